@@ -1,0 +1,130 @@
+import { fail } from './errors.js';
+import { assertMinor, type Currency, type MinorUnits } from './money.js';
+
+/**
+ * Mid-market rates as shipped in data/rates.json: `mid[C]` is how many units of C one unit
+ * of `base` buys, as a decimal string. `spreadBasisPoints` is the margin taken off the mid
+ * rate whenever money changes currency.
+ */
+export interface RateTable {
+  readonly base: string;
+  readonly asOf: string;
+  readonly spreadBasisPoints: number;
+  readonly mid: Readonly<Record<string, string>>;
+}
+
+export interface RateQuote {
+  /** Units of `to` per one unit of `from` at the mid-market rate, rounded half up. */
+  readonly midRate: string;
+  /** The rate the customer gets: mid minus the spread, rounded down. */
+  readonly appliedRate: string;
+  /** 0 when no conversion happens. */
+  readonly spreadBasisPoints: number;
+}
+
+/**
+ * Rates carry at most this many decimals. Eight keeps the relative error of even a small
+ * cross rate (JPY → USD ≈ 0.0066) below one part in a million, far finer than a cent on
+ * any amount one transaction may carry.
+ */
+const RATE_DECIMALS = 8;
+const RATE_SCALE = 10n ** BigInt(RATE_DECIMALS);
+const BASIS_POINTS = 10_000n;
+const LIMITS_CURRENCY = 'USD';
+const RATE_PATTERN = new RegExp(`^(0|[1-9][0-9]{0,11})(?:\\.([0-9]{1,${RATE_DECIMALS}}))?$`);
+const CODE_PATTERN = /^[A-Z]{3}$/;
+const DATE_PATTERN = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+
+/** Validates the shipped rate file; bad data is our bug, so this throws a plain Error. */
+export function parseRateTable(json: unknown): RateTable {
+  if (!isRecord(json)) throw new Error('rates: expected an object');
+  const { base, asOf, spreadBasisPoints, mid } = json;
+  if (typeof base !== 'string' || !CODE_PATTERN.test(base)) throw new Error('rates: "base" must be a currency code');
+  if (typeof asOf !== 'string' || !DATE_PATTERN.test(asOf)) throw new Error('rates: "asOf" must be a date like 2026-11-01');
+  if (typeof spreadBasisPoints !== 'number' || !Number.isSafeInteger(spreadBasisPoints) || spreadBasisPoints < 0 || spreadBasisPoints >= 10_000) {
+    throw new Error('rates: "spreadBasisPoints" must be an integer from 0 to 9999');
+  }
+  if (!isRecord(mid)) throw new Error('rates: "mid" must be an object of currency code → rate');
+  const rates: Record<string, string> = {};
+  for (const [code, rate] of Object.entries(mid)) {
+    if (!CODE_PATTERN.test(code)) throw new Error(`rates: "${code}" is not a currency code`);
+    if (typeof rate !== 'string' || parseRateOrNull(rate) === null) {
+      throw new Error(`rates: mid rate of ${code} must be a positive decimal string with at most ${RATE_DECIMALS} decimals`);
+    }
+    rates[code] = rate;
+  }
+  if (rates[base] === undefined || parseRateOrNull(rates[base]) !== RATE_SCALE) throw new Error(`rates: the mid rate of the base ${base} must be 1`);
+  return Object.freeze({ base, asOf, spreadBasisPoints, mid: Object.freeze(rates) });
+}
+
+/**
+ * The rate for converting `from` into `to`, crossed through the base currency. The applied
+ * rate is computed from the exact cross rate (not the rounded mid) and rounded down, so the
+ * customer never gets more than mid minus the spread.
+ */
+export function quoteRate(table: RateTable, from: string, to: string): RateQuote {
+  if (from === to) return { midRate: '1', appliedRate: '1', spreadBasisPoints: 0 };
+  const fromMid = midOf(table, from);
+  const toMid = midOf(table, to);
+  const midScaled = (2n * toMid * RATE_SCALE + fromMid) / (2n * fromMid);
+  const keptBasisPoints = BASIS_POINTS - BigInt(table.spreadBasisPoints);
+  const appliedScaled = (toMid * RATE_SCALE * keptBasisPoints) / (fromMid * BASIS_POINTS);
+  if (appliedScaled === 0n) fail('INVALID_CURRENCY', `the rate from ${from} to ${to} is too small to quote`);
+  return { midRate: formatRate(midScaled), appliedRate: formatRate(appliedScaled), spreadBasisPoints: table.spreadBasisPoints };
+}
+
+/**
+ * Converts at `rate` (units of `to` per unit of `from`), rounding DOWN to the minor unit of
+ * `to`: the recipient never receives a fraction of a minor unit more than the rate gives,
+ * so the books never pay out money the conversion did not produce.
+ */
+export function convertMinor(amountMinor: MinorUnits, from: Currency, to: Currency, rate: string): MinorUnits {
+  assertMinor(amountMinor);
+  if (amountMinor < 0) throw new Error(`cannot convert a negative amount: ${amountMinor}`);
+  const rateScaled = parseRateOrNull(rate);
+  if (rateScaled === null) throw new Error(`not a rate: "${rate}"`);
+  const numerator = BigInt(amountMinor) * rateScaled * 10n ** BigInt(to.exponent);
+  const denominator = RATE_SCALE * 10n ** BigInt(from.exponent);
+  return assertMinor(Number(numerator / denominator), 'converted amount');
+}
+
+/**
+ * The USD value of an amount at the mid rate, rounded UP: limits are checked against it,
+ * and rounding up means a payment can never slip under a limit by a fraction of a cent.
+ */
+export function usdEquivalentMinor(amountMinor: MinorUnits, currency: Currency, table: RateTable, currencies: readonly Currency[]): MinorUnits {
+  assertMinor(amountMinor);
+  if (amountMinor < 0) throw new Error(`cannot value a negative amount: ${amountMinor}`);
+  if (currency.code === LIMITS_CURRENCY) return amountMinor;
+  const usd = currencies.find((c) => c.code === LIMITS_CURRENCY);
+  if (!usd) throw new Error(`the currency list has no ${LIMITS_CURRENCY}`);
+  const numerator = BigInt(amountMinor) * midOf(table, LIMITS_CURRENCY) * 10n ** BigInt(usd.exponent);
+  const denominator = midOf(table, currency.code) * 10n ** BigInt(currency.exponent);
+  return assertMinor(Number((numerator + denominator - 1n) / denominator), 'USD equivalent');
+}
+
+function midOf(table: RateTable, code: string): bigint {
+  const text = table.mid[code];
+  const scaled = text === undefined ? null : parseRateOrNull(text);
+  if (scaled === null) fail('INVALID_CURRENCY', `there is no exchange rate for ${code}`, `rates are published for ${Object.keys(table.mid).join(', ')}`);
+  return scaled;
+}
+
+/** A positive decimal string as an integer scaled by 10^RATE_DECIMALS, or null. */
+function parseRateOrNull(text: string): bigint | null {
+  const match = RATE_PATTERN.exec(text);
+  if (!match) return null;
+  const scaled = BigInt((match[1] ?? '0') + (match[2] ?? '').padEnd(RATE_DECIMALS, '0'));
+  return scaled > 0n ? scaled : null;
+}
+
+/** Plain decimal with trailing zeros trimmed: one canonical string per rate ("1", "0.852025"). */
+function formatRate(scaled: bigint): string {
+  const whole = scaled / RATE_SCALE;
+  const fraction = (scaled % RATE_SCALE).toString().padStart(RATE_DECIMALS, '0').replace(/0+$/, '');
+  return fraction === '' ? whole.toString() : `${whole}.${fraction}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

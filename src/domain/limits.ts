@@ -1,0 +1,133 @@
+import { fail } from './errors.js';
+import { assertMinor, formatAmount, type Currency, type MinorUnits } from './money.js';
+
+export interface LimitTier {
+  readonly perTransactionMinor: MinorUnits;
+  readonly rolling30DaysMinor: MinorUnits;
+}
+
+/**
+ * Outgoing limits from data/limits.json, in USD-equivalent minor units. Parsing resolves the
+ * limit currency against the currency list so messages format it from the one source.
+ */
+export interface LimitTable {
+  readonly currency: Currency;
+  readonly unverified: LimitTier;
+  readonly verified: LimitTier;
+}
+
+export interface WindowEntry {
+  readonly atMs: number;
+  readonly usdMinor: MinorUnits;
+}
+
+export interface Allowance {
+  readonly verified: boolean;
+  readonly perTransactionMinor: MinorUnits;
+  readonly rolling30DaysMinor: MinorUnits;
+  readonly usedRolling30DaysMinor: MinorUnits;
+  /** Never negative, even when a limit was lowered below what was already sent. */
+  readonly remainingRolling30DaysMinor: MinorUnits;
+  /** The largest next payment both limits allow. */
+  readonly nextPaymentMaxMinor: MinorUnits;
+}
+
+export interface OutgoingLimitInput {
+  readonly verified: boolean;
+  readonly amountUsdMinor: MinorUnits;
+  /** What was already sent in the last 30 days, USD equivalent (see `windowTotal`). */
+  readonly windowUsdMinor: MinorUnits;
+}
+
+const LIMIT_CURRENCY = 'USD';
+const WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
+const KYC_HINT = 'submit an identity check: okpay kyc submit --document-type TYPE --document-number NUMBER';
+
+/** Validates the shipped limit file; bad data is our bug, so this throws a plain Error. */
+export function parseLimitTable(json: unknown, currencies: readonly Currency[]): LimitTable {
+  if (!isRecord(json)) throw new Error('limits: expected an object');
+  if (json.currency !== LIMIT_CURRENCY) throw new Error(`limits: "currency" must be ${LIMIT_CURRENCY}, the currency limits are counted in`);
+  const currency = currencies.find((c) => c.code === LIMIT_CURRENCY);
+  if (!currency) throw new Error(`limits: the currency list has no ${LIMIT_CURRENCY}`);
+  const unverified = parseTier(json.unverified, 'unverified');
+  const verified = parseTier(json.verified, 'verified');
+  if (verified.perTransactionMinor < unverified.perTransactionMinor || verified.rolling30DaysMinor < unverified.rolling30DaysMinor) {
+    throw new Error('limits: verified limits must not be lower than unverified ones');
+  }
+  return Object.freeze({ currency, unverified, verified });
+}
+
+/**
+ * The entries still inside the rolling 30-day window at `nowMs`. An entry counts while it is
+ * younger than 30 days and drops out at exactly 30 days; entries stamped after `nowMs` (a
+ * clock moved back) are kept, since counting them can only make the check stricter.
+ */
+export function pruneWindow<T extends WindowEntry>(entries: readonly T[], nowMs: number): T[] {
+  return entries.filter((entry) => nowMs - entry.atMs < WINDOW_MS);
+}
+
+export function windowTotal(entries: readonly WindowEntry[], nowMs: number): MinorUnits {
+  return assertMinor(
+    pruneWindow(entries, nowMs).reduce((sum, entry) => sum + entry.usdMinor, 0),
+    '30-day total',
+  );
+}
+
+export function remainingAllowance(input: { readonly verified: boolean; readonly windowUsdMinor: MinorUnits }, table: LimitTable): Allowance {
+  const tier = input.verified ? table.verified : table.unverified;
+  const remainingRolling30DaysMinor = Math.max(0, tier.rolling30DaysMinor - input.windowUsdMinor);
+  return {
+    verified: input.verified,
+    perTransactionMinor: tier.perTransactionMinor,
+    rolling30DaysMinor: tier.rolling30DaysMinor,
+    usedRolling30DaysMinor: input.windowUsdMinor,
+    remainingRolling30DaysMinor,
+    nextPaymentMaxMinor: Math.min(tier.perTransactionMinor, remainingRolling30DaysMinor),
+  };
+}
+
+/**
+ * Refuses a payment that would go above a limit; reaching a limit exactly is allowed. An
+ * unverified user is pointed to the identity check (KYC_REQUIRED), a verified one can only
+ * wait or send less (LIMIT_EXCEEDED).
+ */
+export function checkOutgoingLimits(input: OutgoingLimitInput, table: LimitTable): void {
+  assertMinor(input.amountUsdMinor, 'amount in USD');
+  assertMinor(input.windowUsdMinor, '30-day total');
+  const allowance = remainingAllowance(input, table);
+  const broken = brokenLimit(input.amountUsdMinor, allowance);
+  if (broken === null) return;
+  const usd = (minor: MinorUnits): string => `${formatAmount(minor, table.currency)} ${table.currency.code}`;
+  const limitMinor = broken === 'per-transaction' ? allowance.perTransactionMinor : allowance.rolling30DaysMinor;
+  const details = { limit: broken, limitMinor, remainingMinor: allowance.nextPaymentMaxMinor };
+  const what = `the ${broken === 'per-transaction' ? 'per-transaction' : '30-day'} limit of ${usd(limitMinor)}`;
+  const remaining = `you can send up to ${usd(allowance.nextPaymentMaxMinor)} now`;
+  if (!input.verified) {
+    fail('KYC_REQUIRED', `this payment (${usd(input.amountUsdMinor)}) is above ${what} for unverified accounts; ${remaining}`, KYC_HINT, details);
+  }
+  const hint = broken === 'per-transaction' ? 'split the payment into smaller ones' : 'earlier payments leave the 30-day window as they age';
+  fail('LIMIT_EXCEEDED', `this payment (${usd(input.amountUsdMinor)}) is above ${what}; ${remaining}`, hint, details);
+}
+
+/** The per-transaction limit is reported first: it is the one that waiting cannot fix. */
+function brokenLimit(amountUsdMinor: MinorUnits, allowance: Allowance): 'per-transaction' | 'rolling-30-days' | null {
+  if (amountUsdMinor > allowance.perTransactionMinor) return 'per-transaction';
+  if (amountUsdMinor > allowance.remainingRolling30DaysMinor) return 'rolling-30-days';
+  return null;
+}
+
+function parseTier(value: unknown, where: string): LimitTier {
+  if (!isRecord(value)) throw new Error(`limits: "${where}" must be an object`);
+  const field = (name: keyof LimitTier): MinorUnits => {
+    const n = value[name];
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0) throw new Error(`limits: "${where}.${name}" must be a positive integer of minor units`);
+    return n;
+  };
+  const tier = { perTransactionMinor: field('perTransactionMinor'), rolling30DaysMinor: field('rolling30DaysMinor') };
+  if (tier.perTransactionMinor > tier.rolling30DaysMinor) throw new Error(`limits: "${where}" allows more in one payment than in 30 days`);
+  return Object.freeze(tier);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
