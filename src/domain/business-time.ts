@@ -1,0 +1,177 @@
+import { DateTime } from 'luxon';
+import { type HolidayInfo, type Region, holidayOnDay, isBusinessEpochDay, isoFromDay, weekdayOfDay } from './calendar.js';
+
+// Business time of a support region: SLA clocks and payout arrival dates. Business minutes are
+// real elapsed minutes inside opening hours, so a 09:00–18:00 day is 540 minutes even on the
+// day clocks change (the change happens at night), and hours read in the region's own zone.
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** Twenty years: far beyond any SLA or payout, and a bound on every scan over the calendar. */
+const MAX_SCAN_DAYS = 7_305;
+const MAX_BUSINESS_MINUTES = 1_000_000;
+const MAX_BUSINESS_DAYS = 366;
+const MAX_UPCOMING_DAYS = 731;
+
+interface Window {
+  readonly openMs: number;
+  readonly closeMs: number;
+}
+
+export interface UpcomingHoliday extends HolidayInfo {
+  /** Local date in the region, YYYY-MM-DD. */
+  readonly date: string;
+}
+
+function assertInstant(ms: number, what: string): void {
+  if (!Number.isSafeInteger(ms)) throw new RangeError(`${what} must be whole epoch milliseconds, got ${ms}`);
+}
+
+function assertCount(value: number, max: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value < 0 || value > max) throw new RangeError(`${what} must be a whole number from 0 to ${max}, got ${value}`);
+}
+
+function scanLimit(region: Region): RangeError {
+  return new RangeError(`the ${region.id} calendar has no answer within ${MAX_SCAN_DAYS} days`);
+}
+
+/** The region's local calendar day (epoch day) that contains the instant. */
+function localDay(region: Region, atMs: number): number {
+  const offsetMinutes = DateTime.fromMillis(atMs, { zone: region.timeZone }).offset;
+  return Math.floor((atMs + offsetMinutes * MINUTE_MS) / DAY_MS);
+}
+
+function localTimeMs(region: Region, day: number, minuteOfDay: number): number {
+  const date = new Date(day * DAY_MS);
+  const local = DateTime.fromObject(
+    { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: Math.floor(minuteOfDay / 60), minute: minuteOfDay % 60 },
+    { zone: region.timeZone },
+  );
+  return local.toMillis();
+}
+
+// Converting local times through the zone rules costs ~20 µs each, and queues recompute the same
+// days for every ticket: windows are memoised per (immutable) region, with a bound on memory.
+const windowCaches = new WeakMap<Region, Map<number, Window | null>>();
+const MAX_CACHED_WINDOWS = 50_000;
+
+function windowOf(region: Region, day: number): Window | null {
+  let cache = windowCaches.get(region);
+  if (!cache) {
+    cache = new Map();
+    windowCaches.set(region, cache);
+  }
+  const cached = cache.get(day);
+  if (cached !== undefined) return cached;
+  const window = isBusinessEpochDay(region, day)
+    ? { openMs: localTimeMs(region, day, region.openMinute), closeMs: localTimeMs(region, day, region.closeMinute) }
+    : null;
+  if (cache.size >= MAX_CACHED_WINDOWS) cache.clear();
+  cache.set(day, window);
+  return window;
+}
+
+function* windowsFrom(region: Region, firstDay: number): Generator<Window> {
+  for (let day = firstDay; day < firstDay + MAX_SCAN_DAYS; day += 1) {
+    const window = windowOf(region, day);
+    if (window) yield window;
+  }
+}
+
+/** The earliest instant at which `businessMs` of open time have passed since `startMs`. */
+function advance(region: Region, startMs: number, businessMs: number): number {
+  let remainingMs = businessMs;
+  for (const window of windowsFrom(region, localDay(region, startMs))) {
+    if (window.closeMs <= startMs) continue;
+    const fromMs = Math.max(window.openMs, startMs);
+    if (remainingMs <= window.closeMs - fromMs) return fromMs + remainingMs;
+    remainingMs -= window.closeMs - fromMs;
+  }
+  throw scanLimit(region);
+}
+
+export function isOpenAt(region: Region, atMs: number): boolean {
+  assertInstant(atMs, 'atMs');
+  const window = windowOf(region, localDay(region, atMs));
+  return window !== null && window.openMs <= atMs && atMs < window.closeMs;
+}
+
+/** `atMs` itself while the desk is open, else the next opening. */
+export function nextOpeningMs(region: Region, atMs: number): number {
+  assertInstant(atMs, 'atMs');
+  return advance(region, atMs, 0);
+}
+
+/**
+ * The instant when `minutes` of business time have passed since `startMs`. A start outside hours
+ * starts counting at the next opening; a count that runs out exactly at closing time ends then,
+ * not at the next opening.
+ */
+export function addBusinessMinutes(region: Region, startMs: number, minutes: number): number {
+  assertInstant(startMs, 'startMs');
+  assertCount(minutes, MAX_BUSINESS_MINUTES, 'minutes');
+  return advance(region, startMs, minutes * MINUTE_MS);
+}
+
+/**
+ * Whole business minutes from `fromMs` to `toMs`, truncated toward zero (a partial minute does
+ * not count). Negative when `toMs` is earlier, so that `between(a, b) === -between(b, a)`: an SLA
+ * deadline already passed shows as negative time left.
+ */
+export function businessMinutesBetween(region: Region, fromMs: number, toMs: number): number {
+  assertInstant(fromMs, 'fromMs');
+  assertInstant(toMs, 'toMs');
+  const earlierMs = Math.min(fromMs, toMs);
+  const laterMs = Math.max(fromMs, toMs);
+  const firstDay = localDay(region, earlierMs);
+  const lastDay = localDay(region, laterMs);
+  if (lastDay - firstDay > MAX_SCAN_DAYS) throw scanLimit(region);
+  let totalMs = 0;
+  for (let day = firstDay; day <= lastDay; day += 1) {
+    const window = windowOf(region, day);
+    if (window) totalMs += Math.max(0, Math.min(window.closeMs, laterMs) - Math.max(window.openMs, earlierMs));
+  }
+  const minutes = Math.floor(totalMs / MINUTE_MS);
+  return minutes === 0 || toMs >= fromMs ? minutes : -minutes;
+}
+
+function nextBusinessDay(region: Region, afterDay: number): number {
+  for (let day = afterDay + 1; day <= afterDay + MAX_SCAN_DAYS; day += 1) {
+    if (isBusinessEpochDay(region, day)) return day;
+  }
+  throw scanLimit(region);
+}
+
+/**
+ * Expected arrival of a payout: closing time of the `days`-th business day after the day the
+ * request starts being processed. A request made on a business day before closing is processed
+ * that day; one made after closing, on a weekend or on a holiday is processed on the next
+ * business day. So Friday 10:00 + 1 is Monday at closing time, Friday 19:00 + 1 is Tuesday, and
+ * `days` = 0 means closing time of the processing day itself.
+ */
+export function addBusinessDays(region: Region, startMs: number, days: number): number {
+  assertInstant(startMs, 'startMs');
+  assertCount(days, MAX_BUSINESS_DAYS, 'days');
+  const startDay = localDay(region, startMs);
+  const sameDay = windowOf(region, startDay);
+  let day = sameDay !== null && startMs < sameDay.closeMs ? startDay : nextBusinessDay(region, startDay);
+  for (let counted = 0; counted < days; counted += 1) day = nextBusinessDay(region, day);
+  return localTimeMs(region, day, region.closeMinute);
+}
+
+/**
+ * Holidays that close the desk on one of its regular weekdays during the `days` local calendar
+ * days starting with the day of `fromMs` (today included). Holidays on days the desk is closed
+ * anyway are left out: they change nothing for the customer.
+ */
+export function upcomingHolidays(region: Region, fromMs: number, days: number): UpcomingHoliday[] {
+  assertInstant(fromMs, 'fromMs');
+  assertCount(days, MAX_UPCOMING_DAYS, 'days');
+  const firstDay = localDay(region, fromMs);
+  const upcoming: UpcomingHoliday[] = [];
+  for (let day = firstDay; day < firstDay + days; day += 1) {
+    const holiday = holidayOnDay(region, day);
+    if (holiday !== null && region.weekdays.includes(weekdayOfDay(day))) upcoming.push({ date: isoFromDay(day), ...holiday });
+  }
+  return upcoming;
+}
