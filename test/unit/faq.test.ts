@@ -1,0 +1,272 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../src/domain/errors.js';
+import { type FaqArticle, findArticle, localizeArticle, parseFaq, searchFaq } from '../../src/domain/faq.js';
+import { LANGUAGES, type Language } from '../../src/domain/language.js';
+
+const shippedJson: unknown = JSON.parse(readFileSync(new URL('../../data/faq.json', import.meta.url), 'utf8'));
+const articles = parseFaq(shippedJson);
+
+function topIds(query: string, language: Language, limit = 3): string[] {
+  return searchFaq(articles, query, language, limit).map((hit) => hit.article.id);
+}
+
+function article(id: string, en: { title: string; body: string }, tags: string[] = []): FaqArticle {
+  return {
+    id,
+    topic: 'general',
+    tags,
+    translations: { en, zh: { title: '标题', body: '正文' }, es: { title: 'Título' }, fr: { title: 'Titre' }, de: { title: 'Titel' } },
+  };
+}
+
+function thrown(action: () => unknown): AppError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected an AppError');
+}
+
+describe('the shipped knowledge base', () => {
+  it('has at least 16 articles with unique kebab-case ids', () => {
+    expect(articles.length).toBeGreaterThanOrEqual(16);
+    expect(new Set(articles.map((a) => a.id)).size).toBe(articles.length);
+  });
+
+  it('covers the topics the seeds ask for', () => {
+    const ids = articles.map((a) => a.id);
+    for (const id of ['register-account', 'reset-password', 'payment-failed', 'withdraw-funds', 'withdrawal-fees', 'account-locked', 'contact-support']) {
+      expect(ids).toContain(id);
+    }
+  });
+
+  it('writes Chinese bodies in Chinese and translates every title', () => {
+    for (const a of articles) {
+      expect(a.translations.zh.body).toMatch(/\p{Script=Han}/u);
+      for (const language of ['zh', 'es', 'fr', 'de'] as const) {
+        expect(a.translations[language].title, `${a.id} ${language}`).not.toBe(a.translations.en.title);
+      }
+    }
+  });
+
+  it('keeps bodies short', () => {
+    for (const a of articles) {
+      for (const language of LANGUAGES) {
+        const body = a.translations[language].body;
+        if (body !== undefined) expect([...body].length, `${a.id} ${language}`).toBeLessThan(1200);
+      }
+    }
+  });
+
+  it('only mentions okpay commands that exist', () => {
+    const commands = new Set(
+      'register activate login logout whoami 2fa password profile kyc lock unlock balance deposit fee transfer withdraw history tx ticket agent faq support'.split(' '),
+    );
+    // "okpay" is also the subject of ordinary sentences ("okpay asks for your password").
+    const prose = new Set('asks shows refuses always checks creates printed error command commands itself version --version l tambi nennt'.split(' '));
+    for (const a of articles) {
+      for (const language of LANGUAGES) {
+        for (const [, word = ''] of (a.translations[language].body ?? '').matchAll(/okpay ([a-z0-9-]+)/g)) {
+          if (!prose.has(word)) expect(commands, `${a.id} ${language}: okpay ${word}`).toContain(word);
+        }
+      }
+    }
+  });
+});
+
+describe('parseFaq', () => {
+  const good = { id: 'good-one', topic: 'account', tags: ['x'], translations: article('good-one', { title: 'T', body: 'B' }).translations };
+
+  it('accepts a minimal valid article', () => {
+    expect(parseFaq({ articles: [good] })).toEqual([good]);
+  });
+
+  it.each([
+    ['a missing zh body', { ...good, translations: { ...good.translations, zh: { title: '标题' } } }, /zh body is missing/],
+    ['a missing es title', { ...good, translations: { ...good.translations, es: {} } }, /es title must be a non-empty string/],
+    ['a missing de translation', { ...good, translations: { en: good.translations.en, zh: good.translations.zh, es: good.translations.es, fr: good.translations.fr } }, /de translation is missing/],
+    ['an unsupported language', { ...good, translations: { ...good.translations, it: { title: 'Titolo' } } }, /unsupported language "it"/],
+    ['an id that is not kebab-case', { ...good, id: 'Reset Password' }, /id must be a short kebab-case word/],
+    ['a blank title', { ...good, translations: { ...good.translations, en: { title: '  ', body: 'B' } } }, /en title must be a non-empty string/],
+    ['a body that is too long', { ...good, translations: { ...good.translations, en: { title: 'T', body: 'x'.repeat(1201) } } }, /longer than 1200/],
+    ['tags that are not strings', { ...good, tags: [42] }, /tag must be a non-empty string/],
+  ])('rejects %s', (_name, bad, message) => {
+    expect(() => parseFaq({ articles: [bad] })).toThrow(message);
+  });
+
+  it('rejects duplicate ids', () => {
+    expect(() => parseFaq({ articles: [good, good] })).toThrow(/"good-one" is used twice/);
+  });
+
+  it('rejects a document without articles', () => {
+    expect(() => parseFaq(null)).toThrow(/"articles" array/);
+    expect(() => parseFaq({ articles: [] })).toThrow(/1 to 500 articles/);
+    expect(() => parseFaq({ articles: ['nope'] })).toThrow(/article 1 is not an object/);
+  });
+});
+
+describe('localizeArticle', () => {
+  const reset = findArticle(articles, 'reset-password');
+  const fees = findArticle(articles, 'transfer-fees');
+
+  it('uses the requested language when it has a body', () => {
+    expect(localizeArticle(reset, 'zh')).toMatchObject({ language: 'zh', title: reset.translations.zh.title, body: reset.translations.zh.body, fallback: false });
+    expect(localizeArticle(reset, 'es')).toMatchObject({ language: 'es', body: reset.translations.es.body, fallback: false });
+  });
+
+  it('keeps the title in the requested language and falls back to the English body', () => {
+    const localized = localizeArticle(fees, 'de');
+    expect(localized).toEqual({
+      id: 'transfer-fees',
+      topic: fees.topic,
+      language: 'en',
+      title: fees.translations.de.title,
+      body: fees.translations.en.body,
+      fallback: true,
+    });
+  });
+});
+
+describe('searchFaq in English', () => {
+  it.each([
+    ['reset password', 'reset-password'],
+    ['withdrawal fee', 'withdrawal-fees'],
+    ['locked', 'account-locked'],
+    ['I forgot my password', 'reset-password'],
+    ['exchange rate spread', 'currency-conversion'],
+    ['refund not processed', 'payment-dispute'],
+    ['opening hours', 'contact-support'],
+    ['phishing', 'phishing-protection'],
+  ])('"%s" finds %s first', (query, id) => {
+    expect(topIds(query, 'en')[0]).toBe(id);
+  });
+
+  it('ignores case, plural endings and full-width letters', () => {
+    expect(topIds('RESET PASSWORDS', 'en')[0]).toBe('reset-password');
+    expect(topIds('ｌｏｃｋｅｄ', 'en')[0]).toBe('account-locked');
+  });
+});
+
+describe('searchFaq in Chinese (no spaces)', () => {
+  it.each([
+    ['忘记密码', 'reset-password'],
+    ['提现手续费', 'withdrawal-fees'],
+    ['账户被锁', 'account-locked'],
+    ['我的账户被锁定了怎么办', 'account-locked'],
+    ['没收到钱', 'payment-dispute'],
+    ['实名认证', 'identity-verification'],
+  ])('"%s" finds %s first', (query, id) => {
+    expect(topIds(query, 'zh')[0]).toBe(id);
+  });
+
+  it('returns Chinese titles and bodies', () => {
+    const [hit] = searchFaq(articles, '忘记密码', 'zh');
+    expect(hit?.article).toMatchObject({ language: 'zh', fallback: false });
+    expect(hit?.article.title).toMatch(/密码/);
+  });
+});
+
+describe('searchFaq in Spanish, French and German', () => {
+  it('matches words in the language and ignores accents', () => {
+    expect(topIds('cuenta bloqueada', 'es')[0]).toBe('account-locked');
+    expect(topIds('CONTRASENA olvidada', 'es')[0]).toBe('reset-password');
+    expect(topIds('mot de passe oublié', 'fr')[0]).toBe('reset-password');
+    expect(topIds('frais de retrait', 'fr')[0]).toBe('withdrawal-fees');
+    expect(topIds('Konto gesperrt', 'de')[0]).toBe('account-locked');
+    expect(topIds('Passwort zurucksetzen', 'de')[0]).toBe('reset-password');
+  });
+
+  it('still finds articles from an English keyword, with the title localized and the body in English', () => {
+    const [hit] = searchFaq(articles, 'withdrawal fee', 'de');
+    expect(hit?.article).toMatchObject({ id: 'withdrawal-fees', language: 'en', fallback: true });
+    expect(hit?.article.title).toBe(findArticle(articles, 'withdrawal-fees').translations.de.title);
+  });
+});
+
+describe('searchFaq ranking', () => {
+  const inTitle = article('zz-title', { title: 'Refund rules', body: 'What happens after a dispute is settled.' });
+  const inBody = article('aa-body', { title: 'Disputes', body: 'How a refund is made after a dispute is settled.' });
+  const other = article('mm-other', { title: 'Deposits', body: 'Adding money to the wallet.' });
+
+  it('ranks a title match above a body match', () => {
+    const hits = searchFaq([inBody, other, inTitle], 'refund', 'en');
+    expect(hits.map((hit) => hit.article.id)).toEqual(['zz-title', 'aa-body']);
+    expect(hits[0]?.score).toBeGreaterThan(hits[1]?.score ?? Infinity);
+  });
+
+  it('breaks ties by id', () => {
+    const twin = (id: string): FaqArticle => article(id, { title: 'Same title', body: 'Same body about fees.' });
+    const hits = searchFaq([twin('c-twin'), twin('a-twin'), twin('b-twin')], 'fees', 'en');
+    expect(hits.map((hit) => hit.article.id)).toEqual(['a-twin', 'b-twin', 'c-twin']);
+    expect(new Set(hits.map((hit) => hit.score)).size).toBe(1);
+  });
+
+  it('uses tags', () => {
+    const tagged = article('tagged', { title: 'Something', body: 'Nothing relevant.' }, ['chargeback']);
+    expect(searchFaq([tagged, other], 'chargeback', 'en').map((hit) => hit.article.id)).toEqual(['tagged']);
+  });
+
+  it('lists every article in file order for a query with nothing to search', () => {
+    for (const query of ['', '   ', '?!', 'how do I']) {
+      const hits = searchFaq(articles, query, 'en');
+      expect(hits.map((hit) => hit.article.id)).toEqual(articles.map((a) => a.id));
+      expect(hits.every((hit) => hit.score === 0)).toBe(true);
+    }
+  });
+
+  it('returns nothing when no article matches', () => {
+    expect(searchFaq(articles, 'xylophone', 'en')).toEqual([]);
+  });
+
+  it('honours the limit and refuses a bad one', () => {
+    expect(searchFaq(articles, 'password', 'en', 2)).toHaveLength(2);
+    for (const limit of [0, -1, 1.5, Number.NaN]) {
+      expect(thrown(() => searchFaq(articles, 'password', 'en', limit)).code).toBe('INVALID_INPUT');
+    }
+  });
+
+  it('is deterministic, sorted, bounded and never throws on arbitrary text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), fc.constantFrom(...LANGUAGES), fc.integer({ min: 1, max: 30 }), (query, language, limit) => {
+        const hits = searchFaq(articles, query, language, limit);
+        expect(searchFaq(articles, query, language, limit)).toEqual(hits);
+        if (hits.some((hit) => hit.score > 0)) expect(hits.length).toBeLessThanOrEqual(limit);
+        for (let index = 1; index < hits.length; index += 1) {
+          const [before, after] = [hits[index - 1], hits[index]];
+          if (before === undefined || after === undefined) continue;
+          expect(before.score >= after.score).toBe(true);
+          if (before.score === after.score && after.score > 0) expect(before.article.id < after.article.id).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('copes with a very long query', () => {
+    expect(topIds('withdrawal fee '.repeat(10_000), 'en')[0]).toBe('withdrawal-fees');
+  });
+});
+
+describe('findArticle', () => {
+  it('finds an article by id, ignoring case and blanks', () => {
+    expect(findArticle(articles, ' Reset-Password ').id).toBe('reset-password');
+  });
+
+  it('suggests close ids for a typo or a fragment', () => {
+    const typo = thrown(() => findArticle(articles, 'reset-pasword'));
+    expect(typo.code).toBe('FAQ_NOT_FOUND');
+    expect(typo.message).toBe('no FAQ article "reset-pasword"');
+    expect(typo.hint).toMatch(/^did you mean reset-password\b/);
+    expect(thrown(() => findArticle(articles, 'locked')).hint).toMatch(/account-locked/);
+  });
+
+  it('points to the full list when nothing is close', () => {
+    const error = thrown(() => findArticle(articles, 'quantum-entanglement'));
+    expect(error.code).toBe('FAQ_NOT_FOUND');
+    expect(error.hint).toBe('run "okpay faq" to list every article');
+  });
+});
