@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'WEAK_PASSWORD',
   'TERMS_NOT_ACCEPTED',
   'CONFIRMATION_REQUIRED',
+  'CANCELLED',
   // authentication (exit 3)
   'NOT_LOGGED_IN',
   'BAD_CREDENTIALS',

@@ -1,0 +1,67 @@
+// Who is calling: the session token (from $OKPAY_SESSION or <data-dir>/session), checked against
+// the hashed sessions in the store; the role a command needs; and second-factor checks.
+
+import { checkSession, lockedError, requireRole, SESSION_TOUCH_MS } from '../domain/accounts.js';
+import { AppError } from '../domain/errors.js';
+import { sha256Hex } from '../domain/ledger.js';
+import type { AuditValue } from '../domain/audit.js';
+import type { Role, User } from '../domain/state.js';
+import type { StoreTransaction } from '../store/store.js';
+import type { Context } from './context.js';
+import { promptText } from './prompts.js';
+
+export interface SignedIn {
+  readonly user: User;
+  readonly sessionHash: string;
+}
+
+export async function sessionToken(ctx: Context): Promise<string | null> {
+  return ctx.env.session ?? (await ctx.session.read());
+}
+
+const NOT_SIGNED_IN_HINT = 'sign in with `okpay login --email you@example.com`';
+
+/** The signed-in user, checked: session alive, account unlocked, role allowed. */
+export function authenticate(ctx: Context, t: StoreTransaction, token: string | null, options: { roles?: readonly Role[]; what?: string } = {}): SignedIn {
+  if (!token) throw new AppError('NOT_LOGGED_IN', 'you are not signed in', { hint: NOT_SIGNED_IN_HINT });
+  const sessionHash = sha256Hex(token);
+  const session = t.state.sessions[sessionHash];
+  const nowMs = ctx.now().getTime();
+  if (!session) throw new AppError('SESSION_EXPIRED', 'your session has ended (signed out, expired or revoked)', { hint: NOT_SIGNED_IN_HINT });
+  const status = checkSession(session, nowMs);
+  if (status !== 'active') {
+    const why = status === 'idle' ? 'after 30 minutes without use' : 'after 12 hours';
+    throw new AppError('SESSION_EXPIRED', `your session expired ${why}`, { hint: NOT_SIGNED_IN_HINT });
+  }
+  const user = t.state.users[session.userId];
+  if (!user) throw new AppError('SESSION_EXPIRED', 'your session belongs to an account that no longer exists', { hint: NOT_SIGNED_IN_HINT });
+  if (user.lock) throw lockedError(user);
+  if (options.roles) requireRole(user, options.roles, options.what ?? 'this command');
+  if (nowMs - Date.parse(session.lastSeenAt) >= SESSION_TOUCH_MS) {
+    t.state.sessions[sessionHash] = { ...session, lastSeenAt: new Date(nowMs).toISOString() };
+  }
+  return { user, sessionHash };
+}
+
+export function audit(ctx: Context, t: StoreTransaction, type: string, actor: string | null, subject: string | null, details: Record<string, AuditValue> = {}): void {
+  t.audit({ at: ctx.now().toISOString(), type, actor, subject, details });
+}
+
+export const NEED_OTP = Symbol('need-otp');
+
+/**
+ * Runs an attempt that may discover it needs a one-time code. With --otp the code goes in at
+ * once; on a terminal the person is asked and the attempt runs again; otherwise it is a usage
+ * error naming --otp. The store lock is never held while waiting for a person.
+ */
+export async function withOtp<T>(ctx: Context, otp: string | undefined, attempt: (code: string | undefined) => Promise<T | typeof NEED_OTP>): Promise<T> {
+  const first = await attempt(otp);
+  if (first !== NEED_OTP) return first;
+  if (!ctx.io.stdinIsTTY) {
+    throw new AppError('USAGE', 'this account uses two-step verification: a one-time code is required', { hint: 'pass --otp CODE (from your authenticator app, or a recovery code)' });
+  }
+  const code = (await promptText(ctx, 'Code from your authenticator app (or a recovery code):', 'pass --otp CODE')).trim();
+  const second = await attempt(code);
+  if (second === NEED_OTP) throw new AppError('BAD_OTP', 'no code was given');
+  return second;
+}

@@ -1,0 +1,59 @@
+// outbox list / show: the mails the service "sent", as .eml files in <data-dir>/outbox.
+
+import type { Command } from 'commander';
+import { AppError } from '../../domain/errors.js';
+import type { MailRecord } from '../../domain/mail.js';
+import { normalizeEmail } from '../../domain/validate.js';
+import { action, examples, group, subcommand, type App } from '../kit.js';
+
+export function registerOutboxCommands(program: Command, app: App): void {
+  const outbox = group(program, 'outbox', 'the mails OKPay sent (activation, resets, lock notices, ticket replies, payouts)');
+  const list = subcommand(outbox, 'list', 'list the mails, oldest first')
+    .option('--to <email>', 'only mails to this address')
+    .option('--kind <kind>', 'only this kind, e.g. activation, password-reset, account-locked');
+  examples(list, ['okpay outbox list', 'okpay outbox list --to ada@example.com --kind activation --json']);
+  action<{ to?: string; kind?: string }>(app, list, async (ctx, o) => {
+    const to = o.to === undefined ? undefined : normalizeEmail(o.to);
+    const mails = await ctx.store.transaction((t) => t.outbox.list());
+    const shown = mails.filter((m) => (to === undefined || m.to === to) && (o.kind === undefined || m.kind === o.kind));
+    ctx.out.data({ mails: shown.map(summary) }, () =>
+      ctx.out.table(
+        [
+          { key: 'id', title: 'ID' },
+          { key: 'date', title: 'Date' },
+          { key: 'to', title: 'To' },
+          { key: 'kind', title: 'Kind' },
+          { key: 'subject', title: 'Subject' },
+        ],
+        shown.map((m) => ({ ...summary(m), date: m.date.slice(0, 16).replace('T', ' ') })),
+        'no mails',
+      ),
+    );
+  });
+  const show = subcommand(outbox, 'show', 'print one mail').argument('<id>', 'the mail id, e.g. msg_000001').option('--raw', 'print the .eml file as stored (RFC 5322)');
+  examples(show, ['okpay outbox show msg_000001', 'okpay outbox show msg_000001 --raw > mail.eml']);
+  action<{ raw?: boolean }>(app, show, async (ctx, o, [id]) => {
+    const found = await ctx.store.transaction((t) => t.outbox.get((id ?? '').trim()));
+    if (!found) throw new AppError('MAIL_NOT_FOUND', `there is no mail ${id}`, { hint: 'list them with `okpay outbox list`' });
+    if (o.raw) {
+      ctx.io.writeOut(found.raw);
+      return;
+    }
+    const mail = found.mail;
+    ctx.out.data({ mail: { ...summary(mail), language: mail.language, antiPhishingPhrase: mail.antiPhishingPhrase, text: mail.text, file: found.file } }, () => {
+      ctx.out.fields([
+        ['From', 'OKPay <no-reply@okpay.example>'],
+        ['To', mail.to],
+        ['Date', mail.date],
+        ['Subject', mail.subject],
+        ['Anti-phishing phrase', mail.antiPhishingPhrase],
+      ]);
+      ctx.out.line();
+      ctx.out.line(mail.text);
+    });
+  });
+}
+
+function summary(mail: MailRecord) {
+  return { id: mail.id, date: mail.date, to: mail.to, kind: mail.kind, subject: mail.subject };
+}

@@ -1,0 +1,84 @@
+// profile, profile set.
+
+import type { Command } from 'commander';
+import { describeUser, findUserByPhone, profileGaps, updateUser } from '../../domain/accounts.js';
+import { AppError } from '../../domain/errors.js';
+import type { User } from '../../domain/state.js';
+import { boundedText, normalizeCountry, normalizePhone, validateName } from '../../domain/validate.js';
+import { validateDocument } from '../../domain/validate-document.js';
+import { audit, authenticate, sessionToken } from '../auth.js';
+import type { Context } from '../context.js';
+import { action, examples, subcommand, type App } from '../kit.js';
+import { countries, parseLanguage } from './account.js';
+
+type ProfileChanges = {
+  phone?: string;
+  idNumber?: string;
+  name?: string;
+  country?: string;
+  language?: string;
+  antiPhishingPhrase?: string;
+};
+
+export function registerProfileCommands(program: Command, app: App): void {
+  const profile = subcommand(program, 'profile', 'show your profile');
+  examples(profile, ['okpay profile', 'okpay profile set --phone +14155550100 --id-number X1234567 --country US']);
+  action(app, profile, async (ctx) => {
+    const token = await sessionToken(ctx);
+    const user = await ctx.store.transaction((t) => authenticate(ctx, t, token).user);
+    printProfile(ctx, user);
+  });
+  const set = subcommand(profile, 'set', 'update your profile')
+    .option('--phone <phone>', 'phone number, e.g. +14155550100')
+    .option('--id-number <number>', 'national ID number (kept masked: only the last four characters)')
+    .option('--name <name>', 'full name')
+    .option('--country <cc>', 'country, two letters')
+    .option('--language <lang>', 'language for mails and support: en, zh, es, fr, de')
+    .option('--anti-phishing-phrase <phrase>', 'a phrase every mail from OKPay will show, so fakes stand out');
+  examples(set, ['okpay profile set --name "Ada Lovelace" --language en', 'okpay profile set --anti-phishing-phrase "blue heron 42"']);
+  action<ProfileChanges>(app, set, async (ctx, o) => {
+    const changes = validateChanges(ctx, o);
+    if (Object.keys(changes).length === 0) throw new AppError('USAGE', 'nothing to change', { hint: 'pass at least one of --phone, --id-number, --name, --country, --language, --anti-phishing-phrase' });
+    const token = await sessionToken(ctx);
+    const user = await ctx.store.transaction((t) => {
+      const { user: me } = authenticate(ctx, t, token);
+      if (changes.phone) {
+        const owner = findUserByPhone(t.state, changes.phone);
+        if (owner && owner.id !== me.id) throw new AppError('ALREADY_EXISTS', `the phone number ${changes.phone} belongs to another account`);
+      }
+      const updated = updateUser(t.state, me.id, (u) => ({ ...u, ...changes }));
+      audit(ctx, t, 'profile.updated', me.id, me.id, { fields: Object.keys(changes).join(',') });
+      return updated;
+    });
+    printProfile(ctx, user);
+  });
+}
+
+function validateChanges(ctx: Context, o: ProfileChanges): Partial<User> {
+  const changes: { -readonly [K in keyof User]?: User[K] } = {};
+  if (o.phone !== undefined) changes.phone = normalizePhone(o.phone);
+  if (o.idNumber !== undefined) changes.idNumberMasked = validateDocument('id-card', o.idNumber).masked;
+  if (o.name !== undefined) changes.name = validateName(o.name);
+  if (o.country !== undefined) changes.country = normalizeCountry(o.country, countries(ctx));
+  if (o.language !== undefined) changes.language = parseLanguage(o.language);
+  if (o.antiPhishingPhrase !== undefined) changes.antiPhishingPhrase = boundedText(o.antiPhishingPhrase, '--anti-phishing-phrase', { min: 4, max: 40 });
+  return changes;
+}
+
+function printProfile(ctx: Context, user: User): void {
+  const gaps = profileGaps(user);
+  ctx.out.data({ profile: { ...describeUser(user), missing: gaps } }, () => {
+    ctx.out.fields([
+      ['email', user.email],
+      ['name', user.name ?? '(not set)'],
+      ['phone', user.phone ?? '(not set)'],
+      ['ID number', user.idNumberMasked ?? '(not set)'],
+      ['country', user.country ?? '(not set)'],
+      ['language', user.language ?? 'en'],
+      ['anti-phishing phrase', user.antiPhishingPhrase ? 'set (shown at the top of every mail we send you)' : '(not set)'],
+      ['two-step verification', user.twoFactor.enabled ? 'on' : 'off'],
+      ['identity check', user.kyc.status],
+    ]);
+    if (gaps.length > 0) ctx.out.note(`Missing: ${gaps.join(', ')}. Add them with \`okpay profile set\`.`);
+  });
+}

@@ -1,0 +1,123 @@
+// What a command gets: streams, output, the store, the clock, randomness, hashing, TOTP and the
+// shipped data. Everything is built lazily, so a command pays only for what it uses.
+
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../domain/errors.js';
+import type { Store } from '../store/store.js';
+import { ensureDirectory, errnoOf, readTextIfExists, writeFileDurable } from '../store/durable-file.js';
+import { makeClock, readEnv, resolveDataDir, type Env } from './env.js';
+import type { IO } from './io.js';
+import { colorEnabled, Output } from './output.js';
+import { cryptoRandom, type Random } from './random.js';
+import { RefData } from './refdata.js';
+import { bcryptCost, bcryptHasher, otplibTotp, type PasswordHasher, type Totp } from './security.js';
+
+export interface SessionHolder {
+  read(): Promise<string | null>;
+  write(token: string): Promise<void>;
+  clear(): Promise<void>;
+}
+
+export interface Deps {
+  readonly io: IO;
+  readonly env: NodeJS.ProcessEnv;
+  /** Tests pass a MemoryStore; the real binary opens the file store of the data directory. */
+  readonly openStore?: (dataDir: string, now: () => Date) => Store;
+  readonly random?: Random;
+  readonly passwords?: PasswordHasher;
+  readonly session?: SessionHolder;
+}
+
+export interface GlobalOptions {
+  readonly dataDir?: string;
+  readonly json?: boolean;
+  readonly color?: boolean;
+}
+
+export interface Context {
+  readonly io: IO;
+  readonly env: Env;
+  readonly out: Output;
+  readonly json: boolean;
+  readonly dataDir: string;
+  readonly random: Random;
+  readonly ref: RefData;
+  readonly session: SessionHolder;
+  now(): Date;
+  readonly store: Store;
+  readonly passwords: PasswordHasher;
+  readonly totp: Totp;
+}
+
+export function createContext(deps: Deps, globals: GlobalOptions): Context {
+  const env = readEnv(deps.env);
+  const json = globals.json === true;
+  const out = new Output(deps.io, json, colorEnabled(deps.io, { noColorFlag: globals.color === false, noColorEnv: env.noColor, forceColorEnv: env.forceColor }));
+  const dataDir = resolveDataDir(globals.dataDir, env);
+  const now = makeClock(env);
+  let store: Store | null = null;
+  let passwords: PasswordHasher | null = deps.passwords ?? null;
+  let totp: Totp | null = null;
+  return {
+    io: deps.io,
+    env,
+    out,
+    json,
+    dataDir,
+    random: deps.random ?? cryptoRandom,
+    ref: new RefData(),
+    session: deps.session ?? fileSession(dataDir),
+    now,
+    get store(): Store {
+      return (store ??= deps.openStore ? deps.openStore(dataDir, now) : openFileStore(dataDir, now));
+    },
+    get passwords(): PasswordHasher {
+      return (passwords ??= bcryptHasher(bcryptCost(env)));
+    },
+    get totp(): Totp {
+      return (totp ??= otplibTotp());
+    },
+  };
+}
+
+function openFileStore(dataDir: string, now: () => Date): Store {
+  // Imported here so that commands which never touch the store do not load it.
+  return new LazyFileStore(dataDir, now);
+}
+
+class LazyFileStore implements Store {
+  private inner: Store | null = null;
+
+  constructor(
+    readonly location: string,
+    private readonly now: () => Date,
+  ) {}
+
+  async transaction<T>(work: Parameters<Store['transaction']>[0]): Promise<T> {
+    if (!this.inner) {
+      const { FileStore } = await import('../store/file-store.js');
+      this.inner = new FileStore(this.location, { now: this.now });
+    }
+    return this.inner.transaction(work) as Promise<T>;
+  }
+}
+
+/** The session token of `okpay login`, kept in <data-dir>/session with mode 0600. */
+export function fileSession(dataDir: string): SessionHolder {
+  const file = path.join(dataDir, 'session');
+  return {
+    read: async () => (await readTextIfExists(file))?.trim() || null,
+    write: async (token) => {
+      await ensureDirectory(dataDir);
+      await writeFileDurable(file, `${token}\n`);
+    },
+    clear: async () => {
+      try {
+        await fs.rm(file);
+      } catch (error) {
+        if (errnoOf(error) !== 'ENOENT') throw new AppError('STORE_UNAVAILABLE', `cannot remove ${file}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The environment variables okpay reads, parsed once. Everything else gets them from here.
+
+import os from 'node:os';
+import path from 'node:path';
+import { AppError } from '../domain/errors.js';
+
+export interface Env {
+  readonly home: string | undefined;
+  readonly now: string | undefined;
+  readonly session: string | undefined;
+  readonly password: string | undefined;
+  readonly debug: boolean;
+  readonly noColor: boolean;
+  readonly forceColor: boolean;
+  readonly bcryptCost: string | undefined;
+  readonly xdgDataHome: string | undefined;
+  readonly userHome: string;
+}
+
+export function readEnv(env: NodeJS.ProcessEnv): Env {
+  const nonEmpty = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  return {
+    home: nonEmpty('OKPAY_HOME'),
+    now: nonEmpty('OKPAY_NOW'),
+    session: nonEmpty('OKPAY_SESSION'),
+    password: env['OKPAY_PASSWORD'],
+    debug: env['OKPAY_DEBUG'] === '1',
+    noColor: env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '',
+    forceColor: env['FORCE_COLOR'] !== undefined && env['FORCE_COLOR'] !== '0' && env['FORCE_COLOR'] !== 'false',
+    bcryptCost: nonEmpty('OKPAY_BCRYPT_COST'),
+    xdgDataHome: nonEmpty('XDG_DATA_HOME'),
+    userHome: nonEmpty('HOME') ?? os.homedir(),
+  };
+}
+
+/** --data-dir, else $OKPAY_HOME, else the platform data directory. */
+export function resolveDataDir(flag: string | undefined, env: Env, platform: NodeJS.Platform = process.platform): string {
+  const chosen = flag ?? env.home;
+  if (chosen !== undefined) {
+    if (chosen.trim() === '' || chosen.includes('\0')) throw new AppError('USAGE', 'the data directory path is empty or invalid');
+    return path.resolve(chosen);
+  }
+  if (platform === 'darwin') return path.join(env.userHome, 'Library', 'Application Support', 'okpay');
+  if (platform === 'win32') return path.join(process.env['LOCALAPPDATA'] ?? path.join(env.userHome, 'AppData', 'Local'), 'okpay');
+  return path.join(env.xdgDataHome ?? path.join(env.userHome, '.local', 'share'), 'okpay');
+}
+
+/** $OKPAY_NOW fixes "now" for every rule; otherwise the real clock. */
+export function makeClock(env: Env): () => Date {
+  if (env.now === undefined) return () => new Date();
+  const fixed = parseNow(env.now);
+  return () => new Date(fixed);
+}
+
+const ISO_PATTERN = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+function parseNow(text: string): number {
+  const ms = ISO_PATTERN.test(text.trim()) ? Date.parse(text.trim()) : Number.NaN;
+  if (!Number.isFinite(ms)) {
+    throw new AppError('USAGE', `OKPAY_NOW is not an ISO 8601 time: "${text.slice(0, 40)}"`, { hint: 'for example OKPAY_NOW=2026-11-23T10:00:00Z' });
+  }
+  return ms;
+}

@@ -1,0 +1,65 @@
+// What a command may touch of the process: its streams and whether they are terminals. Tests
+// use bufferIO() and read what was printed.
+
+export interface IO {
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  readonly stdinIsTTY: boolean;
+  readonly columns: number;
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+  /** All of standard input (for --password-stdin, --body-file -). */
+  readStdin(): Promise<string>;
+}
+
+export function processIO(): IO {
+  return {
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    columns: process.stdout.columns ?? 100,
+    writeOut: (text) => void process.stdout.write(text),
+    writeErr: (text) => void process.stderr.write(text),
+    readStdin: () => readAll(process.stdin),
+  };
+}
+
+const MAX_STDIN_BYTES = 8 * 1024 * 1024;
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buffer.length;
+    if (size > MAX_STDIN_BYTES) throw new Error('standard input is larger than 8 MiB');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export interface BufferIO extends IO {
+  readonly out: string[];
+  readonly err: string[];
+  stdout(): string;
+  stderr(): string;
+}
+
+export function bufferIO(options: { stdin?: string; tty?: boolean; columns?: number } = {}): BufferIO {
+  const out: string[] = [];
+  const err: string[] = [];
+  const tty = options.tty ?? false;
+  return {
+    out,
+    err,
+    stdoutIsTTY: tty,
+    stderrIsTTY: tty,
+    stdinIsTTY: tty && options.stdin === undefined,
+    columns: options.columns ?? 100,
+    writeOut: (text) => void out.push(text),
+    writeErr: (text) => void err.push(text),
+    readStdin: async () => options.stdin ?? '',
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+  };
+}

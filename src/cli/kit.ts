@@ -1,0 +1,45 @@
+// Helpers every command file uses: define a subcommand that inherits the program's settings,
+// attach examples to its help, and run its action with a context.
+
+import { Command } from 'commander';
+import type { Context } from './context.js';
+
+export interface App {
+  context(command: Command): Context;
+}
+
+/** A subcommand of `parent` that shares its error handling and output settings. */
+export function subcommand(parent: Command, name: string, description: string): Command {
+  const command = new Command(name).description(description);
+  command.copyInheritedSettings(parent);
+  parent.addCommand(command);
+  return command;
+}
+
+/** Every command's help ends with copy-paste examples. */
+export function examples(command: Command, lines: readonly string[]): Command {
+  return command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+}
+
+type Options = Record<string, unknown>;
+
+/**
+ * Binds an action: positional arguments first, then the command's own options, with the context
+ * built from the global options (--data-dir, --json, --no-color).
+ */
+export function action<O extends Options>(app: App, command: Command, run: (ctx: Context, options: O, args: string[]) => Promise<void>): Command {
+  return command.action(async (...received: unknown[]) => {
+    const self = received[received.length - 1] as Command;
+    const args = received.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a.map(String) : a === undefined ? [] : [String(a)]));
+    await run(app.context(self), self.opts<O>(), args);
+  });
+}
+
+/** A command that only groups others: without a subcommand it prints its help. */
+export function group(parent: Command, name: string, description: string): Command {
+  const command = subcommand(parent, name, description);
+  command.action(() => {
+    command.outputHelp();
+  });
+  return command;
+}

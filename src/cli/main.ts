@@ -1,0 +1,127 @@
+// The program: global options, the command tree, and the ONE place where errors become exit
+// codes and messages. Expected errors print one line; anything else is a bug report.
+
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
+import { createContext, type Deps } from './context.js';
+import { processIO } from './io.js';
+import type { App } from './kit.js';
+import { registerCommands } from './commands/index.js';
+
+export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
+  INTERNAL: 1,
+  USAGE: 2,
+  INVALID_INPUT: 2,
+  INVALID_AMOUNT: 2,
+  INVALID_CURRENCY: 2,
+  INVALID_EMAIL: 2,
+  INVALID_PHONE: 2,
+  INVALID_COUNTRY: 2,
+  INVALID_IBAN: 2,
+  INVALID_ROUTING_NUMBER: 2,
+  INVALID_DOCUMENT: 2,
+  INVALID_FILE: 2,
+  WEAK_PASSWORD: 2,
+  TERMS_NOT_ACCEPTED: 2,
+  CONFIRMATION_REQUIRED: 2,
+  CANCELLED: 2,
+  NOT_LOGGED_IN: 3,
+  BAD_CREDENTIALS: 3,
+  BAD_OTP: 3,
+  OTP_REQUIRED: 3,
+  SESSION_EXPIRED: 3,
+  INVALID_TOKEN: 3,
+  FORBIDDEN: 4,
+  NOT_FOUND: 5,
+  USER_NOT_FOUND: 5,
+  TX_NOT_FOUND: 5,
+  TICKET_NOT_FOUND: 5,
+  QUOTE_NOT_FOUND: 5,
+  METHOD_NOT_FOUND: 5,
+  WITHDRAWAL_NOT_FOUND: 5,
+  MAIL_NOT_FOUND: 5,
+  FAQ_NOT_FOUND: 5,
+  ACCOUNT_LOCKED: 6,
+  NOT_ACTIVATED: 6,
+  INVALID_TRANSITION: 6,
+  IDEMPOTENCY_CONFLICT: 6,
+  QUOTE_EXPIRED: 6,
+  ALREADY_EXISTS: 6,
+  EXPECTATION_FAILED: 6,
+  INSUFFICIENT_FUNDS: 7,
+  LIMIT_EXCEEDED: 8,
+  KYC_REQUIRED: 8,
+  STORE_LOCKED: 10,
+  STORE_CORRUPT: 10,
+  STORE_TOO_NEW: 10,
+  STORE_UNAVAILABLE: 10,
+};
+
+export const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+export function buildProgram(deps: Deps): Command {
+  const program = new Command('okpay')
+    .description('OKPay from the command line: a wallet (deposit, transfer, withdraw, fees) and a support desk')
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('--data-dir <dir>', 'the data directory (default: $OKPAY_HOME, else ~/.local/share/okpay)')
+    .option('--json', 'print one JSON document on stdout (errors as JSON on stderr)')
+    .option('--no-color', 'never colour the output (NO_COLOR works too)')
+    .helpOption('-h, --help', 'show help for a command')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => deps.io.writeOut(text),
+      writeErr: (text) => deps.io.writeErr(text),
+      outputError: () => undefined,
+    });
+  const app: App = { context: (command) => createContext(deps, command.optsWithGlobals()) };
+  registerCommands(program, app);
+  return program;
+}
+
+export async function run(argv: readonly string[], deps: Deps): Promise<number> {
+  const program = buildProgram(deps);
+  if (argv.length === 0) {
+    program.outputHelp();
+    return 0;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    return report(error, argv, deps);
+  }
+}
+
+function report(error: unknown, argv: readonly string[], deps: Deps): number {
+  const json = argv.includes('--json');
+  if (error instanceof CommanderError) {
+    if (error.exitCode === 0) return 0;
+    const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ');
+    return print(new AppError('USAGE', error.message.replace(/^error: /, ''), { hint: `see \`okpay ${words ? `${words} ` : ''}--help\`` }), json, deps);
+  }
+  if (isAppError(error)) return print(error, json, deps);
+  const bug = new AppError('INTERNAL', `unexpected error: ${error instanceof Error ? error.message : String(error)}`, {
+    hint: 'this is a bug in okpay; run again with OKPAY_DEBUG=1 and report the output',
+  });
+  if (deps.env['OKPAY_DEBUG'] === '1' && error instanceof Error && error.stack) deps.io.writeErr(`${error.stack}\n`);
+  return print(bug, json, deps);
+}
+
+function print(error: AppError, json: boolean, deps: Deps): number {
+  const exitCode = EXIT_CODES[error.code];
+  if (deps.env['OKPAY_DEBUG'] === '1' && error.stack && error.code !== 'INTERNAL') deps.io.writeErr(`${error.stack}\n`);
+  if (json) {
+    const body = { code: error.code, message: error.message, exitCode, ...(error.hint ? { hint: error.hint } : {}), ...(error.details ? { details: error.details } : {}) };
+    deps.io.writeErr(`${JSON.stringify({ error: body })}\n`);
+  } else {
+    const oneLine = (text: string) => text.replace(/[\r\n]+/g, ' ');
+    deps.io.writeErr(`okpay: ${oneLine(error.message)}${error.hint ? ` — ${oneLine(error.hint)}` : ''}\n`);
+  }
+  return exitCode;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  return run(argv, { io: processIO(), env: process.env });
+}

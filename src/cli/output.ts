@@ -1,0 +1,119 @@
+// How commands print. Data goes to stdout (JSON with --json; a table on a terminal; plain lines
+// when piped); messages go to stderr. Colour only on a terminal, and never with NO_COLOR or --no-color.
+
+import { createRequire } from 'node:module';
+import { Chalk } from 'chalk';
+import type { IO } from './io.js';
+
+export type Cell = string | number | null | undefined;
+
+export interface Column {
+  readonly key: string;
+  readonly title: string;
+  readonly align?: 'left' | 'right';
+}
+
+export interface Styles {
+  bold(text: string): string;
+  dim(text: string): string;
+  green(text: string): string;
+  red(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+}
+
+function makeStyles(color: boolean): Styles {
+  // chalk ignores NO_COLOR by itself, so the level is decided here and passed in.
+  const chalk = new Chalk({ level: color ? 1 : 0 });
+  return {
+    bold: (t) => chalk.bold(t),
+    dim: (t) => chalk.dim(t),
+    green: (t) => chalk.green(t),
+    red: (t) => chalk.red(t),
+    yellow: (t) => chalk.yellow(t),
+    cyan: (t) => chalk.cyan(t),
+  };
+}
+
+export class Output {
+  readonly style: Styles;
+
+  constructor(
+    readonly io: IO,
+    readonly json: boolean,
+    readonly color: boolean,
+  ) {
+    this.style = makeStyles(color);
+  }
+
+  /** Prints one JSON document (with --json) or runs the human renderer. */
+  data(document: unknown, human: () => void): void {
+    if (this.json) this.io.writeOut(`${JSON.stringify(document, null, 2)}\n`);
+    else human();
+  }
+
+  line(text = ''): void {
+    this.io.writeOut(`${text}\n`);
+  }
+
+  /** A status message for people, on stderr (so piped data stays clean). */
+  note(text: string): void {
+    this.io.writeErr(`${text}\n`);
+  }
+
+  success(text: string): void {
+    this.io.writeErr(`${this.color ? this.style.green('✓') : '✓'} ${text}\n`);
+  }
+
+  warn(text: string): void {
+    this.io.writeErr(`${this.style.yellow('warning:')} ${text}\n`);
+  }
+
+  /** Aligned "key: value" lines; empty values are skipped. */
+  fields(pairs: readonly (readonly [string, Cell])[]): void {
+    const shown = pairs.filter(([, v]) => v !== null && v !== undefined && v !== '');
+    const width = Math.max(0, ...shown.map(([k]) => k.length));
+    for (const [key, value] of shown) this.line(`${this.style.dim(`${key}:`.padEnd(width + 1))} ${String(value)}`);
+  }
+
+  /** A bordered table on a terminal; tab-separated lines with a header when piped. */
+  table(columns: readonly Column[], rows: readonly Record<string, Cell>[], empty = 'nothing to show'): void {
+    if (rows.length === 0) {
+      this.note(empty);
+      return;
+    }
+    const text = (row: Record<string, Cell>, key: string) => {
+      const value = row[key];
+      return value === null || value === undefined ? '' : String(value);
+    };
+    if (!this.io.stdoutIsTTY) {
+      this.line(columns.map((c) => c.title.toLowerCase().replace(/\s+/g, '_')).join('\t'));
+      for (const row of rows) this.line(columns.map((c) => text(row, c.key).replace(/[\t\n]/g, ' ')).join('\t'));
+      return;
+    }
+    const Table = loadTable();
+    const table = new Table({
+      head: columns.map((c) => this.style.bold(c.title)),
+      style: { head: [], border: [] },
+      colAligns: columns.map((c) => c.align ?? 'left'),
+      wordWrap: true,
+    });
+    for (const row of rows) table.push(columns.map((c) => text(row, c.key)));
+    this.line(table.toString());
+  }
+}
+
+type TableConstructor = new (options: Record<string, unknown>) => { push(row: string[]): void; toString(): string };
+
+function loadTable(): TableConstructor {
+  // cli-table3 is CommonJS and only needed on a terminal: load it on first use.
+  const require = createRequire(import.meta.url);
+  return require('cli-table3') as TableConstructor;
+}
+
+/** Colour on when stdout is a terminal, unless NO_COLOR or --no-color; FORCE_COLOR turns it on. */
+export function colorEnabled(io: IO, options: { noColorFlag: boolean; noColorEnv: boolean; forceColorEnv: boolean }): boolean {
+  if (options.noColorFlag || options.noColorEnv) return false;
+  if (options.forceColorEnv) return true;
+  return io.stdoutIsTTY;
+}

@@ -1,0 +1,50 @@
+// Randomness for ids and secrets. The fixture generator swaps in a seeded source so that the same
+// seed makes the same store.
+
+import { createHash, randomBytes } from 'node:crypto';
+
+export interface Random {
+  bytes(count: number): Buffer;
+}
+
+export const cryptoRandom: Random = { bytes: (count) => randomBytes(count) };
+
+/** A deterministic stream of bytes from a seed (SHA-256 in counter mode): for fixtures only. */
+export function seededRandom(seed: string): Random {
+  let counter = 0;
+  let pool = Buffer.alloc(0);
+  return {
+    bytes(count: number): Buffer {
+      while (pool.length < count) {
+        pool = Buffer.concat([pool, createHash('sha256').update(`${seed}:${counter}`).digest()]);
+        counter += 1;
+      }
+      const out = pool.subarray(0, count);
+      pool = pool.subarray(count);
+      return Buffer.from(out);
+    },
+  };
+}
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** A prefixed id such as usr_k3j5x2m9q4c7: 60 random bits in lowercase base32. */
+export function newId(random: Random, prefix: string, length = 12): string {
+  const bytes = random.bytes(length);
+  let out = '';
+  for (let i = 0; i < length; i += 1) out += BASE32[(bytes[i] ?? 0) & 31];
+  return `${prefix}_${out}`;
+}
+
+/** A bearer secret: 32 random bytes, URL-safe base64, with a recognisable prefix. */
+export function newToken(random: Random, prefix: string): string {
+  return `${prefix}_${random.bytes(32).toString('base64url')}`;
+}
+
+/** Recovery codes people can type: two groups of five base32 letters and digits. */
+export function newRecoveryCode(random: Random): string {
+  const bytes = random.bytes(10);
+  let out = '';
+  for (let i = 0; i < 10; i += 1) out += BASE32[(bytes[i] ?? 0) & 31];
+  return `${out.slice(0, 5)}-${out.slice(5)}`;
+}

@@ -1,0 +1,60 @@
+// The shipped data files (currencies, fees, rates, limits, calendars, countries, FAQ), each read
+// and validated on first use. One source of truth: code never copies these numbers.
+
+import { readFileSync } from 'node:fs';
+import { parseFeeSchedule, type FeeSchedule } from '../domain/fees.js';
+import { parseRateTable, type RateTable } from '../domain/fx.js';
+import { parseLimitTable, type LimitTable } from '../domain/limits.js';
+import type { Currency } from '../domain/money.js';
+
+export const DATA_DIRECTORY = new URL('../../data/', import.meta.url);
+
+export function readDataFile(name: string): unknown {
+  const url = new URL(name, DATA_DIRECTORY);
+  try {
+    return JSON.parse(readFileSync(url, 'utf8')) as unknown;
+  } catch (error) {
+    throw new Error(`okpay's shipped data file ${url.pathname} could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export function parseCurrencies(json: unknown): Currency[] {
+  const list = (json as { currencies?: unknown }).currencies;
+  if (!Array.isArray(list) || list.length === 0) throw new Error('currencies: expected a non-empty "currencies" list');
+  return list.map((c: Record<string, unknown>) => {
+    const { code, name, exponent, maxTransactionMinor } = c;
+    if (typeof code !== 'string' || !/^[A-Z]{3}$/.test(code) || typeof name !== 'string') throw new Error(`currencies: bad entry ${JSON.stringify(c)}`);
+    if (!Number.isInteger(exponent) || !Number.isSafeInteger(maxTransactionMinor)) throw new Error(`currencies: bad numbers for ${code}`);
+    return { code, name, exponent: exponent as number, maxTransactionMinor: maxTransactionMinor as number };
+  });
+}
+
+export class RefData {
+  private readonly cache = new Map<string, unknown>();
+
+  private once<T>(key: string, load: () => T): T {
+    if (!this.cache.has(key)) this.cache.set(key, load());
+    return this.cache.get(key) as T;
+  }
+
+  get currencies(): Currency[] {
+    return this.once('currencies', () => parseCurrencies(readDataFile('currencies.json')));
+  }
+
+  get fees(): FeeSchedule {
+    return this.once('fees', () => parseFeeSchedule(readDataFile('fees.json')));
+  }
+
+  get rates(): RateTable {
+    return this.once('rates', () => parseRateTable(readDataFile('rates.json')));
+  }
+
+  get limits(): LimitTable {
+    return this.once('limits', () => parseLimitTable(readDataFile('limits.json'), this.currencies));
+  }
+
+  /** Loads any other data file through its parser, once per process. */
+  load<T>(name: string, parse: (json: unknown) => T): T {
+    return this.once(name, () => parse(readDataFile(name)));
+  }
+}

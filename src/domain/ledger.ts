@@ -1,0 +1,236 @@
+// The double-entry ledger. Accounts are named strings; a posting moves signed minor units into
+// (positive) or out of (negative) one account in one currency, and the postings of a transaction
+// sum to zero per currency. `applyTransaction` is the one reducer that folds a transaction into the
+// state: commands use it when they post, and the store uses it to redo the journal after a crash,
+// so what a command does and what recovery does can never differ.
+
+import { createHash } from 'node:crypto';
+import type { MinorUnits } from './money.js';
+import type { Balances, FeeLineRecord, State, TxId, UserId } from './state.js';
+
+export const SYSTEM_ACCOUNTS = {
+  /** The outside world: card and bank deposits come from it, payouts go to it. */
+  world: 'world',
+  fees: 'fees',
+  /** Currency conversion: holds what the service bought and sold, spread included. */
+  fx: 'fx',
+  /** Transfers waiting for a recipient who has no account yet. */
+  unclaimed: 'unclaimed',
+} as const;
+
+export const userAccount = (userId: UserId): string => `user:${userId}`;
+/** The withdrawal-hold account of one user: funds reserved for payouts in flight. */
+export const holdAccount = (userId: UserId): string => `hold:${userId}`;
+
+export type TxType =
+  | 'deposit'
+  | 'transfer'
+  | 'transfer.unclaimed'
+  | 'unclaimed.claim'
+  | 'unclaimed.return'
+  | 'withdrawal.hold'
+  | 'withdrawal.complete'
+  | 'withdrawal.release'
+  | 'refund'
+  | 'adjustment';
+
+export const TX_TYPES: readonly TxType[] = [
+  'deposit',
+  'transfer',
+  'transfer.unclaimed',
+  'unclaimed.claim',
+  'unclaimed.return',
+  'withdrawal.hold',
+  'withdrawal.complete',
+  'withdrawal.release',
+  'refund',
+  'adjustment',
+];
+
+export interface Posting {
+  readonly account: string;
+  readonly currency: string;
+  readonly amountMinor: MinorUnits;
+}
+
+export interface TxDetails {
+  /** Who caused the transaction: the customer, the agent, or null for the system. */
+  readonly initiator: UserId | null;
+  readonly fee?: { readonly amountMinor: MinorUnits; readonly currency: string; readonly lines: readonly FeeLineRecord[] };
+  readonly fx?: { readonly midRate: string; readonly rate: string; readonly fromCurrency: string; readonly toCurrency: string };
+  readonly amountMinor?: MinorUnits;
+  readonly currency?: string;
+  readonly receiveAmountMinor?: MinorUnits;
+  readonly receiveCurrency?: string;
+  readonly quoteId?: string;
+  readonly idempotency?: { readonly key: string; readonly fingerprint: string; readonly expiresAt: string };
+  readonly sender?: UserId;
+  readonly recipient?: { readonly userId: UserId | null; readonly email: string | null; readonly phone: string | null };
+  readonly source?: string;
+  readonly unclaimedExpiresAt?: string;
+  readonly outgoingUsdMinor?: MinorUnits;
+  readonly refundOf?: TxId;
+  readonly ticket?: number;
+  readonly reason?: string;
+  /** Feature records carried whole so that redo can rebuild them (e.g. a withdrawal). */
+  readonly record?: Readonly<Record<string, unknown>>;
+}
+
+export interface NewTransaction {
+  readonly type: TxType;
+  readonly at: string;
+  readonly memo: string | null;
+  readonly links: readonly TxId[];
+  /** Users allowed to see the transaction: it appears in their history. */
+  readonly parties: readonly UserId[];
+  readonly postings: readonly Posting[];
+  readonly details: TxDetails;
+}
+
+export interface Transaction extends NewTransaction {
+  readonly id: TxId;
+  readonly seq: number;
+}
+
+export interface JournalEntry {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+  /** True on the last entry of one command's commit: a tail without it is a torn write. */
+  readonly end: boolean;
+  readonly tx: Transaction;
+}
+
+const TX_ID_PATTERN = /^txn_([0-9]{8,15})$/;
+
+export function txIdForSeq(seq: number): TxId {
+  return `txn_${seq.toString().padStart(10, '0')}`;
+}
+
+/** The sequence number a transaction id stands for, or null when the text is not a transaction id. */
+export function seqOfTxId(text: string): number | null {
+  const match = TX_ID_PATTERN.exec(text.trim());
+  if (!match?.[1]) return null;
+  const seq = Number(match[1]);
+  return Number.isSafeInteger(seq) && seq > 0 ? seq : null;
+}
+
+/** Throws (a bug, not a user error) unless the postings are integers that sum to zero per currency. */
+export function assertBalanced(postings: readonly Posting[]): void {
+  if (postings.length < 2) throw new Error('a transaction needs at least two postings');
+  const sums = new Map<string, number>();
+  for (const p of postings) {
+    if (!Number.isSafeInteger(p.amountMinor) || p.amountMinor === 0) {
+      throw new Error(`posting to ${p.account} is not a non-zero integer: ${p.amountMinor}`);
+    }
+    sums.set(p.currency, (sums.get(p.currency) ?? 0) + p.amountMinor);
+  }
+  for (const [currency, sum] of sums) {
+    if (sum !== 0) throw new Error(`postings in ${currency} sum to ${sum}, not zero`);
+  }
+}
+
+export function balanceOf(balances: Balances, account: string, currency: string): MinorUnits {
+  return balances[account]?.[currency] ?? 0;
+}
+
+export function addToBalances(balances: Balances, postings: readonly Posting[]): void {
+  for (const p of postings) {
+    const row = (balances[p.account] ??= {});
+    const next = (row[p.currency] ?? 0) + p.amountMinor;
+    if (!Number.isSafeInteger(next)) throw new Error(`balance of ${p.account} ${p.currency} overflowed`);
+    row[p.currency] = next;
+  }
+}
+
+/**
+ * Folds one transaction into the state: balances, and the records that the transaction itself
+ * creates or ends (idempotency keys, used quotes, unclaimed transfers, withdrawals, refunds,
+ * the rolling limit window).
+ */
+export function applyTransaction(state: State, tx: Transaction): void {
+  assertBalanced(tx.postings);
+  addToBalances(state.balances, tx.postings);
+  const d = tx.details;
+  if (d.idempotency && d.initiator) {
+    state.idempotency[`${d.initiator}:${d.idempotency.key}`] = {
+      fingerprint: d.idempotency.fingerprint,
+      txId: tx.id,
+      expiresAt: d.idempotency.expiresAt,
+    };
+  }
+  if (d.quoteId) {
+    const quote = state.quotes[d.quoteId];
+    if (quote) state.quotes[d.quoteId] = { ...quote, usedBy: tx.id };
+  }
+  if (d.outgoingUsdMinor !== undefined && d.initiator) {
+    (state.limitWindows[d.initiator] ??= []).push({ txId: tx.id, at: tx.at, usdMinor: d.outgoingUsdMinor });
+  }
+  if (d.refundOf) state.refunds[d.refundOf] = tx.id;
+  applyRecordEffects(state, tx);
+}
+
+function applyRecordEffects(state: State, tx: Transaction): void {
+  const d = tx.details;
+  switch (tx.type) {
+    case 'transfer.unclaimed':
+      state.unclaimed[tx.id] = {
+        txId: tx.id,
+        senderId: d.sender ?? '',
+        toEmail: d.recipient?.email ?? null,
+        toPhone: d.recipient?.phone ?? null,
+        amountMinor: d.amountMinor ?? 0,
+        currency: d.currency ?? '',
+        feeMinor: d.fee?.amountMinor ?? 0,
+        receiveAmountMinor: d.receiveAmountMinor ?? 0,
+        receiveCurrency: d.receiveCurrency ?? '',
+        createdAt: tx.at,
+        expiresAt: d.unclaimedExpiresAt ?? tx.at,
+      };
+      break;
+    case 'unclaimed.claim':
+    case 'unclaimed.return':
+      for (const link of tx.links) delete state.unclaimed[link];
+      if (tx.type === 'unclaimed.return') releaseLimitWindow(state, d.sender, tx.links);
+      break;
+    default:
+      break;
+  }
+}
+
+/** Money that came back (a returned transfer, a cancelled payout) no longer counts against limits. */
+export function releaseLimitWindow(state: State, userId: UserId | undefined, txIds: readonly TxId[]): void {
+  if (!userId) return;
+  const window = state.limitWindows[userId];
+  if (!window) return;
+  state.limitWindows[userId] = window.filter((entry) => !txIds.includes(entry.txId));
+}
+
+// ---- hashing -------------------------------------------------------------------------------
+
+/** JSON with object keys sorted at every level: one byte string per value. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** The hash of a chained entry covers the previous hash, its position, its end mark and its content. */
+export function chainHash(prevHash: string, seq: number, end: boolean, canonicalContent: string): string {
+  return createHash('sha256').update(`${prevHash}\n${seq}\n${end ? 1 : 0}\n`).update(canonicalContent).digest('hex');
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

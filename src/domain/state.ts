@@ -1,0 +1,211 @@
+// The shape of the store: plain data, no behaviour. The store persists it; the domain reads it and
+// returns changes. Everything that grows with history (journal, audit log) lives outside this object.
+
+import type { Language } from './language.js';
+import type { MinorUnits } from './money.js';
+
+export type { Language } from './language.js';
+
+export const SCHEMA_VERSION = 1;
+
+export type UserId = string;
+export type TxId = string;
+export type Role = 'user' | 'agent' | 'admin';
+
+export interface TokenRecord {
+  /** sha256 of the token; the token itself only ever travels in a mail. */
+  readonly tokenHash: string;
+  readonly expiresAt: string;
+}
+
+export interface RecoveryCode {
+  readonly codeHash: string;
+  readonly usedAt: string | null;
+}
+
+export interface TwoFactor {
+  readonly enabled: boolean;
+  /** Base32 TOTP secret once confirmed; a TOTP verifier needs it in the clear. */
+  readonly secret: string | null;
+  /** A secret shown by `2fa enable` and not yet confirmed with a code. */
+  readonly pendingSecret: string | null;
+  readonly pendingRecoveryCodes: readonly RecoveryCode[];
+  /** Highest TOTP time step accepted so far: a code is accepted once. */
+  readonly lastTimeStep: number | null;
+  readonly recoveryCodes: readonly RecoveryCode[];
+  readonly changedAt: string | null;
+}
+
+export type LockReason = 'self' | 'failed-logins' | 'agent';
+
+export interface AccountLock {
+  readonly reason: LockReason;
+  readonly note: string | null;
+  readonly at: string;
+  readonly by: UserId | null;
+}
+
+export type KycStatus = 'none' | 'pending' | 'approved' | 'rejected';
+
+export interface Kyc {
+  readonly status: KycStatus;
+  readonly documentType: string | null;
+  readonly documentMasked: string | null;
+  readonly submittedAt: string | null;
+  readonly decidedAt: string | null;
+  readonly decidedBy: UserId | null;
+  readonly reason: string | null;
+}
+
+export interface AgentProfile {
+  readonly tier: 1 | 2 | 3;
+  readonly languages: readonly Language[];
+}
+
+export interface User {
+  readonly id: UserId;
+  readonly email: string;
+  readonly phone: string | null;
+  readonly country: string | null;
+  readonly name: string | null;
+  readonly language: Language | null;
+  readonly idNumberMasked: string | null;
+  readonly antiPhishingPhrase: string | null;
+  readonly role: Role;
+  readonly agent: AgentProfile | null;
+  readonly status: 'pending' | 'active';
+  readonly passwordHash: string;
+  readonly passwordChangedAt: string;
+  readonly createdAt: string;
+  readonly termsAcceptedAt: string;
+  readonly activatedAt: string | null;
+  readonly activation: TokenRecord | null;
+  readonly passwordReset: TokenRecord | null;
+  readonly unlockToken: TokenRecord | null;
+  readonly twoFactor: TwoFactor;
+  readonly failedLogins: number;
+  readonly lock: AccountLock | null;
+  readonly kyc: Kyc;
+  readonly lastLoginAt: string | null;
+}
+
+export interface Session {
+  readonly userId: UserId;
+  readonly createdAt: string;
+  readonly lastSeenAt: string;
+}
+
+/** A chain head: the last sequence number committed, its hash, and the byte size of the
+ * segment file that holds it (a cheap check on open that nothing was written after it). */
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+  readonly bytes: number;
+}
+
+export interface StoreMeta {
+  readonly createdAt: string;
+  /** Set when fixtures were loaded: enables tester-only commands such as `dev otp`. */
+  readonly testStore: boolean;
+  readonly journal: ChainHead;
+  readonly audit: ChainHead;
+  readonly mailSeq: number;
+  readonly ticketSeq: number;
+}
+
+/** balances[account][currency] = signed minor units; see ledger.ts for the account names. */
+export type Balances = Record<string, Record<string, MinorUnits>>;
+
+export interface State {
+  schemaVersion: number;
+  meta: StoreMeta;
+  users: Record<UserId, User>;
+  /** Keyed by sha256 of the session token. */
+  sessions: Record<string, Session>;
+  balances: Balances;
+  quotes: Record<string, StoredQuote>;
+  /** Keyed by `${userId}:${idempotencyKey}`; kept 30 days. */
+  idempotency: Record<string, IdempotencyRecord>;
+  /** Transfers waiting for their recipient to register, keyed by the transfer's transaction id. */
+  unclaimed: Record<TxId, UnclaimedTransfer>;
+  /** Refunds already made, keyed by the refunded transaction id: a transaction is refunded once. */
+  refunds: Record<TxId, TxId>;
+  /** Outgoing amounts of the last 30 days per user, in USD-equivalent minor units, for limits. */
+  limitWindows: Record<UserId, LimitWindowEntry[]>;
+}
+
+export interface FeeLineRecord {
+  readonly code: string;
+  readonly label: string;
+  readonly amountMinor: MinorUnits;
+}
+
+export interface StoredQuote {
+  readonly id: string;
+  readonly userId: UserId;
+  readonly kind: 'transfer' | 'withdrawal';
+  /** Canonical description of the request the quote prices; a transfer must match it. */
+  readonly request: Readonly<Record<string, string | null>>;
+  readonly amountMinor: MinorUnits;
+  readonly currency: string;
+  readonly feeMinor: MinorUnits;
+  readonly feeLines: readonly FeeLineRecord[];
+  readonly scope: string | null;
+  readonly midRate: string;
+  readonly rate: string;
+  readonly receiveAmountMinor: MinorUnits;
+  readonly receiveCurrency: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly usedBy: TxId | null;
+}
+
+export interface IdempotencyRecord {
+  readonly fingerprint: string;
+  readonly txId: TxId;
+  readonly expiresAt: string;
+}
+
+export interface UnclaimedTransfer {
+  readonly txId: TxId;
+  readonly senderId: UserId;
+  readonly toEmail: string | null;
+  readonly toPhone: string | null;
+  readonly amountMinor: MinorUnits;
+  readonly currency: string;
+  readonly feeMinor: MinorUnits;
+  readonly receiveAmountMinor: MinorUnits;
+  readonly receiveCurrency: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+}
+
+export interface LimitWindowEntry {
+  readonly txId: TxId;
+  readonly at: string;
+  readonly usdMinor: MinorUnits;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export function emptyState(nowIso: string): State {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    meta: {
+      createdAt: nowIso,
+      testStore: false,
+      journal: { seq: 0, hash: GENESIS_HASH, bytes: 0 },
+      audit: { seq: 0, hash: GENESIS_HASH, bytes: 0 },
+      mailSeq: 0,
+      ticketSeq: 0,
+    },
+    users: {},
+    sessions: {},
+    balances: {},
+    quotes: {},
+    idempotency: {},
+    unclaimed: {},
+    refunds: {},
+    limitWindows: {},
+  };
+}

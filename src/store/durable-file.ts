@@ -1,0 +1,127 @@
+// A lowdb adapter that refuses damaged files and writes durably: temp file, fsync, rename. The
+// caller fsyncs the directory once per commit (see fsyncDirectory), after all its renames.
+
+import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Adapter } from 'lowdb';
+import { AppError } from '../domain/errors.js';
+
+export const FILE_MODE = 0o600;
+export const DIRECTORY_MODE = 0o700;
+
+export class DurableJsonFile<T> implements Adapter<T> {
+  /** The text last read, so a commit can tell whether anything changed. */
+  lastText: string | null = null;
+
+  constructor(readonly file: string) {}
+
+  async read(): Promise<T | null> {
+    const text = await readTextIfExists(this.file);
+    if (text === null) return null;
+    this.lastText = text;
+    return parseStoreJson<T>(text, this.file);
+  }
+
+  async write(data: T): Promise<void> {
+    const text = JSON.stringify(data);
+    await writeFileDurable(this.file, text);
+    this.lastText = text;
+  }
+}
+
+export function parseStoreJson<T>(text: string, file: string): T {
+  if (text.trim() === '') throw corrupt(file, 'it is empty');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw corrupt(file, 'it is not valid JSON');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw corrupt(file, 'it does not hold a JSON object');
+  return value as T;
+}
+
+export function corrupt(file: string, why: string): AppError {
+  return new AppError('STORE_CORRUPT', `the store file ${file} is damaged: ${why}`, {
+    hint: 'it was left untouched; restore it from a backup, or run `okpay verify` to see what is wrong',
+  });
+}
+
+export async function readTextIfExists(file: string): Promise<string | null> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return null;
+    throw unavailable(file, error);
+  }
+}
+
+export async function writeFileDurable(file: string, text: string): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  let handle: fs.FileHandle | null = null;
+  try {
+    handle = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, FILE_MODE);
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+    await handle.close();
+    handle = null;
+    await fs.rename(temp, file);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw unavailable(file, error);
+  }
+}
+
+export async function fsyncDirectory(directory: string): Promise<void> {
+  let handle: fs.FileHandle | null = null;
+  try {
+    handle = await fs.open(directory, 'r');
+    await handle.sync();
+  } catch (error) {
+    // Some file systems refuse fsync on a directory; the renames are still atomic there.
+    if (!['EINVAL', 'EISDIR', 'EPERM', 'ENOTSUP'].includes(errnoOf(error) ?? '')) throw unavailable(directory, error);
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+export async function ensureDirectory(directory: string): Promise<void> {
+  try {
+    await fs.mkdir(directory, { recursive: true, mode: DIRECTORY_MODE });
+  } catch (error) {
+    throw unavailable(directory, error);
+  }
+}
+
+export async function removeFile(file: string): Promise<void> {
+  try {
+    await fs.rm(file, { force: true });
+  } catch (error) {
+    throw unavailable(file, error);
+  }
+}
+
+export function errnoOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+const ERRNO_TEXT: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exhausted',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'it is a directory',
+  EIO: 'an input/output error occurred',
+};
+
+export function unavailable(file: string, error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const code = errnoOf(error) ?? '';
+  const why = ERRNO_TEXT[code] ?? (error instanceof Error ? error.message : String(error));
+  return new AppError('STORE_UNAVAILABLE', `cannot use the store at ${file}: ${why}`, {
+    hint: code === 'ENOSPC' || code === 'EDQUOT' ? 'free some space and run the command again; nothing was changed' : 'check the data directory (--data-dir, $OKPAY_HOME); nothing was changed',
+  });
+}

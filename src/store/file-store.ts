@@ -1,0 +1,393 @@
+// The file store: a state file (balances, users, live objects) plus hash-chained journal and audit
+// segments, per-user journal indexes and an outbox of .eml files, all under one data directory.
+//
+// Commit order makes a crash safe: journal and audit segments first, then indexes and mails, then
+// the state, which records the last applied sequence. On open, complete journal entries beyond it
+// are redone through the same reducer commands use, and a torn tail (a commit cut short) is dropped:
+// it was never acknowledged. A failure reported to the user rolls the segments back, so a command
+// that said it failed moved nothing.
+
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Low } from 'lowdb';
+import type { AuditEntry, AuditEvent } from '../domain/audit.js';
+import { AppError } from '../domain/errors.js';
+import { applyTransaction, canonicalJson, chainHash, txIdForSeq, type JournalEntry, type NewTransaction, type Transaction } from '../domain/ledger.js';
+import { formatEml, mailIdForSeq, parseEml, type MailRecord, type OutgoingMail } from '../domain/mail.js';
+import { emptyState, type ChainHead, type State, type UserId } from '../domain/state.js';
+import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, fsyncDirectory, readTextIfExists, unavailable, writeFileDurable } from './durable-file.js';
+import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
+import { upgradeState } from './migrations.js';
+import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
+import type { AuditReader, JournalReader, OutboxReader, Store, StoreTransaction } from './store.js';
+
+export const DEFAULT_SEGMENT_SIZE = 1000;
+
+export const journalCodec: ChainCodec<JournalEntry, Transaction> = {
+  content: (entry) => entry.tx,
+  make: (seq, prevHash, hash, end, tx) => ({ seq, prevHash, hash, end, tx }),
+  canonical: (tx) => canonicalJson(tx),
+};
+
+export const auditCodec: ChainCodec<AuditEntry, AuditEvent> = {
+  content: (entry) => entry.event,
+  make: (seq, prevHash, hash, end, event) => ({ seq, prevHash, hash, end, event }),
+  canonical: (event) => canonicalJson(event),
+};
+
+export interface FileStoreOptions {
+  readonly now: () => Date;
+  readonly segmentSize?: number;
+  readonly lockStaleMs?: number;
+}
+
+interface Loaded {
+  state: State;
+  text: string | null;
+}
+
+export class FileStore implements Store {
+  readonly stateFile: string;
+  readonly journalLog: SegmentLog<JournalEntry>;
+  readonly auditLogFiles: SegmentLog<AuditEntry>;
+  readonly indexDirectory: string;
+  readonly outboxDirectory: string;
+
+  constructor(
+    readonly directory: string,
+    private readonly options: FileStoreOptions,
+  ) {
+    const size = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
+    this.stateFile = path.join(directory, 'state.json');
+    this.journalLog = new SegmentLog(path.join(directory, 'journal'), size);
+    this.auditLogFiles = new SegmentLog(path.join(directory, 'audit'), size);
+    this.indexDirectory = path.join(directory, 'index');
+    this.outboxDirectory = path.join(directory, 'outbox');
+  }
+
+  get location(): string {
+    return this.directory;
+  }
+
+  async transaction<T>(work: (t: StoreTransaction) => Promise<T> | T): Promise<T> {
+    await ensureDirectory(this.directory);
+    const lock = await acquireStoreLock(this.directory, this.options.lockStaleMs ?? LOCK_STALE_MS);
+    try {
+      const loaded = await this.load();
+      await this.recover(loaded);
+      const t = new FileTransaction(this, loaded.state);
+      const result = await work(t);
+      if (lock.compromised) throw lockLost(this.directory);
+      await this.commit(t, loaded, () => lock.compromised);
+      if (t.deferredError) throw t.deferredError;
+      return result;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async load(): Promise<Loaded> {
+    const adapter = new DurableJsonFile<Record<string, unknown> | null>(this.stateFile);
+    const low = new Low<Record<string, unknown> | null>(adapter, null);
+    await low.read();
+    if (low.data === null) {
+      if ((await this.journalLog.listSegments()).length > 0) throw corrupt(this.stateFile, 'it is missing while the journal holds entries');
+      return { state: emptyState(this.options.now().toISOString()), text: null };
+    }
+    return { state: upgradeState(low.data, this.stateFile), text: adapter.lastText };
+  }
+
+  /** Brings the state up to the journal after an interrupted commit. */
+  private async recover(loaded: Loaded): Promise<void> {
+    const state = loaded.state;
+    const journalClean = await this.journalLog.matchesHead(state.meta.journal);
+    const auditClean = await this.auditLogFiles.matchesHead(state.meta.audit);
+    if (journalClean && auditClean) return;
+    const journal = await this.recoverLog(this.journalLog, journalCodec, state.meta.journal);
+    for (const entry of journal.applied) applyTransaction(state, entry.tx);
+    await this.writeIndexes(groupByParty(journal.applied.map((e) => e.tx)));
+    const audit = await this.recoverLog(this.auditLogFiles, auditCodec, state.meta.audit);
+    state.meta = { ...state.meta, journal: journal.head, audit: audit.head };
+    await this.writeState(state);
+    loaded.text = JSON.stringify(state);
+  }
+
+  private async recoverLog<E extends ChainEntry, C>(log: SegmentLog<E>, codec: ChainCodec<E, C>, head: ChainHead): Promise<{ head: ChainHead; applied: E[] }> {
+    await this.checkHeadEntry(log, head);
+    const after = await log.entriesAfter(head.seq);
+    let prev = head;
+    let lastEnd = -1;
+    after.forEach((entry, index) => {
+      const expected = chainHash(prev.hash, prev.seq + 1, entry.end, codec.canonical(codec.content(entry)));
+      if (entry.seq !== prev.seq + 1 || entry.prevHash !== prev.hash || entry.hash !== expected) {
+        throw corrupt(log.fileOf(log.segmentOf(entry.seq)), `entry ${entry.seq} does not continue the hash chain`);
+      }
+      prev = { seq: entry.seq, hash: entry.hash, bytes: 0 };
+      if (entry.end) lastEnd = index;
+    });
+    const applied = after.slice(0, lastEnd + 1);
+    const last = applied[applied.length - 1];
+    const seq = last ? last.seq : head.seq;
+    const hash = last ? last.hash : head.hash;
+    const bytes = after.length > applied.length ? await log.truncateAfter(seq) : ((await log.segmentBytes(log.segmentOf(Math.max(seq, 1)))) ?? 0);
+    return { head: { seq, hash, bytes: seq === 0 ? 0 : bytes }, applied };
+  }
+
+  private async checkHeadEntry<E extends ChainEntry>(log: SegmentLog<E>, head: ChainHead): Promise<void> {
+    if (head.seq === 0) return;
+    const entries = await log.readSegment(log.segmentOf(head.seq));
+    const entry = entries?.find((e) => e.seq === head.seq);
+    if (!entry || entry.hash !== head.hash) {
+      throw corrupt(log.fileOf(log.segmentOf(head.seq)), `it does not hold entry ${head.seq} that the state says was committed`);
+    }
+  }
+
+  private async commit(t: FileTransaction, loaded: Loaded, compromised: () => Error | null): Promise<void> {
+    const hasEntries = t.journalAppender.count > 0 || t.auditAppender.count > 0;
+    if (!hasEntries && t.mails.length === 0 && loaded.text !== null && JSON.stringify(t.state) === loaded.text) return;
+    await this.checkSpace(loaded, t);
+    try {
+      const journalHead = await t.journalAppender.finish();
+      const auditHead = await t.auditAppender.finish();
+      if (t.journalAppender.count > 0) await fsyncDirectory(this.journalLog.directory);
+      if (t.auditAppender.count > 0) await fsyncDirectory(this.auditLogFiles.directory);
+      await this.writeIndexes(t.newSeqsByUser);
+      await this.writeMails(t.mails);
+      t.state.meta = { ...t.state.meta, journal: journalHead, audit: auditHead };
+      if (compromised()) throw lockLost(this.directory);
+      await this.writeState(t.state);
+    } catch (error) {
+      await t.journalAppender.rollback().catch(() => undefined);
+      await t.auditAppender.rollback().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async checkSpace(loaded: Loaded, t: FileTransaction): Promise<void> {
+    const needed = 2 * ((loaded.text?.length ?? 4096) + t.state.meta.journal.bytes + t.journalAppender.count * 2048 + t.mails.length * 8192) + 65536;
+    let available: number;
+    try {
+      const stats = await fs.statfs(this.directory);
+      available = stats.bavail * stats.bsize;
+    } catch {
+      return;
+    }
+    if (available < needed) {
+      throw new AppError('STORE_UNAVAILABLE', `cannot write the store at ${this.directory}: the disk is full (${available} bytes free)`, {
+        hint: 'free some space and run the command again; nothing was changed',
+      });
+    }
+  }
+
+  private async writeState(state: State): Promise<void> {
+    const low = new Low<State>(new DurableJsonFile<State>(this.stateFile), state);
+    low.data = state;
+    await low.write();
+    await fsyncDirectory(this.directory);
+  }
+
+  indexFile(userId: UserId): string {
+    return path.join(this.indexDirectory, `${userId}.json`);
+  }
+
+  async readIndex(userId: UserId): Promise<number[]> {
+    const file = this.indexFile(userId);
+    const text = await readTextIfExists(file);
+    if (text === null) return [];
+    const data = JSON.parse(text) as { seqs?: unknown };
+    if (!Array.isArray(data.seqs)) throw corrupt(file, 'it is not a journal index');
+    return data.seqs.filter((n): n is number => typeof n === 'number');
+  }
+
+  private async writeIndexes(additions: Map<UserId, number[]>): Promise<void> {
+    if (additions.size === 0) return;
+    await ensureDirectory(this.indexDirectory);
+    for (const [userId, seqs] of additions) {
+      const existing = await this.readIndex(userId);
+      const last = existing[existing.length - 1] ?? 0;
+      const merged = existing.concat(seqs.filter((s) => s > last));
+      const low = new Low<{ seqs: number[] }>(new DurableJsonFile(this.indexFile(userId)), { seqs: merged });
+      low.data = { seqs: merged };
+      await low.write();
+    }
+    await fsyncDirectory(this.indexDirectory);
+  }
+
+  private async writeMails(mails: readonly MailRecord[]): Promise<void> {
+    if (mails.length === 0) return;
+    await ensureDirectory(this.outboxDirectory);
+    for (const mail of mails) await writeFileDurable(path.join(this.outboxDirectory, `${mail.id}.eml`), formatEml(mail));
+    await fsyncDirectory(this.outboxDirectory);
+  }
+
+  async listMailFiles(): Promise<string[]> {
+    try {
+      return (await fs.readdir(this.outboxDirectory)).filter((n) => /^msg_[0-9]+\.eml$/.test(n)).sort();
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') return [];
+      throw unavailable(this.outboxDirectory, error);
+    }
+  }
+}
+
+function lockLost(directory: string): AppError {
+  return new AppError('STORE_LOCKED', `lost the lock on the store at ${directory} before committing; nothing was changed`, {
+    hint: 'the command stalled longer than the lock allows; run it again',
+  });
+}
+
+export function groupByParty(txs: readonly Transaction[]): Map<UserId, number[]> {
+  const byUser = new Map<UserId, number[]>();
+  for (const tx of txs) {
+    for (const party of new Set(tx.parties)) {
+      const list = byUser.get(party) ?? [];
+      list.push(tx.seq);
+      byUser.set(party, list);
+    }
+  }
+  return byUser;
+}
+
+class FileTransaction implements StoreTransaction {
+  readonly journalAppender: ChainAppender<JournalEntry, Transaction>;
+  readonly auditAppender: ChainAppender<AuditEntry, AuditEvent>;
+  readonly mails: MailRecord[] = [];
+  readonly newSeqsByUser = new Map<UserId, number[]>();
+  deferredError: AppError | null = null;
+  readonly journal: JournalReader;
+  readonly auditLog: AuditReader;
+  readonly outbox: OutboxReader;
+
+  constructor(
+    store: FileStore,
+    readonly state: State,
+  ) {
+    const committedJournal = state.meta.journal;
+    const committedAudit = state.meta.audit;
+    this.journalAppender = new ChainAppender(store.journalLog, journalCodec, committedJournal);
+    this.auditAppender = new ChainAppender(store.auditLogFiles, auditCodec, committedAudit);
+    this.journal = new FileJournalReader(store, committedJournal);
+    this.auditLog = {
+      head: () => committedAudit,
+      scan: () => store.auditLogFiles.scan(),
+      describeSegment: (seq) => store.auditLogFiles.fileOf(store.auditLogFiles.segmentOf(seq)),
+    };
+    const mailSeq = state.meta.mailSeq;
+    this.outbox = new FileOutboxReader(store, () => mailSeq);
+  }
+
+  post(newTx: NewTransaction): Transaction {
+    const seq = this.journalAppender.nextSeq;
+    const tx: Transaction = { ...newTx, id: txIdForSeq(seq), seq };
+    applyTransaction(this.state, tx);
+    this.journalAppender.add(tx);
+    for (const party of new Set(tx.parties)) {
+      const list = this.newSeqsByUser.get(party) ?? [];
+      list.push(seq);
+      this.newSeqsByUser.set(party, list);
+    }
+    return tx;
+  }
+
+  audit(event: AuditEvent): void {
+    this.auditAppender.add(event);
+  }
+
+  mail(mail: OutgoingMail, dateIso: string): MailRecord {
+    const seq = this.state.meta.mailSeq + 1;
+    this.state.meta = { ...this.state.meta, mailSeq: seq };
+    const record: MailRecord = { ...mail, id: mailIdForSeq(seq), date: dateIso };
+    this.mails.push(record);
+    return record;
+  }
+
+  failAfterCommit(error: AppError): void {
+    this.deferredError = error;
+  }
+
+  /** Lets a very large commit write full segments as it goes. */
+  async flushFullSegments(): Promise<void> {
+    await this.journalAppender.flushFull();
+  }
+}
+
+class FileJournalReader implements JournalReader {
+  private readonly cache = new Map<number, JournalEntry[]>();
+
+  constructor(
+    private readonly store: FileStore,
+    private readonly committed: ChainHead,
+  ) {}
+
+  get segmentSize(): number {
+    return this.store.journalLog.segmentSize;
+  }
+
+  head(): ChainHead {
+    return this.committed;
+  }
+
+  async get(seq: number): Promise<JournalEntry | null> {
+    if (!Number.isSafeInteger(seq) || seq < 1 || seq > this.committed.seq) return null;
+    const entries = await this.segment(this.store.journalLog.segmentOf(seq));
+    return entries.find((e) => e.seq === seq) ?? null;
+  }
+
+  async getMany(seqs: readonly number[]): Promise<JournalEntry[]> {
+    const found: JournalEntry[] = [];
+    for (const seq of seqs) {
+      const entry = await this.get(seq);
+      if (entry) found.push(entry);
+    }
+    return found;
+  }
+
+  async seqsOfUser(userId: UserId): Promise<number[]> {
+    const seqs = await this.store.readIndex(userId);
+    return [...new Set(seqs)].filter((s) => s <= this.committed.seq).sort((a, b) => a - b);
+  }
+
+  scan(): AsyncIterable<readonly JournalEntry[]> {
+    return this.store.journalLog.scan();
+  }
+
+  describeSegment(seq: number): string {
+    return this.store.journalLog.fileOf(this.store.journalLog.segmentOf(seq));
+  }
+
+  private async segment(segment: number): Promise<JournalEntry[]> {
+    const cached = this.cache.get(segment);
+    if (cached) return cached;
+    const entries = (await this.store.journalLog.readSegment(segment)) ?? [];
+    this.cache.set(segment, entries);
+    return entries;
+  }
+}
+
+class FileOutboxReader implements OutboxReader {
+  constructor(
+    private readonly store: FileStore,
+    private readonly committedSeq: () => number,
+  ) {}
+
+  async list(): Promise<MailRecord[]> {
+    const mails: MailRecord[] = [];
+    for (const name of await this.store.listMailFiles()) {
+      const found = await this.read(name.replace(/\.eml$/, ''));
+      if (found) mails.push(found.mail);
+    }
+    return mails;
+  }
+
+  async get(id: string): Promise<{ mail: MailRecord; raw: string; file: string | null } | null> {
+    return /^msg_[0-9]{1,12}$/.test(id) ? this.read(id) : null;
+  }
+
+  private async read(id: string): Promise<{ mail: MailRecord; raw: string; file: string } | null> {
+    if (Number(id.slice(4)) > this.committedSeq()) return null;
+    const file = path.join(this.store.outboxDirectory, `${id}.eml`);
+    const raw = await readTextIfExists(file);
+    const mail = raw === null ? null : parseEml(raw);
+    return raw !== null && mail ? { mail, raw, file } : null;
+  }
+}

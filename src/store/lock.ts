@@ -1,0 +1,46 @@
+// One cross-process lock around every read-modify-write of the store (proper-lockfile: a
+// directory made with mkdir, its mtime refreshed while held, taken over when stale).
+
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { AppError } from '../domain/errors.js';
+import { errnoOf, unavailable } from './durable-file.js';
+
+/** A lock not refreshed for this long belongs to a dead process and is taken over. */
+export const LOCK_STALE_MS = 5_000;
+/** How long a command waits for a busy store before giving up with STORE_LOCKED. */
+export const LOCK_WAIT_MS = 60_000;
+
+export interface HeldLock {
+  /** Set when the lock was lost while held (e.g. the process stalled past the stale time). */
+  compromised: Error | null;
+  release(): Promise<void>;
+}
+
+export async function acquireStoreLock(directory: string, staleMs = LOCK_STALE_MS, waitMs = LOCK_WAIT_MS): Promise<HeldLock> {
+  const held: HeldLock = { compromised: null, release: async () => undefined };
+  const lockfilePath = path.join(directory, 'okpay.lock');
+  const maxTimeout = 100;
+  try {
+    const release = await lockfile.lock(path.join(directory, 'state.json'), {
+      realpath: false,
+      lockfilePath,
+      stale: staleMs,
+      retries: { retries: Math.ceil(waitMs / 50), factor: 1.3, minTimeout: 5, maxTimeout, randomize: true },
+      onCompromised: (error: Error) => {
+        held.compromised = error;
+      },
+    });
+    held.release = async () => {
+      await release().catch(() => undefined);
+    };
+    return held;
+  } catch (error) {
+    if (errnoOf(error) === 'ELOCKED') {
+      throw new AppError('STORE_LOCKED', `the store at ${directory} is busy: another okpay command holds its lock`, {
+        hint: `try again; a lock left by a killed process is taken over after ${staleMs / 1000} s`,
+      });
+    }
+    throw unavailable(directory, error);
+  }
+}

@@ -1,0 +1,232 @@
+// An append-only, hash-chained log kept in fixed-size segment files (lowdb JSON files of at most
+// `segmentSize` entries): entry `seq` lives in segment floor((seq - 1) / segmentSize). A commit
+// rewrites only the open segment and adds new ones, so its cost does not grow with history.
+
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Low } from 'lowdb';
+import { chainHash } from '../domain/ledger.js';
+import type { ChainHead } from '../domain/state.js';
+import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, parseStoreJson, readTextIfExists, removeFile, unavailable } from './durable-file.js';
+
+export interface ChainEntry {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+  readonly end: boolean;
+}
+
+export interface SegmentFile<E> {
+  segment: number;
+  entries: E[];
+}
+
+/** What a chained log needs to know about its entries: how to get at the hashed content. */
+export interface ChainCodec<E extends ChainEntry, C> {
+  content(entry: E): C;
+  make(seq: number, prevHash: string, hash: string, end: boolean, content: C): E;
+  canonical(content: C): string;
+}
+
+export class SegmentLog<E extends ChainEntry> {
+  private directoryReady = false;
+
+  constructor(
+    readonly directory: string,
+    readonly segmentSize: number,
+  ) {}
+
+  segmentOf(seq: number): number {
+    return Math.floor((seq - 1) / this.segmentSize);
+  }
+
+  fileOf(segment: number): string {
+    return path.join(this.directory, `${segment.toString().padStart(8, '0')}.json`);
+  }
+
+  async readSegment(segment: number): Promise<E[] | null> {
+    const file = this.fileOf(segment);
+    const low = new Low<SegmentFile<E> | null>(new DurableJsonFile(file), null);
+    await low.read();
+    return low.data === null ? null : this.checkSegment(low.data, segment);
+  }
+
+  parseSegment(text: string, segment: number): E[] {
+    return this.checkSegment(parseStoreJson<SegmentFile<E>>(text, this.fileOf(segment)), segment);
+  }
+
+  private checkSegment(data: SegmentFile<E>, segment: number): E[] {
+    if (data.segment !== segment || !Array.isArray(data.entries)) throw corrupt(this.fileOf(segment), 'it is not a segment of this log');
+    return data.entries;
+  }
+
+  async segmentBytes(segment: number): Promise<number | null> {
+    try {
+      return (await fs.stat(this.fileOf(segment))).size;
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') return null;
+      throw unavailable(this.fileOf(segment), error);
+    }
+  }
+
+  /** True when the files hold exactly what `head` says was committed (two stat calls). */
+  async matchesHead(head: ChainHead): Promise<boolean> {
+    if (head.seq === 0) return (await this.segmentBytes(0)) === null;
+    const open = this.segmentOf(head.seq);
+    return (await this.segmentBytes(open)) === head.bytes && (await this.segmentBytes(open + 1)) === null;
+  }
+
+  /** Entries after `seq` still in the files (at most what one interrupted commit wrote). */
+  async entriesAfter(seq: number): Promise<E[]> {
+    const found: E[] = [];
+    for (let segment = seq === 0 ? 0 : this.segmentOf(seq); ; segment += 1) {
+      const entries = await this.readSegment(segment);
+      if (entries === null) break;
+      for (const entry of entries) if (entry.seq > seq) found.push(entry);
+    }
+    return found;
+  }
+
+  /** Rewrites the files so that they end at `head.seq` (dropping a torn tail). */
+  async truncateAfter(seq: number): Promise<number> {
+    let bytes = 0;
+    const keepSegment = seq === 0 ? -1 : this.segmentOf(seq);
+    for (let segment = Math.max(keepSegment, 0); ; segment += 1) {
+      const entries = await this.readSegment(segment);
+      if (entries === null) break;
+      if (segment === keepSegment) {
+        bytes = await this.writeSegment(segment, entries.filter((e) => e.seq <= seq));
+      } else {
+        await removeFile(this.fileOf(segment));
+      }
+    }
+    return bytes;
+  }
+
+  async writeSegment(segment: number, entries: E[]): Promise<number> {
+    if (!this.directoryReady) {
+      await ensureDirectory(this.directory);
+      this.directoryReady = true;
+    }
+    const low = new Low<SegmentFile<E>>(new DurableJsonFile(this.fileOf(segment)), { segment, entries });
+    low.data = { segment, entries };
+    await low.write();
+    return Buffer.byteLength(JSON.stringify(low.data));
+  }
+
+  async *scan(): AsyncGenerator<E[]> {
+    for (let segment = 0; ; segment += 1) {
+      const entries = await this.readSegment(segment);
+      if (entries === null) return;
+      yield entries;
+    }
+  }
+
+  async listSegments(): Promise<number[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.directory);
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') return [];
+      throw unavailable(this.directory, error);
+    }
+    return names
+      .filter((n) => /^[0-9]{8}\.json$/.test(n))
+      .map((n) => Number(n.slice(0, 8)))
+      .sort((a, b) => a - b);
+  }
+}
+
+/**
+ * Entries appended by one commit. They are hashed when written; segments that fill up are written
+ * early (streaming) so a huge commit stays bounded in memory. `rollback` puts the files back as
+ * they were when the commit began.
+ */
+export class ChainAppender<E extends ChainEntry, C> {
+  private pending: { seq: number; content: C }[] = [];
+  private head: ChainHead;
+  private readonly startHead: ChainHead;
+  private readonly originals = new Map<number, string | null>();
+  private openEntries: E[] | null = null;
+  private openSegment: number | null = null;
+
+  constructor(
+    private readonly log: SegmentLog<E>,
+    private readonly codec: ChainCodec<E, C>,
+    head: ChainHead,
+  ) {
+    this.head = head;
+    this.startHead = head;
+  }
+
+  get nextSeq(): number {
+    return this.head.seq + this.pending.length + 1;
+  }
+
+  get count(): number {
+    return this.head.seq - this.startHead.seq + this.pending.length;
+  }
+
+  add(content: C): number {
+    const seq = this.nextSeq;
+    this.pending.push({ seq, content });
+    return seq;
+  }
+
+  /** Writes every segment that is already full; keeps the rest pending. */
+  async flushFull(): Promise<void> {
+    const first = this.pending[0];
+    if (!first) return;
+    const lastFullSeq = (this.log.segmentOf(this.nextSeq) * this.log.segmentSize);
+    if (lastFullSeq < first.seq) return;
+    await this.write(this.pending.filter((p) => p.seq <= lastFullSeq), false);
+    this.pending = this.pending.filter((p) => p.seq > lastFullSeq);
+  }
+
+  /** Writes everything left, marking the last entry as the end of the commit. Returns the new head. */
+  async finish(): Promise<ChainHead> {
+    if (this.pending.length > 0) await this.write(this.pending, true);
+    this.pending = [];
+    return this.head;
+  }
+
+  private async write(items: { seq: number; content: C }[], endsCommit: boolean): Promise<void> {
+    const bySegment = new Map<number, E[]>();
+    let prevHash = this.head.hash;
+    items.forEach((item, index) => {
+      const end = endsCommit && index === items.length - 1;
+      const hash = chainHash(prevHash, item.seq, end, this.codec.canonical(item.content));
+      const entry = this.codec.make(item.seq, prevHash, hash, end, item.content);
+      prevHash = hash;
+      const segment = this.log.segmentOf(item.seq);
+      const list = bySegment.get(segment) ?? [];
+      list.push(entry);
+      bySegment.set(segment, list);
+    });
+    let bytes = this.head.bytes;
+    for (const [segment, entries] of bySegment) {
+      const existing = await this.existingEntries(segment);
+      const all = existing.concat(entries);
+      bytes = await this.log.writeSegment(segment, all);
+      this.openSegment = segment;
+      this.openEntries = all;
+    }
+    const last = items[items.length - 1];
+    if (last) this.head = { seq: last.seq, hash: prevHash, bytes };
+  }
+
+  private async existingEntries(segment: number): Promise<E[]> {
+    if (this.openSegment === segment && this.openEntries) return this.openEntries;
+    const text = await readTextIfExists(this.log.fileOf(segment));
+    if (!this.originals.has(segment)) this.originals.set(segment, text);
+    return text === null ? [] : this.log.parseSegment(text, segment);
+  }
+
+  /** Puts every segment this commit wrote back as it was (new segments are removed). */
+  async rollback(): Promise<void> {
+    for (const [segment, text] of this.originals) {
+      if (text === null) await removeFile(this.log.fileOf(segment));
+      else await this.log.writeSegment(segment, this.log.parseSegment(text, segment));
+    }
+  }
+}

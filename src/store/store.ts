@@ -1,0 +1,61 @@
+// The store seen by commands: one atomic change per `transaction`. Implementations: FileStore
+// (lowdb files under a cross-process lock) and MemoryStore (tests, simulation). A database-backed
+// store would implement the same interface; the domain never sees which one it runs on.
+
+import type { AuditEntry, AuditEvent } from '../domain/audit.js';
+import type { AppError } from '../domain/errors.js';
+import type { JournalEntry, NewTransaction, Transaction } from '../domain/ledger.js';
+import type { MailRecord, OutgoingMail } from '../domain/mail.js';
+import type { ChainHead, State, UserId } from '../domain/state.js';
+
+export interface JournalReader {
+  /** The committed head (entries posted in the running transaction are not counted). */
+  head(): ChainHead;
+  get(seq: number): Promise<JournalEntry | null>;
+  /** Entries for the given sequence numbers, in the order asked, skipping any that do not exist. */
+  getMany(seqs: readonly number[]): Promise<JournalEntry[]>;
+  /** Sequence numbers of the committed transactions a user is a party to, oldest first. */
+  seqsOfUser(userId: UserId): Promise<number[]>;
+  /** Every committed entry, one segment at a time, oldest first. */
+  scan(): AsyncIterable<readonly JournalEntry[]>;
+  /** Where entries live, for messages (a directory, or "memory"). */
+  describeSegment(seq: number): string;
+  readonly segmentSize: number;
+}
+
+export interface AuditReader {
+  head(): ChainHead;
+  scan(): AsyncIterable<readonly AuditEntry[]>;
+  describeSegment(seq: number): string;
+}
+
+export interface OutboxReader {
+  /** Mails committed so far, oldest first. */
+  list(): Promise<MailRecord[]>;
+  get(id: string): Promise<{ mail: MailRecord; raw: string; file: string | null } | null>;
+}
+
+export interface StoreTransaction {
+  /** The state to read and change; thrown errors discard every change. */
+  readonly state: State;
+  /** Appends a balanced transaction to the journal and applies it to the state. */
+  post(tx: NewTransaction): Transaction;
+  audit(event: AuditEvent): void;
+  mail(mail: OutgoingMail, dateIso: string): MailRecord;
+  /** Commit what was done, then fail the command (a counted failed sign-in, say). */
+  failAfterCommit(error: AppError): void;
+  readonly journal: JournalReader;
+  readonly auditLog: AuditReader;
+  readonly outbox: OutboxReader;
+}
+
+export interface StoreOptions {
+  /** "now", used only for the creation date of a new store. */
+  readonly nowIso: string;
+}
+
+export interface Store {
+  /** Human description of where the data lives (a directory). */
+  readonly location: string;
+  transaction<T>(work: (t: StoreTransaction) => Promise<T> | T): Promise<T>;
+}

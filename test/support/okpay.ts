@@ -1,0 +1,77 @@
+// Spawns the real bin/okpay.js against a temporary data directory with a fixed clock.
+
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/okpay.js', import.meta.url));
+export const DEFAULT_NOW = '2026-11-23T10:00:00.000Z';
+
+export interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout parsed as JSON (throws if it is not JSON). */
+  json<T = Record<string, unknown>>(): T;
+  /** stderr parsed as the JSON error document. */
+  error(): { code: string; message: string; exitCode: number; hint?: string };
+}
+
+export interface RunOptions {
+  readonly now?: string;
+  readonly stdin?: string;
+  readonly env?: Record<string, string | undefined>;
+}
+
+export class Okpay {
+  readonly home: string;
+  now: string;
+  session: string | undefined;
+
+  constructor(options: { home?: string; now?: string } = {}) {
+    this.home = options.home ?? mkdtempSync(path.join(os.tmpdir(), 'okpay-test-'));
+    this.now = options.now ?? DEFAULT_NOW;
+  }
+
+  /** Moves the fixed clock forward. */
+  advance(ms: number): void {
+    this.now = new Date(Date.parse(this.now) + ms).toISOString();
+  }
+
+  run(args: readonly string[], options: RunOptions = {}): Promise<Run> {
+    return runBin(args, {
+      stdin: options.stdin,
+      env: {
+        OKPAY_HOME: this.home,
+        OKPAY_NOW: options.now ?? this.now,
+        OKPAY_BCRYPT_COST: '4',
+        ...(this.session ? { OKPAY_SESSION: this.session } : {}),
+        ...options.env,
+      },
+    });
+  }
+
+  cleanup(): void {
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+export function runBin(args: readonly string[], options: { stdin?: string; env?: Record<string, string | undefined> } = {}): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], NODE_ENV: 'test' };
+  for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [BIN, ...args], { env, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({
+        code,
+        stdout,
+        stderr,
+        json: <T>() => JSON.parse(stdout) as T,
+        error: () => (JSON.parse(stderr.trim().split('\n').pop() ?? '{}') as { error: ReturnType<Run['error']> }).error,
+      });
+    });
+    child.stdin?.end(options.stdin ?? '');
+  });
+}
