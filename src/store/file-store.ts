@@ -113,7 +113,7 @@ export class FileStore implements Store {
   }
 
   private async recoverLog<E extends ChainEntry, C>(log: SegmentLog<E>, codec: ChainCodec<E, C>, head: ChainHead): Promise<{ head: ChainHead; applied: E[] }> {
-    await this.checkHeadEntry(log, head);
+    await this.checkHeadEntry(log, codec, head);
     const after = await log.entriesAfter(head.seq);
     let prev = head;
     let lastEnd = -1;
@@ -133,12 +133,22 @@ export class FileStore implements Store {
     return { head: { seq, hash, bytes: seq === 0 ? 0 : bytes }, applied };
   }
 
-  private async checkHeadEntry<E extends ChainEntry>(log: SegmentLog<E>, head: ChainHead): Promise<void> {
+  private async checkHeadEntry<E extends ChainEntry, C>(log: SegmentLog<E>, codec: ChainCodec<E, C>, head: ChainHead): Promise<void> {
     if (head.seq === 0) return;
     const entries = await log.readSegment(log.segmentOf(head.seq));
     const entry = entries?.find((e) => e.seq === head.seq);
     if (!entry || entry.hash !== head.hash) {
       throw corrupt(log.fileOf(log.segmentOf(head.seq)), `it does not hold entry ${head.seq} that the state says was committed`);
+    }
+    // The segment changed size, so something rewrote it: its committed entries must still be what was hashed.
+    let prevHash: string | null = null;
+    for (const e of entries ?? []) {
+      if (e.seq > head.seq) break;
+      const linked = prevHash === null || e.prevHash === prevHash;
+      if (!linked || chainHash(e.prevHash, e.seq, e.end, codec.canonical(codec.content(e))) !== e.hash) {
+        throw corrupt(log.fileOf(log.segmentOf(head.seq)), `entry ${e.seq} was changed after it was committed`);
+      }
+      prevHash = e.hash;
     }
   }
 
