@@ -90,15 +90,29 @@ export async function run(argv: readonly string[], deps: Deps): Promise<number> 
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
-    return report(error, argv, deps);
+    return report(error, argv, deps, program);
   }
 }
 
-function report(error: unknown, argv: readonly string[], deps: Deps): number {
+/** The subcommand names in argv, found by walking the command tree (option values are skipped). */
+function commandPath(program: Command, argv: readonly string[]): string[] {
+  const path: string[] = [];
+  let current = program;
+  for (const word of argv) {
+    const next = current.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (next && !word.startsWith('-')) {
+      path.push(next.name());
+      current = next;
+    }
+  }
+  return path;
+}
+
+function report(error: unknown, argv: readonly string[], deps: Deps, program: Command): number {
   const json = argv.includes('--json');
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) return 0;
-    const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ');
+    const words = commandPath(program, argv).join(' ');
     return print(new AppError('USAGE', error.message.replace(/^error: /, ''), { hint: `see \`okpay ${words ? `${words} ` : ''}--help\`` }), json, deps);
   }
   if (isAppError(error)) return print(error, json, deps);

@@ -1,0 +1,310 @@
+import { describe, it, expect } from 'vitest';
+import { Cli, PASSWORD } from '../support/cli.js';
+
+const EMAIL = 'ada@example.com';
+const MINUTE_MS = 60_000;
+
+describe('register', () => {
+  it('creates a pending account and mails an activation token', async () => {
+    const cli = new Cli();
+    const result = await cli.run(['register', '--email', ' Ada@Example.COM ', '--name', 'Ada Lovelace', '--country', 'gb', '--phone', '+44 20 7946 0958', '--password-stdin', '--accept-terms', '--json'], {
+      stdin: `${PASSWORD}\n`,
+    });
+    expect(result.code).toBe(0);
+    const { user } = result.json<{ user: Record<string, unknown> }>();
+    expect(user).toMatchObject({ email: EMAIL, status: 'pending', role: 'user', country: 'GB', name: 'Ada Lovelace', twoFactor: false });
+    expect(String(user['id'])).toMatch(/^usr_[a-z2-7]{12}$/);
+    expect(JSON.stringify(user)).not.toContain('$2b$');
+    expect(cli.mail(EMAIL, 'activation').subject).toBe('Activate your OKPay account');
+    expect(cli.store.state.users[String(user['id'])]?.passwordHash).toMatch(/^\$2b\$04\$/);
+  });
+
+  it.each([
+    ['an invalid email', ['--email', 'ada.example.com'], PASSWORD, 'INVALID_EMAIL'],
+    ['a short password', ['--email', EMAIL], 'Ab1!', 'WEAK_PASSWORD'],
+    ['a password without a symbol', ['--email', EMAIL], 'Abcdefgh1', 'WEAK_PASSWORD'],
+    ['a password without a digit', ['--email', EMAIL], 'Abcdefgh!', 'WEAK_PASSWORD'],
+    ['a password without a letter', ['--email', EMAIL], '12345678!', 'WEAK_PASSWORD'],
+    ['a password over 72 bytes', ['--email', EMAIL], `A1!${'é'.repeat(35)}`, 'WEAK_PASSWORD'],
+    ['a phone that is not E.164', ['--email', EMAIL, '--phone', '12'], PASSWORD, 'INVALID_PHONE'],
+    ['an unknown country', ['--email', EMAIL, '--country', 'XX'], PASSWORD, 'INVALID_COUNTRY'],
+    ['an unknown language', ['--email', EMAIL, '--language', 'tlh'], PASSWORD, 'INVALID_INPUT'],
+  ])('refuses %s with exit 2 and its code, creating nothing', async (_name, flags, password, code) => {
+    const cli = new Cli();
+    const result = await cli.run(['register', ...flags, '--password-stdin', '--accept-terms', '--json'], { stdin: `${password}\n` });
+    expect(result.code).toBe(2);
+    expect(result.error()).toMatchObject({ code, exitCode: 2 });
+    expect(result.stdout).toBe('');
+    expect(cli.store.state.users).toEqual({});
+    expect(cli.store.mails).toEqual([]);
+  });
+
+  it('needs --accept-terms when there is no terminal to ask on', async () => {
+    const cli = new Cli();
+    const result = await cli.run(['register', '--email', EMAIL, '--password-stdin'], { stdin: `${PASSWORD}\n` });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^okpay: the terms of service and the privacy policy must be accepted.*--accept-terms\n$/);
+    expect(cli.store.state.users).toEqual({});
+  });
+
+  it('names --password-stdin when no password can be read without a terminal', async () => {
+    const cli = new Cli();
+    const result = await cli.run(['register', '--email', EMAIL, '--accept-terms', '--json']);
+    expect(result.code).toBe(2);
+    expect(result.error()).toMatchObject({ code: 'USAGE' });
+    expect(result.error().hint).toContain('--password-stdin');
+  });
+
+  it('takes the password from OKPAY_PASSWORD', async () => {
+    const cli = new Cli();
+    const result = await cli.run(['register', '--email', EMAIL, '--accept-terms'], { env: { OKPAY_PASSWORD: PASSWORD } });
+    expect(result.code).toBe(0);
+  });
+
+  it.each(['ADA@example.com', 'ada@EXAMPLE.com', ' Ada@Example.Com'])('refuses %j once ada@example.com exists (exit 6)', async (again) => {
+    const cli = new Cli();
+    expect((await cli.register(EMAIL)).code).toBe(0);
+    const result = await cli.run(['register', '--email', again, '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
+    expect(result.code).toBe(6);
+    expect(result.error()).toMatchObject({ code: 'ALREADY_EXISTS', exitCode: 6 });
+    expect(Object.keys(cli.store.state.users)).toHaveLength(1);
+  });
+
+  it('refuses a phone number another account uses (exit 6)', async () => {
+    const cli = new Cli();
+    expect((await cli.register(EMAIL, ['--phone', '+14155550100'])).code).toBe(0);
+    const result = await cli.register('bob@example.com', ['--phone', '+1 415 555 0100']);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain('+14155550100');
+  });
+});
+
+describe('activate', () => {
+  it('activates with the token from the mail, once', async () => {
+    const cli = new Cli();
+    await cli.register(EMAIL);
+    const token = cli.tokenFromMail(EMAIL, 'activation', 'act');
+    const first = await cli.run(['activate', token, '--json']);
+    expect(first.code).toBe(0);
+    expect(first.json()).toMatchObject({ user: { email: EMAIL, status: 'active' } });
+    const again = await cli.run(['activate', token, '--json']);
+    expect(again.code).toBe(3);
+    expect(again.error()).toMatchObject({ code: 'INVALID_TOKEN', exitCode: 3 });
+  });
+
+  it('refuses a token after 24 hours', async () => {
+    const cli = new Cli();
+    await cli.register(EMAIL);
+    const token = cli.tokenFromMail(EMAIL, 'activation', 'act');
+    cli.advance(24 * 60 * MINUTE_MS);
+    const result = await cli.run(['activate', token]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('expired');
+  });
+
+  it('refuses sign-in before activation with NOT_ACTIVATED (exit 6)', async () => {
+    const cli = new Cli();
+    await cli.register(EMAIL);
+    const result = await cli.run(['login', '--email', EMAIL, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
+    expect(result.code).toBe(6);
+    expect(result.error().code).toBe('NOT_ACTIVATED');
+  });
+});
+
+describe('login, whoami, logout', () => {
+  it('signs in, keeps the session, and whoami shows the account', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    expect(cli.token).toMatch(/^oks_/);
+    const sessions = Object.keys(cli.store.state.sessions);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).not.toContain(cli.token ?? '');
+    const whoami = await cli.run(['whoami', '--json']);
+    expect(whoami.code).toBe(0);
+    const { user } = whoami.json<{ user: Record<string, unknown> }>();
+    expect(Object.keys(whoami.json())).toEqual(['user']);
+    expect(user).toMatchObject({ email: EMAIL, role: 'user', status: 'active', twoFactor: false });
+    expect(typeof user['id']).toBe('string');
+  });
+
+  it('points out the incomplete profile and 2FA on the first sign-in', async () => {
+    const cli = new Cli();
+    await cli.register(EMAIL);
+    await cli.run(['activate', cli.tokenFromMail(EMAIL, 'activation', 'act')]);
+    const result = await cli.run(['login', '--email', EMAIL, '--password-stdin'], { stdin: `${PASSWORD}\n` });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('welcome! your profile is missing: phone number, ID number');
+    expect(result.stderr).toContain('okpay 2fa enable');
+  });
+
+  it('answers a wrong password and an unknown email with the same exit 3 and message', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    const wrong = await cli.run(['login', '--email', EMAIL, '--password-stdin'], { stdin: 'Wrong-password-1\n' });
+    const unknown = await cli.run(['login', '--email', 'nobody@example.com', '--password-stdin'], { stdin: `${PASSWORD}\n` });
+    expect(wrong.code).toBe(3);
+    expect(unknown.code).toBe(3);
+    expect(wrong.stderr).toBe(unknown.stderr);
+    expect(wrong.stderr).toMatch(/^okpay: the email or the password is wrong/);
+    const json = await cli.run(['login', '--email', 'nobody@example.com', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
+    expect(json.error()).toMatchObject({ code: 'BAD_CREDENTIALS', exitCode: 3 });
+  });
+
+  it('needs a session for whoami (NOT_LOGGED_IN, exit 3) and ends it with logout', async () => {
+    const cli = new Cli();
+    const before = await cli.run(['whoami', '--json']);
+    expect(before.code).toBe(3);
+    expect(before.error().code).toBe('NOT_LOGGED_IN');
+    await cli.signedIn(EMAIL);
+    const token = cli.token;
+    expect((await cli.run(['logout'])).code).toBe(0);
+    expect(cli.token).toBeNull();
+    expect(cli.store.state.sessions).toEqual({});
+    const stale = await cli.run(['whoami', '--json'], { env: { OKPAY_SESSION: token ?? '' } });
+    expect(stale.code).toBe(3);
+    expect(stale.error().code).toBe('SESSION_EXPIRED');
+  });
+
+  it('expires a session after 30 idle minutes, and keeps a used one alive', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    cli.advance(29 * MINUTE_MS);
+    expect((await cli.run(['whoami'])).code).toBe(0);
+    cli.advance(29 * MINUTE_MS);
+    expect((await cli.run(['whoami'])).code).toBe(0);
+    cli.advance(30 * MINUTE_MS);
+    const expired = await cli.run(['whoami', '--json']);
+    expect(expired.code).toBe(3);
+    expect(expired.error()).toMatchObject({ code: 'SESSION_EXPIRED' });
+    expect(expired.error().message).toContain('30 minutes');
+  });
+
+  it('prints only the token with --raw and does not save it', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    await cli.run(['logout']);
+    const raw = await cli.run(['login', '--email', EMAIL, '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n` });
+    expect(raw.code).toBe(0);
+    expect(raw.stdout).toMatch(/^oks_[A-Za-z0-9_-]+\n$/);
+    expect(cli.token).toBeNull();
+    const whoami = await cli.run(['whoami', '--json'], { env: { OKPAY_SESSION: raw.stdout.trim() } });
+    expect(whoami.json()).toMatchObject({ user: { email: EMAIL } });
+  });
+});
+
+describe('profile', () => {
+  it('sets and shows the profile fields, masking the ID number', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    const set = await cli.run(['profile', 'set', '--name', 'Ada King', '--phone', '+14155550100', '--country', 'us', '--language', 'ZH', '--id-number', 'X12345678', '--anti-phishing-phrase', 'blue heron 42', '--json']);
+    expect(set.code).toBe(0);
+    const { profile } = set.json<{ profile: Record<string, unknown> }>();
+    expect(profile).toMatchObject({ name: 'Ada King', phone: '+14155550100', country: 'US', language: 'zh', antiPhishingPhrase: true, missing: [] });
+    expect(String(profile['idNumber'])).toMatch(/5678$/);
+    expect(String(profile['idNumber'])).not.toContain('X1234');
+    expect(JSON.stringify(cli.store.state)).not.toContain('X12345678');
+    const shown = await cli.run(['profile', '--json']);
+    expect(shown.json()).toEqual(set.json());
+  });
+
+  it('prints plain "key: value" lines when stdout is not a terminal', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    const result = await cli.run(['profile', 'set', '--name', 'Ada King']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^email: +ada@example\.com$/m);
+    expect(result.stdout).toMatch(/^name: +Ada King$/m);
+    expect(result.stdout).not.toContain('\u001b[');
+  });
+
+  it('refuses an empty change and a phone number of another account', async () => {
+    const cli = new Cli();
+    await cli.register('bob@example.com', ['--phone', '+14155550100']);
+    await cli.signedIn(EMAIL);
+    const nothing = await cli.run(['profile', 'set']);
+    expect(nothing.code).toBe(2);
+    const taken = await cli.run(['profile', 'set', '--phone', '+14155550100', '--json']);
+    expect(taken.code).toBe(6);
+    expect(taken.error().code).toBe('ALREADY_EXISTS');
+  });
+});
+
+describe('completion', () => {
+  it.each(['bash', 'zsh', 'fish'])('prints a %s script that knows the commands', async (shell) => {
+    const cli = new Cli();
+    const result = await cli.run(['completion', shell]);
+    expect(result.code).toBe(0);
+    for (const word of ['register', 'login', 'whoami', '2fa', 'outbox', 'unlock', 'password-stdin']) expect(result.stdout).toContain(word);
+    expect(result.stdout).toContain(shell === 'fish' ? 'complete -c okpay' : shell === 'zsh' ? '#compdef okpay' : 'complete -F _okpay okpay');
+  });
+
+  it('refuses an unknown shell with exit 2', async () => {
+    const result = await new Cli().run(['completion', 'tcsh']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('bash, zsh or fish');
+  });
+});
+
+describe('usage errors and JSON errors', () => {
+  it('refuses an unknown flag with exit 2 and a hint pointing at the command help', async () => {
+    const result = await new Cli().run(['whoami', '--bogus']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("okpay: unknown option '--bogus' — see `okpay whoami --help`\n");
+  });
+
+  it('points at the help of the subcommand, not at the values of global options', async () => {
+    const result = await new Cli().run(['--data-dir', '/tmp/somewhere', '2fa', 'confirm', '--bogus']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('see `okpay 2fa confirm --help`');
+    expect(result.stderr).not.toContain('/tmp/somewhere');
+  });
+
+  it('points at the top-level help for an unknown command', async () => {
+    const result = await new Cli().run(['logn']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('login');
+    expect(result.stderr).toContain('see `okpay --help`');
+  });
+
+  it('names the option whose value is missing', async () => {
+    const result = await new Cli().run(['login', '--email', '--json']);
+    expect(result.code).toBe(2);
+    expect(result.error()).toMatchObject({ code: 'USAGE', message: "option '--email <email>' argument missing", hint: 'see `okpay login --help`' });
+    const absent = await new Cli().run(['login']);
+    expect(absent.code).toBe(2);
+    expect(absent.stderr).toContain("required option '--email <email>' not specified");
+  });
+
+  it('prints errors as one JSON document on stderr with --json, and nothing on stdout', async () => {
+    const result = await new Cli().run(['whoami', '--json']);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(result.stderr)).toEqual({ error: { code: 'NOT_LOGGED_IN', message: 'you are not signed in', exitCode: 3, hint: expect.stringContaining('okpay login') } });
+  });
+
+  it('prints usage errors as JSON too', async () => {
+    const result = await new Cli().run(['--json', 'whoami', '--bogus']);
+    expect(result.code).toBe(2);
+    expect(result.error()).toMatchObject({ code: 'USAGE', exitCode: 2, message: "unknown option '--bogus'" });
+  });
+
+  it('never prints a stack trace unless OKPAY_DEBUG=1', async () => {
+    const plain = await new Cli().run(['whoami']);
+    expect(plain.stderr).not.toMatch(/\n\s+at /);
+    const debug = await new Cli().run(['whoami'], { env: { OKPAY_DEBUG: '1' } });
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('prints the help with no command and exits 0', async () => {
+    const result = await new Cli().run([]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: okpay');
+    expect(result.stdout).toContain('register');
+  });
+
+  it('ends every command’s help with examples', async () => {
+    const result = await new Cli().run(['login', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Examples:\n {2}\$ okpay login/);
+  });
+});
