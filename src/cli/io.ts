@@ -13,12 +13,20 @@ export interface IO {
 }
 
 export function processIO(): IO {
+  // `okpay outbox list | head -1` closes the pipe early: that is the reader's choice, not a crash.
+  let stdoutClosed = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stdoutClosed = true;
+  });
   return {
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     stdinIsTTY: Boolean(process.stdin.isTTY),
     columns: process.stdout.columns ?? 100,
-    writeOut: (text) => void process.stdout.write(text),
+    writeOut: (text) => {
+      if (!stdoutClosed) process.stdout.write(text);
+    },
     writeErr: (text) => void process.stderr.write(text),
     readStdin: () => readAll(process.stdin),
   };

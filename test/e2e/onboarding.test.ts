@@ -1,0 +1,321 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { generateSync } from 'otplib';
+import { parseEml, type MailRecord } from '../../src/domain/mail.js';
+import { BIN, Okpay, type Run } from '../support/okpay.js';
+
+const PASSWORD = 'Harbour-lights-42!';
+const NEW_PASSWORD = 'Quiet-river-77#';
+const MINUTE_MS = 60_000;
+const ANSI = /\u001b\[/;
+
+const homes: Okpay[] = [];
+
+afterEach(() => {
+  for (const okpay of homes.splice(0)) okpay.cleanup();
+});
+
+function okpay(): Okpay {
+  const created = new Okpay();
+  homes.push(created);
+  return created;
+}
+
+/** The mails in <home>/outbox, read straight from the .eml files. */
+function mails(o: Okpay, to?: string, kind?: string): MailRecord[] {
+  const directory = path.join(o.home, 'outbox');
+  return readdirSync(directory)
+    .filter((name) => name.endsWith('.eml'))
+    .sort()
+    .map((name) => parseEml(readFileSync(path.join(directory, name), 'utf8')))
+    .filter((m): m is MailRecord => m !== null && (to === undefined || m.to === to) && (kind === undefined || m.kind === kind));
+}
+
+function tokenIn(mail: MailRecord | undefined, prefix: string): string {
+  const token = new RegExp(`\\b(${prefix}_[A-Za-z0-9_-]+)`).exec(mail?.text ?? '')?.[1];
+  if (!token) throw new Error(`no ${prefix} token in the mail`);
+  return token;
+}
+
+function totpAt(secret: string, iso: string): string {
+  return generateSync({ secret, epoch: Math.floor(Date.parse(iso) / 1000) });
+}
+
+function expectOk(run: Run): Run {
+  expect(run.stderr, `exit ${run.code}`).not.toMatch(/^okpay: /m);
+  expect(run.code).toBe(0);
+  return run;
+}
+
+async function login(o: Okpay, email: string, extra: readonly string[] = [], password = PASSWORD): Promise<Run> {
+  return o.run(['login', '--email', email, '--password-stdin', ...extra], { stdin: `${password}\n` });
+}
+
+/** register → activate (token from the .eml file) → login; the session is kept in <home>/session. */
+async function onboard(o: Okpay, email: string): Promise<void> {
+  expectOk(await o.run(['register', '--email', email, '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n` }));
+  expectOk(await o.run(['activate', tokenIn(mails(o, email, 'activation').pop(), 'act')]));
+  expectOk(await login(o, email));
+}
+
+/** Turns 2FA on for the signed-in user and returns the secret; the clock ends a minute later. */
+async function enableTwoFactor(o: Okpay): Promise<{ secret: string; recoveryCodes: string[] }> {
+  const { twoFactor } = expectOk(await o.run(['2fa', 'enable', '--json'])).json<{ twoFactor: { secret: string; uri: string; recoveryCodes: string[] } }>();
+  expectOk(await o.run(['2fa', 'confirm', totpAt(twoFactor.secret, o.now)]));
+  o.advance(MINUTE_MS);
+  return twoFactor;
+}
+
+describe('onboarding from the real binary', () => {
+  it('register → activate → login → 2FA → logout → login with a code → whoami, and a replayed code is refused', async () => {
+    const o = okpay();
+    const email = 'ada@example.com';
+    const registered = await o.run(['register', '--email', 'Ada@Example.com', '--name', 'Ada Lovelace', '--country', 'GB', '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
+    expect(expectOk(registered).json()).toMatchObject({ user: { email, status: 'pending' } });
+
+    const listed = expectOk(await o.run(['outbox', 'list', '--to', email, '--kind', 'activation', '--json'])).json<{ mails: { id: string }[] }>();
+    expect(listed.mails).toHaveLength(1);
+    const shown = expectOk(await o.run(['outbox', 'show', listed.mails[0]?.id ?? '', '--json'])).json<{ mail: { text: string; file: string } }>();
+    const activation = /okpay activate (act_\S+)/.exec(shown.mail.text)?.[1] ?? '';
+    expect(readFileSync(shown.mail.file, 'utf8')).toMatch(/^From: OKPay <no-reply@okpay\.example>\r\nTo: ada@example\.com\r\n/);
+    expect(expectOk(await o.run(['activate', activation, '--json'])).json()).toMatchObject({ user: { status: 'active' } });
+
+    expectOk(await login(o, email));
+    expect(statSync(path.join(o.home, 'session')).mode & 0o777).toBe(0o600);
+    const enrol = expectOk(await o.run(['2fa', 'enable', '--json'])).json<{ twoFactor: { secret: string; uri: string; recoveryCodes: string[] } }>().twoFactor;
+    expect(enrol.uri).toMatch(/^otpauth:\/\/totp\/OKPay:ada%40example\.com\?secret=[A-Z2-7]+&issuer=OKPay$/);
+    expect(enrol.recoveryCodes).toHaveLength(10);
+    expectOk(await o.run(['2fa', 'confirm', totpAt(enrol.secret, o.now)]));
+    expectOk(await o.run(['logout']));
+
+    o.advance(MINUTE_MS);
+    const withoutCode = await login(o, email, ['--json']);
+    expect(withoutCode.code).toBe(2);
+    expect(withoutCode.error().hint).toContain('--otp');
+    const code = totpAt(enrol.secret, o.now);
+    expectOk(await login(o, email, ['--otp', code]));
+    const whoami = expectOk(await o.run(['whoami', '--json'])).json<{ user: Record<string, unknown> }>();
+    expect(whoami.user).toMatchObject({ email, role: 'user', status: 'active', twoFactor: true });
+    expect(typeof whoami.user['id']).toBe('string');
+
+    expectOk(await o.run(['logout']));
+    const replay = await login(o, email, ['--otp', code, '--json']);
+    expect(replay.code).toBe(3);
+    expect(replay.error()).toMatchObject({ code: 'BAD_OTP', exitCode: 3 });
+    expect(replay.error().message).toContain('already used');
+  });
+
+  it('signs in with a recovery code once', async () => {
+    const o = okpay();
+    await onboard(o, 'ada@example.com');
+    const { recoveryCodes } = await enableTwoFactor(o);
+    expectOk(await o.run(['logout']));
+    const first = expectOk(await login(o, 'ada@example.com', ['--otp', recoveryCodes[3] ?? '']));
+    expect(first.stderr).toContain('recovery code; 9 left');
+    expectOk(await o.run(['logout']));
+    const again = await login(o, 'ada@example.com', ['--otp', recoveryCodes[3] ?? '', '--json']);
+    expect(again.error()).toMatchObject({ code: 'BAD_OTP', exitCode: 3 });
+  });
+});
+
+describe('lockout and locks', () => {
+  it('locks after five failed sign-ins, mails an unlock token, and unlocks with token and password', async () => {
+    const o = okpay();
+    const email = 'bob@example.com';
+    await onboard(o, email);
+    for (let i = 0; i < 5; i += 1) {
+      const failed = await login(o, email, ['--json'], 'Wrong-password-1');
+      expect(failed.code).toBe(3);
+      expect(failed.error().code).toBe('BAD_CREDENTIALS');
+    }
+    const locked = await login(o, email, ['--json']);
+    expect(locked.code).toBe(6);
+    expect(locked.error()).toMatchObject({ code: 'ACCOUNT_LOCKED', exitCode: 6 });
+    expect(locked.error().message).toContain('5 failed sign-ins');
+    expect(locked.error().hint).toContain('--token');
+    const whoami = await o.run(['whoami', '--json']);
+    expect(whoami.code).toBe(3);
+
+    const notice = mails(o, email, 'account-locked').pop();
+    expect(notice?.text).toContain('5 failed sign-ins');
+    const token = tokenIn(notice, 'unl');
+    const noToken = await o.run(['unlock', '--email', email, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
+    expect(noToken.code).toBe(3);
+    expect(noToken.error().code).toBe('INVALID_TOKEN');
+    const unlocked = await o.run(['unlock', '--email', email, '--token', token, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
+    expect(expectOk(unlocked).json()).toMatchObject({ user: { email, status: 'active', lock: null } });
+    expectOk(await login(o, email));
+  });
+
+  it('a self-lock ends the session; unlock needs the password and a 2FA code', async () => {
+    const o = okpay();
+    const email = 'cy@example.com';
+    await onboard(o, email);
+    const { secret } = await enableTwoFactor(o);
+    const raw = expectOk(await login(o, email, ['--raw', '--otp', totpAt(secret, o.now)])).stdout.trim();
+    const noYes = await o.run(['lock', '--reason', 'lost my phone', '--json']);
+    expect(noYes.code).toBe(2);
+    expect(noYes.error()).toMatchObject({ code: 'CONFIRMATION_REQUIRED', exitCode: 2 });
+    expect(noYes.error().hint).toContain('--yes');
+    expectOk(await o.run(['lock', '--reason', 'lost my phone', '--yes']));
+    const other = await o.run(['whoami', '--json'], { env: { OKPAY_SESSION: raw } });
+    expect(other.code).toBe(3);
+    expect(other.error().code).toBe('SESSION_EXPIRED');
+    o.advance(MINUTE_MS);
+    const refused = await login(o, email, ['--otp', totpAt(secret, o.now), '--json']);
+    expect(refused.code).toBe(6);
+    expect(refused.error().message).toContain('lost my phone');
+    expect(refused.error().hint).toContain(`okpay unlock --email ${email}`);
+    const noCode = await o.run(['unlock', '--email', email, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
+    expect(noCode.code).toBe(2);
+    expect(noCode.error().hint).toContain('--otp');
+    o.advance(MINUTE_MS);
+    expectOk(await o.run(['unlock', '--email', email, '--password-stdin', '--otp', totpAt(secret, o.now)], { stdin: `${PASSWORD}\n` }));
+    o.advance(MINUTE_MS);
+    expectOk(await login(o, email, ['--otp', totpAt(secret, o.now)]));
+  });
+});
+
+describe('sessions and passwords', () => {
+  it('--raw prints only the token, OKPAY_SESSION uses it, and it expires after 30 idle minutes', async () => {
+    const o = okpay();
+    const email = 'dee@example.com';
+    await onboard(o, email);
+    const raw = expectOk(await login(o, email, ['--raw']));
+    expect(raw.stdout).toMatch(/^oks_[A-Za-z0-9_-]{43}\n$/);
+    const token = raw.stdout.trim();
+    expect(readFileSync(path.join(o.home, 'session'), 'utf8').trim()).not.toBe(token);
+    expect(readFileSync(path.join(o.home, 'state.json'), 'utf8')).not.toContain(token);
+    o.session = token;
+    o.advance(29 * MINUTE_MS);
+    expect(expectOk(await o.run(['whoami', '--json'])).json()).toMatchObject({ user: { email } });
+    o.advance(30 * MINUTE_MS);
+    const expired = await o.run(['whoami', '--json']);
+    expect(expired.code).toBe(3);
+    expect(expired.error()).toMatchObject({ code: 'SESSION_EXPIRED' });
+    expect(expired.error().message).toContain('30 minutes');
+  });
+
+  it('a password change signs out the other sessions', async () => {
+    const o = okpay();
+    const email = 'eve@example.com';
+    await onboard(o, email);
+    const other = expectOk(await login(o, email, ['--raw'])).stdout.trim();
+    expectOk(await o.run(['password', 'change', '--password-stdin'], { stdin: `${PASSWORD}\n${NEW_PASSWORD}\n` }));
+    expectOk(await o.run(['whoami']));
+    const ended = await o.run(['whoami', '--json'], { env: { OKPAY_SESSION: other } });
+    expect(ended.code).toBe(3);
+    expect(ended.error().code).toBe('SESSION_EXPIRED');
+    expect((await login(o, email, ['--json'])).code).toBe(3);
+    expectOk(await login(o, email, [], NEW_PASSWORD));
+  });
+
+  it('resets a forgotten password with the mailed token, once', async () => {
+    const o = okpay();
+    const email = 'fay@example.com';
+    await onboard(o, email);
+    expectOk(await o.run(['password', 'reset', '--email', email]));
+    const token = tokenIn(mails(o, email, 'password-reset').pop(), 'rst');
+    expectOk(await o.run(['password', 'reset', '--token', token, '--password-stdin'], { stdin: `${NEW_PASSWORD}\n` }));
+    const old = await o.run(['whoami', '--json']);
+    expect(old.error().code).toBe('SESSION_EXPIRED');
+    const reused = await o.run(['password', 'reset', '--token', token, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
+    expect(reused.code).toBe(3);
+    expect(reused.error().code).toBe('INVALID_TOKEN');
+    expect((await login(o, email, ['--json'])).code).toBe(3);
+    expectOk(await login(o, email, [], NEW_PASSWORD));
+  });
+});
+
+describe('the store from the real binary', () => {
+  it.each([
+    ['not JSON', '{"schemaVersion":1,'],
+    ['null', 'null'],
+  ])('refuses a state.json that is %s with exit 10 and leaves it byte-identical', async (_name, text) => {
+    const o = okpay();
+    expectOk(await o.run(['register', '--email', 'gus@example.com', '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n` }));
+    const file = path.join(o.home, 'state.json');
+    writeFileSync(file, text);
+    const result = await o.run(['register', '--email', 'hal@example.com', '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
+    expect(result.code).toBe(10);
+    expect(result.error()).toMatchObject({ code: 'STORE_CORRUPT', exitCode: 10 });
+    expect(result.error().message).toContain(file);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  it('8 processes registering at once lose no update', async () => {
+    const o = okpay();
+    const writers = Array.from({ length: 8 }, async (_, p) => {
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const result = await o.run(['register', '--email', `p${p}-u${i}@example.com`, '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n` });
+        codes.push(result.code);
+      }
+      return codes;
+    });
+    expect((await Promise.all(writers)).flat()).toEqual(Array(40).fill(0));
+    const state = JSON.parse(readFileSync(path.join(o.home, 'state.json'), 'utf8')) as { users: Record<string, { email: string }>; meta: { mailSeq: number; audit: { seq: number } } };
+    const emails = Object.values(state.users).map((u) => u.email).sort();
+    const expected = Array.from({ length: 8 }, (_, p) => Array.from({ length: 5 }, (_, i) => `p${p}-u${i}@example.com`)).flat().sort();
+    expect(emails).toEqual(expected);
+    expect(state.meta.mailSeq).toBe(40);
+    expect(state.meta.audit.seq).toBe(40);
+    expect(mails(o).map((m) => m.to).sort()).toEqual(expected);
+  });
+});
+
+describe('output and usage from the real binary', () => {
+  it('prints no ANSI codes when piped, even with a colour-capable TERM; NO_COLOR and --no-color beat FORCE_COLOR', async () => {
+    const o = okpay();
+    await onboard(o, 'ivy@example.com');
+    const colourTerm = { TERM: 'xterm-256color', COLORTERM: 'truecolor', CLICOLOR: '1', CLICOLOR_FORCE: '1' };
+    const plain = await o.run(['whoami'], { env: colourTerm });
+    expect(plain.stdout).toContain('ivy@example.com');
+    expect(plain.stdout + plain.stderr).not.toMatch(ANSI);
+    const forced = await o.run(['whoami'], { env: { FORCE_COLOR: '1' } });
+    expect(forced.stdout).toMatch(ANSI);
+    const noColor = await o.run(['whoami'], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
+    expect(noColor.stdout + noColor.stderr).not.toMatch(ANSI);
+    const flag = await o.run(['whoami', '--no-color'], { env: { FORCE_COLOR: '1' } });
+    expect(flag.stdout + flag.stderr).not.toMatch(ANSI);
+    expect(flag.stdout).toBe(noColor.stdout);
+  });
+
+  it('prints the help with no arguments (exit 0) and the version', async () => {
+    const o = okpay();
+    const help = await o.run([]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: okpay');
+    const version = await o.run(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('without a terminal, a missing value is exit 2 naming the flag', async () => {
+    const o = okpay();
+    const noPassword = await o.run(['login', '--email', 'ada@example.com', '--json']);
+    expect(noPassword.code).toBe(2);
+    expect(noPassword.error()).toMatchObject({ code: 'USAGE', exitCode: 2 });
+    expect(noPassword.error().hint).toContain('--password-stdin');
+    const noEmail = await o.run(['register', '--accept-terms']);
+    expect(noEmail.code).toBe(2);
+    expect(noEmail.stderr).toContain('--email');
+    const unknown = await o.run(['whoami', '--colour']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe("okpay: unknown option '--colour' — see `okpay whoami --help`\n");
+  });
+
+  it('exits quietly when the reader of its output goes away (EPIPE)', async () => {
+    const child = spawn(process.execPath, [BIN, 'completion', 'bash'], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'] }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+});
