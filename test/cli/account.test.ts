@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { generateSync } from 'otplib';
 import { Cli, PASSWORD } from '../support/cli.js';
 
 const EMAIL = 'ada@example.com';
@@ -226,6 +227,104 @@ describe('profile', () => {
     const taken = await cli.run(['profile', 'set', '--phone', '+14155550100', '--json']);
     expect(taken.code).toBe(6);
     expect(taken.error().code).toBe('ALREADY_EXISTS');
+  });
+});
+
+function code(cli: Cli, secret: string): string {
+  return generateSync({ secret, epoch: Math.floor(Date.parse(cli.now) / 1000) });
+}
+
+async function withTwoFactor(cli: Cli): Promise<string> {
+  const { twoFactor } = (await cli.run(['2fa', 'enable', '--json'])).json<{ twoFactor: { secret: string } }>();
+  expect((await cli.run(['2fa', 'confirm', code(cli, twoFactor.secret)])).code).toBe(0);
+  cli.advance(MINUTE_MS);
+  return twoFactor.secret;
+}
+
+describe('locks, 2FA and passwords', () => {
+  it('counts wrong passwords given to unlock like failed sign-ins, so it is no password oracle', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    for (let i = 0; i < 5; i += 1) {
+      const wrong = await cli.run(['unlock', '--email', EMAIL, '--password-stdin', '--json'], { stdin: 'Wrong-password-1\n' });
+      expect(wrong.error()).toMatchObject({ code: 'BAD_CREDENTIALS', exitCode: 3 });
+    }
+    const login = await cli.run(['login', '--email', EMAIL, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
+    expect(login.code).toBe(6);
+    expect(login.error().code).toBe('ACCOUNT_LOCKED');
+    expect(cli.mail(EMAIL, 'account-locked').text).toContain('okpay unlock');
+  });
+
+  it('tells a correct password on an unlocked account that there is nothing to unlock', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    const result = await cli.run(['unlock', '--email', EMAIL, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
+    expect(result.code).toBe(6);
+    expect(result.error().code).toBe('INVALID_TRANSITION');
+  });
+
+  it('turns 2FA off only with the password and a fresh code', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    const secret = await withTwoFactor(cli);
+    await cli.run(['login', '--email', EMAIL, '--password-stdin', '--otp', code(cli, secret)], { stdin: `${PASSWORD}\n` });
+    const replayed = await cli.run(['2fa', 'disable', '--password-stdin', '--otp', code(cli, secret), '--json'], { stdin: `${PASSWORD}\n` });
+    expect(replayed.error()).toMatchObject({ code: 'BAD_OTP', exitCode: 3 });
+    cli.advance(MINUTE_MS);
+    const wrongPassword = await cli.run(['2fa', 'disable', '--password-stdin', '--otp', code(cli, secret), '--json'], { stdin: 'Wrong-password-1\n' });
+    expect(wrongPassword.error()).toMatchObject({ code: 'BAD_CREDENTIALS', exitCode: 3 });
+    const off = await cli.run(['2fa', 'disable', '--password-stdin', '--otp', code(cli, secret), '--json'], { stdin: `${PASSWORD}\n` });
+    expect(off.code).toBe(0);
+    expect(off.json()).toMatchObject({ user: { twoFactor: false } });
+    expect(cli.mail(EMAIL, 'security-2fa-off').subject).toBe('Two-step verification was turned off');
+  });
+
+  it('refuses a 2FA confirmation with a wrong or malformed code, and keeps 2FA off', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    await cli.run(['2fa', 'enable', '--json']);
+    for (const bad of ['000000x', 'abcdef', '12']) {
+      const result = await cli.run(['2fa', 'confirm', bad, '--json']);
+      expect(result.error()).toMatchObject({ code: 'BAD_OTP', exitCode: 3 });
+    }
+    expect((await cli.run(['whoami', '--json'])).json()).toMatchObject({ user: { twoFactor: false } });
+  });
+
+  it('puts the anti-phishing phrase in every later mail', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    await cli.run(['profile', 'set', '--anti-phishing-phrase', 'blue heron 42']);
+    await cli.run(['password', 'reset', '--email', EMAIL]);
+    const reset = cli.mail(EMAIL, 'password-reset');
+    expect(reset.antiPhishingPhrase).toBe('blue heron 42');
+    const raw = (await cli.run(['outbox', 'show', reset.id, '--raw'])).stdout;
+    expect(raw).toContain('\r\n\r\nYour anti-phishing phrase: blue heron 42\r\n');
+  });
+
+  it('warns at sign-in when the password is older than 180 days', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    cli.advance(181 * 24 * 60 * MINUTE_MS);
+    const result = await cli.run(['login', '--email', EMAIL, '--password-stdin'], { stdin: `${PASSWORD}\n` });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('your password is 181 days old');
+  });
+
+  it('gives the same answer to a reset request for an address without an account', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    const known = await cli.run(['password', 'reset', '--email', EMAIL, '--json']);
+    const unknown = await cli.run(['password', 'reset', '--email', 'nobody@example.com', '--json']);
+    expect(known.stdout).toBe(unknown.stdout);
+    expect(cli.store.mails.filter((m) => m.to === 'nobody@example.com')).toEqual([]);
+  });
+
+  it('creates the first administrator once', async () => {
+    const cli = new Cli();
+    const first = await cli.run(['admin', 'init', '--email', 'ops@example.com', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
+    expect(first.json()).toMatchObject({ user: { role: 'admin', status: 'active' } });
+    const second = await cli.run(['admin', 'init', '--email', 'ops2@example.com', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
+    expect(second.error()).toMatchObject({ code: 'ALREADY_EXISTS', exitCode: 6 });
   });
 });
 

@@ -321,11 +321,14 @@ function registerUnlock(program: Command, app: App): void {
 }
 
 async function attemptUnlock(ctx: Context, email: string, password: string, token: string | undefined, code: string | undefined): Promise<User | typeof NEED_OTP> {
+  const newUnlockToken = newToken(ctx.random, 'unl');
   return ctx.store.transaction(async (t) => {
     const user = findUserByEmail(t.state, email);
     const passwordOk = user ? await ctx.passwords.verify(password, user.passwordHash) : (await ctx.passwords.verifyNothing(password), false);
     if (!user || !passwordOk) {
-      audit(ctx, t, 'unlock.failure', null, user?.id ?? null, { reason: 'bad-credentials' });
+      // A wrong password here counts like one at sign-in, or unlock would be a free password oracle.
+      if (user) failSignIn(ctx, t, user, 'unlock-wrong-password', newUnlockToken);
+      else audit(ctx, t, 'unlock.failure', null, null, { reason: 'unknown-email' });
       t.failAfterCommit(BAD_CREDENTIALS());
       return NEED_OTP;
     }
