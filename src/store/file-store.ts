@@ -107,7 +107,9 @@ export class FileStore implements Store {
     for (const entry of journal.applied) applyTransaction(state, entry.tx);
     await this.writeIndexes(groupByParty(journal.applied.map((e) => e.tx)));
     const audit = await this.recoverLog(this.auditLogFiles, auditCodec, state.meta.audit);
-    state.meta = { ...state.meta, journal: journal.head, audit: audit.head };
+    // Mails are written before the state: those of the redone commit must not be overwritten by the next ones.
+    const mailSeq = Math.max(state.meta.mailSeq, ...(await this.listMailFiles()).map((name) => Number(name.slice(4, -4))));
+    state.meta = { ...state.meta, journal: journal.head, audit: audit.head, mailSeq };
     await this.writeState(state);
     loaded.text = JSON.stringify(state);
   }

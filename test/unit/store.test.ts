@@ -1,11 +1,12 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../../src/domain/errors.js';
 import { chainHash, canonicalJson, type JournalEntry, type NewTransaction } from '../../src/domain/ledger.js';
 import { SCHEMA_VERSION, type State } from '../../src/domain/state.js';
 import { FileStore } from '../../src/store/file-store.js';
+import { acquireStoreLock } from '../../src/store/lock.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -333,6 +334,24 @@ describe('FileStore recovery after an interrupted commit', () => {
     expect(await store.journalLog.listSegments()).toEqual([0]);
   });
 
+  it('keeps the mails of a redone commit: later mails do not overwrite them', async () => {
+    const store = new FileStore(root, { now, segmentSize: 3 });
+    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
+    await commitWithoutState(store, (t) => {
+      t.post(deposit('usr_a', 20));
+      t.audit(event('deposit'));
+      t.mail(mail('ada@example.com'), NOW_ISO);
+    });
+    const next = await store.transaction((t) => t.mail(mail('bob@example.com'), NOW_ISO));
+    expect(next.id).toBe('msg_000002');
+    await store.transaction(async (t) => {
+      expect((await t.outbox.list()).map((m) => [m.id, m.to])).toEqual([
+        ['msg_000001', 'ada@example.com'],
+        ['msg_000002', 'bob@example.com'],
+      ]);
+    });
+  });
+
   it('refuses with STORE_CORRUPT a journal entry edited after it was written, and changes nothing', async () => {
     const store = new FileStore(root, { now, segmentSize: 3 });
     await store.transaction((t) => void t.post(deposit('usr_a', 100)));
@@ -383,6 +402,44 @@ describe('FileStore recovery after an interrupted commit', () => {
     const error = await errorOf(readState(store));
     expect(error.code).toBe('STORE_CORRUPT');
     expect(error.message).toContain('entry 2');
+  });
+});
+
+describe('the store lock', () => {
+  it('makes a second taker wait, and gives up with STORE_LOCKED', async () => {
+    const held = await acquireStoreLock(root, 5_000, 1_000);
+    const error = await errorOf(acquireStoreLock(root, 5_000, 200));
+    expect(error.code).toBe('STORE_LOCKED');
+    expect(error.message).toContain(root);
+    await held.release();
+    const next = await acquireStoreLock(root, 5_000, 200);
+    await next.release();
+  });
+
+  it('takes over a lock left behind by a killed process once it is stale', async () => {
+    const lockDirectory = path.join(root, 'okpay.lock');
+    mkdirSync(lockDirectory);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lockDirectory, old, old);
+    const store = new FileStore(root, { now, lockStaleMs: 2_000 });
+    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
+    expect((await readState(store)).balances['user:usr_a']).toEqual({ USD: 100 });
+  });
+
+  it('serialises transactions of several store objects on one directory', async () => {
+    const stores = Array.from({ length: 4 }, () => new FileStore(root, { now }));
+    await Promise.all(
+      stores.flatMap((store) =>
+        Array.from({ length: 5 }, () =>
+          store.transaction(async (t) => {
+            const seen = t.state.meta.ticketSeq;
+            await new Promise((resolve) => setTimeout(resolve, 1));
+            t.state.meta = { ...t.state.meta, ticketSeq: seen + 1 };
+          }),
+        ),
+      ),
+    );
+    expect((await readState(stores[0] as FileStore)).meta.ticketSeq).toBe(20);
   });
 });
 
