@@ -21,7 +21,7 @@ export function examples(command: Command, lines: readonly string[]): Command {
   return command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
 }
 
-type Options = Record<string, unknown>;
+type Options = object;
 
 /**
  * Binds an action: positional arguments first, then the command's own options, with the context

@@ -40,7 +40,7 @@ export interface OutgoingLimitInput {
 }
 
 const LIMIT_CURRENCY = 'USD';
-const WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
+export const LIMIT_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 const KYC_HINT = 'submit an identity check: okpay kyc submit --document-type TYPE --document-number NUMBER';
 
 /** Validates the shipped limit file; bad data is our bug, so this throws a plain Error. */
@@ -63,7 +63,7 @@ export function parseLimitTable(json: unknown, currencies: readonly Currency[]):
  * clock moved back) are kept, since counting them can only make the check stricter.
  */
 export function pruneWindow<T extends WindowEntry>(entries: readonly T[], nowMs: number): T[] {
-  return entries.filter((entry) => nowMs - entry.atMs < WINDOW_MS);
+  return entries.filter((entry) => nowMs - entry.atMs < LIMIT_WINDOW_MS);
 }
 
 export function windowTotal(entries: readonly WindowEntry[], nowMs: number): MinorUnits {

@@ -105,6 +105,8 @@ export interface ChainHead {
 
 export interface StoreMeta {
   readonly createdAt: string;
+  /** Entries per journal and audit segment file; fixed for the life of a store. */
+  readonly segmentSize: number;
   /** Set when fixtures were loaded: enables tester-only commands such as `dev otp`. */
   readonly testStore: boolean;
   readonly journal: ChainHead;
@@ -132,6 +134,49 @@ export interface State {
   refunds: Record<TxId, TxId>;
   /** Outgoing amounts of the last 30 days per user, in USD-equivalent minor units, for limits. */
   limitWindows: Record<UserId, LimitWindowEntry[]>;
+  /** Payout destinations (bank accounts, e-wallets). */
+  methods: Record<string, WithdrawalMethod>;
+  /** Withdrawals still in flight; finished ones live on in the journal entry that ended them. */
+  withdrawals: Record<string, Withdrawal>;
+}
+
+export type WithdrawalStatus = 'requested' | 'processing' | 'completed' | 'failed' | 'cancelled';
+
+export interface WithdrawalMethod {
+  readonly id: string;
+  readonly userId: UserId;
+  readonly type: 'bank' | 'ewallet';
+  /** What people see: holder or provider and a masked number, e.g. "Ada Lovelace •••• 4321". */
+  readonly label: string;
+  readonly holder: string | null;
+  readonly iban: string | null;
+  readonly accountNumber: string | null;
+  readonly routingNumber: string | null;
+  readonly country: string | null;
+  readonly provider: string | null;
+  readonly walletAccount: string | null;
+  readonly createdAt: string;
+  readonly removedAt: string | null;
+}
+
+export interface Withdrawal {
+  readonly id: string;
+  readonly userId: UserId;
+  readonly methodId: string;
+  readonly methodType: 'bank' | 'ewallet';
+  readonly methodLabel: string;
+  readonly amountMinor: MinorUnits;
+  readonly currency: string;
+  readonly feeMinor: MinorUnits;
+  readonly feeLines: readonly FeeLineRecord[];
+  readonly status: WithdrawalStatus;
+  readonly requestedAt: string;
+  readonly processingAt: string | null;
+  readonly expectedBy: string;
+  readonly finishedAt: string | null;
+  readonly failureReason: string | null;
+  readonly holdTxId: TxId;
+  readonly quoteId: string | null;
 }
 
 export interface FeeLineRecord {
@@ -188,11 +233,12 @@ export interface LimitWindowEntry {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export function emptyState(nowIso: string): State {
+export function emptyState(nowIso: string, segmentSize = 1000): State {
   return {
     schemaVersion: SCHEMA_VERSION,
     meta: {
       createdAt: nowIso,
+      segmentSize,
       testStore: false,
       journal: { seq: 0, hash: GENESIS_HASH, bytes: 0 },
       audit: { seq: 0, hash: GENESIS_HASH, bytes: 0 },
@@ -207,5 +253,7 @@ export function emptyState(nowIso: string): State {
     unclaimed: {},
     refunds: {},
     limitWindows: {},
+    methods: {},
+    withdrawals: {},
   };
 }

@@ -12,10 +12,10 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
-import { applyTransaction, canonicalJson, chainHash, txIdForSeq, type JournalEntry, type NewTransaction, type Transaction } from '../domain/ledger.js';
+import { applyTransaction, canonicalJson, chainHash, sha256Hex, txIdForSeq, type JournalEntry, type NewTransaction, type Transaction } from '../domain/ledger.js';
 import { formatEml, mailIdForSeq, parseEml, type MailRecord, type OutgoingMail } from '../domain/mail.js';
 import { emptyState, type ChainHead, type State, type UserId } from '../domain/state.js';
-import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, fsyncDirectory, readTextIfExists, unavailable, writeFileDurable } from './durable-file.js';
+import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, fsyncDirectory, parseStoreJson, readTextIfExists, unavailable, writeFileDurable } from './durable-file.js';
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
 import { upgradeState } from './migrations.js';
 import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
@@ -48,8 +48,8 @@ interface Loaded {
 
 export class FileStore implements Store {
   readonly stateFile: string;
-  readonly journalLog: SegmentLog<JournalEntry>;
-  readonly auditLogFiles: SegmentLog<AuditEntry>;
+  journalLog: SegmentLog<JournalEntry>;
+  auditLogFiles: SegmentLog<AuditEntry>;
   readonly indexDirectory: string;
   readonly outboxDirectory: string;
 
@@ -92,9 +92,16 @@ export class FileStore implements Store {
     await low.read();
     if (low.data === null) {
       if ((await this.journalLog.listSegments()).length > 0) throw corrupt(this.stateFile, 'it is missing while the journal holds entries');
-      return { state: emptyState(this.options.now().toISOString()), text: null };
+      return { state: emptyState(this.options.now().toISOString(), this.journalLog.segmentSize), text: null };
     }
-    return { state: upgradeState(low.data, this.stateFile), text: adapter.lastText };
+    const state = upgradeState(low.data, this.stateFile);
+    const size = state.meta.segmentSize;
+    if (!Number.isSafeInteger(size) || size < 1) throw corrupt(this.stateFile, 'its segment size is not a positive whole number');
+    if (size !== this.journalLog.segmentSize) {
+      this.journalLog = new SegmentLog(this.journalLog.directory, size);
+      this.auditLogFiles = new SegmentLog(this.auditLogFiles.directory, size);
+    }
+    return { state, text: adapter.lastText };
   }
 
   /** Brings the state up to the journal after an interrupted commit. */
@@ -198,28 +205,42 @@ export class FileStore implements Store {
     await fsyncDirectory(this.directory);
   }
 
+  /** Users are spread over 256 index buckets, so a commit touching many users writes few files. */
   indexFile(userId: UserId): string {
-    return path.join(this.indexDirectory, `${userId}.json`);
+    return path.join(this.indexDirectory, `${sha256Hex(userId).slice(0, 2)}.json`);
+  }
+
+  private async readBucket(file: string): Promise<Record<UserId, number[]>> {
+    const text = await readTextIfExists(file);
+    if (text === null) return {};
+    const data = parseStoreJson<{ users?: unknown }>(text, file);
+    if (data.users === null || typeof data.users !== 'object' || Array.isArray(data.users)) throw corrupt(file, 'it is not a journal index');
+    return data.users as Record<UserId, number[]>;
   }
 
   async readIndex(userId: UserId): Promise<number[]> {
-    const file = this.indexFile(userId);
-    const text = await readTextIfExists(file);
-    if (text === null) return [];
-    const data = JSON.parse(text) as { seqs?: unknown };
-    if (!Array.isArray(data.seqs)) throw corrupt(file, 'it is not a journal index');
-    return data.seqs.filter((n): n is number => typeof n === 'number');
+    const seqs = (await this.readBucket(this.indexFile(userId)))[userId];
+    return Array.isArray(seqs) ? seqs.filter((n): n is number => typeof n === 'number') : [];
   }
 
   private async writeIndexes(additions: Map<UserId, number[]>): Promise<void> {
     if (additions.size === 0) return;
     await ensureDirectory(this.indexDirectory);
-    for (const [userId, seqs] of additions) {
-      const existing = await this.readIndex(userId);
-      const last = existing[existing.length - 1] ?? 0;
-      const merged = existing.concat(seqs.filter((s) => s > last));
-      const low = new Low<{ seqs: number[] }>(new DurableJsonFile(this.indexFile(userId)), { seqs: merged });
-      low.data = { seqs: merged };
+    const byBucket = new Map<string, UserId[]>();
+    for (const userId of additions.keys()) {
+      const file = this.indexFile(userId);
+      byBucket.set(file, [...(byBucket.get(file) ?? []), userId]);
+    }
+    for (const [file, userIds] of byBucket) {
+      const users = await this.readBucket(file);
+      for (const userId of userIds) {
+        const existing = users[userId] ?? [];
+        const last = existing[existing.length - 1] ?? 0;
+        // Idempotent: a redo after a crash may add seqs that are already there.
+        users[userId] = existing.concat((additions.get(userId) ?? []).filter((s) => s > last));
+      }
+      const low = new Low<{ users: Record<UserId, number[]> }>(new DurableJsonFile(file), { users });
+      low.data = { users };
       await low.write();
     }
     await fsyncDirectory(this.indexDirectory);

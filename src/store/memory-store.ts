@@ -4,7 +4,7 @@
 
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import type { AppError } from '../domain/errors.js';
-import { applyTransaction, canonicalJson, chainHash, txIdForSeq, type JournalEntry, type NewTransaction, type Transaction } from '../domain/ledger.js';
+import { applyTransaction, canonicalJson, chainHash, sortKeys, txIdForSeq, type JournalEntry, type NewTransaction, type Transaction } from '../domain/ledger.js';
 import { formatEml, mailIdForSeq, type MailRecord, type OutgoingMail } from '../domain/mail.js';
 import { emptyState, type ChainHead, type State, type UserId } from '../domain/state.js';
 import type { AuditReader, JournalReader, OutboxReader, Store, StoreTransaction } from './store.js';
@@ -18,7 +18,7 @@ export class MemoryStore implements Store {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(nowIso: string, readonly segmentSize = 1000) {
-    this.state = emptyState(nowIso);
+    this.state = emptyState(nowIso, segmentSize);
   }
 
   /** Transactions run one at a time, as the file lock makes them in separate processes. */
@@ -52,8 +52,9 @@ function appendChain<C, E>(target: E[], items: readonly C[], head: ChainHead, ca
   let { seq, hash } = head;
   items.forEach((item, index) => {
     const end = index === items.length - 1;
-    const next = chainHash(hash, seq + 1, end, canonical(item));
-    target.push(make(seq + 1, hash, next, end, item));
+    const content = sortKeys(item) as C;
+    const next = chainHash(hash, seq + 1, end, canonical(content));
+    target.push(make(seq + 1, hash, next, end, content));
     seq += 1;
     hash = next;
   });

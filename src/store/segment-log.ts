@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { chainHash } from '../domain/ledger.js';
+import { chainHash, sortKeys } from '../domain/ledger.js';
 import type { ChainHead } from '../domain/state.js';
 import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, parseStoreJson, readTextIfExists, removeFile, unavailable } from './durable-file.js';
 
@@ -195,8 +195,10 @@ export class ChainAppender<E extends ChainEntry, C> {
     let prevHash = this.head.hash;
     items.forEach((item, index) => {
       const end = endsCommit && index === items.length - 1;
-      const hash = chainHash(prevHash, item.seq, end, this.codec.canonical(item.content));
-      const entry = this.codec.make(item.seq, prevHash, hash, end, item.content);
+      // Stored with sorted keys: the bytes in the file are the canonical form the hash covers.
+      const content = sortKeys(item.content) as C;
+      const hash = chainHash(prevHash, item.seq, end, JSON.stringify(content));
+      const entry = this.codec.make(item.seq, prevHash, hash, end, content);
       prevHash = hash;
       const segment = this.log.segmentOf(item.seq);
       const list = bySegment.get(segment) ?? [];

@@ -36,6 +36,7 @@ import type { StoreTransaction } from '../../store/store.js';
 import { audit, authenticate, NEED_OTP, sessionToken, withOtp } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
+import { claimWaitingMoney } from './wallet.js';
 import { confirmOrRequireYes, readNewPassword, readPassword } from '../prompts.js';
 import { newId, newToken } from '../random.js';
 
@@ -117,13 +118,14 @@ function registerActivate(program: Command, app: App): void {
   action<{ resend?: boolean; email?: string }>(app, command, async (ctx, o, [token]) => {
     if (o.resend) return resendActivation(ctx, o.email);
     if (!token) throw new AppError('USAGE', 'the activation token is missing', { hint: 'run `okpay activate TOKEN` with the token from the mail' });
-    const user = await ctx.store.transaction((t) => {
+    const { user, claimed } = await ctx.store.transaction((t) => {
       const activated = activateAccount(t.state, sha256Hex(token.trim()), ctx.now().getTime());
       audit(ctx, t, 'account.activated', activated.id, activated.id);
-      return activated;
+      return { user: activated, claimed: claimWaitingMoney(ctx, t, activated) };
     });
-    ctx.out.data({ user: describeUser(user) }, () => {
+    ctx.out.data({ user: describeUser(user), claimed: claimed.map((tx) => tx.id) }, () => {
       ctx.out.success(`Account ${user.email} is active. Sign in with \`okpay login --email ${user.email}\`.`);
+      if (claimed.length > 0) ctx.out.note(`${claimed.length} payment${claimed.length === 1 ? '' : 's'} sent to you before you joined landed in your wallet.`);
     });
   });
 }

@@ -11,14 +11,14 @@ import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { countries, parseLanguage } from './account.js';
 
-type ProfileChanges = {
+interface ProfileChanges {
   phone?: string;
   idNumber?: string;
   name?: string;
   country?: string;
   language?: string;
   antiPhishingPhrase?: string;
-};
+}
 
 export function registerProfileCommands(program: Command, app: App): void {
   const profile = subcommand(program, 'profile', 'show your profile');

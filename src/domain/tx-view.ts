@@ -1,0 +1,125 @@
+// How a transaction looks to the person viewing it: direction, counterparty, the amounts that
+// matter to them, and a status derived from the state and the transactions that followed it.
+
+import { holdAccount, userAccount, type JournalEntry, type Transaction } from './ledger.js';
+import { findCurrency, formatAmount, type Currency } from './money.js';
+import type { State, UserId } from './state.js';
+
+export type TxStatus = 'completed' | 'unclaimed' | 'claimed' | 'returned' | 'refunded' | 'requested' | 'processing' | 'failed' | 'cancelled';
+
+export interface TxView {
+  readonly id: string;
+  readonly type: string;
+  readonly status: TxStatus;
+  readonly direction: 'in' | 'out' | 'other';
+  readonly amount: string | null;
+  readonly currency: string | null;
+  readonly fee: string | null;
+  readonly feeCurrency: string | null;
+  readonly receiveAmount: string | null;
+  readonly receiveCurrency: string | null;
+  readonly rate: string | null;
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly memo: string | null;
+  /** What the viewer's balances gained or lost, per currency (available and held together). */
+  readonly net: readonly { currency: string; amount: string }[];
+  readonly createdAt: string;
+  readonly links: readonly string[];
+}
+
+export interface Receipt extends TxView {
+  readonly seq: number;
+  readonly hash: string;
+  readonly midRate: string | null;
+  readonly feeLines: readonly { code: string; label: string; amount: string }[];
+  readonly postings: readonly { account: string; currency: string; amount: string }[];
+  readonly followedBy: readonly string[];
+}
+
+function fmt(amountMinor: number | undefined, code: string | undefined, currencies: readonly Currency[]): string | null {
+  return amountMinor === undefined || code === undefined ? null : formatAmount(amountMinor, findCurrency(currencies, code));
+}
+
+function emailOf(state: State, userId: UserId | null | undefined): string | null {
+  return userId ? (state.users[userId]?.email ?? userId) : null;
+}
+
+/** The status of a transaction now: `followUps` are later transactions that link to it. */
+export function txStatus(state: State, tx: Transaction, followUps: readonly Transaction[]): TxStatus {
+  if (state.refunds[tx.id]) return 'refunded';
+  switch (tx.type) {
+    case 'transfer.unclaimed':
+      if (state.unclaimed[tx.id]) return 'unclaimed';
+      return followUps.some((f) => f.type === 'unclaimed.return') ? 'returned' : 'claimed';
+    case 'withdrawal.hold': {
+      const live = Object.values(state.withdrawals).find((w) => w.holdTxId === tx.id);
+      if (live) return live.status;
+      const end = followUps.find((f) => f.type === 'withdrawal.complete' || f.type === 'withdrawal.release');
+      return end ? endStatus(end) : 'requested';
+    }
+    case 'withdrawal.release':
+      return endStatus(tx);
+    default:
+      return 'completed';
+  }
+}
+
+function endStatus(tx: Transaction): TxStatus {
+  if (tx.type === 'withdrawal.complete') return 'completed';
+  const status = tx.details.record?.['status'];
+  return status === 'cancelled' ? 'cancelled' : 'failed';
+}
+
+export function viewTransaction(state: State, tx: Transaction, viewerId: UserId | null, followUps: readonly Transaction[], currencies: readonly Currency[]): TxView {
+  const d = tx.details;
+  const senderId = d.sender ?? (tx.type === 'deposit' || tx.type.startsWith('withdrawal') ? d.initiator : null);
+  const recipientText = d.recipient ? (emailOf(state, d.recipient.userId) ?? d.recipient.email ?? d.recipient.phone) : null;
+  const direction = viewerId === null ? 'other' : viewerId === senderId && tx.type !== 'unclaimed.claim' ? 'out' : netFor(tx, viewerId).some((n) => n.amountMinor > 0) ? 'in' : 'out';
+  return {
+    id: tx.id,
+    type: tx.type,
+    status: txStatus(state, tx, followUps),
+    direction,
+    amount: fmt(d.amountMinor, d.currency, currencies),
+    currency: d.currency ?? null,
+    fee: d.fee ? fmt(d.fee.amountMinor, d.fee.currency, currencies) : null,
+    feeCurrency: d.fee?.currency ?? null,
+    receiveAmount: fmt(d.receiveAmountMinor, d.receiveCurrency, currencies),
+    receiveCurrency: d.receiveCurrency ?? null,
+    rate: d.fx?.rate ?? null,
+    from: tx.type === 'deposit' ? `${d.source ?? 'external'} deposit` : emailOf(state, senderId),
+    to: tx.type.startsWith('withdrawal') ? String(d.record?.['methodLabel'] ?? 'payout') : recipientText,
+    memo: tx.memo,
+    net: viewerId === null ? [] : netFor(tx, viewerId).map((n) => ({ currency: n.currency, amount: formatAmount(n.amountMinor, findCurrency(currencies, n.currency)) })),
+    createdAt: tx.at,
+    links: tx.links,
+  };
+}
+
+function netFor(tx: Transaction, userId: UserId): { currency: string; amountMinor: number }[] {
+  const sums = new Map<string, number>();
+  for (const p of tx.postings) {
+    if (p.account === userAccount(userId) || p.account === holdAccount(userId)) sums.set(p.currency, (sums.get(p.currency) ?? 0) + p.amountMinor);
+  }
+  return [...sums].filter(([, amount]) => amount !== 0).map(([currency, amountMinor]) => ({ currency, amountMinor }));
+}
+
+export function receipt(state: State, entry: JournalEntry, viewerId: UserId | null, followUps: readonly Transaction[], currencies: readonly Currency[]): Receipt {
+  const tx = entry.tx;
+  const money = (minor: number, code: string) => formatAmount(minor, findCurrency(currencies, code));
+  return {
+    ...viewTransaction(state, tx, viewerId, followUps, currencies),
+    seq: entry.seq,
+    hash: entry.hash,
+    midRate: tx.details.fx?.midRate ?? null,
+    feeLines: (tx.details.fee?.lines ?? []).map((l) => ({ code: l.code, label: l.label, amount: money(l.amountMinor, tx.details.fee?.currency ?? '') })),
+    postings: tx.postings.map((p) => ({ account: p.account, currency: p.currency, amount: money(p.amountMinor, p.currency) })),
+    followedBy: followUps.map((f) => f.id),
+  };
+}
+
+/** Transactions among `candidates` that link back to `txId` (claims, returns, refunds, payout ends). */
+export function followUpsOf(txId: string, candidates: readonly Transaction[]): Transaction[] {
+  return candidates.filter((c) => c.links.includes(txId));
+}

@@ -1,0 +1,134 @@
+// `okpay verify`: replays the journal segment by segment and checks every invariant — each
+// transaction balances, the hash chains of journal and audit log are unbroken, the segments are
+// continuous, every balance in the state equals the sum of its postings, the system accounts close,
+// and the live records (holds, unclaimed transfers) match the money set aside for them.
+
+import { addToBalances, canonicalJson, chainHash, holdAccount, SYSTEM_ACCOUNTS, type JournalEntry } from './ledger.js';
+import type { AuditEntry } from './audit.js';
+import { GENESIS_HASH, type Balances, type ChainHead, type State } from './state.js';
+
+export const MAX_PROBLEMS = 200;
+
+interface Chained {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+  readonly end: boolean;
+}
+
+/** Checks one hash chain as its segments arrive in order. */
+export class ChainChecker<E extends Chained> {
+  count = 0;
+  private seq = 0;
+  private hash = GENESIS_HASH;
+
+  constructor(
+    private readonly name: string,
+    private readonly segmentSize: number,
+    private readonly content: (entry: E) => unknown,
+    private readonly problems: string[],
+  ) {}
+
+  addSegment(segment: number, entries: readonly E[], where: string): void {
+    const first = segment * this.segmentSize + 1;
+    if (entries.length === 0 || entries[0]?.seq !== first) this.problem(`${where}: segment ${segment} should start at entry ${first}`);
+    if (entries.length > this.segmentSize) this.problem(`${where}: segment ${segment} holds ${entries.length} entries, more than ${this.segmentSize}`);
+    for (const entry of entries) this.addEntry(entry, where);
+  }
+
+  private addEntry(entry: E, where: string): void {
+    if (entry.seq !== this.seq + 1) this.problem(`${where}: ${this.name} entry ${entry.seq} follows entry ${this.seq} (a gap or a duplicate)`);
+    if (entry.prevHash !== this.hash) this.problem(`${where}: ${this.name} entry ${entry.seq} does not point at the hash of the entry before it`);
+    const content = this.content(entry);
+    // Entries are written with sorted keys, so plain stringify is canonical unless the file was edited.
+    const fast = chainHash(entry.prevHash, entry.seq, entry.end, JSON.stringify(content));
+    if (fast !== entry.hash && chainHash(entry.prevHash, entry.seq, entry.end, canonicalJson(content)) !== entry.hash) {
+      this.problem(`${where}: ${this.name} entry ${entry.seq} was changed after it was written (its hash does not match)`);
+    }
+    this.seq = entry.seq;
+    this.hash = entry.hash;
+    this.count += 1;
+  }
+
+  finish(head: ChainHead): void {
+    if (this.seq !== head.seq || this.hash !== head.hash) {
+      this.problem(`${this.name} ends at entry ${this.seq} but the state says ${head.seq} was the last committed (entries lost or added)`);
+    }
+  }
+
+  problem(text: string): void {
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push(text);
+  }
+}
+
+/** Replays journal entries into fresh balances and checks each transaction on the way. */
+export class LedgerReplay {
+  readonly balances: Balances = {};
+  readonly chain: ChainChecker<JournalEntry>;
+
+  constructor(segmentSize: number, problems: string[]) {
+    this.chain = new ChainChecker<JournalEntry>('journal', segmentSize, (e) => e.tx, problems);
+  }
+
+  addSegment(segment: number, entries: readonly JournalEntry[], where: string): void {
+    this.chain.addSegment(segment, entries, where);
+    for (const entry of entries) {
+      const sums = new Map<string, number>();
+      for (const p of entry.tx.postings) {
+        if (!Number.isSafeInteger(p.amountMinor)) this.chain.problem(`${entry.tx.id}: a posting to ${p.account} is not a whole number of minor units`);
+        sums.set(p.currency, (sums.get(p.currency) ?? 0) + p.amountMinor);
+      }
+      for (const [currency, sum] of sums) if (sum !== 0) this.chain.problem(`${entry.tx.id}: postings in ${currency} sum to ${sum}, not zero`);
+      addToBalances(this.balances, entry.tx.postings);
+    }
+  }
+}
+
+/** The checks that compare the replayed journal with the state. */
+export function compareWithState(state: State, replayed: Balances, problems: string[]): void {
+  const push = (text: string) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(text);
+  };
+  const accounts = new Set([...Object.keys(state.balances), ...Object.keys(replayed)]);
+  const totals = new Map<string, number>();
+  for (const account of [...accounts].sort()) {
+    const currencies = new Set([...Object.keys(state.balances[account] ?? {}), ...Object.keys(replayed[account] ?? {})]);
+    for (const currency of [...currencies].sort()) {
+      const stored = state.balances[account]?.[currency] ?? 0;
+      const computed = replayed[account]?.[currency] ?? 0;
+      if (stored !== computed) push(`balance of ${account} in ${currency} is ${stored} in the state but ${computed} from the journal`);
+      if ((account.startsWith('user:') || account.startsWith('hold:')) && stored < 0) push(`${account} has a negative ${currency} balance (${stored})`);
+      totals.set(currency, (totals.get(currency) ?? 0) + stored);
+    }
+  }
+  for (const [currency, total] of totals) if (total !== 0) push(`the books do not close in ${currency}: all accounts sum to ${total}`);
+  checkLiveRecords(state, push);
+}
+
+function checkLiveRecords(state: State, push: (text: string) => void): void {
+  const unclaimed = new Map<string, number>();
+  for (const item of Object.values(state.unclaimed)) unclaimed.set(item.receiveCurrency, (unclaimed.get(item.receiveCurrency) ?? 0) + item.receiveAmountMinor);
+  const unclaimedCurrencies = new Set([...unclaimed.keys(), ...Object.keys(state.balances[SYSTEM_ACCOUNTS.unclaimed] ?? {})]);
+  for (const currency of unclaimedCurrencies) {
+    const held = state.balances[SYSTEM_ACCOUNTS.unclaimed]?.[currency] ?? 0;
+    if (held !== (unclaimed.get(currency) ?? 0)) push(`the unclaimed account holds ${held} ${currency} but the waiting transfers add up to ${unclaimed.get(currency) ?? 0}`);
+  }
+  const holds = new Map<string, number>();
+  for (const w of Object.values(state.withdrawals)) {
+    const key = `${holdAccount(w.userId)}\u0000${w.currency}`;
+    holds.set(key, (holds.get(key) ?? 0) + w.amountMinor + w.feeMinor);
+  }
+  for (const [account, row] of Object.entries(state.balances)) {
+    if (!account.startsWith('hold:')) continue;
+    for (const [currency, amount] of Object.entries(row)) {
+      const expected = holds.get(`${account}\u0000${currency}`) ?? 0;
+      if (amount !== expected) push(`${account} holds ${amount} ${currency} but its withdrawals in flight add up to ${expected}`);
+      holds.delete(`${account}\u0000${currency}`);
+    }
+  }
+  for (const [key, amount] of holds) push(`withdrawals in flight for ${key.replace('\u0000', ' ')} (${amount}) have no money held`);
+}
+
+export function auditChecker(segmentSize: number, problems: string[]): ChainChecker<AuditEntry> {
+  return new ChainChecker<AuditEntry>('audit log', segmentSize, (e) => e.event, problems);
+}

@@ -1,0 +1,365 @@
+// The wallet: deposits, binding transfer quotes, transfers (also to people without an account
+// yet), and the claim or return of unclaimed money. Each function checks the rules and returns the
+// balanced transaction to post; posting it (ledger.applyTransaction) is what changes balances.
+
+import { AppError, fail } from './errors.js';
+import { computeTransferQuote, type FeeSchedule, type TransferQuote } from './fees.js';
+import { usdEquivalentMinor, type RateTable } from './fx.js';
+import { balanceOf, canonicalJson, holdAccount, sha256Hex, SYSTEM_ACCOUNTS, userAccount, type NewTransaction, type Posting } from './ledger.js';
+import { checkOutgoingLimits, LIMIT_WINDOW_MS, pruneWindow, windowTotal, type LimitTable } from './limits.js';
+import { findCurrency, formatAmount, type Currency, type MinorUnits } from './money.js';
+import type { State, StoredQuote, TxId, UnclaimedTransfer, User, UserId } from './state.js';
+import type { Recipient } from './validate.js';
+
+export const QUOTE_TTL_MS = 30 * 60 * 1000;
+export const IDEMPOTENCY_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+export const UNCLAIMED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** Used quotes are kept a day after they expire, so a late retry is told "used", not "unknown". */
+const QUOTE_RETENTION_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export interface WalletRef {
+  readonly currencies: readonly Currency[];
+  readonly schedule: FeeSchedule;
+  readonly rates: RateTable;
+  readonly limits: LimitTable;
+}
+
+export function money(amountMinor: MinorUnits, currencyCode: string, currencies: readonly Currency[]): string {
+  return formatAmount(amountMinor, findCurrency(currencies, currencyCode));
+}
+
+export function availableMinor(state: State, userId: UserId, currency: string): MinorUnits {
+  return balanceOf(state.balances, userAccount(userId), currency);
+}
+
+export function heldMinor(state: State, userId: UserId, currency: string): MinorUnits {
+  return balanceOf(state.balances, holdAccount(userId), currency);
+}
+
+/** Currencies a user has ever held, with available and held amounts. */
+export function userBalances(state: State, userId: UserId): { currency: string; availableMinor: MinorUnits; heldMinor: MinorUnits }[] {
+  const codes = new Set([...Object.keys(state.balances[userAccount(userId)] ?? {}), ...Object.keys(state.balances[holdAccount(userId)] ?? {})]);
+  return [...codes].sort().map((currency) => ({ currency, availableMinor: availableMinor(state, userId, currency), heldMinor: heldMinor(state, userId, currency) }));
+}
+
+// ---- deposits -------------------------------------------------------------------------------
+
+export type DepositSource = 'card' | 'bank';
+
+export function planDeposit(user: User, amountMinor: MinorUnits, currency: Currency, source: DepositSource, nowIso: string): NewTransaction {
+  return {
+    type: 'deposit',
+    at: nowIso,
+    memo: null,
+    links: [],
+    parties: [user.id],
+    postings: [
+      { account: SYSTEM_ACCOUNTS.world, currency: currency.code, amountMinor: -amountMinor },
+      { account: userAccount(user.id), currency: currency.code, amountMinor },
+    ],
+    details: { initiator: user.id, source, amountMinor, currency: currency.code },
+  };
+}
+
+// ---- recipients and quotes ------------------------------------------------------------------
+
+export interface ResolvedRecipient {
+  readonly recipient: Recipient;
+  /** The active account behind the address, or null: the money then waits as unclaimed. */
+  readonly user: User | null;
+  readonly country: string | null;
+  readonly display: string;
+}
+
+export type UserLookup = (recipient: Recipient) => User | undefined;
+
+export function scanUsers(state: State): UserLookup {
+  return (recipient) => Object.values(state.users).find((u) => (recipient.kind === 'email' ? u.email === recipient.email : u.phone === recipient.phone));
+}
+
+/** A lookup by email and phone built once, for commands that resolve many payees (batches). */
+export function indexUsers(state: State): UserLookup {
+  const byEmail = new Map<string, User>();
+  const byPhone = new Map<string, User>();
+  for (const user of Object.values(state.users)) {
+    byEmail.set(user.email, user);
+    if (user.phone) byPhone.set(user.phone, user);
+  }
+  return (recipient) => (recipient.kind === 'email' ? byEmail.get(recipient.email) : byPhone.get(recipient.phone));
+}
+
+export function resolveRecipient(state: State, sender: User, recipient: Recipient, countryOfPhone: (phone: string) => string | null, lookup: UserLookup = scanUsers(state)): ResolvedRecipient {
+  const display = recipient.kind === 'email' ? recipient.email : recipient.phone;
+  const found = lookup(recipient);
+  if (found?.id === sender.id) fail('INVALID_INPUT', 'you cannot send money to yourself', 'to move money between currencies, send to someone else or keep it as it is');
+  const user = found && found.status === 'active' ? found : null;
+  const country = user?.country ?? (recipient.kind === 'phone' ? countryOfPhone(recipient.phone) : null);
+  return { recipient, user, country, display };
+}
+
+export interface TransferRequest {
+  readonly to: string;
+  readonly amountMinor: MinorUnits;
+  readonly currency: string;
+  readonly toCurrency: string;
+}
+
+export function describeRequest(request: TransferRequest): Record<string, string> {
+  return { to: request.to, amount: String(request.amountMinor), currency: request.currency, toCurrency: request.toCurrency };
+}
+
+export function priceTransfer(ref: WalletRef, sender: User, to: ResolvedRecipient, amountMinor: MinorUnits, currency: Currency, toCurrency: Currency): TransferQuote {
+  return computeTransferQuote(
+    { amountMinor, currency, toCurrency, senderCountry: sender.country, recipientCountry: to.country },
+    { schedule: ref.schedule, rates: ref.rates },
+  );
+}
+
+export function storeQuote(state: State, id: string, userId: UserId, request: TransferRequest, quote: TransferQuote, nowMs: number): StoredQuote {
+  const stored: StoredQuote = {
+    id,
+    userId,
+    kind: 'transfer',
+    request: describeRequest(request),
+    amountMinor: quote.amountMinor,
+    currency: quote.currency,
+    feeMinor: quote.feeMinor,
+    feeLines: quote.feeLines,
+    scope: quote.scope,
+    midRate: quote.midRate,
+    rate: quote.rate,
+    receiveAmountMinor: quote.receiveAmountMinor,
+    receiveCurrency: quote.receiveCurrency,
+    createdAt: new Date(nowMs).toISOString(),
+    expiresAt: new Date(nowMs + QUOTE_TTL_MS).toISOString(),
+    usedBy: null,
+  };
+  state.quotes[id] = stored;
+  return stored;
+}
+
+/** A stored quote the user may still use, or the reason they may not. */
+export function usableQuote(state: State, quoteId: string, userId: UserId, kind: StoredQuote['kind'], nowMs: number): StoredQuote {
+  const quote = state.quotes[quoteId];
+  if (!quote || quote.userId !== userId) fail('QUOTE_NOT_FOUND', `there is no quote ${quoteId}`, 'get one with `okpay fee quote …`');
+  if (quote.kind !== kind) fail('INVALID_INPUT', `quote ${quoteId} is for a ${quote.kind}, not a ${kind}`);
+  if (quote.usedBy) fail('INVALID_TRANSITION', `quote ${quoteId} was already used by ${quote.usedBy}`, 'a quote pays for one transaction; get a new one');
+  if (Date.parse(quote.expiresAt) <= nowMs) fail('QUOTE_EXPIRED', `quote ${quoteId} expired at ${quote.expiresAt}`, 'quotes last 30 minutes; get a new one with `okpay fee quote …`');
+  return quote;
+}
+
+/** The stored quote as the fee calculator's result, so a transfer charges exactly what was quoted. */
+export function quoteFromStored(quote: StoredQuote): TransferQuote {
+  return {
+    amountMinor: quote.amountMinor,
+    currency: quote.currency,
+    feeMinor: quote.feeMinor,
+    feeCurrency: quote.currency,
+    feeLines: quote.feeLines,
+    scope: quote.scope === 'cross-border' ? 'cross-border' : 'domestic',
+    midRate: quote.midRate,
+    rate: quote.rate,
+    spreadBasisPoints: 0,
+    receiveAmountMinor: quote.receiveAmountMinor,
+    receiveCurrency: quote.receiveCurrency,
+    totalDebitMinor: quote.amountMinor + quote.feeMinor,
+  };
+}
+
+// ---- idempotency ----------------------------------------------------------------------------
+
+export function checkIdempotencyKey(key: string): string {
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    fail('INVALID_INPUT', 'the idempotency key must be 1–64 characters of letters, digits and . _ : -', 'for example --idempotency-key invoice-2026-0042');
+  }
+  return key;
+}
+
+export function fingerprint(request: Readonly<Record<string, string | null>>): string {
+  return sha256Hex(canonicalJson(request));
+}
+
+/** The earlier transaction for this key and request, null for a new key, or a conflict. */
+export function priorForKey(state: State, userId: UserId, key: string, requestFingerprint: string, nowMs: number): TxId | null {
+  const record = state.idempotency[`${userId}:${key}`];
+  if (!record || Date.parse(record.expiresAt) <= nowMs) return null;
+  if (record.fingerprint !== requestFingerprint) {
+    fail('IDEMPOTENCY_CONFLICT', `the idempotency key "${key}" was already used for a different request (${record.txId})`, 'use a new key for a new payment');
+  }
+  return record.txId;
+}
+
+// ---- funds and limits -----------------------------------------------------------------------
+
+export function assertFunds(state: State, user: User, currency: Currency, neededMinor: MinorUnits, what: string): void {
+  const available = availableMinor(state, user.id, currency.code);
+  if (available >= neededMinor) return;
+  throw new AppError(
+    'INSUFFICIENT_FUNDS',
+    `not enough money: ${formatAmount(available, currency)} ${currency.code} available, ${what} needs ${formatAmount(neededMinor, currency)} ${currency.code}`,
+    { hint: 'deposit with `okpay deposit`, or send less', details: { availableMinor: available, neededMinor, currency: currency.code } },
+  );
+}
+
+/** What a user already sent in the rolling 30-day window, USD equivalent (computed once per command). */
+export function windowUsdMinor(state: State, userId: UserId, nowMs: number): MinorUnits {
+  const entries = (state.limitWindows[userId] ?? []).map((e) => ({ atMs: Date.parse(e.at), usdMinor: e.usdMinor }));
+  return windowTotal(pruneWindow(entries, nowMs), nowMs);
+}
+
+/**
+ * Applies the outgoing limits (identity-checked or not) to an amount about to leave the wallet.
+ * Returns the amount in USD equivalent, which the transaction records for the window.
+ */
+export function assertWithinLimits(ref: WalletRef, user: User, amountMinor: MinorUnits, currency: Currency, alreadyUsdMinor: MinorUnits): MinorUnits {
+  const usd = usdEquivalentMinor(amountMinor, currency, ref.rates, ref.currencies);
+  checkOutgoingLimits({ verified: user.kyc.status === 'approved', amountUsdMinor: usd, windowUsdMinor: alreadyUsdMinor }, ref.limits);
+  return usd;
+}
+
+// ---- transfers ------------------------------------------------------------------------------
+
+export interface TransferPlan {
+  readonly sender: User;
+  readonly to: ResolvedRecipient;
+  readonly quote: TransferQuote;
+  readonly currency: Currency;
+  readonly memo: string | null;
+  readonly quoteId: string | null;
+  readonly idempotency: { key: string; fingerprint: string } | null;
+  readonly nowMs: number;
+  /** Sent in the last 30 days, when the caller already knows it (a batch keeps a running total). */
+  readonly windowUsdMinor?: MinorUnits;
+}
+
+export function planTransfer(state: State, ref: WalletRef, plan: TransferPlan): NewTransaction {
+  const { sender, to, quote, currency } = plan;
+  assertFunds(state, sender, currency, quote.amountMinor + quote.feeMinor, `this transfer (${formatAmount(quote.amountMinor, currency)} + ${formatAmount(quote.feeMinor, currency)} fee)`);
+  const outgoingUsdMinor = assertWithinLimits(ref, sender, quote.amountMinor, currency, plan.windowUsdMinor ?? windowUsdMinor(state, sender.id, plan.nowMs));
+  const nowIso = new Date(plan.nowMs).toISOString();
+  const destination = to.user ? userAccount(to.user.id) : SYSTEM_ACCOUNTS.unclaimed;
+  return {
+    type: to.user ? 'transfer' : 'transfer.unclaimed',
+    at: nowIso,
+    memo: plan.memo,
+    links: [],
+    parties: to.user ? [sender.id, to.user.id] : [sender.id],
+    postings: transferPostings(sender.id, destination, quote),
+    details: {
+      initiator: sender.id,
+      sender: sender.id,
+      recipient: { userId: to.user?.id ?? null, email: to.recipient.kind === 'email' ? to.recipient.email : null, phone: to.recipient.kind === 'phone' ? to.recipient.phone : null },
+      amountMinor: quote.amountMinor,
+      currency: quote.currency,
+      receiveAmountMinor: quote.receiveAmountMinor,
+      receiveCurrency: quote.receiveCurrency,
+      fee: { amountMinor: quote.feeMinor, currency: quote.currency, lines: quote.feeLines },
+      fx: { midRate: quote.midRate, rate: quote.rate, fromCurrency: quote.currency, toCurrency: quote.receiveCurrency },
+      outgoingUsdMinor,
+      ...(plan.quoteId ? { quoteId: plan.quoteId } : {}),
+      ...(plan.idempotency ? { idempotency: { ...plan.idempotency, expiresAt: new Date(plan.nowMs + IDEMPOTENCY_TTL_MS).toISOString() } } : {}),
+      ...(to.user ? {} : { unclaimedExpiresAt: new Date(plan.nowMs + UNCLAIMED_TTL_MS).toISOString() }),
+    },
+  };
+}
+
+/** Sender pays amount + fee; the fee goes to revenue; a conversion passes through the FX account. */
+function transferPostings(senderId: UserId, destination: string, quote: TransferQuote): Posting[] {
+  const postings: Posting[] = [{ account: userAccount(senderId), currency: quote.currency, amountMinor: -(quote.amountMinor + quote.feeMinor) }];
+  if (quote.feeMinor > 0) postings.push({ account: SYSTEM_ACCOUNTS.fees, currency: quote.currency, amountMinor: quote.feeMinor });
+  if (quote.currency === quote.receiveCurrency) {
+    postings.push({ account: destination, currency: quote.currency, amountMinor: quote.amountMinor });
+  } else {
+    postings.push(
+      { account: SYSTEM_ACCOUNTS.fx, currency: quote.currency, amountMinor: quote.amountMinor },
+      { account: SYSTEM_ACCOUNTS.fx, currency: quote.receiveCurrency, amountMinor: -quote.receiveAmountMinor },
+      { account: destination, currency: quote.receiveCurrency, amountMinor: quote.receiveAmountMinor },
+    );
+  }
+  return postings;
+}
+
+// ---- unclaimed money ------------------------------------------------------------------------
+
+export function unclaimedFor(state: State, user: User): UnclaimedTransfer[] {
+  return Object.values(state.unclaimed)
+    .filter((u) => (u.toEmail !== null && u.toEmail === user.email) || (u.toPhone !== null && u.toPhone === user.phone))
+    .sort((a, b) => a.txId.localeCompare(b.txId));
+}
+
+/** The waiting money lands with its recipient, who now has an active account. */
+export function planClaim(item: UnclaimedTransfer, recipient: User, nowIso: string): NewTransaction {
+  return {
+    type: 'unclaimed.claim',
+    at: nowIso,
+    memo: null,
+    links: [item.txId],
+    parties: [item.senderId, recipient.id],
+    postings: [
+      { account: SYSTEM_ACCOUNTS.unclaimed, currency: item.receiveCurrency, amountMinor: -item.receiveAmountMinor },
+      { account: userAccount(recipient.id), currency: item.receiveCurrency, amountMinor: item.receiveAmountMinor },
+    ],
+    details: { initiator: null, sender: item.senderId, recipient: { userId: recipient.id, email: item.toEmail, phone: item.toPhone }, amountMinor: item.receiveAmountMinor, currency: item.receiveCurrency },
+  };
+}
+
+/** After 30 days the money goes back to the sender, fee included, in the currency they paid. */
+export function planReturn(item: UnclaimedTransfer, nowIso: string): NewTransaction {
+  const postings: Posting[] = [{ account: SYSTEM_ACCOUNTS.unclaimed, currency: item.receiveCurrency, amountMinor: -item.receiveAmountMinor }];
+  if (item.receiveCurrency === item.currency) {
+    postings.push({ account: userAccount(item.senderId), currency: item.currency, amountMinor: item.receiveAmountMinor });
+  } else {
+    postings.push(
+      { account: SYSTEM_ACCOUNTS.fx, currency: item.receiveCurrency, amountMinor: item.receiveAmountMinor },
+      { account: SYSTEM_ACCOUNTS.fx, currency: item.currency, amountMinor: -item.amountMinor },
+      { account: userAccount(item.senderId), currency: item.currency, amountMinor: item.amountMinor },
+    );
+  }
+  if (item.feeMinor > 0) {
+    postings.push({ account: SYSTEM_ACCOUNTS.fees, currency: item.currency, amountMinor: -item.feeMinor }, { account: userAccount(item.senderId), currency: item.currency, amountMinor: item.feeMinor });
+  }
+  return {
+    type: 'unclaimed.return',
+    at: nowIso,
+    memo: null,
+    links: [item.txId],
+    parties: [item.senderId],
+    postings: mergePostings(postings),
+    details: { initiator: null, sender: item.senderId, amountMinor: item.amountMinor + item.feeMinor, currency: item.currency, reason: 'not claimed within 30 days' },
+  };
+}
+
+export function expiredUnclaimed(state: State, nowMs: number): UnclaimedTransfer[] {
+  return Object.values(state.unclaimed)
+    .filter((u) => Date.parse(u.expiresAt) <= nowMs)
+    .sort((a, b) => a.txId.localeCompare(b.txId));
+}
+
+/** Adds up postings to the same account and currency (a refund of amount and fee is one line). */
+export function mergePostings(postings: readonly Posting[]): Posting[] {
+  const merged = new Map<string, Posting>();
+  for (const p of postings) {
+    const key = `${p.account}\u0000${p.currency}`;
+    const prior = merged.get(key);
+    merged.set(key, prior ? { ...prior, amountMinor: prior.amountMinor + p.amountMinor } : p);
+  }
+  return [...merged.values()].filter((p) => p.amountMinor !== 0);
+}
+
+// ---- housekeeping ---------------------------------------------------------------------------
+
+/** Drops what has outlived its purpose: old quotes, expired idempotency keys, stale limit entries. */
+export function pruneWalletRecords(state: State, nowMs: number): void {
+  for (const [id, quote] of Object.entries(state.quotes)) {
+    if (Date.parse(quote.expiresAt) + QUOTE_RETENTION_MS <= nowMs) delete state.quotes[id];
+  }
+  for (const [key, record] of Object.entries(state.idempotency)) {
+    if (Date.parse(record.expiresAt) <= nowMs) delete state.idempotency[key];
+  }
+  for (const [userId, entries] of Object.entries(state.limitWindows)) {
+    const kept = entries.filter((e) => nowMs - Date.parse(e.at) < LIMIT_WINDOW_MS);
+    if (kept.length === 0) delete state.limitWindows[userId];
+    else if (kept.length !== entries.length) state.limitWindows[userId] = kept;
+  }
+}
