@@ -35,11 +35,11 @@ export function action<O extends Options>(app: App, command: Command, run: (ctx:
   });
 }
 
-/** A command that only groups others: without a subcommand it prints its help. */
+/**
+ * A command that only groups others: without a subcommand commander prints its help (exit 0, see
+ * main.ts). It has no action of its own, so a mistyped subcommand is an "unknown command" with a
+ * suggestion rather than "too many arguments".
+ */
 export function group(parent: Command, name: string, description: string): Command {
-  const command = subcommand(parent, name, description);
-  command.action(() => {
-    command.outputHelp();
-  });
-  return command;
+  return subcommand(parent, name, description);
 }

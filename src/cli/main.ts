@@ -72,7 +72,9 @@ export function buildProgram(deps: Deps): Command {
     .exitOverride()
     .configureOutput({
       writeOut: (text) => deps.io.writeOut(text),
-      writeErr: (text) => deps.io.writeErr(text),
+      // With outputError silenced, commander writes to writeErr only the help it shows when a
+      // subcommand is missing (`okpay password`, `okpay --json`): that help is the output asked for.
+      writeErr: (text) => deps.io.writeOut(text),
       outputError: () => undefined,
     });
   const app: App = { context: (command) => createContext(deps, command.optsWithGlobals()) };
@@ -111,7 +113,7 @@ function commandPath(program: Command, argv: readonly string[]): string[] {
 function report(error: unknown, argv: readonly string[], deps: Deps, program: Command): number {
   const json = argv.includes('--json');
   if (error instanceof CommanderError) {
-    if (error.exitCode === 0) return 0;
+    if (error.exitCode === 0 || error.code === 'commander.help') return 0;
     const words = commandPath(program, argv).join(' ');
     return print(new AppError('USAGE', error.message.replace(/^error: /, ''), { hint: `see \`okpay ${words ? `${words} ` : ''}--help\`` }), json, deps);
   }

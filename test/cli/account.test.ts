@@ -401,6 +401,19 @@ describe('usage errors and JSON errors', () => {
     expect(result.stdout).toContain('register');
   });
 
+  it.each([['password'], ['2fa'], ['--json'], ['--data-dir', '/tmp/somewhere']])('prints the help on stdout for %j without a subcommand, exit 0', async (...args) => {
+    const result = await new Cli().run(args);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: okpay/);
+    expect(result.stderr).toBe('');
+  });
+
+  it('suggests the subcommand that was meant', async () => {
+    const result = await new Cli().run(['password', 'chnage']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("okpay: unknown command 'chnage' (Did you mean change?) — see `okpay password --help`\n");
+  });
+
   it('ends every command’s help with examples', async () => {
     const result = await new Cli().run(['login', '--help']);
     expect(result.code).toBe(0);
