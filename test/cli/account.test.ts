@@ -180,6 +180,44 @@ describe('login, whoami, logout', () => {
     expect(expired.error().message).toContain('30 minutes');
   });
 
+  it('lets OKPAY_SESSION win over the saved session, and logout end only that one', async () => {
+    const cli = new Cli();
+    await cli.signedIn('bob@example.com');
+    const bob = (await cli.run(['login', '--email', 'bob@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n` })).stdout.trim();
+    await cli.signedIn(EMAIL);
+    const env = { OKPAY_SESSION: bob };
+    expect((await cli.run(['whoami', '--json'], { env })).json()).toMatchObject({ user: { email: 'bob@example.com' } });
+    expect((await cli.run(['logout'], { env })).code).toBe(0);
+    expect((await cli.run(['whoami', '--json'], { env })).error().code).toBe('SESSION_EXPIRED');
+    expect((await cli.run(['whoami', '--json'])).json()).toMatchObject({ user: { email: EMAIL } });
+  });
+
+  it('ends a session in use all along 12 hours after sign-in', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    for (let minutes = 20; minutes < 12 * 60; minutes += 20) {
+      cli.advance(20 * MINUTE_MS);
+      expect((await cli.run(['whoami'])).code).toBe(0);
+    }
+    cli.advance(20 * MINUTE_MS);
+    const expired = await cli.run(['whoami', '--json']);
+    expect(expired.error()).toMatchObject({ code: 'SESSION_EXPIRED', exitCode: 3 });
+    expect(expired.error().message).toContain('12 hours');
+  });
+
+  it('answers a resend request the same way for any address, and mails a new token that works', async () => {
+    const cli = new Cli();
+    await cli.register(EMAIL);
+    const first = cli.tokenFromMail(EMAIL, 'activation', 'act');
+    const known = await cli.run(['activate', '--resend', '--email', EMAIL, '--json']);
+    const unknown = await cli.run(['activate', '--resend', '--email', 'nobody@example.com', '--json']);
+    expect(known.json()).toEqual(unknown.json());
+    const second = cli.tokenFromMail(EMAIL, 'activation', 'act');
+    expect(second).not.toBe(first);
+    expect((await cli.run(['activate', first])).code).toBe(3);
+    expect((await cli.run(['activate', second])).code).toBe(0);
+  });
+
   it('prints only the token with --raw and does not save it', async () => {
     const cli = new Cli();
     await cli.signedIn(EMAIL);
