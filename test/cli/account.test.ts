@@ -293,6 +293,28 @@ describe('locks, 2FA and passwords', () => {
     expect(cli.mail(EMAIL, 'account-locked').text).toContain('okpay unlock');
   });
 
+  it('gives a locked account the same answer for a right and a wrong password, at login and at unlock', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    for (let i = 0; i < 5; i += 1) await cli.run(['login', '--email', EMAIL, '--password-stdin'], { stdin: 'Wrong-password-1\n' });
+    const attempt = (command: string, password: string) => cli.run([command, '--email', EMAIL, '--password-stdin'], { stdin: `${password}\n` });
+    const loginRight = await attempt('login', PASSWORD);
+    const loginWrong = await attempt('login', 'Wrong-password-2');
+    expect(loginRight.code).toBe(6);
+    expect(loginWrong.code).toBe(6);
+    expect(loginWrong.stderr).toBe(loginRight.stderr);
+    expect(loginRight.stderr).toContain('5 failed sign-ins');
+    const unlockRight = await attempt('unlock', PASSWORD);
+    const unlockWrong = await attempt('unlock', 'Wrong-password-2');
+    expect(unlockRight.code).toBe(3);
+    expect(unlockWrong.stderr).toBe(unlockRight.stderr);
+    expect(unlockRight.stderr).toContain('unlock token');
+    const token = cli.tokenFromMail(EMAIL, 'account-locked', 'unl');
+    const withToken = await cli.run(['unlock', '--email', EMAIL, '--token', token, '--password-stdin'], { stdin: `${PASSWORD}\n` });
+    expect(withToken.code).toBe(0);
+    expect(cli.mail(EMAIL, 'account-unlocked').subject).toBe('Your OKPay account is unlocked');
+  });
+
   it('tells a correct password on an unlocked account that there is nothing to unlock', async () => {
     const cli = new Cli();
     await cli.signedIn(EMAIL);

@@ -191,7 +191,14 @@ async function attemptLogin(ctx: Context, email: string, password: string, code:
       t.failAfterCommit(BAD_CREDENTIALS());
       return NEED_OTP;
     }
-    if (!(await ctx.passwords.verify(password, user.passwordHash))) {
+    const passwordOk = await ctx.passwords.verify(password, user.passwordHash);
+    if (user.lock) {
+      // The same answer whatever the password: a locked account must not confirm guesses.
+      audit(ctx, t, 'login.failure', null, user.id, { reason: 'locked' });
+      t.failAfterCommit(lockedError(user));
+      return NEED_OTP;
+    }
+    if (!passwordOk) {
       failSignIn(ctx, t, user, 'wrong-password', unlockToken);
       t.failAfterCommit(BAD_CREDENTIALS());
       return NEED_OTP;
@@ -322,11 +329,27 @@ function registerUnlock(program: Command, app: App): void {
   });
 }
 
+/**
+ * What an unlock needs besides the password: agent locks are for support, and a lock after failed
+ * sign-ins needs the mailed token. Checked before the password is judged, so that these answers
+ * do not tell a right password from a wrong one.
+ */
+function requireUnlockPath(ctx: Context, user: User, token: string | undefined): void {
+  if (user.lock?.reason === 'agent') throw lockedError(user);
+  if (user.lock?.reason !== 'failed-logins') return;
+  const status = token ? unlockTokenStatus(user, sha256Hex(token.trim()), ctx.now().getTime()) : 'no';
+  if (status === 'ok') return;
+  throw new AppError('INVALID_TOKEN', token ? `the unlock token is ${status === 'expired' ? 'expired' : 'not valid'}` : 'this lock needs the unlock token we mailed you', {
+    hint: `pass --token TOKEN from the "account locked" mail (okpay outbox list); lost it? contact support`,
+  });
+}
+
 async function attemptUnlock(ctx: Context, email: string, password: string, token: string | undefined, code: string | undefined): Promise<User | typeof NEED_OTP> {
   const newUnlockToken = newToken(ctx.random, 'unl');
   return ctx.store.transaction(async (t) => {
     const user = findUserByEmail(t.state, email);
     const passwordOk = user ? await ctx.passwords.verify(password, user.passwordHash) : (await ctx.passwords.verifyNothing(password), false);
+    if (user) requireUnlockPath(ctx, user, token);
     if (!user || !passwordOk) {
       // A wrong password here counts like one at sign-in, or unlock would be a free password oracle.
       if (user) failSignIn(ctx, t, user, 'unlock-wrong-password', newUnlockToken);
@@ -335,15 +358,6 @@ async function attemptUnlock(ctx: Context, email: string, password: string, toke
       return NEED_OTP;
     }
     if (!user.lock) throw new AppError('INVALID_TRANSITION', `the account ${user.email} is not locked`);
-    if (user.lock.reason === 'agent') throw lockedError(user);
-    if (user.lock.reason === 'failed-logins') {
-      const status = token ? unlockTokenStatus(user, sha256Hex(token.trim()), ctx.now().getTime()) : 'no';
-      if (status !== 'ok') {
-        throw new AppError('INVALID_TOKEN', token ? `the unlock token is ${status === 'expired' ? 'expired' : 'not valid'}` : 'this lock needs the unlock token we mailed you', {
-          hint: `pass --token TOKEN from the "account locked" mail (okpay outbox list); lost it? contact support`,
-        });
-      }
-    }
     let checked = user;
     if (user.twoFactor.enabled) {
       if (code === undefined) return NEED_OTP;
