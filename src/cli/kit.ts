@@ -31,7 +31,8 @@ export function action<O extends Options>(app: App, command: Command, run: (ctx:
   return command.action(async (...received: unknown[]) => {
     const self = received[received.length - 1] as Command;
     const args = received.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a.map(String) : a === undefined ? [] : [String(a)]));
-    await run(app.context(self), self.opts<O>(), args);
+    // optsWithGlobals: an option given after a subcommand may belong to its parent (e.g. --yes).
+    await run(app.context(self), self.optsWithGlobals<O>(), args);
   });
 }
 

@@ -6,7 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import type { MinorUnits } from './money.js';
-import type { Balances, FeeLineRecord, State, TxId, UserId } from './state.js';
+import type { Balances, FeeLineRecord, State, TxId, UserId, Withdrawal } from './state.js';
 
 export const SYSTEM_ACCOUNTS = {
   /** The outside world: card and bank deposits come from it, payouts go to it. */
@@ -72,8 +72,8 @@ export interface TxDetails {
   readonly refundOf?: TxId;
   readonly ticket?: number;
   readonly reason?: string;
-  /** Feature records carried whole so that redo can rebuild them (e.g. a withdrawal). */
-  readonly record?: Readonly<Record<string, unknown>>;
+  /** The withdrawal as this transaction leaves it, carried whole so that redo can rebuild it. */
+  readonly record?: Omit<Withdrawal, 'holdTxId'> & { readonly holdTxId?: TxId };
 }
 
 export interface NewTransaction {
@@ -193,9 +193,27 @@ function applyRecordEffects(state: State, tx: Transaction): void {
       for (const link of tx.links) delete state.unclaimed[link];
       if (tx.type === 'unclaimed.return') releaseLimitWindow(state, d.sender, tx.links);
       break;
+    case 'withdrawal.hold': {
+      const record = withdrawalRecord(tx);
+      state.withdrawals[record.id] = { ...record, holdTxId: tx.id };
+      break;
+    }
+    case 'withdrawal.complete':
+    case 'withdrawal.release': {
+      const record = withdrawalRecord(tx);
+      delete state.withdrawals[record.id];
+      if (tx.type === 'withdrawal.release') releaseLimitWindow(state, record.userId, tx.links);
+      break;
+    }
     default:
       break;
   }
+}
+
+function withdrawalRecord(tx: Transaction): Withdrawal {
+  const record = tx.details.record;
+  if (!record || typeof record.id !== 'string') throw new Error(`${tx.id} (${tx.type}) carries no withdrawal record`);
+  return { ...record, holdTxId: record.holdTxId ?? tx.id };
 }
 
 /** Money that came back (a returned transfer, a cancelled payout) no longer counts against limits. */

@@ -67,7 +67,7 @@ export function txStatus(state: State, tx: Transaction, followUps: readonly Tran
 
 function endStatus(tx: Transaction): TxStatus {
   if (tx.type === 'withdrawal.complete') return 'completed';
-  const status = tx.details.record?.['status'];
+  const status = tx.details.record?.status;
   return status === 'cancelled' ? 'cancelled' : 'failed';
 }
 
@@ -89,7 +89,7 @@ export function viewTransaction(state: State, tx: Transaction, viewerId: UserId 
     receiveCurrency: d.receiveCurrency ?? null,
     rate: d.fx?.rate ?? null,
     from: tx.type === 'deposit' ? `${d.source ?? 'external'} deposit` : emailOf(state, senderId),
-    to: tx.type.startsWith('withdrawal') ? String(d.record?.['methodLabel'] ?? 'payout') : recipientText,
+    to: tx.type.startsWith('withdrawal') ? (d.record?.methodLabel ?? 'payout') : recipientText,
     memo: tx.memo,
     net: viewerId === null ? [] : netFor(tx, viewerId).map((n) => ({ currency: n.currency, amount: formatAmount(n.amountMinor, findCurrency(currencies, n.currency)) })),
     createdAt: tx.at,

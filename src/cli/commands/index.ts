@@ -7,20 +7,25 @@ import { registerAdminCommands } from './admin.js';
 import { registerCompletionCommand } from './completion.js';
 import { registerDemoCommand } from './demo.js';
 import { registerHistoryCommands } from './history.js';
+import { registerKycCommands } from './kyc.js';
 import { registerOutboxCommands } from './outbox.js';
 import { registerProfileCommands } from './profile.js';
 import { registerSecurityCommands } from './security.js';
+import { registerSettleCommand } from './settle.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerWalletCommands } from './wallet.js';
+import { registerWithdrawCommands } from './withdraw.js';
 
 export function registerCommands(program: Command, app: App): void {
   registerAccountCommands(program, app);
   registerSecurityCommands(program, app);
   registerProfileCommands(program, app);
-  registerWalletCommands(program, app);
+  const quote = registerWalletCommands(program, app);
+  registerWithdrawCommands(program, quote, app);
   registerHistoryCommands(program, app);
   const admin = registerAdminCommands(program, app);
-  void admin;
+  registerKycCommands(program, admin, app);
+  registerSettleCommand(admin, app);
   registerOutboxCommands(program, app);
   registerVerifyCommand(program, app);
   registerDemoCommand(program, app);

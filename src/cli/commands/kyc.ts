@@ -1,0 +1,96 @@
+// kyc submit / status (customers), and admin kyc approve / reject (the fallback until agents do it).
+
+import type { Command } from 'commander';
+import { describeUser, requireUserByEmail, updateUser } from '../../domain/accounts.js';
+import { AppError } from '../../domain/errors.js';
+import { decideKyc, kycDecisionMail, submitKyc } from '../../domain/kyc.js';
+import { remainingAllowance } from '../../domain/limits.js';
+import type { User } from '../../domain/state.js';
+import { boundedText, normalizeEmail } from '../../domain/validate.js';
+import { validateDocument } from '../../domain/validate-document.js';
+import { windowUsdMinor } from '../../domain/wallet.js';
+import type { StoreTransaction } from '../../store/store.js';
+import { audit, authenticate, sessionToken } from '../auth.js';
+import type { Context } from '../context.js';
+import { action, examples, group, subcommand, type App } from '../kit.js';
+import { formatMoney } from '../money.js';
+
+export function registerKycCommands(program: Command, admin: Command, app: App): void {
+  const kyc = group(program, 'kyc', 'identity verification: needed above the limits for unverified customers');
+  const submit = subcommand(kyc, 'submit', 'send an identity document for review (kept masked)')
+    .requiredOption('--document-type <type>', 'passport, id-card or driving-licence')
+    .requiredOption('--document-number <number>', 'the document number');
+  examples(submit, ['okpay kyc submit --document-type passport --document-number X1234567']);
+  action<{ documentType: string; documentNumber: string }>(app, submit, async (ctx, o) => {
+    const document = validateDocument(o.documentType, o.documentNumber);
+    const token = await sessionToken(ctx);
+    const user = await ctx.store.transaction((t) => {
+      const { user: me } = authenticate(ctx, t, token);
+      const updated = updateUser(t.state, me.id, (u) => submitKyc(u, document, ctx.now().toISOString()));
+      audit(ctx, t, 'kyc.submitted', me.id, me.id, { documentType: document.type });
+      return updated;
+    });
+    ctx.out.data({ kyc: kycDocument(ctx, user, null) }, () => ctx.out.success(`Identity check submitted (${document.type} ${document.masked}); you will get a mail when it is reviewed.`));
+  });
+  const status = subcommand(kyc, 'status', 'your identity check and the limits that apply to you');
+  examples(status, ['okpay kyc status --json']);
+  action(app, status, async (ctx) => {
+    const token = await sessionToken(ctx);
+    const { user, windowMinor } = await ctx.store.transaction((t) => {
+      const { user: me } = authenticate(ctx, t, token);
+      return { user: me, windowMinor: windowUsdMinor(t.state, me.id, ctx.now().getTime()) };
+    });
+    const doc = kycDocument(ctx, user, windowMinor);
+    ctx.out.data({ kyc: doc }, () => {
+      ctx.out.fields([
+        ['status', doc.status],
+        ['document', doc.document],
+        ['reason', doc.reason],
+        ['per payment up to', `${doc.limits?.perTransaction} USD`],
+        ['left in 30 days', `${doc.limits?.remaining30Days} of ${doc.limits?.rolling30Days} USD`],
+      ]);
+    });
+  });
+  registerKycDecisions(admin, app, ['admin'], 'admin');
+}
+
+function kycDocument(ctx: Context, user: User, windowMinor: number | null) {
+  const allowance = windowMinor === null ? null : remainingAllowance({ verified: user.kyc.status === 'approved', windowUsdMinor: windowMinor }, ctx.ref.limits);
+  return {
+    status: user.kyc.status,
+    document: user.kyc.documentType ? `${user.kyc.documentType} ${user.kyc.documentMasked ?? ''}`.trim() : null,
+    submittedAt: user.kyc.submittedAt,
+    decidedAt: user.kyc.decidedAt,
+    reason: user.kyc.reason,
+    limits: allowance && {
+      perTransaction: formatMoney(ctx, allowance.perTransactionMinor, 'USD'),
+      rolling30Days: formatMoney(ctx, allowance.rolling30DaysMinor, 'USD'),
+      remaining30Days: formatMoney(ctx, allowance.remainingRolling30DaysMinor, 'USD'),
+    },
+  };
+}
+
+/** `admin kyc approve|reject EMAIL` — and `agent kyc …` for agents, from the support desk. */
+export function registerKycDecisions(parent: Command, app: App, roles: readonly ('agent' | 'admin')[], noun: string): void {
+  const kyc = group(parent, 'kyc', 'decide identity checks');
+  for (const decision of ['approve', 'reject'] as const) {
+    const command = subcommand(kyc, decision, `${decision} a customer’s identity check`).argument('<email>', 'the customer').option('--reason <text>', decision === 'reject' ? 'why (the customer reads it; required)' : 'a note');
+    examples(command, [decision === 'approve' ? `okpay ${noun} kyc approve ada@example.com` : `okpay ${noun} kyc reject ada@example.com --reason "the document has expired"`]);
+    action<{ reason?: string }>(app, command, async (ctx, o, [email]) => {
+      const reason = o.reason === undefined ? null : boundedText(o.reason, '--reason', { min: 3, max: 300 });
+      const token = await sessionToken(ctx);
+      const user = await ctx.store.transaction((t) => decide(ctx, t, token, normalizeEmail(email ?? ''), decision, reason, roles, noun));
+      ctx.out.data({ user: describeUser(user) }, () => ctx.out.success(`Identity check of ${user.email} ${decision === 'approve' ? 'approved' : 'rejected'}; the customer was mailed.`));
+    });
+  }
+}
+
+function decide(ctx: Context, t: StoreTransaction, token: string | null, email: string, decision: 'approve' | 'reject', reason: string | null, roles: readonly ('agent' | 'admin')[], noun: string): User {
+  const { user: decider } = authenticate(ctx, t, token, { roles, what: `\`okpay ${noun} kyc\`` });
+  const customer = requireUserByEmail(t.state, email);
+  if (customer.id === decider.id) throw new AppError('FORBIDDEN', 'you cannot decide your own identity check');
+  const updated = updateUser(t.state, customer.id, (u) => decideKyc(u, decision, reason, decider.id, ctx.now().toISOString()));
+  t.mail(kycDecisionMail(updated), ctx.now().toISOString());
+  audit(ctx, t, `kyc.${decision === 'approve' ? 'approved' : 'rejected'}`, decider.id, customer.id, { reason });
+  return updated;
+}

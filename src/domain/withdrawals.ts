@@ -1,0 +1,208 @@
+// Withdrawals: payout methods (bank accounts, e-wallets) and the two-phase payout. A request holds
+// amount + fee in the user's hold account; settlement moves it to the outside world (completed)
+// or back to the user (failed, cancelled). A withdrawal leaves the state when it ends, so a hold
+// is released exactly once.
+
+import { addBusinessDays, nextOpeningMs } from './business-time.js';
+import { payoutRegion, type CalendarData } from './calendar.js';
+import { AppError, fail } from './errors.js';
+import type { WithdrawalQuote } from './fees.js';
+import { holdAccount, SYSTEM_ACCOUNTS, userAccount, type NewTransaction } from './ledger.js';
+import { formatAmount, type Currency } from './money.js';
+import type { State, User, Withdrawal, WithdrawalMethod } from './state.js';
+import { assertFunds, assertWithinLimits, windowUsdMinor, type WalletRef } from './wallet.js';
+
+export interface PayoutRules {
+  readonly etaBusinessDays: { readonly bank: number; readonly ewallet: number };
+  readonly testFailures: { readonly ibans: readonly string[]; readonly usAccountNumbers: readonly string[]; readonly ewalletAccounts: readonly string[] };
+}
+
+export function parsePayoutRules(json: unknown): PayoutRules {
+  const data = json as Partial<PayoutRules>;
+  const eta = data.etaBusinessDays;
+  const failures = data.testFailures;
+  if (!eta || !Number.isInteger(eta.bank) || !Number.isInteger(eta.ewallet) || eta.bank < 0 || eta.ewallet < 0) throw new Error('payouts: etaBusinessDays must give whole days for bank and ewallet');
+  if (!failures || ![failures.ibans, failures.usAccountNumbers, failures.ewalletAccounts].every((list) => Array.isArray(list) && list.every((v) => typeof v === 'string'))) {
+    throw new Error('payouts: testFailures must list ibans, usAccountNumbers and ewalletAccounts');
+  }
+  return { etaBusinessDays: eta, testFailures: failures };
+}
+
+// ---- methods --------------------------------------------------------------------------------
+
+export function activeMethods(state: State, userId: string): WithdrawalMethod[] {
+  return Object.values(state.methods)
+    .filter((m) => m.userId === userId && m.removedAt === null)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}
+
+export function requireMethod(state: State, userId: string, methodId: string): WithdrawalMethod {
+  const method = state.methods[methodId];
+  if (!method || method.userId !== userId || method.removedAt !== null) {
+    fail('METHOD_NOT_FOUND', `you have no withdrawal method ${methodId.slice(0, 40)}`, 'see yours with `okpay withdraw methods list`');
+  }
+  return method;
+}
+
+function sameDestination(a: WithdrawalMethod, b: WithdrawalMethod): boolean {
+  return a.type === b.type && a.iban === b.iban && a.accountNumber === b.accountNumber && a.routingNumber === b.routingNumber && a.provider === b.provider && a.walletAccount === b.walletAccount;
+}
+
+export function addMethod(state: State, method: WithdrawalMethod): WithdrawalMethod {
+  if (activeMethods(state, method.userId).some((m) => sameDestination(m, method))) {
+    fail('ALREADY_EXISTS', 'you already have this withdrawal method', 'see it with `okpay withdraw methods list`');
+  }
+  state.methods[method.id] = method;
+  return method;
+}
+
+export function removeMethod(state: State, userId: string, methodId: string, nowIso: string): WithdrawalMethod {
+  const method = requireMethod(state, userId, methodId);
+  if (Object.values(state.withdrawals).some((w) => w.methodId === methodId)) {
+    fail('INVALID_TRANSITION', `withdrawal method ${methodId} has a payout in flight`, 'remove it once the payout has completed, failed or been cancelled');
+  }
+  const removed = { ...method, removedAt: nowIso };
+  state.methods[methodId] = removed;
+  return removed;
+}
+
+/** Documented test accounts: payouts to them fail at settlement. */
+export function isTestFailure(method: WithdrawalMethod, rules: PayoutRules): boolean {
+  const f = rules.testFailures;
+  return (method.iban !== null && f.ibans.includes(method.iban)) || (method.accountNumber !== null && f.usAccountNumbers.includes(method.accountNumber)) || (method.walletAccount !== null && f.ewalletAccounts.includes(method.walletAccount));
+}
+
+// ---- the payout -----------------------------------------------------------------------------
+
+export interface WithdrawalRequest {
+  readonly id: string;
+  readonly user: User;
+  readonly method: WithdrawalMethod;
+  readonly quote: WithdrawalQuote;
+  readonly currency: Currency;
+  readonly quoteId: string | null;
+  readonly nowMs: number;
+}
+
+/** When a payout requested now is expected to arrive: business days on the calendar of the method's country. */
+export function expectedArrivalMs(calendars: CalendarData, rules: PayoutRules, method: WithdrawalMethod, requestedMs: number): number {
+  return addBusinessDays(payoutRegion(calendars, method.country), requestedMs, rules.etaBusinessDays[method.type]);
+}
+
+export function planWithdrawal(state: State, ref: WalletRef & { calendars: CalendarData; payouts: PayoutRules }, request: WithdrawalRequest): NewTransaction {
+  const { user, method, quote, currency, nowMs } = request;
+  const total = quote.amountMinor + quote.feeMinor;
+  assertFunds(state, user, currency, total, `this withdrawal (${formatAmount(quote.amountMinor, currency)} + ${formatAmount(quote.feeMinor, currency)} fee)`);
+  const outgoingUsdMinor = assertWithinLimits(ref, user, quote.amountMinor, currency, windowUsdMinor(state, user.id, nowMs));
+  const nowIso = new Date(nowMs).toISOString();
+  const record: Omit<Withdrawal, 'holdTxId'> = {
+    id: request.id,
+    userId: user.id,
+    methodId: method.id,
+    methodType: method.type,
+    methodLabel: method.label,
+    amountMinor: quote.amountMinor,
+    currency: currency.code,
+    feeMinor: quote.feeMinor,
+    feeLines: quote.feeLines,
+    status: 'requested',
+    requestedAt: nowIso,
+    processingAt: null,
+    expectedBy: new Date(expectedArrivalMs(ref.calendars, ref.payouts, method, nowMs)).toISOString(),
+    finishedAt: null,
+    failureReason: null,
+    quoteId: request.quoteId,
+  };
+  return {
+    type: 'withdrawal.hold',
+    at: nowIso,
+    memo: null,
+    links: [],
+    parties: [user.id],
+    postings: [
+      { account: userAccount(user.id), currency: currency.code, amountMinor: -total },
+      { account: holdAccount(user.id), currency: currency.code, amountMinor: total },
+    ],
+    details: {
+      initiator: user.id,
+      amountMinor: quote.amountMinor,
+      currency: currency.code,
+      fee: { amountMinor: quote.feeMinor, currency: currency.code, lines: quote.feeLines },
+      outgoingUsdMinor,
+      record,
+      ...(request.quoteId ? { quoteId: request.quoteId } : {}),
+    },
+  };
+}
+
+export function requireWithdrawal(state: State, userId: string, id: string): Withdrawal {
+  const withdrawal = state.withdrawals[id];
+  if (!withdrawal || withdrawal.userId !== userId) {
+    fail('WITHDRAWAL_NOT_FOUND', `there is no withdrawal ${id.slice(0, 40)} in flight`, 'see yours with `okpay withdraw list`');
+  }
+  return withdrawal;
+}
+
+/** Completion: the held money leaves for the payee's account; the fee becomes revenue. */
+export function planCompletion(withdrawal: Withdrawal, nowIso: string): NewTransaction {
+  const record: Withdrawal = { ...withdrawal, status: 'completed', finishedAt: nowIso };
+  return {
+    type: 'withdrawal.complete',
+    at: nowIso,
+    memo: null,
+    links: [withdrawal.holdTxId],
+    parties: [withdrawal.userId],
+    postings: [
+      { account: holdAccount(withdrawal.userId), currency: withdrawal.currency, amountMinor: -(withdrawal.amountMinor + withdrawal.feeMinor) },
+      { account: SYSTEM_ACCOUNTS.world, currency: withdrawal.currency, amountMinor: withdrawal.amountMinor },
+      ...(withdrawal.feeMinor > 0 ? [{ account: SYSTEM_ACCOUNTS.fees, currency: withdrawal.currency, amountMinor: withdrawal.feeMinor }] : []),
+    ],
+    details: { initiator: null, amountMinor: withdrawal.amountMinor, currency: withdrawal.currency, record },
+  };
+}
+
+/** Failure or cancellation: amount and fee go back to the user's available balance. */
+export function planRelease(withdrawal: Withdrawal, status: 'failed' | 'cancelled', reason: string, initiator: string | null, nowIso: string): NewTransaction {
+  const record: Withdrawal = { ...withdrawal, status, finishedAt: nowIso, failureReason: reason };
+  const total = withdrawal.amountMinor + withdrawal.feeMinor;
+  return {
+    type: 'withdrawal.release',
+    at: nowIso,
+    memo: null,
+    links: [withdrawal.holdTxId],
+    parties: [withdrawal.userId],
+    postings: [
+      { account: holdAccount(withdrawal.userId), currency: withdrawal.currency, amountMinor: -total },
+      { account: userAccount(withdrawal.userId), currency: withdrawal.currency, amountMinor: total },
+    ],
+    details: { initiator, amountMinor: total, currency: withdrawal.currency, reason, record },
+  };
+}
+
+export function assertCancellable(withdrawal: Withdrawal): void {
+  if (withdrawal.status !== 'requested') {
+    throw new AppError('INVALID_TRANSITION', `withdrawal ${withdrawal.id} is ${withdrawal.status}; only a requested withdrawal can be cancelled`, { hint: 'once processing has started the payout cannot be stopped' });
+  }
+}
+
+export type SettleStep = { readonly kind: 'processing'; readonly withdrawal: Withdrawal } | { readonly kind: 'complete' | 'fail'; readonly withdrawal: Withdrawal };
+
+/**
+ * What settlement does to one withdrawal as of `nowMs`: processing starts when the payout desk of
+ * the method's region opens after the request; at the expected arrival it completes, or fails for
+ * a documented test account. Running it twice at the same moment finds nothing left to do.
+ */
+export function settleSteps(withdrawal: Withdrawal, method: WithdrawalMethod | undefined, calendars: CalendarData, rules: PayoutRules, nowMs: number): SettleStep[] {
+  const steps: SettleStep[] = [];
+  let current = withdrawal;
+  if (current.status === 'requested') {
+    const startMs = nextOpeningMs(payoutRegion(calendars, method?.country ?? null), Date.parse(current.requestedAt));
+    if (nowMs < startMs) return steps;
+    current = { ...current, status: 'processing', processingAt: new Date(startMs).toISOString() };
+    steps.push({ kind: 'processing', withdrawal: current });
+  }
+  if (current.status === 'processing' && nowMs >= Date.parse(current.expectedBy)) {
+    steps.push({ kind: method && isTestFailure(method, rules) ? 'fail' : 'complete', withdrawal: current });
+  }
+  return steps;
+}
