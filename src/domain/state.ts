@@ -3,6 +3,7 @@
 
 import type { Language } from './language.js';
 import type { MinorUnits } from './money.js';
+import type { Ticket } from './tickets.js';
 
 export type { Language } from './language.js';
 
@@ -134,6 +135,8 @@ export interface State {
   refunds: Record<TxId, TxId>;
   /** Outgoing amounts of the last 30 days per user, in USD-equivalent minor units, for limits. */
   limitWindows: Record<UserId, LimitWindowEntry[]>;
+  /** Support tickets keyed by their number (as a string). */
+  tickets: Record<string, Ticket>;
   /** Payout destinations (bank accounts, e-wallets). */
   methods: Record<string, WithdrawalMethod>;
   /** Withdrawals still in flight; finished ones live on in the journal entry that ended them. */
@@ -253,6 +256,7 @@ export function emptyState(nowIso: string, segmentSize = 1000): State {
     unclaimed: {},
     refunds: {},
     limitWindows: {},
+    tickets: {},
     methods: {},
     withdrawals: {},
   };

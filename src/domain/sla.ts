@@ -1,0 +1,161 @@
+// Service levels of a ticket, derived from its event log (never from stored counters): each time
+// the customer is waiting for an answer a reply clock starts — the first reply from the moment
+// the ticket came in, a next reply from each customer message after an answer — and it stops at
+// the next public answer from an agent. Clocks count business minutes of the ticket's support
+// region and pause while the ticket is pending (on the customer) or on hold; a ticket that comes
+// in outside opening hours starts counting at the next opening.
+
+import { addBusinessMinutes, businessMinutesBetween } from './business-time.js';
+import type { Region } from './calendar.js';
+import type { SupportData } from './support.js';
+import { ticketChannel } from './support.js';
+import type { Ticket, TicketEvent, TicketStatus } from './tickets.js';
+
+export type ReplyKind = 'first-reply' | 'next-reply';
+/** ok; at-risk (a quarter of the target or less left); breached; paused; none (nothing due). */
+export type SlaState = 'ok' | 'at-risk' | 'breached' | 'paused' | 'none';
+
+/** Share of the target left under which a running clock counts as at risk. */
+export const AT_RISK_SHARE = 0.25;
+
+export interface ReplyClock {
+  readonly kind: ReplyKind;
+  readonly startedAtMs: number;
+  /** When the answer came (or the ticket stopped needing one); null while waiting. */
+  readonly endedAtMs: number | null;
+  readonly endedBy: 'reply' | 'stopped' | null;
+  readonly targetMinutes: number;
+  readonly elapsedMinutes: number;
+  /** Negative once the target is missed. */
+  readonly leftMinutes: number;
+  /** When the target is (or was) reached; null while paused with time still left. */
+  readonly dueAtMs: number | null;
+  readonly breached: boolean;
+  readonly paused: boolean;
+}
+
+export interface SlaReport {
+  readonly regionId: string;
+  readonly timeZone: string;
+  readonly firstReplyTargetMinutes: number;
+  readonly nextReplyTargetMinutes: number;
+  /** The clock that is waiting for an answer now, if any. */
+  readonly current: ReplyClock | null;
+  /** Clocks that ended, oldest first. */
+  readonly past: readonly ReplyClock[];
+  readonly breaches: number;
+  readonly state: SlaState;
+}
+
+const RUNNING: ReadonlySet<TicketStatus> = new Set(['new', 'open']);
+const FINISHED: ReadonlySet<TicketStatus> = new Set(['solved', 'closed', 'merged']);
+
+interface Interval {
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/** The spans during which reply clocks run: the ticket is new or open. */
+function runningIntervals(events: readonly TicketEvent[], createdMs: number, nowMs: number): Interval[] {
+  const intervals: Interval[] = [];
+  let status: TicketStatus = 'new';
+  let sinceMs = createdMs;
+  for (const event of events) {
+    if (event.type !== 'status') continue;
+    const atMs = Date.parse(event.at);
+    if (RUNNING.has(status) && atMs > sinceMs) intervals.push({ fromMs: sinceMs, toMs: atMs });
+    status = event.to;
+    sinceMs = atMs;
+  }
+  if (RUNNING.has(status) && nowMs > sinceMs) intervals.push({ fromMs: sinceMs, toMs: nowMs });
+  return intervals;
+}
+
+export function targetMinutes(ticket: Ticket, support: SupportData, kind: ReplyKind): number {
+  const target = support.sla[ticket.priority];
+  if (kind === 'next-reply') return target.nextReplyBusinessMinutes;
+  const cap = ticketChannel(support, ticket.channel).slaFirstReplyMaxBusinessMinutes;
+  return cap === null ? target.firstReplyBusinessMinutes : Math.min(target.firstReplyBusinessMinutes, cap);
+}
+
+interface Span {
+  readonly kind: ReplyKind;
+  readonly startMs: number;
+  readonly endMs: number | null;
+  readonly endedBy: 'reply' | 'stopped' | null;
+}
+
+/** Cuts the event log into the spans during which the customer waited for an answer. */
+function waitingSpans(ticket: Ticket): Span[] {
+  const spans: Span[] = [];
+  let open: { kind: ReplyKind; startMs: number } | null = { kind: 'first-reply', startMs: Date.parse(ticket.createdAt) };
+  let answered = false;
+  for (const event of ticket.events) {
+    const atMs = Date.parse(event.at);
+    if (event.type === 'message' && event.visibility === 'public' && event.author === 'agent') {
+      if (open) spans.push({ ...open, endMs: atMs, endedBy: 'reply' });
+      open = null;
+      answered = true;
+    } else if (event.type === 'message' && event.visibility === 'public' && event.author === 'customer' && open === null) {
+      open = { kind: answered ? 'next-reply' : 'first-reply', startMs: atMs };
+    } else if (event.type === 'status' && FINISHED.has(event.to) && open) {
+      spans.push({ ...open, endMs: atMs, endedBy: 'stopped' });
+      open = null;
+    }
+  }
+  if (open) spans.push({ ...open, endMs: null, endedBy: null });
+  return spans;
+}
+
+function clockOf(span: Span, target: number, region: Region, running: readonly Interval[], runningNow: boolean, nowMs: number): ReplyClock {
+  const endMs = span.endMs ?? nowMs;
+  let elapsed = 0;
+  let dueAtMs: number | null = null;
+  for (const interval of running) {
+    const fromMs = Math.max(interval.fromMs, span.startMs);
+    const toMs = Math.min(interval.toMs, endMs);
+    if (toMs <= fromMs) continue;
+    const minutes = businessMinutesBetween(region, fromMs, toMs);
+    if (dueAtMs === null && elapsed + minutes >= target) dueAtMs = addBusinessMinutes(region, fromMs, target - elapsed);
+    elapsed += minutes;
+  }
+  const paused = span.endMs === null && !runningNow;
+  if (dueAtMs === null && span.endMs === null && !paused) dueAtMs = addBusinessMinutes(region, nowMs, target - elapsed);
+  return { kind: span.kind, startedAtMs: span.startMs, endedAtMs: span.endMs, endedBy: span.endedBy, targetMinutes: target, elapsedMinutes: elapsed, leftMinutes: target - elapsed, dueAtMs, breached: elapsed > target, paused };
+}
+
+function stateOf(current: ReplyClock | null): SlaState {
+  if (current === null) return 'none';
+  if (current.breached) return 'breached';
+  if (current.paused) return 'paused';
+  return current.leftMinutes <= current.targetMinutes * AT_RISK_SHARE ? 'at-risk' : 'ok';
+}
+
+/** The ticket's reply clocks at `nowMs`, in the business hours of `region` (the ticket's own). */
+export function slaReport(ticket: Ticket, support: SupportData, region: Region, nowMs: number): SlaReport {
+  const running = runningIntervals(ticket.events, Date.parse(ticket.createdAt), nowMs);
+  const clocks = waitingSpans(ticket).map((span) => clockOf(span, targetMinutes(ticket, support, span.kind), region, running, RUNNING.has(ticket.status), nowMs));
+  const last = clocks[clocks.length - 1];
+  const current = last !== undefined && last.endedAtMs === null ? last : null;
+  const past = current === null ? clocks : clocks.slice(0, -1);
+  return {
+    regionId: region.id,
+    timeZone: region.timeZone,
+    firstReplyTargetMinutes: targetMinutes(ticket, support, 'first-reply'),
+    nextReplyTargetMinutes: targetMinutes(ticket, support, 'next-reply'),
+    current,
+    past,
+    breaches: clocks.filter((clock) => clock.breached).length,
+    state: stateOf(current),
+  };
+}
+
+/** "2 h 05 min", "45 min", "-1 h 10 min" (overdue). */
+export function formatBusinessMinutes(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '';
+  const whole = Math.abs(minutes);
+  const hours = Math.floor(whole / 60);
+  const rest = whole % 60;
+  if (hours === 0) return `${sign}${rest} min`;
+  return `${sign}${hours} h ${rest.toString().padStart(2, '0')} min`;
+}

@@ -1,0 +1,575 @@
+// Support tickets: what a ticket is, the states it moves through and the rules between them,
+// duplicates, follow-ups and merges. Every change appends to the ticket's event log, which is
+// the record the SLA clock (sla.ts) and the exports are derived from. Pure: "now" comes in.
+
+import { fail } from './errors.js';
+import type { Language } from './language.js';
+import { printable } from './money.js';
+import type { State, TxId, User, UserId } from './state.js';
+import type { SupportData } from './support.js';
+import { boundedText } from './validate.js';
+
+export const TICKET_CATEGORIES = ['account', 'funds', 'identity', 'dispute', 'technical', 'feedback'] as const;
+export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
+export const TICKET_CHANNELS = ['email', 'chat', 'phone', 'social'] as const;
+export type TicketChannel = (typeof TICKET_CHANNELS)[number];
+/** Most urgent first. */
+export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export const TICKET_STATUSES = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed', 'merged'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export type Tier = 1 | 2 | 3;
+
+export const SUBJECT_MAX_CHARS = 150;
+export const BODY_MAX_CHARS = 5000;
+export const REASON_MAX_CHARS = 500;
+const MAX_TAGS = 10;
+const TAG_PATTERN = /^[a-z0-9][a-z0-9-]{0,29}$/;
+/** A bound on every ticket's conversation: beyond it, the customer opens a new ticket. */
+const MAX_MESSAGES = 500;
+const HOUR_MS = 3_600_000;
+export const DUPLICATE_WINDOW_MS = 24 * HOUR_MS;
+export const CLOSE_SOLVED_AFTER_MS = 7 * 24 * HOUR_MS;
+/** Statuses in which a ticket still needs work: an agent's load, duplicates, merges. */
+export const ACTIVE_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'on-hold'];
+
+export type Author = 'customer' | 'agent' | 'system';
+export type Visibility = 'public' | 'internal';
+
+export interface TicketMessage {
+  /** 1, 2, 3 … within the ticket. */
+  readonly id: number;
+  readonly at: string;
+  readonly authorId: UserId | null;
+  readonly author: Author;
+  readonly visibility: Visibility;
+  readonly body: string;
+  /** The FAQ article an agent answered with. */
+  readonly faqId: string | null;
+  /** Set on messages copied in when another ticket was merged into this one. */
+  readonly fromTicket: number | null;
+}
+
+interface EventBase {
+  readonly at: string;
+  /** Who did it; null for the system (auto-close). */
+  readonly by: UserId | null;
+}
+
+export type TicketEvent = EventBase &
+  (
+    | { readonly type: 'created' }
+    | { readonly type: 'status'; readonly from: TicketStatus; readonly to: TicketStatus }
+    | { readonly type: 'message'; readonly author: Exclude<Author, 'system'>; readonly visibility: Visibility; readonly messageId: number }
+    | { readonly type: 'assigned'; readonly to: UserId | null }
+    | { readonly type: 'priority'; readonly from: Priority; readonly to: Priority }
+    | { readonly type: 'tags'; readonly tags: readonly string[] }
+    | { readonly type: 'escalated'; readonly from: Tier; readonly to: Tier; readonly reason: string | null }
+    | { readonly type: 'escalation-requested'; readonly tier: Tier; readonly reason: string }
+    | { readonly type: 'rated'; readonly score: number; readonly comment: string | null }
+    | { readonly type: 'duplicate' }
+    | { readonly type: 'merged-into'; readonly ticket: number }
+    | { readonly type: 'merged-from'; readonly ticket: number }
+    | { readonly type: 'follow-up'; readonly ticket: number }
+  );
+
+export interface EscalationRequest {
+  readonly at: string;
+  readonly tier: Tier;
+  readonly reason: string;
+}
+
+export interface Rating {
+  readonly at: string;
+  readonly score: number;
+  readonly comment: string | null;
+}
+
+export interface Ticket {
+  readonly number: number;
+  readonly customerId: UserId;
+  readonly category: TicketCategory;
+  readonly subject: string;
+  readonly channel: TicketChannel;
+  readonly language: Language;
+  /** Support region (calendars.json) whose business hours the SLA counts in. */
+  readonly regionId: string;
+  readonly status: TicketStatus;
+  readonly priority: Priority;
+  readonly tier: Tier;
+  readonly assigneeId: UserId | null;
+  readonly tags: readonly string[];
+  readonly txId: TxId | null;
+  /** The customer's account was locked when the ticket came in. */
+  readonly lockedAccount: boolean;
+  /** Why the ticket exists: the customer wrote, or it follows up a closed ticket or a bad rating. */
+  readonly origin: 'customer' | 'follow-up' | 'rating';
+  readonly relatedTo: number | null;
+  readonly mergedInto: number | null;
+  /** The customer's open request for a higher tier; cleared when an agent escalates. */
+  readonly escalationRequest: EscalationRequest | null;
+  readonly rating: Rating | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly messages: readonly TicketMessage[];
+  readonly events: readonly TicketEvent[];
+}
+
+// ---- input ---------------------------------------------------------------------------------
+
+function oneOf<T extends string>(values: readonly T[], text: string, what: string): T {
+  const lower = text.trim().toLowerCase();
+  const found = values.find((value) => value === lower);
+  if (found === undefined) fail('INVALID_INPUT', `"${printable(text)}" is not a ${what}`, `use one of ${values.join(', ')}`);
+  return found;
+}
+
+export const parseCategory = (text: string): TicketCategory => oneOf(TICKET_CATEGORIES, text, 'ticket category');
+export const parseChannel = (text: string): TicketChannel => oneOf(TICKET_CHANNELS, text, 'support channel for tickets');
+export const parsePriority = (text: string): Priority => oneOf(PRIORITIES, text, 'priority');
+export const parseStatus = (text: string): TicketStatus => oneOf(TICKET_STATUSES, text, 'ticket status');
+
+export function parseTier(text: string): Tier {
+  const trimmed = text.trim();
+  if (trimmed !== '1' && trimmed !== '2' && trimmed !== '3') fail('INVALID_INPUT', `"${printable(text)}" is not a support tier`, 'use 1, 2 or 3 (3 is a manager)');
+  return Number(trimmed) as Tier;
+}
+
+/** "12" or "#12". */
+export function parseTicketNumber(text: string): number {
+  const match = /^#?([0-9]{1,9})$/.exec(text.trim());
+  const value = match?.[1] === undefined ? 0 : Number(match[1]);
+  if (value < 1) fail('INVALID_INPUT', `"${printable(text)}" is not a ticket number`, 'ticket numbers look like 12 or #12 (see `okpay ticket list`)');
+  return value;
+}
+
+/** Comma-separated tags: lowercase letters, digits and hyphens; an empty list clears them. */
+export function parseTags(text: string): string[] {
+  const tags = [...new Set(text.split(',').map((tag) => tag.trim().toLowerCase()).filter((tag) => tag !== ''))];
+  const wrong = tags.find((tag) => !TAG_PATTERN.test(tag));
+  if (wrong !== undefined) fail('INVALID_INPUT', `the tag "${printable(wrong)}" may hold only a-z, 0-9 and hyphens (at most 30)`, 'for example --tags refund,card-payment');
+  if (tags.length > MAX_TAGS) fail('INVALID_INPUT', `at most ${MAX_TAGS} tags, not ${tags.length}`);
+  return tags;
+}
+
+export const validateSubject = (text: string): string => boundedText(text, 'subject', { min: 1, max: SUBJECT_MAX_CHARS });
+export const validateBody = (text: string): string => boundedText(text, 'message', { min: 1, max: BODY_MAX_CHARS, multiline: true });
+export const validateReason = (text: string, field = '--reason'): string => boundedText(text, field, { min: 1, max: REASON_MAX_CHARS, multiline: true });
+
+// ---- the state machine ---------------------------------------------------------------------
+
+const TRANSITIONS: Readonly<Record<TicketStatus, readonly TicketStatus[]>> = {
+  new: ['open', 'pending', 'on-hold', 'solved', 'merged'],
+  open: ['pending', 'on-hold', 'solved', 'merged'],
+  pending: ['open', 'on-hold', 'solved', 'merged'],
+  'on-hold': ['open', 'pending', 'solved', 'merged'],
+  solved: ['open', 'closed'],
+  closed: [],
+  merged: [],
+};
+
+export function canTransition(from: TicketStatus, to: TicketStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+function transitionHint(ticket: Ticket, to: TicketStatus): string {
+  if (ticket.status === 'closed') return 'a closed ticket stays closed; a reply from the customer opens a linked follow-up';
+  if (ticket.status === 'merged') return `it was merged into #${ticket.mergedInto ?? '?'}: work on that ticket`;
+  if (to === 'closed') return `resolve it first (\`okpay ticket resolve ${ticket.number}\`); solved tickets close by themselves after 7 days`;
+  const allowed = TRANSITIONS[ticket.status];
+  return allowed.length > 0 ? `from ${ticket.status} it can go to ${allowed.join(', ')}` : '';
+}
+
+export function assertTransition(ticket: Ticket, to: TicketStatus): void {
+  if (!canTransition(ticket.status, to)) {
+    fail('INVALID_TRANSITION', `ticket #${ticket.number} is ${ticket.status} and cannot become ${to}`, transitionHint(ticket, to), { from: ticket.status, to });
+  }
+}
+
+// ---- reading -------------------------------------------------------------------------------
+
+export function findTicket(state: State, number: number): Ticket | undefined {
+  return state.tickets[String(number)];
+}
+
+export function requireTicket(state: State, number: number): Ticket {
+  const ticket = findTicket(state, number);
+  if (!ticket) fail('TICKET_NOT_FOUND', `there is no ticket #${number}`, 'see `okpay ticket list`');
+  return ticket;
+}
+
+/**
+ * The ticket as a customer may see it: their own only. Another customer's ticket is "not found",
+ * exactly like a number nobody uses, so nobody learns which tickets exist.
+ */
+export function requireOwnTicket(state: State, number: number, customerId: UserId): Ticket {
+  const ticket = findTicket(state, number);
+  if (!ticket || ticket.customerId !== customerId) fail('TICKET_NOT_FOUND', `you have no ticket #${number}`, 'see your tickets with `okpay ticket list`');
+  return ticket;
+}
+
+export function hasAgentReply(ticket: Ticket): boolean {
+  return ticket.events.some((event) => event.type === 'message' && event.author === 'agent' && event.visibility === 'public');
+}
+
+/** Still being worked on and nobody from support has answered yet. */
+export function isWaitingForFirstReply(ticket: Ticket): boolean {
+  return (ticket.status === 'new' || ticket.status === 'open') && !hasAgentReply(ticket);
+}
+
+/** Public messages only (for the customer), or everything (for agents); oldest first. */
+export function visibleMessages(ticket: Ticket, audience: 'customer' | 'agent'): TicketMessage[] {
+  const shown = audience === 'agent' ? [...ticket.messages] : ticket.messages.filter((message) => message.visibility === 'public');
+  return shown.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.id - b.id);
+}
+
+const INTERNAL_EVENTS: ReadonlySet<TicketEvent['type']> = new Set(['assigned', 'tags']);
+
+/** The history without what only agents may see: internal notes, assignments, tags. */
+export function visibleEvents(ticket: Ticket, audience: 'customer' | 'agent'): TicketEvent[] {
+  if (audience === 'agent') return [...ticket.events];
+  return ticket.events.filter((event) => !INTERNAL_EVENTS.has(event.type) && !(event.type === 'message' && event.visibility === 'internal'));
+}
+
+// ---- changing ------------------------------------------------------------------------------
+
+function save(state: State, ticket: Ticket): Ticket {
+  state.tickets[String(ticket.number)] = ticket;
+  return ticket;
+}
+
+function withEvent(ticket: Ticket, event: TicketEvent, changes: Partial<Ticket> = {}): Ticket {
+  return { ...ticket, ...changes, events: [...ticket.events, event], updatedAt: event.at };
+}
+
+function withMessage(ticket: Ticket, input: Omit<TicketMessage, 'id' | 'fromTicket'>): Ticket {
+  if (ticket.messages.length >= MAX_MESSAGES) {
+    fail('INVALID_TRANSITION', `ticket #${ticket.number} has reached ${MAX_MESSAGES} messages`, 'open a new ticket that refers to this one');
+  }
+  const message: TicketMessage = { ...input, id: ticket.messages.length + 1, fromTicket: null };
+  const author = input.author === 'system' ? 'agent' : input.author;
+  const event: TicketEvent = { type: 'message', at: input.at, by: input.authorId, author, visibility: input.visibility, messageId: message.id };
+  return withEvent({ ...ticket, messages: [...ticket.messages, message] }, event);
+}
+
+function withStatus(ticket: Ticket, to: TicketStatus, by: UserId | null, at: string): Ticket {
+  if (ticket.status === to) return ticket;
+  assertTransition(ticket, to);
+  return withEvent(ticket, { type: 'status', at, by, from: ticket.status, to }, { status: to });
+}
+
+function nextNumber(state: State): number {
+  const number = state.meta.ticketSeq + 1;
+  state.meta = { ...state.meta, ticketSeq: number };
+  return number;
+}
+
+const PRIORITY_RANK: Readonly<Record<Priority, number>> = { urgent: 0, high: 1, normal: 2, low: 3 };
+
+export function higherPriority(a: Priority, b: Priority): Priority {
+  return PRIORITY_RANK[a] <= PRIORITY_RANK[b] ? a : b;
+}
+
+/** Disputes and identity checks start where the data says (high), and so does anything from a locked account. */
+export function initialPriority(support: SupportData, category: TicketCategory, lockedAccount: boolean): Priority {
+  const byCategory = support.priorities.byCategory[category];
+  return lockedAccount ? higherPriority(byCategory, support.priorities.lockedAccount) : byCategory;
+}
+
+export interface NewTicket {
+  readonly customer: User;
+  readonly category: TicketCategory;
+  readonly subject: string;
+  readonly body: string;
+  readonly channel: TicketChannel;
+  readonly language: Language;
+  readonly regionId: string;
+  readonly txId: TxId | null;
+}
+
+interface Opening extends NewTicket {
+  readonly priority: Priority;
+  readonly tier: Tier;
+  readonly origin: Ticket['origin'];
+  readonly relatedTo: number | null;
+}
+
+function createTicket(state: State, input: Opening, nowIso: string): Ticket {
+  const blank: Ticket = {
+    number: nextNumber(state),
+    customerId: input.customer.id,
+    category: input.category,
+    subject: input.subject,
+    channel: input.channel,
+    language: input.language,
+    regionId: input.regionId,
+    status: 'new',
+    priority: input.priority,
+    tier: input.tier,
+    assigneeId: null,
+    tags: [],
+    txId: input.txId,
+    lockedAccount: input.customer.lock !== null,
+    origin: input.origin,
+    relatedTo: input.relatedTo,
+    mergedInto: null,
+    escalationRequest: null,
+    rating: null,
+    createdAt: nowIso,
+    updatedAt: nowIso,
+    messages: [],
+    events: [{ type: 'created', at: nowIso, by: input.customer.id }],
+  };
+  return save(state, withMessage(blank, { at: nowIso, authorId: input.customer.id, author: 'customer', visibility: 'public', body: input.body, faqId: null }));
+}
+
+/** Case, width and runs of blanks do not make a message different. */
+export function duplicateKey(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+}
+
+/**
+ * The customer's earlier ticket with the same subject and first message, opened less than 24
+ * hours ago and neither closed nor merged.
+ */
+export function findDuplicate(state: State, customerId: UserId, subject: string, body: string, nowMs: number): Ticket | undefined {
+  const subjectKey = duplicateKey(subject);
+  const bodyKey = duplicateKey(body);
+  return Object.values(state.tickets).find(
+    (ticket) =>
+      ticket.customerId === customerId &&
+      ticket.status !== 'closed' &&
+      ticket.status !== 'merged' &&
+      nowMs - Date.parse(ticket.createdAt) < DUPLICATE_WINDOW_MS &&
+      duplicateKey(ticket.subject) === subjectKey &&
+      duplicateKey(ticket.messages[0]?.body ?? '') === bodyKey,
+  );
+}
+
+export interface OpenedTicket {
+  readonly ticket: Ticket;
+  /** True when the same request came in earlier: the earlier ticket is returned and nothing new is queued. */
+  readonly duplicate: boolean;
+}
+
+export function openTicket(state: State, input: NewTicket, support: SupportData, nowMs: number): OpenedTicket {
+  const nowIso = new Date(nowMs).toISOString();
+  const earlier = findDuplicate(state, input.customer.id, input.subject, input.body, nowMs);
+  if (earlier) return { ticket: save(state, withEvent(earlier, { type: 'duplicate', at: nowIso, by: input.customer.id })), duplicate: true };
+  const priority = initialPriority(support, input.category, input.customer.lock !== null);
+  return { ticket: createTicket(state, { ...input, priority, tier: 1, origin: 'customer', relatedTo: null }, nowIso), duplicate: false };
+}
+
+// ---- replies -------------------------------------------------------------------------------
+
+/** Where a customer's reply to a merged ticket goes: the ticket it was merged into (and so on). */
+function mergeTarget(state: State, ticket: Ticket): Ticket {
+  let current = ticket;
+  for (let hops = 0; current.status === 'merged' && current.mergedInto !== null && hops < 100; hops += 1) {
+    current = requireTicket(state, current.mergedInto);
+  }
+  return current;
+}
+
+export interface CustomerReply {
+  /** The ticket that received the reply: the one asked for, the one it was merged into, or a new follow-up. */
+  readonly ticket: Ticket;
+  readonly followUpOf: number | null;
+  readonly reopened: boolean;
+}
+
+/**
+ * A customer's reply. Waiting on the customer, on hold or solved, the ticket becomes open again;
+ * a closed ticket stays closed and the reply starts a linked follow-up.
+ */
+export function addCustomerReply(state: State, ticket: Ticket, customer: User, body: string, nowIso: string): CustomerReply {
+  const target = mergeTarget(state, ticket);
+  if (target.status === 'closed') {
+    const followUp = openFollowUp(state, target, customer, body, nowIso);
+    return { ticket: followUp, followUpOf: target.number, reopened: false };
+  }
+  const replied = withMessage(target, { at: nowIso, authorId: customer.id, author: 'customer', visibility: 'public', body, faqId: null });
+  const reopen = target.status === 'pending' || target.status === 'on-hold' || target.status === 'solved';
+  const updated = reopen ? withStatus(replied, 'open', customer.id, nowIso) : replied;
+  return { ticket: save(state, updated), followUpOf: null, reopened: target.status === 'solved' };
+}
+
+function followUpSubject(prefix: string, subject: string): string {
+  const text = `${prefix} ${subject}`;
+  const characters = [...text];
+  return characters.length <= SUBJECT_MAX_CHARS ? text : `${characters.slice(0, SUBJECT_MAX_CHARS - 1).join('')}…`;
+}
+
+function openFollowUp(state: State, closed: Ticket, customer: User, body: string, nowIso: string): Ticket {
+  const followUp = createTicket(
+    state,
+    { ...ticketBasics(closed, customer), subject: followUpSubject(`Follow-up to #${closed.number}:`, closed.subject), body, priority: closed.priority, tier: closed.tier, origin: 'follow-up', relatedTo: closed.number },
+    nowIso,
+  );
+  save(state, withEvent(closed, { type: 'follow-up', at: nowIso, by: customer.id, ticket: followUp.number }));
+  return followUp;
+}
+
+function ticketBasics(ticket: Ticket, customer: User): Omit<NewTicket, 'subject' | 'body'> {
+  return { customer, category: ticket.category, channel: ticket.channel, language: ticket.language, regionId: ticket.regionId, txId: ticket.txId };
+}
+
+function requireTierFor(ticket: Ticket, agent: User, what: string): void {
+  const tier = agent.agent?.tier ?? 0;
+  if (tier < ticket.tier) {
+    fail('FORBIDDEN', `ticket #${ticket.number} is at tier ${ticket.tier}; ${agent.email} is a tier-${tier} agent and cannot ${what} it`, 'a note (`okpay ticket note`) is always possible');
+  }
+}
+
+function assignedIfFree(ticket: Ticket, agent: User, at: string): Ticket {
+  if (ticket.assigneeId !== null) return ticket;
+  return withEvent(ticket, { type: 'assigned', at, by: agent.id, to: agent.id }, { assigneeId: agent.id });
+}
+
+export interface AgentReply {
+  readonly body: string;
+  readonly faqId: string | null;
+  /** The status to leave the ticket in; by default a new ticket becomes open and others keep theirs. */
+  readonly status: TicketStatus | null;
+}
+
+/** A public answer from an agent, who takes the ticket if nobody has it. */
+export function addAgentReply(state: State, ticket: Ticket, agent: User, reply: AgentReply, nowIso: string): Ticket {
+  if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
+  requireTierFor(ticket, agent, 'answer');
+  const answered = withMessage(assignedIfFree(ticket, agent, nowIso), { at: nowIso, authorId: agent.id, author: 'agent', visibility: 'public', body: reply.body, faqId: reply.faqId });
+  const status = reply.status ?? (ticket.status === 'new' ? 'open' : ticket.status);
+  return save(state, withStatus(answered, status, agent.id, nowIso));
+}
+
+/** An internal note: agents only, never shown to the customer, no change of status. */
+export function addNote(state: State, ticket: Ticket, agent: User, body: string, nowIso: string): Ticket {
+  return save(state, withMessage(ticket, { at: nowIso, authorId: agent.id, author: 'agent', visibility: 'internal', body, faqId: null }));
+}
+
+// ---- agents' changes -----------------------------------------------------------------------
+
+export function changeStatus(state: State, ticket: Ticket, to: TicketStatus, by: User | null, nowIso: string): Ticket {
+  if (ticket.status === to) fail('INVALID_TRANSITION', `ticket #${ticket.number} is already ${to}`);
+  return save(state, withStatus(ticket, to, by?.id ?? null, nowIso));
+}
+
+/** Solved tickets close by themselves seven days after they were solved (run by `admin settle`). */
+export function closeSolvedTickets(state: State, nowMs: number): Ticket[] {
+  const closed: Ticket[] = [];
+  for (const ticket of Object.values(state.tickets)) {
+    if (ticket.status !== 'solved') continue;
+    const solvedAt = [...ticket.events].reverse().find((event) => event.type === 'status' && event.to === 'solved')?.at ?? ticket.updatedAt;
+    if (nowMs - Date.parse(solvedAt) >= CLOSE_SOLVED_AFTER_MS) closed.push(changeStatus(state, ticket, 'closed', null, new Date(nowMs).toISOString()));
+  }
+  return closed;
+}
+
+export function setPriority(state: State, ticket: Ticket, priority: Priority, by: User, nowIso: string): Ticket {
+  if (ticket.priority === priority) return ticket;
+  return save(state, withEvent(ticket, { type: 'priority', at: nowIso, by: by.id, from: ticket.priority, to: priority }, { priority }));
+}
+
+export function setTags(state: State, ticket: Ticket, tags: readonly string[], by: User, nowIso: string): Ticket {
+  return save(state, withEvent(ticket, { type: 'tags', at: nowIso, by: by.id, tags }, { tags: [...tags] }));
+}
+
+function isAvailableAgent(user: User, ticket: Ticket): boolean {
+  return user.role === 'agent' && user.agent !== null && user.lock === null && user.status === 'active' && user.agent.tier >= ticket.tier;
+}
+
+/** Active tickets an agent holds. */
+export function agentLoad(state: State, agentId: UserId): number {
+  return Object.values(state.tickets).filter((ticket) => ticket.assigneeId === agentId && ACTIVE_STATUSES.includes(ticket.status)).length;
+}
+
+/**
+ * The least-loaded agent who speaks the ticket's language at the ticket's tier or above; on a
+ * tie the lower tier (managers stay free for what needs them), then the address.
+ */
+export function pickAgent(state: State, ticket: Ticket): User | undefined {
+  const candidates = Object.values(state.users).filter((user) => isAvailableAgent(user, ticket) && (user.agent?.languages ?? []).includes(ticket.language));
+  const load = new Map(candidates.map((user) => [user.id, agentLoad(state, user.id)]));
+  return candidates.sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0) || (a.agent?.tier ?? 0) - (b.agent?.tier ?? 0) || (a.email < b.email ? -1 : 1))[0];
+}
+
+export function assignTicket(state: State, ticket: Ticket, agent: User, by: User, nowIso: string): Ticket {
+  if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
+  if (agent.role !== 'agent' || agent.agent === null) fail('FORBIDDEN', `${agent.email} is not a support agent`, 'make them one with `okpay admin agent add`');
+  requireTierFor(ticket, agent, 'take');
+  if (ticket.assigneeId === agent.id) return ticket;
+  return save(state, withEvent(ticket, { type: 'assigned', at: nowIso, by: by.id, to: agent.id }, { assigneeId: agent.id }));
+}
+
+/**
+ * Moves the ticket up a tier (by default the next one). An assignee below the new tier lets go,
+ * so the ticket goes back to the queue of the higher tier; the customer's request is answered.
+ */
+export function escalateTicket(state: State, ticket: Ticket, to: Tier | null, by: User, reason: string | null, nowIso: string): Ticket {
+  if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
+  const target = to ?? (Math.min(3, ticket.tier + 1) as Tier);
+  if (target <= ticket.tier) {
+    fail('INVALID_TRANSITION', `ticket #${ticket.number} is already at tier ${ticket.tier}`, ticket.tier === 3 ? 'tier 3 (a manager) is the highest' : `escalate to a tier above ${ticket.tier}`);
+  }
+  const assignee = ticket.assigneeId === null ? undefined : state.users[ticket.assigneeId];
+  const keepsAssignee = assignee !== undefined && (assignee.agent?.tier ?? 0) >= target;
+  const escalated = withEvent(ticket, { type: 'escalated', at: nowIso, by: by.id, from: ticket.tier, to: target, reason }, { tier: target, escalationRequest: null });
+  const released = keepsAssignee || ticket.assigneeId === null ? escalated : withEvent(escalated, { type: 'assigned', at: nowIso, by: by.id, to: null }, { assigneeId: null });
+  return save(state, released);
+}
+
+/** The customer asks for a higher tier (3 = a manager) and says why; agents see it in the queue. */
+export function requestEscalation(state: State, ticket: Ticket, customer: User, reason: string, manager: boolean, nowIso: string): Ticket {
+  if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
+  if (ticket.tier === 3) fail('INVALID_TRANSITION', `ticket #${ticket.number} is already with a manager (tier 3)`);
+  const tier = manager ? 3 : (Math.min(3, ticket.tier + 1) as Tier);
+  const request: EscalationRequest = { at: nowIso, tier, reason };
+  return save(state, withEvent(ticket, { type: 'escalation-requested', at: nowIso, by: customer.id, tier, reason }, { escalationRequest: request }));
+}
+
+export const BAD_RATING_MAX = 2;
+
+export interface RatedTicket {
+  readonly ticket: Ticket;
+  /** A task for a tier-2 agent, opened when the score is 1 or 2. */
+  readonly followUp: Ticket | null;
+}
+
+/** A score from 1 to 5 once the ticket is solved or closed; 1 or 2 needs a reason and opens a tier-2 follow-up. */
+export function rateTicket(state: State, ticket: Ticket, customer: User, score: number, comment: string | null, nowIso: string): RatedTicket {
+  if (!Number.isInteger(score) || score < 1 || score > 5) fail('INVALID_INPUT', `the score must be a whole number from 1 to 5, not ${score}`);
+  if (ticket.status !== 'solved' && ticket.status !== 'closed') {
+    fail('INVALID_TRANSITION', `ticket #${ticket.number} is ${ticket.status}; it can be rated once it is solved`);
+  }
+  if (ticket.rating !== null) fail('ALREADY_EXISTS', `ticket #${ticket.number} was already rated ${ticket.rating.score}/5`);
+  if (score <= BAD_RATING_MAX && comment === null) fail('USAGE', 'a score of 1 or 2 needs a reason', 'say what went wrong with --comment "…"');
+  const rating: Rating = { at: nowIso, score, comment };
+  const rated = save(state, withEvent(ticket, { type: 'rated', at: nowIso, by: customer.id, score, comment }, { rating }));
+  if (score > BAD_RATING_MAX || comment === null) return { ticket: rated, followUp: null };
+  const followUp = createTicket(
+    state,
+    { ...ticketBasics(ticket, customer), subject: followUpSubject(`Rated ${score}/5 on #${ticket.number}:`, ticket.subject), body: comment, priority: 'high', tier: 2, origin: 'rating', relatedTo: ticket.number },
+    nowIso,
+  );
+  return { ticket: save(state, withEvent(rated, { type: 'follow-up', at: nowIso, by: customer.id, ticket: followUp.number })), followUp };
+}
+
+/**
+ * Folds a duplicate into the ticket that carries on: its conversation is copied over (marked
+ * with where it came from), the higher priority and tier win, and it is left as "merged".
+ */
+export function mergeTickets(state: State, source: Ticket, target: Ticket, by: User, nowIso: string): { source: Ticket; target: Ticket } {
+  if (source.number === target.number) fail('INVALID_INPUT', 'a ticket cannot be merged into itself');
+  if (source.customerId !== target.customerId) fail('INVALID_TRANSITION', `tickets #${source.number} and #${target.number} belong to different customers and cannot be merged`);
+  if (!ACTIVE_STATUSES.includes(target.status)) fail('INVALID_TRANSITION', `ticket #${target.number} is ${target.status}; merge into a ticket that is still being worked on`);
+  assertTransition(source, 'merged');
+  if (target.messages.length + source.messages.length > MAX_MESSAGES) fail('INVALID_TRANSITION', `together the tickets hold more than ${MAX_MESSAGES} messages`);
+  const copies = source.messages.map((message, index) => ({ ...message, id: target.messages.length + index + 1, fromTicket: source.number }));
+  const merged = withEvent(withStatus(source, 'merged', by.id, nowIso), { type: 'merged-into', at: nowIso, by: by.id, ticket: target.number }, { mergedInto: target.number });
+  const grown = withEvent(target, { type: 'merged-from', at: nowIso, by: by.id, ticket: source.number }, {
+    messages: [...target.messages, ...copies],
+    priority: higherPriority(source.priority, target.priority),
+    tier: Math.max(source.tier, target.tier) as Tier,
+  });
+  return { source: save(state, merged), target: save(state, grown) };
+}

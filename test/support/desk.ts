@@ -1,0 +1,71 @@
+// A support desk in memory for unit tests: the shipped support and calendar data, a fresh state,
+// and customers and agents made through the real account functions.
+
+import { readFileSync } from 'node:fs';
+import { DateTime } from 'luxon';
+import { createAccount, updateUser } from '../../src/domain/accounts.js';
+import { parseCalendars, regionById, type Region } from '../../src/domain/calendar.js';
+import { AppError } from '../../src/domain/errors.js';
+import type { Language } from '../../src/domain/language.js';
+import { emptyState, type State, type User } from '../../src/domain/state.js';
+import { parseSupport } from '../../src/domain/support.js';
+import { openTicket, type NewTicket, type Ticket } from '../../src/domain/tickets.js';
+
+const read = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../data/${name}`, import.meta.url), 'utf8'));
+
+export const support = parseSupport(read('support.json'));
+export const calendars = parseCalendars(read('calendars.json'));
+export const europe = regionById(calendars, 'europe');
+export const americas = regionById(calendars, 'americas');
+export const asia = regionById(calendars, 'asia');
+
+/** An instant given as wall-clock time in the region's zone, e.g. at(europe, '2026-11-23T10:00'). */
+export function at(region: Region, local: string): number {
+  const instant = DateTime.fromISO(local, { zone: region.timeZone });
+  if (!instant.isValid) throw new Error(`bad test time ${local}`);
+  return instant.toMillis();
+}
+
+export function local(region: Region, ms: number | null): string | null {
+  return ms === null ? null : DateTime.fromMillis(ms, { zone: region.timeZone }).toFormat("yyyy-MM-dd'T'HH:mm");
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function newState(): State {
+  return emptyState('2026-01-01T00:00:00.000Z');
+}
+
+let counter = 0;
+
+export function customer(state: State, name: string, options: { country?: string; language?: Language; locked?: boolean } = {}): User {
+  counter += 1;
+  const user = createAccount(
+    state,
+    { id: `usr_${name}${counter}`, email: `${name}${counter}@example.com`, phone: null, country: options.country ?? 'DE', name: null, language: options.language ?? null, passwordHash: 'x', role: 'user', activation: null },
+    '2026-01-01T00:00:00.000Z',
+  );
+  if (!options.locked) return user;
+  return updateUser(state, user.id, (u) => ({ ...u, lock: { reason: 'self', note: null, at: '2026-01-01T00:00:00.000Z', by: u.id } }));
+}
+
+export function agent(state: State, name: string, tier: 1 | 2 | 3, languages: Language[] = ['en']): User {
+  const user = customer(state, name);
+  return updateUser(state, user.id, (u) => ({ ...u, role: 'agent', agent: { tier, languages } }));
+}
+
+export function open(state: State, who: User, nowMs: number, overrides: Partial<NewTicket> = {}): Ticket {
+  const input: NewTicket = { customer: who, category: 'account', subject: 'Cannot sign in', body: 'It says my password is wrong.', channel: 'email', language: 'en', regionId: 'europe', txId: null, ...overrides };
+  return openTicket(state, input, support, nowMs).ticket;
+}
+
+/** The AppError code `run` throws (fails the test when it does not throw one). */
+export function errorCode(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
+  throw new Error('expected an AppError');
+}
