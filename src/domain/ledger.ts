@@ -69,6 +69,8 @@ export interface TxDetails {
   readonly source?: string;
   readonly unclaimedExpiresAt?: string;
   readonly outgoingUsdMinor?: MinorUnits;
+  /** Money that came back no longer counts against the limits of the day it was sent. */
+  readonly limitRelease?: { readonly userId: UserId; readonly day: string; readonly usdMinor: MinorUnits };
   readonly refundOf?: TxId;
   readonly ticket?: number;
   readonly reason?: string;
@@ -163,9 +165,8 @@ export function applyTransaction(state: State, tx: Transaction): void {
     const quote = state.quotes[d.quoteId];
     if (quote) state.quotes[d.quoteId] = { ...quote, usedBy: tx.id };
   }
-  if (d.outgoingUsdMinor !== undefined && d.initiator) {
-    (state.limitWindows[d.initiator] ??= []).push({ txId: tx.id, at: tx.at, usdMinor: d.outgoingUsdMinor });
-  }
+  if (d.outgoingUsdMinor !== undefined && d.initiator) addToLimitWindow(state, d.initiator, utcDay(tx.at), d.outgoingUsdMinor);
+  if (d.limitRelease) addToLimitWindow(state, d.limitRelease.userId, d.limitRelease.day, -d.limitRelease.usdMinor);
   if (d.refundOf) state.refunds[d.refundOf] = tx.id;
   applyRecordEffects(state, tx);
 }
@@ -186,12 +187,12 @@ function applyRecordEffects(state: State, tx: Transaction): void {
         receiveCurrency: d.receiveCurrency ?? '',
         createdAt: tx.at,
         expiresAt: d.unclaimedExpiresAt ?? tx.at,
+        outgoingUsdMinor: d.outgoingUsdMinor ?? 0,
       };
       break;
     case 'unclaimed.claim':
     case 'unclaimed.return':
       for (const link of tx.links) delete state.unclaimed[link];
-      if (tx.type === 'unclaimed.return') releaseLimitWindow(state, d.sender, tx.links);
       break;
     case 'withdrawal.hold': {
       const record = withdrawalRecord(tx);
@@ -202,7 +203,6 @@ function applyRecordEffects(state: State, tx: Transaction): void {
     case 'withdrawal.release': {
       const record = withdrawalRecord(tx);
       delete state.withdrawals[record.id];
-      if (tx.type === 'withdrawal.release') releaseLimitWindow(state, record.userId, tx.links);
       break;
     }
     default:
@@ -216,12 +216,20 @@ function withdrawalRecord(tx: Transaction): Withdrawal {
   return { ...record, holdTxId: record.holdTxId ?? tx.id };
 }
 
-/** Money that came back (a returned transfer, a cancelled payout) no longer counts against limits. */
-export function releaseLimitWindow(state: State, userId: UserId | undefined, txIds: readonly TxId[]): void {
-  if (!userId) return;
-  const window = state.limitWindows[userId];
-  if (!window) return;
-  state.limitWindows[userId] = window.filter((entry) => !txIds.includes(entry.txId));
+export function utcDay(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+/** Adds to (or, for money that came back, takes from) a user's outgoing total of one day. */
+export function addToLimitWindow(state: State, userId: UserId, day: string, usdMinor: MinorUnits): void {
+  const window = state.limitWindows[userId] ?? [];
+  const prior = window.find((entry) => entry.day === day)?.usdMinor ?? 0;
+  const next = Math.max(0, prior + usdMinor);
+  const kept = window.filter((entry) => entry.day !== day);
+  if (next > 0) kept.push({ day, usdMinor: next });
+  kept.sort((a, b) => a.day.localeCompare(b.day));
+  if (kept.length > 0) state.limitWindows[userId] = kept;
+  else delete state.limitWindows[userId];
 }
 
 // ---- hashing -------------------------------------------------------------------------------

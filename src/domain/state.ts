@@ -133,7 +133,7 @@ export interface State {
   unclaimed: Record<TxId, UnclaimedTransfer>;
   /** Refunds already made, keyed by the refunded transaction id: a transaction is refunded once. */
   refunds: Record<TxId, TxId>;
-  /** Outgoing amounts of the last 30 days per user, in USD-equivalent minor units, for limits. */
+  /** Outgoing amounts per user and UTC day (at most 30 days kept), in USD-equivalent minor units, for limits. */
   limitWindows: Record<UserId, LimitWindowEntry[]>;
   /** Support tickets keyed by their number (as a string). */
   tickets: Record<string, Ticket>;
@@ -180,6 +180,8 @@ export interface Withdrawal {
   readonly failureReason: string | null;
   readonly holdTxId: TxId;
   readonly quoteId: string | null;
+  /** What the payout counted against the user's limits; given back if it fails or is cancelled. */
+  readonly outgoingUsdMinor: MinorUnits;
 }
 
 export interface FeeLineRecord {
@@ -226,11 +228,13 @@ export interface UnclaimedTransfer {
   readonly receiveCurrency: string;
   readonly createdAt: string;
   readonly expiresAt: string;
+  /** What the transfer counted against the sender's limits; given back if it returns. */
+  readonly outgoingUsdMinor: MinorUnits;
 }
 
+/** What a user sent on one UTC day: day buckets keep the state small however busy the user is. */
 export interface LimitWindowEntry {
-  readonly txId: TxId;
-  readonly at: string;
+  readonly day: string;
   readonly usdMinor: MinorUnits;
 }
 

@@ -5,8 +5,8 @@
 import { AppError, fail } from './errors.js';
 import { computeTransferQuote, type FeeSchedule, type TransferQuote } from './fees.js';
 import { usdEquivalentMinor, type RateTable } from './fx.js';
-import { balanceOf, canonicalJson, holdAccount, sha256Hex, SYSTEM_ACCOUNTS, userAccount, type NewTransaction, type Posting } from './ledger.js';
-import { checkOutgoingLimits, LIMIT_WINDOW_MS, pruneWindow, windowTotal, type LimitTable } from './limits.js';
+import { balanceOf, canonicalJson, holdAccount, sha256Hex, SYSTEM_ACCOUNTS, userAccount, utcDay, type NewTransaction, type Posting } from './ledger.js';
+import { checkOutgoingLimits, LIMIT_WINDOW_MS, type LimitTable } from './limits.js';
 import { findCurrency, formatAmount, type Currency, type MinorUnits } from './money.js';
 import type { State, StoredQuote, TxId, UnclaimedTransfer, User, UserId } from './state.js';
 import type { Recipient } from './validate.js';
@@ -16,6 +16,7 @@ export const IDEMPOTENCY_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 export const UNCLAIMED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 /** Used quotes are kept a day after they expire, so a late retry is told "used", not "unknown". */
 const QUOTE_RETENTION_MS = 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export interface WalletRef {
@@ -202,10 +203,15 @@ export function assertFunds(state: State, user: User, currency: Currency, needed
   );
 }
 
-/** What a user already sent in the rolling 30-day window, USD equivalent (computed once per command). */
+/** The first UTC day of the rolling window that ends today: today and the 29 days before it. */
+export function firstWindowDay(nowMs: number): string {
+  return new Date(nowMs - LIMIT_WINDOW_MS + DAY_MS).toISOString().slice(0, 10);
+}
+
+/** What a user already sent in the rolling 30-day window, USD equivalent. */
 export function windowUsdMinor(state: State, userId: UserId, nowMs: number): MinorUnits {
-  const entries = (state.limitWindows[userId] ?? []).map((e) => ({ atMs: Date.parse(e.at), usdMinor: e.usdMinor }));
-  return windowTotal(pruneWindow(entries, nowMs), nowMs);
+  const first = firstWindowDay(nowMs);
+  return (state.limitWindows[userId] ?? []).filter((e) => e.day >= first).reduce((sum, e) => sum + e.usdMinor, 0);
 }
 
 /**
@@ -326,7 +332,14 @@ export function planReturn(item: UnclaimedTransfer, nowIso: string): NewTransact
     links: [item.txId],
     parties: [item.senderId],
     postings: mergePostings(postings),
-    details: { initiator: null, sender: item.senderId, amountMinor: item.amountMinor + item.feeMinor, currency: item.currency, reason: 'not claimed within 30 days' },
+    details: {
+      initiator: null,
+      sender: item.senderId,
+      amountMinor: item.amountMinor + item.feeMinor,
+      currency: item.currency,
+      reason: 'not claimed within 30 days',
+      limitRelease: { userId: item.senderId, day: utcDay(item.createdAt), usdMinor: item.outgoingUsdMinor },
+    },
   };
 }
 
@@ -357,8 +370,9 @@ export function pruneWalletRecords(state: State, nowMs: number): void {
   for (const [key, record] of Object.entries(state.idempotency)) {
     if (Date.parse(record.expiresAt) <= nowMs) delete state.idempotency[key];
   }
+  const first = firstWindowDay(nowMs);
   for (const [userId, entries] of Object.entries(state.limitWindows)) {
-    const kept = entries.filter((e) => nowMs - Date.parse(e.at) < LIMIT_WINDOW_MS);
+    const kept = entries.filter((e) => e.day >= first);
     if (kept.length === 0) delete state.limitWindows[userId];
     else if (kept.length !== entries.length) state.limitWindows[userId] = kept;
   }

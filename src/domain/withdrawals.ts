@@ -7,7 +7,7 @@ import { addBusinessDays, nextOpeningMs } from './business-time.js';
 import { payoutRegion, type CalendarData } from './calendar.js';
 import { AppError, fail } from './errors.js';
 import type { WithdrawalQuote } from './fees.js';
-import { holdAccount, SYSTEM_ACCOUNTS, userAccount, type NewTransaction } from './ledger.js';
+import { holdAccount, SYSTEM_ACCOUNTS, userAccount, utcDay, type NewTransaction } from './ledger.js';
 import { formatAmount, type Currency } from './money.js';
 import type { State, User, Withdrawal, WithdrawalMethod } from './state.js';
 import { assertFunds, assertWithinLimits, windowUsdMinor, type WalletRef } from './wallet.js';
@@ -96,6 +96,7 @@ export function planWithdrawal(state: State, ref: WalletRef & { calendars: Calen
   const outgoingUsdMinor = assertWithinLimits(ref, user, quote.amountMinor, currency, windowUsdMinor(state, user.id, nowMs));
   const nowIso = new Date(nowMs).toISOString();
   const record: Omit<Withdrawal, 'holdTxId'> = {
+    outgoingUsdMinor,
     id: request.id,
     userId: user.id,
     methodId: method.id,
@@ -175,7 +176,14 @@ export function planRelease(withdrawal: Withdrawal, status: 'failed' | 'cancelle
       { account: holdAccount(withdrawal.userId), currency: withdrawal.currency, amountMinor: -total },
       { account: userAccount(withdrawal.userId), currency: withdrawal.currency, amountMinor: total },
     ],
-    details: { initiator, amountMinor: total, currency: withdrawal.currency, reason, record },
+    details: {
+      initiator,
+      amountMinor: total,
+      currency: withdrawal.currency,
+      reason,
+      record,
+      limitRelease: { userId: withdrawal.userId, day: utcDay(withdrawal.requestedAt), usdMinor: withdrawal.outgoingUsdMinor },
+    },
   };
 }
 
