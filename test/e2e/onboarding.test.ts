@@ -44,8 +44,7 @@ function totpAt(secret: string, iso: string): string {
 }
 
 function expectOk(run: Run): Run {
-  expect(run.stderr, `exit ${run.code}`).not.toMatch(/^okpay: /m);
-  expect(run.code).toBe(0);
+  expect(run.code, run.stderr).toBe(0);
   return run;
 }
 
@@ -92,7 +91,7 @@ describe('onboarding from the real binary', () => {
 
     o.advance(MINUTE_MS);
     const withoutCode = await login(o, email, ['--json']);
-    expect(withoutCode.code).toBe(2);
+    expect(withoutCode.code, withoutCode.stderr).toBe(2);
     expect(withoutCode.error().hint).toContain('--otp');
     const code = totpAt(enrol.secret, o.now);
     expectOk(await login(o, email, ['--otp', code]));
@@ -102,7 +101,7 @@ describe('onboarding from the real binary', () => {
 
     expectOk(await o.run(['logout']));
     const replay = await login(o, email, ['--otp', code, '--json']);
-    expect(replay.code).toBe(3);
+    expect(replay.code, replay.stderr).toBe(3);
     expect(replay.error()).toMatchObject({ code: 'BAD_OTP', exitCode: 3 });
     expect(replay.error().message).toContain('already used');
   });
@@ -127,22 +126,22 @@ describe('lockout and locks', () => {
     await onboard(o, email);
     for (let i = 0; i < 5; i += 1) {
       const failed = await login(o, email, ['--json'], 'Wrong-password-1');
-      expect(failed.code).toBe(3);
+      expect(failed.code, failed.stderr).toBe(3);
       expect(failed.error().code).toBe('BAD_CREDENTIALS');
     }
     const locked = await login(o, email, ['--json']);
-    expect(locked.code).toBe(6);
+    expect(locked.code, locked.stderr).toBe(6);
     expect(locked.error()).toMatchObject({ code: 'ACCOUNT_LOCKED', exitCode: 6 });
     expect(locked.error().message).toContain('5 failed sign-ins');
     expect(locked.error().hint).toContain('--token');
     const whoami = await o.run(['whoami', '--json']);
-    expect(whoami.code).toBe(3);
+    expect(whoami.code, whoami.stderr).toBe(3);
 
     const notice = mails(o, email, 'account-locked').pop();
     expect(notice?.text).toContain('5 failed sign-ins');
     const token = tokenIn(notice, 'unl');
     const noToken = await o.run(['unlock', '--email', email, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
-    expect(noToken.code).toBe(3);
+    expect(noToken.code, noToken.stderr).toBe(3);
     expect(noToken.error().code).toBe('INVALID_TOKEN');
     const unlocked = await o.run(['unlock', '--email', email, '--token', token, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
     expect(expectOk(unlocked).json()).toMatchObject({ user: { email, status: 'active', lock: null } });
@@ -156,20 +155,20 @@ describe('lockout and locks', () => {
     const { secret } = await enableTwoFactor(o);
     const raw = expectOk(await login(o, email, ['--raw', '--otp', totpAt(secret, o.now)])).stdout.trim();
     const noYes = await o.run(['lock', '--reason', 'lost my phone', '--json']);
-    expect(noYes.code).toBe(2);
+    expect(noYes.code, noYes.stderr).toBe(2);
     expect(noYes.error()).toMatchObject({ code: 'CONFIRMATION_REQUIRED', exitCode: 2 });
     expect(noYes.error().hint).toContain('--yes');
     expectOk(await o.run(['lock', '--reason', 'lost my phone', '--yes']));
     const other = await o.run(['whoami', '--json'], { env: { OKPAY_SESSION: raw } });
-    expect(other.code).toBe(3);
+    expect(other.code, other.stderr).toBe(3);
     expect(other.error().code).toBe('SESSION_EXPIRED');
     o.advance(MINUTE_MS);
     const refused = await login(o, email, ['--otp', totpAt(secret, o.now), '--json']);
-    expect(refused.code).toBe(6);
+    expect(refused.code, refused.stderr).toBe(6);
     expect(refused.error().message).toContain('lost my phone');
     expect(refused.error().hint).toContain(`okpay unlock --email ${email}`);
     const noCode = await o.run(['unlock', '--email', email, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
-    expect(noCode.code).toBe(2);
+    expect(noCode.code, noCode.stderr).toBe(2);
     expect(noCode.error().hint).toContain('--otp');
     o.advance(MINUTE_MS);
     expectOk(await o.run(['unlock', '--email', email, '--password-stdin', '--otp', totpAt(secret, o.now)], { stdin: `${PASSWORD}\n` }));
@@ -193,7 +192,7 @@ describe('sessions and passwords', () => {
     expect(expectOk(await o.run(['whoami', '--json'])).json()).toMatchObject({ user: { email } });
     o.advance(30 * MINUTE_MS);
     const expired = await o.run(['whoami', '--json']);
-    expect(expired.code).toBe(3);
+    expect(expired.code, expired.stderr).toBe(3);
     expect(expired.error()).toMatchObject({ code: 'SESSION_EXPIRED' });
     expect(expired.error().message).toContain('30 minutes');
   });
@@ -206,7 +205,7 @@ describe('sessions and passwords', () => {
     expectOk(await o.run(['password', 'change', '--password-stdin'], { stdin: `${PASSWORD}\n${NEW_PASSWORD}\n` }));
     expectOk(await o.run(['whoami']));
     const ended = await o.run(['whoami', '--json'], { env: { OKPAY_SESSION: other } });
-    expect(ended.code).toBe(3);
+    expect(ended.code, ended.stderr).toBe(3);
     expect(ended.error().code).toBe('SESSION_EXPIRED');
     expect((await login(o, email, ['--json'])).code).toBe(3);
     expectOk(await login(o, email, [], NEW_PASSWORD));
@@ -222,7 +221,7 @@ describe('sessions and passwords', () => {
     const old = await o.run(['whoami', '--json']);
     expect(old.error().code).toBe('SESSION_EXPIRED');
     const reused = await o.run(['password', 'reset', '--token', token, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
-    expect(reused.code).toBe(3);
+    expect(reused.code, reused.stderr).toBe(3);
     expect(reused.error().code).toBe('INVALID_TOKEN');
     expect((await login(o, email, ['--json'])).code).toBe(3);
     expectOk(await login(o, email, [], NEW_PASSWORD));
@@ -239,7 +238,7 @@ describe('the store from the real binary', () => {
     const file = path.join(o.home, 'state.json');
     writeFileSync(file, text);
     const result = await o.run(['register', '--email', 'hal@example.com', '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
-    expect(result.code).toBe(10);
+    expect(result.code, result.stderr).toBe(10);
     expect(result.error()).toMatchObject({ code: 'STORE_CORRUPT', exitCode: 10 });
     expect(result.error().message).toContain(file);
     expect(readFileSync(file, 'utf8')).toBe(text);
@@ -286,24 +285,24 @@ describe('output and usage from the real binary', () => {
   it('prints the help with no arguments (exit 0) and the version', async () => {
     const o = okpay();
     const help = await o.run([]);
-    expect(help.code).toBe(0);
+    expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toContain('Usage: okpay');
     const version = await o.run(['--version']);
-    expect(version.code).toBe(0);
+    expect(version.code, version.stderr).toBe(0);
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 
   it('without a terminal, a missing value is exit 2 naming the flag', async () => {
     const o = okpay();
     const noPassword = await o.run(['login', '--email', 'ada@example.com', '--json']);
-    expect(noPassword.code).toBe(2);
+    expect(noPassword.code, noPassword.stderr).toBe(2);
     expect(noPassword.error()).toMatchObject({ code: 'USAGE', exitCode: 2 });
     expect(noPassword.error().hint).toContain('--password-stdin');
     const noEmail = await o.run(['register', '--accept-terms']);
-    expect(noEmail.code).toBe(2);
+    expect(noEmail.code, noEmail.stderr).toBe(2);
     expect(noEmail.stderr).toContain('--email');
     const unknown = await o.run(['whoami', '--colour']);
-    expect(unknown.code).toBe(2);
+    expect(unknown.code, unknown.stderr).toBe(2);
     expect(unknown.stderr).toBe("okpay: unknown option '--colour' — see `okpay whoami --help`\n");
   });
 
