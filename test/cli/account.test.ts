@@ -447,6 +447,18 @@ describe('usage errors and JSON errors', () => {
     expect(result.error()).toMatchObject({ code: 'USAGE', exitCode: 2, message: "unknown option '--bogus'" });
   });
 
+  it.each([
+    ['OKPAY_BCRYPT_COST', '3'],
+    ['OKPAY_BCRYPT_COST', 'fast'],
+    ['OKPAY_NOW', 'yesterday'],
+  ])('refuses %s=%s with exit 2 naming the variable', async (name, value) => {
+    const cli = new Cli();
+    const result = await cli.run(['register', '--email', EMAIL, '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n`, env: { [name]: value } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(name);
+    expect(cli.store.state.users).toEqual({});
+  });
+
   it('never prints a stack trace unless OKPAY_DEBUG=1', async () => {
     const plain = await new Cli().run(['whoami']);
     expect(plain.stderr).not.toMatch(/\n\s+at /);
