@@ -16,7 +16,7 @@ export type ReplyKind = 'first-reply' | 'next-reply';
 export type SlaState = 'ok' | 'at-risk' | 'breached' | 'paused' | 'none';
 
 /** Share of the target left under which a running clock counts as at risk. */
-export const AT_RISK_SHARE = 0.25;
+const AT_RISK_SHARE = 0.25;
 
 export interface ReplyClock {
   readonly kind: ReplyKind;

@@ -20,16 +20,16 @@ export const TICKET_STATUSES = ['new', 'open', 'pending', 'on-hold', 'solved', '
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export type Tier = 1 | 2 | 3;
 
-export const SUBJECT_MAX_CHARS = 150;
-export const BODY_MAX_CHARS = 5000;
-export const REASON_MAX_CHARS = 500;
+const SUBJECT_MAX_CHARS = 150;
+const BODY_MAX_CHARS = 5000;
+const REASON_MAX_CHARS = 500;
 const MAX_TAGS = 10;
 const TAG_PATTERN = /^[a-z0-9][a-z0-9-]{0,29}$/;
 /** A bound on every ticket's conversation: beyond it, the customer opens a new ticket. */
 const MAX_MESSAGES = 500;
 const HOUR_MS = 3_600_000;
-export const DUPLICATE_WINDOW_MS = 24 * HOUR_MS;
-export const CLOSE_SOLVED_AFTER_MS = 7 * 24 * HOUR_MS;
+const DUPLICATE_WINDOW_MS = 24 * HOUR_MS;
+const CLOSE_SOLVED_AFTER_MS = 7 * 24 * HOUR_MS;
 /** Statuses in which a ticket still needs work: an agent's load, duplicates, merges. */
 export const ACTIVE_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'on-hold'];
 
@@ -180,7 +180,7 @@ function transitionHint(ticket: Ticket, to: TicketStatus): string {
   return allowed.length > 0 ? `from ${ticket.status} it can go to ${allowed.join(', ')}` : '';
 }
 
-export function assertTransition(ticket: Ticket, to: TicketStatus): void {
+function assertTransition(ticket: Ticket, to: TicketStatus): void {
   if (!canTransition(ticket.status, to)) {
     fail('INVALID_TRANSITION', `ticket #${ticket.number} is ${ticket.status} and cannot become ${to}`, transitionHint(ticket, to), { from: ticket.status, to });
   }
@@ -188,7 +188,7 @@ export function assertTransition(ticket: Ticket, to: TicketStatus): void {
 
 // ---- reading -------------------------------------------------------------------------------
 
-export function findTicket(state: State, number: number): Ticket | undefined {
+function findTicket(state: State, number: number): Ticket | undefined {
   return state.tickets[String(number)];
 }
 
@@ -208,7 +208,7 @@ export function requireOwnTicket(state: State, number: number, customerId: UserI
   return ticket;
 }
 
-export function hasAgentReply(ticket: Ticket): boolean {
+function hasAgentReply(ticket: Ticket): boolean {
   return ticket.events.some((event) => event.type === 'message' && event.author === 'agent' && event.visibility === 'public');
 }
 
@@ -266,7 +266,7 @@ function nextNumber(state: State): number {
 
 const PRIORITY_RANK: Readonly<Record<Priority, number>> = { urgent: 0, high: 1, normal: 2, low: 3 };
 
-export function higherPriority(a: Priority, b: Priority): Priority {
+function higherPriority(a: Priority, b: Priority): Priority {
   return PRIORITY_RANK[a] <= PRIORITY_RANK[b] ? a : b;
 }
 
@@ -332,7 +332,7 @@ export function duplicateKey(text: string): string {
  * The customer's earlier ticket with the same subject and first message, opened less than 24
  * hours ago and neither closed nor merged.
  */
-export function findDuplicate(state: State, customerId: UserId, subject: string, body: string, nowMs: number): Ticket | undefined {
+function findDuplicate(state: State, customerId: UserId, subject: string, body: string, nowMs: number): Ticket | undefined {
   const subjectKey = duplicateKey(subject);
   const bodyKey = duplicateKey(body);
   return Object.values(state.tickets).find(

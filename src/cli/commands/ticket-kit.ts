@@ -1,0 +1,297 @@
+// What the ticket and agent commands share: the shipped support data, SLA reports and the
+// urgency-ordered queue, and how a ticket is shown — as JSON and to people — to its customer
+// (public messages only) or to an agent (everything).
+
+import { promises as fs } from 'node:fs';
+import { DateTime } from 'luxon';
+import { AppError } from '../../domain/errors.js';
+import { parseCalendars, regionById, type CalendarData, type Region } from '../../domain/calendar.js';
+import { parseFaq, type FaqArticle } from '../../domain/faq.js';
+import type { Transaction } from '../../domain/ledger.js';
+import { formatBusinessMinutes, slaReport, type ReplyClock, type SlaReport } from '../../domain/sla.js';
+import type { State, User } from '../../domain/state.js';
+import { parseSupport, type SupportData } from '../../domain/support.js';
+import { ACTIVE_STATUSES, isWaitingForFirstReply, validateBody, visibleEvents, visibleMessages, type Ticket, type TicketEvent } from '../../domain/tickets.js';
+import { followUpsOf, viewTransaction, type TxView } from '../../domain/tx-view.js';
+import { compareQueueEntries, explainUrgency, type QueueEntry } from '../../domain/urgency.js';
+import type { StoreTransaction } from '../../store/store.js';
+import type { Context } from '../context.js';
+import { promptText } from '../prompts.js';
+
+export type Audience = 'customer' | 'agent';
+
+export const supportData = (ctx: Context): SupportData => ctx.ref.load('support.json', parseSupport);
+export const calendarData = (ctx: Context): CalendarData => ctx.ref.load('calendars.json', parseCalendars);
+export const faqArticles = (ctx: Context): FaqArticle[] => ctx.ref.load('faq.json', parseFaq);
+
+/** Agents see everything; everyone else (admins included) sees a ticket as its customer does. */
+export function audienceOf(user: User): Audience {
+  return user.role === 'agent' ? 'agent' : 'customer';
+}
+
+function ticketRegion(ctx: Context, ticket: Ticket): Region {
+  return regionById(calendarData(ctx), ticket.regionId);
+}
+
+export function slaOf(ctx: Context, ticket: Ticket, nowMs: number): SlaReport {
+  return slaReport(ticket, supportData(ctx), ticketRegion(ctx, ticket), nowMs);
+}
+
+export function queueEntry(ctx: Context, ticket: Ticket, nowMs: number): QueueEntry {
+  const sla = slaOf(ctx, ticket, nowMs);
+  return { ticket, sla, urgency: explainUrgency(ticket, sla, supportData(ctx).urgency, nowMs) };
+}
+
+/** Every ticket still being worked on, most urgent first. */
+export function activeQueue(ctx: Context, state: State, nowMs: number): QueueEntry[] {
+  return Object.values(state.tickets)
+    .filter((ticket) => ACTIVE_STATUSES.includes(ticket.status))
+    .map((ticket) => queueEntry(ctx, ticket, nowMs))
+    .sort(compareQueueEntries);
+}
+
+export interface QueuePlace {
+  readonly position: number;
+  readonly of: number;
+  readonly expectedReplyByMs: number | null;
+}
+
+/** Where a ticket waiting for its first answer stands among all tickets waiting for theirs. */
+function queuePlace(ctx: Context, state: State, ticket: Ticket, nowMs: number): QueuePlace | null {
+  if (!isWaitingForFirstReply(ticket)) return null;
+  const waiting = activeQueue(ctx, state, nowMs).filter((entry) => isWaitingForFirstReply(entry.ticket));
+  const index = waiting.findIndex((entry) => entry.ticket.number === ticket.number);
+  if (index < 0) return null;
+  return { position: index + 1, of: waiting.length, expectedReplyByMs: waiting[index]?.sla.current?.dueAtMs ?? null };
+}
+
+/** "2026-11-24 09:00 Europe/Berlin": local time of the region, which is what business hours mean. */
+export function localTime(ms: number, timeZone: string): string {
+  return `${DateTime.fromMillis(ms, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm')} ${timeZone}`;
+}
+
+export function shortUtc(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+function clockDocument(clock: ReplyClock) {
+  return {
+    kind: clock.kind,
+    startedAt: iso(clock.startedAtMs),
+    endedAt: iso(clock.endedAtMs),
+    endedBy: clock.endedBy,
+    targetMinutes: clock.targetMinutes,
+    elapsedMinutes: clock.elapsedMinutes,
+    leftMinutes: clock.leftMinutes,
+    dueAt: iso(clock.dueAtMs),
+    paused: clock.paused,
+    breached: clock.breached,
+  };
+}
+
+function slaDocument(sla: SlaReport) {
+  return {
+    state: sla.state,
+    region: sla.regionId,
+    timeZone: sla.timeZone,
+    firstReplyTargetMinutes: sla.firstReplyTargetMinutes,
+    nextReplyTargetMinutes: sla.nextReplyTargetMinutes,
+    current: sla.current === null ? null : clockDocument(sla.current),
+    past: sla.past.map(clockDocument),
+    breaches: sla.breaches,
+  };
+}
+
+/** "3 h 10 min left, due 2026-11-23 16:00 Europe/Berlin", coloured by how close it is. */
+function slaText(ctx: Context, sla: SlaReport): string {
+  const clock = sla.current;
+  if (clock === null) return ctx.out.style.dim('nothing due');
+  const due = clock.dueAtMs === null ? '' : `, due ${localTime(clock.dueAtMs, sla.timeZone)}`;
+  const what = clock.kind === 'first-reply' ? 'first reply' : 'next reply';
+  if (clock.paused) return ctx.out.style.dim(`${what}: paused with ${formatBusinessMinutes(clock.leftMinutes)} left`);
+  if (clock.breached) return ctx.out.style.red(`${what}: overdue by ${formatBusinessMinutes(-clock.leftMinutes)}${due}`);
+  const text = `${what}: ${formatBusinessMinutes(clock.leftMinutes)} left${due}`;
+  return sla.state === 'at-risk' ? ctx.out.style.yellow(text) : ctx.out.style.green(text);
+}
+
+/** Short SLA cell for tables: "2 h 05 min", "-15 min", "paused". */
+export function slaCell(ctx: Context, sla: SlaReport): string {
+  const clock = sla.current;
+  if (clock === null) return '';
+  if (clock.paused) return ctx.out.style.dim('paused');
+  const text = formatBusinessMinutes(clock.leftMinutes);
+  return clock.breached ? ctx.out.style.red(text) : sla.state === 'at-risk' ? ctx.out.style.yellow(text) : ctx.out.style.green(text);
+}
+
+export function emailOf(state: State, userId: string | null): string | null {
+  return userId === null ? null : (state.users[userId]?.email ?? userId);
+}
+
+/** The linked transaction as its customer sees it, with its status now. */
+async function linkedTransaction(ctx: Context, t: StoreTransaction, ticket: Ticket): Promise<TxView | null> {
+  if (ticket.txId === null) return null;
+  const seqs = await t.journal.seqsOfUser(ticket.customerId);
+  const entries = await t.journal.getMany(seqs);
+  const found = entries.find((entry) => entry.tx.id === ticket.txId);
+  if (!found) return null;
+  const later: Transaction[] = entries.filter((entry) => entry.seq > found.seq).map((entry) => entry.tx);
+  return viewTransaction(t.state, found.tx, ticket.customerId, followUpsOf(found.tx.id, later), ctx.ref.currencies);
+}
+
+export interface TicketDetail {
+  readonly ticket: Ticket;
+  readonly audience: Audience;
+  readonly sla: SlaReport;
+  readonly queue: QueuePlace | null;
+  readonly transaction: TxView | null;
+  readonly followUps: readonly number[];
+  /** Emails of the people named on the ticket, for display. */
+  readonly names: Readonly<Record<string, string>>;
+}
+
+export async function ticketDetail(ctx: Context, t: StoreTransaction, ticket: Ticket, audience: Audience, nowMs: number): Promise<TicketDetail> {
+  const names: Record<string, string> = {};
+  for (const id of [ticket.customerId, ticket.assigneeId, ...ticket.messages.map((m) => m.authorId), ...ticket.events.map((e) => e.by)]) {
+    if (id !== null && names[id] === undefined) names[id] = emailOf(t.state, id) ?? id;
+  }
+  return {
+    ticket,
+    audience,
+    sla: slaOf(ctx, ticket, nowMs),
+    queue: queuePlace(ctx, t.state, ticket, nowMs),
+    transaction: await linkedTransaction(ctx, t, ticket),
+    followUps: ticket.events.flatMap((event) => (event.type === 'follow-up' ? [event.ticket] : [])),
+    names,
+  };
+}
+
+function nameIn(detail: TicketDetail, id: string | null, author: string): string {
+  if (author === 'system') return 'OKPay';
+  if (detail.audience === 'customer') return author === 'customer' ? 'you' : 'OKPay support';
+  return id === null ? author : (detail.names[id] ?? id);
+}
+
+function eventDocument(detail: TicketDetail, event: TicketEvent): Record<string, unknown> {
+  const by = event.by === null ? 'OKPay' : detail.audience === 'agent' ? (detail.names[event.by] ?? event.by) : event.by === detail.ticket.customerId ? 'you' : 'OKPay support';
+  if (event.type === 'message' && detail.audience === 'customer') return { type: event.type, at: event.at, by, author: event.author };
+  const to = event.type === 'assigned' && event.to !== null ? { to: detail.names[event.to] ?? event.to } : {};
+  return { ...event, by, ...to };
+}
+
+/** The ticket as JSON (`ticket show --json`, `ticket export --format json`). */
+export function ticketDocument(detail: TicketDetail, options: { history?: boolean; duplicate?: boolean } = {}): Record<string, unknown> {
+  const { ticket, audience } = detail;
+  const agentOnly = audience === 'agent' ? { customer: detail.names[ticket.customerId] ?? ticket.customerId, assignee: ticket.assigneeId === null ? null : (detail.names[ticket.assigneeId] ?? ticket.assigneeId), tags: ticket.tags } : {};
+  return {
+    number: ticket.number,
+    status: ticket.status,
+    priority: ticket.priority,
+    category: ticket.category,
+    subject: ticket.subject,
+    channel: ticket.channel,
+    language: ticket.language,
+    tier: ticket.tier,
+    ...agentOnly,
+    ...(options.duplicate === undefined ? {} : { duplicate: options.duplicate }),
+    createdAt: ticket.createdAt,
+    updatedAt: ticket.updatedAt,
+    origin: ticket.origin,
+    relatedTo: ticket.relatedTo,
+    mergedInto: ticket.mergedInto,
+    followUps: detail.followUps,
+    escalationRequest: ticket.escalationRequest,
+    rating: ticket.rating,
+    transaction: detail.transaction === null ? null : { id: detail.transaction.id, type: detail.transaction.type, status: detail.transaction.status, amount: detail.transaction.amount, currency: detail.transaction.currency, createdAt: detail.transaction.createdAt },
+    // Customers' messages are numbered among what they see, so gaps do not betray internal notes.
+    messages: visibleMessages(ticket, audience).map((message, index) => ({
+      id: audience === 'agent' ? message.id : index + 1,
+      at: message.at,
+      author: message.author,
+      from: nameIn(detail, message.authorId, message.author),
+      visibility: message.visibility,
+      body: message.body,
+      faqId: message.faqId,
+      fromTicket: message.fromTicket,
+    })),
+    sla: slaDocument(detail.sla),
+    queue: detail.queue === null ? null : { position: detail.queue.position, of: detail.queue.of, expectedReplyBy: iso(detail.queue.expectedReplyByMs) },
+    ...(options.history ? { history: visibleEvents(ticket, audience).map((event) => eventDocument(detail, event)) } : {}),
+  };
+}
+
+/** One line per ticket for lists and queues. */
+export function ticketSummary(state: State, ticket: Ticket, audience: Audience) {
+  return {
+    number: ticket.number,
+    status: ticket.status,
+    priority: ticket.priority,
+    category: ticket.category,
+    subject: ticket.subject,
+    language: ticket.language,
+    tier: ticket.tier,
+    ...(audience === 'agent' ? { customer: emailOf(state, ticket.customerId), assignee: emailOf(state, ticket.assigneeId) } : {}),
+    createdAt: ticket.createdAt,
+    updatedAt: ticket.updatedAt,
+  };
+}
+
+export function printTicket(ctx: Context, detail: TicketDetail): void {
+  const { ticket } = detail;
+  const { style } = ctx.out;
+  ctx.out.line(style.bold(`Ticket #${ticket.number}: ${ticket.subject}`));
+  ctx.out.fields([
+    ['status', ticket.status],
+    ['priority', `${ticket.priority} (tier ${ticket.tier}${ticket.tier === 3 ? ', manager' : ''})`],
+    ['category', ticket.category],
+    ['channel', `${ticket.channel}, in ${ticket.language}`],
+    ['customer', detail.audience === 'agent' ? (detail.names[ticket.customerId] ?? null) : null],
+    ['assignee', detail.audience === 'agent' ? (ticket.assigneeId === null ? '(nobody)' : (detail.names[ticket.assigneeId] ?? ticket.assigneeId)) : null],
+    ['tags', detail.audience === 'agent' && ticket.tags.length > 0 ? ticket.tags.join(', ') : null],
+    ['transaction', detail.transaction ? `${detail.transaction.id} ${detail.transaction.type} ${detail.transaction.amount ?? ''} ${detail.transaction.currency ?? ''} — ${detail.transaction.status}` : ticket.txId],
+    ['SLA', slaText(ctx, detail.sla)],
+    ['queue', detail.queue ? `position ${detail.queue.position} of ${detail.queue.of}${detail.queue.expectedReplyByMs === null ? '' : `; expect a first answer by ${localTime(detail.queue.expectedReplyByMs, detail.sla.timeZone)}`}` : null],
+    ['escalation', ticket.escalationRequest ? `asked for tier ${ticket.escalationRequest.tier}: ${ticket.escalationRequest.reason}` : null],
+    ['rating', ticket.rating ? `${ticket.rating.score}/5${ticket.rating.comment ? ` — ${ticket.rating.comment}` : ''}` : null],
+    ['related', [ticket.relatedTo === null ? '' : `follows #${ticket.relatedTo}`, ticket.mergedInto === null ? '' : `merged into #${ticket.mergedInto}`, detail.followUps.length > 0 ? `follow-ups ${detail.followUps.map((n) => `#${n}`).join(', ')}` : ''].filter((s) => s !== '').join('; ')],
+  ]);
+  for (const message of visibleMessages(ticket, detail.audience)) {
+    const internal = message.visibility === 'internal' ? style.yellow(' [internal note]') : '';
+    const origin = message.fromTicket === null ? '' : style.dim(` (from #${message.fromTicket})`);
+    ctx.out.line();
+    ctx.out.line(`${style.dim(shortUtc(message.at))}  ${style.bold(nameIn(detail, message.authorId, message.author))}${internal}${origin}`);
+    ctx.out.line(message.body.replace(/^/gm, '  '));
+  }
+}
+
+const MAX_BODY_FILE_BYTES = 256 * 1024;
+
+export interface BodyOptions {
+  readonly body?: string;
+  readonly bodyFile?: string;
+}
+
+/**
+ * The text of a message: --body, --body-file FILE (or - for standard input), else a prompt on a
+ * terminal. Null when nothing was given and `required` is false.
+ */
+export async function readBody(ctx: Context, o: BodyOptions, required: boolean): Promise<string | null> {
+  if (o.body !== undefined && o.bodyFile !== undefined) throw new AppError('USAGE', 'pass either --body or --body-file, not both');
+  if (o.body !== undefined) return validateBody(o.body);
+  if (o.bodyFile !== undefined) return validateBody(o.bodyFile === '-' ? await ctx.io.readStdin() : await readBodyFile(o.bodyFile));
+  if (!required) return null;
+  return validateBody(await promptText(ctx, 'Message:', 'pass --body TEXT or --body-file FILE (- for standard input)'));
+}
+
+async function readBodyFile(file: string): Promise<string> {
+  try {
+    const stats = await fs.stat(file);
+    if (!stats.isFile()) throw new AppError('INVALID_FILE', `${file} is not a file`);
+    if (stats.size > MAX_BODY_FILE_BYTES) throw new AppError('INVALID_FILE', `${file} is larger than ${MAX_BODY_FILE_BYTES / 1024} KiB`, { hint: 'a message holds at most 5000 characters' });
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError('INVALID_FILE', `cannot read ${file}: ${error instanceof Error ? error.message.replace(/^[A-Z]+: /, '') : String(error)}`);
+  }
+}
