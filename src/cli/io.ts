@@ -7,6 +7,8 @@ export interface IO {
   readonly stdinIsTTY: boolean;
   readonly columns: number;
   writeOut(text: string): void;
+  /** For large outputs: resolves when the text has been handed on (waits while a pipe is full). */
+  writeOutAsync(text: string): Promise<void>;
   writeErr(text: string): void;
   /** All of standard input (for --password-stdin, --body-file -). */
   readStdin(): Promise<string>;
@@ -27,6 +29,20 @@ export function processIO(): IO {
     writeOut: (text) => {
       if (!stdoutClosed) process.stdout.write(text);
     },
+    writeOutAsync: (text) =>
+      new Promise((resolve) => {
+        if (stdoutClosed || process.stdout.write(text)) return resolve();
+        // Resolves on drain, or when the reader went away (the pipe closed mid-write).
+        const done = () => {
+          process.stdout.off('drain', done);
+          process.stdout.off('close', done);
+          process.stdout.off('error', done);
+          resolve();
+        };
+        process.stdout.on('drain', done);
+        process.stdout.on('close', done);
+        process.stdout.on('error', done);
+      }),
     writeErr: (text) => void process.stderr.write(text),
     readStdin: () => readAll(process.stdin),
   };
@@ -65,6 +81,7 @@ export function bufferIO(options: { stdin?: string; tty?: boolean; columns?: num
     stdinIsTTY: tty && options.stdin === undefined,
     columns: options.columns ?? 100,
     writeOut: (text) => void out.push(text),
+    writeOutAsync: async (text) => void out.push(text),
     writeErr: (text) => void err.push(text),
     readStdin: async () => options.stdin ?? '',
     stdout: () => out.join(''),

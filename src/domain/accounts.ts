@@ -180,12 +180,13 @@ export function assertMaySignIn(user: User): void {
 }
 
 /**
- * Counts one failed sign-in. The fifth in a row locks the account; the caller mails the notice
- * with the unlock token whose hash is given here.
+ * Counts one failed sign-in (or unlock attempt). The fifth in a row locks the account — and turns
+ * a self-lock into a failed-sign-in lock, so guessing at `okpay unlock` ends in the mailed-token
+ * path too. The caller mails the notice with the unlock token whose hash is given here.
  */
 export function recordFailedSignIn(state: State, userId: UserId, nowIso: string, unlockToken: TokenRecord): { user: User; lockedNow: boolean } {
   const user = requireUser(state, userId);
-  if (user.lock) return { user, lockedNow: false };
+  if (user.lock && user.lock.reason !== 'self') return { user, lockedNow: false };
   const failedLogins = user.failedLogins + 1;
   if (failedLogins < MAX_FAILED_SIGN_INS) {
     const updated = { ...user, failedLogins };

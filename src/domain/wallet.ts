@@ -46,7 +46,8 @@ export function userBalances(state: State, userId: UserId): { currency: string; 
 
 // ---- deposits -------------------------------------------------------------------------------
 
-export type DepositSource = 'card' | 'bank';
+/** Where deposited money comes from; `fixture` marks balances seeded by `okpay fixtures load`. */
+export type DepositSource = 'card' | 'bank' | 'fixture';
 
 export function planDeposit(user: User, amountMinor: MinorUnits, currency: Currency, source: DepositSource, nowIso: string): NewTransaction {
   return {

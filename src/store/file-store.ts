@@ -76,7 +76,13 @@ export class FileStore implements Store {
       const loaded = await this.load();
       await this.recover(loaded);
       const t = new FileTransaction(this, loaded.state);
-      const result = await work(t);
+      const result = await Promise.resolve(t)
+        .then(work)
+        .catch(async (error: unknown) => {
+          // A large commit may already have written full segments: take them back.
+          await t.journalAppender.rollback();
+          throw error;
+        });
       if (lock.compromised) throw lockLost(this.directory);
       await this.commit(t, loaded, () => lock.compromised);
       if (t.deferredError) throw t.deferredError;
@@ -91,7 +97,7 @@ export class FileStore implements Store {
     const low = new Low<Record<string, unknown> | null>(adapter, null);
     await low.read();
     if (low.data === null) {
-      if ((await this.journalLog.listSegments()).length > 0) throw corrupt(this.stateFile, 'it is missing while the journal holds entries');
+      await this.dropTornFirstCommit();
       return { state: emptyState(this.options.now().toISOString(), this.journalLog.segmentSize), text: null };
     }
     const state = upgradeState(low.data, this.stateFile);
@@ -102,6 +108,20 @@ export class FileStore implements Store {
       this.auditLogFiles = new SegmentLog(this.auditLogFiles.directory, size);
     }
     return { state, text: adapter.lastText };
+  }
+
+  /**
+   * No state file yet, but journal segments: either the very first commit was cut short while it
+   * streamed segments (no entry ends a commit — never acknowledged, so it is dropped), or the state
+   * file was lost, which is refused.
+   */
+  private async dropTornFirstCommit(): Promise<void> {
+    const segments = await this.journalLog.listSegments();
+    if (segments.length === 0) return;
+    for (const segment of segments) {
+      if ((await this.journalLog.readSegment(segment))?.some((e) => e.end)) throw corrupt(this.stateFile, 'it is missing while the journal holds committed entries');
+    }
+    await this.journalLog.truncateAfter(0);
   }
 
   /** Brings the state up to the journal after an interrupted commit. */
@@ -338,8 +358,7 @@ class FileTransaction implements StoreTransaction {
     this.deferredError = error;
   }
 
-  /** Lets a very large commit write full segments as it goes. */
-  async flushFullSegments(): Promise<void> {
+  async flush(): Promise<void> {
     await this.journalAppender.flushFull();
   }
 }

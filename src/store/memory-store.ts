@@ -125,6 +125,10 @@ class MemoryTransaction implements StoreTransaction {
   failAfterCommit(error: AppError): void {
     this.deferredError = error;
   }
+
+  async flush(): Promise<void> {
+    // Everything stays in memory until the commit.
+  }
 }
 
 async function* segments<E>(entries: readonly E[], size: number): AsyncGenerator<readonly E[]> {

@@ -44,6 +44,8 @@ export interface StoreTransaction {
   mail(mail: OutgoingMail, dateIso: string): MailRecord;
   /** Commit what was done, then fail the command (a counted failed sign-in, say). */
   failAfterCommit(error: AppError): void;
+  /** Lets a very large commit write what is already final (full journal segments) as it goes. */
+  flush(): Promise<void>;
   readonly journal: JournalReader;
   readonly auditLog: AuditReader;
   readonly outbox: OutboxReader;

@@ -179,6 +179,26 @@ describe('recordFailedSignIn (lockout counting)', () => {
     expect(state.users[user.id]).toEqual(fifth.user);
   });
 
+  it('turns a self-lock into a failed-logins lock after five wrong passwords (guessing at unlock ends in the mailed token)', () => {
+    const state = newState();
+    const user = activeUser(state);
+    lockAccount(state, user.id, { reason: 'self', note: 'lost phone', at: NOW_ISO, by: user.id });
+    for (let i = 1; i < MAX_FAILED_SIGN_INS; i += 1) expect(recordFailedSignIn(state, user.id, NOW_ISO, unlock).user.lock?.reason).toBe('self');
+    const fifth = recordFailedSignIn(state, user.id, NOW_ISO, unlock);
+    expect(fifth.lockedNow).toBe(true);
+    expect(fifth.user.lock?.reason).toBe('failed-logins');
+    expect(fifth.user.unlockToken).toEqual(unlock);
+  });
+
+  it('leaves failed-logins and agent locks as they are', () => {
+    const state = newState();
+    const user = activeUser(state);
+    lockAccount(state, user.id, { reason: 'agent', note: 'review', at: NOW_ISO, by: null });
+    for (let i = 0; i < MAX_FAILED_SIGN_INS + 2; i += 1) expect(recordFailedSignIn(state, user.id, NOW_ISO, unlock).lockedNow).toBe(false);
+    expect(state.users[user.id]?.lock?.reason).toBe('agent');
+    expect(state.users[user.id]?.failedLogins).toBe(0);
+  });
+
   it('ends every session of the account when it locks', () => {
     const state = newState();
     const user = activeUser(state);

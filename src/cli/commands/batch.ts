@@ -3,7 +3,6 @@
 // reports its own result; --atomic makes the whole batch all-or-nothing.
 
 import { promises as fs } from 'node:fs';
-import { createRequire } from 'node:module';
 import { parseCsv } from '../../domain/csv.js';
 import { AppError, isAppError, type ErrorCode } from '../../domain/errors.js';
 import type { Currency, MinorUnits } from '../../domain/money.js';
@@ -17,6 +16,7 @@ import { audit, authenticate, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { formatMoney, walletRef } from '../money.js';
 import { confirmOrRequireYes } from '../prompts.js';
+import { startProgress } from '../progress.js';
 import { phoneCountry } from './wallet.js';
 
 export const MAX_BATCH_ROWS = 10_000;
@@ -95,7 +95,7 @@ export async function runBatch(ctx: Context, file: string, options: { yes?: bool
   const token = await sessionToken(ctx);
   await ctx.store.transaction((t) => authenticate(ctx, t, token));
   await confirmOrRequireYes(ctx, `Pay ${rows.length} row${rows.length === 1 ? '' : 's'} (${totals(ctx, rows)}) plus fees?`, options.yes);
-  const progress = startProgress(ctx, rows.length);
+  const progress = startProgress(ctx, 'paying', rows.length, 50);
   let outcome: { results: RowResult[]; failed: RowResult[] };
   try {
     outcome = await ctx.store.transaction((t) => payRows(ctx, t, token, rows, options.atomic === true, progress.tick));
@@ -192,17 +192,4 @@ function report(ctx: Context, results: readonly RowResult[], atomic: boolean): v
     );
     ctx.out.note(`${summary.paid} paid, ${summary.alreadyPaid} already paid before, ${summary.failed} failed${atomic && summary.notSent ? `, ${summary.notSent} not sent` : ''}`);
   });
-}
-
-/** A progress bar on a terminal (stderr); nothing otherwise. */
-function startProgress(ctx: Context, total: number): { tick: (done: number) => void; stop: () => void } {
-  if (!ctx.io.stderrIsTTY || ctx.json || total < 50) return { tick: () => undefined, stop: () => undefined };
-  const { SingleBar, Presets } = loadProgress();
-  const bar = new SingleBar({ format: 'paying {bar} {value}/{total} rows', stream: process.stderr, clearOnComplete: true }, Presets.shades_classic);
-  bar.start(total, 0);
-  return { tick: (done) => bar.update(done), stop: () => bar.stop() };
-}
-
-function loadProgress(): typeof import('cli-progress') {
-  return createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
 }

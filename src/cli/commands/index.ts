@@ -8,6 +8,7 @@ import { registerAdminAgentCommands, registerAgentCommands } from './agent.js';
 import { registerCompletionCommand } from './completion.js';
 import { registerDemoCommand } from './demo.js';
 import { registerFaqCommands } from './faq.js';
+import { registerFixtureCommands } from './fixtures.js';
 import { registerHistoryCommands } from './history.js';
 import { registerKycCommands } from './kyc.js';
 import { registerOutboxCommands } from './outbox.js';
@@ -34,6 +35,7 @@ export function registerCommands(program: Command, app: App): void {
   registerKycCommands(program, admin, app);
   registerSettleCommand(admin, app);
   registerOutboxCommands(program, app);
+  registerFixtureCommands(program, app);
   registerVerifyCommand(program, app);
   registerDemoCommand(program, app);
   registerCompletionCommand(program, app);

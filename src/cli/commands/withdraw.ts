@@ -245,9 +245,8 @@ function registerMethodCommands(withdraw: Command, app: App): void {
   const ewallet = subcommand(add, 'ewallet', 'add an e-wallet (another payment platform)').requiredOption('--provider <name>', 'the platform, e.g. PayPal').requiredOption('--account <id>', 'your account there (email, phone or handle)');
   examples(ewallet, ['okpay withdraw methods add ewallet --provider PayPal --account ada@example.com']);
   action<{ provider: string; account: string }>(app, ewallet, async (ctx, o) => {
-    const provider = boundedText(o.provider, '--provider', { min: 2, max: 40 });
-    const account = boundedText(o.account, '--account', { min: 3, max: 100 });
-    await saveMethod(ctx, (user, id, nowIso) => ({ id, userId: user.id, type: 'ewallet', label: `${provider} ${maskAccountNumber(account)}`, holder: null, iban: null, accountNumber: null, routingNumber: null, country: user.country, provider, walletAccount: account, createdAt: nowIso, removedAt: null }));
+    const fields = ewalletFields(o.provider, o.account);
+    await saveMethod(ctx, (user, id, nowIso) => ({ id, userId: user.id, type: 'ewallet', holder: null, iban: null, accountNumber: null, routingNumber: null, country: user.country, createdAt: nowIso, removedAt: null, ...fields }));
   });
   const list = subcommand(methods, 'list', 'your withdrawal methods (numbers masked)');
   examples(list, ['okpay withdraw methods list --json']);
@@ -282,9 +281,15 @@ function registerMethodCommands(withdraw: Command, app: App): void {
   });
 }
 
+export function ewalletFields(providerText: string, accountText: string): Pick<WithdrawalMethod, 'label' | 'provider' | 'walletAccount'> {
+  const provider = boundedText(providerText, '--provider', { min: 2, max: 40 });
+  const account = boundedText(accountText, '--account', { min: 3, max: 100 });
+  return { label: `${provider} ${maskAccountNumber(account)}`, provider, walletAccount: account };
+}
+
 type BankFields = Pick<WithdrawalMethod, 'label' | 'holder' | 'iban' | 'accountNumber' | 'routingNumber' | 'country'>;
 
-function bankFields(ctx: Context, o: { holder: string; iban?: string; accountNumber?: string; routingNumber?: string; country?: string }): BankFields {
+export function bankFields(ctx: Context, o: { holder: string; iban?: string; accountNumber?: string; routingNumber?: string; country?: string }): BankFields {
   const holder = validateName(o.holder, '--holder');
   const country = o.country === undefined ? null : normalizeCountry(o.country, countries(ctx));
   if (o.iban !== undefined) {

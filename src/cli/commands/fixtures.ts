@@ -1,0 +1,153 @@
+// fixtures load / generate / export, and dev otp: the testers' tools. They work on an empty store
+// or a store marked as a test store (loading fixtures marks it), never on a real one.
+
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { findUserByEmail } from '../../domain/accounts.js';
+import { AppError } from '../../domain/errors.js';
+import { planFixtures } from '../../domain/fixtures.js';
+import { canonicalJson } from '../../domain/ledger.js';
+import type { State } from '../../domain/state.js';
+import { normalizeEmail } from '../../domain/validate.js';
+import type { StoreTransaction } from '../../store/store.js';
+import { authenticate, sessionToken } from '../auth.js';
+import type { Context } from '../context.js';
+import { applyFixtures, hashFixturePasswords } from '../fixture-loader.js';
+import { action, examples, group, subcommand, type App } from '../kit.js';
+
+const MAX_FIXTURE_BYTES = 20 * 1024 * 1024;
+
+export function registerFixtureCommands(program: Command, app: App): void {
+  const fixtures = group(program, 'fixtures', 'test data: load fixture files, generate a realistic store, export a store');
+  const load = subcommand(fixtures, 'load', 'load fixture files (JSON or YAML) in order; prints a JSON map of names to ids').argument('<files...>', 'fixture files');
+  examples(load, ['okpay fixtures load data/fixtures/demo.json', 'okpay fixtures load base.yaml scenario.yaml']);
+  action(app, load, async (ctx, _o, files) => {
+    const documents = await Promise.all(files.map((file) => readFixtureFile(file)));
+    const plan = planFixtures(documents);
+    const hashes = await hashFixturePasswords(ctx, plan);
+    const ids = await ctx.store.transaction(async (t) => {
+      assertTestable(t.state, 'fixtures load');
+      return applyFixtures(ctx, t, plan, hashes);
+    });
+    ctx.out.line(JSON.stringify(ids, null, 2));
+  });
+  const generate = subcommand(fixtures, 'generate', 'fill an empty store with realistic, deterministic data (same seed, same store)')
+    .requiredOption('--users <n>', 'how many customers')
+    .requiredOption('--transactions <n>', 'how many journal entries')
+    .option('--tickets <n>', 'how many support tickets', '0')
+    .option('--seed <seed>', 'the seed: the same seed makes the same store', 'okpay');
+  examples(generate, ['okpay fixtures generate --users 200 --transactions 10000 --tickets 50 --seed demo', 'OKPAY_NOW=2026-11-23T10:00:00Z okpay fixtures generate --users 1000 --transactions 1000000 --seed bench']);
+  action<{ users: string; transactions: string; tickets: string; seed: string }>(app, generate, async (ctx, o) => {
+    const { runGenerator, parseGeneratorOptions } = await import('../generator.js');
+    await runGenerator(ctx, parseGeneratorOptions(o));
+  });
+  const exportCommand = subcommand(fixtures, 'export', 'a canonical JSON dump of the store (sorted keys, stable order, secrets redacted) for diffing').option('--output <file>', 'write to this file instead of stdout');
+  examples(exportCommand, ['okpay fixtures export > store.json', 'diff <(OKPAY_HOME=a okpay fixtures export) <(OKPAY_HOME=b okpay fixtures export)']);
+  action<{ output?: string }>(app, exportCommand, async (ctx, o) => {
+    const token = await sessionToken(ctx);
+    await ctx.store.transaction(async (t) => {
+      if (!t.state.meta.testStore) authenticate(ctx, t, token, { roles: ['admin'], what: '`okpay fixtures export` of a store that is not a test store' });
+      await exportStore(ctx, t, o.output);
+    });
+  });
+  registerDevCommands(program, app);
+}
+
+export async function readFixtureFile(file: string): Promise<{ file: string; data: unknown }> {
+  const name = path.basename(file);
+  let text: string;
+  try {
+    const stat = await fs.stat(file);
+    if (!stat.isFile()) throw new AppError('INVALID_FILE', `${file} is not a file`);
+    if (stat.size > MAX_FIXTURE_BYTES) throw new AppError('INVALID_FILE', `${file} is larger than 20 MiB`);
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError('INVALID_FILE', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'it is not readable'}`);
+  }
+  const yaml = /\.ya?ml$/i.test(file);
+  try {
+    return { file: name, data: yaml ? (await import('yaml')).parse(text, { maxAliasCount: 100 }) : JSON.parse(text) };
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split('\n')[0] : 'unreadable';
+    throw new AppError('INVALID_FILE', `${name} is not valid ${yaml ? 'YAML' : 'JSON'}: ${why}`, { hint: 'nothing was written' });
+  }
+}
+
+/** Test data goes only into an empty store or one already marked as a test store. */
+export function assertTestable(state: State, what: string): void {
+  if (state.meta.testStore || Object.keys(state.users).length === 0) return;
+  throw new AppError('FORBIDDEN', `\`okpay ${what}\` works only on an empty store or a test store, and this store holds real accounts`, { hint: 'use a fresh data directory: --data-dir or $OKPAY_HOME' });
+}
+
+const REDACTED = '[redacted]';
+
+/** The state without secrets or sessions: what two stores are compared on. */
+export function redactedState(state: State): State {
+  const users = Object.fromEntries(
+    Object.entries(state.users).map(([id, u]) => [
+      id,
+      {
+        ...u,
+        passwordHash: REDACTED,
+        activation: u.activation && { ...u.activation, tokenHash: REDACTED },
+        passwordReset: u.passwordReset && { ...u.passwordReset, tokenHash: REDACTED },
+        unlockToken: u.unlockToken && { ...u.unlockToken, tokenHash: REDACTED },
+        twoFactor: { ...u.twoFactor, secret: u.twoFactor.secret && REDACTED, pendingSecret: u.twoFactor.pendingSecret && REDACTED, recoveryCodes: u.twoFactor.recoveryCodes.map((c) => ({ ...c, codeHash: REDACTED })), pendingRecoveryCodes: [] },
+      },
+    ]),
+  );
+  return { ...state, users, sessions: {} };
+}
+
+async function exportStore(ctx: Context, t: StoreTransaction, output: string | undefined): Promise<void> {
+  const sink = output ? await fileSink(output) : { write: (text: string) => ctx.io.writeOutAsync(text), close: async () => undefined };
+  await sink.write('{"audit":[');
+  await writeChain(sink, t.auditLog.scan());
+  await sink.write('],"journal":[');
+  await writeChain(sink, t.journal.scan());
+  await sink.write('],"mails":[');
+  const mails = await t.outbox.list();
+  await sink.write(mails.map((m) => canonicalJson(m)).join(','));
+  await sink.write(`],"state":${canonicalJson(redactedState(t.state))}}\n`);
+  await sink.close();
+}
+
+async function writeChain(sink: { write(text: string): Promise<void> }, segments: AsyncIterable<readonly unknown[]>): Promise<void> {
+  let first = true;
+  for await (const entries of segments) {
+    if (entries.length === 0) continue;
+    await sink.write(`${first ? '' : ','}${entries.map((e) => canonicalJson(e)).join(',')}`);
+    first = false;
+  }
+}
+
+async function fileSink(file: string): Promise<{ write(text: string): Promise<void>; close(): Promise<void> }> {
+  try {
+    const handle = await fs.open(file, 'w', 0o600);
+    return { write: async (text) => void (await handle.write(text)), close: () => handle.close() };
+  } catch {
+    throw new AppError('INVALID_FILE', `cannot write ${file}`);
+  }
+}
+
+function registerDevCommands(program: Command, app: App): void {
+  const dev = group(program, 'dev', 'tools for testers (only in a test store)');
+  const otp = subcommand(dev, 'otp', 'the current one-time code of a user with 2FA, in a test store').requiredOption('--email <email>', 'the user');
+  examples(otp, ['okpay dev otp --email alice@example.com', 'okpay login --email alice@example.com --otp "$(okpay dev otp --email alice@example.com)"']);
+  action<{ email: string }>(app, otp, async (ctx, o) => {
+    const email = normalizeEmail(o.email);
+    const secret = await ctx.store.transaction((t) => {
+      if (!t.state.meta.testStore) throw new AppError('FORBIDDEN', '`okpay dev otp` works only in a test store (one made by `okpay fixtures load` or `generate`)');
+      const user = findUserByEmail(t.state, email);
+      if (!user) throw new AppError('USER_NOT_FOUND', `no account uses ${email}`);
+      if (!user.twoFactor.enabled || !user.twoFactor.secret) throw new AppError('INVALID_TRANSITION', `${email} has no two-step verification`);
+      return user.twoFactor.secret;
+    });
+    const nowMs = ctx.now().getTime();
+    const code = ctx.totp.generate(secret, nowMs);
+    const validForSeconds = 30 - (Math.floor(nowMs / 1000) % 30);
+    ctx.out.data({ email, code, validForSeconds }, () => ctx.out.line(code));
+  });
+}

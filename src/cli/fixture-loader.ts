@@ -1,0 +1,350 @@
+// Applies a checked fixture plan in one store transaction, through the same domain functions the
+// commands use, then checks the `expect` sections. Any failure leaves the store as it was.
+
+import { createAccount, lockAccount, tokenRecord, UNLOCK_TOKEN_TTL_MS, updateUser, ACTIVATION_TTL_MS, explainLock } from '../domain/accounts.js';
+import { activationMail, lockedAfterFailuresMail } from '../domain/account-mails.js';
+import { parseCalendars, regionForCountry } from '../domain/calendar.js';
+import { AppError, isAppError } from '../domain/errors.js';
+import { computeWithdrawalQuote } from '../domain/fees.js';
+import { COUNTABLE, resolveReferences, type FixtureEntry, type FixtureExpect, type FixturePlan, type FixtureTicket, type FixtureTransfer, type FixtureUser, type FixtureWithdrawal } from '../domain/fixtures.js';
+import { sha256Hex, type Transaction } from '../domain/ledger.js';
+import { findCurrency, parseAmount } from '../domain/money.js';
+import { planRefund } from '../domain/refunds.js';
+import type { User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
+import { parseSupport } from '../domain/support.js';
+import { ACTIVE_STATUSES, addAgentReply, addCustomerReply, addNote, assignTicket, changeStatus, openTicket, parseCategory, parseChannel, parsePriority, parseStatus, rateTicket, requestEscalation, requireTicket, setPriority, type Ticket } from '../domain/tickets.js';
+import { txStatus } from '../domain/tx-view.js';
+import { checkPasswordPolicy, classifyRecipient, normalizeCountry, normalizeEmail, normalizePhone, validateMemo, validateName } from '../domain/validate.js';
+import { availableMinor, heldMinor, planDeposit, planTransfer, priceTransfer, resolveRecipient } from '../domain/wallet.js';
+import { activeMethods, addMethod, planCompletion, planRelease, planWithdrawal } from '../domain/withdrawals.js';
+import type { StoreTransaction } from '../store/store.js';
+import { audit } from './auth.js';
+import { countries, parseLanguage } from './commands/account.js';
+import { bankFields, ewalletFields, payoutRef } from './commands/withdraw.js';
+import { phoneCountry } from './commands/wallet.js';
+import type { Context } from './context.js';
+import { currencyFlag, walletRef } from './money.js';
+import { newId, newToken } from './random.js';
+
+export type LoadedIds = Record<string, string | number>;
+
+interface Loader {
+  readonly ctx: Context;
+  readonly t: StoreTransaction;
+  readonly hashes: ReadonlyMap<string, string>;
+  /** name → fields that `${name.field}` may read */
+  readonly values: Map<string, Record<string, string>>;
+  readonly users: Map<string, User>;
+  readonly transfers: Map<string, Transaction>;
+  readonly withdrawals: Map<string, Withdrawal>;
+  readonly tickets: Map<string, number>;
+  readonly ids: LoadedIds;
+  posted: number;
+}
+
+/** Passwords are checked and hashed before the store is touched (bcrypt is slow; hash each once). */
+export async function hashFixturePasswords(ctx: Context, plan: FixturePlan): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  for (const entry of plan.entries) {
+    if (entry.kind !== 'user' || hashes.has(entry.value.password)) continue;
+    at(entry.value.where, 'password', () => checkPasswordPolicy(entry.value.password));
+    hashes.set(entry.value.password, await ctx.passwords.hash(entry.value.password));
+  }
+  return hashes;
+}
+
+export async function applyFixtures(ctx: Context, t: StoreTransaction, plan: FixturePlan, hashes: ReadonlyMap<string, string>): Promise<LoadedIds> {
+  const loader: Loader = { ctx, t, hashes, values: new Map(), users: new Map(), transfers: new Map(), withdrawals: new Map(), tickets: new Map(), ids: {}, posted: 0 };
+  for (const entry of plan.entries) await applyEntry(loader, entry);
+  const failures = plan.expectations.flatMap((e) => checkExpectation(loader, e));
+  if (failures.length > 0) {
+    throw new AppError('EXPECTATION_FAILED', `the fixtures loaded but their expectations did not hold: ${failures.join('; ')}`, { hint: 'nothing was written; fix the fixtures or their expect section' });
+  }
+  t.state.meta = { ...t.state.meta, testStore: true };
+  audit(ctx, t, 'fixtures.loaded', null, null, { entries: plan.entries.length, transactions: loader.posted });
+  return loader.ids;
+}
+
+function failAt(where: { file: string; entry: string }, field: string, message: string): never {
+  throw new AppError('INVALID_FILE', `${where.file}: ${where.entry}: ${field}: ${message}`, { hint: 'nothing was written' });
+}
+
+/** Runs `work`, turning a refusal into a message that names the file, the entry and the field. */
+function at<T>(where: { file: string; entry: string }, field: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    throw new AppError('INVALID_FILE', `${where.file}: ${where.entry}: ${field}: ${error.message}`, { hint: 'nothing was written', details: { cause: error.code } });
+  }
+}
+
+async function applyEntry(l: Loader, entry: FixtureEntry): Promise<void> {
+  switch (entry.kind) {
+    case 'user':
+      return applyUser(l, entry.value);
+    case 'transfer':
+      return applyTransfer(l, entry.value);
+    case 'withdrawal':
+      return applyWithdrawal(l, entry.value);
+    case 'ticket':
+      return applyTicket(l, entry.value);
+  }
+}
+
+const resolve = (l: Loader, text: string): string => resolveReferences(text, l.values);
+const nowIso = (l: Loader, when: string | null): string => when ?? l.ctx.now().toISOString();
+
+/** A user named in the fixtures, or by email. */
+function userRef(l: Loader, where: FixtureUser['where'], field: string, text: string): User {
+  const resolved = resolve(l, text);
+  const byName = l.users.get(resolved);
+  if (byName) return l.t.state.users[byName.id] ?? byName;
+  const email = at(where, field, () => normalizeEmail(resolved));
+  const user = Object.values(l.t.state.users).find((u) => u.email === email);
+  return user ?? failAt(where, field, `no user ${email} (define it earlier in the fixtures)`);
+}
+
+function post(l: Loader, tx: Parameters<StoreTransaction['post']>[0]): Transaction {
+  l.posted += 1;
+  return l.t.post(tx);
+}
+
+function applyUser(l: Loader, u: FixtureUser): void {
+  const { ctx, t } = l;
+  const when = nowIso(l, u.at);
+  const fields = {
+    email: at(u.where, 'email', () => normalizeEmail(resolve(l, u.email))),
+    phone: u.phone === null ? null : at(u.where, 'phone', () => normalizePhone(resolve(l, u.phone ?? ''))),
+    country: u.country === null ? null : at(u.where, 'country', () => normalizeCountry(u.country ?? '', countries(ctx))),
+    name: u.fullName === null ? null : at(u.where, 'fullName', () => validateName(resolve(l, u.fullName ?? ''))),
+    language: u.language === null ? null : parseLanguage(u.language),
+  };
+  const activationToken = newToken(ctx.random, 'act');
+  const activation = u.status === 'pending' ? tokenRecord(sha256Hex(activationToken), Date.parse(when), ACTIVATION_TTL_MS) : null;
+  let user = at(u.where, 'email', () => createAccount(t.state, { id: newId(ctx.random, 'usr'), ...fields, passwordHash: l.hashes.get(u.password) ?? '', role: u.role, activation }, when));
+  user = updateUser(t.state, user.id, (x) => ({
+    ...x,
+    antiPhishingPhrase: u.antiPhishingPhrase,
+    agent: u.kind === 'agent' && u.tier ? { tier: u.tier, languages: u.languages } : null,
+    twoFactor: u.twoFactorSecret ? { ...x.twoFactor, enabled: true, secret: u.twoFactorSecret, changedAt: when } : x.twoFactor,
+    kyc: u.kyc === 'none' ? x.kyc : { status: u.kyc, documentType: 'passport', documentMasked: '•••• 0000', submittedAt: when, decidedAt: u.kyc === 'pending' ? null : when, decidedBy: null, reason: u.kyc === 'rejected' ? 'the document could not be read' : null },
+  }));
+  if (activation) t.mail(activationMail(user, activationToken), when);
+  for (const [code, amountText] of Object.entries(u.balances)) {
+    const currency = at(u.where, `balances.${code}`, () => findCurrency(ctx.ref.currencies, code));
+    const amountMinor = at(u.where, `balances.${code}`, () => parseAmount(amountText, currency, { ignoreMaximum: true }));
+    post(l, planDeposit(user, amountMinor, currency, 'fixture', when));
+  }
+  if (u.lock) user = lockFixtureUser(l, user, u.lock, when);
+  l.users.set(u.name, user);
+  l.values.set(u.name, { id: user.id, email: user.email, phone: user.phone ?? '', name: user.name ?? '' });
+  l.ids[u.name] = user.id;
+}
+
+function lockFixtureUser(l: Loader, user: User, lock: NonNullable<FixtureUser['lock']>, when: string): User {
+  const locked = lockAccount(l.t.state, user.id, { reason: lock.reason, note: lock.note, at: when, by: null });
+  if (lock.reason !== 'failed-logins') return locked;
+  // The way out of this lock is the mailed unlock token, so the fixture mails one as the service would.
+  const token = newToken(l.ctx.random, 'unl');
+  const withToken = updateUser(l.t.state, user.id, (x) => ({ ...x, failedLogins: 5, unlockToken: tokenRecord(sha256Hex(token), Date.parse(when), UNLOCK_TOKEN_TTL_MS) }));
+  l.t.mail(lockedAfterFailuresMail(withToken, token, explainLock(withToken)), when);
+  return withToken;
+}
+
+function applyTransfer(l: Loader, f: FixtureTransfer): void {
+  const { ctx, t } = l;
+  const sender = userRef(l, f.where, 'from', f.from);
+  const nowMs = Date.parse(nowIso(l, f.at));
+  const currency = at(f.where, 'currency', () => currencyFlag(ctx, f.currency));
+  const toCurrency = f.toCurrency === null ? currency : at(f.where, 'toCurrency', () => currencyFlag(ctx, f.toCurrency ?? ''));
+  const amountMinor = at(f.where, 'amount', () => parseAmount(resolve(l, f.amount), currency));
+  const memo = f.memo === null ? null : at(f.where, 'memo', () => validateMemo(f.memo ?? ''));
+  const to = at(f.where, 'to', () => resolveRecipient(t.state, sender, classifyRecipient(resolve(l, f.to)), phoneCountry(ctx)));
+  const tx = at(f.where, 'amount', () => {
+    const quote = priceTransfer(walletRef(ctx), sender, to, amountMinor, currency, toCurrency);
+    return post(l, planTransfer(t.state, walletRef(ctx), { sender, to, quote, currency, memo, quoteId: null, idempotency: null, nowMs }));
+  });
+  if (f.name) {
+    l.transfers.set(f.name, tx);
+    l.values.set(f.name, { id: tx.id });
+    l.ids[f.name] = tx.id;
+  }
+}
+
+function fixtureMethod(l: Loader, w: FixtureWithdrawal, user: User, when: string): WithdrawalMethod {
+  const m = w.method;
+  const base = { id: newId(l.ctx.random, 'wm'), userId: user.id, createdAt: when, removedAt: null };
+  const method: WithdrawalMethod =
+    m.type === 'bank'
+      ? { ...base, type: 'bank', provider: null, walletAccount: null, ...at(w.where, 'method', () => bankFields(l.ctx, { holder: m.holder, ...(m.iban ? { iban: m.iban } : {}), ...(m.accountNumber ? { accountNumber: m.accountNumber } : {}), ...(m.routingNumber ? { routingNumber: m.routingNumber } : {}), ...(m.country ? { country: m.country } : {}) })) }
+      : { ...base, type: 'ewallet', holder: null, iban: null, accountNumber: null, routingNumber: null, country: user.country, ...at(w.where, 'method', () => ewalletFields(m.provider, m.account)) };
+  const existing = activeMethods(l.t.state, user.id).find((x) => x.label === method.label && x.type === method.type);
+  return existing ?? addMethod(l.t.state, method);
+}
+
+function applyWithdrawal(l: Loader, w: FixtureWithdrawal): void {
+  const { ctx, t } = l;
+  const user = userRef(l, w.where, 'user', w.user);
+  const when = nowIso(l, w.at);
+  const method = fixtureMethod(l, w, user, when);
+  const currency = at(w.where, 'currency', () => currencyFlag(ctx, w.currency));
+  const amountMinor = at(w.where, 'amount', () => parseAmount(resolve(l, w.amount), currency));
+  const quote = computeWithdrawalQuote({ amountMinor, currency, methodType: method.type }, { schedule: ctx.ref.fees });
+  const tx = at(w.where, 'amount', () => post(l, planWithdrawal(t.state, payoutRef(ctx), { id: newId(ctx.random, 'wd'), user, method, quote, currency, quoteId: null, nowMs: Date.parse(when) })));
+  let withdrawal = Object.values(t.state.withdrawals).find((x) => x.holdTxId === tx.id);
+  if (!withdrawal) throw new Error('fixture withdrawal missing after posting');
+  withdrawal = moveWithdrawal(l, withdrawal, w.status, when);
+  if (w.name) {
+    l.withdrawals.set(w.name, withdrawal);
+    l.values.set(w.name, { id: withdrawal.id, methodId: method.id });
+    l.ids[w.name] = withdrawal.id;
+  }
+}
+
+/** Fixtures may put a payout in any status: the same transitions settlement and cancel make. */
+function moveWithdrawal(l: Loader, w: Withdrawal, status: FixtureWithdrawal['status'], when: string): Withdrawal {
+  if (status === 'requested') return w;
+  const processing: Withdrawal = { ...w, status: 'processing', processingAt: when };
+  if (status === 'processing') {
+    l.t.state.withdrawals[w.id] = processing;
+    return processing;
+  }
+  if (status === 'completed') {
+    post(l, planCompletion(processing, when));
+    return { ...processing, status: 'completed', finishedAt: when };
+  }
+  const reason = status === 'failed' ? 'the receiving account refused the payout' : 'cancelled by the customer';
+  post(l, planRelease(status === 'failed' ? processing : w, status, reason, status === 'cancelled' ? w.userId : null, when));
+  return { ...w, status, finishedAt: when, failureReason: reason };
+}
+
+function applyTicket(l: Loader, f: FixtureTicket): void {
+  const { ctx, t } = l;
+  const support = ctx.ref.load('support.json', parseSupport);
+  const customer = userRef(l, f.where, 'customer', f.customer);
+  const when = nowIso(l, f.at);
+  const region = regionForCountry(ctx.ref.load('calendars.json', parseCalendars), customer.country);
+  const txId = f.tx === null ? null : resolve(l, f.tx);
+  const opened = at(f.where, 'category', () =>
+    openTicket(
+      t.state,
+      {
+        customer,
+        category: parseCategory(f.category),
+        subject: resolve(l, f.subject),
+        body: resolve(l, f.body),
+        channel: f.channel === null ? 'email' : parseChannel(f.channel),
+        language: f.language === null ? (customer.language ?? 'en') : parseLanguage(f.language),
+        regionId: region.id,
+        txId,
+      },
+      support,
+      Date.parse(when),
+    ),
+  );
+  let ticket = opened.ticket;
+  ticket = ticketActions(l, f, ticket, customer, when);
+  if (f.name) {
+    l.tickets.set(f.name, ticket.number);
+    l.values.set(f.name, { number: String(ticket.number) });
+    l.ids[f.name] = ticket.number;
+  }
+}
+
+function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, customer: User, when: string): Ticket {
+  const { t } = l;
+  let ticket = opened;
+  const agentOf = (text: string, field: string) => {
+    const agent = userRef(l, f.where, field, text);
+    return agent.role === 'agent' ? agent : failAt(f.where, field, `${agent.email} is not an agent`);
+  };
+  if (f.priority) ticket = at(f.where, 'priority', () => setPriority(t.state, ticket, parsePriority(f.priority ?? ''), customer, when));
+  if (f.assignee) {
+    const agent = agentOf(f.assignee, 'assignee');
+    ticket = at(f.where, 'assignee', () => assignTicket(t.state, ticket, agent, agent, when));
+  }
+  f.messages.forEach((m, i) => {
+    const stamp = m.at ?? when;
+    const field = `messages[${i}]`;
+    if (m.from === 'customer') {
+      ticket = at(f.where, field, () => addCustomerReply(t.state, ticket, customer, resolve(l, m.body), stamp).ticket);
+    } else {
+      const agent = agentOf(m.from, `${field}.from`);
+      ticket = at(f.where, field, () => (m.internal ? addNote(t.state, ticket, agent, resolve(l, m.body), stamp) : addAgentReply(t.state, ticket, agent, { body: resolve(l, m.body), faqId: null, status: null }, stamp)));
+    }
+  });
+  if (f.escalation) ticket = at(f.where, 'escalation', () => requestEscalation(t.state, ticket, customer, resolve(l, f.escalation ?? ''), false, when));
+  if (f.refund) ticket = fixtureRefund(l, f, ticket, agentOf(f.refund.agent, 'refund.agent'), when);
+  if (f.status && f.status !== ticket.status) {
+    const status = at(f.where, 'status', () => parseStatus(f.status ?? ''));
+    const agent = ticket.assigneeId ? (t.state.users[ticket.assigneeId] ?? null) : null;
+    ticket = at(f.where, 'status', () => changeStatus(t.state, ticket, status, agent, when));
+  }
+  if (f.rating) ticket = at(f.where, 'rating', () => rateTicket(t.state, ticket, customer, f.rating?.score ?? 5, f.rating?.comment ?? null, when).ticket);
+  return requireTicket(t.state, ticket.number);
+}
+
+function fixtureRefund(l: Loader, f: FixtureTicket, ticket: Ticket, agent: User, when: string): Ticket {
+  const original = [...l.transfers.values()].find((tx) => tx.id === ticket.txId) ?? failAt(f.where, 'refund', 'a refund needs the ticket’s tx to be a transfer defined earlier in the fixtures');
+  at(f.where, 'refund', () => post(l, planRefund(l.t.state, { original, agent, ticketNumber: ticket.number, ticketCustomerId: ticket.customerId, reason: 'refund of a disputed payment', nowIso: when }, l.ctx.ref.currencies)));
+  return requireTicket(l.t.state, ticket.number);
+}
+
+// ---- expectations -----------------------------------------------------------------------------
+
+function checkExpectation(l: Loader, e: FixtureExpect): string[] {
+  const failures: string[] = [];
+  const { ctx, t } = l;
+  const money = (field: 'balances' | 'held', read: (userId: string, code: string) => number) => {
+    for (const [name, amounts] of Object.entries(e[field])) {
+      const user = l.users.get(name);
+      for (const [code, expected] of Object.entries(amounts)) {
+        const currency = at(e.where, `${field}.${name}.${code}`, () => findCurrency(ctx.ref.currencies, code));
+        const want = at(e.where, `${field}.${name}.${code}`, () => parseAmount(expected, currency, { allowZero: true, ignoreMaximum: true }));
+        const have = user ? read(user.id, code) : 0;
+        if (have !== want) failures.push(`${field}.${name}.${code} is ${(have / 10 ** currency.exponent).toFixed(currency.exponent)}, expected ${expected}`);
+      }
+    }
+  };
+  money('balances', (id, code) => availableMinor(t.state, id, code));
+  money('held', (id, code) => heldMinor(t.state, id, code));
+  for (const [name, expected] of Object.entries(e.statuses)) {
+    const actual = statusOf(l, name);
+    if (actual !== expected) failures.push(`statuses.${name} is ${actual}, expected ${expected}`);
+  }
+  for (const [key, expected] of Object.entries(e.counts)) {
+    const actual = countOf(l, key as (typeof COUNTABLE)[number]);
+    if (actual !== expected) failures.push(`counts.${key} is ${actual}, expected ${expected}`);
+  }
+  return failures;
+}
+
+function statusOf(l: Loader, name: string): string {
+  const tx = l.transfers.get(name);
+  if (tx) return txStatus(l.t.state, tx, []);
+  const withdrawal = l.withdrawals.get(name);
+  if (withdrawal) return l.t.state.withdrawals[withdrawal.id]?.status ?? withdrawal.status;
+  const number = l.tickets.get(name);
+  return number === undefined ? 'unknown' : (l.t.state.tickets[String(number)]?.status ?? 'unknown');
+}
+
+function countOf(l: Loader, key: (typeof COUNTABLE)[number]): number {
+  const state = l.t.state;
+  const users = Object.values(state.users);
+  const tickets = Object.values(state.tickets);
+  switch (key) {
+    case 'users':
+      return users.filter((u) => u.role === 'user').length;
+    case 'agents':
+      return users.filter((u) => u.role === 'agent').length;
+    case 'transactions':
+      return state.meta.journal.seq + l.posted;
+    case 'withdrawalsInFlight':
+      return Object.keys(state.withdrawals).length;
+    case 'tickets':
+      return tickets.length;
+    case 'openTickets':
+      return tickets.filter((x) => ACTIVE_STATUSES.includes(x.status)).length;
+  }
+}

@@ -1,0 +1,424 @@
+// okpay fixtures generate: a realistic store made through the same domain functions as the real
+// commands (so every invariant holds and `verify` passes), from a seed. The same seed and the same
+// "now" give the same store, byte for byte apart from bcrypt salts.
+
+import { performance } from 'node:perf_hooks';
+import { createAccount, lockAccount, updateUser } from '../domain/accounts.js';
+import { parseCalendars, regionForCountry } from '../domain/calendar.js';
+import { AppError, isAppError } from '../domain/errors.js';
+import { computeWithdrawalQuote } from '../domain/fees.js';
+import { isLanguage, LANGUAGES, type Language } from '../domain/language.js';
+import type { Transaction } from '../domain/ledger.js';
+import { findCurrency, formatAmount, type Currency } from '../domain/money.js';
+import { Prng } from '../domain/prng.js';
+import type { User, WithdrawalMethod } from '../domain/state.js';
+import { parseSupport, type SupportData } from '../domain/support.js';
+import { addAgentReply, addCustomerReply, addNote, changeStatus, mergeTickets, openTicket, rateTicket, requestEscalation, TICKET_CATEGORIES, type Ticket, type TicketStatus } from '../domain/tickets.js';
+import { parsePositiveInt } from '../domain/validate.js';
+import { ibanCheckDigits } from '../domain/validate-bank.js';
+import { availableMinor, planClaim, planDeposit, planReturn, planTransfer, priceTransfer, resolveRecipient, unclaimedFor, expiredUnclaimed, type UserLookup, indexUsers } from '../domain/wallet.js';
+import { activeMethods, addMethod, planCompletion, planRelease, planWithdrawal, settleSteps } from '../domain/withdrawals.js';
+import type { StoreTransaction } from '../store/store.js';
+import { audit } from './auth.js';
+import { assertTestable } from './commands/fixtures.js';
+import { payoutRef } from './commands/withdraw.js';
+import type { Context } from './context.js';
+import { walletRef } from './money.js';
+import { startProgress } from './progress.js';
+import { newId, seededRandom, type Random } from './random.js';
+import { readDataFile } from './refdata.js';
+
+export interface GeneratorOptions {
+  readonly users: number;
+  readonly transactions: number;
+  readonly tickets: number;
+  readonly seed: string;
+}
+
+const PASSWORD = 'Generated-pass-1!';
+const DAY_MS = 24 * 60 * 60 * 1000;
+const SPAN_DAYS = 120;
+const FLUSH_EVERY = 1000;
+const SETTLE_EVERY = 500;
+
+export function parseGeneratorOptions(o: { users: string; transactions: string; tickets: string; seed: string }): GeneratorOptions {
+  const seed = o.seed.trim();
+  if (seed.length === 0 || seed.length > 100) throw new AppError('INVALID_INPUT', '--seed must be 1–100 characters');
+  return {
+    users: parsePositiveInt(o.users, '--users', { min: 2, max: 100_000 }),
+    transactions: o.transactions.trim() === '0' ? 0 : parsePositiveInt(o.transactions, '--transactions', { min: 1, max: 5_000_000 }),
+    tickets: o.tickets.trim() === '0' ? 0 : parsePositiveInt(o.tickets, '--tickets', { min: 1, max: 100_000 }),
+    seed,
+  };
+}
+
+interface CountryMix {
+  readonly code: string;
+  readonly weight: number;
+  readonly language: Language;
+  readonly currency: string;
+}
+
+interface GeneratorData {
+  readonly names: Record<Language, { given: (string | [string, string])[]; family: (string | [string, string])[] }>;
+  readonly countries: CountryMix[];
+  readonly tickets: Record<string, Record<Language, [string, string]>>;
+  readonly agentReplies: Record<Language, string>;
+}
+
+interface Person {
+  readonly id: string;
+  readonly currency: Currency;
+  readonly methodId: string | null;
+}
+
+class Generation {
+  readonly prng: Prng;
+  readonly random: Random;
+  readonly data: GeneratorData;
+  readonly people: Person[] = [];
+  readonly pending: string[] = [];
+  readonly agents: User[] = [];
+  readonly support: SupportData;
+  lookup: UserLookup;
+  clockMs: number;
+  posted = 0;
+  prospects = 0;
+  readonly transfers: Transaction[] = [];
+
+  constructor(
+    readonly ctx: Context,
+    readonly t: StoreTransaction,
+    readonly options: GeneratorOptions,
+    readonly anchorMs: number,
+    readonly passwordHash: string,
+  ) {
+    this.prng = new Prng(options.seed);
+    this.random = seededRandom(options.seed);
+    this.data = readDataFile('generator.json') as GeneratorData;
+    this.support = ctx.ref.load('support.json', parseSupport);
+    this.clockMs = anchorMs - SPAN_DAYS * DAY_MS;
+    this.lookup = indexUsers(t.state);
+  }
+
+  get nowIso(): string {
+    return new Date(this.clockMs).toISOString();
+  }
+
+  post(tx: Parameters<StoreTransaction['post']>[0]): Transaction {
+    this.posted += 1;
+    return this.t.post(tx);
+  }
+
+  // ---- people -------------------------------------------------------------------------------
+
+  name(language: Language, index: number): { display: string; local: string } {
+    const names = this.data.names[language];
+    const given = this.prng.pick(names.given);
+    const family = this.prng.pick(names.family);
+    const text = (n: string | [string, string]) => (typeof n === 'string' ? n : n[0]);
+    const latin = (n: string | [string, string]) => (typeof n === 'string' ? n : n[1]);
+    const display = language === 'zh' ? `${text(family)}${text(given)}` : `${text(given)} ${text(family)}`;
+    const local = `${latin(given)}.${latin(family)}.${index}`.normalize('NFD').replace(/[^\x20-\x7e]/g, '').toLowerCase();
+    return { display, local };
+  }
+
+  createPeople(): void {
+    const nowIso = this.nowIso;
+    this.createAdminAndAgents(nowIso);
+    for (let i = 1; i <= this.options.users; i += 1) this.createCustomer(i, nowIso);
+    this.lookup = indexUsers(this.t.state);
+  }
+
+  private account(email: string, name: string, country: string | null, language: Language | null, role: User['role'], pending: boolean, phone: string | null): User {
+    return createAccount(
+      this.t.state,
+      { id: newId(this.random, 'usr'), email, phone, country, name, language, passwordHash: this.passwordHash, role, activation: pending ? { tokenHash: newId(this.random, 'act'), expiresAt: new Date(this.anchorMs + DAY_MS).toISOString() } : null },
+      this.nowIso,
+    );
+  }
+
+  private createAdminAndAgents(nowIso: string): void {
+    this.account('admin@okpay.test', 'OKPay Operator', null, 'en', 'admin', false, null);
+    const count = Math.min(50, Math.max(6, Math.ceil(this.options.users / 50)));
+    for (let i = 1; i <= count; i += 1) {
+      const language = LANGUAGES[(i - 1) % LANGUAGES.length] ?? 'en';
+      const tier = (i <= LANGUAGES.length ? 1 : i <= 2 * LANGUAGES.length ? 2 : 3) as 1 | 2 | 3;
+      const second = this.prng.pick(LANGUAGES);
+      const languages = second === language ? [language] : [language, second];
+      const agent = this.account(`agent${i}@okpay.test`, this.name(language, i).display, null, language, 'agent', false, null);
+      this.agents.push(updateUser(this.t.state, agent.id, (u) => ({ ...u, agent: { tier, languages }, kyc: { ...u.kyc, status: 'approved', decidedAt: nowIso } })));
+    }
+  }
+
+  private createCustomer(index: number, nowIso: string): void {
+    const mix = this.prng.weighted(this.data.countries.map((c) => [c, c.weight] as const));
+    const language = isLanguage(mix.language) ? mix.language : 'en';
+    const { display, local } = this.name(language, index);
+    const pending = index > 2 && this.prng.chance(0.03);
+    const phone = this.prng.chance(0.6) ? `+${callingCode(mix.code)}55${index.toString().padStart(8, '0')}` : null;
+    let user = this.account(`${local}@example.com`, display, mix.code, language, 'user', pending, phone);
+    user = updateUser(this.t.state, user.id, (u) => ({
+      ...u,
+      kyc: this.prng.chance(0.75) ? { ...u.kyc, status: 'approved', documentType: 'passport', documentMasked: '•••• 0000', submittedAt: nowIso, decidedAt: nowIso } : u.kyc,
+      twoFactor: this.prng.chance(0.2) ? { ...u.twoFactor, enabled: true, secret: base32(this.prng.bytes(20)), changedAt: nowIso } : u.twoFactor,
+    }));
+    if (pending) {
+      this.pending.push(user.id);
+      return;
+    }
+    const currency = findCurrency(this.ctx.ref.currencies, mix.currency);
+    this.post(planDeposit(user, major(currency, this.prng.int(500, 5000)), currency, 'bank', nowIso));
+    const method = this.prng.chance(0.5) ? this.addMethod(user, index) : null;
+    if (index > 2 && this.prng.chance(0.02)) lockAccount(this.t.state, user.id, { reason: this.prng.chance(0.5) ? 'self' : 'agent', note: 'generated', at: nowIso, by: null });
+    else this.people.push({ id: user.id, currency, methodId: method?.id ?? null });
+  }
+
+  private addMethod(user: User, index: number): WithdrawalMethod {
+    const failing = this.prng.chance(0.05);
+    const bank = this.prng.chance(0.75);
+    const base = { id: newId(this.random, 'wm'), userId: user.id, createdAt: this.nowIso, removedAt: null, country: user.country };
+    if (!bank) {
+      const account = failing ? 'fail@payout.test' : `wallet${index}@example.net`;
+      return addMethod(this.t.state, { ...base, type: 'ewallet', label: `PayPal •••• ${account.slice(-4)}`, holder: null, iban: null, accountNumber: null, routingNumber: null, provider: 'PayPal', walletAccount: account });
+    }
+    const bban = failing ? '500105170000000000' : `37040044${index.toString().padStart(10, '0')}`;
+    const iban = failing ? 'DE27500105170000000000' : `DE${ibanCheckDigits('DE', bban)}${bban}`;
+    return addMethod(this.t.state, { ...base, type: 'bank', label: `${user.name ?? user.email} •••• ${iban.slice(-4)}`, holder: user.name, iban, accountNumber: null, routingNumber: null, provider: null, walletAccount: null, country: 'DE' });
+  }
+
+  // ---- money --------------------------------------------------------------------------------
+
+  async runTimeline(progress: (done: number) => void): Promise<void> {
+    const target = this.options.transactions;
+    const stepMs = Math.max(1, Math.floor((SPAN_DAYS * DAY_MS) / Math.max(target, 1)));
+    for (let step = 0; this.posted < target; step += 1) {
+      this.clockMs += stepMs;
+      if (step % SETTLE_EVERY === 0) this.settle();
+      this.operation();
+      if (this.posted % FLUSH_EVERY === 0 || step % FLUSH_EVERY === 0) {
+        progress(this.posted);
+        await this.t.flush();
+      }
+    }
+    this.clockMs = this.anchorMs;
+    this.settle();
+    progress(this.posted);
+  }
+
+  private operation(): void {
+    const roll = this.prng.next();
+    const person = this.prng.pick(this.people);
+    if (roll < 0.7) this.transfer(person);
+    else if (roll < 0.83) this.deposit(person);
+    else if (roll < 0.95) this.withdraw(person);
+    else if (roll < 0.985) this.unclaimedTransfer(person);
+    else this.activatePending();
+  }
+
+  private deposit(person: Person): void {
+    const user = this.user(person.id);
+    this.post(planDeposit(user, major(person.currency, this.prng.int(100, 2000)), person.currency, this.prng.chance(0.5) ? 'card' : 'bank', this.nowIso));
+  }
+
+  private amountFor(person: Person, shareMax: number): number {
+    const available = availableMinor(this.t.state, person.id, person.currency.code);
+    const unit = 10 ** person.currency.exponent;
+    return Math.floor((available * this.prng.int(1, shareMax)) / 100 / unit) * unit;
+  }
+
+  /** Tries a payment; a refusal (funds, limits) makes the payer top up instead, as a person would. */
+  private attempt(person: Person, pay: () => void): void {
+    try {
+      pay();
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      this.deposit(person);
+    }
+  }
+
+  private transfer(person: Person): void {
+    const other = this.prng.pick(this.people);
+    if (other.id === person.id) return this.deposit(person);
+    const amountMinor = this.amountFor(person, 6);
+    if (amountMinor <= 0) return this.deposit(person);
+    const sender = this.user(person.id);
+    const recipient = this.user(other.id);
+    const toCurrency = this.prng.chance(0.8) ? other.currency : person.currency;
+    this.attempt(person, () => {
+      const to = resolveRecipient(this.t.state, sender, { kind: 'email', email: recipient.email }, () => null, this.lookup);
+      const quote = priceTransfer(walletRef(this.ctx), sender, to, amountMinor, person.currency, toCurrency);
+      const tx = this.post(planTransfer(this.t.state, walletRef(this.ctx), { sender, to, quote, currency: person.currency, memo: this.prng.chance(0.3) ? `invoice ${this.posted}` : null, quoteId: null, idempotency: null, nowMs: this.clockMs }));
+      if (this.transfers.length < 5000) this.transfers.push(tx);
+    });
+  }
+
+  private unclaimedTransfer(person: Person): void {
+    if (this.prospects >= Math.max(20, Math.floor(this.options.users / 2))) return this.transfer(person);
+    this.prospects += 1;
+    const amountMinor = Math.min(this.amountFor(person, 3), major(person.currency, 200));
+    if (amountMinor <= 0) return this.deposit(person);
+    const sender = this.user(person.id);
+    const email = `prospect${this.prospects}@example.org`;
+    this.attempt(person, () => {
+      const to = resolveRecipient(this.t.state, sender, { kind: 'email', email }, () => null, this.lookup);
+      const quote = priceTransfer(walletRef(this.ctx), sender, to, amountMinor, person.currency, person.currency);
+      this.post(planTransfer(this.t.state, walletRef(this.ctx), { sender, to, quote, currency: person.currency, memo: null, quoteId: null, idempotency: null, nowMs: this.clockMs }));
+    });
+  }
+
+  private withdraw(person: Person): void {
+    if (!person.methodId || Object.values(this.t.state.withdrawals).some((w) => w.userId === person.id)) return this.transfer(person);
+    const method = activeMethods(this.t.state, person.id).find((m) => m.id === person.methodId);
+    const amountMinor = this.amountFor(person, 10);
+    if (!method || amountMinor <= 0) return this.deposit(person);
+    const user = this.user(person.id);
+    this.attempt(person, () => {
+      const quote = computeWithdrawalQuote({ amountMinor, currency: person.currency, methodType: method.type }, { schedule: this.ctx.ref.fees });
+      const tx = this.post(planWithdrawal(this.t.state, payoutRef(this.ctx), { id: newId(this.random, 'wd'), user, method, quote, currency: person.currency, quoteId: null, nowMs: this.clockMs }));
+      const live = Object.values(this.t.state.withdrawals).find((w) => w.holdTxId === tx.id);
+      if (live && this.prng.chance(0.1)) this.post(planRelease(live, 'cancelled', 'cancelled by the customer', user.id, this.nowIso));
+    });
+  }
+
+  /** Someone who was sent money before they joined opens an account: the money lands. */
+  private activatePending(): void {
+    const id = this.pending.shift();
+    if (!id) return;
+    const user = updateUser(this.t.state, id, (u) => ({ ...u, status: 'active', activatedAt: this.nowIso, activation: null }));
+    for (const item of unclaimedFor(this.t.state, user)) this.post(planClaim(item, user, this.nowIso));
+    this.lookup = indexUsers(this.t.state);
+  }
+
+  private settle(): void {
+    const ref = payoutRef(this.ctx);
+    for (const withdrawal of Object.values(this.t.state.withdrawals)) {
+      for (const step of settleSteps(withdrawal, this.t.state.methods[withdrawal.methodId], ref.calendars, ref.payouts, this.clockMs)) {
+        if (step.kind === 'processing') this.t.state.withdrawals[step.withdrawal.id] = step.withdrawal;
+        else if (step.kind === 'complete') this.post(planCompletion(step.withdrawal, this.nowIso));
+        else this.post(planRelease(step.withdrawal, 'failed', 'the receiving account refused the payout', null, this.nowIso));
+      }
+    }
+    for (const item of expiredUnclaimed(this.t.state, this.clockMs)) this.post(planReturn(item, this.nowIso));
+  }
+
+  private user(id: string): User {
+    const user = this.t.state.users[id];
+    if (!user) throw new Error(`generated user ${id} is missing`);
+    return user;
+  }
+
+  // ---- tickets ------------------------------------------------------------------------------
+
+  createTickets(): void {
+    const statuses: TicketStatus[] = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed', 'merged'];
+    const calendars = this.ctx.ref.load('calendars.json', parseCalendars);
+    for (let n = 1; n <= this.options.tickets; n += 1) {
+      this.clockMs = this.anchorMs - this.prng.int(1, 30 * 24) * 60 * 60 * 1000;
+      const person = this.prng.pick(this.people);
+      const customer = this.user(person.id);
+      const category = TICKET_CATEGORIES[(n - 1) % TICKET_CATEGORIES.length] ?? 'account';
+      const language = customer.language ?? 'en';
+      const [subject, body] = this.ticketText(category, language, n, person);
+      const region = regionForCountry(calendars, customer.country);
+      const tx = category === 'dispute' ? this.transfers.find((x) => x.parties[0] === customer.id) : undefined;
+      const opened = openTicket(this.t.state, { customer, category, subject, body, channel: this.prng.pick(['email', 'chat', 'phone', 'social'] as const), language, regionId: region.id, txId: tx?.id ?? null }, this.support, this.clockMs);
+      this.advanceTicket(opened.ticket, statuses[(n - 1) % statuses.length] ?? 'open', customer);
+    }
+  }
+
+  private ticketText(category: string, language: Language, n: number, person: Person): [string, string] {
+    const [subject, body] = this.data.tickets[category]?.[language] ?? this.data.tickets['account']?.['en'] ?? ['Question', 'Please help.'];
+    const amount = `${formatAmount(major(person.currency, this.prng.int(20, 900)), person.currency)} ${person.currency.code}`;
+    const fill = (text: string) => text.replace('{n}', String(n)).replace('{amount}', amount).replace('{date}', new Date(this.clockMs - 3 * DAY_MS).toISOString().slice(0, 10)).replace('{tx}', 'txn_0000000001');
+    return [fill(subject), fill(body)];
+  }
+
+  private later(minutes: number): string {
+    this.clockMs += minutes * 60 * 1000;
+    return this.nowIso;
+  }
+
+  private advanceTicket(opened: Ticket, target: TicketStatus, customer: User): void {
+    if (target === 'new') return;
+    const agent = this.agents.find((a) => a.agent?.languages.includes(opened.language) && (a.agent?.tier ?? 0) >= opened.tier) ?? this.agents[0];
+    if (!agent) return;
+    let ticket = addAgentReply(this.t.state, opened, agent, { body: this.data.agentReplies[opened.language], faqId: null, status: null }, this.later(this.prng.int(20, 300)));
+    if (this.prng.chance(0.3)) ticket = addNote(this.t.state, ticket, agent, 'Checked the ledger; nothing unusual.', this.later(5));
+    if (target === 'open' && this.prng.chance(0.3)) ticket = requestEscalation(this.t.state, ticket, customer, 'I would like to speak to a manager.', this.prng.chance(0.5), this.later(60));
+    if (target === 'pending' || target === 'on-hold') ticket = changeStatus(this.t.state, ticket, target, agent, this.later(10));
+    if (target === 'solved' || target === 'closed') {
+      ticket = changeStatus(this.t.state, ticket, 'solved', agent, this.later(30));
+      if (this.prng.chance(0.5)) {
+        const score = this.prng.int(1, 5);
+        ticket = rateTicket(this.t.state, ticket, customer, score, score <= 2 ? 'It took too long.' : null, this.later(120)).ticket;
+      }
+      if (target === 'closed' && ticket.status === 'solved') ticket = changeStatus(this.t.state, ticket, 'closed', agent, this.later(60 * 24 * 8));
+    }
+    if (target === 'merged') this.mergeIntoEarlier(ticket, agent, customer);
+  }
+
+  private mergeIntoEarlier(ticket: Ticket, agent: User, customer: User): void {
+    const earlier = Object.values(this.t.state.tickets).find((x) => x.customerId === customer.id && x.number !== ticket.number && x.status !== 'merged' && x.status !== 'closed');
+    if (earlier && (agent.agent?.tier ?? 0) >= Math.max(earlier.tier, ticket.tier)) mergeTickets(this.t.state, ticket, earlier, agent, this.later(15));
+    else addCustomerReply(this.t.state, ticket, customer, 'Any news?', this.later(60));
+  }
+}
+
+function callingCode(country: string): string {
+  return { US: '1', CA: '1', GB: '44', CN: '86', DE: '49', FR: '33', ES: '34', MX: '52', JP: '81' }[country] ?? '1';
+}
+
+function major(currency: Currency, units: number): number {
+  return units * 10 ** currency.exponent;
+}
+
+function base32(bytes: Buffer): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  return [...bytes].map((b) => alphabet[b & 31]).join('');
+}
+
+export async function runGenerator(ctx: Context, options: GeneratorOptions): Promise<void> {
+  const started = performance.now();
+  const anchorMs = Math.floor(ctx.now().getTime() / 60_000) * 60_000;
+  const passwordHash = await ctx.passwords.hash(PASSWORD);
+  const progress = startProgress(ctx, 'generating', options.transactions, 10_000);
+  const summary = await ctx.store.transaction(async (t) => {
+    assertTestable(t.state, 'fixtures generate');
+    if (Object.keys(t.state.users).length > 0) throw new AppError('ALREADY_EXISTS', 'fixtures generate needs an empty store, so that the same seed gives the same store', { hint: 'use a fresh data directory: --data-dir or $OKPAY_HOME' });
+    const g = new Generation(ctx, t, options, anchorMs, passwordHash);
+    g.createPeople();
+    await g.runTimeline(progress.tick);
+    g.createTickets();
+    t.state.meta = { ...t.state.meta, testStore: true };
+    audit(ctx, t, 'fixtures.generated', null, null, { seed: options.seed, users: options.users, transactions: g.posted, tickets: options.tickets });
+    return summarise(g);
+  });
+  progress.stop();
+  const seconds = (performance.now() - started) / 1000;
+  ctx.out.line(JSON.stringify({ ...summary, seconds: Number(seconds.toFixed(2)), transactionsPerSecond: Math.round(summary.transactions / Math.max(seconds, 1e-6)) }, null, 2));
+}
+
+function summarise(g: Generation) {
+  const users = Object.values(g.t.state.users);
+  const tickets = Object.values(g.t.state.tickets);
+  const count = <T>(items: readonly T[], key: (item: T) => string) => items.reduce<Record<string, number>>((acc, item) => ({ ...acc, [key(item)]: (acc[key(item)] ?? 0) + 1 }), {});
+  const samples = g.people.slice(0, 5).map((p) => {
+    const u = g.t.state.users[p.id];
+    return { email: u?.email, password: PASSWORD, country: u?.country, currency: p.currency.code, twoFactor: u?.twoFactor.enabled ?? false, kyc: u?.kyc.status };
+  });
+  return {
+    seed: g.options.seed,
+    anchor: new Date(g.anchorMs).toISOString(),
+    users: users.filter((u) => u.role === 'user').length,
+    agents: users.filter((u) => u.role === 'agent').length,
+    admin: { email: 'admin@okpay.test', password: PASSWORD },
+    agentLogin: { email: g.agents[0]?.email, password: PASSWORD },
+    sampleUsers: samples,
+    transactions: g.posted,
+    withdrawalsInFlight: count(Object.values(g.t.state.withdrawals), (w) => w.status),
+    unclaimedWaiting: Object.keys(g.t.state.unclaimed).length,
+    tickets: { byStatus: count(tickets, (x) => x.status), byLanguage: count(tickets, (x) => x.language) },
+    note: 'sign in with `okpay login --email EMAIL` (password above); users with twoFactor need `okpay dev otp --email EMAIL`',
+  };
+}

@@ -1,0 +1,421 @@
+// Fixture files: users, agents, transfers, withdrawals and tickets, in order, with `${name.field}`
+// references to entries defined earlier, and an `expect` section. Everything is checked here,
+// before anything is written: a bad entry is reported with its file, entry and field.
+
+import { AppError } from './errors.js';
+import { isLanguage, type Language } from './language.js';
+import type { KycStatus, LockReason } from './state.js';
+
+export interface Where {
+  readonly file: string;
+  readonly entry: string;
+}
+
+export interface FixtureUser {
+  readonly kind: 'user' | 'agent';
+  readonly name: string;
+  readonly email: string;
+  readonly password: string;
+  readonly fullName: string | null;
+  readonly phone: string | null;
+  readonly country: string | null;
+  readonly language: Language | null;
+  readonly role: 'user' | 'agent' | 'admin';
+  readonly status: 'active' | 'pending';
+  readonly balances: Readonly<Record<string, string>>;
+  readonly twoFactorSecret: string | null;
+  readonly kyc: KycStatus;
+  readonly lock: { readonly reason: LockReason; readonly note: string | null } | null;
+  readonly antiPhishingPhrase: string | null;
+  readonly tier: 1 | 2 | 3 | null;
+  readonly languages: readonly Language[];
+  readonly at: string | null;
+  readonly where: Where;
+}
+
+export interface FixtureTransfer {
+  readonly name: string | null;
+  readonly from: string;
+  readonly to: string;
+  readonly amount: string;
+  readonly currency: string;
+  readonly toCurrency: string | null;
+  readonly memo: string | null;
+  readonly at: string | null;
+  readonly where: Where;
+}
+
+export type FixtureMethod =
+  | { readonly type: 'bank'; readonly holder: string; readonly iban: string | null; readonly accountNumber: string | null; readonly routingNumber: string | null; readonly country: string | null }
+  | { readonly type: 'ewallet'; readonly provider: string; readonly account: string };
+
+export const FIXTURE_WITHDRAWAL_STATUSES = ['requested', 'processing', 'completed', 'failed', 'cancelled'] as const;
+
+export interface FixtureWithdrawal {
+  readonly name: string | null;
+  readonly user: string;
+  readonly method: FixtureMethod;
+  readonly amount: string;
+  readonly currency: string;
+  readonly status: (typeof FIXTURE_WITHDRAWAL_STATUSES)[number];
+  readonly at: string | null;
+  readonly where: Where;
+}
+
+export interface FixtureMessage {
+  readonly from: string;
+  readonly body: string;
+  readonly internal: boolean;
+  readonly at: string | null;
+}
+
+export interface FixtureTicket {
+  readonly name: string | null;
+  readonly customer: string;
+  readonly category: string;
+  readonly subject: string;
+  readonly body: string;
+  readonly channel: string | null;
+  readonly language: string | null;
+  readonly tx: string | null;
+  readonly priority: string | null;
+  readonly status: string | null;
+  readonly assignee: string | null;
+  readonly messages: readonly FixtureMessage[];
+  readonly rating: { readonly score: number; readonly comment: string | null } | null;
+  readonly escalation: string | null;
+  readonly refund: { readonly agent: string } | null;
+  readonly at: string | null;
+  readonly where: Where;
+}
+
+export interface FixtureExpect {
+  readonly balances: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly held: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly statuses: Readonly<Record<string, string>>;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly where: Where;
+}
+
+export type FixtureEntry =
+  | { readonly kind: 'user'; readonly value: FixtureUser }
+  | { readonly kind: 'transfer'; readonly value: FixtureTransfer }
+  | { readonly kind: 'withdrawal'; readonly value: FixtureWithdrawal }
+  | { readonly kind: 'ticket'; readonly value: FixtureTicket };
+
+export interface FixturePlan {
+  readonly entries: readonly FixtureEntry[];
+  readonly expectations: readonly FixtureExpect[];
+}
+
+/** The fields a reference may name, per kind of entry. */
+export const REFERENCE_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  user: ['id', 'email', 'phone', 'name'],
+  transfer: ['id'],
+  withdrawal: ['id', 'methodId'],
+  ticket: ['number'],
+};
+
+export const COUNTABLE = ['users', 'agents', 'transactions', 'withdrawalsInFlight', 'tickets', 'openTickets'] as const;
+const SECTIONS = ['users', 'agents', 'transfers', 'withdrawals', 'tickets', 'expect'];
+const REFERENCE = /\$\{([A-Za-z][A-Za-z0-9_-]*)\.([A-Za-z]+)\}/g;
+const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
+const BASE32_SECRET = /^[A-Z2-7]{16,64}$/;
+export const MAX_FIXTURE_ENTRIES = 10_000;
+
+type Json = Record<string, unknown>;
+
+class Checker {
+  constructor(
+    readonly where: Where,
+    private readonly raw: Json,
+  ) {}
+
+  fail(field: string, message: string): never {
+    throw new AppError('INVALID_FILE', `${this.where.file}: ${this.where.entry}: ${field}: ${message}`, { hint: 'the file was checked before anything was written; nothing changed' });
+  }
+
+  string(field: string, options: { required?: boolean; max?: number } = {}): string | null {
+    const value = this.raw[field];
+    if (value === undefined || value === null) {
+      if (options.required) this.fail(field, 'is required');
+      return null;
+    }
+    if (typeof value !== 'string' && typeof value !== 'number') this.fail(field, `must be text, not ${Array.isArray(value) ? 'a list' : typeof value}`);
+    const text = String(value);
+    if (text.trim() === '' && options.required) this.fail(field, 'is empty');
+    if (text.length > (options.max ?? 5000)) this.fail(field, `is longer than ${options.max ?? 5000} characters`);
+    return text;
+  }
+
+  required(field: string, max?: number): string {
+    return this.string(field, { required: true, ...(max === undefined ? {} : { max }) }) ?? '';
+  }
+
+  oneOf<T extends string>(field: string, allowed: readonly T[], fallback: T | null): T | null {
+    const value = this.string(field);
+    if (value === null) return fallback;
+    if (!(allowed as readonly string[]).includes(value)) this.fail(field, `must be one of ${allowed.join(', ')} (got "${value.slice(0, 30)}")`);
+    return value as T;
+  }
+
+  object(field: string): Json | null {
+    const value = this.raw[field];
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'object' || Array.isArray(value)) this.fail(field, 'must be an object');
+    return value as Json;
+  }
+
+  list(field: string): unknown[] {
+    const value = this.raw[field];
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) this.fail(field, 'must be a list');
+    return value;
+  }
+
+  time(field: string): string | null {
+    const value = this.string(field);
+    if (value === null || value.includes('${')) return value;
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || !Number.isFinite(Date.parse(value))) {
+      this.fail(field, `"${value.slice(0, 40)}" is not an ISO 8601 time with a zone, e.g. 2026-11-20T10:00:00Z`);
+    }
+    return new Date(Date.parse(value)).toISOString();
+  }
+}
+
+/** Checks every file; names must be unique and references must point at entries defined before. */
+export function planFixtures(files: readonly { file: string; data: unknown }[]): FixturePlan {
+  const known = new Map<string, string>();
+  const entries: FixtureEntry[] = [];
+  const expectations: FixtureExpect[] = [];
+  for (const { file, data } of files) {
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) fail(file, 'the file must hold an object with users, agents, transfers, withdrawals, tickets and expect');
+    const doc = data as Json;
+    for (const key of Object.keys(doc)) if (!SECTIONS.includes(key)) fail(file, `unknown section "${key}" (expected ${SECTIONS.join(', ')})`);
+    const register = (kind: string, name: string | null, checker: Checker) => {
+      if (name === null) return;
+      if (!NAME.test(name)) checker.fail('name', 'must start with a letter and use letters, digits, - or _ (at most 40)');
+      if (known.has(name)) checker.fail('name', `"${name}" is already used by an earlier entry`);
+      known.set(name, kind);
+    };
+    const section = (key: string): Json[] => {
+      const value = doc[key];
+      if (value === undefined || value === null) return [];
+      if (!Array.isArray(value)) fail(file, `"${key}" must be a list`);
+      if (value.length > MAX_FIXTURE_ENTRIES) fail(file, `"${key}" has more than ${MAX_FIXTURE_ENTRIES} entries`);
+      return value.map((item, index) => {
+        if (item === null || typeof item !== 'object' || Array.isArray(item)) fail(file, `${key}[${index}] must be an object`);
+        return item as Json;
+      });
+    };
+    const at = (key: string, index: number, raw: Json) => new Checker({ file, entry: `${key}[${index}]${typeof raw['name'] === 'string' ? ` (${raw['name']})` : ''}` }, raw);
+    const refs = (checker: Checker, raw: Json) => checkReferences(checker, raw, known);
+    for (const kind of ['users', 'agents'] as const) {
+      section(kind).forEach((raw, i) => {
+        const c = at(kind, i, raw);
+        refs(c, raw);
+        const user = userEntry(c, kind === 'agents' ? 'agent' : 'user');
+        register('user', user.name, c);
+        entries.push({ kind: 'user', value: user });
+      });
+    }
+    section('transfers').forEach((raw, i) => {
+      const c = at('transfers', i, raw);
+      refs(c, raw);
+      const value = transferEntry(c);
+      register('transfer', value.name, c);
+      entries.push({ kind: 'transfer', value });
+    });
+    section('withdrawals').forEach((raw, i) => {
+      const c = at('withdrawals', i, raw);
+      refs(c, raw);
+      const value = withdrawalEntry(c);
+      register('withdrawal', value.name, c);
+      entries.push({ kind: 'withdrawal', value });
+    });
+    section('tickets').forEach((raw, i) => {
+      const c = at('tickets', i, raw);
+      refs(c, raw);
+      const value = ticketEntry(c);
+      register('ticket', value.name, c);
+      entries.push({ kind: 'ticket', value });
+    });
+    const expect = doc['expect'];
+    if (expect !== undefined && expect !== null) expectations.push(expectEntry(new Checker({ file, entry: 'expect' }, expect as Json), expect, known));
+  }
+  return { entries, expectations };
+}
+
+function fail(file: string, message: string): never {
+  throw new AppError('INVALID_FILE', `${file}: ${message}`, { hint: 'the file was checked before anything was written; nothing changed' });
+}
+
+/** Every `${name.field}` in the entry must name an earlier entry and a field it has. */
+function checkReferences(checker: Checker, value: unknown, known: ReadonlyMap<string, string>, path = ''): void {
+  if (typeof value === 'string') {
+    for (const match of value.matchAll(REFERENCE)) {
+      const [, name = '', field = ''] = match;
+      const kind = known.get(name);
+      if (!kind) checker.fail(path || 'value', `refers to "${name}", which no earlier entry defines`);
+      if (!REFERENCE_FIELDS[kind]?.includes(field)) checker.fail(path || 'value', `"${name}" is a ${kind}; it has ${REFERENCE_FIELDS[kind]?.join(', ')}, not "${field}"`);
+    }
+    if (value.includes('${') && value.replace(REFERENCE, '').includes('${')) checker.fail(path || 'value', 'has a malformed reference (write ${name.field})');
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => checkReferences(checker, item, known, `${path}[${i}]`));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) checkReferences(checker, item, known, path ? `${path}.${key}` : key);
+  }
+}
+
+function moneyMap(checker: Checker, field: string): Record<string, string> {
+  const raw = checker.object(field) ?? {};
+  const out: Record<string, string> = {};
+  for (const [code, amount] of Object.entries(raw)) {
+    if (!/^[A-Z]{3}$/.test(code)) checker.fail(`${field}.${code}`, 'must be a currency code such as USD');
+    if (typeof amount !== 'string' && typeof amount !== 'number') checker.fail(`${field}.${code}`, 'must be an amount such as "100.00"');
+    out[code] = String(amount);
+  }
+  return out;
+}
+
+function userEntry(c: Checker, kind: 'user' | 'agent'): FixtureUser {
+  const name = c.required('name', 40);
+  const secret = c.string('twoFactorSecret');
+  if (secret !== null && !BASE32_SECRET.test(secret)) c.fail('twoFactorSecret', 'must be 16–64 base32 characters (A–Z, 2–7)');
+  const lock = c.object('lock');
+  const lockReason = lock ? new Checker(c.where, lock).oneOf<LockReason>('reason', ['self', 'failed-logins', 'agent'], null) : null;
+  if (lock && !lockReason) c.fail('lock.reason', 'is required (self, failed-logins or agent)');
+  const language = c.string('language');
+  if (language !== null && !isLanguage(language)) c.fail('language', 'must be one of en, zh, es, fr, de');
+  const languages = c.list('languages').map((l, i) => (isLanguage(l) ? l : c.fail(`languages[${i}]`, 'must be one of en, zh, es, fr, de')));
+  const tierText = c.string('tier');
+  const tier = tierText === null ? null : (['1', '2', '3'].includes(tierText) ? (Number(tierText) as 1 | 2 | 3) : c.fail('tier', 'must be 1, 2 or 3'));
+  if (kind === 'agent' && tier === null) c.fail('tier', 'is required for an agent (1, 2 or 3)');
+  if (kind === 'agent' && languages.length === 0) c.fail('languages', 'an agent needs at least one language');
+  return {
+    kind,
+    name,
+    email: c.required('email', 254),
+    password: c.required('password', 200),
+    fullName: c.string('fullName', { max: 100 }),
+    phone: c.string('phone', { max: 30 }),
+    country: c.string('country', { max: 2 }),
+    language: language as Language | null,
+    role: kind === 'agent' ? 'agent' : (c.oneOf('role', ['user', 'admin'] as const, 'user') ?? 'user'),
+    status: c.oneOf('status', ['active', 'pending'] as const, 'active') ?? 'active',
+    balances: moneyMap(c, 'balances'),
+    twoFactorSecret: secret,
+    kyc: c.oneOf<KycStatus>('kyc', ['none', 'pending', 'approved', 'rejected'], 'none') ?? 'none',
+    lock: lockReason ? { reason: lockReason, note: lock ? new Checker(c.where, lock).string('note', { max: 200 }) : null } : null,
+    antiPhishingPhrase: c.string('antiPhishingPhrase', { max: 40 }),
+    tier,
+    languages,
+    at: c.time('at'),
+    where: c.where,
+  };
+}
+
+function transferEntry(c: Checker): FixtureTransfer {
+  return {
+    name: c.string('name', { max: 40 }),
+    from: c.required('from', 254),
+    to: c.required('to', 254),
+    amount: c.required('amount', 32),
+    currency: c.required('currency', 3),
+    toCurrency: c.string('toCurrency', { max: 3 }),
+    memo: c.string('memo', { max: 140 }),
+    at: c.time('at'),
+    where: c.where,
+  };
+}
+
+function methodEntry(c: Checker): FixtureMethod {
+  const raw = c.object('method');
+  if (!raw) c.fail('method', 'is required: { type: bank, holder, iban } or { type: ewallet, provider, account }');
+  const m = new Checker({ file: c.where.file, entry: `${c.where.entry} method` }, raw);
+  const type = m.oneOf('type', ['bank', 'ewallet'] as const, null);
+  if (type === 'ewallet') return { type, provider: m.required('provider', 40), account: m.required('account', 100) };
+  if (type !== 'bank') return m.fail('type', 'is required (bank or ewallet)');
+  const iban = m.string('iban', { max: 50 });
+  const accountNumber = m.string('accountNumber', { max: 20 });
+  const routingNumber = m.string('routingNumber', { max: 12 });
+  if (iban === null && (accountNumber === null || routingNumber === null)) m.fail('iban', 'a bank method needs iban, or accountNumber and routingNumber');
+  return { type, holder: m.required('holder', 100), iban, accountNumber, routingNumber, country: m.string('country', { max: 2 }) };
+}
+
+function withdrawalEntry(c: Checker): FixtureWithdrawal {
+  return {
+    name: c.string('name', { max: 40 }),
+    user: c.required('user', 254),
+    method: methodEntry(c),
+    amount: c.required('amount', 32),
+    currency: c.required('currency', 3),
+    status: c.oneOf('status', FIXTURE_WITHDRAWAL_STATUSES, 'requested') ?? 'requested',
+    at: c.time('at'),
+    where: c.where,
+  };
+}
+
+function ticketEntry(c: Checker): FixtureTicket {
+  const messages = c.list('messages').map((item, i) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) c.fail(`messages[${i}]`, 'must be an object { from, body }');
+    const m = new Checker({ file: c.where.file, entry: `${c.where.entry} messages[${i}]` }, item as Json);
+    return { from: m.required('from', 254), body: m.required('body'), internal: (item as Json)['internal'] === true, at: m.time('at') };
+  });
+  const rating = c.object('rating');
+  const score = rating ? Number(rating['score']) : null;
+  if (rating && (score === null || !Number.isInteger(score) || score < 1 || score > 5)) c.fail('rating.score', 'must be a whole number from 1 to 5');
+  const refund = c.object('refund');
+  return {
+    name: c.string('name', { max: 40 }),
+    customer: c.required('customer', 254),
+    category: c.required('category', 20),
+    subject: c.required('subject', 150),
+    body: c.required('body'),
+    channel: c.string('channel', { max: 10 }),
+    language: c.string('language', { max: 2 }),
+    tx: c.string('tx', { max: 40 }),
+    priority: c.string('priority', { max: 10 }),
+    status: c.string('status', { max: 10 }),
+    assignee: c.string('assignee', { max: 254 }),
+    messages,
+    rating: rating && score !== null ? { score, comment: typeof rating['comment'] === 'string' ? rating['comment'] : null } : null,
+    escalation: c.string('escalation', { max: 500 }),
+    refund: refund ? { agent: new Checker(c.where, refund).required('agent', 254) } : null,
+    at: c.time('at'),
+    where: c.where,
+  };
+}
+
+function expectEntry(c: Checker, raw: unknown, known: ReadonlyMap<string, string>): FixtureExpect {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) c.fail('expect', 'must be an object with balances, held, statuses or counts');
+  for (const key of Object.keys(raw)) if (!['balances', 'held', 'statuses', 'counts'].includes(key)) c.fail(key, 'is not an expectation (use balances, held, statuses, counts)');
+  const perUser = (field: 'balances' | 'held') => {
+    const out: Record<string, Record<string, string>> = {};
+    for (const [name, amounts] of Object.entries(c.object(field) ?? {})) {
+      if (known.get(name) !== 'user') c.fail(`${field}.${name}`, `"${name}" is not a user defined in the fixtures`);
+      if (amounts === null || typeof amounts !== 'object' || Array.isArray(amounts)) c.fail(`${field}.${name}`, 'must map currencies to amounts');
+      out[name] = moneyMap(new Checker(c.where, { [field]: amounts }), field);
+    }
+    return out;
+  };
+  const statuses: Record<string, string> = {};
+  for (const [name, status] of Object.entries(c.object('statuses') ?? {})) {
+    const kind = known.get(name);
+    if (kind !== 'transfer' && kind !== 'withdrawal' && kind !== 'ticket') c.fail(`statuses.${name}`, `"${name}" is not a transfer, withdrawal or ticket defined in the fixtures`);
+    if (typeof status !== 'string') c.fail(`statuses.${name}`, 'must be a status name');
+    statuses[name] = status;
+  }
+  const counts: Record<string, number> = {};
+  for (const [key, count] of Object.entries(c.object('counts') ?? {})) {
+    if (!(COUNTABLE as readonly string[]).includes(key)) c.fail(`counts.${key}`, `can count ${COUNTABLE.join(', ')}`);
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) c.fail(`counts.${key}`, 'must be a whole number');
+    counts[key] = count;
+  }
+  return { balances: perUser('balances'), held: perUser('held'), statuses, counts, where: c.where };
+}
+
+/** Replaces `${name.field}` with the value recorded when that entry was created. */
+export function resolveReferences(text: string, values: ReadonlyMap<string, Readonly<Record<string, string>>>): string {
+  return text.replace(REFERENCE, (_, name: string, field: string) => values.get(name)?.[field] ?? `\${${name}.${field}}`);
+}

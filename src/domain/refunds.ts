@@ -1,0 +1,87 @@
+// Refunds of disputed payments: a reversing transaction, never an edit, made at most once per
+// transaction, tied to a support ticket, and above a documented amount only by a tier-2 agent or
+// a manager.
+
+import { AppError, fail } from './errors.js';
+import { usdEquivalentMinor, type RateTable } from './fx.js';
+import { userAccount, type NewTransaction, type Posting, type Transaction } from './ledger.js';
+import { findCurrency, formatAmount, parseAmount, type Currency } from './money.js';
+import type { State, User } from './state.js';
+import type { RefundRule } from './support.js';
+import { mergePostings } from './wallet.js';
+
+/** Transactions a refund can reverse: a transfer, a card or bank deposit, a completed payout. */
+const REFUNDABLE = new Set(['transfer', 'deposit', 'withdrawal.complete']);
+
+export interface RefundRequest {
+  readonly original: Transaction;
+  readonly agent: User;
+  readonly ticketNumber: number;
+  readonly ticketCustomerId: string;
+  readonly reason: string | null;
+  readonly nowIso: string;
+}
+
+export function refundValueUsdMinor(original: Transaction, rates: RateTable, currencies: readonly Currency[]): number {
+  const currency = findCurrency(currencies, original.details.currency ?? 'USD');
+  return usdEquivalentMinor(original.details.amountMinor ?? 0, currency, rates, currencies);
+}
+
+/** Refunds above the tier-1 amount need a tier-2 agent or a manager. */
+export function assertRefundTier(agent: User, valueUsdMinor: number, rule: RefundRule, currencies: readonly Currency[]): void {
+  const ruleCurrency = findCurrency(currencies, rule.currency);
+  const tier1Max = parseAmount(rule.tier1MaxAmount, ruleCurrency);
+  const tier = agent.agent?.tier ?? 0;
+  if (valueUsdMinor > tier1Max && tier < 2) {
+    fail('FORBIDDEN', `refunds above ${rule.tier1MaxAmount} ${rule.currency} need a tier-2 agent or a manager; ${agent.email} is tier ${tier}`, 'escalate the ticket: `okpay ticket escalate N --tier 2`');
+  }
+}
+
+/**
+ * The reversing transaction: every posting of the original negated, except that money a payout
+ * held goes back to the customer's available balance. Whoever received the money must still have
+ * it: no account is driven below zero.
+ */
+export function planRefund(state: State, request: RefundRequest, currencies: readonly Currency[]): NewTransaction {
+  const { original } = request;
+  const prior = state.refunds[original.id];
+  if (prior) fail('INVALID_TRANSITION', `${original.id} was already refunded by ${prior}`, 'a transaction is refunded once');
+  if (!REFUNDABLE.has(original.type)) {
+    fail('INVALID_TRANSITION', `${original.id} is a ${original.type}; only transfers, deposits and completed payouts can be refunded`, original.type === 'transfer.unclaimed' ? 'an unclaimed transfer returns to the sender by itself after 30 days' : undefined);
+  }
+  if (!original.parties.includes(request.ticketCustomerId)) {
+    fail('INVALID_INPUT', `${original.id} is not a transaction of the customer of ticket #${request.ticketNumber}`);
+  }
+  const postings = mergePostings(original.postings.map((p): Posting => ({ ...p, account: p.account.startsWith('hold:') ? userAccount(p.account.slice(5)) : p.account, amountMinor: -p.amountMinor })));
+  assertNoOverdraft(state, postings, currencies);
+  return {
+    type: 'refund',
+    at: request.nowIso,
+    memo: request.reason,
+    links: [original.id],
+    parties: original.parties,
+    postings,
+    details: {
+      initiator: request.agent.id,
+      refundOf: original.id,
+      ticket: request.ticketNumber,
+      amountMinor: original.details.amountMinor ?? 0,
+      currency: original.details.currency ?? original.postings[0]?.currency ?? 'USD',
+      ...(request.reason ? { reason: request.reason } : {}),
+    },
+  };
+}
+
+function assertNoOverdraft(state: State, postings: readonly Posting[], currencies: readonly Currency[]): void {
+  for (const p of postings) {
+    if (!(p.account.startsWith('user:') || p.account.startsWith('hold:')) || p.amountMinor >= 0) continue;
+    const balance = state.balances[p.account]?.[p.currency] ?? 0;
+    if (balance + p.amountMinor < 0) {
+      const currency = findCurrency(currencies, p.currency);
+      const owner = state.users[p.account.slice(5)]?.email ?? p.account;
+      throw new AppError('INSUFFICIENT_FUNDS', `${owner} has ${formatAmount(balance, currency)} ${p.currency} available; the refund needs ${formatAmount(-p.amountMinor, currency)} ${p.currency} back from them`, {
+        hint: 'ask the recipient to return the money, or settle the dispute another way',
+      });
+    }
+  }
+}
