@@ -16,6 +16,8 @@ import {
   openTicket,
   parseTags,
   parseTicketNumber,
+  validateBody,
+  validateSubject,
   pickAgent,
   rateTicket,
   requestEscalation,
@@ -26,6 +28,9 @@ import {
   visibleMessages,
   type TicketStatus,
 } from '../../src/domain/tickets.js';
+import { LANGUAGES } from '../../src/domain/language.js';
+import { ticketReceivedMail, ticketReplyMail, ticketStatusMail } from '../../src/domain/ticket-mails.js';
+import { updateUser } from '../../src/domain/accounts.js';
 import { agent, customer, errorCode, iso, newState, open, support } from '../support/desk.js';
 
 const T0 = Date.parse('2026-11-23T09:00:00Z');
@@ -396,5 +401,48 @@ describe('input', () => {
     expect(parseTags('')).toEqual([]);
     expect(errorCode(() => parseTags('has space'))).toBe('INVALID_INPUT');
     expect(errorCode(() => parseTags(Array.from({ length: 11 }, (_, i) => `t${i}`).join(',')))).toBe('INVALID_INPUT');
+  });
+
+  it('bounds subjects and messages and refuses empty ones', () => {
+    expect(validateSubject('  Refund missing ')).toBe('Refund missing');
+    expect(errorCode(() => validateSubject('   '))).toBe('INVALID_INPUT');
+    expect(errorCode(() => validateSubject('x'.repeat(151)))).toBe('INVALID_INPUT');
+    expect(errorCode(() => validateSubject('two\nlines'))).toBe('INVALID_INPUT');
+    expect(validateBody('line one\nline two')).toBe('line one\nline two');
+    expect(errorCode(() => validateBody(''))).toBe('INVALID_INPUT');
+    expect(errorCode(() => validateBody('x'.repeat(5001)))).toBe('INVALID_INPUT');
+    expect(errorCode(() => validateBody('bell\u0007'))).toBe('INVALID_INPUT');
+  });
+});
+
+describe('mails to the customer', () => {
+  it('are written in the ticket’s language and carry the anti-phishing phrase', () => {
+    const state = newState();
+    const ada = updateUser(state, customer(state, 'ada').id, (u) => ({ ...u, antiPhishingPhrase: 'blue heron' }));
+    for (const language of LANGUAGES) {
+      const ticket = open(state, ada, T0, { language, subject: `Subject ${language}` });
+      const received = ticketReceivedMail(ada, ticket, '2026-11-24 10:00 Europe/Berlin');
+      const reply = ticketReplyMail(ada, ticket, 'The answer body');
+      const solved = ticketStatusMail(ada, ticket, 'solved');
+      for (const mail of [received, reply, solved]) {
+        expect(mail).toMatchObject({ to: ada.email, userId: ada.id, language, antiPhishingPhrase: 'blue heron' });
+        expect(mail.subject).toContain(`[OKPay #${ticket.number}]`);
+        expect(mail.subject).toContain(`Subject ${language}`);
+        expect(mail.text).toContain(`okpay ticket reply ${ticket.number}`);
+      }
+      expect(received.text).toContain('2026-11-24 10:00 Europe/Berlin');
+      expect(reply.text).toContain('The answer body');
+      expect(solved.text).toContain(`okpay ticket rate ${ticket.number}`);
+    }
+  });
+
+  it('have their own words in each language', () => {
+    const state = newState();
+    const ada = customer(state, 'ada');
+    const subjects = LANGUAGES.map((language) => ticketStatusMail(ada, open(state, ada, T0, { language, subject: language }), 'pending').subject.replace(/#\d+/, '#'));
+    expect(new Set(subjects).size).toBe(LANGUAGES.length);
+    const zh = open(state, ada, T0, { language: 'zh', subject: '退款' });
+    expect(ticketStatusMail(ada, zh, 'merged').text).toContain('已合并');
+    expect(ticketReplyMail(ada, zh, '好').subject).toBe(`[OKPay #${zh.number}] 新的答复：退款`);
   });
 });

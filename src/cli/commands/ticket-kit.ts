@@ -14,6 +14,7 @@ import { parseSupport, type SupportData } from '../../domain/support.js';
 import { ACTIVE_STATUSES, isWaitingForFirstReply, validateBody, visibleEvents, visibleMessages, type Ticket, type TicketEvent } from '../../domain/tickets.js';
 import { followUpsOf, viewTransaction, type TxView } from '../../domain/tx-view.js';
 import { compareQueueEntries, explainUrgency, type QueueEntry } from '../../domain/urgency.js';
+import { errnoOf } from '../../store/durable-file.js';
 import type { StoreTransaction } from '../../store/store.js';
 import type { Context } from '../context.js';
 import { promptText } from '../prompts.js';
@@ -292,6 +293,7 @@ async function readBodyFile(file: string): Promise<string> {
     return await fs.readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw new AppError('INVALID_FILE', `cannot read ${file}: ${error instanceof Error ? error.message.replace(/^[A-Z]+: /, '') : String(error)}`);
+    const why = errnoOf(error) === 'ENOENT' ? 'there is no such file' : errnoOf(error) === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error);
+    throw new AppError('INVALID_FILE', `cannot read ${file}: ${why}`);
   }
 }

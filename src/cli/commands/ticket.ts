@@ -23,6 +23,7 @@ import {
   type Ticket,
   type TicketStatus,
 } from '../../domain/tickets.js';
+import { parsePositiveInt } from '../../domain/validate.js';
 import type { StoreTransaction } from '../../store/store.js';
 import { audit, authenticate, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
@@ -72,16 +73,19 @@ async function showTicket(ctx: Context, t: StoreTransaction, ticket: Ticket, aud
 }
 
 function registerList(ticket: Command, app: App): void {
-  const command = subcommand(ticket, 'list', 'list your tickets (agents: every ticket), newest first').option('--status <status>', 'only tickets in this status, e.g. open, solved');
+  const command = subcommand(ticket, 'list', 'list your tickets (agents: every ticket), newest first')
+    .option('--status <status>', 'only tickets in this status, e.g. open, solved')
+    .option('--limit <n>', 'at most this many tickets', '100');
   examples(command, ['okpay ticket list', 'okpay ticket list --status solved --json']);
-  action<{ status?: string }>(app, command, async (ctx, o) => {
+  action<{ status?: string; limit?: string }>(app, command, async (ctx, o) => {
     const status = o.status === undefined ? null : parseStatus(o.status);
+    const limit = parsePositiveInt(o.limit ?? '100', '--limit', { max: 10_000 });
     const token = await sessionToken(ctx);
     const { rows, audience } = await ctx.store.transaction((t) => {
       const { user } = authenticate(ctx, t, token);
       const audience = audienceOf(user);
       const mine = Object.values(t.state.tickets).filter((x) => (audience === 'agent' || x.customerId === user.id) && (status === null || x.status === status));
-      return { rows: mine.sort((a, b) => b.number - a.number).map((x) => ticketSummary(t.state, x, audience)), audience };
+      return { rows: mine.sort((a, b) => b.number - a.number).slice(0, limit).map((x) => ticketSummary(t.state, x, audience)), audience };
     });
     ctx.out.data({ tickets: rows }, () =>
       ctx.out.table(
@@ -109,7 +113,10 @@ function registerShow(ticket: Command, app: App): void {
     const token = await sessionToken(ctx);
     const shown = await ctx.store.transaction(async (t) => {
       const { user } = authenticate(ctx, t, token);
-      return showTicket(ctx, t, ticketFor(t, user, number), audienceOf(user));
+      const found = ticketFor(t, user, number);
+      // An agent reading a customer's ticket is an agent action, and every agent action is audited.
+      if (audienceOf(user) === 'agent') audit(ctx, t, 'ticket.viewed', user.id, found.customerId, { ticket: number });
+      return showTicket(ctx, t, found, audienceOf(user));
     });
     ctx.out.data(shown.document, shown.print);
   });
@@ -124,7 +131,7 @@ function registerReply(ticket: Command, app: App): void {
     .option('--status <status>', 'agents: leave the ticket open, pending (waiting on the customer), on-hold or solved');
   examples(command, [
     'okpay ticket reply 12 --body "The payee was ada@example.org, on 3 Nov at 14:05."',
-    'okpay ticket reply 12 --faq withdrawal-times --status pending',
+    'okpay ticket reply 12 --faq withdraw-funds --status pending',
   ]);
   action<{ body?: string; bodyFile?: string; faq?: string; status?: string }>(app, command, async (ctx, o, args) => {
     const number = numberArg(args);
