@@ -183,7 +183,9 @@ async function allWithdrawals(t: StoreTransaction, user: User): Promise<Withdraw
   const seqs = await t.journal.seqsOfUser(user.id);
   for (const entry of await t.journal.getMany(seqs)) {
     const record = entry.tx.details.record;
-    if (record && (entry.tx.type === 'withdrawal.complete' || entry.tx.type === 'withdrawal.release')) byId.set(record.id, { ...record, holdTxId: record.holdTxId ?? entry.tx.links[0] ?? '' });
+    // An index may keep the numbers of a commit that was rolled back and reused by someone else's.
+    if (record?.userId !== user.id || !entry.tx.parties.includes(user.id)) continue;
+    if (entry.tx.type === 'withdrawal.complete' || entry.tx.type === 'withdrawal.release') byId.set(record.id, { ...record, holdTxId: record.holdTxId ?? entry.tx.links[0] ?? '' });
   }
   for (const w of Object.values(t.state.withdrawals)) if (w.userId === user.id) byId.set(w.id, w);
   return [...byId.values()].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt) || b.id.localeCompare(a.id));
