@@ -6,7 +6,7 @@ import { activationMail, lockedAfterFailuresMail } from '../domain/account-mails
 import { parseCalendars, regionForCountry } from '../domain/calendar.js';
 import { AppError, isAppError } from '../domain/errors.js';
 import { computeWithdrawalQuote } from '../domain/fees.js';
-import { COUNTABLE, resolveReferences, type FixtureEntry, type FixtureExpect, type FixturePlan, type FixtureTicket, type FixtureTransfer, type FixtureUser, type FixtureWithdrawal } from '../domain/fixtures.js';
+import { COUNTABLE, fixtureTime, resolveReferences, type FixtureEntry, type FixtureExpect, type FixturePlan, type FixtureTicket, type FixtureTransfer, type FixtureUser, type FixtureWithdrawal } from '../domain/fixtures.js';
 import { sha256Hex, type Transaction } from '../domain/ledger.js';
 import { findCurrency, parseAmount } from '../domain/money.js';
 import { planRefund } from '../domain/refunds.js';
@@ -55,10 +55,16 @@ export async function hashFixturePasswords(ctx: Context, plan: FixturePlan): Pro
 
 export async function applyFixtures(ctx: Context, t: StoreTransaction, plan: FixturePlan, hashes: ReadonlyMap<string, string>): Promise<LoadedIds> {
   const loader: Loader = { ctx, t, hashes, values: new Map(), users: new Map(), transfers: new Map(), withdrawals: new Map(), tickets: new Map(), ids: {}, posted: 0 };
-  for (const entry of plan.entries) await applyEntry(loader, entry);
-  const failures = plan.expectations.flatMap((e) => checkExpectation(loader, e));
-  if (failures.length > 0) {
-    throw new AppError('EXPECTATION_FAILED', `the fixtures loaded but their expectations did not hold: ${failures.join('; ')}`, { hint: 'nothing was written; fix the fixtures or their expect section' });
+  const checkAfter = (applied: number) => {
+    const failures = plan.expectations.filter((e) => e.afterEntries === applied).flatMap((e) => checkExpectation(loader, e).map((f) => `${e.where.file}: ${f}`));
+    if (failures.length > 0) {
+      throw new AppError('EXPECTATION_FAILED', `the fixtures loaded but their expectations did not hold: ${failures.join('; ')}`, { hint: 'nothing was written; fix the fixtures or their expect section' });
+    }
+  };
+  checkAfter(0);
+  for (const [index, entry] of plan.entries.entries()) {
+    await applyEntry(loader, entry);
+    checkAfter(index + 1);
   }
   t.state.meta = { ...t.state.meta, testStore: true };
   audit(ctx, t, 'fixtures.loaded', null, null, { entries: plan.entries.length, transactions: loader.posted });
@@ -93,7 +99,7 @@ async function applyEntry(l: Loader, entry: FixtureEntry): Promise<void> {
 }
 
 const resolve = (l: Loader, text: string): string => resolveReferences(text, l.values);
-const nowIso = (l: Loader, when: string | null): string => when ?? l.ctx.now().toISOString();
+const nowIso = (l: Loader, when: string | null): string => fixtureTime(when, l.ctx.now().getTime());
 
 /** A user named in the fixtures, or by email. */
 function userRef(l: Loader, where: FixtureUser['where'], field: string, text: string): User {
@@ -265,7 +271,7 @@ function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, customer: Us
     ticket = at(f.where, 'assignee', () => assignTicket(t.state, ticket, agent, agent, when));
   }
   f.messages.forEach((m, i) => {
-    const stamp = m.at ?? when;
+    const stamp = m.at === null ? when : nowIso(l, m.at);
     const field = `messages[${i}]`;
     if (m.from === 'customer') {
       ticket = at(f.where, field, () => addCustomerReply(t.state, ticket, customer, resolve(l, m.body), stamp).ticket);

@@ -90,6 +90,8 @@ export interface FixtureTicket {
 }
 
 export interface FixtureExpect {
+  /** Checked once this many entries are loaded: right after the entries of its own file. */
+  readonly afterEntries: number;
   readonly balances: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly held: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly statuses: Readonly<Record<string, string>>;
@@ -120,6 +122,16 @@ export const COUNTABLE = ['users', 'agents', 'transactions', 'withdrawalsInFligh
 const SECTIONS = ['users', 'agents', 'transfers', 'withdrawals', 'tickets', 'expect'];
 const REFERENCE = /\$\{([A-Za-z][A-Za-z0-9_-]*)\.([A-Za-z]+)\}/g;
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
+const RELATIVE_TIME = /^-(\d{1,5})([mhd])$/;
+const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** The instant an entry's `at` stands for: absolute, or relative to the moment of loading. */
+export function fixtureTime(at: string | null, nowMs: number): string {
+  if (at === null) return new Date(nowMs).toISOString();
+  const relative = RELATIVE_TIME.exec(at);
+  if (relative) return new Date(nowMs - Number(relative[1]) * (UNIT_MS[relative[2] ?? 'm'] ?? 60_000)).toISOString();
+  return at;
+}
 const BASE32_SECRET = /^[A-Z2-7]{16,64}$/;
 export const MAX_FIXTURE_ENTRIES = 10_000;
 
@@ -173,11 +185,12 @@ class Checker {
     return value;
   }
 
+  /** An ISO 8601 time with a zone, or a time relative to the load, such as -2d, -3h, -45m. */
   time(field: string): string | null {
     const value = this.string(field);
-    if (value === null || value.includes('${')) return value;
+    if (value === null || value.includes('${') || RELATIVE_TIME.test(value)) return value;
     if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || !Number.isFinite(Date.parse(value))) {
-      this.fail(field, `"${value.slice(0, 40)}" is not an ISO 8601 time with a zone, e.g. 2026-11-20T10:00:00Z`);
+      this.fail(field, `"${value.slice(0, 40)}" is not an ISO 8601 time with a zone (2026-11-20T10:00:00Z) or a time before now (-2d, -3h, -45m)`);
     }
     return new Date(Date.parse(value)).toISOString();
   }
@@ -241,7 +254,7 @@ export function planFixtures(files: readonly { file: string; data: unknown }[]):
       entries.push({ kind: 'ticket', value });
     });
     const expect = doc['expect'];
-    if (expect !== undefined && expect !== null) expectations.push(expectEntry(new Checker({ file, entry: 'expect' }, expect as Json), expect, known));
+    if (expect !== undefined && expect !== null) expectations.push({ ...expectEntry(new Checker({ file, entry: 'expect' }, expect as Json), expect, known), afterEntries: entries.length });
   }
   return { entries, expectations };
 }
@@ -387,7 +400,7 @@ function ticketEntry(c: Checker): FixtureTicket {
   };
 }
 
-function expectEntry(c: Checker, raw: unknown, known: ReadonlyMap<string, string>): FixtureExpect {
+function expectEntry(c: Checker, raw: unknown, known: ReadonlyMap<string, string>): Omit<FixtureExpect, 'afterEntries'> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) c.fail('expect', 'must be an object with balances, held, statuses or counts');
   for (const key of Object.keys(raw)) if (!['balances', 'held', 'statuses', 'counts'].includes(key)) c.fail(key, 'is not an expectation (use balances, held, statuses, counts)');
   const perUser = (field: 'balances' | 'held') => {

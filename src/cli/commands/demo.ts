@@ -13,6 +13,7 @@ import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/okpay.js', import.meta.url));
+const DEMO_FIXTURES = fileURLToPath(new URL('../../../data/fixtures/demo.json', import.meta.url));
 const STEP_MS = 60_000;
 
 export interface StepResult {
@@ -24,6 +25,7 @@ export interface StepResult {
 export class Tour {
   private clockMs: number;
   private step = 0;
+  private readonly sessions = new Map<string, string>();
 
   constructor(
     private readonly ctx: Context,
@@ -37,6 +39,17 @@ export class Tour {
     return this.clockMs;
   }
 
+  advanceDays(days: number): void {
+    this.clockMs += days * 24 * 60 * 60 * 1000;
+  }
+
+  /** Signs an actor in (`login --raw`) and keeps the token for the steps run `as` them. */
+  async login(actor: string, email: string, password: string, secret?: string): Promise<void> {
+    const args = ['login', '--email', email, '--password-stdin', '--raw', ...(secret ? ['--otp', this.totp(secret)] : [])];
+    const result = await this.run(args, { stdin: `${password}\n` });
+    this.sessions.set(actor, result.stdout.trim());
+  }
+
   section(title: string): void {
     this.step += 1;
     const heading = `── ${this.step}. ${title} `;
@@ -45,13 +58,17 @@ export class Tour {
   }
 
   /** Runs `okpay ARGS` as a person would type it, prints it and its output, and returns what it printed. */
-  async run(args: readonly string[], options: { stdin?: string; shownStdin?: string; expectCode?: number; sameTime?: boolean } = {}): Promise<StepResult> {
+  async run(args: readonly string[], options: { stdin?: string; shownStdin?: string; expectCode?: number; sameTime?: boolean; as?: string } = {}): Promise<StepResult> {
     if (!options.sameTime) this.clockMs += STEP_MS;
+    const session = options.as ? this.sessions.get(options.as) : undefined;
     const shown = args.map((a) => (/^[\w@.+:/=,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
     const prefix = options.stdin === undefined ? '' : `${options.shownStdin ?? "printf '%s\\n' '••••••••'"} | `;
-    this.ctx.out.line(this.ctx.out.style.cyan(`$ ${prefix}okpay ${shown}`));
-    const result = await runOkpay(args, { ...process.env, OKPAY_HOME: this.home, OKPAY_NOW: new Date(this.clockMs).toISOString(), NO_COLOR: '1' }, options.stdin);
-    if (result.stdout) this.ctx.out.line(result.stdout.replace(/\n$/, ''));
+    const who = options.as ? this.ctx.out.style.dim(`(as ${options.as}) `) : '';
+    this.ctx.out.line(`${who}${this.ctx.out.style.cyan(`$ ${prefix}okpay ${shown}`)}`);
+    const env = { ...process.env, OKPAY_HOME: this.home, OKPAY_NOW: new Date(this.clockMs).toISOString(), NO_COLOR: '1', OKPAY_SESSION: session ?? '' };
+    const result = await runOkpay(args, env, options.stdin);
+    const secret = args.includes('--raw') && result.code === 0;
+    if (result.stdout) this.ctx.out.line(secret ? this.ctx.out.style.dim('(session token printed for OKPAY_SESSION; hidden here)') : result.stdout.replace(/\n$/, ''));
     if (result.stderr) this.ctx.out.line(this.ctx.out.style.dim(result.stderr.replace(/\n$/, '')));
     const expected = options.expectCode ?? 0;
     if (result.code !== expected) {
@@ -60,7 +77,7 @@ export class Tour {
     return result;
   }
 
-  async json<T>(args: readonly string[], options: { stdin?: string } = {}): Promise<T> {
+  async json<T>(args: readonly string[], options: { stdin?: string; as?: string } = {}): Promise<T> {
     const result = await this.run([...args, '--json'], options);
     return JSON.parse(result.stdout) as T;
   }
@@ -80,36 +97,74 @@ export function runOkpay(args: readonly string[], env: NodeJS.ProcessEnv, stdin?
   });
 }
 
-async function onboarding(tour: Tour): Promise<void> {
-  const password = 'Harbour-lights-42!';
-  const email = 'ada@example.com';
+const DEMO_PASSWORD = 'Demo-pass-2026!';
+const ADA = { email: 'ada@example.com', password: 'Harbour-lights-42!' };
+
+async function onboarding(tour: Tour): Promise<string> {
   tour.section('Register: a strong password, and the terms accepted');
-  await tour.run(['register', '--email', email, '--name', 'Ada Lovelace', '--country', 'GB', '--password-stdin', '--accept-terms'], { stdin: `${password}\n` });
+  await tour.run(['register', '--email', ADA.email, '--name', 'Ada Lovelace', '--country', 'US', '--password-stdin', '--accept-terms'], { stdin: `${ADA.password}\n` });
   tour.section('The activation mail is in the outbox');
-  const { mails } = await tour.json<{ mails: { id: string; kind: string }[] }>(['outbox', 'list', '--to', email, '--kind', 'activation']);
-  const mailId = mails[mails.length - 1]?.id ?? '';
-  const { mail } = await tour.json<{ mail: { text: string } }>(['outbox', 'show', mailId]);
+  const { mails } = await tour.json<{ mails: { id: string }[] }>(['outbox', 'list', '--to', ADA.email, '--kind', 'activation']);
+  const { mail } = await tour.json<{ mail: { text: string } }>(['outbox', 'show', mails[mails.length - 1]?.id ?? '']);
   const token = /okpay activate (\S+)/.exec(mail.text)?.[1] ?? '';
-  tour.section('Activate the account with the token from the mail');
+  tour.section('Activate the account with the token from the mail, and sign in');
   await tour.run(['activate', token]);
-  tour.section('Sign in with email and password');
-  await tour.run(['login', '--email', email, '--password-stdin'], { stdin: `${password}\n` });
+  await tour.login('ada', ADA.email, ADA.password);
   tour.section('Turn on two-step verification (secret, otpauth:// URI, recovery codes)');
-  const { twoFactor } = await tour.json<{ twoFactor: { secret: string } }>(['2fa', 'enable']);
-  const code = tour.totp(twoFactor.secret);
-  await tour.run(['2fa', 'confirm', code]);
-  tour.section('Sign out, then sign in again: now a one-time code is needed');
-  await tour.run(['logout']);
-  await tour.run(['login', '--email', email, '--password-stdin'], { stdin: `${password}\n`, expectCode: 2 });
-  const next = tour.totp(twoFactor.secret);
-  await tour.run(['login', '--email', email, '--password-stdin', '--otp', next], { stdin: `${password}\n` });
-  tour.section('The same code does not work twice (replay protection)');
-  await tour.run(['logout'], { sameTime: true });
-  await tour.run(['login', '--email', email, '--password-stdin', '--otp', next], { stdin: `${password}\n`, expectCode: 3, sameTime: true });
-  const fresh = tour.totp(twoFactor.secret);
-  await tour.run(['login', '--email', email, '--password-stdin', '--otp', fresh], { stdin: `${password}\n` });
-  tour.section('Who am I?');
-  await tour.run(['whoami']);
+  const { twoFactor } = await tour.json<{ twoFactor: { secret: string } }>(['2fa', 'enable'], { as: 'ada' });
+  await tour.run(['2fa', 'confirm', tour.totp(twoFactor.secret)], { as: 'ada' });
+  tour.section('Sign in again: now a one-time code is needed (and works only once)');
+  await tour.run(['login', '--email', ADA.email, '--password-stdin', '--raw'], { stdin: `${ADA.password}\n`, expectCode: 2 });
+  await tour.login('ada', ADA.email, ADA.password, twoFactor.secret);
+  await tour.run(['profile', 'set', '--phone', '+14155550199', '--id-number', 'A12345678'], { as: 'ada' });
+  return twoFactor.secret;
+}
+
+async function payments(tour: Tour): Promise<void> {
+  tour.section('Add money, then ask what a transfer costs before sending it');
+  await tour.run(['deposit', '--amount', '1000', '--currency', 'USD'], { as: 'ada' });
+  const { quote } = await tour.json<{ quote: { id: string } }>(['fee', 'quote', 'transfer', '--to', 'bob@example.com', '--amount', '100', '--currency', 'USD'], { as: 'ada' });
+  tour.section('Send exactly what the quote said (binding for 30 minutes)');
+  await tour.run(['transfer', '--quote', quote.id, '--memo', 'concert tickets', '--yes'], { as: 'ada' });
+  tour.section('A cross-border transfer: USD out, EUR in, at our rate with its spread');
+  await tour.run(['fee', 'quote', 'transfer', '--to', 'lena.mueller@example.de', '--amount', '200', '--currency', 'USD', '--to-currency', 'EUR'], { as: 'ada' });
+  await tour.run(['transfer', '--to', 'lena.mueller@example.de', '--amount', '200', '--currency', 'USD', '--to-currency', 'EUR', '--idempotency-key', 'ada-rent-nov', '--yes'], { as: 'ada' });
+  tour.section('Retrying with the same idempotency key pays nobody twice');
+  await tour.run(['transfer', '--to', 'lena.mueller@example.de', '--amount', '200', '--currency', 'USD', '--to-currency', 'EUR', '--idempotency-key', 'ada-rent-nov', '--yes'], { as: 'ada' });
+  await tour.run(['balance'], { as: 'ada' });
+  await tour.run(['history'], { as: 'ada' });
+}
+
+async function payout(tour: Tour, secret: string): Promise<void> {
+  tour.section('Withdraw to a bank account: the money is held at once, the ETA is in business days');
+  const { method } = await tour.json<{ method: { id: string } }>(['withdraw', 'methods', 'add', 'bank', '--holder', 'Ada Lovelace', '--account-number', '000123456789', '--routing-number', '011000015'], { as: 'ada' });
+  await tour.run(['fee', 'quote', 'withdraw', '--method', method.id, '--amount', '150', '--currency', 'USD'], { as: 'ada' });
+  await tour.run(['withdraw', '--method', method.id, '--amount', '150', '--currency', 'USD', '--yes'], { as: 'ada' });
+  await tour.run(['withdraw', 'list'], { as: 'ada' });
+  tour.section('Four days later the operator settles: the payout completes and Ada gets a mail');
+  tour.advanceDays(4);
+  await tour.login('ops', 'ops@okpay.example', DEMO_PASSWORD);
+  await tour.run(['admin', 'settle'], { as: 'ops' });
+  await tour.login('ada', ADA.email, ADA.password, secret);
+  await tour.run(['withdraw', 'list'], { as: 'ada' });
+  await tour.run(['outbox', 'list', '--to', ADA.email, '--kind', 'payout-completed']);
+}
+
+async function support(tour: Tour): Promise<void> {
+  tour.section('Ada asks support a question; the ticket shows its place in the queue');
+  const opened = await tour.json<{ ticket: { number: number } }>(['ticket', 'new', '--category', 'funds', '--subject', 'Payout arrived — is the fee refundable?', '--body', 'My withdrawal of 150.00 USD arrived, thanks. Is the withdrawal fee refundable if I cancel next time?'], { as: 'ada' });
+  const number = String(opened.ticket.number);
+  await tour.run(['ticket', 'show', number], { as: 'ada' });
+  tour.section('An agent works the queue: most urgent first, and why');
+  await tour.login('amy', 'amy@support.okpay.example', DEMO_PASSWORD);
+  await tour.run(['agent', 'queue'], { as: 'amy' });
+  await tour.run(['ticket', 'why', number], { as: 'amy' });
+  await tour.run(['ticket', 'reply', number, '--faq', 'withdrawal-fees', '--status', 'solved'], { as: 'amy' });
+  tour.section('Ada reads the answer and rates the service');
+  await tour.run(['ticket', 'show', number], { as: 'ada' });
+  await tour.run(['ticket', 'rate', number, '--score', '5', '--comment', 'Quick and clear'], { as: 'ada' });
+  tour.section('Finally: the books balance and both hash chains are intact');
+  await tour.run(['verify']);
 }
 
 export function registerDemoCommand(program: Command, app: App): void {
@@ -120,11 +175,17 @@ export function registerDemoCommand(program: Command, app: App): void {
     const tour = new Tour(ctx, home, ctx.now().getTime());
     ctx.out.line(ctx.out.style.bold('okpay demo — every step below runs the real okpay command shown.'));
     ctx.out.line(`The demo store lives in ${home}; the clock moves one minute per step (OKPAY_NOW).`);
-    await onboarding(tour);
+    tour.section('Load the demo customers, agents, payments and tickets (data/fixtures/demo.json)');
+    await tour.run(['fixtures', 'load', DEMO_FIXTURES]);
+    const secret = await onboarding(tour);
+    await payments(tour);
+    await payout(tour, secret);
+    await support(tour);
     ctx.out.line();
     ctx.out.line(ctx.out.style.bold('Done. The demo store is still there; continue with it:'));
     ctx.out.line(`  export OKPAY_HOME=${home}`);
-    ctx.out.line(`  export OKPAY_NOW=${new Date(tour.nowMs + STEP_MS).toISOString()}`);
-    ctx.out.line('  okpay whoami');
+    ctx.out.line(`  export OKPAY_NOW=${new Date(tour.nowMs + STEP_MS).toISOString()}   # the demo's clock; unset it to use the real one`);
+    ctx.out.line(`  okpay login --email bob@example.com          # password ${DEMO_PASSWORD}; his one-time code: okpay dev otp --email bob@example.com`);
+    ctx.out.line('  okpay balance; okpay history; okpay ticket list');
   });
 }

@@ -3,6 +3,8 @@
 
 import type { Command } from 'commander';
 import type { Transaction } from '../../domain/ledger.js';
+import { ticketStatusMail } from '../../domain/ticket-mails.js';
+import { closeSolvedTickets } from '../../domain/tickets.js';
 import type { State, Withdrawal } from '../../domain/state.js';
 import { expiredUnclaimed, planReturn } from '../../domain/wallet.js';
 import { payoutMail, returnedTransferMail } from '../../domain/wallet-mails.js';
@@ -76,4 +78,14 @@ function mailPayout(ctx: Context, t: StoreTransaction, w: Withdrawal, outcome: '
   const user = t.state.users[w.userId];
   if (!user) return;
   t.mail(payoutMail(user, outcome, formatMoney(ctx, w.amountMinor, w.currency), w.currency, w.methodLabel, outcome === 'failed' ? (tx.details.reason ?? null) : null), tx.at);
+}
+
+/** Solved tickets close seven days after they were solved; the customer is told. */
+export function closeSolved(ctx: Context, t: StoreTransaction): Record<string, number> {
+  const closed = closeSolvedTickets(t.state, ctx.now().getTime());
+  for (const ticket of closed) {
+    const customer = t.state.users[ticket.customerId];
+    if (customer) t.mail(ticketStatusMail(customer, ticket, 'closed'), ctx.now().toISOString());
+  }
+  return { ticketsClosed: closed.length };
 }
