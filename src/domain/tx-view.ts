@@ -75,12 +75,11 @@ export function viewTransaction(state: State, tx: Transaction, viewerId: UserId 
   const d = tx.details;
   const senderId = d.sender ?? (tx.type === 'deposit' || tx.type.startsWith('withdrawal') ? d.initiator : null);
   const recipientText = d.recipient ? (emailOf(state, d.recipient.userId) ?? d.recipient.email ?? d.recipient.phone) : null;
-  const direction = viewerId === null ? 'other' : viewerId === senderId && tx.type !== 'unclaimed.claim' ? 'out' : netFor(tx, viewerId).some((n) => n.amountMinor > 0) ? 'in' : 'out';
   return {
     id: tx.id,
     type: tx.type,
     status: txStatus(state, tx, followUps),
-    direction,
+    direction: directionFor(tx, viewerId, senderId),
     amount: fmt(d.amountMinor, d.currency, currencies),
     currency: d.currency ?? null,
     fee: d.fee ? fmt(d.fee.amountMinor, d.fee.currency, currencies) : null,
@@ -88,13 +87,23 @@ export function viewTransaction(state: State, tx: Transaction, viewerId: UserId 
     receiveAmount: fmt(d.receiveAmountMinor, d.receiveCurrency, currencies),
     receiveCurrency: d.receiveCurrency ?? null,
     rate: d.fx?.rate ?? null,
-    from: tx.type === 'deposit' ? `${d.source ?? 'external'} deposit` : emailOf(state, senderId),
+    from: tx.type === 'deposit' ? `${d.source ?? 'external'} deposit` : tx.type === 'withdrawal.release' ? (d.record?.methodLabel ?? 'payout') : emailOf(state, senderId),
     to: tx.type.startsWith('withdrawal') ? (d.record?.methodLabel ?? 'payout') : recipientText,
     memo: tx.memo,
     net: viewerId === null ? [] : netFor(tx, viewerId).map((n) => ({ currency: n.currency, amount: formatAmount(n.amountMinor, findCurrency(currencies, n.currency)) })),
     createdAt: tx.at,
     links: tx.links,
   };
+}
+
+/** Money coming in from outside or coming back is incoming, even for the customer who started it. */
+const INCOMING_TYPES: ReadonlySet<string> = new Set(['deposit', 'unclaimed.return', 'withdrawal.release']);
+
+function directionFor(tx: Transaction, viewerId: UserId | null, senderId: UserId | null | undefined): TxView['direction'] {
+  if (viewerId === null) return 'other';
+  if (INCOMING_TYPES.has(tx.type)) return 'in';
+  if (viewerId === senderId && tx.type !== 'unclaimed.claim') return 'out';
+  return netFor(tx, viewerId).some((n) => n.amountMinor > 0) ? 'in' : 'out';
 }
 
 function netFor(tx: Transaction, userId: UserId): { currency: string; amountMinor: number }[] {
