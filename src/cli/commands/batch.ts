@@ -83,17 +83,27 @@ function validateRows(ctx: Context, file: string, text: string): BatchRow[] {
     }
   });
   if (parsed.rows.length === 0 && problems.length === 0) throw new AppError('INVALID_FILE', `${file} has no rows to pay`);
-  if (problems.length > 0) {
-    for (const problem of problems.slice(0, 50)) ctx.io.writeErr(`okpay: ${file}: ${problem}\n`);
-    throw new AppError('INVALID_FILE', `${file} has ${problems.length} invalid row${problems.length === 1 ? '' : 's'}; nothing was sent`, { hint: 'columns: to,amount,currency,memo,reference — fix the rows and run again' });
-  }
+  if (problems.length > 0) refuseRows(ctx, file, problems);
   return rows;
+}
+
+function refuseRows(ctx: Context, file: string, problems: readonly string[]): never {
+  for (const problem of problems.slice(0, 50)) ctx.io.writeErr(`okpay: ${file}: ${problem}\n`);
+  throw new AppError('INVALID_FILE', `${file} has ${problems.length} invalid row${problems.length === 1 ? '' : 's'}; nothing was sent`, { hint: 'columns: to,amount,currency,memo,reference — fix the rows and run again' });
+}
+
+/** A row paying the sender is as wrong as a malformed one, and is found before any row is paid. */
+function rowsToSelf(rows: readonly BatchRow[], sender: User): string[] {
+  const own = (row: BatchRow) => (row.recipient.kind === 'email' ? row.recipient.email === sender.email : row.recipient.phone === sender.phone);
+  return rows.filter(own).map((row) => `line ${row.line}: you cannot send money to yourself`);
 }
 
 export async function runBatch(ctx: Context, file: string, options: { yes?: boolean; atomic?: boolean }): Promise<void> {
   const rows = validateRows(ctx, file, await readBatchFile(ctx, file));
   const token = await sessionToken(ctx);
-  await ctx.store.transaction((t) => authenticate(ctx, t, token));
+  const { user } = await ctx.store.transaction((t) => authenticate(ctx, t, token));
+  const toSelf = rowsToSelf(rows, user);
+  if (toSelf.length > 0) refuseRows(ctx, file, toSelf);
   await confirmOrRequireYes(ctx, `Pay ${rows.length} row${rows.length === 1 ? '' : 's'} (${totals(ctx, rows)}) plus fees?`, options.yes);
   const progress = startProgress(ctx, 'paying', rows.length, 50);
   let outcome: { results: RowResult[]; failed: RowResult[] };
