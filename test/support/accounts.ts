@@ -1,0 +1,119 @@
+// Quick set-up for end-to-end tests of the wallet: customers registered, activated and signed in
+// through the real binary, each holding their own session token, so one test can act as several
+// people in one data directory.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { parseEml, type MailRecord } from '../../src/domain/mail.js';
+import type { Okpay, Run, RunOptions } from './okpay.js';
+
+export const PASSWORD = 'Harbour-lights-42!';
+export const MINUTE_MS = 60_000;
+export const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/** Asserts success (exit 0, no error line) and hands the run back for a closer look. */
+export function expectOk(run: Run): Run {
+  expect(run.stderr, `exit ${run.code}`).not.toMatch(/^okpay: /m);
+  expect(run.code, run.stderr).toBe(0);
+  return run;
+}
+
+/** Asserts a refusal: the exit code and the error code of the JSON error document. */
+export function expectError(run: Run, exitCode: number, code: string): ReturnType<Run['error']> {
+  expect(run.code, run.stderr).toBe(exitCode);
+  const error = run.error();
+  expect(error).toMatchObject({ code, exitCode });
+  return error;
+}
+
+/** The mails in <home>/outbox, read straight from the .eml files, oldest first. */
+export function mails(o: Okpay, to?: string, kind?: string): MailRecord[] {
+  const directory = path.join(o.home, 'outbox');
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => name.endsWith('.eml'))
+    .sort()
+    .map((name) => parseEml(readFileSync(path.join(directory, name), 'utf8')))
+    .filter((m): m is MailRecord => m !== null && (to === undefined || m.to === to) && (kind === undefined || m.kind === kind));
+}
+
+/** Someone signed in to one data directory; commands run with their session token. */
+export class Account {
+  token = '';
+
+  constructor(
+    readonly o: Okpay,
+    readonly email: string,
+  ) {}
+
+  run(args: readonly string[], options: RunOptions = {}): Promise<Run> {
+    return this.o.run(args, { ...options, env: { OKPAY_SESSION: this.token, ...options.env } });
+  }
+
+  async ok(args: readonly string[], options: RunOptions = {}): Promise<Run> {
+    return expectOk(await this.run(args, options));
+  }
+
+  /** Runs with --json, expects success and returns the parsed document. */
+  async json<T = Record<string, unknown>>(args: readonly string[], options: RunOptions = {}): Promise<T> {
+    return (await this.ok([...args, '--json'], options)).json<T>();
+  }
+
+  /** A fresh session at the current clock (sessions end after 30 idle minutes and after 12 hours). */
+  async signIn(): Promise<this> {
+    const run = expectOk(await this.o.run(['login', '--email', this.email, '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n` }));
+    this.token = run.stdout.trim();
+    return this;
+  }
+
+  /** Available and held amounts of one currency, as the decimal strings `balance --json` prints. */
+  async balance(currency = 'USD'): Promise<{ available: string; held: string }> {
+    const { balances } = await this.json<{ balances: { currency: string; available: string; held: string }[] }>(['balance']);
+    const row = balances.find((b) => b.currency === currency);
+    return { available: row?.available ?? '0.00', held: row?.held ?? '0.00' };
+  }
+}
+
+/** Registers (without signing in), e.g. for someone who has money waiting for them. */
+export async function register(o: Okpay, email: string, extra: readonly string[] = []): Promise<void> {
+  expectOk(await o.run(['register', '--email', email, '--password-stdin', '--accept-terms', ...extra], { stdin: `${PASSWORD}\n` }));
+}
+
+/** Activates with the token from the newest activation mail. */
+export async function activate(o: Okpay, email: string): Promise<Run> {
+  const token = /\b(act_[A-Za-z0-9_-]+)/.exec(mails(o, email, 'activation').pop()?.text ?? '')?.[1];
+  if (!token) throw new Error(`no activation token mailed to ${email}`);
+  return expectOk(await o.run(['activate', token]));
+}
+
+/** register → activate → login: a customer ready to use the wallet. */
+export async function signUp(o: Okpay, email: string, extra: readonly string[] = []): Promise<Account> {
+  await register(o, email, extra);
+  await activate(o, email);
+  return new Account(o, email).signIn();
+}
+
+/** The first administrator (active at once), signed in. */
+export async function signUpAdmin(o: Okpay, email = 'ops@example.com'): Promise<Account> {
+  expectOk(await o.run(['admin', 'init', '--email', email, '--password-stdin'], { stdin: `${PASSWORD}\n` }));
+  return new Account(o, email).signIn();
+}
+
+/** Moves the clock forward and signs the given people in again. */
+export async function advance(o: Okpay, ms: number, ...accounts: Account[]): Promise<void> {
+  o.advance(ms);
+  for (const account of accounts) await account.signIn();
+}
+
+/** `okpay verify --json`, expected clean. */
+export async function expectVerified(o: Okpay): Promise<void> {
+  const run = await o.run(['verify', '--json']);
+  expect(run.code, run.stderr).toBe(0);
+  expect(run.json()).toMatchObject({ ok: true, problems: [] });
+}
