@@ -10,9 +10,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 } else {
   let cli;
   try {
-    cli = await import('../dist/cli/main.js');
+    cli = await import('../dist/bundle/main.js');
   } catch (error) {
-    if (error && error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/cli/main.js')) {
+    if (error && error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/bundle/main.js')) {
       process.stderr.write('okpay: okpay is not built yet — run `npm install` (or `npm run build`) in its folder\n');
       process.exit(1);
     }

@@ -8,7 +8,7 @@ import { AppError, isAppError } from '../domain/errors.js';
 import { computeWithdrawalQuote } from '../domain/fees.js';
 import { COUNTABLE, fixtureTime, resolveReferences, type FixtureEntry, type FixtureExpect, type FixturePlan, type FixtureTicket, type FixtureTransfer, type FixtureUser, type FixtureWithdrawal } from '../domain/fixtures.js';
 import { sha256Hex, type Transaction } from '../domain/ledger.js';
-import { findCurrency, parseAmount } from '../domain/money.js';
+import { findCurrency, formatAmount, parseAmount } from '../domain/money.js';
 import { planRefund } from '../domain/refunds.js';
 import type { User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { parseSupport } from '../domain/support.js';
@@ -261,6 +261,9 @@ function applyTicket(l: Loader, f: FixtureTicket): void {
 function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, customer: User, when: string): Ticket {
   const { t } = l;
   let ticket = opened;
+  // Whatever follows the messages (escalation, refund, status, rating) happens after the last of
+  // them, so that the ticket's event log, from which its SLA is derived, runs forward in time.
+  let latest = when;
   const agentOf = (text: string, field: string) => {
     const agent = userRef(l, f.where, field, text);
     return agent.role === 'agent' ? agent : failAt(f.where, field, `${agent.email} is not an agent`);
@@ -271,8 +274,10 @@ function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, customer: Us
     ticket = at(f.where, 'assignee', () => assignTicket(t.state, ticket, agent, agent, when));
   }
   f.messages.forEach((m, i) => {
-    const stamp = m.at === null ? when : nowIso(l, m.at);
     const field = `messages[${i}]`;
+    const stamp = m.at === null ? latest : nowIso(l, m.at);
+    if (stamp < latest) failAt(f.where, `${field}.at`, `${stamp} is before ${i === 0 ? 'the ticket was opened' : 'the message above it'} (${latest})`);
+    latest = stamp;
     if (m.from === 'customer') {
       ticket = at(f.where, field, () => addCustomerReply(t.state, ticket, customer, resolve(l, m.body), stamp).ticket);
     } else {
@@ -280,14 +285,14 @@ function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, customer: Us
       ticket = at(f.where, field, () => (m.internal ? addNote(t.state, ticket, agent, resolve(l, m.body), stamp) : addAgentReply(t.state, ticket, agent, { body: resolve(l, m.body), faqId: null, status: null }, stamp)));
     }
   });
-  if (f.escalation) ticket = at(f.where, 'escalation', () => requestEscalation(t.state, ticket, customer, resolve(l, f.escalation ?? ''), false, when));
-  if (f.refund) ticket = fixtureRefund(l, f, ticket, agentOf(f.refund.agent, 'refund.agent'), when);
+  if (f.escalation) ticket = at(f.where, 'escalation', () => requestEscalation(t.state, ticket, customer, resolve(l, f.escalation ?? ''), false, latest));
+  if (f.refund) ticket = fixtureRefund(l, f, ticket, agentOf(f.refund.agent, 'refund.agent'), latest);
   if (f.status && f.status !== ticket.status) {
     const status = at(f.where, 'status', () => parseStatus(f.status ?? ''));
     const agent = ticket.assigneeId ? (t.state.users[ticket.assigneeId] ?? null) : null;
-    ticket = at(f.where, 'status', () => changeStatus(t.state, ticket, status, agent, when));
+    ticket = at(f.where, 'status', () => changeStatus(t.state, ticket, status, agent, latest));
   }
-  if (f.rating) ticket = at(f.where, 'rating', () => rateTicket(t.state, ticket, customer, f.rating?.score ?? 5, f.rating?.comment ?? null, when).ticket);
+  if (f.rating) ticket = at(f.where, 'rating', () => rateTicket(t.state, ticket, customer, f.rating?.score ?? 5, f.rating?.comment ?? null, latest).ticket);
   return requireTicket(t.state, ticket.number);
 }
 
@@ -309,7 +314,7 @@ function checkExpectation(l: Loader, e: FixtureExpect): string[] {
         const currency = at(e.where, `${field}.${name}.${code}`, () => findCurrency(ctx.ref.currencies, code));
         const want = at(e.where, `${field}.${name}.${code}`, () => parseAmount(expected, currency, { allowZero: true, ignoreMaximum: true }));
         const have = user ? read(user.id, code) : 0;
-        if (have !== want) failures.push(`${field}.${name}.${code} is ${(have / 10 ** currency.exponent).toFixed(currency.exponent)}, expected ${expected}`);
+        if (have !== want) failures.push(`${field}.${name}.${code} is ${formatAmount(have, currency)}, expected ${expected}`);
       }
     }
   };

@@ -13,11 +13,13 @@ import { findCurrency, formatAmount, type Currency } from '../domain/money.js';
 import { Prng } from '../domain/prng.js';
 import type { User, WithdrawalMethod } from '../domain/state.js';
 import { parseSupport, type SupportData } from '../domain/support.js';
-import { addAgentReply, addCustomerReply, addNote, changeStatus, mergeTickets, openTicket, rateTicket, requestEscalation, TICKET_CATEGORIES, type Ticket, type TicketStatus } from '../domain/tickets.js';
+import { ACTIVE_STATUSES, addAgentReply, addCustomerReply, addNote, changeStatus, mergeTickets, openTicket, rateTicket, requestEscalation, TICKET_CATEGORIES, type Ticket, type TicketStatus } from '../domain/tickets.js';
 import { parsePositiveInt } from '../domain/validate.js';
 import { ibanCheckDigits } from '../domain/validate-bank.js';
-import { availableMinor, planClaim, planDeposit, planReturn, planTransfer, priceTransfer, resolveRecipient, unclaimedFor, expiredUnclaimed, type UserLookup, indexUsers } from '../domain/wallet.js';
-import { activeMethods, addMethod, planCompletion, planRelease, planWithdrawal, settleSteps } from '../domain/withdrawals.js';
+import { usdEquivalentMinor } from '../domain/fx.js';
+import { remainingAllowance } from '../domain/limits.js';
+import { availableMinor, expiredUnclaimed, indexUsers, planClaim, planDeposit, planReturn, planTransfer, priceTransfer, resolveRecipient, unclaimedFor, windowUsdMinor, type UserLookup } from '../domain/wallet.js';
+import { addMethod, planCompletion, planRelease, planWithdrawal, settleSteps } from '../domain/withdrawals.js';
 import type { StoreTransaction } from '../store/store.js';
 import { audit } from './auth.js';
 import { assertTestable } from './commands/fixtures.js';
@@ -36,10 +38,10 @@ export interface GeneratorOptions {
 }
 
 const PASSWORD = 'Generated-pass-1!';
-const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 const SPAN_DAYS = 120;
 const FLUSH_EVERY = 1000;
-const SETTLE_EVERY = 500;
 
 export function parseGeneratorOptions(o: { users: string; transactions: string; tickets: string; seed: string }): GeneratorOptions {
   const seed = o.seed.trim();
@@ -85,6 +87,10 @@ class Generation {
   posted = 0;
   prospects = 0;
   readonly transfers: Transaction[] = [];
+  readonly emails = new Map<string, User>();
+  readonly phones = new Map<string, User>();
+  /** Users with a payout in flight (one at a time each). */
+  readonly paying = new Set<string>();
 
   constructor(
     readonly ctx: Context,
@@ -131,11 +137,17 @@ class Generation {
   }
 
   private account(email: string, name: string, country: string | null, language: Language | null, role: User['role'], pending: boolean, phone: string | null): User {
-    return createAccount(
+    // Generated addresses are unique by construction; the index only guards against a mistake.
+    const lookup = (e: string, p: string | null) => ({ byEmail: this.emails.get(e), byPhone: p ? this.phones.get(p) : undefined });
+    const user = createAccount(
       this.t.state,
       { id: newId(this.random, 'usr'), email, phone, country, name, language, passwordHash: this.passwordHash, role, activation: pending ? { tokenHash: newId(this.random, 'act'), expiresAt: new Date(this.anchorMs + DAY_MS).toISOString() } : null },
       this.nowIso,
+      lookup,
     );
+    this.emails.set(email, user);
+    if (phone) this.phones.set(phone, user);
+    return user;
   }
 
   private createAdminAndAgents(nowIso: string): void {
@@ -161,7 +173,7 @@ class Generation {
     user = updateUser(this.t.state, user.id, (u) => ({
       ...u,
       kyc: this.prng.chance(0.75) ? { ...u.kyc, status: 'approved', documentType: 'passport', documentMasked: '•••• 0000', submittedAt: nowIso, decidedAt: nowIso } : u.kyc,
-      twoFactor: this.prng.chance(0.2) ? { ...u.twoFactor, enabled: true, secret: base32(this.prng.bytes(20)), changedAt: nowIso } : u.twoFactor,
+      twoFactor: this.prng.chance(0.2) ? { ...u.twoFactor, enabled: true, secret: base32(this.prng.bytes(32)), changedAt: nowIso } : u.twoFactor,
     }));
     if (pending) {
       this.pending.push(user.id);
@@ -191,10 +203,19 @@ class Generation {
 
   async runTimeline(progress: (done: number) => void): Promise<void> {
     const target = this.options.transactions;
-    const stepMs = Math.max(1, Math.floor((SPAN_DAYS * DAY_MS) / Math.max(target, 1)));
+    const startMs = this.clockMs;
+    const first = this.posted;
+    let settledDay = -1;
     for (let step = 0; this.posted < target; step += 1) {
-      this.clockMs += stepMs;
-      if (step % SETTLE_EVERY === 0) this.settle();
+      // The clock follows the share of the journal written (settling and refusals post entries
+      // too), so the timeline ends at "now" and the latest payouts and unclaimed money are in flight.
+      this.clockMs = startMs + Math.floor((this.anchorMs - startMs) * ((this.posted - first + 1) / Math.max(target - first, 1)));
+      // The operator settles once a day: payouts move on in business days, not per entry written.
+      const day = Math.floor(this.clockMs / DAY_MS);
+      if (day !== settledDay) {
+        settledDay = day;
+        this.settle();
+      }
       this.operation();
       if (this.posted % FLUSH_EVERY === 0 || step % FLUSH_EVERY === 0) {
         progress(this.posted);
@@ -227,14 +248,26 @@ class Generation {
     return Math.floor((available * this.prng.int(1, shareMax)) / 100 / unit) * unit;
   }
 
-  /** Tries a payment; a refusal (funds, limits) makes the payer top up instead, as a person would. */
-  private attempt(person: Person, pay: () => void): void {
+  /**
+   * Tries a payment; a refusal (funds, limits) makes the payer top up instead, as a person would.
+   * Payments the limits would refuse are skipped up front: exceptions are slow in a hot loop.
+   */
+  private attempt(person: Person, pay: () => void, amountMinor = 0): void {
+    if (amountMinor > 0 && !this.withinLimits(person, amountMinor)) return this.deposit(person);
     try {
       pay();
     } catch (error) {
       if (!isAppError(error)) throw error;
       this.deposit(person);
     }
+  }
+
+  /** Whether the limits would let this person send `amountMinor` (fees included, with a margin). */
+  private withinLimits(person: Person, amountMinor: number): boolean {
+    const user = this.user(person.id);
+    const usd = usdEquivalentMinor(Math.ceil(amountMinor * 1.05), person.currency, this.ctx.ref.rates, this.ctx.ref.currencies);
+    const allowance = remainingAllowance({ verified: user.kyc.status === 'approved', windowUsdMinor: windowUsdMinor(this.t.state, user.id, this.clockMs) }, this.ctx.ref.limits);
+    return usd <= allowance.nextPaymentMaxMinor;
   }
 
   private transfer(person: Person): void {
@@ -250,7 +283,7 @@ class Generation {
       const quote = priceTransfer(walletRef(this.ctx), sender, to, amountMinor, person.currency, toCurrency);
       const tx = this.post(planTransfer(this.t.state, walletRef(this.ctx), { sender, to, quote, currency: person.currency, memo: this.prng.chance(0.3) ? `invoice ${this.posted}` : null, quoteId: null, idempotency: null, nowMs: this.clockMs }));
       if (this.transfers.length < 5000) this.transfers.push(tx);
-    });
+    }, amountMinor);
   }
 
   private unclaimedTransfer(person: Person): void {
@@ -264,21 +297,22 @@ class Generation {
       const to = resolveRecipient(this.t.state, sender, { kind: 'email', email }, () => null, this.lookup);
       const quote = priceTransfer(walletRef(this.ctx), sender, to, amountMinor, person.currency, person.currency);
       this.post(planTransfer(this.t.state, walletRef(this.ctx), { sender, to, quote, currency: person.currency, memo: null, quoteId: null, idempotency: null, nowMs: this.clockMs }));
-    });
+    }, amountMinor);
   }
 
   private withdraw(person: Person): void {
-    if (!person.methodId || Object.values(this.t.state.withdrawals).some((w) => w.userId === person.id)) return this.transfer(person);
-    const method = activeMethods(this.t.state, person.id).find((m) => m.id === person.methodId);
+    if (!person.methodId || this.paying.has(person.id)) return this.transfer(person);
+    const method = this.t.state.methods[person.methodId];
     const amountMinor = this.amountFor(person, 10);
     if (!method || amountMinor <= 0) return this.deposit(person);
     const user = this.user(person.id);
     this.attempt(person, () => {
       const quote = computeWithdrawalQuote({ amountMinor, currency: person.currency, methodType: method.type }, { schedule: this.ctx.ref.fees });
       const tx = this.post(planWithdrawal(this.t.state, payoutRef(this.ctx), { id: newId(this.random, 'wd'), user, method, quote, currency: person.currency, quoteId: null, nowMs: this.clockMs }));
-      const live = Object.values(this.t.state.withdrawals).find((w) => w.holdTxId === tx.id);
+      const live = tx.details.record ? this.t.state.withdrawals[tx.details.record.id] : undefined;
       if (live && this.prng.chance(0.1)) this.post(planRelease(live, 'cancelled', 'cancelled by the customer', user.id, this.nowIso));
-    });
+      else if (live) this.paying.add(person.id);
+    }, amountMinor);
   }
 
   /** Someone who was sent money before they joined opens an account: the money lands. */
@@ -297,6 +331,7 @@ class Generation {
         if (step.kind === 'processing') this.t.state.withdrawals[step.withdrawal.id] = step.withdrawal;
         else if (step.kind === 'complete') this.post(planCompletion(step.withdrawal, this.nowIso));
         else this.post(planRelease(step.withdrawal, 'failed', 'the receiving account refused the payout', null, this.nowIso));
+        if (step.kind !== 'processing') this.paying.delete(step.withdrawal.userId);
       }
     }
     for (const item of expiredUnclaimed(this.t.state, this.clockMs)) this.post(planReturn(item, this.nowIso));
@@ -313,9 +348,13 @@ class Generation {
   createTickets(): void {
     const statuses: TicketStatus[] = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed', 'merged'];
     const calendars = this.ctx.ref.load('calendars.json', parseCalendars);
+    // Each merged ticket joins the last new one: same customer, opened a few hours before it.
+    let lastNew: MergeTarget | null = null;
     for (let n = 1; n <= this.options.tickets; n += 1) {
-      this.clockMs = this.anchorMs - this.prng.int(1, 30 * 24) * 60 * 60 * 1000;
-      const person = this.prng.pick(this.people);
+      const target = statuses[(n - 1) % statuses.length] ?? 'open';
+      const into: MergeTarget | null = target === 'merged' ? lastNew : null;
+      this.clockMs = into ? into.atMs - 6 * HOUR_MS : this.anchorMs - storyMs(target) - this.prng.int(1, 30 * 24) * HOUR_MS;
+      const person: Person = into ? into.person : this.prng.pick(this.people);
       const customer = this.user(person.id);
       const category = TICKET_CATEGORIES[(n - 1) % TICKET_CATEGORIES.length] ?? 'account';
       const language = customer.language ?? 'en';
@@ -323,7 +362,8 @@ class Generation {
       const region = regionForCountry(calendars, customer.country);
       const tx = category === 'dispute' ? this.transfers.find((x) => x.parties[0] === customer.id) : undefined;
       const opened = openTicket(this.t.state, { customer, category, subject, body, channel: this.prng.pick(['email', 'chat', 'phone', 'social'] as const), language, regionId: region.id, txId: tx?.id ?? null }, this.support, this.clockMs);
-      this.advanceTicket(opened.ticket, statuses[(n - 1) % statuses.length] ?? 'open', customer);
+      if (target === 'new') lastNew = { person, number: opened.ticket.number, atMs: this.clockMs };
+      this.advanceTicket(opened.ticket, target, customer, into);
     }
   }
 
@@ -339,7 +379,7 @@ class Generation {
     return this.nowIso;
   }
 
-  private advanceTicket(opened: Ticket, target: TicketStatus, customer: User): void {
+  private advanceTicket(opened: Ticket, target: TicketStatus, customer: User, into: MergeTarget | null): void {
     if (target === 'new') return;
     const agent = this.agents.find((a) => a.agent?.languages.includes(opened.language) && (a.agent?.tier ?? 0) >= opened.tier) ?? this.agents[0];
     if (!agent) return;
@@ -355,14 +395,31 @@ class Generation {
       }
       if (target === 'closed' && ticket.status === 'solved') ticket = changeStatus(this.t.state, ticket, 'closed', agent, this.later(60 * 24 * 8));
     }
-    if (target === 'merged') this.mergeIntoEarlier(ticket, agent, customer);
+    if (target === 'merged') this.mergeInto(ticket, agent, customer, into);
   }
 
-  private mergeIntoEarlier(ticket: Ticket, agent: User, customer: User): void {
-    const earlier = Object.values(this.t.state.tickets).find((x) => x.customerId === customer.id && x.number !== ticket.number && x.status !== 'merged' && x.status !== 'closed');
-    if (earlier && (agent.agent?.tier ?? 0) >= Math.max(earlier.tier, ticket.tier)) mergeTickets(this.t.state, ticket, earlier, agent, this.later(15));
-    else addCustomerReply(this.t.state, ticket, customer, 'Any news?', this.later(60));
+  private mergeInto(ticket: Ticket, agent: User, customer: User, into: MergeTarget | null): void {
+    const earlier = into ? this.t.state.tickets[String(into.number)] : undefined;
+    if (!into || !earlier || !ACTIVE_STATUSES.includes(earlier.status) || (agent.agent?.tier ?? 0) < Math.max(earlier.tier, ticket.tier)) {
+      addCustomerReply(this.t.state, ticket, customer, 'Any news?', this.later(60));
+      return;
+    }
+    // Merged once both tickets exist, so that each ticket's event log runs forward in time.
+    this.clockMs = Math.max(this.clockMs, into.atMs) + 15 * 60 * 1000;
+    mergeTickets(this.t.state, ticket, earlier, agent, this.nowIso);
   }
+}
+
+interface MergeTarget {
+  readonly person: Person;
+  readonly number: number;
+  readonly atMs: number;
+}
+
+/** How long before now a ticket must open for its whole story (replies, rating, closing) to fit. */
+function storyMs(target: TicketStatus): number {
+  if (target === 'new') return 0;
+  return 8 * HOUR_MS + (target === 'closed' ? 8 * DAY_MS : 0);
 }
 
 function callingCode(country: string): string {
@@ -373,6 +430,7 @@ function major(currency: Currency, units: number): number {
   return units * 10 ** currency.exponent;
 }
 
+/** One base32 character per byte: 32 bytes make a 160-bit secret, the length `2fa enable` uses. */
 function base32(bytes: Buffer): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   return [...bytes].map((b) => alphabet[b & 31]).join('');

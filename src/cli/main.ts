@@ -1,13 +1,13 @@
 // The program: global options, the command tree, and the ONE place where errors become exit
 // codes and messages. Expected errors print one line; anything else is a bug report.
 
-import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
 import { createContext, type Deps } from './context.js';
 import { processIO } from './io.js';
+import { PACKAGE_VERSION } from './paths.js';
 import type { App } from './kit.js';
-import { registerCommands } from './commands/index.js';
+import { invokedCommand, registerCommands } from './commands/index.js';
 
 export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   INTERNAL: 1,
@@ -58,9 +58,10 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   STORE_UNAVAILABLE: 10,
 };
 
-export const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+export const VERSION = PACKAGE_VERSION;
 
-export function buildProgram(deps: Deps): Command {
+/** The program; with `argv`, only the commands that the command line can reach are loaded. */
+export async function buildProgram(deps: Deps, argv: readonly string[] | null = null): Promise<Command> {
   const program = new Command('okpay')
     .description('OKPay from the command line: a wallet (deposit, transfer, withdraw, fees) and a support desk')
     .version(VERSION, '-V, --version', 'print the version')
@@ -78,12 +79,12 @@ export function buildProgram(deps: Deps): Command {
       outputError: () => undefined,
     });
   const app: App = { context: (command) => createContext(deps, command.optsWithGlobals()) };
-  registerCommands(program, app);
+  await registerCommands(program, app, argv === null ? null : invokedCommand(argv));
   return program;
 }
 
 export async function run(argv: readonly string[], deps: Deps): Promise<number> {
-  const program = buildProgram(deps);
+  const program = await buildProgram(deps, argv);
   if (argv.length === 0) {
     program.outputHelp();
     return 0;

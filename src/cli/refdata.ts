@@ -2,12 +2,14 @@
 // and validated on first use. One source of truth: code never copies these numbers.
 
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { packagePath } from './paths.js';
 import { parseFeeSchedule, type FeeSchedule } from '../domain/fees.js';
 import { parseRateTable, type RateTable } from '../domain/fx.js';
 import { parseLimitTable, type LimitTable } from '../domain/limits.js';
 import type { Currency } from '../domain/money.js';
 
-export const DATA_DIRECTORY = new URL('../../data/', import.meta.url);
+export const DATA_DIRECTORY = pathToFileURL(`${packagePath('data')}/`);
 
 export function readDataFile(name: string): unknown {
   const url = new URL(name, DATA_DIRECTORY);

@@ -55,9 +55,17 @@ export function requireUserByEmail(state: State, email: string): User {
   return user;
 }
 
-export function createAccount(state: State, input: NewAccount, nowIso: string): User {
-  if (findUserByEmail(state, input.email)) fail('ALREADY_EXISTS', `an account with ${input.email} already exists`, 'sign in with `okpay login`, or reset the password with `okpay password reset --email …`');
-  if (input.phone && findUserByPhone(state, input.phone)) fail('ALREADY_EXISTS', `the phone number ${input.phone} belongs to another account`);
+/** Finds an existing account by email or phone; a caller creating many accounts passes an index. */
+export type AccountLookup = (email: string, phone: string | null) => { byEmail: User | undefined; byPhone: User | undefined };
+
+export function scanAccounts(state: State): AccountLookup {
+  return (email, phone) => ({ byEmail: findUserByEmail(state, email), byPhone: phone ? findUserByPhone(state, phone) : undefined });
+}
+
+export function createAccount(state: State, input: NewAccount, nowIso: string, lookup: AccountLookup = scanAccounts(state)): User {
+  const existing = lookup(input.email, input.phone);
+  if (existing.byEmail) fail('ALREADY_EXISTS', `an account with ${input.email} already exists`, 'sign in with `okpay login`, or reset the password with `okpay password reset --email …`');
+  if (input.phone && existing.byPhone) fail('ALREADY_EXISTS', `the phone number ${input.phone} belongs to another account`);
   if (state.users[input.id]) throw new Error(`user id collision: ${input.id}`);
   const user: User = {
     id: input.id,

@@ -3,8 +3,10 @@
 // before anything is written: a bad entry is reported with its file, entry and field.
 
 import { AppError } from './errors.js';
-import { isLanguage, type Language } from './language.js';
+import { isLanguage, LANGUAGES, type Language } from './language.js';
 import type { KycStatus, LockReason } from './state.js';
+import { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS, TICKET_STATUSES } from './tickets.js';
+import type { TxStatus } from './tx-view.js';
 
 export interface Where {
   readonly file: string;
@@ -132,19 +134,55 @@ export function fixtureTime(at: string | null, nowMs: number): string {
   if (relative) return new Date(nowMs - Number(relative[1]) * (UNIT_MS[relative[2] ?? 'm'] ?? 60_000)).toISOString();
   return at;
 }
-const BASE32_SECRET = /^[A-Z2-7]{16,64}$/;
+// Whole base32 groups of at least 20 bytes (what `okpay 2fa enable` makes): shorter secrets or
+// stray padding bits are refused by the TOTP library at sign-in, long after the load succeeded.
+const BASE32_SECRET = /^(?:[A-Z2-7]{8}){4,8}$/;
+/** What `expect.statuses` may say about a transfer: the statuses `okpay tx show` reports for one. */
+const TRANSFER_STATUSES: readonly TxStatus[] = ['completed', 'unclaimed', 'claimed', 'returned', 'refunded'];
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The fields each kind of entry may have: anything else is a typo that would be silently lost. */
+const FIELDS = {
+  user: ['name', 'email', 'password', 'fullName', 'phone', 'country', 'language', 'role', 'status', 'balances', 'twoFactorSecret', 'kyc', 'lock', 'antiPhishingPhrase', 'at'],
+  agent: ['name', 'email', 'password', 'fullName', 'phone', 'country', 'language', 'status', 'balances', 'twoFactorSecret', 'kyc', 'lock', 'antiPhishingPhrase', 'tier', 'languages', 'at'],
+  lock: ['reason', 'note'],
+  transfer: ['name', 'from', 'to', 'amount', 'currency', 'toCurrency', 'memo', 'at'],
+  withdrawal: ['name', 'user', 'method', 'amount', 'currency', 'status', 'at'],
+  bank: ['type', 'holder', 'iban', 'accountNumber', 'routingNumber', 'country'],
+  ewallet: ['type', 'provider', 'account'],
+  ticket: ['name', 'customer', 'category', 'subject', 'body', 'channel', 'language', 'tx', 'priority', 'status', 'assignee', 'messages', 'rating', 'escalation', 'refund', 'at'],
+  message: ['from', 'body', 'internal', 'at'],
+  rating: ['score', 'comment'],
+  refund: ['agent'],
+} as const;
+
 export const MAX_FIXTURE_ENTRIES = 10_000;
 
 type Json = Record<string, unknown>;
+
+function isCalendarTime(value: string): boolean {
+  const match = ISO_TIME.exec(value);
+  if (!match || !Number.isFinite(Date.parse(value))) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+}
 
 class Checker {
   constructor(
     readonly where: Where,
     private readonly raw: Json,
+    /** Where this object sits inside the entry (`lock.`, `method.`), so a message names the whole field. */
+    private readonly prefix = '',
   ) {}
 
   fail(field: string, message: string): never {
-    throw new AppError('INVALID_FILE', `${this.where.file}: ${this.where.entry}: ${field}: ${message}`, { hint: 'the file was checked before anything was written; nothing changed' });
+    throw new AppError('INVALID_FILE', `${this.where.file}: ${this.where.entry}: ${this.prefix}${field}: ${message}`, { hint: 'the file was checked before anything was written; nothing changed' });
+  }
+
+  /** A checker for an object inside this one, or null when the field is absent. */
+  nested(field: string): Checker | null {
+    const value = this.object(field);
+    return value === null ? null : new Checker(this.where, value, `${this.prefix}${field}.`);
   }
 
   string(field: string, options: { required?: boolean; max?: number } = {}): string | null {
@@ -178,6 +216,20 @@ class Checker {
     return value as Json;
   }
 
+  /** Refuses fields this kind of entry does not have (a misspelt field would otherwise be ignored). */
+  only(allowed: readonly string[]): void {
+    for (const key of Object.keys(this.raw)) {
+      if (!allowed.includes(key)) this.fail(key, `is not a field here (use ${allowed.join(', ')})`);
+    }
+  }
+
+  boolean(field: string): boolean {
+    const value = this.raw[field];
+    if (value === undefined || value === null) return false;
+    if (typeof value !== 'boolean') this.fail(field, 'must be true or false');
+    return value;
+  }
+
   list(field: string): unknown[] {
     const value = this.raw[field];
     if (value === undefined || value === null) return [];
@@ -188,8 +240,9 @@ class Checker {
   /** An ISO 8601 time with a zone, or a time relative to the load, such as -2d, -3h, -45m. */
   time(field: string): string | null {
     const value = this.string(field);
-    if (value === null || value.includes('${') || RELATIVE_TIME.test(value)) return value;
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || !Number.isFinite(Date.parse(value))) {
+    if (value === null || RELATIVE_TIME.test(value)) return value;
+    // No reference stands for a time, and Date.parse rolls 2026-02-30 over into March: both refused.
+    if (!isCalendarTime(value)) {
       this.fail(field, `"${value.slice(0, 40)}" is not an ISO 8601 time with a zone (2026-11-20T10:00:00Z) or a time before now (-2d, -3h, -45m)`);
     }
     return new Date(Date.parse(value)).toISOString();
@@ -292,17 +345,18 @@ function moneyMap(checker: Checker, field: string): Record<string, string> {
 }
 
 function userEntry(c: Checker, kind: 'user' | 'agent'): FixtureUser {
+  c.only(FIELDS[kind]);
   const name = c.required('name', 40);
   const secret = c.string('twoFactorSecret');
-  if (secret !== null && !BASE32_SECRET.test(secret)) c.fail('twoFactorSecret', 'must be 16–64 base32 characters (A–Z, 2–7)');
-  const lock = c.object('lock');
-  const lockReason = lock ? new Checker(c.where, lock).oneOf<LockReason>('reason', ['self', 'failed-logins', 'agent'], null) : null;
-  if (lock && !lockReason) c.fail('lock.reason', 'is required (self, failed-logins or agent)');
-  const language = c.string('language');
-  if (language !== null && !isLanguage(language)) c.fail('language', 'must be one of en, zh, es, fr, de');
-  const languages = c.list('languages').map((l, i) => (isLanguage(l) ? l : c.fail(`languages[${i}]`, 'must be one of en, zh, es, fr, de')));
+  if (secret !== null && !BASE32_SECRET.test(secret)) c.fail('twoFactorSecret', 'must be 32, 40, 48, 56 or 64 base32 characters (A–Z, 2–7), such as the secret `okpay 2fa enable` prints');
+  const lock = c.nested('lock');
+  lock?.only(FIELDS.lock);
+  const lockReason = lock ? lock.oneOf<LockReason>('reason', ['self', 'failed-logins', 'agent'], null) : null;
+  if (lock && !lockReason) lock.fail('reason', 'is required (self, failed-logins or agent)');
+  const language = c.oneOf('language', LANGUAGES, null);
+  const languages = c.list('languages').map((l, i) => (isLanguage(l) ? l : c.fail(`languages[${i}]`, `must be one of ${LANGUAGES.join(', ')}`)));
   const tierText = c.string('tier');
-  const tier = tierText === null ? null : (['1', '2', '3'].includes(tierText) ? (Number(tierText) as 1 | 2 | 3) : c.fail('tier', 'must be 1, 2 or 3'));
+  const tier = tierText === null ? null : ['1', '2', '3'].includes(tierText) ? (Number(tierText) as 1 | 2 | 3) : c.fail('tier', 'must be 1, 2 or 3');
   if (kind === 'agent' && tier === null) c.fail('tier', 'is required for an agent (1, 2 or 3)');
   if (kind === 'agent' && languages.length === 0) c.fail('languages', 'an agent needs at least one language');
   return {
@@ -313,13 +367,13 @@ function userEntry(c: Checker, kind: 'user' | 'agent'): FixtureUser {
     fullName: c.string('fullName', { max: 100 }),
     phone: c.string('phone', { max: 30 }),
     country: c.string('country', { max: 2 }),
-    language: language as Language | null,
+    language,
     role: kind === 'agent' ? 'agent' : (c.oneOf('role', ['user', 'admin'] as const, 'user') ?? 'user'),
     status: c.oneOf('status', ['active', 'pending'] as const, 'active') ?? 'active',
     balances: moneyMap(c, 'balances'),
     twoFactorSecret: secret,
     kyc: c.oneOf<KycStatus>('kyc', ['none', 'pending', 'approved', 'rejected'], 'none') ?? 'none',
-    lock: lockReason ? { reason: lockReason, note: lock ? new Checker(c.where, lock).string('note', { max: 200 }) : null } : null,
+    lock: lock && lockReason ? { reason: lockReason, note: lock.string('note', { max: 200 }) } : null,
     antiPhishingPhrase: c.string('antiPhishingPhrase', { max: 40 }),
     tier,
     languages,
@@ -329,6 +383,7 @@ function userEntry(c: Checker, kind: 'user' | 'agent'): FixtureUser {
 }
 
 function transferEntry(c: Checker): FixtureTransfer {
+  c.only(FIELDS.transfer);
   return {
     name: c.string('name', { max: 40 }),
     from: c.required('from', 254),
@@ -343,12 +398,10 @@ function transferEntry(c: Checker): FixtureTransfer {
 }
 
 function methodEntry(c: Checker): FixtureMethod {
-  const raw = c.object('method');
-  if (!raw) c.fail('method', 'is required: { type: bank, holder, iban } or { type: ewallet, provider, account }');
-  const m = new Checker({ file: c.where.file, entry: `${c.where.entry} method` }, raw);
-  const type = m.oneOf('type', ['bank', 'ewallet'] as const, null);
+  const m = c.nested('method') ?? c.fail('method', 'is required: { type: bank, holder, iban } or { type: ewallet, provider, account }');
+  const type = m.oneOf('type', ['bank', 'ewallet'] as const, null) ?? m.fail('type', 'is required (bank or ewallet)');
+  m.only(FIELDS[type]);
   if (type === 'ewallet') return { type, provider: m.required('provider', 40), account: m.required('account', 100) };
-  if (type !== 'bank') return m.fail('type', 'is required (bank or ewallet)');
   const iban = m.string('iban', { max: 50 });
   const accountNumber = m.string('accountNumber', { max: 20 });
   const routingNumber = m.string('routingNumber', { max: 12 });
@@ -357,6 +410,7 @@ function methodEntry(c: Checker): FixtureMethod {
 }
 
 function withdrawalEntry(c: Checker): FixtureWithdrawal {
+  c.only(FIELDS.withdrawal);
   return {
     name: c.string('name', { max: 40 }),
     user: c.required('user', 254),
@@ -369,63 +423,80 @@ function withdrawalEntry(c: Checker): FixtureWithdrawal {
   };
 }
 
+function messageEntry(c: Checker, item: unknown, index: number): FixtureMessage {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) c.fail(`messages[${index}]`, 'must be an object { from, body }');
+  const m = new Checker(c.where, item as Json, `messages[${index}].`);
+  m.only(FIELDS.message);
+  return { from: m.required('from', 254), body: m.required('body'), internal: m.boolean('internal'), at: m.time('at') };
+}
+
+function ratingEntry(c: Checker): FixtureTicket['rating'] {
+  const rating = c.nested('rating');
+  if (!rating) return null;
+  rating.only(FIELDS.rating);
+  const score = rating.oneOf('score', ['1', '2', '3', '4', '5'], null) ?? rating.fail('score', 'is required (1 to 5)');
+  return { score: Number(score), comment: rating.string('comment', { max: 500 }) };
+}
+
 function ticketEntry(c: Checker): FixtureTicket {
-  const messages = c.list('messages').map((item, i) => {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) c.fail(`messages[${i}]`, 'must be an object { from, body }');
-    const m = new Checker({ file: c.where.file, entry: `${c.where.entry} messages[${i}]` }, item as Json);
-    return { from: m.required('from', 254), body: m.required('body'), internal: (item as Json)['internal'] === true, at: m.time('at') };
-  });
-  const rating = c.object('rating');
-  const score = rating ? Number(rating['score']) : null;
-  if (rating && (score === null || !Number.isInteger(score) || score < 1 || score > 5)) c.fail('rating.score', 'must be a whole number from 1 to 5');
-  const refund = c.object('refund');
+  c.only(FIELDS.ticket);
+  const refund = c.nested('refund');
+  refund?.only(FIELDS.refund);
   return {
     name: c.string('name', { max: 40 }),
     customer: c.required('customer', 254),
-    category: c.required('category', 20),
+    category: c.oneOf('category', TICKET_CATEGORIES, null) ?? c.fail('category', `is required (${TICKET_CATEGORIES.join(', ')})`),
     subject: c.required('subject', 150),
     body: c.required('body'),
-    channel: c.string('channel', { max: 10 }),
-    language: c.string('language', { max: 2 }),
+    channel: c.oneOf('channel', TICKET_CHANNELS, null),
+    language: c.oneOf('language', LANGUAGES, null),
     tx: c.string('tx', { max: 40 }),
-    priority: c.string('priority', { max: 10 }),
-    status: c.string('status', { max: 10 }),
+    priority: c.oneOf('priority', PRIORITIES, null),
+    status: c.oneOf('status', TICKET_STATUSES, null),
     assignee: c.string('assignee', { max: 254 }),
-    messages,
-    rating: rating && score !== null ? { score, comment: typeof rating['comment'] === 'string' ? rating['comment'] : null } : null,
+    messages: c.list('messages').map((item, i) => messageEntry(c, item, i)),
+    rating: ratingEntry(c),
     escalation: c.string('escalation', { max: 500 }),
-    refund: refund ? { agent: new Checker(c.where, refund).required('agent', 254) } : null,
+    refund: refund ? { agent: refund.required('agent', 254) } : null,
     at: c.time('at'),
     where: c.where,
   };
 }
 
+/** The statuses an entry of each kind can be in, for checking `expect.statuses` before loading. */
+const STATUSES_OF: Readonly<Record<string, readonly string[]>> = { transfer: TRANSFER_STATUSES, withdrawal: FIXTURE_WITHDRAWAL_STATUSES, ticket: TICKET_STATUSES };
+
+function expectedStatuses(c: Checker, known: ReadonlyMap<string, string>): Record<string, string> {
+  const statuses: Record<string, string> = {};
+  for (const [name, status] of Object.entries(c.object('statuses') ?? {})) {
+    const allowed = STATUSES_OF[known.get(name) ?? ''];
+    if (!allowed) c.fail(`statuses.${name}`, `"${name}" is not a transfer, withdrawal or ticket defined in the fixtures`);
+    if (typeof status !== 'string') c.fail(`statuses.${name}`, 'must be a status name');
+    if (!allowed.includes(status)) c.fail(`statuses.${name}`, `a ${known.get(name)} is ${allowed.join(', ')}, never "${status.slice(0, 30)}"`);
+    statuses[name] = status;
+  }
+  return statuses;
+}
+
 function expectEntry(c: Checker, raw: unknown, known: ReadonlyMap<string, string>): Omit<FixtureExpect, 'afterEntries'> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) c.fail('expect', 'must be an object with balances, held, statuses or counts');
-  for (const key of Object.keys(raw)) if (!['balances', 'held', 'statuses', 'counts'].includes(key)) c.fail(key, 'is not an expectation (use balances, held, statuses, counts)');
+  c.only(['balances', 'held', 'statuses', 'counts']);
   const perUser = (field: 'balances' | 'held') => {
     const out: Record<string, Record<string, string>> = {};
-    for (const [name, amounts] of Object.entries(c.object(field) ?? {})) {
+    const section = c.nested(field);
+    for (const name of Object.keys(c.object(field) ?? {})) {
       if (known.get(name) !== 'user') c.fail(`${field}.${name}`, `"${name}" is not a user defined in the fixtures`);
-      if (amounts === null || typeof amounts !== 'object' || Array.isArray(amounts)) c.fail(`${field}.${name}`, 'must map currencies to amounts');
-      out[name] = moneyMap(new Checker(c.where, { [field]: amounts }), field);
+      out[name] = moneyMap(section ?? c, name);
     }
     return out;
   };
-  const statuses: Record<string, string> = {};
-  for (const [name, status] of Object.entries(c.object('statuses') ?? {})) {
-    const kind = known.get(name);
-    if (kind !== 'transfer' && kind !== 'withdrawal' && kind !== 'ticket') c.fail(`statuses.${name}`, `"${name}" is not a transfer, withdrawal or ticket defined in the fixtures`);
-    if (typeof status !== 'string') c.fail(`statuses.${name}`, 'must be a status name');
-    statuses[name] = status;
-  }
   const counts: Record<string, number> = {};
   for (const [key, count] of Object.entries(c.object('counts') ?? {})) {
     if (!(COUNTABLE as readonly string[]).includes(key)) c.fail(`counts.${key}`, `can count ${COUNTABLE.join(', ')}`);
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) c.fail(`counts.${key}`, 'must be a whole number');
     counts[key] = count;
   }
-  return { balances: perUser('balances'), held: perUser('held'), statuses, counts, where: c.where };
+  return { balances: perUser('balances'), held: perUser('held'), statuses: expectedStatuses(c, known), counts, where: c.where };
 }
 
 /** Replaces `${name.field}` with the value recorded when that entry was created. */

@@ -60,12 +60,15 @@ export interface TxDetails {
   readonly fx?: { readonly midRate: string; readonly rate: string; readonly fromCurrency: string; readonly toCurrency: string };
   readonly amountMinor?: MinorUnits;
   readonly currency?: string;
+  /** Only when the payee receives another currency; otherwise the amount and currency above. */
   readonly receiveAmountMinor?: MinorUnits;
   readonly receiveCurrency?: string;
   readonly quoteId?: string;
   readonly idempotency?: { readonly key: string; readonly fingerprint: string; readonly expiresAt: string };
+  /** Who paid, when not the initiator (claims and returns are initiated by nobody). */
   readonly sender?: UserId;
-  readonly recipient?: { readonly userId: UserId | null; readonly email: string | null; readonly phone: string | null };
+  /** The payee: an account, or the address of someone who has none yet. */
+  readonly recipient?: { readonly userId?: UserId; readonly email?: string; readonly phone?: string };
   readonly source?: string;
   readonly unclaimedExpiresAt?: string;
   readonly outgoingUsdMinor?: MinorUnits;
@@ -94,6 +97,20 @@ export interface Transaction extends NewTransaction {
   readonly seq: number;
 }
 
+/** A transaction as the journal stores it: its id and seq are implied by the entry's position. */
+export type StoredTransaction = NewTransaction;
+
+export function storedTransaction(tx: NewTransaction & { id?: TxId; seq?: number }): StoredTransaction {
+  const { id: _id, seq: _seq, ...stored } = tx;
+  void _id;
+  void _seq;
+  return stored;
+}
+
+export function hydrateTransaction(stored: StoredTransaction, seq: number): Transaction {
+  return { ...stored, id: txIdForSeq(seq), seq };
+}
+
 export interface JournalEntry {
   readonly seq: number;
   readonly prevHash: string;
@@ -101,6 +118,15 @@ export interface JournalEntry {
   /** True on the last entry of one command's commit: a tail without it is a torn write. */
   readonly end: boolean;
   readonly tx: Transaction;
+}
+
+/** An entry as it lies in a segment file: the transaction without the id and seq it implies. */
+export interface StoredJournalEntry extends Omit<JournalEntry, 'tx'> {
+  readonly tx: StoredTransaction;
+}
+
+export function hydrateEntry(entry: StoredJournalEntry): JournalEntry {
+  return { ...entry, tx: hydrateTransaction(entry.tx, entry.seq) };
 }
 
 const TX_ID_PATTERN = /^txn_([0-9]{8,15})$/;
@@ -177,14 +203,14 @@ function applyRecordEffects(state: State, tx: Transaction): void {
     case 'transfer.unclaimed':
       state.unclaimed[tx.id] = {
         txId: tx.id,
-        senderId: d.sender ?? '',
+        senderId: d.sender ?? d.initiator ?? '',
         toEmail: d.recipient?.email ?? null,
         toPhone: d.recipient?.phone ?? null,
         amountMinor: d.amountMinor ?? 0,
         currency: d.currency ?? '',
         feeMinor: d.fee?.amountMinor ?? 0,
-        receiveAmountMinor: d.receiveAmountMinor ?? 0,
-        receiveCurrency: d.receiveCurrency ?? '',
+        receiveAmountMinor: d.receiveAmountMinor ?? d.amountMinor ?? 0,
+        receiveCurrency: d.receiveCurrency ?? d.currency ?? '',
         createdAt: tx.at,
         expiresAt: d.unclaimedExpiresAt ?? tx.at,
         outgoingUsdMinor: d.outgoingUsdMinor ?? 0,
@@ -236,20 +262,54 @@ export function addToLimitWindow(state: State, userId: UserId, day: string, usdM
 
 /** JSON with object keys sorted at every level: one byte string per value. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
+  const text = canonical(value);
+  if (text === undefined) throw new Error('canonicalJson: the value cannot be written as JSON');
+  return text;
 }
 
-export function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
+/**
+ * JSON.stringify with object keys in sorted order, written straight to text (no sorted copies):
+ * the same bytes as JSON.stringify(sortKeys(value)), at a fraction of the allocation.
+ */
+function canonical(value: unknown): string | undefined {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'object': {
+      if (Array.isArray(value)) return `[${value.map((item) => canonical(item) ?? 'null').join(',')}]`;
+      const record = value as Record<string, unknown>;
+      const parts: string[] = [];
+      for (const key of sortedKeys(record)) {
+        const text = canonical(record[key]);
+        if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+      }
+      return `{${parts.join(',')}}`;
     }
-    return out;
+    default:
+      return undefined;
   }
-  return value;
+}
+
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,9})$/;
+
+/** Sorted keys in the order a JavaScript object keeps them: array-index keys first, by number. */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record).sort();
+  const isIndex = (key: string) => ARRAY_INDEX.test(key) && Number(key) < 4294967295;
+  return [...keys.filter(isIndex).sort((a, b) => Number(a) - Number(b)), ...keys.filter((key) => !isIndex(key))];
+}
+
+/**
+ * The text a chained entry's hash covers: its content as compact JSON, exactly as stored. okpay
+ * writes every entry itself and JSON.parse keeps key order, so re-serialising what was read gives
+ * the same bytes — any edit to a stored entry, even a reordering, changes them.
+ */
+export function entryContentText(content: unknown): string {
+  return JSON.stringify(content);
 }
 
 /** The hash of a chained entry covers the previous hash, its position, its end mark and its content. */

@@ -71,10 +71,22 @@ function endStatus(tx: Transaction): TxStatus {
   return status === 'cancelled' ? 'cancelled' : 'failed';
 }
 
+/** Transactions paid by whoever started them (a transfer, a deposit, a payout). */
+const PAID_BY_INITIATOR: ReadonlySet<string> = new Set(['transfer', 'transfer.unclaimed', 'deposit', 'withdrawal.hold', 'withdrawal.complete', 'withdrawal.release']);
+
+/** What the payee of a transfer gets: the converted amount, or the amount itself without conversion. */
+function receivedOf(tx: Transaction): { amountMinor: number; currency: string } | null {
+  const d = tx.details;
+  if (d.receiveAmountMinor !== undefined && d.receiveCurrency !== undefined) return { amountMinor: d.receiveAmountMinor, currency: d.receiveCurrency };
+  if ((tx.type === 'transfer' || tx.type === 'transfer.unclaimed') && d.amountMinor !== undefined && d.currency !== undefined) return { amountMinor: d.amountMinor, currency: d.currency };
+  return null;
+}
+
 export function viewTransaction(state: State, tx: Transaction, viewerId: UserId | null, followUps: readonly Transaction[], currencies: readonly Currency[]): TxView {
   const d = tx.details;
-  const senderId = d.sender ?? (tx.type === 'deposit' || tx.type.startsWith('withdrawal') ? d.initiator : null);
-  const recipientText = d.recipient ? (emailOf(state, d.recipient.userId) ?? d.recipient.email ?? d.recipient.phone) : null;
+  const senderId = d.sender ?? (PAID_BY_INITIATOR.has(tx.type) ? d.initiator : null);
+  const recipientText = d.recipient ? (emailOf(state, d.recipient.userId) ?? d.recipient.email ?? d.recipient.phone ?? null) : null;
+  const received = receivedOf(tx);
   return {
     id: tx.id,
     type: tx.type,
@@ -84,9 +96,9 @@ export function viewTransaction(state: State, tx: Transaction, viewerId: UserId 
     currency: d.currency ?? null,
     fee: d.fee ? fmt(d.fee.amountMinor, d.fee.currency, currencies) : null,
     feeCurrency: d.fee?.currency ?? null,
-    receiveAmount: fmt(d.receiveAmountMinor, d.receiveCurrency, currencies),
-    receiveCurrency: d.receiveCurrency ?? null,
-    rate: d.fx?.rate ?? null,
+    receiveAmount: fmt(received?.amountMinor, received?.currency, currencies),
+    receiveCurrency: received?.currency ?? null,
+    rate: d.fx?.rate ?? (received ? '1' : null),
     from: tx.type === 'deposit' ? `${d.source ?? 'external'} deposit` : tx.type === 'withdrawal.release' ? (d.record?.methodLabel ?? 'payout') : emailOf(state, senderId),
     to: tx.type.startsWith('withdrawal') ? (d.record?.methodLabel ?? 'payout') : recipientText,
     memo: tx.memo,
@@ -121,7 +133,7 @@ export function receipt(state: State, entry: JournalEntry, viewerId: UserId | nu
     ...viewTransaction(state, tx, viewerId, followUps, currencies),
     seq: entry.seq,
     hash: entry.hash,
-    midRate: tx.details.fx?.midRate ?? null,
+    midRate: tx.details.fx?.midRate ?? (receivedOf(tx) ? '1' : null),
     feeLines: (tx.details.fee?.lines ?? []).map((l) => ({ code: l.code, label: l.label, amount: money(l.amountMinor, tx.details.fee?.currency ?? '') })),
     postings: tx.postings.map((p) => ({ account: p.account, currency: p.currency, amount: money(p.amountMinor, p.currency) })),
     followedBy: followUps.map((f) => f.id),

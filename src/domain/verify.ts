@@ -3,7 +3,7 @@
 // continuous, every balance in the state equals the sum of its postings, the system accounts close,
 // and the live records (holds, unclaimed transfers) match the money set aside for them.
 
-import { addToBalances, canonicalJson, chainHash, holdAccount, SYSTEM_ACCOUNTS, type JournalEntry } from './ledger.js';
+import { addToBalances, chainHash, entryContentText, holdAccount, storedTransaction, SYSTEM_ACCOUNTS, txIdForSeq, type StoredJournalEntry, type Transaction } from './ledger.js';
 import type { AuditEntry } from './audit.js';
 import { GENESIS_HASH, type Balances, type ChainHead, type State } from './state.js';
 
@@ -39,10 +39,7 @@ export class ChainChecker<E extends Chained> {
   private addEntry(entry: E, where: string): void {
     if (entry.seq !== this.seq + 1) this.problem(`${where}: ${this.name} entry ${entry.seq} follows entry ${this.seq} (a gap or a duplicate)`);
     if (entry.prevHash !== this.hash) this.problem(`${where}: ${this.name} entry ${entry.seq} does not point at the hash of the entry before it`);
-    const content = this.content(entry);
-    // Entries are written with sorted keys, so plain stringify is canonical unless the file was edited.
-    const fast = chainHash(entry.prevHash, entry.seq, entry.end, JSON.stringify(content));
-    if (fast !== entry.hash && chainHash(entry.prevHash, entry.seq, entry.end, canonicalJson(content)) !== entry.hash) {
+    if (chainHash(entry.prevHash, entry.seq, entry.end, entryContentText(this.content(entry))) !== entry.hash) {
       this.problem(`${where}: ${this.name} entry ${entry.seq} was changed after it was written (its hash does not match)`);
     }
     this.seq = entry.seq;
@@ -64,21 +61,23 @@ export class ChainChecker<E extends Chained> {
 /** Replays journal entries into fresh balances and checks each transaction on the way. */
 export class LedgerReplay {
   readonly balances: Balances = {};
-  readonly chain: ChainChecker<JournalEntry>;
+  readonly chain: ChainChecker<StoredJournalEntry>;
 
   constructor(segmentSize: number, problems: string[]) {
-    this.chain = new ChainChecker<JournalEntry>('journal', segmentSize, (e) => e.tx, problems);
+    // Entries from the files carry no id/seq; entries handed over in memory may: hash the stored form.
+    this.chain = new ChainChecker<StoredJournalEntry>('journal', segmentSize, (e) => ('id' in e.tx ? storedTransaction(e.tx as Transaction) : e.tx), problems);
   }
 
-  addSegment(segment: number, entries: readonly JournalEntry[], where: string): void {
+  addSegment(segment: number, entries: readonly StoredJournalEntry[], where: string): void {
     this.chain.addSegment(segment, entries, where);
     for (const entry of entries) {
       const sums = new Map<string, number>();
+      const id = txIdForSeq(entry.seq);
       for (const p of entry.tx.postings) {
-        if (!Number.isSafeInteger(p.amountMinor)) this.chain.problem(`${entry.tx.id}: a posting to ${p.account} is not a whole number of minor units`);
+        if (!Number.isSafeInteger(p.amountMinor)) this.chain.problem(`${id}: a posting to ${p.account} is not a whole number of minor units`);
         sums.set(p.currency, (sums.get(p.currency) ?? 0) + p.amountMinor);
       }
-      for (const [currency, sum] of sums) if (sum !== 0) this.chain.problem(`${entry.tx.id}: postings in ${currency} sum to ${sum}, not zero`);
+      for (const [currency, sum] of sums) if (sum !== 0) this.chain.problem(`${id}: postings in ${currency} sum to ${sum}, not zero`);
       addToBalances(this.balances, entry.tx.postings);
     }
   }

@@ -255,14 +255,17 @@ export function planTransfer(state: State, ref: WalletRef, plan: TransferPlan): 
     postings: transferPostings(sender.id, destination, quote),
     details: {
       initiator: sender.id,
-      sender: sender.id,
-      recipient: { userId: to.user?.id ?? null, email: to.recipient.kind === 'email' ? to.recipient.email : null, phone: to.recipient.kind === 'phone' ? to.recipient.phone : null },
+      recipient: to.user ? { userId: to.user.id } : to.recipient.kind === 'email' ? { email: to.recipient.email } : { phone: to.recipient.phone },
       amountMinor: quote.amountMinor,
       currency: quote.currency,
-      receiveAmountMinor: quote.receiveAmountMinor,
-      receiveCurrency: quote.receiveCurrency,
       fee: { amountMinor: quote.feeMinor, currency: quote.currency, lines: quote.feeLines },
-      fx: { midRate: quote.midRate, rate: quote.rate, fromCurrency: quote.currency, toCurrency: quote.receiveCurrency },
+      ...(quote.currency === quote.receiveCurrency
+        ? {}
+        : {
+            receiveAmountMinor: quote.receiveAmountMinor,
+            receiveCurrency: quote.receiveCurrency,
+            fx: { midRate: quote.midRate, rate: quote.rate, fromCurrency: quote.currency, toCurrency: quote.receiveCurrency },
+          }),
       outgoingUsdMinor,
       ...(plan.quoteId ? { quoteId: plan.quoteId } : {}),
       ...(plan.idempotency ? { idempotency: { ...plan.idempotency, expiresAt: new Date(plan.nowMs + IDEMPOTENCY_TTL_MS).toISOString() } } : {}),
@@ -307,7 +310,7 @@ export function planClaim(item: UnclaimedTransfer, recipient: User, nowIso: stri
       { account: SYSTEM_ACCOUNTS.unclaimed, currency: item.receiveCurrency, amountMinor: -item.receiveAmountMinor },
       { account: userAccount(recipient.id), currency: item.receiveCurrency, amountMinor: item.receiveAmountMinor },
     ],
-    details: { initiator: null, sender: item.senderId, recipient: { userId: recipient.id, email: item.toEmail, phone: item.toPhone }, amountMinor: item.receiveAmountMinor, currency: item.receiveCurrency },
+    details: { initiator: null, sender: item.senderId, recipient: { userId: recipient.id }, amountMinor: item.receiveAmountMinor, currency: item.receiveCurrency },
   };
 }
 

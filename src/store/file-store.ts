@@ -12,10 +12,10 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
-import { applyTransaction, canonicalJson, chainHash, sha256Hex, txIdForSeq, type JournalEntry, type NewTransaction, type Transaction } from '../domain/ledger.js';
+import { applyTransaction, chainHash, entryContentText, hydrateEntry, sha256Hex, storedTransaction, txIdForSeq, type JournalEntry, type NewTransaction, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
 import { formatEml, mailIdForSeq, parseEml, type MailRecord, type OutgoingMail } from '../domain/mail.js';
 import { emptyState, type ChainHead, type State, type UserId } from '../domain/state.js';
-import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, fsyncDirectory, parseStoreJson, readTextIfExists, unavailable, writeFileDurable } from './durable-file.js';
+import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, fsyncDirectory, parseStoreJson, readTextIfExists, removeFile, unavailable, writeFileDurable } from './durable-file.js';
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
 import { upgradeState } from './migrations.js';
 import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
@@ -23,16 +23,16 @@ import type { AuditReader, JournalReader, OutboxReader, Store, StoreTransaction 
 
 export const DEFAULT_SEGMENT_SIZE = 1000;
 
-export const journalCodec: ChainCodec<JournalEntry, Transaction> = {
+export const journalCodec: ChainCodec<StoredJournalEntry, Transaction | StoredTransaction> = {
+  field: 'tx',
   content: (entry) => entry.tx,
-  make: (seq, prevHash, hash, end, tx) => ({ seq, prevHash, hash, end, tx }),
-  canonical: (tx) => canonicalJson(tx),
+  canonical: (tx) => entryContentText(storedTransaction(tx)),
 };
 
 export const auditCodec: ChainCodec<AuditEntry, AuditEvent> = {
+  field: 'event',
   content: (entry) => entry.event,
-  make: (seq, prevHash, hash, end, event) => ({ seq, prevHash, hash, end, event }),
-  canonical: (event) => canonicalJson(event),
+  canonical: (event) => entryContentText(event),
 };
 
 export interface FileStoreOptions {
@@ -48,7 +48,7 @@ interface Loaded {
 
 export class FileStore implements Store {
   readonly stateFile: string;
-  journalLog: SegmentLog<JournalEntry>;
+  journalLog: SegmentLog<StoredJournalEntry>;
   auditLogFiles: SegmentLog<AuditEntry>;
   readonly indexDirectory: string;
   readonly outboxDirectory: string;
@@ -131,14 +131,35 @@ export class FileStore implements Store {
     const auditClean = await this.auditLogFiles.matchesHead(state.meta.audit);
     if (journalClean && auditClean) return;
     const journal = await this.recoverLog(this.journalLog, journalCodec, state.meta.journal);
-    for (const entry of journal.applied) applyTransaction(state, entry.tx);
-    await this.writeIndexes(groupByParty(journal.applied.map((e) => e.tx)));
-    const audit = await this.recoverLog(this.auditLogFiles, auditCodec, state.meta.audit);
-    // Mails are written before the state: those of the redone commit must not be overwritten by the next ones.
-    const mailSeq = Math.max(state.meta.mailSeq, ...(await this.listMailFiles()).map((name) => Number(name.slice(4, -4))));
-    state.meta = { ...state.meta, journal: journal.head, audit: audit.head, mailSeq };
+    if (journal.applied.length === 0) {
+      // No complete journal entry: the interrupted commit did not happen, so its audit entries and
+      // mails (written before the state) would describe a change the state does not have.
+      await this.removeMailsAfter(state.meta.mailSeq);
+      const audit = await this.dropAfterHead(this.auditLogFiles, auditCodec, state.meta.audit);
+      state.meta = { ...state.meta, journal: journal.head, audit };
+    } else {
+      const redone = journal.applied.map((entry) => hydrateEntry(entry).tx);
+      for (const tx of redone) applyTransaction(state, tx);
+      await this.writeIndexes(groupByParty(redone));
+      const audit = await this.recoverLog(this.auditLogFiles, auditCodec, state.meta.audit);
+      // Mails are written before the state: those of the redone commit must not be overwritten by the next ones.
+      const mailSeq = Math.max(state.meta.mailSeq, ...(await this.listMailFiles()).map((name) => Number(name.slice(4, -4))));
+      state.meta = { ...state.meta, journal: journal.head, audit: audit.head, mailSeq };
+    }
     await this.writeState(state);
     loaded.text = JSON.stringify(state);
+  }
+
+  private async dropAfterHead<E extends ChainEntry, C>(log: SegmentLog<E>, codec: ChainCodec<E, C>, head: ChainHead): Promise<ChainHead> {
+    await this.checkHeadEntry(log, codec, head);
+    const bytes = await log.truncateAfter(head.seq);
+    return { ...head, bytes: head.seq === 0 ? 0 : bytes };
+  }
+
+  private async removeMailsAfter(mailSeq: number): Promise<void> {
+    for (const name of await this.listMailFiles()) {
+      if (Number(name.slice(4, -4)) > mailSeq) await removeFile(path.join(this.outboxDirectory, name));
+    }
   }
 
   private async recoverLog<E extends ChainEntry, C>(log: SegmentLog<E>, codec: ChainCodec<E, C>, head: ChainHead): Promise<{ head: ChainHead; applied: E[] }> {
@@ -185,21 +206,27 @@ export class FileStore implements Store {
     const hasEntries = t.journalAppender.count > 0 || t.auditAppender.count > 0;
     if (!hasEntries && t.mails.length === 0 && loaded.text !== null && JSON.stringify(t.state) === loaded.text) return;
     await this.checkSpace(loaded, t);
+    const originals: Originals = new Map();
     try {
       const journalHead = await t.journalAppender.finish();
       const auditHead = await t.auditAppender.finish();
       if (t.journalAppender.count > 0) await fsyncDirectory(this.journalLog.directory);
       if (t.auditAppender.count > 0) await fsyncDirectory(this.auditLogFiles.directory);
-      await this.writeIndexes(t.newSeqsByUser);
-      await this.writeMails(t.mails);
+      await this.writeIndexes(t.newSeqsByUser, originals);
+      await this.writeMails(t.mails, originals);
       t.state.meta = { ...t.state.meta, journal: journalHead, audit: auditHead };
       if (compromised()) throw lockLost(this.directory);
-      await this.writeState(t.state);
+      await this.writeStateFile(t.state);
     } catch (error) {
+      // A failed commit leaves every file as it found it: segments, index buckets and mails.
       await t.journalAppender.rollback().catch(() => undefined);
       await t.auditAppender.rollback().catch(() => undefined);
+      await restoreOriginals(originals).catch(() => undefined);
       throw error;
     }
+    // The rename of state.json was the commit point: the change is made and visible, and the
+    // journal behind it is already flushed, so a failed flush of the directory is not a failure.
+    await fsyncDirectory(this.directory).catch(() => undefined);
   }
 
   private async checkSpace(loaded: Loaded, t: FileTransaction): Promise<void> {
@@ -219,10 +246,14 @@ export class FileStore implements Store {
   }
 
   private async writeState(state: State): Promise<void> {
+    await this.writeStateFile(state);
+    await fsyncDirectory(this.directory);
+  }
+
+  private async writeStateFile(state: State): Promise<void> {
     const low = new Low<State>(new DurableJsonFile<State>(this.stateFile), state);
     low.data = state;
     await low.write();
-    await fsyncDirectory(this.directory);
   }
 
   /** Users are spread over 256 index buckets, so a commit touching many users writes few files. */
@@ -243,7 +274,7 @@ export class FileStore implements Store {
     return Array.isArray(seqs) ? seqs.filter((n): n is number => typeof n === 'number') : [];
   }
 
-  private async writeIndexes(additions: Map<UserId, number[]>): Promise<void> {
+  private async writeIndexes(additions: Map<UserId, number[]>, originals?: Originals): Promise<void> {
     if (additions.size === 0) return;
     await ensureDirectory(this.indexDirectory);
     const byBucket = new Map<string, UserId[]>();
@@ -252,6 +283,7 @@ export class FileStore implements Store {
       byBucket.set(file, [...(byBucket.get(file) ?? []), userId]);
     }
     for (const [file, userIds] of byBucket) {
+      if (originals && !originals.has(file)) originals.set(file, await readTextIfExists(file));
       const users = await this.readBucket(file);
       for (const userId of userIds) {
         const existing = users[userId] ?? [];
@@ -266,10 +298,14 @@ export class FileStore implements Store {
     await fsyncDirectory(this.indexDirectory);
   }
 
-  private async writeMails(mails: readonly MailRecord[]): Promise<void> {
+  private async writeMails(mails: readonly MailRecord[], originals: Originals): Promise<void> {
     if (mails.length === 0) return;
     await ensureDirectory(this.outboxDirectory);
-    for (const mail of mails) await writeFileDurable(path.join(this.outboxDirectory, `${mail.id}.eml`), formatEml(mail));
+    for (const mail of mails) {
+      const file = path.join(this.outboxDirectory, `${mail.id}.eml`);
+      if (!originals.has(file)) originals.set(file, await readTextIfExists(file));
+      await writeFileDurable(file, formatEml(mail));
+    }
     await fsyncDirectory(this.outboxDirectory);
   }
 
@@ -280,6 +316,16 @@ export class FileStore implements Store {
       if (errnoOf(error) === 'ENOENT') return [];
       throw unavailable(this.outboxDirectory, error);
     }
+  }
+}
+
+/** Files a commit rewrote, with their text before it (null: the file did not exist). */
+type Originals = Map<string, string | null>;
+
+async function restoreOriginals(originals: Originals): Promise<void> {
+  for (const [file, text] of originals) {
+    if (text === null) await removeFile(file);
+    else await writeFileDurable(file, text);
   }
 }
 
@@ -302,7 +348,7 @@ export function groupByParty(txs: readonly Transaction[]): Map<UserId, number[]>
 }
 
 class FileTransaction implements StoreTransaction {
-  readonly journalAppender: ChainAppender<JournalEntry, Transaction>;
+  readonly journalAppender: ChainAppender<StoredJournalEntry, Transaction | StoredTransaction>;
   readonly auditAppender: ChainAppender<AuditEntry, AuditEvent>;
   readonly mails: MailRecord[] = [];
   readonly newSeqsByUser = new Map<UserId, number[]>();
@@ -399,7 +445,7 @@ class FileJournalReader implements JournalReader {
     return [...new Set(seqs)].filter((s) => s <= this.committed.seq).sort((a, b) => a - b);
   }
 
-  scan(): AsyncIterable<readonly JournalEntry[]> {
+  scan(): AsyncIterable<readonly StoredJournalEntry[]> {
     return this.store.journalLog.scan();
   }
 
@@ -410,7 +456,7 @@ class FileJournalReader implements JournalReader {
   private async segment(segment: number): Promise<JournalEntry[]> {
     const cached = this.cache.get(segment);
     if (cached) return cached;
-    const entries = (await this.store.journalLog.readSegment(segment)) ?? [];
+    const entries = ((await this.store.journalLog.readSegment(segment)) ?? []).map(hydrateEntry);
     this.cache.set(segment, entries);
     return entries;
   }

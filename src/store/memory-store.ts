@@ -4,7 +4,7 @@
 
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import type { AppError } from '../domain/errors.js';
-import { applyTransaction, canonicalJson, chainHash, sortKeys, txIdForSeq, type JournalEntry, type NewTransaction, type Transaction } from '../domain/ledger.js';
+import { applyTransaction, chainHash, entryContentText, hydrateTransaction, storedTransaction, txIdForSeq, type JournalEntry, type NewTransaction, type Transaction } from '../domain/ledger.js';
 import { formatEml, mailIdForSeq, type MailRecord, type OutgoingMail } from '../domain/mail.js';
 import { emptyState, type ChainHead, type State, type UserId } from '../domain/state.js';
 import type { AuditReader, JournalReader, OutboxReader, Store, StoreTransaction } from './store.js';
@@ -40,21 +40,22 @@ export class MemoryStore implements Store {
   private commit(t: MemoryTransaction): void {
     t.state.meta = {
       ...t.state.meta,
-      journal: appendChain(this.journalEntries, t.posted, t.state.meta.journal, (tx) => canonicalJson(tx), (seq, prevHash, hash, end, tx) => ({ seq, prevHash, hash, end, tx })),
-      audit: appendChain(this.auditEntries, t.events, t.state.meta.audit, (e) => canonicalJson(e), (seq, prevHash, hash, end, event) => ({ seq, prevHash, hash, end, event })),
+      journal: appendChain(this.journalEntries, t.posted, t.state.meta.journal, (tx) => entryContentText(storedTransaction(tx)), (seq, prevHash, hash, end, tx) => ({ seq, prevHash, hash, end, tx: hydrateTransaction(tx, seq) })),
+      audit: appendChain(this.auditEntries, t.events, t.state.meta.audit, (event) => entryContentText(event), (seq, prevHash, hash, end, event) => ({ seq, prevHash, hash, end, event })),
     };
     this.mails.push(...t.mails);
     this.state = t.state;
   }
 }
 
-function appendChain<C, E>(target: E[], items: readonly C[], head: ChainHead, canonical: (c: C) => string, make: (seq: number, prevHash: string, hash: string, end: boolean, c: C) => E): ChainHead {
+function appendChain<C, E>(target: E[], items: readonly C[], head: ChainHead, entryContent: (item: C) => string, make: (seq: number, prevHash: string, hash: string, end: boolean, c: C) => E): ChainHead {
   let { seq, hash } = head;
   items.forEach((item, index) => {
     const end = index === items.length - 1;
-    const content = sortKeys(item) as C;
-    const next = chainHash(hash, seq + 1, end, canonical(content));
-    target.push(make(seq + 1, hash, next, end, content));
+    // Stored as a parsed copy of its JSON, as the file store would read it back.
+    const text = entryContent(item);
+    const next = chainHash(hash, seq + 1, end, text);
+    target.push(make(seq + 1, hash, next, end, JSON.parse(text) as C));
     seq += 1;
     hash = next;
   });
@@ -83,7 +84,7 @@ class MemoryTransaction implements StoreTransaction {
       get: async (seq) => committed[seq - 1] ?? null,
       getMany: async (seqs) => seqs.map((s) => committed[s - 1]).filter((e): e is JournalEntry => e !== undefined),
       seqsOfUser: async (userId: UserId) => committed.filter((e) => e.tx.parties.includes(userId)).map((e) => e.seq),
-      scan: () => segments(committed, store.segmentSize),
+      scan: () => segments(committed.map((e) => ({ ...e, tx: storedTransaction(e.tx) })), store.segmentSize),
       describeSegment: (seq) => `memory segment ${Math.floor((seq - 1) / store.segmentSize)}`,
     };
     const audits = store.auditEntries.slice(0, auditHead.seq);

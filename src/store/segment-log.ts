@@ -5,9 +5,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { chainHash, sortKeys } from '../domain/ledger.js';
+import { chainHash } from '../domain/ledger.js';
 import type { ChainHead } from '../domain/state.js';
-import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, parseStoreJson, readTextIfExists, removeFile, unavailable } from './durable-file.js';
+import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, parseStoreJson, readTextIfExists, removeFile, unavailable, writeFileDurable } from './durable-file.js';
 
 export interface ChainEntry {
   readonly seq: number;
@@ -23,8 +23,9 @@ export interface SegmentFile<E> {
 
 /** What a chained log needs to know about its entries: how to get at the hashed content. */
 export interface ChainCodec<E extends ChainEntry, C> {
+  /** The key the content is stored under in an entry: "tx" or "event". */
+  readonly field: string;
   content(entry: E): C;
-  make(seq: number, prevHash: string, hash: string, end: boolean, content: C): E;
   canonical(content: C): string;
 }
 
@@ -103,6 +104,25 @@ export class SegmentLog<E extends ChainEntry> {
     return bytes;
   }
 
+  /** Checks that a segment file's text has the shape entries can be spliced into. */
+  checkSegmentText(text: string, segment: number): void {
+    const head = `{"segment":${segment},"entries":[`;
+    if (!text.startsWith(head) || !text.trimEnd().endsWith(']}')) {
+      // Not written by us in this shape: read it properly (which refuses a damaged file).
+      this.parseSegment(text, segment);
+      throw corrupt(this.fileOf(segment), 'it is not laid out as okpay writes segments');
+    }
+  }
+
+  async writeSegmentText(segment: number, text: string): Promise<number> {
+    if (!this.directoryReady) {
+      await ensureDirectory(this.directory);
+      this.directoryReady = true;
+    }
+    await writeFileDurable(this.fileOf(segment), text);
+    return Buffer.byteLength(text);
+  }
+
   async writeSegment(segment: number, entries: E[]): Promise<number> {
     if (!this.directoryReady) {
       await ensureDirectory(this.directory);
@@ -138,16 +158,18 @@ export class SegmentLog<E extends ChainEntry> {
 }
 
 /**
- * Entries appended by one commit. They are hashed when written; segments that fill up are written
- * early (streaming) so a huge commit stays bounded in memory. `rollback` puts the files back as
- * they were when the commit began.
+ * Entries appended by one commit. Each is serialized once, as canonical text that is both what
+ * its hash covers and what the file holds; the open segment grows by splicing that text in, so
+ * its earlier entries are never parsed or re-serialized. Segments that fill up are written early
+ * (streaming), keeping a huge commit bounded in memory. `rollback` puts the files back as they
+ * were when the commit began.
  */
 export class ChainAppender<E extends ChainEntry, C> {
   private pending: { seq: number; content: C }[] = [];
   private head: ChainHead;
   private readonly startHead: ChainHead;
   private readonly originals = new Map<number, string | null>();
-  private openEntries: E[] | null = null;
+  private openText: string | null = null;
   private openSegment: number | null = null;
 
   constructor(
@@ -177,7 +199,7 @@ export class ChainAppender<E extends ChainEntry, C> {
   async flushFull(): Promise<void> {
     const first = this.pending[0];
     if (!first) return;
-    const lastFullSeq = (this.log.segmentOf(this.nextSeq) * this.log.segmentSize);
+    const lastFullSeq = this.log.segmentOf(this.nextSeq) * this.log.segmentSize;
     if (lastFullSeq < first.seq) return;
     await this.write(this.pending.filter((p) => p.seq <= lastFullSeq), false);
     this.pending = this.pending.filter((p) => p.seq > lastFullSeq);
@@ -191,14 +213,13 @@ export class ChainAppender<E extends ChainEntry, C> {
   }
 
   private async write(items: { seq: number; content: C }[], endsCommit: boolean): Promise<void> {
-    const bySegment = new Map<number, E[]>();
+    const bySegment = new Map<number, string[]>();
     let prevHash = this.head.hash;
     items.forEach((item, index) => {
       const end = endsCommit && index === items.length - 1;
-      // Stored with sorted keys: the bytes in the file are the canonical form the hash covers.
-      const content = sortKeys(item.content) as C;
-      const hash = chainHash(prevHash, item.seq, end, JSON.stringify(content));
-      const entry = this.codec.make(item.seq, prevHash, hash, end, content);
+      const content = this.codec.canonical(item.content);
+      const hash = chainHash(prevHash, item.seq, end, content);
+      const entry = `{"end":${end},"hash":"${hash}","prevHash":"${prevHash}","seq":${item.seq},"${this.codec.field}":${content}}`;
       prevHash = hash;
       const segment = this.log.segmentOf(item.seq);
       const list = bySegment.get(segment) ?? [];
@@ -207,28 +228,36 @@ export class ChainAppender<E extends ChainEntry, C> {
     });
     let bytes = this.head.bytes;
     for (const [segment, entries] of bySegment) {
-      const existing = await this.existingEntries(segment);
-      const all = existing.concat(entries);
-      bytes = await this.log.writeSegment(segment, all);
+      const text = spliceSegment(segment, await this.existingText(segment), entries);
+      bytes = await this.log.writeSegmentText(segment, text);
       this.openSegment = segment;
-      this.openEntries = all;
+      this.openText = text;
     }
     const last = items[items.length - 1];
     if (last) this.head = { seq: last.seq, hash: prevHash, bytes };
   }
 
-  private async existingEntries(segment: number): Promise<E[]> {
-    if (this.openSegment === segment && this.openEntries) return this.openEntries;
+  private async existingText(segment: number): Promise<string | null> {
+    if (this.openSegment === segment && this.openText !== null) return this.openText;
     const text = await readTextIfExists(this.log.fileOf(segment));
     if (!this.originals.has(segment)) this.originals.set(segment, text);
-    return text === null ? [] : this.log.parseSegment(text, segment);
+    if (text !== null) this.log.checkSegmentText(text, segment);
+    return text;
   }
 
   /** Puts every segment this commit wrote back as it was (new segments are removed). */
   async rollback(): Promise<void> {
     for (const [segment, text] of this.originals) {
       if (text === null) await removeFile(this.log.fileOf(segment));
-      else await this.log.writeSegment(segment, this.log.parseSegment(text, segment));
+      else await this.log.writeSegmentText(segment, text);
     }
   }
+}
+
+/** A segment file's text with entries added at the end of its list. */
+function spliceSegment(segment: number, existing: string | null, entries: readonly string[]): string {
+  if (existing === null) return `{"segment":${segment},"entries":[${entries.join(',')}]}`;
+  const body = existing.slice(0, existing.lastIndexOf(']}'));
+  const empty = body.endsWith('[');
+  return `${body}${empty ? '' : ','}${entries.join(',')}]}`;
 }

@@ -4,7 +4,7 @@
 
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import type { AppError } from '../domain/errors.js';
-import type { JournalEntry, NewTransaction, Transaction } from '../domain/ledger.js';
+import type { JournalEntry, NewTransaction, StoredJournalEntry, Transaction } from '../domain/ledger.js';
 import type { MailRecord, OutgoingMail } from '../domain/mail.js';
 import type { ChainHead, State, UserId } from '../domain/state.js';
 
@@ -16,8 +16,8 @@ export interface JournalReader {
   getMany(seqs: readonly number[]): Promise<JournalEntry[]>;
   /** Sequence numbers of the committed transactions a user is a party to, oldest first. */
   seqsOfUser(userId: UserId): Promise<number[]>;
-  /** Every committed entry, one segment at a time, oldest first. */
-  scan(): AsyncIterable<readonly JournalEntry[]>;
+  /** Every committed entry as stored (no id/seq on the transaction), one segment at a time, oldest first. */
+  scan(): AsyncIterable<readonly StoredJournalEntry[]>;
   /** Where entries live, for messages (a directory, or "memory"). */
   describeSegment(seq: number): string;
   readonly segmentSize: number;

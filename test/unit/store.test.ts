@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../../src/domain/errors.js';
-import { chainHash, canonicalJson, type JournalEntry, type NewTransaction } from '../../src/domain/ledger.js';
+import { chainHash, entryContentText, type JournalEntry, type NewTransaction } from '../../src/domain/ledger.js';
 import { SCHEMA_VERSION, type State } from '../../src/domain/state.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { acquireStoreLock } from '../../src/store/lock.js';
@@ -246,7 +246,7 @@ describe('FileStore journal segments', () => {
     let prev = '0'.repeat(64);
     for (const entry of entries) {
       expect(entry.prevHash).toBe(prev);
-      expect(entry.hash).toBe(chainHash(prev, entry.seq, entry.end, canonicalJson(entry.tx)));
+      expect(entry.hash).toBe(chainHash(prev, entry.seq, entry.end, entryContentText(entry.tx)));
       prev = entry.hash;
     }
   });
@@ -326,7 +326,7 @@ describe('FileStore recovery after an interrupted commit', () => {
     const last = spilled.entries[0];
     if (!last) throw new Error('expected an entry in segment 1');
     // Rewrite seq 3 as if the commit had more to come: a valid link of the chain, but no end mark.
-    const hash = chainHash(last.prevHash, last.seq, false, canonicalJson(last.tx));
+    const hash = chainHash(last.prevHash, last.seq, false, entryContentText(last.tx));
     spilled.entries[0] = { ...last, end: false, hash };
     writeFileSync(store.journalLog.fileOf(1), JSON.stringify(spilled));
     const state = await readState(store);

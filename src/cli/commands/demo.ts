@@ -6,14 +6,14 @@ import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
+import { packagePath } from '../paths.js';
 
-const BIN = fileURLToPath(new URL('../../../bin/okpay.js', import.meta.url));
-const DEMO_FIXTURES = fileURLToPath(new URL('../../../data/fixtures/demo.json', import.meta.url));
+const BIN = packagePath('bin', 'okpay.js');
+const DEMO_FIXTURES = packagePath('data', 'fixtures', 'demo.json');
 const STEP_MS = 60_000;
 
 export interface StepResult {

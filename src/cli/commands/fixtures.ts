@@ -2,6 +2,7 @@
 // or a store marked as a test store (loading fixtures marks it), never on a real one.
 
 import { promises as fs } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { findUserByEmail } from '../../domain/accounts.js';
@@ -68,11 +69,20 @@ export async function readFixtureFile(file: string): Promise<{ file: string; dat
   }
   const yaml = /\.ya?ml$/i.test(file);
   try {
-    return { file: name, data: yaml ? (await import('yaml')).parse(text, { maxAliasCount: 100 }) : JSON.parse(text) };
+    return { file: name, data: yaml ? parseYaml(text) : JSON.parse(text) };
   } catch (error) {
     const why = error instanceof Error ? error.message.split('\n')[0] : 'unreadable';
     throw new AppError('INVALID_FILE', `${name} is not valid ${yaml ? 'YAML' : 'JSON'}: ${why}`, { hint: 'nothing was written' });
   }
+}
+
+/**
+ * Loaded on first use through require, as the other CommonJS dependencies are: a bundled dynamic
+ * import of a CommonJS module hands back only its default export.
+ */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text, { maxAliasCount: 100 });
 }
 
 /** Test data goes only into an empty store or one already marked as a test store. */

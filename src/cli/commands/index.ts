@@ -1,44 +1,69 @@
-// The command tree: one file per noun.
+// The command tree: one file per noun, loaded on demand. Only the modules of the command being run
+// are imported (start-up time is a feature); help, completion and unknown commands load them all.
 
 import type { Command } from 'commander';
 import type { App } from '../kit.js';
-import { registerAccountCommands } from './account.js';
-import { registerAdminCommands } from './admin.js';
-import { registerAdminAgentCommands, registerAgentCommands } from './agent.js';
-import { registerCompletionCommand } from './completion.js';
-import { registerDemoCommand } from './demo.js';
-import { registerFaqCommands } from './faq.js';
-import { registerFixtureCommands } from './fixtures.js';
-import { registerHistoryCommands } from './history.js';
-import { registerKycCommands } from './kyc.js';
-import { registerOutboxCommands } from './outbox.js';
-import { registerProfileCommands } from './profile.js';
-import { registerAgentLedgerCommands } from './refund.js';
-import { registerSecurityCommands } from './security.js';
-import { closeSolved, registerSettleCommand } from './settle.js';
-import { registerTicketCommands } from './ticket.js';
-import { registerVerifyCommand } from './verify.js';
-import { registerWalletCommands } from './wallet.js';
-import { registerWithdrawCommands } from './withdraw.js';
 
-export function registerCommands(program: Command, app: App): void {
-  registerAccountCommands(program, app);
-  registerSecurityCommands(program, app);
-  registerProfileCommands(program, app);
-  const quote = registerWalletCommands(program, app);
-  registerWithdrawCommands(program, quote, app);
-  registerHistoryCommands(program, app);
-  registerTicketCommands(program, app);
-  const agent = registerAgentCommands(program, app);
-  registerAgentLedgerCommands(agent, app);
-  registerFaqCommands(program, app);
-  const admin = registerAdminCommands(program, app);
-  registerAdminAgentCommands(admin, app);
-  registerKycCommands(program, admin, app);
-  registerSettleCommand(admin, app, [closeSolved]);
-  registerOutboxCommands(program, app);
-  registerFixtureCommands(program, app);
-  registerVerifyCommand(program, app);
-  registerDemoCommand(program, app);
-  registerCompletionCommand(program, app);
+type Registrar = (program: Command, app: App, invoked: string | null) => Promise<void>;
+
+interface Group {
+  readonly names: readonly string[];
+  readonly register: Registrar;
+}
+
+const GROUPS: readonly Group[] = [
+  { names: ['register', 'activate', 'login', 'logout', 'whoami', 'lock', 'unlock'], register: async (p, a) => (await import('./account.js')).registerAccountCommands(p, a) },
+  { names: ['password', '2fa'], register: async (p, a) => (await import('./security.js')).registerSecurityCommands(p, a) },
+  { names: ['profile'], register: async (p, a) => (await import('./profile.js')).registerProfileCommands(p, a) },
+  { names: ['kyc'], register: async (p, a) => (await import('./kyc.js')).registerKycCommands(p, a) },
+  {
+    names: ['balance', 'deposit', 'fee', 'transfer'],
+    register: async (p, a, invoked) => {
+      const quote = (await import('./wallet.js')).registerWalletCommands(p, a);
+      // `fee quote withdraw` lives with withdrawals; load them only when a fee is asked for.
+      if (invoked === null || invoked === 'fee') (await import('./withdraw.js')).registerWithdrawQuote(quote, a);
+    },
+  },
+  { names: ['withdraw'], register: async (p, a) => (await import('./withdraw.js')).registerWithdrawCommands(p, a) },
+  { names: ['history', 'tx'], register: async (p, a) => (await import('./history.js')).registerHistoryCommands(p, a) },
+  { names: ['ticket'], register: async (p, a) => (await import('./ticket.js')).registerTicketCommands(p, a) },
+  {
+    names: ['agent'],
+    register: async (p, a) => {
+      const agent = (await import('./agent.js')).registerAgentCommands(p, a);
+      (await import('./refund.js')).registerAgentLedgerCommands(agent, a);
+    },
+  },
+  { names: ['faq', 'support'], register: async (p, a) => (await import('./faq.js')).registerFaqCommands(p, a) },
+  {
+    names: ['admin'],
+    register: async (p, a) => {
+      const admin = (await import('./admin.js')).registerAdminCommands(p, a);
+      (await import('./agent.js')).registerAdminAgentCommands(admin, a);
+      (await import('./kyc.js')).registerKycDecisions(admin, a, ['admin'], 'admin');
+      const settle = await import('./settle.js');
+      settle.registerSettleCommand(admin, a, [settle.closeSolved]);
+    },
+  },
+  { names: ['outbox'], register: async (p, a) => (await import('./outbox.js')).registerOutboxCommands(p, a) },
+  { names: ['fixtures', 'dev'], register: async (p, a) => (await import('./fixtures.js')).registerFixtureCommands(p, a) },
+  { names: ['verify'], register: async (p, a) => (await import('./verify.js')).registerVerifyCommand(p, a) },
+  { names: ['demo'], register: async (p, a) => (await import('./demo.js')).registerDemoCommand(p, a) },
+  { names: ['completion'], register: async (p, a) => (await import('./completion.js')).registerCompletionCommand(p, a) },
+];
+
+/** Registers the commands; with `invoked`, only the group that owns that top-level command. */
+export async function registerCommands(program: Command, app: App, invoked: string | null = null): Promise<void> {
+  const owner = invoked === null || invoked === 'completion' ? undefined : GROUPS.find((g) => g.names.includes(invoked));
+  for (const group of owner ? [owner] : GROUPS) await group.register(program, app, owner ? invoked : null);
+}
+
+/** The top-level command a command line names (skipping global options), or null. */
+export function invokedCommand(argv: readonly string[]): string | null {
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    if (arg === '--data-dir') i += 1;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return null;
 }

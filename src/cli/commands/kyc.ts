@@ -15,7 +15,7 @@ import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { formatMoney } from '../money.js';
 
-export function registerKycCommands(program: Command, admin: Command, app: App): void {
+export function registerKycCommands(program: Command, app: App): void {
   const kyc = group(program, 'kyc', 'identity verification: needed above the limits for unverified customers');
   const submit = subcommand(kyc, 'submit', 'send an identity document for review (kept masked)')
     .requiredOption('--document-type <type>', 'passport, id-card or driving-licence')
@@ -51,7 +51,6 @@ export function registerKycCommands(program: Command, admin: Command, app: App):
       ]);
     });
   });
-  registerKycDecisions(admin, app, ['admin'], 'admin');
 }
 
 function kycDocument(ctx: Context, user: User, windowMinor: number | null) {
@@ -74,7 +73,10 @@ function kycDocument(ctx: Context, user: User, windowMinor: number | null) {
 export function registerKycDecisions(parent: Command, app: App, roles: readonly ('agent' | 'admin')[], noun: string): void {
   const kyc = group(parent, 'kyc', 'decide identity checks');
   for (const decision of ['approve', 'reject'] as const) {
-    const command = subcommand(kyc, decision, `${decision} a customer’s identity check`).argument('<email>', 'the customer').option('--reason <text>', decision === 'reject' ? 'why (the customer reads it; required)' : 'a note');
+    const command = subcommand(kyc, decision, `${decision} a customer’s identity check`).argument('<email>', 'the customer');
+    // A rejection without a reason is a usage error, found before anyone has to sign in.
+    if (decision === 'reject') command.requiredOption('--reason <text>', 'why (the customer reads it)');
+    else command.option('--reason <text>', 'a note');
     examples(command, [decision === 'approve' ? `okpay ${noun} kyc approve ada@example.com` : `okpay ${noun} kyc reject ada@example.com --reason "the document has expired"`]);
     action<{ reason?: string }>(app, command, async (ctx, o, [email]) => {
       const reason = o.reason === undefined ? null : boundedText(o.reason, '--reason', { min: 3, max: 300 });

@@ -4,6 +4,7 @@
 
 import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.js';
+import { userAccount } from '../../domain/ledger.js';
 import { assertRefundTier, planRefund, refundValueUsdMinor } from '../../domain/refunds.js';
 import { parseSupport } from '../../domain/support.js';
 import { ticketReplyMail } from '../../domain/ticket-mails.js';
@@ -37,7 +38,10 @@ export function registerAgentLedgerCommands(agent: Command, app: App): void {
       const tx = t.post(planRefund(t.state, { original: entry.tx, agent: agentUser, ticketNumber: number, ticketCustomerId: ticket.customerId, reason, nowIso }, ctx.ref.currencies));
       const customer = t.state.users[ticket.customerId];
       if (!customer) throw new AppError('USER_NOT_FOUND', `the customer of ticket #${number} no longer exists`);
-      const body = `We refunded ${entry.tx.id} (${tx.id})${reason ? `: ${reason}` : ''}. The money is back in your balance.`;
+      // The ticket may be the payee's (money received by mistake) or about a deposit: then the money leaves their balance.
+      const gained = tx.postings.some((p) => p.account === userAccount(ticket.customerId) && p.amountMinor > 0);
+      const outcome = gained ? 'The money is back in your balance.' : 'The money went back where it came from, out of your balance.';
+      const body = `We refunded ${entry.tx.id} (${tx.id})${reason ? `: ${reason}` : ''}. ${outcome}`;
       const updated = addAgentReply(t.state, ticket, agentUser, { body, faqId: null, status: null }, nowIso);
       t.mail(ticketReplyMail(customer, updated, body), nowIso);
       audit(ctx, t, 'refund.issued', agentUser.id, ticket.customerId, { tx: tx.id, of: entry.tx.id, ticket: number });

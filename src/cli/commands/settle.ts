@@ -32,7 +32,10 @@ export function registerSettleCommand(admin: Command, app: App, extraSteps: read
     const summary = await ctx.store.transaction((t) => {
       const { user } = authenticate(ctx, t, token, { roles: ['admin'], what: '`okpay admin settle`' });
       const result = { ...settleMoney(ctx, t), ...Object.assign({}, ...extraSteps.map((step) => step(ctx, t))) } as SettleSummary & Record<string, number>;
-      audit(ctx, t, 'admin.settle', user.id, null, { processing: result.processing, completed: result.completed, failed: result.failed, unclaimedReturned: result.unclaimedReturned });
+      const counts = Object.fromEntries(Object.entries(result).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+      // A run that moved nothing leaves no trace: settle runs from cron, and a second run at the
+      // same moment must leave the store exactly as the first one left it.
+      if (Object.values(counts).some((n) => n > 0)) audit(ctx, t, 'admin.settle', user.id, null, counts);
       return result;
     });
     ctx.out.data({ settled: { at: ctx.now().toISOString(), ...summary } }, () => {

@@ -25,7 +25,7 @@ export function payoutRef(ctx: Context) {
   return { ...walletRef(ctx), calendars: ctx.ref.load('calendars.json', parseCalendars), payouts: ctx.ref.load('payouts.json', parsePayoutRules) };
 }
 
-export function registerWithdrawCommands(program: Command, quoteGroup: Command, app: App): void {
+export function registerWithdrawCommands(program: Command, app: App): void {
   const withdraw = subcommand(program, 'withdraw', 'pay money out to your bank account or e-wallet (1–3 business days)')
     .option('--method <id>', 'the withdrawal method (see `okpay withdraw methods list`)')
     .option('--amount <amount>', 'how much to pay out')
@@ -36,7 +36,6 @@ export function registerWithdrawCommands(program: Command, quoteGroup: Command, 
   action<WithdrawFlags>(app, withdraw, (ctx, o) => requestWithdrawal(ctx, o));
   registerMethodCommands(withdraw, app);
   registerListAndCancel(withdraw, app);
-  registerWithdrawQuote(quoteGroup, app);
 }
 
 interface WithdrawFlags {
@@ -89,7 +88,7 @@ function storeWithdrawalQuote(state: State, id: string, user: User, method: With
   return stored;
 }
 
-function registerWithdrawQuote(quoteGroup: Command, app: App): void {
+export function registerWithdrawQuote(quoteGroup: Command, app: App): void {
   const command = subcommand(quoteGroup, 'withdraw', 'price a withdrawal (bank payouts cost less than e-wallet payouts)')
     .requiredOption('--method <id>', 'the withdrawal method')
     .requiredOption('--amount <amount>', 'how much to pay out')
