@@ -4,7 +4,7 @@
 import { build } from 'esbuild';
 
 const result = await build({
-  entryPoints: { main: 'src/cli/main.ts' },
+  entryPoints: { main: 'src/cli/main.ts', 'verify-worker': 'src/cli/verify-worker.ts' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

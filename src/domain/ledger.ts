@@ -115,6 +115,8 @@ export interface JournalEntry {
   readonly seq: number;
   readonly prevHash: string;
   readonly hash: string;
+  /** Length of the stored content text (set in files; lets a reader slice it out exactly). */
+  readonly len?: number;
   /** True on the last entry of one command's commit: a tail without it is a torn write. */
   readonly end: boolean;
   readonly tx: Transaction;

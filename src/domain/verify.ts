@@ -16,6 +16,9 @@ interface Chained {
   readonly end: boolean;
 }
 
+/** The stored content text of each entry of a segment, when the caller can slice it from the file. */
+export type ContentTexts = readonly (string | undefined)[];
+
 /** Checks one hash chain as its segments arrive in order. */
 export class ChainChecker<E extends Chained> {
   count = 0;
@@ -29,22 +32,32 @@ export class ChainChecker<E extends Chained> {
     private readonly problems: string[],
   ) {}
 
-  addSegment(segment: number, entries: readonly E[], where: string): void {
+  addSegment(segment: number, entries: readonly E[], where: string, texts: ContentTexts = []): void {
     const first = segment * this.segmentSize + 1;
     if (entries.length === 0 || entries[0]?.seq !== first) this.problem(`${where}: segment ${segment} should start at entry ${first}`);
     if (entries.length > this.segmentSize) this.problem(`${where}: segment ${segment} holds ${entries.length} entries, more than ${this.segmentSize}`);
-    for (const entry of entries) this.addEntry(entry, where);
+    entries.forEach((entry, index) => this.addEntry(entry, where, texts[index]));
   }
 
-  private addEntry(entry: E, where: string): void {
+  private addEntry(entry: E, where: string, text: string | undefined): void {
     if (entry.seq !== this.seq + 1) this.problem(`${where}: ${this.name} entry ${entry.seq} follows entry ${this.seq} (a gap or a duplicate)`);
     if (entry.prevHash !== this.hash) this.problem(`${where}: ${this.name} entry ${entry.seq} does not point at the hash of the entry before it`);
-    if (chainHash(entry.prevHash, entry.seq, entry.end, entryContentText(this.content(entry))) !== entry.hash) {
+    if (chainHash(entry.prevHash, entry.seq, entry.end, text ?? entryContentText(this.content(entry))) !== entry.hash) {
       this.problem(`${where}: ${this.name} entry ${entry.seq} was changed after it was written (its hash does not match)`);
     }
     this.seq = entry.seq;
     this.hash = entry.hash;
     this.count += 1;
+  }
+
+  /** Starts checking in the middle of the chain (a range of segments checked in parallel). */
+  resumeAt(seq: number, hash: string): void {
+    this.seq = seq;
+    this.hash = hash;
+  }
+
+  position(): { seq: number; hash: string } {
+    return { seq: this.seq, hash: this.hash };
   }
 
   finish(head: ChainHead): void {
@@ -68,8 +81,8 @@ export class LedgerReplay {
     this.chain = new ChainChecker<StoredJournalEntry>('journal', segmentSize, (e) => ('id' in e.tx ? storedTransaction(e.tx as Transaction) : e.tx), problems);
   }
 
-  addSegment(segment: number, entries: readonly StoredJournalEntry[], where: string): void {
-    this.chain.addSegment(segment, entries, where);
+  addSegment(segment: number, entries: readonly StoredJournalEntry[], where: string, texts?: ContentTexts): void {
+    this.chain.addSegment(segment, entries, where, texts);
     for (const entry of entries) {
       const sums = new Map<string, number>();
       const id = txIdForSeq(entry.seq);

@@ -453,6 +453,10 @@ class FileJournalReader implements JournalReader {
     return this.store.journalLog.fileOf(this.store.journalLog.segmentOf(seq));
   }
 
+  async segmentFiles(): Promise<{ segment: number; file: string }[]> {
+    return (await this.store.journalLog.listSegments()).map((segment) => ({ segment, file: this.store.journalLog.fileOf(segment) }));
+  }
+
   private async segment(segment: number): Promise<JournalEntry[]> {
     const cached = this.cache.get(segment);
     if (cached) return cached;

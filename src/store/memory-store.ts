@@ -86,6 +86,7 @@ class MemoryTransaction implements StoreTransaction {
       seqsOfUser: async (userId: UserId) => committed.filter((e) => e.tx.parties.includes(userId)).map((e) => e.seq),
       scan: () => segments(committed.map((e) => ({ ...e, tx: storedTransaction(e.tx) })), store.segmentSize),
       describeSegment: (seq) => `memory segment ${Math.floor((seq - 1) / store.segmentSize)}`,
+      segmentFiles: async () => null,
     };
     const audits = store.auditEntries.slice(0, auditHead.seq);
     this.auditLog = {

@@ -219,7 +219,7 @@ export class ChainAppender<E extends ChainEntry, C> {
       const end = endsCommit && index === items.length - 1;
       const content = this.codec.canonical(item.content);
       const hash = chainHash(prevHash, item.seq, end, content);
-      const entry = `{"end":${end},"hash":"${hash}","prevHash":"${prevHash}","seq":${item.seq},"${this.codec.field}":${content}}`;
+      const entry = entryText(end, hash, content.length, prevHash, item.seq, this.codec.field, content);
       prevHash = hash;
       const segment = this.log.segmentOf(item.seq);
       const list = bySegment.get(segment) ?? [];
@@ -252,6 +252,18 @@ export class ChainAppender<E extends ChainEntry, C> {
       else await this.log.writeSegmentText(segment, text);
     }
   }
+}
+
+/**
+ * How an entry lies in a segment file. `len` is the length of the content text, so a reader can
+ * take the exact stored bytes the hash covers without re-serialising (see ledger.entryContentText).
+ */
+export function entryText(end: boolean, hash: string, len: number, prevHash: string, seq: number, field: string, content: string): string {
+  return `${entryPrefix(end, hash, len, prevHash, seq, field)}${content}}`;
+}
+
+export function entryPrefix(end: boolean, hash: string, len: number, prevHash: string, seq: number, field: string): string {
+  return `{"end":${end},"hash":"${hash}","len":${len},"prevHash":"${prevHash}","seq":${seq},"${field}":`;
 }
 
 /** A segment file's text with entries added at the end of its list. */

@@ -20,6 +20,8 @@ export interface JournalReader {
   scan(): AsyncIterable<readonly StoredJournalEntry[]>;
   /** Where entries live, for messages (a directory, or "memory"). */
   describeSegment(seq: number): string;
+  /** The segment files, in order, for readers that check them in parallel; null in memory. */
+  segmentFiles(): Promise<{ segment: number; file: string }[] | null>;
   readonly segmentSize: number;
 }
 

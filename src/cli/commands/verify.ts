@@ -1,10 +1,29 @@
-// okpay verify: every ledger invariant and both hash chains, with how fast it went.
+// okpay verify: every ledger invariant and both hash chains, with how fast it went. A large journal
+// is checked by worker threads, one contiguous range of segments each, stitched together here.
 
+import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.js';
-import { auditChecker, compareWithState, LedgerReplay } from '../../domain/verify.js';
+import { GENESIS_HASH, type Balances, type ChainHead } from '../../domain/state.js';
+import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS } from '../../domain/verify.js';
+import type { StoreTransaction } from '../../store/store.js';
 import { action, examples, subcommand, type App } from '../kit.js';
+import { packagePath } from '../paths.js';
+import type { RangeResult, RangeTask } from '../verify-worker.js';
+
+/** Below this many segments, starting threads costs more than it saves. */
+const PARALLEL_FROM_SEGMENTS = 16;
+const WORKER = packagePath('dist', 'bundle', 'verify-worker.js');
+
+interface JournalCheck {
+  readonly balances: Balances;
+  readonly entries: number;
+  readonly segments: number;
+  readonly workers: number;
+}
 
 export function registerVerifyCommand(program: Command, app: App): void {
   const command = subcommand(program, 'verify', 'check the books: balanced transactions, balances, hash chains (exit 10 on any mismatch)');
@@ -13,28 +32,23 @@ export function registerVerifyCommand(program: Command, app: App): void {
     const started = performance.now();
     const report = await ctx.store.transaction(async (t) => {
       const problems: string[] = [];
-      const replay = new LedgerReplay(t.journal.segmentSize, problems);
-      let segment = 0;
-      for await (const entries of t.journal.scan()) {
-        replay.addSegment(segment, entries, t.journal.describeSegment(segment * t.journal.segmentSize + 1));
-        segment += 1;
-      }
-      replay.chain.finish(t.journal.head());
-      compareWithState(t.state, replay.balances, problems);
-      const audits = auditChecker(t.journal.segmentSize, problems);
-      let auditSegment = 0;
-      for await (const entries of t.auditLog.scan()) {
-        audits.addSegment(auditSegment, entries, t.auditLog.describeSegment(auditSegment * t.journal.segmentSize + 1));
-        auditSegment += 1;
-      }
-      audits.finish(t.auditLog.head());
-      return { problems, journalEntries: replay.chain.count, journalSegments: segment, auditEntries: audits.count, accounts: Object.keys(t.state.balances).length };
+      const journal = await checkJournal(t, problems);
+      compareWithState(t.state, journal.balances, problems);
+      const auditEntries = await checkAudit(t, problems);
+      return { problems, journal, auditEntries, accounts: Object.keys(t.state.balances).length };
     });
     const seconds = (performance.now() - started) / 1000;
-    const perSecond = Math.round(report.journalEntries / Math.max(seconds, 1e-6));
-    const doc = { ok: report.problems.length === 0, checked: { journalEntries: report.journalEntries, journalSegments: report.journalSegments, auditEntries: report.auditEntries, accounts: report.accounts }, seconds: Number(seconds.toFixed(3)), entriesPerSecond: perSecond, problems: report.problems };
+    const perSecond = Math.round(report.journal.entries / Math.max(seconds, 1e-6));
+    const doc = {
+      ok: report.problems.length === 0,
+      checked: { journalEntries: report.journal.entries, journalSegments: report.journal.segments, auditEntries: report.auditEntries, accounts: report.accounts },
+      workers: report.journal.workers,
+      seconds: Number(seconds.toFixed(3)),
+      entriesPerSecond: perSecond,
+      problems: report.problems,
+    };
     ctx.out.data(doc, () => {
-      ctx.out.line(`checked ${report.journalEntries} journal entries in ${report.journalSegments} segments, ${report.auditEntries} audit entries and ${report.accounts} accounts in ${seconds.toFixed(3)} s (${perSecond} entries/s)`);
+      ctx.out.line(`checked ${report.journal.entries} journal entries in ${report.journal.segments} segments, ${report.auditEntries} audit entries and ${report.accounts} accounts in ${seconds.toFixed(3)} s (${perSecond} entries/s)`);
       if (doc.ok) ctx.out.line('every transaction balances, every balance matches the journal, the books close, and both hash chains are intact');
     });
     if (!doc.ok) {
@@ -42,4 +56,75 @@ export function registerVerifyCommand(program: Command, app: App): void {
       throw new AppError('STORE_CORRUPT', `verify found ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in the store at ${ctx.dataDir}`);
     }
   });
+}
+
+async function checkJournal(t: StoreTransaction, problems: string[]): Promise<JournalCheck> {
+  const files = await t.journal.segmentFiles();
+  const threads = Math.min(os.availableParallelism(), 8);
+  if (files && files.length >= PARALLEL_FROM_SEGMENTS && threads > 1 && existsSync(WORKER)) return checkInParallel(t, files, threads, problems);
+  const replay = new LedgerReplay(t.journal.segmentSize, problems);
+  let segment = 0;
+  for await (const entries of t.journal.scan()) {
+    replay.addSegment(segment, entries, t.journal.describeSegment(segment * t.journal.segmentSize + 1));
+    segment += 1;
+  }
+  replay.chain.finish(t.journal.head());
+  return { balances: replay.balances, entries: replay.chain.count, segments: segment, workers: 0 };
+}
+
+async function checkInParallel(t: StoreTransaction, files: { segment: number; file: string }[], threads: number, problems: string[]): Promise<JournalCheck> {
+  files.forEach((f, index) => {
+    if (f.segment !== index) problems.push(`journal segment ${index} is missing (the next file is segment ${f.segment})`);
+  });
+  const per = Math.ceil(files.length / threads);
+  const tasks: RangeTask[] = [];
+  for (let i = 0; i < files.length; i += per) tasks.push({ segmentSize: t.journal.segmentSize, files: files.slice(i, i + per) });
+  const results = await Promise.all(tasks.map(runWorker));
+  const balances: Balances = {};
+  let previous = { seq: 0, hash: GENESIS_HASH };
+  for (const result of results) {
+    for (const problem of result.problems) if (problems.length < MAX_PROBLEMS) problems.push(problem);
+    if (result.start && (result.start.seq !== previous.seq || result.start.hash !== previous.hash)) {
+      problems.push(`journal entry ${result.start.seq + 1} does not continue the hash chain of the segment before it`);
+    }
+    previous = result.end;
+    addBalances(balances, result.balances);
+  }
+  checkHead(previous, t.journal.head(), problems);
+  return { balances, entries: results.reduce((sum, r) => sum + r.count, 0), segments: files.length, workers: tasks.length };
+}
+
+function runWorker(task: RangeTask): Promise<RangeResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER, { workerData: task });
+    worker.once('message', (result: RangeResult) => resolve(result));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`a verify worker stopped with code ${code}`));
+    });
+  });
+}
+
+function addBalances(into: Balances, from: Balances): void {
+  for (const [account, row] of Object.entries(from)) {
+    const target = (into[account] ??= {});
+    for (const [currency, amount] of Object.entries(row)) target[currency] = (target[currency] ?? 0) + amount;
+  }
+}
+
+function checkHead(end: { seq: number; hash: string }, head: ChainHead, problems: string[]): void {
+  if (end.seq !== head.seq || end.hash !== head.hash) {
+    problems.push(`journal ends at entry ${end.seq} but the state says ${head.seq} was the last committed (entries lost or added)`);
+  }
+}
+
+async function checkAudit(t: StoreTransaction, problems: string[]): Promise<number> {
+  const audits = auditChecker(t.journal.segmentSize, problems);
+  let segment = 0;
+  for await (const entries of t.auditLog.scan()) {
+    audits.addSegment(segment, entries, t.auditLog.describeSegment(segment * t.journal.segmentSize + 1));
+    segment += 1;
+  }
+  audits.finish(t.auditLog.head());
+  return audits.count;
 }
