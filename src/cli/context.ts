@@ -26,6 +26,8 @@ export interface Deps {
   readonly openStore?: (dataDir: string, now: () => Date) => Store;
   readonly random?: Random;
   readonly passwords?: PasswordHasher;
+  /** The simulator passes a TOTP whose secrets come from its seed, so a run can be replayed. */
+  readonly totp?: Totp;
   readonly session?: SessionHolder;
 }
 
@@ -58,7 +60,7 @@ export function createContext(deps: Deps, globals: GlobalOptions): Context {
   const now = makeClock(env);
   let store: Store | null = null;
   let passwords: PasswordHasher | null = deps.passwords ?? null;
-  let totp: Totp | null = null;
+  let totp: Totp | null = deps.totp ?? null;
   return {
     io: deps.io,
     env,

@@ -9,6 +9,19 @@ import { AppError } from '../domain/errors.js';
 export const FILE_MODE = 0o600;
 export const DIRECTORY_MODE = 0o700;
 
+/** The steps of a commit that touch the disk, as the fault hook sees them. */
+export type WriteStep = 'write' | 'rename' | 'fsync-directory' | 'remove';
+
+/**
+ * Test-only fault injection (the simulator): when set, it runs before every step that changes the
+ * disk and may throw to make that step fail. Null — never set — in the product.
+ */
+let faultHook: ((step: WriteStep, file: string) => void) | null = null;
+
+export function setFaultHook(hook: ((step: WriteStep, file: string) => void) | null): void {
+  faultHook = hook;
+}
+
 export class DurableJsonFile<T> implements Adapter<T> {
   /** The text last read, so a commit can tell whether anything changed. */
   lastText: string | null = null;
@@ -60,11 +73,13 @@ export async function writeFileDurable(file: string, text: string): Promise<void
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   let handle: fs.FileHandle | null = null;
   try {
+    faultHook?.('write', file);
     handle = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, FILE_MODE);
     await handle.writeFile(text, 'utf8');
     await handle.sync();
     await handle.close();
     handle = null;
+    faultHook?.('rename', file);
     await fs.rename(temp, file);
   } catch (error) {
     await handle?.close().catch(() => undefined);
@@ -76,6 +91,7 @@ export async function writeFileDurable(file: string, text: string): Promise<void
 export async function fsyncDirectory(directory: string): Promise<void> {
   let handle: fs.FileHandle | null = null;
   try {
+    faultHook?.('fsync-directory', directory);
     handle = await fs.open(directory, 'r');
     await handle.sync();
   } catch (error) {
@@ -96,6 +112,7 @@ export async function ensureDirectory(directory: string): Promise<void> {
 
 export async function removeFile(file: string): Promise<void> {
   try {
+    faultHook?.('remove', file);
     await fs.rm(file, { force: true });
   } catch (error) {
     throw unavailable(file, error);
