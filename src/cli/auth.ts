@@ -28,6 +28,11 @@ export function authenticate(ctx: Context, t: StoreTransaction, token: string | 
   const session = t.state.sessions[sessionHash];
   const nowMs = ctx.now().getTime();
   if (!session) throw new AppError('SESSION_EXPIRED', 'your session has ended (signed out, expired or revoked)', { hint: NOT_SIGNED_IN_HINT });
+  if (session.endedByLockAt) {
+    const owner = t.state.users[session.userId];
+    if (owner?.lock) throw lockedError(owner);
+    throw new AppError('SESSION_EXPIRED', 'your session ended when the account was locked', { hint: NOT_SIGNED_IN_HINT });
+  }
   const status = checkSession(session, nowMs);
   if (status !== 'active') {
     const why = status === 'idle' ? 'after 30 minutes without use' : 'after 12 hours';

@@ -169,7 +169,11 @@ export function lockAccount(state: State, userId: UserId, lock: AccountLock): Us
   const user = requireUser(state, userId);
   const locked: User = { ...user, lock };
   state.users[userId] = locked;
-  revokeSessions(state, userId, null);
+  // Sessions end, but are remembered until they would have expired, so that the next command from
+  // one of them can say why: the account is locked, and how to unlock it.
+  for (const [hash, session] of Object.entries(state.sessions)) {
+    if (session.userId === userId) state.sessions[hash] = { ...session, endedByLockAt: lock.at };
+  }
   return locked;
 }
 
@@ -256,7 +260,8 @@ export function revokeSessions(state: State, userId: UserId, keep: string | null
 
 export function pruneSessions(state: State, nowMs: number): void {
   for (const [hash, session] of Object.entries(state.sessions)) {
-    if (checkSession(session, nowMs) !== 'active') delete state.sessions[hash];
+    const check = checkSession(session, nowMs);
+    if (check !== 'active' && (check === 'expired' || !session.endedByLockAt)) delete state.sessions[hash];
   }
 }
 

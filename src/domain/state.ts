@@ -94,6 +94,8 @@ export interface Session {
   readonly userId: UserId;
   readonly createdAt: string;
   readonly lastSeenAt: string;
+  /** Set when a lock ended the session: it then answers with the lock's explanation, not "expired". */
+  readonly endedByLockAt?: string;
 }
 
 /** A chain head: the last sequence number committed, its hash, and the byte size of the

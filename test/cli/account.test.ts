@@ -492,3 +492,30 @@ describe('usage errors and JSON errors', () => {
     expect(result.stdout).toMatch(/Examples:\n {2}\$ okpay login/);
   });
 });
+
+describe('a session ended by a lock', () => {
+  it('answers the next command with ACCOUNT_LOCKED and how to unlock, not "expired"', async () => {
+    const cli = new Cli();
+    await cli.signedIn('ada@example.com');
+    const session = cli.token;
+    expect((await cli.run(['lock', '--reason', 'phone stolen', '--yes'])).code).toBe(0);
+    cli.token = session;
+    const balance = await cli.run(['balance', '--json']);
+    expect(balance.code).toBe(6);
+    expect(balance.error().code).toBe('ACCOUNT_LOCKED');
+    expect(balance.error().message).toContain('phone stolen');
+    expect(balance.error().hint).toContain('okpay unlock --email ada@example.com');
+  });
+
+  it('says the session ended once the account is unlocked again: unlocking does not revive it', async () => {
+    const cli = new Cli();
+    await cli.signedIn('ada@example.com');
+    const session = cli.token;
+    await cli.run(['lock', '--yes']);
+    expect((await cli.run(['unlock', '--email', 'ada@example.com', '--password-stdin'], { stdin: `${PASSWORD}\n` })).code).toBe(0);
+    cli.token = session;
+    const whoami = await cli.run(['whoami', '--json']);
+    expect(whoami.code).toBe(3);
+    expect(whoami.error().code).toBe('SESSION_EXPIRED');
+  });
+});

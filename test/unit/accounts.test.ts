@@ -7,6 +7,7 @@ import {
   lockedError,
   MAX_FAILED_SIGN_INS,
   openSession,
+  pruneSessions,
   recordFailedSignIn,
   recordSignIn,
   SESSION_ABSOLUTE_MS,
@@ -199,14 +200,20 @@ describe('recordFailedSignIn (lockout counting)', () => {
     expect(state.users[user.id]?.failedLogins).toBe(0);
   });
 
-  it('ends every session of the account when it locks', () => {
+  it('ends every session of the account when it locks (kept only to explain the lock), and no other', () => {
     const state = newState();
     const user = activeUser(state);
     const other = activeUser(state, 'bob@example.com');
     openSession(state, 's1', user.id, NOW_ISO);
     openSession(state, 's2', other.id, NOW_ISO);
     for (let i = 0; i < MAX_FAILED_SIGN_INS; i += 1) recordFailedSignIn(state, user.id, NOW_ISO, unlock);
-    expect(Object.keys(state.sessions)).toEqual(['s2']);
+    expect(state.sessions['s1']?.endedByLockAt).toBe(NOW_ISO);
+    expect(state.sessions['s2']?.endedByLockAt).toBeUndefined();
+    // Pruning keeps the marker until the session would have expired anyway, then drops it.
+    pruneSessions(state, NOW_MS + 31 * 60 * 1000);
+    expect(Object.keys(state.sessions)).toEqual(['s1']);
+    pruneSessions(state, NOW_MS + SESSION_ABSOLUTE_MS);
+    expect(Object.keys(state.sessions)).toEqual([]);
   });
 
   it('resets the count after a successful sign-in', () => {

@@ -591,7 +591,7 @@ describe('quote equals charge', () => {
           expect(tx.details.fee?.amountMinor).toBe(quote.feeMinor);
           // A conversion records its rate; without one the journal stores none (the rate is 1).
           expect(tx.details.fx?.rate ?? '1').toBe(quote.rate);
-          expect(tx.details.fx === undefined).toBe(code === toCode);
+          expect(tx.details.fx === undefined).toBe(c === toCode);
           expect(balancedPerCurrency(tx.postings)).toBe(true);
         }
       }),
