@@ -287,7 +287,9 @@ class Generation {
   }
 
   private unclaimedTransfer(person: Person): void {
-    if (this.prospects >= Math.max(20, Math.floor(this.options.users / 2))) return this.transfer(person);
+    // The cap is spread over the whole timeline, so some money is still waiting at the end.
+    const cap = Math.max(20, Math.floor(this.options.users / 2));
+    if (this.prospects >= Math.ceil(cap * (this.posted / Math.max(this.options.transactions, 1)))) return this.transfer(person);
     this.prospects += 1;
     const amountMinor = Math.min(this.amountFor(person, 3), major(person.currency, 200));
     if (amountMinor <= 0) return this.deposit(person);

@@ -55,6 +55,8 @@ export interface SupportData {
   readonly priorities: { readonly byCategory: Readonly<Record<TicketCategory, Priority>>; readonly lockedAccount: Priority };
   readonly urgency: UrgencyWeights;
   readonly refunds: RefundRule;
+  /** Solved tickets close by themselves after this many days without a reply. */
+  readonly closeSolvedAfterDays: number;
 }
 
 // ---- parsing the shipped data -------------------------------------------------------------
@@ -176,7 +178,9 @@ export function parseSupport(json: unknown): SupportData {
   for (const id of TICKET_CHANNELS) {
     if (!channels.some((channel) => channel.id === id && channel.tickets)) bad('channels', `has no ticket channel "${id}"`);
   }
-  return { channels, sla: parseSla(record['sla']), priorities: parsePriorities(record['priorities']), urgency: parseUrgency(record['urgency']), refunds: parseRefunds(record['refunds']) };
+  const closeSolvedAfterDays = record['closeSolvedAfterDays'];
+  if (typeof closeSolvedAfterDays !== 'number' || !Number.isInteger(closeSolvedAfterDays) || closeSolvedAfterDays < 1 || closeSolvedAfterDays > 90) bad('closeSolvedAfterDays', 'must be a whole number of days from 1 to 90');
+  return { channels, sla: parseSla(record['sla']), priorities: parsePriorities(record['priorities']), urgency: parseUrgency(record['urgency']), refunds: parseRefunds(record['refunds']), closeSolvedAfterDays };
 }
 
 // ---- reading it ---------------------------------------------------------------------------

@@ -29,7 +29,6 @@ const TAG_PATTERN = /^[a-z0-9][a-z0-9-]{0,29}$/;
 const MAX_MESSAGES = 500;
 const HOUR_MS = 3_600_000;
 const DUPLICATE_WINDOW_MS = 24 * HOUR_MS;
-const CLOSE_SOLVED_AFTER_MS = 7 * 24 * HOUR_MS;
 /** Statuses in which a ticket still needs work: an agent's load, duplicates, merges. */
 export const ACTIVE_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'on-hold'];
 
@@ -454,13 +453,13 @@ export function changeStatus(state: State, ticket: Ticket, to: TicketStatus, by:
   return save(state, withStatus(ticket, to, by?.id ?? null, nowIso));
 }
 
-/** Solved tickets close by themselves seven days after they were solved (run by `admin settle`). */
-export function closeSolvedTickets(state: State, nowMs: number): Ticket[] {
+/** Solved tickets close by themselves after `afterDays` (data/support.json) without a reply. */
+export function closeSolvedTickets(state: State, nowMs: number, afterDays: number): Ticket[] {
   const closed: Ticket[] = [];
   for (const ticket of Object.values(state.tickets)) {
     if (ticket.status !== 'solved') continue;
     const solvedAt = [...ticket.events].reverse().find((event) => event.type === 'status' && event.to === 'solved')?.at ?? ticket.updatedAt;
-    if (nowMs - Date.parse(solvedAt) >= CLOSE_SOLVED_AFTER_MS) closed.push(changeStatus(state, ticket, 'closed', null, new Date(nowMs).toISOString()));
+    if (nowMs - Date.parse(solvedAt) >= afterDays * 24 * HOUR_MS) closed.push(changeStatus(state, ticket, 'closed', null, new Date(nowMs).toISOString()));
   }
   return closed;
 }

@@ -380,12 +380,12 @@ describe('closing solved tickets', () => {
     const old = changeStatus(state, open(state, ada, T0, { subject: 'old' }), 'solved', null, iso(T0));
     const recent = changeStatus(state, open(state, ada, T0, { subject: 'recent' }), 'solved', null, iso(T0 + 2 * DAY));
     open(state, ada, T0, { subject: 'still open' });
-    const closed = closeSolvedTickets(state, T0 + 7 * DAY);
+    const closed = closeSolvedTickets(state, T0 + 7 * DAY, 7);
     expect(closed.map((ticket) => ticket.number)).toEqual([old.number]);
     expect(requireTicket(state, old.number)).toMatchObject({ status: 'closed' });
     expect(requireTicket(state, old.number).events.at(-1)).toMatchObject({ type: 'status', from: 'solved', to: 'closed', by: null });
     expect(requireTicket(state, recent.number).status).toBe('solved');
-    expect(closeSolvedTickets(state, T0 + 7 * DAY)).toEqual([]);
+    expect(closeSolvedTickets(state, T0 + 7 * DAY, 7)).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { Transaction } from '../../domain/ledger.js';
 import { ticketStatusMail } from '../../domain/ticket-mails.js';
+import { parseSupport } from '../../domain/support.js';
 import { closeSolvedTickets } from '../../domain/tickets.js';
 import type { State, Withdrawal } from '../../domain/state.js';
 import { expiredUnclaimed, planReturn } from '../../domain/wallet.js';
@@ -85,7 +86,7 @@ function mailPayout(ctx: Context, t: StoreTransaction, w: Withdrawal, outcome: '
 
 /** Solved tickets close seven days after they were solved; the customer is told. */
 export function closeSolved(ctx: Context, t: StoreTransaction): Record<string, number> {
-  const closed = closeSolvedTickets(t.state, ctx.now().getTime());
+  const closed = closeSolvedTickets(t.state, ctx.now().getTime(), ctx.ref.load('support.json', parseSupport).closeSolvedAfterDays);
   for (const ticket of closed) {
     const customer = t.state.users[ticket.customerId];
     if (customer) t.mail(ticketStatusMail(customer, ticket, 'closed'), ctx.now().toISOString());
