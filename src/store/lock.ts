@@ -19,28 +19,36 @@ export interface HeldLock {
 
 export async function acquireStoreLock(directory: string, staleMs = LOCK_STALE_MS, waitMs = LOCK_WAIT_MS): Promise<HeldLock> {
   const held: HeldLock = { compromised: null, release: async () => undefined };
-  const lockfilePath = path.join(directory, 'okpay.lock');
-  const maxTimeout = 100;
-  try {
-    const release = await lockfile.lock(path.join(directory, 'state.json'), {
-      realpath: false,
-      lockfilePath,
-      stale: staleMs,
-      retries: { retries: Math.ceil(waitMs / 50), factor: 1.3, minTimeout: 5, maxTimeout, randomize: true },
-      onCompromised: (error: Error) => {
-        held.compromised = error;
-      },
-    });
-    held.release = async () => {
-      await release().catch(() => undefined);
-    };
-    return held;
-  } catch (error) {
-    if (errnoOf(error) === 'ELOCKED') {
-      throw new AppError('STORE_LOCKED', `the store at ${directory} is busy: another okpay command holds its lock`, {
-        hint: `try again; a lock left by a killed process is taken over after ${staleMs / 1000} s`,
+  const deadline = Date.now() + waitMs;
+  // Our own retry loop: proper-lockfile's retries every error, so a read-only or full disk would
+  // make a command wait the whole minute. Only a busy lock is worth waiting for.
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const release = await lockfile.lock(path.join(directory, 'state.json'), {
+        realpath: false,
+        lockfilePath: path.join(directory, 'okpay.lock'),
+        stale: staleMs,
+        retries: 0,
+        onCompromised: (error: Error) => {
+          held.compromised = error;
+        },
       });
+      held.release = async () => {
+        await release().catch(() => undefined);
+      };
+      return held;
+    } catch (error) {
+      if (errnoOf(error) !== 'ELOCKED') throw unavailable(directory, error);
+      if (Date.now() >= deadline) {
+        throw new AppError('STORE_LOCKED', `the store at ${directory} is busy: another okpay command holds its lock`, {
+          hint: `try again; a lock left by a killed process is taken over after ${staleMs / 1000} s`,
+        });
+      }
+      await sleep(Math.min(100, 5 * 1.3 ** attempt) * (1 + Math.random()));
     }
-    throw unavailable(directory, error);
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
