@@ -134,8 +134,10 @@ describe('lockout and locks', () => {
     expect(locked.error()).toMatchObject({ code: 'ACCOUNT_LOCKED', exitCode: 6 });
     expect(locked.error().message).toContain('5 failed sign-ins');
     expect(locked.error().hint).toContain('--token');
+    // The session from before the lockout is over, and says why.
     const whoami = await o.run(['whoami', '--json']);
-    expect(whoami.code, whoami.stderr).toBe(3);
+    expect(whoami.code, whoami.stderr).toBe(6);
+    expect(whoami.error().code).toBe('ACCOUNT_LOCKED');
 
     const notice = mails(o, email, 'account-locked').pop();
     expect(notice?.text).toContain('5 failed sign-ins');
@@ -160,8 +162,9 @@ describe('lockout and locks', () => {
     expect(noYes.error().hint).toContain('--yes');
     expectOk(await o.run(['lock', '--reason', 'lost my phone', '--yes']));
     const other = await o.run(['whoami', '--json'], { env: { OKPAY_SESSION: raw } });
-    expect(other.code, other.stderr).toBe(3);
-    expect(other.error().code).toBe('SESSION_EXPIRED');
+    expect(other.code, other.stderr).toBe(6);
+    expect(other.error()).toMatchObject({ code: 'ACCOUNT_LOCKED' });
+    expect(other.error().message).toContain('lost my phone');
     o.advance(MINUTE_MS);
     const refused = await login(o, email, ['--otp', totpAt(secret, o.now), '--json']);
     expect(refused.code, refused.stderr).toBe(6);

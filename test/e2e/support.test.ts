@@ -161,7 +161,7 @@ describe('the support desk', () => {
   it('a locked customer reaches support with the password, and the ticket starts high', async () => {
     expectOk(await desk.as(LIN, ['agent', 'lock', ADA, '--reason', 'suspicious sign-ins']));
     expect(mails(desk.o, ADA, 'account-locked')).toHaveLength(1);
-    expectError(await desk.as(ADA, ['ticket', 'list', '--json']), 3, 'SESSION_EXPIRED');
+    expectError(await desk.as(ADA, ['ticket', 'list', '--json']), 6, 'ACCOUNT_LOCKED');
     expectError(await desk.o.run(['ticket', 'new', '--category', 'feedback', '--subject', 'Why?', '--body', 'Why is it locked?', '--email', ADA, '--password-stdin', '--json'], { stdin: 'wrong-Password-1!\n' }), 3, 'BAD_CREDENTIALS');
     const locked = ticketOf(expectOk(await desk.o.run(['ticket', 'new', '--category', 'feedback', '--subject', 'Why is my account locked?', '--body', 'I did nothing wrong.', '--email', ADA, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` })));
     expect(locked).toMatchObject({ priority: 'high', status: 'new' });

@@ -157,7 +157,8 @@ describe('refusals', () => {
     expect(await bob.balance()).toEqual({ available: '10.00', held: '0.00' });
 
     await ada.ok(['lock', '--reason', 'lost my phone', '--yes']);
-    expectError(await ada.run(['transfer', '--amount', '1', ...toBob]), 3, 'SESSION_EXPIRED');
+    // The locked sender is told why, and how to unlock — and nothing moves.
+    expect(expectError(await ada.run(['transfer', '--amount', '1', ...toBob]), 6, 'ACCOUNT_LOCKED').message).toContain('lost my phone');
     const login = await o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--json'], { stdin: 'Harbour-lights-42!\n' });
     expect(expectError(login, 6, 'ACCOUNT_LOCKED').message).toContain('lost my phone');
     expect(await bob.balance()).toEqual({ available: '10.00', held: '0.00' });
