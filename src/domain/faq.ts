@@ -6,6 +6,7 @@ import { fail } from './errors.js';
 import { type Language, isLanguage } from './language.js';
 import { printable } from './money.js';
 import { searchTerms } from './search-terms.js';
+import { isRecord } from './validate.js';
 
 interface FullText {
   readonly title: string;
@@ -121,9 +122,6 @@ function readTags(value: unknown, where: string): string[] {
   return value.map((tag: unknown) => readText(tag, `${where} tag`, MAX_TAG_CHARS));
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function localizeArticle(article: FaqArticle, language: Language): LocalizedArticle {
   const text = article.translations[language];

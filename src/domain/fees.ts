@@ -1,6 +1,7 @@
 import { fail } from './errors.js';
 import { convertMinor, quoteRate, type RateTable } from './fx.js';
 import { assertMinor, formatAmount, type Currency, type MinorUnits } from './money.js';
+import { isRecord } from './validate.js';
 
 /** One fee tier for one currency, as in data/fees.json. All amounts in that currency's minor units. */
 export interface FeeRule {
@@ -229,6 +230,3 @@ function parseRule(value: unknown, where: string): FeeRule {
   return Object.freeze(rule);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -1,5 +1,6 @@
 import { fail } from './errors.js';
 import { assertMinor, type Currency, type MinorUnits } from './money.js';
+import { isRecord } from './validate.js';
 
 /**
  * Mid-market rates as shipped in data/rates.json: `mid[C]` is how many units of C one unit
@@ -125,6 +126,3 @@ function formatRate(scaled: bigint): string {
   return fraction === '' ? whole.toString() : `${whole}.${fraction}`;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

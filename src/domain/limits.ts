@@ -1,5 +1,6 @@
 import { fail } from './errors.js';
 import { assertMinor, formatAmount, type Currency, type MinorUnits } from './money.js';
+import { isRecord } from './validate.js';
 
 export interface LimitTier {
   readonly perTransactionMinor: MinorUnits;
@@ -128,6 +129,3 @@ function parseTier(value: unknown, where: string): LimitTier {
   return Object.freeze(tier);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

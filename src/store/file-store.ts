@@ -13,7 +13,7 @@ import { Low } from 'lowdb';
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
 import { applyTransaction, chainHash, entryContentText, hydrateEntry, sha256Hex, storedTransaction, txIdForSeq, type JournalEntry, type NewTransaction, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
-import { formatEml, mailIdForSeq, parseEml, type MailRecord, type OutgoingMail } from '../domain/mail.js';
+import { formatEml, numberMail, parseEml, type MailRecord, type OutgoingMail } from '../domain/mail.js';
 import { emptyState, type ChainHead, type State, type UserId } from '../domain/state.js';
 import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, fsyncDirectory, parseStoreJson, readTextIfExists, removeFile, unavailable, writeFileDurable } from './durable-file.js';
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
@@ -393,9 +393,7 @@ class FileTransaction implements StoreTransaction {
   }
 
   mail(mail: OutgoingMail, dateIso: string): MailRecord {
-    const seq = this.state.meta.mailSeq + 1;
-    this.state.meta = { ...this.state.meta, mailSeq: seq };
-    const record: MailRecord = { ...mail, id: mailIdForSeq(seq), date: dateIso };
+    const record = numberMail(this.state, mail, dateIso);
     this.mails.push(record);
     return record;
   }

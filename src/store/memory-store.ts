@@ -5,7 +5,7 @@
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import type { AppError } from '../domain/errors.js';
 import { applyTransaction, chainHash, entryContentText, hydrateTransaction, storedTransaction, txIdForSeq, type JournalEntry, type NewTransaction, type Transaction } from '../domain/ledger.js';
-import { formatEml, mailIdForSeq, type MailRecord, type OutgoingMail } from '../domain/mail.js';
+import { formatEml, numberMail, type MailRecord, type OutgoingMail } from '../domain/mail.js';
 import { emptyState, type ChainHead, type State, type UserId } from '../domain/state.js';
 import type { AuditReader, JournalReader, OutboxReader, Store, StoreTransaction } from './store.js';
 
@@ -117,9 +117,7 @@ class MemoryTransaction implements StoreTransaction {
   }
 
   mail(mail: OutgoingMail, dateIso: string): MailRecord {
-    const seq = this.state.meta.mailSeq + 1;
-    this.state.meta = { ...this.state.meta, mailSeq: seq };
-    const record: MailRecord = { ...mail, id: mailIdForSeq(seq), date: dateIso };
+    const record = numberMail(this.state, mail, dateIso);
     this.mails.push(record);
     return record;
   }
