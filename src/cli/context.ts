@@ -106,7 +106,7 @@ class LazyFileStore implements Store {
 }
 
 /** The session token of `okpay login`, kept in <data-dir>/session with mode 0600. */
-export function fileSession(dataDir: string): SessionHolder {
+function fileSession(dataDir: string): SessionHolder {
   const file = path.join(dataDir, 'session');
   return {
     read: async () => (await readTextIfExists(file))?.trim() || null,

@@ -9,7 +9,7 @@ import { PACKAGE_VERSION } from './paths.js';
 import type { App } from './kit.js';
 import { invokedCommand, registerCommands } from './commands/index.js';
 
-export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
+const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   INTERNAL: 1,
   USAGE: 2,
   INVALID_INPUT: 2,
@@ -58,7 +58,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   STORE_UNAVAILABLE: 10,
 };
 
-export const VERSION = PACKAGE_VERSION;
+const VERSION = PACKAGE_VERSION;
 
 /** The program; with `argv`, only the commands that the command line can reach are loaded. */
 export async function buildProgram(deps: Deps, argv: readonly string[] | null = null): Promise<Command> {
@@ -126,14 +126,21 @@ function report(error: unknown, argv: readonly string[], deps: Deps, program: Co
   return print(bug, json, deps);
 }
 
+const MAX_MESSAGE_CHARACTERS = 500;
+
+/** A message may quote the input, which can be 100 kB long: it is cut short. */
+function bounded(text: string): string {
+  return text.length > MAX_MESSAGE_CHARACTERS ? `${text.slice(0, MAX_MESSAGE_CHARACTERS)}…` : text;
+}
+
 function print(error: AppError, json: boolean, deps: Deps): number {
   const exitCode = EXIT_CODES[error.code];
   if (deps.env['OKPAY_DEBUG'] === '1' && error.stack && error.code !== 'INTERNAL') deps.io.writeErr(`${error.stack}\n`);
   if (json) {
-    const body = { code: error.code, message: error.message, exitCode, ...(error.hint ? { hint: error.hint } : {}), ...(error.details ? { details: error.details } : {}) };
+    const body = { code: error.code, message: bounded(error.message), exitCode, ...(error.hint ? { hint: bounded(error.hint) } : {}), ...(error.details ? { details: error.details } : {}) };
     deps.io.writeErr(`${JSON.stringify({ error: body })}\n`);
   } else {
-    const oneLine = (text: string) => text.replace(/[\r\n]+/g, ' ');
+    const oneLine = (text: string) => bounded(text).replace(/[\r\n]+/g, ' ');
     deps.io.writeErr(`okpay: ${oneLine(error.message)}${error.hint ? ` — ${oneLine(error.hint)}` : ''}\n`);
   }
   return exitCode;

@@ -15,11 +15,11 @@ function cancelled(error: unknown): never {
   throw error;
 }
 
-export function requireTerminal(ctx: Context, what: string, flagHint: string): void {
+function requireTerminal(ctx: Context, what: string, flagHint: string): void {
   if (!ctx.io.stdinIsTTY) throw new AppError('USAGE', `${what} is required`, { hint: flagHint });
 }
 
-export async function promptSecret(ctx: Context, message: string, flagHint: string): Promise<string> {
+async function promptSecret(ctx: Context, message: string, flagHint: string): Promise<string> {
   requireTerminal(ctx, message.replace(/:$/, '').toLowerCase(), flagHint);
   const { password } = await inquirer();
   return password({ message, mask: '*' }).catch(cancelled);

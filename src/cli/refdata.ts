@@ -9,7 +9,7 @@ import { parseRateTable, type RateTable } from '../domain/fx.js';
 import { parseLimitTable, type LimitTable } from '../domain/limits.js';
 import type { Currency } from '../domain/money.js';
 
-export const DATA_DIRECTORY = pathToFileURL(`${packagePath('data')}/`);
+const DATA_DIRECTORY = pathToFileURL(`${packagePath('data')}/`);
 
 export function readDataFile(name: string): unknown {
   const url = new URL(name, DATA_DIRECTORY);
@@ -20,7 +20,7 @@ export function readDataFile(name: string): unknown {
   }
 }
 
-export function parseCurrencies(json: unknown): Currency[] {
+function parseCurrencies(json: unknown): Currency[] {
   const list = (json as { currencies?: unknown }).currencies;
   if (!Array.isArray(list) || list.length === 0) throw new Error('currencies: expected a non-empty "currencies" list');
   return list.map((c: Record<string, unknown>) => {

@@ -5,8 +5,8 @@ import { createRequire } from 'node:module';
 import { AppError } from '../domain/errors.js';
 import type { Env } from './env.js';
 
-export const DEFAULT_BCRYPT_COST = 12;
-export const MIN_BCRYPT_COST = 4;
+const DEFAULT_BCRYPT_COST = 12;
+const MIN_BCRYPT_COST = 4;
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -63,7 +63,7 @@ interface OtplibModule {
   verifySync(options: { secret: string; token: string; epoch: number; epochTolerance: number; afterTimeStep?: number }): { valid: boolean; timeStep?: number };
 }
 
-export const TOTP_ISSUER = 'OKPay';
+const TOTP_ISSUER = 'OKPay';
 const TOTP_CODE = /^[0-9]{6}$/;
 
 export function otplibTotp(): Totp {

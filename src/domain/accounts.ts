@@ -26,7 +26,7 @@ export const NO_TWO_FACTOR: TwoFactor = {
   changedAt: null,
 };
 
-export const NO_KYC: Kyc = { status: 'none', documentType: null, documentMasked: null, submittedAt: null, decidedAt: null, decidedBy: null, reason: null };
+const NO_KYC: Kyc = { status: 'none', documentType: null, documentMasked: null, submittedAt: null, decidedAt: null, decidedBy: null, reason: null };
 
 export interface NewAccount {
   readonly id: UserId;
@@ -58,7 +58,7 @@ export function requireUserByEmail(state: State, email: string): User {
 /** Finds an existing account by email or phone; a caller creating many accounts passes an index. */
 export type AccountLookup = (email: string, phone: string | null) => { byEmail: User | undefined; byPhone: User | undefined };
 
-export function scanAccounts(state: State): AccountLookup {
+function scanAccounts(state: State): AccountLookup {
   return (email, phone) => ({ byEmail: findUserByEmail(state, email), byPhone: phone ? findUserByPhone(state, phone) : undefined });
 }
 
@@ -265,7 +265,7 @@ export function pruneSessions(state: State, nowMs: number): void {
   }
 }
 
-export function requireUser(state: State, userId: UserId): User {
+function requireUser(state: State, userId: UserId): User {
   const user = state.users[userId];
   if (!user) fail('USER_NOT_FOUND', `no account has the id ${userId}`);
   return user;

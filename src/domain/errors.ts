@@ -1,7 +1,7 @@
 // Every expected failure is an AppError with a stable code. The shell (src/cli/main.ts)
 // is the one place that turns a code into an exit code; the domain only names the code.
 
-export const ERROR_CODES = [
+const ERROR_CODES = [
   'INTERNAL',
   // invalid usage or input (exit 2)
   'USAGE',

@@ -51,7 +51,7 @@ export type FixtureMethod =
   | { readonly type: 'bank'; readonly holder: string; readonly iban: string | null; readonly accountNumber: string | null; readonly routingNumber: string | null; readonly country: string | null }
   | { readonly type: 'ewallet'; readonly provider: string; readonly account: string };
 
-export const FIXTURE_WITHDRAWAL_STATUSES = ['requested', 'processing', 'completed', 'failed', 'cancelled'] as const;
+const FIXTURE_WITHDRAWAL_STATUSES = ['requested', 'processing', 'completed', 'failed', 'cancelled'] as const;
 
 export interface FixtureWithdrawal {
   readonly name: string | null;
@@ -113,7 +113,7 @@ export interface FixturePlan {
 }
 
 /** The fields a reference may name, per kind of entry. */
-export const REFERENCE_FIELDS: Readonly<Record<string, readonly string[]>> = {
+const REFERENCE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   user: ['id', 'email', 'phone', 'name'],
   transfer: ['id'],
   withdrawal: ['id', 'methodId'],
@@ -156,7 +156,7 @@ const FIELDS = {
   refund: ['agent'],
 } as const;
 
-export const MAX_FIXTURE_ENTRIES = 10_000;
+const MAX_FIXTURE_ENTRIES = 10_000;
 
 type Json = Record<string, unknown>;
 

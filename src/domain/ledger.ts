@@ -146,7 +146,7 @@ export function seqOfTxId(text: string): number | null {
 }
 
 /** Throws (a bug, not a user error) unless the postings are integers that sum to zero per currency. */
-export function assertBalanced(postings: readonly Posting[]): void {
+function assertBalanced(postings: readonly Posting[]): void {
   if (postings.length < 2) throw new Error('a transaction needs at least two postings');
   const sums = new Map<string, number>();
   for (const p of postings) {
@@ -249,7 +249,7 @@ export function utcDay(iso: string): string {
 }
 
 /** Adds to (or, for money that came back, takes from) a user's outgoing total of one day. */
-export function addToLimitWindow(state: State, userId: UserId, day: string, usdMinor: MinorUnits): void {
+function addToLimitWindow(state: State, userId: UserId, day: string, usdMinor: MinorUnits): void {
   const window = state.limitWindows[userId] ?? [];
   const prior = window.find((entry) => entry.day === day)?.usdMinor ?? 0;
   const next = Math.max(0, prior + usdMinor);

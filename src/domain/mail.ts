@@ -3,7 +3,7 @@
 
 import type { Language, State, UserId } from './state.js';
 
-export const SENDER = 'OKPay <no-reply@okpay.example>';
+const SENDER = 'OKPay <no-reply@okpay.example>';
 
 export interface OutgoingMail {
   readonly to: string;
@@ -21,7 +21,7 @@ export interface MailRecord extends OutgoingMail {
   readonly date: string;
 }
 
-export function mailIdForSeq(seq: number): string {
+function mailIdForSeq(seq: number): string {
   return `msg_${seq.toString().padStart(6, '0')}`;
 }
 
@@ -41,7 +41,7 @@ const PHRASE_LABEL: Record<Language, string> = {
 };
 
 /** The body as sent: the anti-phishing phrase first when the user set one. */
-export function bodyWithPhrase(mail: OutgoingMail): string {
+function bodyWithPhrase(mail: OutgoingMail): string {
   if (!mail.antiPhishingPhrase) return mail.text;
   return `${PHRASE_LABEL[mail.language]}: ${mail.antiPhishingPhrase}\n\n${mail.text}`;
 }
@@ -96,20 +96,20 @@ export function parseEml(text: string): MailRecord | null {
 }
 
 /** RFC 2047 encoded-word for anything that is not plain printable ASCII. */
-export function encodeHeader(value: string): string {
+function encodeHeader(value: string): string {
   const oneLine = value.replace(/[\r\n]+/g, ' ');
   if (/^[\x20-\x7e]*$/.test(oneLine)) return oneLine;
   return `=?UTF-8?B?${Buffer.from(oneLine, 'utf8').toString('base64')}?=`;
 }
 
-export function decodeHeader(value: string): string {
+function decodeHeader(value: string): string {
   return value.replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=/gi, (_, b64: string) => Buffer.from(b64, 'base64').toString('utf8'));
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-export function rfc5322Date(iso: string): string {
+function rfc5322Date(iso: string): string {
   const d = new Date(iso);
   const pad = (n: number) => n.toString().padStart(2, '0');
   return `${DAYS[d.getUTCDay()]}, ${pad(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;

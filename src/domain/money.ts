@@ -81,29 +81,6 @@ export function formatAmount(amountMinor: MinorUnits, currency: Pick<Currency, '
   return `${negative ? '-' : ''}${whole}.${fraction}`;
 }
 
-/**
- * Splits `totalMinor` in proportion to `ratios`, handing the remainder out one unit at a
- * time from the first share, so the parts always add up to the total.
- */
-export function allocate(totalMinor: MinorUnits, ratios: readonly number[]): MinorUnits[] {
-  assertMinor(totalMinor);
-  if (ratios.length === 0) throw new Error('allocate needs at least one ratio');
-  if (ratios.some((r) => !Number.isSafeInteger(r) || r < 0)) throw new Error('ratios must be non-negative integers');
-  const sum = ratios.reduce((a, b) => a + b, 0);
-  if (sum === 0) throw new Error('ratios must not all be zero');
-  const total = BigInt(totalMinor);
-  const big = BigInt(sum);
-  const shares = ratios.map((r) => (total * BigInt(r)) / big);
-  let remainder = total - shares.reduce((a, b) => a + b, 0n);
-  const step = remainder >= 0n ? 1n : -1n;
-  for (let i = 0; remainder !== 0n; i = (i + 1) % shares.length) {
-    if (ratios[i] === 0) continue;
-    shares[i] = (shares[i] ?? 0n) + step;
-    remainder -= step;
-  }
-  return shares.map((s) => Number(s));
-}
-
 function example(currency: Currency): string {
   return currency.exponent === 0 ? `1200 ${currency.code}` : `12.${'5'.padEnd(currency.exponent, '0')} ${currency.code}`;
 }

@@ -17,7 +17,7 @@ export type SecondFactorOutcome =
 const TOTP_PATTERN = /^[0-9]{6}$/;
 const RECOVERY_PATTERN = /^([a-z2-7]{5})-?([a-z2-7]{5})$/;
 
-export function normalizeRecoveryCode(text: string): string | null {
+function normalizeRecoveryCode(text: string): string | null {
   const match = RECOVERY_PATTERN.exec(text.trim().toLowerCase());
   return match ? `${match[1]}-${match[2]}` : null;
 }
@@ -26,7 +26,7 @@ export function hashRecoveryCode(code: string): string {
   return sha256Hex(`okpay-recovery:${code}`);
 }
 
-export function unusedRecoveryCodes(user: User): number {
+function unusedRecoveryCodes(user: User): number {
   return user.twoFactor.recoveryCodes.filter((c) => c.usedAt === null).length;
 }
 

@@ -5,7 +5,7 @@ import { fail } from './errors.js';
 import { printable } from './money.js';
 import { maskAccountNumber } from './validate-bank.js';
 
-export const DOCUMENT_TYPES = ['passport', 'id-card', 'driving-licence'] as const;
+const DOCUMENT_TYPES = ['passport', 'id-card', 'driving-licence'] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
 export interface CheckedDocument {

@@ -20,7 +20,7 @@ interface Chained {
 export type ContentTexts = readonly (string | undefined)[];
 
 /** Checks one hash chain as its segments arrive in order. */
-export class ChainChecker<E extends Chained> {
+class ChainChecker<E extends Chained> {
   count = 0;
   private seq = 0;
   private hash = GENESIS_HASH;

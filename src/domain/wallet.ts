@@ -76,7 +76,7 @@ export interface ResolvedRecipient {
 
 export type UserLookup = (recipient: Recipient) => User | undefined;
 
-export function scanUsers(state: State): UserLookup {
+function scanUsers(state: State): UserLookup {
   return (recipient) => Object.values(state.users).find((u) => (recipient.kind === 'email' ? u.email === recipient.email : u.phone === recipient.phone));
 }
 
@@ -205,7 +205,7 @@ export function assertFunds(state: State, user: User, currency: Currency, needed
 }
 
 /** The first UTC day of the rolling window that ends today: today and the 29 days before it. */
-export function firstWindowDay(nowMs: number): string {
+function firstWindowDay(nowMs: number): string {
   return new Date(nowMs - LIMIT_WINDOW_MS + DAY_MS).toISOString().slice(0, 10);
 }
 

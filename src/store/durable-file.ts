@@ -6,8 +6,8 @@ import path from 'node:path';
 import type { Adapter } from 'lowdb';
 import { AppError } from '../domain/errors.js';
 
-export const FILE_MODE = 0o600;
-export const DIRECTORY_MODE = 0o700;
+const FILE_MODE = 0o600;
+const DIRECTORY_MODE = 0o700;
 
 /** The steps of a commit that touch the disk, as the fault hook sees them. */
 export type WriteStep = 'write' | 'rename' | 'fsync-directory' | 'remove';

@@ -21,15 +21,15 @@ import { upgradeState } from './migrations.js';
 import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
 import type { AuditReader, JournalReader, OutboxReader, Store, StoreTransaction } from './store.js';
 
-export const DEFAULT_SEGMENT_SIZE = 1000;
+const DEFAULT_SEGMENT_SIZE = 1000;
 
-export const journalCodec: ChainCodec<StoredJournalEntry, Transaction | StoredTransaction> = {
+const journalCodec: ChainCodec<StoredJournalEntry, Transaction | StoredTransaction> = {
   field: 'tx',
   content: (entry) => entry.tx,
   canonical: (tx) => entryContentText(storedTransaction(tx)),
 };
 
-export const auditCodec: ChainCodec<AuditEntry, AuditEvent> = {
+const auditCodec: ChainCodec<AuditEntry, AuditEvent> = {
   field: 'event',
   content: (entry) => entry.event,
   canonical: (event) => entryContentText(event),
@@ -335,7 +335,7 @@ function lockLost(directory: string): AppError {
   });
 }
 
-export function groupByParty(txs: readonly Transaction[]): Map<UserId, number[]> {
+function groupByParty(txs: readonly Transaction[]): Map<UserId, number[]> {
   const byUser = new Map<UserId, number[]>();
   for (const tx of txs) {
     for (const party of new Set(tx.parties)) {

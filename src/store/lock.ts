@@ -9,7 +9,7 @@ import { errnoOf, unavailable } from './durable-file.js';
 /** A lock not refreshed for this long belongs to a dead process and is taken over. */
 export const LOCK_STALE_MS = 5_000;
 /** How long a command waits for a busy store before giving up with STORE_LOCKED. */
-export const LOCK_WAIT_MS = 60_000;
+const LOCK_WAIT_MS = 60_000;
 
 export interface HeldLock {
   /** Set when the lock was lost while held (e.g. the process stalled past the stale time). */

@@ -8,7 +8,7 @@ import { corrupt } from './durable-file.js';
 type Migration = (state: Record<string, unknown>) => Record<string, unknown>;
 
 /** MIGRATIONS[n] turns a version-n file into version n + 1. */
-export const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+const MIGRATIONS: Readonly<Record<number, Migration>> = {};
 
 export function upgradeState(raw: Record<string, unknown>, file: string, migrations: Readonly<Record<number, Migration>> = MIGRATIONS, currentVersion = SCHEMA_VERSION): State {
   const version = raw['schemaVersion'];

@@ -258,7 +258,7 @@ export class ChainAppender<E extends ChainEntry, C> {
  * How an entry lies in a segment file. `len` is the length of the content text, so a reader can
  * take the exact stored bytes the hash covers without re-serialising (see ledger.entryContentText).
  */
-export function entryText(end: boolean, hash: string, len: number, prevHash: string, seq: number, field: string, content: string): string {
+function entryText(end: boolean, hash: string, len: number, prevHash: string, seq: number, field: string, content: string): string {
   return `${entryPrefix(end, hash, len, prevHash, seq, field)}${content}}`;
 }
 

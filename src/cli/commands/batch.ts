@@ -19,7 +19,7 @@ import { confirmOrRequireYes } from '../prompts.js';
 import { startProgress } from '../progress.js';
 import { phoneCountry } from './wallet.js';
 
-export const MAX_BATCH_ROWS = 10_000;
+const MAX_BATCH_ROWS = 10_000;
 const MAX_BATCH_BYTES = 10 * 1024 * 1024;
 
 interface BatchRow {

@@ -25,7 +25,7 @@ export function registerCompletionCommand(program: Command, app: App): void {
     walk(program, [], nodes);
     const globals = program.options.map((o) => o.long ?? '').filter(Boolean).concat('--help');
     const scripts: Record<string, () => string> = { bash: () => bashScript(nodes, globals), zsh: () => zshScript(nodes, globals), fish: () => fishScript(nodes, globals) };
-    const make = scripts[shell ?? ''];
+    const make = Object.hasOwn(scripts, shell ?? '') ? scripts[shell ?? ''] : undefined;
     if (!make) throw new AppError('USAGE', `no completion for "${shell}"`, { hint: 'use bash, zsh or fish' });
     ctx.io.writeOut(make());
   });

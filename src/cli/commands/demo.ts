@@ -3,11 +3,13 @@
 // step through OKPAY_NOW, so one-time codes change as they would for a person.
 
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.js';
+import { ensureDirectory } from '../../store/durable-file.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { packagePath } from '../paths.js';
@@ -22,7 +24,7 @@ export interface StepResult {
   readonly stderr: string;
 }
 
-export class Tour {
+class Tour {
   private clockMs: number;
   private step = 0;
   private readonly sessions = new Map<string, string>();
@@ -71,6 +73,10 @@ export class Tour {
     if (result.stdout) this.ctx.out.line(secret ? this.ctx.out.style.dim('(session token printed for OKPAY_SESSION; hidden here)') : result.stdout.replace(/\n$/, ''));
     if (result.stderr) this.ctx.out.line(this.ctx.out.style.dim(result.stderr.replace(/\n$/, '')));
     const expected = options.expectCode ?? 0;
+    if (result.code !== expected && result.code === 10) {
+      // The store the demo was pointed at cannot be used: the user's directory, not a bug.
+      throw new AppError('STORE_UNAVAILABLE', `the demo store at ${this.home} cannot be used: ${result.stderr.split('\n')[0]?.replace(/^okpay: /, '') ?? ''}`);
+    }
     if (result.code !== expected) {
       throw new AppError('INTERNAL', `the demo step \`okpay ${shown}\` exited with ${result.code} (expected ${expected})`, { hint: `the demo store is kept at ${this.home}` });
     }
@@ -87,7 +93,7 @@ export class Tour {
   }
 }
 
-export function runOkpay(args: readonly string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<StepResult> {
+function runOkpay(args: readonly string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<StepResult> {
   return new Promise((resolve) => {
     const child = execFile(process.execPath, [BIN, ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
@@ -167,11 +173,24 @@ async function support(tour: Tour): Promise<void> {
   await tour.run(['verify']);
 }
 
+/** --dir made ready before the tour starts, so a bad path is a clear error rather than a failed step. */
+async function demoDirectory(dir: string): Promise<string> {
+  if (dir.trim() === '' || dir.includes('\0')) throw new AppError('USAGE', 'the --dir path is empty or invalid');
+  const home = path.resolve(dir);
+  await ensureDirectory(home);
+  try {
+    await access(home, constants.W_OK);
+  } catch {
+    throw new AppError('STORE_UNAVAILABLE', `cannot put the demo store in ${home}: it is not a writable directory`);
+  }
+  return home;
+}
+
 export function registerDemoCommand(program: Command, app: App): void {
   const command = subcommand(program, 'demo', 'a guided tour on a fresh temporary store (what `npm start` runs)').option('--dir <dir>', 'put the demo store here instead of a new temporary directory');
   examples(command, ['okpay demo', 'npm start']);
   action<{ dir?: string }>(app, command, async (ctx, o) => {
-    const home = o.dir ? path.resolve(o.dir) : await mkdtemp(path.join(os.tmpdir(), 'okpay-demo-'));
+    const home = o.dir !== undefined ? await demoDirectory(o.dir) : await mkdtemp(path.join(os.tmpdir(), 'okpay-demo-'));
     const tour = new Tour(ctx, home, ctx.now().getTime());
     ctx.out.line(ctx.out.style.bold('okpay demo — every step below runs the real okpay command shown.'));
     ctx.out.line(`The demo store lives in ${home}; the clock moves one minute per step (OKPAY_NOW).`);

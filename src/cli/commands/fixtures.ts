@@ -11,6 +11,7 @@ import { planFixtures } from '../../domain/fixtures.js';
 import { canonicalJson } from '../../domain/ledger.js';
 import type { State } from '../../domain/state.js';
 import { normalizeEmail } from '../../domain/validate.js';
+import { errnoOf } from '../../store/durable-file.js';
 import type { StoreTransaction } from '../../store/store.js';
 import { authenticate, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
@@ -55,7 +56,7 @@ export function registerFixtureCommands(program: Command, app: App): void {
   registerDevCommands(program, app);
 }
 
-export async function readFixtureFile(file: string): Promise<{ file: string; data: unknown }> {
+async function readFixtureFile(file: string): Promise<{ file: string; data: unknown }> {
   const name = path.basename(file);
   let text: string;
   try {
@@ -94,7 +95,7 @@ export function assertTestable(state: State, what: string): void {
 const REDACTED = '[redacted]';
 
 /** The state without secrets or sessions: what two stores are compared on. */
-export function redactedState(state: State): State {
+function redactedState(state: State): State {
   const users = Object.fromEntries(
     Object.entries(state.users).map(([id, u]) => [
       id,
@@ -134,12 +135,16 @@ async function writeChain(sink: { write(text: string): Promise<void> }, segments
 }
 
 async function fileSink(file: string): Promise<{ write(text: string): Promise<void>; close(): Promise<void> }> {
-  try {
-    const handle = await fs.open(file, 'w', 0o600);
-    return { write: async (text) => void (await handle.write(text)), close: () => handle.close() };
-  } catch {
-    throw new AppError('INVALID_FILE', `cannot write ${file}`);
-  }
+  // Opening, writing and closing can each fail (a full disk, /dev/full, a read-only file system).
+  const guard = async <T>(step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (error) {
+      throw new AppError('INVALID_FILE', `cannot write ${file}${errnoOf(error) ? ` (${errnoOf(error)})` : ''}`);
+    }
+  };
+  const handle = await guard(() => fs.open(file, 'w', 0o600));
+  return { write: (text) => guard(async () => void (await handle.write(text))), close: () => guard(() => handle.close()) };
 }
 
 function registerDevCommands(program: Command, app: App): void {

@@ -46,7 +46,7 @@ export function registerSettleCommand(admin: Command, app: App, extraSteps: read
   });
 }
 
-export function settleMoney(ctx: Context, t: StoreTransaction): SettleSummary {
+function settleMoney(ctx: Context, t: StoreTransaction): SettleSummary {
   const nowMs = ctx.now().getTime();
   const nowIso = new Date(nowMs).toISOString();
   const summary: SettleSummary = { processing: 0, completed: 0, failed: 0, unclaimedReturned: 0, transactions: [] };

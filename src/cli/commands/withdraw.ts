@@ -156,7 +156,7 @@ function placeWithdrawal(ctx: Context, t: StoreTransaction, token: string | null
   return withdrawal;
 }
 
-export function withdrawalDocument(ctx: Context, w: Withdrawal) {
+function withdrawalDocument(ctx: Context, w: Withdrawal) {
   return {
     id: w.id,
     status: w.status,
@@ -318,6 +318,6 @@ async function saveMethod(ctx: Context, make: (user: User, id: string, nowIso: s
   ctx.out.data({ method: methodDocument(method) }, () => ctx.out.success(`Added ${method.label} as ${method.id}.`));
 }
 
-export function methodDocument(m: WithdrawalMethod) {
+function methodDocument(m: WithdrawalMethod) {
   return { id: m.id, type: m.type, label: m.label, holder: m.holder, provider: m.provider, country: m.country, number: maskAccountNumber(m.iban ?? m.accountNumber ?? m.walletAccount ?? ''), routingNumber: m.routingNumber, createdAt: m.createdAt };
 }
