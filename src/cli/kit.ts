@@ -16,9 +16,28 @@ export function subcommand(parent: Command, name: string, description: string): 
   return command;
 }
 
+const EXAMPLES = new WeakMap<Command, readonly string[]>();
+
 /** Every command's help ends with copy-paste examples. */
 export function examples(command: Command, lines: readonly string[]): Command {
-  return command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+  EXAMPLES.set(command, lines);
+  return command.addHelpText('after', formatExamples(lines));
+}
+
+function formatExamples(lines: readonly string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+/** A group's examples: the first example of each command under it (worked out when help is shown). */
+function firstExamples(command: Command): string[] {
+  return command.commands.flatMap((child) => {
+    const own = EXAMPLES.get(child)?.[0];
+    return own ? [own] : firstExamples(child).slice(0, 1);
+  });
+}
+
+export function groupExamples(command: Command): Command {
+  return command.addHelpText('after', () => formatExamples(firstExamples(command)));
 }
 
 type Options = object;
@@ -42,5 +61,5 @@ export function action<O extends Options>(app: App, command: Command, run: (ctx:
  * suggestion rather than "too many arguments".
  */
 export function group(parent: Command, name: string, description: string): Command {
-  return subcommand(parent, name, description);
+  return groupExamples(subcommand(parent, name, description));
 }

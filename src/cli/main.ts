@@ -6,7 +6,7 @@ import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
 import { createContext, type Deps } from './context.js';
 import { processIO } from './io.js';
 import { PACKAGE_VERSION } from './paths.js';
-import type { App } from './kit.js';
+import { groupExamples, type App } from './kit.js';
 import { invokedCommand, registerCommands } from './commands/index.js';
 
 const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
@@ -80,6 +80,7 @@ export async function buildProgram(deps: Deps, argv: readonly string[] | null = 
     });
   const app: App = { context: (command) => createContext(deps, command.optsWithGlobals()) };
   await registerCommands(program, app, argv === null ? null : invokedCommand(argv));
+  groupExamples(program);
   return program;
 }
 
