@@ -102,11 +102,36 @@ export async function fsyncDirectory(directory: string): Promise<void> {
   }
 }
 
+/**
+ * Creates a directory and its missing parents, one level at a time: Node's recursive mkdir never
+ * returns where mkdir answers ENOENT for an existing parent (under /proc, say).
+ */
 export async function ensureDirectory(directory: string): Promise<void> {
+  const missing: string[] = [];
+  for (let dir = path.resolve(directory); ; dir = path.dirname(dir)) {
+    const kind = await kindOf(dir).catch((error: unknown) => {
+      throw unavailable(directory, error);
+    });
+    if (kind === 'directory') break;
+    if (kind === 'other') throw unavailable(directory, Object.assign(new Error('not a directory'), { code: 'ENOTDIR' }));
+    missing.unshift(dir);
+    if (path.dirname(dir) === dir) break;
+  }
+  for (const dir of missing) {
+    try {
+      await fs.mkdir(dir, { mode: DIRECTORY_MODE });
+    } catch (error) {
+      if (errnoOf(error) !== 'EEXIST') throw unavailable(directory, error);
+    }
+  }
+}
+
+async function kindOf(file: string): Promise<'directory' | 'other' | 'missing'> {
   try {
-    await fs.mkdir(directory, { recursive: true, mode: DIRECTORY_MODE });
+    return (await fs.stat(file)).isDirectory() ? 'directory' : 'other';
   } catch (error) {
-    throw unavailable(directory, error);
+    if (errnoOf(error) === 'ENOENT') return 'missing';
+    throw error;
   }
 }
 

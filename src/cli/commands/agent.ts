@@ -11,7 +11,7 @@ import { findCurrency, formatAmount } from '../../domain/money.js';
 import type { User } from '../../domain/state.js';
 import { addNote, parseCategory, parseTicketNumber, parseTier, requireTicket, type Ticket } from '../../domain/tickets.js';
 import { followUpsOf, viewTransaction, type TxView } from '../../domain/tx-view.js';
-import { normalizeEmail, parsePositiveInt } from '../../domain/validate.js';
+import { boundedText, normalizeEmail, parsePositiveInt } from '../../domain/validate.js';
 import type { StoreTransaction } from '../../store/store.js';
 import { audit, authenticate, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
@@ -218,9 +218,8 @@ function registerLockVerbs(agent: Command, app: App): void {
 }
 
 function validateLockReason(text: string): string {
-  const reason = text.trim();
-  if (reason === '' || [...reason].length > 200 || /[\r\n]/.test(reason)) throw new AppError('INVALID_INPUT', '--reason must be one line of 1 to 200 characters');
-  return reason;
+  // The reason is shown to the customer and mailed: one line, no control or invisible characters.
+  return boundedText(text, '--reason', { min: 1, max: 200 });
 }
 
 function changeLock(ctx: Context, t: StoreTransaction, token: string | null, verb: 'lock' | 'unlock', email: string, reason: string, ticketText: string | undefined): User {

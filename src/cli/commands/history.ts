@@ -50,7 +50,7 @@ function parseQuery(o: HistoryFlags): HistoryQuery {
 }
 
 function typeGroup(name: string): readonly TxType[] {
-  const grouped = TYPE_GROUPS[name];
+  const grouped = Object.hasOwn(TYPE_GROUPS, name) ? TYPE_GROUPS[name] : undefined;
   if (grouped) return grouped;
   if ((TX_TYPES as readonly string[]).includes(name)) return [name as TxType];
   throw new AppError('INVALID_INPUT', `"${name.slice(0, 30)}" is not a transaction type`, { hint: `use ${Object.keys(TYPE_GROUPS).join(', ')} or one of ${TX_TYPES.join(', ')}` });

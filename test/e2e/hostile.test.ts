@@ -1,0 +1,288 @@
+// Hostile input for every command and every flag (test/support/hostile.ts), hostile fixture files,
+// broken batch CSV and malformed one-time codes. Each refusal must be a documented exit code (2–10,
+// never 1 — a bug), exactly one line on stderr without a stack trace, and must change nothing.
+// Most run in-process through run() on a MemoryStore (restored after each input); a sample runs
+// through the real binary on a file store whose directory is hashed before and after.
+
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bufferIO } from '../../src/cli/io.js';
+import { buildProgram, run } from '../../src/cli/main.js';
+import type { PasswordHasher } from '../../src/cli/security.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { commandSpecs, hostileCases, HOSTILE_CSV, HOSTILE_FIXTURES, HOSTILE_OTPS, type Baseline, type HostileCase } from '../support/hostile.js';
+import { Okpay } from '../support/okpay.js';
+
+const NOW = '2026-11-23T10:00:00.000Z';
+const DEMO = path.resolve('data/fixtures/demo.json');
+const DEMO_PASSWORD = 'Demo-pass-2026!';
+const DOCUMENTED_EXIT_CODES = new Set([0, 2, 3, 4, 5, 6, 7, 8, 10]);
+const AGENT_TICKET_VERBS = new Set(['assign', 'note', 'set', 'resolve', 'close', 'reopen', 'merge', 'why']);
+
+const fastHasher: PasswordHasher = {
+  hash: async (password) => `test$${password}`,
+  verify: async (password, hash) => hash === `test$${password}`,
+  verifyNothing: async () => undefined,
+};
+
+interface Outcome {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The demo store in memory with a customer, an agent and an administrator signed in. */
+class Desk {
+  readonly store = new MemoryStore(NOW);
+  readonly tokens: Record<'customer' | 'agent' | 'admin', string> = { customer: '', agent: '', admin: '' };
+
+  async okpay(argv: readonly string[], options: { token?: string; stdin?: string } = {}): Promise<Outcome> {
+    const io = bufferIO(options.stdin === undefined ? {} : { stdin: options.stdin });
+    const env: Record<string, string> = { OKPAY_NOW: NOW, OKPAY_BCRYPT_COST: '4' };
+    if (options.token) env['OKPAY_SESSION'] = options.token;
+    const noSession = { read: async () => null, write: async () => undefined, clear: async () => undefined };
+    const code = await run(argv, { io, env, openStore: () => this.store, passwords: fastHasher, session: noSession });
+    return { code, stdout: io.stdout(), stderr: io.stderr() };
+  }
+
+  async setUp(): Promise<void> {
+    expect((await this.okpay(['fixtures', 'load', DEMO])).code).toBe(0);
+    for (const [role, email] of [['customer', 'lena.mueller@example.de'], ['agent', 'mei@support.okpay.example'], ['admin', 'ops@okpay.example']] as const) {
+      const login = await this.okpay(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${DEMO_PASSWORD}\n` });
+      expect(login.code, login.stderr).toBe(0);
+      this.tokens[role] = login.stdout.trim();
+    }
+  }
+
+  /** What a command may never change when it refuses. */
+  fingerprint(): { everything: string; money: string } {
+    const s = this.store;
+    const money = JSON.stringify([s.state.balances, s.state.withdrawals, s.state.unclaimed, s.journalEntries.length]);
+    return { everything: JSON.stringify([s.state, s.journalEntries.length, s.auditEntries.length, s.mails.length]), money };
+  }
+
+  /** Runs one input and puts the store back as it was, whatever the input did. */
+  async isolated(argv: readonly string[], options: { token?: string; stdin?: string } = {}): Promise<{ outcome: Outcome; changed: boolean; moneyChanged: boolean }> {
+    const before = this.fingerprint();
+    const saved = { state: structuredClone(this.store.state), journal: this.store.journalEntries.length, audit: this.store.auditEntries.length, mails: this.store.mails.length };
+    const outcome = await this.okpay(argv, options);
+    const after = this.fingerprint();
+    this.store.state = saved.state;
+    this.store.journalEntries.length = saved.journal;
+    this.store.auditEntries.length = saved.audit;
+    this.store.mails.length = saved.mails;
+    return { outcome, changed: after.everything !== before.everything, moneyChanged: after.money !== before.money };
+  }
+}
+
+function actorFor(command: string): 'customer' | 'agent' | 'admin' {
+  const [first, second] = command.split(' ');
+  if (first === 'admin') return 'admin';
+  if (first === 'agent' || (first === 'ticket' && AGENT_TICKET_VERBS.has(second ?? ''))) return 'agent';
+  return 'customer';
+}
+
+/** The problems with one refusal; none for an accepted input (exit 0). */
+function judge(c: { command: string; slot: string; label: string }, outcome: Outcome, changed: boolean, moneyChanged: boolean): string[] {
+  const where = `okpay ${c.command} ${c.slot} (${c.label})`;
+  const problems: string[] = [];
+  if (!DOCUMENTED_EXIT_CODES.has(outcome.code)) problems.push(`${where}: exit ${outcome.code}: ${outcome.stderr.slice(0, 300)}`);
+  if (outcome.code === 0) return problems;
+  const lines = outcome.stderr.replace(/\n$/, '').split('\n');
+  // A batch reports each bad row on its own line before the error itself.
+  const lineCount = c.command === 'transfer --batch' ? lines.length : 1;
+  if (lines.length !== lineCount || !lines.every((line) => line.startsWith('okpay: '))) problems.push(`${where}: stderr is not one "okpay: …" line: ${JSON.stringify(outcome.stderr.slice(0, 300))}`);
+  if (/^\s+at /m.test(outcome.stderr)) problems.push(`${where}: a stack trace`);
+  if (outcome.stderr.length > 2000) problems.push(`${where}: the error repeats the input (${outcome.stderr.length} characters)`);
+  // A refused sign-in is counted (brute-force defence) and audited; nothing else may change.
+  if (outcome.code === 3 ? moneyChanged : changed) problems.push(`${where}: exit ${outcome.code} but the store changed`);
+  return problems;
+}
+
+const tally = { inputs: 0, accepted: 0, refused: 0, binary: 0 };
+
+describe('hostile input, in-process', () => {
+  const desk = new Desk();
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'okpay-hostile-'));
+  let baseline: Baseline;
+
+  beforeAll(async () => {
+    await desk.setUp();
+    const state = desk.store.state;
+    const lena = Object.values(state.users).find((u) => u.email === 'lena.mueller@example.de');
+    const method = Object.values(state.methods).find((m) => m.userId === lena?.id);
+    const withdrawal = Object.values(state.withdrawals)[0];
+    baseline = {
+      values: {
+        '--email': 'lena.mueller@example.de',
+        '--amount': '5.00',
+        '--currency': 'EUR',
+        '--to': 'bob@example.com',
+        '--method': method?.id ?? 'wm_x',
+        '--category': 'funds',
+        '--subject': 'A question about my payout',
+        '--score': '4',
+        '--tier': '2',
+        '--languages': 'en',
+        '--document-type': 'passport',
+        '--document-number': 'X1234567',
+        '--users': '2',
+        '--transactions': '2',
+        '--holder': 'Lena Muller',
+        '--provider': 'PayPal',
+        '--account': 'lena@example.de',
+        '--reason': 'checking the account',
+        '--ticket': '4',
+        '--into': '1',
+        '<number>': '4',
+        '<tx>': 'txn_0000000010',
+        '<email>': 'lena.mueller@example.de',
+        '<code>': '123456',
+        '<shell>': 'bash',
+        '<files>': DEMO,
+        'tx show <id>': 'txn_0000000010',
+        'outbox show <id>': 'msg_000001',
+        'withdraw cancel <id>': withdrawal?.id ?? 'wd_x',
+        'withdraw methods remove <id>': method?.id ?? 'wm_x',
+      },
+    };
+  });
+
+  afterAll(() => {
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('every flag and argument of every command: a documented refusal that changes nothing', async () => {
+    const specs = commandSpecs(await buildProgram({ io: bufferIO(), env: {} }));
+    expect(specs.length).toBeGreaterThan(60);
+    const cases = hostileCases(specs, baseline).filter((c) => c.command !== 'demo' || c.slot === '--dir');
+    const problems: string[] = [];
+    const acceptedLabels: string[] = [];
+    for (const c of cases) {
+      const { outcome, changed, moneyChanged } = await desk.isolated(c.argv, { token: desk.tokens[actorFor(c.command)] });
+      problems.push(...judge(c, outcome, changed, moneyChanged));
+      tally.inputs += 1;
+      if (outcome.code === 0) {
+        tally.accepted += 1;
+        acceptedLabels.push(`${c.command} ${c.slot} (${c.label})`);
+      } else tally.refused += 1;
+    }
+    expect(problems.slice(0, 30), `${problems.length} problems`).toEqual([]);
+    // Control and invisible characters are never stored (they would reach other people's terminals
+    // and mails); only search filters may take them, and they find nothing.
+    const invisible = acceptedLabels.filter((l) => /NUL byte|terminal escape|right-to-left|lone surrogate|carriage return/.test(l) && !/^(faq|outbox list) /.test(l));
+    expect(invisible).toEqual([]);
+  }, 240_000);
+
+  it('hostile fixture files are refused whole', async () => {
+    const problems: string[] = [];
+    for (const [i, h] of HOSTILE_FIXTURES.entries()) {
+      const file = path.join(scratch, `fixture-${i}.${h.label.startsWith('YAML') ? 'yaml' : 'json'}`);
+      writeFileSync(file, h.value);
+      const { outcome, changed, moneyChanged } = await desk.isolated(['fixtures', 'load', file]);
+      problems.push(...judge({ command: 'fixtures load', slot: '<files>', label: h.label }, outcome, changed, moneyChanged));
+      if (outcome.code === 0) problems.push(`fixtures load (${h.label}): accepted`);
+      tally.inputs += 1;
+    }
+    for (const special of ['/dev/zero', '/proc/self/environ', '../../etc/passwd', scratch, path.join(scratch, 'missing.json')]) {
+      const { outcome, changed, moneyChanged } = await desk.isolated(['fixtures', 'load', special]);
+      problems.push(...judge({ command: 'fixtures load', slot: '<files>', label: special }, outcome, changed, moneyChanged));
+      tally.inputs += 1;
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('broken batch CSV is refused before any money moves', async () => {
+    const problems: string[] = [];
+    for (const [i, h] of HOSTILE_CSV.entries()) {
+      const file = path.join(scratch, `batch-${i}.csv`);
+      writeFileSync(file, h.value);
+      for (const atomic of [[], ['--atomic']]) {
+        const { outcome, changed, moneyChanged } = await desk.isolated(['transfer', '--batch', file, '--yes', ...atomic], { token: desk.tokens.customer });
+        problems.push(...judge({ command: 'transfer --batch', slot: atomic.join(''), label: h.label }, outcome, changed, moneyChanged));
+        if (outcome.code === 0) problems.push(`transfer --batch (${h.label}): accepted`);
+        tally.inputs += 1;
+      }
+    }
+    for (const special of ['/dev/zero', '/dev/urandom', '/proc/self/environ', scratch]) {
+      const { outcome, changed, moneyChanged } = await desk.isolated(['transfer', '--batch', special, '--yes'], { token: desk.tokens.customer });
+      problems.push(...judge({ command: 'transfer --batch', slot: '', label: special }, outcome, changed, moneyChanged));
+      tally.inputs += 1;
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('malformed one-time codes are refused (login and 2fa confirm), as are hostile passwords on stdin', async () => {
+    const problems: string[] = [];
+    for (const h of HOSTILE_OTPS) {
+      const login = await desk.isolated(['login', '--email', 'bob@example.com', '--password-stdin', '--otp', h.value], { stdin: `${DEMO_PASSWORD}\n` });
+      problems.push(...judge({ command: 'login', slot: '--otp', label: h.label }, login.outcome, login.changed, login.moneyChanged));
+      if (login.outcome.code === 0) problems.push(`login --otp (${h.label}): accepted`);
+      const confirm = await desk.isolated(['2fa', 'confirm', h.value], { token: desk.tokens.customer });
+      problems.push(...judge({ command: '2fa confirm', slot: '<code>', label: h.label }, confirm.outcome, confirm.changed, confirm.moneyChanged));
+      tally.inputs += 2;
+    }
+    for (const stdin of ['', '\n', 'x'.repeat(100 * 1024), 'Demo-pass-2026!\u0000', '\u001b[31m\n', `${'é'.repeat(40)}1!a\n`]) {
+      const login = await desk.isolated(['login', '--email', 'lena.mueller@example.de', '--password-stdin'], { stdin });
+      problems.push(...judge({ command: 'login', slot: '--password-stdin', label: JSON.stringify(stdin.slice(0, 12)) }, login.outcome, login.changed, login.moneyChanged));
+      if (login.outcome.code === 0) problems.push(`login with password ${JSON.stringify(stdin.slice(0, 12))}: accepted`);
+      tally.inputs += 1;
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
+
+// ---- a sample through the real binary ---------------------------------------------------------------
+
+function digest(directory: string): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const full = path.join(dir, name);
+      if (name === 'okpay.lock') continue;
+      if (statSync(full).isDirectory()) walk(full);
+      else hash.update(`${path.relative(directory, full)}\n`).update(readFileSync(full));
+    }
+  };
+  walk(directory);
+  return hash.digest('hex');
+}
+
+describe('hostile input, through the real binary', () => {
+  const o = new Okpay({ now: NOW });
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    expect((await o.run(['fixtures', 'load', DEMO])).code).toBe(0);
+    for (const [role, email] of [['customer', 'lena.mueller@example.de'], ['agent', 'mei@support.okpay.example'], ['admin', 'ops@okpay.example']] as const) {
+      tokens[role] = (await o.run(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${DEMO_PASSWORD}\n` })).stdout.trim();
+    }
+  });
+
+  afterAll(() => {
+    o.cleanup();
+  });
+
+  it('a sample of the corpus: the same documented one-line refusals, the data directory unchanged', async () => {
+    const specs = commandSpecs(await buildProgram({ io: bufferIO(), env: {} }));
+    const all = hostileCases(specs, { values: { '--amount': '5.00', '--currency': 'EUR', '--to': 'bob@example.com', '--email': 'lena.mueller@example.de', '<number>': '4', '<files>': DEMO } });
+    // Every 100th input (argv cannot carry a NUL byte), plus the amount flag of transfer.
+    const usable = all.filter((c) => !c.argv.some((a) => a.includes('\u0000')) && c.command !== 'demo');
+    const sample: HostileCase[] = usable.filter((c, i) => i % 100 === 0 || (c.command === 'transfer' && c.slot === '--amount'));
+    const problems: string[] = [];
+    for (const c of sample) {
+      const before = digest(o.home);
+      const outcome = await o.run(c.argv, { env: { OKPAY_SESSION: tokens[actorFor(c.command)] } });
+      const changed = outcome.code !== 0 && outcome.code !== 3 && digest(o.home) !== before;
+      problems.push(...judge(c, outcome, changed, false));
+      tally.binary += 1;
+      tally.inputs += 1;
+    }
+    expect(problems).toEqual([]);
+    expect((await o.run(['verify', '--json'])).code).toBe(0);
+    console.log(`hostile inputs tried: ${tally.inputs} (${tally.binary} through the real binary); in-process corpus: ${tally.refused} refused, ${tally.accepted} accepted as valid`);
+  }, 120_000);
+});
