@@ -1,6 +1,8 @@
 // What a command may touch of the process: its streams and whether they are terminals. Tests
 // use bufferIO() and read what was printed.
 
+import { AppError } from '../domain/errors.js';
+
 export interface IO {
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
@@ -56,7 +58,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   for await (const chunk of stream) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     size += buffer.length;
-    if (size > MAX_STDIN_BYTES) throw new Error('standard input is larger than 8 MiB');
+    if (size > MAX_STDIN_BYTES) throw new AppError('INVALID_INPUT', 'standard input is larger than 8 MiB');
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -281,6 +281,14 @@ describe('hostile input, through the real binary', () => {
       tally.binary += 1;
       tally.inputs += 1;
     }
+    // Standard input past its 8 MiB bound (--password-stdin, --body-file -).
+    for (const argv of [['login', '--email', 'lena.mueller@example.de', '--password-stdin'], ['ticket', 'reply', '4', '--body-file', '-']]) {
+      const outcome = await o.run(argv, { stdin: 'x'.repeat(9 * 1024 * 1024), env: { OKPAY_SESSION: tokens['customer'] } });
+      problems.push(...judge({ command: argv.slice(0, 2).join(' '), slot: 'stdin', label: '9 MiB' }, outcome, false, false));
+      if (outcome.code !== 2) problems.push(`${argv.join(' ')} with 9 MiB on stdin: exit ${outcome.code}`);
+      tally.binary += 1;
+      tally.inputs += 1;
+    }
     expect(problems).toEqual([]);
     expect((await o.run(['verify', '--json'])).code).toBe(0);
     console.log(`hostile inputs tried: ${tally.inputs} (${tally.binary} through the real binary); in-process corpus: ${tally.refused} refused, ${tally.accepted} accepted as valid`);
