@@ -10,71 +10,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bufferIO } from '../../src/cli/io.js';
-import { buildProgram, run } from '../../src/cli/main.js';
-import type { PasswordHasher } from '../../src/cli/security.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
+import { buildProgram } from '../../src/cli/main.js';
 import { commandSpecs, hostileCases, HOSTILE_CSV, HOSTILE_FIXTURES, HOSTILE_OTPS, type Baseline, type HostileCase } from '../support/hostile.js';
+import { DEMO_FILE, DEMO_PASSWORD, DESK_NOW, MemoryDesk, type Outcome } from '../support/memory-desk.js';
 import { Okpay } from '../support/okpay.js';
 
-const NOW = '2026-11-23T10:00:00.000Z';
-const DEMO = path.resolve('data/fixtures/demo.json');
-const DEMO_PASSWORD = 'Demo-pass-2026!';
+const NOW = DESK_NOW;
+const DEMO = DEMO_FILE;
 const DOCUMENTED_EXIT_CODES = new Set([0, 2, 3, 4, 5, 6, 7, 8, 10]);
 const AGENT_TICKET_VERBS = new Set(['assign', 'note', 'set', 'resolve', 'close', 'reopen', 'merge', 'why']);
 
-const fastHasher: PasswordHasher = {
-  hash: async (password) => `test$${password}`,
-  verify: async (password, hash) => hash === `test$${password}`,
-  verifyNothing: async () => undefined,
-};
-
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The demo store in memory with a customer, an agent and an administrator signed in. */
-class Desk {
-  readonly store = new MemoryStore(NOW);
-  readonly tokens: Record<'customer' | 'agent' | 'admin', string> = { customer: '', agent: '', admin: '' };
-
-  async okpay(argv: readonly string[], options: { token?: string; stdin?: string } = {}): Promise<Outcome> {
-    const io = bufferIO(options.stdin === undefined ? {} : { stdin: options.stdin });
-    const env: Record<string, string> = { OKPAY_NOW: NOW, OKPAY_BCRYPT_COST: '4' };
-    if (options.token) env['OKPAY_SESSION'] = options.token;
-    const noSession = { read: async () => null, write: async () => undefined, clear: async () => undefined };
-    const code = await run(argv, { io, env, openStore: () => this.store, passwords: fastHasher, session: noSession });
-    return { code, stdout: io.stdout(), stderr: io.stderr() };
-  }
-
-  async setUp(): Promise<void> {
-    expect((await this.okpay(['fixtures', 'load', DEMO])).code).toBe(0);
-    for (const [role, email] of [['customer', 'lena.mueller@example.de'], ['agent', 'mei@support.okpay.example'], ['admin', 'ops@okpay.example']] as const) {
-      const login = await this.okpay(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${DEMO_PASSWORD}\n` });
-      expect(login.code, login.stderr).toBe(0);
-      this.tokens[role] = login.stdout.trim();
-    }
-  }
-
-  /** What a command may never change when it refuses. */
-  fingerprint(): { everything: string; money: string } {
-    const s = this.store;
-    const money = JSON.stringify([s.state.balances, s.state.withdrawals, s.state.unclaimed, s.journalEntries.length]);
-    return { everything: JSON.stringify([s.state, s.journalEntries.length, s.auditEntries.length, s.mails.length]), money };
-  }
-
-  /** Runs one input and puts the store back as it was, whatever the input did. */
-  async isolated(argv: readonly string[], options: { token?: string; stdin?: string } = {}): Promise<{ outcome: Outcome; changed: boolean; moneyChanged: boolean }> {
-    const before = this.fingerprint();
-    const saved = { state: structuredClone(this.store.state), journal: this.store.journalEntries.length, audit: this.store.auditEntries.length, mails: this.store.mails.length };
-    const outcome = await this.okpay(argv, options);
-    const after = this.fingerprint();
-    this.store.state = saved.state;
-    this.store.journalEntries.length = saved.journal;
-    this.store.auditEntries.length = saved.audit;
-    this.store.mails.length = saved.mails;
-    return { outcome, changed: after.everything !== before.everything, moneyChanged: after.money !== before.money };
+/** The demo store with a customer, a tier-3 agent and an administrator signed in. */
+class Desk extends MemoryDesk {
+  get roles(): Record<'customer' | 'agent' | 'admin', string> {
+    return { customer: this.tokens.customer ?? '', agent: this.tokens.agent3 ?? '', admin: this.tokens.admin ?? '' };
   }
 }
 
@@ -110,7 +59,7 @@ describe('hostile input, in-process', () => {
   let baseline: Baseline;
 
   beforeAll(async () => {
-    await desk.setUp();
+    await desk.setUp(['customer', 'agent3', 'admin']);
     const state = desk.store.state;
     const lena = Object.values(state.users).find((u) => u.email === 'lena.mueller@example.de');
     const method = Object.values(state.methods).find((m) => m.userId === lena?.id);
@@ -162,7 +111,7 @@ describe('hostile input, in-process', () => {
     const problems: string[] = [];
     const acceptedLabels: string[] = [];
     for (const c of cases) {
-      const { outcome, changed, moneyChanged } = await desk.isolated(c.argv, { token: desk.tokens[actorFor(c.command)] });
+      const { outcome, changed, moneyChanged } = await desk.isolated(c.argv, { token: desk.roles[actorFor(c.command)] });
       problems.push(...judge(c, outcome, changed, moneyChanged));
       tally.inputs += 1;
       if (outcome.code === 0) {
@@ -201,14 +150,14 @@ describe('hostile input, in-process', () => {
       const file = path.join(scratch, `batch-${i}.csv`);
       writeFileSync(file, h.value);
       for (const atomic of [[], ['--atomic']]) {
-        const { outcome, changed, moneyChanged } = await desk.isolated(['transfer', '--batch', file, '--yes', ...atomic], { token: desk.tokens.customer });
+        const { outcome, changed, moneyChanged } = await desk.isolated(['transfer', '--batch', file, '--yes', ...atomic], { token: desk.roles.customer });
         problems.push(...judge({ command: 'transfer --batch', slot: atomic.join(''), label: h.label }, outcome, changed, moneyChanged));
         if (outcome.code === 0) problems.push(`transfer --batch (${h.label}): accepted`);
         tally.inputs += 1;
       }
     }
     for (const special of ['/dev/zero', '/dev/urandom', '/proc/self/environ', scratch]) {
-      const { outcome, changed, moneyChanged } = await desk.isolated(['transfer', '--batch', special, '--yes'], { token: desk.tokens.customer });
+      const { outcome, changed, moneyChanged } = await desk.isolated(['transfer', '--batch', special, '--yes'], { token: desk.roles.customer });
       problems.push(...judge({ command: 'transfer --batch', slot: '', label: special }, outcome, changed, moneyChanged));
       tally.inputs += 1;
     }
@@ -221,7 +170,7 @@ describe('hostile input, in-process', () => {
       const login = await desk.isolated(['login', '--email', 'bob@example.com', '--password-stdin', '--otp', h.value], { stdin: `${DEMO_PASSWORD}\n` });
       problems.push(...judge({ command: 'login', slot: '--otp', label: h.label }, login.outcome, login.changed, login.moneyChanged));
       if (login.outcome.code === 0) problems.push(`login --otp (${h.label}): accepted`);
-      const confirm = await desk.isolated(['2fa', 'confirm', h.value], { token: desk.tokens.customer });
+      const confirm = await desk.isolated(['2fa', 'confirm', h.value], { token: desk.roles.customer });
       problems.push(...judge({ command: '2fa confirm', slot: '<code>', label: h.label }, confirm.outcome, confirm.changed, confirm.moneyChanged));
       tally.inputs += 2;
     }
