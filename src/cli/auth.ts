@@ -48,6 +48,22 @@ export function authenticate(ctx: Context, t: StoreTransaction, token: string | 
   return { user, sessionHash };
 }
 
+/**
+ * For commands that only look: the session is checked on a lock-free read, and its last use is
+ * recorded by a small write only when due (at most once a minute), so most reads write nothing.
+ */
+export async function readSignedIn<T>(ctx: Context, token: string | null, work: (t: StoreTransaction, signed: SignedIn) => Promise<T> | T, options: { roles?: readonly Role[]; what?: string } = {}): Promise<T> {
+  let touch = false;
+  const result = await ctx.store.read(async (t) => {
+    const before = token ? t.state.sessions[sha256Hex(token)]?.lastSeenAt : undefined;
+    const signed = authenticate(ctx, t, token, options);
+    touch = t.state.sessions[signed.sessionHash]?.lastSeenAt !== before;
+    return work(t, signed);
+  });
+  if (touch) await ctx.store.transaction((t) => authenticate(ctx, t, token, options));
+  return result;
+}
+
 export function audit(ctx: Context, t: StoreTransaction, type: string, actor: string | null, subject: string | null, details: Record<string, AuditValue> = {}): void {
   t.audit({ at: ctx.now().toISOString(), type, actor, subject, details });
 }

@@ -97,11 +97,19 @@ class LazyFileStore implements Store {
   ) {}
 
   async transaction<T>(work: Parameters<Store['transaction']>[0]): Promise<T> {
+    return (await this.open()).transaction(work) as Promise<T>;
+  }
+
+  async read<T>(work: Parameters<Store['read']>[0]): Promise<T> {
+    return (await this.open()).read(work) as Promise<T>;
+  }
+
+  private async open(): Promise<Store> {
     if (!this.inner) {
       const { FileStore } = await import('../store/file-store.js');
       this.inner = new FileStore(this.location, { now: this.now });
     }
-    return this.inner.transaction(work) as Promise<T>;
+    return this.inner;
   }
 }
 

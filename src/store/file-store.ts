@@ -92,6 +92,38 @@ export class FileStore implements Store {
     }
   }
 
+  async read<T>(work: (t: StoreTransaction) => Promise<T> | T): Promise<T> {
+    let state = await this.readState();
+    if (state && !(await this.consistent(state))) {
+      // An interrupted commit: recover it under the lock first, as any next command does.
+      await this.transaction(() => undefined);
+      state = await this.readState();
+    }
+    return work(new FileTransaction(this, state ?? emptyState(this.options.now().toISOString(), this.journalLog.segmentSize), true));
+  }
+
+  private async readState(): Promise<State | null> {
+    const low = new Low<Record<string, unknown> | null>(new DurableJsonFile<Record<string, unknown> | null>(this.stateFile), null);
+    await low.read();
+    return low.data === null ? null : this.configured(upgradeState(low.data, this.stateFile));
+  }
+
+  /** True when the journal and audit files end where the state says (a few stat calls). */
+  private async consistent(state: State): Promise<boolean> {
+    return (await this.journalLog.matchesHead(state.meta.journal)) && (await this.auditLogFiles.matchesHead(state.meta.audit));
+  }
+
+  /** Uses the segment size the store was made with. */
+  private configured(state: State): State {
+    const size = state.meta.segmentSize;
+    if (!Number.isSafeInteger(size) || size < 1) throw corrupt(this.stateFile, 'its segment size is not a positive whole number');
+    if (size !== this.journalLog.segmentSize) {
+      this.journalLog = new SegmentLog(this.journalLog.directory, size);
+      this.auditLogFiles = new SegmentLog(this.auditLogFiles.directory, size);
+    }
+    return state;
+  }
+
   private async load(): Promise<Loaded> {
     const adapter = new DurableJsonFile<Record<string, unknown> | null>(this.stateFile);
     const low = new Low<Record<string, unknown> | null>(adapter, null);
@@ -100,13 +132,7 @@ export class FileStore implements Store {
       await this.dropTornFirstCommit();
       return { state: emptyState(this.options.now().toISOString(), this.journalLog.segmentSize), text: null };
     }
-    const state = upgradeState(low.data, this.stateFile);
-    const size = state.meta.segmentSize;
-    if (!Number.isSafeInteger(size) || size < 1) throw corrupt(this.stateFile, 'its segment size is not a positive whole number');
-    if (size !== this.journalLog.segmentSize) {
-      this.journalLog = new SegmentLog(this.journalLog.directory, size);
-      this.auditLogFiles = new SegmentLog(this.auditLogFiles.directory, size);
-    }
+    const state = this.configured(upgradeState(low.data, this.stateFile));
     return { state, text: adapter.lastText };
   }
 
@@ -127,9 +153,7 @@ export class FileStore implements Store {
   /** Brings the state up to the journal after an interrupted commit. */
   private async recover(loaded: Loaded): Promise<void> {
     const state = loaded.state;
-    const journalClean = await this.journalLog.matchesHead(state.meta.journal);
-    const auditClean = await this.auditLogFiles.matchesHead(state.meta.audit);
-    if (journalClean && auditClean) return;
+    if (await this.consistent(state)) return;
     const journal = await this.recoverLog(this.journalLog, journalCodec, state.meta.journal);
     if (journal.applied.length === 0) {
       // No complete journal entry: the interrupted commit did not happen, so its audit entries and
@@ -360,6 +384,7 @@ class FileTransaction implements StoreTransaction {
   constructor(
     store: FileStore,
     readonly state: State,
+    private readonly readOnly = false,
   ) {
     const committedJournal = state.meta.journal;
     const committedAudit = state.meta.audit;
@@ -376,6 +401,7 @@ class FileTransaction implements StoreTransaction {
   }
 
   post(newTx: NewTransaction): Transaction {
+    this.assertWritable('post a transaction');
     const seq = this.journalAppender.nextSeq;
     const tx: Transaction = { ...newTx, id: txIdForSeq(seq), seq };
     applyTransaction(this.state, tx);
@@ -389,10 +415,16 @@ class FileTransaction implements StoreTransaction {
   }
 
   audit(event: AuditEvent): void {
+    this.assertWritable('audit');
     this.auditAppender.add(event);
   }
 
+  private assertWritable(what: string): void {
+    if (this.readOnly) throw new Error(`a read-only store view cannot ${what}`);
+  }
+
   mail(mail: OutgoingMail, dateIso: string): MailRecord {
+    this.assertWritable('send mail');
     const record = numberMail(this.state, mail, dateIso);
     this.mails.push(record);
     return record;

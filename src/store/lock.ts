@@ -2,7 +2,6 @@
 // directory made with mkdir, its mtime refreshed while held, taken over when stale).
 
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { AppError } from '../domain/errors.js';
 import { errnoOf, unavailable } from './durable-file.js';
 
@@ -20,6 +19,8 @@ export interface HeldLock {
 export async function acquireStoreLock(directory: string, staleMs = LOCK_STALE_MS, waitMs = LOCK_WAIT_MS): Promise<HeldLock> {
   const held: HeldLock = { compromised: null, release: async () => undefined };
   const deadline = Date.now() + waitMs;
+  // Loaded here: commands that only read never take the lock, so they never pay for the library.
+  const { default: lockfile } = await import('proper-lockfile');
   // Our own retry loop: proper-lockfile's retries every error, so a read-only or full disk would
   // make a command wait the whole minute. Only a busy lock is worth waiting for.
   for (let attempt = 0; ; attempt += 1) {

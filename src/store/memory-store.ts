@@ -28,6 +28,11 @@ export class MemoryStore implements Store {
     return run;
   }
 
+  /** A look at a copy: whatever the work changes is dropped. */
+  read<T>(work: (t: StoreTransaction) => Promise<T> | T): Promise<T> {
+    return Promise.resolve(work(new MemoryTransaction(this, structuredClone(this.state))));
+  }
+
   private async run<T>(work: (t: StoreTransaction) => Promise<T> | T): Promise<T> {
     const draft = structuredClone(this.state);
     const t = new MemoryTransaction(this, draft);

@@ -62,4 +62,10 @@ export interface Store {
   /** Human description of where the data lives (a directory). */
   readonly location: string;
   transaction<T>(work: (t: StoreTransaction) => Promise<T> | T): Promise<T>;
+  /**
+   * Looks without changing anything: no lock is taken and nothing is written (changes made to the
+   * state are dropped; posting, auditing or mailing is a bug). The state file is replaced whole by
+   * every commit, so a read always sees one committed version, and journal readers stop at its head.
+   */
+  read<T>(work: (t: StoreTransaction) => Promise<T> | T): Promise<T>;
 }

@@ -559,6 +559,11 @@ class Tracked implements Store {
       throw new AppError('STORE_UNAVAILABLE', 'injected: this commit failed');
     });
   }
+
+  /** Reads change nothing, so they are neither counted nor made to fail. */
+  read<T>(work: (t: StoreTransaction) => Promise<T> | T): Promise<T> {
+    return this.inner.read(work);
+  }
 }
 
 /** The memory store's contents, to put back after a trial run. */

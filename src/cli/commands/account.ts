@@ -33,7 +33,7 @@ import type { User } from '../../domain/state.js';
 import { secondFactorMessage, verifySecondFactor } from '../../domain/twofactor.js';
 import { boundedText, checkPasswordPolicy, normalizeCountry, normalizeEmail, normalizePhone, parseCountries, validateName } from '../../domain/validate.js';
 import type { StoreTransaction } from '../../store/store.js';
-import { audit, authenticate, NEED_OTP, sessionToken, withOtp } from '../auth.js';
+import { audit, authenticate, NEED_OTP, readSignedIn, sessionToken, withOtp } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { claimWaitingMoney } from './wallet.js';
@@ -274,7 +274,7 @@ function registerWhoami(program: Command, app: App): void {
   examples(command, ['okpay whoami', 'okpay whoami --json | jq -r .user.email']);
   action(app, command, async (ctx) => {
     const token = await sessionToken(ctx);
-    const user = await ctx.store.transaction((t) => authenticate(ctx, t, token).user);
+    const user = await readSignedIn(ctx, token, (_t, signed) => signed.user);
     ctx.out.data({ user: describeUser(user) }, () => {
       ctx.out.fields([
         ['email', user.email],

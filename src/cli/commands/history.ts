@@ -7,7 +7,7 @@ import { seqOfTxId, TX_TYPES, type JournalEntry, type Transaction, type TxType }
 import { followUpsOf, receipt, viewTransaction, type TxView } from '../../domain/tx-view.js';
 import { parseIsoDate, parsePositiveInt } from '../../domain/validate.js';
 import type { StoreTransaction } from '../../store/store.js';
-import { authenticate, sessionToken } from '../auth.js';
+import { readSignedIn, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 
@@ -91,8 +91,7 @@ export function registerHistoryCommands(program: Command, app: App): void {
     if (o.csv && ctx.json) throw new AppError('USAGE', 'choose --json or --csv, not both');
     const q = parseQuery(o);
     const token = await sessionToken(ctx);
-    const { views, more } = await ctx.store.transaction(async (t) => {
-      const { user } = authenticate(ctx, t, token);
+    const { views, more } = await readSignedIn(ctx, token, async (t, { user }) => {
       const page = await historyPage(t, user.id, q);
       return { views: page.rows.map((tx) => viewTransaction(t.state, tx, user.id, followUpsOf(tx.id, page.seen), ctx.ref.currencies)), more: page.more };
     });
@@ -154,8 +153,7 @@ function registerTxShow(program: Command, app: App): void {
   examples(show, ['okpay tx show txn_0000000042', 'okpay tx show txn_0000000042 --json']);
   action(app, show, async (ctx, _o, [id]) => {
     const token = await sessionToken(ctx);
-    const doc = await ctx.store.transaction(async (t) => {
-      const { user } = authenticate(ctx, t, token);
+    const doc = await readSignedIn(ctx, token, async (t, { user }) => {
       const entry = await visibleEntry(t, id ?? '', user.id, user.role !== 'user');
       const later = (await t.journal.seqsOfUser(entry.tx.parties[0] ?? user.id)).filter((s) => s > entry.seq);
       const followUps = followUpsOf(entry.tx.id, (await t.journal.getMany(later)).map((e) => e.tx));

@@ -10,7 +10,7 @@ import { boundedText, normalizeEmail } from '../../domain/validate.js';
 import { validateDocument } from '../../domain/validate-document.js';
 import { windowUsdMinor } from '../../domain/wallet.js';
 import type { StoreTransaction } from '../../store/store.js';
-import { audit, authenticate, sessionToken } from '../auth.js';
+import { audit, authenticate, readSignedIn, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { formatMoney } from '../money.js';
@@ -36,10 +36,7 @@ export function registerKycCommands(program: Command, app: App): void {
   examples(status, ['okpay kyc status --json']);
   action(app, status, async (ctx) => {
     const token = await sessionToken(ctx);
-    const { user, windowMinor } = await ctx.store.transaction((t) => {
-      const { user: me } = authenticate(ctx, t, token);
-      return { user: me, windowMinor: windowUsdMinor(t.state, me.id, ctx.now().getTime()) };
-    });
+    const { user, windowMinor } = await readSignedIn(ctx, token, (t, { user: me }) => ({ user: me, windowMinor: windowUsdMinor(t.state, me.id, ctx.now().getTime()) }));
     const doc = kycDocument(ctx, user, windowMinor);
     ctx.out.data({ kyc: doc }, () => {
       ctx.out.fields([

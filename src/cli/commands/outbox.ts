@@ -14,7 +14,7 @@ export function registerOutboxCommands(program: Command, app: App): void {
   examples(list, ['okpay outbox list', 'okpay outbox list --to ada@example.com --kind activation --json']);
   action<{ to?: string; kind?: string }>(app, list, async (ctx, o) => {
     const to = o.to === undefined ? undefined : normalizeEmail(o.to);
-    const mails = await ctx.store.transaction((t) => t.outbox.list());
+    const mails = await ctx.store.read((t) => t.outbox.list());
     const shown = mails.filter((m) => (to === undefined || m.to === to) && (o.kind === undefined || m.kind === o.kind));
     ctx.out.data({ mails: shown.map(summary) }, () =>
       ctx.out.table(
@@ -33,7 +33,7 @@ export function registerOutboxCommands(program: Command, app: App): void {
   const show = subcommand(outbox, 'show', 'print one mail').argument('<id>', 'the mail id, e.g. msg_000001').option('--raw', 'print the .eml file as stored (RFC 5322)');
   examples(show, ['okpay outbox show msg_000001', 'okpay outbox show msg_000001 --raw > mail.eml']);
   action<{ raw?: boolean }>(app, show, async (ctx, o, [id]) => {
-    const found = await ctx.store.transaction((t) => t.outbox.get((id ?? '').trim()));
+    const found = await ctx.store.read((t) => t.outbox.get((id ?? '').trim()));
     if (!found) throw new AppError('MAIL_NOT_FOUND', `there is no mail ${id}`, { hint: 'list them with `okpay outbox list`' });
     if (o.raw) {
       ctx.io.writeOut(found.raw);

@@ -6,7 +6,7 @@ import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/state.js';
 import { boundedText, normalizeCountry, normalizePhone, validateName } from '../../domain/validate.js';
 import { validateDocument } from '../../domain/validate-document.js';
-import { audit, authenticate, sessionToken } from '../auth.js';
+import { audit, authenticate, readSignedIn, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { countries, parseLanguage } from './account.js';
@@ -25,7 +25,7 @@ export function registerProfileCommands(program: Command, app: App): void {
   examples(profile, ['okpay profile', 'okpay profile set --phone +14155550100 --id-number X1234567 --country US']);
   action(app, profile, async (ctx) => {
     const token = await sessionToken(ctx);
-    const user = await ctx.store.transaction((t) => authenticate(ctx, t, token).user);
+    const user = await readSignedIn(ctx, token, (_t, signed) => signed.user);
     printProfile(ctx, user);
   });
   const set = subcommand(profile, 'set', 'update your profile')

@@ -30,7 +30,7 @@ import {
 } from '../../domain/wallet.js';
 import { moneyWaitingMail, paymentReceivedMail } from '../../domain/wallet-mails.js';
 import type { StoreTransaction } from '../../store/store.js';
-import { audit, authenticate, sessionToken } from '../auth.js';
+import { audit, authenticate, readSignedIn, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { amountFlag, currencyFlag, formatMoney, walletRef } from '../money.js';
@@ -52,7 +52,7 @@ function registerBalance(program: Command, app: App): void {
   examples(command, ['okpay balance', 'okpay balance --json | jq -r \'.balances[] | "\\(.currency) \\(.available)"\'']);
   action(app, command, async (ctx) => {
     const token = await sessionToken(ctx);
-    const rows = await ctx.store.transaction((t) => userBalances(t.state, authenticate(ctx, t, token).user.id));
+    const rows = await readSignedIn(ctx, token, (t, { user }) => userBalances(t.state, user.id));
     const balances = rows.map((r) => ({ currency: r.currency, available: formatMoney(ctx, r.availableMinor, r.currency), held: formatMoney(ctx, r.heldMinor, r.currency) }));
     ctx.out.data({ balances }, () =>
       ctx.out.table(

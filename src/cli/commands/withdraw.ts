@@ -12,7 +12,7 @@ import { maskAccountNumber, normalizeIban, parseIbanLengths, validateAccountNumb
 import { pruneWalletRecords, QUOTE_TTL_MS, usableQuote } from '../../domain/wallet.js';
 import { activeMethods, addMethod, assertCancellable, parsePayoutRules, planRelease, planWithdrawal, removeMethod, requireMethod, requireWithdrawal } from '../../domain/withdrawals.js';
 import type { StoreTransaction } from '../../store/store.js';
-import { audit, authenticate, sessionToken } from '../auth.js';
+import { audit, authenticate, readSignedIn, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { amountFlag, currencyFlag, formatMoney, walletRef } from '../money.js';
@@ -195,7 +195,7 @@ function registerListAndCancel(withdraw: Command, app: App): void {
   examples(list, ['okpay withdraw list', 'okpay withdraw list --json']);
   action(app, list, async (ctx) => {
     const token = await sessionToken(ctx);
-    const withdrawals = await ctx.store.transaction(async (t) => allWithdrawals(t, authenticate(ctx, t, token).user));
+    const withdrawals = await readSignedIn(ctx, token, (t, { user }) => allWithdrawals(t, user));
     const docs = withdrawals.map((w) => withdrawalDocument(ctx, w));
     ctx.out.data({ withdrawals: docs }, () =>
       ctx.out.table(
@@ -253,7 +253,7 @@ function registerMethodCommands(withdraw: Command, app: App): void {
   examples(list, ['okpay withdraw methods list --json']);
   action(app, list, async (ctx) => {
     const token = await sessionToken(ctx);
-    const docs = (await ctx.store.transaction((t) => activeMethods(t.state, authenticate(ctx, t, token).user.id))).map(methodDocument);
+    const docs = (await readSignedIn(ctx, token, (t, { user }) => activeMethods(t.state, user.id))).map(methodDocument);
     ctx.out.data({ methods: docs }, () =>
       ctx.out.table(
         [
