@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
 import { createContext, type Deps } from './context.js';
 import { processIO } from './io.js';
+import { loadColor } from './output.js';
 import { PACKAGE_VERSION } from './paths.js';
 import { groupExamples, type App } from './kit.js';
 import { invokedCommand, registerCommands } from './commands/index.js';
@@ -85,6 +86,7 @@ export async function buildProgram(deps: Deps, argv: readonly string[] | null = 
 }
 
 export async function run(argv: readonly string[], deps: Deps): Promise<number> {
+  if ((deps.io.stdoutIsTTY || deps.env['FORCE_COLOR']) && !deps.env['NO_COLOR'] && !argv.includes('--no-color')) await loadColor();
   const program = await buildProgram(deps, argv);
   if (argv.length === 0) {
     program.outputHelp();

@@ -2,7 +2,7 @@
 // when piped); messages go to stderr. Colour only on a terminal, and never with NO_COLOR or --no-color.
 
 import { createRequire } from 'node:module';
-import { Chalk } from 'chalk';
+import type { Chalk } from 'chalk';
 import type { IO } from './io.js';
 
 export type Cell = string | number | null | undefined;
@@ -22,9 +22,20 @@ export interface Styles {
   cyan(text: string): string;
 }
 
+const plain = (text: string) => text;
+const PLAIN: Styles = { bold: plain, dim: plain, green: plain, red: plain, yellow: plain, cyan: plain };
+
+let chalkClass: typeof Chalk | null = null;
+
+/** Loads chalk, only when colour can be on: piped and scripted runs never pay for it. */
+export async function loadColor(): Promise<void> {
+  chalkClass ??= (await import('chalk')).Chalk;
+}
+
 function makeStyles(color: boolean): Styles {
+  if (!color || !chalkClass) return PLAIN;
   // chalk ignores NO_COLOR by itself, so the level is decided here and passed in.
-  const chalk = new Chalk({ level: color ? 1 : 0 });
+  const chalk = new chalkClass({ level: 1 });
   return {
     bold: (t) => chalk.bold(t),
     dim: (t) => chalk.dim(t),
