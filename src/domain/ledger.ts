@@ -164,6 +164,20 @@ export function balanceOf(balances: Balances, account: string, currency: string)
   return balances[account]?.[currency] ?? 0;
 }
 
+export function availableMinor(state: State, userId: UserId, currency: string): MinorUnits {
+  return balanceOf(state.balances, userAccount(userId), currency);
+}
+
+export function heldMinor(state: State, userId: UserId, currency: string): MinorUnits {
+  return balanceOf(state.balances, holdAccount(userId), currency);
+}
+
+/** Currencies a user has ever held, with available and held amounts. */
+export function userBalances(state: State, userId: UserId): { currency: string; availableMinor: MinorUnits; heldMinor: MinorUnits }[] {
+  const codes = new Set([...Object.keys(state.balances[userAccount(userId)] ?? {}), ...Object.keys(state.balances[holdAccount(userId)] ?? {})]);
+  return [...codes].sort().map((currency) => ({ currency, availableMinor: availableMinor(state, userId, currency), heldMinor: heldMinor(state, userId, currency) }));
+}
+
 export function addToBalances(balances: Balances, postings: readonly Posting[]): void {
   for (const p of postings) {
     const row = (balances[p.account] ??= {});

@@ -5,7 +5,7 @@
 import { AppError, fail } from './errors.js';
 import { computeTransferQuote, type FeeSchedule, type TransferQuote } from './fees.js';
 import { usdEquivalentMinor, type RateTable } from './fx.js';
-import { balanceOf, canonicalJson, holdAccount, sha256Hex, SYSTEM_ACCOUNTS, userAccount, utcDay, type NewTransaction, type Posting } from './ledger.js';
+import { availableMinor, canonicalJson, sha256Hex, SYSTEM_ACCOUNTS, userAccount, utcDay, type NewTransaction, type Posting } from './ledger.js';
 import { checkOutgoingLimits, LIMIT_WINDOW_MS, type LimitTable } from './limits.js';
 import { findCurrency, formatAmount, type Currency, type MinorUnits } from './money.js';
 import type { State, StoredQuote, TxId, UnclaimedTransfer, User, UserId } from './state.js';
@@ -28,20 +28,6 @@ export interface WalletRef {
 
 export function money(amountMinor: MinorUnits, currencyCode: string, currencies: readonly Currency[]): string {
   return formatAmount(amountMinor, findCurrency(currencies, currencyCode));
-}
-
-export function availableMinor(state: State, userId: UserId, currency: string): MinorUnits {
-  return balanceOf(state.balances, userAccount(userId), currency);
-}
-
-export function heldMinor(state: State, userId: UserId, currency: string): MinorUnits {
-  return balanceOf(state.balances, holdAccount(userId), currency);
-}
-
-/** Currencies a user has ever held, with available and held amounts. */
-export function userBalances(state: State, userId: UserId): { currency: string; availableMinor: MinorUnits; heldMinor: MinorUnits }[] {
-  const codes = new Set([...Object.keys(state.balances[userAccount(userId)] ?? {}), ...Object.keys(state.balances[holdAccount(userId)] ?? {})]);
-  return [...codes].sort().map((currency) => ({ currency, availableMinor: availableMinor(state, userId, currency), heldMinor: heldMinor(state, userId, currency) }));
 }
 
 // ---- deposits -------------------------------------------------------------------------------

@@ -16,8 +16,9 @@ const GROUPS: readonly Group[] = [
   { names: ['password', '2fa'], register: async (p, a) => (await import('./security.js')).registerSecurityCommands(p, a) },
   { names: ['profile'], register: async (p, a) => (await import('./profile.js')).registerProfileCommands(p, a) },
   { names: ['kyc'], register: async (p, a) => (await import('./kyc.js')).registerKycCommands(p, a) },
+  { names: ['balance'], register: async (p, a) => (await import('./balance.js')).registerBalanceCommand(p, a) },
   {
-    names: ['balance', 'deposit', 'fee', 'transfer'],
+    names: ['deposit', 'fee', 'transfer'],
     register: async (p, a, invoked) => {
       const quote = (await import('./wallet.js')).registerWalletCommands(p, a);
       // `fee quote withdraw` lives with withdrawals; load them only when a fee is asked for.

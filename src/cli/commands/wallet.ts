@@ -23,14 +23,13 @@ import {
   storeQuote,
   unclaimedFor,
   usableQuote,
-  userBalances,
   type DepositSource,
   type ResolvedRecipient,
   type TransferRequest,
 } from '../../domain/wallet.js';
 import { moneyWaitingMail, paymentReceivedMail } from '../../domain/wallet-mails.js';
 import type { StoreTransaction } from '../../store/store.js';
-import { audit, authenticate, readSignedIn, sessionToken } from '../auth.js';
+import { audit, authenticate, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { amountFlag, currencyFlag, formatMoney, walletRef } from '../money.js';
@@ -38,34 +37,12 @@ import { confirmOrRequireYes } from '../prompts.js';
 import { newId } from '../random.js';
 
 export function registerWalletCommands(program: Command, app: App): Command {
-  registerBalance(program, app);
   registerDeposit(program, app);
   const fee = group(program, 'fee', 'what a payment will cost, before you make it');
   const quote = group(fee, 'quote', 'a binding price with an id: fee lines, rate, amount received, expiry (30 minutes)');
   registerTransferQuote(quote, app);
   registerTransfer(program, app);
   return quote;
-}
-
-function registerBalance(program: Command, app: App): void {
-  const command = subcommand(program, 'balance', 'show what you have, per currency (available and held for payouts)');
-  examples(command, ['okpay balance', 'okpay balance --json | jq -r \'.balances[] | "\\(.currency) \\(.available)"\'']);
-  action(app, command, async (ctx) => {
-    const token = await sessionToken(ctx);
-    const rows = await readSignedIn(ctx, token, (t, { user }) => userBalances(t.state, user.id));
-    const balances = rows.map((r) => ({ currency: r.currency, available: formatMoney(ctx, r.availableMinor, r.currency), held: formatMoney(ctx, r.heldMinor, r.currency) }));
-    ctx.out.data({ balances }, () =>
-      ctx.out.table(
-        [
-          { key: 'currency', title: 'Currency' },
-          { key: 'available', title: 'Available', align: 'right' },
-          { key: 'held', title: 'Held', align: 'right' },
-        ],
-        balances,
-        'no money yet — add some with `okpay deposit --amount 100 --currency USD`',
-      ),
-    );
-  });
 }
 
 function registerDeposit(program: Command, app: App): void {
