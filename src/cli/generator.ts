@@ -4,14 +4,15 @@
 
 import { performance } from 'node:perf_hooks';
 import { createAccount, lockAccount, updateUser } from '../domain/accounts.js';
-import { parseCalendars, regionForCountry } from '../domain/calendar.js';
+import { nextOpeningMs } from '../domain/business-time.js';
+import { parseCalendars, payoutRegion, regionForCountry } from '../domain/calendar.js';
 import { AppError, isAppError } from '../domain/errors.js';
 import { computeWithdrawalQuote } from '../domain/fees.js';
 import { isLanguage, LANGUAGES, type Language } from '../domain/language.js';
 import { availableMinor, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, type Currency } from '../domain/money.js';
 import { Prng } from '../domain/prng.js';
-import type { User, WithdrawalMethod } from '../domain/state.js';
+import type { User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { parseSupport, type SupportData } from '../domain/support.js';
 import { ACTIVE_STATUSES, addAgentReply, addCustomerReply, addNote, changeStatus, mergeTickets, openTicket, rateTicket, requestEscalation, TICKET_CATEGORIES, type Ticket, type TicketStatus } from '../domain/tickets.js';
 import { parsePositiveInt } from '../domain/validate.js';
@@ -91,6 +92,8 @@ class Generation {
   readonly phones = new Map<string, User>();
   /** Users with a payout in flight (one at a time each). */
   readonly paying = new Set<string>();
+  /** When each payout in flight next needs settling. */
+  readonly dueAt = new Map<string, number>();
 
   constructor(
     readonly ctx: Context,
@@ -270,6 +273,7 @@ class Generation {
     return usd <= allowance.nextPaymentMaxMinor;
   }
 
+
   private transfer(person: Person): void {
     const other = this.prng.pick(this.people);
     if (other.id === person.id) return this.deposit(person);
@@ -329,11 +333,18 @@ class Generation {
   private settle(): void {
     const ref = payoutRef(this.ctx);
     for (const withdrawal of Object.values(this.t.state.withdrawals)) {
-      for (const step of settleSteps(withdrawal, this.t.state.methods[withdrawal.methodId], ref.calendars, ref.payouts, this.clockMs)) {
+      // Business-day arithmetic is costly: a payout is looked at again only once it is due.
+      if ((this.dueAt.get(withdrawal.id) ?? 0) > this.clockMs) continue;
+      const method = this.t.state.methods[withdrawal.methodId];
+      const steps = settleSteps(withdrawal, method, ref.calendars, ref.payouts, this.clockMs);
+      if (steps.length === 0) this.dueAt.set(withdrawal.id, dueMs(withdrawal, method, ref, this.clockMs));
+      for (const step of steps) {
         if (step.kind === 'processing') this.t.state.withdrawals[step.withdrawal.id] = step.withdrawal;
+        if (step.kind === 'processing') this.dueAt.set(step.withdrawal.id, Date.parse(step.withdrawal.expectedBy));
         else if (step.kind === 'complete') this.post(planCompletion(step.withdrawal, this.nowIso));
         else this.post(planRelease(step.withdrawal, 'failed', 'the receiving account refused the payout', null, this.nowIso));
         if (step.kind !== 'processing') this.paying.delete(step.withdrawal.userId);
+        if (step.kind !== 'processing') this.dueAt.delete(step.withdrawal.id);
       }
     }
     for (const item of expiredUnclaimed(this.t.state, this.clockMs)) this.post(planReturn(item, this.nowIso));
@@ -422,6 +433,12 @@ interface MergeTarget {
 function storyMs(target: TicketStatus): number {
   if (target === 'new') return 0;
   return 8 * HOUR_MS + (target === 'closed' ? 8 * DAY_MS : 0);
+}
+
+/** The next moment a payout needs settling: when processing can start, or when it is expected. */
+function dueMs(withdrawal: Withdrawal, method: WithdrawalMethod | undefined, ref: ReturnType<typeof payoutRef>, nowMs: number): number {
+  if (withdrawal.status !== 'requested') return Date.parse(withdrawal.expectedBy);
+  return Math.max(nowMs + 1, nextOpeningMs(payoutRegion(ref.calendars, method?.country ?? null), Date.parse(withdrawal.requestedAt)));
 }
 
 function callingCode(country: string): string {

@@ -405,7 +405,8 @@ class FileTransaction implements StoreTransaction {
     const seq = this.journalAppender.nextSeq;
     const tx: Transaction = { ...newTx, id: txIdForSeq(seq), seq };
     applyTransaction(this.state, tx);
-    this.journalAppender.add(tx);
+    // The journal stores the transaction without the id and seq its position implies.
+    this.journalAppender.add(newTx);
     for (const party of new Set(tx.parties)) {
       const list = this.newSeqsByUser.get(party) ?? [];
       list.push(seq);
