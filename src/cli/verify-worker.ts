@@ -1,12 +1,17 @@
 // A verify worker: checks a contiguous range of journal segments (each transaction balanced, the
 // hash chain inside the range) and adds up their postings. The main thread stitches the ranges
 // together and compares the totals with the state.
+//
+// Fast path: okpay writes every entry as {"end":…,"hash":"…","len":N,"prevHash":"…","seq":…,"tx":…}
+// where N is the byte length of the transaction's JSON. So an entry's exact stored bytes (what its
+// hash covers) can be sliced out of the file without parsing, and only the postings — all the
+// totals need — are parsed. Any segment not laid out exactly so is read the slow, general way.
 
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { StoredJournalEntry } from '../domain/ledger.js';
-import { LedgerReplay } from '../domain/verify.js';
-import { entryPrefix } from '../store/segment-log.js';
+import type { Posting, StoredJournalEntry } from '../domain/ledger.js';
+import type { Balances } from '../domain/state.js';
+import { LedgerReplay, MAX_PROBLEMS } from '../domain/verify.js';
 
 export interface RangeTask {
   readonly segmentSize: number;
@@ -18,59 +23,155 @@ export interface RangeResult {
   readonly start: { seq: number; hash: string } | null;
   readonly end: { seq: number; hash: string };
   readonly count: number;
-  readonly balances: Record<string, Record<string, number>>;
+  readonly balances: Balances;
   readonly problems: string[];
 }
 
-export function checkRange(task: RangeTask): RangeResult {
-  const problems: string[] = [];
-  const replay = new LedgerReplay(task.segmentSize, problems);
-  let start: RangeResult['start'] = null;
-  for (const { segment, file } of task.files) {
-    let entries: StoredJournalEntry[];
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-      const data = JSON.parse(text) as { segment?: unknown; entries?: unknown };
-      if (data.segment !== segment || !Array.isArray(data.entries)) throw new Error('not a journal segment');
-      entries = data.entries as StoredJournalEntry[];
-    } catch (error) {
-      problems.push(`${file}: cannot be read as a journal segment (${error instanceof Error ? error.message : String(error)})`);
-      break;
-    }
-    const first = entries[0];
-    if (start === null && first) {
-      start = { seq: first.seq - 1, hash: first.prevHash };
-      replay.chain.resumeAt(start.seq, start.hash);
-    }
-    replay.addSegment(segment, entries, file, storedTexts(text, segment, entries));
-  }
-  return { start, end: replay.chain.position(), count: replay.chain.count, balances: replay.balances, problems };
+interface Range {
+  readonly replay: LedgerReplay;
+  readonly problems: string[];
+  start: { seq: number; hash: string } | null;
 }
 
-/**
- * The stored content text of each entry, sliced from the file by the lengths the entries record.
- * Where the file is not laid out as okpay writes it, the slice is left out and the checker
- * re-serialises that entry instead: a wrong guess can only cost time, never hide a change.
- */
-export function storedTexts(text: string, segment: number, entries: readonly StoredJournalEntry[]): (string | undefined)[] {
-  const texts: (string | undefined)[] = [];
-  let at = `{"segment":${segment},"entries":[`.length;
-  for (const entry of entries) {
-    const len = entry.len;
-    const prefix = at >= 0 && typeof len === 'number' ? entryPrefix(entry.end, entry.hash, len, entry.prevHash, entry.seq, 'tx') : null;
-    const start = prefix === null ? -1 : at + prefix.length;
-    // The entry must be exactly prefix + content + "}", followed by "," or "]": nothing else in it.
-    const exact = prefix !== null && len !== undefined && text.startsWith(prefix, at) && text[start + len] === '}' && (text[start + len + 1] === ',' || text[start + len + 1] === ']');
-    if (!exact || len === undefined) {
-      texts.push(undefined);
-      at = -1;
-      continue;
+const NEEDLE_POSTINGS = Buffer.from('"postings":[');
+
+export function checkRange(task: RangeTask): RangeResult {
+  const problems: string[] = [];
+  const range: Range = { replay: new LedgerReplay(task.segmentSize, problems), problems, start: null };
+  for (const { segment, file } of task.files) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (error) {
+      if (problems.length < MAX_PROBLEMS) problems.push(`${file}: cannot be read (${error instanceof Error ? error.message : String(error)})`);
+      break;
     }
-    texts.push(text.slice(start, start + len));
-    at = start + len + 2;
+    const read = scanSegment(bytes, segment) ?? parseSegment(bytes, segment, file, problems);
+    if (!read) break;
+    const first = read.entries[0];
+    if (range.start === null && first) {
+      range.start = { seq: first.seq - 1, hash: first.prevHash };
+      range.replay.chain.resumeAt(range.start.seq, range.start.hash);
+    }
+    range.replay.addSegment(segment, read.entries, file, read.contents);
   }
-  return texts;
+  return { start: range.start, end: range.replay.chain.position(), count: range.replay.chain.count, balances: range.replay.balances, problems };
+}
+
+/** A reader over one segment's bytes, for the fixed layout okpay writes. */
+class Cursor {
+  private static readonly literals = new Map<string, Buffer>();
+
+  constructor(
+    readonly bytes: Buffer,
+    public at: number,
+  ) {}
+
+  take(literal: string): boolean {
+    let expected = Cursor.literals.get(literal);
+    if (!expected) Cursor.literals.set(literal, (expected = Buffer.from(literal, 'latin1')));
+    if (this.bytes.compare(expected, 0, expected.length, this.at, this.at + expected.length) !== 0) return false;
+    this.at += expected.length;
+    return true;
+  }
+
+  digits(): number | null {
+    let value = 0;
+    const from = this.at;
+    while (this.at < this.bytes.length && this.at - from < 16) {
+      const byte = this.bytes[this.at]!;
+      if (byte < 0x30 || byte > 0x39) break;
+      value = value * 10 + (byte - 0x30);
+      this.at += 1;
+    }
+    return this.at > from ? value : null;
+  }
+
+  /** 64 characters of a hash; a malformed one simply fails the hash comparisons that follow. */
+  hex64(): string | null {
+    if (this.at + 64 > this.bytes.length) return null;
+    const text = this.bytes.toString('latin1', this.at, this.at + 64);
+    this.at += 64;
+    return text;
+  }
+}
+
+interface ScannedEntry {
+  readonly end: boolean;
+  readonly hash: string;
+  readonly prevHash: string;
+  readonly seq: number;
+  readonly content: Buffer;
+}
+
+/** One entry at the cursor, or null when the bytes are not in okpay's layout. */
+function scanEntry(c: Cursor): ScannedEntry | null {
+  if (!c.take('{"end":')) return null;
+  const end = c.take('true') ? true : c.take('false') ? false : null;
+  if (end === null || !c.take(',"hash":"')) return null;
+  const hash = c.hex64();
+  if (hash === null || !c.take('","len":')) return null;
+  const len = c.digits();
+  if (len === null || !c.take(',"prevHash":"')) return null;
+  const prevHash = c.hex64();
+  if (prevHash === null || !c.take('","seq":')) return null;
+  const seq = c.digits();
+  if (seq === null || !c.take(',"tx":')) return null;
+  const content = c.bytes.subarray(c.at, c.at + len);
+  c.at += len;
+  if (content.length !== len || !c.take('}')) return null;
+  return { end, hash, prevHash, seq, content };
+}
+
+/** Reads the postings of a transaction's bytes (only they are needed for the totals). */
+function postingsOf(content: Buffer): Posting[] | null {
+  const from = content.indexOf(NEEDLE_POSTINGS);
+  if (from < 0) return null;
+  const open = from + NEEDLE_POSTINGS.length - 1;
+  const close = content.indexOf(0x5d, open);
+  if (close < 0) return null;
+  try {
+    const postings = JSON.parse(content.toString('utf8', open, close + 1)) as unknown;
+    return Array.isArray(postings) ? (postings as Posting[]) : null;
+  } catch {
+    return null;
+  }
+}
+
+interface ReadSegment {
+  readonly entries: StoredJournalEntry[];
+  /** The exact stored bytes of each entry's transaction (fast path), or nothing (general path). */
+  readonly contents?: Uint8Array[];
+}
+
+/** The fast path: null when the segment is not laid out exactly as okpay writes it. */
+function scanSegment(bytes: Buffer, segment: number): ReadSegment | null {
+  const c = new Cursor(bytes, 0);
+  if (!c.take(`{"segment":${segment},"entries":[`)) return null;
+  const entries: StoredJournalEntry[] = [];
+  const contents: Uint8Array[] = [];
+  for (let first = true; !c.take(']}'); first = false) {
+    if (!first && !c.take(',')) return null;
+    const entry = scanEntry(c);
+    const postings = entry ? postingsOf(entry.content) : null;
+    if (!entry || !postings) return null;
+    // Only the postings are needed for the totals; the hash covers the whole stored transaction.
+    entries.push({ seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash, end: entry.end, tx: { postings } as unknown as StoredJournalEntry['tx'] });
+    contents.push(entry.content);
+  }
+  return c.at === bytes.length ? { entries, contents } : null;
+}
+
+/** The general path: the segment parsed as JSON, each transaction re-serialised to check its hash. */
+function parseSegment(bytes: Buffer, segment: number, file: string, problems: string[]): ReadSegment | null {
+  try {
+    const data = JSON.parse(bytes.toString('utf8')) as { segment?: unknown; entries?: unknown };
+    if (data.segment !== segment || !Array.isArray(data.entries)) throw new Error('not a journal segment');
+    return { entries: data.entries as StoredJournalEntry[] };
+  } catch (error) {
+    if (problems.length < MAX_PROBLEMS) problems.push(`${file}: cannot be read as a journal segment (${error instanceof Error ? error.message : String(error)})`);
+    return null;
+  }
 }
 
 if (parentPort && workerData) parentPort.postMessage(checkRange(workerData as RangeTask));

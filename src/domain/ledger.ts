@@ -115,7 +115,7 @@ export interface JournalEntry {
   readonly seq: number;
   readonly prevHash: string;
   readonly hash: string;
-  /** Length of the stored content text (set in files; lets a reader slice it out exactly). */
+  /** UTF-8 byte length of the stored transaction (set in files; lets a reader slice it out exactly). */
   readonly len?: number;
   /** True on the last entry of one command's commit: a tail without it is a torn write. */
   readonly end: boolean;
@@ -329,7 +329,7 @@ export function entryContentText(content: unknown): string {
 }
 
 /** The hash of a chained entry covers the previous hash, its position, its end mark and its content. */
-export function chainHash(prevHash: string, seq: number, end: boolean, canonicalContent: string): string {
+export function chainHash(prevHash: string, seq: number, end: boolean, canonicalContent: string | Uint8Array): string {
   return createHash('sha256').update(`${prevHash}\n${seq}\n${end ? 1 : 0}\n`).update(canonicalContent).digest('hex');
 }
 

@@ -16,8 +16,8 @@ interface Chained {
   readonly end: boolean;
 }
 
-/** The stored content text of each entry of a segment, when the caller can slice it from the file. */
-export type ContentTexts = readonly (string | undefined)[];
+/** The stored content of each entry of a segment (text or UTF-8 bytes), when the caller can slice it from the file. */
+export type ContentTexts = readonly (string | Uint8Array | undefined)[];
 
 /** Checks one hash chain as its segments arrive in order. */
 class ChainChecker<E extends Chained> {
@@ -39,7 +39,7 @@ class ChainChecker<E extends Chained> {
     entries.forEach((entry, index) => this.addEntry(entry, where, texts[index]));
   }
 
-  private addEntry(entry: E, where: string, text: string | undefined): void {
+  private addEntry(entry: E, where: string, text: string | Uint8Array | undefined): void {
     if (entry.seq !== this.seq + 1) this.problem(`${where}: ${this.name} entry ${entry.seq} follows entry ${this.seq} (a gap or a duplicate)`);
     if (entry.prevHash !== this.hash) this.problem(`${where}: ${this.name} entry ${entry.seq} does not point at the hash of the entry before it`);
     if (chainHash(entry.prevHash, entry.seq, entry.end, text ?? entryContentText(this.content(entry))) !== entry.hash) {

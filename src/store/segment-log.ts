@@ -219,7 +219,7 @@ export class ChainAppender<E extends ChainEntry, C> {
       const end = endsCommit && index === items.length - 1;
       const content = this.codec.canonical(item.content);
       const hash = chainHash(prevHash, item.seq, end, content);
-      const entry = entryText(end, hash, content.length, prevHash, item.seq, this.codec.field, content);
+      const entry = entryText(end, hash, Buffer.byteLength(content), prevHash, item.seq, this.codec.field, content);
       prevHash = hash;
       const segment = this.log.segmentOf(item.seq);
       const list = bySegment.get(segment) ?? [];
@@ -255,7 +255,7 @@ export class ChainAppender<E extends ChainEntry, C> {
 }
 
 /**
- * How an entry lies in a segment file. `len` is the length of the content text, so a reader can
+ * How an entry lies in a segment file. `len` is the UTF-8 byte length of the content, so a reader can
  * take the exact stored bytes the hash covers without re-serialising (see ledger.entryContentText).
  */
 function entryText(end: boolean, hash: string, len: number, prevHash: string, seq: number, field: string, content: string): string {

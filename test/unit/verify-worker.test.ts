@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SYSTEM_ACCOUNTS, userAccount, type NewTransaction } from '../../src/domain/ledger.js';
+import { checkRange } from '../../src/cli/verify-worker.js';
+import { FileStore } from '../../src/store/file-store.js';
+
+const NOW = '2026-11-23T10:00:00.000Z';
+const dirs: string[] = [];
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function deposit(user: string, amountMinor: number, memo: string | null): NewTransaction {
+  return {
+    type: 'deposit',
+    at: NOW,
+    memo,
+    links: [],
+    parties: [user],
+    postings: [
+      { account: SYSTEM_ACCOUNTS.world, currency: 'EUR', amountMinor: -amountMinor },
+      { account: userAccount(user), currency: 'EUR', amountMinor },
+    ],
+    details: { initiator: user, amountMinor, currency: 'EUR' },
+  };
+}
+
+/** A store with 7 deposits in segments of 3 (memos with non-ASCII text, so byte and character lengths differ). */
+async function journal(): Promise<{ dir: string; files: { segment: number; file: string }[] }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'okpay-verify-'));
+  dirs.push(dir);
+  const store = new FileStore(dir, { now: () => new Date(NOW), segmentSize: 3 });
+  for (let i = 1; i <= 7; i += 1) await store.transaction((t) => void t.post(deposit(`usr_${i % 2}`, i * 100, i % 3 === 0 ? `Miete für März — ${i}` : null)));
+  const journalDir = path.join(dir, 'journal');
+  const files = readdirSync(journalDir).sort().map((name, segment) => ({ segment, file: path.join(journalDir, name) }));
+  return { dir, files };
+}
+
+describe('the verify worker', () => {
+  it('checks every entry of a clean journal on the fast path and adds up the postings', async () => {
+    const { files } = await journal();
+    const result = checkRange({ segmentSize: 3, files });
+    expect(result.problems).toEqual([]);
+    expect(result.count).toBe(7);
+    expect(result.start).toEqual({ seq: 0, hash: '0'.repeat(64) });
+    expect(result.end.seq).toBe(7);
+    expect(result.balances[userAccount('usr_1')]?.['EUR']).toBe(100 + 300 + 500 + 700);
+    expect(result.balances[SYSTEM_ACCOUNTS.world]?.['EUR']).toBe(-2800);
+  });
+
+  it('finds a posting edited in place (same length, layout intact)', async () => {
+    const { files } = await journal();
+    const file = files[1]?.file ?? '';
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"amountMinor":400', '"amountMinor":900'));
+    const problems = checkRange({ segmentSize: 3, files }).problems;
+    expect(problems.some((p) => p.includes('entry 4 was changed after it was written'))).toBe(true);
+  });
+
+  it('reads a reformatted file the general way and still finds it intact', async () => {
+    const { files } = await journal();
+    const file = files[2]?.file ?? '';
+    writeFileSync(file, JSON.stringify(JSON.parse(readFileSync(file, 'utf8')), null, 2));
+    const result = checkRange({ segmentSize: 3, files });
+    expect(result.problems).toEqual([]);
+    expect(result.count).toBe(7);
+  });
+
+  it('finds a removed entry: the chain breaks', async () => {
+    const { files } = await journal();
+    const file = files[1]?.file ?? '';
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { segment: number; entries: unknown[] };
+    data.entries.splice(1, 1);
+    writeFileSync(file, JSON.stringify(data));
+    const problems = checkRange({ segmentSize: 3, files }).problems;
+    expect(problems.some((p) => p.includes('follows entry 4'))).toBe(true);
+  });
+});
