@@ -9,14 +9,13 @@
 // --seed S); test/e2e/crash.test.ts runs a short one inside `npm test`.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, promises as fs, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, promises as fs, rmSync, statSync, symlinkSync, watch, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The project root: found upwards, so this file also runs compiled (npm run stress). */
 const ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
-const BIN = path.join(ROOT, 'bin', 'okpay.js');
 const NOW = '2026-11-23T10:00:00.000Z';
 const PASSWORD = 'Crash-test-2026!';
 /** src/store/lock.ts LOCK_STALE_MS: a lock not refreshed for this long is taken over. */
@@ -55,6 +54,8 @@ export interface CrashReport {
   readonly badRefusals: string[];
   /** Every other mismatch found (balances, history vs journal, verify): must be empty. */
   readonly problems: string[];
+  /** Refusals by the store itself (busy, unavailable), which a storm should not cause: listed for a look. */
+  readonly storeRefusals: string[];
   readonly refusalCodes: Record<string, number>;
   readonly staleLocksSeen: number;
   /** From a dead holder's last refresh of the lock until another process held it. */
@@ -121,6 +122,18 @@ function mulberry32(seed: number): () => number {
 
 // ---- running okpay --------------------------------------------------------------------------
 
+/**
+ * A private copy of the built program, so that a rebuild in the working tree during a long run
+ * cannot hand some processes half a bundle. Dependencies are linked, not copied.
+ */
+function snapshotBuild(into: string): string {
+  for (const part of ['bin', 'dist', 'data', 'package.json']) cpSync(path.join(ROOT, part), path.join(into, part), { recursive: true });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(into, 'node_modules'));
+  return into;
+}
+
+let BUILD = ROOT;
+
 interface Spawned {
   readonly pid: number;
   readonly done: Promise<RunResult>;
@@ -131,7 +144,7 @@ function start(home: string, args: readonly string[], options: { token?: string;
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], OKPAY_HOME: home, OKPAY_NOW: NOW, OKPAY_BCRYPT_COST: '4' };
   if (options.token) env['OKPAY_SESSION'] = options.token;
   const began = performance.now();
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(BUILD, 'bin', 'okpay.js'), ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -347,10 +360,10 @@ function monitorStaleLocks(home: string): StaleLockMonitor {
   return monitor;
 }
 
-/** Kills a process while it holds the lock, then times how long the next command takes. */
+/** Kills a process while it holds the lock, then times how long the next writing command takes. */
 async function probeStaleLock(home: string, token: string): Promise<number> {
   const holder = spawn(process.execPath, ['--input-type=module', '-e', `
-    const { acquireStoreLock } = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist', 'store', 'lock.js')).href)});
+    const { acquireStoreLock } = await import(${JSON.stringify(pathToFileURL(path.join(BUILD, 'dist', 'store', 'lock.js')).href)});
     await acquireStoreLock(${JSON.stringify(home)});
     process.stdout.write('held\\n');
     setInterval(() => undefined, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -359,8 +372,9 @@ async function probeStaleLock(home: string, token: string): Promise<number> {
     holder.on('exit', () => reject(new Error('the lock holder exited before taking the lock')));
   });
   holder.kill('SIGKILL');
-  const result = await start(home, ['balance', '--json'], { token }).done;
-  if (result.code !== 0) throw new Error(`after a stale lock, balance failed: ${result.stderr}`);
+  // A command that writes (reads go without the lock): it waits until the dead holder's lock is stale.
+  const result = await start(home, ['profile', 'set', '--name', 'Crash Tester A', '--json'], { token }).done;
+  if (result.code !== 0) throw new Error(`after a stale lock, profile set failed: ${result.stderr}`);
   return result.ms;
 }
 
@@ -483,8 +497,10 @@ async function verifyStore(home: string, problems: string[]): Promise<void> {
 export async function runCrashSuite(options: CrashOptions): Promise<CrashReport> {
   const began = performance.now();
   const home = mkdtempSync(path.join(os.tmpdir(), 'okpay-crash-'));
+  const build = mkdtempSync(path.join(os.tmpdir(), 'okpay-crash-build-'));
   const log = options.log ?? (() => undefined);
   try {
+    BUILD = snapshotBuild(build);
     const random = mulberry32(options.seed);
     const customers = await prepare(home, options.users);
     const before = await snapshot(home, customers);
@@ -502,7 +518,9 @@ export async function runCrashSuite(options: CrashOptions): Promise<CrashReport>
     checkAcknowledged(ops, problems);
     return report(ops, storm, problems, monitor, probeRecoveryMs, (performance.now() - began) / 1000);
   } finally {
+    BUILD = ROOT;
     await fs.rm(home, { recursive: true, force: true });
+    await fs.rm(build, { recursive: true, force: true });
   }
 }
 
@@ -526,6 +544,7 @@ function report(ops: Op[], storm: Storm, problems: string[], monitor: StaleLockM
     phantom: count((op) => op.outcome === 'refused' && op.found > 0),
     duplicated: count((op) => op.found > 1),
     badRefusals: ops.map(badRefusal).filter((line): line is string => line !== null),
+    storeRefusals: ops.filter((op) => op.outcome === 'refused' && /"code":"STORE_/.test(op.stderr)).map((op) => `operation ${op.index} (${op.kind}): ${op.stderr.trim().slice(0, 400)}`),
     problems,
     refusalCodes,
     staleLocksSeen: monitor.seen,
@@ -571,6 +590,7 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(`worst lock recovery:   ${r.worstStaleLockRecoveryMs} ms (stale after ${LOCK_STALE_MS} ms)`);
   console.log(`slowest acknowledged:  ${r.slowestAcknowledgedMs} ms`);
   console.log(`time:                  ${r.seconds} s`);
+  for (const line of r.storeRefusals) console.log(`note: ${line}`);
   for (const line of [...r.badRefusals, ...r.problems]) console.log(`PROBLEM: ${line}`);
   const failed = r.lost + r.phantom + r.duplicated + r.badRefusals.length + r.problems.length > 0;
   console.log(failed ? 'FAILED' : 'passed: nothing acknowledged was lost, nothing refused moved money');
