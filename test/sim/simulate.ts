@@ -18,6 +18,7 @@ import { seededRandom } from '../../src/cli/random.js';
 import { otplibTotp, type PasswordHasher, type Totp } from '../../src/cli/security.js';
 import { AppError } from '../../src/domain/errors.js';
 import type { State } from '../../src/domain/state.js';
+import { pruneWalletRecords } from '../../src/domain/wallet.js';
 import { auditChecker, compareWithState, LedgerReplay } from '../../src/domain/verify.js';
 import { setFaultHook, type WriteStep } from '../../src/store/durable-file.js';
 import { FileStore } from '../../src/store/file-store.js';
@@ -651,7 +652,7 @@ async function reconcile(world: World, m: Model, c: Command, randomSeed: string,
   const applied = journal.seq !== before.meta.journal.seq || comparable(recovered.state) === comparable(after);
   const what = `after a crash in \`okpay ${c.args.join(' ')}\``;
   if (!applied && comparable(recovered.state) !== comparable(before)) throw new Error(`${what} no journal entry was redone, yet the state is not as before`);
-  if (applied && (ledgerOf(recovered.state) !== ledgerOf(after) || journal.hash !== after.meta.journal.hash)) throw new Error(`${what} the journal was redone into a different ledger`);
+  if (applied && (ledgerOf(recovered.state, m.now) !== ledgerOf(after, m.now) || journal.hash !== after.meta.journal.hash)) throw new Error(`${what} the journal was redone into a different ledger`);
   const audit = recovered.state.meta.audit;
   if (![before, after].some((s) => s.meta.audit.seq === audit.seq && s.meta.audit.hash === audit.hash)) throw new Error(`${what} the audit log ends at entry ${audit.seq}, neither as before nor as after`);
   if (![before, after].some((s) => s.meta.mailSeq === recovered.state.meta.mailSeq)) throw new Error(`${what} the outbox ends at mail ${recovered.state.meta.mailSeq}, neither as before nor as after`);
@@ -669,7 +670,13 @@ async function reconcile(world: World, m: Model, c: Command, randomSeed: string,
   return outcomeAfter;
 }
 
-/** The part of the state the journal determines: what recovery must rebuild exactly. */
-function ledgerOf(state: State): string {
-  return JSON.stringify([state.balances, state.idempotency, state.unclaimed, state.withdrawals, state.refunds, state.limitWindows]);
+/**
+ * The part of the state the journal determines: what recovery must rebuild exactly. Expired
+ * records are pruned first: a command prunes them as it goes, and redoing its journal entries
+ * does not (they go at the next command instead).
+ */
+function ledgerOf(state: State, nowMs: number): string {
+  const pruned = structuredClone(state);
+  pruneWalletRecords(pruned, nowMs);
+  return JSON.stringify([pruned.balances, pruned.idempotency, pruned.unclaimed, pruned.withdrawals, pruned.refunds, pruned.limitWindows]);
 }
