@@ -12,11 +12,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import currenciesJson from '../../data/currencies.json' with { type: 'json' };
 import { bufferIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
 import { seededRandom } from '../../src/cli/random.js';
 import { otplibTotp, type PasswordHasher, type Totp } from '../../src/cli/security.js';
 import { AppError } from '../../src/domain/errors.js';
+import { formatAmount } from '../../src/domain/money.js';
 import type { State } from '../../src/domain/state.js';
 import { pruneWalletRecords } from '../../src/domain/wallet.js';
 import { auditChecker, compareWithState, LedgerReplay } from '../../src/domain/verify.js';
@@ -43,6 +45,8 @@ export interface SimReport {
   readonly crashesApplied: number;
   readonly crashesDuringRecovery: number;
   readonly clockJumps: number;
+  /** Journal entries by type at the end: deposits, transfers, claims, returns, payouts, refunds… */
+  readonly transactions: Record<string, number>;
 }
 
 export class SimulationFailure extends Error {
@@ -193,15 +197,31 @@ function registerCommand(m: Model, rng: Rng): Command {
   };
 }
 
-function transferCommand(m: Model, me: Person, rng: Rng): Command {
+/**
+ * A currency and an amount to send or pay out: mostly a share of what the person holds (so most
+ * payments go through), sometimes anything at all (so refusals are exercised too).
+ */
+function spend(memory: MemoryStore, me: Person, rng: Rng): { currency: string; amount: string } {
+  const user = Object.values(memory.state.users).find((u) => u.email === me.email);
+  const held = Object.entries(memory.state.balances[`user:${user?.id ?? ''}`] ?? {}).filter(([, minor]) => minor >= 4);
+  if (held.length === 0 || rng.chance(0.15)) {
+    const currency = rng.pick(CURRENCIES);
+    return { currency, amount: rng.amount(currency) };
+  }
+  const [code, available] = rng.pick(held);
+  const exponent = currenciesJson.currencies.find((c) => c.code === code)?.exponent ?? 2;
+  return { currency: code, amount: formatAmount(1 + rng.int(Math.floor(available / 3)), { exponent }) };
+}
+
+function transferCommand(m: Model, me: Person, rng: Rng, memory: MemoryStore): Command {
   const others = m.people.filter((p) => p !== me);
   let to = others.length > 0 ? rng.pick(others).email : 'nobody@sim.example';
   if (rng.chance(0.2)) {
     to = `stranger${m.strangers.length + m.people.length}@sim.example`;
     m.strangers.push(to);
   }
-  const currency = rng.pick(CURRENCIES);
-  const args = ['transfer', '--to', to, '--amount', rng.amount(currency), '--currency', currency, '--yes', '--json'];
+  const { currency, amount } = spend(memory, me, rng);
+  const args = ['transfer', '--to', to, '--amount', amount, '--currency', currency, '--yes', '--json'];
   if (rng.chance(0.3)) args.push('--to-currency', rng.pick(CURRENCIES));
   const earlier = m.keys.filter((k) => k.owner === me.email);
   if (earlier.length > 0 && rng.chance(0.15)) {
@@ -216,18 +236,18 @@ function transferCommand(m: Model, me: Person, rng: Rng): Command {
   return { name: 'transfer', actor: me, args, after: (r) => r.code === 0 && m.transfers.push({ id: String(json(r)['transaction']?.['id']), from: me.email }) };
 }
 
-function quotedTransfer(m: Model, me: Person, rng: Rng): Command {
+function quotedTransfer(m: Model, me: Person, rng: Rng, memory: MemoryStore): Command {
   const mine = m.quotes.filter((q) => q.owner === me.email);
   if (mine.length > 0 && rng.chance(0.6)) {
     return { name: 'transfer --quote', actor: me, args: ['transfer', '--quote', rng.pick(mine).id, '--yes', '--json'], after: (r) => r.code === 0 && m.transfers.push({ id: String(json(r)['transaction']?.['id']), from: me.email }) };
   }
   const others = m.people.filter((p) => p !== me);
-  const currency = rng.pick(CURRENCIES);
+  const { currency, amount } = spend(memory, me, rng);
   const to = others.length > 0 ? rng.pick(others).email : 'nobody@sim.example';
   return {
     name: 'fee quote transfer',
     actor: me,
-    args: ['fee', 'quote', 'transfer', '--to', to, '--amount', rng.amount(currency), '--currency', currency, '--to-currency', rng.pick(CURRENCIES), '--json'],
+    args: ['fee', 'quote', 'transfer', '--to', to, '--amount', amount, '--currency', currency, '--to-currency', rng.pick(CURRENCIES), '--json'],
     after: (r) => r.code === 0 && m.quotes.push({ id: String(json(r)['quote']?.['id']), owner: me.email }),
   };
 }
@@ -240,9 +260,9 @@ function methodCommand(me: Person, rng: Rng): Command {
   return { name: 'withdraw methods add', actor: me, args, after: (r) => r.code === 0 && me.methods.push(String(json(r)['method']?.['id'])) };
 }
 
-function withdrawCommand(m: Model, me: Person, rng: Rng): Command {
-  const currency = rng.pick(CURRENCIES);
-  const args = ['withdraw', '--method', me.methods.length > 0 ? rng.pick(me.methods) : 'wm_unknown', '--amount', rng.amount(currency), '--currency', currency, '--yes', '--json'];
+function withdrawCommand(m: Model, me: Person, rng: Rng, memory: MemoryStore): Command {
+  const { currency, amount } = spend(memory, me, rng);
+  const args = ['withdraw', '--method', me.methods.length > 0 ? rng.pick(me.methods) : 'wm_unknown', '--amount', amount, '--currency', currency, '--yes', '--json'];
   return { name: 'withdraw', actor: me, args, after: (r) => r.code === 0 && m.withdrawals.push({ id: String(json(r)['withdrawal']?.['id']), owner: me.email }) };
 }
 
@@ -266,7 +286,10 @@ function ticketCommand(m: Model, me: Person, rng: Rng): Command {
 }
 
 function agentCommand(m: Model, agent: Person, rng: Rng): Command {
-  const ticket = m.tickets.length > 0 ? rng.pick(m.tickets) : { number: 1, customer: 'nobody@sim.example' };
+  // A refund needs a ticket of the payment's sender: half the time, pick such a pair.
+  const disputed = m.tickets.filter((t) => m.transfers.some((x) => x.from === t.customer));
+  const pool = disputed.length > 0 && rng.chance(0.5) ? disputed : m.tickets;
+  const ticket = pool.length > 0 ? rng.pick(pool) : { number: 1, customer: 'nobody@sim.example' };
   const n = String(ticket.number);
   const customers = m.people.filter((p) => p.role === 'customer');
   const someone = customers.length > 0 ? rng.pick(customers).email : 'nobody@sim.example';
@@ -326,19 +349,23 @@ function nextCommand(m: Model, memory: MemoryStore, rng: Rng): Command | 'clock'
   if (customers.length === 0) return registerCommand(m, rng);
   const me = rng.pick(customers);
   if (roll < 0.32) return { name: 'deposit', actor: me, args: ['deposit', '--amount', rng.amount('USD'), '--currency', rng.pick(CURRENCIES), '--json'] };
-  if (roll < 0.5) return transferCommand(m, me, rng);
-  if (roll < 0.55) return quotedTransfer(m, me, rng);
+  if (roll < 0.5) return transferCommand(m, me, rng, memory);
+  if (roll < 0.55) return quotedTransfer(m, me, rng, memory);
   if (roll < 0.58) return methodCommand(me, rng);
-  if (roll < 0.64) return withdrawCommand(m, me, rng);
+  if (roll < 0.64) return withdrawCommand(m, me, rng, memory);
   if (roll < 0.67) {
     const mine = m.withdrawals.filter((w) => w.owner === me.email);
     return { name: 'withdraw cancel', actor: me, args: ['withdraw', 'cancel', mine.length > 0 ? rng.pick(mine).id : 'wd_unknown', '--yes', '--json'] };
   }
-  const admin = signedIn(m, 'admin')[0];
-  if (roll < 0.71 && admin) return { name: 'admin settle', actor: admin, args: ['admin', 'settle', '--json'] };
+  // Staff sign in again when their session has ended (clock jumps end sessions often).
+  const admin = m.people.find((p) => p.role === 'admin');
+  if (roll < 0.72 && admin) return admin.token ? { name: 'admin settle', actor: admin, args: ['admin', 'settle', '--json'] } : loginCommand(m, admin, rng);
   if (roll < 0.8) return ticketCommand(m, me, rng);
-  const agents = signedIn(m, 'agent');
-  if (roll < 0.9 && agents.length > 0) return agentCommand(m, rng.pick(agents), rng);
+  const agents = m.people.filter((p) => p.role === 'agent');
+  if (roll < 0.9 && agents.length > 0) {
+    const agent = rng.pick(agents);
+    return agent.token ? agentCommand(m, agent, rng) : loginCommand(m, agent, rng);
+  }
   if (roll < 0.95) return securityCommand(m, me, rng);
   return { name: rng.pick(['balance', 'history', 'logout']), actor: me, args: [rng.pick(['balance', 'history', 'logout']), '--json'], after: (r) => r.code === 0 && r.stdout === '' && (me.token = null) };
 }
@@ -463,7 +490,9 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
       }
       if (step % 100 === 0) options.log?.(`  step ${step}: ${m.people.length} people, ${m.tickets.length} tickets, ${counters.failedCommits} failed commits, ${counters.crashes} crashes`);
     }
-    return { seed: options.seed, steps: options.steps, ...counters };
+    const transactions: Record<string, number> = {};
+    for (const entry of world.memory.journalEntries) transactions[entry.tx.type] = (transactions[entry.tx.type] ?? 0) + 1;
+    return { seed: options.seed, steps: options.steps, ...counters, transactions };
   } finally {
     setFaultHook(null);
     await fs.rm(directory, { recursive: true, force: true });
