@@ -16,7 +16,7 @@ import type { RangeResult, RangeTask } from '../verify-worker.js';
 
 /** Below this many segments, starting threads costs more than it saves. */
 const PARALLEL_FROM_SEGMENTS = 16;
-const WORKER = packagePath('dist', 'bundle', 'verify-worker.js');
+const WORKER = packagePath('dist', 'bundle', 'verify-worker.cjs');
 
 interface JournalCheck {
   readonly balances: Balances;

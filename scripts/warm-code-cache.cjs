@@ -1,0 +1,53 @@
+// Records the V8 code cache of a freshly built bundle (see scripts/bundle.mjs): runs the commands
+// people run most (reads, a transfer, history) in this process against a throw-away store, then
+// saves the bytecode V8 compiled for them next to the bundle.
+// Usage: node warm-code-cache.cjs <built-in dir> <installed-at dir>
+'use strict';
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { loadBundle } = require('../bin/load-bundle.js');
+
+const [directory, installedAt] = process.argv.slice(2);
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'okpay-warm-'));
+Object.assign(process.env, {
+  OKPAY_HOME: home,
+  OKPAY_NOW: '2026-11-23T10:00:00.000Z',
+  OKPAY_BCRYPT_COST: '4',
+  OKPAY_PASSWORD: 'Demo-pass-2026!',
+  NO_COLOR: '1',
+});
+delete process.env.OKPAY_SESSION;
+
+const steps = [
+  ['fixtures', 'load', path.resolve(__dirname, '..', 'data', 'fixtures', 'demo.json')],
+  ['login', '--email', 'lena.mueller@example.de'],
+  ['balance', '--json'],
+  ['balance'],
+  ['whoami'],
+  ['transfer', '--to', 'bob@example.com', '--amount', '1.00', '--currency', 'EUR', '--yes', '--json'],
+  ['history', '--json'],
+  ['history'],
+];
+// Plus one mistake, so the error path is cached too.
+const MISTAKE = ['nonsense-command'];
+
+async function main() {
+  const { cli, script, cacheFile } = loadBundle(directory, installedAt);
+  if (!cacheFile) throw new Error(`${directory}/okpay.cjs has no build line`);
+  for (const argv of steps) {
+    const code = await cli.main(argv);
+    if (code !== 0) throw new Error(`okpay ${argv.join(' ')} exited ${code} while warming the code cache`);
+  }
+  await cli.main(MISTAKE);
+  process.exitCode = 0;
+  fs.writeFileSync(cacheFile, script.createCachedData());
+}
+
+main()
+  .catch((error) => {
+    process.stderr.write(`warm-code-cache: ${error.stack ?? error}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => fs.rmSync(home, { recursive: true, force: true }));
