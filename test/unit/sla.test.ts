@@ -6,8 +6,6 @@ import { addAgentReply, addCustomerReply, changeStatus, type Ticket } from '../.
 import { agent, americas, asia, at, customer, europe, iso, local, newState, open, support } from '../support/desk.js';
 import { readFileSync } from 'node:fs';
 
-const MINUTE = 60_000;
-
 function opened(region: Region, localTime: string, category: 'account' | 'dispute' | 'feedback' = 'account', channel: 'email' | 'chat' | 'phone' | 'social' = 'email') {
   const state = newState();
   const ada = customer(state, 'ada');
