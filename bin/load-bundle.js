@@ -17,7 +17,8 @@ const BUILD_LINE = /^\/\/ okpay-build ([0-9a-f]{16})\n/;
  * in the cache, so they must be the final ones.
  */
 function loadBundle(directory, installedAt = directory) {
-  const source = fs.readFileSync(path.join(directory, 'okpay.cjs'), 'utf8');
+  // The build writes the bundle in plain ASCII, so Latin-1 reads it exactly, and faster than UTF-8.
+  const source = fs.readFileSync(path.join(directory, 'okpay.cjs'), 'latin1');
   const filename = path.join(installedAt, 'okpay.cjs');
   const build = BUILD_LINE.exec(source);
   const cacheFile = build ? path.join(directory, `okpay-${build[1]}.v8cache`) : null;

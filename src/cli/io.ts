@@ -1,6 +1,7 @@
 // What a command may touch of the process: its streams and whether they are terminals. Tests
 // use bufferIO() and read what was printed.
 
+import { isatty } from 'node:tty';
 import { AppError } from '../domain/errors.js';
 
 export interface IO {
@@ -26,7 +27,9 @@ export function processIO(): IO {
   return {
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    // isatty(0) rather than process.stdin.isTTY: creating the stdin stream costs a few ms at every
+    // start, and most commands never read it.
+    stdinIsTTY: isatty(0),
     columns: process.stdout.columns ?? 100,
     writeOut: (text) => {
       if (!stdoutClosed) process.stdout.write(text);
