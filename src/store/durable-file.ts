@@ -1,7 +1,7 @@
 // A lowdb adapter that refuses damaged files and writes durably: temp file, fsync, rename. The
 // caller fsyncs the directory once per commit (see fsyncDirectory), after all its renames.
 
-import { constants, promises as fs } from 'node:fs';
+import { constants, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 import { AppError } from '../domain/errors.js';
@@ -60,9 +60,13 @@ export function corrupt(file: string, why: string): AppError {
   });
 }
 
+/**
+ * The file's text, or null when there is none. Read synchronously: one command runs per process,
+ * a whole-file read is faster that way, and a read-only command then never loads fs/promises.
+ */
 export async function readTextIfExists(file: string): Promise<string | null> {
   try {
-    return await fs.readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     if (errnoOf(error) === 'ENOENT') return null;
     throw unavailable(file, error);

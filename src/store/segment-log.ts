@@ -2,7 +2,7 @@
 // `segmentSize` entries): entry `seq` lives in segment floor((seq - 1) / segmentSize). A commit
 // rewrites only the open segment and adds new ones, so its cost does not grow with history.
 
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { chainHash } from '../domain/ledger.js';
@@ -63,7 +63,7 @@ export class SegmentLog<E extends ChainEntry> {
 
   async segmentBytes(segment: number): Promise<number | null> {
     try {
-      return (await fs.stat(this.fileOf(segment))).size;
+      return statSync(this.fileOf(segment)).size;
     } catch (error) {
       if (errnoOf(error) === 'ENOENT') return null;
       throw unavailable(this.fileOf(segment), error);
