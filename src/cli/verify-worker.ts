@@ -5,7 +5,8 @@
 // Fast path: okpay writes every entry as {"end":…,"hash":"…","len":N,"prevHash":"…","seq":…,"tx":…}
 // where N is the byte length of the transaction's JSON. So an entry's exact stored bytes (what its
 // hash covers) can be sliced out of the file without parsing, and only the postings — all the
-// totals need — are parsed. Any segment not laid out exactly so is read the slow, general way.
+// totals need — are read, by a scanner for okpay's own layout of them or else by JSON.parse. Any
+// segment not laid out exactly so is read the slow, general way.
 
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -70,8 +71,11 @@ class Cursor {
   take(literal: string): boolean {
     let expected = Cursor.literals.get(literal);
     if (!expected) Cursor.literals.set(literal, (expected = Buffer.from(literal, 'latin1')));
-    if (this.bytes.compare(expected, 0, expected.length, this.at, this.at + expected.length) !== 0) return false;
-    this.at += expected.length;
+    const { bytes, at } = this;
+    if (at + expected.length > bytes.length) return false;
+    // A plain loop: the literals are short, and a native compare costs more to call than to run.
+    for (let i = 0; i < expected.length; i += 1) if (bytes[at + i] !== expected[i]) return false;
+    this.at = at + expected.length;
     return true;
   }
 
@@ -84,7 +88,24 @@ class Cursor {
       value = value * 10 + (byte - 0x30);
       this.at += 1;
     }
-    return this.at > from ? value : null;
+    // JSON allows no leading zeros: such bytes are left to JSON.parse, which refuses them.
+    if (this.at === from || (this.bytes[from] === 0x30 && this.at - from > 1)) return null;
+    return value;
+  }
+
+  /** A string's characters up to its closing quote, when they are printable ASCII without escapes. */
+  plainString(): string | null {
+    const { bytes } = this;
+    const from = this.at;
+    for (let at = from, limit = Math.min(bytes.length, from + 80); at < limit; at += 1) {
+      const byte = bytes[at]!;
+      if (byte === 0x22) {
+        this.at = at + 1;
+        return at > from ? bytes.toString('latin1', from, at) : null;
+      }
+      if (byte < 0x20 || byte > 0x7e || byte === 0x5c) return null;
+    }
+    return null;
   }
 
   /** 64 characters of a hash; a malformed one simply fails the hash comparisons that follow. */
@@ -130,6 +151,33 @@ function postingsOf(content: Buffer): Posting[] | null {
   const open = from + NEEDLE_POSTINGS.length - 1;
   const close = content.indexOf(0x5d, open);
   if (close < 0) return null;
+  return scanPostings(content, open + 1, close) ?? parsePostings(content, open, close);
+}
+
+/**
+ * The postings as okpay writes them — [{"account":"…","currency":"…","amountMinor":…},…] with
+ * plain names and whole numbers — read without JSON.parse; null for anything else, which
+ * JSON.parse then reads, so the result never depends on which reader ran.
+ */
+function scanPostings(content: Buffer, from: number, close: number): Posting[] | null {
+  const c = new Cursor(content, from);
+  const postings: Posting[] = [];
+  for (let first = true; c.at < close; first = false) {
+    if (!first && !c.take(',')) return null;
+    if (!c.take('{"account":"')) return null;
+    const account = c.plainString();
+    if (account === null || !c.take(',"currency":"')) return null;
+    const currency = c.plainString();
+    if (currency === null || !c.take(',"amountMinor":')) return null;
+    const negative = c.take('-');
+    const magnitude = c.digits();
+    if (magnitude === null || !Number.isSafeInteger(magnitude) || !c.take('}')) return null;
+    postings.push({ account, currency, amountMinor: negative ? -magnitude : magnitude });
+  }
+  return c.at === close ? postings : null;
+}
+
+function parsePostings(content: Buffer, open: number, close: number): Posting[] | null {
   try {
     const postings = JSON.parse(content.toString('utf8', open, close + 1)) as unknown;
     return Array.isArray(postings) ? (postings as Posting[]) : null;

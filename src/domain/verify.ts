@@ -84,14 +84,19 @@ export class LedgerReplay {
   addSegment(segment: number, entries: readonly StoredJournalEntry[], where: string, texts?: ContentTexts): void {
     this.chain.addSegment(segment, entries, where, texts);
     for (const entry of entries) {
-      const sums = new Map<string, number>();
-      const id = txIdForSeq(entry.seq);
-      for (const p of entry.tx.postings) {
-        if (!Number.isSafeInteger(p.amountMinor)) this.chain.problem(`${id}: a posting to ${p.account} is not a whole number of minor units`);
-        sums.set(p.currency, (sums.get(p.currency) ?? 0) + p.amountMinor);
+      const { postings } = entry.tx;
+      for (const p of postings) {
+        if (!Number.isSafeInteger(p.amountMinor)) this.chain.problem(`${txIdForSeq(entry.seq)}: a posting to ${p.account} is not a whole number of minor units`);
       }
-      for (const [currency, sum] of sums) if (sum !== 0) this.chain.problem(`${id}: postings in ${currency} sum to ${sum}, not zero`);
-      addToBalances(this.balances, entry.tx.postings);
+      // Each currency's postings sum to zero (checked per currency, first to last posting).
+      for (let i = 0; i < postings.length; i += 1) {
+        const currency = postings[i]!.currency;
+        if (postings.findIndex((p) => p.currency === currency) !== i) continue;
+        let sum = 0;
+        for (let j = i; j < postings.length; j += 1) if (postings[j]!.currency === currency) sum += postings[j]!.amountMinor;
+        if (sum !== 0) this.chain.problem(`${txIdForSeq(entry.seq)}: postings in ${currency} sum to ${sum}, not zero`);
+      }
+      addToBalances(this.balances, postings);
     }
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SYSTEM_ACCOUNTS, userAccount, type NewTransaction } from '../../src/domain/ledger.js';
+import { chainHash, SYSTEM_ACCOUNTS, userAccount, type NewTransaction } from '../../src/domain/ledger.js';
 import { checkRange } from '../../src/cli/verify-worker.js';
 import { FileStore } from '../../src/store/file-store.js';
 
@@ -76,5 +76,40 @@ describe('the verify worker', () => {
     writeFileSync(file, JSON.stringify(data));
     const problems = checkRange({ segmentSize: 3, files }).problems;
     expect(problems.some((p) => p.includes('follows entry 4'))).toBe(true);
+  });
+  it('reads postings written with their keys in another order through JSON.parse, with the same totals', async () => {
+    const { files } = await journal();
+    const file = files[0]?.file ?? '';
+    const text = readFileSync(file, 'utf8');
+    const reordered = text.replace('{"account":"world","currency":"EUR","amountMinor":-100}', '{"currency":"EUR","account":"world","amountMinor":-100}');
+    expect(reordered).not.toBe(text);
+    writeFileSync(file, reordered);
+    const result = checkRange({ segmentSize: 3, files });
+    expect(result.balances[SYSTEM_ACCOUNTS.world]?.['EUR']).toBe(-2800);
+    // Same length, other bytes: the hash of entry 1 no longer matches, and nothing else is reported.
+    expect(result.problems).toEqual([expect.stringContaining('entry 1 was changed after it was written')]);
+  });
+
+  it('does not read an amount with a leading zero as a number (JSON refuses it)', async () => {
+    const { files } = await journal();
+    const file = files[1]?.file ?? '';
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"amountMinor":400}', '"amountMinor":0400}'));
+    const problems = checkRange({ segmentSize: 3, files }).problems;
+    expect(problems.some((p) => p.includes('cannot be read as a journal segment'))).toBe(true);
+  });
+
+  it('reports a transaction whose postings do not sum to zero even when its hash was recomputed', async () => {
+    const { files } = await journal();
+    const file = files[2]?.file ?? '';
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { segment: number; entries: { end: boolean; hash: string; len: number; prevHash: string; seq: number; tx: { postings: { amountMinor: number }[] } }[] };
+    const last = data.entries[data.entries.length - 1]!;
+    last.tx.postings[1]!.amountMinor += 1;
+    const content = JSON.stringify(last.tx);
+    last.len = Buffer.byteLength(content);
+    last.hash = chainHash(last.prevHash, last.seq, last.end, content);
+    writeFileSync(file, `{"segment":${data.segment},"entries":[${data.entries.map((e) => `{"end":${e.end},"hash":"${e.hash}","len":${e.len},"prevHash":"${e.prevHash}","seq":${e.seq},"tx":${JSON.stringify(e.tx)}}`).join(',')}]}`);
+    const result = checkRange({ segmentSize: 3, files });
+    expect(result.problems).toEqual(['txn_0000000007: postings in EUR sum to 1, not zero']);
+    expect(result.balances[userAccount('usr_1')]?.['EUR']).toBe(100 + 300 + 500 + 701);
   });
 });
