@@ -19,7 +19,7 @@ import { parsePositiveInt } from '../domain/validate.js';
 import { ibanCheckDigits } from '../domain/validate-bank.js';
 import { usdEquivalentMinor } from '../domain/fx.js';
 import { remainingAllowance } from '../domain/limits.js';
-import { expiredUnclaimed, indexUsers, planClaim, planDeposit, planReturn, planTransfer, priceTransfer, resolveRecipient, unclaimedFor, windowUsdMinor, type UserLookup } from '../domain/wallet.js';
+import { expiredUnclaimed, indexUsers, planClaim, planDeposit, planReturn, planTransfer, priceTransfer, pruneWalletRecords, resolveRecipient, unclaimedFor, windowUsdMinor, type UserLookup } from '../domain/wallet.js';
 import { addMethod, planCompletion, planRelease, planWithdrawal, settleSteps } from '../domain/withdrawals.js';
 import type { StoreTransaction } from '../store/store.js';
 import { audit } from './auth.js';
@@ -218,6 +218,9 @@ class Generation {
       if (day !== settledDay) {
         settledDay = day;
         this.settle();
+        // As payment commands do: limit-window days older than the window are dropped (weekly
+        // here), so a payment's limit check reads about a month of days, not the whole timeline.
+        if (day % 7 === 0) pruneWalletRecords(this.t.state, this.clockMs);
       }
       this.operation();
       if (this.posted % FLUSH_EVERY === 0 || step % FLUSH_EVERY === 0) {

@@ -37,11 +37,50 @@ function scanLimit(region: Region): RangeError {
 
 /** The region's local calendar day (epoch day) that contains the instant. */
 function localDay(region: Region, atMs: number): number {
-  const offsetMinutes = DateTime.fromMillis(atMs, { zone: region.timeZone }).offset;
-  return Math.floor((atMs + offsetMinutes * MINUTE_MS) / DAY_MS);
+  return Math.floor((atMs + offsetMinutesAt(region.timeZone, atMs) * MINUTE_MS) / DAY_MS);
 }
 
+// A zone's UTC offset changes only at its transitions, a few instants a year: the offset is
+// memoised per hour of UTC time when it is the same at both ends of that hour (an hour holding a
+// transition is always computed exactly). Bounded like the windows below.
+const HOUR_MS = 3_600_000;
+const offsetCaches = new Map<string, Map<number, number>>();
+const MAX_CACHED_HOURS = 200_000;
+
+function zoneOffsetMinutes(timeZone: string, atMs: number): number {
+  return DateTime.fromMillis(atMs, { zone: timeZone }).offset;
+}
+
+function offsetMinutesAt(timeZone: string, atMs: number): number {
+  let cache = offsetCaches.get(timeZone);
+  if (!cache) offsetCaches.set(timeZone, (cache = new Map()));
+  const hour = Math.floor(atMs / HOUR_MS);
+  const known = cache.get(hour);
+  if (known !== undefined) return known;
+  const start = zoneOffsetMinutes(timeZone, hour * HOUR_MS);
+  const end = zoneOffsetMinutes(timeZone, (hour + 1) * HOUR_MS - 1);
+  if (start !== end) return zoneOffsetMinutes(timeZone, atMs);
+  if (cache.size >= MAX_CACHED_HOURS) cache.clear();
+  cache.set(hour, start);
+  return start;
+}
+
+const MAX_CACHED_WINDOWS = 50_000;
+const localTimeCaches = new WeakMap<Region, Map<number, number>>();
+
 function localTimeMs(region: Region, day: number, minuteOfDay: number): number {
+  let cache = localTimeCaches.get(region);
+  if (!cache) localTimeCaches.set(region, (cache = new Map()));
+  const key = day * 1_440 + minuteOfDay;
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const ms = zonedTimeMs(region, day, minuteOfDay);
+  if (cache.size >= MAX_CACHED_WINDOWS) cache.clear();
+  cache.set(key, ms);
+  return ms;
+}
+
+function zonedTimeMs(region: Region, day: number, minuteOfDay: number): number {
   const date = new Date(day * DAY_MS);
   const local = DateTime.fromObject(
     { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: Math.floor(minuteOfDay / 60), minute: minuteOfDay % 60 },
@@ -53,7 +92,6 @@ function localTimeMs(region: Region, day: number, minuteOfDay: number): number {
 // Converting local times through the zone rules costs ~20 µs each, and queues recompute the same
 // days for every ticket: windows are memoised per (immutable) region, with a bound on memory.
 const windowCaches = new WeakMap<Region, Map<number, Window | null>>();
-const MAX_CACHED_WINDOWS = 50_000;
 
 function windowOf(region: Region, day: number): Window | null {
   let cache = windowCaches.get(region);

@@ -112,7 +112,20 @@ function midOf(table: RateTable, code: string): bigint {
 }
 
 /** A positive decimal string as an integer scaled by 10^RATE_DECIMALS, or null. */
+// Rates are a handful of fixed strings read on every payment: each is parsed once. The memo is
+// bounded so that arbitrary input (quotes typed by hand) cannot grow it without end.
+const parsedRates = new Map<string, bigint | null>();
+const MAX_PARSED_RATES = 1_000;
+
 function parseRateOrNull(text: string): bigint | null {
+  const known = parsedRates.get(text);
+  if (known !== undefined) return known;
+  const parsed = parseRateText(text);
+  if (parsedRates.size < MAX_PARSED_RATES) parsedRates.set(text, parsed);
+  return parsed;
+}
+
+function parseRateText(text: string): bigint | null {
   const match = RATE_PATTERN.exec(text);
   if (!match) return null;
   const scaled = BigInt((match[1] ?? '0') + (match[2] ?? '').padEnd(RATE_DECIMALS, '0'));

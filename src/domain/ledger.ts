@@ -265,6 +265,12 @@ export function utcDay(iso: string): string {
 /** Adds to (or, for money that came back, takes from) a user's outgoing total of one day. */
 function addToLimitWindow(state: State, userId: UserId, day: string, usdMinor: MinorUnits): void {
   const window = state.limitWindows[userId] ?? [];
+  const last = window[window.length - 1];
+  if (usdMinor > 0 && (last === undefined || last.day < day)) {
+    // The usual case: the first payment of a new day, which sorts last.
+    state.limitWindows[userId] = [...window, { day, usdMinor }];
+    return;
+  }
   const prior = window.find((entry) => entry.day === day)?.usdMinor ?? 0;
   const next = Math.max(0, prior + usdMinor);
   const kept = window.filter((entry) => entry.day !== day);
