@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { MinorUnits } from './money.js';
 import type { Balances, FeeLineRecord, State, TxId, UserId, Withdrawal } from './state.js';
+import { compareCodeUnits } from './order.js';
 
 export const SYSTEM_ACCOUNTS = {
   /** The outside world: card and bank deposits come from it, payouts go to it. */
@@ -264,19 +265,21 @@ export function utcDay(iso: string): string {
 
 /** Adds to (or, for money that came back, takes from) a user's outgoing total of one day. */
 function addToLimitWindow(state: State, userId: UserId, day: string, usdMinor: MinorUnits): void {
-  const window = state.limitWindows[userId] ?? [];
-  const last = window[window.length - 1];
-  if (usdMinor > 0 && (last === undefined || last.day < day)) {
+  const window = state.limitWindows[userId] ?? {};
+  const days = Object.keys(window);
+  const last = days[days.length - 1];
+  if (usdMinor > 0 && (last === undefined || last < day)) {
     // The usual case: the first payment of a new day, which sorts last.
-    state.limitWindows[userId] = [...window, { day, usdMinor }];
+    state.limitWindows[userId] = { ...window, [day]: usdMinor };
     return;
   }
-  const prior = window.find((entry) => entry.day === day)?.usdMinor ?? 0;
-  const next = Math.max(0, prior + usdMinor);
-  const kept = window.filter((entry) => entry.day !== day);
-  if (next > 0) kept.push({ day, usdMinor: next });
-  kept.sort((a, b) => a.day.localeCompare(b.day));
-  if (kept.length > 0) state.limitWindows[userId] = kept;
+  const next = Math.max(0, (window[day] ?? 0) + usdMinor);
+  const kept: Record<string, MinorUnits> = {};
+  for (const d of [...new Set([...days, day])].sort(compareCodeUnits)) {
+    const amount = d === day ? next : window[d] ?? 0;
+    if (amount > 0) kept[d] = amount;
+  }
+  if (Object.keys(kept).length > 0) state.limitWindows[userId] = kept;
   else delete state.limitWindows[userId];
 }
 

@@ -7,7 +7,7 @@ import type { Ticket } from './tickets.js';
 
 export type { Language } from './language.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export type UserId = string;
 export type TxId = string;
@@ -136,7 +136,7 @@ export interface State {
   /** Refunds already made, keyed by the refunded transaction id: a transaction is refunded once. */
   refunds: Record<TxId, TxId>;
   /** Outgoing amounts per user and UTC day (at most 30 days kept), in USD-equivalent minor units, for limits. */
-  limitWindows: Record<UserId, LimitWindowEntry[]>;
+  limitWindows: Record<UserId, LimitWindow>;
   /** Support tickets keyed by their number (as a string). */
   tickets: Record<string, Ticket>;
   /** Payout destinations (bank accounts, e-wallets). */
@@ -234,11 +234,11 @@ export interface UnclaimedTransfer {
   readonly outgoingUsdMinor: MinorUnits;
 }
 
-/** What a user sent on one UTC day: day buckets keep the state small however busy the user is. */
-export interface LimitWindowEntry {
-  readonly day: string;
-  readonly usdMinor: MinorUnits;
-}
+/**
+ * What a user sent per UTC day, { "2026-11-22": usdMinor, … } with days in ascending order: day
+ * buckets keep the state small however busy the user is. (Schema 1 held a list of { day, usdMinor }.)
+ */
+export type LimitWindow = Readonly<Record<string, MinorUnits>>;
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -10,6 +10,7 @@ import { checkOutgoingLimits, LIMIT_WINDOW_MS, type LimitTable } from './limits.
 import { findCurrency, formatAmount, type Currency, type MinorUnits } from './money.js';
 import type { State, StoredQuote, TxId, UnclaimedTransfer, User, UserId } from './state.js';
 import type { Recipient } from './validate.js';
+import { compareCodeUnits } from './order.js';
 
 export const QUOTE_TTL_MS = 30 * 60 * 1000;
 export const IDEMPOTENCY_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -204,7 +205,9 @@ function firstWindowDay(nowMs: number): string {
 /** What a user already sent in the rolling 30-day window, USD equivalent. */
 export function windowUsdMinor(state: State, userId: UserId, nowMs: number): MinorUnits {
   const first = firstWindowDay(nowMs);
-  return (state.limitWindows[userId] ?? []).filter((e) => e.day >= first).reduce((sum, e) => sum + e.usdMinor, 0);
+  let sum = 0;
+  for (const [day, usdMinor] of Object.entries(state.limitWindows[userId] ?? {})) if (day >= first) sum += usdMinor;
+  return sum;
 }
 
 /**
@@ -287,7 +290,7 @@ function transferPostings(senderId: UserId, destination: string, quote: Transfer
 export function unclaimedFor(state: State, user: User): UnclaimedTransfer[] {
   return Object.values(state.unclaimed)
     .filter((u) => (u.toEmail !== null && u.toEmail === user.email) || (u.toPhone !== null && u.toPhone === user.phone))
-    .sort((a, b) => a.txId.localeCompare(b.txId));
+    .sort((a, b) => compareCodeUnits(a.txId, b.txId));
 }
 
 /** The waiting money lands with its recipient, who now has an active account. */
@@ -342,7 +345,7 @@ export function planReturn(item: UnclaimedTransfer, nowIso: string): NewTransact
 export function expiredUnclaimed(state: State, nowMs: number): UnclaimedTransfer[] {
   return Object.values(state.unclaimed)
     .filter((u) => Date.parse(u.expiresAt) <= nowMs)
-    .sort((a, b) => a.txId.localeCompare(b.txId));
+    .sort((a, b) => compareCodeUnits(a.txId, b.txId));
 }
 
 /** Adds up postings to the same account and currency (a refund of amount and fee is one line). */
@@ -367,9 +370,11 @@ export function pruneWalletRecords(state: State, nowMs: number): void {
     if (Date.parse(record.expiresAt) <= nowMs) delete state.idempotency[key];
   }
   const first = firstWindowDay(nowMs);
-  for (const [userId, entries] of Object.entries(state.limitWindows)) {
-    const kept = entries.filter((e) => e.day >= first);
-    if (kept.length === 0) delete state.limitWindows[userId];
-    else if (kept.length !== entries.length) state.limitWindows[userId] = kept;
+  for (const [userId, window] of Object.entries(state.limitWindows)) {
+    const days = Object.keys(window);
+    if (days.every((day) => day >= first)) continue;
+    const kept = Object.fromEntries(Object.entries(window).filter(([day]) => day >= first));
+    if (Object.keys(kept).length === 0) delete state.limitWindows[userId];
+    else state.limitWindows[userId] = kept;
   }
 }

@@ -11,6 +11,7 @@ import { holdAccount, SYSTEM_ACCOUNTS, userAccount, utcDay, type NewTransaction 
 import { formatAmount, type Currency } from './money.js';
 import type { State, User, Withdrawal, WithdrawalMethod } from './state.js';
 import { assertFunds, assertWithinLimits, windowUsdMinor, type WalletRef } from './wallet.js';
+import { compareCodeUnits } from './order.js';
 
 export interface PayoutRules {
   readonly etaBusinessDays: { readonly bank: number; readonly ewallet: number };
@@ -33,7 +34,7 @@ export function parsePayoutRules(json: unknown): PayoutRules {
 export function activeMethods(state: State, userId: string): WithdrawalMethod[] {
   return Object.values(state.methods)
     .filter((m) => m.userId === userId && m.removedAt === null)
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    .sort((a, b) => compareCodeUnits(a.createdAt, b.createdAt) || compareCodeUnits(a.id, b.id));
 }
 
 export function requireMethod(state: State, userId: string, methodId: string): WithdrawalMethod {

@@ -8,7 +8,28 @@ import { corrupt } from './durable-file.js';
 type Migration = (state: Record<string, unknown>) => Record<string, unknown>;
 
 /** MIGRATIONS[n] turns a version-n file into version n + 1. */
-const MIGRATIONS: Readonly<Record<number, Migration>> = {};
+const MIGRATIONS: Readonly<Record<number, Migration>> = {
+  // 1 → 2: a user's limit window is { day: usdMinor } (days ascending) instead of a list of
+  // { day, usdMinor } — half the bytes in a busy store, read and written by every payment.
+  1: (state) => ({ ...state, limitWindows: compactLimitWindows(state['limitWindows']) }),
+};
+
+function compactLimitWindows(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const windows: Record<string, Record<string, number>> = {};
+  for (const [userId, entries] of Object.entries(value)) {
+    if (!Array.isArray(entries)) return value;
+    const days = new Map<string, number>();
+    for (const entry of entries as unknown[]) {
+      const { day, usdMinor } = (entry ?? {}) as { day?: unknown; usdMinor?: unknown };
+      if (typeof day !== 'string' || typeof usdMinor !== 'number' || !Number.isSafeInteger(usdMinor)) return value;
+      days.set(day, (days.get(day) ?? 0) + usdMinor);
+    }
+    const window = Object.fromEntries([...days].filter(([, amount]) => amount > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    if (Object.keys(window).length > 0) windows[userId] = window;
+  }
+  return windows;
+}
 
 export function upgradeState(raw: Record<string, unknown>, file: string, migrations: Readonly<Record<number, Migration>> = MIGRATIONS, currentVersion = SCHEMA_VERSION): State {
   const version = raw['schemaVersion'];

@@ -17,7 +17,7 @@ import { AppError, type ErrorCode } from '../../src/domain/errors.js';
 import { computeTransferQuote, computeWithdrawalQuote, parseFeeSchedule } from '../../src/domain/fees.js';
 import { parseRateTable, usdEquivalentMinor } from '../../src/domain/fx.js';
 import { decideKyc, submitKyc } from '../../src/domain/kyc.js';
-import { addToBalances, holdAccount, SYSTEM_ACCOUNTS, userAccount, type Posting } from '../../src/domain/ledger.js';
+import { addToBalances, applyTransaction, holdAccount, SYSTEM_ACCOUNTS, userAccount, type Posting, type Transaction } from '../../src/domain/ledger.js';
 import { LIMIT_WINDOW_MS, parseLimitTable } from '../../src/domain/limits.js';
 import { findCurrency, type Currency } from '../../src/domain/money.js';
 import { emptyState, type Balances, type State, type User } from '../../src/domain/state.js';
@@ -669,6 +669,29 @@ describe('idempotency keys', () => {
 });
 
 describe('the 30-day window entries', () => {
+  it('keep one total per UTC day in day order; a release on an earlier day leaves the later days alone', () => {
+    const state = emptyState('2026-11-01T00:00:00.000Z');
+    let seq = 0;
+    const apply = (at: string, details: Transaction['details']) => {
+      seq += 1;
+      const postings: Posting[] = [
+        { account: SYSTEM_ACCOUNTS.world, currency: 'USD', amountMinor: -1 },
+        { account: userAccount('usr_a'), currency: 'USD', amountMinor: 1 },
+      ];
+      applyTransaction(state, { id: `txn_${seq}`, seq, type: 'deposit', at, memo: null, links: [], parties: ['usr_a'], postings, details } as Transaction);
+    };
+    apply('2026-11-03T09:00:00.000Z', { initiator: 'usr_a', outgoingUsdMinor: 700 });
+    apply('2026-11-05T09:00:00.000Z', { initiator: 'usr_a', outgoingUsdMinor: 200 });
+    apply('2026-11-05T18:00:00.000Z', { initiator: 'usr_a', outgoingUsdMinor: 50 });
+    expect(state.limitWindows['usr_a']).toEqual({ '2026-11-03': 700, '2026-11-05': 250 });
+    apply('2026-11-06T09:00:00.000Z', { initiator: 'usr_a', limitRelease: { userId: 'usr_a', day: '2026-11-03', usdMinor: 300 } });
+    expect(Object.entries(state.limitWindows['usr_a'] ?? {})).toEqual([['2026-11-03', 400], ['2026-11-05', 250]]);
+    apply('2026-11-06T10:00:00.000Z', { initiator: 'usr_a', limitRelease: { userId: 'usr_a', day: '2026-11-03', usdMinor: 900 } });
+    expect(Object.entries(state.limitWindows['usr_a'] ?? {})).toEqual([['2026-11-05', 250]]);
+    apply('2026-11-06T11:00:00.000Z', { initiator: 'usr_a', limitRelease: { userId: 'usr_a', day: '2026-11-05', usdMinor: 250 } });
+    expect(state.limitWindows['usr_a']).toBeUndefined();
+  });
+
   it('a returned unclaimed transfer stops counting toward the sender’s limits', async () => {
     const store = await setUp();
     const model = new Model();

@@ -203,6 +203,29 @@ describe('FileStore refuses a damaged or newer state file', () => {
     expect(snapshot(root)).toEqual(before);
   });
 
+  it('migrates a schema-1 store: limit windows become { day: usdMinor } in day order, written back at the next commit', async () => {
+    const store = new FileStore(root, { now });
+    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
+    const state = JSON.parse(readFileSync(store.stateFile, 'utf8')) as Record<string, unknown>;
+    const v1 = {
+      ...state,
+      schemaVersion: 1,
+      limitWindows: {
+        usr_a: [{ day: '2026-11-20', usdMinor: 500 }, { day: '2026-11-03', usdMinor: 70 }, { day: '2026-11-20', usdMinor: 25 }],
+        usr_b: [{ day: '2026-11-21', usdMinor: 0 }],
+      },
+    };
+    writeFileSync(store.stateFile, JSON.stringify(v1));
+    const read = await readState(store);
+    expect(read.schemaVersion).toBe(SCHEMA_VERSION);
+    expect(read.limitWindows).toEqual({ usr_a: { '2026-11-03': 70, '2026-11-20': 525 } });
+    expect(Object.keys(read.limitWindows['usr_a'] ?? {})).toEqual(['2026-11-03', '2026-11-20']);
+    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
+    const written = JSON.parse(readFileSync(store.stateFile, 'utf8')) as { schemaVersion: number; limitWindows: unknown };
+    expect(written.schemaVersion).toBe(SCHEMA_VERSION);
+    expect(written.limitWindows).toEqual({ usr_a: { '2026-11-03': 70, '2026-11-20': 525 } });
+  });
+
   it('refuses a missing state.json when the journal holds entries', async () => {
     const store = new FileStore(root, { now });
     await store.transaction((t) => void t.post(deposit('usr_a', 100)));

@@ -16,6 +16,7 @@ import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { formatMoney } from '../money.js';
 import { payoutRef } from './withdraw.js';
+import { compareCodeUnits } from '../../domain/order.js';
 
 export interface SettleSummary {
   processing: number;
@@ -75,7 +76,7 @@ function settleMoney(ctx: Context, t: StoreTransaction): SettleSummary {
 }
 
 function liveWithdrawals(state: State): Withdrawal[] {
-  return Object.values(state.withdrawals).sort((a, b) => a.requestedAt.localeCompare(b.requestedAt) || a.id.localeCompare(b.id));
+  return Object.values(state.withdrawals).sort((a, b) => compareCodeUnits(a.requestedAt, b.requestedAt) || compareCodeUnits(a.id, b.id));
 }
 
 function mailPayout(ctx: Context, t: StoreTransaction, w: Withdrawal, outcome: 'completed' | 'failed', tx: Transaction): void {

@@ -20,6 +20,7 @@ import { confirmOrRequireYes } from '../prompts.js';
 import { newId } from '../random.js';
 import { countries } from './account.js';
 import { printQuote, quoteDocument } from './wallet.js';
+import { compareCodeUnits } from '../../domain/order.js';
 
 export function payoutRef(ctx: Context) {
   return { ...walletRef(ctx), calendars: ctx.ref.load('calendars.json', parseCalendars), payouts: ctx.ref.load('payouts.json', parsePayoutRules) };
@@ -187,7 +188,7 @@ async function allWithdrawals(t: StoreTransaction, user: User): Promise<Withdraw
     if (entry.tx.type === 'withdrawal.complete' || entry.tx.type === 'withdrawal.release') byId.set(record.id, { ...record, holdTxId: record.holdTxId ?? entry.tx.links[0] ?? '' });
   }
   for (const w of Object.values(t.state.withdrawals)) if (w.userId === user.id) byId.set(w.id, w);
-  return [...byId.values()].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt) || b.id.localeCompare(a.id));
+  return [...byId.values()].sort((a, b) => compareCodeUnits(b.requestedAt, a.requestedAt) || compareCodeUnits(b.id, a.id));
 }
 
 function registerListAndCancel(withdraw: Command, app: App): void {
