@@ -5,7 +5,7 @@
 // for the functions a typical command runs) lets bin/okpay.js skip most of the compiling. Modules
 // a command does not use are bundled as lazy initialisers, so they cost parsing only; the cache
 // covers that too. bcrypt stays external (a native module), and so do the libraries okpay loads
-// through createRequire only when a command needs them (otplib, YAML, QR codes, progress bars).
+// through createRequire only when a command needs them (prompts, otplib, YAML, QR codes, progress bars).
 //
 // Output: okpay.cjs (first line `// okpay-build <id>`, the id a hash of the rest), verify-worker.cjs
 // and okpay-<id>.v8cache. The cache's name carries the id, so a cache never meets another build.
@@ -44,7 +44,7 @@ const common = {
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['bcrypt'],
+  external: ['bcrypt', '@inquirer/prompts'],
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
@@ -56,7 +56,14 @@ const common = {
 };
 
 const result = await build({ ...common, entryPoints: { okpay: 'src/cli/main.ts' }, outdir: NEXT, outExtension: { '.js': '.cjs' } });
-await build({ ...common, entryPoints: { 'verify-worker': 'src/cli/verify-worker.ts' }, outdir: NEXT, outExtension: { '.js': '.cjs' } });
+const worker = await build({ ...common, entryPoints: { 'verify-worker': 'src/cli/verify-worker.ts' }, outdir: NEXT, outExtension: { '.js': '.cjs' } });
+
+// bin/load-bundle.js runs the bundle through vm.Script, where import() has no loader to call: an
+// external module must be loaded with require (createRequire), never imported dynamically.
+for (const [file, output] of Object.entries({ ...result.metafile.outputs, ...worker.metafile.outputs })) {
+  const dynamic = output.imports.filter((i) => i.external && i.kind === 'dynamic-import');
+  if (dynamic.length > 0) throw new Error(`${file} imports ${dynamic.map((i) => i.path).join(', ')} with import(): use createRequire instead`);
+}
 
 const bundlePath = path.join(NEXT, 'okpay.cjs');
 // Plain ASCII (esbuild leaves a few characters of regular expressions as they are): the loader

@@ -1,13 +1,16 @@
 // Asking people for input. Prompts appear only when stdin is a terminal; otherwise a missing
 // value is a usage error that names the flag to pass, and confirmations need --yes.
 
+import { createRequire } from 'node:module';
 import { AppError } from '../domain/errors.js';
 import type { Context } from './context.js';
 
-type Inquirer = typeof import('@inquirer/prompts');
+export type Inquirer = typeof import('@inquirer/prompts');
 
-async function inquirer(): Promise<Inquirer> {
-  return import('@inquirer/prompts');
+// Loaded from node_modules, and only when a prompt is shown: the prompts package brings text
+// encoding tables (for its editor prompt) that would be most of the bundle's size.
+export async function inquirer(): Promise<Inquirer> {
+  return createRequire(import.meta.url)('@inquirer/prompts') as Inquirer;
 }
 
 function cancelled(error: unknown): never {

@@ -14,9 +14,9 @@ import { authenticate, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { assignAsAgent, escalateAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent, updateAsAgent } from './ticket-actions.js';
+import { inquirer, type Inquirer } from '../prompts.js';
 import { activeQueue, faqArticles, printTicket, ticketDetail, type TicketDetail } from './ticket-kit.js';
 
-type Inquirer = typeof import('@inquirer/prompts');
 type Move = 'reply' | 'faq' | 'note' | 'assign' | 'escalate' | 'priority' | 'resolve' | 'skip' | 'quit';
 
 const MAX_ROUNDS = 1000;
@@ -32,7 +32,7 @@ export function registerTriage(agent: Command, app: App): void {
     const token = await sessionToken(ctx);
     const agent = await ctx.store.transaction((t) => authenticate(ctx, t, token).user);
     requireRole(agent, ['agent'], '`agent triage`');
-    const prompts = await import('@inquirer/prompts');
+    const prompts = await inquirer();
     await triageLoop(ctx, prompts, token, agent);
   });
 }
