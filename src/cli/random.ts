@@ -1,13 +1,13 @@
 // Randomness for ids and secrets. The fixture generator swaps in a seeded source so that the same
 // seed makes the same store.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../domain/node-crypto.js';
 
 export interface Random {
   bytes(count: number): Buffer;
 }
 
-export const cryptoRandom: Random = { bytes: (count) => randomBytes(count) };
+export const cryptoRandom: Random = { bytes: (count) => nodeCrypto().randomBytes(count) };
 
 /** A deterministic stream of bytes from a seed (SHA-256 in counter mode): for fixtures only. */
 export function seededRandom(seed: string): Random {
@@ -16,7 +16,7 @@ export function seededRandom(seed: string): Random {
   return {
     bytes(count: number): Buffer {
       while (pool.length < count) {
-        pool = Buffer.concat([pool, createHash('sha256').update(`${seed}:${counter}`).digest()]);
+        pool = Buffer.concat([pool, nodeCrypto().createHash('sha256').update(`${seed}:${counter}`).digest()]);
         counter += 1;
       }
       const out = pool.subarray(0, count);

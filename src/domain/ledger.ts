@@ -4,7 +4,8 @@
 // state: commands use it when they post, and the store uses it to redo the journal after a crash,
 // so what a command does and what recovery does can never differ.
 
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from './node-crypto.js';
+import { sha256Hex } from './sha256.js';
 import type { MinorUnits } from './money.js';
 import type { Balances, FeeLineRecord, State, TxId, UserId, Withdrawal } from './state.js';
 import { compareCodeUnits } from './order.js';
@@ -339,9 +340,7 @@ export function entryContentText(content: unknown): string {
 
 /** The hash of a chained entry covers the previous hash, its position, its end mark and its content. */
 export function chainHash(prevHash: string, seq: number, end: boolean, canonicalContent: string | Uint8Array): string {
-  return createHash('sha256').update(`${prevHash}\n${seq}\n${end ? 1 : 0}\n`).update(canonicalContent).digest('hex');
+  return nodeCrypto().createHash('sha256').update(`${prevHash}\n${seq}\n${end ? 1 : 0}\n`).update(canonicalContent).digest('hex');
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+export { sha256Hex };

@@ -1,7 +1,7 @@
 // A small seeded pseudo-random generator (sfc32) for fixtures: the same seed always gives the
 // same sequence, on every machine. Not for secrets.
 
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from './node-crypto.js';
 
 export class Prng {
   private a: number;
@@ -10,7 +10,7 @@ export class Prng {
   private d: number;
 
   constructor(seed: string) {
-    const bytes = createHash('sha256').update(`okpay-prng:${seed}`).digest();
+    const bytes = nodeCrypto().createHash('sha256').update(`okpay-prng:${seed}`).digest();
     this.a = bytes.readUInt32LE(0);
     this.b = bytes.readUInt32LE(4);
     this.c = bytes.readUInt32LE(8);
