@@ -1,7 +1,8 @@
 // What a command may touch of the process: its streams and whether they are terminals. Tests
 // use bufferIO() and read what was printed.
 
-import { isatty } from 'node:tty';
+import { fstatSync, statSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { AppError } from '../domain/errors.js';
 
 export interface IO {
@@ -17,38 +18,126 @@ export interface IO {
   readStdin(): Promise<string>;
 }
 
+let devNullRdev: number | undefined;
+function devNull(): number {
+  if (devNullRdev === undefined) {
+    try {
+      devNullRdev = statSync('/dev/null').rdev;
+    } catch {
+      devNullRdev = -1;
+    }
+  }
+  return devNullRdev;
+}
+
+/**
+ * Whether a descriptor is a terminal. Pipes and files are told apart by fstat, without loading
+ * Node's tty module (it brings net and streams along: a few ms of a scripted command's start);
+ * only a character device other than /dev/null asks isatty.
+ */
+function isTerminal(fd: number): boolean {
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isCharacterDevice() || stats.rdev === devNull()) return false;
+  } catch {
+    return false;
+  }
+  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
+}
+
+/**
+ * One of the process's output streams. Node writes to pipes and files synchronously on Linux
+ * anyway; okpay does the same with writeSync when the descriptor is not a terminal, which spares
+ * creating the stream (and loading net and streams). A terminal, and a descriptor someone made
+ * non-blocking (EAGAIN), go through the stream. A reader that went away (EPIPE) is not a crash:
+ * `okpay outbox list | head -1` closes the pipe early by choice; the rest is dropped.
+ */
+class Output {
+  private closed = false;
+  private useStream: boolean;
+
+  constructor(
+    private readonly fd: 1 | 2,
+    readonly isTTY: boolean,
+  ) {
+    this.useStream = isTTY;
+  }
+
+  private get stream(): NodeJS.WriteStream {
+    return this.fd === 1 ? process.stdout : process.stderr;
+  }
+
+  private openStream(): NodeJS.WriteStream {
+    if (!this.useStream) {
+      this.useStream = true;
+      this.stream.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+        this.closed = true;
+      });
+    }
+    return this.stream;
+  }
+
+  /** True when the text was handed on (or dropped because the reader left); false while a stream's buffer is full. */
+  write(text: string): boolean {
+    if (this.closed || text === '') return true;
+    if (!this.useStream) {
+      let bytes = Buffer.from(text, 'utf8');
+      try {
+        while (bytes.length > 0) bytes = bytes.subarray(writeSync(this.fd, bytes));
+        return true;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE') {
+          this.closed = true;
+          return true;
+        }
+        if (code !== 'EAGAIN') throw error;
+        return this.openStream().write(bytes);
+      }
+    }
+    return this.openStream().write(text);
+  }
+
+  /** Resolves on drain, or when the reader went away (the pipe closed mid-write). */
+  drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const stream = this.stream;
+      const done = () => {
+        stream.off('drain', done);
+        stream.off('close', done);
+        stream.off('error', done);
+        resolve();
+      };
+      stream.on('drain', done);
+      stream.on('close', done);
+      stream.on('error', done);
+    });
+  }
+
+  get columns(): number | undefined {
+    return this.isTTY ? this.stream.columns : undefined;
+  }
+}
+
 export function processIO(): IO {
-  // `okpay outbox list | head -1` closes the pipe early: that is the reader's choice, not a crash.
-  let stdoutClosed = false;
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    stdoutClosed = true;
-  });
+  const stdout = new Output(1, isTerminal(1));
+  const stderr = new Output(2, isTerminal(2));
+  let stdinIsTTY: boolean | undefined;
   return {
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
-    // isatty(0) rather than process.stdin.isTTY: creating the stdin stream costs a few ms at every
-    // start, and most commands never read it.
-    stdinIsTTY: isatty(0),
-    columns: process.stdout.columns ?? 100,
-    writeOut: (text) => {
-      if (!stdoutClosed) process.stdout.write(text);
+    stdoutIsTTY: stdout.isTTY,
+    stderrIsTTY: stderr.isTTY,
+    // Asked when a command first needs it, and not of process.stdin: creating the stdin stream
+    // costs a few ms, and most commands never read it.
+    get stdinIsTTY() {
+      return (stdinIsTTY ??= isTerminal(0));
     },
-    writeOutAsync: (text) =>
-      new Promise((resolve) => {
-        if (stdoutClosed || process.stdout.write(text)) return resolve();
-        // Resolves on drain, or when the reader went away (the pipe closed mid-write).
-        const done = () => {
-          process.stdout.off('drain', done);
-          process.stdout.off('close', done);
-          process.stdout.off('error', done);
-          resolve();
-        };
-        process.stdout.on('drain', done);
-        process.stdout.on('close', done);
-        process.stdout.on('error', done);
-      }),
-    writeErr: (text) => void process.stderr.write(text),
+    columns: stdout.columns ?? 100,
+    writeOut: (text) => void stdout.write(text),
+    writeOutAsync: async (text) => {
+      if (!stdout.write(text)) await stdout.drained();
+    },
+    writeErr: (text) => void stderr.write(text),
     readStdin: () => readAll(process.stdin),
   };
 }
