@@ -20,8 +20,10 @@ Object.assign(process.env, {
 });
 delete process.env.OKPAY_SESSION;
 
+// The store is made in another process, so that the fixture loader's code (run once per store)
+// does not weigh on every command's start.
+const SETUP = ['fixtures', 'load', path.resolve(__dirname, '..', 'data', 'fixtures', 'demo.json')];
 const steps = [
-  ['fixtures', 'load', path.resolve(__dirname, '..', 'data', 'fixtures', 'demo.json')],
   ['login', '--email', 'lena.mueller@example.de'],
   ['balance', '--json'],
   ['balance'],
@@ -33,7 +35,14 @@ const steps = [
 // Plus one mistake, so the error path is cached too.
 const MISTAKE = ['nonsense-command'];
 
+async function setUp() {
+  const { execFileSync } = require('node:child_process');
+  const program = `require(${JSON.stringify(path.join(__dirname, '..', 'bin', 'load-bundle.js'))}).loadBundle(${JSON.stringify(directory)}).cli.main(${JSON.stringify(SETUP)}).then((code) => { process.exitCode = code; })`;
+  execFileSync(process.execPath, ['-e', program], { env: process.env, stdio: 'pipe' });
+}
+
 async function main() {
+  await setUp();
   const { cli, script, cacheFile } = loadBundle(directory, installedAt);
   if (!cacheFile) throw new Error(`${directory}/okpay.cjs has no build line`);
   for (const argv of steps) {
