@@ -59,18 +59,61 @@ export function checkRange(task: RangeTask): RangeResult {
   return { start: range.start, end: range.replay.chain.position(), count: range.replay.chain.count, balances: range.replay.balances, problems };
 }
 
+const literal = (text: string): Buffer => Buffer.from(text, 'latin1');
+const L = {
+  end: literal('{"end":'),
+  true: literal('true'),
+  false: literal('false'),
+  hash: literal(',"hash":"'),
+  len: literal('","len":'),
+  prevHash: literal(',"prevHash":"'),
+  seq: literal('","seq":'),
+  tx: literal(',"tx":'),
+  close: literal('}'),
+  comma: literal(','),
+  account: literal('{"account":"'),
+  currency: literal(',"currency":"'),
+  amount: literal(',"amountMinor":'),
+  minus: literal('-'),
+  entriesEnd: literal(']}'),
+};
+
+/**
+ * Account names and currency codes repeat on every entry: each is made into a string once and
+ * looked up by its bytes after that, which spares an allocation per posting and lets balance
+ * lookups use the string's cached hash. Bounded, so a hostile journal cannot make it grow forever.
+ */
+const MAX_INTERNED = 200_000;
+const interned = new Map<number, string[]>();
+let internedCount = 0;
+
+function internedString(bytes: Buffer, from: number, to: number, hash: number): string {
+  const bucket = interned.get(hash);
+  const length = to - from;
+  if (bucket) {
+    search: for (const candidate of bucket) {
+      if (candidate.length !== length) continue;
+      for (let i = 0; i < length; i += 1) if (candidate.charCodeAt(i) !== bytes[from + i]) continue search;
+      return candidate;
+    }
+  }
+  const text = bytes.toString('latin1', from, to);
+  if (internedCount < MAX_INTERNED) {
+    internedCount += 1;
+    if (bucket) bucket.push(text);
+    else interned.set(hash, [text]);
+  }
+  return text;
+}
+
 /** A reader over one segment's bytes, for the fixed layout okpay writes. */
 class Cursor {
-  private static readonly literals = new Map<string, Buffer>();
-
   constructor(
     readonly bytes: Buffer,
     public at: number,
   ) {}
 
-  take(literal: string): boolean {
-    let expected = Cursor.literals.get(literal);
-    if (!expected) Cursor.literals.set(literal, (expected = Buffer.from(literal, 'latin1')));
+  take(expected: Buffer): boolean {
     const { bytes, at } = this;
     if (at + expected.length > bytes.length) return false;
     // A plain loop: the literals are short, and a native compare costs more to call than to run.
@@ -97,13 +140,15 @@ class Cursor {
   plainString(): string | null {
     const { bytes } = this;
     const from = this.at;
+    let hash = 0x811c9dc5;
     for (let at = from, limit = Math.min(bytes.length, from + 80); at < limit; at += 1) {
       const byte = bytes[at]!;
       if (byte === 0x22) {
         this.at = at + 1;
-        return at > from ? bytes.toString('latin1', from, at) : null;
+        return at > from ? internedString(bytes, from, at, hash) : null;
       }
       if (byte < 0x20 || byte > 0x7e || byte === 0x5c) return null;
+      hash = Math.imul(hash ^ byte, 0x01000193);
     }
     return null;
   }
@@ -127,20 +172,20 @@ interface ScannedEntry {
 
 /** One entry at the cursor, or null when the bytes are not in okpay's layout. */
 function scanEntry(c: Cursor): ScannedEntry | null {
-  if (!c.take('{"end":')) return null;
-  const end = c.take('true') ? true : c.take('false') ? false : null;
-  if (end === null || !c.take(',"hash":"')) return null;
+  if (!c.take(L.end)) return null;
+  const end = c.take(L.true) ? true : c.take(L.false) ? false : null;
+  if (end === null || !c.take(L.hash)) return null;
   const hash = c.hex64();
-  if (hash === null || !c.take('","len":')) return null;
+  if (hash === null || !c.take(L.len)) return null;
   const len = c.digits();
-  if (len === null || !c.take(',"prevHash":"')) return null;
+  if (len === null || !c.take(L.prevHash)) return null;
   const prevHash = c.hex64();
-  if (prevHash === null || !c.take('","seq":')) return null;
+  if (prevHash === null || !c.take(L.seq)) return null;
   const seq = c.digits();
-  if (seq === null || !c.take(',"tx":')) return null;
+  if (seq === null || !c.take(L.tx)) return null;
   const content = c.bytes.subarray(c.at, c.at + len);
   c.at += len;
-  if (content.length !== len || !c.take('}')) return null;
+  if (content.length !== len || !c.take(L.close)) return null;
   return { end, hash, prevHash, seq, content };
 }
 
@@ -163,15 +208,15 @@ function scanPostings(content: Buffer, from: number, close: number): Posting[] |
   const c = new Cursor(content, from);
   const postings: Posting[] = [];
   for (let first = true; c.at < close; first = false) {
-    if (!first && !c.take(',')) return null;
-    if (!c.take('{"account":"')) return null;
+    if (!first && !c.take(L.comma)) return null;
+    if (!c.take(L.account)) return null;
     const account = c.plainString();
-    if (account === null || !c.take(',"currency":"')) return null;
+    if (account === null || !c.take(L.currency)) return null;
     const currency = c.plainString();
-    if (currency === null || !c.take(',"amountMinor":')) return null;
-    const negative = c.take('-');
+    if (currency === null || !c.take(L.amount)) return null;
+    const negative = c.take(L.minus);
     const magnitude = c.digits();
-    if (magnitude === null || !Number.isSafeInteger(magnitude) || !c.take('}')) return null;
+    if (magnitude === null || !Number.isSafeInteger(magnitude) || !c.take(L.close)) return null;
     postings.push({ account, currency, amountMinor: negative ? -magnitude : magnitude });
   }
   return c.at === close ? postings : null;
@@ -195,11 +240,11 @@ interface ReadSegment {
 /** The fast path: null when the segment is not laid out exactly as okpay writes it. */
 function scanSegment(bytes: Buffer, segment: number): ReadSegment | null {
   const c = new Cursor(bytes, 0);
-  if (!c.take(`{"segment":${segment},"entries":[`)) return null;
+  if (!c.take(literal(`{"segment":${segment},"entries":[`))) return null;
   const entries: StoredJournalEntry[] = [];
   const contents: Uint8Array[] = [];
-  for (let first = true; !c.take(']}'); first = false) {
-    if (!first && !c.take(',')) return null;
+  for (let first = true; !c.take(L.entriesEnd); first = false) {
+    if (!first && !c.take(L.comma)) return null;
     const entry = scanEntry(c);
     const postings = entry ? postingsOf(entry.content) : null;
     if (!entry || !postings) return null;

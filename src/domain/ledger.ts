@@ -338,9 +338,24 @@ export function entryContentText(content: unknown): string {
   return JSON.stringify(content);
 }
 
-/** The hash of a chained entry covers the previous hash, its position, its end mark and its content. */
+/** Where chainHash lays out the bytes it hashes; grows to the largest entry seen. */
+let chainScratch = Buffer.allocUnsafe(8192);
+
+/**
+ * The hash of a chained entry covers the previous hash, its position, its end mark and its content.
+ * The bytes are laid out in one buffer and hashed in one call (crypto.hash): a Hash object per
+ * entry costs about a microsecond more, which `verify` pays a million times.
+ */
 export function chainHash(prevHash: string, seq: number, end: boolean, canonicalContent: string | Uint8Array): string {
-  return nodeCrypto().createHash('sha256').update(`${prevHash}\n${seq}\n${end ? 1 : 0}\n`).update(canonicalContent).digest('hex');
+  const header = `${prevHash}\n${seq}\n${end ? 1 : 0}\n`;
+  const headerBytes = Buffer.byteLength(header);
+  const contentBytes = typeof canonicalContent === 'string' ? Buffer.byteLength(canonicalContent) : canonicalContent.length;
+  const size = headerBytes + contentBytes;
+  if (size > chainScratch.length) chainScratch = Buffer.allocUnsafe(Math.max(size, chainScratch.length * 2));
+  chainScratch.write(header, 0, 'utf8');
+  if (typeof canonicalContent === 'string') chainScratch.write(canonicalContent, headerBytes, 'utf8');
+  else chainScratch.set(canonicalContent, headerBytes);
+  return nodeCrypto().hash('sha256', chainScratch.subarray(0, size), 'hex');
 }
 
 export { sha256Hex };

@@ -85,16 +85,26 @@ export class LedgerReplay {
     this.chain.addSegment(segment, entries, where, texts);
     for (const entry of entries) {
       const { postings } = entry.tx;
+      // Most transactions move one currency: one pass sums it; the others are checked per currency.
+      const first = postings[0]?.currency;
+      let oneCurrency = true;
+      let sum = 0;
       for (const p of postings) {
         if (!Number.isSafeInteger(p.amountMinor)) this.chain.problem(`${txIdForSeq(entry.seq)}: a posting to ${p.account} is not a whole number of minor units`);
+        if (p.currency === first) sum += p.amountMinor;
+        else oneCurrency = false;
       }
-      // Each currency's postings sum to zero (checked per currency, first to last posting).
-      for (let i = 0; i < postings.length; i += 1) {
-        const currency = postings[i]!.currency;
-        if (postings.findIndex((p) => p.currency === currency) !== i) continue;
-        let sum = 0;
-        for (let j = i; j < postings.length; j += 1) if (postings[j]!.currency === currency) sum += postings[j]!.amountMinor;
-        if (sum !== 0) this.chain.problem(`${txIdForSeq(entry.seq)}: postings in ${currency} sum to ${sum}, not zero`);
+      if (oneCurrency) {
+        if (sum !== 0) this.chain.problem(`${txIdForSeq(entry.seq)}: postings in ${first} sum to ${sum}, not zero`);
+      } else {
+        // Each currency's postings sum to zero (checked per currency, first to last posting).
+        for (let i = 0; i < postings.length; i += 1) {
+          const currency = postings[i]!.currency;
+          if (postings.findIndex((p) => p.currency === currency) !== i) continue;
+          let total = 0;
+          for (let j = i; j < postings.length; j += 1) if (postings[j]!.currency === currency) total += postings[j]!.amountMinor;
+          if (total !== 0) this.chain.problem(`${txIdForSeq(entry.seq)}: postings in ${currency} sum to ${total}, not zero`);
+        }
       }
       addToBalances(this.balances, postings);
     }
