@@ -29,7 +29,8 @@ const CONTROL_EXCEPT_TAB_AND_LF = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 // which lets a ticket or memo disguise what it says.
 const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 // A lone surrogate cannot be written as UTF-8; the store would silently turn it into U+FFFD.
-const LONE_SURROGATE = /\p{Cs}/u;
+// Spelled with code units rather than \p{Cs}: see unicodePatterns().
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const EMAIL_MAX_CHARACTERS = 254;
 const EMAIL_LOCAL_MAX_CHARACTERS = 64;
@@ -49,13 +50,24 @@ const COUNTRY_HINT = 'use a two-letter code such as US, DE, CN';
 const PASSWORD_MIN_CHARACTERS = 8;
 // bcrypt reads only the first 72 bytes; anything longer would be silently cut.
 const PASSWORD_MAX_BYTES = 72;
-const PASSWORD_SYMBOL = /[^\p{L}\p{M}\p{Nd}\s]/u;
 
 const NAME_MAX_CHARACTERS = 100;
-// Letters and marks of every script, and the joiners real names use: spaces (also the
-// ideographic one), apostrophes, hyphens, dots, commas and the middle dots of Chinese and
-// Japanese transliterations.
-const NAME_PATTERN = /^[\p{L}\p{M} \u3000'’.,·・-]+$/u;
+
+/**
+ * Patterns with Unicode properties, made on first use: the first such pattern a process makes
+ * loads ICU's property tables (about half a millisecond), which commands that validate no names or
+ * passwords should not pay.
+ */
+let unicode: { passwordSymbol: RegExp; name: RegExp } | undefined;
+function unicodePatterns(): { passwordSymbol: RegExp; name: RegExp } {
+  return (unicode ??= {
+    passwordSymbol: /[^\p{L}\p{M}\p{Nd}\s]/u,
+    // Letters and marks of every script, and the joiners real names use: spaces (also the
+    // ideographic one), apostrophes, hyphens, dots, commas and the middle dots of Chinese and
+    // Japanese transliterations.
+    name: /^[\p{L}\p{M} \u3000'’.,·・-]+$/u,
+  });
+}
 const MEMO_MAX_CHARACTERS = 140;
 
 const ISO_DATE_TEXT_MAX = 40;
@@ -221,7 +233,7 @@ function missingPasswordParts(password: string): string[] {
   if (characters < PASSWORD_MIN_CHARACTERS) missing.push(`at least ${PASSWORD_MIN_CHARACTERS} characters (it has ${characters})`);
   if (!/\p{L}/u.test(password)) missing.push('a letter');
   if (!/\p{Nd}/u.test(password)) missing.push('a digit');
-  if (!PASSWORD_SYMBOL.test(password)) missing.push('a symbol (a character that is not a letter, digit or space)');
+  if (!unicodePatterns().passwordSymbol.test(password)) missing.push('a symbol (a character that is not a letter, digit or space)');
   return missing;
 }
 
@@ -272,7 +284,7 @@ function textProblem(value: string, multiline: boolean): string | null {
 /** A person's name, 1–100 characters of letters with spaces, apostrophes, hyphens and dots. */
 export function validateName(text: string, field = 'name'): string {
   const name = boundedText(text, field, { min: 1, max: NAME_MAX_CHARACTERS });
-  if (!NAME_PATTERN.test(name) || !/\p{L}/u.test(name)) {
+  if (!unicodePatterns().name.test(name) || !/\p{L}/u.test(name)) {
     const subject = field.startsWith('-') ? field : `the ${field}`;
     fail('INVALID_INPUT', `${subject} "${printable(name)}" may contain only letters, spaces, apostrophes, hyphens and dots`);
   }
