@@ -15,6 +15,8 @@ const K = new Uint32Array([
   0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
+const HEX = '0123456789abcdef';
+
 const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
 
 /** The SHA-256 digest of `bytes`, 32 bytes. */
@@ -72,5 +74,7 @@ export function sha256(bytes: Uint8Array): Uint8Array {
 export function sha256Hex(text: string): string {
   const crypto = nodeCryptoIfLoaded();
   if (crypto) return crypto.createHash('sha256').update(text).digest('hex');
-  return Buffer.from(sha256(Buffer.from(text, 'utf8'))).toString('hex');
+  let hex = '';
+  for (const byte of sha256(Buffer.from(text, 'utf8'))) hex += HEX[byte >> 4]! + HEX[byte & 15]!;
+  return hex;
 }
