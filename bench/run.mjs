@@ -5,7 +5,7 @@
 // 1,000,000 for the large store), --keep (keep the stores in the temporary directory).
 
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -179,7 +179,7 @@ function hashFloor(home) {
   const entry = Buffer.alloc(entrySize, 0x61);
   const rounds = 200_000;
   const started = process.hrtime.bigint();
-  for (let i = 0; i < rounds; i += 1) createHash('sha256').update(entry).digest('hex');
+  for (let i = 0; i < rounds; i += 1) hash('sha256', entry, 'hex');
   const perSecond = rounds / (Number(process.hrtime.bigint() - started) / 1e9);
   return { entrySize, perSecond };
 }
@@ -235,9 +235,15 @@ function machine() {
   return { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
 }
 
+function bundleSizes() {
+  const directory = path.join(ROOT, 'dist', 'bundle');
+  const size = (pattern) => readdirSync(directory).filter((name) => pattern.test(name)).reduce((sum, name) => sum + statSync(path.join(directory, name)).size, 0);
+  return `${(size(/^okpay\.cjs$/) / 2 ** 20).toFixed(2)} MiB and ${(size(/\.v8cache$/) / 2 ** 20).toFixed(2)} MiB`;
+}
+
 /** Why a target is not met with this design, and what would meet it; with the run's own reference points. */
 const WHY = {
-  'a read': () => `A read is Node's start plus okpay's own ${references.readOwn ?? 'time'}: loading the bundled CLI through its V8 code cache (1.3 MB of code), node:crypto for the session-token hash, and reading the store. Measured alongside: ${references.read ?? 'n/a'}. What would meet 1.6×: a V8 start-up snapshot of the initialised CLI (\`node --snapshot-blob\`, which a plain \`node bin/okpay.js\` launch cannot use on Node 20), or a much smaller read path with Node 22's module compile cache.`,
+  'a read': () => `A read is Node's start plus okpay's own ${references.readOwn ?? 'time'}: reading the bundled CLI and its V8 code cache (${bundleSizes()}) and deserialising the cache, setting up the modules the command needs, and reading the store. Measured alongside: ${references.read ?? 'n/a'}. What would meet 1.6×: a V8 start-up snapshot of the initialised CLI (\`node --snapshot-blob\`, which a plain \`node bin/okpay.js\` launch cannot use on Node 20), or a much smaller read path with Node 22's module compile cache.`,
   'history flatness': () => `A transfer never reads the journal; what it reads and rewrites whole (lowdb) is state.json, and that holds activity-bound records — each active user's 30-day limit window, payouts in flight, unclaimed transfers — not history. ${references.state ?? ''}: the same 1,000 users, but the small store's have almost no activity in the last 30 days. It would not grow further at 10,000,000 entries. What would meet it: users and their windows in files of their own, bucketed like the index, so that a payment touches only its two users.`,
   memory: () => 'As for history flatness: the difference is the larger state.json in memory (parsed and re-serialised), not the journal, which a transfer never loads.',
   verify: () => {

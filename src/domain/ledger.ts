@@ -270,8 +270,13 @@ function addToLimitWindow(state: State, userId: UserId, day: string, usdMinor: M
   const days = Object.keys(window);
   const last = days[days.length - 1];
   if (usdMinor > 0 && (last === undefined || last < day)) {
-    // The usual case: the first payment of a new day, which sorts last.
+    // The usual cases: the first payment of a new day, which sorts last…
     state.limitWindows[userId] = { ...window, [day]: usdMinor };
+    return;
+  }
+  if (usdMinor > 0 && last === day) {
+    // …or another payment on the latest day (its key keeps its place).
+    state.limitWindows[userId] = { ...window, [day]: (window[day] ?? 0) + usdMinor };
     return;
   }
   const next = Math.max(0, (window[day] ?? 0) + usdMinor);

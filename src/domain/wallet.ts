@@ -206,7 +206,8 @@ function firstWindowDay(nowMs: number): string {
 export function windowUsdMinor(state: State, userId: UserId, nowMs: number): MinorUnits {
   const first = firstWindowDay(nowMs);
   let sum = 0;
-  for (const [day, usdMinor] of Object.entries(state.limitWindows[userId] ?? {})) if (day >= first) sum += usdMinor;
+  const window = state.limitWindows[userId];
+  for (const day in window) if (day >= first) sum += window[day]!;
   return sum;
 }
 
