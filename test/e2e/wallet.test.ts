@@ -2,25 +2,15 @@
 // and without an account), idempotency, history, receipts, limits and identity checks, batches,
 // every refusal with its exit code, `verify` against tampering, and concurrent writers.
 
-import { describe, it, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Okpay, type Run } from '../support/okpay.js';
-import { Account, activate, advance, DAY_MS, expectError, expectOk, expectVerified, mails, MINUTE_MS, register, signUp, signUpAdmin } from '../support/accounts.js';
+import type { Okpay, Run } from '../support/okpay.js';
+import { Account, activate, advance, DAY_MS, expectError, expectOk, expectVerified, mails, MINUTE_MS, register, scenarioAt, signUp, signUpAdmin } from '../support/accounts.js';
 
 const START = '2026-11-20T16:00:00.000Z';
 
-/** Each scenario has its own data directory, so scenarios run side by side (spawning is the slow part). */
-function scenario(name: string, body: (o: Okpay) => Promise<void>): void {
-  it.concurrent(name, async () => {
-    const o = new Okpay({ now: START });
-    try {
-      await body(o);
-    } finally {
-      o.cleanup();
-    }
-  });
-}
+const scenario = (name: string, body: (o: Okpay) => Promise<void>): void => scenarioAt(START, name, body);
 
 interface TxDoc {
   id: string;

@@ -2,9 +2,9 @@
 // moved along by `admin settle` as OKPAY_NOW moves forward (completed, failed on a documented test
 // account, cancelled), the hold released exactly once, mails, and the limits a payout counts toward.
 
-import { describe, it, expect } from 'vitest';
-import { Okpay } from '../support/okpay.js';
-import { advance, expectError, expectVerified, mails, signUp, signUpAdmin, type Account } from '../support/accounts.js';
+import { describe, expect } from 'vitest';
+import type { Okpay } from '../support/okpay.js';
+import { advance, expectError, expectVerified, mails, scenarioAt, signUp, signUpAdmin, type Account } from '../support/accounts.js';
 
 /** Friday 20 November 2026, 16:00 UTC: 17:00 in Berlin, where GB payouts are processed. */
 const START = '2026-11-20T16:00:00.000Z';
@@ -12,17 +12,7 @@ const GOOD_IBAN = 'GB33 BUKB 2020 1555 5555 55';
 /** Documented in data/payouts.json: payouts to it are accepted, then fail at settlement. */
 const FAILING_IBAN = 'GB54NWBK60161399999999';
 
-/** Each scenario has its own data directory, so scenarios run side by side (spawning is the slow part). */
-function scenario(name: string, body: (o: Okpay) => Promise<void>): void {
-  it.concurrent(name, async () => {
-    const o = new Okpay({ now: START });
-    try {
-      await body(o);
-    } finally {
-      o.cleanup();
-    }
-  });
-}
+const scenario = (name: string, body: (o: Okpay) => Promise<void>): void => scenarioAt(START, name, body);
 
 interface WithdrawalDoc {
   id: string;

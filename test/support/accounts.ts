@@ -4,13 +4,28 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { parseEml, type MailRecord } from '../../src/domain/mail.js';
-import type { Okpay, Run, RunOptions } from './okpay.js';
+import { Okpay, type Run, type RunOptions } from './okpay.js';
 
 export const PASSWORD = 'Harbour-lights-42!';
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/**
+ * A test with a data directory of its own and the clock fixed at `start`. Such tests run side by
+ * side (spawning the binary is the slow part) and clean up after themselves.
+ */
+export function scenarioAt(start: string, name: string, body: (o: Okpay) => Promise<void>): void {
+  it.concurrent(name, async () => {
+    const o = new Okpay({ now: start });
+    try {
+      await body(o);
+    } finally {
+      o.cleanup();
+    }
+  });
+}
 
 /** Asserts success (exit 0, no error line) and hands the run back for a closer look. */
 export function expectOk(run: Run): Run {

@@ -1,10 +1,8 @@
 // End-to-end helpers for the support desk: a store with an administrator, customers and agents,
 // each signed in through the real binary, and the mails read back from the outbox files.
 
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { expect } from 'vitest';
-import { parseEml, type MailRecord } from '../../src/domain/mail.js';
+import { mails } from './accounts.js';
 import { Okpay, type Run } from './okpay.js';
 
 export const PASSWORD = 'Harbour-lights-42!';
@@ -22,20 +20,7 @@ export function expectError(run: Run, exitCode: number, code: string): Run {
   return run;
 }
 
-export function mails(o: Okpay, to?: string, kind?: string): MailRecord[] {
-  const directory = path.join(o.home, 'outbox');
-  let names: string[];
-  try {
-    names = readdirSync(directory);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((name) => name.endsWith('.eml'))
-    .sort()
-    .map((name) => parseEml(readFileSync(path.join(directory, name), 'utf8')))
-    .filter((m): m is MailRecord => m !== null && (to === undefined || m.to === to) && (kind === undefined || m.kind === kind));
-}
+export { mails };
 
 export class Desk {
   readonly o: Okpay;
