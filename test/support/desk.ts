@@ -5,11 +5,11 @@ import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { createAccount, updateUser } from '../../src/domain/accounts.js';
 import { parseCalendars, regionById, type Region } from '../../src/domain/calendar.js';
-import { AppError } from '../../src/domain/errors.js';
 import type { Language } from '../../src/domain/language.js';
 import { emptyState, type State, type User } from '../../src/domain/state.js';
 import { parseSupport } from '../../src/domain/support.js';
 import { openTicket, type NewTicket, type Ticket } from '../../src/domain/tickets.js';
+import { appErrorOf } from './app-error.js';
 
 const read = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../data/${name}`, import.meta.url), 'utf8'));
 
@@ -61,11 +61,5 @@ export function open(state: State, who: User, nowMs: number, overrides: Partial<
 
 /** The AppError code `run` throws (fails the test when it does not throw one). */
 export function errorCode(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  throw new Error('expected an AppError');
+  return appErrorOf(run).code;
 }

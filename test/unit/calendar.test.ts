@@ -21,7 +21,7 @@ import {
   regionById,
   regionForCountry,
 } from '../../src/domain/calendar.js';
-import { AppError } from '../../src/domain/errors.js';
+import { appErrorOf } from '../support/app-error.js';
 
 const shipped: unknown = JSON.parse(readFileSync(new URL('../../data/calendars.json', import.meta.url), 'utf8'));
 const data: CalendarData = parseCalendars(shipped);
@@ -45,14 +45,7 @@ function utc(ms: number): string {
 }
 
 function expectAppError(run: () => unknown, code: string): void {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).code).toBe(code);
-    return;
-  }
-  throw new Error('expected an AppError');
+  expect(appErrorOf(run).code).toBe(code);
 }
 
 function regionData(overrides: Record<string, unknown>): Record<string, unknown> {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src/domain/errors.js';
 import { type FaqArticle, findArticle, localizeArticle, parseFaq, searchFaq } from '../../src/domain/faq.js';
 import { LANGUAGES, type Language } from '../../src/domain/language.js';
+import { appErrorOf } from '../support/app-error.js';
 
 const shippedJson: unknown = JSON.parse(readFileSync(new URL('../../data/faq.json', import.meta.url), 'utf8'));
 const articles = parseFaq(shippedJson);
@@ -19,16 +19,6 @@ function article(id: string, en: { title: string; body: string }, tags: string[]
     tags,
     translations: { en, zh: { title: '标题', body: '正文' }, es: { title: 'Título' }, fr: { title: 'Titre' }, de: { title: 'Titel' } },
   };
-}
-
-function thrown(action: () => unknown): AppError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
 }
 
 describe('the shipped knowledge base', () => {
@@ -225,7 +215,7 @@ describe('searchFaq ranking', () => {
   it('honours the limit and refuses a bad one', () => {
     expect(searchFaq(articles, 'password', 'en', 2)).toHaveLength(2);
     for (const limit of [0, -1, 1.5, Number.NaN]) {
-      expect(thrown(() => searchFaq(articles, 'password', 'en', limit)).code).toBe('INVALID_INPUT');
+      expect(appErrorOf(() => searchFaq(articles, 'password', 'en', limit)).code).toBe('INVALID_INPUT');
     }
   });
 
@@ -257,15 +247,15 @@ describe('findArticle', () => {
   });
 
   it('suggests close ids for a typo or a fragment', () => {
-    const typo = thrown(() => findArticle(articles, 'reset-pasword'));
+    const typo = appErrorOf(() => findArticle(articles, 'reset-pasword'));
     expect(typo.code).toBe('FAQ_NOT_FOUND');
     expect(typo.message).toBe('no FAQ article "reset-pasword"');
     expect(typo.hint).toMatch(/^did you mean reset-password\b/);
-    expect(thrown(() => findArticle(articles, 'locked')).hint).toMatch(/account-locked/);
+    expect(appErrorOf(() => findArticle(articles, 'locked')).hint).toMatch(/account-locked/);
   });
 
   it('points to the full list when nothing is close', () => {
-    const error = thrown(() => findArticle(articles, 'quantum-entanglement'));
+    const error = appErrorOf(() => findArticle(articles, 'quantum-entanglement'));
     expect(error.code).toBe('FAQ_NOT_FOUND');
     expect(error.hint).toBe('run "okpay faq" to list every article');
   });

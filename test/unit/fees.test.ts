@@ -14,7 +14,7 @@ import {
 } from '../../src/domain/fees.js';
 import { parseRateTable } from '../../src/domain/fx.js';
 import { findCurrency, type Currency } from '../../src/domain/money.js';
-import { AppError } from '../../src/domain/errors.js';
+import { appErrorOf } from '../support/app-error.js';
 
 const currencies: readonly Currency[] = currenciesJson.currencies;
 const schedule = parseFeeSchedule(feesJson);
@@ -34,16 +34,6 @@ function withdrawal(amountMinor: number, methodType: WithdrawalMethodType, curre
 
 function codeAmounts(lines: readonly { code: string; amountMinor: number }[]): [string, number][] {
   return lines.map((line) => [line.code, line.amountMinor]);
-}
-
-function errorOf(action: () => unknown): AppError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
 }
 
 /**
@@ -164,22 +154,22 @@ describe('computeTransferQuote: amounts', () => {
   });
 
   it('refuses an amount worth less than one minor unit of the receiving currency', () => {
-    const error = errorOf(() => transfer(1, { currency: jpy, toCurrency: usd }));
+    const error = appErrorOf(() => transfer(1, { currency: jpy, toCurrency: usd }));
     expect(error.code).toBe('INVALID_AMOUNT');
     expect(error.message).toBe('1 JPY is worth less than the smallest unit of USD');
   });
 
   it.each([0, -100, 1.5, Number.NaN])('refuses the amount %s', (amountMinor) => {
-    expect(errorOf(() => transfer(amountMinor)).code).toBe('INVALID_AMOUNT');
+    expect(appErrorOf(() => transfer(amountMinor)).code).toBe('INVALID_AMOUNT');
   });
 
   it('refuses an amount above what one transaction may carry', () => {
-    expect(errorOf(() => transfer(usd.maxTransactionMinor + 1)).message).toMatch(/more than one transaction may carry/);
+    expect(appErrorOf(() => transfer(usd.maxTransactionMinor + 1)).message).toMatch(/more than one transaction may carry/);
   });
 
   it('refuses a currency the schedule does not price', () => {
     const chf: Currency = { code: 'CHF', name: 'Swiss franc', exponent: 2, maxTransactionMinor: 100_000_000 };
-    const error = errorOf(() => transfer(10_000, { currency: chf, toCurrency: chf }));
+    const error = appErrorOf(() => transfer(10_000, { currency: chf, toCurrency: chf }));
     expect(error.code).toBe('INVALID_CURRENCY');
     expect(error.message).toBe('domestic transfers in CHF are not offered');
   });
@@ -210,7 +200,7 @@ describe('computeWithdrawalQuote', () => {
   });
 
   it('refuses a zero amount', () => {
-    expect(errorOf(() => withdrawal(0, 'bank')).code).toBe('INVALID_AMOUNT');
+    expect(appErrorOf(() => withdrawal(0, 'bank')).code).toBe('INVALID_AMOUNT');
   });
 });
 

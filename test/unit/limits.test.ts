@@ -3,22 +3,12 @@ import currenciesJson from '../../data/currencies.json' with { type: 'json' };
 import limitsJson from '../../data/limits.json' with { type: 'json' };
 import { checkOutgoingLimits, parseLimitTable, pruneWindow, remainingAllowance, windowTotal } from '../../src/domain/limits.js';
 import type { Currency } from '../../src/domain/money.js';
-import { AppError } from '../../src/domain/errors.js';
+import { appErrorOf } from '../support/app-error.js';
 
 const currencies: readonly Currency[] = currenciesJson.currencies;
 const table = parseLimitTable(limitsJson, currencies);
 const DAY_MS = 24 * 60 * 60 * 1000;
 const NOW_MS = Date.UTC(2026, 10, 15, 12, 0, 0);
-
-function errorOf(action: () => unknown): AppError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
-}
 
 describe('parseLimitTable', () => {
   it('reads the shipped limits in USD cents', () => {
@@ -102,7 +92,7 @@ describe('checkOutgoingLimits', () => {
   });
 
   it('sends an unverified user one cent above the per-transaction limit to the identity check', () => {
-    const error = errorOf(check(false, 100_001));
+    const error = appErrorOf(check(false, 100_001));
     expect(error.code).toBe('KYC_REQUIRED');
     expect(error.message).toBe('this payment (1000.01 USD) is above the per-transaction limit of 1000.00 USD for unverified accounts; you can send up to 1000.00 USD now');
     expect(error.hint).toMatch(/^submit an identity check: okpay kyc submit /);
@@ -110,7 +100,7 @@ describe('checkOutgoingLimits', () => {
   });
 
   it('sends an unverified user one cent above the 30-day limit to the identity check', () => {
-    const error = errorOf(check(false, 50_001, 200_000));
+    const error = appErrorOf(check(false, 50_001, 200_000));
     expect(error.code).toBe('KYC_REQUIRED');
     expect(error.message).toBe('this payment (500.01 USD) is above the 30-day limit of 2500.00 USD for unverified accounts; you can send up to 500.00 USD now');
   });
@@ -121,21 +111,21 @@ describe('checkOutgoingLimits', () => {
   });
 
   it('refuses a verified user above a verified limit with LIMIT_EXCEEDED and the remaining allowance', () => {
-    const perTransaction = errorOf(check(true, 5_000_001));
+    const perTransaction = appErrorOf(check(true, 5_000_001));
     expect(perTransaction.code).toBe('LIMIT_EXCEEDED');
     expect(perTransaction.message).toBe('this payment (50000.01 USD) is above the per-transaction limit of 50000.00 USD; you can send up to 50000.00 USD now');
     expect(perTransaction.hint).toBe('split the payment into smaller ones');
-    const rolling = errorOf(check(true, 1_000_001, 24_000_000));
+    const rolling = appErrorOf(check(true, 1_000_001, 24_000_000));
     expect(rolling.code).toBe('LIMIT_EXCEEDED');
     expect(rolling.message).toBe('this payment (10000.01 USD) is above the 30-day limit of 250000.00 USD; you can send up to 10000.00 USD now');
   });
 
   it('names the per-transaction limit first when both are broken', () => {
-    expect(errorOf(check(false, 200_000, 240_000)).message).toMatch(/per-transaction limit/);
+    expect(appErrorOf(check(false, 200_000, 240_000)).message).toMatch(/per-transaction limit/);
   });
 
   it('refuses every payment once the window is used up', () => {
-    expect(errorOf(check(false, 1, 250_000)).message).toMatch(/you can send up to 0\.00 USD now$/);
+    expect(appErrorOf(check(false, 1, 250_000)).message).toMatch(/you can send up to 0\.00 USD now$/);
   });
 
   it('refuses amounts that are not whole minor units', () => {

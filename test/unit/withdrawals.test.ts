@@ -12,7 +12,6 @@ import payoutsJson from '../../data/payouts.json' with { type: 'json' };
 import ratesJson from '../../data/rates.json' with { type: 'json' };
 import { createAccount, updateUser } from '../../src/domain/accounts.js';
 import { parseCalendars } from '../../src/domain/calendar.js';
-import { AppError } from '../../src/domain/errors.js';
 import { computeWithdrawalQuote, parseFeeSchedule } from '../../src/domain/fees.js';
 import { parseRateTable } from '../../src/domain/fx.js';
 import { decideKyc, kycDecisionMail, submitKyc } from '../../src/domain/kyc.js';
@@ -39,6 +38,7 @@ import {
   settleSteps,
   type SettleStep,
 } from '../../src/domain/withdrawals.js';
+import { appErrorOf } from '../support/app-error.js';
 
 const currencies: readonly Currency[] = currenciesJson.currencies;
 const calendars = parseCalendars(calendarsJson);
@@ -57,16 +57,6 @@ const iso = (atMs: number): string => new Date(atMs).toISOString();
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Friday 20 November 2026, 16:00 UTC: 17:00 in Berlin, 11:00 in New York — both desks open. */
 const FRIDAY = '2026-11-20T16:00:00.000Z';
-
-function errorOf(action: () => unknown): AppError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
-}
 
 /** A tiny ledger: the state plus the journal, posting the way the store does. */
 class Books {
@@ -217,7 +207,7 @@ describe('a hold is released exactly once', () => {
     const bank = addMethod(books.state, method(ada));
     request(books, ada, bank, 10_000, FRIDAY);
     settle(books, '2026-11-25T17:00:00.000Z');
-    expect(errorOf(() => requireWithdrawal(books.state, ada.id, 'wd_1')).code).toBe('WITHDRAWAL_NOT_FOUND');
+    expect(appErrorOf(() => requireWithdrawal(books.state, ada.id, 'wd_1')).code).toBe('WITHDRAWAL_NOT_FOUND');
     expect(settle(books, '2026-11-25T17:00:00.000Z')).toEqual({});
     expect(settle(books, '2027-01-25T17:00:00.000Z')).toEqual({});
     expect(books.journal.filter((tx) => tx.type === 'withdrawal.complete')).toHaveLength(1);
@@ -239,7 +229,7 @@ describe('a hold is released exactly once', () => {
     const ada = member(books);
     const us = member(books, 'US');
     request(books, ada, addMethod(books.state, method(ada)), 10_000, FRIDAY);
-    expect(errorOf(() => requireWithdrawal(books.state, us.id, 'wd_1')).code).toBe('WITHDRAWAL_NOT_FOUND');
+    expect(appErrorOf(() => requireWithdrawal(books.state, us.id, 'wd_1')).code).toBe('WITHDRAWAL_NOT_FOUND');
     expect(requireWithdrawal(books.state, ada.id, 'wd_1').id).toBe('wd_1');
   });
 });
@@ -262,7 +252,7 @@ describe('cancelling', () => {
     const ada = member(books);
     request(books, ada, addMethod(books.state, method(ada)), 10_000, FRIDAY);
     settle(books, FRIDAY);
-    const error = errorOf(() => assertCancellable(books.state.withdrawals['wd_1'] as Withdrawal));
+    const error = appErrorOf(() => assertCancellable(books.state.withdrawals['wd_1'] as Withdrawal));
     expect(error.code).toBe('INVALID_TRANSITION');
     expect(error.message).toContain('processing');
   });
@@ -316,7 +306,7 @@ describe('the 30-day limit window with payouts that come back', () => {
     request(books, ada, bank, 100_000, FRIDAY, 'wd_1');
     request(books, ada, bank, 100_000, FRIDAY, 'wd_2');
     const third = request(books, ada, bank, 50_000, FRIDAY, 'wd_3');
-    const refused = errorOf(() => request(books, ada, bank, 1, FRIDAY, 'wd_4'));
+    const refused = appErrorOf(() => request(books, ada, bank, 1, FRIDAY, 'wd_4'));
     expect(refused.code).toBe('KYC_REQUIRED');
     expect(refused.message).toContain('you can send up to 0.00 USD now');
     books.post(planRelease(third, 'cancelled', 'cancelled by the customer', ada.id, FRIDAY));
@@ -336,10 +326,10 @@ describe('the 30-day limit window with payouts that come back', () => {
     const ada = member(books);
     books.post(planDeposit(ada, 10_000_000, USD, 'bank', FRIDAY));
     const bank = addMethod(books.state, method(ada));
-    expect(errorOf(() => request(books, ada, bank, 100_001, FRIDAY, 'wd_1')).code).toBe('KYC_REQUIRED');
+    expect(appErrorOf(() => request(books, ada, bank, 100_001, FRIDAY, 'wd_1')).code).toBe('KYC_REQUIRED');
     updateUser(books.state, ada.id, (u) => decideKyc(submitKyc(u, { type: 'passport', masked: '•••• 4567' }, FRIDAY), 'approve', null, 'usr_admin', FRIDAY));
     expect(request(books, ada, bank, 100_001, FRIDAY, 'wd_2').status).toBe('requested');
-    const over = errorOf(() => request(books, ada, bank, 5_000_001, FRIDAY, 'wd_3'));
+    const over = appErrorOf(() => request(books, ada, bank, 5_000_001, FRIDAY, 'wd_3'));
     expect(over.code).toBe('LIMIT_EXCEEDED');
     expect(over.message).toContain('per-transaction limit of 50000.00 USD');
   });
@@ -350,9 +340,9 @@ describe('withdrawal methods', () => {
     const books = new Books();
     const ada = member(books);
     const bank = addMethod(books.state, method(ada));
-    expect(errorOf(() => addMethod(books.state, { ...method(ada), id: 'wm_other' })).code).toBe('ALREADY_EXISTS');
+    expect(appErrorOf(() => addMethod(books.state, { ...method(ada), id: 'wm_other' })).code).toBe('ALREADY_EXISTS');
     request(books, ada, bank, 1_000, FRIDAY);
-    expect(errorOf(() => removeMethod(books.state, ada.id, bank.id, FRIDAY)).code).toBe('INVALID_TRANSITION');
+    expect(appErrorOf(() => removeMethod(books.state, ada.id, bank.id, FRIDAY)).code).toBe('INVALID_TRANSITION');
     settle(books, '2026-12-01T00:00:00.000Z');
     expect(removeMethod(books.state, ada.id, bank.id, FRIDAY).removedAt).toBe(FRIDAY);
     expect(activeMethods(books.state, ada.id)).toEqual([]);
@@ -374,18 +364,18 @@ describe('identity checks', () => {
     const { user } = newcomer();
     const pending = submitKyc(user, { type: 'passport', masked: '•••• 4567' }, FRIDAY);
     expect(pending.kyc).toMatchObject({ status: 'pending', documentType: 'passport', documentMasked: '•••• 4567', submittedAt: FRIDAY });
-    expect(errorOf(() => submitKyc(pending, { type: 'passport', masked: '•••• 4567' }, FRIDAY)).code).toBe('INVALID_TRANSITION');
+    expect(appErrorOf(() => submitKyc(pending, { type: 'passport', masked: '•••• 4567' }, FRIDAY)).code).toBe('INVALID_TRANSITION');
     const approved = decideKyc(pending, 'approve', null, 'usr_admin', FRIDAY);
     expect(approved.kyc).toMatchObject({ status: 'approved', decidedBy: 'usr_admin', decidedAt: FRIDAY, reason: null });
-    expect(errorOf(() => submitKyc(approved, { type: 'id-card', masked: '•••• 1111' }, FRIDAY)).code).toBe('ALREADY_EXISTS');
-    expect(errorOf(() => decideKyc(approved, 'reject', 'late doubt', 'usr_admin', FRIDAY)).code).toBe('INVALID_TRANSITION');
+    expect(appErrorOf(() => submitKyc(approved, { type: 'id-card', masked: '•••• 1111' }, FRIDAY)).code).toBe('ALREADY_EXISTS');
+    expect(appErrorOf(() => decideKyc(approved, 'reject', 'late doubt', 'usr_admin', FRIDAY)).code).toBe('INVALID_TRANSITION');
     expect(kycDecisionMail(approved)).toMatchObject({ kind: 'kyc-approved', to: user.email });
   });
 
   it('pending → rejected needs a reason, which the mail carries; a rejected user may submit again', () => {
     const { user } = newcomer();
     const pending = submitKyc(user, { type: 'passport', masked: '•••• 4567' }, FRIDAY);
-    expect(errorOf(() => decideKyc(pending, 'reject', null, 'usr_admin', FRIDAY)).code).toBe('USAGE');
+    expect(appErrorOf(() => decideKyc(pending, 'reject', null, 'usr_admin', FRIDAY)).code).toBe('USAGE');
     const rejected = decideKyc(pending, 'reject', 'the document has expired', 'usr_admin', FRIDAY);
     expect(rejected.kyc).toMatchObject({ status: 'rejected', reason: 'the document has expired' });
     const mail = kycDecisionMail(rejected);
@@ -396,7 +386,7 @@ describe('identity checks', () => {
 
   it('nothing to decide for a user who never submitted', () => {
     const { user } = newcomer();
-    expect(errorOf(() => decideKyc(user, 'approve', null, 'usr_admin', FRIDAY)).code).toBe('INVALID_TRANSITION');
+    expect(appErrorOf(() => decideKyc(user, 'approve', null, 'usr_admin', FRIDAY)).code).toBe('INVALID_TRANSITION');
   });
 });
 
