@@ -113,7 +113,7 @@ function userRef(l: Loader, where: FixtureUser['where'], field: string, text: st
 
 function post(l: Loader, tx: Parameters<StoreTransaction['post']>[0]): Transaction {
   l.posted += 1;
-  return l.t.post(tx);
+  return l.t.postNow(tx);
 }
 
 function applyUser(l: Loader, u: FixtureUser): void {

@@ -116,7 +116,7 @@ class Generation {
 
   post(tx: Parameters<StoreTransaction['post']>[0]): Transaction {
     this.posted += 1;
-    return this.t.post(tx);
+    return this.t.postNow(tx);
   }
 
   // ---- people -------------------------------------------------------------------------------

@@ -3,9 +3,9 @@
 
 import { nodeCrypto } from '../domain/node-crypto.js';
 
-export interface Random {
-  bytes(count: number): Buffer;
-}
+import type { Random } from '../app/ports.js';
+
+export type { Random } from '../app/ports.js';
 
 export const cryptoRandom: Random = { bytes: (count) => nodeCrypto().randomBytes(count) };
 

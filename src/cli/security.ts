@@ -8,12 +8,9 @@ import type { Env } from './env.js';
 const DEFAULT_BCRYPT_COST = 12;
 const MIN_BCRYPT_COST = 4;
 
-export interface PasswordHasher {
-  hash(password: string): Promise<string>;
-  verify(password: string, hash: string): Promise<boolean>;
-  /** Spends the same time as verify for an account that does not exist. */
-  verifyNothing(password: string): Promise<void>;
-}
+import type { PasswordHasher, Totp } from '../app/ports.js';
+
+export type { PasswordHasher, Totp, TotpCheck } from '../app/ports.js';
 
 interface BcryptModule {
   hash(data: string, rounds: number): Promise<string>;
@@ -43,18 +40,6 @@ export function bcryptHasher(cost: number): PasswordHasher {
   };
 }
 
-export interface TotpCheck {
-  readonly valid: boolean;
-  readonly timeStep: number | null;
-}
-
-export interface Totp {
-  generateSecret(): string;
-  uri(label: string, secret: string): string;
-  /** Accepts the current step ±1, and only steps after `afterTimeStep` (replay protection). */
-  verify(secret: string, code: string, nowMs: number, afterTimeStep: number | null): TotpCheck;
-  generate(secret: string, nowMs: number): string;
-}
 
 interface OtplibModule {
   generateSecret(options?: { length?: number }): string;

@@ -3,6 +3,7 @@
 
 import type { Language } from './language.js';
 import type { MinorUnits } from './money.js';
+import type { TicketSummary } from './ticket-summary.js';
 import type { Ticket } from './tickets.js';
 
 export type { Language } from './language.js';
@@ -139,6 +140,8 @@ export interface State {
   limitWindows: Record<UserId, LimitWindow>;
   /** Support tickets keyed by their number (as a string). */
   tickets: Record<string, Ticket>;
+  /** What the queue needs of each ticket, written beside it (see ticket-summary.ts). */
+  ticketSummaries?: Record<string, TicketSummary>;
   /** Payout destinations (bank accounts, e-wallets). */
   methods: Record<string, WithdrawalMethod>;
   /** Withdrawals still in flight; finished ones live on in the journal entry that ended them. */

@@ -19,6 +19,7 @@ import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, fsyncDirectory, par
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
 import { upgradeState } from './migrations.js';
 import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
+import { StateRecords } from './state-records.js';
 import type { AuditReader, JournalReader, OutboxReader, Store, StoreTransaction } from './store.js';
 
 const DEFAULT_SEGMENT_SIZE = 1000;
@@ -371,7 +372,7 @@ function groupByParty(txs: readonly Transaction[]): Map<UserId, number[]> {
   return byUser;
 }
 
-class FileTransaction implements StoreTransaction {
+class FileTransaction extends StateRecords implements StoreTransaction {
   readonly journalAppender: ChainAppender<StoredJournalEntry, Transaction | StoredTransaction>;
   readonly auditAppender: ChainAppender<AuditEntry, AuditEvent>;
   readonly mails: MailRecord[] = [];
@@ -383,9 +384,10 @@ class FileTransaction implements StoreTransaction {
 
   constructor(
     store: FileStore,
-    readonly state: State,
+    state: State,
     private readonly readOnly = false,
   ) {
+    super(state);
     const committedJournal = state.meta.journal;
     const committedAudit = state.meta.audit;
     this.journalAppender = new ChainAppender(store.journalLog, journalCodec, committedJournal);
@@ -400,7 +402,11 @@ class FileTransaction implements StoreTransaction {
     this.outbox = new FileOutboxReader(store, () => mailSeq);
   }
 
-  post(newTx: NewTransaction): Transaction {
+  async post(newTx: NewTransaction): Promise<Transaction> {
+    return this.postNow(newTx);
+  }
+
+  postNow(newTx: NewTransaction): Transaction {
     this.assertWritable('post a transaction');
     const seq = this.journalAppender.nextSeq;
     const tx: Transaction = { ...newTx, id: txIdForSeq(seq), seq };

@@ -7,6 +7,7 @@ import type { AppError } from '../domain/errors.js';
 import { applyTransaction, chainHash, entryContentText, hydrateTransaction, storedTransaction, txIdForSeq, type JournalEntry, type NewTransaction, type Transaction } from '../domain/ledger.js';
 import { formatEml, numberMail, type MailRecord, type OutgoingMail } from '../domain/mail.js';
 import { emptyState, type ChainHead, type State, type UserId } from '../domain/state.js';
+import { StateRecords } from './state-records.js';
 import type { AuditReader, JournalReader, OutboxReader, Store, StoreTransaction } from './store.js';
 
 export class MemoryStore implements Store {
@@ -67,7 +68,7 @@ function appendChain<C, E>(target: E[], items: readonly C[], head: ChainHead, en
   return { seq, hash, bytes: 0 };
 }
 
-class MemoryTransaction implements StoreTransaction {
+class MemoryTransaction extends StateRecords implements StoreTransaction {
   readonly posted: Transaction[] = [];
   readonly events: AuditEvent[] = [];
   readonly mails: MailRecord[] = [];
@@ -78,8 +79,9 @@ class MemoryTransaction implements StoreTransaction {
 
   constructor(
     store: MemoryStore,
-    readonly state: State,
+    state: State,
   ) {
+    super(state);
     const journalHead = state.meta.journal;
     const auditHead = state.meta.audit;
     const committed = store.journalEntries.slice(0, journalHead.seq);
@@ -109,7 +111,11 @@ class MemoryTransaction implements StoreTransaction {
     };
   }
 
-  post(newTx: NewTransaction): Transaction {
+  async post(newTx: NewTransaction): Promise<Transaction> {
+    return this.postNow(newTx);
+  }
+
+  postNow(newTx: NewTransaction): Transaction {
     const seq = this.state.meta.journal.seq + this.posted.length + 1;
     const tx: Transaction = { ...newTx, id: txIdForSeq(seq), seq };
     applyTransaction(this.state, tx);

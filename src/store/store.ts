@@ -7,6 +7,7 @@ import type { AppError } from '../domain/errors.js';
 import type { JournalEntry, NewTransaction, StoredJournalEntry, Transaction } from '../domain/ledger.js';
 import type { MailRecord, OutgoingMail } from '../domain/mail.js';
 import type { ChainHead, State, UserId } from '../domain/state.js';
+import type { Records } from './records.js';
 
 export interface JournalReader {
   /** The committed head (entries posted in the running transaction are not counted). */
@@ -37,11 +38,24 @@ export interface OutboxReader {
   get(id: string): Promise<{ mail: MailRecord; raw: string; file: string | null } | null>;
 }
 
-export interface StoreTransaction {
-  /** The state to read and change; thrown errors discard every change. */
+/**
+ * One atomic change: read and write records by key (records.ts), post balanced transactions, audit
+ * and mail; a thrown error discards every change.
+ */
+export interface StoreTransaction extends Records {
+  /**
+   * The whole state as one object. Being retired: use-cases read and write through the records
+   * (users, sessions, balances, …) so that no command loads the whole store; do not add new uses.
+   */
   readonly state: State;
-  /** Appends a balanced transaction to the journal and applies it to the state. */
-  post(tx: NewTransaction): Transaction;
+  /**
+   * Appends a balanced transaction to the journal and applies it: balances, and the records the
+   * transaction itself creates or ends (idempotency key, used quote, unclaimed transfer,
+   * withdrawal, refund, limit window).
+   */
+  post(tx: NewTransaction): Promise<Transaction>;
+  /** `post` for code that still works on `state`; retired with it. */
+  postNow(tx: NewTransaction): Transaction;
   audit(event: AuditEvent): void;
   mail(mail: OutgoingMail, dateIso: string): MailRecord;
   /** Commit what was done, then fail the command (a counted failed sign-in, say). */

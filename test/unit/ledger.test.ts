@@ -214,7 +214,7 @@ function sendTransfer(t: StoreTransaction, o: Extract<Op, { kind: 'transfer' }>,
   const to = resolveRecipient(t.state, sender, recipient, countryOfPhone);
   const quote = priceTransfer(ref, sender, to, o.amountMinor, currency(o.code), currency(o.toCode));
   const idempotency = o.key ? { key: o.key, fingerprint: print } : null;
-  const tx = t.post(planTransfer(t.state, ref, { sender, to, quote, currency: currency(o.code), memo: null, quoteId: null, idempotency, nowMs }));
+  const tx = t.postNow(planTransfer(t.state, ref, { sender, to, quote, currency: currency(o.code), memo: null, quoteId: null, idempotency, nowMs }));
   return { txId: tx.id, replayed: false };
 }
 
@@ -370,7 +370,7 @@ async function runRegister(store: MemoryStore, model: Model, newcomerIndex: numb
       { id: newcomer.id, email: newcomer.recipient.kind === 'email' ? newcomer.recipient.email : `${newcomer.id}@example.com`, phone: newcomer.recipient.kind === 'phone' ? newcomer.recipient.phone : null, country: newcomer.country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null },
       nowIso,
     );
-    return unclaimedFor(t.state, user).map((item) => t.post(planClaim(item, user, nowIso)).links[0]);
+    return unclaimedFor(t.state, user).map((item) => t.postNow(planClaim(item, user, nowIso)).links[0]);
   });
   if (!claimed.ok) throw new Error(`registering ${newcomer.id} failed with ${claimed.code}`);
   model.registered.add(newcomerIndex);
@@ -390,7 +390,7 @@ async function runWithdraw(store: MemoryStore, model: Model, o: Extract<Op, { ki
   const result = await attempt(store, model.nowMs, (t) => {
     const method = t.state.methods[`wm_${o.methodType}_${userId}`];
     if (!method) throw new Error('method missing');
-    return t.post(planWithdrawal(t.state, payoutRef, { id, user: userOf(t.state, userId), method, quote, currency: currency(o.code), quoteId: null, nowMs: model.nowMs })).id;
+    return t.postNow(planWithdrawal(t.state, payoutRef, { id, user: userOf(t.state, userId), method, quote, currency: currency(o.code), quoteId: null, nowMs: model.nowMs })).id;
   });
   const refusal = model.refusal(userId, o.code, totalMinor, o.amountMinor);
   if (refusal) return model.expectRefusal(result, refusal);
@@ -421,9 +421,9 @@ async function runFinish(store: MemoryStore, model: Model, o: Extract<Op, { kind
   const result = await attempt(store, model.nowMs, (t) => {
     const w = t.state.withdrawals[id];
     if (!w) throw new Error(`withdrawal ${id} is not in the state`);
-    if (o.outcome === 'complete') return t.post(planCompletion(w, nowIso));
+    if (o.outcome === 'complete') return t.postNow(planCompletion(w, nowIso));
     if (o.outcome === 'cancelled') assertCancellable(w);
-    return t.post(planRelease(w, o.outcome, 'test', null, nowIso));
+    return t.postNow(planRelease(w, o.outcome, 'test', null, nowIso));
   });
   if (o.outcome === 'cancelled' && status !== 'requested') return model.expectRefusal(result, 'INVALID_TRANSITION');
   expect(result.ok).toBe(true);
@@ -438,12 +438,12 @@ async function runSettle(store: MemoryStore, model: Model): Promise<void> {
     for (const w of Object.values(t.state.withdrawals)) {
       for (const step of settleSteps(w, t.state.methods[w.methodId], payoutRef.calendars, payoutRef.payouts, model.nowMs)) {
         if (step.kind === 'processing') t.state.withdrawals[w.id] = step.withdrawal;
-        else if (step.kind === 'complete') t.post(planCompletion(step.withdrawal, nowIso));
-        else t.post(planRelease(step.withdrawal, 'failed', 'refused', null, nowIso));
+        else if (step.kind === 'complete') t.postNow(planCompletion(step.withdrawal, nowIso));
+        else t.postNow(planRelease(step.withdrawal, 'failed', 'refused', null, nowIso));
         if (step.kind !== 'processing') ended.push({ id: w.id, outcome: step.kind === 'complete' ? 'complete' : 'failed' });
       }
     }
-    const returned = expiredUnclaimed(t.state, model.nowMs).map((item) => t.post(planReturn(item, nowIso)).links[0] ?? '');
+    const returned = expiredUnclaimed(t.state, model.nowMs).map((item) => t.postNow(planReturn(item, nowIso)).links[0] ?? '');
     return { ended, returned };
   });
   if (!result.ok) throw new Error(`settle failed with ${result.code}`);
@@ -473,7 +473,7 @@ async function runOp(store: MemoryStore, model: Model, o: Op): Promise<void> {
   switch (o.kind) {
     case 'deposit': {
       const userId = MEMBERS[o.user]?.id ?? '';
-      const result = await attempt(store, model.nowMs, (t) => t.post(planDeposit(userOf(t.state, userId), o.amountMinor, currency(o.code), 'card', new Date(model.nowMs).toISOString())));
+      const result = await attempt(store, model.nowMs, (t) => t.postNow(planDeposit(userOf(t.state, userId), o.amountMinor, currency(o.code), 'card', new Date(model.nowMs).toISOString())));
       expect(result.ok).toBe(true);
       model.add(userAccount(userId), o.code, o.amountMinor);
       return;
@@ -628,7 +628,7 @@ describe('quote equals charge', () => {
 describe('idempotency keys', () => {
   async function prepared(): Promise<MemoryStore> {
     const store = await setUp();
-    await store.transaction((t) => void t.post(planDeposit(userOf(t.state, 'usr_us'), 100_000, currency('USD'), 'card', new Date(START_MS).toISOString())));
+    await store.transaction((t) => void t.postNow(planDeposit(userOf(t.state, 'usr_us'), 100_000, currency('USD'), 'card', new Date(START_MS).toISOString())));
     return store;
   }
   const send = (amountMinor: number, key = 'invoice-42'): Extract<Op, { kind: 'transfer' }> => ({ kind: 'transfer', user: 0, to: { member: 1 }, code: 'USD', toCode: 'USD', amountMinor, key });
@@ -662,7 +662,7 @@ describe('idempotency keys', () => {
     const later = await store.transaction((t) => sendTransfer(t, send(2_600), payee, START_MS + IDEMPOTENCY_TTL_MS));
     expect(later.replayed).toBe(false);
     expect(later.txId).not.toBe(first.txId);
-    await store.transaction((t) => void t.post(planDeposit(userOf(t.state, 'usr_jp'), 10_000, currency('USD'), 'card', new Date(START_MS).toISOString())));
+    await store.transaction((t) => void t.postNow(planDeposit(userOf(t.state, 'usr_jp'), 10_000, currency('USD'), 'card', new Date(START_MS).toISOString())));
     const byOther = await store.transaction((t) => sendTransfer(t, { ...send(2_500), user: 2 }, payee, START_MS + IDEMPOTENCY_TTL_MS));
     expect(byOther.replayed).toBe(false);
   });

@@ -85,7 +85,7 @@ describe('FileStore transactions', () => {
       t.state.meta = { ...t.state.meta, ticketSeq: 7 };
       t.audit(event('test.event'));
       t.mail(mail('ada@example.com'), NOW_ISO);
-      return t.post(deposit('usr_a', 1500));
+      return t.postNow(deposit('usr_a', 1500));
     });
     expect(tx).toMatchObject({ id: 'txn_0000000001', seq: 1 });
     const reopened = new FileStore(path.join(root, 'data'), { now });
@@ -104,15 +104,15 @@ describe('FileStore transactions', () => {
   it('leaves every file byte-identical when the work throws', async () => {
     const store = new FileStore(path.join(root, 'data'), { now });
     await store.transaction((t) => {
-      t.post(deposit('usr_a', 100));
+      t.postNow(deposit('usr_a', 100));
       t.audit(event('first'));
       t.mail(mail('ada@example.com'), NOW_ISO);
     });
     const before = snapshot(store.directory);
     const error = await errorOf(
       store.transaction((t) => {
-        t.post(deposit('usr_a', 200));
-        t.post(deposit('usr_b', 300));
+        t.postNow(deposit('usr_a', 200));
+        t.postNow(deposit('usr_b', 300));
         t.audit(event('second'));
         t.mail(mail('bob@example.com'), NOW_ISO);
         t.state.meta = { ...t.state.meta, ticketSeq: 99 };
@@ -130,7 +130,7 @@ describe('FileStore transactions', () => {
     const store = new FileStore(path.join(root, 'data'), { now });
     const error = await errorOf(
       store.transaction((t) => {
-        t.post(deposit('usr_a', 100));
+        t.postNow(deposit('usr_a', 100));
         t.failAfterCommit(new AppError('BAD_CREDENTIALS', 'counted'));
       }),
     );
@@ -140,7 +140,7 @@ describe('FileStore transactions', () => {
 
   it('does not write anything for a transaction that changes nothing', async () => {
     const store = new FileStore(path.join(root, 'data'), { now });
-    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 100)));
     const before = snapshot(store.directory);
     const mtime = statSync(store.stateFile).mtimeMs;
     await store.transaction((t) => t.state.users);
@@ -151,7 +151,7 @@ describe('FileStore transactions', () => {
   it('makes the data directory 0700 and every file 0600', async () => {
     const store = new FileStore(path.join(root, 'data', 'nested'), { now });
     await store.transaction((t) => {
-      t.post(deposit('usr_a', 100));
+      t.postNow(deposit('usr_a', 100));
       t.audit(event('e'));
       t.mail(mail('ada@example.com'), NOW_ISO);
     });
@@ -182,7 +182,7 @@ describe('FileStore refuses a damaged or newer state file', () => {
   ])('refuses a state.json that is %s with STORE_CORRUPT and leaves it as it was', async (_name, text, why) => {
     const store = new FileStore(root, { now });
     writeFileSync(store.stateFile, text);
-    const error = await errorOf(store.transaction((t) => void t.post(deposit('usr_a', 100))));
+    const error = await errorOf(store.transaction((t) => void t.postNow(deposit('usr_a', 100))));
     expect(error.code).toBe('STORE_CORRUPT');
     expect(error.message).toContain(store.stateFile);
     expect(error.message).toContain(why);
@@ -192,12 +192,12 @@ describe('FileStore refuses a damaged or newer state file', () => {
 
   it('refuses a schemaVersion newer than this okpay knows with STORE_TOO_NEW, leaving the file alone', async () => {
     const store = new FileStore(root, { now });
-    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 100)));
     const state = JSON.parse(readFileSync(store.stateFile, 'utf8')) as Record<string, unknown>;
     const text = JSON.stringify({ ...state, schemaVersion: SCHEMA_VERSION + 1 });
     writeFileSync(store.stateFile, text);
     const before = snapshot(root);
-    const error = await errorOf(store.transaction((t) => void t.post(deposit('usr_a', 100))));
+    const error = await errorOf(store.transaction((t) => void t.postNow(deposit('usr_a', 100))));
     expect(error.code).toBe('STORE_TOO_NEW');
     expect(error.message).toContain(`schema ${SCHEMA_VERSION + 1}`);
     expect(snapshot(root)).toEqual(before);
@@ -205,7 +205,7 @@ describe('FileStore refuses a damaged or newer state file', () => {
 
   it('migrates a schema-1 store: limit windows become { day: usdMinor } in day order, written back at the next commit', async () => {
     const store = new FileStore(root, { now });
-    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 100)));
     const state = JSON.parse(readFileSync(store.stateFile, 'utf8')) as Record<string, unknown>;
     const v1 = {
       ...state,
@@ -220,7 +220,7 @@ describe('FileStore refuses a damaged or newer state file', () => {
     expect(read.schemaVersion).toBe(SCHEMA_VERSION);
     expect(read.limitWindows).toEqual({ usr_a: { '2026-11-03': 70, '2026-11-20': 525 } });
     expect(Object.keys(read.limitWindows['usr_a'] ?? {})).toEqual(['2026-11-03', '2026-11-20']);
-    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 100)));
     const written = JSON.parse(readFileSync(store.stateFile, 'utf8')) as { schemaVersion: number; limitWindows: unknown };
     expect(written.schemaVersion).toBe(SCHEMA_VERSION);
     expect(written.limitWindows).toEqual({ usr_a: { '2026-11-03': 70, '2026-11-20': 525 } });
@@ -228,7 +228,7 @@ describe('FileStore refuses a damaged or newer state file', () => {
 
   it('refuses a missing state.json when the journal holds entries', async () => {
     const store = new FileStore(root, { now });
-    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 100)));
     rmSync(store.stateFile);
     const error = await errorOf(readState(store));
     expect(error.code).toBe('STORE_CORRUPT');
@@ -240,11 +240,11 @@ describe('FileStore journal segments', () => {
   it('rolls over to a new segment file every segmentSize entries', async () => {
     const store = new FileStore(root, { now, segmentSize: 3 });
     await store.transaction((t) => {
-      t.post(deposit('usr_a', 1));
-      t.post(deposit('usr_a', 2));
+      t.postNow(deposit('usr_a', 1));
+      t.postNow(deposit('usr_a', 2));
     });
     await store.transaction((t) => {
-      for (let i = 3; i <= 7; i += 1) t.post(deposit(i % 2 ? 'usr_a' : 'usr_b', i));
+      for (let i = 3; i <= 7; i += 1) t.postNow(deposit(i % 2 ? 'usr_a' : 'usr_b', i));
     });
     expect(await store.journalLog.listSegments()).toEqual([0, 1, 2]);
     expect(segment(store, 0).entries.map((e) => e.seq)).toEqual([1, 2, 3]);
@@ -264,7 +264,7 @@ describe('FileStore journal segments', () => {
 
   it('chains every entry to the one before it, across segments', async () => {
     const store = new FileStore(root, { now, segmentSize: 3 });
-    for (let i = 1; i <= 4; i += 1) await store.transaction((t) => void t.post(deposit('usr_a', i)));
+    for (let i = 1; i <= 4; i += 1) await store.transaction((t) => void t.postNow(deposit('usr_a', i)));
     const entries = [...segment(store, 0).entries, ...segment(store, 1).entries];
     let prev = '0'.repeat(64);
     for (const entry of entries) {
@@ -287,11 +287,11 @@ describe('FileStore recovery after an interrupted commit', () => {
 
   it('redoes complete journal entries the state does not have yet', async () => {
     const store = new FileStore(root, { now, segmentSize: 3 });
-    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 100)));
     await commitWithoutState(store, (t) => {
-      t.post(deposit('usr_a', 20));
-      t.post(deposit('usr_b', 30));
-      t.post(deposit('usr_b', 40));
+      t.postNow(deposit('usr_a', 20));
+      t.postNow(deposit('usr_b', 30));
+      t.postNow(deposit('usr_b', 40));
       t.audit(event('deposits'));
     });
     const journalFile = store.journalLog.fileOf(1);
@@ -307,19 +307,19 @@ describe('FileStore recovery after an interrupted commit', () => {
     expect(onDisk.meta.journal).toEqual(state.meta.journal);
     await store.transaction(async (t) => {
       expect(await t.journal.seqsOfUser('usr_b')).toEqual([3, 4]);
-      expect(t.post(deposit('usr_a', 1)).seq).toBe(5);
+      expect(t.postNow(deposit('usr_a', 1)).seq).toBe(5);
     });
     expect((await readState(store)).balances['user:usr_a']).toEqual({ USD: 121 });
   });
 
   it('drops a torn tail (entries after the head with no end mark)', async () => {
     const store = new FileStore(root, { now, segmentSize: 3 });
-    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 100)));
     const committed = snapshot(root);
     await commitWithoutState(store, (t) => {
-      t.post(deposit('usr_a', 20));
-      t.post(deposit('usr_a', 30));
-      t.post(deposit('usr_a', 40));
+      t.postNow(deposit('usr_a', 20));
+      t.postNow(deposit('usr_a', 30));
+      t.postNow(deposit('usr_a', 40));
     });
     // Cut the commit short: keep seq 2 and 3 (end: false) and lose seq 4 with its end mark.
     const file = store.journalLog.fileOf(0);
@@ -332,17 +332,17 @@ describe('FileStore recovery after an interrupted commit', () => {
     expect(state.meta.journal.seq).toBe(1);
     expect(segment(store, 0).entries.map((e) => e.seq)).toEqual([1]);
     expect(readFileSync(file, 'utf8')).toBe(Buffer.from(committed.get('journal/00000000.json') ?? '', 'base64').toString('utf8'));
-    const next = await store.transaction((t) => t.post(deposit('usr_a', 5)));
+    const next = await store.transaction((t) => t.postNow(deposit('usr_a', 5)));
     expect(next.seq).toBe(2);
     expect((await readState(store)).balances['user:usr_a']).toEqual({ USD: 105 });
   });
 
   it('drops a torn tail that spilled into a new segment file', async () => {
     const store = new FileStore(root, { now, segmentSize: 2 });
-    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 100)));
     await commitWithoutState(store, (t) => {
-      t.post(deposit('usr_a', 20));
-      t.post(deposit('usr_a', 30));
+      t.postNow(deposit('usr_a', 20));
+      t.postNow(deposit('usr_a', 30));
     });
     const spilled = segment(store, 1);
     spilled.entries = spilled.entries.map((e) => ({ ...e }));
@@ -359,9 +359,9 @@ describe('FileStore recovery after an interrupted commit', () => {
 
   it('keeps the mails of a redone commit: later mails do not overwrite them', async () => {
     const store = new FileStore(root, { now, segmentSize: 3 });
-    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 100)));
     await commitWithoutState(store, (t) => {
-      t.post(deposit('usr_a', 20));
+      t.postNow(deposit('usr_a', 20));
       t.audit(event('deposit'));
       t.mail(mail('ada@example.com'), NOW_ISO);
     });
@@ -377,8 +377,8 @@ describe('FileStore recovery after an interrupted commit', () => {
 
   it('refuses with STORE_CORRUPT a journal entry edited after it was written, and changes nothing', async () => {
     const store = new FileStore(root, { now, segmentSize: 3 });
-    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
-    await commitWithoutState(store, (t) => void t.post(deposit('usr_a', 20)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 100)));
+    await commitWithoutState(store, (t) => void t.postNow(deposit('usr_a', 20)));
     const file = store.journalLog.fileOf(0);
     writeFileSync(file, readFileSync(file, 'utf8').replace('"amountMinor":20', '"amountMinor":2000').replace('"amountMinor":-20', '"amountMinor":-2000'));
     const before = snapshot(root);
@@ -391,8 +391,8 @@ describe('FileStore recovery after an interrupted commit', () => {
 
   it('refuses with STORE_CORRUPT an edited committed entry at the head, and changes nothing', async () => {
     const store = new FileStore(root, { now, segmentSize: 3 });
-    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
-    await store.transaction((t) => void t.post(deposit('usr_a', 20)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 100)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 20)));
     const file = store.journalLog.fileOf(0);
     writeFileSync(file, readFileSync(file, 'utf8').replace('"amountMinor":20', '"amountMinor":2000').replace('"amountMinor":-20', '"amountMinor":-2000'));
     const before = snapshot(root);
@@ -404,8 +404,8 @@ describe('FileStore recovery after an interrupted commit', () => {
 
   it('refuses with STORE_CORRUPT an edited committed entry before the head in the open segment', async () => {
     const store = new FileStore(root, { now, segmentSize: 3 });
-    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
-    await store.transaction((t) => void t.post(deposit('usr_a', 20)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 100)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 20)));
     const file = store.journalLog.fileOf(0);
     writeFileSync(file, readFileSync(file, 'utf8').replace('"amountMinor":100', '"amountMinor":10000').replace('"amountMinor":-100', '"amountMinor":-10000'));
     const before = snapshot(root);
@@ -417,8 +417,8 @@ describe('FileStore recovery after an interrupted commit', () => {
 
   it('refuses with STORE_CORRUPT a journal that lost the entry the state says was committed', async () => {
     const store = new FileStore(root, { now, segmentSize: 3 });
-    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
-    await store.transaction((t) => void t.post(deposit('usr_a', 20)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 100)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 20)));
     const file = store.journalLog.fileOf(0);
     const shortened = segment(store, 0);
     writeFileSync(file, JSON.stringify({ ...shortened, entries: shortened.entries.slice(0, 1) }));
@@ -445,7 +445,7 @@ describe('the store lock', () => {
     const old = new Date(Date.now() - 60_000);
     utimesSync(lockDirectory, old, old);
     const store = new FileStore(root, { now, lockStaleMs: 2_000 });
-    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 100)));
     expect((await readState(store)).balances['user:usr_a']).toEqual({ USD: 100 });
   });
 
@@ -470,7 +470,7 @@ describe('MemoryStore', () => {
   it('commits posts, audit events, mails and state changes', async () => {
     const store = new MemoryStore(NOW_ISO);
     await store.transaction((t) => {
-      t.post(deposit('usr_a', 100));
+      t.postNow(deposit('usr_a', 100));
       t.audit(event('e'));
       t.mail(mail('ada@example.com'), NOW_ISO);
       t.state.meta = { ...t.state.meta, ticketSeq: 3 };
@@ -486,11 +486,11 @@ describe('MemoryStore', () => {
 
   it('keeps nothing of a transaction that throws', async () => {
     const store = new MemoryStore(NOW_ISO);
-    await store.transaction((t) => void t.post(deposit('usr_a', 100)));
+    await store.transaction((t) => void t.postNow(deposit('usr_a', 100)));
     const before = structuredClone(store.state);
     await expect(
       store.transaction((t) => {
-        t.post(deposit('usr_a', 50));
+        t.postNow(deposit('usr_a', 50));
         t.audit(event('e'));
         t.mail(mail('ada@example.com'), NOW_ISO);
         t.state.meta = { ...t.state.meta, ticketSeq: 9 };
@@ -501,7 +501,7 @@ describe('MemoryStore', () => {
     expect(store.journalEntries).toHaveLength(1);
     expect(store.auditEntries).toHaveLength(0);
     expect(store.mails).toHaveLength(0);
-    const next = await store.transaction((t) => t.post(deposit('usr_a', 1)));
+    const next = await store.transaction((t) => t.postNow(deposit('usr_a', 1)));
     expect(next.seq).toBe(2);
   });
 

@@ -173,7 +173,7 @@ function payRow(ctx: Context, t: StoreTransaction, sender: User, row: BatchRow, 
     const to = resolveRecipient(t.state, sender, row.recipient, phoneCountry(ctx), scope.lookup);
     const quote = priceTransfer(walletRef(ctx), sender, to, row.amountMinor, row.currency, row.currency);
     const plan = { sender, to, quote, currency: row.currency, memo: row.memo, quoteId: null, idempotency: { key: row.reference, fingerprint: print }, nowMs, windowUsdMinor: scope.window.usdMinor };
-    const tx = t.post(planTransfer(t.state, walletRef(ctx), plan));
+    const tx = t.postNow(planTransfer(t.state, walletRef(ctx), plan));
     scope.window.usdMinor += tx.details.outgoingUsdMinor ?? 0;
     if (!to.user && row.recipient.kind === 'email') {
       t.mail(moneyWaitingMail(row.recipient.email, sender.name ?? sender.email, base.amount, row.currency.code, tx.details.unclaimedExpiresAt ?? tx.at), tx.at);

@@ -35,7 +35,7 @@ export function registerAgentLedgerCommands(agent: Command, app: App): void {
       const rule = ctx.ref.load('support.json', parseSupport).refunds;
       assertRefundTier(agentUser, refundValueUsdMinor(entry.tx, ctx.ref.rates, ctx.ref.currencies), rule, ctx.ref.currencies);
       const nowIso = ctx.now().toISOString();
-      const tx = t.post(planRefund(t.state, { original: entry.tx, agent: agentUser, ticketNumber: number, ticketCustomerId: ticket.customerId, reason, nowIso }, ctx.ref.currencies));
+      const tx = t.postNow(planRefund(t.state, { original: entry.tx, agent: agentUser, ticketNumber: number, ticketCustomerId: ticket.customerId, reason, nowIso }, ctx.ref.currencies));
       const customer = t.state.users[ticket.customerId];
       if (!customer) throw new AppError('USER_NOT_FOUND', `the customer of ticket #${number} no longer exists`);
       // The ticket may be the payee's (money received by mistake) or about a deposit: then the money leaves their balance.

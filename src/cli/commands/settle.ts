@@ -59,14 +59,14 @@ function settleMoney(ctx: Context, t: StoreTransaction): SettleSummary {
         summary.processing += 1;
         continue;
       }
-      const tx = step.kind === 'complete' ? t.post(planCompletion(step.withdrawal, nowIso)) : t.post(planRelease(step.withdrawal, 'failed', 'the receiving account refused the payout', null, nowIso));
+      const tx = step.kind === 'complete' ? t.postNow(planCompletion(step.withdrawal, nowIso)) : t.postNow(planRelease(step.withdrawal, 'failed', 'the receiving account refused the payout', null, nowIso));
       summary[step.kind === 'complete' ? 'completed' : 'failed'] += 1;
       summary.transactions.push(tx.id);
       mailPayout(ctx, t, step.withdrawal, step.kind === 'complete' ? 'completed' : 'failed', tx);
     }
   }
   for (const item of expiredUnclaimed(t.state, nowMs)) {
-    const tx = t.post(planReturn(item, nowIso));
+    const tx = t.postNow(planReturn(item, nowIso));
     summary.unclaimedReturned += 1;
     summary.transactions.push(tx.id);
     const sender = t.state.users[item.senderId];

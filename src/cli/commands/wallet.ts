@@ -59,7 +59,7 @@ function registerDeposit(program: Command, app: App): void {
     const token = await sessionToken(ctx);
     const result = await ctx.store.transaction((t) => {
       const { user } = authenticate(ctx, t, token);
-      const tx = t.post(planDeposit(user, amountMinor, currency, source, ctx.now().toISOString()));
+      const tx = t.postNow(planDeposit(user, amountMinor, currency, source, ctx.now().toISOString()));
       audit(ctx, t, 'deposit', user.id, user.id, { tx: tx.id, amountMinor, currency: currency.code });
       return { tx, view: viewTransaction(t.state, tx, user.id, [], ctx.ref.currencies) };
     });
@@ -279,7 +279,7 @@ async function sendTransfer(ctx: Context, t: StoreTransaction, token: string | n
     if (prior) return replay(ctx, t, user, prior);
   }
   const priced = price(ctx, t.state, user, parsed, nowMs);
-  const tx = t.post(
+  const tx = t.postNow(
     planTransfer(t.state, walletRef(ctx), {
       sender: user,
       to: priced.to,
@@ -317,7 +317,7 @@ export function claimWaitingMoney(ctx: Context, t: StoreTransaction, user: User)
   if (user.status !== 'active') return [];
   const nowIso = ctx.now().toISOString();
   return unclaimedFor(t.state, user).map((item) => {
-    const tx = t.post(planClaim(item, user, nowIso));
+    const tx = t.postNow(planClaim(item, user, nowIso));
     audit(ctx, t, 'transfer.claimed', user.id, user.id, { tx: tx.id, of: item.txId });
     return tx;
   });

@@ -150,7 +150,7 @@ function placeWithdrawal(ctx: Context, t: StoreTransaction, token: string | null
   }
   const priced = price(ctx, t.state, user, request);
   const quote: WithdrawalQuote = stored ? { ...priced.quote, feeMinor: stored.feeMinor, feeLines: stored.feeLines, totalDebitMinor: stored.amountMinor + stored.feeMinor } : priced.quote;
-  const tx = t.post(planWithdrawal(t.state, payoutRef(ctx), { id: newId(ctx.random, 'wd'), user, method: priced.method, quote, currency: request.currency, quoteId: stored?.id ?? null, nowMs }));
+  const tx = t.postNow(planWithdrawal(t.state, payoutRef(ctx), { id: newId(ctx.random, 'wd'), user, method: priced.method, quote, currency: request.currency, quoteId: stored?.id ?? null, nowMs }));
   const withdrawal = Object.values(t.state.withdrawals).find((w) => w.holdTxId === tx.id);
   if (!withdrawal) throw new Error(`withdrawal of ${tx.id} missing after posting`);
   audit(ctx, t, 'withdrawal.requested', user.id, user.id, { withdrawal: withdrawal.id, tx: tx.id, amountMinor: withdrawal.amountMinor, currency: withdrawal.currency });
@@ -222,7 +222,7 @@ function registerListAndCancel(withdraw: Command, app: App): void {
       const { user } = authenticate(ctx, t, token);
       const live = requireWithdrawal(t.state, user.id, (id ?? '').trim());
       assertCancellable(live);
-      const tx = t.post(planRelease(live, 'cancelled', 'cancelled by the customer', user.id, ctx.now().toISOString()));
+      const tx = t.postNow(planRelease(live, 'cancelled', 'cancelled by the customer', user.id, ctx.now().toISOString()));
       audit(ctx, t, 'withdrawal.cancelled', user.id, user.id, { withdrawal: live.id, tx: tx.id });
       return { ...live, status: 'cancelled' as const, finishedAt: tx.at, failureReason: 'cancelled by the customer' };
     });

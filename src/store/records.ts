@@ -1,0 +1,155 @@
+// Entity-level access inside one store transaction: every call reads or writes records by key
+// (or through one secondary index), so that each maps to one indexed query in SQL and to a few
+// small files in the file store. Nothing here loads "every user" or "every ticket"; the few
+// calls that walk a whole kind (`scan`) are for reports, exports and verify, page by page.
+//
+// Reads see the transaction's own earlier writes. Writes are buffered and become visible to
+// other processes only when the transaction commits, all at once or not at all. Records are
+// plain immutable data: to change one, put a new value.
+
+import type { MinorUnits } from '../domain/money.js';
+import type {
+  IdempotencyRecord,
+  LimitWindow,
+  Session,
+  StoreMeta,
+  StoredQuote,
+  TxId,
+  UnclaimedTransfer,
+  User,
+  UserId,
+  Withdrawal,
+  WithdrawalMethod,
+} from '../domain/state.js';
+import type { TicketSummary } from '../domain/ticket-summary.js';
+import type { Ticket, TicketStatus } from '../domain/tickets.js';
+
+export type { TicketSummary } from '../domain/ticket-summary.js';
+
+export interface Page {
+  /** At most this many (callers bound it; the store never returns more). */
+  readonly limit: number;
+  /** How many to skip, in the listing's order. */
+  readonly offset: number;
+}
+
+export interface PageOf<T> {
+  readonly items: T[];
+  /** How many match in all, for "more on the next page" hints. */
+  readonly total: number;
+}
+
+export interface UserRecords {
+  get(id: UserId): Promise<User | null>;
+  /** Emails are stored normalised (lower case); pass the normalised form. */
+  byEmail(email: string): Promise<User | null>;
+  /** E.164 form. */
+  byPhone(phone: string): Promise<User | null>;
+  /** sha256 of a mailed token (activation, password reset or unlock). */
+  byToken(kind: 'activation' | 'passwordReset' | 'unlockToken', tokenHash: string): Promise<User | null>;
+  /** Agents and admins: a small set, indexed by role. */
+  staff(): Promise<User[]>;
+  count(): Promise<number>;
+  put(user: User): void;
+  /** Every user, a page at a time, in id order: for exports and reports only. */
+  scan(pageSize: number): AsyncIterable<User[]>;
+}
+
+export interface SessionRecords {
+  /** Keyed by sha256 of the session token. */
+  get(tokenHash: string): Promise<Session | null>;
+  put(tokenHash: string, session: Session): void;
+  delete(tokenHash: string): void;
+  /** Token hashes of one user's sessions. */
+  ofUser(userId: UserId): Promise<string[]>;
+}
+
+export interface BalanceRecords {
+  /** Signed minor units of one account in one currency (0 when never touched). */
+  get(account: string, currency: string): Promise<MinorUnits>;
+  /** Every currency an account has ever held. */
+  ofAccount(account: string): Promise<Readonly<Record<string, MinorUnits>>>;
+  /** Every account, a page at a time: for verify and exports only. */
+  scan(pageSize: number): AsyncIterable<{ account: string; currencies: Readonly<Record<string, MinorUnits>> }[]>;
+}
+
+export interface QuoteRecords {
+  get(id: string): Promise<StoredQuote | null>;
+  put(quote: StoredQuote): void;
+}
+
+export interface IdempotencyRecords {
+  get(userId: UserId, key: string): Promise<IdempotencyRecord | null>;
+}
+
+export interface UnclaimedRecords {
+  get(txId: TxId): Promise<UnclaimedTransfer | null>;
+  /** Waiting for this address (an email, or a phone in E.164), oldest first. */
+  forRecipient(address: { email?: string | null; phone?: string | null }): Promise<UnclaimedTransfer[]>;
+  /** Those whose expiry is at or before the given time, oldest expiry first, at most `limit`. */
+  expiredBy(atIso: string, limit: number): Promise<UnclaimedTransfer[]>;
+  /** Every waiting transfer, a page at a time: for verify, exports and reports only. */
+  scan(pageSize: number): AsyncIterable<UnclaimedTransfer[]>;
+}
+
+export interface RefundRecords {
+  /** The refund transaction of a refunded transaction, or null. */
+  get(refundedTxId: TxId): Promise<TxId | null>;
+}
+
+export interface LimitRecords {
+  get(userId: UserId): Promise<LimitWindow>;
+  put(userId: UserId, window: LimitWindow): void;
+}
+
+export interface MethodRecords {
+  get(id: string): Promise<WithdrawalMethod | null>;
+  ofUser(userId: UserId): Promise<WithdrawalMethod[]>;
+  put(method: WithdrawalMethod): void;
+}
+
+export interface WithdrawalRecords {
+  /** A withdrawal still in flight (finished ones live on in the journal entry that ended them). */
+  get(id: string): Promise<Withdrawal | null>;
+  byHoldTx(holdTxId: TxId): Promise<Withdrawal | null>;
+  ofUser(userId: UserId): Promise<Withdrawal[]>;
+  /** Every withdrawal in flight, oldest request first, at most `limit`: what settlement advances. */
+  inFlight(limit: number): Promise<Withdrawal[]>;
+  /** Every withdrawal in flight, a page at a time: for verify and exports only. */
+  scan(pageSize: number): AsyncIterable<Withdrawal[]>;
+}
+
+export interface TicketRecords {
+  get(number: number): Promise<Ticket | null>;
+  /** Numbers are handed out in order, once; a rolled-back transaction's number is not reused. */
+  nextNumber(): number;
+  put(ticket: Ticket, summary: TicketSummary): void;
+  /** Summaries of tickets in the given statuses (the open queue: new, open, pending, on-hold). */
+  withStatus(statuses: readonly TicketStatus[]): Promise<TicketSummary[]>;
+  /** One customer's tickets, newest first, optionally only some statuses. */
+  ofCustomer(customerId: UserId, statuses: readonly TicketStatus[] | null, page: Page): Promise<PageOf<TicketSummary>>;
+  /** Every ticket, a page at a time, in number order: for reports, exports and verify only. */
+  scan(pageSize: number): AsyncIterable<Ticket[]>;
+}
+
+export interface MetaRecords {
+  /** The store's own facts: creation time, test-store mark, counters and chain heads. */
+  get(): StoreMeta;
+  markTestStore(): void;
+}
+
+/** Everything a use-case may read or change, by key. */
+export interface Records {
+  readonly meta: MetaRecords;
+  readonly users: UserRecords;
+  readonly sessions: SessionRecords;
+  readonly balances: BalanceRecords;
+  readonly quotes: QuoteRecords;
+  readonly idempotency: IdempotencyRecords;
+  readonly unclaimed: UnclaimedRecords;
+  readonly refunds: RefundRecords;
+  readonly limits: LimitRecords;
+  readonly methods: MethodRecords;
+  readonly withdrawals: WithdrawalRecords;
+  readonly tickets: TicketRecords;
+}
