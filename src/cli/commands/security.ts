@@ -1,6 +1,5 @@
 // password change / reset, and 2fa enable / confirm / disable.
 
-import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { describeUser, findUserByEmail, findUserByResetToken, PASSWORD_RESET_TTL_MS, RECOVERY_CODE_COUNT, revokeSessions, tokenRecord, updateUser } from '../../domain/accounts.js';
 import { passwordResetMail, securityChangeMail } from '../../domain/account-mails.js';
@@ -14,6 +13,7 @@ import { audit, authenticate, NEED_OTP, sessionToken, withOtp, type SignedIn } f
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { readNewPassword, readPassword, readStdinLines } from '../prompts.js';
+import { renderTerminalQr } from '../qr.js';
 import { newRecoveryCode, newToken } from '../random.js';
 
 export function registerSecurityCommands(program: Command, app: App): void {
@@ -136,13 +136,14 @@ function registerTwoFactorEnable(parent: Command, app: App): void {
       return updated;
     });
     const uri = ctx.totp.uri(user.email, secret);
-    ctx.out.data({ twoFactor: { secret, uri, recoveryCodes: codes, confirmed: false } }, () => printEnrolment(ctx, secret, uri, codes));
+    const qr = ctx.io.stdoutIsTTY ? await renderTerminalQr(uri) : null;
+    ctx.out.data({ twoFactor: { secret, uri, recoveryCodes: codes, confirmed: false } }, () => printEnrolment(ctx, secret, uri, qr, codes));
   });
 }
 
-function printEnrolment(ctx: Context, secret: string, uri: string, codes: readonly string[]): void {
+function printEnrolment(ctx: Context, secret: string, uri: string, qr: string | null, codes: readonly string[]): void {
   ctx.out.line('Scan this code with your authenticator app, or type the secret in by hand.');
-  if (ctx.io.stdoutIsTTY) ctx.out.line(renderQr(uri));
+  if (qr !== null) ctx.out.line(qr);
   ctx.out.fields([
     ['secret', secret],
     ['uri', uri],
@@ -152,20 +153,6 @@ function printEnrolment(ctx: Context, secret: string, uri: string, codes: readon
   for (const code of codes) ctx.out.line(`  ${code}`);
   ctx.out.line();
   ctx.out.line('Then confirm with the code your app shows: okpay 2fa confirm CODE');
-}
-
-interface QrTerminal {
-  generate(text: string, options: { small: boolean }, callback: (output: string) => void): void;
-}
-
-function renderQr(text: string): string {
-  // qrcode-terminal is CommonJS, loaded only when a QR code is drawn; it calls back synchronously.
-  const qr = createRequire(import.meta.url)('qrcode-terminal') as QrTerminal;
-  let drawn = '';
-  qr.generate(text, { small: true }, (output) => {
-    drawn = output;
-  });
-  return drawn;
 }
 
 function registerTwoFactorConfirm(parent: Command, app: App): void {
