@@ -28,7 +28,7 @@ import { payoutRef } from './commands/withdraw.js';
 import type { Context } from './context.js';
 import { walletRef } from './money.js';
 import { startProgress } from './progress.js';
-import { newId, seededRandom, type Random } from './random.js';
+import { newId, type Random } from './random.js';
 import { readDataFile } from './refdata.js';
 
 export interface GeneratorOptions {
@@ -103,7 +103,8 @@ class Generation {
     readonly passwordHash: string,
   ) {
     this.prng = new Prng(options.seed);
-    this.random = seededRandom(options.seed);
+    // Ids come from a stream of their own, so a change in how ids are drawn moves no other value.
+    this.random = new Prng(`${options.seed}:ids`);
     this.data = readDataFile('generator.json') as GeneratorData;
     this.support = ctx.ref.load('support.json', parseSupport);
     this.clockMs = anchorMs - SPAN_DAYS * DAY_MS;

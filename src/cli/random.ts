@@ -1,5 +1,5 @@
-// Randomness for ids and secrets. The fixture generator swaps in a seeded source so that the same
-// seed makes the same store.
+// Randomness for ids and secrets. The fixture generator swaps in the seeded Prng of
+// domain/prng.ts (it has the same `bytes`), so that the same seed makes the same store.
 
 import { nodeCrypto } from '../domain/node-crypto.js';
 
@@ -8,23 +8,6 @@ import type { Random } from '../app/ports.js';
 export type { Random } from '../app/ports.js';
 
 export const cryptoRandom: Random = { bytes: (count) => nodeCrypto().randomBytes(count) };
-
-/** A deterministic stream of bytes from a seed (SHA-256 in counter mode): for fixtures only. */
-export function seededRandom(seed: string): Random {
-  let counter = 0;
-  let pool = Buffer.alloc(0);
-  return {
-    bytes(count: number): Buffer {
-      while (pool.length < count) {
-        pool = Buffer.concat([pool, nodeCrypto().createHash('sha256').update(`${seed}:${counter}`).digest()]);
-        counter += 1;
-      }
-      const out = pool.subarray(0, count);
-      pool = pool.subarray(count);
-      return Buffer.from(out);
-    },
-  };
-}
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 

@@ -1,5 +1,5 @@
-// A small seeded pseudo-random generator (sfc32) for fixtures: the same seed always gives the
-// same sequence, on every machine. Not for secrets.
+// The one seeded pseudo-random generator (sfc32), for fixtures and simulations: the same seed
+// always gives the same sequence, on every machine. Not for secrets.
 
 import { nodeCrypto } from './node-crypto.js';
 

@@ -15,9 +15,9 @@ import path from 'node:path';
 import currenciesJson from '../../data/currencies.json' with { type: 'json' };
 import { bufferIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
-import { seededRandom } from '../../src/cli/random.js';
 import { otplibTotp, type PasswordHasher, type Totp } from '../../src/cli/security.js';
 import { AppError } from '../../src/domain/errors.js';
+import { Prng } from '../../src/domain/prng.js';
 import { formatAmount } from '../../src/domain/money.js';
 import type { State } from '../../src/domain/state.js';
 import { pruneWalletRecords } from '../../src/domain/wallet.js';
@@ -71,7 +71,7 @@ const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** Real TOTP codes, with secrets drawn from the step's seed instead of the system's randomness. */
 function seededTotp(randomSeed: string): Totp {
-  const random = seededRandom(`${randomSeed}:totp`);
+  const random = new Prng(`${randomSeed}:totp`);
   return { ...totp, generateSecret: () => [...random.bytes(32)].map((b) => BASE32[b & 31]).join('') };
 }
 
@@ -383,7 +383,7 @@ async function execute(store: Store, m: Model, c: Command, randomSeed: string): 
   const env: Record<string, string> = { OKPAY_NOW: new Date(m.now).toISOString(), OKPAY_BCRYPT_COST: '4' };
   if (c.actor?.token) env['OKPAY_SESSION'] = c.actor.token;
   const noSession = { read: async () => null, write: async () => undefined, clear: async () => undefined };
-  const code = await run(c.args, { io, env, openStore: () => store, random: seededRandom(randomSeed), passwords: fastHasher, totp: seededTotp(randomSeed), session: noSession });
+  const code = await run(c.args, { io, env, openStore: () => store, random: new Prng(randomSeed), passwords: fastHasher, totp: seededTotp(randomSeed), session: noSession });
   return { code, stdout: io.stdout(), stderr: io.stderr() };
 }
 
