@@ -40,22 +40,16 @@ export interface OutboxReader {
 
 /**
  * One atomic change: read and write records by key (records.ts), post balanced transactions, audit
- * and mail; a thrown error discards every change.
+ * and mail; a thrown error discards every change. This is all a use-case may use: the stores that
+ * keep records natively (no State object) offer exactly this.
  */
-export interface StoreTransaction extends Records {
-  /**
-   * The whole state as one object. Being retired: use-cases read and write through the records
-   * (users, sessions, balances, …) so that no command loads the whole store; do not add new uses.
-   */
-  readonly state: State;
+export interface RecordsTransaction extends Records {
   /**
    * Appends a balanced transaction to the journal and applies it: balances, and the records the
    * transaction itself creates or ends (idempotency key, used quote, unclaimed transfer,
    * withdrawal, refund, limit window).
    */
   post(tx: NewTransaction): Promise<Transaction>;
-  /** `post` for code that still works on `state`; retired with it. */
-  postNow(tx: NewTransaction): Transaction;
   audit(event: AuditEvent): void;
   mail(mail: OutgoingMail, dateIso: string): MailRecord;
   /** Commit what was done, then fail the command (a counted failed sign-in, say). */
@@ -65,6 +59,17 @@ export interface StoreTransaction extends Records {
   readonly journal: JournalReader;
   readonly auditLog: AuditReader;
   readonly outbox: OutboxReader;
+}
+
+/** A transaction of today's stores: the records plus the whole State, which is being retired. */
+export interface StoreTransaction extends RecordsTransaction {
+  /**
+   * The whole state as one object. Being retired: use-cases read and write through the records
+   * (users, sessions, balances, …) so that no command loads the whole store; do not add new uses.
+   */
+  readonly state: State;
+  /** `post` for code that still works on `state`; retired with it. */
+  postNow(tx: NewTransaction): Transaction;
 }
 
 export interface StoreOptions {
