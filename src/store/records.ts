@@ -128,6 +128,8 @@ export interface TicketRecords {
   withStatus(statuses: readonly TicketStatus[]): Promise<TicketSummary[]>;
   /** One customer's tickets, newest first, optionally only some statuses. */
   ofCustomer(customerId: UserId, statuses: readonly TicketStatus[] | null, page: Page): Promise<PageOf<TicketSummary>>;
+  /** Every customer's tickets, newest first, optionally only some statuses (agents' list). */
+  recent(statuses: readonly TicketStatus[] | null, page: Page): Promise<PageOf<TicketSummary>>;
   /** Every ticket, a page at a time, in number order: for reports, exports and verify only. */
   scan(pageSize: number): AsyncIterable<Ticket[]>;
 }

@@ -125,6 +125,13 @@ export function stateRecords(state: State): Records {
             .sort((a, b) => b.number - a.number),
           p,
         ),
+      recent: async (statuses, p) =>
+        page(
+          Object.values(summaries)
+            .filter((s) => statuses === null || statuses.includes(s.status))
+            .sort((a, b) => b.number - a.number),
+          p,
+        ),
       scan: (size) => pages(Object.values(state.tickets).sort((a, b) => a.number - b.number), size),
     },
   };
