@@ -1,13 +1,13 @@
 // The double-entry ledger. Accounts are named strings; a posting moves signed minor units into
 // (positive) or out of (negative) one account in one currency, and the postings of a transaction
-// sum to zero per currency. `applyTransaction` is the one reducer that folds a transaction into the
-// state: commands use it when they post, and the store uses it to redo the journal after a crash,
-// so what a command does and what recovery does can never differ.
+// sum to zero per currency. `transactionEffects` is the one description of what posting a
+// transaction changes; every store applies it to its records when a command posts and when it
+// redoes the journal after a crash, so what a command does and what recovery does never differ.
 
 import { nodeCrypto } from './node-crypto.js';
 import { sha256Hex } from './sha256.js';
 import type { MinorUnits } from './money.js';
-import type { Balances, FeeLineRecord, State, TxId, UserId, Withdrawal } from './state.js';
+import type { Balances, FeeLineRecord, IdempotencyRecord, LimitWindow, State, TxId, UnclaimedTransfer, UserId, Withdrawal } from './state.js';
 import { compareCodeUnits } from './order.js';
 
 export const SYSTEM_ACCOUNTS = {
@@ -183,74 +183,134 @@ export function userBalances(state: State, userId: UserId): { currency: string; 
 export function addToBalances(balances: Balances, postings: readonly Posting[]): void {
   for (const p of postings) {
     const row = (balances[p.account] ??= {});
-    const next = (row[p.currency] ?? 0) + p.amountMinor;
-    if (!Number.isSafeInteger(next)) throw new Error(`balance of ${p.account} ${p.currency} overflowed`);
-    row[p.currency] = next;
+    row[p.currency] = addToBalance(p.account, p.currency, row[p.currency] ?? 0, p.amountMinor);
   }
 }
 
 /**
- * Folds one transaction into the state: balances, and the records that the transaction itself
- * creates or ends (idempotency keys, used quotes, unclaimed transfers, withdrawals, refunds,
- * the rolling limit window).
+ * What posting one transaction changes besides the journal, as plain data: the one description of
+ * a transaction's effects that every store applies to its own records (and that recovery replays),
+ * so what a command does and what a store or a redo does can never differ.
  */
-export function applyTransaction(state: State, tx: Transaction): void {
+export type TxEffect =
+  | { readonly kind: 'balance'; readonly account: string; readonly currency: string; readonly amountMinor: MinorUnits }
+  | { readonly kind: 'idempotency'; readonly userId: UserId; readonly key: string; readonly record: IdempotencyRecord }
+  | { readonly kind: 'quote-used'; readonly quoteId: string; readonly txId: TxId }
+  /** Signed: money that came back is taken off the day it was sent. */
+  | { readonly kind: 'limit'; readonly userId: UserId; readonly day: string; readonly usdMinor: MinorUnits }
+  | { readonly kind: 'refund'; readonly refundedTxId: TxId; readonly refundTxId: TxId }
+  | { readonly kind: 'unclaimed-created'; readonly transfer: UnclaimedTransfer }
+  | { readonly kind: 'unclaimed-ended'; readonly txId: TxId }
+  | { readonly kind: 'withdrawal-put'; readonly withdrawal: Withdrawal }
+  | { readonly kind: 'withdrawal-ended'; readonly id: string };
+
+/**
+ * The effects of one transaction, in order: balances, then the records that the transaction itself
+ * creates or ends (idempotency key, used quote, limit window, refund, unclaimed transfer,
+ * withdrawal). Throws (a bug) unless the postings balance.
+ */
+export function transactionEffects(tx: Transaction): TxEffect[] {
   assertBalanced(tx.postings);
-  addToBalances(state.balances, tx.postings);
+  const effects: TxEffect[] = tx.postings.map((p) => ({ kind: 'balance', account: p.account, currency: p.currency, amountMinor: p.amountMinor }));
   const d = tx.details;
   if (d.idempotency && d.initiator) {
-    state.idempotency[`${d.initiator}:${d.idempotency.key}`] = {
-      fingerprint: d.idempotency.fingerprint,
-      txId: tx.id,
-      expiresAt: d.idempotency.expiresAt,
-    };
+    effects.push({ kind: 'idempotency', userId: d.initiator, key: d.idempotency.key, record: { fingerprint: d.idempotency.fingerprint, txId: tx.id, expiresAt: d.idempotency.expiresAt } });
   }
-  if (d.quoteId) {
-    const quote = state.quotes[d.quoteId];
-    if (quote) state.quotes[d.quoteId] = { ...quote, usedBy: tx.id };
-  }
-  if (d.outgoingUsdMinor !== undefined && d.initiator) addToLimitWindow(state, d.initiator, utcDay(tx.at), d.outgoingUsdMinor);
-  if (d.limitRelease) addToLimitWindow(state, d.limitRelease.userId, d.limitRelease.day, -d.limitRelease.usdMinor);
-  if (d.refundOf) state.refunds[d.refundOf] = tx.id;
-  applyRecordEffects(state, tx);
+  if (d.quoteId) effects.push({ kind: 'quote-used', quoteId: d.quoteId, txId: tx.id });
+  if (d.outgoingUsdMinor !== undefined && d.initiator) effects.push({ kind: 'limit', userId: d.initiator, day: utcDay(tx.at), usdMinor: d.outgoingUsdMinor });
+  if (d.limitRelease) effects.push({ kind: 'limit', userId: d.limitRelease.userId, day: d.limitRelease.day, usdMinor: -d.limitRelease.usdMinor });
+  if (d.refundOf) effects.push({ kind: 'refund', refundedTxId: d.refundOf, refundTxId: tx.id });
+  effects.push(...recordEffects(tx));
+  return effects;
 }
 
-function applyRecordEffects(state: State, tx: Transaction): void {
+function recordEffects(tx: Transaction): TxEffect[] {
   const d = tx.details;
   switch (tx.type) {
     case 'transfer.unclaimed':
-      state.unclaimed[tx.id] = {
-        txId: tx.id,
-        senderId: d.sender ?? d.initiator ?? '',
-        toEmail: d.recipient?.email ?? null,
-        toPhone: d.recipient?.phone ?? null,
-        amountMinor: d.amountMinor ?? 0,
-        currency: d.currency ?? '',
-        feeMinor: d.fee?.amountMinor ?? 0,
-        receiveAmountMinor: d.receiveAmountMinor ?? d.amountMinor ?? 0,
-        receiveCurrency: d.receiveCurrency ?? d.currency ?? '',
-        createdAt: tx.at,
-        expiresAt: d.unclaimedExpiresAt ?? tx.at,
-        outgoingUsdMinor: d.outgoingUsdMinor ?? 0,
-      };
-      break;
+      return [
+        {
+          kind: 'unclaimed-created',
+          transfer: {
+            txId: tx.id,
+            senderId: d.sender ?? d.initiator ?? '',
+            toEmail: d.recipient?.email ?? null,
+            toPhone: d.recipient?.phone ?? null,
+            amountMinor: d.amountMinor ?? 0,
+            currency: d.currency ?? '',
+            feeMinor: d.fee?.amountMinor ?? 0,
+            receiveAmountMinor: d.receiveAmountMinor ?? d.amountMinor ?? 0,
+            receiveCurrency: d.receiveCurrency ?? d.currency ?? '',
+            createdAt: tx.at,
+            expiresAt: d.unclaimedExpiresAt ?? tx.at,
+            outgoingUsdMinor: d.outgoingUsdMinor ?? 0,
+          },
+        },
+      ];
     case 'unclaimed.claim':
     case 'unclaimed.return':
-      for (const link of tx.links) delete state.unclaimed[link];
-      break;
-    case 'withdrawal.hold': {
-      const record = withdrawalRecord(tx);
-      state.withdrawals[record.id] = { ...record, holdTxId: tx.id };
-      break;
-    }
+      return tx.links.map((txId) => ({ kind: 'unclaimed-ended', txId }));
+    case 'withdrawal.hold':
+      return [{ kind: 'withdrawal-put', withdrawal: { ...withdrawalRecord(tx), holdTxId: tx.id } }];
     case 'withdrawal.complete':
-    case 'withdrawal.release': {
-      const record = withdrawalRecord(tx);
-      delete state.withdrawals[record.id];
-      break;
-    }
+    case 'withdrawal.release':
+      return [{ kind: 'withdrawal-ended', id: withdrawalRecord(tx).id }];
     default:
-      break;
+      return [];
+  }
+}
+
+/** A balance after a posting; throws (a bug) rather than lose exactness past 2^53. */
+export function addToBalance(account: string, currency: string, current: MinorUnits, amountMinor: MinorUnits): MinorUnits {
+  const next = current + amountMinor;
+  if (!Number.isSafeInteger(next)) throw new Error(`balance of ${account} ${currency} overflowed`);
+  return next;
+}
+
+/**
+ * Folds one transaction into the state (the stores that still keep one State object): its
+ * effects (transactionEffects), applied to the state's maps.
+ */
+export function applyTransaction(state: State, tx: Transaction): void {
+  for (const effect of transactionEffects(tx)) applyEffect(state, effect);
+}
+
+function applyEffect(state: State, effect: TxEffect): void {
+  switch (effect.kind) {
+    case 'balance': {
+      const row = (state.balances[effect.account] ??= {});
+      row[effect.currency] = addToBalance(effect.account, effect.currency, row[effect.currency] ?? 0, effect.amountMinor);
+      return;
+    }
+    case 'idempotency':
+      state.idempotency[`${effect.userId}:${effect.key}`] = effect.record;
+      return;
+    case 'quote-used': {
+      const quote = state.quotes[effect.quoteId];
+      if (quote) state.quotes[effect.quoteId] = { ...quote, usedBy: effect.txId };
+      return;
+    }
+    case 'limit': {
+      const window = addToLimitWindow(state.limitWindows[effect.userId] ?? {}, effect.day, effect.usdMinor);
+      if (Object.keys(window).length > 0) state.limitWindows[effect.userId] = window;
+      else delete state.limitWindows[effect.userId];
+      return;
+    }
+    case 'refund':
+      state.refunds[effect.refundedTxId] = effect.refundTxId;
+      return;
+    case 'unclaimed-created':
+      state.unclaimed[effect.transfer.txId] = effect.transfer;
+      return;
+    case 'unclaimed-ended':
+      delete state.unclaimed[effect.txId];
+      return;
+    case 'withdrawal-put':
+      state.withdrawals[effect.withdrawal.id] = effect.withdrawal;
+      return;
+    case 'withdrawal-ended':
+      delete state.withdrawals[effect.id];
+      return;
   }
 }
 
@@ -264,29 +324,24 @@ export function utcDay(iso: string): string {
   return iso.slice(0, 10);
 }
 
-/** Adds to (or, for money that came back, takes from) a user's outgoing total of one day. */
-function addToLimitWindow(state: State, userId: UserId, day: string, usdMinor: MinorUnits): void {
-  const window = state.limitWindows[userId] ?? {};
+/**
+ * A user's outgoing totals per day with one amount added (or, for money that came back, taken
+ * off, never below zero); days stay in ascending order and days at zero are dropped.
+ */
+export function addToLimitWindow(window: LimitWindow, day: string, usdMinor: MinorUnits): LimitWindow {
   const days = Object.keys(window);
   const last = days[days.length - 1];
-  if (usdMinor > 0 && (last === undefined || last < day)) {
-    // The usual cases: the first payment of a new day, which sorts last…
-    state.limitWindows[userId] = { ...window, [day]: usdMinor };
-    return;
-  }
-  if (usdMinor > 0 && last === day) {
-    // …or another payment on the latest day (its key keeps its place).
-    state.limitWindows[userId] = { ...window, [day]: (window[day] ?? 0) + usdMinor };
-    return;
-  }
+  // The usual cases: the first payment of a new day, which sorts last, or another payment on the
+  // latest day (its key keeps its place).
+  if (usdMinor > 0 && (last === undefined || last < day)) return { ...window, [day]: usdMinor };
+  if (usdMinor > 0 && last === day) return { ...window, [day]: (window[day] ?? 0) + usdMinor };
   const next = Math.max(0, (window[day] ?? 0) + usdMinor);
   const kept: Record<string, MinorUnits> = {};
   for (const d of [...new Set([...days, day])].sort(compareCodeUnits)) {
     const amount = d === day ? next : window[d] ?? 0;
     if (amount > 0) kept[d] = amount;
   }
-  if (Object.keys(kept).length > 0) state.limitWindows[userId] = kept;
-  else delete state.limitWindows[userId];
+  return kept;
 }
 
 // ---- hashing -------------------------------------------------------------------------------
