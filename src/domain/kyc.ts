@@ -3,6 +3,7 @@
 
 import { fail } from './errors.js';
 import type { OutgoingMail } from './mail.js';
+import { mailTo } from './mail-texts/index.js';
 import type { User, UserId } from './state.js';
 
 export function submitKyc(user: User, document: { type: string; masked: string }, nowIso: string): User {
@@ -23,22 +24,6 @@ export function decideKyc(user: User, decision: 'approve' | 'reject', reason: st
 }
 
 export function kycDecisionMail(user: User): OutgoingMail {
-  const approved = user.kyc.status === 'approved';
-  const zh = user.language === 'zh';
-  const text = approved
-    ? zh
-      ? '您的身份验证已通过。现在适用已验证用户的转账和提现限额。'
-      : 'Your identity check is approved. The higher limits for verified customers now apply to your transfers and withdrawals.'
-    : zh
-      ? `您的身份验证未通过，原因：${user.kyc.reason ?? ''}。\n\n您可以修正后重新提交：okpay kyc submit`
-      : `Your identity check was not approved: ${user.kyc.reason ?? ''}.\n\nYou can correct this and submit again: okpay kyc submit`;
-  return {
-    to: user.email,
-    userId: user.id,
-    kind: approved ? 'kyc-approved' : 'kyc-rejected',
-    language: zh ? 'zh' : 'en',
-    subject: approved ? (zh ? '身份验证已通过' : 'Your identity is verified') : zh ? '身份验证未通过' : 'Your identity check needs attention',
-    text: `${text}\n\n${zh ? '—— OKPay' : '— OKPay'}`,
-    antiPhishingPhrase: user.antiPhishingPhrase,
-  };
+  if (user.kyc.status === 'approved') return mailTo(user, 'kyc-approved', (texts) => texts.kycApproved);
+  return mailTo(user, 'kyc-rejected', (texts) => texts.kycRejected(user.kyc.reason ?? ''));
 }
