@@ -88,3 +88,13 @@ export interface Store {
    */
   read<T>(work: (t: StoreTransaction) => Promise<T> | T): Promise<T>;
 }
+
+/**
+ * A store that keeps records natively (no State object): the memory record store and the split
+ * file store. `Store` narrows to it once every command has left `state` and `postNow`.
+ */
+export interface RecordStore {
+  readonly location: string;
+  transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T>;
+  read<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T>;
+}

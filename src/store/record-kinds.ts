@@ -1,0 +1,112 @@
+// The kinds of record a record-native store keeps, each a map from a text key to a JSON value:
+// the records themselves (users, sessions, balances, …) and the secondary indexes derived from
+// them (email → user, open queue, …). Which index entries a record has is computed here, once,
+// for every store; a store only persists maps.
+
+import type { Session, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
+import type { TicketSummary } from '../domain/ticket-summary.js';
+import type { TicketStatus } from '../domain/tickets.js';
+
+export const RECORD_KINDS = ['meta', 'counts', 'users', 'sessions', 'balances', 'quotes', 'idempotency', 'unclaimed', 'refunds', 'limits', 'methods', 'withdrawals', 'tickets', 'summaries'] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+export const INDEX_KINDS = [
+  'user-by-email',
+  'user-by-phone',
+  'user-by-token',
+  'staff',
+  'sessions-of-user',
+  'tickets-of-customer',
+  'open-queue',
+  'unclaimed-by-recipient',
+  'withdrawals-of-user',
+  'withdrawal-by-hold',
+  'methods-of-user',
+  'journal-of-user',
+] as const;
+export type IndexKind = (typeof INDEX_KINDS)[number];
+
+export type Kind = RecordKind | IndexKind;
+export const KINDS: readonly Kind[] = [...RECORD_KINDS, ...INDEX_KINDS];
+
+/**
+ * An index record: the keys of the records filed under one index key, each with what the index
+ * keeps of it (true, or a copy such as a ticket's summary for the open queue).
+ */
+export type IndexMembers = Record<string, unknown>;
+
+/** Statuses of the open queue: its summaries are kept in their own index, so listing it never reads closed tickets. */
+export const OPEN_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'on-hold'];
+
+/** Kinds whose records are few at any store size (live sets, one-record kinds): fewer, fuller files. */
+const SMALL_KINDS: ReadonlySet<Kind> = new Set<Kind>(['meta', 'counts', 'staff', 'unclaimed', 'withdrawals', 'withdrawal-by-hold', 'open-queue', 'unclaimed-by-recipient']);
+
+/**
+ * How many bucket files a kind is spread over. 4096 keeps a bucket near 250 records at a million
+ * users (a few hundred KB at most) while a small store has one small file per record in use; a
+ * fixed count (rather than splitting buckets as they grow) keeps a key's file a pure function of
+ * the key, so no directory of buckets is ever consulted to find a record.
+ */
+export function bucketCount(kind: Kind): number {
+  if (kind === 'meta' || kind === 'counts' || kind === 'staff') return 1;
+  return SMALL_KINDS.has(kind) ? 64 : 4096;
+}
+
+export interface IndexEntry {
+  readonly kind: IndexKind;
+  readonly key: string;
+  readonly member: string;
+  readonly value: unknown;
+}
+
+const STAFF_ROLES = new Set(['agent', 'admin']);
+const TOKEN_KINDS = ['activation', 'passwordReset', 'unlockToken'] as const;
+
+/** The index entries a record is filed under (none for kinds without indexes). */
+export function indexEntries(kind: RecordKind, key: string, value: unknown): IndexEntry[] {
+  if (value === null || value === undefined) return [];
+  switch (kind) {
+    case 'users':
+      return userEntries(value as User);
+    case 'sessions':
+      return [{ kind: 'sessions-of-user', key: (value as Session).userId, member: key, value: true }];
+    case 'summaries': {
+      const summary = value as TicketSummary;
+      const entries: IndexEntry[] = [{ kind: 'tickets-of-customer', key: summary.customerId, member: key, value: true }];
+      if (OPEN_STATUSES.includes(summary.status)) entries.push({ kind: 'open-queue', key: 'open', member: key, value: summary });
+      return entries;
+    }
+    case 'unclaimed': {
+      const transfer = value as UnclaimedTransfer;
+      const entries: IndexEntry[] = [];
+      if (transfer.toEmail !== null) entries.push({ kind: 'unclaimed-by-recipient', key: `email:${transfer.toEmail}`, member: key, value: true });
+      if (transfer.toPhone !== null) entries.push({ kind: 'unclaimed-by-recipient', key: `phone:${transfer.toPhone}`, member: key, value: true });
+      return entries;
+    }
+    case 'withdrawals': {
+      const withdrawal = value as Withdrawal;
+      return [
+        { kind: 'withdrawals-of-user', key: withdrawal.userId, member: key, value: true },
+        { kind: 'withdrawal-by-hold', key: withdrawal.holdTxId, member: key, value: true },
+      ];
+    }
+    case 'methods':
+      return [{ kind: 'methods-of-user', key: (value as WithdrawalMethod).userId, member: key, value: true }];
+    default:
+      return [];
+  }
+}
+
+function userEntries(user: User): IndexEntry[] {
+  const entries: IndexEntry[] = [{ kind: 'user-by-email', key: user.email, member: user.id, value: true }];
+  if (user.phone !== null) entries.push({ kind: 'user-by-phone', key: user.phone, member: user.id, value: true });
+  for (const tokenKind of TOKEN_KINDS) {
+    const token = user[tokenKind];
+    if (token) entries.push({ kind: 'user-by-token', key: `${tokenKind}:${token.tokenHash}`, member: user.id, value: true });
+  }
+  if (STAFF_ROLES.has(user.role)) entries.push({ kind: 'staff', key: 'staff', member: user.id, value: true });
+  return entries;
+}
+
+/** Where a user's idempotency record for one key is kept. */
+export const idempotencyKey = (userId: string, key: string): string => `${userId}:${key}`;

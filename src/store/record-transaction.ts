@@ -1,0 +1,335 @@
+// The records API (records.ts), posting, auditing and mailing over a RecordView: everything a
+// record-native store's transaction does before its store persists the changes. The memory store
+// and the split file store share it, so both answer every query and apply every posting alike.
+
+import type { AuditEvent } from '../domain/audit.js';
+import type { AppError } from '../domain/errors.js';
+import { addToBalance, addToLimitWindow, transactionEffects, txIdForSeq, type NewTransaction, type Transaction, type TxEffect } from '../domain/ledger.js';
+import type { MailRecord, OutgoingMail } from '../domain/mail.js';
+import type { MinorUnits } from '../domain/money.js';
+import type { IdempotencyRecord, LimitWindow, Session, StoreMeta, StoredQuote, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
+import type { TicketSummary } from '../domain/ticket-summary.js';
+import type { Ticket, TicketStatus } from '../domain/tickets.js';
+import { idempotencyKey, OPEN_STATUSES, type IndexMembers } from './record-kinds.js';
+import type { RecordView } from './record-view.js';
+import type { BalanceRecords, IdempotencyRecords, LimitRecords, MetaRecords, MethodRecords, Page, PageOf, QuoteRecords, RefundRecords, SessionRecords, TicketRecords, UnclaimedRecords, UserRecords, WithdrawalRecords } from './records.js';
+import type { AuditReader, JournalReader, OutboxReader, RecordsTransaction } from './store.js';
+
+export const META_KEY = 'meta';
+const COUNTS_KEY = 'counts';
+
+export interface Counts {
+  readonly users: number;
+}
+
+function byCode(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+async function* pages<T>(items: readonly T[], size: number): AsyncGenerator<T[]> {
+  const bounded = Math.max(1, Math.floor(size));
+  for (let i = 0; i < items.length; i += bounded) yield items.slice(i, i + bounded);
+}
+
+function present<T>(items: readonly (T | null)[]): T[] {
+  return items.filter((item): item is T => item !== null);
+}
+
+const mailIdForSeq = (seq: number): string => `msg_${seq.toString().padStart(6, '0')}`;
+
+export abstract class RecordTransaction implements RecordsTransaction {
+  readonly posted: Transaction[] = [];
+  readonly events: AuditEvent[] = [];
+  readonly mails: MailRecord[] = [];
+  deferredError: AppError | null = null;
+  private metaValue: StoreMeta;
+  private readonly committedMeta: StoreMeta;
+  abstract readonly journal: JournalReader;
+  abstract readonly auditLog: AuditReader;
+  abstract readonly outbox: OutboxReader;
+
+  constructor(
+    readonly view: RecordView,
+    meta: StoreMeta,
+    private readonly readOnly: boolean,
+  ) {
+    this.metaValue = meta;
+    this.committedMeta = meta;
+  }
+
+  /** The store's facts as this transaction leaves them (counters; chain heads are the store's to set). */
+  get currentMeta(): StoreMeta {
+    return this.metaValue;
+  }
+
+  get metaChanged(): boolean {
+    return this.metaValue !== this.committedMeta;
+  }
+
+  readonly meta: MetaRecords = {
+    get: () => this.metaValue,
+    markTestStore: () => {
+      this.metaValue = { ...this.metaValue, testStore: true };
+    },
+  };
+
+  readonly users: UserRecords = {
+    get: (id) => this.view.get<User>('users', id),
+    byEmail: async (email) => this.firstMember('user-by-email', email),
+    byPhone: async (phone) => this.firstMember('user-by-phone', phone),
+    byToken: async (kind, tokenHash) => this.firstMember('user-by-token', `${kind}:${tokenHash}`),
+    staff: async () => (await this.usersFiled('staff', 'staff')).sort((a, b) => byCode(a.id, b.id)),
+    count: async () => (((await this.view.source.get('counts', COUNTS_KEY)) as Counts | undefined)?.users ?? 0) + (await this.newUsers()),
+    put: (user) => this.view.put('users', user.id, user),
+    scan: (size) => this.scanSorted<User>('users', size, (a, b) => byCode(a.id, b.id)),
+  };
+
+  readonly sessions: SessionRecords = {
+    get: (hash) => this.view.get<Session>('sessions', hash),
+    put: (hash, session) => this.view.put('sessions', hash, session),
+    delete: (hash) => this.view.remove('sessions', hash),
+    ofUser: (userId) => this.view.members('sessions-of-user', userId, 'sessions'),
+  };
+
+  readonly balances: BalanceRecords = {
+    get: async (account, currency): Promise<MinorUnits> => (await this.view.get<Record<string, MinorUnits>>('balances', account))?.[currency] ?? 0,
+    ofAccount: async (account) => ({ ...((await this.view.get<Record<string, MinorUnits>>('balances', account)) ?? {}) }),
+    scan: (size) => this.scanSortedEntries<Record<string, MinorUnits>, { account: string; currencies: Record<string, MinorUnits> }>('balances', size, (account, currencies) => ({ account, currencies: { ...currencies } })),
+  };
+
+  readonly quotes: QuoteRecords = {
+    get: (id) => this.view.get<StoredQuote>('quotes', id),
+    put: (quote) => this.view.put('quotes', quote.id, quote),
+  };
+
+  readonly idempotency: IdempotencyRecords = {
+    get: (userId, key) => this.view.get<IdempotencyRecord>('idempotency', idempotencyKey(userId, key)),
+  };
+
+  readonly unclaimed: UnclaimedRecords = {
+    get: (txId) => this.view.get<UnclaimedTransfer>('unclaimed', txId),
+    forRecipient: async ({ email, phone }) => {
+      const ids = new Set<string>();
+      if (email != null) for (const id of await this.view.members('unclaimed-by-recipient', `email:${email}`, 'unclaimed')) ids.add(id);
+      if (phone != null) for (const id of await this.view.members('unclaimed-by-recipient', `phone:${phone}`, 'unclaimed')) ids.add(id);
+      const found = present(await Promise.all([...ids].map((id) => this.view.get<UnclaimedTransfer>('unclaimed', id))));
+      return found.sort((a, b) => byCode(a.createdAt, b.createdAt) || byCode(a.txId, b.txId));
+    },
+    expiredBy: async (atIso, limit) =>
+      [...(await this.view.all<UnclaimedTransfer>('unclaimed')).values()]
+        .filter((u) => u.expiresAt <= atIso)
+        .sort((a, b) => byCode(a.expiresAt, b.expiresAt) || byCode(a.txId, b.txId))
+        .slice(0, limit),
+    scan: (size) => this.scanSorted<UnclaimedTransfer>('unclaimed', size, (a, b) => byCode(a.createdAt, b.createdAt) || byCode(a.txId, b.txId)),
+  };
+
+  readonly refunds: RefundRecords = {
+    get: (txId) => this.view.get<string>('refunds', txId),
+  };
+
+  readonly limits: LimitRecords = {
+    get: async (userId) => (await this.view.get<LimitWindow>('limits', userId)) ?? {},
+    put: (userId, window) => {
+      if (Object.keys(window).length === 0) this.view.remove('limits', userId);
+      else this.view.put('limits', userId, window);
+    },
+  };
+
+  readonly methods: MethodRecords = {
+    get: (id) => this.view.get<WithdrawalMethod>('methods', id),
+    ofUser: async (userId) => {
+      const ids = await this.view.members('methods-of-user', userId, 'methods');
+      const found = present(await Promise.all(ids.map((id) => this.view.get<WithdrawalMethod>('methods', id))));
+      return found.sort((a, b) => byCode(a.createdAt, b.createdAt) || byCode(a.id, b.id));
+    },
+    put: (method) => this.view.put('methods', method.id, method),
+  };
+
+  readonly withdrawals: WithdrawalRecords = {
+    get: (id) => this.view.get<Withdrawal>('withdrawals', id),
+    byHoldTx: async (holdTxId) => {
+      const [id] = await this.view.members('withdrawal-by-hold', holdTxId, 'withdrawals');
+      return id === undefined ? null : this.view.get<Withdrawal>('withdrawals', id);
+    },
+    ofUser: async (userId) => {
+      const ids = await this.view.members('withdrawals-of-user', userId, 'withdrawals');
+      return present(await Promise.all(ids.map((id) => this.view.get<Withdrawal>('withdrawals', id)))).sort(byRequest);
+    },
+    inFlight: async (limit) => [...(await this.view.all<Withdrawal>('withdrawals')).values()].sort(byRequest).slice(0, limit),
+    scan: (size) => this.scanSorted<Withdrawal>('withdrawals', size, byRequest),
+  };
+
+  readonly tickets: TicketRecords = {
+    get: (number) => this.view.get<Ticket>('tickets', String(number)),
+    nextNumber: () => {
+      const number = this.metaValue.ticketSeq + 1;
+      this.metaValue = { ...this.metaValue, ticketSeq: number };
+      return number;
+    },
+    put: (ticket, summary) => {
+      this.view.put('tickets', String(ticket.number), ticket);
+      this.view.put('summaries', String(ticket.number), summary);
+    },
+    withStatus: (statuses) => this.summariesWithStatus(statuses),
+    ofCustomer: async (customerId, statuses, page) => {
+      const numbers = await this.view.members('tickets-of-customer', customerId, 'summaries');
+      const summaries = present(await Promise.all(numbers.map((n) => this.view.get<TicketSummary>('summaries', n))));
+      return pageOf(
+        summaries.filter((s) => statuses === null || statuses.includes(s.status)).sort((a, b) => b.number - a.number),
+        page,
+      );
+    },
+    recent: async (statuses, page) => pageOf((await this.summariesWithStatus(statuses)).sort((a, b) => b.number - a.number), page),
+    scan: (size) => this.scanSorted<Ticket>('tickets', size, (a, b) => a.number - b.number),
+  };
+
+  async post(newTx: NewTransaction): Promise<Transaction> {
+    this.assertWritable('post a transaction');
+    const seq = this.metaValue.journal.seq + this.posted.length + 1;
+    const tx: Transaction = { ...newTx, id: txIdForSeq(seq), seq };
+    const effects = transactionEffects(tx);
+    for (const effect of effects) await this.applyEffect(effect);
+    for (const party of new Set(tx.parties)) {
+      const seqs = (await this.view.get<number[]>('journal-of-user', party)) ?? [];
+      this.view.put('journal-of-user', party, [...seqs, seq]);
+    }
+    this.posted.push(tx);
+    return tx;
+  }
+
+  audit(event: AuditEvent): void {
+    this.assertWritable('audit');
+    this.events.push(event);
+  }
+
+  mail(mail: OutgoingMail, dateIso: string): MailRecord {
+    this.assertWritable('send mail');
+    const seq = this.metaValue.mailSeq + 1;
+    this.metaValue = { ...this.metaValue, mailSeq: seq };
+    const record: MailRecord = { ...mail, id: mailIdForSeq(seq), date: dateIso };
+    this.mails.push(record);
+    return record;
+  }
+
+  failAfterCommit(error: AppError): void {
+    this.deferredError = error;
+  }
+
+  async flush(): Promise<void> {
+    // A record-native commit writes its journal entries at commit time, in one piece.
+  }
+
+  /** Nothing to write: no records, entries, audit events, mails or counters changed. */
+  get unchanged(): boolean {
+    return !this.view.changed && this.posted.length === 0 && this.events.length === 0 && this.mails.length === 0 && !this.metaChanged;
+  }
+
+  /** The number of users this commit adds, for the store's user count. */
+  async newUsers(): Promise<number> {
+    let added = 0;
+    for (const id of this.view.writtenKeys('users')) if ((await this.view.source.get('users', id)) === undefined) added += 1;
+    return added;
+  }
+
+  /** Puts the counters (meta, user count) among the writes: call once, just before the commit. */
+  async settleCounters(journalHead: StoreMeta['journal'], auditHead: StoreMeta['audit']): Promise<void> {
+    const added = await this.newUsers();
+    if (added > 0) {
+      const counts = ((await this.view.source.get('counts', COUNTS_KEY)) as Counts | undefined) ?? { users: 0 };
+      this.view.put('counts', COUNTS_KEY, { users: counts.users + added });
+    }
+    this.metaValue = { ...this.metaValue, journal: journalHead, audit: auditHead };
+    this.view.put('meta', META_KEY, this.metaValue);
+  }
+
+  protected assertWritable(what: string): void {
+    if (this.readOnly) throw new Error(`a read-only store view cannot ${what}`);
+  }
+
+  private async applyEffect(effect: TxEffect): Promise<void> {
+    switch (effect.kind) {
+      case 'balance': {
+        const row = (await this.view.get<Record<string, MinorUnits>>('balances', effect.account)) ?? {};
+        this.view.put('balances', effect.account, { ...row, [effect.currency]: addToBalance(effect.account, effect.currency, row[effect.currency] ?? 0, effect.amountMinor) });
+        return;
+      }
+      case 'idempotency':
+        this.view.put('idempotency', idempotencyKey(effect.userId, effect.key), effect.record);
+        return;
+      case 'quote-used': {
+        const quote = await this.quotes.get(effect.quoteId);
+        if (quote) this.quotes.put({ ...quote, usedBy: effect.txId });
+        return;
+      }
+      case 'limit':
+        this.limits.put(effect.userId, addToLimitWindow(await this.limits.get(effect.userId), effect.day, effect.usdMinor));
+        return;
+      case 'refund':
+        this.view.put('refunds', effect.refundedTxId, effect.refundTxId);
+        return;
+      case 'unclaimed-created':
+        this.view.put('unclaimed', effect.transfer.txId, effect.transfer);
+        return;
+      case 'unclaimed-ended':
+        this.view.remove('unclaimed', effect.txId);
+        return;
+      case 'withdrawal-put':
+        this.view.put('withdrawals', effect.withdrawal.id, effect.withdrawal);
+        return;
+      case 'withdrawal-ended':
+        this.view.remove('withdrawals', effect.id);
+        return;
+    }
+  }
+
+  private async firstMember(index: 'user-by-email' | 'user-by-phone' | 'user-by-token', key: string): Promise<User | null> {
+    const [id] = (await this.view.members(index, key, 'users')).sort(byCode);
+    return id === undefined ? null : this.view.get<User>('users', id);
+  }
+
+  private async usersFiled(index: 'staff', key: string): Promise<User[]> {
+    const ids = await this.view.members(index, key, 'users');
+    return present(await Promise.all(ids.map((id) => this.view.get<User>('users', id))));
+  }
+
+  /** Summaries in the given statuses (null: all), in number order. */
+  private async summariesWithStatus(statuses: readonly TicketStatus[] | null): Promise<TicketSummary[]> {
+    const openOnly = statuses !== null && statuses.every((s) => OPEN_STATUSES.includes(s));
+    // The open queue keeps copies of its summaries: listing it reads one small index, not every ticket.
+    const source = openOnly ? await this.openQueue() : [...(await this.view.all<TicketSummary>('summaries')).values()];
+    return source.filter((s) => statuses === null || statuses.includes(s.status)).sort((a, b) => a.number - b.number);
+  }
+
+  private async openQueue(): Promise<TicketSummary[]> {
+    const queue = new Map(Object.entries(((await this.view.source.get('open-queue', 'open')) ?? {}) as IndexMembers) as [string, TicketSummary][]);
+    for (const number of this.view.writtenKeys('summaries')) {
+      const summary = await this.view.get<TicketSummary>('summaries', number);
+      if (summary && OPEN_STATUSES.includes(summary.status)) queue.set(number, summary);
+      else queue.delete(number);
+    }
+    return [...queue.values()];
+  }
+
+  private scanSorted<T>(kind: 'users' | 'unclaimed' | 'withdrawals' | 'tickets', size: number, order: (a: T, b: T) => number): AsyncIterable<T[]> {
+    const view = this.view;
+    return (async function* () {
+      yield* pages([...(await view.all<T>(kind)).values()].sort(order), size);
+    })();
+  }
+
+  private scanSortedEntries<V, R>(kind: 'balances', size: number, make: (key: string, value: V) => R): AsyncIterable<R[]> {
+    const view = this.view;
+    return (async function* () {
+      const all = await view.all<V>(kind);
+      yield* pages([...all.keys()].sort(byCode).map((key) => make(key, all.get(key) as V)), size);
+    })();
+  }
+}
+
+function byRequest(a: Withdrawal, b: Withdrawal): number {
+  return byCode(a.requestedAt, b.requestedAt) || byCode(a.id, b.id);
+}
+
+function pageOf<T>(items: readonly T[], p: Page): PageOf<T> {
+  return { items: items.slice(p.offset, p.offset + p.limit), total: items.length };
+}

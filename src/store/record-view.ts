@@ -1,0 +1,109 @@
+// One transaction's view of a record-native store: the committed records (a RecordSource: maps
+// in memory, bucket files on disk) with the transaction's own writes laid over them, so that reads
+// see earlier writes. At commit, `changes` adds the index entries that the written records gained
+// or lost (record-kinds.indexEntries), so stores persist plain maps and never derive indexes.
+
+import { indexEntries, type IndexEntry, type IndexKind, type IndexMembers, type Kind, type RecordKind, RECORD_KINDS } from './record-kinds.js';
+
+export interface RecordSource {
+  /** The committed value, or undefined when there is none. */
+  get(kind: Kind, key: string): Promise<unknown>;
+  /** Every committed record of a kind, in no particular order, a batch at a time. */
+  scan(kind: Kind): AsyncIterable<readonly (readonly [string, unknown])[]>;
+}
+
+/** What a commit changes: per kind, key → new value, or null for a removed record. */
+export type Changes = Map<Kind, Map<string, unknown>>;
+
+const entryId = (e: IndexEntry): string => `${e.kind}\u0000${e.key}\u0000${e.member}\u0000${JSON.stringify(e.value)}`;
+
+const RECORD_KIND_SET: ReadonlySet<string> = new Set(RECORD_KINDS);
+
+export class RecordView {
+  private readonly writes: Changes = new Map();
+
+  constructor(readonly source: RecordSource) {}
+
+  async get<T>(kind: Kind, key: string): Promise<T | null> {
+    const written = this.writes.get(kind);
+    if (written?.has(key)) return written.get(key) as T | null;
+    return ((await this.source.get(kind, key)) ?? null) as T | null;
+  }
+
+  put(kind: Kind, key: string, value: unknown): void {
+    let written = this.writes.get(kind);
+    if (!written) this.writes.set(kind, (written = new Map()));
+    written.set(key, value);
+  }
+
+  remove(kind: Kind, key: string): void {
+    this.put(kind, key, null);
+  }
+
+  /** Keys of a kind this transaction wrote (removals included). */
+  writtenKeys(kind: Kind): string[] {
+    return [...(this.writes.get(kind)?.keys() ?? [])];
+  }
+
+  get changed(): boolean {
+    return this.writes.size > 0;
+  }
+
+  /** Every record of a kind as this transaction sees it: for scans, reports and small live sets. */
+  async all<T>(kind: Kind): Promise<Map<string, T>> {
+    const found = new Map<string, T>();
+    for await (const batch of this.source.scan(kind)) for (const [key, value] of batch) found.set(key, value as T);
+    for (const [key, value] of this.writes.get(kind) ?? []) {
+      if (value === null) found.delete(key);
+      else found.set(key, value as T);
+    }
+    return found;
+  }
+
+  /**
+   * Keys of the `of` records filed under one index key, as this transaction sees them: the
+   * committed index, plus records written here, less those whose current value is no longer filed
+   * there (the index itself is brought up to date only at commit).
+   */
+  async members(index: IndexKind, key: string, of: RecordKind): Promise<string[]> {
+    const candidates = new Set(Object.keys(((await this.source.get(index, key)) ?? {}) as IndexMembers));
+    for (const written of this.writtenKeys(of)) candidates.add(written);
+    const kept: string[] = [];
+    for (const member of candidates) {
+      const value = await this.get(of, member);
+      if (indexEntries(of, member, value).some((e) => e.kind === index && e.key === key)) kept.push(member);
+    }
+    return kept;
+  }
+
+  /** The writes, with the index records they change: what the store persists in one commit. */
+  async changes(): Promise<Changes> {
+    const indexUpdates = new Map<string, { kind: IndexKind; key: string; set: Map<string, unknown>; drop: Set<string> }>();
+    const update = (kind: IndexKind, key: string) => {
+      const id = `${kind}\u0000${key}`;
+      let entry = indexUpdates.get(id);
+      if (!entry) indexUpdates.set(id, (entry = { kind, key, set: new Map(), drop: new Set() }));
+      return entry;
+    };
+    for (const [kind, written] of this.writes) {
+      if (!RECORD_KIND_SET.has(kind)) continue;
+      for (const [key, value] of written) {
+        const before = indexEntries(kind as RecordKind, key, await this.source.get(kind, key));
+        const after = indexEntries(kind as RecordKind, key, value);
+        // Only entries that changed touch an index: most writes (a balance, a session's use) leave them all alone.
+        const kept = new Set(after.map(entryId));
+        const had = new Set(before.map(entryId));
+        for (const e of before) if (!kept.has(entryId(e))) update(e.kind, e.key).drop.add(e.member);
+        for (const e of after) if (!had.has(entryId(e))) update(e.kind, e.key).set.set(e.member, e.value);
+      }
+    }
+    for (const { kind, key, set, drop } of indexUpdates.values()) {
+      const members: IndexMembers = { ...((await this.get<IndexMembers>(kind, key)) ?? {}) };
+      for (const member of drop) delete members[member];
+      for (const [member, value] of set) members[member] = value;
+      if (Object.keys(members).length === 0) this.remove(kind, key);
+      else this.put(kind, key, members);
+    }
+    return this.writes;
+  }
+}

@@ -1,0 +1,195 @@
+// The contract of the record-native stores (records by key, indexes, posting's effects, atomic
+// commits, reads of one committed version), held by every implementation alike.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../src/domain/errors.js';
+import { holdAccount, userAccount, type NewTransaction } from '../../src/domain/ledger.js';
+import type { User, Withdrawal } from '../../src/domain/state.js';
+import type { TicketSummary } from '../../src/domain/ticket-summary.js';
+import type { Ticket, TicketStatus } from '../../src/domain/tickets.js';
+import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
+import type { RecordStore } from '../../src/store/store.js';
+import { customer, newState, open } from '../support/desk.js';
+
+const NOW = '2026-11-23T10:00:00.000Z';
+const homes: string[] = [];
+afterAll(() => homes.forEach((home) => rmSync(home, { recursive: true, force: true })));
+
+export const STORES: [string, () => RecordStore][] = [['memory', () => new MemoryRecordStore(NOW, 4)]];
+
+export function tempHome(): string {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'okpay-records-'));
+  homes.push(home);
+  return home;
+}
+
+const state = newState();
+const ada = customer(state, 'ada');
+const bob = { ...customer(state, 'bob'), phone: '+14155550142' };
+const agentUser: User = { ...customer(state, 'amy'), role: 'agent', agent: { tier: 1, languages: ['en'] } };
+
+function deposit(user: User, amountMinor: number): NewTransaction {
+  return { type: 'deposit', at: NOW, memo: null, links: [], parties: [user.id], postings: [{ account: 'world', currency: 'USD', amountMinor: -amountMinor }, { account: userAccount(user.id), currency: 'USD', amountMinor }], details: { initiator: user.id, source: 'card' } };
+}
+
+function toPhone(user: User, phone: string, amountMinor: number): NewTransaction {
+  return {
+    type: 'transfer.unclaimed',
+    at: NOW,
+    memo: null,
+    links: [],
+    parties: [user.id],
+    postings: [{ account: userAccount(user.id), currency: 'USD', amountMinor: -amountMinor }, { account: 'unclaimed', currency: 'USD', amountMinor }],
+    details: { initiator: user.id, amountMinor, currency: 'USD', recipient: { phone }, unclaimedExpiresAt: '2026-12-23T10:00:00.000Z', outgoingUsdMinor: amountMinor, idempotency: { key: 'k1', fingerprint: 'f1', expiresAt: '2026-12-23T10:00:00.000Z' } },
+  };
+}
+
+function summaryOf(ticket: Ticket, status: TicketStatus): TicketSummary {
+  return { number: ticket.number, customerId: ticket.customerId, status, assigneeId: null, createdAt: ticket.createdAt, updatedAt: ticket.updatedAt };
+}
+
+describe.each(STORES)('the %s record store', (_name, make) => {
+  it('reads its own writes, keeps them on commit and drops them all when the work throws', async () => {
+    const store = make();
+    await expect(
+      store.transaction(async (t) => {
+        t.users.put(ada);
+        expect(await t.users.byEmail(ada.email)).toEqual(ada);
+        expect(await t.users.count()).toBe(1);
+        throw new AppError('USAGE', 'changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect(await store.read((t) => t.users.byEmail(ada.email))).toBeNull();
+    await store.transaction((t) => t.users.put(ada));
+    await store.transaction((t) => t.users.put(bob));
+    expect(await store.read(async (t) => [await t.users.count(), (await t.users.byPhone('+14155550142'))?.id])).toEqual([2, bob.id]);
+  });
+
+  it('moves the indexes with the record: a changed email, a new token, a new agent', async () => {
+    const store = make();
+    await store.transaction((t) => {
+      t.users.put(ada);
+      t.users.put(agentUser);
+    });
+    const moved = { ...ada, email: 'ada.new@example.com', passwordReset: { tokenHash: 'h1', expiresAt: NOW } };
+    await store.transaction(async (t) => {
+      t.users.put(moved);
+      expect(await t.users.byEmail(ada.email)).toBeNull();
+      expect((await t.users.byToken('passwordReset', 'h1'))?.id).toBe(ada.id);
+    });
+    expect(await store.read(async (t) => [await t.users.byEmail(ada.email), (await t.users.byEmail('ada.new@example.com'))?.id, (await t.users.staff()).map((u) => u.id)])).toEqual([null, ada.id, [agentUser.id]]);
+  });
+
+  it('applies a posting through the records: balances, idempotency, limits, unclaimed money and the journal index', async () => {
+    const store = make();
+    await store.transaction(async (t) => {
+      t.users.put(ada);
+      await t.post(deposit(ada, 10_000));
+    });
+    const tx = await store.transaction((t) => t.post(toPhone(ada, '+447700900123', 2_500)));
+    await store.read(async (t) => {
+      expect(await t.balances.get(userAccount(ada.id), 'USD')).toBe(7_500);
+      expect(await t.balances.get('unclaimed', 'USD')).toBe(2_500);
+      expect(await t.idempotency.get(ada.id, 'k1')).toEqual({ fingerprint: 'f1', txId: tx.id, expiresAt: '2026-12-23T10:00:00.000Z' });
+      expect(await t.limits.get(ada.id)).toEqual({ '2026-11-23': 2_500 });
+      expect((await t.unclaimed.forRecipient({ phone: '+447700900123' })).map((u) => u.txId)).toEqual([tx.id]);
+      expect((await t.unclaimed.expiredBy('2026-12-24T00:00:00.000Z', 10)).map((u) => u.txId)).toEqual([tx.id]);
+      expect(await t.journal.seqsOfUser(ada.id)).toEqual([1, 2]);
+      expect((await t.journal.get(2))?.tx.id).toBe(tx.id);
+    });
+    await store.transaction((t) =>
+      t.post({ type: 'unclaimed.return', at: NOW, memo: null, links: [tx.id], parties: [ada.id], postings: [{ account: 'unclaimed', currency: 'USD', amountMinor: -2_500 }, { account: userAccount(ada.id), currency: 'USD', amountMinor: 2_500 }], details: { initiator: null, limitRelease: { userId: ada.id, day: '2026-11-23', usdMinor: 2_500 } } }),
+    );
+    await store.read(async (t) => {
+      expect(await t.unclaimed.forRecipient({ phone: '+447700900123' })).toEqual([]);
+      expect(await t.limits.get(ada.id)).toEqual({});
+      expect(await t.balances.ofAccount('unclaimed')).toEqual({ USD: 0 });
+    });
+  });
+
+  it('keeps withdrawals in flight findable by user, by hold and in request order until they end', async () => {
+    const store = make();
+    const record: Omit<Withdrawal, 'holdTxId'> = { id: 'wd_1', userId: ada.id, methodId: 'wm_1', methodType: 'bank', methodLabel: 'x', amountMinor: 1_000, currency: 'USD', feeMinor: 0, feeLines: [], status: 'requested', requestedAt: NOW, processingAt: null, expectedBy: NOW, finishedAt: null, failureReason: null, quoteId: null, outgoingUsdMinor: 1_000 };
+    const hold = await store.transaction(async (t) => {
+      await t.post(deposit(ada, 5_000));
+      return t.post({ type: 'withdrawal.hold', at: NOW, memo: null, links: [], parties: [ada.id], postings: [{ account: userAccount(ada.id), currency: 'USD', amountMinor: -1_000 }, { account: holdAccount(ada.id), currency: 'USD', amountMinor: 1_000 }], details: { initiator: ada.id, record } });
+    });
+    await store.read(async (t) => {
+      expect((await t.withdrawals.byHoldTx(hold.id))?.id).toBe('wd_1');
+      expect((await t.withdrawals.ofUser(ada.id)).map((w) => w.holdTxId)).toEqual([hold.id]);
+      expect((await t.withdrawals.inFlight(5)).map((w) => w.id)).toEqual(['wd_1']);
+    });
+    await store.transaction((t) => t.post({ type: 'withdrawal.complete', at: NOW, memo: null, links: [hold.id], parties: [ada.id], postings: [{ account: holdAccount(ada.id), currency: 'USD', amountMinor: -1_000 }, { account: 'world', currency: 'USD', amountMinor: 1_000 }], details: { initiator: null, record: { ...record, status: 'completed', holdTxId: hold.id } } }));
+    expect(await store.read(async (t) => [await t.withdrawals.get('wd_1'), await t.withdrawals.byHoldTx(hold.id), await t.withdrawals.inFlight(5)])).toEqual([null, null, []]);
+  });
+
+  it('lists the open queue from its index, and a customer’s tickets newest first a page at a time', async () => {
+    const store = make();
+    const tickets = [1, 2, 3].map((n) => ({ ...open(newState(), ada, Date.parse(NOW)), number: n, customerId: ada.id }));
+    await store.transaction((t) => {
+      for (const ticket of tickets) t.tickets.put(ticket, summaryOf(ticket, 'new'));
+    });
+    await store.transaction(async (t) => {
+      t.tickets.put(tickets[1]!, summaryOf(tickets[1]!, 'solved'));
+      expect((await t.tickets.withStatus(['new', 'open'])).map((s) => s.number)).toEqual([1, 3]);
+    });
+    await store.read(async (t) => {
+      expect((await t.tickets.withStatus(['new'])).map((s) => s.number)).toEqual([1, 3]);
+      expect((await t.tickets.withStatus(['solved'])).map((s) => s.number)).toEqual([2]);
+      const page = await t.tickets.ofCustomer(ada.id, null, { limit: 2, offset: 0 });
+      expect([page.items.map((s) => s.number), page.total]).toEqual([[3, 2], 3]);
+      expect((await t.tickets.recent(['solved'], { limit: 5, offset: 0 })).items.map((s) => s.number)).toEqual([2]);
+      expect((await t.tickets.get(2))?.subject).toBe(tickets[1]!.subject);
+    });
+  });
+
+  it('numbers tickets and mails once, counts sessions per user, and commits before a deferred failure', async () => {
+    const store = make();
+    await expect(
+      store.transaction((t) => {
+        t.sessions.put('s1', { userId: ada.id, createdAt: NOW, lastSeenAt: NOW });
+        t.sessions.put('s2', { userId: ada.id, createdAt: NOW, lastSeenAt: NOW });
+        expect(t.tickets.nextNumber()).toBe(1);
+        t.mail({ to: ada.email, kind: 'activation', subject: 's', text: 'b' } as never, NOW);
+        t.audit({ action: 'test', actor: null, subject: null, at: NOW, details: {} } as never);
+        t.failAfterCommit(new AppError('BAD_CREDENTIALS', 'counted'));
+      }),
+    ).rejects.toThrow('counted');
+    await store.transaction(async (t) => {
+      expect((await t.sessions.ofUser(ada.id)).sort()).toEqual(['s1', 's2']);
+      t.sessions.delete('s1');
+      expect(await t.sessions.ofUser(ada.id)).toEqual(['s2']);
+      expect(t.tickets.nextNumber()).toBe(2);
+    });
+    await store.read(async (t) => {
+      expect(await t.sessions.ofUser(ada.id)).toEqual(['s2']);
+      expect((await t.outbox.list()).map((m) => m.id)).toEqual(['msg_000001']);
+      expect(t.auditLog.head().seq).toBe(1);
+      expect(t.meta.get().ticketSeq).toBe(2);
+    });
+  });
+
+  it('lets a read that is under way keep seeing the version it started on', async () => {
+    const store = make();
+    await store.transaction((t) => t.users.put(ada));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const reading = store.read(async (t) => {
+      const before = await t.users.get(ada.id);
+      await gate;
+      return [before?.name, (await t.users.get(ada.id))?.name, await t.users.byEmail(ada.email).then((u) => u?.name)];
+    });
+    await store.transaction((t) => t.users.put({ ...ada, name: 'Changed' }));
+    release();
+    expect(await reading).toEqual([null, null, null]);
+    expect(await store.read(async (t) => (await t.users.get(ada.id))?.name)).toBe('Changed');
+  });
+
+  it('refuses to post, audit or mail in a read', async () => {
+    const store = make();
+    await expect(store.read((t) => t.post(deposit(ada, 1)))).rejects.toThrow(/read-only/);
+  });
+});
