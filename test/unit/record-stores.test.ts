@@ -11,6 +11,7 @@ import type { User, Withdrawal } from '../../src/domain/state.js';
 import type { TicketSummary } from '../../src/domain/ticket-summary.js';
 import type { Ticket, TicketStatus } from '../../src/domain/tickets.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
+import { SplitFileStore } from '../../src/store/split-file-store.js';
 import type { RecordStore } from '../../src/store/store.js';
 import { customer, newState, open } from '../support/desk.js';
 
@@ -18,13 +19,16 @@ const NOW = '2026-11-23T10:00:00.000Z';
 const homes: string[] = [];
 afterAll(() => homes.forEach((home) => rmSync(home, { recursive: true, force: true })));
 
-export const STORES: [string, () => RecordStore][] = [['memory', () => new MemoryRecordStore(NOW, 4)]];
-
-export function tempHome(): string {
+function tempHome(): string {
   const home = mkdtempSync(path.join(os.tmpdir(), 'okpay-records-'));
   homes.push(home);
   return home;
 }
+
+const STORES: [string, () => RecordStore][] = [
+  ['memory', () => new MemoryRecordStore(NOW, 4)],
+  ['split file', () => new SplitFileStore(tempHome(), { now: () => new Date(NOW), segmentSize: 4 })],
+];
 
 const state = newState();
 const ada = customer(state, 'ada');

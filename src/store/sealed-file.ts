@@ -1,0 +1,40 @@
+// Files that carry a digest of themselves: {"digest":"<sha256 of the body's text>","body":…}.
+// Reading one re-hashes the exact bytes of its body, so any edit (same size or not, a swap of two
+// entries) is refused as damage before a single record is believed.
+
+import { sha256Hex } from '../domain/ledger.js';
+import { nodeCrypto } from '../domain/node-crypto.js';
+import { corrupt } from './durable-file.js';
+
+const HEAD = '{"digest":"';
+const MIDDLE = '","body":';
+const DIGEST_LENGTH = 64;
+
+/** The same SHA-256 either way: Node's for a large text, the plain one (no module load) for a small one. */
+export function digest(text: string): string {
+  return text.length > 2048 ? nodeCrypto().hash('sha256', text, 'hex') : sha256Hex(text);
+}
+
+export function seal(body: unknown): string {
+  const text = JSON.stringify(body);
+  return `${HEAD}${digest(text)}${MIDDLE}${text}}`;
+}
+
+/** The digest a sealed text carries (the sha256 of its body's text). */
+export function digestOf(sealed: string): string {
+  return sealed.slice(HEAD.length, HEAD.length + DIGEST_LENGTH);
+}
+
+export function unseal<T>(text: string, file: string): T {
+  const bodyStart = HEAD.length + DIGEST_LENGTH + MIDDLE.length;
+  if (!text.startsWith(HEAD) || text.slice(HEAD.length + DIGEST_LENGTH, bodyStart) !== MIDDLE || !text.endsWith('}')) {
+    throw corrupt(file, 'it is not a sealed okpay file (its digest is missing)');
+  }
+  const body = text.slice(bodyStart, -1);
+  if (digest(body) !== digestOf(text)) throw corrupt(file, 'its content does not match its digest (it was changed outside okpay)');
+  try {
+    return JSON.parse(body) as T;
+  } catch {
+    throw corrupt(file, 'it is not valid JSON');
+  }
+}

@@ -1,0 +1,675 @@
+// The split file store (schema 3): records in hashed bucket files per kind (record-kinds.ts), a
+// small root (store.json: commit number, meta, counts), hash-chained journal and audit segments,
+// and the outbox, all under one data directory and one cross-process lock.
+//
+// A commit writes only the files whose records changed, in this order: journal and audit entries;
+// every new file in full beside its target (`.<name>.stage`, fsynced); then the redo record
+// (commit.redo: the commit number and each target with the digest of its new text), written and
+// fsynced in place — the commit point; then each stage is renamed over its target, the root last.
+// Recovery (by the next writer) completes a redo whose number follows the root's and drops
+// everything else a cut-short commit left: journal entries past the root's head were never
+// acknowledged and are never applied. A failure before the commit point takes its files back and
+// says so; if even that fails, it says that too, and the redo is never valid, so nothing of it
+// is applied later.
+//
+// Reads take no lock: they read the root, lay a pending redo over it, and check every file they
+// read against that version (its own digest, the commit that wrote it); a file changed by a later
+// commit makes the read start again.
+
+import { constants, promises as fs, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AuditEntry, AuditEvent } from '../domain/audit.js';
+import { AppError } from '../domain/errors.js';
+import { chainHash, entryContentText, hydrateEntry, sha256Hex, storedTransaction, type JournalEntry, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
+import { formatEml, parseEml, type MailRecord } from '../domain/mail.js';
+import { emptyState, type ChainHead, type StoreMeta } from '../domain/state.js';
+import { corrupt, ensureDirectory, errnoOf, fsyncDirectory, removeFile, unavailable } from './durable-file.js';
+import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
+import { bucketCount, KINDS, type Kind } from './record-kinds.js';
+import { META_KEY, RecordTransaction, type Counts } from './record-transaction.js';
+import { RecordView, type RecordSource } from './record-view.js';
+import { digest, seal, unseal } from './sealed-file.js';
+import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
+import type { AuditReader, JournalReader, OutboxReader, RecordStore, RecordsTransaction } from './store.js';
+
+export const SPLIT_SCHEMA_VERSION = 3;
+const ROOT = 'store.json';
+const REDO = 'commit.redo';
+const RECORDS = 'records';
+const DEFAULT_SEGMENT_SIZE = 1000;
+/** A read that keeps meeting files of later commits gives up after this many fresh starts. */
+const READ_ATTEMPTS = 50;
+/** Every kind but those the root holds itself (meta, counts) lives in bucket files listed by a manifest. */
+const BUCKETED_KINDS = KINDS.filter((kind) => kind !== 'meta' && kind !== 'counts');
+
+const journalCodec: ChainCodec<StoredJournalEntry, Transaction | StoredTransaction> = {
+  field: 'tx',
+  content: (entry) => entry.tx,
+  canonical: (tx) => entryContentText(storedTransaction(tx)),
+};
+
+const auditCodec: ChainCodec<AuditEntry, AuditEvent> = {
+  field: 'event',
+  content: (entry) => entry.event,
+  canonical: (event) => entryContentText(event),
+};
+
+export interface RootBody {
+  readonly schemaVersion: number;
+  readonly commit: number;
+  readonly meta: StoreMeta;
+  readonly counts: Counts;
+}
+
+interface BucketBody {
+  readonly kind: Kind;
+  readonly bucket: string;
+  readonly commit: number;
+  readonly records: Record<string, unknown>;
+}
+
+interface ManifestBody {
+  readonly kind: Kind;
+  readonly commit: number;
+  readonly buckets: string[];
+}
+
+interface RedoBody {
+  readonly commit: number;
+  /** Targets relative to the data directory, the root last, each with the digest of its new text. */
+  readonly files: { readonly target: string; readonly digest: string }[];
+}
+
+export interface SplitFileStoreOptions {
+  readonly now: () => Date;
+  readonly segmentSize?: number;
+  readonly lockStaleMs?: number;
+}
+
+/** A file met during a read was written by a later commit: start the read again. */
+class StaleRead extends Error {
+  constructor(readonly damage: AppError) {
+    super(damage.message);
+  }
+}
+
+export function bucketOf(kind: Kind, key: string): string {
+  const count = bucketCount(kind);
+  if (count === 1) return '000';
+  return (parseInt(sha256Hex(key).slice(0, 4), 16) % count).toString(16).padStart(3, '0');
+}
+
+export const bucketPath = (kind: Kind, bucket: string): string => path.join(RECORDS, kind, `${bucket}.json`);
+export const manifestPath = (kind: Kind): string => path.join(RECORDS, kind, 'buckets.json');
+const stagePath = (file: string): string => path.join(path.dirname(file), `.${path.basename(file)}.stage`);
+
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return null;
+    throw unavailable(file, error);
+  }
+}
+
+export class SplitFileStore implements RecordStore {
+  journalLog: SegmentLog<StoredJournalEntry>;
+  auditLogFiles: SegmentLog<AuditEntry>;
+  readonly outboxDirectory: string;
+
+  constructor(
+    readonly directory: string,
+    private readonly options: SplitFileStoreOptions,
+  ) {
+    const size = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
+    this.journalLog = new SegmentLog(path.join(directory, 'journal'), size);
+    this.auditLogFiles = new SegmentLog(path.join(directory, 'audit'), size);
+    this.outboxDirectory = path.join(directory, 'outbox');
+  }
+
+  get location(): string {
+    return this.directory;
+  }
+
+  file(relative: string): string {
+    return path.join(this.directory, relative);
+  }
+
+  async transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
+    await ensureDirectory(this.directory);
+    const lock = await acquireStoreLock(this.directory, this.options.lockStaleMs ?? LOCK_STALE_MS);
+    try {
+      const snapshot = await this.openForWrite();
+      const t = new SplitTransaction(this, snapshot, false);
+      const result = await work(t);
+      if (lock.compromised) throw lockLost(this.directory);
+      if (!t.unchanged) await this.commit(t, snapshot, () => lock.compromised);
+      if (t.deferredError) throw t.deferredError;
+      return result;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  async read<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const snapshot = await this.openForRead();
+        return await work(new SplitTransaction(this, snapshot, true));
+      } catch (error) {
+        if (!(error instanceof StaleRead)) throw error;
+        if (attempt >= READ_ATTEMPTS) throw error.damage;
+      }
+    }
+  }
+
+  // ---- opening -------------------------------------------------------------------------------
+
+  private readRoot(): RootBody | null {
+    const file = this.file(ROOT);
+    const text = readText(file);
+    return text === null ? null : checkRoot(unseal<RootBody>(text, file), file);
+  }
+
+  private readRedo(): RedoBody | null {
+    const text = readText(this.file(REDO));
+    if (text === null) return null;
+    try {
+      return unseal<RedoBody>(text, this.file(REDO));
+    } catch {
+      // A redo cut short, or cancelled: its commit never happened.
+      return null;
+    }
+  }
+
+  private async openForRead(): Promise<Snapshot> {
+    const root = this.readRoot();
+    const redo = this.readRedo();
+    if (redo && redo.commit === (root?.commit ?? 0) + 1) {
+      const overlay = new Map(redo.files.map((f) => [f.target, f.digest]));
+      const provisional = new Snapshot(this, root ?? this.emptyRoot(), overlay, false);
+      const snapshot = provisional.withRoot(await provisional.sealed<RootBody>(ROOT));
+      this.configure(snapshot.root);
+      return snapshot;
+    }
+    if (root === null) {
+      await this.refuseMissingRoot(redo);
+      return new Snapshot(this, this.emptyRoot(), null, false);
+    }
+    this.configure(root);
+    return new Snapshot(this, root, null, false);
+  }
+
+  /** Under the lock: completes or drops what a cut-short commit left, then checks what the next commit builds on. */
+  private async openForWrite(): Promise<Snapshot> {
+    let root = this.readRoot();
+    const redo = this.readRedo();
+    if (redo && redo.commit === (root?.commit ?? 0) + 1) {
+      await this.applyRedo(redo);
+      root = this.readRoot();
+    }
+    if (root === null) {
+      await this.refuseMissingRoot(redo);
+      await this.journalLog.truncateAfter(0);
+      await this.auditLogFiles.truncateAfter(0);
+      return new Snapshot(this, this.emptyRoot(), null, true);
+    }
+    this.configure(root);
+    const journal = await this.settleLog(this.journalLog, journalCodec, root.meta.journal);
+    const audit = await this.settleLog(this.auditLogFiles, auditCodec, root.meta.audit);
+    if (journal !== root.meta.journal || audit !== root.meta.audit) root = await this.rewriteRoot({ ...root, meta: { ...root.meta, journal, audit } });
+    return new Snapshot(this, root, null, true);
+  }
+
+  /**
+   * No root: a new store, or the first commit cut short before its commit point (segments but no
+   * records). Records or a redo of a later commit without a root mean the root was lost.
+   */
+  private async refuseMissingRoot(redo: RedoBody | null): Promise<void> {
+    const manifest = readText(this.file(manifestPath('users')));
+    if (manifest !== null || (redo !== null && redo.commit > 1)) throw corrupt(this.file(ROOT), 'it is missing while the store holds committed records');
+  }
+
+  private emptyRoot(): RootBody {
+    return { schemaVersion: SPLIT_SCHEMA_VERSION, commit: 0, meta: emptyState(this.options.now().toISOString(), this.journalLog.segmentSize).meta, counts: { users: 0 } };
+  }
+
+  private configure(root: RootBody): void {
+    const size = root.meta.segmentSize;
+    if (!Number.isSafeInteger(size) || size < 1) throw corrupt(this.file(ROOT), 'its segment size is not a positive whole number');
+    if (size !== this.journalLog.segmentSize) {
+      this.journalLog = new SegmentLog(this.journalLog.directory, size);
+      this.auditLogFiles = new SegmentLog(this.auditLogFiles.directory, size);
+    }
+  }
+
+  /**
+   * Checks that the log holds, unchanged, the head entry the root names (re-hashing the entries of
+   * its segment up to it), and drops entries past it: they belong to a commit that never reached
+   * its commit point. Returns the head as the files now hold it.
+   */
+  private async settleLog<E extends ChainEntry, C>(log: SegmentLog<E>, codec: ChainCodec<E, C>, head: ChainHead): Promise<ChainHead> {
+    if (head.seq > 0) {
+      const file = log.fileOf(log.segmentOf(head.seq));
+      const entries = await log.readSegment(log.segmentOf(head.seq));
+      if (entries === null) throw corrupt(file, `it is missing, but it holds entry ${head.seq}, the last committed`);
+      let prevHash: string | null = null;
+      for (const e of entries) {
+        if (e.seq > head.seq) break;
+        const linked = prevHash === null || e.prevHash === prevHash;
+        if (!linked || chainHash(e.prevHash, e.seq, e.end, codec.canonical(codec.content(e))) !== e.hash) throw corrupt(file, `entry ${e.seq} was changed after it was committed`);
+        prevHash = e.hash;
+      }
+      if (prevHash !== head.hash) throw corrupt(file, `it does not hold entry ${head.seq} that the store says was committed`);
+    }
+    if (await log.matchesHead(head)) return head;
+    const bytes = await log.truncateAfter(head.seq);
+    return head.seq === 0 || bytes === head.bytes ? head : { ...head, bytes };
+  }
+
+  private async rewriteRoot(root: RootBody): Promise<RootBody> {
+    await writeDurably(this.file(ROOT), seal(root));
+    await fsyncDirectory(this.directory);
+    return root;
+  }
+
+  // ---- committing ----------------------------------------------------------------------------
+
+  private async commit(t: SplitTransaction, snapshot: Snapshot, compromised: () => Error | null): Promise<void> {
+    const commit = snapshot.root.commit + 1;
+    const journal = new ChainAppender(this.journalLog, journalCodec, snapshot.root.meta.journal);
+    const audit = new ChainAppender(this.auditLogFiles, auditCodec, snapshot.root.meta.audit);
+    for (const tx of t.posted) journal.add(storedTransaction(tx));
+    for (const event of t.events) audit.add(event);
+    const staged: string[] = [];
+    let redo: RedoBody | null = null;
+    try {
+      const journalHead = await journal.finish();
+      const auditHead = await audit.finish();
+      if (t.posted.length > 0) await fsyncDirectory(this.journalLog.directory);
+      if (t.events.length > 0) await fsyncDirectory(this.auditLogFiles.directory);
+      await t.settleCounters(journalHead, auditHead);
+      const files = await this.filesOf(t, snapshot, commit);
+      for (const [target, text] of files) {
+        staged.push(target);
+        await this.stage(target, text);
+      }
+      for (const directory of new Set([...files.keys()].map((f) => path.dirname(this.file(f))))) await fsyncDirectory(directory);
+      if (compromised()) throw lockLost(this.directory);
+      redo = { commit, files: [...files].map(([target, text]) => ({ target, digest: digest(text) })) };
+      await writeInPlace(this.file(REDO), seal(redo));
+    } catch (error) {
+      throw await this.abandon(error, { journal, audit, staged, redoWritten: redo !== null });
+    }
+    await this.applyRedo(redo).catch((error: unknown) => {
+      throw committedButUnfinished(this.directory, error);
+    });
+  }
+
+  /** The full new text of every file the commit changes: buckets, manifests, mails, the root last. */
+  private async filesOf(t: SplitTransaction, snapshot: Snapshot, commit: number): Promise<Map<string, string>> {
+    const changes = await t.view.changes();
+    const files = new Map<string, string>();
+    for (const [kind, written] of changes) {
+      if (kind === 'meta' || kind === 'counts') continue;
+      const byBucket = new Map<string, [string, unknown][]>();
+      for (const entry of written) {
+        const bucket = bucketOf(kind, entry[0]);
+        byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), entry]);
+      }
+      const manifest = await snapshot.manifest(kind);
+      const buckets = new Set(manifest);
+      for (const [bucket, entries] of byBucket) {
+        const records = { ...(await snapshot.bucketRecords(kind, bucket)) };
+        for (const [key, value] of entries) {
+          if (value === null) delete records[key];
+          else records[key] = value;
+        }
+        files.set(bucketPath(kind, bucket), seal({ kind, bucket, commit, records } satisfies BucketBody));
+        buckets.add(bucket);
+      }
+      if (buckets.size !== manifest.length) files.set(manifestPath(kind), seal({ kind, commit, buckets: [...buckets].sort() } satisfies ManifestBody));
+    }
+    if (snapshot.root.commit === 0) for (const kind of BUCKETED_KINDS) if (!files.has(manifestPath(kind))) files.set(manifestPath(kind), seal({ kind, commit, buckets: [] } satisfies ManifestBody));
+    for (const mail of t.mails) files.set(path.join('outbox', `${mail.id}.eml`), formatEml(mail));
+    const counts = (changes.get('counts')?.get('counts') as Counts | undefined) ?? snapshot.root.counts;
+    files.set(ROOT, seal({ schemaVersion: SPLIT_SCHEMA_VERSION, commit, meta: t.currentMeta, counts } satisfies RootBody));
+    return files;
+  }
+
+  private async stage(target: string, text: string): Promise<void> {
+    const file = this.file(target);
+    await ensureDirectory(path.dirname(file));
+    await writeInPlace(stagePath(file), text, true);
+  }
+
+  /**
+   * Makes a failed commit leave nothing that could be applied: the redo made invalid (if it was
+   * being written), stages removed, journal and audit segments put back. A failed clean-up is
+   * reported, and is harmless: without a valid redo the next writer drops the leftovers.
+   */
+  private async abandon(error: unknown, left: { journal: ChainAppender<StoredJournalEntry, Transaction | StoredTransaction>; audit: ChainAppender<AuditEntry, AuditEvent>; staged: string[]; redoWritten: boolean }): Promise<unknown> {
+    const failures: string[] = [];
+    const attempt = async (what: string, step: () => Promise<void>) => {
+      await step().catch((e: unknown) => failures.push(`${what}: ${e instanceof Error ? e.message : String(e)}`));
+    };
+    if (left.redoWritten) await attempt('cancelling the redo record', () => invalidate(this.file(REDO)));
+    for (const target of left.staged) await attempt(`removing ${stagePath(target)}`, () => removeFile(stagePath(this.file(target))));
+    await attempt('putting the journal back', () => left.journal.rollback());
+    await attempt('putting the audit log back', () => left.audit.rollback());
+    if (failures.length === 0) return error;
+    const why = error instanceof Error ? error.message : String(error);
+    return new AppError('STORE_UNAVAILABLE', `the change failed and was not applied (${why}); cleaning up after it failed too (${failures.join('; ')})`, {
+      hint: 'nothing of the change will be applied; the next command that writes drops what it left once the disk allows',
+    });
+  }
+
+  /** Completes a commit from its redo record: every stage over its target, the root last. */
+  private async applyRedo(redo: RedoBody): Promise<void> {
+    const root = redo.files.find((f) => f.target === ROOT);
+    if (!root) throw corrupt(this.file(REDO), 'it does not name the new root');
+    const directories = new Set<string>();
+    for (const f of redo.files) {
+      if (f === root) continue;
+      await this.putInPlace(f.target, f.digest, redo.commit);
+      directories.add(path.dirname(this.file(f.target)));
+    }
+    for (const directory of directories) await fsyncDirectory(directory);
+    await this.putInPlace(root.target, root.digest, redo.commit);
+    await fsyncDirectory(this.directory);
+  }
+
+  private async putInPlace(target: string, expected: string, commit: number): Promise<void> {
+    const file = this.file(target);
+    const stage = stagePath(file);
+    const staged = readText(stage);
+    if (staged !== null && digest(staged) === expected) {
+      await fs.rename(stage, file).catch((error: unknown) => {
+        throw unavailable(file, error);
+      });
+      return;
+    }
+    const current = readText(file);
+    if (current === null || digest(current) !== expected) throw corrupt(file, `commit ${commit} cannot be completed: its new text is neither staged nor in place`);
+  }
+
+  // ---- mails ---------------------------------------------------------------------------------
+
+  async listMailFiles(): Promise<string[]> {
+    try {
+      return (await fs.readdir(this.outboxDirectory)).filter((n) => /^msg_[0-9]+\.eml$/.test(n)).sort();
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') return [];
+      throw unavailable(this.outboxDirectory, error);
+    }
+  }
+}
+
+function checkRoot(root: RootBody, file: string): RootBody {
+  const version = root.schemaVersion;
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) throw corrupt(file, 'it has no valid schemaVersion');
+  if (version > SPLIT_SCHEMA_VERSION) {
+    throw new AppError('STORE_TOO_NEW', `the store at ${path.dirname(file)} was written by a newer okpay (schema ${version}; this okpay knows up to ${SPLIT_SCHEMA_VERSION})`, {
+      hint: 'upgrade okpay to use this store; it was left untouched',
+    });
+  }
+  if (!Number.isSafeInteger(root.commit) || root.commit < 1 || root.meta === null || typeof root.meta !== 'object') throw corrupt(file, 'it does not describe a commit');
+  return root;
+}
+
+/** Writes a whole file durably (temp file, fsync, rename). */
+async function writeDurably(file: string, text: string): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeInPlace(temp, text, true);
+  await fs.rename(temp, file).catch(async (error: unknown) => {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw unavailable(file, error);
+  });
+}
+
+/**
+ * Writes a file's whole text in place and fsyncs it. The redo record is rewritten this way, in the
+ * file it already has, so that reaching the commit point never needs a new inode.
+ */
+async function writeInPlace(file: string, text: string, truncateFirst = false): Promise<void> {
+  let handle: fs.FileHandle | null = null;
+  try {
+    handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | (truncateFirst ? constants.O_TRUNC : 0), 0o600);
+    const bytes = Buffer.from(text, 'utf8');
+    await handle.write(bytes, 0, bytes.length, 0);
+    await handle.truncate(bytes.length);
+    await handle.sync();
+  } catch (error) {
+    throw unavailable(file, error);
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/** Breaks a redo record's seal in place (one byte, no new space): it is then never applied. */
+async function invalidate(file: string): Promise<void> {
+  const handle = await fs.open(file, constants.O_WRONLY);
+  try {
+    await handle.write(Buffer.from('x'), 0, 1, 0);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function lockLost(directory: string): AppError {
+  return new AppError('STORE_LOCKED', `lost the lock on the store at ${directory} before committing; nothing was changed`, {
+    hint: 'the command stalled longer than the lock allows; run it again',
+  });
+}
+
+function committedButUnfinished(directory: string, error: unknown): AppError {
+  const why = error instanceof Error ? error.message : String(error);
+  return new AppError('STORE_UNAVAILABLE', `the change was committed, but writing it into the store at ${directory} could not be finished (${why})`, {
+    hint: 'the change stands and every command already sees it; the next command that writes finishes it once the disk allows',
+  });
+}
+
+/**
+ * One committed version of the store: the root, with a pending redo laid over it when there is
+ * one. Every file read is checked against that version; for a writer (under the lock) a mismatch is
+ * damage, for a reader it may be a later commit, and the read starts again.
+ */
+class Snapshot implements RecordSource {
+  private readonly buckets = new Map<string, Record<string, unknown>>();
+  private readonly manifests = new Map<Kind, string[]>();
+
+  constructor(
+    private readonly store: SplitFileStore,
+    readonly root: RootBody,
+    private readonly overlay: ReadonlyMap<string, string> | null,
+    private readonly locked: boolean,
+  ) {}
+
+  withRoot(root: RootBody | null): Snapshot {
+    if (root === null) throw this.mismatch(corrupt(this.store.file(ROOT), 'the pending commit has no root'));
+    return new Snapshot(this.store, checkRoot(root, this.store.file(ROOT)), this.overlay, this.locked);
+  }
+
+  async get(kind: Kind, key: string): Promise<unknown> {
+    if (kind === 'meta') return key === META_KEY ? this.root.meta : undefined;
+    if (kind === 'counts') return this.root.counts;
+    return (await this.bucketRecords(kind, bucketOf(kind, key)))[key];
+  }
+
+  async *scan(kind: Kind): AsyncGenerator<(readonly [string, unknown])[]> {
+    for (const bucket of await this.manifest(kind)) yield Object.entries(await this.bucketRecords(kind, bucket));
+  }
+
+  async manifest(kind: Kind): Promise<string[]> {
+    const cached = this.manifests.get(kind);
+    if (cached) return cached;
+    if (this.root.commit === 0) return [];
+    const file = this.store.file(manifestPath(kind));
+    const body = await this.sealed<ManifestBody>(manifestPath(kind));
+    if (body === null) throw this.mismatch(corrupt(file, 'it is missing (the list of the record files of its kind)'));
+    if (body.kind !== kind || !Array.isArray(body.buckets)) throw this.mismatch(corrupt(file, `it is not the list of ${kind} files`));
+    this.manifests.set(kind, body.buckets);
+    return body.buckets;
+  }
+
+  async bucketRecords(kind: Kind, bucket: string): Promise<Readonly<Record<string, unknown>>> {
+    const relative = bucketPath(kind, bucket);
+    const cached = this.buckets.get(relative);
+    if (cached) return cached;
+    const body = await this.sealed<BucketBody>(relative);
+    let records: Record<string, unknown>;
+    if (body === null) {
+      if ((await this.manifest(kind)).includes(bucket)) throw this.mismatch(corrupt(this.store.file(relative), 'it is missing'));
+      records = {};
+    } else {
+      if (body.kind !== kind || body.bucket !== bucket || body.records === null || typeof body.records !== 'object') throw this.mismatch(corrupt(this.store.file(relative), `it is not ${kind} bucket ${bucket}`));
+      records = body.records;
+    }
+    this.buckets.set(relative, records);
+    return records;
+  }
+
+  /** A sealed file as of this version, or null when it does not exist. */
+  async sealed<T extends { commit: number }>(relative: string): Promise<T | null> {
+    const file = this.store.file(relative);
+    const expected = this.overlay?.get(relative);
+    if (expected !== undefined) {
+      const text = readText(stagePath(file)) ?? readText(file);
+      if (text === null || digest(text) !== expected) throw this.mismatch(corrupt(file, 'it does not hold what the pending commit wrote'));
+      return unseal<T>(text, file);
+    }
+    const text = readText(file);
+    if (text === null) return null;
+    const body = this.checked(() => unseal<T>(text, file));
+    if (!Number.isSafeInteger(body.commit) || body.commit > this.root.commit) throw this.mismatch(corrupt(file, `it was written by commit ${body.commit}, after the last committed (${this.root.commit})`));
+    return body;
+  }
+
+  /** Damage, unless a reader raced a commit: then the read starts again, and only a lasting mismatch is damage. */
+  private checked<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      throw error instanceof AppError ? this.mismatch(error) : error;
+    }
+  }
+
+  private mismatch(error: AppError): Error {
+    return this.locked ? error : new StaleRead(error);
+  }
+}
+
+class SplitTransaction extends RecordTransaction {
+  readonly journal: JournalReader;
+  readonly auditLog: AuditReader;
+  readonly outbox: OutboxReader;
+
+  constructor(store: SplitFileStore, snapshot: Snapshot, readOnly: boolean) {
+    super(new RecordView(snapshot), snapshot.root.meta, readOnly);
+    const meta = snapshot.root.meta;
+    this.journal = new SplitJournalReader(store, snapshot, meta.journal);
+    this.auditLog = {
+      head: () => meta.audit,
+      scan: () => store.auditLogFiles.scan(),
+      describeSegment: (seq) => store.auditLogFiles.fileOf(store.auditLogFiles.segmentOf(seq)),
+    };
+    this.outbox = new SplitOutboxReader(store, meta.mailSeq);
+  }
+}
+
+class SplitJournalReader implements JournalReader {
+  private readonly cache = new Map<number, JournalEntry[]>();
+
+  constructor(
+    private readonly store: SplitFileStore,
+    private readonly snapshot: Snapshot,
+    private readonly committed: ChainHead,
+  ) {}
+
+  get segmentSize(): number {
+    return this.store.journalLog.segmentSize;
+  }
+
+  head(): ChainHead {
+    return this.committed;
+  }
+
+  async get(seq: number): Promise<JournalEntry | null> {
+    if (!Number.isSafeInteger(seq) || seq < 1 || seq > this.committed.seq) return null;
+    const entries = await this.segment(this.store.journalLog.segmentOf(seq));
+    return entries.find((e) => e.seq === seq) ?? null;
+  }
+
+  async getMany(seqs: readonly number[]): Promise<JournalEntry[]> {
+    const found: JournalEntry[] = [];
+    for (const seq of seqs) {
+      const entry = await this.get(seq);
+      if (entry) found.push(entry);
+    }
+    return found;
+  }
+
+  async seqsOfUser(userId: string): Promise<number[]> {
+    const seqs = ((await this.snapshot.get('journal-of-user', userId)) as number[] | undefined) ?? [];
+    return seqs.filter((s) => s <= this.committed.seq);
+  }
+
+  async *scan(): AsyncIterable<readonly StoredJournalEntry[]> {
+    const last = this.store.journalLog.segmentOf(Math.max(this.committed.seq, 1));
+    for (let segment = 0; this.committed.seq > 0 && segment <= last; segment += 1) {
+      const entries = await this.store.journalLog.readSegment(segment);
+      if (entries === null) throw corrupt(this.store.journalLog.fileOf(segment), 'it is missing');
+      yield entries.filter((e) => e.seq <= this.committed.seq);
+    }
+  }
+
+  describeSegment(seq: number): string {
+    return this.store.journalLog.fileOf(this.store.journalLog.segmentOf(seq));
+  }
+
+  async segmentFiles(): Promise<{ segment: number; file: string }[]> {
+    return (await this.store.journalLog.listSegments()).map((segment) => ({ segment, file: this.store.journalLog.fileOf(segment) }));
+  }
+
+  private async segment(segment: number): Promise<JournalEntry[]> {
+    const cached = this.cache.get(segment);
+    if (cached) return cached;
+    const stored = await this.store.journalLog.readSegment(segment);
+    if (stored === null) throw corrupt(this.store.journalLog.fileOf(segment), 'it is missing');
+    const entries = stored.map(hydrateEntry);
+    this.cache.set(segment, entries);
+    return entries;
+  }
+}
+
+class SplitOutboxReader implements OutboxReader {
+  constructor(
+    private readonly store: SplitFileStore,
+    private readonly mailSeq: number,
+  ) {}
+
+  async list(): Promise<MailRecord[]> {
+    const mails: MailRecord[] = [];
+    for (const name of await this.store.listMailFiles()) {
+      const found = this.read(name.replace(/\.eml$/, ''));
+      if (found) mails.push(found.mail);
+    }
+    return mails;
+  }
+
+  async get(id: string): Promise<{ mail: MailRecord; raw: string; file: string | null } | null> {
+    return /^msg_[0-9]{1,12}$/.test(id) ? this.read(id) : null;
+  }
+
+  private read(id: string): { mail: MailRecord; raw: string; file: string } | null {
+    if (Number(id.slice(4)) > this.mailSeq) return null;
+    const file = path.join(this.store.outboxDirectory, `${id}.eml`);
+    // A mail of a commit whose redo is still pending may still be staged.
+    const raw = readText(file) ?? readText(stagePath(file));
+    if (raw === null) throw corrupt(file, 'it is missing, but the store says the mail was sent');
+    const mail = parseEml(raw);
+    if (!mail) throw corrupt(file, 'it is not a mail okpay wrote');
+    return { mail, raw, file };
+  }
+}
