@@ -5,6 +5,9 @@
 
 import { fail } from './errors.js';
 import { printable } from './money.js';
+import { looksLikePhone, normalizePhone } from './phone.js';
+
+export { looksLikePhone, normalizePhone } from './phone.js';
 
 export interface Country {
   readonly code: string;
@@ -38,12 +41,6 @@ const DOMAIN_LABEL_MAX_CHARACTERS = 63;
 const LOCAL_PART_CHARACTERS = /^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+$/;
 const DOMAIN_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const EMAIL_HINT = 'write it like name@example.com';
-
-const PHONE_TEXT_MAX_CHARACTERS = 32;
-const PHONE_DIGITS_MIN = 8;
-const PHONE_DIGITS_MAX = 15;
-const PHONE_SEPARATORS = /[\s().-]/g;
-const PHONE_HINT = 'write + then the country code and number, like +14155550100 or +1 415-555-0100';
 
 const COUNTRY_HINT = 'use a two-letter code such as US, DE, CN';
 
@@ -123,38 +120,6 @@ function domainProblem(domain: string): string | null {
   }
   if (/^[0-9]+$/.test(labels[labels.length - 1] ?? '')) return 'the domain must end in a name, not a number';
   return null;
-}
-
-/**
- * Normalises a phone number to E.164 ("+14155550100"). Spaces, dashes, dots and parentheses
- * are dropped; when `countries` is given the number must start with one of their calling codes.
- */
-export function normalizePhone(text: string, countries?: readonly Country[]): string {
-  const trimmed = text.trim();
-  const shown = printable(trimmed);
-  if (trimmed === '') fail('INVALID_PHONE', 'the phone number is empty', PHONE_HINT);
-  if (trimmed.length > PHONE_TEXT_MAX_CHARACTERS) fail('INVALID_PHONE', `"${shown}" is too long for a phone number`, PHONE_HINT);
-  if (!trimmed.startsWith('+')) fail('INVALID_PHONE', `"${shown}" does not start with + and a country code`, PHONE_HINT);
-  const digits = trimmed.slice(1).replace(PHONE_SEPARATORS, '');
-  if (/(?![0-9])\p{Nd}/u.test(digits)) fail('INVALID_PHONE', `"${shown}" contains digits other than 0-9`, PHONE_HINT);
-  if (/[^0-9]/.test(digits)) {
-    fail('INVALID_PHONE', `"${shown}" may contain only digits, spaces, dashes, dots and parentheses after the +`, PHONE_HINT);
-  }
-  if (digits.length < PHONE_DIGITS_MIN || digits.length > PHONE_DIGITS_MAX) {
-    fail('INVALID_PHONE', `"${shown}" has ${digits.length} digits; a phone number has ${PHONE_DIGITS_MIN} to ${PHONE_DIGITS_MAX} with its country code`, PHONE_HINT);
-  }
-  if (digits.startsWith('0')) fail('INVALID_PHONE', `"${shown}" is not a phone number: no country code starts with 0`, PHONE_HINT);
-  if (countries !== undefined && !countries.some((country) => digits.startsWith(country.callingCode))) {
-    fail('INVALID_PHONE', `"${shown}" does not start with a known country calling code`, PHONE_HINT);
-  }
-  return `+${digits}`;
-}
-
-/** True when the text is made of digits and phone punctuation, so it should be judged as a phone number. */
-export function looksLikePhone(text: string): boolean {
-  const trimmed = text.trim();
-  if (trimmed === '' || trimmed.length > 2 * PHONE_TEXT_MAX_CHARACTERS) return false;
-  return /^\+?[\p{Nd}\s().-]+$/u.test(trimmed) && /\p{Nd}/u.test(trimmed);
 }
 
 /** Decides whether a payee is given by email or phone, and normalises it. */

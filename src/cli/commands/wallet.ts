@@ -7,7 +7,8 @@ import { seqOfTxId, type Transaction } from '../../domain/ledger.js';
 import type { Currency } from '../../domain/money.js';
 import type { State, StoredQuote, User } from '../../domain/state.js';
 import { viewTransaction } from '../../domain/tx-view.js';
-import { classifyRecipient, parseCountries, validateMemo } from '../../domain/validate.js';
+import { phoneCountry as countryOfPhone } from '../../domain/phone.js';
+import { classifyRecipient, validateMemo } from '../../domain/validate.js';
 import {
   checkIdempotencyKey,
   describeRequest,
@@ -104,15 +105,9 @@ function parseTransferFlags(ctx: Context, o: TransferFlags): ParsedTransfer {
   return { request: { to, amountMinor, currency: currency.code, toCurrency: toCurrency.code }, currency, toCurrency, memo, key, quoteId };
 }
 
-export function phoneCountry(ctx: Context): (phone: string) => string | null {
-  const countries = ctx.ref.load('countries.json', parseCountries);
-  return (phone) => {
-    const digits = phone.slice(1);
-    const matches = countries.filter((c) => c.callingCode && digits.startsWith(c.callingCode));
-    const longest = matches.sort((a, b) => b.callingCode.length - a.callingCode.length)[0];
-    // Several countries share +1 and +7; only a unique match names the country.
-    return longest && matches.filter((c) => c.callingCode === longest.callingCode).length === 1 ? longest.code : null;
-  };
+/** The country of a phone number, by its numbering plan (domain/phone.ts). */
+export function phoneCountry(_ctx: Context): (phone: string) => string | null {
+  return countryOfPhone;
 }
 
 interface Priced {
