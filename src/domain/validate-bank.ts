@@ -1,6 +1,9 @@
 // Bank details for withdrawal methods: IBANs (ISO 13616, mod-97 check digits), US ABA routing
 // numbers and account numbers, and the masked form in which we show any of them.
+// The mod-97 stays here because ibantools checks it only together with each country's BBAN
+// format and national check digits, and okpay accepts any IBAN whose ISO 13616 check digits hold.
 
+import { electronicFormatIBAN, friendlyFormatIBAN } from 'ibantools';
 import { fail } from './errors.js';
 import { printable } from './money.js';
 import { isRecord } from './validate.js';
@@ -51,7 +54,7 @@ export function normalizeIban(text: string, lengths: IbanLengths): Iban {
   if (compact === '') fail('INVALID_IBAN', 'the IBAN is empty', IBAN_HINT);
   // Checked before upper-casing: toUpperCase turns "ß" into "SS" and would invent characters.
   if (!/^[A-Za-z0-9]+$/.test(compact)) fail('INVALID_IBAN', `"${shown}" is not an IBAN: only letters A-Z, digits and spaces belong in one`, IBAN_HINT);
-  const iban = compact.toUpperCase();
+  const iban = electronicFormatIBAN(compact) ?? compact;
   const country = iban.slice(0, 2);
   if (!/^[A-Z]{2}$/.test(country)) fail('INVALID_IBAN', `"${shown}" is not an IBAN: it must start with a two-letter country code`, IBAN_HINT);
   const expected = Object.hasOwn(lengths, country) ? lengths[country] : undefined;
@@ -87,7 +90,7 @@ function ibanRemainder(iban: string): number {
 
 /** The print form of an IBAN: groups of four separated by spaces. */
 export function formatIban(iban: string): string {
-  return iban.replace(/(.{4})(?!$)/g, '$1 ');
+  return friendlyFormatIBAN(iban) ?? iban;
 }
 
 /** Hides an account number or IBAN except its last four characters: "•••• 4321". */
