@@ -2,6 +2,9 @@
 // command reports one result per row, so a malformed row becomes an entry in `errors` with its
 // file line. Only problems that make the whole file unusable (no header, a missing required
 // column, a duplicated column, too many rows) throw INVALID_FILE.
+// Hand-written because csv-parse (6.2) cannot resume at the next line after a bad row (its
+// skip_records_with_error swallows the rows after a stray quote), counts a CRLF as two lines in
+// `info.lines`, and csv-stringify cannot quote just the first field of an empty row.
 
 import { fail } from './errors.js';
 import { printable } from './money.js';

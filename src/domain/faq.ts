@@ -1,6 +1,8 @@
 // The knowledge base: articles from data/faq.json, shown in the reader's language, and a small
 // BM25 search over them that copes with Chinese (no spaces) and with accents and plurals in
 // the Latin-script languages.
+// Hand-written: a few dozen short articles need no search engine, and none of the small search
+// libraries splits Chinese into terms (see search-terms.ts).
 
 import { fail } from './errors.js';
 import { type Language, isLanguage } from './language.js';
