@@ -1,7 +1,7 @@
 // Applies a checked fixture plan in one store transaction, through the same domain functions the
 // commands use, then checks the `expect` sections. Any failure leaves the store as it was.
 
-import { createAccount, lockAccount, tokenRecord, UNLOCK_TOKEN_TTL_MS, updateUser, ACTIVATION_TTL_MS, explainLock } from '../domain/accounts.js';
+import { createAccount, lockAccount, tokenRecord, UNLOCK_TOKEN_TTL_MS, ACTIVATION_TTL_MS, explainLock, type ExistingAccounts } from '../domain/accounts.js';
 import { activationMail, lockedAfterFailuresMail } from '../domain/account-mails.js';
 import { parseCalendars, regionForCountry } from '../domain/calendar.js';
 import { AppError, isAppError } from '../domain/errors.js';
@@ -128,14 +128,15 @@ function applyUser(l: Loader, u: FixtureUser): void {
   };
   const activationToken = newToken(ctx.random, 'act');
   const activation = u.status === 'pending' ? tokenRecord(sha256Hex(activationToken), Date.parse(when), ACTIVATION_TTL_MS) : null;
-  let user = at(u.where, 'email', () => createAccount(t.state, { id: newId(ctx.random, 'usr'), ...fields, passwordHash: l.hashes.get(u.password) ?? '', role: u.role, activation }, when));
-  user = updateUser(t.state, user.id, (x) => ({
-    ...x,
+  const created = at(u.where, 'email', () => createAccount({ id: newId(ctx.random, 'usr'), ...fields, passwordHash: l.hashes.get(u.password) ?? '', role: u.role, activation }, when, existingAccounts(l, fields.email, fields.phone)));
+  let user: User = {
+    ...created,
     antiPhishingPhrase: u.antiPhishingPhrase,
     agent: u.kind === 'agent' && u.tier ? { tier: u.tier, languages: u.languages } : null,
-    twoFactor: u.twoFactorSecret ? { ...x.twoFactor, enabled: true, secret: u.twoFactorSecret, changedAt: when } : x.twoFactor,
-    kyc: u.kyc === 'none' ? x.kyc : { status: u.kyc, documentType: 'passport', documentMasked: '•••• 0000', submittedAt: when, decidedAt: u.kyc === 'pending' ? null : when, decidedBy: null, reason: u.kyc === 'rejected' ? 'the document could not be read' : null },
-  }));
+    twoFactor: u.twoFactorSecret ? { ...created.twoFactor, enabled: true, secret: u.twoFactorSecret, changedAt: when } : created.twoFactor,
+    kyc: u.kyc === 'none' ? created.kyc : { status: u.kyc, documentType: 'passport', documentMasked: '•••• 0000', submittedAt: when, decidedAt: u.kyc === 'pending' ? null : when, decidedBy: null, reason: u.kyc === 'rejected' ? 'the document could not be read' : null },
+  };
+  t.state.users[user.id] = user;
   if (activation) t.mail(activationMail(user, activationToken), when);
   for (const [code, amountText] of Object.entries(u.balances)) {
     const currency = at(u.where, `balances.${code}`, () => findCurrency(ctx.ref.currencies, code));
@@ -148,12 +149,20 @@ function applyUser(l: Loader, u: FixtureUser): void {
   l.ids[u.name] = user.id;
 }
 
+function existingAccounts(l: Loader, email: string, phone: string | null): ExistingAccounts {
+  const users = Object.values(l.t.state.users);
+  return { byEmail: users.find((x) => x.email === email), byPhone: phone === null ? null : users.find((x) => x.phone === phone) };
+}
+
 function lockFixtureUser(l: Loader, user: User, lock: NonNullable<FixtureUser['lock']>, when: string): User {
-  const locked = lockAccount(l.t.state, user.id, { reason: lock.reason, note: lock.note, at: when, by: null });
+  // A fixture user has no sessions yet, so there are none for the lock to end.
+  const locked = lockAccount(user, { reason: lock.reason, note: lock.note, at: when, by: null });
+  l.t.state.users[user.id] = locked;
   if (lock.reason !== 'failed-logins') return locked;
   // The way out of this lock is the mailed unlock token, so the fixture mails one as the service would.
   const token = newToken(l.ctx.random, 'unl');
-  const withToken = updateUser(l.t.state, user.id, (x) => ({ ...x, failedLogins: 5, unlockToken: tokenRecord(sha256Hex(token), Date.parse(when), UNLOCK_TOKEN_TTL_MS) }));
+  const withToken: User = { ...locked, failedLogins: 5, unlockToken: tokenRecord(sha256Hex(token), Date.parse(when), UNLOCK_TOKEN_TTL_MS) };
+  l.t.state.users[user.id] = withToken;
   l.t.mail(lockedAfterFailuresMail(withToken, token, explainLock(withToken)), when);
   return withToken;
 }

@@ -3,7 +3,7 @@
 // "now" give the same store, byte for byte apart from bcrypt salts.
 
 import { performance } from 'node:perf_hooks';
-import { createAccount, lockAccount, updateUser } from '../domain/accounts.js';
+import { createAccount, lockAccount } from '../domain/accounts.js';
 import { nextOpeningMs } from '../domain/business-time.js';
 import { parseCalendars, payoutRegion, regionForCountry } from '../domain/calendar.js';
 import { AppError, isAppError } from '../domain/errors.js';
@@ -142,15 +142,19 @@ class Generation {
 
   private account(email: string, name: string, country: string | null, language: Language | null, role: User['role'], pending: boolean, phone: string | null): User {
     // Generated addresses are unique by construction; the index only guards against a mistake.
-    const lookup = (e: string, p: string | null) => ({ byEmail: this.emails.get(e), byPhone: p ? this.phones.get(p) : undefined });
     const user = createAccount(
-      this.t.state,
       { id: newId(this.random, 'usr'), email, phone, country, name, language, passwordHash: this.passwordHash, role, activation: pending ? { tokenHash: newId(this.random, 'act'), expiresAt: new Date(this.anchorMs + DAY_MS).toISOString() } : null },
       this.nowIso,
-      lookup,
+      { byEmail: this.emails.get(email), byPhone: phone ? this.phones.get(phone) : undefined },
     );
+    this.t.state.users[user.id] = user;
     this.emails.set(email, user);
     if (phone) this.phones.set(phone, user);
+    return user;
+  }
+
+  private putUser(user: User): User {
+    this.t.state.users[user.id] = user;
     return user;
   }
 
@@ -163,7 +167,7 @@ class Generation {
       const second = this.prng.pick(LANGUAGES);
       const languages = second === language ? [language] : [language, second];
       const agent = this.account(`agent${i}@okpay.test`, this.name(language, i).display, null, language, 'agent', false, null);
-      this.agents.push(updateUser(this.t.state, agent.id, (u) => ({ ...u, agent: { tier, languages }, kyc: { ...u.kyc, status: 'approved', decidedAt: nowIso } })));
+      this.agents.push(this.putUser({ ...agent, agent: { tier, languages }, kyc: { ...agent.kyc, status: 'approved', decidedAt: nowIso } }));
     }
   }
 
@@ -174,11 +178,11 @@ class Generation {
     const pending = index > 2 && this.prng.chance(0.03);
     const phone = this.prng.chance(0.6) ? `+${callingCode(mix.code)}55${index.toString().padStart(8, '0')}` : null;
     let user = this.account(`${local}@example.com`, display, mix.code, language, 'user', pending, phone);
-    user = updateUser(this.t.state, user.id, (u) => ({
-      ...u,
-      kyc: this.prng.chance(0.75) ? { ...u.kyc, status: 'approved', documentType: 'passport', documentMasked: '•••• 0000', submittedAt: nowIso, decidedAt: nowIso } : u.kyc,
-      twoFactor: this.prng.chance(0.2) ? { ...u.twoFactor, enabled: true, secret: base32(this.prng.bytes(32)), changedAt: nowIso } : u.twoFactor,
-    }));
+    user = this.putUser({
+      ...user,
+      kyc: this.prng.chance(0.75) ? { ...user.kyc, status: 'approved', documentType: 'passport', documentMasked: '•••• 0000', submittedAt: nowIso, decidedAt: nowIso } : user.kyc,
+      twoFactor: this.prng.chance(0.2) ? { ...user.twoFactor, enabled: true, secret: base32(this.prng.bytes(32)), changedAt: nowIso } : user.twoFactor,
+    });
     if (pending) {
       this.pending.push(user.id);
       return;
@@ -186,7 +190,8 @@ class Generation {
     const currency = findCurrency(this.ctx.ref.currencies, mix.currency);
     this.post(planDeposit(user, major(currency, this.prng.int(500, 5000)), currency, 'bank', nowIso));
     const method = this.prng.chance(0.5) ? this.addMethod(user, index) : null;
-    if (index > 2 && this.prng.chance(0.02)) lockAccount(this.t.state, user.id, { reason: this.prng.chance(0.5) ? 'self' : 'agent', note: 'generated', at: nowIso, by: null });
+    // A generated customer has no sessions, so there are none for the lock to end.
+    if (index > 2 && this.prng.chance(0.02)) this.putUser(lockAccount(user, { reason: this.prng.chance(0.5) ? 'self' : 'agent', note: 'generated', at: nowIso, by: null }));
     else this.people.push({ id: user.id, currency, methodId: method?.id ?? null });
   }
 
@@ -329,7 +334,9 @@ class Generation {
   private activatePending(): void {
     const id = this.pending.shift();
     if (!id) return;
-    const user = updateUser(this.t.state, id, (u) => ({ ...u, status: 'active', activatedAt: this.nowIso, activation: null }));
+    const pending = this.t.state.users[id];
+    if (!pending) return;
+    const user = this.putUser({ ...pending, status: 'active', activatedAt: this.nowIso, activation: null });
     for (const item of unclaimedFor(this.t.state, user)) this.post(planClaim(item, user, this.nowIso));
     this.lookup = indexUsers(this.t.state);
   }

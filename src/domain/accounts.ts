@@ -3,7 +3,7 @@
 
 import { AppError, fail } from './errors.js';
 import type { Language } from './language.js';
-import type { AccountLock, Kyc, Role, Session, State, TokenRecord, TwoFactor, User, UserId } from './state.js';
+import type { AccountLock, Kyc, Role, Session, TokenRecord, TwoFactor, User, UserId } from './state.js';
 
 export const ACTIVATION_TTL_MS = 24 * 60 * 60 * 1000;
 export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
@@ -41,33 +41,23 @@ export interface NewAccount {
   readonly activation: TokenRecord | null;
 }
 
-export function findUserByEmail(state: State, email: string): User | undefined {
-  return Object.values(state.users).find((u) => u.email === email);
+/** What the store holds already under the new account's email and phone. */
+export interface ExistingAccounts {
+  readonly byEmail: User | null | undefined;
+  readonly byPhone: User | null | undefined;
 }
 
-export function findUserByPhone(state: State, phone: string): User | undefined {
-  return Object.values(state.users).find((u) => u.phone === phone);
-}
-
-export function requireUserByEmail(state: State, email: string): User {
-  const user = findUserByEmail(state, email);
+/** The user found under an email, or USER_NOT_FOUND. */
+export function requireUserByEmail(user: User | null | undefined, email: string): User {
   if (!user) fail('USER_NOT_FOUND', `no account uses ${email}`);
   return user;
 }
 
-/** Finds an existing account by email or phone; a caller creating many accounts passes an index. */
-export type AccountLookup = (email: string, phone: string | null) => { byEmail: User | undefined; byPhone: User | undefined };
-
-function scanAccounts(state: State): AccountLookup {
-  return (email, phone) => ({ byEmail: findUserByEmail(state, email), byPhone: phone ? findUserByPhone(state, phone) : undefined });
-}
-
-export function createAccount(state: State, input: NewAccount, nowIso: string, lookup: AccountLookup = scanAccounts(state)): User {
-  const existing = lookup(input.email, input.phone);
+/** A new account, refused when its email or phone is taken. */
+export function createAccount(input: NewAccount, nowIso: string, existing: ExistingAccounts): User {
   if (existing.byEmail) fail('ALREADY_EXISTS', `an account with ${input.email} already exists`, 'sign in with `okpay login`, or reset the password with `okpay password reset --email …`');
   if (input.phone && existing.byPhone) fail('ALREADY_EXISTS', `the phone number ${input.phone} belongs to another account`);
-  if (state.users[input.id]) throw new Error(`user id collision: ${input.id}`);
-  const user: User = {
+  return {
     id: input.id,
     email: input.email,
     phone: input.phone,
@@ -93,8 +83,6 @@ export function createAccount(state: State, input: NewAccount, nowIso: string, l
     kyc: NO_KYC,
     lastLoginAt: null,
   };
-  state.users[user.id] = user;
-  return user;
 }
 
 export function tokenRecord(tokenHash: string, nowMs: number, ttlMs: number): TokenRecord {
@@ -106,19 +94,19 @@ function tokenMatches(record: TokenRecord | null, tokenHash: string, nowMs: numb
   return Date.parse(record.expiresAt) > nowMs ? 'ok' : 'expired';
 }
 
-/** Activates the account the token belongs to. Tokens are single-use and live 24 hours. */
-export function activateAccount(state: State, tokenHash: string, nowMs: number): User {
-  const user = Object.values(state.users).find((u) => u.activation?.tokenHash === tokenHash);
+/**
+ * Activates the account the token belongs to (`user` is the one whose activation token has this
+ * hash, or null). Tokens are single-use and live 24 hours.
+ */
+export function activateAccount(user: User | null, tokenHash: string, nowMs: number): User {
   const status = user ? tokenMatches(user.activation, tokenHash, nowMs) : 'no';
   if (!user || status === 'no') fail('INVALID_TOKEN', 'this activation token is not valid (mistyped, or already used)', 'copy the token from the activation mail: `okpay outbox list`');
   if (status === 'expired') fail('INVALID_TOKEN', 'this activation token has expired', 'ask for a new one: `okpay activate --resend --email …`');
-  const activated: User = { ...user, status: 'active', activatedAt: new Date(nowMs).toISOString(), activation: null };
-  state.users[user.id] = activated;
-  return activated;
+  return { ...user, status: 'active', activatedAt: new Date(nowMs).toISOString(), activation: null };
 }
 
-export function findUserByResetToken(state: State, tokenHash: string, nowMs: number): User {
-  const user = Object.values(state.users).find((u) => u.passwordReset?.tokenHash === tokenHash);
+/** The account a password-reset token is for (`user` is the one holding a token with this hash, or null). */
+export function checkResetToken(user: User | null, tokenHash: string, nowMs: number): User {
   const status = user ? tokenMatches(user.passwordReset, tokenHash, nowMs) : 'no';
   if (!user || status === 'no') fail('INVALID_TOKEN', 'this password-reset token is not valid (mistyped, or already used)', 'ask for a new one: `okpay password reset --email …`');
   if (status === 'expired') fail('INVALID_TOKEN', 'this password-reset token has expired (they last one hour)', 'ask for a new one: `okpay password reset --email …`');
@@ -165,23 +153,20 @@ export function lockedError(user: User): AppError {
   return new AppError('ACCOUNT_LOCKED', message, { hint, details: { lockReason: user.lock?.reason ?? null } });
 }
 
-export function lockAccount(state: State, userId: UserId, lock: AccountLock): User {
-  const user = requireUser(state, userId);
-  const locked: User = { ...user, lock };
-  state.users[userId] = locked;
-  // Sessions end, but are remembered until they would have expired, so that the next command from
-  // one of them can say why: the account is locked, and how to unlock it.
-  for (const [hash, session] of Object.entries(state.sessions)) {
-    if (session.userId === userId) state.sessions[hash] = { ...session, endedByLockAt: lock.at };
-  }
-  return locked;
+export function lockAccount(user: User, lock: AccountLock): User {
+  return { ...user, lock };
 }
 
-export function unlockAccount(state: State, userId: UserId): User {
-  const user = requireUser(state, userId);
-  const unlocked: User = { ...user, lock: null, failedLogins: 0, unlockToken: null };
-  state.users[userId] = unlocked;
-  return unlocked;
+/**
+ * A session of an account being locked: it ends, but is remembered until it would have expired,
+ * so that the next command from it can say why (the account is locked) and how to unlock it.
+ */
+export function endSessionByLock(session: Session, atIso: string): Session {
+  return { ...session, endedByLockAt: atIso };
+}
+
+export function unlockAccount(user: User): User {
+  return { ...user, lock: null, failedLogins: 0, unlockToken: null };
 }
 
 // ---- sign-in -------------------------------------------------------------------------------
@@ -196,26 +181,16 @@ export function assertMaySignIn(user: User): void {
  * a self-lock into a failed-sign-in lock, so guessing at `okpay unlock` ends in the mailed-token
  * path too. The caller mails the notice with the unlock token whose hash is given here.
  */
-export function recordFailedSignIn(state: State, userId: UserId, nowIso: string, unlockToken: TokenRecord): { user: User; lockedNow: boolean } {
-  const user = requireUser(state, userId);
+export function recordFailedSignIn(user: User, nowIso: string, unlockToken: TokenRecord): { user: User; lockedNow: boolean } {
   if (user.lock && user.lock.reason !== 'self') return { user, lockedNow: false };
   const failedLogins = user.failedLogins + 1;
-  if (failedLogins < MAX_FAILED_SIGN_INS) {
-    const updated = { ...user, failedLogins };
-    state.users[userId] = updated;
-    return { user: updated, lockedNow: false };
-  }
-  const locked = lockAccount(state, userId, { reason: 'failed-logins', note: null, at: nowIso, by: null });
-  const withToken: User = { ...locked, failedLogins, unlockToken };
-  state.users[userId] = withToken;
-  return { user: withToken, lockedNow: true };
+  if (failedLogins < MAX_FAILED_SIGN_INS) return { user: { ...user, failedLogins }, lockedNow: false };
+  const locked = lockAccount(user, { reason: 'failed-logins', note: null, at: nowIso, by: null });
+  return { user: { ...locked, failedLogins, unlockToken }, lockedNow: true };
 }
 
-export function recordSignIn(state: State, userId: UserId, nowIso: string): User {
-  const user = requireUser(state, userId);
-  const updated: User = { ...user, failedLogins: 0, lastLoginAt: nowIso };
-  state.users[userId] = updated;
-  return updated;
+export function recordSignIn(user: User, nowIso: string): User {
+  return { ...user, failedLogins: 0, lastLoginAt: nowIso };
 }
 
 export function passwordAgeDays(user: User, nowMs: number): number {
@@ -242,39 +217,17 @@ export function checkSession(session: Session, nowMs: number): SessionCheck {
   return 'active';
 }
 
-export function openSession(state: State, tokenHash: string, userId: UserId, nowIso: string): void {
-  state.sessions[tokenHash] = { userId, createdAt: nowIso, lastSeenAt: nowIso };
+export function openSession(userId: UserId, nowIso: string): Session {
+  return { userId, createdAt: nowIso, lastSeenAt: nowIso };
 }
 
-/** Ends every session of a user except `keep` (the one making the change, when it survives). */
-export function revokeSessions(state: State, userId: UserId, keep: string | null): number {
-  let count = 0;
-  for (const [hash, session] of Object.entries(state.sessions)) {
-    if (session.userId === userId && hash !== keep) {
-      delete state.sessions[hash];
-      count += 1;
-    }
-  }
-  return count;
-}
-
-export function pruneSessions(state: State, nowMs: number): void {
-  for (const [hash, session] of Object.entries(state.sessions)) {
-    const check = checkSession(session, nowMs);
-    if (check !== 'active' && (check === 'expired' || !session.endedByLockAt)) delete state.sessions[hash];
-  }
-}
-
-function requireUser(state: State, userId: UserId): User {
-  const user = state.users[userId];
-  if (!user) fail('USER_NOT_FOUND', `no account has the id ${userId}`);
-  return user;
-}
-
-export function updateUser(state: State, userId: UserId, change: (user: User) => User): User {
-  const updated = change(requireUser(state, userId));
-  state.users[userId] = updated;
-  return updated;
+/**
+ * Whether a stored session can be forgotten: it no longer works, and it is not a lock's marker
+ * still explaining the lock (kept until the session would have expired anyway).
+ */
+export function sessionIsStale(session: Session, nowMs: number): boolean {
+  const check = checkSession(session, nowMs);
+  return check !== 'active' && (check === 'expired' || !session.endedByLockAt);
 }
 
 export function requireRole(user: User, roles: readonly Role[], what: string): void {

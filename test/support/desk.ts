@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
-import { createAccount, updateUser } from '../../src/domain/accounts.js';
+import { createAccount } from '../../src/domain/accounts.js';
 import { parseCalendars, regionById, type Region } from '../../src/domain/calendar.js';
 import type { Language } from '../../src/domain/language.js';
 import { emptyState, type State, type User } from '../../src/domain/state.js';
@@ -41,17 +41,21 @@ let counter = 0;
 export function customer(state: State, name: string, options: { country?: string; language?: Language; locked?: boolean } = {}): User {
   counter += 1;
   const user = createAccount(
-    state,
     { id: `usr_${name}${counter}`, email: `${name}${counter}@example.com`, phone: null, country: options.country ?? 'DE', name: null, language: options.language ?? null, passwordHash: 'x', role: 'user', activation: null },
     '2026-01-01T00:00:00.000Z',
+    { byEmail: null, byPhone: null },
   );
-  if (!options.locked) return user;
-  return updateUser(state, user.id, (u) => ({ ...u, lock: { reason: 'self', note: null, at: '2026-01-01T00:00:00.000Z', by: u.id } }));
+  return put(state, options.locked ? { ...user, lock: { reason: 'self', note: null, at: '2026-01-01T00:00:00.000Z', by: user.id } } : user);
+}
+
+function put(state: State, user: User): User {
+  state.users[user.id] = user;
+  return user;
 }
 
 export function agent(state: State, name: string, tier: 1 | 2 | 3, languages: Language[] = ['en']): User {
   const user = customer(state, name);
-  return updateUser(state, user.id, (u) => ({ ...u, role: 'agent', agent: { tier, languages } }));
+  return put(state, { ...user, role: 'agent', agent: { tier, languages } });
 }
 
 export function open(state: State, who: User, nowMs: number, overrides: Partial<NewTicket> = {}): Ticket {

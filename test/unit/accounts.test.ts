@@ -2,20 +2,21 @@ import { describe, it, expect } from 'vitest';
 import {
   checkSession,
   createAccount,
+  endSessionByLock,
   explainLock,
   lockAccount,
   lockedError,
   MAX_FAILED_SIGN_INS,
   openSession,
-  pruneSessions,
   recordFailedSignIn,
   recordSignIn,
   SESSION_ABSOLUTE_MS,
   SESSION_IDLE_MS,
+  sessionIsStale,
   tokenRecord,
   UNLOCK_TOKEN_TTL_MS,
 } from '../../src/domain/accounts.js';
-import { emptyState, type LockReason, type State, type User } from '../../src/domain/state.js';
+import type { LockReason, User } from '../../src/domain/state.js';
 import { beginTwoFactor, confirmTwoFactor, hashRecoveryCode, verifySecondFactor, type TotpVerifier } from '../../src/domain/twofactor.js';
 import { otplibTotp } from '../../src/cli/security.js';
 
@@ -27,15 +28,11 @@ const NOW_ISO = new Date(NOW_MS).toISOString();
 /** base32 of the ASCII secret "12345678901234567890" used by the RFC 6238 SHA1 vectors. */
 const RFC_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 
-function newState(): State {
-  return emptyState(NOW_ISO);
-}
-
-function activeUser(state: State, email = 'ada@example.com'): User {
+function activeUser(email = 'ada@example.com'): User {
   return createAccount(
-    state,
     { id: `usr_${email.split('@')[0] ?? 'x'}`, email, phone: null, country: null, name: null, language: null, passwordHash: 'hash', role: 'user', activation: null },
     NOW_ISO,
+    { byEmail: null, byPhone: null },
   );
 }
 
@@ -45,8 +42,7 @@ function verifierAt(nowMs: number): TotpVerifier {
 
 /** A user with 2FA confirmed at NOW_MS - 10 min, with two known recovery codes. */
 function userWithTwoFactor(secret = RFC_SECRET): User {
-  const state = newState();
-  const started = beginTwoFactor(activeUser(state), secret, ['abcde-fghij', 'klmno-pqrst']);
+  const started = beginTwoFactor(activeUser(), secret, ['abcde-fghij', 'klmno-pqrst']);
   return confirmTwoFactor(started, Math.floor((NOW_MS - 600_000) / STEP_MS), NOW_ISO);
 }
 
@@ -153,8 +149,7 @@ describe('verifySecondFactor', () => {
   });
 
   it('does not accept the pending secret before 2FA is confirmed', () => {
-    const state = newState();
-    const pending = beginTwoFactor(activeUser(state), RFC_SECRET, ['abcde-fghij']);
+    const pending = beginTwoFactor(activeUser(), RFC_SECRET, ['abcde-fghij']);
     expect(pending.twoFactor.enabled).toBe(false);
     expect(pending.twoFactor.recoveryCodes).toEqual([]);
     expect(pending.twoFactor.pendingRecoveryCodes).toHaveLength(1);
@@ -164,74 +159,79 @@ describe('verifySecondFactor', () => {
 describe('recordFailedSignIn (lockout counting)', () => {
   const unlock = tokenRecord('unlock-hash', NOW_MS, UNLOCK_TOKEN_TTL_MS);
 
-  it('counts four failures without locking, and locks at the fifth with the failed-logins reason', () => {
-    const state = newState();
-    const user = activeUser(state);
-    for (let i = 1; i < MAX_FAILED_SIGN_INS; i += 1) {
-      const result = recordFailedSignIn(state, user.id, NOW_ISO, unlock);
-      expect(result.lockedNow).toBe(false);
-      expect(result.user.failedLogins).toBe(i);
-      expect(result.user.lock).toBeNull();
+  /** Counts `times` failures in a row, each on the user the previous one returned. */
+  function failures(user: User, times: number): { user: User; lockedNow: boolean }[] {
+    const results: { user: User; lockedNow: boolean }[] = [];
+    let current = user;
+    for (let i = 0; i < times; i += 1) {
+      const result = recordFailedSignIn(current, NOW_ISO, unlock);
+      results.push(result);
+      current = result.user;
     }
-    const fifth = recordFailedSignIn(state, user.id, NOW_ISO, unlock);
-    expect(fifth.lockedNow).toBe(true);
-    expect(fifth.user.lock).toEqual({ reason: 'failed-logins', note: null, at: NOW_ISO, by: null });
-    expect(fifth.user.unlockToken).toEqual(unlock);
-    expect(state.users[user.id]).toEqual(fifth.user);
+    return results;
+  }
+
+  it('counts four failures without locking, and locks at the fifth with the failed-logins reason', () => {
+    const user = activeUser();
+    const results = failures(user, MAX_FAILED_SIGN_INS);
+    for (let i = 1; i < MAX_FAILED_SIGN_INS; i += 1) {
+      const result = results[i - 1];
+      expect(result?.lockedNow).toBe(false);
+      expect(result?.user.failedLogins).toBe(i);
+      expect(result?.user.lock).toBeNull();
+    }
+    const fifth = results[MAX_FAILED_SIGN_INS - 1];
+    expect(fifth?.lockedNow).toBe(true);
+    expect(fifth?.user.lock).toEqual({ reason: 'failed-logins', note: null, at: NOW_ISO, by: null });
+    expect(fifth?.user.unlockToken).toEqual(unlock);
+    expect(user.failedLogins).toBe(0);
   });
 
   it('turns a self-lock into a failed-logins lock after five wrong passwords (guessing at unlock ends in the mailed token)', () => {
-    const state = newState();
-    const user = activeUser(state);
-    lockAccount(state, user.id, { reason: 'self', note: 'lost phone', at: NOW_ISO, by: user.id });
-    for (let i = 1; i < MAX_FAILED_SIGN_INS; i += 1) expect(recordFailedSignIn(state, user.id, NOW_ISO, unlock).user.lock?.reason).toBe('self');
-    const fifth = recordFailedSignIn(state, user.id, NOW_ISO, unlock);
-    expect(fifth.lockedNow).toBe(true);
-    expect(fifth.user.lock?.reason).toBe('failed-logins');
-    expect(fifth.user.unlockToken).toEqual(unlock);
+    const user = lockAccount(activeUser(), { reason: 'self', note: 'lost phone', at: NOW_ISO, by: 'usr_ada' });
+    const results = failures(user, MAX_FAILED_SIGN_INS);
+    for (const result of results.slice(0, -1)) expect(result.user.lock?.reason).toBe('self');
+    const fifth = results[MAX_FAILED_SIGN_INS - 1];
+    expect(fifth?.lockedNow).toBe(true);
+    expect(fifth?.user.lock?.reason).toBe('failed-logins');
+    expect(fifth?.user.unlockToken).toEqual(unlock);
   });
 
   it('leaves failed-logins and agent locks as they are', () => {
-    const state = newState();
-    const user = activeUser(state);
-    lockAccount(state, user.id, { reason: 'agent', note: 'review', at: NOW_ISO, by: null });
-    for (let i = 0; i < MAX_FAILED_SIGN_INS + 2; i += 1) expect(recordFailedSignIn(state, user.id, NOW_ISO, unlock).lockedNow).toBe(false);
-    expect(state.users[user.id]?.lock?.reason).toBe('agent');
-    expect(state.users[user.id]?.failedLogins).toBe(0);
+    const user = lockAccount(activeUser(), { reason: 'agent', note: 'review', at: NOW_ISO, by: null });
+    const results = failures(user, MAX_FAILED_SIGN_INS + 2);
+    for (const result of results) expect(result.lockedNow).toBe(false);
+    const last = results[results.length - 1];
+    expect(last?.user.lock?.reason).toBe('agent');
+    expect(last?.user.failedLogins).toBe(0);
   });
 
-  it('ends every session of the account when it locks (kept only to explain the lock), and no other', () => {
-    const state = newState();
-    const user = activeUser(state);
-    const other = activeUser(state, 'bob@example.com');
-    openSession(state, 's1', user.id, NOW_ISO);
-    openSession(state, 's2', other.id, NOW_ISO);
-    for (let i = 0; i < MAX_FAILED_SIGN_INS; i += 1) recordFailedSignIn(state, user.id, NOW_ISO, unlock);
-    expect(state.sessions['s1']?.endedByLockAt).toBe(NOW_ISO);
-    expect(state.sessions['s2']?.endedByLockAt).toBeUndefined();
+  it('marks a session ended by a lock (kept only to explain the lock) until it would have expired anyway', () => {
+    const user = activeUser();
+    const other = activeUser('bob@example.com');
+    const ended = endSessionByLock(openSession(user.id, NOW_ISO), NOW_ISO);
+    const idle = openSession(other.id, NOW_ISO);
+    expect(ended.endedByLockAt).toBe(NOW_ISO);
+    expect(idle.endedByLockAt).toBeUndefined();
     // Pruning keeps the marker until the session would have expired anyway, then drops it.
-    pruneSessions(state, NOW_MS + 31 * 60 * 1000);
-    expect(Object.keys(state.sessions)).toEqual(['s1']);
-    pruneSessions(state, NOW_MS + SESSION_ABSOLUTE_MS);
-    expect(Object.keys(state.sessions)).toEqual([]);
+    expect(sessionIsStale(ended, NOW_MS + 31 * 60 * 1000)).toBe(false);
+    expect(sessionIsStale(idle, NOW_MS + 31 * 60 * 1000)).toBe(true);
+    expect(sessionIsStale(ended, NOW_MS + SESSION_ABSOLUTE_MS)).toBe(true);
+    expect(sessionIsStale(idle, NOW_MS)).toBe(false);
   });
 
   it('resets the count after a successful sign-in', () => {
-    const state = newState();
-    const user = activeUser(state);
-    for (let i = 0; i < MAX_FAILED_SIGN_INS - 1; i += 1) recordFailedSignIn(state, user.id, NOW_ISO, unlock);
-    expect(recordSignIn(state, user.id, NOW_ISO).failedLogins).toBe(0);
-    for (let i = 0; i < MAX_FAILED_SIGN_INS - 1; i += 1) {
-      expect(recordFailedSignIn(state, user.id, NOW_ISO, unlock).lockedNow).toBe(false);
-    }
-    expect(state.users[user.id]?.lock).toBeNull();
+    const counted = failures(activeUser(), MAX_FAILED_SIGN_INS - 1).at(-1)?.user ?? activeUser();
+    const signedIn = recordSignIn(counted, NOW_ISO);
+    expect(signedIn.failedLogins).toBe(0);
+    const again = failures(signedIn, MAX_FAILED_SIGN_INS - 1);
+    for (const result of again) expect(result.lockedNow).toBe(false);
+    expect(again.at(-1)?.user.lock).toBeNull();
   });
 
   it('does not count or re-lock an account that is already locked', () => {
-    const state = newState();
-    const user = activeUser(state);
-    lockAccount(state, user.id, { reason: 'agent', note: 'fraud check', at: NOW_ISO, by: 'usr_agent' });
-    const result = recordFailedSignIn(state, user.id, NOW_ISO, unlock);
+    const user = lockAccount(activeUser(), { reason: 'agent', note: 'fraud check', at: NOW_ISO, by: 'usr_agent' });
+    const result = recordFailedSignIn(user, NOW_ISO, unlock);
     expect(result.lockedNow).toBe(false);
     expect(result.user.lock?.reason).toBe('agent');
     expect(result.user.unlockToken).toBeNull();
@@ -258,11 +258,9 @@ describe('checkSession (fixed clock)', () => {
 
 describe('explainLock', () => {
   function locked(reason: LockReason, note: string | null, twoFactor = false): User {
-    const state = newState();
-    const user = activeUser(state);
+    const user = activeUser();
     const base = twoFactor ? confirmTwoFactor(beginTwoFactor(user, RFC_SECRET, []), 1, NOW_ISO) : user;
-    state.users[user.id] = base;
-    return lockAccount(state, user.id, { reason, note, at: '2026-11-23T09:15:00.000Z', by: reason === 'agent' ? 'usr_agent' : null });
+    return lockAccount(base, { reason, note, at: '2026-11-23T09:15:00.000Z', by: reason === 'agent' ? 'usr_agent' : null });
   }
 
   it('says a self-lock was the owner’s doing and that unlock needs the password', () => {
@@ -295,8 +293,7 @@ describe('explainLock', () => {
   });
 
   it('says so when the account is not locked', () => {
-    const state = newState();
-    expect(explainLock(activeUser(state)).message).toBe('the account ada@example.com is not locked');
+    expect(explainLock(activeUser()).message).toBe('the account ada@example.com is not locked');
   });
 
   it('gives lockedError the ACCOUNT_LOCKED code, the hint and the reason', () => {

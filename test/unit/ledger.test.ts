@@ -11,7 +11,7 @@ import feesJson from '../../data/fees.json' with { type: 'json' };
 import limitsJson from '../../data/limits.json' with { type: 'json' };
 import payoutsJson from '../../data/payouts.json' with { type: 'json' };
 import ratesJson from '../../data/rates.json' with { type: 'json' };
-import { createAccount, updateUser } from '../../src/domain/accounts.js';
+import { createAccount } from '../../src/domain/accounts.js';
 import { parseCalendars } from '../../src/domain/calendar.js';
 import { AppError, type ErrorCode } from '../../src/domain/errors.js';
 import { computeTransferQuote, computeWithdrawalQuote, parseFeeSchedule } from '../../src/domain/fees.js';
@@ -229,7 +229,7 @@ async function setUp(): Promise<MemoryStore> {
   await store.transaction((t) => {
     const nowIso = new Date(START_MS).toISOString();
     for (const m of MEMBERS) {
-      createAccount(t.state, { id: m.id, email: m.email, phone: m.phone, country: m.country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null }, nowIso);
+      t.users.put(createAccount({ id: m.id, email: m.email, phone: m.phone, country: m.country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null }, nowIso, { byEmail: null, byPhone: null }));
       for (const type of ['bank', 'ewallet'] as const) {
         addMethod(t.state, { id: `wm_${type}_${m.id}`, userId: m.id, type, label: `${type} of ${m.id}`, holder: m.id, iban: null, accountNumber: type === 'bank' ? `12345${m.id}` : null, routingNumber: null, country: m.country, provider: type === 'ewallet' ? 'PayPal' : null, walletAccount: type === 'ewallet' ? m.email : null, createdAt: nowIso, removedAt: null });
       }
@@ -366,10 +366,11 @@ async function runRegister(store: MemoryStore, model: Model, newcomerIndex: numb
   const nowIso = new Date(model.nowMs).toISOString();
   const claimed = await attempt(store, model.nowMs, (t) => {
     const user = createAccount(
-      t.state,
       { id: newcomer.id, email: newcomer.recipient.kind === 'email' ? newcomer.recipient.email : `${newcomer.id}@example.com`, phone: newcomer.recipient.kind === 'phone' ? newcomer.recipient.phone : null, country: newcomer.country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null },
       nowIso,
+      { byEmail: null, byPhone: null },
     );
+    t.state.users[user.id] = user;
     return unclaimedFor(t.state, user).map((item) => t.postNow(planClaim(item, user, nowIso)).links[0]);
   });
   if (!claimed.ok) throw new Error(`registering ${newcomer.id} failed with ${claimed.code}`);
@@ -462,8 +463,11 @@ async function runKyc(store: MemoryStore, model: Model, userIndexValue: number):
   if (model.verified.has(userId)) return;
   const nowIso = new Date(model.nowMs).toISOString();
   const result = await attempt(store, model.nowMs, (t) => {
-    updateUser(t.state, userId, (u) => submitKyc(u, { type: 'passport', masked: '•••• 4567' }, nowIso));
-    return updateUser(t.state, userId, (u) => decideKyc(u, 'approve', null, 'usr_admin', nowIso));
+    const member = t.state.users[userId];
+    if (!member) throw new Error(`no member ${userId}`);
+    const verified = decideKyc(submitKyc(member, { type: 'passport', masked: '•••• 4567' }, nowIso), 'approve', null, 'usr_admin', nowIso);
+    t.state.users[userId] = verified;
+    return verified;
   });
   expect(result.ok).toBe(true);
   model.verified.add(userId);
@@ -552,7 +556,7 @@ describe('quote equals charge', () => {
 
   function richState(): { state: State; sender: User } {
     const state = emptyState(new Date(START_MS).toISOString());
-    for (const m of MEMBERS) createAccount(state, { id: m.id, email: m.email, phone: m.phone, country: m.country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null }, new Date(START_MS).toISOString());
+    for (const m of MEMBERS) state.users[m.id] = createAccount({ id: m.id, email: m.email, phone: m.phone, country: m.country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null }, new Date(START_MS).toISOString(), { byEmail: null, byPhone: null });
     state.balances[userAccount('usr_us')] = Object.fromEntries(CODES.map((c) => [c, currency(c).maxTransactionMinor * 2]));
     return { state, sender: userOf(state, 'usr_us') };
   }

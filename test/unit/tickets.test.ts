@@ -30,7 +30,6 @@ import {
 } from '../../src/domain/tickets.js';
 import { LANGUAGES } from '../../src/domain/language.js';
 import { ticketReceivedMail, ticketReplyMail, ticketStatusMail } from '../../src/domain/ticket-mails.js';
-import { updateUser } from '../../src/domain/accounts.js';
 import { agent, customer, errorCode, iso, newState, open, support } from '../support/desk.js';
 
 const T0 = Date.parse('2026-11-23T09:00:00Z');
@@ -418,7 +417,8 @@ describe('input', () => {
 describe('mails to the customer', () => {
   it('are written in the ticket’s language and carry the anti-phishing phrase', () => {
     const state = newState();
-    const ada = updateUser(state, customer(state, 'ada').id, (u) => ({ ...u, antiPhishingPhrase: 'blue heron' }));
+    const ada = { ...customer(state, 'ada'), antiPhishingPhrase: 'blue heron' };
+    state.users[ada.id] = ada;
     for (const language of LANGUAGES) {
       const ticket = open(state, ada, T0, { language, subject: `Subject ${language}` });
       const received = ticketReceivedMail(ada, ticket, '2026-11-24 10:00 Europe/Berlin');

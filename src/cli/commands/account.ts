@@ -8,22 +8,17 @@ import {
   createAccount,
   describeUser,
   explainLock,
-  findUserByEmail,
-  lockAccount,
   lockedError,
   openSession,
   PASSWORD_MAX_AGE_DAYS,
   passwordAgeDays,
   profileGaps,
-  pruneSessions,
   recordFailedSignIn,
   recordSignIn,
-  revokeSessions,
   tokenRecord,
   UNLOCK_TOKEN_TTL_MS,
   unlockAccount,
   unlockTokenStatus,
-  updateUser,
 } from '../../domain/accounts.js';
 import { activationMail, lockedAfterFailuresMail, lockNoticeMail, unlockedMail } from '../../domain/account-mails.js';
 import { AppError } from '../../domain/errors.js';
@@ -39,6 +34,7 @@ import { action, examples, subcommand, type App } from '../kit.js';
 import { claimWaitingMoney } from './wallet.js';
 import { confirmOrRequireYes, readNewPassword, readPassword } from '../prompts.js';
 import { newId, newToken } from '../random.js';
+import { endSessionsByLock, lockUser, pruneSessions, revokeSessions } from '../../app/users.js';
 
 export function registerAccountCommands(program: Command, app: App): void {
   registerRegister(program, app);
@@ -91,13 +87,14 @@ function registerRegister(program: Command, app: App): void {
     checkPasswordPolicy(password);
     const passwordHash = await ctx.passwords.hash(password);
     const token = newToken(ctx.random, 'act');
-    const user = await ctx.store.transaction((t) => {
+    const user = await ctx.store.transaction(async (t) => {
       const nowMs = ctx.now().getTime();
       const created = createAccount(
-        t.state,
         { id: newId(ctx.random, 'usr'), email, phone, country, name, language, passwordHash, role: 'user', activation: tokenRecord(sha256Hex(token), nowMs, ACTIVATION_TTL_MS) },
         ctx.now().toISOString(),
+        { byEmail: await t.users.byEmail(email), byPhone: phone === null ? null : await t.users.byPhone(phone) },
       );
+      t.users.put(created);
       t.mail(activationMail(created, token), ctx.now().toISOString());
       audit(ctx, t, 'account.registered', created.id, created.id, { email });
       return created;
@@ -118,8 +115,10 @@ function registerActivate(program: Command, app: App): void {
   action<{ resend?: boolean; email?: string }>(app, command, async (ctx, o, [token]) => {
     if (o.resend) return resendActivation(ctx, o.email);
     if (!token) throw new AppError('USAGE', 'the activation token is missing', { hint: 'run `okpay activate TOKEN` with the token from the mail' });
-    const { user, claimed } = await ctx.store.transaction((t) => {
-      const activated = activateAccount(t.state, sha256Hex(token.trim()), ctx.now().getTime());
+    const { user, claimed } = await ctx.store.transaction(async (t) => {
+      const tokenHash = sha256Hex(token.trim());
+      const activated = activateAccount(await t.users.byToken('activation', tokenHash), tokenHash, ctx.now().getTime());
+      t.users.put(activated);
       audit(ctx, t, 'account.activated', activated.id, activated.id);
       return { user: activated, claimed: claimWaitingMoney(ctx, t, activated) };
     });
@@ -134,11 +133,12 @@ async function resendActivation(ctx: Context, emailText: string | undefined): Pr
   if (!emailText) throw new AppError('USAGE', '--resend needs --email', { hint: 'okpay activate --resend --email you@example.com' });
   const email = normalizeEmail(emailText);
   const token = newToken(ctx.random, 'act');
-  await ctx.store.transaction((t) => {
-    const user = findUserByEmail(t.state, email);
+  await ctx.store.transaction(async (t) => {
+    const user = await t.users.byEmail(email);
     if (!user || user.status !== 'pending') return;
     const nowMs = ctx.now().getTime();
-    const updated = updateUser(t.state, user.id, (u) => ({ ...u, activation: tokenRecord(sha256Hex(token), nowMs, ACTIVATION_TTL_MS) }));
+    const updated: User = { ...user, activation: tokenRecord(sha256Hex(token), nowMs, ACTIVATION_TTL_MS) };
+    t.users.put(updated);
     t.mail(activationMail(updated, token), ctx.now().toISOString());
     audit(ctx, t, 'account.activation-resent', null, user.id);
   });
@@ -184,7 +184,7 @@ async function attemptLogin(ctx: Context, email: string, password: string, code:
   const unlockToken = newToken(ctx.random, 'unl');
   return ctx.store.transaction(async (t) => {
     const nowIso = ctx.now().toISOString();
-    const user = findUserByEmail(t.state, email);
+    const user = await t.users.byEmail(email);
     if (!user) {
       await ctx.passwords.verifyNothing(password);
       audit(ctx, t, 'login.failure', null, null, { reason: 'unknown-email' });
@@ -199,7 +199,7 @@ async function attemptLogin(ctx: Context, email: string, password: string, code:
       return NEED_OTP;
     }
     if (!passwordOk) {
-      failSignIn(ctx, t, user, 'wrong-password', unlockToken);
+      await failSignIn(ctx, t, user, 'wrong-password', unlockToken);
       t.failAfterCommit(BAD_CREDENTIALS());
       return NEED_OTP;
     }
@@ -210,26 +210,28 @@ async function attemptLogin(ctx: Context, email: string, password: string, code:
       if (code === undefined) return NEED_OTP;
       const outcome = verifySecondFactor(user, code, (secret, c, after) => ctx.totp.verify(secret, c, ctx.now().getTime(), after), nowIso);
       if (!outcome.ok) {
-        failSignIn(ctx, t, user, `otp-${outcome.reason}`, unlockToken);
+        await failSignIn(ctx, t, user, `otp-${outcome.reason}`, unlockToken);
         t.failAfterCommit(new AppError('BAD_OTP', secondFactorMessage(outcome.reason), outcome.reason === 'wrong' ? { hint: 'use the current code of your authenticator app, or a recovery code' } : {}));
         return NEED_OTP;
       }
-      t.state.users[user.id] = outcome.user;
       signedIn = outcome.user;
       if (outcome.method === 'recovery') recoveryLeft = outcome.recoveryCodesLeft;
     }
     const firstSignIn = signedIn.lastLoginAt === null;
-    signedIn = recordSignIn(t.state, user.id, nowIso);
-    pruneSessions(t.state, ctx.now().getTime());
-    openSession(t.state, sha256Hex(token), user.id, nowIso);
+    signedIn = recordSignIn(signedIn, nowIso);
+    t.users.put(signedIn);
+    await pruneSessions(t, user.id, ctx.now().getTime());
+    t.sessions.put(sha256Hex(token), openSession(user.id, nowIso));
     audit(ctx, t, 'login.success', user.id, user.id, { secondFactor: user.twoFactor.enabled ? (recoveryLeft === null ? 'totp' : 'recovery-code') : 'none' });
     return { user: signedIn, token, warnings: loginWarnings(ctx, signedIn, firstSignIn, recoveryLeft) };
   });
 }
 
-function failSignIn(ctx: Context, t: StoreTransaction, user: User, reason: string, unlockToken: string): void {
+async function failSignIn(ctx: Context, t: StoreTransaction, user: User, reason: string, unlockToken: string): Promise<void> {
   const nowMs = ctx.now().getTime();
-  const { user: updated, lockedNow } = recordFailedSignIn(t.state, user.id, new Date(nowMs).toISOString(), tokenRecord(sha256Hex(unlockToken), nowMs, UNLOCK_TOKEN_TTL_MS));
+  const { user: updated, lockedNow } = recordFailedSignIn(user, new Date(nowMs).toISOString(), tokenRecord(sha256Hex(unlockToken), nowMs, UNLOCK_TOKEN_TTL_MS));
+  t.users.put(updated);
+  if (lockedNow) await endSessionsByLock(t, user.id, new Date(nowMs).toISOString());
   audit(ctx, t, 'login.failure', null, user.id, { reason, failedInARow: updated.failedLogins });
   if (lockedNow) {
     t.mail(lockedAfterFailuresMail(updated, unlockToken, explainLock(updated)), new Date(nowMs).toISOString());
@@ -256,11 +258,11 @@ function registerLogout(program: Command, app: App): void {
   action(app, command, async (ctx) => {
     const token = await sessionToken(ctx);
     if (token) {
-      await ctx.store.transaction((t) => {
+      await ctx.store.transaction(async (t) => {
         const hash = sha256Hex(token);
-        const session = t.state.sessions[hash];
+        const session = await t.sessions.get(hash);
         if (!session) return;
-        delete t.state.sessions[hash];
+        t.sessions.delete(hash);
         audit(ctx, t, 'logout', session.userId, session.userId);
       });
     }
@@ -299,9 +301,9 @@ function registerLock(program: Command, app: App): void {
     const token = await sessionToken(ctx);
     await ctx.store.transaction((t) => authenticate(ctx, t, token));
     await confirmOrRequireYes(ctx, 'Lock your account? Nothing can be sent or withdrawn and every session ends until you unlock it.', o.yes);
-    const user = await ctx.store.transaction((t) => {
+    const user = await ctx.store.transaction(async (t) => {
       const { user: me } = authenticate(ctx, t, token);
-      const locked = lockAccount(t.state, me.id, { reason: 'self', note, at: ctx.now().toISOString(), by: me.id });
+      const locked = await lockUser(t, me, { reason: 'self', note, at: ctx.now().toISOString(), by: me.id });
       t.mail(lockNoticeMail(locked, explainLock(locked)), ctx.now().toISOString());
       audit(ctx, t, 'account.locked', me.id, me.id, { reason: 'self' });
       return locked;
@@ -347,12 +349,12 @@ function requireUnlockPath(ctx: Context, user: User, token: string | undefined):
 async function attemptUnlock(ctx: Context, email: string, password: string, token: string | undefined, code: string | undefined): Promise<User | typeof NEED_OTP> {
   const newUnlockToken = newToken(ctx.random, 'unl');
   return ctx.store.transaction(async (t) => {
-    const user = findUserByEmail(t.state, email);
+    const user = await t.users.byEmail(email);
     const passwordOk = user ? await ctx.passwords.verify(password, user.passwordHash) : (await ctx.passwords.verifyNothing(password), false);
     if (user) requireUnlockPath(ctx, user, token);
     if (!user || !passwordOk) {
       // A wrong password here counts like one at sign-in, or unlock would be a free password oracle.
-      if (user) failSignIn(ctx, t, user, 'unlock-wrong-password', newUnlockToken);
+      if (user) await failSignIn(ctx, t, user, 'unlock-wrong-password', newUnlockToken);
       else audit(ctx, t, 'unlock.failure', null, null, { reason: 'unknown-email' });
       t.failAfterCommit(BAD_CREDENTIALS());
       return NEED_OTP;
@@ -368,10 +370,10 @@ async function attemptUnlock(ctx: Context, email: string, password: string, toke
         return NEED_OTP;
       }
       checked = outcome.user;
-      t.state.users[user.id] = checked;
     }
-    const unlocked = unlockAccount(t.state, checked.id);
-    revokeSessions(t.state, unlocked.id, null);
+    const unlocked = unlockAccount(checked);
+    t.users.put(unlocked);
+    await revokeSessions(t, unlocked.id, null);
     t.mail(unlockedMail(unlocked), ctx.now().toISOString());
     audit(ctx, t, 'account.unlocked', unlocked.id, unlocked.id, { lockReason: user.lock.reason });
     return unlocked;

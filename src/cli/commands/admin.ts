@@ -22,11 +22,15 @@ export function registerAdminCommands(program: Command, app: App): Command {
     const password = await readNewPassword(ctx, { passwordStdin: o.passwordStdin });
     checkPasswordPolicy(password);
     const passwordHash = await ctx.passwords.hash(password);
-    const user = await ctx.store.transaction((t) => {
-      if (Object.values(t.state.users).some((u) => u.role === 'admin')) {
+    const user = await ctx.store.transaction(async (t) => {
+      if ((await t.users.staff()).some((u) => u.role === 'admin')) {
         throw new AppError('ALREADY_EXISTS', 'this store already has an administrator', { hint: 'sign in as that administrator to manage the store' });
       }
-      const created = createAccount(t.state, { id: newId(ctx.random, 'usr'), email, phone: null, country: null, name, language: null, passwordHash, role: 'admin', activation: null }, ctx.now().toISOString());
+      const created = createAccount({ id: newId(ctx.random, 'usr'), email, phone: null, country: null, name, language: null, passwordHash, role: 'admin', activation: null }, ctx.now().toISOString(), {
+        byEmail: await t.users.byEmail(email),
+        byPhone: null,
+      });
+      t.users.put(created);
       audit(ctx, t, 'admin.initialised', created.id, created.id, { email });
       return created;
     });

@@ -3,7 +3,8 @@
 // `admin agent add`, which gives an existing account the agent role.
 
 import type { Command } from 'commander';
-import { describeUser, explainLock, lockAccount, requireUserByEmail, unlockAccount, updateUser } from '../../domain/accounts.js';
+import { describeUser, explainLock, unlockAccount } from '../../domain/accounts.js';
+import { lockUser, userByEmail } from '../../app/users.js';
 import { lockNoticeMail, unlockedMail } from '../../domain/account-mails.js';
 import { AppError } from '../../domain/errors.js';
 import { holdAccount, userAccount, type Transaction } from '../../domain/ledger.js';
@@ -154,7 +155,7 @@ function registerUserShow(user: Command, app: App): void {
     const token = await sessionToken(ctx);
     const view = await ctx.store.transaction(async (t) => {
       const { user: agent } = authenticate(ctx, t, token, { roles: ['agent'], what: '`agent user show`' });
-      const customer = requireUserByEmail(t.state, email);
+      const customer = await userByEmail(t, email);
       const ticket = ticketOfCustomer(t, o.ticket, customer);
       audit(ctx, t, 'agent.user-viewed', agent.id, customer.id, { ticket: ticket?.number ?? null });
       const lock = customer.lock ? explainLock(customer) : null;
@@ -222,20 +223,21 @@ function validateLockReason(text: string): string {
   return boundedText(text, '--reason', { min: 1, max: 200 });
 }
 
-function changeLock(ctx: Context, t: StoreTransaction, token: string | null, verb: 'lock' | 'unlock', email: string, reason: string, ticketText: string | undefined): User {
+async function changeLock(ctx: Context, t: StoreTransaction, token: string | null, verb: 'lock' | 'unlock', email: string, reason: string, ticketText: string | undefined): Promise<User> {
   const { user: agent } = authenticate(ctx, t, token, { roles: ['agent'], what: `\`agent ${verb}\`` });
-  const customer = requireUserByEmail(t.state, email);
+  const customer = await userByEmail(t, email);
   if (customer.role !== 'user') throw new AppError('FORBIDDEN', `${customer.email} is staff (${customer.role}); agents lock and unlock customers only`);
   const ticket = ticketOfCustomer(t, ticketText, customer);
   const nowIso = ctx.now().toISOString();
   let changed: User;
   if (verb === 'lock') {
     if (customer.lock?.reason === 'agent') throw new AppError('INVALID_TRANSITION', `${customer.email} is already locked by support`);
-    changed = lockAccount(t.state, customer.id, { reason: 'agent', note: reason, at: nowIso, by: agent.id });
+    changed = await lockUser(t, customer, { reason: 'agent', note: reason, at: nowIso, by: agent.id });
     t.mail(lockNoticeMail(changed, explainLock(changed)), nowIso);
   } else {
     if (!customer.lock) throw new AppError('INVALID_TRANSITION', `the account ${customer.email} is not locked`);
-    changed = unlockAccount(t.state, customer.id);
+    changed = unlockAccount(customer);
+    t.users.put(changed);
     t.mail(unlockedMail(changed), nowIso);
   }
   if (ticket) addNote(t.state, ticket, agent, `Account ${verb === 'lock' ? 'locked' : 'unlocked'} by ${agent.email}: ${reason}`, nowIso);
@@ -258,12 +260,13 @@ export function registerAdminAgentCommands(admin: Command, app: App): void {
     const languages = [...new Set(o.languages.split(',').map((l) => l.trim()).filter((l) => l !== '').map(parseLanguage))];
     if (languages.length === 0) throw new AppError('USAGE', '--languages needs at least one language', { hint: 'e.g. --languages en,zh' });
     const token = await sessionToken(ctx);
-    const updated = await ctx.store.transaction((t) => {
+    const updated = await ctx.store.transaction(async (t) => {
       const { user: me } = authenticate(ctx, t, token, { roles: ['admin'], what: '`admin agent add`' });
-      const target = requireUserByEmail(t.state, email);
+      const target = await userByEmail(t, email);
       if (target.role === 'admin') throw new AppError('FORBIDDEN', `${email} is an administrator; administrators are not agents`, { hint: 'use a separate account for support work' });
       if (target.status !== 'active') throw new AppError('NOT_ACTIVATED', `the account ${email} is not activated yet`);
-      const changed = updateUser(t.state, target.id, (u) => ({ ...u, role: 'agent', agent: { tier, languages } }));
+      const changed: User = { ...target, role: 'agent', agent: { tier, languages } };
+      t.users.put(changed);
       audit(ctx, t, 'agent.added', me.id, target.id, { tier, languages: languages.join(','), wasAgent: target.role === 'agent' });
       return changed;
     });

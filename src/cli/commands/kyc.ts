@@ -1,7 +1,8 @@
 // kyc submit / status (customers), and admin kyc approve / reject (the fallback until agents do it).
 
 import type { Command } from 'commander';
-import { describeUser, requireUserByEmail, updateUser } from '../../domain/accounts.js';
+import { describeUser } from '../../domain/accounts.js';
+import { userByEmail } from '../../app/users.js';
 import { AppError } from '../../domain/errors.js';
 import { decideKyc, kycDecisionMail, submitKyc } from '../../domain/kyc.js';
 import { remainingAllowance } from '../../domain/limits.js';
@@ -26,7 +27,8 @@ export function registerKycCommands(program: Command, app: App): void {
     const token = await sessionToken(ctx);
     const user = await ctx.store.transaction((t) => {
       const { user: me } = authenticate(ctx, t, token);
-      const updated = updateUser(t.state, me.id, (u) => submitKyc(u, document, ctx.now().toISOString()));
+      const updated = submitKyc(me, document, ctx.now().toISOString());
+      t.users.put(updated);
       audit(ctx, t, 'kyc.submitted', me.id, me.id, { documentType: document.type });
       return updated;
     });
@@ -84,11 +86,12 @@ export function registerKycDecisions(parent: Command, app: App, roles: readonly 
   }
 }
 
-function decide(ctx: Context, t: StoreTransaction, token: string | null, email: string, decision: 'approve' | 'reject', reason: string | null, roles: readonly ('agent' | 'admin')[], noun: string): User {
+async function decide(ctx: Context, t: StoreTransaction, token: string | null, email: string, decision: 'approve' | 'reject', reason: string | null, roles: readonly ('agent' | 'admin')[], noun: string): Promise<User> {
   const { user: decider } = authenticate(ctx, t, token, { roles, what: `\`okpay ${noun} kyc\`` });
-  const customer = requireUserByEmail(t.state, email);
+  const customer = await userByEmail(t, email);
   if (customer.id === decider.id) throw new AppError('FORBIDDEN', 'you cannot decide your own identity check');
-  const updated = updateUser(t.state, customer.id, (u) => decideKyc(u, decision, reason, decider.id, ctx.now().toISOString()));
+  const updated = decideKyc(customer, decision, reason, decider.id, ctx.now().toISOString());
+  t.users.put(updated);
   t.mail(kycDecisionMail(updated), ctx.now().toISOString());
   audit(ctx, t, `kyc.${decision === 'approve' ? 'approved' : 'rejected'}`, decider.id, customer.id, { reason });
   return updated;

@@ -1,7 +1,7 @@
 // profile, profile set.
 
 import type { Command } from 'commander';
-import { describeUser, findUserByPhone, profileGaps, updateUser } from '../../domain/accounts.js';
+import { describeUser, profileGaps } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/state.js';
 import { boundedText, normalizeCountry, normalizePhone, validateName } from '../../domain/validate.js';
@@ -40,13 +40,14 @@ export function registerProfileCommands(program: Command, app: App): void {
     const changes = validateChanges(ctx, o);
     if (Object.keys(changes).length === 0) throw new AppError('USAGE', 'nothing to change', { hint: 'pass at least one of --phone, --id-number, --name, --country, --language, --anti-phishing-phrase' });
     const token = await sessionToken(ctx);
-    const user = await ctx.store.transaction((t) => {
+    const user = await ctx.store.transaction(async (t) => {
       const { user: me } = authenticate(ctx, t, token);
       if (changes.phone) {
-        const owner = findUserByPhone(t.state, changes.phone);
+        const owner = await t.users.byPhone(changes.phone);
         if (owner && owner.id !== me.id) throw new AppError('ALREADY_EXISTS', `the phone number ${changes.phone} belongs to another account`);
       }
-      const updated = updateUser(t.state, me.id, (u) => ({ ...u, ...changes }));
+      const updated: User = { ...me, ...changes };
+      t.users.put(updated);
       audit(ctx, t, 'profile.updated', me.id, me.id, { fields: Object.keys(changes).join(',') });
       return updated;
     });

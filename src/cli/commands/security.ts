@@ -1,7 +1,8 @@
 // password change / reset, and 2fa enable / confirm / disable.
 
 import type { Command } from 'commander';
-import { describeUser, findUserByEmail, findUserByResetToken, PASSWORD_RESET_TTL_MS, RECOVERY_CODE_COUNT, revokeSessions, tokenRecord, updateUser } from '../../domain/accounts.js';
+import { checkResetToken, describeUser, PASSWORD_RESET_TTL_MS, RECOVERY_CODE_COUNT, tokenRecord } from '../../domain/accounts.js';
+import { revokeSessions } from '../../app/users.js';
 import { passwordResetMail, securityChangeMail } from '../../domain/account-mails.js';
 import { AppError } from '../../domain/errors.js';
 import { sha256Hex } from '../../domain/ledger.js';
@@ -32,7 +33,7 @@ function checkOtpInside(ctx: Context, t: StoreTransaction, user: User, code: str
   if (code === undefined) return NEED_OTP;
   const outcome = verifySecondFactor(user, code, (secret, c, after) => ctx.totp.verify(secret, c, ctx.now().getTime(), after), ctx.now().toISOString());
   if (!outcome.ok) throw new AppError('BAD_OTP', secondFactorMessage(outcome.reason));
-  t.state.users[user.id] = outcome.user;
+  t.users.put(outcome.user);
   return outcome.user;
 }
 
@@ -62,8 +63,9 @@ function registerPasswordChange(parent: Command, app: App): void {
         const checked = checkOtpInside(ctx, t, me, code);
         if (checked === NEED_OTP) return NEED_OTP;
         const nowIso = ctx.now().toISOString();
-        const updated = updateUser(t.state, me.id, (u) => ({ ...u, passwordHash: hash, passwordChangedAt: nowIso, passwordReset: null }));
-        const ended = revokeSessions(t.state, me.id, sessionHash);
+        const updated: User = { ...checked, passwordHash: hash, passwordChangedAt: nowIso, passwordReset: null };
+        t.users.put(updated);
+        const ended = await revokeSessions(t, me.id, sessionHash);
         t.mail(securityChangeMail(updated, 'password'), nowIso);
         audit(ctx, t, 'password.changed', me.id, me.id, { otherSessionsEnded: ended });
         return updated;
@@ -89,14 +91,15 @@ function registerPasswordReset(parent: Command, app: App): void {
 
 async function requestReset(ctx: Context, email: string): Promise<void> {
   const token = newToken(ctx.random, 'rst');
-  await ctx.store.transaction((t) => {
-    const user = findUserByEmail(t.state, email);
+  await ctx.store.transaction(async (t) => {
+    const user = await t.users.byEmail(email);
     if (!user || user.status !== 'active') {
       audit(ctx, t, 'password.reset-requested', null, null, { known: false });
       return;
     }
     const nowMs = ctx.now().getTime();
-    const updated = updateUser(t.state, user.id, (u) => ({ ...u, passwordReset: tokenRecord(sha256Hex(token), nowMs, PASSWORD_RESET_TTL_MS) }));
+    const updated: User = { ...user, passwordReset: tokenRecord(sha256Hex(token), nowMs, PASSWORD_RESET_TTL_MS) };
+    t.users.put(updated);
     t.mail(passwordResetMail(updated, token), new Date(nowMs).toISOString());
     audit(ctx, t, 'password.reset-requested', null, user.id, { known: true });
   });
@@ -105,15 +108,17 @@ async function requestReset(ctx: Context, email: string): Promise<void> {
 }
 
 async function completeReset(ctx: Context, token: string, passwordStdin: boolean | undefined): Promise<void> {
-  await ctx.store.transaction((t) => findUserByResetToken(t.state, sha256Hex(token), ctx.now().getTime()));
+  const tokenHash = sha256Hex(token);
+  await ctx.store.transaction(async (t) => checkResetToken(await t.users.byToken('passwordReset', tokenHash), tokenHash, ctx.now().getTime()));
   const next = await readNewPassword(ctx, { passwordStdin });
   checkPasswordPolicy(next);
   const hash = await ctx.passwords.hash(next);
-  const user = await ctx.store.transaction((t) => {
-    const found = findUserByResetToken(t.state, sha256Hex(token), ctx.now().getTime());
+  const user = await ctx.store.transaction(async (t) => {
+    const found = checkResetToken(await t.users.byToken('passwordReset', tokenHash), tokenHash, ctx.now().getTime());
     const nowIso = ctx.now().toISOString();
-    const updated = updateUser(t.state, found.id, (u) => ({ ...u, passwordHash: hash, passwordChangedAt: nowIso, passwordReset: null }));
-    const ended = revokeSessions(t.state, found.id, null);
+    const updated: User = { ...found, passwordHash: hash, passwordChangedAt: nowIso, passwordReset: null };
+    t.users.put(updated);
+    const ended = await revokeSessions(t, found.id, null);
     t.mail(securityChangeMail(updated, 'password'), nowIso);
     audit(ctx, t, 'password.reset', found.id, found.id, { sessionsEnded: ended });
     return updated;
@@ -131,7 +136,8 @@ function registerTwoFactorEnable(parent: Command, app: App): void {
     const user = await ctx.store.transaction((t) => {
       const { user: me } = authenticate(ctx, t, token);
       if (me.twoFactor.enabled) throw new AppError('ALREADY_EXISTS', 'two-step verification is already on', { hint: 'to start over, turn it off first: `okpay 2fa disable`' });
-      const updated = updateUser(t.state, me.id, (u) => beginTwoFactor(u, secret, codes));
+      const updated = beginTwoFactor(me, secret, codes);
+      t.users.put(updated);
       audit(ctx, t, '2fa.enrolment-started', me.id, me.id);
       return updated;
     });
@@ -160,12 +166,12 @@ function registerTwoFactorConfirm(parent: Command, app: App): void {
   examples(command, ['okpay 2fa confirm 123456']);
   action(app, command, async (ctx, _o, [code]) => {
     const token = await sessionToken(ctx);
-    const user = await ctx.store.transaction((t) => confirmEnrolment(ctx, t, token, code ?? ''));
+    const user = await ctx.store.transaction(async (t) => confirmEnrolment(ctx, t, token, code ?? ''));
     ctx.out.data({ user: describeUser(user) }, () => ctx.out.success('Two-step verification is on. Sign-ins now need a code from your app.'));
   });
 }
 
-function confirmEnrolment(ctx: Context, t: StoreTransaction, token: string | null, code: string): User {
+async function confirmEnrolment(ctx: Context, t: StoreTransaction, token: string | null, code: string): Promise<User> {
   const { user: me, sessionHash }: SignedIn = authenticate(ctx, t, token);
   if (me.twoFactor.enabled) throw new AppError('ALREADY_EXISTS', 'two-step verification is already on');
   const pending = me.twoFactor.pendingSecret;
@@ -173,8 +179,9 @@ function confirmEnrolment(ctx: Context, t: StoreTransaction, token: string | nul
   const check = ctx.totp.verify(pending, code.trim(), ctx.now().getTime(), null);
   if (!check.valid || check.timeStep === null) throw new AppError('BAD_OTP', 'the code does not match the new secret', { hint: 'check the clock of your device and use the newest code' });
   const nowIso = ctx.now().toISOString();
-  const updated = updateUser(t.state, me.id, (u) => confirmTwoFactor(u, check.timeStep ?? 0, nowIso));
-  const ended = revokeSessions(t.state, me.id, sessionHash);
+  const updated = confirmTwoFactor(me, check.timeStep ?? 0, nowIso);
+  t.users.put(updated);
+  const ended = await revokeSessions(t, me.id, sessionHash);
   t.mail(securityChangeMail(updated, '2fa-on'), nowIso);
   audit(ctx, t, '2fa.enabled', me.id, me.id, { otherSessionsEnded: ended });
   return updated;
@@ -197,8 +204,9 @@ function registerTwoFactorDisable(parent: Command, app: App): void {
         const checked = checkOtpInside(ctx, t, me, code);
         if (checked === NEED_OTP) return NEED_OTP;
         const nowIso = ctx.now().toISOString();
-        const updated = updateUser(t.state, me.id, (u) => disableTwoFactor(u, nowIso));
-        const ended = revokeSessions(t.state, me.id, sessionHash);
+        const updated = disableTwoFactor(checked, nowIso);
+        t.users.put(updated);
+        const ended = await revokeSessions(t, me.id, sessionHash);
         t.mail(securityChangeMail(updated, '2fa-off'), nowIso);
         audit(ctx, t, '2fa.disabled', me.id, me.id, { otherSessionsEnded: ended });
         return updated;

@@ -1,7 +1,6 @@
 // What an agent does to a ticket, each as one atomic, audited change that mails the customer
 // when they should hear about it: shared by the `ticket …` commands and `agent triage`.
 
-import { findUserByEmail } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
 import { findArticle, localizeArticle } from '../../domain/faq.js';
 import type { OutgoingMail } from '../../domain/mail.js';
@@ -31,7 +30,7 @@ import type { Context } from '../context.js';
 import { faqArticles } from './ticket-kit.js';
 
 interface AgentWork<R> {
-  (t: StoreTransaction, agent: User, ticket: Ticket, nowIso: string): R;
+  (t: StoreTransaction, agent: User, ticket: Ticket, nowIso: string): R | Promise<R>;
 }
 
 /** One transaction as a signed-in agent, on an existing ticket. */
@@ -92,8 +91,8 @@ export function noteAsAgent(ctx: Context, token: string | null, number: number, 
 /** To the named agent, or to the least-loaded agent who speaks the language at the right tier. */
 export function assignAsAgent(ctx: Context, token: string | null, number: number, toEmail: string | null): Promise<{ ticket: Ticket; assignee: User }> {
   const email = toEmail === null ? null : normalizeEmail(toEmail);
-  return asAgent(ctx, token, number, '`ticket assign`', (t, agent, ticket, nowIso) => {
-    const assignee = email === null ? pickAgent(t.state, ticket) : findUserByEmail(t.state, email);
+  return asAgent(ctx, token, number, '`ticket assign`', async (t, agent, ticket, nowIso) => {
+    const assignee = email === null ? pickAgent(t.state, ticket) : await t.users.byEmail(email);
     if (!assignee) {
       if (email !== null) throw new AppError('USER_NOT_FOUND', `no account uses ${email}`);
       throw new AppError('NOT_FOUND', `no available agent of tier ${ticket.tier} or higher speaks ${ticket.language}`, { hint: 'choose one with --to EMAIL, or add one with `okpay admin agent add`' });

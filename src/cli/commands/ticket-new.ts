@@ -3,7 +3,8 @@
 // on), like `okpay unlock`.
 
 import type { Command } from 'commander';
-import { explainLock, findUserByEmail, recordFailedSignIn, tokenRecord, UNLOCK_TOKEN_TTL_MS } from '../../domain/accounts.js';
+import { explainLock, recordFailedSignIn, tokenRecord, UNLOCK_TOKEN_TTL_MS } from '../../domain/accounts.js';
+import { endSessionsByLock } from '../../app/users.js';
 import { lockedAfterFailuresMail } from '../../domain/account-mails.js';
 import { regionForCountry } from '../../domain/calendar.js';
 import { AppError } from '../../domain/errors.js';
@@ -132,10 +133,10 @@ async function openWithPassword(ctx: Context, o: NewOptions, request: Request): 
 async function attemptWithPassword(ctx: Context, email: string, password: string, code: string | undefined, request: Request): Promise<Opened | typeof NEED_OTP> {
   const unlockToken = newToken(ctx.random, 'unl');
   return ctx.store.transaction(async (t) => {
-    const user = findUserByEmail(t.state, email);
+    const user = await t.users.byEmail(email);
     const passwordOk = user ? await ctx.passwords.verify(password, user.passwordHash) : (await ctx.passwords.verifyNothing(password), false);
     if (!user || !passwordOk) {
-      if (user) countFailedSignIn(ctx, t, user, unlockToken);
+      if (user) await countFailedSignIn(ctx, t, user, unlockToken);
       audit(ctx, t, 'ticket.sign-in-failure', null, user?.id ?? null, { reason: 'bad-credentials' });
       t.failAfterCommit(BAD_CREDENTIALS());
       return NEED_OTP;
@@ -151,17 +152,19 @@ async function attemptWithPassword(ctx: Context, email: string, password: string
         return NEED_OTP;
       }
       customer = outcome.user;
-      t.state.users[user.id] = customer;
+      t.users.put(customer);
     }
     return openFor(ctx, t, customer, request);
   });
 }
 
 /** A wrong password here counts like a failed sign-in, so this door is no way around the lockout. */
-function countFailedSignIn(ctx: Context, t: StoreTransaction, user: User, unlockToken: string): void {
+async function countFailedSignIn(ctx: Context, t: StoreTransaction, user: User, unlockToken: string): Promise<void> {
   const nowMs = ctx.now().getTime();
-  const { user: updated, lockedNow } = recordFailedSignIn(t.state, user.id, new Date(nowMs).toISOString(), tokenRecord(sha256Hex(unlockToken), nowMs, UNLOCK_TOKEN_TTL_MS));
+  const { user: updated, lockedNow } = recordFailedSignIn(user, new Date(nowMs).toISOString(), tokenRecord(sha256Hex(unlockToken), nowMs, UNLOCK_TOKEN_TTL_MS));
+  t.users.put(updated);
   if (!lockedNow) return;
+  await endSessionsByLock(t, user.id, new Date(nowMs).toISOString());
   t.mail(lockedAfterFailuresMail(updated, unlockToken, explainLock(updated)), new Date(nowMs).toISOString());
   audit(ctx, t, 'account.locked', null, user.id, { reason: 'failed-logins' });
 }
