@@ -14,17 +14,17 @@ function describeLock(lock: LockFacts): { why: string; how: string } {
   switch (lock.reason) {
     case 'self':
       return {
-        why: `usted congeló la cuenta ${lock.email} el ${lock.since} UTC${lock.note ? ` (${lock.note})` : ''}`,
+        why: `usted la congeló el ${lock.since} UTC${lock.note ? ` (${lock.note})` : ''}`,
         how: `ejecute \`okpay unlock --email ${lock.email}\` con su contraseña${withCode(lock.twoFactor)}`,
       };
     case 'failed-logins':
       return {
-        why: `la cuenta ${lock.email} está bloqueada desde el ${lock.since} UTC tras ${lock.failedSignIns} inicios de sesión fallidos seguidos`,
+        why: `hubo ${lock.failedSignIns} inicios de sesión fallidos seguidos y está bloqueada desde el ${lock.since} UTC`,
         how: `use el token de desbloqueo que le enviamos por correo: \`okpay unlock --email ${lock.email} --token TOKEN\`, con su contraseña${withCode(lock.twoFactor)}`,
       };
     case 'agent':
       return {
-        why: `el soporte de OKPay bloqueó la cuenta ${lock.email} el ${lock.since} UTC${lock.note ? `: ${lock.note}` : ''}`,
+        why: `el soporte de OKPay la bloqueó el ${lock.since} UTC${lock.note ? ` (${lock.note})` : ''}`,
         how: 'solo el soporte puede levantar este bloqueo; `okpay support` le indica cómo contactarnos',
       };
   }

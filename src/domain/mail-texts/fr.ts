@@ -14,17 +14,17 @@ function describeLock(lock: LockFacts): { why: string; how: string } {
   switch (lock.reason) {
     case 'self':
       return {
-        why: `vous avez gelé le compte ${lock.email} le ${lock.since} UTC${lock.note ? ` (${lock.note})` : ''}`,
+        why: `vous l’avez gelé le ${lock.since} UTC${lock.note ? ` (${lock.note})` : ''}`,
         how: `lancez \`okpay unlock --email ${lock.email}\` avec votre mot de passe${withCode(lock.twoFactor)}`,
       };
     case 'failed-logins':
       return {
-        why: `le compte ${lock.email} est bloqué depuis le ${lock.since} UTC après ${lock.failedSignIns} échecs de connexion consécutifs`,
+        why: `il l’est depuis le ${lock.since} UTC, après ${lock.failedSignIns} échecs de connexion consécutifs`,
         how: `utilisez le jeton de déblocage que nous vous avons envoyé par e-mail : \`okpay unlock --email ${lock.email} --token TOKEN\`, avec votre mot de passe${withCode(lock.twoFactor)}`,
       };
     case 'agent':
       return {
-        why: `le support OKPay a bloqué le compte ${lock.email} le ${lock.since} UTC${lock.note ? ` : ${lock.note}` : ''}`,
+        why: `le support OKPay l’a bloqué le ${lock.since} UTC${lock.note ? ` (${lock.note})` : ''}`,
         how: 'seul le support peut lever ce blocage ; `okpay support` indique comment nous joindre',
       };
   }

@@ -43,7 +43,7 @@ export const zh: MailTexts = {
   }),
   lockedAfterFailures: (lock, token) => ({
     subject: '您的 OKPay 账户已被锁定',
-    text: `由于连续 ${lock.failedSignIns} 次登录失败，我们锁定了您的账户。\n\n如果是您本人，请使用此令牌、您的密码${lock.twoFactor ? '以及验证器应用中的验证码' : ''}解锁：\n\n  okpay unlock --email ${lock.email} --token ${token}\n\n令牌 24 小时内有效。如果不是您本人操作，说明有人知道您的邮箱地址：解锁后请修改密码（okpay password change）并开启两步验证（okpay 2fa enable）。`,
+    text: `由于连续 ${lock.failedSignIns} 次登录失败，我们锁定了您的账户。\n\n如果是您本人，请使用此令牌和您的密码${lock.twoFactor ? '，以及验证器应用中的验证码' : ''}解锁：\n\n  okpay unlock --email ${lock.email} --token ${token}\n\n令牌 24 小时内有效。如果不是您本人操作，说明有人知道您的邮箱地址：解锁后请修改密码（okpay password change）并开启两步验证（okpay 2fa enable）。`,
   }),
   lockNotice: (lock) => {
     const { why, how } = describeLock(lock);
