@@ -1,4 +1,4 @@
-// The service's mails in French (addressing the customer as "vous").
+// The service’s mails in French (addressing the customer as "vous").
 
 import type { LockFacts, MailTexts, SecurityChange } from './types.js';
 
@@ -96,16 +96,16 @@ export const fr: MailTexts = {
     signature: '— Le support OKPay\nNous ne demandons jamais votre mot de passe ni vos codes à usage unique. Un message qui les demande ne vient pas de nous.',
     receivedSubject: (n, subject) => `[OKPay #${n}] Nous avons reçu votre demande : ${subject}`,
     received: (n, expected, relatedTo) =>
-      `Merci d'avoir contacté le support OKPay. Votre demande porte le numéro de ticket #${n}${relatedTo === null ? '' : ` (suite du ticket #${relatedTo})`}.` +
-      `${expected === null ? '' : `\n\nVous recevrez une première réponse au plus tard le ${expected}.`}\n\nMerci de ne pas renvoyer la même demande : la répéter n'accélère pas la réponse.`,
+      `Merci d’avoir contacté le support OKPay. Votre demande porte le numéro de ticket #${n}${relatedTo === null ? '' : ` (suite du ticket #${relatedTo})`}.` +
+      `${expected === null ? '' : `\n\nVous recevrez une première réponse au plus tard le ${expected}.`}\n\nMerci de ne pas renvoyer la même demande : la répéter n’accélère pas la réponse.`,
     replySubject: (n, subject) => `[OKPay #${n}] Nouvelle réponse : ${subject}`,
     reply: (n, body, status) => `Un agent du support a répondu à votre ticket #${n} :\n\n${body}\n\nÉtat du ticket : ${status}.`,
     statusSubject: (n, status, subject) => `[OKPay #${n}] Ticket ${status} : ${subject}`,
     statusText: (n, to, mergedInto) =>
       ({
-        open: `Votre ticket #${n} est ouvert et un agent s'en occupe.`,
+        open: `Votre ticket #${n} est ouvert et un agent s’en occupe.`,
         pending: `Nous attendons votre réponse sur le ticket #${n}. Le ticket reste ouvert pour vous.`,
-        'on-hold': `Le ticket #${n} est en suspens : nous attendons la réponse d'un tiers, par exemple une banque ou un autre prestataire de paiement. Nous vous écrirons dès qu'il y aura du nouveau.`,
+        'on-hold': `Le ticket #${n} est en suspens : nous attendons la réponse d’un tiers, par exemple une banque ou un autre prestataire de paiement. Nous vous écrirons dès qu’il y aura du nouveau.`,
         solved: `Nous avons marqué le ticket #${n} comme résolu. Si quelque chose ne va toujours pas, répondez et le ticket se rouvre ; sans réponse, il sera clos dans 7 jours.\n\nDites-nous ce que vous avez pensé de notre aide : okpay ticket rate ${n} --score 1-5`,
         closed: `Le ticket #${n} est clos. Si vous y répondez, nous ouvrirons un nouveau ticket lié à celui-ci.`,
         merged: `Le ticket #${n} a été fusionné avec le ticket #${mergedInto ?? '?'}, où la conversation continue. Merci de répondre là-bas.`,
