@@ -6,11 +6,10 @@ import { asciiPunctuationInChinese } from '../support/chinese-punctuation.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-function filesUnder(dir: string, extension: string): string[] {
+function filesUnder(dir: string): string[] {
   return readdirSync(path.join(ROOT, dir)).flatMap((name) => {
     const relative = path.join(dir, name);
-    if (statSync(path.join(ROOT, relative)).isDirectory()) return filesUnder(relative, extension);
-    return name.endsWith(extension) ? [relative] : [];
+    return statSync(path.join(ROOT, relative)).isDirectory() ? filesUnder(relative) : [relative];
   });
 }
 
@@ -26,20 +25,30 @@ function offencesIn(file: string, texts: Array<{ at: string; text: string }>): s
   return texts.flatMap(({ at, text }) => asciiPunctuationInChinese(text).map((snippet) => `${file}${at}: ${snippet}`));
 }
 
+function linesOf(file: string): Array<{ at: string; text: string }> {
+  return readFileSync(path.join(ROOT, file), 'utf8')
+    .split('\n')
+    .map((text, index) => ({ at: `:${index + 1}`, text }));
+}
+
+/** JSON is read string by string (escapes decoded, paths named); any other text file line by line. */
+function textsOf(file: string): Array<{ at: string; text: string }> {
+  return file.endsWith('.json') ? stringsOf(JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')), '') : linesOf(file);
+}
+
+const MESSAGE = 'ASCII punctuation next to Chinese (use ，。：；？！)';
+
 describe('Chinese text the tool ships uses full-width punctuation', () => {
   it('in every data file', () => {
-    const files = filesUnder('data', '.json');
+    const files = filesUnder('data');
     expect(files).toContain(path.join('data', 'faq.json'));
-    const offences = files.flatMap((file) => offencesIn(file, stringsOf(JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')), '')));
-    expect(offences, `ASCII punctuation next to Chinese (use ，。：；？！):\n${offences.join('\n')}`).toEqual([]);
+    const offences = files.flatMap((file) => offencesIn(file, textsOf(file)));
+    expect(offences, `${MESSAGE}:\n${offences.join('\n')}`).toEqual([]);
   });
 
   it('in every source file', () => {
-    const offences = filesUnder('src', '.ts').flatMap((file) => {
-      const lines = readFileSync(path.join(ROOT, file), 'utf8').split('\n');
-      return offencesIn(file, lines.map((text, index) => ({ at: `:${index + 1}`, text })));
-    });
-    expect(offences, `ASCII punctuation next to Chinese (use ，。：；？！):\n${offences.join('\n')}`).toEqual([]);
+    const offences = filesUnder('src').flatMap((file) => offencesIn(file, linesOf(file)));
+    expect(offences, `${MESSAGE}:\n${offences.join('\n')}`).toEqual([]);
   });
 });
 
