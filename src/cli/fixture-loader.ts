@@ -12,6 +12,7 @@ import { findCurrency, formatAmount, parseAmount } from '../domain/money.js';
 import { planRefund } from '../domain/refunds.js';
 import type { User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { parseSupport } from '../domain/support.js';
+import { saveTicket, saveTickets } from '../app/desk.js';
 import { ACTIVE_STATUSES, addAgentReply, addCustomerReply, addNote, assignTicket, changeStatus, openTicket, parseCategory, parseChannel, parsePriority, parseStatus, rateTicket, requestEscalation, requireTicket, setPriority, type Ticket } from '../domain/tickets.js';
 import { txStatus } from '../domain/tx-view.js';
 import { checkPasswordPolicy, classifyRecipient, normalizeCountry, normalizeEmail, normalizePhone, validateMemo, validateName } from '../domain/validate.js';
@@ -243,7 +244,6 @@ function applyTicket(l: Loader, f: FixtureTicket): void {
   const txId = f.tx === null ? null : resolve(l, f.tx);
   const opened = at(f.where, 'category', () =>
     openTicket(
-      t.state,
       {
         customer,
         category: parseCategory(f.category),
@@ -254,11 +254,13 @@ function applyTicket(l: Loader, f: FixtureTicket): void {
         regionId: region.id,
         txId,
       },
+      Object.values(t.state.tickets),
+      () => t.tickets.nextNumber(),
       support,
       Date.parse(when),
     ),
   );
-  let ticket = opened.ticket;
+  let ticket = saveTicket(t, ctx.ref, opened.ticket);
   ticket = ticketActions(l, f, ticket, customer, when);
   if (f.name) {
     l.tickets.set(f.name, ticket.number);
@@ -269,6 +271,8 @@ function applyTicket(l: Loader, f: FixtureTicket): void {
 
 function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, customer: User, when: string): Ticket {
   const { t } = l;
+  const keep = (changed: Ticket): Ticket => saveTicket(t, l.ctx.ref, changed);
+  const nextNumber = () => t.tickets.nextNumber();
   let ticket = opened;
   // Whatever follows the messages (escalation, refund, status, rating) happens after the last of
   // them, so that the ticket's event log, from which its SLA is derived, runs forward in time.
@@ -277,10 +281,10 @@ function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, customer: Us
     const agent = userRef(l, f.where, field, text);
     return agent.role === 'agent' ? agent : failAt(f.where, field, `${agent.email} is not an agent`);
   };
-  if (f.priority) ticket = at(f.where, 'priority', () => setPriority(t.state, ticket, parsePriority(f.priority ?? ''), customer, when));
+  if (f.priority) ticket = at(f.where, 'priority', () => keep(setPriority(ticket, parsePriority(f.priority ?? ''), customer, when)));
   if (f.assignee) {
     const agent = agentOf(f.assignee, 'assignee');
-    ticket = at(f.where, 'assignee', () => assignTicket(t.state, ticket, agent, agent, when));
+    ticket = at(f.where, 'assignee', () => keep(assignTicket(ticket, agent, agent, when)));
   }
   f.messages.forEach((m, i) => {
     const field = `messages[${i}]`;
@@ -288,27 +292,37 @@ function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, customer: Us
     if (stamp < latest) failAt(f.where, `${field}.at`, `${stamp} is before ${i === 0 ? 'the ticket was opened' : 'the message above it'} (${latest})`);
     latest = stamp;
     if (m.from === 'customer') {
-      ticket = at(f.where, field, () => addCustomerReply(t.state, ticket, customer, resolve(l, m.body), stamp).ticket);
+      ticket = at(f.where, field, () => {
+        const reply = addCustomerReply(ticket, customer, resolve(l, m.body), nextNumber, stamp);
+        saveTickets(t, l.ctx.ref, reply.changed);
+        return reply.ticket;
+      });
     } else {
       const agent = agentOf(m.from, `${field}.from`);
-      ticket = at(f.where, field, () => (m.internal ? addNote(t.state, ticket, agent, resolve(l, m.body), stamp) : addAgentReply(t.state, ticket, agent, { body: resolve(l, m.body), faqId: null, status: null }, stamp)));
+      ticket = at(f.where, field, () => keep(m.internal ? addNote(ticket, agent, resolve(l, m.body), stamp) : addAgentReply(ticket, agent, { body: resolve(l, m.body), faqId: null, status: null }, stamp)));
     }
   });
-  if (f.escalation) ticket = at(f.where, 'escalation', () => requestEscalation(t.state, ticket, customer, resolve(l, f.escalation ?? ''), false, latest));
+  if (f.escalation) ticket = at(f.where, 'escalation', () => keep(requestEscalation(ticket, customer, resolve(l, f.escalation ?? ''), false, latest)));
   if (f.refund) ticket = fixtureRefund(l, f, ticket, agentOf(f.refund.agent, 'refund.agent'), latest);
   if (f.status && f.status !== ticket.status) {
     const status = at(f.where, 'status', () => parseStatus(f.status ?? ''));
     const agent = ticket.assigneeId ? (t.state.users[ticket.assigneeId] ?? null) : null;
-    ticket = at(f.where, 'status', () => changeStatus(t.state, ticket, status, agent, latest));
+    ticket = at(f.where, 'status', () => keep(changeStatus(ticket, status, agent, latest)));
   }
-  if (f.rating) ticket = at(f.where, 'rating', () => rateTicket(t.state, ticket, customer, f.rating?.score ?? 5, f.rating?.comment ?? null, latest).ticket);
-  return requireTicket(t.state, ticket.number);
+  if (f.rating) {
+    ticket = at(f.where, 'rating', () => {
+      const rated = rateTicket(ticket, customer, f.rating?.score ?? 5, f.rating?.comment ?? null, nextNumber, latest);
+      saveTickets(t, l.ctx.ref, rated.changed);
+      return rated.ticket;
+    });
+  }
+  return requireTicket(t.state.tickets[String(ticket.number)] ?? null, ticket.number);
 }
 
 function fixtureRefund(l: Loader, f: FixtureTicket, ticket: Ticket, agent: User, when: string): Ticket {
   const original = [...l.transfers.values()].find((tx) => tx.id === ticket.txId) ?? failAt(f.where, 'refund', 'a refund needs the ticket’s tx to be a transfer defined earlier in the fixtures');
   at(f.where, 'refund', () => post(l, planRefund(l.t.state, { original, agent, ticketNumber: ticket.number, ticketCustomerId: ticket.customerId, reason: 'refund of a disputed payment', nowIso: when }, l.ctx.ref.currencies)));
-  return requireTicket(l.t.state, ticket.number);
+  return requireTicket(l.t.state.tickets[String(ticket.number)] ?? null, ticket.number);
 }
 
 // ---- expectations -----------------------------------------------------------------------------

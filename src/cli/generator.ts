@@ -14,6 +14,7 @@ import { findCurrency, formatAmount, type Currency } from '../domain/money.js';
 import { Prng } from '../domain/prng.js';
 import type { User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { parseSupport, type SupportData } from '../domain/support.js';
+import { saveTicket } from '../app/desk.js';
 import { ACTIVE_STATUSES, addAgentReply, addCustomerReply, addNote, changeStatus, mergeTickets, openTicket, rateTicket, requestEscalation, TICKET_CATEGORIES, type Ticket, type TicketStatus } from '../domain/tickets.js';
 import { parsePositiveInt } from '../domain/validate.js';
 import { ibanCheckDigits } from '../domain/validate-bank.js';
@@ -385,7 +386,9 @@ class Generation {
       const [subject, body] = this.ticketText(category, language, n, person);
       const region = regionForCountry(calendars, customer.country);
       const tx = category === 'dispute' ? this.transfers.find((x) => x.parties[0] === customer.id) : undefined;
-      const opened = openTicket(this.t.state, { customer, category, subject, body, channel: this.prng.pick(['email', 'chat', 'phone', 'social'] as const), language, regionId: region.id, txId: tx?.id ?? null }, this.support, this.clockMs);
+      const input = { customer, category, subject, body, channel: this.prng.pick(['email', 'chat', 'phone', 'social'] as const), language, regionId: region.id, txId: tx?.id ?? null };
+      const opened = openTicket(input, Object.values(this.t.state.tickets), () => this.t.tickets.nextNumber(), this.support, this.clockMs);
+      this.keep(opened.ticket);
       if (target === 'new') lastNew = { person, number: opened.ticket.number, atMs: this.clockMs };
       this.advanceTicket(opened.ticket, target, customer, into);
     }
@@ -403,34 +406,45 @@ class Generation {
     return this.nowIso;
   }
 
+  /** A ticket is stored with its summary once its story is told (or at each step that needs it stored). */
+  private keep(ticket: Ticket): Ticket {
+    return saveTicket(this.t, this.ctx.ref, ticket);
+  }
+
   private advanceTicket(opened: Ticket, target: TicketStatus, customer: User, into: MergeTarget | null): void {
     if (target === 'new') return;
     const agent = this.agents.find((a) => a.agent?.languages.includes(opened.language) && (a.agent?.tier ?? 0) >= opened.tier) ?? this.agents[0];
     if (!agent) return;
-    let ticket = addAgentReply(this.t.state, opened, agent, { body: this.data.agentReplies[opened.language], faqId: null, status: null }, this.later(this.prng.int(20, 300)));
-    if (this.prng.chance(0.3)) ticket = addNote(this.t.state, ticket, agent, 'Checked the ledger; nothing unusual.', this.later(5));
-    if (target === 'open' && this.prng.chance(0.3)) ticket = requestEscalation(this.t.state, ticket, customer, 'I would like to speak to a manager.', this.prng.chance(0.5), this.later(60));
-    if (target === 'pending' || target === 'on-hold') ticket = changeStatus(this.t.state, ticket, target, agent, this.later(10));
+    const nextNumber = () => this.t.tickets.nextNumber();
+    let ticket = addAgentReply(opened, agent, { body: this.data.agentReplies[opened.language], faqId: null, status: null }, this.later(this.prng.int(20, 300)));
+    if (this.prng.chance(0.3)) ticket = addNote(ticket, agent, 'Checked the ledger; nothing unusual.', this.later(5));
+    if (target === 'open' && this.prng.chance(0.3)) ticket = requestEscalation(ticket, customer, 'I would like to speak to a manager.', this.prng.chance(0.5), this.later(60));
+    if (target === 'pending' || target === 'on-hold') ticket = changeStatus(ticket, target, agent, this.later(10));
     if (target === 'solved' || target === 'closed') {
-      ticket = changeStatus(this.t.state, ticket, 'solved', agent, this.later(30));
+      ticket = changeStatus(ticket, 'solved', agent, this.later(30));
       if (this.prng.chance(0.5)) {
         const score = this.prng.int(1, 5);
-        ticket = rateTicket(this.t.state, ticket, customer, score, score <= 2 ? 'It took too long.' : null, this.later(120)).ticket;
+        const rated = rateTicket(ticket, customer, score, score <= 2 ? 'It took too long.' : null, nextNumber, this.later(120));
+        for (const changed of rated.changed) this.keep(changed);
+        ticket = rated.ticket;
       }
-      if (target === 'closed' && ticket.status === 'solved') ticket = changeStatus(this.t.state, ticket, 'closed', agent, this.later(60 * 24 * 8));
+      if (target === 'closed' && ticket.status === 'solved') ticket = changeStatus(ticket, 'closed', agent, this.later(60 * 24 * 8));
     }
+    this.keep(ticket);
     if (target === 'merged') this.mergeInto(ticket, agent, customer, into);
   }
 
   private mergeInto(ticket: Ticket, agent: User, customer: User, into: MergeTarget | null): void {
     const earlier = into ? this.t.state.tickets[String(into.number)] : undefined;
     if (!into || !earlier || !ACTIVE_STATUSES.includes(earlier.status) || (agent.agent?.tier ?? 0) < Math.max(earlier.tier, ticket.tier)) {
-      addCustomerReply(this.t.state, ticket, customer, 'Any news?', this.later(60));
+      for (const changed of addCustomerReply(ticket, customer, 'Any news?', () => this.t.tickets.nextNumber(), this.later(60)).changed) this.keep(changed);
       return;
     }
     // Merged once both tickets exist, so that each ticket's event log runs forward in time.
     this.clockMs = Math.max(this.clockMs, into.atMs) + 15 * 60 * 1000;
-    mergeTickets(this.t.state, ticket, earlier, agent, this.nowIso);
+    const merged = mergeTickets(ticket, earlier, agent, this.nowIso);
+    this.keep(merged.source);
+    this.keep(merged.target);
   }
 }
 

@@ -55,20 +55,30 @@ interface Interval {
   readonly toMs: number;
 }
 
+interface RunningTime {
+  /** Spans that ended (the ticket left new/open), oldest first. */
+  readonly closed: readonly Interval[];
+  /** Since when the ticket has been new or open, if it still is. */
+  readonly sinceMs: number | null;
+}
+
 /** The spans during which reply clocks run: the ticket is new or open. */
-function runningIntervals(events: readonly TicketEvent[], createdMs: number, nowMs: number): Interval[] {
-  const intervals: Interval[] = [];
+function runningTime(events: readonly TicketEvent[], createdMs: number): RunningTime {
+  const closed: Interval[] = [];
   let status: TicketStatus = 'new';
   let sinceMs = createdMs;
   for (const event of events) {
     if (event.type !== 'status') continue;
     const atMs = Date.parse(event.at);
-    if (RUNNING.has(status) && atMs > sinceMs) intervals.push({ fromMs: sinceMs, toMs: atMs });
+    if (RUNNING.has(status) && atMs > sinceMs) closed.push({ fromMs: sinceMs, toMs: atMs });
     status = event.to;
     sinceMs = atMs;
   }
-  if (RUNNING.has(status) && nowMs > sinceMs) intervals.push({ fromMs: sinceMs, toMs: nowMs });
-  return intervals;
+  return { closed, sinceMs: RUNNING.has(status) ? sinceMs : null };
+}
+
+function runningIntervals(running: RunningTime, nowMs: number): Interval[] {
+  return running.sinceMs !== null && nowMs > running.sinceMs ? [...running.closed, { fromMs: running.sinceMs, toMs: nowMs }] : [...running.closed];
 }
 
 export function targetMinutes(ticket: Ticket, support: SupportData, kind: ReplyKind): number {
@@ -107,24 +117,39 @@ function waitingSpans(ticket: Ticket): Span[] {
   return spans;
 }
 
-function clockOf(span: Span, target: number, region: Region, running: readonly Interval[], runningNow: boolean, nowMs: number): ReplyClock {
-  const endMs = span.endMs ?? nowMs;
-  let elapsed = 0;
-  let dueAtMs: number | null = null;
-  for (const interval of running) {
-    const fromMs = Math.max(interval.fromMs, span.startMs);
-    const toMs = Math.min(interval.toMs, endMs);
-    if (toMs <= fromMs) continue;
-    const minutes = businessMinutesBetween(region, fromMs, toMs);
-    if (dueAtMs === null && elapsed + minutes >= target) dueAtMs = addBusinessMinutes(region, fromMs, target - elapsed);
-    elapsed += minutes;
-  }
-  const paused = span.endMs === null && !runningNow;
-  if (dueAtMs === null && span.endMs === null && !paused) dueAtMs = addBusinessMinutes(region, nowMs, target - elapsed);
-  return { kind: span.kind, startedAtMs: span.startMs, endedAtMs: span.endMs, endedBy: span.endedBy, targetMinutes: target, elapsedMinutes: elapsed, leftMinutes: target - elapsed, dueAtMs, breached: elapsed > target, paused };
+interface Count {
+  readonly elapsed: number;
+  readonly dueAtMs: number | null;
 }
 
-function stateOf(current: ReplyClock | null): SlaState {
+/** Adds the business minutes of one running span to a clock, noting when the target was reached. */
+function countSpan(count: Count, target: number, region: Region, fromMs: number, toMs: number): Count {
+  if (toMs <= fromMs) return count;
+  const minutes = businessMinutesBetween(region, fromMs, toMs);
+  const reached = count.dueAtMs === null && count.elapsed + minutes >= target;
+  return { elapsed: count.elapsed + minutes, dueAtMs: reached ? addBusinessMinutes(region, fromMs, target - count.elapsed) : count.dueAtMs };
+}
+
+function countIntervals(span: Span, endMs: number, target: number, region: Region, running: readonly Interval[]): Count {
+  let count: Count = { elapsed: 0, dueAtMs: null };
+  for (const interval of running) count = countSpan(count, target, region, Math.max(interval.fromMs, span.startMs), Math.min(interval.toMs, endMs));
+  return count;
+}
+
+function finishClock(kind: ReplyKind, startMs: number, end: Pick<ReplyClock, 'endedAtMs' | 'endedBy'>, target: number, count: Count, paused: boolean, region: Region, nowMs: number): ReplyClock {
+  const { elapsed } = count;
+  const dueAtMs = count.dueAtMs === null && end.endedAtMs === null && !paused ? addBusinessMinutes(region, nowMs, target - elapsed) : count.dueAtMs;
+  return { kind, startedAtMs: startMs, ...end, targetMinutes: target, elapsedMinutes: elapsed, leftMinutes: target - elapsed, dueAtMs, breached: elapsed > target, paused };
+}
+
+function clockOf(span: Span, target: number, region: Region, running: readonly Interval[], runningNow: boolean, nowMs: number): ReplyClock {
+  const count = countIntervals(span, span.endMs ?? nowMs, target, region, running);
+  const paused = span.endMs === null && !runningNow;
+  return finishClock(span.kind, span.startMs, { endedAtMs: span.endMs, endedBy: span.endedBy }, target, count, paused, region, nowMs);
+}
+
+/** The state of the clock that is waiting for an answer (null: nothing is due). */
+export function slaStateOf(current: ReplyClock | null): SlaState {
   if (current === null) return 'none';
   if (current.breached) return 'breached';
   if (current.paused) return 'paused';
@@ -133,7 +158,7 @@ function stateOf(current: ReplyClock | null): SlaState {
 
 /** The ticket's reply clocks at `nowMs`, in the business hours of `region` (the ticket's own). */
 export function slaReport(ticket: Ticket, support: SupportData, region: Region, nowMs: number): SlaReport {
-  const running = runningIntervals(ticket.events, Date.parse(ticket.createdAt), nowMs);
+  const running = runningIntervals(runningTime(ticket.events, Date.parse(ticket.createdAt)), nowMs);
   const clocks = waitingSpans(ticket).map((span) => clockOf(span, targetMinutes(ticket, support, span.kind), region, running, RUNNING.has(ticket.status), nowMs));
   const last = clocks[clocks.length - 1];
   const current = last !== undefined && last.endedAtMs === null ? last : null;
@@ -146,8 +171,52 @@ export function slaReport(ticket: Ticket, support: SupportData, region: Region, 
     current,
     past,
     breaches: clocks.filter((clock) => clock.breached).length,
-    state: stateOf(current),
+    state: slaStateOf(current),
   };
+}
+
+/**
+ * The clock waiting for an answer, as figures that stay true until the ticket's next event: what
+ * was counted while the ticket ran before, and since when it runs on. From these alone the clock
+ * at any later instant is the one `slaReport` gives (see `clockAt`), so the queue never needs the
+ * conversation.
+ */
+export interface ClockSnapshot {
+  readonly kind: ReplyKind;
+  readonly startedAtMs: number;
+  readonly targetMinutes: number;
+  /** Business minutes counted before `runningSinceMs` (all of them while paused). */
+  readonly elapsedMinutes: number;
+  /** Since when the clock runs on; null while paused (pending or on hold). */
+  readonly runningSinceMs: number | null;
+  /** When the target was reached before `runningSinceMs`, if it was. */
+  readonly dueAtMs: number | null;
+}
+
+/** The ticket's waiting clock as a snapshot; null when no answer is due. */
+export function clockSnapshot(ticket: Ticket, support: SupportData, region: Region): ClockSnapshot | null {
+  const last = waitingSpans(ticket).at(-1);
+  if (last === undefined || last.endMs !== null) return null;
+  const running = runningTime(ticket.events, Date.parse(ticket.createdAt));
+  const target = targetMinutes(ticket, support, last.kind);
+  const count = countIntervals(last, Number.POSITIVE_INFINITY, target, region, running.closed);
+  const runningNow = RUNNING.has(ticket.status) && running.sinceMs !== null;
+  return {
+    kind: last.kind,
+    startedAtMs: last.startMs,
+    targetMinutes: target,
+    elapsedMinutes: count.elapsed,
+    runningSinceMs: runningNow && running.sinceMs !== null ? Math.max(running.sinceMs, last.startMs) : null,
+    dueAtMs: count.dueAtMs,
+  };
+}
+
+/** The waiting clock at `nowMs` (at or after the ticket's last event), from its snapshot. */
+export function clockAt(snapshot: ClockSnapshot, region: Region, nowMs: number): ReplyClock {
+  const before: Count = { elapsed: snapshot.elapsedMinutes, dueAtMs: snapshot.dueAtMs };
+  const paused = snapshot.runningSinceMs === null;
+  const count = paused ? before : countSpan(before, snapshot.targetMinutes, region, snapshot.runningSinceMs, nowMs);
+  return finishClock(snapshot.kind, snapshot.startedAtMs, { endedAtMs: null, endedBy: null }, snapshot.targetMinutes, count, paused, region, nowMs);
 }
 
 /** "2 h 05 min", "45 min", "-1 h 10 min" (overdue). */

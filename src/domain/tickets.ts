@@ -5,7 +5,7 @@
 import { fail } from './errors.js';
 import type { Language } from './language.js';
 import { printable } from './money.js';
-import type { State, TxId, User, UserId } from './state.js';
+import type { TxId, User, UserId } from './state.js';
 import type { SupportData } from './support.js';
 import { boundedText } from './validate.js';
 
@@ -187,12 +187,8 @@ function assertTransition(ticket: Ticket, to: TicketStatus): void {
 
 // ---- reading -------------------------------------------------------------------------------
 
-function findTicket(state: State, number: number): Ticket | undefined {
-  return state.tickets[String(number)];
-}
-
-export function requireTicket(state: State, number: number): Ticket {
-  const ticket = findTicket(state, number);
+/** The ticket found under `number` (by the store), or TICKET_NOT_FOUND. */
+export function requireTicket(ticket: Ticket | null, number: number): Ticket {
   if (!ticket) fail('TICKET_NOT_FOUND', `there is no ticket #${number}`, 'see `okpay ticket list`');
   return ticket;
 }
@@ -201,8 +197,7 @@ export function requireTicket(state: State, number: number): Ticket {
  * The ticket as a customer may see it: their own only. Another customer's ticket is "not found",
  * exactly like a number nobody uses, so nobody learns which tickets exist.
  */
-export function requireOwnTicket(state: State, number: number, customerId: UserId): Ticket {
-  const ticket = findTicket(state, number);
+export function requireOwnTicket(ticket: Ticket | null, number: number, customerId: UserId): Ticket {
   if (!ticket || ticket.customerId !== customerId) fail('TICKET_NOT_FOUND', `you have no ticket #${number}`, 'see your tickets with `okpay ticket list`');
   return ticket;
 }
@@ -232,11 +227,6 @@ export function visibleEvents(ticket: Ticket, audience: 'customer' | 'agent'): T
 
 // ---- changing ------------------------------------------------------------------------------
 
-function save(state: State, ticket: Ticket): Ticket {
-  state.tickets[String(ticket.number)] = ticket;
-  return ticket;
-}
-
 function withEvent(ticket: Ticket, event: TicketEvent, changes: Partial<Ticket> = {}): Ticket {
   return { ...ticket, ...changes, events: [...ticket.events, event], updatedAt: event.at };
 }
@@ -257,11 +247,8 @@ function withStatus(ticket: Ticket, to: TicketStatus, by: UserId | null, at: str
   return withEvent(ticket, { type: 'status', at, by, from: ticket.status, to }, { status: to });
 }
 
-function nextNumber(state: State): number {
-  const number = state.meta.ticketSeq + 1;
-  state.meta = { ...state.meta, ticketSeq: number };
-  return number;
-}
+/** Hands out the next ticket number (the store's counter); called only when a ticket is made. */
+export type NextNumber = () => number;
 
 const PRIORITY_RANK: Readonly<Record<Priority, number>> = { urgent: 0, high: 1, normal: 2, low: 3 };
 
@@ -293,9 +280,9 @@ interface Opening extends NewTicket {
   readonly relatedTo: number | null;
 }
 
-function createTicket(state: State, input: Opening, nowIso: string): Ticket {
+function createTicket(number: number, input: Opening, nowIso: string): Ticket {
   const blank: Ticket = {
-    number: nextNumber(state),
+    number,
     customerId: input.customer.id,
     category: input.category,
     subject: input.subject,
@@ -319,7 +306,7 @@ function createTicket(state: State, input: Opening, nowIso: string): Ticket {
     messages: [],
     events: [{ type: 'created', at: nowIso, by: input.customer.id }],
   };
-  return save(state, withMessage(blank, { at: nowIso, authorId: input.customer.id, author: 'customer', visibility: 'public', body: input.body, faqId: null }));
+  return withMessage(blank, { at: nowIso, authorId: input.customer.id, author: 'customer', visibility: 'public', body: input.body, faqId: null });
 }
 
 /** Case, width and runs of blanks do not make a message different. */
@@ -327,14 +314,17 @@ export function duplicateKey(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
+/** How far back an earlier ticket can be the same request (`openTicket`'s `recent`). */
+export const DUPLICATE_WINDOW_HOURS = DUPLICATE_WINDOW_MS / HOUR_MS;
+
 /**
  * The customer's earlier ticket with the same subject and first message, opened less than 24
  * hours ago and neither closed nor merged.
  */
-function findDuplicate(state: State, customerId: UserId, subject: string, body: string, nowMs: number): Ticket | undefined {
+function findDuplicate(recent: readonly Ticket[], customerId: UserId, subject: string, body: string, nowMs: number): Ticket | undefined {
   const subjectKey = duplicateKey(subject);
   const bodyKey = duplicateKey(body);
-  return Object.values(state.tickets).find(
+  return recent.find(
     (ticket) =>
       ticket.customerId === customerId &&
       ticket.status !== 'closed' &&
@@ -351,23 +341,26 @@ export interface OpenedTicket {
   readonly duplicate: boolean;
 }
 
-export function openTicket(state: State, input: NewTicket, support: SupportData, nowMs: number): OpenedTicket {
+/**
+ * A new ticket, or — when `recent` (the customer's tickets of the last 24 hours) holds the same
+ * request — that earlier ticket, marked as asked again. A number is taken only for a new ticket.
+ */
+export function openTicket(input: NewTicket, recent: readonly Ticket[], nextNumber: NextNumber, support: SupportData, nowMs: number): OpenedTicket {
   const nowIso = new Date(nowMs).toISOString();
-  const earlier = findDuplicate(state, input.customer.id, input.subject, input.body, nowMs);
-  if (earlier) return { ticket: save(state, withEvent(earlier, { type: 'duplicate', at: nowIso, by: input.customer.id })), duplicate: true };
+  const earlier = findDuplicate(recent, input.customer.id, input.subject, input.body, nowMs);
+  if (earlier) return { ticket: withEvent(earlier, { type: 'duplicate', at: nowIso, by: input.customer.id }), duplicate: true };
   const priority = initialPriority(support, input.category, input.customer.lock !== null);
-  return { ticket: createTicket(state, { ...input, priority, tier: 1, origin: 'customer', relatedTo: null }, nowIso), duplicate: false };
+  return { ticket: createTicket(nextNumber(), { ...input, priority, tier: 1, origin: 'customer', relatedTo: null }, nowIso), duplicate: false };
 }
 
 // ---- replies -------------------------------------------------------------------------------
 
-/** Where a customer's reply to a merged ticket goes: the ticket it was merged into (and so on). */
-function mergeTarget(state: State, ticket: Ticket): Ticket {
-  let current = ticket;
-  for (let hops = 0; current.status === 'merged' && current.mergedInto !== null && hops < 100; hops += 1) {
-    current = requireTicket(state, current.mergedInto);
-  }
-  return current;
+/** A bound on following "merged into" links (each merge target is an active ticket, so chains are short). */
+export const MAX_MERGE_HOPS = 100;
+
+/** Where a customer's reply to this ticket goes next: the ticket it was merged into, or itself (null). */
+export function mergedInto(ticket: Ticket): number | null {
+  return ticket.status === 'merged' ? ticket.mergedInto : null;
 }
 
 export interface CustomerReply {
@@ -375,22 +368,24 @@ export interface CustomerReply {
   readonly ticket: Ticket;
   readonly followUpOf: number | null;
   readonly reopened: boolean;
+  /** Every ticket the reply changed or made, to be stored. */
+  readonly changed: readonly Ticket[];
 }
 
 /**
- * A customer's reply. Waiting on the customer, on hold or solved, the ticket becomes open again;
- * a closed ticket stays closed and the reply starts a linked follow-up.
+ * A customer's reply to `target` (a merged ticket's reply goes to the ticket it was merged into:
+ * follow `mergedInto` first). Waiting on the customer, on hold or solved, the ticket becomes open
+ * again; a closed ticket stays closed and the reply starts a linked follow-up.
  */
-export function addCustomerReply(state: State, ticket: Ticket, customer: User, body: string, nowIso: string): CustomerReply {
-  const target = mergeTarget(state, ticket);
+export function addCustomerReply(target: Ticket, customer: User, body: string, nextNumber: NextNumber, nowIso: string): CustomerReply {
   if (target.status === 'closed') {
-    const followUp = openFollowUp(state, target, customer, body, nowIso);
-    return { ticket: followUp, followUpOf: target.number, reopened: false };
+    const { followUp, closed } = openFollowUp(target, customer, body, nextNumber, nowIso);
+    return { ticket: followUp, followUpOf: target.number, reopened: false, changed: [closed, followUp] };
   }
   const replied = withMessage(target, { at: nowIso, authorId: customer.id, author: 'customer', visibility: 'public', body, faqId: null });
   const reopen = target.status === 'pending' || target.status === 'on-hold' || target.status === 'solved';
   const updated = reopen ? withStatus(replied, 'open', customer.id, nowIso) : replied;
-  return { ticket: save(state, updated), followUpOf: null, reopened: target.status === 'solved' };
+  return { ticket: updated, followUpOf: null, reopened: target.status === 'solved', changed: [updated] };
 }
 
 function followUpSubject(prefix: string, subject: string): string {
@@ -399,14 +394,13 @@ function followUpSubject(prefix: string, subject: string): string {
   return characters.length <= SUBJECT_MAX_CHARS ? text : `${characters.slice(0, SUBJECT_MAX_CHARS - 1).join('')}…`;
 }
 
-function openFollowUp(state: State, closed: Ticket, customer: User, body: string, nowIso: string): Ticket {
+function openFollowUp(closed: Ticket, customer: User, body: string, nextNumber: NextNumber, nowIso: string): { followUp: Ticket; closed: Ticket } {
   const followUp = createTicket(
-    state,
+    nextNumber(),
     { ...ticketBasics(closed, customer), subject: followUpSubject(`Follow-up to #${closed.number}:`, closed.subject), body, priority: closed.priority, tier: closed.tier, origin: 'follow-up', relatedTo: closed.number },
     nowIso,
   );
-  save(state, withEvent(closed, { type: 'follow-up', at: nowIso, by: customer.id, ticket: followUp.number }));
-  return followUp;
+  return { followUp, closed: withEvent(closed, { type: 'follow-up', at: nowIso, by: customer.id, ticket: followUp.number }) };
 }
 
 function ticketBasics(ticket: Ticket, customer: User): Omit<NewTicket, 'subject' | 'body'> {
@@ -433,97 +427,113 @@ export interface AgentReply {
 }
 
 /** A public answer from an agent, who takes the ticket if nobody has it. */
-export function addAgentReply(state: State, ticket: Ticket, agent: User, reply: AgentReply, nowIso: string): Ticket {
+export function addAgentReply(ticket: Ticket, agent: User, reply: AgentReply, nowIso: string): Ticket {
   if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
   requireTierFor(ticket, agent, 'answer');
   const answered = withMessage(assignedIfFree(ticket, agent, nowIso), { at: nowIso, authorId: agent.id, author: 'agent', visibility: 'public', body: reply.body, faqId: reply.faqId });
   const status = reply.status ?? (ticket.status === 'new' ? 'open' : ticket.status);
-  return save(state, withStatus(answered, status, agent.id, nowIso));
+  return withStatus(answered, status, agent.id, nowIso);
 }
 
 /** An internal note: agents only, never shown to the customer, no change of status. */
-export function addNote(state: State, ticket: Ticket, agent: User, body: string, nowIso: string): Ticket {
-  return save(state, withMessage(ticket, { at: nowIso, authorId: agent.id, author: 'agent', visibility: 'internal', body, faqId: null }));
+export function addNote(ticket: Ticket, agent: User, body: string, nowIso: string): Ticket {
+  return withMessage(ticket, { at: nowIso, authorId: agent.id, author: 'agent', visibility: 'internal', body, faqId: null });
 }
 
 // ---- agents' changes -----------------------------------------------------------------------
 
-export function changeStatus(state: State, ticket: Ticket, to: TicketStatus, by: User | null, nowIso: string): Ticket {
+export function changeStatus(ticket: Ticket, to: TicketStatus, by: User | null, nowIso: string): Ticket {
   if (ticket.status === to) fail('INVALID_TRANSITION', `ticket #${ticket.number} is already ${to}`);
-  return save(state, withStatus(ticket, to, by?.id ?? null, nowIso));
+  return withStatus(ticket, to, by?.id ?? null, nowIso);
 }
 
-/** Solved tickets close by themselves after `afterDays` (data/support.json) without a reply. */
-export function closeSolvedTickets(state: State, nowMs: number, afterDays: number): Ticket[] {
-  const closed: Ticket[] = [];
-  for (const ticket of Object.values(state.tickets)) {
-    if (ticket.status !== 'solved') continue;
-    const solvedAt = [...ticket.events].reverse().find((event) => event.type === 'status' && event.to === 'solved')?.at ?? ticket.updatedAt;
-    if (nowMs - Date.parse(solvedAt) >= afterDays * 24 * HOUR_MS) closed.push(changeStatus(state, ticket, 'closed', null, new Date(nowMs).toISOString()));
-  }
-  return closed;
+/** When the ticket last became solved (its last change, for a log without that event). */
+export function solvedAtOf(ticket: Ticket): string {
+  return [...ticket.events].reverse().find((event) => event.type === 'status' && event.to === 'solved')?.at ?? ticket.updatedAt;
 }
 
-export function setPriority(state: State, ticket: Ticket, priority: Priority, by: User, nowIso: string): Ticket {
+/** Solved tickets close by themselves `afterDays` (data/support.json) after they were solved. */
+export function isDueToClose(solvedAt: string, nowMs: number, afterDays: number): boolean {
+  return nowMs - Date.parse(solvedAt) >= afterDays * 24 * HOUR_MS;
+}
+
+/** The automatic close of a solved ticket whose time has come (see `isDueToClose`). */
+export function autoClose(ticket: Ticket, nowMs: number): Ticket {
+  return changeStatus(ticket, 'closed', null, new Date(nowMs).toISOString());
+}
+
+export function setPriority(ticket: Ticket, priority: Priority, by: User, nowIso: string): Ticket {
   if (ticket.priority === priority) return ticket;
-  return save(state, withEvent(ticket, { type: 'priority', at: nowIso, by: by.id, from: ticket.priority, to: priority }, { priority }));
+  return withEvent(ticket, { type: 'priority', at: nowIso, by: by.id, from: ticket.priority, to: priority }, { priority });
 }
 
-export function setTags(state: State, ticket: Ticket, tags: readonly string[], by: User, nowIso: string): Ticket {
-  return save(state, withEvent(ticket, { type: 'tags', at: nowIso, by: by.id, tags }, { tags: [...tags] }));
+export function setTags(ticket: Ticket, tags: readonly string[], by: User, nowIso: string): Ticket {
+  return withEvent(ticket, { type: 'tags', at: nowIso, by: by.id, tags }, { tags: [...tags] });
 }
 
-function isAvailableAgent(user: User, ticket: Ticket): boolean {
+function isAvailableAgent(user: User, ticket: Pick<Ticket, 'tier'>): boolean {
   return user.role === 'agent' && user.agent !== null && user.lock === null && user.status === 'active' && user.agent.tier >= ticket.tier;
 }
 
-/** Active tickets an agent holds. */
-export function agentLoad(state: State, agentId: UserId): number {
-  return Object.values(state.tickets).filter((ticket) => ticket.assigneeId === agentId && ACTIVE_STATUSES.includes(ticket.status)).length;
+/** What an agent's load is counted from: the summaries of the open queue will do. */
+export type Held = Pick<Ticket, 'assigneeId' | 'status'>;
+
+/** Active tickets an agent holds, among `tickets`. */
+export function agentLoad(tickets: readonly Held[], agentId: UserId): number {
+  return tickets.filter((ticket) => ticket.assigneeId === agentId && ACTIVE_STATUSES.includes(ticket.status)).length;
+}
+
+/** Every agent's load at once (one pass over the open queue). */
+export function agentLoads(tickets: readonly Held[]): Map<UserId, number> {
+  const loads = new Map<UserId, number>();
+  for (const ticket of tickets) {
+    if (ticket.assigneeId !== null && ACTIVE_STATUSES.includes(ticket.status)) loads.set(ticket.assigneeId, (loads.get(ticket.assigneeId) ?? 0) + 1);
+  }
+  return loads;
 }
 
 /**
- * The least-loaded agent who speaks the ticket's language at the ticket's tier or above; on a
- * tie the lower tier (managers stay free for what needs them), then the address.
+ * The least-loaded agent among `staff` who speaks the ticket's language at the ticket's tier or
+ * above; on a tie the lower tier (managers stay free for what needs them), then the address.
  */
-export function pickAgent(state: State, ticket: Ticket): User | undefined {
-  const candidates = Object.values(state.users).filter((user) => isAvailableAgent(user, ticket) && (user.agent?.languages ?? []).includes(ticket.language));
-  const load = new Map(candidates.map((user) => [user.id, agentLoad(state, user.id)]));
+export function pickAgent(staff: readonly User[], loads: ReadonlyMap<UserId, number>, ticket: Pick<Ticket, 'tier' | 'language'>): User | undefined {
+  const candidates = staff.filter((user) => isAvailableAgent(user, ticket) && (user.agent?.languages ?? []).includes(ticket.language));
+  const load = new Map(candidates.map((user) => [user.id, loads.get(user.id) ?? 0]));
   return candidates.sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0) || (a.agent?.tier ?? 0) - (b.agent?.tier ?? 0) || (a.email < b.email ? -1 : 1))[0];
 }
 
-export function assignTicket(state: State, ticket: Ticket, agent: User, by: User, nowIso: string): Ticket {
+export function assignTicket(ticket: Ticket, agent: User, by: User, nowIso: string): Ticket {
   if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
   if (agent.role !== 'agent' || agent.agent === null) fail('FORBIDDEN', `${agent.email} is not a support agent`, 'make them one with `okpay admin agent add`');
   requireTierFor(ticket, agent, 'take');
   if (ticket.assigneeId === agent.id) return ticket;
-  return save(state, withEvent(ticket, { type: 'assigned', at: nowIso, by: by.id, to: agent.id }, { assigneeId: agent.id }));
+  return withEvent(ticket, { type: 'assigned', at: nowIso, by: by.id, to: agent.id }, { assigneeId: agent.id });
 }
 
 /**
- * Moves the ticket up a tier (by default the next one). An assignee below the new tier lets go,
- * so the ticket goes back to the queue of the higher tier; the customer's request is answered.
+ * Moves the ticket up a tier (by default the next one). An assignee (`assignee`, the ticket's own)
+ * below the new tier lets go, so the ticket goes back to the queue of the higher tier; the
+ * customer's request is answered.
  */
-export function escalateTicket(state: State, ticket: Ticket, to: Tier | null, by: User, reason: string | null, nowIso: string): Ticket {
+export function escalateTicket(ticket: Ticket, assignee: User | null, to: Tier | null, by: User, reason: string | null, nowIso: string): Ticket {
   if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
   const target = to ?? (Math.min(3, ticket.tier + 1) as Tier);
   if (target <= ticket.tier) {
     fail('INVALID_TRANSITION', `ticket #${ticket.number} is already at tier ${ticket.tier}`, ticket.tier === 3 ? 'tier 3 (a manager) is the highest' : `escalate to a tier above ${ticket.tier}`);
   }
-  const assignee = ticket.assigneeId === null ? undefined : state.users[ticket.assigneeId];
-  const keepsAssignee = assignee !== undefined && (assignee.agent?.tier ?? 0) >= target;
+  const keepsAssignee = assignee !== null && assignee.id === ticket.assigneeId && (assignee.agent?.tier ?? 0) >= target;
   const escalated = withEvent(ticket, { type: 'escalated', at: nowIso, by: by.id, from: ticket.tier, to: target, reason }, { tier: target, escalationRequest: null });
   const released = keepsAssignee || ticket.assigneeId === null ? escalated : withEvent(escalated, { type: 'assigned', at: nowIso, by: by.id, to: null }, { assigneeId: null });
-  return save(state, released);
+  return released;
 }
 
 /** The customer asks for a higher tier (3 = a manager) and says why; agents see it in the queue. */
-export function requestEscalation(state: State, ticket: Ticket, customer: User, reason: string, manager: boolean, nowIso: string): Ticket {
+export function requestEscalation(ticket: Ticket, customer: User, reason: string, manager: boolean, nowIso: string): Ticket {
   if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
   if (ticket.tier === 3) fail('INVALID_TRANSITION', `ticket #${ticket.number} is already with a manager (tier 3)`);
   const tier = manager ? 3 : (Math.min(3, ticket.tier + 1) as Tier);
   const request: EscalationRequest = { at: nowIso, tier, reason };
-  return save(state, withEvent(ticket, { type: 'escalation-requested', at: nowIso, by: customer.id, tier, reason }, { escalationRequest: request }));
+  return withEvent(ticket, { type: 'escalation-requested', at: nowIso, by: customer.id, tier, reason }, { escalationRequest: request });
 }
 
 export const BAD_RATING_MAX = 2;
@@ -532,10 +542,12 @@ export interface RatedTicket {
   readonly ticket: Ticket;
   /** A task for a tier-2 agent, opened when the score is 1 or 2. */
   readonly followUp: Ticket | null;
+  /** Every ticket the rating changed or made, to be stored. */
+  readonly changed: readonly Ticket[];
 }
 
 /** A score from 1 to 5 once the ticket is solved or closed; 1 or 2 needs a reason and opens a tier-2 follow-up. */
-export function rateTicket(state: State, ticket: Ticket, customer: User, score: number, comment: string | null, nowIso: string): RatedTicket {
+export function rateTicket(ticket: Ticket, customer: User, score: number, comment: string | null, nextNumber: NextNumber, nowIso: string): RatedTicket {
   if (!Number.isInteger(score) || score < 1 || score > 5) fail('INVALID_INPUT', `the score must be a whole number from 1 to 5, not ${score}`);
   if (ticket.status !== 'solved' && ticket.status !== 'closed') {
     fail('INVALID_TRANSITION', `ticket #${ticket.number} is ${ticket.status}; it can be rated once it is solved`);
@@ -543,21 +555,22 @@ export function rateTicket(state: State, ticket: Ticket, customer: User, score: 
   if (ticket.rating !== null) fail('ALREADY_EXISTS', `ticket #${ticket.number} was already rated ${ticket.rating.score}/5`);
   if (score <= BAD_RATING_MAX && comment === null) fail('USAGE', 'a score of 1 or 2 needs a reason', 'say what went wrong with --comment "…"');
   const rating: Rating = { at: nowIso, score, comment };
-  const rated = save(state, withEvent(ticket, { type: 'rated', at: nowIso, by: customer.id, score, comment }, { rating }));
-  if (score > BAD_RATING_MAX || comment === null) return { ticket: rated, followUp: null };
+  const rated = withEvent(ticket, { type: 'rated', at: nowIso, by: customer.id, score, comment }, { rating });
+  if (score > BAD_RATING_MAX || comment === null) return { ticket: rated, followUp: null, changed: [rated] };
   const followUp = createTicket(
-    state,
+    nextNumber(),
     { ...ticketBasics(ticket, customer), subject: followUpSubject(`Rated ${score}/5 on #${ticket.number}:`, ticket.subject), body: comment, priority: 'high', tier: 2, origin: 'rating', relatedTo: ticket.number },
     nowIso,
   );
-  return { ticket: save(state, withEvent(rated, { type: 'follow-up', at: nowIso, by: customer.id, ticket: followUp.number })), followUp };
+  const linked = withEvent(rated, { type: 'follow-up', at: nowIso, by: customer.id, ticket: followUp.number });
+  return { ticket: linked, followUp, changed: [linked, followUp] };
 }
 
 /**
  * Folds a duplicate into the ticket that carries on: its conversation is copied over (marked
  * with where it came from), the higher priority and tier win, and it is left as "merged".
  */
-export function mergeTickets(state: State, source: Ticket, target: Ticket, by: User, nowIso: string): { source: Ticket; target: Ticket } {
+export function mergeTickets(source: Ticket, target: Ticket, by: User, nowIso: string): { source: Ticket; target: Ticket } {
   if (source.number === target.number) fail('INVALID_INPUT', 'a ticket cannot be merged into itself');
   if (source.customerId !== target.customerId) fail('INVALID_TRANSITION', `tickets #${source.number} and #${target.number} belong to different customers and cannot be merged`);
   if (!ACTIVE_STATUSES.includes(target.status)) fail('INVALID_TRANSITION', `ticket #${target.number} is ${target.status}; merge into a ticket that is still being worked on`);
@@ -570,5 +583,5 @@ export function mergeTickets(state: State, source: Ticket, target: Ticket, by: U
     priority: higherPriority(source.priority, target.priority),
     tier: Math.max(source.tier, target.tier) as Tier,
   });
-  return { source: save(state, merged), target: save(state, grown) };
+  return { source: merged, target: grown };
 }

@@ -1,10 +1,19 @@
 // How urgent a ticket is: a weighted sum of named terms, with the weights in data/support.json,
 // so the queue order can always be explained term by term (`okpay ticket why N`).
 
-import type { SlaReport } from './sla.js';
+import type { ReplyClock, SlaState } from './sla.js';
 import { formatBusinessMinutes } from './sla.js';
 import type { UrgencyTermName, UrgencyWeights } from './support.js';
 import { BAD_RATING_MAX, type Ticket } from './tickets.js';
+
+/** What urgency is measured on: a whole ticket, or its summary (ticket-summary.ts). */
+export type UrgencySubject = Pick<Ticket, 'number' | 'status' | 'priority' | 'tier' | 'createdAt' | 'origin' | 'escalationRequest' | 'rating'>;
+
+/** The SLA as urgency and the queue see it: the clock waiting for an answer, if any. */
+export interface SlaNow {
+  readonly current: ReplyClock | null;
+  readonly state: SlaState;
+}
 
 export interface UrgencyTerm {
   readonly name: UrgencyTermName;
@@ -33,7 +42,7 @@ function roundHundredth(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-function slaTerm(sla: SlaReport, cap: number): { value: number; detail: string } {
+function slaTerm(sla: SlaNow, cap: number): { value: number; detail: string } {
   const clock = sla.current;
   if (clock === null) return { value: 0, detail: 'no answer is due' };
   const used = `${formatBusinessMinutes(clock.elapsedMinutes)} of ${formatBusinessMinutes(clock.targetMinutes)} (${clock.kind})`;
@@ -42,7 +51,7 @@ function slaTerm(sla: SlaReport, cap: number): { value: number; detail: string }
   return { value: roundHundredth(share), detail: `${used} used${clock.breached ? ', target missed' : ''}` };
 }
 
-function measures(ticket: Ticket, sla: SlaReport, weights: UrgencyWeights, nowMs: number): Record<UrgencyTermName, { value: number; detail: string }> {
+function measures(ticket: UrgencySubject, sla: SlaNow, weights: UrgencyWeights, nowMs: number): Record<UrgencyTermName, { value: number; detail: string }> {
   const ageDays = Math.max(0, (nowMs - Date.parse(ticket.createdAt)) / DAY_MS);
   const badRating = ticket.origin === 'rating' || (ticket.rating !== null && ticket.rating.score <= BAD_RATING_MAX);
   const waiting = ticket.status === 'pending' || ticket.status === 'on-hold';
@@ -60,7 +69,7 @@ function measures(ticket: Ticket, sla: SlaReport, weights: UrgencyWeights, nowMs
 }
 
 /** Every term with its value, weight and points; the score is their sum. */
-export function explainUrgency(ticket: Ticket, sla: SlaReport, weights: UrgencyWeights, nowMs: number): Urgency {
+export function explainUrgency(ticket: UrgencySubject, sla: SlaNow, weights: UrgencyWeights, nowMs: number): Urgency {
   const measured = measures(ticket, sla, weights, nowMs);
   const terms = (Object.keys(measured) as UrgencyTermName[]).map((name): UrgencyTerm => {
     const { value, detail } = measured[name];
@@ -70,14 +79,15 @@ export function explainUrgency(ticket: Ticket, sla: SlaReport, weights: UrgencyW
   return { score: roundTenth(terms.reduce((sum, term) => sum + term.points, 0)), terms };
 }
 
-export interface QueueEntry {
-  readonly ticket: Ticket;
-  readonly sla: SlaReport;
+/** A ticket (or its summary) with its SLA and urgency at one instant. */
+export interface QueueEntry<T extends UrgencySubject = Ticket> {
+  readonly ticket: T;
+  readonly sla: SlaNow;
   readonly urgency: Urgency;
 }
 
 /** Most urgent first; on a tie the answer due soonest, then the oldest ticket. */
-export function compareQueueEntries(a: QueueEntry, b: QueueEntry): number {
+export function compareQueueEntries(a: QueueEntry<UrgencySubject>, b: QueueEntry<UrgencySubject>): number {
   const dueA = a.sla.current?.dueAtMs ?? Number.POSITIVE_INFINITY;
   const dueB = b.sla.current?.dueAtMs ?? Number.POSITIVE_INFINITY;
   return b.urgency.score - a.urgency.score || (dueA === dueB ? 0 : dueA < dueB ? -1 : 1) || a.ticket.number - b.ticket.number;

@@ -1,23 +1,17 @@
 // A support desk in memory for unit tests: the shipped support and calendar data, a fresh state,
 // and customers and agents made through the real account functions.
 
-import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { createAccount } from '../../src/domain/accounts.js';
-import { parseCalendars, regionById, type Region } from '../../src/domain/calendar.js';
+import type { Region } from '../../src/domain/calendar.js';
 import type { Language } from '../../src/domain/language.js';
 import { emptyState, type State, type User } from '../../src/domain/state.js';
-import { parseSupport } from '../../src/domain/support.js';
-import { openTicket, type NewTicket, type Ticket } from '../../src/domain/tickets.js';
+import type { NewTicket, Ticket } from '../../src/domain/tickets.js';
 import { appErrorOf } from './app-error.js';
+import { support } from './desk-data.js';
+import { openTicket } from './desk-state.js';
 
-const read = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../data/${name}`, import.meta.url), 'utf8'));
-
-export const support = parseSupport(read('support.json'));
-export const calendars = parseCalendars(read('calendars.json'));
-export const europe = regionById(calendars, 'europe');
-export const americas = regionById(calendars, 'americas');
-export const asia = regionById(calendars, 'asia');
+export { americas, asia, calendars, europe, support } from './desk-data.js';
 
 /** An instant given as wall-clock time in the region's zone, e.g. at(europe, '2026-11-23T10:00'). */
 export function at(region: Region, local: string): number {

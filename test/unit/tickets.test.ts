@@ -1,33 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  addAgentReply,
-  addCustomerReply,
-  addNote,
-  agentLoad,
-  assignTicket,
-  canTransition,
-  changeStatus,
-  closeSolvedTickets,
-  duplicateKey,
-  escalateTicket,
-  initialPriority,
-  mergeTickets,
-  openTicket,
-  parseTags,
-  parseTicketNumber,
-  validateBody,
-  validateSubject,
-  pickAgent,
-  rateTicket,
-  requestEscalation,
-  requireOwnTicket,
-  requireTicket,
-  TICKET_STATUSES,
-  visibleEvents,
-  visibleMessages,
-  type TicketStatus,
-} from '../../src/domain/tickets.js';
+import { canTransition, duplicateKey, initialPriority, parseTags, parseTicketNumber, validateBody, validateSubject, TICKET_STATUSES, visibleEvents, visibleMessages, type TicketStatus } from '../../src/domain/tickets.js';
+import { addAgentReply, addCustomerReply, addNote, agentLoad, assignTicket, changeStatus, closeSolvedTickets, escalateTicket, mergeTickets, openTicket, pickAgent, rateTicket, requestEscalation, requireOwnTicket, requireTicket } from '../support/desk-state.js';
 import { LANGUAGES } from '../../src/domain/language.js';
 import { ticketReceivedMail, ticketReplyMail, ticketStatusMail } from '../../src/domain/ticket-mails.js';
 import { agent, customer, errorCode, iso, newState, open, support } from '../support/desk.js';

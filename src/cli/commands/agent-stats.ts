@@ -2,14 +2,15 @@
 // category, for the tickets opened in a period (by default the last 30 days).
 
 import type { Command } from 'commander';
+import { agentStats } from '../../app/agent.js';
 import { AppError } from '../../domain/errors.js';
 import { formatBusinessMinutes } from '../../domain/sla.js';
-import { ticketStats, type StatsRow } from '../../domain/ticket-stats.js';
+import type { StatsRow } from '../../domain/ticket-stats.js';
 import { parseIsoDate } from '../../domain/validate.js';
-import { authenticate, sessionToken } from '../auth.js';
+import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
-import { emailOf, slaOf } from './ticket-kit.js';
+import { actAs } from './ticket-kit.js';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_PERIOD_DAYS = 30;
@@ -65,12 +66,7 @@ export function registerAgentStats(agent: Command, app: App): void {
   action<{ since?: string; until?: string }>(app, command, async (ctx, o) => {
     const { fromMs, toMs } = period(ctx, o.since, o.until);
     const token = await sessionToken(ctx);
-    const { stats, names } = await ctx.store.transaction((t) => {
-      authenticate(ctx, t, token, { roles: ['agent'], what: '`agent stats`' });
-      const nowMs = ctx.now().getTime();
-      const stats = ticketStats(Object.values(t.state.tickets), (ticket) => slaOf(ctx, ticket, nowMs), fromMs, toMs);
-      return { stats, names: Object.fromEntries(stats.byAgent.map((row) => [row.key, emailOf(t.state, row.key) ?? row.key])) };
-    });
+    const { stats, names } = await actAs(ctx, token, { roles: ['agent'], what: '`agent stats`' }, (t, actor) => agentStats(t, ctx, actor, { fromMs, toMs }));
     const byAgent = stats.byAgent.map((row) => ({ agent: names[row.key] ?? row.key, ...row }));
     const document = { stats: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), total: stats.total, byAgent, byCategory: stats.byCategory } };
     ctx.out.data(document, () => {

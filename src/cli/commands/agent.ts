@@ -3,23 +3,17 @@
 // `admin agent add`, which gives an existing account the agent role.
 
 import type { Command } from 'commander';
-import { describeUser, explainLock, unlockAccount } from '../../domain/accounts.js';
-import { lockUser, userByEmail } from '../../app/users.js';
-import { lockNoticeMail, unlockedMail } from '../../domain/account-mails.js';
+import { addAgent, agentQueue, changeLock, showCustomer, type CustomerView } from '../../app/agent.js';
+import { describeUser } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
-import { holdAccount, userAccount, type Transaction } from '../../domain/ledger.js';
-import { findCurrency, formatAmount } from '../../domain/money.js';
-import type { User } from '../../domain/state.js';
-import { addNote, parseCategory, parseTicketNumber, parseTier, requireTicket, type Ticket } from '../../domain/tickets.js';
-import { followUpsOf, viewTransaction, type TxView } from '../../domain/tx-view.js';
+import { parseCategory, parseTicketNumber, parseTier } from '../../domain/tickets.js';
 import { boundedText, normalizeEmail, parsePositiveInt } from '../../domain/validate.js';
-import type { StoreTransaction } from '../../store/store.js';
-import { audit, authenticate, sessionToken } from '../auth.js';
+import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { parseLanguage } from './account.js';
 import { registerAgentStats } from './agent-stats.js';
-import { activeQueue, emailOf, slaCell } from './ticket-kit.js';
+import { actAs, slaCell } from './ticket-kit.js';
 import { registerTriage } from './triage.js';
 
 export function registerAgentCommands(program: Command, app: App): Command {
@@ -56,19 +50,8 @@ function registerQueue(agent: Command, app: App): void {
     const category = o.category === undefined ? null : parseCategory(o.category);
     const limit = parsePositiveInt(o.limit ?? '50', '--limit', { max: 1000 });
     const token = await sessionToken(ctx);
-    const { entries, names } = await ctx.store.transaction((t) => {
-      const { user: me } = authenticate(ctx, t, token, { roles: ['agent'], what: '`agent queue`' });
-      const all = activeQueue(ctx, t.state, ctx.now().getTime()).filter(({ ticket, sla }) =>
-        (!o.mine || ticket.assigneeId === me.id) &&
-        (!o.unassigned || ticket.assigneeId === null) &&
-        (language === null || ticket.language === language) &&
-        (category === null || ticket.category === category) &&
-        (!o.breaching || sla.state === 'breached' || sla.state === 'at-risk'),
-      );
-      const shown = all.slice(0, limit);
-      const names = Object.fromEntries(shown.flatMap(({ ticket }) => [ticket.customerId, ticket.assigneeId]).filter((id): id is string => id !== null).map((id) => [id, emailOf(t.state, id) ?? id]));
-      return { entries: shown, names };
-    });
+    const filters = { mine: o.mine === true, unassigned: o.unassigned === true, language, category, breaching: o.breaching === true, limit };
+    const { entries, names } = await actAs(ctx, token, { roles: ['agent'], what: '`agent queue`' }, (t, actor) => agentQueue(t, ctx, actor, filters));
     const document = entries.map(({ ticket, sla, urgency }) => ({
       number: ticket.number,
       urgency: urgency.score,
@@ -118,31 +101,6 @@ function registerQueue(agent: Command, app: App): void {
 
 // ---- a customer's account ------------------------------------------------------------------
 
-/** When an action names a ticket, it must be the customer's; the action is then noted on it. */
-function ticketOfCustomer(t: StoreTransaction, numberText: string | undefined, customer: User): Ticket | null {
-  if (numberText === undefined) return null;
-  const ticket = requireTicket(t.state, parseTicketNumber(numberText));
-  if (ticket.customerId !== customer.id) throw new AppError('INVALID_INPUT', `ticket #${ticket.number} is not from ${customer.email}`);
-  return ticket;
-}
-
-function balancesOf(ctx: Context, t: StoreTransaction, user: User) {
-  const available = t.state.balances[userAccount(user.id)] ?? {};
-  const held = t.state.balances[holdAccount(user.id)] ?? {};
-  const codes = [...new Set([...Object.keys(available), ...Object.keys(held)])].sort();
-  return codes.map((code) => {
-    const currency = findCurrency(ctx.ref.currencies, code);
-    return { currency: code, available: formatAmount(available[code] ?? 0, currency), held: formatAmount(held[code] ?? 0, currency) };
-  });
-}
-
-async function recentTransactions(ctx: Context, t: StoreTransaction, user: User, limit: number): Promise<TxView[]> {
-  const seqs = await t.journal.seqsOfUser(user.id);
-  const entries = await t.journal.getMany(seqs.slice(-limit * 2));
-  const all: Transaction[] = entries.map((entry) => entry.tx);
-  return all.slice(-limit).reverse().map((tx) => viewTransaction(t.state, tx, user.id, followUpsOf(tx.id, all), ctx.ref.currencies));
-}
-
 function registerUserShow(user: Command, app: App): void {
   const command = subcommand(user, 'show', 'profile, lock state, identity check, balances and recent transactions of a customer')
     .argument('<email>', 'the customer’s email')
@@ -153,19 +111,13 @@ function registerUserShow(user: Command, app: App): void {
     const email = normalizeEmail(args[0] ?? '');
     const limit = parsePositiveInt(o.limit ?? '10', '--limit', { max: 200 });
     const token = await sessionToken(ctx);
-    const view = await ctx.store.transaction(async (t) => {
-      const { user: agent } = authenticate(ctx, t, token, { roles: ['agent'], what: '`agent user show`' });
-      const customer = await userByEmail(t, email);
-      const ticket = ticketOfCustomer(t, o.ticket, customer);
-      audit(ctx, t, 'agent.user-viewed', agent.id, customer.id, { ticket: ticket?.number ?? null });
-      const lock = customer.lock ? explainLock(customer) : null;
-      return { user: { ...describeUser(customer), lockExplanation: lock }, balances: balancesOf(ctx, t, customer), transactions: await recentTransactions(ctx, t, customer, limit) };
-    });
+    const ticket = o.ticket === undefined ? null : parseTicketNumber(o.ticket);
+    const view = await actAs(ctx, token, { roles: ['agent'], what: '`agent user show`' }, (t, actor) => showCustomer(t, ctx, actor, { email, ticket, limit }));
     ctx.out.data(view, () => printUser(ctx, view));
   });
 }
 
-function printUser(ctx: Context, view: { user: Record<string, unknown>; balances: { currency: string; available: string; held: string }[]; transactions: TxView[] }): void {
+function printUser(ctx: Context, view: CustomerView): void {
   const u = view.user;
   const lock = u['lockExplanation'] as { message: string; hint: string } | null;
   ctx.out.fields([
@@ -185,7 +137,7 @@ function printUser(ctx: Context, view: { user: Record<string, unknown>; balances
       { key: 'available', title: 'Available', align: 'right' },
       { key: 'held', title: 'Held', align: 'right' },
     ],
-    view.balances,
+    view.balances.map((line) => ({ ...line })),
     'no balances',
   );
   ctx.out.table(
@@ -212,7 +164,8 @@ function registerLockVerbs(agent: Command, app: App): void {
       const email = normalizeEmail(args[0] ?? '');
       const reason = validateLockReason(o.reason);
       const token = await sessionToken(ctx);
-      const changed = await ctx.store.transaction((t) => changeLock(ctx, t, token, verb, email, reason, o.ticket));
+      const ticket = o.ticket === undefined ? null : parseTicketNumber(o.ticket);
+      const changed = await actAs(ctx, token, { roles: ['agent'], what: `\`agent ${verb}\`` }, (t, actor) => changeLock(t, ctx, actor, verb, { email, reason, ticket }));
       ctx.out.data({ user: describeUser(changed) }, () => ctx.out.success(verb === 'lock' ? `${email} is locked; the customer was told by mail.` : `${email} is unlocked; the customer was told by mail.`));
     });
   }
@@ -221,28 +174,6 @@ function registerLockVerbs(agent: Command, app: App): void {
 function validateLockReason(text: string): string {
   // The reason is shown to the customer and mailed: one line, no control or invisible characters.
   return boundedText(text, '--reason', { min: 1, max: 200 });
-}
-
-async function changeLock(ctx: Context, t: StoreTransaction, token: string | null, verb: 'lock' | 'unlock', email: string, reason: string, ticketText: string | undefined): Promise<User> {
-  const { user: agent } = authenticate(ctx, t, token, { roles: ['agent'], what: `\`agent ${verb}\`` });
-  const customer = await userByEmail(t, email);
-  if (customer.role !== 'user') throw new AppError('FORBIDDEN', `${customer.email} is staff (${customer.role}); agents lock and unlock customers only`);
-  const ticket = ticketOfCustomer(t, ticketText, customer);
-  const nowIso = ctx.now().toISOString();
-  let changed: User;
-  if (verb === 'lock') {
-    if (customer.lock?.reason === 'agent') throw new AppError('INVALID_TRANSITION', `${customer.email} is already locked by support`);
-    changed = await lockUser(t, customer, { reason: 'agent', note: reason, at: nowIso, by: agent.id });
-    t.mail(lockNoticeMail(changed, explainLock(changed)), nowIso);
-  } else {
-    if (!customer.lock) throw new AppError('INVALID_TRANSITION', `the account ${customer.email} is not locked`);
-    changed = unlockAccount(customer);
-    t.users.put(changed);
-    t.mail(unlockedMail(changed), nowIso);
-  }
-  if (ticket) addNote(t.state, ticket, agent, `Account ${verb === 'lock' ? 'locked' : 'unlocked'} by ${agent.email}: ${reason}`, nowIso);
-  audit(ctx, t, `agent.${verb}`, agent.id, customer.id, { reason, ticket: ticket?.number ?? null, previousLock: customer.lock?.reason ?? null });
-  return changed;
 }
 
 // ---- admin agent add -----------------------------------------------------------------------
@@ -260,16 +191,7 @@ export function registerAdminAgentCommands(admin: Command, app: App): void {
     const languages = [...new Set(o.languages.split(',').map((l) => l.trim()).filter((l) => l !== '').map(parseLanguage))];
     if (languages.length === 0) throw new AppError('USAGE', '--languages needs at least one language', { hint: 'e.g. --languages en,zh' });
     const token = await sessionToken(ctx);
-    const updated = await ctx.store.transaction(async (t) => {
-      const { user: me } = authenticate(ctx, t, token, { roles: ['admin'], what: '`admin agent add`' });
-      const target = await userByEmail(t, email);
-      if (target.role === 'admin') throw new AppError('FORBIDDEN', `${email} is an administrator; administrators are not agents`, { hint: 'use a separate account for support work' });
-      if (target.status !== 'active') throw new AppError('NOT_ACTIVATED', `the account ${email} is not activated yet`);
-      const changed: User = { ...target, role: 'agent', agent: { tier, languages } };
-      t.users.put(changed);
-      audit(ctx, t, 'agent.added', me.id, target.id, { tier, languages: languages.join(','), wasAgent: target.role === 'agent' });
-      return changed;
-    });
+    const updated = await actAs(ctx, token, { roles: ['admin'], what: '`admin agent add`' }, (t, actor) => addAgent(t, ctx, actor, { email, tier, languages }));
     ctx.out.data({ user: describeUser(updated) }, () => ctx.out.success(`${updated.email} is a tier-${tier} agent (${languages.join(', ')}). They sign in with \`okpay login\` as before.`));
   });
 }

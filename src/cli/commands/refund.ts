@@ -8,7 +8,8 @@ import { userAccount } from '../../domain/ledger.js';
 import { assertRefundTier, planRefund, refundValueUsdMinor } from '../../domain/refunds.js';
 import { parseSupport } from '../../domain/support.js';
 import { ticketReplyMail } from '../../domain/ticket-mails.js';
-import { addAgentReply, parseTicketNumber, requireTicket } from '../../domain/tickets.js';
+import { addAgentReply, parseTicketNumber } from '../../domain/tickets.js';
+import { findTicket, saveTicket } from '../../app/desk.js';
 import { viewTransaction } from '../../domain/tx-view.js';
 import { audit, authenticate, sessionToken } from '../auth.js';
 import { action, examples, subcommand, type App } from '../kit.js';
@@ -30,7 +31,7 @@ export function registerAgentLedgerCommands(agent: Command, app: App): void {
     const token = await sessionToken(ctx);
     const result = await ctx.store.transaction(async (t) => {
       const { user: agentUser } = authenticate(ctx, t, token, { roles: ['agent'], what: '`okpay agent refund`' });
-      const ticket = requireTicket(t.state, number);
+      const ticket = await findTicket(t, number);
       const entry = await visibleEntry(t, txText ?? '', agentUser.id, true);
       const rule = ctx.ref.load('support.json', parseSupport).refunds;
       assertRefundTier(agentUser, refundValueUsdMinor(entry.tx, ctx.ref.rates, ctx.ref.currencies), rule, ctx.ref.currencies);
@@ -42,7 +43,7 @@ export function registerAgentLedgerCommands(agent: Command, app: App): void {
       const gained = tx.postings.some((p) => p.account === userAccount(ticket.customerId) && p.amountMinor > 0);
       const outcome = gained ? 'The money is back in your balance.' : 'The money went back where it came from, out of your balance.';
       const body = `We refunded ${entry.tx.id} (${tx.id})${reason ? `: ${reason}` : ''}. ${outcome}`;
-      const updated = addAgentReply(t.state, ticket, agentUser, { body, faqId: null, status: null }, nowIso);
+      const updated = saveTicket(t, ctx.ref, addAgentReply(ticket, agentUser, { body, faqId: null, status: null }, nowIso));
       t.mail(ticketReplyMail(customer, updated, body), nowIso);
       audit(ctx, t, 'refund.issued', agentUser.id, ticket.customerId, { tx: tx.id, of: entry.tx.id, ticket: number });
       return { view: viewTransaction(t.state, tx, ticket.customerId, [], ctx.ref.currencies), of: entry.tx.id };

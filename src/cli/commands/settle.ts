@@ -2,10 +2,8 @@
 // unclaimed transfers older than 30 days go back, solved tickets close. Idempotent at a moment.
 
 import type { Command } from 'commander';
+import { closeSolvedTickets } from '../../app/agent.js';
 import type { Transaction } from '../../domain/ledger.js';
-import { ticketStatusMail } from '../../domain/ticket-mails.js';
-import { parseSupport } from '../../domain/support.js';
-import { closeSolvedTickets } from '../../domain/tickets.js';
 import type { State, Withdrawal } from '../../domain/state.js';
 import { expiredUnclaimed, planReturn } from '../../domain/wallet.js';
 import { payoutMail, returnedTransferMail } from '../../domain/wallet-mails.js';
@@ -26,14 +24,17 @@ export interface SettleSummary {
   transactions: string[];
 }
 
-export function registerSettleCommand(admin: Command, app: App, extraSteps: readonly ((ctx: Context, t: StoreTransaction) => Record<string, number>)[] = []): void {
+export function registerSettleCommand(admin: Command, app: App, extraSteps: readonly ((ctx: Context, t: StoreTransaction) => Promise<Record<string, number>>)[] = []): void {
   const command = subcommand(admin, 'settle', 'advance payouts, return unclaimed transfers after 30 days, close solved tickets — as of now');
   examples(command, ['okpay admin settle', 'OKPAY_NOW=2026-11-30T12:00:00Z okpay admin settle --json']);
   action(app, command, async (ctx) => {
     const token = await sessionToken(ctx);
-    const summary = await ctx.store.transaction((t) => {
+    const summary = await ctx.store.transaction(async (t) => {
       const { user } = authenticate(ctx, t, token, { roles: ['admin'], what: '`okpay admin settle`' });
-      const result = { ...settleMoney(ctx, t), ...Object.assign({}, ...extraSteps.map((step) => step(ctx, t))) } as SettleSummary & Record<string, number>;
+      const money = settleMoney(ctx, t);
+      const extra: Record<string, number> = {};
+      for (const step of extraSteps) Object.assign(extra, await step(ctx, t));
+      const result = { ...money, ...extra } as SettleSummary & Record<string, number>;
       const counts = Object.fromEntries(Object.entries(result).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
       // A run that moved nothing leaves no trace: settle runs from cron, and a second run at the
       // same moment must leave the store exactly as the first one left it.
@@ -86,11 +87,7 @@ function mailPayout(ctx: Context, t: StoreTransaction, w: Withdrawal, outcome: '
 }
 
 /** Solved tickets close seven days after they were solved; the customer is told. */
-export function closeSolved(ctx: Context, t: StoreTransaction): Record<string, number> {
-  const closed = closeSolvedTickets(t.state, ctx.now().getTime(), ctx.ref.load('support.json', parseSupport).closeSolvedAfterDays);
-  for (const ticket of closed) {
-    const customer = t.state.users[ticket.customerId];
-    if (customer) t.mail(ticketStatusMail(customer, ticket, 'closed'), ctx.now().toISOString());
-  }
+export async function closeSolved(ctx: Context, t: StoreTransaction): Promise<Record<string, number>> {
+  const closed = await closeSolvedTickets(t, ctx, ctx.now().getTime());
   return { ticketsClosed: closed.length };
 }

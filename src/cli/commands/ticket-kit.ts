@@ -3,73 +3,27 @@
 // (public messages only) or to an agent (everything).
 
 import { promises as fs } from 'node:fs';
-import { DateTime } from 'luxon';
+import { calendarData as calendarsOf, faqArticles as faqOf, localTime, supportData as supportOf } from '../../app/desk.js';
+import { authenticate, type Access, type Actor } from '../../app/authenticate.js';
+import type { Audience, TicketDetail, TicketRow } from '../../app/tickets.js';
 import { AppError } from '../../domain/errors.js';
-import { parseCalendars, regionById, type CalendarData, type Region } from '../../domain/calendar.js';
-import { parseFaq, type FaqArticle } from '../../domain/faq.js';
-import type { Transaction } from '../../domain/ledger.js';
-import { formatBusinessMinutes, slaReport, type ReplyClock, type SlaReport } from '../../domain/sla.js';
-import type { State, User } from '../../domain/state.js';
-import { parseSupport, type SupportData } from '../../domain/support.js';
-import { ACTIVE_STATUSES, isWaitingForFirstReply, validateBody, visibleEvents, visibleMessages, type Ticket, type TicketEvent } from '../../domain/tickets.js';
-import { followUpsOf, viewTransaction, type TxView } from '../../domain/tx-view.js';
-import { compareQueueEntries, explainUrgency, type QueueEntry } from '../../domain/urgency.js';
+import type { CalendarData } from '../../domain/calendar.js';
+import type { FaqArticle } from '../../domain/faq.js';
+import { formatBusinessMinutes, type ReplyClock, type SlaReport } from '../../domain/sla.js';
+import type { SupportData } from '../../domain/support.js';
+import { validateBody, visibleEvents, visibleMessages, type TicketEvent } from '../../domain/tickets.js';
+import type { SlaNow } from '../../domain/urgency.js';
 import { errnoOf } from '../../store/durable-file.js';
 import type { StoreTransaction } from '../../store/store.js';
 import type { Context } from '../context.js';
 import { promptText } from '../prompts.js';
 
-export type Audience = 'customer' | 'agent';
+export type { Audience, TicketDetail } from '../../app/tickets.js';
+export { localTime } from '../../app/desk.js';
 
-export const supportData = (ctx: Context): SupportData => ctx.ref.load('support.json', parseSupport);
-export const calendarData = (ctx: Context): CalendarData => ctx.ref.load('calendars.json', parseCalendars);
-export const faqArticles = (ctx: Context): FaqArticle[] => ctx.ref.load('faq.json', parseFaq);
-
-/** Agents see everything; everyone else (admins included) sees a ticket as its customer does. */
-export function audienceOf(user: User): Audience {
-  return user.role === 'agent' ? 'agent' : 'customer';
-}
-
-function ticketRegion(ctx: Context, ticket: Ticket): Region {
-  return regionById(calendarData(ctx), ticket.regionId);
-}
-
-export function slaOf(ctx: Context, ticket: Ticket, nowMs: number): SlaReport {
-  return slaReport(ticket, supportData(ctx), ticketRegion(ctx, ticket), nowMs);
-}
-
-export function queueEntry(ctx: Context, ticket: Ticket, nowMs: number): QueueEntry {
-  const sla = slaOf(ctx, ticket, nowMs);
-  return { ticket, sla, urgency: explainUrgency(ticket, sla, supportData(ctx).urgency, nowMs) };
-}
-
-/** Every ticket still being worked on, most urgent first. */
-export function activeQueue(ctx: Context, state: State, nowMs: number): QueueEntry[] {
-  return Object.values(state.tickets)
-    .filter((ticket) => ACTIVE_STATUSES.includes(ticket.status))
-    .map((ticket) => queueEntry(ctx, ticket, nowMs))
-    .sort(compareQueueEntries);
-}
-
-export interface QueuePlace {
-  readonly position: number;
-  readonly of: number;
-  readonly expectedReplyByMs: number | null;
-}
-
-/** Where a ticket waiting for its first answer stands among all tickets waiting for theirs. */
-function queuePlace(ctx: Context, state: State, ticket: Ticket, nowMs: number): QueuePlace | null {
-  if (!isWaitingForFirstReply(ticket)) return null;
-  const waiting = activeQueue(ctx, state, nowMs).filter((entry) => isWaitingForFirstReply(entry.ticket));
-  const index = waiting.findIndex((entry) => entry.ticket.number === ticket.number);
-  if (index < 0) return null;
-  return { position: index + 1, of: waiting.length, expectedReplyByMs: waiting[index]?.sla.current?.dueAtMs ?? null };
-}
-
-/** "2026-11-24 09:00 Europe/Berlin": local time of the region, which is what business hours mean. */
-export function localTime(ms: number, timeZone: string): string {
-  return `${DateTime.fromMillis(ms, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm')} ${timeZone}`;
-}
+export const supportData = (ctx: Context): SupportData => supportOf(ctx.ref);
+export const calendarData = (ctx: Context): CalendarData => calendarsOf(ctx.ref);
+export const faqArticles = (ctx: Context): FaqArticle[] => faqOf(ctx.ref);
 
 export function shortUtc(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
@@ -118,54 +72,12 @@ function slaText(ctx: Context, sla: SlaReport): string {
 }
 
 /** Short SLA cell for tables: "2 h 05 min", "-15 min", "paused". */
-export function slaCell(ctx: Context, sla: SlaReport): string {
+export function slaCell(ctx: Context, sla: SlaNow): string {
   const clock = sla.current;
   if (clock === null) return '';
   if (clock.paused) return ctx.out.style.dim('paused');
   const text = formatBusinessMinutes(clock.leftMinutes);
   return clock.breached ? ctx.out.style.red(text) : sla.state === 'at-risk' ? ctx.out.style.yellow(text) : ctx.out.style.green(text);
-}
-
-export function emailOf(state: State, userId: string | null): string | null {
-  return userId === null ? null : (state.users[userId]?.email ?? userId);
-}
-
-/** The linked transaction as its customer sees it, with its status now. */
-async function linkedTransaction(ctx: Context, t: StoreTransaction, ticket: Ticket): Promise<TxView | null> {
-  if (ticket.txId === null) return null;
-  const seqs = await t.journal.seqsOfUser(ticket.customerId);
-  const entries = await t.journal.getMany(seqs);
-  const found = entries.find((entry) => entry.tx.id === ticket.txId);
-  if (!found) return null;
-  const later: Transaction[] = entries.filter((entry) => entry.seq > found.seq).map((entry) => entry.tx);
-  return viewTransaction(t.state, found.tx, ticket.customerId, followUpsOf(found.tx.id, later), ctx.ref.currencies);
-}
-
-export interface TicketDetail {
-  readonly ticket: Ticket;
-  readonly audience: Audience;
-  readonly sla: SlaReport;
-  readonly queue: QueuePlace | null;
-  readonly transaction: TxView | null;
-  readonly followUps: readonly number[];
-  /** Emails of the people named on the ticket, for display. */
-  readonly names: Readonly<Record<string, string>>;
-}
-
-export async function ticketDetail(ctx: Context, t: StoreTransaction, ticket: Ticket, audience: Audience, nowMs: number): Promise<TicketDetail> {
-  const names: Record<string, string> = {};
-  for (const id of [ticket.customerId, ticket.assigneeId, ...ticket.messages.map((m) => m.authorId), ...ticket.events.map((e) => e.by)]) {
-    if (id !== null && names[id] === undefined) names[id] = emailOf(t.state, id) ?? id;
-  }
-  return {
-    ticket,
-    audience,
-    sla: slaOf(ctx, ticket, nowMs),
-    queue: queuePlace(ctx, t.state, ticket, nowMs),
-    transaction: await linkedTransaction(ctx, t, ticket),
-    followUps: ticket.events.flatMap((event) => (event.type === 'follow-up' ? [event.ticket] : [])),
-    names,
-  };
 }
 
 function nameIn(detail: TicketDetail, id: string | null, author: string): string {
@@ -222,19 +134,20 @@ export function ticketDocument(detail: TicketDetail, options: { history?: boolea
   };
 }
 
-/** One line per ticket for lists and queues. */
-export function ticketSummary(state: State, ticket: Ticket, audience: Audience) {
+/** One line per ticket for lists. */
+export function ticketRowDocument(row: TicketRow, audience: Audience) {
+  const { summary } = row;
   return {
-    number: ticket.number,
-    status: ticket.status,
-    priority: ticket.priority,
-    category: ticket.category,
-    subject: ticket.subject,
-    language: ticket.language,
-    tier: ticket.tier,
-    ...(audience === 'agent' ? { customer: emailOf(state, ticket.customerId), assignee: emailOf(state, ticket.assigneeId) } : {}),
-    createdAt: ticket.createdAt,
-    updatedAt: ticket.updatedAt,
+    number: summary.number,
+    status: summary.status,
+    priority: summary.priority,
+    category: summary.category,
+    subject: summary.subject,
+    language: summary.language,
+    tier: summary.tier,
+    ...(audience === 'agent' ? { customer: row.customer, assignee: row.assignee } : {}),
+    createdAt: summary.createdAt,
+    updatedAt: summary.updatedAt,
   };
 }
 
@@ -296,4 +209,9 @@ async function readBodyFile(file: string): Promise<string> {
     const why = errnoOf(error) === 'ENOENT' ? 'there is no such file' : errnoOf(error) === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error);
     throw new AppError('INVALID_FILE', `cannot read ${file}: ${why}`);
   }
+}
+
+/** One store transaction as the signed-in person: the actor is checked at its start. */
+export function actAs<T>(ctx: Context, token: string | null, access: Access, work: (t: StoreTransaction, actor: Actor) => Promise<T>): Promise<T> {
+  return ctx.store.transaction(async (t) => work(t, await authenticate(t, ctx.now().getTime(), token, access)));
 }

@@ -3,27 +3,24 @@
 // on), like `okpay unlock`.
 
 import type { Command } from 'commander';
+import { newTicket, openTicketFor, type OpenedTicket, type TicketRequest } from '../../app/tickets.js';
 import { explainLock, recordFailedSignIn, tokenRecord, UNLOCK_TOKEN_TTL_MS } from '../../domain/accounts.js';
 import { endSessionsByLock } from '../../app/users.js';
 import { lockedAfterFailuresMail } from '../../domain/account-mails.js';
-import { regionForCountry } from '../../domain/calendar.js';
 import { AppError } from '../../domain/errors.js';
-import { detectLanguage, type Language } from '../../domain/language.js';
-import { seqOfTxId, sha256Hex } from '../../domain/ledger.js';
-import { printable } from '../../domain/money.js';
+import { sha256Hex } from '../../domain/ledger.js';
 import type { User } from '../../domain/state.js';
-import { ticketReceivedMail } from '../../domain/ticket-mails.js';
-import { openTicket, parseCategory, parseChannel, validateSubject, type TicketCategory, type TicketChannel } from '../../domain/tickets.js';
+import { parseCategory, parseChannel, validateSubject } from '../../domain/tickets.js';
 import { secondFactorMessage, verifySecondFactor } from '../../domain/twofactor.js';
 import { normalizeEmail } from '../../domain/validate.js';
 import type { StoreTransaction } from '../../store/store.js';
-import { audit, authenticate, NEED_OTP, sessionToken, withOtp } from '../auth.js';
+import { audit, NEED_OTP, sessionToken, withOtp } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { readPassword } from '../prompts.js';
 import { newToken } from '../random.js';
 import { parseLanguage } from './account.js';
-import { calendarData, localTime, printTicket, readBody, supportData, ticketDetail, ticketDocument, type TicketDetail } from './ticket-kit.js';
+import { actAs, printTicket, readBody, ticketDocument } from './ticket-kit.js';
 
 interface NewOptions {
   category: string;
@@ -36,20 +33,6 @@ interface NewOptions {
   email?: string;
   passwordStdin?: boolean;
   otp?: string;
-}
-
-interface Request {
-  readonly category: TicketCategory;
-  readonly subject: string;
-  readonly body: string;
-  readonly channel: TicketChannel;
-  readonly language: Language | null;
-  readonly tx: string | null;
-}
-
-interface Opened {
-  readonly detail: TicketDetail;
-  readonly duplicate: boolean;
 }
 
 export function registerTicketNew(ticket: Command, app: App): void {
@@ -79,7 +62,7 @@ export function registerTicketNew(ticket: Command, app: App): void {
   });
 }
 
-async function readRequest(ctx: Context, o: NewOptions): Promise<Request> {
+async function readRequest(ctx: Context, o: NewOptions): Promise<TicketRequest> {
   const category = parseCategory(o.category);
   const subject = validateSubject(o.subject);
   const channel = parseChannel(o.channel ?? 'email');
@@ -88,49 +71,23 @@ async function readRequest(ctx: Context, o: NewOptions): Promise<Request> {
   return { category, subject, body, channel, language, tx: o.tx === undefined ? null : o.tx };
 }
 
-async function openSignedIn(ctx: Context, request: Request): Promise<Opened> {
+async function openSignedIn(ctx: Context, request: TicketRequest): Promise<OpenedTicket> {
   const token = await sessionToken(ctx);
   if (!token) {
     throw new AppError('NOT_LOGGED_IN', 'you are not signed in', { hint: 'sign in with `okpay login`, or (for a locked account) pass --email and your password' });
   }
-  return ctx.store.transaction(async (t) => openFor(ctx, t, authenticate(ctx, t, token).user, request));
-}
-
-/** The customer's own transaction, or "not found" — never a hint that someone else's exists. */
-async function ownTransaction(t: StoreTransaction, customer: User, text: string): Promise<string> {
-  const seq = seqOfTxId(text);
-  const entry = seq === null ? null : await t.journal.get(seq);
-  if (!entry || !entry.tx.parties.includes(customer.id)) {
-    throw new AppError('TX_NOT_FOUND', `you have no transaction ${printable(text.trim())}`, { hint: 'see your transactions with `okpay history`' });
-  }
-  return entry.tx.id;
-}
-
-async function openFor(ctx: Context, t: StoreTransaction, customer: User, request: Request): Promise<Opened> {
-  const txId = request.tx === null ? null : await ownTransaction(t, customer, request.tx);
-  const nowMs = ctx.now().getTime();
-  const language = request.language ?? customer.language ?? detectLanguage(`${request.subject}\n${request.body}`) ?? 'en';
-  const region = regionForCountry(calendarData(ctx), customer.country);
-  const input = { customer, category: request.category, subject: request.subject, body: request.body, channel: request.channel, language, regionId: region.id, txId };
-  const { ticket, duplicate } = openTicket(t.state, input, supportData(ctx), nowMs);
-  const detail = await ticketDetail(ctx, t, ticket, 'customer', nowMs);
-  if (!duplicate) {
-    const dueAtMs = detail.sla.current?.dueAtMs ?? null;
-    t.mail(ticketReceivedMail(customer, ticket, dueAtMs === null ? null : localTime(dueAtMs, region.timeZone)), ctx.now().toISOString());
-  }
-  audit(ctx, t, duplicate ? 'ticket.duplicate' : 'ticket.created', customer.id, customer.id, { ticket: ticket.number, category: ticket.category, priority: ticket.priority, lockedAccount: customer.lock !== null });
-  return { detail, duplicate };
+  return actAs(ctx, token, {}, (t, actor) => newTicket(t, ctx, actor, request));
 }
 
 const BAD_CREDENTIALS = () => new AppError('BAD_CREDENTIALS', 'the email or the password is wrong', { hint: 'forgot the password? `okpay password reset --email …`' });
 
-async function openWithPassword(ctx: Context, o: NewOptions, request: Request): Promise<Opened> {
+async function openWithPassword(ctx: Context, o: NewOptions, request: TicketRequest): Promise<OpenedTicket> {
   const email = normalizeEmail(o.email ?? '');
   const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
   return withOtp(ctx, o.otp, (code) => attemptWithPassword(ctx, email, password, code, request));
 }
 
-async function attemptWithPassword(ctx: Context, email: string, password: string, code: string | undefined, request: Request): Promise<Opened | typeof NEED_OTP> {
+async function attemptWithPassword(ctx: Context, email: string, password: string, code: string | undefined, request: TicketRequest): Promise<OpenedTicket | typeof NEED_OTP> {
   const unlockToken = newToken(ctx.random, 'unl');
   return ctx.store.transaction(async (t) => {
     const user = await t.users.byEmail(email);
@@ -154,7 +111,7 @@ async function attemptWithPassword(ctx: Context, email: string, password: string
       customer = outcome.user;
       t.users.put(customer);
     }
-    return openFor(ctx, t, customer, request);
+    return openTicketFor(t, ctx, customer, request);
   });
 }
 
@@ -169,7 +126,7 @@ async function countFailedSignIn(ctx: Context, t: StoreTransaction, user: User, 
   audit(ctx, t, 'account.locked', null, user.id, { reason: 'failed-logins' });
 }
 
-function printOpened(ctx: Context, opened: Opened): void {
+function printOpened(ctx: Context, opened: OpenedTicket): void {
   const { detail, duplicate } = opened;
   const ticket = detail.ticket;
   ctx.out.data({ ticket: ticketDocument(detail, { duplicate }) }, () => {

@@ -3,35 +3,22 @@
 // their own tickets and never internal notes; agent verbs need the agent role.
 
 import type { Command } from 'commander';
+import { agentView, assignAsAgent, escalateAsAgent, mergeAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent, updateAsAgent, whyTicket, type TicketChanges } from '../../app/agent.js';
+import type { Actor } from '../../app/authenticate.js';
+import { audienceOf, customerReply, exportTicket, listTickets, rateOwnTicket, requestTicketEscalation, showTicket, type TicketDetail } from '../../app/tickets.js';
 import { requireRole } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
 import { formatBusinessMinutes } from '../../domain/sla.js';
 import type { User } from '../../domain/state.js';
-import { ticketReceivedMail } from '../../domain/ticket-mails.js';
-import {
-  addCustomerReply,
-  parsePriority,
-  parseStatus,
-  parseTags,
-  parseTicketNumber,
-  parseTier,
-  rateTicket,
-  requestEscalation,
-  requireOwnTicket,
-  requireTicket,
-  validateReason,
-  type Ticket,
-  type TicketStatus,
-} from '../../domain/tickets.js';
-import { parsePositiveInt } from '../../domain/validate.js';
+import { parsePriority, parseStatus, parseTags, parseTicketNumber, parseTier, validateReason, type Ticket, type TicketStatus } from '../../domain/tickets.js';
+import { normalizeEmail, parsePositiveInt } from '../../domain/validate.js';
 import type { StoreTransaction } from '../../store/store.js';
-import { audit, authenticate, sessionToken } from '../auth.js';
+import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { promptText } from '../prompts.js';
 import { exportMarkdown } from './ticket-export.js';
-import { assignAsAgent, escalateAsAgent, mergeAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent, updateAsAgent, type TicketChanges } from './ticket-actions.js';
-import { audienceOf, localTime, printTicket, queueEntry, readBody, ticketDetail, ticketDocument, ticketSummary, type Audience } from './ticket-kit.js';
+import { actAs, localTime, printTicket, readBody, ticketDocument, ticketRowDocument } from './ticket-kit.js';
 import { registerTicketNew } from './ticket-new.js';
 
 export function registerTicketCommands(program: Command, app: App): void {
@@ -54,21 +41,15 @@ export function registerTicketCommands(program: Command, app: App): void {
 /** Who is asking, read in its own short transaction (before any prompt). */
 async function whoIsAsking(ctx: Context): Promise<{ token: string | null; user: User }> {
   const token = await sessionToken(ctx);
-  const user = await ctx.store.transaction((t) => authenticate(ctx, t, token).user);
+  const user = await actAs(ctx, token, {}, async (_t, actor) => actor.user);
   return { token, user };
-}
-
-/** The ticket as the user may see it: any ticket for an agent, only their own for anyone else. */
-function ticketFor(t: StoreTransaction, user: User, number: number): Ticket {
-  return audienceOf(user) === 'agent' ? requireTicket(t.state, number) : requireOwnTicket(t.state, number, user.id);
 }
 
 function numberArg(args: string[]): number {
   return parseTicketNumber(args[0] ?? '');
 }
 
-async function showTicket(ctx: Context, t: StoreTransaction, ticket: Ticket, audience: Audience, extra: Record<string, unknown> = {}) {
-  const detail = await ticketDetail(ctx, t, ticket, audience, ctx.now().getTime());
+function shown(ctx: Context, detail: TicketDetail, extra: Record<string, unknown> = {}) {
   return { document: { ticket: ticketDocument(detail), ...extra }, print: () => printTicket(ctx, detail) };
 }
 
@@ -81,12 +62,9 @@ function registerList(ticket: Command, app: App): void {
     const status = o.status === undefined ? null : parseStatus(o.status);
     const limit = parsePositiveInt(o.limit ?? '100', '--limit', { max: 10_000 });
     const token = await sessionToken(ctx);
-    const { rows, audience } = await ctx.store.transaction((t) => {
-      const { user } = authenticate(ctx, t, token);
-      const audience = audienceOf(user);
-      const mine = Object.values(t.state.tickets).filter((x) => (audience === 'agent' || x.customerId === user.id) && (status === null || x.status === status));
-      return { rows: mine.sort((a, b) => b.number - a.number).slice(0, limit).map((x) => ticketSummary(t.state, x, audience)), audience };
-    });
+    const list = await actAs(ctx, token, {}, (t, actor) => listTickets(t, actor, { status, limit }));
+    const audience = list.audience;
+    const rows = list.rows.map((row) => ticketRowDocument(row, audience));
     ctx.out.data({ tickets: rows }, () =>
       ctx.out.table(
         [
@@ -111,14 +89,9 @@ function registerShow(ticket: Command, app: App): void {
   action(app, command, async (ctx, _o, args) => {
     const number = numberArg(args);
     const token = await sessionToken(ctx);
-    const shown = await ctx.store.transaction(async (t) => {
-      const { user } = authenticate(ctx, t, token);
-      const found = ticketFor(t, user, number);
-      // An agent reading a customer's ticket is an agent action, and every agent action is audited.
-      if (audienceOf(user) === 'agent') audit(ctx, t, 'ticket.viewed', user.id, found.customerId, { ticket: number });
-      return showTicket(ctx, t, found, audienceOf(user));
-    });
-    ctx.out.data(shown.document, shown.print);
+    const detail = await actAs(ctx, token, {}, (t, actor) => showTicket(t, ctx, actor, number));
+    const view = shown(ctx, detail);
+    ctx.out.data(view.document, view.print);
   });
 }
 
@@ -139,18 +112,13 @@ function registerReply(ticket: Command, app: App): void {
     if (audienceOf(user) === 'agent') return agentReply(ctx, token, number, o);
     if (o.faq !== undefined || o.status !== undefined) throw new AppError('FORBIDDEN', '--faq and --status are for support agents');
     const body = (await readBody(ctx, o, true)) ?? '';
-    const result = await ctx.store.transaction(async (t) => {
-      const { user: me } = authenticate(ctx, t, token);
-      const reply = addCustomerReply(t.state, requireOwnTicket(t.state, number, me.id), me, body, ctx.now().toISOString());
-      if (reply.followUpOf !== null) t.mail(ticketReceivedMail(me, reply.ticket, null), ctx.now().toISOString());
-      audit(ctx, t, 'ticket.customer-reply', me.id, me.id, { ticket: reply.ticket.number, followUpOf: reply.followUpOf, reopened: reply.reopened });
-      return { reply, shown: await showTicket(ctx, t, reply.ticket, 'customer', { followUpOf: reply.followUpOf }) };
-    });
-    ctx.out.data(result.shown.document, () => {
-      const { reply } = result;
-      if (reply.followUpOf !== null) ctx.out.success(`Ticket #${reply.followUpOf} is closed, so your message opened follow-up ticket #${reply.ticket.number}.`);
-      else ctx.out.success(`Added to ticket #${reply.ticket.number}${reply.reopened ? ', which is open again' : ''}.`);
-      result.shown.print();
+    const reply = await actAs(ctx, token, {}, (t, actor) => customerReply(t, ctx, actor, number, body));
+    const view = shown(ctx, reply.detail, { followUpOf: reply.followUpOf });
+    ctx.out.data(view.document, () => {
+      const replied = reply.detail.ticket.number;
+      if (reply.followUpOf !== null) ctx.out.success(`Ticket #${reply.followUpOf} is closed, so your message opened follow-up ticket #${replied}.`);
+      else ctx.out.success(`Added to ticket #${replied}${reply.reopened ? ', which is open again' : ''}.`);
+      view.print();
     });
   });
 }
@@ -159,15 +127,19 @@ async function agentReply(ctx: Context, token: string | null, number: number, o:
   if (o.faq !== undefined && (o.body !== undefined || o.bodyFile !== undefined)) throw new AppError('USAGE', 'pass either a message or --faq, not both');
   const status: TicketStatus | null = o.status === undefined ? null : parseStatus(o.status);
   const body = o.faq === undefined ? await readBody(ctx, o, true) : null;
-  const updated = await replyAsAgent(ctx, token, number, { body, faqId: o.faq ?? null, status });
-  await printForAgent(ctx, updated, `Answer sent to the customer of #${updated.number}; the ticket is ${updated.status}.`);
+  await asAgent(ctx, token, '`ticket reply` for an agent', (t, actor) => replyAsAgent(t, ctx, actor, number, { body, faqId: o.faq ?? null, status }), (updated) => `Answer sent to the customer of #${updated.number}; the ticket is ${updated.status}.`);
 }
 
-async function printForAgent(ctx: Context, ticket: Ticket, message: string): Promise<void> {
-  const shown = await ctx.store.transaction((t) => showTicket(ctx, t, ticket, 'agent'));
-  ctx.out.data(shown.document, () => {
-    ctx.out.success(message);
-    shown.print();
+/** An agent's change in one transaction, then the ticket as the agent sees it, with a message. */
+async function asAgent(ctx: Context, token: string | null, what: string, change: (t: StoreTransaction, actor: Actor) => Promise<Ticket>, message: (ticket: Ticket) => string): Promise<void> {
+  const { updated, detail } = await actAs(ctx, token, { roles: ['agent'], what }, async (t, actor) => {
+    const updated = await change(t, actor);
+    return { updated, detail: await agentView(t, ctx, updated) };
+  });
+  const view = shown(ctx, detail);
+  ctx.out.data(view.document, () => {
+    ctx.out.success(message(updated));
+    view.print();
   });
 }
 
@@ -183,20 +155,16 @@ function registerEscalate(ticket: Command, app: App): void {
     const reason = o.reason === undefined ? null : validateReason(o.reason);
     const { token, user } = await whoIsAsking(ctx);
     if (audienceOf(user) === 'agent') {
-      const updated = await escalateAsAgent(ctx, token, number, o.tier === undefined ? null : parseTier(o.tier), reason);
-      return printForAgent(ctx, updated, `Ticket #${updated.number} is now at tier ${updated.tier}.`);
+      const tier = o.tier === undefined ? null : parseTier(o.tier);
+      return asAgent(ctx, token, '`ticket escalate --tier`', (t, actor) => escalateAsAgent(t, ctx, actor, number, { tier, reason }), (updated) => `Ticket #${updated.number} is now at tier ${updated.tier}.`);
     }
     if (o.tier !== undefined) throw new AppError('FORBIDDEN', '--tier is for support agents', { hint: 'ask for a higher tier with --reason, or for a manager with --manager' });
     const why = reason ?? validateReason(await promptText(ctx, 'Why do you want to escalate?', 'pass --reason "…"'));
-    const shown = await ctx.store.transaction(async (t) => {
-      const { user: me } = authenticate(ctx, t, token);
-      const updated = requestEscalation(t.state, requireOwnTicket(t.state, number, me.id), me, why, o.manager === true, ctx.now().toISOString());
-      audit(ctx, t, 'ticket.escalation-requested', me.id, me.id, { ticket: number, tier: updated.escalationRequest?.tier ?? null });
-      return showTicket(ctx, t, updated, 'customer');
-    });
-    ctx.out.data(shown.document, () => {
+    const detail = await actAs(ctx, token, {}, (t, actor) => requestTicketEscalation(t, ctx, actor, number, { reason: why, manager: o.manager === true }));
+    const view = shown(ctx, detail);
+    ctx.out.data(view.document, () => {
       ctx.out.success(`Your request to escalate ticket #${number} is noted; the support team sees it at the top of the queue.`);
-      shown.print();
+      view.print();
     });
   });
 }
@@ -214,16 +182,11 @@ function registerRate(ticket: Command, app: App): void {
     let comment = o.comment === undefined ? null : validateReason(o.comment, '--comment');
     if (comment === null && score <= 2 && ctx.io.stdinIsTTY) comment = validateReason(await promptText(ctx, 'Sorry to hear that. What went wrong?', 'pass --comment "…"'), '--comment');
     const { token } = await whoIsAsking(ctx);
-    const result = await ctx.store.transaction(async (t) => {
-      const { user: me } = authenticate(ctx, t, token);
-      const rated = rateTicket(t.state, requireOwnTicket(t.state, number, me.id), me, score, comment, ctx.now().toISOString());
-      if (rated.followUp) t.mail(ticketReceivedMail(me, rated.followUp, null), ctx.now().toISOString());
-      audit(ctx, t, 'ticket.rated', me.id, me.id, { ticket: number, score, followUp: rated.followUp?.number ?? null });
-      return { rated, shown: await showTicket(ctx, t, rated.ticket, 'customer', { followUp: rated.followUp?.number ?? null }) };
-    });
-    ctx.out.data(result.shown.document, () => {
+    const rated = await actAs(ctx, token, {}, (t, actor) => rateOwnTicket(t, ctx, actor, number, { score, comment }));
+    const view = shown(ctx, rated.detail, { followUp: rated.followUp });
+    ctx.out.data(view.document, () => {
       ctx.out.success(`Thank you: ticket #${number} rated ${score}/5.`);
-      if (result.rated.followUp) ctx.out.note(`A senior agent will follow up in ticket #${result.rated.followUp.number}.`);
+      if (rated.followUp !== null) ctx.out.note(`A senior agent will follow up in ticket #${rated.followUp}.`);
     });
   });
 }
@@ -238,12 +201,7 @@ function registerExport(ticket: Command, app: App): void {
     const format = o.format.trim().toLowerCase();
     if (format !== 'md' && format !== 'json') throw new AppError('INVALID_INPUT', `--format must be md or json, not "${o.format.slice(0, 10)}"`);
     const token = await sessionToken(ctx);
-    const detail = await ctx.store.transaction(async (t) => {
-      const { user } = authenticate(ctx, t, token);
-      const found = ticketFor(t, user, number);
-      audit(ctx, t, 'ticket.exported', user.id, found.customerId, { ticket: number, format });
-      return ticketDetail(ctx, t, found, audienceOf(user), ctx.now().getTime());
-    });
+    const detail = await actAs(ctx, token, {}, (t, actor) => exportTicket(t, ctx, actor, number, format));
     if (format === 'json' || ctx.json) ctx.io.writeOut(`${JSON.stringify({ ticket: ticketDocument(detail, { history: true }) }, null, 2)}\n`);
     else ctx.io.writeOut(exportMarkdown(detail, ctx.now().toISOString()));
   });
@@ -257,8 +215,14 @@ function registerAssign(ticket: Command, app: App): void {
   action<{ to?: string }>(app, command, async (ctx, o, args) => {
     const number = numberArg(args);
     const token = await sessionToken(ctx);
-    const { ticket: updated, assignee } = await assignAsAgent(ctx, token, number, o.to ?? null);
-    await printForAgent(ctx, updated, `Ticket #${updated.number} is assigned to ${assignee.email}.`);
+    const to = o.to === undefined ? null : normalizeEmail(o.to);
+    let assigneeEmail = '';
+    const assign = async (t: StoreTransaction, actor: Actor): Promise<Ticket> => {
+      const { ticket: updated, assignee } = await assignAsAgent(t, ctx, actor, number, to);
+      assigneeEmail = assignee.email;
+      return updated;
+    };
+    await asAgent(ctx, token, '`ticket assign`', assign, (updated) => `Ticket #${updated.number} is assigned to ${assigneeEmail}.`);
   });
 }
 
@@ -273,8 +237,7 @@ function registerNote(ticket: Command, app: App): void {
     const { token, user } = await whoIsAsking(ctx);
     requireRole(user, ['agent'], '`ticket note`');
     const body = (await readBody(ctx, o, true)) ?? '';
-    const updated = await noteAsAgent(ctx, token, number, body);
-    await printForAgent(ctx, updated, `Internal note added to #${updated.number}.`);
+    await asAgent(ctx, token, '`ticket note`', (t, actor) => noteAsAgent(t, ctx, actor, number, body), (updated) => `Internal note added to #${updated.number}.`);
   });
 }
 
@@ -294,8 +257,7 @@ function registerSet(ticket: Command, app: App): void {
     };
     if (Object.keys(changes).length === 0) throw new AppError('USAGE', 'nothing to change', { hint: 'pass --priority, --tags or --status' });
     const token = await sessionToken(ctx);
-    const updated = await updateAsAgent(ctx, token, number, changes);
-    await printForAgent(ctx, updated, `Ticket #${updated.number} updated.`);
+    await asAgent(ctx, token, '`ticket set`', (t, actor) => updateAsAgent(t, ctx, actor, number, changes), (updated) => `Ticket #${updated.number} updated.`);
   });
 }
 
@@ -311,8 +273,7 @@ function registerStatusVerbs(ticket: Command, app: App): void {
     action(app, command, async (ctx, _o, args) => {
       const number = numberArg(args);
       const token = await sessionToken(ctx);
-      const updated = await setStatusAsAgent(ctx, token, number, status, verb);
-      await printForAgent(ctx, updated, `Ticket #${updated.number} is ${done}; the customer was told by mail.`);
+      await asAgent(ctx, token, `\`ticket ${verb}\``, (t, actor) => setStatusAsAgent(t, ctx, actor, number, status, verb), (updated) => `Ticket #${updated.number} is ${done}; the customer was told by mail.`);
     });
   }
 }
@@ -326,8 +287,7 @@ function registerMerge(ticket: Command, app: App): void {
     const number = numberArg(args);
     const into = parseTicketNumber(o.into);
     const token = await sessionToken(ctx);
-    const { target } = await mergeAsAgent(ctx, token, number, into);
-    await printForAgent(ctx, target, `Ticket #${number} was merged into #${into}.`);
+    await asAgent(ctx, token, '`ticket merge`', async (t, actor) => (await mergeAsAgent(t, ctx, actor, number, into)).target, () => `Ticket #${number} was merged into #${into}.`);
   });
 }
 
@@ -337,10 +297,7 @@ function registerWhy(ticket: Command, app: App): void {
   action(app, command, async (ctx, _o, args) => {
     const number = numberArg(args);
     const token = await sessionToken(ctx);
-    const entry = await ctx.store.transaction((t) => {
-      authenticate(ctx, t, token, { roles: ['agent'], what: '`ticket why`' });
-      return queueEntry(ctx, requireTicket(t.state, number), ctx.now().getTime());
-    });
+    const { entry, timeZone } = await actAs(ctx, token, { roles: ['agent'], what: '`ticket why`' }, (t, actor) => whyTicket(t, ctx, actor, number));
     const { urgency, sla } = entry;
     const document = { ticket: number, urgency: urgency.score, sla: { state: sla.state, leftMinutes: sla.current?.leftMinutes ?? null, dueAt: sla.current?.dueAtMs ? new Date(sla.current.dueAtMs).toISOString() : null }, terms: urgency.terms };
     ctx.out.data(document, () => {
@@ -355,7 +312,7 @@ function registerWhy(ticket: Command, app: App): void {
         ],
         urgency.terms.map((term) => ({ ...term })),
       );
-      if (sla.current?.dueAtMs) ctx.out.note(`SLA ${sla.state}: ${formatBusinessMinutes(sla.current.leftMinutes)} left, due ${localTime(sla.current.dueAtMs, sla.timeZone)}`);
+      if (sla.current?.dueAtMs) ctx.out.note(`SLA ${sla.state}: ${formatBusinessMinutes(sla.current.leftMinutes)} left, due ${localTime(sla.current.dueAtMs, timeZone)}`);
     });
   });
 }

@@ -4,18 +4,19 @@
 // nothing is locked while the agent reads or types.
 
 import type { Command } from 'commander';
+import { assignAsAgent, escalateAsAgent, nextTriageTicket, noteAsAgent, replyAsAgent, setStatusAsAgent, updateAsAgent, type TriageTicket } from '../../app/agent.js';
+import type { Actor } from '../../app/authenticate.js';
 import { requireRole } from '../../domain/accounts.js';
 import { AppError, isAppError } from '../../domain/errors.js';
 import { searchFaq } from '../../domain/faq.js';
-import type { User } from '../../domain/state.js';
 import { PRIORITIES, validateBody, validateReason, type Priority, type Tier } from '../../domain/tickets.js';
-import type { QueueEntry } from '../../domain/urgency.js';
-import { authenticate, sessionToken } from '../auth.js';
+import { normalizeEmail } from '../../domain/validate.js';
+import type { StoreTransaction } from '../../store/store.js';
+import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
-import { assignAsAgent, escalateAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent, updateAsAgent } from './ticket-actions.js';
 import { inquirer, type Inquirer } from '../prompts.js';
-import { activeQueue, faqArticles, printTicket, ticketDetail, type TicketDetail } from './ticket-kit.js';
+import { actAs, faqArticles, printTicket } from './ticket-kit.js';
 
 type Move = 'reply' | 'faq' | 'note' | 'assign' | 'escalate' | 'priority' | 'resolve' | 'skip' | 'quit';
 
@@ -30,26 +31,26 @@ export function registerTriage(agent: Command, app: App): void {
   action(app, command, async (ctx) => {
     if (!ctx.io.stdinIsTTY || !ctx.io.stdoutIsTTY) throw new AppError('USAGE', '`agent triage` is interactive and needs a terminal', { hint: INSTEAD });
     const token = await sessionToken(ctx);
-    const agent = await ctx.store.transaction((t) => authenticate(ctx, t, token).user);
+    const agent = await actAs(ctx, token, {}, async (_t, actor) => actor.user);
     requireRole(agent, ['agent'], '`agent triage`');
     const prompts = await inquirer();
-    await triageLoop(ctx, prompts, token, agent);
+    await triageLoop(ctx, prompts, token);
   });
 }
 
-async function nextTicket(ctx: Context, token: string | null, tier: number, skipped: ReadonlySet<number>): Promise<{ entry: QueueEntry; detail: TicketDetail } | null> {
-  return ctx.store.transaction(async (t) => {
-    authenticate(ctx, t, token, { roles: ['agent'], what: '`agent triage`' });
-    const nowMs = ctx.now().getTime();
-    const entry = activeQueue(ctx, t.state, nowMs).find(({ ticket }) => ticket.tier <= tier && !skipped.has(ticket.number));
-    return entry ? { entry, detail: await ticketDetail(ctx, t, entry.ticket, 'agent', nowMs) } : null;
-  });
+function nextTicket(ctx: Context, token: string | null, skipped: ReadonlySet<number>): Promise<TriageTicket | null> {
+  return actAs(ctx, token, { roles: ['agent'], what: '`agent triage`' }, (t, actor) => nextTriageTicket(t, ctx, actor, skipped));
 }
 
-async function triageLoop(ctx: Context, prompts: Inquirer, token: string | null, agent: User): Promise<void> {
+/** One move of the loop: a short transaction as the signed-in agent. */
+function asAgent<T>(ctx: Context, token: string | null, what: string, work: (t: StoreTransaction, actor: Actor) => Promise<T>): Promise<T> {
+  return actAs(ctx, token, { roles: ['agent'], what }, work);
+}
+
+async function triageLoop(ctx: Context, prompts: Inquirer, token: string | null): Promise<void> {
   const skipped = new Set<number>();
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
-    const next = await nextTicket(ctx, token, agent.agent?.tier ?? 1, skipped);
+    const next = await nextTicket(ctx, token, skipped);
     if (next === null) {
       ctx.out.success(skipped.size > 0 ? `Nothing left but the ${skipped.size} ticket(s) you skipped.` : 'The queue is clear.');
       return;
@@ -96,7 +97,7 @@ function chooseMove(prompts: Inquirer, number: number): Promise<Move> {
   });
 }
 
-async function perform(ctx: Context, prompts: Inquirer, token: string | null, next: { entry: QueueEntry; detail: TicketDetail }, move: Exclude<Move, 'skip' | 'quit'>): Promise<void> {
+async function perform(ctx: Context, prompts: Inquirer, token: string | null, next: TriageTicket, move: Exclude<Move, 'skip' | 'quit'>): Promise<void> {
   const ticket = next.entry.ticket;
   try {
     const done = await ask(() => MOVES[move](ctx, prompts, token, next));
@@ -107,7 +108,7 @@ async function perform(ctx: Context, prompts: Inquirer, token: string | null, ne
   }
 }
 
-type MoveRunner = (ctx: Context, prompts: Inquirer, token: string | null, next: { entry: QueueEntry; detail: TicketDetail }) => Promise<string>;
+type MoveRunner = (ctx: Context, prompts: Inquirer, token: string | null, next: TriageTicket) => Promise<string>;
 
 async function chooseReplyStatus(prompts: Inquirer): Promise<'open' | 'pending' | 'solved'> {
   return prompts.select({
@@ -124,7 +125,7 @@ const MOVES: Readonly<Record<Exclude<Move, 'skip' | 'quit'>, MoveRunner>> = {
   reply: async (ctx, prompts, token, { entry }) => {
     const body = validateBody(await prompts.input({ message: 'Reply to the customer:', validate: (text) => text.trim() !== '' || 'the reply is empty' }));
     const status = await chooseReplyStatus(prompts);
-    const updated = await replyAsAgent(ctx, token, entry.ticket.number, { body, faqId: null, status });
+    const updated = await asAgent(ctx, token, '`ticket reply` for an agent', (t, actor) => replyAsAgent(t, ctx, actor, entry.ticket.number, { body, faqId: null, status }));
     return `Answer sent on #${updated.number}; it is ${updated.status}.`;
   },
   faq: async (ctx, prompts, token, { entry, detail }) => {
@@ -134,12 +135,12 @@ const MOVES: Readonly<Record<Exclude<Move, 'skip' | 'quit'>, MoveRunner>> = {
     const faqId = await prompts.select({ message: 'Answer with', choices });
     if (faqId === '') return '';
     const status = await chooseReplyStatus(prompts);
-    const updated = await replyAsAgent(ctx, token, entry.ticket.number, { body: null, faqId, status });
+    const updated = await asAgent(ctx, token, '`ticket reply` for an agent', (t, actor) => replyAsAgent(t, ctx, actor, entry.ticket.number, { body: null, faqId, status }));
     return `FAQ answer "${faqId}" sent on #${updated.number}; it is ${updated.status}.`;
   },
   note: async (ctx, prompts, token, { entry }) => {
     const body = validateBody(await prompts.input({ message: 'Internal note:', validate: (text) => text.trim() !== '' || 'the note is empty' }));
-    await noteAsAgent(ctx, token, entry.ticket.number, body);
+    await asAgent(ctx, token, '`ticket note`', (t, actor) => noteAsAgent(t, ctx, actor, entry.ticket.number, body));
     return `Note added to #${entry.ticket.number}.`;
   },
   assign: async (ctx, prompts, token, { entry }) => {
@@ -151,9 +152,9 @@ const MOVES: Readonly<Record<Exclude<Move, 'skip' | 'quit'>, MoveRunner>> = {
         { name: 'someone else (email)', value: 'other' },
       ],
     });
-    const me = await ctx.store.transaction((t) => authenticate(ctx, t, token).user.email);
-    const to = choice === 'me' ? me : choice === 'auto' ? null : await prompts.input({ message: 'Agent’s email:' });
-    const { assignee } = await assignAsAgent(ctx, token, entry.ticket.number, to);
+    const me = await actAs(ctx, token, {}, async (_t, actor) => actor.user.email);
+    const to = choice === 'me' ? me : choice === 'auto' ? null : normalizeEmail(await prompts.input({ message: 'Agent’s email:' }));
+    const { assignee } = await asAgent(ctx, token, '`ticket assign`', (t, actor) => assignAsAgent(t, ctx, actor, entry.ticket.number, to));
     return `#${entry.ticket.number} assigned to ${assignee.email}.`;
   },
   escalate: async (ctx, prompts, token, { entry }) => {
@@ -161,16 +162,17 @@ const MOVES: Readonly<Record<Exclude<Move, 'skip' | 'quit'>, MoveRunner>> = {
     if (tiers.length === 0) return `#${entry.ticket.number} is already with a manager (tier 3).`;
     const tier: Tier = await prompts.select({ message: 'Escalate to', choices: tiers.map((value) => ({ name: value === 3 ? 'tier 3 (manager)' : 'tier 2', value })) });
     const reasonText = (await prompts.input({ message: 'Reason (optional):' })).trim();
-    const updated = await escalateAsAgent(ctx, token, entry.ticket.number, tier, reasonText === '' ? null : validateReason(reasonText));
+    const reason = reasonText === '' ? null : validateReason(reasonText);
+    const updated = await asAgent(ctx, token, '`ticket escalate --tier`', (t, actor) => escalateAsAgent(t, ctx, actor, entry.ticket.number, { tier, reason }));
     return `#${updated.number} is now at tier ${updated.tier}.`;
   },
   priority: async (ctx, prompts, token, { entry }) => {
     const priority: Priority = await prompts.select({ message: 'Priority', choices: PRIORITIES.map((value) => ({ name: value, value })), default: entry.ticket.priority });
-    const updated = await updateAsAgent(ctx, token, entry.ticket.number, { priority });
+    const updated = await asAgent(ctx, token, '`ticket set`', (t, actor) => updateAsAgent(t, ctx, actor, entry.ticket.number, { priority }));
     return `#${updated.number} is now ${updated.priority}.`;
   },
   resolve: async (ctx, _prompts, token, { entry }) => {
-    const updated = await setStatusAsAgent(ctx, token, entry.ticket.number, 'solved', 'resolve');
+    const updated = await asAgent(ctx, token, '`ticket resolve`', (t, actor) => setStatusAsAgent(t, ctx, actor, entry.ticket.number, 'solved', 'resolve'));
     return `#${updated.number} is solved; the customer was told by mail.`;
   },
 };

@@ -1,0 +1,397 @@
+// The agent's side of the support desk: answering, notes, assignment, escalation, status changes
+// and merges on a ticket; the urgency-ordered queue and why a ticket stands where it does; a
+// customer's account at a glance, account locks, statistics, giving an account the agent role,
+// and the automatic close of solved tickets. Each is one atomic, audited change (or one look),
+// and mails the customer when they should hear about it.
+
+import { describeUser, explainLock, requireRole } from '../domain/accounts.js';
+import { lockNoticeMail, unlockedMail } from '../domain/account-mails.js';
+import type { AuditValue } from '../domain/audit.js';
+import { AppError } from '../domain/errors.js';
+import { findArticle, localizeArticle } from '../domain/faq.js';
+import type { Language } from '../domain/language.js';
+import { holdAccount, userAccount, type Transaction } from '../domain/ledger.js';
+import type { OutgoingMail } from '../domain/mail.js';
+import { findCurrency, formatAmount } from '../domain/money.js';
+import type { User, UserId } from '../domain/state.js';
+import { ticketStats, type TicketStats } from '../domain/ticket-stats.js';
+import { ticketReplyMail, ticketStatusMail } from '../domain/ticket-mails.js';
+import { summarizeTicket, type TicketSummary } from '../domain/ticket-summary.js';
+import {
+  ACTIVE_STATUSES,
+  addAgentReply,
+  addNote,
+  agentLoads,
+  assignTicket,
+  autoClose,
+  changeStatus,
+  escalateTicket,
+  isDueToClose,
+  mergeTickets,
+  pickAgent,
+  setPriority,
+  setTags,
+  type Priority,
+  type Ticket,
+  type TicketCategory,
+  type TicketStatus,
+  type Tier,
+} from '../domain/tickets.js';
+import { followUpsOf, viewTransaction, type TxView } from '../domain/tx-view.js';
+import type { QueueEntry } from '../domain/urgency.js';
+import type { Records } from '../store/records.js';
+import type { StoreTransaction } from '../store/store.js';
+import type { Actor } from './authenticate.js';
+import { emailsOf, faqArticles, findTicket, openQueue, queueEntryOf, saveTicket, slaOf, supportData, ticketRegion } from './desk.js';
+import type { AppDeps } from './ports.js';
+import { auditTicket, ticketDetail, type TicketDetail } from './tickets.js';
+
+function requireAgent(actor: Actor, what: string): User {
+  requireRole(actor.user, ['agent'], what);
+  return actor.user;
+}
+
+async function mailCustomer(t: StoreTransaction, ticket: Ticket, nowIso: string, make: (customer: User) => OutgoingMail): Promise<void> {
+  const customer = await t.users.get(ticket.customerId);
+  if (customer) t.mail(make(customer), nowIso);
+}
+
+async function mailStatusChange(t: StoreTransaction, before: Ticket, after: Ticket, nowIso: string): Promise<void> {
+  if (after.status !== before.status && after.status !== 'new') {
+    const to = after.status;
+    await mailCustomer(t, after, nowIso, (customer) => ticketStatusMail(customer, after, to));
+  }
+}
+
+interface AgentStep {
+  readonly agent: User;
+  readonly ticket: Ticket;
+  readonly nowIso: string;
+}
+
+/** The acting agent and the ticket, checked. */
+async function agentStep(t: Records, deps: AppDeps, actor: Actor, number: number, what: string): Promise<AgentStep> {
+  const agent = requireAgent(actor, what);
+  return { agent, ticket: await findTicket(t, number), nowIso: deps.now().toISOString() };
+}
+
+function audited(t: StoreTransaction, step: AgentStep, type: string, ticket: Ticket, details: Record<string, AuditValue> = {}): void {
+  auditTicket(t, step.nowIso, type, step.agent, ticket, details);
+}
+
+// ---- on one ticket -----------------------------------------------------------------------------
+
+export interface ReplyInput {
+  readonly body: string | null;
+  readonly faqId: string | null;
+  readonly status: TicketStatus | null;
+}
+
+function faqBody(deps: AppDeps, faqId: string | null, language: Language): string {
+  if (faqId === null) throw new AppError('USAGE', 'the reply has no text', { hint: 'pass --body TEXT, --body-file FILE or --faq ID' });
+  const article = localizeArticle(findArticle(faqArticles(deps.ref), faqId), language);
+  return `${article.title}\n\n${article.body}`;
+}
+
+/** A public answer (typed, or an FAQ article in the ticket's language); mailed to the customer. */
+export async function replyAsAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, input: ReplyInput): Promise<Ticket> {
+  const step = await agentStep(t, deps, actor, number, '`ticket reply` for an agent');
+  const body = input.body ?? faqBody(deps, input.faqId, step.ticket.language);
+  const updated = saveTicket(t, deps.ref, addAgentReply(step.ticket, step.agent, { body, faqId: input.faqId, status: input.status }, step.nowIso));
+  await mailCustomer(t, updated, step.nowIso, (customer) => ticketReplyMail(customer, updated, body));
+  audited(t, step, 'ticket.reply', updated, { faq: input.faqId, status: updated.status });
+  return updated;
+}
+
+/** An answer written by the system for an agent's action elsewhere (a refund): noted on the ticket and mailed. */
+export async function replyOnTicket(t: StoreTransaction, deps: AppDeps, agent: User, ticket: Ticket, body: string, nowIso: string): Promise<Ticket> {
+  const updated = saveTicket(t, deps.ref, addAgentReply(ticket, agent, { body, faqId: null, status: null }, nowIso));
+  await mailCustomer(t, updated, nowIso, (customer) => ticketReplyMail(customer, updated, body));
+  return updated;
+}
+
+export async function noteAsAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, body: string): Promise<Ticket> {
+  const step = await agentStep(t, deps, actor, number, '`ticket note`');
+  const updated = saveTicket(t, deps.ref, addNote(step.ticket, step.agent, body, step.nowIso));
+  audited(t, step, 'ticket.note', updated);
+  return updated;
+}
+
+/** The least-loaded available agent who speaks the ticket's language at its tier or above. */
+async function leastLoadedAgent(t: Records, ticket: Ticket): Promise<User | undefined> {
+  const loads = agentLoads(await t.tickets.withStatus(ACTIVE_STATUSES));
+  return pickAgent(await t.users.staff(), loads, ticket);
+}
+
+/** To the named agent (`toEmail`, normalised), or to the least-loaded one who fits. */
+export async function assignAsAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, toEmail: string | null): Promise<{ ticket: Ticket; assignee: User }> {
+  const step = await agentStep(t, deps, actor, number, '`ticket assign`');
+  const assignee = toEmail === null ? await leastLoadedAgent(t, step.ticket) : await t.users.byEmail(toEmail);
+  if (!assignee) {
+    if (toEmail !== null) throw new AppError('USER_NOT_FOUND', `no account uses ${toEmail}`);
+    throw new AppError('NOT_FOUND', `no available agent of tier ${step.ticket.tier} or higher speaks ${step.ticket.language}`, { hint: 'choose one with --to EMAIL, or add one with `okpay admin agent add`' });
+  }
+  const updated = saveTicket(t, deps.ref, assignTicket(step.ticket, assignee, step.agent, step.nowIso));
+  audited(t, step, 'ticket.assign', updated, { to: assignee.id, picked: toEmail === null });
+  return { ticket: updated, assignee };
+}
+
+export async function escalateAsAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, input: { tier: Tier | null; reason: string | null }): Promise<Ticket> {
+  const step = await agentStep(t, deps, actor, number, '`ticket escalate --tier`');
+  const assignee = step.ticket.assigneeId === null ? null : await t.users.get(step.ticket.assigneeId);
+  const updated = saveTicket(t, deps.ref, escalateTicket(step.ticket, assignee, input.tier, step.agent, input.reason, step.nowIso));
+  audited(t, step, 'ticket.escalate', updated, { from: step.ticket.tier, to: updated.tier, reason: input.reason });
+  return updated;
+}
+
+export interface TicketChanges {
+  readonly priority?: Priority;
+  readonly tags?: readonly string[];
+  readonly status?: TicketStatus;
+}
+
+export async function updateAsAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, changes: TicketChanges): Promise<Ticket> {
+  const step = await agentStep(t, deps, actor, number, '`ticket set`');
+  let updated = step.ticket;
+  if (changes.priority !== undefined) updated = setPriority(updated, changes.priority, step.agent, step.nowIso);
+  if (changes.tags !== undefined) updated = setTags(updated, changes.tags, step.agent, step.nowIso);
+  if (changes.status !== undefined && changes.status !== updated.status) updated = changeStatus(updated, changes.status, step.agent, step.nowIso);
+  saveTicket(t, deps.ref, updated);
+  await mailStatusChange(t, step.ticket, updated, step.nowIso);
+  audited(t, step, 'ticket.update', updated, { priority: changes.priority ?? null, tags: changes.tags?.join(',') ?? null, status: changes.status ?? null });
+  return updated;
+}
+
+/** resolve (→ solved), close (→ closed), reopen (→ open). */
+export async function setStatusAsAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, to: TicketStatus, verb: string): Promise<Ticket> {
+  const step = await agentStep(t, deps, actor, number, `\`ticket ${verb}\``);
+  const updated = saveTicket(t, deps.ref, changeStatus(step.ticket, to, step.agent, step.nowIso));
+  await mailStatusChange(t, step.ticket, updated, step.nowIso);
+  audited(t, step, `ticket.${verb}`, updated, { from: step.ticket.status, to });
+  return updated;
+}
+
+export async function mergeAsAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, into: number): Promise<{ source: Ticket; target: Ticket }> {
+  const step = await agentStep(t, deps, actor, number, '`ticket merge`');
+  const result = mergeTickets(step.ticket, await findTicket(t, into), step.agent, step.nowIso);
+  saveTicket(t, deps.ref, result.source);
+  saveTicket(t, deps.ref, result.target);
+  await mailStatusChange(t, step.ticket, result.source, step.nowIso);
+  audited(t, step, 'ticket.merge', result.source, { into });
+  return result;
+}
+
+/** The ticket as an agent sees it, after an agent's change. */
+export function agentView(t: StoreTransaction, deps: AppDeps, ticket: Ticket): Promise<TicketDetail> {
+  return ticketDetail(t, deps, ticket, 'agent', deps.now().getTime());
+}
+
+// ---- the queue ---------------------------------------------------------------------------------
+
+export interface WhyResult {
+  readonly entry: QueueEntry<TicketSummary>;
+  /** The ticket's support region's zone, in which its due time reads. */
+  readonly timeZone: string;
+}
+
+/** `ticket why`: the urgency of one ticket, term by term. */
+export async function whyTicket(t: Records, deps: AppDeps, actor: Actor, number: number): Promise<WhyResult> {
+  requireAgent(actor, '`ticket why`');
+  const ticket = await findTicket(t, number);
+  const region = ticketRegion(deps.ref, ticket.regionId);
+  const summary = summarizeTicket(ticket, supportData(deps.ref), region);
+  return { entry: queueEntryOf(deps.ref, summary, deps.now().getTime()), timeZone: region.timeZone };
+}
+
+export interface QueueFilters {
+  readonly mine: boolean;
+  readonly unassigned: boolean;
+  readonly language: Language | null;
+  readonly category: TicketCategory | null;
+  readonly breaching: boolean;
+  readonly limit: number;
+}
+
+export interface AgentQueue {
+  readonly entries: readonly QueueEntry<TicketSummary>[];
+  /** Emails of the customers and assignees of the entries shown. */
+  readonly names: Readonly<Record<string, string>>;
+}
+
+/** `agent queue`: the open queue, most urgent first, from the summaries (no conversation loaded). */
+export async function agentQueue(t: Records, deps: AppDeps, actor: Actor, filters: QueueFilters): Promise<AgentQueue> {
+  const me = requireAgent(actor, '`agent queue`');
+  const all = (await openQueue(t, deps.ref, deps.now().getTime())).filter(
+    ({ ticket, sla }) =>
+      (!filters.mine || ticket.assigneeId === me.id) &&
+      (!filters.unassigned || ticket.assigneeId === null) &&
+      (filters.language === null || ticket.language === filters.language) &&
+      (filters.category === null || ticket.category === filters.category) &&
+      (!filters.breaching || sla.state === 'breached' || sla.state === 'at-risk'),
+  );
+  const entries = all.slice(0, filters.limit);
+  return { entries, names: await emailsOf(t, entries.flatMap(({ ticket }) => [ticket.customerId, ticket.assigneeId])) };
+}
+
+export interface TriageTicket {
+  readonly entry: QueueEntry<TicketSummary>;
+  readonly detail: TicketDetail;
+}
+
+/** The triage loop's next ticket: the most urgent one at the agent's tier, not skipped. */
+export async function nextTriageTicket(t: StoreTransaction, deps: AppDeps, actor: Actor, skipped: ReadonlySet<number>): Promise<TriageTicket | null> {
+  const agent = requireAgent(actor, '`agent triage`');
+  const nowMs = deps.now().getTime();
+  const tier = agent.agent?.tier ?? 1;
+  const entry = (await openQueue(t, deps.ref, nowMs)).find(({ ticket }) => ticket.tier <= tier && !skipped.has(ticket.number));
+  if (!entry) return null;
+  return { entry, detail: await ticketDetail(t, deps, await findTicket(t, entry.ticket.number), 'agent', nowMs) };
+}
+
+// ---- statistics ----------------------------------------------------------------------------------
+
+const STATS_PAGE_SIZE = 500;
+
+export interface AgentStats {
+  readonly stats: TicketStats;
+  /** Emails of the agents in the per-agent rows. */
+  readonly names: Readonly<Record<string, string>>;
+}
+
+/** `agent stats`: a report over the tickets opened in [fromMs, toMs), read a page at a time. */
+export async function agentStats(t: Records, deps: AppDeps, actor: Actor, period: { fromMs: number; toMs: number }): Promise<AgentStats> {
+  requireAgent(actor, '`agent stats`');
+  const nowMs = deps.now().getTime();
+  const inPeriod: Ticket[] = [];
+  for await (const page of t.tickets.scan(STATS_PAGE_SIZE)) {
+    for (const ticket of page) {
+      const createdMs = Date.parse(ticket.createdAt);
+      if (createdMs >= period.fromMs && createdMs < period.toMs) inPeriod.push(ticket);
+    }
+  }
+  const stats = ticketStats(inPeriod, (ticket) => slaOf(deps.ref, ticket, nowMs), period.fromMs, period.toMs);
+  return { stats, names: await emailsOf(t, stats.byAgent.map((row) => row.key)) };
+}
+
+// ---- settlement: solved tickets close by themselves ------------------------------------------------
+
+/** Closes the solved tickets whose time has come (data/support.json) and tells their customers. */
+export async function closeSolvedTickets(t: StoreTransaction, deps: AppDeps, nowMs: number): Promise<Ticket[]> {
+  const afterDays = supportData(deps.ref).closeSolvedAfterDays;
+  const due = (await t.tickets.withStatus(['solved'])).filter((s) => s.solvedAt !== null && isDueToClose(s.solvedAt, nowMs, afterDays));
+  const closed: Ticket[] = [];
+  for (const summary of due.sort((a, b) => a.number - b.number)) {
+    const ticket = saveTicket(t, deps.ref, autoClose(await findTicket(t, summary.number), nowMs));
+    await mailCustomer(t, ticket, new Date(nowMs).toISOString(), (customer) => ticketStatusMail(customer, ticket, 'closed'));
+    closed.push(ticket);
+  }
+  return closed;
+}
+
+// ---- a customer's account ------------------------------------------------------------------------
+
+async function requireUserByEmail(t: Records, email: string): Promise<User> {
+  const user = await t.users.byEmail(email);
+  if (!user) throw new AppError('USER_NOT_FOUND', `no account uses ${email}`);
+  return user;
+}
+
+/** When an action names a ticket, it must be the customer's; the action is then noted on it. */
+async function ticketOfCustomer(t: Records, number: number | null, customer: User): Promise<Ticket | null> {
+  if (number === null) return null;
+  const ticket = await findTicket(t, number);
+  if (ticket.customerId !== customer.id) throw new AppError('INVALID_INPUT', `ticket #${ticket.number} is not from ${customer.email}`);
+  return ticket;
+}
+
+export interface BalanceLine {
+  readonly currency: string;
+  readonly available: string;
+  readonly held: string;
+}
+
+async function balancesOf(t: Records, deps: AppDeps, user: User): Promise<BalanceLine[]> {
+  const available = await t.balances.ofAccount(userAccount(user.id));
+  const held = await t.balances.ofAccount(holdAccount(user.id));
+  const codes = [...new Set([...Object.keys(available), ...Object.keys(held)])].sort();
+  return codes.map((code) => {
+    const currency = findCurrency(deps.ref.currencies, code);
+    return { currency: code, available: formatAmount(available[code] ?? 0, currency), held: formatAmount(held[code] ?? 0, currency) };
+  });
+}
+
+async function recentTransactions(t: StoreTransaction, deps: AppDeps, user: User, limit: number): Promise<TxView[]> {
+  const seqs = await t.journal.seqsOfUser(user.id);
+  const entries = await t.journal.getMany(seqs.slice(-limit * 2));
+  const all: Transaction[] = entries.map((entry) => entry.tx);
+  return all.slice(-limit).reverse().map((tx) => viewTransaction(t.state, tx, user.id, followUpsOf(tx.id, all), deps.ref.currencies));
+}
+
+export interface CustomerView {
+  readonly user: Record<string, unknown>;
+  readonly balances: readonly BalanceLine[];
+  readonly transactions: readonly TxView[];
+}
+
+/** `agent user show`: profile, lock, balances and recent transactions; audited, and tied to a ticket when given. */
+export async function showCustomer(t: StoreTransaction, deps: AppDeps, actor: Actor, input: { email: string; ticket: number | null; limit: number }): Promise<CustomerView> {
+  const agent = requireAgent(actor, '`agent user show`');
+  const customer = await requireUserByEmail(t, input.email);
+  const ticket = await ticketOfCustomer(t, input.ticket, customer);
+  t.audit({ at: deps.now().toISOString(), type: 'agent.user-viewed', actor: agent.id, subject: customer.id, details: { ticket: ticket?.number ?? null } });
+  const lock = customer.lock ? explainLock(customer) : null;
+  return { user: { ...describeUser(customer), lockExplanation: lock }, balances: await balancesOf(t, deps, customer), transactions: await recentTransactions(t, deps, customer, input.limit) };
+}
+
+export interface LockInput {
+  readonly email: string;
+  readonly reason: string;
+  readonly ticket: number | null;
+}
+
+/** Sessions end with the lock, but are remembered so that their next command can say why. */
+async function endSessions(t: Records, userId: UserId, atIso: string): Promise<void> {
+  for (const hash of await t.sessions.ofUser(userId)) {
+    const session = await t.sessions.get(hash);
+    if (session) t.sessions.put(hash, { ...session, endedByLockAt: atIso });
+  }
+}
+
+/** `agent lock` / `agent unlock`: customers only; mailed, audited, and noted on the ticket when given. */
+export async function changeLock(t: StoreTransaction, deps: AppDeps, actor: Actor, verb: 'lock' | 'unlock', input: LockInput): Promise<User> {
+  const agent = requireAgent(actor, `\`agent ${verb}\``);
+  const customer = await requireUserByEmail(t, input.email);
+  if (customer.role !== 'user') throw new AppError('FORBIDDEN', `${customer.email} is staff (${customer.role}); agents lock and unlock customers only`);
+  const ticket = await ticketOfCustomer(t, input.ticket, customer);
+  const nowIso = deps.now().toISOString();
+  let changed: User;
+  if (verb === 'lock') {
+    if (customer.lock?.reason === 'agent') throw new AppError('INVALID_TRANSITION', `${customer.email} is already locked by support`);
+    changed = { ...customer, lock: { reason: 'agent', note: input.reason, at: nowIso, by: agent.id } };
+    t.users.put(changed);
+    await endSessions(t, customer.id, nowIso);
+    t.mail(lockNoticeMail(changed, explainLock(changed)), nowIso);
+  } else {
+    if (!customer.lock) throw new AppError('INVALID_TRANSITION', `the account ${customer.email} is not locked`);
+    changed = { ...customer, lock: null, failedLogins: 0, unlockToken: null };
+    t.users.put(changed);
+    t.mail(unlockedMail(changed), nowIso);
+  }
+  if (ticket) saveTicket(t, deps.ref, addNote(ticket, agent, `Account ${verb === 'lock' ? 'locked' : 'unlocked'} by ${agent.email}: ${input.reason}`, nowIso));
+  t.audit({ at: nowIso, type: `agent.${verb}`, actor: agent.id, subject: customer.id, details: { reason: input.reason, ticket: ticket?.number ?? null, previousLock: customer.lock?.reason ?? null } });
+  return changed;
+}
+
+// ---- admin agent add -----------------------------------------------------------------------------
+
+/** `admin agent add`: an existing, active account (not an administrator) becomes an agent. */
+export async function addAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, input: { email: string; tier: Tier; languages: readonly Language[] }): Promise<User> {
+  requireRole(actor.user, ['admin'], '`admin agent add`');
+  const target = await requireUserByEmail(t, input.email);
+  if (target.role === 'admin') throw new AppError('FORBIDDEN', `${input.email} is an administrator; administrators are not agents`, { hint: 'use a separate account for support work' });
+  if (target.status !== 'active') throw new AppError('NOT_ACTIVATED', `the account ${input.email} is not activated yet`);
+  const changed: User = { ...target, role: 'agent', agent: { tier: input.tier, languages: [...input.languages] } };
+  t.users.put(changed);
+  t.audit({ at: deps.now().toISOString(), type: 'agent.added', actor: actor.user.id, subject: target.id, details: { tier: input.tier, languages: input.languages.join(','), wasAgent: target.role === 'agent' } });
+  return changed;
+}

@@ -1,0 +1,265 @@
+// The customer's side of the support desk (open, list, show, reply, escalate, rate, export) and
+// how a ticket is presented to whoever looks at it: its customer (public messages only) or an
+// agent (everything). Each use-case runs inside one store transaction and returns plain data.
+
+import type { AuditValue } from '../domain/audit.js';
+import { regionForCountry } from '../domain/calendar.js';
+import { AppError } from '../domain/errors.js';
+import { detectLanguage, type Language } from '../domain/language.js';
+import { seqOfTxId, type Transaction } from '../domain/ledger.js';
+import { printable } from '../domain/money.js';
+import type { SlaReport } from '../domain/sla.js';
+import type { User } from '../domain/state.js';
+import { ticketReceivedMail } from '../domain/ticket-mails.js';
+import type { TicketSummary } from '../domain/ticket-summary.js';
+import {
+  addCustomerReply,
+  DUPLICATE_WINDOW_HOURS,
+  duplicateKey,
+  isWaitingForFirstReply,
+  openTicket,
+  rateTicket,
+  requestEscalation,
+  type Ticket,
+  type TicketCategory,
+  type TicketChannel,
+  type TicketStatus,
+} from '../domain/tickets.js';
+import { followUpsOf, viewTransaction, type TxView } from '../domain/tx-view.js';
+import type { Records } from '../store/records.js';
+import type { StoreTransaction } from '../store/store.js';
+import type { Actor } from './authenticate.js';
+import { calendarData, emailsOf, findOwnTicket, findTicket, followMerges, localTime, openQueue, saveTicket, saveTickets, slaOf, supportData } from './desk.js';
+import type { AppDeps } from './ports.js';
+
+export type Audience = 'customer' | 'agent';
+
+/** Agents see everything; everyone else (admins included) sees a ticket as its customer does. */
+export function audienceOf(user: User): Audience {
+  return user.role === 'agent' ? 'agent' : 'customer';
+}
+
+export function auditTicket(t: StoreTransaction, nowIso: string, type: string, actor: User, ticket: Pick<Ticket, 'number' | 'customerId'>, details: Record<string, AuditValue> = {}): void {
+  t.audit({ at: nowIso, type, actor: actor.id, subject: ticket.customerId, details: { ticket: ticket.number, ...details } });
+}
+
+// ---- presenting a ticket ---------------------------------------------------------------------
+
+export interface QueuePlace {
+  readonly position: number;
+  readonly of: number;
+  readonly expectedReplyByMs: number | null;
+}
+
+/** Where a ticket waiting for its first answer stands among all tickets waiting for theirs. */
+async function queuePlace(t: Records, deps: AppDeps, ticket: Ticket, nowMs: number): Promise<QueuePlace | null> {
+  if (!isWaitingForFirstReply(ticket)) return null;
+  const waiting = (await openQueue(t, deps.ref, nowMs)).filter((entry) => entry.ticket.waitingForFirstReply);
+  const index = waiting.findIndex((entry) => entry.ticket.number === ticket.number);
+  if (index < 0) return null;
+  return { position: index + 1, of: waiting.length, expectedReplyByMs: waiting[index]?.sla.current?.dueAtMs ?? null };
+}
+
+/** The linked transaction as its customer sees it, with its status now. */
+async function linkedTransaction(t: StoreTransaction, deps: AppDeps, ticket: Ticket): Promise<TxView | null> {
+  if (ticket.txId === null) return null;
+  const seqs = await t.journal.seqsOfUser(ticket.customerId);
+  const entries = await t.journal.getMany(seqs);
+  const found = entries.find((entry) => entry.tx.id === ticket.txId);
+  if (!found) return null;
+  const later: Transaction[] = entries.filter((entry) => entry.seq > found.seq).map((entry) => entry.tx);
+  return viewTransaction(t.state, found.tx, ticket.customerId, followUpsOf(found.tx.id, later), deps.ref.currencies);
+}
+
+export interface TicketDetail {
+  readonly ticket: Ticket;
+  readonly audience: Audience;
+  readonly sla: SlaReport;
+  readonly queue: QueuePlace | null;
+  readonly transaction: TxView | null;
+  readonly followUps: readonly number[];
+  /** Emails of the people named on the ticket, for display. */
+  readonly names: Readonly<Record<string, string>>;
+}
+
+export async function ticketDetail(t: StoreTransaction, deps: AppDeps, ticket: Ticket, audience: Audience, nowMs: number): Promise<TicketDetail> {
+  const names = await emailsOf(t, [ticket.customerId, ticket.assigneeId, ...ticket.messages.map((m) => m.authorId), ...ticket.events.map((e) => e.by)]);
+  return {
+    ticket,
+    audience,
+    sla: slaOf(deps.ref, ticket, nowMs),
+    queue: await queuePlace(t, deps, ticket, nowMs),
+    transaction: await linkedTransaction(t, deps, ticket),
+    followUps: ticket.events.flatMap((event) => (event.type === 'follow-up' ? [event.ticket] : [])),
+    names,
+  };
+}
+
+/** The ticket as the user may see it: any ticket for an agent, only their own for anyone else. */
+async function ticketFor(t: Records, user: User, number: number): Promise<Ticket> {
+  return audienceOf(user) === 'agent' ? findTicket(t, number) : findOwnTicket(t, number, user.id);
+}
+
+/** `ticket show`: an agent reading a customer's ticket is an agent action, and is audited. */
+export async function showTicket(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number): Promise<TicketDetail> {
+  const now = deps.now();
+  const ticket = await ticketFor(t, actor.user, number);
+  if (audienceOf(actor.user) === 'agent') auditTicket(t, now.toISOString(), 'ticket.viewed', actor.user, ticket);
+  return ticketDetail(t, deps, ticket, audienceOf(actor.user), now.getTime());
+}
+
+/** `ticket export`: the whole record, audited for anyone. */
+export async function exportTicket(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, format: 'md' | 'json'): Promise<TicketDetail> {
+  const now = deps.now();
+  const ticket = await ticketFor(t, actor.user, number);
+  auditTicket(t, now.toISOString(), 'ticket.exported', actor.user, ticket, { format });
+  return ticketDetail(t, deps, ticket, audienceOf(actor.user), now.getTime());
+}
+
+// ---- listing ---------------------------------------------------------------------------------
+
+export interface TicketRow {
+  readonly summary: TicketSummary;
+  readonly customer: string;
+  readonly assignee: string | null;
+}
+
+export interface TicketList {
+  readonly audience: Audience;
+  readonly rows: readonly TicketRow[];
+}
+
+/** `ticket list`: the customer's own tickets (agents: everyone's), newest first, from the summaries. */
+export async function listTickets(t: Records, actor: Actor, input: { status: TicketStatus | null; limit: number }): Promise<TicketList> {
+  const audience = audienceOf(actor.user);
+  const statuses = input.status === null ? null : [input.status];
+  const page = { limit: input.limit, offset: 0 };
+  const found = audience === 'agent' ? await t.tickets.recent(statuses, page) : await t.tickets.ofCustomer(actor.user.id, statuses, page);
+  const names = audience === 'agent' ? await emailsOf(t, found.items.flatMap((s) => [s.customerId, s.assigneeId])) : {};
+  const rows = found.items.map((summary) => ({
+    summary,
+    customer: names[summary.customerId] ?? summary.customerId,
+    assignee: summary.assigneeId === null ? null : (names[summary.assigneeId] ?? summary.assigneeId),
+  }));
+  return { audience, rows };
+}
+
+// ---- opening ---------------------------------------------------------------------------------
+
+export interface TicketRequest {
+  readonly category: TicketCategory;
+  readonly subject: string;
+  readonly body: string;
+  readonly channel: TicketChannel;
+  /** null: the customer's profile language, else the text's. */
+  readonly language: Language | null;
+  /** The customer's transaction the ticket is about, as typed. */
+  readonly tx: string | null;
+}
+
+export interface OpenedTicket {
+  readonly detail: TicketDetail;
+  /** The same request came in earlier: that ticket is shown and nothing new was queued. */
+  readonly duplicate: boolean;
+}
+
+/** The customer's own transaction, or "not found" — never a hint that someone else's exists. */
+async function ownTransaction(t: StoreTransaction, customer: User, text: string): Promise<string> {
+  const seq = seqOfTxId(text);
+  const entry = seq === null ? null : await t.journal.get(seq);
+  if (!entry || !entry.tx.parties.includes(customer.id)) {
+    throw new AppError('TX_NOT_FOUND', `you have no transaction ${printable(text.trim())}`, { hint: 'see your transactions with `okpay history`' });
+  }
+  return entry.tx.id;
+}
+
+/** A bound on the tickets one customer opens within the duplicate window that are compared. */
+const RECENT_TICKETS_MAX = 200;
+
+/** The customer's tickets opened within the duplicate window with the same subject, in full. */
+async function sameSubjectRecently(t: Records, customer: User, subject: string, nowMs: number): Promise<Ticket[]> {
+  const since = nowMs - DUPLICATE_WINDOW_HOURS * 3_600_000;
+  const recent = await t.tickets.ofCustomer(customer.id, ['new', 'open', 'pending', 'on-hold', 'solved'], { limit: RECENT_TICKETS_MAX, offset: 0 });
+  const key = duplicateKey(subject);
+  const candidates = recent.items.filter((s) => Date.parse(s.createdAt) > since && duplicateKey(s.subject) === key);
+  const tickets: Ticket[] = [];
+  for (const summary of candidates) tickets.push(await findTicket(t, summary.number));
+  return tickets.sort((a, b) => a.number - b.number);
+}
+
+/**
+ * Opens a ticket for `customer` (signed in, or checked by password for a locked account), or
+ * finds that the same request came in within a day and shows that one instead.
+ */
+export async function openTicketFor(t: StoreTransaction, deps: AppDeps, customer: User, request: TicketRequest): Promise<OpenedTicket> {
+  const now = deps.now();
+  const nowMs = now.getTime();
+  const txId = request.tx === null ? null : await ownTransaction(t, customer, request.tx);
+  const language = request.language ?? customer.language ?? detectLanguage(`${request.subject}\n${request.body}`) ?? 'en';
+  const region = regionForCountry(calendarData(deps.ref), customer.country);
+  const input = { customer, category: request.category, subject: request.subject, body: request.body, channel: request.channel, language, regionId: region.id, txId };
+  const recent = await sameSubjectRecently(t, customer, request.subject, nowMs);
+  const { ticket, duplicate } = openTicket(input, recent, () => t.tickets.nextNumber(), supportData(deps.ref), nowMs);
+  saveTicket(t, deps.ref, ticket);
+  const detail = await ticketDetail(t, deps, ticket, 'customer', nowMs);
+  if (!duplicate) {
+    const dueAtMs = detail.sla.current?.dueAtMs ?? null;
+    t.mail(ticketReceivedMail(customer, ticket, dueAtMs === null ? null : localTime(dueAtMs, region.timeZone)), now.toISOString());
+  }
+  auditTicket(t, now.toISOString(), duplicate ? 'ticket.duplicate' : 'ticket.created', customer, ticket, { category: ticket.category, priority: ticket.priority, lockedAccount: customer.lock !== null });
+  return { detail, duplicate };
+}
+
+/** `ticket new` for a signed-in customer. */
+export function newTicket(t: StoreTransaction, deps: AppDeps, actor: Actor, request: TicketRequest): Promise<OpenedTicket> {
+  return openTicketFor(t, deps, actor.user, request);
+}
+
+// ---- the customer's replies, escalation requests and ratings ----------------------------------
+
+export interface CustomerReplyResult {
+  readonly detail: TicketDetail;
+  /** The closed ticket the reply followed up with a new ticket, if it was closed. */
+  readonly followUpOf: number | null;
+  readonly reopened: boolean;
+}
+
+/** `ticket reply` from the customer: to the ticket (or the one it was merged into), or a follow-up. */
+export async function customerReply(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, body: string): Promise<CustomerReplyResult> {
+  const now = deps.now();
+  const me = actor.user;
+  const target = await followMerges(t, await findOwnTicket(t, number, me.id));
+  const reply = addCustomerReply(target, me, body, () => t.tickets.nextNumber(), now.toISOString());
+  saveTickets(t, deps.ref, reply.changed);
+  if (reply.followUpOf !== null) t.mail(ticketReceivedMail(me, reply.ticket, null), now.toISOString());
+  t.audit({ at: now.toISOString(), type: 'ticket.customer-reply', actor: me.id, subject: me.id, details: { ticket: reply.ticket.number, followUpOf: reply.followUpOf, reopened: reply.reopened } });
+  const detail = await ticketDetail(t, deps, reply.ticket, 'customer', now.getTime());
+  return { detail, followUpOf: reply.followUpOf, reopened: reply.reopened };
+}
+
+/** `ticket escalate` from the customer: asks for a higher tier (or a manager), with a reason. */
+export async function requestTicketEscalation(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, input: { reason: string; manager: boolean }): Promise<TicketDetail> {
+  const now = deps.now();
+  const me = actor.user;
+  const updated = saveTicket(t, deps.ref, requestEscalation(await findOwnTicket(t, number, me.id), me, input.reason, input.manager, now.toISOString()));
+  auditTicket(t, now.toISOString(), 'ticket.escalation-requested', me, updated, { tier: updated.escalationRequest?.tier ?? null });
+  return ticketDetail(t, deps, updated, 'customer', now.getTime());
+}
+
+export interface RatedTicketResult {
+  readonly detail: TicketDetail;
+  /** The tier-2 follow-up a bad rating opened. */
+  readonly followUp: number | null;
+}
+
+/** `ticket rate`: a score once the ticket is solved; a bad one opens a follow-up for a senior agent. */
+export async function rateOwnTicket(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, input: { score: number; comment: string | null }): Promise<RatedTicketResult> {
+  const now = deps.now();
+  const me = actor.user;
+  const rated = rateTicket(await findOwnTicket(t, number, me.id), me, input.score, input.comment, () => t.tickets.nextNumber(), now.toISOString());
+  saveTickets(t, deps.ref, rated.changed);
+  if (rated.followUp) t.mail(ticketReceivedMail(me, rated.followUp, null), now.toISOString());
+  auditTicket(t, now.toISOString(), 'ticket.rated', me, rated.ticket, { score: input.score, followUp: rated.followUp?.number ?? null });
+  const detail = await ticketDetail(t, deps, rated.ticket, 'customer', now.getTime());
+  return { detail, followUp: rated.followUp?.number ?? null };
+}
