@@ -8,12 +8,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.js';
 import { holdAccount, userAccount, type NewTransaction } from '../../src/domain/ledger.js';
 import type { User, Withdrawal } from '../../src/domain/state.js';
-import type { TicketSummary } from '../../src/domain/ticket-summary.js';
+import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
 import type { Ticket, TicketStatus } from '../../src/domain/tickets.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import type { RecordStore } from '../../src/store/store.js';
-import { customer, newState, open } from '../support/desk.js';
+import { customer, europe, newState, open, support } from '../support/desk.js';
 
 const NOW = '2026-11-23T10:00:00.000Z';
 const homes: string[] = [];
@@ -52,7 +52,7 @@ function toPhone(user: User, phone: string, amountMinor: number): NewTransaction
 }
 
 function summaryOf(ticket: Ticket, status: TicketStatus): TicketSummary {
-  return { number: ticket.number, customerId: ticket.customerId, status, assigneeId: null, createdAt: ticket.createdAt, updatedAt: ticket.updatedAt };
+  return { ...summarizeTicket(ticket, support, europe), status };
 }
 
 describe.each(STORES)('the %s record store', (_name, make) => {
