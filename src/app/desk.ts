@@ -21,9 +21,13 @@ export function ticketRegion(ref: ReferenceData, regionId: string): Region {
   return regionById(calendarData(ref), regionId);
 }
 
+export function summaryOf(ref: ReferenceData, ticket: Ticket): TicketSummary {
+  return summarizeTicket(ticket, supportData(ref), ticketRegion(ref, ticket.regionId));
+}
+
 /** Every change to a ticket goes through here, so its summary never lags behind it. */
 export function saveTicket(t: Records, ref: ReferenceData, ticket: Ticket): Ticket {
-  t.tickets.put(ticket, summarizeTicket(ticket, supportData(ref), ticketRegion(ref, ticket.regionId)));
+  t.tickets.put(ticket, summaryOf(ref, ticket));
   return ticket;
 }
 

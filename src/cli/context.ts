@@ -61,6 +61,7 @@ export function createContext(deps: Deps, globals: GlobalOptions): Context {
   let store: Store | null = null;
   let passwords: PasswordHasher | null = deps.passwords ?? null;
   let totp: Totp | null = deps.totp ?? null;
+  const ref = new RefData();
   return {
     io: deps.io,
     env,
@@ -68,11 +69,11 @@ export function createContext(deps: Deps, globals: GlobalOptions): Context {
     json,
     dataDir,
     random: deps.random ?? cryptoRandom,
-    ref: new RefData(),
+    ref,
     session: deps.session ?? fileSession(dataDir),
     now,
     get store(): Store {
-      return (store ??= deps.openStore ? deps.openStore(dataDir, now) : openFileStore(dataDir, now));
+      return (store ??= deps.openStore ? deps.openStore(dataDir, now) : openFileStore(dataDir, now, ref));
     },
     get passwords(): PasswordHasher {
       return (passwords ??= bcryptHasher(bcryptCost(env)));
@@ -83,9 +84,9 @@ export function createContext(deps: Deps, globals: GlobalOptions): Context {
   };
 }
 
-function openFileStore(dataDir: string, now: () => Date): Store {
+function openFileStore(dataDir: string, now: () => Date, ref: RefData): Store {
   // Imported here so that commands which never touch the store do not load it.
-  return new LazyFileStore(dataDir, now);
+  return new LazyFileStore(dataDir, now, ref);
 }
 
 class LazyFileStore implements Store {
@@ -94,6 +95,7 @@ class LazyFileStore implements Store {
   constructor(
     readonly location: string,
     private readonly now: () => Date,
+    private readonly ref: RefData,
   ) {}
 
   async transaction<T>(work: Parameters<Store['transaction']>[0]): Promise<T> {
@@ -107,7 +109,8 @@ class LazyFileStore implements Store {
   private async open(): Promise<Store> {
     if (!this.inner) {
       const { FileStore } = await import('../store/file-store.js');
-      this.inner = new FileStore(this.location, { now: this.now });
+      const { summaryOf } = await import('../app/desk.js');
+      this.inner = new FileStore(this.location, { now: this.now, summarizeTicket: (ticket) => summaryOf(this.ref, ticket) });
     }
     return this.inner;
   }

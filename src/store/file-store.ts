@@ -17,9 +17,11 @@ import { formatEml, numberMail, parseEml, type MailRecord, type OutgoingMail } f
 import { emptyState, type ChainHead, type State, type UserId } from '../domain/state.js';
 import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, fsyncDirectory, parseStoreJson, readTextIfExists, removeFile, unavailable, writeFileDurable } from './durable-file.js';
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
+import type { TicketSummary } from '../domain/ticket-summary.js';
+import type { Ticket } from '../domain/tickets.js';
 import { upgradeState } from './migrations.js';
 import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
-import { StateRecords } from './state-records.js';
+import { addMissingSummaries, StateRecords } from './state-records.js';
 import type { AuditReader, JournalReader, OutboxReader, Store, StoreTransaction } from './store.js';
 
 const DEFAULT_SEGMENT_SIZE = 1000;
@@ -40,6 +42,11 @@ export interface FileStoreOptions {
   readonly now: () => Date;
   readonly segmentSize?: number;
   readonly lockStaleMs?: number;
+  /**
+   * The summary of a ticket (the CLI passes summarizeTicket with the shipped support data): a
+   * store written before summaries existed gets them when it is read, so its queue is complete.
+   */
+  readonly summarizeTicket?: (ticket: Ticket) => TicketSummary;
 }
 
 interface Loaded {
@@ -116,6 +123,7 @@ export class FileStore implements Store {
 
   /** Uses the segment size the store was made with. */
   private configured(state: State): State {
+    if (this.options.summarizeTicket) addMissingSummaries(state, this.options.summarizeTicket);
     const size = state.meta.segmentSize;
     if (!Number.isSafeInteger(size) || size < 1) throw corrupt(this.stateFile, 'its segment size is not a positive whole number');
     if (size !== this.journalLog.segmentSize) {

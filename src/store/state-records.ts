@@ -137,6 +137,12 @@ export function stateRecords(state: State): Records {
   };
 }
 
+/** Gives every ticket kept without a summary (a store from before summaries) its summary. */
+export function addMissingSummaries(state: State, summarize: (ticket: Ticket) => TicketSummary): void {
+  const summaries = (state.ticketSummaries ??= {});
+  for (const [key, ticket] of Object.entries(state.tickets)) summaries[key] ??= summarize(ticket);
+}
+
 /** A base for transactions that work on one State object: its records, by key. */
 export abstract class StateRecords implements Records {
   readonly meta: Records['meta'];
