@@ -4,7 +4,7 @@
 // and the automatic close of solved tickets. Each is one atomic, audited change (or one look),
 // and mails the customer when they should hear about it.
 
-import { describeUser, explainLock, requireRole } from '../domain/accounts.js';
+import { describeUser, explainLock, requireRole, unlockAccount } from '../domain/accounts.js';
 import { lockNoticeMail, unlockedMail } from '../domain/account-mails.js';
 import type { AuditValue } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
@@ -13,7 +13,7 @@ import type { Language } from '../domain/language.js';
 import { holdAccount, userAccount, type Transaction } from '../domain/ledger.js';
 import type { OutgoingMail } from '../domain/mail.js';
 import { findCurrency, formatAmount } from '../domain/money.js';
-import type { User, UserId } from '../domain/state.js';
+import type { User } from '../domain/state.js';
 import { ticketStats, type TicketStats } from '../domain/ticket-stats.js';
 import { ticketReplyMail, ticketStatusMail } from '../domain/ticket-mails.js';
 import { summarizeTicket, type TicketSummary } from '../domain/ticket-summary.js';
@@ -44,6 +44,7 @@ import type { StoreTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
 import { emailsOf, faqArticles, findTicket, openQueue, queueEntryOf, saveTicket, slaOf, supportData, ticketRegion } from './desk.js';
 import type { AppDeps } from './ports.js';
+import { lockUser, userByEmail } from './users.js';
 import { auditTicket, ticketDetail, type TicketDetail } from './tickets.js';
 
 function requireAgent(actor: Actor, what: string): User {
@@ -290,12 +291,6 @@ export async function closeSolvedTickets(t: StoreTransaction, deps: AppDeps, now
 
 // ---- a customer's account ------------------------------------------------------------------------
 
-async function requireUserByEmail(t: Records, email: string): Promise<User> {
-  const user = await t.users.byEmail(email);
-  if (!user) throw new AppError('USER_NOT_FOUND', `no account uses ${email}`);
-  return user;
-}
-
 /** When an action names a ticket, it must be the customer's; the action is then noted on it. */
 async function ticketOfCustomer(t: Records, number: number | null, customer: User): Promise<Ticket | null> {
   if (number === null) return null;
@@ -336,7 +331,7 @@ export interface CustomerView {
 /** `agent user show`: profile, lock, balances and recent transactions; audited, and tied to a ticket when given. */
 export async function showCustomer(t: StoreTransaction, deps: AppDeps, actor: Actor, input: { email: string; ticket: number | null; limit: number }): Promise<CustomerView> {
   const agent = requireAgent(actor, '`agent user show`');
-  const customer = await requireUserByEmail(t, input.email);
+  const customer = await userByEmail(t, input.email);
   const ticket = await ticketOfCustomer(t, input.ticket, customer);
   t.audit({ at: deps.now().toISOString(), type: 'agent.user-viewed', actor: agent.id, subject: customer.id, details: { ticket: ticket?.number ?? null } });
   const lock = customer.lock ? explainLock(customer) : null;
@@ -349,31 +344,21 @@ export interface LockInput {
   readonly ticket: number | null;
 }
 
-/** Sessions end with the lock, but are remembered so that their next command can say why. */
-async function endSessions(t: Records, userId: UserId, atIso: string): Promise<void> {
-  for (const hash of await t.sessions.ofUser(userId)) {
-    const session = await t.sessions.get(hash);
-    if (session) t.sessions.put(hash, { ...session, endedByLockAt: atIso });
-  }
-}
-
 /** `agent lock` / `agent unlock`: customers only; mailed, audited, and noted on the ticket when given. */
 export async function changeLock(t: StoreTransaction, deps: AppDeps, actor: Actor, verb: 'lock' | 'unlock', input: LockInput): Promise<User> {
   const agent = requireAgent(actor, `\`agent ${verb}\``);
-  const customer = await requireUserByEmail(t, input.email);
+  const customer = await userByEmail(t, input.email);
   if (customer.role !== 'user') throw new AppError('FORBIDDEN', `${customer.email} is staff (${customer.role}); agents lock and unlock customers only`);
   const ticket = await ticketOfCustomer(t, input.ticket, customer);
   const nowIso = deps.now().toISOString();
   let changed: User;
   if (verb === 'lock') {
     if (customer.lock?.reason === 'agent') throw new AppError('INVALID_TRANSITION', `${customer.email} is already locked by support`);
-    changed = { ...customer, lock: { reason: 'agent', note: input.reason, at: nowIso, by: agent.id } };
-    t.users.put(changed);
-    await endSessions(t, customer.id, nowIso);
+    changed = await lockUser(t, customer, { reason: 'agent', note: input.reason, at: nowIso, by: agent.id });
     t.mail(lockNoticeMail(changed, explainLock(changed)), nowIso);
   } else {
     if (!customer.lock) throw new AppError('INVALID_TRANSITION', `the account ${customer.email} is not locked`);
-    changed = { ...customer, lock: null, failedLogins: 0, unlockToken: null };
+    changed = unlockAccount(customer);
     t.users.put(changed);
     t.mail(unlockedMail(changed), nowIso);
   }
@@ -387,7 +372,7 @@ export async function changeLock(t: StoreTransaction, deps: AppDeps, actor: Acto
 /** `admin agent add`: an existing, active account (not an administrator) becomes an agent. */
 export async function addAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, input: { email: string; tier: Tier; languages: readonly Language[] }): Promise<User> {
   requireRole(actor.user, ['admin'], '`admin agent add`');
-  const target = await requireUserByEmail(t, input.email);
+  const target = await userByEmail(t, input.email);
   if (target.role === 'admin') throw new AppError('FORBIDDEN', `${input.email} is an administrator; administrators are not agents`, { hint: 'use a separate account for support work' });
   if (target.status !== 'active') throw new AppError('NOT_ACTIVATED', `the account ${input.email} is not activated yet`);
   const changed: User = { ...target, role: 'agent', agent: { tier: input.tier, languages: [...input.languages] } };
