@@ -4,8 +4,8 @@ import type { LockFacts, MailTexts, SecurityChange } from './types.js';
 
 const SECURITY_CHANGE: Readonly<Record<SecurityChange, { subject: string; sentence: (email: string) => string }>> = {
   password: { subject: 'Ihr OKPay-Passwort wurde geändert', sentence: (email) => `Das Passwort von ${email} wurde geändert` },
-  '2fa-on': { subject: 'Die Zwei-Schritt-Bestätigung ist aktiv', sentence: (email) => `Die Zwei-Schritt-Bestätigung für ${email} ist jetzt aktiv` },
-  '2fa-off': { subject: 'Die Zwei-Schritt-Bestätigung wurde ausgeschaltet', sentence: (email) => `Die Zwei-Schritt-Bestätigung für ${email} wurde ausgeschaltet` },
+  '2fa-on': { subject: 'Die Zwei-Faktor-Bestätigung ist aktiv', sentence: (email) => `Die Zwei-Faktor-Bestätigung für ${email} ist jetzt aktiv` },
+  '2fa-off': { subject: 'Die Zwei-Faktor-Bestätigung wurde ausgeschaltet', sentence: (email) => `Die Zwei-Faktor-Bestätigung für ${email} wurde ausgeschaltet` },
 };
 
 const withCode = (twoFactor: boolean): string => (twoFactor ? ' und einem Code aus Ihrer Authenticator-App' : '');
@@ -43,7 +43,7 @@ export const de: MailTexts = {
   }),
   lockedAfterFailures: (lock, token) => ({
     subject: 'Ihr OKPay-Konto wurde gesperrt',
-    text: `Wir haben Ihr Konto nach ${lock.failedSignIns} fehlgeschlagenen Anmeldungen in Folge gesperrt.\n\nWenn Sie das waren, entsperren Sie es mit diesem Token und Ihrem Passwort${lock.twoFactor ? ' sowie einem Code aus Ihrer Authenticator-App' : ''}:\n\n  okpay unlock --email ${lock.email} --token ${token}\n\nDer Token läuft nach 24 Stunden ab. Wenn Sie es nicht waren, kennt womöglich jemand Ihre E-Mail-Adresse: Ändern Sie nach dem Entsperren Ihr Passwort (okpay password change) und schalten Sie die Zwei-Schritt-Bestätigung ein (okpay 2fa enable).`,
+    text: `Wir haben Ihr Konto nach ${lock.failedSignIns} fehlgeschlagenen Anmeldungen in Folge gesperrt.\n\nWenn Sie das waren, entsperren Sie es mit diesem Token und Ihrem Passwort${lock.twoFactor ? ' sowie einem Code aus Ihrer Authenticator-App' : ''}:\n\n  okpay unlock --email ${lock.email} --token ${token}\n\nDer Token läuft nach 24 Stunden ab. Wenn Sie es nicht waren, kennt womöglich jemand Ihre E-Mail-Adresse: Ändern Sie nach dem Entsperren Ihr Passwort (okpay password change) und schalten Sie die Zwei-Faktor-Bestätigung ein (okpay 2fa enable).`,
   }),
   lockNotice: (lock) => {
     const { why, how } = describeLock(lock);

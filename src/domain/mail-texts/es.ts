@@ -70,12 +70,12 @@ export const es: MailTexts = {
     text: `${from} le ha enviado ${amount} ${currency}. El dinero le espera hasta el ${until}; después se devolverá a quien lo envió.\n\nPara recibirlo, abra una cuenta de OKPay con esta dirección:\n\n  okpay register --email ${to} --accept-terms\n\nEl dinero llegará a su monedero en cuanto la cuenta esté activada.`,
   }),
   payoutCompleted: ({ amount, currency, methodLabel }) => ({
-    subject: `Su retirada de ${amount} ${currency} se ha completado`,
-    text: `Se han abonado ${amount} ${currency} en ${methodLabel}.\n\nConsulte sus retiradas: okpay withdraw list`,
+    subject: `Su retiro de ${amount} ${currency} se ha completado`,
+    text: `Se han abonado ${amount} ${currency} en ${methodLabel}.\n\nConsulte sus retiros: okpay withdraw list`,
   }),
   payoutFailed: ({ amount, currency, methodLabel }) => ({
-    subject: `Su retirada de ${amount} ${currency} no se ha podido realizar`,
-    text: `No hemos podido realizar el pago a ${methodLabel}: la cuenta de destino lo rechazó. El importe y la comisión vuelven a estar en su saldo disponible.\n\nConsulte sus retiradas: okpay withdraw list`,
+    subject: `Su retiro de ${amount} ${currency} no se ha podido realizar`,
+    text: `No hemos podido realizar el pago a ${methodLabel}: la cuenta de destino lo rechazó. El importe y la comisión vuelven a estar en su saldo disponible.\n\nConsulte sus retiros: okpay withdraw list`,
   }),
   transferReturned: (to, amount, currency) => ({
     subject: `Su transferencia a ${to} ha sido devuelta`,
@@ -84,7 +84,7 @@ export const es: MailTexts = {
 
   kycApproved: {
     subject: 'Su identidad está verificada',
-    text: 'Hemos aprobado la verificación de su identidad. A partir de ahora, sus transferencias y retiradas tienen los límites más altos de los clientes verificados.',
+    text: 'Hemos aprobado la verificación de su identidad. A partir de ahora, sus transferencias y retiros tienen los límites más altos de los clientes verificados.',
   },
   kycRejected: (reason) => ({
     subject: 'La verificación de su identidad requiere su atención',

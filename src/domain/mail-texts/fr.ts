@@ -67,7 +67,7 @@ export const fr: MailTexts = {
   }),
   moneyWaiting: ({ from, amount, currency }, to, until) => ({
     subject: `${from} vous a envoyé ${amount} ${currency} avec OKPay`,
-    text: `${from} vous a envoyé ${amount} ${currency}. L’argent vous attend jusqu’au ${until} ; passé ce délai, il retourne à l’expéditeur.\n\nPour le recevoir, ouvrez un compte OKPay avec cette adresse :\n\n  okpay register --email ${to} --accept-terms\n\nL’argent arrive dans votre portefeuille dès que le compte est activé.`,
+    text: `${from} vous a envoyé ${amount} ${currency}. L’argent vous attend jusqu’au ${until} ; passé ce délai, il retourne à l’expéditeur.\n\nPour le recevoir, ouvrez un compte OKPay avec cette adresse :\n\n  okpay register --email ${to} --accept-terms\n\nL’argent arrive dans votre porte-monnaie dès que le compte est activé.`,
   }),
   payoutCompleted: ({ amount, currency, methodLabel }) => ({
     subject: `Votre retrait de ${amount} ${currency} est effectué`,
