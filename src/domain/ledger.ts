@@ -4,8 +4,7 @@
 // transaction changes; every store applies it to its records when a command posts and when it
 // redoes the journal after a crash, so what a command does and what recovery does never differ.
 
-import { nodeCrypto } from './node-crypto.js';
-import { sha256Hex } from './sha256.js';
+import { hash } from 'node:crypto';
 import type { MinorUnits } from './money.js';
 import type { Balances, FeeLineRecord, IdempotencyRecord, LimitWindow, State, TxId, UnclaimedTransfer, UserId, Withdrawal } from './state.js';
 import { compareCodeUnits } from './order.js';
@@ -415,7 +414,10 @@ export function chainHash(prevHash: string, seq: number, end: boolean, canonical
   chainScratch.write(header, 0, 'utf8');
   if (typeof canonicalContent === 'string') chainScratch.write(canonicalContent, headerBytes, 'utf8');
   else chainScratch.set(canonicalContent, headerBytes);
-  return nodeCrypto().hash('sha256', chainScratch.subarray(0, size), 'hex');
+  return hash('sha256', chainScratch.subarray(0, size), 'hex');
 }
 
-export { sha256Hex };
+/** The SHA-256 of a text's UTF-8 bytes, as 64 lowercase hex digits. */
+export function sha256Hex(text: string): string {
+  return hash('sha256', text, 'hex');
+}

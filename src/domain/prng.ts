@@ -1,7 +1,7 @@
 // The one seeded pseudo-random generator (sfc32), for fixtures and simulations: the same seed
 // always gives the same sequence, on every machine. Not for secrets.
 
-import { nodeCrypto } from './node-crypto.js';
+import { createHash } from 'node:crypto';
 
 export class Prng {
   private a: number;
@@ -10,7 +10,7 @@ export class Prng {
   private d: number;
 
   constructor(seed: string) {
-    const bytes = nodeCrypto().createHash('sha256').update(`okpay-prng:${seed}`).digest();
+    const bytes = createHash('sha256').update(`okpay-prng:${seed}`).digest();
     this.a = bytes.readUInt32LE(0);
     this.b = bytes.readUInt32LE(4);
     this.c = bytes.readUInt32LE(8);
