@@ -1,0 +1,59 @@
+// What a bug looks like from outside: an internal error is one line and exit 1, and with
+// OKPAY_DEBUG=1 its stack trace names the TypeScript source lines (through the bundle's source map),
+// not a column of the minified bundle. The bug is brought about by a damaged but well-formed store:
+// a balance at the largest safe integer, which the next payment into it overflows.
+
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Account, expectOk, PASSWORD } from '../support/accounts.js';
+import { Okpay } from '../support/okpay.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ANN = 'ann@example.com';
+const BOB = 'bob@example.com';
+const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({ name, email, password: PASSWORD, country: 'US', language: 'en', kyc: 'approved', ...extra });
+
+describe('an internal error', () => {
+  const o = new Okpay();
+  const ann = new Account(o, ANN);
+  const transfer = ['transfer', '--to', BOB, '--amount', '1.00', '--currency', 'USD', '--yes'];
+  const stateFile = path.join(o.home, 'state.json');
+  const digest = () => createHash('sha256').update(readFileSync(stateFile)).digest('hex');
+
+  beforeAll(async () => {
+    const fixture = path.join(o.home, 'fixture.json');
+    writeFileSync(fixture, JSON.stringify({ users: [person('ann', ANN, { balances: { USD: '50.00' } }), person('bob', BOB, { balances: { USD: '1.00' } })] }));
+    expectOk(await o.run(['fixtures', 'load', fixture]));
+    await ann.signIn();
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { users: Record<string, { email: string }>; balances: Record<string, Record<string, number>> };
+    const bobId = Object.keys(state.users).find((id) => state.users[id]?.email === BOB);
+    state.balances[`user:${bobId}`] = { USD: Number.MAX_SAFE_INTEGER };
+    writeFileSync(stateFile, JSON.stringify(state));
+  });
+  afterAll(() => o.cleanup());
+
+  it('is one line with a bug-report hint, exit 1, and the store left as it was', async () => {
+    const before = digest();
+    const run = await ann.run(transfer);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/^okpay: unexpected error: balance of user:usr_\w+ USD overflowed — this is a bug in okpay; run again with OKPAY_DEBUG=1/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(digest()).toBe(before);
+  });
+
+  it('under OKPAY_DEBUG=1 shows a stack trace whose frames are src/*.ts lines', async () => {
+    const run = await ann.run(transfer, { env: { OKPAY_DEBUG: '1' } });
+    expect(run.code, run.stderr).toBe(1);
+    const top = /^ {4}at addToBalances \((.+\/src\/domain\/ledger\.ts):(\d+):\d+\)$/m.exec(run.stderr);
+    expect(top, run.stderr).not.toBeNull();
+    expect(path.relative(ROOT, top![1]!)).toBe(path.join('src', 'domain', 'ledger.ts'));
+    // The line named is the line that throws.
+    const line = readFileSync(path.join(ROOT, 'src', 'domain', 'ledger.ts'), 'utf8').split('\n')[Number(top![2]) - 1];
+    expect(line).toMatch(/throw new Error\(`balance of .* overflowed`\)/);
+    expect(run.stderr).toMatch(/^ {4}at .*\(.+\/src\/cli\/main\.ts:\d+:\d+\)$/m);
+    expect(run.stderr).not.toMatch(/okpay\.cjs/);
+  });
+});
