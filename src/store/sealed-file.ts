@@ -3,16 +3,15 @@
 // entries) is refused as damage before a single record is believed.
 
 import { sha256Hex } from '../domain/ledger.js';
-import { nodeCrypto } from '../domain/node-crypto.js';
 import { corrupt } from './durable-file.js';
 
 const HEAD = '{"digest":"';
 const MIDDLE = '","body":';
 const DIGEST_LENGTH = 64;
 
-/** The same SHA-256 either way: Node's for a large text, the plain one (no module load) for a small one. */
+/** The digest a sealed file carries: the SHA-256 of its body's text. */
 export function digest(text: string): string {
-  return text.length > 2048 ? nodeCrypto().hash('sha256', text, 'hex') : sha256Hex(text);
+  return sha256Hex(text);
 }
 
 export function seal(body: unknown): string {
