@@ -111,8 +111,11 @@ export class LedgerReplay {
   }
 }
 
-/** The checks that compare the replayed journal with the state. */
-export function compareWithState(state: State, replayed: Balances, problems: string[]): void {
+/** What verify compares with the replayed journal: balances and the live records that hold money. */
+export type LiveRecords = Pick<State, 'balances' | 'unclaimed' | 'withdrawals'>;
+
+/** The checks that compare the replayed journal with the stored balances and live records. */
+export function compareWithState(state: LiveRecords, replayed: Balances, problems: string[]): void {
   const push = (text: string) => {
     if (problems.length < MAX_PROBLEMS) problems.push(text);
   };
@@ -132,7 +135,7 @@ export function compareWithState(state: State, replayed: Balances, problems: str
   checkLiveRecords(state, push);
 }
 
-function checkLiveRecords(state: State, push: (text: string) => void): void {
+function checkLiveRecords(state: LiveRecords, push: (text: string) => void): void {
   const unclaimed = new Map<string, number>();
   for (const item of Object.values(state.unclaimed)) unclaimed.set(item.receiveCurrency, (unclaimed.get(item.receiveCurrency) ?? 0) + item.receiveAmountMinor);
   const unclaimedCurrencies = new Set([...unclaimed.keys(), ...Object.keys(state.balances[SYSTEM_ACCOUNTS.unclaimed] ?? {})]);

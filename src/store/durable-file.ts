@@ -22,6 +22,11 @@ export function setFaultHook(hook: ((step: WriteStep, file: string) => void) | n
   faultHook = hook;
 }
 
+/** Runs the fault hook (tests only) before a disk step taken outside this module. */
+export function faultPoint(step: WriteStep, file: string): void {
+  faultHook?.(step, file);
+}
+
 export class DurableJsonFile<T> implements Adapter<T> {
   /** The text last read, so a commit can tell whether anything changed. */
   lastText: string | null = null;

@@ -16,19 +16,22 @@
 // read against that version (its own digest, the commit that wrote it); a file changed by a later
 // commit makes the read start again.
 
-import { constants, promises as fs, readFileSync } from 'node:fs';
+import { constants, existsSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
 import { chainHash, entryContentText, hydrateEntry, sha256Hex, storedTransaction, type JournalEntry, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
 import { formatEml, parseEml, type MailRecord } from '../domain/mail.js';
 import { emptyState, type ChainHead, type StoreMeta } from '../domain/state.js';
-import { corrupt, ensureDirectory, errnoOf, fsyncDirectory, removeFile, unavailable } from './durable-file.js';
+import { corrupt, ensureDirectory, errnoOf, faultPoint, fsyncDirectory, removeFile, unavailable } from './durable-file.js';
+import { FileStore } from './file-store.js';
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
 import { bucketCount, KINDS, type Kind } from './record-kinds.js';
 import { META_KEY, RecordTransaction, type Counts } from './record-transaction.js';
-import { RecordView, type RecordSource } from './record-view.js';
+import { RecordView, type Changes, type RecordSource } from './record-view.js';
 import { digest, seal, unseal } from './sealed-file.js';
+import { readSchema2Index, recordsOfState } from './split-upgrade.js';
+import { verifySplitStore, type SplitVerifyReport } from './split-verify.js';
 import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
 import type { AuditReader, JournalReader, OutboxReader, RecordStore, RecordsTransaction } from './store.js';
 
@@ -36,6 +39,9 @@ export const SPLIT_SCHEMA_VERSION = 3;
 const ROOT = 'store.json';
 const REDO = 'commit.redo';
 const RECORDS = 'records';
+/** The schema-2 layout's files: the whole state, and the per-user journal index. */
+const SCHEMA2_STATE = 'state.json';
+const SCHEMA2_INDEX = 'index';
 const DEFAULT_SEGMENT_SIZE = 1000;
 /** A read that keeps meeting files of later commits gives up after this many fresh starts. */
 const READ_ATTEMPTS = 50;
@@ -137,6 +143,7 @@ export class SplitFileStore implements RecordStore {
 
   async transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
     await ensureDirectory(this.directory);
+    await this.upgradeIfOld();
     const lock = await acquireStoreLock(this.directory, this.options.lockStaleMs ?? LOCK_STALE_MS);
     try {
       const snapshot = await this.openForWrite();
@@ -152,6 +159,7 @@ export class SplitFileStore implements RecordStore {
   }
 
   async read<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
+    await this.upgradeIfOld();
     for (let attempt = 1; ; attempt += 1) {
       try {
         const snapshot = await this.openForRead();
@@ -161,6 +169,20 @@ export class SplitFileStore implements RecordStore {
         if (attempt >= READ_ATTEMPTS) throw error.damage;
       }
     }
+  }
+
+  /**
+   * Checks every file of the committed version (split-verify.ts) and writes nothing: a pending
+   * redo is read as the version it commits, a torn journal tail is left for the next writer.
+   */
+  async verify(): Promise<SplitVerifyReport> {
+    const root = this.readRoot();
+    if (root === null && existsSync(this.file(SCHEMA2_STATE))) {
+      throw new AppError('STORE_CORRUPT', `the store at ${this.directory} has not been upgraded to this okpay's layout yet`, { hint: 'run any other command once to upgrade it, then verify' });
+    }
+    const snapshot = await this.openForRead();
+    const strict = new Snapshot(this, snapshot.root, snapshot.overlay, true);
+    return verifySplitStore(this, strict, { bucketOf, bucketPath, manifestPath });
   }
 
   // ---- opening -------------------------------------------------------------------------------
@@ -215,6 +237,7 @@ export class SplitFileStore implements RecordStore {
       return new Snapshot(this, this.emptyRoot(), null, true);
     }
     this.configure(root);
+    if (existsSync(this.file(SCHEMA2_STATE))) await this.removeSchema2Files();
     const journal = await this.settleLog(this.journalLog, journalCodec, root.meta.journal);
     const audit = await this.settleLog(this.auditLogFiles, auditCodec, root.meta.audit);
     if (journal !== root.meta.journal || audit !== root.meta.audit) root = await this.rewriteRoot({ ...root, meta: { ...root.meta, journal, audit } });
@@ -309,28 +332,7 @@ export class SplitFileStore implements RecordStore {
   /** The full new text of every file the commit changes: buckets, manifests, mails, the root last. */
   private async filesOf(t: SplitTransaction, snapshot: Snapshot, commit: number): Promise<Map<string, string>> {
     const changes = await t.view.changes();
-    const files = new Map<string, string>();
-    for (const [kind, written] of changes) {
-      if (kind === 'meta' || kind === 'counts') continue;
-      const byBucket = new Map<string, [string, unknown][]>();
-      for (const entry of written) {
-        const bucket = bucketOf(kind, entry[0]);
-        byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), entry]);
-      }
-      const manifest = await snapshot.manifest(kind);
-      const buckets = new Set(manifest);
-      for (const [bucket, entries] of byBucket) {
-        const records = { ...(await snapshot.bucketRecords(kind, bucket)) };
-        for (const [key, value] of entries) {
-          if (value === null) delete records[key];
-          else records[key] = value;
-        }
-        files.set(bucketPath(kind, bucket), seal({ kind, bucket, commit, records } satisfies BucketBody));
-        buckets.add(bucket);
-      }
-      if (buckets.size !== manifest.length) files.set(manifestPath(kind), seal({ kind, commit, buckets: [...buckets].sort() } satisfies ManifestBody));
-    }
-    if (snapshot.root.commit === 0) for (const kind of BUCKETED_KINDS) if (!files.has(manifestPath(kind))) files.set(manifestPath(kind), seal({ kind, commit, buckets: [] } satisfies ManifestBody));
+    const files = await recordFiles(changes, commit, snapshot, snapshot.root.commit === 0);
     for (const mail of t.mails) files.set(path.join('outbox', `${mail.id}.eml`), formatEml(mail));
     const counts = (changes.get('counts')?.get('counts') as Counts | undefined) ?? snapshot.root.counts;
     files.set(ROOT, seal({ schemaVersion: SPLIT_SCHEMA_VERSION, commit, meta: t.currentMeta, counts } satisfies RootBody));
@@ -384,6 +386,7 @@ export class SplitFileStore implements RecordStore {
     const stage = stagePath(file);
     const staged = readText(stage);
     if (staged !== null && digest(staged) === expected) {
+      faultPoint('rename', file);
       await fs.rename(stage, file).catch((error: unknown) => {
         throw unavailable(file, error);
       });
@@ -391,6 +394,52 @@ export class SplitFileStore implements RecordStore {
     }
     const current = readText(file);
     if (current === null || digest(current) !== expected) throw corrupt(file, `commit ${commit} cannot be completed: its new text is neither staged nor in place`);
+  }
+
+  // ---- the upgrade from schema 2 -------------------------------------------------------------
+
+  /**
+   * A schema-2 store (state.json, no root) is upgraded in place before its first use. Its files
+   * stay as they are until the new root has been written (the upgrade's commit point): a kill
+   * before that leaves the old store, which the next command upgrades again from the start.
+   */
+  private async upgradeIfOld(): Promise<void> {
+    if (existsSync(this.file(ROOT)) || !existsSync(this.file(SCHEMA2_STATE))) return;
+    const old = new FileStore(this.directory, { now: this.options.now, lockStaleMs: this.options.lockStaleMs });
+    // Completes an interrupted schema-2 commit first, under that store's own rules.
+    await old.read(() => undefined);
+    const lock = await acquireStoreLock(this.directory, this.options.lockStaleMs ?? LOCK_STALE_MS);
+    try {
+      if (!existsSync(this.file(ROOT))) await old.read((t) => this.writeUpgrade(t.state));
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async writeUpgrade(state: Parameters<typeof recordsOfState>[0]): Promise<void> {
+    // Leftovers of an upgrade cut short: never part of any store.
+    await fs.rm(this.file(RECORDS), { recursive: true, force: true });
+    const commit = 1;
+    const files = await recordFiles(await recordsOfState(state, await readSchema2Index(this.directory)), commit, null, true);
+    for (const [target, text] of files) {
+      await ensureDirectory(path.dirname(this.file(target)));
+      await writeInPlace(this.file(target), text, true);
+    }
+    for (const directory of new Set([...files.keys()].map((f) => path.dirname(this.file(f))))) await fsyncDirectory(directory);
+    // Later commit points rewrite this file in place and so never need a new inode.
+    await writeInPlace(this.file(REDO), 'none', true);
+    const root: RootBody = { schemaVersion: SPLIT_SCHEMA_VERSION, commit, meta: state.meta, counts: { users: Object.keys(state.users).length } };
+    await writeDurably(this.file(ROOT), seal(root));
+    await fsyncDirectory(this.directory);
+    await this.removeSchema2Files();
+  }
+
+  /** The schema-2 files, kept as the backup until the upgrade committed. */
+  private async removeSchema2Files(): Promise<void> {
+    await removeFile(this.file(SCHEMA2_STATE));
+    faultPoint('remove', this.file(SCHEMA2_INDEX));
+    await fs.rm(this.file(SCHEMA2_INDEX), { recursive: true, force: true });
+    await fsyncDirectory(this.directory);
   }
 
   // ---- mails ---------------------------------------------------------------------------------
@@ -417,10 +466,44 @@ function checkRoot(root: RootBody, file: string): RootBody {
   return root;
 }
 
+/** Where a snapshot's bucket records and manifests come from (null: a store being created). */
+interface Current {
+  manifest(kind: Kind): Promise<string[]>;
+  bucketRecords(kind: Kind, bucket: string): Promise<Readonly<Record<string, unknown>>>;
+}
+
+/** The sealed text of every bucket and manifest that the changes touch (every manifest for a new store). */
+async function recordFiles(changes: Changes, commit: number, current: Current | null, everyManifest: boolean): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const [kind, written] of changes) {
+    if (kind === 'meta' || kind === 'counts') continue;
+    const byBucket = new Map<string, [string, unknown][]>();
+    for (const entry of written) {
+      const bucket = bucketOf(kind, entry[0]);
+      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), entry]);
+    }
+    const manifest = (await current?.manifest(kind)) ?? [];
+    const buckets = new Set(manifest);
+    for (const [bucket, entries] of byBucket) {
+      const records = { ...((await current?.bucketRecords(kind, bucket)) ?? {}) };
+      for (const [key, value] of entries) {
+        if (value === null) delete records[key];
+        else records[key] = value;
+      }
+      files.set(bucketPath(kind, bucket), seal({ kind, bucket, commit, records } satisfies BucketBody));
+      buckets.add(bucket);
+    }
+    if (buckets.size !== manifest.length) files.set(manifestPath(kind), seal({ kind, commit, buckets: [...buckets].sort() } satisfies ManifestBody));
+  }
+  if (everyManifest) for (const kind of BUCKETED_KINDS) if (!files.has(manifestPath(kind))) files.set(manifestPath(kind), seal({ kind, commit, buckets: [] } satisfies ManifestBody));
+  return files;
+}
+
 /** Writes a whole file durably (temp file, fsync, rename). */
 async function writeDurably(file: string, text: string): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
   await writeInPlace(temp, text, true);
+  faultPoint('rename', file);
   await fs.rename(temp, file).catch(async (error: unknown) => {
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw unavailable(file, error);
@@ -434,6 +517,7 @@ async function writeDurably(file: string, text: string): Promise<void> {
 async function writeInPlace(file: string, text: string, truncateFirst = false): Promise<void> {
   let handle: fs.FileHandle | null = null;
   try {
+    faultPoint('write', file);
     handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | (truncateFirst ? constants.O_TRUNC : 0), 0o600);
     const bytes = Buffer.from(text, 'utf8');
     await handle.write(bytes, 0, bytes.length, 0);
@@ -448,6 +532,7 @@ async function writeInPlace(file: string, text: string, truncateFirst = false): 
 
 /** Breaks a redo record's seal in place (one byte, no new space): it is then never applied. */
 async function invalidate(file: string): Promise<void> {
+  faultPoint('write', file);
   const handle = await fs.open(file, constants.O_WRONLY);
   try {
     await handle.write(Buffer.from('x'), 0, 1, 0);
@@ -475,14 +560,14 @@ function committedButUnfinished(directory: string, error: unknown): AppError {
  * one. Every file read is checked against that version; for a writer (under the lock) a mismatch is
  * damage, for a reader it may be a later commit, and the read starts again.
  */
-class Snapshot implements RecordSource {
+export class Snapshot implements RecordSource {
   private readonly buckets = new Map<string, Record<string, unknown>>();
   private readonly manifests = new Map<Kind, string[]>();
 
   constructor(
     private readonly store: SplitFileStore,
     readonly root: RootBody,
-    private readonly overlay: ReadonlyMap<string, string> | null,
+    readonly overlay: ReadonlyMap<string, string> | null,
     private readonly locked: boolean,
   ) {}
 
@@ -528,6 +613,15 @@ class Snapshot implements RecordSource {
     }
     this.buckets.set(relative, records);
     return records;
+  }
+
+  /** A file's text as of this version (a pending commit's may still be staged), or null when it does not exist. */
+  textOf(relative: string): string | null {
+    const file = this.store.file(relative);
+    const text = this.overlay?.has(relative) ? (readText(stagePath(file)) ?? readText(file)) : readText(file);
+    const expected = this.overlay?.get(relative);
+    if (text !== null && expected !== undefined && digest(text) !== expected) throw this.mismatch(corrupt(file, 'it does not hold what the pending commit wrote'));
+    return text;
   }
 
   /** A sealed file as of this version, or null when it does not exist. */

@@ -1,0 +1,192 @@
+// `verify` of the split file store: reads every file of one committed version and writes nothing.
+// Checks each bucket and manifest (digest, place, commit), that every record sits in the bucket
+// its key hashes to, every index record against the records it is derived from, the user count,
+// both hash chains, every balance and live record against the replayed journal, the per-user
+// journal index against the journal's parties, and the outbox against the mail counter.
+
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../domain/errors.js';
+import { parseEml } from '../domain/mail.js';
+import type { Balances, UnclaimedTransfer, Withdrawal } from '../domain/state.js';
+import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS } from '../domain/verify.js';
+import { errnoOf } from './durable-file.js';
+import { indexEntries, INDEX_KINDS, KINDS, RECORD_KINDS, type IndexKind, type Kind, type RecordKind } from './record-kinds.js';
+import type { SegmentLog } from './segment-log.js';
+import type { AuditEntry } from '../domain/audit.js';
+import type { StoredJournalEntry } from '../domain/ledger.js';
+import type { ChainHead } from '../domain/state.js';
+
+/** What verify reads of the split store (passed in, so that this module does not import it back). */
+export interface SplitStoreFiles {
+  file(relative: string): string;
+  readonly journalLog: SegmentLog<StoredJournalEntry>;
+  readonly auditLogFiles: SegmentLog<AuditEntry>;
+  readonly outboxDirectory: string;
+}
+
+/** One committed version, read strictly: any mismatch is damage. */
+export interface VerifiedVersion {
+  readonly root: { readonly counts: { readonly users: number }; readonly meta: { readonly journal: ChainHead; readonly audit: ChainHead; readonly mailSeq: number } };
+  manifest(kind: Kind): Promise<string[]>;
+  bucketRecords(kind: Kind, bucket: string): Promise<Readonly<Record<string, unknown>>>;
+  textOf(relative: string): string | null;
+}
+
+export interface SplitVerifyReport {
+  readonly problems: string[];
+  readonly journalEntries: number;
+  readonly journalSegments: number;
+  readonly auditEntries: number;
+  readonly accounts: number;
+}
+
+type KindRecords = Map<string, unknown>;
+
+export async function verifySplitStore(store: SplitStoreFiles, snapshot: VerifiedVersion, helpers: { bucketOf(kind: Kind, key: string): string; bucketPath(kind: Kind, bucket: string): string; manifestPath(kind: Kind): string }): Promise<SplitVerifyReport> {
+  const problems: string[] = [];
+  const push = (text: string) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(text);
+  };
+  const records = new Map<Kind, KindRecords>();
+  for (const kind of KINDS) {
+    if (kind === 'meta' || kind === 'counts') continue;
+    records.set(kind, await readKind(store, snapshot, kind, helpers, push));
+  }
+  const journal = await replayJournal(store, snapshot, push);
+  checkIndexes(records, journal.parties, push);
+  const users = records.get('users')?.size ?? 0;
+  if (snapshot.root.counts.users !== users) push(`the store counts ${snapshot.root.counts.users} users but holds ${users}`);
+  const balances = Object.fromEntries(records.get('balances') ?? []) as Balances;
+  compareWithState({ balances, unclaimed: Object.fromEntries(records.get('unclaimed') ?? []) as Record<string, UnclaimedTransfer>, withdrawals: Object.fromEntries(records.get('withdrawals') ?? []) as Record<string, Withdrawal> }, journal.balances, problems);
+  const auditEntries = await checkAudit(store, snapshot, push);
+  checkOutbox(store, snapshot, push);
+  return { problems, journalEntries: journal.count, journalSegments: journal.segments, auditEntries, accounts: Object.keys(balances).length };
+}
+
+async function guarded<T>(push: (text: string) => void, fallback: T, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    push(error.message);
+    return fallback;
+  }
+}
+
+/** Every record of a kind, checking its manifest, each listed bucket, and files nobody lists. */
+async function readKind(store: SplitStoreFiles, snapshot: VerifiedVersion, kind: Kind, helpers: Parameters<typeof verifySplitStore>[2], push: (text: string) => void): Promise<KindRecords> {
+  const found: KindRecords = new Map();
+  const manifest = await guarded(push, [] as string[], () => snapshot.manifest(kind));
+  const directory = store.file(path.dirname(helpers.manifestPath(kind)));
+  for (const name of listDirectory(directory)) {
+    const bucket = name.replace(/\.json$/, '');
+    if (name !== 'buckets.json' && !name.startsWith('.') && !manifest.includes(bucket)) push(`${path.join(directory, name)}: a ${kind} file that the list of ${kind} files does not name`);
+  }
+  for (const bucket of manifest) {
+    const inBucket = await guarded(push, {} as Readonly<Record<string, unknown>>, () => snapshot.bucketRecords(kind, bucket));
+    for (const [key, value] of Object.entries(inBucket)) {
+      if (helpers.bucketOf(kind, key) !== bucket) push(`${store.file(helpers.bucketPath(kind, bucket))}: ${kind} record ${key} belongs in bucket ${helpers.bucketOf(kind, key)}`);
+      found.set(key, value);
+    }
+  }
+  return found;
+}
+
+function listDirectory(directory: string): string[] {
+  try {
+    return readdirSync(directory);
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** Index records as the records say they must be, compared with those stored. */
+function checkIndexes(records: Map<Kind, KindRecords>, parties: Map<string, number[]>, push: (text: string) => void): void {
+  const expected = new Map<IndexKind, Map<string, Record<string, unknown>>>(INDEX_KINDS.map((kind) => [kind, new Map()]));
+  for (const kind of RECORD_KINDS) {
+    for (const [key, value] of records.get(kind) ?? []) {
+      for (const entry of indexEntries(kind as RecordKind, key, value)) {
+        const index = expected.get(entry.kind)!;
+        index.set(entry.key, { ...(index.get(entry.key) ?? {}), [entry.member]: entry.value });
+      }
+    }
+  }
+  for (const kind of INDEX_KINDS) {
+    const stored = records.get(kind) ?? new Map();
+    const wanted: Map<string, unknown> = kind === 'journal-of-user' ? parties : (expected.get(kind) ?? new Map());
+    for (const [key, value] of wanted) {
+      if (!stored.has(key)) push(`index ${kind} lacks ${key}`);
+      else if (sortedJson(stored.get(key)) !== sortedJson(value)) push(`index ${kind} entry ${key} does not match the records it is derived from`);
+    }
+    for (const key of stored.keys()) if (!wanted.has(key)) push(`index ${kind} holds ${key}, which no record has`);
+  }
+}
+
+function sortedJson(value: unknown): string {
+  if (Array.isArray(value)) return JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const record = value as Record<string, unknown>;
+  return `{${Object.keys(record).sort().map((key) => `${JSON.stringify(key)}:${sortedJson(record[key])}`).join(',')}}`;
+}
+
+async function replayJournal(store: SplitStoreFiles, snapshot: VerifiedVersion, push: (text: string) => void): Promise<{ balances: Balances; count: number; segments: number; parties: Map<string, number[]> }> {
+  const head = snapshot.root.meta.journal;
+  const log = store.journalLog;
+  const problems: string[] = [];
+  const replay = new LedgerReplay(log.segmentSize, problems);
+  const parties = new Map<string, number[]>();
+  let segments = 0;
+  for (let segment = 0; head.seq > 0 && segment <= log.segmentOf(head.seq); segment += 1) {
+    const entries = await guarded(push, null, () => log.readSegment(segment));
+    if (entries === null) {
+      push(`${log.fileOf(segment)}: journal segment ${segment} is missing`);
+      break;
+    }
+    const committed = entries.filter((e) => e.seq <= head.seq);
+    replay.addSegment(segment, committed, log.fileOf(segment));
+    for (const entry of committed) for (const party of new Set(entry.tx.parties)) parties.set(party, [...(parties.get(party) ?? []), entry.seq]);
+    segments += 1;
+  }
+  replay.chain.finish(head);
+  problems.forEach(push);
+  return { balances: replay.balances, count: replay.chain.count, segments, parties };
+}
+
+async function checkAudit(store: SplitStoreFiles, snapshot: VerifiedVersion, push: (text: string) => void): Promise<number> {
+  const head = snapshot.root.meta.audit;
+  const log = store.auditLogFiles;
+  const problems: string[] = [];
+  const audits = auditChecker(log.segmentSize, problems);
+  for (let segment = 0; head.seq > 0 && segment <= log.segmentOf(head.seq); segment += 1) {
+    const entries = await guarded(push, null, () => log.readSegment(segment));
+    if (entries === null) {
+      push(`${log.fileOf(segment)}: audit segment ${segment} is missing`);
+      break;
+    }
+    audits.addSegment(segment, entries.filter((e) => e.seq <= head.seq), log.fileOf(segment));
+  }
+  audits.finish(head);
+  problems.forEach(push);
+  return audits.count;
+}
+
+function checkOutbox(store: SplitStoreFiles, snapshot: VerifiedVersion, push: (text: string) => void): void {
+  const mailSeq = snapshot.root.meta.mailSeq;
+  const extra = new Set(listDirectory(store.outboxDirectory).filter((n) => /^msg_[0-9]+\.eml$/.test(n)));
+  for (let seq = 1; seq <= mailSeq; seq += 1) {
+    const name = `msg_${seq.toString().padStart(6, '0')}.eml`;
+    extra.delete(name);
+    const file = path.join(store.outboxDirectory, name);
+    try {
+      const raw = snapshot.textOf(path.join('outbox', name));
+      if (raw === null) push(`${file}: mail ${seq} is missing, but the store says it was sent`);
+      else if (parseEml(raw) === null) push(`${file}: it is not a mail okpay wrote`);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      push(error.message);
+    }
+  }
+  for (const name of extra) push(`${path.join(store.outboxDirectory, name)}: a mail past the last one the store sent (${mailSeq})`);
+}

@@ -1,0 +1,339 @@
+// The split file store on disk: the upgrade from a schema-2 store made by the previous release
+// (test/fixtures/schema2-store), kill -9 at fixed-seed points of the upgrade and of multi-file
+// commits, the tampering matrix (every kind of file, four kinds of damage), and a disk that runs
+// out of inodes in the middle of a commit. The killed processes run the compiled store (dist/,
+// which `npm test` builds first).
+
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authenticate } from '../../src/app/authenticate.js';
+import { AppError } from '../../src/domain/errors.js';
+import { holdAccount, userAccount } from '../../src/domain/ledger.js';
+import { bucketOf, bucketPath, manifestPath, SplitFileStore } from '../../src/store/split-file-store.js';
+import type { RecordsTransaction } from '../../src/store/store.js';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/schema2-store', import.meta.url));
+const CHILD = fileURLToPath(new URL('../support/split-store-child.mjs', import.meta.url));
+const tokens = JSON.parse(readFileSync(path.join(FIXTURE, 'tokens.json'), 'utf8')) as { bob: string; quote: string; ticket: number; now: string };
+const NOW = new Date(Date.parse(tokens.now) + 10 * 60_000);
+const BOB = 'usr_4vk2d7kbsgkg';
+const STRANGER_PHONE = '+447700900999';
+
+const homes: string[] = [];
+afterAll(() => homes.forEach((home) => rmSync(home, { recursive: true, force: true })));
+
+function tempHome(parent = os.tmpdir()): string {
+  const home = mkdtempSync(path.join(parent, 'okpay-split-'));
+  homes.push(home);
+  return home;
+}
+
+/** A copy of a data directory with the modes okpay gives its files (git keeps only 644/755). */
+function copyStore(from: string, parent?: string): string {
+  const home = tempHome(parent);
+  cpSync(from, home, { recursive: true });
+  const tighten = (dir: string): void => {
+    chmodSync(dir, 0o700);
+    for (const name of readdirSync(dir)) {
+      const file = path.join(dir, name);
+      if (statSync(file).isDirectory()) tighten(file);
+      else chmodSync(file, 0o600);
+    }
+  };
+  tighten(home);
+  return home;
+}
+
+const open = (home: string): SplitFileStore => new SplitFileStore(home, { now: () => NOW });
+
+/** Every file under a directory with its bytes, to show that something changed nothing. */
+function bytesOf(home: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const file = path.join(dir, name);
+      if (statSync(file).isDirectory()) walk(file);
+      else found.set(path.relative(home, file), readFileSync(file, 'base64'));
+    }
+  };
+  walk(home);
+  return found;
+}
+
+async function problemsOf(store: SplitFileStore): Promise<string[]> {
+  try {
+    return (await store.verify()).problems;
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'STORE_CORRUPT') return [error.message];
+    throw error;
+  }
+}
+
+function runChild(home: string, args: string[], crashAt = 0): Promise<{ code: number | null; signal: string | null; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CHILD, ...args], { env: { PATH: process.env['PATH'], OKPAY_HOME: home, OKPAY_NOW: NOW.toISOString(), CRASH_AT: String(crashAt) } }, (error, stdout) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, signal: error?.signal ?? null, stdout });
+    });
+  });
+}
+
+const stepsOf = (stdout: string): number => Number(/steps (\d+)/.exec(stdout)?.[1] ?? NaN);
+
+/** Points spread over [1, total] by a fixed-seed generator, plus the last few (around the commit point). */
+function crashPoints(total: number, count: number, seed: number): number[] {
+  let state = seed;
+  const next = () => ((state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const points = new Set<number>([1, total - 2, total - 1, total]);
+  while (points.size < Math.min(count, total)) points.add(1 + Math.floor(next() * total));
+  return [...points].filter((p) => p >= 1 && p <= total).sort((a, b) => a - b);
+}
+
+interface Seen {
+  bobUsd: number;
+  strangerWaiting: number;
+  ticketMessages: number;
+  mailSeq: number;
+  auditSeq: number;
+  journalSeq: number;
+}
+
+const look = (t: RecordsTransaction): Promise<Seen> =>
+  (async () => ({
+    bobUsd: await t.balances.get(userAccount(BOB), 'USD'),
+    strangerWaiting: (await t.unclaimed.forRecipient({ phone: STRANGER_PHONE })).length,
+    ticketMessages: (await t.tickets.get(tokens.ticket))?.messages.length ?? -1,
+    mailSeq: t.meta.get().mailSeq,
+    auditSeq: t.auditLog.head().seq,
+    journalSeq: t.journal.head().seq,
+  }))();
+
+let upgraded: string;
+
+beforeAll(async () => {
+  upgraded = copyStore(path.join(FIXTURE, 'data'));
+  await open(upgraded).read(() => undefined);
+}, 120_000);
+
+describe('the upgrade of a schema-2 store', () => {
+  it('brings every record through: balances, history, tickets, sessions, quotes, idempotency keys, unclaimed money, payouts', async () => {
+    const store = open(upgraded);
+    expect(existsSync(path.join(upgraded, 'store.json'))).toBe(true);
+    expect(existsSync(path.join(upgraded, 'state.json'))).toBe(false);
+    expect(existsSync(path.join(upgraded, 'index'))).toBe(false);
+    await store.read(async (t) => {
+      const actor = await authenticate(t, NOW.getTime(), tokens.bob);
+      expect(actor.user.email).toBe('bob@example.com');
+      expect(await t.balances.ofAccount(userAccount(BOB))).toEqual({ EUR: 30_000, USD: 182_309 });
+      expect(await t.balances.get(holdAccount(BOB), 'USD')).toBe(30_075);
+      const seqs = await t.journal.seqsOfUser(BOB);
+      expect(seqs).toEqual(expect.arrayContaining([18, 19]));
+      expect((await t.journal.get(19))?.tx).toMatchObject({ type: 'transfer.unclaimed', memo: 'for a stranger' });
+      const ticket = await t.tickets.get(tokens.ticket);
+      expect(ticket?.messages.map((m) => m.body)).toEqual(['first message', 'second message from the customer', 'an answer from support']);
+      expect((await t.tickets.withStatus(['open'])).map((s) => s.number)).toContain(tokens.ticket);
+      expect((await t.tickets.ofCustomer(BOB, null, { limit: 10, offset: 0 })).items.map((s) => s.number)).toContain(tokens.ticket);
+      expect((await t.quotes.get(tokens.quote))?.usedBy).toBeNull();
+      expect((await t.idempotency.get(BOB, 'fixture-key-1'))?.txId).toBe('txn_0000000018');
+      expect((await t.unclaimed.forRecipient({ email: 'nobody.yet@example.org' })).map((u) => u.amountMinor)).toEqual([2_000]);
+      expect((await t.unclaimed.forRecipient({ phone: '+447700900123' })).map((u) => u.amountMinor)).toEqual([10_000]);
+      expect((await t.withdrawals.inFlight(10)).map((w) => w.status).sort()).toEqual(['processing', 'requested', 'requested']);
+      expect(await t.users.count()).toBe(11);
+      expect((await t.users.staff()).map((u) => u.email).sort()).toEqual(['amy@support.okpay.example', 'klaus@support.okpay.example', 'mei@support.okpay.example', 'ops@okpay.example', 'pierre@support.okpay.example']);
+    });
+    expect(await problemsOf(store)).toEqual([]);
+  });
+
+  it('refuses a store written by a newer okpay, touching nothing', async () => {
+    const home = copyStore(upgraded);
+    const root = readFileSync(path.join(home, 'store.json'), 'utf8');
+    const body = JSON.parse(root.slice(root.indexOf('"body":') + 7, -1)) as Record<string, unknown>;
+    const text = JSON.stringify({ ...body, schemaVersion: 4 });
+    const { createHash } = await import('node:crypto');
+    writeFileSync(path.join(home, 'store.json'), `{"digest":"${createHash('sha256').update(text).digest('hex')}","body":${text}}`);
+    const before = bytesOf(home);
+    await expect(open(home).transaction((t) => t.users.count())).rejects.toMatchObject({ code: 'STORE_TOO_NEW' });
+    expect(bytesOf(home)).toEqual(before);
+  });
+
+  it('leaves the old store or the new one when killed at fixed-seed points of the upgrade', async () => {
+    const probe = copyStore(path.join(FIXTURE, 'data'));
+    const total = stepsOf((await runChild(probe, ['upgrade'])).stdout);
+    expect(total).toBeGreaterThan(20);
+    for (const point of crashPoints(total, 7, 20261123)) {
+      const home = copyStore(path.join(FIXTURE, 'data'));
+      const killed = await runChild(home, ['upgrade'], point);
+      expect(killed.signal, `step ${point}`).toBe('SIGKILL');
+      const isNew = existsSync(path.join(home, 'store.json'));
+      if (!isNew) expect(readFileSync(path.join(home, 'state.json'), 'utf8'), `step ${point}`).toBe(readFileSync(path.join(FIXTURE, 'data', 'state.json'), 'utf8'));
+      const store = open(home);
+      expect(await store.read((t) => t.balances.ofAccount(userAccount(BOB))), `step ${point}`).toEqual({ EUR: 30_000, USD: 182_309 });
+      expect(await problemsOf(store), `step ${point}`).toEqual([]);
+      expect(existsSync(path.join(home, 'state.json')), `step ${point}`).toBe(isNew ? existsSync(path.join(home, 'state.json')) : false);
+    }
+  }, 240_000);
+});
+
+describe('a commit that writes many files, killed at any point', () => {
+  it('is there whole or not at all, and every acknowledged one stays', async () => {
+    const probe = copyStore(upgraded);
+    const first = await runChild(probe, ['pay', BOB, STRANGER_PHONE, '100', String(tokens.ticket)]);
+    const total = stepsOf(first.stdout);
+    expect(total).toBeGreaterThan(10);
+    const before = await open(upgraded).read(look);
+    for (const point of crashPoints(total, 8, 7)) {
+      const home = copyStore(upgraded);
+      const killed = await runChild(home, ['pay', BOB, STRANGER_PHONE, '100', String(tokens.ticket)], point);
+      expect(killed.signal, `step ${point}`).toBe('SIGKILL');
+      const store = open(home);
+      const seen = await store.read(look);
+      const applied = { bobUsd: before.bobUsd - 100, strangerWaiting: 1, ticketMessages: before.ticketMessages + 1, mailSeq: before.mailSeq + 1, auditSeq: before.auditSeq + 1, journalSeq: before.journalSeq + 1 };
+      expect([before, applied], `step ${point}: ${JSON.stringify(seen)}`).toContainEqual(seen);
+      expect(await problemsOf(store), `step ${point}`).toEqual([]);
+      // The next writer settles what the killed one left; an acknowledged commit then stays.
+      const acknowledged = await runChild(home, ['pay', BOB, STRANGER_PHONE, '50', String(tokens.ticket)]);
+      expect(acknowledged.code, `step ${point}`).toBe(0);
+      const after = await store.read(look);
+      expect(after.bobUsd, `step ${point}`).toBe(seen.bobUsd - 50);
+      expect(after.strangerWaiting, `step ${point}`).toBe(seen.strangerWaiting + 1);
+      expect(await problemsOf(store), `step ${point}`).toEqual([]);
+    }
+  }, 240_000);
+});
+
+type Damage = 'same-size edit' | 'different-size edit' | 'deletion' | 'swap of two entries';
+
+interface Target {
+  readonly name: string;
+  readonly file: (home: string) => string;
+  readonly swap: (text: string) => string;
+}
+
+function swapFirst(text: string, a: RegExp, b: RegExp): string {
+  const first = a.exec(text);
+  const second = b.exec(text.slice((first?.index ?? 0) + (first?.[0].length ?? 0)));
+  if (!first || !second) throw new Error(`nothing to swap in ${text.slice(0, 80)}`);
+  const secondAt = first.index + first[0].length + second.index;
+  return text.slice(0, first.index) + second[0] + text.slice(first.index + first[0].length, secondAt) + first[0] + text.slice(secondAt + second[0].length);
+}
+
+/** Bob's EUR and USD balances trade places: a forged balance that keeps every byte count. */
+function swapAmounts(text: string, a: string, b: string): string {
+  const amountOf = (currency: string) => new RegExp(`"${currency}":(\\d+)`).exec(text)?.[1] ?? '';
+  const [first, second] = [amountOf(a), amountOf(b)];
+  if (!first || !second) throw new Error(`no ${a} and ${b} amounts to swap`);
+  return text.replace(`"${a}":${first}`, `"${a}":${second}`).replace(`"${b}":${second}`, `"${b}":${first}`);
+}
+
+const TARGETS: Target[] = [
+  { name: 'the root', file: (home) => path.join(home, 'store.json'), swap: (text) => swapFirst(text, /"mailSeq":\d+/, /"ticketSeq":\d+/).replace('"ticketSeq"', '"__t"').replace('"mailSeq"', '"ticketSeq"').replace('"__t"', '"mailSeq"') },
+  { name: 'a balance bucket', file: (home) => path.join(home, bucketPath('balances', bucketOf('balances', userAccount(BOB)))), swap: (text) => swapAmounts(text, 'EUR', 'USD') },
+  { name: 'a manifest', file: (home) => path.join(home, manifestPath('balances')), swap: (text) => swapFirst(text, /"[0-9a-f]{3}"/, /"[0-9a-f]{3}"/) },
+  { name: 'an index bucket', file: (home) => path.join(home, bucketPath('journal-of-user', bucketOf('journal-of-user', BOB))), swap: (text) => swapFirst(text, /\b1\b/, /\b18\b/) },
+  { name: 'a journal segment', file: (home) => path.join(home, 'journal', '00000000.json'), swap: (text) => swapFirst(text, /"amountMinor":-?\d+/, /"amountMinor":-?\d+/) },
+  { name: 'an audit segment', file: (home) => path.join(home, 'audit', '00000000.json'), swap: (text) => swapFirst(text, /"type":"[a-z.-]+"/, /"type":"[a-z.-]+"/) },
+];
+
+function damaged(text: string, damage: Damage, target: Target): string | null {
+  switch (damage) {
+    case 'deletion':
+      return null;
+    case 'same-size edit': {
+      // The last digit that can go up by one without a carry.
+      let at = text.length - 1;
+      while (at >= 0 && !/[0-8]/.test(text[at] ?? '')) at -= 1;
+      return text.slice(0, at) + String(Number(text[at]) + 1) + text.slice(at + 1);
+    }
+    case 'different-size edit': {
+      const at = text.search(/[0-9](?=[^0-9]*$)/);
+      return `${text.slice(0, at + 1)}7${text.slice(at + 1)}`;
+    }
+    case 'swap of two entries':
+      return target.swap(text);
+  }
+}
+
+describe('a damaged store file', () => {
+  const damages: Damage[] = ['same-size edit', 'different-size edit', 'deletion', 'swap of two entries'];
+  const cases = TARGETS.flatMap((target) => damages.map((damage) => [target.name, damage, target] as const));
+  it.each(cases)('%s, %s: refused by the next write, reported by verify, and verify changes no byte', async (_name, damage, target) => {
+    const home = copyStore(upgraded);
+    const file = target.file(home);
+    const text = readFileSync(file, 'utf8');
+    const changed = damaged(text, damage, target);
+    if (changed === null) rmSync(file);
+    else {
+      expect(changed).not.toBe(text);
+      if (damage === 'same-size edit') expect(Buffer.byteLength(changed)).toBe(Buffer.byteLength(text));
+      writeFileSync(file, changed);
+    }
+    const before = bytesOf(home);
+    const problems = await problemsOf(open(home));
+    expect(problems.length, `verify found nothing wrong with ${file}`).toBeGreaterThan(0);
+    expect(bytesOf(home)).toEqual(before);
+    const refused = await runChild(home, ['pay', BOB, STRANGER_PHONE, '100', String(tokens.ticket)]);
+    expect(refused.code).not.toBe(0);
+    expect(bytesOf(home)).toEqual(before);
+    await expect(open(home).transaction(async (t) => {
+      await t.post({ type: 'deposit', at: NOW.toISOString(), memo: null, links: [], parties: [BOB], postings: [{ account: 'world', currency: 'USD', amountMinor: -1 }, { account: userAccount(BOB), currency: 'USD', amountMinor: 1 }], details: { initiator: BOB } });
+      t.audit({ at: NOW.toISOString(), type: 'test.deposit', actor: BOB, subject: BOB, details: {} });
+    })).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    expect(bytesOf(home)).toEqual(before);
+  });
+});
+
+describe('a disk that runs out of inodes in the middle of a commit', () => {
+  it('says the commit failed, and nothing of it is ever applied', async (context) => {
+    const mountPoint = mkdtempSync(path.join(os.tmpdir(), 'okpay-tmpfs-'));
+    homes.push(mountPoint);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m,nr_inodes=400', 'tmpfs', mountPoint], { stdio: 'pipe' });
+    } catch (error) {
+      console.log(`skipped: cannot mount a tmpfs here (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); CI runs as root and runs this test`);
+      context.skip();
+      return;
+    }
+    try {
+      const outcomes = new Set<string>();
+      for (let spare = 0; spare <= 40; spare += 4) {
+        const home = path.join(mountPoint, `store-${spare}`);
+        cpSync(upgraded, home, { recursive: true });
+        const filler = path.join(mountPoint, `filler-${spare}`);
+        mkdirSync(filler);
+        const fill: string[] = [];
+        for (;;) {
+          const name = path.join(filler, String(fill.length));
+          try {
+            writeFileSync(name, '');
+          } catch {
+            break;
+          }
+          fill.push(name);
+        }
+        for (const name of fill.splice(fill.length - spare)) rmSync(name);
+        const before = await open(home).read(look);
+        const run = await runChild(home, ['pay', BOB, STRANGER_PHONE, '100', String(tokens.ticket)]);
+        rmSync(filler, { recursive: true, force: true });
+        const after = await open(home).read(look);
+        if (run.code === 0) {
+          outcomes.add('committed');
+          expect(after.bobUsd, `${spare} spare inodes`).toBe(before.bobUsd - 100);
+        } else {
+          outcomes.add('refused');
+          expect(after, `${spare} spare inodes`).toEqual(before);
+          // The next writer, with inodes to spare, still does not apply it.
+          await open(home).transaction((t) => t.users.count());
+          expect(await open(home).read(look), `${spare} spare inodes`).toEqual(before);
+        }
+        expect(await problemsOf(open(home)), `${spare} spare inodes`).toEqual([]);
+        rmSync(home, { recursive: true, force: true });
+      }
+      expect([...outcomes].sort()).toEqual(['committed', 'refused']);
+    } finally {
+      execFileSync('umount', [mountPoint]);
+    }
+  }, 240_000);
+});

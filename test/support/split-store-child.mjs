@@ -1,0 +1,45 @@
+// A child process for the split store's crash tests: runs one operation on the store in
+// OKPAY_HOME and, when CRASH_AT=k is set, kills itself with SIGKILL just before its k-th disk step
+// (a write, rename, fsync or removal). Prints the number of disk steps it took when it finishes.
+// Runs the compiled store (dist/), as the binary does.
+
+import { setFaultHook } from '../../dist/store/durable-file.js';
+import { SplitFileStore } from '../../dist/store/split-file-store.js';
+
+const home = process.env.OKPAY_HOME;
+const crashAt = Number(process.env.CRASH_AT ?? 0);
+const now = new Date(process.env.OKPAY_NOW ?? '2026-11-23T10:10:00.000Z');
+let steps = 0;
+setFaultHook(() => {
+  steps += 1;
+  if (steps === crashAt) process.kill(process.pid, 'SIGKILL');
+});
+
+const store = new SplitFileStore(home, { now: () => now, segmentSize: Number(process.env.SEGMENT_SIZE ?? 1000) });
+const [operation, ...args] = process.argv.slice(2);
+
+/** A payment to a phone with no account, a ticket and a mail: a commit that touches many files. */
+async function payStranger(from, phone, amountMinor, ticketNumber) {
+  return store.transaction(async (t) => {
+    const at = now.toISOString();
+    const tx = await t.post({
+      type: 'transfer.unclaimed', at, memo: `crash ${amountMinor}`, links: [], parties: [from],
+      postings: [{ account: `user:${from}`, currency: 'USD', amountMinor: -amountMinor }, { account: 'unclaimed', currency: 'USD', amountMinor }],
+      details: { initiator: from, amountMinor, currency: 'USD', recipient: { phone }, unclaimedExpiresAt: '2026-12-23T10:00:00.000Z', outgoingUsdMinor: amountMinor },
+    });
+    const ticket = await t.tickets.get(ticketNumber);
+    if (ticket) {
+      const message = { id: ticket.messages.length + 1, at, authorId: from, author: 'customer', visibility: 'public', body: `paid ${tx.id}`, faqId: null, fromTicket: null };
+      const updated = { ...ticket, updatedAt: at, messages: [...ticket.messages, message] };
+      t.tickets.put(updated, { number: updated.number, customerId: updated.customerId, status: updated.status, assigneeId: updated.assigneeId, createdAt: updated.createdAt, updatedAt: at });
+    }
+    t.mail({ to: `${phone}@sms.example`, userId: null, kind: 'unclaimed', language: 'en', subject: 'money waiting', text: tx.id, antiPhishingPhrase: null }, at);
+    t.audit({ at, type: 'transfer.sent', actor: from, subject: from, details: { tx: tx.id } });
+    return tx.id;
+  });
+}
+
+if (operation === 'upgrade') await store.read(() => undefined);
+else if (operation === 'pay') process.stdout.write(`${await payStranger(args[0], args[1], Number(args[2]), Number(args[3]))}\n`);
+else throw new Error(`unknown operation ${operation}`);
+process.stdout.write(`steps ${steps}\n`);
