@@ -172,7 +172,8 @@ describe('the upgrade of a schema-2 store', () => {
       const store = open(home);
       expect(await store.read((t) => t.balances.ofAccount(userAccount(BOB))), `step ${point}`).toEqual({ EUR: 30_000, USD: 182_309 });
       expect(await problemsOf(store), `step ${point}`).toEqual([]);
-      expect(existsSync(path.join(home, 'state.json')), `step ${point}`).toBe(isNew ? existsSync(path.join(home, 'state.json')) : false);
+      // An old store found after the kill was upgraded by the read above.
+      if (!isNew) expect(existsSync(path.join(home, 'state.json')), `step ${point}`).toBe(false);
     }
   }, 240_000);
 });
