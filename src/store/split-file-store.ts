@@ -23,6 +23,8 @@ import { AppError } from '../domain/errors.js';
 import { chainHash, entryContentText, hydrateEntry, sha256Hex, storedTransaction, type JournalEntry, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
 import { formatEml, parseEml, type MailRecord } from '../domain/mail.js';
 import { emptyState, type ChainHead, type StoreMeta } from '../domain/state.js';
+import type { TicketSummary } from '../domain/ticket-summary.js';
+import type { Ticket } from '../domain/tickets.js';
 import { corrupt, ensureDirectory, errnoOf, faultPoint, fsyncDirectory, removeFile, unavailable } from './durable-file.js';
 import { FileStore } from './file-store.js';
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
@@ -88,6 +90,8 @@ interface RedoBody {
 
 export interface SplitFileStoreOptions {
   readonly now: () => Date;
+  /** The summary of a ticket (summarizeTicket with the shipped support data), for tickets a schema-2 store kept without one. */
+  readonly summarizeTicket: (ticket: Ticket) => TicketSummary;
   readonly segmentSize?: number;
   readonly lockStaleMs?: number;
 }
@@ -405,7 +409,7 @@ export class SplitFileStore implements RecordStore {
    */
   private async upgradeIfOld(): Promise<void> {
     if (existsSync(this.file(ROOT)) || !existsSync(this.file(SCHEMA2_STATE))) return;
-    const old = new FileStore(this.directory, { now: this.options.now, lockStaleMs: this.options.lockStaleMs });
+    const old = new FileStore(this.directory, { now: this.options.now, lockStaleMs: this.options.lockStaleMs, summarizeTicket: this.options.summarizeTicket });
     // Completes an interrupted schema-2 commit first, under that store's own rules.
     await old.read(() => undefined);
     const lock = await acquireStoreLock(this.directory, this.options.lockStaleMs ?? LOCK_STALE_MS);
@@ -420,7 +424,7 @@ export class SplitFileStore implements RecordStore {
     // Leftovers of an upgrade cut short: never part of any store.
     await fs.rm(this.file(RECORDS), { recursive: true, force: true });
     const commit = 1;
-    const files = await recordFiles(await recordsOfState(state, await readSchema2Index(this.directory)), commit, null, true);
+    const files = await recordFiles(await recordsOfState(state, await readSchema2Index(this.directory), this.options.summarizeTicket), commit, null, true);
     for (const [target, text] of files) {
       await ensureDirectory(path.dirname(this.file(target)));
       await writeInPlace(this.file(target), text, true);

@@ -17,13 +17,8 @@ const NOTHING: RecordSource = {
   },
 };
 
-/** What the queue needs of a ticket, for a schema-2 ticket that was never given a summary. */
-function summaryOf(ticket: Ticket): TicketSummary {
-  const { number, customerId, status, assigneeId, createdAt, updatedAt, priority, tier, category, language, channel, subject } = ticket;
-  return { number, customerId, status, assigneeId, createdAt, updatedAt, priority, tier, category, language, channel, subject };
-}
-
-export async function recordsOfState(state: State, seqsByUser: ReadonlyMap<string, number[]>): Promise<Changes> {
+/** Every record of a schema-2 state; tickets stored before summaries existed get theirs from `summarize`. */
+export async function recordsOfState(state: State, seqsByUser: ReadonlyMap<string, number[]>, summarize: (ticket: Ticket) => TicketSummary): Promise<Changes> {
   const view = new RecordView(NOTHING);
   const put = (kind: Parameters<RecordView['put']>[0], records: Record<string, unknown>) => {
     for (const [key, value] of Object.entries(records)) view.put(kind, key, value);
@@ -40,7 +35,7 @@ export async function recordsOfState(state: State, seqsByUser: ReadonlyMap<strin
   put('methods', state.methods);
   put('withdrawals', state.withdrawals);
   put('tickets', state.tickets);
-  for (const [number, ticket] of Object.entries(state.tickets)) view.put('summaries', number, state.ticketSummaries?.[number] ?? summaryOf(ticket));
+  for (const [number, ticket] of Object.entries(state.tickets)) view.put('summaries', number, state.ticketSummaries?.[number] ?? summarize(ticket));
   // The old index may name entries of a commit that was rolled back after it was written.
   for (const [userId, seqs] of seqsByUser) view.put('journal-of-user', userId, seqs.filter((seq) => seq <= state.meta.journal.seq));
   return view.changes();

@@ -15,6 +15,10 @@ import { AppError } from '../../src/domain/errors.js';
 import { holdAccount, userAccount } from '../../src/domain/ledger.js';
 import { bucketOf, bucketPath, manifestPath, SplitFileStore } from '../../src/store/split-file-store.js';
 import type { RecordsTransaction } from '../../src/store/store.js';
+import { regionById } from '../../src/domain/calendar.js';
+import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
+import type { Ticket } from '../../src/domain/tickets.js';
+import { calendars, support } from '../support/desk-data.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/schema2-store', import.meta.url));
 const CHILD = fileURLToPath(new URL('../support/split-store-child.mjs', import.meta.url));
@@ -48,7 +52,8 @@ function copyStore(from: string, parent?: string): string {
   return home;
 }
 
-const open = (home: string): SplitFileStore => new SplitFileStore(home, { now: () => NOW });
+const summarize = (ticket: Ticket): TicketSummary => summarizeTicket(ticket, support, regionById(calendars, ticket.regionId));
+const open = (home: string): SplitFileStore => new SplitFileStore(home, { now: () => NOW, summarizeTicket: summarize });
 
 /** Every file under a directory with its bytes, to show that something changed nothing. */
 function bytesOf(home: string): Map<string, string> {

@@ -3,6 +3,10 @@
 // (a write, rename, fsync or removal). Prints the number of disk steps it took when it finishes.
 // Runs the compiled store (dist/), as the binary does.
 
+import { readFileSync } from 'node:fs';
+import { parseCalendars, regionById } from '../../dist/domain/calendar.js';
+import { parseSupport } from '../../dist/domain/support.js';
+import { summarizeTicket } from '../../dist/domain/ticket-summary.js';
 import { setFaultHook } from '../../dist/store/durable-file.js';
 import { SplitFileStore } from '../../dist/store/split-file-store.js';
 
@@ -15,7 +19,11 @@ setFaultHook(() => {
   if (steps === crashAt) process.kill(process.pid, 'SIGKILL');
 });
 
-const store = new SplitFileStore(home, { now: () => now, segmentSize: Number(process.env.SEGMENT_SIZE ?? 1000) });
+const data = (name) => JSON.parse(readFileSync(new URL(`../../data/${name}`, import.meta.url), 'utf8'));
+const support = parseSupport(data('support.json'));
+const calendars = parseCalendars(data('calendars.json'));
+const summarize = (ticket) => summarizeTicket(ticket, support, regionById(calendars, ticket.regionId));
+const store = new SplitFileStore(home, { now: () => now, segmentSize: Number(process.env.SEGMENT_SIZE ?? 1000), summarizeTicket: summarize });
 const [operation, ...args] = process.argv.slice(2);
 
 /** A payment to a phone with no account, a ticket and a mail: a commit that touches many files. */
@@ -31,7 +39,7 @@ async function payStranger(from, phone, amountMinor, ticketNumber) {
     if (ticket) {
       const message = { id: ticket.messages.length + 1, at, authorId: from, author: 'customer', visibility: 'public', body: `paid ${tx.id}`, faqId: null, fromTicket: null };
       const updated = { ...ticket, updatedAt: at, messages: [...ticket.messages, message] };
-      t.tickets.put(updated, { number: updated.number, customerId: updated.customerId, status: updated.status, assigneeId: updated.assigneeId, createdAt: updated.createdAt, updatedAt: at });
+      t.tickets.put(updated, summarize(updated));
     }
     t.mail({ to: `${phone}@sms.example`, userId: null, kind: 'unclaimed', language: 'en', subject: 'money waiting', text: tx.id, antiPhishingPhrase: null }, at);
     t.audit({ at, type: 'transfer.sent', actor: from, subject: from, details: { tx: tx.id } });
