@@ -2,11 +2,13 @@
 // how a ticket is presented to whoever looks at it: its customer (public messages only) or an
 // agent (everything). Each use-case runs inside one store transaction and returns plain data.
 
+import { explainLock, recordFailedSignIn, tokenRecord, UNLOCK_TOKEN_TTL_MS } from '../domain/accounts.js';
+import { lockedAfterFailuresMail } from '../domain/account-mails.js';
 import type { AuditValue } from '../domain/audit.js';
 import { regionForCountry } from '../domain/calendar.js';
 import { AppError } from '../domain/errors.js';
 import { detectLanguage, type Language } from '../domain/language.js';
-import { seqOfTxId, type Transaction } from '../domain/ledger.js';
+import { seqOfTxId, sha256Hex, type Transaction } from '../domain/ledger.js';
 import { printable } from '../domain/money.js';
 import type { SlaReport } from '../domain/sla.js';
 import type { User } from '../domain/state.js';
@@ -26,11 +28,13 @@ import {
   type TicketStatus,
 } from '../domain/tickets.js';
 import { followUpsOf, viewTransaction, type TxView } from '../domain/tx-view.js';
+import { secondFactorMessage, verifySecondFactor } from '../domain/twofactor.js';
 import type { Records } from '../store/records.js';
-import type { StoreTransaction } from '../store/store.js';
+import type { RecordsTransaction, StoreTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
 import { calendarData, emailsOf, findOwnTicket, findTicket, followMerges, localTime, openQueue, saveTicket, saveTickets, slaOf, supportData } from './desk.js';
 import type { AppDeps } from './ports.js';
+import { endSessionsByLock } from './users.js';
 
 export type Audience = 'customer' | 'agent';
 
@@ -208,6 +212,74 @@ export async function openTicketFor(t: StoreTransaction, deps: AppDeps, customer
   }
   auditTicket(t, now.toISOString(), duplicate ? 'ticket.duplicate' : 'ticket.created', customer, ticket, { category: ticket.category, priority: ticket.priority, lockedAccount: customer.lock !== null });
   return { detail, duplicate };
+}
+
+/** What a password was checked against, outside any transaction (bcrypt is slow on purpose). */
+export interface PasswordCheck {
+  /** The hash it was checked against; null when no account has the email. */
+  readonly checkedHash: string | null;
+  readonly passwordOk: boolean;
+}
+
+/** Checks a password against the account found (or spends the same time on none); no lock is held. */
+export async function checkPassword(deps: AppDeps, user: User | null, password: string): Promise<PasswordCheck> {
+  if (!user) {
+    await deps.passwords.verifyNothing(password);
+    return { checkedHash: null, passwordOk: false };
+  }
+  return { checkedHash: user.passwordHash, passwordOk: await deps.passwords.verify(password, user.passwordHash) };
+}
+
+export interface PasswordOpening {
+  /** Normalised. */
+  readonly email: string;
+  readonly check: PasswordCheck;
+  /** The one-time code, once asked for. */
+  readonly otp: string | undefined;
+  /** Mailed if this failure locks the account. */
+  readonly unlockToken: string;
+  readonly request: TicketRequest;
+}
+
+const badCredentials = () => new AppError('BAD_CREDENTIALS', 'the email or the password is wrong', { hint: 'forgot the password? `okpay password reset --email …`' });
+
+/** A wrong password here counts like a failed sign-in, so this door is no way around the lockout. */
+async function countFailedSignIn(t: RecordsTransaction, user: User, unlockToken: string, nowMs: number): Promise<void> {
+  const nowIso = new Date(nowMs).toISOString();
+  const { user: updated, lockedNow } = recordFailedSignIn(user, nowIso, tokenRecord(sha256Hex(unlockToken), nowMs, UNLOCK_TOKEN_TTL_MS));
+  t.users.put(updated);
+  if (!lockedNow) return;
+  await endSessionsByLock(t, user.id, nowIso);
+  t.mail(lockedAfterFailuresMail(updated, unlockToken, explainLock(updated)), nowIso);
+  t.audit({ at: nowIso, type: 'account.locked', actor: null, subject: user.id, details: { reason: 'failed-logins' } });
+}
+
+/**
+ * `ticket new --email`: a customer who cannot sign in (a locked account) opens a ticket with the
+ * password, checked before the transaction; here the check must still be current (the same
+ * hash), and the one-time code is asked for (`'otp-needed'`) when two-step verification is on.
+ * A wrong password or code is recorded and then refused (`failAfterCommit`).
+ */
+export async function openTicketWithPassword(t: StoreTransaction, deps: AppDeps, input: PasswordOpening): Promise<OpenedTicket | 'otp-needed'> {
+  const now = deps.now();
+  const user = await t.users.byEmail(input.email);
+  if (!user || !input.check.passwordOk || user.passwordHash !== input.check.checkedHash) {
+    if (user && !input.check.passwordOk) await countFailedSignIn(t, user, input.unlockToken, now.getTime());
+    t.audit({ at: now.toISOString(), type: 'ticket.sign-in-failure', actor: null, subject: user?.id ?? null, details: { reason: 'bad-credentials' } });
+    t.failAfterCommit(badCredentials());
+    return 'otp-needed';
+  }
+  if (user.status !== 'active') throw new AppError('NOT_ACTIVATED', `the account ${user.email} is not activated yet`, { hint: 'use the token from the activation mail: `okpay activate TOKEN`' });
+  if (!user.twoFactor.enabled) return openTicketFor(t, deps, user, input.request);
+  if (input.otp === undefined) return 'otp-needed';
+  const outcome = verifySecondFactor(user, input.otp, (secret, code, after) => deps.totp.verify(secret, code, now.getTime(), after), now.toISOString());
+  if (!outcome.ok) {
+    t.audit({ at: now.toISOString(), type: 'ticket.sign-in-failure', actor: null, subject: user.id, details: { reason: `otp-${outcome.reason}` } });
+    t.failAfterCommit(new AppError('BAD_OTP', secondFactorMessage(outcome.reason)));
+    return 'otp-needed';
+  }
+  t.users.put(outcome.user);
+  return openTicketFor(t, deps, outcome.user, input.request);
 }
 
 /** `ticket new` for a signed-in customer. */

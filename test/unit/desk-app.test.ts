@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { agentQueue, agentStats, assignAsAgent, changeLock, closeSolvedTickets, mergeAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent } from '../../src/app/agent.js';
 import type { Actor } from '../../src/app/authenticate.js';
 import type { AppDeps } from '../../src/app/ports.js';
-import { customerReply, listTickets, openTicketFor, rateOwnTicket, showTicket, type TicketRequest } from '../../src/app/tickets.js';
+import { customerReply, listTickets, openTicketFor, openTicketWithPassword, rateOwnTicket, showTicket, type PasswordCheck, type TicketRequest } from '../../src/app/tickets.js';
 import { RefData } from '../../src/cli/refdata.js';
 import { slaReport } from '../../src/domain/sla.js';
 import type { User } from '../../src/domain/state.js';
@@ -70,6 +70,40 @@ describe('opening a ticket', () => {
     expect(d.store.mails).toHaveLength(1);
     const next = await d.run((t) => openTicketFor(t, later(25), d.ada, request()));
     expect(next).toMatchObject({ duplicate: false, detail: { ticket: { number: 2 } } });
+  });
+});
+
+describe('opening a ticket with the password (a locked account)', () => {
+  const withPassword = (check: PasswordCheck, email: string) => ({ email, check, otp: undefined, unlockToken: 'unl_test', request: request() });
+
+  it('opens for a password checked against the stored hash', async () => {
+    const d = desk();
+    await d.ready;
+    const opened = await d.run((t) => openTicketWithPassword(t, depsAt(MONDAY_10), withPassword({ checkedHash: d.ada.passwordHash, passwordOk: true }, d.ada.email)));
+    expect(opened).toMatchObject({ duplicate: false, detail: { ticket: { number: 1, customerId: d.ada.id } } });
+  });
+
+  it('counts a wrong password as a failed sign-in, commits that, and refuses', async () => {
+    const d = desk();
+    await d.ready;
+    const refused = await d.run((t) => openTicketWithPassword(t, depsAt(MONDAY_10), withPassword({ checkedHash: d.ada.passwordHash, passwordOk: false }, d.ada.email))).catch((error: unknown) => error);
+    expect(appErrorOf(() => {
+      throw refused;
+    }).code).toBe('BAD_CREDENTIALS');
+    expect((await d.store.read((t) => t.users.get(d.ada.id)))?.failedLogins).toBe(1);
+    expect(d.store.auditEntries.map((e) => e.event.type)).toEqual(['ticket.sign-in-failure']);
+    expect(await d.store.read((t) => t.tickets.get(1))).toBeNull();
+  });
+
+  it('refuses a check made against a password that has changed since, without counting it', async () => {
+    const d = desk();
+    await d.ready;
+    const refused = await d.run((t) => openTicketWithPassword(t, depsAt(MONDAY_10), withPassword({ checkedHash: 'an older hash', passwordOk: true }, d.ada.email))).catch((error: unknown) => error);
+    expect(appErrorOf(() => {
+      throw refused;
+    }).code).toBe('BAD_CREDENTIALS');
+    expect((await d.store.read((t) => t.users.get(d.ada.id)))?.failedLogins).toBe(0);
+    expect(await d.store.read((t) => t.tickets.get(1))).toBeNull();
   });
 });
 

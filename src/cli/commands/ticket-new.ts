@@ -3,18 +3,11 @@
 // on), like `okpay unlock`.
 
 import type { Command } from 'commander';
-import { newTicket, openTicketFor, type OpenedTicket, type TicketRequest } from '../../app/tickets.js';
-import { explainLock, recordFailedSignIn, tokenRecord, UNLOCK_TOKEN_TTL_MS } from '../../domain/accounts.js';
-import { endSessionsByLock } from '../../app/users.js';
-import { lockedAfterFailuresMail } from '../../domain/account-mails.js';
+import { checkPassword, newTicket, openTicketWithPassword, type OpenedTicket, type TicketRequest } from '../../app/tickets.js';
 import { AppError } from '../../domain/errors.js';
-import { sha256Hex } from '../../domain/ledger.js';
-import type { User } from '../../domain/state.js';
 import { parseCategory, parseChannel, validateSubject } from '../../domain/tickets.js';
-import { secondFactorMessage, verifySecondFactor } from '../../domain/twofactor.js';
 import { normalizeEmail } from '../../domain/validate.js';
-import type { StoreTransaction } from '../../store/store.js';
-import { audit, NEED_OTP, sessionToken, withOtp } from '../auth.js';
+import { NEED_OTP, sessionToken, withOtp } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { readPassword } from '../prompts.js';
@@ -79,51 +72,16 @@ async function openSignedIn(ctx: Context, request: TicketRequest): Promise<Opene
   return actAs(ctx, token, {}, (t, actor) => newTicket(t, ctx, actor, request));
 }
 
-const BAD_CREDENTIALS = () => new AppError('BAD_CREDENTIALS', 'the email or the password is wrong', { hint: 'forgot the password? `okpay password reset --email …`' });
-
 async function openWithPassword(ctx: Context, o: NewOptions, request: TicketRequest): Promise<OpenedTicket> {
   const email = normalizeEmail(o.email ?? '');
   const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
-  return withOtp(ctx, o.otp, (code) => attemptWithPassword(ctx, email, password, code, request));
-}
-
-async function attemptWithPassword(ctx: Context, email: string, password: string, code: string | undefined, request: TicketRequest): Promise<OpenedTicket | typeof NEED_OTP> {
-  const unlockToken = newToken(ctx.random, 'unl');
-  return ctx.store.transaction(async (t) => {
-    const user = await t.users.byEmail(email);
-    const passwordOk = user ? await ctx.passwords.verify(password, user.passwordHash) : (await ctx.passwords.verifyNothing(password), false);
-    if (!user || !passwordOk) {
-      if (user) await countFailedSignIn(ctx, t, user, unlockToken);
-      audit(ctx, t, 'ticket.sign-in-failure', null, user?.id ?? null, { reason: 'bad-credentials' });
-      t.failAfterCommit(BAD_CREDENTIALS());
-      return NEED_OTP;
-    }
-    if (user.status !== 'active') throw new AppError('NOT_ACTIVATED', `the account ${user.email} is not activated yet`, { hint: 'use the token from the activation mail: `okpay activate TOKEN`' });
-    let customer = user;
-    if (user.twoFactor.enabled) {
-      if (code === undefined) return NEED_OTP;
-      const outcome = verifySecondFactor(user, code, (secret, c, after) => ctx.totp.verify(secret, c, ctx.now().getTime(), after), ctx.now().toISOString());
-      if (!outcome.ok) {
-        audit(ctx, t, 'ticket.sign-in-failure', null, user.id, { reason: `otp-${outcome.reason}` });
-        t.failAfterCommit(new AppError('BAD_OTP', secondFactorMessage(outcome.reason)));
-        return NEED_OTP;
-      }
-      customer = outcome.user;
-      t.users.put(customer);
-    }
-    return openTicketFor(t, ctx, customer, request);
+  // The slow password check runs once, before any transaction and without the store lock.
+  const check = await checkPassword(ctx, await ctx.store.read((t) => t.users.byEmail(email)), password);
+  return withOtp(ctx, o.otp, async (otp) => {
+    const unlockToken = newToken(ctx.random, 'unl');
+    const opened = await ctx.store.transaction((t) => openTicketWithPassword(t, ctx, { email, check, otp, unlockToken, request }));
+    return opened === 'otp-needed' ? NEED_OTP : opened;
   });
-}
-
-/** A wrong password here counts like a failed sign-in, so this door is no way around the lockout. */
-async function countFailedSignIn(ctx: Context, t: StoreTransaction, user: User, unlockToken: string): Promise<void> {
-  const nowMs = ctx.now().getTime();
-  const { user: updated, lockedNow } = recordFailedSignIn(user, new Date(nowMs).toISOString(), tokenRecord(sha256Hex(unlockToken), nowMs, UNLOCK_TOKEN_TTL_MS));
-  t.users.put(updated);
-  if (!lockedNow) return;
-  await endSessionsByLock(t, user.id, new Date(nowMs).toISOString());
-  t.mail(lockedAfterFailuresMail(updated, unlockToken, explainLock(updated)), new Date(nowMs).toISOString());
-  audit(ctx, t, 'account.locked', null, user.id, { reason: 'failed-logins' });
 }
 
 function printOpened(ctx: Context, opened: OpenedTicket): void {
