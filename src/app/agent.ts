@@ -37,7 +37,8 @@ import {
   type TicketStatus,
   type Tier,
 } from '../domain/tickets.js';
-import { followUpsOf, viewTransaction, type TxView } from '../domain/tx-view.js';
+import { followUpsOf, type TxView } from '../domain/tx-view.js';
+import { viewsOf } from './tx-views.js';
 import type { QueueEntry } from '../domain/urgency.js';
 import type { Records } from '../store/records.js';
 import type { StoreTransaction } from '../store/store.js';
@@ -319,7 +320,7 @@ async function recentTransactions(t: StoreTransaction, deps: AppDeps, user: User
   const seqs = await t.journal.seqsOfUser(user.id);
   const entries = await t.journal.getMany(seqs.slice(-limit * 2));
   const all: Transaction[] = entries.map((entry) => entry.tx);
-  return all.slice(-limit).reverse().map((tx) => viewTransaction(t.state, tx, user.id, followUpsOf(tx.id, all), deps.ref.currencies));
+  return viewsOf(t, all.slice(-limit).reverse(), user.id, (tx) => followUpsOf(tx.id, all), deps.ref.currencies);
 }
 
 export interface CustomerView {

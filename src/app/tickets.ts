@@ -27,8 +27,9 @@ import {
   type TicketChannel,
   type TicketStatus,
 } from '../domain/tickets.js';
-import { followUpsOf, viewTransaction, type TxView } from '../domain/tx-view.js';
+import { followUpsOf, type TxView } from '../domain/tx-view.js';
 import { secondFactorMessage, verifySecondFactor } from '../domain/twofactor.js';
+import { viewOf } from './tx-views.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction, StoreTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
@@ -72,7 +73,7 @@ async function linkedTransaction(t: StoreTransaction, deps: AppDeps, ticket: Tic
   const found = entries.find((entry) => entry.tx.id === ticket.txId);
   if (!found) return null;
   const later: Transaction[] = entries.filter((entry) => entry.seq > found.seq).map((entry) => entry.tx);
-  return viewTransaction(t.state, found.tx, ticket.customerId, followUpsOf(found.tx.id, later), deps.ref.currencies);
+  return viewOf(t, found.tx, ticket.customerId, followUpsOf(found.tx.id, later), deps.ref.currencies);
 }
 
 export interface TicketDetail {

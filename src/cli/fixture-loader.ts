@@ -7,7 +7,7 @@ import { parseCalendars, regionForCountry } from '../domain/calendar.js';
 import { AppError, isAppError } from '../domain/errors.js';
 import { computeWithdrawalQuote } from '../domain/fees.js';
 import { COUNTABLE, fixtureTime, resolveReferences, type FixtureEntry, type FixtureExpect, type FixturePlan, type FixtureTicket, type FixtureTransfer, type FixtureUser, type FixtureWithdrawal } from '../domain/fixtures.js';
-import { availableMinor, heldMinor, sha256Hex, type Transaction } from '../domain/ledger.js';
+import { holdAccount, sha256Hex, userAccount, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, parseAmount } from '../domain/money.js';
 import { planRefund } from '../domain/refunds.js';
 import type { User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
@@ -16,7 +16,7 @@ import { saveTicket, saveTickets } from '../app/desk.js';
 import { ACTIVE_STATUSES, addAgentReply, addCustomerReply, addNote, assignTicket, changeStatus, openTicket, parseCategory, parseChannel, parsePriority, parseStatus, rateTicket, requestEscalation, requireTicket, setPriority, type Ticket } from '../domain/tickets.js';
 import { txStatus } from '../domain/tx-view.js';
 import { checkPasswordPolicy, classifyRecipient, normalizeCountry, normalizeEmail, normalizePhone, validateMemo, validateName } from '../domain/validate.js';
-import { planDeposit, planTransfer, priceTransfer, resolveRecipient } from '../domain/wallet.js';
+import { planDeposit, planTransfer, priceTransfer, resolveRecipient, windowUsdMinor } from '../domain/wallet.js';
 import { activeMethods, addMethod, planCompletion, planRelease, planWithdrawal } from '../domain/withdrawals.js';
 import type { StoreTransaction } from '../store/store.js';
 import { audit } from './auth.js';
@@ -176,10 +176,15 @@ function applyTransfer(l: Loader, f: FixtureTransfer): void {
   const toCurrency = f.toCurrency === null ? currency : at(f.where, 'toCurrency', () => currencyFlag(ctx, f.toCurrency ?? ''));
   const amountMinor = at(f.where, 'amount', () => parseAmount(resolve(l, f.amount), currency));
   const memo = f.memo === null ? null : at(f.where, 'memo', () => validateMemo(f.memo ?? ''));
-  const to = at(f.where, 'to', () => resolveRecipient(t.state, sender, classifyRecipient(resolve(l, f.to)), phoneCountry(ctx)));
+  const to = at(f.where, 'to', () => {
+    const recipient = classifyRecipient(resolve(l, f.to));
+    const found = Object.values(t.state.users).find((u) => (recipient.kind === 'email' ? u.email === recipient.email : u.phone === recipient.phone)) ?? null;
+    return resolveRecipient(sender, recipient, found, phoneCountry(ctx));
+  });
   const tx = at(f.where, 'amount', () => {
     const quote = priceTransfer(walletRef(ctx), sender, to, amountMinor, currency, toCurrency);
-    return post(l, planTransfer(t.state, walletRef(ctx), { sender, to, quote, currency, memo, quoteId: null, idempotency: null, nowMs }));
+    const availableMinor = t.state.balances[userAccount(sender.id)]?.[currency.code] ?? 0;
+    return post(l, planTransfer(walletRef(ctx), { sender, to, quote, currency, memo, quoteId: null, idempotency: null, nowMs, availableMinor, windowUsdMinor: windowUsdMinor(t.state.limitWindows[sender.id] ?? {}, nowMs) }));
   });
   if (f.name) {
     l.transfers.set(f.name, tx);
@@ -195,8 +200,12 @@ function fixtureMethod(l: Loader, w: FixtureWithdrawal, user: User, when: string
     m.type === 'bank'
       ? { ...base, type: 'bank', provider: null, walletAccount: null, ...at(w.where, 'method', () => bankFields(l.ctx, { holder: m.holder, ...(m.iban ? { iban: m.iban } : {}), ...(m.accountNumber ? { accountNumber: m.accountNumber } : {}), ...(m.routingNumber ? { routingNumber: m.routingNumber } : {}), ...(m.country ? { country: m.country } : {}) })) }
       : { ...base, type: 'ewallet', holder: null, iban: null, accountNumber: null, routingNumber: null, country: user.country, ...at(w.where, 'method', () => ewalletFields(m.provider, m.account)) };
-  const existing = activeMethods(l.t.state, user.id).find((x) => x.label === method.label && x.type === method.type);
-  return existing ?? addMethod(l.t.state, method);
+  const mine = Object.values(l.t.state.methods).filter((x) => x.userId === user.id);
+  const existing = activeMethods(mine).find((x) => x.label === method.label && x.type === method.type);
+  if (existing) return existing;
+  const added = addMethod(mine, method);
+  l.t.methods.put(added);
+  return added;
 }
 
 function applyWithdrawal(l: Loader, w: FixtureWithdrawal): void {
@@ -207,7 +216,7 @@ function applyWithdrawal(l: Loader, w: FixtureWithdrawal): void {
   const currency = at(w.where, 'currency', () => currencyFlag(ctx, w.currency));
   const amountMinor = at(w.where, 'amount', () => parseAmount(resolve(l, w.amount), currency));
   const quote = computeWithdrawalQuote({ amountMinor, currency, methodType: method.type }, { schedule: ctx.ref.fees });
-  const tx = at(w.where, 'amount', () => post(l, planWithdrawal(t.state, payoutRef(ctx), { id: newId(ctx.random, 'wd'), user, method, quote, currency, quoteId: null, nowMs: Date.parse(when) })));
+  const tx = at(w.where, 'amount', () => post(l, planWithdrawal(payoutRef(ctx), { id: newId(ctx.random, 'wd'), user, method, quote, currency, quoteId: null, nowMs: Date.parse(when), availableMinor: t.state.balances[userAccount(user.id)]?.[currency.code] ?? 0, windowUsdMinor: windowUsdMinor(t.state.limitWindows[user.id] ?? {}, Date.parse(when)) })));
   let withdrawal = Object.values(t.state.withdrawals).find((x) => x.holdTxId === tx.id);
   if (!withdrawal) throw new Error('fixture withdrawal missing after posting');
   withdrawal = moveWithdrawal(l, withdrawal, w.status, when);
@@ -321,7 +330,7 @@ function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, customer: Us
 
 function fixtureRefund(l: Loader, f: FixtureTicket, ticket: Ticket, agent: User, when: string): Ticket {
   const original = [...l.transfers.values()].find((tx) => tx.id === ticket.txId) ?? failAt(f.where, 'refund', 'a refund needs the ticket’s tx to be a transfer defined earlier in the fixtures');
-  at(f.where, 'refund', () => post(l, planRefund(l.t.state, { original, agent, ticketNumber: ticket.number, ticketCustomerId: ticket.customerId, reason: 'refund of a disputed payment', nowIso: when }, l.ctx.ref.currencies)));
+  at(f.where, 'refund', () => post(l, planRefund({ original, priorRefund: l.t.state.refunds[original.id] ?? null, agent, ticketNumber: ticket.number, ticketCustomerId: ticket.customerId, reason: 'refund of a disputed payment', nowIso: when }, { balances: l.t.state.balances, emails: Object.fromEntries(Object.values(l.t.state.users).map((u) => [u.id, u.email])) }, l.ctx.ref.currencies)));
   return requireTicket(l.t.state.tickets[String(ticket.number)] ?? null, ticket.number);
 }
 
@@ -341,8 +350,8 @@ function checkExpectation(l: Loader, e: FixtureExpect): string[] {
       }
     }
   };
-  money('balances', (id, code) => availableMinor(t.state, id, code));
-  money('held', (id, code) => heldMinor(t.state, id, code));
+  money('balances', (id, code) => t.state.balances[userAccount(id)]?.[code] ?? 0);
+  money('held', (id, code) => t.state.balances[holdAccount(id)]?.[code] ?? 0);
   for (const [name, expected] of Object.entries(e.statuses)) {
     const actual = statusOf(l, name);
     if (actual !== expected) failures.push(`statuses.${name} is ${actual}, expected ${expected}`);
@@ -356,7 +365,7 @@ function checkExpectation(l: Loader, e: FixtureExpect): string[] {
 
 function statusOf(l: Loader, name: string): string {
   const tx = l.transfers.get(name);
-  if (tx) return txStatus(l.t.state, tx, []);
+  if (tx) return txStatus({ refundedBy: l.t.state.refunds[tx.id] ?? null, stillUnclaimed: l.t.state.unclaimed[tx.id] !== undefined, liveWithdrawal: null, emails: {} }, tx, []);
   const withdrawal = l.withdrawals.get(name);
   if (withdrawal) return l.t.state.withdrawals[withdrawal.id]?.status ?? withdrawal.status;
   const number = l.tickets.get(name);

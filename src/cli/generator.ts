@@ -9,10 +9,11 @@ import { parseCalendars, payoutRegion, regionForCountry } from '../domain/calend
 import { AppError, isAppError } from '../domain/errors.js';
 import { computeWithdrawalQuote } from '../domain/fees.js';
 import { isLanguage, LANGUAGES, type Language } from '../domain/language.js';
-import { availableMinor, type Transaction } from '../domain/ledger.js';
+import { userAccount, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, type Currency } from '../domain/money.js';
+import { compareCodeUnits } from '../domain/order.js';
 import { Prng } from '../domain/prng.js';
-import type { User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
+import type { State, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { parseSupport, type SupportData } from '../domain/support.js';
 import { saveTicket } from '../app/desk.js';
 import { ACTIVE_STATUSES, addAgentReply, addCustomerReply, addNote, changeStatus, mergeTickets, openTicket, rateTicket, requestEscalation, TICKET_CATEGORIES, type Ticket, type TicketStatus } from '../domain/tickets.js';
@@ -20,7 +21,7 @@ import { parsePositiveInt } from '../domain/validate.js';
 import { ibanCheckDigits } from '../domain/validate-bank.js';
 import { usdEquivalentMinor } from '../domain/fx.js';
 import { remainingAllowance } from '../domain/limits.js';
-import { expiredUnclaimed, indexUsers, planClaim, planDeposit, planReturn, planTransfer, priceTransfer, pruneWalletRecords, resolveRecipient, unclaimedFor, windowUsdMinor, type UserLookup } from '../domain/wallet.js';
+import { planClaim, planDeposit, planReturn, planTransfer, priceTransfer, pruneWalletRecords, resolveRecipient, windowUsdMinor } from '../domain/wallet.js';
 import { addMethod, planCompletion, planRelease, planWithdrawal, settleSteps } from '../domain/withdrawals.js';
 import type { StoreTransaction } from '../store/store.js';
 import { audit } from './auth.js';
@@ -84,7 +85,8 @@ class Generation {
   readonly pending: string[] = [];
   readonly agents: User[] = [];
   readonly support: SupportData;
-  lookup: UserLookup;
+  /** Users by email as of the last rebuild: a payee's status is what the lookup last saw. */
+  lookup: (email: string) => User | null;
   clockMs: number;
   posted = 0;
   prospects = 0;
@@ -202,11 +204,17 @@ class Generation {
     const base = { id: newId(this.random, 'wm'), userId: user.id, createdAt: this.nowIso, removedAt: null, country: user.country };
     if (!bank) {
       const account = failing ? 'fail@payout.test' : `wallet${index}@example.net`;
-      return addMethod(this.t.state, { ...base, type: 'ewallet', label: `PayPal •••• ${account.slice(-4)}`, holder: null, iban: null, accountNumber: null, routingNumber: null, provider: 'PayPal', walletAccount: account });
+      return this.keepMethod({ ...base, type: 'ewallet', label: `PayPal •••• ${account.slice(-4)}`, holder: null, iban: null, accountNumber: null, routingNumber: null, provider: 'PayPal', walletAccount: account });
     }
     const bban = failing ? '500105170000000000' : `37040044${index.toString().padStart(10, '0')}`;
     const iban = failing ? 'DE27500105170000000000' : `DE${ibanCheckDigits('DE', bban)}${bban}`;
-    return addMethod(this.t.state, { ...base, type: 'bank', label: `${user.name ?? user.email} •••• ${iban.slice(-4)}`, holder: user.name, iban, accountNumber: null, routingNumber: null, provider: null, walletAccount: null, country: 'DE' });
+    return this.keepMethod({ ...base, type: 'bank', label: `${user.name ?? user.email} •••• ${iban.slice(-4)}`, holder: user.name, iban, accountNumber: null, routingNumber: null, provider: null, walletAccount: null, country: 'DE' });
+  }
+
+  private keepMethod(method: WithdrawalMethod): WithdrawalMethod {
+    const added = addMethod([], method);
+    this.t.methods.put(added);
+    return added;
   }
 
   // ---- money --------------------------------------------------------------------------------
@@ -256,7 +264,7 @@ class Generation {
   }
 
   private amountFor(person: Person, shareMax: number): number {
-    const available = availableMinor(this.t.state, person.id, person.currency.code);
+    const available = this.available(person.id, person.currency);
     const unit = 10 ** person.currency.exponent;
     return Math.floor((available * this.prng.int(1, shareMax)) / 100 / unit) * unit;
   }
@@ -279,7 +287,7 @@ class Generation {
   private withinLimits(person: Person, amountMinor: number): boolean {
     const user = this.user(person.id);
     const usd = usdEquivalentMinor(Math.ceil(amountMinor * 1.05), person.currency, this.ctx.ref.rates, this.ctx.ref.currencies);
-    const allowance = remainingAllowance({ verified: user.kyc.status === 'approved', windowUsdMinor: windowUsdMinor(this.t.state, user.id, this.clockMs) }, this.ctx.ref.limits);
+    const allowance = remainingAllowance({ verified: user.kyc.status === 'approved', windowUsdMinor: this.window(user.id) }, this.ctx.ref.limits);
     return usd <= allowance.nextPaymentMaxMinor;
   }
 
@@ -293,9 +301,10 @@ class Generation {
     const recipient = this.user(other.id);
     const toCurrency = this.prng.chance(0.8) ? other.currency : person.currency;
     this.attempt(person, () => {
-      const to = resolveRecipient(this.t.state, sender, { kind: 'email', email: recipient.email }, () => null, this.lookup);
+      const to = resolveRecipient(sender, { kind: 'email', email: recipient.email }, this.lookup(recipient.email), () => null);
       const quote = priceTransfer(walletRef(this.ctx), sender, to, amountMinor, person.currency, toCurrency);
-      const tx = this.post(planTransfer(this.t.state, walletRef(this.ctx), { sender, to, quote, currency: person.currency, memo: this.prng.chance(0.3) ? `invoice ${this.posted}` : null, quoteId: null, idempotency: null, nowMs: this.clockMs }));
+      const memo = this.prng.chance(0.3) ? `invoice ${this.posted}` : null;
+      const tx = this.post(planTransfer(walletRef(this.ctx), { sender, to, quote, currency: person.currency, memo, quoteId: null, idempotency: null, nowMs: this.clockMs, availableMinor: this.available(sender.id, person.currency), windowUsdMinor: this.window(sender.id) }));
       if (this.transfers.length < 5000) this.transfers.push(tx);
     }, amountMinor);
   }
@@ -310,9 +319,9 @@ class Generation {
     const sender = this.user(person.id);
     const email = `prospect${this.prospects}@example.org`;
     this.attempt(person, () => {
-      const to = resolveRecipient(this.t.state, sender, { kind: 'email', email }, () => null, this.lookup);
+      const to = resolveRecipient(sender, { kind: 'email', email }, this.lookup(email), () => null);
       const quote = priceTransfer(walletRef(this.ctx), sender, to, amountMinor, person.currency, person.currency);
-      this.post(planTransfer(this.t.state, walletRef(this.ctx), { sender, to, quote, currency: person.currency, memo: null, quoteId: null, idempotency: null, nowMs: this.clockMs }));
+      this.post(planTransfer(walletRef(this.ctx), { sender, to, quote, currency: person.currency, memo: null, quoteId: null, idempotency: null, nowMs: this.clockMs, availableMinor: this.available(sender.id, person.currency), windowUsdMinor: this.window(sender.id) }));
     }, amountMinor);
   }
 
@@ -324,7 +333,7 @@ class Generation {
     const user = this.user(person.id);
     this.attempt(person, () => {
       const quote = computeWithdrawalQuote({ amountMinor, currency: person.currency, methodType: method.type }, { schedule: this.ctx.ref.fees });
-      const tx = this.post(planWithdrawal(this.t.state, payoutRef(this.ctx), { id: newId(this.random, 'wd'), user, method, quote, currency: person.currency, quoteId: null, nowMs: this.clockMs }));
+      const tx = this.post(planWithdrawal(payoutRef(this.ctx), { id: newId(this.random, 'wd'), user, method, quote, currency: person.currency, quoteId: null, nowMs: this.clockMs, availableMinor: this.available(user.id, person.currency), windowUsdMinor: this.window(user.id) }));
       const live = tx.details.record ? this.t.state.withdrawals[tx.details.record.id] : undefined;
       if (live && this.prng.chance(0.1)) this.post(planRelease(live, 'cancelled', 'cancelled by the customer', user.id, this.nowIso));
       else if (live) this.paying.add(person.id);
@@ -338,7 +347,7 @@ class Generation {
     const pending = this.t.state.users[id];
     if (!pending) return;
     const user = this.putUser({ ...pending, status: 'active', activatedAt: this.nowIso, activation: null });
-    for (const item of unclaimedFor(this.t.state, user)) this.post(planClaim(item, user, this.nowIso));
+    for (const item of waitingFor(this.t.state, user)) this.post(planClaim(item, user, this.nowIso));
     this.lookup = indexUsers(this.t.state);
   }
 
@@ -348,7 +357,7 @@ class Generation {
       // Business-day arithmetic is costly: a payout is looked at again only once it is due.
       if ((this.dueAt.get(withdrawal.id) ?? 0) > this.clockMs) continue;
       const method = this.t.state.methods[withdrawal.methodId];
-      const steps = settleSteps(withdrawal, method, ref.calendars, ref.payouts, this.clockMs);
+      const steps = settleSteps(withdrawal, method ?? null, ref.calendars, ref.payouts, this.clockMs);
       if (steps.length === 0) this.dueAt.set(withdrawal.id, dueMs(withdrawal, method, ref, this.clockMs));
       for (const step of steps) {
         if (step.kind === 'processing') this.t.state.withdrawals[step.withdrawal.id] = step.withdrawal;
@@ -359,7 +368,16 @@ class Generation {
         if (step.kind !== 'processing') this.dueAt.delete(step.withdrawal.id);
       }
     }
-    for (const item of expiredUnclaimed(this.t.state, this.clockMs)) this.post(planReturn(item, this.nowIso));
+    const expired = Object.values(this.t.state.unclaimed).filter((u) => Date.parse(u.expiresAt) <= this.clockMs);
+    for (const item of expired.sort(byTxId)) this.post(planReturn(item, this.nowIso));
+  }
+
+  private available(userId: string, currency: Currency): number {
+    return this.t.state.balances[userAccount(userId)]?.[currency.code] ?? 0;
+  }
+
+  private window(userId: string): number {
+    return windowUsdMinor(this.t.state.limitWindows[userId] ?? {}, this.clockMs);
   }
 
   private user(id: string): User {
@@ -455,6 +473,22 @@ interface MergeTarget {
 }
 
 /** How long before now a ticket must open for its whole story (replies, rating, closing) to fit. */
+function indexUsers(state: State): (email: string) => User | null {
+  const byEmail = new Map<string, User>();
+  for (const user of Object.values(state.users)) byEmail.set(user.email, user);
+  return (email) => byEmail.get(email) ?? null;
+}
+
+function byTxId(a: UnclaimedTransfer, b: UnclaimedTransfer): number {
+  return compareCodeUnits(a.txId, b.txId);
+}
+
+function waitingFor(state: State, user: User): UnclaimedTransfer[] {
+  return Object.values(state.unclaimed)
+    .filter((u) => (u.toEmail !== null && u.toEmail === user.email) || (u.toPhone !== null && u.toPhone === user.phone))
+    .sort(byTxId);
+}
+
 function storyMs(target: TicketStatus): number {
   if (target === 'new') return 0;
   return 8 * HOUR_MS + (target === 'closed' ? 8 * DAY_MS : 0);

@@ -165,18 +165,13 @@ export function balanceOf(balances: Balances, account: string, currency: string)
   return balances[account]?.[currency] ?? 0;
 }
 
-export function availableMinor(state: State, userId: UserId, currency: string): MinorUnits {
-  return balanceOf(state.balances, userAccount(userId), currency);
-}
-
-export function heldMinor(state: State, userId: UserId, currency: string): MinorUnits {
-  return balanceOf(state.balances, holdAccount(userId), currency);
-}
-
-/** Currencies a user has ever held, with available and held amounts. */
-export function userBalances(state: State, userId: UserId): { currency: string; availableMinor: MinorUnits; heldMinor: MinorUnits }[] {
-  const codes = new Set([...Object.keys(state.balances[userAccount(userId)] ?? {}), ...Object.keys(state.balances[holdAccount(userId)] ?? {})]);
-  return [...codes].sort().map((currency) => ({ currency, availableMinor: availableMinor(state, userId, currency), heldMinor: heldMinor(state, userId, currency) }));
+/**
+ * A user's balances per currency they have ever held: `available` is their account's row
+ * (currency → minor units), `held` their withdrawal-hold account's.
+ */
+export function userBalances(available: Readonly<Record<string, MinorUnits>>, held: Readonly<Record<string, MinorUnits>>): { currency: string; availableMinor: MinorUnits; heldMinor: MinorUnits }[] {
+  const codes = new Set([...Object.keys(available), ...Object.keys(held)]);
+  return [...codes].sort().map((currency) => ({ currency, availableMinor: available[currency] ?? 0, heldMinor: held[currency] ?? 0 }));
 }
 
 export function addToBalances(balances: Balances, postings: readonly Posting[]): void {

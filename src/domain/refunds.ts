@@ -5,8 +5,8 @@
 import { AppError, fail } from './errors.js';
 import { usdEquivalentMinor, type RateTable } from './fx.js';
 import { userAccount, type NewTransaction, type Posting, type Transaction } from './ledger.js';
-import { findCurrency, formatAmount, parseAmount, type Currency } from './money.js';
-import type { State, User } from './state.js';
+import { findCurrency, formatAmount, parseAmount, type Currency, type MinorUnits } from './money.js';
+import type { TxId, User, UserId } from './state.js';
 import type { RefundRule } from './support.js';
 import { mergePostings } from './wallet.js';
 
@@ -15,6 +15,8 @@ const REFUNDABLE = new Set(['transfer', 'deposit', 'withdrawal.complete']);
 
 export interface RefundRequest {
   readonly original: Transaction;
+  /** The refund already made of `original`, if any: a transaction is refunded once. */
+  readonly priorRefund: TxId | null;
   readonly agent: User;
   readonly ticketNumber: number;
   readonly ticketCustomerId: string;
@@ -37,14 +39,27 @@ export function assertRefundTier(agent: User, valueUsdMinor: number, rule: Refun
   }
 }
 
+/** What the refund checks against: the balances and owners of the accounts it takes money from (`refundDebits`). */
+export interface RefundBooks {
+  /** account → currency → balance. */
+  readonly balances: Readonly<Record<string, Readonly<Record<string, MinorUnits>>>>;
+  /** user id → email, for the message when one of them lacks the money. */
+  readonly emails: Readonly<Record<UserId, string>>;
+}
+
+/** Every posting of the original negated; money a payout held goes back to the available balance. */
+function refundPostings(original: Transaction): Posting[] {
+  return mergePostings(original.postings.map((p): Posting => ({ ...p, account: p.account.startsWith('hold:') ? userAccount(p.account.slice(5)) : p.account, amountMinor: -p.amountMinor })));
+}
+
 /**
  * The reversing transaction: every posting of the original negated, except that money a payout
  * held goes back to the customer's available balance. Whoever received the money must still have
  * it: no account is driven below zero.
  */
-export function planRefund(state: State, request: RefundRequest, currencies: readonly Currency[]): NewTransaction {
+export function planRefund(request: RefundRequest, books: RefundBooks, currencies: readonly Currency[]): NewTransaction {
   const { original } = request;
-  const prior = state.refunds[original.id];
+  const prior = request.priorRefund;
   if (prior) fail('INVALID_TRANSITION', `${original.id} was already refunded by ${prior}`, 'a transaction is refunded once');
   if (!REFUNDABLE.has(original.type)) {
     fail('INVALID_TRANSITION', `${original.id} is a ${original.type}; only transfers, deposits and completed payouts can be refunded`, original.type === 'transfer.unclaimed' ? 'an unclaimed transfer returns to the sender by itself after 30 days' : undefined);
@@ -52,8 +67,8 @@ export function planRefund(state: State, request: RefundRequest, currencies: rea
   if (!original.parties.includes(request.ticketCustomerId)) {
     fail('INVALID_INPUT', `${original.id} is not a transaction of the customer of ticket #${request.ticketNumber}`);
   }
-  const postings = mergePostings(original.postings.map((p): Posting => ({ ...p, account: p.account.startsWith('hold:') ? userAccount(p.account.slice(5)) : p.account, amountMinor: -p.amountMinor })));
-  assertNoOverdraft(state, postings, currencies);
+  const postings = refundPostings(original);
+  assertNoOverdraft(books, postings, currencies);
   return {
     type: 'refund',
     at: request.nowIso,
@@ -72,13 +87,18 @@ export function planRefund(state: State, request: RefundRequest, currencies: rea
   };
 }
 
-function assertNoOverdraft(state: State, postings: readonly Posting[], currencies: readonly Currency[]): void {
+/** Customer accounts a refund takes money from: their balances must cover it. */
+export function refundDebits(original: Transaction): Posting[] {
+  return refundPostings(original).filter((p) => (p.account.startsWith('user:') || p.account.startsWith('hold:')) && p.amountMinor < 0);
+}
+
+function assertNoOverdraft(books: RefundBooks, postings: readonly Posting[], currencies: readonly Currency[]): void {
   for (const p of postings) {
     if (!(p.account.startsWith('user:') || p.account.startsWith('hold:')) || p.amountMinor >= 0) continue;
-    const balance = state.balances[p.account]?.[p.currency] ?? 0;
+    const balance = books.balances[p.account]?.[p.currency] ?? 0;
     if (balance + p.amountMinor < 0) {
       const currency = findCurrency(currencies, p.currency);
-      const owner = state.users[p.account.slice(5)]?.email ?? p.account;
+      const owner = books.emails[p.account.slice(5)] ?? p.account;
       throw new AppError('INSUFFICIENT_FUNDS', `${owner} has ${formatAmount(balance, currency)} ${p.currency} available; the refund needs ${formatAmount(-p.amountMinor, currency)} ${p.currency} back from them`, {
         hint: 'ask the recipient to return the money, or settle the dispute another way',
       });

@@ -1,9 +1,9 @@
 // How a transaction looks to the person viewing it: direction, counterparty, the amounts that
-// matter to them, and a status derived from the state and the transactions that followed it.
+// matter to them, and a status derived from the records it left and the transactions that followed it.
 
 import { holdAccount, userAccount, type JournalEntry, type Transaction } from './ledger.js';
 import { findCurrency, formatAmount, type Currency } from './money.js';
-import type { State, UserId } from './state.js';
+import type { TxId, UserId, Withdrawal } from './state.js';
 
 export type TxStatus = 'completed' | 'unclaimed' | 'claimed' | 'returned' | 'refunded' | 'requested' | 'processing' | 'failed' | 'cancelled';
 
@@ -41,19 +41,38 @@ function fmt(amountMinor: number | undefined, code: string | undefined, currenci
   return amountMinor === undefined || code === undefined ? null : formatAmount(amountMinor, findCurrency(currencies, code));
 }
 
-function emailOf(state: State, userId: UserId | null | undefined): string | null {
-  return userId ? (state.users[userId]?.email ?? userId) : null;
+/** What the store holds about one transaction now (`txFactsNeeded` says which to look up). */
+export interface TxFacts {
+  /** The refund of this transaction, if it was refunded. */
+  readonly refundedBy: TxId | null;
+  /** For an unclaimed transfer: whether its money still waits. */
+  readonly stillUnclaimed: boolean;
+  /** For a payout's hold: the withdrawal while it is in flight. */
+  readonly liveWithdrawal: Withdrawal | null;
+  /** Emails of the people the transaction names (sender, recipient); an id stands in for a missing one. */
+  readonly emails: Readonly<Record<UserId, string>>;
+}
+
+/** The users a view of `tx` names, whose emails `TxFacts.emails` should hold. */
+export function usersNamedBy(tx: Transaction): UserId[] {
+  const d = tx.details;
+  const ids = [d.sender ?? (PAID_BY_INITIATOR.has(tx.type) ? d.initiator : null), d.recipient?.userId];
+  return [...new Set(ids.filter((id): id is UserId => typeof id === 'string'))];
+}
+
+function emailOf(facts: TxFacts, userId: UserId | null | undefined): string | null {
+  return userId ? (facts.emails[userId] ?? userId) : null;
 }
 
 /** The status of a transaction now: `followUps` are later transactions that link to it. */
-export function txStatus(state: State, tx: Transaction, followUps: readonly Transaction[]): TxStatus {
-  if (state.refunds[tx.id]) return 'refunded';
+export function txStatus(facts: TxFacts, tx: Transaction, followUps: readonly Transaction[]): TxStatus {
+  if (facts.refundedBy) return 'refunded';
   switch (tx.type) {
     case 'transfer.unclaimed':
-      if (state.unclaimed[tx.id]) return 'unclaimed';
+      if (facts.stillUnclaimed) return 'unclaimed';
       return followUps.some((f) => f.type === 'unclaimed.return') ? 'returned' : 'claimed';
     case 'withdrawal.hold': {
-      const live = Object.values(state.withdrawals).find((w) => w.holdTxId === tx.id);
+      const live = facts.liveWithdrawal;
       if (live) return live.status;
       const end = followUps.find((f) => f.type === 'withdrawal.complete' || f.type === 'withdrawal.release');
       return end ? endStatus(end) : 'requested';
@@ -82,15 +101,15 @@ function receivedOf(tx: Transaction): { amountMinor: number; currency: string } 
   return null;
 }
 
-export function viewTransaction(state: State, tx: Transaction, viewerId: UserId | null, followUps: readonly Transaction[], currencies: readonly Currency[]): TxView {
+export function viewTransaction(facts: TxFacts, tx: Transaction, viewerId: UserId | null, followUps: readonly Transaction[], currencies: readonly Currency[]): TxView {
   const d = tx.details;
   const senderId = d.sender ?? (PAID_BY_INITIATOR.has(tx.type) ? d.initiator : null);
-  const recipientText = d.recipient ? (emailOf(state, d.recipient.userId) ?? d.recipient.email ?? d.recipient.phone ?? null) : null;
+  const recipientText = d.recipient ? (emailOf(facts, d.recipient.userId) ?? d.recipient.email ?? d.recipient.phone ?? null) : null;
   const received = receivedOf(tx);
   return {
     id: tx.id,
     type: tx.type,
-    status: txStatus(state, tx, followUps),
+    status: txStatus(facts, tx, followUps),
     direction: directionFor(tx, viewerId, senderId),
     amount: fmt(d.amountMinor, d.currency, currencies),
     currency: d.currency ?? null,
@@ -99,7 +118,7 @@ export function viewTransaction(state: State, tx: Transaction, viewerId: UserId 
     receiveAmount: fmt(received?.amountMinor, received?.currency, currencies),
     receiveCurrency: received?.currency ?? null,
     rate: d.fx?.rate ?? (received ? '1' : null),
-    from: tx.type === 'deposit' ? `${d.source ?? 'external'} deposit` : tx.type === 'withdrawal.release' ? (d.record?.methodLabel ?? 'payout') : emailOf(state, senderId),
+    from: tx.type === 'deposit' ? `${d.source ?? 'external'} deposit` : tx.type === 'withdrawal.release' ? (d.record?.methodLabel ?? 'payout') : emailOf(facts, senderId),
     to: tx.type.startsWith('withdrawal') ? (d.record?.methodLabel ?? 'payout') : recipientText,
     memo: tx.memo,
     net: viewerId === null ? [] : netFor(tx, viewerId).map((n) => ({ currency: n.currency, amount: formatAmount(n.amountMinor, findCurrency(currencies, n.currency)) })),
@@ -126,11 +145,11 @@ function netFor(tx: Transaction, userId: UserId): { currency: string; amountMino
   return [...sums].filter(([, amount]) => amount !== 0).map(([currency, amountMinor]) => ({ currency, amountMinor }));
 }
 
-export function receipt(state: State, entry: JournalEntry, viewerId: UserId | null, followUps: readonly Transaction[], currencies: readonly Currency[]): Receipt {
+export function receipt(facts: TxFacts, entry: JournalEntry, viewerId: UserId | null, followUps: readonly Transaction[], currencies: readonly Currency[]): Receipt {
   const tx = entry.tx;
   const money = (minor: number, code: string) => formatAmount(minor, findCurrency(currencies, code));
   return {
-    ...viewTransaction(state, tx, viewerId, followUps, currencies),
+    ...viewTransaction(facts, tx, viewerId, followUps, currencies),
     seq: entry.seq,
     hash: entry.hash,
     midRate: tx.details.fx?.midRate ?? (receivedOf(tx) ? '1' : null),

@@ -5,12 +5,11 @@
 import { AppError, fail } from './errors.js';
 import { computeTransferQuote, type FeeSchedule, type TransferQuote } from './fees.js';
 import { usdEquivalentMinor, type RateTable } from './fx.js';
-import { availableMinor, canonicalJson, sha256Hex, SYSTEM_ACCOUNTS, userAccount, utcDay, type NewTransaction, type Posting } from './ledger.js';
+import { canonicalJson, sha256Hex, SYSTEM_ACCOUNTS, userAccount, utcDay, type NewTransaction, type Posting } from './ledger.js';
 import { checkOutgoingLimits, LIMIT_WINDOW_MS, type LimitTable } from './limits.js';
 import { findCurrency, formatAmount, type Currency, type MinorUnits } from './money.js';
-import type { State, StoredQuote, TxId, UnclaimedTransfer, User, UserId } from './state.js';
+import type { IdempotencyRecord, LimitWindow, State, StoredQuote, TxId, UnclaimedTransfer, User, UserId } from './state.js';
 import type { Recipient } from './validate.js';
-import { compareCodeUnits } from './order.js';
 
 export const QUOTE_TTL_MS = 30 * 60 * 1000;
 export const IDEMPOTENCY_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -61,26 +60,12 @@ export interface ResolvedRecipient {
   readonly display: string;
 }
 
-export type UserLookup = (recipient: Recipient) => User | undefined;
-
-function scanUsers(state: State): UserLookup {
-  return (recipient) => Object.values(state.users).find((u) => (recipient.kind === 'email' ? u.email === recipient.email : u.phone === recipient.phone));
-}
-
-/** A lookup by email and phone built once, for commands that resolve many payees (batches). */
-export function indexUsers(state: State): UserLookup {
-  const byEmail = new Map<string, User>();
-  const byPhone = new Map<string, User>();
-  for (const user of Object.values(state.users)) {
-    byEmail.set(user.email, user);
-    if (user.phone) byPhone.set(user.phone, user);
-  }
-  return (recipient) => (recipient.kind === 'email' ? byEmail.get(recipient.email) : byPhone.get(recipient.phone));
-}
-
-export function resolveRecipient(state: State, sender: User, recipient: Recipient, countryOfPhone: (phone: string) => string | null, lookup: UserLookup = scanUsers(state)): ResolvedRecipient {
+/**
+ * The payee of a transfer: `found` is the account behind the address (looked up by the caller),
+ * or null; a pending account does not receive yet, so the money then waits as unclaimed.
+ */
+export function resolveRecipient(sender: User, recipient: Recipient, found: User | null, countryOfPhone: (phone: string) => string | null): ResolvedRecipient {
   const display = recipient.kind === 'email' ? recipient.email : recipient.phone;
-  const found = lookup(recipient);
   if (found?.id === sender.id) fail('INVALID_INPUT', 'you cannot send money to yourself', 'to move money between currencies, send to someone else or keep it as it is');
   const user = found && found.status === 'active' ? found : null;
   const country = user?.country ?? (recipient.kind === 'phone' ? countryOfPhone(recipient.phone) : null);
@@ -105,8 +90,9 @@ export function priceTransfer(ref: WalletRef, sender: User, to: ResolvedRecipien
   );
 }
 
-export function storeQuote(state: State, id: string, userId: UserId, request: TransferRequest, quote: TransferQuote, nowMs: number): StoredQuote {
-  const stored: StoredQuote = {
+/** The quote record to keep, so that `transfer --quote` charges exactly this. */
+export function transferQuoteRecord(id: string, userId: UserId, request: TransferRequest, quote: TransferQuote, nowMs: number): StoredQuote {
+  return {
     id,
     userId,
     kind: 'transfer',
@@ -124,13 +110,10 @@ export function storeQuote(state: State, id: string, userId: UserId, request: Tr
     expiresAt: new Date(nowMs + QUOTE_TTL_MS).toISOString(),
     usedBy: null,
   };
-  state.quotes[id] = stored;
-  return stored;
 }
 
 /** A stored quote the user may still use, or the reason they may not. */
-export function usableQuote(state: State, quoteId: string, userId: UserId, kind: StoredQuote['kind'], nowMs: number): StoredQuote {
-  const quote = state.quotes[quoteId];
+export function usableQuote(quote: StoredQuote | null, quoteId: string, userId: UserId, kind: StoredQuote['kind'], nowMs: number): StoredQuote {
   if (!quote || quote.userId !== userId) fail('QUOTE_NOT_FOUND', `there is no quote ${quoteId}`, 'get one with `okpay fee quote …`');
   if (quote.kind !== kind) fail('INVALID_INPUT', `quote ${quoteId} is for a ${quote.kind}, not a ${kind}`);
   if (quote.usedBy) fail('INVALID_TRANSITION', `quote ${quoteId} was already used by ${quote.usedBy}`, 'a quote pays for one transaction; get a new one');
@@ -170,8 +153,7 @@ export function fingerprint(request: Readonly<Record<string, string | null>>): s
 }
 
 /** The earlier transaction for this key and request, null for a new key, or a conflict. */
-export function priorForKey(state: State, userId: UserId, key: string, requestFingerprint: string, nowMs: number): TxId | null {
-  const record = state.idempotency[`${userId}:${key}`];
+export function priorForKey(record: IdempotencyRecord | null, key: string, requestFingerprint: string, nowMs: number): TxId | null {
   if (!record || Date.parse(record.expiresAt) <= nowMs) return null;
   if (record.fingerprint !== requestFingerprint) {
     fail('IDEMPOTENCY_CONFLICT', `the idempotency key "${key}" was already used for a different request (${record.txId})`, 'use a new key for a new payment');
@@ -181,8 +163,8 @@ export function priorForKey(state: State, userId: UserId, key: string, requestFi
 
 // ---- funds and limits -----------------------------------------------------------------------
 
-export function assertFunds(state: State, user: User, currency: Currency, neededMinor: MinorUnits, what: string): void {
-  const available = availableMinor(state, user.id, currency.code);
+/** `available` is the user's available balance in `currency`. */
+export function assertFunds(available: MinorUnits, currency: Currency, neededMinor: MinorUnits, what: string): void {
   if (available >= neededMinor) return;
   throw new AppError(
     'INSUFFICIENT_FUNDS',
@@ -203,10 +185,9 @@ function firstWindowDay(nowMs: number): string {
 }
 
 /** What a user already sent in the rolling 30-day window, USD equivalent. */
-export function windowUsdMinor(state: State, userId: UserId, nowMs: number): MinorUnits {
+export function windowUsdMinor(window: LimitWindow, nowMs: number): MinorUnits {
   const first = firstWindowDay(nowMs);
   let sum = 0;
-  const window = state.limitWindows[userId];
   for (const day in window) if (day >= first) sum += window[day]!;
   return sum;
 }
@@ -232,14 +213,16 @@ export interface TransferPlan {
   readonly quoteId: string | null;
   readonly idempotency: { key: string; fingerprint: string } | null;
   readonly nowMs: number;
-  /** Sent in the last 30 days, when the caller already knows it (a batch keeps a running total). */
-  readonly windowUsdMinor?: MinorUnits;
+  /** The sender's available balance in the currency sent. */
+  readonly availableMinor: MinorUnits;
+  /** What the sender sent in the last 30 days (`windowUsdMinor`), USD equivalent. */
+  readonly windowUsdMinor: MinorUnits;
 }
 
-export function planTransfer(state: State, ref: WalletRef, plan: TransferPlan): NewTransaction {
+export function planTransfer(ref: WalletRef, plan: TransferPlan): NewTransaction {
   const { sender, to, quote, currency } = plan;
-  assertFunds(state, sender, currency, quote.amountMinor + quote.feeMinor, `this transfer (${formatAmount(quote.amountMinor, currency)} + ${formatAmount(quote.feeMinor, currency)} fee)`);
-  const outgoingUsdMinor = assertWithinLimits(ref, sender, quote.amountMinor, currency, plan.windowUsdMinor ?? windowUsdMinor(state, sender.id, plan.nowMs));
+  assertFunds(plan.availableMinor, currency, quote.amountMinor + quote.feeMinor, `this transfer (${formatAmount(quote.amountMinor, currency)} + ${formatAmount(quote.feeMinor, currency)} fee)`);
+  const outgoingUsdMinor = assertWithinLimits(ref, sender, quote.amountMinor, currency, plan.windowUsdMinor);
   const nowIso = new Date(plan.nowMs).toISOString();
   const destination = to.user ? userAccount(to.user.id) : SYSTEM_ACCOUNTS.unclaimed;
   return {
@@ -287,12 +270,6 @@ function transferPostings(senderId: UserId, destination: string, quote: Transfer
 }
 
 // ---- unclaimed money ------------------------------------------------------------------------
-
-export function unclaimedFor(state: State, user: User): UnclaimedTransfer[] {
-  return Object.values(state.unclaimed)
-    .filter((u) => (u.toEmail !== null && u.toEmail === user.email) || (u.toPhone !== null && u.toPhone === user.phone))
-    .sort((a, b) => compareCodeUnits(a.txId, b.txId));
-}
 
 /** The waiting money lands with its recipient, who now has an active account. */
 export function planClaim(item: UnclaimedTransfer, recipient: User, nowIso: string): NewTransaction {
@@ -343,12 +320,6 @@ export function planReturn(item: UnclaimedTransfer, nowIso: string): NewTransact
   };
 }
 
-export function expiredUnclaimed(state: State, nowMs: number): UnclaimedTransfer[] {
-  return Object.values(state.unclaimed)
-    .filter((u) => Date.parse(u.expiresAt) <= nowMs)
-    .sort((a, b) => compareCodeUnits(a.txId, b.txId));
-}
-
 /** Adds up postings to the same account and currency (a refund of amount and fee is one line). */
 export function mergePostings(postings: readonly Posting[]): Posting[] {
   const merged = new Map<string, Posting>();
@@ -362,19 +333,36 @@ export function mergePostings(postings: readonly Posting[]): Posting[] {
 
 // ---- housekeeping ---------------------------------------------------------------------------
 
-/** Drops what has outlived its purpose: old quotes, expired idempotency keys, stale limit entries. */
+/** A user's window without the days that left it: what to keep when the window is written back. */
+export function currentWindow(window: LimitWindow, nowMs: number): LimitWindow {
+  const first = firstWindowDay(nowMs);
+  let stale = false;
+  for (const day in window) if (day < first) stale = true;
+  if (!stale) return window;
+  const kept: Record<string, MinorUnits> = {};
+  for (const day in window) if (day >= first) kept[day] = window[day]!;
+  return kept;
+}
+
+function quoteOutlived(quote: StoredQuote, nowMs: number): boolean {
+  return Date.parse(quote.expiresAt) + QUOTE_RETENTION_MS <= nowMs;
+}
+
+/**
+ * Drops what has outlived its purpose from a whole state: old quotes, expired idempotency keys,
+ * stale limit entries. For the generator and the simulator, which still hold one State; a
+ * use-case keeps the window it writes current instead (`currentWindow`).
+ */
 export function pruneWalletRecords(state: State, nowMs: number): void {
   for (const [id, quote] of Object.entries(state.quotes)) {
-    if (Date.parse(quote.expiresAt) + QUOTE_RETENTION_MS <= nowMs) delete state.quotes[id];
+    if (quoteOutlived(quote, nowMs)) delete state.quotes[id];
   }
   for (const [key, record] of Object.entries(state.idempotency)) {
     if (Date.parse(record.expiresAt) <= nowMs) delete state.idempotency[key];
   }
-  const first = firstWindowDay(nowMs);
   for (const [userId, window] of Object.entries(state.limitWindows)) {
-    const days = Object.keys(window);
-    if (days.every((day) => day >= first)) continue;
-    const kept = Object.fromEntries(Object.entries(window).filter(([day]) => day >= first));
+    const kept = currentWindow(window, nowMs);
+    if (kept === window) continue;
     if (Object.keys(kept).length === 0) delete state.limitWindows[userId];
     else state.limitWindows[userId] = kept;
   }

@@ -8,9 +8,9 @@ import { payoutRegion, type CalendarData } from './calendar.js';
 import { AppError, fail } from './errors.js';
 import type { WithdrawalQuote } from './fees.js';
 import { holdAccount, SYSTEM_ACCOUNTS, userAccount, utcDay, type NewTransaction } from './ledger.js';
-import { formatAmount, type Currency } from './money.js';
-import type { State, User, Withdrawal, WithdrawalMethod } from './state.js';
-import { assertFunds, assertWithinLimits, windowUsdMinor, type WalletRef } from './wallet.js';
+import { formatAmount, type Currency, type MinorUnits } from './money.js';
+import type { User, Withdrawal, WithdrawalMethod } from './state.js';
+import { assertFunds, assertWithinLimits, type WalletRef } from './wallet.js';
 import { compareCodeUnits } from './order.js';
 
 export interface PayoutRules {
@@ -31,14 +31,15 @@ export function parsePayoutRules(json: unknown): PayoutRules {
 
 // ---- methods --------------------------------------------------------------------------------
 
-export function activeMethods(state: State, userId: string): WithdrawalMethod[] {
-  return Object.values(state.methods)
-    .filter((m) => m.userId === userId && m.removedAt === null)
+/** The methods still in use among a user's methods, oldest first. */
+export function activeMethods(methods: readonly WithdrawalMethod[]): WithdrawalMethod[] {
+  return methods
+    .filter((m) => m.removedAt === null)
     .sort((a, b) => compareCodeUnits(a.createdAt, b.createdAt) || compareCodeUnits(a.id, b.id));
 }
 
-export function requireMethod(state: State, userId: string, methodId: string): WithdrawalMethod {
-  const method = state.methods[methodId];
+/** `method` is what the store holds under `methodId`, or null. */
+export function requireMethod(method: WithdrawalMethod | null, userId: string, methodId: string): WithdrawalMethod {
   if (!method || method.userId !== userId || method.removedAt !== null) {
     fail('METHOD_NOT_FOUND', `you have no withdrawal method ${methodId.slice(0, 40)}`, 'see yours with `okpay withdraw methods list`');
   }
@@ -49,22 +50,21 @@ function sameDestination(a: WithdrawalMethod, b: WithdrawalMethod): boolean {
   return a.type === b.type && a.iban === b.iban && a.accountNumber === b.accountNumber && a.routingNumber === b.routingNumber && a.provider === b.provider && a.walletAccount === b.walletAccount;
 }
 
-export function addMethod(state: State, method: WithdrawalMethod): WithdrawalMethod {
-  if (activeMethods(state, method.userId).some((m) => sameDestination(m, method))) {
+/** A new method, checked against the user's methods (`existing`): the record to keep. */
+export function addMethod(existing: readonly WithdrawalMethod[], method: WithdrawalMethod): WithdrawalMethod {
+  if (activeMethods(existing).some((m) => sameDestination(m, method))) {
     fail('ALREADY_EXISTS', 'you already have this withdrawal method', 'see it with `okpay withdraw methods list`');
   }
-  state.methods[method.id] = method;
   return method;
 }
 
-export function removeMethod(state: State, userId: string, methodId: string, nowIso: string): WithdrawalMethod {
-  const method = requireMethod(state, userId, methodId);
-  if (Object.values(state.withdrawals).some((w) => w.methodId === methodId)) {
+/** The method as removed; `inFlight` are the user's withdrawals still in flight. */
+export function removeMethod(method: WithdrawalMethod | null, userId: string, methodId: string, inFlight: readonly Withdrawal[], nowIso: string): WithdrawalMethod {
+  const live = requireMethod(method, userId, methodId);
+  if (inFlight.some((w) => w.methodId === methodId)) {
     fail('INVALID_TRANSITION', `withdrawal method ${methodId} has a payout in flight`, 'remove it once the payout has completed, failed or been cancelled');
   }
-  const removed = { ...method, removedAt: nowIso };
-  state.methods[methodId] = removed;
-  return removed;
+  return { ...live, removedAt: nowIso };
 }
 
 /** Documented test accounts: payouts to them fail at settlement. */
@@ -83,6 +83,10 @@ export interface WithdrawalRequest {
   readonly currency: Currency;
   readonly quoteId: string | null;
   readonly nowMs: number;
+  /** The user's available balance in the currency. */
+  readonly availableMinor: MinorUnits;
+  /** What the user sent in the last 30 days (`windowUsdMinor`), USD equivalent. */
+  readonly windowUsdMinor: MinorUnits;
 }
 
 /** When a payout requested now is expected to arrive: business days on the calendar of the method's country. */
@@ -90,11 +94,11 @@ export function expectedArrivalMs(calendars: CalendarData, rules: PayoutRules, m
   return addBusinessDays(payoutRegion(calendars, method.country), requestedMs, rules.etaBusinessDays[method.type]);
 }
 
-export function planWithdrawal(state: State, ref: WalletRef & { calendars: CalendarData; payouts: PayoutRules }, request: WithdrawalRequest): NewTransaction {
+export function planWithdrawal(ref: WalletRef & { calendars: CalendarData; payouts: PayoutRules }, request: WithdrawalRequest): NewTransaction {
   const { user, method, quote, currency, nowMs } = request;
   const total = quote.amountMinor + quote.feeMinor;
-  assertFunds(state, user, currency, total, `this withdrawal (${formatAmount(quote.amountMinor, currency)} + ${formatAmount(quote.feeMinor, currency)} fee)`);
-  const outgoingUsdMinor = assertWithinLimits(ref, user, quote.amountMinor, currency, windowUsdMinor(state, user.id, nowMs));
+  assertFunds(request.availableMinor, currency, total, `this withdrawal (${formatAmount(quote.amountMinor, currency)} + ${formatAmount(quote.feeMinor, currency)} fee)`);
+  const outgoingUsdMinor = assertWithinLimits(ref, user, quote.amountMinor, currency, request.windowUsdMinor);
   const nowIso = new Date(nowMs).toISOString();
   const record: Omit<Withdrawal, 'holdTxId'> = {
     outgoingUsdMinor,
@@ -137,8 +141,8 @@ export function planWithdrawal(state: State, ref: WalletRef & { calendars: Calen
   };
 }
 
-export function requireWithdrawal(state: State, userId: string, id: string): Withdrawal {
-  const withdrawal = state.withdrawals[id];
+/** `withdrawal` is what the store holds in flight under `id`, or null. */
+export function requireWithdrawal(withdrawal: Withdrawal | null, userId: string, id: string): Withdrawal {
   if (!withdrawal || withdrawal.userId !== userId) {
     fail('WITHDRAWAL_NOT_FOUND', `there is no withdrawal ${id.slice(0, 40)} in flight`, 'see yours with `okpay withdraw list`');
   }
@@ -201,7 +205,7 @@ export type SettleStep = { readonly kind: 'processing'; readonly withdrawal: Wit
  * the method's region opens after the request; at the expected arrival it completes, or fails for
  * a documented test account. Running it twice at the same moment finds nothing left to do.
  */
-export function settleSteps(withdrawal: Withdrawal, method: WithdrawalMethod | undefined, calendars: CalendarData, rules: PayoutRules, nowMs: number): SettleStep[] {
+export function settleSteps(withdrawal: Withdrawal, method: WithdrawalMethod | null, calendars: CalendarData, rules: PayoutRules, nowMs: number): SettleStep[] {
   const steps: SettleStep[] = [];
   let current = withdrawal;
   if (current.status === 'requested') {

@@ -25,7 +25,6 @@ import type { Recipient } from '../../src/domain/validate.js';
 import { compareWithState, LedgerReplay } from '../../src/domain/verify.js';
 import {
   describeRequest,
-  expiredUnclaimed,
   fingerprint,
   IDEMPOTENCY_TTL_MS,
   planClaim,
@@ -37,9 +36,8 @@ import {
   pruneWalletRecords,
   quoteFromStored,
   resolveRecipient,
-  storeQuote,
+  transferQuoteRecord,
   UNCLAIMED_TTL_MS,
-  unclaimedFor,
   windowUsdMinor,
   type WalletRef,
 } from '../../src/domain/wallet.js';
@@ -208,14 +206,19 @@ function sendTransfer(t: StoreTransaction, o: Extract<Op, { kind: 'transfer' }>,
   const sender = userOf(t.state, MEMBERS[o.user]?.id ?? '');
   const print = transferPrint(recipient, o);
   if (o.key) {
-    const prior = priorForKey(t.state, sender.id, o.key, print, nowMs);
+    const prior = priorForKey(t.state.idempotency[`${sender.id}:${o.key}`] ?? null, o.key, print, nowMs);
     if (prior) return { txId: prior, replayed: true };
   }
-  const to = resolveRecipient(t.state, sender, recipient, countryOfPhone);
+  const to = resolveRecipient(sender, recipient, userAt(t.state, recipient), countryOfPhone);
   const quote = priceTransfer(ref, sender, to, o.amountMinor, currency(o.code), currency(o.toCode));
   const idempotency = o.key ? { key: o.key, fingerprint: print } : null;
-  const tx = t.postNow(planTransfer(t.state, ref, { sender, to, quote, currency: currency(o.code), memo: null, quoteId: null, idempotency, nowMs }));
+  const funds = { availableMinor: t.state.balances[userAccount(sender.id)]?.[o.code] ?? 0, windowUsdMinor: windowUsdMinor(t.state.limitWindows[sender.id] ?? {}, nowMs) };
+  const tx = t.postNow(planTransfer(ref, { sender, to, quote, currency: currency(o.code), memo: null, quoteId: null, idempotency, nowMs, ...funds }));
   return { txId: tx.id, replayed: false };
+}
+
+function userAt(state: State, recipient: Recipient): User | null {
+  return Object.values(state.users).find((u) => (recipient.kind === 'email' ? u.email === recipient.email : u.phone === recipient.phone)) ?? null;
 }
 
 function userOf(state: State, id: string): User {
@@ -231,7 +234,7 @@ async function setUp(): Promise<MemoryStore> {
     for (const m of MEMBERS) {
       t.users.put(createAccount({ id: m.id, email: m.email, phone: m.phone, country: m.country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null }, nowIso, { byEmail: null, byPhone: null }));
       for (const type of ['bank', 'ewallet'] as const) {
-        addMethod(t.state, { id: `wm_${type}_${m.id}`, userId: m.id, type, label: `${type} of ${m.id}`, holder: m.id, iban: null, accountNumber: type === 'bank' ? `12345${m.id}` : null, routingNumber: null, country: m.country, provider: type === 'ewallet' ? 'PayPal' : null, walletAccount: type === 'ewallet' ? m.email : null, createdAt: nowIso, removedAt: null });
+        t.methods.put(addMethod([], { id: `wm_${type}_${m.id}`, userId: m.id, type, label: `${type} of ${m.id}`, holder: m.id, iban: null, accountNumber: type === 'bank' ? `12345${m.id}` : null, routingNumber: null, country: m.country, provider: type === 'ewallet' ? 'PayPal' : null, walletAccount: type === 'ewallet' ? m.email : null, createdAt: nowIso, removedAt: null }));
       }
     }
   });
@@ -275,7 +278,7 @@ function checkBooks(store: MemoryStore, model: Model, replayed: Balances, from: 
     if ((state.balances[account]?.[code] ?? 0) !== amountMinor) problems.push(`${key} is missing from the state (model: ${amountMinor})`);
   }
   for (const m of MEMBERS) {
-    const windowMinor = windowUsdMinor(state, m.id, model.nowMs);
+    const windowMinor = windowUsdMinor(state.limitWindows[m.id] ?? {}, model.nowMs);
     if (windowMinor !== model.windowTotal(m.id)) problems.push(`30-day window of ${m.id} is ${windowMinor}, the model says ${model.windowTotal(m.id)}`);
   }
   expect(problems).toEqual([]);
@@ -371,7 +374,8 @@ async function runRegister(store: MemoryStore, model: Model, newcomerIndex: numb
       { byEmail: null, byPhone: null },
     );
     t.state.users[user.id] = user;
-    return unclaimedFor(t.state, user).map((item) => t.postNow(planClaim(item, user, nowIso)).links[0]);
+    const waiting = Object.values(t.state.unclaimed).filter((u) => (u.toEmail !== null && u.toEmail === user.email) || (u.toPhone !== null && u.toPhone === user.phone));
+    return waiting.map((item) => t.postNow(planClaim(item, user, nowIso)).links[0]);
   });
   if (!claimed.ok) throw new Error(`registering ${newcomer.id} failed with ${claimed.code}`);
   model.registered.add(newcomerIndex);
@@ -391,7 +395,8 @@ async function runWithdraw(store: MemoryStore, model: Model, o: Extract<Op, { ki
   const result = await attempt(store, model.nowMs, (t) => {
     const method = t.state.methods[`wm_${o.methodType}_${userId}`];
     if (!method) throw new Error('method missing');
-    return t.postNow(planWithdrawal(t.state, payoutRef, { id, user: userOf(t.state, userId), method, quote, currency: currency(o.code), quoteId: null, nowMs: model.nowMs })).id;
+    const funds = { availableMinor: t.state.balances[userAccount(userId)]?.[o.code] ?? 0, windowUsdMinor: windowUsdMinor(t.state.limitWindows[userId] ?? {}, model.nowMs) };
+    return t.postNow(planWithdrawal(payoutRef, { id, user: userOf(t.state, userId), method, quote, currency: currency(o.code), quoteId: null, nowMs: model.nowMs, ...funds })).id;
   });
   const refusal = model.refusal(userId, o.code, totalMinor, o.amountMinor);
   if (refusal) return model.expectRefusal(result, refusal);
@@ -437,14 +442,15 @@ async function runSettle(store: MemoryStore, model: Model): Promise<void> {
   const result = await attempt(store, model.nowMs, (t) => {
     const ended: { id: string; outcome: 'complete' | 'failed' }[] = [];
     for (const w of Object.values(t.state.withdrawals)) {
-      for (const step of settleSteps(w, t.state.methods[w.methodId], payoutRef.calendars, payoutRef.payouts, model.nowMs)) {
+      for (const step of settleSteps(w, t.state.methods[w.methodId] ?? null, payoutRef.calendars, payoutRef.payouts, model.nowMs)) {
         if (step.kind === 'processing') t.state.withdrawals[w.id] = step.withdrawal;
         else if (step.kind === 'complete') t.postNow(planCompletion(step.withdrawal, nowIso));
         else t.postNow(planRelease(step.withdrawal, 'failed', 'refused', null, nowIso));
         if (step.kind !== 'processing') ended.push({ id: w.id, outcome: step.kind === 'complete' ? 'complete' : 'failed' });
       }
     }
-    const returned = expiredUnclaimed(t.state, model.nowMs).map((item) => t.postNow(planReturn(item, nowIso)).links[0] ?? '');
+    const expired = Object.values(t.state.unclaimed).filter((u) => Date.parse(u.expiresAt) <= model.nowMs);
+    const returned = expired.map((item) => t.postNow(planReturn(item, nowIso)).links[0] ?? '');
     return { ended, returned };
   });
   if (!result.ok) throw new Error(`settle failed with ${result.code}`);
@@ -575,7 +581,7 @@ describe('quote equals charge', () => {
       fc.property(transferInput, ({ code: c, toCode, amountMinor, recipient }) => {
         const { state, sender } = richState();
         const cur = currency(c);
-        const to = resolveRecipient(state, sender, recipient, countryOfPhone);
+        const to = resolveRecipient(sender, recipient, userAt(state, recipient), countryOfPhone);
         let quote;
         try {
           quote = computeTransferQuote({ amountMinor, currency: cur, toCurrency: currency(toCode), senderCountry: sender.country, recipientCountry: to.country }, { schedule, rates });
@@ -584,10 +590,10 @@ describe('quote equals charge', () => {
           if (error instanceof AppError && error.code === 'INVALID_AMOUNT') return;
           throw error;
         }
-        const stored = quoteFromStored(storeQuote(state, 'qt_1', sender.id, { to: recipientText(recipient), amountMinor, currency: c, toCurrency: toCode }, quote, START_MS));
+        const stored = quoteFromStored(transferQuoteRecord('qt_1', sender.id, { to: recipientText(recipient), amountMinor, currency: c, toCurrency: toCode }, quote, START_MS));
         const destination = to.user ? userAccount(to.user.id) : SYSTEM_ACCOUNTS.unclaimed;
         for (const charged of [priceTransfer(roomyRef, sender, to, amountMinor, cur, currency(toCode)), stored]) {
-          const tx = planTransfer(state, roomyRef, { sender, to, quote: charged, currency: cur, memo: null, quoteId: null, idempotency: null, nowMs: START_MS });
+          const tx = planTransfer(roomyRef, { sender, to, quote: charged, currency: cur, memo: null, quoteId: null, idempotency: null, nowMs: START_MS, availableMinor: state.balances[userAccount(sender.id)]?.[c] ?? 0, windowUsdMinor: 0 });
           expect(posted(tx.postings, userAccount(sender.id), c)).toBe(-(quote.amountMinor + quote.feeMinor));
           expect(posted(tx.postings, SYSTEM_ACCOUNTS.fees, c)).toBe(quote.feeMinor);
           expect(posted(tx.postings, destination, toCode)).toBe(quote.receiveAmountMinor);
@@ -611,7 +617,7 @@ describe('quote equals charge', () => {
         const cur = currency(c);
         const quote = computeWithdrawalQuote({ amountMinor, currency: cur, methodType }, { schedule });
         const method = { id: 'wm_1', userId: sender.id, type: methodType, label: 'x', holder: null, iban: null, accountNumber: '1', routingNumber: null, country: 'US', provider: null, walletAccount: null, createdAt: '', removedAt: null };
-        const hold = planWithdrawal(state, { ...payoutRef, limits: roomy }, { id: 'wd_1', user: sender, method, quote, currency: cur, quoteId: null, nowMs: START_MS });
+        const hold = planWithdrawal({ ...payoutRef, limits: roomy }, { id: 'wd_1', user: sender, method, quote, currency: cur, quoteId: null, nowMs: START_MS, availableMinor: state.balances[userAccount(sender.id)]?.[c] ?? 0, windowUsdMinor: 0 });
         expect(posted(hold.postings, userAccount(sender.id), c)).toBe(-(amountMinor + quote.feeMinor));
         expect(posted(hold.postings, holdAccount(sender.id), c)).toBe(amountMinor + quote.feeMinor);
         const record = hold.details.record;
@@ -701,10 +707,10 @@ describe('the 30-day window entries', () => {
     const model = new Model();
     await runOp(store, model, { kind: 'deposit', user: 0, code: 'USD', amountMinor: 300_000 });
     await runOp(store, model, { kind: 'transfer', user: 0, to: { newcomer: 0 }, code: 'USD', toCode: 'USD', amountMinor: 90_000, key: null });
-    expect(windowUsdMinor(store.state, 'usr_us', model.nowMs)).toBe(90_000);
+    expect(windowUsdMinor(store.state.limitWindows['usr_us'] ?? {}, model.nowMs)).toBe(90_000);
     await runOp(store, model, { kind: 'advance', ms: UNCLAIMED_TTL_MS });
     await runOp(store, model, { kind: 'settle' });
-    expect(windowUsdMinor(store.state, 'usr_us', model.nowMs)).toBe(0);
+    expect(windowUsdMinor(store.state.limitWindows['usr_us'] ?? {}, model.nowMs)).toBe(0);
     expect(store.state.balances[userAccount('usr_us')]?.['USD']).toBe(300_000);
     const types = store.journalEntries.map((e) => e.tx.type);
     expect(types).toEqual(['deposit', 'transfer.unclaimed', 'unclaimed.return']);

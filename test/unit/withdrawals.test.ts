@@ -71,6 +71,23 @@ class Books {
     return tx;
   }
 
+  methodsOf(userId: string): WithdrawalMethod[] {
+    return Object.values(this.state.methods).filter((m) => m.userId === userId);
+  }
+
+  addMethod(method: WithdrawalMethod): WithdrawalMethod {
+    const added = addMethod(this.methodsOf(method.userId), method);
+    this.state.methods[added.id] = added;
+    return added;
+  }
+
+  removeMethod(userId: string, methodId: string, nowIso: string): WithdrawalMethod {
+    const inFlight = Object.values(this.state.withdrawals).filter((w) => w.userId === userId);
+    const removed = removeMethod(this.state.methods[methodId] ?? null, userId, methodId, inFlight, nowIso);
+    this.state.methods[methodId] = removed;
+    return removed;
+  }
+
   /** The balance checks of `okpay verify` (the hash chain is the store's business). */
   problems(): string[] {
     const problems: string[] = [];
@@ -109,7 +126,9 @@ function method(user: Pick<User, 'id' | 'country'>, fields: Partial<WithdrawalMe
 
 function request(books: Books, user: User, payTo: WithdrawalMethod, amountMinor: number, atIso: string, id = 'wd_1'): Withdrawal {
   const quote = computeWithdrawalQuote({ amountMinor, currency: USD, methodType: payTo.type }, ref);
-  const tx = books.post(planWithdrawal(books.state, ref, { id, user: books.state.users[user.id] ?? user, method: payTo, quote, currency: USD, quoteId: null, nowMs: ms(atIso) }));
+  const availableMinor = books.state.balances[userAccount(user.id)]?.['USD'] ?? 0;
+  const window = windowUsdMinor(books.state.limitWindows[user.id] ?? {}, ms(atIso));
+  const tx = books.post(planWithdrawal(ref, { id, user: books.state.users[user.id] ?? user, method: payTo, quote, currency: USD, quoteId: null, nowMs: ms(atIso), availableMinor, windowUsdMinor: window }));
   const withdrawal = books.state.withdrawals[id];
   if (!withdrawal) throw new Error('no withdrawal in the state');
   expect(withdrawal.holdTxId).toBe(tx.id);
@@ -120,7 +139,7 @@ function request(books: Books, user: User, payTo: WithdrawalMethod, amountMinor:
 function settle(books: Books, atIso: string): Record<string, SettleStep['kind'][]> {
   const done: Record<string, SettleStep['kind'][]> = {};
   for (const w of Object.values(books.state.withdrawals)) {
-    for (const step of settleSteps(w, books.state.methods[w.methodId], calendars, rules, ms(atIso))) {
+    for (const step of settleSteps(w, books.state.methods[w.methodId] ?? null, calendars, rules, ms(atIso))) {
       (done[w.id] ??= []).push(step.kind);
       if (step.kind === 'processing') books.state.withdrawals[w.id] = step.withdrawal;
       else if (step.kind === 'complete') books.post(planCompletion(step.withdrawal, atIso));
@@ -134,7 +153,7 @@ describe('settlement over time', () => {
   it('a request made while the desk is open starts processing at once and completes at its expected arrival', () => {
     const books = new Books();
     const ada = member(books);
-    const bank = addMethod(books.state, method(ada));
+    const bank = books.addMethod(method(ada));
     const w = request(books, ada, bank, 10_000, FRIDAY);
     // Three business days after Friday in Berlin: Monday, Tuesday, Wednesday at 18:00 local.
     expect(w.expectedBy).toBe('2026-11-25T17:00:00.000Z');
@@ -153,7 +172,7 @@ describe('settlement over time', () => {
   it('a request made after hours waits for the next opening, which may be after a weekend', () => {
     const books = new Books();
     const ada = member(books);
-    const bank = addMethod(books.state, method(ada));
+    const bank = books.addMethod(method(ada));
     request(books, ada, bank, 10_000, '2026-11-20T18:30:00.000Z');
     expect(books.state.withdrawals['wd_1']?.expectedBy).toBe('2026-11-26T17:00:00.000Z');
     expect(settle(books, '2026-11-21T12:00:00.000Z')).toEqual({});
@@ -165,7 +184,7 @@ describe('settlement over time', () => {
   it('a settle run that comes late takes every step due at once', () => {
     const books = new Books();
     const ada = member(books);
-    const wallet = addMethod(books.state, method(ada, { type: 'ewallet', iban: null, provider: 'PayPal', walletAccount: 'ada@example.com' }));
+    const wallet = books.addMethod(method(ada, { type: 'ewallet', iban: null, provider: 'PayPal', walletAccount: 'ada@example.com' }));
     const w = request(books, ada, wallet, 2_000, FRIDAY);
     // E-wallets take one business day: Monday at 18:00 in Berlin.
     expect(w.expectedBy).toBe('2026-11-23T17:00:00.000Z');
@@ -178,9 +197,9 @@ describe('settlement over time', () => {
     const ada = member(books);
     const us = member(books, 'US');
     const failing = [
-      addMethod(books.state, method(ada, { iban: rules.testFailures.ibans[0] ?? '' })),
-      addMethod(books.state, method(us, { iban: null, accountNumber: rules.testFailures.usAccountNumbers[0] ?? '', routingNumber: '011000015', country: 'US' })),
-      addMethod(books.state, method(ada, { type: 'ewallet', iban: null, provider: 'PayPal', walletAccount: rules.testFailures.ewalletAccounts[0] ?? '' })),
+      books.addMethod(method(ada, { iban: rules.testFailures.ibans[0] ?? '' })),
+      books.addMethod(method(us, { iban: null, accountNumber: rules.testFailures.usAccountNumbers[0] ?? '', routingNumber: '011000015', country: 'US' })),
+      books.addMethod(method(ada, { type: 'ewallet', iban: null, provider: 'PayPal', walletAccount: rules.testFailures.ewalletAccounts[0] ?? '' })),
     ];
     for (const m of failing) expect(isTestFailure(m, rules)).toBe(true);
     expect(isTestFailure(method(ada), rules)).toBe(false);
@@ -205,10 +224,10 @@ describe('a hold is released exactly once', () => {
   it('an ended withdrawal leaves the state: no second completion, release or cancellation can find it', () => {
     const books = new Books();
     const ada = member(books);
-    const bank = addMethod(books.state, method(ada));
+    const bank = books.addMethod(method(ada));
     request(books, ada, bank, 10_000, FRIDAY);
     settle(books, '2026-11-25T17:00:00.000Z');
-    expect(appErrorOf(() => requireWithdrawal(books.state, ada.id, 'wd_1')).code).toBe('WITHDRAWAL_NOT_FOUND');
+    expect(appErrorOf(() => requireWithdrawal(books.state.withdrawals['wd_1'] ?? null, ada.id, 'wd_1')).code).toBe('WITHDRAWAL_NOT_FOUND');
     expect(settle(books, '2026-11-25T17:00:00.000Z')).toEqual({});
     expect(settle(books, '2027-01-25T17:00:00.000Z')).toEqual({});
     expect(books.journal.filter((tx) => tx.type === 'withdrawal.complete')).toHaveLength(1);
@@ -218,7 +237,7 @@ describe('a hold is released exactly once', () => {
   it('posting a second end for the same withdrawal would leave the hold negative, which verify reports', () => {
     const books = new Books();
     const ada = member(books);
-    const bank = addMethod(books.state, method(ada));
+    const bank = books.addMethod(method(ada));
     const w = request(books, ada, bank, 10_000, FRIDAY);
     books.post(planRelease(w, 'cancelled', 'cancelled by the customer', ada.id, FRIDAY));
     books.post(planRelease(w, 'cancelled', 'cancelled by the customer', ada.id, FRIDAY));
@@ -229,9 +248,9 @@ describe('a hold is released exactly once', () => {
     const books = new Books();
     const ada = member(books);
     const us = member(books, 'US');
-    request(books, ada, addMethod(books.state, method(ada)), 10_000, FRIDAY);
-    expect(appErrorOf(() => requireWithdrawal(books.state, us.id, 'wd_1')).code).toBe('WITHDRAWAL_NOT_FOUND');
-    expect(requireWithdrawal(books.state, ada.id, 'wd_1').id).toBe('wd_1');
+    request(books, ada, books.addMethod(method(ada)), 10_000, FRIDAY);
+    expect(appErrorOf(() => requireWithdrawal(books.state.withdrawals['wd_1'] ?? null, us.id, 'wd_1')).code).toBe('WITHDRAWAL_NOT_FOUND');
+    expect(requireWithdrawal(books.state.withdrawals['wd_1'] ?? null, ada.id, 'wd_1').id).toBe('wd_1');
   });
 });
 
@@ -239,7 +258,7 @@ describe('cancelling', () => {
   it('is allowed while requested and releases amount and fee', () => {
     const books = new Books();
     const ada = member(books);
-    const w = request(books, ada, addMethod(books.state, method(ada)), 10_000, '2026-11-20T18:30:00.000Z');
+    const w = request(books, ada, books.addMethod(method(ada)), 10_000, '2026-11-20T18:30:00.000Z');
     expect(() => assertCancellable(w)).not.toThrow();
     const tx = books.post(planRelease(w, 'cancelled', 'cancelled by the customer', ada.id, '2026-11-21T10:00:00.000Z'));
     expect(tx.details.record).toMatchObject({ status: 'cancelled', finishedAt: '2026-11-21T10:00:00.000Z' });
@@ -251,7 +270,7 @@ describe('cancelling', () => {
   it('is refused with INVALID_TRANSITION once processing has started', () => {
     const books = new Books();
     const ada = member(books);
-    request(books, ada, addMethod(books.state, method(ada)), 10_000, FRIDAY);
+    request(books, ada, books.addMethod(method(ada)), 10_000, FRIDAY);
     settle(books, FRIDAY);
     const error = appErrorOf(() => assertCancellable(books.state.withdrawals['wd_1'] as Withdrawal));
     expect(error.code).toBe('INVALID_TRANSITION');
@@ -287,22 +306,22 @@ describe('the 30-day limit window with payouts that come back', () => {
   it('a cancelled or failed payout stops counting, a completed one keeps counting', () => {
     const books = new Books();
     const ada = member(books);
-    const bank = addMethod(books.state, method(ada));
+    const bank = books.addMethod(method(ada));
     const nowMs = ms(FRIDAY);
     const first = request(books, ada, bank, 30_000, FRIDAY, 'wd_1');
     const second = request(books, ada, bank, 20_000, FRIDAY, 'wd_2');
-    expect(windowUsdMinor(books.state, ada.id, nowMs)).toBe(50_000);
+    expect(windowUsdMinor(books.state.limitWindows[ada.id] ?? {}, nowMs)).toBe(50_000);
     books.post(planRelease(first, 'cancelled', 'cancelled by the customer', ada.id, FRIDAY));
-    expect(windowUsdMinor(books.state, ada.id, nowMs)).toBe(20_000);
+    expect(windowUsdMinor(books.state.limitWindows[ada.id] ?? {}, nowMs)).toBe(20_000);
     books.post(planCompletion({ ...second, status: 'processing' }, FRIDAY));
-    expect(windowUsdMinor(books.state, ada.id, nowMs)).toBe(20_000);
+    expect(windowUsdMinor(books.state.limitWindows[ada.id] ?? {}, nowMs)).toBe(20_000);
   });
 
   it('an unverified user is stopped at the 30-day limit with KYC_REQUIRED until a release frees room', () => {
     const books = new Books();
     const ada = member(books);
     books.post(planDeposit(ada, 500_000, USD, 'bank', FRIDAY));
-    const bank = addMethod(books.state, method(ada));
+    const bank = books.addMethod(method(ada));
     // Unverified: 1,000 USD per payment, 2,500 USD in 30 days.
     request(books, ada, bank, 100_000, FRIDAY, 'wd_1');
     request(books, ada, bank, 100_000, FRIDAY, 'wd_2');
@@ -317,16 +336,16 @@ describe('the 30-day limit window with payouts that come back', () => {
   it('what was sent drops out of the window on the 30th UTC day after it', () => {
     const books = new Books();
     const ada = member(books);
-    request(books, ada, addMethod(books.state, method(ada)), 30_000, FRIDAY);
-    expect(windowUsdMinor(books.state, ada.id, ms('2026-12-19T23:59:59.999Z'))).toBe(30_000);
-    expect(windowUsdMinor(books.state, ada.id, ms('2026-12-20T00:00:00.000Z'))).toBe(0);
+    request(books, ada, books.addMethod(method(ada)), 30_000, FRIDAY);
+    expect(windowUsdMinor(books.state.limitWindows[ada.id] ?? {}, ms('2026-12-19T23:59:59.999Z'))).toBe(30_000);
+    expect(windowUsdMinor(books.state.limitWindows[ada.id] ?? {}, ms('2026-12-20T00:00:00.000Z'))).toBe(0);
   });
 
   it('a verified user gets the higher limits, and LIMIT_EXCEEDED above them', () => {
     const books = new Books();
     const ada = member(books);
     books.post(planDeposit(ada, 10_000_000, USD, 'bank', FRIDAY));
-    const bank = addMethod(books.state, method(ada));
+    const bank = books.addMethod(method(ada));
     expect(appErrorOf(() => request(books, ada, bank, 100_001, FRIDAY, 'wd_1')).code).toBe('KYC_REQUIRED');
     books.state.users[ada.id] = decideKyc(submitKyc(ada, { type: 'passport', masked: '•••• 4567' }, FRIDAY), 'approve', null, 'usr_admin', FRIDAY);
     expect(request(books, ada, bank, 100_001, FRIDAY, 'wd_2').status).toBe('requested');
@@ -340,14 +359,14 @@ describe('withdrawal methods', () => {
   it('the same destination cannot be added twice, and a method with a payout in flight cannot be removed', () => {
     const books = new Books();
     const ada = member(books);
-    const bank = addMethod(books.state, method(ada));
-    expect(appErrorOf(() => addMethod(books.state, { ...method(ada), id: 'wm_other' })).code).toBe('ALREADY_EXISTS');
+    const bank = books.addMethod(method(ada));
+    expect(appErrorOf(() => books.addMethod({ ...method(ada), id: 'wm_other' })).code).toBe('ALREADY_EXISTS');
     request(books, ada, bank, 1_000, FRIDAY);
-    expect(appErrorOf(() => removeMethod(books.state, ada.id, bank.id, FRIDAY)).code).toBe('INVALID_TRANSITION');
+    expect(appErrorOf(() => books.removeMethod(ada.id, bank.id, FRIDAY)).code).toBe('INVALID_TRANSITION');
     settle(books, '2026-12-01T00:00:00.000Z');
-    expect(removeMethod(books.state, ada.id, bank.id, FRIDAY).removedAt).toBe(FRIDAY);
-    expect(activeMethods(books.state, ada.id)).toEqual([]);
-    expect(addMethod(books.state, { ...method(ada), id: 'wm_again' }).id).toBe('wm_again');
+    expect(books.removeMethod(ada.id, bank.id, FRIDAY).removedAt).toBe(FRIDAY);
+    expect(activeMethods(books.methodsOf(ada.id))).toEqual([]);
+    expect(books.addMethod({ ...method(ada), id: 'wm_again' }).id).toBe('wm_again');
   });
 
   it('shows only the last four characters of a number', () => {
@@ -410,11 +429,11 @@ describe('the window and settlement together', () => {
   it('days later, a failed payout has given back both the money and the allowance', () => {
     const books = new Books();
     const ada = member(books);
-    const failing = addMethod(books.state, method(ada, { iban: rules.testFailures.ibans[1] ?? '' }));
+    const failing = books.addMethod(method(ada, { iban: rules.testFailures.ibans[1] ?? '' }));
     request(books, ada, failing, 90_000, FRIDAY);
-    expect(windowUsdMinor(books.state, ada.id, ms(FRIDAY))).toBe(90_000);
+    expect(windowUsdMinor(books.state.limitWindows[ada.id] ?? {}, ms(FRIDAY))).toBe(90_000);
     settle(books, iso(ms(FRIDAY) + 10 * DAY_MS));
-    expect(windowUsdMinor(books.state, ada.id, ms(FRIDAY) + 10 * DAY_MS)).toBe(0);
+    expect(windowUsdMinor(books.state.limitWindows[ada.id] ?? {}, ms(FRIDAY) + 10 * DAY_MS)).toBe(0);
     expect(books.state.balances[userAccount(ada.id)]?.['USD']).toBe(200_000);
     expect(books.problems()).toEqual([]);
   });

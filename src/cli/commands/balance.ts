@@ -2,7 +2,7 @@
 // what it needs (start-up time is a feature).
 
 import type { Command } from 'commander';
-import { userBalances } from '../../domain/ledger.js';
+import { holdAccount, userAccount, userBalances } from '../../domain/ledger.js';
 import { readSignedIn, sessionToken } from '../auth.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { formatMoney } from '../money.js';
@@ -12,7 +12,7 @@ export function registerBalanceCommand(program: Command, app: App): void {
   examples(command, ['okpay balance', 'okpay balance --json | jq -r \'.balances[] | "\\(.currency) \\(.available)"\'']);
   action(app, command, async (ctx) => {
     const token = await sessionToken(ctx);
-    const rows = await readSignedIn(ctx, token, (t, { user }) => userBalances(t.state, user.id));
+    const rows = await readSignedIn(ctx, token, async (t, { user }) => userBalances(await t.balances.ofAccount(userAccount(user.id)), await t.balances.ofAccount(holdAccount(user.id))));
     const balances = rows.map((r) => ({ currency: r.currency, available: formatMoney(ctx, r.availableMinor, r.currency), held: formatMoney(ctx, r.heldMinor, r.currency) }));
     ctx.out.data({ balances }, () =>
       ctx.out.table(

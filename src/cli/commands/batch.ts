@@ -9,7 +9,8 @@ import type { Currency, MinorUnits } from '../../domain/money.js';
 import { findCurrency, parseAmount } from '../../domain/money.js';
 import type { User } from '../../domain/state.js';
 import { classifyRecipient, validateMemo, type Recipient } from '../../domain/validate.js';
-import { checkIdempotencyKey, describeRequest, fingerprint, indexUsers, planTransfer, priceTransfer, priorForKey, pruneWalletRecords, resolveRecipient, windowUsdMinor, type UserLookup } from '../../domain/wallet.js';
+import { checkIdempotencyKey, describeRequest, fingerprint, planTransfer, priceTransfer, priorForKey, pruneWalletRecords, resolveRecipient, windowUsdMinor } from '../../domain/wallet.js';
+import { userAccount } from '../../domain/ledger.js';
 import { moneyWaitingMail } from '../../domain/wallet-mails.js';
 import type { StoreTransaction } from '../../store/store.js';
 import { audit, authenticate, sessionToken } from '../auth.js';
@@ -139,8 +140,8 @@ async function payRows(ctx: Context, t: StoreTransaction, token: string | null, 
   const { user } = authenticate(ctx, t, token);
   const nowMs = ctx.now().getTime();
   pruneWalletRecords(t.state, nowMs);
-  const lookup = indexUsers(t.state);
-  const window = { usdMinor: windowUsdMinor(t.state, user.id, nowMs) };
+  const lookup = indexUsers(t.state.users);
+  const window = { usdMinor: windowUsdMinor(t.state.limitWindows[user.id] ?? {}, nowMs) };
   const results: RowResult[] = [];
   for (const [index, row] of rows.entries()) {
     results.push(payRow(ctx, t, user, row, { lookup, window }, nowMs));
@@ -157,6 +158,18 @@ async function payRows(ctx: Context, t: StoreTransaction, token: string | null, 
   return { results, failed };
 }
 
+type UserLookup = (recipient: Recipient) => User | null;
+
+function indexUsers(users: Readonly<Record<string, User>>): UserLookup {
+  const byEmail = new Map<string, User>();
+  const byPhone = new Map<string, User>();
+  for (const user of Object.values(users)) {
+    byEmail.set(user.email, user);
+    if (user.phone) byPhone.set(user.phone, user);
+  }
+  return (recipient) => (recipient.kind === 'email' ? byEmail.get(recipient.email) : byPhone.get(recipient.phone)) ?? null;
+}
+
 interface BatchScope {
   readonly lookup: UserLookup;
   /** The running 30-day total, so limits are checked against every row paid before this one. */
@@ -168,12 +181,13 @@ function payRow(ctx: Context, t: StoreTransaction, sender: User, row: BatchRow, 
   try {
     const request = { to: row.to, amountMinor: row.amountMinor, currency: row.currency.code, toCurrency: row.currency.code };
     const print = fingerprint({ ...describeRequest(request), memo: row.memo });
-    const prior = priorForKey(t.state, sender.id, row.reference, print, nowMs);
+    const prior = priorForKey(t.state.idempotency[`${sender.id}:${row.reference}`] ?? null, row.reference, print, nowMs);
     if (prior) return { ...base, status: 'already-paid', transaction: prior, fee: null, error: null };
-    const to = resolveRecipient(t.state, sender, row.recipient, phoneCountry(ctx), scope.lookup);
+    const to = resolveRecipient(sender, row.recipient, scope.lookup(row.recipient), phoneCountry(ctx));
     const quote = priceTransfer(walletRef(ctx), sender, to, row.amountMinor, row.currency, row.currency);
-    const plan = { sender, to, quote, currency: row.currency, memo: row.memo, quoteId: null, idempotency: { key: row.reference, fingerprint: print }, nowMs, windowUsdMinor: scope.window.usdMinor };
-    const tx = t.postNow(planTransfer(t.state, walletRef(ctx), plan));
+    const availableMinor = t.state.balances[userAccount(sender.id)]?.[row.currency.code] ?? 0;
+    const plan = { sender, to, quote, currency: row.currency, memo: row.memo, quoteId: null, idempotency: { key: row.reference, fingerprint: print }, nowMs, availableMinor, windowUsdMinor: scope.window.usdMinor };
+    const tx = t.postNow(planTransfer(walletRef(ctx), plan));
     scope.window.usdMinor += tx.details.outgoingUsdMinor ?? 0;
     if (!to.user && row.recipient.kind === 'email') {
       t.mail(moneyWaitingMail(row.recipient.email, sender.name ?? sender.email, base.amount, row.currency.code, tx.details.unclaimedExpiresAt ?? tx.at), tx.at);

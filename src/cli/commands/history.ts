@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { formatCsv } from '../../domain/csv.js';
 import { AppError } from '../../domain/errors.js';
 import { seqOfTxId, TX_TYPES, type JournalEntry, type Transaction, type TxType } from '../../domain/ledger.js';
-import { followUpsOf, receipt, viewTransaction, type TxView } from '../../domain/tx-view.js';
+import { txFacts, viewsOf } from '../../app/tx-views.js';
+import { followUpsOf, receipt, type TxView } from '../../domain/tx-view.js';
 import { parseIsoDate, parsePositiveInt } from '../../domain/validate.js';
 import type { StoreTransaction } from '../../store/store.js';
 import { readSignedIn, sessionToken } from '../auth.js';
@@ -93,7 +94,7 @@ export function registerHistoryCommands(program: Command, app: App): void {
     const token = await sessionToken(ctx);
     const { views, more } = await readSignedIn(ctx, token, async (t, { user }) => {
       const page = await historyPage(t, user.id, q);
-      return { views: page.rows.map((tx) => viewTransaction(t.state, tx, user.id, followUpsOf(tx.id, page.seen), ctx.ref.currencies)), more: page.more };
+      return { views: await viewsOf(t, page.rows, user.id, (tx) => followUpsOf(tx.id, page.seen), ctx.ref.currencies), more: page.more };
     });
     if (o.csv) return printCsv(ctx, views);
     ctx.out.data({ transactions: views, page: q.page, limit: q.limit, more }, () => printTable(ctx, views, more, q));
@@ -157,7 +158,7 @@ function registerTxShow(program: Command, app: App): void {
       const entry = await visibleEntry(t, id ?? '', user.id, user.role !== 'user');
       const later = (await t.journal.seqsOfUser(entry.tx.parties[0] ?? user.id)).filter((s) => s > entry.seq);
       const followUps = followUpsOf(entry.tx.id, (await t.journal.getMany(later)).map((e) => e.tx));
-      return receipt(t.state, entry, entry.tx.parties.includes(user.id) ? user.id : null, followUps, ctx.ref.currencies);
+      return receipt(await txFacts(t, entry.tx), entry, entry.tx.parties.includes(user.id) ? user.id : null, followUps, ctx.ref.currencies);
     });
     ctx.out.data({ transaction: doc }, () => {
       ctx.out.fields([

@@ -38,7 +38,7 @@ export function registerKycCommands(program: Command, app: App): void {
   examples(status, ['okpay kyc status --json']);
   action(app, status, async (ctx) => {
     const token = await sessionToken(ctx);
-    const { user, windowMinor } = await readSignedIn(ctx, token, (t, { user: me }) => ({ user: me, windowMinor: windowUsdMinor(t.state, me.id, ctx.now().getTime()) }));
+    const { user, windowMinor } = await readSignedIn(ctx, token, async (t, { user: me }) => ({ user: me, windowMinor: windowUsdMinor(await t.limits.get(me.id), ctx.now().getTime()) }));
     const doc = kycDocument(ctx, user, windowMinor);
     ctx.out.data({ kyc: doc }, () => {
       ctx.out.fields([

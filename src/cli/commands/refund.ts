@@ -10,7 +10,7 @@ import { parseSupport } from '../../domain/support.js';
 import { ticketReplyMail } from '../../domain/ticket-mails.js';
 import { addAgentReply, parseTicketNumber } from '../../domain/tickets.js';
 import { findTicket, saveTicket } from '../../app/desk.js';
-import { viewTransaction } from '../../domain/tx-view.js';
+import { viewOf } from '../../app/tx-views.js';
 import { audit, authenticate, sessionToken } from '../auth.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { confirmOrRequireYes } from '../prompts.js';
@@ -36,7 +36,7 @@ export function registerAgentLedgerCommands(agent: Command, app: App): void {
       const rule = ctx.ref.load('support.json', parseSupport).refunds;
       assertRefundTier(agentUser, refundValueUsdMinor(entry.tx, ctx.ref.rates, ctx.ref.currencies), rule, ctx.ref.currencies);
       const nowIso = ctx.now().toISOString();
-      const tx = t.postNow(planRefund(t.state, { original: entry.tx, agent: agentUser, ticketNumber: number, ticketCustomerId: ticket.customerId, reason, nowIso }, ctx.ref.currencies));
+      const tx = t.postNow(planRefund({ original: entry.tx, priorRefund: t.state.refunds[entry.tx.id] ?? null, agent: agentUser, ticketNumber: number, ticketCustomerId: ticket.customerId, reason, nowIso }, { balances: t.state.balances, emails: Object.fromEntries(Object.values(t.state.users).map((u) => [u.id, u.email])) }, ctx.ref.currencies));
       const customer = t.state.users[ticket.customerId];
       if (!customer) throw new AppError('USER_NOT_FOUND', `the customer of ticket #${number} no longer exists`);
       // The ticket may be the payee's (money received by mistake) or about a deposit: then the money leaves their balance.
@@ -46,7 +46,7 @@ export function registerAgentLedgerCommands(agent: Command, app: App): void {
       const updated = saveTicket(t, ctx.ref, addAgentReply(ticket, agentUser, { body, faqId: null, status: null }, nowIso));
       t.mail(ticketReplyMail(customer, updated, body), nowIso);
       audit(ctx, t, 'refund.issued', agentUser.id, ticket.customerId, { tx: tx.id, of: entry.tx.id, ticket: number });
-      return { view: viewTransaction(t.state, tx, ticket.customerId, [], ctx.ref.currencies), of: entry.tx.id };
+      return { view: await viewOf(t, tx, ticket.customerId, [], ctx.ref.currencies), of: entry.tx.id };
     });
     ctx.out.data({ refund: result.view, of: result.of, ticket: number }, () => ctx.out.success(`Refunded ${result.of} with ${result.view.id}; the customer was told on ticket #${number}.`));
   });

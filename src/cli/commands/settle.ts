@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { closeSolvedTickets } from '../../app/agent.js';
 import type { Transaction } from '../../domain/ledger.js';
 import type { State, Withdrawal } from '../../domain/state.js';
-import { expiredUnclaimed, planReturn } from '../../domain/wallet.js';
+import { planReturn } from '../../domain/wallet.js';
 import { payoutMail, returnedTransferMail } from '../../domain/wallet-mails.js';
 import { planCompletion, planRelease, settleSteps } from '../../domain/withdrawals.js';
 import type { StoreTransaction } from '../../store/store.js';
@@ -54,7 +54,7 @@ function settleMoney(ctx: Context, t: StoreTransaction): SettleSummary {
   const summary: SettleSummary = { processing: 0, completed: 0, failed: 0, unclaimedReturned: 0, transactions: [] };
   const ref = payoutRef(ctx);
   for (const withdrawal of liveWithdrawals(t.state)) {
-    for (const step of settleSteps(withdrawal, t.state.methods[withdrawal.methodId], ref.calendars, ref.payouts, nowMs)) {
+    for (const step of settleSteps(withdrawal, t.state.methods[withdrawal.methodId] ?? null, ref.calendars, ref.payouts, nowMs)) {
       if (step.kind === 'processing') {
         t.state.withdrawals[step.withdrawal.id] = step.withdrawal;
         summary.processing += 1;
@@ -66,7 +66,7 @@ function settleMoney(ctx: Context, t: StoreTransaction): SettleSummary {
       mailPayout(ctx, t, step.withdrawal, step.kind === 'complete' ? 'completed' : 'failed', tx);
     }
   }
-  for (const item of expiredUnclaimed(t.state, nowMs)) {
+  for (const item of Object.values(t.state.unclaimed).filter((u) => Date.parse(u.expiresAt) <= nowMs).sort((a, b) => compareCodeUnits(a.txId, b.txId))) {
     const tx = t.postNow(planReturn(item, nowIso));
     summary.unclaimedReturned += 1;
     summary.transactions.push(tx.id);

@@ -3,10 +3,11 @@
 import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.js';
 import type { TransferQuote } from '../../domain/fees.js';
-import { seqOfTxId, type Transaction } from '../../domain/ledger.js';
+import { viewOf } from '../../app/tx-views.js';
+import type { TxView } from '../../domain/tx-view.js';
+import { seqOfTxId, userAccount, type Transaction } from '../../domain/ledger.js';
 import type { Currency } from '../../domain/money.js';
 import type { State, StoredQuote, User } from '../../domain/state.js';
-import { viewTransaction } from '../../domain/tx-view.js';
 import { phoneCountry as countryOfPhone } from '../../domain/phone.js';
 import { classifyRecipient, validateMemo } from '../../domain/validate.js';
 import {
@@ -21,8 +22,8 @@ import {
   pruneWalletRecords,
   quoteFromStored,
   resolveRecipient,
-  storeQuote,
-  unclaimedFor,
+  transferQuoteRecord,
+  windowUsdMinor,
   usableQuote,
   type DepositSource,
   type ResolvedRecipient,
@@ -58,11 +59,11 @@ function registerDeposit(program: Command, app: App): void {
     if (o.source !== 'card' && o.source !== 'bank') throw new AppError('INVALID_INPUT', `"${o.source.slice(0, 20)}" is not a deposit source`, { hint: 'use --source card or --source bank' });
     const source: DepositSource = o.source;
     const token = await sessionToken(ctx);
-    const result = await ctx.store.transaction((t) => {
+    const result = await ctx.store.transaction(async (t) => {
       const { user } = authenticate(ctx, t, token);
       const tx = t.postNow(planDeposit(user, amountMinor, currency, source, ctx.now().toISOString()));
       audit(ctx, t, 'deposit', user.id, user.id, { tx: tx.id, amountMinor, currency: currency.code });
-      return { tx, view: viewTransaction(t.state, tx, user.id, [], ctx.ref.currencies) };
+      return { tx, view: await viewOf(t, tx, user.id, [], ctx.ref.currencies) };
     });
     ctx.out.data({ transaction: result.view }, () => ctx.out.success(`Deposited ${result.view.amount} ${currency.code} from your ${source} (${result.tx.id}).`));
   });
@@ -119,13 +120,15 @@ interface Priced {
 
 /** The price of the transfer: the stored quote when one is given, else a fresh one (the same calculation). */
 function price(ctx: Context, state: State, sender: User, parsed: ParsedTransfer, nowMs: number): Priced & { stored: StoredQuote | null } {
-  const stored = parsed.quoteId ? usableQuote(state, parsed.quoteId, sender.id, 'transfer', nowMs) : null;
+  const stored = parsed.quoteId ? usableQuote(state.quotes[parsed.quoteId] ?? null, parsed.quoteId, sender.id, 'transfer', nowMs) : null;
   const request = stored ? requestOfQuote(stored) : parsed.request;
   if (!request) throw new AppError('USAGE', '--to, --amount and --currency are required');
   if (stored && parsed.request) assertSameRequest(stored, parsed.request);
   const currency = currencyFlag(ctx, request.currency);
   const toCurrency = currencyFlag(ctx, request.toCurrency, '--to-currency');
-  const to = resolveRecipient(state, sender, classifyRecipient(request.to), phoneCountry(ctx));
+  const recipient = classifyRecipient(request.to);
+  const found = Object.values(state.users).find((u) => (recipient.kind === 'email' ? u.email === recipient.email : u.phone === recipient.phone)) ?? null;
+  const to = resolveRecipient(sender, recipient, found, phoneCountry(ctx));
   const quote = stored ? quoteFromStored(stored) : priceTransfer(walletRef(ctx), sender, to, request.amountMinor, currency, toCurrency);
   return { to, quote, request, currency, stored };
 }
@@ -201,7 +204,9 @@ function makeQuote(ctx: Context, t: StoreTransaction, token: string | null, pars
   const nowMs = ctx.now().getTime();
   pruneWalletRecords(t.state, nowMs);
   const priced = price(ctx, t.state, user, { ...parsed, quoteId: null }, nowMs);
-  return storeQuote(t.state, newId(ctx.random, 'qt'), user.id, priced.request, priced.quote, nowMs);
+  const stored = transferQuoteRecord(newId(ctx.random, 'qt'), user.id, priced.request, priced.quote, nowMs);
+  t.quotes.put(stored);
+  return stored;
 }
 
 function registerTransfer(program: Command, app: App): void {
@@ -249,7 +254,7 @@ function registerTransfer(program: Command, app: App): void {
 /** On a terminal: show a binding quote, ask, and then pay exactly that quote. */
 async function confirmTransfer(ctx: Context, token: string | null, parsed: ParsedTransfer): Promise<ParsedTransfer> {
   const quote = parsed.quoteId
-    ? await ctx.store.transaction((t) => usableQuote(t.state, parsed.quoteId ?? '', authenticate(ctx, t, token).user.id, 'transfer', ctx.now().getTime()))
+    ? await ctx.store.transaction((t) => usableQuote(t.state.quotes[parsed.quoteId ?? ''] ?? null, parsed.quoteId ?? '', authenticate(ctx, t, token).user.id, 'transfer', ctx.now().getTime()))
     : await ctx.store.transaction((t) => makeQuote(ctx, t, token, parsed));
   printQuote(ctx, quote);
   await confirmOrRequireYes(ctx, `Send ${formatMoney(ctx, quote.amountMinor + quote.feeMinor, quote.currency)} ${quote.currency} to ${quote.request['to']}?`, false);
@@ -258,7 +263,7 @@ async function confirmTransfer(ctx: Context, token: string | null, parsed: Parse
 
 interface SentTransfer {
   readonly tx: Transaction;
-  readonly view: ReturnType<typeof viewTransaction>;
+  readonly view: TxView;
   readonly replayed: boolean;
 }
 
@@ -270,12 +275,12 @@ async function sendTransfer(ctx: Context, t: StoreTransaction, token: string | n
   const request = parsed.request ?? requestOfQuoteId(t.state, parsed.quoteId, user.id);
   const requestPrint = parsed.key ? fingerprint({ ...describeRequest(request), memo: parsed.memo }) : null;
   if (parsed.key && requestPrint) {
-    const prior = priorForKey(t.state, user.id, parsed.key, requestPrint, nowMs);
+    const prior = priorForKey(t.state.idempotency[`${user.id}:${parsed.key}`] ?? null, parsed.key, requestPrint, nowMs);
     if (prior) return replay(ctx, t, user, prior);
   }
   const priced = price(ctx, t.state, user, parsed, nowMs);
   const tx = t.postNow(
-    planTransfer(t.state, walletRef(ctx), {
+    planTransfer(walletRef(ctx), {
       sender: user,
       to: priced.to,
       quote: priced.quote,
@@ -284,11 +289,13 @@ async function sendTransfer(ctx: Context, t: StoreTransaction, token: string | n
       quoteId: priced.stored?.id ?? null,
       idempotency: parsed.key && requestPrint ? { key: parsed.key, fingerprint: requestPrint } : null,
       nowMs,
+      availableMinor: t.state.balances[userAccount(user.id)]?.[priced.currency.code] ?? 0,
+      windowUsdMinor: windowUsdMinor(t.state.limitWindows[user.id] ?? {}, nowMs),
     }),
   );
   notifyRecipient(ctx, t, user, priced, tx, parsed.memo);
   audit(ctx, t, 'transfer.sent', user.id, priced.to.user?.id ?? null, { tx: tx.id, amountMinor: priced.quote.amountMinor, currency: priced.quote.currency, unclaimed: priced.to.user === null });
-  return { tx, view: viewTransaction(t.state, tx, user.id, [], ctx.ref.currencies), replayed: false };
+  return { tx, view: await viewOf(t, tx, user.id, [], ctx.ref.currencies), replayed: false };
 }
 
 function notifyRecipient(ctx: Context, t: StoreTransaction, sender: User, priced: Priced, tx: Transaction, memo: string | null): void {
@@ -304,14 +311,15 @@ function notifyRecipient(ctx: Context, t: StoreTransaction, sender: User, priced
 async function replay(ctx: Context, t: StoreTransaction, user: User, txId: string): Promise<SentTransfer> {
   const entry = await t.journal.get(seqOfTxId(txId) ?? 0);
   if (!entry) throw new AppError('TX_NOT_FOUND', `the transaction ${txId} of this idempotency key is missing`);
-  return { tx: entry.tx, view: viewTransaction(t.state, entry.tx, user.id, [], ctx.ref.currencies), replayed: true };
+  return { tx: entry.tx, view: await viewOf(t, entry.tx, user.id, [], ctx.ref.currencies), replayed: true };
 }
 
 /** Money sent to this person before they had an account lands now (activation, a new phone number). */
 export function claimWaitingMoney(ctx: Context, t: StoreTransaction, user: User): Transaction[] {
   if (user.status !== 'active') return [];
   const nowIso = ctx.now().toISOString();
-  return unclaimedFor(t.state, user).map((item) => {
+  const waiting = Object.values(t.state.unclaimed).filter((u) => (u.toEmail !== null && u.toEmail === user.email) || (u.toPhone !== null && u.toPhone === user.phone)).sort((a, b) => (a.txId < b.txId ? -1 : 1));
+  return waiting.map((item) => {
     const tx = t.postNow(planClaim(item, user, nowIso));
     audit(ctx, t, 'transfer.claimed', user.id, user.id, { tx: tx.id, of: item.txId });
     return tx;

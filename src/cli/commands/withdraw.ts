@@ -9,7 +9,8 @@ import type { Currency } from '../../domain/money.js';
 import type { State, StoredQuote, User, Withdrawal, WithdrawalMethod } from '../../domain/state.js';
 import { boundedText, normalizeCountry, validateName } from '../../domain/validate.js';
 import { maskAccountNumber, normalizeIban, parseIbanLengths, validateAccountNumber, validateRoutingNumber } from '../../domain/validate-bank.js';
-import { pruneWalletRecords, QUOTE_TTL_MS, usableQuote } from '../../domain/wallet.js';
+import { pruneWalletRecords, QUOTE_TTL_MS, usableQuote, windowUsdMinor } from '../../domain/wallet.js';
+import { userAccount } from '../../domain/ledger.js';
 import { activeMethods, addMethod, assertCancellable, parsePayoutRules, planRelease, planWithdrawal, removeMethod, requireMethod, requireWithdrawal } from '../../domain/withdrawals.js';
 import type { StoreTransaction } from '../../store/store.js';
 import { audit, authenticate, readSignedIn, sessionToken } from '../auth.js';
@@ -61,7 +62,7 @@ function parseWithdrawFlags(ctx: Context, o: WithdrawFlags): WithdrawInput | nul
 }
 
 function price(ctx: Context, state: State, user: User, input: WithdrawInput): { method: WithdrawalMethod; quote: WithdrawalQuote } {
-  const method = requireMethod(state, user.id, input.methodId);
+  const method = requireMethod(state.methods[input.methodId] ?? null, user.id, input.methodId);
   const quote = computeWithdrawalQuote({ amountMinor: input.amountMinor, currency: input.currency, methodType: method.type }, { schedule: ctx.ref.fees });
   return { method, quote };
 }
@@ -119,7 +120,7 @@ async function requestWithdrawal(ctx: Context, o: WithdrawFlags): Promise<void> 
     const quote = await ctx.store.transaction((t) => {
       const { user } = authenticate(ctx, t, token);
       const nowMs = ctx.now().getTime();
-      if (quoteId) return usableQuote(t.state, quoteId, user.id, 'withdrawal', nowMs);
+      if (quoteId) return usableQuote(t.state.quotes[quoteId] ?? null, quoteId, user.id, 'withdrawal', nowMs);
       const priced = price(ctx, t.state, user, input ?? failMissing());
       return storeWithdrawalQuote(t.state, newId(ctx.random, 'qt'), user, priced.method, priced.quote, nowMs);
     });
@@ -143,14 +144,16 @@ function placeWithdrawal(ctx: Context, t: StoreTransaction, token: string | null
   const { user } = authenticate(ctx, t, token);
   const nowMs = ctx.now().getTime();
   pruneWalletRecords(t.state, nowMs);
-  const stored = quoteId ? usableQuote(t.state, quoteId, user.id, 'withdrawal', nowMs) : null;
+  const stored = quoteId ? usableQuote(t.state.quotes[quoteId] ?? null, quoteId, user.id, 'withdrawal', nowMs) : null;
   const request = stored ? { methodId: stored.request['method'] ?? '', currency: currencyFlag(ctx, stored.currency), amountMinor: stored.amountMinor } : (input ?? failMissing());
   if (stored && input && (input.methodId !== request.methodId || input.amountMinor !== request.amountMinor || input.currency.code !== request.currency.code)) {
     throw new AppError('INVALID_INPUT', `quote ${stored.id} was made for a different withdrawal`, { hint: 'leave out --method/--amount/--currency to use the quote as it is' });
   }
   const priced = price(ctx, t.state, user, request);
   const quote: WithdrawalQuote = stored ? { ...priced.quote, feeMinor: stored.feeMinor, feeLines: stored.feeLines, totalDebitMinor: stored.amountMinor + stored.feeMinor } : priced.quote;
-  const tx = t.postNow(planWithdrawal(t.state, payoutRef(ctx), { id: newId(ctx.random, 'wd'), user, method: priced.method, quote, currency: request.currency, quoteId: stored?.id ?? null, nowMs }));
+  const availableMinor = t.state.balances[userAccount(user.id)]?.[request.currency.code] ?? 0;
+  const window = windowUsdMinor(t.state.limitWindows[user.id] ?? {}, nowMs);
+  const tx = t.postNow(planWithdrawal(payoutRef(ctx), { id: newId(ctx.random, 'wd'), user, method: priced.method, quote, currency: request.currency, quoteId: stored?.id ?? null, nowMs, availableMinor, windowUsdMinor: window }));
   const withdrawal = Object.values(t.state.withdrawals).find((w) => w.holdTxId === tx.id);
   if (!withdrawal) throw new Error(`withdrawal of ${tx.id} missing after posting`);
   audit(ctx, t, 'withdrawal.requested', user.id, user.id, { withdrawal: withdrawal.id, tx: tx.id, amountMinor: withdrawal.amountMinor, currency: withdrawal.currency });
@@ -220,7 +223,7 @@ function registerListAndCancel(withdraw: Command, app: App): void {
     const token = await sessionToken(ctx);
     const withdrawal = await ctx.store.transaction((t) => {
       const { user } = authenticate(ctx, t, token);
-      const live = requireWithdrawal(t.state, user.id, (id ?? '').trim());
+      const live = requireWithdrawal(t.state.withdrawals[(id ?? '').trim()] ?? null, user.id, (id ?? '').trim());
       assertCancellable(live);
       const tx = t.postNow(planRelease(live, 'cancelled', 'cancelled by the customer', user.id, ctx.now().toISOString()));
       audit(ctx, t, 'withdrawal.cancelled', user.id, user.id, { withdrawal: live.id, tx: tx.id });
@@ -254,7 +257,7 @@ function registerMethodCommands(withdraw: Command, app: App): void {
   examples(list, ['okpay withdraw methods list --json']);
   action(app, list, async (ctx) => {
     const token = await sessionToken(ctx);
-    const docs = (await readSignedIn(ctx, token, (t, { user }) => activeMethods(t.state, user.id))).map(methodDocument);
+    const docs = (await readSignedIn(ctx, token, async (t, { user }) => activeMethods(await t.methods.ofUser(user.id)))).map(methodDocument);
     ctx.out.data({ methods: docs }, () =>
       ctx.out.table(
         [
@@ -275,7 +278,9 @@ function registerMethodCommands(withdraw: Command, app: App): void {
     const token = await sessionToken(ctx);
     const method = await ctx.store.transaction((t) => {
       const { user } = authenticate(ctx, t, token);
-      const removed = removeMethod(t.state, user.id, (id ?? '').trim(), ctx.now().toISOString());
+      const methodId = (id ?? '').trim();
+      const removed = removeMethod(t.state.methods[methodId] ?? null, user.id, methodId, Object.values(t.state.withdrawals).filter((w) => w.userId === user.id), ctx.now().toISOString());
+      t.methods.put(removed);
       audit(ctx, t, 'withdrawal-method.removed', user.id, user.id, { method: removed.id });
       return removed;
     });
@@ -312,7 +317,8 @@ async function saveMethod(ctx: Context, make: (user: User, id: string, nowIso: s
   const token = await sessionToken(ctx);
   const method = await ctx.store.transaction((t) => {
     const { user } = authenticate(ctx, t, token);
-    const added = addMethod(t.state, make(user, newId(ctx.random, 'wm'), ctx.now().toISOString()));
+    const added = addMethod(Object.values(t.state.methods).filter((m) => m.userId === user.id), make(user, newId(ctx.random, 'wm'), ctx.now().toISOString()));
+    t.methods.put(added);
     audit(ctx, t, 'withdrawal-method.added', user.id, user.id, { method: added.id, type: added.type });
     return added;
   });
