@@ -156,6 +156,7 @@ export abstract class RecordTransaction implements RecordsTransaction {
       return present(await Promise.all(ids.map((id) => this.view.get<Withdrawal>('withdrawals', id)))).sort(byRequest);
     },
     inFlight: async (limit) => [...(await this.view.all<Withdrawal>('withdrawals')).values()].sort(byRequest).slice(0, limit),
+    put: (withdrawal) => this.view.put('withdrawals', withdrawal.id, withdrawal),
     scan: (size) => this.scanSorted<Withdrawal>('withdrawals', size, byRequest),
   };
 

@@ -115,6 +115,11 @@ export interface WithdrawalRecords {
   ofUser(userId: UserId): Promise<Withdrawal[]>;
   /** Every withdrawal in flight, oldest request first, at most `limit`: what settlement advances. */
   inFlight(limit: number): Promise<Withdrawal[]>;
+  /**
+   * A withdrawal in flight whose status moved on without moving money (requested → processing).
+   * Withdrawals start and end only through `post` (their hold, completion or release).
+   */
+  put(withdrawal: Withdrawal): void;
   /** Every withdrawal in flight, a page at a time: for verify and exports only. */
   scan(pageSize: number): AsyncIterable<Withdrawal[]>;
 }

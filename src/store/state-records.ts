@@ -101,6 +101,9 @@ export function stateRecords(state: State): Records {
       byHoldTx: async (holdTxId) => Object.values(state.withdrawals).find((w) => w.holdTxId === holdTxId) ?? null,
       ofUser: async (userId) => withdrawalList().filter((w) => w.userId === userId),
       inFlight: async (limit) => withdrawalList().slice(0, limit),
+      put: (withdrawal) => {
+        state.withdrawals[withdrawal.id] = withdrawal;
+      },
       scan: (size) => pages(withdrawalList(), size),
     },
     tickets: {
