@@ -7,7 +7,7 @@ import { packagePath } from './paths.js';
 import { parseFeeSchedule, type FeeSchedule } from '../domain/fees.js';
 import { parseRateTable, type RateTable } from '../domain/fx.js';
 import { parseLimitTable, type LimitTable } from '../domain/limits.js';
-import type { Currency } from '../domain/money.js';
+import { parseCurrencies, type Currency } from '../domain/money.js';
 
 const DATA_DIRECTORY = pathToFileURL(`${packagePath('data')}/`);
 
@@ -18,17 +18,6 @@ export function readDataFile(name: string): unknown {
   } catch (error) {
     throw new Error(`okpay's shipped data file ${url.pathname} could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-function parseCurrencies(json: unknown): Currency[] {
-  const list = (json as { currencies?: unknown }).currencies;
-  if (!Array.isArray(list) || list.length === 0) throw new Error('currencies: expected a non-empty "currencies" list');
-  return list.map((c: Record<string, unknown>) => {
-    const { code, name, exponent, maxTransactionMinor } = c;
-    if (typeof code !== 'string' || !/^[A-Z]{3}$/.test(code) || typeof name !== 'string') throw new Error(`currencies: bad entry ${JSON.stringify(c)}`);
-    if (!Number.isInteger(exponent) || !Number.isSafeInteger(maxTransactionMinor)) throw new Error(`currencies: bad numbers for ${code}`);
-    return { code, name, exponent: exponent as number, maxTransactionMinor: maxTransactionMinor as number };
-  });
 }
 
 export class RefData {

@@ -1,24 +1,37 @@
+import * as z from 'zod/mini';
 import { fail } from './errors.js';
 import { convertMinor, quoteRate, type RateTable } from './fx.js';
 import { assertMinor, formatAmount, type Currency, type MinorUnits } from './money.js';
-import { isRecord } from './validate.js';
+import { parseShippedData } from './schema.js';
+
+const MAX_BASIS_POINTS = 10_000;
+const CURRENCY_KEY = z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'is not keyed by a currency code' }));
+const nonNegativeInteger = () => z.int({ error: 'must be a non-negative integer' }).check(z.minimum(0, { error: 'must be a non-negative integer' }));
 
 /** One fee tier for one currency, as in data/fees.json. All amounts in that currency's minor units. */
-export interface FeeRule {
-  readonly percentBasisPoints: number;
-  readonly fixedMinor: MinorUnits;
-  readonly minMinor: MinorUnits;
-  readonly maxMinor: MinorUnits;
-}
+const feeRuleSchema = z
+  .object({
+    percentBasisPoints: nonNegativeInteger().check(z.maximum(MAX_BASIS_POINTS, { error: 'is above 100%' })),
+    fixedMinor: nonNegativeInteger(),
+    minMinor: nonNegativeInteger(),
+    maxMinor: nonNegativeInteger(),
+  })
+  .check(z.refine((rule) => rule.minMinor <= rule.maxMinor, { error: 'has minMinor above maxMinor' }));
 
-type FeeRulesByCurrency = Readonly<Record<string, FeeRule>>;
+const feeRulesSchema = z
+  .record(CURRENCY_KEY, feeRuleSchema)
+  .check(z.refine((rules) => Object.keys(rules).length > 0, { error: 'lists no currency' }));
 
-export interface FeeSchedule {
+const feeScheduleSchema = z.object({
   /** The rounding rule in words, shipped with the numbers so the two are read together. */
-  readonly rounding: string;
-  readonly transfer: { readonly domestic: FeeRulesByCurrency; readonly crossBorder: FeeRulesByCurrency };
-  readonly withdrawal: { readonly bank: FeeRulesByCurrency; readonly ewallet: FeeRulesByCurrency };
-}
+  rounding: z.string().check(z.refine((text) => text.trim() !== '', { error: 'must describe the rounding rule' })),
+  transfer: z.object({ domestic: feeRulesSchema, crossBorder: feeRulesSchema }),
+  withdrawal: z.object({ bank: feeRulesSchema, ewallet: feeRulesSchema }),
+});
+
+export type FeeRule = z.infer<typeof feeRuleSchema>;
+type FeeRulesByCurrency = z.infer<typeof feeRulesSchema>;
+export type FeeSchedule = z.infer<typeof feeScheduleSchema>;
 
 export type TransferScope = 'domestic' | 'cross-border';
 export type WithdrawalMethodType = 'bank' | 'ewallet';
@@ -73,27 +86,9 @@ export interface WithdrawalQuoteInput {
   readonly methodType: WithdrawalMethodType;
 }
 
-const MAX_BASIS_POINTS = 10_000;
-const CODE_PATTERN = /^[A-Z]{3}$/;
-
 /** Validates the shipped fee schedule; bad data is our bug, so this throws a plain Error. */
 export function parseFeeSchedule(json: unknown): FeeSchedule {
-  if (!isRecord(json)) throw new Error('fees: expected an object');
-  const { rounding, transfer, withdrawal } = json;
-  if (typeof rounding !== 'string' || rounding.trim() === '') throw new Error('fees: "rounding" must describe the rounding rule');
-  if (!isRecord(transfer)) throw new Error('fees: "transfer" must be an object');
-  if (!isRecord(withdrawal)) throw new Error('fees: "withdrawal" must be an object');
-  return Object.freeze({
-    rounding,
-    transfer: Object.freeze({
-      domestic: parseRules(transfer.domestic, 'transfer.domestic'),
-      crossBorder: parseRules(transfer.crossBorder, 'transfer.crossBorder'),
-    }),
-    withdrawal: Object.freeze({
-      bank: parseRules(withdrawal.bank, 'withdrawal.bank'),
-      ewallet: parseRules(withdrawal.ewallet, 'withdrawal.ewallet'),
-    }),
-  });
+  return parseShippedData(feeScheduleSchema, json, 'fees');
 }
 
 /**
@@ -205,28 +200,3 @@ function normalizeCountry(country: string | null): string | null {
 function formatBasisPoints(basisPoints: number): string {
   return `${Math.floor(basisPoints / 100)}.${String(basisPoints % 100).padStart(2, '0')}%`;
 }
-
-function parseRules(value: unknown, where: string): FeeRulesByCurrency {
-  if (!isRecord(value)) throw new Error(`fees: "${where}" must be an object of currency code → rule`);
-  const rules: Record<string, FeeRule> = {};
-  for (const [code, rule] of Object.entries(value)) {
-    if (!CODE_PATTERN.test(code)) throw new Error(`fees: "${where}.${code}" is not keyed by a currency code`);
-    rules[code] = parseRule(rule, `${where}.${code}`);
-  }
-  if (Object.keys(rules).length === 0) throw new Error(`fees: "${where}" lists no currency`);
-  return Object.freeze(rules);
-}
-
-function parseRule(value: unknown, where: string): FeeRule {
-  if (!isRecord(value)) throw new Error(`fees: "${where}" must be an object`);
-  const field = (name: keyof FeeRule): number => {
-    const n = value[name];
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new Error(`fees: "${where}.${name}" must be a non-negative integer`);
-    return n;
-  };
-  const rule = { percentBasisPoints: field('percentBasisPoints'), fixedMinor: field('fixedMinor'), minMinor: field('minMinor'), maxMinor: field('maxMinor') };
-  if (rule.percentBasisPoints > MAX_BASIS_POINTS) throw new Error(`fees: "${where}.percentBasisPoints" is above 100%`);
-  if (rule.minMinor > rule.maxMinor) throw new Error(`fees: "${where}" has minMinor above maxMinor`);
-  return Object.freeze(rule);
-}
-

@@ -1,18 +1,7 @@
+import * as z from 'zod/mini';
 import { fail } from './errors.js';
 import { assertMinor, type Currency, type MinorUnits } from './money.js';
-import { isRecord } from './validate.js';
-
-/**
- * Mid-market rates as shipped in data/rates.json: `mid[C]` is how many units of C one unit
- * of `base` buys, as a decimal string. `spreadBasisPoints` is the margin taken off the mid
- * rate whenever money changes currency.
- */
-export interface RateTable {
-  readonly base: string;
-  readonly asOf: string;
-  readonly spreadBasisPoints: number;
-  readonly mid: Readonly<Record<string, string>>;
-}
+import { parseShippedData } from './schema.js';
 
 export interface RateQuote {
   /** Units of `to` per one unit of `from` at the mid-market rate, rounded half up. */
@@ -33,29 +22,29 @@ const RATE_SCALE = 10n ** BigInt(RATE_DECIMALS);
 const BASIS_POINTS = 10_000n;
 const LIMITS_CURRENCY = 'USD';
 const RATE_PATTERN = new RegExp(`^(0|[1-9][0-9]{0,11})(?:\\.([0-9]{1,${RATE_DECIMALS}}))?$`);
-const CODE_PATTERN = /^[A-Z]{3}$/;
-const DATE_PATTERN = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+const CURRENCY_CODE = z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be a currency code' }));
+const MID_RATE_PROBLEM = `must be a positive decimal string with at most ${RATE_DECIMALS} decimals`;
+const MID_RATE = z.string({ error: MID_RATE_PROBLEM }).check(z.refine((rate) => parseRateOrNull(rate) !== null, { error: MID_RATE_PROBLEM }));
+
+/**
+ * Mid-market rates as shipped in data/rates.json: `mid[C]` is how many units of C one unit
+ * of `base` buys, as a decimal string. `spreadBasisPoints` is the margin taken off the mid
+ * rate whenever money changes currency.
+ */
+const rateTableSchema = z
+  .object({
+    base: CURRENCY_CODE,
+    asOf: z.string().check(z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, { error: 'must be a date like 2026-11-01' })),
+    spreadBasisPoints: z.int({ error: 'must be an integer from 0 to 9999' }).check(z.minimum(0, { error: 'must be an integer from 0 to 9999' }), z.maximum(9_999, { error: 'must be an integer from 0 to 9999' })),
+    mid: z.record(z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'is not a currency code' })), MID_RATE),
+  })
+  .check(z.refine((table) => parseRateOrNull(table.mid[table.base] ?? '') === RATE_SCALE, { error: (issue) => `the mid rate of the base ${String((issue.input as { base?: unknown }).base)} must be 1` }));
+
+export type RateTable = z.infer<typeof rateTableSchema>;
 
 /** Validates the shipped rate file; bad data is our bug, so this throws a plain Error. */
 export function parseRateTable(json: unknown): RateTable {
-  if (!isRecord(json)) throw new Error('rates: expected an object');
-  const { base, asOf, spreadBasisPoints, mid } = json;
-  if (typeof base !== 'string' || !CODE_PATTERN.test(base)) throw new Error('rates: "base" must be a currency code');
-  if (typeof asOf !== 'string' || !DATE_PATTERN.test(asOf)) throw new Error('rates: "asOf" must be a date like 2026-11-01');
-  if (typeof spreadBasisPoints !== 'number' || !Number.isSafeInteger(spreadBasisPoints) || spreadBasisPoints < 0 || spreadBasisPoints >= 10_000) {
-    throw new Error('rates: "spreadBasisPoints" must be an integer from 0 to 9999');
-  }
-  if (!isRecord(mid)) throw new Error('rates: "mid" must be an object of currency code → rate');
-  const rates: Record<string, string> = {};
-  for (const [code, rate] of Object.entries(mid)) {
-    if (!CODE_PATTERN.test(code)) throw new Error(`rates: "${code}" is not a currency code`);
-    if (typeof rate !== 'string' || parseRateOrNull(rate) === null) {
-      throw new Error(`rates: mid rate of ${code} must be a positive decimal string with at most ${RATE_DECIMALS} decimals`);
-    }
-    rates[code] = rate;
-  }
-  if (rates[base] === undefined || parseRateOrNull(rates[base]) !== RATE_SCALE) throw new Error(`rates: the mid rate of the base ${base} must be 1`);
-  return Object.freeze({ base, asOf, spreadBasisPoints, mid: Object.freeze(rates) });
+  return parseShippedData(rateTableSchema, json, 'rates');
 }
 
 /**

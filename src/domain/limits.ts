@@ -1,11 +1,29 @@
+import * as z from 'zod/mini';
 import { fail } from './errors.js';
 import { assertMinor, formatAmount, type Currency, type MinorUnits } from './money.js';
-import { isRecord } from './validate.js';
+import { parseShippedData } from './schema.js';
 
-export interface LimitTier {
-  readonly perTransactionMinor: MinorUnits;
-  readonly rolling30DaysMinor: MinorUnits;
-}
+const LIMIT_CURRENCY = 'USD';
+const LIMIT_PROBLEM = 'must be a positive integer of minor units';
+const limitMinor = () => z.int({ error: LIMIT_PROBLEM }).check(z.positive({ error: LIMIT_PROBLEM }));
+
+const limitTierSchema = z
+  .object({ perTransactionMinor: limitMinor(), rolling30DaysMinor: limitMinor() })
+  .check(z.refine((tier) => tier.perTransactionMinor <= tier.rolling30DaysMinor, { error: 'allows more in one payment than in 30 days' }));
+
+const limitFileSchema = z
+  .object({
+    currency: z.literal(LIMIT_CURRENCY, { error: `must be ${LIMIT_CURRENCY}, the currency limits are counted in` }),
+    unverified: limitTierSchema,
+    verified: limitTierSchema,
+  })
+  .check(
+    z.refine((file) => file.verified.perTransactionMinor >= file.unverified.perTransactionMinor && file.verified.rolling30DaysMinor >= file.unverified.rolling30DaysMinor, {
+      error: 'verified limits must not be lower than unverified ones',
+    }),
+  );
+
+export type LimitTier = z.infer<typeof limitTierSchema>;
 
 /**
  * Outgoing limits from data/limits.json, in USD-equivalent minor units. Parsing resolves the
@@ -40,22 +58,15 @@ export interface OutgoingLimitInput {
   readonly windowUsdMinor: MinorUnits;
 }
 
-const LIMIT_CURRENCY = 'USD';
 export const LIMIT_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 const KYC_HINT = 'submit an identity check: okpay kyc submit --document-type TYPE --document-number NUMBER';
 
 /** Validates the shipped limit file; bad data is our bug, so this throws a plain Error. */
 export function parseLimitTable(json: unknown, currencies: readonly Currency[]): LimitTable {
-  if (!isRecord(json)) throw new Error('limits: expected an object');
-  if (json.currency !== LIMIT_CURRENCY) throw new Error(`limits: "currency" must be ${LIMIT_CURRENCY}, the currency limits are counted in`);
+  const { unverified, verified } = parseShippedData(limitFileSchema, json, 'limits');
   const currency = currencies.find((c) => c.code === LIMIT_CURRENCY);
   if (!currency) throw new Error(`limits: the currency list has no ${LIMIT_CURRENCY}`);
-  const unverified = parseTier(json.unverified, 'unverified');
-  const verified = parseTier(json.verified, 'verified');
-  if (verified.perTransactionMinor < unverified.perTransactionMinor || verified.rolling30DaysMinor < unverified.rolling30DaysMinor) {
-    throw new Error('limits: verified limits must not be lower than unverified ones');
-  }
-  return Object.freeze({ currency, unverified, verified });
+  return { currency, unverified, verified };
 }
 
 /**
@@ -116,16 +127,3 @@ function brokenLimit(amountUsdMinor: MinorUnits, allowance: Allowance): 'per-tra
   if (amountUsdMinor > allowance.remainingRolling30DaysMinor) return 'rolling-30-days';
   return null;
 }
-
-function parseTier(value: unknown, where: string): LimitTier {
-  if (!isRecord(value)) throw new Error(`limits: "${where}" must be an object`);
-  const field = (name: keyof LimitTier): MinorUnits => {
-    const n = value[name];
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0) throw new Error(`limits: "${where}.${name}" must be a positive integer of minor units`);
-    return n;
-  };
-  const tier = { perTransactionMinor: field('perTransactionMinor'), rolling30DaysMinor: field('rolling30DaysMinor') };
-  if (tier.perTransactionMinor > tier.rolling30DaysMinor) throw new Error(`limits: "${where}" allows more in one payment than in 30 days`);
-  return Object.freeze(tier);
-}
-

@@ -1,15 +1,26 @@
+import * as z from 'zod/mini';
 import { fail } from './errors.js';
+import { parseShippedData } from './schema.js';
 
 /** An amount in the smallest unit of its currency (cents, yen). Always a safe integer. */
 export type MinorUnits = number;
 
-export interface Currency {
-  readonly code: string;
-  readonly name: string;
+const currencySchema = z.object({
+  code: z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be an upper-case ISO 4217 code' })),
+  name: z.string().check(z.minLength(1)),
   /** Digits after the decimal point: 2 for USD, 0 for JPY. */
-  readonly exponent: number;
+  exponent: z.int().check(z.minimum(0), z.maximum(8)),
   /** The largest amount one transaction may carry, in minor units. */
-  readonly maxTransactionMinor: MinorUnits;
+  maxTransactionMinor: z.int().check(z.positive()),
+});
+
+const currencyFileSchema = z.object({ currencies: z.array(currencySchema).check(z.minLength(1)) });
+
+export type Currency = z.infer<typeof currencySchema>;
+
+/** Validates the parsed contents of data/currencies.json; bad data is our bug, so this throws a plain Error. */
+export function parseCurrencies(json: unknown): Currency[] {
+  return parseShippedData(currencyFileSchema, json, 'currencies').currencies;
 }
 
 export interface Money {

@@ -4,12 +4,10 @@
 // format and national check digits, and okpay accepts any IBAN whose ISO 13616 check digits hold.
 
 import { electronicFormatIBAN, friendlyFormatIBAN } from 'ibantools';
+import * as z from 'zod/mini';
 import { fail } from './errors.js';
 import { printable } from './money.js';
-import { isRecord } from './validate.js';
-
-/** Total IBAN length per country, as in data/iban.json. */
-export type IbanLengths = Readonly<Record<string, number>>;
+import { parseShippedData } from './schema.js';
 
 export interface Iban {
   readonly iban: string;
@@ -28,18 +26,23 @@ const ROUTING_PREFIX = /^(?:0[0-9]|1[0-2]|2[1-9]|3[0-2]|6[1-9]|7[0-2]|80)/;
 const ROUTING_WEIGHTS = [3, 7, 1, 3, 7, 1, 3, 7, 1] as const;
 const ROUTING_HINT = 'a US routing number is the 9 digits at the bottom left of a cheque';
 
+const IBAN_LENGTH_PROBLEM = `needs a length from ${IBAN_MIN_LENGTH} to ${IBAN_MAX_LENGTH}`;
+
+/** Total IBAN length per country, as in data/iban.json. */
+const ibanFileSchema = z.object({
+  lengths: z
+    .record(
+      z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be a two-letter country code' })),
+      z.int({ error: IBAN_LENGTH_PROBLEM }).check(z.minimum(IBAN_MIN_LENGTH, { error: IBAN_LENGTH_PROBLEM }), z.maximum(IBAN_MAX_LENGTH, { error: IBAN_LENGTH_PROBLEM })),
+    )
+    .check(z.refine((lengths) => Object.keys(lengths).length > 0, { error: 'has no entries' })),
+});
+
+export type IbanLengths = Readonly<z.infer<typeof ibanFileSchema>['lengths']>;
+
 /** Reads the parsed contents of data/iban.json, refusing a malformed table. */
 export function parseIbanLengths(json: unknown): IbanLengths {
-  const table = isRecord(json) ? json['lengths'] : undefined;
-  if (!isRecord(table) || Object.keys(table).length === 0) fail('INVALID_FILE', 'the IBAN table has no "lengths" entries');
-  const lengths: Record<string, number> = {};
-  for (const [country, length] of Object.entries(table)) {
-    if (!/^[A-Z]{2}$/.test(country) || typeof length !== 'number' || !Number.isInteger(length) || length < IBAN_MIN_LENGTH || length > IBAN_MAX_LENGTH) {
-      fail('INVALID_FILE', `the IBAN table entry for "${printable(country)}" needs a two-letter code and a length from ${IBAN_MIN_LENGTH} to ${IBAN_MAX_LENGTH}`);
-    }
-    lengths[country] = length;
-  }
-  return lengths;
+  return parseShippedData(ibanFileSchema, json, 'the IBAN table', (message) => fail('INVALID_FILE', message)).lengths;
 }
 
 /**

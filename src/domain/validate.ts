@@ -3,18 +3,29 @@
 // message says what is wrong with the input, echoed through printable() so that control
 // characters and huge inputs cannot break the terminal.
 
+import * as z from 'zod/mini';
 import { fail } from './errors.js';
+import { noDuplicates, parseShippedData } from './schema.js';
 import { printable } from './money.js';
 import { looksLikePhone, normalizePhone } from './phone.js';
 
 export { looksLikePhone, normalizePhone } from './phone.js';
 
-export interface Country {
-  readonly code: string;
-  readonly name: string;
+const countrySchema = z.object({
+  code: z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be an upper-case ISO 3166 alpha-2 code' })),
+  name: z.string().check(z.refine((name) => name.trim() !== '', { error: 'must be a non-empty text' })),
   /** ITU-T E.164 country calling code without the plus: "1", "44", "86". */
-  readonly callingCode: string;
-}
+  callingCode: z.string().check(z.regex(/^[1-9][0-9]{0,3}$/, { error: 'must be 1 to 4 digits without the +' })),
+});
+
+const countryFileSchema = z.object({
+  countries: z.array(countrySchema).check(
+    z.minLength(1),
+    noDuplicates((country: Country) => country.code, (code) => `names ${code} twice`),
+  ),
+});
+
+export type Country = z.infer<typeof countrySchema>;
 
 export type Recipient = { readonly kind: 'email'; readonly email: string } | { readonly kind: 'phone'; readonly phone: string };
 
@@ -144,29 +155,7 @@ export function normalizeCountry(text: string, countries: readonly Country[]): s
 
 /** Reads the parsed contents of data/countries.json, refusing a malformed list. */
 export function parseCountries(json: unknown): Country[] {
-  const list = isRecord(json) ? json['countries'] : undefined;
-  if (!Array.isArray(list) || list.length === 0) fail('INVALID_FILE', 'the country list has no "countries" entries');
-  const seen = new Set<string>();
-  return list.map((entry: unknown, index) => {
-    const country = parseCountry(entry, index);
-    if (seen.has(country.code)) fail('INVALID_FILE', `the country list names ${country.code} twice`);
-    seen.add(country.code);
-    return country;
-  });
-}
-
-function parseCountry(entry: unknown, index: number): Country {
-  if (isRecord(entry)) {
-    const { code, name, callingCode } = entry;
-    if (
-      typeof code === 'string' && /^[A-Z]{2}$/.test(code) &&
-      typeof name === 'string' && name.trim() !== '' &&
-      typeof callingCode === 'string' && /^[1-9][0-9]{0,3}$/.test(callingCode)
-    ) {
-      return { code, name, callingCode };
-    }
-  }
-  fail('INVALID_FILE', `entry ${index + 1} of the country list needs a two-letter code, a name and a calling code`);
+  return parseShippedData(countryFileSchema, json, 'the country list', (message) => fail('INVALID_FILE', message)).countries;
 }
 
 /**

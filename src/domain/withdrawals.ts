@@ -3,6 +3,7 @@
 // or back to the user (failed, cancelled). A withdrawal leaves the state when it ends, so a hold
 // is released exactly once.
 
+import * as z from 'zod/mini';
 import { addBusinessDays, nextOpeningMs } from './business-time.js';
 import { payoutRegion, type CalendarData } from './calendar.js';
 import { AppError, fail } from './errors.js';
@@ -12,21 +13,20 @@ import { formatAmount, type Currency, type MinorUnits } from './money.js';
 import type { User, Withdrawal, WithdrawalMethod } from './state.js';
 import { assertFunds, assertWithinLimits, type WalletRef } from './wallet.js';
 import { compareCodeUnits } from './order.js';
+import { parseShippedData } from './schema.js';
 
-export interface PayoutRules {
-  readonly etaBusinessDays: { readonly bank: number; readonly ewallet: number };
-  readonly testFailures: { readonly ibans: readonly string[]; readonly usAccountNumbers: readonly string[]; readonly ewalletAccounts: readonly string[] };
-}
+const accountList = z.array(z.string().check(z.minLength(1)));
+
+const payoutRulesSchema = z.object({
+  etaBusinessDays: z.object({ bank: z.int().check(z.minimum(0)), ewallet: z.int().check(z.minimum(0)) }),
+  /** Accounts whose payouts fail at settlement, so testers can exercise the failure path. */
+  testFailures: z.object({ ibans: accountList, usAccountNumbers: accountList, ewalletAccounts: accountList }),
+});
+
+export type PayoutRules = z.infer<typeof payoutRulesSchema>;
 
 export function parsePayoutRules(json: unknown): PayoutRules {
-  const data = json as Partial<PayoutRules>;
-  const eta = data.etaBusinessDays;
-  const failures = data.testFailures;
-  if (!eta || !Number.isInteger(eta.bank) || !Number.isInteger(eta.ewallet) || eta.bank < 0 || eta.ewallet < 0) throw new Error('payouts: etaBusinessDays must give whole days for bank and ewallet');
-  if (!failures || ![failures.ibans, failures.usAccountNumbers, failures.ewalletAccounts].every((list) => Array.isArray(list) && list.every((v) => typeof v === 'string'))) {
-    throw new Error('payouts: testFailures must list ibans, usAccountNumbers and ewalletAccounts');
-  }
-  return { etaBusinessDays: eta, testFailures: failures };
+  return parseShippedData(payoutRulesSchema, json, 'payouts');
 }
 
 // ---- methods --------------------------------------------------------------------------------
