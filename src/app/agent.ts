@@ -43,7 +43,7 @@ import type { QueueEntry } from '../domain/urgency.js';
 import type { Records } from '../store/records.js';
 import type { StoreTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
-import { emailsOf, faqArticles, findTicket, openQueue, queueEntryOf, saveTicket, slaOf, supportData, ticketRegion } from './desk.js';
+import { emailsOf, explained, faqArticles, findTicket, openQueue, queueEntryOf, saveTicket, slaOf, supportData, ticketRegion } from './desk.js';
 import type { AppDeps } from './ports.js';
 import { lockUser, userByEmail } from './users.js';
 import { auditTicket, ticketDetail, type TicketDetail } from './tickets.js';
@@ -223,7 +223,8 @@ export interface AgentQueue {
 /** `agent queue`: the open queue, most urgent first, from the summaries (no conversation loaded). */
 export async function agentQueue(t: Records, deps: AppDeps, actor: Actor, filters: QueueFilters): Promise<AgentQueue> {
   const me = requireAgent(actor, '`agent queue`');
-  const all = (await openQueue(t, deps.ref, deps.now().getTime())).filter(
+  const nowMs = deps.now().getTime();
+  const all = (await openQueue(t, deps.ref, nowMs)).filter(
     ({ ticket, sla }) =>
       (!filters.mine || ticket.assigneeId === me.id) &&
       (!filters.unassigned || ticket.assigneeId === null) &&
@@ -231,7 +232,7 @@ export async function agentQueue(t: Records, deps: AppDeps, actor: Actor, filter
       (filters.category === null || ticket.category === filters.category) &&
       (!filters.breaching || sla.state === 'breached' || sla.state === 'at-risk'),
   );
-  const entries = all.slice(0, filters.limit);
+  const entries = all.slice(0, filters.limit).map((entry) => explained(deps.ref, entry, nowMs));
   return { entries, names: await emailsOf(t, entries.flatMap(({ ticket }) => [ticket.customerId, ticket.assigneeId])) };
 }
 
@@ -245,8 +246,9 @@ export async function nextTriageTicket(t: StoreTransaction, deps: AppDeps, actor
   const agent = requireAgent(actor, '`agent triage`');
   const nowMs = deps.now().getTime();
   const tier = agent.agent?.tier ?? 1;
-  const entry = (await openQueue(t, deps.ref, nowMs)).find(({ ticket }) => ticket.tier <= tier && !skipped.has(ticket.number));
-  if (!entry) return null;
+  const next = (await openQueue(t, deps.ref, nowMs)).find(({ ticket }) => ticket.tier <= tier && !skipped.has(ticket.number));
+  if (!next) return null;
+  const entry = explained(deps.ref, next, nowMs);
   return { entry, detail: await ticketDetail(t, deps, await findTicket(t, entry.ticket.number), 'agent', nowMs) };
 }
 

@@ -8,7 +8,7 @@ import { slaReport, type SlaReport } from '../domain/sla.js';
 import { parseSupport, type SupportData } from '../domain/support.js';
 import { slaOfSummary, summarizeTicket, type TicketSummary } from '../domain/ticket-summary.js';
 import { ACTIVE_STATUSES, MAX_MERGE_HOPS, mergedInto, requireOwnTicket, requireTicket, type Ticket } from '../domain/tickets.js';
-import { compareQueueEntries, explainUrgency, type QueueEntry } from '../domain/urgency.js';
+import { compareQueueEntries, explainUrgency, urgencyScore, type QueueEntry, type Ranked } from '../domain/urgency.js';
 import type { UserId } from '../domain/state.js';
 import type { Records } from '../store/records.js';
 import type { ReferenceData } from './ports.js';
@@ -17,8 +17,15 @@ export const supportData = (ref: ReferenceData): SupportData => ref.load('suppor
 export const calendarData = (ref: ReferenceData): CalendarData => ref.load('calendars.json', parseCalendars);
 export const faqArticles = (ref: ReferenceData): FaqArticle[] => ref.load('faq.json', parseFaq);
 
+// The queue looks up a region for every open ticket: by id once per set of reference data.
+const regionCaches = new WeakMap<ReferenceData, Map<string, Region>>();
+
 export function ticketRegion(ref: ReferenceData, regionId: string): Region {
-  return regionById(calendarData(ref), regionId);
+  let cache = regionCaches.get(ref);
+  if (!cache) regionCaches.set(ref, (cache = new Map()));
+  let region = cache.get(regionId);
+  if (!region) cache.set(regionId, (region = regionById(calendarData(ref), regionId)));
+  return region;
 }
 
 export function summaryOf(ref: ReferenceData, ticket: Ticket): TicketSummary {
@@ -60,14 +67,23 @@ export function slaOf(ref: ReferenceData, ticket: Ticket, nowMs: number): SlaRep
 }
 
 export function queueEntryOf(ref: ReferenceData, summary: TicketSummary, nowMs: number): QueueEntry<TicketSummary> {
+  return explained(ref, rankOf(ref, summary, nowMs), nowMs);
+}
+
+function rankOf(ref: ReferenceData, summary: TicketSummary, nowMs: number): Ranked<TicketSummary> {
   const sla = slaOfSummary(summary, ticketRegion(ref, summary.regionId), nowMs);
-  return { ticket: summary, sla, urgency: explainUrgency(summary, sla, supportData(ref).urgency, nowMs) };
+  return { ticket: summary, sla, urgency: { score: urgencyScore(summary, sla, supportData(ref).urgency, nowMs) } };
+}
+
+/** A ranked entry with its urgency explained term by term (for the entries shown). */
+export function explained(ref: ReferenceData, entry: Ranked<TicketSummary>, nowMs: number): QueueEntry<TicketSummary> {
+  return { ...entry, urgency: explainUrgency(entry.ticket, entry.sla, supportData(ref).urgency, nowMs) };
 }
 
 /** Every ticket still being worked on, most urgent first, from the summaries alone. */
-export async function openQueue(t: Records, ref: ReferenceData, nowMs: number): Promise<QueueEntry<TicketSummary>[]> {
+export async function openQueue(t: Records, ref: ReferenceData, nowMs: number): Promise<Ranked<TicketSummary>[]> {
   const summaries = await t.tickets.withStatus(ACTIVE_STATUSES);
-  return summaries.map((summary) => queueEntryOf(ref, summary, nowMs)).sort(compareQueueEntries);
+  return summaries.map((summary) => rankOf(ref, summary, nowMs)).sort(compareQueueEntries);
 }
 
 /** Emails of the given people for display (an id whose account is gone shows as itself). */

@@ -42,41 +42,69 @@ function roundHundredth(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-function slaTerm(sla: SlaNow, cap: number): { value: number; detail: string } {
+function slaValue(sla: SlaNow, cap: number): number {
   const clock = sla.current;
-  if (clock === null) return { value: 0, detail: 'no answer is due' };
-  const used = `${formatBusinessMinutes(clock.elapsedMinutes)} of ${formatBusinessMinutes(clock.targetMinutes)} (${clock.kind})`;
-  if (clock.paused) return { value: 0, detail: `clock paused; ${used} used` };
-  const share = Math.min(cap, Math.max(0, clock.elapsedMinutes / clock.targetMinutes));
-  return { value: roundHundredth(share), detail: `${used} used${clock.breached ? ', target missed' : ''}` };
+  if (clock === null || clock.paused) return 0;
+  return roundHundredth(Math.min(cap, Math.max(0, clock.elapsedMinutes / clock.targetMinutes)));
 }
 
-function measures(ticket: UrgencySubject, sla: SlaNow, weights: UrgencyWeights, nowMs: number): Record<UrgencyTermName, { value: number; detail: string }> {
-  const ageDays = Math.max(0, (nowMs - Date.parse(ticket.createdAt)) / DAY_MS);
-  const badRating = ticket.origin === 'rating' || (ticket.rating !== null && ticket.rating.score <= BAD_RATING_MAX);
-  const waiting = ticket.status === 'pending' || ticket.status === 'on-hold';
+function slaDetail(sla: SlaNow): string {
+  const clock = sla.current;
+  if (clock === null) return 'no answer is due';
+  const used = `${formatBusinessMinutes(clock.elapsedMinutes)} of ${formatBusinessMinutes(clock.targetMinutes)} (${clock.kind})`;
+  if (clock.paused) return `clock paused; ${used} used`;
+  return `${used} used${clock.breached ? ', target missed' : ''}`;
+}
+
+const ageDaysOf = (ticket: UrgencySubject, nowMs: number): number => Math.max(0, (nowMs - Date.parse(ticket.createdAt)) / DAY_MS);
+const hasBadRating = (ticket: UrgencySubject): boolean => ticket.origin === 'rating' || (ticket.rating !== null && ticket.rating.score <= BAD_RATING_MAX);
+const isWaiting = (ticket: UrgencySubject): boolean => ticket.status === 'pending' || ticket.status === 'on-hold';
+
+/** The measure of each term, in the order of URGENCY_TERMS. */
+function termValues(ticket: UrgencySubject, sla: SlaNow, weights: UrgencyWeights, nowMs: number): Record<UrgencyTermName, number> {
   return {
-    sla: slaTerm(sla, weights.slaCap),
-    priority: { value: weights.priorityValues[ticket.priority], detail: `priority ${ticket.priority}` },
-    tier: { value: (ticket.tier - 1) / 2, detail: `tier ${ticket.tier}` },
-    age: { value: roundHundredth(Math.min(1, ageDays / weights.ageFullDays)), detail: `opened ${ageDays.toFixed(1)} days ago` },
-    escalationRequest: ticket.escalationRequest
-      ? { value: 1, detail: `customer asked for tier ${ticket.escalationRequest.tier}: ${ticket.escalationRequest.reason.slice(0, 60)}` }
-      : { value: 0, detail: 'no open request' },
-    badRating: badRating ? { value: 1, detail: ticket.origin === 'rating' ? 'follow-up of a bad rating' : `rated ${ticket.rating?.score ?? '?'}/5` } : { value: 0, detail: 'no bad rating' },
-    waiting: waiting ? { value: 1, detail: ticket.status === 'pending' ? 'waiting on the customer' : 'on hold' } : { value: 0, detail: 'not waiting' },
+    sla: slaValue(sla, weights.slaCap),
+    priority: weights.priorityValues[ticket.priority],
+    tier: (ticket.tier - 1) / 2,
+    age: roundHundredth(Math.min(1, ageDaysOf(ticket, nowMs) / weights.ageFullDays)),
+    escalationRequest: ticket.escalationRequest ? 1 : 0,
+    badRating: hasBadRating(ticket) ? 1 : 0,
+    waiting: isWaiting(ticket) ? 1 : 0,
   };
+}
+
+/** What each term measured, in words (only for explaining: the queue ranks without them). */
+function termDetails(ticket: UrgencySubject, sla: SlaNow, nowMs: number): Record<UrgencyTermName, string> {
+  const request = ticket.escalationRequest;
+  return {
+    sla: slaDetail(sla),
+    priority: `priority ${ticket.priority}`,
+    tier: `tier ${ticket.tier}`,
+    age: `opened ${ageDaysOf(ticket, nowMs).toFixed(1)} days ago`,
+    escalationRequest: request ? `customer asked for tier ${request.tier}: ${request.reason.slice(0, 60)}` : 'no open request',
+    badRating: hasBadRating(ticket) ? (ticket.origin === 'rating' ? 'follow-up of a bad rating' : `rated ${ticket.rating?.score ?? '?'}/5`) : 'no bad rating',
+    waiting: isWaiting(ticket) ? (ticket.status === 'pending' ? 'waiting on the customer' : 'on hold') : 'not waiting',
+  };
+}
+
+function pointsOf(values: Record<UrgencyTermName, number>, weights: UrgencyWeights): [UrgencyTermName, number][] {
+  return (Object.keys(values) as UrgencyTermName[]).map((name) => [name, roundTenth(weights.weights[name] * values[name])]);
+}
+
+const scoreOf = (points: readonly [UrgencyTermName, number][]): number => roundTenth(points.reduce((sum, [, p]) => sum + p, 0));
+
+/** The score alone (what the queue sorts by), exactly `explainUrgency`'s, without the words. */
+export function urgencyScore(ticket: UrgencySubject, sla: SlaNow, weights: UrgencyWeights, nowMs: number): number {
+  return scoreOf(pointsOf(termValues(ticket, sla, weights, nowMs), weights));
 }
 
 /** Every term with its value, weight and points; the score is their sum. */
 export function explainUrgency(ticket: UrgencySubject, sla: SlaNow, weights: UrgencyWeights, nowMs: number): Urgency {
-  const measured = measures(ticket, sla, weights, nowMs);
-  const terms = (Object.keys(measured) as UrgencyTermName[]).map((name): UrgencyTerm => {
-    const { value, detail } = measured[name];
-    const weight = weights.weights[name];
-    return { name, detail, value, weight, points: roundTenth(weight * value) };
-  });
-  return { score: roundTenth(terms.reduce((sum, term) => sum + term.points, 0)), terms };
+  const values = termValues(ticket, sla, weights, nowMs);
+  const details = termDetails(ticket, sla, nowMs);
+  const points = pointsOf(values, weights);
+  const terms = points.map(([name, p]): UrgencyTerm => ({ name, detail: details[name], value: values[name], weight: weights.weights[name], points: p }));
+  return { score: scoreOf(points), terms };
 }
 
 /** A ticket (or its summary) with its SLA and urgency at one instant. */
@@ -86,8 +114,15 @@ export interface QueueEntry<T extends UrgencySubject = Ticket> {
   readonly urgency: Urgency;
 }
 
+/** A place in the queue: enough to sort by (the urgency's score, without its explanation). */
+export interface Ranked<T extends UrgencySubject = Ticket> {
+  readonly ticket: T;
+  readonly sla: SlaNow;
+  readonly urgency: Pick<Urgency, 'score'>;
+}
+
 /** Most urgent first; on a tie the answer due soonest, then the oldest ticket. */
-export function compareQueueEntries(a: QueueEntry<UrgencySubject>, b: QueueEntry<UrgencySubject>): number {
+export function compareQueueEntries(a: Ranked<UrgencySubject>, b: Ranked<UrgencySubject>): number {
   const dueA = a.sla.current?.dueAtMs ?? Number.POSITIVE_INFINITY;
   const dueB = b.sla.current?.dueAtMs ?? Number.POSITIVE_INFINITY;
   return b.urgency.score - a.urgency.score || (dueA === dueB ? 0 : dueA < dueB ? -1 : 1) || a.ticket.number - b.ticket.number;

@@ -17,7 +17,7 @@ import {
   type Ticket,
   type TicketStatus,
 } from '../../src/domain/tickets.js';
-import { explainUrgency } from '../../src/domain/urgency.js';
+import { explainUrgency, urgencyScore } from '../../src/domain/urgency.js';
 import { agent, americas, asia, customer, europe, newState, support } from '../support/desk.js';
 
 const state = newState();
@@ -91,7 +91,9 @@ describe('a ticket summary', () => {
           const fromSummary = slaOfSummary(summary, region, nowMs);
           expect(fromSummary.current).toEqual(sla.current);
           expect(fromSummary.state).toBe(sla.state);
-          expect(explainUrgency(summary, fromSummary, support.urgency, nowMs)).toEqual(explainUrgency(ticket, sla, support.urgency, nowMs));
+          const urgency = explainUrgency(ticket, sla, support.urgency, nowMs);
+          expect(explainUrgency(summary, fromSummary, support.urgency, nowMs)).toEqual(urgency);
+          expect(urgencyScore(summary, fromSummary, support.urgency, nowMs)).toBe(urgency.score);
         },
       ),
       { numRuns: 400 },
