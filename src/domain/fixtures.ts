@@ -176,7 +176,7 @@ class Checker {
   ) {}
 
   fail(field: string, message: string): never {
-    throw new AppError('INVALID_FILE', `${this.where.file}: ${this.where.entry}: ${this.prefix}${field}: ${message}`, { hint: 'the file was checked before anything was written; nothing changed' });
+    throw new AppError('INVALID_FILE', `${this.where.file}: ${this.where.entry}: ${this.prefix}${field}: ${message}`, { hint: NOTHING_CHANGED });
   }
 
   /** A checker for an object inside this one, or null when the field is absent. */
@@ -249,71 +249,111 @@ class Checker {
   }
 }
 
-/** Checks every file; names must be unique and references must point at entries defined before. */
+const MAX_PROBLEMS = 100;
+const NOTHING_CHANGED = 'the file was checked before anything was written; nothing changed';
+
+/**
+ * Checks every file; names must be unique and references must point at entries defined before.
+ * Every bad entry is reported (the first problem of each, up to MAX_PROBLEMS), not only the first.
+ */
 export function planFixtures(files: readonly { file: string; data: unknown }[]): FixturePlan {
-  const known = new Map<string, string>();
-  const entries: FixtureEntry[] = [];
-  const expectations: FixtureExpect[] = [];
-  for (const { file, data } of files) {
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) fail(file, 'the file must hold an object with users, agents, transfers, withdrawals, tickets and expect');
-    const doc = data as Json;
-    for (const key of Object.keys(doc)) if (!SECTIONS.includes(key)) fail(file, `unknown section "${key}" (expected ${SECTIONS.join(', ')})`);
-    const register = (kind: string, name: string | null, checker: Checker) => {
-      if (name === null) return;
-      if (!NAME.test(name)) checker.fail('name', 'must start with a letter and use letters, digits, - or _ (at most 40)');
-      if (known.has(name)) checker.fail('name', `"${name}" is already used by an earlier entry`);
-      known.set(name, kind);
-    };
-    const section = (key: string): Json[] => {
-      const value = doc[key];
-      if (value === undefined || value === null) return [];
-      if (!Array.isArray(value)) fail(file, `"${key}" must be a list`);
-      if (value.length > MAX_FIXTURE_ENTRIES) fail(file, `"${key}" has more than ${MAX_FIXTURE_ENTRIES} entries`);
-      return value.map((item, index) => {
-        if (item === null || typeof item !== 'object' || Array.isArray(item)) fail(file, `${key}[${index}] must be an object`);
-        return item as Json;
-      });
-    };
-    const at = (key: string, index: number, raw: Json) => new Checker({ file, entry: `${key}[${index}]${typeof raw['name'] === 'string' ? ` (${raw['name']})` : ''}` }, raw);
-    const refs = (checker: Checker, raw: Json) => checkReferences(checker, raw, known);
-    for (const kind of ['users', 'agents'] as const) {
-      section(kind).forEach((raw, i) => {
-        const c = at(kind, i, raw);
-        refs(c, raw);
-        const user = userEntry(c, kind === 'agents' ? 'agent' : 'user');
-        register('user', user.name, c);
-        entries.push({ kind: 'user', value: user });
-      });
-    }
-    section('transfers').forEach((raw, i) => {
-      const c = at('transfers', i, raw);
-      refs(c, raw);
-      const value = transferEntry(c);
-      register('transfer', value.name, c);
-      entries.push({ kind: 'transfer', value });
+  const plan: Planning = { known: new Map(), entries: [], expectations: [], problems: [] };
+  for (const { file, data } of files) collect(plan, () => planFile(plan, file, data));
+  if (plan.problems.length === 1) throw plan.problems[0];
+  if (plan.problems.length > 1) {
+    const messages = plan.problems.map((problem) => problem.message);
+    throw new AppError('INVALID_FILE', `the fixture files have ${messages.length}${messages.length >= MAX_PROBLEMS ? ' or more' : ''} problems: ${messages.join('; ')}`, {
+      hint: NOTHING_CHANGED,
+      details: { problems: messages },
     });
-    section('withdrawals').forEach((raw, i) => {
-      const c = at('withdrawals', i, raw);
-      refs(c, raw);
-      const value = withdrawalEntry(c);
-      register('withdrawal', value.name, c);
-      entries.push({ kind: 'withdrawal', value });
-    });
-    section('tickets').forEach((raw, i) => {
-      const c = at('tickets', i, raw);
-      refs(c, raw);
-      const value = ticketEntry(c);
-      register('ticket', value.name, c);
-      entries.push({ kind: 'ticket', value });
-    });
-    const expect = doc['expect'];
-    if (expect !== undefined && expect !== null) expectations.push({ ...expectEntry(new Checker({ file, entry: 'expect' }, expect as Json), expect, known), afterEntries: entries.length });
   }
-  return { entries, expectations };
+  return { entries: plan.entries, expectations: plan.expectations };
+}
+
+interface Planning {
+  readonly known: Map<string, string>;
+  readonly entries: FixtureEntry[];
+  readonly expectations: FixtureExpect[];
+  readonly problems: AppError[];
+}
+
+/** Runs one check; a refusal is kept for the report and checking goes on with the next entry. */
+function collect(plan: Planning, check: () => void): void {
+  if (plan.problems.length >= MAX_PROBLEMS) return;
+  try {
+    check();
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'INVALID_FILE') throw error;
+    plan.problems.push(error);
+  }
+}
+
+const ENTRY_KINDS: readonly (readonly [string, FixtureEntry['kind'], (c: Checker) => FixtureEntry])[] = [
+  ['users', 'user', (c) => ({ kind: 'user', value: userEntry(c, 'user') })],
+  ['agents', 'user', (c) => ({ kind: 'user', value: userEntry(c, 'agent') })],
+  ['transfers', 'transfer', (c) => ({ kind: 'transfer', value: transferEntry(c) })],
+  ['withdrawals', 'withdrawal', (c) => ({ kind: 'withdrawal', value: withdrawalEntry(c) })],
+  ['tickets', 'ticket', (c) => ({ kind: 'ticket', value: ticketEntry(c) })],
+];
+
+function planFile(plan: Planning, file: string, data: unknown): void {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) fail(file, 'the file must hold an object with users, agents, transfers, withdrawals, tickets and expect');
+  const doc = data as Json;
+  for (const key of Object.keys(doc)) if (!SECTIONS.includes(key)) collect(plan, () => fail(file, `unknown section "${key}" (expected ${SECTIONS.join(', ')})`));
+  for (const [key, kind, check] of ENTRY_KINDS) {
+    section(plan, file, doc, key).forEach((raw, index) => planEntry(plan, kind, new Checker({ file, entry: entryLabel(key, index, raw) }, raw), raw, check));
+  }
+  const expect = doc['expect'];
+  if (expect !== undefined && expect !== null) {
+    collect(plan, () => {
+      plan.expectations.push({ ...expectEntry(new Checker({ file, entry: 'expect' }, expect as Json), expect, plan.known), afterEntries: plan.entries.length });
+    });
+  }
+}
+
+function entryLabel(key: string, index: number, raw: Json): string {
+  return `${key}[${index}]${typeof raw['name'] === 'string' ? ` (${raw['name']})` : ''}`;
+}
+
+/** The objects of one section; a section that is not a list of objects is a problem of its own. */
+function section(plan: Planning, file: string, doc: Json, key: string): Json[] {
+  const value = doc[key];
+  if (value === undefined || value === null) return [];
+  const problem = !Array.isArray(value) ? `"${key}" must be a list` : value.length > MAX_FIXTURE_ENTRIES ? `"${key}" has more than ${MAX_FIXTURE_ENTRIES} entries` : null;
+  if (problem !== null || !Array.isArray(value)) {
+    collect(plan, () => fail(file, problem ?? `"${key}" must be a list`));
+    return [];
+  }
+  return value.flatMap((item, index) => {
+    if (item !== null && typeof item === 'object' && !Array.isArray(item)) return [item as Json];
+    collect(plan, () => fail(file, `${key}[${index}] must be an object`));
+    return [];
+  });
+}
+
+function planEntry(plan: Planning, kind: FixtureEntry['kind'], checker: Checker, raw: Json, check: (c: Checker) => FixtureEntry): void {
+  let named = false;
+  collect(plan, () => {
+    checkReferences(checker, raw, plan.known);
+    const entry = check(checker);
+    named = true;
+    register(plan.known, kind, entry.value.name, checker);
+    plan.entries.push(entry);
+  });
+  // A refused entry still defines its name, so later entries that refer to it are not refused too.
+  const name = raw['name'];
+  if (!named && typeof name === 'string' && NAME.test(name) && !plan.known.has(name)) plan.known.set(name, kind);
+}
+
+function register(known: Map<string, string>, kind: string, name: string | null, checker: Checker): void {
+  if (name === null) return;
+  if (!NAME.test(name)) checker.fail('name', 'must start with a letter and use letters, digits, - or _ (at most 40)');
+  if (known.has(name)) checker.fail('name', `"${name}" is already used by an earlier entry`);
+  known.set(name, kind);
 }
 
 function fail(file: string, message: string): never {
-  throw new AppError('INVALID_FILE', `${file}: ${message}`, { hint: 'the file was checked before anything was written; nothing changed' });
+  throw new AppError('INVALID_FILE', `${file}: ${message}`, { hint: NOTHING_CHANGED });
 }
 
 /** Every `${name.field}` in the entry must name an earlier entry and a field it has. */

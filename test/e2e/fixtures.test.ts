@@ -208,6 +208,29 @@ describe.concurrent('fixtures load', () => {
     }
   });
 
+  it('a file with three bad entries is exit 2 naming all three, each with its entry and field, and nothing is written', async () => {
+    const o = store();
+    const file = fixtureFile(o, 'three.json', {
+      users: [
+        { name: 'zoe', password: PASSWORD },
+        { name: 'max', email: 'max@example.com', password: PASSWORD, balances: { usd: '1.00' } },
+      ],
+      transfers: [{ from: 'zoe', to: 'max@example.com', amount: '1.00', currency: 'USD', memmo: 'typo' }],
+    });
+    const problems = [
+      'three.json: users[0] (zoe): email: is required',
+      'three.json: users[1] (max): balances.usd: must be a currency code such as USD',
+      'three.json: transfers[0]: memmo: is not a field here',
+    ];
+    const human = await o.run(['fixtures', 'load', file]);
+    expect(human.code, human.stderr).toBe(2);
+    expect(human.stderr.split('\n')[0]).toMatch(/^okpay: the fixture files have 3 problems: /);
+    for (const problem of problems) expect(human.stderr).toContain(problem);
+    const error = expectError(await o.run(['fixtures', 'load', file, '--json']), 2, 'INVALID_FILE').error();
+    expect((error as { details?: { problems?: string[] } }).details?.problems?.map((p) => p.replace(/ \(use .*\)$/, ''))).toEqual(problems);
+    expect(filesIn(o.home)).toEqual([]);
+  });
+
   it('is refused (exit 4) in a store with real accounts, and so are generate and dev otp', async () => {
     const o = store();
     expectOk(await o.run(['admin', 'init', '--email', 'ops@example.com', '--password-stdin'], { stdin: `${PASSWORD}\n` }));

@@ -275,3 +275,34 @@ describe('resolveReferences', () => {
     expect(resolveReferences('${bob.email} and ${alice.iban}', values)).toBe('${bob.email} and ${alice.iban}');
   });
 });
+
+describe('planFixtures reports every bad entry, not only the first', () => {
+  it('names each problem with its file, entry and field, and keeps them in the details', () => {
+    const error = refusal([
+      { file: 'one.json', data: { users: [{ ...ALICE, email: undefined }, { ...BOB, password: '  ' }], tickets: [{ ...TICKET, category: 'billing' }] } },
+      { file: 'two.json', data: { colour: 'red', users: [{ ...BOB, name: 'carol', email: 'carol@example.com', balances: { usd: '1.00' } }] } },
+    ]);
+    const problems = [
+      'one.json: users[0] (alice): email: is required',
+      'one.json: users[1] (bob): password: is empty',
+      'one.json: tickets[0] (t1): category: must be one of account, funds, identity, dispute, technical, feedback (got "billing")',
+      'two.json: unknown section "colour" (expected users, agents, transfers, withdrawals, tickets, expect)',
+      'two.json: users[0] (carol): balances.usd: must be a currency code such as USD',
+    ];
+    expect(error.code).toBe('INVALID_FILE');
+    expect(error.details).toEqual({ problems });
+    expect(error.message).toBe(`the fixture files have 5 problems: ${problems.join('; ')}`);
+    expect(error.hint).toMatch(/nothing changed/);
+  });
+
+  it('does not report a refused entry again through the entries that refer to it', () => {
+    const error = refusal([{ file: 'a.json', data: { users: [{ ...ALICE, password: '' }], transfers: [{ from: 'alice', to: '${alice.email}', amount: 'x', currency: 'USD', memmo: 1 }] } }]);
+    expect(error.details).toEqual({ problems: ['a.json: users[0] (alice): password: is empty', 'a.json: transfers[0]: memmo: is not a field here (use name, from, to, amount, currency, toCurrency, memo, at)'] });
+  });
+
+  it('stops counting at 100 problems', () => {
+    const error = refusal([{ file: 'many.json', data: { users: Array.from({ length: 150 }, (_, i) => ({ name: `u${i}`, password: 'x' })) } }]);
+    expect((error.details?.['problems'] as string[]).length).toBe(100);
+    expect(error.message).toMatch(/^the fixture files have 100 or more problems: many\.json: users\[0\] \(u0\): email: is required; /);
+  });
+});
