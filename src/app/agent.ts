@@ -41,7 +41,7 @@ import { followUpsOf, type TxView } from '../domain/tx-view.js';
 import { viewsOf } from './tx-views.js';
 import type { QueueEntry } from '../domain/urgency.js';
 import type { Records } from '../store/records.js';
-import type { StoreTransaction } from '../store/store.js';
+import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
 import { emailsOf, explained, faqArticles, findTicket, openQueue, queueEntryOf, saveTicket, slaOf, supportData, ticketRegion } from './desk.js';
 import type { AppDeps } from './ports.js';
@@ -53,12 +53,12 @@ function requireAgent(actor: Actor, what: string): User {
   return actor.user;
 }
 
-async function mailCustomer(t: StoreTransaction, ticket: Ticket, nowIso: string, make: (customer: User) => OutgoingMail): Promise<void> {
+async function mailCustomer(t: RecordsTransaction, ticket: Ticket, nowIso: string, make: (customer: User) => OutgoingMail): Promise<void> {
   const customer = await t.users.get(ticket.customerId);
   if (customer) t.mail(make(customer), nowIso);
 }
 
-async function mailStatusChange(t: StoreTransaction, before: Ticket, after: Ticket, nowIso: string): Promise<void> {
+async function mailStatusChange(t: RecordsTransaction, before: Ticket, after: Ticket, nowIso: string): Promise<void> {
   if (after.status !== before.status && after.status !== 'new') {
     const to = after.status;
     await mailCustomer(t, after, nowIso, (customer) => ticketStatusMail(customer, after, to));
@@ -77,7 +77,7 @@ async function agentStep(t: Records, deps: AppDeps, actor: Actor, number: number
   return { agent, ticket: await findTicket(t, number), nowIso: deps.now().toISOString() };
 }
 
-function audited(t: StoreTransaction, step: AgentStep, type: string, ticket: Ticket, details: Record<string, AuditValue> = {}): void {
+function audited(t: RecordsTransaction, step: AgentStep, type: string, ticket: Ticket, details: Record<string, AuditValue> = {}): void {
   auditTicket(t, step.nowIso, type, step.agent, ticket, details);
 }
 
@@ -96,7 +96,7 @@ function faqBody(deps: AppDeps, faqId: string | null, language: Language): strin
 }
 
 /** A public answer (typed, or an FAQ article in the ticket's language); mailed to the customer. */
-export async function replyAsAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, input: ReplyInput): Promise<Ticket> {
+export async function replyAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, input: ReplyInput): Promise<Ticket> {
   const step = await agentStep(t, deps, actor, number, '`ticket reply` for an agent');
   const body = input.body ?? faqBody(deps, input.faqId, step.ticket.language);
   const updated = saveTicket(t, deps.ref, addAgentReply(step.ticket, step.agent, { body, faqId: input.faqId, status: input.status }, step.nowIso));
@@ -106,13 +106,13 @@ export async function replyAsAgent(t: StoreTransaction, deps: AppDeps, actor: Ac
 }
 
 /** An answer written by the system for an agent's action elsewhere (a refund): noted on the ticket and mailed. */
-export async function replyOnTicket(t: StoreTransaction, deps: AppDeps, agent: User, ticket: Ticket, body: string, nowIso: string): Promise<Ticket> {
+export async function replyOnTicket(t: RecordsTransaction, deps: AppDeps, agent: User, ticket: Ticket, body: string, nowIso: string): Promise<Ticket> {
   const updated = saveTicket(t, deps.ref, addAgentReply(ticket, agent, { body, faqId: null, status: null }, nowIso));
   await mailCustomer(t, updated, nowIso, (customer) => ticketReplyMail(customer, updated, body));
   return updated;
 }
 
-export async function noteAsAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, body: string): Promise<Ticket> {
+export async function noteAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, body: string): Promise<Ticket> {
   const step = await agentStep(t, deps, actor, number, '`ticket note`');
   const updated = saveTicket(t, deps.ref, addNote(step.ticket, step.agent, body, step.nowIso));
   audited(t, step, 'ticket.note', updated);
@@ -126,7 +126,7 @@ async function leastLoadedAgent(t: Records, ticket: Ticket): Promise<User | unde
 }
 
 /** To the named agent (`toEmail`, normalised), or to the least-loaded one who fits. */
-export async function assignAsAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, toEmail: string | null): Promise<{ ticket: Ticket; assignee: User }> {
+export async function assignAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, toEmail: string | null): Promise<{ ticket: Ticket; assignee: User }> {
   const step = await agentStep(t, deps, actor, number, '`ticket assign`');
   const assignee = toEmail === null ? await leastLoadedAgent(t, step.ticket) : await t.users.byEmail(toEmail);
   if (!assignee) {
@@ -138,7 +138,7 @@ export async function assignAsAgent(t: StoreTransaction, deps: AppDeps, actor: A
   return { ticket: updated, assignee };
 }
 
-export async function escalateAsAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, input: { tier: Tier | null; reason: string | null }): Promise<Ticket> {
+export async function escalateAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, input: { tier: Tier | null; reason: string | null }): Promise<Ticket> {
   const step = await agentStep(t, deps, actor, number, '`ticket escalate --tier`');
   const assignee = step.ticket.assigneeId === null ? null : await t.users.get(step.ticket.assigneeId);
   const updated = saveTicket(t, deps.ref, escalateTicket(step.ticket, assignee, input.tier, step.agent, input.reason, step.nowIso));
@@ -152,7 +152,7 @@ export interface TicketChanges {
   readonly status?: TicketStatus;
 }
 
-export async function updateAsAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, changes: TicketChanges): Promise<Ticket> {
+export async function updateAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, changes: TicketChanges): Promise<Ticket> {
   const step = await agentStep(t, deps, actor, number, '`ticket set`');
   let updated = step.ticket;
   if (changes.priority !== undefined) updated = setPriority(updated, changes.priority, step.agent, step.nowIso);
@@ -165,7 +165,7 @@ export async function updateAsAgent(t: StoreTransaction, deps: AppDeps, actor: A
 }
 
 /** resolve (→ solved), close (→ closed), reopen (→ open). */
-export async function setStatusAsAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, to: TicketStatus, verb: string): Promise<Ticket> {
+export async function setStatusAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, to: TicketStatus, verb: string): Promise<Ticket> {
   const step = await agentStep(t, deps, actor, number, `\`ticket ${verb}\``);
   const updated = saveTicket(t, deps.ref, changeStatus(step.ticket, to, step.agent, step.nowIso));
   await mailStatusChange(t, step.ticket, updated, step.nowIso);
@@ -173,7 +173,7 @@ export async function setStatusAsAgent(t: StoreTransaction, deps: AppDeps, actor
   return updated;
 }
 
-export async function mergeAsAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, into: number): Promise<{ source: Ticket; target: Ticket }> {
+export async function mergeAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, into: number): Promise<{ source: Ticket; target: Ticket }> {
   const step = await agentStep(t, deps, actor, number, '`ticket merge`');
   const result = mergeTickets(step.ticket, await findTicket(t, into), step.agent, step.nowIso);
   saveTicket(t, deps.ref, result.source);
@@ -184,7 +184,7 @@ export async function mergeAsAgent(t: StoreTransaction, deps: AppDeps, actor: Ac
 }
 
 /** The ticket as an agent sees it, after an agent's change. */
-export function agentView(t: StoreTransaction, deps: AppDeps, ticket: Ticket): Promise<TicketDetail> {
+export function agentView(t: RecordsTransaction, deps: AppDeps, ticket: Ticket): Promise<TicketDetail> {
   return ticketDetail(t, deps, ticket, 'agent', deps.now().getTime());
 }
 
@@ -242,7 +242,7 @@ export interface TriageTicket {
 }
 
 /** The triage loop's next ticket: the most urgent one at the agent's tier, not skipped. */
-export async function nextTriageTicket(t: StoreTransaction, deps: AppDeps, actor: Actor, skipped: ReadonlySet<number>): Promise<TriageTicket | null> {
+export async function nextTriageTicket(t: RecordsTransaction, deps: AppDeps, actor: Actor, skipped: ReadonlySet<number>): Promise<TriageTicket | null> {
   const agent = requireAgent(actor, '`agent triage`');
   const nowMs = deps.now().getTime();
   const tier = agent.agent?.tier ?? 1;
@@ -280,7 +280,7 @@ export async function agentStats(t: Records, deps: AppDeps, actor: Actor, period
 // ---- settlement: solved tickets close by themselves ------------------------------------------------
 
 /** Closes the solved tickets whose time has come (data/support.json) and tells their customers. */
-export async function closeSolvedTickets(t: StoreTransaction, deps: AppDeps, nowMs: number): Promise<Ticket[]> {
+export async function closeSolvedTickets(t: RecordsTransaction, deps: AppDeps, nowMs: number): Promise<Ticket[]> {
   const afterDays = supportData(deps.ref).closeSolvedAfterDays;
   const due = (await t.tickets.withStatus(['solved'])).filter((s) => s.solvedAt !== null && isDueToClose(s.solvedAt, nowMs, afterDays));
   const closed: Ticket[] = [];
@@ -318,7 +318,7 @@ async function balancesOf(t: Records, deps: AppDeps, user: User): Promise<Balanc
   });
 }
 
-async function recentTransactions(t: StoreTransaction, deps: AppDeps, user: User, limit: number): Promise<TxView[]> {
+async function recentTransactions(t: RecordsTransaction, deps: AppDeps, user: User, limit: number): Promise<TxView[]> {
   const seqs = await t.journal.seqsOfUser(user.id);
   const entries = await t.journal.getMany(seqs.slice(-limit * 2));
   const all: Transaction[] = entries.map((entry) => entry.tx);
@@ -332,7 +332,7 @@ export interface CustomerView {
 }
 
 /** `agent user show`: profile, lock, balances and recent transactions; audited, and tied to a ticket when given. */
-export async function showCustomer(t: StoreTransaction, deps: AppDeps, actor: Actor, input: { email: string; ticket: number | null; limit: number }): Promise<CustomerView> {
+export async function showCustomer(t: RecordsTransaction, deps: AppDeps, actor: Actor, input: { email: string; ticket: number | null; limit: number }): Promise<CustomerView> {
   const agent = requireAgent(actor, '`agent user show`');
   const customer = await userByEmail(t, input.email);
   const ticket = await ticketOfCustomer(t, input.ticket, customer);
@@ -348,7 +348,7 @@ export interface LockInput {
 }
 
 /** `agent lock` / `agent unlock`: customers only; mailed, audited, and noted on the ticket when given. */
-export async function changeLock(t: StoreTransaction, deps: AppDeps, actor: Actor, verb: 'lock' | 'unlock', input: LockInput): Promise<User> {
+export async function changeLock(t: RecordsTransaction, deps: AppDeps, actor: Actor, verb: 'lock' | 'unlock', input: LockInput): Promise<User> {
   const agent = requireAgent(actor, `\`agent ${verb}\``);
   const customer = await userByEmail(t, input.email);
   if (customer.role !== 'user') throw new AppError('FORBIDDEN', `${customer.email} is staff (${customer.role}); agents lock and unlock customers only`);
@@ -373,7 +373,7 @@ export async function changeLock(t: StoreTransaction, deps: AppDeps, actor: Acto
 // ---- admin agent add -----------------------------------------------------------------------------
 
 /** `admin agent add`: an existing, active account (not an administrator) becomes an agent. */
-export async function addAgent(t: StoreTransaction, deps: AppDeps, actor: Actor, input: { email: string; tier: Tier; languages: readonly Language[] }): Promise<User> {
+export async function addAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, input: { email: string; tier: Tier; languages: readonly Language[] }): Promise<User> {
   requireRole(actor.user, ['admin'], '`admin agent add`');
   const target = await userByEmail(t, input.email);
   if (target.role === 'admin') throw new AppError('FORBIDDEN', `${input.email} is an administrator; administrators are not agents`, { hint: 'use a separate account for support work' });

@@ -31,7 +31,7 @@ import { followUpsOf, type TxView } from '../domain/tx-view.js';
 import { secondFactorMessage, verifySecondFactor } from '../domain/twofactor.js';
 import { viewOf } from './tx-views.js';
 import type { Records } from '../store/records.js';
-import type { RecordsTransaction, StoreTransaction } from '../store/store.js';
+import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
 import { calendarData, emailsOf, findOwnTicket, findTicket, followMerges, localTime, openQueue, saveTicket, saveTickets, slaOf, supportData } from './desk.js';
 import type { AppDeps } from './ports.js';
@@ -44,7 +44,7 @@ export function audienceOf(user: User): Audience {
   return user.role === 'agent' ? 'agent' : 'customer';
 }
 
-export function auditTicket(t: StoreTransaction, nowIso: string, type: string, actor: User, ticket: Pick<Ticket, 'number' | 'customerId'>, details: Record<string, AuditValue> = {}): void {
+export function auditTicket(t: RecordsTransaction, nowIso: string, type: string, actor: User, ticket: Pick<Ticket, 'number' | 'customerId'>, details: Record<string, AuditValue> = {}): void {
   t.audit({ at: nowIso, type, actor: actor.id, subject: ticket.customerId, details: { ticket: ticket.number, ...details } });
 }
 
@@ -66,7 +66,7 @@ async function queuePlace(t: Records, deps: AppDeps, ticket: Ticket, nowMs: numb
 }
 
 /** The linked transaction as its customer sees it, with its status now. */
-async function linkedTransaction(t: StoreTransaction, deps: AppDeps, ticket: Ticket): Promise<TxView | null> {
+async function linkedTransaction(t: RecordsTransaction, deps: AppDeps, ticket: Ticket): Promise<TxView | null> {
   if (ticket.txId === null) return null;
   const seqs = await t.journal.seqsOfUser(ticket.customerId);
   const entries = await t.journal.getMany(seqs);
@@ -87,7 +87,7 @@ export interface TicketDetail {
   readonly names: Readonly<Record<string, string>>;
 }
 
-export async function ticketDetail(t: StoreTransaction, deps: AppDeps, ticket: Ticket, audience: Audience, nowMs: number): Promise<TicketDetail> {
+export async function ticketDetail(t: RecordsTransaction, deps: AppDeps, ticket: Ticket, audience: Audience, nowMs: number): Promise<TicketDetail> {
   const names = await emailsOf(t, [ticket.customerId, ticket.assigneeId, ...ticket.messages.map((m) => m.authorId), ...ticket.events.map((e) => e.by)]);
   return {
     ticket,
@@ -106,7 +106,7 @@ async function ticketFor(t: Records, user: User, number: number): Promise<Ticket
 }
 
 /** `ticket show`: an agent reading a customer's ticket is an agent action, and is audited. */
-export async function showTicket(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number): Promise<TicketDetail> {
+export async function showTicket(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number): Promise<TicketDetail> {
   const now = deps.now();
   const ticket = await ticketFor(t, actor.user, number);
   if (audienceOf(actor.user) === 'agent') auditTicket(t, now.toISOString(), 'ticket.viewed', actor.user, ticket);
@@ -114,7 +114,7 @@ export async function showTicket(t: StoreTransaction, deps: AppDeps, actor: Acto
 }
 
 /** `ticket export`: the whole record, audited for anyone. */
-export async function exportTicket(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, format: 'md' | 'json'): Promise<TicketDetail> {
+export async function exportTicket(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, format: 'md' | 'json'): Promise<TicketDetail> {
   const now = deps.now();
   const ticket = await ticketFor(t, actor.user, number);
   auditTicket(t, now.toISOString(), 'ticket.exported', actor.user, ticket, { format });
@@ -169,7 +169,7 @@ export interface OpenedTicket {
 }
 
 /** The customer's own transaction, or "not found" — never a hint that someone else's exists. */
-async function ownTransaction(t: StoreTransaction, customer: User, text: string): Promise<string> {
+async function ownTransaction(t: RecordsTransaction, customer: User, text: string): Promise<string> {
   const seq = seqOfTxId(text);
   const entry = seq === null ? null : await t.journal.get(seq);
   if (!entry || !entry.tx.parties.includes(customer.id)) {
@@ -196,7 +196,7 @@ async function sameSubjectRecently(t: Records, customer: User, subject: string, 
  * Opens a ticket for `customer` (signed in, or checked by password for a locked account), or
  * finds that the same request came in within a day and shows that one instead.
  */
-export async function openTicketFor(t: StoreTransaction, deps: AppDeps, customer: User, request: TicketRequest): Promise<OpenedTicket> {
+export async function openTicketFor(t: RecordsTransaction, deps: AppDeps, customer: User, request: TicketRequest): Promise<OpenedTicket> {
   const now = deps.now();
   const nowMs = now.getTime();
   const txId = request.tx === null ? null : await ownTransaction(t, customer, request.tx);
@@ -261,7 +261,7 @@ async function countFailedSignIn(t: RecordsTransaction, user: User, unlockToken:
  * hash), and the one-time code is asked for (`'otp-needed'`) when two-step verification is on.
  * A wrong password or code is recorded and then refused (`failAfterCommit`).
  */
-export async function openTicketWithPassword(t: StoreTransaction, deps: AppDeps, input: PasswordOpening): Promise<OpenedTicket | 'otp-needed'> {
+export async function openTicketWithPassword(t: RecordsTransaction, deps: AppDeps, input: PasswordOpening): Promise<OpenedTicket | 'otp-needed'> {
   const now = deps.now();
   const user = await t.users.byEmail(input.email);
   if (!user || !input.check.passwordOk || user.passwordHash !== input.check.checkedHash) {
@@ -284,7 +284,7 @@ export async function openTicketWithPassword(t: StoreTransaction, deps: AppDeps,
 }
 
 /** `ticket new` for a signed-in customer. */
-export function newTicket(t: StoreTransaction, deps: AppDeps, actor: Actor, request: TicketRequest): Promise<OpenedTicket> {
+export function newTicket(t: RecordsTransaction, deps: AppDeps, actor: Actor, request: TicketRequest): Promise<OpenedTicket> {
   return openTicketFor(t, deps, actor.user, request);
 }
 
@@ -298,7 +298,7 @@ export interface CustomerReplyResult {
 }
 
 /** `ticket reply` from the customer: to the ticket (or the one it was merged into), or a follow-up. */
-export async function customerReply(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, body: string): Promise<CustomerReplyResult> {
+export async function customerReply(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, body: string): Promise<CustomerReplyResult> {
   const now = deps.now();
   const me = actor.user;
   const target = await followMerges(t, await findOwnTicket(t, number, me.id));
@@ -311,7 +311,7 @@ export async function customerReply(t: StoreTransaction, deps: AppDeps, actor: A
 }
 
 /** `ticket escalate` from the customer: asks for a higher tier (or a manager), with a reason. */
-export async function requestTicketEscalation(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, input: { reason: string; manager: boolean }): Promise<TicketDetail> {
+export async function requestTicketEscalation(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, input: { reason: string; manager: boolean }): Promise<TicketDetail> {
   const now = deps.now();
   const me = actor.user;
   const updated = saveTicket(t, deps.ref, requestEscalation(await findOwnTicket(t, number, me.id), me, input.reason, input.manager, now.toISOString()));
@@ -326,7 +326,7 @@ export interface RatedTicketResult {
 }
 
 /** `ticket rate`: a score once the ticket is solved; a bad one opens a follow-up for a senior agent. */
-export async function rateOwnTicket(t: StoreTransaction, deps: AppDeps, actor: Actor, number: number, input: { score: number; comment: string | null }): Promise<RatedTicketResult> {
+export async function rateOwnTicket(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, input: { score: number; comment: string | null }): Promise<RatedTicketResult> {
   const now = deps.now();
   const me = actor.user;
   const rated = rateTicket(await findOwnTicket(t, number, me.id), me, input.score, input.comment, () => t.tickets.nextNumber(), now.toISOString());

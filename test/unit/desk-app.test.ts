@@ -1,4 +1,4 @@
-// The desk's use-cases (src/app/tickets.ts, src/app/agent.ts) against the memory store: what they
+// The desk's use-cases (src/app/tickets.ts, src/app/agent.ts) against the record-native memory store: what they
 // store (tickets with their summaries), mail and audit, and what they return.
 
 import { describe, expect, it } from 'vitest';
@@ -12,8 +12,8 @@ import type { User } from '../../src/domain/state.js';
 import { summarizeTicket } from '../../src/domain/ticket-summary.js';
 import type { Ticket } from '../../src/domain/tickets.js';
 import { explainUrgency } from '../../src/domain/urgency.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
-import type { StoreTransaction } from '../../src/store/store.js';
+import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
+import type { RecordsTransaction } from '../../src/store/store.js';
 import { appErrorOf } from '../support/app-error.js';
 import { agent, customer, europe, newState, support } from '../support/desk.js';
 
@@ -42,8 +42,8 @@ function desk() {
   const bob = customer(people, 'bob', { language: 'zh' });
   const lin = agent(people, 'lin', 1, ['en']);
   const mei = agent(people, 'mei', 2, ['en', 'zh']);
-  const store = new MemoryStore(MONDAY_10);
-  const run = <T>(work: (t: StoreTransaction) => Promise<T>) => store.transaction(work);
+  const store = new MemoryRecordStore(MONDAY_10);
+  const run = <T>(work: (t: RecordsTransaction) => Promise<T>) => store.transaction(work);
   return { store, run, ada, bob, lin, mei, ready: run(async (t) => [ada, bob, lin, mei].forEach((user) => t.users.put(user))) };
 }
 

@@ -14,7 +14,7 @@ import type { SupportData } from '../../domain/support.js';
 import { validateBody, visibleEvents, visibleMessages, type TicketEvent } from '../../domain/tickets.js';
 import type { SlaNow } from '../../domain/urgency.js';
 import { errnoOf } from '../../store/durable-file.js';
-import type { StoreTransaction } from '../../store/store.js';
+import type { RecordsTransaction } from '../../store/store.js';
 import type { Context } from '../context.js';
 import { promptText } from '../prompts.js';
 
@@ -212,6 +212,6 @@ async function readBodyFile(file: string): Promise<string> {
 }
 
 /** One store transaction as the signed-in person: the actor is checked at its start. */
-export function actAs<T>(ctx: Context, token: string | null, access: Access, work: (t: StoreTransaction, actor: Actor) => Promise<T>): Promise<T> {
+export function actAs<T>(ctx: Context, token: string | null, access: Access, work: (t: RecordsTransaction, actor: Actor) => Promise<T>): Promise<T> {
   return ctx.store.transaction(async (t) => work(t, await authenticate(t, ctx.now().getTime(), token, access)));
 }

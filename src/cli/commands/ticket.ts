@@ -12,7 +12,7 @@ import { formatBusinessMinutes } from '../../domain/sla.js';
 import type { User } from '../../domain/state.js';
 import { parsePriority, parseStatus, parseTags, parseTicketNumber, parseTier, validateReason, type Ticket, type TicketStatus } from '../../domain/tickets.js';
 import { normalizeEmail, parsePositiveInt } from '../../domain/validate.js';
-import type { StoreTransaction } from '../../store/store.js';
+import type { RecordsTransaction } from '../../store/store.js';
 import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
@@ -131,7 +131,7 @@ async function agentReply(ctx: Context, token: string | null, number: number, o:
 }
 
 /** An agent's change in one transaction, then the ticket as the agent sees it, with a message. */
-async function asAgent(ctx: Context, token: string | null, what: string, change: (t: StoreTransaction, actor: Actor) => Promise<Ticket>, message: (ticket: Ticket) => string): Promise<void> {
+async function asAgent(ctx: Context, token: string | null, what: string, change: (t: RecordsTransaction, actor: Actor) => Promise<Ticket>, message: (ticket: Ticket) => string): Promise<void> {
   const { updated, detail } = await actAs(ctx, token, { roles: ['agent'], what }, async (t, actor) => {
     const updated = await change(t, actor);
     return { updated, detail: await agentView(t, ctx, updated) };
@@ -217,7 +217,7 @@ function registerAssign(ticket: Command, app: App): void {
     const token = await sessionToken(ctx);
     const to = o.to === undefined ? null : normalizeEmail(o.to);
     let assigneeEmail = '';
-    const assign = async (t: StoreTransaction, actor: Actor): Promise<Ticket> => {
+    const assign = async (t: RecordsTransaction, actor: Actor): Promise<Ticket> => {
       const { ticket: updated, assignee } = await assignAsAgent(t, ctx, actor, number, to);
       assigneeEmail = assignee.email;
       return updated;

@@ -11,7 +11,7 @@ import { AppError, isAppError } from '../../domain/errors.js';
 import { searchFaq } from '../../domain/faq.js';
 import { PRIORITIES, validateBody, validateReason, type Priority, type Tier } from '../../domain/tickets.js';
 import { normalizeEmail } from '../../domain/validate.js';
-import type { StoreTransaction } from '../../store/store.js';
+import type { RecordsTransaction } from '../../store/store.js';
 import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
@@ -43,7 +43,7 @@ function nextTicket(ctx: Context, token: string | null, skipped: ReadonlySet<num
 }
 
 /** One move of the loop: a short transaction as the signed-in agent. */
-function asAgent<T>(ctx: Context, token: string | null, what: string, work: (t: StoreTransaction, actor: Actor) => Promise<T>): Promise<T> {
+function asAgent<T>(ctx: Context, token: string | null, what: string, work: (t: RecordsTransaction, actor: Actor) => Promise<T>): Promise<T> {
   return actAs(ctx, token, { roles: ['agent'], what }, work);
 }
 
