@@ -1,12 +1,19 @@
-// The deterministic simulation (test/sim/simulate.ts) inside `npm test`: two fixed seeds and one
-// new seed per run, a few hundred steps each. `npm run simulate` runs longer (STEPS, default 2000);
-// `SEED=… npm run simulate` replays one seed, e.g. the one a failure printed.
+// The deterministic simulation (test/sim/simulate.ts). Inside `npm test`: three fixed seeds, a few
+// hundred steps each, the same every run. `npm run simulate` runs a new seed, named in the test's
+// title, for longer (STEPS, default 2000); `SEED=… npm run simulate` replays one, e.g. a failed one.
 
 import { describe, expect, it } from 'vitest';
 import { simulate } from './simulate.js';
 
 const steps = Number(process.env['STEPS'] ?? 200);
-const seeds = process.env['SEED'] ? [Number(process.env['SEED'])] : [1, 2, Date.now() % 1_000_000];
+const seeds = seedsToRun(process.env['SEED']);
+
+function seedsToRun(seed: string | undefined): number[] {
+  if (seed === undefined) return [1, 2, 3];
+  if (seed === 'new') return [Date.now() % 1_000_000];
+  if (!/^\d+$/.test(seed)) throw new Error(`SEED must be a whole number or "new", not ${JSON.stringify(seed)}`);
+  return [Number(seed)];
+}
 
 describe('deterministic simulation: memory and file store side by side, with write failures and crashes', () => {
   it.each(seeds)(
