@@ -21,8 +21,9 @@ import { activeMethods, addMethod, planCompletion, planRelease, planWithdrawal }
 import type { StoreTransaction } from '../store/store.js';
 import { audit } from './auth.js';
 import { countries, parseLanguage } from './commands/account.js';
-import { bankFields, ewalletFields, payoutRef } from './commands/withdraw.js';
-import { phoneCountry } from './commands/wallet.js';
+import { payoutRef } from '../app/withdrawals.js';
+import { bankFields, ewalletFields } from './wallet-kit.js';
+import { phoneCountry } from '../domain/phone.js';
 import type { Context } from './context.js';
 import { currencyFlag, walletRef } from './money.js';
 import { newId, newToken } from './random.js';
@@ -179,7 +180,7 @@ function applyTransfer(l: Loader, f: FixtureTransfer): void {
   const to = at(f.where, 'to', () => {
     const recipient = classifyRecipient(resolve(l, f.to));
     const found = Object.values(t.state.users).find((u) => (recipient.kind === 'email' ? u.email === recipient.email : u.phone === recipient.phone)) ?? null;
-    return resolveRecipient(sender, recipient, found, phoneCountry(ctx));
+    return resolveRecipient(sender, recipient, found, phoneCountry);
   });
   const tx = at(f.where, 'amount', () => {
     const quote = priceTransfer(walletRef(ctx), sender, to, amountMinor, currency, toCurrency);

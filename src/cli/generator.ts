@@ -26,7 +26,7 @@ import { addMethod, planCompletion, planRelease, planWithdrawal, settleSteps } f
 import type { StoreTransaction } from '../store/store.js';
 import { audit } from './auth.js';
 import { assertTestable } from './commands/fixtures.js';
-import { payoutRef } from './commands/withdraw.js';
+import { payoutRef } from '../app/withdrawals.js';
 import type { Context } from './context.js';
 import { walletRef } from './money.js';
 import { startProgress } from './progress.js';

@@ -1,5 +1,6 @@
 // register, activate, login, logout, whoami, lock, unlock.
 
+import { claimUnclaimedFor } from '../../app/wallet.js';
 import type { Command } from 'commander';
 import {
   ACTIVATION_TTL_MS,
@@ -31,7 +32,6 @@ import type { StoreTransaction } from '../../store/store.js';
 import { audit, authenticate, NEED_OTP, readSignedIn, sessionToken, withOtp } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
-import { claimWaitingMoney } from './wallet.js';
 import { confirmOrRequireYes, readNewPassword, readPassword } from '../prompts.js';
 import { newId, newToken } from '../random.js';
 import { endSessionsByLock, lockUser, pruneSessions, revokeSessions } from '../../app/users.js';
@@ -120,7 +120,7 @@ function registerActivate(program: Command, app: App): void {
       const activated = activateAccount(await t.users.byToken('activation', tokenHash), tokenHash, ctx.now().getTime());
       t.users.put(activated);
       audit(ctx, t, 'account.activated', activated.id, activated.id);
-      return { user: activated, claimed: claimWaitingMoney(ctx, t, activated) };
+      return { user: activated, claimed: await claimUnclaimedFor(t, ctx, activated) };
     });
     ctx.out.data({ user: describeUser(user), claimed: claimed.map((tx) => tx.id) }, () => {
       ctx.out.success(`Account ${user.email} is active. Sign in with \`okpay login --email ${user.email}\`.`);

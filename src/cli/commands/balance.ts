@@ -2,17 +2,16 @@
 // what it needs (start-up time is a feature).
 
 import type { Command } from 'commander';
-import { holdAccount, userAccount, userBalances } from '../../domain/ledger.js';
-import { readSignedIn, sessionToken } from '../auth.js';
+import { balance } from '../../app/wallet.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { formatMoney } from '../money.js';
+import { lookSignedIn } from '../signed-in.js';
 
 export function registerBalanceCommand(program: Command, app: App): void {
   const command = subcommand(program, 'balance', 'show what you have, per currency (available and held for payouts)');
   examples(command, ['okpay balance', 'okpay balance --json | jq -r \'.balances[] | "\\(.currency) \\(.available)"\'']);
   action(app, command, async (ctx) => {
-    const token = await sessionToken(ctx);
-    const rows = await readSignedIn(ctx, token, async (t, { user }) => userBalances(await t.balances.ofAccount(userAccount(user.id)), await t.balances.ofAccount(holdAccount(user.id))));
+    const rows = await lookSignedIn(ctx, (t, actor) => balance(t, actor));
     const balances = rows.map((r) => ({ currency: r.currency, available: formatMoney(ctx, r.availableMinor, r.currency), held: formatMoney(ctx, r.heldMinor, r.currency) }));
     ctx.out.data({ balances }, () =>
       ctx.out.table(

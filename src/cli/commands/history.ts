@@ -1,16 +1,16 @@
-// history (filters, paging, --json, --csv) and tx show (a receipt).
+// history (filters, paging, --json, --csv) and tx show (a receipt): flags in, a use-case of
+// src/app/history.ts, output.
 
 import type { Command } from 'commander';
+import { history, showTransaction, type HistoryQuery } from '../../app/history.js';
 import { formatCsv } from '../../domain/csv.js';
 import { AppError } from '../../domain/errors.js';
-import { seqOfTxId, TX_TYPES, type JournalEntry, type Transaction, type TxType } from '../../domain/ledger.js';
-import { txFacts, viewsOf } from '../../app/tx-views.js';
-import { followUpsOf, receipt, type TxView } from '../../domain/tx-view.js';
+import { TX_TYPES, type TxType } from '../../domain/ledger.js';
+import type { TxView } from '../../domain/tx-view.js';
 import { parseIsoDate, parsePositiveInt } from '../../domain/validate.js';
-import type { StoreTransaction } from '../../store/store.js';
-import { readSignedIn, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
+import { lookSignedIn } from '../signed-in.js';
 
 const TYPE_GROUPS: Readonly<Record<string, readonly TxType[]>> = {
   deposit: ['deposit'],
@@ -19,7 +19,6 @@ const TYPE_GROUPS: Readonly<Record<string, readonly TxType[]>> = {
   refund: ['refund'],
 };
 const MAX_LIMIT = 500;
-const CHUNK = 200;
 
 interface HistoryFlags {
   type?: string;
@@ -28,14 +27,6 @@ interface HistoryFlags {
   limit?: string;
   page?: string;
   csv?: boolean;
-}
-
-interface HistoryQuery {
-  readonly types: ReadonlySet<TxType> | null;
-  readonly sinceMs: number | null;
-  readonly untilMs: number | null;
-  readonly limit: number;
-  readonly page: number;
 }
 
 function parseQuery(o: HistoryFlags): HistoryQuery {
@@ -57,28 +48,6 @@ function typeGroup(name: string): readonly TxType[] {
   throw new AppError('INVALID_INPUT', `"${name.slice(0, 30)}" is not a transaction type`, { hint: `use ${Object.keys(TYPE_GROUPS).join(', ')} or one of ${TX_TYPES.join(', ')}` });
 }
 
-function matches(tx: Transaction, q: HistoryQuery): boolean {
-  const at = Date.parse(tx.at);
-  return (q.types === null || q.types.has(tx.type)) && (q.sinceMs === null || at >= q.sinceMs) && (q.untilMs === null || at < q.untilMs);
-}
-
-/** One page of a user's transactions, newest first, reading the journal a chunk at a time. */
-async function historyPage(t: StoreTransaction, userId: string, q: HistoryQuery): Promise<{ rows: Transaction[]; seen: Transaction[]; more: boolean }> {
-  const seqs = (await t.journal.seqsOfUser(userId)).reverse();
-  const wanted = q.page * q.limit;
-  const hits: Transaction[] = [];
-  const seen: Transaction[] = [];
-  for (let i = 0; i < seqs.length && hits.length <= wanted; i += CHUNK) {
-    const entries = await t.journal.getMany(seqs.slice(i, i + CHUNK));
-    for (const entry of entries) {
-      if (!entry.tx.parties.includes(userId)) continue;
-      seen.push(entry.tx);
-      if (matches(entry.tx, q)) hits.push(entry.tx);
-    }
-  }
-  return { rows: hits.slice(wanted - q.limit, wanted), seen, more: hits.length > wanted };
-}
-
 export function registerHistoryCommands(program: Command, app: App): void {
   const command = subcommand(program, 'history', 'your transactions, newest first')
     .option('--type <types>', `only these types (comma-separated): ${Object.keys(TYPE_GROUPS).join(', ')}`)
@@ -91,11 +60,7 @@ export function registerHistoryCommands(program: Command, app: App): void {
   action<HistoryFlags>(app, command, async (ctx, o) => {
     if (o.csv && ctx.json) throw new AppError('USAGE', 'choose --json or --csv, not both');
     const q = parseQuery(o);
-    const token = await sessionToken(ctx);
-    const { views, more } = await readSignedIn(ctx, token, async (t, { user }) => {
-      const page = await historyPage(t, user.id, q);
-      return { views: await viewsOf(t, page.rows, user.id, (tx) => followUpsOf(tx.id, page.seen), ctx.ref.currencies), more: page.more };
-    });
+    const { views, more } = await lookSignedIn(ctx, (t, actor) => history(t, ctx, actor, q));
     if (o.csv) return printCsv(ctx, views);
     ctx.out.data({ transactions: views, page: q.page, limit: q.limit, more }, () => printTable(ctx, views, more, q));
   });
@@ -153,13 +118,7 @@ function registerTxShow(program: Command, app: App): void {
   const show = subcommand(tx, 'show', 'a receipt: amounts, fee lines, rate, status, counterparty and the journal hash').argument('<id>', 'the transaction id, e.g. txn_0000000042');
   examples(show, ['okpay tx show txn_0000000042', 'okpay tx show txn_0000000042 --json']);
   action(app, show, async (ctx, _o, [id]) => {
-    const token = await sessionToken(ctx);
-    const doc = await readSignedIn(ctx, token, async (t, { user }) => {
-      const entry = await visibleEntry(t, id ?? '', user.id, user.role !== 'user');
-      const later = (await t.journal.seqsOfUser(entry.tx.parties[0] ?? user.id)).filter((s) => s > entry.seq);
-      const followUps = followUpsOf(entry.tx.id, (await t.journal.getMany(later)).map((e) => e.tx));
-      return receipt(await txFacts(t, entry.tx), entry, entry.tx.parties.includes(user.id) ? user.id : null, followUps, ctx.ref.currencies);
-    });
+    const doc = await lookSignedIn(ctx, (t, actor) => showTransaction(t, ctx, actor, id ?? ''));
     ctx.out.data({ transaction: doc }, () => {
       ctx.out.fields([
         ['transaction', doc.id],
@@ -179,14 +138,4 @@ function registerTxShow(program: Command, app: App): void {
       ]);
     });
   });
-}
-
-/** The entry, if this user may see it; otherwise "not found" — never a hint that it exists. */
-export async function visibleEntry(t: StoreTransaction, idText: string, userId: string, seesAll: boolean): Promise<JournalEntry> {
-  const seq = seqOfTxId(idText);
-  const entry = seq === null ? null : await t.journal.get(seq);
-  if (!entry || (!seesAll && !entry.tx.parties.includes(userId))) {
-    throw new AppError('TX_NOT_FOUND', `there is no transaction ${idText.slice(0, 40)} in your history`, { hint: 'see your transactions with `okpay history`' });
-  }
-  return entry;
 }

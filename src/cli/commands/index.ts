@@ -33,6 +33,7 @@ const GROUPS: readonly Group[] = [
     register: async (p, a) => {
       const agent = (await import('./agent.js')).registerAgentCommands(p, a);
       (await import('./refund.js')).registerAgentLedgerCommands(agent, a);
+      (await import('./kyc.js')).registerKycDecisions(agent, a, ['agent'], 'agent');
     },
   },
   { names: ['faq', 'support'], register: async (p, a) => (await import('./faq.js')).registerFaqCommands(p, a) },

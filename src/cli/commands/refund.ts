@@ -14,8 +14,7 @@ import { viewOf } from '../../app/tx-views.js';
 import { audit, authenticate, sessionToken } from '../auth.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { confirmOrRequireYes } from '../prompts.js';
-import { visibleEntry } from './history.js';
-import { registerKycDecisions } from './kyc.js';
+import { visibleEntry } from '../../app/history.js';
 
 export function registerAgentLedgerCommands(agent: Command, app: App): void {
   const refund = subcommand(agent, 'refund', 'refund a disputed payment with a reversing transaction (once; tied to a ticket)')
@@ -50,5 +49,4 @@ export function registerAgentLedgerCommands(agent: Command, app: App): void {
     });
     ctx.out.data({ refund: result.view, of: result.of, ticket: number }, () => ctx.out.success(`Refunded ${result.of} with ${result.view.id}; the customer was told on ticket #${number}.`));
   });
-  registerKycDecisions(agent, app, ['agent'], 'agent');
 }

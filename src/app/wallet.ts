@@ -1,0 +1,219 @@
+// The wallet's use-cases: balance, deposit, a binding transfer quote, the transfer (the one flow
+// that the transfer command, batches, fixtures and the tests share), and the claim of money that
+// waited for someone who has now activated an account.
+
+import { AppError } from '../domain/errors.js';
+import type { TransferQuote } from '../domain/fees.js';
+import { holdAccount, seqOfTxId, userAccount, userBalances, type Transaction } from '../domain/ledger.js';
+import { findCurrency, formatAmount, type Currency, type MinorUnits } from '../domain/money.js';
+import type { StoredQuote, User, UserId } from '../domain/state.js';
+import type { TxView } from '../domain/tx-view.js';
+import { phoneCountry } from '../domain/phone.js';
+import { classifyRecipient, type Recipient } from '../domain/validate.js';
+import {
+  currentWindow,
+  describeRequest,
+  fingerprint,
+  planClaim,
+  planDeposit,
+  planTransfer,
+  priceTransfer,
+  priorForKey,
+  quoteFromStored,
+  resolveRecipient,
+  transferQuoteRecord,
+  usableQuote,
+  windowUsdMinor,
+  type DepositSource,
+  type ResolvedRecipient,
+  type TransferRequest,
+  type WalletRef,
+} from '../domain/wallet.js';
+import { moneyWaitingMail, paymentReceivedMail } from '../domain/wallet-mails.js';
+import type { Records } from '../store/records.js';
+import type { RecordsTransaction } from '../store/store.js';
+import type { Actor } from './authenticate.js';
+import { newId } from './ids.js';
+import type { AppDeps } from './ports.js';
+import { viewOf } from './tx-views.js';
+
+export function walletRef(deps: Pick<AppDeps, 'ref'>): WalletRef {
+  return { currencies: deps.ref.currencies, schedule: deps.ref.fees, rates: deps.ref.rates, limits: deps.ref.limits };
+}
+
+export function formatMinor(deps: Pick<AppDeps, 'ref'>, amountMinor: MinorUnits, code: string): string {
+  return formatAmount(amountMinor, findCurrency(deps.ref.currencies, code));
+}
+
+export function audit(t: RecordsTransaction, nowIso: string, type: string, actor: UserId | null, subject: UserId | null, details: Parameters<RecordsTransaction['audit']>[0]['details'] = {}): void {
+  t.audit({ at: nowIso, type, actor, subject, details });
+}
+
+// ---- balance and deposit ----------------------------------------------------------------------
+
+export interface BalanceRow {
+  readonly currency: string;
+  readonly availableMinor: MinorUnits;
+  readonly heldMinor: MinorUnits;
+}
+
+export async function balance(t: Records, actor: Actor): Promise<BalanceRow[]> {
+  const id = actor.user.id;
+  return userBalances(await t.balances.ofAccount(userAccount(id)), await t.balances.ofAccount(holdAccount(id)));
+}
+
+export interface DepositInput {
+  readonly amountMinor: MinorUnits;
+  readonly currency: Currency;
+  readonly source: DepositSource;
+}
+
+export async function deposit(t: RecordsTransaction, deps: AppDeps, actor: Actor, input: DepositInput): Promise<{ tx: Transaction; view: TxView }> {
+  const nowIso = deps.now().toISOString();
+  const { user } = actor;
+  const tx = await t.post(planDeposit(user, input.amountMinor, input.currency, input.source, nowIso));
+  audit(t, nowIso, 'deposit', user.id, user.id, { tx: tx.id, amountMinor: input.amountMinor, currency: input.currency.code });
+  return { tx, view: await viewOf(t, tx, user.id, [], deps.ref.currencies) };
+}
+
+// ---- payees and prices --------------------------------------------------------------------------
+
+async function payee(t: Records, sender: User, recipient: Recipient): Promise<ResolvedRecipient> {
+  const found = recipient.kind === 'email' ? await t.users.byEmail(recipient.email) : await t.users.byPhone(recipient.phone);
+  return resolveRecipient(sender, recipient, found, phoneCountry);
+}
+
+interface Priced {
+  readonly to: ResolvedRecipient;
+  readonly quote: TransferQuote;
+  readonly request: TransferRequest;
+  readonly currency: Currency;
+  readonly stored: StoredQuote | null;
+}
+
+async function price(t: Records, deps: AppDeps, sender: User, request: TransferRequest, stored: StoredQuote | null): Promise<Priced> {
+  const currency = findCurrency(deps.ref.currencies, request.currency);
+  const toCurrency = findCurrency(deps.ref.currencies, request.toCurrency);
+  const to = await payee(t, sender, classifyRecipient(request.to));
+  const quote = stored ? quoteFromStored(stored) : priceTransfer(walletRef(deps), sender, to, request.amountMinor, currency, toCurrency);
+  return { to, quote, request, currency, stored };
+}
+
+/** A binding price for a transfer, kept 30 minutes under a new quote id. */
+export async function quoteTransfer(t: RecordsTransaction, deps: AppDeps, actor: Actor, request: TransferRequest): Promise<StoredQuote> {
+  const nowMs = deps.now().getTime();
+  const priced = await price(t, deps, actor.user, request, null);
+  const stored = transferQuoteRecord(newId(deps.random, 'qt'), actor.user.id, request, priced.quote, nowMs);
+  t.quotes.put(stored);
+  return stored;
+}
+
+/** A quote of this user that may still pay for a transaction of this kind. */
+export async function usableQuoteOf(t: Records, deps: AppDeps, actor: Actor, quoteId: string, kind: StoredQuote['kind']): Promise<StoredQuote> {
+  return usableQuote(await t.quotes.get(quoteId), quoteId, actor.user.id, kind, deps.now().getTime());
+}
+
+function requestOfQuote(quote: StoredQuote): TransferRequest {
+  return { to: quote.request['to'] ?? '', amountMinor: Number(quote.request['amount']), currency: quote.request['currency'] ?? '', toCurrency: quote.request['toCurrency'] ?? '' };
+}
+
+function assertSameRequest(stored: StoredQuote, request: TransferRequest): void {
+  const quoted = requestOfQuote(stored);
+  const same = quoted.to === request.to && quoted.amountMinor === request.amountMinor && quoted.currency === request.currency && quoted.toCurrency === request.toCurrency;
+  if (!same) throw new AppError('INVALID_INPUT', `quote ${stored.id} was made for a different payment (to ${quoted.to}, ${quoted.currency} ${quoted.amountMinor} minor units → ${quoted.toCurrency})`, { hint: 'leave out --to/--amount/--currency to use the quote as it is, or get a new quote' });
+}
+
+/** The request a quote id stands for, for the idempotency check that comes before its expiry check. */
+async function requestOfQuoteId(t: Records, quoteId: string | null, userId: UserId): Promise<TransferRequest> {
+  const quote = quoteId ? await t.quotes.get(quoteId) : null;
+  if (!quote || quote.userId !== userId) throw new AppError('QUOTE_NOT_FOUND', `there is no quote ${quoteId ?? ''}`, { hint: 'get one with `okpay fee quote transfer …`' });
+  return requestOfQuote(quote);
+}
+
+// ---- funds and limits ---------------------------------------------------------------------------
+
+export interface Funds {
+  readonly availableMinor: MinorUnits;
+  readonly windowUsdMinor: MinorUnits;
+}
+
+/**
+ * What a payment is checked against: the available balance and the 30-day total. Days that left
+ * the window are dropped from the stored window as it is read, so it stays about a month long.
+ */
+export async function fundsOf(t: RecordsTransaction, user: User, currency: Currency, nowMs: number): Promise<Funds> {
+  const window = await t.limits.get(user.id);
+  const current = currentWindow(window, nowMs);
+  if (current !== window) t.limits.put(user.id, current);
+  return { availableMinor: await t.balances.get(userAccount(user.id), currency.code), windowUsdMinor: windowUsdMinor(current, nowMs) };
+}
+
+// ---- the transfer -------------------------------------------------------------------------------
+
+export interface TransferInput {
+  /** What to pay; null when a quote id says it. */
+  readonly request: TransferRequest | null;
+  readonly memo: string | null;
+  readonly idempotencyKey: string | null;
+  readonly quoteId: string | null;
+}
+
+export interface SentTransfer {
+  readonly tx: Transaction;
+  readonly view: TxView;
+  /** The idempotency key was already used for this payment: nothing new was sent. */
+  readonly replayed: boolean;
+  readonly feeMinor: MinorUnits;
+}
+
+export async function transfer(t: RecordsTransaction, deps: AppDeps, actor: Actor, input: TransferInput): Promise<SentTransfer> {
+  const { user } = actor;
+  const nowMs = deps.now().getTime();
+  // The key guards the payment itself (payee, amount, currencies, memo), however it was priced.
+  const request = input.request ?? (await requestOfQuoteId(t, input.quoteId, user.id));
+  const requestPrint = input.idempotencyKey ? fingerprint({ ...describeRequest(request), memo: input.memo }) : null;
+  if (input.idempotencyKey && requestPrint) {
+    const prior = priorForKey(await t.idempotency.get(user.id, input.idempotencyKey), input.idempotencyKey, requestPrint, nowMs);
+    if (prior) return replay(t, deps, user, prior);
+  }
+  const stored = input.quoteId ? await usableQuoteOf(t, deps, actor, input.quoteId, 'transfer') : null;
+  if (stored && input.request) assertSameRequest(stored, input.request);
+  const priced = await price(t, deps, user, stored ? requestOfQuote(stored) : request, stored);
+  const funds = await fundsOf(t, user, priced.currency, nowMs);
+  const idempotency = input.idempotencyKey && requestPrint ? { key: input.idempotencyKey, fingerprint: requestPrint } : null;
+  const plan = { sender: user, to: priced.to, quote: priced.quote, currency: priced.currency, memo: input.memo, quoteId: stored?.id ?? null, idempotency, nowMs, ...funds };
+  const tx = await t.post(planTransfer(walletRef(deps), plan));
+  notifyRecipient(t, deps, user, priced, tx, input.memo);
+  audit(t, tx.at, 'transfer.sent', user.id, priced.to.user?.id ?? null, { tx: tx.id, amountMinor: priced.quote.amountMinor, currency: priced.quote.currency, unclaimed: priced.to.user === null });
+  return { tx, view: await viewOf(t, tx, user.id, [], deps.ref.currencies), replayed: false, feeMinor: priced.quote.feeMinor };
+}
+
+function notifyRecipient(t: RecordsTransaction, deps: AppDeps, sender: User, priced: Priced, tx: Transaction, memo: string | null): void {
+  const amount = formatMinor(deps, priced.quote.receiveAmountMinor, priced.quote.receiveCurrency);
+  if (priced.to.user) {
+    t.mail(paymentReceivedMail(priced.to.user, sender.name ?? sender.email, amount, priced.quote.receiveCurrency, memo), tx.at);
+  } else if (priced.to.recipient.kind === 'email') {
+    t.mail(moneyWaitingMail(priced.to.recipient.email, sender.name ?? sender.email, amount, priced.quote.receiveCurrency, tx.details.unclaimedExpiresAt ?? tx.at), tx.at);
+  }
+}
+
+async function replay(t: RecordsTransaction, deps: AppDeps, user: User, txId: string): Promise<SentTransfer> {
+  const entry = await t.journal.get(seqOfTxId(txId) ?? 0);
+  if (!entry) throw new AppError('TX_NOT_FOUND', `the transaction ${txId} of this idempotency key is missing`);
+  return { tx: entry.tx, view: await viewOf(t, entry.tx, user.id, [], deps.ref.currencies), replayed: true, feeMinor: entry.tx.details.fee?.amountMinor ?? 0 };
+}
+
+// ---- money that waited --------------------------------------------------------------------------
+
+/** Money sent to this person before they had an account lands now (activation, a new phone number). */
+export async function claimUnclaimedFor(t: RecordsTransaction, deps: AppDeps, user: User): Promise<Transaction[]> {
+  if (user.status !== 'active') return [];
+  const nowIso = deps.now().toISOString();
+  const claimed: Transaction[] = [];
+  for (const item of await t.unclaimed.forRecipient({ email: user.email, phone: user.phone })) {
+    const tx = await t.post(planClaim(item, user, nowIso));
+    audit(t, nowIso, 'transfer.claimed', user.id, user.id, { tx: tx.id, of: item.txId });
+    claimed.push(tx);
+  }
+  return claimed;
+}
