@@ -32,7 +32,6 @@ import {
   planReturn,
   planTransfer,
   priceTransfer,
-  priorForKey,
   pruneWalletRecords,
   quoteFromStored,
   resolveRecipient,
@@ -43,6 +42,9 @@ import {
 } from '../../src/domain/wallet.js';
 import { addMethod, parsePayoutRules, planCompletion, planRelease, planWithdrawal, assertCancellable, settleSteps } from '../../src/domain/withdrawals.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import type { AppDeps } from '../../src/app/ports.js';
+import { transfer } from '../../src/app/wallet.js';
+import { RefData } from '../../src/cli/refdata.js';
 import type { StoreTransaction } from '../../src/store/store.js';
 
 const currencies: readonly Currency[] = currenciesJson.currencies;
@@ -50,6 +52,7 @@ const schedule = parseFeeSchedule(feesJson);
 const rates = parseRateTable(ratesJson);
 const limits = parseLimitTable(limitsJson, currencies);
 const ref: WalletRef = { currencies, schedule, rates, limits };
+const refData = new RefData();
 const payoutRef = { ...ref, calendars: parseCalendars(calendarsJson), payouts: parsePayoutRules(payoutsJson) };
 const CODES = ['USD', 'EUR', 'GBP', 'CNY', 'JPY'] as const;
 type Code = (typeof CODES)[number];
@@ -200,21 +203,27 @@ function transferPrint(to: Recipient, o: { amountMinor: number; code: string; to
   return fingerprint({ ...describeRequest({ to: recipientText(to), amountMinor: o.amountMinor, currency: o.code, toCurrency: o.toCode }), memo: null });
 }
 
-/** The transfer command's steps: idempotency key, payee, price, then the checks inside planTransfer. */
-function sendTransfer(t: StoreTransaction, o: Extract<Op, { kind: 'transfer' }>, recipient: Recipient, nowMs: number): { txId: string; replayed: boolean } {
+/** What the transfer use-case needs besides the store: the clock of the step and the shipped data. */
+function depsAt(nowMs: number): AppDeps {
+  const unused = () => {
+    throw new Error('not used by transfers');
+  };
+  return {
+    now: () => new Date(nowMs),
+    random: { bytes: unused },
+    passwords: { hash: unused, verify: unused, verifyNothing: unused },
+    totp: { generateSecret: unused, uri: unused, verify: unused, generate: unused },
+    ref: refData,
+  };
+}
+
+/** The transfer use-case the command runs: idempotency key, payee, price, then the checks inside planTransfer. */
+async function sendTransfer(t: StoreTransaction, o: Extract<Op, { kind: 'transfer' }>, recipient: Recipient, nowMs: number): Promise<{ txId: string; replayed: boolean }> {
   pruneWalletRecords(t.state, nowMs);
   const sender = userOf(t.state, MEMBERS[o.user]?.id ?? '');
-  const print = transferPrint(recipient, o);
-  if (o.key) {
-    const prior = priorForKey(t.state.idempotency[`${sender.id}:${o.key}`] ?? null, o.key, print, nowMs);
-    if (prior) return { txId: prior, replayed: true };
-  }
-  const to = resolveRecipient(sender, recipient, userAt(t.state, recipient), countryOfPhone);
-  const quote = priceTransfer(ref, sender, to, o.amountMinor, currency(o.code), currency(o.toCode));
-  const idempotency = o.key ? { key: o.key, fingerprint: print } : null;
-  const funds = { availableMinor: t.state.balances[userAccount(sender.id)]?.[o.code] ?? 0, windowUsdMinor: windowUsdMinor(t.state.limitWindows[sender.id] ?? {}, nowMs) };
-  const tx = t.postNow(planTransfer(ref, { sender, to, quote, currency: currency(o.code), memo: null, quoteId: null, idempotency, nowMs, ...funds }));
-  return { txId: tx.id, replayed: false };
+  const request = { to: recipientText(recipient), amountMinor: o.amountMinor, currency: o.code, toCurrency: o.toCode };
+  const sent = await transfer(t, depsAt(nowMs), { user: sender, sessionHash: '' }, { request, memo: null, idempotencyKey: o.key, quoteId: null });
+  return { txId: sent.tx.id, replayed: sent.replayed };
 }
 
 function userAt(state: State, recipient: Recipient): User | null {
@@ -297,15 +306,15 @@ function balancedPerCurrency(postings: readonly Posting[]): boolean {
  * leave the draft exactly as it found it (the plan functions never write before they are sure),
  * and the store keeps nothing of it.
  */
-async function attempt<T>(store: MemoryStore, nowMs: number, work: (t: StoreTransaction) => T): Promise<{ ok: true; value: T } | { ok: false; code: ErrorCode }> {
+async function attempt<T>(store: MemoryStore, nowMs: number, work: (t: StoreTransaction) => T | Promise<T>): Promise<{ ok: true; value: T } | { ok: false; code: ErrorCode }> {
   const before = store.state;
   const journalLength = store.journalEntries.length;
   try {
-    const value = await store.transaction((t) => {
+    const value = await store.transaction(async (t) => {
       pruneWalletRecords(t.state, nowMs);
       const draft = structuredClone(t.state);
       try {
-        return work(t);
+        return await work(t);
       } catch (error) {
         expect(t.state).toEqual(draft);
         throw error;
