@@ -5,12 +5,12 @@
 import type { Command } from 'commander';
 import { closeSolvedTickets } from '../../app/agent.js';
 import { settleMoney } from '../../app/settle.js';
-import type { StoreTransaction } from '../../store/store.js';
+import type { RecordsTransaction } from '../../store/store.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { asSignedIn } from '../signed-in.js';
 
-type SettleStep = (ctx: Context, t: StoreTransaction) => Promise<Record<string, number>>;
+type SettleStep = (ctx: Context, t: RecordsTransaction) => Promise<Record<string, number>>;
 
 export function registerSettleCommand(admin: Command, app: App, extraSteps: readonly SettleStep[] = []): void {
   const command = subcommand(admin, 'settle', 'advance payouts, return unclaimed transfers after 30 days, close solved tickets — as of now');
@@ -21,7 +21,7 @@ export function registerSettleCommand(admin: Command, app: App, extraSteps: read
       async (t, actor) => {
         const extra: Record<string, number> = {};
         const money = await settleMoney(t, ctx);
-        for (const step of extraSteps) Object.assign(extra, await step(ctx, t as StoreTransaction));
+        for (const step of extraSteps) Object.assign(extra, await step(ctx, t));
         const result = { ...money, ...extra };
         const counts = Object.fromEntries(Object.entries(result).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
         // A run that moved nothing leaves no trace: settle runs from cron, and a second run at the
@@ -39,7 +39,7 @@ export function registerSettleCommand(admin: Command, app: App, extraSteps: read
 }
 
 /** Solved tickets close seven days after they were solved; the customer is told. */
-export async function closeSolved(ctx: Context, t: StoreTransaction): Promise<Record<string, number>> {
+export async function closeSolved(ctx: Context, t: RecordsTransaction): Promise<Record<string, number>> {
   const closed = await closeSolvedTickets(t, ctx, ctx.now().getTime());
   return { ticketsClosed: closed.length };
 }
