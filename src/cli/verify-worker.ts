@@ -17,6 +17,8 @@ import { LedgerReplay, MAX_PROBLEMS } from '../domain/verify.js';
 export interface RangeTask {
   readonly segmentSize: number;
   readonly files: readonly { segment: number; file: string }[];
+  /** The last committed entry: entries after it (a commit under way) are not checked. */
+  readonly lastSeq?: number;
 }
 
 export interface RangeResult {
@@ -48,8 +50,9 @@ export function checkRange(task: RangeTask): RangeResult {
       if (problems.length < MAX_PROBLEMS) problems.push(`${file}: cannot be read (${error instanceof Error ? error.message : String(error)})`);
       break;
     }
-    const read = scanSegment(bytes, segment) ?? parseSegment(bytes, segment, file, problems);
-    if (!read) break;
+    const whole = scanSegment(bytes, segment) ?? parseSegment(bytes, segment, file, problems);
+    if (!whole) break;
+    const read = committedOnly(whole, task.lastSeq);
     const first = read.entries[0];
     if (range.start === null && first) {
       range.start = { seq: first.seq - 1, hash: first.prevHash };
@@ -58,6 +61,13 @@ export function checkRange(task: RangeTask): RangeResult {
     range.replay.addSegment(segment, read.entries, file, read.contents);
   }
   return { start: range.start, end: range.replay.chain.position(), count: range.replay.chain.count, balances: range.replay.balances, problems };
+}
+
+/** A segment's entries up to the last committed one (all of them when the task gives no bound). */
+function committedOnly<R extends { entries: StoredJournalEntry[]; contents?: Uint8Array[] }>(read: R, lastSeq: number | undefined): R {
+  if (lastSeq === undefined || read.entries.every((e) => e.seq <= lastSeq)) return read;
+  const keep = read.entries.findIndex((e) => e.seq > lastSeq);
+  return { ...read, entries: read.entries.slice(0, keep), contents: read.contents?.slice(0, keep) };
 }
 
 const literal = (text: string): Buffer => Buffer.from(text, 'latin1');

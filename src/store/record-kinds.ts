@@ -59,6 +59,13 @@ export interface IndexEntry {
   readonly value: unknown;
 }
 
+/**
+ * The open queue is spread over this many index records by ticket number, so that a busy desk's
+ * queue (thousands of open tickets) never makes one file that every ticket change rewrites.
+ */
+const OPEN_QUEUE_PARTS = 256;
+export const openQueueKey = (number: number): string => String(number % OPEN_QUEUE_PARTS);
+
 const STAFF_ROLES = new Set(['agent', 'admin']);
 const TOKEN_KINDS = ['activation', 'passwordReset', 'unlockToken'] as const;
 
@@ -73,7 +80,7 @@ export function indexEntries(kind: RecordKind, key: string, value: unknown): Ind
     case 'summaries': {
       const summary = value as TicketSummary;
       const entries: IndexEntry[] = [{ kind: 'tickets-of-customer', key: summary.customerId, member: key, value: true }];
-      if (OPEN_STATUSES.includes(summary.status)) entries.push({ kind: 'open-queue', key: 'open', member: key, value: summary });
+      if (OPEN_STATUSES.includes(summary.status)) entries.push({ kind: 'open-queue', key: openQueueKey(summary.number), member: key, value: summary });
       return entries;
     }
     case 'unclaimed': {

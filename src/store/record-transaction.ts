@@ -302,7 +302,10 @@ export abstract class RecordTransaction implements RecordsTransaction {
   }
 
   private async openQueue(): Promise<TicketSummary[]> {
-    const queue = new Map(Object.entries(((await this.view.source.get('open-queue', 'open')) ?? {}) as IndexMembers) as [string, TicketSummary][]);
+    const queue = new Map<string, TicketSummary>();
+    for await (const batch of this.view.source.scan('open-queue')) {
+      for (const [, members] of batch) for (const [number, summary] of Object.entries(members as IndexMembers)) queue.set(number, summary as TicketSummary);
+    }
     for (const number of this.view.writtenKeys('summaries')) {
       const summary = await this.view.get<TicketSummary>('summaries', number);
       if (summary && OPEN_STATUSES.includes(summary.status)) queue.set(number, summary);

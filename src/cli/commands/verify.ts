@@ -7,15 +7,16 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.js';
-import { GENESIS_HASH, type Balances, type ChainHead } from '../../domain/state.js';
-import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS } from '../../domain/verify.js';
-import type { StoreTransaction } from '../../store/store.js';
+import { GENESIS_HASH, type Balances, type ChainHead, type UnclaimedTransfer, type Withdrawal } from '../../domain/state.js';
+import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS, type LiveRecords } from '../../domain/verify.js';
+import type { RecordsTransaction } from '../../store/store.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { packagePath } from '../paths.js';
 import type { RangeResult, RangeTask } from '../verify-worker.js';
 
 /** Below this many segments, starting threads costs more than it saves. */
 const PARALLEL_FROM_SEGMENTS = 16;
+const PAGE_SIZE = 1000;
 const WORKER = packagePath('dist', 'bundle', 'verify-worker.cjs');
 
 interface JournalCheck {
@@ -30,12 +31,14 @@ export function registerVerifyCommand(program: Command, app: App): void {
   examples(command, ['okpay verify', 'okpay verify --json']);
   action(app, command, async (ctx) => {
     const started = performance.now();
-    const report = await ctx.store.transaction(async (t) => {
+    // A read: verify looks and never writes (a damaged file is reported as it is, not re-serialised).
+    const report = await ctx.store.read(async (t) => {
       const problems: string[] = [];
       const journal = await checkJournal(t, problems);
-      compareWithState(t.state, journal.balances, problems);
+      const live = await liveRecords(t);
+      compareWithState(live, journal.balances, problems);
       const auditEntries = await checkAudit(t, problems);
-      return { problems, journal, auditEntries, accounts: Object.keys(t.state.balances).length };
+      return { problems, journal, auditEntries, accounts: Object.keys(live.balances).length };
     });
     const seconds = (performance.now() - started) / 1000;
     const perSecond = Math.round(report.journal.entries / Math.max(seconds, 1e-6));
@@ -58,27 +61,40 @@ export function registerVerifyCommand(program: Command, app: App): void {
   });
 }
 
-async function checkJournal(t: StoreTransaction, problems: string[]): Promise<JournalCheck> {
-  const files = await t.journal.segmentFiles();
+/** The stored balances and the live records that hold money, read a page at a time. */
+async function liveRecords(t: RecordsTransaction): Promise<LiveRecords> {
+  const live: { balances: Balances; unclaimed: Record<string, UnclaimedTransfer>; withdrawals: Record<string, Withdrawal> } = { balances: {}, unclaimed: {}, withdrawals: {} };
+  for await (const page of t.balances.scan(PAGE_SIZE)) for (const { account, currencies } of page) live.balances[account] = { ...currencies };
+  for await (const page of t.unclaimed.scan(PAGE_SIZE)) for (const item of page) live.unclaimed[item.txId] = item;
+  for await (const page of t.withdrawals.scan(PAGE_SIZE)) for (const item of page) live.withdrawals[item.id] = item;
+  return live;
+}
+
+async function checkJournal(t: RecordsTransaction, problems: string[]): Promise<JournalCheck> {
+  // Verify reads without the lock: a commit under way may have written entries past the head.
+  const head = t.journal.head();
+  const lastSegment = head.seq === 0 ? -1 : Math.floor((head.seq - 1) / t.journal.segmentSize);
+  const files = (await t.journal.segmentFiles())?.filter((f) => f.segment <= lastSegment) ?? null;
   const threads = Math.min(os.availableParallelism(), 8);
   if (files && files.length >= PARALLEL_FROM_SEGMENTS && threads > 1 && existsSync(WORKER)) return checkInParallel(t, files, threads, problems);
   const replay = new LedgerReplay(t.journal.segmentSize, problems);
   let segment = 0;
   for await (const entries of t.journal.scan()) {
-    replay.addSegment(segment, entries, t.journal.describeSegment(segment * t.journal.segmentSize + 1));
+    if (segment > lastSegment) break;
+    replay.addSegment(segment, entries.filter((e) => e.seq <= head.seq), t.journal.describeSegment(segment * t.journal.segmentSize + 1));
     segment += 1;
   }
   replay.chain.finish(t.journal.head());
   return { balances: replay.balances, entries: replay.chain.count, segments: segment, workers: 0 };
 }
 
-async function checkInParallel(t: StoreTransaction, files: { segment: number; file: string }[], threads: number, problems: string[]): Promise<JournalCheck> {
+async function checkInParallel(t: RecordsTransaction, files: { segment: number; file: string }[], threads: number, problems: string[]): Promise<JournalCheck> {
   files.forEach((f, index) => {
     if (f.segment !== index) problems.push(`journal segment ${index} is missing (the next file is segment ${f.segment})`);
   });
   const per = Math.ceil(files.length / threads);
   const tasks: RangeTask[] = [];
-  for (let i = 0; i < files.length; i += per) tasks.push({ segmentSize: t.journal.segmentSize, files: files.slice(i, i + per) });
+  for (let i = 0; i < files.length; i += per) tasks.push({ segmentSize: t.journal.segmentSize, files: files.slice(i, i + per), lastSeq: t.journal.head().seq });
   const results = await Promise.all(tasks.map(runWorker));
   const balances: Balances = {};
   let previous = { seq: 0, hash: GENESIS_HASH };
@@ -118,7 +134,7 @@ function checkHead(end: { seq: number; hash: string }, head: ChainHead, problems
   }
 }
 
-async function checkAudit(t: StoreTransaction, problems: string[]): Promise<number> {
+async function checkAudit(t: RecordsTransaction, problems: string[]): Promise<number> {
   const audits = auditChecker(t.journal.segmentSize, problems);
   let segment = 0;
   for await (const entries of t.auditLog.scan()) {
