@@ -1,7 +1,7 @@
 // Applies a checked fixture plan in one store transaction, through the same domain functions the
 // commands use, then checks the `expect` sections. Any failure leaves the store as it was.
 
-import { createAccount, lockAccount, tokenRecord, UNLOCK_TOKEN_TTL_MS, ACTIVATION_TTL_MS, explainLock, type ExistingAccounts } from '../domain/accounts.js';
+import { createAccount, lockAccount, tokenRecord, UNLOCK_TOKEN_TTL_MS, ACTIVATION_TTL_MS, explainLock } from '../domain/accounts.js';
 import { activationMail, lockedAfterFailuresMail } from '../domain/account-mails.js';
 import { parseCalendars, regionForCountry } from '../domain/calendar.js';
 import { AppError, isAppError } from '../domain/errors.js';
@@ -9,7 +9,7 @@ import { computeWithdrawalQuote } from '../domain/fees.js';
 import { COUNTABLE, fixtureTime, resolveReferences, type FixtureEntry, type FixtureExpect, type FixturePlan, type FixtureTicket, type FixtureTransfer, type FixtureUser, type FixtureWithdrawal } from '../domain/fixtures.js';
 import { holdAccount, sha256Hex, userAccount, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, parseAmount } from '../domain/money.js';
-import { planRefund } from '../domain/refunds.js';
+import { planRefund, type RefundBooks } from '../domain/refunds.js';
 import type { User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { parseSupport } from '../domain/support.js';
 import { saveTicket, saveTickets } from '../app/desk.js';
@@ -18,8 +18,7 @@ import { txStatus } from '../domain/tx-view.js';
 import { checkPasswordPolicy, classifyRecipient, normalizeCountry, normalizeEmail, normalizePhone, validateMemo, validateName } from '../domain/validate.js';
 import { planDeposit, planTransfer, priceTransfer, resolveRecipient, windowUsdMinor } from '../domain/wallet.js';
 import { activeMethods, addMethod, planCompletion, planRelease, planWithdrawal } from '../domain/withdrawals.js';
-import type { StoreTransaction } from '../store/store.js';
-import { audit } from './auth.js';
+import type { RecordsTransaction } from '../store/store.js';
 import { countries, parseLanguage } from './commands/account.js';
 import { payoutRef } from '../app/withdrawals.js';
 import { bankFields, ewalletFields } from './wallet-kit.js';
@@ -32,7 +31,7 @@ export type LoadedIds = Record<string, string | number>;
 
 interface Loader {
   readonly ctx: Context;
-  readonly t: StoreTransaction;
+  readonly t: RecordsTransaction;
   readonly hashes: ReadonlyMap<string, string>;
   /** name → fields that `${name.field}` may read */
   readonly values: Map<string, Record<string, string>>;
@@ -55,21 +54,22 @@ export async function hashFixturePasswords(ctx: Context, plan: FixturePlan): Pro
   return hashes;
 }
 
-export async function applyFixtures(ctx: Context, t: StoreTransaction, plan: FixturePlan, hashes: ReadonlyMap<string, string>): Promise<LoadedIds> {
+export async function applyFixtures(ctx: Context, t: RecordsTransaction, plan: FixturePlan, hashes: ReadonlyMap<string, string>): Promise<LoadedIds> {
   const loader: Loader = { ctx, t, hashes, values: new Map(), users: new Map(), transfers: new Map(), withdrawals: new Map(), tickets: new Map(), ids: {}, posted: 0 };
-  const checkAfter = (applied: number) => {
-    const failures = plan.expectations.filter((e) => e.afterEntries === applied).flatMap((e) => checkExpectation(loader, e).map((f) => `${e.where.file}: ${f}`));
+  const checkAfter = async (applied: number) => {
+    const failures: string[] = [];
+    for (const e of plan.expectations.filter((x) => x.afterEntries === applied)) failures.push(...(await checkExpectation(loader, e)).map((f) => `${e.where.file}: ${f}`));
     if (failures.length > 0) {
       throw new AppError('EXPECTATION_FAILED', `the fixtures loaded but their expectations did not hold: ${failures.join('; ')}`, { hint: 'nothing was written; fix the fixtures or their expect section' });
     }
   };
-  checkAfter(0);
+  await checkAfter(0);
   for (const [index, entry] of plan.entries.entries()) {
     await applyEntry(loader, entry);
-    checkAfter(index + 1);
+    await checkAfter(index + 1);
   }
-  t.state.meta = { ...t.state.meta, testStore: true };
-  audit(ctx, t, 'fixtures.loaded', null, null, { entries: plan.entries.length, transactions: loader.posted });
+  t.meta.markTestStore();
+  t.audit({ at: ctx.now().toISOString(), type: 'fixtures.loaded', actor: null, subject: null, details: { entries: plan.entries.length, transactions: loader.posted } });
   return loader.ids;
 }
 
@@ -104,21 +104,31 @@ const resolve = (l: Loader, text: string): string => resolveReferences(text, l.v
 const nowIso = (l: Loader, when: string | null): string => fixtureTime(when, l.ctx.now().getTime());
 
 /** A user named in the fixtures, or by email. */
-function userRef(l: Loader, where: FixtureUser['where'], field: string, text: string): User {
+async function userRef(l: Loader, where: FixtureUser['where'], field: string, text: string): Promise<User> {
   const resolved = resolve(l, text);
   const byName = l.users.get(resolved);
-  if (byName) return l.t.state.users[byName.id] ?? byName;
+  if (byName) return (await l.t.users.get(byName.id)) ?? byName;
   const email = at(where, field, () => normalizeEmail(resolved));
-  const user = Object.values(l.t.state.users).find((u) => u.email === email);
+  const user = await l.t.users.byEmail(email);
   return user ?? failAt(where, field, `no user ${email} (define it earlier in the fixtures)`);
 }
 
-function post(l: Loader, tx: Parameters<StoreTransaction['post']>[0]): Transaction {
+function post(l: Loader, tx: Parameters<RecordsTransaction['post']>[0]): Promise<Transaction> {
   l.posted += 1;
-  return l.t.postNow(tx);
+  return l.t.post(tx);
 }
 
-function applyUser(l: Loader, u: FixtureUser): void {
+/** Like `at`, for work that waits on the store. */
+async function atAsync<T>(where: { file: string; entry: string }, field: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    throw new AppError('INVALID_FILE', `${where.file}: ${where.entry}: ${field}: ${error.message}`, { hint: 'nothing was written', details: { cause: error.code } });
+  }
+}
+
+async function applyUser(l: Loader, u: FixtureUser): Promise<void> {
   const { ctx, t } = l;
   const when = nowIso(l, u.at);
   const fields = {
@@ -130,7 +140,8 @@ function applyUser(l: Loader, u: FixtureUser): void {
   };
   const activationToken = newToken(ctx.random, 'act');
   const activation = u.status === 'pending' ? tokenRecord(sha256Hex(activationToken), Date.parse(when), ACTIVATION_TTL_MS) : null;
-  const created = at(u.where, 'email', () => createAccount({ id: newId(ctx.random, 'usr'), ...fields, passwordHash: l.hashes.get(u.password) ?? '', role: u.role, activation }, when, existingAccounts(l, fields.email, fields.phone)));
+  const existing = { byEmail: await t.users.byEmail(fields.email), byPhone: fields.phone === null ? null : await t.users.byPhone(fields.phone) };
+  const created = at(u.where, 'email', () => createAccount({ id: newId(ctx.random, 'usr'), ...fields, passwordHash: l.hashes.get(u.password) ?? '', role: u.role, activation }, when, existing));
   let user: User = {
     ...created,
     antiPhishingPhrase: u.antiPhishingPhrase,
@@ -138,12 +149,12 @@ function applyUser(l: Loader, u: FixtureUser): void {
     twoFactor: u.twoFactorSecret ? { ...created.twoFactor, enabled: true, secret: u.twoFactorSecret, changedAt: when } : created.twoFactor,
     kyc: u.kyc === 'none' ? created.kyc : { status: u.kyc, documentType: 'passport', documentMasked: '•••• 0000', submittedAt: when, decidedAt: u.kyc === 'pending' ? null : when, decidedBy: null, reason: u.kyc === 'rejected' ? 'the document could not be read' : null },
   };
-  t.state.users[user.id] = user;
+  t.users.put(user);
   if (activation) t.mail(activationMail(user, activationToken), when);
   for (const [code, amountText] of Object.entries(u.balances)) {
     const currency = at(u.where, `balances.${code}`, () => findCurrency(ctx.ref.currencies, code));
     const amountMinor = at(u.where, `balances.${code}`, () => parseAmount(amountText, currency, { ignoreMaximum: true }));
-    post(l, planDeposit(user, amountMinor, currency, 'fixture', when));
+    await post(l, planDeposit(user, amountMinor, currency, 'fixture', when));
   }
   if (u.lock) user = lockFixtureUser(l, user, u.lock, when);
   l.users.set(u.name, user);
@@ -151,41 +162,37 @@ function applyUser(l: Loader, u: FixtureUser): void {
   l.ids[u.name] = user.id;
 }
 
-function existingAccounts(l: Loader, email: string, phone: string | null): ExistingAccounts {
-  const users = Object.values(l.t.state.users);
-  return { byEmail: users.find((x) => x.email === email), byPhone: phone === null ? null : users.find((x) => x.phone === phone) };
-}
-
 function lockFixtureUser(l: Loader, user: User, lock: NonNullable<FixtureUser['lock']>, when: string): User {
   // A fixture user has no sessions yet, so there are none for the lock to end.
   const locked = lockAccount(user, { reason: lock.reason, note: lock.note, at: when, by: null });
-  l.t.state.users[user.id] = locked;
+  l.t.users.put(locked);
   if (lock.reason !== 'failed-logins') return locked;
   // The way out of this lock is the mailed unlock token, so the fixture mails one as the service would.
   const token = newToken(l.ctx.random, 'unl');
   const withToken: User = { ...locked, failedLogins: 5, unlockToken: tokenRecord(sha256Hex(token), Date.parse(when), UNLOCK_TOKEN_TTL_MS) };
-  l.t.state.users[user.id] = withToken;
+  l.t.users.put(withToken);
   l.t.mail(lockedAfterFailuresMail(withToken, token, explainLock(withToken)), when);
   return withToken;
 }
 
-function applyTransfer(l: Loader, f: FixtureTransfer): void {
+async function applyTransfer(l: Loader, f: FixtureTransfer): Promise<void> {
   const { ctx, t } = l;
-  const sender = userRef(l, f.where, 'from', f.from);
+  const sender = await userRef(l, f.where, 'from', f.from);
   const nowMs = Date.parse(nowIso(l, f.at));
   const currency = at(f.where, 'currency', () => currencyFlag(ctx, f.currency));
   const toCurrency = f.toCurrency === null ? currency : at(f.where, 'toCurrency', () => currencyFlag(ctx, f.toCurrency ?? ''));
   const amountMinor = at(f.where, 'amount', () => parseAmount(resolve(l, f.amount), currency));
   const memo = f.memo === null ? null : at(f.where, 'memo', () => validateMemo(f.memo ?? ''));
-  const to = at(f.where, 'to', () => {
+  const to = await atAsync(f.where, 'to', async () => {
     const recipient = classifyRecipient(resolve(l, f.to));
-    const found = Object.values(t.state.users).find((u) => (recipient.kind === 'email' ? u.email === recipient.email : u.phone === recipient.phone)) ?? null;
+    const found = recipient.kind === 'email' ? await t.users.byEmail(recipient.email) : await t.users.byPhone(recipient.phone);
     return resolveRecipient(sender, recipient, found, phoneCountry);
   });
-  const tx = at(f.where, 'amount', () => {
+  const availableMinor = await t.balances.get(userAccount(sender.id), currency.code);
+  const window = windowUsdMinor(await t.limits.get(sender.id), nowMs);
+  const tx = await atAsync(f.where, 'amount', () => {
     const quote = priceTransfer(walletRef(ctx), sender, to, amountMinor, currency, toCurrency);
-    const availableMinor = t.state.balances[userAccount(sender.id)]?.[currency.code] ?? 0;
-    return post(l, planTransfer(walletRef(ctx), { sender, to, quote, currency, memo, quoteId: null, idempotency: null, nowMs, availableMinor, windowUsdMinor: windowUsdMinor(t.state.limitWindows[sender.id] ?? {}, nowMs) }));
+    return post(l, planTransfer(walletRef(ctx), { sender, to, quote, currency, memo, quoteId: null, idempotency: null, nowMs, availableMinor, windowUsdMinor: window }));
   });
   if (f.name) {
     l.transfers.set(f.name, tx);
@@ -194,14 +201,14 @@ function applyTransfer(l: Loader, f: FixtureTransfer): void {
   }
 }
 
-function fixtureMethod(l: Loader, w: FixtureWithdrawal, user: User, when: string): WithdrawalMethod {
+async function fixtureMethod(l: Loader, w: FixtureWithdrawal, user: User, when: string): Promise<WithdrawalMethod> {
   const m = w.method;
   const base = { id: newId(l.ctx.random, 'wm'), userId: user.id, createdAt: when, removedAt: null };
   const method: WithdrawalMethod =
     m.type === 'bank'
       ? { ...base, type: 'bank', provider: null, walletAccount: null, ...at(w.where, 'method', () => bankFields(l.ctx, { holder: m.holder, ...(m.iban ? { iban: m.iban } : {}), ...(m.accountNumber ? { accountNumber: m.accountNumber } : {}), ...(m.routingNumber ? { routingNumber: m.routingNumber } : {}), ...(m.country ? { country: m.country } : {}) })) }
       : { ...base, type: 'ewallet', holder: null, iban: null, accountNumber: null, routingNumber: null, country: user.country, ...at(w.where, 'method', () => ewalletFields(m.provider, m.account)) };
-  const mine = Object.values(l.t.state.methods).filter((x) => x.userId === user.id);
+  const mine = await l.t.methods.ofUser(user.id);
   const existing = activeMethods(mine).find((x) => x.label === method.label && x.type === method.type);
   if (existing) return existing;
   const added = addMethod(mine, method);
@@ -209,18 +216,20 @@ function fixtureMethod(l: Loader, w: FixtureWithdrawal, user: User, when: string
   return added;
 }
 
-function applyWithdrawal(l: Loader, w: FixtureWithdrawal): void {
+async function applyWithdrawal(l: Loader, w: FixtureWithdrawal): Promise<void> {
   const { ctx, t } = l;
-  const user = userRef(l, w.where, 'user', w.user);
+  const user = await userRef(l, w.where, 'user', w.user);
   const when = nowIso(l, w.at);
-  const method = fixtureMethod(l, w, user, when);
+  const method = await fixtureMethod(l, w, user, when);
   const currency = at(w.where, 'currency', () => currencyFlag(ctx, w.currency));
   const amountMinor = at(w.where, 'amount', () => parseAmount(resolve(l, w.amount), currency));
   const quote = computeWithdrawalQuote({ amountMinor, currency, methodType: method.type }, { schedule: ctx.ref.fees });
-  const tx = at(w.where, 'amount', () => post(l, planWithdrawal(payoutRef(ctx), { id: newId(ctx.random, 'wd'), user, method, quote, currency, quoteId: null, nowMs: Date.parse(when), availableMinor: t.state.balances[userAccount(user.id)]?.[currency.code] ?? 0, windowUsdMinor: windowUsdMinor(t.state.limitWindows[user.id] ?? {}, Date.parse(when)) })));
-  let withdrawal = Object.values(t.state.withdrawals).find((x) => x.holdTxId === tx.id);
+  const availableMinor = await t.balances.get(userAccount(user.id), currency.code);
+  const window = windowUsdMinor(await t.limits.get(user.id), Date.parse(when));
+  const tx = await atAsync(w.where, 'amount', () => post(l, planWithdrawal(payoutRef(ctx), { id: newId(ctx.random, 'wd'), user, method, quote, currency, quoteId: null, nowMs: Date.parse(when), availableMinor, windowUsdMinor: window })));
+  let withdrawal = await t.withdrawals.byHoldTx(tx.id);
   if (!withdrawal) throw new Error('fixture withdrawal missing after posting');
-  withdrawal = moveWithdrawal(l, withdrawal, w.status, when);
+  withdrawal = await moveWithdrawal(l, withdrawal, w.status, when);
   if (w.name) {
     l.withdrawals.set(w.name, withdrawal);
     l.values.set(w.name, { id: withdrawal.id, methodId: method.id });
@@ -229,26 +238,27 @@ function applyWithdrawal(l: Loader, w: FixtureWithdrawal): void {
 }
 
 /** Fixtures may put a payout in any status: the same transitions settlement and cancel make. */
-function moveWithdrawal(l: Loader, w: Withdrawal, status: FixtureWithdrawal['status'], when: string): Withdrawal {
+async function moveWithdrawal(l: Loader, w: Withdrawal, status: FixtureWithdrawal['status'], when: string): Promise<Withdrawal> {
   if (status === 'requested') return w;
   const processing: Withdrawal = { ...w, status: 'processing', processingAt: when };
   if (status === 'processing') {
-    l.t.state.withdrawals[w.id] = processing;
+    l.t.withdrawals.put(processing);
     return processing;
   }
   if (status === 'completed') {
-    post(l, planCompletion(processing, when));
+    await post(l, planCompletion(processing, when));
     return { ...processing, status: 'completed', finishedAt: when };
   }
   const reason = status === 'failed' ? 'the receiving account refused the payout' : 'cancelled by the customer';
-  post(l, planRelease(status === 'failed' ? processing : w, status, reason, status === 'cancelled' ? w.userId : null, when));
+  await post(l, planRelease(status === 'failed' ? processing : w, status, reason, status === 'cancelled' ? w.userId : null, when));
   return { ...w, status, finishedAt: when, failureReason: reason };
 }
 
-function applyTicket(l: Loader, f: FixtureTicket): void {
+async function applyTicket(l: Loader, f: FixtureTicket): Promise<void> {
   const { ctx, t } = l;
   const support = ctx.ref.load('support.json', parseSupport);
-  const customer = userRef(l, f.where, 'customer', f.customer);
+  const customer = await userRef(l, f.where, 'customer', f.customer);
+  const recent = await recentTicketsOf(t, customer);
   const when = nowIso(l, f.at);
   const region = regionForCountry(ctx.ref.load('calendars.json', parseCalendars), customer.country);
   const txId = f.tx === null ? null : resolve(l, f.tx);
@@ -264,14 +274,14 @@ function applyTicket(l: Loader, f: FixtureTicket): void {
         regionId: region.id,
         txId,
       },
-      Object.values(t.state.tickets),
+      recent,
       () => t.tickets.nextNumber(),
       support,
       Date.parse(when),
     ),
   );
   let ticket = saveTicket(t, ctx.ref, opened.ticket);
-  ticket = ticketActions(l, f, ticket, customer, when);
+  ticket = await ticketActions(l, f, ticket, customer, when);
   if (f.name) {
     l.tickets.set(f.name, ticket.number);
     l.values.set(f.name, { number: String(ticket.number) });
@@ -279,7 +289,17 @@ function applyTicket(l: Loader, f: FixtureTicket): void {
   }
 }
 
-function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, customer: User, when: string): Ticket {
+/** A bound on the customer's tickets compared for a duplicate (fixtures hold a handful each). */
+const RECENT_TICKETS_MAX = 200;
+
+async function recentTicketsOf(t: RecordsTransaction, customer: User): Promise<Ticket[]> {
+  const page = await t.tickets.ofCustomer(customer.id, null, { limit: RECENT_TICKETS_MAX, offset: 0 });
+  const tickets: Ticket[] = [];
+  for (const summary of page.items) tickets.push(requireTicket(await t.tickets.get(summary.number), summary.number));
+  return tickets.sort((a, b) => a.number - b.number);
+}
+
+async function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, customer: User, when: string): Promise<Ticket> {
   const { t } = l;
   const keep = (changed: Ticket): Ticket => saveTicket(t, l.ctx.ref, changed);
   const nextNumber = () => t.tickets.nextNumber();
@@ -287,16 +307,16 @@ function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, customer: Us
   // Whatever follows the messages (escalation, refund, status, rating) happens after the last of
   // them, so that the ticket's event log, from which its SLA is derived, runs forward in time.
   let latest = when;
-  const agentOf = (text: string, field: string) => {
-    const agent = userRef(l, f.where, field, text);
+  const agentOf = async (text: string, field: string) => {
+    const agent = await userRef(l, f.where, field, text);
     return agent.role === 'agent' ? agent : failAt(f.where, field, `${agent.email} is not an agent`);
   };
   if (f.priority) ticket = at(f.where, 'priority', () => keep(setPriority(ticket, parsePriority(f.priority ?? ''), customer, when)));
   if (f.assignee) {
-    const agent = agentOf(f.assignee, 'assignee');
+    const agent = await agentOf(f.assignee, 'assignee');
     ticket = at(f.where, 'assignee', () => keep(assignTicket(ticket, agent, agent, when)));
   }
-  f.messages.forEach((m, i) => {
+  for (const [i, m] of f.messages.entries()) {
     const field = `messages[${i}]`;
     const stamp = m.at === null ? latest : nowIso(l, m.at);
     if (stamp < latest) failAt(f.where, `${field}.at`, `${stamp} is before ${i === 0 ? 'the ticket was opened' : 'the message above it'} (${latest})`);
@@ -308,15 +328,15 @@ function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, customer: Us
         return reply.ticket;
       });
     } else {
-      const agent = agentOf(m.from, `${field}.from`);
+      const agent = await agentOf(m.from, `${field}.from`);
       ticket = at(f.where, field, () => keep(m.internal ? addNote(ticket, agent, resolve(l, m.body), stamp) : addAgentReply(ticket, agent, { body: resolve(l, m.body), faqId: null, status: null }, stamp)));
     }
-  });
+  }
   if (f.escalation) ticket = at(f.where, 'escalation', () => keep(requestEscalation(ticket, customer, resolve(l, f.escalation ?? ''), false, latest)));
-  if (f.refund) ticket = fixtureRefund(l, f, ticket, agentOf(f.refund.agent, 'refund.agent'), latest);
+  if (f.refund) ticket = await fixtureRefund(l, f, ticket, await agentOf(f.refund.agent, 'refund.agent'), latest);
   if (f.status && f.status !== ticket.status) {
     const status = at(f.where, 'status', () => parseStatus(f.status ?? ''));
-    const agent = ticket.assigneeId ? (t.state.users[ticket.assigneeId] ?? null) : null;
+    const agent = ticket.assigneeId ? await t.users.get(ticket.assigneeId) : null;
     ticket = at(f.where, 'status', () => keep(changeStatus(ticket, status, agent, latest)));
   }
   if (f.rating) {
@@ -326,69 +346,92 @@ function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, customer: Us
       return rated.ticket;
     });
   }
-  return requireTicket(t.state.tickets[String(ticket.number)] ?? null, ticket.number);
+  return requireTicket(await t.tickets.get(ticket.number), ticket.number);
 }
 
-function fixtureRefund(l: Loader, f: FixtureTicket, ticket: Ticket, agent: User, when: string): Ticket {
+async function fixtureRefund(l: Loader, f: FixtureTicket, ticket: Ticket, agent: User, when: string): Promise<Ticket> {
+  const { t } = l;
   const original = [...l.transfers.values()].find((tx) => tx.id === ticket.txId) ?? failAt(f.where, 'refund', 'a refund needs the ticket’s tx to be a transfer defined earlier in the fixtures');
-  at(f.where, 'refund', () => post(l, planRefund({ original, priorRefund: l.t.state.refunds[original.id] ?? null, agent, ticketNumber: ticket.number, ticketCustomerId: ticket.customerId, reason: 'refund of a disputed payment', nowIso: when }, { balances: l.t.state.balances, emails: Object.fromEntries(Object.values(l.t.state.users).map((u) => [u.id, u.email])) }, l.ctx.ref.currencies)));
-  return requireTicket(l.t.state.tickets[String(ticket.number)] ?? null, ticket.number);
+  const request = { original, priorRefund: await t.refunds.get(original.id), agent, ticketNumber: ticket.number, ticketCustomerId: ticket.customerId, reason: 'refund of a disputed payment', nowIso: when };
+  const books = await refundBooks(t, original);
+  await atAsync(f.where, 'refund', () => post(l, planRefund(request, books, l.ctx.ref.currencies)));
+  return requireTicket(await t.tickets.get(ticket.number), ticket.number);
+}
+
+/** The balances a refund takes money back from, and the emails of their owners. */
+async function refundBooks(t: RecordsTransaction, original: Transaction): Promise<RefundBooks> {
+  const balances: Record<string, Readonly<Record<string, number>>> = {};
+  const emails: Record<string, string> = {};
+  for (const posting of original.postings) balances[posting.account] = await t.balances.ofAccount(posting.account);
+  for (const id of original.parties) {
+    const user = await t.users.get(id);
+    if (user) emails[id] = user.email;
+  }
+  return { balances, emails };
 }
 
 // ---- expectations -----------------------------------------------------------------------------
 
-function checkExpectation(l: Loader, e: FixtureExpect): string[] {
+async function checkExpectation(l: Loader, e: FixtureExpect): Promise<string[]> {
   const failures: string[] = [];
   const { ctx, t } = l;
-  const money = (field: 'balances' | 'held', read: (userId: string, code: string) => number) => {
+  const money = async (field: 'balances' | 'held', read: (userId: string, code: string) => Promise<number>) => {
     for (const [name, amounts] of Object.entries(e[field])) {
       const user = l.users.get(name);
       for (const [code, expected] of Object.entries(amounts)) {
         const currency = at(e.where, `${field}.${name}.${code}`, () => findCurrency(ctx.ref.currencies, code));
         const want = at(e.where, `${field}.${name}.${code}`, () => parseAmount(expected, currency, { allowZero: true, ignoreMaximum: true }));
-        const have = user ? read(user.id, code) : 0;
+        const have = user ? await read(user.id, code) : 0;
         if (have !== want) failures.push(`${field}.${name}.${code} is ${formatAmount(have, currency)}, expected ${expected}`);
       }
     }
   };
-  money('balances', (id, code) => t.state.balances[userAccount(id)]?.[code] ?? 0);
-  money('held', (id, code) => t.state.balances[holdAccount(id)]?.[code] ?? 0);
+  await money('balances', (id, code) => t.balances.get(userAccount(id), code));
+  await money('held', (id, code) => t.balances.get(holdAccount(id), code));
   for (const [name, expected] of Object.entries(e.statuses)) {
-    const actual = statusOf(l, name);
+    const actual = await statusOf(l, name);
     if (actual !== expected) failures.push(`statuses.${name} is ${actual}, expected ${expected}`);
   }
   for (const [key, expected] of Object.entries(e.counts)) {
-    const actual = countOf(l, key as (typeof COUNTABLE)[number]);
+    const actual = await countOf(l, key as (typeof COUNTABLE)[number]);
     if (actual !== expected) failures.push(`counts.${key} is ${actual}, expected ${expected}`);
   }
   return failures;
 }
 
-function statusOf(l: Loader, name: string): string {
+async function statusOf(l: Loader, name: string): Promise<string> {
+  const { t } = l;
   const tx = l.transfers.get(name);
-  if (tx) return txStatus({ refundedBy: l.t.state.refunds[tx.id] ?? null, stillUnclaimed: l.t.state.unclaimed[tx.id] !== undefined, liveWithdrawal: null, emails: {} }, tx, []);
+  if (tx) return txStatus({ refundedBy: await t.refunds.get(tx.id), stillUnclaimed: (await t.unclaimed.get(tx.id)) !== null, liveWithdrawal: null, emails: {} }, tx, []);
   const withdrawal = l.withdrawals.get(name);
-  if (withdrawal) return l.t.state.withdrawals[withdrawal.id]?.status ?? withdrawal.status;
+  if (withdrawal) return (await t.withdrawals.get(withdrawal.id))?.status ?? withdrawal.status;
   const number = l.tickets.get(name);
-  return number === undefined ? 'unknown' : (l.t.state.tickets[String(number)]?.status ?? 'unknown');
+  return number === undefined ? 'unknown' : ((await t.tickets.get(number))?.status ?? 'unknown');
 }
 
-function countOf(l: Loader, key: (typeof COUNTABLE)[number]): number {
-  const state = l.t.state;
-  const users = Object.values(state.users);
-  const tickets = Object.values(state.tickets);
+/** Counts walk whole kinds a page at a time: fixture stores are small, and this runs only for `expect`. */
+async function countOf(l: Loader, key: (typeof COUNTABLE)[number]): Promise<number> {
+  const { t } = l;
   switch (key) {
     case 'users':
-      return users.filter((u) => u.role === 'user').length;
+      return countIn(t.users.scan(PAGE), (u) => u.role === 'user');
     case 'agents':
-      return users.filter((u) => u.role === 'agent').length;
+      return countIn(t.users.scan(PAGE), (u) => u.role === 'agent');
     case 'transactions':
-      return state.meta.journal.seq + l.posted;
+      return t.journal.head().seq + l.posted;
     case 'withdrawalsInFlight':
-      return Object.keys(state.withdrawals).length;
+      return countIn(t.withdrawals.scan(PAGE), () => true);
     case 'tickets':
-      return tickets.length;
+      return countIn(t.tickets.scan(PAGE), () => true);
     case 'openTickets':
-      return tickets.filter((x) => ACTIVE_STATUSES.includes(x.status)).length;
+      return countIn(t.tickets.scan(PAGE), (x) => ACTIVE_STATUSES.includes(x.status));
   }
+}
+
+const PAGE = 500;
+
+async function countIn<T>(pages: AsyncIterable<T[]>, keep: (item: T) => boolean): Promise<number> {
+  let count = 0;
+  for await (const page of pages) count += page.filter(keep).length;
+  return count;
 }

@@ -520,7 +520,7 @@ export async function runGenerator(ctx: Context, options: GeneratorOptions): Pro
   const passwordHash = await ctx.passwords.hash(PASSWORD);
   const progress = startProgress(ctx, 'generating', options.transactions, 10_000);
   const summary = await ctx.store.transaction(async (t) => {
-    assertTestable(t.state, 'fixtures generate');
+    await assertTestable(t, 'fixtures generate');
     if (Object.keys(t.state.users).length > 0) throw new AppError('ALREADY_EXISTS', 'fixtures generate needs an empty store, so that the same seed gives the same store', { hint: 'use a fresh data directory: --data-dir or $OKPAY_HOME' });
     const g = new Generation(ctx, t, options, anchorMs, passwordHash);
     g.createPeople();

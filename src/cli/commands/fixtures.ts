@@ -8,11 +8,13 @@ import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.js';
 import { planFixtures } from '../../domain/fixtures.js';
 import { canonicalJson } from '../../domain/ledger.js';
-import type { State } from '../../domain/state.js';
+import type { LimitWindow, User, WithdrawalMethod } from '../../domain/state.js';
 import { normalizeEmail } from '../../domain/validate.js';
 import { errnoOf } from '../../store/durable-file.js';
-import type { StoreTransaction } from '../../store/store.js';
-import { authenticate, sessionToken } from '../auth.js';
+import type { Records } from '../../store/records.js';
+import type { RecordsTransaction } from '../../store/store.js';
+import { authenticate } from '../../app/authenticate.js';
+import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { applyFixtures, hashFixturePasswords } from '../fixture-loader.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
@@ -28,7 +30,7 @@ export function registerFixtureCommands(program: Command, app: App): void {
     const plan = planFixtures(documents);
     const hashes = await hashFixturePasswords(ctx, plan);
     const ids = await ctx.store.transaction(async (t) => {
-      assertTestable(t.state, 'fixtures load');
+      await assertTestable(t, 'fixtures load');
       return applyFixtures(ctx, t, plan, hashes);
     });
     ctx.out.line(JSON.stringify(ids, null, 2));
@@ -48,7 +50,7 @@ export function registerFixtureCommands(program: Command, app: App): void {
   action<{ output?: string }>(app, exportCommand, async (ctx, o) => {
     const token = await sessionToken(ctx);
     await ctx.store.transaction(async (t) => {
-      if (!t.state.meta.testStore) authenticate(ctx, t, token, { roles: ['admin'], what: '`okpay fixtures export` of a store that is not a test store' });
+      if (!t.meta.get().testStore) await authenticate(t, ctx.now().getTime(), token, { roles: ['admin'], what: '`okpay fixtures export` of a store that is not a test store' });
       await exportStore(ctx, t, o.output);
     });
   });
@@ -86,32 +88,62 @@ function parseYaml(text: string): unknown {
 }
 
 /** Test data goes only into an empty store or one already marked as a test store. */
-export function assertTestable(state: State, what: string): void {
-  if (state.meta.testStore || Object.keys(state.users).length === 0) return;
+export async function assertTestable(t: Records, what: string): Promise<void> {
+  if (t.meta.get().testStore || (await t.users.count()) === 0) return;
   throw new AppError('FORBIDDEN', `\`okpay ${what}\` works only on an empty store or a test store, and this store holds real accounts`, { hint: 'use a fresh data directory: --data-dir or $OKPAY_HOME' });
 }
 
 const REDACTED = '[redacted]';
 
-/** The state without secrets or sessions: what two stores are compared on. */
-function redactedState(state: State): State {
-  const users = Object.fromEntries(
-    Object.entries(state.users).map(([id, u]) => [
-      id,
-      {
-        ...u,
-        passwordHash: REDACTED,
-        activation: u.activation && { ...u.activation, tokenHash: REDACTED },
-        passwordReset: u.passwordReset && { ...u.passwordReset, tokenHash: REDACTED },
-        unlockToken: u.unlockToken && { ...u.unlockToken, tokenHash: REDACTED },
-        twoFactor: { ...u.twoFactor, secret: u.twoFactor.secret && REDACTED, pendingSecret: u.twoFactor.pendingSecret && REDACTED, recoveryCodes: u.twoFactor.recoveryCodes.map((c) => ({ ...c, codeHash: REDACTED })), pendingRecoveryCodes: [] },
-      },
-    ]),
-  );
-  return { ...state, users, sessions: {} };
+function redactedUser(u: User): User {
+  return {
+    ...u,
+    passwordHash: REDACTED,
+    activation: u.activation && { ...u.activation, tokenHash: REDACTED },
+    passwordReset: u.passwordReset && { ...u.passwordReset, tokenHash: REDACTED },
+    unlockToken: u.unlockToken && { ...u.unlockToken, tokenHash: REDACTED },
+    twoFactor: { ...u.twoFactor, secret: u.twoFactor.secret && REDACTED, pendingSecret: u.twoFactor.pendingSecret && REDACTED, recoveryCodes: u.twoFactor.recoveryCodes.map((c) => ({ ...c, codeHash: REDACTED })), pendingRecoveryCodes: [] },
+  };
 }
 
-async function exportStore(ctx: Context, t: StoreTransaction, output: string | undefined): Promise<void> {
+const PAGE = 1000;
+
+/**
+ * The lasting records without secrets: what two stores are compared on. Sessions, quotes and
+ * idempotency keys are short-lived and left out; refunds are in the journal.
+ */
+async function redactedRecords(t: Records): Promise<Record<string, unknown>> {
+  const users: Record<string, User> = {};
+  const methods: Record<string, WithdrawalMethod> = {};
+  const limitWindows: Record<string, LimitWindow> = {};
+  for await (const page of t.users.scan(PAGE)) {
+    for (const u of page) {
+      users[u.id] = redactedUser(u);
+      for (const m of await t.methods.ofUser(u.id)) methods[m.id] = m;
+      const window = await t.limits.get(u.id);
+      if (Object.keys(window).length > 0) limitWindows[u.id] = window;
+    }
+  }
+  const balances: Record<string, Readonly<Record<string, number>>> = {};
+  for await (const page of t.balances.scan(PAGE)) for (const row of page) balances[row.account] = row.currencies;
+  const keyed = async <T>(pages: AsyncIterable<T[]>, key: (item: T) => string): Promise<Record<string, T>> => {
+    const out: Record<string, T> = {};
+    for await (const page of pages) for (const item of page) out[key(item)] = item;
+    return out;
+  };
+  return {
+    meta: t.meta.get(),
+    users,
+    balances,
+    limitWindows,
+    methods,
+    unclaimed: await keyed(t.unclaimed.scan(PAGE), (u) => u.txId),
+    withdrawals: await keyed(t.withdrawals.scan(PAGE), (w) => w.id),
+    tickets: await keyed(t.tickets.scan(PAGE), (x) => String(x.number)),
+  };
+}
+
+async function exportStore(ctx: Context, t: RecordsTransaction, output: string | undefined): Promise<void> {
   const sink = output ? await fileSink(output) : { write: (text: string) => ctx.io.writeOutAsync(text), close: async () => undefined };
   await sink.write('{"audit":[');
   await writeChain(sink, t.auditLog.scan());
@@ -120,7 +152,7 @@ async function exportStore(ctx: Context, t: StoreTransaction, output: string | u
   await sink.write('],"mails":[');
   const mails = await t.outbox.list();
   await sink.write(mails.map((m) => canonicalJson(m)).join(','));
-  await sink.write(`],"state":${canonicalJson(redactedState(t.state))}}\n`);
+  await sink.write(`],"state":${canonicalJson(await redactedRecords(t))}}\n`);
   await sink.close();
 }
 
@@ -153,7 +185,7 @@ function registerDevCommands(program: Command, app: App): void {
   action<{ email: string }>(app, otp, async (ctx, o) => {
     const email = normalizeEmail(o.email);
     const secret = await ctx.store.transaction(async (t) => {
-      if (!t.state.meta.testStore) throw new AppError('FORBIDDEN', '`okpay dev otp` works only in a test store (one made by `okpay fixtures load` or `generate`)');
+      if (!t.meta.get().testStore) throw new AppError('FORBIDDEN', '`okpay dev otp` works only in a test store (one made by `okpay fixtures load` or `generate`)');
       const user = await t.users.byEmail(email);
       if (!user) throw new AppError('USER_NOT_FOUND', `no account uses ${email}`);
       if (!user.twoFactor.enabled || !user.twoFactor.secret) throw new AppError('INVALID_TRANSITION', `${email} has no two-step verification`);
