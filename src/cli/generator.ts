@@ -12,6 +12,7 @@ import { isLanguage, LANGUAGES, type Language } from '../domain/language.js';
 import { userAccount, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, type Currency } from '../domain/money.js';
 import { compareCodeUnits } from '../domain/order.js';
+import { parseGeneratorData, type GeneratorData } from '../domain/generator-data.js';
 import { Prng } from '../domain/prng.js';
 import type { State, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { parseSupport, type SupportData } from '../domain/support.js';
@@ -31,7 +32,6 @@ import type { Context } from './context.js';
 import { walletRef } from './money.js';
 import { startProgress } from './progress.js';
 import { newId, type Random } from './random.js';
-import { readDataFile } from './refdata.js';
 
 export interface GeneratorOptions {
   readonly users: number;
@@ -55,20 +55,6 @@ export function parseGeneratorOptions(o: { users: string; transactions: string; 
     tickets: o.tickets.trim() === '0' ? 0 : parsePositiveInt(o.tickets, '--tickets', { min: 1, max: 100_000 }),
     seed,
   };
-}
-
-interface CountryMix {
-  readonly code: string;
-  readonly weight: number;
-  readonly language: Language;
-  readonly currency: string;
-}
-
-interface GeneratorData {
-  readonly names: Record<Language, { given: (string | [string, string])[]; family: (string | [string, string])[] }>;
-  readonly countries: CountryMix[];
-  readonly tickets: Record<string, Record<Language, [string, string]>>;
-  readonly agentReplies: Record<Language, string>;
 }
 
 interface Person {
@@ -108,7 +94,7 @@ class Generation {
     this.prng = new Prng(options.seed);
     // Ids come from a stream of their own, so a change in how ids are drawn moves no other value.
     this.random = new Prng(`${options.seed}:ids`);
-    this.data = readDataFile('generator.json') as GeneratorData;
+    this.data = ctx.ref.load('generator.json', parseGeneratorData);
     this.support = ctx.ref.load('support.json', parseSupport);
     this.clockMs = anchorMs - SPAN_DAYS * DAY_MS;
     this.lookup = indexUsers(t.state);

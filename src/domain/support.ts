@@ -3,184 +3,103 @@
 // refund rule. Also what a customer sees in `okpay support`: which desks are open now and when
 // an answer can be expected. Pure: the clock comes in as `nowMs`.
 
+import * as z from 'zod/mini';
 import { addBusinessMinutes, isOpenAt, nextOpeningMs, upcomingHolidays, type UpcomingHoliday } from './business-time.js';
 import type { Region } from './calendar.js';
-import { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS, type Priority, type TicketCategory, type TicketChannel } from './tickets.js';
+import { parseShippedData } from './schema.js';
+import { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS, type TicketChannel } from './tickets.js';
 
 export const URGENCY_TERMS = ['sla', 'priority', 'tier', 'age', 'escalationRequest', 'badRating', 'waiting'] as const;
 export type UrgencyTermName = (typeof URGENCY_TERMS)[number];
 
-export interface FirstReply {
-  readonly fromHours: number | null;
-  readonly withinHours: number | null;
-  readonly withinMinutes: number | null;
-}
-
-export interface SupportChannel {
-  readonly id: string;
-  readonly name: string;
-  readonly contact: string;
-  /** True when a ticket can come in through this channel (`ticket new --channel`). */
-  readonly tickets: boolean;
-  /** Live channels (chat, phone) answer only while the region's desk is open. */
-  readonly live: boolean;
-  readonly firstReply: FirstReply;
-  /** The most business minutes a first reply may take on this channel, whatever the priority. */
-  readonly slaFirstReplyMaxBusinessMinutes: number | null;
-  readonly use: string;
-}
-
-export interface SlaTarget {
-  readonly firstReplyBusinessMinutes: number;
-  readonly nextReplyBusinessMinutes: number;
-}
-
-export interface UrgencyWeights {
-  readonly weights: Readonly<Record<UrgencyTermName, number>>;
-  readonly priorityValues: Readonly<Record<Priority, number>>;
-  readonly slaCap: number;
-  readonly ageFullDays: number;
-}
-
-export interface RefundRule {
-  /** Decimal amount a tier-1 agent may refund, in `currency` (other currencies at the mid rate). */
-  readonly tier1MaxAmount: string;
-  readonly currency: string;
-  readonly description: string;
-}
-
-export interface SupportData {
-  readonly channels: readonly SupportChannel[];
-  readonly sla: Readonly<Record<Priority, SlaTarget>>;
-  readonly priorities: { readonly byCategory: Readonly<Record<TicketCategory, Priority>>; readonly lockedAccount: Priority };
-  readonly urgency: UrgencyWeights;
-  readonly refunds: RefundRule;
-  /** Solved tickets close by themselves after this many days without a reply. */
-  readonly closeSolvedAfterDays: number;
-}
-
-// ---- parsing the shipped data -------------------------------------------------------------
-// A mistake in data/support.json is a bug in what we ship: plain Errors naming the field.
-
-type JsonObject = Readonly<Record<string, unknown>>;
-
 const MAX_MINUTES = 100_000;
 const MAX_TEXT_CHARS = 600;
+const TEXT_PROBLEM = `must be a text of 1 to ${MAX_TEXT_CHARS} characters`;
 
-function bad(path: string, problem: string): never {
-  throw new Error(`support data: ${path} ${problem}`);
+const text = () => z.string({ error: TEXT_PROBLEM }).check(z.refine((value) => value.trim() !== '' && value.length <= MAX_TEXT_CHARS, { error: TEXT_PROBLEM }));
+const boolean = () => z.boolean({ error: 'must be true or false' });
+
+function numberIn(min: number, max: number, integer = true) {
+  const error = `must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`;
+  return (integer ? z.int({ error }) : z.number({ error })).check(z.minimum(min, { error }), z.maximum(max, { error }));
 }
 
-function objectAt(value: unknown, path: string): JsonObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) bad(path, 'must be an object');
-  return value as JsonObject;
-}
+/** Absent is null: the channel does not promise that kind of figure. */
+const optionalMinutes = () => z.pipe(z.optional(numberIn(1, MAX_MINUTES)), z.transform((value) => value ?? null));
+const priority = z.enum(PRIORITIES, { error: `must be one of ${PRIORITIES.join(', ')}` });
 
-function textAt(record: JsonObject, key: string, path: string): string {
-  const value = record[key];
-  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_TEXT_CHARS) bad(`${path}.${key}`, `must be a text of 1 to ${MAX_TEXT_CHARS} characters`);
-  return value;
-}
+const firstReplySchema = z
+  .object({ fromHours: optionalMinutes(), withinHours: optionalMinutes(), withinMinutes: optionalMinutes() })
+  .check(z.refine((reply) => reply.withinHours !== null || reply.withinMinutes !== null, { error: 'needs withinHours or withinMinutes' }));
 
-function numberAt(record: JsonObject, key: string, path: string, min: number, max: number, integer = true): number {
-  const value = record[key];
-  if (typeof value !== 'number' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-    bad(`${path}.${key}`, `must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
-  }
-  return value;
-}
+const channelSchema = z
+  .object({
+    id: text(),
+    name: text(),
+    contact: text(),
+    /** True when a ticket can come in through this channel (`ticket new --channel`). */
+    tickets: boolean(),
+    /** Live channels (chat, phone) answer only while the region's desk is open. */
+    live: boolean(),
+    firstReply: firstReplySchema,
+    /** The most business minutes a first reply may take on this channel, whatever the priority. */
+    slaFirstReplyMaxBusinessMinutes: optionalMinutes(),
+    use: text(),
+  })
+  .check(
+    z.refine((channel) => !channel.tickets || (TICKET_CHANNELS as readonly string[]).includes(channel.id), {
+      path: ['id'],
+      error: (issue) => `"${String((issue.input as { id?: unknown }).id)}" takes tickets but is not one of ${TICKET_CHANNELS.join(', ')}`,
+    }),
+    z.refine((channel) => !channel.tickets || channel.slaFirstReplyMaxBusinessMinutes !== null, { error: 'takes tickets, so it needs slaFirstReplyMaxBusinessMinutes' }),
+  );
 
-function optionalNumberAt(record: JsonObject, key: string, path: string): number | null {
-  return record[key] === undefined ? null : numberAt(record, key, path, 1, MAX_MINUTES);
-}
+const slaTargetSchema = z.object({ firstReplyBusinessMinutes: numberIn(1, MAX_MINUTES), nextReplyBusinessMinutes: numberIn(1, MAX_MINUTES) });
 
-function booleanAt(record: JsonObject, key: string, path: string): boolean {
-  const value = record[key];
-  if (typeof value !== 'boolean') bad(`${path}.${key}`, 'must be true or false');
-  return value;
-}
+const urgencySchema = z.object({
+  weights: z.record(z.enum(URGENCY_TERMS), numberIn(-1000, 1000, false)),
+  priorityValues: z.record(z.enum(PRIORITIES), numberIn(0, 1, false)),
+  slaCap: numberIn(1, 10, false),
+  ageFullDays: numberIn(1, 365),
+});
 
-function priorityAt(record: JsonObject, key: string, path: string): Priority {
-  const value = record[key];
-  if (!(PRIORITIES as readonly unknown[]).includes(value)) bad(`${path}.${key}`, `must be one of ${PRIORITIES.join(', ')}`);
-  return value as Priority;
-}
+const refundRuleSchema = z.object({
+  /** Decimal amount a tier-1 agent may refund, in `currency` (other currencies at the mid rate). */
+  tier1MaxAmount: text().check(z.regex(/^[0-9]{1,12}(\.[0-9]{1,3})?$/, { error: 'must be a decimal amount such as "100.00"' })),
+  currency: text().check(z.regex(/^[A-Z]{3}$/, { error: 'must be a three-letter currency code' })),
+  description: text(),
+});
 
-function parseChannel(raw: unknown, path: string): SupportChannel {
-  const record = objectAt(raw, path);
-  const id = textAt(record, 'id', path);
-  const tickets = booleanAt(record, 'tickets', path);
-  if (tickets && !(TICKET_CHANNELS as readonly string[]).includes(id)) bad(`${path}.id`, `"${id}" takes tickets but is not one of ${TICKET_CHANNELS.join(', ')}`);
-  const reply = objectAt(record['firstReply'], `${path}.firstReply`);
-  const firstReply = {
-    fromHours: optionalNumberAt(reply, 'fromHours', `${path}.firstReply`),
-    withinHours: optionalNumberAt(reply, 'withinHours', `${path}.firstReply`),
-    withinMinutes: optionalNumberAt(reply, 'withinMinutes', `${path}.firstReply`),
-  };
-  if (firstReply.withinHours === null && firstReply.withinMinutes === null) bad(`${path}.firstReply`, 'needs withinHours or withinMinutes');
-  const cap = optionalNumberAt(record, 'slaFirstReplyMaxBusinessMinutes', path);
-  if (tickets && cap === null) bad(path, 'takes tickets, so it needs slaFirstReplyMaxBusinessMinutes');
-  return { id, name: textAt(record, 'name', path), contact: textAt(record, 'contact', path), tickets, live: booleanAt(record, 'live', path), firstReply, slaFirstReplyMaxBusinessMinutes: cap, use: textAt(record, 'use', path) };
-}
+const CHANNELS_PROBLEM = 'must be a list of 1 to 20 channels';
 
-function parseSla(raw: unknown): Record<Priority, SlaTarget> {
-  const record = objectAt(raw, 'sla');
-  const entries = PRIORITIES.map((priority): [Priority, SlaTarget] => {
-    const target = objectAt(record[priority], `sla.${priority}`);
-    return [
-      priority,
-      {
-        firstReplyBusinessMinutes: numberAt(target, 'firstReplyBusinessMinutes', `sla.${priority}`, 1, MAX_MINUTES),
-        nextReplyBusinessMinutes: numberAt(target, 'nextReplyBusinessMinutes', `sla.${priority}`, 1, MAX_MINUTES),
-      },
-    ];
-  });
-  return Object.fromEntries(entries) as Record<Priority, SlaTarget>;
-}
+const supportSchema = z.object({
+  channels: z.array(channelSchema, { error: CHANNELS_PROBLEM }).check(
+    z.minLength(1, { error: CHANNELS_PROBLEM }),
+    z.maxLength(20, { error: CHANNELS_PROBLEM }),
+    z.superRefine((channels, context) => {
+      for (const id of TICKET_CHANNELS) {
+        if (!channels.some((channel) => channel.id === id && channel.tickets)) context.addIssue({ code: 'custom', message: `has no ticket channel "${id}"`, input: channels });
+      }
+    }),
+  ),
+  sla: z.record(z.enum(PRIORITIES), slaTargetSchema),
+  priorities: z.object({ byCategory: z.record(z.enum(TICKET_CATEGORIES), priority), lockedAccount: priority }),
+  urgency: urgencySchema,
+  refunds: refundRuleSchema,
+  /** Solved tickets close by themselves after this many days without a reply. */
+  closeSolvedAfterDays: z.int({ error: 'must be a whole number of days from 1 to 90' }).check(z.minimum(1, { error: 'must be a whole number of days from 1 to 90' }), z.maximum(90, { error: 'must be a whole number of days from 1 to 90' })),
+});
 
-function parseUrgency(raw: unknown): UrgencyWeights {
-  const record = objectAt(raw, 'urgency');
-  const weightsRecord = objectAt(record['weights'], 'urgency.weights');
-  const valuesRecord = objectAt(record['priorityValues'], 'urgency.priorityValues');
-  const weights = Object.fromEntries(URGENCY_TERMS.map((term) => [term, numberAt(weightsRecord, term, 'urgency.weights', -1000, 1000, false)]));
-  const priorityValues = Object.fromEntries(PRIORITIES.map((priority) => [priority, numberAt(valuesRecord, priority, 'urgency.priorityValues', 0, 1, false)]));
-  return {
-    weights: weights as Record<UrgencyTermName, number>,
-    priorityValues: priorityValues as Record<Priority, number>,
-    slaCap: numberAt(record, 'slaCap', 'urgency', 1, 10, false),
-    ageFullDays: numberAt(record, 'ageFullDays', 'urgency', 1, 365),
-  };
-}
+export type FirstReply = z.infer<typeof firstReplySchema>;
+export type SupportChannel = z.infer<typeof channelSchema>;
+export type SlaTarget = z.infer<typeof slaTargetSchema>;
+export type UrgencyWeights = z.infer<typeof urgencySchema>;
+export type RefundRule = z.infer<typeof refundRuleSchema>;
+export type SupportData = z.infer<typeof supportSchema>;
 
-function parsePriorities(raw: unknown): SupportData['priorities'] {
-  const record = objectAt(raw, 'priorities');
-  const byCategory = objectAt(record['byCategory'], 'priorities.byCategory');
-  return {
-    byCategory: Object.fromEntries(TICKET_CATEGORIES.map((category) => [category, priorityAt(byCategory, category, 'priorities.byCategory')])) as Record<TicketCategory, Priority>,
-    lockedAccount: priorityAt(record, 'lockedAccount', 'priorities'),
-  };
-}
-
-function parseRefunds(raw: unknown): RefundRule {
-  const record = objectAt(raw, 'refunds');
-  const tier1MaxAmount = textAt(record, 'tier1MaxAmount', 'refunds');
-  if (!/^[0-9]{1,12}(\.[0-9]{1,3})?$/.test(tier1MaxAmount)) bad('refunds.tier1MaxAmount', 'must be a decimal amount such as "100.00"');
-  const currency = textAt(record, 'currency', 'refunds');
-  if (!/^[A-Z]{3}$/.test(currency)) bad('refunds.currency', 'must be a three-letter currency code');
-  return { tier1MaxAmount, currency, description: textAt(record, 'description', 'refunds') };
-}
-
+/** Reads data/support.json. A mistake there is a bug in what we ship: a plain Error naming every bad field. */
 export function parseSupport(json: unknown): SupportData {
-  const record = objectAt(json, 'the file');
-  const rawChannels = record['channels'];
-  if (!Array.isArray(rawChannels) || rawChannels.length === 0 || rawChannels.length > 20) bad('channels', 'must be a list of 1 to 20 channels');
-  const channels = rawChannels.map((raw: unknown, index) => parseChannel(raw, `channels[${index}]`));
-  for (const id of TICKET_CHANNELS) {
-    if (!channels.some((channel) => channel.id === id && channel.tickets)) bad('channels', `has no ticket channel "${id}"`);
-  }
-  const closeSolvedAfterDays = record['closeSolvedAfterDays'];
-  if (typeof closeSolvedAfterDays !== 'number' || !Number.isInteger(closeSolvedAfterDays) || closeSolvedAfterDays < 1 || closeSolvedAfterDays > 90) bad('closeSolvedAfterDays', 'must be a whole number of days from 1 to 90');
-  return { channels, sla: parseSla(record['sla']), priorities: parsePriorities(record['priorities']), urgency: parseUrgency(record['urgency']), refunds: parseRefunds(record['refunds']), closeSolvedAfterDays };
+  return parseShippedData(supportSchema, json, 'support data');
 }
 
 // ---- reading it ---------------------------------------------------------------------------
