@@ -1,16 +1,15 @@
 // How commands print. Data goes to stdout (JSON with --json; a table on a terminal; plain lines
 // when piped); messages go to stderr. Colour only on a terminal, and never with NO_COLOR or --no-color.
 
-import { createRequire } from 'node:module';
 import type { Chalk } from 'chalk';
 import type { IO } from './io.js';
+import { renderTable, type TableColumn } from './table.js';
+import { humanTime, type TimeInput } from './time.js';
 
 export type Cell = string | number | null | undefined;
 
-export interface Column {
+export interface Column extends TableColumn {
   readonly key: string;
-  readonly title: string;
-  readonly align?: 'left' | 'right';
 }
 
 export interface Styles {
@@ -102,24 +101,14 @@ export class Output {
       for (const row of rows) this.line(columns.map((c) => text(row, c.key).replace(/[\t\n]/g, ' ')).join('\t'));
       return;
     }
-    const Table = loadTable();
-    const table = new Table({
-      head: columns.map((c) => this.style.bold(c.title)),
-      style: { head: [], border: [] },
-      colAligns: columns.map((c) => c.align ?? 'left'),
-      wordWrap: true,
-    });
-    for (const row of rows) table.push(columns.map((c) => text(row, c.key)));
-    this.line(table.toString());
+    const cells = rows.map((row) => columns.map((c) => text(row, c.key)));
+    for (const line of renderTable(columns, cells, this.io.columns, { header: this.style.bold, border: (t) => t })) this.line(line);
   }
-}
 
-type TableConstructor = new (options: Record<string, unknown>) => { push(row: string[]): void; toString(): string };
-
-function loadTable(): TableConstructor {
-  // cli-table3 is CommonJS and only needed on a terminal: load it on first use.
-  const require = createRequire(import.meta.url);
-  return require('cli-table3') as TableConstructor;
+  /** A time for people: "2026-12-05 16:16 CET" in the local zone on a terminal, in UTC when piped (JSON and CSV carry ISO 8601). */
+  time(at: TimeInput): string {
+    return this.io.stdoutIsTTY ? humanTime(at) : humanTime(at, 'UTC');
+  }
 }
 
 /** Colour on when stdout is a terminal, unless NO_COLOR or --no-color; FORCE_COLOR turns it on. */

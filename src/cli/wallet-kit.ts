@@ -39,7 +39,7 @@ export function printQuote(ctx: Context, quote: StoredQuote): void {
     ['you pay', `${doc.total} ${doc.currency}`],
     ['rate', doc.currency === doc.receiveCurrency ? null : `1 ${doc.currency} = ${doc.rate} ${doc.receiveCurrency} (mid ${doc.midRate})`],
     ['they receive', `${doc.receiveAmount} ${doc.receiveCurrency}`],
-    ['valid until', doc.expiresAt],
+    ['valid until', ctx.out.time(doc.expiresAt)],
   ]);
 }
 

@@ -74,10 +74,10 @@ function registerQueue(agent: Command, app: App): void {
           { key: 'urgency', title: 'Urgency', align: 'right' },
           { key: 'left', title: 'SLA left', align: 'right' },
           { key: 'status', title: 'Status' },
-          { key: 'priority', title: 'Priority' },
-          { key: 'tier', title: 'Tier', align: 'right' },
-          { key: 'category', title: 'Category' },
-          { key: 'language', title: 'Lang' },
+          { key: 'priority', title: 'Priority', hide: 3 },
+          { key: 'tier', title: 'Tier', align: 'right', hide: 1 },
+          { key: 'category', title: 'Category', hide: 4 },
+          { key: 'language', title: 'Lang', hide: 2 },
           { key: 'assignee', title: 'Assignee' },
           { key: 'subject', title: 'Subject' },
         ],
@@ -148,7 +148,7 @@ function printUser(ctx: Context, view: CustomerView): void {
       { key: 'amount', title: 'Amount', align: 'right' },
       { key: 'status', title: 'Status' },
     ],
-    view.transactions.map((tx) => ({ id: tx.id, date: tx.createdAt.slice(0, 16).replace('T', ' '), type: tx.type, amount: tx.net.map((n) => `${n.amount} ${n.currency}`).join(', ') || `${tx.amount ?? ''} ${tx.currency ?? ''}`, status: tx.status })),
+    view.transactions.map((tx) => ({ id: tx.id, date: ctx.out.time(tx.createdAt), type: tx.type, amount: tx.net.map((n) => `${n.amount} ${n.currency}`).join(', ') || `${tx.amount ?? ''} ${tx.currency ?? ''}`, status: tx.status })),
     'no transactions',
   );
 }

@@ -11,7 +11,7 @@ import { parsePositiveInt } from '../../domain/validate.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { parseLanguage } from './account.js';
-import { calendarData, faqArticles, localTime, shortUtc, supportData } from './ticket-kit.js';
+import { calendarData, faqArticles, localTime, supportData } from './ticket-kit.js';
 
 export function registerFaqCommands(program: Command, app: App): void {
   registerFaq(program, app);
@@ -125,7 +125,7 @@ function availability(ctx: Context, channel: ReturnType<typeof channelDocument>,
 }
 
 function inZone(isoTime: string, zone: string | null): string {
-  return zone === null ? shortUtc(isoTime) : localTime(Date.parse(isoTime), zone);
+  return localTime(Date.parse(isoTime), zone ?? 'UTC');
 }
 
 type SupportDocument = {

@@ -25,7 +25,7 @@ export function registerOutboxCommands(program: Command, app: App): void {
           { key: 'kind', title: 'Kind' },
           { key: 'subject', title: 'Subject' },
         ],
-        shown.map((m) => ({ ...summary(m), date: m.date.slice(0, 16).replace('T', ' ') })),
+        shown.map((m) => ({ ...summary(m), date: ctx.out.time(m.date) })),
         'no mails',
       ),
     );
@@ -44,7 +44,7 @@ export function registerOutboxCommands(program: Command, app: App): void {
       ctx.out.fields([
         ['From', 'OKPay <no-reply@okpay.example>'],
         ['To', mail.to],
-        ['Date', mail.date],
+        ['Date', ctx.out.time(mail.date)],
         ['Subject', mail.subject],
         ['Anti-phishing phrase', mail.antiPhishingPhrase],
       ]);

@@ -33,7 +33,7 @@ export function registerSettleCommand(admin: Command, app: App, extraSteps: read
     );
     ctx.out.data({ settled: { at: ctx.now().toISOString(), ...summary } }, () => {
       const parts = Object.entries(summary).filter(([k, v]) => k !== 'transactions' && typeof v === 'number').map(([k, v]) => `${k}: ${v}`);
-      ctx.out.success(`Settled as of ${ctx.now().toISOString()} — ${parts.join(', ')}.`);
+      ctx.out.success(`Settled as of ${ctx.out.time(ctx.now())} — ${parts.join(', ')}.`);
     });
   });
 }

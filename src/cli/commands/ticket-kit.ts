@@ -9,7 +9,7 @@ import type { Audience, TicketDetail, TicketRow } from '../../app/tickets.js';
 import { AppError } from '../../domain/errors.js';
 import type { CalendarData } from '../../domain/calendar.js';
 import type { FaqArticle } from '../../domain/faq.js';
-import { formatBusinessMinutes, type ReplyClock, type SlaReport } from '../../domain/sla.js';
+import type { ReplyClock, SlaReport } from '../../domain/sla.js';
 import type { SupportData } from '../../domain/support.js';
 import { validateBody, visibleEvents, visibleMessages, type TicketEvent } from '../../domain/tickets.js';
 import type { SlaNow } from '../../domain/urgency.js';
@@ -17,6 +17,7 @@ import { errnoOf } from '../../store/durable-file.js';
 import type { RecordsTransaction } from '../../store/store.js';
 import type { Context } from '../context.js';
 import { promptText } from '../prompts.js';
+import { humanDuration, humanTimeLeft } from '../time.js';
 
 export type { Audience, TicketDetail } from '../../app/tickets.js';
 export { localTime } from '../../app/desk.js';
@@ -65,18 +66,18 @@ function slaText(ctx: Context, sla: SlaReport): string {
   if (clock === null) return ctx.out.style.dim('nothing due');
   const due = clock.dueAtMs === null ? '' : `, due ${localTime(clock.dueAtMs, sla.timeZone)}`;
   const what = clock.kind === 'first-reply' ? 'first reply' : 'next reply';
-  if (clock.paused) return ctx.out.style.dim(`${what}: paused with ${formatBusinessMinutes(clock.leftMinutes)} left`);
-  if (clock.breached) return ctx.out.style.red(`${what}: overdue by ${formatBusinessMinutes(-clock.leftMinutes)}${due}`);
-  const text = `${what}: ${formatBusinessMinutes(clock.leftMinutes)} left${due}`;
+  if (clock.paused) return ctx.out.style.dim(`${what}: paused with ${humanTimeLeft(clock.leftMinutes)}`);
+  if (clock.breached) return ctx.out.style.red(`${what}: ${humanTimeLeft(Math.min(-1, clock.leftMinutes))}${due}`);
+  const text = `${what}: ${humanTimeLeft(clock.leftMinutes)}${due}`;
   return sla.state === 'at-risk' ? ctx.out.style.yellow(text) : ctx.out.style.green(text);
 }
 
-/** Short SLA cell for tables: "2 h 05 min", "-15 min", "paused". */
+/** Short SLA cell for tables: "2 h 05 min", "overdue 15 min", "paused". */
 export function slaCell(ctx: Context, sla: SlaNow): string {
   const clock = sla.current;
   if (clock === null) return '';
   if (clock.paused) return ctx.out.style.dim('paused');
-  const text = formatBusinessMinutes(clock.leftMinutes);
+  const text = clock.leftMinutes < 0 ? `overdue ${humanDuration(-clock.leftMinutes)}` : humanDuration(clock.leftMinutes);
   return clock.breached ? ctx.out.style.red(text) : sla.state === 'at-risk' ? ctx.out.style.yellow(text) : ctx.out.style.green(text);
 }
 
@@ -174,7 +175,7 @@ export function printTicket(ctx: Context, detail: TicketDetail): void {
     const internal = message.visibility === 'internal' ? style.yellow(' [internal note]') : '';
     const origin = message.fromTicket === null ? '' : style.dim(` (from #${message.fromTicket})`);
     ctx.out.line();
-    ctx.out.line(`${style.dim(shortUtc(message.at))}  ${style.bold(nameIn(detail, message.authorId, message.author))}${internal}${origin}`);
+    ctx.out.line(`${style.dim(ctx.out.time(message.at))}  ${style.bold(nameIn(detail, message.authorId, message.author))}${internal}${origin}`);
     ctx.out.line(message.body.replace(/^/gm, '  '));
   }
 }

@@ -8,7 +8,6 @@ import type { Actor } from '../../app/authenticate.js';
 import { audienceOf, customerReply, exportTicket, listTickets, rateOwnTicket, requestTicketEscalation, showTicket, type TicketDetail } from '../../app/tickets.js';
 import { requireRole } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
-import { formatBusinessMinutes } from '../../domain/sla.js';
 import type { User } from '../../domain/state.js';
 import { parsePriority, parseStatus, parseTags, parseTicketNumber, parseTier, validateReason, type Ticket, type TicketStatus } from '../../domain/tickets.js';
 import { normalizeEmail, parsePositiveInt } from '../../domain/validate.js';
@@ -17,6 +16,7 @@ import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { promptText } from '../prompts.js';
+import { humanTimeLeft } from '../time.js';
 import { exportMarkdown } from './ticket-export.js';
 import { actAs, localTime, printTicket, readBody, ticketDocument, ticketRowDocument } from './ticket-kit.js';
 import { registerTicketNew } from './ticket-new.js';
@@ -312,7 +312,7 @@ function registerWhy(ticket: Command, app: App): void {
         ],
         urgency.terms.map((term) => ({ ...term })),
       );
-      if (sla.current?.dueAtMs) ctx.out.note(`SLA ${sla.state}: ${formatBusinessMinutes(sla.current.leftMinutes)} left, due ${localTime(sla.current.dueAtMs, timeZone)}`);
+      if (sla.current?.dueAtMs) ctx.out.note(`SLA ${sla.state}: ${humanTimeLeft(sla.current.leftMinutes)}, due ${localTime(sla.current.dueAtMs, timeZone)}`);
     });
   });
 }

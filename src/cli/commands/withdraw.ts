@@ -76,7 +76,7 @@ async function requestWithdrawal(ctx: Context, o: WithdrawFlags): Promise<void> 
   const withdrawal = await asSignedIn(ctx, (t, actor) => withdraw(t, ctx, actor, request.input, request.quoteId));
   ctx.out.data({ withdrawal: withdrawalDocument(ctx, withdrawal) }, () => {
     ctx.out.success(`Withdrawal ${withdrawal.id} of ${formatMoney(ctx, withdrawal.amountMinor, withdrawal.currency)} ${withdrawal.currency} to ${withdrawal.methodLabel} requested; the money is held until it is paid out.`);
-    ctx.out.note(`Expected by ${withdrawal.expectedBy.slice(0, 16).replace('T', ' ')} UTC (${withdrawal.methodType === 'bank' ? 'bank payouts take up to 3 business days' : 'e-wallet payouts take 1 business day'}). Follow it with \`okpay withdraw list\`.`);
+    ctx.out.note(`Expected by ${ctx.out.time(withdrawal.expectedBy)} (${withdrawal.methodType === 'bank' ? 'bank payouts take up to 3 business days' : 'e-wallet payouts take 1 business day'}). Follow it with \`okpay withdraw list\`.`);
   });
 }
 
@@ -101,7 +101,7 @@ function registerListAndCancel(withdrawCommand: Command, app: App): void {
           { key: 'status', title: 'Status' },
           { key: 'expected', title: 'Expected by' },
         ],
-        docs.map((d) => ({ id: d.id, requested: d.requestedAt.slice(0, 16).replace('T', ' '), money: `${d.amount} ${d.currency}`, method: d.method, status: d.status === 'failed' && d.failureReason ? `failed (${d.failureReason})` : d.status, expected: d.expectedBy.slice(0, 16).replace('T', ' ') })),
+        docs.map((d) => ({ id: d.id, requested: ctx.out.time(d.requestedAt), money: `${d.amount} ${d.currency}`, method: d.method, status: d.status === 'failed' && d.failureReason ? `failed (${d.failureReason})` : d.status, expected: ctx.out.time(d.expectedBy) })),
         'no withdrawals yet',
       ),
     );

@@ -1,0 +1,73 @@
+import stringWidth from 'string-width';
+import { describe, expect, it } from 'vitest';
+import { renderTable, type TableColumn } from '../../src/cli/table.js';
+
+const HISTORY: TableColumn[] = [
+  { title: 'Date' },
+  { title: 'ID' },
+  { title: 'Type', hide: 1 },
+  { title: 'Counterparty' },
+  { title: 'Amount', align: 'right' },
+  { title: 'Status' },
+];
+
+const ROWS = [
+  ['2026-12-05 16:16 CET', 'txn_0000000042', 'transfer', 'a-very-long-address-of-a-counterparty@example.com', '-1,250.00 USD', 'completed'],
+  ['2026-12-04 09:01 CET', 'txn_0000000041', 'deposit', 'card', '+100.00 USD', 'completed'],
+];
+
+const widths = (lines: readonly string[]) => lines.map((line) => stringWidth(line));
+
+describe('tables sized to the terminal', () => {
+  it('keep their natural width when they fit, with no separator between rows', () => {
+    const lines = renderTable(HISTORY, ROWS, 200);
+    expect(lines).toHaveLength(6);
+    expect(new Set(widths(lines)).size).toBe(1);
+    expect(lines[3]).toContain('a-very-long-address-of-a-counterparty@example.com');
+    expect(lines.filter((line) => line.startsWith('├'))).toHaveLength(1);
+  });
+
+  for (const width of [80, 120]) {
+    it(`fit in ${width} columns, cutting free text with … and keeping ids and amounts whole`, () => {
+      const lines = renderTable(HISTORY, ROWS, width);
+      expect(Math.max(...widths(lines))).toBeLessThanOrEqual(width);
+      expect(new Set(widths(lines)).size).toBe(1);
+      const body = lines.join('\n');
+      for (const whole of ['txn_0000000042', '-1,250.00 USD', '+100.00 USD', 'completed']) expect(body).toContain(whole);
+      expect(body).toMatch(/│ a-very-\S*… /);
+      expect(lines[1]?.includes('Type')).toBe(width === 120);
+      expect(body).toContain('2026-12-05 16:16 CET');
+    });
+  }
+
+  it('align Chinese text by display width', () => {
+    const rows = [
+      ['1', '提现一直没有到账，请帮我查一下这笔款项的状态，已经等了三个工作日了', 'zh'],
+      ['2', 'Withdrawal missing', 'en'],
+    ];
+    const lines = renderTable([{ title: '#', align: 'right' }, { title: 'Subject' }, { title: 'Lang' }], rows, 60);
+    expect(new Set(widths(lines)).size).toBe(1);
+    expect(Math.max(...widths(lines))).toBeLessThanOrEqual(60);
+    expect(lines[3]).toContain('…');
+    const bars = lines.slice(1).filter((l) => l.startsWith('│')).map((line) => [...line].reduce<number[]>((at, ch, i) => (ch === '│' ? [...at, stringWidth([...line].slice(0, i).join(''))] : at), []));
+    expect(new Set(bars.map((b) => b.join(','))).size).toBe(1);
+  });
+
+  it('drop the columns marked hideable, lowest first, before squeezing free text unreadably', () => {
+    const columns: TableColumn[] = [{ title: '#', align: 'right' }, { title: 'ID' }, { title: 'Tier', align: 'right', hide: 1 }, { title: 'Lang', hide: 2 }, { title: 'Subject' }];
+    const rows = [['7', `txn_${'0'.repeat(36)}`, '2', 'en', 'x'.repeat(70)]];
+    const at80 = renderTable(columns, rows, 80);
+    expect(at80[1]).not.toContain('Tier');
+    expect(at80[1]).toContain('Lang');
+    expect(renderTable(columns, rows, 120)[1]).toContain('Tier');
+  });
+
+  it('switch to one block per row below 60 columns', () => {
+    const lines = renderTable(HISTORY, ROWS, 50);
+    expect(lines.some((line) => line.includes('│'))).toBe(false);
+    expect(Math.max(...widths(lines))).toBeLessThanOrEqual(50);
+    expect(lines[0]).toMatch(/^Date\s+2026-12-05 16:16 CET$/);
+    expect(lines).toContain('');
+    expect(lines.join('\n')).toContain('txn_0000000041');
+  });
+});
