@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import { ensureDirectory, errnoOf, readTextIfExists, writeFileDurable } from '../store/durable-file.js';
 import { makeClock, readEnv, resolveDataDir, type Env } from './env.js';
 import type { IO } from './io.js';
+import { checkFields, COMMAND_FIELDS } from './fields.js';
 import { colorEnabled, Output } from './output.js';
 import { cryptoRandom, type Random } from './random.js';
 import { RefData } from './refdata.js';
@@ -35,7 +36,19 @@ export interface GlobalOptions {
   readonly dataDir?: string;
   readonly json?: boolean;
   readonly color?: boolean;
+  readonly jq?: string;
+  readonly template?: string;
 }
+
+/** How the command line asked for data: the words of the command, and --json's field list. */
+export interface Invocation {
+  readonly commandPath: string;
+  readonly fields: readonly string[] | null;
+  /** Output produced asynchronously (jq) is handed here, and awaited before the program ends. */
+  later(task: Promise<void>): void;
+}
+
+const NO_INVOCATION: Invocation = { commandPath: '', fields: null, later: () => undefined };
 
 export interface Context {
   readonly io: IO;
@@ -52,10 +65,17 @@ export interface Context {
   readonly totp: Totp;
 }
 
-export function createContext(deps: Deps, globals: GlobalOptions): Context {
+export function createContext(deps: Deps, globals: GlobalOptions, invocation: Invocation = NO_INVOCATION): Context {
   const env = readEnv(deps.env);
-  const json = globals.json === true;
-  const out = new Output(deps.io, json, colorEnabled(deps.io, { noColorFlag: globals.color === false, noColorEnv: env.noColor, forceColorEnv: env.forceColor }));
+  const jq = globals.jq ?? null;
+  const template = globals.template ?? null;
+  if (jq !== null && template !== null) throw new AppError('USAGE', 'choose --jq or --template, not both');
+  const json = globals.json === true || jq !== null || template !== null || invocation.fields !== null;
+  const declared = Object.hasOwn(COMMAND_FIELDS, invocation.commandPath) ? COMMAND_FIELDS[invocation.commandPath] : undefined;
+  // A declared command's fields are checked before it runs, so a mistyped field never follows a payment.
+  if (invocation.fields !== null && declared !== undefined) checkFields(invocation.fields, [...declared].sort());
+  const format = { fields: invocation.fields, jq, template, declared, later: invocation.later };
+  const out = new Output(deps.io, json, colorEnabled(deps.io, { noColorFlag: globals.color === false, noColorEnv: env.noColor, forceColorEnv: env.forceColor }), format);
   const dataDir = resolveDataDir(globals.dataDir, env);
   const now = makeClock(env);
   let store: Store | null = null;

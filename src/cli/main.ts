@@ -3,7 +3,8 @@
 
 import { Command, CommanderError } from 'commander';
 import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
-import { createContext, type Deps } from './context.js';
+import { createContext, type Deps, type Invocation } from './context.js';
+import { splitJsonFields } from './fields.js';
 import { processIO } from './io.js';
 import { loadColor } from './output.js';
 import { PACKAGE_VERSION } from './paths.js';
@@ -62,12 +63,14 @@ const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
 const VERSION = PACKAGE_VERSION;
 
 /** The program; with `argv`, only the commands that the command line can reach are loaded. */
-export async function buildProgram(deps: Deps, argv: readonly string[] | null = null): Promise<Command> {
+export async function buildProgram(deps: Deps, argv: readonly string[] | null = null, invocation: Omit<Invocation, 'commandPath'> = { fields: null, later: () => undefined }): Promise<Command> {
   const program = new Command('okpay')
     .description('OKPay from the command line: a wallet (deposit, transfer, withdraw, fees) and a support desk')
     .version(VERSION, '-V, --version', 'print the version')
     .option('--data-dir <dir>', 'the data directory (default: $OKPAY_HOME, else ~/.local/share/okpay)')
-    .option('--json', 'print one JSON document on stdout (errors as JSON on stderr)')
+    .option('--json', 'print one JSON document on stdout (errors as JSON on stderr); --json id,amount keeps only those fields')
+    .option('--jq <expression>', 'filter the JSON document with a jq expression (see `okpay help formatting`)')
+    .option('--template <template>', 'format the JSON document with a Handlebars template (see `okpay help formatting`)')
     .option('--no-color', 'never colour the output (NO_COLOR works too)')
     .helpOption('-h, --help', 'show help for a command')
     .showSuggestionAfterError(true)
@@ -79,24 +82,37 @@ export async function buildProgram(deps: Deps, argv: readonly string[] | null = 
       writeErr: (text) => deps.io.writeOut(text),
       outputError: () => undefined,
     });
-  const app: App = { context: (command) => createContext(deps, command.optsWithGlobals()) };
+  const app: App = { context: (command) => createContext(deps, command.optsWithGlobals(), { ...invocation, commandPath: pathOf(command) }) };
   await registerCommands(program, app, argv === null ? null : invokedCommand(argv));
   groupExamples(program);
   return program;
 }
 
-export async function run(argv: readonly string[], deps: Deps): Promise<number> {
-  if ((deps.io.stdoutIsTTY || deps.env['FORCE_COLOR']) && !deps.env['NO_COLOR'] && !argv.includes('--no-color')) await loadColor();
-  const program = await buildProgram(deps, argv);
-  if (argv.length === 0) {
-    program.outputHelp();
-    return 0;
-  }
+/** "ticket show" for the command `okpay ticket show`. */
+function pathOf(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+export async function run(given: readonly string[], deps: Deps): Promise<number> {
+  if ((deps.io.stdoutIsTTY || deps.env['FORCE_COLOR']) && !deps.env['NO_COLOR'] && !given.includes('--no-color')) await loadColor();
+  const tasks: Promise<void>[] = [];
+  let argv = given;
+  let program: Command | null = null;
   try {
+    const split = splitJsonFields(given);
+    argv = split.argv;
+    program = await buildProgram(deps, argv, { fields: split.fields, later: (task) => void tasks.push(task) });
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 0;
+    }
     await program.parseAsync([...argv], { from: 'user' });
+    await Promise.all(tasks);
     return 0;
   } catch (error) {
-    return report(error, argv, deps, program);
+    return report(error, given, deps, program ?? new Command('okpay'));
   }
 }
 
@@ -115,7 +131,7 @@ function commandPath(program: Command, argv: readonly string[]): string[] {
 }
 
 function report(error: unknown, argv: readonly string[], deps: Deps, program: Command): number {
-  const json = argv.includes('--json');
+  const json = argv.some((arg) => arg === '--json' || arg.startsWith('--json='));
   if (error instanceof CommanderError) {
     if (error.exitCode === 0 || error.code === 'commander.help') return 0;
     const words = commandPath(program, argv).join(' ');

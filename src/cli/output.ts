@@ -2,6 +2,8 @@
 // when piped); messages go to stderr. Colour only on a terminal, and never with NO_COLOR or --no-color.
 
 import type { Chalk } from 'chalk';
+import { availableFields, checkFields, selectFields } from './fields.js';
+import { applyJq, applyTemplate } from './formatting.js';
 import type { IO } from './io.js';
 import { renderTable, type TableColumn } from './table.js';
 import { humanTime, type TimeInput } from './time.js';
@@ -45,6 +47,19 @@ function makeStyles(color: boolean): Styles {
   };
 }
 
+/** What --json FIELDS, --jq and --template asked for (see `okpay help formatting`). */
+export interface DataFormat {
+  readonly fields: readonly string[] | null;
+  readonly jq: string | null;
+  readonly template: string | null;
+  /** The fields declared for the command (fields.ts), if it is listed there. */
+  readonly declared: readonly string[] | undefined;
+  /** Output that is produced asynchronously (jq); the program waits for it before it exits. */
+  later(task: Promise<void>): void;
+}
+
+const NO_FORMAT: DataFormat = { fields: null, jq: null, template: null, declared: undefined, later: () => undefined };
+
 export class Output {
   readonly style: Styles;
 
@@ -52,14 +67,26 @@ export class Output {
     readonly io: IO,
     readonly json: boolean,
     readonly color: boolean,
+    private readonly format: DataFormat = NO_FORMAT,
   ) {
     this.style = makeStyles(color);
   }
 
-  /** Prints one JSON document (with --json) or runs the human renderer. */
+  /**
+   * The one place data is printed for scripts: with --json the document (cut down to --json FIELDS,
+   * then through --template or --jq), otherwise the human renderer.
+   */
   data(document: unknown, human: () => void): void {
-    if (this.json) this.io.writeOut(`${JSON.stringify(document, null, 2)}\n`);
-    else human();
+    if (!this.json) return human();
+    const { fields, jq, template } = this.format;
+    let shown = document;
+    if (fields !== null) {
+      checkFields(fields, availableFields(document, this.format.declared));
+      shown = selectFields(document, fields);
+    }
+    if (template !== null) this.io.writeOut(applyTemplate(shown, template));
+    else if (jq !== null) this.format.later(applyJq(shown, jq).then((text) => this.io.writeOut(text)));
+    else this.io.writeOut(`${JSON.stringify(shown, null, 2)}\n`);
   }
 
   line(text = ''): void {

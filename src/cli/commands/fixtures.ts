@@ -33,7 +33,9 @@ export function registerFixtureCommands(program: Command, app: App): void {
       await assertTestable(t, 'fixtures load');
       return applyFixtures(ctx, t, plan, hashes);
     });
-    ctx.out.line(JSON.stringify(ids, null, 2));
+    // The map of names to ids is this command's output, JSON with or without --json.
+    if (ctx.json) ctx.out.data(ids, () => undefined);
+    else ctx.out.line(JSON.stringify(ids, null, 2));
   });
   const generate = subcommand(fixtures, 'generate', 'fill an empty store with realistic, deterministic data (same seed, same store)')
     .requiredOption('--users <n>', 'how many customers')

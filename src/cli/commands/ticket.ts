@@ -202,7 +202,9 @@ function registerExport(ticket: Command, app: App): void {
     if (format !== 'md' && format !== 'json') throw new AppError('INVALID_INPUT', `--format must be md or json, not "${o.format.slice(0, 10)}"`);
     const token = await sessionToken(ctx);
     const detail = await actAs(ctx, token, {}, (t, actor) => exportTicket(t, ctx, actor, number, format));
-    if (format === 'json' || ctx.json) ctx.io.writeOut(`${JSON.stringify({ ticket: ticketDocument(detail, { history: true }) }, null, 2)}\n`);
+    const document = { ticket: ticketDocument(detail, { history: true }) };
+    if (ctx.json) ctx.out.data(document, () => undefined);
+    else if (format === 'json') ctx.io.writeOut(`${JSON.stringify(document, null, 2)}\n`);
     else ctx.io.writeOut(exportMarkdown(detail, ctx.now().toISOString()));
   });
 }
