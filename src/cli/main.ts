@@ -8,10 +8,12 @@ import { splitJsonFields } from './fields.js';
 import { processIO } from './io.js';
 import { loadColor } from './output.js';
 import { PACKAGE_VERSION } from './paths.js';
+import { helpTopics, registerHelp, registerVersion } from './help.js';
 import { groupExamples, type App } from './kit.js';
+import { wrapText } from './wrap.js';
 import { invokedCommand, registerCommands } from './commands/index.js';
 
-const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
+export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   INTERNAL: 1,
   USAGE: 2,
   INVALID_INPUT: 2,
@@ -76,14 +78,21 @@ export async function buildProgram(deps: Deps, argv: readonly string[] | null = 
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
-      writeOut: (text) => deps.io.writeOut(text),
+      // Commander wraps its own columns to this width; usage lines and examples are wrapped here.
+      writeOut: (text) => deps.io.writeOut(wrapText(text, deps.io.columns)),
       // With outputError silenced, commander writes to writeErr only the help it shows when a
       // subcommand is missing (`okpay password`, `okpay --json`): that help is the output asked for.
-      writeErr: (text) => deps.io.writeOut(text),
+      writeErr: (text) => deps.io.writeOut(wrapText(text, deps.io.columns)),
       outputError: () => undefined,
+      getOutHelpWidth: () => deps.io.columns,
+      getErrHelpWidth: () => deps.io.columns,
     });
   const app: App = { context: (command) => createContext(deps, command.optsWithGlobals(), { ...invocation, commandPath: pathOf(command) }) };
-  await registerCommands(program, app, argv === null ? null : invokedCommand(argv));
+  const invoked = argv === null ? null : invokedCommand(argv);
+  // `okpay version` needs no command module.
+  if (invoked !== 'version') await registerCommands(program, app, invoked);
+  registerHelp(program, app, helpTopics(EXIT_CODES));
+  registerVersion(program, app);
   groupExamples(program);
   return program;
 }
