@@ -5,8 +5,8 @@
 import type { Command } from 'commander';
 import { AppError, type ErrorCode } from '../domain/errors.js';
 import type { App } from './kit.js';
+import { wrapForTerminal } from './output.js';
 import { PACKAGE_VERSION } from './paths.js';
-import { wrapText } from './wrap.js';
 
 export interface HelpTopic {
   readonly summary: string;
@@ -126,7 +126,7 @@ export function registerHelp(program: Command, app: App, topics: ReadonlyMap<str
     const ctx = app.context(self);
     if (words.length === 0) return program.outputHelp();
     const topic = words.length === 1 ? topics.get(words[0] ?? '') : undefined;
-    if (topic) return ctx.out.line(wrapText(topic.text().trimEnd(), ctx.io.columns));
+    if (topic) return ctx.out.line(wrapForTerminal(topic.text().trimEnd(), ctx.io.columns));
     const command = findCommand(program, words);
     if (command && command !== program) return command.outputHelp();
     throw new AppError('USAGE', `no help topic or command "${words.join(' ').slice(0, 60)}"`, { hint: `topics: ${[...topics.keys()].join(', ')}; commands: see \`okpay --help\`` });

@@ -6,11 +6,11 @@ import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
 import { createContext, type Deps, type Invocation } from './context.js';
 import { splitJsonFields } from './fields.js';
 import { processIO } from './io.js';
-import { loadColor } from './output.js';
+import { collectingIO, page, pagerFor } from './pager.js';
+import { loadColor, loadFormatting, loadTerminalKit, wrapForTerminal } from './output.js';
 import { PACKAGE_VERSION } from './paths.js';
 import { helpTopics, registerHelp, registerVersion } from './help.js';
 import { groupExamples, type App } from './kit.js';
-import { wrapText } from './wrap.js';
 import { invokedCommand, registerCommands } from './commands/index.js';
 
 export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
@@ -74,15 +74,16 @@ export async function buildProgram(deps: Deps, argv: readonly string[] | null = 
     .option('--jq <expression>', 'filter the JSON document with a jq expression (see `okpay help formatting`)')
     .option('--template <template>', 'format the JSON document with a Handlebars template (see `okpay help formatting`)')
     .option('--no-color', 'never colour the output (NO_COLOR works too)')
+    .option('--no-pager', 'never page long output on a terminal (see `okpay help environment`)')
     .helpOption('-h, --help', 'show help for a command')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
       // Commander wraps its own columns to this width; usage lines and examples are wrapped here.
-      writeOut: (text) => deps.io.writeOut(wrapText(text, deps.io.columns)),
+      writeOut: (text) => deps.io.writeOut(wrapForTerminal(text, deps.io.columns)),
       // With outputError silenced, commander writes to writeErr only the help it shows when a
       // subcommand is missing (`okpay password`, `okpay --json`): that help is the output asked for.
-      writeErr: (text) => deps.io.writeOut(wrapText(text, deps.io.columns)),
+      writeErr: (text) => deps.io.writeOut(wrapForTerminal(text, deps.io.columns)),
       outputError: () => undefined,
       getOutHelpWidth: () => deps.io.columns,
       getErrHelpWidth: () => deps.io.columns,
@@ -97,6 +98,10 @@ export async function buildProgram(deps: Deps, argv: readonly string[] | null = 
   return program;
 }
 
+function asksForHelp(argv: readonly string[]): boolean {
+  return argv.length === 0 || argv.some((arg) => arg === '--help' || arg === '-h' || arg === 'help');
+}
+
 /** "ticket show" for the command `okpay ticket show`. */
 function pathOf(command: Command): string {
   const names: string[] = [];
@@ -106,6 +111,8 @@ function pathOf(command: Command): string {
 
 export async function run(given: readonly string[], deps: Deps): Promise<number> {
   if ((deps.io.stdoutIsTTY || deps.env['FORCE_COLOR']) && !deps.env['NO_COLOR'] && !given.includes('--no-color')) await loadColor();
+  if (deps.io.stdoutIsTTY || deps.io.stderrIsTTY || asksForHelp(given)) await loadTerminalKit();
+  if (given.some((arg) => /^--(jq|template)(=|$)/.test(arg))) await loadFormatting();
   const tasks: Promise<void>[] = [];
   let argv = given;
   let program: Command | null = null;
@@ -175,5 +182,11 @@ function print(error: AppError, json: boolean, deps: Deps): number {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  return run(argv, { io: processIO(), env: process.env });
+  const io = processIO();
+  const pager = pagerFor(argv, process.env, io);
+  if (pager === null) return run(argv, { io, env: process.env });
+  const collected = collectingIO(io);
+  const code = await run(argv, { io: collected.io, env: process.env });
+  await page(collected.text(), pager, io, process.env);
+  return code;
 }

@@ -3,10 +3,9 @@
 
 import type { Chalk } from 'chalk';
 import { availableFields, checkFields, selectFields } from './fields.js';
-import { applyJq, applyTemplate } from './formatting.js';
 import type { IO } from './io.js';
-import { renderTable, type TableColumn } from './table.js';
-import { humanTime, type TimeInput } from './time.js';
+import type { TableColumn } from './table.js';
+import type { TimeInput } from './time.js';
 
 export type Cell = string | number | null | undefined;
 
@@ -27,6 +26,34 @@ const plain = (text: string) => text;
 const PLAIN: Styles = { bold: plain, dim: plain, green: plain, red: plain, yellow: plain, cyan: plain };
 
 let chalkClass: typeof Chalk | null = null;
+let terminalKit: typeof import('./terminal.js') | null = null;
+let formatting: typeof import('./formatting.js') | null = null;
+
+/** Loads tables, wrapping and local times: run() does so when stdout or stderr is a terminal, or help is asked for. */
+export async function loadTerminalKit(): Promise<void> {
+  terminalKit ??= await import('./terminal.js');
+}
+
+/** Loads --jq and --template support: run() does so when either is on the command line. */
+export async function loadFormatting(): Promise<void> {
+  formatting ??= await import('./formatting.js');
+}
+
+function loaded<T>(module: T | null, what: string): T {
+  if (module === null) throw new Error(`${what} was used before it was loaded`);
+  return module;
+}
+
+/** Text wrapped to `width` when the terminal kit is loaded (help is printed through this). */
+export function wrapForTerminal(text: string, width: number): string {
+  return terminalKit ? terminalKit.wrapText(text, width) : text;
+}
+
+/** "2026-12-05 15:16 UTC", without loading time-zone code. */
+function utcMinute(at: TimeInput): string {
+  const ms = typeof at === 'number' ? at : typeof at === 'string' ? Date.parse(at) : at.getTime();
+  return Number.isFinite(ms) ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC` : String(at);
+}
 
 /** Loads chalk, only when colour can be on: piped and scripted runs never pay for it. */
 export async function loadColor(): Promise<void> {
@@ -84,8 +111,8 @@ export class Output {
       checkFields(fields, availableFields(document, this.format.declared));
       shown = selectFields(document, fields);
     }
-    if (template !== null) this.io.writeOut(applyTemplate(shown, template));
-    else if (jq !== null) this.format.later(applyJq(shown, jq).then((text) => this.io.writeOut(text)));
+    if (template !== null) this.io.writeOut(loaded(formatting, '--template').applyTemplate(shown, template));
+    else if (jq !== null) this.format.later(loaded(formatting, '--jq').applyJq(shown, jq).then((text) => this.io.writeOut(text)));
     else this.io.writeOut(`${JSON.stringify(shown, null, 2)}\n`);
   }
 
@@ -93,17 +120,22 @@ export class Output {
     this.io.writeOut(`${text}\n`);
   }
 
+  /** Prose (articles, mails, messages): wrapped to the terminal with its indent kept; as it is when piped. */
+  text(text: string): void {
+    this.line(this.io.stdoutIsTTY ? loaded(terminalKit, 'wrapping').wrapText(text, this.io.columns) : text);
+  }
+
   /** A status message for people, on stderr (so piped data stays clean). */
   note(text: string): void {
-    this.io.writeErr(`${text}\n`);
+    this.io.writeErr(`${this.io.stderrIsTTY ? loaded(terminalKit, 'wrapping').wrapText(text, this.io.columns) : text}\n`);
   }
 
   success(text: string): void {
-    this.io.writeErr(`${this.color ? this.style.green('✓') : '✓'} ${text}\n`);
+    this.note(`${this.color ? this.style.green('✓') : '✓'} ${text}`);
   }
 
   warn(text: string): void {
-    this.io.writeErr(`${this.style.yellow('warning:')} ${text}\n`);
+    this.note(`${this.style.yellow('warning:')} ${text}`);
   }
 
   /** Aligned "key: value" lines; empty values are skipped. */
@@ -129,12 +161,12 @@ export class Output {
       return;
     }
     const cells = rows.map((row) => columns.map((c) => text(row, c.key)));
-    for (const line of renderTable(columns, cells, this.io.columns, { header: this.style.bold, border: (t) => t })) this.line(line);
+    for (const line of loaded(terminalKit, 'tables').renderTable(columns, cells, this.io.columns, { header: this.style.bold, border: (t) => t })) this.line(line);
   }
 
   /** A time for people: "2026-12-05 16:16 CET" in the local zone on a terminal, in UTC when piped (JSON and CSV carry ISO 8601). */
   time(at: TimeInput): string {
-    return this.io.stdoutIsTTY ? humanTime(at) : humanTime(at, 'UTC');
+    return this.io.stdoutIsTTY ? loaded(terminalKit, 'local times').humanTime(at) : utcMinute(at);
   }
 }
 

@@ -2,7 +2,7 @@
 
 import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Okpay } from '../support/okpay.js';
+import { BIN, Okpay } from '../support/okpay.js';
 import { Terminal } from '../support/tmux.js';
 
 const NOW = '2026-12-04T15:00:00.000Z';
@@ -46,7 +46,7 @@ describe.each([80, 120])('at %i columns', (columns) => {
   afterAll(() => terminal.close());
 
   it('history is a table that fits, with local times and whole ids and amounts', async () => {
-    const screen = await terminal.okpay(['history', '--limit', '8'], env(customer));
+    const screen = await terminal.okpay(['history', '--limit', '8', '--no-pager'], env(customer));
     expect(screen.code).toBe(0);
     expectTableFits(screen.lines, columns);
     expect(screen.text).toMatch(/│ 2026-12-04 16:00 CET\s+│ txn_0000000060 │/);
@@ -55,7 +55,7 @@ describe.each([80, 120])('at %i columns', (columns) => {
   });
 
   it('agent queue is a table that fits, with the SLA overdue in words', async () => {
-    const screen = await terminal.okpay(['agent', 'queue'], env(agent));
+    const screen = await terminal.okpay(['agent', 'queue', '--no-pager'], env(agent));
     expect(screen.code).toBe(0);
     expectTableFits(screen.lines, columns);
     expect(screen.text).toMatch(/overdue \d+ h \d\d min/);
@@ -68,7 +68,7 @@ describe('below 60 columns', () => {
   it('history is one block per transaction', async () => {
     const terminal = new Terminal(50);
     try {
-      const screen = await terminal.okpay(['history', '--limit', '3'], env(customer));
+      const screen = await terminal.okpay(['history', '--limit', '3', '--no-pager'], env(customer));
       expect(screen.code).toBe(0);
       expect(screen.text).not.toContain('│');
       expect(screen.lines[0]).toMatch(/^Date\s+2026-12-04 16:00 CET$/);
@@ -76,5 +76,79 @@ describe('below 60 columns', () => {
     } finally {
       terminal.close();
     }
+  });
+});
+
+describe('the pager', () => {
+  let terminal: Terminal;
+  beforeAll(() => {
+    terminal = new Terminal(80);
+  });
+  afterAll(() => terminal.close());
+
+  const marked = "sed 's/^/PAGED: /'";
+  const pagedLines = (lines: readonly string[]) => lines.filter((line) => line.trim() !== '');
+
+  it('takes the output of a long read on a terminal, OKPAY_PAGER first, then PAGER', async () => {
+    for (const variable of ['OKPAY_PAGER', 'PAGER']) {
+      const screen = await terminal.okpay(['history', '--limit', '5'], { ...env(customer), [variable]: marked });
+      expect(screen.code).toBe(0);
+      const lines = pagedLines(screen.lines).filter((line) => !line.startsWith('more on the next page'));
+      expect(lines.length).toBeGreaterThan(5);
+      for (const line of lines) expect(line).toMatch(/^PAGED: /);
+    }
+  });
+
+  it('is not used with --no-pager, with OKPAY_PAGER=cat, or when the output is piped', async () => {
+    const runs = [
+      await terminal.okpay(['history', '--limit', '5', '--no-pager'], { ...env(customer), OKPAY_PAGER: marked }),
+      await terminal.okpay(['history', '--limit', '5'], { ...env(customer), OKPAY_PAGER: 'cat', PAGER: marked }),
+      await terminal.okpay([], { ...env(customer), OKPAY_PAGER: marked }, { shell: `node ${JSON.stringify(BIN)} history --limit 5 | cat` }),
+    ];
+    for (const screen of runs) {
+      expect(screen.code).toBe(0);
+      expect(screen.text).toContain('txn_0000000060');
+      expect(screen.text).not.toContain('PAGED');
+    }
+  });
+
+  it('is less -FRX by default, which prints a short output and quits by itself', async () => {
+    const screen = await terminal.okpay(['history', '--limit', '3'], env(customer));
+    expect(screen.code).toBe(0);
+    expect(screen.text).toMatch(/│ 2026-12-04 16:00 CET\s+│ txn_0000000060 │/);
+  });
+
+  it('never takes a command that changes something', async () => {
+    const screen = await terminal.okpay(['deposit', '--amount', '1.00', '--currency', 'USD'], { ...env(customer), OKPAY_PAGER: marked });
+    expect(screen.code).toBe(0);
+    expect(screen.text).not.toContain('PAGED');
+  });
+});
+
+describe('long text on a narrow terminal', () => {
+  let terminal: Terminal;
+  beforeAll(() => {
+    terminal = new Terminal(50);
+  });
+  afterAll(() => terminal.close());
+
+  it('wraps a Chinese FAQ article by character, within the width, losing nothing', async () => {
+    const screen = await terminal.okpay(['faq', '忘记密码', '--no-pager'], env(customer));
+    expect(screen.code).toBe(0);
+    for (const line of screen.lines) expect(stringWidth(line)).toBeLessThanOrEqual(50);
+    const piped = await okpay.run(['faq', '忘记密码']);
+    const body = piped.stdout.split('\n').filter((line) => stringWidth(line) > 50);
+    expect(body.length).toBeGreaterThan(0);
+    const squeeze = (text: string) => text.replace(/\s+/g, '');
+    expect(squeeze(screen.text)).toContain(squeeze(body[0] ?? ''));
+  });
+
+  it('wraps support’s descriptions under their column', async () => {
+    const screen = await terminal.okpay(['support', '--no-pager'], env(customer));
+    expect(screen.code).toBe(0);
+    for (const line of screen.lines) expect(stringWidth(line)).toBeLessThanOrEqual(50);
+    const use = screen.lines.findIndex((line) => line.includes('Account, money, identity-check'));
+    expect(use).toBeGreaterThan(0);
+    expect(screen.lines[use + 1]).toMatch(/^ {19}\S/);
   });
 });

@@ -22,7 +22,7 @@ export class Terminal {
     readonly columns: number,
     readonly rows = 60,
   ) {
-    execFileSync('tmux', ['new-session', '-d', '-s', this.name, '-x', String(columns), '-y', String(rows), 'env -i PATH="$PATH" HOME="$HOME" TERM=xterm-256color bash --norc --noprofile']);
+    execFileSync('tmux', ['-u', 'new-session', '-d', '-s', this.name, '-x', String(columns), '-y', String(rows), 'env -i PATH="$PATH" HOME="$HOME" TERM=xterm-256color LANG=C.UTF-8 bash --norc --noprofile']);
   }
 
   /** Runs `okpay ARGS` (or a shell line, with `shell`) with the environment given, and waits for it to end. */

@@ -60,14 +60,14 @@ function printHits(ctx: Context, hits: readonly FaqHit[]): void {
     ctx.out.note('No article matches. Try other words, or contact support: `okpay support` lists the ways.');
     return;
   }
-  ctx.out.line(ctx.out.style.bold(best.article.title));
-  if (best.article.fallback) ctx.out.line(ctx.out.style.dim('(this article is not translated yet; here it is in English)'));
+  ctx.out.text(ctx.out.style.bold(best.article.title));
+  if (best.article.fallback) ctx.out.text(ctx.out.style.dim('(this article is not translated yet; here it is in English)'));
   ctx.out.line();
-  ctx.out.line(best.article.body);
+  ctx.out.text(best.article.body);
   if (more.length > 0) {
     ctx.out.line();
-    ctx.out.line(ctx.out.style.dim('Related:'));
-    for (const hit of more) ctx.out.line(`  ${hit.article.id.padEnd(28)} ${hit.article.title}`);
+    ctx.out.text(ctx.out.style.dim('Related:'));
+    for (const hit of more) ctx.out.text(`  ${hit.article.id.padEnd(28)} ${hit.article.title}`);
   }
   ctx.out.note('\nStill stuck? Open a ticket: okpay ticket new --category … --subject "…" --body "…"');
 }
@@ -137,19 +137,19 @@ function printSupport(ctx: Context, document: SupportDocument): void {
   const { style } = ctx.out;
   // With --country there is one region, and its local time is what the customer reads.
   const zone = document.regions.length === 1 ? (document.regions[0]?.timeZone ?? null) : null;
-  ctx.out.line(style.bold('Ways to reach OKPay support'));
+  ctx.out.text(style.bold('Ways to reach OKPay support'));
   for (const channel of document.channels) {
-    ctx.out.line(`  ${style.bold(channel.name.padEnd(16))} ${channel.contact}`);
-    ctx.out.line(`  ${''.padEnd(16)} first answer ${channel.expectedFirstReply} (${availability(ctx, channel, zone)})`);
-    if (channel.expectedReplyBy !== null) ctx.out.line(`  ${''.padEnd(16)} write now and expect an answer by ${inZone(channel.expectedReplyBy, zone)}`);
-    ctx.out.line(`  ${''.padEnd(16)} ${style.dim(channel.use)}`);
+    ctx.out.text(`  ${style.bold(channel.name.padEnd(16))} ${channel.contact}`);
+    ctx.out.text(`  ${''.padEnd(16)} first answer ${channel.expectedFirstReply} (${availability(ctx, channel, zone)})`);
+    if (channel.expectedReplyBy !== null) ctx.out.text(`  ${''.padEnd(16)} write now and expect an answer by ${inZone(channel.expectedReplyBy, zone)}`);
+    ctx.out.text(`  ${''.padEnd(16)} ${style.dim(channel.use)}`);
   }
   ctx.out.line();
-  ctx.out.line(style.bold('Support desks'));
+  ctx.out.text(style.bold('Support desks'));
   for (const region of document.regions) {
     const state = region.openNow ? style.green('open now') : style.yellow(`closed; opens ${localTime(Date.parse(region.nextOpeningAt ?? ''), region.timeZone)}`);
-    ctx.out.line(`  ${style.bold(region.name)} — ${region.hours}`);
-    ctx.out.line(`    local time ${region.localTime}: ${state}`);
-    for (const holiday of region.holidays) ctx.out.line(`    ${style.yellow('closed')} ${holiday.date} ${holiday.name}${holiday.notice ? ` — ${holiday.notice}` : ''}`);
+    ctx.out.text(`  ${style.bold(region.name)} — ${region.hours}`);
+    ctx.out.text(`    local time ${region.localTime}: ${state}`);
+    for (const holiday of region.holidays) ctx.out.text(`    ${style.yellow('closed')} ${holiday.date} ${holiday.name}${holiday.notice ? ` — ${holiday.notice}` : ''}`);
   }
 }

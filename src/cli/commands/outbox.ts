@@ -49,7 +49,7 @@ export function registerOutboxCommands(program: Command, app: App): void {
         ['Anti-phishing phrase', mail.antiPhishingPhrase],
       ]);
       ctx.out.line();
-      ctx.out.line(mail.text);
+      ctx.out.text(mail.text);
     });
   });
 }

@@ -176,7 +176,7 @@ export function printTicket(ctx: Context, detail: TicketDetail): void {
     const origin = message.fromTicket === null ? '' : style.dim(` (from #${message.fromTicket})`);
     ctx.out.line();
     ctx.out.line(`${style.dim(ctx.out.time(message.at))}  ${style.bold(nameIn(detail, message.authorId, message.author))}${internal}${origin}`);
-    ctx.out.line(message.body.replace(/^/gm, '  '));
+    ctx.out.text(message.body.replace(/^/gm, '  '));
   }
 }
 
