@@ -89,7 +89,7 @@ function printOpened(ctx: Context, opened: OpenedTicket): void {
   const ticket = detail.ticket;
   ctx.out.data({ ticket: ticketDocument(detail, { duplicate }) }, () => {
     if (duplicate) {
-      ctx.out.warn(`you sent this same request at ${ticket.createdAt.slice(0, 16).replace('T', ' ')} UTC: it is ticket #${ticket.number}, still ${ticket.status}; nothing new was queued`);
+      ctx.out.warn(`you sent this same request at ${ctx.out.time(ticket.createdAt)}: it is ticket #${ticket.number}, still ${ticket.status}; nothing new was queued`);
     } else {
       ctx.out.success(`Ticket #${ticket.number} opened (priority ${ticket.priority}). We mailed you a confirmation.`);
     }

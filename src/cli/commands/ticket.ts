@@ -76,7 +76,7 @@ function registerList(ticket: Command, app: App): void {
           { key: 'subject', title: 'Subject' },
           { key: 'updated', title: 'Updated' },
         ],
-        rows.map((row) => ({ ...row, updated: row.updatedAt.slice(0, 16).replace('T', ' ') })),
+        rows.map((row) => ({ ...row, updated: ctx.out.time(row.updatedAt) })),
         'no tickets; open one with `okpay ticket new`',
       ),
     );
