@@ -6,6 +6,8 @@ import type { Context } from './context.js';
 
 export interface App {
   context(command: Command): Context;
+  /** Runs another okpay command line in this process, with no terminal, and returns what it printed (for completion). */
+  capture(argv: readonly string[]): Promise<{ code: number; stdout: string }>;
 }
 
 /** A subcommand of `parent` that shares its error handling and output settings. */

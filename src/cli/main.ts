@@ -5,7 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
 import { createContext, type Deps, type Invocation } from './context.js';
 import { splitJsonFields } from './fields.js';
-import { processIO } from './io.js';
+import { bufferIO, processIO } from './io.js';
 import { collectingIO, page, pagerFor } from './pager.js';
 import { loadColor, loadFormatting, loadTerminalKit, wrapForTerminal } from './output.js';
 import { PACKAGE_VERSION } from './paths.js';
@@ -88,7 +88,14 @@ export async function buildProgram(deps: Deps, argv: readonly string[] | null = 
       getOutHelpWidth: () => deps.io.columns,
       getErrHelpWidth: () => deps.io.columns,
     });
-  const app: App = { context: (command) => createContext(deps, command.optsWithGlobals(), { ...invocation, commandPath: pathOf(command) }) };
+  const app: App = {
+    context: (command) => createContext(deps, command.optsWithGlobals(), { ...invocation, commandPath: pathOf(command) }),
+    capture: async (args) => {
+      const io = bufferIO();
+      const code = await run(args, { ...deps, io });
+      return { code, stdout: io.stdout() };
+    },
+  };
   const invoked = argv === null ? null : invokedCommand(argv);
   // `okpay version` needs no command module.
   if (invoked !== 'version') await registerCommands(program, app, invoked);

@@ -36,6 +36,7 @@ function invocations(methodId: string): Record<string, Invocation> {
     register: { policy: 'public', argv: ['register', '--email', 'new.person@example.com', '--password-stdin', '--accept-terms'], stdin: PW },
     activate: { policy: 'public', argv: ['activate', 'act_unknown'] },
     version: { policy: 'public', argv: ['version'] },
+    __complete: { policy: 'public', argv: ['__complete', 'currencies'] },
     login: { policy: 'public', argv: ['login', '--email', DEMO_PEOPLE.customer, '--password-stdin', '--raw'], stdin: PW },
     logout: { policy: 'public', argv: ['logout'] },
     whoami: { policy: 'user', argv: ['whoami'] },
