@@ -46,19 +46,19 @@ const FIELD_LIST = /^[A-Za-z][A-Za-z0-9_]*(?:,[A-Za-z][A-Za-z0-9_]*)*$/;
 const ALL_FIELDS = new Set(Object.values(COMMAND_FIELDS).flat());
 
 /** "id, amount" → ["id", "amount"]; a usage error for anything that is not a list of names. */
-export function parseFieldList(text: string): string[] {
+function parseFieldList(text: string): string[] {
   const compact = text.replace(/\s+/g, '');
   if (!FIELD_LIST.test(compact)) throw new AppError('USAGE', `--json takes a comma-separated list of field names, not "${text.slice(0, 60)}"`, { hint: 'for example --json id,amount,status' });
   return [...new Set(compact.split(','))];
 }
 
 /** Whether the word after --json is meant as its field list rather than an argument of the command. */
-export function looksLikeFieldList(word: string): boolean {
+function looksLikeFieldList(word: string): boolean {
   return FIELD_LIST.test(word) && (word.includes(',') || ALL_FIELDS.has(word));
 }
 
 /** The key of the record(s) a document holds (its first key, when that is an object or a list), or null: the document is the record. */
-export function recordKey(document: unknown): string | null {
+function recordKey(document: unknown): string | null {
   if (!isObject(document)) return null;
   const first = Object.keys(document)[0];
   if (first === undefined) return null;

@@ -75,7 +75,7 @@ function makeStyles(color: boolean): Styles {
 }
 
 /** What --json FIELDS, --jq and --template asked for (see `okpay help formatting`). */
-export interface DataFormat {
+interface DataFormat {
   readonly fields: readonly string[] | null;
   readonly jq: string | null;
   readonly template: string | null;

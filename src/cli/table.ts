@@ -16,12 +16,12 @@ export interface TableColumn {
   readonly hide?: number;
 }
 
-export interface TableStyle {
+interface TableStyle {
   header(text: string): string;
   border(text: string): string;
 }
 
-export const COMPACT_BELOW = 60;
+const COMPACT_BELOW = 60;
 /** A free-text column is shrunk to this before other columns are dropped. */
 const COMFORTABLE_WIDTH = 16;
 /** Below this a free-text cell says too little to be worth a bordered row. */
@@ -33,7 +33,7 @@ const TOKEN = /^(?:[a-z]+_[A-Za-z0-9_-]+|\d{4}-\d{2}-\d{2}[ T][\d:.]+(?: ?[A-Z][
 const plainStyle: TableStyle = { header: (t) => t, border: (t) => t };
 
 /** Kept whole: marked so, right-aligned, titled like an id or amount, or holding only tokens. */
-export function isKept(column: TableColumn, cells: readonly string[] = []): boolean {
+function isKept(column: TableColumn, cells: readonly string[] = []): boolean {
   if (column.keep !== undefined) return column.keep;
   if (column.align === 'right' || ID_LIKE.test(column.title)) return true;
   const filled = cells.map((cell) => cell.replace(ANSI, '')).filter((cell) => cell !== '');
