@@ -142,7 +142,12 @@ export class Output {
   fields(pairs: readonly (readonly [string, Cell])[]): void {
     const shown = pairs.filter(([, v]) => v !== null && v !== undefined && v !== '');
     const width = Math.max(0, ...shown.map(([k]) => k.length));
-    for (const [key, value] of shown) this.line(`${this.style.dim(`${key}:`.padEnd(width + 1))} ${String(value)}`);
+    const indent = ' '.repeat(width + 2);
+    for (const [key, value] of shown) {
+      // On a terminal a long value wraps under itself, not under its label.
+      const text = this.io.stdoutIsTTY ? loaded(terminalKit, 'wrapping').wrapText(String(value), Math.max(20, this.io.columns - indent.length)).replace(/\n/g, `\n${indent}`) : String(value);
+      this.line(`${this.style.dim(`${key}:`.padEnd(width + 1))} ${text}`);
+    }
   }
 
   /** A bordered table on a terminal; tab-separated lines with a header when piped. */
