@@ -52,9 +52,9 @@ function parseFieldList(text: string): string[] {
   return [...new Set(compact.split(','))];
 }
 
-/** Whether the word after --json is meant as its field list rather than an argument of the command. */
-function looksLikeFieldList(word: string): boolean {
-  return FIELD_LIST.test(word) && (word.includes(',') || ALL_FIELDS.has(word));
+/** Whether the word after --json is meant as its field list rather than a command or an argument. */
+function looksLikeFieldList(word: string, isCommand: (word: string) => boolean): boolean {
+  return FIELD_LIST.test(word) && (word.includes(',') || (ALL_FIELDS.has(word) && !isCommand(word)));
 }
 
 /** The key of the record(s) a document holds (its first key, when that is an object or a list), or null: the document is the record. */
@@ -102,7 +102,7 @@ export function selectFields(document: unknown, fields: readonly string[]): unkn
  * The command line without --json's field list, and that list: `--json=id,amount`, or
  * `--json id,amount` when the word after --json is a field list (see looksLikeFieldList).
  */
-export function splitJsonFields(argv: readonly string[]): { argv: string[]; fields: string[] | null } {
+export function splitJsonFields(argv: readonly string[], isCommand: (word: string) => boolean): { argv: string[]; fields: string[] | null } {
   const out: string[] = [];
   let fields: string[] | null = null;
   for (let i = 0; i < argv.length; i += 1) {
@@ -114,7 +114,7 @@ export function splitJsonFields(argv: readonly string[]): { argv: string[]; fiel
     if (arg.startsWith('--json=')) {
       fields = parseFieldList(arg.slice('--json='.length));
       out.push('--json');
-    } else if (arg === '--json' && looksLikeFieldList(argv[i + 1] ?? '')) {
+    } else if (arg === '--json' && looksLikeFieldList(argv[i + 1] ?? '', isCommand)) {
       fields = parseFieldList(argv[i + 1] ?? '');
       out.push('--json');
       i += 1;

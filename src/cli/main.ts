@@ -109,6 +109,19 @@ function asksForHelp(argv: readonly string[]): boolean {
   return argv.length === 0 || argv.some((arg) => arg === '--help' || arg === '-h' || arg === 'help');
 }
 
+/** Every command and subcommand name of the program, so `--json kyc` is not read as a field list. */
+function commandNames(program: Command): Set<string> {
+  const names = new Set<string>();
+  const visit = (command: Command) => {
+    for (const child of command.commands) {
+      names.add(child.name());
+      visit(child);
+    }
+  };
+  visit(program);
+  return names;
+}
+
 /** "ticket show" for the command `okpay ticket show`. */
 function pathOf(command: Command): string {
   const names: string[] = [];
@@ -121,12 +134,14 @@ export async function run(given: readonly string[], deps: Deps): Promise<number>
   if (deps.io.stdoutIsTTY || deps.io.stderrIsTTY || asksForHelp(given)) await loadTerminalKit();
   if (given.some((arg) => /^--(jq|template)(=|$)/.test(arg))) await loadFormatting();
   const tasks: Promise<void>[] = [];
-  let argv = given;
+  const invocation: { fields: readonly string[] | null; later(task: Promise<void>): void } = { fields: null, later: (task) => void tasks.push(task) };
   let program: Command | null = null;
   try {
-    const split = splitJsonFields(given);
-    argv = split.argv;
-    program = await buildProgram(deps, argv, { fields: split.fields, later: (task) => void tasks.push(task) });
+    program = await buildProgram(deps, given, invocation);
+    const commandWords = commandNames(program);
+    const split = splitJsonFields(given, (word) => commandWords.has(word));
+    const argv = split.argv;
+    invocation.fields = split.fields;
     if (argv.length === 0) {
       program.outputHelp();
       return 0;

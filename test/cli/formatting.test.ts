@@ -49,6 +49,14 @@ describe('--json FIELDS', () => {
     expect((await cli.run(['withdraw', 'list', '--json', 'id,colour'])).code).toBe(2);
   });
 
+  it('reads a command name after --json as the command, even when it is also a field name', async () => {
+    const kyc = await cli.run(['--json', 'kyc', 'status']);
+    expect(kyc.code).toBe(0);
+    expect(kyc.json<{ kyc: { status: string } }>().kyc.status).toBeDefined();
+    const statuses = await cli.run(['history', '--json=status']);
+    expect(statuses.json()).toEqual({ transactions: [{ status: 'completed' }, { status: 'completed' }] });
+  });
+
   it('leaves an argument after --json alone when it is not a field list', async () => {
     const run = await cli.run(['tx', 'show', '--json', 'txn_0000000001']);
     expect(run.code).toBe(0);
