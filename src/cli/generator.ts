@@ -14,7 +14,7 @@ import { findCurrency, formatAmount, type Currency } from '../domain/money.js';
 import { compareCodeUnits } from '../domain/order.js';
 import { parseGeneratorData, type GeneratorData } from '../domain/generator-data.js';
 import { Prng } from '../domain/prng.js';
-import type { State, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
+import type { UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { parseSupport, type SupportData } from '../domain/support.js';
 import { saveTicket } from '../app/desk.js';
 import { ACTIVE_STATUSES, addAgentReply, addCustomerReply, addNote, changeStatus, mergeTickets, openTicket, rateTicket, requestEscalation, TICKET_CATEGORIES, type Ticket, type TicketStatus } from '../domain/tickets.js';
@@ -22,11 +22,10 @@ import { parsePositiveInt } from '../domain/validate.js';
 import { ibanCheckDigits } from '../domain/validate-bank.js';
 import { usdEquivalentMinor } from '../domain/fx.js';
 import { remainingAllowance } from '../domain/limits.js';
-import { planClaim, planDeposit, planReturn, planTransfer, priceTransfer, pruneWalletRecords, resolveRecipient, windowUsdMinor } from '../domain/wallet.js';
+import { currentWindow, planClaim, planDeposit, planReturn, planTransfer, priceTransfer, resolveRecipient, windowUsdMinor } from '../domain/wallet.js';
 import { addMethod, planCompletion, planRelease, planWithdrawal, settleSteps } from '../domain/withdrawals.js';
-import type { StoreTransaction } from '../store/store.js';
-import { audit } from './auth.js';
-import { assertTestable } from './commands/fixtures.js';
+import type { RecordsTransaction } from '../store/store.js';
+import { assertTestable } from './fixture-loader.js';
 import { payoutRef } from '../app/withdrawals.js';
 import type { Context } from './context.js';
 import { walletRef } from './money.js';
@@ -71,8 +70,6 @@ class Generation {
   readonly pending: string[] = [];
   readonly agents: User[] = [];
   readonly support: SupportData;
-  /** Users by email as of the last rebuild: a payee's status is what the lookup last saw. */
-  lookup: (email: string) => User | null;
   clockMs: number;
   posted = 0;
   prospects = 0;
@@ -83,10 +80,14 @@ class Generation {
   readonly paying = new Set<string>();
   /** When each payout in flight next needs settling. */
   readonly dueAt = new Map<string, number>();
+  /** Payouts in flight, in the order they were requested: the generator made each of them. */
+  readonly inFlight = new Map<string, Withdrawal>();
+  /** Users who have paid since their limit window was last pruned. */
+  readonly windowed = new Set<string>();
 
   constructor(
     readonly ctx: Context,
-    readonly t: StoreTransaction,
+    readonly t: RecordsTransaction,
     readonly options: GeneratorOptions,
     readonly anchorMs: number,
     readonly passwordHash: string,
@@ -97,16 +98,15 @@ class Generation {
     this.data = ctx.ref.load('generator.json', parseGeneratorData);
     this.support = ctx.ref.load('support.json', parseSupport);
     this.clockMs = anchorMs - SPAN_DAYS * DAY_MS;
-    this.lookup = indexUsers(t.state);
   }
 
   get nowIso(): string {
     return new Date(this.clockMs).toISOString();
   }
 
-  post(tx: Parameters<StoreTransaction['post']>[0]): Transaction {
+  post(tx: Parameters<RecordsTransaction['post']>[0]): Promise<Transaction> {
     this.posted += 1;
-    return this.t.postNow(tx);
+    return this.t.post(tx);
   }
 
   // ---- people -------------------------------------------------------------------------------
@@ -122,11 +122,13 @@ class Generation {
     return { display, local };
   }
 
-  createPeople(): void {
+  async createPeople(): Promise<void> {
     const nowIso = this.nowIso;
     this.createAdminAndAgents(nowIso);
-    for (let i = 1; i <= this.options.users; i += 1) this.createCustomer(i, nowIso);
-    this.lookup = indexUsers(this.t.state);
+    for (let i = 1; i <= this.options.users; i += 1) {
+      await this.createCustomer(i, nowIso);
+      if (i % FLUSH_EVERY === 0) await this.t.flush();
+    }
   }
 
   private account(email: string, name: string, country: string | null, language: Language | null, role: User['role'], pending: boolean, phone: string | null): User {
@@ -136,14 +138,14 @@ class Generation {
       this.nowIso,
       { byEmail: this.emails.get(email), byPhone: phone ? this.phones.get(phone) : undefined },
     );
-    this.t.state.users[user.id] = user;
+    this.t.users.put(user);
     this.emails.set(email, user);
     if (phone) this.phones.set(phone, user);
     return user;
   }
 
   private putUser(user: User): User {
-    this.t.state.users[user.id] = user;
+    this.t.users.put(user);
     return user;
   }
 
@@ -160,7 +162,7 @@ class Generation {
     }
   }
 
-  private createCustomer(index: number, nowIso: string): void {
+  private async createCustomer(index: number, nowIso: string): Promise<void> {
     const mix = this.prng.weighted(this.data.countries.map((c) => [c, c.weight] as const));
     const language = isLanguage(mix.language) ? mix.language : 'en';
     const { display, local } = this.name(language, index);
@@ -177,7 +179,7 @@ class Generation {
       return;
     }
     const currency = findCurrency(this.ctx.ref.currencies, mix.currency);
-    this.post(planDeposit(user, major(currency, this.prng.int(500, 5000)), currency, 'bank', nowIso));
+    await this.post(planDeposit(user, major(currency, this.prng.int(500, 5000)), currency, 'bank', nowIso));
     const method = this.prng.chance(0.5) ? this.addMethod(user, index) : null;
     // A generated customer has no sessions, so there are none for the lock to end.
     if (index > 2 && this.prng.chance(0.02)) this.putUser(lockAccount(user, { reason: this.prng.chance(0.5) ? 'self' : 'agent', note: 'generated', at: nowIso, by: null }));
@@ -218,39 +220,48 @@ class Generation {
       const day = Math.floor(this.clockMs / DAY_MS);
       if (day !== settledDay) {
         settledDay = day;
-        this.settle();
+        await this.settle();
         // As payment commands do: limit-window days older than the window are dropped (weekly
         // here), so a payment's limit check reads about a month of days, not the whole timeline.
-        if (day % 7 === 0) pruneWalletRecords(this.t.state, this.clockMs);
+        if (day % 7 === 0) await this.pruneWindows();
       }
-      this.operation();
+      await this.operation();
       if (this.posted % FLUSH_EVERY === 0 || step % FLUSH_EVERY === 0) {
         progress(this.posted);
         await this.t.flush();
       }
     }
     this.clockMs = this.anchorMs;
-    this.settle();
+    await this.settle();
     progress(this.posted);
   }
 
-  private operation(): void {
+  private async pruneWindows(): Promise<void> {
+    for (const userId of this.windowed) {
+      const window = await this.t.limits.get(userId);
+      const kept = currentWindow(window, this.clockMs);
+      if (kept !== window) this.t.limits.put(userId, kept);
+      if (Object.keys(kept).length === 0) this.windowed.delete(userId);
+    }
+  }
+
+  private operation(): Promise<void> {
     const roll = this.prng.next();
     const person = this.prng.pick(this.people);
-    if (roll < 0.7) this.transfer(person);
-    else if (roll < 0.83) this.deposit(person);
-    else if (roll < 0.95) this.withdraw(person);
-    else if (roll < 0.985) this.unclaimedTransfer(person);
-    else this.activatePending();
+    if (roll < 0.7) return this.transfer(person);
+    if (roll < 0.83) return this.deposit(person);
+    if (roll < 0.95) return this.withdraw(person);
+    if (roll < 0.985) return this.unclaimedTransfer(person);
+    return this.activatePending();
   }
 
-  private deposit(person: Person): void {
-    const user = this.user(person.id);
-    this.post(planDeposit(user, major(person.currency, this.prng.int(100, 2000)), person.currency, this.prng.chance(0.5) ? 'card' : 'bank', this.nowIso));
+  private async deposit(person: Person): Promise<void> {
+    const user = await this.user(person.id);
+    await this.post(planDeposit(user, major(person.currency, this.prng.int(100, 2000)), person.currency, this.prng.chance(0.5) ? 'card' : 'bank', this.nowIso));
   }
 
-  private amountFor(person: Person, shareMax: number): number {
-    const available = this.available(person.id, person.currency);
+  private async amountFor(person: Person, shareMax: number): Promise<number> {
+    const available = await this.available(person.id, person.currency);
     const unit = 10 ** person.currency.exponent;
     return Math.floor((available * this.prng.int(1, shareMax)) / 100 / unit) * unit;
   }
@@ -259,122 +270,137 @@ class Generation {
    * Tries a payment; a refusal (funds, limits) makes the payer top up instead, as a person would.
    * Payments the limits would refuse are skipped up front: exceptions are slow in a hot loop.
    */
-  private attempt(person: Person, pay: () => void, amountMinor = 0): void {
-    if (amountMinor > 0 && !this.withinLimits(person, amountMinor)) return this.deposit(person);
+  private async attempt(person: Person, pay: () => Promise<void>, amountMinor = 0): Promise<void> {
+    if (amountMinor > 0 && !(await this.withinLimits(person, amountMinor))) return this.deposit(person);
+    this.windowed.add(person.id);
     try {
-      pay();
+      await pay();
     } catch (error) {
       if (!isAppError(error)) throw error;
-      this.deposit(person);
+      await this.deposit(person);
     }
   }
 
   /** Whether the limits would let this person send `amountMinor` (fees included, with a margin). */
-  private withinLimits(person: Person, amountMinor: number): boolean {
-    const user = this.user(person.id);
+  private async withinLimits(person: Person, amountMinor: number): Promise<boolean> {
+    const user = await this.user(person.id);
     const usd = usdEquivalentMinor(Math.ceil(amountMinor * 1.05), person.currency, this.ctx.ref.rates, this.ctx.ref.currencies);
-    const allowance = remainingAllowance({ verified: user.kyc.status === 'approved', windowUsdMinor: this.window(user.id) }, this.ctx.ref.limits);
+    const allowance = remainingAllowance({ verified: user.kyc.status === 'approved', windowUsdMinor: await this.window(user.id) }, this.ctx.ref.limits);
     return usd <= allowance.nextPaymentMaxMinor;
   }
 
 
-  private transfer(person: Person): void {
+  private async transfer(person: Person): Promise<void> {
     const other = this.prng.pick(this.people);
     if (other.id === person.id) return this.deposit(person);
-    const amountMinor = this.amountFor(person, 6);
+    const amountMinor = await this.amountFor(person, 6);
     if (amountMinor <= 0) return this.deposit(person);
-    const sender = this.user(person.id);
-    const recipient = this.user(other.id);
+    const sender = await this.user(person.id);
+    const recipient = await this.user(other.id);
     const toCurrency = this.prng.chance(0.8) ? other.currency : person.currency;
-    this.attempt(person, () => {
-      const to = resolveRecipient(sender, { kind: 'email', email: recipient.email }, this.lookup(recipient.email), () => null);
+    await this.attempt(person, async () => {
+      const to = resolveRecipient(sender, { kind: 'email', email: recipient.email }, recipient, () => null);
       const quote = priceTransfer(walletRef(this.ctx), sender, to, amountMinor, person.currency, toCurrency);
       const memo = this.prng.chance(0.3) ? `invoice ${this.posted}` : null;
-      const tx = this.post(planTransfer(walletRef(this.ctx), { sender, to, quote, currency: person.currency, memo, quoteId: null, idempotency: null, nowMs: this.clockMs, availableMinor: this.available(sender.id, person.currency), windowUsdMinor: this.window(sender.id) }));
+      const funds = { availableMinor: await this.available(sender.id, person.currency), windowUsdMinor: await this.window(sender.id) };
+      const tx = await this.post(planTransfer(walletRef(this.ctx), { sender, to, quote, currency: person.currency, memo, quoteId: null, idempotency: null, nowMs: this.clockMs, ...funds }));
       if (this.transfers.length < 5000) this.transfers.push(tx);
     }, amountMinor);
   }
 
-  private unclaimedTransfer(person: Person): void {
+  private async unclaimedTransfer(person: Person): Promise<void> {
     // The cap is spread over the whole timeline, so some money is still waiting at the end.
     const cap = Math.max(20, Math.floor(this.options.users / 2));
     if (this.prospects >= Math.ceil(cap * (this.posted / Math.max(this.options.transactions, 1)))) return this.transfer(person);
     this.prospects += 1;
-    const amountMinor = Math.min(this.amountFor(person, 3), major(person.currency, 200));
+    const amountMinor = Math.min(await this.amountFor(person, 3), major(person.currency, 200));
     if (amountMinor <= 0) return this.deposit(person);
-    const sender = this.user(person.id);
+    const sender = await this.user(person.id);
     const email = `prospect${this.prospects}@example.org`;
-    this.attempt(person, () => {
-      const to = resolveRecipient(sender, { kind: 'email', email }, this.lookup(email), () => null);
+    await this.attempt(person, async () => {
+      const to = resolveRecipient(sender, { kind: 'email', email }, await this.t.users.byEmail(email), () => null);
       const quote = priceTransfer(walletRef(this.ctx), sender, to, amountMinor, person.currency, person.currency);
-      this.post(planTransfer(walletRef(this.ctx), { sender, to, quote, currency: person.currency, memo: null, quoteId: null, idempotency: null, nowMs: this.clockMs, availableMinor: this.available(sender.id, person.currency), windowUsdMinor: this.window(sender.id) }));
+      const funds = { availableMinor: await this.available(sender.id, person.currency), windowUsdMinor: await this.window(sender.id) };
+      await this.post(planTransfer(walletRef(this.ctx), { sender, to, quote, currency: person.currency, memo: null, quoteId: null, idempotency: null, nowMs: this.clockMs, ...funds }));
     }, amountMinor);
   }
 
-  private withdraw(person: Person): void {
+  private async withdraw(person: Person): Promise<void> {
     if (!person.methodId || this.paying.has(person.id)) return this.transfer(person);
-    const method = this.t.state.methods[person.methodId];
-    const amountMinor = this.amountFor(person, 10);
+    const method = await this.t.methods.get(person.methodId);
+    const amountMinor = await this.amountFor(person, 10);
     if (!method || amountMinor <= 0) return this.deposit(person);
-    const user = this.user(person.id);
-    this.attempt(person, () => {
+    const user = await this.user(person.id);
+    await this.attempt(person, async () => {
       const quote = computeWithdrawalQuote({ amountMinor, currency: person.currency, methodType: method.type }, { schedule: this.ctx.ref.fees });
-      const tx = this.post(planWithdrawal(payoutRef(this.ctx), { id: newId(this.random, 'wd'), user, method, quote, currency: person.currency, quoteId: null, nowMs: this.clockMs, availableMinor: this.available(user.id, person.currency), windowUsdMinor: this.window(user.id) }));
-      const live = tx.details.record ? this.t.state.withdrawals[tx.details.record.id] : undefined;
-      if (live && this.prng.chance(0.1)) this.post(planRelease(live, 'cancelled', 'cancelled by the customer', user.id, this.nowIso));
-      else if (live) this.paying.add(person.id);
+      const funds = { availableMinor: await this.available(user.id, person.currency), windowUsdMinor: await this.window(user.id) };
+      const tx = await this.post(planWithdrawal(payoutRef(this.ctx), { id: newId(this.random, 'wd'), user, method, quote, currency: person.currency, quoteId: null, nowMs: this.clockMs, ...funds }));
+      const live = tx.details.record ? await this.t.withdrawals.get(tx.details.record.id) : null;
+      if (live && this.prng.chance(0.1)) await this.post(planRelease(live, 'cancelled', 'cancelled by the customer', user.id, this.nowIso));
+      else if (live) {
+        this.paying.add(person.id);
+        this.inFlight.set(live.id, live);
+      }
     }, amountMinor);
   }
 
   /** Someone who was sent money before they joined opens an account: the money lands. */
-  private activatePending(): void {
+  private async activatePending(): Promise<void> {
     const id = this.pending.shift();
     if (!id) return;
-    const pending = this.t.state.users[id];
+    const pending = await this.t.users.get(id);
     if (!pending) return;
     const user = this.putUser({ ...pending, status: 'active', activatedAt: this.nowIso, activation: null });
-    for (const item of waitingFor(this.t.state, user)) this.post(planClaim(item, user, this.nowIso));
-    this.lookup = indexUsers(this.t.state);
+    const waiting = await this.t.unclaimed.forRecipient({ email: user.email, phone: user.phone });
+    for (const item of [...waiting].sort(byTxId)) await this.post(planClaim(item, user, this.nowIso));
   }
 
-  private settle(): void {
+  private async settle(): Promise<void> {
     const ref = payoutRef(this.ctx);
-    for (const withdrawal of Object.values(this.t.state.withdrawals)) {
+    for (const withdrawal of [...this.inFlight.values()]) {
       // Business-day arithmetic is costly: a payout is looked at again only once it is due.
       if ((this.dueAt.get(withdrawal.id) ?? 0) > this.clockMs) continue;
-      const method = this.t.state.methods[withdrawal.methodId];
+      const method = (await this.t.methods.get(withdrawal.methodId)) ?? undefined;
       const steps = settleSteps(withdrawal, method ?? null, ref.calendars, ref.payouts, this.clockMs);
       if (steps.length === 0) this.dueAt.set(withdrawal.id, dueMs(withdrawal, method, ref, this.clockMs));
-      for (const step of steps) {
-        if (step.kind === 'processing') this.t.state.withdrawals[step.withdrawal.id] = step.withdrawal;
-        if (step.kind === 'processing') this.dueAt.set(step.withdrawal.id, Date.parse(step.withdrawal.expectedBy));
-        else if (step.kind === 'complete') this.post(planCompletion(step.withdrawal, this.nowIso));
-        else this.post(planRelease(step.withdrawal, 'failed', 'the receiving account refused the payout', null, this.nowIso));
-        if (step.kind !== 'processing') this.paying.delete(step.withdrawal.userId);
-        if (step.kind !== 'processing') this.dueAt.delete(step.withdrawal.id);
-      }
+      for (const step of steps) await this.settleStep(step);
     }
-    const expired = Object.values(this.t.state.unclaimed).filter((u) => Date.parse(u.expiresAt) <= this.clockMs);
-    for (const item of expired.sort(byTxId)) this.post(planReturn(item, this.nowIso));
+    const expired = await this.t.unclaimed.expiredBy(this.nowIso, Number.MAX_SAFE_INTEGER);
+    for (const item of [...expired].sort(byTxId)) await this.post(planReturn(item, this.nowIso));
   }
 
-  private available(userId: string, currency: Currency): number {
-    return this.t.state.balances[userAccount(userId)]?.[currency.code] ?? 0;
+  private async settleStep(step: ReturnType<typeof settleSteps>[number]): Promise<void> {
+    const id = step.withdrawal.id;
+    if (step.kind === 'processing') {
+      this.t.withdrawals.put(step.withdrawal);
+      this.inFlight.set(id, step.withdrawal);
+      this.dueAt.set(id, Date.parse(step.withdrawal.expectedBy));
+      return;
+    }
+    if (step.kind === 'complete') await this.post(planCompletion(step.withdrawal, this.nowIso));
+    else await this.post(planRelease(step.withdrawal, 'failed', 'the receiving account refused the payout', null, this.nowIso));
+    this.paying.delete(step.withdrawal.userId);
+    this.dueAt.delete(id);
+    this.inFlight.delete(id);
   }
 
-  private window(userId: string): number {
-    return windowUsdMinor(this.t.state.limitWindows[userId] ?? {}, this.clockMs);
+  private available(userId: string, currency: Currency): Promise<number> {
+    return this.t.balances.get(userAccount(userId), currency.code);
   }
 
-  private user(id: string): User {
-    const user = this.t.state.users[id];
+  private async window(userId: string): Promise<number> {
+    return windowUsdMinor(await this.t.limits.get(userId), this.clockMs);
+  }
+
+  private async user(id: string): Promise<User> {
+    const user = await this.t.users.get(id);
     if (!user) throw new Error(`generated user ${id} is missing`);
     return user;
   }
 
   // ---- tickets ------------------------------------------------------------------------------
 
-  createTickets(): void {
+  async createTickets(): Promise<void> {
     const statuses: TicketStatus[] = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed', 'merged'];
     const calendars = this.ctx.ref.load('calendars.json', parseCalendars);
     // Each merged ticket joins the last new one: same customer, opened a few hours before it.
@@ -384,18 +410,29 @@ class Generation {
       const into: MergeTarget | null = target === 'merged' ? lastNew : null;
       this.clockMs = into ? into.atMs - 6 * HOUR_MS : this.anchorMs - storyMs(target) - this.prng.int(1, 30 * 24) * HOUR_MS;
       const person: Person = into ? into.person : this.prng.pick(this.people);
-      const customer = this.user(person.id);
+      const customer = await this.user(person.id);
       const category = TICKET_CATEGORIES[(n - 1) % TICKET_CATEGORIES.length] ?? 'account';
       const language = customer.language ?? 'en';
       const [subject, body] = this.ticketText(category, language, n, person);
       const region = regionForCountry(calendars, customer.country);
       const tx = category === 'dispute' ? this.transfers.find((x) => x.parties[0] === customer.id) : undefined;
       const input = { customer, category, subject, body, channel: this.prng.pick(['email', 'chat', 'phone', 'social'] as const), language, regionId: region.id, txId: tx?.id ?? null };
-      const opened = openTicket(input, Object.values(this.t.state.tickets), () => this.t.tickets.nextNumber(), this.support, this.clockMs);
+      const opened = openTicket(input, await this.recentTickets(customer.id), () => this.t.tickets.nextNumber(), this.support, this.clockMs);
       this.keep(opened.ticket);
       if (target === 'new') lastNew = { person, number: opened.ticket.number, atMs: this.clockMs };
-      this.advanceTicket(opened.ticket, target, customer, into);
+      await this.advanceTicket(opened.ticket, target, customer, into);
     }
+  }
+
+  /** The customer's latest tickets, which a new one could repeat. */
+  private async recentTickets(customerId: string): Promise<Ticket[]> {
+    const page = await this.t.tickets.ofCustomer(customerId, null, { limit: 20, offset: 0 });
+    const tickets: Ticket[] = [];
+    for (const summary of page.items) {
+      const ticket = await this.t.tickets.get(summary.number);
+      if (ticket) tickets.push(ticket);
+    }
+    return tickets.sort((a, b) => a.number - b.number);
   }
 
   private ticketText(category: string, language: Language, n: number, person: Person): [string, string] {
@@ -415,7 +452,7 @@ class Generation {
     return saveTicket(this.t, this.ctx.ref, ticket);
   }
 
-  private advanceTicket(opened: Ticket, target: TicketStatus, customer: User, into: MergeTarget | null): void {
+  private async advanceTicket(opened: Ticket, target: TicketStatus, customer: User, into: MergeTarget | null): Promise<void> {
     if (target === 'new') return;
     const agent = this.agents.find((a) => a.agent?.languages.includes(opened.language) && (a.agent?.tier ?? 0) >= opened.tier) ?? this.agents[0];
     if (!agent) return;
@@ -435,11 +472,11 @@ class Generation {
       if (target === 'closed' && ticket.status === 'solved') ticket = changeStatus(ticket, 'closed', agent, this.later(60 * 24 * 8));
     }
     this.keep(ticket);
-    if (target === 'merged') this.mergeInto(ticket, agent, customer, into);
+    if (target === 'merged') await this.mergeInto(ticket, agent, customer, into);
   }
 
-  private mergeInto(ticket: Ticket, agent: User, customer: User, into: MergeTarget | null): void {
-    const earlier = into ? this.t.state.tickets[String(into.number)] : undefined;
+  private async mergeInto(ticket: Ticket, agent: User, customer: User, into: MergeTarget | null): Promise<void> {
+    const earlier = into ? await this.t.tickets.get(into.number) : null;
     if (!into || !earlier || !ACTIVE_STATUSES.includes(earlier.status) || (agent.agent?.tier ?? 0) < Math.max(earlier.tier, ticket.tier)) {
       for (const changed of addCustomerReply(ticket, customer, 'Any news?', () => this.t.tickets.nextNumber(), this.later(60)).changed) this.keep(changed);
       return;
@@ -458,23 +495,11 @@ interface MergeTarget {
   readonly atMs: number;
 }
 
-/** How long before now a ticket must open for its whole story (replies, rating, closing) to fit. */
-function indexUsers(state: State): (email: string) => User | null {
-  const byEmail = new Map<string, User>();
-  for (const user of Object.values(state.users)) byEmail.set(user.email, user);
-  return (email) => byEmail.get(email) ?? null;
-}
-
 function byTxId(a: UnclaimedTransfer, b: UnclaimedTransfer): number {
   return compareCodeUnits(a.txId, b.txId);
 }
 
-function waitingFor(state: State, user: User): UnclaimedTransfer[] {
-  return Object.values(state.unclaimed)
-    .filter((u) => (u.toEmail !== null && u.toEmail === user.email) || (u.toPhone !== null && u.toPhone === user.phone))
-    .sort(byTxId);
-}
-
+/** How long before now a ticket must open for its whole story (replies, rating, closing) to fit. */
 function storyMs(target: TicketStatus): number {
   if (target === 'new') return 0;
   return 8 * HOUR_MS + (target === 'closed' ? 8 * DAY_MS : 0);
@@ -507,13 +532,13 @@ export async function runGenerator(ctx: Context, options: GeneratorOptions): Pro
   const progress = startProgress(ctx, 'generating', options.transactions, 10_000);
   const summary = await ctx.store.transaction(async (t) => {
     await assertTestable(t, 'fixtures generate');
-    if (Object.keys(t.state.users).length > 0) throw new AppError('ALREADY_EXISTS', 'fixtures generate needs an empty store, so that the same seed gives the same store', { hint: 'use a fresh data directory: --data-dir or $OKPAY_HOME' });
+    if ((await t.users.count()) > 0) throw new AppError('ALREADY_EXISTS', 'fixtures generate needs an empty store, so that the same seed gives the same store', { hint: 'use a fresh data directory: --data-dir or $OKPAY_HOME' });
     const g = new Generation(ctx, t, options, anchorMs, passwordHash);
-    g.createPeople();
+    await g.createPeople();
     await g.runTimeline(progress.tick);
-    g.createTickets();
-    t.state.meta = { ...t.state.meta, testStore: true };
-    audit(ctx, t, 'fixtures.generated', null, null, { seed: options.seed, users: options.users, transactions: g.posted, tickets: options.tickets });
+    await g.createTickets();
+    t.meta.markTestStore();
+    t.audit({ at: ctx.now().toISOString(), type: 'fixtures.generated', actor: null, subject: null, details: { seed: options.seed, users: options.users, transactions: g.posted, tickets: options.tickets } });
     return summarise(g);
   });
   progress.stop();
@@ -521,26 +546,34 @@ export async function runGenerator(ctx: Context, options: GeneratorOptions): Pro
   ctx.out.line(JSON.stringify({ ...summary, seconds: Number(seconds.toFixed(2)), transactionsPerSecond: Math.round(summary.transactions / Math.max(seconds, 1e-6)) }, null, 2));
 }
 
-function summarise(g: Generation) {
-  const users = Object.values(g.t.state.users);
-  const tickets = Object.values(g.t.state.tickets);
+async function summarise(g: Generation) {
+  const { t } = g;
   const count = <T>(items: readonly T[], key: (item: T) => string) => items.reduce<Record<string, number>>((acc, item) => ({ ...acc, [key(item)]: (acc[key(item)] ?? 0) + 1 }), {});
-  const samples = g.people.slice(0, 5).map((p) => {
-    const u = g.t.state.users[p.id];
-    return { email: u?.email, password: PASSWORD, country: u?.country, currency: p.currency.code, twoFactor: u?.twoFactor.enabled ?? false, kyc: u?.kyc.status };
-  });
+  const tickets: { status: string; language: string }[] = [];
+  for await (const page of t.tickets.scan(SCAN_PAGE)) for (const x of page) tickets.push({ status: x.status, language: x.language });
+  const withdrawals: Withdrawal[] = [];
+  for await (const page of t.withdrawals.scan(SCAN_PAGE)) withdrawals.push(...page);
+  let unclaimedWaiting = 0;
+  for await (const page of t.unclaimed.scan(SCAN_PAGE)) unclaimedWaiting += page.length;
+  const samples = [];
+  for (const p of g.people.slice(0, 5)) {
+    const u = await t.users.get(p.id);
+    samples.push({ email: u?.email, password: PASSWORD, country: u?.country, currency: p.currency.code, twoFactor: u?.twoFactor.enabled ?? false, kyc: u?.kyc.status });
+  }
   return {
     seed: g.options.seed,
     anchor: new Date(g.anchorMs).toISOString(),
-    users: users.filter((u) => u.role === 'user').length,
-    agents: users.filter((u) => u.role === 'agent').length,
+    users: g.options.users,
+    agents: g.agents.length,
     admin: { email: 'admin@okpay.test', password: PASSWORD },
     agentLogin: { email: g.agents[0]?.email, password: PASSWORD },
     sampleUsers: samples,
     transactions: g.posted,
-    withdrawalsInFlight: count(Object.values(g.t.state.withdrawals), (w) => w.status),
-    unclaimedWaiting: Object.keys(g.t.state.unclaimed).length,
+    withdrawalsInFlight: count(withdrawals, (w) => w.status),
+    unclaimedWaiting,
     tickets: { byStatus: count(tickets, (x) => x.status), byLanguage: count(tickets, (x) => x.language) },
     note: 'sign in with `okpay login --email EMAIL` (password above); users with twoFactor need `okpay dev otp --email EMAIL`',
   };
 }
+
+const SCAN_PAGE = 1000;

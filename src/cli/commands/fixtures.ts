@@ -16,7 +16,7 @@ import type { RecordsTransaction } from '../../store/store.js';
 import { authenticate } from '../../app/authenticate.js';
 import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
-import { applyFixtures, hashFixturePasswords } from '../fixture-loader.js';
+import { applyFixtures, assertTestable, hashFixturePasswords } from '../fixture-loader.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 
 const MAX_FIXTURE_BYTES = 20 * 1024 * 1024;
@@ -87,12 +87,6 @@ async function readFixtureFile(file: string): Promise<{ file: string; data: unkn
 function parseYaml(text: string): unknown {
   const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   return yaml.parse(text, { maxAliasCount: 100 });
-}
-
-/** Test data goes only into an empty store or one already marked as a test store. */
-export async function assertTestable(t: Records, what: string): Promise<void> {
-  if (t.meta.get().testStore || (await t.users.count()) === 0) return;
-  throw new AppError('FORBIDDEN', `\`okpay ${what}\` works only on an empty store or a test store, and this store holds real accounts`, { hint: 'use a fresh data directory: --data-dir or $OKPAY_HOME' });
 }
 
 const REDACTED = '[redacted]';
