@@ -5,15 +5,14 @@ import { checkSession, lockedError, requireRole, SESSION_TOUCH_MS } from '../dom
 import { AppError } from '../domain/errors.js';
 import { sha256Hex } from '../domain/ledger.js';
 import type { AuditValue } from '../domain/audit.js';
-import type { Role, User } from '../domain/state.js';
+import type { Role } from '../domain/state.js';
+import { authenticate as authenticateActor, sessionTouchDue, type Access, type Actor } from '../app/authenticate.js';
 import type { StoreTransaction } from '../store/store.js';
 import type { Context } from './context.js';
 import { promptText } from './prompts.js';
+import { NEED_OTP } from '../app/two-factor.js';
 
-export interface SignedIn {
-  readonly user: User;
-  readonly sessionHash: string;
-}
+export type SignedIn = Actor;
 
 export async function sessionToken(ctx: Context): Promise<string | null> {
   return ctx.env.session ?? (await ctx.session.read());
@@ -21,7 +20,10 @@ export async function sessionToken(ctx: Context): Promise<string | null> {
 
 const NOT_SIGNED_IN_HINT = 'sign in with `okpay login --email you@example.com`';
 
-/** The signed-in user, checked: session alive, account unlocked, role allowed. */
+/**
+ * The signed-in user, checked: session alive, account unlocked, role allowed. Works on `t.state`
+ * for the commands not yet converted; converted ones use `signedIn` (the same checks by records).
+ */
 export function authenticate(ctx: Context, t: StoreTransaction, token: string | null, options: { roles?: readonly Role[]; what?: string } = {}): SignedIn {
   if (!token) throw new AppError('NOT_LOGGED_IN', 'you are not signed in', { hint: NOT_SIGNED_IN_HINT });
   const sessionHash = sha256Hex(token);
@@ -49,18 +51,25 @@ export function authenticate(ctx: Context, t: StoreTransaction, token: string | 
 }
 
 /**
+ * The signed-in user through the records (src/app/authenticate.ts): what converted commands use,
+ * at the start of the transaction they act in.
+ */
+export function signedIn(ctx: Context, t: StoreTransaction, token: string | null, options: Access = {}): Promise<Actor> {
+  return authenticateActor(t, ctx.now().getTime(), token, options);
+}
+
+/**
  * For commands that only look: the session is checked on a lock-free read, and its last use is
  * recorded by a small write only when due (at most once a minute), so most reads write nothing.
  */
-export async function readSignedIn<T>(ctx: Context, token: string | null, work: (t: StoreTransaction, signed: SignedIn) => Promise<T> | T, options: { roles?: readonly Role[]; what?: string } = {}): Promise<T> {
+export async function readSignedIn<T>(ctx: Context, token: string | null, work: (t: StoreTransaction, signed: SignedIn) => Promise<T> | T, options: Access = {}): Promise<T> {
+  const nowMs = ctx.now().getTime();
   let touch = false;
   const result = await ctx.store.read(async (t) => {
-    const before = token ? t.state.sessions[sha256Hex(token)]?.lastSeenAt : undefined;
-    const signed = authenticate(ctx, t, token, options);
-    touch = t.state.sessions[signed.sessionHash]?.lastSeenAt !== before;
-    return work(t, signed);
+    touch = await sessionTouchDue(t, nowMs, token);
+    return work(t, await authenticateActor(t, nowMs, token, options));
   });
-  if (touch) await ctx.store.transaction((t) => authenticate(ctx, t, token, options));
+  if (touch) await ctx.store.transaction((t) => authenticateActor(t, nowMs, token, options));
   return result;
 }
 
@@ -68,7 +77,7 @@ export function audit(ctx: Context, t: StoreTransaction, type: string, actor: st
   t.audit({ at: ctx.now().toISOString(), type, actor, subject, details });
 }
 
-export const NEED_OTP = Symbol('need-otp');
+export { NEED_OTP } from '../app/two-factor.js';
 
 /**
  * Runs an attempt that may discover it needs a one-time code. With --otp the code goes in at

@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { currentOtp } from '../../app/accounts.js';
 import { AppError } from '../../domain/errors.js';
 import { planFixtures } from '../../domain/fixtures.js';
 import { canonicalJson } from '../../domain/ledger.js';
@@ -180,16 +181,7 @@ function registerDevCommands(program: Command, app: App): void {
   examples(otp, ['okpay dev otp --email alice@example.com', 'okpay login --email alice@example.com --otp "$(okpay dev otp --email alice@example.com)"']);
   action<{ email: string }>(app, otp, async (ctx, o) => {
     const email = normalizeEmail(o.email);
-    const secret = await ctx.store.transaction(async (t) => {
-      if (!t.meta.get().testStore) throw new AppError('FORBIDDEN', '`okpay dev otp` works only in a test store (one made by `okpay fixtures load` or `generate`)');
-      const user = await t.users.byEmail(email);
-      if (!user) throw new AppError('USER_NOT_FOUND', `no account uses ${email}`);
-      if (!user.twoFactor.enabled || !user.twoFactor.secret) throw new AppError('INVALID_TRANSITION', `${email} has no two-step verification`);
-      return user.twoFactor.secret;
-    });
-    const nowMs = ctx.now().getTime();
-    const code = ctx.totp.generate(secret, nowMs);
-    const validForSeconds = 30 - (Math.floor(nowMs / 1000) % 30);
+    const { code, validForSeconds } = await ctx.store.read((t) => currentOtp(t, ctx, email));
     ctx.out.data({ email, code, validForSeconds }, () => ctx.out.line(code));
   });
 }

@@ -1,17 +1,14 @@
-// kyc submit / status (customers), and admin kyc approve / reject (the fallback until agents do it).
+// kyc submit / status (customers), and admin kyc approve / reject (the fallback until agents do it):
+// flags and rendering around the use-cases of src/app/kyc.ts.
 
 import type { Command } from 'commander';
+import { decideDocument, kycStatus, submitDocument } from '../../app/kyc.js';
 import { describeUser } from '../../domain/accounts.js';
-import { userByEmail } from '../../app/users.js';
-import { AppError } from '../../domain/errors.js';
-import { decideKyc, kycDecisionMail, submitKyc } from '../../domain/kyc.js';
-import { remainingAllowance } from '../../domain/limits.js';
+import type { Allowance } from '../../domain/limits.js';
 import type { User } from '../../domain/state.js';
 import { boundedText, normalizeEmail } from '../../domain/validate.js';
 import { validateDocument } from '../../domain/validate-document.js';
-import { windowUsdMinor } from '../../domain/wallet.js';
-import type { StoreTransaction } from '../../store/store.js';
-import { audit, authenticate, readSignedIn, sessionToken } from '../auth.js';
+import { readSignedIn, sessionToken, signedIn } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { formatMoney } from '../money.js';
@@ -25,21 +22,15 @@ export function registerKycCommands(program: Command, app: App): void {
   action<{ documentType: string; documentNumber: string }>(app, submit, async (ctx, o) => {
     const document = validateDocument(o.documentType, o.documentNumber);
     const token = await sessionToken(ctx);
-    const user = await ctx.store.transaction((t) => {
-      const { user: me } = authenticate(ctx, t, token);
-      const updated = submitKyc(me, document, ctx.now().toISOString());
-      t.users.put(updated);
-      audit(ctx, t, 'kyc.submitted', me.id, me.id, { documentType: document.type });
-      return updated;
-    });
+    const user = await ctx.store.transaction(async (t) => submitDocument(t, ctx, await signedIn(ctx, t, token), document));
     ctx.out.data({ kyc: kycDocument(ctx, user, null) }, () => ctx.out.success(`Identity check submitted (${document.type} ${document.masked}); you will get a mail when it is reviewed.`));
   });
   const status = subcommand(kyc, 'status', 'your identity check and the limits that apply to you');
   examples(status, ['okpay kyc status --json']);
   action(app, status, async (ctx) => {
     const token = await sessionToken(ctx);
-    const { user, windowMinor } = await readSignedIn(ctx, token, async (t, { user: me }) => ({ user: me, windowMinor: windowUsdMinor(await t.limits.get(me.id), ctx.now().getTime()) }));
-    const doc = kycDocument(ctx, user, windowMinor);
+    const { user, allowance } = await readSignedIn(ctx, token, (t, actor) => kycStatus(t, ctx, actor));
+    const doc = kycDocument(ctx, user, allowance);
     ctx.out.data({ kyc: doc }, () => {
       ctx.out.fields([
         ['status', doc.status],
@@ -52,8 +43,7 @@ export function registerKycCommands(program: Command, app: App): void {
   });
 }
 
-function kycDocument(ctx: Context, user: User, windowMinor: number | null) {
-  const allowance = windowMinor === null ? null : remainingAllowance({ verified: user.kyc.status === 'approved', windowUsdMinor: windowMinor }, ctx.ref.limits);
+function kycDocument(ctx: Context, user: User, allowance: Allowance | null) {
   return {
     status: user.kyc.status,
     document: user.kyc.documentType ? `${user.kyc.documentType} ${user.kyc.documentMasked ?? ''}`.trim() : null,
@@ -80,19 +70,9 @@ export function registerKycDecisions(parent: Command, app: App, roles: readonly 
     action<{ reason?: string }>(app, command, async (ctx, o, [email]) => {
       const reason = o.reason === undefined ? null : boundedText(o.reason, '--reason', { min: 3, max: 300 });
       const token = await sessionToken(ctx);
-      const user = await ctx.store.transaction((t) => decide(ctx, t, token, normalizeEmail(email ?? ''), decision, reason, roles, noun));
+      const what = `\`okpay ${noun} kyc\``;
+      const user = await ctx.store.transaction(async (t) => decideDocument(t, ctx, await signedIn(ctx, t, token, { roles, what }), normalizeEmail(email ?? ''), decision, reason));
       ctx.out.data({ user: describeUser(user) }, () => ctx.out.success(`Identity check of ${user.email} ${decision === 'approve' ? 'approved' : 'rejected'}; the customer was mailed.`));
     });
   }
-}
-
-async function decide(ctx: Context, t: StoreTransaction, token: string | null, email: string, decision: 'approve' | 'reject', reason: string | null, roles: readonly ('agent' | 'admin')[], noun: string): Promise<User> {
-  const { user: decider } = authenticate(ctx, t, token, { roles, what: `\`okpay ${noun} kyc\`` });
-  const customer = await userByEmail(t, email);
-  if (customer.id === decider.id) throw new AppError('FORBIDDEN', 'you cannot decide your own identity check');
-  const updated = decideKyc(customer, decision, reason, decider.id, ctx.now().toISOString());
-  t.users.put(updated);
-  t.mail(kycDecisionMail(updated), ctx.now().toISOString());
-  audit(ctx, t, `kyc.${decision === 'approve' ? 'approved' : 'rejected'}`, decider.id, customer.id, { reason });
-  return updated;
 }

@@ -1,17 +1,18 @@
-// profile, profile set.
+// profile, profile set: flags and rendering around the profile use-case (src/app/accounts.ts).
 
 import type { Command } from 'commander';
+import { updateProfile, type ProfileChanges } from '../../app/accounts.js';
 import { describeUser, profileGaps } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/state.js';
 import { boundedText, normalizeCountry, normalizePhone, validateName } from '../../domain/validate.js';
 import { validateDocument } from '../../domain/validate-document.js';
-import { audit, authenticate, readSignedIn, sessionToken } from '../auth.js';
+import { readSignedIn, sessionToken, signedIn } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { countries, parseLanguage } from './account.js';
 
-interface ProfileChanges {
+interface ProfileOptions {
   phone?: string;
   idNumber?: string;
   name?: string;
@@ -36,27 +37,17 @@ export function registerProfileCommands(program: Command, app: App): void {
     .option('--language <lang>', 'language for mails and support: en, zh, es, fr, de')
     .option('--anti-phishing-phrase <phrase>', 'a phrase every mail from OKPay will show, so fakes stand out');
   examples(set, ['okpay profile set --name "Ada Lovelace" --language en', 'okpay profile set --anti-phishing-phrase "blue heron 42"']);
-  action<ProfileChanges>(app, set, async (ctx, o) => {
+  action<ProfileOptions>(app, set, async (ctx, o) => {
     const changes = validateChanges(ctx, o);
     if (Object.keys(changes).length === 0) throw new AppError('USAGE', 'nothing to change', { hint: 'pass at least one of --phone, --id-number, --name, --country, --language, --anti-phishing-phrase' });
     const token = await sessionToken(ctx);
-    const user = await ctx.store.transaction(async (t) => {
-      const { user: me } = authenticate(ctx, t, token);
-      if (changes.phone) {
-        const owner = await t.users.byPhone(changes.phone);
-        if (owner && owner.id !== me.id) throw new AppError('ALREADY_EXISTS', `the phone number ${changes.phone} belongs to another account`);
-      }
-      const updated: User = { ...me, ...changes };
-      t.users.put(updated);
-      audit(ctx, t, 'profile.updated', me.id, me.id, { fields: Object.keys(changes).join(',') });
-      return updated;
-    });
+    const user = await ctx.store.transaction(async (t) => updateProfile(t, ctx, await signedIn(ctx, t, token), changes));
     printProfile(ctx, user);
   });
 }
 
-function validateChanges(ctx: Context, o: ProfileChanges): Partial<User> {
-  const changes: { -readonly [K in keyof User]?: User[K] } = {};
+function validateChanges(ctx: Context, o: ProfileOptions): ProfileChanges {
+  const changes: { -readonly [K in keyof ProfileChanges]: ProfileChanges[K] } = {};
   if (o.phone !== undefined) changes.phone = normalizePhone(o.phone);
   if (o.idNumber !== undefined) changes.idNumberMasked = validateDocument('id-card', o.idNumber).masked;
   if (o.name !== undefined) changes.name = validateName(o.name);

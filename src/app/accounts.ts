@@ -1,0 +1,154 @@
+// Opening and running accounts: register, activate, the profile, the first administrator, agents,
+// and the support desk's locks. Passwords arrive hashed: hashing never runs under the store lock.
+
+import { ACTIVATION_TTL_MS, activateAccount, createAccount, explainLock, tokenRecord, unlockAccount } from '../domain/accounts.js';
+import { activationMail, lockNoticeMail, unlockedMail } from '../domain/account-mails.js';
+import { AppError } from '../domain/errors.js';
+import type { Language } from '../domain/language.js';
+import { sha256Hex, type Transaction } from '../domain/ledger.js';
+import type { AgentProfile, User } from '../domain/state.js';
+import type { Records } from '../store/records.js';
+import type { RecordsTransaction } from '../store/store.js';
+import { audit } from './audit.js';
+import type { Actor } from './authenticate.js';
+import { newId, newToken } from './ids.js';
+import type { AppDeps } from './ports.js';
+import { claimUnclaimedFor } from './wallet.js';
+import { lockUser, userByEmail } from './users.js';
+
+export interface Registration {
+  /** Normalised and validated by the caller. */
+  readonly email: string;
+  readonly phone: string | null;
+  readonly country: string | null;
+  readonly name: string | null;
+  readonly language: Language | null;
+  /** bcrypt hash of the password, made before the transaction. */
+  readonly passwordHash: string;
+}
+
+/** `register`: a pending account; the activation token goes out by mail. */
+export async function register(t: RecordsTransaction, deps: AppDeps, input: Registration): Promise<User> {
+  const now = deps.now();
+  const token = newToken(deps.random, 'act');
+  const existing = { byEmail: await t.users.byEmail(input.email), byPhone: input.phone === null ? null : await t.users.byPhone(input.phone) };
+  const activation = tokenRecord(sha256Hex(token), now.getTime(), ACTIVATION_TTL_MS);
+  const user = createAccount({ ...input, id: await freshUserId(t, deps), role: 'user', activation }, now.toISOString(), existing);
+  t.users.put(user);
+  t.mail(activationMail(user, token), now.toISOString());
+  audit(t, now.toISOString(), 'account.registered', user.id, user.id, { email: input.email });
+  return user;
+}
+
+async function freshUserId(t: RecordsTransaction, deps: AppDeps): Promise<string> {
+  const id = newId(deps.random, 'usr');
+  // 60 random bits: a collision means the randomness is broken, not bad luck.
+  if (await t.users.get(id)) throw new Error(`user id collision: ${id}`);
+  return id;
+}
+
+/** `activate TOKEN`: the account becomes active and money sent to it before it existed lands. */
+export async function activate(t: RecordsTransaction, deps: AppDeps, token: string): Promise<{ user: User; claimed: Transaction[] }> {
+  const now = deps.now();
+  const tokenHash = sha256Hex(token.trim());
+  const user = activateAccount(await t.users.byToken('activation', tokenHash), tokenHash, now.getTime());
+  t.users.put(user);
+  audit(t, now.toISOString(), 'account.activated', user.id, user.id);
+  return { user, claimed: await claimUnclaimedFor(t, deps, user) };
+}
+
+/** `activate --resend`: a new token for a pending account; nothing (and no sign of it) otherwise. */
+export async function resendActivation(t: RecordsTransaction, deps: AppDeps, email: string): Promise<void> {
+  const user = await t.users.byEmail(email);
+  if (!user || user.status !== 'pending') return;
+  const now = deps.now();
+  const token = newToken(deps.random, 'act');
+  const updated: User = { ...user, activation: tokenRecord(sha256Hex(token), now.getTime(), ACTIVATION_TTL_MS) };
+  t.users.put(updated);
+  t.mail(activationMail(updated, token), now.toISOString());
+  audit(t, now.toISOString(), 'account.activation-resent', null, user.id);
+}
+
+export type ProfileChanges = Partial<Pick<User, 'phone' | 'idNumberMasked' | 'name' | 'country' | 'language' | 'antiPhishingPhrase'>>;
+
+/** `profile set`: validated changes; a phone number belongs to one account. */
+export async function updateProfile(t: RecordsTransaction, deps: AppDeps, actor: Actor, changes: ProfileChanges): Promise<User> {
+  const me = actor.user;
+  if (changes.phone) {
+    const owner = await t.users.byPhone(changes.phone);
+    if (owner && owner.id !== me.id) throw new AppError('ALREADY_EXISTS', `the phone number ${changes.phone} belongs to another account`);
+  }
+  const updated: User = { ...me, ...changes };
+  t.users.put(updated);
+  audit(t, deps.now().toISOString(), 'profile.updated', me.id, me.id, { fields: Object.keys(changes).join(',') });
+  return updated;
+}
+
+/** `admin init`: the first administrator, active at once; refused once there is one. */
+export async function initAdmin(t: RecordsTransaction, deps: AppDeps, input: { email: string; name: string | null; passwordHash: string }): Promise<User> {
+  if ((await t.users.staff()).some((u) => u.role === 'admin')) {
+    throw new AppError('ALREADY_EXISTS', 'this store already has an administrator', { hint: 'sign in as that administrator to manage the store' });
+  }
+  const nowIso = deps.now().toISOString();
+  const fields = { email: input.email, phone: null, country: null, name: input.name, language: null, passwordHash: input.passwordHash, role: 'admin' as const, activation: null };
+  const user = createAccount({ ...fields, id: await freshUserId(t, deps) }, nowIso, { byEmail: await t.users.byEmail(input.email), byPhone: null });
+  t.users.put(user);
+  audit(t, nowIso, 'admin.initialised', user.id, user.id, { email: input.email });
+  return user;
+}
+
+/** `admin agent add`: an active customer account becomes an agent (again, with a new tier or languages). */
+export async function addAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, email: string, profile: AgentProfile): Promise<User> {
+  const target = await userByEmail(t, email);
+  if (target.role === 'admin') throw new AppError('FORBIDDEN', `${email} is an administrator; administrators are not agents`, { hint: 'use a separate account for support work' });
+  if (target.status !== 'active') throw new AppError('NOT_ACTIVATED', `the account ${email} is not activated yet`);
+  const changed: User = { ...target, role: 'agent', agent: profile };
+  t.users.put(changed);
+  audit(t, deps.now().toISOString(), 'agent.added', actor.user.id, target.id, { tier: profile.tier, languages: profile.languages.join(','), wasAgent: target.role === 'agent' });
+  return changed;
+}
+
+export interface LockChange {
+  readonly verb: 'lock' | 'unlock';
+  /** The customer's normalised email. */
+  readonly email: string;
+  /** Kept with the lock and mailed to the customer. */
+  readonly reason: string;
+  /** The ticket this is for, for the audit line (the desk notes it on the ticket). */
+  readonly ticketNumber: number | null;
+}
+
+/** The customer an agent is about to lock or unlock: customers only, never staff. */
+export async function lockTarget(t: RecordsTransaction, email: string): Promise<User> {
+  const customer = await userByEmail(t, email);
+  if (customer.role !== 'user') throw new AppError('FORBIDDEN', `${customer.email} is staff (${customer.role}); agents lock and unlock customers only`);
+  return customer;
+}
+
+/** `agent lock|unlock EMAIL`: only support lifts a support lock; the customer is told by mail. */
+export async function changeLockAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, customer: User, change: LockChange): Promise<User> {
+  const nowIso = deps.now().toISOString();
+  let changed: User;
+  if (change.verb === 'lock') {
+    if (customer.lock?.reason === 'agent') throw new AppError('INVALID_TRANSITION', `${customer.email} is already locked by support`);
+    changed = await lockUser(t, customer, { reason: 'agent', note: change.reason, at: nowIso, by: actor.user.id });
+    t.mail(lockNoticeMail(changed, explainLock(changed)), nowIso);
+  } else {
+    if (!customer.lock) throw new AppError('INVALID_TRANSITION', `the account ${customer.email} is not locked`);
+    changed = unlockAccount(customer);
+    t.users.put(changed);
+    t.mail(unlockedMail(changed), nowIso);
+  }
+  audit(t, nowIso, `agent.${change.verb}`, actor.user.id, customer.id, { reason: change.reason, ticket: change.ticketNumber, previousLock: customer.lock?.reason ?? null });
+  return changed;
+}
+
+/** `dev otp`: the current code of a 2FA user, only in a test store (made by fixtures). */
+export async function currentOtp(t: Records, deps: AppDeps, email: string): Promise<{ code: string; validForSeconds: number }> {
+  if (!t.meta.get().testStore) throw new AppError('FORBIDDEN', '`okpay dev otp` works only in a test store (one made by `okpay fixtures load` or `generate`)');
+  const user = await t.users.byEmail(email);
+  if (!user) throw new AppError('USER_NOT_FOUND', `no account uses ${email}`);
+  if (!user.twoFactor.enabled || !user.twoFactor.secret) throw new AppError('INVALID_TRANSITION', `${email} has no two-step verification`);
+  const nowMs = deps.now().getTime();
+  return { code: deps.totp.generate(user.twoFactor.secret, nowMs), validForSeconds: 30 - (Math.floor(nowMs / 1000) % 30) };
+}

@@ -1,0 +1,80 @@
+// Changing a password (signed in, with the current one) and resetting a forgotten one (a mailed
+// token). New passwords are hashed by the caller before the transaction, never under the lock.
+
+import { checkResetToken, PASSWORD_RESET_TTL_MS, tokenRecord } from '../domain/accounts.js';
+import { passwordResetMail, securityChangeMail } from '../domain/account-mails.js';
+import { AppError } from '../domain/errors.js';
+import { sha256Hex } from '../domain/ledger.js';
+import type { User } from '../domain/state.js';
+import type { Records } from '../store/records.js';
+import type { RecordStore, RecordsTransaction } from '../store/store.js';
+import { audit } from './audit.js';
+import { authenticate } from './authenticate.js';
+import { newToken } from './ids.js';
+import { currentChecked, withPasswordChecked } from './passwords.js';
+import type { AppDeps } from './ports.js';
+import { NEED_OTP, requireSecondFactor } from './two-factor.js';
+import { revokeSessions } from './users.js';
+
+export interface PasswordChange {
+  readonly current: string;
+  /** bcrypt hash of the new password, made before the transaction. */
+  readonly newHash: string;
+  readonly otp: string | undefined;
+}
+
+/** `password change`: the current password (checked outside the lock), a code when 2FA is on. */
+export async function changePassword(store: RecordStore, deps: AppDeps, token: string | null, change: PasswordChange): Promise<User | typeof NEED_OTP> {
+  const signedIn = async (t: Records) => (await authenticate(t, deps.now().getTime(), token)).user;
+  return withPasswordChecked(store, deps, change.current, signedIn, async (t, check) => {
+    const now = deps.now();
+    const actor = await authenticate(t, now.getTime(), token);
+    const me = currentChecked(check, actor.user);
+    if (!me || !check.ok) throw new AppError('BAD_CREDENTIALS', 'the current password is wrong');
+    const checked = requireSecondFactor(deps, me, change.otp, now.getTime());
+    if (checked === NEED_OTP) return NEED_OTP;
+    const nowIso = now.toISOString();
+    const updated: User = { ...checked, passwordHash: change.newHash, passwordChangedAt: nowIso, passwordReset: null };
+    t.users.put(updated);
+    const ended = await revokeSessions(t, me.id, actor.sessionHash);
+    t.mail(securityChangeMail(updated, 'password'), nowIso);
+    audit(t, nowIso, 'password.changed', me.id, me.id, { otherSessionsEnded: ended });
+    return updated;
+  });
+}
+
+/**
+ * `password reset --email`: mails a one-hour token to an active account. Says nothing about
+ * whether the address has one.
+ */
+export async function requestPasswordReset(t: RecordsTransaction, deps: AppDeps, email: string): Promise<void> {
+  const now = deps.now();
+  const user = await t.users.byEmail(email);
+  if (!user || user.status !== 'active') {
+    audit(t, now.toISOString(), 'password.reset-requested', null, null, { known: false });
+    return;
+  }
+  const token = newToken(deps.random, 'rst');
+  const updated: User = { ...user, passwordReset: tokenRecord(sha256Hex(token), now.getTime(), PASSWORD_RESET_TTL_MS) };
+  t.users.put(updated);
+  t.mail(passwordResetMail(updated, token), now.toISOString());
+  audit(t, now.toISOString(), 'password.reset-requested', null, user.id, { known: true });
+}
+
+/** The account a reset token is for, or INVALID_TOKEN: checked before a new password is asked for. */
+export async function resetTokenOwner(t: Records, deps: AppDeps, token: string): Promise<User> {
+  const tokenHash = sha256Hex(token);
+  return checkResetToken(await t.users.byToken('passwordReset', tokenHash), tokenHash, deps.now().getTime());
+}
+
+/** `password reset --token`: the new password (hashed before), every session ends. */
+export async function resetPassword(t: RecordsTransaction, deps: AppDeps, token: string, newHash: string): Promise<User> {
+  const found = await resetTokenOwner(t, deps, token);
+  const nowIso = deps.now().toISOString();
+  const updated: User = { ...found, passwordHash: newHash, passwordChangedAt: nowIso, passwordReset: null };
+  t.users.put(updated);
+  const ended = await revokeSessions(t, found.id, null);
+  t.mail(securityChangeMail(updated, 'password'), nowIso);
+  audit(t, nowIso, 'password.reset', found.id, found.id, { sessionsEnded: ended });
+  return updated;
+}

@@ -1,0 +1,203 @@
+// Signing in and out, and the account locks a person controls: freezing one's own account and
+// unlocking it. Passwords are checked outside the store lock (passwords.ts).
+
+import {
+  assertMaySignIn,
+  explainLock,
+  lockedError,
+  openSession,
+  passwordAgeDays,
+  recordFailedSignIn,
+  recordSignIn,
+  tokenRecord,
+  UNLOCK_TOKEN_TTL_MS,
+  unlockAccount,
+  unlockTokenStatus,
+} from '../domain/accounts.js';
+import { lockedAfterFailuresMail, lockNoticeMail, unlockedMail } from '../domain/account-mails.js';
+import { AppError } from '../domain/errors.js';
+import { sha256Hex } from '../domain/ledger.js';
+import type { User } from '../domain/state.js';
+import { secondFactorMessage } from '../domain/twofactor.js';
+import type { RecordStore, RecordsTransaction } from '../store/store.js';
+import { audit } from './audit.js';
+import type { Actor } from './authenticate.js';
+import { newToken } from './ids.js';
+import { currentChecked, withPasswordChecked, type PasswordCheck } from './passwords.js';
+import type { AppDeps } from './ports.js';
+import { NEED_OTP, secondFactor } from './two-factor.js';
+import { endSessionsByLock, lockUser, pruneSessions, revokeSessions } from './users.js';
+
+export const BAD_CREDENTIALS = (): AppError => new AppError('BAD_CREDENTIALS', 'the email or the password is wrong', { hint: 'forgot the password? `okpay password reset --email …`' });
+
+export interface Credentials {
+  /** Normalised. */
+  readonly email: string;
+  readonly password: string;
+  /** A TOTP or recovery code; undefined when none was given (yet). */
+  readonly otp: string | undefined;
+}
+
+export interface SignedIn {
+  readonly user: User;
+  /** The bearer token of the new session (only its hash is stored). */
+  readonly token: string;
+  readonly firstSignIn: boolean;
+  /** Recovery codes left, when one was used to sign in. */
+  readonly recoveryCodesLeft: number | null;
+  readonly passwordAgeDays: number;
+}
+
+/**
+ * Counts a failed sign-in; at the fifth in a row the account locks, its sessions end and the
+ * mailed unlock token is the way out. `reason` is audited.
+ */
+export async function countFailedSignIn(t: RecordsTransaction, nowMs: number, user: User, unlockToken: string, failure: { type: string; reason: string } | null): Promise<User> {
+  const nowIso = new Date(nowMs).toISOString();
+  const { user: updated, lockedNow } = recordFailedSignIn(user, nowIso, tokenRecord(sha256Hex(unlockToken), nowMs, UNLOCK_TOKEN_TTL_MS));
+  t.users.put(updated);
+  if (failure) audit(t, nowIso, failure.type, null, user.id, { reason: failure.reason, failedInARow: updated.failedLogins });
+  if (lockedNow) {
+    await endSessionsByLock(t, user.id, nowIso);
+    t.mail(lockedAfterFailuresMail(updated, unlockToken, explainLock(updated)), nowIso);
+    audit(t, nowIso, 'account.locked', null, user.id, { reason: 'failed-logins' });
+  }
+  return updated;
+}
+
+/** `login`: password (checked outside the lock), then a code when 2FA is on; opens a session. */
+export async function login(store: RecordStore, deps: AppDeps, credentials: Credentials): Promise<SignedIn | typeof NEED_OTP> {
+  const token = newToken(deps.random, 'oks');
+  const unlockToken = newToken(deps.random, 'unl');
+  return withPasswordChecked(store, deps, credentials.password, (t) => t.users.byEmail(credentials.email), (t, check) =>
+    completeLogin(t, deps, credentials, check, { token, unlockToken }),
+  );
+}
+
+/**
+ * The part of `login` that runs in the transaction. A refusal that must be remembered (a counted
+ * failure, an audit line) is committed and then thrown (failAfterCommit); NEED_OTP is returned
+ * then, and when a code is still to be asked for.
+ */
+export async function completeLogin(t: RecordsTransaction, deps: AppDeps, credentials: Credentials, check: PasswordCheck, tokens: { token: string; unlockToken: string }): Promise<SignedIn | typeof NEED_OTP> {
+  const now = deps.now();
+  const nowIso = now.toISOString();
+  const user = currentChecked(check, await t.users.byEmail(credentials.email));
+  if (!user) {
+    audit(t, nowIso, 'login.failure', null, null, { reason: 'unknown-email' });
+    t.failAfterCommit(BAD_CREDENTIALS());
+    return NEED_OTP;
+  }
+  if (user.lock) {
+    // The same answer whatever the password: a locked account must not confirm guesses.
+    audit(t, nowIso, 'login.failure', null, user.id, { reason: 'locked' });
+    t.failAfterCommit(lockedError(user));
+    return NEED_OTP;
+  }
+  if (!check.ok) {
+    await countFailedSignIn(t, now.getTime(), user, tokens.unlockToken, { type: 'login.failure', reason: 'wrong-password' });
+    t.failAfterCommit(BAD_CREDENTIALS());
+    return NEED_OTP;
+  }
+  assertMaySignIn(user);
+  let signedIn = user;
+  let recoveryCodesLeft: number | null = null;
+  if (user.twoFactor.enabled) {
+    if (credentials.otp === undefined) return NEED_OTP;
+    const outcome = secondFactor(deps, user, credentials.otp, now.getTime());
+    if (!outcome.ok) {
+      await countFailedSignIn(t, now.getTime(), user, tokens.unlockToken, { type: 'login.failure', reason: `otp-${outcome.reason}` });
+      t.failAfterCommit(new AppError('BAD_OTP', secondFactorMessage(outcome.reason), outcome.reason === 'wrong' ? { hint: 'use the current code of your authenticator app, or a recovery code' } : {}));
+      return NEED_OTP;
+    }
+    signedIn = outcome.user;
+    if (outcome.method === 'recovery') recoveryCodesLeft = outcome.recoveryCodesLeft;
+  }
+  const firstSignIn = signedIn.lastLoginAt === null;
+  signedIn = recordSignIn(signedIn, nowIso);
+  t.users.put(signedIn);
+  await pruneSessions(t, user.id, now.getTime());
+  t.sessions.put(sha256Hex(tokens.token), openSession(user.id, nowIso));
+  audit(t, nowIso, 'login.success', user.id, user.id, { secondFactor: user.twoFactor.enabled ? (recoveryCodesLeft === null ? 'totp' : 'recovery-code') : 'none' });
+  return { user: signedIn, token: tokens.token, firstSignIn, recoveryCodesLeft, passwordAgeDays: passwordAgeDays(signedIn, now.getTime()) };
+}
+
+/** `logout`: ends the session of this token, if it is still there. True when one ended. */
+export async function logout(t: RecordsTransaction, deps: AppDeps, token: string): Promise<boolean> {
+  const hash = sha256Hex(token);
+  const session = await t.sessions.get(hash);
+  if (!session) return false;
+  t.sessions.delete(hash);
+  audit(t, deps.now().toISOString(), 'logout', session.userId, session.userId);
+  return true;
+}
+
+/** `lock`: the signed-in person freezes their own account; every session ends. */
+export async function lockSelf(t: RecordsTransaction, deps: AppDeps, actor: Actor, note: string | null): Promise<User> {
+  const nowIso = deps.now().toISOString();
+  const me = actor.user;
+  const locked = await lockUser(t, me, { reason: 'self', note, at: nowIso, by: me.id });
+  t.mail(lockNoticeMail(locked, explainLock(locked)), nowIso);
+  audit(t, nowIso, 'account.locked', me.id, me.id, { reason: 'self' });
+  return locked;
+}
+
+export interface Unlock extends Credentials {
+  /** The token mailed after failed sign-ins (needed for that kind of lock). */
+  readonly unlockToken: string | undefined;
+}
+
+/**
+ * What an unlock needs besides the password: agent locks are for support, and a lock after failed
+ * sign-ins needs the mailed token. Checked before the password is judged, so that these answers
+ * do not tell a right password from a wrong one.
+ */
+function requireUnlockPath(user: User, token: string | undefined, nowMs: number): void {
+  if (user.lock?.reason === 'agent') throw lockedError(user);
+  if (user.lock?.reason !== 'failed-logins') return;
+  const status = token ? unlockTokenStatus(user, sha256Hex(token.trim()), nowMs) : 'no';
+  if (status === 'ok') return;
+  throw new AppError('INVALID_TOKEN', token ? `the unlock token is ${status === 'expired' ? 'expired' : 'not valid'}` : 'this lock needs the unlock token we mailed you', {
+    hint: `pass --token TOKEN from the "account locked" mail (okpay outbox list); lost it? contact support`,
+  });
+}
+
+/** `unlock`: works without a session; the password (checked outside the lock) and a code. */
+export async function unlockSelf(store: RecordStore, deps: AppDeps, input: Unlock): Promise<User | typeof NEED_OTP> {
+  const newUnlockToken = newToken(deps.random, 'unl');
+  return withPasswordChecked(store, deps, input.password, (t) => t.users.byEmail(input.email), async (t, check) => {
+    const now = deps.now();
+    const user = currentChecked(check, await t.users.byEmail(input.email));
+    if (user) requireUnlockPath(user, input.unlockToken, now.getTime());
+    if (!user || !check.ok) {
+      // A wrong password here counts like one at sign-in, or unlock would be a free password oracle.
+      if (user) await countFailedSignIn(t, now.getTime(), user, newUnlockToken, { type: 'login.failure', reason: 'unlock-wrong-password' });
+      else audit(t, now.toISOString(), 'unlock.failure', null, null, { reason: 'unknown-email' });
+      t.failAfterCommit(BAD_CREDENTIALS());
+      return NEED_OTP;
+    }
+    if (!user.lock) throw new AppError('INVALID_TRANSITION', `the account ${user.email} is not locked`);
+    return finishUnlock(t, deps, user, user.lock.reason, input.otp);
+  });
+}
+
+async function finishUnlock(t: RecordsTransaction, deps: AppDeps, user: User, lockReason: string, code: string | undefined): Promise<User | typeof NEED_OTP> {
+  const now = deps.now();
+  let checked = user;
+  if (user.twoFactor.enabled) {
+    if (code === undefined) return NEED_OTP;
+    const outcome = secondFactor(deps, user, code, now.getTime());
+    if (!outcome.ok) {
+      audit(t, now.toISOString(), 'unlock.failure', null, user.id, { reason: `otp-${outcome.reason}` });
+      t.failAfterCommit(new AppError('BAD_OTP', secondFactorMessage(outcome.reason)));
+      return NEED_OTP;
+    }
+    checked = outcome.user;
+  }
+  const unlocked = unlockAccount(checked);
+  t.users.put(unlocked);
+  await revokeSessions(t, unlocked.id, null);
+  t.mail(unlockedMail(unlocked), now.toISOString());
+  audit(t, now.toISOString(), 'account.unlocked', unlocked.id, unlocked.id, { lockReason });
+  return unlocked;
+}
