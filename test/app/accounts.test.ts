@@ -1,0 +1,264 @@
+// The account use-cases against the memory store: what each one changes, refuses and mails.
+
+import { describe, expect, it } from 'vitest';
+import { generateSync } from 'otplib';
+import { activate, addAgent, changeLockAsAgent, currentOtp, initAdmin, lockTarget, register, updateProfile } from '../../src/app/accounts.js';
+import { authenticate, type Actor } from '../../src/app/authenticate.js';
+import { changePassword, requestPasswordReset, resetPassword } from '../../src/app/credentials.js';
+import { decideDocument, kycStatus, submitDocument } from '../../src/app/kyc.js';
+import { lockSelf, login, logout, unlockSelf, type SignedIn } from '../../src/app/sessions.js';
+import { confirmTwoFactorCode, disableTwoFactorWith, enableTwoFactor, NEED_OTP } from '../../src/app/two-factor.js';
+import { MAX_FAILED_SIGN_INS } from '../../src/domain/accounts.js';
+import { sha256Hex } from '../../src/domain/ledger.js';
+import type { MemoryStore } from '../../src/store/memory-store.js';
+import { APP_PASSWORD, testDeps, testStore, type TestDeps } from '../support/account-deps.js';
+import { AppError } from '../../src/domain/errors.js';
+
+const ADA = 'ada@example.com';
+
+/** The AppError a use-case rejects with; anything else is rethrown, and success fails the test. */
+async function appErrorOf(action: () => Promise<unknown>): Promise<AppError> {
+  try {
+    await action();
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected an AppError');
+}
+const BOB = 'bob@example.com';
+
+/** A token of the form `<prefix>_…` in the newest mail of a kind to an address. */
+function tokenIn(store: MemoryStore, to: string, kind: string, prefix: string): string {
+  const mail = store.mails.filter((m) => m.to === to && m.kind === kind).pop();
+  const match = mail ? new RegExp(`\\b(${prefix}_[A-Za-z0-9_-]+)`).exec(mail.text) : null;
+  if (!match?.[1]) throw new Error(`no ${prefix} token in a ${kind} mail to ${to}`);
+  return match[1];
+}
+
+async function registered(store: MemoryStore, deps: TestDeps, email: string, phone: string | null = null): Promise<void> {
+  const passwordHash = await deps.passwords.hash(APP_PASSWORD);
+  await store.transaction((t) => register(t, deps, { email, phone, country: 'GB', name: null, language: null, passwordHash }));
+  await store.transaction((t) => activate(t, deps, tokenIn(store, email, 'activation', 'act')));
+}
+
+async function signIn(store: MemoryStore, deps: TestDeps, email: string, otp?: string): Promise<SignedIn> {
+  const result = await login(store, deps, { email, password: APP_PASSWORD, otp });
+  if (result === NEED_OTP) throw new Error('a code was needed');
+  return result;
+}
+
+function actorOf(store: MemoryStore, deps: TestDeps, token: string): Promise<Actor> {
+  return store.read((t) => authenticate(t, deps.now().getTime(), token));
+}
+
+describe('register and activate', () => {
+  it('creates a pending account, mails the token, and activation makes it active', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    const passwordHash = await deps.passwords.hash(APP_PASSWORD);
+    const user = await store.transaction((t) => register(t, deps, { email: ADA, phone: '+442079460958', country: 'GB', name: 'Ada', language: 'en', passwordHash }));
+    expect(user).toMatchObject({ email: ADA, status: 'pending', role: 'user', passwordHash });
+    const { user: active, claimed } = await store.transaction((t) => activate(t, deps, tokenIn(store, ADA, 'activation', 'act')));
+    expect(active.status).toBe('active');
+    expect(claimed).toEqual([]);
+    expect(await store.read((t) => t.users.byPhone('+442079460958'))).toMatchObject({ id: user.id, status: 'active' });
+  });
+
+  it('refuses a taken email or phone and changes nothing', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    await registered(store, deps, ADA, '+442079460958');
+    const mailsBefore = store.mails.length;
+    const taken = (email: string, phone: string | null) => store.transaction((t) => register(t, deps, { email, phone, country: null, name: null, language: null, passwordHash: 'x' }));
+    expect((await appErrorOf(() => taken(ADA, null))).code).toBe('ALREADY_EXISTS');
+    expect((await appErrorOf(() => taken(BOB, '+442079460958'))).code).toBe('ALREADY_EXISTS');
+    expect(await store.read((t) => t.users.count())).toBe(1);
+    expect(store.mails).toHaveLength(mailsBefore);
+  });
+
+  it('refuses an activation token twice', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    await registered(store, deps, ADA);
+    const again = await appErrorOf(() => store.transaction((t) => activate(t, deps, tokenIn(store, ADA, 'activation', 'act'))));
+    expect(again.code).toBe('INVALID_TOKEN');
+  });
+});
+
+describe('login, sessions and locks', () => {
+  it('opens a session whose token authenticates, and logout ends it', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    await registered(store, deps, ADA);
+    const signed = await signIn(store, deps, ADA);
+    expect(signed).toMatchObject({ firstSignIn: true, recoveryCodesLeft: null });
+    expect((await actorOf(store, deps, signed.token)).user.email).toBe(ADA);
+    expect(await store.transaction((t) => logout(t, deps, signed.token))).toBe(true);
+    expect((await appErrorOf(() => actorOf(store, deps, signed.token))).code).toBe('SESSION_EXPIRED');
+  });
+
+  it('answers an unknown email like a wrong password, and counts only the wrong password', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    await registered(store, deps, ADA);
+    const unknown = await appErrorOf(() => login(store, deps, { email: BOB, password: APP_PASSWORD, otp: undefined }));
+    const wrong = await appErrorOf(() => login(store, deps, { email: ADA, password: 'Wrong-password-1', otp: undefined }));
+    expect([unknown.code, unknown.message]).toEqual([wrong.code, wrong.message]);
+    expect((await store.read((t) => t.users.byEmail(ADA)))?.failedLogins).toBe(1);
+  });
+
+  it('locks at the fifth wrong password, ends that account’s sessions only, and the mailed token unlocks it', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    await registered(store, deps, ADA);
+    await registered(store, deps, BOB);
+    const ada = await signIn(store, deps, ADA);
+    const bob = await signIn(store, deps, BOB);
+    for (let i = 0; i < MAX_FAILED_SIGN_INS; i += 1) {
+      expect((await appErrorOf(() => login(store, deps, { email: ADA, password: 'Wrong-password-1', otp: undefined }))).code).toBe('BAD_CREDENTIALS');
+    }
+    expect((await appErrorOf(() => actorOf(store, deps, ada.token))).code).toBe('ACCOUNT_LOCKED');
+    expect((await actorOf(store, deps, bob.token)).user.email).toBe(BOB);
+    expect((await appErrorOf(() => signIn(store, deps, ADA))).code).toBe('ACCOUNT_LOCKED');
+    const withoutToken = await appErrorOf(() => unlockSelf(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined, unlockToken: undefined }));
+    expect(withoutToken.code).toBe('INVALID_TOKEN');
+    const unlockToken = tokenIn(store, ADA, 'account-locked', 'unl');
+    const unlocked = await unlockSelf(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined, unlockToken });
+    expect(unlocked).toMatchObject({ lock: null, failedLogins: 0, unlockToken: null });
+    expect(await store.read((t) => t.sessions.ofUser(ada.user.id))).toEqual([]);
+    await signIn(store, deps, ADA);
+  });
+
+  it('a self-lock ends every session; only the password unlocks it', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    await registered(store, deps, ADA);
+    const signed = await signIn(store, deps, ADA);
+    const locked = await store.transaction(async (t) => lockSelf(t, deps, await authenticate(t, deps.now().getTime(), signed.token), 'lost phone'));
+    expect(locked.lock).toMatchObject({ reason: 'self', note: 'lost phone' });
+    expect((await appErrorOf(() => actorOf(store, deps, signed.token))).code).toBe('ACCOUNT_LOCKED');
+    const wrong = await appErrorOf(() => unlockSelf(store, deps, { email: ADA, password: 'Wrong-password-1', otp: undefined, unlockToken: undefined }));
+    expect(wrong.code).toBe('BAD_CREDENTIALS');
+    expect(await unlockSelf(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined, unlockToken: undefined })).toMatchObject({ lock: null });
+  });
+
+  it('an agent locks and unlocks a customer, never staff', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    await registered(store, deps, ADA);
+    await registered(store, deps, BOB);
+    const agent = await actorOf(store, deps, (await signIn(store, deps, BOB)).token);
+    const change = { verb: 'lock', email: ADA, reason: 'card reported stolen', ticketNumber: null } as const;
+    const locked = await store.transaction(async (t) => changeLockAsAgent(t, deps, agent, await lockTarget(t, ADA), change));
+    expect(locked.lock).toMatchObject({ reason: 'agent', note: 'card reported stolen', by: agent.user.id });
+    expect(store.mails.filter((m) => m.to === ADA && m.kind === 'account-locked')).toHaveLength(1);
+    const twice = await appErrorOf(() => store.transaction(async (t) => changeLockAsAgent(t, deps, agent, await lockTarget(t, ADA), change)));
+    expect(twice.code).toBe('INVALID_TRANSITION');
+    const unlocked = await store.transaction(async (t) => changeLockAsAgent(t, deps, agent, await lockTarget(t, ADA), { ...change, verb: 'unlock' }));
+    expect(unlocked.lock).toBeNull();
+    await store.transaction((t) => addAgent(t, deps, agent, ADA, { tier: 1, languages: ['en'] }));
+    expect((await appErrorOf(() => store.transaction((t) => lockTarget(t, ADA)))).code).toBe('FORBIDDEN');
+  });
+});
+
+describe('two-step verification', () => {
+  it('turns on with a code, then sign-in needs a code once, and turning off needs the password and a code', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    await registered(store, deps, ADA);
+    const first = await signIn(store, deps, ADA);
+    const other = await signIn(store, deps, ADA);
+    const enrolment = await store.transaction(async (t) => enableTwoFactor(t, deps, await authenticate(t, deps.now().getTime(), first.token)));
+    expect(enrolment.recoveryCodes).toHaveLength(10);
+    const code = () => generateSync({ secret: enrolment.secret, epoch: Math.floor(deps.now().getTime() / 1000) });
+    await store.transaction(async (t) => confirmTwoFactorCode(t, deps, await authenticate(t, deps.now().getTime(), first.token), code()));
+    expect((await appErrorOf(() => actorOf(store, deps, other.token))).code).toBe('SESSION_EXPIRED');
+    expect(await login(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined })).toBe(NEED_OTP);
+    deps.advance(30_000);
+    const withCode = code();
+    await signIn(store, deps, ADA, withCode);
+    expect((await appErrorOf(() => signIn(store, deps, ADA, withCode))).code).toBe('BAD_OTP');
+    expect((await appErrorOf(() => disableTwoFactorWith(store, deps, first.token, 'Wrong-password-1', undefined))).code).toBe('BAD_CREDENTIALS');
+    expect(await disableTwoFactorWith(store, deps, first.token, APP_PASSWORD, undefined)).toBe(NEED_OTP);
+    const off = await disableTwoFactorWith(store, deps, first.token, APP_PASSWORD, enrolment.recoveryCodes[0]);
+    expect(off).toMatchObject({ twoFactor: { enabled: false } });
+  });
+});
+
+describe('passwords', () => {
+  it('a change needs the current password and ends the other sessions; a reset token works once and ends them all', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    await registered(store, deps, ADA);
+    const mine = await signIn(store, deps, ADA);
+    const other = await signIn(store, deps, ADA);
+    const newHash = await deps.passwords.hash('Another-password-7!');
+    const wrong = await appErrorOf(() => changePassword(store, deps, mine.token, { current: 'Wrong-password-1', newHash, otp: undefined }));
+    expect(wrong.code).toBe('BAD_CREDENTIALS');
+    expect(await changePassword(store, deps, mine.token, { current: APP_PASSWORD, newHash, otp: undefined })).toMatchObject({ passwordHash: newHash });
+    expect((await actorOf(store, deps, mine.token)).user.email).toBe(ADA);
+    expect((await appErrorOf(() => actorOf(store, deps, other.token))).code).toBe('SESSION_EXPIRED');
+    await store.transaction((t) => requestPasswordReset(t, deps, ADA));
+    await store.transaction((t) => requestPasswordReset(t, deps, BOB));
+    expect(store.mails.filter((m) => m.kind === 'password-reset').map((m) => m.to)).toEqual([ADA]);
+    const token = tokenIn(store, ADA, 'password-reset', 'rst');
+    const oldHash = await deps.passwords.hash(APP_PASSWORD);
+    await store.transaction((t) => resetPassword(t, deps, token, oldHash));
+    expect((await appErrorOf(() => actorOf(store, deps, mine.token))).code).toBe('SESSION_EXPIRED');
+    expect((await appErrorOf(() => store.transaction((t) => resetPassword(t, deps, token, newHash)))).code).toBe('INVALID_TOKEN');
+    await signIn(store, deps, ADA);
+  });
+});
+
+describe('profile, KYC, administrators and testers', () => {
+  it('a phone number belongs to one account', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    await registered(store, deps, ADA, '+442079460958');
+    await registered(store, deps, BOB);
+    const bob = await actorOf(store, deps, (await signIn(store, deps, BOB)).token);
+    const taken = await appErrorOf(() => store.transaction((t) => updateProfile(t, deps, bob, { phone: '+442079460958' })));
+    expect(taken.code).toBe('ALREADY_EXISTS');
+    expect(await store.transaction((t) => updateProfile(t, deps, bob, { name: 'Bob', antiPhishingPhrase: 'blue heron' }))).toMatchObject({ name: 'Bob', antiPhishingPhrase: 'blue heron' });
+  });
+
+  it('KYC: submitted once, decided by someone else, mailed, and the limits follow', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    await registered(store, deps, ADA);
+    await registered(store, deps, BOB);
+    const adaToken = (await signIn(store, deps, ADA)).token;
+    const ada = await actorOf(store, deps, adaToken);
+    const bob = await actorOf(store, deps, (await signIn(store, deps, BOB)).token);
+    const before = await store.read((t) => kycStatus(t, deps, ada));
+    await store.transaction((t) => submitDocument(t, deps, ada, { type: 'passport', masked: '•••• 4567' }));
+    expect((await appErrorOf(() => store.transaction((t) => decideDocument(t, deps, ada, ADA, 'approve', null)))).code).toBe('FORBIDDEN');
+    expect((await appErrorOf(() => store.transaction((t) => decideDocument(t, deps, bob, ADA, 'reject', null)))).code).toBe('USAGE');
+    await store.transaction((t) => decideDocument(t, deps, bob, ADA, 'approve', null));
+    expect(store.mails.filter((m) => m.to === ADA && m.kind === 'kyc-approved')).toHaveLength(1);
+    const after = await store.read(async (t) => kycStatus(t, deps, await authenticate(t, deps.now().getTime(), adaToken)));
+    expect(after.user.kyc.status).toBe('approved');
+    expect(after.allowance.perTransactionMinor).toBeGreaterThan(before.allowance.perTransactionMinor);
+  });
+
+  it('admin init works once; dev otp only in a test store', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    await store.transaction((t) => initAdmin(t, deps, { email: 'ops@example.com', name: null, passwordHash: 'x' }));
+    const again = await appErrorOf(() => store.transaction((t) => initAdmin(t, deps, { email: 'ops2@example.com', name: null, passwordHash: 'x' })));
+    expect(again.code).toBe('ALREADY_EXISTS');
+    expect((await appErrorOf(() => store.read((t) => currentOtp(t, deps, 'ops@example.com')))).code).toBe('FORBIDDEN');
+  });
+});
+
+describe('sessions are stored by hash', () => {
+  it('never stores the bearer token itself', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    await registered(store, deps, ADA);
+    const signed = await signIn(store, deps, ADA);
+    const hashes = await store.read((t) => t.sessions.ofUser(signed.user.id));
+    expect(hashes).toEqual([sha256Hex(signed.token)]);
+  });
+});

@@ -1,0 +1,99 @@
+// Password checks run outside the store transaction: while one is under way, other commands
+// commit; and a check made against an account that changed meanwhile is made again.
+
+import { describe, expect, it } from 'vitest';
+import { activate, register } from '../../src/app/accounts.js';
+import { changePassword } from '../../src/app/credentials.js';
+import type { PasswordHasher } from '../../src/app/ports.js';
+import { login } from '../../src/app/sessions.js';
+import { NEED_OTP } from '../../src/app/two-factor.js';
+import { bcryptHasher } from '../../src/cli/security.js';
+import { AppError } from '../../src/domain/errors.js';
+import { userAccount } from '../../src/domain/ledger.js';
+import { findCurrency } from '../../src/domain/money.js';
+import { planDeposit } from '../../src/domain/wallet.js';
+import type { MemoryStore } from '../../src/store/memory-store.js';
+import { APP_PASSWORD, testDeps, testStore, type TestDeps } from '../support/account-deps.js';
+
+const ADA = 'ada@example.com';
+const BOB = 'bob@example.com';
+
+/** bcrypt, with a hook run in the middle of every `verify` (as if the comparison took that long). */
+function hasherWithHook(hook: () => Promise<void>): PasswordHasher & { verifications: number } {
+  const real = bcryptHasher(4);
+  const hasher = {
+    verifications: 0,
+    hash: real.hash,
+    verifyNothing: real.verifyNothing,
+    verify: async (password: string, hash: string) => {
+      hasher.verifications += 1;
+      await hook();
+      return real.verify(password, hash);
+    },
+  };
+  return hasher;
+}
+
+async function registered(store: MemoryStore, deps: TestDeps, email: string): Promise<void> {
+  const passwordHash = await bcryptHasher(4).hash(APP_PASSWORD);
+  await store.transaction((t) => register(t, deps, { email, phone: null, country: 'GB', name: null, language: null, passwordHash }));
+  const mail = store.mails.filter((m) => m.to === email && m.kind === 'activation').pop();
+  const token = /\b(act_[A-Za-z0-9_-]+)/.exec(mail?.text ?? '')?.[1] ?? '';
+  await store.transaction((t) => activate(t, deps, token));
+}
+
+describe('password checks and the store lock', () => {
+  // Memory-store transactions run one at a time, like the file lock. If a sign-in held its
+  // transaction open while comparing the password, the deposit started inside the comparison
+  // would wait for it, and the comparison for the deposit: the test would time out.
+  it('another user’s payment commits while a sign-in compares the password', { timeout: 10_000 }, async () => {
+    const store = testStore();
+    const events: string[] = [];
+    let hook = async (): Promise<void> => undefined;
+    const deps = testDeps(hasherWithHook(() => hook()));
+    await registered(store, deps, ADA);
+    await registered(store, deps, BOB);
+    const usd = findCurrency(deps.ref.currencies, 'USD');
+    hook = async () => {
+      events.push('comparing');
+      await store.transaction(async (t) => {
+        const bob = await t.users.byEmail(BOB);
+        if (!bob) throw new Error('no bob');
+        await t.post(planDeposit(bob, 5_000, usd, 'bank', deps.now().toISOString()));
+      });
+      events.push('payment committed');
+    };
+    const signed = await login(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined });
+    events.push('signed in');
+    expect(signed).not.toBe(NEED_OTP);
+    expect(events).toEqual(['comparing', 'payment committed', 'signed in']);
+    const bobId = (await store.read((t) => t.users.byEmail(BOB)))?.id ?? '';
+    expect(await store.read((t) => t.balances.get(userAccount(bobId), 'USD'))).toBe(5_000);
+  });
+
+  it('checks again when the password changed during the check, and the old one then fails', { timeout: 10_000 }, async () => {
+    const store = testStore();
+    let hook = async (): Promise<void> => undefined;
+    const hasher = hasherWithHook(() => hook());
+    const deps = testDeps(hasher);
+    await registered(store, deps, ADA);
+    const signed = await login(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined });
+    if (signed === NEED_OTP) throw new Error('a code was needed');
+    const newHash = await bcryptHasher(4).hash('Another-password-7!');
+    hook = async () => {
+      hook = async () => undefined;
+      // The person changes the password in another window while this sign-in compares the old one.
+      await changePassword(store, deps, signed.token, { current: APP_PASSWORD, newHash, otp: undefined });
+    };
+    const before = hasher.verifications;
+    const refused = await login(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).code).toBe('BAD_CREDENTIALS');
+    // The sign-in's own check, the change's check inside it, and the sign-in's check again.
+    expect(hasher.verifications - before).toBe(3);
+    expect((await store.read((t) => t.users.byEmail(ADA)))?.failedLogins).toBe(1);
+  });
+});
