@@ -20,7 +20,8 @@ import { planDeposit, planTransfer, priceTransfer, resolveRecipient, windowUsdMi
 import { activeMethods, addMethod, planCompletion, planRelease, planWithdrawal } from '../domain/withdrawals.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
-import { countries, parseLanguage } from './commands/account.js';
+import { parseLanguage } from '../domain/language.js';
+import { countries } from './countries.js';
 import { payoutRef } from '../app/withdrawals.js';
 import { bankFields, ewalletFields } from './wallet-kit.js';
 import { phoneCountry } from '../domain/phone.js';

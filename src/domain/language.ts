@@ -1,12 +1,21 @@
 // The languages the service answers in, and a cheap guess of which one a piece of text is
 // written in (tickets use it when the customer did not say).
 
+import { AppError } from './errors.js';
+
 export const LANGUAGES = ['en', 'zh', 'es', 'fr', 'de'] as const;
 
 export type Language = (typeof LANGUAGES)[number];
 
 export function isLanguage(value: unknown): value is Language {
   return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+/** A language a person typed (any case, spaces around), or INVALID_INPUT. */
+export function parseLanguage(text: string): Language {
+  const lower = text.trim().toLowerCase();
+  if (!isLanguage(lower)) throw new AppError('INVALID_INPUT', `"${text.slice(0, 20)}" is not a supported language`, { hint: `use one of ${LANGUAGES.join(', ')}` });
+  return lower;
 }
 
 type LatinLanguage = Exclude<Language, 'zh'>;

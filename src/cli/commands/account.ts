@@ -6,10 +6,11 @@ import { activate, register, resendActivation as mailActivationAgain } from '../
 import { lockSelf, login, logout, unlockSelf, type SignedIn } from '../../app/sessions.js';
 import { describeUser, PASSWORD_MAX_AGE_DAYS, profileGaps } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
-import { isLanguage, LANGUAGES, type Language } from '../../domain/language.js';
-import { boundedText, checkPasswordPolicy, normalizeCountry, normalizeEmail, normalizePhone, parseCountries, validateName } from '../../domain/validate.js';
+import { LANGUAGES, parseLanguage } from '../../domain/language.js';
+import { boundedText, checkPasswordPolicy, normalizeCountry, normalizeEmail, normalizePhone, validateName } from '../../domain/validate.js';
 import { readSignedIn, sessionToken, signedIn, withOtp } from '../auth.js';
 import type { Context } from '../context.js';
+import { countries } from '../countries.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { confirmOrRequireYes, readNewPassword, readPassword } from '../prompts.js';
 
@@ -21,16 +22,6 @@ export function registerAccountCommands(program: Command, app: App): void {
   registerWhoami(program, app);
   registerLock(program, app);
   registerUnlock(program, app);
-}
-
-export function countries(ctx: Context) {
-  return ctx.ref.load('countries.json', parseCountries);
-}
-
-export function parseLanguage(text: string): Language {
-  const lower = text.trim().toLowerCase();
-  if (!isLanguage(lower)) throw new AppError('INVALID_INPUT', `"${text.slice(0, 20)}" is not a supported language`, { hint: `use one of ${LANGUAGES.join(', ')}` });
-  return lower;
 }
 
 function registerRegister(program: Command, app: App): void {

@@ -11,7 +11,7 @@ import { boundedText, normalizeEmail, parsePositiveInt } from '../../domain/vali
 import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
-import { parseLanguage } from './account.js';
+import { parseLanguage } from '../../domain/language.js';
 import { registerAgentStats } from './agent-stats.js';
 import { actAs, slaCell } from './ticket-kit.js';
 import { registerTriage } from './triage.js';

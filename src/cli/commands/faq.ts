@@ -5,12 +5,11 @@
 import type { Command } from 'commander';
 import { regionForCountry, openingHoursText, type Region } from '../../domain/calendar.js';
 import { localizeArticle, searchFaq, type FaqHit, type LocalizedArticle } from '../../domain/faq.js';
-import { detectLanguage, type Language } from '../../domain/language.js';
+import { detectLanguage, parseLanguage, type Language } from '../../domain/language.js';
 import { channelNow, expectedFirstReplyText, regionNow, type SupportChannel } from '../../domain/support.js';
 import { parsePositiveInt } from '../../domain/validate.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
-import { parseLanguage } from './account.js';
 import { calendarData, faqArticles, localTime, supportData } from './ticket-kit.js';
 
 export function registerFaqCommands(program: Command, app: App): void {

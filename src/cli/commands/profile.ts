@@ -10,7 +10,8 @@ import { validateDocument } from '../../domain/validate-document.js';
 import { readSignedIn, sessionToken, signedIn } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
-import { countries, parseLanguage } from './account.js';
+import { parseLanguage } from '../../domain/language.js';
+import { countries } from '../countries.js';
 
 interface ProfileOptions {
   phone?: string;

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { checkPassword, newTicket, openTicketWithPassword, type OpenedTicket, type TicketRequest } from '../../app/tickets.js';
 import { AppError } from '../../domain/errors.js';
+import { parseLanguage } from '../../domain/language.js';
 import { parseCategory, parseChannel, validateSubject } from '../../domain/tickets.js';
 import { normalizeEmail } from '../../domain/validate.js';
 import { NEED_OTP, sessionToken, withOtp } from '../auth.js';
@@ -12,7 +13,6 @@ import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { readPassword } from '../prompts.js';
 import { newToken } from '../random.js';
-import { parseLanguage } from './account.js';
 import { actAs, printTicket, readBody, ticketDocument } from './ticket-kit.js';
 
 interface NewOptions {
