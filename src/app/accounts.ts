@@ -1,12 +1,12 @@
-// Opening and running accounts: register, activate, the profile, the first administrator, agents,
-// and the support desk's locks. Passwords arrive hashed: hashing never runs under the store lock.
+// Opening and running accounts: register, activate, the profile, the first administrator and the
+// testers' one-time codes. Passwords arrive hashed: hashing never runs under the store lock.
 
-import { ACTIVATION_TTL_MS, activateAccount, createAccount, explainLock, tokenRecord, unlockAccount } from '../domain/accounts.js';
-import { activationMail, lockNoticeMail, unlockedMail } from '../domain/account-mails.js';
+import { ACTIVATION_TTL_MS, activateAccount, createAccount, tokenRecord } from '../domain/accounts.js';
+import { activationMail } from '../domain/account-mails.js';
 import { AppError } from '../domain/errors.js';
 import type { Language } from '../domain/language.js';
 import { sha256Hex, type Transaction } from '../domain/ledger.js';
-import type { AgentProfile, User } from '../domain/state.js';
+import type { User } from '../domain/state.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { audit } from './audit.js';
@@ -14,7 +14,6 @@ import type { Actor } from './authenticate.js';
 import { newId, newToken } from './ids.js';
 import type { AppDeps } from './ports.js';
 import { claimUnclaimedFor } from './wallet.js';
-import { lockUser, userByEmail } from './users.js';
 
 export interface Registration {
   /** Normalised and validated by the caller. */
@@ -95,52 +94,6 @@ export async function initAdmin(t: RecordsTransaction, deps: AppDeps, input: { e
   t.users.put(user);
   audit(t, nowIso, 'admin.initialised', user.id, user.id, { email: input.email });
   return user;
-}
-
-/** `admin agent add`: an active customer account becomes an agent (again, with a new tier or languages). */
-export async function addAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, email: string, profile: AgentProfile): Promise<User> {
-  const target = await userByEmail(t, email);
-  if (target.role === 'admin') throw new AppError('FORBIDDEN', `${email} is an administrator; administrators are not agents`, { hint: 'use a separate account for support work' });
-  if (target.status !== 'active') throw new AppError('NOT_ACTIVATED', `the account ${email} is not activated yet`);
-  const changed: User = { ...target, role: 'agent', agent: profile };
-  t.users.put(changed);
-  audit(t, deps.now().toISOString(), 'agent.added', actor.user.id, target.id, { tier: profile.tier, languages: profile.languages.join(','), wasAgent: target.role === 'agent' });
-  return changed;
-}
-
-export interface LockChange {
-  readonly verb: 'lock' | 'unlock';
-  /** The customer's normalised email. */
-  readonly email: string;
-  /** Kept with the lock and mailed to the customer. */
-  readonly reason: string;
-  /** The ticket this is for, for the audit line (the desk notes it on the ticket). */
-  readonly ticketNumber: number | null;
-}
-
-/** The customer an agent is about to lock or unlock: customers only, never staff. */
-export async function lockTarget(t: RecordsTransaction, email: string): Promise<User> {
-  const customer = await userByEmail(t, email);
-  if (customer.role !== 'user') throw new AppError('FORBIDDEN', `${customer.email} is staff (${customer.role}); agents lock and unlock customers only`);
-  return customer;
-}
-
-/** `agent lock|unlock EMAIL`: only support lifts a support lock; the customer is told by mail. */
-export async function changeLockAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, customer: User, change: LockChange): Promise<User> {
-  const nowIso = deps.now().toISOString();
-  let changed: User;
-  if (change.verb === 'lock') {
-    if (customer.lock?.reason === 'agent') throw new AppError('INVALID_TRANSITION', `${customer.email} is already locked by support`);
-    changed = await lockUser(t, customer, { reason: 'agent', note: change.reason, at: nowIso, by: actor.user.id });
-    t.mail(lockNoticeMail(changed, explainLock(changed)), nowIso);
-  } else {
-    if (!customer.lock) throw new AppError('INVALID_TRANSITION', `the account ${customer.email} is not locked`);
-    changed = unlockAccount(customer);
-    t.users.put(changed);
-    t.mail(unlockedMail(changed), nowIso);
-  }
-  audit(t, nowIso, `agent.${change.verb}`, actor.user.id, customer.id, { reason: change.reason, ticket: change.ticketNumber, previousLock: customer.lock?.reason ?? null });
-  return changed;
 }
 
 /** `dev otp`: the current code of a 2FA user, only in a test store (made by fixtures). */

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { generateSync } from 'otplib';
-import { activate, addAgent, changeLockAsAgent, currentOtp, initAdmin, lockTarget, register, updateProfile } from '../../src/app/accounts.js';
+import { activate, currentOtp, initAdmin, register, updateProfile } from '../../src/app/accounts.js';
 import { authenticate, type Actor } from '../../src/app/authenticate.js';
 import { changePassword, requestPasswordReset, resetPassword } from '../../src/app/credentials.js';
 import { decideDocument, kycStatus, submitDocument } from '../../src/app/kyc.js';
@@ -141,24 +141,6 @@ describe('login, sessions and locks', () => {
     const wrong = await appErrorOf(() => unlockSelf(store, deps, { email: ADA, password: 'Wrong-password-1', otp: undefined, unlockToken: undefined }));
     expect(wrong.code).toBe('BAD_CREDENTIALS');
     expect(await unlockSelf(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined, unlockToken: undefined })).toMatchObject({ lock: null });
-  });
-
-  it('an agent locks and unlocks a customer, never staff', async () => {
-    const store = testStore();
-    const deps = testDeps();
-    await registered(store, deps, ADA);
-    await registered(store, deps, BOB);
-    const agent = await actorOf(store, deps, (await signIn(store, deps, BOB)).token);
-    const change = { verb: 'lock', email: ADA, reason: 'card reported stolen', ticketNumber: null } as const;
-    const locked = await store.transaction(async (t) => changeLockAsAgent(t, deps, agent, await lockTarget(t, ADA), change));
-    expect(locked.lock).toMatchObject({ reason: 'agent', note: 'card reported stolen', by: agent.user.id });
-    expect(store.mails.filter((m) => m.to === ADA && m.kind === 'account-locked')).toHaveLength(1);
-    const twice = await appErrorOf(() => store.transaction(async (t) => changeLockAsAgent(t, deps, agent, await lockTarget(t, ADA), change)));
-    expect(twice.code).toBe('INVALID_TRANSITION');
-    const unlocked = await store.transaction(async (t) => changeLockAsAgent(t, deps, agent, await lockTarget(t, ADA), { ...change, verb: 'unlock' }));
-    expect(unlocked.lock).toBeNull();
-    await store.transaction((t) => addAgent(t, deps, agent, ADA, { tier: 1, languages: ['en'] }));
-    expect((await appErrorOf(() => store.transaction((t) => lockTarget(t, ADA)))).code).toBe('FORBIDDEN');
   });
 });
 
