@@ -1,11 +1,8 @@
 // Who is calling: the session token (from $OKPAY_SESSION or <data-dir>/session), checked against
 // the hashed sessions in the store; the role a command needs; and second-factor checks.
 
-import { checkSession, lockedError, requireRole, SESSION_TOUCH_MS } from '../domain/accounts.js';
-import { AppError } from '../domain/errors.js';
-import { sha256Hex } from '../domain/ledger.js';
 import type { AuditValue } from '../domain/audit.js';
-import type { Role } from '../domain/state.js';
+import { AppError } from '../domain/errors.js';
 import { authenticate as authenticateActor, sessionTouchDue, type Access, type Actor } from '../app/authenticate.js';
 import type { StoreTransaction } from '../store/store.js';
 import type { Context } from './context.js';
@@ -16,38 +13,6 @@ export type SignedIn = Actor;
 
 export async function sessionToken(ctx: Context): Promise<string | null> {
   return ctx.env.session ?? (await ctx.session.read());
-}
-
-const NOT_SIGNED_IN_HINT = 'sign in with `okpay login --email you@example.com`';
-
-/**
- * The signed-in user, checked: session alive, account unlocked, role allowed. Works on `t.state`
- * for the commands not yet converted; converted ones use `signedIn` (the same checks by records).
- */
-export function authenticate(ctx: Context, t: StoreTransaction, token: string | null, options: { roles?: readonly Role[]; what?: string } = {}): SignedIn {
-  if (!token) throw new AppError('NOT_LOGGED_IN', 'you are not signed in', { hint: NOT_SIGNED_IN_HINT });
-  const sessionHash = sha256Hex(token);
-  const session = t.state.sessions[sessionHash];
-  const nowMs = ctx.now().getTime();
-  if (!session) throw new AppError('SESSION_EXPIRED', 'your session has ended (signed out, expired or revoked)', { hint: NOT_SIGNED_IN_HINT });
-  if (session.endedByLockAt) {
-    const owner = t.state.users[session.userId];
-    if (owner?.lock) throw lockedError(owner);
-    throw new AppError('SESSION_EXPIRED', 'your session ended when the account was locked', { hint: NOT_SIGNED_IN_HINT });
-  }
-  const status = checkSession(session, nowMs);
-  if (status !== 'active') {
-    const why = status === 'idle' ? 'after 30 minutes without use' : 'after 12 hours';
-    throw new AppError('SESSION_EXPIRED', `your session expired ${why}`, { hint: NOT_SIGNED_IN_HINT });
-  }
-  const user = t.state.users[session.userId];
-  if (!user) throw new AppError('SESSION_EXPIRED', 'your session belongs to an account that no longer exists', { hint: NOT_SIGNED_IN_HINT });
-  if (user.lock) throw lockedError(user);
-  if (options.roles) requireRole(user, options.roles, options.what ?? 'this command');
-  if (nowMs - Date.parse(session.lastSeenAt) >= SESSION_TOUCH_MS) {
-    t.state.sessions[sessionHash] = { ...session, lastSeenAt: new Date(nowMs).toISOString() };
-  }
-  return { user, sessionHash };
 }
 
 /**
