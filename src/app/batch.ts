@@ -9,7 +9,8 @@ import type { Recipient } from '../domain/validate.js';
 import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
 import type { AppDeps } from './ports.js';
-import { audit, transfer } from './wallet.js';
+import { audit } from './audit.js';
+import { transfer } from './wallet.js';
 
 export interface BatchRow {
   readonly line: number;

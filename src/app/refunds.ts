@@ -17,7 +17,7 @@ import { findTicket, saveTicket, supportData } from './desk.js';
 import { visibleEntry } from './history.js';
 import type { AppDeps } from './ports.js';
 import { viewOf } from './tx-views.js';
-import { audit } from './wallet.js';
+import { audit } from './audit.js';
 
 export interface RefundInput {
   /** The transaction to refund, as typed (txn_…). */

@@ -1,7 +1,8 @@
 // The wallet's use-cases: balance, deposit, a binding transfer quote, the transfer (the one flow
-// that the transfer command, batches, fixtures and the tests share), and the claim of money that
+// that the transfer command, batches and the tests share), and the claim of money that
 // waited for someone who has now activated an account.
 
+import { audit } from './audit.js';
 import { AppError } from '../domain/errors.js';
 import type { TransferQuote } from '../domain/fees.js';
 import { holdAccount, seqOfTxId, userAccount, userBalances, type Transaction } from '../domain/ledger.js';
@@ -45,9 +46,6 @@ export function formatMinor(deps: Pick<AppDeps, 'ref'>, amountMinor: MinorUnits,
   return formatAmount(amountMinor, findCurrency(deps.ref.currencies, code));
 }
 
-export function audit(t: RecordsTransaction, nowIso: string, type: string, actor: UserId | null, subject: UserId | null, details: Parameters<RecordsTransaction['audit']>[0]['details'] = {}): void {
-  t.audit({ at: nowIso, type, actor, subject, details });
-}
 
 // ---- balance and deposit ----------------------------------------------------------------------
 

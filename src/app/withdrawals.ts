@@ -14,7 +14,8 @@ import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
 import { newId } from './ids.js';
 import type { AppDeps } from './ports.js';
-import { audit, fundsOf, usableQuoteOf, walletRef } from './wallet.js';
+import { audit } from './audit.js';
+import { fundsOf, usableQuoteOf, walletRef } from './wallet.js';
 
 export function payoutRef(deps: Pick<AppDeps, 'ref'>): WalletRef & { calendars: CalendarData; payouts: PayoutRules } {
   return { ...walletRef(deps), calendars: deps.ref.load('calendars.json', parseCalendars), payouts: deps.ref.load('payouts.json', parsePayoutRules) };
