@@ -12,7 +12,12 @@ import { NEED_OTP } from '../app/two-factor.js';
 export type SignedIn = Actor;
 
 export async function sessionToken(ctx: Context): Promise<string | null> {
-  return ctx.env.session ?? (await ctx.session.read());
+  if (ctx.env.session === undefined) return ctx.session.read();
+  const token = ctx.env.session.trim();
+  // `export OKPAY_SESSION=$(okpay login … --raw)` after a failed sign-in leaves it empty; falling
+  // back to the saved session would act as whoever signed in last on this data directory.
+  if (token === '') throw new AppError('NOT_LOGGED_IN', 'OKPAY_SESSION is set but empty', { hint: 'sign in again (`okpay login … --raw`), or unset OKPAY_SESSION to use the saved session' });
+  return token;
 }
 
 /**

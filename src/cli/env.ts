@@ -7,6 +7,7 @@ import { AppError } from '../domain/errors.js';
 export interface Env {
   readonly home: string | undefined;
   readonly now: string | undefined;
+  /** As set, even empty: an empty one is an error, never a reason to use the saved session. */
   readonly session: string | undefined;
   readonly password: string | undefined;
   readonly debug: boolean;
@@ -25,7 +26,7 @@ export function readEnv(env: NodeJS.ProcessEnv): Env {
   return {
     home: nonEmpty('OKPAY_HOME'),
     now: nonEmpty('OKPAY_NOW'),
-    session: nonEmpty('OKPAY_SESSION'),
+    session: env['OKPAY_SESSION'],
     password: env['OKPAY_PASSWORD'],
     debug: env['OKPAY_DEBUG'] === '1',
     noColor: env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '',

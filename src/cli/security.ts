@@ -3,6 +3,7 @@
 
 import { createRequire } from 'node:module';
 import { AppError } from '../domain/errors.js';
+import { passwordFitsBcrypt } from '../domain/validate.js';
 import type { Env } from './env.js';
 
 const DEFAULT_BCRYPT_COST = 12;
@@ -33,7 +34,15 @@ export function bcryptHasher(cost: number): PasswordHasher {
   const decoy = `$2b$${cost.toString().padStart(2, '0')}$${'N'.repeat(53)}`;
   return {
     hash: (password) => load().hash(password, cost),
-    verify: (password, hash) => load().compare(password, hash),
+    verify: async (password, hash) => {
+      // Compared whole or not at all: bcrypt would accept any password that merely starts with the
+      // right 72 bytes. The decoy keeps the answer as slow as a real check.
+      if (!passwordFitsBcrypt(password)) {
+        await load().compare(password, decoy);
+        return false;
+      }
+      return load().compare(password, hash);
+    },
     verifyNothing: async (password) => {
       await load().compare(password, decoy);
     },

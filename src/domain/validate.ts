@@ -159,6 +159,14 @@ export function parseCountries(json: unknown): Country[] {
 }
 
 /**
+ * Whether bcrypt sees the whole password. A longer one can never be right (every way to set a
+ * password refuses it), and bcrypt would compare only its first 72 bytes.
+ */
+export function passwordFitsBcrypt(password: string): boolean {
+  return utf8ByteLength(password) <= PASSWORD_MAX_BYTES;
+}
+
+/**
  * Refuses a weak or unusable password: at least 8 characters with a letter, a digit and a
  * symbol, at most 72 bytes of UTF-8, no control characters. Spaces are allowed inside (so
  * passphrases work) but do not count as the symbol, and may not start or end it, because

@@ -131,7 +131,7 @@ function registerLogout(program: Command, app: App): void {
   action(app, command, async (ctx) => {
     const token = await sessionToken(ctx);
     if (token) await ctx.store.transaction((t) => logout(t, ctx, token));
-    if (!ctx.env.session) await ctx.session.clear();
+    if (ctx.env.session === undefined) await ctx.session.clear();
     ctx.out.data({ signedOut: true }, () => ctx.out.success(token ? 'Signed out.' : 'You were not signed in.'));
   });
 }
@@ -167,7 +167,7 @@ function registerLock(program: Command, app: App): void {
     await readSignedIn(ctx, token, () => undefined);
     await confirmOrRequireYes(ctx, 'Lock your account? Nothing can be sent or withdrawn and every session ends until you unlock it.', o.yes);
     const user = await ctx.store.transaction(async (t) => lockSelf(t, ctx, await signedIn(ctx, t, token), note));
-    if (!ctx.env.session) await ctx.session.clear();
+    if (ctx.env.session === undefined) await ctx.session.clear();
     ctx.out.data({ user: describeUser(user) }, () => {
       ctx.out.success(`Account ${user.email} is locked and signed out everywhere.`);
       ctx.out.note(`To unlock it: okpay unlock --email ${user.email}`);

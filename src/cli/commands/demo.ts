@@ -67,7 +67,10 @@ class Tour {
     const prefix = options.stdin === undefined ? '' : `${options.shownStdin ?? "printf '%s\\n' '••••••••'"} | `;
     const who = options.as ? this.ctx.out.style.dim(`(as ${options.as}) `) : '';
     this.ctx.out.line(`${who}${this.ctx.out.style.cyan(`$ ${prefix}okpay ${shown}`)}`);
-    const env = { ...process.env, OKPAY_HOME: this.home, OKPAY_NOW: new Date(this.clockMs).toISOString(), NO_COLOR: '1', OKPAY_SESSION: session ?? '' };
+    const env: NodeJS.ProcessEnv = { ...process.env, OKPAY_HOME: this.home, OKPAY_NOW: new Date(this.clockMs).toISOString(), NO_COLOR: '1' };
+    // Never the caller's session: a step without `as` runs signed out.
+    delete env['OKPAY_SESSION'];
+    if (session !== undefined) env['OKPAY_SESSION'] = session;
     const result = await runOkpay(args, env, options.stdin);
     const secret = args.includes('--raw') && result.code === 0;
     if (result.stdout) this.ctx.out.line(secret ? this.ctx.out.style.dim('(session token printed for OKPAY_SESSION; hidden here)') : result.stdout.replace(/\n$/, ''));
