@@ -60,6 +60,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   STORE_CORRUPT: 10,
   STORE_TOO_NEW: 10,
   STORE_UNAVAILABLE: 10,
+  STORE_UNSAFE: 10,
 };
 
 const VERSION = PACKAGE_VERSION;

@@ -55,6 +55,7 @@ const ERROR_CODES = [
   'STORE_CORRUPT',
   'STORE_TOO_NEW',
   'STORE_UNAVAILABLE',
+  'STORE_UNSAFE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,6 +1,7 @@
 // A lowdb adapter that refuses damaged files and writes durably: temp file, fsync, rename. The
 // caller fsyncs the directory once per commit (see fsyncDirectory), after all its renames.
 
+import { randomBytes } from 'node:crypto';
 import { constants, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
@@ -8,6 +9,11 @@ import { AppError } from '../domain/errors.js';
 
 const FILE_MODE = 0o600;
 const DIRECTORY_MODE = 0o700;
+/**
+ * How every temporary or staged file is opened: created here and now (O_EXCL), never through a
+ * symbolic link (O_NOFOLLOW), so a link planted at its name cannot send the text elsewhere.
+ */
+export const CREATE_NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /** The steps of a commit that touch the disk, as the fault hook sees them. */
 export type WriteStep = 'write' | 'rename' | 'fsync-directory' | 'remove';
@@ -78,12 +84,20 @@ export async function readTextIfExists(file: string): Promise<string | null> {
   }
 }
 
+/**
+ * A temporary file's name beside its target. Random, so nobody can plant anything at it in
+ * advance; the pid stays last, where the crash tests look for the writer.
+ */
+export function temporaryPath(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.${process.pid}.tmp`);
+}
+
 export async function writeFileDurable(file: string, text: string): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const temp = temporaryPath(file);
   let handle: fs.FileHandle | null = null;
   try {
     faultHook?.('write', file);
-    handle = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, FILE_MODE);
+    handle = await fs.open(temp, CREATE_NEW_FILE, FILE_MODE);
     await handle.writeFile(text, 'utf8');
     await handle.sync();
     await handle.close();
@@ -133,6 +147,29 @@ export async function ensureDirectory(directory: string): Promise<void> {
       if (errnoOf(error) !== 'EEXIST') throw unavailable(directory, error);
     }
   }
+  await assertPrivateDirectory(directory);
+}
+
+/**
+ * Refuses a directory okpay is about to write in when another user could change what is in it:
+ * they could plant a link where a file is about to be written, or swap the files. It (and a link
+ * to it) must belong to this user or to root, and no one but its owner may write in it.
+ */
+export async function assertPrivateDirectory(directory: string): Promise<void> {
+  const user = process.geteuid?.() ?? 0;
+  const trusted = (uid: number) => uid === user || uid === 0;
+  const [link, target] = await Promise.all([fs.lstat(directory), fs.stat(directory)]).catch((error: unknown) => {
+    throw unavailable(directory, error);
+  });
+  if (link.isSymbolicLink() && !trusted(link.uid)) throw unsafe(directory, `it is a symbolic link owned by another user (uid ${link.uid})`, 'if you trust its owner, name the directory it points to instead');
+  if (!trusted(target.uid)) throw unsafe(directory, `it belongs to another user (uid ${target.uid})`, 'use a data directory of your own (--data-dir, $OKPAY_HOME)');
+  if ((target.mode & 0o022) !== 0) {
+    throw unsafe(directory, `other users can write in it (mode ${(target.mode & 0o7777).toString(8).padStart(4, '0')})`, `make it private with \`chmod go-w ${directory}\` (okpay creates its directories 0700)`);
+  }
+}
+
+function unsafe(directory: string, why: string, hint: string): AppError {
+  return new AppError('STORE_UNSAFE', `refusing to write in ${directory}: ${why}`, { hint: `${hint}; nothing was changed` });
 }
 
 async function kindOf(file: string): Promise<'directory' | 'other' | 'missing'> {

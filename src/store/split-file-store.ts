@@ -25,7 +25,7 @@ import { formatEml, parseEml, type MailRecord } from '../domain/mail.js';
 import { emptyState, type ChainHead, type StoreMeta } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { Ticket } from '../domain/tickets.js';
-import { corrupt, ensureDirectory, errnoOf, faultPoint, fsyncDirectory, removeFile, unavailable } from './durable-file.js';
+import { corrupt, CREATE_NEW_FILE, ensureDirectory, errnoOf, faultPoint, fsyncDirectory, removeFile, temporaryPath, unavailable } from './durable-file.js';
 import { FileStore } from './file-store.js';
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
 import { bucketCount, KINDS, type Kind } from './record-kinds.js';
@@ -505,7 +505,7 @@ async function recordFiles(changes: Changes, commit: number, current: Current | 
 
 /** Writes a whole file durably (temp file, fsync, rename). */
 async function writeDurably(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
+  const temp = temporaryPath(file);
   await writeInPlace(temp, text, true);
   faultPoint('rename', file);
   await fs.rename(temp, file).catch(async (error: unknown) => {
@@ -516,13 +516,16 @@ async function writeDurably(file: string, text: string): Promise<void> {
 
 /**
  * Writes a file's whole text in place and fsyncs it. The redo record is rewritten this way, in the
- * file it already has, so that reaching the commit point never needs a new inode.
+ * file it already has, so that reaching the commit point never needs a new inode. `truncateFirst`
+ * (stages, a new store's files) makes a new file: whatever had the name, a link included, is removed.
+ * Never through a symbolic link.
  */
 async function writeInPlace(file: string, text: string, truncateFirst = false): Promise<void> {
   let handle: fs.FileHandle | null = null;
   try {
     faultPoint('write', file);
-    handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | (truncateFirst ? constants.O_TRUNC : 0), 0o600);
+    if (truncateFirst) await fs.rm(file, { force: true });
+    handle = await fs.open(file, truncateFirst ? CREATE_NEW_FILE : constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
     const bytes = Buffer.from(text, 'utf8');
     await handle.write(bytes, 0, bytes.length, 0);
     await handle.truncate(bytes.length);
@@ -537,7 +540,7 @@ async function writeInPlace(file: string, text: string, truncateFirst = false): 
 /** Breaks a redo record's seal in place (one byte, no new space): it is then never applied. */
 async function invalidate(file: string): Promise<void> {
   faultPoint('write', file);
-  const handle = await fs.open(file, constants.O_WRONLY);
+  const handle = await fs.open(file, constants.O_WRONLY | constants.O_NOFOLLOW);
   try {
     await handle.write(Buffer.from('x'), 0, 1, 0);
     await handle.sync();

@@ -1,0 +1,167 @@
+// Files and directories through the real binary (issue 15, item 10): a link planted at the name of
+// a temporary or staged file never receives the store, and a data directory (or one it writes in)
+// that another user can change is refused with STORE_UNSAFE (exit 10) before anything is written.
+
+import { spawn } from 'node:child_process';
+import { chmodSync, lchownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, Okpay, type Run } from '../support/okpay.js';
+
+const NOW = '2026-11-23T10:00:00.000Z';
+const PASSWORD = 'Quiet-harbour-77!';
+const FIXTURE = { users: [{ name: 'ada', email: 'ada@example.com', password: PASSWORD, fullName: 'Ada Lovelace', country: 'GB', balances: { USD: '50.00' } }] };
+const isRoot = process.getuid?.() === 0;
+const NOBODY = 65534;
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'okpay-files-'));
+const fixture = path.join(root, 'fixture.json');
+writeFileSync(fixture, JSON.stringify(FIXTURE));
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A fresh, private data directory under the test's root. */
+function privateHome(name: string): Okpay {
+  const home = path.join(root, name);
+  mkdirSync(home, { mode: 0o700 });
+  return new Okpay({ home, now: NOW });
+}
+
+/**
+ * okpay started by a shell that first plants links to `leak` at every name okpay could use for a
+ * temporary or staged file in the data directory: `exec` keeps the shell's pid, so `$$` is the pid
+ * okpay puts in its temporary names.
+ */
+function withPlantedLinks(o: Okpay, leak: string, argv: readonly string[], stdin = ''): Promise<Run> {
+  const plant = 'for n in state.json store.json session; do ln -s "$LEAK" "$OKPAY_HOME/.$n.$$.tmp"; done; ln -s "$LEAK" "$OKPAY_HOME/.store.json.stage"; exec "$0" "$@"';
+  const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], OKPAY_HOME: o.home, OKPAY_NOW: NOW, OKPAY_BCRYPT_COST: '4', LEAK: leak, ...(o.session ? { OKPAY_SESSION: o.session } : {}) };
+  const child = spawn('sh', ['-c', plant, process.execPath, BIN, ...argv], { env });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (b: Buffer) => out.push(b));
+  child.stderr.on('data', (b: Buffer) => err.push(b));
+  child.stdin.end(stdin);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      const stdout = Buffer.concat(out).toString();
+      const stderr = Buffer.concat(err).toString();
+      resolve({ code: code ?? -1, stdout, stderr, json: <T>() => JSON.parse(stdout) as T, error: () => (JSON.parse(stderr.trim().split('\n').pop() ?? '{}') as { error: ReturnType<Run['error']> }).error });
+    }),
+  );
+}
+
+function removeLinks(home: string): void {
+  for (const name of readdirSync(home)) if (/^\.(state\.json|store\.json|session)\./.test(name)) rmSync(path.join(home, name), { force: true });
+}
+
+async function usd(o: Okpay): Promise<string | undefined> {
+  const run = await o.run(['balance', '--json']);
+  expect(run.code, run.stderr).toBe(0);
+  return run.json<{ balances: { currency: string; available: string }[] }>().balances.find((b) => b.currency === 'USD')?.available;
+}
+
+function expectUnsafe(run: Run, why: RegExp): void {
+  expect(run.code, run.stderr).toBe(10);
+  const lines = run.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(run.error()).toMatchObject({ code: 'STORE_UNSAFE', exitCode: 10 });
+  expect(run.error().message).toMatch(why);
+}
+
+function listing(directory: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const full = path.join(dir, name);
+      found.push(`${path.relative(directory, full)} ${statSync(full).size}`);
+      if (statSync(full).isDirectory()) walk(full);
+    }
+  };
+  walk(directory);
+  return found;
+}
+
+describe('links planted at temporary and staged names', () => {
+  it('never receive the store, a session or a mail: the commands work and the link target stays empty', async () => {
+    const o = privateHome('planted');
+    const outside = mkdtempSync(path.join(root, 'outside-'));
+    const leak = path.join(outside, 'leak');
+    writeFileSync(leak, '');
+    chmodSync(leak, 0o644);
+
+    const loaded = await withPlantedLinks(o, leak, ['fixtures', 'load', fixture]);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    removeLinks(o.home);
+    const login = await withPlantedLinks(o, leak, ['login', '--email', 'ada@example.com', '--password-stdin'], `${PASSWORD}\n`);
+    expect(login.code, login.stderr).toBe(0);
+    removeLinks(o.home);
+    const deposit = await withPlantedLinks(o, leak, ['deposit', '--amount', '12.50', '--currency', 'USD', '--json']);
+    expect(deposit.code, deposit.stderr).toBe(0);
+    removeLinks(o.home);
+
+    expect(readFileSync(leak, 'utf8')).toBe('');
+    expect(statSync(leak).mode & 0o777).toBe(0o644);
+    expect(await usd(o)).toBe('62.50');
+    expect((await o.run(['whoami', '--json'])).json<{ user: { email: string } }>().user.email).toBe('ada@example.com');
+    expect((await o.run(['verify'])).code).toBe(0);
+  });
+});
+
+describe('a data directory other users can change', () => {
+  it('is refused before anything is written, whether others or the group can write in it', async () => {
+    const o = privateHome('shared');
+    for (const mode of [0o777, 0o770, 0o1777]) {
+      chmodSync(o.home, mode);
+      expectUnsafe(await o.run(['fixtures', 'load', fixture, '--json']), /other users can write in it/);
+      expect(listing(o.home)).toEqual([]);
+    }
+    chmodSync(o.home, 0o755);
+    expect((await o.run(['fixtures', 'load', fixture])).code).toBe(0);
+  });
+
+  it('a directory it writes in, inside a private data directory, is refused too and the store is unchanged', async () => {
+    const o = privateHome('subdirectory');
+    expect((await o.run(['fixtures', 'load', fixture])).code).toBe(0);
+    const login = await o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n` });
+    o.session = login.stdout.trim();
+    const journal = readdirSync(o.home).find((name) => name === 'journal');
+    expect(journal).toBe('journal');
+    chmodSync(path.join(o.home, 'journal'), 0o777);
+    const before = listing(o.home);
+    expectUnsafe(await o.run(['deposit', '--amount', '5', '--currency', 'USD', '--json']), /journal: other users can write in it/);
+    expect(listing(o.home)).toEqual(before);
+    chmodSync(path.join(o.home, 'journal'), 0o700);
+    expect(await usd(o)).toBe('50.00');
+    expect((await o.run(['deposit', '--amount', '5', '--currency', 'USD'])).code).toBe(0);
+    expect(await usd(o)).toBe('55.00');
+  });
+
+  it('a link of this user to a private directory is used as that directory', async () => {
+    const o = privateHome('target');
+    const link = path.join(root, 'my-link');
+    symlinkSync(o.home, link);
+    const viaLink = new Okpay({ home: link, now: NOW });
+    expect((await viaLink.run(['fixtures', 'load', fixture])).code).toBe(0);
+    expect(readdirSync(o.home).length).toBeGreaterThan(0);
+  });
+
+  // Another user's link or directory can only be made by root (CI runs as root); as root, root's
+  // own are this user's, so the checks are told apart by the other user's uid.
+  it(isRoot ? 'a link or a directory owned by another user is refused' : 'needs root to give a link to another user', async () => {
+    if (!isRoot) {
+      expect(isRoot).toBe(false);
+      return;
+    }
+    const o = privateHome('theirs-target');
+    const link = path.join(root, 'their-link');
+    symlinkSync(o.home, link);
+    lchownSync(link, NOBODY, NOBODY);
+    expectUnsafe(await new Okpay({ home: link, now: NOW }).run(['fixtures', 'load', fixture, '--json']), /symbolic link owned by another user \(uid 65534\)/);
+    lchownSync(o.home, NOBODY, NOBODY);
+    expectUnsafe(await o.run(['fixtures', 'load', fixture, '--json']), /belongs to another user \(uid 65534\)/);
+    expect(readdirSync(o.home)).toEqual([]);
+  });
+});
