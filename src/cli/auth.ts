@@ -4,7 +4,7 @@
 import type { AuditValue } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
 import { authenticate as authenticateActor, sessionTouchDue, type Access, type Actor } from '../app/authenticate.js';
-import type { StoreTransaction } from '../store/store.js';
+import type { RecordsTransaction } from '../store/store.js';
 import type { Context } from './context.js';
 import { promptText } from './prompts.js';
 import { NEED_OTP } from '../app/two-factor.js';
@@ -24,7 +24,7 @@ export async function sessionToken(ctx: Context): Promise<string | null> {
  * The signed-in user through the records (src/app/authenticate.ts): what converted commands use,
  * at the start of the transaction they act in.
  */
-export function signedIn(ctx: Context, t: StoreTransaction, token: string | null, options: Access = {}): Promise<Actor> {
+export function signedIn(ctx: Context, t: RecordsTransaction, token: string | null, options: Access = {}): Promise<Actor> {
   return authenticateActor(t, ctx.now().getTime(), token, options);
 }
 
@@ -32,7 +32,7 @@ export function signedIn(ctx: Context, t: StoreTransaction, token: string | null
  * For commands that only look: the session is checked on a lock-free read, and its last use is
  * recorded by a small write only when due (at most once a minute), so most reads write nothing.
  */
-export async function readSignedIn<T>(ctx: Context, token: string | null, work: (t: StoreTransaction, signed: SignedIn) => Promise<T> | T, options: Access = {}): Promise<T> {
+export async function readSignedIn<T>(ctx: Context, token: string | null, work: (t: RecordsTransaction, signed: SignedIn) => Promise<T> | T, options: Access = {}): Promise<T> {
   const nowMs = ctx.now().getTime();
   let touch = false;
   const result = await ctx.store.read(async (t) => {
@@ -43,7 +43,7 @@ export async function readSignedIn<T>(ctx: Context, token: string | null, work: 
   return result;
 }
 
-export function audit(ctx: Context, t: StoreTransaction, type: string, actor: string | null, subject: string | null, details: Record<string, AuditValue> = {}): void {
+export function audit(ctx: Context, t: RecordsTransaction, type: string, actor: string | null, subject: string | null, details: Record<string, AuditValue> = {}): void {
   t.audit({ at: ctx.now().toISOString(), type, actor, subject, details });
 }
 

@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../domain/errors.js';
-import type { Store } from '../store/store.js';
+import type { RecordStore } from '../store/store.js';
 import { ensureDirectory, errnoOf, readTextIfExists, writeFileDurable } from '../store/durable-file.js';
 import { makeClock, readEnv, resolveDataDir, type Env } from './env.js';
 import type { IO } from './io.js';
@@ -23,8 +23,8 @@ export interface SessionHolder {
 export interface Deps {
   readonly io: IO;
   readonly env: NodeJS.ProcessEnv;
-  /** Tests pass a MemoryStore; the real binary opens the file store of the data directory. */
-  readonly openStore?: (dataDir: string, now: () => Date) => Store;
+  /** Tests pass a MemoryRecordStore; the real binary opens the split file store of the data directory. */
+  readonly openStore?: (dataDir: string, now: () => Date) => RecordStore;
   readonly random?: Random;
   readonly passwords?: PasswordHasher;
   /** The simulator passes a TOTP whose secrets come from its seed, so a run can be replayed. */
@@ -60,7 +60,7 @@ export interface Context {
   readonly ref: RefData;
   readonly session: SessionHolder;
   now(): Date;
-  readonly store: Store;
+  readonly store: RecordStore;
   readonly passwords: PasswordHasher;
   readonly totp: Totp;
 }
@@ -78,7 +78,7 @@ export function createContext(deps: Deps, globals: GlobalOptions, invocation: In
   const out = new Output(deps.io, json, colorEnabled(deps.io, { noColorFlag: globals.color === false, noColorEnv: env.noColor, forceColorEnv: env.forceColor }), format);
   const dataDir = resolveDataDir(globals.dataDir, env);
   const now = makeClock(env);
-  let store: Store | null = null;
+  let store: RecordStore | null = null;
   let passwords: PasswordHasher | null = deps.passwords ?? null;
   let totp: Totp | null = deps.totp ?? null;
   const ref = new RefData();
@@ -92,7 +92,7 @@ export function createContext(deps: Deps, globals: GlobalOptions, invocation: In
     ref,
     session: deps.session ?? fileSession(dataDir),
     now,
-    get store(): Store {
+    get store(): RecordStore {
       return (store ??= deps.openStore ? deps.openStore(dataDir, now) : openFileStore(dataDir, now, ref));
     },
     get passwords(): PasswordHasher {
@@ -104,13 +104,13 @@ export function createContext(deps: Deps, globals: GlobalOptions, invocation: In
   };
 }
 
-function openFileStore(dataDir: string, now: () => Date, ref: RefData): Store {
-  // Imported here so that commands which never touch the store do not load it.
+function openFileStore(dataDir: string, now: () => Date, ref: RefData): RecordStore {
+  // Imported on first use, so that commands which never touch the store do not load it.
   return new LazyFileStore(dataDir, now, ref);
 }
 
-class LazyFileStore implements Store {
-  private inner: Store | null = null;
+class LazyFileStore implements RecordStore {
+  private inner: RecordStore | null = null;
 
   constructor(
     readonly location: string,
@@ -118,19 +118,19 @@ class LazyFileStore implements Store {
     private readonly ref: RefData,
   ) {}
 
-  async transaction<T>(work: Parameters<Store['transaction']>[0]): Promise<T> {
+  async transaction<T>(work: Parameters<RecordStore['transaction']>[0]): Promise<T> {
     return (await this.open()).transaction(work) as Promise<T>;
   }
 
-  async read<T>(work: Parameters<Store['read']>[0]): Promise<T> {
+  async read<T>(work: Parameters<RecordStore['read']>[0]): Promise<T> {
     return (await this.open()).read(work) as Promise<T>;
   }
 
-  private async open(): Promise<Store> {
+  private async open(): Promise<RecordStore> {
     if (!this.inner) {
-      const { FileStore } = await import('../store/file-store.js');
+      const { SplitFileStore } = await import('../store/split-file-store.js');
       const { summaryOf } = await import('../app/desk.js');
-      this.inner = new FileStore(this.location, { now: this.now, summarizeTicket: (ticket) => summaryOf(this.ref, ticket) });
+      this.inner = new SplitFileStore(this.location, { now: this.now, summarizeTicket: (ticket) => summaryOf(this.ref, ticket) });
     }
     return this.inner;
   }

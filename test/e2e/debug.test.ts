@@ -3,13 +3,13 @@
 // not a column of the minified bundle. The bug is brought about by a damaged but well-formed store:
 // a balance at the largest safe integer, which the next payment into it overflows.
 
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Account, expectOk, PASSWORD } from '../support/accounts.js';
 import { Okpay } from '../support/okpay.js';
+import { forgeRecord, storeDigest, userIdOf } from '../support/store-files.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ANN = 'ann@example.com';
@@ -20,18 +20,14 @@ describe('an internal error', () => {
   const o = new Okpay();
   const ann = new Account(o, ANN);
   const transfer = ['transfer', '--to', BOB, '--amount', '1.00', '--currency', 'USD', '--yes'];
-  const stateFile = path.join(o.home, 'state.json');
-  const digest = () => createHash('sha256').update(readFileSync(stateFile)).digest('hex');
+  const digest = () => storeDigest(o.home);
 
   beforeAll(async () => {
     const fixture = path.join(o.home, 'fixture.json');
     writeFileSync(fixture, JSON.stringify({ users: [person('ann', ANN, { balances: { USD: '50.00' } }), person('bob', BOB, { balances: { USD: '1.00' } })] }));
     expectOk(await o.run(['fixtures', 'load', fixture]));
     await ann.signIn();
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { users: Record<string, { email: string }>; balances: Record<string, Record<string, number>> };
-    const bobId = Object.keys(state.users).find((id) => state.users[id]?.email === BOB);
-    state.balances[`user:${bobId}`] = { USD: Number.MAX_SAFE_INTEGER };
-    writeFileSync(stateFile, JSON.stringify(state));
+    forgeRecord<Record<string, number>>(o.home, 'balances', `user:${userIdOf(o.home, BOB)}`, () => ({ USD: Number.MAX_SAFE_INTEGER }));
   });
   afterAll(() => o.cleanup());
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { generateSync } from 'otplib';
 import { parseEml, type MailRecord } from '../../src/domain/mail.js';
 import { BIN, Okpay, type Run } from '../support/okpay.js';
+import { storeFiles, storeRecords, storeRoot } from '../support/store-files.js';
 
 const PASSWORD = 'Harbour-lights-42!';
 const NEW_PASSWORD = 'Quiet-river-77#';
@@ -189,7 +190,7 @@ describe('sessions and passwords', () => {
     expect(raw.stdout).toMatch(/^oks_[A-Za-z0-9_-]{43}\n$/);
     const token = raw.stdout.trim();
     expect(readFileSync(path.join(o.home, 'session'), 'utf8').trim()).not.toBe(token);
-    expect(readFileSync(path.join(o.home, 'state.json'), 'utf8')).not.toContain(token);
+    for (const file of storeFiles(o.home)) expect(readFileSync(file, 'utf8'), file).not.toContain(token);
     o.session = token;
     o.advance(29 * MINUTE_MS);
     expect(expectOk(await o.run(['whoami', '--json'])).json()).toMatchObject({ user: { email } });
@@ -235,10 +236,10 @@ describe('the store from the real binary', () => {
   it.each([
     ['not JSON', '{"schemaVersion":1,'],
     ['null', 'null'],
-  ])('refuses a state.json that is %s with exit 10 and leaves it byte-identical', async (_name, text) => {
+  ])('refuses a root file (store.json) that is %s with exit 10 and leaves it byte-identical', async (_name, text) => {
     const o = okpay();
     expectOk(await o.run(['register', '--email', 'gus@example.com', '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n` }));
-    const file = path.join(o.home, 'state.json');
+    const file = path.join(o.home, 'store.json');
     writeFileSync(file, text);
     const result = await o.run(['register', '--email', 'hal@example.com', '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
     expect(result.code, result.stderr).toBe(10);
@@ -258,12 +259,13 @@ describe('the store from the real binary', () => {
       return codes;
     });
     expect((await Promise.all(writers)).flat()).toEqual(Array(40).fill(0));
-    const state = JSON.parse(readFileSync(path.join(o.home, 'state.json'), 'utf8')) as { users: Record<string, { email: string }>; meta: { mailSeq: number; audit: { seq: number } } };
-    const emails = Object.values(state.users).map((u) => u.email).sort();
+    const users = storeRecords<{ email: string }>(o.home, 'users');
+    const { meta } = storeRoot<{ mailSeq: number; audit: { seq: number } }>(o.home);
+    const emails = [...users.values()].map((u) => u.email).sort();
     const expected = Array.from({ length: 8 }, (_, p) => Array.from({ length: 5 }, (_, i) => `p${p}-u${i}@example.com`)).flat().sort();
     expect(emails).toEqual(expected);
-    expect(state.meta.mailSeq).toBe(40);
-    expect(state.meta.audit.seq).toBe(40);
+    expect(meta.mailSeq).toBe(40);
+    expect(meta.audit.seq).toBe(40);
     expect(mails(o).map((m) => m.to).sort()).toEqual(expected);
   });
 });

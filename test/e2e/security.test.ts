@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otplibTotp } from '../../src/cli/security.js';
 import { BIN } from '../support/okpay.js';
+import { forgeRecord, storeRecords } from '../support/store-files.js';
 
 const NOW = Date.parse('2026-11-23T10:00:00.000Z');
 const PASSWORD = 'Quiet-harbour-77!';
@@ -105,12 +106,12 @@ describe('secrets, file modes and tampering (the real binary)', () => {
     for (const { file, isDirectory } of files(home)) {
       if (isDirectory || path.basename(file) === 'session') continue;
       const text = readFileSync(file, 'utf8');
-      // state.json holds the TOTP secret (a verifier needs it in the clear); never a password or a raw token.
-      const forbidden = path.basename(file) === 'state.json' ? [PASSWORD, NEW_PASSWORD, ...tokens] : secrets;
+      // The user records hold the TOTP secret (a verifier needs it in the clear); never a password or a raw token.
+      const forbidden = path.relative(home, file).startsWith(path.join('records', 'users') + path.sep) ? [PASSWORD, NEW_PASSWORD, ...tokens] : secrets;
       for (const s of forbidden) if (text.includes(s)) leaks.push(`${path.relative(home, file)} holds ${s.slice(0, 6)}…`);
     }
     expect(leaks).toEqual([]);
-    expect(readFileSync(path.join(home, 'state.json'), 'utf8')).toMatch(/\$2[aby]\$/);
+    expect([...storeRecords<{ passwordHash: string }>(home, 'users').values()].every((u) => /^\$2[aby]\$/.test(u.passwordHash))).toBe(true);
   });
 
   it('a password read from standard input is in neither the process list nor its environment', async () => {
@@ -148,13 +149,11 @@ describe('secrets, file modes and tampering (the real binary)', () => {
       writeFileSync(file, JSON.stringify(doc));
     };
 
-    it('a balance raised in state.json', async () => {
+    it('a balance raised in its record (the bucket file re-sealed)', async () => {
       const ran = await tampered('balance', (copy) => {
-        const file = path.join(copy, 'state.json');
-        const state = JSON.parse(readFileSync(file, 'utf8')) as { balances: Record<string, Record<string, number>> };
-        const account = Object.keys(state.balances).find((a) => a.startsWith('user:') && (state.balances[a]?.['USD'] ?? 0) > 0) ?? '';
-        state.balances[account] = { ...state.balances[account], USD: (state.balances[account]?.['USD'] ?? 0) + 100_00 };
-        writeFileSync(file, JSON.stringify(state));
+        const balances = storeRecords<Record<string, number>>(copy, 'balances');
+        const account = [...balances.keys()].find((a) => a.startsWith('user:') && (balances.get(a)?.['USD'] ?? 0) > 0) ?? '';
+        forgeRecord<Record<string, number>>(copy, 'balances', account, (row) => ({ ...row, USD: (row['USD'] ?? 0) + 100_00 }));
       });
       expect(ran.code).toBe(10);
       expect(ran.stderr).toMatch(/balance of user:/);

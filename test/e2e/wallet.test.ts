@@ -6,6 +6,7 @@ import { describe, expect } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Okpay, Run } from '../support/okpay.js';
+import { forgeRecord, userIdOf } from '../support/store-files.js';
 import { Account, activate, advance, DAY_MS, expectError, expectOk, expectVerified, mails, MINUTE_MS, register, scenarioAt, signUp, signUpAdmin } from '../support/accounts.js';
 
 const START = '2026-11-20T16:00:00.000Z';
@@ -268,18 +269,16 @@ describe('batch payouts', () => {
 });
 
 describe('verify', () => {
-  scenario('exits 10 with one line per mismatch after a balance in state.json or a journal entry was edited', async (o) => {
+  scenario('exits 10 with one line per mismatch after a balance record or a journal entry was edited', async (o) => {
     const ada = await signUp(o, 'ada@example.com');
     await ada.ok(['deposit', '--amount', '500', '--currency', 'USD']);
     await expectVerified(o);
-    const stateFile = path.join(o.home, 'state.json');
-    const original = readFileSync(stateFile, 'utf8');
-    writeFileSync(stateFile, original.replace('"USD":50000', '"USD":50001'));
+    const putBack = forgeRecord<Record<string, number>>(o.home, 'balances', `user:${userIdOf(o.home, 'ada@example.com')}`, (row) => ({ ...row, USD: 50001 }));
     const balance = await o.run(['verify', '--json']);
     expectError(balance, 10, 'STORE_CORRUPT');
     expect(balance.stderr).toMatch(/okpay: verify: balance of user:usr_\w+ in USD is 50001 in the state but 50000 from the journal/);
     expect(balance.stderr).toMatch(/books do not close in USD/);
-    writeFileSync(stateFile, original);
+    putBack();
     await expectVerified(o);
 
     const journalFile = path.join(o.home, 'journal', '00000000.json');
