@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['test/support/pg-cluster.ts'],
     env: { OKPAY_BCRYPT_COST: '4' },
   },
 });

@@ -190,12 +190,17 @@ export abstract class RecordTransaction implements RecordsTransaction {
     const tx: Transaction = { ...newTx, id: txIdForSeq(seq), seq };
     const effects = transactionEffects(tx);
     for (const effect of effects) await this.applyEffect(effect);
-    for (const party of new Set(tx.parties)) {
-      const seqs = (await this.view.get<number[]>('journal-of-user', party)) ?? [];
-      this.view.put('journal-of-user', party, [...seqs, seq]);
-    }
+    await this.fileUnderParties(tx);
     this.posted.push(tx);
     return tx;
+  }
+
+  /** Files the transaction under each party's journal index (a store that indexes the journal itself skips this). */
+  protected async fileUnderParties(tx: Transaction): Promise<void> {
+    for (const party of new Set(tx.parties)) {
+      const seqs = (await this.view.get<number[]>('journal-of-user', party)) ?? [];
+      this.view.put('journal-of-user', party, [...seqs, tx.seq]);
+    }
   }
 
   audit(event: AuditEvent): void {

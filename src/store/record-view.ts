@@ -45,6 +45,11 @@ export class RecordView {
     return [...(this.writes.get(kind)?.keys() ?? [])];
   }
 
+  /** The writes alone, without the index records they change: for a store whose indexes are its own (SQL). */
+  get written(): ReadonlyMap<Kind, ReadonlyMap<string, unknown>> {
+    return this.writes;
+  }
+
   get changed(): boolean {
     return this.writes.size > 0;
   }

@@ -1,7 +1,8 @@
 // The wallet's use-cases on the memory stores, without the CLI: deposits, transfers (priced now or
 // by a quote, idempotent, to people without an account), batches, withdrawals with settlement,
-// unclaimed money, and history a page at a time. Each runs on the store that keeps one State and
-// on the one that keeps records natively, so the use-cases rely on the records API alone.
+// unclaimed money, and history a page at a time. Each runs on the store that keeps one State, on
+// the one that keeps records natively in memory and on PostgreSQL, so the use-cases rely on the
+// records API alone.
 
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/app/authenticate.js';
@@ -20,6 +21,7 @@ import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { RecordsTransaction } from '../../src/store/store.js';
 import { AppError } from '../../src/domain/errors.js';
+import { pgStores, withLogs } from '../support/pg-store.js';
 
 /** Friday 20 November 2026, 10:00 UTC: payout desks open. */
 const START = '2026-11-20T10:00:00.000Z';
@@ -34,9 +36,12 @@ interface Store {
   readonly auditEntries: readonly { event: { type: string } }[];
 }
 
+const postgres = await pgStores({ segmentSize: 8 });
+
 const STORES: readonly [string, () => Store][] = [
   ['the State store', () => new MemoryStore(START, 8)],
   ['the record store', () => new MemoryRecordStore(START, 8)],
+  ['the PostgreSQL store', () => withLogs(postgres.make(START))],
 ];
 
 class World {

@@ -14,6 +14,7 @@ import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import type { RecordStore } from '../../src/store/store.js';
 import { customer, europe, newState, open, support } from '../support/desk.js';
+import { pgStores } from '../support/pg-store.js';
 
 const NOW = '2026-11-23T10:00:00.000Z';
 const homes: string[] = [];
@@ -25,9 +26,12 @@ function tempHome(): string {
   return home;
 }
 
+const postgres = await pgStores({ segmentSize: 4 });
+
 const STORES: [string, () => RecordStore][] = [
   ['memory', () => new MemoryRecordStore(NOW, 4)],
   ['split file', () => new SplitFileStore(tempHome(), { now: () => new Date(NOW), segmentSize: 4, summarizeTicket: () => { throw new Error('a new store has no schema-2 tickets'); } })],
+  ['PostgreSQL', () => postgres.make(NOW)],
 ];
 
 const state = newState();

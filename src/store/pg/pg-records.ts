@@ -1,0 +1,270 @@
+// The records of record-kinds.ts as rows of real tables (data/postgres/*.sql): how each kind's
+// committed records are read by key (a RecordSource for the shared RecordView), how the secondary
+// indexes are answered from indexed columns instead of stored index records, and how a commit's
+// writes become INSERT, UPDATE and DELETE statements. Records kept whole are `json` (the text as
+// written, so a record reads back exactly as it was put); balances, idempotency keys, refunds and
+// limit windows are plain columns.
+
+import type pg from 'pg';
+import type { MinorUnits } from '../../domain/money.js';
+import type { IdempotencyRecord, LimitWindow, StoreMeta } from '../../domain/state.js';
+import { OPEN_STATUSES, openQueueKey, type IndexMembers, type Kind } from '../record-kinds.js';
+import { META_KEY } from '../record-transaction.js';
+import type { RecordSource } from '../record-view.js';
+
+export type Query = <R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: readonly unknown[]) => Promise<pg.QueryResult<R>>;
+
+/** Kinds kept whole in a `doc` column, keyed by one column. */
+const DOC_TABLES = {
+  users: { table: 'users', key: 'id', numeric: false },
+  sessions: { table: 'sessions', key: 'token_hash', numeric: false },
+  quotes: { table: 'quotes', key: 'id', numeric: false },
+  unclaimed: { table: 'unclaimed', key: 'tx_id', numeric: false },
+  methods: { table: 'methods', key: 'id', numeric: false },
+  withdrawals: { table: 'withdrawals', key: 'id', numeric: false },
+  tickets: { table: 'tickets', key: 'number', numeric: true },
+  summaries: { table: 'ticket_summaries', key: 'number', numeric: true },
+} as const;
+type DocKind = keyof typeof DOC_TABLES;
+
+const isDocKind = (kind: Kind): kind is DocKind => Object.hasOwn(DOC_TABLES, kind);
+
+/** Commit order: a summary's ticket row exists before the summary that references it. */
+const WRITE_ORDER: readonly Kind[] = ['users', 'sessions', 'balances', 'quotes', 'idempotency', 'unclaimed', 'refunds', 'limits', 'methods', 'withdrawals', 'tickets', 'summaries'];
+
+/** Kinds a commit writes elsewhere (counters and chain heads) or that SQL indexes answer. */
+const NOT_WRITTEN: ReadonlySet<Kind> = new Set<Kind>(['meta', 'counts', 'user-by-email', 'user-by-phone', 'user-by-token', 'staff', 'sessions-of-user', 'tickets-of-customer', 'open-queue', 'unclaimed-by-recipient', 'withdrawals-of-user', 'withdrawal-by-hold', 'methods-of-user', 'journal-of-user']);
+
+const TOKEN_COLUMNS = { activation: 'activation_token', passwordReset: 'password_reset_token', unlockToken: 'unlock_token' } as const;
+
+const OPEN = `status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+const SCAN_BATCH = 500;
+
+/** A bigint column read as text: exact, and refused rather than rounded past 2^53. */
+export function minorUnits(text: string): MinorUnits {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new Error(`a stored amount (${text}) is beyond exact integer range`);
+  return value;
+}
+
+function members(keys: readonly (string | number)[]): IndexMembers {
+  return Object.fromEntries(keys.map((key) => [String(key), true]));
+}
+
+export class PgRecordSource implements RecordSource {
+  constructor(private readonly query: Query) {}
+
+  async meta(): Promise<StoreMeta> {
+    const { rows } = await this.query<{ created_at: string; segment_size: number; test_store: boolean; journal_seq: string; journal_hash: string; audit_seq: string; audit_hash: string; mail: string; ticket: string }>(
+      `SELECT m.created_at, m.segment_size, m.test_store, j.seq AS journal_seq, j.hash AS journal_hash, a.seq AS audit_seq, a.hash AS audit_hash,
+              (SELECT value FROM counters WHERE name = 'mail') AS mail, (SELECT value FROM counters WHERE name = 'ticket') AS ticket
+         FROM store_meta m, chain_heads j, chain_heads a WHERE j.chain = 'journal' AND a.chain = 'audit'`,
+    );
+    const row = rows[0];
+    if (!row) throw new Error('the okpay tables hold no store_meta row');
+    return {
+      createdAt: row.created_at,
+      segmentSize: row.segment_size,
+      testStore: row.test_store,
+      journal: { seq: Number(row.journal_seq), hash: row.journal_hash, bytes: 0 },
+      audit: { seq: Number(row.audit_seq), hash: row.audit_hash, bytes: 0 },
+      mailSeq: Number(row.mail),
+      ticketSeq: Number(row.ticket),
+    };
+  }
+
+  async get(kind: Kind, key: string): Promise<unknown> {
+    if (isDocKind(kind)) {
+      const { table, key: column, numeric } = DOC_TABLES[kind];
+      const { rows } = await this.query<{ doc: string }>(`SELECT doc::text AS doc FROM ${table} WHERE ${column} = $1`, [numeric ? Number(key) : key]);
+      return rows[0] ? JSON.parse(rows[0].doc) : undefined;
+    }
+    switch (kind) {
+      case 'meta':
+        return key === META_KEY ? this.meta() : undefined;
+      case 'counts':
+        return { users: Number((await this.query<{ value: string }>("SELECT value FROM counters WHERE name = 'users'")).rows[0]?.value ?? 0) };
+      case 'balances':
+        return this.balances(key);
+      case 'idempotency':
+        return this.idempotency(key);
+      case 'refunds':
+        return (await this.query<{ refund_tx_id: string }>('SELECT refund_tx_id FROM refunds WHERE refunded_tx_id = $1', [key])).rows[0]?.refund_tx_id;
+      case 'limits':
+        return this.limits(key);
+      case 'open-queue': {
+        const { rows } = await this.query<{ number: number; doc: string }>(`SELECT number, doc::text AS doc FROM ticket_summaries WHERE ${OPEN} AND number % 256 = $1`, [Number(key)]);
+        return rows.length === 0 ? undefined : Object.fromEntries(rows.map((r) => [String(r.number), JSON.parse(r.doc)]));
+      }
+      case 'journal-of-user':
+        return (await this.query<{ seq: string }>('SELECT seq FROM journal_parties WHERE user_id = $1 ORDER BY seq', [key])).rows.map((r) => Number(r.seq));
+      default:
+        return this.indexMembers(kind, key);
+    }
+  }
+
+  /** An index record, answered from the indexed columns of the records it is derived from. */
+  private async indexMembers(kind: Kind, key: string): Promise<IndexMembers | undefined> {
+    const keys = await this.indexKeys(kind, key);
+    return keys.length === 0 ? undefined : members(keys);
+  }
+
+  private async indexKeys(kind: Kind, key: string): Promise<(string | number)[]> {
+    const column = async <R extends pg.QueryResultRow>(sql: string, values: unknown[], pick: (row: R) => string | number) => (await this.query<R>(sql, values)).rows.map(pick);
+    switch (kind) {
+      case 'user-by-email':
+        return column<{ id: string }>('SELECT id FROM users WHERE email = $1', [key], (r) => r.id);
+      case 'user-by-phone':
+        return column<{ id: string }>('SELECT id FROM users WHERE phone = $1', [key], (r) => r.id);
+      case 'user-by-token': {
+        const split = key.indexOf(':');
+        const tokenColumn = TOKEN_COLUMNS[key.slice(0, split) as keyof typeof TOKEN_COLUMNS];
+        if (!tokenColumn) return [];
+        return column<{ id: string }>(`SELECT id FROM users WHERE ${tokenColumn} = $1`, [key.slice(split + 1)], (r) => r.id);
+      }
+      case 'staff':
+        return column<{ id: string }>("SELECT id FROM users WHERE role IN ('agent', 'admin')", [], (r) => r.id);
+      case 'sessions-of-user':
+        return column<{ token_hash: string }>('SELECT token_hash FROM sessions WHERE user_id = $1', [key], (r) => r.token_hash);
+      case 'tickets-of-customer':
+        return column<{ number: number }>('SELECT number FROM ticket_summaries WHERE customer_id = $1', [key], (r) => r.number);
+      case 'unclaimed-by-recipient': {
+        const by = key.startsWith('email:') ? 'to_email' : key.startsWith('phone:') ? 'to_phone' : null;
+        if (by === null) return [];
+        return column<{ tx_id: string }>(`SELECT tx_id FROM unclaimed WHERE ${by} = $1`, [key.slice(6)], (r) => r.tx_id);
+      }
+      case 'withdrawals-of-user':
+        return column<{ id: string }>('SELECT id FROM withdrawals WHERE user_id = $1', [key], (r) => r.id);
+      case 'withdrawal-by-hold':
+        return column<{ id: string }>('SELECT id FROM withdrawals WHERE hold_tx_id = $1', [key], (r) => r.id);
+      case 'methods-of-user':
+        return column<{ id: string }>('SELECT id FROM methods WHERE user_id = $1', [key], (r) => r.id);
+      default:
+        throw new Error(`the PostgreSQL store has no records of kind ${kind}`);
+    }
+  }
+
+  private async balances(account: string): Promise<Record<string, MinorUnits> | undefined> {
+    const { rows } = await this.query<{ currency: string; amount_minor: string }>('SELECT currency, amount_minor::text AS amount_minor FROM balances WHERE account = $1 ORDER BY currency', [account]);
+    return rows.length === 0 ? undefined : Object.fromEntries(rows.map((r) => [r.currency, minorUnits(r.amount_minor)]));
+  }
+
+  private async idempotency(key: string): Promise<IdempotencyRecord | undefined> {
+    const [userId, idempotencyKey] = splitIdempotencyKey(key);
+    const { rows } = await this.query<{ fingerprint: string; tx_id: string; expires_at: string }>('SELECT fingerprint, tx_id, expires_at FROM idempotency WHERE user_id = $1 AND key = $2', [userId, idempotencyKey]);
+    const row = rows[0];
+    return row ? { fingerprint: row.fingerprint, txId: row.tx_id, expiresAt: row.expires_at } : undefined;
+  }
+
+  private async limits(userId: string): Promise<LimitWindow | undefined> {
+    const { rows } = await this.query<{ day: string; usd_minor: string }>('SELECT day, usd_minor::text AS usd_minor FROM limit_days WHERE user_id = $1 ORDER BY day', [userId]);
+    return rows.length === 0 ? undefined : Object.fromEntries(rows.map((r) => [r.day, minorUnits(r.usd_minor)]));
+  }
+
+  scan(kind: Kind): AsyncIterable<readonly (readonly [string, unknown])[]> {
+    const query = this.query;
+    return (async function* () {
+      if (isDocKind(kind)) {
+        const { table, key: column, numeric } = DOC_TABLES[kind];
+        let after: string | number = numeric ? 0 : '';
+        for (;;) {
+          // Keyset pages in the primary key's own order (callers sort what they need).
+          const { rows } = await query<{ key: string | number; doc: string }>(`SELECT ${column} AS key, doc::text AS doc FROM ${table} WHERE ${column} > $1 ORDER BY ${column} LIMIT ${SCAN_BATCH}`, [after]);
+          if (rows.length === 0) return;
+          yield rows.map((r) => [String(r.key), JSON.parse(r.doc)] as const);
+          after = rows[rows.length - 1]?.key ?? after;
+        }
+      }
+      switch (kind) {
+        case 'balances': {
+          let after = '';
+          for (;;) {
+            const { rows } = await query<{ account: string; currencies: string }>(
+              `SELECT account, json_object_agg(currency, amount_minor ORDER BY currency)::text AS currencies FROM balances
+                WHERE account > $1 GROUP BY account ORDER BY account LIMIT ${SCAN_BATCH}`,
+              [after],
+            );
+            if (rows.length === 0) return;
+            yield rows.map((r) => [r.account, JSON.parse(r.currencies)] as const);
+            after = rows[rows.length - 1]?.account ?? after;
+          }
+        }
+        case 'open-queue': {
+          const { rows } = await query<{ number: number; doc: string }>(`SELECT number, doc::text AS doc FROM ticket_summaries WHERE ${OPEN} ORDER BY number`);
+          const parts = new Map<string, IndexMembers>();
+          for (const row of rows) {
+            const part = openQueueKey(row.number);
+            parts.set(part, { ...(parts.get(part) ?? {}), [String(row.number)]: JSON.parse(row.doc) });
+          }
+          yield [...parts];
+          return;
+        }
+        default:
+          throw new Error(`the PostgreSQL store does not scan ${kind}`);
+      }
+    })();
+  }
+}
+
+function splitIdempotencyKey(key: string): [string, string] {
+  const split = key.indexOf(':');
+  return [key.slice(0, split), key.slice(split + 1)];
+}
+
+/** Writes one commit's records: an upsert or a delete per record, kinds in WRITE_ORDER. */
+export async function writeRecords(query: Query, written: ReadonlyMap<Kind, ReadonlyMap<string, unknown>>): Promise<void> {
+  for (const kind of written.keys()) {
+    if (!NOT_WRITTEN.has(kind) && !WRITE_ORDER.includes(kind)) throw new Error(`the PostgreSQL store cannot write records of kind ${kind}`);
+  }
+  for (const kind of WRITE_ORDER) {
+    const records = written.get(kind);
+    if (!records) continue;
+    for (const [key, value] of records) await writeRecord(query, kind, key, value);
+  }
+}
+
+async function writeRecord(query: Query, kind: Kind, key: string, value: unknown): Promise<void> {
+  if (isDocKind(kind)) {
+    const { table, key: column, numeric } = DOC_TABLES[kind];
+    const id = numeric ? Number(key) : key;
+    if (value === null) await query(`DELETE FROM ${table} WHERE ${column} = $1`, [id]);
+    else await query(`INSERT INTO ${table} (${column}, doc) VALUES ($1, $2::json) ON CONFLICT (${column}) DO UPDATE SET doc = EXCLUDED.doc`, [id, JSON.stringify(value)]);
+    return;
+  }
+  switch (kind) {
+    case 'balances': {
+      const currencies = Object.entries((value ?? {}) as Record<string, MinorUnits>);
+      await query(
+        'INSERT INTO balances (account, currency, amount_minor) SELECT $1, * FROM unnest($2::text[], $3::bigint[]) ON CONFLICT (account, currency) DO UPDATE SET amount_minor = EXCLUDED.amount_minor',
+        [key, currencies.map(([c]) => c), currencies.map(([, amount]) => amount)],
+      );
+      return;
+    }
+    case 'idempotency': {
+      const [userId, idempotencyKey] = splitIdempotencyKey(key);
+      if (value === null) {
+        await query('DELETE FROM idempotency WHERE user_id = $1 AND key = $2', [userId, idempotencyKey]);
+        return;
+      }
+      const record = value as IdempotencyRecord;
+      await query(
+        'INSERT INTO idempotency (user_id, key, fingerprint, tx_id, expires_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, tx_id = EXCLUDED.tx_id, expires_at = EXCLUDED.expires_at',
+        [userId, idempotencyKey, record.fingerprint, record.txId, record.expiresAt],
+      );
+      return;
+    }
+    case 'refunds':
+      // Never replaced: a second refund of one transaction breaks the primary key.
+      if (value === null) await query('DELETE FROM refunds WHERE refunded_tx_id = $1', [key]);
+      else await query('INSERT INTO refunds (refunded_tx_id, refund_tx_id) VALUES ($1, $2)', [key, value]);
+      return;
+    case 'limits': {
+      await query('DELETE FROM limit_days WHERE user_id = $1', [key]);
+      const days = Object.entries((value ?? {}) as LimitWindow);
+      if (days.length > 0) await query('INSERT INTO limit_days (user_id, day, usd_minor) SELECT $1, * FROM unnest($2::text[], $3::bigint[])', [key, days.map(([d]) => d), days.map(([, usd]) => usd)]);
+      return;
+    }
+    default:
+      throw new Error(`the PostgreSQL store cannot write records of kind ${kind}`);
+  }
+}

@@ -1,0 +1,400 @@
+// The PostgreSQL record store: the same records API as the memory and split file stores (the
+// shared RecordTransaction over a RecordView), with the committed records read from real tables
+// (pg-records.ts) and a commit written as SQL in one database transaction.
+//
+// Concurrency: every transaction runs SERIALIZABLE, so the read-check-write of a use-case (funds,
+// lockout counters, TOTP steps, single-use tokens and quotes) is exact across machines without any
+// lock of okpay's own; a serialization failure or deadlock runs the whole unit of work again on a
+// fresh snapshot, a bounded number of times, then fails with STORE_LOCKED (exit 10). Work must
+// therefore not change anything outside its transaction. Reads run REPEATABLE READ, READ ONLY: one
+// committed version, no locks.
+//
+// One connection per store, opened on first use (a one-shot command pays for one connect, no pool).
+
+import pg from 'pg';
+import type { AuditEntry } from '../../domain/audit.js';
+import { AppError } from '../../domain/errors.js';
+import { chainHash, entryContentText, hydrateTransaction, storedTransaction, type JournalEntry, type StoredJournalEntry, type Transaction } from '../../domain/ledger.js';
+import { formatEml, type MailRecord } from '../../domain/mail.js';
+import { GENESIS_HASH, type ChainHead, type StoreMeta } from '../../domain/state.js';
+import { RecordTransaction } from '../record-transaction.js';
+import { RecordView } from '../record-view.js';
+import type { AuditReader, JournalReader, OutboxReader, RecordStore, RecordsTransaction } from '../store.js';
+import { loadMigrations, migrate, refuseNewer, schemaVersion, type Migration } from './migrate.js';
+import { PgRecordSource, writeRecords, type Query } from './pg-records.js';
+import { maskDatabaseUrl } from './url.js';
+
+export interface PgStoreOptions {
+  /** data/postgres: the schema's migration files. */
+  readonly migrationsDirectory: string;
+  /** "now", for the creation date of a new store. */
+  readonly now: () => Date;
+  /** Entries per journal page in scans (the file store's segment size). */
+  readonly segmentSize?: number;
+  /** A PostgreSQL schema to keep the tables in (created when missing); the role's default otherwise. */
+  readonly schema?: string;
+  /** How many times a unit of work is run before a conflict is reported. */
+  readonly attempts?: number;
+}
+
+const DEFAULT_SEGMENT_SIZE = 1000;
+const DEFAULT_ATTEMPTS = 12;
+/** SQLSTATEs that mean "run it again": serialization_failure, deadlock_detected. */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+export class PgStore implements RecordStore {
+  readonly location: string;
+  /** Open connections not in use. A one-shot command opens one; a read during a transaction, a second. */
+  private readonly idle: pg.Client[] = [];
+  private readonly open = new Set<pg.Client>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private migrations: Migration[] | null = null;
+  private schemaReady: Promise<void> | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: PgStoreOptions,
+  ) {
+    this.location = maskDatabaseUrl(url) + (options.schema ? ` (schema ${options.schema})` : '');
+  }
+
+  /** Transactions of one store run one at a time, as a file lock makes them; other machines' run beside them. */
+  transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
+    const next = this.queue.then(() => this.withClient(true, (client) => this.runWriting(client, work)));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  read<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
+    return this.withClient(true, (client) => this.runReading(client, work));
+  }
+
+  /** The schema version of the database and the newest this release knows, without migrating. */
+  async schema(): Promise<{ version: number; latest: number }> {
+    return this.withClient(false, (client) => schemaVersion(client, this.migrationFiles()));
+  }
+
+  /** Applies pending migrations (creating an empty database's tables); returns the versions applied. */
+  async migrate(): Promise<number[]> {
+    return this.withClient(false, (client) => migrate(client, this.migrationFiles(), this.location, (c) => this.seed(c)));
+  }
+
+  /** Runs one query outside any unit of work (store info, sizes), on a ready store. */
+  async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    return this.withClient(true, async (client) => (await client.query<R>(text, values)).rows);
+  }
+
+  async close(): Promise<void> {
+    const clients = [...this.open];
+    this.open.clear();
+    this.idle.length = 0;
+    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+  }
+
+  private async withClient<T>(ready: boolean, use: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = this.idle.pop() ?? (await this.connect());
+    let healthy = true;
+    try {
+      if (ready) await (this.schemaReady ??= this.ensureSchema(client).catch((error: unknown) => {
+        this.schemaReady = null;
+        throw error;
+      }));
+      return await use(client);
+    } catch (error) {
+      healthy = !brokenConnection(error);
+      throw this.explain(error);
+    } finally {
+      if (healthy && this.open.has(client)) this.idle.push(client);
+      else if (!healthy) {
+        this.open.delete(client);
+        await client.end().catch(() => undefined);
+      }
+    }
+  }
+
+  private async runWriting<T>(client: pg.Client, work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
+    const attempts = this.options.attempts ?? DEFAULT_ATTEMPTS;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+        const t = await this.begin(client, false);
+        const result = await work(t);
+        if (!t.unchanged) await this.commitChanges(client, t);
+        await client.query('COMMIT');
+        if (t.deferredError) throw t.deferredError;
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        if (!RETRYABLE.has(sqlState(error))) throw error;
+        if (attempt >= attempts) {
+          throw new AppError('STORE_LOCKED', `the database refused the change ${attempts} times because other commands changed the same records at the same time; nothing was changed`, { hint: 'Run the command again.' });
+        }
+        await pause(attempt);
+      }
+    }
+  }
+
+  private async runReading<T>(client: pg.Client, work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    try {
+      return await work(await this.begin(client, true));
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+    }
+  }
+
+  private async begin(client: pg.Client, readOnly: boolean): Promise<PgRecordTransaction> {
+    const query = serialQuery(client);
+    const source = new PgRecordSource(query);
+    const meta = await source.meta();
+    return new PgRecordTransaction(query, new RecordView(source), meta, readOnly, this.location);
+  }
+
+  private async commitChanges(client: pg.Client, t: PgRecordTransaction): Promise<void> {
+    const query = serialQuery(client);
+    const before = t.startMeta;
+    const meta = t.currentMeta;
+    // Counted before the records are written: a new user is one the database does not hold yet.
+    const addedUsers = await t.newUsers();
+    const journal = await appendJournal(query, before.journal, t.posted);
+    const audit = await appendChain(query, 'audit', before.audit, t.events.map((event) => entryContentText(event)));
+    await writeRecords(query, t.view.written);
+    if (t.mails.length > 0) {
+      const seqs = t.mails.map((_, index) => before.mailSeq + index + 1);
+      await query('INSERT INTO outbox (seq, id, mail) SELECT * FROM unnest($1::bigint[], $2::text[], $3::json[])', [seqs, t.mails.map((m) => m.id), t.mails.map((m) => JSON.stringify(m))]);
+    }
+    await query(
+      `UPDATE counters SET value = CASE name WHEN 'users' THEN value + $1 WHEN 'mail' THEN $2 ELSE $3 END
+        WHERE (name = 'users' AND $1 <> 0) OR (name = 'mail' AND value <> $2) OR (name = 'ticket' AND value <> $3)`,
+      [addedUsers, meta.mailSeq, meta.ticketSeq],
+    );
+    if (journal.seq !== before.journal.seq) await query("UPDATE chain_heads SET seq = $1, hash = $2 WHERE chain = 'journal'", [journal.seq, journal.hash]);
+    if (audit.seq !== before.audit.seq) await query("UPDATE chain_heads SET seq = $1, hash = $2 WHERE chain = 'audit'", [audit.seq, audit.hash]);
+    if (meta.testStore !== before.testStore) await query('UPDATE store_meta SET test_store = $1', [meta.testStore]);
+  }
+
+  private migrationFiles(): Migration[] {
+    return (this.migrations ??= loadMigrations(this.options.migrationsDirectory));
+  }
+
+  /** The first rows of a new store, written with its tables. */
+  private async seed(client: pg.Client): Promise<void> {
+    await client.query('INSERT INTO store_meta (created_at, segment_size) VALUES ($1, $2)', [this.options.now().toISOString(), this.options.segmentSize ?? DEFAULT_SEGMENT_SIZE]);
+    await client.query("INSERT INTO counters (name, value) VALUES ('users', 0), ('mail', 0), ('ticket', 0)");
+    await client.query("INSERT INTO chain_heads (chain, seq, hash) VALUES ('journal', 0, $1), ('audit', 0, $1)", [GENESIS_HASH]);
+  }
+
+  /** An empty database gets its tables (the first use); a newer one is refused, an older one must be migrated first. */
+  private async ensureSchema(client: pg.Client): Promise<void> {
+    const migrations = this.migrationFiles();
+    const state = await schemaVersion(client, migrations);
+    refuseNewer(state, this.location);
+    if (state.version === 0) await migrate(client, migrations, this.location, (c) => this.seed(c));
+    else if (state.version < state.latest) {
+      throw new AppError('STORE_UNAVAILABLE', `the database at ${this.location} has schema version ${state.version}; this okpay needs ${state.latest}`, { hint: 'Run okpay store migrate.' });
+    }
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: this.url, application_name: 'okpay' });
+    // A connection lost between queries is reported by the next query; without a listener it would end the process.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      if (this.options.schema) {
+        const schema = client.escapeIdentifier(this.options.schema);
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        await client.query(`SET search_path TO ${schema}`);
+      }
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw this.explain(error);
+    }
+    this.open.add(client);
+    return client;
+  }
+
+  /** A database failure as a one-line AppError that never shows the password. */
+  private explain(error: unknown): unknown {
+    if (error instanceof AppError || !(error instanceof Error)) return error;
+    const state = sqlState(error);
+    const where = this.location;
+    if (state === '' ? isNetworkError(error) : isConnectionState(state)) {
+      return new AppError('STORE_UNAVAILABLE', `cannot use the database at ${where}: ${this.masked(error.message)}`, { hint: 'Check OKPAY_DATABASE_URL (or --database-url) and that the server is running.' });
+    }
+    if (state.startsWith('23')) {
+      return new AppError('STORE_CORRUPT', `the database at ${where} refused a change that breaks its rules (${this.masked(error.message)}); nothing was changed`);
+    }
+    return error;
+  }
+
+  private masked(message: string): string {
+    const password = passwordOf(this.url);
+    return password ? message.split(password).join('***') : message;
+  }
+}
+
+function brokenConnection(error: unknown): boolean {
+  if (error instanceof AppError || !(error instanceof Error)) return false;
+  const state = sqlState(error);
+  return state === '' ? isNetworkError(error) : isConnectionState(state);
+}
+
+/** A failure to reach the server at all (socket errors carry an errno code, not a SQLSTATE). */
+function isNetworkError(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === 'string' && /^E[A-Z]+$/.test(code)) || /Connection terminated|connection .*(closed|ended)/i.test(error.message);
+}
+
+function passwordOf(url: string): string | null {
+  try {
+    const parsed = new URL(url.replace(/^postgres(ql)?:\/\/([^@/]*@)?\//i, 'postgres://$2localhost/'));
+    return parsed.password ? decodeURIComponent(parsed.password) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Connection exceptions, shutdowns, refused logins: the connection is not reused. */
+function isConnectionState(state: string): boolean {
+  return state.startsWith('08') || state.startsWith('57P') || state.startsWith('28') || state === '53300' || state === '3D000';
+}
+
+/**
+ * Queries of one connection, one after another: the records API asks for several records at once
+ * (Promise.all), and a connection runs one query at a time.
+ */
+function serialQuery(client: pg.Client): Query {
+  let last: Promise<unknown> = Promise.resolve();
+  return (text, values) => {
+    const next = last.then(() => client.query(text, values as unknown[]));
+    last = next.catch(() => undefined);
+    return next as never;
+  };
+}
+
+function sqlState(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : '';
+}
+
+/** A short randomized wait before running again, growing with the attempt, so colliding commands spread out. */
+function pause(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(100, 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function appendJournal(query: Query, head: ChainHead, posted: readonly Transaction[]): Promise<ChainHead> {
+  const next = await appendChain(query, 'journal', head, posted.map((tx) => entryContentText(storedTransaction(tx))));
+  if (posted.length === 0) return next;
+  const postings = posted.flatMap((tx) => tx.postings.map((p, line) => ({ seq: tx.seq, line, ...p })));
+  await query('INSERT INTO journal_postings (seq, line, account, currency, amount_minor) SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::bigint[])', [
+    postings.map((p) => p.seq),
+    postings.map((p) => p.line),
+    postings.map((p) => p.account),
+    postings.map((p) => p.currency),
+    postings.map((p) => p.amountMinor),
+  ]);
+  const parties = posted.flatMap((tx) => [...new Set(tx.parties)].map((userId) => ({ userId, seq: tx.seq })));
+  if (parties.length > 0) {
+    await query('INSERT INTO journal_parties (user_id, seq) SELECT * FROM unnest($1::text[], $2::bigint[])', [parties.map((p) => p.userId), parties.map((p) => p.seq)]);
+  }
+  return next;
+}
+
+/** Appends chained entries (their exact JSON text) after `head`, the last marked as the commit's end. */
+async function appendChain(query: Query, table: 'journal' | 'audit', head: ChainHead, contents: readonly string[]): Promise<ChainHead> {
+  if (contents.length === 0) return head;
+  const rows = { seq: [] as number[], prev: [] as string[], hash: [] as string[], end: [] as boolean[] };
+  let { seq, hash } = head;
+  contents.forEach((content, index) => {
+    const end = index === contents.length - 1;
+    const next = chainHash(hash, seq + 1, end, content);
+    rows.seq.push(seq + 1);
+    rows.prev.push(hash);
+    rows.hash.push(next);
+    rows.end.push(end);
+    seq += 1;
+    hash = next;
+  });
+  await query(`INSERT INTO ${table} (seq, prev_hash, hash, end_of_commit, content) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[], $5::json[])`, [rows.seq, rows.prev, rows.hash, rows.end, contents]);
+  return { seq, hash, bytes: 0 };
+}
+
+class PgRecordTransaction extends RecordTransaction {
+  readonly journal: JournalReader;
+  readonly auditLog: AuditReader;
+  readonly outbox: OutboxReader;
+
+  constructor(
+    query: Query,
+    view: RecordView,
+    readonly startMeta: StoreMeta,
+    readOnly: boolean,
+    location: string,
+  ) {
+    super(view, startMeta, readOnly);
+    const journalHead = startMeta.journal;
+    const auditHead = startMeta.audit;
+    const size = startMeta.segmentSize;
+    const entry = (row: ChainRow): StoredJournalEntry => ({ seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash, end: row.end_of_commit, tx: JSON.parse(row.content) as StoredJournalEntry['tx'] });
+    const hydrated = (row: ChainRow): JournalEntry => {
+      const stored = entry(row);
+      return { ...stored, tx: hydrateTransaction(stored.tx, stored.seq) };
+    };
+    this.journal = {
+      segmentSize: size,
+      head: () => journalHead,
+      get: async (seq) => {
+        const { rows } = await query<ChainRow>(`${CHAIN_COLUMNS} FROM journal WHERE seq = $1 AND seq <= $2`, [seq, journalHead.seq]);
+        return rows[0] ? hydrated(rows[0]) : null;
+      },
+      getMany: async (seqs) => {
+        const { rows } = await query<ChainRow>(`${CHAIN_COLUMNS} FROM journal WHERE seq = ANY($1::bigint[]) AND seq <= $2`, [seqs, journalHead.seq]);
+        const bySeq = new Map(rows.map((row) => [Number(row.seq), hydrated(row)]));
+        return seqs.map((seq) => bySeq.get(seq)).filter((e): e is JournalEntry => e !== undefined);
+      },
+      seqsOfUser: async (userId) => (await query<{ seq: string }>('SELECT seq FROM journal_parties WHERE user_id = $1 AND seq <= $2 ORDER BY seq', [userId, journalHead.seq])).rows.map((r) => Number(r.seq)),
+      scan: () => chainPages(query, 'journal', journalHead.seq, size, entry),
+      describeSegment: (seq) => `journal rows ${pageStart(seq, size)}–${pageStart(seq, size) + size - 1} of ${location}`,
+      segmentFiles: async () => null,
+    };
+    this.auditLog = {
+      head: () => auditHead,
+      scan: () => chainPages(query, 'audit', auditHead.seq, size, (row): AuditEntry => ({ seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash, end: row.end_of_commit, event: JSON.parse(row.content) as AuditEntry['event'] })),
+      describeSegment: (seq) => `audit rows ${pageStart(seq, size)}–${pageStart(seq, size) + size - 1} of ${location}`,
+    };
+    const mailSeq = startMeta.mailSeq;
+    this.outbox = {
+      list: async () => (await query<{ mail: string }>('SELECT mail::text AS mail FROM outbox WHERE seq <= $1 ORDER BY seq', [mailSeq])).rows.map((r) => JSON.parse(r.mail) as MailRecord),
+      get: async (id) => {
+        const { rows } = await query<{ mail: string }>('SELECT mail::text AS mail FROM outbox WHERE id = $1 AND seq <= $2', [id, mailSeq]);
+        if (!rows[0]) return null;
+        const mail = JSON.parse(rows[0].mail) as MailRecord;
+        return { mail, raw: formatEml(mail), file: null };
+      },
+    };
+  }
+
+  /** The journal indexes its parties itself (journal_parties), written with the entries at commit. */
+  protected override async fileUnderParties(): Promise<void> {}
+}
+
+interface ChainRow {
+  seq: string;
+  prev_hash: string;
+  hash: string;
+  end_of_commit: boolean;
+  content: string;
+}
+
+const CHAIN_COLUMNS = 'SELECT seq, prev_hash, hash, end_of_commit, content::text AS content';
+
+const pageStart = (seq: number, size: number): number => Math.floor((seq - 1) / size) * size + 1;
+
+async function* chainPages<E>(query: Query, table: 'journal' | 'audit', headSeq: number, size: number, make: (row: ChainRow) => E): AsyncGenerator<E[]> {
+  for (let from = 1; from <= headSeq; from += size) {
+    const { rows } = await query<ChainRow>(`${CHAIN_COLUMNS} FROM ${table} WHERE seq >= $1 AND seq < $2 AND seq <= $3 ORDER BY seq`, [from, from + size, headSeq]);
+    yield rows.map(make);
+  }
+}

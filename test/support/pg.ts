@@ -1,0 +1,41 @@
+// A fresh PostgreSQL database for one test file, on the server the globalSetup provides
+// (test/support/pg-cluster.ts), dropped after the file's tests. Stores made in the file are closed
+// before the drop.
+
+import pg from 'pg';
+import { afterAll, inject } from 'vitest';
+
+export interface TestDatabase {
+  readonly url: string;
+  /** Runs after the file's tests, before the database is dropped (closing stores and clients). */
+  onDrop(close: () => Promise<void> | void): void;
+}
+
+/** The same server and role, another database (a socket URL like postgres://role@/db?host=/dir has no host for URL()). */
+function withDatabase(adminUrl: string, name: string): string {
+  const match = /^(postgres(?:ql)?:\/\/[^/?]*)(?:\/[^?]*)?(\?.*)?$/.exec(adminUrl);
+  if (!match) throw new Error('OKPAY_TEST_DATABASE_URL is not a postgres:// URL');
+  return `${match[1]}/${name}${match[2] ?? ''}`;
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: inject('pgAdminUrl') });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates the file's database now and registers its drop with afterAll. */
+export async function testDatabase(): Promise<TestDatabase> {
+  const name = `okpay_t_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
+  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  const closers: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const close of closers) await close();
+    await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  });
+  return { url: withDatabase(inject('pgAdminUrl'), name), onDrop: (close) => closers.push(close) };
+}
