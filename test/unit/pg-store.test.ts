@@ -1,0 +1,197 @@
+// The PostgreSQL store against a real server: the same random operations through the use-cases give
+// the memory store and the PgStore identical records, journal, audit chain and mails; the database
+// itself refuses what breaks its rules; migrations are recorded and a newer schema is refused;
+// concurrent writers on separate connections stay exact; passwords never show.
+
+import fc from 'fast-check';
+
+import { describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/app/authenticate.js';
+import type { AppDeps } from '../../src/app/ports.js';
+import { deposit, quoteTransfer, transfer } from '../../src/app/wallet.js';
+import { RefData } from '../../src/cli/refdata.js';
+import { AppError } from '../../src/domain/errors.js';
+import { chainHash, userAccount } from '../../src/domain/ledger.js';
+import { findCurrency } from '../../src/domain/money.js';
+import type { User } from '../../src/domain/state.js';
+import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
+import { PgStore } from '../../src/store/pg/pg-store.js';
+import { maskDatabaseUrl } from '../../src/store/pg/url.js';
+import type { RecordStore } from '../../src/store/store.js';
+import { customer, newState } from '../support/desk.js';
+import { MIGRATIONS, pgStores } from '../support/pg-store.js';
+
+const NOW = '2026-11-20T10:00:00.000Z';
+const ref = new RefData();
+const USD = findCurrency(ref.currencies, 'USD');
+const postgres = await pgStores({ segmentSize: 4 });
+
+const people = ['ada', 'bob', 'cyd', 'dee'].map((name) => ({ ...customer(newState(), name, { country: 'US' }), id: `usr_${name}`, email: `${name}@example.com` }));
+
+/** Deps of one step: its own clock, and random bytes that differ from every other step's (ids never repeat). */
+function depsAt(step: number): AppDeps {
+  const nowMs = Date.parse(NOW) + step * 60_000;
+  let counter = step * 7919;
+  const unused = () => {
+    throw new Error('not used here');
+  };
+  return {
+    now: () => new Date(nowMs),
+    random: { bytes: (count) => Buffer.from(Array.from({ length: count }, () => ((counter += 7) * 2654435761) >>> 24)) },
+    passwords: { hash: unused, verify: unused, verifyNothing: unused },
+    totp: { generateSecret: unused, uri: unused, verify: unused, generate: unused },
+    ref,
+  };
+}
+
+const actor = (user: User): Actor => ({ user, sessionHash: `session-of-${user.id}` });
+
+type Op = { kind: 'deposit'; who: number; amount: number } | { kind: 'transfer'; from: number; to: number; amount: number; key: string | null } | { kind: 'quoted'; from: number; to: number; amount: number };
+
+const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constant('deposit' as const), who: fc.nat(3), amount: fc.integer({ min: 1, max: 50_000 }) }),
+  fc.record({ kind: fc.constant('transfer' as const), from: fc.nat(3), to: fc.nat(3), amount: fc.integer({ min: 1, max: 30_000 }), key: fc.option(fc.constantFrom('k1', 'k2'), { nil: null }) }),
+  fc.record({ kind: fc.constant('quoted' as const), from: fc.nat(3), to: fc.nat(3), amount: fc.integer({ min: 100, max: 30_000 }) }),
+);
+
+/** Runs one operation; a refusal is part of the result (its code), anything else fails the test. */
+async function apply(store: RecordStore, op: Op, step: number): Promise<string> {
+  const deps = depsAt(step);
+  const send = (to: number, amount: number) => ({ to: people[to]!.email, amountMinor: amount, currency: 'USD', toCurrency: 'USD' });
+  try {
+    return await store.transaction(async (t) => {
+      switch (op.kind) {
+        case 'deposit':
+          return (await deposit(t, deps, actor(people[op.who]!), { amountMinor: op.amount, currency: USD, source: 'card' })).tx.id;
+        case 'transfer':
+          return (await transfer(t, deps, actor(people[op.from]!), { request: send(op.to, op.amount), memo: null, idempotencyKey: op.key, quoteId: null })).tx.id;
+        case 'quoted': {
+          const quote = await quoteTransfer(t, deps, actor(people[op.from]!), send(op.to, op.amount));
+          const sent = await transfer(t, deps, actor(people[op.from]!), { request: null, memo: null, idempotencyKey: null, quoteId: quote.id });
+          return `${quote.id} ${sent.tx.id}`;
+        }
+      }
+    });
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
+}
+
+/** Everything a store holds that the operations reach, read through the records API. */
+async function dump(store: RecordStore): Promise<unknown> {
+  return store.read(async (t) => {
+    const journal = [];
+    for await (const page of t.journal.scan()) journal.push(...page);
+    const audit = [];
+    for await (const page of t.auditLog.scan()) audit.push(...page);
+    const balances = [];
+    for await (const page of t.balances.scan(3)) balances.push(...page);
+    const users = [];
+    for await (const page of t.users.scan(3)) users.push(...page);
+    const perUser = await Promise.all(people.map(async (p) => [await t.limits.get(p.id), await t.idempotency.get(p.id, 'k1'), await t.idempotency.get(p.id, 'k2'), await t.journal.seqsOfUser(p.id)]));
+    const quotes = await Promise.all(journal.map((e) => (e.tx.details.quoteId ? t.quotes.get(e.tx.details.quoteId) : null)));
+    return { meta: t.meta.get(), journal, audit, balances, users, perUser, quotes, mails: await t.outbox.list(), count: await t.users.count() };
+  });
+}
+
+async function seeded(store: RecordStore): Promise<void> {
+  await store.transaction((t) => {
+    for (const person of people) t.users.put(person);
+  });
+}
+
+describe('the PostgreSQL store', () => {
+  it('gives the same results, records, journal, audit chain and mails as the memory store for the same operations', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArbitrary, { minLength: 1, maxLength: 12 }), async (ops) => {
+        const memory = new MemoryRecordStore(NOW, 4);
+        const database = postgres.make(NOW);
+        await seeded(memory);
+        await seeded(database);
+        const results: [string, string][] = [];
+        for (const [step, op] of ops.entries()) results.push([await apply(memory, op, step), await apply(database, op, step)]);
+        for (const [inMemory, inDatabase] of results) expect(inDatabase).toBe(inMemory);
+        expect(await dump(database)).toEqual(await dump(memory));
+        await database.close();
+      }),
+      { numRuns: 12, seed: 19, endOnFailure: true },
+    );
+  });
+
+  it('keeps the schema version in schema_migrations and refuses a database from a newer release', async () => {
+    const store = postgres.make(NOW);
+    await seeded(store);
+    expect(await store.schema()).toEqual({ version: 1, latest: 1 });
+    expect(await store.migrate()).toEqual([]);
+    const [row] = await store.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations');
+    expect(row).toEqual({ version: 1, name: 'records' });
+    await store.query("INSERT INTO schema_migrations (version, name) VALUES (2, 'from_the_future')");
+    const later = new PgStore(postgres.db.url, { migrationsDirectory: MIGRATIONS, now: () => new Date(NOW), schema: (store.location.match(/schema (\w+)/) ?? [])[1] });
+    postgres.db.onDrop(() => later.close());
+    await expect(later.read((t) => t.users.count())).rejects.toMatchObject({ code: 'STORE_TOO_NEW' });
+  });
+
+  it('refuses in the database what breaks its rules: duplicate emails, a negative wallet, a quote used twice, unbalanced or rewritten journal entries', async () => {
+    const store = postgres.make(NOW);
+    await seeded(store);
+    const twin = { ...people[1]!, id: 'usr_twin', email: people[0]!.email };
+    await expect(store.transaction((t) => t.users.put(twin))).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    const sql = async (text: string) => store.query(text);
+    await expect(sql(`INSERT INTO balances VALUES ('${userAccount('usr_ada')}', 'USD', -1)`)).rejects.toThrow(/balances_check|violates check/);
+    await expect(store.query('INSERT INTO balances VALUES ($1, $2, $3)', [userAccount('usr_ada'), 'USD', '1.5'])).rejects.toThrow(/type bigint/);
+    await expect(sql(`INSERT INTO users (id, doc) VALUES ('usr_x', '{"id":"usr_x","email":"Not-Lower@example.com","role":"user","failedLogins":0}')`)).rejects.toThrow(/users_email_check/);
+    const quoted = await apply(store, { kind: 'deposit', who: 0, amount: 50_000 }, 0).then(() => apply(store, { kind: 'quoted', from: 0, to: 1, amount: 1_000 }, 1));
+    const quoteId = quoted.split(' ')[0];
+    await expect(sql(`UPDATE quotes SET doc = jsonb_set(doc::jsonb, '{usedBy}', '"txn_9999999999"')::json WHERE id = '${quoteId}'`)).rejects.toThrow(/already used/);
+    await expect(sql('UPDATE journal SET end_of_commit = NOT end_of_commit')).rejects.toThrow(/append-only/);
+    await expect(sql('DELETE FROM audit')).rejects.toThrow(/append-only/);
+    const head = (await store.query<{ seq: string; hash: string }>("SELECT seq, hash FROM chain_heads WHERE chain = 'journal'"))[0]!;
+    const seq = Number(head.seq) + 1;
+    const next = chainHash(head.hash, seq, true, '{}');
+    await expect(sql(`INSERT INTO journal VALUES (${seq}, '${'1'.repeat(64)}', '${next}', true, '{}')`)).rejects.toThrow(/does not follow/);
+    await expect(
+      sql(`WITH entry AS (INSERT INTO journal VALUES (${seq}, '${head.hash}', '${next}', true, '{}') RETURNING seq)
+           INSERT INTO journal_postings SELECT seq, line, 'world', 'USD', amount FROM entry, (VALUES (0, 500), (1, -499)) AS p(line, amount)`),
+    ).rejects.toThrow(/sum to 1 in USD/);
+    expect(await store.read((t) => t.journal.get(seq))).toBeNull();
+  });
+
+  it('stays exact when two machines pay each other at once: every transfer lands once, none is lost', async () => {
+    const first = postgres.make(NOW);
+    await seeded(first);
+    await apply(first, { kind: 'deposit', who: 0, amount: 100_000 }, 0);
+    await apply(first, { kind: 'deposit', who: 1, amount: 100_000 }, 0);
+    const second = new PgStore(postgres.db.url, { migrationsDirectory: MIGRATIONS, now: () => new Date(NOW), schema: (first.location.match(/schema (\w+)/) ?? [])[1] });
+    postgres.db.onDrop(() => second.close());
+    const rounds = 15;
+    const results = await Promise.all([
+      Promise.all(Array.from({ length: rounds }, (_, i) => apply(first, { kind: 'transfer', from: 0, to: 1, amount: 100, key: null }, i))),
+      Promise.all(Array.from({ length: rounds }, (_, i) => apply(second, { kind: 'transfer', from: 1, to: 0, amount: 300, key: null }, i))),
+    ]);
+    expect(results.flat().every((id) => id.startsWith('txn_'))).toBe(true);
+    const state = await dump(first) as { journal: unknown[]; balances: { account: string; currencies: Record<string, number> }[] };
+    expect(state.journal).toHaveLength(2 + 2 * rounds);
+    const total = state.balances.reduce((sum, b) => sum + (b.currencies['USD'] ?? 0), 0);
+    expect(total).toBe(0);
+    const balanceOf = (id: string) => state.balances.find((b) => b.account === userAccount(id))?.currencies['USD'];
+    const fees = state.balances.find((b) => b.account === 'fees')?.currencies['USD'] ?? 0;
+    expect((balanceOf('usr_ada') ?? 0) + (balanceOf('usr_bob') ?? 0) + fees).toBe(200_000);
+  });
+
+  it('never shows the password of the database URL, in its location or in an error', async () => {
+    const url = 'postgres://okpay:s3cret-pw@127.0.0.1:1/okpay?sslmode=disable';
+    expect(maskDatabaseUrl(url)).toBe('postgres://okpay:***@127.0.0.1:1/okpay?sslmode=disable');
+    expect(maskDatabaseUrl('postgresql://u@h/db?password=s3cret-pw')).toBe('postgresql://u@h/db?password=***');
+    const store = new PgStore(url, { migrationsDirectory: MIGRATIONS, now: () => new Date(NOW) });
+    const error = await store.read((t) => t.users.count()).then(
+      () => null,
+      (e: unknown) => e as AppError,
+    );
+    expect(error?.code).toBe('STORE_UNAVAILABLE');
+    expect(`${error?.message} ${error?.hint}`).not.toContain('s3cret-pw');
+    expect(error?.message).toContain('okpay:***@127.0.0.1:1');
+  });
+});
+
+
