@@ -13,7 +13,7 @@ import { META_KEY, RecordTransaction } from './record-transaction.js';
 import { RecordView, type Changes, type RecordSource } from './record-view.js';
 import type { AuditReader, JournalReader, OutboxReader, RecordStore, RecordsTransaction } from './store.js';
 
-type KindMaps = ReadonlyMap<Kind, ReadonlyMap<string, unknown>>;
+export type KindMaps = ReadonlyMap<Kind, ReadonlyMap<string, unknown>>;
 
 const SCAN_BATCH = 500;
 
@@ -30,6 +30,23 @@ export class MemoryRecordStore implements RecordStore {
     readonly segmentSize = 1000,
   ) {
     this.kinds = new Map([['meta', new Map([[META_KEY, deepFreeze(emptyState(nowIso, segmentSize).meta)]])]]);
+  }
+
+  /** Every committed record, by kind and key (frozen): for tests that look at or compare a whole store. */
+  get committed(): KindMaps {
+    return this.kinds;
+  }
+
+  /** A way to put the store back exactly as it is now: for tests that try many inputs on one store. */
+  checkpoint(): () => void {
+    const kinds = this.kinds;
+    const lengths = [this.journalEntries.length, this.auditEntries.length, this.mails.length] as const;
+    return () => {
+      this.kinds = kinds;
+      this.journalEntries.length = lengths[0];
+      this.auditEntries.length = lengths[1];
+      this.mails.length = lengths[2];
+    };
   }
 
   /** Transactions run one at a time, as the file lock makes them in separate processes. */

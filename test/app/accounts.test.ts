@@ -10,7 +10,7 @@ import { lockSelf, login, logout, unlockSelf, type SignedIn } from '../../src/ap
 import { confirmTwoFactorCode, disableTwoFactorWith, enableTwoFactor, NEED_OTP } from '../../src/app/two-factor.js';
 import { MAX_FAILED_SIGN_INS } from '../../src/domain/accounts.js';
 import { sha256Hex } from '../../src/domain/ledger.js';
-import type { MemoryStore } from '../../src/store/memory-store.js';
+import type { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { APP_PASSWORD, testDeps, testStore, type TestDeps } from '../support/account-deps.js';
 import { AppError } from '../../src/domain/errors.js';
 
@@ -29,26 +29,26 @@ async function appErrorOf(action: () => Promise<unknown>): Promise<AppError> {
 const BOB = 'bob@example.com';
 
 /** A token of the form `<prefix>_…` in the newest mail of a kind to an address. */
-function tokenIn(store: MemoryStore, to: string, kind: string, prefix: string): string {
+function tokenIn(store: MemoryRecordStore, to: string, kind: string, prefix: string): string {
   const mail = store.mails.filter((m) => m.to === to && m.kind === kind).pop();
   const match = mail ? new RegExp(`\\b(${prefix}_[A-Za-z0-9_-]+)`).exec(mail.text) : null;
   if (!match?.[1]) throw new Error(`no ${prefix} token in a ${kind} mail to ${to}`);
   return match[1];
 }
 
-async function registered(store: MemoryStore, deps: TestDeps, email: string, phone: string | null = null): Promise<void> {
+async function registered(store: MemoryRecordStore, deps: TestDeps, email: string, phone: string | null = null): Promise<void> {
   const passwordHash = await deps.passwords.hash(APP_PASSWORD);
   await store.transaction((t) => register(t, deps, { email, phone, country: 'GB', name: null, language: null, passwordHash }));
   await store.transaction((t) => activate(t, deps, tokenIn(store, email, 'activation', 'act')));
 }
 
-async function signIn(store: MemoryStore, deps: TestDeps, email: string, otp?: string): Promise<SignedIn> {
+async function signIn(store: MemoryRecordStore, deps: TestDeps, email: string, otp?: string): Promise<SignedIn> {
   const result = await login(store, deps, { email, password: APP_PASSWORD, otp });
   if (result === NEED_OTP) throw new Error('a code was needed');
   return result;
 }
 
-function actorOf(store: MemoryStore, deps: TestDeps, token: string): Promise<Actor> {
+function actorOf(store: MemoryRecordStore, deps: TestDeps, token: string): Promise<Actor> {
   return store.read((t) => authenticate(t, deps.now().getTime(), token));
 }
 

@@ -12,7 +12,7 @@ import { AppError } from '../../src/domain/errors.js';
 import { userAccount } from '../../src/domain/ledger.js';
 import { findCurrency } from '../../src/domain/money.js';
 import { planDeposit } from '../../src/domain/wallet.js';
-import type { MemoryStore } from '../../src/store/memory-store.js';
+import type { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { APP_PASSWORD, testDeps, testStore, type TestDeps } from '../support/account-deps.js';
 
 const ADA = 'ada@example.com';
@@ -34,7 +34,7 @@ function hasherWithHook(hook: () => Promise<void>): PasswordHasher & { verificat
   return hasher;
 }
 
-async function registered(store: MemoryStore, deps: TestDeps, email: string): Promise<void> {
+async function registered(store: MemoryRecordStore, deps: TestDeps, email: string): Promise<void> {
   const passwordHash = await bcryptHasher(4).hash(APP_PASSWORD);
   await store.transaction((t) => register(t, deps, { email, phone: null, country: 'GB', name: null, language: null, passwordHash }));
   const mail = store.mails.filter((m) => m.to === email && m.kind === 'activation').pop();

@@ -18,7 +18,6 @@ import { findCurrency } from '../../src/domain/money.js';
 import type { User } from '../../src/domain/state.js';
 import { UNCLAIMED_TTL_MS } from '../../src/domain/wallet.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
 import type { RecordsTransaction } from '../../src/store/store.js';
 import { AppError } from '../../src/domain/errors.js';
 import { pgStores, withLogs } from '../support/pg-store.js';
@@ -39,8 +38,7 @@ interface Store {
 const postgres = await pgStores({ segmentSize: 8 });
 
 const STORES: readonly [string, () => Store][] = [
-  ['the State store', () => new MemoryStore(START, 8)],
-  ['the record store', () => new MemoryRecordStore(START, 8)],
+  ['the memory store', () => new MemoryRecordStore(START, 8)],
   ['the PostgreSQL store', () => withLogs(postgres.make(START))],
 ];
 

@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { generateSync } from 'otplib';
+import type { User } from '../../src/domain/state.js';
 import { Cli, PASSWORD } from '../support/cli.js';
+import { recordsOf } from '../support/records.js';
 
 const EMAIL = 'ada@example.com';
 const MINUTE_MS = 60_000;
@@ -17,7 +19,7 @@ describe('register', () => {
     expect(String(user['id'])).toMatch(/^usr_[a-z2-7]{12}$/);
     expect(JSON.stringify(user)).not.toContain('$2b$');
     expect(cli.mail(EMAIL, 'activation').subject).toBe('Activate your OKPay account');
-    expect(cli.store.state.users[String(user['id'])]?.passwordHash).toMatch(/^\$2b\$04\$/);
+    expect((recordsOf(cli.store).users?.[String(user['id'])] as User | undefined)?.passwordHash).toMatch(/^\$2b\$04\$/);
   });
 
   it.each([
@@ -36,7 +38,7 @@ describe('register', () => {
     expect(result.code).toBe(2);
     expect(result.error()).toMatchObject({ code, exitCode: 2 });
     expect(result.stdout).toBe('');
-    expect(cli.store.state.users).toEqual({});
+    expect(recordsOf(cli.store).users ?? {}).toEqual({});
     expect(cli.store.mails).toEqual([]);
   });
 
@@ -45,7 +47,7 @@ describe('register', () => {
     const result = await cli.run(['register', '--email', EMAIL, '--password-stdin'], { stdin: `${PASSWORD}\n` });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^okpay: the terms of service and the privacy policy must be accepted.*--accept-terms\n$/);
-    expect(cli.store.state.users).toEqual({});
+    expect(recordsOf(cli.store).users ?? {}).toEqual({});
   });
 
   it('names --password-stdin when no password can be read without a terminal', async () => {
@@ -68,7 +70,7 @@ describe('register', () => {
     const result = await cli.run(['register', '--email', again, '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
     expect(result.code).toBe(6);
     expect(result.error()).toMatchObject({ code: 'ALREADY_EXISTS', exitCode: 6 });
-    expect(Object.keys(cli.store.state.users)).toHaveLength(1);
+    expect(Object.keys(recordsOf(cli.store).users ?? {})).toHaveLength(1);
   });
 
   it('refuses a phone number another account uses (exit 6)', async () => {
@@ -117,7 +119,7 @@ describe('login, whoami, logout', () => {
     const cli = new Cli();
     await cli.signedIn(EMAIL);
     expect(cli.token).toMatch(/^oks_/);
-    const sessions = Object.keys(cli.store.state.sessions);
+    const sessions = Object.keys(recordsOf(cli.store).sessions ?? {});
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).not.toContain(cli.token ?? '');
     const whoami = await cli.run(['whoami', '--json']);
@@ -160,7 +162,7 @@ describe('login, whoami, logout', () => {
     const token = cli.token;
     expect((await cli.run(['logout'])).code).toBe(0);
     expect(cli.token).toBeNull();
-    expect(cli.store.state.sessions).toEqual({});
+    expect(recordsOf(cli.store).sessions ?? {}).toEqual({});
     const stale = await cli.run(['whoami', '--json'], { env: { OKPAY_SESSION: token ?? '' } });
     expect(stale.code).toBe(3);
     expect(stale.error().code).toBe('SESSION_EXPIRED');
@@ -241,7 +243,7 @@ describe('profile', () => {
     expect(profile).toMatchObject({ name: 'Ada King', phone: '+14155550100', country: 'US', language: 'zh', antiPhishingPhrase: true, missing: [] });
     expect(String(profile['idNumber'])).toMatch(/5678$/);
     expect(String(profile['idNumber'])).not.toContain('X1234');
-    expect(JSON.stringify(cli.store.state)).not.toContain('X12345678');
+    expect(JSON.stringify(recordsOf(cli.store))).not.toContain('X12345678');
     const shown = await cli.run(['profile', '--json']);
     expect(shown.json()).toEqual(set.json());
   });
@@ -456,7 +458,7 @@ describe('usage errors and JSON errors', () => {
     const result = await cli.run(['register', '--email', EMAIL, '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n`, env: { [name]: value } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(name);
-    expect(cli.store.state.users).toEqual({});
+    expect(recordsOf(cli.store).users ?? {}).toEqual({});
   });
 
   it('never prints a stack trace unless OKPAY_DEBUG=1', async () => {

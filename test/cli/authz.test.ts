@@ -132,8 +132,10 @@ function expectedGate(policy: Policy, actor: Actor): 'sign in' | 'forbidden' | '
 async function setUpDesk(): Promise<{ desk: MemoryDesk; methodId: string }> {
   const desk = new MemoryDesk();
   await desk.setUp();
-  const lena = Object.values(desk.store.state.users).find((u) => u.email === DEMO_PEOPLE.customer);
-  const method = Object.values(desk.store.state.methods).find((m) => m.userId === lena?.id);
+  const method = await desk.store.read(async (t) => {
+    const lena = await t.users.byEmail(DEMO_PEOPLE.customer);
+    return lena ? (await t.methods.ofUser(lena.id))[0] : undefined;
+  });
   return { desk, methodId: method?.id ?? 'wm_missing' };
 }
 

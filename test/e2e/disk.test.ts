@@ -14,7 +14,7 @@ import { bufferIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
 import type { PasswordHasher } from '../../src/cli/security.js';
 import { setFaultHook, type WriteStep } from '../../src/store/durable-file.js';
-import { FileStore } from '../../src/store/file-store.js';
+import { SplitFileStore } from '../../src/store/split-file-store.js';
 import { Okpay, type Run } from '../support/okpay.js';
 
 const PASSWORD = 'Disk-full-2026!';
@@ -24,6 +24,8 @@ const FIXTURE = {
     { name: 'bob', email: 'bob@example.com', password: PASSWORD, fullName: 'Bob Baker', country: 'US', balances: { USD: '20.00' } },
   ],
 };
+/** The split store's redo record: writing it is a commit's commit point. */
+const REDO = 'commit.redo';
 const TRANSFER = ['transfer', '--to', 'bob@example.com', '--amount', '12.50', '--currency', 'USD', '--yes', '--json'];
 
 /** Every file under a directory with the hash of its bytes (the lock directory aside). */
@@ -183,7 +185,7 @@ interface InProcess {
 
 async function inProcessStore(): Promise<InProcess> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'okpay-disk-'));
-  const store = new FileStore(home, { now: () => new Date('2026-11-23T10:00:00Z') });
+  const store = new SplitFileStore(home, { now: () => new Date('2026-11-23T10:00:00Z'), summarizeTicket: () => { throw new Error('a new store has no schema-2 tickets'); } });
   const env = { OKPAY_NOW: '2026-11-23T10:00:00Z' };
   const ctx: InProcess = {
     home,
@@ -203,16 +205,22 @@ async function inProcessStore(): Promise<InProcess> {
   return ctx;
 }
 
-/** The disk steps one transfer takes when nothing fails. */
-async function countSteps(s: InProcess): Promise<WriteStep[]> {
-  const steps: WriteStep[] = [];
-  setFaultHook((step) => void steps.push(step));
+/** The disk steps one transfer takes when nothing fails, with the file of each. */
+async function countSteps(s: InProcess): Promise<{ step: WriteStep; file: string }[]> {
+  const steps: { step: WriteStep; file: string }[] = [];
+  setFaultHook((step, file) => void steps.push({ step, file }));
   try {
     expect((await s.okpay(TRANSFER)).code).toBe(0);
   } finally {
     setFaultHook(null);
   }
   return steps;
+}
+
+async function aliceUsd(s: InProcess): Promise<string> {
+  const balance = await s.okpay(['balance', '--json']);
+  expect(balance.code, balance.stderr).toBe(0);
+  return JSON.stringify(balance.stdout);
 }
 
 describe.each([
@@ -231,12 +239,17 @@ describe.each([
     rmSync(s.home, { recursive: true, force: true });
   });
 
-  it('fails with exit 10 and leaves every file as it was, whichever step fails', async () => {
+  it('fails with exit 10 and leaves every file as it was at each step before the commit point; after it, says the change was committed', async () => {
+    // The first transfer also makes files that every later one finds in place: count a later one.
+    await countSteps(s);
     const steps = await countSteps(s);
     expect(steps.length).toBeGreaterThanOrEqual(6);
-    // The last step flushes the directory after state.json was renamed: the commit has happened.
-    for (let failAt = 1; failAt < steps.length; failAt += 1) {
+    // The write of the redo record is the commit point: a failure after it leaves the change made.
+    const commitPoint = steps.findIndex((s) => s.step === 'write' && path.basename(s.file) === REDO) + 1;
+    expect(commitPoint).toBeGreaterThan(1);
+    for (let failAt = 1; failAt <= steps.length; failAt += 1) {
       const before = digest(s.home);
+      const balanceBefore = await aliceUsd(s);
       let count = 0;
       setFaultHook((step, file) => {
         count += 1;
@@ -248,8 +261,19 @@ describe.each([
       } finally {
         setFaultHook(null);
       }
-      expectStoreUnavailable(result, why);
-      expect(digest(s.home), `a fault at step ${failAt} (${steps[failAt - 1]})`).toEqual(before);
+      const where = `a fault at step ${failAt} (${steps[failAt - 1]?.step} of ${steps[failAt - 1]?.file})`;
+      expectStoreUnavailable(result, failAt > commitPoint ? /was committed/ : why);
+      if (failAt > commitPoint) {
+        expect(await aliceUsd(s), where).not.toBe(balanceBefore);
+        // The next command that writes finishes the commit, so the next fault meets the usual steps.
+        const next = await s.okpay(TRANSFER);
+        expect(next.code, `${where}: ${next.stderr}`).toBe(0);
+      } else {
+        // A redo record that failed while being written is left cancelled: never a commit.
+        const unchanged = failAt === commitPoint ? (files: Record<string, string>) => ({ ...files, [REDO]: '' }) : (files: Record<string, string>) => files;
+        expect(unchanged(digest(s.home)), where).toEqual(unchanged(before));
+        expect(await aliceUsd(s), where).toBe(balanceBefore);
+      }
     }
     const verify = await s.okpay(['verify', '--json']);
     expect(verify.code, verify.stderr).toBe(0);

@@ -1,7 +1,7 @@
 // Hostile input for every command and every flag (test/support/hostile.ts), hostile fixture files,
 // broken batch CSV and malformed one-time codes. Each refusal must be a documented exit code (2–10,
 // never 1 — a bug), exactly one line on stderr without a stack trace, and must change nothing.
-// Most run in-process through run() on a MemoryStore (restored after each input); a sample runs
+// Most run in-process through run() on the memory store (restored after each input); a sample runs
 // through the real binary on a file store whose directory is hashed before and after.
 
 import { spawn } from 'node:child_process';
@@ -61,10 +61,10 @@ describe('hostile input, in-process', () => {
 
   beforeAll(async () => {
     await desk.setUp(['customer', 'agent3', 'admin']);
-    const state = desk.store.state;
-    const lena = Object.values(state.users).find((u) => u.email === 'lena.mueller@example.de');
-    const method = Object.values(state.methods).find((m) => m.userId === lena?.id);
-    const withdrawal = Object.values(state.withdrawals)[0];
+    const { method, withdrawal } = await desk.store.read(async (t) => {
+      const lena = await t.users.byEmail('lena.mueller@example.de');
+      return { method: lena ? (await t.methods.ofUser(lena.id))[0] : undefined, withdrawal: (await t.withdrawals.inFlight(1))[0] };
+    });
     baseline = {
       values: {
         '--email': 'lena.mueller@example.de',

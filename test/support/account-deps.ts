@@ -5,7 +5,7 @@ import type { AppDeps, PasswordHasher } from '../../src/app/ports.js';
 import { cryptoRandom } from '../../src/cli/random.js';
 import { RefData } from '../../src/cli/refdata.js';
 import { bcryptHasher, otplibTotp } from '../../src/cli/security.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
+import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 
 export const APP_NOW = '2026-11-23T10:00:00.000Z';
 export const APP_PASSWORD = 'Harbour-lights-42!';
@@ -29,6 +29,6 @@ export function testDeps(passwords: PasswordHasher = bcryptHasher(4)): TestDeps 
   };
 }
 
-export function testStore(): MemoryStore {
-  return new MemoryStore(APP_NOW);
+export function testStore(): MemoryRecordStore {
+  return new MemoryRecordStore(APP_NOW);
 }

@@ -1,11 +1,11 @@
-// Runs okpay commands in-process: run() from src/cli/main.ts with a buffer IO, one MemoryStore
+// Runs okpay commands in-process: run() from src/cli/main.ts with a buffer IO, one MemoryRecordStore
 // shared by every command of a test, a session kept in memory, and a fixed clock.
 
 import type { SessionHolder } from '../../src/cli/context.js';
 import { bufferIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
 import type { MailRecord } from '../../src/domain/mail.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
+import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 
 export const CLI_NOW = '2026-11-23T10:00:00.000Z';
 export const PASSWORD = 'Harbour-lights-42!';
@@ -27,7 +27,7 @@ export interface CliRunOptions {
 }
 
 export class Cli {
-  readonly store: MemoryStore;
+  readonly store: MemoryRecordStore;
   now: string;
   token: string | null = null;
   readonly session: SessionHolder = {
@@ -42,7 +42,7 @@ export class Cli {
 
   constructor(now = CLI_NOW) {
     this.now = now;
-    this.store = new MemoryStore(now);
+    this.store = new MemoryRecordStore(now);
   }
 
   advance(ms: number): void {

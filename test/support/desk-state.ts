@@ -1,18 +1,28 @@
-// The ticket rules over one State, for the domain's unit tests: each call runs the pure rule from
-// src/domain/tickets.ts and stores every ticket it changed or made, with its summary, the way a
-// use-case does through the records.
+// The ticket rules over one desk in memory, for the domain's unit tests: each call runs the pure
+// rule from src/domain/tickets.ts and stores every ticket it changed or made, with its summary, the
+// way a use-case does through the records.
 
 import { regionById } from '../../src/domain/calendar.js';
-import type { State, User, UserId } from '../../src/domain/state.js';
+import type { User, UserId } from '../../src/domain/state.js';
 import type { SupportData } from '../../src/domain/support.js';
-import { summarizeTicket } from '../../src/domain/ticket-summary.js';
+import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
 import * as rules from '../../src/domain/tickets.js';
 import type { AgentReply, CustomerReply, NewTicket, OpenedTicket, Priority, RatedTicket, Ticket, TicketStatus, Tier } from '../../src/domain/tickets.js';
-import { stateRecords } from '../../src/store/state-records.js';
 import { calendars, support as shippedSupport } from './desk-data.js';
 
+/** The people and tickets of a desk, by key, with the ticket counter. */
+export interface DeskState {
+  meta: { ticketSeq: number };
+  users: Record<UserId, User>;
+  tickets: Record<string, Ticket>;
+  ticketSummaries: Record<string, TicketSummary>;
+}
+
+type State = DeskState;
+
 function save(state: State, ticket: Ticket): Ticket {
-  stateRecords(state).tickets.put(ticket, summarizeTicket(ticket, shippedSupport, regionById(calendars, ticket.regionId)));
+  state.tickets[String(ticket.number)] = ticket;
+  state.ticketSummaries[String(ticket.number)] = summarizeTicket(ticket, shippedSupport, regionById(calendars, ticket.regionId));
   return ticket;
 }
 
@@ -20,7 +30,10 @@ function saveAll(state: State, tickets: readonly Ticket[]): void {
   for (const ticket of tickets) save(state, ticket);
 }
 
-const numbers = (state: State) => () => stateRecords(state).tickets.nextNumber();
+const numbers = (state: State) => () => {
+  state.meta.ticketSeq += 1;
+  return state.meta.ticketSeq;
+};
 
 export function requireTicket(state: State, number: number): Ticket {
   return rules.requireTicket(state.tickets[String(number)] ?? null, number);

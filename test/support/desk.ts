@@ -1,15 +1,15 @@
-// A support desk in memory for unit tests: the shipped support and calendar data, a fresh state,
+// A support desk in memory for unit tests: the shipped support and calendar data, a fresh desk,
 // and customers and agents made through the real account functions.
 
 import { DateTime } from 'luxon';
 import { createAccount } from '../../src/domain/accounts.js';
 import type { Region } from '../../src/domain/calendar.js';
 import type { Language } from '../../src/domain/language.js';
-import { emptyState, type State, type User } from '../../src/domain/state.js';
+import type { User } from '../../src/domain/state.js';
 import type { NewTicket, Ticket } from '../../src/domain/tickets.js';
 import { appErrorOf } from './app-error.js';
 import { support } from './desk-data.js';
-import { openTicket } from './desk-state.js';
+import { openTicket, type DeskState } from './desk-state.js';
 
 export { americas, asia, calendars, europe, support } from './desk-data.js';
 
@@ -26,13 +26,13 @@ export function local(region: Region, ms: number | null): string | null {
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function newState(): State {
-  return emptyState('2026-01-01T00:00:00.000Z');
+export function newState(): DeskState {
+  return { meta: { ticketSeq: 0 }, users: {}, tickets: {}, ticketSummaries: {} };
 }
 
 let counter = 0;
 
-export function customer(state: State, name: string, options: { country?: string; language?: Language; locked?: boolean } = {}): User {
+export function customer(state: DeskState, name: string, options: { country?: string; language?: Language; locked?: boolean } = {}): User {
   counter += 1;
   const user = createAccount(
     { id: `usr_${name}${counter}`, email: `${name}${counter}@example.com`, phone: null, country: options.country ?? 'DE', name: null, language: options.language ?? null, passwordHash: 'x', role: 'user', activation: null },
@@ -42,17 +42,17 @@ export function customer(state: State, name: string, options: { country?: string
   return put(state, options.locked ? { ...user, lock: { reason: 'self', note: null, at: '2026-01-01T00:00:00.000Z', by: user.id } } : user);
 }
 
-function put(state: State, user: User): User {
+function put(state: DeskState, user: User): User {
   state.users[user.id] = user;
   return user;
 }
 
-export function agent(state: State, name: string, tier: 1 | 2 | 3, languages: Language[] = ['en']): User {
+export function agent(state: DeskState, name: string, tier: 1 | 2 | 3, languages: Language[] = ['en']): User {
   const user = customer(state, name);
   return put(state, { ...user, role: 'agent', agent: { tier, languages } });
 }
 
-export function open(state: State, who: User, nowMs: number, overrides: Partial<NewTicket> = {}): Ticket {
+export function open(state: DeskState, who: User, nowMs: number, overrides: Partial<NewTicket> = {}): Ticket {
   const input: NewTicket = { customer: who, category: 'account', subject: 'Cannot sign in', body: 'It says my password is wrong.', channel: 'email', language: 'en', regionId: 'europe', txId: null, ...overrides };
   return openTicket(state, input, support, nowMs).ticket;
 }

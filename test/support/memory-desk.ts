@@ -1,4 +1,4 @@
-// The demo store (data/fixtures/demo.json) in a MemoryStore, driven in-process through run(), with
+// The demo store (data/fixtures/demo.json) in a MemoryRecordStore, driven in-process through run(), with
 // sessions for the people a test acts as, and a way to run one command and put the store back as
 // it was afterwards — so thousands of inputs can each start from the same store.
 
@@ -7,7 +7,8 @@ import { expect } from 'vitest';
 import { bufferIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
 import type { PasswordHasher } from '../../src/cli/security.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
+import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
+import { recordsOf } from './records.js';
 
 export const DESK_NOW = '2026-11-23T10:00:00.000Z';
 export const DEMO_FILE = path.resolve('data/fixtures/demo.json');
@@ -46,7 +47,7 @@ export interface DeskRunOptions {
 }
 
 export class MemoryDesk {
-  readonly store = new MemoryStore(DESK_NOW);
+  readonly store = new MemoryRecordStore(DESK_NOW);
   readonly tokens: Partial<Record<DemoRole, string>> = {};
 
   constructor(
@@ -78,21 +79,15 @@ export class MemoryDesk {
 
   /** A way to put the store back exactly as it is now. */
   checkpoint(): () => void {
-    const s = this.store;
-    const saved = { state: structuredClone(s.state), journal: s.journalEntries.length, audit: s.auditEntries.length, mails: s.mails.length };
-    return () => {
-      s.state = structuredClone(saved.state);
-      s.journalEntries.length = saved.journal;
-      s.auditEntries.length = saved.audit;
-      s.mails.length = saved.mails;
-    };
+    return this.store.checkpoint();
   }
 
   /** Everything, and the money alone: what a refusal may not change. */
   fingerprint(): { everything: string; money: string } {
     const s = this.store;
-    const money = JSON.stringify([s.state.balances, s.state.withdrawals, s.state.unclaimed, s.journalEntries.length]);
-    return { everything: JSON.stringify([s.state, s.journalEntries.length, s.auditEntries.length, s.mails.length]), money };
+    const records = recordsOf(s);
+    const money = JSON.stringify([records.balances, records.withdrawals, records.unclaimed, s.journalEntries.length]);
+    return { everything: JSON.stringify([records, s.journalEntries.length, s.auditEntries.length, s.mails.length]), money };
   }
 
   /** Runs one command and puts the store back as it was, whatever the command did. */

@@ -1,6 +1,6 @@
 // Property tests of the ledger: random sequences of deposits, transfers (same and cross currency,
 // to people with and without an account), claims, returns, withdrawals and refused operations are
-// run through the domain functions on a MemoryStore, next to a small model that says what every
+// run through the domain functions on the memory store, next to a small model that says what every
 // balance should be. After each step the books must balance, close and replay clean.
 
 import { describe, it, expect } from 'vitest';
@@ -17,10 +17,10 @@ import { AppError, type ErrorCode } from '../../src/domain/errors.js';
 import { computeTransferQuote, computeWithdrawalQuote, parseFeeSchedule } from '../../src/domain/fees.js';
 import { parseRateTable, usdEquivalentMinor } from '../../src/domain/fx.js';
 import { decideKyc, submitKyc } from '../../src/domain/kyc.js';
-import { addToBalances, applyTransaction, holdAccount, SYSTEM_ACCOUNTS, userAccount, type Posting, type Transaction } from '../../src/domain/ledger.js';
+import { addToBalances, holdAccount, SYSTEM_ACCOUNTS, userAccount, type Posting, type Transaction } from '../../src/domain/ledger.js';
 import { LIMIT_WINDOW_MS, parseLimitTable } from '../../src/domain/limits.js';
 import { findCurrency, type Currency } from '../../src/domain/money.js';
-import { emptyState, type Balances, type State, type User } from '../../src/domain/state.js';
+import type { Balances, LimitWindow, StoreMeta, UnclaimedTransfer, User, Withdrawal } from '../../src/domain/state.js';
 import type { Recipient } from '../../src/domain/validate.js';
 import { compareWithState, LedgerReplay } from '../../src/domain/verify.js';
 import {
@@ -31,8 +31,8 @@ import {
   planDeposit,
   planReturn,
   planTransfer,
+  currentWindow,
   priceTransfer,
-  pruneWalletRecords,
   quoteFromStored,
   resolveRecipient,
   transferQuoteRecord,
@@ -41,11 +41,13 @@ import {
   type WalletRef,
 } from '../../src/domain/wallet.js';
 import { addMethod, parsePayoutRules, planCompletion, planRelease, planWithdrawal, assertCancellable, settleSteps } from '../../src/domain/withdrawals.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
+import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
+import { RecordTransaction } from '../../src/store/record-transaction.js';
 import type { AppDeps } from '../../src/app/ports.js';
 import { transfer } from '../../src/app/wallet.js';
 import { RefData } from '../../src/cli/refdata.js';
-import type { StoreTransaction } from '../../src/store/store.js';
+import type { RecordsTransaction } from '../../src/store/store.js';
+import { recordsOf } from '../support/records.js';
 
 const currencies: readonly Currency[] = currenciesJson.currencies;
 const schedule = parseFeeSchedule(feesJson);
@@ -218,26 +220,33 @@ function depsAt(nowMs: number): AppDeps {
 }
 
 /** The transfer use-case the command runs: idempotency key, payee, price, then the checks inside planTransfer. */
-async function sendTransfer(t: StoreTransaction, o: Extract<Op, { kind: 'transfer' }>, recipient: Recipient, nowMs: number): Promise<{ txId: string; replayed: boolean }> {
-  pruneWalletRecords(t.state, nowMs);
-  const sender = userOf(t.state, MEMBERS[o.user]?.id ?? '');
+async function sendTransfer(t: RecordsTransaction, o: Extract<Op, { kind: 'transfer' }>, recipient: Recipient, nowMs: number): Promise<{ txId: string; replayed: boolean }> {
+  const sender = await userOf(t, MEMBERS[o.user]?.id ?? '');
   const request = { to: recipientText(recipient), amountMinor: o.amountMinor, currency: o.code, toCurrency: o.toCode };
   const sent = await transfer(t, depsAt(nowMs), { user: sender, sessionHash: '' }, { request, memo: null, idempotencyKey: o.key, quoteId: null });
   return { txId: sent.tx.id, replayed: sent.replayed };
 }
 
-function userAt(state: State, recipient: Recipient): User | null {
-  return Object.values(state.users).find((u) => (recipient.kind === 'email' ? u.email === recipient.email : u.phone === recipient.phone)) ?? null;
-}
-
-function userOf(state: State, id: string): User {
-  const user = state.users[id];
+async function userOf(t: RecordsTransaction, id: string): Promise<User> {
+  const user = await t.users.get(id);
   if (!user) throw new Error(`no user ${id}`);
   return user;
 }
 
-async function setUp(): Promise<MemoryStore> {
-  const store = new MemoryStore(new Date(START_MS).toISOString(), 4);
+/** The records that hold money, and the limit windows, as the store has committed them. */
+function committed(store: MemoryRecordStore): { balances: Balances; unclaimed: Record<string, UnclaimedTransfer>; withdrawals: Record<string, Withdrawal>; limitWindows: Record<string, LimitWindow>; meta: StoreMeta } {
+  const records = recordsOf(store);
+  return {
+    balances: (records.balances ?? {}) as Balances,
+    unclaimed: (records.unclaimed ?? {}) as Record<string, UnclaimedTransfer>,
+    withdrawals: (records.withdrawals ?? {}) as Record<string, Withdrawal>,
+    limitWindows: (records.limits ?? {}) as Record<string, LimitWindow>,
+    meta: records.meta?.['meta'] as StoreMeta,
+  };
+}
+
+async function setUp(): Promise<MemoryRecordStore> {
+  const store = new MemoryRecordStore(new Date(START_MS).toISOString(), 4);
   await store.transaction((t) => {
     const nowIso = new Date(START_MS).toISOString();
     for (const m of MEMBERS) {
@@ -251,14 +260,15 @@ async function setUp(): Promise<MemoryStore> {
 }
 
 /** `okpay verify` over the whole store: the journal replayed segment by segment, hash chain included. */
-function verifyStore(store: MemoryStore): string[] {
+function verifyStore(store: MemoryRecordStore): string[] {
   const problems: string[] = [];
   const replay = new LedgerReplay(store.segmentSize, problems);
   for (let first = 0; first < store.journalEntries.length; first += store.segmentSize) {
     replay.addSegment(first / store.segmentSize, store.journalEntries.slice(first, first + store.segmentSize), `segment ${first / store.segmentSize}`);
   }
-  replay.chain.finish(store.state.meta.journal);
-  compareWithState(store.state, replay.balances, problems);
+  const state = committed(store);
+  replay.chain.finish(state.meta.journal);
+  compareWithState(state, replay.balances, problems);
   return problems;
 }
 
@@ -266,8 +276,8 @@ function verifyStore(store: MemoryStore): string[] {
  * The checks after every step: the balances replayed so far (kept up to date entry by entry, so a
  * long run stays fast) against the state, the books closing, and the model's balances.
  */
-function checkBooks(store: MemoryStore, model: Model, replayed: Balances, from: number): void {
-  const state = store.state;
+function checkBooks(store: MemoryRecordStore, model: Model, replayed: Balances, from: number): void {
+  const state = committed(store);
   for (const entry of store.journalEntries.slice(from)) addToBalances(replayed, entry.tx.postings);
   // Collected into one list and asserted once: thousands of steps make per-value asserts slow.
   const problems: string[] = [];
@@ -301,22 +311,38 @@ function balancedPerCurrency(postings: readonly Posting[]): boolean {
   return [...sums.values()].every((sum) => sum === 0);
 }
 
+/** The housekeeping a payment does first: the days that left a sender's 30-day window are dropped. */
+async function dropStaleLimitDays(t: RecordsTransaction, nowMs: number): Promise<void> {
+  for (const { id } of [...MEMBERS, ...NEWCOMERS]) {
+    const window = await t.limits.get(id);
+    const current = currentWindow(window, nowMs);
+    if (current !== window) t.limits.put(id, current);
+  }
+}
+
+/** Everything a transaction has done so far: records written, entries posted, audit events, mails, counters. */
+async function draftOf(t: RecordsTransaction): Promise<unknown> {
+  if (!(t instanceof RecordTransaction)) throw new Error('not a record transaction');
+  const changes = [...(await t.view.changes())].map(([kind, records]) => [kind, [...records]]);
+  return { changes, posted: t.posted.length, events: t.events.length, mails: t.mails.length, meta: t.currentMeta };
+}
+
 /**
  * Runs one step in a store transaction after the housekeeping commands do first. A refusal must
  * leave the draft exactly as it found it (the plan functions never write before they are sure),
  * and the store keeps nothing of it.
  */
-async function attempt<T>(store: MemoryStore, nowMs: number, work: (t: StoreTransaction) => T | Promise<T>): Promise<{ ok: true; value: T } | { ok: false; code: ErrorCode }> {
-  const before = store.state;
+async function attempt<T>(store: MemoryRecordStore, nowMs: number, work: (t: RecordsTransaction) => T | Promise<T>): Promise<{ ok: true; value: T } | { ok: false; code: ErrorCode }> {
+  const before = store.committed;
   const journalLength = store.journalEntries.length;
   try {
     const value = await store.transaction(async (t) => {
-      pruneWalletRecords(t.state, nowMs);
-      const draft = structuredClone(t.state);
+      await dropStaleLimitDays(t, nowMs);
+      const draft = await draftOf(t);
       try {
         return await work(t);
       } catch (error) {
-        expect(t.state).toEqual(draft);
+        expect(await draftOf(t)).toEqual(draft);
         throw error;
       }
     });
@@ -324,8 +350,8 @@ async function attempt<T>(store: MemoryStore, nowMs: number, work: (t: StoreTran
     return { ok: true, value };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    // The store swaps in a new state object only when a transaction commits.
-    expect(store.state).toBe(before);
+    // The store swaps in new record maps only when a transaction commits.
+    expect(store.committed).toBe(before);
     expect(store.journalEntries).toHaveLength(journalLength);
     return { ok: false, code: error.code };
   }
@@ -333,7 +359,7 @@ async function attempt<T>(store: MemoryStore, nowMs: number, work: (t: StoreTran
 
 // ---- each operation with its expected outcome -------------------------------------------------
 
-async function runTransfer(store: MemoryStore, model: Model, o: Extract<Op, { kind: 'transfer' }>): Promise<void> {
+async function runTransfer(store: MemoryRecordStore, model: Model, o: Extract<Op, { kind: 'transfer' }>): Promise<void> {
   const senderId = MEMBERS[o.user]?.id ?? '';
   const payee = recipientOf(model, o.to);
   const print = transferPrint(payee.recipient, o);
@@ -366,25 +392,26 @@ async function runTransfer(store: MemoryStore, model: Model, o: Extract<Op, { ki
   if (keyName) model.keys.set(keyName, { print, txId, expiresAtMs: model.nowMs + IDEMPOTENCY_TTL_MS, op: o });
 }
 
-async function runRetry(store: MemoryStore, model: Model, o: Extract<Op, { kind: 'retry' }>): Promise<void> {
+async function runRetry(store: MemoryRecordStore, model: Model, o: Extract<Op, { kind: 'retry' }>): Promise<void> {
   const prior = model.keys.get(`${MEMBERS[o.user]?.id ?? ''}:${o.key}`);
   if (!prior) return;
   await runTransfer(store, model, o.same ? prior.op : { ...prior.op, amountMinor: prior.op.amountMinor + 1 });
 }
 
-async function runRegister(store: MemoryStore, model: Model, newcomerIndex: number): Promise<void> {
+async function runRegister(store: MemoryRecordStore, model: Model, newcomerIndex: number): Promise<void> {
   const newcomer = NEWCOMERS[newcomerIndex];
   if (!newcomer || model.registered.has(newcomerIndex)) return;
   const nowIso = new Date(model.nowMs).toISOString();
-  const claimed = await attempt(store, model.nowMs, (t) => {
+  const claimed = await attempt(store, model.nowMs, async (t) => {
     const user = createAccount(
       { id: newcomer.id, email: newcomer.recipient.kind === 'email' ? newcomer.recipient.email : `${newcomer.id}@example.com`, phone: newcomer.recipient.kind === 'phone' ? newcomer.recipient.phone : null, country: newcomer.country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null },
       nowIso,
       { byEmail: null, byPhone: null },
     );
-    t.state.users[user.id] = user;
-    const waiting = Object.values(t.state.unclaimed).filter((u) => (u.toEmail !== null && u.toEmail === user.email) || (u.toPhone !== null && u.toPhone === user.phone));
-    return waiting.map((item) => t.postNow(planClaim(item, user, nowIso)).links[0]);
+    t.users.put(user);
+    const claims = [];
+    for (const item of await t.unclaimed.forRecipient({ email: user.email, phone: user.phone })) claims.push((await t.post(planClaim(item, user, nowIso))).links[0]);
+    return claims;
   });
   if (!claimed.ok) throw new Error(`registering ${newcomer.id} failed with ${claimed.code}`);
   model.registered.add(newcomerIndex);
@@ -396,16 +423,16 @@ async function runRegister(store: MemoryStore, model: Model, newcomerIndex: numb
   }
 }
 
-async function runWithdraw(store: MemoryStore, model: Model, o: Extract<Op, { kind: 'withdraw' }>): Promise<void> {
+async function runWithdraw(store: MemoryRecordStore, model: Model, o: Extract<Op, { kind: 'withdraw' }>): Promise<void> {
   const userId = MEMBERS[o.user]?.id ?? '';
   const id = `wd_${(model.withdrawalCount += 1)}`;
   const quote = computeWithdrawalQuote({ amountMinor: o.amountMinor, currency: currency(o.code), methodType: o.methodType }, { schedule });
   const totalMinor = quote.amountMinor + quote.feeMinor;
-  const result = await attempt(store, model.nowMs, (t) => {
-    const method = t.state.methods[`wm_${o.methodType}_${userId}`];
+  const result = await attempt(store, model.nowMs, async (t) => {
+    const method = await t.methods.get(`wm_${o.methodType}_${userId}`);
     if (!method) throw new Error('method missing');
-    const funds = { availableMinor: t.state.balances[userAccount(userId)]?.[o.code] ?? 0, windowUsdMinor: windowUsdMinor(t.state.limitWindows[userId] ?? {}, model.nowMs) };
-    return t.postNow(planWithdrawal(payoutRef, { id, user: userOf(t.state, userId), method, quote, currency: currency(o.code), quoteId: null, nowMs: model.nowMs, ...funds })).id;
+    const funds = { availableMinor: await t.balances.get(userAccount(userId), o.code), windowUsdMinor: windowUsdMinor(await t.limits.get(userId), model.nowMs) };
+    return (await t.post(planWithdrawal(payoutRef, { id, user: await userOf(t, userId), method, quote, currency: currency(o.code), quoteId: null, nowMs: model.nowMs, ...funds }))).id;
   });
   const refusal = model.refusal(userId, o.code, totalMinor, o.amountMinor);
   if (refusal) return model.expectRefusal(result, refusal);
@@ -427,18 +454,18 @@ function endWithdrawal(model: Model, id: string, outcome: 'complete' | 'failed' 
   model.liveWithdrawals.delete(id);
 }
 
-async function runFinish(store: MemoryStore, model: Model, o: Extract<Op, { kind: 'finish' }>): Promise<void> {
+async function runFinish(store: MemoryRecordStore, model: Model, o: Extract<Op, { kind: 'finish' }>): Promise<void> {
   const ids = [...model.liveWithdrawals.keys()].sort();
   const id = ids[o.pick % Math.max(1, ids.length)];
   if (id === undefined) return;
   const nowIso = new Date(model.nowMs).toISOString();
-  const status = store.state.withdrawals[id]?.status;
-  const result = await attempt(store, model.nowMs, (t) => {
-    const w = t.state.withdrawals[id];
-    if (!w) throw new Error(`withdrawal ${id} is not in the state`);
-    if (o.outcome === 'complete') return t.postNow(planCompletion(w, nowIso));
+  const status = committed(store).withdrawals[id]?.status;
+  const result = await attempt(store, model.nowMs, async (t) => {
+    const w = await t.withdrawals.get(id);
+    if (!w) throw new Error(`withdrawal ${id} is not in the store`);
+    if (o.outcome === 'complete') return t.post(planCompletion(w, nowIso));
     if (o.outcome === 'cancelled') assertCancellable(w);
-    return t.postNow(planRelease(w, o.outcome, 'test', null, nowIso));
+    return t.post(planRelease(w, o.outcome, 'test', null, nowIso));
   });
   if (o.outcome === 'cancelled' && status !== 'requested') return model.expectRefusal(result, 'INVALID_TRANSITION');
   expect(result.ok).toBe(true);
@@ -446,20 +473,20 @@ async function runFinish(store: MemoryStore, model: Model, o: Extract<Op, { kind
 }
 
 /** What `admin settle` does: payouts move on as of now, and unclaimed money older than 30 days goes back. */
-async function runSettle(store: MemoryStore, model: Model): Promise<void> {
+async function runSettle(store: MemoryRecordStore, model: Model): Promise<void> {
   const nowIso = new Date(model.nowMs).toISOString();
-  const result = await attempt(store, model.nowMs, (t) => {
+  const result = await attempt(store, model.nowMs, async (t) => {
     const ended: { id: string; outcome: 'complete' | 'failed' }[] = [];
-    for (const w of Object.values(t.state.withdrawals)) {
-      for (const step of settleSteps(w, t.state.methods[w.methodId] ?? null, payoutRef.calendars, payoutRef.payouts, model.nowMs)) {
-        if (step.kind === 'processing') t.state.withdrawals[w.id] = step.withdrawal;
-        else if (step.kind === 'complete') t.postNow(planCompletion(step.withdrawal, nowIso));
-        else t.postNow(planRelease(step.withdrawal, 'failed', 'refused', null, nowIso));
+    for (const w of await t.withdrawals.inFlight(Number.MAX_SAFE_INTEGER)) {
+      for (const step of settleSteps(w, await t.methods.get(w.methodId), payoutRef.calendars, payoutRef.payouts, model.nowMs)) {
+        if (step.kind === 'processing') t.withdrawals.put(step.withdrawal);
+        else if (step.kind === 'complete') await t.post(planCompletion(step.withdrawal, nowIso));
+        else await t.post(planRelease(step.withdrawal, 'failed', 'refused', null, nowIso));
         if (step.kind !== 'processing') ended.push({ id: w.id, outcome: step.kind === 'complete' ? 'complete' : 'failed' });
       }
     }
-    const expired = Object.values(t.state.unclaimed).filter((u) => Date.parse(u.expiresAt) <= model.nowMs);
-    const returned = expired.map((item) => t.postNow(planReturn(item, nowIso)).links[0] ?? '');
+    const returned = [];
+    for (const item of await t.unclaimed.expiredBy(nowIso, Number.MAX_SAFE_INTEGER)) returned.push((await t.post(planReturn(item, nowIso))).links[0] ?? '');
     return { ended, returned };
   });
   if (!result.ok) throw new Error(`settle failed with ${result.code}`);
@@ -473,26 +500,25 @@ async function runSettle(store: MemoryStore, model: Model): Promise<void> {
   }
 }
 
-async function runKyc(store: MemoryStore, model: Model, userIndexValue: number): Promise<void> {
+async function runKyc(store: MemoryRecordStore, model: Model, userIndexValue: number): Promise<void> {
   const userId = MEMBERS[userIndexValue]?.id ?? '';
   if (model.verified.has(userId)) return;
   const nowIso = new Date(model.nowMs).toISOString();
-  const result = await attempt(store, model.nowMs, (t) => {
-    const member = t.state.users[userId];
-    if (!member) throw new Error(`no member ${userId}`);
+  const result = await attempt(store, model.nowMs, async (t) => {
+    const member = await userOf(t, userId);
     const verified = decideKyc(submitKyc(member, { type: 'passport', masked: '•••• 4567' }, nowIso), 'approve', null, 'usr_admin', nowIso);
-    t.state.users[userId] = verified;
+    t.users.put(verified);
     return verified;
   });
   expect(result.ok).toBe(true);
   model.verified.add(userId);
 }
 
-async function runOp(store: MemoryStore, model: Model, o: Op): Promise<void> {
+async function runOp(store: MemoryRecordStore, model: Model, o: Op): Promise<void> {
   switch (o.kind) {
     case 'deposit': {
       const userId = MEMBERS[o.user]?.id ?? '';
-      const result = await attempt(store, model.nowMs, (t) => t.postNow(planDeposit(userOf(t.state, userId), o.amountMinor, currency(o.code), 'card', new Date(model.nowMs).toISOString())));
+      const result = await attempt(store, model.nowMs, async (t) => t.post(planDeposit(await userOf(t, userId), o.amountMinor, currency(o.code), 'card', new Date(model.nowMs).toISOString())));
       expect(result.ok).toBe(true);
       model.add(userAccount(userId), o.code, o.amountMinor);
       return;
@@ -569,11 +595,14 @@ describe('quote equals charge', () => {
   const roomy = parseLimitTable({ currency: 'USD', unverified: { perTransactionMinor: 10 ** 12, rolling30DaysMinor: 10 ** 12 }, verified: { perTransactionMinor: 10 ** 12, rolling30DaysMinor: 10 ** 12 } }, currencies);
   const roomyRef: WalletRef = { ...ref, limits: roomy };
 
-  function richState(): { state: State; sender: User } {
-    const state = emptyState(new Date(START_MS).toISOString());
-    for (const m of MEMBERS) state.users[m.id] = createAccount({ id: m.id, email: m.email, phone: m.phone, country: m.country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null }, new Date(START_MS).toISOString(), { byEmail: null, byPhone: null });
-    state.balances[userAccount('usr_us')] = Object.fromEntries(CODES.map((c) => [c, currency(c).maxTransactionMinor * 2]));
-    return { state, sender: userOf(state, 'usr_us') };
+  const members = MEMBERS.map((m) => createAccount({ id: m.id, email: m.email, phone: m.phone, country: m.country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null }, new Date(START_MS).toISOString(), { byEmail: null, byPhone: null }));
+  const memberAt = (recipient: Recipient): User | null => members.find((u) => (recipient.kind === 'email' ? u.email === recipient.email : u.phone === recipient.phone)) ?? null;
+
+  /** usr_us, with twice the largest payment in every currency. */
+  function richSender(): { sender: User; availableMinor: (code: string) => number } {
+    const sender = members.find((u) => u.id === 'usr_us');
+    if (!sender) throw new Error('no usr_us');
+    return { sender, availableMinor: (code) => currency(code).maxTransactionMinor * 2 };
   }
 
   const transferInput = code.chain((c) =>
@@ -588,9 +617,9 @@ describe('quote equals charge', () => {
   it('a transfer moves exactly the quoted amount, fee and received amount, whether priced now or from a stored quote', () => {
     fc.assert(
       fc.property(transferInput, ({ code: c, toCode, amountMinor, recipient }) => {
-        const { state, sender } = richState();
+        const { sender, availableMinor } = richSender();
         const cur = currency(c);
-        const to = resolveRecipient(sender, recipient, userAt(state, recipient), countryOfPhone);
+        const to = resolveRecipient(sender, recipient, memberAt(recipient), countryOfPhone);
         let quote;
         try {
           quote = computeTransferQuote({ amountMinor, currency: cur, toCurrency: currency(toCode), senderCountry: sender.country, recipientCountry: to.country }, { schedule, rates });
@@ -602,7 +631,7 @@ describe('quote equals charge', () => {
         const stored = quoteFromStored(transferQuoteRecord('qt_1', sender.id, { to: recipientText(recipient), amountMinor, currency: c, toCurrency: toCode }, quote, START_MS));
         const destination = to.user ? userAccount(to.user.id) : SYSTEM_ACCOUNTS.unclaimed;
         for (const charged of [priceTransfer(roomyRef, sender, to, amountMinor, cur, currency(toCode)), stored]) {
-          const tx = planTransfer(roomyRef, { sender, to, quote: charged, currency: cur, memo: null, quoteId: null, idempotency: null, nowMs: START_MS, availableMinor: state.balances[userAccount(sender.id)]?.[c] ?? 0, windowUsdMinor: 0 });
+          const tx = planTransfer(roomyRef, { sender, to, quote: charged, currency: cur, memo: null, quoteId: null, idempotency: null, nowMs: START_MS, availableMinor: availableMinor(c), windowUsdMinor: 0 });
           expect(posted(tx.postings, userAccount(sender.id), c)).toBe(-(quote.amountMinor + quote.feeMinor));
           expect(posted(tx.postings, SYSTEM_ACCOUNTS.fees, c)).toBe(quote.feeMinor);
           expect(posted(tx.postings, destination, toCode)).toBe(quote.receiveAmountMinor);
@@ -622,11 +651,11 @@ describe('quote equals charge', () => {
     const withdrawal = code.chain((c) => fc.record({ code: fc.constant(c), amountMinor: fc.integer({ min: 1, max: currency(c).maxTransactionMinor }), methodType: fc.constantFrom('bank' as const, 'ewallet' as const) }));
     fc.assert(
       fc.property(withdrawal, ({ code: c, amountMinor, methodType }) => {
-        const { state, sender } = richState();
+        const { sender, availableMinor } = richSender();
         const cur = currency(c);
         const quote = computeWithdrawalQuote({ amountMinor, currency: cur, methodType }, { schedule });
         const method = { id: 'wm_1', userId: sender.id, type: methodType, label: 'x', holder: null, iban: null, accountNumber: '1', routingNumber: null, country: 'US', provider: null, walletAccount: null, createdAt: '', removedAt: null };
-        const hold = planWithdrawal({ ...payoutRef, limits: roomy }, { id: 'wd_1', user: sender, method, quote, currency: cur, quoteId: null, nowMs: START_MS, availableMinor: state.balances[userAccount(sender.id)]?.[c] ?? 0, windowUsdMinor: 0 });
+        const hold = planWithdrawal({ ...payoutRef, limits: roomy }, { id: 'wd_1', user: sender, method, quote, currency: cur, quoteId: null, nowMs: START_MS, availableMinor: availableMinor(c), windowUsdMinor: 0 });
         expect(posted(hold.postings, userAccount(sender.id), c)).toBe(-(amountMinor + quote.feeMinor));
         expect(posted(hold.postings, holdAccount(sender.id), c)).toBe(amountMinor + quote.feeMinor);
         const record = hold.details.record;
@@ -645,9 +674,9 @@ describe('quote equals charge', () => {
 // ---- idempotency ------------------------------------------------------------------------------
 
 describe('idempotency keys', () => {
-  async function prepared(): Promise<MemoryStore> {
+  async function prepared(): Promise<MemoryRecordStore> {
     const store = await setUp();
-    await store.transaction((t) => void t.postNow(planDeposit(userOf(t.state, 'usr_us'), 100_000, currency('USD'), 'card', new Date(START_MS).toISOString())));
+    await store.transaction(async (t) => void (await t.post(planDeposit(await userOf(t, 'usr_us'), 100_000, currency('USD'), 'card', new Date(START_MS).toISOString()))));
     return store;
   }
   const send = (amountMinor: number, key = 'invoice-42'): Extract<Op, { kind: 'transfer' }> => ({ kind: 'transfer', user: 0, to: { member: 1 }, code: 'USD', toCode: 'USD', amountMinor, key });
@@ -656,11 +685,11 @@ describe('idempotency keys', () => {
   it('the same key and request return the original transaction and move nothing', async () => {
     const store = await prepared();
     const first = await store.transaction((t) => sendTransfer(t, send(2_500), payee, START_MS));
-    const balances = structuredClone(store.state.balances);
+    const balances = committed(store).balances;
     const again = await store.transaction((t) => sendTransfer(t, send(2_500), payee, START_MS + 60 * MINUTE_MS));
     expect(first.replayed).toBe(false);
     expect(again).toEqual({ txId: first.txId, replayed: true });
-    expect(store.state.balances).toEqual(balances);
+    expect(committed(store).balances).toEqual(balances);
     expect(store.journalEntries).toHaveLength(2);
   });
 
@@ -681,34 +710,32 @@ describe('idempotency keys', () => {
     const later = await store.transaction((t) => sendTransfer(t, send(2_600), payee, START_MS + IDEMPOTENCY_TTL_MS));
     expect(later.replayed).toBe(false);
     expect(later.txId).not.toBe(first.txId);
-    await store.transaction((t) => void t.postNow(planDeposit(userOf(t.state, 'usr_jp'), 10_000, currency('USD'), 'card', new Date(START_MS).toISOString())));
+    await store.transaction(async (t) => void (await t.post(planDeposit(await userOf(t, 'usr_jp'), 10_000, currency('USD'), 'card', new Date(START_MS).toISOString()))));
     const byOther = await store.transaction((t) => sendTransfer(t, { ...send(2_500), user: 2 }, payee, START_MS + IDEMPOTENCY_TTL_MS));
     expect(byOther.replayed).toBe(false);
   });
 });
 
 describe('the 30-day window entries', () => {
-  it('keep one total per UTC day in day order; a release on an earlier day leaves the later days alone', () => {
-    const state = emptyState('2026-11-01T00:00:00.000Z');
-    let seq = 0;
-    const apply = (at: string, details: Transaction['details']) => {
-      seq += 1;
+  it('keep one total per UTC day in day order; a release on an earlier day leaves the later days alone', async () => {
+    const store = new MemoryRecordStore('2026-11-01T00:00:00.000Z');
+    const apply = async (at: string, details: Transaction['details']): Promise<Record<string, number>> => {
       const postings: Posting[] = [
         { account: SYSTEM_ACCOUNTS.world, currency: 'USD', amountMinor: -1 },
         { account: userAccount('usr_a'), currency: 'USD', amountMinor: 1 },
       ];
-      applyTransaction(state, { id: `txn_${seq}`, seq, type: 'deposit', at, memo: null, links: [], parties: ['usr_a'], postings, details } as Transaction);
+      await store.transaction(async (t) => void (await t.post({ type: 'deposit', at, memo: null, links: [], parties: ['usr_a'], postings, details })));
+      return store.read((t) => t.limits.get('usr_a'));
     };
-    apply('2026-11-03T09:00:00.000Z', { initiator: 'usr_a', outgoingUsdMinor: 700 });
-    apply('2026-11-05T09:00:00.000Z', { initiator: 'usr_a', outgoingUsdMinor: 200 });
-    apply('2026-11-05T18:00:00.000Z', { initiator: 'usr_a', outgoingUsdMinor: 50 });
-    expect(state.limitWindows['usr_a']).toEqual({ '2026-11-03': 700, '2026-11-05': 250 });
-    apply('2026-11-06T09:00:00.000Z', { initiator: 'usr_a', limitRelease: { userId: 'usr_a', day: '2026-11-03', usdMinor: 300 } });
-    expect(Object.entries(state.limitWindows['usr_a'] ?? {})).toEqual([['2026-11-03', 400], ['2026-11-05', 250]]);
-    apply('2026-11-06T10:00:00.000Z', { initiator: 'usr_a', limitRelease: { userId: 'usr_a', day: '2026-11-03', usdMinor: 900 } });
-    expect(Object.entries(state.limitWindows['usr_a'] ?? {})).toEqual([['2026-11-05', 250]]);
-    apply('2026-11-06T11:00:00.000Z', { initiator: 'usr_a', limitRelease: { userId: 'usr_a', day: '2026-11-05', usdMinor: 250 } });
-    expect(state.limitWindows['usr_a']).toBeUndefined();
+    await apply('2026-11-03T09:00:00.000Z', { initiator: 'usr_a', outgoingUsdMinor: 700 });
+    await apply('2026-11-05T09:00:00.000Z', { initiator: 'usr_a', outgoingUsdMinor: 200 });
+    expect(await apply('2026-11-05T18:00:00.000Z', { initiator: 'usr_a', outgoingUsdMinor: 50 })).toEqual({ '2026-11-03': 700, '2026-11-05': 250 });
+    const released = await apply('2026-11-06T09:00:00.000Z', { initiator: 'usr_a', limitRelease: { userId: 'usr_a', day: '2026-11-03', usdMinor: 300 } });
+    expect(Object.entries(released)).toEqual([['2026-11-03', 400], ['2026-11-05', 250]]);
+    const emptied = await apply('2026-11-06T10:00:00.000Z', { initiator: 'usr_a', limitRelease: { userId: 'usr_a', day: '2026-11-03', usdMinor: 900 } });
+    expect(Object.entries(emptied)).toEqual([['2026-11-05', 250]]);
+    expect(await apply('2026-11-06T11:00:00.000Z', { initiator: 'usr_a', limitRelease: { userId: 'usr_a', day: '2026-11-05', usdMinor: 250 } })).toEqual({});
+    expect(committed(store).limitWindows['usr_a']).toBeUndefined();
   });
 
   it('a returned unclaimed transfer stops counting toward the sender’s limits', async () => {
@@ -716,11 +743,11 @@ describe('the 30-day window entries', () => {
     const model = new Model();
     await runOp(store, model, { kind: 'deposit', user: 0, code: 'USD', amountMinor: 300_000 });
     await runOp(store, model, { kind: 'transfer', user: 0, to: { newcomer: 0 }, code: 'USD', toCode: 'USD', amountMinor: 90_000, key: null });
-    expect(windowUsdMinor(store.state.limitWindows['usr_us'] ?? {}, model.nowMs)).toBe(90_000);
+    expect(windowUsdMinor(committed(store).limitWindows['usr_us'] ?? {}, model.nowMs)).toBe(90_000);
     await runOp(store, model, { kind: 'advance', ms: UNCLAIMED_TTL_MS });
     await runOp(store, model, { kind: 'settle' });
-    expect(windowUsdMinor(store.state.limitWindows['usr_us'] ?? {}, model.nowMs)).toBe(0);
-    expect(store.state.balances[userAccount('usr_us')]?.['USD']).toBe(300_000);
+    expect(windowUsdMinor(committed(store).limitWindows['usr_us'] ?? {}, model.nowMs)).toBe(0);
+    expect(committed(store).balances[userAccount('usr_us')]?.['USD']).toBe(300_000);
     const types = store.journalEntries.map((e) => e.tx.type);
     expect(types).toEqual(['deposit', 'transfer.unclaimed', 'unclaimed.return']);
     expect(verifyStore(store)).toEqual([]);

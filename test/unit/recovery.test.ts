@@ -1,22 +1,23 @@
-// Crash recovery with real commands: okpay runs in-process on a FileStore in a temporary directory,
-// and a crash is staged by putting state.json back as it was before a commit (the journal got
-// written, the state did not) or by cutting a commit's journal short. The next command must redo
-// or drop exactly the right entries — balances, live records (unclaimed money, payouts in flight,
-// idempotency keys) and all — and `okpay verify` must find the store clean.
+// Crash recovery with real commands: okpay runs in-process on the split file store in a temporary
+// directory, and a crash is staged with the store's fault hook: from one disk step on, every write,
+// rename, flush and removal fails, the clean-up included, so the files stay as a kill -9 at that
+// step would leave them. A crash after the commit point (the redo record written, the records not
+// yet in place) must be finished by the next command; one before it (journal entries written, no
+// redo) must be dropped whole. Balances, live records (unclaimed money, payouts in flight,
+// idempotency keys) and all, and `okpay verify` must find the store clean.
 //
-// test/unit/store.test.ts covers the store mechanics with raw postings; here the point is that
-// what wallet commands leave behind survives a crash intact.
+// test/e2e/split-store.test.ts kills real processes at fixed-seed points of a raw multi-file
+// commit; here the point is that what wallet commands leave behind survives a crash intact.
 
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bufferIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
-import type { JournalEntry } from '../../src/domain/ledger.js';
 import { parseEml, type MailRecord } from '../../src/domain/mail.js';
-import type { State } from '../../src/domain/state.js';
-import { FileStore } from '../../src/store/file-store.js';
+import { setFaultHook } from '../../src/store/durable-file.js';
+import { SplitFileStore } from '../../src/store/split-file-store.js';
 
 const PASSWORD = 'Harbour-lights-42!';
 /** Friday 20 November 2026, 16:00 UTC. */
@@ -53,7 +54,7 @@ class Okpay {
     const code = await run(['--data-dir', home, ...args], {
       io,
       env,
-      openStore: (dir, now) => new FileStore(dir, { now, segmentSize: SEGMENT_SIZE }),
+      openStore: (dir, now) => new SplitFileStore(dir, { now, segmentSize: SEGMENT_SIZE, summarizeTicket: () => { throw new Error('a new store has no schema-2 tickets'); } }),
       session: { read: async () => null, write: async () => undefined, clear: async () => undefined },
     });
     const stdout = io.stdout();
@@ -113,26 +114,38 @@ function mails(to?: string, kind?: string): MailRecord[] {
     .filter((m): m is MailRecord => m !== null && (to === undefined || m.to === to) && (kind === undefined || m.kind === kind));
 }
 
-function readState(): State {
-  return JSON.parse(readFileSync(path.join(home, 'state.json'), 'utf8')) as State;
+/**
+ * Runs commands until a crash: the first disk step that `crashes` picks and every one after it fail,
+ * so nothing more is written, not even the clean-up of the failed commit.
+ */
+async function crashWhen(crashes: (step: string, file: string, seen: string[]) => boolean, work: () => Promise<unknown>): Promise<void> {
+  const seen: string[] = [];
+  let down = false;
+  setFaultHook((step, file) => {
+    down ||= crashes(step, file, seen);
+    seen.push(`${step} ${path.relative(home, file)}`);
+    if (down) throw Object.assign(new Error(`killed before ${step} of ${file}`), { code: 'EIO' });
+  });
+  try {
+    await work();
+  } finally {
+    setFaultHook(null);
+  }
+  expect(down, 'the crash point was never reached').toBe(true);
 }
 
-/** Runs commands as one would until a crash: the journal (and indexes, mails) were written, state.json was not. */
-async function crashBeforeStateWrite(work: () => Promise<unknown>): Promise<void> {
-  const stateFile = path.join(home, 'state.json');
-  const saved = path.join(home, '..', `${path.basename(home)}.state.saved`);
-  copyFileSync(stateFile, saved);
-  await work();
-  copyFileSync(saved, stateFile);
-  rmSync(saved);
+/** A crash after the commit point: the redo record is written, no record file is in place yet. */
+const afterCommitPoint = (step: string, _file: string, seen: string[]): boolean => step === 'rename' && seen.some((s) => s === 'write commit.redo');
+
+/** A crash while the journal is written: the first entries of the commit are there, no redo record. */
+const whileJournalWritten = (_step: string, file: string, seen: string[]): boolean => seen.some((s) => s.startsWith('write journal/')) && !file.includes(`${path.sep}journal${path.sep}`);
+
+async function journalEntries(okpay: Okpay): Promise<number> {
+  return (await okpay.verify()).checked.journalEntries;
 }
 
-function journalFiles(): string[] {
-  return readdirSync(path.join(home, 'journal')).sort();
-}
-
-function readSegment(file: string): { segment: number; entries: JournalEntry[] } {
-  return JSON.parse(readFileSync(path.join(home, 'journal', file), 'utf8')) as { segment: number; entries: JournalEntry[] };
+async function transactionIds(okpay: Okpay, email: string): Promise<string[]> {
+  return (await okpay.ok(['history', '--json'], { as: email })).json<{ transactions: { id: string }[] }>().transactions.map((t) => t.id);
 }
 
 async function twoCustomers(okpay: Okpay): Promise<void> {
@@ -141,24 +154,21 @@ async function twoCustomers(okpay: Okpay): Promise<void> {
   await okpay.ok(['deposit', '--amount', '500', '--currency', 'USD'], { as: 'ada@example.com' });
 }
 
-describe('a crash between the journal write and the state write', () => {
-  it('a transfer is redone by the next command, and its idempotency key still stops a second payment', async () => {
+describe('a crash after the commit point, before the records are in place', () => {
+  it('a transfer is finished by the next command, and its idempotency key still stops a second payment', async () => {
     const okpay = new Okpay();
     await twoCustomers(okpay);
     const send = ['transfer', '--to', 'bob@example.com', '--amount', '100', '--currency', 'USD', '--idempotency-key', 'inv-1', '--yes', '--json'];
-    let txId = '';
-    await crashBeforeStateWrite(async () => {
-      txId = (await okpay.ok(send, { as: 'ada@example.com' })).json<{ transaction: { id: string } }>().transaction.id;
-    });
-    expect(readState().meta.journal.seq).toBe(Number(txId.slice(4)) - 1);
+    const before = await journalEntries(okpay);
+    await crashWhen(afterCommitPoint, () => okpay.run(send, { as: 'ada@example.com' }));
     expect(await okpay.balance('ada@example.com')).toEqual({ available: '399.50', held: '0.00' });
-    expect(readState().meta.journal.seq).toBe(Number(txId.slice(4)));
+    expect(await journalEntries(okpay)).toBe(before + 1);
     expect(await okpay.balance('bob@example.com')).toEqual({ available: '100.00', held: '0.00' });
+    const [txId] = await transactionIds(okpay, 'bob@example.com');
     const retry = (await okpay.ok(send, { as: 'ada@example.com' })).json<{ transaction: { id: string }; replayed?: boolean }>();
     expect(retry).toMatchObject({ transaction: { id: txId }, replayed: true });
     expect(await okpay.balance('ada@example.com')).toEqual({ available: '399.50', held: '0.00' });
-    const history = (await okpay.ok(['history', '--json'], { as: 'bob@example.com' })).json<{ transactions: { id: string }[] }>();
-    expect(history.transactions.map((t) => t.id)).toEqual([txId]);
+    expect(await transactionIds(okpay, 'bob@example.com')).toEqual([txId]);
     expect(mails('bob@example.com', 'payment-received')).toHaveLength(1);
     expect((await okpay.verify()).ok).toBe(true);
   });
@@ -167,16 +177,13 @@ describe('a crash between the journal write and the state write', () => {
     const okpay = new Okpay();
     await twoCustomers(okpay);
     const method = (await okpay.ok(['withdraw', 'methods', 'add', 'bank', '--holder', 'Ada Lovelace', '--iban', 'GB33 BUKB 2020 1555 5555 55', '--json'], { as: 'ada@example.com' })).json<{ method: { id: string } }>().method.id;
-    let withdrawal = '';
-    await crashBeforeStateWrite(async () => {
-      await okpay.ok(['transfer', '--to', 'cy@example.com', '--amount', '50', '--currency', 'USD', '--yes'], { as: 'ada@example.com' });
-      withdrawal = (await okpay.ok(['withdraw', '--method', method, '--amount', '100', '--currency', 'USD', '--yes', '--json'], { as: 'ada@example.com' })).json<{ withdrawal: { id: string } }>().withdrawal.id;
-    });
-    expect(Object.keys(readState().withdrawals)).toEqual([]);
+    await crashWhen(afterCommitPoint, () => okpay.run(['transfer', '--to', 'cy@example.com', '--amount', '50', '--currency', 'USD', '--yes'], { as: 'ada@example.com' }));
+    await crashWhen(afterCommitPoint, () => okpay.run(['withdraw', '--method', method, '--amount', '100', '--currency', 'USD', '--yes', '--json'], { as: 'ada@example.com' }));
     // 500 − (50 + 0.25 fee) − (100 + 0.50 fee)
     expect(await okpay.balance('ada@example.com')).toEqual({ available: '349.25', held: '100.50' });
     const listed = (await okpay.ok(['withdraw', 'list', '--json'], { as: 'ada@example.com' })).json<{ withdrawals: { id: string; status: string }[] }>();
-    expect(listed.withdrawals).toEqual([expect.objectContaining({ id: withdrawal, status: 'requested' })]);
+    expect(listed.withdrawals).toEqual([expect.objectContaining({ status: 'requested' })]);
+    const withdrawal = (listed.withdrawals[0] as { id: string }).id;
     await okpay.ok(['withdraw', 'cancel', withdrawal, '--yes'], { as: 'ada@example.com' });
     expect(await okpay.balance('ada@example.com')).toEqual({ available: '449.75', held: '0.00' });
     await okpay.signUp('cy@example.com');
@@ -192,11 +199,7 @@ describe('a crash between the journal write and the state write', () => {
     await okpay.ok(['withdraw', '--method', method, '--amount', '20', '--currency', 'USD', '--yes'], { as: 'ada@example.com' });
     await okpay.ok(['transfer', '--to', 'nobody@example.com', '--amount', '10', '--currency', 'USD', '--yes'], { as: 'ada@example.com' });
     await okpay.advance(31 * DAY_MS, 'ops@example.com', 'ada@example.com');
-    let settled: Record<string, unknown> = {};
-    await crashBeforeStateWrite(async () => {
-      settled = (await okpay.ok(['admin', 'settle', '--json'], { as: 'ops@example.com' })).json<{ settled: Record<string, unknown> }>().settled;
-    });
-    expect(settled).toMatchObject({ completed: 1, unclaimedReturned: 1 });
+    await crashWhen(afterCommitPoint, () => okpay.run(['admin', 'settle', '--json'], { as: 'ops@example.com' }));
     const again = (await okpay.ok(['admin', 'settle', '--json'], { as: 'ops@example.com' })).json<{ settled: Record<string, unknown> }>().settled;
     expect(again).toMatchObject({ processing: 0, completed: 0, failed: 0, unclaimedReturned: 0, transactions: [] });
     // 500 − (20 + 1.00 minimum e-wallet fee) − (10 + 0.05 fee) + (10 + 0.05 returned)
@@ -207,25 +210,21 @@ describe('a crash between the journal write and the state write', () => {
   });
 });
 
-describe('a commit cut short', () => {
-  it('a batch whose journal write was torn is dropped whole; running the file again pays every row once', async () => {
+describe('a commit cut short before its commit point', () => {
+  it('a batch whose journal was written but not committed is dropped whole; running the file again pays every row once', async () => {
     const okpay = new Okpay();
     await twoCustomers(okpay);
     await okpay.signUp('cy@example.com');
     const file = path.join(home, '..', `${path.basename(home)}.batch.csv`);
     writeFileSync(file, 'to,amount,currency,memo,reference\nbob@example.com,10,USD,,row-1\ncy@example.com,20,USD,,row-2\nbob@example.com,30,USD,,row-3\n');
-    const before = readState().meta.journal;
-    await crashBeforeStateWrite(() => okpay.ok(['transfer', '--batch', file, '--yes'], { as: 'ada@example.com' }));
-    // Keep the first entries of the batch (written without an end mark) and lose the last one with it.
-    const segments = journalFiles();
-    const last = segments[segments.length - 1] ?? '';
-    const tail = readSegment(last);
-    expect(tail.entries[tail.entries.length - 1]?.end).toBe(true);
-    if (tail.entries.length === 1) rmSync(path.join(home, 'journal', last));
-    else writeFileSync(path.join(home, 'journal', last), JSON.stringify({ ...tail, entries: tail.entries.slice(0, -1) }));
+    const before = await journalEntries(okpay);
+    const journalBytes = (): number => readdirSync(path.join(home, 'journal')).reduce((sum, name) => sum + readFileSync(path.join(home, 'journal', name)).length, 0);
+    const bytesBefore = journalBytes();
+    await crashWhen(whileJournalWritten, () => okpay.run(['transfer', '--batch', file, '--yes'], { as: 'ada@example.com' }));
+    expect(journalBytes(), 'the batch left its entries in the journal').toBeGreaterThan(bytesBefore);
 
     expect(await okpay.balance('ada@example.com')).toEqual({ available: '500.00', held: '0.00' });
-    expect(readState().meta.journal).toEqual(expect.objectContaining({ seq: before.seq, hash: before.hash }));
+    expect(await journalEntries(okpay)).toBe(before);
     expect(await okpay.balance('bob@example.com')).toEqual({ available: '0.00', held: '0.00' });
     const paid = (await okpay.ok(['transfer', '--batch', file, '--yes', '--json'], { as: 'ada@example.com' })).json<{ batch: { paid: number; alreadyPaid: number } }>();
     expect(paid.batch).toMatchObject({ paid: 3, alreadyPaid: 0 });
@@ -235,32 +234,5 @@ describe('a commit cut short', () => {
     expect(await okpay.balance('cy@example.com')).toEqual({ available: '20.00', held: '0.00' });
     expect((await okpay.verify()).ok).toBe(true);
     rmSync(file);
-  });
-
-  it('a rolled-back commit whose user index was already written never shows its numbers’ new owners to the old party', async () => {
-    // The store writes a commit's journal, then the per-user indexes, then the state; if the lock is
-    // lost before the state write, the journal is rolled back but the index keeps the sequence numbers,
-    // which the next commit hands to someone else.
-    const okpay = new Okpay();
-    await twoCustomers(okpay);
-    const saved = { state: readFileSync(path.join(home, 'state.json')), journal: new Map(journalFiles().map((f) => [f, readFileSync(path.join(home, 'journal', f))])) };
-    for (const amount of ['5', '6', '7']) await okpay.ok(['transfer', '--to', 'bob@example.com', '--amount', amount, '--currency', 'USD', '--yes'], { as: 'ada@example.com' });
-    writeFileSync(path.join(home, 'state.json'), saved.state);
-    for (const f of journalFiles()) if (!saved.journal.has(f)) rmSync(path.join(home, 'journal', f));
-    for (const [f, bytes] of saved.journal) writeFileSync(path.join(home, 'journal', f), bytes);
-
-    await okpay.signUp('cy@example.com');
-    const method = (await okpay.ok(['withdraw', 'methods', 'add', 'ewallet', '--provider', 'PayPal', '--account', 'cy@example.com', '--json'], { as: 'cy@example.com' })).json<{ method: { id: string } }>().method.id;
-    await okpay.ok(['deposit', '--amount', '50', '--currency', 'USD'], { as: 'cy@example.com' });
-    const withdrawal = (await okpay.ok(['withdraw', '--method', method, '--amount', '10', '--currency', 'USD', '--yes', '--json'], { as: 'cy@example.com' })).json<{ withdrawal: { id: string } }>().withdrawal.id;
-    // Deposit, hold and release take the three numbers the rolled-back transfers had in Ada's and Bob's index.
-    await okpay.ok(['withdraw', 'cancel', withdrawal, '--yes'], { as: 'cy@example.com' });
-    for (const email of ['ada@example.com', 'bob@example.com']) {
-      const list = (await okpay.ok(['withdraw', 'list', '--json'], { as: email })).json<{ withdrawals: unknown[] }>();
-      expect(list.withdrawals, `withdrawals seen by ${email}`).toEqual([]);
-      const history = (await okpay.ok(['history', '--json'], { as: email })).json<{ transactions: { type: string }[] }>();
-      expect(history.transactions.map((t) => t.type), `history of ${email}`).toEqual(email === 'ada@example.com' ? ['deposit'] : []);
-    }
-    expect((await okpay.verify()).ok).toBe(true);
   });
 });

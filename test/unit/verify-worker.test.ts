@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chainHash, SYSTEM_ACCOUNTS, userAccount, type NewTransaction } from '../../src/domain/ledger.js';
 import { checkRange } from '../../src/cli/verify-worker.js';
-import { FileStore } from '../../src/store/file-store.js';
+import { SplitFileStore } from '../../src/store/split-file-store.js';
 
 const NOW = '2026-11-23T10:00:00.000Z';
 const dirs: string[] = [];
@@ -32,8 +32,8 @@ function deposit(user: string, amountMinor: number, memo: string | null): NewTra
 async function journal(): Promise<{ dir: string; files: { segment: number; file: string }[] }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'okpay-verify-'));
   dirs.push(dir);
-  const store = new FileStore(dir, { now: () => new Date(NOW), segmentSize: 3 });
-  for (let i = 1; i <= 7; i += 1) await store.transaction((t) => void t.post(deposit(`usr_${i % 2}`, i * 100, i % 3 === 0 ? `Miete für März — ${i}` : null)));
+  const store = new SplitFileStore(dir, { now: () => new Date(NOW), segmentSize: 3, summarizeTicket: () => { throw new Error('a new store has no schema-2 tickets'); } });
+  for (let i = 1; i <= 7; i += 1) await store.transaction(async (t) => void (await t.post(deposit(`usr_${i % 2}`, i * 100, i % 3 === 0 ? `Miete für März — ${i}` : null))));
   const journalDir = path.join(dir, 'journal');
   const files = readdirSync(journalDir).sort().map((name, segment) => ({ segment, file: path.join(journalDir, name) }));
   return { dir, files };

@@ -15,10 +15,10 @@ import { parseCalendars } from '../../src/domain/calendar.js';
 import { computeWithdrawalQuote, parseFeeSchedule } from '../../src/domain/fees.js';
 import { parseRateTable } from '../../src/domain/fx.js';
 import { decideKyc, kycDecisionMail, submitKyc } from '../../src/domain/kyc.js';
-import { addToBalances, applyTransaction, holdAccount, txIdForSeq, userAccount, type NewTransaction, type Transaction } from '../../src/domain/ledger.js';
+import { addToBalance, addToBalances, addToLimitWindow, holdAccount, transactionEffects, txIdForSeq, userAccount, type NewTransaction, type Transaction, type TxEffect } from '../../src/domain/ledger.js';
 import { parseLimitTable } from '../../src/domain/limits.js';
 import { findCurrency, type Currency } from '../../src/domain/money.js';
-import { emptyState, type Balances, type State, type User, type Withdrawal, type WithdrawalMethod } from '../../src/domain/state.js';
+import type { Balances, LimitWindow, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../../src/domain/state.js';
 import { maskAccountNumber, normalizeIban, parseIbanLengths, validateAccountNumber } from '../../src/domain/validate-bank.js';
 import { compareWithState } from '../../src/domain/verify.js';
 import { planDeposit, windowUsdMinor, type WalletRef } from '../../src/domain/wallet.js';
@@ -58,33 +58,59 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Friday 20 November 2026, 16:00 UTC: 17:00 in Berlin, 11:00 in New York — both desks open. */
 const FRIDAY = '2026-11-20T16:00:00.000Z';
 
-/** A tiny ledger: the state plus the journal, posting the way the store does. */
+/** A tiny ledger: the records a payout touches and the journal, posting the effects every store applies. */
 class Books {
-  readonly state: State = emptyState(FRIDAY);
+  readonly balances: Balances = {};
+  readonly users: Record<string, User> = {};
+  readonly methods: Record<string, WithdrawalMethod> = {};
+  readonly withdrawals: Record<string, Withdrawal> = {};
+  readonly unclaimed: Record<string, UnclaimedTransfer> = {};
+  readonly limitWindows: Record<string, LimitWindow> = {};
   readonly journal: Transaction[] = [];
 
   post(newTx: NewTransaction): Transaction {
     const seq = this.journal.length + 1;
     const tx: Transaction = { ...newTx, id: txIdForSeq(seq), seq };
-    applyTransaction(this.state, tx);
+    for (const effect of transactionEffects(tx)) this.apply(effect);
     this.journal.push(tx);
     return tx;
   }
 
+  private apply(effect: TxEffect): void {
+    switch (effect.kind) {
+      case 'balance': {
+        const row = (this.balances[effect.account] ??= {});
+        row[effect.currency] = addToBalance(effect.account, effect.currency, row[effect.currency] ?? 0, effect.amountMinor);
+        return;
+      }
+      case 'limit':
+        this.limitWindows[effect.userId] = addToLimitWindow(this.limitWindows[effect.userId] ?? {}, effect.day, effect.usdMinor);
+        return;
+      case 'withdrawal-put':
+        this.withdrawals[effect.withdrawal.id] = effect.withdrawal;
+        return;
+      case 'withdrawal-ended':
+        delete this.withdrawals[effect.id];
+        return;
+      default:
+        throw new Error(`a payout does not ${effect.kind}`);
+    }
+  }
+
   methodsOf(userId: string): WithdrawalMethod[] {
-    return Object.values(this.state.methods).filter((m) => m.userId === userId);
+    return Object.values(this.methods).filter((m) => m.userId === userId);
   }
 
   addMethod(method: WithdrawalMethod): WithdrawalMethod {
     const added = addMethod(this.methodsOf(method.userId), method);
-    this.state.methods[added.id] = added;
+    this.methods[added.id] = added;
     return added;
   }
 
   removeMethod(userId: string, methodId: string, nowIso: string): WithdrawalMethod {
-    const inFlight = Object.values(this.state.withdrawals).filter((w) => w.userId === userId);
-    const removed = removeMethod(this.state.methods[methodId] ?? null, userId, methodId, inFlight, nowIso);
-    this.state.methods[methodId] = removed;
+    const inFlight = Object.values(this.withdrawals).filter((w) => w.userId === userId);
+    const removed = removeMethod(this.methods[methodId] ?? null, userId, methodId, inFlight, nowIso);
+    this.methods[methodId] = removed;
     return removed;
   }
 
@@ -93,14 +119,14 @@ class Books {
     const problems: string[] = [];
     const replayed: Balances = {};
     for (const tx of this.journal) addToBalances(replayed, tx.postings);
-    compareWithState(this.state, replayed, problems);
+    compareWithState(this, replayed, problems);
     return problems;
   }
 }
 
 function member(books: Books, country = 'GB'): User {
   const user = createAccount({ id: `usr_${country.toLowerCase()}`, email: `${country.toLowerCase()}@example.com`, phone: null, country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null }, FRIDAY, { byEmail: null, byPhone: null });
-  books.state.users[user.id] = user;
+  books.users[user.id] = user;
   books.post(planDeposit(user, 200_000, USD, 'bank', FRIDAY));
   return user;
 }
@@ -126,11 +152,11 @@ function method(user: Pick<User, 'id' | 'country'>, fields: Partial<WithdrawalMe
 
 function request(books: Books, user: User, payTo: WithdrawalMethod, amountMinor: number, atIso: string, id = 'wd_1'): Withdrawal {
   const quote = computeWithdrawalQuote({ amountMinor, currency: USD, methodType: payTo.type }, ref);
-  const availableMinor = books.state.balances[userAccount(user.id)]?.['USD'] ?? 0;
-  const window = windowUsdMinor(books.state.limitWindows[user.id] ?? {}, ms(atIso));
-  const tx = books.post(planWithdrawal(ref, { id, user: books.state.users[user.id] ?? user, method: payTo, quote, currency: USD, quoteId: null, nowMs: ms(atIso), availableMinor, windowUsdMinor: window }));
-  const withdrawal = books.state.withdrawals[id];
-  if (!withdrawal) throw new Error('no withdrawal in the state');
+  const availableMinor = books.balances[userAccount(user.id)]?.['USD'] ?? 0;
+  const window = windowUsdMinor(books.limitWindows[user.id] ?? {}, ms(atIso));
+  const tx = books.post(planWithdrawal(ref, { id, user: books.users[user.id] ?? user, method: payTo, quote, currency: USD, quoteId: null, nowMs: ms(atIso), availableMinor, windowUsdMinor: window }));
+  const withdrawal = books.withdrawals[id];
+  if (!withdrawal) throw new Error('no withdrawal in the books');
   expect(withdrawal.holdTxId).toBe(tx.id);
   return withdrawal;
 }
@@ -138,10 +164,10 @@ function request(books: Books, user: User, payTo: WithdrawalMethod, amountMinor:
 /** What `admin settle` does to the withdrawals at one moment; returns the step kinds per id. */
 function settle(books: Books, atIso: string): Record<string, SettleStep['kind'][]> {
   const done: Record<string, SettleStep['kind'][]> = {};
-  for (const w of Object.values(books.state.withdrawals)) {
-    for (const step of settleSteps(w, books.state.methods[w.methodId] ?? null, calendars, rules, ms(atIso))) {
+  for (const w of Object.values(books.withdrawals)) {
+    for (const step of settleSteps(w, books.methods[w.methodId] ?? null, calendars, rules, ms(atIso))) {
       (done[w.id] ??= []).push(step.kind);
-      if (step.kind === 'processing') books.state.withdrawals[w.id] = step.withdrawal;
+      if (step.kind === 'processing') books.withdrawals[w.id] = step.withdrawal;
       else if (step.kind === 'complete') books.post(planCompletion(step.withdrawal, atIso));
       else books.post(planRelease(step.withdrawal, 'failed', 'refused by the bank', null, atIso));
     }
@@ -157,15 +183,15 @@ describe('settlement over time', () => {
     const w = request(books, ada, bank, 10_000, FRIDAY);
     // Three business days after Friday in Berlin: Monday, Tuesday, Wednesday at 18:00 local.
     expect(w.expectedBy).toBe('2026-11-25T17:00:00.000Z');
-    expect(books.state.balances[holdAccount(ada.id)]?.['USD']).toBe(10_050);
+    expect(books.balances[holdAccount(ada.id)]?.['USD']).toBe(10_050);
     expect(settle(books, FRIDAY)).toEqual({ wd_1: ['processing'] });
-    expect(books.state.withdrawals['wd_1']).toMatchObject({ status: 'processing', processingAt: FRIDAY });
+    expect(books.withdrawals['wd_1']).toMatchObject({ status: 'processing', processingAt: FRIDAY });
     expect(settle(books, '2026-11-25T16:59:59.999Z')).toEqual({});
     expect(settle(books, '2026-11-25T17:00:00.000Z')).toEqual({ wd_1: ['complete'] });
-    expect(books.state.withdrawals).toEqual({});
-    expect(books.state.balances[holdAccount(ada.id)]?.['USD']).toBe(0);
-    expect(books.state.balances['world']?.['USD']).toBe(-200_000 + 10_000);
-    expect(books.state.balances['fees']?.['USD']).toBe(50);
+    expect(books.withdrawals).toEqual({});
+    expect(books.balances[holdAccount(ada.id)]?.['USD']).toBe(0);
+    expect(books.balances['world']?.['USD']).toBe(-200_000 + 10_000);
+    expect(books.balances['fees']?.['USD']).toBe(50);
     expect(books.problems()).toEqual([]);
   });
 
@@ -174,11 +200,11 @@ describe('settlement over time', () => {
     const ada = member(books);
     const bank = books.addMethod(method(ada));
     request(books, ada, bank, 10_000, '2026-11-20T18:30:00.000Z');
-    expect(books.state.withdrawals['wd_1']?.expectedBy).toBe('2026-11-26T17:00:00.000Z');
+    expect(books.withdrawals['wd_1']?.expectedBy).toBe('2026-11-26T17:00:00.000Z');
     expect(settle(books, '2026-11-21T12:00:00.000Z')).toEqual({});
     expect(settle(books, '2026-11-23T07:59:59.000Z')).toEqual({});
     expect(settle(books, '2026-11-23T08:00:00.000Z')).toEqual({ wd_1: ['processing'] });
-    expect(books.state.withdrawals['wd_1']?.processingAt).toBe('2026-11-23T08:00:00.000Z');
+    expect(books.withdrawals['wd_1']?.processingAt).toBe('2026-11-23T08:00:00.000Z');
   });
 
   it('a settle run that comes late takes every step due at once', () => {
@@ -205,9 +231,9 @@ describe('settlement over time', () => {
     expect(isTestFailure(method(ada), rules)).toBe(false);
     failing.forEach((m, index) => request(books, m.userId === ada.id ? ada : us, m, 5_000, FRIDAY, `wd_${index + 1}`));
     expect(settle(books, '2026-12-15T12:00:00.000Z')).toEqual({ wd_1: ['processing', 'fail'], wd_2: ['processing', 'fail'], wd_3: ['processing', 'fail'] });
-    expect(books.state.balances[userAccount(ada.id)]?.['USD']).toBe(200_000);
-    expect(books.state.balances[userAccount(us.id)]?.['USD']).toBe(200_000);
-    expect(books.state.balances[holdAccount(ada.id)]?.['USD']).toBe(0);
+    expect(books.balances[userAccount(ada.id)]?.['USD']).toBe(200_000);
+    expect(books.balances[userAccount(us.id)]?.['USD']).toBe(200_000);
+    expect(books.balances[holdAccount(ada.id)]?.['USD']).toBe(0);
     const released = books.journal.filter((tx) => tx.type === 'withdrawal.release');
     expect(released.map((tx) => tx.details.record?.status)).toEqual(['failed', 'failed', 'failed']);
     expect(books.problems()).toEqual([]);
@@ -227,7 +253,7 @@ describe('a hold is released exactly once', () => {
     const bank = books.addMethod(method(ada));
     request(books, ada, bank, 10_000, FRIDAY);
     settle(books, '2026-11-25T17:00:00.000Z');
-    expect(appErrorOf(() => requireWithdrawal(books.state.withdrawals['wd_1'] ?? null, ada.id, 'wd_1')).code).toBe('WITHDRAWAL_NOT_FOUND');
+    expect(appErrorOf(() => requireWithdrawal(books.withdrawals['wd_1'] ?? null, ada.id, 'wd_1')).code).toBe('WITHDRAWAL_NOT_FOUND');
     expect(settle(books, '2026-11-25T17:00:00.000Z')).toEqual({});
     expect(settle(books, '2027-01-25T17:00:00.000Z')).toEqual({});
     expect(books.journal.filter((tx) => tx.type === 'withdrawal.complete')).toHaveLength(1);
@@ -249,8 +275,8 @@ describe('a hold is released exactly once', () => {
     const ada = member(books);
     const us = member(books, 'US');
     request(books, ada, books.addMethod(method(ada)), 10_000, FRIDAY);
-    expect(appErrorOf(() => requireWithdrawal(books.state.withdrawals['wd_1'] ?? null, us.id, 'wd_1')).code).toBe('WITHDRAWAL_NOT_FOUND');
-    expect(requireWithdrawal(books.state.withdrawals['wd_1'] ?? null, ada.id, 'wd_1').id).toBe('wd_1');
+    expect(appErrorOf(() => requireWithdrawal(books.withdrawals['wd_1'] ?? null, us.id, 'wd_1')).code).toBe('WITHDRAWAL_NOT_FOUND');
+    expect(requireWithdrawal(books.withdrawals['wd_1'] ?? null, ada.id, 'wd_1').id).toBe('wd_1');
   });
 });
 
@@ -262,8 +288,8 @@ describe('cancelling', () => {
     expect(() => assertCancellable(w)).not.toThrow();
     const tx = books.post(planRelease(w, 'cancelled', 'cancelled by the customer', ada.id, '2026-11-21T10:00:00.000Z'));
     expect(tx.details.record).toMatchObject({ status: 'cancelled', finishedAt: '2026-11-21T10:00:00.000Z' });
-    expect(books.state.balances[userAccount(ada.id)]?.['USD']).toBe(200_000);
-    expect(books.state.withdrawals).toEqual({});
+    expect(books.balances[userAccount(ada.id)]?.['USD']).toBe(200_000);
+    expect(books.withdrawals).toEqual({});
     expect(books.problems()).toEqual([]);
   });
 
@@ -272,7 +298,7 @@ describe('cancelling', () => {
     const ada = member(books);
     request(books, ada, books.addMethod(method(ada)), 10_000, FRIDAY);
     settle(books, FRIDAY);
-    const error = appErrorOf(() => assertCancellable(books.state.withdrawals['wd_1'] as Withdrawal));
+    const error = appErrorOf(() => assertCancellable(books.withdrawals['wd_1'] as Withdrawal));
     expect(error.code).toBe('INVALID_TRANSITION');
     expect(error.message).toContain('processing');
   });
@@ -310,11 +336,11 @@ describe('the 30-day limit window with payouts that come back', () => {
     const nowMs = ms(FRIDAY);
     const first = request(books, ada, bank, 30_000, FRIDAY, 'wd_1');
     const second = request(books, ada, bank, 20_000, FRIDAY, 'wd_2');
-    expect(windowUsdMinor(books.state.limitWindows[ada.id] ?? {}, nowMs)).toBe(50_000);
+    expect(windowUsdMinor(books.limitWindows[ada.id] ?? {}, nowMs)).toBe(50_000);
     books.post(planRelease(first, 'cancelled', 'cancelled by the customer', ada.id, FRIDAY));
-    expect(windowUsdMinor(books.state.limitWindows[ada.id] ?? {}, nowMs)).toBe(20_000);
+    expect(windowUsdMinor(books.limitWindows[ada.id] ?? {}, nowMs)).toBe(20_000);
     books.post(planCompletion({ ...second, status: 'processing' }, FRIDAY));
-    expect(windowUsdMinor(books.state.limitWindows[ada.id] ?? {}, nowMs)).toBe(20_000);
+    expect(windowUsdMinor(books.limitWindows[ada.id] ?? {}, nowMs)).toBe(20_000);
   });
 
   it('an unverified user is stopped at the 30-day limit with KYC_REQUIRED until a release frees room', () => {
@@ -337,8 +363,8 @@ describe('the 30-day limit window with payouts that come back', () => {
     const books = new Books();
     const ada = member(books);
     request(books, ada, books.addMethod(method(ada)), 30_000, FRIDAY);
-    expect(windowUsdMinor(books.state.limitWindows[ada.id] ?? {}, ms('2026-12-19T23:59:59.999Z'))).toBe(30_000);
-    expect(windowUsdMinor(books.state.limitWindows[ada.id] ?? {}, ms('2026-12-20T00:00:00.000Z'))).toBe(0);
+    expect(windowUsdMinor(books.limitWindows[ada.id] ?? {}, ms('2026-12-19T23:59:59.999Z'))).toBe(30_000);
+    expect(windowUsdMinor(books.limitWindows[ada.id] ?? {}, ms('2026-12-20T00:00:00.000Z'))).toBe(0);
   });
 
   it('a verified user gets the higher limits, and LIMIT_EXCEEDED above them', () => {
@@ -347,7 +373,7 @@ describe('the 30-day limit window with payouts that come back', () => {
     books.post(planDeposit(ada, 10_000_000, USD, 'bank', FRIDAY));
     const bank = books.addMethod(method(ada));
     expect(appErrorOf(() => request(books, ada, bank, 100_001, FRIDAY, 'wd_1')).code).toBe('KYC_REQUIRED');
-    books.state.users[ada.id] = decideKyc(submitKyc(ada, { type: 'passport', masked: '•••• 4567' }, FRIDAY), 'approve', null, 'usr_admin', FRIDAY);
+    books.users[ada.id] = decideKyc(submitKyc(ada, { type: 'passport', masked: '•••• 4567' }, FRIDAY), 'approve', null, 'usr_admin', FRIDAY);
     expect(request(books, ada, bank, 100_001, FRIDAY, 'wd_2').status).toBe('requested');
     const over = appErrorOf(() => request(books, ada, bank, 5_000_001, FRIDAY, 'wd_3'));
     expect(over.code).toBe('LIMIT_EXCEEDED');
@@ -431,10 +457,10 @@ describe('the window and settlement together', () => {
     const ada = member(books);
     const failing = books.addMethod(method(ada, { iban: rules.testFailures.ibans[1] ?? '' }));
     request(books, ada, failing, 90_000, FRIDAY);
-    expect(windowUsdMinor(books.state.limitWindows[ada.id] ?? {}, ms(FRIDAY))).toBe(90_000);
+    expect(windowUsdMinor(books.limitWindows[ada.id] ?? {}, ms(FRIDAY))).toBe(90_000);
     settle(books, iso(ms(FRIDAY) + 10 * DAY_MS));
-    expect(windowUsdMinor(books.state.limitWindows[ada.id] ?? {}, ms(FRIDAY) + 10 * DAY_MS)).toBe(0);
-    expect(books.state.balances[userAccount(ada.id)]?.['USD']).toBe(200_000);
+    expect(windowUsdMinor(books.limitWindows[ada.id] ?? {}, ms(FRIDAY) + 10 * DAY_MS)).toBe(0);
+    expect(books.balances[userAccount(ada.id)]?.['USD']).toBe(200_000);
     expect(books.problems()).toEqual([]);
   });
 });
