@@ -17,10 +17,18 @@ export type Changes = Map<Kind, Map<string, unknown>>;
 
 const entryId = (e: IndexEntry): string => `${e.kind}\u0000${e.key}\u0000${e.member}\u0000${JSON.stringify(e.value)}`;
 
+const indexId = (kind: IndexKind, key: string): string => `${kind}\u0000${key}`;
+
 const RECORD_KIND_SET: ReadonlySet<string> = new Set(RECORD_KINDS);
 
 export class RecordView {
   private readonly writes: Changes = new Map();
+  /**
+   * For each index key, the records written here that were filed under it at some point: so that
+   * `members` looks at those, not at every record of the kind this transaction wrote (a generated
+   * store writes hundreds of thousands in one transaction).
+   */
+  private readonly filedByWrites = new Map<string, Set<string>>();
 
   constructor(readonly source: RecordSource) {}
 
@@ -34,6 +42,13 @@ export class RecordView {
     let written = this.writes.get(kind);
     if (!written) this.writes.set(kind, (written = new Map()));
     written.set(key, value);
+    if (value === null || !RECORD_KIND_SET.has(kind)) return;
+    for (const e of indexEntries(kind as RecordKind, key, value)) {
+      const id = indexId(e.kind, e.key);
+      let members = this.filedByWrites.get(id);
+      if (!members) this.filedByWrites.set(id, (members = new Set()));
+      members.add(e.member);
+    }
   }
 
   remove(kind: Kind, key: string): void {
@@ -72,7 +87,7 @@ export class RecordView {
    */
   async members(index: IndexKind, key: string, of: RecordKind): Promise<string[]> {
     const candidates = new Set(Object.keys(((await this.source.get(index, key)) ?? {}) as IndexMembers));
-    for (const written of this.writtenKeys(of)) candidates.add(written);
+    for (const written of this.filedByWrites.get(indexId(index, key)) ?? []) candidates.add(written);
     const kept: string[] = [];
     for (const member of candidates) {
       const value = await this.get(of, member);

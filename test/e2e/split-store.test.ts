@@ -210,6 +210,36 @@ describe('a commit that writes many files, killed at any point', () => {
   }, 240_000);
 });
 
+describe('a bulk commit (thousands of files, flushed by one syncfs), killed at any point', () => {
+  const PEOPLE = 900;
+  const bulkBalances = async (t: RecordsTransaction) => {
+    let paid = 0;
+    for (let i = 0; i < PEOPLE; i += 1) paid += await t.balances.get(`user:bulk_${i}`, 'USD');
+    return { paid, journalSeq: t.journal.head().seq, auditSeq: t.auditLog.head().seq };
+  };
+
+  it('is there whole or not at all', async () => {
+    const probe = copyStore(upgraded);
+    const first = await runChild(probe, ['bulk', BOB, String(PEOPLE)]);
+    expect(first.code).toBe(0);
+    // Every bulk account's balance bucket, its manifest, the root: far more than a bulk commit's threshold.
+    expect(new Set(Array.from({ length: PEOPLE }, (_, i) => bucketOf('balances', `user:bulk_${i}`))).size).toBeGreaterThan(512);
+    const total = stepsOf(first.stdout);
+    const before = await open(upgraded).read(bulkBalances);
+    const whole = await open(probe).read(bulkBalances);
+    expect(whole).toEqual({ paid: PEOPLE, journalSeq: before.journalSeq + PEOPLE, auditSeq: before.auditSeq + 1 });
+    expect(await problemsOf(open(probe))).toEqual([]);
+    for (const point of crashPoints(total, 6, 11)) {
+      const home = copyStore(upgraded);
+      const killed = await runChild(home, ['bulk', BOB, String(PEOPLE)], point);
+      expect(killed.signal, `step ${point}`).toBe('SIGKILL');
+      const seen = await open(home).read(bulkBalances);
+      expect([before, whole], `step ${point}: ${JSON.stringify(seen)}`).toContainEqual(seen);
+      expect(await problemsOf(open(home)), `step ${point}`).toEqual([]);
+    }
+  }, 240_000);
+});
+
 type Damage = 'same-size edit' | 'different-size edit' | 'deletion' | 'swap of two entries';
 
 interface Target {

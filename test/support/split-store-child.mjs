@@ -47,7 +47,27 @@ async function payStranger(from, phone, amountMinor, ticketNumber) {
   });
 }
 
+/**
+ * Many people paid at once, in one commit: a bulk commit (over BULK_FILES files), whose stages
+ * are flushed by one syncfs instead of an fsync each.
+ */
+async function payMany(from, count) {
+  return store.transaction(async (t) => {
+    const at = now.toISOString();
+    for (let i = 0; i < count; i += 1) {
+      const account = `user:bulk_${i}`;
+      await t.post({
+        type: 'deposit', at, memo: null, links: [], parties: [from],
+        postings: [{ account: 'world', currency: 'USD', amountMinor: -1 }, { account, currency: 'USD', amountMinor: 1 }],
+        details: { initiator: from },
+      });
+    }
+    t.audit({ at, type: 'test.bulk', actor: from, subject: from, details: { count } });
+  });
+}
+
 if (operation === 'upgrade') await store.read(() => undefined);
 else if (operation === 'pay') process.stdout.write(`${await payStranger(args[0], args[1], Number(args[2]), Number(args[3]))}\n`);
+else if (operation === 'bulk') await payMany(args[0], Number(args[1]));
 else throw new Error(`unknown operation ${operation}`);
 process.stdout.write(`steps ${steps}\n`);
