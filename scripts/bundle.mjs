@@ -22,7 +22,8 @@ const common = {
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['bcrypt', '@inquirer/prompts'],
+  // pg-native: node-postgres's optional libpq binding, which okpay does not use (pure JavaScript only).
+  external: ['bcrypt', '@inquirer/prompts', 'pg-native'],
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,

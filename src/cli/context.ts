@@ -6,9 +6,11 @@ import path from 'node:path';
 import { AppError } from '../domain/errors.js';
 import type { RecordStore } from '../store/store.js';
 import { ensureDirectory, errnoOf, readTextIfExists, writeFileDurable } from '../store/durable-file.js';
-import { makeClock, readEnv, resolveDataDir, type Env } from './env.js';
+import { makeClock, readEnv, resolveDatabaseUrl, resolveDataDir, type Env } from './env.js';
 import type { IO } from './io.js';
+import { maskDatabaseUrl } from '../store/pg/url.js';
 import { checkFields, COMMAND_FIELDS } from './fields.js';
+import { packagePath } from './paths.js';
 import { colorEnabled, Output } from './output.js';
 import { cryptoRandom, type Random } from './random.js';
 import { RefData } from './refdata.js';
@@ -34,6 +36,7 @@ export interface Deps {
 
 export interface GlobalOptions {
   readonly dataDir?: string;
+  readonly databaseUrl?: string;
   readonly json?: boolean;
   readonly color?: boolean;
   readonly jq?: string;
@@ -56,6 +59,8 @@ export interface Context {
   readonly out: Output;
   readonly json: boolean;
   readonly dataDir: string;
+  /** The PostgreSQL database in use (--database-url, OKPAY_DATABASE_URL), or null for the data directory. */
+  readonly databaseUrl: string | null;
   readonly random: Random;
   readonly ref: RefData;
   readonly session: SessionHolder;
@@ -77,8 +82,11 @@ export function createContext(deps: Deps, globals: GlobalOptions, invocation: In
   const format = { fields: invocation.fields, jq, template, declared, later: invocation.later };
   const out = new Output(deps.io, json, colorEnabled(deps.io, { noColorFlag: globals.color === false, noColorEnv: env.noColor, forceColorEnv: env.forceColor }), format);
   const dataDir = resolveDataDir(globals.dataDir, env);
-  const now = makeClock(env);
-  let store: RecordStore | null = null;
+  const databaseUrl = deps.openStore ? null : resolveDatabaseUrl(globals.databaseUrl, env);
+  const database = databaseUrl === null ? null : new LazyPgStore(databaseUrl, makeClock(env), env.now !== undefined, deps);
+  // A database's rules run on its server's clock, so that every machine agrees on "now".
+  const now = database && env.now === undefined ? () => database.now() : makeClock(env);
+  let store: RecordStore | null = database;
   let passwords: PasswordHasher | null = deps.passwords ?? null;
   let totp: Totp | null = deps.totp ?? null;
   const ref = new RefData();
@@ -88,6 +96,7 @@ export function createContext(deps: Deps, globals: GlobalOptions, invocation: In
     out,
     json,
     dataDir,
+    databaseUrl,
     random: deps.random ?? cryptoRandom,
     ref,
     session: deps.session ?? fileSession(dataDir),
@@ -131,6 +140,54 @@ class LazyFileStore implements RecordStore {
       const { SplitFileStore } = await import('../store/split-file-store.js');
       const { summaryOf } = await import('../app/desk.js');
       this.inner = new SplitFileStore(this.location, { now: this.now, summarizeTicket: (ticket) => summaryOf(this.ref, ticket) });
+    }
+    return this.inner;
+  }
+}
+
+/** Stores that hold a connection, per run of the program (an in-process capture is a run of its own). */
+const OPEN_STORES = new WeakMap<Deps, Set<{ close(): Promise<void> }>>();
+
+/** Closes the database connections a run opened, so that the process can end. */
+export async function closeStores(deps: Deps): Promise<void> {
+  const open = OPEN_STORES.get(deps);
+  OPEN_STORES.delete(deps);
+  for (const store of open ?? []) await store.close();
+}
+
+/** The PostgreSQL store, loaded (driver included) and connected on first use. */
+export class LazyPgStore implements RecordStore {
+  private inner: import('../store/pg/pg-store.js').PgStore | null = null;
+  readonly location: string;
+
+  constructor(
+    private readonly url: string,
+    private readonly creationClock: () => Date,
+    private readonly fixedClock: boolean,
+    private readonly deps: Deps,
+  ) {
+    this.location = maskDatabaseUrl(url);
+  }
+
+  now(): Date {
+    return this.inner?.now() ?? new Date();
+  }
+
+  async transaction<T>(work: Parameters<RecordStore['transaction']>[0]): Promise<T> {
+    return (await this.open()).transaction(work) as Promise<T>;
+  }
+
+  async read<T>(work: Parameters<RecordStore['read']>[0]): Promise<T> {
+    return (await this.open()).read(work) as Promise<T>;
+  }
+
+  async open(): Promise<import('../store/pg/pg-store.js').PgStore> {
+    if (!this.inner) {
+      const { PgStore } = await import('../store/pg/pg-store.js');
+      this.inner = new PgStore(this.url, { migrationsDirectory: packagePath('data', 'postgres'), now: this.creationClock, fixedClock: this.fixedClock });
+      const open = OPEN_STORES.get(this.deps) ?? new Set();
+      open.add(this.inner);
+      OPEN_STORES.set(this.deps, open);
     }
     return this.inner;
   }

@@ -6,6 +6,8 @@ import { AppError } from '../domain/errors.js';
 
 export interface Env {
   readonly home: string | undefined;
+  /** OKPAY_DATABASE_URL: a postgres:// URL selects the PostgreSQL store instead of the data directory. */
+  readonly databaseUrl: string | undefined;
   readonly now: string | undefined;
   /** As set, even empty: an empty one is an error, never a reason to use the saved session. */
   readonly session: string | undefined;
@@ -25,6 +27,7 @@ export function readEnv(env: NodeJS.ProcessEnv): Env {
   };
   return {
     home: nonEmpty('OKPAY_HOME'),
+    databaseUrl: nonEmpty('OKPAY_DATABASE_URL'),
     now: nonEmpty('OKPAY_NOW'),
     session: env['OKPAY_SESSION'],
     password: env['OKPAY_PASSWORD'],
@@ -47,6 +50,17 @@ export function resolveDataDir(flag: string | undefined, env: Env, platform: Nod
   if (platform === 'darwin') return path.join(env.userHome, 'Library', 'Application Support', 'okpay');
   if (platform === 'win32') return path.join(process.env['LOCALAPPDATA'] ?? path.join(env.userHome, 'AppData', 'Local'), 'okpay');
   return path.join(env.xdgDataHome ?? path.join(env.userHome, '.local', 'share'), 'okpay');
+}
+
+/** --database-url, else $OKPAY_DATABASE_URL, else null (the data directory's file store). */
+export function resolveDatabaseUrl(flag: string | undefined, env: Env): string | null {
+  const chosen = flag ?? env.databaseUrl;
+  if (chosen === undefined) return null;
+  if (!/^postgres(ql)?:\/\/\S*$/i.test(chosen.trim())) {
+    const source = flag === undefined ? 'OKPAY_DATABASE_URL' : '--database-url';
+    throw new AppError('USAGE', `${source} is not a PostgreSQL URL (postgres://user:password@host:port/database)`, { hint: 'for example postgres://okpay@db.example.com/okpay?sslmode=verify-full' });
+  }
+  return chosen.trim();
 }
 
 /** $OKPAY_NOW fixes "now" for every rule; otherwise the real clock. */

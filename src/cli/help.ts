@@ -45,9 +45,10 @@ function exitCodesText(exitCodes: Readonly<Record<ErrorCode, number>>): string {
 
 const ENVIRONMENT = [
   ['OKPAY_HOME', 'the data directory (the --data-dir flag wins; default ~/.local/share/okpay)'],
+  ['OKPAY_DATABASE_URL', 'a postgres:// URL: use that PostgreSQL database instead of the data directory (--database-url wins)'],
   ['OKPAY_SESSION', 'a session token from `okpay login --raw`; wins over the saved session (set but empty: exit 3)'],
   ['OKPAY_PASSWORD', 'the password, for commands that ask for one (instead of a prompt or --password-stdin)'],
-  ['OKPAY_NOW', 'a fixed ISO 8601 time used as "now" by every rule (for testers)'],
+  ['OKPAY_NOW', 'a fixed ISO 8601 time used as "now" by every rule (for testers; in a database, only a test store)'],
   ['OKPAY_PAGER', 'the pager for long output on a terminal; wins over PAGER (empty or "cat": no pager)'],
   ['PAGER', 'the pager when OKPAY_PAGER is not set (default: less -FRX)'],
   ['OKPAY_DEBUG', '1 prints stack traces of errors'],

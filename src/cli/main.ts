@@ -3,7 +3,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
-import { createContext, type Deps, type Invocation } from './context.js';
+import { closeStores, createContext, type Deps, type Invocation } from './context.js';
 import { splitJsonFields } from './fields.js';
 import { bufferIO, processIO } from './io.js';
 import { collectingIO, page, pagerFor } from './pager.js';
@@ -71,6 +71,7 @@ export async function buildProgram(deps: Deps, argv: readonly string[] | null = 
     .description('OKPay from the command line: a wallet (deposit, transfer, withdraw, fees) and a support desk')
     .version(VERSION, '-V, --version', 'print the version')
     .option('--data-dir <dir>', 'the data directory (default: $OKPAY_HOME, else ~/.local/share/okpay)')
+    .option('--database-url <url>', 'use the PostgreSQL database at this postgres:// URL instead of the data directory (default: $OKPAY_DATABASE_URL)')
     .option('--json', 'print one JSON document on stdout (errors as JSON on stderr); --json id,amount keeps only those fields')
     .option('--jq <expression>', 'filter the JSON document with a jq expression (see `okpay help formatting`)')
     .option('--template <template>', 'format the JSON document with a Handlebars template (see `okpay help formatting`)')
@@ -152,6 +153,9 @@ export async function run(given: readonly string[], deps: Deps): Promise<number>
     return 0;
   } catch (error) {
     return report(error, given, deps, program ?? new Command('okpay'));
+  } finally {
+    // A database connection would keep the process alive after the command.
+    await closeStores(deps);
   }
 }
 

@@ -49,6 +49,7 @@ const GROUPS: readonly Group[] = [
   },
   { names: ['outbox'], register: async (p, a) => (await import('./outbox.js')).registerOutboxCommands(p, a) },
   { names: ['fixtures', 'dev'], register: async (p, a) => (await import('./fixtures.js')).registerFixtureCommands(p, a) },
+  { names: ['store'], register: async (p, a) => (await import('./store.js')).registerStoreCommands(p, a) },
   { names: ['verify'], register: async (p, a) => (await import('./verify.js')).registerVerifyCommand(p, a) },
   { names: ['demo'], register: async (p, a) => (await import('./demo.js')).registerDemoCommand(p, a) },
   { names: ['completion'], register: async (p, a) => (await import('./completion.js')).registerCompletionCommand(p, a) },
@@ -64,7 +65,7 @@ export async function registerCommands(program: Command, app: App, invoked: stri
 export function invokedCommand(argv: readonly string[]): string | null {
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
-    if (arg === '--data-dir') i += 1;
+    if (arg === '--data-dir' || arg === '--database-url') i += 1;
     else if (!arg.startsWith('-')) return arg;
   }
   return null;

@@ -56,7 +56,7 @@ export function registerVerifyCommand(program: Command, app: App): void {
     });
     if (!doc.ok) {
       for (const problem of report.problems) ctx.io.writeErr(`okpay: verify: ${problem}\n`);
-      throw new AppError('STORE_CORRUPT', `verify found ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in the store at ${ctx.dataDir}`);
+      throw new AppError('STORE_CORRUPT', `verify found ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in the store at ${ctx.store.location}`);
     }
   });
 }

@@ -54,15 +54,16 @@ function members(keys: readonly (string | number)[]): IndexMembers {
 export class PgRecordSource implements RecordSource {
   constructor(private readonly query: Query) {}
 
-  async meta(): Promise<StoreMeta> {
-    const { rows } = await this.query<{ created_at: string; segment_size: number; test_store: boolean; journal_seq: string; journal_hash: string; audit_seq: string; audit_hash: string; mail: string; ticket: string }>(
-      `SELECT m.created_at, m.segment_size, m.test_store, j.seq AS journal_seq, j.hash AS journal_hash, a.seq AS audit_seq, a.hash AS audit_hash,
+  /** The store's facts, and the server's clock (the transaction's start) read with them. */
+  async meta(): Promise<{ meta: StoreMeta; serverTime: Date }> {
+    const { rows } = await this.query<{ server_ms: string; created_at: string; segment_size: number; test_store: boolean; journal_seq: string; journal_hash: string; audit_seq: string; audit_hash: string; mail: string; ticket: string }>(
+      `SELECT (extract(epoch FROM now()) * 1000)::bigint::text AS server_ms, m.created_at, m.segment_size, m.test_store, j.seq AS journal_seq, j.hash AS journal_hash, a.seq AS audit_seq, a.hash AS audit_hash,
               (SELECT value FROM counters WHERE name = 'mail') AS mail, (SELECT value FROM counters WHERE name = 'ticket') AS ticket
          FROM store_meta m, chain_heads j, chain_heads a WHERE j.chain = 'journal' AND a.chain = 'audit'`,
     );
     const row = rows[0];
     if (!row) throw new Error('the okpay tables hold no store_meta row');
-    return {
+    const meta: StoreMeta = {
       createdAt: row.created_at,
       segmentSize: row.segment_size,
       testStore: row.test_store,
@@ -71,6 +72,7 @@ export class PgRecordSource implements RecordSource {
       mailSeq: Number(row.mail),
       ticketSeq: Number(row.ticket),
     };
+    return { meta, serverTime: new Date(Number(row.server_ms)) };
   }
 
   async get(kind: Kind, key: string): Promise<unknown> {
@@ -81,7 +83,7 @@ export class PgRecordSource implements RecordSource {
     }
     switch (kind) {
       case 'meta':
-        return key === META_KEY ? this.meta() : undefined;
+        return key === META_KEY ? (await this.meta()).meta : undefined;
       case 'counts':
         return { users: Number((await this.query<{ value: string }>("SELECT value FROM counters WHERE name = 'users'")).rows[0]?.value ?? 0) };
       case 'balances':

@@ -35,6 +35,11 @@ export interface PgStoreOptions {
   readonly schema?: string;
   /** How many times a unit of work is run before a conflict is reported. */
   readonly attempts?: number;
+  /**
+   * The command runs on a fixed clock (OKPAY_NOW): allowed only in a test store (or an empty one,
+   * which fixtures then mark), so that no real store ever records an invented time.
+   */
+  readonly fixedClock?: boolean;
 }
 
 const DEFAULT_SEGMENT_SIZE = 1000;
@@ -50,6 +55,9 @@ export class PgStore implements RecordStore {
   private queue: Promise<unknown> = Promise.resolve();
   private migrations: Migration[] | null = null;
   private schemaReady: Promise<void> | null = null;
+  /** The database server's time at the start of the unit of work under way (its `now()`). */
+  private workTime: Date | null = null;
+  private serverOffsetMs = 0;
 
   constructor(
     private readonly url: string,
@@ -69,14 +77,43 @@ export class PgStore implements RecordStore {
     return this.withClient(true, (client) => this.runReading(client, work));
   }
 
+  /**
+   * "Now" for every rule, from the database server so that all machines agree: the time its current
+   * transaction started while a unit of work runs, otherwise this machine's time corrected by the
+   * offset last seen.
+   */
+  now(): Date {
+    return this.workTime ?? new Date(Date.now() + this.serverOffsetMs);
+  }
+
   /** The schema version of the database and the newest this release knows, without migrating. */
   async schema(): Promise<{ version: number; latest: number }> {
     return this.withClient(false, (client) => schemaVersion(client, this.migrationFiles()));
   }
 
-  /** Applies pending migrations (creating an empty database's tables); returns the versions applied. */
-  async migrate(): Promise<number[]> {
-    return this.withClient(false, (client) => migrate(client, this.migrationFiles(), this.location, (c) => this.seed(c)));
+  /**
+   * Applies pending migrations (creating an empty database's tables); returns the versions applied.
+   * `testStore` makes a new database a test store (fixed clocks allowed); an existing one must be one already.
+   */
+  async migrate(testStore = false): Promise<number[]> {
+    return this.withClient(false, async (client) => {
+      const applied = await migrate(client, this.migrationFiles(), this.location, (c) => this.seed(c, testStore));
+      if (testStore && !applied.includes(1)) {
+        const { rows } = await client.query<{ test_store: boolean }>('SELECT test_store FROM store_meta');
+        if (!rows[0]?.test_store) throw new AppError('USAGE', `the database at ${this.location} already holds a store that is not a test store; only an empty database can be made one`);
+      }
+      return applied;
+    });
+  }
+
+  /** Bytes on disk of the tables, indexes and TOAST of the store's schema (no tables yet: 0). */
+  async sizeBytes(): Promise<number> {
+    return this.withClient(false, async (client) => {
+      const { rows } = await client.query<{ bytes: string }>(
+        "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::text AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname = current_schema()",
+      );
+      return Number(rows[0]?.bytes ?? 0);
+    });
   }
 
   /** Runs one query outside any unit of work (store info, sizes), on a ready store. */
@@ -121,9 +158,11 @@ export class PgStore implements RecordStore {
         const result = await work(t);
         if (!t.unchanged) await this.commitChanges(client, t);
         await client.query('COMMIT');
+        this.workTime = null;
         if (t.deferredError) throw t.deferredError;
         return result;
       } catch (error) {
+        this.workTime = null;
         await client.query('ROLLBACK').catch(() => undefined);
         if (!RETRYABLE.has(sqlState(error))) throw error;
         if (attempt >= attempts) {
@@ -139,6 +178,7 @@ export class PgStore implements RecordStore {
     try {
       return await work(await this.begin(client, true));
     } finally {
+      this.workTime = null;
       await client.query('ROLLBACK').catch(() => undefined);
     }
   }
@@ -146,7 +186,14 @@ export class PgStore implements RecordStore {
   private async begin(client: pg.Client, readOnly: boolean): Promise<PgRecordTransaction> {
     const query = serialQuery(client);
     const source = new PgRecordSource(query);
-    const meta = await source.meta();
+    const { meta, serverTime } = await source.meta();
+    this.workTime = serverTime;
+    this.serverOffsetMs = serverTime.getTime() - Date.now();
+    if (this.options.fixedClock && !meta.testStore && (meta.journal.seq > 0 || meta.audit.seq > 0)) {
+      throw new AppError('USAGE', `OKPAY_NOW is honoured only in a test store, and the database at ${this.location} is not one: its clock is the server's`, {
+        hint: 'Unset OKPAY_NOW, or make an empty database a test store with `okpay store migrate --test`.',
+      });
+    }
     return new PgRecordTransaction(query, new RecordView(source), meta, readOnly, this.location);
   }
 
@@ -178,8 +225,8 @@ export class PgStore implements RecordStore {
   }
 
   /** The first rows of a new store, written with its tables. */
-  private async seed(client: pg.Client): Promise<void> {
-    await client.query('INSERT INTO store_meta (created_at, segment_size) VALUES ($1, $2)', [this.options.now().toISOString(), this.options.segmentSize ?? DEFAULT_SEGMENT_SIZE]);
+  private async seed(client: pg.Client, testStore = false): Promise<void> {
+    await client.query('INSERT INTO store_meta (created_at, segment_size, test_store) VALUES ($1, $2, $3)', [this.options.now().toISOString(), this.options.segmentSize ?? DEFAULT_SEGMENT_SIZE, testStore]);
     await client.query("INSERT INTO counters (name, value) VALUES ('users', 0), ('mail', 0), ('ticket', 0)");
     await client.query("INSERT INTO chain_heads (chain, seq, hash) VALUES ('journal', 0, $1), ('audit', 0, $1)", [GENESIS_HASH]);
   }
@@ -189,7 +236,7 @@ export class PgStore implements RecordStore {
     const migrations = this.migrationFiles();
     const state = await schemaVersion(client, migrations);
     refuseNewer(state, this.location);
-    if (state.version === 0) await migrate(client, migrations, this.location, (c) => this.seed(c));
+    if (state.version === 0) await migrate(client, migrations, this.location, (c) => this.seed(c, false));
     else if (state.version < state.latest) {
       throw new AppError('STORE_UNAVAILABLE', `the database at ${this.location} has schema version ${state.version}; this okpay needs ${state.latest}`, { hint: 'Run okpay store migrate.' });
     }
@@ -208,7 +255,8 @@ export class PgStore implements RecordStore {
       }
     } catch (error) {
       await client.end().catch(() => undefined);
-      throw this.explain(error);
+      // Whatever stops the connection (refused, no such host, TLS, login) makes the store unavailable.
+      throw error instanceof AppError ? error : this.unavailable(error);
     }
     this.open.add(client);
     return client;
@@ -219,13 +267,16 @@ export class PgStore implements RecordStore {
     if (error instanceof AppError || !(error instanceof Error)) return error;
     const state = sqlState(error);
     const where = this.location;
-    if (state === '' ? isNetworkError(error) : isConnectionState(state)) {
-      return new AppError('STORE_UNAVAILABLE', `cannot use the database at ${where}: ${this.masked(error.message)}`, { hint: 'Check OKPAY_DATABASE_URL (or --database-url) and that the server is running.' });
-    }
+    if (state === '' ? isNetworkError(error) : isConnectionState(state)) return this.unavailable(error);
     if (state.startsWith('23')) {
       return new AppError('STORE_CORRUPT', `the database at ${where} refused a change that breaks its rules (${this.masked(error.message)}); nothing was changed`);
     }
     return error;
+  }
+
+  private unavailable(error: unknown): AppError {
+    const message = error instanceof Error ? error.message : String(error);
+    return new AppError('STORE_UNAVAILABLE', `cannot use the database at ${this.location}: ${this.masked(message)}`, { hint: 'Check OKPAY_DATABASE_URL (or --database-url) and that the server is running.' });
   }
 
   private masked(message: string): string {

@@ -1,0 +1,127 @@
+// The real binary on a PostgreSQL database (OKPAY_DATABASE_URL / --database-url): choosing it,
+// `store info` and `store migrate` (never a password), a wallet from sign-up to verify with mails
+// read through the CLI, the server's clock unless the database is a test store, and clear
+// refusals for a bad URL, an unreachable or newer database and TLS the server does not offer.
+
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { PASSWORD } from '../support/accounts.js';
+import { Okpay, type Run } from '../support/okpay.js';
+import { testDatabase } from '../support/pg.js';
+
+/** A database URL with a password, as a team would write one (the test server trusts any). */
+function withPassword(url: string): string {
+  return url.replace(/^postgres:\/\/([^@/:]+)@/, 'postgres://$1:hunter2-secret@');
+}
+
+async function freshStore(): Promise<{ o: Okpay; url: string; run: (args: readonly string[], env?: Record<string, string | undefined>) => Promise<Run> }> {
+  const db = await testDatabase();
+  const url = withPassword(db.url);
+  const o = new Okpay();
+  const run = (args: readonly string[], env: Record<string, string | undefined> = {}) => o.run(args, { env: { OKPAY_DATABASE_URL: url, ...env } });
+  return { o, url, run };
+}
+
+function ok(run: Run): Run {
+  expect(run.stderr, `exit ${run.code}`).not.toMatch(/^okpay: /m);
+  expect(run.code, run.stderr).toBe(0);
+  return run;
+}
+
+async function activateFromOutbox(run: (args: readonly string[]) => Promise<Run>, email: string): Promise<void> {
+  const { mails } = ok(await run(['outbox', 'list', '--to', email, '--kind', 'activation', '--json'])).json<{ mails: { id: string }[] }>();
+  const shown = ok(await run(['outbox', 'show', mails[0]?.id ?? 'none', '--raw'])).stdout;
+  const token = /\b(act_[A-Za-z0-9_-]+)/.exec(shown)?.[1] ?? 'none';
+  ok(await run(['activate', token]));
+}
+
+describe('okpay on a PostgreSQL database', () => {
+  it('store info and store migrate --test, then a wallet from sign-up to a clean verify, with the password masked everywhere', async () => {
+    const { o, url, run } = await freshStore();
+    try {
+      const empty = ok(await run(['store', 'info', '--json'])).json();
+      expect(empty).toMatchObject({ store: 'postgresql', schemaVersion: 0, latestSchemaVersion: 1, sizeBytes: 0 });
+      expect(JSON.stringify(empty)).not.toContain('hunter2-secret');
+      expect(empty['location']).toContain(':***@');
+      const migrated = ok(await run(['store', 'migrate', '--test', '--json'])).json();
+      expect(migrated).toMatchObject({ applied: [1], schemaVersion: 1, testStore: true });
+      expect(ok(await run(['store', 'migrate'])).stdout).toMatch(/schema version 1; nothing to apply/);
+
+      for (const email of ['ada@example.com', 'bob@example.com']) {
+        ok(await o.run(['register', '--email', email, '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }));
+        await activateFromOutbox(run, email);
+      }
+      const token = ok(await o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } })).stdout.trim();
+      const asAda = (args: readonly string[]) => run(args, { OKPAY_SESSION: token });
+      ok(await asAda(['deposit', '--amount', '100', '--currency', 'USD', '--source', 'card']));
+      ok(await asAda(['transfer', '--to', 'bob@example.com', '--amount', '25', '--currency', 'USD', '--yes']));
+      const { balances } = ok(await asAda(['balance', '--json'])).json<{ balances: { currency: string; available: string }[] }>();
+      // 100.00 in, 25.00 and a 0.13 fee out.
+      expect(balances).toEqual([expect.objectContaining({ currency: 'USD', available: '74.87' })]);
+      const { mails } = ok(await run(['outbox', 'list', '--to', 'bob@example.com', '--json'])).json<{ mails: { kind: string }[] }>();
+      expect(mails.map((m) => m.kind)).toEqual(['activation', 'payment-received']);
+      expect(ok(await run(['verify', '--json'])).json()).toMatchObject({ ok: true, problems: [], checked: { journalEntries: 2 } });
+      const info = ok(await run(['store', 'info', '--json'])).json();
+      expect(info).toMatchObject({ schemaVersion: 1, testStore: true, users: 2, journalEntries: 2 });
+      expect(Number(info['sizeBytes'])).toBeGreaterThan(0);
+      const text = ok(await run(['store', 'info'])).stdout;
+      expect(text).toMatch(/Store: +PostgreSQL/);
+      expect(text).not.toContain('hunter2-secret');
+      // The flag names the same database as the variable.
+      expect(ok(await o.run(['--database-url', url, 'store', 'info', '--json'], { env: { OKPAY_DATABASE_URL: undefined } })).json()).toMatchObject({ users: 2 });
+    } finally {
+      o.cleanup();
+    }
+  });
+
+  it("runs on the database server's clock, and refuses OKPAY_NOW (exit 2) in a database that is not a test store", async () => {
+    const { o, url, run } = await freshStore();
+    try {
+      ok(await run(['store', 'migrate']));
+      const before = Date.now();
+      ok(await o.run(['register', '--email', 'ada@example.com', '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url, OKPAY_NOW: undefined } }));
+      const { mails } = ok(await run(['outbox', 'list', '--json'], { OKPAY_NOW: undefined })).json<{ mails: { date: string }[] }>();
+      const sentAt = Date.parse(mails[0]?.date ?? '');
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const serverNow = Number((await client.query<{ ms: string }>('SELECT (extract(epoch FROM now()) * 1000)::bigint::text AS ms')).rows[0]?.ms);
+      await client.end();
+      expect(sentAt).toBeGreaterThanOrEqual(before - 60_000);
+      expect(sentAt).toBeLessThanOrEqual(serverNow);
+      const refused = await run(['outbox', 'list', '--json'], { OKPAY_NOW: '2026-11-23T10:00:00Z' });
+      expect(refused.code).toBe(2);
+      expect(refused.error()).toMatchObject({ code: 'USAGE', message: expect.stringContaining('OKPAY_NOW is honoured only in a test store') });
+      expect(refused.stderr).not.toContain('hunter2-secret');
+    } finally {
+      o.cleanup();
+    }
+  });
+
+  it('refuses a URL that is not PostgreSQL (exit 2), an unreachable server, TLS the server lacks and a newer schema (exit 10), never showing the password', async () => {
+    const { o, url, run } = await freshStore();
+    try {
+      const notUrl = await run(['balance', '--json'], { OKPAY_DATABASE_URL: 'mysql://root:hunter2-secret@db/okpay' });
+      expect(notUrl.code).toBe(2);
+      expect(notUrl.error().code).toBe('USAGE');
+      expect(notUrl.stderr).not.toContain('hunter2-secret');
+      const unreachable = await run(['store', 'info', '--json'], { OKPAY_DATABASE_URL: 'postgres://okpay:hunter2-secret@127.0.0.1:1/okpay' });
+      expect(unreachable.code).toBe(10);
+      expect(unreachable.error()).toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('okpay:***@127.0.0.1:1') });
+      expect(unreachable.stderr).not.toContain('hunter2-secret');
+      const tls = await run(['store', 'info', '--json'], { OKPAY_DATABASE_URL: `${url}${url.includes('?') ? '&' : '?'}sslmode=require` });
+      expect(tls.code).toBe(10);
+      expect(tls.error()).toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringMatching(/SSL/i) });
+      ok(await run(['store', 'migrate']));
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query("INSERT INTO schema_migrations (version, name) VALUES (2, 'from_a_newer_release')");
+      await client.end();
+      const newer = await run(['outbox', 'list', '--json'], { OKPAY_NOW: undefined });
+      expect(newer.code).toBe(10);
+      expect(newer.error()).toMatchObject({ code: 'STORE_TOO_NEW' });
+      expect(newer.stderr).not.toContain('hunter2-secret');
+    } finally {
+      o.cleanup();
+    }
+  });
+});
