@@ -105,6 +105,9 @@ function invocations(methodId: string): Record<string, Invocation> {
     'fixtures export': { policy: 'public', argv: ['fixtures', 'export'] },
     'dev otp': { policy: 'public', argv: ['dev', 'otp', '--email', DEMO_PEOPLE.otherCustomer] },
     verify: { policy: 'public', argv: ['verify'] },
+    // store info and migrate concern the store as a whole (where it is, its schema), like verify.
+    'store info': { policy: 'public', argv: ['store', 'info'] },
+    'store migrate': { policy: 'public', argv: ['store', 'migrate'] },
     demo: { policy: 'public', argv: [] },
     completion: { policy: 'public', argv: ['completion', 'bash'] },
   };

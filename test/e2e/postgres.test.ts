@@ -3,6 +3,8 @@
 // read through the CLI, the server's clock unless the database is a test store, and clear
 // refusals for a bad URL, an unreachable or newer database and TLS the server does not offer.
 
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/accounts.js';
@@ -124,4 +126,38 @@ describe('okpay on a PostgreSQL database', () => {
       o.cleanup();
     }
   });
+
+  it('8 processes paying at once, between different people and into one hot account: every transfer acknowledged once, exact to the cent, verify clean', async () => {
+    const { o, url, run } = await freshStore();
+    try {
+      const people = Array.from({ length: 8 }, (_, i) => `payer${i}@example.com`);
+      const fixture = path.join(o.home, 'people.json');
+      mkdirSync(o.home, { recursive: true });
+      writeFileSync(fixture, JSON.stringify({ users: [...people, 'hot@example.com'].map((email, i) => ({ name: `p${i}`, email, password: PASSWORD, country: 'US', kyc: 'approved', balances: { USD: '1000.00' } })) }));
+      // Fixtures loaded into an empty database make it a test store: OKPAY_NOW keeps working.
+      ok(await run(['fixtures', 'load', fixture]));
+      expect(ok(await run(['store', 'info', '--json'])).json()).toMatchObject({ testStore: true, users: 9 });
+      const tokens = await Promise.all(people.map(async (email) => ok(await o.run(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } })).stdout.trim()));
+      const rounds = 2;
+      const pay = (from: number, to: string) => run(['transfer', '--to', to, '--amount', '1.00', '--currency', 'USD', '--yes', '--json'], { OKPAY_SESSION: tokens[from] });
+      const outcomes = await Promise.all(
+        people.map(async (_, i) => {
+          const codes: number[] = [];
+          for (let round = 0; round < rounds; round += 1) {
+            codes.push((await pay(i, people[(i + 1) % people.length]!)).code);
+            codes.push((await pay(i, 'hot@example.com')).code);
+          }
+          return codes;
+        }),
+      );
+      expect(outcomes.flat()).toEqual(Array.from({ length: people.length * rounds * 2 }, () => 0));
+      const hot = ok(await o.run(['login', '--email', 'hot@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } })).stdout.trim();
+      const { balances } = ok(await run(['balance', '--json'], { OKPAY_SESSION: hot })).json<{ balances: { currency: string; available: string }[] }>();
+      expect(balances).toEqual([expect.objectContaining({ currency: 'USD', available: (1000 + people.length * rounds).toFixed(2) })]);
+      expect(ok(await run(['verify', '--json'])).json()).toMatchObject({ ok: true, checked: { journalEntries: 9 + people.length * rounds * 2 } });
+    } finally {
+      o.cleanup();
+    }
+    // 40 processes spawned on a shared 2-core machine.
+  }, 240_000);
 });
