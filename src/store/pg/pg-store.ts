@@ -44,6 +44,14 @@ export interface PgStoreOptions {
 
 const DEFAULT_SEGMENT_SIZE = 1000;
 const DEFAULT_ATTEMPTS = 12;
+/** Attempts made beside other writers; later ones run alone (see WRITERS_LOCK). */
+const SHARED_ATTEMPTS = 4;
+/**
+ * An advisory lock every writing transaction holds shared, and a transaction that lost SHARED_ATTEMPTS
+ * times to concurrent writers holds exclusively: it waits for the writers under way, runs alone and
+ * commits, so bounded retry never gives up under steady contention. ("okpayw" in ASCII.)
+ */
+const WRITERS_LOCK = 0x6f6b70617977;
 /** SQLSTATEs that mean "run it again": serialization_failure, deadlock_detected. */
 const RETRYABLE = new Set(['40001', '40P01']);
 
@@ -153,7 +161,9 @@ export class PgStore implements RecordStore {
     const attempts = this.options.attempts ?? DEFAULT_ATTEMPTS;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+        // Writers share one advisory lock; one that keeps losing takes it alone, so it cannot starve.
+        const turn = attempt > SHARED_ATTEMPTS ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared';
+        await client.query(`BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT ${turn}(${WRITERS_LOCK})`);
         const t = await this.begin(client, false);
         const result = await work(t);
         if (!t.unchanged) await this.commitChanges(client, t);
