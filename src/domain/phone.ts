@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { fail } from './errors.js';
 import { printable } from './money.js';
-import type { Country } from './validate.js';
+import type { Country } from './country.js';
 
 type PhoneLibrary = typeof import('libphonenumber-js/max');
 type CountryCode = import('libphonenumber-js/max').CountryCode;

@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import { addBusinessMinutes, isOpenAt, nextOpeningMs, upcomingHolidays, type UpcomingHoliday } from './business-time.js';
 import type { Region } from './calendar.js';
 import { parseShippedData } from './schema.js';
-import { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS, type TicketChannel } from './tickets.js';
+import { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS, type TicketChannel } from './ticket-kinds.js';
 
 export const URGENCY_TERMS = ['sla', 'priority', 'tier', 'age', 'escalationRequest', 'badRating', 'waiting'] as const;
 export type UrgencyTermName = (typeof URGENCY_TERMS)[number];

@@ -5,17 +5,13 @@
 import { fail } from './errors.js';
 import type { Language } from './language.js';
 import { printable } from './money.js';
-import type { TxId, User, UserId } from './state.js';
+import type { TxId, User, UserId } from './user.js';
 import type { SupportData } from './support.js';
 import { boundedText } from './validate.js';
 
-export const TICKET_CATEGORIES = ['account', 'funds', 'identity', 'dispute', 'technical', 'feedback'] as const;
-export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
-export const TICKET_CHANNELS = ['email', 'chat', 'phone', 'social'] as const;
-export type TicketChannel = (typeof TICKET_CHANNELS)[number];
-/** Most urgent first. */
-export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
-export type Priority = (typeof PRIORITIES)[number];
+import { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS, type Priority, type TicketCategory, type TicketChannel } from './ticket-kinds.js';
+
+export { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS, type Priority, type TicketCategory, type TicketChannel } from './ticket-kinds.js';
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed', 'merged'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export type Tier = 1 | 2 | 3;

@@ -3,29 +3,13 @@
 // message says what is wrong with the input, echoed through printable() so that control
 // characters and huge inputs cannot break the terminal.
 
-import * as z from 'zod/mini';
 import { fail } from './errors.js';
-import { noDuplicates, parseShippedData } from './schema.js';
+import type { Country } from './country.js';
 import { printable } from './money.js';
 import { looksLikePhone, normalizePhone } from './phone.js';
 
 export { looksLikePhone, normalizePhone } from './phone.js';
-
-const countrySchema = z.object({
-  code: z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be an upper-case ISO 3166 alpha-2 code' })),
-  name: z.string().check(z.refine((name) => name.trim() !== '', { error: 'must be a non-empty text' })),
-  /** ITU-T E.164 country calling code without the plus: "1", "44", "86". */
-  callingCode: z.string().check(z.regex(/^[1-9][0-9]{0,3}$/, { error: 'must be 1 to 4 digits without the +' })),
-});
-
-const countryFileSchema = z.object({
-  countries: z.array(countrySchema).check(
-    z.minLength(1),
-    noDuplicates((country: Country) => country.code, (code) => `names ${code} twice`),
-  ),
-});
-
-export type Country = z.infer<typeof countrySchema>;
+export { parseCountries, type Country } from './country.js';
 
 export type Recipient = { readonly kind: 'email'; readonly email: string } | { readonly kind: 'phone'; readonly phone: string };
 
@@ -151,11 +135,6 @@ export function normalizeCountry(text: string, countries: readonly Country[]): s
   const code = trimmed.toUpperCase();
   if (!countries.some((country) => country.code === code)) fail('INVALID_COUNTRY', `${code} is not an ISO 3166 country code`, COUNTRY_HINT);
   return code;
-}
-
-/** Reads the parsed contents of data/countries.json, refusing a malformed list. */
-export function parseCountries(json: unknown): Country[] {
-  return parseShippedData(countryFileSchema, json, 'the country list', (message) => fail('INVALID_FILE', message)).countries;
 }
 
 /**

@@ -10,7 +10,7 @@ import { parseIsoDate } from '../../domain/validate.js';
 import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
-import { actAs } from './ticket-kit.js';
+import { actAs } from '../ticket-kit.js';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_PERIOD_DAYS = 30;

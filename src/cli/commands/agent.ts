@@ -12,18 +12,19 @@ import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { parseLanguage } from '../../domain/language.js';
-import { registerAgentStats } from './agent-stats.js';
-import { actAs, slaCell } from './ticket-kit.js';
-import { registerTriage } from './triage.js';
+import { actAs, slaCell } from '../ticket-kit.js';
 
-export function registerAgentCommands(program: Command, app: App): Command {
+type Registrar = (agent: Command, app: App) => void;
+
+/** `agent triage` and `agent stats` have their own files; index.ts passes their registrars, in help order. */
+export function registerAgentCommands(program: Command, app: App, subcommands: { readonly triage: Registrar; readonly stats: Registrar }): Command {
   const agent = group(program, 'agent', 'the support desk for agents: queue, triage, customer accounts, statistics');
   registerQueue(agent, app);
-  registerTriage(agent, app);
+  subcommands.triage(agent, app);
   const user = group(agent, 'user', 'a customer’s account as support sees it');
   registerUserShow(user, app);
   registerLockVerbs(agent, app);
-  registerAgentStats(agent, app);
+  subcommands.stats(agent, app);
   return agent;
 }
 

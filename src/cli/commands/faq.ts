@@ -10,7 +10,7 @@ import { channelNow, expectedFirstReplyText, regionNow, type SupportChannel } fr
 import { parsePositiveInt } from '../../domain/validate.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
-import { calendarData, faqArticles, localTime, supportData } from './ticket-kit.js';
+import { calendarData, faqArticles, localTime, supportData } from '../ticket-kit.js';
 
 export function registerFaqCommands(program: Command, app: App): void {
   registerFaq(program, app);

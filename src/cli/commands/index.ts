@@ -27,11 +27,12 @@ const GROUPS: readonly Group[] = [
   },
   { names: ['withdraw'], register: async (p, a) => (await import('./withdraw.js')).registerWithdrawCommands(p, a) },
   { names: ['history', 'tx'], register: async (p, a) => (await import('./history.js')).registerHistoryCommands(p, a) },
-  { names: ['ticket'], register: async (p, a) => (await import('./ticket.js')).registerTicketCommands(p, a) },
+  { names: ['ticket'], register: async (p, a) => (await import('./ticket.js')).registerTicketCommands(p, a, (await import('./ticket-new.js')).registerTicketNew) },
   {
     names: ['agent'],
     register: async (p, a) => {
-      const agent = (await import('./agent.js')).registerAgentCommands(p, a);
+      const [{ registerTriage }, { registerAgentStats }] = await Promise.all([import('./triage.js'), import('./agent-stats.js')]);
+      const agent = (await import('./agent.js')).registerAgentCommands(p, a, { triage: registerTriage, stats: registerAgentStats });
       (await import('./refund.js')).registerAgentLedgerCommands(agent, a);
       (await import('./kyc.js')).registerKycDecisions(agent, a, ['agent'], 'agent');
     },

@@ -13,7 +13,7 @@ import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { readPassword } from '../prompts.js';
 import { newToken } from '../random.js';
-import { actAs, printTicket, readBody, ticketDocument } from './ticket-kit.js';
+import { actAs, printTicket, readBody, ticketDocument } from '../ticket-kit.js';
 
 interface NewOptions {
   category: string;

@@ -17,13 +17,13 @@ import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { promptText } from '../prompts.js';
 import { humanTimeLeft } from '../time.js';
-import { exportMarkdown } from './ticket-export.js';
-import { actAs, localTime, printTicket, readBody, ticketDocument, ticketRowDocument } from './ticket-kit.js';
-import { registerTicketNew } from './ticket-new.js';
+import { exportMarkdown } from '../ticket-markdown.js';
+import { actAs, localTime, printTicket, readBody, ticketDocument, ticketRowDocument } from '../ticket-kit.js';
 
-export function registerTicketCommands(program: Command, app: App): void {
+/** `ticket new` has its own file; index.ts passes its registrar, so it comes first in help. */
+export function registerTicketCommands(program: Command, app: App, registerNew: (ticket: Command, app: App) => void): void {
   const ticket = group(program, 'ticket', 'support tickets: open, follow and rate yours; agents answer and manage them');
-  registerTicketNew(ticket, app);
+  registerNew(ticket, app);
   registerList(ticket, app);
   registerShow(ticket, app);
   registerReply(ticket, app);

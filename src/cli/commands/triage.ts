@@ -16,7 +16,7 @@ import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { inquirer, type Inquirer } from '../prompts.js';
-import { actAs, faqArticles, printTicket } from './ticket-kit.js';
+import { actAs, faqArticles, printTicket } from '../ticket-kit.js';
 
 type Move = 'reply' | 'faq' | 'note' | 'assign' | 'escalate' | 'priority' | 'resolve' | 'skip' | 'quit';
 

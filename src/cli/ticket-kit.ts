@@ -3,24 +3,24 @@
 // (public messages only) or to an agent (everything).
 
 import { promises as fs } from 'node:fs';
-import { calendarData as calendarsOf, faqArticles as faqOf, localTime, supportData as supportOf } from '../../app/desk.js';
-import { authenticate, type Access, type Actor } from '../../app/authenticate.js';
-import type { Audience, TicketDetail, TicketRow } from '../../app/tickets.js';
-import { AppError } from '../../domain/errors.js';
-import type { CalendarData } from '../../domain/calendar.js';
-import type { FaqArticle } from '../../domain/faq.js';
-import type { ReplyClock, SlaReport } from '../../domain/sla.js';
-import type { SupportData } from '../../domain/support.js';
-import { validateBody, visibleEvents, visibleMessages, type TicketEvent } from '../../domain/tickets.js';
-import type { SlaNow } from '../../domain/urgency.js';
-import { errnoOf } from '../../store/durable-file.js';
-import type { RecordsTransaction } from '../../store/store.js';
-import type { Context } from '../context.js';
-import { promptText } from '../prompts.js';
-import { humanDuration, humanTimeLeft } from '../time.js';
+import { calendarData as calendarsOf, faqArticles as faqOf, localTime, supportData as supportOf } from '../app/desk.js';
+import { authenticate, type Access, type Actor } from '../app/authenticate.js';
+import type { Audience, TicketDetail, TicketRow } from '../app/tickets.js';
+import { AppError } from '../domain/errors.js';
+import type { CalendarData } from '../domain/calendar.js';
+import type { FaqArticle } from '../domain/faq.js';
+import type { ReplyClock, SlaReport } from '../domain/sla.js';
+import type { SupportData } from '../domain/support.js';
+import { validateBody, visibleEvents, visibleMessages, type TicketEvent } from '../domain/tickets.js';
+import type { SlaNow } from '../domain/urgency.js';
+import { errnoOf } from '../store/durable-file.js';
+import type { RecordsTransaction } from '../store/store.js';
+import type { Context } from './context.js';
+import { promptText } from './prompts.js';
+import { humanDuration, humanTimeLeft } from './time.js';
 
-export type { Audience, TicketDetail } from '../../app/tickets.js';
-export { localTime } from '../../app/desk.js';
+export type { Audience, TicketDetail } from '../app/tickets.js';
+export { localTime } from '../app/desk.js';
 
 export const supportData = (ctx: Context): SupportData => supportOf(ctx.ref);
 export const calendarData = (ctx: Context): CalendarData => calendarsOf(ctx.ref);

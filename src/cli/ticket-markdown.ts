@@ -1,9 +1,9 @@
-// ticket export --format md: the whole record of a ticket as a Markdown document the customer (or
+// `ticket export --format md`: the whole record of a ticket as a Markdown document the customer (or
 // the agent) can keep — facts, conversation and history. Customers' copies leave out what only
 // agents see (internal notes, assignments, tags).
 
-import { formatBusinessMinutes } from '../../domain/sla.js';
-import { visibleEvents, visibleMessages, type TicketEvent } from '../../domain/tickets.js';
+import { formatBusinessMinutes } from '../domain/sla.js';
+import { visibleEvents, visibleMessages, type TicketEvent } from '../domain/tickets.js';
 import { localTime, shortUtc, type TicketDetail } from './ticket-kit.js';
 
 function who(detail: TicketDetail, id: string | null): string {
