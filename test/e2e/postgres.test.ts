@@ -80,6 +80,11 @@ describe('okpay on a PostgreSQL database', () => {
     const { o, url, run } = await freshStore();
     try {
       ok(await run(['store', 'migrate']));
+      // An empty database that is not a test store takes nothing written at an invented time.
+      const invented = await o.run(['register', '--email', 'ada@example.com', '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } });
+      expect(invented.code).toBe(2);
+      expect(invented.error()).toMatchObject({ code: 'USAGE', message: expect.stringContaining('OKPAY_NOW is honoured only in a test store') });
+      expect(ok(await run(['store', 'info', '--json'], { OKPAY_NOW: undefined })).json()).toMatchObject({ testStore: false, users: 0, journalEntries: 0 });
       const before = Date.now();
       ok(await o.run(['register', '--email', 'ada@example.com', '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url, OKPAY_NOW: undefined } }));
       const { mails } = ok(await run(['outbox', 'list', '--json'], { OKPAY_NOW: undefined })).json<{ mails: { date: string }[] }>();

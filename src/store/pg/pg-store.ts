@@ -166,7 +166,11 @@ export class PgStore implements RecordStore {
         await client.query(`BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT ${turn}(${WRITERS_LOCK})`);
         const t = await this.begin(client, false);
         const result = await work(t);
-        if (!t.unchanged) await this.commitChanges(client, t);
+        if (!t.unchanged) {
+          // An empty database takes a fixed clock only for what makes it a test store (fixtures).
+          if (this.options.fixedClock && !t.currentMeta.testStore) throw this.fixedClockRefused();
+          await this.commitChanges(client, t);
+        }
         await client.query('COMMIT');
         this.workTime = null;
         if (t.deferredError) throw t.deferredError;
@@ -199,11 +203,7 @@ export class PgStore implements RecordStore {
     const { meta, serverTime } = await source.meta();
     this.workTime = serverTime;
     this.serverOffsetMs = serverTime.getTime() - Date.now();
-    if (this.options.fixedClock && !meta.testStore && (meta.journal.seq > 0 || meta.audit.seq > 0)) {
-      throw new AppError('USAGE', `OKPAY_NOW is honoured only in a test store, and the database at ${this.location} is not one: its clock is the server's`, {
-        hint: 'Unset OKPAY_NOW, or make an empty database a test store with `okpay store migrate --test`.',
-      });
-    }
+    if (this.options.fixedClock && !meta.testStore && (meta.journal.seq > 0 || meta.audit.seq > 0)) throw this.fixedClockRefused();
     return new PgRecordTransaction(query, new RecordView(source), meta, readOnly, this.location);
   }
 
@@ -282,6 +282,12 @@ export class PgStore implements RecordStore {
       return new AppError('STORE_CORRUPT', `the database at ${where} refused a change that breaks its rules (${this.masked(error.message)}); nothing was changed`);
     }
     return error;
+  }
+
+  private fixedClockRefused(): AppError {
+    return new AppError('USAGE', `OKPAY_NOW is honoured only in a test store, and the database at ${this.location} is not one: its clock is the server's`, {
+      hint: 'Unset OKPAY_NOW, or make an empty database a test store with `okpay store migrate --test` (or by loading fixtures into it).',
+    });
   }
 
   private unavailable(error: unknown): AppError {
