@@ -25,7 +25,7 @@ export interface HistoryPage {
   readonly more: boolean;
 }
 
-/** Journal entries read per step while looking for a page's rows. */
+/** At most this many journal entries are read per step while looking for a page's rows. */
 const CHUNK = 200;
 
 function matches(tx: Transaction, q: HistoryQuery): boolean {
@@ -43,8 +43,12 @@ export async function history(t: RecordsTransaction, deps: AppDeps, actor: Actor
   const wanted = q.page * q.limit;
   const hits: Transaction[] = [];
   const seen: Transaction[] = [];
-  for (let i = 0; i < seqs.length && hits.length <= wanted; i += CHUNK) {
-    for (const entry of await t.journal.getMany(seqs.slice(i, i + CHUNK))) {
+  // The first step reads just enough for the page and the row after it (the user's newest entries
+  // lie in as many journal segments as there are entries, on a busy store); later steps, when
+  // filters skip rows, read more at a time.
+  let step = wanted + 1;
+  for (let i = 0; i < seqs.length && hits.length <= wanted; i += step, step = Math.min(step * 2, CHUNK)) {
+    for (const entry of await t.journal.getMany(seqs.slice(i, i + step))) {
       // An index may keep the numbers of a commit that was rolled back and reused by someone else's.
       if (!entry.tx.parties.includes(userId)) continue;
       seen.push(entry.tx);

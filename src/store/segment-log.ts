@@ -52,6 +52,35 @@ export class SegmentLog<E extends ChainEntry> {
     return low.data === null ? null : this.checkSegment(low.data, segment);
   }
 
+  /**
+   * One entry, found by its prefix and taken whole by its stored length, without parsing the rest
+   * of its segment: a user's history reads one entry from each of many segments. Null when the
+   * segment holds no such entry (or is missing); anything it cannot read is left to readSegment.
+   */
+  async readEntry(seq: number, field: string): Promise<E | null | undefined> {
+    const file = this.fileOf(this.segmentOf(seq));
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(file);
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') return null;
+      throw unavailable(file, error);
+    }
+    const marker = bytes.indexOf(`,"seq":${seq},"${field}":`);
+    if (marker < 0) return undefined;
+    const start = bytes.lastIndexOf('{"end":', marker);
+    const head = /^\{"end":(true|false),"hash":"([0-9a-f]{64})","len":(\d+),"prevHash":"([0-9a-f]{64})"$/.exec(bytes.subarray(start, marker).toString('utf8'));
+    if (start < 0 || !head) return undefined;
+    const [, end, hash, len, prevHash] = head as unknown as [string, string, string, string, string];
+    const contentStart = marker + Buffer.byteLength(`,"seq":${seq},"${field}":`);
+    try {
+      const content: unknown = JSON.parse(bytes.subarray(contentStart, contentStart + Number(len)).toString('utf8'));
+      return { end: end === 'true', hash, len: Number(len), prevHash, seq, [field]: content } as unknown as E;
+    } catch {
+      return undefined;
+    }
+  }
+
   parseSegment(text: string, segment: number): E[] {
     return this.checkSegment(parseStoreJson<SegmentFile<E>>(text, this.fileOf(segment)), segment);
   }

@@ -756,7 +756,13 @@ class SplitJournalReader implements JournalReader {
 
   async get(seq: number): Promise<JournalEntry | null> {
     if (!Number.isSafeInteger(seq) || seq < 1 || seq > this.committed.seq) return null;
-    const entries = await this.segment(this.store.journalLog.segmentOf(seq));
+    const cached = this.cache.get(this.store.journalLog.segmentOf(seq));
+    if (!cached) {
+      const one = await this.store.journalLog.readEntry(seq, journalCodec.field);
+      if (one === null) throw corrupt(this.describeSegment(seq), 'it is missing');
+      if (one !== undefined) return hydrateEntry(one);
+    }
+    const entries = cached ?? (await this.segment(this.store.journalLog.segmentOf(seq)));
     return entries.find((e) => e.seq === seq) ?? null;
   }
 

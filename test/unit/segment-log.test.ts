@@ -1,0 +1,42 @@
+// Reading one entry of a segment by its prefix and stored length gives exactly the entry that
+// parsing the whole segment gives — multi-byte text, quotes and look-alike text in the content
+// included — and says "not here" rather than guessing.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { entryContentText } from '../../src/domain/ledger.js';
+import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from '../../src/store/segment-log.js';
+
+interface Note extends ChainEntry {
+  readonly note: { text: string };
+}
+
+const codec: ChainCodec<Note, { text: string }> = { field: 'note', content: (e) => e.note, canonical: (c) => entryContentText(c) };
+const directory = mkdtempSync(path.join(os.tmpdir(), 'okpay-segments-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+describe('a segment log', () => {
+  it('reads one entry as the whole segment holds it', async () => {
+    const log = new SegmentLog<Note>(path.join(directory, 'notes'), 4);
+    const appender = new ChainAppender(log, codec, { seq: 0, hash: '0'.repeat(64), bytes: 0 });
+    const texts = ['plain', '提现什么时候到账？', 'a "quoted" ,"seq":3,"note": look-alike', 'emoji 💸 and \\ backslash', 'x'.repeat(3000), 'last'];
+    for (const text of texts) appender.add({ text });
+    await appender.finish();
+    for (let seq = 1; seq <= texts.length; seq += 1) {
+      const whole = (await log.readSegment(log.segmentOf(seq)))?.find((e) => e.seq === seq);
+      expect(whole?.note.text).toBe(texts[seq - 1]);
+      expect(await log.readEntry(seq, 'note')).toEqual(whole);
+    }
+    expect(await log.readEntry(99, 'note')).toBeNull();
+    expect(await log.readEntry(4, 'note')).toBeDefined();
+  });
+
+  it('leaves to a full read what it cannot take apart', async () => {
+    const log = new SegmentLog<Note>(path.join(directory, 'odd'), 4);
+    mkdirSync(log.directory, { recursive: true });
+    writeFileSync(path.join(log.directory, '00000000.json'), '{"segment":0,"entries":[{"seq":1,"note":{"text":"no prefix"}}]}');
+    expect(await log.readEntry(1, 'note')).toBeUndefined();
+  });
+});
