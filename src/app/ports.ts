@@ -53,3 +53,21 @@ export interface AppDeps {
   readonly totp: Totp;
   readonly ref: ReferenceData;
 }
+
+/**
+ * The same dependencies on another clock (and, for a seeded store, another source of ids): what
+ * fixture and generated history run on, each entry at its own moment. Hasher and TOTP stay lazy.
+ */
+export function depsAt(deps: AppDeps, now: () => Date, random: Random = deps.random): AppDeps {
+  return {
+    now,
+    random,
+    ref: deps.ref,
+    get passwords() {
+      return deps.passwords;
+    },
+    get totp() {
+      return deps.totp;
+    },
+  };
+}

@@ -3,12 +3,12 @@
 // back to its sender. Running it twice at the same moment finds nothing left to do.
 
 import type { Transaction } from '../domain/ledger.js';
-import type { Withdrawal } from '../domain/state.js';
+import type { UnclaimedTransfer, Withdrawal } from '../domain/state.js';
 import { planReturn } from '../domain/wallet.js';
 import { payoutMail, returnedTransferMail } from '../domain/wallet-mails.js';
-import { planCompletion, planRelease, settleSteps } from '../domain/withdrawals.js';
+import { planCompletion, planRelease, settleSteps, type SettleStep } from '../domain/withdrawals.js';
 import type { RecordsTransaction } from '../store/store.js';
-import type { AppDeps } from './ports.js';
+import { depsAt, type AppDeps } from './ports.js';
 import { formatMinor } from './wallet.js';
 import { payoutRef } from './withdrawals.js';
 
@@ -24,27 +24,52 @@ export interface SettleSummary {
 }
 
 export async function settleMoney(t: RecordsTransaction, deps: AppDeps): Promise<SettleSummary> {
-  const nowMs = deps.now().getTime();
+  // One moment for the whole run.
+  const now = deps.now();
+  const frozen = depsAt(deps, () => now);
   const summary: SettleSummary = { processing: 0, completed: 0, failed: 0, unclaimedReturned: 0, transactions: [] };
-  for (const withdrawal of await t.withdrawals.inFlight(SETTLE_BATCH)) await advancePayout(t, deps, withdrawal, nowMs, summary);
-  await returnUnclaimed(t, deps, new Date(nowMs).toISOString(), summary);
+  for (const withdrawal of await t.withdrawals.inFlight(SETTLE_BATCH)) await advancePayout(t, frozen, withdrawal, summary);
+  await returnUnclaimed(t, frozen, summary);
   return summary;
 }
 
-async function advancePayout(t: RecordsTransaction, deps: AppDeps, withdrawal: Withdrawal, nowMs: number, summary: SettleSummary): Promise<void> {
-  const ref = payoutRef(deps);
-  const nowIso = new Date(nowMs).toISOString();
-  for (const step of settleSteps(withdrawal, await t.methods.get(withdrawal.methodId), ref.calendars, ref.payouts, nowMs)) {
-    if (step.kind === 'processing') {
-      t.withdrawals.put(step.withdrawal);
+async function advancePayout(t: RecordsTransaction, deps: AppDeps, withdrawal: Withdrawal, summary: SettleSummary): Promise<void> {
+  for (const { step, tx } of await movePayout(t, deps, withdrawal)) {
+    if (!tx) {
       summary.processing += 1;
       continue;
     }
-    const tx = await t.post(step.kind === 'complete' ? planCompletion(step.withdrawal, nowIso) : planRelease(step.withdrawal, 'failed', 'the receiving account refused the payout', null, nowIso));
     summary[step.kind === 'complete' ? 'completed' : 'failed'] += 1;
     summary.transactions.push(tx.id);
     await mailPayout(t, deps, step.withdrawal, step.kind === 'complete' ? 'completed' : 'failed', tx);
   }
+}
+
+export interface PayoutMove {
+  readonly step: SettleStep;
+  /** The completion or the failure posted; null for the start of processing. */
+  readonly tx: Transaction | null;
+}
+
+/**
+ * The settlement flow of one payout, as far as now allows and without the mails `settleMoney`
+ * sends: processing starts on a business day, then the payout completes or is refused.
+ */
+export async function movePayout(t: RecordsTransaction, deps: AppDeps, withdrawal: Withdrawal): Promise<PayoutMove[]> {
+  const ref = payoutRef(deps);
+  const moves: PayoutMove[] = [];
+  for (const step of settleSteps(withdrawal, await t.methods.get(withdrawal.methodId), ref.calendars, ref.payouts, deps.now().getTime())) moves.push({ step, tx: await settleStep(t, deps, step) });
+  return moves;
+}
+
+/** One step of a payout: processing is recorded on the withdrawal; completion and failure are posted. */
+export async function settleStep(t: RecordsTransaction, deps: AppDeps, step: SettleStep): Promise<Transaction | null> {
+  const nowIso = deps.now().toISOString();
+  if (step.kind === 'processing') {
+    t.withdrawals.put(step.withdrawal);
+    return null;
+  }
+  return t.post(step.kind === 'complete' ? planCompletion(step.withdrawal, nowIso) : planRelease(step.withdrawal, 'failed', 'the receiving account refused the payout', null, nowIso));
 }
 
 async function mailPayout(t: RecordsTransaction, deps: AppDeps, w: Withdrawal, outcome: 'completed' | 'failed', tx: Transaction): Promise<void> {
@@ -53,12 +78,18 @@ async function mailPayout(t: RecordsTransaction, deps: AppDeps, w: Withdrawal, o
   t.mail(payoutMail(user, outcome, formatMinor(deps, w.amountMinor, w.currency), w.currency, w.methodLabel, outcome === 'failed' ? (tx.details.reason ?? null) : null), tx.at);
 }
 
-async function returnUnclaimed(t: RecordsTransaction, deps: AppDeps, nowIso: string, summary: SettleSummary): Promise<void> {
+async function returnUnclaimed(t: RecordsTransaction, deps: AppDeps, summary: SettleSummary): Promise<void> {
+  const nowIso = deps.now().toISOString();
   for (const item of await t.unclaimed.expiredBy(nowIso, SETTLE_BATCH)) {
-    const tx = await t.post(planReturn(item, nowIso));
+    const tx = await returnToSender(t, deps, item);
     summary.unclaimedReturned += 1;
     summary.transactions.push(tx.id);
     const sender = await t.users.get(item.senderId);
     if (sender) t.mail(returnedTransferMail(sender, item.toEmail ?? item.toPhone ?? '', formatMinor(deps, item.amountMinor + item.feeMinor, item.currency), item.currency), nowIso);
   }
+}
+
+/** The return flow, without the sender's mail: money nobody claimed in time goes back, fee included. */
+export function returnToSender(t: RecordsTransaction, deps: AppDeps, item: UnclaimedTransfer): Promise<Transaction> {
+  return t.post(planReturn(item, deps.now().toISOString()));
 }

@@ -1,6 +1,8 @@
-// The wallet's use-cases: balance, deposit, a binding transfer quote, the transfer (the one flow
-// that the transfer command, batches and the tests share), and the claim of money that
-// waited for someone who has now activated an account.
+// The wallet's use-cases: balance, deposit, a binding transfer quote, the transfer, and the claim
+// of money that waited for someone who has now activated an account. Each money flow is here once,
+// as a core (`receiveDeposit`, `sendMoney`, `claimWaiting`) that the commands, batches, the
+// fixture loader, the generator and the tests share; the command-level use-cases add the
+// idempotency replay, the mails and the audit on top.
 
 import { audit } from './audit.js';
 import { AppError } from '../domain/errors.js';
@@ -66,11 +68,15 @@ export interface DepositInput {
   readonly source: DepositSource;
 }
 
+/** Money coming in from outside: the deposit flow, without the audit line the command adds. */
+export function receiveDeposit(t: RecordsTransaction, deps: AppDeps, user: User, input: DepositInput): Promise<Transaction> {
+  return t.post(planDeposit(user, input.amountMinor, input.currency, input.source, deps.now().toISOString()));
+}
+
 export async function deposit(t: RecordsTransaction, deps: AppDeps, actor: Actor, input: DepositInput): Promise<{ tx: Transaction; view: TxView }> {
-  const nowIso = deps.now().toISOString();
   const { user } = actor;
-  const tx = await t.post(planDeposit(user, input.amountMinor, input.currency, input.source, nowIso));
-  audit(t, nowIso, 'deposit', user.id, user.id, { tx: tx.id, amountMinor: input.amountMinor, currency: input.currency.code });
+  const tx = await receiveDeposit(t, deps, user, input);
+  audit(t, tx.at, 'deposit', user.id, user.id, { tx: tx.id, amountMinor: input.amountMinor, currency: input.currency.code });
   return { tx, view: await viewOf(t, tx, user.id, [], deps.ref.currencies) };
 }
 
@@ -81,7 +87,7 @@ async function payee(t: Records, sender: User, recipient: Recipient): Promise<Re
   return resolveRecipient(sender, recipient, found, phoneCountry);
 }
 
-interface Priced {
+export interface Priced {
   readonly to: ResolvedRecipient;
   readonly quote: TransferQuote;
   readonly request: TransferRequest;
@@ -164,6 +170,33 @@ export interface SentTransfer {
   readonly feeMinor: MinorUnits;
 }
 
+/** A payment as the transfer flow takes it: what to pay, and the quote and key it is paid under. */
+export interface Payment {
+  readonly request: TransferRequest;
+  readonly memo: string | null;
+  /** A usable quote of the sender's for exactly this request: it fixes the price. */
+  readonly quote: StoredQuote | null;
+  readonly idempotency: { key: string; fingerprint: string } | null;
+}
+
+export interface Paid {
+  readonly tx: Transaction;
+  readonly priced: Priced;
+}
+
+/**
+ * The transfer flow: payee, price, funds and limits, plan, post. Generated and fixture history
+ * pay through it as the command does; the command (`transfer`) adds the key's replay, the
+ * payee's mail and the audit line.
+ */
+export async function sendMoney(t: RecordsTransaction, deps: AppDeps, sender: User, payment: Payment): Promise<Paid> {
+  const nowMs = deps.now().getTime();
+  const priced = await price(t, deps, sender, payment.request, payment.quote);
+  const funds = await fundsOf(t, sender, priced.currency, nowMs);
+  const plan = { sender, to: priced.to, quote: priced.quote, currency: priced.currency, memo: payment.memo, quoteId: payment.quote?.id ?? null, idempotency: payment.idempotency, nowMs, ...funds };
+  return { tx: await t.post(planTransfer(walletRef(deps), plan)), priced };
+}
+
 export async function transfer(t: RecordsTransaction, deps: AppDeps, actor: Actor, input: TransferInput): Promise<SentTransfer> {
   const { user } = actor;
   const nowMs = deps.now().getTime();
@@ -176,11 +209,8 @@ export async function transfer(t: RecordsTransaction, deps: AppDeps, actor: Acto
   }
   const stored = input.quoteId ? await usableQuoteOf(t, deps, actor, input.quoteId, 'transfer') : null;
   if (stored && input.request) assertSameRequest(stored, input.request);
-  const priced = await price(t, deps, user, stored ? requestOfQuote(stored) : request, stored);
-  const funds = await fundsOf(t, user, priced.currency, nowMs);
   const idempotency = input.idempotencyKey && requestPrint ? { key: input.idempotencyKey, fingerprint: requestPrint } : null;
-  const plan = { sender: user, to: priced.to, quote: priced.quote, currency: priced.currency, memo: input.memo, quoteId: stored?.id ?? null, idempotency, nowMs, ...funds };
-  const tx = await t.post(planTransfer(walletRef(deps), plan));
+  const { tx, priced } = await sendMoney(t, deps, user, { request: stored ? requestOfQuote(stored) : request, memo: input.memo, quote: stored, idempotency });
   notifyRecipient(t, deps, user, priced, tx, input.memo);
   audit(t, tx.at, 'transfer.sent', user.id, priced.to.user?.id ?? null, { tx: tx.id, amountMinor: priced.quote.amountMinor, currency: priced.quote.currency, unclaimed: priced.to.user === null });
   return { tx, view: await viewOf(t, tx, user.id, [], deps.ref.currencies), replayed: false, feeMinor: priced.quote.feeMinor };
@@ -205,13 +235,16 @@ async function replay(t: RecordsTransaction, deps: AppDeps, user: User, txId: st
 
 /** Money sent to this person before they had an account lands now (activation, a new phone number). */
 export async function claimUnclaimedFor(t: RecordsTransaction, deps: AppDeps, user: User): Promise<Transaction[]> {
+  const claimed = await claimWaiting(t, deps, user);
+  for (const tx of claimed) audit(t, tx.at, 'transfer.claimed', user.id, user.id, { tx: tx.id, of: tx.links[0] ?? null });
+  return claimed;
+}
+
+/** The claim flow, without the audit lines `claimUnclaimedFor` adds: each waiting payment lands. */
+export async function claimWaiting(t: RecordsTransaction, deps: AppDeps, user: User): Promise<Transaction[]> {
   if (user.status !== 'active') return [];
   const nowIso = deps.now().toISOString();
   const claimed: Transaction[] = [];
-  for (const item of await t.unclaimed.forRecipient({ email: user.email, phone: user.phone })) {
-    const tx = await t.post(planClaim(item, user, nowIso));
-    audit(t, nowIso, 'transfer.claimed', user.id, user.id, { tx: tx.id, of: item.txId });
-    claimed.push(tx);
-  }
+  for (const item of await t.unclaimed.forRecipient({ email: user.email, phone: user.phone })) claimed.push(await t.post(planClaim(item, user, nowIso)));
   return claimed;
 }

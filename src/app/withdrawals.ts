@@ -6,6 +6,7 @@ import { AppError } from '../domain/errors.js';
 import { computeWithdrawalQuote, type WithdrawalQuote } from '../domain/fees.js';
 import { findCurrency, type Currency, type MinorUnits } from '../domain/money.js';
 import { compareCodeUnits } from '../domain/order.js';
+import type { Transaction } from '../domain/ledger.js';
 import type { StoredQuote, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { QUOTE_TTL_MS, type WalletRef } from '../domain/wallet.js';
 import { activeMethods, addMethod, assertCancellable, parsePayoutRules, planRelease, planWithdrawal, removeMethod, requireMethod, requireWithdrawal, type PayoutRules } from '../domain/withdrawals.js';
@@ -105,28 +106,44 @@ function quotedInput(deps: AppDeps, stored: StoredQuote, given: WithdrawInput | 
 /** Holds amount + fee and records the withdrawal; `quoteId` pays exactly what that quote says. */
 export async function withdraw(t: RecordsTransaction, deps: AppDeps, actor: Actor, input: WithdrawInput | null, quoteId: string | null): Promise<Withdrawal> {
   const { user } = actor;
-  const nowMs = deps.now().getTime();
   const stored = quoteId ? await usableQuoteOf(t, deps, actor, quoteId, 'withdrawal') : null;
   const request = stored ? quotedInput(deps, stored, input) : input;
   if (!request) throw new AppError('USAGE', '--method, --amount and --currency are required');
+  const { withdrawal, tx } = await holdForPayout(t, deps, user, request, stored);
+  audit(t, tx.at, 'withdrawal.requested', user.id, user.id, { withdrawal: withdrawal.id, tx: tx.id, amountMinor: withdrawal.amountMinor, currency: withdrawal.currency });
+  return withdrawal;
+}
+
+/**
+ * The withdrawal flow: method, price (a stored quote's fee if it is paid by one), funds and
+ * limits, the hold and the record. Fixture and generated history request payouts through it as
+ * the command does; the command adds the quote check and the audit line.
+ */
+export async function holdForPayout(t: RecordsTransaction, deps: AppDeps, user: User, request: WithdrawInput, stored: StoredQuote | null): Promise<{ withdrawal: Withdrawal; tx: Transaction }> {
+  const nowMs = deps.now().getTime();
   const priced = await price(t, deps, user, request);
   const quote: WithdrawalQuote = stored ? { ...priced.quote, feeMinor: stored.feeMinor, feeLines: stored.feeLines, totalDebitMinor: stored.amountMinor + stored.feeMinor } : priced.quote;
   const funds = await fundsOf(t, user, request.currency, nowMs);
   const tx = await t.post(planWithdrawal(payoutRef(deps), { id: newId(deps.random, 'wd'), user, method: priced.method, quote, currency: request.currency, quoteId: stored?.id ?? null, nowMs, ...funds }));
   const withdrawal = await t.withdrawals.byHoldTx(tx.id);
   if (!withdrawal) throw new Error(`withdrawal of ${tx.id} missing after posting`);
-  audit(t, tx.at, 'withdrawal.requested', user.id, user.id, { withdrawal: withdrawal.id, tx: tx.id, amountMinor: withdrawal.amountMinor, currency: withdrawal.currency });
-  return withdrawal;
+  return { withdrawal, tx };
 }
 
 export async function cancelWithdrawal(t: RecordsTransaction, deps: AppDeps, actor: Actor, id: string): Promise<Withdrawal> {
   const { user } = actor;
+  const { withdrawal, tx } = await releaseToCustomer(t, deps, user, id);
+  audit(t, tx.at, 'withdrawal.cancelled', user.id, user.id, { withdrawal: withdrawal.id, tx: tx.id });
+  return withdrawal;
+}
+
+/** The cancel flow, without the command's audit line: a payout not yet sent gives its hold back. */
+export async function releaseToCustomer(t: RecordsTransaction, deps: AppDeps, user: User, id: string): Promise<{ withdrawal: Withdrawal; tx: Transaction }> {
   const live = requireWithdrawal(await t.withdrawals.get(id), user.id, id);
   assertCancellable(live);
   const reason = 'cancelled by the customer';
   const tx = await t.post(planRelease(live, 'cancelled', reason, user.id, deps.now().toISOString()));
-  audit(t, tx.at, 'withdrawal.cancelled', user.id, user.id, { withdrawal: live.id, tx: tx.id });
-  return { ...live, status: 'cancelled', finishedAt: tx.at, failureReason: reason };
+  return { withdrawal: { ...live, status: 'cancelled', finishedAt: tx.at, failureReason: reason }, tx };
 }
 
 /** Withdrawals in flight from their records, finished ones from the journal entries that ended them; newest first. */

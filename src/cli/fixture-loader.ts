@@ -1,11 +1,11 @@
-// Applies a checked fixture plan in one store transaction, through the same domain functions the
-// commands use, then checks the `expect` sections. Any failure leaves the store as it was.
+// Applies a checked fixture plan in one store transaction, through the same use-cases the commands
+// use (src/app: deposits, transfers, withdrawals), each entry on a clock stopped at its moment,
+// then checks the `expect` sections. Any failure leaves the store as it was.
 
 import { createAccount, lockAccount, tokenRecord, UNLOCK_TOKEN_TTL_MS, ACTIVATION_TTL_MS, explainLock } from '../domain/accounts.js';
 import { activationMail, lockedAfterFailuresMail } from '../domain/account-mails.js';
 import { parseCalendars, regionForCountry } from '../domain/calendar.js';
-import { AppError, isAppError } from '../domain/errors.js';
-import { computeWithdrawalQuote } from '../domain/fees.js';
+import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
 import { COUNTABLE, fixtureTime, resolveReferences, type FixtureEntry, type FixtureExpect, type FixturePlan, type FixtureTicket, type FixtureTransfer, type FixtureUser, type FixtureWithdrawal } from '../domain/fixtures.js';
 import { holdAccount, sha256Hex, userAccount, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, parseAmount } from '../domain/money.js';
@@ -15,18 +15,19 @@ import { parseSupport } from '../domain/support.js';
 import { saveTicket, saveTickets } from '../app/desk.js';
 import { ACTIVE_STATUSES, addAgentReply, addCustomerReply, addNote, assignTicket, changeStatus, openTicket, parseCategory, parseChannel, parsePriority, parseStatus, rateTicket, requestEscalation, requireTicket, setPriority, type Ticket } from '../domain/tickets.js';
 import { txStatus } from '../domain/tx-view.js';
-import { checkPasswordPolicy, classifyRecipient, normalizeCountry, normalizeEmail, normalizePhone, validateMemo, validateName } from '../domain/validate.js';
-import { planDeposit, planTransfer, priceTransfer, resolveRecipient, windowUsdMinor } from '../domain/wallet.js';
-import { activeMethods, addMethod, planCompletion, planRelease, planWithdrawal } from '../domain/withdrawals.js';
+import { checkPasswordPolicy, normalizeCountry, normalizeEmail, normalizePhone, validateMemo, validateName } from '../domain/validate.js';
+import { activeMethods, addMethod } from '../domain/withdrawals.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { parseLanguage } from '../domain/language.js';
 import { countries } from './countries.js';
-import { payoutRef } from '../app/withdrawals.js';
 import { bankFields, ewalletFields } from './wallet-kit.js';
-import { phoneCountry } from '../domain/phone.js';
 import type { Context } from './context.js';
-import { currencyFlag, walletRef } from './money.js';
+import { currencyFlag } from './money.js';
+import { depsAt, type AppDeps } from '../app/ports.js';
+import { receiveDeposit, sendMoney } from '../app/wallet.js';
+import { holdForPayout, releaseToCustomer } from '../app/withdrawals.js';
+import { settleStep } from '../app/settle.js';
 import { newId, newToken } from './random.js';
 
 export type LoadedIds = Record<string, string | number>;
@@ -126,13 +127,27 @@ function post(l: Loader, tx: Parameters<RecordsTransaction['post']>[0]): Promise
   return l.t.post(tx);
 }
 
-/** Like `at`, for work that waits on the store. */
-async function atAsync<T>(where: { file: string; entry: string }, field: string, work: () => Promise<T>): Promise<T> {
+/** A use-case's journal entry, counted for `counts.transactions`. */
+async function counted<T>(l: Loader, posting: Promise<T>): Promise<T> {
+  const posted = await posting;
+  l.posted += 1;
+  return posted;
+}
+
+/** The command's dependencies with the clock stopped at the entry's moment. */
+function depsOf(l: Loader, when: string): AppDeps {
+  const moment = new Date(when);
+  return depsAt(l.ctx, () => moment);
+}
+
+/** Like `at`, for work that waits on the store; `field` may depend on what was refused. */
+async function atAsync<T>(where: { file: string; entry: string }, field: string | ((code: ErrorCode) => string), work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (!isAppError(error)) throw error;
-    throw new AppError('INVALID_FILE', `${where.file}: ${where.entry}: ${field}: ${error.message}`, { hint: 'nothing was written', details: { cause: error.code } });
+    const name = typeof field === 'string' ? field : field(error.code);
+    throw new AppError('INVALID_FILE', `${where.file}: ${where.entry}: ${name}: ${error.message}`, { hint: 'nothing was written', details: { cause: error.code } });
   }
 }
 
@@ -162,7 +177,7 @@ async function applyUser(l: Loader, u: FixtureUser): Promise<void> {
   for (const [code, amountText] of Object.entries(u.balances)) {
     const currency = at(u.where, `balances.${code}`, () => findCurrency(ctx.ref.currencies, code));
     const amountMinor = at(u.where, `balances.${code}`, () => parseAmount(amountText, currency, { ignoreMaximum: true }));
-    await post(l, planDeposit(user, amountMinor, currency, 'fixture', when));
+    await counted(l, receiveDeposit(t, depsOf(l, when), user, { amountMinor, currency, source: 'fixture' }));
   }
   if (u.lock) user = lockFixtureUser(l, user, u.lock, when);
   l.users.set(u.name, user);
@@ -183,25 +198,19 @@ function lockFixtureUser(l: Loader, user: User, lock: NonNullable<FixtureUser['l
   return withToken;
 }
 
+/** Refusals of the transfer flow that are about the payee; any other is about the amount. */
+const PAYEE_ERRORS: ReadonlySet<ErrorCode> = new Set(['INVALID_EMAIL', 'INVALID_PHONE', 'INVALID_INPUT']);
+
 async function applyTransfer(l: Loader, f: FixtureTransfer): Promise<void> {
   const { ctx, t } = l;
   const sender = await userRef(l, f.where, 'from', f.from);
-  const nowMs = Date.parse(nowIso(l, f.at));
   const currency = at(f.where, 'currency', () => currencyFlag(ctx, f.currency));
   const toCurrency = f.toCurrency === null ? currency : at(f.where, 'toCurrency', () => currencyFlag(ctx, f.toCurrency ?? ''));
   const amountMinor = at(f.where, 'amount', () => parseAmount(resolve(l, f.amount), currency));
   const memo = f.memo === null ? null : at(f.where, 'memo', () => validateMemo(f.memo ?? ''));
-  const to = await atAsync(f.where, 'to', async () => {
-    const recipient = classifyRecipient(resolve(l, f.to));
-    const found = recipient.kind === 'email' ? await t.users.byEmail(recipient.email) : await t.users.byPhone(recipient.phone);
-    return resolveRecipient(sender, recipient, found, phoneCountry);
-  });
-  const availableMinor = await t.balances.get(userAccount(sender.id), currency.code);
-  const window = windowUsdMinor(await t.limits.get(sender.id), nowMs);
-  const tx = await atAsync(f.where, 'amount', () => {
-    const quote = priceTransfer(walletRef(ctx), sender, to, amountMinor, currency, toCurrency);
-    return post(l, planTransfer(walletRef(ctx), { sender, to, quote, currency, memo, quoteId: null, idempotency: null, nowMs, availableMinor, windowUsdMinor: window }));
-  });
+  const request = { to: resolve(l, f.to), amountMinor, currency: currency.code, toCurrency: toCurrency.code };
+  const field = (code: ErrorCode) => (PAYEE_ERRORS.has(code) ? 'to' : 'amount');
+  const { tx } = await atAsync(f.where, field, () => counted(l, sendMoney(t, depsOf(l, nowIso(l, f.at)), sender, { request, memo, quote: null, idempotency: null })));
   if (f.name) {
     l.transfers.set(f.name, tx);
     l.values.set(f.name, { id: tx.id });
@@ -231,13 +240,8 @@ async function applyWithdrawal(l: Loader, w: FixtureWithdrawal): Promise<void> {
   const method = await fixtureMethod(l, w, user, when);
   const currency = at(w.where, 'currency', () => currencyFlag(ctx, w.currency));
   const amountMinor = at(w.where, 'amount', () => parseAmount(resolve(l, w.amount), currency));
-  const quote = computeWithdrawalQuote({ amountMinor, currency, methodType: method.type }, { schedule: ctx.ref.fees });
-  const availableMinor = await t.balances.get(userAccount(user.id), currency.code);
-  const window = windowUsdMinor(await t.limits.get(user.id), Date.parse(when));
-  const tx = await atAsync(w.where, 'amount', () => post(l, planWithdrawal(payoutRef(ctx), { id: newId(ctx.random, 'wd'), user, method, quote, currency, quoteId: null, nowMs: Date.parse(when), availableMinor, windowUsdMinor: window })));
-  let withdrawal = await t.withdrawals.byHoldTx(tx.id);
-  if (!withdrawal) throw new Error('fixture withdrawal missing after posting');
-  withdrawal = await moveWithdrawal(l, withdrawal, w.status, when);
+  const held = await atAsync(w.where, 'amount', () => counted(l, holdForPayout(t, depsOf(l, when), user, { methodId: method.id, currency, amountMinor }, null)));
+  const withdrawal = await moveWithdrawal(l, user, held.withdrawal, w.status, when);
   if (w.name) {
     l.withdrawals.set(w.name, withdrawal);
     l.values.set(w.name, { id: withdrawal.id, methodId: method.id });
@@ -245,21 +249,22 @@ async function applyWithdrawal(l: Loader, w: FixtureWithdrawal): Promise<void> {
   }
 }
 
-/** Fixtures may put a payout in any status: the same transitions settlement and cancel make. */
-async function moveWithdrawal(l: Loader, w: Withdrawal, status: FixtureWithdrawal['status'], when: string): Promise<Withdrawal> {
+/**
+ * Fixtures may put a payout in any status at once: the steps settlement and cancel take, through
+ * their use-cases, without waiting for business days.
+ */
+async function moveWithdrawal(l: Loader, user: User, w: Withdrawal, status: FixtureWithdrawal['status'], when: string): Promise<Withdrawal> {
+  const deps = depsOf(l, when);
   if (status === 'requested') return w;
+  if (status === 'cancelled') return (await counted(l, releaseToCustomer(l.t, deps, user, w.id))).withdrawal;
   const processing: Withdrawal = { ...w, status: 'processing', processingAt: when };
   if (status === 'processing') {
-    l.t.withdrawals.put(processing);
+    await settleStep(l.t, deps, { kind: 'processing', withdrawal: processing });
     return processing;
   }
-  if (status === 'completed') {
-    await post(l, planCompletion(processing, when));
-    return { ...processing, status: 'completed', finishedAt: when };
-  }
-  const reason = status === 'failed' ? 'the receiving account refused the payout' : 'cancelled by the customer';
-  await post(l, planRelease(status === 'failed' ? processing : w, status, reason, status === 'cancelled' ? w.userId : null, when));
-  return { ...w, status, finishedAt: when, failureReason: reason };
+  const tx = await counted(l, settleStep(l.t, deps, { kind: status === 'completed' ? 'complete' : 'fail', withdrawal: processing }));
+  const finished = tx?.details.record;
+  return finished ? { ...finished, holdTxId: w.holdTxId } : processing;
 }
 
 async function applyTicket(l: Loader, f: FixtureTicket): Promise<void> {

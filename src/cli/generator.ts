@@ -1,5 +1,7 @@
-// okpay fixtures generate: a realistic store made through the same domain functions as the real
-// commands (so every invariant holds and `verify` passes), from a seed. The same seed and the same
+// okpay fixtures generate: a realistic store made through the same use-cases as the real commands
+// (src/app: deposits, transfers, claims, withdrawals, settlement), on a clock that walks through
+// the generated months, so every invariant holds and `verify` passes; from a seed. Only the
+// mails and audit lines the commands add are left out. The same seed and the same
 // "now" give the same store, byte for byte apart from bcrypt salts.
 
 import { performance } from 'node:perf_hooks';
@@ -7,7 +9,6 @@ import { createAccount, lockAccount } from '../domain/accounts.js';
 import { nextOpeningMs } from '../domain/business-time.js';
 import { parseCalendars, payoutRegion, regionForCountry } from '../domain/calendar.js';
 import { AppError, isAppError } from '../domain/errors.js';
-import { computeWithdrawalQuote } from '../domain/fees.js';
 import { isLanguage, LANGUAGES, type Language } from '../domain/language.js';
 import { userAccount, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, type Currency } from '../domain/money.js';
@@ -22,13 +23,15 @@ import { parsePositiveInt } from '../domain/validate.js';
 import { ibanCheckDigits } from '../domain/validate-bank.js';
 import { usdEquivalentMinor } from '../domain/fx.js';
 import { remainingAllowance } from '../domain/limits.js';
-import { currentWindow, planClaim, planDeposit, planReturn, planTransfer, priceTransfer, resolveRecipient, windowUsdMinor } from '../domain/wallet.js';
-import { addMethod, planCompletion, planRelease, planWithdrawal, settleSteps } from '../domain/withdrawals.js';
+import { currentWindow, windowUsdMinor, type TransferRequest } from '../domain/wallet.js';
+import { addMethod } from '../domain/withdrawals.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { assertTestable } from './fixture-loader.js';
-import { payoutRef } from '../app/withdrawals.js';
+import { depsAt, type AppDeps } from '../app/ports.js';
+import { movePayout, returnToSender, type PayoutMove } from '../app/settle.js';
+import { claimWaiting, receiveDeposit, sendMoney, type Paid } from '../app/wallet.js';
+import { holdForPayout, payoutRef, releaseToCustomer } from '../app/withdrawals.js';
 import type { Context } from './context.js';
-import { walletRef } from './money.js';
 import { startProgress } from './progress.js';
 import { newId, type Random } from './random.js';
 
@@ -84,6 +87,8 @@ class Generation {
   readonly inFlight = new Map<string, Withdrawal>();
   /** Users who have paid since their limit window was last pruned. */
   readonly windowed = new Set<string>();
+  /** What the use-cases run on: the generator's clock, and ids from the seed. */
+  readonly deps: AppDeps;
 
   constructor(
     readonly ctx: Context,
@@ -98,15 +103,18 @@ class Generation {
     this.data = ctx.ref.load('generator.json', parseGeneratorData);
     this.support = ctx.ref.load('support.json', parseSupport);
     this.clockMs = anchorMs - SPAN_DAYS * DAY_MS;
+    this.deps = depsAt(ctx, () => new Date(this.clockMs), this.random);
   }
 
   get nowIso(): string {
     return new Date(this.clockMs).toISOString();
   }
 
-  post(tx: Parameters<RecordsTransaction['post']>[0]): Promise<Transaction> {
+  /** A use-case's journal entry, counted: the timeline runs until enough are written. */
+  async counted<T>(posting: Promise<T>): Promise<T> {
+    const posted = await posting;
     this.posted += 1;
-    return this.t.post(tx);
+    return posted;
   }
 
   // ---- people -------------------------------------------------------------------------------
@@ -179,7 +187,7 @@ class Generation {
       return;
     }
     const currency = findCurrency(this.ctx.ref.currencies, mix.currency);
-    await this.post(planDeposit(user, major(currency, this.prng.int(500, 5000)), currency, 'bank', nowIso));
+    await this.counted(receiveDeposit(this.t, this.deps, user, { amountMinor: major(currency, this.prng.int(500, 5000)), currency, source: 'bank' }));
     const method = this.prng.chance(0.5) ? this.addMethod(user, index) : null;
     // A generated customer has no sessions, so there are none for the lock to end.
     if (index > 2 && this.prng.chance(0.02)) this.putUser(lockAccount(user, { reason: this.prng.chance(0.5) ? 'self' : 'agent', note: 'generated', at: nowIso, by: null }));
@@ -257,7 +265,8 @@ class Generation {
 
   private async deposit(person: Person): Promise<void> {
     const user = await this.user(person.id);
-    await this.post(planDeposit(user, major(person.currency, this.prng.int(100, 2000)), person.currency, this.prng.chance(0.5) ? 'card' : 'bank', this.nowIso));
+    const amountMinor = major(person.currency, this.prng.int(100, 2000));
+    await this.counted(receiveDeposit(this.t, this.deps, user, { amountMinor, currency: person.currency, source: this.prng.chance(0.5) ? 'card' : 'bank' }));
   }
 
   private async amountFor(person: Person, shareMax: number): Promise<number> {
@@ -299,13 +308,14 @@ class Generation {
     const recipient = await this.user(other.id);
     const toCurrency = this.prng.chance(0.8) ? other.currency : person.currency;
     await this.attempt(person, async () => {
-      const to = resolveRecipient(sender, { kind: 'email', email: recipient.email }, recipient, () => null);
-      const quote = priceTransfer(walletRef(this.ctx), sender, to, amountMinor, person.currency, toCurrency);
       const memo = this.prng.chance(0.3) ? `invoice ${this.posted}` : null;
-      const funds = { availableMinor: await this.available(sender.id, person.currency), windowUsdMinor: await this.window(sender.id) };
-      const tx = await this.post(planTransfer(walletRef(this.ctx), { sender, to, quote, currency: person.currency, memo, quoteId: null, idempotency: null, nowMs: this.clockMs, ...funds }));
+      const { tx } = await this.pay(sender, { to: recipient.email, amountMinor, currency: person.currency.code, toCurrency: toCurrency.code }, memo);
       if (this.transfers.length < 5000) this.transfers.push(tx);
     }, amountMinor);
+  }
+
+  private pay(sender: User, request: TransferRequest, memo: string | null): Promise<Paid> {
+    return this.counted(sendMoney(this.t, this.deps, sender, { request, memo, quote: null, idempotency: null }));
   }
 
   private async unclaimedTransfer(person: Person): Promise<void> {
@@ -318,10 +328,7 @@ class Generation {
     const sender = await this.user(person.id);
     const email = `prospect${this.prospects}@example.org`;
     await this.attempt(person, async () => {
-      const to = resolveRecipient(sender, { kind: 'email', email }, await this.t.users.byEmail(email), () => null);
-      const quote = priceTransfer(walletRef(this.ctx), sender, to, amountMinor, person.currency, person.currency);
-      const funds = { availableMinor: await this.available(sender.id, person.currency), windowUsdMinor: await this.window(sender.id) };
-      await this.post(planTransfer(walletRef(this.ctx), { sender, to, quote, currency: person.currency, memo: null, quoteId: null, idempotency: null, nowMs: this.clockMs, ...funds }));
+      await this.pay(sender, { to: email, amountMinor, currency: person.currency.code, toCurrency: person.currency.code }, null);
     }, amountMinor);
   }
 
@@ -332,14 +339,11 @@ class Generation {
     if (!method || amountMinor <= 0) return this.deposit(person);
     const user = await this.user(person.id);
     await this.attempt(person, async () => {
-      const quote = computeWithdrawalQuote({ amountMinor, currency: person.currency, methodType: method.type }, { schedule: this.ctx.ref.fees });
-      const funds = { availableMinor: await this.available(user.id, person.currency), windowUsdMinor: await this.window(user.id) };
-      const tx = await this.post(planWithdrawal(payoutRef(this.ctx), { id: newId(this.random, 'wd'), user, method, quote, currency: person.currency, quoteId: null, nowMs: this.clockMs, ...funds }));
-      const live = tx.details.record ? await this.t.withdrawals.get(tx.details.record.id) : null;
-      if (live && this.prng.chance(0.1)) await this.post(planRelease(live, 'cancelled', 'cancelled by the customer', user.id, this.nowIso));
-      else if (live) {
+      const { withdrawal } = await this.counted(holdForPayout(this.t, this.deps, user, { methodId: method.id, currency: person.currency, amountMinor }, null));
+      if (this.prng.chance(0.1)) await this.counted(releaseToCustomer(this.t, this.deps, user, withdrawal.id));
+      else {
         this.paying.add(person.id);
-        this.inFlight.set(live.id, live);
+        this.inFlight.set(withdrawal.id, withdrawal);
       }
     }, amountMinor);
   }
@@ -351,34 +355,30 @@ class Generation {
     const pending = await this.t.users.get(id);
     if (!pending) return;
     const user = this.putUser({ ...pending, status: 'active', activatedAt: this.nowIso, activation: null });
-    const waiting = await this.t.unclaimed.forRecipient({ email: user.email, phone: user.phone });
-    for (const item of [...waiting].sort(byTxId)) await this.post(planClaim(item, user, this.nowIso));
+    this.posted += (await claimWaiting(this.t, this.deps, user)).length;
   }
 
+  /** The operator's settlement, through its use-cases, of the payouts that are due and the money that expired. */
   private async settle(): Promise<void> {
-    const ref = payoutRef(this.ctx);
     for (const withdrawal of [...this.inFlight.values()]) {
       // Business-day arithmetic is costly: a payout is looked at again only once it is due.
       if ((this.dueAt.get(withdrawal.id) ?? 0) > this.clockMs) continue;
-      const method = (await this.t.methods.get(withdrawal.methodId)) ?? undefined;
-      const steps = settleSteps(withdrawal, method ?? null, ref.calendars, ref.payouts, this.clockMs);
-      if (steps.length === 0) this.dueAt.set(withdrawal.id, dueMs(withdrawal, method, ref, this.clockMs));
-      for (const step of steps) await this.settleStep(step);
+      const moves = await movePayout(this.t, this.deps, withdrawal);
+      if (moves.length === 0) this.dueAt.set(withdrawal.id, dueMs(withdrawal, (await this.t.methods.get(withdrawal.methodId)) ?? undefined, payoutRef(this.ctx), this.clockMs));
+      for (const move of moves) this.settled(move);
     }
     const expired = await this.t.unclaimed.expiredBy(this.nowIso, Number.MAX_SAFE_INTEGER);
-    for (const item of [...expired].sort(byTxId)) await this.post(planReturn(item, this.nowIso));
+    for (const item of [...expired].sort(byTxId)) await this.counted(returnToSender(this.t, this.deps, item));
   }
 
-  private async settleStep(step: ReturnType<typeof settleSteps>[number]): Promise<void> {
+  private settled({ step, tx }: PayoutMove): void {
     const id = step.withdrawal.id;
-    if (step.kind === 'processing') {
-      this.t.withdrawals.put(step.withdrawal);
+    if (!tx) {
       this.inFlight.set(id, step.withdrawal);
       this.dueAt.set(id, Date.parse(step.withdrawal.expectedBy));
       return;
     }
-    if (step.kind === 'complete') await this.post(planCompletion(step.withdrawal, this.nowIso));
-    else await this.post(planRelease(step.withdrawal, 'failed', 'the receiving account refused the payout', null, this.nowIso));
+    this.posted += 1;
     this.paying.delete(step.withdrawal.userId);
     this.dueAt.delete(id);
     this.inFlight.delete(id);
