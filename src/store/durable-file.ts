@@ -168,6 +168,19 @@ export async function assertPrivateDirectory(directory: string): Promise<void> {
   }
 }
 
+/**
+ * Refuses a store whose directory, or any directory under it, another user could change: checked
+ * before a commit starts, so a refusal comes before anything is written (and needs no undoing).
+ * `skip` names a directory that is not written in (the lock, which its library makes).
+ */
+export async function assertPrivateTree(directory: string, skip: string): Promise<void> {
+  await assertPrivateDirectory(directory);
+  const entries = await fs.readdir(directory, { withFileTypes: true }).catch((error: unknown) => {
+    throw unavailable(directory, error);
+  });
+  for (const entry of entries) if (entry.isDirectory() && entry.name !== skip) await assertPrivateTree(path.join(directory, entry.name), skip);
+}
+
 function unsafe(directory: string, why: string, hint: string): AppError {
   return new AppError('STORE_UNSAFE', `refusing to write in ${directory}: ${why}`, { hint: `${hint}; nothing was changed` });
 }

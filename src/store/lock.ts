@@ -3,8 +3,9 @@
 
 import path from 'node:path';
 import { AppError } from '../domain/errors.js';
-import { errnoOf, unavailable } from './durable-file.js';
+import { assertPrivateTree, errnoOf, unavailable } from './durable-file.js';
 
+const LOCK_NAME = 'okpay.lock';
 /** A lock not refreshed for this long belongs to a dead process and is taken over. */
 export const LOCK_STALE_MS = 5_000;
 /** How long a command waits for a busy store before giving up with STORE_LOCKED. */
@@ -17,6 +18,7 @@ export interface HeldLock {
 }
 
 export async function acquireStoreLock(directory: string, staleMs = LOCK_STALE_MS, waitMs = LOCK_WAIT_MS): Promise<HeldLock> {
+  await assertPrivateTree(directory, LOCK_NAME);
   const held: HeldLock = { compromised: null, release: async () => undefined };
   const deadline = Date.now() + waitMs;
   // Loaded here: commands that only read never take the lock, so they never pay for the library.
@@ -27,7 +29,7 @@ export async function acquireStoreLock(directory: string, staleMs = LOCK_STALE_M
     try {
       const release = await lockfile.lock(path.join(directory, 'state.json'), {
         realpath: false,
-        lockfilePath: path.join(directory, 'okpay.lock'),
+        lockfilePath: path.join(directory, LOCK_NAME),
         stale: staleMs,
         retries: 0,
         onCompromised: (error: Error) => {
