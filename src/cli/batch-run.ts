@@ -59,7 +59,7 @@ function validateRows(ctx: Context, file: string, text: string): BatchRow[] {
 }
 
 function refuseRows(ctx: Context, file: string, problems: readonly string[]): never {
-  for (const problem of problems.slice(0, 50)) ctx.io.writeErr(`okpay: ${file}: ${problem}\n`);
+  for (const problem of problems.slice(0, 50)) ctx.out.note(`okpay: ${file}: ${problem}`);
   throw new AppError('INVALID_FILE', `${file} has ${problems.length} invalid row${problems.length === 1 ? '' : 's'}; nothing was sent`, { hint: 'columns: to,amount,currency,memo,reference — fix the rows and run again' });
 }
 

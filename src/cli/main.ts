@@ -7,7 +7,7 @@ import { closeStores, createContext, type Deps, type Invocation } from './contex
 import { splitJsonFields } from './fields.js';
 import { bufferIO, processIO } from './io.js';
 import { collectingIO, page, pagerFor } from './pager.js';
-import { loadColor, loadFormatting, loadTerminalKit, wrapForTerminal } from './output.js';
+import { escapeControls, loadColor, loadFormatting, loadTerminalKit, wrapForTerminal } from './output.js';
 import { PACKAGE_VERSION } from './paths.js';
 import { helpTopics, registerHelp, registerVersion } from './help.js';
 import { groupExamples, type App } from './kit.js';
@@ -184,7 +184,7 @@ function report(error: unknown, argv: readonly string[], deps: Deps, program: Co
   const bug = new AppError('INTERNAL', `unexpected error: ${error instanceof Error ? error.message : String(error)}`, {
     hint: 'this is a bug in okpay; run again with OKPAY_DEBUG=1 and report the output',
   });
-  if (deps.env['OKPAY_DEBUG'] === '1' && error instanceof Error && error.stack) deps.io.writeErr(`${error.stack}\n`);
+  if (deps.env['OKPAY_DEBUG'] === '1' && error instanceof Error && error.stack) deps.io.writeErr(`${escapeControls(error.stack)}\n`);
   return print(bug, json, deps);
 }
 
@@ -195,14 +195,15 @@ function bounded(text: string): string {
   return text.length > MAX_MESSAGE_CHARACTERS ? `${text.slice(0, MAX_MESSAGE_CHARACTERS)}…` : text;
 }
 
+// Messages quote input and stored text: escaped like all output (escapeControls), then one line.
 function print(error: AppError, json: boolean, deps: Deps): number {
   const exitCode = EXIT_CODES[error.code];
-  if (deps.env['OKPAY_DEBUG'] === '1' && error.stack && error.code !== 'INTERNAL') deps.io.writeErr(`${error.stack}\n`);
+  if (deps.env['OKPAY_DEBUG'] === '1' && error.stack && error.code !== 'INTERNAL') deps.io.writeErr(`${escapeControls(error.stack)}\n`);
   if (json) {
     const body = { code: error.code, message: bounded(error.message), exitCode, ...(error.hint ? { hint: bounded(error.hint) } : {}), ...(error.details ? { details: error.details } : {}) };
-    deps.io.writeErr(`${JSON.stringify({ error: body })}\n`);
+    deps.io.writeErr(`${escapeControls(JSON.stringify({ error: body }))}\n`);
   } else {
-    const oneLine = (text: string) => bounded(text).replace(/[\r\n]+/g, ' ');
+    const oneLine = (text: string) => bounded(escapeControls(text)).replace(/[\r\n]+/g, ' ');
     deps.io.writeErr(`okpay: ${oneLine(error.message)}${error.hint ? ` — ${oneLine(error.hint)}` : ''}\n`);
   }
   return exitCode;

@@ -25,6 +25,23 @@ export interface Styles {
 const plain = (text: string) => text;
 const PLAIN: Styles = { bold: plain, dim: plain, green: plain, red: plain, yellow: plain, cyan: plain };
 
+// Control characters (C0 but tab and line feed, a carriage return not before a line feed, DEL, C1),
+// text-direction controls and the Unicode line and paragraph separators: from stored or typed text
+// they could move the cursor, rewrite the screen or the window title, or make text read in another
+// order than it is stored.
+const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\r(?!\n)/g;
+
+/**
+ * Text with every unsafe character shown as a \uXXXX escape. It is JSON's own escape, so a JSON
+ * document stays valid and means the same. Everything okpay prints or writes on request goes
+ * through this, error messages included.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const ESC = '\u001b';
+
 let chalkClass: typeof Chalk | null = null;
 let terminalKit: typeof import('./terminal.js') | null = null;
 let formatting: typeof import('./formatting.js') | null = null;
@@ -60,17 +77,28 @@ export async function loadColor(): Promise<void> {
   chalkClass ??= (await import('chalk')).Chalk;
 }
 
-function makeStyles(color: boolean): Styles {
+/**
+ * okpay's own colours are the only escape sequences that reach a terminal. Styles write a mark
+ * instead of ESC: a private-use character and a key drawn once per process, which no stored or
+ * typed text can hold. An Output method escapes its text first and only then turns marks into ESC.
+ */
+function colourMark(): string {
+  const [high, low] = globalThis.crypto.getRandomValues(new Uint32Array(2));
+  return `\uE000${(high ?? 0).toString(36)}.${(low ?? 0).toString(36)}\uE001`;
+}
+
+function makeStyles(color: boolean, mark: string): Styles {
   if (!color || !chalkClass) return PLAIN;
   // chalk ignores NO_COLOR by itself, so the level is decided here and passed in.
   const chalk = new chalkClass({ level: 1 });
+  const marked = (styled: string) => styled.replaceAll(ESC, mark);
   return {
-    bold: (t) => chalk.bold(t),
-    dim: (t) => chalk.dim(t),
-    green: (t) => chalk.green(t),
-    red: (t) => chalk.red(t),
-    yellow: (t) => chalk.yellow(t),
-    cyan: (t) => chalk.cyan(t),
+    bold: (t) => marked(chalk.bold(t)),
+    dim: (t) => marked(chalk.dim(t)),
+    green: (t) => marked(chalk.green(t)),
+    red: (t) => marked(chalk.red(t)),
+    yellow: (t) => marked(chalk.yellow(t)),
+    cyan: (t) => marked(chalk.cyan(t)),
   };
 }
 
@@ -89,6 +117,7 @@ const NO_FORMAT: DataFormat = { fields: null, jq: null, template: null, declared
 
 export class Output {
   readonly style: Styles;
+  private readonly mark: string;
 
   constructor(
     readonly io: IO,
@@ -96,7 +125,14 @@ export class Output {
     readonly color: boolean,
     private readonly format: DataFormat = NO_FORMAT,
   ) {
-    this.style = makeStyles(color);
+    this.mark = color ? colourMark() : '';
+    this.style = makeStyles(color, this.mark);
+  }
+
+  /** Text as it may reach the terminal: escaped, then okpay's own colour marks made colour. */
+  private shown(text: string): string {
+    const escaped = escapeControls(text);
+    return this.mark === '' ? escaped : escaped.replaceAll(this.mark, ESC);
   }
 
   /**
@@ -111,23 +147,35 @@ export class Output {
       checkFields(fields, availableFields(document, this.format.declared));
       shown = selectFields(document, fields);
     }
-    if (template !== null) this.io.writeOut(loaded(formatting, '--template').applyTemplate(shown, template));
-    else if (jq !== null) this.format.later(loaded(formatting, '--jq').applyJq(shown, jq).then((text) => this.io.writeOut(text)));
-    else this.io.writeOut(`${JSON.stringify(shown, null, 2)}\n`);
+    if (template !== null) this.document(loaded(formatting, '--template').applyTemplate(shown, template));
+    else if (jq !== null) this.format.later(loaded(formatting, '--jq').applyJq(shown, jq).then((text) => this.document(text)));
+    else this.document(`${JSON.stringify(shown, null, 2)}\n`);
+  }
+
+  /** A whole document (CSV, an export, a mail, JSON) on stdout, as it is apart from escapes. */
+  document(text: string): void {
+    this.io.writeOut(escapeControls(text));
+  }
+
+  /** A large document handed on piece by piece (waits while a pipe is full). */
+  documentPart(text: string): Promise<void> {
+    return this.io.writeOutAsync(escapeControls(text));
   }
 
   line(text = ''): void {
-    this.io.writeOut(`${text}\n`);
+    this.io.writeOut(`${this.shown(text)}\n`);
   }
 
   /** Prose (articles, mails, messages): wrapped to the terminal with its indent kept; as it is when piped. */
   text(text: string): void {
-    this.line(this.io.stdoutIsTTY ? loaded(terminalKit, 'wrapping').wrapText(text, this.io.columns) : text);
+    const shown = this.shown(text);
+    this.io.writeOut(`${this.io.stdoutIsTTY ? loaded(terminalKit, 'wrapping').wrapText(shown, this.io.columns) : shown}\n`);
   }
 
   /** A status message for people, on stderr (so piped data stays clean). */
   note(text: string): void {
-    this.io.writeErr(`${this.io.stderrIsTTY ? loaded(terminalKit, 'wrapping').wrapText(text, this.io.columns) : text}\n`);
+    const shown = this.shown(text);
+    this.io.writeErr(`${this.io.stderrIsTTY ? loaded(terminalKit, 'wrapping').wrapText(shown, this.io.columns) : shown}\n`);
   }
 
   success(text: string): void {
@@ -144,9 +192,10 @@ export class Output {
     const width = Math.max(0, ...shown.map(([k]) => k.length));
     const indent = ' '.repeat(width + 2);
     for (const [key, value] of shown) {
+      const safe = this.shown(String(value));
       // On a terminal a long value wraps under itself, not under its label.
-      const text = this.io.stdoutIsTTY ? loaded(terminalKit, 'wrapping').wrapText(String(value), Math.max(20, this.io.columns - indent.length)).replace(/\n/g, `\n${indent}`) : String(value);
-      this.line(`${this.style.dim(`${key}:`.padEnd(width + 1))} ${text}`);
+      const text = this.io.stdoutIsTTY ? loaded(terminalKit, 'wrapping').wrapText(safe, Math.max(20, this.io.columns - indent.length)).replace(/\n/g, `\n${indent}`) : safe;
+      this.io.writeOut(`${this.shown(this.style.dim(`${key}:`.padEnd(width + 1)))} ${text}\n`);
     }
   }
 
@@ -158,15 +207,16 @@ export class Output {
     }
     const text = (row: Record<string, Cell>, key: string) => {
       const value = row[key];
-      return value === null || value === undefined ? '' : String(value);
+      return value === null || value === undefined ? '' : this.shown(String(value));
     };
     if (!this.io.stdoutIsTTY) {
       this.line(columns.map((c) => c.title.toLowerCase().replace(/\s+/g, '_')).join('\t'));
-      for (const row of rows) this.line(columns.map((c) => text(row, c.key).replace(/[\t\n]/g, ' ')).join('\t'));
+      for (const row of rows) this.io.writeOut(`${columns.map((c) => text(row, c.key).replace(/[\t\n]/g, ' ')).join('\t')}\n`);
       return;
     }
     const cells = rows.map((row) => columns.map((c) => text(row, c.key)));
-    for (const line of loaded(terminalKit, 'tables').renderTable(columns, cells, this.io.columns, { header: this.style.bold, border: (t) => t })) this.line(line);
+    const header = (title: string) => this.shown(this.style.bold(title));
+    for (const line of loaded(terminalKit, 'tables').renderTable(columns, cells, this.io.columns, { header, border: (t) => t })) this.io.writeOut(`${line}\n`);
   }
 
   /** A time for people: "2026-12-05 16:16 CET" in the local zone on a terminal, in UTC when piped (JSON and CSV carry ISO 8601). */

@@ -201,10 +201,24 @@ function skipRestOfLine(reader: Reader): void {
   consumeLineBreak(reader);
 }
 
-/** Writes rows as RFC 4180 CSV with CRLF line ends, quoting only the fields that need it. */
+// A spreadsheet runs a cell that begins with =, +, -, @, a tab or a carriage return as a formula
+// (OWASP's rule for CSV injection): such a cell is written after an apostrophe, which makes it text.
+// A plain number (a signed amount) is a number, not a formula, and stays one.
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^-?[0-9]+(\.[0-9]+)?$/;
+
+/** A cell's text that no spreadsheet reads as a formula. */
+export function neutralizeFormula(value: string): string {
+  return FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
+}
+
+/**
+ * Writes rows as RFC 4180 CSV with CRLF line ends, quoting only the fields that need it; every
+ * cell that a spreadsheet would run as a formula is neutralised.
+ */
 export function formatCsv(columns: readonly string[], rows: readonly Readonly<Record<string, string>>[]): string {
-  const lines = [columns.map(quoteField).join(',')];
-  for (const row of rows) lines.push(formatRow(columns.map((column) => row[column] ?? '')));
+  const lines = [formatRow(columns.map(neutralizeFormula))];
+  for (const row of rows) lines.push(formatRow(columns.map((column) => neutralizeFormula(row[column] ?? ''))));
   return lines.map((line) => `${line}\r\n`).join('');
 }
 

@@ -25,7 +25,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const CONTROL_EXCEPT_TAB_AND_LF = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 // Bidi embeddings, overrides and isolates make text display in another order than it is stored,
 // which lets a ticket or memo disguise what it says.
-const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 // A lone surrogate cannot be written as UTF-8; the store would silently turn it into U+FFFD.
 // Spelled with code units rather than \p{Cs}: see unicodePatterns().
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -199,7 +199,8 @@ function joinList(items: readonly string[]): string {
  */
 export function boundedText(text: string, field: string, bounds: TextBounds): string {
   const subject = field.startsWith('-') ? field : `the ${field}`;
-  const value = (bounds.multiline === true ? text.replace(/\r\n/g, '\n') : text).trim();
+  // U+2028 and U+2029 are line breaks too: a new line in text, refused where text is one line.
+  const value = (bounds.multiline === true ? text.replace(/\r\n|[\u2028\u2029]/g, '\n') : text).trim();
   // A code point is at most two UTF-16 units, so this refuses huge input before counting it.
   if (value.length > 2 * bounds.max) fail('INVALID_INPUT', `${subject} is too long: more than ${bounds.max} characters`);
   const problem = textProblem(value, bounds.multiline === true);
@@ -215,7 +216,7 @@ export function boundedText(text: string, field: string, bounds: TextBounds): st
 function textProblem(value: string, multiline: boolean): string | null {
   if (LONE_SURROGATE.test(value)) return 'contains a broken character (a lone UTF-16 surrogate)';
   if (BIDI_CONTROL.test(value)) return 'contains an invisible text-direction control character';
-  if (!multiline && /[\r\n]/.test(value)) return 'must fit on one line';
+  if (!multiline && /[\r\n\u2028\u2029]/.test(value)) return 'must fit on one line';
   const control = (multiline ? CONTROL_EXCEPT_TAB_AND_LF : CONTROL).exec(value);
   if (control === null) return null;
   const codePoint = (control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');

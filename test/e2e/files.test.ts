@@ -1,9 +1,10 @@
 // Files and directories through the real binary (issue 15, item 10): a link planted at the name of
-// a temporary or staged file never receives the store, and a data directory (or one it writes in)
-// that another user can change is refused with STORE_UNSAFE (exit 10) before anything is written.
+// a temporary or staged file never receives the store; a data directory (or one it writes in) that
+// another user can change is refused with STORE_UNSAFE (exit 10) before anything is written; files
+// written on request (--output) are new files of mode 0600, never written through a link.
 
 import { spawn } from 'node:child_process';
-import { chmodSync, lchownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -163,5 +164,61 @@ describe('a data directory other users can change', () => {
     lchownSync(o.home, NOBODY, NOBODY);
     expectUnsafe(await o.run(['fixtures', 'load', fixture, '--json']), /belongs to another user \(uid 65534\)/);
     expect(readdirSync(o.home)).toEqual([]);
+  });
+});
+
+describe('files written on request (--output)', () => {
+  const o = privateHome('requests');
+  const out = mkdtempSync(path.join(root, 'out-'));
+  let ticket = '';
+
+  it('fixtures export, ticket export and history --csv: a new file of mode 0600, an existing one replaced whole (its loose mode not kept), a link refused', async () => {
+    expect((await o.run(['fixtures', 'load', fixture])).code).toBe(0);
+    o.session = (await o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n` })).stdout.trim();
+    const opened = await o.run(['ticket', 'new', '--category', 'account', '--subject', 'A question', '--body', 'How do I close my account?', '--json']);
+    expect(opened.code, opened.stderr).toBe(0);
+    ticket = String(opened.json<{ ticket: { number: number } }>().ticket.number);
+    const commands: [string, (file: string) => string[], RegExp][] = [
+      ['fixtures export', (file) => ['fixtures', 'export', '--output', file], /^\{"audit":/],
+      ['ticket export', (file) => ['ticket', 'export', ticket, '--output', file], /^# /],
+      ['history --csv', (file) => ['history', '--csv', '--output', file], /^id,date,type/],
+    ];
+    for (const [name, argv, content] of commands) {
+      const fresh = path.join(out, `${name.replace(/\W+/g, '-')}-new`);
+      const made = await o.run(argv(fresh));
+      expect(made.code, `${name}: ${made.stderr}`).toBe(0);
+      expect(readFileSync(fresh, 'utf8'), name).toMatch(content);
+      expect(statSync(fresh).mode & 0o777, name).toBe(0o600);
+
+      const loose = path.join(out, `${name.replace(/\W+/g, '-')}-loose`);
+      writeFileSync(loose, 'old text that is longer than nothing');
+      chmodSync(loose, 0o666);
+      expect((await o.run(argv(loose))).code, name).toBe(0);
+      expect(readFileSync(loose, 'utf8'), name).toMatch(content);
+      expect(statSync(loose).mode & 0o777, name).toBe(0o600);
+
+      const elsewhere = path.join(out, `${name.replace(/\W+/g, '-')}-target`);
+      writeFileSync(elsewhere, '');
+      chmodSync(elsewhere, 0o644);
+      const link = path.join(out, `${name.replace(/\W+/g, '-')}-link`);
+      symlinkSync(elsewhere, link);
+      const refused = await o.run(argv(link));
+      expect(refused.code, `${name}: ${refused.stderr}`).toBe(2);
+      expect(refused.stderr).toBe(`okpay: will not write ${link}: it is a symbolic link, and okpay does not write through links — name the file itself\n`);
+      expect(readFileSync(elsewhere, 'utf8'), name).toBe('');
+      expect(lstatSync(link).isSymbolicLink(), name).toBe(true);
+    }
+    expect(readdirSync(out).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a device is written as it is, a full one is a one-line INVALID_FILE, and no temporary file is left', async () => {
+    expect((await o.run(['fixtures', 'export', '--output', '/dev/null'])).code).toBe(0);
+    const full = await o.run(['history', '--csv', '--output', '/dev/full']);
+    expect(full.code).toBe(2);
+    expect(full.stderr).toMatch(/^okpay: cannot write \/dev\/full \(ENOSPC\)\n$/);
+    const missing = await o.run(['ticket', 'export', ticket, '--output', path.join(out, 'no-such-dir', 'file.md'), '--json']);
+    expect(missing.code).toBe(2);
+    expect(existsSync(path.join(out, 'no-such-dir'))).toBe(false);
+    expect(readdirSync(out).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 });

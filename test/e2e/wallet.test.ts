@@ -86,7 +86,7 @@ describe('deposits, binding quotes, transfers, history and receipts', () => {
     expect((await history(ada, ['--until', '2026-11-20'])).transactions).toHaveLength(3);
     expect(await history(ada, ['--limit', '2', '--page', '2'])).toMatchObject({ transactions: [{ id: deposit.id }], more: false });
     const csv = (await ada.ok(['history', '--csv'])).stdout.trim().split(/\r?\n/);
-    expect(csv[0]).toBe('id,date,type,status,direction,amount,currency,fee,fee_currency,receive_amount,receive_currency,rate,from,to,memo,net');
+    expect(csv[0]).toBe('id,date,type,status,direction,amount,currency,fee,fee_currency,receive_amount,receive_currency,rate,from,to,memo,net,net_currency');
     expect(csv.slice(1).map((line) => line.split(',')[0])).toEqual([converted.id, paid.transaction.id, deposit.id]);
     expect(csv[3]).toContain(',deposit,completed,in,1000.00,USD,');
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { AppError } from '../../src/domain/errors.js';
-import { formatCsv, parseCsv, type CsvOptions } from '../../src/domain/csv.js';
+import { formatCsv, neutralizeFormula, parseCsv, type CsvOptions } from '../../src/domain/csv.js';
 
 const payout: CsvOptions = { maxRows: 100, requiredColumns: ['to', 'amount', 'currency'], optionalColumns: ['memo', 'idempotencyKey'] };
 
@@ -128,6 +128,14 @@ describe('formatCsv', () => {
   it('keeps a row of empty fields from reading back as a blank line', () => {
     expect(formatCsv(['a', 'b'], [{ a: '', b: '' }])).toBe('a,b\r\n"",\r\n');
   });
+
+  it('writes a cell a spreadsheet would run as a formula after an apostrophe; plain numbers stay numbers', () => {
+    const memos = ['=HYPERLINK("http://x.example","click")', '@SUM(1+1)', '+1+cmd|calc', '-2+3', '\t=1+1', '\r=1+1', '-', '+5'];
+    const text = formatCsv(['memo'], memos.map((memo) => ({ memo })));
+    const back = parseCsv(text, { maxRows: 20, requiredColumns: ['memo'] }).rows.map((r) => r['memo']);
+    expect(back).toEqual(memos.map((m) => `'${m}`));
+    expect(formatCsv(['net', 'memo'], [{ net: '-12.50', memo: 'lunch = 12' }, { net: '7', memo: "'quoted" }])).toBe("net,memo\r\n-12.50,lunch = 12\r\n7,'quoted\r\n");
+  });
 });
 
 describe('properties', () => {
@@ -145,7 +153,7 @@ describe('properties', () => {
         const text = formatCsv(names, rows);
         const result = parseCsv(text, { maxRows: 100, requiredColumns: required, optionalColumns: names.slice(required.length) });
         expect(result.errors).toEqual([]);
-        expect(result.rows).toEqual(rows);
+        expect(result.rows).toEqual(rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, neutralizeFormula(v)]))));
         expect(result.rowLines).toEqual([...result.rowLines].sort((a, b) => a - b));
       }),
     );

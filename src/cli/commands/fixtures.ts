@@ -11,7 +11,6 @@ import { planFixtures } from '../../domain/fixtures.js';
 import { canonicalJson } from '../../domain/ledger.js';
 import type { LimitWindow, User, WithdrawalMethod } from '../../domain/state.js';
 import { normalizeEmail } from '../../domain/validate.js';
-import { errnoOf } from '../../store/durable-file.js';
 import type { Records } from '../../store/records.js';
 import type { RecordsTransaction } from '../../store/store.js';
 import { authenticate } from '../../app/authenticate.js';
@@ -19,6 +18,7 @@ import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { applyFixtures, assertTestable, hashFixturePasswords } from '../fixture-loader.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
+import { openRequestedFile } from '../requested-file.js';
 
 const MAX_FIXTURE_BYTES = 20 * 1024 * 1024;
 
@@ -141,7 +141,7 @@ async function redactedRecords(t: Records): Promise<Record<string, unknown>> {
 }
 
 async function exportStore(ctx: Context, t: RecordsTransaction, output: string | undefined): Promise<void> {
-  const sink = output ? await fileSink(output) : { write: (text: string) => ctx.io.writeOutAsync(text), close: async () => undefined };
+  const sink = output ? await openRequestedFile(output) : { write: (text: string) => ctx.out.documentPart(text), close: async () => undefined };
   await sink.write('{"audit":[');
   await writeChain(sink, t.auditLog.scan());
   await sink.write('],"journal":[');
@@ -160,19 +160,6 @@ async function writeChain(sink: { write(text: string): Promise<void> }, segments
     await sink.write(`${first ? '' : ','}${entries.map((e) => canonicalJson(e)).join(',')}`);
     first = false;
   }
-}
-
-async function fileSink(file: string): Promise<{ write(text: string): Promise<void>; close(): Promise<void> }> {
-  // Opening, writing and closing can each fail (a full disk, /dev/full, a read-only file system).
-  const guard = async <T>(step: () => Promise<T>): Promise<T> => {
-    try {
-      return await step();
-    } catch (error) {
-      throw new AppError('INVALID_FILE', `cannot write ${file}${errnoOf(error) ? ` (${errnoOf(error)})` : ''}`);
-    }
-  };
-  const handle = await guard(() => fs.open(file, 'w', 0o600));
-  return { write: (text) => guard(async () => void (await handle.write(text))), close: () => guard(() => handle.close()) };
 }
 
 function registerDevCommands(program: Command, app: App): void {

@@ -10,6 +10,7 @@ import type { TxView } from '../../domain/tx-view.js';
 import { parseIsoDate, parsePositiveInt } from '../../domain/validate.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
+import { openRequestedFile } from '../requested-file.js';
 import { lookSignedIn } from '../signed-in.js';
 
 const TYPE_GROUPS: Readonly<Record<string, readonly TxType[]>> = {
@@ -27,6 +28,7 @@ interface HistoryFlags {
   limit?: string;
   page?: string;
   csv?: boolean;
+  output?: string;
 }
 
 function parseQuery(o: HistoryFlags): HistoryQuery {
@@ -55,13 +57,15 @@ export function registerHistoryCommands(program: Command, app: App): void {
     .option('--until <date>', 'up to this date (the whole day) or time, exclusive')
     .option('--limit <n>', `rows per page (1–${MAX_LIMIT})`, undefined)
     .option('--page <n>', 'which page (1 = newest)')
-    .option('--csv', 'print CSV with a header row');
+    .option('--csv', 'print CSV with a header row (cells that look like formulas start with an apostrophe)')
+    .option('--output <file>', 'with --csv: write to this file (a new file, mode 0600) instead of stdout');
   examples(command, ['okpay history', 'okpay history --type transfer --since 2026-11-01 --limit 50', 'okpay history --csv > history.csv', 'okpay history --json --page 2']);
   action<HistoryFlags>(app, command, async (ctx, o) => {
     if (o.csv && ctx.json) throw new AppError('USAGE', 'choose --json or --csv, not both');
+    if (o.output !== undefined && !o.csv) throw new AppError('USAGE', '--output writes CSV: add --csv');
     const q = parseQuery(o);
     const { views, more } = await lookSignedIn(ctx, (t, actor) => history(t, ctx, actor, q));
-    if (o.csv) return printCsv(ctx, views);
+    if (o.csv) return writeCsv(ctx, views, o.output);
     ctx.out.data({ transactions: views, page: q.page, limit: q.limit, more }, () => printTable(ctx, views, more, q));
   });
   registerTxShow(program, app);
@@ -90,8 +94,17 @@ function printTable(ctx: Context, views: readonly TxView[], more: boolean, q: Hi
   if (more) ctx.out.note(`more on the next page: okpay history --page ${q.page + 1}`);
 }
 
-function printCsv(ctx: Context, views: readonly TxView[]): void {
-  const columns = ['id', 'date', 'type', 'status', 'direction', 'amount', 'currency', 'fee', 'fee_currency', 'receive_amount', 'receive_currency', 'rate', 'from', 'to', 'memo', 'net'];
+async function writeCsv(ctx: Context, views: readonly TxView[], output: string | undefined): Promise<void> {
+  const text = historyCsv(views);
+  if (output === undefined) return ctx.out.document(text);
+  const sink = await openRequestedFile(output);
+  await sink.write(text);
+  await sink.close();
+}
+
+function historyCsv(views: readonly TxView[]): string {
+  // Amounts and currencies in columns of their own, so a spreadsheet reads every amount as a number.
+  const columns = ['id', 'date', 'type', 'status', 'direction', 'amount', 'currency', 'fee', 'fee_currency', 'receive_amount', 'receive_currency', 'rate', 'from', 'to', 'memo', 'net', 'net_currency'];
   const rows = views.map((v) => ({
     id: v.id,
     date: v.createdAt,
@@ -108,9 +121,10 @@ function printCsv(ctx: Context, views: readonly TxView[]): void {
     from: v.from ?? '',
     to: v.to ?? '',
     memo: v.memo ?? '',
-    net: v.net.map((n) => `${n.amount} ${n.currency}`).join('; '),
+    net: v.net.map((n) => n.amount).join('; '),
+    net_currency: v.net.map((n) => n.currency).join('; '),
   }));
-  ctx.io.writeOut(formatCsv(columns, rows));
+  return formatCsv(columns, rows);
 }
 
 function registerTxShow(program: Command, app: App): void {

@@ -36,7 +36,7 @@ export function registerOutboxCommands(program: Command, app: App): void {
     const found = await ctx.store.read((t) => t.outbox.get((id ?? '').trim()));
     if (!found) throw new AppError('MAIL_NOT_FOUND', `there is no mail ${id}`, { hint: 'list them with `okpay outbox list`' });
     if (o.raw) {
-      ctx.io.writeOut(found.raw);
+      ctx.out.document(found.raw);
       return;
     }
     const mail = found.mail;

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { refund } from '../../app/refunds.js';
 import { parseTicketNumber } from '../../domain/tickets.js';
+import { boundedText } from '../../domain/validate.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { confirmOrRequireYes } from '../prompts.js';
 import { asSignedIn } from '../signed-in.js';
@@ -16,7 +17,8 @@ export function registerAgentLedgerCommands(agent: Command, app: App): void {
   examples(command, ['okpay agent refund txn_0000000042 --ticket 12 --reason "goods never shipped" --yes']);
   action<{ ticket: string; reason?: string; yes?: boolean }>(app, command, async (ctx, o, [txText]) => {
     const ticketNumber = parseTicketNumber(o.ticket);
-    const reason = o.reason?.trim() ? o.reason.trim().slice(0, 300) : null;
+    // Shown to the customer and mailed: one line of plain text, like every reason.
+    const reason = o.reason === undefined ? null : boundedText(o.reason, '--reason', { min: 1, max: 300 });
     await confirmOrRequireYes(ctx, `Refund ${txText} for ticket #${ticketNumber}?`, o.yes);
     const result = await asSignedIn(ctx, (t, actor) => refund(t, ctx, actor, { txText: txText ?? '', ticketNumber, reason }), { roles: ['agent'], what: '`okpay agent refund`' });
     ctx.out.data({ refund: result.view, of: result.of, ticket: ticketNumber }, () => ctx.out.success(`Refunded ${result.of} with ${result.view.id}; the customer was told on ticket #${ticketNumber}.`));

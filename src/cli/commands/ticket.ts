@@ -16,6 +16,7 @@ import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { promptText } from '../prompts.js';
+import { openRequestedFile } from '../requested-file.js';
 import { humanTimeLeft } from '../time.js';
 import { exportMarkdown } from '../ticket-markdown.js';
 import { actAs, localTime, printTicket, readBody, ticketDocument, ticketRowDocument } from '../ticket-kit.js';
@@ -194,19 +195,27 @@ function registerRate(ticket: Command, app: App): void {
 function registerExport(ticket: Command, app: App): void {
   const command = subcommand(ticket, 'export', 'the full record of a ticket, to keep (Markdown or JSON)')
     .argument('<number>', 'the ticket number')
-    .option('--format <format>', 'md or json', 'md');
-  examples(command, ['okpay ticket export 12 > ticket-12.md', 'okpay ticket export 12 --format json > ticket-12.json']);
-  action<{ format: string }>(app, command, async (ctx, o, args) => {
+    .option('--format <format>', 'md or json', 'md')
+    .option('--output <file>', 'write to this file (a new file, mode 0600) instead of stdout');
+  examples(command, ['okpay ticket export 12 > ticket-12.md', 'okpay ticket export 12 --format json --output ticket-12.json']);
+  action<{ format: string; output?: string }>(app, command, async (ctx, o, args) => {
     const number = numberArg(args);
     const format = o.format.trim().toLowerCase();
     if (format !== 'md' && format !== 'json') throw new AppError('INVALID_INPUT', `--format must be md or json, not "${o.format.slice(0, 10)}"`);
     const token = await sessionToken(ctx);
     const detail = await actAs(ctx, token, {}, (t, actor) => exportTicket(t, ctx, actor, number, format));
     const document = { ticket: ticketDocument(detail, { history: true }) };
+    if (o.output !== undefined) return writeExport(o.output, format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : exportMarkdown(detail, ctx.now().toISOString()));
     if (ctx.json) ctx.out.data(document, () => undefined);
-    else if (format === 'json') ctx.io.writeOut(`${JSON.stringify(document, null, 2)}\n`);
-    else ctx.io.writeOut(exportMarkdown(detail, ctx.now().toISOString()));
+    else if (format === 'json') ctx.out.document(`${JSON.stringify(document, null, 2)}\n`);
+    else ctx.out.document(exportMarkdown(detail, ctx.now().toISOString()));
   });
+}
+
+async function writeExport(file: string, text: string): Promise<void> {
+  const sink = await openRequestedFile(file);
+  await sink.write(text);
+  await sink.close();
 }
 
 function registerAssign(ticket: Command, app: App): void {

@@ -55,7 +55,7 @@ export function registerVerifyCommand(program: Command, app: App): void {
       if (doc.ok) ctx.out.line('every transaction balances, every balance matches the journal, the books close, and both hash chains are intact');
     });
     if (!doc.ok) {
-      for (const problem of report.problems) ctx.io.writeErr(`okpay: verify: ${problem}\n`);
+      for (const problem of report.problems) ctx.out.note(`okpay: verify: ${problem}`);
       throw new AppError('STORE_CORRUPT', `verify found ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in the store at ${ctx.store.location}`);
     }
   });
