@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { AppError } from '../domain/errors.js';
 import type { Context } from './context.js';
+import { escapeControls } from './output.js';
 
 export type Inquirer = typeof import('@inquirer/prompts');
 
@@ -41,7 +42,8 @@ export async function confirmOrRequireYes(ctx: Context, question: string, yes: b
     throw new AppError('CONFIRMATION_REQUIRED', 'this command needs confirmation and stdin is not a terminal', { hint: 'pass --yes to confirm' });
   }
   const { confirm } = await inquirer();
-  const ok = await confirm({ message: question, default: false }).catch(cancelled);
+  // The question may quote an argument or a payee: shown escaped, like all output.
+  const ok = await confirm({ message: escapeControls(question), default: false }).catch(cancelled);
   if (!ok) throw new AppError('CANCELLED', 'cancelled; nothing was changed');
 }
 

@@ -19,6 +19,8 @@ import { BIN, Okpay } from '../support/okpay.js';
 const NOW = DESK_NOW;
 const DEMO = DEMO_FILE;
 const DOCUMENTED_EXIT_CODES = new Set([0, 2, 3, 4, 5, 6, 7, 8, 10]);
+// Control, direction and line-separator characters: never printed raw (they are shown escaped).
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
 const AGENT_TICKET_VERBS = new Set(['assign', 'note', 'set', 'resolve', 'close', 'reopen', 'merge', 'why']);
 
 /** The demo store with a customer, a tier-3 agent and an administrator signed in. */
@@ -40,6 +42,9 @@ function judge(c: { command: string; slot: string; label: string }, outcome: Out
   const where = `okpay ${c.command} ${c.slot} (${c.label})`;
   const problems: string[] = [];
   if (!DOCUMENTED_EXIT_CODES.has(outcome.code)) problems.push(`${where}: exit ${outcome.code}: ${outcome.stderr.slice(0, 300)}`);
+  for (const [stream, text] of [['stdout', outcome.stdout], ['stderr', outcome.stderr]] as const) {
+    if (RAW_CONTROL.test(text.replace(/\r\n/g, '\n'))) problems.push(`${where}: a raw control or direction character on ${stream}: ${JSON.stringify(text.slice(0, 200))}`);
+  }
   if (outcome.code === 0) return problems;
   const lines = outcome.stderr.replace(/\n$/, '').split('\n');
   // A batch reports each bad row on its own line before the error itself.
@@ -123,7 +128,8 @@ describe('hostile input, in-process', () => {
     expect(problems.slice(0, 30), `${problems.length} problems`).toEqual([]);
     // Control and invisible characters are never stored (they would reach other people's terminals
     // and mails); only search filters may take them, and they find nothing.
-    const invisible = acceptedLabels.filter((l) => /NUL byte|terminal escape|right-to-left|lone surrogate|carriage return/.test(l) && !/^(faq|outbox list) /.test(l));
+    // (A line separator is a line break: a new line where text may have several, refused elsewhere.)
+    const invisible = acceptedLabels.filter((l) => /NUL byte|terminal|right-to-left|lone surrogate|carriage return|C1 control/.test(l) && !/^(faq|outbox list) /.test(l));
     expect(invisible).toEqual([]);
   }, 240_000);
 
@@ -234,7 +240,11 @@ describe('hostile input, through the real binary', () => {
     const all = hostileCases(specs, { values: { '--amount': '5.00', '--currency': 'EUR', '--to': 'bob@example.com', '--email': 'lena.mueller@example.de', '<number>': '4', '<files>': DEMO } });
     // Every 100th input (argv cannot carry a NUL byte), plus the amount flag of transfer.
     const usable = all.filter((c) => !c.argv.some((a) => a.includes('\u0000')) && c.command !== 'demo');
-    const sample: HostileCase[] = usable.filter((c, i) => i % 100 === 0 || (c.command === 'transfer' && c.slot === '--amount'));
+    // And the surfaces of issue 15's files and terminals: escapes, direction controls, line
+    // separators and links in the arguments that were echoed raw or written through.
+    const slots = new Set(['tx show <id>', 'deposit --source', 'history --type', 'agent refund --reason', 'fixtures export --output', 'ticket export --output', 'history --output']);
+    const surface = (c: HostileCase) => slots.has(`${c.command} ${c.slot}`) && /^(terminal escape|terminal escape in a missing directory|right-to-left override|line separator|a symbolic link|spreadsheet formula)$/.test(c.label);
+    const sample: HostileCase[] = usable.filter((c, i) => i % 100 === 0 || (c.command === 'transfer' && c.slot === '--amount') || surface(c));
     const problems: string[] = [];
     for (const c of sample) {
       const before = digest(o.home);
@@ -255,5 +265,5 @@ describe('hostile input, through the real binary', () => {
     expect(problems).toEqual([]);
     expect((await o.run(['verify', '--json'])).code).toBe(0);
     console.log(`hostile inputs tried: ${tally.inputs} (${tally.binary} through the real binary); in-process corpus: ${tally.refused} refused, ${tally.accepted} accepted as valid`);
-  }, 120_000);
+  }, 300_000);
 });

