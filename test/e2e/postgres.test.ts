@@ -1,14 +1,16 @@
 // The real binary on a PostgreSQL database (OKPAY_DATABASE_URL / --database-url): choosing it,
 // `store info` and `store migrate` (never a password), a wallet from sign-up to verify with mails
 // read through the CLI, the server's clock unless the database is a test store, and clear
-// refusals for a bad URL, an unreachable or newer database and TLS the server does not offer.
+// refusals for a bad URL, an unreachable or newer database and TLS the server does not offer;
+// several processes at once, and processes killed with SIGKILL at any moment.
 
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/accounts.js';
-import { Okpay, type Run } from '../support/okpay.js';
+import { BIN, Okpay, type Run } from '../support/okpay.js';
 import { testDatabase } from '../support/pg.js';
 
 /** A database URL with a password, as a team would write one (the test server trusts any). */
@@ -164,5 +166,48 @@ describe('okpay on a PostgreSQL database', () => {
       o.cleanup();
     }
     // 40 processes spawned on a shared 2-core machine.
+  }, 240_000);
+
+  it('kill -9 of transfer processes at random moments: every acknowledged transfer is there, nothing is half-applied, verify clean', async () => {
+    const { o, url, run } = await freshStore();
+    try {
+      const fixture = path.join(o.home, 'people.json');
+      mkdirSync(o.home, { recursive: true });
+      writeFileSync(fixture, JSON.stringify({ users: ['payer@example.com', 'payee@example.com'].map((email, i) => ({ name: `p${i}`, email, password: PASSWORD, country: 'US', kyc: 'approved', balances: { USD: '1000.00' } })) }));
+      ok(await run(['fixtures', 'load', fixture]));
+      const token = ok(await o.run(['login', '--email', 'payer@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } })).stdout.trim();
+      const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], OKPAY_HOME: o.home, OKPAY_NOW: o.now, OKPAY_DATABASE_URL: url, OKPAY_SESSION: token, OKPAY_BCRYPT_COST: '4' };
+      const attempt = (killAfterMs: number) =>
+        new Promise<string | null>((resolve) => {
+          const child = spawn(process.execPath, [BIN, 'transfer', '--to', 'payee@example.com', '--amount', '1.00', '--currency', 'USD', '--yes', '--json'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+          let out = '';
+          child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+          const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+          child.on('close', (code) => {
+            clearTimeout(timer);
+            resolve(code === 0 ? (JSON.parse(out) as { transaction: { id: string } }).transaction.id : null);
+          });
+        });
+      // One transfer left alone says how long one takes on this machine now; the kills are spread
+      // from a sixteenth of that (still starting) to three times it (four run at once: committed, exiting).
+      const started = Date.now();
+      const first = await attempt(600_000);
+      const oneMs = Date.now() - started;
+      const delays = Array.from({ length: 16 }, (_, i) => Math.round((oneMs * (1 + ((i * 7) % 16) * 3)) / 16));
+      const acknowledged: string[] = first === null ? [] : [first];
+      for (let i = 0; i < delays.length; i += 4) acknowledged.push(...(await Promise.all(delays.slice(i, i + 4).map(attempt))).filter((id): id is string => id !== null));
+      const { transactions } = ok(await run(['history', '--limit', '100', '--json'], { OKPAY_SESSION: token })).json<{ transactions: { id: string; type: string }[] }>();
+      const transfers = transactions.filter((t) => t.type === 'transfer').map((t) => t.id);
+      // Some were killed, some got through: the test looked at both.
+      expect(acknowledged.length).toBeGreaterThan(1);
+      expect(acknowledged.length).toBeLessThan(delays.length + 1);
+      for (const id of acknowledged) expect(transfers).toContain(id);
+      const { balances } = ok(await run(['balance', '--json'], { OKPAY_SESSION: token })).json<{ balances: { currency: string; available: string }[] }>();
+      // Each transfer that committed took 1.00 and a 0.01 fee, whole: none took one without the other.
+      expect(balances).toEqual([expect.objectContaining({ currency: 'USD', available: (1000 - transfers.length * 1.01).toFixed(2) })]);
+      expect(ok(await run(['verify', '--json'])).json()).toMatchObject({ ok: true, problems: [] });
+    } finally {
+      o.cleanup();
+    }
   }, 240_000);
 });

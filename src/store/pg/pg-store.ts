@@ -160,10 +160,12 @@ export class PgStore implements RecordStore {
   private async runWriting<T>(client: pg.Client, work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
     const attempts = this.options.attempts ?? DEFAULT_ATTEMPTS;
     for (let attempt = 1; ; attempt += 1) {
+      // Writers share one advisory lock; one that keeps losing takes it alone, so it cannot starve.
+      // A session lock, taken before BEGIN: the transaction's snapshot comes after the wait.
+      const alone = attempt > SHARED_ATTEMPTS;
+      await client.query(`SELECT ${alone ? 'pg_advisory_lock' : 'pg_advisory_lock_shared'}(${WRITERS_LOCK})`);
       try {
-        // Writers share one advisory lock; one that keeps losing takes it alone, so it cannot starve.
-        const turn = attempt > SHARED_ATTEMPTS ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared';
-        await client.query(`BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT ${turn}(${WRITERS_LOCK})`);
+        await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
         const t = await this.begin(client, false);
         const result = await work(t);
         if (!t.unchanged) {
@@ -183,6 +185,8 @@ export class PgStore implements RecordStore {
           throw new AppError('STORE_LOCKED', `the database refused the change ${attempts} times because other commands changed the same records at the same time; nothing was changed`, { hint: 'Run the command again.' });
         }
         await pause(attempt);
+      } finally {
+        await client.query(`SELECT ${alone ? 'pg_advisory_unlock' : 'pg_advisory_unlock_shared'}(${WRITERS_LOCK})`).catch(() => undefined);
       }
     }
   }
