@@ -35,6 +35,7 @@ import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
 import { calendarData, emailsOf, findOwnTicket, findTicket, followMerges, localTime, openQueue, saveTicket, saveTickets, slaOf, supportData } from './desk.js';
 import type { AppDeps } from './ports.js';
+import type { PasswordCheck } from './passwords.js';
 import { endSessionsByLock } from './users.js';
 
 export type Audience = 'customer' | 'agent';
@@ -215,22 +216,6 @@ export async function openTicketFor(t: RecordsTransaction, deps: AppDeps, custom
   return { detail, duplicate };
 }
 
-/** What a password was checked against, outside any transaction (bcrypt is slow on purpose). */
-export interface PasswordCheck {
-  /** The hash it was checked against; null when no account has the email. */
-  readonly checkedHash: string | null;
-  readonly passwordOk: boolean;
-}
-
-/** Checks a password against the account found (or spends the same time on none); no lock is held. */
-export async function checkPassword(deps: AppDeps, user: User | null, password: string): Promise<PasswordCheck> {
-  if (!user) {
-    await deps.passwords.verifyNothing(password);
-    return { checkedHash: null, passwordOk: false };
-  }
-  return { checkedHash: user.passwordHash, passwordOk: await deps.passwords.verify(password, user.passwordHash) };
-}
-
 export interface PasswordOpening {
   /** Normalised. */
   readonly email: string;
@@ -264,8 +249,8 @@ async function countFailedSignIn(t: RecordsTransaction, user: User, unlockToken:
 export async function openTicketWithPassword(t: RecordsTransaction, deps: AppDeps, input: PasswordOpening): Promise<OpenedTicket | 'otp-needed'> {
   const now = deps.now();
   const user = await t.users.byEmail(input.email);
-  if (!user || !input.check.passwordOk || user.passwordHash !== input.check.checkedHash) {
-    if (user && !input.check.passwordOk) await countFailedSignIn(t, user, input.unlockToken, now.getTime());
+  if (!user || !input.check.ok || user.passwordHash !== input.check.user?.passwordHash) {
+    if (user && !input.check.ok) await countFailedSignIn(t, user, input.unlockToken, now.getTime());
     t.audit({ at: now.toISOString(), type: 'ticket.sign-in-failure', actor: null, subject: user?.id ?? null, details: { reason: 'bad-credentials' } });
     t.failAfterCommit(badCredentials());
     return 'otp-needed';

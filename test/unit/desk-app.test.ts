@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { agentQueue, agentStats, assignAsAgent, changeLock, closeSolvedTickets, mergeAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent } from '../../src/app/agent.js';
 import type { Actor } from '../../src/app/authenticate.js';
 import type { AppDeps } from '../../src/app/ports.js';
-import { customerReply, listTickets, openTicketFor, openTicketWithPassword, rateOwnTicket, showTicket, type PasswordCheck, type TicketRequest } from '../../src/app/tickets.js';
+import type { PasswordCheck } from '../../src/app/passwords.js';
+import { customerReply, listTickets, openTicketFor, openTicketWithPassword, rateOwnTicket, showTicket, type TicketRequest } from '../../src/app/tickets.js';
 import { RefData } from '../../src/cli/refdata.js';
 import { slaReport } from '../../src/domain/sla.js';
 import type { User } from '../../src/domain/state.js';
@@ -79,14 +80,14 @@ describe('opening a ticket with the password (a locked account)', () => {
   it('opens for a password checked against the stored hash', async () => {
     const d = desk();
     await d.ready;
-    const opened = await d.run((t) => openTicketWithPassword(t, depsAt(MONDAY_10), withPassword({ checkedHash: d.ada.passwordHash, passwordOk: true }, d.ada.email)));
+    const opened = await d.run((t) => openTicketWithPassword(t, depsAt(MONDAY_10), withPassword({ user: d.ada, ok: true }, d.ada.email)));
     expect(opened).toMatchObject({ duplicate: false, detail: { ticket: { number: 1, customerId: d.ada.id } } });
   });
 
   it('counts a wrong password as a failed sign-in, commits that, and refuses', async () => {
     const d = desk();
     await d.ready;
-    const refused = await d.run((t) => openTicketWithPassword(t, depsAt(MONDAY_10), withPassword({ checkedHash: d.ada.passwordHash, passwordOk: false }, d.ada.email))).catch((error: unknown) => error);
+    const refused = await d.run((t) => openTicketWithPassword(t, depsAt(MONDAY_10), withPassword({ user: d.ada, ok: false }, d.ada.email))).catch((error: unknown) => error);
     expect(appErrorOf(() => {
       throw refused;
     }).code).toBe('BAD_CREDENTIALS');
@@ -98,7 +99,7 @@ describe('opening a ticket with the password (a locked account)', () => {
   it('refuses a check made against a password that has changed since, without counting it', async () => {
     const d = desk();
     await d.ready;
-    const refused = await d.run((t) => openTicketWithPassword(t, depsAt(MONDAY_10), withPassword({ checkedHash: 'an older hash', passwordOk: true }, d.ada.email))).catch((error: unknown) => error);
+    const refused = await d.run((t) => openTicketWithPassword(t, depsAt(MONDAY_10), withPassword({ user: { ...d.ada, passwordHash: 'an older hash' }, ok: true }, d.ada.email))).catch((error: unknown) => error);
     expect(appErrorOf(() => {
       throw refused;
     }).code).toBe('BAD_CREDENTIALS');

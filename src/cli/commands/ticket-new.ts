@@ -3,7 +3,8 @@
 // on), like `okpay unlock`.
 
 import type { Command } from 'commander';
-import { checkPassword, newTicket, openTicketWithPassword, type OpenedTicket, type TicketRequest } from '../../app/tickets.js';
+import { checkPasswordOf } from '../../app/passwords.js';
+import { newTicket, openTicketWithPassword, type OpenedTicket, type TicketRequest } from '../../app/tickets.js';
 import { AppError } from '../../domain/errors.js';
 import { parseLanguage } from '../../domain/language.js';
 import { parseCategory, parseChannel, validateSubject } from '../../domain/tickets.js';
@@ -76,7 +77,7 @@ async function openWithPassword(ctx: Context, o: NewOptions, request: TicketRequ
   const email = normalizeEmail(o.email ?? '');
   const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
   // The slow password check runs once, before any transaction and without the store lock.
-  const check = await checkPassword(ctx, await ctx.store.read((t) => t.users.byEmail(email)), password);
+  const check = await checkPasswordOf(ctx, await ctx.store.read((t) => t.users.byEmail(email)), password);
   return withOtp(ctx, o.otp, async (otp) => {
     const unlockToken = newToken(ctx.random, 'unl');
     const opened = await ctx.store.transaction((t) => openTicketWithPassword(t, ctx, { email, check, otp, unlockToken, request }));
