@@ -52,7 +52,7 @@ export async function refund(t: RecordsTransaction, deps: AppDeps, actor: Actor,
 }
 
 /** The balances the refund takes money from, and whose they are, read by key. */
-async function refundBooks(t: Records, original: Transaction): Promise<RefundBooks> {
+export async function refundBooks(t: Records, original: Transaction): Promise<RefundBooks> {
   const balances: Record<string, Record<string, MinorUnits>> = {};
   const emails: Record<string, string> = {};
   for (const p of refundDebits(original)) {

@@ -9,7 +9,8 @@ import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
 import { COUNTABLE, fixtureTime, resolveReferences, type FixtureEntry, type FixtureExpect, type FixturePlan, type FixtureTicket, type FixtureTransfer, type FixtureUser, type FixtureWithdrawal } from '../domain/fixtures.js';
 import { holdAccount, sha256Hex, userAccount, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, parseAmount } from '../domain/money.js';
-import { planRefund, type RefundBooks } from '../domain/refunds.js';
+import { planRefund } from '../domain/refunds.js';
+import { refundBooks } from '../app/refunds.js';
 import type { User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { parseSupport } from '../domain/support.js';
 import { saveTicket, saveTickets } from '../app/desk.js';
@@ -369,18 +370,6 @@ async function fixtureRefund(l: Loader, f: FixtureTicket, ticket: Ticket, agent:
   const books = await refundBooks(t, original);
   await atAsync(f.where, 'refund', () => post(l, planRefund(request, books, l.ctx.ref.currencies)));
   return requireTicket(await t.tickets.get(ticket.number), ticket.number);
-}
-
-/** The balances a refund takes money back from, and the emails of their owners. */
-async function refundBooks(t: RecordsTransaction, original: Transaction): Promise<RefundBooks> {
-  const balances: Record<string, Readonly<Record<string, number>>> = {};
-  const emails: Record<string, string> = {};
-  for (const posting of original.postings) balances[posting.account] = await t.balances.ofAccount(posting.account);
-  for (const id of original.parties) {
-    const user = await t.users.get(id);
-    if (user) emails[id] = user.email;
-  }
-  return { balances, emails };
 }
 
 // ---- expectations -----------------------------------------------------------------------------
