@@ -2,7 +2,7 @@
 // lists exactly the commands and options that exist; package.json's "man" installs it.
 // Exit codes and environment variables come from the same text as `okpay help exit-codes|environment`.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { buildProgram, EXIT_CODES } from '../dist/cli/main.js';
+import { buildProgram } from '../dist/cli/main.js';
 import { helpTopics } from '../dist/cli/help.js';
 import { bufferIO } from '../dist/cli/io.js';
 import { PACKAGE_VERSION } from '../dist/cli/paths.js';
@@ -36,7 +36,7 @@ function topicSection(title, text) {
 }
 
 const program = await buildProgram({ io: bufferIO(), env: {} });
-const topics = helpTopics(EXIT_CODES);
+const topics = helpTopics();
 const page = [
   `.TH OKPAY 1 "" "okpay ${PACKAGE_VERSION}" "User Commands"`,
   '.SH NAME',

@@ -131,7 +131,7 @@ export async function assignAsAgent(t: RecordsTransaction, deps: AppDeps, actor:
   const assignee = toEmail === null ? await leastLoadedAgent(t, step.ticket) : await t.users.byEmail(toEmail);
   if (!assignee) {
     if (toEmail !== null) throw new AppError('USER_NOT_FOUND', `no account uses ${toEmail}`);
-    throw new AppError('NOT_FOUND', `no available agent of tier ${step.ticket.tier} or higher speaks ${step.ticket.language}`, { hint: 'choose one with --to EMAIL, or add one with `okpay admin agent add`' });
+    throw new AppError('AGENT_NOT_FOUND', `no available agent of tier ${step.ticket.tier} or higher speaks ${step.ticket.language}`, { hint: 'choose one with --to EMAIL, or add one with `okpay admin agent add`' });
   }
   const updated = saveTicket(t, deps.ref, assignTicket(step.ticket, assignee, step.agent, step.nowIso));
   audited(t, step, 'ticket.assign', updated, { to: assignee.id, picked: toEmail === null });
@@ -298,7 +298,7 @@ export async function closeSolvedTickets(t: RecordsTransaction, deps: AppDeps, n
 async function ticketOfCustomer(t: Records, number: number | null, customer: User): Promise<Ticket | null> {
   if (number === null) return null;
   const ticket = await findTicket(t, number);
-  if (ticket.customerId !== customer.id) throw new AppError('INVALID_INPUT', `ticket #${ticket.number} is not from ${customer.email}`);
+  if (ticket.customerId !== customer.id) throw new AppError('CUSTOMER_MISMATCH', `ticket #${ticket.number} is not from ${customer.email}`);
   return ticket;
 }
 

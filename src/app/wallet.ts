@@ -124,7 +124,7 @@ function requestOfQuote(quote: StoredQuote): TransferRequest {
 function assertSameRequest(stored: StoredQuote, request: TransferRequest): void {
   const quoted = requestOfQuote(stored);
   const same = quoted.to === request.to && quoted.amountMinor === request.amountMinor && quoted.currency === request.currency && quoted.toCurrency === request.toCurrency;
-  if (!same) throw new AppError('INVALID_INPUT', `quote ${stored.id} was made for a different payment (to ${quoted.to}, ${quoted.currency} ${quoted.amountMinor} minor units → ${quoted.toCurrency})`, { hint: 'leave out --to/--amount/--currency to use the quote as it is, or get a new quote' });
+  if (!same) throw new AppError('QUOTE_MISMATCH', `quote ${stored.id} was made for a different payment (to ${quoted.to}, ${quoted.currency} ${quoted.amountMinor} minor units → ${quoted.toCurrency})`, { hint: 'leave out --to/--amount/--currency to use the quote as it is, or get a new quote' });
 }
 
 /** The request a quote id stands for, for the idempotency check that comes before its expiry check. */

@@ -98,7 +98,7 @@ export async function quoteWithdrawal(t: RecordsTransaction, deps: AppDeps, acto
 function quotedInput(deps: AppDeps, stored: StoredQuote, given: WithdrawInput | null): WithdrawInput {
   const quoted = { methodId: stored.request['method'] ?? '', currency: findCurrency(deps.ref.currencies, stored.currency), amountMinor: stored.amountMinor };
   if (given && (given.methodId !== quoted.methodId || given.amountMinor !== quoted.amountMinor || given.currency.code !== quoted.currency.code)) {
-    throw new AppError('INVALID_INPUT', `quote ${stored.id} was made for a different withdrawal`, { hint: 'leave out --method/--amount/--currency to use the quote as it is' });
+    throw new AppError('QUOTE_MISMATCH', `quote ${stored.id} was made for a different withdrawal`, { hint: 'leave out --method/--amount/--currency to use the quote as it is' });
   }
   return quoted;
 }

@@ -41,7 +41,7 @@ function validateRows(ctx: Context, file: string, text: string): BatchRow[] {
     try {
       const reference = checkIdempotencyKey((raw['reference'] ?? '').trim());
       const prior = seen.get(reference);
-      if (prior !== undefined) throw new AppError('INVALID_INPUT', `reference "${reference}" is also used on line ${prior}`);
+      if (prior !== undefined) throw new AppError('DUPLICATE_REFERENCE', `reference "${reference}" is also used on line ${prior}`);
       seen.set(reference, line);
       const recipient = classifyRecipient((raw['to'] ?? '').trim());
       const currency = findCurrency(ctx.ref.currencies, (raw['currency'] ?? '').trim());

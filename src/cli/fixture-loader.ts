@@ -200,7 +200,7 @@ function lockFixtureUser(l: Loader, user: User, lock: NonNullable<FixtureUser['l
 }
 
 /** Refusals of the transfer flow that are about the payee; any other is about the amount. */
-const PAYEE_ERRORS: ReadonlySet<ErrorCode> = new Set(['INVALID_EMAIL', 'INVALID_PHONE', 'INVALID_INPUT']);
+const PAYEE_ERRORS: ReadonlySet<ErrorCode> = new Set(['INVALID_EMAIL', 'INVALID_PHONE', 'INVALID_RECIPIENT', 'SELF_TRANSFER']);
 
 async function applyTransfer(l: Loader, f: FixtureTransfer): Promise<void> {
   const { ctx, t } = l;

@@ -50,7 +50,7 @@ const FLUSH_EVERY = 1000;
 
 export function parseGeneratorOptions(o: { users: string; transactions: string; tickets: string; seed: string }): GeneratorOptions {
   const seed = o.seed.trim();
-  if (seed.length === 0 || seed.length > 100) throw new AppError('INVALID_INPUT', '--seed must be 1–100 characters');
+  if (seed.length === 0 || seed.length > 100) throw new AppError('INVALID_TEXT', '--seed must be 1–100 characters');
   return {
     users: parsePositiveInt(o.users, '--users', { min: 2, max: 1_000_000 }),
     transactions: o.transactions.trim() === '0' ? 0 : parsePositiveInt(o.transactions, '--transactions', { min: 1, max: 5_000_000 }),

@@ -1,9 +1,9 @@
 // `okpay help [COMMAND…|TOPIC]` and `okpay version`: help for a command, or a topic that is not a
-// command (exit codes, environment variables, output formatting). Another topic is one entry in
-// TOPICS; its text may be built when it is shown (from the exit-code table, for example).
+// command (exit codes, error codes, environment variables, output formatting). Another topic is one
+// entry in helpTopics; its text may be built when it is shown (from the table of error codes).
 
 import type { Command } from 'commander';
-import { AppError, type ErrorCode } from '../domain/errors.js';
+import { AppError, ERRORS, type ErrorCode } from '../domain/errors.js';
 import type { App } from './kit.js';
 import { wrapForTerminal } from './output.js';
 import { PACKAGE_VERSION } from './paths.js';
@@ -11,6 +11,8 @@ import { PACKAGE_VERSION } from './paths.js';
 export interface HelpTopic {
   readonly summary: string;
   text(): string;
+  /** The topic as a JSON document, for `--json`. */
+  data?(): unknown;
 }
 
 const EXIT_MEANINGS: Readonly<Record<number, string>> = {
@@ -26,10 +28,12 @@ const EXIT_MEANINGS: Readonly<Record<number, string>> = {
   10: 'data store unavailable or damaged',
 };
 
-function exitCodesText(exitCodes: Readonly<Record<ErrorCode, number>>): string {
+const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+function exitCodesText(): string {
   const codes = Object.keys(EXIT_MEANINGS).map(Number);
   const lines = codes.map((code) => {
-    const names = Object.entries(exitCodes).filter(([, c]) => c === code).map(([name]) => name);
+    const names = ERROR_CODES.filter((name) => ERRORS[name].exitCode === code);
     return `  ${String(code).padStart(3)}  ${EXIT_MEANINGS[code]}${names.length > 0 ? `\n       error codes: ${names.join(', ')}` : ''}`;
   });
   return [
@@ -39,6 +43,37 @@ function exitCodesText(exitCodes: Readonly<Record<ErrorCode, number>>): string {
     '{"error":{"code":"INSUFFICIENT_FUNDS","message":"…","exitCode":7}}.',
     '',
     ...lines,
+    '',
+  ].join('\n');
+}
+
+/** Every error code with its exit code, meaning and hint, as `okpay help errors --json` prints it. */
+export function errorsDocument(): { errors: { code: ErrorCode; exitCode: number; meaning: string; hint: string }[] } {
+  return { errors: ERROR_CODES.map((code) => ({ code, ...ERRORS[code] })) };
+}
+
+function errorsText(): string {
+  const entries = ERROR_CODES.map((code) => `  ${code} (exit ${ERRORS[code].exitCode})\n      ${ERRORS[code].meaning}\n      hint: ${ERRORS[code].hint}`);
+  return ['Error codes', '', 'An error prints `okpay: MESSAGE — HINT` on stderr; with --json, {"error":{"code", "message", "exitCode", "hint"}}.', 'Scripts branch on the code; codes are never renamed.', '', ...entries, ''].join('\n');
+}
+
+/** docs/ERRORS.md: the table of error codes, generated (`npm run docs:errors`) and checked by a test. */
+export function errorsMarkdown(): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const rows = ERROR_CODES.map((code) => `| \`${code}\` | ${ERRORS[code].exitCode} | ${cell(ERRORS[code].meaning)} | ${cell(ERRORS[code].hint)} |`);
+  return [
+    '# Error codes',
+    '',
+    '<!-- Generated from src/domain/errors.ts by `npm run docs:errors`; a test fails when it is stale. -->',
+    '',
+    'Every error okpay reports has one of these codes. Without `--json` it prints `okpay: MESSAGE — HINT` on stderr;',
+    'with `--json`, `{"error":{"code":"INSUFFICIENT_FUNDS","message":"…","exitCode":7,"hint":"…"}}` on stderr.',
+    'The hint below is what usually helps; an error\'s own hint is more specific. Scripts branch on the code:',
+    'codes and their exit codes are never changed, only added. `okpay help errors [--json]` prints this table.',
+    '',
+    '| code | exit | meaning | hint |',
+    '|---|---|---|---|',
+    ...rows,
     '',
   ].join('\n');
 }
@@ -100,11 +135,12 @@ first). Errors are still one line on stderr (a JSON document with --json).
   --no-color          no colour (NO_COLOR works too; FORCE_COLOR=1 colours piped output).
 `;
 
-export function helpTopics(exitCodes: Readonly<Record<ErrorCode, number>>): Map<string, HelpTopic> {
+export function helpTopics(): Map<string, HelpTopic> {
   return new Map<string, HelpTopic>([
-    ['exit-codes', { summary: 'what each exit code means, with its error codes', text: () => exitCodesText(exitCodes) }],
+    ['exit-codes', { summary: 'what each exit code means, with its error codes', text: exitCodesText }],
     ['environment', { summary: 'the environment variables okpay reads', text: environmentText }],
     ['formatting', { summary: '--json FIELDS, --jq, --template, tables, times, pager and colour', text: () => FORMATTING }],
+    ['errors', { summary: 'every error code: its exit code, meaning and hint (--json too)', text: errorsText, data: errorsDocument }],
   ]);
 }
 
@@ -127,6 +163,7 @@ export function registerHelp(program: Command, app: App, topics: ReadonlyMap<str
     const ctx = app.context(self);
     if (words.length === 0) return program.outputHelp();
     const topic = words.length === 1 ? topics.get(words[0] ?? '') : undefined;
+    if (topic?.data) return ctx.out.data(topic.data(), () => ctx.out.line(wrapForTerminal(topic.text().trimEnd(), ctx.io.columns)));
     if (topic) return ctx.out.line(wrapForTerminal(topic.text().trimEnd(), ctx.io.columns));
     const command = findCommand(program, words);
     if (command && command !== program) return command.outputHelp();

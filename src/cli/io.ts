@@ -150,7 +150,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   for await (const chunk of stream) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     size += buffer.length;
-    if (size > MAX_STDIN_BYTES) throw new AppError('INVALID_INPUT', 'standard input is larger than 8 MiB');
+    if (size > MAX_STDIN_BYTES) throw new AppError('INPUT_TOO_LARGE', 'standard input is larger than 8 MiB');
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -2,7 +2,7 @@
 // codes and messages. Expected errors print one line; anything else is a bug report.
 
 import { Command, CommanderError } from 'commander';
-import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
+import { AppError, isAppError } from '../domain/errors.js';
 import { closeStores, createContext, type Deps, type Invocation } from './context.js';
 import { splitJsonFields } from './fields.js';
 import { bufferIO, processIO } from './io.js';
@@ -12,56 +12,6 @@ import { PACKAGE_VERSION } from './paths.js';
 import { helpTopics, registerHelp, registerVersion } from './help.js';
 import { groupExamples, type App } from './kit.js';
 import { invokedCommand, registerCommands } from './commands/index.js';
-
-export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
-  INTERNAL: 1,
-  USAGE: 2,
-  INVALID_INPUT: 2,
-  INVALID_AMOUNT: 2,
-  INVALID_CURRENCY: 2,
-  INVALID_EMAIL: 2,
-  INVALID_PHONE: 2,
-  INVALID_COUNTRY: 2,
-  INVALID_IBAN: 2,
-  INVALID_ROUTING_NUMBER: 2,
-  INVALID_DOCUMENT: 2,
-  INVALID_FILE: 2,
-  WEAK_PASSWORD: 2,
-  TERMS_NOT_ACCEPTED: 2,
-  CONFIRMATION_REQUIRED: 2,
-  CANCELLED: 2,
-  NOT_LOGGED_IN: 3,
-  BAD_CREDENTIALS: 3,
-  BAD_OTP: 3,
-  OTP_REQUIRED: 3,
-  SESSION_EXPIRED: 3,
-  INVALID_TOKEN: 3,
-  FORBIDDEN: 4,
-  NOT_FOUND: 5,
-  USER_NOT_FOUND: 5,
-  TX_NOT_FOUND: 5,
-  TICKET_NOT_FOUND: 5,
-  QUOTE_NOT_FOUND: 5,
-  METHOD_NOT_FOUND: 5,
-  WITHDRAWAL_NOT_FOUND: 5,
-  MAIL_NOT_FOUND: 5,
-  FAQ_NOT_FOUND: 5,
-  ACCOUNT_LOCKED: 6,
-  NOT_ACTIVATED: 6,
-  INVALID_TRANSITION: 6,
-  IDEMPOTENCY_CONFLICT: 6,
-  QUOTE_EXPIRED: 6,
-  ALREADY_EXISTS: 6,
-  EXPECTATION_FAILED: 6,
-  INSUFFICIENT_FUNDS: 7,
-  LIMIT_EXCEEDED: 8,
-  KYC_REQUIRED: 8,
-  STORE_LOCKED: 10,
-  STORE_CORRUPT: 10,
-  STORE_TOO_NEW: 10,
-  STORE_UNAVAILABLE: 10,
-  STORE_UNSAFE: 10,
-};
 
 const VERSION = PACKAGE_VERSION;
 
@@ -101,7 +51,7 @@ export async function buildProgram(deps: Deps, argv: readonly string[] | null = 
   const invoked = argv === null ? null : invokedCommand(argv);
   // `okpay version` needs no command module.
   if (invoked !== 'version') await registerCommands(program, app, invoked);
-  registerHelp(program, app, helpTopics(EXIT_CODES));
+  registerHelp(program, app, helpTopics());
   registerVersion(program, app);
   groupExamples(program);
   return program;
@@ -197,7 +147,7 @@ function bounded(text: string): string {
 
 // Messages quote input and stored text: escaped like all output (escapeControls), then one line.
 function print(error: AppError, json: boolean, deps: Deps): number {
-  const exitCode = EXIT_CODES[error.code];
+  const exitCode = error.exitCode;
   if (deps.env['OKPAY_DEBUG'] === '1' && error.stack && error.code !== 'INTERNAL') deps.io.writeErr(`${escapeControls(error.stack)}\n`);
   if (json) {
     const body = { code: error.code, message: bounded(error.message), exitCode, ...(error.hint ? { hint: bounded(error.hint) } : {}), ...(error.details ? { details: error.details } : {}) };

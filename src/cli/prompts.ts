@@ -74,6 +74,6 @@ export async function readNewPassword(ctx: Context, options: { passwordStdin?: b
   }
   const first = await promptSecret(ctx, 'New password:', 'pass --password-stdin (and pipe the password in) or set OKPAY_PASSWORD');
   const second = await promptSecret(ctx, 'Repeat the new password:', '');
-  if (first !== second) throw new AppError('INVALID_INPUT', 'the two passwords differ; nothing was changed');
+  if (first !== second) throw new AppError('PASSWORD_MISMATCH', 'the two passwords differ; nothing was changed');
   return first;
 }

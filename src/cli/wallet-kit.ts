@@ -81,7 +81,7 @@ export function bankFields(ctx: Context, o: { holder: string; iban?: string; acc
   if (o.iban !== undefined) {
     if (o.accountNumber !== undefined || o.routingNumber !== undefined) throw new AppError('USAGE', 'give either --iban or --account-number with --routing-number, not both');
     const iban = normalizeIban(o.iban, ctx.ref.load('iban.json', parseIbanLengths));
-    if (country && country !== iban.country) throw new AppError('INVALID_INPUT', `the IBAN is from ${iban.country} but --country says ${country}`);
+    if (country && country !== iban.country) throw new AppError('INVALID_COUNTRY', `the IBAN is from ${iban.country} but --country says ${country}`);
     return { label: `${holder} ${maskAccountNumber(iban.iban)}`, holder, iban: iban.iban, accountNumber: null, routingNumber: null, country: iban.country };
   }
   if (o.accountNumber === undefined || o.routingNumber === undefined) {

@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { fail } from './errors.js';
+import { AppError } from './errors.js';
 import { printable } from './money.js';
 
 // Support regions and their business calendars (data/calendars.json): which days a desk works.
@@ -198,7 +198,7 @@ export function isBusinessEpochDay(region: Region, day: number): boolean {
 
 function dayOfInput(localDateIso: string): number {
   const day = dayFromIso(localDateIso);
-  if (day === null) fail('INVALID_INPUT', `"${printable(localDateIso)}" is not a calendar date`, 'write it as YYYY-MM-DD, e.g. 2026-11-26');
+  if (day === null) throw new AppError('INVALID_DATE', `"${printable(localDateIso)}" is not a calendar date`, { hint: 'write it as YYYY-MM-DD, e.g. 2026-11-26' });
   return day;
 }
 
@@ -217,7 +217,7 @@ function regionOfCountry(data: CalendarData, country: string | null): Region | u
   if (country === null || country.trim() === '') return undefined;
   const code = country.trim().toUpperCase();
   if (!COUNTRY_PATTERN.test(code)) {
-    fail('INVALID_COUNTRY', `"${printable(country)}" is not a two-letter country code`, 'use an ISO 3166 code such as US, DE or CN');
+    throw new AppError('INVALID_COUNTRY', `"${printable(country)}" is not a two-letter country code`, { hint: 'use an ISO 3166 code such as US, DE or CN' });
   }
   return data.regions.find((region) => region.countries.includes(code));
 }
@@ -235,7 +235,7 @@ export function payoutRegion(data: CalendarData, country: string | null): Region
 export function regionById(data: CalendarData, id: string): Region {
   const region = data.regions.find((candidate) => candidate.id === id);
   if (!region) {
-    fail('INVALID_INPUT', `there is no support region "${printable(id)}"`, `use one of ${data.regions.map((known) => known.id).join(', ')}`);
+    throw new AppError('INVALID_CHOICE', `there is no support region "${printable(id)}"`, { hint: `use one of ${data.regions.map((known) => known.id).join(', ')}` });
   }
   return region;
 }

@@ -3,7 +3,7 @@
 // (validate.ts) can both use it.
 
 import * as z from 'zod/mini';
-import { fail } from './errors.js';
+import { AppError } from './errors.js';
 import { noDuplicates, parseShippedData } from './schema.js';
 
 const countrySchema = z.object({
@@ -24,5 +24,7 @@ export type Country = z.infer<typeof countrySchema>;
 
 /** Reads the parsed contents of data/countries.json, refusing a malformed list. */
 export function parseCountries(json: unknown): Country[] {
-  return parseShippedData(countryFileSchema, json, 'the country list', (message) => fail('INVALID_FILE', message)).countries;
+  return parseShippedData(countryFileSchema, json, 'the country list', (message) => {
+    throw new AppError('INVALID_FILE', message);
+  }).countries;
 }

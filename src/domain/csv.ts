@@ -6,7 +6,7 @@
 // skip_records_with_error swallows the rows after a stray quote), counts a CRLF as two lines in
 // `info.lines`, and csv-stringify cannot quote just the first field of an empty row.
 
-import { fail } from './errors.js';
+import { AppError } from './errors.js';
 import { printable } from './money.js';
 
 export interface CsvOptions {
@@ -54,15 +54,15 @@ export function parseCsv(text: string, options: CsvOptions): CsvResult {
   const records = readRecords(source);
   const header = firstNonBlank(records);
   const allColumns = [...options.requiredColumns, ...(options.optionalColumns ?? [])];
-  if (header === null) fail('INVALID_FILE', 'the file is empty: it needs a header row naming the columns', `for example: ${allColumns.join(',')}`);
-  if (header.error !== null) fail('INVALID_FILE', `line ${header.line}: the header row is malformed: ${header.error}`);
+  if (header === null) throw new AppError('INVALID_FILE', 'the file is empty: it needs a header row naming the columns', { hint: `for example: ${allColumns.join(',')}` });
+  if (header.error !== null) throw new AppError('INVALID_FILE', `line ${header.line}: the header row is malformed: ${header.error}`);
   const { names, errors } = resolveColumns(header, options);
   const result: CsvResult = { rows: [], rowLines: [], errors };
   let count = 0;
   for (const record of records) {
     if (record.blank) continue;
     count += 1;
-    if (count > options.maxRows) fail('INVALID_FILE', `the file has more than ${options.maxRows} rows`, 'split it into smaller files');
+    if (count > options.maxRows) throw new AppError('INVALID_FILE', `the file has more than ${options.maxRows} rows`, { hint: 'split it into smaller files' });
     addRecord(result, record, names, options.maxFieldLength ?? DEFAULT_MAX_FIELD_LENGTH);
   }
   return result;
@@ -81,10 +81,10 @@ function resolveColumns(header: RawRecord, options: CsvOptions): { names: (strin
   const known = new Map(allColumns.map((column) => [column.trim().toLowerCase(), column]));
   const keys = header.fields.map((field) => field.trim().toLowerCase());
   const duplicate = keys.find((key, index) => key !== '' && keys.indexOf(key) !== index);
-  if (duplicate !== undefined) fail('INVALID_FILE', `line ${header.line}: the column "${printable(duplicate)}" appears twice in the header`);
+  if (duplicate !== undefined) throw new AppError('INVALID_FILE', `line ${header.line}: the column "${printable(duplicate)}" appears twice in the header`);
   const missing = options.requiredColumns.filter((column) => !keys.includes(column.trim().toLowerCase()));
   if (missing.length > 0) {
-    fail('INVALID_FILE', `line ${header.line}: the header row lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, `the first row must name the columns, for example: ${allColumns.join(',')}`);
+    throw new AppError('INVALID_FILE', `line ${header.line}: the header row lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, { hint: `the first row must name the columns, for example: ${allColumns.join(',')}` });
   }
   const errors: CsvError[] = [];
   const names = keys.map((key, index) => {

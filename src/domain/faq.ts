@@ -4,7 +4,7 @@
 // Hand-written: a few dozen short articles need no search engine, and none of the small search
 // libraries splits Chinese into terms (see search-terms.ts).
 
-import { fail } from './errors.js';
+import { AppError } from './errors.js';
 import { type Language, isLanguage } from './language.js';
 import { printable } from './money.js';
 import { searchTerms } from './search-terms.js';
@@ -139,7 +139,7 @@ export function findArticle(articles: readonly FaqArticle[], id: string): FaqArt
   if (found !== undefined) return found;
   const close = closeIds(articles, wanted);
   const listHint = 'run "okpay faq" to list every article';
-  fail('FAQ_NOT_FOUND', `no FAQ article "${printable(id)}"`, close.length > 0 ? `did you mean ${close.join(', ')}? or ${listHint}` : listHint);
+  throw new AppError('FAQ_NOT_FOUND', `no FAQ article "${printable(id)}"`, { hint: close.length > 0 ? `did you mean ${close.join(', ')}? or ${listHint}` : listHint });
 }
 
 const MAX_SUGGESTIONS = 3;
@@ -203,7 +203,7 @@ interface IndexedArticle {
  */
 export function searchFaq(articles: readonly FaqArticle[], query: string, language: Language, limit = 5): FaqHit[] {
   if (!Number.isSafeInteger(limit) || limit < 1) {
-    fail('INVALID_INPUT', `the result limit must be a whole number of at least 1, not ${limit}`);
+    throw new AppError('INVALID_NUMBER', `the result limit must be a whole number of at least 1, not ${limit}`);
   }
   const queryTerms = [...new Set(searchTerms(query.slice(0, MAX_QUERY_CHARS)))];
   if (queryTerms.length === 0) return articles.map((article) => ({ article: localizeArticle(article, language), score: 0 }));

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { fail } from './errors.js';
+import { AppError } from './errors.js';
 import { convertMinor, quoteRate, type RateTable } from './fx.js';
 import { assertMinor, formatAmount, type Currency, type MinorUnits } from './money.js';
 import { parseShippedData } from './schema.js';
@@ -106,11 +106,7 @@ export function computeTransferQuote(input: TransferQuoteInput, ref: { readonly 
   const { midRate, appliedRate, spreadBasisPoints } = quoteRate(ref.rates, currency.code, toCurrency.code);
   const receiveAmountMinor = convertMinor(amountMinor, currency, toCurrency, appliedRate);
   if (receiveAmountMinor === 0) {
-    fail(
-      'INVALID_AMOUNT',
-      `${formatAmount(amountMinor, currency)} ${currency.code} is worth less than the smallest unit of ${toCurrency.code}`,
-      'send a larger amount',
-    );
+    throw new AppError('INVALID_AMOUNT', `${formatAmount(amountMinor, currency)} ${currency.code} is worth less than the smallest unit of ${toCurrency.code}`, { hint: 'send a larger amount' });
   }
   return {
     amountMinor,
@@ -180,14 +176,14 @@ function computeFee(amountMinor: MinorUnits, currency: Currency, rule: FeeRule, 
 
 function ruleFor(rules: FeeRulesByCurrency, code: string, what: string): FeeRule {
   const rule = rules[code];
-  if (!rule) fail('INVALID_CURRENCY', `${what} in ${code} are not offered`, `use one of ${Object.keys(rules).join(', ')}`);
+  if (!rule) throw new AppError('INVALID_CURRENCY', `${what} in ${code} are not offered`, { hint: `use one of ${Object.keys(rules).join(', ')}` });
   return rule;
 }
 
 function assertPositiveAmount(amountMinor: MinorUnits, currency: Currency): void {
-  if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) fail('INVALID_AMOUNT', 'the amount must be more than zero');
+  if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) throw new AppError('INVALID_AMOUNT', 'the amount must be more than zero');
   if (amountMinor > currency.maxTransactionMinor) {
-    fail('INVALID_AMOUNT', `${formatAmount(amountMinor, currency)} ${currency.code} is more than one transaction may carry`, `the maximum is ${formatAmount(currency.maxTransactionMinor, currency)} ${currency.code}`);
+    throw new AppError('INVALID_AMOUNT', `${formatAmount(amountMinor, currency)} ${currency.code} is more than one transaction may carry`, { hint: `the maximum is ${formatAmount(currency.maxTransactionMinor, currency)} ${currency.code}` });
   }
 }
 

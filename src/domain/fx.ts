@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { fail } from './errors.js';
+import { AppError } from './errors.js';
 import { assertMinor, type Currency, type MinorUnits } from './money.js';
 import { parseShippedData } from './schema.js';
 
@@ -59,7 +59,7 @@ export function quoteRate(table: RateTable, from: string, to: string): RateQuote
   const midScaled = (2n * toMid * RATE_SCALE + fromMid) / (2n * fromMid);
   const keptBasisPoints = BASIS_POINTS - BigInt(table.spreadBasisPoints);
   const appliedScaled = (toMid * RATE_SCALE * keptBasisPoints) / (fromMid * BASIS_POINTS);
-  if (appliedScaled === 0n) fail('INVALID_CURRENCY', `the rate from ${from} to ${to} is too small to quote`);
+  if (appliedScaled === 0n) throw new AppError('INVALID_CURRENCY', `the rate from ${from} to ${to} is too small to quote`);
   return { midRate: formatRate(midScaled), appliedRate: formatRate(appliedScaled), spreadBasisPoints: table.spreadBasisPoints };
 }
 
@@ -96,7 +96,7 @@ export function usdEquivalentMinor(amountMinor: MinorUnits, currency: Currency, 
 function midOf(table: RateTable, code: string): bigint {
   const text = table.mid[code];
   const scaled = text === undefined ? null : parseRateOrNull(text);
-  if (scaled === null) fail('INVALID_CURRENCY', `there is no exchange rate for ${code}`, `rates are published for ${Object.keys(table.mid).join(', ')}`);
+  if (scaled === null) throw new AppError('INVALID_CURRENCY', `there is no exchange rate for ${code}`, { hint: `rates are published for ${Object.keys(table.mid).join(', ')}` });
   return scaled;
 }
 

@@ -11,10 +11,10 @@ export function isLanguage(value: unknown): value is Language {
   return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
 }
 
-/** A language a person typed (any case, spaces around), or INVALID_INPUT. */
+/** A language a person typed (any case, spaces around), or INVALID_CHOICE. */
 export function parseLanguage(text: string): Language {
   const lower = text.trim().toLowerCase();
-  if (!isLanguage(lower)) throw new AppError('INVALID_INPUT', `"${text.slice(0, 20)}" is not a supported language`, { hint: `use one of ${LANGUAGES.join(', ')}` });
+  if (!isLanguage(lower)) throw new AppError('INVALID_CHOICE', `"${text.slice(0, 20)}" is not a supported language`, { hint: `use one of ${LANGUAGES.join(', ')}` });
   return lower;
 }
 

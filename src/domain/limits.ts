@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { fail } from './errors.js';
+import { AppError } from './errors.js';
 import { assertMinor, formatAmount, type Currency, type MinorUnits } from './money.js';
 import { parseShippedData } from './schema.js';
 
@@ -115,10 +115,10 @@ export function checkOutgoingLimits(input: OutgoingLimitInput, table: LimitTable
   const what = `the ${broken === 'per-transaction' ? 'per-transaction' : '30-day'} limit of ${usd(limitMinor)}`;
   const remaining = `you can send up to ${usd(allowance.nextPaymentMaxMinor)} now`;
   if (!input.verified) {
-    fail('KYC_REQUIRED', `this payment (${usd(input.amountUsdMinor)}) is above ${what} for unverified accounts; ${remaining}`, KYC_HINT, details);
+    throw new AppError('KYC_REQUIRED', `this payment (${usd(input.amountUsdMinor)}) is above ${what} for unverified accounts; ${remaining}`, { hint: KYC_HINT, details: details });
   }
   const hint = broken === 'per-transaction' ? 'split the payment into smaller ones' : 'earlier payments leave the 30-day window as they age';
-  fail('LIMIT_EXCEEDED', `this payment (${usd(input.amountUsdMinor)}) is above ${what}; ${remaining}`, hint, details);
+  throw new AppError('LIMIT_EXCEEDED', `this payment (${usd(input.amountUsdMinor)}) is above ${what}; ${remaining}`, { hint: hint, details: details });
 }
 
 /** The per-transaction limit is reported first: it is the one that waiting cannot fix. */

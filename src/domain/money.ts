@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { fail } from './errors.js';
+import { AppError } from './errors.js';
 import { parseShippedData } from './schema.js';
 
 /** An amount in the smallest unit of its currency (cents, yen). Always a safe integer. */
@@ -40,11 +40,11 @@ export function assertMinor(value: number, what = 'amount'): MinorUnits {
 export function findCurrency(currencies: readonly Currency[], code: string): Currency {
   const text = code.trim();
   if (!CURRENCY_PATTERN.test(text)) {
-    fail('INVALID_CURRENCY', `"${printable(code)}" is not a currency code`, `use one of ${currencies.map((c) => c.code).join(', ')}`);
+    throw new AppError('INVALID_CURRENCY', `"${printable(code)}" is not a currency code`, { hint: `use one of ${currencies.map((c) => c.code).join(', ')}` });
   }
   const upper = text.toUpperCase();
   const found = currencies.find((c) => c.code === upper);
-  if (!found) fail('INVALID_CURRENCY', `${upper} is not a supported currency`, `use one of ${currencies.map((c) => c.code).join(', ')}`);
+  if (!found) throw new AppError('INVALID_CURRENCY', `${upper} is not a supported currency`, { hint: `use one of ${currencies.map((c) => c.code).join(', ')}` });
   return found;
 }
 
@@ -56,27 +56,23 @@ export function findCurrency(currencies: readonly Currency[], code: string): Cur
 export function parseAmount(text: string, currency: Currency, options: { allowZero?: boolean; ignoreMaximum?: boolean } = {}): MinorUnits {
   const shown = printable(text);
   if (text.length === 0 || text.length > MAX_AMOUNT_TEXT_LENGTH) {
-    fail('INVALID_AMOUNT', text.length === 0 ? 'the amount is empty' : 'the amount is too long', 'write it like 12.50');
+    throw new AppError('INVALID_AMOUNT', text.length === 0 ? 'the amount is empty' : 'the amount is too long', { hint: 'write it like 12.50' });
   }
   const match = AMOUNT_PATTERN.exec(text);
-  if (!match) fail('INVALID_AMOUNT', `"${shown}" is not an amount`, `write it with digits and at most one point, like ${example(currency)}`);
+  if (!match) throw new AppError('INVALID_AMOUNT', `"${shown}" is not an amount`, { hint: `write it with digits and at most one point, like ${example(currency)}` });
   const whole = match[1] ?? '0';
   const fraction = match[2] ?? '';
   if (fraction.length > currency.exponent) {
-    fail(
-      'INVALID_AMOUNT',
-      currency.exponent === 0
+    throw new AppError('INVALID_AMOUNT', currency.exponent === 0
         ? `${currency.code} amounts have no decimals: "${shown}"`
-        : `${currency.code} amounts have at most ${currency.exponent} decimals: "${shown}"`,
-      `for example ${example(currency)}`,
-    );
+        : `${currency.code} amounts have at most ${currency.exponent} decimals: "${shown}"`, { hint: `for example ${example(currency)}` });
   }
   const digits = whole + fraction.padEnd(currency.exponent, '0');
   const minor = Number(digits);
   if (!Number.isSafeInteger(minor) || (!options.ignoreMaximum && minor > currency.maxTransactionMinor)) {
-    fail('INVALID_AMOUNT', `${shown} ${currency.code} is more than one transaction may carry`, `the maximum is ${formatAmount(currency.maxTransactionMinor, currency)} ${currency.code}`);
+    throw new AppError('INVALID_AMOUNT', `${shown} ${currency.code} is more than one transaction may carry`, { hint: `the maximum is ${formatAmount(currency.maxTransactionMinor, currency)} ${currency.code}` });
   }
-  if (minor === 0 && !options.allowZero) fail('INVALID_AMOUNT', 'the amount must be more than zero');
+  if (minor === 0 && !options.allowZero) throw new AppError('INVALID_AMOUNT', 'the amount must be more than zero');
   return minor;
 }
 

@@ -3,7 +3,7 @@
 // known, names the country of a number and tells a mobile number from a landline.
 
 import { createRequire } from 'node:module';
-import { fail } from './errors.js';
+import { AppError } from './errors.js';
 import { printable } from './money.js';
 import type { Country } from './country.js';
 
@@ -34,22 +34,22 @@ export type PhoneType = 'mobile' | 'fixed-line' | 'fixed-line-or-mobile' | 'othe
 export function normalizePhone(text: string, countries?: readonly Country[], country?: string): string {
   const trimmed = text.trim();
   const shown = printable(trimmed);
-  if (trimmed === '') fail('INVALID_PHONE', 'the phone number is empty', PHONE_HINT);
-  if (trimmed.length > PHONE_TEXT_MAX_CHARACTERS) fail('INVALID_PHONE', `"${shown}" is too long for a phone number`, PHONE_HINT);
+  if (trimmed === '') throw new AppError('INVALID_PHONE', 'the phone number is empty', { hint: PHONE_HINT });
+  if (trimmed.length > PHONE_TEXT_MAX_CHARACTERS) throw new AppError('INVALID_PHONE', `"${shown}" is too long for a phone number`, { hint: PHONE_HINT });
   const international = trimmed.startsWith('+') ? trimmed : nationalToInternational(trimmed, shown, country);
   const digits = international.slice(1).replace(PHONE_SEPARATORS, '');
-  if (/(?![0-9])\p{Nd}/u.test(digits)) fail('INVALID_PHONE', `"${shown}" contains digits other than 0-9`, PHONE_HINT);
+  if (/(?![0-9])\p{Nd}/u.test(digits)) throw new AppError('INVALID_PHONE', `"${shown}" contains digits other than 0-9`, { hint: PHONE_HINT });
   if (/[^0-9]/.test(digits)) {
-    fail('INVALID_PHONE', `"${shown}" may contain only digits, spaces, dashes, dots and parentheses after the +`, PHONE_HINT);
+    throw new AppError('INVALID_PHONE', `"${shown}" may contain only digits, spaces, dashes, dots and parentheses after the +`, { hint: PHONE_HINT });
   }
   if (digits.length < PHONE_DIGITS_MIN || digits.length > PHONE_DIGITS_MAX) {
-    fail('INVALID_PHONE', `"${shown}" has ${digits.length} digits; a phone number has ${PHONE_DIGITS_MIN} to ${PHONE_DIGITS_MAX} with its country code`, PHONE_HINT);
+    throw new AppError('INVALID_PHONE', `"${shown}" has ${digits.length} digits; a phone number has ${PHONE_DIGITS_MIN} to ${PHONE_DIGITS_MAX} with its country code`, { hint: PHONE_HINT });
   }
-  if (digits.startsWith('0')) fail('INVALID_PHONE', `"${shown}" is not a phone number: no country code starts with 0`, PHONE_HINT);
+  if (digits.startsWith('0')) throw new AppError('INVALID_PHONE', `"${shown}" is not a phone number: no country code starts with 0`, { hint: PHONE_HINT });
   if (countries !== undefined) {
     const callingCode = phoneLibrary().parsePhoneNumberFromString(`+${digits}`)?.countryCallingCode;
     if (callingCode === undefined || !countries.some((known) => known.callingCode === callingCode)) {
-      fail('INVALID_PHONE', `"${shown}" does not start with a known country calling code`, PHONE_HINT);
+      throw new AppError('INVALID_PHONE', `"${shown}" does not start with a known country calling code`, { hint: PHONE_HINT });
     }
   }
   return `+${digits}`;
@@ -58,9 +58,9 @@ export function normalizePhone(text: string, countries?: readonly Country[], cou
 // A number written as at home ("(415) 555-0100", "030 1234567") needs its country to be read.
 function nationalToInternational(text: string, shown: string, country: string | undefined): string {
   const { isSupportedCountry, parsePhoneNumberFromString } = phoneLibrary();
-  if (country === undefined || !isSupportedCountry(country)) fail('INVALID_PHONE', `"${shown}" does not start with + and a country code`, PHONE_HINT);
+  if (country === undefined || !isSupportedCountry(country)) throw new AppError('INVALID_PHONE', `"${shown}" does not start with + and a country code`, { hint: PHONE_HINT });
   const parsed = parsePhoneNumberFromString(text, country as CountryCode);
-  if (parsed === undefined || !parsed.isPossible()) fail('INVALID_PHONE', `"${shown}" is not a phone number in ${country}`, PHONE_HINT);
+  if (parsed === undefined || !parsed.isPossible()) throw new AppError('INVALID_PHONE', `"${shown}" is not a phone number in ${country}`, { hint: PHONE_HINT });
   return parsed.number;
 }
 

@@ -2,7 +2,7 @@
 // transaction, tied to a support ticket, and above a documented amount only by a tier-2 agent or
 // a manager.
 
-import { AppError, fail } from './errors.js';
+import { AppError } from './errors.js';
 import { usdEquivalentMinor, type RateTable } from './fx.js';
 import { userAccount, type NewTransaction, type Posting, type Transaction } from './ledger.js';
 import { findCurrency, formatAmount, parseAmount, type Currency, type MinorUnits } from './money.js';
@@ -35,7 +35,7 @@ export function assertRefundTier(agent: User, valueUsdMinor: number, rule: Refun
   const tier1Max = parseAmount(rule.tier1MaxAmount, ruleCurrency);
   const tier = agent.agent?.tier ?? 0;
   if (valueUsdMinor > tier1Max && tier < 2) {
-    fail('FORBIDDEN', `refunds above ${rule.tier1MaxAmount} ${rule.currency} need a tier-2 agent or a manager; ${agent.email} is tier ${tier}`, 'escalate the ticket: `okpay ticket escalate N --tier 2`');
+    throw new AppError('FORBIDDEN', `refunds above ${rule.tier1MaxAmount} ${rule.currency} need a tier-2 agent or a manager; ${agent.email} is tier ${tier}`, { hint: 'escalate the ticket: `okpay ticket escalate N --tier 2`' });
   }
 }
 
@@ -60,12 +60,12 @@ function refundPostings(original: Transaction): Posting[] {
 export function planRefund(request: RefundRequest, books: RefundBooks, currencies: readonly Currency[]): NewTransaction {
   const { original } = request;
   const prior = request.priorRefund;
-  if (prior) fail('INVALID_TRANSITION', `${original.id} was already refunded by ${prior}`, 'a transaction is refunded once');
+  if (prior) throw new AppError('INVALID_TRANSITION', `${original.id} was already refunded by ${prior}`, { hint: 'a transaction is refunded once' });
   if (!REFUNDABLE.has(original.type)) {
-    fail('INVALID_TRANSITION', `${original.id} is a ${original.type}; only transfers, deposits and completed payouts can be refunded`, original.type === 'transfer.unclaimed' ? 'an unclaimed transfer returns to the sender by itself after 30 days' : undefined);
+    throw new AppError('INVALID_TRANSITION', `${original.id} is a ${original.type}; only transfers, deposits and completed payouts can be refunded`, { hint: original.type === 'transfer.unclaimed' ? 'an unclaimed transfer returns to the sender by itself after 30 days' : undefined });
   }
   if (!original.parties.includes(request.ticketCustomerId)) {
-    fail('INVALID_INPUT', `${original.id} is not a transaction of the customer of ticket #${request.ticketNumber}`);
+    throw new AppError('CUSTOMER_MISMATCH', `${original.id} is not a transaction of the customer of ticket #${request.ticketNumber}`);
   }
   const postings = refundPostings(original);
   assertNoOverdraft(books, postings, currencies);

@@ -2,7 +2,7 @@
 // duplicates, follow-ups and merges. Every change appends to the ticket's event log, which is
 // the record the SLA clock (sla.ts) and the exports are derived from. Pure: "now" comes in.
 
-import { fail } from './errors.js';
+import { AppError } from './errors.js';
 import type { Language } from './language.js';
 import { printable } from './money.js';
 import type { TxId, User, UserId } from './user.js';
@@ -115,7 +115,7 @@ export interface Ticket {
 function oneOf<T extends string>(values: readonly T[], text: string, what: string): T {
   const lower = text.trim().toLowerCase();
   const found = values.find((value) => value === lower);
-  if (found === undefined) fail('INVALID_INPUT', `"${printable(text)}" is not a ${what}`, `use one of ${values.join(', ')}`);
+  if (found === undefined) throw new AppError('INVALID_CHOICE', `"${printable(text)}" is not a ${what}`, { hint: `use one of ${values.join(', ')}` });
   return found;
 }
 
@@ -126,7 +126,7 @@ export const parseStatus = (text: string): TicketStatus => oneOf(TICKET_STATUSES
 
 export function parseTier(text: string): Tier {
   const trimmed = text.trim();
-  if (trimmed !== '1' && trimmed !== '2' && trimmed !== '3') fail('INVALID_INPUT', `"${printable(text)}" is not a support tier`, 'use 1, 2 or 3 (3 is a manager)');
+  if (trimmed !== '1' && trimmed !== '2' && trimmed !== '3') throw new AppError('INVALID_CHOICE', `"${printable(text)}" is not a support tier`, { hint: 'use 1, 2 or 3 (3 is a manager)' });
   return Number(trimmed) as Tier;
 }
 
@@ -134,7 +134,7 @@ export function parseTier(text: string): Tier {
 export function parseTicketNumber(text: string): number {
   const match = /^#?([0-9]{1,9})$/.exec(text.trim());
   const value = match?.[1] === undefined ? 0 : Number(match[1]);
-  if (value < 1) fail('INVALID_INPUT', `"${printable(text)}" is not a ticket number`, 'ticket numbers look like 12 or #12 (see `okpay ticket list`)');
+  if (value < 1) throw new AppError('INVALID_NUMBER', `"${printable(text)}" is not a ticket number`, { hint: 'ticket numbers look like 12 or #12 (see `okpay ticket list`)' });
   return value;
 }
 
@@ -142,8 +142,8 @@ export function parseTicketNumber(text: string): number {
 export function parseTags(text: string): string[] {
   const tags = [...new Set(text.split(',').map((tag) => tag.trim().toLowerCase()).filter((tag) => tag !== ''))];
   const wrong = tags.find((tag) => !TAG_PATTERN.test(tag));
-  if (wrong !== undefined) fail('INVALID_INPUT', `the tag "${printable(wrong)}" may hold only a-z, 0-9 and hyphens (at most 30)`, 'for example --tags refund,card-payment');
-  if (tags.length > MAX_TAGS) fail('INVALID_INPUT', `at most ${MAX_TAGS} tags, not ${tags.length}`);
+  if (wrong !== undefined) throw new AppError('INVALID_TAG', `the tag "${printable(wrong)}" may hold only a-z, 0-9 and hyphens (at most 30)`, { hint: 'for example --tags refund,card-payment' });
+  if (tags.length > MAX_TAGS) throw new AppError('INVALID_TAG', `at most ${MAX_TAGS} tags, not ${tags.length}`);
   return tags;
 }
 
@@ -177,7 +177,7 @@ function transitionHint(ticket: Ticket, to: TicketStatus): string {
 
 function assertTransition(ticket: Ticket, to: TicketStatus): void {
   if (!canTransition(ticket.status, to)) {
-    fail('INVALID_TRANSITION', `ticket #${ticket.number} is ${ticket.status} and cannot become ${to}`, transitionHint(ticket, to), { from: ticket.status, to });
+    throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} is ${ticket.status} and cannot become ${to}`, { hint: transitionHint(ticket, to), details: { from: ticket.status, to } });
   }
 }
 
@@ -185,7 +185,7 @@ function assertTransition(ticket: Ticket, to: TicketStatus): void {
 
 /** The ticket found under `number` (by the store), or TICKET_NOT_FOUND. */
 export function requireTicket(ticket: Ticket | null, number: number): Ticket {
-  if (!ticket) fail('TICKET_NOT_FOUND', `there is no ticket #${number}`, 'see `okpay ticket list`');
+  if (!ticket) throw new AppError('TICKET_NOT_FOUND', `there is no ticket #${number}`, { hint: 'see `okpay ticket list`' });
   return ticket;
 }
 
@@ -194,7 +194,7 @@ export function requireTicket(ticket: Ticket | null, number: number): Ticket {
  * exactly like a number nobody uses, so nobody learns which tickets exist.
  */
 export function requireOwnTicket(ticket: Ticket | null, number: number, customerId: UserId): Ticket {
-  if (!ticket || ticket.customerId !== customerId) fail('TICKET_NOT_FOUND', `you have no ticket #${number}`, 'see your tickets with `okpay ticket list`');
+  if (!ticket || ticket.customerId !== customerId) throw new AppError('TICKET_NOT_FOUND', `you have no ticket #${number}`, { hint: 'see your tickets with `okpay ticket list`' });
   return ticket;
 }
 
@@ -229,7 +229,7 @@ function withEvent(ticket: Ticket, event: TicketEvent, changes: Partial<Ticket> 
 
 function withMessage(ticket: Ticket, input: Omit<TicketMessage, 'id' | 'fromTicket'>): Ticket {
   if (ticket.messages.length >= MAX_MESSAGES) {
-    fail('INVALID_TRANSITION', `ticket #${ticket.number} has reached ${MAX_MESSAGES} messages`, 'open a new ticket that refers to this one');
+    throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} has reached ${MAX_MESSAGES} messages`, { hint: 'open a new ticket that refers to this one' });
   }
   const message: TicketMessage = { ...input, id: ticket.messages.length + 1, fromTicket: null };
   const author = input.author === 'system' ? 'agent' : input.author;
@@ -406,7 +406,7 @@ function ticketBasics(ticket: Ticket, customer: User): Omit<NewTicket, 'subject'
 function requireTierFor(ticket: Ticket, agent: User, what: string): void {
   const tier = agent.agent?.tier ?? 0;
   if (tier < ticket.tier) {
-    fail('FORBIDDEN', `ticket #${ticket.number} is at tier ${ticket.tier}; ${agent.email} is a tier-${tier} agent and cannot ${what} it`, 'a note (`okpay ticket note`) is always possible');
+    throw new AppError('FORBIDDEN', `ticket #${ticket.number} is at tier ${ticket.tier}; ${agent.email} is a tier-${tier} agent and cannot ${what} it`, { hint: 'a note (`okpay ticket note`) is always possible' });
   }
 }
 
@@ -439,7 +439,7 @@ export function addNote(ticket: Ticket, agent: User, body: string, nowIso: strin
 // ---- agents' changes -----------------------------------------------------------------------
 
 export function changeStatus(ticket: Ticket, to: TicketStatus, by: User | null, nowIso: string): Ticket {
-  if (ticket.status === to) fail('INVALID_TRANSITION', `ticket #${ticket.number} is already ${to}`);
+  if (ticket.status === to) throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} is already ${to}`);
   return withStatus(ticket, to, by?.id ?? null, nowIso);
 }
 
@@ -500,7 +500,7 @@ export function pickAgent(staff: readonly User[], loads: ReadonlyMap<UserId, num
 
 export function assignTicket(ticket: Ticket, agent: User, by: User, nowIso: string): Ticket {
   if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
-  if (agent.role !== 'agent' || agent.agent === null) fail('FORBIDDEN', `${agent.email} is not a support agent`, 'make them one with `okpay admin agent add`');
+  if (agent.role !== 'agent' || agent.agent === null) throw new AppError('FORBIDDEN', `${agent.email} is not a support agent`, { hint: 'make them one with `okpay admin agent add`' });
   requireTierFor(ticket, agent, 'take');
   if (ticket.assigneeId === agent.id) return ticket;
   return withEvent(ticket, { type: 'assigned', at: nowIso, by: by.id, to: agent.id }, { assigneeId: agent.id });
@@ -515,7 +515,7 @@ export function escalateTicket(ticket: Ticket, assignee: User | null, to: Tier |
   if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
   const target = to ?? (Math.min(3, ticket.tier + 1) as Tier);
   if (target <= ticket.tier) {
-    fail('INVALID_TRANSITION', `ticket #${ticket.number} is already at tier ${ticket.tier}`, ticket.tier === 3 ? 'tier 3 (a manager) is the highest' : `escalate to a tier above ${ticket.tier}`);
+    throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} is already at tier ${ticket.tier}`, { hint: ticket.tier === 3 ? 'tier 3 (a manager) is the highest' : `escalate to a tier above ${ticket.tier}` });
   }
   const keepsAssignee = assignee !== null && assignee.id === ticket.assigneeId && (assignee.agent?.tier ?? 0) >= target;
   const escalated = withEvent(ticket, { type: 'escalated', at: nowIso, by: by.id, from: ticket.tier, to: target, reason }, { tier: target, escalationRequest: null });
@@ -526,7 +526,7 @@ export function escalateTicket(ticket: Ticket, assignee: User | null, to: Tier |
 /** The customer asks for a higher tier (3 = a manager) and says why; agents see it in the queue. */
 export function requestEscalation(ticket: Ticket, customer: User, reason: string, manager: boolean, nowIso: string): Ticket {
   if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
-  if (ticket.tier === 3) fail('INVALID_TRANSITION', `ticket #${ticket.number} is already with a manager (tier 3)`);
+  if (ticket.tier === 3) throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} is already with a manager (tier 3)`);
   const tier = manager ? 3 : (Math.min(3, ticket.tier + 1) as Tier);
   const request: EscalationRequest = { at: nowIso, tier, reason };
   return withEvent(ticket, { type: 'escalation-requested', at: nowIso, by: customer.id, tier, reason }, { escalationRequest: request });
@@ -544,12 +544,12 @@ export interface RatedTicket {
 
 /** A score from 1 to 5 once the ticket is solved or closed; 1 or 2 needs a reason and opens a tier-2 follow-up. */
 export function rateTicket(ticket: Ticket, customer: User, score: number, comment: string | null, nextNumber: NextNumber, nowIso: string): RatedTicket {
-  if (!Number.isInteger(score) || score < 1 || score > 5) fail('INVALID_INPUT', `the score must be a whole number from 1 to 5, not ${score}`);
+  if (!Number.isInteger(score) || score < 1 || score > 5) throw new AppError('INVALID_NUMBER', `the score must be a whole number from 1 to 5, not ${score}`);
   if (ticket.status !== 'solved' && ticket.status !== 'closed') {
-    fail('INVALID_TRANSITION', `ticket #${ticket.number} is ${ticket.status}; it can be rated once it is solved`);
+    throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} is ${ticket.status}; it can be rated once it is solved`);
   }
-  if (ticket.rating !== null) fail('ALREADY_EXISTS', `ticket #${ticket.number} was already rated ${ticket.rating.score}/5`);
-  if (score <= BAD_RATING_MAX && comment === null) fail('USAGE', 'a score of 1 or 2 needs a reason', 'say what went wrong with --comment "…"');
+  if (ticket.rating !== null) throw new AppError('ALREADY_EXISTS', `ticket #${ticket.number} was already rated ${ticket.rating.score}/5`);
+  if (score <= BAD_RATING_MAX && comment === null) throw new AppError('USAGE', 'a score of 1 or 2 needs a reason', { hint: 'say what went wrong with --comment "…"' });
   const rating: Rating = { at: nowIso, score, comment };
   const rated = withEvent(ticket, { type: 'rated', at: nowIso, by: customer.id, score, comment }, { rating });
   if (score > BAD_RATING_MAX || comment === null) return { ticket: rated, followUp: null, changed: [rated] };
@@ -567,11 +567,11 @@ export function rateTicket(ticket: Ticket, customer: User, score: number, commen
  * with where it came from), the higher priority and tier win, and it is left as "merged".
  */
 export function mergeTickets(source: Ticket, target: Ticket, by: User, nowIso: string): { source: Ticket; target: Ticket } {
-  if (source.number === target.number) fail('INVALID_INPUT', 'a ticket cannot be merged into itself');
-  if (source.customerId !== target.customerId) fail('INVALID_TRANSITION', `tickets #${source.number} and #${target.number} belong to different customers and cannot be merged`);
-  if (!ACTIVE_STATUSES.includes(target.status)) fail('INVALID_TRANSITION', `ticket #${target.number} is ${target.status}; merge into a ticket that is still being worked on`);
+  if (source.number === target.number) throw new AppError('INVALID_MERGE', 'a ticket cannot be merged into itself');
+  if (source.customerId !== target.customerId) throw new AppError('INVALID_TRANSITION', `tickets #${source.number} and #${target.number} belong to different customers and cannot be merged`);
+  if (!ACTIVE_STATUSES.includes(target.status)) throw new AppError('INVALID_TRANSITION', `ticket #${target.number} is ${target.status}; merge into a ticket that is still being worked on`);
   assertTransition(source, 'merged');
-  if (target.messages.length + source.messages.length > MAX_MESSAGES) fail('INVALID_TRANSITION', `together the tickets hold more than ${MAX_MESSAGES} messages`);
+  if (target.messages.length + source.messages.length > MAX_MESSAGES) throw new AppError('INVALID_TRANSITION', `together the tickets hold more than ${MAX_MESSAGES} messages`);
   const copies = source.messages.map((message, index) => ({ ...message, id: target.messages.length + index + 1, fromTicket: source.number }));
   const merged = withEvent(withStatus(source, 'merged', by.id, nowIso), { type: 'merged-into', at: nowIso, by: by.id, ticket: target.number }, { mergedInto: target.number });
   const grown = withEvent(target, { type: 'merged-from', at: nowIso, by: by.id, ticket: source.number }, {

@@ -1,7 +1,7 @@
 // Identity documents for the identity check (KYC). We keep only the masked number: the full
 // number is checked for its shape here and then not stored.
 
-import { fail } from './errors.js';
+import { AppError } from './errors.js';
 import { printable } from './money.js';
 import { maskAccountNumber } from './validate-bank.js';
 
@@ -39,16 +39,16 @@ export function validateDocument(type: string, number: string): CheckedDocument 
   const documentType = parseDocumentType(type);
   const compact = number.trim().replace(/ /g, '');
   const shown = printable(number.trim());
-  if (compact === '') fail('INVALID_DOCUMENT', 'the document number is empty', DOCUMENT_RULES[documentType].rule);
+  if (compact === '') throw new AppError('INVALID_DOCUMENT', 'the document number is empty', { hint: DOCUMENT_RULES[documentType].rule });
   if (compact.length > DOCUMENT_TEXT_MAX_CHARACTERS || !/^[A-Za-z0-9-]+$/.test(compact)) {
-    fail('INVALID_DOCUMENT', `"${shown}" is not a ${documentType} number: use letters A-Z and digits 0-9 only`, DOCUMENT_RULES[documentType].rule);
+    throw new AppError('INVALID_DOCUMENT', `"${shown}" is not a ${documentType} number: use letters A-Z and digits 0-9 only`, { hint: DOCUMENT_RULES[documentType].rule });
   }
   const normalized = compact.toUpperCase();
   if (!DOCUMENT_RULES[documentType].pattern.test(normalized)) {
-    fail('INVALID_DOCUMENT', `"${shown}" is not a ${documentType} number: ${DOCUMENT_RULES[documentType].rule}`);
+    throw new AppError('INVALID_DOCUMENT', `"${shown}" is not a ${documentType} number: ${DOCUMENT_RULES[documentType].rule}`);
   }
   if (documentType === 'id-card' && RESIDENT_ID.test(normalized) && residentIdCheckCharacter(normalized) !== normalized[17]) {
-    fail('INVALID_DOCUMENT', `"${shown}" is not a valid resident ID number: its last character does not match the check`, 'look for a typo');
+    throw new AppError('INVALID_DOCUMENT', `"${shown}" is not a valid resident ID number: its last character does not match the check`, { hint: 'look for a typo' });
   }
   return { type: documentType, masked: maskAccountNumber(normalized) };
 }
@@ -57,7 +57,7 @@ function parseDocumentType(text: string): DocumentType {
   const type = text.trim().toLowerCase();
   if (type === 'driving-license') return 'driving-licence';
   const found = DOCUMENT_TYPES.find((candidate) => candidate === type);
-  if (found === undefined) fail('INVALID_DOCUMENT', `"${printable(text.trim())}" is not a document type we accept`, DOCUMENT_TYPE_HINT);
+  if (found === undefined) throw new AppError('INVALID_DOCUMENT', `"${printable(text.trim())}" is not a document type we accept`, { hint: DOCUMENT_TYPE_HINT });
   return found;
 }
 

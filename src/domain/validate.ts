@@ -3,7 +3,7 @@
 // message says what is wrong with the input, echoed through printable() so that control
 // characters and huge inputs cannot break the terminal.
 
-import { fail } from './errors.js';
+import { AppError } from './errors.js';
 import type { Country } from './country.js';
 import { printable } from './money.js';
 import { looksLikePhone, normalizePhone } from './phone.js';
@@ -75,7 +75,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 export function normalizeEmail(text: string): string {
   const trimmed = text.trim();
   const problem = emailProblem(trimmed);
-  if (problem !== null) fail('INVALID_EMAIL', `"${printable(trimmed)}" is not a valid email address: ${problem}`, EMAIL_HINT);
+  if (problem !== null) throw new AppError('INVALID_EMAIL', `"${printable(trimmed)}" is not a valid email address: ${problem}`, { hint: EMAIL_HINT });
   return trimmed.toLowerCase();
 }
 
@@ -121,19 +121,15 @@ function domainProblem(domain: string): string | null {
 export function classifyRecipient(text: string, countries?: readonly Country[]): Recipient {
   if (text.includes('@')) return { kind: 'email', email: normalizeEmail(text) };
   if (looksLikePhone(text)) return { kind: 'phone', phone: normalizePhone(text, countries) };
-  fail(
-    'INVALID_INPUT',
-    `"${printable(text.trim())}" is neither an email address nor a phone number in +<country><number> form`,
-    'for example alice@example.com or +14155550100',
-  );
+  throw new AppError('INVALID_RECIPIENT', `"${printable(text.trim())}" is neither an email address nor a phone number in +<country><number> form`, { hint: 'for example alice@example.com or +14155550100' });
 }
 
 /** Returns the upper-case ISO 3166-1 alpha-2 code, accepting any letter case. */
 export function normalizeCountry(text: string, countries: readonly Country[]): string {
   const trimmed = text.trim();
-  if (!/^[A-Za-z]{2}$/.test(trimmed)) fail('INVALID_COUNTRY', `"${printable(trimmed)}" is not a two-letter country code`, COUNTRY_HINT);
+  if (!/^[A-Za-z]{2}$/.test(trimmed)) throw new AppError('INVALID_COUNTRY', `"${printable(trimmed)}" is not a two-letter country code`, { hint: COUNTRY_HINT });
   const code = trimmed.toUpperCase();
-  if (!countries.some((country) => country.code === code)) fail('INVALID_COUNTRY', `${code} is not an ISO 3166 country code`, COUNTRY_HINT);
+  if (!countries.some((country) => country.code === code)) throw new AppError('INVALID_COUNTRY', `${code} is not an ISO 3166 country code`, { hint: COUNTRY_HINT });
   return code;
 }
 
@@ -153,18 +149,18 @@ export function passwordFitsBcrypt(password: string): boolean {
  */
 export function checkPasswordPolicy(password: string): void {
   if (CONTROL.test(password) || LONE_SURROGATE.test(password)) {
-    fail('WEAK_PASSWORD', 'the password contains a control character or a broken character', 'use printable characters only');
+    throw new AppError('WEAK_PASSWORD', 'the password contains a control character or a broken character', { hint: 'use printable characters only' });
   }
   if (password !== password.trim()) {
-    fail('WEAK_PASSWORD', 'the password starts or ends with a space', 'spaces are fine inside the password, not at its ends');
+    throw new AppError('WEAK_PASSWORD', 'the password starts or ends with a space', { hint: 'spaces are fine inside the password, not at its ends' });
   }
   const bytes = utf8ByteLength(password);
   if (bytes > PASSWORD_MAX_BYTES) {
-    fail('WEAK_PASSWORD', `the password is ${bytes} bytes long in UTF-8; at most ${PASSWORD_MAX_BYTES} are allowed`, 'bcrypt ignores everything past 72 bytes: use a shorter passphrase');
+    throw new AppError('WEAK_PASSWORD', `the password is ${bytes} bytes long in UTF-8; at most ${PASSWORD_MAX_BYTES} are allowed`, { hint: 'bcrypt ignores everything past 72 bytes: use a shorter passphrase' });
   }
   const missing = missingPasswordParts(password);
   if (missing.length > 0) {
-    fail('WEAK_PASSWORD', `the password needs ${joinList(missing)}`, 'mix at least 8 letters, digits and symbols such as ! or #');
+    throw new AppError('WEAK_PASSWORD', `the password needs ${joinList(missing)}`, { hint: 'mix at least 8 letters, digits and symbols such as ! or #' });
   }
 }
 
@@ -202,13 +198,13 @@ export function boundedText(text: string, field: string, bounds: TextBounds): st
   // U+2028 and U+2029 are line breaks too: a new line in text, refused where text is one line.
   const value = (bounds.multiline === true ? text.replace(/\r\n|[\u2028\u2029]/g, '\n') : text).trim();
   // A code point is at most two UTF-16 units, so this refuses huge input before counting it.
-  if (value.length > 2 * bounds.max) fail('INVALID_INPUT', `${subject} is too long: more than ${bounds.max} characters`);
+  if (value.length > 2 * bounds.max) throw new AppError('INVALID_TEXT', `${subject} is too long: more than ${bounds.max} characters`);
   const problem = textProblem(value, bounds.multiline === true);
-  if (problem !== null) fail('INVALID_INPUT', `${subject} ${problem}`, 'remove invisible and control characters');
+  if (problem !== null) throw new AppError('INVALID_TEXT', `${subject} ${problem}`, { hint: 'remove invisible and control characters' });
   const characters = [...value].length;
-  if (characters > bounds.max) fail('INVALID_INPUT', `${subject} is too long: ${characters} characters, at most ${bounds.max}`);
+  if (characters > bounds.max) throw new AppError('INVALID_TEXT', `${subject} is too long: ${characters} characters, at most ${bounds.max}`);
   if (characters < bounds.min) {
-    fail('INVALID_INPUT', characters === 0 ? `${subject} is empty` : `${subject} is too short: ${characters} characters, at least ${bounds.min}`);
+    throw new AppError('INVALID_TEXT', characters === 0 ? `${subject} is empty` : `${subject} is too short: ${characters} characters, at least ${bounds.min}`);
   }
   return value;
 }
@@ -228,7 +224,7 @@ export function validateName(text: string, field = 'name'): string {
   const name = boundedText(text, field, { min: 1, max: NAME_MAX_CHARACTERS });
   if (!unicodePatterns().name.test(name) || !/\p{L}/u.test(name)) {
     const subject = field.startsWith('-') ? field : `the ${field}`;
-    fail('INVALID_INPUT', `${subject} "${printable(name)}" may contain only letters, spaces, apostrophes, hyphens and dots`);
+    throw new AppError('INVALID_NAME', `${subject} "${printable(name)}" may contain only letters, spaces, apostrophes, hyphens and dots`);
   }
   return name;
 }
@@ -260,9 +256,9 @@ interface DateParts {
 export function parseIsoDate(text: string, field: string): number {
   const trimmed = text.trim();
   const parts = trimmed.length <= ISO_DATE_TEXT_MAX ? matchIsoDate(trimmed) : null;
-  if (parts === null) fail('INVALID_INPUT', `${field} "${printable(trimmed)}" is not an ISO 8601 date`, DATE_HINT);
+  if (parts === null) throw new AppError('INVALID_DATE', `${field} "${printable(trimmed)}" is not an ISO 8601 date`, { hint: DATE_HINT });
   const problem = dateRangeProblem(parts);
-  if (problem !== null) fail('INVALID_INPUT', `${field} "${printable(trimmed)}" has ${problem}`, DATE_HINT);
+  if (problem !== null) throw new AppError('INVALID_DATE', `${field} "${printable(trimmed)}" has ${problem}`, { hint: DATE_HINT });
   const days = daysFromCivil(parts.year, parts.month, parts.day);
   const offsetMs = parts.offsetSign * (parts.offsetHours * 60 + parts.offsetMinutes) * 60_000;
   return (((days * 24 + parts.hour) * 60 + parts.minute) * 60 + parts.second) * 1000 + parts.millisecond - offsetMs;
@@ -324,12 +320,12 @@ export function parsePositiveInt(text: string, field: string, bounds: { readonly
   const min = bounds.min ?? 1;
   const max = bounds.max ?? Number.MAX_SAFE_INTEGER;
   const trimmed = text.trim();
-  if (trimmed === '') fail('USAGE', `${field} needs a value`, `for example ${field} ${min}`);
+  if (trimmed === '') throw new AppError('USAGE', `${field} needs a value`, { hint: `for example ${field} ${min}` });
   if (!/^[0-9]+$/.test(trimmed)) {
-    fail('INVALID_INPUT', `${field} "${printable(trimmed)}" is not a whole number`, `use the digits 0-9 for a number from ${min} to ${max}`);
+    throw new AppError('INVALID_NUMBER', `${field} "${printable(trimmed)}" is not a whole number`, { hint: `use the digits 0-9 for a number from ${min} to ${max}` });
   }
   const significant = trimmed.replace(/^0+(?=.)/, '');
   const value = significant.length > 16 ? Number.POSITIVE_INFINITY : Number(significant);
-  if (value < min || value > max) fail('INVALID_INPUT', `${field} must be from ${min} to ${max}, not ${printable(trimmed)}`);
+  if (value < min || value > max) throw new AppError('INVALID_NUMBER', `${field} must be from ${min} to ${max}, not ${printable(trimmed)}`);
   return value;
 }

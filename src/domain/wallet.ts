@@ -2,7 +2,7 @@
 // yet), and the claim or return of unclaimed money. Each function checks the rules and returns the
 // balanced transaction to post; posting it (ledger.applyTransaction) is what changes balances.
 
-import { AppError, fail } from './errors.js';
+import { AppError } from './errors.js';
 import { computeTransferQuote, type FeeSchedule, type TransferQuote } from './fees.js';
 import { usdEquivalentMinor, type RateTable } from './fx.js';
 import { canonicalJson, sha256Hex, SYSTEM_ACCOUNTS, userAccount, utcDay, type NewTransaction, type Posting } from './ledger.js';
@@ -66,7 +66,7 @@ export interface ResolvedRecipient {
  */
 export function resolveRecipient(sender: User, recipient: Recipient, found: User | null, countryOfPhone: (phone: string) => string | null): ResolvedRecipient {
   const display = recipient.kind === 'email' ? recipient.email : recipient.phone;
-  if (found?.id === sender.id) fail('INVALID_INPUT', 'you cannot send money to yourself', 'to move money between currencies, send to someone else or keep it as it is');
+  if (found?.id === sender.id) throw new AppError('SELF_TRANSFER', 'you cannot send money to yourself', { hint: 'to move money between currencies, send to someone else or keep it as it is' });
   const user = found && found.status === 'active' ? found : null;
   const country = user?.country ?? (recipient.kind === 'phone' ? countryOfPhone(recipient.phone) : null);
   return { recipient, user, country, display };
@@ -114,10 +114,10 @@ export function transferQuoteRecord(id: string, userId: UserId, request: Transfe
 
 /** A stored quote the user may still use, or the reason they may not. */
 export function usableQuote(quote: StoredQuote | null, quoteId: string, userId: UserId, kind: StoredQuote['kind'], nowMs: number): StoredQuote {
-  if (!quote || quote.userId !== userId) fail('QUOTE_NOT_FOUND', `there is no quote ${quoteId}`, 'get one with `okpay fee quote …`');
-  if (quote.kind !== kind) fail('INVALID_INPUT', `quote ${quoteId} is for a ${quote.kind}, not a ${kind}`);
-  if (quote.usedBy) fail('INVALID_TRANSITION', `quote ${quoteId} was already used by ${quote.usedBy}`, 'a quote pays for one transaction; get a new one');
-  if (Date.parse(quote.expiresAt) <= nowMs) fail('QUOTE_EXPIRED', `quote ${quoteId} expired at ${quote.expiresAt}`, 'quotes last 30 minutes; get a new one with `okpay fee quote …`');
+  if (!quote || quote.userId !== userId) throw new AppError('QUOTE_NOT_FOUND', `there is no quote ${quoteId}`, { hint: 'get one with `okpay fee quote …`' });
+  if (quote.kind !== kind) throw new AppError('QUOTE_MISMATCH', `quote ${quoteId} is for a ${quote.kind}, not a ${kind}`);
+  if (quote.usedBy) throw new AppError('INVALID_TRANSITION', `quote ${quoteId} was already used by ${quote.usedBy}`, { hint: 'a quote pays for one transaction; get a new one' });
+  if (Date.parse(quote.expiresAt) <= nowMs) throw new AppError('QUOTE_EXPIRED', `quote ${quoteId} expired at ${quote.expiresAt}`, { hint: 'quotes last 30 minutes; get a new one with `okpay fee quote …`' });
   return quote;
 }
 
@@ -143,7 +143,7 @@ export function quoteFromStored(quote: StoredQuote): TransferQuote {
 
 export function checkIdempotencyKey(key: string): string {
   if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
-    fail('INVALID_INPUT', 'the idempotency key must be 1–64 characters of letters, digits and . _ : -', 'for example --idempotency-key invoice-2026-0042');
+    throw new AppError('INVALID_IDEMPOTENCY_KEY', 'the idempotency key must be 1–64 characters of letters, digits and . _ : -', { hint: 'for example --idempotency-key invoice-2026-0042' });
   }
   return key;
 }
@@ -156,7 +156,7 @@ export function fingerprint(request: Readonly<Record<string, string | null>>): s
 export function priorForKey(record: IdempotencyRecord | null, key: string, requestFingerprint: string, nowMs: number): TxId | null {
   if (!record || Date.parse(record.expiresAt) <= nowMs) return null;
   if (record.fingerprint !== requestFingerprint) {
-    fail('IDEMPOTENCY_CONFLICT', `the idempotency key "${key}" was already used for a different request (${record.txId})`, 'use a new key for a new payment');
+    throw new AppError('IDEMPOTENCY_CONFLICT', `the idempotency key "${key}" was already used for a different request (${record.txId})`, { hint: 'use a new key for a new payment' });
   }
   return record.txId;
 }

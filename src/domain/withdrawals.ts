@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { addBusinessDays, nextOpeningMs } from './business-time.js';
 import { payoutRegion, type CalendarData } from './calendar.js';
-import { AppError, fail } from './errors.js';
+import { AppError } from './errors.js';
 import type { WithdrawalQuote } from './fees.js';
 import { holdAccount, SYSTEM_ACCOUNTS, userAccount, utcDay, type NewTransaction } from './ledger.js';
 import { formatAmount, type Currency, type MinorUnits } from './money.js';
@@ -41,7 +41,7 @@ export function activeMethods(methods: readonly WithdrawalMethod[]): WithdrawalM
 /** `method` is what the store holds under `methodId`, or null. */
 export function requireMethod(method: WithdrawalMethod | null, userId: string, methodId: string): WithdrawalMethod {
   if (!method || method.userId !== userId || method.removedAt !== null) {
-    fail('METHOD_NOT_FOUND', `you have no withdrawal method ${methodId.slice(0, 40)}`, 'see yours with `okpay withdraw methods list`');
+    throw new AppError('METHOD_NOT_FOUND', `you have no withdrawal method ${methodId.slice(0, 40)}`, { hint: 'see yours with `okpay withdraw methods list`' });
   }
   return method;
 }
@@ -53,7 +53,7 @@ function sameDestination(a: WithdrawalMethod, b: WithdrawalMethod): boolean {
 /** A new method, checked against the user's methods (`existing`): the record to keep. */
 export function addMethod(existing: readonly WithdrawalMethod[], method: WithdrawalMethod): WithdrawalMethod {
   if (activeMethods(existing).some((m) => sameDestination(m, method))) {
-    fail('ALREADY_EXISTS', 'you already have this withdrawal method', 'see it with `okpay withdraw methods list`');
+    throw new AppError('ALREADY_EXISTS', 'you already have this withdrawal method', { hint: 'see it with `okpay withdraw methods list`' });
   }
   return method;
 }
@@ -62,7 +62,7 @@ export function addMethod(existing: readonly WithdrawalMethod[], method: Withdra
 export function removeMethod(method: WithdrawalMethod | null, userId: string, methodId: string, inFlight: readonly Withdrawal[], nowIso: string): WithdrawalMethod {
   const live = requireMethod(method, userId, methodId);
   if (inFlight.some((w) => w.methodId === methodId)) {
-    fail('INVALID_TRANSITION', `withdrawal method ${methodId} has a payout in flight`, 'remove it once the payout has completed, failed or been cancelled');
+    throw new AppError('INVALID_TRANSITION', `withdrawal method ${methodId} has a payout in flight`, { hint: 'remove it once the payout has completed, failed or been cancelled' });
   }
   return { ...live, removedAt: nowIso };
 }
@@ -144,7 +144,7 @@ export function planWithdrawal(ref: WalletRef & { calendars: CalendarData; payou
 /** `withdrawal` is what the store holds in flight under `id`, or null. */
 export function requireWithdrawal(withdrawal: Withdrawal | null, userId: string, id: string): Withdrawal {
   if (!withdrawal || withdrawal.userId !== userId) {
-    fail('WITHDRAWAL_NOT_FOUND', `there is no withdrawal ${id.slice(0, 40)} in flight`, 'see yours with `okpay withdraw list`');
+    throw new AppError('WITHDRAWAL_NOT_FOUND', `there is no withdrawal ${id.slice(0, 40)} in flight`, { hint: 'see yours with `okpay withdraw list`' });
   }
   return withdrawal;
 }

@@ -31,7 +31,7 @@ describe('register', () => {
     ['a password over 72 bytes', ['--email', EMAIL], `A1!${'é'.repeat(35)}`, 'WEAK_PASSWORD'],
     ['a phone that is not E.164', ['--email', EMAIL, '--phone', '12'], PASSWORD, 'INVALID_PHONE'],
     ['an unknown country', ['--email', EMAIL, '--country', 'XX'], PASSWORD, 'INVALID_COUNTRY'],
-    ['an unknown language', ['--email', EMAIL, '--language', 'tlh'], PASSWORD, 'INVALID_INPUT'],
+    ['an unknown language', ['--email', EMAIL, '--language', 'tlh'], PASSWORD, 'INVALID_CHOICE'],
   ])('refuses %s with exit 2 and its code, creating nothing', async (_name, flags, password, code) => {
     const cli = new Cli();
     const result = await cli.run(['register', ...flags, '--password-stdin', '--accept-terms', '--json'], { stdin: `${password}\n` });

@@ -5,6 +5,7 @@ import { bufferIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
 import { Cli } from '../support/cli.js';
 import { PACKAGE_VERSION } from '../../src/cli/paths.js';
+import { ERRORS } from '../../src/domain/errors.js';
 
 const cli = new Cli();
 
@@ -15,6 +16,19 @@ describe('help topics', () => {
     expect(shown.stdout).toMatch(/^\s+7 {2}insufficient funds\n\s+error codes: INSUFFICIENT_FUNDS$/m);
     expect(shown.stdout).toMatch(/^\s+10 {2}data store unavailable or damaged$/m);
     expect(shown.stdout).toContain('STORE_CORRUPT');
+  });
+
+  it('errors lists every error code with its exit code, meaning and hint, and --json the same table', async () => {
+    const shown = await cli.run(['help', 'errors']);
+    expect(shown.code).toBe(0);
+    for (const code of Object.keys(ERRORS)) expect(shown.stdout).toMatch(new RegExp(`^  ${code} \\(exit \\d+\\)$`, 'm'));
+    expect(shown.stdout).toMatch(/^ {2}INSUFFICIENT_FUNDS \(exit 7\)\n {6}the available balance does not cover/m);
+    const json = await cli.run(['help', 'errors', '--json']);
+    expect(json.code).toBe(0);
+    const listed = (json.json() as { errors: { code: string; exitCode: number; meaning: string; hint: string }[] }).errors;
+    expect(listed.map((e) => e.code)).toEqual(Object.keys(ERRORS));
+    expect(listed.find((e) => e.code === 'KYC_REQUIRED')).toMatchObject({ exitCode: 8, hint: expect.stringContaining('okpay kyc submit') });
+    for (const e of listed) expect(e.meaning.length * e.hint.length, e.code).toBeGreaterThan(0);
   });
 
   it('environment names the variables okpay reads', async () => {

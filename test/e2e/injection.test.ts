@@ -86,7 +86,7 @@ describe('terminal injection', () => {
     for (const reason of [HOSTILE, 'goods\u202enever came', 'two\u2028lines', 'bell\u0007']) {
       const refused = await as('tara', ['agent', 'refund', String(ids['order']), '--ticket', String(ids['dispute']), '--reason', reason, '--yes', '--json']);
       expect(refused.code, refused.stderr).toBe(2);
-      expect(refused.error().code).toBe('INVALID_INPUT');
+      expect(refused.error().code).toBe('INVALID_TEXT');
       expect(refused.stderr).not.toMatch(RAW);
     }
     expect(await exported()).toBe(before);

@@ -179,7 +179,7 @@ describe('the support desk', () => {
     expectError(await desk.as(ADA, ['admin', 'agent', 'add', '--email', BOB, '--tier', '1', '--languages', 'en', '--json']), 4, 'FORBIDDEN');
     expectError(await desk.as(OPS, ['admin', 'agent', 'add', '--email', OPS, '--tier', '1', '--languages', 'en', '--json']), 4, 'FORBIDDEN');
     expectError(await desk.as(OPS, ['admin', 'agent', 'add', '--email', 'nobody@example.com', '--tier', '1', '--languages', 'en', '--json']), 5, 'USER_NOT_FOUND');
-    expectError(await desk.as(OPS, ['admin', 'agent', 'add', '--email', BOB, '--tier', '4', '--languages', 'en', '--json']), 2, 'INVALID_INPUT');
+    expectError(await desk.as(OPS, ['admin', 'agent', 'add', '--email', BOB, '--tier', '4', '--languages', 'en', '--json']), 2, 'INVALID_CHOICE');
   });
 
   it('statistics count volume, first replies, SLA compliance and satisfaction', async () => {

@@ -115,9 +115,9 @@ describe('refusals', () => {
     expectError(await ada.run(['transfer', '--to', 'bob@example.com', '--amount', '1.5', '--currency', 'JPY', '--yes', '--json']), 2, 'INVALID_AMOUNT');
     expectError(await ada.run(['deposit', '--amount', '-5', '--currency', 'USD', '--json']), 2, 'INVALID_AMOUNT');
     expectError(await ada.run(['fee', 'quote', 'transfer', '--to', 'bob@example.com', '--amount', '0', '--currency', 'USD', '--json']), 2, 'INVALID_AMOUNT');
-    expectError(await ada.run(['deposit', '--amount', '5', '--currency', 'USD', '--source', 'paypal', '--json']), 2, 'INVALID_INPUT');
-    expectError(await ada.run(['history', '--limit', '0', '--json']), 2, 'INVALID_INPUT');
-    expectError(await ada.run(['history', '--type', 'bogus', '--json']), 2, 'INVALID_INPUT');
+    expectError(await ada.run(['deposit', '--amount', '5', '--currency', 'USD', '--source', 'paypal', '--json']), 2, 'INVALID_CHOICE');
+    expectError(await ada.run(['history', '--limit', '0', '--json']), 2, 'INVALID_NUMBER');
+    expectError(await ada.run(['history', '--type', 'bogus', '--json']), 2, 'INVALID_CHOICE');
     expectError(await ada.run(['tx', 'show', 'txn_0000000099', '--json']), 5, 'TX_NOT_FOUND');
     expect(await ada.balance()).toEqual({ available: '100.00', held: '0.00' });
     const verified = await o.run(['verify', '--json']);
@@ -133,11 +133,11 @@ describe('refusals', () => {
     const poor = expectError(await ada.run(['transfer', '--amount', '100', ...toBob]), 7, 'INSUFFICIENT_FUNDS');
     expect(poor.message).toContain('100.00 USD available');
     expect(poor.message).toContain('needs 100.50 USD');
-    expect(expectError(await ada.run(['transfer', '--to', 'ADA@example.com', '--amount', '1', '--currency', 'USD', '--yes', '--json']), 2, 'INVALID_INPUT').message).toContain('yourself');
+    expect(expectError(await ada.run(['transfer', '--to', 'ADA@example.com', '--amount', '1', '--currency', 'USD', '--yes', '--json']), 2, 'SELF_TRANSFER').message).toContain('yourself');
     expectError(await ada.run(['transfer', '--to', 'bob@example.com', '--amount', '1', '--currency', 'USD', '--json']), 2, 'CONFIRMATION_REQUIRED');
     expectError(await ada.run(['transfer', '--to', 'bob@example.com', '--amount', '1', '--currency', 'XYZ', '--yes', '--json']), 2, 'INVALID_CURRENCY');
-    expectError(await ada.run(['transfer', '--amount', '1', '--memo', 'x'.repeat(141), ...toBob]), 2, 'INVALID_INPUT');
-    expectError(await ada.run(['transfer', '--amount', '1', '--idempotency-key', 'has space', ...toBob]), 2, 'INVALID_INPUT');
+    expectError(await ada.run(['transfer', '--amount', '1', '--memo', 'x'.repeat(141), ...toBob]), 2, 'INVALID_TEXT');
+    expectError(await ada.run(['transfer', '--amount', '1', '--idempotency-key', 'has space', ...toBob]), 2, 'INVALID_IDEMPOTENCY_KEY');
 
     const first = await send(ada, ['--to', 'bob@example.com', '--amount', '10', '--currency', 'USD', '--idempotency-key', 'inv-42']);
     const again = await send(ada, ['--to', 'bob@example.com', '--amount', '10', '--currency', 'USD', '--idempotency-key', 'inv-42']);

@@ -124,7 +124,7 @@ describe('regions', () => {
   });
 
   it('refuses an unknown region id', () => {
-    expectAppError(() => regionById(data, 'mars'), 'INVALID_INPUT');
+    expectAppError(() => regionById(data, 'mars'), 'INVALID_CHOICE');
   });
 
   it('describes the opening hours', () => {
@@ -179,8 +179,8 @@ describe('holidays', () => {
   });
 
   it('refuses a date that does not exist', () => {
-    expectAppError(() => isHoliday(europe, '2026-02-30'), 'INVALID_INPUT');
-    expectAppError(() => isBusinessDay(europe, 'tomorrow'), 'INVALID_INPUT');
+    expectAppError(() => isHoliday(europe, '2026-02-30'), 'INVALID_DATE');
+    expectAppError(() => isBusinessDay(europe, 'tomorrow'), 'INVALID_DATE');
   });
 
   it('lists upcoming holidays on working weekdays only', () => {

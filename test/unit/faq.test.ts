@@ -219,7 +219,7 @@ describe('searchFaq ranking', () => {
   it('honours the limit and refuses a bad one', () => {
     expect(searchFaq(articles, 'password', 'en', 2)).toHaveLength(2);
     for (const limit of [0, -1, 1.5, Number.NaN]) {
-      expect(appErrorOf(() => searchFaq(articles, 'password', 'en', limit)).code).toBe('INVALID_INPUT');
+      expect(appErrorOf(() => searchFaq(articles, 'password', 'en', limit)).code).toBe('INVALID_NUMBER');
     }
   });
 

@@ -372,7 +372,7 @@ async function runTransfer(store: MemoryRecordStore, model: Model, o: Extract<Op
     else model.expectRefusal(result, 'IDEMPOTENCY_CONFLICT');
     return;
   }
-  if (payee.userId === senderId) return model.expectRefusal(result, 'INVALID_INPUT');
+  if (payee.userId === senderId) return model.expectRefusal(result, 'SELF_TRANSFER');
   let quote;
   try {
     quote = computeTransferQuote({ amountMinor: o.amountMinor, currency: currency(o.code), toCurrency: currency(o.toCode), senderCountry: MEMBERS[o.user]?.country ?? null, recipientCountry: payee.country }, { schedule, rates });
@@ -580,7 +580,7 @@ describe('the ledger under random sequences of operations', () => {
       { numRuns: 30, seed: 20261120 },
     );
     expect([...types].sort()).toEqual(['deposit', 'transfer', 'transfer.unclaimed', 'unclaimed.claim', 'unclaimed.return', 'withdrawal.complete', 'withdrawal.hold', 'withdrawal.release']);
-    expect([...refusals].sort()).toEqual(expect.arrayContaining(['IDEMPOTENCY_CONFLICT', 'INSUFFICIENT_FUNDS', 'INVALID_INPUT', 'INVALID_TRANSITION', 'KYC_REQUIRED']));
+    expect([...refusals].sort()).toEqual(expect.arrayContaining(['IDEMPOTENCY_CONFLICT', 'INSUFFICIENT_FUNDS', 'SELF_TRANSFER', 'INVALID_TRANSITION', 'KYC_REQUIRED']));
   });
 });
 

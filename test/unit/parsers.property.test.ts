@@ -195,10 +195,10 @@ describe('dates and whole numbers', () => {
     );
   });
 
-  it('any text is either a finite instant or INVALID_INPUT', () => {
+  it('any text is either a finite instant or INVALID_DATE', () => {
     fc.assert(
       fc.property(fc.oneof(anyText, fc.stringMatching(/^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2})?$/)), (text) => {
-        const result = answerOrRefuse(() => parseIsoDate(text, '--since'), ['INVALID_INPUT', 'USAGE']);
+        const result = answerOrRefuse(() => parseIsoDate(text, '--since'), ['INVALID_DATE', 'USAGE']);
         if (typeof result === 'number') expect(Number.isFinite(result)).toBe(true);
       }),
       RUNS,
@@ -208,7 +208,7 @@ describe('dates and whole numbers', () => {
   it('parsePositiveInt answers a whole number within its bounds, or refuses', () => {
     fc.assert(
       fc.property(fc.oneof(anyText, fc.integer().map(String)), fc.integer({ min: 1, max: 100 }), fc.integer({ min: 100, max: 1000 }), (text, min, max) => {
-        const result = answerOrRefuse(() => parsePositiveInt(text, '--limit', { min, max }), ['INVALID_INPUT', 'USAGE']);
+        const result = answerOrRefuse(() => parsePositiveInt(text, '--limit', { min, max }), ['INVALID_NUMBER', 'USAGE']);
         if (typeof result === 'number') expect(Number.isInteger(result) && result >= min && result <= max).toBe(true);
       }),
       RUNS,
@@ -246,7 +246,7 @@ describe('batch files', () => {
   it('arbitrary bytes never crash the reader: rows and errors are reported, each on a real line', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', '\r', ' ', '\u0000', '\ufeff'), maxLength: 200 })), (text) => {
-        const result = answerOrRefuse(() => parseCsv(`to,amount,currency,memo,reference\n${text}`, options), ['INVALID_FILE', 'INVALID_INPUT']);
+        const result = answerOrRefuse(() => parseCsv(`to,amount,currency,memo,reference\n${text}`, options), ['INVALID_FILE']);
         if (result instanceof AppError) return;
         const lineCount = text.split(/\r\n|\r|\n/).length + 1;
         for (const e of result.errors) expect(e.line >= 1 && e.line <= lineCount + 1).toBe(true);
@@ -269,7 +269,7 @@ describe('fixture files', () => {
   it('a valid document plans one entry per user, in order', () => {
     fc.assert(
       fc.property(fc.uniqueArray(user, { selector: (u) => u.name, minLength: 1, maxLength: 8 }), (users) => {
-        const result = answerOrRefuse(() => planFixtures([{ file: 'f.json', data: { users } }]), ['INVALID_FILE', 'INVALID_INPUT', 'INVALID_EMAIL']);
+        const result = answerOrRefuse(() => planFixtures([{ file: 'f.json', data: { users } }]), ['INVALID_FILE', 'INVALID_TEXT', 'INVALID_NAME', 'INVALID_EMAIL']);
         if (result instanceof AppError) return;
         expect(result.entries.map((e) => (e.kind === 'user' ? e.value.name : null))).toEqual(users.map((u) => u.name));
       }),
@@ -286,7 +286,7 @@ describe('fixture files', () => {
           const [users, key, value] = input as [Record<string, unknown>[], string, unknown];
           data = ['users', 'expect', 'transfers'].includes(key) ? { users, [key]: value } : { users: users.map((u, i) => (i === 0 ? { ...u, [key]: value } : u)) };
         }
-        answerOrRefuse(() => planFixtures([{ file: 'f.json', data }]), ['INVALID_FILE', 'INVALID_INPUT', 'INVALID_EMAIL', 'INVALID_AMOUNT', 'INVALID_CURRENCY', 'INVALID_PHONE', 'INVALID_COUNTRY', 'WEAK_PASSWORD', 'USAGE']);
+        answerOrRefuse(() => planFixtures([{ file: 'f.json', data }]), ['INVALID_FILE', 'INVALID_TEXT', 'INVALID_NAME', 'INVALID_DATE', 'INVALID_RECIPIENT', 'INVALID_CHOICE', 'INVALID_NUMBER', 'INVALID_EMAIL', 'INVALID_AMOUNT', 'INVALID_CURRENCY', 'INVALID_PHONE', 'INVALID_COUNTRY', 'WEAK_PASSWORD', 'USAGE']);
       }),
       RUNS,
     );

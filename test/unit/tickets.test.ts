@@ -302,7 +302,7 @@ describe('ratings', () => {
     expect(rated.followUp).toBeNull();
     expect(rated.ticket.rating).toMatchObject({ score: 5 });
     expect(errorCode(() => rateTicket(state, rated.ticket, ada, 4, null, iso(T0)))).toBe('ALREADY_EXISTS');
-    expect(errorCode(() => rateTicket(state, solved, ada, 6, null, iso(T0)))).toBe('INVALID_INPUT');
+    expect(errorCode(() => rateTicket(state, solved, ada, 6, null, iso(T0)))).toBe('INVALID_NUMBER');
   });
 
   it('a score of 1 or 2 needs a reason and opens a follow-up task for tier 2', () => {
@@ -340,7 +340,7 @@ describe('merging', () => {
     const a = open(state, ada, T0, { subject: 'a' });
     const b = open(state, bob, T0, { subject: 'b' });
     const solved = changeStatus(state, open(state, ada, T0, { subject: 'c' }), 'solved', null, iso(T0));
-    expect(errorCode(() => mergeTickets(state, a, a, lin, iso(T0)))).toBe('INVALID_INPUT');
+    expect(errorCode(() => mergeTickets(state, a, a, lin, iso(T0)))).toBe('INVALID_MERGE');
     expect(errorCode(() => mergeTickets(state, a, b, lin, iso(T0)))).toBe('INVALID_TRANSITION');
     expect(errorCode(() => mergeTickets(state, a, solved, lin, iso(T0)))).toBe('INVALID_TRANSITION');
   });
@@ -366,25 +366,25 @@ describe('input', () => {
   it('reads ticket numbers with or without #', () => {
     expect(parseTicketNumber('12')).toBe(12);
     expect(parseTicketNumber(' #7 ')).toBe(7);
-    for (const bad of ['', '0', '-1', '1.5', 'abc', '#', '1234567890']) expect(errorCode(() => parseTicketNumber(bad))).toBe('INVALID_INPUT');
+    for (const bad of ['', '0', '-1', '1.5', 'abc', '#', '1234567890']) expect(errorCode(() => parseTicketNumber(bad))).toBe('INVALID_NUMBER');
   });
 
   it('reads tags, lowercased and de-duplicated, and refuses odd ones', () => {
     expect(parseTags('Refund, card-payment,refund')).toEqual(['refund', 'card-payment']);
     expect(parseTags('')).toEqual([]);
-    expect(errorCode(() => parseTags('has space'))).toBe('INVALID_INPUT');
-    expect(errorCode(() => parseTags(Array.from({ length: 11 }, (_, i) => `t${i}`).join(',')))).toBe('INVALID_INPUT');
+    expect(errorCode(() => parseTags('has space'))).toBe('INVALID_TAG');
+    expect(errorCode(() => parseTags(Array.from({ length: 11 }, (_, i) => `t${i}`).join(',')))).toBe('INVALID_TAG');
   });
 
   it('bounds subjects and messages and refuses empty ones', () => {
     expect(validateSubject('  Refund missing ')).toBe('Refund missing');
-    expect(errorCode(() => validateSubject('   '))).toBe('INVALID_INPUT');
-    expect(errorCode(() => validateSubject('x'.repeat(151)))).toBe('INVALID_INPUT');
-    expect(errorCode(() => validateSubject('two\nlines'))).toBe('INVALID_INPUT');
+    expect(errorCode(() => validateSubject('   '))).toBe('INVALID_TEXT');
+    expect(errorCode(() => validateSubject('x'.repeat(151)))).toBe('INVALID_TEXT');
+    expect(errorCode(() => validateSubject('two\nlines'))).toBe('INVALID_TEXT');
     expect(validateBody('line one\nline two')).toBe('line one\nline two');
-    expect(errorCode(() => validateBody(''))).toBe('INVALID_INPUT');
-    expect(errorCode(() => validateBody('x'.repeat(5001)))).toBe('INVALID_INPUT');
-    expect(errorCode(() => validateBody('bell\u0007'))).toBe('INVALID_INPUT');
+    expect(errorCode(() => validateBody(''))).toBe('INVALID_TEXT');
+    expect(errorCode(() => validateBody('x'.repeat(5001)))).toBe('INVALID_TEXT');
+    expect(errorCode(() => validateBody('bell\u0007'))).toBe('INVALID_TEXT');
   });
 });
 

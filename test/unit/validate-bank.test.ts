@@ -186,9 +186,9 @@ describe('validateAccountNumber', () => {
     expect(validateAccountNumber(' 12345678901234567 ')).toBe('12345678901234567');
   });
 
-  it('refuses anything else with INVALID_INPUT', () => {
+  it('refuses anything else with INVALID_ACCOUNT_NUMBER', () => {
     for (const text of ['123', '123456789012345678', '1234-5678', '１２３４５', '', '12 34']) {
-      expect(codeOf(() => validateAccountNumber(text))).toBe('INVALID_INPUT');
+      expect(codeOf(() => validateAccountNumber(text))).toBe('INVALID_ACCOUNT_NUMBER');
     }
   });
 });
@@ -203,7 +203,7 @@ describe('hostile input', () => {
           () => validateAccountNumber(text),
           () => maskAccountNumber(text),
         ]) {
-          expect(['OK', 'INVALID_IBAN', 'INVALID_ROUTING_NUMBER', 'INVALID_INPUT']).toContain(codeOf(run));
+          expect(['OK', 'INVALID_IBAN', 'INVALID_ROUTING_NUMBER', 'INVALID_ACCOUNT_NUMBER']).toContain(codeOf(run));
         }
       }),
     );

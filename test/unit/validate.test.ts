@@ -150,9 +150,9 @@ describe('classifyRecipient and looksLikePhone', () => {
     expect(codeOf(() => classifyRecipient('+999 1234 5678', countries))).toBe('INVALID_PHONE');
   });
 
-  it('refuses anything else as INVALID_INPUT', () => {
+  it('refuses anything else as INVALID_RECIPIENT', () => {
     const error = caught(() => classifyRecipient('bob smith'));
-    expect(error?.code).toBe('INVALID_INPUT');
+    expect(error?.code).toBe('INVALID_RECIPIENT');
     expect(error?.message).toBe('"bob smith" is neither an email address nor a phone number in +<country><number> form');
   });
 });
@@ -233,9 +233,8 @@ describe('boundedText, validateName, validateMemo', () => {
     for (const name of ['Alice Smith', "Seán O'Brien", 'Jean-Luc Picard', '李雷', '阿沛·阿旺晋美', 'Ñandú M. Pérez', '山田　太郎']) {
       expect(validateName(name)).toBe(name);
     }
-    for (const name of ['', '   ', 'R2-D2', '<script>', 'Bob\u0000', 'Bob 😀', '--', 'x'.repeat(101)]) {
-      expect(codeOf(() => validateName(name))).toBe('INVALID_INPUT');
-    }
+    for (const name of ['R2-D2', '<script>', 'Bob 😀', '--']) expect(codeOf(() => validateName(name))).toBe('INVALID_NAME');
+    for (const name of ['', '   ', 'Bob\u0000', 'x'.repeat(101)]) expect(codeOf(() => validateName(name))).toBe('INVALID_TEXT');
     expect(messageOf(() => validateName('R2', '--holder'))).toMatch(/^--holder "R2" may contain only letters/);
   });
 
@@ -245,7 +244,7 @@ describe('boundedText, validateName, validateMemo', () => {
     expect(validateMemo(' rent for May ')).toBe('rent for May');
     expect(validateMemo('m'.repeat(140))).toHaveLength(140);
     expect(messageOf(() => validateMemo('m'.repeat(141)))).toBe('the memo is too long: 141 characters, at most 140');
-    expect(codeOf(() => validateMemo('two\nlines'))).toBe('INVALID_INPUT');
+    expect(codeOf(() => validateMemo('two\nlines'))).toBe('INVALID_TEXT');
   });
 });
 
@@ -307,7 +306,7 @@ describe('parseIsoDate', () => {
     ['2026-11-22'.repeat(1000), /not an ISO 8601 date/],
   ])('refuses %j naming the field', (text, reason) => {
     const error = caught(() => parseIsoDate(text, '--since'));
-    expect(error?.code).toBe('INVALID_INPUT');
+    expect(error?.code).toBe('INVALID_DATE');
     expect(error?.message).toMatch(/^--since /);
     expect(error?.message).toMatch(reason);
   });
@@ -339,13 +338,13 @@ describe('parsePositiveInt', () => {
     expect(messageOf(() => parsePositiveInt('', '--limit'))).toBe('--limit needs a value');
     for (const text of ['-1', '1.5', '1e3', 'ten', '١٢', '0x10', '+5', '1 000']) {
       const error = caught(() => parsePositiveInt(text, '--limit', { min: 1, max: 1000 }));
-      expect(error?.code).toBe('INVALID_INPUT');
+      expect(error?.code).toBe('INVALID_NUMBER');
       expect(error?.message).toMatch(/^--limit .*not a whole number/);
     }
     expect(messageOf(() => parsePositiveInt('0', '--limit', { min: 1, max: 1000 }))).toBe('--limit must be from 1 to 1000, not 0');
     expect(messageOf(() => parsePositiveInt('1001', '--limit', { min: 1, max: 1000 }))).toBe('--limit must be from 1 to 1000, not 1001');
-    expect(codeOf(() => parsePositiveInt('9'.repeat(400), '--limit'))).toBe('INVALID_INPUT');
-    expect(codeOf(() => parsePositiveInt('9007199254740992', '--limit'))).toBe('INVALID_INPUT');
+    expect(codeOf(() => parsePositiveInt('9'.repeat(400), '--limit'))).toBe('INVALID_NUMBER');
+    expect(codeOf(() => parsePositiveInt('9007199254740992', '--limit'))).toBe('INVALID_NUMBER');
   });
 });
 

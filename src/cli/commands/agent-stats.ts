@@ -53,8 +53,8 @@ function period(ctx: Context, since: string | undefined, until: string | undefin
   // Without --until the period ends now, and a ticket opened this very millisecond still counts.
   const toMs = until === undefined ? ctx.now().getTime() + 1 : parseIsoDate(until, '--until');
   const fromMs = since === undefined ? toMs - DEFAULT_PERIOD_DAYS * DAY_MS : parseIsoDate(since, '--since');
-  if (fromMs >= toMs) throw new AppError('INVALID_INPUT', '--since must be before --until');
-  if (toMs - fromMs > MAX_PERIOD_DAYS * DAY_MS) throw new AppError('INVALID_INPUT', `the period may span at most ${MAX_PERIOD_DAYS} days`);
+  if (fromMs >= toMs) throw new AppError('INVALID_PERIOD', '--since must be before --until');
+  if (toMs - fromMs > MAX_PERIOD_DAYS * DAY_MS) throw new AppError('INVALID_PERIOD', `the period may span at most ${MAX_PERIOD_DAYS} days`);
   return { fromMs, toMs };
 }
 

@@ -37,7 +37,7 @@ function parseQuery(o: HistoryFlags): HistoryQuery {
   let untilMs = o.until === undefined ? null : parseIsoDate(o.until, '--until');
   // A bare date means the whole of that day.
   if (untilMs !== null && o.until !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(o.until.trim())) untilMs += 24 * 60 * 60 * 1000;
-  if (sinceMs !== null && untilMs !== null && untilMs <= sinceMs) throw new AppError('INVALID_INPUT', '--until must be later than --since');
+  if (sinceMs !== null && untilMs !== null && untilMs <= sinceMs) throw new AppError('INVALID_PERIOD', '--until must be later than --since');
   const limit = o.limit === undefined ? 20 : parsePositiveInt(o.limit, '--limit', { min: 1, max: MAX_LIMIT });
   const page = o.page === undefined ? 1 : parsePositiveInt(o.page, '--page', { min: 1, max: 1_000_000 });
   return { types, sinceMs, untilMs, limit, page };
@@ -47,7 +47,7 @@ function typeGroup(name: string): readonly TxType[] {
   const grouped = Object.hasOwn(TYPE_GROUPS, name) ? TYPE_GROUPS[name] : undefined;
   if (grouped) return grouped;
   if ((TX_TYPES as readonly string[]).includes(name)) return [name as TxType];
-  throw new AppError('INVALID_INPUT', `"${name.slice(0, 30)}" is not a transaction type`, { hint: `use ${Object.keys(TYPE_GROUPS).join(', ')} or one of ${TX_TYPES.join(', ')}` });
+  throw new AppError('INVALID_CHOICE', `"${name.slice(0, 30)}" is not a transaction type`, { hint: `use ${Object.keys(TYPE_GROUPS).join(', ')} or one of ${TX_TYPES.join(', ')}` });
 }
 
 export function registerHistoryCommands(program: Command, app: App): void {

@@ -179,7 +179,7 @@ function registerRate(ticket: Command, app: App): void {
   action<{ score: string; comment?: string }>(app, command, async (ctx, o, args) => {
     const number = numberArg(args);
     const score = /^[1-5]$/.test(o.score.trim()) ? Number(o.score.trim()) : Number.NaN;
-    if (Number.isNaN(score)) throw new AppError('INVALID_INPUT', `--score must be a whole number from 1 to 5, not "${o.score.slice(0, 10)}"`);
+    if (Number.isNaN(score)) throw new AppError('INVALID_NUMBER', `--score must be a whole number from 1 to 5, not "${o.score.slice(0, 10)}"`);
     let comment = o.comment === undefined ? null : validateReason(o.comment, '--comment');
     if (comment === null && score <= 2 && ctx.io.stdinIsTTY) comment = validateReason(await promptText(ctx, 'Sorry to hear that. What went wrong?', 'pass --comment "…"'), '--comment');
     const { token } = await whoIsAsking(ctx);
@@ -201,7 +201,7 @@ function registerExport(ticket: Command, app: App): void {
   action<{ format: string; output?: string }>(app, command, async (ctx, o, args) => {
     const number = numberArg(args);
     const format = o.format.trim().toLowerCase();
-    if (format !== 'md' && format !== 'json') throw new AppError('INVALID_INPUT', `--format must be md or json, not "${o.format.slice(0, 10)}"`);
+    if (format !== 'md' && format !== 'json') throw new AppError('INVALID_CHOICE', `--format must be md or json, not "${o.format.slice(0, 10)}"`);
     const token = await sessionToken(ctx);
     const rendered = (detail: TicketDetail) => (format === 'json' ? `${JSON.stringify({ ticket: ticketDocument(detail, { history: true }) }, null, 2)}\n` : exportMarkdown(detail, ctx.now().toISOString()));
     const detail = await actAs(ctx, token, {}, async (t, actor) => {

@@ -33,7 +33,7 @@ function registerDeposit(program: Command, app: App): void {
   action<{ amount: string; currency: string; source: string }>(app, command, async (ctx, o) => {
     const currency = currencyFlag(ctx, o.currency);
     const amountMinor = amountFlag(o.amount, currency);
-    if (o.source !== 'card' && o.source !== 'bank') throw new AppError('INVALID_INPUT', `"${o.source.slice(0, 20)}" is not a deposit source`, { hint: 'use --source card or --source bank' });
+    if (o.source !== 'card' && o.source !== 'bank') throw new AppError('INVALID_CHOICE', `"${o.source.slice(0, 20)}" is not a deposit source`, { hint: 'use --source card or --source bank' });
     const source: DepositSource = o.source;
     const result = await asSignedIn(ctx, (t, actor) => deposit(t, ctx, actor, { amountMinor, currency, source }));
     ctx.out.data({ transaction: result.view }, () => ctx.out.success(`Deposited ${result.view.amount} ${currency.code} from your ${source} (${result.tx.id}).`));
