@@ -33,7 +33,6 @@ import {
   setTags,
   type Priority,
   type Ticket,
-  type TicketCategory,
   type TicketStatus,
   type Tier,
 } from '../domain/tickets.js';
@@ -43,7 +42,7 @@ import type { QueueEntry } from '../domain/urgency.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
-import { emailsOf, explained, faqArticles, findTicket, openQueue, queueEntryOf, saveTicket, slaOf, supportData, ticketRegion } from './desk.js';
+import { emailsOf, explained, faqArticles, filterOf, findTicket, openQueue, queueEntryOf, saveTicket, selectTickets, slaOf, supportData, ticketRegion, type TicketSelection } from './desk.js';
 import type { AppDeps } from './ports.js';
 import { lockUser, userByEmail } from './users.js';
 import { auditTicket, ticketDetail, type TicketDetail } from './tickets.js';
@@ -205,35 +204,38 @@ export async function whyTicket(t: Records, deps: AppDeps, actor: Actor, number:
   return { entry: queueEntryOf(deps.ref, summary, deps.now().getTime()), timeZone: region.timeZone };
 }
 
-export interface QueueFilters {
-  readonly mine: boolean;
-  readonly unassigned: boolean;
-  readonly language: Language | null;
-  readonly category: TicketCategory | null;
-  readonly breaching: boolean;
+export interface QueueRequest {
+  readonly selection: TicketSelection;
   readonly limit: number;
+  /** How many of the first matches to skip (earlier pages); 0 when absent. */
+  readonly offset?: number;
 }
 
 export interface AgentQueue {
   readonly entries: readonly QueueEntry<TicketSummary>[];
   /** Emails of the customers and assignees of the entries shown. */
   readonly names: Readonly<Record<string, string>>;
+  /** How many tickets pass the filters, on every page. */
+  readonly total: number;
 }
 
-/** `agent queue`: the open queue, most urgent first, from the summaries (no conversation loaded). */
-export async function agentQueue(t: Records, deps: AppDeps, actor: Actor, filters: QueueFilters): Promise<AgentQueue> {
+/** The queue holds the tickets still being worked on; a status outside it is a question for `ticket list`. */
+function queueStatuses(statuses: readonly TicketStatus[] | null): readonly TicketStatus[] {
+  const outside = (statuses ?? []).filter((status) => !ACTIVE_STATUSES.includes(status));
+  if (outside.length > 0) throw new AppError('INVALID_INPUT', `the queue holds only ${ACTIVE_STATUSES.join(', ')} tickets, not ${outside.join(', ')}`, { hint: 'list the others with `okpay ticket list --status …`' });
+  return statuses ?? ACTIVE_STATUSES;
+}
+
+/** `agent queue`: the open queue, filtered and sorted (most urgent first by default), from the summaries. */
+export async function agentQueue(t: Records, deps: AppDeps, actor: Actor, request: QueueRequest): Promise<AgentQueue> {
   const me = requireAgent(actor, '`agent queue`');
   const nowMs = deps.now().getTime();
-  const all = (await openQueue(t, deps.ref, nowMs)).filter(
-    ({ ticket, sla }) =>
-      (!filters.mine || ticket.assigneeId === me.id) &&
-      (!filters.unassigned || ticket.assigneeId === null) &&
-      (filters.language === null || ticket.language === filters.language) &&
-      (filters.category === null || ticket.category === filters.category) &&
-      (!filters.breaching || sla.state === 'breached' || sla.state === 'at-risk'),
-  );
-  const entries = all.slice(0, filters.limit).map((entry) => explained(deps.ref, entry, nowMs));
-  return { entries, names: await emailsOf(t, entries.flatMap(({ ticket }) => [ticket.customerId, ticket.assigneeId])) };
+  const filter = await filterOf(t, me, request.selection);
+  const candidates = await t.tickets.withStatus(queueStatuses(filter.statuses));
+  const all = await selectTickets(t, deps.ref, candidates, filter, request.selection.sort, 'agent', nowMs);
+  const offset = request.offset ?? 0;
+  const entries = all.slice(offset, offset + request.limit).map((entry) => explained(deps.ref, entry, nowMs));
+  return { entries, names: await emailsOf(t, entries.flatMap(({ ticket }) => [ticket.customerId, ticket.assigneeId])), total: all.length };
 }
 
 export interface TriageTicket {

@@ -9,7 +9,9 @@ import { parseSupport, type SupportData } from '../domain/support.js';
 import { slaOfSummary, summarizeTicket, type TicketSummary } from '../domain/ticket-summary.js';
 import { ACTIVE_STATUSES, MAX_MERGE_HOPS, mergedInto, requireOwnTicket, requireTicket, type Ticket } from '../domain/tickets.js';
 import { compareQueueEntries, explainUrgency, urgencyScore, type QueueEntry, type Ranked } from '../domain/urgency.js';
-import type { UserId } from '../domain/state.js';
+import { compareBy, summaryMatches, textMatches, type AssigneeFilter, type TicketFilter, type TicketSort } from '../domain/ticket-filter.js';
+import type { User, UserId } from '../domain/state.js';
+import { AppError } from '../domain/errors.js';
 import type { Records } from '../store/records.js';
 import type { ReferenceData } from './ports.js';
 
@@ -84,6 +86,41 @@ export function explained(ref: ReferenceData, entry: Ranked<TicketSummary>, nowM
 export async function openQueue(t: Records, ref: ReferenceData, nowMs: number): Promise<Ranked<TicketSummary>[]> {
   const summaries = await t.tickets.withStatus(ACTIVE_STATUSES);
   return summaries.map((summary) => rankOf(ref, summary, nowMs)).sort(compareQueueEntries);
+}
+
+/** Who holds the ticket, as asked for: `me` is the person asking. */
+export type AssigneeQuery = { readonly kind: 'any' } | { readonly kind: 'none' } | { readonly kind: 'me' } | { readonly kind: 'email'; readonly email: string };
+
+/** A filter as typed (the assignee by email) and the order of the list. */
+export interface TicketSelection extends Omit<TicketFilter, 'assignee'> {
+  readonly assignee: AssigneeQuery;
+  readonly sort: TicketSort;
+}
+
+/** The filter of a selection: the assignee found by email (a missing account is "not found"). */
+export async function filterOf(t: Records, me: User, selection: TicketSelection): Promise<TicketFilter> {
+  return { ...selection, assignee: await assigneeFilter(t, me, selection.assignee) };
+}
+
+async function assigneeFilter(t: Records, me: User, query: AssigneeQuery): Promise<AssigneeFilter> {
+  if (query.kind === 'any' || query.kind === 'none') return query;
+  if (query.kind === 'me') return { kind: 'user', id: me.id };
+  const user = await t.users.byEmail(query.email);
+  if (!user) throw new AppError('USER_NOT_FOUND', `no account uses ${query.email}`);
+  return { kind: 'user', id: user.id };
+}
+
+/**
+ * The summaries that pass the filter, in the given order. The search reads the conversation of
+ * each ticket left after the other filters, so it costs one ticket read per candidate.
+ */
+export async function selectTickets(t: Records, ref: ReferenceData, candidates: readonly TicketSummary[], filter: TicketFilter, sort: TicketSort, audience: 'customer' | 'agent', nowMs: number): Promise<Ranked<TicketSummary>[]> {
+  const ranked = candidates.map((summary) => rankOf(ref, summary, nowMs)).filter((entry) => summaryMatches(filter, entry));
+  const terms = filter.search;
+  const found: Ranked<TicketSummary>[] = [];
+  if (terms === null) found.push(...ranked);
+  else for (const entry of ranked) if (textMatches(terms, await findTicket(t, entry.ticket.number), audience)) found.push(entry);
+  return found.sort(compareBy(sort));
 }
 
 /** Emails of the given people for display (an id whose account is gone shows as itself). */

@@ -22,10 +22,10 @@ import {
   openTicket,
   rateTicket,
   requestEscalation,
+  TICKET_STATUSES,
   type Ticket,
   type TicketCategory,
   type TicketChannel,
-  type TicketStatus,
 } from '../domain/tickets.js';
 import { followUpsOf, type TxView } from '../domain/tx-view.js';
 import { secondFactorMessage, verifySecondFactor } from '../domain/twofactor.js';
@@ -33,7 +33,7 @@ import { viewOf } from './tx-views.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
-import { calendarData, emailsOf, findOwnTicket, findTicket, followMerges, localTime, openQueue, saveTicket, saveTickets, slaOf, supportData } from './desk.js';
+import { calendarData, emailsOf, filterOf, findOwnTicket, findTicket, followMerges, localTime, openQueue, saveTicket, saveTickets, selectTickets, slaOf, supportData, type TicketSelection } from './desk.js';
 import type { AppDeps } from './ports.js';
 import type { PasswordCheck } from './passwords.js';
 import { endSessionsByLock } from './users.js';
@@ -133,21 +133,41 @@ export interface TicketRow {
 export interface TicketList {
   readonly audience: Audience;
   readonly rows: readonly TicketRow[];
+  /** How many tickets match, on every page. */
+  readonly total: number;
 }
 
-/** `ticket list`: the customer's own tickets (agents: everyone's), newest first, from the summaries. */
-export async function listTickets(t: Records, actor: Actor, input: { status: TicketStatus | null; limit: number }): Promise<TicketList> {
+export interface ListRequest {
+  readonly selection: TicketSelection;
+  readonly limit: number;
+  /** How many of the first matches to skip (earlier pages); 0 when absent. */
+  readonly offset?: number;
+}
+
+/** A bound on one customer's tickets read for their list, far above what a person opens. */
+const OWN_TICKETS_MAX = 10_000;
+
+/** Who holds a ticket is the desk's business: a customer filters by what they see. */
+function requireCustomerFilters(selection: TicketSelection): void {
+  if (selection.assignee.kind !== 'any') throw new AppError('FORBIDDEN', '--assignee, --mine and --unassigned are for support agents');
+}
+
+/** `ticket list`: the customer's own tickets (agents: everyone's), filtered and sorted (newest first by default). */
+export async function listTickets(t: Records, deps: AppDeps, actor: Actor, request: ListRequest): Promise<TicketList> {
   const audience = audienceOf(actor.user);
-  const statuses = input.status === null ? null : [input.status];
-  const page = { limit: input.limit, offset: 0 };
-  const found = audience === 'agent' ? await t.tickets.recent(statuses, page) : await t.tickets.ofCustomer(actor.user.id, statuses, page);
-  const names = audience === 'agent' ? await emailsOf(t, found.items.flatMap((s) => [s.customerId, s.assigneeId])) : {};
-  const rows = found.items.map((summary) => ({
+  if (audience === 'customer') requireCustomerFilters(request.selection);
+  const filter = await filterOf(t, actor.user, request.selection);
+  const candidates = audience === 'agent' ? await t.tickets.withStatus(filter.statuses ?? TICKET_STATUSES) : (await t.tickets.ofCustomer(actor.user.id, filter.statuses, { limit: OWN_TICKETS_MAX, offset: 0 })).items;
+  const all = await selectTickets(t, deps.ref, candidates, filter, request.selection.sort, audience, deps.now().getTime());
+  const offset = request.offset ?? 0;
+  const shown = all.slice(offset, offset + request.limit).map((entry) => entry.ticket);
+  const names = audience === 'agent' ? await emailsOf(t, shown.flatMap((s) => [s.customerId, s.assigneeId])) : {};
+  const rows = shown.map((summary) => ({
     summary,
     customer: names[summary.customerId] ?? summary.customerId,
     assignee: summary.assigneeId === null ? null : (names[summary.assigneeId] ?? summary.assigneeId),
   }));
-  return { audience, rows };
+  return { audience, rows, total: all.length };
 }
 
 // ---- opening ---------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ import type { Actor } from '../../src/app/authenticate.js';
 import type { AppDeps } from '../../src/app/ports.js';
 import type { PasswordCheck } from '../../src/app/passwords.js';
 import { customerReply, listTickets, openTicketFor, openTicketWithPassword, rateOwnTicket, showTicket, type TicketRequest } from '../../src/app/tickets.js';
+import type { TicketSelection } from '../../src/app/desk.js';
 import { RefData } from '../../src/cli/refdata.js';
+import { NO_FILTER, type TicketSort } from '../../src/domain/ticket-filter.js';
 import { slaReport } from '../../src/domain/sla.js';
 import type { User } from '../../src/domain/state.js';
 import { summarizeTicket } from '../../src/domain/ticket-summary.js';
@@ -35,6 +37,10 @@ const actor = (user: User): Actor => ({ user, sessionHash: `session-of-${user.id
 
 function request(overrides: Partial<TicketRequest> = {}): TicketRequest {
   return { category: 'account', subject: 'Cannot sign in', body: 'It says my password is wrong.', channel: 'email', language: null, tx: null, ...overrides };
+}
+
+function selection(sort: TicketSort, overrides: Partial<TicketSelection> = {}): TicketSelection {
+  return { ...NO_FILTER, assignee: { kind: 'any' }, sort, ...overrides };
 }
 
 function desk() {
@@ -118,7 +124,7 @@ describe('the queue from the summaries', () => {
     await d.run((t) => assignAsAgent(t, later(3), actor(d.mei), 3, d.mei.email));
     const nowDeps = later(30);
     const nowMs = nowDeps.now().getTime();
-    const all = { mine: false, unassigned: false, language: null, category: null, breaching: false, limit: 50 };
+    const all = { selection: selection('urgency'), limit: 50 };
     const queue = await d.store.read((t) => agentQueue(t, nowDeps, actor(d.lin), all));
     const tickets = await d.store.read(async (t) => Promise.all([1, 2, 3].map(async (n) => (await t.tickets.get(n)) as Ticket)));
     const expected = tickets
@@ -126,16 +132,16 @@ describe('the queue from the summaries', () => {
       .sort((a, b) => b.urgency.score - a.urgency.score || a.ticket.number - b.ticket.number);
     expect(queue.entries.map((e) => [e.ticket.number, e.urgency])).toEqual(expected.map((e) => [e.ticket.number, e.urgency]));
     expect(queue.names[d.mei.id]).toBe(d.mei.email);
-    const mine = await d.store.read((t) => agentQueue(t, nowDeps, actor(d.mei), { ...all, mine: true }));
+    const mine = await d.store.read((t) => agentQueue(t, nowDeps, actor(d.mei), { ...all, selection: selection('urgency', { assignee: { kind: 'me' } }) }));
     expect(mine.entries.map((e) => e.ticket.number)).toEqual([3]);
-    const english = await d.store.read((t) => agentQueue(t, nowDeps, actor(d.lin), { ...all, language: 'en', limit: 1 }));
+    const english = await d.store.read((t) => agentQueue(t, nowDeps, actor(d.lin), { selection: selection('urgency', { languages: ['en'] }), limit: 1 }));
     expect(english.entries.map((e) => e.ticket.number)).toEqual([2]);
   });
 
   it('is refused to a customer', async () => {
     const d = desk();
     await d.ready;
-    const all = { mine: false, unassigned: false, language: null, category: null, breaching: false, limit: 50 };
+    const all = { selection: selection('urgency'), limit: 50 };
     const refused = await d.store.read((t) => agentQueue(t, later(1), actor(d.ada), all).catch((error: unknown) => error));
     expect(appErrorOf(() => {
       throw refused;
@@ -211,14 +217,14 @@ describe('the customer’s side', () => {
     await d.run((t) => openTicketFor(t, depsAt(MONDAY_10), d.bob, request({ subject: 'b' })));
     await d.run((t) => openTicketFor(t, depsAt(MONDAY_10), d.ada, request({ subject: 'c' })));
     await d.run((t) => setStatusAsAgent(t, later(1), actor(d.lin), 3, 'solved', 'resolve'));
-    const own = await d.store.read((t) => listTickets(t, actor(d.ada), { status: null, limit: 10 }));
+    const own = await d.store.read((t) => listTickets(t, later(1), actor(d.ada), { selection: selection('created'), limit: 10 }));
     expect(own.rows.map((r) => r.summary.number)).toEqual([3, 1]);
-    const all = await d.store.read((t) => listTickets(t, actor(d.lin), { status: null, limit: 2 }));
+    const all = await d.store.read((t) => listTickets(t, later(1), actor(d.lin), { selection: selection('created'), limit: 2 }));
     expect(all.rows.map((r) => [r.summary.number, r.customer])).toEqual([
       [3, d.ada.email],
       [2, d.bob.email],
     ]);
-    const solved = await d.store.read((t) => listTickets(t, actor(d.lin), { status: 'solved', limit: 10 }));
+    const solved = await d.store.read((t) => listTickets(t, later(1), actor(d.lin), { selection: selection('created', { statuses: ['solved'] }), limit: 10 }));
     expect(solved.rows.map((r) => r.summary.number)).toEqual([3]);
   });
 

@@ -6,13 +6,14 @@ import type { Command } from 'commander';
 import { addAgent, agentQueue, changeLock, showCustomer, type CustomerView } from '../../app/agent.js';
 import { describeUser } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
-import { parseCategory, parseTicketNumber, parseTier } from '../../domain/tickets.js';
+import { parseTicketNumber, parseTier } from '../../domain/tickets.js';
 import { boundedText, normalizeEmail, parsePositiveInt } from '../../domain/validate.js';
 import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { parseLanguage } from '../../domain/language.js';
 import { actAs, slaCell } from '../ticket-kit.js';
+import { filterOptions, parseSelection, type FilterOptions } from '../ticket-filters.js';
 
 type Registrar = (agent: Command, app: App) => void;
 
@@ -28,31 +29,27 @@ export function registerAgentCommands(program: Command, app: App, subcommands: {
   return agent;
 }
 
-interface QueueOptions {
-  mine?: boolean;
-  unassigned?: boolean;
-  language?: string;
-  category?: string;
-  breaching?: boolean;
+interface QueueOptions extends FilterOptions {
   limit?: string;
 }
 
 function registerQueue(agent: Command, app: App): void {
   const command = subcommand(agent, 'queue', 'tickets still being worked on, most urgent first (see `okpay ticket why N`)')
-    .option('--mine', 'only tickets assigned to me')
-    .option('--unassigned', 'only tickets nobody holds')
-    .option('--language <lang>', 'only tickets in this language')
-    .option('--category <category>', 'only this category')
-    .option('--breaching', 'only tickets whose running SLA is missed or at risk')
-    .option('--limit <n>', 'at most this many tickets', '50');
-  examples(command, ['okpay agent queue', 'okpay agent queue --unassigned --language zh', 'okpay agent queue --breaching --json | jq ".tickets[0].number"']);
+    .option('--mine', 'only tickets assigned to me (same as --assignee @me)')
+    .option('--unassigned', 'only tickets nobody holds (same as --assignee none)');
+  filterOptions(command, 'urgency').option('--limit <n>', 'at most this many tickets', '50');
+  examples(command, [
+    'okpay agent queue',
+    'okpay agent queue --unassigned --language zh',
+    'okpay agent queue --search "退款" --priority urgent,high',
+    'okpay agent queue --assignee lin@okpay.example --sort updated',
+    'okpay agent queue --breaching --json | jq ".tickets[0].number"',
+  ]);
   action<QueueOptions>(app, command, async (ctx, o) => {
-    const language = o.language === undefined ? null : parseLanguage(o.language);
-    const category = o.category === undefined ? null : parseCategory(o.category);
+    const selection = parseSelection(o, 'urgency');
     const limit = parsePositiveInt(o.limit ?? '50', '--limit', { max: 1000 });
     const token = await sessionToken(ctx);
-    const filters = { mine: o.mine === true, unassigned: o.unassigned === true, language, category, breaching: o.breaching === true, limit };
-    const { entries, names } = await actAs(ctx, token, { roles: ['agent'], what: '`agent queue`' }, (t, actor) => agentQueue(t, ctx, actor, filters));
+    const { entries, names } = await actAs(ctx, token, { roles: ['agent'], what: '`agent queue`' }, (t, actor) => agentQueue(t, ctx, actor, { selection, limit }));
     const document = entries.map(({ ticket, sla, urgency }) => ({
       number: ticket.number,
       urgency: urgency.score,

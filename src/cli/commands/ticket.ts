@@ -19,6 +19,7 @@ import { promptText } from '../prompts.js';
 import { openRequestedFile } from '../requested-file.js';
 import { humanTimeLeft } from '../time.js';
 import { exportMarkdown } from '../ticket-markdown.js';
+import { filterOptions, parseSelection, type FilterOptions } from '../ticket-filters.js';
 import { actAs, localTime, printTicket, readBody, ticketDocument, ticketRowDocument } from '../ticket-kit.js';
 
 /** `ticket new` has its own file; index.ts passes its registrar, so it comes first in help. */
@@ -55,15 +56,19 @@ function shown(ctx: Context, detail: TicketDetail, extra: Record<string, unknown
 }
 
 function registerList(ticket: Command, app: App): void {
-  const command = subcommand(ticket, 'list', 'list your tickets (agents: every ticket), newest first')
-    .option('--status <status>', 'only tickets in this status, e.g. open, solved')
-    .option('--limit <n>', 'at most this many tickets', '100');
-  examples(command, ['okpay ticket list', 'okpay ticket list --status solved --json']);
-  action<{ status?: string; limit?: string }>(app, command, async (ctx, o) => {
-    const status = o.status === undefined ? null : parseStatus(o.status);
+  const command = subcommand(ticket, 'list', 'list your tickets (agents: every ticket), newest first');
+  filterOptions(command, 'created').option('--limit <n>', 'at most this many tickets', '100');
+  examples(command, [
+    'okpay ticket list',
+    'okpay ticket list --status solved --json',
+    'okpay ticket list --search "refund card" --sort updated',
+    'okpay ticket list --assignee none --channel email,chat --language de',
+  ]);
+  action<FilterOptions & { limit?: string }>(app, command, async (ctx, o) => {
+    const selection = parseSelection(o, 'created');
     const limit = parsePositiveInt(o.limit ?? '100', '--limit', { max: 10_000 });
     const token = await sessionToken(ctx);
-    const list = await actAs(ctx, token, {}, (t, actor) => listTickets(t, actor, { status, limit }));
+    const list = await actAs(ctx, token, {}, (t, actor) => listTickets(t, ctx, actor, { selection, limit }));
     const audience = list.audience;
     const rows = list.rows.map((row) => ticketRowDocument(row, audience));
     ctx.out.data({ tickets: rows }, () =>
