@@ -222,7 +222,7 @@ export interface AgentQueue {
 /** The queue holds the tickets still being worked on; a status outside it is a question for `ticket list`. */
 function queueStatuses(statuses: readonly TicketStatus[] | null): readonly TicketStatus[] {
   const outside = (statuses ?? []).filter((status) => !ACTIVE_STATUSES.includes(status));
-  if (outside.length > 0) throw new AppError('INVALID_INPUT', `the queue holds only ${ACTIVE_STATUSES.join(', ')} tickets, not ${outside.join(', ')}`, { hint: 'list the others with `okpay ticket list --status …`' });
+  if (outside.length > 0) throw new AppError('INVALID_CHOICE', `the queue holds only ${ACTIVE_STATUSES.join(', ')} tickets, not ${outside.join(', ')}`, { hint: 'list the others with `okpay ticket list --status …`' });
   return statuses ?? ACTIVE_STATUSES;
 }
 

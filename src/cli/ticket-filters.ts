@@ -69,7 +69,7 @@ function searchOf(text: string | undefined): string[] | null {
 export function parseSort(text: string | undefined, fallback: TicketSort): TicketSort {
   if (text === undefined) return fallback;
   const sort = TICKET_SORTS.find((name) => name === text.trim().toLowerCase());
-  if (sort === undefined) throw new AppError('INVALID_INPUT', `"${text.slice(0, 20)}" is not a sort order`, { hint: `use one of ${TICKET_SORTS.join(', ')}` });
+  if (sort === undefined) throw new AppError('INVALID_CHOICE', `"${text.slice(0, 20)}" is not a sort order`, { hint: `use one of ${TICKET_SORTS.join(', ')}` });
   return sort;
 }
 

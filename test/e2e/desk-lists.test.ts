@@ -89,9 +89,9 @@ describe('filters and sort orders of ticket lists', () => {
   });
 
   it('refuses bad filters with exit 2, unknown people with exit 5, and the desk’s filters to customers with exit 4', async () => {
-    expectError(await as(LIN, ['agent', 'queue', '--sort', 'loudest', '--json']), 2, 'INVALID_INPUT');
-    expectError(await as(LIN, ['agent', 'queue', '--priority', 'urgent,asap', '--json']), 2, 'INVALID_INPUT');
-    expectError(await as(LIN, ['agent', 'queue', '--status', 'solved', '--json']), 2, 'INVALID_INPUT');
+    expectError(await as(LIN, ['agent', 'queue', '--sort', 'loudest', '--json']), 2, 'INVALID_CHOICE');
+    expectError(await as(LIN, ['agent', 'queue', '--priority', 'urgent,asap', '--json']), 2, 'INVALID_CHOICE');
+    expectError(await as(LIN, ['agent', 'queue', '--status', 'solved', '--json']), 2, 'INVALID_CHOICE');
     expectError(await as(LIN, ['agent', 'queue', '--mine', '--unassigned', '--json']), 2, 'USAGE');
     expectError(await as(LIN, ['agent', 'queue', '--search', 'the', '--json']), 2, 'USAGE');
     expectError(await as(LIN, ['agent', 'queue', '--assignee', 'nobody@example.com', '--json']), 5, 'USER_NOT_FOUND');
