@@ -1,53 +1,12 @@
 import { IANAZone } from 'luxon';
+import * as z from 'zod/mini';
 import { AppError } from './errors.js';
 import { printable } from './money.js';
+import { checkWithSchema, noDuplicates, parseShippedData } from './schema.js';
 
 // Support regions and their business calendars (data/calendars.json): which days a desk works.
 // Calendar days are handled as "epoch days" (whole days since 1970-01-01 of the local calendar),
 // so date arithmetic never touches time zones; business-time.ts maps days to instants.
-
-export interface HolidayInfo {
-  readonly name: string;
-  readonly notice?: string;
-}
-
-export type HolidayRule =
-  | (HolidayInfo & { readonly kind: 'fixed'; readonly month: number; readonly day: number; readonly observedOnWeekday: boolean })
-  | (HolidayInfo & { readonly kind: 'nth-weekday'; readonly month: number; readonly weekday: number; readonly nth: number })
-  | (HolidayInfo & { readonly kind: 'easter'; readonly offsetDays: number })
-  | (HolidayInfo & { readonly kind: 'dates'; readonly firstDate: string; readonly lastDate: string });
-
-export interface WorkingDay {
-  readonly name: string;
-  readonly date: string;
-}
-
-export interface Region {
-  readonly id: string;
-  readonly name: string;
-  /** IANA zone that opening hours and calendar dates are read in. */
-  readonly timeZone: string;
-  /** Local opening and closing time, "HH:MM"; the desk is open from `open` up to (not including) `close`. */
-  readonly open: string;
-  readonly close: string;
-  readonly openMinute: number;
-  readonly closeMinute: number;
-  /** ISO weekdays the desk works: 1 = Monday … 7 = Sunday. */
-  readonly weekdays: readonly number[];
-  /** ISO 3166-1 alpha-2 codes served by this region. */
-  readonly countries: readonly string[];
-  readonly holidays: readonly HolidayRule[];
-  /** Announced days the desk opens although they are not regular weekdays (make-up working days). */
-  readonly extraWorkingDays: readonly WorkingDay[];
-}
-
-export interface CalendarData {
-  readonly regions: readonly Region[];
-  /** Region for customers whose country is unknown or listed nowhere. */
-  readonly defaultRegionId: string;
-  /** Calendar for payout arrival dates when the payout method's country is unknown or listed nowhere. */
-  readonly payoutRegionId: string;
-}
 
 const DAY_MS = 86_400_000;
 const ISO_DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -254,11 +213,8 @@ export function openingHoursText(region: Region): string {
   return `${weekdaysText(region.weekdays)} ${region.open}–${region.close} (${region.timeZone} time), closed on public holidays`;
 }
 
-// ---- parsing the shipped data -----------------------------------------------------------------
-// A mistake in data/calendars.json is a bug in what we ship, not a user error: plain Errors that
-// name the exact field.
-
-type JsonObject = Readonly<Record<string, unknown>>;
+// ---- the shipped data (data/calendars.json) --------------------------------------------------
+// A mistake there is a bug in what we ship, not a user error: a plain Error naming every bad field.
 
 const CLOCK_PATTERN = /^([01][0-9]|2[0-3]):([0-5][0-9])$/;
 const REGION_ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
@@ -270,182 +226,174 @@ const MAX_HOLIDAYS = 500;
 const MAX_PERIOD_DAYS = 62;
 const MAX_EASTER_OFFSET_DAYS = 70;
 
-function bad(path: string, problem: string): never {
-  throw new Error(`calendars: ${path} ${problem}`);
+function text(maxLength = NAME_MAX_LENGTH) {
+  const error = `must be a non-empty text of at most ${maxLength} characters`;
+  return z.string({ error }).check(z.refine((value) => value.trim() !== '' && value.length <= maxLength, { error }));
 }
 
-function objectAt(value: unknown, path: string, fields: readonly string[]): JsonObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) bad(path, 'must be an object');
-  const record = value as JsonObject;
-  const unknown = Object.keys(record).find((key) => !fields.includes(key));
-  if (unknown !== undefined) bad(`${path}.${unknown}`, 'is not a known field');
-  return record;
+function integerIn(min: number, max: number) {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.int({ error }).check(z.minimum(min, { error }), z.maximum(max, { error }));
 }
 
-function textAt(record: JsonObject, key: string, path: string, maxLength = NAME_MAX_LENGTH): string {
-  const value = record[key];
-  if (typeof value !== 'string' || value.trim() === '' || value.length > maxLength) {
-    bad(`${path}.${key}`, `must be a non-empty text of at most ${maxLength} characters`);
-  }
-  return value;
+function listOf<T extends z.ZodMiniType>(item: T, maxItems: number, error = `must be a list of at most ${maxItems} items`) {
+  return z.array(item, { error }).check(z.maxLength(maxItems, { error }));
 }
 
-function integerValue(value: unknown, path: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    bad(path, `must be an integer from ${min} to ${max}`);
-  }
-  return value;
+const isoDate = () => text().check(z.refine((value) => dayFromIso(value) !== null, { error: (issue) => `must be a date written YYYY-MM-DD, not "${String(issue.input)}"` }));
+const clock = () => text().check(z.regex(CLOCK_PATTERN, { error: 'must be a local time written HH:MM' }));
+const minuteOfClock = (value: string): number => Number(value.slice(0, 2)) * 60 + Number(value.slice(3, 5));
+const info = { name: text(), notice: z.optional(text(NOTICE_MAX_LENGTH)) };
+
+const fixedHolidaySchema = z.pipe(
+  z
+    .strictObject({ ...info, month: integerIn(1, 12), day: integerIn(1, 31), observed: z.optional(z.literal('nearest-weekday', { error: 'must be "nearest-weekday" when given' })) })
+    // 2000 was a leap year, so 29 February passes here and is skipped in the other years.
+    .check(z.refine((rule) => dayFromParts(2000, rule.month, rule.day) !== null, { error: (issue) => `has no day ${dayOf(issue.input)} in month ${monthOf(issue.input)}` })),
+  z.transform(({ observed, ...rule }) => ({ kind: 'fixed' as const, ...rule, observedOnWeekday: observed === 'nearest-weekday' })),
+);
+
+const nthWeekdayHolidaySchema = z.pipe(
+  z.strictObject({ ...info, month: integerIn(1, 12), weekday: integerIn(1, 7), nth: integerIn(-1, 5).check(z.refine((nth) => nth !== 0, { error: 'must be 1 to 5, or -1 for the last' })) }),
+  z.transform((rule) => ({ kind: 'nth-weekday' as const, ...rule })),
+);
+
+const easterHolidaySchema = z.pipe(
+  z.strictObject({ ...info, easterOffsetDays: integerIn(-MAX_EASTER_OFFSET_DAYS, MAX_EASTER_OFFSET_DAYS) }),
+  z.transform(({ easterOffsetDays, ...rule }) => ({ kind: 'easter' as const, ...rule, offsetDays: easterOffsetDays })),
+);
+
+const datesHolidaySchema = z.pipe(
+  z.strictObject({ ...info, date: isoDate(), through: z.optional(isoDate()) }).check(
+    z.refine(
+      (rule) => {
+        const spanDays = (dayFromIso(rule.through ?? rule.date) ?? 0) - (dayFromIso(rule.date) ?? 0);
+        return spanDays >= 0 && spanDays < MAX_PERIOD_DAYS;
+      },
+      { path: ['through'], error: `must be on or after "date" and within ${MAX_PERIOD_DAYS} days of it` },
+    ),
+  ),
+  z.transform(({ date, through, ...rule }) => ({ kind: 'dates' as const, ...rule, firstDate: date, lastDate: through ?? date })),
+);
+
+function dayOf(input: unknown): unknown {
+  return (input as { day?: unknown }).day;
 }
 
-function integerAt(record: JsonObject, key: string, path: string, min: number, max: number): number {
-  return integerValue(record[key], `${path}.${key}`, min, max);
+function monthOf(input: unknown): unknown {
+  return (input as { month?: unknown }).month;
 }
 
-function listAt(record: JsonObject, key: string, path: string, maxItems: number): readonly unknown[] {
-  const value = record[key];
-  if (!Array.isArray(value) || value.length > maxItems) bad(`${path}.${key}`, `must be a list of at most ${maxItems} items`);
-  return value;
+/** Which rule an entry states follows from the fields it has, so its other fields are checked against that rule. */
+function holidaySchemaOf(entry: Readonly<Record<string, unknown>>) {
+  if (entry['date'] !== undefined) return datesHolidaySchema;
+  if (entry['easterOffsetDays'] !== undefined) return easterHolidaySchema;
+  if (entry['weekday'] !== undefined) return nthWeekdayHolidaySchema;
+  if (entry['day'] !== undefined) return fixedHolidaySchema;
+  return null;
 }
 
-function dateAt(record: JsonObject, key: string, path: string): string {
-  const text = textAt(record, key, path);
-  if (dayFromIso(text) === null) bad(`${path}.${key}`, `must be a date written YYYY-MM-DD, not "${text}"`);
-  return text;
-}
+const holidaySchema = z.pipe(
+  z.record(z.string(), z.unknown(), { error: 'must be an object' }),
+  z.transform((entry, context) => {
+    const schema = holidaySchemaOf(entry);
+    if (schema === null) {
+      context.issues.push({ code: 'custom', message: 'needs one of: month+day, month+weekday+nth, easterOffsetDays, or date', input: entry });
+      return z.NEVER;
+    }
+    const result = checkWithSchema<HolidayRule>(schema, entry);
+    if (result.ok) return result.value;
+    for (const problem of result.problems) context.issues.push({ code: 'custom', message: problem.message, path: [...problem.path], input: entry });
+    return z.NEVER;
+  }),
+);
 
-function clockAt(record: JsonObject, key: string, path: string): number {
-  const match = CLOCK_PATTERN.exec(textAt(record, key, path));
-  if (!match) bad(`${path}.${key}`, 'must be a local time written HH:MM');
-  return Number(match[1]) * 60 + Number(match[2]);
-}
+export type HolidayRule = z.output<typeof fixedHolidaySchema> | z.output<typeof nthWeekdayHolidaySchema> | z.output<typeof easterHolidaySchema> | z.output<typeof datesHolidaySchema>;
+export type HolidayInfo = Pick<HolidayRule, 'name' | 'notice'>;
 
-function infoAt(record: JsonObject, path: string): HolidayInfo {
-  const name = textAt(record, 'name', path);
-  return record['notice'] === undefined ? { name } : { name, notice: textAt(record, 'notice', path, NOTICE_MAX_LENGTH) };
-}
+const workingDaySchema = z.strictObject({ name: text(), date: isoDate() });
+export type WorkingDay = z.output<typeof workingDaySchema>;
 
-function parseHoliday(value: unknown, path: string): HolidayRule {
-  const probe = objectAt(value, path, ['name', 'notice', 'month', 'day', 'observed', 'weekday', 'nth', 'easterOffsetDays', 'date', 'through']);
-  if (probe['date'] !== undefined) return parseDatesHoliday(objectAt(value, path, ['name', 'notice', 'date', 'through']), path);
-  if (probe['easterOffsetDays'] !== undefined) {
-    const record = objectAt(value, path, ['name', 'notice', 'easterOffsetDays']);
-    const offsetDays = integerAt(record, 'easterOffsetDays', path, -MAX_EASTER_OFFSET_DAYS, MAX_EASTER_OFFSET_DAYS);
-    return { kind: 'easter', ...infoAt(record, path), offsetDays };
-  }
-  if (probe['weekday'] !== undefined) {
-    const record = objectAt(value, path, ['name', 'notice', 'month', 'weekday', 'nth']);
-    const nth = integerAt(record, 'nth', path, -1, 5);
-    if (nth === 0) bad(`${path}.nth`, 'must be 1 to 5, or -1 for the last');
-    return { kind: 'nth-weekday', ...infoAt(record, path), month: integerAt(record, 'month', path, 1, 12), weekday: integerAt(record, 'weekday', path, 1, 7), nth };
-  }
-  if (probe['day'] !== undefined) return parseFixedHoliday(objectAt(value, path, ['name', 'notice', 'month', 'day', 'observed']), path);
-  return bad(path, 'needs one of: month+day, month+weekday+nth, easterOffsetDays, or date');
-}
+const WEEKDAYS_PROBLEM = 'must list at least one ISO weekday (1-7), each once';
 
-function parseFixedHoliday(record: JsonObject, path: string): HolidayRule {
-  const month = integerAt(record, 'month', path, 1, 12);
-  const day = integerAt(record, 'day', path, 1, 31);
-  // 2000 was a leap year, so 29 February passes here and is skipped in the other years.
-  if (dayFromParts(2000, month, day) === null) bad(path, `has no day ${day} in month ${month}`);
-  const observed = record['observed'];
-  if (observed !== undefined && observed !== 'nearest-weekday') bad(`${path}.observed`, 'must be "nearest-weekday" when given');
-  return { kind: 'fixed', ...infoAt(record, path), month, day, observedOnWeekday: observed === 'nearest-weekday' };
-}
+const regionSchema = z.pipe(
+  z
+    .strictObject({
+      id: text().check(z.regex(REGION_ID_PATTERN, { error: 'must be lower-case letters, digits and dashes' })),
+      name: text(),
+      /** IANA zone that opening hours and calendar dates are read in. */
+      timeZone: text().check(z.refine((zone) => IANAZone.isValidZone(zone), { error: (issue) => `"${String(issue.input)}" is not an IANA time zone` })),
+      /** Local opening and closing time, "HH:MM"; the desk is open from `open` up to (not including) `close`. */
+      open: clock(),
+      close: clock(),
+      /** ISO weekdays the desk works: 1 = Monday … 7 = Sunday. */
+      weekdays: listOf(integerIn(1, 7), 7).check(z.refine((days) => days.length > 0 && new Set(days).size === days.length, { error: WEEKDAYS_PROBLEM })),
+      /** ISO 3166-1 alpha-2 codes served by this region. */
+      countries: listOf(z.string({ error: 'must be an upper-case ISO 3166 alpha-2 code' }).check(z.regex(COUNTRY_PATTERN, { error: 'must be an upper-case ISO 3166 alpha-2 code' })), 300),
+      holidays: listOf(holidaySchema, MAX_HOLIDAYS),
+      /** Announced days the desk opens although they are not regular weekdays (make-up working days). */
+      extraWorkingDays: z.optional(listOf(workingDaySchema, MAX_HOLIDAYS)),
+    })
+    .check(z.refine((region) => minuteOfClock(region.open) < minuteOfClock(region.close), { path: ['close'], error: 'must be later than open' })),
+  z.transform(({ extraWorkingDays, ...region }, context) => {
+    const parsed = { ...region, openMinute: minuteOfClock(region.open), closeMinute: minuteOfClock(region.close), extraWorkingDays: extraWorkingDays ?? [] };
+    extraWorkingDayProblems(parsed).forEach(([index, message]) => context.issues.push({ code: 'custom', message, path: ['extraWorkingDays', index], input: parsed }));
+    return parsed;
+  }),
+);
 
-function parseDatesHoliday(record: JsonObject, path: string): HolidayRule {
-  const firstDate = dateAt(record, 'date', path);
-  const lastDate = record['through'] === undefined ? firstDate : dateAt(record, 'through', path);
-  const spanDays = (dayFromIso(lastDate) ?? 0) - (dayFromIso(firstDate) ?? 0);
-  if (spanDays < 0 || spanDays >= MAX_PERIOD_DAYS) bad(`${path}.through`, `must be on or after "date" and within ${MAX_PERIOD_DAYS} days of it`);
-  return { kind: 'dates', ...infoAt(record, path), firstDate, lastDate };
-}
+export type Region = Readonly<z.output<typeof regionSchema>>;
 
-function parseWeekdays(record: JsonObject, path: string): number[] {
-  const weekdays = listAt(record, 'weekdays', path, 7).map((value, index) => integerValue(value, `${path}.weekdays[${index}]`, 1, 7));
-  if (weekdays.length === 0 || new Set(weekdays).size !== weekdays.length) bad(`${path}.weekdays`, 'must list at least one ISO weekday (1-7), each once');
-  return weekdays;
-}
-
-function parseCountries(record: JsonObject, path: string): string[] {
-  return listAt(record, 'countries', path, 300).map((value, index) => {
-    if (typeof value !== 'string' || !COUNTRY_PATTERN.test(value)) bad(`${path}.countries[${index}]`, 'must be an upper-case ISO 3166 alpha-2 code');
-    return value;
-  });
-}
-
-function parseWorkingDays(record: JsonObject, path: string): WorkingDay[] {
-  if (record['extraWorkingDays'] === undefined) return [];
-  return listAt(record, 'extraWorkingDays', path, MAX_HOLIDAYS).map((value, index) => {
-    const itemPath = `${path}.extraWorkingDays[${index}]`;
-    const item = objectAt(value, itemPath, ['name', 'date']);
-    return { name: textAt(item, 'name', itemPath), date: dateAt(item, 'date', itemPath) };
-  });
-}
-
-function parseRegion(value: unknown, path: string): Region {
-  const fields = ['id', 'name', 'timeZone', 'open', 'close', 'weekdays', 'countries', 'holidays', 'extraWorkingDays'];
-  const record = objectAt(value, path, fields);
-  const id = textAt(record, 'id', path);
-  if (!REGION_ID_PATTERN.test(id)) bad(`${path}.id`, 'must be lower-case letters, digits and dashes');
-  const timeZone = textAt(record, 'timeZone', path);
-  if (!IANAZone.isValidZone(timeZone)) bad(`${path}.timeZone`, `"${timeZone}" is not an IANA time zone`);
-  const openMinute = clockAt(record, 'open', path);
-  const closeMinute = clockAt(record, 'close', path);
-  if (openMinute >= closeMinute) bad(`${path}.close`, 'must be later than open');
-  const region: Region = {
-    id,
-    name: textAt(record, 'name', path),
-    timeZone,
-    open: textAt(record, 'open', path),
-    close: textAt(record, 'close', path),
-    openMinute,
-    closeMinute,
-    weekdays: parseWeekdays(record, path),
-    countries: parseCountries(record, path),
-    holidays: listAt(record, 'holidays', path, MAX_HOLIDAYS).map((item, index) => parseHoliday(item, `${path}.holidays[${index}]`)),
-    extraWorkingDays: parseWorkingDays(record, path),
-  };
-  checkWorkingDays(region, path);
-  return region;
-}
-
-function checkWorkingDays(region: Region, path: string): void {
-  region.extraWorkingDays.forEach((working, index) => {
+/** An extra working day must be a day the desk would otherwise be closed, and no holiday. */
+function extraWorkingDayProblems(region: Region): [number, string][] {
+  return region.extraWorkingDays.flatMap((working, index): [number, string][] => {
     const day = dayFromIso(working.date) ?? 0;
-    if (region.weekdays.includes(weekdayOfDay(day))) bad(`${path}.extraWorkingDays[${index}]`, `${working.date} is a regular working weekday already`);
-    if (holidayOnDay(region, day) !== null) bad(`${path}.extraWorkingDays[${index}]`, `${working.date} is also a holiday`);
+    if (region.weekdays.includes(weekdayOfDay(day))) return [[index, `${working.date} is a regular working weekday already`]];
+    if (holidayOnDay(region, day) !== null) return [[index, `${working.date} is also a holiday`]];
+    return [];
   });
-}
-
-function firstDuplicate(values: readonly string[]): string | undefined {
-  const seen = new Set<string>();
-  return values.find((value) => (seen.has(value) ? true : (seen.add(value), false)));
 }
 
 /** Descriptions document the file for people; they only need to be text. */
-function optionalDescriptionAt(record: JsonObject, path: string): void {
-  if (record['description'] !== undefined) textAt(record, 'description', path, DESCRIPTION_MAX_LENGTH);
+const description = () => z.optional(text(DESCRIPTION_MAX_LENGTH));
+
+const calendarsSchema = z
+  .strictObject({
+    description: description(),
+    /** Region for customers whose country is unknown or listed nowhere. */
+    defaultRegion: text(),
+    /** Calendar for payout arrival dates when the payout method's country is unknown or listed nowhere. */
+    payouts: z.optional(z.strictObject({ region: text(), description: description() })),
+    regions: listOf(regionSchema, MAX_REGIONS, `must list at least one region and at most ${MAX_REGIONS}`).check(
+      z.minLength(1, { error: `must list at least one region and at most ${MAX_REGIONS}` }),
+      noDuplicates((region: Region) => region.id, (id) => `uses the id "${id}" twice`),
+      z.superRefine((regions, context) => {
+        const seen = new Set<string>();
+        for (const country of regions.flatMap((region) => region.countries)) {
+          if (seen.has(country)) context.addIssue({ code: 'custom', message: `list the country ${country} twice`, input: regions });
+          seen.add(country);
+        }
+      }),
+    ),
+  })
+  .check(
+    z.refine((file) => file.regions.some((region) => region.id === file.defaultRegion), { path: ['defaultRegion'], error: (issue) => `names no region: "${String((issue.input as { defaultRegion?: unknown }).defaultRegion)}"` }),
+    z.refine((file) => file.payouts === undefined || file.regions.some((region) => region.id === file.payouts?.region), {
+      path: ['payouts', 'region'],
+      error: (issue) => `names no region: "${String((issue.input as { payouts?: { region?: unknown } }).payouts?.region)}"`,
+    }),
+  );
+
+export interface CalendarData {
+  readonly regions: readonly Region[];
+  /** Region for customers whose country is unknown or listed nowhere. */
+  readonly defaultRegionId: string;
+  /** Calendar for payout arrival dates when the payout method's country is unknown or listed nowhere. */
+  readonly payoutRegionId: string;
 }
 
-function knownRegionAt(record: JsonObject, key: string, path: string, regions: readonly Region[]): string {
-  const id = textAt(record, key, path);
-  if (!regions.some((region) => region.id === id)) bad(`${path}.${key}`, `names no region: "${id}"`);
-  return id;
-}
-
-/** Validates the parsed contents of data/calendars.json; throws a plain Error naming the bad field. */
+/** Reads data/calendars.json; throws a plain Error naming every bad field. */
 export function parseCalendars(json: unknown): CalendarData {
-  const record = objectAt(json, 'calendars', ['description', 'defaultRegion', 'payouts', 'regions']);
-  optionalDescriptionAt(record, 'calendars');
-  const regions = listAt(record, 'regions', 'calendars', MAX_REGIONS).map((value, index) => parseRegion(value, `regions[${index}]`));
-  if (regions.length === 0) bad('regions', 'must list at least one region');
-  const duplicateId = firstDuplicate(regions.map((region) => region.id));
-  if (duplicateId !== undefined) bad('regions', `use the id "${duplicateId}" twice`);
-  const duplicateCountry = firstDuplicate(regions.flatMap((region) => region.countries));
-  if (duplicateCountry !== undefined) bad('regions', `list the country ${duplicateCountry} twice`);
-  const defaultRegionId = knownRegionAt(record, 'defaultRegion', 'calendars', regions);
-  if (record['payouts'] === undefined) return { regions, defaultRegionId, payoutRegionId: defaultRegionId };
-  const payouts = objectAt(record['payouts'], 'payouts', ['region', 'description']);
-  optionalDescriptionAt(payouts, 'payouts');
-  return { regions, defaultRegionId, payoutRegionId: knownRegionAt(payouts, 'region', 'payouts', regions) };
+  const file = parseShippedData(calendarsSchema, json, 'calendars');
+  return { regions: file.regions, defaultRegionId: file.defaultRegion, payoutRegionId: file.payouts?.region ?? file.defaultRegion };
 }

@@ -4,34 +4,12 @@
 // Hand-written: a few dozen short articles need no search engine, and none of the small search
 // libraries splits Chinese into terms (see search-terms.ts).
 
+import * as z from 'zod/mini';
 import { AppError } from './errors.js';
-import { type Language, isLanguage } from './language.js';
+import { LANGUAGES, type Language } from './language.js';
 import { printable } from './money.js';
+import { noDuplicates, parseShippedData } from './schema.js';
 import { searchTerms } from './search-terms.js';
-import { isRecord } from './validate.js';
-
-interface FullText {
-  readonly title: string;
-  readonly body: string;
-}
-
-interface TitleText {
-  readonly title: string;
-  readonly body?: string;
-}
-
-export interface FaqArticle {
-  readonly id: string;
-  readonly topic: string;
-  readonly tags: readonly string[];
-  readonly translations: {
-    readonly en: FullText;
-    readonly zh: FullText;
-    readonly es: TitleText;
-    readonly fr: TitleText;
-    readonly de: TitleText;
-  };
-}
 
 export interface LocalizedArticle {
   readonly id: string;
@@ -57,73 +35,47 @@ const MAX_TAG_CHARS = 40;
 const ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MAX_ID_CHARS = 64;
 
-/**
- * Validates the parsed contents of data/faq.json. It is shipped data, so a bad file is a bug:
- * it throws a plain Error that names the article and the field.
- */
+/** Lengths count characters as a reader does (a Chinese character or an emoji is one). */
+function text(maxChars: number) {
+  const error = `must be a non-empty text of at most ${maxChars} characters`;
+  return z.string({ error }).check(z.refine((value) => value.trim() !== '' && [...value].length <= maxChars, { error }));
+}
+
+function slug() {
+  const error = 'must be a short kebab-case word like "reset-password"';
+  return z.string({ error }).check(z.maxLength(MAX_ID_CHARS, { error }), z.regex(ID_PATTERN, { error }));
+}
+
+const fullTextSchema = z.strictObject({ title: text(MAX_TITLE_CHARS), body: text(MAX_BODY_CHARS) });
+/** Spanish, French and German may have only a title; the body is then shown in English. */
+const titleTextSchema = z.strictObject({ title: text(MAX_TITLE_CHARS), body: z.optional(text(MAX_BODY_CHARS)) });
+
+const articleSchema = z.strictObject({
+  id: slug(),
+  topic: slug(),
+  tags: z.array(text(MAX_TAG_CHARS), { error: `must be a list of at most ${MAX_TAGS} tags` }).check(z.maxLength(MAX_TAGS, { error: `must be a list of at most ${MAX_TAGS} tags` })),
+  translations: z.strictObject(
+    { en: fullTextSchema, zh: fullTextSchema, es: titleTextSchema, fr: titleTextSchema, de: titleTextSchema },
+    { error: (issue) => (issue.code === 'unrecognized_keys' ? `is not a supported language (${LANGUAGES.join(', ')})` : undefined) },
+  ),
+});
+
+const ARTICLES_PROBLEM = `must be a list of 1 to ${MAX_ARTICLES} articles`;
+
+const faqFileSchema = z.strictObject({
+  articles: z.array(articleSchema, { error: ARTICLES_PROBLEM }).check(
+    z.minLength(1, { error: ARTICLES_PROBLEM }),
+    z.maxLength(MAX_ARTICLES, { error: ARTICLES_PROBLEM }),
+    noDuplicates((article: FaqArticle) => article.id, (id) => `uses the id "${id}" twice`),
+  ),
+});
+
+export type FaqArticle = z.output<typeof articleSchema>;
+
+/** Reads data/faq.json. A mistake there is a bug in what we ship: a plain Error naming every bad field. */
 export function parseFaq(json: unknown): FaqArticle[] {
-  const articles = isRecord(json) ? json['articles'] : undefined;
-  if (!Array.isArray(articles)) throw new Error('faq data: expected an object with an "articles" array');
-  if (articles.length === 0 || articles.length > MAX_ARTICLES) {
-    throw new Error(`faq data: expected 1 to ${MAX_ARTICLES} articles, found ${articles.length}`);
-  }
-  const parsed = articles.map((raw: unknown, index) => parseArticle(raw, `article ${index + 1}`));
-  const seen = new Set<string>();
-  for (const article of parsed) {
-    if (seen.has(article.id)) throw new Error(`faq data: article id "${article.id}" is used twice`);
-    seen.add(article.id);
-  }
-  return parsed;
+  return parseShippedData(faqFileSchema, json, 'faq data').articles;
 }
-
-function parseArticle(raw: unknown, where: string): FaqArticle {
-  if (!isRecord(raw)) throw new Error(`faq data: ${where} is not an object`);
-  const id = readSlug(raw['id'], `${where} id`);
-  const at = `article "${id}"`;
-  const topic = readSlug(raw['topic'], `${at} topic`);
-  const tags = readTags(raw['tags'], at);
-  return { id, topic, tags, translations: readTranslations(raw['translations'], at) };
-}
-
-function readTranslations(raw: unknown, at: string): FaqArticle['translations'] {
-  if (!isRecord(raw)) throw new Error(`faq data: ${at} has no translations object`);
-  for (const key of Object.keys(raw)) {
-    if (!isLanguage(key)) throw new Error(`faq data: ${at} has a translation in an unsupported language "${key}"`);
-  }
-  const read = (language: Language): TitleText => readTranslation(raw[language], `${at} ${language}`);
-  return { en: withBody(read('en'), `${at} en`), zh: withBody(read('zh'), `${at} zh`), es: read('es'), fr: read('fr'), de: read('de') };
-}
-
-function readTranslation(raw: unknown, where: string): TitleText {
-  if (!isRecord(raw)) throw new Error(`faq data: ${where} translation is missing`);
-  const title = readText(raw['title'], `${where} title`, MAX_TITLE_CHARS);
-  if (raw['body'] === undefined) return { title };
-  return { title, body: readText(raw['body'], `${where} body`, MAX_BODY_CHARS) };
-}
-
-function withBody(text: TitleText, where: string): FullText {
-  if (text.body === undefined) throw new Error(`faq data: ${where} body is missing`);
-  return { title: text.title, body: text.body };
-}
-
-function readText(value: unknown, where: string, maxChars: number): string {
-  if (typeof value !== 'string' || value.trim().length === 0) throw new Error(`faq data: ${where} must be a non-empty string`);
-  if ([...value].length > maxChars) throw new Error(`faq data: ${where} is longer than ${maxChars} characters`);
-  return value;
-}
-
-function readSlug(value: unknown, where: string): string {
-  if (typeof value !== 'string' || value.length > MAX_ID_CHARS || !ID_PATTERN.test(value)) {
-    throw new Error(`faq data: ${where} must be a short kebab-case word like "reset-password"`);
-  }
-  return value;
-}
-
-function readTags(value: unknown, where: string): string[] {
-  if (!Array.isArray(value) || value.length > MAX_TAGS) throw new Error(`faq data: ${where} tags must be an array of at most ${MAX_TAGS}`);
-  return value.map((tag: unknown) => readText(tag, `${where} tag`, MAX_TAG_CHARS));
-}
-
 
 export function localizeArticle(article: FaqArticle, language: Language): LocalizedArticle {
   const text = article.translations[language];

@@ -67,10 +67,6 @@ const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|[+-]\d{2}:\d{2})$/;
 const DATE_HINT = 'use a date like 2026-11-22 or a time with its zone like 2026-11-22T09:30:00Z';
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Trims and lower-cases an email address (we treat the whole address as case-insensitive). */
 export function normalizeEmail(text: string): string {
   const trimmed = text.trim();

@@ -70,7 +70,7 @@ describe('parseCalendars', () => {
 
   it.each([
     ['a non-object', null, /must be an object/],
-    ['an unknown field', { ...(withRegion({}) as object), extra: 1 }, /calendars\.extra is not a known field/],
+    ['an unknown field', { ...(withRegion({}) as object), extra: 1 }, /calendars: extra is not a known field/],
     ['no regions', { defaultRegion: 'x', regions: [] }, /at least one region/],
     ['an unknown time zone', withRegion({ timeZone: 'Mars/Olympus' }), /not an IANA time zone/],
     ['a malformed opening time', withRegion({ open: '9:00' }), /regions\[0\]\.open must be a local time/],
@@ -91,10 +91,19 @@ describe('parseCalendars', () => {
     ['an unknown default region', { defaultRegion: 'nowhere', regions: [regionData({})] }, /defaultRegion names no region/],
     ['an unknown payouts region', { defaultRegion: 'test', payouts: { region: 'nowhere' }, regions: [regionData({})] }, /payouts\.region names no region/],
     ['a duplicate region id', { defaultRegion: 'test', regions: [regionData({}), regionData({})] }, /id "test" twice/],
-    ['a description that is not text', { ...(withRegion({}) as object), description: 7 }, /calendars\.description must be a non-empty text/],
+    ['a description that is not text', { ...(withRegion({}) as object), description: 7 }, /calendars: description must be a non-empty text/],
     ['a country in two regions', { defaultRegion: 'a', regions: [regionData({ id: 'a', countries: ['DE'] }), regionData({ id: 'b', countries: ['DE'] })] }, /country DE twice/],
   ])('refuses %s', (_, json, message) => {
     expect(() => parseCalendars(json)).toThrow(message);
+  });
+
+  it('names every bad field at once, each with its path', () => {
+    const json = { defaultRegion: 'test', regions: [regionData({ open: '9', holidays: [{ name: 'x', month: 2, day: 30 }, { month: 1, weekday: 1, nth: 0 }] }), regionData({ id: 'b', countries: ['de'] })] };
+    expect(() => parseCalendars(json)).toThrow(
+      'calendars: regions[0].open must be a local time written HH:MM; regions[0].holidays[0] has no day 30 in month 2; ' +
+        'regions[0].holidays[1].name must be a non-empty text of at most 80 characters; regions[0].holidays[1].nth must be 1 to 5, or -1 for the last; ' +
+        'regions[1].countries[0] must be an upper-case ISO 3166 alpha-2 code',
+    );
   });
 });
 

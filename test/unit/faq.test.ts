@@ -81,26 +81,34 @@ describe('parseFaq', () => {
   });
 
   it.each([
-    ['a missing zh body', { ...good, translations: { ...good.translations, zh: { title: '标题' } } }, /zh body is missing/],
-    ['a missing es title', { ...good, translations: { ...good.translations, es: {} } }, /es title must be a non-empty string/],
-    ['a missing de translation', { ...good, translations: { en: good.translations.en, zh: good.translations.zh, es: good.translations.es, fr: good.translations.fr } }, /de translation is missing/],
-    ['an unsupported language', { ...good, translations: { ...good.translations, it: { title: 'Titolo' } } }, /unsupported language "it"/],
-    ['an id that is not kebab-case', { ...good, id: 'Reset Password' }, /id must be a short kebab-case word/],
-    ['a blank title', { ...good, translations: { ...good.translations, en: { title: '  ', body: 'B' } } }, /en title must be a non-empty string/],
-    ['a body that is too long', { ...good, translations: { ...good.translations, en: { title: 'T', body: 'x'.repeat(1201) } } }, /longer than 1200/],
-    ['tags that are not strings', { ...good, tags: [42] }, /tag must be a non-empty string/],
+    ['a missing zh body', { ...good, translations: { ...good.translations, zh: { title: '标题' } } }, 'faq data: articles[0].translations.zh.body must be a non-empty text of at most 1200 characters'],
+    ['a missing es title', { ...good, translations: { ...good.translations, es: {} } }, 'faq data: articles[0].translations.es.title must be a non-empty text of at most 120 characters'],
+    ['a missing de translation', { ...good, translations: { en: good.translations.en, zh: good.translations.zh, es: good.translations.es, fr: good.translations.fr } }, 'faq data: articles[0].translations.de is required'],
+    ['an unsupported language', { ...good, translations: { ...good.translations, it: { title: 'Titolo' } } }, 'faq data: articles[0].translations.it is not a supported language (en, zh, es, fr, de)'],
+    ['an id that is not kebab-case', { ...good, id: 'Reset Password' }, 'faq data: articles[0].id must be a short kebab-case word like "reset-password"'],
+    ['a blank title', { ...good, translations: { ...good.translations, en: { title: '  ', body: 'B' } } }, 'faq data: articles[0].translations.en.title must be a non-empty text of at most 120 characters'],
+    ['a body that is too long', { ...good, translations: { ...good.translations, en: { title: 'T', body: 'x'.repeat(1201) } } }, 'faq data: articles[0].translations.en.body must be a non-empty text of at most 1200 characters'],
+    ['tags that are not strings', { ...good, tags: [42] }, 'faq data: articles[0].tags[0] must be a non-empty text of at most 40 characters'],
   ])('rejects %s', (_name, bad, message) => {
     expect(() => parseFaq({ articles: [bad] })).toThrow(message);
   });
 
   it('rejects duplicate ids', () => {
-    expect(() => parseFaq({ articles: [good, good] })).toThrow(/"good-one" is used twice/);
+    expect(() => parseFaq({ articles: [good, good] })).toThrow('faq data: articles[1] uses the id "good-one" twice');
+  });
+
+  it('names every bad field of every article at once', () => {
+    const bad = { ...good, id: 'Bad Id', tags: 'x', translations: { ...good.translations, zh: { title: '' } } };
+    expect(() => parseFaq({ articles: [good, bad] })).toThrow(
+      'faq data: articles[1].id must be a short kebab-case word like "reset-password"; articles[1].tags must be a list of at most 30 tags; ' +
+        'articles[1].translations.zh.title must be a non-empty text of at most 120 characters; articles[1].translations.zh.body must be a non-empty text of at most 1200 characters',
+    );
   });
 
   it('rejects a document without articles', () => {
-    expect(() => parseFaq(null)).toThrow(/"articles" array/);
-    expect(() => parseFaq({ articles: [] })).toThrow(/1 to 500 articles/);
-    expect(() => parseFaq({ articles: ['nope'] })).toThrow(/article 1 is not an object/);
+    expect(() => parseFaq(null)).toThrow('faq data: must be an object');
+    expect(() => parseFaq({ articles: [] })).toThrow('faq data: articles must be a list of 1 to 500 articles');
+    expect(() => parseFaq({ articles: ['nope'] })).toThrow('faq data: articles[0] must be an object');
   });
 });
 
