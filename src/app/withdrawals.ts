@@ -156,6 +156,7 @@ export async function listWithdrawals(t: RecordsTransaction, actor: Actor): Prom
     // An index may keep the numbers of a commit that was rolled back and reused by someone else's.
     if (record?.userId !== user.id || !entry.tx.parties.includes(user.id)) continue;
     if (entry.tx.type === 'withdrawal.complete' || entry.tx.type === 'withdrawal.release') byId.set(record.id, { ...record, holdTxId: record.holdTxId ?? entry.tx.links[0] ?? '' });
+    if (entry.tx.type === 'withdrawal.return') byId.set(record.id, { ...record, holdTxId: entry.tx.links[0] ?? '', status: 'returned', failureReason: entry.tx.details.reason ?? null });
   }
   for (const w of await t.withdrawals.ofUser(user.id)) byId.set(w.id, w);
   return [...byId.values()].sort((a, b) => compareCodeUnits(b.requestedAt, a.requestedAt) || compareCodeUnits(b.id, a.id));

@@ -7,7 +7,7 @@ import { activationMail, lockedAfterFailuresMail } from '../domain/account-mails
 import { parseCalendars, regionForCountry } from '../domain/calendar.js';
 import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
 import { COUNTABLE, fixtureTime, resolveReferences, type FixtureEntry, type FixtureExpect, type FixturePlan, type FixtureTicket, type FixtureTransfer, type FixtureUser, type FixtureWithdrawal } from '../domain/fixtures.js';
-import { holdAccount, sha256Hex, userAccount, type Transaction } from '../domain/ledger.js';
+import { holdAccount, sha256Hex, SYSTEM_ACCOUNTS, userAccount, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, parseAmount } from '../domain/money.js';
 import { planRefund } from '../domain/refunds.js';
 import { refundBooks } from '../app/refunds.js';
@@ -17,6 +17,7 @@ import { saveTicket, saveTickets } from '../app/desk.js';
 import { ACTIVE_STATUSES, addAgentReply, addCustomerReply, addNote, assignTicket, changeStatus, openTicket, parseCategory, parseChannel, parsePriority, parseStatus, rateTicket, requestEscalation, requireTicket, setPriority, type Ticket } from '../domain/tickets.js';
 import { txStatus } from '../domain/tx-view.js';
 import { checkPasswordPolicy, normalizeCountry, normalizeEmail, normalizePhone, validateMemo, validateName } from '../domain/validate.js';
+import { assertSeedable } from '../domain/wallet.js';
 import { activeMethods, addMethod } from '../domain/withdrawals.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
@@ -178,7 +179,11 @@ async function applyUser(l: Loader, u: FixtureUser): Promise<void> {
   for (const [code, amountText] of Object.entries(u.balances)) {
     const currency = at(u.where, `balances.${code}`, () => findCurrency(ctx.ref.currencies, code));
     const amountMinor = at(u.where, `balances.${code}`, () => parseAmount(amountText, currency, { ignoreMaximum: true }));
-    await counted(l, receiveDeposit(t, depsOf(l, when), user, { amountMinor, currency, source: 'fixture' }));
+    const takenInMinor = -(await t.balances.get(SYSTEM_ACCOUNTS.world, currency.code));
+    await atAsync(u.where, `balances.${code}`, async () => {
+      assertSeedable(amountMinor, currency, takenInMinor);
+      return counted(l, receiveDeposit(t, depsOf(l, when), user, { amountMinor, currency, source: 'fixture' }));
+    });
   }
   if (u.lock) user = lockFixtureUser(l, user, u.lock, when);
   l.users.set(u.name, user);

@@ -5,6 +5,7 @@
 // redoes the journal after a crash, so what a command does and what recovery does never differ.
 
 import { hash } from 'node:crypto';
+import { AppError } from './errors.js';
 import type { MinorUnits } from './money.js';
 import type { Balances, FeeLineRecord, IdempotencyRecord, LimitWindow, State, TxId, UnclaimedTransfer, UserId, Withdrawal } from './state.js';
 import { compareCodeUnits } from './order.js';
@@ -32,6 +33,8 @@ export type TxType =
   | 'withdrawal.hold'
   | 'withdrawal.complete'
   | 'withdrawal.release'
+  /** A completed payout that came back (an operator's `admin payout bounce`). */
+  | 'withdrawal.return'
   | 'refund'
   | 'adjustment';
 
@@ -44,6 +47,7 @@ export const TX_TYPES: readonly TxType[] = [
   'withdrawal.hold',
   'withdrawal.complete',
   'withdrawal.release',
+  'withdrawal.return',
   'refund',
   'adjustment',
 ];
@@ -174,10 +178,13 @@ export function userBalances(available: Readonly<Record<string, MinorUnits>>, he
   return [...codes].sort().map((currency) => ({ currency, availableMinor: available[currency] ?? 0, heldMinor: held[currency] ?? 0 }));
 }
 
+/** Replays postings as they were committed (verify, tests): no bound, only exactness is checked. */
 export function addToBalances(balances: Balances, postings: readonly Posting[]): void {
   for (const p of postings) {
     const row = (balances[p.account] ??= {});
-    row[p.currency] = addToBalance(p.account, p.currency, row[p.currency] ?? 0, p.amountMinor);
+    const next = (row[p.currency] ?? 0) + p.amountMinor;
+    if (!Number.isSafeInteger(next)) throw new Error(`balance of ${p.account} ${p.currency} overflowed`);
+    row[p.currency] = next;
   }
 }
 
@@ -254,11 +261,39 @@ function recordEffects(tx: Transaction): TxEffect[] {
   }
 }
 
-/** A balance after a posting; throws (a bug) rather than lose exactness past 2^53. */
+/**
+ * The most a customer's account (available or held) may hold in one currency: 10^12 minor units,
+ * ten billion dollars. Far beyond real use, and small enough that a hundred of them fit in a
+ * system account.
+ */
+export const CUSTOMER_BALANCE_MAX_MINOR = 10 ** 12;
+/**
+ * The most a system account (world, fees, fx, unclaimed) may hold or owe in one currency. Accounts
+ * add up to zero and only system accounts go below it, so every customer balance together is at
+ * most four of these: any sum of balances stays under 4 × 10^14, far inside 2^53.
+ */
+export const SYSTEM_BALANCE_MAX_MINOR = 10 ** 14;
+
+const isCustomerAccount = (account: string): boolean => account.startsWith('user:') || account.startsWith('hold:');
+
+/**
+ * A balance after a posting. A posting that would take a balance past its bound is refused
+ * (LIMIT_EXCEEDED) before the commit, so no balance, and no sum of balances, loses exactness; one
+ * that brings a balance back towards zero always goes through. Past 2^53 is a damaged store: a bug.
+ */
 export function addToBalance(account: string, currency: string, current: MinorUnits, amountMinor: MinorUnits): MinorUnits {
   const next = current + amountMinor;
   if (!Number.isSafeInteger(next)) throw new Error(`balance of ${account} ${currency} overflowed`);
-  return next;
+  const customer = isCustomerAccount(account);
+  const max = customer ? CUSTOMER_BALANCE_MAX_MINOR : SYSTEM_BALANCE_MAX_MINOR;
+  if (Math.abs(next) <= max || Math.abs(next) < Math.abs(current)) return next;
+  throw new AppError(
+    'LIMIT_EXCEEDED',
+    customer
+      ? `this would take the ${currency} balance of the receiving account past the most one account may hold (${max} minor units)`
+      : `okpay cannot take more ${currency} into its ${account} account: it would go past ${max} minor units`,
+    { hint: customer ? 'send or withdraw some of that balance first, or move less' : 'a limit of the store far beyond real use: tell the operator', details: { account, currency, limitMinor: max } },
+  );
 }
 
 /**

@@ -1,17 +1,21 @@
-// Refunds of disputed payments: a reversing transaction, never an edit, made at most once per
+// Refunds of disputed transfers: a reversing transaction, never an edit, made at most once per
 // transaction, tied to a support ticket, and above a documented amount only by a tier-2 agent or
 // a manager.
 
 import { AppError } from './errors.js';
 import { usdEquivalentMinor, type RateTable } from './fx.js';
-import { userAccount, type NewTransaction, type Posting, type Transaction } from './ledger.js';
+import type { NewTransaction, Posting, Transaction } from './ledger.js';
 import { findCurrency, formatAmount, parseAmount, type Currency, type MinorUnits } from './money.js';
 import type { TxId, User, UserId } from './state.js';
 import type { RefundRule } from './support.js';
 import { mergePostings } from './wallet.js';
 
-/** Transactions a refund can reverse: a transfer, a card or bank deposit, a completed payout. */
-const REFUNDABLE = new Set(['transfer', 'deposit', 'withdrawal.complete']);
+/**
+ * Only a transfer between two customers is an agent's to reverse. A deposit is the card's or bank's
+ * to charge back, and a completed payout that bounced is recorded by an operator
+ * (`planBounce`), from the payout's own entries.
+ */
+const REFUNDABLE = new Set(['transfer']);
 
 export interface RefundRequest {
   readonly original: Transaction;
@@ -47,23 +51,26 @@ export interface RefundBooks {
   readonly emails: Readonly<Record<UserId, string>>;
 }
 
-/** Every posting of the original negated; money a payout held goes back to the available balance. */
+const NOT_REFUNDABLE_HINTS: Readonly<Record<string, string>> = {
+  'transfer.unclaimed': 'an unclaimed transfer returns to the sender by itself after 30 days',
+  'withdrawal.complete': 'a completed payout that came back is recorded by an operator: `okpay admin payout bounce TX --reason …`',
+  deposit: 'a deposit is reversed by the card issuer or bank that paid it',
+};
+
+/** Every posting of the original negated. */
 function refundPostings(original: Transaction): Posting[] {
-  return mergePostings(original.postings.map((p): Posting => ({ ...p, account: p.account.startsWith('hold:') ? userAccount(p.account.slice(5)) : p.account, amountMinor: -p.amountMinor })));
+  return mergePostings(original.postings.map((p): Posting => ({ ...p, amountMinor: -p.amountMinor })));
 }
 
 /**
- * The reversing transaction: every posting of the original negated, except that money a payout
- * held goes back to the customer's available balance. Whoever received the money must still have
- * it: no account is driven below zero.
+ * The reversing transaction: every posting of the original negated. Whoever received the money
+ * must still have it: no account is driven below zero.
  */
 export function planRefund(request: RefundRequest, books: RefundBooks, currencies: readonly Currency[]): NewTransaction {
   const { original } = request;
   const prior = request.priorRefund;
   if (prior) throw new AppError('INVALID_TRANSITION', `${original.id} was already refunded by ${prior}`, { hint: 'a transaction is refunded once' });
-  if (!REFUNDABLE.has(original.type)) {
-    throw new AppError('INVALID_TRANSITION', `${original.id} is a ${original.type}; only transfers, deposits and completed payouts can be refunded`, { hint: original.type === 'transfer.unclaimed' ? 'an unclaimed transfer returns to the sender by itself after 30 days' : undefined });
-  }
+  if (!REFUNDABLE.has(original.type)) throw new AppError('INVALID_TRANSITION', `${original.id} is a ${original.type}; only transfers can be refunded by an agent`, { hint: NOT_REFUNDABLE_HINTS[original.type] });
   if (!original.parties.includes(request.ticketCustomerId)) {
     throw new AppError('CUSTOMER_MISMATCH', `${original.id} is not a transaction of the customer of ticket #${request.ticketNumber}`);
   }
@@ -89,12 +96,12 @@ export function planRefund(request: RefundRequest, books: RefundBooks, currencie
 
 /** Customer accounts a refund takes money from: their balances must cover it. */
 export function refundDebits(original: Transaction): Posting[] {
-  return refundPostings(original).filter((p) => (p.account.startsWith('user:') || p.account.startsWith('hold:')) && p.amountMinor < 0);
+  return refundPostings(original).filter((p) => p.account.startsWith('user:') && p.amountMinor < 0);
 }
 
 function assertNoOverdraft(books: RefundBooks, postings: readonly Posting[], currencies: readonly Currency[]): void {
   for (const p of postings) {
-    if (!(p.account.startsWith('user:') || p.account.startsWith('hold:')) || p.amountMinor >= 0) continue;
+    if (!p.account.startsWith('user:') || p.amountMinor >= 0) continue;
     const balance = books.balances[p.account]?.[p.currency] ?? 0;
     if (balance + p.amountMinor < 0) {
       const currency = findCurrency(currencies, p.currency);

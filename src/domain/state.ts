@@ -69,7 +69,7 @@ export interface State {
   withdrawals: Record<string, Withdrawal>;
 }
 
-export type WithdrawalStatus = 'requested' | 'processing' | 'completed' | 'failed' | 'cancelled';
+export type WithdrawalStatus = 'requested' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'returned';
 
 export interface WithdrawalMethod {
   readonly id: string;

@@ -66,7 +66,7 @@ function emailOf(facts: TxFacts, userId: UserId | null | undefined): string | nu
 
 /** The status of a transaction now: `followUps` are later transactions that link to it. */
 export function txStatus(facts: TxFacts, tx: Transaction, followUps: readonly Transaction[]): TxStatus {
-  if (facts.refundedBy) return 'refunded';
+  if (facts.refundedBy) return tx.type === 'withdrawal.complete' ? 'returned' : 'refunded';
   switch (tx.type) {
     case 'transfer.unclaimed':
       if (facts.stillUnclaimed) return 'unclaimed';
@@ -74,6 +74,7 @@ export function txStatus(facts: TxFacts, tx: Transaction, followUps: readonly Tr
     case 'withdrawal.hold': {
       const live = facts.liveWithdrawal;
       if (live) return live.status;
+      if (followUps.some((f) => f.type === 'withdrawal.return')) return 'returned';
       const end = followUps.find((f) => f.type === 'withdrawal.complete' || f.type === 'withdrawal.release');
       return end ? endStatus(end) : 'requested';
     }
@@ -118,7 +119,7 @@ export function viewTransaction(facts: TxFacts, tx: Transaction, viewerId: UserI
     receiveAmount: fmt(received?.amountMinor, received?.currency, currencies),
     receiveCurrency: received?.currency ?? null,
     rate: d.fx?.rate ?? (received ? '1' : null),
-    from: tx.type === 'deposit' ? `${d.source ?? 'external'} deposit` : tx.type === 'withdrawal.release' ? (d.record?.methodLabel ?? 'payout') : emailOf(facts, senderId),
+    from: tx.type === 'deposit' ? `${d.source ?? 'external'} deposit` : tx.type === 'withdrawal.release' || tx.type === 'withdrawal.return' ? (d.record?.methodLabel ?? 'payout') : emailOf(facts, senderId),
     to: tx.type.startsWith('withdrawal') ? (d.record?.methodLabel ?? 'payout') : recipientText,
     memo: tx.memo,
     net: viewerId === null ? [] : netFor(tx, viewerId).map((n) => ({ currency: n.currency, amount: formatAmount(n.amountMinor, findCurrency(currencies, n.currency)) })),
@@ -128,7 +129,7 @@ export function viewTransaction(facts: TxFacts, tx: Transaction, viewerId: UserI
 }
 
 /** Money coming in from outside or coming back is incoming, even for the customer who started it. */
-const INCOMING_TYPES: ReadonlySet<string> = new Set(['deposit', 'unclaimed.return', 'withdrawal.release']);
+const INCOMING_TYPES: ReadonlySet<string> = new Set(['deposit', 'unclaimed.return', 'withdrawal.release', 'withdrawal.return']);
 
 function directionFor(tx: Transaction, viewerId: UserId | null, senderId: UserId | null | undefined): TxView['direction'] {
   if (viewerId === null) return 'other';

@@ -23,6 +23,11 @@ export function payoutMail(user: User, outcome: 'completed' | 'failed', amount: 
   return mailTo(user, 'payout-failed', (texts) => texts.payoutFailed(payout, reason));
 }
 
+/** A completed payout that came back: the failed-payout text, which says the money is back. */
+export function payoutReturnedMail(user: User, amount: string, currency: string, methodLabel: string, reason: string): OutgoingMail {
+  return mailTo(user, 'payout-returned', (texts) => texts.payoutFailed({ amount, currency, methodLabel }, reason));
+}
+
 export function returnedTransferMail(sender: User, to: string, amount: string, currency: string): OutgoingMail {
   return mailTo(sender, 'transfer-returned', (texts) => texts.transferReturned(to, amount, currency));
 }

@@ -5,7 +5,7 @@
 import { AppError } from './errors.js';
 import { computeTransferQuote, type FeeSchedule, type TransferQuote } from './fees.js';
 import { usdEquivalentMinor, type RateTable } from './fx.js';
-import { canonicalJson, sha256Hex, SYSTEM_ACCOUNTS, userAccount, utcDay, type NewTransaction, type Posting } from './ledger.js';
+import { canonicalJson, CUSTOMER_BALANCE_MAX_MINOR, sha256Hex, SYSTEM_ACCOUNTS, SYSTEM_BALANCE_MAX_MINOR, userAccount, utcDay, type NewTransaction, type Posting } from './ledger.js';
 import { checkOutgoingLimits, LIMIT_WINDOW_MS, type LimitTable } from './limits.js';
 import { findCurrency, formatAmount, type Currency, type MinorUnits } from './money.js';
 import type { IdempotencyRecord, LimitWindow, State, StoredQuote, TxId, UnclaimedTransfer, User, UserId } from './state.js';
@@ -48,6 +48,20 @@ export function planDeposit(user: User, amountMinor: MinorUnits, currency: Curre
     ],
     details: { initiator: user.id, source, amountMinor, currency: currency.code },
   };
+}
+
+/**
+ * Money that fixtures seed in a currency, together with what the store already took in, stays
+ * within half of what the store can take (`SYSTEM_BALANCE_MAX_MINOR`), so that real deposits always
+ * have room; one seeded balance stays within what one account may hold.
+ */
+export function assertSeedable(amountMinor: MinorUnits, currency: Currency, takenInMinor: MinorUnits): void {
+  const money = (minor: MinorUnits) => `${formatAmount(minor, currency)} ${currency.code}`;
+  if (amountMinor > CUSTOMER_BALANCE_MAX_MINOR) fail('LIMIT_EXCEEDED', `${money(amountMinor)} is more than one account may hold (${money(CUSTOMER_BALANCE_MAX_MINOR)})`);
+  const seedMax = SYSTEM_BALANCE_MAX_MINOR / 2;
+  if (takenInMinor + amountMinor > seedMax) {
+    fail('LIMIT_EXCEEDED', `fixtures may bring at most ${money(seedMax)} into a store, so that real deposits always have room; it already holds ${money(takenInMinor)}`);
+  }
 }
 
 // ---- recipients and quotes ------------------------------------------------------------------

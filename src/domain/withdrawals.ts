@@ -8,9 +8,9 @@ import { addBusinessDays, nextOpeningMs } from './business-time.js';
 import { payoutRegion, type CalendarData } from './calendar.js';
 import { AppError } from './errors.js';
 import type { WithdrawalQuote } from './fees.js';
-import { holdAccount, SYSTEM_ACCOUNTS, userAccount, utcDay, type NewTransaction } from './ledger.js';
+import { holdAccount, SYSTEM_ACCOUNTS, userAccount, utcDay, type NewTransaction, type Transaction } from './ledger.js';
 import { formatAmount, type Currency, type MinorUnits } from './money.js';
-import type { User, Withdrawal, WithdrawalMethod } from './state.js';
+import type { TxId, User, UserId, Withdrawal, WithdrawalMethod } from './state.js';
 import { assertFunds, assertWithinLimits, type WalletRef } from './wallet.js';
 import { compareCodeUnits } from './order.js';
 import { parseShippedData } from './schema.js';
@@ -188,6 +188,37 @@ export function planRelease(withdrawal: Withdrawal, status: 'failed' | 'cancelle
       reason,
       record,
       limitRelease: { userId: withdrawal.userId, day: utcDay(withdrawal.requestedAt), usdMinor: withdrawal.outgoingUsdMinor },
+    },
+  };
+}
+
+/**
+ * A completed payout that the receiving bank or wallet sent back: every entry of its completion
+ * negated (amount and fee back in the available balance, the limits it used given back), made once
+ * (the refund record of the completion) and only by an operator, who gives the reason.
+ */
+export function planBounce(completion: Transaction, priorReversal: TxId | null, operatorId: UserId, reason: string, nowIso: string): NewTransaction {
+  if (completion.type !== 'withdrawal.complete') {
+    fail('INVALID_TRANSITION', `${completion.id} is a ${completion.type}; only a completed payout (its withdrawal.complete transaction) can bounce`, 'find it with `okpay tx show` of the payout: its followedBy');
+  }
+  if (priorReversal) fail('INVALID_TRANSITION', `the payout ${completion.id} already came back with ${priorReversal}`, 'a payout bounces once');
+  const record = completion.details.record;
+  if (!record) throw new Error(`${completion.id} carries no withdrawal record`);
+  return {
+    type: 'withdrawal.return',
+    at: nowIso,
+    memo: null,
+    links: [record.holdTxId ?? completion.links[0] ?? completion.id, completion.id],
+    parties: [record.userId],
+    postings: completion.postings.map((p) => ({ ...p, account: p.account.startsWith('hold:') ? userAccount(p.account.slice(5)) : p.account, amountMinor: -p.amountMinor })),
+    details: {
+      initiator: operatorId,
+      refundOf: completion.id,
+      amountMinor: record.amountMinor + record.feeMinor,
+      currency: record.currency,
+      reason,
+      record,
+      limitRelease: { userId: record.userId, day: utcDay(record.requestedAt), usdMinor: record.outgoingUsdMinor },
     },
   };
 }

@@ -16,7 +16,7 @@ import { lookSignedIn } from '../signed-in.js';
 const TYPE_GROUPS: Readonly<Record<string, readonly TxType[]>> = {
   deposit: ['deposit'],
   transfer: ['transfer', 'transfer.unclaimed', 'unclaimed.claim', 'unclaimed.return'],
-  withdrawal: ['withdrawal.hold', 'withdrawal.complete', 'withdrawal.release'],
+  withdrawal: ['withdrawal.hold', 'withdrawal.complete', 'withdrawal.release', 'withdrawal.return'],
   refund: ['refund'],
 };
 const MAX_LIMIT = 500;

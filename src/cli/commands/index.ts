@@ -44,6 +44,7 @@ const GROUPS: readonly Group[] = [
       const admin = (await import('./admin.js')).registerAdminCommands(p, a);
       (await import('./agent.js')).registerAdminAgentCommands(admin, a);
       (await import('./kyc.js')).registerKycDecisions(admin, a, ['admin'], 'admin');
+      (await import('./payout.js')).registerPayoutCommands(admin, a);
       const settle = await import('./settle.js');
       settle.registerSettleCommand(admin, a, [settle.closeSolved]);
     },

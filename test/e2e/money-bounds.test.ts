@@ -1,0 +1,144 @@
+// Issue 15, money items 3 and 4 through the real binary: only transfers are refunded by agents (a
+// completed payout that bounced is the operator's `admin payout bounce`, reversing the payout's
+// own entries once), and every balance is bounded so sums stay exact and deposits keep working.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Desk, expectError, expectOk, mails, PASSWORD } from '../support/desk-cli.js';
+
+const ANN = 'ann@example.com';
+const BOB = 'bob@example.com';
+const T2 = 'tomas@support.okpay.example';
+const OPS = 'ops@okpay.example';
+
+const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({ name, email, password: PASSWORD, country: 'US', language: 'en', at: '-30d', ...extra });
+
+function fixtureFile(desk: Desk, name: string, content: unknown): string {
+  const directory = `${desk.o.home}-files`;
+  mkdirSync(directory, { recursive: true });
+  const file = path.join(directory, name);
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+}
+
+interface TxJson {
+  id: string;
+  type: string;
+  status: string;
+  postings: { account: string; currency: string; amount: string }[];
+  followedBy: string[];
+}
+
+const usd = async (desk: Desk, email: string) =>
+  expectOk(await desk.as(email, ['balance', '--json'])).json<{ balances: { currency: string; available: string; held: string }[] }>().balances.find((b) => b.currency === 'USD');
+const exported = async (desk: Desk) => expectOk(await desk.o.run(['fixtures', 'export'])).stdout;
+
+describe('a completed payout is never refunded by an agent; a bounce is the operator’s, once', () => {
+  const desk = new Desk();
+  let completion = '';
+  let hold = '';
+  let ticket = 0;
+
+  beforeAll(async () => {
+    const fixture = {
+      users: [person('ann', ANN, { kyc: 'approved', balances: { USD: '1000.00' } }), person('ops', OPS, { role: 'admin' })],
+      agents: [person('tomas', T2, { tier: 2, languages: ['en'] })],
+      withdrawals: [{ name: 'paid', user: 'ann', method: { type: 'bank', holder: 'Ann Example', accountNumber: '123456789', routingNumber: '011000015' }, amount: '150.50', currency: 'USD', status: 'completed', at: '-5d' }],
+    };
+    expectOk(await desk.o.run(['fixtures', 'load', fixtureFile(desk, 'payout.json', fixture)]));
+    for (const email of [ANN, T2, OPS]) await desk.signIn(email);
+    const list = expectOk(await desk.as(ANN, ['history', '--type', 'withdrawal', '--json'])).json<{ transactions: TxJson[] }>().transactions;
+    completion = list.find((tx) => tx.type === 'withdrawal.complete')?.id ?? '';
+    hold = list.find((tx) => tx.type === 'withdrawal.hold')?.id ?? '';
+    const opened = expectOk(await desk.as(ANN, ['ticket', 'new', '--category', 'dispute', '--subject', 'Payout', '--body', 'Please refund my payout.', '--tx', completion, '--json']));
+    ticket = opened.json<{ ticket: { number: number } }>().ticket.number;
+  });
+
+  afterAll(() => desk.cleanup());
+
+  it('an agent refund of the completed payout is refused and changes nothing', async () => {
+    const before = await exported(desk);
+    const refused = expectError(await desk.as(T2, ['agent', 'refund', completion, '--ticket', String(ticket), '--yes', '--json']), 6, 'INVALID_TRANSITION').error();
+    expect(refused.message).toBe(`${completion} is a withdrawal.complete; only transfers can be refunded by an agent`);
+    expect(refused.hint).toContain('okpay admin payout bounce');
+    expect(await exported(desk)).toBe(before);
+    expect((await usd(desk, ANN))?.available).toBe('849.00');
+  });
+
+  it('only an administrator may record a bounce, with a reason', async () => {
+    expectError(await desk.as(T2, ['admin', 'payout', 'bounce', completion, '--reason', 'returned by the bank', '--yes', '--json']), 4, 'FORBIDDEN');
+    expectError(await desk.as(ANN, ['admin', 'payout', 'bounce', completion, '--reason', 'returned by the bank', '--yes', '--json']), 4, 'FORBIDDEN');
+    expectError(await desk.as(OPS, ['admin', 'payout', 'bounce', completion, '--yes', '--json']), 2, 'USAGE');
+    expectError(await desk.as(OPS, ['admin', 'payout', 'bounce', hold, '--reason', 'returned by the bank', '--yes', '--json']), 6, 'INVALID_TRANSITION');
+  });
+
+  it('the bounce reverses exactly the payout’s own entries, once, and tells the customer', async () => {
+    const done = expectOk(await desk.as(OPS, ['admin', 'payout', 'bounce', completion, '--reason', 'returned by the bank', '--yes', '--json'])).json<{ bounce: TxJson; of: string }>();
+    expect(done.of).toBe(completion);
+    const original = expectOk(await desk.as(ANN, ['tx', 'show', completion, '--json'])).json<{ transaction: TxJson }>().transaction;
+    const reversal = expectOk(await desk.as(ANN, ['tx', 'show', done.bounce.id, '--json'])).json<{ transaction: TxJson }>().transaction;
+    expect(reversal.type).toBe('withdrawal.return');
+    const flip = (amount: string) => (amount.startsWith('-') ? amount.slice(1) : `-${amount}`);
+    const byAccount = (list: TxJson['postings']) => [...list].sort((a, b) => a.account.localeCompare(b.account));
+    const expected = original.postings.map((p) => ({ account: p.account.replace(/^hold:/, 'user:'), currency: p.currency, amount: flip(p.amount) }));
+    expect(byAccount(reversal.postings)).toEqual(byAccount(expected));
+    expect(await usd(desk, ANN)).toMatchObject({ available: '1000.00', held: '0.00' });
+    const payout = expectOk(await desk.as(ANN, ['tx', 'show', hold, '--json'])).json<{ transaction: TxJson }>().transaction;
+    expect(payout.status).toBe('returned');
+    expect(mails(desk.o, ANN, 'payout-returned')).toHaveLength(1);
+    expectError(await desk.as(OPS, ['admin', 'payout', 'bounce', completion, '--reason', 'again', '--yes', '--json']), 6, 'INVALID_TRANSITION');
+    expectOk(await desk.o.run(['verify']));
+  });
+
+  it('a deposit cannot be refunded by an agent either', async () => {
+    const deposit = expectOk(await desk.as(ANN, ['deposit', '--amount', '10.00', '--currency', 'USD', '--json'])).json<{ transaction: { id: string } }>().transaction.id;
+    const opened = expectOk(await desk.as(ANN, ['ticket', 'new', '--category', 'dispute', '--subject', 'Card', '--body', 'Refund my deposit.', '--tx', deposit, '--json']));
+    const number = opened.json<{ ticket: { number: number } }>().ticket.number;
+    expectError(await desk.as(T2, ['agent', 'refund', deposit, '--ticket', String(number), '--yes', '--json']), 6, 'INVALID_TRANSITION');
+  });
+});
+
+describe('balances are bounded: sums stay exact and the store keeps taking deposits', () => {
+  const desk = new Desk();
+
+  beforeAll(async () => {
+    const fixture = { users: [person('ann', ANN, { kyc: 'approved', balances: { USD: '9999999990.00' } }), person('bob', BOB, { kyc: 'approved' })] };
+    expectOk(await desk.o.run(['fixtures', 'load', fixtureFile(desk, 'rich.json', fixture)]));
+    for (const email of [ANN, BOB]) await desk.signIn(email);
+  });
+
+  afterAll(() => desk.cleanup());
+
+  it('a balance near Number.MAX_SAFE_INTEGER is refused by fixtures load, and nothing is written', async () => {
+    const before = await exported(desk);
+    const huge = { users: [person('max', 'max@example.com', { balances: { USD: '90071992547409.91' } })] };
+    const refused = expectError(await desk.o.run(['fixtures', 'load', fixtureFile(desk, 'huge.json', huge), '--json']), 2, 'INVALID_FILE').error();
+    expect(refused.message).toContain('balances.USD');
+    expect(refused.message).toContain('10000000000.00 USD');
+    expect(await exported(desk)).toBe(before);
+    expectOk(await desk.as(BOB, ['deposit', '--amount', '5.00', '--currency', 'USD']));
+  });
+
+  it('fixtures may not fill the store: half of what it can hold stays free for real deposits', async () => {
+    const many = { users: Array.from({ length: 50 }, (_, i) => person(`rich${i}`, `rich${i}@example.com`, { balances: { USD: '9999999999.00' } })) };
+    const refused = expectError(await desk.o.run(['fixtures', 'load', fixtureFile(desk, 'many.json', many), '--json']), 2, 'INVALID_FILE').error();
+    expect(refused.message).toMatch(/rich49.*balances\.USD/);
+    expectOk(await desk.as(BOB, ['deposit', '--amount', '5.00', '--currency', 'USD']));
+  });
+
+  it('a deposit or payment that would take a balance past the bound is refused with LIMIT_EXCEEDED (exit 8); others still deposit', async () => {
+    expectOk(await desk.as(BOB, ['deposit', '--amount', '100.00', '--currency', 'USD']));
+    const before = await exported(desk);
+    const refused = expectError(await desk.as(ANN, ['deposit', '--amount', '10.01', '--currency', 'USD', '--json']), 8, 'LIMIT_EXCEEDED').error();
+    expect(refused.message).toBe('this would take the USD balance of the receiving account past the most one account may hold (1000000000000 minor units)');
+    expect(refused.message).not.toMatch(/bug/);
+    const toAnn = expectError(await desk.as(BOB, ['transfer', '--to', ANN, '--amount', '10.01', '--currency', 'USD', '--yes', '--json']), 8, 'LIMIT_EXCEEDED').error();
+    expect(toAnn.message).toBe(refused.message);
+    expect(await exported(desk)).toBe(before);
+    expectOk(await desk.as(ANN, ['deposit', '--amount', '10.00', '--currency', 'USD']));
+    expect((await usd(desk, ANN))?.available).toBe('10000000000.00');
+    expectOk(await desk.as(BOB, ['deposit', '--amount', '1000000.00', '--currency', 'USD']));
+    expectOk(await desk.o.run(['verify']));
+  });
+});
