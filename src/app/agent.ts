@@ -4,6 +4,7 @@
 // and the automatic close of solved tickets. Each is one atomic, audited change (or one look),
 // and mails the customer when they should hear about it.
 
+import { assertNotAssignedToOwner, assertNotOwnTicket } from '../domain/duties.js';
 import { describeUser, explainLock, requireRole, unlockAccount } from '../domain/accounts.js';
 import { lockNoticeMail, unlockedMail } from '../domain/account-mails.js';
 import type { AuditValue } from '../domain/audit.js';
@@ -73,7 +74,9 @@ interface AgentStep {
 /** The acting agent and the ticket, checked. */
 async function agentStep(t: Records, deps: AppDeps, actor: Actor, number: number, what: string): Promise<AgentStep> {
   const agent = requireAgent(actor, what);
-  return { agent, ticket: await findTicket(t, number), nowIso: deps.now().toISOString() };
+  const ticket = await findTicket(t, number);
+  assertNotOwnTicket(agent, ticket);
+  return { agent, ticket, nowIso: deps.now().toISOString() };
 }
 
 function audited(t: RecordsTransaction, step: AgentStep, type: string, ticket: Ticket, details: Record<string, AuditValue> = {}): void {
@@ -121,7 +124,7 @@ export async function noteAsAgent(t: RecordsTransaction, deps: AppDeps, actor: A
 /** The least-loaded available agent who speaks the ticket's language at its tier or above. */
 async function leastLoadedAgent(t: Records, ticket: Ticket): Promise<User | undefined> {
   const loads = agentLoads(await t.tickets.withStatus(ACTIVE_STATUSES));
-  return pickAgent(await t.users.staff(), loads, ticket);
+  return pickAgent((await t.users.staff()).filter((staff) => staff.id !== ticket.customerId), loads, ticket);
 }
 
 /** To the named agent (`toEmail`, normalised), or to the least-loaded one who fits. */
@@ -132,6 +135,7 @@ export async function assignAsAgent(t: RecordsTransaction, deps: AppDeps, actor:
     if (toEmail !== null) throw new AppError('USER_NOT_FOUND', `no account uses ${toEmail}`);
     throw new AppError('AGENT_NOT_FOUND', `no available agent of tier ${step.ticket.tier} or higher speaks ${step.ticket.language}`, { hint: 'choose one with --to EMAIL, or add one with `okpay admin agent add`' });
   }
+  assertNotAssignedToOwner(assignee, step.ticket);
   const updated = saveTicket(t, deps.ref, assignTicket(step.ticket, assignee, step.agent, step.nowIso));
   audited(t, step, 'ticket.assign', updated, { to: assignee.id, picked: toEmail === null });
   return { ticket: updated, assignee };
@@ -174,7 +178,9 @@ export async function setStatusAsAgent(t: RecordsTransaction, deps: AppDeps, act
 
 export async function mergeAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, into: number): Promise<{ source: Ticket; target: Ticket }> {
   const step = await agentStep(t, deps, actor, number, '`ticket merge`');
-  const result = mergeTickets(step.ticket, await findTicket(t, into), step.agent, step.nowIso);
+  const target = await findTicket(t, into);
+  assertNotOwnTicket(step.agent, target);
+  const result = mergeTickets(step.ticket, target, step.agent, step.nowIso);
   saveTicket(t, deps.ref, result.source);
   saveTicket(t, deps.ref, result.target);
   await mailStatusChange(t, step.ticket, result.source, step.nowIso);

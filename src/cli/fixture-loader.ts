@@ -371,7 +371,7 @@ async function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, custom
 async function fixtureRefund(l: Loader, f: FixtureTicket, ticket: Ticket, agent: User, when: string): Promise<Ticket> {
   const { t } = l;
   const original = [...l.transfers.values()].find((tx) => tx.id === ticket.txId) ?? failAt(f.where, 'refund', 'a refund needs the ticket’s tx to be a transfer defined earlier in the fixtures');
-  const request = { original, priorRefund: await t.refunds.get(original.id), agent, ticketNumber: ticket.number, ticketCustomerId: ticket.customerId, reason: 'refund of a disputed payment', nowIso: when };
+  const request = { original, priorRefund: await t.refunds.get(original.id), agent, ticketNumber: ticket.number, ticketCustomerId: ticket.customerId, ticketTxId: ticket.txId, approvedBy: null, reason: 'refund of a disputed payment', nowIso: when };
   const books = await refundBooks(t, original);
   await atAsync(f.where, 'refund', () => post(l, planRefund(request, books, l.ctx.ref.currencies)));
   return requireTicket(await t.tickets.get(ticket.number), ticket.number);

@@ -80,6 +80,8 @@ export interface TxDetails {
   /** Money that came back no longer counts against the limits of the day it was sent. */
   readonly limitRelease?: { readonly userId: UserId; readonly day: string; readonly usdMinor: MinorUnits };
   readonly refundOf?: TxId;
+  /** The second agent who approved a refund above the four-eyes amount. */
+  readonly approvedBy?: UserId;
   readonly ticket?: number;
   readonly reason?: string;
   /** The withdrawal as this transaction leaves it, carried whole so that redo can rebuild it. */

@@ -24,6 +24,10 @@ export interface RefundRequest {
   readonly agent: User;
   readonly ticketNumber: number;
   readonly ticketCustomerId: string;
+  /** The transaction the ticket is about: a refund happens on the payer's ticket about it. */
+  readonly ticketTxId: TxId | null;
+  /** The second agent, when the refund needed four eyes (`agent` then requested it). */
+  readonly approvedBy: UserId | null;
   readonly reason: string | null;
   readonly nowIso: string;
 }
@@ -41,6 +45,11 @@ export function assertRefundTier(agent: User, valueUsdMinor: number, rule: Refun
   if (valueUsdMinor > tier1Max && tier < 2) {
     throw new AppError('FORBIDDEN', `refunds above ${rule.tier1MaxAmount} ${rule.currency} need a tier-2 agent or a manager; ${agent.email} is tier ${tier}`, { hint: 'escalate the ticket: `okpay ticket escalate N --tier 2`' });
   }
+}
+
+/** Above the four-eyes amount a refund takes two agents, whatever their tiers. */
+export function needsSecondAgent(valueUsdMinor: number, rule: RefundRule, currencies: readonly Currency[]): boolean {
+  return valueUsdMinor > parseAmount(rule.fourEyesAboveAmount, findCurrency(currencies, rule.currency));
 }
 
 /** What the refund checks against: the balances and owners of the accounts it takes money from (`refundDebits`). */
@@ -71,9 +80,8 @@ export function planRefund(request: RefundRequest, books: RefundBooks, currencie
   const prior = request.priorRefund;
   if (prior) throw new AppError('INVALID_TRANSITION', `${original.id} was already refunded by ${prior}`, { hint: 'a transaction is refunded once' });
   if (!REFUNDABLE.has(original.type)) throw new AppError('INVALID_TRANSITION', `${original.id} is a ${original.type}; only transfers can be refunded by an agent`, { hint: NOT_REFUNDABLE_HINTS[original.type] });
-  if (!original.parties.includes(request.ticketCustomerId)) {
-    throw new AppError('CUSTOMER_MISMATCH', `${original.id} is not a transaction of the customer of ticket #${request.ticketNumber}`);
-  }
+  if (original.details.initiator !== request.ticketCustomerId) throw new AppError('CUSTOMER_MISMATCH', `ticket #${request.ticketNumber} is not from the payer of ${original.id}`, { hint: 'a refund is made on the payer’s ticket about the transfer' });
+  if (request.ticketTxId !== original.id) throw new AppError('CUSTOMER_MISMATCH', `ticket #${request.ticketNumber} is not about ${original.id}`, { hint: 'a refund is made on the payer’s ticket about the transfer (`okpay ticket new --tx`)' });
   const postings = refundPostings(original);
   assertNoOverdraft(books, postings, currencies);
   return {
@@ -85,6 +93,7 @@ export function planRefund(request: RefundRequest, books: RefundBooks, currencie
     postings,
     details: {
       initiator: request.agent.id,
+      ...(request.approvedBy ? { approvedBy: request.approvedBy } : {}),
       refundOf: original.id,
       ticket: request.ticketNumber,
       amountMinor: original.details.amountMinor ?? 0,

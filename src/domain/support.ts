@@ -66,6 +66,8 @@ const urgencySchema = z.object({
 const refundRuleSchema = z.object({
   /** Decimal amount a tier-1 agent may refund, in `currency` (other currencies at the mid rate). */
   tier1MaxAmount: text().check(z.regex(/^[0-9]{1,12}(\.[0-9]{1,3})?$/, { error: 'must be a decimal amount such as "100.00"' })),
+  /** Above this amount (in `currency`, others at the mid rate) a refund needs a second agent's approval, whatever the tiers. */
+  fourEyesAboveAmount: text().check(z.regex(/^[0-9]{1,12}(\.[0-9]{1,3})?$/, { error: 'must be a decimal amount such as "500.00"' })),
   currency: text().check(z.regex(/^[A-Z]{3}$/, { error: 'must be a three-letter currency code' })),
   description: text(),
 });

@@ -31,3 +31,8 @@ export function payoutReturnedMail(user: User, amount: string, currency: string,
 export function returnedTransferMail(sender: User, to: string, amount: string, currency: string): OutgoingMail {
   return mailTo(sender, 'transfer-returned', (texts) => texts.transferReturned(to, amount, currency));
 }
+
+/** To the payee of a transfer that support refunded to the payer. */
+export function paymentRefundedMail(payee: User, from: string, amount: string, currency: string, txId: string): OutgoingMail {
+  return mailTo(payee, 'payment-refunded', (texts) => texts.paymentRefunded({ from, amount, currency }, txId));
+}

@@ -81,6 +81,14 @@ export const de: MailTexts = {
     subject: `Ihre Überweisung an ${to} kam zurück`,
     text: `${to} hat Ihre Überweisung nicht innerhalb von 30 Tagen angenommen. ${amount} ${currency} einschließlich Gebühr sind wieder in Ihrem Guthaben.`,
   }),
+  paymentRefunded: ({ from, amount, currency }, txId) => ({
+    subject: `Eine erhaltene Zahlung wurde erstattet`,
+    text: `Nach einem Widerspruch hat der Support ${txId} an ${from} erstattet: ${amount} ${currency} gingen aus Ihrem Guthaben an die Person zurück.\n\nIn Ihrem Verlauf: okpay history --type refund. Halten Sie das für falsch? Eröffnen Sie ein Ticket mit okpay ticket new --tx ${txId}`,
+  }),
+  phoneCode: (code, minutes) => ({
+    subject: 'OKPay-Code',
+    text: `OKPay: ${code} ist Ihr Code zur Bestätigung dieser Telefonnummer. Er läuft in ${minutes} Minuten ab. Geben Sie ihn nie weiter: OKPay fragt nie danach.`,
+  }),
 
   kycApproved: {
     subject: 'Ihre Identität ist bestätigt',

@@ -56,6 +56,14 @@ export const en: MailTexts = {
     subject: `Your transfer to ${to} came back`,
     text: `${to} did not claim your transfer within 30 days. ${amount} ${currency}, fee included, is back in your balance.`,
   }),
+  paymentRefunded: ({ from, amount, currency }, txId) => ({
+    subject: `A payment you received was refunded`,
+    text: `Support refunded ${txId} to ${from} after a dispute: ${amount} ${currency} went back to them from your balance.\n\nSee it in your history: okpay history --type refund. Think this is wrong? Open a ticket with okpay ticket new --tx ${txId}`,
+  }),
+  phoneCode: (code, minutes) => ({
+    subject: 'OKPay code',
+    text: `OKPay: ${code} is your code to verify this phone number. It expires in ${minutes} minutes. Never share it: OKPay never asks for it.`,
+  }),
 
   kycApproved: {
     subject: 'Your identity is verified',

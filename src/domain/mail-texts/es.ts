@@ -81,6 +81,14 @@ export const es: MailTexts = {
     subject: `Su transferencia a ${to} ha sido devuelta`,
     text: `${to} no reclamó su transferencia en 30 días. Los ${amount} ${currency}, comisión incluida, vuelven a estar en su saldo.`,
   }),
+  paymentRefunded: ({ from, amount, currency }, txId) => ({
+    subject: `Se reembolsó un pago que usted recibió`,
+    text: `Tras una disputa, soporte reembolsó ${txId} a ${from}: ${amount} ${currency} salieron de su saldo y volvieron a esa persona.\n\nVéalo en su historial: okpay history --type refund. ¿Cree que es un error? Abra un ticket con okpay ticket new --tx ${txId}`,
+  }),
+  phoneCode: (code, minutes) => ({
+    subject: 'Código de OKPay',
+    text: `OKPay: ${code} es su código para verificar este número de teléfono. Caduca en ${minutes} minutos. No lo comparta: OKPay nunca se lo pedirá.`,
+  }),
 
   kycApproved: {
     subject: 'Su identidad está verificada',

@@ -81,6 +81,14 @@ export const fr: MailTexts = {
     subject: `Votre virement à ${to} vous a été retourné`,
     text: `${to} n’a pas réclamé votre virement dans les 30 jours. ${amount} ${currency}, frais compris, sont de retour dans votre solde.`,
   }),
+  paymentRefunded: ({ from, amount, currency }, txId) => ({
+    subject: `Un paiement que vous avez reçu a été remboursé`,
+    text: `Après un litige, le support a remboursé ${txId} à ${from} : ${amount} ${currency} ont quitté votre solde pour lui revenir.\n\nVoir dans votre historique : okpay history --type refund. Vous pensez que c’est une erreur ? Ouvrez un ticket avec okpay ticket new --tx ${txId}`,
+  }),
+  phoneCode: (code, minutes) => ({
+    subject: 'Code OKPay',
+    text: `OKPay : ${code} est votre code pour vérifier ce numéro de téléphone. Il expire dans ${minutes} minutes. Ne le communiquez jamais : OKPay ne vous le demandera pas.`,
+  }),
 
   kycApproved: {
     subject: 'Votre identité est vérifiée',

@@ -54,6 +54,10 @@ export interface WalletTexts {
   /** `reason` is the recorded cause, kept in English in the record. */
   payoutFailed(payout: Payout, reason: string | null): MailText;
   transferReturned(to: string, amount: string, currency: string): MailText;
+  /** To the payee of a transfer that support refunded to its payer (`from`). */
+  paymentRefunded(payment: Payment, txId: string): MailText;
+  /** A text message (no subject is shown on a phone): the code that verifies a phone number. */
+  phoneCode(code: string, minutes: number): MailText;
 }
 
 export interface KycTexts {

@@ -78,6 +78,14 @@ export const zh: MailTexts = {
     subject: `转给 ${to} 的款项已退回`,
     text: `${to} 在 30 天内没有领取您的转账。${amount} ${currency}（含手续费）已退回您的余额。`,
   }),
+  paymentRefunded: ({ from, amount, currency }, txId) => ({
+    subject: `您收到的一笔付款已被退款`,
+    text: `经争议处理，客服已将 ${txId} 退还给 ${from}：${amount} ${currency} 已从您的余额退回给对方。\n\n在历史记录中查看：okpay history --type refund。如有异议，请用 okpay ticket new --tx ${txId} 提交工单。`,
+  }),
+  phoneCode: (code, minutes) => ({
+    subject: 'OKPay 验证码',
+    text: `OKPay：${code} 是验证此手机号码的验证码，${minutes} 分钟内有效。请勿告诉任何人，OKPay 绝不会索要。`,
+  }),
 
   kycApproved: {
     subject: '身份验证已通过',
