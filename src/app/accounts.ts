@@ -13,6 +13,7 @@ import { audit } from './audit.js';
 import type { Actor } from './authenticate.js';
 import { newId, newToken } from './ids.js';
 import type { AppDeps } from './ports.js';
+import { sendPhoneCode } from './phone.js';
 import { claimUnclaimedFor } from './wallet.js';
 
 export interface Registration {
@@ -32,11 +33,12 @@ export async function register(t: RecordsTransaction, deps: AppDeps, input: Regi
   const token = newToken(deps.random, 'act');
   const existing = { byEmail: await t.users.byEmail(input.email), byPhone: input.phone === null ? null : await t.users.byPhone(input.phone) };
   const activation = tokenRecord(sha256Hex(token), now.getTime(), ACTIVATION_TTL_MS);
-  const user = createAccount({ ...input, id: await freshUserId(t, deps), role: 'user', activation }, now.toISOString(), existing);
+  // The number is the account's only once verified: until then it waits beside it (phone.ts).
+  const user = createAccount({ ...input, phone: null, id: await freshUserId(t, deps), role: 'user', activation }, now.toISOString(), existing);
   t.users.put(user);
   t.mail(activationMail(user, token), now.toISOString());
   audit(t, now.toISOString(), 'account.registered', user.id, user.id, { email: input.email });
-  return user;
+  return input.phone === null ? user : sendPhoneCode(t, deps, user, input.phone);
 }
 
 async function freshUserId(t: RecordsTransaction, deps: AppDeps): Promise<string> {
@@ -70,14 +72,12 @@ export async function resendActivation(t: RecordsTransaction, deps: AppDeps, ema
 
 export type ProfileChanges = Partial<Pick<User, 'phone' | 'idNumberMasked' | 'name' | 'country' | 'language' | 'antiPhishingPhrase'>>;
 
-/** `profile set`: validated changes; a phone number belongs to one account. */
+/** `profile set`: validated changes; a new phone number is sent a code and counts once verified. */
 export async function updateProfile(t: RecordsTransaction, deps: AppDeps, actor: Actor, changes: ProfileChanges): Promise<User> {
   const me = actor.user;
-  if (changes.phone) {
-    const owner = await t.users.byPhone(changes.phone);
-    if (owner && owner.id !== me.id) throw new AppError('ALREADY_EXISTS', `the phone number ${changes.phone} belongs to another account`);
-  }
-  const updated: User = { ...me, ...changes };
+  const { phone, ...others } = changes;
+  const changed: User = { ...me, ...others };
+  const updated = phone ? await sendPhoneCode(t, deps, changed, phone) : changed;
   t.users.put(updated);
   audit(t, deps.now().toISOString(), 'profile.updated', me.id, me.id, { fields: Object.keys(changes).join(',') });
   return updated;

@@ -59,10 +59,23 @@ export interface AgentProfile {
   readonly languages: readonly Language[];
 }
 
+/** A phone number waiting for the one-time code texted to it (phone-verification.ts). */
+export interface PhoneChallenge {
+  /** The number to verify, E.164. */
+  readonly phone: string;
+  /** sha256 of the account id and the code: the code itself only travels in the text message. */
+  readonly codeHash: string;
+  readonly expiresAt: string;
+  readonly wrongAttempts: number;
+}
+
 export interface User {
   readonly id: UserId;
   readonly email: string;
+  /** A verified number only (see phone-verification.ts); the one the store finds accounts by. */
   readonly phone: string | null;
+  /** A number waiting for its one-time code. */
+  readonly phoneChallenge?: PhoneChallenge | null;
   readonly country: string | null;
   readonly name: string | null;
   readonly language: Language | null;

@@ -73,9 +73,11 @@ describe('register', () => {
     expect(Object.keys(recordsOf(cli.store).users ?? {})).toHaveLength(1);
   });
 
-  it('refuses a phone number another account uses (exit 6)', async () => {
+  it('refuses a phone number another account verified (exit 6); one nobody verified blocks nobody', async () => {
     const cli = new Cli();
-    expect((await cli.register(EMAIL, ['--phone', '+14155550100'])).code).toBe(0);
+    expect((await cli.register('eve@example.com', ['--phone', '+14155550100'])).code).toBe(0);
+    await cli.signedIn(EMAIL, ['--phone', '+1 415 555 0100']);
+    expect((await cli.run(['profile', 'verify-phone', phoneCode(cli, '+14155550100')])).code).toBe(0);
     const result = await cli.register('bob@example.com', ['--phone', '+1 415 555 0100']);
     expect(result.code).toBe(6);
     expect(result.stderr).toContain('+14155550100');
@@ -240,12 +242,15 @@ describe('profile', () => {
     const set = await cli.run(['profile', 'set', '--name', 'Ada King', '--phone', '+14155550100', '--country', 'us', '--language', 'ZH', '--id-number', 'X12345678', '--anti-phishing-phrase', 'blue heron 42', '--json']);
     expect(set.code).toBe(0);
     const { profile } = set.json<{ profile: Record<string, unknown> }>();
-    expect(profile).toMatchObject({ name: 'Ada King', phone: '+14155550100', country: 'US', language: 'zh', antiPhishingPhrase: true, missing: [] });
+    // The number is sent a code and waits for it: it is not the account's yet.
+    expect(profile).toMatchObject({ name: 'Ada King', phone: null, phoneToVerify: '+14155550100', country: 'US', language: 'zh', antiPhishingPhrase: true, missing: ['phone number'] });
     expect(String(profile['idNumber'])).toMatch(/5678$/);
     expect(String(profile['idNumber'])).not.toContain('X1234');
     expect(JSON.stringify(recordsOf(cli.store))).not.toContain('X12345678');
     const shown = await cli.run(['profile', '--json']);
     expect(shown.json()).toEqual(set.json());
+    const verified = await cli.run(['profile', 'verify-phone', phoneCode(cli, '+14155550100'), '--json']);
+    expect(verified.json<{ profile: Record<string, unknown> }>().profile).toMatchObject({ phone: '+14155550100', phoneToVerify: null, missing: [] });
   });
 
   it('prints plain "key: value" lines when stdout is not a terminal', async () => {
@@ -258,9 +263,10 @@ describe('profile', () => {
     expect(result.stdout).not.toContain('\u001b[');
   });
 
-  it('refuses an empty change and a phone number of another account', async () => {
+  it('refuses an empty change and a phone number another account verified', async () => {
     const cli = new Cli();
-    await cli.register('bob@example.com', ['--phone', '+14155550100']);
+    await cli.signedIn('bob@example.com', ['--phone', '+14155550100']);
+    expect((await cli.run(['profile', 'verify-phone', phoneCode(cli, '+14155550100')])).code).toBe(0);
     await cli.signedIn(EMAIL);
     const nothing = await cli.run(['profile', 'set']);
     expect(nothing.code).toBe(2);
@@ -269,6 +275,11 @@ describe('profile', () => {
     expect(taken.error().code).toBe('ALREADY_EXISTS');
   });
 });
+
+/** The six digits of the newest text message to a phone number. */
+function phoneCode(cli: Cli, phone: string): string {
+  return /\b(\d{6})\b/.exec(cli.mail(phone, 'text-message').text)?.[1] ?? '';
+}
 
 function code(cli: Cli, secret: string): string {
   return generateSync({ secret, epoch: Math.floor(Date.parse(cli.now) / 1000) });

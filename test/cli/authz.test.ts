@@ -49,6 +49,7 @@ function invocations(methodId: string): Record<string, Invocation> {
     '2fa disable': { policy: 'user', argv: ['2fa', 'disable', '--password-stdin'], stdin: PW },
     profile: { policy: 'user', argv: ['profile'] },
     'profile set': { policy: 'user', argv: ['profile', 'set', '--name', 'Lena Mueller'] },
+    'profile verify-phone': { policy: 'user', argv: ['profile', 'verify-phone', '123456'] },
     'kyc submit': { policy: 'user', argv: ['kyc', 'submit', '--document-type', 'passport', '--document-number', 'X1234567'] },
     'kyc status': { policy: 'user', argv: ['kyc', 'status'] },
     balance: { policy: 'user', argv: ['balance'] },
@@ -96,6 +97,7 @@ function invocations(methodId: string): Record<string, Invocation> {
     'admin kyc approve': { policy: 'admin', argv: ['admin', 'kyc', 'approve', 'sofia.garcia@example.es'] },
     'admin kyc reject': { policy: 'admin', argv: ['admin', 'kyc', 'reject', 'sofia.garcia@example.es', '--reason', 'blurred photo'] },
     'admin settle': { policy: 'admin', argv: ['admin', 'settle'] },
+    'admin payout bounce': { policy: 'admin', argv: ['admin', 'payout', 'bounce', 'txn_0000000010', '--reason', 'returned by the bank', '--yes'] },
     // The outbox, fixtures, verify and dev otp work on the data directory itself: whoever may read
     // the directory may read all of it (docs/SECURITY.md); dev otp works only in a test store.
     'outbox list': { policy: 'public', argv: ['outbox', 'list'] },

@@ -12,8 +12,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bufferIO } from '../../src/cli/io.js';
 import { buildProgram } from '../../src/cli/main.js';
-import { commandSpecs, hostileCases, HOSTILE_CSV, HOSTILE_FIXTURES, HOSTILE_OTPS, type Baseline, type HostileCase } from '../support/hostile.js';
-import { DEMO_FILE, DEMO_PASSWORD, DESK_NOW, MemoryDesk, type Outcome } from '../support/memory-desk.js';
+import { commandSpecs, hostileCases, HOSTILE_CSV, HOSTILE_FIXTURES, HOSTILE_OTPS, HOSTILE_VALUES, type Baseline, type HostileCase } from '../support/hostile.js';
+import { DEMO_FILE, DEMO_PASSWORD, DEMO_PEOPLE, DESK_NOW, MemoryDesk, type Outcome } from '../support/memory-desk.js';
 import { BIN, Okpay } from '../support/okpay.js';
 
 const NOW = DESK_NOW;
@@ -171,7 +171,7 @@ describe('hostile input, in-process', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
-  it('malformed one-time codes are refused (login and 2fa confirm), as are hostile passwords on stdin', async () => {
+  it('malformed one-time codes are refused (login, 2fa confirm, profile verify-phone), as are hostile passwords on stdin', async () => {
     const problems: string[] = [];
     for (const h of HOSTILE_OTPS) {
       const login = await desk.isolated(['login', '--email', 'bob@example.com', '--password-stdin', '--otp', h.value], { stdin: `${DEMO_PASSWORD}\n` });
@@ -181,11 +181,48 @@ describe('hostile input, in-process', () => {
       problems.push(...judge({ command: '2fa confirm', slot: '<code>', label: h.label }, confirm.outcome, confirm.changed, confirm.moneyChanged));
       tally.inputs += 2;
     }
+    // A phone number waiting for its code: malformed codes are refused before a try is counted.
+    expect((await desk.okpay(['profile', 'set', '--phone', '+4915112345678'], { token: desk.roles.customer })).code).toBe(0);
+    for (const h of HOSTILE_OTPS) {
+      const verify = await desk.isolated(['profile', 'verify-phone', h.value], { token: desk.roles.customer });
+      problems.push(...judge({ command: 'profile verify-phone', slot: '<code>', label: h.label }, verify.outcome, verify.changed, verify.moneyChanged));
+      if (verify.outcome.code !== 2) problems.push(`profile verify-phone (${h.label}): exit ${verify.outcome.code}`);
+      tally.inputs += 1;
+    }
     for (const stdin of ['', '\n', 'x'.repeat(100 * 1024), 'Demo-pass-2026!\u0000', '\u001b[31m\n', `${'é'.repeat(40)}1!a\n`]) {
       const login = await desk.isolated(['login', '--email', 'lena.mueller@example.de', '--password-stdin'], { stdin });
       problems.push(...judge({ command: 'login', slot: '--password-stdin', label: JSON.stringify(stdin.slice(0, 12)) }, login.outcome, login.changed, login.moneyChanged));
       if (login.outcome.code === 0) problems.push(`login with password ${JSON.stringify(stdin.slice(0, 12))}: accepted`);
       tally.inputs += 1;
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('a four-eyes refund waiting for approval: hostile approvals are refused and change nothing', async () => {
+    const customer = { token: desk.roles.customer };
+    const ok = async (argv: string[], token: string) => {
+      const outcome = await desk.okpay([...argv, '--json'], { token });
+      expect(outcome.code, outcome.stderr).toBe(0);
+      return JSON.parse(outcome.stdout) as Record<string, Record<string, unknown>>;
+    };
+    await ok(['deposit', '--amount', '900.00', '--currency', 'USD'], customer.token);
+    const paid = String((await ok(['transfer', '--to', 'bob@example.com', '--amount', '600.00', '--currency', 'USD', '--yes'], customer.token))['transaction']?.['id']);
+    const ticket = String((await ok(['ticket', 'new', '--category', 'dispute', '--subject', 'Order never came', '--body', `Refund ${paid}.`, '--tx', paid], customer.token))['ticket']?.['number']);
+    const agent2 = await desk.signIn(DEMO_PEOPLE.agent2);
+    const requested = await ok(['agent', 'refund', paid, '--ticket', ticket, '--yes'], desk.roles.agent);
+    expect(requested['approval']).toMatchObject({ status: 'pending' });
+    const problems: string[] = [];
+    const attempt = async (slot: string, label: string, argv: string[], token: string) => {
+      const { outcome, changed, moneyChanged } = await desk.isolated(argv, { token });
+      problems.push(...judge({ command: 'agent refund (approval)', slot, label }, outcome, changed, moneyChanged));
+      if (outcome.code === 0) problems.push(`agent refund (approval) ${slot} (${label}): accepted`);
+      tally.inputs += 1;
+    };
+    await attempt('agent', 'the requester again', ['agent', 'refund', paid, '--ticket', ticket, '--yes'], desk.roles.agent);
+    await attempt('agent', 'the customer', ['agent', 'refund', paid, '--ticket', ticket, '--yes'], desk.roles.customer);
+    for (const h of HOSTILE_VALUES) {
+      await attempt('<tx>', h.label, ['agent', 'refund', h.value, '--ticket', ticket, '--yes'], agent2);
+      await attempt('--ticket', h.label, ['agent', 'refund', paid, '--ticket', h.value, '--yes'], agent2);
     }
     expect(problems).toEqual([]);
   }, 60_000);

@@ -7,7 +7,7 @@ import { chmodSync, cpSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { activate, expectOk, expectVerified, register } from '../support/accounts.js';
+import { Account, activate, expectOk, expectVerified, register } from '../support/accounts.js';
 import { Okpay } from '../support/okpay.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/schema2-store', import.meta.url));
@@ -86,12 +86,14 @@ describe('a schema-2 store made by the previous release', () => {
     await expectVerified(o);
   });
 
-  it('hands the money waiting for an email and for a phone to whoever registers with them', async () => {
+  it('hands the money waiting for an email, and for a phone once verified, to its owner', async () => {
     const o = fixture();
     await register(o, 'nobody.yet@example.org');
     await activate(o, 'nobody.yet@example.org');
     await register(o, 'phone.owner@example.org', ['--phone', '+447700900123']);
     await activate(o, 'phone.owner@example.org');
+    // The number is the owner's, and its money theirs, once they type the code sent to it.
+    await (await new Account(o, 'phone.owner@example.org').signIn()).verifyPhone('+447700900123');
     const history = async (email: string) => {
       const login = expectOk(await o.run(['login', '--email', email, '--password-stdin', '--raw'], { stdin: 'Harbour-lights-42!\n' }));
       o.session = login.stdout.trim();

@@ -48,6 +48,7 @@ describe('deposits, binding quotes, transfers, history and receipts', () => {
   scenario('charges exactly what was quoted, with and without --quote, converted or not, and shows it all in history', async (o) => {
     const ada = await signUp(o, 'ada@example.com', ['--country', 'GB']);
     const bob = await signUp(o, 'bob@example.com', ['--country', 'GB', '--phone', '+447700900123']);
+    await bob.verifyPhone('+447700900123');
 
     const deposit = (await ada.json<{ transaction: TxDoc }>(['deposit', '--amount', '1000', '--currency', 'USD'])).transaction;
     expect(deposit).toMatchObject({ type: 'deposit', status: 'completed', direction: 'in', amount: '1000.00', currency: 'USD', createdAt: START });

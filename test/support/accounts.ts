@@ -87,6 +87,13 @@ export class Account {
     return this;
   }
 
+  /** Makes a phone number this account's with the code of the newest text message sent to it (register --phone, profile set --phone). */
+  async verifyPhone(phone: string): Promise<Run> {
+    const sent = expectOk(await this.o.run(['outbox', 'list', '--to', phone, '--kind', 'text-message', '--json'])).json<{ mails: { id: string }[] }>().mails;
+    const text = expectOk(await this.o.run(['outbox', 'show', sent.at(-1)?.id ?? '', '--json'])).json<{ mail: { text: string } }>().mail.text;
+    return this.ok(['profile', 'verify-phone', /\b(\d{6})\b/.exec(text)?.[1] ?? '']);
+  }
+
   /** Available and held amounts of one currency, as the decimal strings `balance --json` prints. */
   async balance(currency = 'USD'): Promise<{ available: string; held: string }> {
     const { balances } = await this.json<{ balances: { currency: string; available: string; held: string }[] }>(['balance']);

@@ -183,6 +183,8 @@ export const HOSTILE_FIXTURES: readonly Hostile[] = [
   { label: 'balance is a fraction of a cent', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": 0.001}}]}' },
   { label: 'balance beyond 2^53', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": 1e300}}]}' },
   { label: 'balance with an exponent', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": "1e3"}}]}' },
+  { label: 'balance past what one account may hold', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": "10000000000.01"}}]}' },
+  { label: 'balance at Number.MAX_SAFE_INTEGER', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": "90071992547409.91"}}]}' },
   { label: 'negative balance', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": "-5.00"}}]}' },
   { label: 'unknown currency', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"XXX": "5.00"}}]}' },
   { label: 'weak password', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "short"}]}' },

@@ -9,7 +9,8 @@ import type { ChangedStatus } from '../../src/domain/mail-texts/types.js';
 import type { LockReason, User } from '../../src/domain/state.js';
 import { ticketReceivedMail, ticketReplyMail, ticketStatusMail } from '../../src/domain/ticket-mails.js';
 import type { Ticket } from '../../src/domain/tickets.js';
-import { moneyWaitingMail, payoutMail, paymentReceivedMail, returnedTransferMail } from '../../src/domain/wallet-mails.js';
+import { moneyWaitingMail, payoutMail, paymentReceivedMail, paymentRefundedMail, returnedTransferMail } from '../../src/domain/wallet-mails.js';
+import { phoneCodeText } from '../../src/domain/phone-verification.js';
 import { asciiPunctuationInChinese } from '../support/chinese-punctuation.js';
 import { at, customer, europe, newState, open } from '../support/desk.js';
 
@@ -86,6 +87,13 @@ const TEMPLATES: readonly Template[] = [
     keeps: ['100.00 USD', 'bank ••••3000', 'okpay withdraw list'],
   },
   { name: 'transfer returned', covers: 'transferReturned', render: ({ user }) => returnedTransferMail(user, 'nobody@example.com', '51.75', 'USD'), keeps: ['nobody@example.com', '51.75 USD'] },
+  {
+    name: 'payment refunded',
+    covers: 'paymentRefunded',
+    render: ({ user }) => paymentRefundedMail(user, 'Ann Example', '60.00', 'USD', 'txn_0000000042'),
+    keeps: ['Ann Example', '60.00 USD', 'txn_0000000042', 'okpay history --type refund', 'okpay ticket new --tx txn_0000000042'],
+  },
+  { name: 'phone code', covers: 'phoneCode', render: ({ user }) => phoneCodeText(user, '+14155550123', '048213'), keeps: ['048213', '10'] },
   { name: 'identity approved', covers: 'kycApproved', render: ({ user }) => kycDecisionMail({ ...user, kyc: { ...user.kyc, status: 'approved' } }), keeps: [] },
   {
     name: 'identity rejected',

@@ -58,6 +58,7 @@ function registerRegister(program: Command, app: App): void {
     ctx.out.data({ user: describeUser(user) }, () => {
       ctx.out.success(`Account created for ${user.email}; it is pending activation.`);
       ctx.out.note(`We mailed an activation token. Read it with \`okpay outbox list\`, then run \`okpay activate TOKEN\`.`);
+      if (user.phoneChallenge) ctx.out.note(`We sent a code to ${user.phoneChallenge.phone} by text message: once signed in, verify the number with \`okpay profile verify-phone CODE\` within 10 minutes.`);
     });
   });
 }

@@ -3,17 +3,19 @@
 import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.js';
 import type { MailRecord } from '../../domain/mail.js';
-import { normalizeEmail } from '../../domain/validate.js';
+import { looksLikePhone } from '../../domain/phone.js';
+import { normalizeEmail, normalizePhone } from '../../domain/validate.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 
 export function registerOutboxCommands(program: Command, app: App): void {
-  const outbox = group(program, 'outbox', 'the mails OKPay sent (activation, resets, lock notices, ticket replies, payouts)');
+  const outbox = group(program, 'outbox', 'the mails and text messages OKPay sent (activation, resets, lock notices, ticket replies, payouts, phone codes)');
   const list = subcommand(outbox, 'list', 'list the mails, oldest first')
-    .option('--to <email>', 'only mails to this address')
-    .option('--kind <kind>', 'only this kind, e.g. activation, password-reset, account-locked');
+    .option('--to <address>', 'only mails to this email address, or text messages to this phone number')
+    .option('--kind <kind>', 'only this kind, e.g. activation, password-reset, account-locked, text-message');
   examples(list, ['okpay outbox list', 'okpay outbox list --to ada@example.com --kind activation --json']);
   action<{ to?: string; kind?: string }>(app, list, async (ctx, o) => {
-    const to = o.to === undefined ? undefined : normalizeEmail(o.to);
+    // Text messages go to phone numbers, mails to email addresses.
+    const to = o.to === undefined ? undefined : looksLikePhone(o.to) ? normalizePhone(o.to) : normalizeEmail(o.to);
     const mails = await ctx.store.read((t) => t.outbox.list());
     const shown = mails.filter((m) => (to === undefined || m.to === to) && (o.kind === undefined || m.kind === o.kind));
     ctx.out.data({ mails: shown.map(summary) }, () =>

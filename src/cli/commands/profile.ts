@@ -8,6 +8,10 @@ import type { User } from '../../domain/state.js';
 import { boundedText, normalizeCountry, normalizePhone, validateName } from '../../domain/validate.js';
 import { validateDocument } from '../../domain/validate-document.js';
 import { readSignedIn, sessionToken, signedIn } from '../auth.js';
+import { verifyPhone } from '../../app/phone.js';
+import { parsePhoneCode } from '../../domain/phone-verification.js';
+import { promptText } from '../prompts.js';
+import { asSignedIn } from '../signed-in.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { parseLanguage } from '../../domain/language.js';
@@ -31,7 +35,7 @@ export function registerProfileCommands(program: Command, app: App): void {
     printProfile(ctx, user);
   });
   const set = subcommand(profile, 'set', 'update your profile')
-    .option('--phone <phone>', 'phone number, e.g. +14155550100')
+    .option('--phone <phone>', 'phone number, e.g. +14155550100: a code is sent to it by text message, and it is yours once verified')
     .option('--id-number <number>', 'national ID number (kept masked: only the last four characters)')
     .option('--name <name>', 'full name')
     .option('--country <cc>', 'country, two letters')
@@ -45,6 +49,25 @@ export function registerProfileCommands(program: Command, app: App): void {
     const user = await ctx.store.transaction(async (t) => updateProfile(t, ctx, await signedIn(ctx, t, token), changes));
     printProfile(ctx, user);
   });
+  registerVerifyPhone(profile, app);
+}
+
+function registerVerifyPhone(profile: Command, app: App): void {
+  const command = subcommand(profile, 'verify-phone', 'make a phone number yours with the code sent to it by text message; money waiting for it lands')
+    .argument('[code]', 'the six digits of the text message (asked for when left out, on a terminal)');
+  examples(command, ['okpay profile verify-phone 123456']);
+  action(app, command, async (ctx, _o, [typed]) => {
+    const code = parsePhoneCode(typed ?? (await promptText(ctx, 'Code from the text message', 'pass the code: okpay profile verify-phone CODE')));
+    const result = await asSignedIn(ctx, (t, actor) => verifyPhone(t, ctx, actor, code));
+    ctx.out.data({ profile: profileDocument(result.user), claimed: result.claimed.map((tx) => tx.id) }, () => {
+      ctx.out.success(`${result.user.phone ?? ''} is verified: payments to it now reach you.`);
+      if (result.claimed.length > 0) ctx.out.note(`${result.claimed.length} payment(s) waiting for it landed in your balance.`);
+    });
+  });
+}
+
+function profileDocument(user: User): Record<string, unknown> {
+  return { ...describeUser(user), phoneToVerify: user.phoneChallenge?.phone ?? null, missing: profileGaps(user) };
 }
 
 function validateChanges(ctx: Context, o: ProfileOptions): ProfileChanges {
@@ -60,11 +83,13 @@ function validateChanges(ctx: Context, o: ProfileOptions): ProfileChanges {
 
 function printProfile(ctx: Context, user: User): void {
   const gaps = profileGaps(user);
-  ctx.out.data({ profile: { ...describeUser(user), missing: gaps } }, () => {
+  const waiting = user.phoneChallenge?.phone ?? null;
+  ctx.out.data({ profile: profileDocument(user) }, () => {
     ctx.out.fields([
       ['email', user.email],
       ['name', user.name ?? '(not set)'],
       ['phone', user.phone ?? '(not set)'],
+      ['phone to verify', waiting],
       ['ID number', user.idNumberMasked ?? '(not set)'],
       ['country', user.country ?? '(not set)'],
       ['language', user.language ?? 'en'],
@@ -72,6 +97,7 @@ function printProfile(ctx: Context, user: User): void {
       ['two-step verification', user.twoFactor.enabled ? 'on' : 'off'],
       ['identity check', user.kyc.status],
     ]);
+    if (waiting !== null) ctx.out.note(`A code was sent to ${waiting} by text message: type it with \`okpay profile verify-phone CODE\` (it lasts 10 minutes).`);
     if (gaps.length > 0) ctx.out.note(`Missing: ${gaps.join(', ')}. Add them with \`okpay profile set\`.`);
   });
 }
