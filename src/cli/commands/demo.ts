@@ -126,6 +126,10 @@ async function onboarding(tour: Tour): Promise<string> {
   await tour.run(['login', '--email', ADA.email, '--password-stdin', '--raw'], { stdin: `${ADA.password}\n`, expectCode: 2 });
   await tour.login('ada', ADA.email, ADA.password, twoFactor.secret);
   await tour.run(['profile', 'set', '--phone', '+14155550199', '--id-number', 'A12345678'], { as: 'ada' });
+  tour.section('The number is Ada’s once she types the code texted to it (a text-message record in the outbox)');
+  const { mails: texts } = await tour.json<{ mails: { id: string }[] }>(['outbox', 'list', '--to', '+14155550199', '--kind', 'text-message']);
+  const { mail: text } = await tour.json<{ mail: { text: string } }>(['outbox', 'show', texts[texts.length - 1]?.id ?? '']);
+  await tour.run(['profile', 'verify-phone', /\b(\d{6})\b/.exec(text.text)?.[1] ?? ''], { as: 'ada' });
   return twoFactor.secret;
 }
 
