@@ -6,6 +6,7 @@ import { activate, currentOtp, initAdmin, register, updateProfile } from '../../
 import { authenticate, type Actor } from '../../src/app/authenticate.js';
 import { changePassword, requestPasswordReset, resetPassword } from '../../src/app/credentials.js';
 import { decideDocument, kycStatus, submitDocument } from '../../src/app/kyc.js';
+import { verifyPhone } from '../../src/app/phone.js';
 import { lockSelf, login, logout, unlockSelf, type SignedIn } from '../../src/app/sessions.js';
 import { confirmTwoFactorCode, disableTwoFactorWith, enableTwoFactor, NEED_OTP } from '../../src/app/two-factor.js';
 import { MAX_FAILED_SIGN_INS } from '../../src/domain/accounts.js';
@@ -36,10 +37,20 @@ function tokenIn(store: MemoryRecordStore, to: string, kind: string, prefix: str
   return match[1];
 }
 
+/** The six digits of the newest text message to a phone number. */
+function codeTexted(store: MemoryRecordStore, phone: string): string {
+  const text = store.mails.filter((m) => m.to === phone && m.kind === 'text-message').pop();
+  return /\b(\d{6})\b/.exec(text?.text ?? '')?.[1] ?? '';
+}
+
+/** Registered and activated; a phone number given is verified with the code texted to it. */
 async function registered(store: MemoryRecordStore, deps: TestDeps, email: string, phone: string | null = null): Promise<void> {
   const passwordHash = await deps.passwords.hash(APP_PASSWORD);
   await store.transaction((t) => register(t, deps, { email, phone, country: 'GB', name: null, language: null, passwordHash }));
   await store.transaction((t) => activate(t, deps, tokenIn(store, email, 'activation', 'act')));
+  if (phone === null) return;
+  const actor = await actorOf(store, deps, (await signIn(store, deps, email)).token);
+  await store.transaction((t) => verifyPhone(t, deps, actor, codeTexted(store, phone)));
 }
 
 async function signIn(store: MemoryRecordStore, deps: TestDeps, email: string, otp?: string): Promise<SignedIn> {
@@ -58,11 +69,15 @@ describe('register and activate', () => {
     const deps = testDeps();
     const passwordHash = await deps.passwords.hash(APP_PASSWORD);
     const user = await store.transaction((t) => register(t, deps, { email: ADA, phone: '+442079460958', country: 'GB', name: 'Ada', language: 'en', passwordHash }));
-    expect(user).toMatchObject({ email: ADA, status: 'pending', role: 'user', passwordHash });
+    // The number waits for the code texted to it: it is not the account's yet.
+    expect(user).toMatchObject({ email: ADA, status: 'pending', role: 'user', passwordHash, phone: null, phoneChallenge: { phone: '+442079460958', wrongAttempts: 0 } });
     const { user: active, claimed } = await store.transaction((t) => activate(t, deps, tokenIn(store, ADA, 'activation', 'act')));
     expect(active.status).toBe('active');
     expect(claimed).toEqual([]);
-    expect(await store.read((t) => t.users.byPhone('+442079460958'))).toMatchObject({ id: user.id, status: 'active' });
+    expect(await store.read((t) => t.users.byPhone('+442079460958'))).toBeNull();
+    const actor = await actorOf(store, deps, (await signIn(store, deps, ADA)).token);
+    await store.transaction((t) => verifyPhone(t, deps, actor, codeTexted(store, '+442079460958')));
+    expect(await store.read((t) => t.users.byPhone('+442079460958'))).toMatchObject({ id: user.id, status: 'active', phoneChallenge: null });
   });
 
   it('refuses a taken email or phone and changes nothing', async () => {
