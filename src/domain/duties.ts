@@ -4,8 +4,8 @@
 
 import { fail } from './errors.js';
 import type { Transaction } from './ledger.js';
-import type { User } from './state.js';
-import type { Ticket } from './tickets.js';
+import type { User } from './user.js';
+import type { RefundApprovalRequest, Ticket } from './tickets.js';
 
 export function assertNotOwnTicket(agent: User, ticket: Ticket): void {
   if (ticket.customerId === agent.id) fail('FORBIDDEN', `ticket #${ticket.number} is your own; another agent must handle it`);
@@ -18,13 +18,6 @@ export function assertNotAssignedToOwner(assignee: User, ticket: Ticket): void {
 
 export function assertNotParty(agent: User, tx: Transaction): void {
   if (tx.parties.includes(agent.id) || tx.details.initiator === agent.id) fail('FORBIDDEN', `you are a party to ${tx.id}; another agent must handle it`);
-}
-
-/** A refund waiting for a second agent, kept on the ticket about the transfer. */
-export interface RefundApprovalRequest {
-  readonly txId: string;
-  readonly requestedBy: string;
-  readonly requestedAt: string;
 }
 
 /**

@@ -2,7 +2,6 @@
 // duplicates, follow-ups and merges. Every change appends to the ticket's event log, which is
 // the record the SLA clock (sla.ts) and the exports are derived from. Pure: "now" comes in.
 
-import type { RefundApprovalRequest } from './duties.js';
 import { AppError } from './errors.js';
 import type { Language } from './language.js';
 import { printable } from './money.js';
@@ -81,6 +80,13 @@ export interface Rating {
   readonly comment: string | null;
 }
 
+/** A refund above the four-eyes amount that one agent requested and a second must approve (duties.ts). */
+export interface RefundApprovalRequest {
+  readonly txId: TxId;
+  readonly requestedBy: UserId;
+  readonly requestedAt: string;
+}
+
 export interface Ticket {
   readonly number: number;
   readonly customerId: UserId;
@@ -105,7 +111,6 @@ export interface Ticket {
   /** The customer's open request for a higher tier; cleared when an agent escalates. */
   readonly escalationRequest: EscalationRequest | null;
   readonly rating: Rating | null;
-  /** A refund above the four-eyes amount that one agent requested and a second must approve. */
   readonly refundRequest?: RefundApprovalRequest | null;
   readonly createdAt: string;
   readonly updatedAt: string;
