@@ -2,22 +2,22 @@
 // as a customer, or on a transaction that moved their own money — and a large refund takes two
 // agents (four eyes), whatever their tiers.
 
-import { fail } from './errors.js';
+import { AppError } from './errors.js';
 import type { Transaction } from './ledger.js';
 import type { User } from './user.js';
 import type { RefundApprovalRequest, Ticket } from './tickets.js';
 
 export function assertNotOwnTicket(agent: User, ticket: Ticket): void {
-  if (ticket.customerId === agent.id) fail('FORBIDDEN', `ticket #${ticket.number} is your own; another agent must handle it`);
+  if (ticket.customerId === agent.id) throw new AppError('FORBIDDEN', `ticket #${ticket.number} is your own; another agent must handle it`);
 }
 
 /** A ticket is never given to the agent who opened it. */
 export function assertNotAssignedToOwner(assignee: User, ticket: Ticket): void {
-  if (ticket.customerId === assignee.id) fail('FORBIDDEN', `${assignee.email} opened ticket #${ticket.number}; it goes to another agent`);
+  if (ticket.customerId === assignee.id) throw new AppError('FORBIDDEN', `${assignee.email} opened ticket #${ticket.number}; it goes to another agent`);
 }
 
 export function assertNotParty(agent: User, tx: Transaction): void {
-  if (tx.parties.includes(agent.id) || tx.details.initiator === agent.id) fail('FORBIDDEN', `you are a party to ${tx.id}; another agent must handle it`);
+  if (tx.parties.includes(agent.id) || tx.details.initiator === agent.id) throw new AppError('FORBIDDEN', `you are a party to ${tx.id}; another agent must handle it`);
 }
 
 /**
@@ -26,6 +26,6 @@ export function assertNotParty(agent: User, tx: Transaction): void {
  */
 export function fourEyesStep(pending: RefundApprovalRequest | null, txId: string, agent: User): 'request' | 'approve' {
   if (pending === null || pending.txId !== txId) return 'request';
-  if (pending.requestedBy === agent.id) fail('FORBIDDEN', 'you requested this refund; a second agent must approve it');
+  if (pending.requestedBy === agent.id) throw new AppError('FORBIDDEN', 'you requested this refund; a second agent must approve it');
   return 'approve';
 }

@@ -4,7 +4,7 @@
 // or route there; money sent to a number nobody verified waits as unclaimed, and an account that
 // never verifies (or never activates) blocks nobody.
 
-import { fail } from './errors.js';
+import { AppError } from './errors.js';
 import { sha256Hex } from './ledger.js';
 import type { OutgoingMail } from './mail.js';
 import { MAIL_TEXTS } from './mail-texts/index.js';
@@ -27,13 +27,13 @@ export function newPhoneChallenge(user: User, phone: string, code: string, nowMs
 /** The code as typed: six digits, or a usage error before anything is counted. */
 export function parsePhoneCode(text: string): string {
   const code = text.trim();
-  if (!PHONE_CODE_PATTERN.test(code)) fail('INVALID_INPUT', 'a phone code is six digits', 'type the code from the text message, e.g. okpay profile verify-phone 123456');
+  if (!PHONE_CODE_PATTERN.test(code)) throw new AppError('BAD_OTP', 'a phone code is six digits', { hint: 'type the code from the text message, e.g. okpay profile verify-phone 123456' });
   return code;
 }
 
 /** A number may be verified by an account unless another account already verified it. */
 export function assertPhoneFree(phone: string, owner: User | null, user: User): void {
-  if (owner && owner.id !== user.id) fail('ALREADY_EXISTS', `the phone number ${phone} belongs to another account`);
+  if (owner && owner.id !== user.id) throw new AppError('ALREADY_EXISTS', `the phone number ${phone} belongs to another account`);
 }
 
 export type PhoneCodeCheck = { readonly kind: 'verified'; readonly phone: string } | { readonly kind: 'wrong'; readonly challenge: PhoneChallenge | null; readonly message: string };
@@ -43,8 +43,8 @@ export type PhoneCodeCheck = { readonly kind: 'verified'; readonly phone: string
  * challenge it returns, null once the last try is spent, and then fails); an expired one is refused.
  */
 export function checkPhoneCode(user: User, challenge: PhoneChallenge | null, code: string, nowMs: number): PhoneCodeCheck {
-  if (!challenge) fail('INVALID_TRANSITION', 'no phone number is waiting for a code', 'set one with `okpay profile set --phone NUMBER`: a code is sent to it');
-  if (Date.parse(challenge.expiresAt) <= nowMs) fail('BAD_OTP', `the code sent to ${challenge.phone} expired; ask for a new one`, 'run `okpay profile set --phone NUMBER` again');
+  if (!challenge) throw new AppError('INVALID_TRANSITION', 'no phone number is waiting for a code', { hint: 'set one with `okpay profile set --phone NUMBER`: a code is sent to it' });
+  if (Date.parse(challenge.expiresAt) <= nowMs) throw new AppError('BAD_OTP', `the code sent to ${challenge.phone} expired; ask for a new one`, { hint: 'run `okpay profile set --phone NUMBER` again' });
   if (phoneCodeHash(user.id, code) === challenge.codeHash) return { kind: 'verified', phone: challenge.phone };
   const wrongAttempts = challenge.wrongAttempts + 1;
   const left = PHONE_CODE_MAX_ATTEMPTS - wrongAttempts;

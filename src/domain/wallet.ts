@@ -57,10 +57,10 @@ export function planDeposit(user: User, amountMinor: MinorUnits, currency: Curre
  */
 export function assertSeedable(amountMinor: MinorUnits, currency: Currency, takenInMinor: MinorUnits): void {
   const money = (minor: MinorUnits) => `${formatAmount(minor, currency)} ${currency.code}`;
-  if (amountMinor > CUSTOMER_BALANCE_MAX_MINOR) fail('LIMIT_EXCEEDED', `${money(amountMinor)} is more than one account may hold (${money(CUSTOMER_BALANCE_MAX_MINOR)})`);
+  if (amountMinor > CUSTOMER_BALANCE_MAX_MINOR) throw new AppError('LIMIT_EXCEEDED', `${money(amountMinor)} is more than one account may hold (${money(CUSTOMER_BALANCE_MAX_MINOR)})`);
   const seedMax = SYSTEM_BALANCE_MAX_MINOR / 2;
   if (takenInMinor + amountMinor > seedMax) {
-    fail('LIMIT_EXCEEDED', `fixtures may bring at most ${money(seedMax)} into a store, so that real deposits always have room; it already holds ${money(takenInMinor)}`);
+    throw new AppError('LIMIT_EXCEEDED', `fixtures may bring at most ${money(seedMax)} into a store, so that real deposits always have room; it already holds ${money(takenInMinor)}`);
   }
 }
 

@@ -199,9 +199,9 @@ export function planRelease(withdrawal: Withdrawal, status: 'failed' | 'cancelle
  */
 export function planBounce(completion: Transaction, priorReversal: TxId | null, operatorId: UserId, reason: string, nowIso: string): NewTransaction {
   if (completion.type !== 'withdrawal.complete') {
-    fail('INVALID_TRANSITION', `${completion.id} is a ${completion.type}; only a completed payout (its withdrawal.complete transaction) can bounce`, 'find it with `okpay tx show` of the payout: its followedBy');
+    throw new AppError('INVALID_TRANSITION', `${completion.id} is a ${completion.type}; only a completed payout (its withdrawal.complete transaction) can bounce`, { hint: 'find it with `okpay tx show` of the payout: its followedBy' });
   }
-  if (priorReversal) fail('INVALID_TRANSITION', `the payout ${completion.id} already came back with ${priorReversal}`, 'a payout bounces once');
+  if (priorReversal) throw new AppError('INVALID_TRANSITION', `the payout ${completion.id} already came back with ${priorReversal}`, { hint: 'a payout bounces once' });
   const record = completion.details.record;
   if (!record) throw new Error(`${completion.id} carries no withdrawal record`);
   return {

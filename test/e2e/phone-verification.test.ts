@@ -65,7 +65,7 @@ describe('phone numbers are verified by a one-time code before money follows the
     const last = expectError(await desk.as(MAL, ['profile', 'verify-phone', wrong, '--json']), 3, 'BAD_OTP').error();
     expect(last.message).toBe('that code is not the one sent to +14155550123, and that was the last try: ask for a new code');
     expectError(await desk.as(MAL, ['profile', 'verify-phone', right, '--json']), 6, 'INVALID_TRANSITION');
-    expectError(await desk.as(MAL, ['profile', 'verify-phone', 'abc', '--json']), 2, 'INVALID_INPUT');
+    expectError(await desk.as(MAL, ['profile', 'verify-phone', 'abc', '--json']), 3, 'BAD_OTP');
     expect(await profile(MAL)).toMatchObject({ phone: null, phoneToVerify: null });
   });
 

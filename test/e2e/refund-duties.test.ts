@@ -78,11 +78,11 @@ describe('separation of duties and four eyes on refunds', () => {
   });
 
   it('the ticket must be the payer’s and be about that transfer', async () => {
-    const payee = expectError(await refund(TARA, 'annSmall', 'shopAsks'), 2, 'INVALID_INPUT').error();
+    const payee = expectError(await refund(TARA, 'annSmall', 'shopAsks'), 2, 'CUSTOMER_MISMATCH').error();
     expect(payee.message).toBe(`ticket #${String(ids['shopAsks'])} is not from the payer of ${String(ids['annSmall'])}`);
-    const other = expectError(await refund(TARA, 'annOther', 'annSmallTicket'), 2, 'INVALID_INPUT').error();
+    const other = expectError(await refund(TARA, 'annOther', 'annSmallTicket'), 2, 'CUSTOMER_MISMATCH').error();
     expect(other.message).toBe(`ticket #${String(ids['annSmallTicket'])} is not about ${String(ids['annOther'])}`);
-    expectError(await refund(TARA, 'amyPaid', 'bobAsks'), 2, 'INVALID_INPUT');
+    expectError(await refund(TARA, 'amyPaid', 'bobAsks'), 2, 'CUSTOMER_MISMATCH');
   });
 
   it('another agent refunds on the payer’s ticket, and the payee is told by mail', async () => {

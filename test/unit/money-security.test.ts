@@ -65,7 +65,7 @@ describe('phone codes', () => {
 
   it('reads only six ASCII digits', () => {
     expect(parsePhoneCode(' 123456 ')).toBe('123456');
-    for (const bad of ['12345', '１２３４５６', '12345a', '']) expect(appErrorOf(() => parsePhoneCode(bad)).code).toBe('INVALID_INPUT');
+    for (const bad of ['12345', '１２３４５６', '12345a', '']) expect(appErrorOf(() => parsePhoneCode(bad)).code).toBe('BAD_OTP');
   });
 });
 
