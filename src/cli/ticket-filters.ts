@@ -26,18 +26,22 @@ export interface FilterOptions {
 
 const SEARCH_MAX_CHARS = 200;
 
-/** Adds the filter options; `sortDefault` is what the command's help names as its order. */
-export function filterOptions(command: Command, sortDefault: TicketSort): Command {
-  return command
-    .option('--status <list>', 'only these statuses, e.g. open or open,pending')
-    .option('--priority <list>', 'only these priorities: urgent, high, normal, low')
+/**
+ * Adds the filter options, and `--sort` when the command lists (`sortDefault` names its order).
+ * `ticket set` takes --status and --priority as the change to make, so there the status and
+ * priority filters are --where-status and --where-priority.
+ */
+export function filterOptions(command: Command, sortDefault: TicketSort | null, where = false): Command {
+  command
+    .option(where ? '--where-status <list>' : '--status <list>', 'only these statuses, e.g. open or open,pending')
+    .option(where ? '--where-priority <list>' : '--priority <list>', 'only these priorities: urgent, high, normal, low')
     .option('--category <list>', 'only these categories, e.g. dispute,funds')
     .option('--language <list>', 'only tickets in these languages, e.g. zh or de,fr')
     .option('--channel <list>', 'only tickets that came by email, chat, phone or social')
     .option('--assignee <who>', 'agents: @me, an agent’s email, or none (nobody holds it)')
     .option('--breaching', 'only tickets whose running SLA is missed or at risk')
-    .option('--search <text>', 'only tickets whose subject or messages hold every word (Chinese too)')
-    .option('--sort <order>', `urgency, created, updated or priority (default: ${sortDefault})`);
+    .option('--search <text>', 'only tickets whose subject or messages hold every word (Chinese too)');
+  return sortDefault === null ? command : command.option('--sort <order>', `urgency, created, updated or priority (default: ${sortDefault})`);
 }
 
 function listOf<T>(text: string | undefined, flag: string, parse: (item: string) => T): T[] | null {

@@ -42,6 +42,7 @@ export const ERRORS = {
   SELF_TRANSFER: { exitCode: 2, meaning: 'a payment names the sender as its recipient', hint: 'send to someone else' },
   QUOTE_MISMATCH: { exitCode: 2, meaning: 'a quote was made for another kind of payment, recipient, amount or currency than the command asks for', hint: 'leave out the options the quote already fixes, or get a new quote' },
   CUSTOMER_MISMATCH: { exitCode: 2, meaning: 'a ticket and a transaction or customer named with it belong to different customers', hint: 'check the ticket number and the transaction id' },
+  TOO_MANY_TICKETS: { exitCode: 2, meaning: 'a bulk ticket change selects more tickets than one change takes', hint: 'narrow the selection with more filters, or change them in parts' },
   INVALID_MERGE: { exitCode: 2, meaning: 'a ticket cannot be merged into itself', hint: 'name two different tickets' },
   // authentication (exit 3)
   NOT_LOGGED_IN: { exitCode: 3, meaning: 'the command needs a signed-in user and there is no session', hint: 'sign in with `okpay login --email …`' },

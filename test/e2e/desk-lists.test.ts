@@ -1,40 +1,10 @@
 // Working on many tickets through the real binary: the filters and sort orders of `agent queue`
 // and `ticket list`, over a store loaded from one fixture file.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectOk } from '../support/desk-cli.js';
+import { ADA, LIN, loadDeskFixture, MEI } from '../support/desk-fixture.js';
 import { Okpay, type Run } from '../support/okpay.js';
-
-const PASSWORD = 'Lists-pass-2026!';
-const LIN = 'lin@support.okpay.example';
-const MEI = 'mei@support.okpay.example';
-const ADA = 'ada@example.com';
-
-const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({ name, email, password: PASSWORD, country: 'DE', at: '-30d', ...extra });
-
-export const DESK_FIXTURE = {
-  users: [person('ada', ADA, { language: 'en' }), person('chen', 'chen@example.cn', { country: 'CN', language: 'zh' }), person('lena', 'lena@example.de', { language: 'de' })],
-  agents: [person('lin', LIN, { tier: 2, languages: ['en', 'zh', 'de'] }), person('mei', MEI, { tier: 2, languages: ['en', 'zh'] })],
-  tickets: [
-    { name: 't1', customer: 'ada', category: 'account', subject: 'Cannot sign in', body: 'It says my password is wrong.', channel: 'email', at: '-2h' },
-    { name: 't2', customer: 'chen', category: 'dispute', subject: '退款没有到账', body: '我十一月二日退货，退款到现在还没到。', language: 'zh', channel: 'chat', priority: 'urgent', assignee: 'lin', at: '-5h' },
-    { name: 't3', customer: 'lena', category: 'funds', subject: 'Auszahlung fehlt', body: 'Meine Auszahlung ist nicht angekommen.', language: 'de', channel: 'phone', assignee: 'mei', at: '-26h' },
-    {
-      name: 't4',
-      customer: 'ada',
-      category: 'funds',
-      subject: 'Withdrawal question',
-      body: 'When does my bank withdrawal arrive?',
-      channel: 'chat',
-      assignee: 'lin',
-      messages: [{ from: 'lin', body: 'Checked with treasury: card refund batch 77 is late.', internal: true, at: '-1h' }],
-      at: '-3h',
-    },
-    { name: 't5', customer: 'ada', category: 'feedback', subject: 'Nice app', body: 'I like the refund flow.', channel: 'email', status: 'solved', assignee: 'mei', messages: [{ from: 'mei', body: 'Thank you!', at: '-20h' }], at: '-2d' },
-  ],
-};
 
 describe('filters and sort orders of ticket lists', () => {
   const o = new Okpay();
@@ -43,12 +13,7 @@ describe('filters and sort orders of ticket lists', () => {
   const numbers = async (email: string, args: readonly string[]): Promise<number[]> => expectOk(await as(email, [...args, '--json'])).json<{ tickets: { number: number }[] }>().tickets.map((t) => t.number);
 
   beforeAll(async () => {
-    const directory = `${o.home}-files`;
-    mkdirSync(directory, { recursive: true });
-    const file = path.join(directory, 'desk.json');
-    writeFileSync(file, JSON.stringify(DESK_FIXTURE));
-    expectOk(await o.run(['fixtures', 'load', file]));
-    for (const email of [LIN, MEI, ADA]) sessions.set(email, expectOk(await o.run(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n` })).stdout.trim());
+    for (const [email, session] of await loadDeskFixture(o, [LIN, MEI, ADA])) sessions.set(email, session);
   });
 
   afterAll(() => o.cleanup());

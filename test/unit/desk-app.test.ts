@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentQueue, agentStats, assignAsAgent, changeLock, closeSolvedTickets, mergeAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent } from '../../src/app/agent.js';
 import type { Actor } from '../../src/app/authenticate.js';
+import { BulkRefused, bulkChange, MAX_BULK_TICKETS } from '../../src/app/bulk.js';
 import type { AppDeps } from '../../src/app/ports.js';
 import type { PasswordCheck } from '../../src/app/passwords.js';
 import { customerReply, listTickets, openTicketFor, openTicketWithPassword, rateOwnTicket, showTicket, type TicketRequest } from '../../src/app/tickets.js';
@@ -206,6 +207,44 @@ describe('agents at work', () => {
     expect(after.session?.endedByLockAt).toBe(later(1).now().toISOString());
     expect(after.ticket?.messages.at(-1)).toMatchObject({ visibility: 'internal', body: `Account locked by ${d.lin.email}: card reported stolen` });
     expect(d.store.mails.at(-1)?.kind).toBe('account-locked');
+  });
+});
+
+describe('bulk changes', () => {
+  async function threeTickets() {
+    const d = desk();
+    await d.ready;
+    for (const subject of ['one', 'two', 'three']) await d.run((t) => openTicketFor(t, depsAt(MONDAY_10), d.ada, request({ subject })));
+    return { d, audits: d.store.auditEntries.length, mails: d.store.mails.length };
+  }
+
+  it('runs the one-ticket use-case on each: one audit entry and one mail per ticket', async () => {
+    const { d, audits, mails } = await threeTickets();
+    const outcomes = await d.run((t) => bulkChange(t, later(1), actor(d.lin), { numbers: [3, 1] }, { verb: 'resolve', to: 'solved' }));
+    expect(outcomes.map((o) => [o.number, o.result, o.ticket?.status])).toEqual([[3, 'changed', 'solved'], [1, 'changed', 'solved']]);
+    expect(d.store.auditEntries.slice(audits).map((e) => [e.event.type, e.event.details['ticket']])).toEqual([['ticket.resolve', 3], ['ticket.resolve', 1]]);
+    expect(d.store.mails.slice(mails).map((m) => m.kind)).toEqual(['ticket-status', 'ticket-status']);
+  });
+
+  it('selects by filter, and writes nothing at all when one ticket refuses', async () => {
+    const { d, audits, mails } = await threeTickets();
+    await d.run((t) => setStatusAsAgent(t, later(1), actor(d.lin), 2, 'solved', 'resolve'));
+    const before = await d.store.read((t) => Promise.all([1, 2, 3].map((n) => t.tickets.get(n))));
+    const refused = await d.run((t) => bulkChange(t, later(2), actor(d.lin), { selection: selection('created', { statuses: ['new', 'solved'] }) }, { verb: 'close', to: 'closed' })).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(BulkRefused);
+    expect((refused as BulkRefused).outcomes.map((o) => [o.number, o.result, o.error?.code ?? null])).toEqual([[1, 'failed', 'INVALID_TRANSITION'], [2, 'not-changed', null], [3, 'failed', 'INVALID_TRANSITION']]);
+    expect(await d.store.read((t) => Promise.all([1, 2, 3].map((n) => t.tickets.get(n))))).toEqual(before);
+    expect(d.store.auditEntries.length).toBe(audits + 1);
+    expect(d.store.mails.length).toBe(mails + 1);
+  });
+
+  it('refuses more tickets than one change takes', async () => {
+    const { d } = await threeTickets();
+    const numbers = Array.from({ length: MAX_BULK_TICKETS + 1 }, (_, i) => i + 1);
+    const refused = await d.run((t) => bulkChange(t, later(1), actor(d.lin), { numbers }, { verb: 'resolve', to: 'solved' })).catch((error: unknown) => error);
+    expect(appErrorOf(() => {
+      throw refused;
+    }).code).toBe('TOO_MANY_TICKETS');
   });
 });
 

@@ -20,6 +20,7 @@ import { openRequestedFile } from '../requested-file.js';
 import { humanTimeLeft } from '../time.js';
 import { exportMarkdown } from '../ticket-markdown.js';
 import { filterOptions, parseSelection, type FilterOptions } from '../ticket-filters.js';
+import { runBulk, ticketTarget } from '../ticket-bulk.js';
 import { actAs, localTime, printTicket, readBody, ticketDocument, ticketRowDocument } from '../ticket-kit.js';
 
 /** `ticket new` has its own file; index.ts passes its registrar, so it comes first in help. */
@@ -228,17 +229,20 @@ async function writeExport(file: string, text: string): Promise<void> {
 }
 
 function registerAssign(ticket: Command, app: App): void {
-  const command = subcommand(ticket, 'assign', 'agents: give a ticket to an agent (default: the least-loaded one who speaks its language at its tier)')
-    .argument('<number>', 'the ticket number')
-    .option('--to <email>', 'the agent to give it to');
-  examples(command, ['okpay ticket assign 12', 'okpay ticket assign 12 --to lin@okpay.example']);
-  action<{ to?: string }>(app, command, async (ctx, o, args) => {
-    const number = numberArg(args);
-    const token = await sessionToken(ctx);
+  const command = subcommand(ticket, 'assign', 'agents: give tickets to an agent (default: the least-loaded one who speaks each ticket’s language at its tier)')
+    .argument('[numbers...]', 'the ticket number(s); or select tickets with filters instead')
+    .option('--to <email>', 'the agent to give them to')
+    .option('--yes', 'do not ask for confirmation (needed to change several tickets without a terminal, and always with filters)');
+  filterOptions(command, null);
+  examples(command, ['okpay ticket assign 12', 'okpay ticket assign 12 --to lin@okpay.example', 'okpay ticket assign 12 14 15 --to lin@okpay.example --yes', 'okpay ticket assign --assignee none --language zh --yes']);
+  action<FilterOptions & { to?: string; yes?: boolean }>(app, command, async (ctx, o, args) => {
+    const target = ticketTarget(args, o);
     const to = o.to === undefined ? null : normalizeEmail(o.to);
+    if (!('single' in target)) return runBulk(ctx, target, { verb: 'assign', done: 'assigned', action: { verb: 'assign', toEmail: to }, yes: o.yes });
+    const token = await sessionToken(ctx);
     let assigneeEmail = '';
     const assign = async (t: RecordsTransaction, actor: Actor): Promise<Ticket> => {
-      const { ticket: updated, assignee } = await assignAsAgent(t, ctx, actor, number, to);
+      const { ticket: updated, assignee } = await assignAsAgent(t, ctx, actor, target.single, to);
       assigneeEmail = assignee.email;
       return updated;
     };
@@ -261,41 +265,57 @@ function registerNote(ticket: Command, app: App): void {
   });
 }
 
+type SetOptions = FilterOptions & { priority?: string; tags?: string; status?: string; whereStatus?: string; wherePriority?: string; yes?: boolean };
+
 function registerSet(ticket: Command, app: App): void {
-  const command = subcommand(ticket, 'set', 'agents: change the priority, tags or status of a ticket')
-    .argument('<number>', 'the ticket number')
+  const command = subcommand(ticket, 'set', 'agents: change the priority, tags or status of tickets')
+    .argument('[numbers...]', 'the ticket number(s); or select tickets with filters instead')
     .option('--priority <priority>', 'urgent, high, normal or low')
     .option('--tags <tags>', 'comma-separated tags (replaces the current ones; "" clears them)')
-    .option('--status <status>', 'open, pending, on-hold or solved');
-  examples(command, ['okpay ticket set 12 --priority urgent --tags refund,card', 'okpay ticket set 12 --status on-hold']);
-  action<{ priority?: string; tags?: string; status?: string }>(app, command, async (ctx, o, args) => {
-    const number = numberArg(args);
+    .option('--status <status>', 'open, pending, on-hold or solved')
+    .option('--yes', 'do not ask for confirmation (needed to change several tickets without a terminal, and always with filters)');
+  filterOptions(command, null, true);
+  examples(command, ['okpay ticket set 12 --priority urgent --tags refund,card', 'okpay ticket set 12 --status on-hold', 'okpay ticket set 12 14 --priority high --yes', 'okpay ticket set --search "card stolen" --where-priority normal,low --priority urgent --yes']);
+  action<SetOptions>(app, command, async (ctx, o, args) => {
     const changes: TicketChanges = {
       ...(o.priority === undefined ? {} : { priority: parsePriority(o.priority) }),
       ...(o.tags === undefined ? {} : { tags: parseTags(o.tags) }),
       ...(o.status === undefined ? {} : { status: parseStatus(o.status) }),
     };
     if (Object.keys(changes).length === 0) throw new AppError('USAGE', 'nothing to change', { hint: 'pass --priority, --tags or --status' });
+    const target = ticketTarget(args, { ...o, status: o.whereStatus, priority: o.wherePriority });
+    if (!('single' in target)) return runBulk(ctx, target, { verb: 'set', done: 'updated', action: { verb: 'set', changes }, yes: o.yes });
     const token = await sessionToken(ctx);
-    await asAgent(ctx, token, '`ticket set`', (t, actor) => updateAsAgent(t, ctx, actor, number, changes), (updated) => `Ticket #${updated.number} updated.`);
+    await asAgent(ctx, token, '`ticket set`', (t, actor) => updateAsAgent(t, ctx, actor, target.single, changes), (updated) => `Ticket #${updated.number} updated.`);
   });
 }
 
+const STATUS_VERBS: readonly { verb: 'resolve' | 'close'; to: TicketStatus; description: string; done: string }[] = [
+  { verb: 'resolve', to: 'solved', description: 'agents: mark tickets solved (each closes by itself after 7 days without a reply)', done: 'solved' },
+  { verb: 'close', to: 'closed', description: 'agents: close solved tickets now', done: 'closed' },
+];
+
 function registerStatusVerbs(ticket: Command, app: App): void {
-  const verbs: readonly [string, TicketStatus, string, string][] = [
-    ['resolve', 'solved', 'agents: mark a ticket solved (it closes by itself after 7 days without a reply)', 'solved'],
-    ['close', 'closed', 'agents: close a solved ticket now', 'closed'],
-    ['reopen', 'open', 'agents: open a solved ticket again', 'open again'],
-  ];
-  for (const [verb, status, description, done] of verbs) {
-    const command = subcommand(ticket, verb, description).argument('<number>', 'the ticket number');
-    examples(command, [`okpay ticket ${verb} 12`]);
-    action(app, command, async (ctx, _o, args) => {
-      const number = numberArg(args);
+  for (const { verb, to, description, done } of STATUS_VERBS) {
+    const command = subcommand(ticket, verb, description)
+      .argument('[numbers...]', 'the ticket number(s); or select tickets with filters instead')
+      .option('--yes', 'do not ask for confirmation (needed to change several tickets without a terminal, and always with filters)');
+    filterOptions(command, null);
+    examples(command, [`okpay ticket ${verb} 12`, `okpay ticket ${verb} 12 14 15 --yes`, `okpay ticket ${verb} --status ${verb === 'close' ? 'solved' : 'pending'} --search "duplicate" --yes`]);
+    action<FilterOptions & { yes?: boolean }>(app, command, async (ctx, o, args) => {
+      const target = ticketTarget(args, o);
+      if (!('single' in target)) return runBulk(ctx, target, { verb, done, action: { verb, to }, yes: o.yes });
       const token = await sessionToken(ctx);
-      await asAgent(ctx, token, `\`ticket ${verb}\``, (t, actor) => setStatusAsAgent(t, ctx, actor, number, status, verb), (updated) => `Ticket #${updated.number} is ${done}; the customer was told by mail.`);
+      await asAgent(ctx, token, `\`ticket ${verb}\``, (t, actor) => setStatusAsAgent(t, ctx, actor, target.single, to, verb), (updated) => `Ticket #${updated.number} is ${done}; the customer was told by mail.`);
     });
   }
+  const reopen = subcommand(ticket, 'reopen', 'agents: open a solved ticket again').argument('<number>', 'the ticket number');
+  examples(reopen, ['okpay ticket reopen 12']);
+  action(app, reopen, async (ctx, _o, args) => {
+    const number = numberArg(args);
+    const token = await sessionToken(ctx);
+    await asAgent(ctx, token, '`ticket reopen`', (t, actor) => setStatusAsAgent(t, ctx, actor, number, 'open', 'reopen'), (updated) => `Ticket #${updated.number} is open again; the customer was told by mail.`);
+  });
 }
 
 function registerMerge(ticket: Command, app: App): void {
