@@ -72,6 +72,21 @@ describe('bulk ticket changes', () => {
     expect(none.bulk).toEqual({ action: 'close', selected: 0, changed: 0, failed: 0 });
   });
 
+  it('keeps separation of duties per ticket: an agent’s own ticket fails the whole change', async () => {
+    const own = expectOk(await as(LIN, ['ticket', 'new', '--category', 'technical', '--subject', 'My laptop', '--body', 'The app will not start.', '--json'])).json<{ ticket: { number: number } }>().ticket.number;
+    const before = await tickets();
+    const run = await as(LIN, ['ticket', 'resolve', '1', String(own), '--yes', '--json']);
+    expect(run.code, run.stderr).toBe(4);
+    expect(run.json<Report>().tickets.map((t) => [t.number, t.result, t.error?.message ?? null])).toEqual([
+      [1, 'not-changed', null],
+      [own, 'failed', `ticket #${own} is your own; another agent must handle it`],
+    ]);
+    const mine = await as(MEI, ['ticket', 'assign', '--status', 'new', '--category', 'technical,account', '--to', LIN, '--yes', '--json']);
+    expect(mine.code, mine.stderr).toBe(4);
+    expect(mine.json<Report>().tickets.find((t) => t.number === own)?.error?.message).toBe(`${LIN} opened ticket #${own}; it goes to another agent`);
+    expect(await tickets()).toEqual(before);
+  });
+
   it('is for agents only', async () => {
     expectError(await as(ADA, ['ticket', 'resolve', '1', '4', '--yes', '--json']), 4, 'FORBIDDEN');
     expectError(await as(ADA, ['ticket', 'close', '--status', 'solved', '--yes', '--json']), 4, 'FORBIDDEN');
