@@ -98,7 +98,7 @@ export async function initAdmin(t: RecordsTransaction, deps: AppDeps, input: { e
 
 /** `dev otp`: the current code of a 2FA user, only in a test store (made by fixtures). */
 export async function currentOtp(t: Records, deps: AppDeps, email: string): Promise<{ code: string; validForSeconds: number }> {
-  if (!t.meta.get().testStore) throw new AppError('FORBIDDEN', '`okpay dev otp` works only in a test store (one made by `okpay fixtures load` or `generate`)');
+  if (!t.meta.get().testStore) throw new AppError('FORBIDDEN', '`okpay dev otp` works only in a test store (one made by `okpay dev init`, `fixtures load` or `fixtures generate`)');
   const user = await t.users.byEmail(email);
   if (!user) throw new AppError('USER_NOT_FOUND', `no account uses ${email}`);
   if (!user.twoFactor.enabled || !user.twoFactor.secret) throw new AppError('INVALID_TRANSITION', `${email} has no two-step verification`);

@@ -11,6 +11,7 @@ import type { IO } from './io.js';
 import { maskDatabaseUrl } from '../store/pg/url.js';
 import { checkFields, COMMAND_FIELDS } from './fields.js';
 import { packagePath } from './paths.js';
+import { clockGuarded } from './clock-guard.js';
 import { colorEnabled, Output } from './output.js';
 import { cryptoRandom, type Random } from './random.js';
 import { RefData } from './refdata.js';
@@ -102,7 +103,9 @@ export function createContext(deps: Deps, globals: GlobalOptions, invocation: In
     session: deps.session ?? fileSession(dataDir),
     now,
     get store(): RecordStore {
-      return (store ??= deps.openStore ? deps.openStore(dataDir, now) : openFileStore(dataDir, now, ref));
+      if (store) return store;
+      const opened = deps.openStore ? deps.openStore(dataDir, now) : openFileStore(dataDir, now, ref);
+      return (store = env.now === undefined ? opened : clockGuarded(opened, invocation.commandPath));
     },
     get passwords(): PasswordHasher {
       return (passwords ??= bcryptHasher(bcryptCost(env)));

@@ -19,7 +19,6 @@ import { txStatus } from '../domain/tx-view.js';
 import { checkPasswordPolicy, normalizeCountry, normalizeEmail, normalizePhone, validateMemo, validateName } from '../domain/validate.js';
 import { assertSeedable } from '../domain/wallet.js';
 import { activeMethods, addMethod } from '../domain/withdrawals.js';
-import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { parseLanguage } from '../domain/language.js';
 import { countries } from './countries.js';
@@ -57,12 +56,6 @@ export async function hashFixturePasswords(ctx: Context, plan: FixturePlan): Pro
     hashes.set(entry.value.password, await ctx.passwords.hash(entry.value.password));
   }
   return hashes;
-}
-
-/** Test data goes only into an empty store or one already marked as a test store. */
-export async function assertTestable(t: Records, what: string): Promise<void> {
-  if (t.meta.get().testStore || (await t.users.count()) === 0) return;
-  throw new AppError('FORBIDDEN', `\`okpay ${what}\` works only on an empty store or a test store, and this store holds real accounts`, { hint: 'use a fresh data directory: --data-dir or $OKPAY_HOME' });
 }
 
 export async function applyFixtures(ctx: Context, t: RecordsTransaction, plan: FixturePlan, hashes: ReadonlyMap<string, string>): Promise<LoadedIds> {

@@ -26,7 +26,7 @@ import { remainingAllowance } from '../domain/limits.js';
 import { currentWindow, windowUsdMinor, type TransferRequest } from '../domain/wallet.js';
 import { addMethod } from '../domain/withdrawals.js';
 import type { RecordsTransaction } from '../store/store.js';
-import { assertTestable } from './fixture-loader.js';
+import { assertTestable } from '../app/test-store.js';
 import { depsAt, type AppDeps } from '../app/ports.js';
 import { movePayout, returnToSender, type PayoutMove } from '../app/settle.js';
 import { claimWaiting, receiveDeposit, sendMoney, type Paid } from '../app/wallet.js';

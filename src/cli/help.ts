@@ -83,7 +83,7 @@ const ENVIRONMENT = [
   ['OKPAY_DATABASE_URL', 'a postgres:// URL: use that PostgreSQL database instead of the data directory (--database-url wins)'],
   ['OKPAY_SESSION', 'a session token from `okpay login --raw`; wins over the saved session (set but empty: exit 3)'],
   ['OKPAY_PASSWORD', 'the password, for commands that ask for one (instead of a prompt or --password-stdin)'],
-  ['OKPAY_NOW', 'a fixed ISO 8601 time used as "now" by every rule (for testers; in a database, only a test store)'],
+  ['OKPAY_NOW', 'a fixed ISO 8601 time used as "now" by every rule; only in a test store (`okpay dev init`; a database: `store migrate --test`), else exit 2'],
   ['OKPAY_PAGER', 'the pager for long output on a terminal; wins over PAGER (empty or "cat": no pager)'],
   ['PAGER', 'the pager when OKPAY_PAGER is not set (default: less -FRX)'],
   ['OKPAY_DEBUG', '1 prints stack traces of errors'],

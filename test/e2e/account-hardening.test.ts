@@ -1,9 +1,9 @@
 // Issue 15, "Accounts and sessions": each finding of the hostile review, closed and held through the
 // real binary (docs/SECURITY.md names these tests). Every scenario has a data directory of its own.
 
-import { describe, expect } from 'vitest';
-import { expectError, expectOk, PASSWORD, scenarioAt, signUp } from '../support/accounts.js';
-import type { Okpay } from '../support/okpay.js';
+import { describe, expect, it } from 'vitest';
+import { activate, expectError, expectOk, PASSWORD, register, scenarioAt, signUp } from '../support/accounts.js';
+import { Okpay } from '../support/okpay.js';
 
 const NOW = '2026-11-23T10:00:00.000Z';
 
@@ -49,6 +49,54 @@ describe('an empty OKPAY_SESSION (item 9)', () => {
     // Nothing was signed out: the saved session still works when OKPAY_SESSION is unset.
     const me = expectOk(await o.run(['whoami', '--json'])).json<{ user: { email: string } }>();
     expect(me.user.email).toBe('ada@example.com');
+  });
+});
+
+describe('the clock (item 7)', () => {
+  const CLOCK_REFUSED = 'OKPAY_NOW is set, but this store is not a test store: its clock cannot be moved';
+  const realClock = { env: { OKPAY_NOW: undefined } };
+
+  it.concurrent('a real store refuses a moved clock (exit 2), so a session cannot be revived or stretched with it', async () => {
+    const o = new Okpay({ testStore: false });
+    try {
+      await register(o, 'ada@example.com', [], realClock);
+      await activate(o, 'ada@example.com', realClock);
+      const token = expectOk(await o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, ...realClock })).stdout.trim();
+      const as = (now: string | undefined) => ({ env: { OKPAY_SESSION: token, OKPAY_NOW: now } });
+      const inThePast = new Date(Date.now() - 60 * 60_000).toISOString();
+      const inTheFuture = new Date(Date.now() + 11 * 60 * 60_000).toISOString();
+      for (const now of [inThePast, inTheFuture]) {
+        for (const args of [['whoami'], ['balance'], ['login', '--email', 'ada@example.com', '--password-stdin'], ['unlock', '--email', 'ada@example.com', '--password-stdin'], ['fixtures', 'load', 'data/fixtures/demo.json'], ['dev', 'otp', '--email', 'ada@example.com']]) {
+          const run = await o.run([...args, '--json'], { stdin: `${PASSWORD}\n`, ...as(now) });
+          expect(expectError(run, 2, 'USAGE').message, args.join(' ')).toBe(CLOCK_REFUSED);
+          expect(run.stdout).toBe('');
+        }
+      }
+      // Nothing changed: the session works on the real clock, and the store did not become a test store.
+      expect(expectOk(await o.run(['whoami', '--json'], as(undefined))).json<{ user: { email: string } }>().user.email).toBe('ada@example.com');
+      expectError(await o.run(['dev', 'init', '--json'], realClock), 4, 'FORBIDDEN');
+      expectError(await o.run(['dev', 'otp', '--email', 'ada@example.com', '--json'], realClock), 4, 'FORBIDDEN');
+    } finally {
+      o.cleanup();
+    }
+  });
+
+  it.concurrent('a new store takes a moved clock only after `okpay dev init` (or loading fixtures)', async () => {
+    const o = new Okpay({ testStore: false, now: NOW });
+    try {
+      const refused = await o.run(['register', '--email', 'ada@example.com', '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
+      expect(expectError(refused, 2, 'USAGE').message).toBe(CLOCK_REFUSED);
+      expect(expectOk(await o.run(['dev', 'init', '--json'])).json()).toEqual({ testStore: true, marked: true });
+      expect(expectOk(await o.run(['dev', 'init', '--json'])).json()).toEqual({ testStore: true, marked: false });
+      await register(o, 'ada@example.com');
+      await activate(o, 'ada@example.com');
+      const token = expectOk(await o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n` })).stdout.trim();
+      // In a test store the clock is the tester's: 12 hours later the session has ended.
+      o.advance(12 * 60 * 60_000);
+      expectError(await o.run(['whoami', '--json'], { env: { OKPAY_SESSION: token } }), 3, 'SESSION_EXPIRED');
+    } finally {
+      o.cleanup();
+    }
   });
 });
 

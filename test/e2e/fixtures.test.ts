@@ -17,8 +17,9 @@ const PASSWORD = 'Fixture-pass-1!';
 const stores: Okpay[] = [];
 afterAll(() => stores.forEach((o) => o.cleanup()));
 
+/** A new, empty data directory: loading or generating fixtures makes it a test store. */
 function store(): Okpay {
-  const o = new Okpay();
+  const o = new Okpay({ testStore: false });
   stores.push(o);
   return o;
 }
@@ -233,11 +234,13 @@ describe.concurrent('fixtures load', () => {
 
   it('is refused (exit 4) in a store with real accounts, and so are generate and dev otp', async () => {
     const o = store();
-    expectOk(await o.run(['admin', 'init', '--email', 'ops@example.com', '--password-stdin'], { stdin: `${PASSWORD}\n` }));
+    // A real store runs on the real clock (OKPAY_NOW is refused in it).
+    const real = { env: { OKPAY_NOW: undefined } };
+    expectOk(await o.run(['admin', 'init', '--email', 'ops@example.com', '--password-stdin'], { stdin: `${PASSWORD}\n`, ...real }));
     const before = snapshot(o.home);
-    expectError(await o.run(['fixtures', 'load', path.join(FIXTURES, 'locked-account.json'), '--json']), 4, 'FORBIDDEN');
-    expectError(await o.run(['fixtures', 'generate', '--users', '5', '--transactions', '10', '--json']), 4, 'FORBIDDEN');
-    expectError(await o.run(['dev', 'otp', '--email', 'ops@example.com', '--json']), 4, 'FORBIDDEN');
+    expectError(await o.run(['fixtures', 'load', path.join(FIXTURES, 'locked-account.json'), '--json'], real), 4, 'FORBIDDEN');
+    expectError(await o.run(['fixtures', 'generate', '--users', '5', '--transactions', '10', '--json'], real), 4, 'FORBIDDEN');
+    expectError(await o.run(['dev', 'otp', '--email', 'ops@example.com', '--json'], real), 4, 'FORBIDDEN');
     expect(snapshot(o.home)).toBe(before);
   });
 });

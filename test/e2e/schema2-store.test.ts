@@ -17,7 +17,7 @@ const TEST_NOW = new Date(Date.parse(tokens.now) + 10 * 60_000).toISOString();
 
 /** A copy of the fixture's data directory with the modes okpay gives its files (git keeps only 644/755). */
 function copyOfFixture(): Okpay {
-  const o = new Okpay({ now: TEST_NOW });
+  const o = new Okpay({ now: TEST_NOW, testStore: false });
   cpSync(path.join(FIXTURE, 'data'), o.home, { recursive: true });
   const tighten = (dir: string): void => {
     chmodSync(dir, 0o700);

@@ -68,6 +68,7 @@ describe('secrets, file modes and tampering (the real binary)', () => {
 
   beforeAll(async () => {
     const email = 'quiet@example.com';
+    await ok(['dev', 'init']);
     await ok(['admin', 'init', '--email', 'ops@example.com', '--password-stdin'], { stdin: `${PASSWORD}\n` });
     await ok(['register', '--email', email, '--password-stdin', '--accept-terms', '--country', 'US'], { stdin: `${PASSWORD}\n` });
     const activation = readdirSync(path.join(home, 'outbox')).map((n) => readFileSync(path.join(home, 'outbox', n), 'utf8')).join('\n');

@@ -502,7 +502,8 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
 /** An administrator and three agents (tiers 1 to 3), signed in. */
 async function setUp(world: World, m: Model, seed: number): Promise<void> {
   const admin: Person = { email: 'ops@sim.example', role: 'admin', active: true, token: null, secret: null, pendingSecret: null, methods: [], resend: false };
-  const steps: Command[] = [{ name: 'admin init', actor: null, args: ['admin', 'init', '--email', admin.email, '--password-stdin'], stdin: `${PASSWORD}\n` }, loginCommand(m, admin, new Rng(1))];
+  // OKPAY_NOW is honoured only in a test store: both stores become one first.
+  const steps: Command[] = [{ name: 'dev init', actor: null, args: ['dev', 'init'] }, { name: 'admin init', actor: null, args: ['admin', 'init', '--email', admin.email, '--password-stdin'], stdin: `${PASSWORD}\n` }, loginCommand(m, admin, new Rng(1))];
   m.people.push(admin);
   let i = 0;
   for (const c of steps) await both(world, m, c, `${seed}:setup:${i++}`);

@@ -103,15 +103,15 @@ export class Account {
 }
 
 /** Registers (without signing in), e.g. for someone who has money waiting for them. */
-export async function register(o: Okpay, email: string, extra: readonly string[] = []): Promise<void> {
-  expectOk(await o.run(['register', '--email', email, '--password-stdin', '--accept-terms', ...extra], { stdin: `${PASSWORD}\n` }));
+export async function register(o: Okpay, email: string, extra: readonly string[] = [], options: RunOptions = {}): Promise<void> {
+  expectOk(await o.run(['register', '--email', email, '--password-stdin', '--accept-terms', ...extra], { ...options, stdin: `${PASSWORD}\n` }));
 }
 
 /** Activates with the token from the newest activation mail. */
-export async function activate(o: Okpay, email: string): Promise<Run> {
+export async function activate(o: Okpay, email: string, options: RunOptions = {}): Promise<Run> {
   const token = /\b(act_[A-Za-z0-9_-]+)/.exec(mails(o, email, 'activation').pop()?.text ?? '')?.[1];
   if (!token) throw new Error(`no activation token mailed to ${email}`);
-  return expectOk(await o.run(['activate', token]));
+  return expectOk(await o.run(['activate', token], options));
 }
 
 /** register → activate → login: a customer ready to use the wallet. */

@@ -40,9 +40,13 @@ export class Cli {
     },
   };
 
+  /** A test store, where OKPAY_NOW may move the clock. */
+  private readonly testStore: Promise<void>;
+
   constructor(now = CLI_NOW) {
     this.now = now;
     this.store = new MemoryRecordStore(now);
+    this.testStore = this.store.transaction((t) => t.meta.markTestStore());
   }
 
   advance(ms: number): void {
@@ -50,6 +54,7 @@ export class Cli {
   }
 
   async run(args: readonly string[], options: CliRunOptions = {}): Promise<CliRun> {
+    await this.testStore;
     const io = bufferIO({ ...(options.stdin === undefined ? {} : { stdin: options.stdin }), tty: options.tty ?? false });
     const env = { OKPAY_NOW: this.now, OKPAY_BCRYPT_COST: '4', ...options.env };
     const code = await run(args, { io, env, openStore: () => this.store, session: this.session });

@@ -49,6 +49,8 @@ export interface DeskRunOptions {
 export class MemoryDesk {
   readonly store = new MemoryRecordStore(DESK_NOW);
   readonly tokens: Partial<Record<DemoRole, string>> = {};
+  /** A test store, where OKPAY_NOW may move the clock. */
+  private readonly testStore = this.store.transaction((t) => t.meta.markTestStore());
 
   constructor(
     private readonly passwords: PasswordHasher | null = fastHasher,
@@ -56,6 +58,7 @@ export class MemoryDesk {
   ) {}
 
   async okpay(argv: readonly string[], options: DeskRunOptions = {}): Promise<Outcome> {
+    await this.testStore;
     const io = bufferIO({ ...(options.stdin === undefined ? {} : { stdin: options.stdin }), tty: options.tty ?? false });
     const env: Record<string, string> = { OKPAY_NOW: options.now ?? DESK_NOW, OKPAY_BCRYPT_COST: '4', ...this.extraEnv };
     if (options.token) env['OKPAY_SESSION'] = options.token;

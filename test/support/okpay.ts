@@ -29,10 +29,17 @@ export class Okpay {
   readonly home: string;
   now: string;
   session: string | undefined;
+  private testStore: Promise<void> | null;
 
-  constructor(options: { home?: string; now?: string } = {}) {
+  /**
+   * `testStore: false` leaves the data directory as it is (a copied store, or one made by the
+   * test itself); otherwise it becomes a test store, where OKPAY_NOW may move the clock, before
+   * the first command runs.
+   */
+  constructor(options: { home?: string; now?: string; testStore?: boolean } = {}) {
     this.home = options.home ?? mkdtempSync(path.join(os.tmpdir(), 'okpay-test-'));
     this.now = options.now ?? DEFAULT_NOW;
+    this.testStore = options.testStore === false ? Promise.resolve() : null;
   }
 
   /** Moves the fixed clock forward. */
@@ -40,7 +47,8 @@ export class Okpay {
     this.now = new Date(Date.parse(this.now) + ms).toISOString();
   }
 
-  run(args: readonly string[], options: RunOptions = {}): Promise<Run> {
+  async run(args: readonly string[], options: RunOptions = {}): Promise<Run> {
+    await (this.testStore ??= this.initTestStore());
     return runBin(args, {
       stdin: options.stdin,
       env: {
@@ -51,6 +59,11 @@ export class Okpay {
         ...options.env,
       },
     });
+  }
+
+  private async initTestStore(): Promise<void> {
+    const run = await runBin(['dev', 'init'], { env: { OKPAY_HOME: this.home } });
+    if (run.code !== 0) throw new Error(`okpay dev init failed in ${this.home}: ${run.stderr}`);
   }
 
   cleanup(): void {

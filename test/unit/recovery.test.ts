@@ -46,8 +46,15 @@ afterEach(() => {
 class Okpay {
   now = START;
   private readonly tokens = new Map<string, string>();
+  /** `okpay dev init`, run once first: OKPAY_NOW is honoured only in a test store. */
+  private testStore: Promise<Result> | null = null;
 
   async run(args: readonly string[], options: { as?: string; stdin?: string } = {}): Promise<Result> {
+    await (this.testStore ??= this.exec(['dev', 'init']));
+    return this.exec(args, options);
+  }
+
+  private async exec(args: readonly string[], options: { as?: string; stdin?: string } = {}): Promise<Result> {
     const io = bufferIO(options.stdin === undefined ? {} : { stdin: options.stdin });
     const token = options.as ? this.tokens.get(options.as) : undefined;
     const env = { OKPAY_NOW: this.now, OKPAY_BCRYPT_COST: '4', ...(token ? { OKPAY_SESSION: token } : {}) };

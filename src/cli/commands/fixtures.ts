@@ -16,7 +16,8 @@ import type { RecordsTransaction } from '../../store/store.js';
 import { authenticate } from '../../app/authenticate.js';
 import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
-import { applyFixtures, assertTestable, hashFixturePasswords } from '../fixture-loader.js';
+import { applyFixtures, hashFixturePasswords } from '../fixture-loader.js';
+import { assertTestable, initTestStore } from '../../app/test-store.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { openRequestedFile } from '../requested-file.js';
 
@@ -164,6 +165,12 @@ async function writeChain(sink: { write(text: string): Promise<void> }, segments
 
 function registerDevCommands(program: Command, app: App): void {
   const dev = group(program, 'dev', 'tools for testers (only in a test store)');
+  const init = subcommand(dev, 'init', 'make a new, empty store a test store (where OKPAY_NOW may move the clock)');
+  examples(init, ['okpay --data-dir /tmp/okpay-test dev init', 'export OKPAY_HOME=$(mktemp -d) && okpay dev init && OKPAY_NOW=2026-11-23T10:00:00Z okpay register …']);
+  action(app, init, async (ctx) => {
+    const marked = await ctx.store.transaction((t) => initTestStore(t, ctx));
+    ctx.out.data({ testStore: true, marked }, () => ctx.out.success(marked ? `${ctx.dataDir} is now a test store.` : `${ctx.dataDir} was already a test store.`));
+  });
   const otp = subcommand(dev, 'otp', 'the current one-time code of a user with 2FA, in a test store').requiredOption('--email <email>', 'the user');
   examples(otp, ['okpay dev otp --email alice@example.com', 'okpay login --email alice@example.com --otp "$(okpay dev otp --email alice@example.com)"']);
   action<{ email: string }>(app, otp, async (ctx, o) => {
