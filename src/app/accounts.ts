@@ -1,19 +1,21 @@
 // Opening and running accounts: register, activate, the profile, the first administrator and the
 // testers' one-time codes. Passwords arrive hashed: hashing never runs under the store lock.
 
-import { ACTIVATION_TTL_MS, activateAccount, createAccount, tokenRecord } from '../domain/accounts.js';
-import { activationMail } from '../domain/account-mails.js';
+import { ACTIVATION_TTL_MS, activateAccount, createAccount, tokenRecord, type NewAccount } from '../domain/accounts.js';
+import { activationMail, registrationAttemptMail } from '../domain/account-mails.js';
 import { AppError } from '../domain/errors.js';
 import type { Language } from '../domain/language.js';
 import { sha256Hex, type Transaction } from '../domain/ledger.js';
 import type { User } from '../domain/state.js';
 import type { Records } from '../store/records.js';
-import type { RecordsTransaction } from '../store/store.js';
+import type { RecordStore, RecordsTransaction } from '../store/store.js';
 import { audit } from './audit.js';
 import type { Actor } from './authenticate.js';
 import { newId, newToken } from './ids.js';
 import type { AppDeps } from './ports.js';
-import { sendPhoneCode } from './phone.js';
+import { pretendPhoneCode, sendPhoneCode } from './phone.js';
+import type { NEED_OTP } from './second-factor.js';
+import { withStepUp, type Proof } from './step-up.js';
 import { claimUnclaimedFor } from './wallet.js';
 
 export interface Registration {
@@ -27,18 +29,41 @@ export interface Registration {
   readonly passwordHash: string;
 }
 
-/** `register`: a pending account; the activation token goes out by mail. */
+/**
+ * `register`: a pending account; the activation token goes out by mail. An email or phone number
+ * that already has an account gets the answer a new one gets, and its owner is mailed instead, so
+ * that register does not tell who has an account.
+ */
 export async function register(t: RecordsTransaction, deps: AppDeps, input: Registration): Promise<User> {
-  const now = deps.now();
+  const nowIso = deps.now().toISOString();
   const token = newToken(deps.random, 'act');
-  const existing = { byEmail: await t.users.byEmail(input.email), byPhone: input.phone === null ? null : await t.users.byPhone(input.phone) };
-  const activation = tokenRecord(sha256Hex(token), now.getTime(), ACTIVATION_TTL_MS);
+  const activation = tokenRecord(sha256Hex(token), deps.now().getTime(), ACTIVATION_TTL_MS);
   // The number is the account's only once verified: until then it waits beside it (phone.ts).
-  const user = createAccount({ ...input, phone: null, id: await freshUserId(t, deps), role: 'user', activation }, now.toISOString(), existing);
+  const account: NewAccount = { ...input, phone: null, id: await freshUserId(t, deps), role: 'user', activation };
+  const owner = await t.users.byEmail(input.email);
+  if (owner) {
+    tellOwner(t, owner, input.email, nowIso);
+    // Never stored: only what a new registration would answer.
+    const unsaved = createAccount(account, nowIso, NO_EXISTING);
+    return input.phone === null ? unsaved : pretendPhoneCode(deps, unsaved, input.phone);
+  }
+  const phoneOwner = input.phone === null ? null : await t.users.byPhone(input.phone);
+  const user = createAccount(account, nowIso, NO_EXISTING);
   t.users.put(user);
-  t.mail(activationMail(user, token), now.toISOString());
-  audit(t, now.toISOString(), 'account.registered', user.id, user.id, { email: input.email });
-  return input.phone === null ? user : sendPhoneCode(t, deps, user, input.phone);
+  t.mail(activationMail(user, token), nowIso);
+  audit(t, nowIso, 'account.registered', user.id, user.id, { email: input.email });
+  if (input.phone === null) return user;
+  if (!phoneOwner) return sendPhoneCode(t, deps, user, input.phone);
+  // The number stays with its owner, who is told; the answer is the one any new account gets.
+  tellOwner(t, phoneOwner, input.phone, nowIso);
+  return pretendPhoneCode(deps, user, input.phone);
+}
+
+const NO_EXISTING = { byEmail: null, byPhone: null } as const;
+
+function tellOwner(t: RecordsTransaction, owner: User, address: string, nowIso: string): void {
+  t.mail(registrationAttemptMail(owner, address), nowIso);
+  audit(t, nowIso, 'account.registration-attempt', null, owner.id, { taken: address === owner.email ? 'email' : 'phone' });
 }
 
 async function freshUserId(t: RecordsTransaction, deps: AppDeps): Promise<string> {
@@ -81,6 +106,17 @@ export async function updateProfile(t: RecordsTransaction, deps: AppDeps, actor:
   t.users.put(updated);
   audit(t, deps.now().toISOString(), 'profile.updated', me.id, me.id, { fields: Object.keys(changes).join(',') });
   return updated;
+}
+
+/**
+ * Profile fields a session alone may not change: a phone number receives money sent to it, and
+ * the anti-phishing phrase is what tells the owner a genuine mail from a forged one.
+ */
+export const STEP_UP_FIELDS: readonly (keyof ProfileChanges)[] = ['phone', 'antiPhishingPhrase'];
+
+/** `profile set` with a field of STEP_UP_FIELDS: the password and, when 2FA is on, a code. */
+export function updateProfileSteppedUp(store: RecordStore, deps: AppDeps, proof: Proof, changes: ProfileChanges): Promise<User | typeof NEED_OTP> {
+  return withStepUp(store, deps, { ...proof, action: 'profile.change' }, (t, actor) => updateProfile(t, deps, actor, changes));
 }
 
 /** `admin init`: the first administrator, active at once; refused once there is one. */

@@ -1,19 +1,17 @@
-// Changing a password (signed in, with the current one) and resetting a forgotten one (a mailed
+// Changing a password (signed in, with the current one and a code when 2FA is on) and resetting a forgotten one (a mailed
 // token). New passwords are hashed by the caller before the transaction, never under the lock.
 
 import { checkResetToken, PASSWORD_RESET_TTL_MS, tokenRecord } from '../domain/accounts.js';
 import { passwordResetMail, securityChangeMail } from '../domain/account-mails.js';
-import { AppError } from '../domain/errors.js';
 import { sha256Hex } from '../domain/ledger.js';
 import type { User } from '../domain/state.js';
 import type { Records } from '../store/records.js';
 import type { RecordStore, RecordsTransaction } from '../store/store.js';
 import { audit } from './audit.js';
-import { authenticate } from './authenticate.js';
 import { newToken } from './ids.js';
-import { currentChecked, withPasswordChecked } from './passwords.js';
 import type { AppDeps } from './ports.js';
-import { NEED_OTP, requireSecondFactor } from './two-factor.js';
+import type { NEED_OTP } from './second-factor.js';
+import { withStepUp } from './step-up.js';
 import { revokeSessions } from './users.js';
 
 export interface PasswordChange {
@@ -23,18 +21,15 @@ export interface PasswordChange {
   readonly otp: string | undefined;
 }
 
-/** `password change`: the current password (checked outside the lock), a code when 2FA is on. */
-export async function changePassword(store: RecordStore, deps: AppDeps, token: string | null, change: PasswordChange): Promise<User | typeof NEED_OTP> {
-  const signedIn = async (t: Records) => (await authenticate(t, deps.now().getTime(), token)).user;
-  return withPasswordChecked(store, deps, change.current, signedIn, async (t, check) => {
-    const now = deps.now();
-    const actor = await authenticate(t, now.getTime(), token);
-    const me = currentChecked(check, actor.user);
-    if (!me || !check.ok) throw new AppError('BAD_CREDENTIALS', 'the current password is wrong');
-    const checked = requireSecondFactor(deps, me, change.otp, now.getTime());
-    if (checked === NEED_OTP) return NEED_OTP;
-    const nowIso = now.toISOString();
-    const updated: User = { ...checked, passwordHash: change.newHash, passwordChangedAt: nowIso, passwordReset: null };
+/**
+ * `password change`: the current password and, when 2FA is on, a code (step-up.ts: wrong ones
+ * count like failed sign-ins); the other sessions end.
+ */
+export function changePassword(store: RecordStore, deps: AppDeps, token: string | null, change: PasswordChange): Promise<User | typeof NEED_OTP> {
+  return withStepUp(store, deps, { token, password: change.current, otp: change.otp, action: 'password.change' }, async (t, actor) => {
+    const nowIso = deps.now().toISOString();
+    const me = actor.user;
+    const updated: User = { ...me, passwordHash: change.newHash, passwordChangedAt: nowIso, passwordReset: null };
     t.users.put(updated);
     const ended = await revokeSessions(t, me.id, actor.sessionHash);
     t.mail(securityChangeMail(updated, 'password'), nowIso);

@@ -28,12 +28,24 @@ export async function sendPhoneCode(t: RecordsTransaction, deps: AppDeps, user: 
   assertPhoneFree(phone, await t.users.byPhone(phone), user);
   if (user.phone === phone) return user;
   const now = deps.now();
-  const code = newPhoneCode(deps.random);
-  const updated: User = { ...user, phoneChallenge: newPhoneChallenge(user, phone, code, now.getTime()) };
+  const { updated, code } = challenged(deps, user, phone);
   t.users.put(updated);
   t.mail(phoneCodeText(updated, phone, code), now.toISOString());
   audit(t, now.toISOString(), 'phone.code-sent', user.id, user.id, { phone });
   return updated;
+}
+
+/**
+ * The account as `sendPhoneCode` would answer, with nothing stored or sent: for a registration
+ * that must not show that the number already belongs to someone.
+ */
+export function pretendPhoneCode(deps: AppDeps, user: User, phone: string): User {
+  return challenged(deps, user, phone).updated;
+}
+
+function challenged(deps: AppDeps, user: User, phone: string): { updated: User; code: string } {
+  const code = newPhoneCode(deps.random);
+  return { updated: { ...user, phoneChallenge: newPhoneChallenge(user, phone, code, deps.now().getTime()) }, code };
 }
 
 /** `profile verify-phone CODE`: the number becomes the account's and the money waiting for it lands. */

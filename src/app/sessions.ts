@@ -3,6 +3,7 @@
 
 import {
   assertMaySignIn,
+  confirmsPassword,
   explainLock,
   lockedError,
   openSession,
@@ -25,7 +26,7 @@ import type { Actor } from './authenticate.js';
 import { newToken } from './ids.js';
 import { currentChecked, withPasswordChecked, type PasswordCheck } from './passwords.js';
 import type { AppDeps } from './ports.js';
-import { NEED_OTP, secondFactor } from './two-factor.js';
+import { NEED_OTP, secondFactor } from './second-factor.js';
 import { endSessionsByLock, lockUser, pruneSessions, revokeSessions } from './users.js';
 
 export const BAD_CREDENTIALS = (): AppError => new AppError('BAD_CREDENTIALS', 'the email or the password is wrong', { hint: 'forgot the password? `okpay password reset --email …`' });
@@ -88,14 +89,21 @@ export async function completeLogin(t: RecordsTransaction, deps: AppDeps, creden
     t.failAfterCommit(BAD_CREDENTIALS());
     return NEED_OTP;
   }
-  if (user.lock) {
-    // The same answer whatever the password: a locked account must not confirm guesses.
+  if (user.lock && check.ok && confirmsPassword(user)) {
     audit(t, nowIso, 'login.failure', null, user.id, { reason: 'locked' });
     t.failAfterCommit(lockedError(user));
     return NEED_OTP;
   }
+  if (user.lock && check.ok) {
+    // Guessed at too often while locked: even the right password no longer says so.
+    audit(t, nowIso, 'login.failure', null, user.id, { reason: 'locked-guessed-at' });
+    t.failAfterCommit(BAD_CREDENTIALS());
+    return NEED_OTP;
+  }
   if (!check.ok) {
-    await countFailedSignIn(t, now.getTime(), user, tokens.unlockToken, { type: 'login.failure', reason: 'wrong-password' });
+    // A locked account answers a wrong password as an unknown email is answered.
+
+    await countFailedSignIn(t, now.getTime(), user, tokens.unlockToken, { type: 'login.failure', reason: user.lock ? 'locked-wrong-password' : 'wrong-password' });
     t.failAfterCommit(BAD_CREDENTIALS());
     return NEED_OTP;
   }
@@ -149,46 +157,57 @@ export interface Unlock extends Credentials {
 
 /**
  * What an unlock needs besides the password: agent locks are for support, and a lock after failed
- * sign-ins needs the mailed token. Checked before the password is judged, so that these answers
- * do not tell a right password from a wrong one.
+ * sign-ins needs the mailed token. Asked only of someone who gave the right password.
  */
 function requireUnlockPath(user: User, token: string | undefined, nowMs: number): void {
   if (user.lock?.reason === 'agent') throw lockedError(user);
   if (user.lock?.reason !== 'failed-logins') return;
-  const status = token ? unlockTokenStatus(user, sha256Hex(token.trim()), nowMs) : 'no';
+  const status = unlockStatus(user, token, nowMs);
   if (status === 'ok') return;
   throw new AppError('INVALID_TOKEN', token ? `the unlock token is ${status === 'expired' ? 'expired' : 'not valid'}` : 'this lock needs the unlock token we mailed you', {
     hint: `pass --token TOKEN from the "account locked" mail (okpay outbox list); lost it? contact support`,
   });
 }
 
-/** `unlock`: works without a session; the password (checked outside the lock) and a code. */
+function unlockStatus(user: User, token: string | undefined, nowMs: number): 'ok' | 'expired' | 'no' {
+  return token ? unlockTokenStatus(user, sha256Hex(token.trim()), nowMs) : 'no';
+}
+
+/**
+ * `unlock`: works without a session; the password (checked outside the lock) first, so that an
+ * unknown email, an account that is not locked and a locked one answer a wrong password alike;
+ * then the way out of the lock, and a code when 2FA is on.
+ */
 export async function unlockSelf(store: RecordStore, deps: AppDeps, input: Unlock): Promise<User | typeof NEED_OTP> {
   const newUnlockToken = newToken(deps.random, 'unl');
   return withPasswordChecked(store, deps, input.password, (t) => t.users.byEmail(input.email), async (t, check) => {
     const now = deps.now();
     const user = currentChecked(check, await t.users.byEmail(input.email));
-    if (user) requireUnlockPath(user, input.unlockToken, now.getTime());
-    if (!user || !check.ok) {
+    const answers = user !== null && check.ok && (confirmsPassword(user) || unlockStatus(user, input.unlockToken, now.getTime()) === 'ok');
+    if (!user || !answers) {
       // A wrong password here counts like one at sign-in, or unlock would be a free password oracle.
-      if (user) await countFailedSignIn(t, now.getTime(), user, newUnlockToken, { type: 'login.failure', reason: 'unlock-wrong-password' });
-      else audit(t, now.toISOString(), 'unlock.failure', null, null, { reason: 'unknown-email' });
+      if (user && !check.ok) await countFailedSignIn(t, now.getTime(), user, newUnlockToken, { type: 'login.failure', reason: 'unlock-wrong-password' });
+      else audit(t, now.toISOString(), 'unlock.failure', null, user?.id ?? null, { reason: user ? 'locked-guessed-at' : 'unknown-email' });
       t.failAfterCommit(BAD_CREDENTIALS());
       return NEED_OTP;
     }
     if (!user.lock) throw new AppError('INVALID_TRANSITION', `the account ${user.email} is not locked`);
-    return finishUnlock(t, deps, user, user.lock.reason, input.otp);
+    requireUnlockPath(user, input.unlockToken, now.getTime());
+    return finishUnlock(t, deps, user, input.otp, newUnlockToken);
   });
 }
 
-async function finishUnlock(t: RecordsTransaction, deps: AppDeps, user: User, lockReason: string, code: string | undefined): Promise<User | typeof NEED_OTP> {
+async function finishUnlock(t: RecordsTransaction, deps: AppDeps, user: User, code: string | undefined, newUnlockToken: string): Promise<User | typeof NEED_OTP> {
   const now = deps.now();
+  const lockReason = user.lock?.reason ?? null;
   let checked = user;
   if (user.twoFactor.enabled) {
     if (code === undefined) return NEED_OTP;
     const outcome = secondFactor(deps, user, code, now.getTime());
     if (!outcome.ok) {
-      audit(t, now.toISOString(), 'unlock.failure', null, user.id, { reason: `otp-${outcome.reason}` });
+      // Counted: someone with the password and not the phone must not try codes for ever. The fifth
+      // turns a self-lock into a lock that needs the mailed token.
+      await countFailedSignIn(t, now.getTime(), user, newUnlockToken, { type: 'unlock.failure', reason: `otp-${outcome.reason}` });
       t.failAfterCommit(new AppError('BAD_OTP', secondFactorMessage(outcome.reason)));
       return NEED_OTP;
     }

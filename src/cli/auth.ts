@@ -7,7 +7,7 @@ import { authenticate as authenticateActor, sessionTouchDue, type Access, type A
 import type { RecordsTransaction } from '../store/store.js';
 import type { Context } from './context.js';
 import { promptText } from './prompts.js';
-import { NEED_OTP } from '../app/two-factor.js';
+import { NEED_OTP } from '../app/second-factor.js';
 
 export type SignedIn = Actor;
 
@@ -47,7 +47,7 @@ export function audit(ctx: Context, t: RecordsTransaction, type: string, actor: 
   t.audit({ at: ctx.now().toISOString(), type, actor, subject, details });
 }
 
-export { NEED_OTP } from '../app/two-factor.js';
+export { NEED_OTP } from '../app/second-factor.js';
 
 /**
  * Runs an attempt that may discover it needs a one-time code. With --otp the code goes in at

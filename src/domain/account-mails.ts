@@ -11,6 +11,10 @@ export function activationMail(user: User, token: string): OutgoingMail {
   return mailTo(user, 'activation', (texts) => texts.activation(token));
 }
 
+export function registrationAttemptMail(owner: User, address: string): OutgoingMail {
+  return mailTo(owner, 'registration-attempt', (texts) => texts.registrationAttempt(address, owner.email));
+}
+
 export function passwordResetMail(user: User, token: string): OutgoingMail {
   return mailTo(user, 'password-reset', (texts) => texts.passwordReset(token));
 }

@@ -177,16 +177,32 @@ export function assertMaySignIn(user: User): void {
 }
 
 /**
- * Counts one failed sign-in (or unlock attempt). The fifth in a row locks the account — and turns
- * a self-lock into a failed-sign-in lock, so guessing at `okpay unlock` ends in the mailed-token
- * path too. The caller mails the notice with the unlock token whose hash is given here.
+ * Counts one failed sign-in (or unlock attempt, or step-up). The fifth in a row locks the account —
+ * and turns a self-lock into a failed-sign-in lock, so guessing at `okpay unlock` ends in the
+ * mailed-token path too; on an account locked otherwise the count only grows. The caller mails
+ * the notice with the unlock token whose hash is given here.
  */
 export function recordFailedSignIn(user: User, nowIso: string, unlockToken: TokenRecord): { user: User; lockedNow: boolean } {
-  if (user.lock && user.lock.reason !== 'self') return { user, lockedNow: false };
+  if (user.lock && user.lock.reason !== 'self') return { user: { ...user, failedLogins: user.failedLogins + 1 }, lockedNow: false };
   const failedLogins = user.failedLogins + 1;
   if (failedLogins < MAX_FAILED_SIGN_INS) return { user: { ...user, failedLogins }, lockedNow: false };
   const locked = lockAccount(user, { reason: 'failed-logins', note: null, at: nowIso, by: null });
   return { user: { ...locked, failedLogins, unlockToken }, lockedNow: true };
+}
+
+/**
+ * Wrong passwords a locked account answers as wrong before it stops telling a right one apart
+ * (failures still count while it is locked, and unlocking clears them).
+ */
+export const LOCKED_GUESSES_MAX = 2 * MAX_FAILED_SIGN_INS;
+
+/**
+ * Whether a right password may be answered as right ("locked", "not locked") rather than as an
+ * unknown email is. A locked account answers a wrong one as an unknown email; were guesses at it
+ * unlimited, the different answer to the right one would make it a password oracle.
+ */
+export function confirmsPassword(user: User): boolean {
+  return !user.lock || user.failedLogins < LOCKED_GUESSES_MAX;
 }
 
 export function recordSignIn(user: User, nowIso: string): User {

@@ -82,6 +82,12 @@ export function confirmTwoFactor(user: User, timeStep: number, nowIso: string): 
   };
 }
 
+/** `2fa recovery-codes`: a new set replaces every old code, used or not. */
+export function replaceRecoveryCodes(user: User, recoveryCodes: readonly string[]): User {
+  const codes: RecoveryCode[] = recoveryCodes.map((code) => ({ codeHash: hashRecoveryCode(code), usedAt: null }));
+  return { ...user, twoFactor: { ...user.twoFactor, recoveryCodes: codes } };
+}
+
 export function disableTwoFactor(user: User, nowIso: string): User {
   return { ...user, twoFactor: { ...NO_TWO_FACTOR, changedAt: nowIso } };
 }

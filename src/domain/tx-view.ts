@@ -105,7 +105,8 @@ function receivedOf(tx: Transaction): { amountMinor: number; currency: string } 
 export function viewTransaction(facts: TxFacts, tx: Transaction, viewerId: UserId | null, followUps: readonly Transaction[], currencies: readonly Currency[]): TxView {
   const d = tx.details;
   const senderId = d.sender ?? (PAID_BY_INITIATOR.has(tx.type) ? d.initiator : null);
-  const recipientText = d.recipient ? (emailOf(facts, d.recipient.userId) ?? d.recipient.email ?? d.recipient.phone ?? null) : null;
+  // A payment to a phone number shows the number, never the email of the account behind it.
+  const recipientText = d.recipient ? (d.recipient.phone ?? emailOf(facts, d.recipient.userId) ?? d.recipient.email ?? null) : null;
   const received = receivedOf(tx);
   return {
     id: tx.id,

@@ -206,6 +206,16 @@ export function windowUsdMinor(window: LimitWindow, nowMs: number): MinorUnits {
   return sum;
 }
 
+
+/**
+ * Who a transfer went to, as the sender named them: a payment to a phone number keeps the number,
+ * so that showing it never reveals the email of the account behind it.
+ */
+function recipientDetails(to: ResolvedRecipient): { userId?: UserId; email?: string; phone?: string } {
+  const address = to.recipient.kind === 'email' ? { email: to.recipient.email } : { phone: to.recipient.phone };
+  if (!to.user) return address;
+  return to.recipient.kind === 'phone' ? { userId: to.user.id, phone: to.recipient.phone } : { userId: to.user.id };
+}
 /**
  * Applies the outgoing limits (identity-checked or not) to an amount about to leave the wallet.
  * Returns the amount in USD equivalent, which the transaction records for the window.
@@ -248,7 +258,7 @@ export function planTransfer(ref: WalletRef, plan: TransferPlan): NewTransaction
     postings: transferPostings(sender.id, destination, quote),
     details: {
       initiator: sender.id,
-      recipient: to.user ? { userId: to.user.id } : to.recipient.kind === 'email' ? { email: to.recipient.email } : { phone: to.recipient.phone },
+      recipient: recipientDetails(to),
       amountMinor: quote.amountMinor,
       currency: quote.currency,
       fee: { amountMinor: quote.feeMinor, currency: quote.currency, lines: quote.feeLines },
@@ -297,7 +307,7 @@ export function planClaim(item: UnclaimedTransfer, recipient: User, nowIso: stri
       { account: SYSTEM_ACCOUNTS.unclaimed, currency: item.receiveCurrency, amountMinor: -item.receiveAmountMinor },
       { account: userAccount(recipient.id), currency: item.receiveCurrency, amountMinor: item.receiveAmountMinor },
     ],
-    details: { initiator: null, sender: item.senderId, recipient: { userId: recipient.id }, amountMinor: item.receiveAmountMinor, currency: item.receiveCurrency },
+    details: { initiator: null, sender: item.senderId, recipient: { userId: recipient.id, ...(item.toPhone ? { phone: item.toPhone } : {}) }, amountMinor: item.receiveAmountMinor, currency: item.receiveCurrency },
   };
 }
 

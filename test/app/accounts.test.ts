@@ -8,7 +8,8 @@ import { changePassword, requestPasswordReset, resetPassword } from '../../src/a
 import { decideDocument, kycStatus, submitDocument } from '../../src/app/kyc.js';
 import { verifyPhone } from '../../src/app/phone.js';
 import { lockSelf, login, logout, unlockSelf, type SignedIn } from '../../src/app/sessions.js';
-import { confirmTwoFactorCode, disableTwoFactorWith, enableTwoFactor, NEED_OTP } from '../../src/app/two-factor.js';
+import { confirmTwoFactorCode, disableTwoFactorWith, enableTwoFactor } from '../../src/app/two-factor.js';
+import { NEED_OTP } from '../../src/app/second-factor.js';
 import { MAX_FAILED_SIGN_INS } from '../../src/domain/accounts.js';
 import { sha256Hex } from '../../src/domain/ledger.js';
 import type { MemoryRecordStore } from '../../src/store/memory-record-store.js';
@@ -80,16 +81,19 @@ describe('register and activate', () => {
     expect(await store.read((t) => t.users.byPhone('+442079460958'))).toMatchObject({ id: user.id, status: 'active', phoneChallenge: null });
   });
 
-  it('refuses a taken email or phone and changes nothing', async () => {
+  it('answers a taken email or phone as a new one: nothing of the owner changes, and the owner is mailed', async () => {
     const store = testStore();
     const deps = testDeps();
     await registered(store, deps, ADA, '+442079460958');
-    const mailsBefore = store.mails.length;
-    const taken = (email: string, phone: string | null) => store.transaction((t) => register(t, deps, { email, phone, country: null, name: null, language: null, passwordHash: 'x' }));
-    expect((await appErrorOf(() => taken(ADA, null))).code).toBe('ALREADY_EXISTS');
-    expect((await appErrorOf(() => taken(BOB, '+442079460958'))).code).toBe('ALREADY_EXISTS');
+    const ada = await store.read((t) => t.users.byEmail(ADA));
+    const attempt = (email: string, phone: string | null) => store.transaction((t) => register(t, deps, { email, phone, country: null, name: null, language: null, passwordHash: 'x' }));
+    expect(await attempt(ADA, null)).toMatchObject({ email: ADA, status: 'pending' });
     expect(await store.read((t) => t.users.count())).toBe(1);
-    expect(store.mails).toHaveLength(mailsBefore);
+    expect(await store.read((t) => t.users.byEmail(ADA))).toEqual(ada);
+    expect(await attempt(BOB, '+442079460958')).toMatchObject({ email: BOB, phone: '+442079460958' });
+    expect(await store.read((t) => t.users.byEmail(BOB))).toMatchObject({ phone: null });
+    expect(await store.read((t) => t.users.byPhone('+442079460958'))).toEqual(ada);
+    expect(store.mails.filter((m) => m.to === ADA && m.kind === 'registration-attempt')).toHaveLength(2);
   });
 
   it('refuses an activation token twice', async () => {
@@ -166,19 +170,21 @@ describe('two-step verification', () => {
     await registered(store, deps, ADA);
     const first = await signIn(store, deps, ADA);
     const other = await signIn(store, deps, ADA);
-    const enrolment = await store.transaction(async (t) => enableTwoFactor(t, deps, await authenticate(t, deps.now().getTime(), first.token)));
+    const proof = { token: first.token, password: APP_PASSWORD, otp: undefined };
+    const enrolment = await enableTwoFactor(store, deps, proof);
+    if (enrolment === NEED_OTP) throw new Error('2FA is off: no code is needed to turn it on');
     expect(enrolment.recoveryCodes).toHaveLength(10);
     const code = () => generateSync({ secret: enrolment.secret, epoch: Math.floor(deps.now().getTime() / 1000) });
-    await store.transaction(async (t) => confirmTwoFactorCode(t, deps, await authenticate(t, deps.now().getTime(), first.token), code()));
+    await confirmTwoFactorCode(store, deps, proof, code());
     expect((await appErrorOf(() => actorOf(store, deps, other.token))).code).toBe('SESSION_EXPIRED');
     expect(await login(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined })).toBe(NEED_OTP);
     deps.advance(30_000);
     const withCode = code();
     await signIn(store, deps, ADA, withCode);
     expect((await appErrorOf(() => signIn(store, deps, ADA, withCode))).code).toBe('BAD_OTP');
-    expect((await appErrorOf(() => disableTwoFactorWith(store, deps, first.token, 'Wrong-password-1', undefined))).code).toBe('BAD_CREDENTIALS');
-    expect(await disableTwoFactorWith(store, deps, first.token, APP_PASSWORD, undefined)).toBe(NEED_OTP);
-    const off = await disableTwoFactorWith(store, deps, first.token, APP_PASSWORD, enrolment.recoveryCodes[0]);
+    expect((await appErrorOf(() => disableTwoFactorWith(store, deps, { ...proof, password: 'Wrong-password-1' }))).code).toBe('BAD_CREDENTIALS');
+    expect(await disableTwoFactorWith(store, deps, proof)).toBe(NEED_OTP);
+    const off = await disableTwoFactorWith(store, deps, { ...proof, otp: enrolment.recoveryCodes[0] });
     expect(off).toMatchObject({ twoFactor: { enabled: false } });
   });
 });

@@ -64,23 +64,33 @@ describe('register', () => {
     expect(result.code).toBe(0);
   });
 
-  it.each(['ADA@example.com', 'ada@EXAMPLE.com', ' Ada@Example.Com'])('refuses %j once ada@example.com exists (exit 6)', async (again) => {
+  it.each(['ADA@example.com', 'ada@EXAMPLE.com', ' Ada@Example.Com'])('answers %j as a new address once ada@example.com exists, and mails the owner instead', async (again) => {
     const cli = new Cli();
     expect((await cli.register(EMAIL)).code).toBe(0);
     const result = await cli.run(['register', '--email', again, '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
-    expect(result.code).toBe(6);
-    expect(result.error()).toMatchObject({ code: 'ALREADY_EXISTS', exitCode: 6 });
+    expect(result.code).toBe(0);
+    expect(result.json()).toMatchObject({ user: { email: EMAIL, status: 'pending' } });
     expect(Object.keys(recordsOf(cli.store).users ?? {})).toHaveLength(1);
+    expect(cli.mail(EMAIL, 'registration-attempt').text).toContain('okpay password reset --email ada@example.com');
   });
 
-  it('refuses a phone number another account verified (exit 6); one nobody verified blocks nobody', async () => {
+  it('keeps a verified phone number with its account: a new registration answers as usual, is made without it, and the owner is mailed; one nobody verified blocks nobody', async () => {
     const cli = new Cli();
     expect((await cli.register('eve@example.com', ['--phone', '+14155550100'])).code).toBe(0);
     await cli.signedIn(EMAIL, ['--phone', '+1 415 555 0100']);
     expect((await cli.run(['profile', 'verify-phone', phoneCode(cli, '+14155550100')])).code).toBe(0);
-    const result = await cli.register('bob@example.com', ['--phone', '+1 415 555 0100']);
-    expect(result.code).toBe(6);
-    expect(result.stderr).toContain('+14155550100');
+    const fresh = await cli.run(['register', '--email', 'carol@example.com', '--phone', '+1 415 555 0101', '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
+    const result = await cli.run(['register', '--email', 'bob@example.com', '--phone', '+1 415 555 0100', '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
+    expect(result.code).toBe(0);
+    const shape = (r: typeof result) => Object.keys(r.json<{ user: Record<string, unknown> }>().user).sort();
+    expect(shape(result)).toEqual(shape(fresh));
+    expect(result.json()).toMatchObject({ user: { email: 'bob@example.com', phone: null, status: 'pending' } });
+    const users = Object.values(recordsOf(cli.store).users ?? {}) as User[];
+    const bob = users.find((u) => u.email === 'bob@example.com');
+    expect(bob?.phone).toBeNull();
+    expect(bob?.phoneChallenge ?? null).toBeNull();
+    expect(users.find((u) => u.email === EMAIL)?.phone).toBe('+14155550100');
+    expect(cli.mail(EMAIL, 'registration-attempt').text).toContain('+14155550100');
   });
 });
 
@@ -239,7 +249,7 @@ describe('profile', () => {
   it('sets and shows the profile fields, masking the ID number', async () => {
     const cli = new Cli();
     await cli.signedIn(EMAIL);
-    const set = await cli.run(['profile', 'set', '--name', 'Ada King', '--phone', '+14155550100', '--country', 'us', '--language', 'ZH', '--id-number', 'X12345678', '--anti-phishing-phrase', 'blue heron 42', '--json']);
+    const set = await cli.run(['profile', 'set', '--name', 'Ada King', '--phone', '+14155550100', '--country', 'us', '--language', 'ZH', '--id-number', 'X12345678', '--anti-phishing-phrase', 'blue heron 42', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
     expect(set.code).toBe(0);
     const { profile } = set.json<{ profile: Record<string, unknown> }>();
     // The number is sent a code and waits for it: it is not the account's yet.
@@ -270,7 +280,7 @@ describe('profile', () => {
     await cli.signedIn(EMAIL);
     const nothing = await cli.run(['profile', 'set']);
     expect(nothing.code).toBe(2);
-    const taken = await cli.run(['profile', 'set', '--phone', '+14155550100', '--json']);
+    const taken = await cli.run(['profile', 'set', '--phone', '+14155550100', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
     expect(taken.code).toBe(6);
     expect(taken.error().code).toBe('ALREADY_EXISTS');
   });
@@ -286,8 +296,8 @@ function code(cli: Cli, secret: string): string {
 }
 
 async function withTwoFactor(cli: Cli): Promise<string> {
-  const { twoFactor } = (await cli.run(['2fa', 'enable', '--json'])).json<{ twoFactor: { secret: string } }>();
-  expect((await cli.run(['2fa', 'confirm', code(cli, twoFactor.secret)])).code).toBe(0);
+  const { twoFactor } = (await cli.run(['2fa', 'enable', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` })).json<{ twoFactor: { secret: string } }>();
+  expect((await cli.run(['2fa', 'confirm', code(cli, twoFactor.secret), '--password-stdin'], { stdin: `${PASSWORD}\n` })).code).toBe(0);
   cli.advance(MINUTE_MS);
   return twoFactor.secret;
 }
@@ -306,22 +316,29 @@ describe('locks, 2FA and passwords', () => {
     expect(cli.mail(EMAIL, 'account-locked').text).toContain('okpay unlock');
   });
 
-  it('gives a locked account the same answer for a right and a wrong password, at login and at unlock', async () => {
+  it('answers a wrong password to a locked account as an unknown email; the right one hears of the lock until guessed at too often', async () => {
     const cli = new Cli();
     await cli.signedIn(EMAIL);
     for (let i = 0; i < 5; i += 1) await cli.run(['login', '--email', EMAIL, '--password-stdin'], { stdin: 'Wrong-password-1\n' });
-    const attempt = (command: string, password: string) => cli.run([command, '--email', EMAIL, '--password-stdin'], { stdin: `${password}\n` });
-    const loginRight = await attempt('login', PASSWORD);
+    const attempt = (command: string, password: string, email = EMAIL) => cli.run([command, '--email', email, '--password-stdin'], { stdin: `${password}\n` });
+    const unknown = await attempt('login', PASSWORD, 'nobody@example.com');
     const loginWrong = await attempt('login', 'Wrong-password-2');
+    expect(loginWrong.code).toBe(3);
+    expect(loginWrong.stderr).toBe(unknown.stderr);
+    const loginRight = await attempt('login', PASSWORD);
     expect(loginRight.code).toBe(6);
-    expect(loginWrong.code).toBe(6);
-    expect(loginWrong.stderr).toBe(loginRight.stderr);
     expect(loginRight.stderr).toContain('5 failed sign-ins');
-    const unlockRight = await attempt('unlock', PASSWORD);
+    const unlockUnknown = await attempt('unlock', PASSWORD, 'nobody@example.com');
     const unlockWrong = await attempt('unlock', 'Wrong-password-2');
+    expect(unlockWrong.code).toBe(3);
+    expect(unlockWrong.stderr).toBe(unlockUnknown.stderr);
+    const unlockRight = await attempt('unlock', PASSWORD);
     expect(unlockRight.code).toBe(3);
-    expect(unlockWrong.stderr).toBe(unlockRight.stderr);
     expect(unlockRight.stderr).toContain('unlock token');
+    // Two wrong passwords so far while locked; at ten in all the right one is answered as a wrong one.
+    for (let i = 0; i < 3; i += 1) await attempt('login', 'Wrong-password-3');
+    expect((await attempt('login', PASSWORD)).stderr).toBe(unknown.stderr);
+    expect((await attempt('unlock', PASSWORD)).stderr).toBe(unlockUnknown.stderr);
     const token = cli.tokenFromMail(EMAIL, 'account-locked', 'unl');
     const withToken = await cli.run(['unlock', '--email', EMAIL, '--token', token, '--password-stdin'], { stdin: `${PASSWORD}\n` });
     expect(withToken.code).toBe(0);
@@ -355,9 +372,9 @@ describe('locks, 2FA and passwords', () => {
   it('refuses a 2FA confirmation with a wrong or malformed code, and keeps 2FA off', async () => {
     const cli = new Cli();
     await cli.signedIn(EMAIL);
-    await cli.run(['2fa', 'enable', '--json']);
+    await cli.run(['2fa', 'enable', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
     for (const bad of ['000000x', 'abcdef', '12']) {
-      const result = await cli.run(['2fa', 'confirm', bad, '--json']);
+      const result = await cli.run(['2fa', 'confirm', bad, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
       expect(result.error()).toMatchObject({ code: 'BAD_OTP', exitCode: 3 });
     }
     expect((await cli.run(['whoami', '--json'])).json()).toMatchObject({ user: { twoFactor: false } });
@@ -366,7 +383,7 @@ describe('locks, 2FA and passwords', () => {
   it('puts the anti-phishing phrase in every later mail', async () => {
     const cli = new Cli();
     await cli.signedIn(EMAIL);
-    await cli.run(['profile', 'set', '--anti-phishing-phrase', 'blue heron 42']);
+    await cli.run(['profile', 'set', '--anti-phishing-phrase', 'blue heron 42', '--password-stdin'], { stdin: `${PASSWORD}\n` });
     await cli.run(['password', 'reset', '--email', EMAIL]);
     const reset = cli.mail(EMAIL, 'password-reset');
     expect(reset.antiPhishingPhrase).toBe('blue heron 42');

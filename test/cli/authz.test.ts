@@ -44,9 +44,10 @@ function invocations(methodId: string): Record<string, Invocation> {
     unlock: { policy: 'public', argv: ['unlock', '--email', DEMO_PEOPLE.customer, '--password-stdin'], stdin: PW },
     'password change': { policy: 'user', argv: ['password', 'change', '--password-stdin'], stdin: `${DEMO_PASSWORD}\n${NEW_PASSWORD}\n` },
     'password reset': { policy: 'public', argv: ['password', 'reset', '--email', DEMO_PEOPLE.customer] },
-    '2fa enable': { policy: 'user', argv: ['2fa', 'enable'] },
-    '2fa confirm': { policy: 'user', argv: ['2fa', 'confirm', '123456'] },
+    '2fa enable': { policy: 'user', argv: ['2fa', 'enable', '--password-stdin'], stdin: PW },
+    '2fa confirm': { policy: 'user', argv: ['2fa', 'confirm', '123456', '--password-stdin'], stdin: PW },
     '2fa disable': { policy: 'user', argv: ['2fa', 'disable', '--password-stdin'], stdin: PW },
+    '2fa recovery-codes': { policy: 'user', argv: ['2fa', 'recovery-codes', '--password-stdin'], stdin: PW },
     profile: { policy: 'user', argv: ['profile'] },
     'profile set': { policy: 'user', argv: ['profile', 'set', '--name', 'Lena Mueller'] },
     'profile verify-phone': { policy: 'user', argv: ['profile', 'verify-phone', '123456'] },
@@ -106,6 +107,7 @@ function invocations(methodId: string): Record<string, Invocation> {
     'fixtures generate': { policy: 'public', argv: ['fixtures', 'generate', '--users', '1', '--transactions', '1'] },
     'fixtures export': { policy: 'public', argv: ['fixtures', 'export'] },
     'dev otp': { policy: 'public', argv: ['dev', 'otp', '--email', DEMO_PEOPLE.otherCustomer] },
+    'dev init': { policy: 'public', argv: ['dev', 'init'] },
     verify: { policy: 'public', argv: ['verify'] },
     // store info and migrate concern the store as a whole (where it is, its schema), like verify.
     'store info': { policy: 'public', argv: ['store', 'info'] },
@@ -262,8 +264,8 @@ describe('two-step verification', () => {
     const desk = new MemoryDesk();
     await desk.setUp(['customer']);
     const token = desk.tokens.customer ?? '';
-    const enabled = JSON.parse((await desk.okpay(['2fa', 'enable', '--json'], { token })).stdout) as { twoFactor: { secret: string; recoveryCodes: string[] } };
-    const confirmed = await desk.okpay(['2fa', 'confirm', totp.generate(enabled.twoFactor.secret, Date.parse(DESK_NOW)), '--json'], { token });
+    const enabled = JSON.parse((await desk.okpay(['2fa', 'enable', '--password-stdin', '--json'], { token, stdin: PW })).stdout) as { twoFactor: { secret: string; recoveryCodes: string[] } };
+    const confirmed = await desk.okpay(['2fa', 'confirm', totp.generate(enabled.twoFactor.secret, Date.parse(DESK_NOW)), '--password-stdin', '--json'], { token, stdin: PW });
     expect(confirmed.code, confirmed.stderr).toBe(0);
     const [recovery] = enabled.twoFactor.recoveryCodes;
     const login = (code: string) => desk.okpay(['login', '--email', DEMO_PEOPLE.customer, '--password-stdin', '--otp', code, '--json'], { stdin: PW });
@@ -302,8 +304,9 @@ describe('sessions', () => {
     expect([await ended(b), await ended(c)]).toEqual([false, true]);
 
     const d = (await desk.okpay(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${NEW_PASSWORD}\n` })).stdout.trim();
-    const enabled = JSON.parse((await desk.okpay(['2fa', 'enable', '--json'], { token: b })).stdout) as { twoFactor: { secret: string } };
-    expect((await desk.okpay(['2fa', 'confirm', totp.generate(enabled.twoFactor.secret, Date.parse(DESK_NOW))], { token: b })).code).toBe(0);
+    const newPw = `${NEW_PASSWORD}\n`;
+    const enabled = JSON.parse((await desk.okpay(['2fa', 'enable', '--password-stdin', '--json'], { token: b, stdin: newPw })).stdout) as { twoFactor: { secret: string } };
+    expect((await desk.okpay(['2fa', 'confirm', totp.generate(enabled.twoFactor.secret, Date.parse(DESK_NOW)), '--password-stdin'], { token: b, stdin: newPw })).code).toBe(0);
     expect([await ended(b), await ended(d)]).toEqual([false, true]);
 
     expect((await desk.okpay(['lock', '--yes'], { token: b })).code).toBe(0);

@@ -1,11 +1,167 @@
 // Issue 15, "Accounts and sessions": each finding of the hostile review, closed and held through the
 // real binary (docs/SECURITY.md names these tests). Every scenario has a data directory of its own.
 
+import { generateSync } from 'otplib';
 import { describe, expect, it } from 'vitest';
-import { activate, expectError, expectOk, PASSWORD, register, scenarioAt, signUp } from '../support/accounts.js';
-import { Okpay } from '../support/okpay.js';
+import { Account, activate, expectError, expectOk, MINUTE_MS, PASSWORD, register, scenarioAt, signUp } from '../support/accounts.js';
+import { Okpay, type Run } from '../support/okpay.js';
 
 const NOW = '2026-11-23T10:00:00.000Z';
+const WRONG = 'Wrong-password-1!';
+
+/** The current code of a secret at the test's clock. */
+function codeAt(o: Okpay, secret: string): string {
+  return generateSync({ secret, epoch: Math.floor(Date.parse(o.now) / 1000) });
+}
+
+/**
+ * Turns 2FA on for a signed-in account (the password from OKPAY_PASSWORD, which every version
+ * reads) and signs in again with a code; the clock ends a minute later. Returns the secret.
+ */
+async function withTwoFactor(who: Account): Promise<{ secret: string; recoveryCodes: string[] }> {
+  const password = { env: { OKPAY_PASSWORD: PASSWORD } };
+  const { twoFactor } = await who.json<{ twoFactor: { secret: string; recoveryCodes: string[] } }>(['2fa', 'enable'], password);
+  await who.ok(['2fa', 'confirm', codeAt(who.o, twoFactor.secret)], password);
+  who.o.advance(MINUTE_MS);
+  return twoFactor;
+}
+
+/** The audit entries of a test store, through `fixtures export`. */
+async function auditEvents(o: Okpay): Promise<{ type: string; details: Record<string, unknown> }[]> {
+  const dump = expectOk(await o.run(['fixtures', 'export'])).json<{ audit: { event: { type: string; details: Record<string, unknown> } }[] }>();
+  return dump.audit.map((entry) => entry.event);
+}
+
+/** What a person sees of a refusal: the exit code and both streams. */
+const seen = (run: Run) => ({ code: run.code, stdout: run.stdout, stderr: run.stderr });
+
+describe('step-up authentication (item 5)', () => {
+  scenarioAt(NOW, 'a stolen session token alone cannot turn 2FA on, make recovery codes, or change the phone or the anti-phishing phrase', async (o) => {
+    const ada = await signUp(o, 'ada@example.com');
+    const thief = new Account(o, ada.email);
+    thief.token = ada.token;
+    const before = (await ada.json<{ profile: Record<string, unknown> }>(['profile'])).profile;
+    for (const env of [{}, { OKPAY_PASSWORD: WRONG }]) {
+      for (const args of [['2fa', 'enable'], ['profile', 'set', '--phone', '+14155550123'], ['profile', 'set', '--anti-phishing-phrase', 'the thief was here']]) {
+        const run = await thief.run([...args, '--json'], { env });
+        expect(run.code, `${args.join(' ')}: ${run.stderr}`).not.toBe(0);
+        expect(run.stdout).toBe('');
+      }
+    }
+    expect((await ada.json<{ profile: Record<string, unknown> }>(['profile'])).profile).toEqual(before);
+    // With the password the owner can, and a confirmation needs it too.
+    const { twoFactor } = await ada.json<{ twoFactor: { secret: string } }>(['2fa', 'enable', '--password-stdin'], { stdin: `${PASSWORD}\n` });
+    expectError(await thief.run(['2fa', 'confirm', codeAt(o, twoFactor.secret), '--json'], { env: { OKPAY_PASSWORD: WRONG } }), 3, 'BAD_CREDENTIALS');
+    await ada.ok(['2fa', 'confirm', codeAt(o, twoFactor.secret), '--password-stdin'], { stdin: `${PASSWORD}\n` });
+    o.advance(MINUTE_MS);
+    // With 2FA on, the password alone is not enough either.
+    expectError(await ada.run(['profile', 'set', '--phone', '+14155550123', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` }), 2, 'USAGE');
+    const phone = await ada.json<{ profile: { phone: string } }>(['profile', 'set', '--phone', '+14155550123', '--password-stdin', '--otp', codeAt(o, twoFactor.secret)], { stdin: `${PASSWORD}\n` });
+    expect(phone.profile.phone).toBe('+14155550123');
+  });
+
+  scenarioAt(NOW, 'wrong current passwords in password change and 2fa disable count like failed sign-ins: the fifth locks the account and ends its sessions', async (o) => {
+    for (const [email, args] of [
+      ['pat@example.com', ['password', 'change', '--password-stdin']],
+      ['dee@example.com', ['2fa', 'disable', '--password-stdin', '--otp', '000000']],
+    ] as const) {
+      const who = await signUp(o, email);
+      if (args[0] === '2fa') await withTwoFactor(who);
+      for (let i = 0; i < 4; i += 1) expectError(await who.run([...args, '--json'], { stdin: `${WRONG}\nNew-password-2!\n` }), 3, 'BAD_CREDENTIALS');
+      expectError(await who.run([...args, '--json'], { stdin: `${WRONG}\nNew-password-2!\n` }), 3, 'BAD_CREDENTIALS');
+      expectError(await who.run(['whoami', '--json']), 6, 'ACCOUNT_LOCKED');
+      expectError(await o.run(['login', '--email', email, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` }), 6, 'ACCOUNT_LOCKED');
+      expect(await mailText(o, email, 'account-locked')).toContain('okpay unlock');
+    }
+    const failures = (await auditEvents(o)).filter((a) => a.type === 'password.change.failure' || a.type === '2fa.disable.failure');
+    expect(failures.map((a) => [a.type, a.details['reason']])).toEqual([...Array(5).fill(['password.change.failure', 'wrong-password']), ...Array(5).fill(['2fa.disable.failure', 'wrong-password'])]);
+  });
+
+  scenarioAt(NOW, 'wrong codes at the unlock of a self-locked account are counted: the fifth turns it into a lock that needs the mailed token', async (o) => {
+    const ada = await signUp(o, 'ada@example.com');
+    const { secret } = await withTwoFactor(ada);
+    await ada.ok(['lock', '--yes']);
+    const unlock = (code: string, extra: string[] = []) => o.run(['unlock', '--email', ada.email, '--password-stdin', '--otp', code, ...extra, '--json'], { stdin: `${PASSWORD}\n` });
+    for (let i = 0; i < 5; i += 1) expectError(await unlock('000000'), 3, 'BAD_OTP');
+    o.advance(MINUTE_MS);
+    expectError(await unlock(codeAt(o, secret)), 3, 'INVALID_TOKEN');
+    const token = /\b(unl_[A-Za-z0-9_-]+)/.exec(await mailText(o, ada.email, 'account-locked'))?.[1] ?? '';
+    o.advance(MINUTE_MS);
+    expect(expectOk(await unlock(codeAt(o, secret), ['--token', token])).json()).toMatchObject({ user: { status: 'active' } });
+    expect((await auditEvents(o)).filter((a) => a.type === 'unlock.failure').map((a) => a.details['reason'])).toEqual(Array(5).fill('otp-wrong'));
+  });
+
+  scenarioAt(NOW, '2fa recovery-codes makes a new set (password and code), and the old codes stop working', async (o) => {
+    const ada = await signUp(o, 'ada@example.com');
+    const { secret, recoveryCodes: old } = await withTwoFactor(ada);
+    expectError(await ada.run(['2fa', 'recovery-codes', '--password-stdin', '--otp', '000000', '--json'], { stdin: `${PASSWORD}\n` }), 3, 'BAD_OTP');
+    const { recoveryCodes } = await ada.json<{ recoveryCodes: string[] }>(['2fa', 'recovery-codes', '--password-stdin', '--otp', codeAt(o, secret)], { stdin: `${PASSWORD}\n` });
+    expect(recoveryCodes).toHaveLength(10);
+    expect(recoveryCodes.some((c) => old.includes(c))).toBe(false);
+    expect(await mailText(o, ada.email, 'security-recovery-codes')).toContain('ada@example.com');
+    const login = (code: string) => o.run(['login', '--email', ada.email, '--password-stdin', '--otp', code, '--raw', '--json'], { stdin: `${PASSWORD}\n` });
+    expectError(await login(old[1] ?? ''), 3, 'BAD_OTP');
+    expectOk(await login(recoveryCodes[0] ?? ''));
+  });
+});
+
+describe('no account enumeration (item 8)', () => {
+  scenarioAt(NOW, 'a locked account answers a wrong password as an unknown email does, at login and at unlock', async (o) => {
+    await signUp(o, 'ada@example.com');
+    await signUp(o, 'bea@example.com');
+    const selfLocked = await signUp(o, 'cy@example.com');
+    await selfLocked.ok(['lock', '--yes']);
+    for (let i = 0; i < 5; i += 1) await o.run(['login', '--email', 'ada@example.com', '--password-stdin'], { stdin: `${WRONG}\n` });
+    for (const json of [[], ['--json']]) {
+      const login = async (email: string) => seen(await o.run(['login', '--email', email, '--password-stdin', ...json], { stdin: `${WRONG}\n` }));
+      const unknown = await login('nobody@example.com');
+      expect(unknown.code).toBe(3);
+      expect(await login('ada@example.com')).toEqual(unknown);
+      expect(await login('cy@example.com')).toEqual(unknown);
+      const unlock = async (email: string) => seen(await o.run(['unlock', '--email', email, '--password-stdin', ...json], { stdin: `${WRONG}\n` }));
+      const unlockUnknown = await unlock('nobody@example.com');
+      expect(unlockUnknown.code).toBe(3);
+      for (const email of ['ada@example.com', 'bea@example.com', 'cy@example.com']) expect(await unlock(email), email).toEqual(unlockUnknown);
+    }
+    // The owner, with the right password, still hears why and how to unlock.
+    expectError(await o.run(['login', '--email', 'cy@example.com', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` }), 6, 'ACCOUNT_LOCKED');
+  });
+
+  scenarioAt(NOW, 'register answers a taken email or phone as a new one, and mails the owner instead', async (o) => {
+    await signUp(o, 'ada@example.com', ['--phone', '+14155550100']);
+    const attempt = async (email: string, extra: string[], json: string[]) =>
+      o.run(['register', '--email', email, '--password-stdin', '--accept-terms', ...extra, ...json], { stdin: `${PASSWORD}\n` });
+    const human = (run: Run, email: string) => ({ code: run.code, stdout: run.stdout.replaceAll(email, 'EMAIL'), stderr: run.stderr.replaceAll(email, 'EMAIL') });
+    const fresh = human(await attempt('new1@example.com', [], []), 'new1@example.com');
+    expect(fresh.code).toBe(0);
+    expect(human(await attempt('ADA@example.com', [], []), 'ada@example.com')).toEqual(fresh);
+    expect(human(await attempt('new2@example.com', ['--phone', '+1 415 555 0100'], []), 'new2@example.com')).toEqual(fresh);
+    const shape = (run: Run) => {
+      const { user } = expectOk(run).json<{ user: Record<string, unknown> }>();
+      return Object.fromEntries(Object.entries(user).filter(([key]) => key !== 'id' && key !== 'email'));
+    };
+    const freshJson = shape(await attempt('new3@example.com', ['--phone', '+14155550177'], ['--json']));
+    expect(shape(await attempt('ada@example.com', ['--phone', '+14155550177'], ['--json']))).toEqual(freshJson);
+    expect(shape(await attempt('new4@example.com', ['--phone', '+14155550100'], ['--json']))).toEqual({ ...freshJson, phone: '+14155550100' });
+    expect(await mailText(o, 'ada@example.com', 'registration-attempt')).toContain('+14155550100');
+    // Nothing of the owner's changed: the old password signs in and the number is still hers.
+    const ada = await new Account(o, 'ada@example.com').signIn();
+    expect((await ada.json<{ profile: { phone: string } }>(['profile'])).profile.phone).toBe('+14155550100');
+  });
+
+  scenarioAt(NOW, 'a transfer to a phone number shows the number, never the email of the account behind it', async (o) => {
+    const ada = await signUp(o, 'ada@example.com');
+    await signUp(o, 'secret.owner@example.com', ['--phone', '+14155550100']);
+    await ada.ok(['deposit', '--amount', '50', '--currency', 'USD']);
+    for (const json of [[], ['--json']]) {
+      const sent = await ada.ok(['transfer', '--to', '+1 415 555 0100', '--amount', '5', '--currency', 'USD', '--yes', ...json]);
+      expect(sent.stdout + sent.stderr).not.toContain('secret.owner');
+      expect(sent.stdout + sent.stderr).toContain('+14155550100');
+    }
+    const history = await ada.ok(['history', '--json']);
+    expect(history.stdout).not.toContain('secret.owner');
+  });
+});
 
 describe('passwords longer than bcrypt reads (item 6)', () => {
   scenarioAt(NOW, 'login refuses a password whose first 72 bytes are right, and counts it as a wrong one', async (o) => {

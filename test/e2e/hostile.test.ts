@@ -171,18 +171,47 @@ describe('hostile input, in-process', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it('step-up commands: hostile codes and passwords are refused, with no stack trace and no money moved', async () => {
+    const code = (await desk.okpay(['dev', 'otp', '--email', 'bob@example.com'])).stdout.trim();
+    const bob = await desk.signIn('bob@example.com', code);
+    const stepUps: readonly (readonly string[])[] = [
+      ['password', 'change'],
+      ['2fa', 'disable'],
+      ['2fa', 'recovery-codes'],
+      ['profile', 'set', '--phone', '+14155550123'],
+      ['profile', 'set', '--anti-phishing-phrase', 'hostile heron'],
+    ];
+    const problems: string[] = [];
+    const run = async (token: string, argv: readonly string[], label: string, stdin: string) => {
+      const { outcome, changed, moneyChanged } = await desk.isolated([...argv, '--password-stdin'], { token, stdin });
+      problems.push(...judge({ command: argv.slice(0, 2).join(' '), slot: '--password-stdin/--otp', label }, outcome, changed, moneyChanged));
+      if (outcome.code === 0) problems.push(`${argv.join(' ')} (${label}): accepted`);
+      tally.inputs += 1;
+    };
+    // Bob uses 2FA: the right password with a hostile code.
+    for (const h of HOSTILE_OTPS) for (const argv of stepUps) await run(bob, [...argv, '--otp', h.value], `code ${h.label}`, `${DEMO_PASSWORD}\nNew-pass-2027!\n`);
+    // Hostile passwords, from Bob (with a well-formed code) and from Lena (no 2FA; enable and confirm too).
+    const passwords = ['', '\n', 'x'.repeat(100 * 1024), 'Demo-pass-2026!\u0000', '\u001b[31m\n', `${'é'.repeat(40)}1!a\n`, `Demo-pass-2026!${'x'.repeat(80)}\n`];
+    for (const password of passwords) {
+      const label = `password ${JSON.stringify(password.slice(0, 12))}`;
+      for (const argv of stepUps) await run(bob, [...argv, '--otp', '000000'], label, password);
+      for (const argv of [...stepUps, ['2fa', 'enable'], ['2fa', 'confirm', '123456']]) await run(desk.roles.customer, argv, label, password);
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
+
   it('malformed one-time codes are refused (login, 2fa confirm, profile verify-phone), as are hostile passwords on stdin', async () => {
     const problems: string[] = [];
     for (const h of HOSTILE_OTPS) {
       const login = await desk.isolated(['login', '--email', 'bob@example.com', '--password-stdin', '--otp', h.value], { stdin: `${DEMO_PASSWORD}\n` });
       problems.push(...judge({ command: 'login', slot: '--otp', label: h.label }, login.outcome, login.changed, login.moneyChanged));
       if (login.outcome.code === 0) problems.push(`login --otp (${h.label}): accepted`);
-      const confirm = await desk.isolated(['2fa', 'confirm', h.value], { token: desk.roles.customer });
+      const confirm = await desk.isolated(['2fa', 'confirm', h.value, '--password-stdin'], { token: desk.roles.customer, stdin: `${DEMO_PASSWORD}\n` });
       problems.push(...judge({ command: '2fa confirm', slot: '<code>', label: h.label }, confirm.outcome, confirm.changed, confirm.moneyChanged));
       tally.inputs += 2;
     }
     // A phone number waiting for its code: malformed codes are refused before a try is counted.
-    expect((await desk.okpay(['profile', 'set', '--phone', '+4915112345678'], { token: desk.roles.customer })).code).toBe(0);
+    expect((await desk.okpay(['profile', 'set', '--phone', '+4915112345678', '--password-stdin'], { token: desk.roles.customer, stdin: `${DEMO_PASSWORD}\n` })).code).toBe(0);
     for (const h of HOSTILE_OTPS) {
       const verify = await desk.isolated(['profile', 'verify-phone', h.value], { token: desk.roles.customer });
       problems.push(...judge({ command: 'profile verify-phone', slot: '<code>', label: h.label }, verify.outcome, verify.changed, verify.moneyChanged));

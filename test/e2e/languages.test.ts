@@ -41,7 +41,7 @@ describe('mails in the customer’s language', () => {
     await desk.agent(AGENT, 1, 'en,de,es', OPS);
     await desk.customer(ADA, ['--country', 'GB', '--name', 'Ada Lovelace']);
     await desk.customer(GRETA, ['--country', 'DE', '--language', 'de']);
-    expectOk(await desk.as(GRETA, ['profile', 'set', '--anti-phishing-phrase', PHRASE]));
+    expectOk(await desk.as(GRETA, ['profile', 'set', '--anti-phishing-phrase', PHRASE, '--password-stdin'], { stdin: `${PASSWORD}\n` }));
     await desk.customer(LUCIA, ['--country', 'ES']);
     expectOk(await desk.as(LUCIA, ['profile', 'set', '--language', 'es']));
     expectOk(await desk.as(ADA, ['deposit', '--amount', '100', '--currency', 'USD']));

@@ -76,10 +76,10 @@ describe('secrets, file modes and tampering (the real binary)', () => {
     // Without --raw the session goes to <data-dir>/session.
     await ok(['login', '--email', email, '--password-stdin'], { stdin: `${PASSWORD}\n` });
     tokens.push(readFileSync(path.join(home, 'session'), 'utf8').trim());
-    const enabled = await ok(['2fa', 'enable', '--json']);
+    const enabled = await ok(['2fa', 'enable', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
     secret = (JSON.parse(enabled.stdout) as { twoFactor: { secret: string } }).twoFactor.secret;
     runs.pop(); // the one place the secret is shown, on purpose
-    await ok(['2fa', 'confirm', totp.generate(secret, NOW)]);
+    await ok(['2fa', 'confirm', totp.generate(secret, NOW), '--password-stdin'], { stdin: `${PASSWORD}\n` });
     const later = NOW + 60_000;
     const raw = await ok(['login', '--email', email, '--password-stdin', '--otp', totp.generate(secret, later), '--raw'], { stdin: `${PASSWORD}\n`, nowMs: later });
     runs.pop(); // --raw prints the session token, on purpose

@@ -18,7 +18,7 @@ describe('the support desk', () => {
   beforeAll(async () => {
     await desk.admin(OPS);
     await desk.customer(ADA, ['--country', 'DE']);
-    expectOk(await desk.as(ADA, ['profile', 'set', '--anti-phishing-phrase', 'blue heron 42']));
+    expectOk(await desk.as(ADA, ['profile', 'set', '--anti-phishing-phrase', 'blue heron 42', '--password-stdin'], { stdin: `${PASSWORD}\n` }));
     await desk.customer(BOB, ['--country', 'CN']);
     await desk.agent(LIN, 1, 'en,zh', OPS);
     await desk.agent(MAX, 2, 'en', OPS);

@@ -312,10 +312,10 @@ function agentCommand(m: Model, agent: Person, rng: Rng): Command {
 function securityCommand(m: Model, me: Person, rng: Rng): Command {
   if (me.pendingSecret) {
     const secret = me.pendingSecret;
-    return { name: '2fa confirm', actor: me, args: ['2fa', 'confirm', totp.generate(secret, m.now), '--json'], after: (r) => r.code === 0 && ((me.secret = secret), (me.pendingSecret = null)) };
+    return { name: '2fa confirm', actor: me, args: ['2fa', 'confirm', totp.generate(secret, m.now), '--password-stdin', '--json'], stdin: `${PASSWORD}\n`, after: (r) => r.code === 0 && ((me.secret = secret), (me.pendingSecret = null)) };
   }
   if (!me.secret && rng.chance(0.5)) {
-    return { name: '2fa enable', actor: me, args: ['2fa', 'enable', '--json'], after: (r) => r.code === 0 && (me.pendingSecret = String(json(r)['twoFactor']?.['secret'])) };
+    return { name: '2fa enable', actor: me, args: ['2fa', 'enable', '--password-stdin', '--json'], stdin: `${PASSWORD}\n`, after: (r) => r.code === 0 && (me.pendingSecret = String(json(r)['twoFactor']?.['secret'])) };
   }
   if (rng.chance(0.5)) {
     return { name: 'kyc submit', actor: me, args: ['kyc', 'submit', '--document-type', 'passport', '--document-number', `X${1000000 + rng.int(8999999)}`, '--json'] };

@@ -6,6 +6,8 @@ import {
   explainLock,
   lockAccount,
   lockedError,
+  confirmsPassword,
+  LOCKED_GUESSES_MAX,
   MAX_FAILED_SIGN_INS,
   openSession,
   recordFailedSignIn,
@@ -197,13 +199,21 @@ describe('recordFailedSignIn (lockout counting)', () => {
     expect(fifth?.user.unlockToken).toEqual(unlock);
   });
 
-  it('leaves failed-logins and agent locks as they are', () => {
+  it('leaves failed-logins and agent locks as they are, still counting the failures', () => {
     const user = lockAccount(activeUser(), { reason: 'agent', note: 'review', at: NOW_ISO, by: null });
     const results = failures(user, MAX_FAILED_SIGN_INS + 2);
     for (const result of results) expect(result.lockedNow).toBe(false);
     const last = results[results.length - 1];
     expect(last?.user.lock?.reason).toBe('agent');
-    expect(last?.user.failedLogins).toBe(0);
+    expect(last?.user.failedLogins).toBe(MAX_FAILED_SIGN_INS + 2);
+  });
+
+  it('a locked account stops telling a right password from a wrong one after LOCKED_GUESSES_MAX failures', () => {
+    const locked = lockAccount(activeUser(), { reason: 'agent', note: null, at: NOW_ISO, by: null });
+    expect(confirmsPassword(activeUser())).toBe(true);
+    expect(confirmsPassword({ ...activeUser(), failedLogins: LOCKED_GUESSES_MAX + 3 })).toBe(true);
+    expect(confirmsPassword({ ...locked, failedLogins: LOCKED_GUESSES_MAX - 1 })).toBe(true);
+    expect(confirmsPassword({ ...locked, failedLogins: LOCKED_GUESSES_MAX })).toBe(false);
   });
 
   it('marks a session ended by a lock (kept only to explain the lock) until it would have expired anyway', () => {

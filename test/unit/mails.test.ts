@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activationMail, lockedAfterFailuresMail, lockNoticeMail, passwordResetMail, securityChangeMail, unlockedMail } from '../../src/domain/account-mails.js';
+import { activationMail, lockedAfterFailuresMail, lockNoticeMail, passwordResetMail, registrationAttemptMail, securityChangeMail, unlockedMail } from '../../src/domain/account-mails.js';
 import { explainLock } from '../../src/domain/accounts.js';
 import { kycDecisionMail } from '../../src/domain/kyc.js';
 import { detectLanguage, LANGUAGES, type Language } from '../../src/domain/language.js';
@@ -69,7 +69,8 @@ const TEMPLATES: readonly Template[] = [
     }),
   ),
   { name: 'unlocked', covers: 'unlocked', render: ({ user }) => unlockedMail(user), keeps: [] },
-  ...(['password', '2fa-on', '2fa-off'] as const).map(
+  { name: 'registration attempt', covers: 'registrationAttempt', render: ({ user }) => registrationAttemptMail(user, '+14155550100'), keeps: ['+14155550100', 'okpay password reset --email'] },
+  ...(['password', '2fa-on', '2fa-off', 'recovery-codes'] as const).map(
     (change): Template => ({ name: `security change (${change})`, covers: 'securityChange', render: ({ user }) => securityChangeMail(user, change), keeps: ['okpay password reset --email'] }),
   ),
   { name: 'payment received', covers: 'paymentReceived', render: ({ user }) => paymentReceivedMail(user, 'Ada Lovelace', '12.50', 'EUR', 'rent 11/2026'), keeps: ['Ada Lovelace', '12.50 EUR', 'rent 11/2026', 'okpay balance'] },

@@ -1,16 +1,16 @@
 // profile, profile set: flags and rendering around the profile use-case (src/app/accounts.ts).
 
 import type { Command } from 'commander';
-import { updateProfile, type ProfileChanges } from '../../app/accounts.js';
+import { STEP_UP_FIELDS, updateProfile, updateProfileSteppedUp, type ProfileChanges } from '../../app/accounts.js';
 import { describeUser, profileGaps } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/state.js';
 import { boundedText, normalizeCountry, normalizePhone, validateName } from '../../domain/validate.js';
 import { validateDocument } from '../../domain/validate-document.js';
-import { readSignedIn, sessionToken, signedIn } from '../auth.js';
+import { readSignedIn, sessionToken, signedIn, withOtp } from '../auth.js';
 import { verifyPhone } from '../../app/phone.js';
 import { parsePhoneCode } from '../../domain/phone-verification.js';
-import { promptText } from '../prompts.js';
+import { promptText, readPassword } from '../prompts.js';
 import { asSignedIn } from '../signed-in.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
@@ -24,11 +24,13 @@ interface ProfileOptions {
   country?: string;
   language?: string;
   antiPhishingPhrase?: string;
+  passwordStdin?: boolean;
+  otp?: string;
 }
 
 export function registerProfileCommands(program: Command, app: App): void {
   const profile = subcommand(program, 'profile', 'show your profile');
-  examples(profile, ['okpay profile', 'okpay profile set --phone +14155550100 --id-number X1234567 --country US']);
+  examples(profile, ['okpay profile', 'okpay profile set --id-number X1234567 --country US', 'okpay profile set --phone +14155550100 --password-stdin < pass.txt']);
   action(app, profile, async (ctx) => {
     const token = await sessionToken(ctx);
     const user = await readSignedIn(ctx, token, (_t, signed) => signed.user);
@@ -40,14 +42,22 @@ export function registerProfileCommands(program: Command, app: App): void {
     .option('--name <name>', 'full name')
     .option('--country <cc>', 'country, two letters')
     .option('--language <lang>', 'language for mails and support: en, zh, es, fr, de')
-    .option('--anti-phishing-phrase <phrase>', 'a phrase every mail from OKPay will show, so fakes stand out');
-  examples(set, ['okpay profile set --name "Ada Lovelace" --language en', 'okpay profile set --anti-phishing-phrase "blue heron 42"']);
+    .option('--anti-phishing-phrase <phrase>', 'a phrase every mail from OKPay will show, so fakes stand out')
+    .option('--password-stdin', 'with --phone or --anti-phishing-phrase: read your password from standard input (or set OKPAY_PASSWORD; else a prompt)')
+    .option('--otp <code>', 'with --phone or --anti-phishing-phrase, when 2FA is on: a current code, or a recovery code');
+  examples(set, ['okpay profile set --name "Ada Lovelace" --language en', 'okpay profile set --anti-phishing-phrase "blue heron 42" --password-stdin --otp 123456 < pass.txt']);
   action<ProfileOptions>(app, set, async (ctx, o) => {
     const changes = validateChanges(ctx, o);
     if (Object.keys(changes).length === 0) throw new AppError('USAGE', 'nothing to change', { hint: 'pass at least one of --phone, --id-number, --name, --country, --language, --anti-phishing-phrase' });
     const token = await sessionToken(ctx);
-    const user = await ctx.store.transaction(async (t) => updateProfile(t, ctx, await signedIn(ctx, t, token), changes));
-    printProfile(ctx, user);
+    if (!STEP_UP_FIELDS.some((field) => field in changes)) {
+      printProfile(ctx, await ctx.store.transaction(async (t) => updateProfile(t, ctx, await signedIn(ctx, t, token), changes)));
+      return;
+    }
+    // The session must be alive before a password is asked for.
+    await readSignedIn(ctx, token, () => undefined);
+    const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
+    printProfile(ctx, await withOtp(ctx, o.otp, (otp) => updateProfileSteppedUp(ctx.store, ctx, { token, password, otp }, changes)));
   });
   registerVerifyPhone(profile, app);
 }

@@ -3,11 +3,11 @@
 
 import type { Command } from 'commander';
 import { changePassword, requestPasswordReset, resetPassword, resetTokenOwner } from '../../app/credentials.js';
-import { confirmTwoFactorCode, disableTwoFactorWith, enableTwoFactor } from '../../app/two-factor.js';
+import { confirmTwoFactorCode, disableTwoFactorWith, enableTwoFactor, regenerateRecoveryCodes } from '../../app/two-factor.js';
 import { describeUser } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
 import { checkPasswordPolicy, normalizeEmail } from '../../domain/validate.js';
-import { readSignedIn, sessionToken, signedIn, withOtp } from '../auth.js';
+import { readSignedIn, sessionToken, withOtp } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { readNewPassword, readPassword, readStdinLines } from '../prompts.js';
@@ -21,6 +21,15 @@ export function registerSecurityCommands(program: Command, app: App): void {
   registerTwoFactorEnable(twoFactor, app);
   registerTwoFactorConfirm(twoFactor, app);
   registerTwoFactorDisable(twoFactor, app);
+  registerRecoveryCodes(twoFactor, app);
+}
+
+const PASSWORD_STDIN = 'read your password from standard input (or set OKPAY_PASSWORD; else a prompt)';
+const OTP = 'a current code of your authenticator app, or a recovery code (when 2FA is on)';
+
+/** The signed-in person's two-step state, checked on a lock-free read before a password is asked for. */
+async function twoFactorOn(ctx: Context, token: string | null): Promise<boolean> {
+  return readSignedIn(ctx, token, (_t, me) => me.user.twoFactor.enabled);
 }
 
 function registerPasswordChange(parent: Command, app: App): void {
@@ -73,11 +82,14 @@ async function completeReset(ctx: Context, token: string, passwordStdin: boolean
 }
 
 function registerTwoFactorEnable(parent: Command, app: App): void {
-  const command = subcommand(parent, 'enable', 'start two-step verification: shows a secret, a QR code and recovery codes');
-  examples(command, ['okpay 2fa enable', 'okpay 2fa confirm 123456']);
-  action(app, command, async (ctx) => {
+  const command = subcommand(parent, 'enable', 'start two-step verification (needs your password): shows a secret, a QR code and recovery codes')
+    .option('--password-stdin', PASSWORD_STDIN);
+  examples(command, ['okpay 2fa enable', 'okpay 2fa enable --password-stdin < pass.txt', 'okpay 2fa confirm 123456']);
+  action<{ passwordStdin?: boolean }>(app, command, async (ctx, o) => {
     const token = await sessionToken(ctx);
-    const { secret, uri, recoveryCodes: codes } = await ctx.store.transaction(async (t) => enableTwoFactor(t, ctx, await signedIn(ctx, t, token)));
+    if (await twoFactorOn(ctx, token)) throw new AppError('ALREADY_EXISTS', 'two-step verification is already on', { hint: 'to start over, turn it off first: `okpay 2fa disable`' });
+    const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
+    const { secret, uri, recoveryCodes: codes } = await withOtp(ctx, undefined, (otp) => enableTwoFactor(ctx.store, ctx, { token, password, otp }));
     const qr = ctx.io.stdoutIsTTY ? await renderTerminalQr(uri) : null;
     ctx.out.data({ twoFactor: { secret, uri, recoveryCodes: codes, confirmed: false } }, () => printEnrolment(ctx, secret, uri, qr, codes));
   });
@@ -98,26 +110,46 @@ function printEnrolment(ctx: Context, secret: string, uri: string, qr: string | 
 }
 
 function registerTwoFactorConfirm(parent: Command, app: App): void {
-  const command = subcommand(parent, 'confirm', 'finish turning on two-step verification with a code from your app').argument('<code>', 'the 6-digit code your app shows');
-  examples(command, ['okpay 2fa confirm 123456']);
-  action(app, command, async (ctx, _o, [code]) => {
+  const command = subcommand(parent, 'confirm', 'finish turning on two-step verification with a code from your app (needs your password)')
+    .argument('<code>', 'the 6-digit code your app shows')
+    .option('--password-stdin', PASSWORD_STDIN);
+  examples(command, ['okpay 2fa confirm 123456', 'okpay 2fa confirm 123456 --password-stdin < pass.txt']);
+  action<{ passwordStdin?: boolean }>(app, command, async (ctx, o, [code]) => {
     const token = await sessionToken(ctx);
-    const user = await ctx.store.transaction(async (t) => confirmTwoFactorCode(t, ctx, await signedIn(ctx, t, token), code ?? ''));
+    if (await twoFactorOn(ctx, token)) throw new AppError('ALREADY_EXISTS', 'two-step verification is already on');
+    const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
+    const user = await withOtp(ctx, undefined, (otp) => confirmTwoFactorCode(ctx.store, ctx, { token, password, otp }, code ?? ''));
     ctx.out.data({ user: describeUser(user) }, () => ctx.out.success('Two-step verification is on. Sign-ins now need a code from your app.'));
   });
 }
 
 function registerTwoFactorDisable(parent: Command, app: App): void {
   const command = subcommand(parent, 'disable', 'turn two-step verification off (needs your password and a code)')
-    .option('--password-stdin', 'read the password from standard input')
-    .option('--otp <code>', 'a current code, or a recovery code');
+    .option('--password-stdin', PASSWORD_STDIN)
+    .option('--otp <code>', OTP);
   examples(command, ['okpay 2fa disable', "okpay 2fa disable --password-stdin --otp 123456 < pass.txt"]);
   action<{ passwordStdin?: boolean; otp?: string }>(app, command, async (ctx, o) => {
     const token = await sessionToken(ctx);
-    const state = await readSignedIn(ctx, token, (_t, me) => me.user.twoFactor.enabled);
-    if (!state) throw new AppError('INVALID_TRANSITION', 'two-step verification is already off');
+    if (!(await twoFactorOn(ctx, token))) throw new AppError('INVALID_TRANSITION', 'two-step verification is already off');
     const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
-    const user = await withOtp(ctx, o.otp, (code) => disableTwoFactorWith(ctx.store, ctx, token, password, code));
+    const user = await withOtp(ctx, o.otp, (otp) => disableTwoFactorWith(ctx.store, ctx, { token, password, otp }));
     ctx.out.data({ user: describeUser(user) }, () => ctx.out.success('Two-step verification is off.'));
+  });
+}
+
+function registerRecoveryCodes(parent: Command, app: App): void {
+  const command = subcommand(parent, 'recovery-codes', 'make a new set of recovery codes; the old ones stop working (needs your password and a code)')
+    .option('--password-stdin', PASSWORD_STDIN)
+    .option('--otp <code>', OTP);
+  examples(command, ['okpay 2fa recovery-codes', 'okpay 2fa recovery-codes --password-stdin --otp 123456 < pass.txt']);
+  action<{ passwordStdin?: boolean; otp?: string }>(app, command, async (ctx, o) => {
+    const token = await sessionToken(ctx);
+    if (!(await twoFactorOn(ctx, token))) throw new AppError('INVALID_TRANSITION', 'two-step verification is off: there are no recovery codes', { hint: 'turn it on with `okpay 2fa enable`' });
+    const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
+    const { recoveryCodes: codes } = await withOtp(ctx, o.otp, (otp) => regenerateRecoveryCodes(ctx.store, ctx, { token, password, otp }));
+    ctx.out.data({ recoveryCodes: codes }, () => {
+      ctx.out.line('New recovery codes — each works once in place of a code; the old ones no longer work. Store them offline; they are shown only now:');
+      for (const code of codes) ctx.out.line(`  ${code}`);
+    });
   });
 }

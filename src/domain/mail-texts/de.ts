@@ -6,6 +6,7 @@ const SECURITY_CHANGE: Readonly<Record<SecurityChange, { subject: string; senten
   password: { subject: 'Ihr OKPay-Passwort wurde geändert', sentence: (email) => `Das Passwort von ${email} wurde geändert` },
   '2fa-on': { subject: 'Die Zwei-Faktor-Bestätigung ist aktiv', sentence: (email) => `Die Zwei-Faktor-Bestätigung für ${email} ist jetzt aktiv` },
   '2fa-off': { subject: 'Die Zwei-Faktor-Bestätigung wurde ausgeschaltet', sentence: (email) => `Die Zwei-Faktor-Bestätigung für ${email} wurde ausgeschaltet` },
+  'recovery-codes': { subject: 'Neue Wiederherstellungscodes wurden erstellt', sentence: (email) => `Für ${email} wurden neue Wiederherstellungscodes erstellt; die alten gelten nicht mehr` },
 };
 
 const withCode = (twoFactor: boolean): string => (twoFactor ? ' und einem Code aus Ihrer Authenticator-App' : '');
@@ -36,6 +37,10 @@ export const de: MailTexts = {
   activation: (token) => ({
     subject: 'Aktivieren Sie Ihr OKPay-Konto',
     text: `Willkommen bei OKPay.\n\nUm Ihr Konto zu aktivieren, führen Sie diesen Befehl aus:\n\n  okpay activate ${token}\n\nDer Token gilt ein einziges Mal und läuft nach 24 Stunden ab. Wenn Sie sich nicht registriert haben, ignorieren Sie diese E-Mail: Das Konto bleibt inaktiv.`,
+  }),
+  registrationAttempt: (address, email) => ({
+    subject: 'Jemand wollte mit Ihren Angaben ein OKPay-Konto eröffnen',
+    text: `Jemand wollte ein neues OKPay-Konto mit ${address} eröffnen; diese Angabe gehört bereits zu Ihrem Konto. Es wurde nichts angelegt, und an Ihrem Konto hat sich nichts geändert.\n\nWenn Sie das waren, melden Sie sich an (okpay login --email ${email}) oder setzen Sie Ihr Passwort zurück (okpay password reset --email ${email}). Andernfalls müssen Sie nichts tun.`,
   }),
   passwordReset: (token) => ({
     subject: 'Setzen Sie Ihr OKPay-Passwort zurück',

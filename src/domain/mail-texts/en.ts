@@ -6,6 +6,7 @@ const SECURITY_CHANGE: Readonly<Record<SecurityChange, string>> = {
   password: 'Your OKPay password was changed',
   '2fa-on': 'Two-step verification is on',
   '2fa-off': 'Two-step verification was turned off',
+  'recovery-codes': 'New two-step recovery codes were made (the old ones no longer work)',
 };
 
 export const en: MailTexts = {
@@ -14,6 +15,10 @@ export const en: MailTexts = {
   activation: (token) => ({
     subject: 'Activate your OKPay account',
     text: `Welcome to OKPay.\n\nTo activate your account, run:\n\n  okpay activate ${token}\n\nThe token works once and expires in 24 hours. If you did not sign up, ignore this mail: the account stays inactive.`,
+  }),
+  registrationAttempt: (address, email) => ({
+    subject: 'Someone tried to open an OKPay account with your details',
+    text: `Someone tried to open a new OKPay account with ${address}, which already belongs to your account. Nothing was created and nothing on your account changed.\n\nIf it was you, sign in (okpay login --email ${email}) or reset your password (okpay password reset --email ${email}). If not, you need do nothing.`,
   }),
   passwordReset: (token) => ({
     subject: 'Reset your OKPay password',

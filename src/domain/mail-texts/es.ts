@@ -6,6 +6,7 @@ const SECURITY_CHANGE: Readonly<Record<SecurityChange, { subject: string; senten
   password: { subject: 'Se ha cambiado su contraseña de OKPay', sentence: (email) => `Se ha cambiado la contraseña de ${email}` },
   '2fa-on': { subject: 'La verificación en dos pasos está activada', sentence: (email) => `Se ha activado la verificación en dos pasos de ${email}` },
   '2fa-off': { subject: 'Se ha desactivado la verificación en dos pasos', sentence: (email) => `Se ha desactivado la verificación en dos pasos de ${email}` },
+  'recovery-codes': { subject: 'Se han creado nuevos códigos de recuperación', sentence: (email) => `Se han creado nuevos códigos de recuperación para ${email}; los anteriores ya no valen` },
 };
 
 const withCode = (twoFactor: boolean): string => (twoFactor ? ' y un código de su aplicación de autenticación' : '');
@@ -36,6 +37,10 @@ export const es: MailTexts = {
   activation: (token) => ({
     subject: 'Active su cuenta de OKPay',
     text: `Le damos la bienvenida a OKPay.\n\nPara activar su cuenta, ejecute:\n\n  okpay activate ${token}\n\nEl token sirve una sola vez y caduca en 24 horas. Si no se ha registrado usted, ignore este correo: la cuenta seguirá sin activar.`,
+  }),
+  registrationAttempt: (address, email) => ({
+    subject: 'Alguien intentó abrir una cuenta de OKPay con sus datos',
+    text: `Alguien intentó abrir una nueva cuenta de OKPay con ${address}, que ya pertenece a su cuenta. No se ha creado nada y su cuenta no ha cambiado.\n\nSi fue usted, inicie sesión (okpay login --email ${email}) o restablezca su contraseña (okpay password reset --email ${email}). Si no, no tiene que hacer nada.`,
   }),
   passwordReset: (token) => ({
     subject: 'Restablezca su contraseña de OKPay',

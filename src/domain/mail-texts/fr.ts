@@ -6,6 +6,7 @@ const SECURITY_CHANGE: Readonly<Record<SecurityChange, { subject: string; senten
   password: { subject: 'Votre mot de passe OKPay a été modifié', sentence: (email) => `Le mot de passe de ${email} a été modifié` },
   '2fa-on': { subject: 'La validation en deux étapes est activée', sentence: (email) => `La validation en deux étapes de ${email} est activée` },
   '2fa-off': { subject: 'La validation en deux étapes a été désactivée', sentence: (email) => `La validation en deux étapes de ${email} a été désactivée` },
+  'recovery-codes': { subject: 'De nouveaux codes de secours ont été créés', sentence: (email) => `De nouveaux codes de secours ont été créés pour ${email} ; les anciens ne sont plus valables` },
 };
 
 const withCode = (twoFactor: boolean): string => (twoFactor ? ' et un code de votre application d’authentification' : '');
@@ -36,6 +37,10 @@ export const fr: MailTexts = {
   activation: (token) => ({
     subject: 'Activez votre compte OKPay',
     text: `Bienvenue chez OKPay.\n\nPour activer votre compte, lancez :\n\n  okpay activate ${token}\n\nLe jeton ne sert qu’une fois et expire dans 24 heures. Si vous ne vous êtes pas inscrit, ignorez cet e-mail : le compte restera inactif.`,
+  }),
+  registrationAttempt: (address, email) => ({
+    subject: 'Quelqu’un a tenté d’ouvrir un compte OKPay avec vos coordonnées',
+    text: `Quelqu’un a tenté d’ouvrir un nouveau compte OKPay avec ${address}, qui appartient déjà à votre compte. Rien n’a été créé et votre compte n’a pas changé.\n\nSi c’était vous, connectez-vous (okpay login --email ${email}) ou réinitialisez votre mot de passe (okpay password reset --email ${email}). Sinon, vous n’avez rien à faire.`,
   }),
   passwordReset: (token) => ({
     subject: 'Réinitialisez votre mot de passe OKPay',

@@ -11,7 +11,7 @@ export interface MailText {
   readonly text: string;
 }
 
-export type SecurityChange = 'password' | '2fa-on' | '2fa-off';
+export type SecurityChange = 'password' | '2fa-on' | '2fa-off' | 'recovery-codes';
 export type ChangedStatus = Exclude<TicketStatus, 'new'>;
 
 /** A lock as a mail describes it; `since` is "YYYY-MM-DD HH:MM" in UTC. */
@@ -39,6 +39,8 @@ export interface Payout {
 export interface AccountTexts {
   activation(token: string): MailText;
   passwordReset(token: string): MailText;
+  /** To the owner of an email or phone number someone tried to register again. */
+  registrationAttempt(address: string, email: string): MailText;
   /** English repeats the CLI's own explanation; the other languages tell it from the facts. */
   lockedAfterFailures(lock: LockFacts, token: string, explanation: LockExplanation): MailText;
   lockNotice(lock: LockFacts, explanation: LockExplanation): MailText;

@@ -6,6 +6,7 @@ const SECURITY_CHANGE: Readonly<Record<SecurityChange, { subject: string; what: 
   password: { subject: '您的 OKPay 密码已修改', what: '密码已修改' },
   '2fa-on': { subject: '两步验证已开启', what: '两步验证已开启' },
   '2fa-off': { subject: '两步验证已关闭', what: '两步验证已关闭' },
+  'recovery-codes': { subject: '已生成新的恢复码', what: '恢复码已重新生成（旧的恢复码已失效）' },
 };
 
 const withCode = (twoFactor: boolean): string => (twoFactor ? '和两步验证码' : '');
@@ -36,6 +37,10 @@ export const zh: MailTexts = {
   activation: (token) => ({
     subject: '激活您的 OKPay 账户',
     text: `欢迎使用 OKPay。\n\n请运行以下命令激活账户：\n\n  okpay activate ${token}\n\n该令牌只能使用一次，24 小时内有效。如果您没有注册过，请忽略本邮件，账户不会被激活。`,
+  }),
+  registrationAttempt: (address, email) => ({
+    subject: '有人尝试用您的信息注册 OKPay 账户',
+    text: `有人尝试用 ${address} 注册新的 OKPay 账户，而它已属于您的账户。系统没有创建任何账户，您的账户也没有任何变化。\n\n如果是您本人，请登录（okpay login --email ${email}）或重置密码（okpay password reset --email ${email}）。如果不是，您无需做任何事。`,
   }),
   passwordReset: (token) => ({
     subject: '重置您的 OKPay 密码',
