@@ -101,8 +101,7 @@ export async function completeLogin(t: RecordsTransaction, deps: AppDeps, creden
     return NEED_OTP;
   }
   if (!check.ok) {
-    // A locked account answers a wrong password as an unknown email is answered.
-
+    // A locked account too: a wrong password is answered as an unknown email is.
     await countFailedSignIn(t, now.getTime(), user, tokens.unlockToken, { type: 'login.failure', reason: user.lock ? 'locked-wrong-password' : 'wrong-password' });
     t.failAfterCommit(BAD_CREDENTIALS());
     return NEED_OTP;

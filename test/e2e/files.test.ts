@@ -24,11 +24,11 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** A fresh, private data directory under the test's root. */
+/** A fresh, private data directory under the test's root; loading the fixture makes it a test store. */
 function privateHome(name: string): Okpay {
   const home = path.join(root, name);
   mkdirSync(home, { mode: 0o700 });
-  return new Okpay({ home, now: NOW });
+  return new Okpay({ home, now: NOW, testStore: false });
 }
 
 /**
@@ -144,7 +144,7 @@ describe('a data directory other users can change', () => {
     const o = privateHome('target');
     const link = path.join(root, 'my-link');
     symlinkSync(o.home, link);
-    const viaLink = new Okpay({ home: link, now: NOW });
+    const viaLink = new Okpay({ home: link, now: NOW, testStore: false });
     expect((await viaLink.run(['fixtures', 'load', fixture])).code).toBe(0);
     expect(readdirSync(o.home).length).toBeGreaterThan(0);
   });
@@ -160,7 +160,7 @@ describe('a data directory other users can change', () => {
     const link = path.join(root, 'their-link');
     symlinkSync(o.home, link);
     lchownSync(link, NOBODY, NOBODY);
-    expectUnsafe(await new Okpay({ home: link, now: NOW }).run(['fixtures', 'load', fixture, '--json']), /symbolic link owned by another user \(uid 65534\)/);
+    expectUnsafe(await new Okpay({ home: link, now: NOW, testStore: false }).run(['fixtures', 'load', fixture, '--json']), /symbolic link owned by another user \(uid 65534\)/);
     lchownSync(o.home, NOBODY, NOBODY);
     expectUnsafe(await o.run(['fixtures', 'load', fixture, '--json']), /belongs to another user \(uid 65534\)/);
     expect(readdirSync(o.home)).toEqual([]);

@@ -67,7 +67,8 @@ describe('deposits, binding quotes, transfers, history and receipts', () => {
     const fxQuote = await quoteOf(ada, toEur);
     expect(fxQuote).toMatchObject({ scope: 'cross-border', fee: '3.20', rate: '0.852025', receiveAmount: '85.20', receiveCurrency: 'EUR' });
     const converted = (await send(ada, [...toEur, '--memo', 'rent'])).transaction;
-    expect(converted).toMatchObject({ fee: fxQuote.fee, rate: fxQuote.rate, receiveAmount: fxQuote.receiveAmount, receiveCurrency: 'EUR', to: 'bob@example.com' });
+    // Shown by the number it was sent to, never the email of the account behind it (issue 15, item 8).
+    expect(converted).toMatchObject({ fee: fxQuote.fee, rate: fxQuote.rate, receiveAmount: fxQuote.receiveAmount, receiveCurrency: 'EUR', to: '+447700900123' });
     expect(await bob.balance('EUR')).toEqual({ available: '85.20', held: '0.00' });
     expect(await bob.balance('USD')).toEqual({ available: '100.00', held: '0.00' });
     expect(await ada.balance('USD')).toEqual({ available: '796.30', held: '0.00' });
@@ -92,7 +93,7 @@ describe('deposits, binding quotes, transfers, history and receipts', () => {
     expect(csv[3]).toContain(',deposit,completed,in,1000.00,USD,');
 
     const receipt = (await ada.json<{ transaction: Record<string, unknown> }>(['tx', 'show', converted.id])).transaction;
-    expect(receipt).toMatchObject({ id: converted.id, status: 'completed', memo: 'rent', from: 'ada@example.com', to: 'bob@example.com', rate: '0.852025', midRate: '0.865', receiveAmount: '85.20' });
+    expect(receipt).toMatchObject({ id: converted.id, status: 'completed', memo: 'rent', from: 'ada@example.com', to: '+447700900123', rate: '0.852025', midRate: '0.865', receiveAmount: '85.20' });
     expect(receipt['feeLines']).toEqual([
       { code: 'transfer.percent', label: '2.90% cross-border transfer fee', amount: '2.90' },
       { code: 'transfer.fixed', label: 'fixed part of the cross-border transfer fee', amount: '0.30' },
