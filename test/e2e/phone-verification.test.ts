@@ -49,7 +49,7 @@ describe('phone numbers are verified by a one-time code before money follows the
   });
 
   it('a number set without its code receives nothing: money sent to it waits as unclaimed', async () => {
-    const set = expectOk(await desk.as(MAL, ['profile', 'set', '--phone', BOB_PHONE, '--json'])).json<{ profile: { phone: string | null; phoneToVerify: string } }>().profile;
+    const set = expectOk(await desk.as(MAL, ['profile', 'set', '--phone', BOB_PHONE, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` })).json<{ profile: { phone: string | null; phoneToVerify: string } }>().profile;
     expect(set).toMatchObject({ phone: null, phoneToVerify: BOB_PHONE });
     const sent = expectOk(await desk.as(ANN, ['transfer', '--to', BOB_PHONE, '--amount', '60.00', '--currency', 'USD', '--yes', '--json'])).json<{ transaction: { status: string } }>().transaction;
     expect(sent.status).toBe('unclaimed');
@@ -70,7 +70,7 @@ describe('phone numbers are verified by a one-time code before money follows the
   });
 
   it('a code expires after ten minutes', async () => {
-    expectOk(await desk.as(MAL, ['profile', 'set', '--phone', BOB_PHONE]));
+    expectOk(await desk.as(MAL, ['profile', 'set', '--phone', BOB_PHONE, '--password-stdin'], { stdin: `${PASSWORD}\n` }));
     const code = await latestCode();
     desk.advance(11 * MINUTE_MS);
     const expired = expectError(await desk.as(MAL, ['profile', 'verify-phone', code, '--json']), 3, 'BAD_OTP').error();
@@ -79,7 +79,7 @@ describe('phone numbers are verified by a one-time code before money follows the
   });
 
   it('the owner’s code makes the number theirs: the waiting money lands, later payments route to them', async () => {
-    expectOk(await desk.as(BOB, ['profile', 'set', '--phone', BOB_PHONE]));
+    expectOk(await desk.as(BOB, ['profile', 'set', '--phone', BOB_PHONE, '--password-stdin'], { stdin: `${PASSWORD}\n` }));
     const verified = expectOk(await desk.as(BOB, ['profile', 'verify-phone', await latestCode(), '--json'])).json<{ profile: { phone: string; phoneToVerify: null }; claimed: string[] }>();
     expect(verified.profile).toMatchObject({ phone: BOB_PHONE, phoneToVerify: null });
     expect(verified.claimed).toHaveLength(1);
@@ -87,7 +87,7 @@ describe('phone numbers are verified by a one-time code before money follows the
     const next = expectOk(await desk.as(ANN, ['transfer', '--to', BOB_PHONE, '--amount', '5.00', '--currency', 'USD', '--yes', '--json'])).json<{ transaction: { status: string } }>().transaction;
     expect(next.status).toBe('completed');
     expect(await usd(BOB)).toBe('65.00');
-    const taken = expectError(await desk.as(MAL, ['profile', 'set', '--phone', BOB_PHONE, '--json']), 6, 'ALREADY_EXISTS').error();
+    const taken = expectError(await desk.as(MAL, ['profile', 'set', '--phone', BOB_PHONE, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` }), 6, 'ALREADY_EXISTS').error();
     expect(taken.message).toContain(BOB_PHONE);
     expectOk(await desk.o.run(['verify']));
   });
