@@ -210,12 +210,12 @@ describe('hostile input, in-process', () => {
       problems.push(...judge({ command: '2fa confirm', slot: '<code>', label: h.label }, confirm.outcome, confirm.changed, confirm.moneyChanged));
       tally.inputs += 2;
     }
-    // A phone number waiting for its code: malformed codes are refused before a try is counted.
+    // A phone number waiting for its code: malformed codes are refused (BAD_OTP, like any one-time code) before a try is counted.
     expect((await desk.okpay(['profile', 'set', '--phone', '+4915112345678', '--password-stdin'], { token: desk.roles.customer, stdin: `${DEMO_PASSWORD}\n` })).code).toBe(0);
     for (const h of HOSTILE_OTPS) {
       const verify = await desk.isolated(['profile', 'verify-phone', h.value], { token: desk.roles.customer });
       problems.push(...judge({ command: 'profile verify-phone', slot: '<code>', label: h.label }, verify.outcome, verify.changed, verify.moneyChanged));
-      if (verify.outcome.code !== 2) problems.push(`profile verify-phone (${h.label}): exit ${verify.outcome.code}`);
+      if (verify.outcome.code !== 3) problems.push(`profile verify-phone (${h.label}): exit ${verify.outcome.code}`);
       tally.inputs += 1;
     }
     for (const stdin of ['', '\n', 'x'.repeat(100 * 1024), 'Demo-pass-2026!\u0000', '\u001b[31m\n', `${'é'.repeat(40)}1!a\n`]) {
