@@ -5,6 +5,7 @@ import {
   assertMaySignIn,
   confirmsPassword,
   explainLock,
+  joinedRecently,
   lockedError,
   openSession,
   passwordAgeDays,
@@ -120,13 +121,24 @@ export async function completeLogin(t: RecordsTransaction, deps: AppDeps, creden
     signedIn = outcome.user;
     if (outcome.method === 'recovery') recoveryCodesLeft = outcome.recoveryCodesLeft;
   }
-  const firstSignIn = signedIn.lastLoginAt === null;
+  const firstSignIn = await isNewcomer(t, signedIn, now.getTime());
   signedIn = recordSignIn(signedIn, nowIso);
   t.users.put(signedIn);
   await pruneSessions(t, user.id, now.getTime());
   t.sessions.put(sha256Hex(tokens.token), openSession(user.id, nowIso));
   audit(t, nowIso, 'login.success', user.id, user.id, { secondFactor: user.twoFactor.enabled ? (recoveryCodesLeft === null ? 'totp' : 'recovery-code') : 'none' });
   return { user: signedIn, token: tokens.token, firstSignIn, recoveryCodesLeft, passwordAgeDays: passwordAgeDays(signedIn, now.getTime()) };
+}
+
+/**
+ * Someone to welcome: never signed in, joined in the last days, and with no older payments (a
+ * fixture user seeded with weeks of history has never signed in either, and is no newcomer).
+ */
+async function isNewcomer(t: RecordsTransaction, user: User, nowMs: number): Promise<boolean> {
+  if (!joinedRecently(user, nowMs)) return false;
+  const [first] = await t.journal.seqsOfUser(user.id);
+  const entry = first === undefined ? null : await t.journal.get(first);
+  return entry === null || joinedRecently({ lastLoginAt: null, createdAt: entry.tx.at, activatedAt: null }, nowMs);
 }
 
 /** `logout`: ends the session of this token, if it is still there. True when one ended. */

@@ -6,7 +6,7 @@ import { AppError } from '../domain/errors.js';
 import { authenticate as authenticateActor, sessionTouchDue, type Access, type Actor } from '../app/authenticate.js';
 import type { RecordsTransaction } from '../store/store.js';
 import type { Context } from './context.js';
-import { promptText } from './prompts.js';
+import { confirmOrRequireYes, promptText } from './prompts.js';
 import { NEED_OTP } from '../app/second-factor.js';
 
 export type SignedIn = Actor;
@@ -41,6 +41,16 @@ export async function readSignedIn<T>(ctx: Context, token: string | null, work: 
   });
   if (touch) await ctx.store.transaction((t) => authenticateActor(t, nowMs, token, options));
   return result;
+}
+
+/**
+ * The question of a destructive command, asked only of someone allowed to run it (the session and
+ * role are checked on a lock-free read first); --yes answers it, and without a terminal it is needed.
+ */
+export async function confirmSignedIn(ctx: Context, token: string | null, access: Access, question: string, yes: boolean | undefined): Promise<void> {
+  if (yes) return;
+  await readSignedIn(ctx, token, () => undefined, access);
+  await confirmOrRequireYes(ctx, question, yes);
 }
 
 export function audit(ctx: Context, t: RecordsTransaction, type: string, actor: string | null, subject: string | null, details: Record<string, AuditValue> = {}): void {

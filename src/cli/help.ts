@@ -26,6 +26,7 @@ const EXIT_MEANINGS: Readonly<Record<number, string>> = {
   7: 'insufficient funds',
   8: 'limit exceeded or identity verification required',
   10: 'data store unavailable or damaged',
+  130: 'interrupted with Ctrl-C; nothing was changed',
 };
 
 const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];

@@ -10,6 +10,7 @@ import { collectingIO, page, pagerFor } from './pager.js';
 import { escapeControls, loadColor, loadFormatting, loadTerminalKit, wrapForTerminal } from './output.js';
 import { PACKAGE_VERSION } from './paths.js';
 import { helpTopics, registerHelp, registerVersion } from './help.js';
+import { missingFlags } from './prompts.js';
 import { groupExamples, type App } from './kit.js';
 import { invokedCommand, registerCommands } from './commands/index.js';
 
@@ -123,11 +124,23 @@ function commandPath(program: Command, argv: readonly string[]): string[] {
   return path;
 }
 
+/** Commander stops at the first required option it misses; the error names them all. */
+function missingMandatory(program: Command, argv: readonly string[]): string[] {
+  let command = program;
+  for (const name of commandPath(program, argv)) command = command.commands.find((c) => c.name() === name) ?? command;
+  const missing: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) {
+    for (const option of c.options) if (option.mandatory && c.getOptionValue(option.attributeName()) === undefined) missing.push(option.long ?? option.flags);
+  }
+  return missing;
+}
+
 function report(error: unknown, argv: readonly string[], deps: Deps, program: Command): number {
   const json = argv.some((arg) => arg === '--json' || arg.startsWith('--json='));
   if (error instanceof CommanderError) {
     if (error.exitCode === 0 || error.code === 'commander.help') return 0;
     const words = commandPath(program, argv).join(' ');
+    if (error.code === 'commander.missingMandatoryOptionValue') return print(missingFlags(missingMandatory(program, argv), `see \`okpay ${words} --help\``), json, deps);
     return print(new AppError('USAGE', error.message.replace(/^error: /, ''), { hint: `see \`okpay ${words ? `${words} ` : ''}--help\`` }), json, deps);
   }
   if (isAppError(error)) return print(error, json, deps);

@@ -214,6 +214,15 @@ export function passwordAgeDays(user: User, nowMs: number): number {
 }
 
 /** Profile details the seeds ask for after the first sign-in. */
+/** How long after joining a first sign-in is still greeted as a newcomer's. */
+export const NEWCOMER_DAYS = 7;
+
+/** Never signed in, and activated (else created) at most NEWCOMER_DAYS ago. */
+export function joinedRecently(user: Pick<User, 'lastLoginAt' | 'createdAt' | 'activatedAt'>, nowMs: number): boolean {
+  if (user.lastLoginAt !== null) return false;
+  return nowMs - Date.parse(user.activatedAt ?? user.createdAt) <= NEWCOMER_DAYS * 24 * 60 * 60 * 1000;
+}
+
 export function profileGaps(user: User): string[] {
   const gaps: string[] = [];
   if (!user.phone) gaps.push('phone number');

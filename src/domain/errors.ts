@@ -4,7 +4,7 @@
 // the table. Codes and exit codes are a contract (docs/ERRORS.md): add codes, never rename one.
 
 interface ErrorSpec {
-  readonly exitCode: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 10;
+  readonly exitCode: 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 10 | 130;
   readonly meaning: string;
   readonly hint: string;
 }
@@ -38,7 +38,7 @@ export const ERRORS = {
   PASSWORD_MISMATCH: { exitCode: 2, meaning: 'the new password and its repetition differ', hint: 'type the same password twice' },
   TERMS_NOT_ACCEPTED: { exitCode: 2, meaning: 'the terms of service were not accepted', hint: 'pass --accept-terms' },
   CONFIRMATION_REQUIRED: { exitCode: 2, meaning: 'a money-moving or destructive command needs confirmation and there is no terminal to ask on', hint: 'pass --yes (-y)' },
-  CANCELLED: { exitCode: 2, meaning: 'the question was answered no, or the prompt was interrupted', hint: 'nothing was changed; run the command again to go ahead' },
+  CANCELLED: { exitCode: 2, meaning: 'the question was answered no', hint: 'nothing was changed; run the command again to go ahead' },
   SELF_TRANSFER: { exitCode: 2, meaning: 'a payment names the sender as its recipient', hint: 'send to someone else' },
   QUOTE_MISMATCH: { exitCode: 2, meaning: 'a quote was made for another kind of payment, recipient, amount or currency than the command asks for', hint: 'leave out the options the quote already fixes, or get a new quote' },
   CUSTOMER_MISMATCH: { exitCode: 2, meaning: 'a ticket and a transaction or customer named with it belong to different customers', hint: 'check the ticket number and the transaction id' },
@@ -80,6 +80,8 @@ export const ERRORS = {
   STORE_TOO_NEW: { exitCode: 10, meaning: 'the store was written by a newer okpay', hint: 'upgrade okpay' },
   STORE_UNAVAILABLE: { exitCode: 10, meaning: 'the store cannot be read or written (permissions, disk, database connection)', hint: 'the message says what failed' },
   STORE_UNSAFE: { exitCode: 10, meaning: 'the store’s files or directories can be changed by another user, or are links; nothing was written', hint: 'fix the owner and permissions (0700 directories, 0600 files)' },
+  // Ctrl-C (exit 130, as a shell reports a process ended by SIGINT)
+  INTERRUPTED: { exitCode: 130, meaning: 'Ctrl-C was pressed at a question or a confirmation; nothing was changed', hint: 'run the command again to go ahead' },
 } as const satisfies Readonly<Record<string, ErrorSpec>>;
 
 export type ErrorCode = keyof typeof ERRORS;

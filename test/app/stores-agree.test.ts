@@ -181,10 +181,10 @@ async function apply(world: World, op: Op): Promise<Ran[]> {
       break;
     }
     case 'close':
-      await cmd(['ticket', 'close', String(op.ticket), '--json'], AGENT);
+      await cmd(['ticket', 'close', String(op.ticket), '--yes', '--json'], AGENT);
       break;
     case 'lock':
-      await cmd(['agent', op.unlock ? 'unlock' : 'lock', email(op.who), '--reason', 'checking a report', '--json'], AGENT);
+      await cmd(['agent', op.unlock ? 'unlock' : 'lock', email(op.who), '--reason', 'checking a report', '--yes', '--json'], AGENT);
       break;
     case 'sign-in':
       ran.push(await world.signIn(email(op.who)));

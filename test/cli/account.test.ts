@@ -148,7 +148,7 @@ describe('login, whoami, logout', () => {
     await cli.run(['activate', cli.tokenFromMail(EMAIL, 'activation', 'act')]);
     const result = await cli.run(['login', '--email', EMAIL, '--password-stdin'], { stdin: `${PASSWORD}\n` });
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('welcome! your profile is missing: phone number, ID number');
+    expect(result.stderr).toContain('Your profile is missing: phone number, ID number');
     expect(result.stderr).toContain('okpay 2fa enable');
   });
 
@@ -461,7 +461,7 @@ describe('usage errors and JSON errors', () => {
     expect(result.error()).toMatchObject({ code: 'USAGE', message: "option '--email <email>' argument missing", hint: 'see `okpay login --help`' });
     const absent = await new Cli().run(['login']);
     expect(absent.code).toBe(2);
-    expect(absent.stderr).toContain("required option '--email <email>' not specified");
+    expect(absent.stderr).toContain('required option --email is missing');
   });
 
   it('prints errors as one JSON document on stderr with --json, and nothing on stdout', async () => {

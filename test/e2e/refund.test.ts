@@ -143,20 +143,20 @@ describe('agent refund, agent kyc and admin settle', () => {
   });
 
   it('agent kyc approve and reject (a rejection needs a reason), admin kyc, each mailed', async () => {
-    expectError(await desk.as(T1, ['agent', 'kyc', 'reject', 'kim@example.com', '--json']), 2, 'USAGE');
-    const rejected = expectOk(await desk.as(T1, ['agent', 'kyc', 'reject', 'kim@example.com', '--reason', 'the photo of the passport is blurred', '--json'])).json<{ user: { email: string; kyc: string } }>();
+    expectError(await desk.as(T1, ['agent', 'kyc', 'reject', 'kim@example.com', '--yes', '--json']), 2, 'USAGE');
+    const rejected = expectOk(await desk.as(T1, ['agent', 'kyc', 'reject', 'kim@example.com', '--reason', 'the photo of the passport is blurred', '--yes', '--json'])).json<{ user: { email: string; kyc: string } }>();
     expect(rejected.user).toMatchObject({ email: 'kim@example.com', kyc: 'rejected' });
     expect(mails(desk.o, 'kim@example.com', 'kyc-rejected').at(-1)?.text).toContain('the photo of the passport is blurred');
 
-    expect(expectOk(await desk.as(T2, ['agent', 'kyc', 'approve', 'lee@example.com', '--json'])).json<{ user: { kyc: string } }>().user.kyc).toBe('approved');
+    expect(expectOk(await desk.as(T2, ['agent', 'kyc', 'approve', 'lee@example.com', '--yes', '--json'])).json<{ user: { kyc: string } }>().user.kyc).toBe('approved');
     expect(mails(desk.o, 'lee@example.com', 'kyc-approved')).toHaveLength(1);
-    expectError(await desk.as(T1, ['agent', 'kyc', 'approve', 'lee@example.com', '--json']), 6, 'INVALID_TRANSITION');
+    expectError(await desk.as(T1, ['agent', 'kyc', 'approve', 'lee@example.com', '--yes', '--json']), 6, 'INVALID_TRANSITION');
 
-    expectError(await desk.as(T1, ['admin', 'kyc', 'approve', 'mo@example.com', '--json']), 4, 'FORBIDDEN');
-    expectError(await desk.as(ANN, ['agent', 'kyc', 'approve', 'mo@example.com', '--json']), 4, 'FORBIDDEN');
-    expect(expectOk(await desk.as(OPS, ['admin', 'kyc', 'approve', 'mo@example.com', '--json'])).json<{ user: { kyc: string } }>().user.kyc).toBe('approved');
+    expectError(await desk.as(T1, ['admin', 'kyc', 'approve', 'mo@example.com', '--yes', '--json']), 4, 'FORBIDDEN');
+    expectError(await desk.as(ANN, ['agent', 'kyc', 'approve', 'mo@example.com', '--yes', '--json']), 4, 'FORBIDDEN');
+    expect(expectOk(await desk.as(OPS, ['admin', 'kyc', 'approve', 'mo@example.com', '--yes', '--json'])).json<{ user: { kyc: string } }>().user.kyc).toBe('approved');
     expect(mails(desk.o, 'mo@example.com', 'kyc-approved')).toHaveLength(1);
-    expectError(await desk.as(T1, ['agent', 'kyc', 'approve', 'nobody@example.com', '--json']), 5, 'USER_NOT_FOUND');
+    expectError(await desk.as(T1, ['agent', 'kyc', 'approve', 'nobody@example.com', '--yes', '--json']), 5, 'USER_NOT_FOUND');
   });
 
   it('admin settle closes tickets solved more than 7 days ago, not younger ones, mails the customer, and a second run changes nothing', async () => {

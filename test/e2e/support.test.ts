@@ -113,9 +113,9 @@ describe('the support desk', () => {
 
   it('invalid transitions exit 6; a reply to a closed ticket opens a linked follow-up', async () => {
     const n = String(ticketOf(expectOk(await desk.as(ADA, ['ticket', 'new', '--category', 'technical', '--subject', 'App crashes', '--body', 'On every start.', '--json']))).number);
-    expectError(await desk.as(LIN, ['ticket', 'close', n, '--json']), 6, 'INVALID_TRANSITION');
+    expectError(await desk.as(LIN, ['ticket', 'close', n, '--yes', '--json']), 6, 'INVALID_TRANSITION');
     expectOk(await desk.as(LIN, ['ticket', 'resolve', n]));
-    expectOk(await desk.as(LIN, ['ticket', 'close', n]));
+    expectOk(await desk.as(LIN, ['ticket', 'close', n, '-y']));
     expectError(await desk.as(LIN, ['ticket', 'reopen', n, '--json']), 6, 'INVALID_TRANSITION');
     const reply = expectOk(await desk.as(ADA, ['ticket', 'reply', n, '--body', 'It crashes again.', '--json'])).json<{ followUpOf: number; ticket: { number: number; relatedTo: number; status: string } }>();
     expect(reply.followUpOf).toBe(Number(n));
@@ -151,15 +151,15 @@ describe('the support desk', () => {
     const first = ticketOf(expectOk(await desk.as(BOB, ['ticket', 'new', '--category', 'account', '--subject', 'Phone number change', '--body', 'New number +8613800000000', '--json']))).number;
     const second = ticketOf(expectOk(await desk.as(BOB, ['ticket', 'new', '--category', 'account', '--subject', 'Change my phone', '--body', 'Please update it', '--json']))).number;
     const adas = ticketOf(expectOk(await desk.as(ADA, ['ticket', 'new', '--category', 'account', '--subject', 'Other', '--body', 'Other', '--json']))).number;
-    expectError(await desk.as(LIN, ['ticket', 'merge', String(second), '--into', String(adas), '--json']), 6, 'INVALID_TRANSITION');
-    const target = ticketOf(expectOk(await desk.as(LIN, ['ticket', 'merge', String(second), '--into', String(first), '--json'])));
+    expectError(await desk.as(LIN, ['ticket', 'merge', String(second), '--into', String(adas), '--yes', '--json']), 6, 'INVALID_TRANSITION');
+    const target = ticketOf(expectOk(await desk.as(LIN, ['ticket', 'merge', String(second), '--into', String(first), '--yes', '--json'])));
     expect(target.messages.map((m) => m.body)).toEqual(['New number +8613800000000', 'Please update it']);
     expect(ticketOf(expectOk(await desk.as(BOB, ['ticket', 'show', String(second), '--json'])))).toMatchObject({ status: 'merged', mergedInto: first });
     expect(mails(desk.o, BOB, 'ticket-status').pop()?.subject).toContain(`[OKPay #${second}]`);
   });
 
   it('a locked customer reaches support with the password, and the ticket starts high', async () => {
-    expectOk(await desk.as(LIN, ['agent', 'lock', ADA, '--reason', 'suspicious sign-ins']));
+    expectOk(await desk.as(LIN, ['agent', 'lock', ADA, '--reason', 'suspicious sign-ins', '--yes']));
     expect(mails(desk.o, ADA, 'account-locked')).toHaveLength(1);
     expectError(await desk.as(ADA, ['ticket', 'list', '--json']), 6, 'ACCOUNT_LOCKED');
     expectError(await desk.o.run(['ticket', 'new', '--category', 'feedback', '--subject', 'Why?', '--body', 'Why is it locked?', '--email', ADA, '--password-stdin', '--json'], { stdin: 'wrong-Password-1!\n' }), 3, 'BAD_CREDENTIALS');
@@ -169,7 +169,7 @@ describe('the support desk', () => {
     expect(shown.user.status).toBe('locked');
     expect(shown.user.lockExplanation.hint).toMatch(/only support/);
     expectError(await desk.o.run(['unlock', '--email', ADA, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` }), 6, 'ACCOUNT_LOCKED');
-    expectOk(await desk.as(LIN, ['agent', 'unlock', ADA, '--reason', 'identity confirmed by phone', '--ticket', String(locked.number)]));
+    expectOk(await desk.as(LIN, ['agent', 'unlock', ADA, '--reason', 'identity confirmed by phone', '--ticket', String(locked.number), '--yes']));
     expect(mails(desk.o, ADA, 'account-unlocked')).toHaveLength(1);
     await desk.signIn(ADA);
     expectOk(await desk.as(ADA, ['ticket', 'list']));

@@ -177,8 +177,8 @@ describe('limits and identity checks', () => {
     expectError(await ada.run(['kyc', 'submit', '--document-type', 'library-card', '--document-number', 'X1234567', '--json']), 2, 'INVALID_DOCUMENT');
     expect((await ada.json<{ kyc: unknown }>(['kyc', 'submit', '--document-type', 'passport', '--document-number', 'X1234567'])).kyc).toMatchObject({ status: 'pending', document: 'passport •••• 4567' });
     expectError(await ada.run(over), 8, 'KYC_REQUIRED');
-    expectError(await bob.run(['admin', 'kyc', 'approve', 'ada@example.com', '--json']), 4, 'FORBIDDEN');
-    expect((await ops.json<{ user: unknown }>(['admin', 'kyc', 'approve', 'ada@example.com'])).user).toMatchObject({ email: 'ada@example.com', kyc: 'approved' });
+    expectError(await bob.run(['admin', 'kyc', 'approve', 'ada@example.com', '--yes', '--json']), 4, 'FORBIDDEN');
+    expect((await ops.json<{ user: unknown }>(['admin', 'kyc', 'approve', 'ada@example.com', '--yes'])).user).toMatchObject({ email: 'ada@example.com', kyc: 'approved' });
     expect(mails(o, 'ada@example.com', 'kyc-approved')).toHaveLength(1);
 
     expect((await ada.json<{ transaction: TxDoc }>(over)).transaction).toMatchObject({ status: 'completed', amount: '1000.01' });
@@ -186,8 +186,8 @@ describe('limits and identity checks', () => {
     expect(limit.message).toContain('per-transaction limit of 50000.00 USD');
 
     await bob.ok(['kyc', 'submit', '--document-type', 'id-card', '--document-number', 'AB123456']);
-    expectError(await ops.run(['admin', 'kyc', 'reject', 'bob@example.com', '--json']), 2, 'USAGE');
-    await ops.ok(['admin', 'kyc', 'reject', 'bob@example.com', '--reason', 'the photo is unreadable']);
+    expectError(await ops.run(['admin', 'kyc', 'reject', 'bob@example.com', '--yes', '--json']), 2, 'USAGE');
+    await ops.ok(['admin', 'kyc', 'reject', 'bob@example.com', '--reason', 'the photo is unreadable', '--yes']);
     expect((await bob.json<{ kyc: unknown }>(['kyc', 'status'])).kyc).toMatchObject({ status: 'rejected', reason: 'the photo is unreadable' });
     expect(mails(o, 'bob@example.com', 'kyc-rejected').pop()?.text).toContain('the photo is unreadable');
     await expectVerified(o);

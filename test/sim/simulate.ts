@@ -298,11 +298,11 @@ function agentCommand(m: Model, agent: Person, rng: Rng): Command {
     ['ticket', 'reply', n, '--body', 'We are looking into it.', '--status', rng.pick(['open', 'pending', 'solved'])],
     ['ticket', 'assign', n, '--to', agent.email],
     ['ticket', 'note', n, '--body', 'Checked the ledger.'],
-    ['ticket', rng.pick(['resolve', 'close', 'reopen']), n],
-    ['ticket', 'merge', n, '--into', String(rng.pick(m.tickets.length > 0 ? m.tickets : [ticket]).number)],
+    ['ticket', rng.pick(['resolve', 'close', 'reopen']), n, '--yes'],
+    ['ticket', 'merge', n, '--into', String(rng.pick(m.tickets.length > 0 ? m.tickets : [ticket]).number), '--yes'],
     ['agent', 'refund', theirs.length > 0 ? rng.pick(theirs).id : 'txn_0000000001', '--ticket', n, '--reason', 'goodwill', '--yes'],
-    ['agent', 'kyc', rng.pick(['approve', 'reject']), someone, '--reason', 'document checked'],
-    ['agent', rng.pick(['lock', 'unlock']), someone, '--reason', 'suspicious activity'],
+    ['agent', 'kyc', rng.pick(['approve', 'reject']), someone, '--reason', 'document checked', '--yes'],
+    ['agent', rng.pick(['lock', 'unlock']), someone, '--reason', 'suspicious activity', '--yes'],
     ['agent', 'queue'],
   ];
   const args = [...rng.pick(verbs), '--json'];

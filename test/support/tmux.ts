@@ -27,23 +27,63 @@ export class Terminal {
 
   /** Runs `okpay ARGS` (or a shell line, with `shell`) with the environment given, and waits for it to end. */
   async okpay(args: readonly string[], env: Record<string, string>, options: { shell?: string } = {}): Promise<Screen> {
-    const marker = `__done_${randomBytes(4).toString('hex')}`;
+    this.start(args, env, options);
+    return this.finish();
+  }
+
+  private marker = '';
+
+  /** Starts `okpay ARGS` without waiting: the test then answers its questions (waitFor, type, press) and calls finish. */
+  start(args: readonly string[], env: Record<string, string>, options: { shell?: string } = {}): void {
+    this.marker = `__done_${randomBytes(4).toString('hex')}`;
     const assignments = Object.entries(env).map(([key, value]) => `${key}=${quote(value)}`).join(' ');
     const command = options.shell ?? `node ${quote(BIN)} ${args.map(quote).join(' ')}`;
-    this.keys(`clear; tmux clear-history -t ${this.name}; env ${assignments} ${command}; echo ${marker}:$?`);
+    this.keys(`clear; tmux clear-history -t ${this.name}; env ${assignments} ${command}; echo ${this.marker}:$?`);
+  }
+
+  /** Waits (up to 30 s) until the screen shows `pattern`, and returns the screen's text. */
+  async waitFor(pattern: RegExp): Promise<string> {
+    return this.poll((screen) => (pattern.test(screen.join('\n')) ? screen.join('\n') : null), () => `no ${String(pattern)} on the screen`);
+  }
+
+  /** Waits for the command started last to end; its exit code and the lines it left. */
+  async finish(): Promise<Screen> {
+    const marker = this.marker;
+    return this.poll((screen) => {
+      const at = screen.findIndex((line) => line.startsWith(`${marker}:`));
+      if (at < 0) return null;
+      const lines = screen.slice(0, at);
+      while (lines.length > 0 && lines[lines.length - 1]?.trim() === '') lines.pop();
+      const body = lines.filter((line) => !line.includes(marker));
+      return { code: Number(screen[at]?.slice(marker.length + 1)), lines: body, text: body.join('\n') };
+    }, () => 'no end marker on the screen');
+  }
+
+  private async poll<T>(found: (screen: string[]) => T | null, failure: () => string): Promise<T> {
     const deadline = Date.now() + 30_000;
     for (;;) {
       const screen = this.capture();
-      const at = screen.findIndex((line) => line.startsWith(`${marker}:`));
-      if (at >= 0) {
-        const lines = screen.slice(0, at);
-        while (lines.length > 0 && lines[lines.length - 1]?.trim() === '') lines.pop();
-        const body = lines.filter((line) => !line.includes(marker));
-        return { code: Number(screen[at]?.slice(marker.length + 1)), lines: body, text: body.join('\n') };
-      }
-      if (Date.now() > deadline) throw new Error(`no end marker on the screen:\n${screen.join('\n')}`);
+      const result = found(screen);
+      if (result !== null) return result;
+      if (Date.now() > deadline) throw new Error(`${failure()}:\n${screen.join('\n')}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  /** Types text as it is, without Enter. */
+  type(text: string): void {
+    execFileSync('tmux', ['send-keys', '-t', this.name, '-l', text]);
+  }
+
+  /** Presses keys by tmux's names: Enter, C-c, … */
+  press(...names: string[]): void {
+    execFileSync('tmux', ['send-keys', '-t', this.name, ...names]);
+  }
+
+  /** Types a line and presses Enter. */
+  answer(text: string): void {
+    this.type(text);
+    this.press('Enter');
   }
 
   keys(text: string): void {

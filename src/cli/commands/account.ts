@@ -5,14 +5,14 @@ import type { Command } from 'commander';
 import { activate, register, resendActivation as mailActivationAgain } from '../../app/accounts.js';
 import { lockSelf, login, logout, unlockSelf, type SignedIn } from '../../app/sessions.js';
 import { describeUser, PASSWORD_MAX_AGE_DAYS, profileGaps } from '../../domain/accounts.js';
-import { AppError } from '../../domain/errors.js';
+import { AppError, isAppError } from '../../domain/errors.js';
 import { LANGUAGES, parseLanguage } from '../../domain/language.js';
 import { boundedText, checkPasswordPolicy, normalizeCountry, normalizeEmail, normalizePhone, validateName } from '../../domain/validate.js';
 import { readSignedIn, sessionToken, signedIn, withOtp } from '../auth.js';
 import type { Context } from '../context.js';
 import { countries } from '../countries.js';
 import { action, examples, subcommand, type App } from '../kit.js';
-import { confirmOrRequireYes, readNewPassword, readPassword } from '../prompts.js';
+import { askForMissing, confirmOrRequireYes, missingFlags, readNewPassword, readPassword, YES_FLAG } from '../prompts.js';
 
 export function registerAccountCommands(program: Command, app: App): void {
   registerRegister(program, app);
@@ -26,7 +26,7 @@ export function registerAccountCommands(program: Command, app: App): void {
 
 function registerRegister(program: Command, app: App): void {
   const command = subcommand(program, 'register', 'create an account (it stays pending until you activate it from the mail)')
-    .requiredOption('--email <email>', 'your email address')
+    .option('--email <email>', 'your email address (asked for on a terminal)')
     .option('--phone <phone>', 'phone number in international form, e.g. +14155550100')
     .option('--country <cc>', 'country, two letters (ISO 3166), e.g. US')
     .option('--name <name>', 'your full name')
@@ -37,8 +37,11 @@ function registerRegister(program: Command, app: App): void {
     'okpay register --email ada@example.com --country GB --accept-terms',
     "printf '%s\\n' 'S3cure!pass' | okpay register --email ada@example.com --password-stdin --accept-terms",
   ]);
-  action<{ email: string; phone?: string; country?: string; name?: string; language?: string; passwordStdin?: boolean; acceptTerms?: boolean }>(app, command, async (ctx, o) => {
-    const email = normalizeEmail(o.email);
+  action<{ email?: string; phone?: string; country?: string; name?: string; language?: string; passwordStdin?: boolean; acceptTerms?: boolean }>(app, command, async (ctx, o) => {
+    // Without a terminal a script learns every flag it lacks at once.
+    if (o.email === undefined && !ctx.io.stdinIsTTY) throw missingFlags(o.acceptTerms ? ['--email'] : ['--email', '--accept-terms']);
+    const [emailText = ''] = await askForMissing(ctx, [{ flag: '--email', message: 'Email:', given: o.email, check: normalizeEmail }]);
+    const email = normalizeEmail(emailText);
     const phone = o.phone === undefined ? null : normalizePhone(o.phone);
     const country = o.country === undefined ? null : normalizeCountry(o.country, countries(ctx));
     const name = o.name === undefined ? null : validateName(o.name);
@@ -47,7 +50,8 @@ function registerRegister(program: Command, app: App): void {
       if (!ctx.io.stdinIsTTY || o.passwordStdin) {
         throw new AppError('TERMS_NOT_ACCEPTED', 'the terms of service and the privacy policy must be accepted to open an account', { hint: 'pass --accept-terms' });
       }
-      await confirmOrRequireYes(ctx, 'Do you accept the OKPay terms of service and privacy policy?', false).catch(() => {
+      await confirmOrRequireYes(ctx, 'Do you accept the OKPay terms of service and privacy policy?', false).catch((error: unknown) => {
+        if (isAppError(error) && error.code === 'INTERRUPTED') throw error;
         throw new AppError('TERMS_NOT_ACCEPTED', 'the terms were not accepted; no account was created');
       });
     }
@@ -90,7 +94,7 @@ async function resendActivation(ctx: Context, emailText: string | undefined): Pr
 
 function registerLogin(program: Command, app: App): void {
   const command = subcommand(program, 'login', 'sign in (password, then a one-time code when 2FA is on)')
-    .requiredOption('--email <email>', 'your email address')
+    .option('--email <email>', 'your email address (asked for on a terminal)')
     .option('--password-stdin', 'read the password from standard input')
     .option('--otp <code>', 'one-time code from your authenticator app, or a recovery code')
     .option('--raw', 'print only the session token (for OKPAY_SESSION) instead of saving it');
@@ -99,31 +103,33 @@ function registerLogin(program: Command, app: App): void {
     "printf '%s\\n' \"$PASSWORD\" | okpay login --email ada@example.com --password-stdin --otp 123456",
     'export OKPAY_SESSION=$(okpay login --email ada@example.com --password-stdin --raw < pass.txt)',
   ]);
-  action<{ email: string; passwordStdin?: boolean; otp?: string; raw?: boolean }>(app, command, async (ctx, o) => {
-    const email = normalizeEmail(o.email);
+  action<{ email?: string; passwordStdin?: boolean; otp?: string; raw?: boolean }>(app, command, async (ctx, o) => {
+    const [emailText = ''] = await askForMissing(ctx, [{ flag: '--email', message: 'Email:', given: o.email, check: normalizeEmail }]);
+    const email = normalizeEmail(emailText);
     const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
     const result = await withOtp(ctx, o.otp, (code) => login(ctx.store, ctx, { email, password, otp: code }));
-    if (o.raw) ctx.out.line(result.token);
-    else await ctx.session.write(result.token);
-    for (const warning of loginWarnings(result)) ctx.out.warn(warning);
-    if (o.raw) return;
+    if (o.raw) {
+      // Only the token, for $(…): the notes are for the person at a terminal.
+      ctx.out.line(result.token);
+      return;
+    }
+    await ctx.session.write(result.token);
+    printLoginNotes(ctx, result);
     ctx.out.data({ user: describeUser(result.user), session: { idleTimeoutMinutes: 30, maxLifetimeHours: 12 } }, () => {
       ctx.out.success(`Signed in as ${result.user.email}.`);
     });
   });
 }
 
-function loginWarnings(result: SignedIn): string[] {
+/** A welcome and a request to complete the profile (customers only) are notes; risks are warnings. */
+function printLoginNotes(ctx: Context, result: SignedIn): void {
   const { user, firstSignIn, recoveryCodesLeft: recoveryLeft, passwordAgeDays: age } = result;
-  const warnings: string[] = [];
-  if (age > PASSWORD_MAX_AGE_DAYS) warnings.push(`your password is ${age} days old; change it every 3–6 months: \`okpay password change\``);
-  const gaps = profileGaps(user);
-  if (gaps.length > 0) {
-    warnings.push(`${firstSignIn ? 'welcome! ' : ''}your profile is missing: ${gaps.join(', ')} — complete it with \`okpay profile set\``);
-  }
-  if (recoveryLeft !== null) warnings.push(`you signed in with a recovery code; ${recoveryLeft} left`);
-  if (!user.twoFactor.enabled) warnings.push('two-step verification is off; turn it on with `okpay 2fa enable`');
-  return warnings;
+  if (firstSignIn) ctx.out.note(`Welcome to OKPay${user.name ? `, ${user.name}` : ''}!`);
+  const gaps = user.role === 'user' ? profileGaps(user) : [];
+  if (gaps.length > 0) ctx.out.note(`Your profile is missing: ${gaps.join(', ')} — complete it with \`okpay profile set\`.`);
+  if (age > PASSWORD_MAX_AGE_DAYS) ctx.out.warn(`your password is ${age} days old; change it every 3–6 months: \`okpay password change\``);
+  if (recoveryLeft !== null) ctx.out.warn(`you signed in with a recovery code; ${recoveryLeft} left`);
+  if (!user.twoFactor.enabled) ctx.out.warn('two-step verification is off; turn it on with `okpay 2fa enable`');
 }
 
 function registerLogout(program: Command, app: App): void {
@@ -160,7 +166,7 @@ function registerWhoami(program: Command, app: App): void {
 function registerLock(program: Command, app: App): void {
   const command = subcommand(program, 'lock', 'freeze your own account at once (ends every session)')
     .option('--reason <text>', 'why (kept with the lock, e.g. "lost my phone")')
-    .option('--yes', 'do not ask for confirmation');
+    .option(...YES_FLAG);
   examples(command, ['okpay lock --reason "phone stolen" --yes']);
   action<{ reason?: string; yes?: boolean }>(app, command, async (ctx, o) => {
     const note = o.reason === undefined ? null : boundedText(o.reason, 'reason', { min: 1, max: 200 });

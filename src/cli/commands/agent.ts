@@ -8,9 +8,10 @@ import { describeUser } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
 import { parseTicketNumber, parseTier } from '../../domain/tickets.js';
 import { boundedText, normalizeEmail, parsePositiveInt } from '../../domain/validate.js';
-import { sessionToken } from '../auth.js';
+import { confirmSignedIn, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
+import { YES_FLAG } from '../prompts.js';
 import { parseLanguage } from '../../domain/language.js';
 import { actAs, slaCell } from '../ticket-kit.js';
 import { filterOptions, parseSelection, type FilterOptions } from '../ticket-filters.js';
@@ -156,14 +157,18 @@ function registerLockVerbs(agent: Command, app: App): void {
     const command = subcommand(agent, verb, verb === 'lock' ? 'lock a customer’s account (only an agent can lift it)' : 'lift the lock on a customer’s account')
       .argument('<email>', 'the customer’s email')
       .requiredOption('--reason <text>', 'why (kept with the lock and mailed to the customer when locking)')
-      .option('--ticket <number>', 'the ticket this is for (an internal note is added to it)');
-    examples(command, [`okpay agent ${verb} ada@example.com --reason "${verb === 'lock' ? 'card reported stolen' : 'identity confirmed by phone'}" --ticket 12`]);
-    action<{ reason: string; ticket?: string }>(app, command, async (ctx, o, args) => {
+      .option('--ticket <number>', 'the ticket this is for (an internal note is added to it)')
+      .option(...YES_FLAG);
+    examples(command, [`okpay agent ${verb} ada@example.com --reason "${verb === 'lock' ? 'card reported stolen' : 'identity confirmed by phone'}" --ticket 12 --yes`]);
+    action<{ reason: string; ticket?: string; yes?: boolean }>(app, command, async (ctx, o, args) => {
       const email = normalizeEmail(args[0] ?? '');
       const reason = validateLockReason(o.reason);
       const token = await sessionToken(ctx);
       const ticket = o.ticket === undefined ? null : parseTicketNumber(o.ticket);
-      const changed = await actAs(ctx, token, { roles: ['agent'], what: `\`agent ${verb}\`` }, (t, actor) => changeLock(t, ctx, actor, verb, { email, reason, ticket }));
+      const access = { roles: ['agent'] as const, what: `\`agent ${verb}\`` };
+      const question = verb === 'lock' ? `Lock ${email}? They cannot sign in, send or withdraw until an agent unlocks the account; they are told by mail.` : `Unlock ${email}? They can sign in and move money again; they are told by mail.`;
+      await confirmSignedIn(ctx, token, access, question, o.yes);
+      const changed = await actAs(ctx, token, access, (t, actor) => changeLock(t, ctx, actor, verb, { email, reason, ticket }));
       ctx.out.data({ user: describeUser(changed) }, () => ctx.out.success(verb === 'lock' ? `${email} is locked; the customer was told by mail.` : `${email} is unlocked; the customer was told by mail.`));
     });
   }

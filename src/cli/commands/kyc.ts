@@ -8,10 +8,11 @@ import type { Allowance } from '../../domain/limits.js';
 import type { User } from '../../domain/state.js';
 import { boundedText, normalizeEmail } from '../../domain/validate.js';
 import { validateDocument } from '../../domain/validate-document.js';
-import { readSignedIn, sessionToken, signedIn } from '../auth.js';
+import { confirmSignedIn, readSignedIn, sessionToken, signedIn } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { formatMoney } from '../money.js';
+import { YES_FLAG } from '../prompts.js';
 
 export function registerKycCommands(program: Command, app: App): void {
   const kyc = group(program, 'kyc', 'identity verification: needed above the limits for unverified customers');
@@ -66,12 +67,16 @@ export function registerKycDecisions(parent: Command, app: App, roles: readonly 
     // A rejection without a reason is a usage error, found before anyone has to sign in.
     if (decision === 'reject') command.requiredOption('--reason <text>', 'why (the customer reads it)');
     else command.option('--reason <text>', 'a note');
-    examples(command, [decision === 'approve' ? `okpay ${noun} kyc approve ada@example.com` : `okpay ${noun} kyc reject ada@example.com --reason "the document has expired"`]);
-    action<{ reason?: string }>(app, command, async (ctx, o, [email]) => {
+    command.option(...YES_FLAG);
+    examples(command, [decision === 'approve' ? `okpay ${noun} kyc approve ada@example.com --yes` : `okpay ${noun} kyc reject ada@example.com --reason "the document has expired" --yes`]);
+    action<{ reason?: string; yes?: boolean }>(app, command, async (ctx, o, [emailText]) => {
       const reason = o.reason === undefined ? null : boundedText(o.reason, '--reason', { min: 3, max: 300 });
+      const email = normalizeEmail(emailText ?? '');
       const token = await sessionToken(ctx);
       const what = `\`okpay ${noun} kyc\``;
-      const user = await ctx.store.transaction(async (t) => decideDocument(t, ctx, await signedIn(ctx, t, token, { roles, what }), normalizeEmail(email ?? ''), decision, reason));
+      const question = decision === 'approve' ? `Approve the identity check of ${email}? Their higher limits apply at once.` : `Reject the identity check of ${email}? They are mailed the reason.`;
+      await confirmSignedIn(ctx, token, { roles, what }, question, o.yes);
+      const user = await ctx.store.transaction(async (t) => decideDocument(t, ctx, await signedIn(ctx, t, token, { roles, what }), email, decision, reason));
       ctx.out.data({ user: describeUser(user) }, () => ctx.out.success(`Identity check of ${user.email} ${decision === 'approve' ? 'approved' : 'rejected'}; the customer was mailed.`));
     });
   }

@@ -5,7 +5,7 @@ import { refund } from '../../app/refunds.js';
 import { parseTicketNumber } from '../../domain/tickets.js';
 import { boundedText } from '../../domain/validate.js';
 import { action, examples, subcommand, type App } from '../kit.js';
-import { confirmOrRequireYes } from '../prompts.js';
+import { confirmOrRequireYes, YES_FLAG } from '../prompts.js';
 import { asSignedIn } from '../signed-in.js';
 
 export function registerAgentLedgerCommands(agent: Command, app: App): void {
@@ -13,7 +13,7 @@ export function registerAgentLedgerCommands(agent: Command, app: App): void {
     .argument('<tx>', 'the transaction to refund, e.g. txn_0000000042')
     .requiredOption('--ticket <number>', 'the payer’s ticket about the transfer')
     .option('--reason <text>', 'why, for the record (shown to the customer)')
-    .option('--yes', 'do not ask for confirmation');
+    .option(...YES_FLAG);
   examples(command, ['okpay agent refund txn_0000000042 --ticket 12 --reason "goods never shipped" --yes']);
   action<{ ticket: string; reason?: string; yes?: boolean }>(app, command, async (ctx, o, [txText]) => {
     const ticketNumber = parseTicketNumber(o.ticket);

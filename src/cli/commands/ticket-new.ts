@@ -7,18 +7,19 @@ import { checkPasswordOf } from '../../app/passwords.js';
 import { newTicket, openTicketWithPassword, type OpenedTicket, type TicketRequest } from '../../app/tickets.js';
 import { AppError } from '../../domain/errors.js';
 import { parseLanguage } from '../../domain/language.js';
-import { parseCategory, parseChannel, validateSubject } from '../../domain/tickets.js';
+import { TICKET_CATEGORIES } from '../../domain/ticket-kinds.js';
+import { parseCategory, parseChannel, validateBody, validateSubject } from '../../domain/tickets.js';
 import { normalizeEmail } from '../../domain/validate.js';
 import { NEED_OTP, sessionToken, withOtp } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
-import { readPassword } from '../prompts.js';
+import { askForMissing, readPassword } from '../prompts.js';
 import { newToken } from '../random.js';
 import { actAs, printTicket, readBody, ticketDocument } from '../ticket-kit.js';
 
 interface NewOptions {
-  category: string;
-  subject: string;
+  category?: string;
+  subject?: string;
   body?: string;
   bodyFile?: string;
   tx?: string;
@@ -31,8 +32,8 @@ interface NewOptions {
 
 export function registerTicketNew(ticket: Command, app: App): void {
   const command = subcommand(ticket, 'new', 'open a support ticket')
-    .requiredOption('--category <category>', 'account, funds, identity, dispute, technical or feedback')
-    .requiredOption('--subject <text>', 'one line that sums the problem up')
+    .option('--category <category>', 'account, funds, identity, dispute, technical or feedback (asked for on a terminal)')
+    .option('--subject <text>', 'one line that sums the problem up (asked for on a terminal)')
     .option('--body <text>', 'what happened: amounts, times, the payee, what you expected')
     .option('--body-file <file>', 'read the message from a file (- for standard input)')
     .option('--tx <id>', 'the transaction this is about (one of yours), e.g. txn_0000000042')
@@ -57,11 +58,18 @@ export function registerTicketNew(ticket: Command, app: App): void {
 }
 
 async function readRequest(ctx: Context, o: NewOptions): Promise<TicketRequest> {
-  const category = parseCategory(o.category);
-  const subject = validateSubject(o.subject);
   const channel = parseChannel(o.channel ?? 'email');
   const language = o.language === undefined ? null : parseLanguage(o.language);
-  const body = (await readBody(ctx, o, true)) ?? '';
+  const bodyGiven = o.body !== undefined || o.bodyFile !== undefined;
+  const [categoryText = '', subjectText = '', typedBody = ''] = await askForMissing(ctx, [
+    { flag: '--category', message: `Category (${TICKET_CATEGORIES.join(', ')}):`, given: o.category, check: parseCategory },
+    { flag: '--subject', message: 'Subject (one line):', given: o.subject, check: validateSubject },
+    // --body-file gives the message too; only its absence with --body's is missing.
+    { flag: '--body (or --body-file)', message: 'Message (what happened: amounts, times, the payee):', given: bodyGiven ? '' : undefined, check: validateBody },
+  ]);
+  const category = parseCategory(categoryText);
+  const subject = validateSubject(subjectText);
+  const body = bodyGiven ? ((await readBody(ctx, o, true)) ?? '') : validateBody(typedBody);
   return { category, subject, body, channel, language, tx: o.tx === undefined ? null : o.tx };
 }
 

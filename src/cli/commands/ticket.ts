@@ -12,10 +12,10 @@ import type { User } from '../../domain/state.js';
 import { parsePriority, parseStatus, parseTags, parseTicketNumber, parseTier, validateReason, type Ticket, type TicketStatus } from '../../domain/tickets.js';
 import { normalizeEmail, parsePositiveInt } from '../../domain/validate.js';
 import type { RecordsTransaction } from '../../store/store.js';
-import { sessionToken } from '../auth.js';
+import { confirmSignedIn, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
-import { promptText } from '../prompts.js';
+import { promptText, YES_FLAG } from '../prompts.js';
 import { openRequestedFile } from '../requested-file.js';
 import { humanTimeLeft } from '../time.js';
 import { exportMarkdown } from '../ticket-markdown.js';
@@ -232,7 +232,7 @@ function registerAssign(ticket: Command, app: App): void {
   const command = subcommand(ticket, 'assign', 'agents: give tickets to an agent (default: the least-loaded one who speaks each ticket’s language at its tier)')
     .argument('[numbers...]', 'the ticket number(s); or select tickets with filters instead')
     .option('--to <email>', 'the agent to give them to')
-    .option('--yes', 'do not ask for confirmation (needed to change several tickets without a terminal, and always with filters)');
+    .option('-y, --yes', 'do not ask for confirmation (needed to change several tickets without a terminal, and always with filters)');
   filterOptions(command, null);
   examples(command, ['okpay ticket assign 12', 'okpay ticket assign 12 --to lin@okpay.example', 'okpay ticket assign 12 14 15 --to lin@okpay.example --yes', 'okpay ticket assign --assignee none --language zh --yes']);
   action<FilterOptions & { to?: string; yes?: boolean }>(app, command, async (ctx, o, args) => {
@@ -273,7 +273,7 @@ function registerSet(ticket: Command, app: App): void {
     .option('--priority <priority>', 'urgent, high, normal or low')
     .option('--tags <tags>', 'comma-separated tags (replaces the current ones; "" clears them)')
     .option('--status <status>', 'open, pending, on-hold or solved')
-    .option('--yes', 'do not ask for confirmation (needed to change several tickets without a terminal, and always with filters)');
+    .option('-y, --yes', 'do not ask for confirmation (needed to change several tickets without a terminal, and always with filters)');
   filterOptions(command, null, true);
   examples(command, ['okpay ticket set 12 --priority urgent --tags refund,card', 'okpay ticket set 12 --status on-hold', 'okpay ticket set 12 14 --priority high --yes', 'okpay ticket set --search "card stolen" --where-priority normal,low --priority urgent --yes']);
   action<SetOptions>(app, command, async (ctx, o, args) => {
@@ -299,14 +299,17 @@ function registerStatusVerbs(ticket: Command, app: App): void {
   for (const { verb, to, description, done } of STATUS_VERBS) {
     const command = subcommand(ticket, verb, description)
       .argument('[numbers...]', 'the ticket number(s); or select tickets with filters instead')
-      .option('--yes', 'do not ask for confirmation (needed to change several tickets without a terminal, and always with filters)');
+      .option('-y, --yes', 'do not ask for confirmation (needed to close a ticket or change several without a terminal, and always with filters)');
     filterOptions(command, null);
     examples(command, [`okpay ticket ${verb} 12`, `okpay ticket ${verb} 12 14 15 --yes`, `okpay ticket ${verb} --status ${verb === 'close' ? 'solved' : 'pending'} --search "duplicate" --yes`]);
     action<FilterOptions & { yes?: boolean }>(app, command, async (ctx, o, args) => {
       const target = ticketTarget(args, o);
       if (!('single' in target)) return runBulk(ctx, target, { verb, done, action: { verb, to }, yes: o.yes });
       const token = await sessionToken(ctx);
-      await asAgent(ctx, token, `\`ticket ${verb}\``, (t, actor) => setStatusAsAgent(t, ctx, actor, target.single, to, verb), (updated) => `Ticket #${updated.number} is ${done}; the customer was told by mail.`);
+      const what = `\`ticket ${verb}\``;
+      // Closing is final for the ticket (a reply then opens a new one): even one is confirmed.
+      if (verb === 'close') await confirmSignedIn(ctx, token, { roles: ['agent'], what }, `Close ticket #${target.single}? It cannot be reopened; a reply from the customer opens a new, linked ticket.`, o.yes);
+      await asAgent(ctx, token, what, (t, actor) => setStatusAsAgent(t, ctx, actor, target.single, to, verb), (updated) => `Ticket #${updated.number} is ${done}; the customer was told by mail.`);
     });
   }
   const reopen = subcommand(ticket, 'reopen', 'agents: open a solved ticket again').argument('<number>', 'the ticket number');
@@ -321,12 +324,14 @@ function registerStatusVerbs(ticket: Command, app: App): void {
 function registerMerge(ticket: Command, app: App): void {
   const command = subcommand(ticket, 'merge', 'agents: merge a duplicate ticket into another of the same customer')
     .argument('<number>', 'the duplicate')
-    .requiredOption('--into <number>', 'the ticket that carries on');
-  examples(command, ['okpay ticket merge 14 --into 12']);
-  action<{ into: string }>(app, command, async (ctx, o, args) => {
+    .requiredOption('--into <number>', 'the ticket that carries on')
+    .option(...YES_FLAG);
+  examples(command, ['okpay ticket merge 14 --into 12 --yes']);
+  action<{ into: string; yes?: boolean }>(app, command, async (ctx, o, args) => {
     const number = numberArg(args);
     const into = parseTicketNumber(o.into);
     const token = await sessionToken(ctx);
+    await confirmSignedIn(ctx, token, { roles: ['agent'], what: '`ticket merge`' }, `Merge ticket #${number} into #${into}? #${number} ends as merged and its conversation carries on in #${into}.`, o.yes);
     await asAgent(ctx, token, '`ticket merge`', async (t, actor) => (await mergeAsAgent(t, ctx, actor, number, into)).target, () => `Ticket #${number} was merged into #${into}.`);
   });
 }

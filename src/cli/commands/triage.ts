@@ -15,7 +15,7 @@ import type { RecordsTransaction } from '../../store/store.js';
 import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../kit.js';
-import { inquirer, type Inquirer } from '../prompts.js';
+import { inquirer, interrupted, type Inquirer } from '../prompts.js';
 import { actAs, faqArticles, printTicket } from '../ticket-kit.js';
 
 type Move = 'reply' | 'faq' | 'note' | 'assign' | 'escalate' | 'priority' | 'resolve' | 'skip' | 'quit';
@@ -59,23 +59,14 @@ async function triageLoop(ctx: Context, prompts: Inquirer, token: string | null)
     ctx.out.line(ctx.out.style.cyan(`── urgency ${next.entry.urgency.score} ${'─'.repeat(50)}`));
     printTicket(ctx, next.detail);
     ctx.out.line();
-    const move = await ask(() => chooseMove(prompts, next.entry.ticket.number));
-    if (move === null || move === 'quit') return;
+    // Ctrl-C at any question ends triage with exit 130; the move it interrupted saved nothing.
+    const move = await chooseMove(prompts, next.entry.ticket.number).catch(interrupted);
+    if (move === 'quit') return;
     if (move === 'skip') {
       skipped.add(next.entry.ticket.number);
       continue;
     }
     await perform(ctx, prompts, token, next, move);
-  }
-}
-
-/** Ctrl-C or Ctrl-D at a prompt ends the loop quietly: nothing half-done is saved. */
-async function ask<T>(prompt: () => Promise<T>): Promise<T | null> {
-  try {
-    return await prompt();
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ExitPromptError') return null;
-    throw error;
   }
 }
 
@@ -100,10 +91,10 @@ function chooseMove(prompts: Inquirer, number: number): Promise<Move> {
 async function perform(ctx: Context, prompts: Inquirer, token: string | null, next: TriageTicket, move: Exclude<Move, 'skip' | 'quit'>): Promise<void> {
   const ticket = next.entry.ticket;
   try {
-    const done = await ask(() => MOVES[move](ctx, prompts, token, next));
-    if (done !== null && done !== '') ctx.out.success(done);
+    const done = await MOVES[move](ctx, prompts, token, next).catch(interrupted);
+    if (done !== '') ctx.out.success(done);
   } catch (error) {
-    if (!isAppError(error)) throw error;
+    if (!isAppError(error) || error.code === 'INTERRUPTED') throw error;
     ctx.out.warn(`#${ticket.number}: ${error.message}${error.hint ? ` — ${error.hint}` : ''}`);
   }
 }

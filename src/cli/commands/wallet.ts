@@ -11,8 +11,9 @@ import type { RecordsTransaction } from '../../store/store.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { amountFlag, currencyFlag, formatMoney } from '../money.js';
-import { confirmOrRequireYes } from '../prompts.js';
+import { askForMissing, confirmOrRequireYes, missingFlags, YES_FLAG } from '../prompts.js';
 import { asSignedIn } from '../signed-in.js';
+import { confirmSignedIn, sessionToken } from '../auth.js';
 import { printQuote, quoteDocument } from '../wallet-kit.js';
 
 export function registerWalletCommands(program: Command, app: App): Command {
@@ -28,13 +29,15 @@ function registerDeposit(program: Command, app: App): void {
   const command = subcommand(program, 'deposit', 'add money from a card or a bank account')
     .requiredOption('--amount <amount>', 'how much, e.g. 100.00')
     .requiredOption('--currency <code>', 'currency, e.g. USD')
-    .option('--source <source>', 'card or bank', 'card');
-  examples(command, ['okpay deposit --amount 250 --currency EUR', 'okpay deposit --amount 1200 --currency JPY --source bank --json']);
-  action<{ amount: string; currency: string; source: string }>(app, command, async (ctx, o) => {
+    .option('--source <source>', 'card or bank', 'card')
+    .option('-y, --yes', 'do not ask for confirmation on a terminal (a deposit only adds to your own wallet: scripts need not pass it)');
+  examples(command, ['okpay deposit --amount 250 --currency EUR', 'okpay deposit --amount 1200 --currency JPY --source bank --yes --json']);
+  action<{ amount: string; currency: string; source: string; yes?: boolean }>(app, command, async (ctx, o) => {
     const currency = currencyFlag(ctx, o.currency);
     const amountMinor = amountFlag(o.amount, currency);
     if (o.source !== 'card' && o.source !== 'bank') throw new AppError('INVALID_CHOICE', `"${o.source.slice(0, 20)}" is not a deposit source`, { hint: 'use --source card or --source bank' });
     const source: DepositSource = o.source;
+    if (ctx.io.stdinIsTTY) await confirmSignedIn(ctx, await sessionToken(ctx), {}, `Deposit ${formatMoney(ctx, amountMinor, currency.code)} ${currency.code} from your ${source}?`, o.yes);
     const result = await asSignedIn(ctx, (t, actor) => deposit(t, ctx, actor, { amountMinor, currency, source }));
     ctx.out.data({ transaction: result.view }, () => ctx.out.success(`Deposited ${result.view.amount} ${currency.code} from your ${source} (${result.tx.id}).`));
   });
@@ -53,17 +56,35 @@ interface TransferFlags {
   atomic?: boolean;
 }
 
-function parseTransferFlags(ctx: Context, o: TransferFlags): TransferInput {
+/** The payee, amount and currency: from flags, else asked for on a terminal (`transfer` only). */
+async function payment(ctx: Context, o: TransferFlags, ask: boolean): Promise<{ to: string; amount: string; currency: string }> {
+  const wanted = [
+    { flag: '--to', message: 'Pay to (email or phone number with + and country code):', given: o.to, check: (text: string) => classifyRecipient(text) },
+    { flag: '--currency', message: 'Currency you send (e.g. USD):', given: o.currency, check: (text: string) => currencyFlag(ctx, text) },
+    {
+      flag: '--amount',
+      message: 'Amount:',
+      given: o.amount,
+      check: (text: string, earlier: ReadonlyMap<string, string>) => amountFlag(text, currencyFlag(ctx, earlier.get('--currency'))),
+    },
+  ];
+  const missing = wanted.filter((value) => value.given === undefined).map((value) => value.flag);
+  if (!ask && missing.length > 0) throw missingFlags(missing, 'see `okpay fee quote transfer --help`');
+  const [to = '', currency = '', amount = ''] = await askForMissing(ctx, wanted);
+  return { to, amount, currency };
+}
+
+async function parseTransferFlags(ctx: Context, o: TransferFlags, ask: boolean): Promise<TransferInput> {
   const memo = o.memo === undefined ? null : validateMemo(o.memo);
   const key = o.idempotencyKey === undefined ? null : checkIdempotencyKey(o.idempotencyKey);
   const quoteId = o.quote === undefined ? null : o.quote.trim();
   const given = [o.to, o.amount, o.currency].filter((v) => v !== undefined).length;
   if (quoteId !== null && given === 0) return { request: null, memo, idempotencyKey: key, quoteId };
-  if (o.to === undefined) throw new AppError('USAGE', '--to is required', { hint: 'the payee’s email or phone number, e.g. --to bob@example.com' });
-  const recipient = classifyRecipient(o.to);
-  const currency = currencyFlag(ctx, o.currency);
+  const flags = await payment(ctx, o, ask);
+  const recipient = classifyRecipient(flags.to);
+  const currency = currencyFlag(ctx, flags.currency);
   const toCurrency = o.toCurrency === undefined ? currency : currencyFlag(ctx, o.toCurrency, '--to-currency');
-  const amountMinor = amountFlag(o.amount, currency);
+  const amountMinor = amountFlag(flags.amount, currency);
   const to = recipient.kind === 'email' ? recipient.email : recipient.phone;
   return { request: { to, amountMinor, currency: currency.code, toCurrency: toCurrency.code }, memo, idempotencyKey: key, quoteId };
 }
@@ -76,7 +97,7 @@ function registerTransferQuote(parent: Command, app: App): void {
     .option('--to-currency <code>', 'the currency the payee receives (converted at our rate)');
   examples(command, ['okpay fee quote transfer --to bob@example.com --amount 100 --currency USD', 'okpay fee quote transfer --to +4915112345678 --amount 100 --currency USD --to-currency EUR --json']);
   action<TransferFlags>(app, command, async (ctx, o) => {
-    const { request } = parseTransferFlags(ctx, o);
+    const { request } = await parseTransferFlags(ctx, o, false);
     if (!request) throw new AppError('USAGE', '--to, --amount and --currency are required');
     const quote = await asSignedIn(ctx, (t, actor) => quoteTransfer(t, ctx, actor, request));
     ctx.out.data({ quote: quoteDocument(ctx, quote) }, () => printQuote(ctx, quote));
@@ -85,16 +106,16 @@ function registerTransferQuote(parent: Command, app: App): void {
 
 function registerTransfer(program: Command, app: App): void {
   const command = subcommand(program, 'transfer', 'send money to an email address or phone number')
-    .option('--to <payee>', 'the payee’s email or phone number (+ and country code)')
-    .option('--amount <amount>', 'how much to send, e.g. 25.00')
-    .option('--currency <code>', 'the currency you send')
+    .option('--to <payee>', 'the payee’s email or phone number (+ and country code; asked for on a terminal)')
+    .option('--amount <amount>', 'how much to send, e.g. 25.00 (asked for on a terminal)')
+    .option('--currency <code>', 'the currency you send (asked for on a terminal)')
     .option('--to-currency <code>', 'the currency the payee receives (converted at our rate)')
     .option('--memo <text>', 'a note for the payee (up to 140 characters)')
     .option('--idempotency-key <key>', 'makes a retry safe: the same key never pays twice')
     .option('--quote <id>', 'pay exactly what this quote says (from `okpay fee quote transfer`)')
     .option('--batch <file.csv>', 'pay every row of a CSV file (to,amount,currency,memo,reference)')
     .option('--atomic', 'with --batch: all rows or none')
-    .option('--yes', 'do not ask for confirmation');
+    .option(...YES_FLAG);
   examples(command, [
     'okpay transfer --to bob@example.com --amount 25 --currency USD --memo "lunch"',
     'okpay transfer --to +4915112345678 --amount 100 --currency USD --to-currency EUR --yes',
@@ -108,7 +129,7 @@ function registerTransfer(program: Command, app: App): void {
       return runBatch(ctx, o.batch, { yes: o.yes, atomic: o.atomic });
     }
     if (o.atomic) throw new AppError('USAGE', '--atomic only applies to --batch');
-    let input = parseTransferFlags(ctx, o);
+    let input = await parseTransferFlags(ctx, o, true);
     if (!o.yes) {
       if (!ctx.io.stdinIsTTY) throw new AppError('CONFIRMATION_REQUIRED', 'a transfer needs confirmation and stdin is not a terminal', { hint: 'pass --yes to confirm' });
       input = await confirmTransfer(ctx, input);

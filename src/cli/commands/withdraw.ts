@@ -11,7 +11,7 @@ import type { RecordsTransaction } from '../../store/store.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { amountFlag, currencyFlag, formatMoney } from '../money.js';
-import { confirmOrRequireYes } from '../prompts.js';
+import { confirmOrRequireYes, YES_FLAG } from '../prompts.js';
 import { asSignedIn, lookSignedIn } from '../signed-in.js';
 import { bankFields, ewalletFields, methodDocument, printQuote, quoteDocument, withdrawalDocument } from '../wallet-kit.js';
 
@@ -21,7 +21,7 @@ export function registerWithdrawCommands(program: Command, app: App): void {
     .option('--amount <amount>', 'how much to pay out')
     .option('--currency <code>', 'the currency')
     .option('--quote <id>', 'pay exactly what this quote says (from `okpay fee quote withdraw`)')
-    .option('--yes', 'do not ask for confirmation');
+    .option(...YES_FLAG);
   examples(withdrawCommand, ['okpay withdraw methods add bank --holder "Ada Lovelace" --iban "GB33 BUKB 2020 1555 5555 55"', 'okpay withdraw --method wm_abc123 --amount 100 --currency GBP --yes', 'okpay withdraw list', 'okpay withdraw cancel wd_abc123']);
   action<WithdrawFlags>(app, withdrawCommand, (ctx, o) => requestWithdrawal(ctx, o));
   registerMethodCommands(withdrawCommand, app);
@@ -106,7 +106,7 @@ function registerListAndCancel(withdrawCommand: Command, app: App): void {
       ),
     );
   });
-  const cancel = subcommand(withdrawCommand, 'cancel', 'cancel a withdrawal that has not started processing (the hold is released)').argument('<id>', 'the withdrawal id').option('--yes', 'do not ask for confirmation');
+  const cancel = subcommand(withdrawCommand, 'cancel', 'cancel a withdrawal that has not started processing (the hold is released)').argument('<id>', 'the withdrawal id').option(...YES_FLAG);
   examples(cancel, ['okpay withdraw cancel wd_abc123 --yes']);
   action<{ yes?: boolean }>(app, cancel, async (ctx, o, [id]) => {
     await confirmOrRequireYes(ctx, `Cancel withdrawal ${id}?`, o.yes);
@@ -152,7 +152,7 @@ function registerMethodCommands(withdrawCommand: Command, app: App): void {
       ),
     );
   });
-  const remove = subcommand(methods, 'remove', 'remove a withdrawal method').argument('<id>', 'the method id').option('--yes', 'do not ask for confirmation');
+  const remove = subcommand(methods, 'remove', 'remove a withdrawal method').argument('<id>', 'the method id').option(...YES_FLAG);
   examples(remove, ['okpay withdraw methods remove wm_abc123 --yes']);
   action<{ yes?: boolean }>(app, remove, async (ctx, o, [id]) => {
     await confirmOrRequireYes(ctx, `Remove withdrawal method ${id}?`, o.yes);
