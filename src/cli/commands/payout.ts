@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { bouncePayout } from '../../app/payouts.js';
 import { boundedText } from '../../domain/validate.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
-import { confirmOrRequireYes } from '../prompts.js';
+import { confirmOrRequireYes, YES_FLAG } from '../prompts.js';
 import { asSignedIn } from '../signed-in.js';
 
 export function registerPayoutCommands(admin: Command, app: App): void {
@@ -12,7 +12,7 @@ export function registerPayoutCommands(admin: Command, app: App): void {
   const bounce = subcommand(payout, 'bounce', 'record that a completed payout came back: its entries are reversed once and the customer is told')
     .argument('<tx>', 'the payout’s completion transaction (withdrawal.complete), e.g. txn_0000000042')
     .requiredOption('--reason <text>', 'what the bank or wallet said (mailed to the customer)')
-    .option('--yes', 'do not ask for confirmation');
+    .option(...YES_FLAG);
   examples(bounce, ['okpay admin payout bounce txn_0000000042 --reason "account closed (bank return R02)" --yes']);
   action<{ reason: string; yes?: boolean }>(app, bounce, async (ctx, o, [txText]) => {
     const reason = boundedText(o.reason, '--reason', { min: 1, max: 200 });
