@@ -24,11 +24,11 @@ import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
 import { chainHash, entryContentText, hydrateEntry, sha256Hex, storedTransaction, type JournalEntry, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
 import { formatEml, parseEml, type MailRecord } from '../domain/mail.js';
-import { emptyState, type ChainHead, type StoreMeta } from '../domain/state.js';
+import { emptyState, type ChainHead, type State, type StoreMeta } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { Ticket } from '../domain/tickets.js';
 import { corrupt, CREATE_NEW_FILE, ensureDirectory, errnoOf, faultPoint, fsyncDirectory, removeFile, temporaryPath, unavailable } from './durable-file.js';
-import { FileStore } from './file-store.js';
+import { Schema2Reader } from './schema2-reader.js';
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
 import { bucketCount, KINDS, type Kind } from './record-kinds.js';
 import { META_KEY, RecordTransaction, type Counts } from './record-transaction.js';
@@ -419,18 +419,15 @@ export class SplitFileStore implements RecordStore {
    */
   private async upgradeIfOld(): Promise<void> {
     if (existsSync(this.file(ROOT)) || !existsSync(this.file(SCHEMA2_STATE))) return;
-    const old = new FileStore(this.directory, { now: this.options.now, lockStaleMs: this.options.lockStaleMs, summarizeTicket: this.options.summarizeTicket });
-    // Completes an interrupted schema-2 commit first, under that store's own rules.
-    await old.read(() => undefined);
     const lock = await acquireStoreLock(this.directory, this.options.lockStaleMs ?? LOCK_STALE_MS);
     try {
-      if (!existsSync(this.file(ROOT))) await old.read((t) => this.writeUpgrade(t.state));
+      if (!existsSync(this.file(ROOT))) await this.writeUpgrade(await new Schema2Reader(this.directory).recoveredState());
     } finally {
       await lock.release();
     }
   }
 
-  private async writeUpgrade(state: Parameters<typeof recordsOfState>[0]): Promise<void> {
+  private async writeUpgrade(state: State): Promise<void> {
     // Leftovers of an upgrade cut short: never part of any store.
     await fs.rm(this.file(RECORDS), { recursive: true, force: true });
     const commit = 1;
