@@ -7,7 +7,7 @@
 import { hash } from 'node:crypto';
 import { AppError } from './errors.js';
 import type { MinorUnits } from './money.js';
-import type { Balances, FeeLineRecord, IdempotencyRecord, LimitWindow, State, TxId, UnclaimedTransfer, UserId, Withdrawal } from './state.js';
+import type { Balances, FeeLineRecord, IdempotencyRecord, LimitWindow, TxId, UnclaimedTransfer, UserId, Withdrawal } from './state.js';
 import { compareCodeUnits } from './order.js';
 
 export const SYSTEM_ACCOUNTS = {
@@ -296,53 +296,6 @@ export function addToBalance(account: string, currency: string, current: MinorUn
       : `okpay cannot take more ${currency} into its ${account} account: it would go past ${max} minor units`,
     { hint: customer ? 'send or withdraw some of that balance first, or move less' : 'a limit of the store far beyond real use: tell the operator', details: { account, currency, limitMinor: max } },
   );
-}
-
-/**
- * Folds one transaction into the state (the stores that still keep one State object): its
- * effects (transactionEffects), applied to the state's maps.
- */
-export function applyTransaction(state: State, tx: Transaction): void {
-  for (const effect of transactionEffects(tx)) applyEffect(state, effect);
-}
-
-function applyEffect(state: State, effect: TxEffect): void {
-  switch (effect.kind) {
-    case 'balance': {
-      const row = (state.balances[effect.account] ??= {});
-      row[effect.currency] = addToBalance(effect.account, effect.currency, row[effect.currency] ?? 0, effect.amountMinor);
-      return;
-    }
-    case 'idempotency':
-      state.idempotency[`${effect.userId}:${effect.key}`] = effect.record;
-      return;
-    case 'quote-used': {
-      const quote = state.quotes[effect.quoteId];
-      if (quote) state.quotes[effect.quoteId] = { ...quote, usedBy: effect.txId };
-      return;
-    }
-    case 'limit': {
-      const window = addToLimitWindow(state.limitWindows[effect.userId] ?? {}, effect.day, effect.usdMinor);
-      if (Object.keys(window).length > 0) state.limitWindows[effect.userId] = window;
-      else delete state.limitWindows[effect.userId];
-      return;
-    }
-    case 'refund':
-      state.refunds[effect.refundedTxId] = effect.refundTxId;
-      return;
-    case 'unclaimed-created':
-      state.unclaimed[effect.transfer.txId] = effect.transfer;
-      return;
-    case 'unclaimed-ended':
-      delete state.unclaimed[effect.txId];
-      return;
-    case 'withdrawal-put':
-      state.withdrawals[effect.withdrawal.id] = effect.withdrawal;
-      return;
-    case 'withdrawal-ended':
-      delete state.withdrawals[effect.id];
-      return;
-  }
 }
 
 function withdrawalRecord(tx: Transaction): Withdrawal {

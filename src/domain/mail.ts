@@ -1,7 +1,7 @@
 // Mail the service "sends": RFC 5322 messages that a mail client can open. Every message to a
 // user who chose an anti-phishing phrase carries it at the top, so a copy without it is fake.
 
-import type { Language, State, UserId } from './state.js';
+import type { Language, UserId } from './state.js';
 
 const SENDER = 'OKPay <no-reply@okpay.example>';
 
@@ -19,17 +19,6 @@ export interface OutgoingMail {
 export interface MailRecord extends OutgoingMail {
   readonly id: string;
   readonly date: string;
-}
-
-function mailIdForSeq(seq: number): string {
-  return `msg_${seq.toString().padStart(6, '0')}`;
-}
-
-/** Numbers a mail from the store's mail counter (the counter moves on in the state). */
-export function numberMail(state: State, mail: OutgoingMail, dateIso: string): MailRecord {
-  const seq = state.meta.mailSeq + 1;
-  state.meta = { ...state.meta, mailSeq: seq };
-  return { ...mail, id: mailIdForSeq(seq), date: dateIso };
 }
 
 const PHRASE_LABEL: Record<Language, string> = {

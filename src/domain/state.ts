@@ -1,14 +1,11 @@
-// The shape of the store: plain data, no behaviour. The store persists it; the domain reads it and
-// returns changes. Everything that grows with history (journal, audit log) lives outside this object.
+// The records the store keeps: plain data, no behaviour. The store persists them by key; the domain
+// reads them and returns changes. Everything that grows with history (journal, audit log) lives
+// outside them.
 
 import type { MinorUnits } from './money.js';
-import type { TicketSummary } from './ticket-summary.js';
-import type { Ticket } from './tickets.js';
-import type { TxId, User, UserId } from './user.js';
+import type { TxId, UserId } from './user.js';
 
 export type { Language } from './language.js';
-
-export const SCHEMA_VERSION = 2;
 
 export type { AccountLock, AgentProfile, Kyc, KycStatus, LockReason, RecoveryCode, Role, TokenRecord, TwoFactor, TxId, User, UserId } from './user.js';
 
@@ -42,32 +39,6 @@ export interface StoreMeta {
 
 /** balances[account][currency] = signed minor units; see ledger.ts for the account names. */
 export type Balances = Record<string, Record<string, MinorUnits>>;
-
-export interface State {
-  schemaVersion: number;
-  meta: StoreMeta;
-  users: Record<UserId, User>;
-  /** Keyed by sha256 of the session token. */
-  sessions: Record<string, Session>;
-  balances: Balances;
-  quotes: Record<string, StoredQuote>;
-  /** Keyed by `${userId}:${idempotencyKey}`; kept 30 days. */
-  idempotency: Record<string, IdempotencyRecord>;
-  /** Transfers waiting for their recipient to register, keyed by the transfer's transaction id. */
-  unclaimed: Record<TxId, UnclaimedTransfer>;
-  /** Refunds already made, keyed by the refunded transaction id: a transaction is refunded once. */
-  refunds: Record<TxId, TxId>;
-  /** Outgoing amounts per user and UTC day (at most 30 days kept), in USD-equivalent minor units, for limits. */
-  limitWindows: Record<UserId, LimitWindow>;
-  /** Support tickets keyed by their number (as a string). */
-  tickets: Record<string, Ticket>;
-  /** What the queue needs of each ticket, written beside it (see ticket-summary.ts). */
-  ticketSummaries?: Record<string, TicketSummary>;
-  /** Payout destinations (bank accounts, e-wallets). */
-  methods: Record<string, WithdrawalMethod>;
-  /** Withdrawals still in flight; finished ones live on in the journal entry that ended them. */
-  withdrawals: Record<string, Withdrawal>;
-}
 
 export type WithdrawalStatus = 'requested' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'returned';
 
@@ -166,28 +137,15 @@ export type LimitWindow = Readonly<Record<string, MinorUnits>>;
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export function emptyState(nowIso: string, segmentSize = 1000): State {
+/** The facts of a store that holds nothing yet. */
+export function emptyMeta(nowIso: string, segmentSize = 1000): StoreMeta {
   return {
-    schemaVersion: SCHEMA_VERSION,
-    meta: {
-      createdAt: nowIso,
-      segmentSize,
-      testStore: false,
-      journal: { seq: 0, hash: GENESIS_HASH, bytes: 0 },
-      audit: { seq: 0, hash: GENESIS_HASH, bytes: 0 },
-      mailSeq: 0,
-      ticketSeq: 0,
-    },
-    users: {},
-    sessions: {},
-    balances: {},
-    quotes: {},
-    idempotency: {},
-    unclaimed: {},
-    refunds: {},
-    limitWindows: {},
-    tickets: {},
-    methods: {},
-    withdrawals: {},
+    createdAt: nowIso,
+    segmentSize,
+    testStore: false,
+    journal: { seq: 0, hash: GENESIS_HASH, bytes: 0 },
+    audit: { seq: 0, hash: GENESIS_HASH, bytes: 0 },
+    mailSeq: 0,
+    ticketSeq: 0,
   };
 }

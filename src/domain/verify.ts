@@ -5,7 +5,7 @@
 
 import { addToBalances, chainHash, entryContentText, holdAccount, storedTransaction, SYSTEM_ACCOUNTS, txIdForSeq, type StoredJournalEntry, type Transaction } from './ledger.js';
 import type { AuditEntry } from './audit.js';
-import { GENESIS_HASH, type Balances, type ChainHead, type State } from './state.js';
+import { GENESIS_HASH, type Balances, type ChainHead, type TxId, type UnclaimedTransfer, type Withdrawal } from './state.js';
 
 export const MAX_PROBLEMS = 200;
 
@@ -112,7 +112,11 @@ export class LedgerReplay {
 }
 
 /** What verify compares with the replayed journal: balances and the live records that hold money. */
-export type LiveRecords = Pick<State, 'balances' | 'unclaimed' | 'withdrawals'>;
+export interface LiveRecords {
+  readonly balances: Balances;
+  readonly unclaimed: Readonly<Record<TxId, UnclaimedTransfer>>;
+  readonly withdrawals: Readonly<Record<string, Withdrawal>>;
+}
 
 /** The checks that compare the replayed journal with the stored balances and live records. */
 export function compareWithState(state: LiveRecords, replayed: Balances, problems: string[]): void {

@@ -1,6 +1,6 @@
 // The wallet: deposits, binding transfer quotes, transfers (also to people without an account
 // yet), and the claim or return of unclaimed money. Each function checks the rules and returns the
-// balanced transaction to post; posting it (ledger.applyTransaction) is what changes balances.
+// balanced transaction to post; posting it (its ledger.transactionEffects) is what changes balances.
 
 import { AppError } from './errors.js';
 import { computeTransferQuote, type FeeSchedule, type TransferQuote } from './fees.js';
@@ -8,14 +8,12 @@ import { usdEquivalentMinor, type RateTable } from './fx.js';
 import { canonicalJson, CUSTOMER_BALANCE_MAX_MINOR, sha256Hex, SYSTEM_ACCOUNTS, SYSTEM_BALANCE_MAX_MINOR, userAccount, utcDay, type NewTransaction, type Posting } from './ledger.js';
 import { checkOutgoingLimits, LIMIT_WINDOW_MS, type LimitTable } from './limits.js';
 import { findCurrency, formatAmount, type Currency, type MinorUnits } from './money.js';
-import type { IdempotencyRecord, LimitWindow, State, StoredQuote, TxId, UnclaimedTransfer, User, UserId } from './state.js';
+import type { IdempotencyRecord, LimitWindow, StoredQuote, TxId, UnclaimedTransfer, User, UserId } from './state.js';
 import type { Recipient } from './validate.js';
 
 export const QUOTE_TTL_MS = 30 * 60 * 1000;
 export const IDEMPOTENCY_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 export const UNCLAIMED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
-/** Used quotes are kept a day after they expire, so a late retry is told "used", not "unknown". */
-const QUOTE_RETENTION_MS = 24 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -366,28 +364,4 @@ export function currentWindow(window: LimitWindow, nowMs: number): LimitWindow {
   const kept: Record<string, MinorUnits> = {};
   for (const day in window) if (day >= first) kept[day] = window[day]!;
   return kept;
-}
-
-function quoteOutlived(quote: StoredQuote, nowMs: number): boolean {
-  return Date.parse(quote.expiresAt) + QUOTE_RETENTION_MS <= nowMs;
-}
-
-/**
- * Drops what has outlived its purpose from a whole state: old quotes, expired idempotency keys,
- * stale limit entries. For the generator and the simulator, which still hold one State; a
- * use-case keeps the window it writes current instead (`currentWindow`).
- */
-export function pruneWalletRecords(state: State, nowMs: number): void {
-  for (const [id, quote] of Object.entries(state.quotes)) {
-    if (quoteOutlived(quote, nowMs)) delete state.quotes[id];
-  }
-  for (const [key, record] of Object.entries(state.idempotency)) {
-    if (Date.parse(record.expiresAt) <= nowMs) delete state.idempotency[key];
-  }
-  for (const [userId, window] of Object.entries(state.limitWindows)) {
-    const kept = currentWindow(window, nowMs);
-    if (kept === window) continue;
-    if (Object.keys(kept).length === 0) delete state.limitWindows[userId];
-    else state.limitWindows[userId] = kept;
-  }
 }

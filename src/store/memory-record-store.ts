@@ -7,7 +7,7 @@
 import type { AuditEntry } from '../domain/audit.js';
 import { chainHash, entryContentText, hydrateTransaction, storedTransaction, type JournalEntry } from '../domain/ledger.js';
 import { formatEml, type MailRecord } from '../domain/mail.js';
-import { emptyState, type ChainHead, type StoreMeta } from '../domain/state.js';
+import { emptyMeta, type ChainHead, type StoreMeta } from '../domain/state.js';
 import type { Kind } from './record-kinds.js';
 import { META_KEY, RecordTransaction } from './record-transaction.js';
 import { RecordView, type Changes, type RecordSource } from './record-view.js';
@@ -29,7 +29,7 @@ export class MemoryRecordStore implements RecordStore {
     nowIso: string,
     readonly segmentSize = 1000,
   ) {
-    this.kinds = new Map([['meta', new Map([[META_KEY, deepFreeze(emptyState(nowIso, segmentSize).meta)]])]]);
+    this.kinds = new Map([['meta', new Map([[META_KEY, deepFreeze(emptyMeta(nowIso, segmentSize))]])]]);
   }
 
   /** Every committed record, by kind and key (frozen): for tests that look at or compare a whole store. */

@@ -12,10 +12,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
-import { applyTransaction, chainHash, entryContentText, hydrateEntry, sha256Hex, storedTransaction, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
-import type { ChainHead, State as Schema2State, UserId } from '../domain/state.js';
+import { chainHash, entryContentText, hydrateEntry, sha256Hex, storedTransaction, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
+import type { ChainHead, UserId } from '../domain/state.js';
 import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, fsyncDirectory, parseStoreJson, readTextIfExists, removeFile, unavailable } from './durable-file.js';
-import { upgradeState } from './migrations.js';
+import { applyTransaction, upgradeState, type Schema2State } from './schema2-state.js';
 import { SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
 
 const DEFAULT_SEGMENT_SIZE = 1000;

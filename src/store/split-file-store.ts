@@ -24,11 +24,12 @@ import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
 import { chainHash, entryContentText, hydrateEntry, sha256Hex, storedTransaction, type JournalEntry, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
 import { formatEml, parseEml, type MailRecord } from '../domain/mail.js';
-import { emptyState, type ChainHead, type State, type StoreMeta } from '../domain/state.js';
+import { emptyMeta, type ChainHead, type StoreMeta } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { Ticket } from '../domain/tickets.js';
 import { corrupt, CREATE_NEW_FILE, ensureDirectory, errnoOf, faultPoint, fsyncDirectory, removeFile, temporaryPath, unavailable } from './durable-file.js';
 import { Schema2Reader } from './schema2-reader.js';
+import type { Schema2State } from './schema2-state.js';
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
 import { bucketCount, KINDS, type Kind } from './record-kinds.js';
 import { META_KEY, RecordTransaction, type Counts } from './record-transaction.js';
@@ -268,7 +269,7 @@ export class SplitFileStore implements RecordStore {
   }
 
   private emptyRoot(): RootBody {
-    return { schemaVersion: SPLIT_SCHEMA_VERSION, commit: 0, meta: emptyState(this.options.now().toISOString(), this.journalLog.segmentSize).meta, counts: { users: 0 } };
+    return { schemaVersion: SPLIT_SCHEMA_VERSION, commit: 0, meta: emptyMeta(this.options.now().toISOString(), this.journalLog.segmentSize), counts: { users: 0 } };
   }
 
   private configure(root: RootBody): void {
@@ -427,7 +428,7 @@ export class SplitFileStore implements RecordStore {
     }
   }
 
-  private async writeUpgrade(state: State): Promise<void> {
+  private async writeUpgrade(state: Schema2State): Promise<void> {
     // Leftovers of an upgrade cut short: never part of any store.
     await fs.rm(this.file(RECORDS), { recursive: true, force: true });
     const commit = 1;

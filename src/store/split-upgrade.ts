@@ -4,11 +4,11 @@
 
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { State } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { Ticket } from '../domain/tickets.js';
 import { corrupt, errnoOf, parseStoreJson, readTextIfExists, unavailable } from './durable-file.js';
 import { RecordView, type Changes, type RecordSource } from './record-view.js';
+import type { Schema2State } from './schema2-state.js';
 
 const NOTHING: RecordSource = {
   get: async () => undefined,
@@ -18,7 +18,7 @@ const NOTHING: RecordSource = {
 };
 
 /** Every record of a schema-2 state; tickets stored before summaries existed get theirs from `summarize`. */
-export async function recordsOfState(state: State, seqsByUser: ReadonlyMap<string, number[]>, summarize: (ticket: Ticket) => TicketSummary): Promise<Changes> {
+export async function recordsOfState(state: Schema2State, seqsByUser: ReadonlyMap<string, number[]>, summarize: (ticket: Ticket) => TicketSummary): Promise<Changes> {
   const view = new RecordView(NOTHING);
   const put = (kind: Parameters<RecordView['put']>[0], records: Record<string, unknown>) => {
     for (const [key, value] of Object.entries(records)) view.put(kind, key, value);

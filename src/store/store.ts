@@ -1,12 +1,11 @@
-// The store seen by commands: one atomic change per `transaction`. Implementations: FileStore
-// (lowdb files under a cross-process lock) and MemoryStore (tests, simulation). A database-backed
-// store would implement the same interface; the domain never sees which one it runs on.
+// The store seen by use-cases: records by key (records.ts), a journal, an audit log and an outbox,
+// changed one atomic transaction at a time. The domain never sees which implementation it runs on.
 
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import type { AppError } from '../domain/errors.js';
 import type { JournalEntry, NewTransaction, StoredJournalEntry, Transaction } from '../domain/ledger.js';
 import type { MailRecord, OutgoingMail } from '../domain/mail.js';
-import type { ChainHead, State, UserId } from '../domain/state.js';
+import type { ChainHead, UserId } from '../domain/state.js';
 import type { Records } from './records.js';
 
 export interface JournalReader {
@@ -61,40 +60,19 @@ export interface RecordsTransaction extends Records {
   readonly outbox: OutboxReader;
 }
 
-/** A transaction of today's stores: the records plus the whole State, which is being retired. */
-export interface StoreTransaction extends RecordsTransaction {
-  /**
-   * The whole state as one object. Being retired: use-cases read and write through the records
-   * (users, sessions, balances, …) so that no command loads the whole store; do not add new uses.
-   */
-  readonly state: State;
-  /** `post` for code that still works on `state`; retired with it. */
-  postNow(tx: NewTransaction): Transaction;
-}
-
-export interface StoreOptions {
-  /** "now", used only for the creation date of a new store. */
-  readonly nowIso: string;
-}
-
-export interface Store {
-  /** Human description of where the data lives (a directory). */
-  readonly location: string;
-  transaction<T>(work: (t: StoreTransaction) => Promise<T> | T): Promise<T>;
-  /**
-   * Looks without changing anything: no lock is taken and nothing is written (changes made to the
-   * state are dropped; posting, auditing or mailing is a bug). The state file is replaced whole by
-   * every commit, so a read always sees one committed version, and journal readers stop at its head.
-   */
-  read<T>(work: (t: StoreTransaction) => Promise<T> | T): Promise<T>;
-}
-
 /**
- * A store that keeps records natively (no State object): the memory record store and the split
- * file store. `Store` narrows to it once every command has left `state` and `postNow`.
+ * The store: one atomic change per `transaction`. Implementations: the split file store (lowdb
+ * files under a cross-process lock), PostgreSQL, and the memory record store (tests).
  */
 export interface RecordStore {
+  /** Human description of where the data lives (a directory, a database, "memory"). */
   readonly location: string;
+  /** Runs the work and commits what it did all at once; a thrown error discards every change. */
   transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T>;
+  /**
+   * Looks without changing anything: no lock is taken and nothing is written (changes made to the
+   * records are dropped; posting, auditing or mailing is refused). A read sees one committed
+   * version, and journal readers stop at its head.
+   */
   read<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T>;
 }
