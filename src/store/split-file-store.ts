@@ -456,9 +456,11 @@ export class SplitFileStore implements RecordStore {
 
   // ---- mails ---------------------------------------------------------------------------------
 
+  /** The outbox's mail file names, counting mails of a commit whose redo is pending that are still staged. */
   async listMailFiles(): Promise<string[]> {
     try {
-      return (await fs.readdir(this.outboxDirectory)).filter((n) => /^msg_[0-9]+\.eml$/.test(n)).sort();
+      const names = (await fs.readdir(this.outboxDirectory)).map((n) => /^\.(msg_[0-9]+\.eml)\.stage$/.exec(n)?.[1] ?? n);
+      return [...new Set(names.filter((n) => /^msg_[0-9]+\.eml$/.test(n)))].sort();
     } catch (error) {
       if (errnoOf(error) === 'ENOENT') return [];
       throw unavailable(this.outboxDirectory, error);
@@ -728,10 +730,23 @@ class SplitTransaction extends RecordTransaction {
     this.journal = new SplitJournalReader(store, snapshot, meta.journal);
     this.auditLog = {
       head: () => meta.audit,
-      scan: () => store.auditLogFiles.scan(),
+      scan: () => committedEntries(store.auditLogFiles, meta.audit),
       describeSegment: (seq) => store.auditLogFiles.fileOf(store.auditLogFiles.segmentOf(seq)),
     };
     this.outbox = new SplitOutboxReader(store, meta.mailSeq);
+  }
+}
+
+/**
+ * A log's entries up to the committed head, a segment at a time: a commit under way, or one cut
+ * short that no writer has cleaned up yet, may have appended entries past it.
+ */
+async function* committedEntries<E extends ChainEntry>(log: SegmentLog<E>, head: ChainHead): AsyncGenerator<E[]> {
+  const last = log.segmentOf(Math.max(head.seq, 1));
+  for (let segment = 0; head.seq > 0 && segment <= last; segment += 1) {
+    const entries = await log.readSegment(segment);
+    if (entries === null) throw corrupt(log.fileOf(segment), 'it is missing');
+    yield entries.filter((e) => e.seq <= head.seq);
   }
 }
 
@@ -778,13 +793,8 @@ class SplitJournalReader implements JournalReader {
     return seqs.filter((s) => s <= this.committed.seq);
   }
 
-  async *scan(): AsyncIterable<readonly StoredJournalEntry[]> {
-    const last = this.store.journalLog.segmentOf(Math.max(this.committed.seq, 1));
-    for (let segment = 0; this.committed.seq > 0 && segment <= last; segment += 1) {
-      const entries = await this.store.journalLog.readSegment(segment);
-      if (entries === null) throw corrupt(this.store.journalLog.fileOf(segment), 'it is missing');
-      yield entries.filter((e) => e.seq <= this.committed.seq);
-    }
+  scan(): AsyncIterable<readonly StoredJournalEntry[]> {
+    return committedEntries(this.store.journalLog, this.committed);
   }
 
   describeSegment(seq: number): string {

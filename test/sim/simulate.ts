@@ -2,30 +2,35 @@
 // 2FA, deposits, transfers — same and cross currency, to people without an account, with quotes
 // and idempotency keys —, claims, returns, payouts that settle, fail or are cancelled, refunds,
 // tickets, locks, identity checks, clock jumps), run in-process through the real commands against
-// a MemoryStore and a FileStore side by side. After every step both stores must agree and every
-// ledger invariant must hold. The FileStore also suffers injected write failures at random steps
-// of its commits: a failed commit must leave the data directory byte for byte as it was, and a
-// crash (every write from some step on fails, then the store is reopened) must recover to the state
-// before or after the step. A failure names its seed; `SEED=… npm run simulate` replays it.
+// the memory record store and the split file store side by side. After every step both stores
+// must hold the same records (read through the records API) and pass `okpay verify`. The file
+// store also suffers injected write failures at random steps of its commits: a failed commit must
+// leave the data directory byte for byte as it was (or, past its commit point, say that it was
+// committed), and a crash (every write from some step on fails, then the store is reopened, its
+// recovery sometimes crashing too) must come back to the store as it was before or after the
+// crashed transaction, the same for readers before recovery as after. A failure names its seed;
+// `SEED=… npm run simulate` replays it.
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import currenciesJson from '../../data/currencies.json' with { type: 'json' };
+import { summaryOf } from '../../src/app/desk.js';
 import { bufferIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
+import { RefData } from '../../src/cli/refdata.js';
 import { otplibTotp, type PasswordHasher, type Totp } from '../../src/cli/security.js';
 import { AppError } from '../../src/domain/errors.js';
 import { Prng } from '../../src/domain/prng.js';
+import { canonicalJson } from '../../src/domain/ledger.js';
 import { formatAmount } from '../../src/domain/money.js';
-import type { State } from '../../src/domain/state.js';
-import { pruneWalletRecords } from '../../src/domain/wallet.js';
-import { auditChecker, compareWithState, LedgerReplay } from '../../src/domain/verify.js';
+import type { StoreMeta, User } from '../../src/domain/state.js';
 import { setFaultHook, type WriteStep } from '../../src/store/durable-file.js';
-import { FileStore } from '../../src/store/file-store.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
-import type { Store, StoreTransaction } from '../../src/store/store.js';
+import { MemoryRecordStore, type KindMaps } from '../../src/store/memory-record-store.js';
+import { OPEN_STATUSES, type Kind } from '../../src/store/record-kinds.js';
+import { SplitFileStore } from '../../src/store/split-file-store.js';
+import type { RecordStore, RecordsTransaction } from '../../src/store/store.js';
 
 export interface SimOptions {
   readonly seed: number;
@@ -41,6 +46,8 @@ export interface SimReport {
   readonly commands: Record<string, number>;
   readonly exitCodes: Record<string, number>;
   readonly failedCommits: number;
+  /** Failures that hit a commit past its commit point: the command said so, and the change stood. */
+  readonly failedAfterCommitPoint: number;
   readonly crashes: number;
   readonly crashesApplied: number;
   readonly crashesDuringRecovery: number;
@@ -201,9 +208,11 @@ function registerCommand(m: Model, rng: Rng): Command {
  * A currency and an amount to send or pay out: mostly a share of what the person holds (so most
  * payments go through), sometimes anything at all (so refusals are exercised too).
  */
-function spend(memory: MemoryStore, me: Person, rng: Rng): { currency: string; amount: string } {
-  const user = Object.values(memory.state.users).find((u) => u.email === me.email);
-  const held = Object.entries(memory.state.balances[`user:${user?.id ?? ''}`] ?? {}).filter(([, minor]) => minor >= 4);
+function spend(memory: MemoryRecordStore, me: Person, rng: Rng): { currency: string; amount: string } {
+  const users = [...(memory.committed.get('users')?.values() ?? [])] as User[];
+  const user = users.find((u) => u.email === me.email);
+  const row = memory.committed.get('balances')?.get(`user:${user?.id ?? ''}`) as Readonly<Record<string, number>> | undefined;
+  const held = Object.entries(row ?? {}).filter(([, minor]) => minor >= 4);
   if (held.length === 0 || rng.chance(0.15)) {
     const currency = rng.pick(CURRENCIES);
     return { currency, amount: rng.amount(currency) };
@@ -213,7 +222,7 @@ function spend(memory: MemoryStore, me: Person, rng: Rng): { currency: string; a
   return { currency: code, amount: formatAmount(1 + rng.int(Math.floor(available / 3)), { exponent }) };
 }
 
-function transferCommand(m: Model, me: Person, rng: Rng, memory: MemoryStore): Command {
+function transferCommand(m: Model, me: Person, rng: Rng, memory: MemoryRecordStore): Command {
   const others = m.people.filter((p) => p !== me);
   let to = others.length > 0 ? rng.pick(others).email : 'nobody@sim.example';
   if (rng.chance(0.2)) {
@@ -236,7 +245,7 @@ function transferCommand(m: Model, me: Person, rng: Rng, memory: MemoryStore): C
   return { name: 'transfer', actor: me, args, after: (r) => r.code === 0 && m.transfers.push({ id: String(json(r)['transaction']?.['id']), from: me.email }) };
 }
 
-function quotedTransfer(m: Model, me: Person, rng: Rng, memory: MemoryStore): Command {
+function quotedTransfer(m: Model, me: Person, rng: Rng, memory: MemoryRecordStore): Command {
   const mine = m.quotes.filter((q) => q.owner === me.email);
   if (mine.length > 0 && rng.chance(0.6)) {
     return { name: 'transfer --quote', actor: me, args: ['transfer', '--quote', rng.pick(mine).id, '--yes', '--json'], after: (r) => r.code === 0 && m.transfers.push({ id: String(json(r)['transaction']?.['id']), from: me.email }) };
@@ -260,7 +269,7 @@ function methodCommand(me: Person, rng: Rng): Command {
   return { name: 'withdraw methods add', actor: me, args, after: (r) => r.code === 0 && me.methods.push(String(json(r)['method']?.['id'])) };
 }
 
-function withdrawCommand(m: Model, me: Person, rng: Rng, memory: MemoryStore): Command {
+function withdrawCommand(m: Model, me: Person, rng: Rng, memory: MemoryRecordStore): Command {
   const { currency, amount } = spend(memory, me, rng);
   const args = ['withdraw', '--method', me.methods.length > 0 ? rng.pick(me.methods) : 'wm_unknown', '--amount', amount, '--currency', currency, '--yes', '--json'];
   return { name: 'withdraw', actor: me, args, after: (r) => r.code === 0 && m.withdrawals.push({ id: String(json(r)['withdrawal']?.['id']), owner: me.email }) };
@@ -329,7 +338,7 @@ function unlockCommand(m: Model, p: Person): Command {
   return { name: 'unlock', actor: null, args, stdin: `${PASSWORD}\n` };
 }
 
-function activateCommand(memory: MemoryStore, p: Person): Command {
+function activateCommand(memory: MemoryRecordStore, p: Person): Command {
   if (p.resend) return { name: 'activate --resend', actor: null, args: ['activate', '--resend', '--email', p.email, '--json'], after: () => (p.resend = false) };
   const mail = memory.mails.filter((x) => x.to === p.email && x.kind === 'activation').pop();
   const token = /\b(act_[A-Za-z0-9_-]+)/.exec(mail?.text ?? '')?.[1] ?? 'act_missing';
@@ -337,7 +346,7 @@ function activateCommand(memory: MemoryStore, p: Person): Command {
 }
 
 /** The next command: weighted by what the model makes possible. */
-function nextCommand(m: Model, memory: MemoryStore, rng: Rng): Command | 'clock' {
+function nextCommand(m: Model, memory: MemoryRecordStore, rng: Rng): Command | 'clock' {
   const roll = rng.next();
   const customers = signedIn(m, 'customer');
   const pending = m.people.filter((p) => !p.active);
@@ -373,12 +382,18 @@ function nextCommand(m: Model, memory: MemoryStore, rng: Rng): Command | 'clock'
 // ---- running a command in both worlds ---------------------------------------------------------
 
 interface World {
-  memory: MemoryStore;
-  file: FileStore;
+  memory: MemoryRecordStore;
+  file: SplitFileStore;
   readonly directory: string;
 }
 
-async function execute(store: Store, m: Model, c: Command, randomSeed: string): Promise<Result> {
+const ref = new RefData();
+
+function openFileStore(directory: string, m: Model): SplitFileStore {
+  return new SplitFileStore(directory, { now: () => new Date(m.now), segmentSize: SEGMENT_SIZE, summarizeTicket: (ticket) => summaryOf(ref, ticket) });
+}
+
+async function execute(store: RecordStore, m: Model, c: Command, randomSeed: string): Promise<Result> {
   const io = bufferIO(c.stdin === undefined ? {} : { stdin: c.stdin });
   const env: Record<string, string> = { OKPAY_NOW: new Date(m.now).toISOString(), OKPAY_BCRYPT_COST: '4' };
   if (c.actor?.token) env['OKPAY_SESSION'] = c.actor.token;
@@ -387,42 +402,161 @@ async function execute(store: Store, m: Model, c: Command, randomSeed: string): 
   return { code, stdout: io.stdout(), stderr: io.stderr() };
 }
 
-/** The state as both stores should hold it (the file store also records segment sizes). */
-function comparable(state: State): string {
-  return JSON.stringify({ ...state, meta: { ...state.meta, journal: { ...state.meta.journal, bytes: 0 }, audit: { ...state.meta.audit, bytes: 0 } } });
+// ---- what a store holds, and its checks ---------------------------------------------------------
+
+/** A store's contents, part by part, each as JSON with sorted keys: what both stores must hold alike. */
+type Dump = Readonly<Record<string, string>>;
+
+const PAGE = 50;
+
+async function collect<T>(pages: AsyncIterable<readonly T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of pages) all.push(...page);
+  return all;
 }
 
-interface Inspection {
-  readonly state: State;
-  readonly problems: string[];
-  readonly mails: number;
+/** Segment files keep each entry's byte length, and the root the size of the head's segment: details of the file layout. */
+function withoutLength<E extends object>(entry: E): Omit<E, 'len'> {
+  const { len: _len, ...rest } = entry as E & { len?: number };
+  return rest;
+}
+
+function withoutBytes(meta: StoreMeta): unknown {
+  const { bytes: _journal, ...journal } = meta.journal;
+  const { bytes: _audit, ...audit } = meta.audit;
+  return { ...meta, journal, audit };
+}
+
+/** The keys of the kinds the records API reads only by key, as the memory store holds them. */
+interface Keys {
+  readonly sessions: string[];
+  readonly quotes: string[];
+  readonly idempotency: (readonly [string, string])[];
+  readonly refunds: string[];
+}
+
+/** The keys of one or more committed versions of the memory store (the union). */
+function keysOf(...versions: KindMaps[]): Keys {
+  const of = (kind: Kind) => [...new Set(versions.flatMap((kinds) => [...(kinds.get(kind)?.keys() ?? [])]))].sort();
+  const idempotency = of('idempotency').map((key) => [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)] as const);
+  return { sessions: of('sessions'), quotes: of('quotes'), idempotency, refunds: of('refunds') };
 }
 
 /**
- * Every ledger invariant, through a transaction that changes nothing (it may run recovery). Not
- * `full`: only the state and the outbox, without re-reading the journal and the audit log.
+ * Every record the commands reach, read through the records API: by scan and by key (the keys the
+ * memory store holds, so that a record only one store has shows). `full` adds every lookup through
+ * an index, the journal, the audit log and every mail.
  */
-async function inspect(store: Store, full = true): Promise<Inspection> {
-  return store.transaction(async (t) => {
-    const problems: string[] = [];
-    if (!full) return { state: structuredClone(t.state), problems, mails: -1 };
-    const replay = new LedgerReplay(t.journal.segmentSize, problems);
-    let segment = 0;
-    for await (const entries of t.journal.scan()) replay.addSegment(segment++, entries, `journal segment ${segment}`);
-    replay.chain.finish(t.journal.head());
-    compareWithState(t.state, replay.balances, problems);
-    const audits = auditChecker(t.journal.segmentSize, problems);
-    segment = 0;
-    for await (const entries of t.auditLog.scan()) audits.addSegment(segment++, entries, `audit segment ${segment}`);
-    audits.finish(t.auditLog.head());
-    for (const [account, row] of Object.entries(t.state.balances)) {
-      for (const [currency, amount] of Object.entries(row)) if (account.startsWith('user:') && amount < 0) problems.push(`${account} is negative in ${currency}`);
+function dump(store: RecordStore, m: Model, keys: Keys, full: boolean): Promise<Dump> {
+  return store.read(async (t) => {
+    const users = await collect(t.users.scan(PAGE));
+    const parts = { ...(await recordParts(t, users)), ...(await keyedParts(t, keys)) };
+    if (full) {
+      Object.assign(parts, await indexParts(t, users, m), {
+        journal: (await collect(t.journal.scan())).map(withoutLength),
+        audit: (await collect(t.auditLog.scan())).map(withoutLength),
+        mails: await t.outbox.list(),
+      });
     }
-    return { state: structuredClone(t.state), problems, mails: (await t.outbox.list()).length };
+    return Object.fromEntries(Object.entries(parts).map(([name, value]) => [name, canonicalJson(value)]));
   });
 }
 
-/** Every file of the data directory with its bytes (the lock and session files aside). */
+async function recordParts(t: RecordsTransaction, users: readonly User[]): Promise<Record<string, unknown>> {
+  return {
+    meta: withoutBytes(t.meta.get()),
+    users,
+    userCount: await t.users.count(),
+    limits: await Promise.all(users.map((u) => t.limits.get(u.id))),
+    methods: await Promise.all(users.map((u) => t.methods.ofUser(u.id))),
+    balances: await collect(t.balances.scan(PAGE)),
+    unclaimed: await collect(t.unclaimed.scan(PAGE)),
+    withdrawals: await collect(t.withdrawals.scan(PAGE)),
+    tickets: await collect(t.tickets.scan(PAGE)),
+  };
+}
+
+async function indexParts(t: RecordsTransaction, users: readonly User[], m: Model): Promise<Record<string, unknown>> {
+  const each = <T>(read: (u: User) => Promise<T>) => Promise.all(users.map(read));
+  return {
+    byEmail: await each(async (u) => (await t.users.byEmail(u.email))?.id ?? null),
+    byPhone: await each(async (u) => (u.phone === null ? null : ((await t.users.byPhone(u.phone))?.id ?? null))),
+    staff: (await t.users.staff()).map((u) => u.id).sort(),
+    sessionsOf: await each(async (u) => (await t.sessions.ofUser(u.id)).sort()),
+    withdrawalsOf: await each((u) => t.withdrawals.ofUser(u.id)),
+    ticketsOf: await each((u) => t.tickets.ofCustomer(u.id, null, { limit: PAGE, offset: 0 })),
+    journalOf: await each((u) => t.journal.seqsOfUser(u.id)),
+    waiting: await Promise.all(m.strangers.map((email) => t.unclaimed.forRecipient({ email }))),
+    inFlight: await t.withdrawals.inFlight(PAGE),
+    queue: await t.tickets.withStatus(OPEN_STATUSES),
+    recent: await t.tickets.recent(null, { limit: PAGE, offset: 0 }),
+  };
+}
+
+async function keyedParts(t: RecordsTransaction, keys: Keys): Promise<Record<string, unknown>> {
+  return {
+    sessions: await Promise.all(keys.sessions.map((hash) => t.sessions.get(hash))),
+    quotes: await Promise.all(keys.quotes.map((id) => t.quotes.get(id))),
+    idempotency: await Promise.all(keys.idempotency.map(([userId, key]) => t.idempotency.get(userId, key))),
+    refunds: await Promise.all(keys.refunds.map((txId) => t.refunds.get(txId))),
+  };
+}
+
+/** The parts in which two dumps differ. */
+function differingParts(a: Dump, b: Dump): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((name) => a[name] !== b[name]).sort();
+}
+
+function sameDump(a: Dump, b: Dump): boolean {
+  return differingParts(a, b).length === 0;
+}
+
+const verifyCommand: Command = { name: 'verify', actor: null, args: ['verify', '--json'] };
+
+/** `okpay verify --json` on the store: its report without the figures that measure the machine, and its problems. */
+async function verified(store: RecordStore, m: Model): Promise<{ report: string; problems: string[] }> {
+  const ran = await execute(store, m, verifyCommand, 'verify');
+  let doc: { problems?: string[]; seconds?: number; entriesPerSecond?: number; workers?: number };
+  try {
+    doc = JSON.parse(ran.stdout) as typeof doc;
+  } catch {
+    return { report: '', problems: [`verify printed no report (exit ${ran.code}): ${ran.stderr}`] };
+  }
+  const { seconds: _seconds, entriesPerSecond: _rate, workers: _workers, ...report } = doc;
+  const problems = [...(doc.problems ?? [])];
+  if (ran.code !== 0 && problems.length === 0) problems.push(`verify exited ${ran.code}: ${ran.stderr}`);
+  return { report: JSON.stringify(report), problems };
+}
+
+/** Balances no customer may have. */
+function negativeBalances(d: Dump): string[] {
+  const rows = JSON.parse(d['balances'] ?? '[]') as { account: string; currencies: Record<string, number> }[];
+  return rows.flatMap(({ account, currencies }) => Object.entries(currencies).filter(([, minor]) => account.startsWith('user:') && minor < 0).map(([currency]) => `${account} is negative in ${currency}`));
+}
+
+/**
+ * After every step: the memory store passes `verify` (cheap); the file store passes it, and the
+ * split store's own check of every file (digests, buckets, indexes, outbox), every few steps and
+ * after every fault. Both hold the same records, and then also the same journal, audit log,
+ * mails and verify report.
+ */
+async function checkWorlds(world: World, m: Model, seed: number, step: number, c: Command, full: boolean): Promise<void> {
+  const keys = keysOf(world.memory.committed);
+  const [a, b] = [await dump(world.memory, m, keys, full), await dump(world.file, m, keys, full)];
+  const memoryCheck = await verified(world.memory, m);
+  const fileCheck = full ? await verified(world.file, m) : null;
+  const problems = [
+    ...[...memoryCheck.problems, ...negativeBalances(a)].map((p) => `memory: ${p}`),
+    ...[...(fileCheck?.problems ?? []), ...(full ? (await world.file.verify()).problems : []), ...negativeBalances(b)].map((p) => `file: ${p}`),
+  ];
+  const what = `after \`okpay ${c.args.join(' ')}\``;
+  if (problems.length > 0) throw new SimulationFailure(seed, step, `${what}:\n${problems.join('\n')}`);
+  const differing = differingParts(a, b);
+  if (differing.length > 0) throw new SimulationFailure(seed, step, `${what} the memory and file stores hold different ${differing.join(', ')}:\n${differing.map((name) => `memory ${name}: ${a[name]}\nfile   ${name}: ${b[name]}`).join('\n')}`);
+  if (fileCheck && fileCheck.report !== memoryCheck.report) throw new SimulationFailure(seed, step, `${what} verify reports differently:\nmemory: ${memoryCheck.report}\nfile:   ${fileCheck.report}`);
+}
+
+/** Every file of the data directory with its bytes (the lock file aside). */
 function snapshotDirectory(directory: string): Map<string, string> {
   const files = new Map<string, string>();
   const walk = (dir: string): void => {
@@ -466,6 +600,7 @@ interface Counters {
   commands: Record<string, number>;
   exitCodes: Record<string, number>;
   failedCommits: number;
+  failedAfterCommitPoint: number;
   crashes: number;
   crashesApplied: number;
   crashesDuringRecovery: number;
@@ -477,8 +612,8 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
   const directory = mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'okpay-sim-'));
   const nowIso = new Date(START).toISOString();
   const m: Model = { now: START, people: [], tickets: [], transfers: [], withdrawals: [], quotes: [], keys: [], strangers: [] };
-  const world: World = { memory: new MemoryStore(nowIso, SEGMENT_SIZE), file: new FileStore(directory, { now: () => new Date(m.now), segmentSize: SEGMENT_SIZE }), directory };
-  const counters: Counters = { commands: {}, exitCodes: {}, failedCommits: 0, crashes: 0, crashesApplied: 0, crashesDuringRecovery: 0, clockJumps: 0 };
+  const world: World = { memory: new MemoryRecordStore(nowIso, SEGMENT_SIZE), file: openFileStore(directory, m), directory };
+  const counters: Counters = { commands: {}, exitCodes: {}, failedCommits: 0, failedAfterCommitPoint: 0, crashes: 0, crashesApplied: 0, crashesDuringRecovery: 0, clockJumps: 0 };
   try {
     await setUp(world, m, options.seed);
     for (let step = 1; step <= options.steps; step += 1) {
@@ -541,7 +676,7 @@ async function simulateStep(world: World, m: Model, rng: Rng, options: SimOption
   }
   counters.commands[next.name] = (counters.commands[next.name] ?? 0) + 1;
   const randomSeed = `${options.seed}:${step}`;
-  const fault: Fault | null = rng.chance(options.faultRate) ? { kind: rng.chance(0.5) ? 'fail' : 'crash', atStep: 1 + rng.int(10) } : null;
+  const fault: Fault | null = rng.chance(options.faultRate) ? { kind: rng.chance(0.5) ? 'fail' : 'crash', atStep: 1 + rng.int(40) } : null;
   const result = fault ? await withFault(world, m, next, randomSeed, fault, rng, counters) : await both(world, m, next, randomSeed);
   if (result) {
     counters.exitCodes[String(result.code)] = (counters.exitCodes[String(result.code)] ?? 0) + 1;
@@ -549,41 +684,32 @@ async function simulateStep(world: World, m: Model, rng: Rng, options: SimOption
     if (result.code === 6 && next.actor && /ACCOUNT_LOCKED/.test(result.stderr)) next.actor.token = null;
     if (result.code === 1) throw new SimulationFailure(options.seed, step, `exit 1 (a bug) from \`okpay ${next.args.join(' ')}\`: ${result.stderr}`);
   }
-  // The file store's chains are re-read in full every few steps and after every fault.
-  await checkWorlds(world, options.seed, step, next, fault !== null || step % 10 === 0);
-}
-
-async function checkWorlds(world: World, seed: number, step: number, c: Command, full: boolean): Promise<void> {
-  // The memory store is cheap to check in full: every invariant after every step.
-  const a = await inspect(world.memory, true);
-  const b = await inspect(world.file, full);
-  const problems = [...a.problems.map((p) => `memory: ${p}`), ...b.problems.map((p) => `file: ${p}`)];
-  if (problems.length > 0) throw new SimulationFailure(seed, step, `after \`okpay ${c.args.join(' ')}\`:\n${problems.join('\n')}`);
-  if (comparable(a.state) !== comparable(b.state) || (full && a.mails !== b.mails)) {
-    throw new SimulationFailure(seed, step, `after \`okpay ${c.args.join(' ')}\` the memory and file stores hold different states`);
-  }
+  // The chains, the outbox and every file are re-read in full every few steps and after every fault.
+  await checkWorlds(world, m, options.seed, step, next, fault !== null || step % 10 === 0);
 }
 
 /**
  * A store that counts the transactions of one command. It can snapshot the data directory as each
- * one begins, or make the nth fail after its work (as a failed commit would: nothing is kept).
+ * one begins, make the nth fail after its work (as a failed commit would: nothing is kept), or
+ * refuse every transaction after the nth (as a store that crashed there would).
  */
-class Tracked implements Store {
+class Tracked implements RecordStore {
   count = 0;
   snapshot: Map<string, string> | null = null;
 
   constructor(
-    private readonly inner: Store,
-    private readonly options: { directory?: string; failAt?: number },
+    private readonly inner: RecordStore,
+    private readonly options: { directory?: string; failAt?: number; stopAfter?: number },
   ) {}
 
   get location(): string {
     return this.inner.location;
   }
 
-  transaction<T>(work: (t: StoreTransaction) => Promise<T> | T): Promise<T> {
+  transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
     this.count += 1;
     if (this.options.directory) this.snapshot = snapshotDirectory(this.options.directory);
+    if (this.count > (this.options.stopAfter ?? Infinity)) return Promise.reject(new AppError('STORE_UNAVAILABLE', 'injected: the store stopped before this transaction'));
     if (this.count !== this.options.failAt) return this.inner.transaction(work);
     return this.inner.transaction(async (t) => {
       await work(t);
@@ -592,31 +718,50 @@ class Tracked implements Store {
   }
 
   /** Reads change nothing, so they are neither counted nor made to fail. */
-  read<T>(work: (t: StoreTransaction) => Promise<T> | T): Promise<T> {
+  read<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
     return this.inner.read(work);
   }
 }
 
-/** The memory store's contents, to put back after a trial run. */
-function saveMemory(memory: MemoryStore): () => void {
-  const state = structuredClone(memory.state);
-  const [journal, audit, mails] = [memory.journalEntries.length, memory.auditEntries.length, memory.mails.length];
-  return () => {
-    memory.state = structuredClone(state);
-    memory.journalEntries.length = journal;
-    memory.auditEntries.length = audit;
-    memory.mails.length = mails;
-  };
+/** The store as it should be if transaction `at` of a command did not happen, and if it did. */
+interface Outcomes {
+  readonly keys: Keys;
+  readonly before: Dump;
+  readonly failed: Result;
+  readonly after: Dump;
+  readonly afterResult: Result;
+  /** Brings the memory store (left "before") to "after". */
+  readonly commit: () => Promise<unknown>;
 }
 
 /**
- * One command with a fault in the file store. The transaction the fault hit must fail with exit
- * 10 and leave the data directory byte for byte as it was when that transaction began (earlier
- * transactions of the same command, a session touched say, stand). A crash is followed by
- * reopening the store, which must come back to the state before or after that transaction. The
- * memory store is brought to the same point.
+ * Runs the command on the memory store from where it stands, with transaction `at` failing
+ * ("before": the transactions ahead of it stand), and with every transaction up to `at` committed
+ * and none after ("after"). The memory store is left "before".
  */
-async function withFault(world: World, m: Model, c: Command, randomSeed: string, fault: Fault, rng: Rng, counters: Counters): Promise<Result | null> {
+async function outcomes(world: World, m: Model, c: Command, randomSeed: string, at: number): Promise<Outcomes> {
+  const start = world.memory.checkpoint();
+  const runTo = (options: { failAt?: number; stopAfter?: number }) => {
+    start();
+    return execute(new Tracked(world.memory, options), m, c, randomSeed);
+  };
+  const failed = await runTo({ failAt: at });
+  if (failed.code !== 10) throw new Error(`the memory store did not fail transaction ${at} of \`okpay ${c.args.join(' ')}\`: exit ${failed.code}`);
+  const beforeKinds = world.memory.committed;
+  const afterResult = await runTo({ stopAfter: at });
+  const keys = keysOf(beforeKinds, world.memory.committed);
+  const after = await dump(world.memory, m, keys, true);
+  await runTo({ failAt: at });
+  return { keys, before: await dump(world.memory, m, keys, true), failed, after, afterResult, commit: () => runTo({ stopAfter: at }) };
+}
+
+/**
+ * One command with a fault in the file store. A transaction the fault hit fails with exit 10; the
+ * memory store is then brought to the point the file store kept, which must be the store as that
+ * transaction began or as it committed (earlier transactions of the same command, a session
+ * touched say, stand).
+ */
+async function withFault(world: World, m: Model, c: Command, randomSeed: string, fault: Fault, rng: Rng, counters: Counters): Promise<Result> {
   const file = new Tracked(world.file, { directory: world.directory });
   const armed = arm(fault);
   let result: Result;
@@ -626,87 +771,78 @@ async function withFault(world: World, m: Model, c: Command, randomSeed: string,
     setFaultHook(null);
   }
   if (!armed.fired() || result.code !== 10) {
-    // The command wrote less than the fault waited for, or the fault hit the flush after its commit
-    // point: either way it ran as usual (the state comparison that follows holds it to that).
+    // The command wrote less than the fault waited for: it ran as usual (the checks that follow hold it to that).
     const expected = await execute(world.memory, m, c, randomSeed);
     if (expected.code !== result.code || expected.stdout !== result.stdout) throw new Error(`the stores disagree on \`okpay ${c.args.join(' ')}\` (fault: ${JSON.stringify(fault)})`);
     c.after?.(expected);
     return expected;
   }
-  const restoreStart = saveMemory(world.memory);
-  const failed = await execute(new Tracked(world.memory, { failAt: file.count }), m, c, randomSeed);
-  if (failed.code !== 10) throw new Error(`the memory store did not fail transaction ${file.count} of \`okpay ${c.args.join(' ')}\`: exit ${failed.code}`);
-  if (fault.kind === 'fail') {
-    counters.failedCommits += 1;
-    const changed = differences(file.snapshot ?? new Map(), snapshotDirectory(world.directory));
-    if (changed.length > 0) throw new Error(`a failed commit of \`okpay ${c.args.join(' ')}\` (fault at disk step ${fault.atStep}) changed ${changed.join(', ')}`);
-    return failed;
-  }
+  const expected = await outcomes(world, m, c, randomSeed, file.count);
+  if (fault.kind === 'fail') return afterFailure(world, m, c, { fault, result, snapshot: file.snapshot ?? new Map() }, expected, counters);
   counters.crashes += 1;
-  await reopenAfterCrash(world, m, rng, counters);
-  return reconcile(world, m, c, randomSeed, counters, restoreStart);
+  const kept = await reopenAfterCrash(world, m, expected.keys, rng, counters);
+  return keep(c, kept, expected, 'crash', () => (counters.crashesApplied += 1));
 }
 
-/** A new FileStore on the same directory, sometimes crashing again during its recovery. */
-async function reopenAfterCrash(world: World, m: Model, rng: Rng, counters: Counters): Promise<void> {
-  const open = () => new FileStore(world.directory, { now: () => new Date(m.now), segmentSize: SEGMENT_SIZE });
-  world.file = open();
+/**
+ * A failed step of a commit. Before the commit point nothing may remain: the data directory is
+ * byte for byte as the transaction found it. Past it the command must say that the change was
+ * committed, readers see it, and the next writer finishes it.
+ */
+async function afterFailure(world: World, m: Model, c: Command, hit: { fault: Fault; result: Result; snapshot: Map<string, string> }, expected: Outcomes, counters: Counters): Promise<Result> {
+  const what = `a failed commit of \`okpay ${c.args.join(' ')}\` (fault at disk step ${hit.fault.atStep})`;
+  const seen = await dump(world.file, m, expected.keys, true);
+  const saysCommitted = /the change was committed/.test(hit.result.stderr);
+  if (!saysCommitted) {
+    if (!sameDump(seen, expected.before)) throw new Error(`${what} changed ${differingParts(seen, expected.before).join(', ')}, and the command did not say so: ${hit.result.stderr}`);
+    // A stage left by an earlier commit cut short is scratch (never read unless a valid redo names its digest): a later commit may replace or remove it.
+    const changed = differences(hit.snapshot, snapshotDirectory(world.directory)).filter((name) => !(name.endsWith('.stage') && hit.snapshot.has(name)));
+    if (changed.length > 0) throw new Error(`${what} changed ${changed.join(', ')}`);
+    counters.failedCommits += 1;
+    return expected.failed;
+  }
+  await world.file.transaction(() => undefined);
+  const finished = await dump(world.file, m, expected.keys, true);
+  if (!sameDump(seen, finished)) throw new Error(`${what}: finishing the commit changed what readers saw: ${differingParts(seen, finished).join(', ')}`);
+  if (!sameDump(finished, expected.after)) throw new Error(`${what} says the change was committed, but ${differingParts(finished, expected.after).join(', ')} differ from the store after it`);
+  return keep(c, finished, expected, 'failure past the commit point', () => (counters.failedAfterCommitPoint += 1));
+}
+
+/** The memory store takes the outcome the file store kept, which must be one of the two. */
+async function keep(c: Command, kept: Dump, expected: Outcomes, what: string, countApplied: () => void): Promise<Result> {
+  if (sameDump(kept, expected.before)) return expected.failed;
+  const differing = differingParts(kept, expected.after);
+  if (differing.length > 0) {
+    const before = differingParts(kept, expected.before);
+    throw new Error(`after a ${what} in \`okpay ${c.args.join(' ')}\` the store is neither as before (${before.join(', ')} differ) nor as after (${differing.join(', ')} differ):\n${differing.map((name) => `kept  ${name}: ${kept[name]}\nafter ${name}: ${expected.after[name]}`).join('\n')}`);
+  }
+  await expected.commit();
+  countApplied();
+  c.after?.(expected.afterResult);
+  return expected.afterResult;
+}
+
+/**
+ * A new SplitFileStore on the same directory, as a new process would open it. Readers see one
+ * version before anything is recovered; recovery (the next writer) sometimes crashes too, and is
+ * then run again; afterwards readers see the same version. Returns it.
+ */
+async function reopenAfterCrash(world: World, m: Model, keys: Keys, rng: Rng, counters: Counters): Promise<Dump> {
+  world.file = openFileStore(world.directory, m);
+  const seen = await dump(world.file, m, keys, true);
   if (rng.chance(0.3)) {
     const armed = arm({ kind: 'crash', atStep: 1 + rng.int(4) });
     try {
-      await inspect(world.file).catch(() => undefined);
+      await world.file.transaction(() => undefined).catch(() => undefined);
     } finally {
       setFaultHook(null);
     }
     if (armed.fired()) counters.crashesDuringRecovery += 1;
-    world.file = open();
+    world.file = openFileStore(world.directory, m);
   }
-}
-
-/**
- * After a crash the file store must hold the ledger as it was before or after the crashed
- * transaction (the memory store now holds "before"; "after" is the whole command run again from
- * the start); the memory store then takes over exactly
- * what the file store kept.
- */
-async function reconcile(world: World, m: Model, c: Command, randomSeed: string, counters: Counters, restoreStart: () => void): Promise<Result> {
-  const recovered = await inspect(world.file);
-  if (recovered.problems.length > 0) throw new Error(`after a crash in \`okpay ${c.args.join(' ')}\` the reopened store fails its checks:\n${recovered.problems.join('\n')}`);
-  const memory = world.memory;
-  const before = structuredClone(memory.state);
-  const restore = saveMemory(memory);
-  restoreStart();
-  const outcomeAfter = await execute(memory, m, c, randomSeed);
-  const after = memory.state;
-  const journal = recovered.state.meta.journal;
-  const applied = journal.seq !== before.meta.journal.seq || comparable(recovered.state) === comparable(after);
-  const what = `after a crash in \`okpay ${c.args.join(' ')}\``;
-  if (!applied && comparable(recovered.state) !== comparable(before)) throw new Error(`${what} no journal entry was redone, yet the state is not as before`);
-  if (applied && (ledgerOf(recovered.state, m.now) !== ledgerOf(after, m.now) || journal.hash !== after.meta.journal.hash)) throw new Error(`${what} the journal was redone into a different ledger`);
-  const audit = recovered.state.meta.audit;
-  if (![before, after].some((s) => s.meta.audit.seq === audit.seq && s.meta.audit.hash === audit.hash)) throw new Error(`${what} the audit log ends at entry ${audit.seq}, neither as before nor as after`);
-  if (![before, after].some((s) => s.meta.mailSeq === recovered.state.meta.mailSeq)) throw new Error(`${what} the outbox ends at mail ${recovered.state.meta.mailSeq}, neither as before nor as after`);
-  if (!applied) restore();
-  // Take over exactly what the file store kept: the chains up to its heads, its mails and its state.
-  memory.journalEntries.length = journal.seq;
-  memory.auditEntries.length = recovered.state.meta.audit.seq;
-  memory.mails.length = recovered.mails;
-  memory.state = structuredClone(recovered.state);
-  memory.state.meta = { ...memory.state.meta, journal: { ...journal, bytes: 0 }, audit: { ...recovered.state.meta.audit, bytes: 0 } };
-  if (applied) {
-    counters.crashesApplied += 1;
-    c.after?.(outcomeAfter);
-  }
-  return outcomeAfter;
-}
-
-/**
- * The part of the state the journal determines: what recovery must rebuild exactly. Expired
- * records are pruned first: a command prunes them as it goes, and redoing its journal entries
- * does not (they go at the next command instead).
- */
-function ledgerOf(state: State, nowMs: number): string {
-  const pruned = structuredClone(state);
-  pruneWalletRecords(pruned, nowMs);
-  return JSON.stringify([pruned.balances, pruned.idempotency, pruned.unclaimed, pruned.withdrawals, pruned.refunds, pruned.limitWindows]);
+  await world.file.transaction(() => undefined);
+  const recovered = await dump(world.file, m, keys, true);
+  const differing = differingParts(seen, recovered);
+  if (differing.length > 0) throw new Error(`after a crash, recovery changed what readers saw:\n${differing.map((name) => `seen      ${name}: ${seen[name]}\nrecovered ${name}: ${recovered[name]}`).join('\n')}`);
+  return recovered;
 }

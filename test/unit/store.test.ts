@@ -11,6 +11,7 @@ import path from 'node:path';
 import { regionById } from '../../src/domain/calendar.js';
 import { AppError } from '../../src/domain/errors.js';
 import { chainHash, entryContentText, type JournalEntry, type NewTransaction } from '../../src/domain/ledger.js';
+import { setFaultHook } from '../../src/store/durable-file.js';
 import { acquireStoreLock } from '../../src/store/lock.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { SCHEMA2_VERSION } from '../../src/store/schema2-state.js';
@@ -68,6 +69,12 @@ async function errorOf(promise: Promise<unknown>): Promise<AppError> {
     throw error;
   }
   throw new Error('expected an AppError');
+}
+
+async function collect<T>(pages: AsyncIterable<readonly T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of pages) all.push(...page);
+  return all;
 }
 
 /** Every file under a directory, relative path → bytes. */
@@ -132,6 +139,44 @@ describe('split file store transactions', () => {
       expect(await t.balances.ofAccount('user:usr_a')).toEqual({ USD: 100 });
       expect(t.meta.get().ticketSeq).toBe(0);
     });
+  });
+
+  it('shows readers of a commit cut short the version it left, before any writer recovers: no audit entry past the head, a pending commit\u2019s staged mails', async () => {
+    const directory = path.join(root, 'data');
+    await open(directory).transaction((t) => {
+      t.audit(event('first'));
+      t.mail(mail('ada@example.com'), NOW_ISO);
+    });
+    const cutShort = async (failsAt: (step: string, file: string) => boolean) => {
+      setFaultHook((step, file) => {
+        if (failsAt(step, file)) throw Object.assign(new Error(`injected before ${step} of ${file}`), { code: 'EIO' });
+      });
+      try {
+        await errorOf(
+          open(directory).transaction((t) => {
+            t.audit(event('next'));
+            t.mail(mail('bob@example.com'), NOW_ISO);
+          }),
+        );
+      } finally {
+        setFaultHook(null);
+      }
+    };
+    const seen = () => open(directory).read(async (t) => ({ audit: (await collect(t.auditLog.scan())).map((e) => e.seq), mails: (await t.outbox.list()).map((m) => m.to) }));
+    // Killed before its commit point, with its audit entry written: the entry is not part of the store.
+    let killed = false;
+    await cutShort((_step, file) => (killed ||= file.endsWith('.stage')));
+    expect(await seen()).toEqual({ audit: [1], mails: ['ada@example.com'] });
+    // Killed past its commit point, before its stages were moved into place: it is committed.
+    let committed = false;
+    await cutShort((step, file) => {
+      const moving = committed && step === 'rename';
+      committed ||= path.basename(file) === 'commit.redo';
+      return moving;
+    });
+    expect(await seen()).toEqual({ audit: [1, 2], mails: ['ada@example.com', 'bob@example.com'] });
+    await open(directory).transaction(() => undefined);
+    expect(await seen()).toEqual({ audit: [1, 2], mails: ['ada@example.com', 'bob@example.com'] });
   });
 
   it('does not write anything for a transaction that changes nothing', async () => {
