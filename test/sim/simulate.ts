@@ -385,6 +385,8 @@ interface World {
   memory: MemoryRecordStore;
   file: SplitFileStore;
   readonly directory: string;
+  /** Where the last full check left the chains and the outbox. */
+  checked: Since;
 }
 
 const ref = new RefData();
@@ -443,21 +445,30 @@ function keysOf(...versions: KindMaps[]): Keys {
 }
 
 /**
- * Every record the commands reach, read through the records API: by scan and by key (the keys the
- * memory store holds, so that a record only one store has shows). `full` adds every lookup through
- * an index, the journal, the audit log and every mail.
+ * How far the journal, the audit log and the outbox had come at an earlier check. The heads in
+ * `meta` (sequence number and hash) stand for the whole of each chain, which `verify` re-reads
+ * against them; mails carry no hash, so a full dump reads each new one.
  */
-function dump(store: RecordStore, m: Model, keys: Keys, full: boolean): Promise<Dump> {
+interface Since {
+  readonly journal: number;
+  readonly audit: number;
+  readonly mails: number;
+}
+
+function sinceNow(memory: MemoryRecordStore): Since {
+  return { journal: memory.journalEntries.length, audit: memory.auditEntries.length, mails: memory.mails.length };
+}
+
+/**
+ * Every record the commands reach, read through the records API: by scan and by key (the keys the
+ * memory store holds, so that a record only one store has shows). A full dump (`since` given)
+ * adds every lookup through an index, and the journal entries and mails that came after `since`.
+ */
+function dump(store: RecordStore, m: Model, keys: Keys, since: Since | null): Promise<Dump> {
   return store.read(async (t) => {
     const users = await collect(t.users.scan(PAGE));
     const parts = { ...(await recordParts(t, users)), ...(await keyedParts(t, keys)) };
-    if (full) {
-      Object.assign(parts, await indexParts(t, users, m), {
-        journal: (await collect(t.journal.scan())).map(withoutLength),
-        audit: (await collect(t.auditLog.scan())).map(withoutLength),
-        mails: await t.outbox.list(),
-      });
-    }
+    if (since) Object.assign(parts, await indexParts(t, users, m), await newParts(t, since));
     return Object.fromEntries(Object.entries(parts).map(([name, value]) => [name, canonicalJson(value)]));
   });
 }
@@ -491,6 +502,13 @@ async function indexParts(t: RecordsTransaction, users: readonly User[], m: Mode
     queue: await t.tickets.withStatus(OPEN_STATUSES),
     recent: await t.tickets.recent(null, { limit: PAGE, offset: 0 }),
   };
+}
+
+async function newParts(t: RecordsTransaction, since: Since): Promise<Record<string, unknown>> {
+  const meta = t.meta.get();
+  const after = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + 1 + i);
+  const mails = await Promise.all(after(since.mails, meta.mailSeq).map(async (seq) => (await t.outbox.get(`msg_${String(seq).padStart(6, '0')}`))?.mail ?? null));
+  return { journal: (await t.journal.getMany(after(since.journal, meta.journal.seq))).map(withoutLength), mails };
 }
 
 async function keyedParts(t: RecordsTransaction, keys: Keys): Promise<Record<string, unknown>> {
@@ -537,12 +555,13 @@ function negativeBalances(d: Dump): string[] {
 /**
  * After every step: the memory store passes `verify` (cheap); the file store passes it, and the
  * split store's own check of every file (digests, buckets, indexes, outbox), every few steps and
- * after every fault. Both hold the same records, and then also the same journal, audit log,
- * mails and verify report.
+ * after every fault. Both hold the same records, and then also the same index lookups, new
+ * journal entries and mails, and verify report.
  */
 async function checkWorlds(world: World, m: Model, seed: number, step: number, c: Command, full: boolean): Promise<void> {
   const keys = keysOf(world.memory.committed);
-  const [a, b] = [await dump(world.memory, m, keys, full), await dump(world.file, m, keys, full)];
+  const since = full ? world.checked : null;
+  const [a, b] = [await dump(world.memory, m, keys, since), await dump(world.file, m, keys, since)];
   const memoryCheck = await verified(world.memory, m);
   const fileCheck = full ? await verified(world.file, m) : null;
   const problems = [
@@ -554,6 +573,7 @@ async function checkWorlds(world: World, m: Model, seed: number, step: number, c
   const differing = differingParts(a, b);
   if (differing.length > 0) throw new SimulationFailure(seed, step, `${what} the memory and file stores hold different ${differing.join(', ')}:\n${differing.map((name) => `memory ${name}: ${a[name]}\nfile   ${name}: ${b[name]}`).join('\n')}`);
   if (fileCheck && fileCheck.report !== memoryCheck.report) throw new SimulationFailure(seed, step, `${what} verify reports differently:\nmemory: ${memoryCheck.report}\nfile:   ${fileCheck.report}`);
+  if (full) world.checked = sinceNow(world.memory);
 }
 
 /** Every file of the data directory with its bytes (the lock file aside). */
@@ -612,7 +632,7 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
   const directory = mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'okpay-sim-'));
   const nowIso = new Date(START).toISOString();
   const m: Model = { now: START, people: [], tickets: [], transfers: [], withdrawals: [], quotes: [], keys: [], strangers: [] };
-  const world: World = { memory: new MemoryRecordStore(nowIso, SEGMENT_SIZE), file: openFileStore(directory, m), directory };
+  const world: World = { memory: new MemoryRecordStore(nowIso, SEGMENT_SIZE), file: openFileStore(directory, m), directory, checked: { journal: 0, audit: 0, mails: 0 } };
   const counters: Counters = { commands: {}, exitCodes: {}, failedCommits: 0, failedAfterCommitPoint: 0, crashes: 0, crashesApplied: 0, crashesDuringRecovery: 0, clockJumps: 0 };
   try {
     await setUp(world, m, options.seed);
@@ -726,6 +746,7 @@ class Tracked implements RecordStore {
 /** The store as it should be if transaction `at` of a command did not happen, and if it did. */
 interface Outcomes {
   readonly keys: Keys;
+  readonly since: Since;
   readonly before: Dump;
   readonly failed: Result;
   readonly after: Dump;
@@ -741,6 +762,7 @@ interface Outcomes {
  */
 async function outcomes(world: World, m: Model, c: Command, randomSeed: string, at: number): Promise<Outcomes> {
   const start = world.memory.checkpoint();
+  const since = sinceNow(world.memory);
   const runTo = (options: { failAt?: number; stopAfter?: number }) => {
     start();
     return execute(new Tracked(world.memory, options), m, c, randomSeed);
@@ -750,9 +772,9 @@ async function outcomes(world: World, m: Model, c: Command, randomSeed: string, 
   const beforeKinds = world.memory.committed;
   const afterResult = await runTo({ stopAfter: at });
   const keys = keysOf(beforeKinds, world.memory.committed);
-  const after = await dump(world.memory, m, keys, true);
+  const after = await dump(world.memory, m, keys, since);
   await runTo({ failAt: at });
-  return { keys, before: await dump(world.memory, m, keys, true), failed, after, afterResult, commit: () => runTo({ stopAfter: at }) };
+  return { keys, since, before: await dump(world.memory, m, keys, since), failed, after, afterResult, commit: () => runTo({ stopAfter: at }) };
 }
 
 /**
@@ -780,7 +802,7 @@ async function withFault(world: World, m: Model, c: Command, randomSeed: string,
   const expected = await outcomes(world, m, c, randomSeed, file.count);
   if (fault.kind === 'fail') return afterFailure(world, m, c, { fault, result, snapshot: file.snapshot ?? new Map() }, expected, counters);
   counters.crashes += 1;
-  const kept = await reopenAfterCrash(world, m, expected.keys, rng, counters);
+  const kept = await reopenAfterCrash(world, m, expected, rng, counters);
   return keep(c, kept, expected, 'crash', () => (counters.crashesApplied += 1));
 }
 
@@ -791,7 +813,7 @@ async function withFault(world: World, m: Model, c: Command, randomSeed: string,
  */
 async function afterFailure(world: World, m: Model, c: Command, hit: { fault: Fault; result: Result; snapshot: Map<string, string> }, expected: Outcomes, counters: Counters): Promise<Result> {
   const what = `a failed commit of \`okpay ${c.args.join(' ')}\` (fault at disk step ${hit.fault.atStep})`;
-  const seen = await dump(world.file, m, expected.keys, true);
+  const seen = await dump(world.file, m, expected.keys, expected.since);
   const saysCommitted = /the change was committed/.test(hit.result.stderr);
   if (!saysCommitted) {
     if (!sameDump(seen, expected.before)) throw new Error(`${what} changed ${differingParts(seen, expected.before).join(', ')}, and the command did not say so: ${hit.result.stderr}`);
@@ -802,7 +824,7 @@ async function afterFailure(world: World, m: Model, c: Command, hit: { fault: Fa
     return expected.failed;
   }
   await world.file.transaction(() => undefined);
-  const finished = await dump(world.file, m, expected.keys, true);
+  const finished = await dump(world.file, m, expected.keys, expected.since);
   if (!sameDump(seen, finished)) throw new Error(`${what}: finishing the commit changed what readers saw: ${differingParts(seen, finished).join(', ')}`);
   if (!sameDump(finished, expected.after)) throw new Error(`${what} says the change was committed, but ${differingParts(finished, expected.after).join(', ')} differ from the store after it`);
   return keep(c, finished, expected, 'failure past the commit point', () => (counters.failedAfterCommitPoint += 1));
@@ -827,9 +849,9 @@ async function keep(c: Command, kept: Dump, expected: Outcomes, what: string, co
  * version before anything is recovered; recovery (the next writer) sometimes crashes too, and is
  * then run again; afterwards readers see the same version. Returns it.
  */
-async function reopenAfterCrash(world: World, m: Model, keys: Keys, rng: Rng, counters: Counters): Promise<Dump> {
+async function reopenAfterCrash(world: World, m: Model, expected: Outcomes, rng: Rng, counters: Counters): Promise<Dump> {
   world.file = openFileStore(world.directory, m);
-  const seen = await dump(world.file, m, keys, true);
+  const seen = await dump(world.file, m, expected.keys, expected.since);
   if (rng.chance(0.3)) {
     const armed = arm({ kind: 'crash', atStep: 1 + rng.int(4) });
     try {
@@ -841,7 +863,7 @@ async function reopenAfterCrash(world: World, m: Model, keys: Keys, rng: Rng, co
     world.file = openFileStore(world.directory, m);
   }
   await world.file.transaction(() => undefined);
-  const recovered = await dump(world.file, m, keys, true);
+  const recovered = await dump(world.file, m, expected.keys, expected.since);
   const differing = differingParts(seen, recovered);
   if (differing.length > 0) throw new Error(`after a crash, recovery changed what readers saw:\n${differing.map((name) => `seen      ${name}: ${seen[name]}\nrecovered ${name}: ${recovered[name]}`).join('\n')}`);
   return recovered;
