@@ -110,6 +110,35 @@ function windowOf(region: Region, day: number): Window | null {
   return window;
 }
 
+// A queue asks for the business time of thousands of tickets opened weeks apart: a running total
+// of open time per day makes each answer a subtraction instead of a walk over every day between.
+interface RunningTotals {
+  /** The first day counted. */
+  base: number;
+  /** totals[i]: open milliseconds of the days from `base` up to (not including) `base + i`. */
+  readonly totals: number[];
+}
+
+const runningTotals = new WeakMap<Region, RunningTotals>();
+
+function openMsOfDay(region: Region, day: number): number {
+  const window = windowOf(region, day);
+  return window ? window.closeMs - window.openMs : 0;
+}
+
+/** Open milliseconds of the region from a base day up to (not including) `day`: differences are exact. */
+function openMsBeforeDay(region: Region, day: number): number {
+  let running = runningTotals.get(region);
+  if (!running || day < running.base || day - running.base > 2 * MAX_SCAN_DAYS) {
+    // Counted afresh from a little before: queues ask about recent days, older ones first.
+    running = { base: day - MAX_BUSINESS_DAYS, totals: [0] };
+    runningTotals.set(region, running);
+  }
+  const { base, totals } = running;
+  while (totals.length <= day - base) totals.push((totals[totals.length - 1] as number) + openMsOfDay(region, base + totals.length - 1));
+  return totals[day - base] as number;
+}
+
 function* windowsFrom(region: Region, firstDay: number): Generator<Window> {
   for (let day = firstDay; day < firstDay + MAX_SCAN_DAYS; day += 1) {
     const window = windowOf(region, day);
@@ -165,11 +194,13 @@ export function businessMinutesBetween(region: Region, fromMs: number, toMs: num
   const firstDay = localDay(region, earlierMs);
   const lastDay = localDay(region, laterMs);
   if (lastDay - firstDay > MAX_SCAN_DAYS) throw scanLimit(region);
-  let totalMs = 0;
-  for (let day = firstDay; day <= lastDay; day += 1) {
+  const partial = (day: number): number => {
     const window = windowOf(region, day);
-    if (window) totalMs += Math.max(0, Math.min(window.closeMs, laterMs) - Math.max(window.openMs, earlierMs));
-  }
+    return window ? Math.max(0, Math.min(window.closeMs, laterMs) - Math.max(window.openMs, earlierMs)) : 0;
+  };
+  // The days strictly between lie wholly inside the span: their open time comes from running totals.
+  const between = lastDay - firstDay > 1 ? openMsBeforeDay(region, lastDay) - openMsBeforeDay(region, firstDay + 1) : 0;
+  const totalMs = partial(firstDay) + between + (lastDay > firstDay ? partial(lastDay) : 0);
   const minutes = Math.floor(totalMs / MINUTE_MS);
   return minutes === 0 || toMs >= fromMs ? minutes : -minutes;
 }

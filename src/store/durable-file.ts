@@ -171,14 +171,19 @@ export async function assertPrivateDirectory(directory: string): Promise<void> {
 /**
  * Refuses a store whose directory, or any directory under it, another user could change: checked
  * before a commit starts, so a refusal comes before anything is written (and needs no undoing).
- * `skip` names a directory that is not written in (the lock, which its library makes).
+ * `skip` names a directory that is not written in (the lock, which its library makes). Only the
+ * directories named in `nested` are listed for subdirectories: the others (buckets, journal and
+ * audit segments, the outbox) hold thousands of files and no directory, and listing them would
+ * make every writer's cost grow with the store. A subdirectory planted in one of them would need
+ * write access to it, which the check of that directory refuses.
  */
-export async function assertPrivateTree(directory: string, skip: string): Promise<void> {
+export async function assertPrivateTree(directory: string, skip: string, nested: readonly string[]): Promise<void> {
   await assertPrivateDirectory(directory);
   const entries = await fs.readdir(directory, { withFileTypes: true }).catch((error: unknown) => {
     throw unavailable(directory, error);
   });
-  for (const entry of entries) if (entry.isDirectory() && entry.name !== skip) await assertPrivateTree(path.join(directory, entry.name), skip);
+  const children = entries.filter((entry) => entry.isDirectory() && entry.name !== skip).map((entry) => path.join(directory, entry.name));
+  await Promise.all(children.map((child) => (nested.includes(path.basename(child)) ? assertPrivateTree(child, skip, nested) : assertPrivateDirectory(child))));
 }
 
 function unsafe(directory: string, why: string, hint: string): AppError {

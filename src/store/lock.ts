@@ -6,6 +6,8 @@ import { AppError } from '../domain/errors.js';
 import { assertPrivateTree, errnoOf, unavailable } from './durable-file.js';
 
 const LOCK_NAME = 'okpay.lock';
+/** The store's directories that hold directories (records/<kind>/): the rest hold only files. */
+const NESTED_DIRECTORIES = ['records'];
 /** A lock not refreshed for this long belongs to a dead process and is taken over. */
 export const LOCK_STALE_MS = 5_000;
 /** How long a command waits for a busy store before giving up with STORE_LOCKED. */
@@ -18,7 +20,7 @@ export interface HeldLock {
 }
 
 export async function acquireStoreLock(directory: string, staleMs = LOCK_STALE_MS, waitMs = LOCK_WAIT_MS): Promise<HeldLock> {
-  await assertPrivateTree(directory, LOCK_NAME);
+  await assertPrivateTree(directory, LOCK_NAME, NESTED_DIRECTORIES);
   const held: HeldLock = { compromised: null, release: async () => undefined };
   const deadline = Date.now() + waitMs;
   // Loaded here: commands that only read never take the lock, so they never pay for the library.

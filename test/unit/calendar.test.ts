@@ -357,6 +357,19 @@ describe('properties', () => {
     );
   });
 
+  it('businessMinutesBetween over spans of years is the largest count addBusinessMinutes fits in', () => {
+    // Asked in random order, far apart: the running totals behind long spans are rebuilt and extended.
+    fc.assert(
+      fc.property(regions, instants, instants, (region, aMs, bMs) => {
+        const [fromMs, toMs] = aMs <= bMs ? [aMs, bMs] : [bMs, aMs];
+        const minutes = businessMinutesBetween(region, fromMs, toMs);
+        if (minutes > 0) expect(addBusinessMinutes(region, fromMs, minutes)).toBeLessThanOrEqual(toMs);
+        expect(addBusinessMinutes(region, fromMs, minutes + 1)).toBeGreaterThan(toMs);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('businessMinutesBetween is antisymmetric', () => {
     fc.assert(
       fc.property(regions, instants, instants, (region, aMs, bMs) => {
