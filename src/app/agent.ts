@@ -11,6 +11,7 @@ import type { AuditValue } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
 import { findArticle, localizeArticle } from '../domain/faq.js';
 import type { Language } from '../domain/language.js';
+import { findMacro, renderMacro, type Macro } from '../domain/macros.js';
 import { holdAccount, userAccount, type Transaction } from '../domain/ledger.js';
 import type { OutgoingMail } from '../domain/mail.js';
 import { findCurrency, formatAmount } from '../domain/money.js';
@@ -43,7 +44,7 @@ import type { QueueEntry } from '../domain/urgency.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
-import { emailsOf, explained, faqArticles, filterOf, findTicket, openQueue, queueEntryOf, saveTicket, selectTickets, slaOf, supportData, ticketRegion, type TicketSelection } from './desk.js';
+import { emailsOf, explained, faqArticles, filterOf, macros, findTicket, openQueue, queueEntryOf, saveTicket, selectTickets, slaOf, supportData, ticketRegion, type TicketSelection } from './desk.js';
 import type { AppDeps } from './ports.js';
 import { lockUser, userByEmail } from './users.js';
 import { auditTicket, ticketDetail, type TicketDetail } from './tickets.js';
@@ -89,6 +90,8 @@ export interface ReplyInput {
   readonly body: string | null;
   readonly faqId: string | null;
   readonly status: TicketStatus | null;
+  /** The saved reply the body was made from, for the audit log. */
+  readonly macro?: string;
 }
 
 function faqBody(deps: AppDeps, faqId: string | null, language: Language): string {
@@ -103,8 +106,25 @@ export async function replyAsAgent(t: RecordsTransaction, deps: AppDeps, actor: 
   const body = input.body ?? faqBody(deps, input.faqId, step.ticket.language);
   const updated = saveTicket(t, deps.ref, addAgentReply(step.ticket, step.agent, { body, faqId: input.faqId, status: input.status }, step.nowIso));
   await mailCustomer(t, updated, step.nowIso, (customer) => ticketReplyMail(customer, updated, body));
-  audited(t, step, 'ticket.reply', updated, { faq: input.faqId, status: updated.status });
+  audited(t, step, 'ticket.reply', updated, { faq: input.faqId, ...(input.macro === undefined ? {} : { macro: input.macro }), status: updated.status });
   return updated;
+}
+
+/** A saved reply in the ticket's language with its placeholders filled in; the ticket takes the macro's status unless `status` is given. */
+export async function replyWithMacro(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, input: { macro: string; status: TicketStatus | null }): Promise<Ticket> {
+  const agent = requireAgent(actor, '`ticket reply --macro`');
+  const ticket = await findTicket(t, number);
+  const macro = findMacro(macros(deps.ref), input.macro, ticket.language);
+  const customer = (await t.users.get(ticket.customerId)) ?? { name: null, email: ticket.customerId };
+  const body = renderMacro(macro, { customer, agent, ticket });
+  return replyAsAgent(t, deps, actor, number, { body, faqId: null, status: input.status ?? macro.status, macro: macro.name });
+}
+
+/** `agent macros`: the saved replies in one language (by default the agent's first), in the order the files give them. */
+export function listMacros(deps: AppDeps, actor: Actor, language: Language | null): { language: Language; macros: Macro[] } {
+  const agent = requireAgent(actor, '`agent macros`');
+  const shown = language ?? agent.agent?.languages[0] ?? 'en';
+  return { language: shown, macros: [...macros(deps.ref)[shown].values()] };
 }
 
 /** An answer written by the system for an agent's action elsewhere (a refund): noted on the ticket and mailed. */

@@ -4,6 +4,8 @@
 import { DateTime } from 'luxon';
 import { parseCalendars, regionById, type CalendarData, type Region } from '../domain/calendar.js';
 import { parseFaq, type FaqArticle } from '../domain/faq.js';
+import { LANGUAGES, type Language } from '../domain/language.js';
+import { macroBook, macroFileName, parseMacroFile, type MacroBook, type MacroFile } from '../domain/macros.js';
 import { slaReport, type SlaReport } from '../domain/sla.js';
 import { parseSupport, type SupportData } from '../domain/support.js';
 import { slaOfSummary, summarizeTicket, type TicketSummary } from '../domain/ticket-summary.js';
@@ -18,6 +20,18 @@ import type { ReferenceData } from './ports.js';
 export const supportData = (ref: ReferenceData): SupportData => ref.load('support.json', parseSupport);
 export const calendarData = (ref: ReferenceData): CalendarData => ref.load('calendars.json', parseCalendars);
 export const faqArticles = (ref: ReferenceData): FaqArticle[] => ref.load('faq.json', parseFaq);
+
+const macroBooks = new WeakMap<ReferenceData, MacroBook>();
+
+/** The saved replies of every language (data/macros/), read and checked once per set of reference data. */
+export function macros(ref: ReferenceData): MacroBook {
+  let book = macroBooks.get(ref);
+  if (!book) {
+    const files = Object.fromEntries(LANGUAGES.map((language) => [language, ref.load(macroFileName(language), (json) => parseMacroFile(json, language, `data/${macroFileName(language)}`))])) as Record<Language, MacroFile>;
+    macroBooks.set(ref, (book = macroBook(files)));
+  }
+  return book;
+}
 
 // The queue looks up a region for every open ticket: by id once per set of reference data.
 const regionCaches = new WeakMap<ReferenceData, Map<string, Region>>();

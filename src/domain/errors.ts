@@ -61,6 +61,7 @@ export const ERRORS = {
   METHOD_NOT_FOUND: { exitCode: 5, meaning: 'there is no withdrawal method with this id among yours', hint: 'see yours with `okpay withdraw methods list`' },
   WITHDRAWAL_NOT_FOUND: { exitCode: 5, meaning: 'there is no withdrawal with this id among yours', hint: 'see yours with `okpay withdraw list`' },
   MAIL_NOT_FOUND: { exitCode: 5, meaning: 'there is no mail with this id in the outbox', hint: 'list them with `okpay outbox list`' },
+  MACRO_NOT_FOUND: { exitCode: 5, meaning: 'there is no saved reply (macro) with this name', hint: 'list them with `okpay agent macros`' },
   FAQ_NOT_FOUND: { exitCode: 5, meaning: 'there is no FAQ article with this id', hint: 'search with `okpay faq QUERY`' },
   // conflicting state (exit 6)
   ACCOUNT_LOCKED: { exitCode: 6, meaning: 'the account is locked (by its owner, after failed sign-ins, or by an agent)', hint: 'the message says why and how to unlock it' },

@@ -14,7 +14,7 @@ export const ADA = 'ada@example.com';
 const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({ name, email, password: PASSWORD, country: 'DE', at: '-30d', ...extra });
 
 export const DESK_FIXTURE = {
-  users: [person('ada', ADA, { language: 'en' }), person('chen', 'chen@example.cn', { country: 'CN', language: 'zh' }), person('lena', 'lena@example.de', { language: 'de' })],
+  users: [person('ada', ADA, { language: 'en' }), person('chen', 'chen@example.cn', { country: 'CN', language: 'zh', fullName: '陈晨' }), person('lena', 'lena@example.de', { language: 'de' })],
   agents: [person('lin', LIN, { tier: 2, languages: ['en', 'zh', 'de'] }), person('mei', MEI, { tier: 2, languages: ['en', 'zh'] })],
   tickets: [
     { name: 't1', customer: 'ada', category: 'account', subject: 'Cannot sign in', body: 'It says my password is wrong.', channel: 'email', at: '-2h' },

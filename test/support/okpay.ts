@@ -71,11 +71,12 @@ export class Okpay {
   }
 }
 
-export function runBin(args: readonly string[], options: { stdin?: string; env?: Record<string, string | undefined> } = {}): Promise<Run> {
+/** `bin`: another copy of okpay's executable, e.g. a package copy with edited data files. */
+export function runBin(args: readonly string[], options: { stdin?: string; env?: Record<string, string | undefined> } = {}, bin = BIN): Promise<Run> {
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], NODE_ENV: 'test' };
   for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { env, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [bin, ...args], { env, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({
         code,

@@ -42,6 +42,7 @@ describe('Chinese text the tool ships uses full-width punctuation', () => {
   it('in every data file', () => {
     const files = filesUnder('data');
     expect(files).toContain(path.join('data', 'faq.json'));
+    expect(files).toContain(path.join('data', 'macros', 'zh.json'));
     const offences = files.flatMap((file) => offencesIn(file, textsOf(file)));
     expect(offences, `${MESSAGE}:\n${offences.join('\n')}`).toEqual([]);
   });

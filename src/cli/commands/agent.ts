@@ -3,8 +3,9 @@
 // `admin agent add`, which gives an existing account the agent role.
 
 import type { Command } from 'commander';
-import { addAgent, agentQueue, changeLock, showCustomer, type CustomerView } from '../../app/agent.js';
+import { addAgent, agentQueue, changeLock, listMacros, showCustomer, type CustomerView } from '../../app/agent.js';
 import { describeUser } from '../../domain/accounts.js';
+import { MACRO_PLACEHOLDERS } from '../../domain/macros.js';
 import { AppError } from '../../domain/errors.js';
 import { parseTicketNumber, parseTier } from '../../domain/tickets.js';
 import { boundedText, normalizeEmail, parsePositiveInt } from '../../domain/validate.js';
@@ -26,6 +27,7 @@ export function registerAgentCommands(program: Command, app: App, subcommands: {
   const user = group(agent, 'user', 'a customer’s account as support sees it');
   registerUserShow(user, app);
   registerLockVerbs(agent, app);
+  registerMacros(agent, app);
   subcommands.stats(agent, app);
   return agent;
 }
@@ -95,6 +97,29 @@ function registerQueue(agent: Command, app: App): void {
         'the queue is empty',
       ),
     );
+  });
+}
+
+function registerMacros(agent: Command, app: App): void {
+  const command = subcommand(agent, 'macros', 'saved replies for `ticket reply N --macro NAME` (data/macros/, one file per language)').option('--language <lang>', 'show them in this language (default: your first language)');
+  examples(command, ['okpay agent macros', 'okpay agent macros --language zh --json | jq ".macros[0].body"']);
+  action<{ language?: string }>(app, command, async (ctx, o) => {
+    const language = o.language === undefined ? null : parseLanguage(o.language);
+    const token = await sessionToken(ctx);
+    const shown = await actAs(ctx, token, { roles: ['agent'], what: '`agent macros`' }, async (_t, actor) => listMacros(ctx, actor, language));
+    const document = shown.macros.map((macro) => ({ name: macro.name, language: shown.language, status: macro.status, title: macro.title, body: macro.body }));
+    ctx.out.data({ macros: document }, () => {
+      ctx.out.table(
+        [
+          { key: 'name', title: 'Name' },
+          { key: 'status', title: 'Sets status' },
+          { key: 'title', title: `Title (${shown.language})` },
+        ],
+        document,
+        'no saved replies',
+      );
+      ctx.out.note(`Placeholders: ${MACRO_PLACEHOLDERS.join(', ')}; a reply goes out in the ticket’s language.`);
+    });
   });
 }
 

@@ -3,7 +3,7 @@
 // their own tickets and never internal notes; agent verbs need the agent role.
 
 import type { Command } from 'commander';
-import { agentView, assignAsAgent, escalateAsAgent, mergeAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent, updateAsAgent, whyTicket, type TicketChanges } from '../../app/agent.js';
+import { agentView, replyWithMacro, assignAsAgent, escalateAsAgent, mergeAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent, updateAsAgent, whyTicket, type TicketChanges } from '../../app/agent.js';
 import type { Actor } from '../../app/authenticate.js';
 import { audienceOf, customerReply, exportTicket, listTickets, rateOwnTicket, requestTicketEscalation, showTicket, type TicketDetail } from '../../app/tickets.js';
 import { requireRole } from '../../domain/accounts.js';
@@ -108,16 +108,18 @@ function registerReply(ticket: Command, app: App): void {
     .option('--body <text>', 'the message')
     .option('--body-file <file>', 'read the message from a file (- for standard input)')
     .option('--faq <id>', 'agents: answer with an FAQ article, in the ticket’s language')
+    .option('--macro <name>', 'agents: answer with a saved reply, in the ticket’s language (see `okpay agent macros`)')
     .option('--status <status>', 'agents: leave the ticket open, pending (waiting on the customer), on-hold or solved');
   examples(command, [
     'okpay ticket reply 12 --body "The payee was ada@example.org, on 3 Nov at 14:05."',
     'okpay ticket reply 12 --faq withdraw-funds --status pending',
+    'okpay ticket reply 12 --macro ask-for-details',
   ]);
-  action<{ body?: string; bodyFile?: string; faq?: string; status?: string }>(app, command, async (ctx, o, args) => {
+  action<ReplyOptions>(app, command, async (ctx, o, args) => {
     const number = numberArg(args);
     const { token, user } = await whoIsAsking(ctx);
     if (audienceOf(user) === 'agent') return agentReply(ctx, token, number, o);
-    if (o.faq !== undefined || o.status !== undefined) throw new AppError('FORBIDDEN', '--faq and --status are for support agents');
+    if (o.faq !== undefined || o.macro !== undefined || o.status !== undefined) throw new AppError('FORBIDDEN', '--faq, --macro and --status are for support agents');
     const body = (await readBody(ctx, o, true)) ?? '';
     const reply = await actAs(ctx, token, {}, (t, actor) => customerReply(t, ctx, actor, number, body));
     const view = shown(ctx, reply.detail, { followUpOf: reply.followUpOf });
@@ -130,9 +132,22 @@ function registerReply(ticket: Command, app: App): void {
   });
 }
 
-async function agentReply(ctx: Context, token: string | null, number: number, o: { body?: string; bodyFile?: string; faq?: string; status?: string }): Promise<void> {
-  if (o.faq !== undefined && (o.body !== undefined || o.bodyFile !== undefined)) throw new AppError('USAGE', 'pass either a message or --faq, not both');
+interface ReplyOptions {
+  body?: string;
+  bodyFile?: string;
+  faq?: string;
+  macro?: string;
+  status?: string;
+}
+
+async function agentReply(ctx: Context, token: string | null, number: number, o: ReplyOptions): Promise<void> {
+  const sources = [o.body !== undefined || o.bodyFile !== undefined, o.faq !== undefined, o.macro !== undefined].filter(Boolean).length;
+  if (sources > 1) throw new AppError('USAGE', 'pass one of a message, --faq and --macro');
   const status: TicketStatus | null = o.status === undefined ? null : parseStatus(o.status);
+  if (o.macro !== undefined) {
+    const macro = o.macro;
+    return asAgent(ctx, token, '`ticket reply --macro`', (t, actor) => replyWithMacro(t, ctx, actor, number, { macro, status }), (updated) => `Saved reply "${macro}" sent to the customer of #${updated.number}; the ticket is ${updated.status}.`);
+  }
   const body = o.faq === undefined ? await readBody(ctx, o, true) : null;
   await asAgent(ctx, token, '`ticket reply` for an agent', (t, actor) => replyAsAgent(t, ctx, actor, number, { body, faqId: o.faq ?? null, status }), (updated) => `Answer sent to the customer of #${updated.number}; the ticket is ${updated.status}.`);
 }
