@@ -87,6 +87,7 @@ function invocations(methodId: string): Record<string, Invocation> {
     'agent user show': { policy: 'agent', argv: ['agent', 'user', 'show', DEMO_PEOPLE.customer] },
     'agent lock': { policy: 'agent', argv: ['agent', 'lock', DEMO_PEOPLE.customer, '--reason', 'a fraud check', '--yes'] },
     'agent unlock': { policy: 'agent', argv: ['agent', 'unlock', DEMO_PEOPLE.customer, '--reason', 'checked', '--yes'] },
+    'agent macros': { policy: 'agent', argv: ['agent', 'macros'] },
     'agent stats': { policy: 'agent', argv: ['agent', 'stats'] },
     'agent refund': { policy: 'agent', argv: ['agent', 'refund', 'txn_0000000012', '--ticket', '3', '--yes'] },
     'agent kyc approve': { policy: 'agent', argv: ['agent', 'kyc', 'approve', 'sofia.garcia@example.es', '--yes'] },
