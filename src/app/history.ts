@@ -23,40 +23,35 @@ export interface HistoryQuery {
 export interface HistoryPage {
   readonly views: TxView[];
   readonly more: boolean;
+  /** How many of the user's transactions match the filters, on every page. */
+  readonly total: number;
 }
-
-/** At most this many journal entries are read per step while looking for a page's rows. */
-const CHUNK = 200;
 
 function matches(tx: Transaction, q: HistoryQuery): boolean {
   const at = Date.parse(tx.at);
   return (q.types === null || q.types.has(tx.type)) && (q.sinceMs === null || at >= q.sinceMs) && (q.untilMs === null || at < q.untilMs);
 }
 
+/** Newest first by the time of the transaction; the journal order breaks ties. */
+function newestFirst(a: JournalEntry, b: JournalEntry): number {
+  return Date.parse(b.tx.at) - Date.parse(a.tx.at) || b.seq - a.seq;
+}
+
 /**
- * One page, reading the user's entries newest first a chunk at a time and stopping once the page
- * and one more row are found. Later transactions read on the way give the page's statuses.
+ * One page, newest first by the time each transaction happened. The journal's index of the user
+ * is in commit order, which is not the order of time when entries were loaded back-dated (fixtures,
+ * the generator), so the user's entries are read and put in order of time before the page is cut.
+ * Later transactions give the page's statuses.
  */
 export async function history(t: RecordsTransaction, deps: AppDeps, actor: Actor, q: HistoryQuery): Promise<HistoryPage> {
   const userId = actor.user.id;
-  const seqs = (await t.journal.seqsOfUser(userId)).reverse();
-  const wanted = q.page * q.limit;
-  const hits: Transaction[] = [];
-  const seen: Transaction[] = [];
-  // The first step reads just enough for the page and the row after it (the user's newest entries
-  // lie in as many journal segments as there are entries, on a busy store); later steps, when
-  // filters skip rows, read more at a time.
-  let step = wanted + 1;
-  for (let i = 0; i < seqs.length && hits.length <= wanted; i += step, step = Math.min(step * 2, CHUNK)) {
-    for (const entry of await t.journal.getMany(seqs.slice(i, i + step))) {
-      // An index may keep the numbers of a commit that was rolled back and reused by someone else's.
-      if (!entry.tx.parties.includes(userId)) continue;
-      seen.push(entry.tx);
-      if (matches(entry.tx, q)) hits.push(entry.tx);
-    }
-  }
-  const rows = hits.slice(wanted - q.limit, wanted);
-  return { views: await viewsOf(t, rows, userId, (tx) => followUpsOf(tx.id, seen), deps.ref.currencies), more: hits.length > wanted };
+  // An index may keep the numbers of a commit that was rolled back and reused by someone else's.
+  const entries = (await t.journal.getMany(await t.journal.seqsOfUser(userId))).filter((e) => e.tx.parties.includes(userId));
+  const seen = entries.map((e) => e.tx);
+  const hits = entries.filter((e) => matches(e.tx, q)).sort(newestFirst);
+  const start = (q.page - 1) * q.limit;
+  const rows = hits.slice(start, start + q.limit).map((e) => e.tx);
+  return { views: await viewsOf(t, rows, userId, (tx) => followUpsOf(tx.id, seen), deps.ref.currencies), more: hits.length > start + q.limit, total: hits.length };
 }
 
 /** The entry, if this user may see it; otherwise "not found" — never a hint that it exists. */

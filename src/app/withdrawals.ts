@@ -139,7 +139,8 @@ export async function cancelWithdrawal(t: RecordsTransaction, deps: AppDeps, act
 
 /** The cancel flow, without the command's audit line: a payout not yet sent gives its hold back. */
 export async function releaseToCustomer(t: RecordsTransaction, deps: AppDeps, user: User, id: string): Promise<{ withdrawal: Withdrawal; tx: Transaction }> {
-  const live = requireWithdrawal(await t.withdrawals.get(id), user.id, id);
+  // A finished withdrawal exists, so cancelling it is a conflict (exit 6), not "not found".
+  const live = requireWithdrawal((await t.withdrawals.get(id)) ?? (await finishedWithdrawals(t, user)).get(id) ?? null, user.id, id);
   assertCancellable(live);
   const reason = 'cancelled by the customer';
   const tx = await t.post(planRelease(live, 'cancelled', reason, user.id, deps.now().toISOString()));
@@ -149,15 +150,20 @@ export async function releaseToCustomer(t: RecordsTransaction, deps: AppDeps, us
 /** Withdrawals in flight from their records, finished ones from the journal entries that ended them; newest first. */
 export async function listWithdrawals(t: RecordsTransaction, actor: Actor): Promise<Withdrawal[]> {
   const { user } = actor;
+  const byId = await finishedWithdrawals(t, user);
+  for (const w of await t.withdrawals.ofUser(user.id)) byId.set(w.id, w);
+  return [...byId.values()].sort((a, b) => compareCodeUnits(b.requestedAt, a.requestedAt) || compareCodeUnits(b.id, a.id));
+}
+
+/** A user's finished withdrawals by id, from the journal entries that ended them. */
+async function finishedWithdrawals(t: RecordsTransaction, user: User): Promise<Map<string, Withdrawal>> {
   const byId = new Map<string, Withdrawal>();
-  const seqs = await t.journal.seqsOfUser(user.id);
-  for (const entry of await t.journal.getMany(seqs)) {
+  for (const entry of await t.journal.getMany(await t.journal.seqsOfUser(user.id))) {
     const record = entry.tx.details.record;
     // An index may keep the numbers of a commit that was rolled back and reused by someone else's.
     if (record?.userId !== user.id || !entry.tx.parties.includes(user.id)) continue;
     if (entry.tx.type === 'withdrawal.complete' || entry.tx.type === 'withdrawal.release') byId.set(record.id, { ...record, holdTxId: record.holdTxId ?? entry.tx.links[0] ?? '' });
     if (entry.tx.type === 'withdrawal.return') byId.set(record.id, { ...record, holdTxId: entry.tx.links[0] ?? '', status: 'returned', failureReason: entry.tx.details.reason ?? null });
   }
-  for (const w of await t.withdrawals.ofUser(user.id)) byId.set(w.id, w);
-  return [...byId.values()].sort((a, b) => compareCodeUnits(b.requestedAt, a.requestedAt) || compareCodeUnits(b.id, a.id));
+  return byId;
 }

@@ -91,7 +91,10 @@ describe('the payout lifecycle', () => {
 
     const cancelled = await withdraw(ada, wallet, '20');
     expect((await ada.json<{ withdrawal: WithdrawalDoc }>(['withdraw', 'cancel', cancelled.id, '--yes'])).withdrawal.status).toBe('cancelled');
-    expectError(await ada.run(['withdraw', 'cancel', cancelled.id, '--yes', '--json']), 5, 'WITHDRAWAL_NOT_FOUND');
+    // The withdrawal exists but is over: a conflict, not "not found".
+    const again = expectError(await ada.run(['withdraw', 'cancel', cancelled.id, '--yes', '--json']), 6, 'INVALID_TRANSITION');
+    expect(again.message).toContain(`withdrawal ${cancelled.id} is cancelled`);
+    expectError(await ada.run(['withdraw', 'cancel', 'wd_nosuchthing', '--yes', '--json']), 5, 'WITHDRAWAL_NOT_FOUND');
     const bad = await withdraw(ada, failing, '50');
     expect(await ada.balance()).toEqual({ available: '849.00', held: '151.00' });
 

@@ -14,6 +14,7 @@ import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { YES_FLAG } from '../prompts.js';
 import { parseLanguage } from '../../domain/language.js';
+import { emptyPageText, noteNextPage, offsetOf, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
 import { actAs, slaCell } from '../ticket-kit.js';
 import { filterOptions, parseSelection, type FilterOptions } from '../ticket-filters.js';
 
@@ -34,25 +35,30 @@ export function registerAgentCommands(program: Command, app: App, subcommands: {
 
 interface QueueOptions extends FilterOptions {
   limit?: string;
+  page?: string;
 }
+
+const QUEUE_LIMIT = 50;
 
 function registerQueue(agent: Command, app: App): void {
   const command = subcommand(agent, 'queue', 'tickets still being worked on, most urgent first (see `okpay ticket why N`)')
     .option('--mine', 'only tickets assigned to me (same as --assignee @me)')
     .option('--unassigned', 'only tickets nobody holds (same as --assignee none)');
-  filterOptions(command, 'urgency').option('--limit <n>', 'at most this many tickets', '50');
+  filterOptions(command, 'urgency');
+  pagingOptions(command, QUEUE_LIMIT, 'tickets');
   examples(command, [
     'okpay agent queue',
     'okpay agent queue --unassigned --language zh',
     'okpay agent queue --search "退款" --priority urgent,high',
     'okpay agent queue --assignee lin@okpay.example --sort updated',
+    'okpay agent queue --limit 20 --page 2',
     'okpay agent queue --breaching --json | jq ".tickets[0].number"',
   ]);
   action<QueueOptions>(app, command, async (ctx, o) => {
     const selection = parseSelection(o, 'urgency');
-    const limit = parsePositiveInt(o.limit ?? '50', '--limit', { max: 1000 });
+    const paging = parsePaging(o, QUEUE_LIMIT);
     const token = await sessionToken(ctx);
-    const { entries, names } = await actAs(ctx, token, { roles: ['agent'], what: '`agent queue`' }, (t, actor) => agentQueue(t, ctx, actor, { selection, limit }));
+    const { entries, names, total } = await actAs(ctx, token, { roles: ['agent'], what: '`agent queue`' }, (t, actor) => agentQueue(t, ctx, actor, { selection, limit: paging.limit, offset: offsetOf(paging) }));
     const document = entries.map(({ ticket, sla, urgency }) => ({
       number: ticket.number,
       urgency: urgency.score,
@@ -68,7 +74,8 @@ function registerQueue(agent: Command, app: App): void {
       escalationRequested: ticket.escalationRequest !== null,
       createdAt: ticket.createdAt,
     }));
-    ctx.out.data({ tickets: document }, () =>
+    const shown = { total, more: total > offsetOf(paging) + entries.length };
+    ctx.out.data({ tickets: document, ...pagingDocument(paging, shown) }, () => {
       ctx.out.table(
         [
           { key: 'number', title: '#', align: 'right' },
@@ -94,9 +101,10 @@ function registerQueue(agent: Command, app: App): void {
           assignee: ticket.assigneeId === null ? '' : (names[ticket.assigneeId] ?? ''),
           subject: ticket.subject,
         })),
-        'the queue is empty',
-      ),
-    );
+        emptyPageText(paging, shown, 'the queue is empty'),
+      );
+      noteNextPage(ctx, command, paging, shown);
+    });
   });
 }
 

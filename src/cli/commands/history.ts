@@ -7,9 +7,10 @@ import { formatCsv } from '../../domain/csv.js';
 import { AppError } from '../../domain/errors.js';
 import { TX_TYPES, type TxType } from '../../domain/ledger.js';
 import type { TxView } from '../../domain/tx-view.js';
-import { parseIsoDate, parsePositiveInt } from '../../domain/validate.js';
+import { parseIsoDate } from '../../domain/validate.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
+import { emptyPageText, noteNextPage, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
 import { openRequestedFile } from '../requested-file.js';
 import { lookSignedIn } from '../signed-in.js';
 
@@ -19,7 +20,7 @@ const TYPE_GROUPS: Readonly<Record<string, readonly TxType[]>> = {
   withdrawal: ['withdrawal.hold', 'withdrawal.complete', 'withdrawal.release', 'withdrawal.return'],
   refund: ['refund'],
 };
-const MAX_LIMIT = 500;
+const DEFAULT_LIMIT = 20;
 
 interface HistoryFlags {
   type?: string;
@@ -38,16 +39,14 @@ function parseQuery(o: HistoryFlags): HistoryQuery {
   // A bare date means the whole of that day.
   if (untilMs !== null && o.until !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(o.until.trim())) untilMs += 24 * 60 * 60 * 1000;
   if (sinceMs !== null && untilMs !== null && untilMs <= sinceMs) throw new AppError('INVALID_PERIOD', '--until must be later than --since');
-  const limit = o.limit === undefined ? 20 : parsePositiveInt(o.limit, '--limit', { min: 1, max: MAX_LIMIT });
-  const page = o.page === undefined ? 1 : parsePositiveInt(o.page, '--page', { min: 1, max: 1_000_000 });
-  return { types, sinceMs, untilMs, limit, page };
+  return { types, sinceMs, untilMs, ...parsePaging(o, DEFAULT_LIMIT) };
 }
 
 function typeGroup(name: string): readonly TxType[] {
   const grouped = Object.hasOwn(TYPE_GROUPS, name) ? TYPE_GROUPS[name] : undefined;
   if (grouped) return grouped;
   if ((TX_TYPES as readonly string[]).includes(name)) return [name as TxType];
-  throw new AppError('INVALID_CHOICE', `"${name.slice(0, 30)}" is not a transaction type`, { hint: `use ${Object.keys(TYPE_GROUPS).join(', ')} or one of ${TX_TYPES.join(', ')}` });
+  throw new AppError('INVALID_CHOICE', `"${name.slice(0, 30)}" is not a transaction type`, { hint: `use one of ${[...new Set([...Object.keys(TYPE_GROUPS), ...TX_TYPES])].join(', ')}` });
 }
 
 export function registerHistoryCommands(program: Command, app: App): void {
@@ -55,23 +54,25 @@ export function registerHistoryCommands(program: Command, app: App): void {
     .option('--type <types>', `only these types (comma-separated): ${Object.keys(TYPE_GROUPS).join(', ')}`)
     .option('--since <date>', 'from this date or time (ISO 8601), inclusive')
     .option('--until <date>', 'up to this date (the whole day) or time, exclusive')
-    .option('--limit <n>', `rows per page (1–${MAX_LIMIT})`, undefined)
-    .option('--page <n>', 'which page (1 = newest)')
     .option('--csv', 'print CSV with a header row (cells that look like formulas start with an apostrophe)')
     .option('--output <file>', 'with --csv: write to this file (a new file, mode 0600) instead of stdout');
+  pagingOptions(command, DEFAULT_LIMIT, 'transactions');
   examples(command, ['okpay history', 'okpay history --type transfer --since 2026-11-01 --limit 50', 'okpay history --csv > history.csv', 'okpay history --json --page 2']);
   action<HistoryFlags>(app, command, async (ctx, o) => {
     if (o.csv && ctx.json) throw new AppError('USAGE', 'choose --json or --csv, not both');
     if (o.output !== undefined && !o.csv) throw new AppError('USAGE', '--output writes CSV: add --csv');
     const q = parseQuery(o);
-    const { views, more } = await lookSignedIn(ctx, (t, actor) => history(t, ctx, actor, q));
-    if (o.csv) return writeCsv(ctx, views, o.output);
-    ctx.out.data({ transactions: views, page: q.page, limit: q.limit, more }, () => printTable(ctx, views, more, q));
+    const found = await lookSignedIn(ctx, (t, actor) => history(t, ctx, actor, q));
+    if (o.csv) return writeCsv(ctx, found.views, o.output);
+    ctx.out.data({ transactions: found.views, ...pagingDocument(q, found) }, () => {
+      printTable(ctx, found.views, emptyPageText(q, found, 'no transactions yet'));
+      noteNextPage(ctx, command, q, found);
+    });
   });
   registerTxShow(program, app);
 }
 
-function printTable(ctx: Context, views: readonly TxView[], more: boolean, q: HistoryQuery): void {
+function printTable(ctx: Context, views: readonly TxView[], empty: string): void {
   ctx.out.table(
     [
       { key: 'date', title: 'Date' },
@@ -86,12 +87,17 @@ function printTable(ctx: Context, views: readonly TxView[], more: boolean, q: Hi
       id: v.id,
       type: v.type,
       counterparty: v.direction === 'out' ? v.to : v.from,
-      net: v.net.map((n) => `${n.amount.startsWith('-') ? '' : '+'}${n.amount} ${n.currency}`).join(', '),
+      net: amountCell(v),
       status: v.status,
     })),
-    'no transactions yet',
+    empty,
   );
-  if (more) ctx.out.note(`more on the next page: okpay history --page ${q.page + 1}`);
+}
+
+/** What the viewer's balances gained or lost; a payout's hold moves money to held, so it shows what it holds. */
+function amountCell(v: TxView): string {
+  if (v.type === 'withdrawal.hold' && v.amount !== null) return `${v.amount} ${v.currency} held${v.fee === null ? '' : ` + ${v.fee} fee`}`;
+  return v.net.map((n) => `${n.amount.startsWith('-') ? '' : '+'}${n.amount} ${n.currency}`).join(', ');
 }
 
 async function writeCsv(ctx: Context, views: readonly TxView[], output: string | undefined): Promise<void> {

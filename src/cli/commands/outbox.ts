@@ -6,19 +6,31 @@ import type { MailRecord } from '../../domain/mail.js';
 import { looksLikePhone } from '../../domain/phone.js';
 import { normalizeEmail, normalizePhone } from '../../domain/validate.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
+import { emptyPageText, noteNextPage, pageOf, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
+
+const LIST_LIMIT = 100;
 
 export function registerOutboxCommands(program: Command, app: App): void {
   const outbox = group(program, 'outbox', 'the mails and text messages OKPay sent (activation, resets, lock notices, ticket replies, payouts, phone codes)');
-  const list = subcommand(outbox, 'list', 'list the mails, oldest first')
-    .option('--to <address>', 'only mails to this email address, or text messages to this phone number')
-    .option('--kind <kind>', 'only this kind, e.g. activation, password-reset, account-locked, text-message');
-  examples(list, ['okpay outbox list', 'okpay outbox list --to ada@example.com --kind activation --json']);
-  action<{ to?: string; kind?: string }>(app, list, async (ctx, o) => {
+  const list = pagingOptions(
+    subcommand(outbox, 'list', 'list the mails, oldest first')
+      .option('--to <address>', 'only mails to this email address, or text messages to this phone number')
+      .option('--kind <kind>', 'only this kind, e.g. activation, password-reset, account-locked, text-message'),
+    LIST_LIMIT,
+    'mails',
+  );
+  examples(list, ['okpay outbox list', 'okpay outbox list --to ada@example.com --kind activation --json', 'okpay outbox list --limit 20 --page 2']);
+  action<{ to?: string; kind?: string; limit?: string; page?: string }>(app, list, async (ctx, o) => {
     // Text messages go to phone numbers, mails to email addresses.
     const to = o.to === undefined ? undefined : looksLikePhone(o.to) ? normalizePhone(o.to) : normalizeEmail(o.to);
+    const paging = parsePaging(o, LIST_LIMIT);
+    // The outbox has no index by address or kind: the mails are read and filtered whole.
     const mails = await ctx.store.read((t) => t.outbox.list());
-    const shown = mails.filter((m) => (to === undefined || m.to === to) && (o.kind === undefined || m.kind === o.kind));
-    ctx.out.data({ mails: shown.map(summary) }, () =>
+    const found = pageOf(
+      mails.filter((m) => (to === undefined || m.to === to) && (o.kind === undefined || m.kind === o.kind)),
+      paging,
+    );
+    ctx.out.data({ mails: found.items.map(summary), ...pagingDocument(paging, found) }, () => {
       ctx.out.table(
         [
           { key: 'id', title: 'ID' },
@@ -27,10 +39,11 @@ export function registerOutboxCommands(program: Command, app: App): void {
           { key: 'kind', title: 'Kind' },
           { key: 'subject', title: 'Subject' },
         ],
-        shown.map((m) => ({ ...summary(m), date: ctx.out.time(m.date) })),
-        'no mails',
-      ),
-    );
+        found.items.map((m) => ({ ...summary(m), date: ctx.out.time(m.date) })),
+        emptyPageText(paging, found, 'no mails'),
+      );
+      noteNextPage(ctx, list, paging, found);
+    });
   });
   const show = subcommand(outbox, 'show', 'print one mail').argument('<id>', 'the mail id, e.g. msg_000001').option('--raw', 'print the .eml file as stored (RFC 5322)');
   examples(show, ['okpay outbox show msg_000001', 'okpay outbox show msg_000001 --raw > mail.eml']);

@@ -10,11 +10,12 @@ import { requireRole } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/state.js';
 import { parsePriority, parseStatus, parseTags, parseTicketNumber, parseTier, validateReason, type Ticket, type TicketStatus } from '../../domain/tickets.js';
-import { normalizeEmail, parsePositiveInt } from '../../domain/validate.js';
+import { normalizeEmail } from '../../domain/validate.js';
 import type { RecordsTransaction } from '../../store/store.js';
 import { confirmSignedIn, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
+import { emptyPageText, noteNextPage, offsetOf, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
 import { promptText, YES_FLAG } from '../prompts.js';
 import { openRequestedFile } from '../requested-file.js';
 import { humanTimeLeft } from '../time.js';
@@ -56,23 +57,28 @@ function shown(ctx: Context, detail: TicketDetail, extra: Record<string, unknown
   return { document: { ticket: ticketDocument(detail), ...extra }, print: () => printTicket(ctx, detail) };
 }
 
+const LIST_LIMIT = 100;
+
 function registerList(ticket: Command, app: App): void {
   const command = subcommand(ticket, 'list', 'list your tickets (agents: every ticket), newest first');
-  filterOptions(command, 'created').option('--limit <n>', 'at most this many tickets', '100');
+  filterOptions(command, 'created');
+  pagingOptions(command, LIST_LIMIT, 'tickets');
   examples(command, [
     'okpay ticket list',
     'okpay ticket list --status solved --json',
     'okpay ticket list --search "refund card" --sort updated',
     'okpay ticket list --assignee none --channel email,chat --language de',
+    'okpay ticket list --limit 20 --page 2',
   ]);
-  action<FilterOptions & { limit?: string }>(app, command, async (ctx, o) => {
+  action<FilterOptions & { limit?: string; page?: string }>(app, command, async (ctx, o) => {
     const selection = parseSelection(o, 'created');
-    const limit = parsePositiveInt(o.limit ?? '100', '--limit', { max: 10_000 });
+    const paging = parsePaging(o, LIST_LIMIT);
     const token = await sessionToken(ctx);
-    const list = await actAs(ctx, token, {}, (t, actor) => listTickets(t, ctx, actor, { selection, limit }));
+    const list = await actAs(ctx, token, {}, (t, actor) => listTickets(t, ctx, actor, { selection, limit: paging.limit, offset: offsetOf(paging) }));
     const audience = list.audience;
     const rows = list.rows.map((row) => ticketRowDocument(row, audience));
-    ctx.out.data({ tickets: rows }, () =>
+    const shown = { total: list.total, more: list.total > offsetOf(paging) + rows.length };
+    ctx.out.data({ tickets: rows, ...pagingDocument(paging, shown) }, () => {
       ctx.out.table(
         [
           { key: 'number', title: '#', align: 'right' },
@@ -84,9 +90,10 @@ function registerList(ticket: Command, app: App): void {
           { key: 'updated', title: 'Updated' },
         ],
         rows.map((row) => ({ ...row, updated: ctx.out.time(row.updatedAt) })),
-        'no tickets; open one with `okpay ticket new`',
-      ),
-    );
+        emptyPageText(paging, shown, 'no tickets; open one with `okpay ticket new`'),
+      );
+      noteNextPage(ctx, command, paging, shown);
+    });
   });
 }
 

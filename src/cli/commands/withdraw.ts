@@ -11,9 +11,13 @@ import type { RecordsTransaction } from '../../store/store.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
 import { amountFlag, currencyFlag, formatMoney } from '../money.js';
+import { emptyPageText, noteNextPage, pageOf, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
 import { confirmOrRequireYes, YES_FLAG } from '../prompts.js';
 import { asSignedIn, lookSignedIn } from '../signed-in.js';
 import { bankFields, ewalletFields, methodDocument, printQuote, quoteDocument, withdrawalDocument } from '../wallet-kit.js';
+
+const LIST_LIMIT = 100;
+const IN_FLIGHT: ReadonlySet<string> = new Set(['requested', 'processing']);
 
 export function registerWithdrawCommands(program: Command, app: App): void {
   const withdrawCommand = subcommand(program, 'withdraw', 'pay money out to your bank account or e-wallet (1–3 business days)')
@@ -86,25 +90,39 @@ function quoteToConfirm(t: RecordsTransaction, ctx: Context, actor: Actor, input
 }
 
 function registerListAndCancel(withdrawCommand: Command, app: App): void {
-  const list = subcommand(withdrawCommand, 'list', 'your withdrawals with their status and expected arrival');
-  examples(list, ['okpay withdraw list', 'okpay withdraw list --json']);
-  action(app, list, async (ctx) => {
-    const withdrawals = await lookSignedIn(ctx, (t, actor) => listWithdrawals(t, actor));
-    const docs = withdrawals.map((w) => withdrawalDocument(ctx, w));
-    ctx.out.data({ withdrawals: docs }, () =>
+  const list = pagingOptions(subcommand(withdrawCommand, 'list', 'your withdrawals, newest first, with their fee, what they hold, status and expected arrival'), LIST_LIMIT, 'withdrawals');
+  examples(list, ['okpay withdraw list', 'okpay withdraw list --limit 5 --page 2', 'okpay withdraw list --json']);
+  action<{ limit?: string; page?: string }>(app, list, async (ctx, o) => {
+    const paging = parsePaging(o, LIST_LIMIT);
+    const found = pageOf(await lookSignedIn(ctx, (t, actor) => listWithdrawals(t, actor)), paging);
+    const docs = found.items.map((w) => withdrawalDocument(ctx, w));
+    ctx.out.data({ withdrawals: docs, ...pagingDocument(paging, found) }, () => {
       ctx.out.table(
         [
           { key: 'id', title: 'ID' },
           { key: 'requested', title: 'Requested' },
           { key: 'money', title: 'Amount', align: 'right' },
+          { key: 'fee', title: 'Fee', align: 'right', hide: 2 },
+          { key: 'held', title: 'Held', align: 'right', hide: 3 },
           { key: 'method', title: 'To' },
           { key: 'status', title: 'Status' },
-          { key: 'expected', title: 'Expected by' },
+          { key: 'expected', title: 'Expected by', hide: 1 },
         ],
-        docs.map((d) => ({ id: d.id, requested: ctx.out.time(d.requestedAt), money: `${d.amount} ${d.currency}`, method: d.method, status: d.status === 'failed' && d.failureReason ? `failed (${d.failureReason})` : d.status, expected: ctx.out.time(d.expectedBy) })),
-        'no withdrawals yet',
-      ),
-    );
+        docs.map((d) => ({
+          id: d.id,
+          requested: ctx.out.time(d.requestedAt),
+          money: `${d.amount} ${d.currency}`,
+          fee: `${d.fee} ${d.currency}`,
+          // In flight the amount and the fee are held; a finished payout holds nothing.
+          held: IN_FLIGHT.has(d.status) ? `${d.total} ${d.currency}` : '—',
+          method: d.method,
+          status: d.status === 'failed' && d.failureReason ? `failed (${d.failureReason})` : d.status,
+          expected: ctx.out.time(d.expectedBy),
+        })),
+        emptyPageText(paging, found, 'no withdrawals yet'),
+      );
+      noteNextPage(ctx, list, paging, found);
+    });
   });
   const cancel = subcommand(withdrawCommand, 'cancel', 'cancel a withdrawal that has not started processing (the hold is released)').argument('<id>', 'the withdrawal id').option(...YES_FLAG);
   examples(cancel, ['okpay withdraw cancel wd_abc123 --yes']);
