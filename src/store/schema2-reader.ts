@@ -11,26 +11,15 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import type { AuditEntry, AuditEvent } from '../domain/audit.js';
-import { chainHash, entryContentText, hydrateEntry, sha256Hex, storedTransaction, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
+import type { AuditEntry } from '../domain/audit.js';
+import { chainHash, hydrateEntry, sha256Hex, type StoredJournalEntry, type Transaction } from '../domain/ledger.js';
 import type { ChainHead, UserId } from '../domain/state.js';
 import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, fsyncDirectory, parseStoreJson, readTextIfExists, removeFile, unavailable } from './durable-file.js';
 import { applyTransaction, upgradeState, type Schema2State } from './schema2-state.js';
 import { SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
+import { auditCodec, journalCodec } from './chain-codecs.js';
 
 const DEFAULT_SEGMENT_SIZE = 1000;
-
-const journalCodec: ChainCodec<StoredJournalEntry, Transaction | StoredTransaction> = {
-  field: 'tx',
-  content: (entry) => entry.tx,
-  canonical: (tx) => entryContentText(storedTransaction(tx)),
-};
-
-const auditCodec: ChainCodec<AuditEntry, AuditEvent> = {
-  field: 'event',
-  content: (entry) => entry.event,
-  canonical: (event) => entryContentText(event),
-};
 
 export class Schema2Reader {
   readonly stateFile: string;

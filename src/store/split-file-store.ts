@@ -22,7 +22,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
-import { chainHash, entryContentText, hydrateEntry, sha256Hex, storedTransaction, type JournalEntry, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
+import { chainHash, hydrateEntry, sha256Hex, storedTransaction, type JournalEntry, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
 import { formatEml, parseEml, type MailRecord } from '../domain/mail.js';
 import { emptyMeta, type ChainHead, type StoreMeta } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
@@ -38,6 +38,7 @@ import { digest, seal, unseal } from './sealed-file.js';
 import { readSchema2Index, recordsOfState } from './split-upgrade.js';
 import { verifySplitStore, type SplitVerifyReport } from './split-verify.js';
 import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
+import { auditCodec, journalCodec } from './chain-codecs.js';
 import type { AuditReader, JournalReader, OutboxReader, RecordStore, RecordsTransaction } from './store.js';
 
 export const SPLIT_SCHEMA_VERSION = 3;
@@ -60,18 +61,6 @@ const BULK_FILES = 512;
 const READ_ATTEMPTS = 50;
 /** Every kind but those the root holds itself (meta, counts) lives in bucket files listed by a manifest. */
 const BUCKETED_KINDS = KINDS.filter((kind) => kind !== 'meta' && kind !== 'counts');
-
-const journalCodec: ChainCodec<StoredJournalEntry, Transaction | StoredTransaction> = {
-  field: 'tx',
-  content: (entry) => entry.tx,
-  canonical: (tx) => entryContentText(storedTransaction(tx)),
-};
-
-const auditCodec: ChainCodec<AuditEntry, AuditEvent> = {
-  field: 'event',
-  content: (entry) => entry.event,
-  canonical: (event) => entryContentText(event),
-};
 
 export interface RootBody {
   readonly schemaVersion: number;

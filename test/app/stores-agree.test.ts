@@ -17,10 +17,10 @@ import { run } from '../../src/cli/main.js';
 import { RefData } from '../../src/cli/refdata.js';
 import { otplibTotp } from '../../src/cli/security.js';
 import { Prng } from '../../src/domain/prng.js';
-import type { StoreMeta } from '../../src/domain/state.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import type { RecordStore } from '../../src/store/store.js';
+import { withoutBytes, withoutLength } from '../support/records.js';
 
 const START_MS = Date.parse('2026-12-01T10:00:00.000Z');
 const DEMO = fileURLToPath(new URL('../../data/fixtures/demo.json', import.meta.url));
@@ -203,19 +203,6 @@ function verifyReport(ran: Ran): unknown {
   const doc = JSON.parse(ran.stdout) as Record<string, unknown>;
   const { seconds: _seconds, entriesPerSecond: _rate, workers: _workers, ...report } = doc;
   return { code: ran.code, report, stderr: ran.stderr };
-}
-
-/** Segment files keep each entry's byte length for their own checks: a detail of the file layout, not of the entry. */
-function withoutLength<E extends object>(entry: E): Omit<E, 'len'> {
-  const { len: _len, ...rest } = entry as E & { len?: number };
-  return rest;
-}
-
-/** Likewise the byte size of the segment that holds a chain's head. */
-function withoutBytes(meta: StoreMeta): unknown {
-  const { bytes: _journal, ...journal } = meta.journal;
-  const { bytes: _audit, ...audit } = meta.audit;
-  return { ...meta, journal, audit };
 }
 
 /** Every record the commands reach, read through the records API. */

@@ -25,12 +25,13 @@ import { AppError } from '../../src/domain/errors.js';
 import { Prng } from '../../src/domain/prng.js';
 import { canonicalJson } from '../../src/domain/ledger.js';
 import { formatAmount } from '../../src/domain/money.js';
-import type { StoreMeta, User } from '../../src/domain/state.js';
+import type { User } from '../../src/domain/state.js';
 import { setFaultHook, type WriteStep } from '../../src/store/durable-file.js';
 import { MemoryRecordStore, type KindMaps } from '../../src/store/memory-record-store.js';
 import { OPEN_STATUSES, type Kind } from '../../src/store/record-kinds.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import type { RecordStore, RecordsTransaction } from '../../src/store/store.js';
+import { withoutBytes, withoutLength } from '../support/records.js';
 
 export interface SimOptions {
   readonly seed: number;
@@ -415,18 +416,6 @@ async function collect<T>(pages: AsyncIterable<readonly T[]>): Promise<T[]> {
   const all: T[] = [];
   for await (const page of pages) all.push(...page);
   return all;
-}
-
-/** Segment files keep each entry's byte length, and the root the size of the head's segment: details of the file layout. */
-function withoutLength<E extends object>(entry: E): Omit<E, 'len'> {
-  const { len: _len, ...rest } = entry as E & { len?: number };
-  return rest;
-}
-
-function withoutBytes(meta: StoreMeta): unknown {
-  const { bytes: _journal, ...journal } = meta.journal;
-  const { bytes: _audit, ...audit } = meta.audit;
-  return { ...meta, journal, audit };
 }
 
 /** The keys of the kinds the records API reads only by key, as the memory store holds them. */

@@ -1,6 +1,7 @@
 // A memory store's committed records as plain objects, kind → key → record, for tests that look at
 // or compare a whole store (what a refusal may not change, what must never be stored).
 
+import type { StoreMeta } from '../../src/domain/state.js';
 import type { Kind } from '../../src/store/record-kinds.js';
 import type { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 
@@ -12,4 +13,17 @@ export function recordsOf(store: MemoryRecordStore): RecordsByKind {
     out[kind] = Object.fromEntries([...records].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
   return out;
+}
+
+/** Segment files keep each entry's byte length for their own checks: a detail of the file layout, not of the entry. */
+export function withoutLength<E extends object>(entry: E): Omit<E, 'len'> {
+  const { len: _len, ...rest } = entry as E & { len?: number };
+  return rest;
+}
+
+/** Likewise the byte size of the segment that holds a chain's head. */
+export function withoutBytes(meta: StoreMeta): unknown {
+  const { bytes: _journal, ...journal } = meta.journal;
+  const { bytes: _audit, ...audit } = meta.audit;
+  return { ...meta, journal, audit };
 }
