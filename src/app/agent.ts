@@ -17,6 +17,7 @@ import type { OutgoingMail } from '../domain/mail.js';
 import { findCurrency, formatAmount } from '../domain/money.js';
 import type { User } from '../domain/state.js';
 import { ticketStats, type TicketStats } from '../domain/ticket-stats.js';
+import { ticketTrends, type TicketTrends } from '../domain/ticket-trends.js';
 import { ticketReplyMail, ticketStatusMail } from '../domain/ticket-mails.js';
 import { summarizeTicket, type TicketSummary } from '../domain/ticket-summary.js';
 import {
@@ -286,23 +287,26 @@ const STATS_PAGE_SIZE = 500;
 
 export interface AgentStats {
   readonly stats: TicketStats;
+  readonly trends: TicketTrends;
   /** Emails of the agents in the per-agent rows. */
   readonly names: Readonly<Record<string, string>>;
 }
 
-/** `agent stats`: a report over the tickets opened in [fromMs, toMs), read a page at a time. */
+/** Whether anything about the ticket can fall in a period starting at `fromMs`: a change since, or a reply clock still running. */
+function touchesPeriod(ticket: Ticket, fromMs: number): boolean {
+  return Date.parse(ticket.updatedAt) >= fromMs || ACTIVE_STATUSES.includes(ticket.status);
+}
+
+/** `agent stats`: a report over the tickets opened in [fromMs, toMs), and day-by-day trends, read a page at a time. */
 export async function agentStats(t: Records, deps: AppDeps, actor: Actor, period: { fromMs: number; toMs: number }): Promise<AgentStats> {
   requireAgent(actor, '`agent stats`');
   const nowMs = deps.now().getTime();
-  const inPeriod: Ticket[] = [];
-  for await (const page of t.tickets.scan(STATS_PAGE_SIZE)) {
-    for (const ticket of page) {
-      const createdMs = Date.parse(ticket.createdAt);
-      if (createdMs >= period.fromMs && createdMs < period.toMs) inPeriod.push(ticket);
-    }
-  }
-  const stats = ticketStats(inPeriod, (ticket) => slaOf(deps.ref, ticket, nowMs), period.fromMs, period.toMs);
-  return { stats, names: await emailsOf(t, stats.byAgent.map((row) => row.key)) };
+  const touching: Ticket[] = [];
+  for await (const page of t.tickets.scan(STATS_PAGE_SIZE)) touching.push(...page.filter((ticket) => touchesPeriod(ticket, period.fromMs)));
+  const slaNow = (ticket: Ticket) => slaOf(deps.ref, ticket, nowMs);
+  const stats = ticketStats(touching, slaNow, period.fromMs, period.toMs);
+  const trends = ticketTrends(touching, slaNow, period.fromMs, period.toMs);
+  return { stats, trends, names: await emailsOf(t, stats.byAgent.map((row) => row.key)) };
 }
 
 // ---- settlement: solved tickets close by themselves ------------------------------------------------
