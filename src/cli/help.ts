@@ -2,7 +2,7 @@
 // command (exit codes, error codes, environment variables, output formatting). Another topic is one
 // entry in helpTopics; its text may be built when it is shown (from the table of error codes).
 
-import type { Command } from 'commander';
+import type { Command, CommandUnknownOpts } from '@commander-js/extra-typings';
 import { AppError, ERRORS, type ErrorCode } from '../domain/errors.js';
 import type { App } from './kit.js';
 import { wrapForTerminal } from './output.js';
@@ -145,8 +145,8 @@ export function helpTopics(): Map<string, HelpTopic> {
   ]);
 }
 
-function findCommand(program: Command, words: readonly string[]): Command | null {
-  let current = program;
+function findCommand(program: Command, words: readonly string[]): CommandUnknownOpts | null {
+  let current: CommandUnknownOpts = program;
   for (const word of words) {
     const next = current.commands.find((c) => c.name() === word || c.aliases().includes(word));
     if (!next) return null;
@@ -160,7 +160,7 @@ export function registerHelp(program: Command, app: App, topics: ReadonlyMap<str
   program.helpCommand(false);
   program.addHelpText('after', () => `\nHelp topics (okpay help TOPIC):\n${[...topics].map(([name, topic]) => `  ${name.padEnd(12)} ${topic.summary}`).join('\n')}\n`);
   const help = program.command('help').description('help for a command, or a topic: ' + [...topics.keys()].join(', ')).argument('[words...]', 'a command (e.g. `transfer`, `ticket show`) or a topic');
-  help.action((words: string[], _options: unknown, self: Command) => {
+  help.action((words, _options, self) => {
     const ctx = app.context(self);
     if (words.length === 0) return program.outputHelp();
     const topic = words.length === 1 ? topics.get(words[0] ?? '') : undefined;

@@ -1,7 +1,7 @@
 // The program: global options, the command tree, and the ONE place where errors become exit
 // codes and messages. Expected errors print one line; anything else is a bug report.
 
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { AppError, isAppError } from '../domain/errors.js';
 import { closeStores, createContext, type Deps, type Invocation } from './context.js';
 import { splitJsonFields } from './fields.js';
@@ -65,7 +65,7 @@ function asksForHelp(argv: readonly string[]): boolean {
 /** Every command and subcommand name of the program, so `--json kyc` is not read as a field list. */
 function commandNames(program: Command): Set<string> {
   const names = new Set<string>();
-  const visit = (command: Command) => {
+  const visit = (command: CommandUnknownOpts) => {
     for (const child of command.commands) {
       names.add(child.name());
       visit(child);
@@ -76,9 +76,9 @@ function commandNames(program: Command): Set<string> {
 }
 
 /** "ticket show" for the command `okpay ticket show`. */
-function pathOf(command: Command): string {
+function pathOf(command: CommandUnknownOpts): string {
   const names: string[] = [];
-  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  for (let c: CommandUnknownOpts | null = command; c?.parent; c = c.parent) names.unshift(c.name());
   return names.join(' ');
 }
 
@@ -113,7 +113,7 @@ export async function run(given: readonly string[], deps: Deps): Promise<number>
 /** The subcommand names in argv, found by walking the command tree (option values are skipped). */
 function commandPath(program: Command, argv: readonly string[]): string[] {
   const path: string[] = [];
-  let current = program;
+  let current: CommandUnknownOpts = program;
   for (const word of argv) {
     const next = current.commands.find((c) => c.name() === word || c.aliases().includes(word));
     if (next && !word.startsWith('-')) {
@@ -126,10 +126,10 @@ function commandPath(program: Command, argv: readonly string[]): string[] {
 
 /** Commander stops at the first required option it misses; the error names them all. */
 function missingMandatory(program: Command, argv: readonly string[]): string[] {
-  let command = program;
+  let command: CommandUnknownOpts = program;
   for (const name of commandPath(program, argv)) command = command.commands.find((c) => c.name() === name) ?? command;
   const missing: string[] = [];
-  for (let c: Command | null = command; c; c = c.parent) {
+  for (let c: CommandUnknownOpts | null = command; c; c = c.parent) {
     for (const option of c.options) if (option.mandatory && c.getOptionValue(option.attributeName()) === undefined) missing.push(option.long ?? option.flags);
   }
   return missing;

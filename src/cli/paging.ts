@@ -2,7 +2,7 @@
 // with the command line that prints it (every option the list was given, so its filters and its
 // --limit), or, past the end, which page is the last.
 
-import type { Command } from 'commander';
+import type { Command, CommandUnknownOpts, OptionValues } from '@commander-js/extra-typings';
 import { parsePositiveInt } from '../domain/validate.js';
 import type { Context } from './context.js';
 
@@ -21,7 +21,7 @@ export interface PageShown {
   readonly total: number;
 }
 
-export function pagingOptions(command: Command, defaultLimit: number, rows: string): Command {
+export function pagingOptions<Args extends unknown[], Options extends OptionValues, Globals extends OptionValues>(command: Command<Args, Options, Globals>, defaultLimit: number, rows: string) {
   return command.option('--limit <n>', `${rows} per page (1–${MAX_PAGE_LIMIT}, default ${defaultLimit})`).option('--page <n>', 'which page (1 = the first)');
 }
 
@@ -55,7 +55,7 @@ export function emptyPageText(p: PageRequest, shown: PageShown, empty: string): 
 }
 
 /** After a page's table, on stderr: the command line of the next page, when there is one. */
-export function noteNextPage(ctx: Context, command: Command, p: PageRequest, shown: PageShown): void {
+export function noteNextPage(ctx: Context, command: CommandUnknownOpts, p: PageRequest, shown: PageShown): void {
   if (shown.more) ctx.out.note(`more on the next page: ${nextPageCommand(command, p.page + 1)}`);
 }
 
@@ -63,9 +63,9 @@ const SAFE_WORD = /^[\w@.+:/=,%-]+$/;
 const quoted = (word: string) => (SAFE_WORD.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
 /** `okpay <words> [--data-dir D] <the options given, but --page> --page N`. */
-export function nextPageCommand(command: Command, page: number): string {
+export function nextPageCommand(command: CommandUnknownOpts, page: number): string {
   const words: string[] = [];
-  let root = command;
+  let root: CommandUnknownOpts = command;
   for (; root.parent; root = root.parent) words.unshift(root.name());
   const dataDir: unknown = root.getOptionValue('dataDir');
   const where = root.getOptionValueSource('dataDir') === 'cli' && typeof dataDir === 'string' ? ['--data-dir', quoted(dataDir)] : [];

@@ -2,7 +2,7 @@
 // and how their text becomes a ticket selection. Each filter takes one value or a comma-separated
 // list ("--status open,pending"); different filters must all match.
 
-import type { Command } from 'commander';
+import type { Command, OptionValues } from '@commander-js/extra-typings';
 import type { AssigneeQuery, TicketSelection } from '../app/desk.js';
 import { AppError } from '../domain/errors.js';
 import { parseLanguage } from '../domain/language.js';
@@ -10,7 +10,8 @@ import { queryTerms, TICKET_SORTS, type TicketSort } from '../domain/ticket-filt
 import { parseCategory, parseChannel, parsePriority, parseStatus } from '../domain/tickets.js';
 import { boundedText, normalizeEmail } from '../domain/validate.js';
 
-export interface FilterOptions {
+// Types, not interfaces: commander's option values are a record, which an interface is not.
+export type FilterOptions = {
   status?: string;
   priority?: string;
   category?: string;
@@ -22,7 +23,13 @@ export interface FilterOptions {
   breaching?: boolean;
   search?: string;
   sort?: string;
-}
+};
+
+/** `ticket set` filters by status and priority with these, as its --status and --priority are the change. */
+type WhereOptions = {
+  whereStatus?: string;
+  wherePriority?: string;
+};
 
 const SEARCH_MAX_CHARS = 200;
 
@@ -31,8 +38,14 @@ const SEARCH_MAX_CHARS = 200;
  * `ticket set` takes --status and --priority as the change to make, so there the status and
  * priority filters are --where-status and --where-priority.
  */
-export function filterOptions(command: Command, sortDefault: TicketSort | null, where = false): Command {
-  command
+export function filterOptions<Args extends unknown[], Options extends OptionValues, Globals extends OptionValues>(
+  command: Command<Args, Options, Globals>,
+  sortDefault: TicketSort | null,
+  where = false,
+): Command<Args, Options & FilterOptions & WhereOptions, Globals> {
+  // The flags' names depend on `where`, so their type is stated here rather than inferred.
+  const filtered = command as unknown as Command<Args, Options & FilterOptions & WhereOptions, Globals>;
+  filtered
     .option(where ? '--where-status <list>' : '--status <list>', 'only these statuses, e.g. open or open,pending')
     .option(where ? '--where-priority <list>' : '--priority <list>', 'only these priorities: urgent, high, normal, low')
     .option('--category <list>', 'only these categories, e.g. dispute,funds')
@@ -41,7 +54,8 @@ export function filterOptions(command: Command, sortDefault: TicketSort | null, 
     .option('--assignee <who>', 'agents: @me, an agent’s email, or none (nobody holds it)')
     .option('--breaching', 'only tickets whose running SLA is missed or at risk')
     .option('--search <text>', 'only tickets whose subject or messages hold every word (Chinese too)');
-  return sortDefault === null ? command : command.option('--sort <order>', `urgency, created, updated or priority (default: ${sortDefault})`);
+  if (sortDefault !== null) filtered.option('--sort <order>', `urgency, created, updated or priority (default: ${sortDefault})`);
+  return filtered;
 }
 
 function listOf<T>(text: string | undefined, flag: string, parse: (item: string) => T): T[] | null {

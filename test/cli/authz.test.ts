@@ -5,7 +5,7 @@
 // recovery codes, session expiry and revocation, and no flag that carries a secret.
 
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { describe, expect, it } from 'vitest';
 import { bufferIO } from '../../src/cli/io.js';
 import { buildProgram } from '../../src/cli/main.js';
@@ -317,7 +317,7 @@ describe('sessions', () => {
 
 describe('secrets never travel as flags', () => {
   it('no option of any command is named for a password, secret or session; --token only carries mailed one-time tokens', async () => {
-    const program: Command = await buildProgram({ io: bufferIO(), env: {} });
+    const program: CommandUnknownOpts = await buildProgram({ io: bufferIO(), env: {} });
     const offending: string[] = [];
     for (const spec of commandSpecs(program)) {
       for (const option of spec.options) {

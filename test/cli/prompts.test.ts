@@ -2,7 +2,7 @@
 // flag, and a command that confirms needs --yes (or -y) and changes nothing without it. The
 // questions themselves are tested on a real terminal in test/e2e/prompts.test.ts.
 
-import type { Command } from 'commander';
+import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bufferIO } from '../../src/cli/io.js';
 import { buildProgram } from '../../src/cli/main.js';
@@ -86,7 +86,7 @@ describe('commands that confirm', () => {
   it('every --yes in the command tree has -y, and the commands the issue names have one', async () => {
     const program = await buildProgram({ io: bufferIO(), env: {} });
     const withYes: string[] = [];
-    const visit = (command: Command, path: string) => {
+    const visit = (command: CommandUnknownOpts, path: string) => {
       for (const option of command.options) if (option.long === '--yes') withYes.push(`${path} ${option.short ?? ''}`);
       for (const child of command.commands) visit(child, `${path} ${child.name()}`.trim());
     };

@@ -1,5 +1,6 @@
 // The man page is generated from the command tree at build time and installed through package.json.
 
+import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,7 @@ describe('okpay.1', () => {
 
   it('has a section for every command and subcommand of the program, with its options', async () => {
     const program = await buildProgram({ io: bufferIO(), env: {} });
-    const walk = (command: typeof program, words: string[]): string[][] =>
+    const walk = (command: CommandUnknownOpts, words: string[]): string[][] =>
       command.commands.filter((c) => c.name() !== 'help' && !c.name().startsWith('__')).flatMap((c) => [[...words, c.name()], ...walk(c, [...words, c.name()])]);
     const paths = walk(program, []);
     expect(paths.length).toBeGreaterThan(40);

@@ -5,7 +5,7 @@
 // what the command has to deal with. Plus hostile files: fixture files with wrong types, broken
 // batch CSV, and malformed one-time codes.
 
-import type { Command } from 'commander';
+import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 
 export interface OptionSpec {
   readonly flag: string;
@@ -20,9 +20,9 @@ export interface CommandSpec {
 }
 
 /** Every command that does something (has an action), with its arguments and options. */
-export function commandSpecs(program: Command): CommandSpec[] {
+export function commandSpecs(program: CommandUnknownOpts): CommandSpec[] {
   const specs: CommandSpec[] = [];
-  const walk = (command: Command, path: string[]): void => {
+  const walk = (command: CommandUnknownOpts, path: string[]): void => {
     for (const sub of command.commands) {
       const subPath = [...path, sub.name()];
       const hasAction = (sub as unknown as { _actionHandler: unknown })._actionHandler !== null;

@@ -1,7 +1,7 @@
 // register, activate, login, logout, whoami, lock, unlock: flags, prompts and rendering around the
 // use-cases of src/app (accounts.ts, sessions.ts).
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { activate, register, resendActivation as mailActivationAgain } from '../../app/accounts.js';
 import { lockSelf, login, logout, unlockSelf, type SignedIn } from '../../app/sessions.js';
 import { describeUser, PASSWORD_MAX_AGE_DAYS, profileGaps } from '../../domain/accounts.js';
@@ -37,7 +37,7 @@ function registerRegister(program: Command, app: App): void {
     'okpay register --email ada@example.com --country GB --accept-terms',
     "printf '%s\\n' 'S3cure!pass' | okpay register --email ada@example.com --password-stdin --accept-terms",
   ]);
-  action<{ email?: string; phone?: string; country?: string; name?: string; language?: string; passwordStdin?: boolean; acceptTerms?: boolean }>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     // Without a terminal a script learns every flag it lacks at once.
     if (o.email === undefined && !ctx.io.stdinIsTTY) throw missingFlags(o.acceptTerms ? ['--email'] : ['--email', '--accept-terms']);
     const [emailText = ''] = await askForMissing(ctx, [{ flag: '--email', message: 'Email:', given: o.email, check: normalizeEmail }]);
@@ -73,7 +73,7 @@ function registerActivate(program: Command, app: App): void {
     .option('--resend', 'mail a new activation token instead')
     .option('--email <email>', 'with --resend: the address you registered');
   examples(command, ['okpay activate act_Xq3…', 'okpay activate --resend --email ada@example.com']);
-  action<{ resend?: boolean; email?: string }>(app, command, async (ctx, o, [token]) => {
+  action(app, command, async (ctx, o, [token]) => {
     if (o.resend) return resendActivation(ctx, o.email);
     if (!token) throw new AppError('USAGE', 'the activation token is missing', { hint: 'run `okpay activate TOKEN` with the token from the mail' });
     const { user, claimed } = await ctx.store.transaction((t) => activate(t, ctx, token));
@@ -103,7 +103,7 @@ function registerLogin(program: Command, app: App): void {
     "printf '%s\\n' \"$PASSWORD\" | okpay login --email ada@example.com --password-stdin --otp 123456",
     'export OKPAY_SESSION=$(okpay login --email ada@example.com --password-stdin --raw < pass.txt)',
   ]);
-  action<{ email?: string; passwordStdin?: boolean; otp?: string; raw?: boolean }>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const [emailText = ''] = await askForMissing(ctx, [{ flag: '--email', message: 'Email:', given: o.email, check: normalizeEmail }]);
     const email = normalizeEmail(emailText);
     const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
@@ -168,7 +168,7 @@ function registerLock(program: Command, app: App): void {
     .option('--reason <text>', 'why (kept with the lock, e.g. "lost my phone")')
     .option(...YES_FLAG);
   examples(command, ['okpay lock --reason "phone stolen" --yes']);
-  action<{ reason?: string; yes?: boolean }>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const note = o.reason === undefined ? null : boundedText(o.reason, 'reason', { min: 1, max: 200 });
     const token = await sessionToken(ctx);
     await readSignedIn(ctx, token, () => undefined);
@@ -189,7 +189,7 @@ function registerUnlock(program: Command, app: App): void {
     .option('--password-stdin', 'read the password from standard input')
     .option('--otp <code>', 'one-time code (when 2FA is on), or a recovery code');
   examples(command, ['okpay unlock --email ada@example.com', 'okpay unlock --email ada@example.com --token unl_… --otp 123456']);
-  action<{ email: string; token?: string; passwordStdin?: boolean; otp?: string }>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const email = normalizeEmail(o.email);
     const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
     const user = await withOtp(ctx, o.otp, (code) => unlockSelf(ctx.store, ctx, { email, password, otp: code, unlockToken: o.token }));

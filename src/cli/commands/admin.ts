@@ -1,6 +1,6 @@
 // admin init (the first administrator) and the operator commands.
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { initAdmin } from '../../app/accounts.js';
 import { describeUser } from '../../domain/accounts.js';
 import { checkPasswordPolicy, normalizeEmail, validateName } from '../../domain/validate.js';
@@ -14,7 +14,7 @@ export function registerAdminCommands(program: Command, app: App): Command {
     .option('--name <name>', 'the administrator’s name')
     .option('--password-stdin', 'read the password from standard input');
   examples(init, ["printf '%s\\n' \"$ADMIN_PASSWORD\" | okpay admin init --email ops@example.com --password-stdin"]);
-  action<{ email: string; name?: string; passwordStdin?: boolean }>(app, init, async (ctx, o) => {
+  action(app, init, async (ctx, o) => {
     const email = normalizeEmail(o.email);
     const name = o.name === undefined ? null : validateName(o.name);
     const password = await readNewPassword(ctx, { passwordStdin: o.passwordStdin });

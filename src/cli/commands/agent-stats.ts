@@ -3,7 +3,7 @@
 // compliance and satisfaction per agent and per category, for the tickets opened in a period
 // (by default the last 30 days).
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { agentStats } from '../../app/agent.js';
 import { AppError } from '../../domain/errors.js';
 import { formatBusinessMinutes } from '../../domain/sla.js';
@@ -101,7 +101,7 @@ export function registerAgentStats(agent: Command, app: App): void {
     .option('--until <date>', 'end of the period, exclusive (default: now)')
     .option('--html <file>', 'also write the charts as a self-contained HTML page (a new file, mode 0600)');
   examples(command, ['okpay agent stats', 'okpay agent stats --since 2026-10-01 --until 2026-11-01 --json', 'okpay agent stats --html stats.html']);
-  action<{ since?: string; until?: string; html?: string }>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const { fromMs, toMs } = period(ctx, o.since, o.until);
     const token = await sessionToken(ctx);
     const { stats, trends, names } = await actAs(ctx, token, { roles: ['agent'], what: '`agent stats`' }, (t, actor) => agentStats(t, ctx, actor, { fromMs, toMs }));

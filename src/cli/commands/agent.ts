@@ -2,7 +2,7 @@
 // customer's account and ledger at a glance, account locks, and statistics. Also
 // `admin agent add`, which gives an existing account the agent role.
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { addAgent, agentQueue, changeLock, listMacros, showCustomer, type CustomerView } from '../../app/agent.js';
 import { describeUser } from '../../domain/accounts.js';
 import { MACRO_PLACEHOLDERS } from '../../domain/macros.js';
@@ -16,7 +16,7 @@ import { YES_FLAG } from '../prompts.js';
 import { parseLanguage } from '../../domain/language.js';
 import { emptyPageText, noteNextPage, offsetOf, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
 import { actAs, slaCell } from '../ticket-kit.js';
-import { filterOptions, parseSelection, type FilterOptions } from '../ticket-filters.js';
+import { filterOptions, parseSelection } from '../ticket-filters.js';
 
 type Registrar = (agent: Command, app: App) => void;
 
@@ -33,19 +33,13 @@ export function registerAgentCommands(program: Command, app: App, subcommands: {
   return agent;
 }
 
-interface QueueOptions extends FilterOptions {
-  limit?: string;
-  page?: string;
-}
-
 const QUEUE_LIMIT = 50;
 
 function registerQueue(agent: Command, app: App): void {
-  const command = subcommand(agent, 'queue', 'tickets still being worked on, most urgent first (see `okpay ticket why N`)')
+  const queue = subcommand(agent, 'queue', 'tickets still being worked on, most urgent first (see `okpay ticket why N`)')
     .option('--mine', 'only tickets assigned to me (same as --assignee @me)')
     .option('--unassigned', 'only tickets nobody holds (same as --assignee none)');
-  filterOptions(command, 'urgency');
-  pagingOptions(command, QUEUE_LIMIT, 'tickets');
+  const command = pagingOptions(filterOptions(queue, 'urgency'), QUEUE_LIMIT, 'tickets');
   examples(command, [
     'okpay agent queue',
     'okpay agent queue --unassigned --language zh',
@@ -54,7 +48,7 @@ function registerQueue(agent: Command, app: App): void {
     'okpay agent queue --limit 20 --page 2',
     'okpay agent queue --breaching --json | jq ".tickets[0].number"',
   ]);
-  action<QueueOptions>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const selection = parseSelection(o, 'urgency');
     const paging = parsePaging(o, QUEUE_LIMIT);
     const token = await sessionToken(ctx);
@@ -111,7 +105,7 @@ function registerQueue(agent: Command, app: App): void {
 function registerMacros(agent: Command, app: App): void {
   const command = subcommand(agent, 'macros', 'saved replies for `ticket reply N --macro NAME` (data/macros/, one file per language)').option('--language <lang>', 'show them in this language (default: your first language)');
   examples(command, ['okpay agent macros', 'okpay agent macros --language zh --json | jq ".macros[0].body"']);
-  action<{ language?: string }>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const language = o.language === undefined ? null : parseLanguage(o.language);
     const token = await sessionToken(ctx);
     const shown = await actAs(ctx, token, { roles: ['agent'], what: '`agent macros`' }, async (_t, actor) => listMacros(ctx, actor, language));
@@ -139,7 +133,7 @@ function registerUserShow(user: Command, app: App): void {
     .option('--ticket <number>', 'the ticket this look-up is for (noted on it and in the audit log)')
     .option('--limit <n>', 'how many recent transactions', '10');
   examples(command, ['okpay agent user show ada@example.com --ticket 12', 'okpay agent user show ada@example.com --json | jq .balances']);
-  action<{ ticket?: string; limit?: string }>(app, command, async (ctx, o, args) => {
+  action(app, command, async (ctx, o, args) => {
     const email = normalizeEmail(args[0] ?? '');
     const limit = parsePositiveInt(o.limit ?? '10', '--limit', { max: 200 });
     const token = await sessionToken(ctx);
@@ -193,7 +187,7 @@ function registerLockVerbs(agent: Command, app: App): void {
       .option('--ticket <number>', 'the ticket this is for (an internal note is added to it)')
       .option(...YES_FLAG);
     examples(command, [`okpay agent ${verb} ada@example.com --reason "${verb === 'lock' ? 'card reported stolen' : 'identity confirmed by phone'}" --ticket 12 --yes`]);
-    action<{ reason: string; ticket?: string; yes?: boolean }>(app, command, async (ctx, o, args) => {
+    action(app, command, async (ctx, o, args) => {
       const email = normalizeEmail(args[0] ?? '');
       const reason = validateLockReason(o.reason);
       const token = await sessionToken(ctx);
@@ -221,7 +215,7 @@ export function registerAdminAgentCommands(admin: Command, app: App): void {
     .requiredOption('--tier <tier>', '1, 2 or 3')
     .requiredOption('--languages <list>', 'languages the agent answers in, e.g. en,zh');
   examples(add, ['okpay admin agent add --email lin@okpay.example --tier 2 --languages en,zh']);
-  action<{ email: string; tier: string; languages: string }>(app, add, async (ctx, o) => {
+  action(app, add, async (ctx, o) => {
     const email = normalizeEmail(o.email);
     const tier = parseTier(o.tier);
     const languages = [...new Set(o.languages.split(',').map((l) => l.trim()).filter((l) => l !== '').map(parseLanguage))];

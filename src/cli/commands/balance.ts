@@ -1,7 +1,7 @@
 // balance: what you have, per currency. Its own module so that the most common read loads only
 // what it needs (start-up time is a feature).
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { balance } from '../../app/wallet.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 import { formatMoney } from '../money.js';

@@ -1,7 +1,7 @@
 // okpay completion bash|zsh|fish: a completion script built from the command tree itself, so it
 // can never drift from the commands that exist.
 
-import { Command } from 'commander';
+import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { AppError } from '../../domain/errors.js';
 import { action, examples, subcommand, type App } from '../kit.js';
 
@@ -20,13 +20,13 @@ type Kind = (typeof KINDS)[number];
 const OPTION_VALUES: Readonly<Record<string, Kind>> = { '--currency': 'currencies', '--to-currency': 'currencies', '--method': 'methods', '--tx': 'transactions' };
 const ARGUMENT_VALUES: Readonly<Record<string, Kind>> = { 'tx show': 'transactions', 'agent refund': 'transactions', 'withdraw methods remove': 'methods' };
 
-function argumentKind(command: Command, path: readonly string[]): Kind | null {
+function argumentKind(command: CommandUnknownOpts, path: readonly string[]): Kind | null {
   const own = ARGUMENT_VALUES[path.join(' ')];
   if (own) return own;
   return path[0] === 'ticket' && command.registeredArguments[0]?.name() === 'number' ? 'tickets' : null;
 }
 
-function walk(command: Command, path: string[], out: Node[]): void {
+function walk(command: CommandUnknownOpts, path: string[], out: Node[]): void {
   const visible = command.commands.filter((c) => c.name() !== 'help' && !c.name().startsWith('__'));
   out.push({ path, subcommands: visible.map((c) => c.name()), options: command.options.map((o) => o.long ?? o.short ?? '').filter(Boolean), argument: argumentKind(command, path) });
   for (const child of visible) walk(child, [...path, child.name()], out);

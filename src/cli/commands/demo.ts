@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { access, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { AppError } from '../../domain/errors.js';
 import { ensureDirectory } from '../../store/durable-file.js';
 import type { Context } from '../context.js';
@@ -198,7 +198,7 @@ async function demoDirectory(dir: string): Promise<string> {
 export function registerDemoCommand(program: Command, app: App): void {
   const command = subcommand(program, 'demo', 'a guided tour on a fresh temporary store (what `npm start` runs)').option('--dir <dir>', 'put the demo store here instead of a new temporary directory');
   examples(command, ['okpay demo', 'npm start']);
-  action<{ dir?: string }>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const home = o.dir !== undefined ? await demoDirectory(o.dir) : await mkdtemp(path.join(os.tmpdir(), 'okpay-demo-'));
     const tour = new Tour(ctx, home, ctx.now().getTime());
     ctx.out.line(ctx.out.style.bold('okpay demo — every step below runs the real okpay command shown.'));

@@ -2,7 +2,7 @@
 // (the ways to reach us, each region's hours, whether it is open now, holidays ahead, and how soon
 // each channel answers). Neither needs an account.
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { regionForCountry, openingHoursText, type Region } from '../../domain/calendar.js';
 import { localizeArticle, searchFaq, type FaqHit, type LocalizedArticle } from '../../domain/faq.js';
 import { detectLanguage, parseLanguage, type Language } from '../../domain/language.js';
@@ -27,7 +27,7 @@ function registerFaq(program: Command, app: App): void {
     .option('--language <lang>', 'en, zh, es, fr or de (default: the language of the query, else English)')
     .option('--limit <n>', 'at most this many articles', '5');
   examples(command, ['okpay faq', 'okpay faq reset password', 'okpay faq 忘记密码', 'okpay faq account-locked --language de']);
-  action<{ language?: string; limit?: string }>(app, command, async (ctx, o, args) => {
+  action(app, command, async (ctx, o, args) => {
     const query = args.join(' ').trim();
     const language: Language = o.language === undefined ? (detectLanguage(query) ?? 'en') : parseLanguage(o.language);
     const limit = parsePositiveInt(o.limit ?? '5', '--limit', { max: 100 });
@@ -100,7 +100,7 @@ function registerSupport(program: Command, app: App): void {
   const command = subcommand(program, 'support', 'how to reach support: channels, hours per region, open now, holidays, expected reply times')
     .option('--country <cc>', 'your country (two letters): show your region and when you can expect an answer');
   examples(command, ['okpay support', 'okpay support --country DE', 'okpay support --json | jq ".support.regions[] | {id, openNow}"']);
-  action<{ country?: string }>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const calendars = calendarData(ctx);
     const focus = o.country === undefined ? null : regionForCountry(calendars, o.country);
     const regions = focus === null ? calendars.regions : [focus];

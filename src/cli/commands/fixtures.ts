@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { currentOtp } from '../../app/accounts.js';
 import { AppError } from '../../domain/errors.js';
 import { planFixtures } from '../../domain/fixtures.js';
@@ -45,13 +45,13 @@ export function registerFixtureCommands(program: Command, app: App): void {
     .option('--tickets <n>', 'how many support tickets', '0')
     .option('--seed <seed>', 'the seed: the same seed makes the same store', 'okpay');
   examples(generate, ['okpay fixtures generate --users 200 --transactions 10000 --tickets 50 --seed demo', 'OKPAY_NOW=2026-11-23T10:00:00Z okpay fixtures generate --users 1000 --transactions 1000000 --seed bench']);
-  action<{ users: string; transactions: string; tickets: string; seed: string }>(app, generate, async (ctx, o) => {
+  action(app, generate, async (ctx, o) => {
     const { runGenerator, parseGeneratorOptions } = await import('../generator.js');
     await runGenerator(ctx, parseGeneratorOptions(o));
   });
   const exportCommand = subcommand(fixtures, 'export', 'a canonical JSON dump of the store (sorted keys, stable order, secrets redacted) for diffing').option('--output <file>', 'write to this file instead of stdout');
   examples(exportCommand, ['okpay fixtures export > store.json', 'diff <(OKPAY_HOME=a okpay fixtures export) <(OKPAY_HOME=b okpay fixtures export)']);
-  action<{ output?: string }>(app, exportCommand, async (ctx, o) => {
+  action(app, exportCommand, async (ctx, o) => {
     const token = await sessionToken(ctx);
     await ctx.store.transaction(async (t) => {
       if (!t.meta.get().testStore) await authenticate(t, ctx.now().getTime(), token, { roles: ['admin'], what: '`okpay fixtures export` of a store that is not a test store' });
@@ -173,7 +173,7 @@ function registerDevCommands(program: Command, app: App): void {
   });
   const otp = subcommand(dev, 'otp', 'the current one-time code of a user with 2FA, in a test store').requiredOption('--email <email>', 'the user');
   examples(otp, ['okpay dev otp --email alice@example.com', 'okpay login --email alice@example.com --otp "$(okpay dev otp --email alice@example.com)"']);
-  action<{ email: string }>(app, otp, async (ctx, o) => {
+  action(app, otp, async (ctx, o) => {
     const email = normalizeEmail(o.email);
     const { code, validForSeconds } = await ctx.store.read((t) => currentOtp(t, ctx, email));
     ctx.out.data({ email, code, validForSeconds }, () => ctx.out.line(code));

@@ -1,7 +1,7 @@
 // history (filters, paging, --json, --csv) and tx show (a receipt): flags in, a use-case of
 // src/app/history.ts, output.
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { history, showTransaction, type HistoryQuery } from '../../app/history.js';
 import { formatCsv } from '../../domain/csv.js';
 import { AppError } from '../../domain/errors.js';
@@ -58,7 +58,7 @@ export function registerHistoryCommands(program: Command, app: App): void {
     .option('--output <file>', 'with --csv: write to this file (a new file, mode 0600) instead of stdout');
   pagingOptions(command, DEFAULT_LIMIT, 'transactions');
   examples(command, ['okpay history', 'okpay history --type transfer --since 2026-11-01 --limit 50', 'okpay history --csv > history.csv', 'okpay history --json --page 2']);
-  action<HistoryFlags>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     if (o.csv && ctx.json) throw new AppError('USAGE', 'choose --json or --csv, not both');
     if (o.output !== undefined && !o.csv) throw new AppError('USAGE', '--output writes CSV: add --csv');
     const q = parseQuery(o);

@@ -1,7 +1,7 @@
 // The command tree: one file per noun, loaded on demand. Only the modules of the command being run
 // are imported (start-up time is a feature); help, completion and unknown commands load them all.
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import type { App } from '../kit.js';
 
 type Registrar = (program: Command, app: App, invoked: string | null) => Promise<void>;

@@ -1,7 +1,7 @@
 // kyc submit / status (customers), and admin kyc approve / reject (the fallback until agents do it):
 // flags and rendering around the use-cases of src/app/kyc.ts.
 
-import type { Command } from 'commander';
+import { Option, type Command } from '@commander-js/extra-typings';
 import { decideDocument, kycStatus, submitDocument } from '../../app/kyc.js';
 import { describeUser } from '../../domain/accounts.js';
 import type { Allowance } from '../../domain/limits.js';
@@ -20,7 +20,7 @@ export function registerKycCommands(program: Command, app: App): void {
     .requiredOption('--document-type <type>', 'passport, id-card or driving-licence')
     .requiredOption('--document-number <number>', 'the document number');
   examples(submit, ['okpay kyc submit --document-type passport --document-number X1234567']);
-  action<{ documentType: string; documentNumber: string }>(app, submit, async (ctx, o) => {
+  action(app, submit, async (ctx, o) => {
     const document = validateDocument(o.documentType, o.documentNumber);
     const token = await sessionToken(ctx);
     const user = await ctx.store.transaction(async (t) => submitDocument(t, ctx, await signedIn(ctx, t, token), document));
@@ -63,13 +63,11 @@ function kycDocument(ctx: Context, user: User, allowance: Allowance | null) {
 export function registerKycDecisions(parent: Command, app: App, roles: readonly ('agent' | 'admin')[], noun: string): void {
   const kyc = group(parent, 'kyc', 'decide identity checks');
   for (const decision of ['approve', 'reject'] as const) {
-    const command = subcommand(kyc, decision, `${decision} a customer’s identity check`).argument('<email>', 'the customer');
     // A rejection without a reason is a usage error, found before anyone has to sign in.
-    if (decision === 'reject') command.requiredOption('--reason <text>', 'why (the customer reads it)');
-    else command.option('--reason <text>', 'a note');
-    command.option(...YES_FLAG);
+    const reasonOption = new Option('--reason <text>', decision === 'reject' ? 'why (the customer reads it)' : 'a note').makeOptionMandatory(decision === 'reject');
+    const command = subcommand(kyc, decision, `${decision} a customer’s identity check`).argument('<email>', 'the customer').addOption(reasonOption).option(...YES_FLAG);
     examples(command, [decision === 'approve' ? `okpay ${noun} kyc approve ada@example.com --yes` : `okpay ${noun} kyc reject ada@example.com --reason "the document has expired" --yes`]);
-    action<{ reason?: string; yes?: boolean }>(app, command, async (ctx, o, [emailText]) => {
+    action(app, command, async (ctx, o, [emailText]) => {
       const reason = o.reason === undefined ? null : boundedText(o.reason, '--reason', { min: 3, max: 300 });
       const email = normalizeEmail(emailText ?? '');
       const token = await sessionToken(ctx);

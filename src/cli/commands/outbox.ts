@@ -1,6 +1,6 @@
 // outbox list / show: the mails the service "sent", as .eml files in <data-dir>/outbox.
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { AppError } from '../../domain/errors.js';
 import type { MailRecord } from '../../domain/mail.js';
 import { looksLikePhone } from '../../domain/phone.js';
@@ -20,7 +20,7 @@ export function registerOutboxCommands(program: Command, app: App): void {
     'mails',
   );
   examples(list, ['okpay outbox list', 'okpay outbox list --to ada@example.com --kind activation --json', 'okpay outbox list --limit 20 --page 2']);
-  action<{ to?: string; kind?: string; limit?: string; page?: string }>(app, list, async (ctx, o) => {
+  action(app, list, async (ctx, o) => {
     // Text messages go to phone numbers, mails to email addresses.
     const to = o.to === undefined ? undefined : looksLikePhone(o.to) ? normalizePhone(o.to) : normalizeEmail(o.to);
     const paging = parsePaging(o, LIST_LIMIT);
@@ -47,7 +47,7 @@ export function registerOutboxCommands(program: Command, app: App): void {
   });
   const show = subcommand(outbox, 'show', 'print one mail').argument('<id>', 'the mail id, e.g. msg_000001').option('--raw', 'print the .eml file as stored (RFC 5322)');
   examples(show, ['okpay outbox show msg_000001', 'okpay outbox show msg_000001 --raw > mail.eml']);
-  action<{ raw?: boolean }>(app, show, async (ctx, o, [id]) => {
+  action(app, show, async (ctx, o, [id]) => {
     const found = await ctx.store.read((t) => t.outbox.get((id ?? '').trim()));
     if (!found) throw new AppError('MAIL_NOT_FOUND', `there is no mail ${id}`, { hint: 'list them with `okpay outbox list`' });
     if (o.raw) {

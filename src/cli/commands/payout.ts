@@ -1,6 +1,6 @@
 // admin payout bounce TX --reason R: flags in, the operator's use-case (src/app/payouts.ts), output.
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { bouncePayout } from '../../app/payouts.js';
 import { boundedText } from '../../domain/validate.js';
 import { action, examples, group, subcommand, type App } from '../kit.js';
@@ -14,7 +14,7 @@ export function registerPayoutCommands(admin: Command, app: App): void {
     .requiredOption('--reason <text>', 'what the bank or wallet said (mailed to the customer)')
     .option(...YES_FLAG);
   examples(bounce, ['okpay admin payout bounce txn_0000000042 --reason "account closed (bank return R02)" --yes']);
-  action<{ reason: string; yes?: boolean }>(app, bounce, async (ctx, o, [txText]) => {
+  action(app, bounce, async (ctx, o, [txText]) => {
     const reason = boundedText(o.reason, '--reason', { min: 1, max: 200 });
     await confirmOrRequireYes(ctx, `Record that the payout ${txText} came back and return its money?`, o.yes);
     const result = await asSignedIn(ctx, (t, actor) => bouncePayout(t, ctx, actor, { txText: txText ?? '', reason }), { roles: ['admin'], what: '`okpay admin payout bounce`' });

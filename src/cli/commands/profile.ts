@@ -1,6 +1,6 @@
 // profile, profile set: flags and rendering around the profile use-case (src/app/accounts.ts).
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { STEP_UP_FIELDS, updateProfile, updateProfileSteppedUp, type ProfileChanges } from '../../app/accounts.js';
 import { describeUser, profileGaps } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
@@ -13,20 +13,9 @@ import { parsePhoneCode } from '../../domain/phone-verification.js';
 import { promptText, readPassword } from '../prompts.js';
 import { asSignedIn } from '../signed-in.js';
 import type { Context } from '../context.js';
-import { action, examples, subcommand, type App } from '../kit.js';
+import { action, examples, subcommand, type App, type OptionsOf } from '../kit.js';
 import { parseLanguage } from '../../domain/language.js';
 import { countries } from '../countries.js';
-
-interface ProfileOptions {
-  phone?: string;
-  idNumber?: string;
-  name?: string;
-  country?: string;
-  language?: string;
-  antiPhishingPhrase?: string;
-  passwordStdin?: boolean;
-  otp?: string;
-}
 
 export function registerProfileCommands(program: Command, app: App): void {
   const profile = subcommand(program, 'profile', 'show your profile');
@@ -36,17 +25,9 @@ export function registerProfileCommands(program: Command, app: App): void {
     const user = await readSignedIn(ctx, token, (_t, signed) => signed.user);
     printProfile(ctx, user);
   });
-  const set = subcommand(profile, 'set', 'update your profile')
-    .option('--phone <phone>', 'phone number, e.g. +14155550100: a code is sent to it by text message, and it is yours once verified')
-    .option('--id-number <number>', 'national ID number (kept masked: only the last four characters)')
-    .option('--name <name>', 'full name')
-    .option('--country <cc>', 'country, two letters')
-    .option('--language <lang>', 'language for mails and support: en, zh, es, fr, de')
-    .option('--anti-phishing-phrase <phrase>', 'a phrase every mail from OKPay will show, so fakes stand out')
-    .option('--password-stdin', 'with --phone or --anti-phishing-phrase: read your password from standard input (or set OKPAY_PASSWORD; else a prompt)')
-    .option('--otp <code>', 'with --phone or --anti-phishing-phrase, when 2FA is on: a current code, or a recovery code');
+  const set = profileSetCommand(profile);
   examples(set, ['okpay profile set --name "Ada Lovelace" --language en', 'okpay profile set --anti-phishing-phrase "blue heron 42" --password-stdin --otp 123456 < pass.txt']);
-  action<ProfileOptions>(app, set, async (ctx, o) => {
+  action(app, set, async (ctx, o) => {
     const changes = validateChanges(ctx, o);
     if (Object.keys(changes).length === 0) throw new AppError('USAGE', 'nothing to change', { hint: 'pass at least one of --phone, --id-number, --name, --country, --language, --anti-phishing-phrase' });
     const token = await sessionToken(ctx);
@@ -60,6 +41,18 @@ export function registerProfileCommands(program: Command, app: App): void {
     printProfile(ctx, await withOtp(ctx, o.otp, (otp) => updateProfileSteppedUp(ctx.store, ctx, { token, password, otp }, changes)));
   });
   registerVerifyPhone(profile, app);
+}
+
+function profileSetCommand(profile: Command) {
+  return subcommand(profile, 'set', 'update your profile')
+    .option('--phone <phone>', 'phone number, e.g. +14155550100: a code is sent to it by text message, and it is yours once verified')
+    .option('--id-number <number>', 'national ID number (kept masked: only the last four characters)')
+    .option('--name <name>', 'full name')
+    .option('--country <cc>', 'country, two letters')
+    .option('--language <lang>', 'language for mails and support: en, zh, es, fr, de')
+    .option('--anti-phishing-phrase <phrase>', 'a phrase every mail from OKPay will show, so fakes stand out')
+    .option('--password-stdin', 'with --phone or --anti-phishing-phrase: read your password from standard input (or set OKPAY_PASSWORD; else a prompt)')
+    .option('--otp <code>', 'with --phone or --anti-phishing-phrase, when 2FA is on: a current code, or a recovery code');
 }
 
 function registerVerifyPhone(profile: Command, app: App): void {
@@ -80,7 +73,7 @@ function profileDocument(user: User): Record<string, unknown> {
   return { ...describeUser(user), phoneToVerify: user.phoneChallenge?.phone ?? null, missing: profileGaps(user) };
 }
 
-function validateChanges(ctx: Context, o: ProfileOptions): ProfileChanges {
+function validateChanges(ctx: Context, o: OptionsOf<ReturnType<typeof profileSetCommand>>): ProfileChanges {
   const changes: { -readonly [K in keyof ProfileChanges]: ProfileChanges[K] } = {};
   if (o.phone !== undefined) changes.phone = normalizePhone(o.phone);
   if (o.idNumber !== undefined) changes.idNumberMasked = validateDocument('id-card', o.idNumber).masked;

@@ -1,6 +1,6 @@
 // agent refund TX_ID --ticket N: flags in, the refund use-case (src/app/refunds.ts), output.
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { refund } from '../../app/refunds.js';
 import { parseTicketNumber } from '../../domain/tickets.js';
 import { boundedText } from '../../domain/validate.js';
@@ -15,7 +15,7 @@ export function registerAgentLedgerCommands(agent: Command, app: App): void {
     .option('--reason <text>', 'why, for the record (shown to the customer)')
     .option(...YES_FLAG);
   examples(command, ['okpay agent refund txn_0000000042 --ticket 12 --reason "goods never shipped" --yes']);
-  action<{ ticket: string; reason?: string; yes?: boolean }>(app, command, async (ctx, o, [txText]) => {
+  action(app, command, async (ctx, o, [txText]) => {
     const ticketNumber = parseTicketNumber(o.ticket);
     // Shown to the customer and mailed: one line of plain text, like every reason.
     const reason = o.reason === undefined ? null : boundedText(o.reason, '--reason', { min: 1, max: 300 });

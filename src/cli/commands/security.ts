@@ -1,7 +1,7 @@
 // password change / reset, and 2fa enable / confirm / disable: flags, prompts and rendering around
 // the use-cases of src/app (credentials.ts, two-factor.ts).
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { changePassword, requestPasswordReset, resetPassword, resetTokenOwner } from '../../app/credentials.js';
 import { confirmTwoFactorCode, disableTwoFactorWith, enableTwoFactor, regenerateRecoveryCodes } from '../../app/two-factor.js';
 import { describeUser } from '../../domain/accounts.js';
@@ -37,7 +37,7 @@ function registerPasswordChange(parent: Command, app: App): void {
     .option('--password-stdin', 'read the current password, then the new one, as two lines of standard input')
     .option('--otp <code>', 'one-time code, when 2FA is on');
   examples(command, ['okpay password change', "printf '%s\\n%s\\n' \"$OLD\" \"$NEW\" | okpay password change --password-stdin"]);
-  action<{ passwordStdin?: boolean; otp?: string }>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const token = await sessionToken(ctx);
     await readSignedIn(ctx, token, () => undefined);
     const lines = o.passwordStdin ? await readStdinLines(ctx) : undefined;
@@ -58,7 +58,7 @@ function registerPasswordReset(parent: Command, app: App): void {
     .option('--token <token>', 'the token from the reset mail')
     .option('--password-stdin', 'with --token: read the new password from standard input');
   examples(command, ['okpay password reset --email ada@example.com', 'okpay password reset --token rst_…']);
-  action<{ email?: string; token?: string; passwordStdin?: boolean }>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     if (o.email !== undefined && o.token !== undefined) throw new AppError('USAGE', 'give either --email or --token, not both');
     if (o.email !== undefined) return requestReset(ctx, normalizeEmail(o.email));
     if (o.token !== undefined) return completeReset(ctx, o.token.trim(), o.passwordStdin);
@@ -85,7 +85,7 @@ function registerTwoFactorEnable(parent: Command, app: App): void {
   const command = subcommand(parent, 'enable', 'start two-step verification (needs your password): shows a secret, a QR code and recovery codes')
     .option('--password-stdin', PASSWORD_STDIN);
   examples(command, ['okpay 2fa enable', 'okpay 2fa enable --password-stdin < pass.txt', 'okpay 2fa confirm 123456']);
-  action<{ passwordStdin?: boolean }>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const token = await sessionToken(ctx);
     if (await twoFactorOn(ctx, token)) throw new AppError('ALREADY_EXISTS', 'two-step verification is already on', { hint: 'to start over, turn it off first: `okpay 2fa disable`' });
     const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
@@ -114,7 +114,7 @@ function registerTwoFactorConfirm(parent: Command, app: App): void {
     .argument('<code>', 'the 6-digit code your app shows')
     .option('--password-stdin', PASSWORD_STDIN);
   examples(command, ['okpay 2fa confirm 123456', 'okpay 2fa confirm 123456 --password-stdin < pass.txt']);
-  action<{ passwordStdin?: boolean }>(app, command, async (ctx, o, [code]) => {
+  action(app, command, async (ctx, o, [code]) => {
     const token = await sessionToken(ctx);
     if (await twoFactorOn(ctx, token)) throw new AppError('ALREADY_EXISTS', 'two-step verification is already on');
     const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
@@ -128,7 +128,7 @@ function registerTwoFactorDisable(parent: Command, app: App): void {
     .option('--password-stdin', PASSWORD_STDIN)
     .option('--otp <code>', OTP);
   examples(command, ['okpay 2fa disable', "okpay 2fa disable --password-stdin --otp 123456 < pass.txt"]);
-  action<{ passwordStdin?: boolean; otp?: string }>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const token = await sessionToken(ctx);
     if (!(await twoFactorOn(ctx, token))) throw new AppError('INVALID_TRANSITION', 'two-step verification is already off');
     const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
@@ -142,7 +142,7 @@ function registerRecoveryCodes(parent: Command, app: App): void {
     .option('--password-stdin', PASSWORD_STDIN)
     .option('--otp <code>', OTP);
   examples(command, ['okpay 2fa recovery-codes', 'okpay 2fa recovery-codes --password-stdin --otp 123456 < pass.txt']);
-  action<{ passwordStdin?: boolean; otp?: string }>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const token = await sessionToken(ctx);
     if (!(await twoFactorOn(ctx, token))) throw new AppError('INVALID_TRANSITION', 'two-step verification is off: there are no recovery codes', { hint: 'turn it on with `okpay 2fa enable`' });
     const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });

@@ -2,7 +2,7 @@
 // unclaimed transfers older than 30 days go back (src/app/settle.ts), solved tickets close.
 // Idempotent at a moment.
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { closeSolvedTickets } from '../../app/agent.js';
 import { settleMoney } from '../../app/settle.js';
 import type { RecordsTransaction } from '../../store/store.js';

@@ -3,7 +3,7 @@
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { AppError } from '../../domain/errors.js';
 import { errnoOf } from '../../store/durable-file.js';
 import type { Context } from '../context.js';
@@ -43,7 +43,7 @@ export function registerStoreCommands(program: Command, app: App): void {
   });
   const migrate = subcommand(store, 'migrate', "bring a PostgreSQL database's schema up to date (an empty one gets okpay's tables)").option('--test', 'make a new, empty database a test store, where OKPAY_NOW is honoured');
   examples(migrate, ['okpay --database-url postgres://okpay@db.example.com/okpay store migrate', 'OKPAY_DATABASE_URL=postgres://okpay@localhost/okpay_test okpay store migrate --test']);
-  action<{ test?: boolean }>(app, migrate, async (ctx, o) => {
+  action(app, migrate, async (ctx, o) => {
     if (ctx.databaseUrl === null) {
       throw new AppError('USAGE', 'store migrate is for a PostgreSQL database: the data directory upgrades itself on first use', { hint: 'name the database with --database-url or OKPAY_DATABASE_URL' });
     }

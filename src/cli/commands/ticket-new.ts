@@ -2,7 +2,7 @@
 // but must still reach support — with --email and the password (and a one-time code when 2FA is
 // on), like `okpay unlock`.
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { checkPasswordOf } from '../../app/passwords.js';
 import { newTicket, openTicketWithPassword, type OpenedTicket, type TicketRequest } from '../../app/tickets.js';
 import { AppError } from '../../domain/errors.js';
@@ -12,26 +12,15 @@ import { parseCategory, parseChannel, validateBody, validateSubject } from '../.
 import { normalizeEmail } from '../../domain/validate.js';
 import { NEED_OTP, sessionToken, withOtp } from '../auth.js';
 import type { Context } from '../context.js';
-import { action, examples, subcommand, type App } from '../kit.js';
+import { action, examples, subcommand, type App, type OptionsOf } from '../kit.js';
 import { askForMissing, readPassword } from '../prompts.js';
 import { newToken } from '../random.js';
 import { actAs, printTicket, readBody, ticketDocument } from '../ticket-kit.js';
 
-interface NewOptions {
-  category?: string;
-  subject?: string;
-  body?: string;
-  bodyFile?: string;
-  tx?: string;
-  channel?: string;
-  language?: string;
-  email?: string;
-  passwordStdin?: boolean;
-  otp?: string;
-}
+type NewOptions = OptionsOf<ReturnType<typeof ticketNewCommand>>;
 
-export function registerTicketNew(ticket: Command, app: App): void {
-  const command = subcommand(ticket, 'new', 'open a support ticket')
+function ticketNewCommand(ticket: Command) {
+  return subcommand(ticket, 'new', 'open a support ticket')
     .option('--category <category>', 'account, funds, identity, dispute, technical or feedback (asked for on a terminal)')
     .option('--subject <text>', 'one line that sums the problem up (asked for on a terminal)')
     .option('--body <text>', 'what happened: amounts, times, the payee, what you expected')
@@ -42,12 +31,16 @@ export function registerTicketNew(ticket: Command, app: App): void {
     .option('--email <email>', 'without a session (e.g. a locked account): your email; asks for the password')
     .option('--password-stdin', 'with --email: read the password from standard input')
     .option('--otp <code>', 'with --email on an account with 2FA: a one-time code');
+}
+
+export function registerTicketNew(ticket: Command, app: App): void {
+  const command = ticketNewCommand(ticket);
   examples(command, [
     'okpay ticket new --category dispute --subject "Refund not received" --body "I returned the goods on 2 Nov…" --tx txn_0000000042',
     'okpay ticket new --category account --subject "My account is locked" --body-file note.txt --email ada@example.com',
     'okpay ticket new --category technical --subject "转账失败" --body "转账时一直提示错误"',
   ]);
-  action<NewOptions>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     if (o.email !== undefined && o.passwordStdin && o.bodyFile === '-') {
       throw new AppError('USAGE', 'standard input cannot carry both the password and the message', { hint: 'use --body or --body-file FILE, or set OKPAY_PASSWORD' });
     }

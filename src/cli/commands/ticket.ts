@@ -2,7 +2,7 @@
 // (assign, note, set, escalate --tier, resolve, close, reopen, merge, why). Customers see only
 // their own tickets and never internal notes; agent verbs need the agent role.
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { agentView, replyWithMacro, assignAsAgent, escalateAsAgent, mergeAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent, updateAsAgent, whyTicket, type TicketChanges } from '../../app/agent.js';
 import type { Actor } from '../../app/authenticate.js';
 import { audienceOf, customerReply, exportTicket, listTickets, rateOwnTicket, requestTicketEscalation, showTicket, type TicketDetail } from '../../app/tickets.js';
@@ -20,7 +20,7 @@ import { promptText, YES_FLAG } from '../prompts.js';
 import { openRequestedFile } from '../requested-file.js';
 import { humanTimeLeft } from '../time.js';
 import { exportMarkdown } from '../ticket-markdown.js';
-import { filterOptions, parseSelection, type FilterOptions } from '../ticket-filters.js';
+import { filterOptions, parseSelection } from '../ticket-filters.js';
 import { runBulk, ticketTarget } from '../ticket-bulk.js';
 import { actAs, localTime, printTicket, readBody, ticketDocument, ticketRowDocument } from '../ticket-kit.js';
 
@@ -60,9 +60,7 @@ function shown(ctx: Context, detail: TicketDetail, extra: Record<string, unknown
 const LIST_LIMIT = 100;
 
 function registerList(ticket: Command, app: App): void {
-  const command = subcommand(ticket, 'list', 'list your tickets (agents: every ticket), newest first');
-  filterOptions(command, 'created');
-  pagingOptions(command, LIST_LIMIT, 'tickets');
+  const command = pagingOptions(filterOptions(subcommand(ticket, 'list', 'list your tickets (agents: every ticket), newest first'), 'created'), LIST_LIMIT, 'tickets');
   examples(command, [
     'okpay ticket list',
     'okpay ticket list --status solved --json',
@@ -70,7 +68,7 @@ function registerList(ticket: Command, app: App): void {
     'okpay ticket list --assignee none --channel email,chat --language de',
     'okpay ticket list --limit 20 --page 2',
   ]);
-  action<FilterOptions & { limit?: string; page?: string }>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const selection = parseSelection(o, 'created');
     const paging = parsePaging(o, LIST_LIMIT);
     const token = await sessionToken(ctx);
@@ -122,7 +120,7 @@ function registerReply(ticket: Command, app: App): void {
     'okpay ticket reply 12 --faq withdraw-funds --status pending',
     'okpay ticket reply 12 --macro ask-for-details',
   ]);
-  action<ReplyOptions>(app, command, async (ctx, o, args) => {
+  action(app, command, async (ctx, o, args) => {
     const number = numberArg(args);
     const { token, user } = await whoIsAsking(ctx);
     if (audienceOf(user) === 'agent') return agentReply(ctx, token, number, o);
@@ -179,7 +177,7 @@ function registerEscalate(ticket: Command, app: App): void {
     .option('--manager', 'customers: ask for a manager (tier 3)')
     .option('--tier <tier>', 'agents: the tier to move to, 2 or 3 (default: the next one)');
   examples(command, ['okpay ticket escalate 12 --reason "Three weeks and still no refund"', 'okpay ticket escalate 12 --manager --reason "…"', 'okpay ticket escalate 12 --tier 3']);
-  action<{ reason?: string; manager?: boolean; tier?: string }>(app, command, async (ctx, o, args) => {
+  action(app, command, async (ctx, o, args) => {
     const number = numberArg(args);
     const reason = o.reason === undefined ? null : validateReason(o.reason);
     const { token, user } = await whoIsAsking(ctx);
@@ -204,7 +202,7 @@ function registerRate(ticket: Command, app: App): void {
     .requiredOption('--score <n>', 'from 1 to 5')
     .option('--comment <text>', 'what went well or wrong (required for 1 or 2)');
   examples(command, ['okpay ticket rate 12 --score 5', 'okpay ticket rate 12 --score 2 --comment "It took a week and I had to repeat everything"']);
-  action<{ score: string; comment?: string }>(app, command, async (ctx, o, args) => {
+  action(app, command, async (ctx, o, args) => {
     const number = numberArg(args);
     const score = /^[1-5]$/.test(o.score.trim()) ? Number(o.score.trim()) : Number.NaN;
     if (Number.isNaN(score)) throw new AppError('INVALID_NUMBER', `--score must be a whole number from 1 to 5, not "${o.score.slice(0, 10)}"`);
@@ -226,7 +224,7 @@ function registerExport(ticket: Command, app: App): void {
     .option('--format <format>', 'md or json', 'md')
     .option('--output <file>', 'write to this file (a new file, mode 0600) instead of stdout');
   examples(command, ['okpay ticket export 12 > ticket-12.md', 'okpay ticket export 12 --format json --output ticket-12.json']);
-  action<{ format: string; output?: string }>(app, command, async (ctx, o, args) => {
+  action(app, command, async (ctx, o, args) => {
     const number = numberArg(args);
     const format = o.format.trim().toLowerCase();
     if (format !== 'md' && format !== 'json') throw new AppError('INVALID_CHOICE', `--format must be md or json, not "${o.format.slice(0, 10)}"`);
@@ -251,13 +249,13 @@ async function writeExport(file: string, text: string): Promise<void> {
 }
 
 function registerAssign(ticket: Command, app: App): void {
-  const command = subcommand(ticket, 'assign', 'agents: give tickets to an agent (default: the least-loaded one who speaks each ticket’s language at its tier)')
+  const unfiltered = subcommand(ticket, 'assign', 'agents: give tickets to an agent (default: the least-loaded one who speaks each ticket’s language at its tier)')
     .argument('[numbers...]', 'the ticket number(s); or select tickets with filters instead')
     .option('--to <email>', 'the agent to give them to')
     .option('-y, --yes', 'do not ask for confirmation (needed to change several tickets without a terminal, and always with filters)');
-  filterOptions(command, null);
+  const command = filterOptions(unfiltered, null);
   examples(command, ['okpay ticket assign 12', 'okpay ticket assign 12 --to lin@okpay.example', 'okpay ticket assign 12 14 15 --to lin@okpay.example --yes', 'okpay ticket assign --assignee none --language zh --yes']);
-  action<FilterOptions & { to?: string; yes?: boolean }>(app, command, async (ctx, o, args) => {
+  action(app, command, async (ctx, o, args) => {
     const target = ticketTarget(args, o);
     const to = o.to === undefined ? null : normalizeEmail(o.to);
     if (!('single' in target)) return runBulk(ctx, target, { verb: 'assign', done: 'assigned', action: { verb: 'assign', toEmail: to }, yes: o.yes });
@@ -278,7 +276,7 @@ function registerNote(ticket: Command, app: App): void {
     .option('--body <text>', 'the note')
     .option('--body-file <file>', 'read the note from a file (- for standard input)');
   examples(command, ['okpay ticket note 12 --body "Bank confirms the payout left on 4 Nov; waiting for the trace."']);
-  action<{ body?: string; bodyFile?: string }>(app, command, async (ctx, o, args) => {
+  action(app, command, async (ctx, o, args) => {
     const number = numberArg(args);
     const { token, user } = await whoIsAsking(ctx);
     requireRole(user, ['agent'], '`ticket note`');
@@ -287,18 +285,16 @@ function registerNote(ticket: Command, app: App): void {
   });
 }
 
-type SetOptions = FilterOptions & { priority?: string; tags?: string; status?: string; whereStatus?: string; wherePriority?: string; yes?: boolean };
-
 function registerSet(ticket: Command, app: App): void {
-  const command = subcommand(ticket, 'set', 'agents: change the priority, tags or status of tickets')
+  const unfiltered = subcommand(ticket, 'set', 'agents: change the priority, tags or status of tickets')
     .argument('[numbers...]', 'the ticket number(s); or select tickets with filters instead')
     .option('--priority <priority>', 'urgent, high, normal or low')
     .option('--tags <tags>', 'comma-separated tags (replaces the current ones; "" clears them)')
     .option('--status <status>', 'open, pending, on-hold or solved')
     .option('-y, --yes', 'do not ask for confirmation (needed to change several tickets without a terminal, and always with filters)');
-  filterOptions(command, null, true);
+  const command = filterOptions(unfiltered, null, true);
   examples(command, ['okpay ticket set 12 --priority urgent --tags refund,card', 'okpay ticket set 12 --status on-hold', 'okpay ticket set 12 14 --priority high --yes', 'okpay ticket set --search "card stolen" --where-priority normal,low --priority urgent --yes']);
-  action<SetOptions>(app, command, async (ctx, o, args) => {
+  action(app, command, async (ctx, o, args) => {
     const changes: TicketChanges = {
       ...(o.priority === undefined ? {} : { priority: parsePriority(o.priority) }),
       ...(o.tags === undefined ? {} : { tags: parseTags(o.tags) }),
@@ -319,12 +315,12 @@ const STATUS_VERBS: readonly { verb: 'resolve' | 'close'; to: TicketStatus; desc
 
 function registerStatusVerbs(ticket: Command, app: App): void {
   for (const { verb, to, description, done } of STATUS_VERBS) {
-    const command = subcommand(ticket, verb, description)
+    const unfiltered = subcommand(ticket, verb, description)
       .argument('[numbers...]', 'the ticket number(s); or select tickets with filters instead')
       .option('-y, --yes', 'do not ask for confirmation (needed to close a ticket or change several without a terminal, and always with filters)');
-    filterOptions(command, null);
+    const command = filterOptions(unfiltered, null);
     examples(command, [`okpay ticket ${verb} 12`, `okpay ticket ${verb} 12 14 15 --yes`, `okpay ticket ${verb} --status ${verb === 'close' ? 'solved' : 'pending'} --search "duplicate" --yes`]);
-    action<FilterOptions & { yes?: boolean }>(app, command, async (ctx, o, args) => {
+    action(app, command, async (ctx, o, args) => {
       const target = ticketTarget(args, o);
       if (!('single' in target)) return runBulk(ctx, target, { verb, done, action: { verb, to }, yes: o.yes });
       const token = await sessionToken(ctx);
@@ -349,7 +345,7 @@ function registerMerge(ticket: Command, app: App): void {
     .requiredOption('--into <number>', 'the ticket that carries on')
     .option(...YES_FLAG);
   examples(command, ['okpay ticket merge 14 --into 12 --yes']);
-  action<{ into: string; yes?: boolean }>(app, command, async (ctx, o, args) => {
+  action(app, command, async (ctx, o, args) => {
     const number = numberArg(args);
     const into = parseTicketNumber(o.into);
     const token = await sessionToken(ctx);

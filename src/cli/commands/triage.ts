@@ -3,7 +3,7 @@
 // set priority, resolve, skip, quit — all from the keyboard. Each move is one short transaction;
 // nothing is locked while the agent reads or types.
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { assignAsAgent, escalateAsAgent, nextTriageTicket, noteAsAgent, replyAsAgent, setStatusAsAgent, updateAsAgent, type TriageTicket } from '../../app/agent.js';
 import type { Actor } from '../../app/authenticate.js';
 import { requireRole } from '../../domain/accounts.js';

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { AppError } from '../../domain/errors.js';
 import { GENESIS_HASH, type Balances, type ChainHead, type UnclaimedTransfer, type Withdrawal } from '../../domain/state.js';
 import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS, type LiveRecords } from '../../domain/verify.js';

@@ -1,6 +1,6 @@
 // balance, deposit, fee quote transfer, transfer: flags in, a use-case of src/app/wallet.ts, output.
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import type { Actor } from '../../app/authenticate.js';
 import { deposit, quoteTransfer, transfer, usableQuoteOf, type TransferInput } from '../../app/wallet.js';
 import { AppError } from '../../domain/errors.js';
@@ -9,7 +9,7 @@ import { classifyRecipient, validateMemo } from '../../domain/validate.js';
 import { checkIdempotencyKey, type DepositSource } from '../../domain/wallet.js';
 import type { RecordsTransaction } from '../../store/store.js';
 import type { Context } from '../context.js';
-import { action, examples, group, subcommand, type App } from '../kit.js';
+import { action, examples, group, subcommand, type App, type OptionsOf } from '../kit.js';
 import { amountFlag, currencyFlag, formatMoney } from '../money.js';
 import { askForMissing, confirmOrRequireYes, missingFlags, YES_FLAG } from '../prompts.js';
 import { asSignedIn } from '../signed-in.js';
@@ -32,7 +32,7 @@ function registerDeposit(program: Command, app: App): void {
     .option('--source <source>', 'card or bank', 'card')
     .option('-y, --yes', 'do not ask for confirmation on a terminal (a deposit only adds to your own wallet: scripts need not pass it)');
   examples(command, ['okpay deposit --amount 250 --currency EUR', 'okpay deposit --amount 1200 --currency JPY --source bank --yes --json']);
-  action<{ amount: string; currency: string; source: string; yes?: boolean }>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const currency = currencyFlag(ctx, o.currency);
     const amountMinor = amountFlag(o.amount, currency);
     if (o.source !== 'card' && o.source !== 'bank') throw new AppError('INVALID_CHOICE', `"${o.source.slice(0, 20)}" is not a deposit source`, { hint: 'use --source card or --source bank' });
@@ -43,18 +43,8 @@ function registerDeposit(program: Command, app: App): void {
   });
 }
 
-interface TransferFlags {
-  to?: string;
-  amount?: string;
-  currency?: string;
-  toCurrency?: string;
-  memo?: string;
-  idempotencyKey?: string;
-  quote?: string;
-  yes?: boolean;
-  batch?: string;
-  atomic?: boolean;
-}
+/** `fee quote transfer` has some of the flags of `transfer`, each required. */
+type TransferFlags = Partial<OptionsOf<ReturnType<typeof transferCommand>>>;
 
 /** The payee, amount and currency: from flags, else asked for on a terminal (`transfer` only). */
 async function payment(ctx: Context, o: TransferFlags, ask: boolean): Promise<{ to: string; amount: string; currency: string }> {
@@ -96,7 +86,7 @@ function registerTransferQuote(parent: Command, app: App): void {
     .requiredOption('--currency <code>', 'the currency you send')
     .option('--to-currency <code>', 'the currency the payee receives (converted at our rate)');
   examples(command, ['okpay fee quote transfer --to bob@example.com --amount 100 --currency USD', 'okpay fee quote transfer --to +4915112345678 --amount 100 --currency USD --to-currency EUR --json']);
-  action<TransferFlags>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const { request } = await parseTransferFlags(ctx, o, false);
     if (!request) throw new AppError('USAGE', '--to, --amount and --currency are required');
     const quote = await asSignedIn(ctx, (t, actor) => quoteTransfer(t, ctx, actor, request));
@@ -104,8 +94,8 @@ function registerTransferQuote(parent: Command, app: App): void {
   });
 }
 
-function registerTransfer(program: Command, app: App): void {
-  const command = subcommand(program, 'transfer', 'send money to an email address or phone number')
+function transferCommand(program: Command) {
+  return subcommand(program, 'transfer', 'send money to an email address or phone number')
     .option('--to <payee>', 'the payee’s email or phone number (+ and country code; asked for on a terminal)')
     .option('--amount <amount>', 'how much to send, e.g. 25.00 (asked for on a terminal)')
     .option('--currency <code>', 'the currency you send (asked for on a terminal)')
@@ -116,6 +106,10 @@ function registerTransfer(program: Command, app: App): void {
     .option('--batch <file.csv>', 'pay every row of a CSV file (to,amount,currency,memo,reference)')
     .option('--atomic', 'with --batch: all rows or none')
     .option(...YES_FLAG);
+}
+
+function registerTransfer(program: Command, app: App): void {
+  const command = transferCommand(program);
   examples(command, [
     'okpay transfer --to bob@example.com --amount 25 --currency USD --memo "lunch"',
     'okpay transfer --to +4915112345678 --amount 100 --currency USD --to-currency EUR --yes',
@@ -123,7 +117,7 @@ function registerTransfer(program: Command, app: App): void {
     'okpay transfer --to bob@example.com --amount 25 --currency USD --idempotency-key inv-42 --yes --json',
     'okpay transfer --batch payouts.csv --yes',
   ]);
-  action<TransferFlags>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     if (o.batch !== undefined) {
       const { runBatch } = await import('../batch-run.js');
       return runBatch(ctx, o.batch, { yes: o.yes, atomic: o.atomic });

@@ -1,7 +1,7 @@
 // withdraw (request a payout), withdraw list / cancel, withdraw methods add|list|remove, and
 // fee quote withdraw: flags in, a use-case of src/app/withdrawals.ts, output.
 
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import type { Actor } from '../../app/authenticate.js';
 import { usableQuoteOf } from '../../app/wallet.js';
 import { addWithdrawalMethod, cancelWithdrawal, listWithdrawalMethods, listWithdrawals, quoteWithdrawal, removeWithdrawalMethod, withdraw, type MethodFields, type WithdrawInput } from '../../app/withdrawals.js';
@@ -27,7 +27,7 @@ export function registerWithdrawCommands(program: Command, app: App): void {
     .option('--quote <id>', 'pay exactly what this quote says (from `okpay fee quote withdraw`)')
     .option(...YES_FLAG);
   examples(withdrawCommand, ['okpay withdraw methods add bank --holder "Ada Lovelace" --iban "GB33 BUKB 2020 1555 5555 55"', 'okpay withdraw --method wm_abc123 --amount 100 --currency GBP --yes', 'okpay withdraw list', 'okpay withdraw cancel wd_abc123']);
-  action<WithdrawFlags>(app, withdrawCommand, (ctx, o) => requestWithdrawal(ctx, o));
+  action(app, withdrawCommand, (ctx, o) => requestWithdrawal(ctx, o));
   registerMethodCommands(withdrawCommand, app);
   registerListAndCancel(withdrawCommand, app);
 }
@@ -57,7 +57,7 @@ export function registerWithdrawQuote(quoteGroup: Command, app: App): void {
     .requiredOption('--amount <amount>', 'how much to pay out')
     .requiredOption('--currency <code>', 'the currency');
   examples(command, ['okpay fee quote withdraw --method wm_abc123 --amount 100 --currency USD']);
-  action<WithdrawFlags>(app, command, async (ctx, o) => {
+  action(app, command, async (ctx, o) => {
     const input = parseWithdrawFlags(ctx, o) ?? failMissing();
     const quote = await asSignedIn(ctx, (t, actor) => quoteWithdrawal(t, ctx, actor, input));
     ctx.out.data({ quote: quoteDocument(ctx, quote) }, () => printQuote(ctx, quote));
@@ -92,7 +92,7 @@ function quoteToConfirm(t: RecordsTransaction, ctx: Context, actor: Actor, input
 function registerListAndCancel(withdrawCommand: Command, app: App): void {
   const list = pagingOptions(subcommand(withdrawCommand, 'list', 'your withdrawals, newest first, with their fee, what they hold, status and expected arrival'), LIST_LIMIT, 'withdrawals');
   examples(list, ['okpay withdraw list', 'okpay withdraw list --limit 5 --page 2', 'okpay withdraw list --json']);
-  action<{ limit?: string; page?: string }>(app, list, async (ctx, o) => {
+  action(app, list, async (ctx, o) => {
     const paging = parsePaging(o, LIST_LIMIT);
     const found = pageOf(await lookSignedIn(ctx, (t, actor) => listWithdrawals(t, actor)), paging);
     const docs = found.items.map((w) => withdrawalDocument(ctx, w));
@@ -126,7 +126,7 @@ function registerListAndCancel(withdrawCommand: Command, app: App): void {
   });
   const cancel = subcommand(withdrawCommand, 'cancel', 'cancel a withdrawal that has not started processing (the hold is released)').argument('<id>', 'the withdrawal id').option(...YES_FLAG);
   examples(cancel, ['okpay withdraw cancel wd_abc123 --yes']);
-  action<{ yes?: boolean }>(app, cancel, async (ctx, o, [id]) => {
+  action(app, cancel, async (ctx, o, [id]) => {
     await confirmOrRequireYes(ctx, `Cancel withdrawal ${id}?`, o.yes);
     const withdrawal = await asSignedIn(ctx, (t, actor) => cancelWithdrawal(t, ctx, actor, (id ?? '').trim()));
     ctx.out.data({ withdrawal: withdrawalDocument(ctx, withdrawal) }, () => ctx.out.success(`Withdrawal ${withdrawal.id} cancelled; ${formatMoney(ctx, withdrawal.amountMinor + withdrawal.feeMinor, withdrawal.currency)} ${withdrawal.currency} is available again.`));
@@ -143,13 +143,13 @@ function registerMethodCommands(withdrawCommand: Command, app: App): void {
     .option('--routing-number <number>', 'US ABA routing number (9 digits)')
     .option('--country <cc>', 'the bank’s country (from the IBAN when omitted)');
   examples(bank, ['okpay withdraw methods add bank --holder "Ada Lovelace" --iban "DE89 3704 0044 0532 0130 00"', 'okpay withdraw methods add bank --holder "Ada Lovelace" --account-number 000123456789 --routing-number 011000015']);
-  action<{ holder: string; iban?: string; accountNumber?: string; routingNumber?: string; country?: string }>(app, bank, async (ctx, o) => {
+  action(app, bank, async (ctx, o) => {
     const fields = bankFields(ctx, o);
     await saveMethod(ctx, () => ({ type: 'bank', provider: null, walletAccount: null, ...fields }));
   });
   const ewallet = subcommand(add, 'ewallet', 'add an e-wallet (another payment platform)').requiredOption('--provider <name>', 'the platform, e.g. PayPal').requiredOption('--account <id>', 'your account there (email, phone or handle)');
   examples(ewallet, ['okpay withdraw methods add ewallet --provider PayPal --account ada@example.com']);
-  action<{ provider: string; account: string }>(app, ewallet, async (ctx, o) => {
+  action(app, ewallet, async (ctx, o) => {
     const fields = ewalletFields(o.provider, o.account);
     await saveMethod(ctx, (actor) => ({ type: 'ewallet', holder: null, iban: null, accountNumber: null, routingNumber: null, country: actor.user.country, ...fields }));
   });
@@ -172,7 +172,7 @@ function registerMethodCommands(withdrawCommand: Command, app: App): void {
   });
   const remove = subcommand(methods, 'remove', 'remove a withdrawal method').argument('<id>', 'the method id').option(...YES_FLAG);
   examples(remove, ['okpay withdraw methods remove wm_abc123 --yes']);
-  action<{ yes?: boolean }>(app, remove, async (ctx, o, [id]) => {
+  action(app, remove, async (ctx, o, [id]) => {
     await confirmOrRequireYes(ctx, `Remove withdrawal method ${id}?`, o.yes);
     const method = await asSignedIn(ctx, (t, actor) => removeWithdrawalMethod(t, ctx, actor, (id ?? '').trim()));
     ctx.out.data({ method: methodDocument(method) }, () => ctx.out.success(`Removed ${method.label} (${method.id}).`));
