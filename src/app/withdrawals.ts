@@ -5,7 +5,7 @@ import { parseCalendars, type CalendarData } from '../domain/calendar.js';
 import { AppError } from '../domain/errors.js';
 import { computeWithdrawalQuote, type WithdrawalQuote } from '../domain/fees.js';
 import { findCurrency, type Currency, type MinorUnits } from '../domain/money.js';
-import { compareCodeUnits } from '../domain/order.js';
+import { compareCodeUnits } from '../domain/code-unit-order.js';
 import type { Transaction } from '../domain/ledger.js';
 import type { StoredQuote, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { QUOTE_TTL_MS, type WalletRef } from '../domain/wallet.js';

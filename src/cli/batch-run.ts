@@ -9,7 +9,7 @@ import { findCurrency, parseAmount } from '../domain/money.js';
 import { classifyRecipient, validateMemo } from '../domain/validate.js';
 import { checkIdempotencyKey } from '../domain/wallet.js';
 import type { Context } from './context.js';
-import { formatMoney } from './money.js';
+import { formatMoney } from './money-flags.js';
 import { confirmOrRequireYes } from './prompts.js';
 import { startProgress } from './progress.js';
 import { asSignedIn } from './signed-in.js';

@@ -15,7 +15,7 @@ import { clockGuarded } from './clock-guard.js';
 import { colorEnabled, Output } from './output.js';
 import { cryptoRandom, type Random } from './random.js';
 import { RefData } from './refdata.js';
-import { bcryptCost, bcryptHasher, otplibTotp, type PasswordHasher, type Totp } from './security.js';
+import { bcryptCost, bcryptHasher, otplibTotp, type PasswordHasher, type Totp } from './auth-adapters.js';
 
 export interface SessionHolder {
   read(): Promise<string | null>;

@@ -6,7 +6,7 @@ import { createAccount, lockAccount, tokenRecord, UNLOCK_TOKEN_TTL_MS, ACTIVATIO
 import { activationMail, lockedAfterFailuresMail } from '../domain/account-mails.js';
 import { parseCalendars, regionForCountry } from '../domain/calendar.js';
 import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
-import { COUNTABLE, fixtureTime, resolveReferences, type FixtureEntry, type FixtureExpect, type FixturePlan, type FixtureTicket, type FixtureTransfer, type FixtureUser, type FixtureWithdrawal } from '../domain/fixtures.js';
+import { COUNTABLE, fixtureTime, resolveReferences, type FixtureEntry, type FixtureExpect, type FixturePlan, type FixtureTicket, type FixtureTransfer, type FixtureUser, type FixtureWithdrawal } from '../domain/fixture-plan.js';
 import { holdAccount, sha256Hex, SYSTEM_ACCOUNTS, userAccount, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, parseAmount } from '../domain/money.js';
 import { planRefund } from '../domain/refunds.js';
@@ -24,7 +24,7 @@ import { parseLanguage } from '../domain/language.js';
 import { countries } from './countries.js';
 import { bankFields, ewalletFields } from './wallet-kit.js';
 import type { Context } from './context.js';
-import { currencyFlag } from './money.js';
+import { currencyFlag } from './money-flags.js';
 import { depsAt, type AppDeps } from '../app/ports.js';
 import { receiveDeposit, sendMoney } from '../app/wallet.js';
 import { holdForPayout, releaseToCustomer } from '../app/withdrawals.js';

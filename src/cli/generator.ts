@@ -12,7 +12,7 @@ import { AppError, isAppError } from '../domain/errors.js';
 import { isLanguage, LANGUAGES, type Language } from '../domain/language.js';
 import { userAccount, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, type Currency } from '../domain/money.js';
-import { compareCodeUnits } from '../domain/order.js';
+import { compareCodeUnits } from '../domain/code-unit-order.js';
 import { parseGeneratorData, type GeneratorData } from '../domain/generator-data.js';
 import { Prng } from '../domain/prng.js';
 import type { UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';

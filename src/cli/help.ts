@@ -4,7 +4,7 @@
 
 import type { Command, CommandUnknownOpts } from '@commander-js/extra-typings';
 import { AppError, ERRORS, type ErrorCode } from '../domain/errors.js';
-import type { App } from './kit.js';
+import type { App } from './command-builder.js';
 import { wrapForTerminal } from './output.js';
 import { PACKAGE_VERSION } from './paths.js';
 

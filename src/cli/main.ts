@@ -11,7 +11,7 @@ import { escapeControls, loadColor, loadFormatting, loadTerminalKit, wrapForTerm
 import { PACKAGE_VERSION } from './paths.js';
 import { helpTopics, registerHelp, registerVersion } from './help.js';
 import { missingFlags } from './prompts.js';
-import { groupExamples, type App } from './kit.js';
+import { groupExamples, type App } from './command-builder.js';
 import { invokedCommand, registerCommands } from './commands/index.js';
 
 const VERSION = PACKAGE_VERSION;

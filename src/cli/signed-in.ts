@@ -16,3 +16,8 @@ export async function asSignedIn<T>(ctx: Context, work: (t: RecordsTransaction, 
 export async function lookSignedIn<T>(ctx: Context, work: (t: RecordsTransaction, actor: Actor) => Promise<T>, access: Access = {}): Promise<T> {
   return readSignedIn(ctx, await sessionToken(ctx), work, access);
 }
+
+/** One store transaction as the signed-in person: the actor is checked at its start. */
+export function actAs<T>(ctx: Context, token: string | null, access: Access, work: (t: RecordsTransaction, actor: Actor) => Promise<T>): Promise<T> {
+  return ctx.store.transaction(async (t) => work(t, await authenticate(t, ctx.now().getTime(), token, access)));
+}

@@ -9,7 +9,7 @@ import { parseTicketNumber } from '../domain/tickets.js';
 import { sessionToken } from './auth.js';
 import type { Context } from './context.js';
 import { confirmOrRequireYes } from './prompts.js';
-import { actAs } from './ticket-kit.js';
+import { actAs } from './signed-in.js';
 import { parseSelection, selectsByFilter, type FilterOptions } from './ticket-filters.js';
 
 /** One ticket (the verb's usual form) or a bulk target. */

@@ -4,7 +4,13 @@
 
 import { formatBusinessMinutes } from '../domain/sla.js';
 import { visibleEvents, visibleMessages, type TicketEvent } from '../domain/tickets.js';
-import { localTime, shortUtc, type TicketDetail } from './ticket-kit.js';
+import { localTime } from '../app/desk.js';
+import type { TicketDetail } from '../app/tickets.js';
+
+/** "2026-12-05 15:16 UTC": an export may be read anywhere, so it shows UTC. */
+function shortUtc(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
 
 function who(detail: TicketDetail, id: string | null): string {
   if (id === null) return 'OKPay';

@@ -12,7 +12,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Posting, StoredJournalEntry } from '../domain/ledger.js';
 import type { Balances } from '../domain/state.js';
-import { LedgerReplay, MAX_PROBLEMS } from '../domain/verify.js';
+import { LedgerReplay, MAX_PROBLEMS } from '../domain/integrity-check.js';
 
 export interface RangeTask {
   readonly segmentSize: number;

@@ -6,7 +6,7 @@ import type { StoredQuote, Withdrawal, WithdrawalMethod } from '../domain/state.
 import { boundedText, normalizeCountry, parseCountries, validateName } from '../domain/validate.js';
 import { maskAccountNumber, normalizeIban, parseIbanLengths, validateAccountNumber, validateRoutingNumber } from '../domain/validate-bank.js';
 import type { Context } from './context.js';
-import { formatMoney } from './money.js';
+import { formatMoney } from './money-flags.js';
 
 export function quoteDocument(ctx: Context, quote: StoredQuote) {
   return {

@@ -8,7 +8,7 @@ import { hash } from 'node:crypto';
 import { AppError } from './errors.js';
 import type { MinorUnits } from './money.js';
 import type { Balances, FeeLineRecord, IdempotencyRecord, LimitWindow, TxId, UnclaimedTransfer, UserId, Withdrawal } from './state.js';
-import { compareCodeUnits } from './order.js';
+import { compareCodeUnits } from './code-unit-order.js';
 
 export const SYSTEM_ACCOUNTS = {
   /** The outside world: card and bank deposits come from it, payouts go to it. */

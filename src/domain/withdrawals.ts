@@ -12,7 +12,7 @@ import { holdAccount, SYSTEM_ACCOUNTS, userAccount, utcDay, type NewTransaction,
 import { formatAmount, type Currency, type MinorUnits } from './money.js';
 import type { TxId, User, UserId, Withdrawal, WithdrawalMethod } from './state.js';
 import { assertFunds, assertWithinLimits, type WalletRef } from './wallet.js';
-import { compareCodeUnits } from './order.js';
+import { compareCodeUnits } from './code-unit-order.js';
 import { parseShippedData } from './schema.js';
 
 const accountList = z.array(z.string().check(z.minLength(1)));

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { AppError } from '../domain/errors.js';
 import { parseEml } from '../domain/mail.js';
 import type { Balances, UnclaimedTransfer, Withdrawal } from '../domain/state.js';
-import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS } from '../domain/verify.js';
+import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS } from '../domain/integrity-check.js';
 import { errnoOf } from './durable-file.js';
 import { indexEntries, INDEX_KINDS, KINDS, RECORD_KINDS, type IndexKind, type Kind, type RecordKind } from './record-kinds.js';
 import type { SegmentLog } from './segment-log.js';

@@ -7,7 +7,7 @@ import { changePassword } from '../../src/app/credentials.js';
 import type { PasswordHasher } from '../../src/app/ports.js';
 import { login } from '../../src/app/sessions.js';
 import { NEED_OTP } from '../../src/app/second-factor.js';
-import { bcryptHasher } from '../../src/cli/security.js';
+import { bcryptHasher } from '../../src/cli/auth-adapters.js';
 import { AppError } from '../../src/domain/errors.js';
 import { userAccount } from '../../src/domain/ledger.js';
 import { findCurrency } from '../../src/domain/money.js';

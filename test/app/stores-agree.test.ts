@@ -15,7 +15,7 @@ import type { PasswordHasher } from '../../src/app/ports.js';
 import { bufferIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
 import { RefData } from '../../src/cli/refdata.js';
-import { otplibTotp } from '../../src/cli/security.js';
+import { otplibTotp } from '../../src/cli/auth-adapters.js';
 import { Prng } from '../../src/domain/prng.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';

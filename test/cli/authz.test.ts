@@ -9,7 +9,7 @@ import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { describe, expect, it } from 'vitest';
 import { bufferIO } from '../../src/cli/io.js';
 import { buildProgram } from '../../src/cli/main.js';
-import { otplibTotp } from '../../src/cli/security.js';
+import { otplibTotp } from '../../src/cli/auth-adapters.js';
 import { commandSpecs } from '../support/hostile.js';
 import { DEMO_FILE, DEMO_PASSWORD, DEMO_PEOPLE, DESK_NOW, errorCode, MemoryDesk, type DemoRole, type Outcome } from '../support/memory-desk.js';
 

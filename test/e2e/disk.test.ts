@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bufferIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
-import type { PasswordHasher } from '../../src/cli/security.js';
+import type { PasswordHasher } from '../../src/cli/auth-adapters.js';
 import { setFaultHook, type WriteStep } from '../../src/store/durable-file.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import { Okpay, type Run } from '../support/okpay.js';

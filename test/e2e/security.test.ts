@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, write
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { otplibTotp } from '../../src/cli/security.js';
+import { otplibTotp } from '../../src/cli/auth-adapters.js';
 import { BIN } from '../support/okpay.js';
 import { forgeRecord, storeRecords } from '../support/store-files.js';
 

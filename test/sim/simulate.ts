@@ -20,7 +20,7 @@ import { summaryOf } from '../../src/app/desk.js';
 import { bufferIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
 import { RefData } from '../../src/cli/refdata.js';
-import { otplibTotp, type PasswordHasher, type Totp } from '../../src/cli/security.js';
+import { otplibTotp, type PasswordHasher, type Totp } from '../../src/cli/auth-adapters.js';
 import { AppError } from '../../src/domain/errors.js';
 import { Prng } from '../../src/domain/prng.js';
 import { canonicalJson } from '../../src/domain/ledger.js';

@@ -4,7 +4,7 @@
 import type { AppDeps, PasswordHasher } from '../../src/app/ports.js';
 import { cryptoRandom } from '../../src/cli/random.js';
 import { RefData } from '../../src/cli/refdata.js';
-import { bcryptHasher, otplibTotp } from '../../src/cli/security.js';
+import { bcryptHasher, otplibTotp } from '../../src/cli/auth-adapters.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 
 export const APP_NOW = '2026-11-23T10:00:00.000Z';

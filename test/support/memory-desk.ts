@@ -6,7 +6,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { bufferIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
-import type { PasswordHasher } from '../../src/cli/security.js';
+import type { PasswordHasher } from '../../src/cli/auth-adapters.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { recordsOf } from './records.js';
 

@@ -20,7 +20,7 @@ import {
 } from '../../src/domain/accounts.js';
 import type { LockReason, User } from '../../src/domain/state.js';
 import { beginTwoFactor, confirmTwoFactor, hashRecoveryCode, verifySecondFactor, type TotpVerifier } from '../../src/domain/twofactor.js';
-import { otplibTotp } from '../../src/cli/security.js';
+import { otplibTotp } from '../../src/cli/auth-adapters.js';
 
 const totp = otplibTotp();
 const STEP_MS = 30_000;

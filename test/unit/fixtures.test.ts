@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.js';
-import { fixtureTime, planFixtures, resolveReferences, type FixtureTicket, type FixtureUser } from '../../src/domain/fixtures.js';
+import { fixtureTime, planFixtures, resolveReferences, type FixtureTicket, type FixtureUser } from '../../src/domain/fixture-plan.js';
 
 type Doc = Record<string, unknown>;
 

@@ -22,7 +22,7 @@ import { LIMIT_WINDOW_MS, parseLimitTable } from '../../src/domain/limits.js';
 import { findCurrency, type Currency } from '../../src/domain/money.js';
 import type { Balances, LimitWindow, StoreMeta, UnclaimedTransfer, User, Withdrawal } from '../../src/domain/state.js';
 import type { Recipient } from '../../src/domain/validate.js';
-import { compareWithState, LedgerReplay } from '../../src/domain/verify.js';
+import { compareWithState, LedgerReplay } from '../../src/domain/integrity-check.js';
 import {
   describeRequest,
   fingerprint,

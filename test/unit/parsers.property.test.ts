@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import currenciesJson from '../../data/currencies.json' with { type: 'json' };
 import { formatCsv, neutralizeFormula, parseCsv, type CsvOptions } from '../../src/domain/csv.js';
 import { AppError, type ErrorCode } from '../../src/domain/errors.js';
-import { planFixtures } from '../../src/domain/fixtures.js';
+import { planFixtures } from '../../src/domain/fixture-plan.js';
 import { formatAmount, parseAmount, type Currency } from '../../src/domain/money.js';
 import { formatIban, normalizeIban, parseIbanLengths, validateRoutingNumber } from '../../src/domain/validate-bank.js';
 import { normalizeEmail, normalizePhone, parseIsoDate, parsePositiveInt } from '../../src/domain/validate.js';

@@ -20,7 +20,7 @@ import { parseLimitTable } from '../../src/domain/limits.js';
 import { findCurrency, type Currency } from '../../src/domain/money.js';
 import type { Balances, LimitWindow, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../../src/domain/state.js';
 import { maskAccountNumber, normalizeIban, parseIbanLengths, validateAccountNumber } from '../../src/domain/validate-bank.js';
-import { compareWithState } from '../../src/domain/verify.js';
+import { compareWithState } from '../../src/domain/integrity-check.js';
 import { planDeposit, windowUsdMinor, type WalletRef } from '../../src/domain/wallet.js';
 import { payoutMail } from '../../src/domain/wallet-mails.js';
 import {

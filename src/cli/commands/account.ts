@@ -11,7 +11,7 @@ import { boundedText, checkPasswordPolicy, normalizeCountry, normalizeEmail, nor
 import { readSignedIn, sessionToken, signedIn, withOtp } from '../auth.js';
 import type { Context } from '../context.js';
 import { countries } from '../countries.js';
-import { action, examples, subcommand, type App } from '../kit.js';
+import { action, examples, subcommand, type App } from '../command-builder.js';
 import { askForMissing, confirmOrRequireYes, missingFlags, readNewPassword, readPassword, YES_FLAG } from '../prompts.js';
 
 export function registerAccountCommands(program: Command, app: App): void {

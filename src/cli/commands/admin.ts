@@ -4,7 +4,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { initAdmin } from '../../app/accounts.js';
 import { describeUser } from '../../domain/accounts.js';
 import { checkPasswordPolicy, normalizeEmail, validateName } from '../../domain/validate.js';
-import { action, examples, group, subcommand, type App } from '../kit.js';
+import { action, examples, group, subcommand, type App } from '../command-builder.js';
 import { readNewPassword } from '../prompts.js';
 
 export function registerAdminCommands(program: Command, app: App): Command {

@@ -11,11 +11,12 @@ import { parseTicketNumber, parseTier } from '../../domain/tickets.js';
 import { boundedText, normalizeEmail, parsePositiveInt } from '../../domain/validate.js';
 import { confirmSignedIn, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
-import { action, examples, group, subcommand, type App } from '../kit.js';
+import { action, examples, group, subcommand, type App } from '../command-builder.js';
 import { YES_FLAG } from '../prompts.js';
 import { parseLanguage } from '../../domain/language.js';
 import { emptyPageText, noteNextPage, offsetOf, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
-import { actAs, slaCell } from '../ticket-kit.js';
+import { actAs } from '../signed-in.js';
+import { slaCell } from '../ticket-output.js';
 import { filterOptions, parseSelection } from '../ticket-filters.js';
 
 type Registrar = (agent: Command, app: App) => void;

@@ -3,8 +3,8 @@
 
 import type { Command } from '@commander-js/extra-typings';
 import { balance } from '../../app/wallet.js';
-import { action, examples, subcommand, type App } from '../kit.js';
-import { formatMoney } from '../money.js';
+import { action, examples, subcommand, type App } from '../command-builder.js';
+import { formatMoney } from '../money-flags.js';
 import { lookSignedIn } from '../signed-in.js';
 
 export function registerBalanceCommand(program: Command, app: App): void {

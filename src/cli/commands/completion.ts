@@ -3,7 +3,7 @@
 
 import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { AppError } from '../../domain/errors.js';
-import { action, examples, subcommand, type App } from '../kit.js';
+import { action, examples, subcommand, type App } from '../command-builder.js';
 
 interface Node {
   path: string[];

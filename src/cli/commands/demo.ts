@@ -11,7 +11,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { AppError } from '../../domain/errors.js';
 import { ensureDirectory } from '../../store/durable-file.js';
 import type { Context } from '../context.js';
-import { action, examples, subcommand, type App } from '../kit.js';
+import { action, examples, subcommand, type App } from '../command-builder.js';
 import { packagePath } from '../paths.js';
 
 const BIN = packagePath('bin', 'okpay.js');

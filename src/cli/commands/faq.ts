@@ -9,8 +9,9 @@ import { detectLanguage, parseLanguage, type Language } from '../../domain/langu
 import { channelNow, expectedFirstReplyText, regionNow, type SupportChannel } from '../../domain/support.js';
 import { parsePositiveInt } from '../../domain/validate.js';
 import type { Context } from '../context.js';
-import { action, examples, subcommand, type App } from '../kit.js';
-import { calendarData, faqArticles, localTime, supportData } from '../ticket-kit.js';
+import { action, examples, subcommand, type App } from '../command-builder.js';
+import { localTime } from '../../app/desk.js';
+import { calendarData, faqArticles, supportData } from '../desk-data.js';
 
 export function registerFaqCommands(program: Command, app: App): void {
   registerFaq(program, app);

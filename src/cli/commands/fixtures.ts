@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { currentOtp } from '../../app/accounts.js';
 import { AppError } from '../../domain/errors.js';
-import { planFixtures } from '../../domain/fixtures.js';
+import { planFixtures } from '../../domain/fixture-plan.js';
 import { canonicalJson } from '../../domain/ledger.js';
 import type { LimitWindow, User, WithdrawalMethod } from '../../domain/state.js';
 import { normalizeEmail } from '../../domain/validate.js';
@@ -18,7 +18,7 @@ import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { applyFixtures, hashFixturePasswords } from '../fixture-loader.js';
 import { assertTestable, initTestStore } from '../../app/test-store.js';
-import { action, examples, group, subcommand, type App } from '../kit.js';
+import { action, examples, group, subcommand, type App } from '../command-builder.js';
 import { openRequestedFile } from '../requested-file.js';
 
 const MAX_FIXTURE_BYTES = 20 * 1024 * 1024;

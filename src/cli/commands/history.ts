@@ -9,7 +9,7 @@ import { TX_TYPES, type TxType } from '../../domain/ledger.js';
 import type { TxView } from '../../domain/tx-view.js';
 import { parseIsoDate } from '../../domain/validate.js';
 import type { Context } from '../context.js';
-import { action, examples, group, subcommand, type App } from '../kit.js';
+import { action, examples, group, subcommand, type App } from '../command-builder.js';
 import { emptyPageText, noteNextPage, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
 import { openRequestedFile } from '../requested-file.js';
 import { lookSignedIn } from '../signed-in.js';

@@ -2,7 +2,7 @@
 // are imported (start-up time is a feature); help, completion and unknown commands load them all.
 
 import type { Command } from '@commander-js/extra-typings';
-import type { App } from '../kit.js';
+import type { App } from '../command-builder.js';
 
 type Registrar = (program: Command, app: App, invoked: string | null) => Promise<void>;
 

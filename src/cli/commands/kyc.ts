@@ -10,8 +10,8 @@ import { boundedText, normalizeEmail } from '../../domain/validate.js';
 import { validateDocument } from '../../domain/validate-document.js';
 import { confirmSignedIn, readSignedIn, sessionToken, signedIn } from '../auth.js';
 import type { Context } from '../context.js';
-import { action, examples, group, subcommand, type App } from '../kit.js';
-import { formatMoney } from '../money.js';
+import { action, examples, group, subcommand, type App } from '../command-builder.js';
+import { formatMoney } from '../money-flags.js';
 import { YES_FLAG } from '../prompts.js';
 
 export function registerKycCommands(program: Command, app: App): void {

@@ -5,7 +5,7 @@ import { AppError } from '../../domain/errors.js';
 import type { MailRecord } from '../../domain/mail.js';
 import { looksLikePhone } from '../../domain/phone.js';
 import { normalizeEmail, normalizePhone } from '../../domain/validate.js';
-import { action, examples, group, subcommand, type App } from '../kit.js';
+import { action, examples, group, subcommand, type App } from '../command-builder.js';
 import { emptyPageText, noteNextPage, pageOf, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
 
 const LIST_LIMIT = 100;

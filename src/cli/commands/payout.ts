@@ -3,7 +3,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { bouncePayout } from '../../app/payouts.js';
 import { boundedText } from '../../domain/validate.js';
-import { action, examples, group, subcommand, type App } from '../kit.js';
+import { action, examples, group, subcommand, type App } from '../command-builder.js';
 import { confirmOrRequireYes, YES_FLAG } from '../prompts.js';
 import { asSignedIn } from '../signed-in.js';
 

@@ -13,7 +13,7 @@ import { parsePhoneCode } from '../../domain/phone-verification.js';
 import { promptText, readPassword } from '../prompts.js';
 import { asSignedIn } from '../signed-in.js';
 import type { Context } from '../context.js';
-import { action, examples, subcommand, type App, type OptionsOf } from '../kit.js';
+import { action, examples, subcommand, type App, type OptionsOf } from '../command-builder.js';
 import { parseLanguage } from '../../domain/language.js';
 import { countries } from '../countries.js';
 

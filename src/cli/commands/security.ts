@@ -9,7 +9,7 @@ import { AppError } from '../../domain/errors.js';
 import { checkPasswordPolicy, normalizeEmail } from '../../domain/validate.js';
 import { readSignedIn, sessionToken, withOtp } from '../auth.js';
 import type { Context } from '../context.js';
-import { action, examples, group, subcommand, type App } from '../kit.js';
+import { action, examples, group, subcommand, type App } from '../command-builder.js';
 import { readNewPassword, readPassword, readStdinLines } from '../prompts.js';
 import { renderTerminalQr } from '../qr.js';
 

@@ -7,7 +7,7 @@ import { closeSolvedTickets } from '../../app/agent.js';
 import { settleMoney } from '../../app/settle.js';
 import type { RecordsTransaction } from '../../store/store.js';
 import type { Context } from '../context.js';
-import { action, examples, subcommand, type App } from '../kit.js';
+import { action, examples, subcommand, type App } from '../command-builder.js';
 import { asSignedIn } from '../signed-in.js';
 
 type SettleStep = (ctx: Context, t: RecordsTransaction) => Promise<Record<string, number>>;

@@ -8,7 +8,7 @@ import { AppError } from '../../domain/errors.js';
 import { errnoOf } from '../../store/durable-file.js';
 import type { Context } from '../context.js';
 import { LazyPgStore } from '../context.js';
-import { action, examples, group, subcommand, type App } from '../kit.js';
+import { action, examples, group, subcommand, type App } from '../command-builder.js';
 
 interface StoreInfo {
   readonly store: 'files' | 'postgresql';

@@ -12,10 +12,12 @@ import { parseCategory, parseChannel, validateBody, validateSubject } from '../.
 import { normalizeEmail } from '../../domain/validate.js';
 import { NEED_OTP, sessionToken, withOtp } from '../auth.js';
 import type { Context } from '../context.js';
-import { action, examples, subcommand, type App, type OptionsOf } from '../kit.js';
+import { action, examples, subcommand, type App, type OptionsOf } from '../command-builder.js';
 import { askForMissing, readPassword } from '../prompts.js';
 import { newToken } from '../random.js';
-import { actAs, printTicket, readBody, ticketDocument } from '../ticket-kit.js';
+import { readBody } from '../message-body.js';
+import { actAs } from '../signed-in.js';
+import { printTicket, ticketDocument } from '../ticket-output.js';
 
 type NewOptions = OptionsOf<ReturnType<typeof ticketNewCommand>>;
 

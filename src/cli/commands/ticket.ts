@@ -14,7 +14,7 @@ import { normalizeEmail } from '../../domain/validate.js';
 import type { RecordsTransaction } from '../../store/store.js';
 import { confirmSignedIn, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
-import { action, examples, group, subcommand, type App } from '../kit.js';
+import { action, examples, group, subcommand, type App } from '../command-builder.js';
 import { emptyPageText, noteNextPage, offsetOf, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
 import { promptText, YES_FLAG } from '../prompts.js';
 import { openRequestedFile } from '../requested-file.js';
@@ -22,7 +22,10 @@ import { humanTimeLeft } from '../time.js';
 import { exportMarkdown } from '../ticket-markdown.js';
 import { filterOptions, parseSelection } from '../ticket-filters.js';
 import { runBulk, ticketTarget } from '../ticket-bulk.js';
-import { actAs, localTime, printTicket, readBody, ticketDocument, ticketRowDocument } from '../ticket-kit.js';
+import { localTime } from '../../app/desk.js';
+import { readBody } from '../message-body.js';
+import { actAs } from '../signed-in.js';
+import { printTicket, ticketDocument, ticketRowDocument } from '../ticket-output.js';
 
 /** `ticket new` has its own file; index.ts passes its registrar, so it comes first in help. */
 export function registerTicketCommands(program: Command, app: App, registerNew: (ticket: Command, app: App) => void): void {

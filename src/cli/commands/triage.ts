@@ -14,9 +14,11 @@ import { normalizeEmail } from '../../domain/validate.js';
 import type { RecordsTransaction } from '../../store/store.js';
 import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
-import { action, examples, subcommand, type App } from '../kit.js';
+import { action, examples, subcommand, type App } from '../command-builder.js';
 import { inquirer, interrupted, type Inquirer } from '../prompts.js';
-import { actAs, faqArticles, printTicket } from '../ticket-kit.js';
+import { faqArticles } from '../desk-data.js';
+import { actAs } from '../signed-in.js';
+import { printTicket } from '../ticket-output.js';
 
 type Move = 'reply' | 'faq' | 'note' | 'assign' | 'escalate' | 'priority' | 'resolve' | 'skip' | 'quit';
 

@@ -8,9 +8,9 @@ import { Worker } from 'node:worker_threads';
 import type { Command } from '@commander-js/extra-typings';
 import { AppError } from '../../domain/errors.js';
 import { GENESIS_HASH, type Balances, type ChainHead, type UnclaimedTransfer, type Withdrawal } from '../../domain/state.js';
-import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS, type LiveRecords } from '../../domain/verify.js';
+import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS, type LiveRecords } from '../../domain/integrity-check.js';
 import type { RecordsTransaction } from '../../store/store.js';
-import { action, examples, subcommand, type App } from '../kit.js';
+import { action, examples, subcommand, type App } from '../command-builder.js';
 import { packagePath } from '../paths.js';
 import type { RangeResult, RangeTask } from '../verify-worker.js';
 

@@ -1,34 +1,13 @@
-// What the ticket and agent commands share: the shipped support data, SLA reports and the
-// urgency-ordered queue, and how a ticket is shown — as JSON and to people — to its customer
-// (public messages only) or to an agent (everything).
+// How a ticket is shown — as JSON and to people — to its customer (public messages only) or to an
+// agent (everything), with its SLA clocks; and the one-line rows of ticket lists and the queue.
 
-import { promises as fs } from 'node:fs';
-import { calendarData as calendarsOf, faqArticles as faqOf, localTime, supportData as supportOf } from '../app/desk.js';
-import { authenticate, type Access, type Actor } from '../app/authenticate.js';
+import { localTime } from '../app/desk.js';
 import type { Audience, TicketDetail, TicketRow } from '../app/tickets.js';
-import { AppError } from '../domain/errors.js';
-import type { CalendarData } from '../domain/calendar.js';
-import type { FaqArticle } from '../domain/faq.js';
 import type { ReplyClock, SlaReport } from '../domain/sla.js';
-import type { SupportData } from '../domain/support.js';
-import { validateBody, visibleEvents, visibleMessages, type TicketEvent } from '../domain/tickets.js';
+import { visibleEvents, visibleMessages, type TicketEvent } from '../domain/tickets.js';
 import type { SlaNow } from '../domain/urgency.js';
-import { errnoOf } from '../store/durable-file.js';
-import type { RecordsTransaction } from '../store/store.js';
 import type { Context } from './context.js';
-import { promptText } from './prompts.js';
 import { humanDuration, humanTimeLeft } from './time.js';
-
-export type { Audience, TicketDetail } from '../app/tickets.js';
-export { localTime } from '../app/desk.js';
-
-export const supportData = (ctx: Context): SupportData => supportOf(ctx.ref);
-export const calendarData = (ctx: Context): CalendarData => calendarsOf(ctx.ref);
-export const faqArticles = (ctx: Context): FaqArticle[] => faqOf(ctx.ref);
-
-export function shortUtc(iso: string): string {
-  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
-}
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -178,41 +157,4 @@ export function printTicket(ctx: Context, detail: TicketDetail): void {
     ctx.out.line(`${style.dim(ctx.out.time(message.at))}  ${style.bold(nameIn(detail, message.authorId, message.author))}${internal}${origin}`);
     ctx.out.text(message.body.replace(/^/gm, '  '));
   }
-}
-
-const MAX_BODY_FILE_BYTES = 256 * 1024;
-
-export interface BodyOptions {
-  readonly body?: string;
-  readonly bodyFile?: string;
-}
-
-/**
- * The text of a message: --body, --body-file FILE (or - for standard input), else a prompt on a
- * terminal. Null when nothing was given and `required` is false.
- */
-export async function readBody(ctx: Context, o: BodyOptions, required: boolean): Promise<string | null> {
-  if (o.body !== undefined && o.bodyFile !== undefined) throw new AppError('USAGE', 'pass either --body or --body-file, not both');
-  if (o.body !== undefined) return validateBody(o.body);
-  if (o.bodyFile !== undefined) return validateBody(o.bodyFile === '-' ? await ctx.io.readStdin() : await readBodyFile(o.bodyFile));
-  if (!required) return null;
-  return validateBody(await promptText(ctx, 'Message:', 'pass --body TEXT or --body-file FILE (- for standard input)'));
-}
-
-async function readBodyFile(file: string): Promise<string> {
-  try {
-    const stats = await fs.stat(file);
-    if (!stats.isFile()) throw new AppError('INVALID_FILE', `${file} is not a file`);
-    if (stats.size > MAX_BODY_FILE_BYTES) throw new AppError('INVALID_FILE', `${file} is larger than ${MAX_BODY_FILE_BYTES / 1024} KiB`, { hint: 'a message holds at most 5000 characters' });
-    return await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    const why = errnoOf(error) === 'ENOENT' ? 'there is no such file' : errnoOf(error) === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error);
-    throw new AppError('INVALID_FILE', `cannot read ${file}: ${why}`);
-  }
-}
-
-/** One store transaction as the signed-in person: the actor is checked at its start. */
-export function actAs<T>(ctx: Context, token: string | null, access: Access, work: (t: RecordsTransaction, actor: Actor) => Promise<T>): Promise<T> {
-  return ctx.store.transaction(async (t) => work(t, await authenticate(t, ctx.now().getTime(), token, access)));
 }
