@@ -25,6 +25,6 @@ describe('deterministic simulation: memory and file store side by side, with wri
       expect(report.failedCommits + report.crashes).toBeGreaterThan(0);
       expect(Object.keys(report.commands).length).toBeGreaterThan(15);
     },
-    Math.max(60_000, steps * 150),
+    Math.max(120_000, steps * 600),
   );
 });
