@@ -29,6 +29,12 @@ describe('filters and sort orders of ticket lists', () => {
     expect(await numbers(LIN, ['agent', 'queue', '--assignee', 'none'])).toEqual([1]);
     expect(await numbers(MEI, ['agent', 'queue', '--mine'])).toEqual([3]);
     expect(await numbers(LIN, ['agent', 'queue', '--status', 'new', '--category', 'account'])).toEqual([1]);
+    const queue = expectOk(await as(LIN, ['agent', 'queue', '--json'])).json<{ tickets: { number: number; sla: { state: string } }[] }>().tickets;
+    const breaching = queue.filter((t) => t.sla.state === 'breached' || t.sla.state === 'at-risk').map((t) => t.number);
+    expect(breaching.length).toBeGreaterThan(0);
+    expect(breaching.length).toBeLessThan(queue.length);
+    const filtered = expectOk(await as(LIN, ['agent', 'queue', '--breaching', '--json'])).json<{ tickets: { number: number }[] }>().tickets;
+    expect(filtered.map((t) => t.number)).toEqual(breaching);
     expect(await numbers(LIN, ['ticket', 'list', '--status', 'solved'])).toEqual([5]);
   });
 
@@ -51,6 +57,15 @@ describe('filters and sort orders of ticket lists', () => {
     expect((await numbers(LIN, ['agent', 'queue', '--sort', 'priority']))[0]).toBe(2);
     expect(await numbers(LIN, ['agent', 'queue', '--sort', 'created'])).toEqual([1, 4, 2, 3]);
     expect(await numbers(LIN, ['ticket', 'list', '--status', 'solved,new', '--channel', 'email', '--sort', 'created'])).toEqual([1, 5]);
+  });
+
+  it('pages through what the filters keep, and the next page keeps the filters', async () => {
+    const first = expectOk(await as(LIN, ['agent', 'queue', '--channel', 'chat,phone', '--sort', 'created', '--limit', '2', '--json'])).json<{ tickets: { number: number }[]; more: boolean }>();
+    expect([first.tickets.map((t) => t.number), first.more]).toEqual([[4, 2], true]);
+    const second = expectOk(await as(LIN, ['agent', 'queue', '--channel', 'chat,phone', '--sort', 'created', '--limit', '2', '--page', '2', '--json'])).json<{ tickets: { number: number }[]; more: boolean }>();
+    expect([second.tickets.map((t) => t.number), second.more]).toEqual([[3], false]);
+    const human = expectOk(await as(LIN, ['ticket', 'list', '--search', 'refund', '--limit', '1']));
+    expect(human.stderr).toContain('more on the next page: okpay ticket list --search refund --limit 1 --page 2');
   });
 
   it('refuses bad filters with exit 2, unknown people with exit 5, and the desk’s filters to customers with exit 4', async () => {

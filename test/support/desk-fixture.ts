@@ -6,12 +6,12 @@ import path from 'node:path';
 import { expectOk } from './desk-cli.js';
 import type { Okpay } from './okpay.js';
 
-const PASSWORD = 'Lists-pass-2026!';
+export const DESK_PASSWORD = 'Lists-pass-2026!';
 export const LIN = 'lin@support.okpay.example';
 export const MEI = 'mei@support.okpay.example';
 export const ADA = 'ada@example.com';
 
-const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({ name, email, password: PASSWORD, country: 'DE', at: '-30d', ...extra });
+const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({ name, email, password: DESK_PASSWORD, country: 'DE', at: '-30d', ...extra });
 
 export const DESK_FIXTURE = {
   users: [person('ada', ADA, { language: 'en' }), person('chen', 'chen@example.cn', { country: 'CN', language: 'zh', fullName: '陈晨' }), person('lena', 'lena@example.de', { language: 'de' })],
@@ -43,6 +43,6 @@ export async function loadDeskFixture(o: Okpay, emails: readonly string[]): Prom
   writeFileSync(file, JSON.stringify(DESK_FIXTURE));
   expectOk(await o.run(['fixtures', 'load', file]));
   const sessions = new Map<string, string>();
-  for (const email of emails) sessions.set(email, expectOk(await o.run(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n` })).stdout.trim());
+  for (const email of emails) sessions.set(email, expectOk(await o.run(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${DESK_PASSWORD}\n` })).stdout.trim());
   return sessions;
 }
