@@ -23,7 +23,8 @@ const common = {
   platform: 'node',
   target: 'node20',
   // pg-native: node-postgres's optional libpq binding, which okpay does not use (pure JavaScript only).
-  external: ['bcrypt', '@inquirer/prompts', 'pg-native'],
+  // ink (and its React) is ESM with top-level await (yoga's WebAssembly): loaded by import() from node_modules.
+  external: ['bcrypt', '@inquirer/prompts', 'pg-native', 'ink', 'react'],
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,

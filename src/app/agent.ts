@@ -45,7 +45,7 @@ import type { QueueEntry } from '../domain/urgency.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
-import { emailsOf, explained, faqArticles, filterOf, macros, findTicket, openQueue, queueEntryOf, saveTicket, selectTickets, slaOf, supportData, ticketRegion, type TicketSelection } from './desk.js';
+import { emailsOf, explained, faqArticles, filterOf, macros, findTicket, queueEntryOf, saveTicket, selectTickets, slaOf, supportData, ticketRegion, type TicketSelection } from './desk.js';
 import type { AppDeps } from './ports.js';
 import { lockUser, userByEmail } from './users.js';
 import { auditTicket, ticketDetail, type TicketDetail } from './tickets.js';
@@ -263,22 +263,6 @@ export async function agentQueue(t: Records, deps: AppDeps, actor: Actor, reques
   const offset = request.offset ?? 0;
   const entries = all.slice(offset, offset + request.limit).map((entry) => explained(deps.ref, entry, nowMs));
   return { entries, names: await emailsOf(t, entries.flatMap(({ ticket }) => [ticket.customerId, ticket.assigneeId])), total: all.length };
-}
-
-export interface TriageTicket {
-  readonly entry: QueueEntry<TicketSummary>;
-  readonly detail: TicketDetail;
-}
-
-/** The triage loop's next ticket: the most urgent one at the agent's tier, not skipped. */
-export async function nextTriageTicket(t: RecordsTransaction, deps: AppDeps, actor: Actor, skipped: ReadonlySet<number>): Promise<TriageTicket | null> {
-  const agent = requireAgent(actor, '`agent triage`');
-  const nowMs = deps.now().getTime();
-  const tier = agent.agent?.tier ?? 1;
-  const next = (await openQueue(t, deps.ref, nowMs)).find(({ ticket }) => ticket.tier <= tier && !skipped.has(ticket.number));
-  if (!next) return null;
-  const entry = explained(deps.ref, next, nowMs);
-  return { entry, detail: await ticketDetail(t, deps, await findTicket(t, entry.ticket.number), 'agent', nowMs) };
 }
 
 // ---- statistics ----------------------------------------------------------------------------------

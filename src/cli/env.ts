@@ -18,6 +18,8 @@ export interface Env {
   readonly bcryptCost: string | undefined;
   readonly xdgDataHome: string | undefined;
   readonly userHome: string;
+  /** $VISUAL, else $EDITOR: what the triage console writes replies and notes with. */
+  readonly editor: string | undefined;
 }
 
 export function readEnv(env: NodeJS.ProcessEnv): Env {
@@ -37,6 +39,7 @@ export function readEnv(env: NodeJS.ProcessEnv): Env {
     bcryptCost: nonEmpty('OKPAY_BCRYPT_COST'),
     xdgDataHome: nonEmpty('XDG_DATA_HOME'),
     userHome: nonEmpty('HOME') ?? os.homedir(),
+    editor: nonEmpty('VISUAL') ?? nonEmpty('EDITOR'),
   };
 }
 

@@ -152,7 +152,7 @@ describe('Ctrl-C anywhere', () => {
 
   it('in agent triage: exit 130', async () => {
     terminal.start(['agent', 'triage'], env(amy));
-    await terminal.waitFor(/what now\?/);
+    await terminal.waitFor(/Queue \d+/);
     terminal.press('C-c');
     expect((await terminal.finish()).code).toBe(130);
   });

@@ -1,51 +1,49 @@
-// `agent triage` driven through a pseudo-terminal (test/support/pty_drive.py): the agent works
-// the queue with the keyboard only, and every move lands in the store and the outbox.
+// `agent triage`: the full-screen console driven through a real pseudo-terminal (tmux, 80×24).
+// The agent moves through the queue, replies through a fake $EDITOR, resolves, is refused an
+// action on a ticket another process changed, and quits; the store is checked through the CLI.
 
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../support/okpay.js';
 import { Desk, expectError, expectOk, mails, ticketOf } from '../support/desk-cli.js';
+import { Terminal } from '../support/tmux.js';
 
-const DRIVER = fileURLToPath(new URL('../support/pty_drive.py', import.meta.url));
 const ADA = 'ada@example.com';
 const LIN = 'lin@okpay.example';
-const DOWN = '\u001b[B';
-
-interface Step {
-  readonly expect: string;
-  readonly send?: string;
-}
-
-function inTerminal(desk: Desk, session: string, steps: readonly Step[]): Promise<{ code: number; screen: string }> {
-  const script = {
-    argv: [process.execPath, BIN, 'agent', 'triage'],
-    env: { OKPAY_HOME: desk.o.home, OKPAY_NOW: desk.o.now, OKPAY_SESSION: session, OKPAY_BCRYPT_COST: '4', TERM: 'xterm-256color', NO_COLOR: '' },
-    timeout: 30,
-    steps,
-  };
-  return new Promise((resolve) => {
-    execFile('python3', [DRIVER, JSON.stringify(script)], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, screen: stdout });
-    });
-  });
-}
+const REPLY = 'We are checking with the bank.';
 
 describe('agent triage', () => {
   const desk = new Desk();
+  const tools = mkdtempSync(path.join(os.tmpdir(), 'okpay-triage-'));
+  // The fake editor keeps what okpay prefilled (and the file's mode) for the test, then writes the reply.
+  const editor = path.join(tools, 'editor.sh');
+  const emptyEditor = path.join(tools, 'empty-editor.sh');
+  let terminal: Terminal;
   let session = '';
 
+  const env = (editorPath: string): Record<string, string> => ({ OKPAY_HOME: desk.o.home, OKPAY_NOW: desk.o.now, OKPAY_SESSION: session, OKPAY_BCRYPT_COST: '4', EDITOR: editorPath });
+  const ticket = async (number: number) => ticketOf(expectOk(await desk.as(LIN, ['ticket', 'show', String(number), '--json'])));
+
   beforeAll(async () => {
+    writeFileSync(editor, `#!/bin/sh\ncp "$1" '${tools}/draft'\nstat -c %a "$1" > '${tools}/mode'\nprintf '%s\\n' '${REPLY}' > "$1"\n`);
+    writeFileSync(emptyEditor, `#!/bin/sh\n: > "$1"\n`);
+    chmodSync(editor, 0o755);
+    chmodSync(emptyEditor, 0o755);
     await desk.admin();
     await desk.customer(ADA, ['--country', 'DE']);
     await desk.agent(LIN, 1, 'en');
     expectOk(await desk.as(ADA, ['ticket', 'new', '--category', 'dispute', '--subject', 'Withdrawal not received', '--body', 'My withdrawal to the bank has not arrived after three business days.']));
     expectOk(await desk.as(ADA, ['ticket', 'new', '--category', 'feedback', '--subject', 'Dark mode please', '--body', 'The app is too bright at night.']));
     session = desk.session(LIN);
+    terminal = new Terminal(80, 24);
   });
 
-  afterAll(() => desk.cleanup());
+  afterAll(() => {
+    terminal.close();
+    desk.cleanup();
+    rmSync(tools, { recursive: true, force: true });
+  });
 
   it('refuses to start without a terminal and names the commands to use instead', async () => {
     const run = expectError(await desk.as(LIN, ['agent', 'triage', '--json']), 2, 'USAGE');
@@ -54,49 +52,84 @@ describe('agent triage', () => {
     expect(run.error().hint).toContain('okpay ticket reply N');
   });
 
-  it('works the queue from the keyboard: reply, note, resolve, an FAQ answer, skip and quit', async () => {
-    const { code, screen } = await inTerminal(desk, session, [
-      // The dispute (high priority) comes first.
-      { expect: 'Ticket #1: Withdrawal not received', send: '' },
-      { expect: 'Ticket #1 — what now\\?', send: '1\r' },
-      { expect: 'Reply to the customer:', send: 'We are checking with the bank.\r' },
-      { expect: 'Leave the ticket', send: `${DOWN}\r` },
-      { expect: 'Answer sent on #1; it is pending\\.' },
-      // Waiting on the customer, #1 drops below the feedback ticket.
-      { expect: 'Ticket #2: Dark mode please' },
-      { expect: 'Ticket #2 — what now\\?', send: '3\r' },
-      { expect: 'Internal note:', send: 'Forwarded to the app team.\r' },
-      { expect: 'Note added to #2\\.' },
-      { expect: 'Ticket #2 — what now\\?', send: '7\r' },
-      { expect: '#2 is solved' },
-      { expect: 'Ticket #1 — what now\\?', send: '2\r' },
-      { expect: 'Answer with', send: '\r' },
-      { expect: 'Leave the ticket', send: '\r' },
-      { expect: 'FAQ answer "[a-z0-9-]+" sent on #1; it is open\\.' },
-      { expect: 'Ticket #1 — what now\\?', send: '8\r' },
-      { expect: 'Nothing left but the 1 ticket\\(s\\) you skipped\\.' },
-    ]);
-    expect(code, screen).toBe(0);
+  it('shows the queue and the ticket at 80×24, replies through $EDITOR, resolves, and quits cleanly', async () => {
+    terminal.start(['agent', 'triage'], env(editor));
+    // The dispute (high priority) comes first and is shown on the right with its customer.
+    const first = await terminal.waitFor(/Ticket #1: Withdrawal not received/);
+    expect(first).toMatch(/Queue 2/);
+    expect(first).toMatch(/>#1 .*Withdrawal/);
+    expect(first).toMatch(/ #2 .*Dark mode/);
+    expect(first).toContain(`Customer: ${ADA} · KYC none · not locked`);
+    expect(first).toMatch(/urgency \d+/);
+    expect(first).toContain('r reply');
+    expect(first.split('\n').every((line) => line.length <= 80)).toBe(true);
 
-    const first = ticketOf(expectOk(await desk.as(LIN, ['ticket', 'show', '1', '--json'])));
-    expect(first.status).toBe('open');
-    expect(first.messages.filter((m) => m.author === 'agent').map((m) => [m.body.slice(0, 30), m.faqId !== null])).toEqual([
-      ['We are checking with the bank.', false],
-      [expect.any(String), true],
-    ]);
-    expect(mails(desk.o, ADA, 'ticket-reply')).toHaveLength(2);
+    terminal.type('?');
+    await terminal.waitFor(/Keys \(any key to go back\)[^]*refund the linked transaction/);
+    terminal.type(' ');
+    await terminal.waitFor(/Customer: ada@example\.com[^]*r reply n note .* l lock \? q/);
 
-    const second = ticketOf(expectOk(await desk.as(ADA, ['ticket', 'show', '2', '--json'])));
-    expect(second.status).toBe('solved');
-    expect(JSON.stringify(second)).not.toContain('Forwarded to the app team');
-    expect(ticketOf(expectOk(await desk.as(LIN, ['ticket', 'show', '2', '--json']))).messages.map((m) => m.visibility)).toEqual(['public', 'internal']);
+    terminal.type('r');
+    await terminal.waitFor(/#1: answer sent; it is \w+\./);
+    const draft = readFileSync(path.join(tools, 'draft'), 'utf8');
+    expect(draft).toContain("# Customer's language: en");
+    expect(draft).toContain('# Reply to ticket #1: Withdrawal not received');
+    expect(readFileSync(path.join(tools, 'mode'), 'utf8').trim()).toBe('600');
+    await terminal.waitFor(new RegExp(REPLY));
+
+    terminal.type('j');
+    await terminal.waitFor(/Ticket #2: Dark mode please/);
+    terminal.type('s');
+    await terminal.waitFor(/#2 is solved\./);
+    await terminal.waitFor(/Queue 1\b/);
+
+    terminal.type('q');
+    const screen = await terminal.finish();
+    expect(screen.code, screen.text).toBe(0);
+    // The alternate screen is gone: what is left is the shell and the summary.
+    expect(screen.text).not.toContain('Queue');
+    expect(screen.text).toContain('Triage ended after 2 action(s).');
+
+    const one = await ticket(1);
+    expect(one.messages.filter((m) => m.author === 'agent').map((m) => m.body)).toEqual([REPLY]);
+    expect(mails(desk.o, ADA, 'ticket-reply')).toHaveLength(1);
+    expect((await ticket(2)).status).toBe('solved');
     expect(mails(desk.o, ADA, 'ticket-status').pop()?.subject).toBe('[OKPay #2] Ticket solved: Dark mode please');
   });
 
-  it('quits on request and leaves everything as it was', async () => {
-    const before = expectOk(await desk.as(LIN, ['ticket', 'show', '1', '--json'])).stdout;
-    const { code, screen } = await inTerminal(desk, session, [{ expect: 'Ticket #1 — what now\\?', send: '9\r' }]);
-    expect(code, screen).toBe(0);
-    expect(expectOk(await desk.as(LIN, ['ticket', 'show', '1', '--json'])).stdout).toBe(before);
+  it('refuses an action on a ticket someone changed since it was shown, then acts on the fresh one', async () => {
+    terminal.start(['agent', 'triage'], env(emptyEditor));
+    await terminal.waitFor(/Ticket #1: Withdrawal not received/);
+    expectOk(await desk.as(LIN, ['ticket', 'set', '1', '--priority', 'urgent']));
+    const status = (await ticket(1)).status;
+    terminal.type('h');
+    await terminal.waitFor(/#1: ticket #1 changed since it was shown/);
+    expect((await ticket(1)).status).toBe(status);
+    // The refusal re-read the store: the screen shows the new priority and the same key now works.
+    await terminal.waitFor(new RegExp(`${status} · urgent`));
+    terminal.type('h');
+    await terminal.waitFor(/#1 is on-hold\./);
+
+    // An empty editor file sends nothing.
+    terminal.type('n');
+    await terminal.waitFor(/The note was empty: nothing was sent\./);
+    terminal.type('q');
+    expect((await terminal.finish()).code).toBe(0);
+    const one = await ticket(1);
+    expect(one.priority).toBe('urgent');
+    expect(one.status).toBe('on-hold');
+    expect(one.messages.filter((m) => m.visibility === 'internal')).toEqual([]);
+  });
+
+  it('Ctrl-C ends with exit 130 and leaves the terminal settings as they were', async () => {
+    const before = await terminal.okpay([], {}, { shell: 'stty -g' });
+    terminal.start(['agent', 'triage'], env(editor));
+    await terminal.waitFor(/Ticket #1/);
+    terminal.press('C-c');
+    const screen = await terminal.finish();
+    expect(screen.code).toBe(130);
+    expect(screen.text).not.toContain('Queue');
+    const after = await terminal.okpay([], {}, { shell: 'stty -g' });
+    expect(after.text.trim()).toBe(before.text.trim());
   });
 });

@@ -1,171 +1,105 @@
-// agent triage: an interactive loop for a terminal. It shows the most urgent ticket the agent may
-// work on and offers the usual moves — reply (typed or an FAQ answer), note, assign, escalate,
-// set priority, resolve, skip, quit — all from the keyboard. Each move is one short transaction;
-// nothing is locked while the agent reads or types.
+// agent triage: the full-screen triage console on a terminal (src/cli/triage-console.ts). Every
+// key that changes something runs the same use-case as the matching `ticket`/`agent` command, in
+// its own short transaction that first checks the ticket is still as the screen showed it; nothing
+// is locked while the agent reads or types. Without a terminal it names those commands instead.
 
 import type { Command } from '@commander-js/extra-typings';
-import { assignAsAgent, escalateAsAgent, nextTriageTicket, noteAsAgent, replyAsAgent, setStatusAsAgent, updateAsAgent, type TriageTicket } from '../../app/agent.js';
+import { assignAsAgent, changeLock, escalateAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent, updateAsAgent } from '../../app/agent.js';
 import type { Actor } from '../../app/authenticate.js';
+import { refund } from '../../app/refunds.js';
+import { assertUnchanged, triagePanel, triageQueue, type SeenVersion, type TriagePanel } from '../../app/triage.js';
 import { requireRole } from '../../domain/accounts.js';
-import { AppError, isAppError } from '../../domain/errors.js';
-import { searchFaq } from '../../domain/faq.js';
-import { PRIORITIES, validateBody, validateReason, type Priority, type Tier } from '../../domain/tickets.js';
-import { normalizeEmail } from '../../domain/validate.js';
+import { AppError } from '../../domain/errors.js';
+import { validateBody, validateReason, type Tier } from '../../domain/tickets.js';
 import type { RecordsTransaction } from '../../store/store.js';
 import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../command-builder.js';
-import { inquirer, interrupted, type Inquirer } from '../prompts.js';
-import { faqArticles } from '../desk-data.js';
+import { filterOptions, parseSelection } from '../ticket-filters.js';
 import { actAs } from '../signed-in.js';
-import { printTicket } from '../ticket-output.js';
-
-type Move = 'reply' | 'faq' | 'note' | 'assign' | 'escalate' | 'priority' | 'resolve' | 'skip' | 'quit';
-
-const MAX_ROUNDS = 1000;
+import { runConsole, type TriageAction, type TriageDesk } from '../triage-console.js';
+import { draftText, editInEditor } from '../triage-editor.js';
 
 const INSTEAD =
-  'use `okpay agent queue`, `okpay ticket show N`, `okpay ticket reply N --body …` (or --faq ID), `okpay ticket note N`, `okpay ticket assign N`, `okpay ticket escalate N --tier T`, `okpay ticket set N --priority P` and `okpay ticket resolve N`';
+  'use `okpay agent queue`, `okpay ticket show N`, `okpay ticket reply N --body …` (or --faq ID), `okpay ticket note N`, `okpay ticket assign N`, `okpay ticket escalate N --tier T`, `okpay ticket set N --priority P`, `okpay ticket resolve N` and `okpay ticket close N`';
 
 export function registerTriage(agent: Command, app: App): void {
-  const command = subcommand(agent, 'triage', 'work through the queue interactively, most urgent ticket first (needs a terminal)');
-  examples(command, ['okpay agent triage']);
-  action(app, command, async (ctx) => {
+  const command = filterOptions(subcommand(agent, 'triage', 'the full-screen triage console: the queue, the selected ticket and a key for every move (needs a terminal)'), 'urgency');
+  examples(command, ['okpay agent triage', 'okpay agent triage --assignee @me', 'okpay agent triage --breaching']);
+  action(app, command, async (ctx, o) => {
+    const selection = parseSelection(o, 'urgency');
     if (!ctx.io.stdinIsTTY || !ctx.io.stdoutIsTTY) throw new AppError('USAGE', '`agent triage` is interactive and needs a terminal', { hint: INSTEAD });
     const token = await sessionToken(ctx);
     const agent = await actAs(ctx, token, {}, async (_t, actor) => actor.user);
     requireRole(agent, ['agent'], '`agent triage`');
-    const prompts = await inquirer();
-    await triageLoop(ctx, prompts, token);
+    const looked = new Set<number>();
+    const asAgent = <T>(what: string, work: (t: RecordsTransaction, actor: Actor) => Promise<T>) => actAs(ctx, token, { roles: ['agent'], what }, work);
+    const desk: TriageDesk = {
+      queue: () => asAgent('`agent triage`', (t, actor) => triageQueue(t, ctx, actor, selection)),
+      panel: (number) =>
+        asAgent('`agent triage`', async (t, actor) => {
+          const panel = await triagePanel(t, ctx, actor, number, !looked.has(number));
+          looked.add(number);
+          return panel;
+        }),
+      act: (seen, move) =>
+        asAgent('`agent triage`', async (t, actor) => {
+          await assertUnchanged(t, seen);
+          return perform(t, ctx, actor, seen, move);
+        }),
+      editor: ctx.env.editor === undefined ? null : (draft) => editInEditor(ctx.env.editor ?? '', draft),
+      draft: draftOf,
+    };
+    const actions = await runConsole(desk);
+    if (actions < 0) throw new AppError('INTERRUPTED', 'triage interrupted; every action before Ctrl-C was saved, none was half-done');
+    ctx.out.success(`Triage ended after ${actions} action(s).`);
   });
 }
 
-function nextTicket(ctx: Context, token: string | null, skipped: ReadonlySet<number>): Promise<TriageTicket | null> {
-  return actAs(ctx, token, { roles: ['agent'], what: '`agent triage`' }, (t, actor) => nextTriageTicket(t, ctx, actor, skipped));
+/** The editor's starting text: the customer's language, how to cancel, and the best FAQ answer. */
+function draftOf(panel: TriagePanel, kind: 'reply' | 'note'): string {
+  const ticket = panel.detail.ticket;
+  const header = [`${kind === 'reply' ? 'Reply to' : 'Internal note on'} ticket #${ticket.number}: ${ticket.subject}`, `Customer's language: ${ticket.language}`, 'Lines starting with # are left out; an empty text cancels.'];
+  const best = panel.suggestions[0];
+  return draftText(kind === 'reply' && best ? [...header, `Suggested FAQ answer below: ${best.id}`] : header, kind === 'reply' && best ? `${best.title}\n\n${best.body}` : '');
 }
 
-/** One move of the loop: a short transaction as the signed-in agent. */
-function asAgent<T>(ctx: Context, token: string | null, what: string, work: (t: RecordsTransaction, actor: Actor) => Promise<T>): Promise<T> {
-  return actAs(ctx, token, { roles: ['agent'], what }, work);
-}
-
-async function triageLoop(ctx: Context, prompts: Inquirer, token: string | null): Promise<void> {
-  const skipped = new Set<number>();
-  for (let round = 0; round < MAX_ROUNDS; round += 1) {
-    const next = await nextTicket(ctx, token, skipped);
-    if (next === null) {
-      ctx.out.success(skipped.size > 0 ? `Nothing left but the ${skipped.size} ticket(s) you skipped.` : 'The queue is clear.');
-      return;
+async function perform(t: RecordsTransaction, ctx: Context, actor: Actor, seen: SeenVersion, move: TriageAction): Promise<string> {
+  const number = seen.number;
+  switch (move.kind) {
+    case 'reply': {
+      const updated = await replyAsAgent(t, ctx, actor, number, { body: move.body === null ? null : validateBody(move.body), faqId: move.faqId, status: null });
+      return `#${number}: ${move.faqId === null ? 'answer' : `FAQ answer "${move.faqId}"`} sent; it is ${updated.status}.`;
     }
-    ctx.out.line();
-    ctx.out.line(ctx.out.style.cyan(`── urgency ${next.entry.urgency.score} ${'─'.repeat(50)}`));
-    printTicket(ctx, next.detail);
-    ctx.out.line();
-    // Ctrl-C at any question ends triage with exit 130; the move it interrupted saved nothing.
-    const move = await chooseMove(prompts, next.entry.ticket.number).catch(interrupted);
-    if (move === 'quit') return;
-    if (move === 'skip') {
-      skipped.add(next.entry.ticket.number);
-      continue;
+    case 'note':
+      await noteAsAgent(t, ctx, actor, number, validateBody(move.body));
+      return `#${number}: note added.`;
+    case 'assign': {
+      const { assignee } = await assignAsAgent(t, ctx, actor, number, move.to === 'me' ? actor.user.email : null);
+      return `#${number} assigned to ${assignee.email}.`;
     }
-    await perform(ctx, prompts, token, next, move);
+    case 'priority':
+      return `#${number} is now ${(await updateAsAgent(t, ctx, actor, number, { priority: move.priority })).priority}.`;
+    case 'status': {
+      const updated = move.to === 'solved' || move.to === 'closed' ? await setStatusAsAgent(t, ctx, actor, number, move.to, move.to === 'solved' ? 'resolve' : 'close') : await updateAsAgent(t, ctx, actor, number, { status: move.to });
+      return `#${number} is ${updated.status}.`;
+    }
+    case 'escalate':
+      return escalate(t, ctx, actor, number);
+    case 'refund': {
+      const done = await refund(t, ctx, actor, { txText: move.txId, ticketNumber: number, reason: null });
+      return done.view === null ? `#${number}: refund of ${done.of} waits for a second agent's approval.` : `#${number}: ${done.of} refunded (${done.view.id}).`;
+    }
+    case 'lock':
+      await changeLock(t, ctx, actor, 'lock', { email: move.email, reason: validateReason(move.reason), ticket: number });
+      return `#${number}: ${move.email} is locked.`;
   }
 }
 
-function chooseMove(prompts: Inquirer, number: number): Promise<Move> {
-  return prompts.select<Move>({
-    message: `Ticket #${number} — what now? (arrows or the number, then Enter)`,
-    choices: [
-      { name: '1. Reply', value: 'reply' },
-      { name: '2. Reply with an FAQ answer', value: 'faq' },
-      { name: '3. Internal note', value: 'note' },
-      { name: '4. Assign', value: 'assign' },
-      { name: '5. Escalate', value: 'escalate' },
-      { name: '6. Set priority', value: 'priority' },
-      { name: '7. Resolve', value: 'resolve' },
-      { name: '8. Skip', value: 'skip' },
-      { name: '9. Quit', value: 'quit' },
-    ],
-    pageSize: 9,
-  });
+async function escalate(t: RecordsTransaction, ctx: Context, actor: Actor, number: number): Promise<string> {
+  const current = (await t.tickets.get(number))?.tier ?? 3;
+  if (current >= 3) return `#${number} is already with a manager (tier 3).`;
+  const tier = (current + 1) as Tier;
+  const updated = await escalateAsAgent(t, ctx, actor, number, { tier, reason: null });
+  return `#${number} is now at tier ${updated.tier}.`;
 }
-
-async function perform(ctx: Context, prompts: Inquirer, token: string | null, next: TriageTicket, move: Exclude<Move, 'skip' | 'quit'>): Promise<void> {
-  const ticket = next.entry.ticket;
-  try {
-    const done = await MOVES[move](ctx, prompts, token, next).catch(interrupted);
-    if (done !== '') ctx.out.success(done);
-  } catch (error) {
-    if (!isAppError(error) || error.code === 'INTERRUPTED') throw error;
-    ctx.out.warn(`#${ticket.number}: ${error.message}${error.hint ? ` — ${error.hint}` : ''}`);
-  }
-}
-
-type MoveRunner = (ctx: Context, prompts: Inquirer, token: string | null, next: TriageTicket) => Promise<string>;
-
-async function chooseReplyStatus(prompts: Inquirer): Promise<'open' | 'pending' | 'solved'> {
-  return prompts.select({
-    message: 'Leave the ticket',
-    choices: [
-      { name: 'open (we work on it)', value: 'open' as const },
-      { name: 'pending (waiting on the customer)', value: 'pending' as const },
-      { name: 'solved', value: 'solved' as const },
-    ],
-  });
-}
-
-const MOVES: Readonly<Record<Exclude<Move, 'skip' | 'quit'>, MoveRunner>> = {
-  reply: async (ctx, prompts, token, { entry }) => {
-    const body = validateBody(await prompts.input({ message: 'Reply to the customer:', validate: (text) => text.trim() !== '' || 'the reply is empty' }));
-    const status = await chooseReplyStatus(prompts);
-    const updated = await asAgent(ctx, token, '`ticket reply` for an agent', (t, actor) => replyAsAgent(t, ctx, actor, entry.ticket.number, { body, faqId: null, status }));
-    return `Answer sent on #${updated.number}; it is ${updated.status}.`;
-  },
-  faq: async (ctx, prompts, token, { entry, detail }) => {
-    const query = `${entry.ticket.subject}\n${detail.ticket.messages[0]?.body ?? ''}`;
-    const hits = searchFaq(faqArticles(ctx), query, entry.ticket.language, 5);
-    const choices = [...hits.map((hit) => ({ name: `${hit.article.title} (${hit.article.id})`, value: hit.article.id })), { name: 'cancel', value: '' }];
-    const faqId = await prompts.select({ message: 'Answer with', choices });
-    if (faqId === '') return '';
-    const status = await chooseReplyStatus(prompts);
-    const updated = await asAgent(ctx, token, '`ticket reply` for an agent', (t, actor) => replyAsAgent(t, ctx, actor, entry.ticket.number, { body: null, faqId, status }));
-    return `FAQ answer "${faqId}" sent on #${updated.number}; it is ${updated.status}.`;
-  },
-  note: async (ctx, prompts, token, { entry }) => {
-    const body = validateBody(await prompts.input({ message: 'Internal note:', validate: (text) => text.trim() !== '' || 'the note is empty' }));
-    await asAgent(ctx, token, '`ticket note`', (t, actor) => noteAsAgent(t, ctx, actor, entry.ticket.number, body));
-    return `Note added to #${entry.ticket.number}.`;
-  },
-  assign: async (ctx, prompts, token, { entry }) => {
-    const choice = await prompts.select({
-      message: 'Assign to',
-      choices: [
-        { name: 'me', value: 'me' },
-        { name: 'the least-loaded agent for it', value: 'auto' },
-        { name: 'someone else (email)', value: 'other' },
-      ],
-    });
-    const me = await actAs(ctx, token, {}, async (_t, actor) => actor.user.email);
-    const to = choice === 'me' ? me : choice === 'auto' ? null : normalizeEmail(await prompts.input({ message: 'Agent’s email:' }));
-    const { assignee } = await asAgent(ctx, token, '`ticket assign`', (t, actor) => assignAsAgent(t, ctx, actor, entry.ticket.number, to));
-    return `#${entry.ticket.number} assigned to ${assignee.email}.`;
-  },
-  escalate: async (ctx, prompts, token, { entry }) => {
-    const tiers = ([2, 3] as const).filter((tier) => tier > entry.ticket.tier);
-    if (tiers.length === 0) return `#${entry.ticket.number} is already with a manager (tier 3).`;
-    const tier: Tier = await prompts.select({ message: 'Escalate to', choices: tiers.map((value) => ({ name: value === 3 ? 'tier 3 (manager)' : 'tier 2', value })) });
-    const reasonText = (await prompts.input({ message: 'Reason (optional):' })).trim();
-    const reason = reasonText === '' ? null : validateReason(reasonText);
-    const updated = await asAgent(ctx, token, '`ticket escalate --tier`', (t, actor) => escalateAsAgent(t, ctx, actor, entry.ticket.number, { tier, reason }));
-    return `#${updated.number} is now at tier ${updated.tier}.`;
-  },
-  priority: async (ctx, prompts, token, { entry }) => {
-    const priority: Priority = await prompts.select({ message: 'Priority', choices: PRIORITIES.map((value) => ({ name: value, value })), default: entry.ticket.priority });
-    const updated = await asAgent(ctx, token, '`ticket set`', (t, actor) => updateAsAgent(t, ctx, actor, entry.ticket.number, { priority }));
-    return `#${updated.number} is now ${updated.priority}.`;
-  },
-  resolve: async (ctx, _prompts, token, { entry }) => {
-    const updated = await asAgent(ctx, token, '`ticket resolve`', (t, actor) => setStatusAsAgent(t, ctx, actor, entry.ticket.number, 'solved', 'resolve'));
-    return `#${updated.number} is solved; the customer was told by mail.`;
-  },
-};
