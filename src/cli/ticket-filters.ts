@@ -110,3 +110,36 @@ export function parseSelection(o: FilterOptions, sortDefault: TicketSort): Ticke
 export function selectsByFilter(s: TicketSelection): boolean {
   return [s.statuses, s.priorities, s.categories, s.languages, s.channels, s.search].some((value) => value !== null) || s.assignee.kind !== 'any' || s.breaching;
 }
+
+const FILTER_FLAGS: readonly (readonly [keyof FilterOptions, string])[] = [
+  ['status', '--status'],
+  ['priority', '--priority'],
+  ['category', '--category'],
+  ['language', '--language'],
+  ['channel', '--channel'],
+  ['assignee', '--assignee'],
+  ['mine', '--mine'],
+  ['unassigned', '--unassigned'],
+  ['breaching', '--breaching'],
+  ['search', '--search'],
+];
+
+/** The filters as typed, e.g. `--status closed --language de`. */
+function filtersGiven(o: FilterOptions): string {
+  return FILTER_FLAGS.flatMap(([key, flag]) => {
+    const value = o[key];
+    if (value === undefined || value === false) return [];
+    return [value === true ? flag : `${flag} ${/\s/.test(value) ? `"${value}"` : value}`];
+  }).join(' ');
+}
+
+/**
+ * What an empty ticket list says: a filter that matched nothing is named; otherwise the words fit
+ * who asks (only a customer is pointed at `okpay ticket new`).
+ */
+export function emptyTicketsText(o: FilterOptions, audience: 'customer' | 'agent', list: 'list' | 'queue'): string {
+  const filters = filtersGiven(o);
+  if (filters !== '') return `no tickets match ${filters}${audience === 'agent' ? '' : '; `okpay ticket list` shows all of yours'}`;
+  if (audience === 'customer') return 'no tickets; open one with `okpay ticket new`';
+  return list === 'queue' ? 'the queue is empty: no ticket is waiting' : 'no tickets on the desk yet';
+}

@@ -17,7 +17,7 @@ import { parseLanguage } from '../../domain/language.js';
 import { emptyPageText, noteNextPage, offsetOf, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
 import { actAs } from '../signed-in.js';
 import { slaCell } from '../ticket-output.js';
-import { filterOptions, parseSelection } from '../ticket-filters.js';
+import { emptyTicketsText, filterOptions, parseSelection } from '../ticket-filters.js';
 
 type Registrar = (agent: Command, app: App) => void;
 
@@ -96,7 +96,7 @@ function registerQueue(agent: Command, app: App): void {
           assignee: ticket.assigneeId === null ? '' : (names[ticket.assigneeId] ?? ''),
           subject: ticket.subject,
         })),
-        emptyPageText(paging, shown, 'the queue is empty'),
+        emptyPageText(paging, shown, emptyTicketsText(o, 'agent', 'queue')),
       );
       noteNextPage(ctx, command, paging, shown);
     });

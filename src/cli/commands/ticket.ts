@@ -20,7 +20,7 @@ import { promptText, YES_FLAG } from '../prompts.js';
 import { openRequestedFile } from '../requested-file.js';
 import { humanTimeLeft } from '../time.js';
 import { exportMarkdown } from '../ticket-markdown.js';
-import { filterOptions, parseSelection } from '../ticket-filters.js';
+import { emptyTicketsText, filterOptions, parseSelection } from '../ticket-filters.js';
 import { runBulk, ticketTarget } from '../ticket-bulk.js';
 import { localTime } from '../../app/desk.js';
 import { readBody } from '../message-body.js';
@@ -91,7 +91,7 @@ function registerList(ticket: Command, app: App): void {
           { key: 'updated', title: 'Updated' },
         ],
         rows.map((row) => ({ ...row, updated: ctx.out.time(row.updatedAt) })),
-        emptyPageText(paging, shown, 'no tickets; open one with `okpay ticket new`'),
+        emptyPageText(paging, shown, emptyTicketsText(o, audience, 'list')),
       );
       noteNextPage(ctx, command, paging, shown);
     });
