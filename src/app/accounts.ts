@@ -133,11 +133,13 @@ export async function initAdmin(t: RecordsTransaction, deps: AppDeps, input: { e
 }
 
 /** `dev otp`: the current code of a 2FA user, only in a test store (made by fixtures). */
-export async function currentOtp(t: Records, deps: AppDeps, email: string): Promise<{ code: string; validForSeconds: number }> {
+export async function currentOtp(t: Records, deps: AppDeps, email: string): Promise<{ code: string; validForSeconds: number; confirmed: boolean }> {
   if (!t.meta.get().testStore) throw new AppError('FORBIDDEN', '`okpay dev otp` works only in a test store (one made by `okpay dev init`, `fixtures load` or `fixtures generate`)');
   const user = await t.users.byEmail(email);
   if (!user) throw new AppError('USER_NOT_FOUND', `no account uses ${email}`);
-  if (!user.twoFactor.enabled || !user.twoFactor.secret) throw new AppError('INVALID_TRANSITION', `${email} has no two-step verification`);
+  // A setup waiting for `2fa confirm` has its code too, so a tester can finish it as a person would.
+  const secret = user.twoFactor.enabled ? user.twoFactor.secret : user.twoFactor.pendingSecret;
+  if (!secret) throw new AppError('INVALID_TRANSITION', `${email} has no two-step verification`, { hint: 'start one with `okpay 2fa enable`' });
   const nowMs = deps.now().getTime();
-  return { code: deps.totp.generate(user.twoFactor.secret, nowMs), validForSeconds: 30 - (Math.floor(nowMs / 1000) % 30) };
+  return { code: deps.totp.generate(secret, nowMs), validForSeconds: 30 - (Math.floor(nowMs / 1000) % 30), confirmed: user.twoFactor.enabled };
 }

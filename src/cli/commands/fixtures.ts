@@ -171,11 +171,11 @@ function registerDevCommands(program: Command, app: App): void {
     const marked = await ctx.store.transaction((t) => initTestStore(t, ctx));
     ctx.out.data({ testStore: true, marked }, () => ctx.out.success(marked ? `${ctx.dataDir} is now a test store.` : `${ctx.dataDir} was already a test store.`));
   });
-  const otp = subcommand(dev, 'otp', 'the current one-time code of a user with 2FA, in a test store').requiredOption('--email <email>', 'the user');
-  examples(otp, ['okpay dev otp --email alice@example.com', 'okpay login --email alice@example.com --otp "$(okpay dev otp --email alice@example.com)"']);
+  const otp = subcommand(dev, 'otp', 'the current one-time code of a user with 2FA, or of a setup waiting for `2fa confirm`, in a test store').requiredOption('--email <email>', 'the user');
+  examples(otp, ['okpay dev otp --email alice@example.com', 'okpay 2fa confirm "$(okpay dev otp --email alice@example.com)" --password-stdin < pass.txt', 'okpay login --email alice@example.com --otp "$(okpay dev otp --email alice@example.com)"']);
   action(app, otp, async (ctx, o) => {
     const email = normalizeEmail(o.email);
-    const { code, validForSeconds } = await ctx.store.read((t) => currentOtp(t, ctx, email));
-    ctx.out.data({ email, code, validForSeconds }, () => ctx.out.line(code));
+    const { code, validForSeconds, confirmed } = await ctx.store.read((t) => currentOtp(t, ctx, email));
+    ctx.out.data({ email, code, validForSeconds, confirmed }, () => ctx.out.line(code));
   });
 }
