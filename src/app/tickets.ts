@@ -11,6 +11,7 @@ import { detectLanguage, type Language } from '../domain/language.js';
 import { seqOfTxId, sha256Hex, type Transaction } from '../domain/ledger.js';
 import { printable } from '../domain/money.js';
 import type { SlaReport } from '../domain/sla.js';
+import { replyPromise, type ReplyPromise } from '../domain/support.js';
 import type { User } from '../domain/state.js';
 import { ticketReceivedMail } from '../domain/ticket-mails.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
@@ -33,7 +34,7 @@ import { viewOf } from './tx-views.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
-import { calendarData, emailsOf, filterOf, findOwnTicket, findTicket, followMerges, localTime, openQueue, saveTicket, saveTickets, selectTickets, slaOf, supportData, type TicketSelection } from './desk.js';
+import { calendarData, emailsOf, filterOf, findOwnTicket, findTicket, followMerges, localTime, openQueue, saveTicket, saveTickets, selectTickets, slaOf, supportData, ticketRegion, type TicketSelection } from './desk.js';
 import type { AppDeps } from './ports.js';
 import type { PasswordCheck } from './passwords.js';
 import { endSessionsByLock } from './users.js';
@@ -54,7 +55,8 @@ export function auditTicket(t: RecordsTransaction, nowIso: string, type: string,
 export interface QueuePlace {
   readonly position: number;
   readonly of: number;
-  readonly expectedReplyByMs: number | null;
+  /** When the first answer may be expected; never a time already gone (see replyPromise). */
+  readonly expectedReply: ReplyPromise | null;
 }
 
 /** Where a ticket waiting for its first answer stands among all tickets waiting for theirs. */
@@ -63,7 +65,9 @@ async function queuePlace(t: Records, deps: AppDeps, ticket: Ticket, nowMs: numb
   const waiting = (await openQueue(t, deps.ref, nowMs)).filter((entry) => entry.ticket.waitingForFirstReply);
   const index = waiting.findIndex((entry) => entry.ticket.number === ticket.number);
   if (index < 0) return null;
-  return { position: index + 1, of: waiting.length, expectedReplyByMs: waiting[index]?.sla.current?.dueAtMs ?? null };
+  const dueAtMs = waiting[index]?.sla.current?.dueAtMs ?? null;
+  const expectedReply = dueAtMs === null ? null : replyPromise(supportData(deps.ref), ticketRegion(deps.ref, ticket.regionId), dueAtMs, nowMs);
+  return { position: index + 1, of: waiting.length, expectedReply };
 }
 
 /** The linked transaction as its customer sees it, with its status now. */

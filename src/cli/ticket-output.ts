@@ -2,7 +2,7 @@
 // agent (everything), with its SLA clocks; and the one-line rows of ticket lists and the queue.
 
 import { localTime } from '../app/desk.js';
-import type { Audience, TicketDetail, TicketRow } from '../app/tickets.js';
+import type { Audience, QueuePlace, TicketDetail, TicketRow } from '../app/tickets.js';
 import type { ReplyClock, SlaReport } from '../domain/sla.js';
 import { visibleEvents, visibleMessages, type TicketEvent } from '../domain/tickets.js';
 import type { SlaNow } from '../domain/urgency.js';
@@ -109,7 +109,7 @@ export function ticketDocument(detail: TicketDetail, options: { history?: boolea
       fromTicket: message.fromTicket,
     })),
     sla: slaDocument(detail.sla),
-    queue: detail.queue === null ? null : { position: detail.queue.position, of: detail.queue.of, expectedReplyBy: iso(detail.queue.expectedReplyByMs) },
+    queue: detail.queue === null ? null : queueDocument(detail.queue),
     ...(options.history ? { history: visibleEvents(ticket, audience).map((event) => eventDocument(detail, event)) } : {}),
   };
 }
@@ -131,6 +131,21 @@ export function ticketRowDocument(row: TicketRow, audience: Audience) {
   };
 }
 
+function queueDocument(place: QueuePlace): Record<string, unknown> {
+  const promise = place.expectedReply;
+  return { position: place.position, of: place.of, expectedReplyBy: promise === null ? null : iso(promise.byMs), late: promise?.late ?? false, ...(promise?.late ? { missedDueAt: iso(promise.dueAtMs) } : {}) };
+}
+
+/** The place in the queue, and when to expect the answer: a missed time is said to be missed, never promised. */
+function queueText(place: QueuePlace, timeZone: string): string {
+  const promise = place.expectedReply;
+  const where = `position ${place.position} of ${place.of}`;
+  if (promise === null) return where;
+  const by = localTime(promise.byMs, timeZone);
+  if (!promise.late) return `${where}; expect a first answer by ${by}`;
+  return `${where}; our first answer is late (it was due ${localTime(promise.dueAtMs, timeZone)}); we now expect to answer by ${by}`;
+}
+
 export function printTicket(ctx: Context, detail: TicketDetail): void {
   const { ticket } = detail;
   const { style } = ctx.out;
@@ -145,7 +160,7 @@ export function printTicket(ctx: Context, detail: TicketDetail): void {
     ['tags', detail.audience === 'agent' && ticket.tags.length > 0 ? ticket.tags.join(', ') : null],
     ['transaction', detail.transaction ? `${detail.transaction.id} ${detail.transaction.type} ${detail.transaction.amount ?? ''} ${detail.transaction.currency ?? ''} — ${detail.transaction.status}` : ticket.txId],
     ['SLA', slaText(ctx, detail.sla)],
-    ['queue', detail.queue ? `position ${detail.queue.position} of ${detail.queue.of}${detail.queue.expectedReplyByMs === null ? '' : `; expect a first answer by ${localTime(detail.queue.expectedReplyByMs, detail.sla.timeZone)}`}` : null],
+    ['queue', detail.queue ? queueText(detail.queue, detail.sla.timeZone) : null],
     ['escalation', ticket.escalationRequest ? `asked for tier ${ticket.escalationRequest.tier}: ${ticket.escalationRequest.reason}` : null],
     ['rating', ticket.rating ? `${ticket.rating.score}/5${ticket.rating.comment ? ` — ${ticket.rating.comment}` : ''}` : null],
     ['related', [ticket.relatedTo === null ? '' : `follows #${ticket.relatedTo}`, ticket.mergedInto === null ? '' : `merged into #${ticket.mergedInto}`, detail.followUps.length > 0 ? `follow-ups ${detail.followUps.map((n) => `#${n}`).join(', ')}` : ''].filter((s) => s !== '').join('; ')],

@@ -159,3 +159,21 @@ export function regionNow(region: Region, nowMs: number, days: number): RegionNo
   const openNow = isOpenAt(region, nowMs);
   return { region, openNow, nextOpeningMs: openNow ? null : nextOpeningMs(region, nowMs), holidays: upcomingHolidays(region, nowMs, days) };
 }
+
+/** When a customer may expect the first answer: the SLA's due time, or, once that has passed, a new one. */
+export interface ReplyPromise {
+  readonly byMs: number;
+  /** The due time had passed: `byMs` is the new estimate and `dueAtMs` the time that was missed. */
+  readonly late: boolean;
+  readonly dueAtMs: number;
+}
+
+/**
+ * A missed due time is never shown as a promise. An overdue ticket leads the queue (its urgency
+ * includes the breach), so it is now expected within the most urgent priority's first-reply target,
+ * counted in the region's business time from now.
+ */
+export function replyPromise(data: SupportData, region: Region, dueAtMs: number, nowMs: number): ReplyPromise {
+  if (dueAtMs > nowMs) return { byMs: dueAtMs, late: false, dueAtMs };
+  return { byMs: addBusinessMinutes(region, nowMs, data.sla.urgent.firstReplyBusinessMinutes), late: true, dueAtMs };
+}

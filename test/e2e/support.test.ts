@@ -32,7 +32,7 @@ describe('the support desk', () => {
     expect(opened.messages).toEqual([expect.objectContaining({ id: 1, author: 'customer', from: 'you', visibility: 'public' })]);
     // 11:00–18:00 Monday is 420 business minutes; the last 60 fall on Tuesday from 09:00 (Berlin).
     expect(opened.sla.current).toMatchObject({ kind: 'first-reply', targetMinutes: 480, leftMinutes: 480, dueAt: '2026-11-24T09:00:00.000Z', paused: false });
-    expect(opened.queue).toEqual({ position: 1, of: 1, expectedReplyBy: '2026-11-24T09:00:00.000Z' });
+    expect(opened.queue).toEqual({ position: 1, of: 1, expectedReplyBy: '2026-11-24T09:00:00.000Z', late: false });
     const [mail] = mails(desk.o, ADA, 'ticket-received');
     expect(mail?.subject).toBe('[OKPay #1] We have your request: Cannot sign in');
     expect(mail?.antiPhishingPhrase).toBe('blue heron 42');
