@@ -9,7 +9,7 @@ import { createAccount, lockAccount } from '../domain/accounts.js';
 import { nextOpeningMs } from '../domain/business-time.js';
 import { parseCalendars, payoutRegion, regionForCountry } from '../domain/calendar.js';
 import { AppError, isAppError } from '../domain/errors.js';
-import { isLanguage, LANGUAGES, type Language } from '../domain/language.js';
+import { LANGUAGES, type Language } from '../domain/language.js';
 import { userAccount, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, type Currency } from '../domain/money.js';
 import { compareCodeUnits } from '../domain/code-unit-order.js';
@@ -79,6 +79,8 @@ class Generation {
   readonly transfers: Transaction[] = [];
   readonly emails = new Map<string, User>();
   readonly phones = new Map<string, User>();
+  /** The last number given out in each country's mobile range. */
+  private readonly mobiles = new Map<string, number>();
   /** Users with a payout in flight (one at a time each). */
   readonly paying = new Set<string>();
   /** When each payout in flight next needs settling. */
@@ -119,15 +121,25 @@ class Generation {
 
   // ---- people -------------------------------------------------------------------------------
 
-  name(language: Language, index: number): { display: string; local: string } {
-    const names = this.data.names[language];
+  /** A name from the names of those who speak `speaks` (a support language, or another such as ja). */
+  name(speaks: string, index: number): { display: string; local: string } {
+    const names = this.data.names[speaks];
+    if (!names) throw new Error(`generator data: no names for ${speaks}`);
     const given = this.prng.pick(names.given);
     const family = this.prng.pick(names.family);
     const text = (n: string | [string, string]) => (typeof n === 'string' ? n : n[0]);
     const latin = (n: string | [string, string]) => (typeof n === 'string' ? n : n[1]);
-    const display = language === 'zh' ? `${text(family)}${text(given)}` : `${text(given)} ${text(family)}`;
+    const display = names.order === 'family-given' ? `${text(family)}${text(given)}` : `${text(given)} ${text(family)}`;
     const local = `${latin(given)}.${latin(family)}.${index}`.normalize('NFD').replace(/[^\x20-\x7e]/g, '').toLowerCase();
     return { display, local };
+  }
+
+  /** The next mobile number of a country's range; null once the range is used up. */
+  private mobileNumber(country: GeneratorData['countries'][number]): string | null {
+    const next = (this.mobiles.get(country.code) ?? 0) + 1;
+    if (next >= 10 ** country.mobile.digits) return null;
+    this.mobiles.set(country.code, next);
+    return `${country.mobile.prefix}${String(next).padStart(country.mobile.digits, '0')}`;
   }
 
   async createPeople(): Promise<void> {
@@ -172,10 +184,13 @@ class Generation {
 
   private async createCustomer(index: number, nowIso: string): Promise<void> {
     const mix = this.prng.weighted(this.data.countries.map((c) => [c, c.weight] as const));
-    const language = isLanguage(mix.language) ? mix.language : 'en';
-    const { display, local } = this.name(language, index);
+    // A country where one language is spoken draws nothing here, so its people come out as before.
+    const people = mix.people.length === 1 ? mix.people[0] : this.prng.weighted(mix.people.map((p) => [p, p.weight] as const));
+    if (!people) throw new Error(`generator data: nobody lives in ${mix.code}`);
+    const language = people.language;
+    const { display, local } = this.name(people.speaks, index);
     const pending = index > 2 && this.prng.chance(0.03);
-    const phone = this.prng.chance(0.6) ? `+${callingCode(mix.code)}55${index.toString().padStart(8, '0')}` : null;
+    const phone = this.prng.chance(0.6) ? this.mobileNumber(mix) : null;
     let user = this.account(`${local}@example.com`, display, mix.code, language, 'user', pending, phone);
     user = this.putUser({
       ...user,
@@ -509,10 +524,6 @@ function storyMs(target: TicketStatus): number {
 function dueMs(withdrawal: Withdrawal, method: WithdrawalMethod | undefined, ref: ReturnType<typeof payoutRef>, nowMs: number): number {
   if (withdrawal.status !== 'requested') return Date.parse(withdrawal.expectedBy);
   return Math.max(nowMs + 1, nextOpeningMs(payoutRegion(ref.calendars, method?.country ?? null), Date.parse(withdrawal.requestedAt)));
-}
-
-function callingCode(country: string): string {
-  return { US: '1', CA: '1', GB: '44', CN: '86', DE: '49', FR: '33', ES: '34', MX: '52', JP: '81' }[country] ?? '1';
 }
 
 function major(currency: Currency, units: number): number {

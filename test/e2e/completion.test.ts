@@ -16,7 +16,7 @@ let script = '';
 
 beforeAll(async () => {
   expect((await okpay.run(['fixtures', 'generate', '--users', '8', '--transactions', '60', '--tickets', '25', '--seed', '7'])).code).toBe(0);
-  customer = (await okpay.run(['login', '--email', 'zoe.petit.1@example.com', '--raw'], { env: { OKPAY_PASSWORD: 'Generated-pass-1!' } })).stdout.trim();
+  customer = (await okpay.run(['login', '--email', 'grace.smith.7@example.com', '--raw'], { env: { OKPAY_PASSWORD: 'Generated-pass-1!' } })).stdout.trim();
   // `okpay` on PATH, as an installed package puts it.
   writeFileSync(path.join(bin, 'okpay'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(path.join(bin, 'okpay'), 0o755);

@@ -182,3 +182,17 @@ describe('agent lock confirms on a terminal', () => {
     expect(await status()).toBe('locked');
   });
 });
+
+describe('deposit confirms on a terminal, and --yes skips the question', () => {
+  it('no leaves the balance as it was; --yes deposits without asking', async () => {
+    const before = await snapshot(chen);
+    terminal.start(['deposit', '--amount', '5', '--currency', 'USD'], env(chen));
+    await terminal.waitFor(/\? Deposit 5\.00 USD from your card\? \(y\/N\)/);
+    terminal.answer('n');
+    expect((await terminal.finish()).code).toBe(2);
+    expect(await snapshot(chen)).toBe(before);
+    const yes = await terminal.okpay(['deposit', '--amount', '5', '--currency', 'USD', '-y'], env(chen));
+    expect(yes.code, yes.text).toBe(0);
+    expect(yes.text).toContain('Deposited 5.00 USD');
+  });
+});

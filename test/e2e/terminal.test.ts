@@ -22,7 +22,7 @@ beforeAll(async () => {
     return run.stdout.trim();
   };
   agent = await login('agent1@okpay.test');
-  customer = await login('zoe.petit.1@example.com');
+  customer = await login('grace.smith.7@example.com');
 });
 
 afterAll(() => okpay.cleanup());
@@ -49,8 +49,8 @@ describe.each([80, 120])('at %i columns', (columns) => {
     const screen = await terminal.okpay(['history', '--limit', '8', '--no-pager'], env(customer));
     expect(screen.code).toBe(0);
     expectTableFits(screen.lines, columns);
-    expect(screen.text).toMatch(/│ 2026-12-04 16:00 CET\s+│ txn_0000000060 │/);
-    expect(screen.text).toMatch(/-90\.85 USD/);
+    expect(screen.text).toMatch(/│ 2026-12-02 08:36 CET\s+│ txn_0000000060 │/);
+    expect(screen.text).toMatch(/-163\.82 USD/);
     expect(screen.text).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
   });
 
@@ -71,7 +71,7 @@ describe('below 60 columns', () => {
       const screen = await terminal.okpay(['history', '--limit', '3', '--no-pager'], env(customer));
       expect(screen.code).toBe(0);
       expect(screen.text).not.toContain('│');
-      expect(screen.lines[0]).toMatch(/^Date\s+2026-12-04 16:00 CET$/);
+      expect(screen.lines[0]).toMatch(/^Date\s+2026-12-02 08:36 CET$/);
       for (const line of screen.lines) expect(stringWidth(line)).toBeLessThanOrEqual(50);
     } finally {
       terminal.close();
@@ -115,11 +115,11 @@ describe('the pager', () => {
   it('is less -FRX by default, which prints a short output and quits by itself', async () => {
     const screen = await terminal.okpay(['history', '--limit', '3'], env(customer));
     expect(screen.code).toBe(0);
-    expect(screen.text).toMatch(/│ 2026-12-04 16:00 CET\s+│ txn_0000000060 │/);
+    expect(screen.text).toMatch(/│ 2026-12-02 08:36 CET\s+│ txn_0000000060 │/);
   });
 
   it('never takes a command that changes something', async () => {
-    const screen = await terminal.okpay(['deposit', '--amount', '1.00', '--currency', 'USD'], { ...env(customer), OKPAY_PAGER: marked });
+    const screen = await terminal.okpay(['deposit', '--amount', '1.00', '--currency', 'USD', '--yes'], { ...env(customer), OKPAY_PAGER: marked });
     expect(screen.code).toBe(0);
     expect(screen.text).not.toContain('PAGED');
   });
