@@ -132,4 +132,38 @@ describe('agent triage', () => {
     const after = await terminal.okpay([], {}, { shell: 'stty -g' });
     expect(after.text.trim()).toBe(before.text.trim());
   });
+
+  it('without an editor writes a note in the console, answers from the FAQ, locks the customer and escalates', async () => {
+    const noEditor = { OKPAY_HOME: desk.o.home, OKPAY_NOW: desk.o.now, OKPAY_SESSION: session, OKPAY_BCRYPT_COST: '4' };
+    terminal.start(['agent', 'triage'], noEditor);
+    await terminal.waitFor(/Ticket #1: Withdrawal not received/);
+    terminal.type('n');
+    await terminal.waitFor(/Your note:[^]*Ctrl-D send/);
+    terminal.type('Called the bank.');
+    terminal.press('Enter');
+    terminal.type('Waiting on them.');
+    terminal.press('C-d');
+    await terminal.waitFor(/#1: note added\./);
+    terminal.type('f');
+    await terminal.waitFor(/Answer with \(number/);
+    terminal.type('1');
+    await terminal.waitFor(/#1: FAQ answer "[a-z0-9-]+" sent/);
+    terminal.type('l');
+    await terminal.waitFor(/Lock ada@example\.com: why\?/);
+    terminal.type('fraud check');
+    terminal.press('Enter');
+    await terminal.waitFor(/#1: ada@example\.com is locked\./);
+    await terminal.waitFor(/LOCKED \(agent\)/);
+    terminal.type('e');
+    await terminal.waitFor(/#1 is now at tier 2\./);
+    terminal.type('q');
+    expect((await terminal.finish()).code).toBe(0);
+
+    const one = await ticket(1);
+    expect(one.tier).toBe(2);
+    expect(one.messages.filter((m) => m.visibility === 'internal').map((m) => m.body)).toContain('Called the bank.\nWaiting on them.');
+    expect(one.messages.some((m) => m.faqId !== null)).toBe(true);
+    const customer = expectOk(await desk.as(LIN, ['agent', 'user', 'show', ADA, '--json'])).json<{ user: { status: string } }>();
+    expect(customer.user.status).toBe('locked');
+  });
 });
