@@ -22,7 +22,8 @@ export interface BatchRow {
   readonly memo: string | null;
 }
 
-export type RowStatus = 'paid' | 'already-paid' | 'failed' | 'not-sent';
+/** `waiting`: paid to an address with no account yet, so held as unclaimed until its owner joins. */
+export type RowStatus = 'paid' | 'waiting' | 'already-paid' | 'failed' | 'not-sent';
 
 export interface RowResult {
   readonly row: BatchRow;
@@ -58,8 +59,8 @@ export async function payBatch(t: RecordsTransaction, deps: AppDeps, actor: Acto
   }
   options.progress?.(rows.length);
   const failed = results.filter((r) => r.status === 'failed');
-  if (options.atomic && failed.length > 0) throw new AtomicBatchFailed(results.map((r) => (r.status === 'paid' ? { ...r, status: 'not-sent', transaction: null } : r)));
-  const paid = results.filter((r) => r.status === 'paid');
+  if (options.atomic && failed.length > 0) throw new AtomicBatchFailed(results.map((r) => (r.status === 'paid' || r.status === 'waiting' ? { ...r, status: 'not-sent', transaction: null } : r)));
+  const paid = results.filter((r) => r.status === 'paid' || r.status === 'waiting');
   const { user } = actor;
   audit(t, deps.now().toISOString(), 'transfer.batch', user.id, user.id, {
     rows: rows.length,
@@ -77,7 +78,7 @@ async function payRow(t: RecordsTransaction, deps: AppDeps, actor: Actor, row: B
     const request = { to: row.to, amountMinor: row.amountMinor, currency: row.currency.code, toCurrency: row.currency.code };
     const sent = await transfer(t, deps, actor, { request, memo: row.memo, idempotencyKey: row.reference, quoteId: null });
     if (sent.replayed) return { row, status: 'already-paid', transaction: sent.tx.id, feeMinor: null, error: null };
-    return { row, status: 'paid', transaction: sent.tx.id, feeMinor: sent.feeMinor, error: null };
+    return { row, status: sent.tx.type === 'transfer.unclaimed' ? 'waiting' : 'paid', transaction: sent.tx.id, feeMinor: sent.feeMinor, error: null };
   } catch (error) {
     if (!isAppError(error)) throw error;
     return { row, status: 'failed', transaction: null, feeMinor: null, error: { code: error.code, message: error.message } };

@@ -12,7 +12,7 @@ import type { Context } from './context.js';
 import { formatMoney } from './money-flags.js';
 import { confirmOrRequireYes } from './prompts.js';
 import { startProgress } from './progress.js';
-import { asSignedIn } from './signed-in.js';
+import { asSignedIn, rehearseSignedIn } from './signed-in.js';
 
 const MAX_BATCH_ROWS = 10_000;
 const MAX_BATCH_BYTES = 10 * 1024 * 1024;
@@ -63,36 +63,85 @@ function refuseRows(ctx: Context, file: string, problems: readonly string[]): ne
   throw new AppError('INVALID_FILE', `${file} has ${problems.length} invalid row${problems.length === 1 ? '' : 's'}; nothing was sent`, { hint: 'columns: to,amount,currency,memo,reference — fix the rows and run again' });
 }
 
-export async function runBatch(ctx: Context, file: string, options: { yes?: boolean; atomic?: boolean }): Promise<void> {
+export interface BatchOptions {
+  readonly yes?: boolean;
+  readonly atomic?: boolean;
+  /** Price and check every row as it would be paid, then change nothing. */
+  readonly dryRun?: boolean;
+  /** The per-row table even when every row went through. */
+  readonly verbose?: boolean;
+}
+
+export async function runBatch(ctx: Context, file: string, options: BatchOptions): Promise<void> {
   const rows = validateRows(ctx, file, await readBatchFile(ctx, file));
   const { user } = await asSignedIn(ctx, async (_t, actor) => actor);
   const toSelf = rowsToSelf(rows, user).map((row) => `line ${row.line}: you cannot send money to yourself`);
   if (toSelf.length > 0) refuseRows(ctx, file, toSelf);
-  await confirmOrRequireYes(ctx, `Pay ${rows.length} row${rows.length === 1 ? '' : 's'} (${totals(ctx, rows)}) plus fees?`, options.yes);
   const atomic = options.atomic === true;
-  const progress = startProgress(ctx, 'paying', rows.length, 50);
-  let results: RowResult[];
+  const shown = { atomic, dryRun: options.dryRun === true, verbose: options.verbose === true };
+  if (shown.dryRun) return finish(ctx, rows, await payRows(ctx, rows, atomic, true), shown);
+  // The question states what the rows would cost, fees included, found by a rehearsal of the batch.
+  const question = options.yes || !ctx.io.stdinIsTTY ? '' : confirmation(ctx, await payRows(ctx, rows, atomic, true));
+  await confirmOrRequireYes(ctx, question, options.yes);
+  finish(ctx, rows, await payRows(ctx, rows, atomic, false), shown);
+}
+
+async function payRows(ctx: Context, rows: readonly BatchRow[], atomic: boolean, rehearsal: boolean): Promise<RowResult[]> {
+  const progress = startProgress(ctx, rehearsal ? 'pricing' : 'paying', rows.length, 50);
+  const run = rehearsal ? rehearseSignedIn : asSignedIn;
   try {
-    results = await asSignedIn(ctx, (t, actor) => payBatch(t, ctx, actor, rows, { atomic, progress: progress.tick }));
+    return await run(ctx, (t, actor) => payBatch(t, ctx, actor, rows, { atomic, progress: progress.tick }));
   } catch (error) {
     if (!(error instanceof AtomicBatchFailed)) throw error;
-    results = error.results;
+    return error.results;
   } finally {
     progress.stop();
   }
-  report(ctx, results, atomic);
+}
+
+function finish(ctx: Context, rows: readonly BatchRow[], results: readonly RowResult[], shown: { atomic: boolean; dryRun: boolean; verbose: boolean }): void {
+  report(ctx, results, shown);
   const failed = results.filter((r) => r.status === 'failed');
   const first = failed[0];
   if (first?.error) {
-    const rolledBack = atomic ? '; the batch is atomic, so nothing was sent' : '';
-    throw new AppError(first.error.code, `${failed.length} of ${rows.length} rows failed (first: line ${first.row.line}: ${first.error.message})${rolledBack}`);
+    const rolledBack = shown.dryRun ? '; this was a dry run, so nothing was sent' : shown.atomic ? '; the batch is atomic, so nothing was sent' : '';
+    throw new AppError(first.error.code, `${failed.length} of ${rows.length} rows ${shown.dryRun ? 'would fail' : 'failed'} (first: line ${first.row.line}: ${first.error.message})${rolledBack}`);
   }
 }
 
-function totals(ctx: Context, rows: readonly BatchRow[]): string {
-  const sums = new Map<string, number>();
-  for (const row of rows) sums.set(row.currency.code, (sums.get(row.currency.code) ?? 0) + row.amountMinor);
-  return [...sums].map(([code, sum]) => `${formatMoney(ctx, sum, code)} ${code}`).join(', ');
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** "Pay 3 rows: 17.00 USD + 0.09 USD fees = 17.09 USD?", with the rows that would not go through. */
+function confirmation(ctx: Context, results: readonly RowResult[]): string {
+  const summary = summarize(ctx, results);
+  const moving = summary.paid + summary.waiting;
+  const skipped = [summary.alreadyPaid > 0 ? `${summary.alreadyPaid} already paid` : '', summary.failed > 0 ? `${summary.failed} would fail` : ''].filter((part) => part !== '');
+  return `Pay ${plural(moving, 'row')}: ${totalsText(summary.totals)}${skipped.length > 0 ? ` (${skipped.join(', ')})` : ''}?`;
+}
+
+interface CurrencyTotal {
+  readonly currency: string;
+  readonly amount: string;
+  readonly fee: string;
+  readonly total: string;
+}
+
+/** What left (or would leave) the sender's balance, per currency: the rows paid now and their fees. */
+function totalsOf(ctx: Context, results: readonly RowResult[]): CurrencyTotal[] {
+  const sums = new Map<string, { amount: number; fee: number }>();
+  for (const r of results) {
+    if (r.status !== 'paid' && r.status !== 'waiting') continue;
+    const sum = sums.get(r.row.currency.code) ?? { amount: 0, fee: 0 };
+    sums.set(r.row.currency.code, { amount: sum.amount + r.row.amountMinor, fee: sum.fee + (r.feeMinor ?? 0) });
+  }
+  return [...sums].map(([code, sum]) => ({ currency: code, amount: formatMoney(ctx, sum.amount, code), fee: formatMoney(ctx, sum.fee, code), total: formatMoney(ctx, sum.amount + sum.fee, code) }));
+}
+
+function totalsText(totals: readonly CurrencyTotal[]): string {
+  if (totals.length === 0) return 'nothing to pay';
+  return totals.map((t) => `${t.amount} ${t.currency} + ${t.fee} ${t.currency} fees = ${t.total} ${t.currency}`).join('; ');
 }
 
 function rowDocument(ctx: Context, r: RowResult) {
@@ -110,22 +159,48 @@ function rowDocument(ctx: Context, r: RowResult) {
   };
 }
 
-function report(ctx: Context, rowResults: readonly RowResult[], atomic: boolean): void {
-  const results = rowResults.map((r) => rowDocument(ctx, r));
+function summarize(ctx: Context, results: readonly RowResult[]) {
   const count = (status: RowStatus) => results.filter((r) => r.status === status).length;
-  const summary = { rows: results.length, paid: count('paid'), alreadyPaid: count('already-paid'), failed: count('failed'), notSent: count('not-sent'), atomic };
+  return { rows: results.length, paid: count('paid'), waiting: count('waiting'), alreadyPaid: count('already-paid'), failed: count('failed'), notSent: count('not-sent'), totals: totalsOf(ctx, results) };
+}
+
+const DETAIL: Partial<Record<RowStatus, string>> = {
+  waiting: 'waits for its payee to open an account',
+  'not-sent': 'not sent: another row failed',
+};
+
+function report(ctx: Context, rowResults: readonly RowResult[], shown: { atomic: boolean; dryRun: boolean; verbose: boolean }): void {
+  const summary = { ...summarize(ctx, rowResults), atomic: shown.atomic, ...(shown.dryRun ? { dryRun: true } : {}) };
+  // A rehearsal's transaction ids were never committed: they would be other payments' ids.
+  const results = rowResults.map((r) => ({ ...rowDocument(ctx, r), ...(shown.dryRun ? { transaction: null } : {}) }));
   ctx.out.data({ batch: summary, results }, () => {
-    ctx.out.table(
-      [
-        { key: 'line', title: 'Line', align: 'right' },
-        { key: 'reference', title: 'Reference' },
-        { key: 'to', title: 'To' },
-        { key: 'money', title: 'Amount', align: 'right' },
-        { key: 'status', title: 'Result' },
-        { key: 'detail', title: 'Transaction / reason' },
-      ],
-      results.map((r) => ({ line: r.line, reference: r.reference, to: r.to, money: `${r.amount} ${r.currency}`, status: r.status, detail: r.transaction ?? r.error?.message ?? (r.status === 'not-sent' ? 'not sent: another row failed' : '') })),
-    );
-    ctx.out.note(`${summary.paid} paid, ${summary.alreadyPaid} already paid before, ${summary.failed} failed${atomic && summary.notSent ? `, ${summary.notSent} not sent` : ''}`);
+    if (shown.verbose || summary.failed > 0) {
+      ctx.out.table(
+        [
+          { key: 'line', title: 'Line', align: 'right' },
+          { key: 'reference', title: 'Reference' },
+          { key: 'to', title: 'To' },
+          { key: 'money', title: 'Amount', align: 'right' },
+          { key: 'fee', title: 'Fee', align: 'right' },
+          { key: 'status', title: 'Result' },
+          { key: 'detail', title: 'Transaction or reason' },
+        ],
+        results.map((r) => ({ line: r.line, reference: r.reference, to: r.to, money: `${r.amount} ${r.currency}`, fee: r.fee ?? '', status: r.status, detail: r.error?.message ?? DETAIL[r.status] ?? r.transaction ?? '' })),
+      );
+    }
+    for (const line of summaryLines(summary, shown)) ctx.out.line(line);
   });
+}
+
+function summaryLines(summary: ReturnType<typeof summarize>, shown: { atomic: boolean; dryRun: boolean }): string[] {
+  const would = shown.dryRun ? 'would be ' : '';
+  const counts = [
+    `${summary.paid} ${would}paid`,
+    `${summary.waiting} ${shown.dryRun ? 'would wait' : 'waiting'} for their payee to open an account`,
+    `${summary.alreadyPaid} already paid before`,
+    `${summary.failed} ${shown.dryRun ? 'would fail' : 'failed'}`,
+    ...(summary.notSent > 0 ? [`${summary.notSent} not sent`] : []),
+  ].join(', ');
+  if (shown.dryRun) return [`Dry run, nothing was sent. ${plural(summary.rows, 'row')}: ${counts}.`, `It would charge ${totalsText(summary.totals)}.`];
+  return [`${plural(summary.rows, 'row')}: ${counts}.`, summary.totals.length > 0 ? `Charged ${totalsText(summary.totals)}.` : 'Nothing was charged.'];
 }

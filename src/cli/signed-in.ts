@@ -21,3 +21,24 @@ export async function lookSignedIn<T>(ctx: Context, work: (t: RecordsTransaction
 export function actAs<T>(ctx: Context, token: string | null, access: Access, work: (t: RecordsTransaction, actor: Actor) => Promise<T>): Promise<T> {
   return ctx.store.transaction(async (t) => work(t, await authenticate(t, ctx.now().getTime(), token, access)));
 }
+
+/** Carries a rehearsal's result out of the transaction it undoes. */
+class Rehearsed<T> {
+  constructor(readonly value: T) {}
+}
+
+/**
+ * The change run exactly as it would be (prices, funds, limits, keys), then undone: the transaction
+ * ends with a throw, so nothing is committed (--dry-run, and the fee total a batch is confirmed with).
+ */
+export async function rehearseSignedIn<T>(ctx: Context, work: (t: RecordsTransaction, actor: Actor) => Promise<T>): Promise<T> {
+  try {
+    await asSignedIn(ctx, async (t, actor) => {
+      throw new Rehearsed(await work(t, actor));
+    });
+  } catch (error) {
+    if (error instanceof Rehearsed) return (error as Rehearsed<T>).value;
+    throw error;
+  }
+  throw new Error('a rehearsal committed');
+}

@@ -248,9 +248,15 @@ describe('batch payouts', () => {
     expect(await ada.balance()).toEqual({ available: '100.00', held: '0.00' });
 
     const good = file('good.csv', ['bob@example.com,10,USD,"rent, November",r1', 'carol@example.com,5,USD,,r2', '+447700900999,2,USD,,r3']);
-    const first = await ada.json<{ batch: unknown; results: { reference: string; status: string; transaction: string; fee: string }[] }>(['transfer', '--batch', good, '--yes']);
-    expect(first.batch).toEqual({ rows: 3, paid: 3, alreadyPaid: 0, failed: 0, notSent: 0, atomic: false });
-    expect(first.results.map((r) => [r.reference, r.status, r.fee])).toEqual([['r1', 'paid', '0.05'], ['r2', 'paid', '0.03'], ['r3', 'paid', '0.01']]);
+    // A dry run through the real binary and the file store: the same totals, nothing written.
+    const rehearsed = await ada.json<{ batch: { totals: unknown } }>(['transfer', '--batch', good, '--dry-run']);
+    expect(await ada.balance()).toEqual({ available: '100.00', held: '0.00' });
+    await expectVerified(o);
+    const first = await ada.json<{ batch: { totals: unknown }; results: { reference: string; status: string; transaction: string; fee: string }[] }>(['transfer', '--batch', good, '--yes']);
+    const totals = [{ currency: 'USD', amount: '17.00', fee: '0.09', total: '17.09' }];
+    expect(first.batch).toEqual({ rows: 3, paid: 1, waiting: 2, alreadyPaid: 0, failed: 0, notSent: 0, atomic: false, totals });
+    expect(rehearsed.batch).toMatchObject({ dryRun: true, totals });
+    expect(first.results.map((r) => [r.reference, r.status, r.fee])).toEqual([['r1', 'paid', '0.05'], ['r2', 'waiting', '0.03'], ['r3', 'waiting', '0.01']]);
     const rerun = await ada.json<{ batch: unknown; results: { status: string; transaction: string }[] }>(['transfer', '--batch', good, '--yes']);
     expect(rerun.batch).toMatchObject({ paid: 0, alreadyPaid: 3 });
     expect(rerun.results.map((r) => r.transaction)).toEqual(first.results.map((r) => r.transaction));

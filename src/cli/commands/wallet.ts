@@ -12,7 +12,7 @@ import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App, type OptionsOf } from '../command-builder.js';
 import { amountFlag, currencyFlag, formatMoney } from '../money-flags.js';
 import { askForMissing, confirmOrRequireYes, missingFlags, YES_FLAG } from '../prompts.js';
-import { asSignedIn } from '../signed-in.js';
+import { asSignedIn, rehearseSignedIn } from '../signed-in.js';
 import { confirmSignedIn, sessionToken } from '../auth.js';
 import { printQuote, quoteDocument } from '../wallet-kit.js';
 
@@ -105,6 +105,8 @@ function transferCommand(program: Command) {
     .option('--quote <id>', 'pay exactly what this quote says (from `okpay fee quote transfer`)')
     .option('--batch <file.csv>', 'pay every row of a CSV file (to,amount,currency,memo,reference)')
     .option('--atomic', 'with --batch: all rows or none')
+    .option('--dry-run', 'price and check the payment (or every row of --batch) exactly as it would be made, and change nothing')
+    .option('--verbose', 'with --batch: the result of every row, not only the summary (rows that fail are always shown)')
     .option(...YES_FLAG);
 }
 
@@ -115,15 +117,18 @@ function registerTransfer(program: Command, app: App): void {
     'okpay transfer --to +4915112345678 --amount 100 --currency USD --to-currency EUR --yes',
     'okpay transfer --quote qt_abc123 --yes',
     'okpay transfer --to bob@example.com --amount 25 --currency USD --idempotency-key inv-42 --yes --json',
-    'okpay transfer --batch payouts.csv --yes',
+    'okpay transfer --to bob@example.com --amount 25 --currency USD --dry-run',
+    'okpay transfer --batch payouts.csv --dry-run',
+    'okpay transfer --batch payouts.csv --yes --verbose',
   ]);
   action(app, command, async (ctx, o) => {
     if (o.batch !== undefined) {
       const { runBatch } = await import('../batch-run.js');
-      return runBatch(ctx, o.batch, { yes: o.yes, atomic: o.atomic });
+      return runBatch(ctx, o.batch, { yes: o.yes, atomic: o.atomic, dryRun: o.dryRun, verbose: o.verbose });
     }
-    if (o.atomic) throw new AppError('USAGE', '--atomic only applies to --batch');
+    if (o.atomic || o.verbose) throw new AppError('USAGE', `${o.atomic ? '--atomic' : '--verbose'} only applies to --batch`);
     let input = await parseTransferFlags(ctx, o, true);
+    if (o.dryRun) return rehearseTransfer(ctx, input);
     if (!o.yes) {
       if (!ctx.io.stdinIsTTY) throw new AppError('CONFIRMATION_REQUIRED', 'a transfer needs confirmation and stdin is not a terminal', { hint: 'pass --yes to confirm' });
       input = await confirmTransfer(ctx, input);
@@ -137,6 +142,21 @@ function registerTransfer(program: Command, app: App): void {
       const arrived = v.status === 'unclaimed' ? `it waits for ${v.to} to open an account (30 days, then it comes back to you)` : `${v.to} received ${v.receiveAmount} ${v.receiveCurrency}`;
       ctx.out.success(`Sent ${v.amount} ${v.currency} (fee ${v.fee} ${v.feeCurrency}) — ${arrived}. Transaction ${v.id}.`);
     });
+  });
+}
+
+/** --dry-run: the transfer made exactly as it would be, then undone; what it would charge is shown. */
+async function rehearseTransfer(ctx: Context, input: TransferInput): Promise<void> {
+  const result = await rehearseSignedIn(ctx, (t, actor) => transfer(t, ctx, actor, input));
+  const v = result.view;
+  const amountMinor = result.tx.details.amountMinor ?? 0;
+  const total = `${formatMoney(ctx, amountMinor + result.feeMinor, v.currency ?? '')} ${v.currency ?? ''}`;
+  // A rehearsal's transaction id was never committed; a replay's is the original payment's.
+  const doc = { transaction: result.replayed ? v : { ...v, id: null }, dryRun: true, ...(result.replayed ? { replayed: true } : {}) };
+  ctx.out.data(doc, () => {
+    if (result.replayed) return ctx.out.line(`Dry run: this idempotency key was already used for this payment (${v.id}), so nothing would be sent.`);
+    const arrives = v.status === 'unclaimed' ? `it would wait for ${v.to} to open an account` : `${v.to} would receive ${v.receiveAmount} ${v.receiveCurrency}`;
+    ctx.out.line(`Dry run, nothing was sent: ${v.amount} ${v.currency} plus a fee of ${v.fee} ${v.feeCurrency} would be charged, ${total} in all; ${arrives}.`);
   });
 }
 
