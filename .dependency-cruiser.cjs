@@ -12,8 +12,20 @@ module.exports = {
       from: { path: '^src/domain/' },
       to: { path: '^src/(cli|app|store)/' },
     },
-    { name: 'app-never-imports-cli', severity: 'error', comment: 'use-cases never print, prompt or read argv', from: { path: '^src/app/' }, to: { path: '^src/cli/' } },
-    { name: 'store-below-app', severity: 'error', comment: 'stores know records, not use-cases or the shell', from: { path: '^src/store/' }, to: { path: '^src/(cli|app)/' } },
+    {
+      name: 'app-never-imports-cli',
+      severity: 'error',
+      comment: 'use-cases never print, prompt or read argv',
+      from: { path: '^src/app/' },
+      to: { path: '^src/cli/' },
+    },
+    {
+      name: 'store-below-app',
+      severity: 'error',
+      comment: 'stores know records, not use-cases or the shell',
+      from: { path: '^src/store/' },
+      to: { path: '^src/(cli|app)/' },
+    },
     {
       name: 'commands-stand-alone',
       severity: 'error',

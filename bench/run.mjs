@@ -78,7 +78,15 @@ function store(name) {
 
 /** A fixture store: `payers` verified customers with money, and `payees`, all in one country and currency. */
 async function fixtureStore(name, payers, payees) {
-  const user = (prefix, i, balances) => ({ name: `${prefix}${i}`, email: `${prefix}${i}@bench.example`, password: PASSWORD, country: 'US', language: 'en', kyc: 'approved', balances });
+  const user = (prefix, i, balances) => ({
+    name: `${prefix}${i}`,
+    email: `${prefix}${i}@bench.example`,
+    password: PASSWORD,
+    country: 'US',
+    language: 'en',
+    kyc: 'approved',
+    balances,
+  });
   const fixture = {
     users: [
       ...Array.from({ length: payers }, (_, i) => user('payer', i, { USD: '10000.00' })),
@@ -106,7 +114,10 @@ async function balanceOf(home, session, currency) {
 
 async function generated(name, transactions, users = USERS, tickets = 50) {
   const home = store(name);
-  const result = await must(['fixtures', 'generate', '--users', String(users), '--transactions', String(transactions), '--tickets', String(tickets), '--seed', 'bench'], { home });
+  const result = await must(
+    ['fixtures', 'generate', '--users', String(users), '--transactions', String(transactions), '--tickets', String(tickets), '--seed', 'bench'],
+    { home },
+  );
   return { home, summary: JSON.parse(result.stdout), seconds: result.ms / 1000 };
 }
 
@@ -133,15 +144,30 @@ function add(figure, how, measured, target, pass) {
 
 async function startupAndRead() {
   const startup = await sideBySide(() => run(['--version']), nodeFloor, 30);
-  add('start-up', '`okpay --version` against `node -e 0`', `${(startup.a / startup.b).toFixed(2)}× (${startup.a.toFixed(0)} ms vs ${startup.b.toFixed(0)} ms)`, '≤ 1.3×', startup.a / startup.b <= 1.3);
+  add(
+    'start-up',
+    '`okpay --version` against `node -e 0`',
+    `${(startup.a / startup.b).toFixed(2)}× (${startup.a.toFixed(0)} ms vs ${startup.b.toFixed(0)} ms)`,
+    '≤ 1.3×',
+    startup.a / startup.b <= 1.3,
+  );
   const home = store('read');
   await must(['fixtures', 'load', path.join(ROOT, 'data', 'fixtures', 'demo.json')], { home });
   const session = await signIn(home, 'lena.mueller@example.de', 'Demo-pass-2026!');
   const read = await sideBySide(() => run(['balance', '--json'], { home, session }), nodeFloor, 30);
-  add('a read', '`okpay balance --json` (demo store) against `node -e 0`', `${(read.a / read.b).toFixed(2)}× (${read.a.toFixed(0)} ms vs ${read.b.toFixed(0)} ms)`, '≤ 2.0×', read.a / read.b <= 2.0);
+  add(
+    'a read',
+    '`okpay balance --json` (demo store) against `node -e 0`',
+    `${(read.a / read.b).toFixed(2)}× (${read.a.toFixed(0)} ms vs ${read.b.toFixed(0)} ms)`,
+    '≤ 2.0×',
+    read.a / read.b <= 2.0,
+  );
   // The floor of any read: a script that only reads and parses the same state.json and prints.
   const script = path.join(WORK, 'read-floor.cjs');
-  writeFileSync(script, "const s = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8')); process.stdout.write(JSON.stringify(Object.keys(s)) + '\\n');\n");
+  writeFileSync(
+    script,
+    "const s = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8')); process.stdout.write(JSON.stringify(Object.keys(s)) + '\\n');\n",
+  );
   const floor = await sideBySide(() => run([script, path.join(home, 'state.json')], { command: [process.execPath] }), nodeFloor, 30);
   references.readOwn = `${(read.a - read.b).toFixed(0)} ms`;
   references.read = `a script that only reads, parses and prints the same state.json: ${(floor.a / floor.b).toFixed(2)}× (${floor.a.toFixed(0)} ms)`;
@@ -151,32 +177,77 @@ async function history() {
   const small = await generated('small', SMALL);
   const big = await generated('big', BIG);
   const rate = BIG / big.seconds;
-  add('generator', `\`fixtures generate\` of ${BIG.toLocaleString('en')} entries`, `${Math.round(rate).toLocaleString('en')} entries/s (${big.seconds.toFixed(1)} s in all)`, '≥ 16,000/s', rate >= 16_000);
+  add(
+    'generator',
+    `\`fixtures generate\` of ${BIG.toLocaleString('en')} entries`,
+    `${Math.round(rate).toLocaleString('en')} entries/s (${big.seconds.toFixed(1)} s in all)`,
+    '≥ 16,000/s',
+    rate >= 16_000,
+  );
   const at = {};
-  for (const [name, generatedStore] of [['small', small], ['big', big]]) {
+  for (const [name, generatedStore] of [
+    ['small', small],
+    ['big', big],
+  ]) {
     const who = actors(generatedStore.summary);
     at[name] = { home: generatedStore.home, who, session: await signIn(generatedStore.home, who.sender.email, who.password) };
   }
-  const transfer = (s) => () => run(['transfer', '--to', s.who.recipient.email, '--amount', s.who.sender.currency === 'JPY' ? '1' : '0.01', '--currency', s.who.sender.currency, '--yes'], { home: s.home, session: s.session });
+  const transfer = (s) => () =>
+    run(['transfer', '--to', s.who.recipient.email, '--amount', s.who.sender.currency === 'JPY' ? '1' : '0.01', '--currency', s.who.sender.currency, '--yes'], {
+      home: s.home,
+      session: s.session,
+    });
   const flat = await sideBySide(transfer(at.big), transfer(at.small), 15);
-  add('history flatness', `\`okpay transfer\` at ${BIG.toLocaleString('en')} vs ${SMALL.toLocaleString('en')} entries`, `${(flat.a / flat.b).toFixed(2)}× (${flat.a.toFixed(0)} ms vs ${flat.b.toFixed(0)} ms)`, '≤ 1.5×', flat.a / flat.b <= 1.5);
+  add(
+    'history flatness',
+    `\`okpay transfer\` at ${BIG.toLocaleString('en')} vs ${SMALL.toLocaleString('en')} entries`,
+    `${(flat.a / flat.b).toFixed(2)}× (${flat.a.toFixed(0)} ms vs ${flat.b.toFixed(0)} ms)`,
+    '≤ 1.5×',
+    flat.a / flat.b <= 1.5,
+  );
   if (TIME) {
     const rss = { big: [], small: [] };
     for (let i = 0; i < 5; i += 1) {
       for (const name of ['big', 'small']) {
         const s = at[name];
-        rss[name].push(await peakRssKb(['transfer', '--to', s.who.recipient.email, '--amount', s.who.sender.currency === 'JPY' ? '1' : '0.01', '--currency', s.who.sender.currency, '--yes'], { home: s.home, session: s.session }));
+        rss[name].push(
+          await peakRssKb(
+            [
+              'transfer',
+              '--to',
+              s.who.recipient.email,
+              '--amount',
+              s.who.sender.currency === 'JPY' ? '1' : '0.01',
+              '--currency',
+              s.who.sender.currency,
+              '--yes',
+            ],
+            { home: s.home, session: s.session },
+          ),
+        );
       }
     }
     const ratio = median(rss.big) / median(rss.small);
-    add('memory', `peak RSS of a transfer at ${BIG.toLocaleString('en')} vs ${SMALL.toLocaleString('en')} entries`, `${ratio.toFixed(2)}× (${Math.round(median(rss.big) / 1024)} MiB vs ${Math.round(median(rss.small) / 1024)} MiB)`, '≤ 1.2×', ratio <= 1.2);
+    add(
+      'memory',
+      `peak RSS of a transfer at ${BIG.toLocaleString('en')} vs ${SMALL.toLocaleString('en')} entries`,
+      `${ratio.toFixed(2)}× (${Math.round(median(rss.big) / 1024)} MiB vs ${Math.round(median(rss.small) / 1024)} MiB)`,
+      '≤ 1.2×',
+      ratio <= 1.2,
+    );
   }
   const verify = JSON.parse((await must(['verify', '--json'], { home: big.home })).stdout);
   references.verify = hashFloor(big.home);
   references.verifyRate = verify.entriesPerSecond;
   references.verifyThreads = Math.max(verify.workers, 1);
   references.state = `the largest record file is ${(largestRecordFile(big.home) / 1024).toFixed(0)} KiB at ${BIG.toLocaleString('en')} entries and ${(largestRecordFile(small.home) / 1024).toFixed(0)} KiB at ${SMALL.toLocaleString('en')}`;
-  add('verify', `entries checked per second at ${BIG.toLocaleString('en')} entries`, `${verify.entriesPerSecond.toLocaleString('en')}/s (${verify.checked.journalEntries.toLocaleString('en')} in ${verify.seconds} s, ${verify.workers} threads)`, '≥ 250,000/s', verify.entriesPerSecond >= 250_000 && verify.ok);
+  add(
+    'verify',
+    `entries checked per second at ${BIG.toLocaleString('en')} entries`,
+    `${verify.entriesPerSecond.toLocaleString('en')}/s (${verify.checked.journalEntries.toLocaleString('en')} in ${verify.seconds} s, ${verify.workers} threads)`,
+    '≥ 250,000/s',
+    verify.entriesPerSecond >= 250_000 && verify.ok,
+  );
 }
 
 /** The size of the largest bucket file under records/: what one commit may rewrite at most. */
@@ -205,14 +276,28 @@ async function scale() {
   const size = `${SCALE.users.toLocaleString('en')} users, ${SCALE.transactions.toLocaleString('en')} entries, ${SCALE.tickets.toLocaleString('en')} tickets`;
   add('generate at size', `\`fixtures generate\` of ${size}`, `${big.seconds.toFixed(1)} s`, '< 90 s', big.seconds < 90);
   const at = {};
-  for (const [name, s] of [['big', big], ['small', small]]) {
+  for (const [name, s] of [
+    ['big', big],
+    ['small', small],
+  ]) {
     const who = actors(s.summary);
     const agent = s.summary.agentLogin;
     at[name] = { home: s.home, who, session: await signIn(s.home, who.sender.email, who.password), agent: await signIn(s.home, agent.email, agent.password) };
   }
-  const open = Object.entries(big.summary.tickets.byStatus).filter(([status]) => ['new', 'open', 'pending', 'on-hold'].includes(status)).reduce((sum, [, n]) => sum + n, 0);
+  const open = Object.entries(big.summary.tickets.byStatus)
+    .filter(([status]) => ['new', 'open', 'pending', 'on-hold'].includes(status))
+    .reduce((sum, [, n]) => sum + n, 0);
   references.scale = `${size} (${open.toLocaleString('en')} open) against ${SCALE_SMALL.users} users, ${SCALE_SMALL.transactions.toLocaleString('en')} entries, ${SCALE_SMALL.tickets} tickets`;
-  const pay = (s) => ['transfer', '--to', s.who.recipient.email, '--amount', s.who.sender.currency === 'JPY' ? '1' : '0.01', '--currency', s.who.sender.currency, '--yes'];
+  const pay = (s) => [
+    'transfer',
+    '--to',
+    s.who.recipient.email,
+    '--amount',
+    s.who.sender.currency === 'JPY' ? '1' : '0.01',
+    '--currency',
+    s.who.sender.currency,
+    '--yes',
+  ];
   const commands = [
     ['balance', (s) => run(['balance', '--json'], { home: s.home, session: s.session })],
     ['whoami', (s) => run(['whoami', '--json'], { home: s.home, session: s.session })],
@@ -224,14 +309,31 @@ async function scale() {
   for (const [name, command] of commands) {
     const first = await command(at.big);
     if (first.code !== 0) throw new Error(`${name} on the large store exited ${first.code}: ${first.stderr.trim().slice(0, 300)}`);
-    const times = await sideBySide(() => command(at.big), () => command(at.small), 15);
-    add(`at size: ${name}`, `\`okpay ${name}\` on the large store against the small one`, `${(times.a / times.b).toFixed(2)}× (${times.a.toFixed(0)} ms vs ${times.b.toFixed(0)} ms)`, '≤ 1.3×', times.a / times.b <= 1.3);
+    const times = await sideBySide(
+      () => command(at.big),
+      () => command(at.small),
+      15,
+    );
+    add(
+      `at size: ${name}`,
+      `\`okpay ${name}\` on the large store against the small one`,
+      `${(times.a / times.b).toFixed(2)}× (${times.a.toFixed(0)} ms vs ${times.b.toFixed(0)} ms)`,
+      '≤ 1.3×',
+      times.a / times.b <= 1.3,
+    );
   }
   if (TIME) {
     const rss = { big: [], small: [] };
-    for (let i = 0; i < 5; i += 1) for (const name of ['big', 'small']) rss[name].push(await peakRssKb(pay(at[name]), { home: at[name].home, session: at[name].session }));
+    for (let i = 0; i < 5; i += 1)
+      for (const name of ['big', 'small']) rss[name].push(await peakRssKb(pay(at[name]), { home: at[name].home, session: at[name].session }));
     const ratio = median(rss.big) / median(rss.small);
-    add('at size: memory', 'peak RSS of a transfer, large store against small', `${ratio.toFixed(2)}× (${Math.round(median(rss.big) / 1024)} MiB vs ${Math.round(median(rss.small) / 1024)} MiB)`, '≤ 1.3×', ratio <= 1.3);
+    add(
+      'at size: memory',
+      'peak RSS of a transfer, large store against small',
+      `${ratio.toFixed(2)}× (${Math.round(median(rss.big) / 1024)} MiB vs ${Math.round(median(rss.small) / 1024)} MiB)`,
+      '≤ 1.3×',
+      ratio <= 1.3,
+    );
   }
   await signInOutsideLock();
 }
@@ -242,7 +344,12 @@ async function signInOutsideLock() {
   // The payer signs in at the cheap test cost; the person signing in meanwhile has a cost-12 hash.
   const session = await signIn(home, 'payer0@bench.example');
   const slowFixture = path.join(WORK, 'slow-user.json');
-  writeFileSync(slowFixture, JSON.stringify({ users: [{ name: 'slow', email: 'slow@bench.example', password: PASSWORD, country: 'US', language: 'en', kyc: 'approved', balances: {} }] }));
+  writeFileSync(
+    slowFixture,
+    JSON.stringify({
+      users: [{ name: 'slow', email: 'slow@bench.example', password: PASSWORD, country: 'US', language: 'en', kyc: 'approved', balances: {} }],
+    }),
+  );
   await must(['fixtures', 'load', slowFixture], { home, env: { OKPAY_BCRYPT_COST: '12' } });
   const pay = () => run(['transfer', '--to', 'payee0@bench.example', '--amount', '0.01', '--currency', 'USD', '--yes'], { home, session });
   const alone = [];
@@ -262,7 +369,13 @@ async function signInOutsideLock() {
     if (paidAt < signInStarted + login.ms) finishedFirst += 1;
   }
   const ratio = median(during) / median(alone);
-  add('sign-in vs lock', 'a transfer while a cost-12 sign-in runs, against one alone', `${ratio.toFixed(2)}× (${median(during).toFixed(0)} ms vs ${median(alone).toFixed(0)} ms); finished before the sign-in ${finishedFirst}/7 times`, '≤ 1.5×, finishes first', ratio <= 1.5 && finishedFirst === 7);
+  add(
+    'sign-in vs lock',
+    'a transfer while a cost-12 sign-in runs, against one alone',
+    `${ratio.toFixed(2)}× (${median(during).toFixed(0)} ms vs ${median(alone).toFixed(0)} ms); finished before the sign-in ${finishedFirst}/7 times`,
+    '≤ 1.5×, finishes first',
+    ratio <= 1.5 && finishedFirst === 7,
+  );
 }
 
 /** SHA-256 alone, one entry at a time as verify must (each hash needs the one before), on one core. */
@@ -288,7 +401,13 @@ async function batch() {
   const result = await must(['transfer', '--batch', file, '--yes', '--json'], { home, session });
   const paid = JSON.parse(result.stdout).batch.paid;
   const rate = 10_000 / (result.ms / 1000);
-  add('batch payouts', '`transfer --batch` of 10,000 rows (one process, start to end)', `${Math.round(rate).toLocaleString('en')} rows/s (${(result.ms / 1000).toFixed(2)} s, ${paid} paid)`, '≥ 5,000/s', rate >= 5_000 && paid === 10_000);
+  add(
+    'batch payouts',
+    '`transfer --batch` of 10,000 rows (one process, start to end)',
+    `${Math.round(rate).toLocaleString('en')} rows/s (${(result.ms / 1000).toFixed(2)} s, ${paid} paid)`,
+    '≥ 5,000/s',
+    rate >= 5_000 && paid === 10_000,
+  );
 }
 
 async function contention() {
@@ -296,7 +415,11 @@ async function contention() {
   const sessions = [];
   for (let i = 0; i < 8; i += 1) sessions.push(await signIn(home, `payer${i}@bench.example`));
   const payeeSession = await signIn(home, 'payee0@bench.example');
-  const pay = (worker, i) => run(['transfer', '--to', 'payee0@bench.example', '--amount', '0.01', '--currency', 'USD', '--idempotency-key', `w${worker}-${i}`, '--yes'], { home, session: sessions[worker] });
+  const pay = (worker, i) =>
+    run(['transfer', '--to', 'payee0@bench.example', '--amount', '0.01', '--currency', 'USD', '--idempotency-key', `w${worker}-${i}`, '--yes'], {
+      home,
+      session: sessions[worker],
+    });
   const sequentialStart = Date.now();
   let sequentialOk = 0;
   for (let i = 0; i < 400; i += 1) sequentialOk += (await pay(i % 8, `s${i}`)).code === 0 ? 1 : 0;
@@ -326,7 +449,13 @@ async function contention() {
 }
 
 function machine() {
-  return { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
+  return {
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
 }
 
 function bundleSize() {
@@ -335,10 +464,13 @@ function bundleSize() {
 
 /** Why a target is not met with this design, and what would meet it; with the run's own reference points. */
 const WHY = {
-  'a read': () => `A read is Node's start plus okpay's own ${references.readOwn ?? 'time'}: reading and compiling the bundled CLI (${bundleSize()}; on Node 22.1 and newer the compile cache spares the compiling), loading the Node modules it needs at start (crypto to hash the session token, child_process through commander), setting up the modules the command needs, and reading the store. Measured alongside: ${references.read ?? 'n/a'}. What would meet 2.0×: a smaller start-up path (fewer modules bundled into the file every command reads), or Node 22.1 or newer.`,
-  'history flatness': () => `A transfer never reads the journal; it reads and rewrites the bucket files of the records it touches (its two users' balances and limit windows, the journal index), whose size is bound by the number of users, not by history: ${references.state ?? ''}.`,
+  'a read': () =>
+    `A read is Node's start plus okpay's own ${references.readOwn ?? 'time'}: reading and compiling the bundled CLI (${bundleSize()}; on Node 22.1 and newer the compile cache spares the compiling), loading the Node modules it needs at start (crypto to hash the session token, child_process through commander), setting up the modules the command needs, and reading the store. Measured alongside: ${references.read ?? 'n/a'}. What would meet 2.0×: a smaller start-up path (fewer modules bundled into the file every command reads), or Node 22.1 or newer.`,
+  'history flatness': () =>
+    `A transfer never reads the journal; it reads and rewrites the bucket files of the records it touches (its two users' balances and limit windows, the journal index), whose size is bound by the number of users, not by history: ${references.state ?? ''}.`,
   memory: () => 'As for history flatness: a transfer holds only the bucket files it touches, never the journal.',
-  'generate at size': () => `Generating ${references.scale ?? 'the large store'} is one transaction that posts every entry through the ledger's rules (each entry hashed, each limit checked) and then writes every bucket file of every kind once; on 2 cores shared with other work, the posting alone takes most of the time.`,
+  'generate at size': () =>
+    `Generating ${references.scale ?? 'the large store'} is one transaction that posts every entry through the ledger's rules (each entry hashed, each limit checked) and then writes every bucket file of every kind once; on 2 cores shared with other work, the posting alone takes most of the time.`,
   verify: () => {
     const { entrySize, perSecond } = references.verify;
     const perThread = references.verifyRate / references.verifyThreads;

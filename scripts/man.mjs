@@ -23,9 +23,7 @@ function optionEntries(command) {
 function commandEntries(command, words) {
   const children = command.commands.filter((c) => !c._hidden && c.name() !== 'help');
   const own =
-    words.length === 0
-      ? []
-      : [`.SS "${roff(['okpay', ...words].join(' '))} ${roff(command.usage())}"`, roff(command.description()), ...optionEntries(command)];
+    words.length === 0 ? [] : [`.SS "${roff(['okpay', ...words].join(' '))} ${roff(command.usage())}"`, roff(command.description()), ...optionEntries(command)];
   return [...own, ...children.flatMap((child) => commandEntries(child, [...words, child.name()]))];
 }
 
@@ -46,7 +44,7 @@ const page = [
   '[\\fIglobal options\\fR] \\fIcommand\\fR [\\fIoptions\\fR] [\\fIarguments\\fR]',
   '.SH DESCRIPTION',
   'Every command prints human tables on a terminal and one JSON document with \\fB\\-\\-json\\fR.',
-  'Run \\fBokpay help\\fR \\fIcommand\\fR for a command\'s help and examples, and',
+  "Run \\fBokpay help\\fR \\fIcommand\\fR for a command's help and examples, and",
   '\\fBokpay help formatting\\fR for \\fB\\-\\-json\\fR \\fIfields\\fR, \\fB\\-\\-jq\\fR and \\fB\\-\\-template\\fR.',
   '.SH GLOBAL OPTIONS',
   ...optionEntries(program),

@@ -125,7 +125,16 @@ export async function initAdmin(t: RecordsTransaction, deps: AppDeps, input: { e
     throw new AppError('ALREADY_EXISTS', 'this store already has an administrator', { hint: 'sign in as that administrator to manage the store' });
   }
   const nowIso = deps.now().toISOString();
-  const fields = { email: input.email, phone: null, country: null, name: input.name, language: null, passwordHash: input.passwordHash, role: 'admin' as const, activation: null };
+  const fields = {
+    email: input.email,
+    phone: null,
+    country: null,
+    name: input.name,
+    language: null,
+    passwordHash: input.passwordHash,
+    role: 'admin' as const,
+    activation: null,
+  };
   const user = createAccount({ ...fields, id: await freshUserId(t, deps) }, nowIso, { byEmail: await t.users.byEmail(input.email), byPhone: null });
   t.users.put(user);
   audit(t, nowIso, 'admin.initialised', user.id, user.id, { email: input.email });
@@ -134,7 +143,8 @@ export async function initAdmin(t: RecordsTransaction, deps: AppDeps, input: { e
 
 /** `dev otp`: the current code of a 2FA user, only in a test store (made by fixtures). */
 export async function currentOtp(t: Records, deps: AppDeps, email: string): Promise<{ code: string; validForSeconds: number; confirmed: boolean }> {
-  if (!t.meta.get().testStore) throw new AppError('FORBIDDEN', '`okpay dev otp` works only in a test store (one made by `okpay dev init`, `fixtures load` or `fixtures generate`)');
+  if (!t.meta.get().testStore)
+    throw new AppError('FORBIDDEN', '`okpay dev otp` works only in a test store (one made by `okpay dev init`, `fixtures load` or `fixtures generate`)');
   const user = await t.users.byEmail(email);
   if (!user) throw new AppError('USER_NOT_FOUND', `no account uses ${email}`);
   // A setup waiting for `2fa confirm` has its code too, so a tester can finish it as a person would.

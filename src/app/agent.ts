@@ -45,7 +45,21 @@ import type { QueueEntry } from '../domain/urgency.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
-import { emailsOf, explained, faqArticles, filterOf, macros, findTicket, queueEntryOf, saveTicket, selectTickets, slaOf, supportData, ticketRegion, type TicketSelection } from './desk.js';
+import {
+  emailsOf,
+  explained,
+  faqArticles,
+  filterOf,
+  macros,
+  findTicket,
+  queueEntryOf,
+  saveTicket,
+  selectTickets,
+  slaOf,
+  supportData,
+  ticketRegion,
+  type TicketSelection,
+} from './desk.js';
 import type { AppDeps } from './ports.js';
 import { lockUser, userByEmail } from './users.js';
 import { auditTicket, ticketDetail, type TicketDetail } from './tickets.js';
@@ -112,7 +126,13 @@ export async function replyAsAgent(t: RecordsTransaction, deps: AppDeps, actor: 
 }
 
 /** A saved reply in the ticket's language with its placeholders filled in; the ticket takes the macro's status unless `status` is given. */
-export async function replyWithMacro(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, input: { macro: string; status: TicketStatus | null }): Promise<Ticket> {
+export async function replyWithMacro(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  actor: Actor,
+  number: number,
+  input: { macro: string; status: TicketStatus | null },
+): Promise<Ticket> {
   const agent = requireAgent(actor, '`ticket reply --macro`');
   const ticket = await findTicket(t, number);
   const macro = findMacro(macros(deps.ref), input.macro, ticket.language);
@@ -145,16 +165,28 @@ export async function noteAsAgent(t: RecordsTransaction, deps: AppDeps, actor: A
 /** The least-loaded available agent who speaks the ticket's language at its tier or above. */
 async function leastLoadedAgent(t: Records, ticket: Ticket): Promise<User | undefined> {
   const loads = agentLoads(await t.tickets.withStatus(ACTIVE_STATUSES));
-  return pickAgent((await t.users.staff()).filter((staff) => staff.id !== ticket.customerId), loads, ticket);
+  return pickAgent(
+    (await t.users.staff()).filter((staff) => staff.id !== ticket.customerId),
+    loads,
+    ticket,
+  );
 }
 
 /** To the named agent (`toEmail`, normalised), or to the least-loaded one who fits. */
-export async function assignAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, toEmail: string | null): Promise<{ ticket: Ticket; assignee: User }> {
+export async function assignAsAgent(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  actor: Actor,
+  number: number,
+  toEmail: string | null,
+): Promise<{ ticket: Ticket; assignee: User }> {
   const step = await agentStep(t, deps, actor, number, '`ticket assign`');
   const assignee = toEmail === null ? await leastLoadedAgent(t, step.ticket) : await t.users.byEmail(toEmail);
   if (!assignee) {
     if (toEmail !== null) throw new AppError('USER_NOT_FOUND', `no account uses ${toEmail}`);
-    throw new AppError('AGENT_NOT_FOUND', `no available agent of tier ${step.ticket.tier} or higher speaks ${step.ticket.language}`, { hint: 'choose one with --to EMAIL, or add one with `okpay admin agent add`' });
+    throw new AppError('AGENT_NOT_FOUND', `no available agent of tier ${step.ticket.tier} or higher speaks ${step.ticket.language}`, {
+      hint: 'choose one with --to EMAIL, or add one with `okpay admin agent add`',
+    });
   }
   assertNotAssignedToOwner(assignee, step.ticket);
   const updated = saveTicket(t, deps.ref, assignTicket(step.ticket, assignee, step.agent, step.nowIso));
@@ -162,7 +194,13 @@ export async function assignAsAgent(t: RecordsTransaction, deps: AppDeps, actor:
   return { ticket: updated, assignee };
 }
 
-export async function escalateAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, input: { tier: Tier | null; reason: string | null }): Promise<Ticket> {
+export async function escalateAsAgent(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  actor: Actor,
+  number: number,
+  input: { tier: Tier | null; reason: string | null },
+): Promise<Ticket> {
   const step = await agentStep(t, deps, actor, number, '`ticket escalate --tier`');
   const assignee = step.ticket.assigneeId === null ? null : await t.users.get(step.ticket.assigneeId);
   const updated = saveTicket(t, deps.ref, escalateTicket(step.ticket, assignee, input.tier, step.agent, input.reason, step.nowIso));
@@ -197,7 +235,13 @@ export async function setStatusAsAgent(t: RecordsTransaction, deps: AppDeps, act
   return updated;
 }
 
-export async function mergeAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, into: number): Promise<{ source: Ticket; target: Ticket }> {
+export async function mergeAsAgent(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  actor: Actor,
+  number: number,
+  into: number,
+): Promise<{ source: Ticket; target: Ticket }> {
   const step = await agentStep(t, deps, actor, number, '`ticket merge`');
   const target = await findTicket(t, into);
   assertNotOwnTicket(step.agent, target);
@@ -249,7 +293,10 @@ export interface AgentQueue {
 /** The queue holds the tickets still being worked on; a status outside it is a question for `ticket list`. */
 function queueStatuses(statuses: readonly TicketStatus[] | null): readonly TicketStatus[] {
   const outside = (statuses ?? []).filter((status) => !ACTIVE_STATUSES.includes(status));
-  if (outside.length > 0) throw new AppError('INVALID_CHOICE', `the queue holds only ${ACTIVE_STATUSES.join(', ')} tickets, not ${outside.join(', ')}`, { hint: 'list the others with `okpay ticket list --status …`' });
+  if (outside.length > 0)
+    throw new AppError('INVALID_CHOICE', `the queue holds only ${ACTIVE_STATUSES.join(', ')} tickets, not ${outside.join(', ')}`, {
+      hint: 'list the others with `okpay ticket list --status …`',
+    });
   return statuses ?? ACTIVE_STATUSES;
 }
 
@@ -262,7 +309,14 @@ export async function agentQueue(t: Records, deps: AppDeps, actor: Actor, reques
   const all = await selectTickets(t, deps.ref, candidates, filter, request.selection.sort, 'agent', nowMs);
   const offset = request.offset ?? 0;
   const entries = all.slice(offset, offset + request.limit).map((entry) => explained(deps.ref, entry, nowMs));
-  return { entries, names: await emailsOf(t, entries.flatMap(({ ticket }) => [ticket.customerId, ticket.assigneeId])), total: all.length };
+  return {
+    entries,
+    names: await emailsOf(
+      t,
+      entries.flatMap(({ ticket }) => [ticket.customerId, ticket.assigneeId]),
+    ),
+    total: all.length,
+  };
 }
 
 // ---- statistics ----------------------------------------------------------------------------------
@@ -290,7 +344,14 @@ export async function agentStats(t: Records, deps: AppDeps, actor: Actor, period
   const slaNow = (ticket: Ticket) => slaOf(deps.ref, ticket, nowMs);
   const stats = ticketStats(touching, slaNow, period.fromMs, period.toMs);
   const trends = ticketTrends(touching, slaNow, period.fromMs, period.toMs);
-  return { stats, trends, names: await emailsOf(t, stats.byAgent.map((row) => row.key)) };
+  return {
+    stats,
+    trends,
+    names: await emailsOf(
+      t,
+      stats.byAgent.map((row) => row.key),
+    ),
+  };
 }
 
 // ---- settlement: solved tickets close by themselves ------------------------------------------------
@@ -348,13 +409,22 @@ export interface CustomerView {
 }
 
 /** `agent user show`: profile, lock, balances and recent transactions; audited, and tied to a ticket when given. */
-export async function showCustomer(t: RecordsTransaction, deps: AppDeps, actor: Actor, input: { email: string; ticket: number | null; limit: number }): Promise<CustomerView> {
+export async function showCustomer(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  actor: Actor,
+  input: { email: string; ticket: number | null; limit: number },
+): Promise<CustomerView> {
   const agent = requireAgent(actor, '`agent user show`');
   const customer = await userByEmail(t, input.email);
   const ticket = await ticketOfCustomer(t, input.ticket, customer);
   t.audit({ at: deps.now().toISOString(), type: 'agent.user-viewed', actor: agent.id, subject: customer.id, details: { ticket: ticket?.number ?? null } });
   const lock = customer.lock ? explainLock(customer) : null;
-  return { user: { ...describeUser(customer), lockExplanation: lock }, balances: await balancesOf(t, deps, customer), transactions: await recentTransactions(t, deps, customer, input.limit) };
+  return {
+    user: { ...describeUser(customer), lockExplanation: lock },
+    balances: await balancesOf(t, deps, customer),
+    transactions: await recentTransactions(t, deps, customer, input.limit),
+  };
 }
 
 export interface LockInput {
@@ -382,20 +452,38 @@ export async function changeLock(t: RecordsTransaction, deps: AppDeps, actor: Ac
     t.mail(unlockedMail(changed), nowIso);
   }
   if (ticket) saveTicket(t, deps.ref, addNote(ticket, agent, `Account ${verb === 'lock' ? 'locked' : 'unlocked'} by ${agent.email}: ${input.reason}`, nowIso));
-  t.audit({ at: nowIso, type: `agent.${verb}`, actor: agent.id, subject: customer.id, details: { reason: input.reason, ticket: ticket?.number ?? null, previousLock: customer.lock?.reason ?? null } });
+  t.audit({
+    at: nowIso,
+    type: `agent.${verb}`,
+    actor: agent.id,
+    subject: customer.id,
+    details: { reason: input.reason, ticket: ticket?.number ?? null, previousLock: customer.lock?.reason ?? null },
+  });
   return changed;
 }
 
 // ---- admin agent add -----------------------------------------------------------------------------
 
 /** `admin agent add`: an existing, active account (not an administrator) becomes an agent. */
-export async function addAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, input: { email: string; tier: Tier; languages: readonly Language[] }): Promise<User> {
+export async function addAgent(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  actor: Actor,
+  input: { email: string; tier: Tier; languages: readonly Language[] },
+): Promise<User> {
   requireRole(actor.user, ['admin'], '`admin agent add`');
   const target = await userByEmail(t, input.email);
-  if (target.role === 'admin') throw new AppError('FORBIDDEN', `${input.email} is an administrator; administrators are not agents`, { hint: 'use a separate account for support work' });
+  if (target.role === 'admin')
+    throw new AppError('FORBIDDEN', `${input.email} is an administrator; administrators are not agents`, { hint: 'use a separate account for support work' });
   if (target.status !== 'active') throw new AppError('NOT_ACTIVATED', `the account ${input.email} is not activated yet`);
   const changed: User = { ...target, role: 'agent', agent: { tier: input.tier, languages: [...input.languages] } };
   t.users.put(changed);
-  t.audit({ at: deps.now().toISOString(), type: 'agent.added', actor: actor.user.id, subject: target.id, details: { tier: input.tier, languages: input.languages.join(','), wasAgent: target.role === 'agent' } });
+  t.audit({
+    at: deps.now().toISOString(),
+    type: 'agent.added',
+    actor: actor.user.id,
+    subject: target.id,
+    details: { tier: input.tier, languages: input.languages.join(','), wasAgent: target.role === 'agent' },
+  });
   return changed;
 }

@@ -3,6 +3,13 @@
 import type { AuditValue } from '../domain/audit.js';
 import type { RecordsTransaction } from '../store/store.js';
 
-export function audit(t: RecordsTransaction, atIso: string, type: string, actor: string | null, subject: string | null, details: Record<string, AuditValue> = {}): void {
+export function audit(
+  t: RecordsTransaction,
+  atIso: string,
+  type: string,
+  actor: string | null,
+  subject: string | null,
+  details: Record<string, AuditValue> = {},
+): void {
   t.audit({ at: atIso, type, actor, subject, details });
 }

@@ -47,7 +47,13 @@ export function rowsToSelf(rows: readonly BatchRow[], sender: User): BatchRow[] 
 
 const YIELD_EVERY = 250;
 
-export async function payBatch(t: RecordsTransaction, deps: AppDeps, actor: Actor, rows: readonly BatchRow[], options: { atomic: boolean; progress?: (done: number) => void }): Promise<RowResult[]> {
+export async function payBatch(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  actor: Actor,
+  rows: readonly BatchRow[],
+  options: { atomic: boolean; progress?: (done: number) => void },
+): Promise<RowResult[]> {
   const results: RowResult[] = [];
   for (const [index, row] of rows.entries()) {
     results.push(await payRow(t, deps, actor, row));
@@ -59,7 +65,8 @@ export async function payBatch(t: RecordsTransaction, deps: AppDeps, actor: Acto
   }
   options.progress?.(rows.length);
   const failed = results.filter((r) => r.status === 'failed');
-  if (options.atomic && failed.length > 0) throw new AtomicBatchFailed(results.map((r) => (r.status === 'paid' || r.status === 'waiting' ? { ...r, status: 'not-sent', transaction: null } : r)));
+  if (options.atomic && failed.length > 0)
+    throw new AtomicBatchFailed(results.map((r) => (r.status === 'paid' || r.status === 'waiting' ? { ...r, status: 'not-sent', transaction: null } : r)));
   const paid = results.filter((r) => r.status === 'paid' || r.status === 'waiting');
   const { user } = actor;
   audit(t, deps.now().toISOString(), 'transfer.batch', user.id, user.id, {

@@ -46,7 +46,13 @@ async function targetNumbers(t: RecordsTransaction, deps: AppDeps, actor: Actor,
   return found.map((entry) => entry.ticket.number).sort((a, b) => a - b);
 }
 
-async function applyOne(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, action: BulkAction): Promise<{ ticket: Ticket; assigneeEmail: string | null }> {
+async function applyOne(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  actor: Actor,
+  number: number,
+  action: BulkAction,
+): Promise<{ ticket: Ticket; assigneeEmail: string | null }> {
   switch (action.verb) {
     case 'assign': {
       const { ticket, assignee } = await assignAsAgent(t, deps, actor, number, action.toEmail);
@@ -72,9 +78,16 @@ export async function bulkChange(t: RecordsTransaction, deps: AppDeps, actor: Ac
       outcomes.push({ number, result: 'changed', ticket: done.ticket, assigneeEmail: done.assigneeEmail, error: null });
     } catch (error) {
       if (!isAppError(error)) throw error;
-      outcomes.push({ number, result: 'failed', ticket: null, assigneeEmail: null, error: { code: error.code, message: error.message, exitCode: error.exitCode } });
+      outcomes.push({
+        number,
+        result: 'failed',
+        ticket: null,
+        assigneeEmail: null,
+        error: { code: error.code, message: error.message, exitCode: error.exitCode },
+      });
     }
   }
-  if (outcomes.some((outcome) => outcome.result === 'failed')) throw new BulkRefused(outcomes.map((o) => (o.result === 'changed' ? { ...o, result: 'not-changed', ticket: null, assigneeEmail: null } : o)));
+  if (outcomes.some((outcome) => outcome.result === 'failed'))
+    throw new BulkRefused(outcomes.map((o) => (o.result === 'changed' ? { ...o, result: 'not-changed', ticket: null, assigneeEmail: null } : o)));
   return outcomes;
 }

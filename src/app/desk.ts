@@ -27,7 +27,9 @@ const macroBooks = new WeakMap<ReferenceData, MacroBook>();
 export function macros(ref: ReferenceData): MacroBook {
   let book = macroBooks.get(ref);
   if (!book) {
-    const files = Object.fromEntries(LANGUAGES.map((language) => [language, ref.load(macroFileName(language), (json) => parseMacroFile(json, language, `data/${macroFileName(language)}`))])) as Record<Language, MacroFile>;
+    const files = Object.fromEntries(
+      LANGUAGES.map((language) => [language, ref.load(macroFileName(language), (json) => parseMacroFile(json, language, `data/${macroFileName(language)}`))]),
+    ) as Record<Language, MacroFile>;
     macroBooks.set(ref, (book = macroBook(files)));
   }
   return book;
@@ -128,7 +130,15 @@ async function assigneeFilter(t: Records, me: User, query: AssigneeQuery): Promi
  * The summaries that pass the filter, in the given order. The search reads the conversation of
  * each ticket left after the other filters, so it costs one ticket read per candidate.
  */
-export async function selectTickets(t: Records, ref: ReferenceData, candidates: readonly TicketSummary[], filter: TicketFilter, sort: TicketSort, audience: 'customer' | 'agent', nowMs: number): Promise<Ranked<TicketSummary>[]> {
+export async function selectTickets(
+  t: Records,
+  ref: ReferenceData,
+  candidates: readonly TicketSummary[],
+  filter: TicketFilter,
+  sort: TicketSort,
+  audience: 'customer' | 'agent',
+  nowMs: number,
+): Promise<Ranked<TicketSummary>[]> {
   const ranked = candidates.map((summary) => rankOf(ref, summary, nowMs)).filter((entry) => summaryMatches(filter, entry));
   const terms = filter.search;
   const found: Ranked<TicketSummary>[] = [];

@@ -51,7 +51,11 @@ export async function history(t: RecordsTransaction, deps: AppDeps, actor: Actor
   const hits = entries.filter((e) => matches(e.tx, q)).sort(newestFirst);
   const start = (q.page - 1) * q.limit;
   const rows = hits.slice(start, start + q.limit).map((e) => e.tx);
-  return { views: await viewsOf(t, rows, userId, (tx) => followUpsOf(tx.id, seen), deps.ref.currencies), more: hits.length > start + q.limit, total: hits.length };
+  return {
+    views: await viewsOf(t, rows, userId, (tx) => followUpsOf(tx.id, seen), deps.ref.currencies),
+    more: hits.length > start + q.limit,
+    total: hits.length,
+  };
 }
 
 /** The entry, if this user may see it; otherwise "not found" — never a hint that it exists. */
@@ -59,7 +63,9 @@ export async function visibleEntry(t: RecordsTransaction, idText: string, userId
   const seq = seqOfTxId(idText);
   const entry = seq === null ? null : await t.journal.get(seq);
   if (!entry || (!seesAll && !entry.tx.parties.includes(userId))) {
-    throw new AppError('TX_NOT_FOUND', `there is no transaction ${idText.slice(0, 40)} in your history`, { hint: 'see your transactions with `okpay history`' });
+    throw new AppError('TX_NOT_FOUND', `there is no transaction ${idText.slice(0, 40)} in your history`, {
+      hint: 'see your transactions with `okpay history`',
+    });
   }
   return entry;
 }
@@ -69,6 +75,9 @@ export async function showTransaction(t: RecordsTransaction, deps: AppDeps, acto
   const { user } = actor;
   const entry = await visibleEntry(t, idText, user.id, user.role !== 'user');
   const later = (await t.journal.seqsOfUser(entry.tx.parties[0] ?? user.id)).filter((s) => s > entry.seq);
-  const followUps = followUpsOf(entry.tx.id, (await t.journal.getMany(later)).map((e) => e.tx));
+  const followUps = followUpsOf(
+    entry.tx.id,
+    (await t.journal.getMany(later)).map((e) => e.tx),
+  );
   return receipt(await txFacts(t, entry.tx), entry, entry.tx.parties.includes(user.id) ? user.id : null, followUps, deps.ref.currencies);
 }

@@ -30,7 +30,14 @@ export async function kycStatus(t: Records, deps: AppDeps, actor: Actor): Promis
 }
 
 /** `agent|admin kyc approve|reject EMAIL`: nobody decides their own check. */
-export async function decideDocument(t: RecordsTransaction, deps: AppDeps, actor: Actor, email: string, decision: 'approve' | 'reject', reason: string | null): Promise<User> {
+export async function decideDocument(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  actor: Actor,
+  email: string,
+  decision: 'approve' | 'reject',
+  reason: string | null,
+): Promise<User> {
   const customer = await userByEmail(t, email);
   if (customer.id === actor.user.id) throw new AppError('FORBIDDEN', 'you cannot decide your own identity check');
   const nowIso = deps.now().toISOString();

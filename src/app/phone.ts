@@ -56,7 +56,11 @@ export async function verifyPhone(t: RecordsTransaction, deps: AppDeps, actor: A
   if (check.kind === 'wrong') {
     t.users.put({ ...me, phoneChallenge: check.challenge });
     audit(t, now.toISOString(), 'phone.code-wrong', me.id, me.id, { phone: me.phoneChallenge?.phone ?? null, codeVoid: check.challenge === null });
-    t.failAfterCommit(new AppError('BAD_OTP', check.message, { hint: check.challenge === null ? 'run `okpay profile set --phone NUMBER` again for a new code' : 'type the six digits of the latest text message' }));
+    t.failAfterCommit(
+      new AppError('BAD_OTP', check.message, {
+        hint: check.challenge === null ? 'run `okpay profile set --phone NUMBER` again for a new code' : 'type the six digits of the latest text message',
+      }),
+    );
     return { user: me, claimed: [] };
   }
   assertPhoneFree(check.phone, await t.users.byPhone(check.phone), me);

@@ -57,10 +57,21 @@ export async function refund(t: RecordsTransaction, deps: AppDeps, actor: Actor,
   const valueUsdMinor = refundValueUsdMinor(original, deps.ref.rates, deps.ref.currencies);
   assertRefundTier(agent, valueUsdMinor, rule, deps.ref.currencies);
   const nowIso = deps.now().toISOString();
-  const request: RefundRequest = { original, priorRefund: await t.refunds.get(original.id), agent, ticketNumber: ticket.number, ticketCustomerId: ticket.customerId, ticketTxId: ticket.txId, approvedBy: null, reason: input.reason, nowIso };
+  const request: RefundRequest = {
+    original,
+    priorRefund: await t.refunds.get(original.id),
+    agent,
+    ticketNumber: ticket.number,
+    ticketCustomerId: ticket.customerId,
+    ticketTxId: ticket.txId,
+    approvedBy: null,
+    reason: input.reason,
+    nowIso,
+  };
   const books = await refundBooks(t, original);
   const plan = planRefund(request, books, deps.ref.currencies);
-  if (!needsSecondAgent(valueUsdMinor, rule, deps.ref.currencies)) return { ...(await issue(t, deps, ticket, original, plan, agent, input.reason)), approval: null };
+  if (!needsSecondAgent(valueUsdMinor, rule, deps.ref.currencies))
+    return { ...(await issue(t, deps, ticket, original, plan, agent, input.reason)), approval: null };
   const fourEyes = { aboveAmount: rule.fourEyesAboveAmount, currency: rule.currency };
   const pending = ticket.refundRequest ?? null;
   if (fourEyesStep(pending, original.id, agent) === 'request') {
@@ -70,7 +81,11 @@ export async function refund(t: RecordsTransaction, deps: AppDeps, actor: Actor,
   const requester = pending ? await t.users.get(pending.requestedBy) : null;
   if (!requester) throw new AppError('USER_NOT_FOUND', `the agent who requested this refund no longer exists`, { hint: 'request it again' });
   const approved = planRefund({ ...request, agent: requester, approvedBy: agent.id }, books, deps.ref.currencies);
-  const cleared = saveTicket(t, deps.ref, addNote({ ...ticket, refundRequest: null }, agent, `Refund of ${original.id} approved by ${agent.email}; requested by ${requester.email}.`, nowIso));
+  const cleared = saveTicket(
+    t,
+    deps.ref,
+    addNote({ ...ticket, refundRequest: null }, agent, `Refund of ${original.id} approved by ${agent.email}; requested by ${requester.email}.`, nowIso),
+  );
   const done = await issue(t, deps, cleared, original, approved, agent, input.reason);
   return { ...done, approval: { status: 'approved', requestedBy: requester.email, approvedBy: agent.email, ...fourEyes } };
 }
@@ -85,7 +100,15 @@ function requestApproval(t: RecordsTransaction, deps: AppDeps, ticket: Ticket, o
 }
 
 /** Posts the refund, answers on the ticket, mails the payee and audits both agents. */
-async function issue(t: RecordsTransaction, deps: AppDeps, ticket: Ticket, original: Transaction, plan: ReturnType<typeof planRefund>, agent: User, reason: string | null): Promise<{ view: TxView; of: TxId }> {
+async function issue(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  ticket: Ticket,
+  original: Transaction,
+  plan: ReturnType<typeof planRefund>,
+  agent: User,
+  reason: string | null,
+): Promise<{ view: TxView; of: TxId }> {
   const nowIso = plan.at;
   const tx = await t.post(plan);
   const customer = await t.users.get(ticket.customerId);
@@ -95,7 +118,13 @@ async function issue(t: RecordsTransaction, deps: AppDeps, ticket: Ticket, origi
   t.mail(ticketReplyMail(customer, updated, body), nowIso);
   await tellPayee(t, deps, original, customer);
   const approvedBy = tx.details.approvedBy ?? null;
-  audit(t, nowIso, 'refund.issued', agent.id, ticket.customerId, { tx: tx.id, of: original.id, ticket: ticket.number, requestedBy: tx.details.initiator, approvedBy });
+  audit(t, nowIso, 'refund.issued', agent.id, ticket.customerId, {
+    tx: tx.id,
+    of: original.id,
+    ticket: ticket.number,
+    requestedBy: tx.details.initiator,
+    approvedBy,
+  });
   return { view: await viewOf(t, tx, ticket.customerId, [], deps.ref.currencies), of: original.id };
 }
 
@@ -105,7 +134,8 @@ async function tellPayee(t: RecordsTransaction, deps: AppDeps, original: Transac
   const payee = payeeId ? await t.users.get(payeeId) : null;
   const amountMinor = original.details.receiveAmountMinor ?? original.details.amountMinor ?? 0;
   const currency = original.details.receiveCurrency ?? original.details.currency ?? 'USD';
-  if (payee) t.mail(paymentRefundedMail(payee, payer.name ?? payer.email, formatMinor(deps, amountMinor, currency), currency, original.id), deps.now().toISOString());
+  if (payee)
+    t.mail(paymentRefundedMail(payee, payer.name ?? payer.email, formatMinor(deps, amountMinor, currency), currency, original.id), deps.now().toISOString());
 }
 
 /** The balances the refund takes money from, and whose they are, read by key. */

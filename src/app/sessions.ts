@@ -30,7 +30,8 @@ import type { AppDeps } from './ports.js';
 import { NEED_OTP, secondFactor } from './second-factor.js';
 import { endSessionsByLock, lockUser, pruneSessions, revokeSessions } from './users.js';
 
-export const BAD_CREDENTIALS = (): AppError => new AppError('BAD_CREDENTIALS', 'the email or the password is wrong', { hint: 'forgot the password? `okpay password reset --email …`' });
+export const BAD_CREDENTIALS = (): AppError =>
+  new AppError('BAD_CREDENTIALS', 'the email or the password is wrong', { hint: 'forgot the password? `okpay password reset --email …`' });
 
 export interface Credentials {
   /** Normalised. */
@@ -54,7 +55,13 @@ export interface SignedIn {
  * Counts a failed sign-in; at the fifth in a row the account locks, its sessions end and the
  * mailed unlock token is the way out. `reason` is audited.
  */
-export async function countFailedSignIn(t: RecordsTransaction, nowMs: number, user: User, unlockToken: string, failure: { type: string; reason: string } | null): Promise<User> {
+export async function countFailedSignIn(
+  t: RecordsTransaction,
+  nowMs: number,
+  user: User,
+  unlockToken: string,
+  failure: { type: string; reason: string } | null,
+): Promise<User> {
   const nowIso = new Date(nowMs).toISOString();
   const { user: updated, lockedNow } = recordFailedSignIn(user, nowIso, tokenRecord(sha256Hex(unlockToken), nowMs, UNLOCK_TOKEN_TTL_MS));
   t.users.put(updated);
@@ -71,8 +78,12 @@ export async function countFailedSignIn(t: RecordsTransaction, nowMs: number, us
 export async function login(store: RecordStore, deps: AppDeps, credentials: Credentials): Promise<SignedIn | typeof NEED_OTP> {
   const token = newToken(deps.random, 'oks');
   const unlockToken = newToken(deps.random, 'unl');
-  return withPasswordChecked(store, deps, credentials.password, (t) => t.users.byEmail(credentials.email), (t, check) =>
-    completeLogin(t, deps, credentials, check, { token, unlockToken }),
+  return withPasswordChecked(
+    store,
+    deps,
+    credentials.password,
+    (t) => t.users.byEmail(credentials.email),
+    (t, check) => completeLogin(t, deps, credentials, check, { token, unlockToken }),
   );
 }
 
@@ -81,7 +92,13 @@ export async function login(store: RecordStore, deps: AppDeps, credentials: Cred
  * failure, an audit line) is committed and then thrown (failAfterCommit); NEED_OTP is returned
  * then, and when a code is still to be asked for.
  */
-export async function completeLogin(t: RecordsTransaction, deps: AppDeps, credentials: Credentials, check: PasswordCheck, tokens: { token: string; unlockToken: string }): Promise<SignedIn | typeof NEED_OTP> {
+export async function completeLogin(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  credentials: Credentials,
+  check: PasswordCheck,
+  tokens: { token: string; unlockToken: string },
+): Promise<SignedIn | typeof NEED_OTP> {
   const now = deps.now();
   const nowIso = now.toISOString();
   const user = currentChecked(check, await t.users.byEmail(credentials.email));
@@ -103,7 +120,10 @@ export async function completeLogin(t: RecordsTransaction, deps: AppDeps, creden
   }
   if (!check.ok) {
     // A locked account too: a wrong password is answered as an unknown email is.
-    await countFailedSignIn(t, now.getTime(), user, tokens.unlockToken, { type: 'login.failure', reason: user.lock ? 'locked-wrong-password' : 'wrong-password' });
+    await countFailedSignIn(t, now.getTime(), user, tokens.unlockToken, {
+      type: 'login.failure',
+      reason: user.lock ? 'locked-wrong-password' : 'wrong-password',
+    });
     t.failAfterCommit(BAD_CREDENTIALS());
     return NEED_OTP;
   }
@@ -115,7 +135,13 @@ export async function completeLogin(t: RecordsTransaction, deps: AppDeps, creden
     const outcome = secondFactor(deps, user, credentials.otp, now.getTime());
     if (!outcome.ok) {
       await countFailedSignIn(t, now.getTime(), user, tokens.unlockToken, { type: 'login.failure', reason: `otp-${outcome.reason}` });
-      t.failAfterCommit(new AppError('BAD_OTP', secondFactorMessage(outcome.reason), outcome.reason === 'wrong' ? { hint: 'use the current code of your authenticator app, or a recovery code' } : {}));
+      t.failAfterCommit(
+        new AppError(
+          'BAD_OTP',
+          secondFactorMessage(outcome.reason),
+          outcome.reason === 'wrong' ? { hint: 'use the current code of your authenticator app, or a recovery code' } : {},
+        ),
+      );
       return NEED_OTP;
     }
     signedIn = outcome.user;
@@ -126,7 +152,9 @@ export async function completeLogin(t: RecordsTransaction, deps: AppDeps, creden
   t.users.put(signedIn);
   await pruneSessions(t, user.id, now.getTime());
   t.sessions.put(sha256Hex(tokens.token), openSession(user.id, nowIso));
-  audit(t, nowIso, 'login.success', user.id, user.id, { secondFactor: user.twoFactor.enabled ? (recoveryCodesLeft === null ? 'totp' : 'recovery-code') : 'none' });
+  audit(t, nowIso, 'login.success', user.id, user.id, {
+    secondFactor: user.twoFactor.enabled ? (recoveryCodesLeft === null ? 'totp' : 'recovery-code') : 'none',
+  });
   return { user: signedIn, token: tokens.token, firstSignIn, recoveryCodesLeft, passwordAgeDays: passwordAgeDays(signedIn, now.getTime()) };
 }
 
@@ -175,9 +203,13 @@ function requireUnlockPath(user: User, token: string | undefined, nowMs: number)
   if (user.lock?.reason !== 'failed-logins') return;
   const status = unlockStatus(user, token, nowMs);
   if (status === 'ok') return;
-  throw new AppError('INVALID_TOKEN', token ? `the unlock token is ${status === 'expired' ? 'expired' : 'not valid'}` : 'this lock needs the unlock token we mailed you', {
-    hint: `pass --token TOKEN from the "account locked" mail (okpay outbox list); lost it? contact support`,
-  });
+  throw new AppError(
+    'INVALID_TOKEN',
+    token ? `the unlock token is ${status === 'expired' ? 'expired' : 'not valid'}` : 'this lock needs the unlock token we mailed you',
+    {
+      hint: `pass --token TOKEN from the "account locked" mail (okpay outbox list); lost it? contact support`,
+    },
+  );
 }
 
 function unlockStatus(user: User, token: string | undefined, nowMs: number): 'ok' | 'expired' | 'no' {
@@ -191,24 +223,36 @@ function unlockStatus(user: User, token: string | undefined, nowMs: number): 'ok
  */
 export async function unlockSelf(store: RecordStore, deps: AppDeps, input: Unlock): Promise<User | typeof NEED_OTP> {
   const newUnlockToken = newToken(deps.random, 'unl');
-  return withPasswordChecked(store, deps, input.password, (t) => t.users.byEmail(input.email), async (t, check) => {
-    const now = deps.now();
-    const user = currentChecked(check, await t.users.byEmail(input.email));
-    const answers = user !== null && check.ok && (confirmsPassword(user) || unlockStatus(user, input.unlockToken, now.getTime()) === 'ok');
-    if (!user || !answers) {
-      // A wrong password here counts like one at sign-in, or unlock would be a free password oracle.
-      if (user && !check.ok) await countFailedSignIn(t, now.getTime(), user, newUnlockToken, { type: 'login.failure', reason: 'unlock-wrong-password' });
-      else audit(t, now.toISOString(), 'unlock.failure', null, user?.id ?? null, { reason: user ? 'locked-guessed-at' : 'unknown-email' });
-      t.failAfterCommit(BAD_CREDENTIALS());
-      return NEED_OTP;
-    }
-    if (!user.lock) throw new AppError('INVALID_TRANSITION', `the account ${user.email} is not locked`);
-    requireUnlockPath(user, input.unlockToken, now.getTime());
-    return finishUnlock(t, deps, user, input.otp, newUnlockToken);
-  });
+  return withPasswordChecked(
+    store,
+    deps,
+    input.password,
+    (t) => t.users.byEmail(input.email),
+    async (t, check) => {
+      const now = deps.now();
+      const user = currentChecked(check, await t.users.byEmail(input.email));
+      const answers = user !== null && check.ok && (confirmsPassword(user) || unlockStatus(user, input.unlockToken, now.getTime()) === 'ok');
+      if (!user || !answers) {
+        // A wrong password here counts like one at sign-in, or unlock would be a free password oracle.
+        if (user && !check.ok) await countFailedSignIn(t, now.getTime(), user, newUnlockToken, { type: 'login.failure', reason: 'unlock-wrong-password' });
+        else audit(t, now.toISOString(), 'unlock.failure', null, user?.id ?? null, { reason: user ? 'locked-guessed-at' : 'unknown-email' });
+        t.failAfterCommit(BAD_CREDENTIALS());
+        return NEED_OTP;
+      }
+      if (!user.lock) throw new AppError('INVALID_TRANSITION', `the account ${user.email} is not locked`);
+      requireUnlockPath(user, input.unlockToken, now.getTime());
+      return finishUnlock(t, deps, user, input.otp, newUnlockToken);
+    },
+  );
 }
 
-async function finishUnlock(t: RecordsTransaction, deps: AppDeps, user: User, code: string | undefined, newUnlockToken: string): Promise<User | typeof NEED_OTP> {
+async function finishUnlock(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  user: User,
+  code: string | undefined,
+  newUnlockToken: string,
+): Promise<User | typeof NEED_OTP> {
   const now = deps.now();
   const lockReason = user.lock?.reason ?? null;
   let checked = user;

@@ -58,7 +58,8 @@ export interface PayoutMove {
 export async function movePayout(t: RecordsTransaction, deps: AppDeps, withdrawal: Withdrawal): Promise<PayoutMove[]> {
   const ref = payoutRef(deps);
   const moves: PayoutMove[] = [];
-  for (const step of settleSteps(withdrawal, await t.methods.get(withdrawal.methodId), ref.calendars, ref.payouts, deps.now().getTime())) moves.push({ step, tx: await settleStep(t, deps, step) });
+  for (const step of settleSteps(withdrawal, await t.methods.get(withdrawal.methodId), ref.calendars, ref.payouts, deps.now().getTime()))
+    moves.push({ step, tx: await settleStep(t, deps, step) });
   return moves;
 }
 
@@ -69,13 +70,27 @@ export async function settleStep(t: RecordsTransaction, deps: AppDeps, step: Set
     t.withdrawals.put(step.withdrawal);
     return null;
   }
-  return t.post(step.kind === 'complete' ? planCompletion(step.withdrawal, nowIso) : planRelease(step.withdrawal, 'failed', 'the receiving account refused the payout', null, nowIso));
+  return t.post(
+    step.kind === 'complete'
+      ? planCompletion(step.withdrawal, nowIso)
+      : planRelease(step.withdrawal, 'failed', 'the receiving account refused the payout', null, nowIso),
+  );
 }
 
 async function mailPayout(t: RecordsTransaction, deps: AppDeps, w: Withdrawal, outcome: 'completed' | 'failed', tx: Transaction): Promise<void> {
   const user = await t.users.get(w.userId);
   if (!user) return;
-  t.mail(payoutMail(user, outcome, formatMinor(deps, w.amountMinor, w.currency), w.currency, w.methodLabel, outcome === 'failed' ? (tx.details.reason ?? null) : null), tx.at);
+  t.mail(
+    payoutMail(
+      user,
+      outcome,
+      formatMinor(deps, w.amountMinor, w.currency),
+      w.currency,
+      w.methodLabel,
+      outcome === 'failed' ? (tx.details.reason ?? null) : null,
+    ),
+    tx.at,
+  );
 }
 
 async function returnUnclaimed(t: RecordsTransaction, deps: AppDeps, summary: SettleSummary): Promise<void> {
@@ -85,7 +100,11 @@ async function returnUnclaimed(t: RecordsTransaction, deps: AppDeps, summary: Se
     summary.unclaimedReturned += 1;
     summary.transactions.push(tx.id);
     const sender = await t.users.get(item.senderId);
-    if (sender) t.mail(returnedTransferMail(sender, item.toEmail ?? item.toPhone ?? '', formatMinor(deps, item.amountMinor + item.feeMinor, item.currency), item.currency), nowIso);
+    if (sender)
+      t.mail(
+        returnedTransferMail(sender, item.toEmail ?? item.toPhone ?? '', formatMinor(deps, item.amountMinor + item.feeMinor, item.currency), item.currency),
+        nowIso,
+      );
   }
 }
 

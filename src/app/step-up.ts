@@ -34,7 +34,12 @@ export type Proof = Omit<StepUp, 'action'>;
  * account with the code used up and its failure count cleared. NEED_OTP when a code is still to be
  * asked for.
  */
-export async function withStepUp<T>(store: RecordStore, deps: AppDeps, stepUp: StepUp, work: (t: RecordsTransaction, actor: Actor) => Promise<T>): Promise<T | typeof NEED_OTP> {
+export async function withStepUp<T>(
+  store: RecordStore,
+  deps: AppDeps,
+  stepUp: StepUp,
+  work: (t: RecordsTransaction, actor: Actor) => Promise<T>,
+): Promise<T | typeof NEED_OTP> {
   const unlockToken = newToken(deps.random, 'unl');
   const signedIn = async (t: Records) => (await authenticate(t, deps.now().getTime(), stepUp.token)).user;
   return withPasswordChecked(store, deps, stepUp.password, signedIn, async (t, check) => {

@@ -11,7 +11,9 @@ import type { AppDeps } from './ports.js';
 /** Test data goes only into an empty store or one already marked as a test store. */
 export async function assertTestable(t: Records, what: string): Promise<void> {
   if (t.meta.get().testStore || (await t.users.count()) === 0) return;
-  throw new AppError('FORBIDDEN', `\`okpay ${what}\` works only on an empty store or a test store, and this store holds real accounts`, { hint: 'use a fresh data directory: --data-dir or $OKPAY_HOME' });
+  throw new AppError('FORBIDDEN', `\`okpay ${what}\` works only on an empty store or a test store, and this store holds real accounts`, {
+    hint: 'use a fresh data directory: --data-dir or $OKPAY_HOME',
+  });
 }
 
 /** `dev init`: marks an empty store as a test store; true when it was not one yet. */

@@ -34,7 +34,23 @@ import { viewOf } from './tx-views.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
-import { calendarData, emailsOf, filterOf, findOwnTicket, findTicket, followMerges, localTime, openQueue, saveTicket, saveTickets, selectTickets, slaOf, supportData, ticketRegion, type TicketSelection } from './desk.js';
+import {
+  calendarData,
+  emailsOf,
+  filterOf,
+  findOwnTicket,
+  findTicket,
+  followMerges,
+  localTime,
+  openQueue,
+  saveTicket,
+  saveTickets,
+  selectTickets,
+  slaOf,
+  supportData,
+  ticketRegion,
+  type TicketSelection,
+} from './desk.js';
 import type { AppDeps } from './ports.js';
 import type { PasswordCheck } from './passwords.js';
 import { endSessionsByLock } from './users.js';
@@ -46,7 +62,14 @@ export function audienceOf(user: User): Audience {
   return user.role === 'agent' ? 'agent' : 'customer';
 }
 
-export function auditTicket(t: RecordsTransaction, nowIso: string, type: string, actor: User, ticket: Pick<Ticket, 'number' | 'customerId'>, details: Record<string, AuditValue> = {}): void {
+export function auditTicket(
+  t: RecordsTransaction,
+  nowIso: string,
+  type: string,
+  actor: User,
+  ticket: Pick<Ticket, 'number' | 'customerId'>,
+  details: Record<string, AuditValue> = {},
+): void {
   t.audit({ at: nowIso, type, actor: actor.id, subject: ticket.customerId, details: { ticket: ticket.number, ...details } });
 }
 
@@ -161,11 +184,20 @@ export async function listTickets(t: Records, deps: AppDeps, actor: Actor, reque
   const audience = audienceOf(actor.user);
   if (audience === 'customer') requireCustomerFilters(request.selection);
   const filter = await filterOf(t, actor.user, request.selection);
-  const candidates = audience === 'agent' ? await t.tickets.withStatus(filter.statuses ?? TICKET_STATUSES) : (await t.tickets.ofCustomer(actor.user.id, filter.statuses, { limit: OWN_TICKETS_MAX, offset: 0 })).items;
+  const candidates =
+    audience === 'agent'
+      ? await t.tickets.withStatus(filter.statuses ?? TICKET_STATUSES)
+      : (await t.tickets.ofCustomer(actor.user.id, filter.statuses, { limit: OWN_TICKETS_MAX, offset: 0 })).items;
   const all = await selectTickets(t, deps.ref, candidates, filter, request.selection.sort, audience, deps.now().getTime());
   const offset = request.offset ?? 0;
   const shown = all.slice(offset, offset + request.limit).map((entry) => entry.ticket);
-  const names = audience === 'agent' ? await emailsOf(t, shown.flatMap((s) => [s.customerId, s.assigneeId])) : {};
+  const names =
+    audience === 'agent'
+      ? await emailsOf(
+          t,
+          shown.flatMap((s) => [s.customerId, s.assigneeId]),
+        )
+      : {};
   const rows = shown.map((summary) => ({
     summary,
     customer: names[summary.customerId] ?? summary.customerId,
@@ -227,7 +259,16 @@ export async function openTicketFor(t: RecordsTransaction, deps: AppDeps, custom
   const txId = request.tx === null ? null : await ownTransaction(t, customer, request.tx);
   const language = request.language ?? customer.language ?? detectLanguage(`${request.subject}\n${request.body}`) ?? 'en';
   const region = regionForCountry(calendarData(deps.ref), customer.country);
-  const input = { customer, category: request.category, subject: request.subject, body: request.body, channel: request.channel, language, regionId: region.id, txId };
+  const input = {
+    customer,
+    category: request.category,
+    subject: request.subject,
+    body: request.body,
+    channel: request.channel,
+    language,
+    regionId: region.id,
+    txId,
+  };
   const recent = await sameSubjectRecently(t, customer, request.subject, nowMs);
   const { ticket, duplicate } = openTicket(input, recent, () => t.tickets.nextNumber(), supportData(deps.ref), nowMs);
   saveTicket(t, deps.ref, ticket);
@@ -236,7 +277,11 @@ export async function openTicketFor(t: RecordsTransaction, deps: AppDeps, custom
     const dueAtMs = detail.sla.current?.dueAtMs ?? null;
     t.mail(ticketReceivedMail(customer, ticket, dueAtMs === null ? null : localTime(dueAtMs, region.timeZone)), now.toISOString());
   }
-  auditTicket(t, now.toISOString(), duplicate ? 'ticket.duplicate' : 'ticket.created', customer, ticket, { category: ticket.category, priority: ticket.priority, lockedAccount: customer.lock !== null });
+  auditTicket(t, now.toISOString(), duplicate ? 'ticket.duplicate' : 'ticket.created', customer, ticket, {
+    category: ticket.category,
+    priority: ticket.priority,
+    lockedAccount: customer.lock !== null,
+  });
   return { detail, duplicate };
 }
 
@@ -251,7 +296,8 @@ export interface PasswordOpening {
   readonly request: TicketRequest;
 }
 
-const badCredentials = () => new AppError('BAD_CREDENTIALS', 'the email or the password is wrong', { hint: 'forgot the password? `okpay password reset --email …`' });
+const badCredentials = () =>
+  new AppError('BAD_CREDENTIALS', 'the email or the password is wrong', { hint: 'forgot the password? `okpay password reset --email …`' });
 
 /** A wrong password here counts like a failed sign-in, so this door is no way around the lockout. */
 async function countFailedSignIn(t: RecordsTransaction, user: User, unlockToken: string, nowMs: number): Promise<void> {
@@ -279,7 +325,10 @@ export async function openTicketWithPassword(t: RecordsTransaction, deps: AppDep
     t.failAfterCommit(badCredentials());
     return 'otp-needed';
   }
-  if (user.status !== 'active') throw new AppError('NOT_ACTIVATED', `the account ${user.email} is not activated yet`, { hint: 'use the token from the activation mail: `okpay activate TOKEN`' });
+  if (user.status !== 'active')
+    throw new AppError('NOT_ACTIVATED', `the account ${user.email} is not activated yet`, {
+      hint: 'use the token from the activation mail: `okpay activate TOKEN`',
+    });
   if (!user.twoFactor.enabled) return openTicketFor(t, deps, user, input.request);
   if (input.otp === undefined) return 'otp-needed';
   const outcome = verifySecondFactor(user, input.otp, (secret, code, after) => deps.totp.verify(secret, code, now.getTime(), after), now.toISOString());
@@ -314,13 +363,25 @@ export async function customerReply(t: RecordsTransaction, deps: AppDeps, actor:
   const reply = addCustomerReply(target, me, body, () => t.tickets.nextNumber(), now.toISOString());
   saveTickets(t, deps.ref, reply.changed);
   if (reply.followUpOf !== null) t.mail(ticketReceivedMail(me, reply.ticket, null), now.toISOString());
-  t.audit({ at: now.toISOString(), type: 'ticket.customer-reply', actor: me.id, subject: me.id, details: { ticket: reply.ticket.number, followUpOf: reply.followUpOf, reopened: reply.reopened } });
+  t.audit({
+    at: now.toISOString(),
+    type: 'ticket.customer-reply',
+    actor: me.id,
+    subject: me.id,
+    details: { ticket: reply.ticket.number, followUpOf: reply.followUpOf, reopened: reply.reopened },
+  });
   const detail = await ticketDetail(t, deps, reply.ticket, 'customer', now.getTime());
   return { detail, followUpOf: reply.followUpOf, reopened: reply.reopened };
 }
 
 /** `ticket escalate` from the customer: asks for a higher tier (or a manager), with a reason. */
-export async function requestTicketEscalation(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, input: { reason: string; manager: boolean }): Promise<TicketDetail> {
+export async function requestTicketEscalation(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  actor: Actor,
+  number: number,
+  input: { reason: string; manager: boolean },
+): Promise<TicketDetail> {
   const now = deps.now();
   const me = actor.user;
   const updated = saveTicket(t, deps.ref, requestEscalation(await findOwnTicket(t, number, me.id), me, input.reason, input.manager, now.toISOString()));
@@ -335,7 +396,13 @@ export interface RatedTicketResult {
 }
 
 /** `ticket rate`: a score once the ticket is solved; a bad one opens a follow-up for a senior agent. */
-export async function rateOwnTicket(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, input: { score: number; comment: string | null }): Promise<RatedTicketResult> {
+export async function rateOwnTicket(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  actor: Actor,
+  number: number,
+  input: { score: number; comment: string | null },
+): Promise<RatedTicketResult> {
   const now = deps.now();
   const me = actor.user;
   const rated = rateTicket(await findOwnTicket(t, number, me.id), me, input.score, input.comment, () => t.tickets.nextNumber(), now.toISOString());

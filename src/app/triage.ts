@@ -81,6 +81,8 @@ export async function triagePanel(t: RecordsTransaction, deps: AppDeps, actor: A
 export async function assertUnchanged(t: RecordsTransaction, seen: SeenVersion): Promise<void> {
   const now = versionOf(await findTicket(t, seen.number));
   if (now.updatedAt !== seen.updatedAt || now.events !== seen.events) {
-    throw new AppError('INVALID_TRANSITION', `ticket #${seen.number} changed since it was shown (someone else worked on it); nothing was done`, { hint: 'look at it again (the screen now shows it as it is) and repeat the action if it still fits' });
+    throw new AppError('INVALID_TRANSITION', `ticket #${seen.number} changed since it was shown (someone else worked on it); nothing was done`, {
+      hint: 'look at it again (the screen now shows it as it is) and repeat the action if it still fits',
+    });
   }
 }

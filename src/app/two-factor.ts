@@ -30,7 +30,8 @@ function newRecoveryCodes(deps: AppDeps): string[] {
 export function enableTwoFactor(store: RecordStore, deps: AppDeps, proof: Proof): Promise<Enrolment | typeof NEED_OTP> {
   return withStepUp(store, deps, { ...proof, action: '2fa.enable' }, async (t, actor) => {
     const me = actor.user;
-    if (me.twoFactor.enabled) throw new AppError('ALREADY_EXISTS', 'two-step verification is already on', { hint: 'to start over, turn it off first: `okpay 2fa disable`' });
+    if (me.twoFactor.enabled)
+      throw new AppError('ALREADY_EXISTS', 'two-step verification is already on', { hint: 'to start over, turn it off first: `okpay 2fa disable`' });
     const secret = deps.totp.generateSecret();
     const recoveryCodes = newRecoveryCodes(deps);
     const user = beginTwoFactor(me, secret, recoveryCodes);
@@ -49,7 +50,8 @@ export function confirmTwoFactorCode(store: RecordStore, deps: AppDeps, proof: P
     if (!pending) throw new AppError('INVALID_TRANSITION', 'there is nothing to confirm', { hint: 'start with `okpay 2fa enable`' });
     const now = deps.now();
     const check = deps.totp.verify(pending, code.trim(), now.getTime(), null);
-    if (!check.valid || check.timeStep === null) throw new AppError('BAD_OTP', 'the code does not match the new secret', { hint: 'check the clock of your device and use the newest code' });
+    if (!check.valid || check.timeStep === null)
+      throw new AppError('BAD_OTP', 'the code does not match the new secret', { hint: 'check the clock of your device and use the newest code' });
     const nowIso = now.toISOString();
     const updated = confirmTwoFactor(me, check.timeStep, nowIso);
     t.users.put(updated);
@@ -76,10 +78,15 @@ export function disableTwoFactorWith(store: RecordStore, deps: AppDeps, proof: P
 }
 
 /** `2fa recovery-codes`: a new set replaces every old code, used or not; the other sessions end. */
-export function regenerateRecoveryCodes(store: RecordStore, deps: AppDeps, proof: Proof): Promise<{ user: User; recoveryCodes: readonly string[] } | typeof NEED_OTP> {
+export function regenerateRecoveryCodes(
+  store: RecordStore,
+  deps: AppDeps,
+  proof: Proof,
+): Promise<{ user: User; recoveryCodes: readonly string[] } | typeof NEED_OTP> {
   return withStepUp(store, deps, { ...proof, action: '2fa.recovery-codes' }, async (t, actor) => {
     const me = actor.user;
-    if (!me.twoFactor.enabled) throw new AppError('INVALID_TRANSITION', 'two-step verification is off: there are no recovery codes', { hint: 'turn it on with `okpay 2fa enable`' });
+    if (!me.twoFactor.enabled)
+      throw new AppError('INVALID_TRANSITION', 'two-step verification is off: there are no recovery codes', { hint: 'turn it on with `okpay 2fa enable`' });
     const nowIso = deps.now().toISOString();
     const recoveryCodes = newRecoveryCodes(deps);
     const updated = replaceRecoveryCodes(me, recoveryCodes);

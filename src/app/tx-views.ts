@@ -22,12 +22,24 @@ export async function txFacts(t: Records, tx: Transaction): Promise<TxFacts> {
 }
 
 /** `followUps`: later transactions that may link to `tx` (claims, returns, refunds, payout ends). */
-export async function viewOf(t: Records, tx: Transaction, viewerId: UserId | null, followUps: readonly Transaction[], currencies: readonly Currency[]): Promise<TxView> {
+export async function viewOf(
+  t: Records,
+  tx: Transaction,
+  viewerId: UserId | null,
+  followUps: readonly Transaction[],
+  currencies: readonly Currency[],
+): Promise<TxView> {
   return viewTransaction(await txFacts(t, tx), tx, viewerId, followUps, currencies);
 }
 
 /** Views of several transactions, in the order given. */
-export async function viewsOf(t: Records, txs: readonly Transaction[], viewerId: UserId | null, followUpsOf: (tx: Transaction) => readonly Transaction[], currencies: readonly Currency[]): Promise<TxView[]> {
+export async function viewsOf(
+  t: Records,
+  txs: readonly Transaction[],
+  viewerId: UserId | null,
+  followUpsOf: (tx: Transaction) => readonly Transaction[],
+  currencies: readonly Currency[],
+): Promise<TxView[]> {
   const views: TxView[] = [];
   for (const tx of txs) views.push(await viewOf(t, tx, viewerId, followUpsOf(tx), currencies));
   return views;

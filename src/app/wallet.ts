@@ -48,7 +48,6 @@ export function formatMinor(deps: Pick<AppDeps, 'ref'>, amountMinor: MinorUnits,
   return formatAmount(amountMinor, findCurrency(deps.ref.currencies, code));
 }
 
-
 // ---- balance and deposit ----------------------------------------------------------------------
 
 export interface BalanceRow {
@@ -118,19 +117,31 @@ export async function usableQuoteOf(t: Records, deps: AppDeps, actor: Actor, quo
 }
 
 function requestOfQuote(quote: StoredQuote): TransferRequest {
-  return { to: quote.request['to'] ?? '', amountMinor: Number(quote.request['amount']), currency: quote.request['currency'] ?? '', toCurrency: quote.request['toCurrency'] ?? '' };
+  return {
+    to: quote.request['to'] ?? '',
+    amountMinor: Number(quote.request['amount']),
+    currency: quote.request['currency'] ?? '',
+    toCurrency: quote.request['toCurrency'] ?? '',
+  };
 }
 
 function assertSameRequest(stored: StoredQuote, request: TransferRequest): void {
   const quoted = requestOfQuote(stored);
-  const same = quoted.to === request.to && quoted.amountMinor === request.amountMinor && quoted.currency === request.currency && quoted.toCurrency === request.toCurrency;
-  if (!same) throw new AppError('QUOTE_MISMATCH', `quote ${stored.id} was made for a different payment (to ${quoted.to}, ${quoted.currency} ${quoted.amountMinor} minor units → ${quoted.toCurrency})`, { hint: 'leave out --to/--amount/--currency to use the quote as it is, or get a new quote' });
+  const same =
+    quoted.to === request.to && quoted.amountMinor === request.amountMinor && quoted.currency === request.currency && quoted.toCurrency === request.toCurrency;
+  if (!same)
+    throw new AppError(
+      'QUOTE_MISMATCH',
+      `quote ${stored.id} was made for a different payment (to ${quoted.to}, ${quoted.currency} ${quoted.amountMinor} minor units → ${quoted.toCurrency})`,
+      { hint: 'leave out --to/--amount/--currency to use the quote as it is, or get a new quote' },
+    );
 }
 
 /** The request a quote id stands for, for the idempotency check that comes before its expiry check. */
 async function requestOfQuoteId(t: Records, quoteId: string | null, userId: UserId): Promise<TransferRequest> {
   const quote = quoteId ? await t.quotes.get(quoteId) : null;
-  if (!quote || quote.userId !== userId) throw new AppError('QUOTE_NOT_FOUND', `there is no quote ${quoteId ?? ''}`, { hint: 'get one with `okpay fee quote transfer …`' });
+  if (!quote || quote.userId !== userId)
+    throw new AppError('QUOTE_NOT_FOUND', `there is no quote ${quoteId ?? ''}`, { hint: 'get one with `okpay fee quote transfer …`' });
   return requestOfQuote(quote);
 }
 
@@ -193,7 +204,17 @@ export async function sendMoney(t: RecordsTransaction, deps: AppDeps, sender: Us
   const nowMs = deps.now().getTime();
   const priced = await price(t, deps, sender, payment.request, payment.quote);
   const funds = await fundsOf(t, sender, priced.currency, nowMs);
-  const plan = { sender, to: priced.to, quote: priced.quote, currency: priced.currency, memo: payment.memo, quoteId: payment.quote?.id ?? null, idempotency: payment.idempotency, nowMs, ...funds };
+  const plan = {
+    sender,
+    to: priced.to,
+    quote: priced.quote,
+    currency: priced.currency,
+    memo: payment.memo,
+    quoteId: payment.quote?.id ?? null,
+    idempotency: payment.idempotency,
+    nowMs,
+    ...funds,
+  };
   return { tx: await t.post(planTransfer(walletRef(deps), plan)), priced };
 }
 
@@ -212,7 +233,12 @@ export async function transfer(t: RecordsTransaction, deps: AppDeps, actor: Acto
   const idempotency = input.idempotencyKey && requestPrint ? { key: input.idempotencyKey, fingerprint: requestPrint } : null;
   const { tx, priced } = await sendMoney(t, deps, user, { request: stored ? requestOfQuote(stored) : request, memo: input.memo, quote: stored, idempotency });
   notifyRecipient(t, deps, user, priced, tx, input.memo);
-  audit(t, tx.at, 'transfer.sent', user.id, priced.to.user?.id ?? null, { tx: tx.id, amountMinor: priced.quote.amountMinor, currency: priced.quote.currency, unclaimed: priced.to.user === null });
+  audit(t, tx.at, 'transfer.sent', user.id, priced.to.user?.id ?? null, {
+    tx: tx.id,
+    amountMinor: priced.quote.amountMinor,
+    currency: priced.quote.currency,
+    unclaimed: priced.to.user === null,
+  });
   return { tx, view: await viewOf(t, tx, user.id, [], deps.ref.currencies), replayed: false, feeMinor: priced.quote.feeMinor };
 }
 
@@ -221,7 +247,10 @@ function notifyRecipient(t: RecordsTransaction, deps: AppDeps, sender: User, pri
   if (priced.to.user) {
     t.mail(paymentReceivedMail(priced.to.user, sender.name ?? sender.email, amount, priced.quote.receiveCurrency, memo), tx.at);
   } else if (priced.to.recipient.kind === 'email') {
-    t.mail(moneyWaitingMail(priced.to.recipient.email, sender.name ?? sender.email, amount, priced.quote.receiveCurrency, tx.details.unclaimedExpiresAt ?? tx.at), tx.at);
+    t.mail(
+      moneyWaitingMail(priced.to.recipient.email, sender.name ?? sender.email, amount, priced.quote.receiveCurrency, tx.details.unclaimedExpiresAt ?? tx.at),
+      tx.at,
+    );
   }
 }
 

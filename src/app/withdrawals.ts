@@ -9,7 +9,18 @@ import { compareCodeUnits } from '../domain/code-unit-order.js';
 import type { Transaction } from '../domain/ledger.js';
 import type { StoredQuote, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { QUOTE_TTL_MS, type WalletRef } from '../domain/wallet.js';
-import { activeMethods, addMethod, assertCancellable, parsePayoutRules, planRelease, planWithdrawal, removeMethod, requireMethod, requireWithdrawal, type PayoutRules } from '../domain/withdrawals.js';
+import {
+  activeMethods,
+  addMethod,
+  assertCancellable,
+  parsePayoutRules,
+  planRelease,
+  planWithdrawal,
+  removeMethod,
+  requireMethod,
+  requireWithdrawal,
+  type PayoutRules,
+} from '../domain/withdrawals.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
@@ -98,7 +109,9 @@ export async function quoteWithdrawal(t: RecordsTransaction, deps: AppDeps, acto
 function quotedInput(deps: AppDeps, stored: StoredQuote, given: WithdrawInput | null): WithdrawInput {
   const quoted = { methodId: stored.request['method'] ?? '', currency: findCurrency(deps.ref.currencies, stored.currency), amountMinor: stored.amountMinor };
   if (given && (given.methodId !== quoted.methodId || given.amountMinor !== quoted.amountMinor || given.currency.code !== quoted.currency.code)) {
-    throw new AppError('QUOTE_MISMATCH', `quote ${stored.id} was made for a different withdrawal`, { hint: 'leave out --method/--amount/--currency to use the quote as it is' });
+    throw new AppError('QUOTE_MISMATCH', `quote ${stored.id} was made for a different withdrawal`, {
+      hint: 'leave out --method/--amount/--currency to use the quote as it is',
+    });
   }
   return quoted;
 }
@@ -110,7 +123,12 @@ export async function withdraw(t: RecordsTransaction, deps: AppDeps, actor: Acto
   const request = stored ? quotedInput(deps, stored, input) : input;
   if (!request) throw new AppError('USAGE', '--method, --amount and --currency are required');
   const { withdrawal, tx } = await holdForPayout(t, deps, user, request, stored);
-  audit(t, tx.at, 'withdrawal.requested', user.id, user.id, { withdrawal: withdrawal.id, tx: tx.id, amountMinor: withdrawal.amountMinor, currency: withdrawal.currency });
+  audit(t, tx.at, 'withdrawal.requested', user.id, user.id, {
+    withdrawal: withdrawal.id,
+    tx: tx.id,
+    amountMinor: withdrawal.amountMinor,
+    currency: withdrawal.currency,
+  });
   return withdrawal;
 }
 
@@ -119,12 +137,31 @@ export async function withdraw(t: RecordsTransaction, deps: AppDeps, actor: Acto
  * limits, the hold and the record. Fixture and generated history request payouts through it as
  * the command does; the command adds the quote check and the audit line.
  */
-export async function holdForPayout(t: RecordsTransaction, deps: AppDeps, user: User, request: WithdrawInput, stored: StoredQuote | null): Promise<{ withdrawal: Withdrawal; tx: Transaction }> {
+export async function holdForPayout(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  user: User,
+  request: WithdrawInput,
+  stored: StoredQuote | null,
+): Promise<{ withdrawal: Withdrawal; tx: Transaction }> {
   const nowMs = deps.now().getTime();
   const priced = await price(t, deps, user, request);
-  const quote: WithdrawalQuote = stored ? { ...priced.quote, feeMinor: stored.feeMinor, feeLines: stored.feeLines, totalDebitMinor: stored.amountMinor + stored.feeMinor } : priced.quote;
+  const quote: WithdrawalQuote = stored
+    ? { ...priced.quote, feeMinor: stored.feeMinor, feeLines: stored.feeLines, totalDebitMinor: stored.amountMinor + stored.feeMinor }
+    : priced.quote;
   const funds = await fundsOf(t, user, request.currency, nowMs);
-  const tx = await t.post(planWithdrawal(payoutRef(deps), { id: newId(deps.random, 'wd'), user, method: priced.method, quote, currency: request.currency, quoteId: stored?.id ?? null, nowMs, ...funds }));
+  const tx = await t.post(
+    planWithdrawal(payoutRef(deps), {
+      id: newId(deps.random, 'wd'),
+      user,
+      method: priced.method,
+      quote,
+      currency: request.currency,
+      quoteId: stored?.id ?? null,
+      nowMs,
+      ...funds,
+    }),
+  );
   const withdrawal = await t.withdrawals.byHoldTx(tx.id);
   if (!withdrawal) throw new Error(`withdrawal of ${tx.id} missing after posting`);
   return { withdrawal, tx };
@@ -162,8 +199,10 @@ async function finishedWithdrawals(t: RecordsTransaction, user: User): Promise<M
     const record = entry.tx.details.record;
     // An index may keep the numbers of a commit that was rolled back and reused by someone else's.
     if (record?.userId !== user.id || !entry.tx.parties.includes(user.id)) continue;
-    if (entry.tx.type === 'withdrawal.complete' || entry.tx.type === 'withdrawal.release') byId.set(record.id, { ...record, holdTxId: record.holdTxId ?? entry.tx.links[0] ?? '' });
-    if (entry.tx.type === 'withdrawal.return') byId.set(record.id, { ...record, holdTxId: entry.tx.links[0] ?? '', status: 'returned', failureReason: entry.tx.details.reason ?? null });
+    if (entry.tx.type === 'withdrawal.complete' || entry.tx.type === 'withdrawal.release')
+      byId.set(record.id, { ...record, holdTxId: record.holdTxId ?? entry.tx.links[0] ?? '' });
+    if (entry.tx.type === 'withdrawal.return')
+      byId.set(record.id, { ...record, holdTxId: entry.tx.links[0] ?? '', status: 'returned', failureReason: entry.tx.details.reason ?? null });
   }
   return byId;
 }

@@ -49,7 +49,6 @@ export function bcryptHasher(cost: number): PasswordHasher {
   };
 }
 
-
 interface OtplibModule {
   generateSecret(options?: { length?: number }): string;
   generateURI(options: { issuer: string; label: string; secret: string }): string;

@@ -16,7 +16,10 @@ export async function sessionToken(ctx: Context): Promise<string | null> {
   const token = ctx.env.session.trim();
   // `export OKPAY_SESSION=$(okpay login … --raw)` after a failed sign-in leaves it empty; falling
   // back to the saved session would act as whoever signed in last on this data directory.
-  if (token === '') throw new AppError('NOT_LOGGED_IN', 'OKPAY_SESSION is set but empty', { hint: 'sign in again (`okpay login … --raw`), or unset OKPAY_SESSION to use the saved session' });
+  if (token === '')
+    throw new AppError('NOT_LOGGED_IN', 'OKPAY_SESSION is set but empty', {
+      hint: 'sign in again (`okpay login … --raw`), or unset OKPAY_SESSION to use the saved session',
+    });
   return token;
 }
 
@@ -32,7 +35,12 @@ export function signedIn(ctx: Context, t: RecordsTransaction, token: string | nu
  * For commands that only look: the session is checked on a lock-free read, and its last use is
  * recorded by a small write only when due (at most once a minute), so most reads write nothing.
  */
-export async function readSignedIn<T>(ctx: Context, token: string | null, work: (t: RecordsTransaction, signed: SignedIn) => Promise<T> | T, options: Access = {}): Promise<T> {
+export async function readSignedIn<T>(
+  ctx: Context,
+  token: string | null,
+  work: (t: RecordsTransaction, signed: SignedIn) => Promise<T> | T,
+  options: Access = {},
+): Promise<T> {
   const nowMs = ctx.now().getTime();
   let touch = false;
   const result = await ctx.store.read(async (t) => {
@@ -53,7 +61,14 @@ export async function confirmSignedIn(ctx: Context, token: string | null, access
   await confirmOrRequireYes(ctx, question, yes);
 }
 
-export function audit(ctx: Context, t: RecordsTransaction, type: string, actor: string | null, subject: string | null, details: Record<string, AuditValue> = {}): void {
+export function audit(
+  ctx: Context,
+  t: RecordsTransaction,
+  type: string,
+  actor: string | null,
+  subject: string | null,
+  details: Record<string, AuditValue> = {},
+): void {
   t.audit({ at: ctx.now().toISOString(), type, actor, subject, details });
 }
 
@@ -68,7 +83,9 @@ export async function withOtp<T>(ctx: Context, otp: string | undefined, attempt:
   const first = await attempt(otp);
   if (first !== NEED_OTP) return first;
   if (!ctx.io.stdinIsTTY) {
-    throw new AppError('USAGE', 'this account uses two-step verification: a one-time code is required', { hint: 'pass --otp CODE (from your authenticator app, or a recovery code)' });
+    throw new AppError('USAGE', 'this account uses two-step verification: a one-time code is required', {
+      hint: 'pass --otp CODE (from your authenticator app, or a recovery code)',
+    });
   }
   const code = (await promptText(ctx, 'Code from your authenticator app (or a recovery code):', 'pass --otp CODE')).trim();
   const second = await attempt(code);

@@ -22,11 +22,15 @@ async function readBatchFile(ctx: Context, file: string): Promise<string> {
   try {
     const stat = await fs.stat(file);
     if (!stat.isFile()) throw new AppError('INVALID_FILE', `${file} is not a file`);
-    if (stat.size > MAX_BATCH_BYTES) throw new AppError('INVALID_FILE', `${file} is larger than 10 MiB`, { hint: `split it: at most ${MAX_BATCH_ROWS} rows per batch` });
+    if (stat.size > MAX_BATCH_BYTES)
+      throw new AppError('INVALID_FILE', `${file} is larger than 10 MiB`, { hint: `split it: at most ${MAX_BATCH_ROWS} rows per batch` });
     return await fs.readFile(file, 'utf8');
   } catch (error) {
     if (isAppError(error)) throw error;
-    throw new AppError('INVALID_FILE', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'permission denied or unreadable'}`);
+    throw new AppError(
+      'INVALID_FILE',
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'permission denied or unreadable'}`,
+    );
   }
 }
 
@@ -60,7 +64,9 @@ function validateRows(ctx: Context, file: string, text: string): BatchRow[] {
 
 function refuseRows(ctx: Context, file: string, problems: readonly string[]): never {
   for (const problem of problems.slice(0, 50)) ctx.out.note(`okpay: ${file}: ${problem}`);
-  throw new AppError('INVALID_FILE', `${file} has ${problems.length} invalid row${problems.length === 1 ? '' : 's'}; nothing was sent`, { hint: 'columns: to,amount,currency,memo,reference — fix the rows and run again' });
+  throw new AppError('INVALID_FILE', `${file} has ${problems.length} invalid row${problems.length === 1 ? '' : 's'}; nothing was sent`, {
+    hint: 'columns: to,amount,currency,memo,reference — fix the rows and run again',
+  });
 }
 
 export interface BatchOptions {
@@ -105,7 +111,10 @@ function finish(ctx: Context, rows: readonly BatchRow[], results: readonly RowRe
   const first = failed[0];
   if (first?.error) {
     const rolledBack = shown.dryRun ? '; this was a dry run, so nothing was sent' : shown.atomic ? '; the batch is atomic, so nothing was sent' : '';
-    throw new AppError(first.error.code, `${failed.length} of ${rows.length} rows ${shown.dryRun ? 'would fail' : 'failed'} (first: line ${first.row.line}: ${first.error.message})${rolledBack}`);
+    throw new AppError(
+      first.error.code,
+      `${failed.length} of ${rows.length} rows ${shown.dryRun ? 'would fail' : 'failed'} (first: line ${first.row.line}: ${first.error.message})${rolledBack}`,
+    );
   }
 }
 
@@ -117,7 +126,9 @@ function plural(count: number, word: string): string {
 function confirmation(ctx: Context, results: readonly RowResult[]): string {
   const summary = summarize(ctx, results);
   const moving = summary.paid + summary.waiting;
-  const skipped = [summary.alreadyPaid > 0 ? `${summary.alreadyPaid} already paid` : '', summary.failed > 0 ? `${summary.failed} would fail` : ''].filter((part) => part !== '');
+  const skipped = [summary.alreadyPaid > 0 ? `${summary.alreadyPaid} already paid` : '', summary.failed > 0 ? `${summary.failed} would fail` : ''].filter(
+    (part) => part !== '',
+  );
   return `Pay ${plural(moving, 'row')}: ${totalsText(summary.totals)}${skipped.length > 0 ? ` (${skipped.join(', ')})` : ''}?`;
 }
 
@@ -136,7 +147,12 @@ function totalsOf(ctx: Context, results: readonly RowResult[]): CurrencyTotal[] 
     const sum = sums.get(r.row.currency.code) ?? { amount: 0, fee: 0 };
     sums.set(r.row.currency.code, { amount: sum.amount + r.row.amountMinor, fee: sum.fee + (r.feeMinor ?? 0) });
   }
-  return [...sums].map(([code, sum]) => ({ currency: code, amount: formatMoney(ctx, sum.amount, code), fee: formatMoney(ctx, sum.fee, code), total: formatMoney(ctx, sum.amount + sum.fee, code) }));
+  return [...sums].map(([code, sum]) => ({
+    currency: code,
+    amount: formatMoney(ctx, sum.amount, code),
+    fee: formatMoney(ctx, sum.fee, code),
+    total: formatMoney(ctx, sum.amount + sum.fee, code),
+  }));
 }
 
 function totalsText(totals: readonly CurrencyTotal[]): string {
@@ -161,7 +177,15 @@ function rowDocument(ctx: Context, r: RowResult) {
 
 function summarize(ctx: Context, results: readonly RowResult[]) {
   const count = (status: RowStatus) => results.filter((r) => r.status === status).length;
-  return { rows: results.length, paid: count('paid'), waiting: count('waiting'), alreadyPaid: count('already-paid'), failed: count('failed'), notSent: count('not-sent'), totals: totalsOf(ctx, results) };
+  return {
+    rows: results.length,
+    paid: count('paid'),
+    waiting: count('waiting'),
+    alreadyPaid: count('already-paid'),
+    failed: count('failed'),
+    notSent: count('not-sent'),
+    totals: totalsOf(ctx, results),
+  };
 }
 
 const DETAIL: Partial<Record<RowStatus, string>> = {
@@ -185,7 +209,15 @@ function report(ctx: Context, rowResults: readonly RowResult[], shown: { atomic:
           { key: 'status', title: 'Result' },
           { key: 'detail', title: 'Transaction or reason' },
         ],
-        results.map((r) => ({ line: r.line, reference: r.reference, to: r.to, money: `${r.amount} ${r.currency}`, fee: r.fee ?? '', status: r.status, detail: r.error?.message ?? DETAIL[r.status] ?? r.transaction ?? '' })),
+        results.map((r) => ({
+          line: r.line,
+          reference: r.reference,
+          to: r.to,
+          money: `${r.amount} ${r.currency}`,
+          fee: r.fee ?? '',
+          status: r.status,
+          detail: r.error?.message ?? DETAIL[r.status] ?? r.transaction ?? '',
+        })),
       );
     }
     for (const line of summaryLines(summary, shown)) ctx.out.line(line);

@@ -81,7 +81,12 @@ export function createContext(deps: Deps, globals: GlobalOptions, invocation: In
   // A declared command's fields are checked before it runs, so a mistyped field never follows a payment.
   if (invocation.fields !== null && declared !== undefined) checkFields(invocation.fields, [...declared].sort());
   const format = { fields: invocation.fields, jq, template, declared, later: invocation.later };
-  const out = new Output(deps.io, json, colorEnabled(deps.io, { noColorFlag: globals.color === false, noColorEnv: env.noColor, forceColorEnv: env.forceColor }), format);
+  const out = new Output(
+    deps.io,
+    json,
+    colorEnabled(deps.io, { noColorFlag: globals.color === false, noColorEnv: env.noColor, forceColorEnv: env.forceColor }),
+    format,
+  );
   const dataDir = resolveDataDir(globals.dataDir, env);
   const databaseUrl = deps.openStore ? null : resolveDatabaseUrl(globals.databaseUrl, env);
   const database = databaseUrl === null ? null : new LazyPgStore(databaseUrl, makeClock(env), env.now !== undefined, deps);

@@ -61,7 +61,9 @@ export function resolveDatabaseUrl(flag: string | undefined, env: Env): string |
   if (chosen === undefined) return null;
   if (!/^postgres(ql)?:\/\/\S*$/i.test(chosen.trim())) {
     const source = flag === undefined ? 'OKPAY_DATABASE_URL' : '--database-url';
-    throw new AppError('USAGE', `${source} is not a PostgreSQL URL (postgres://user:password@host:port/database)`, { hint: 'for example postgres://okpay@db.example.com/okpay?sslmode=verify-full' });
+    throw new AppError('USAGE', `${source} is not a PostgreSQL URL (postgres://user:password@host:port/database)`, {
+      hint: 'for example postgres://okpay@db.example.com/okpay?sslmode=verify-full',
+    });
   }
   return chosen.trim();
 }

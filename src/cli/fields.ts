@@ -5,15 +5,116 @@
 
 import { AppError } from '../domain/errors.js';
 
-const TRANSACTION = ['id', 'type', 'status', 'direction', 'amount', 'currency', 'fee', 'feeCurrency', 'receiveAmount', 'receiveCurrency', 'rate', 'from', 'to', 'memo', 'net', 'createdAt', 'links'];
+const TRANSACTION = [
+  'id',
+  'type',
+  'status',
+  'direction',
+  'amount',
+  'currency',
+  'fee',
+  'feeCurrency',
+  'receiveAmount',
+  'receiveCurrency',
+  'rate',
+  'from',
+  'to',
+  'memo',
+  'net',
+  'createdAt',
+  'links',
+];
 const RECEIPT = [...TRANSACTION, 'seq', 'hash', 'midRate', 'feeLines', 'postings', 'followedBy'];
-const USER = ['id', 'email', 'name', 'phone', 'country', 'language', 'role', 'status', 'lock', 'twoFactor', 'kyc', 'agent', 'idNumber', 'antiPhishingPhrase', 'createdAt', 'activatedAt', 'lastLoginAt', 'passwordChangedAt'];
-const WITHDRAWAL = ['id', 'status', 'amount', 'currency', 'fee', 'total', 'methodId', 'methodType', 'method', 'requestedAt', 'processingAt', 'expectedBy', 'finishedAt', 'failureReason', 'transaction'];
+const USER = [
+  'id',
+  'email',
+  'name',
+  'phone',
+  'country',
+  'language',
+  'role',
+  'status',
+  'lock',
+  'twoFactor',
+  'kyc',
+  'agent',
+  'idNumber',
+  'antiPhishingPhrase',
+  'createdAt',
+  'activatedAt',
+  'lastLoginAt',
+  'passwordChangedAt',
+];
+const WITHDRAWAL = [
+  'id',
+  'status',
+  'amount',
+  'currency',
+  'fee',
+  'total',
+  'methodId',
+  'methodType',
+  'method',
+  'requestedAt',
+  'processingAt',
+  'expectedBy',
+  'finishedAt',
+  'failureReason',
+  'transaction',
+];
 const METHOD = ['id', 'type', 'label', 'holder', 'provider', 'country', 'number', 'routingNumber', 'createdAt'];
-const QUOTE = ['id', 'kind', 'to', 'amount', 'currency', 'fee', 'feeLines', 'total', 'scope', 'midRate', 'rate', 'receiveAmount', 'receiveCurrency', 'createdAt', 'expiresAt', 'methodId', 'method'];
+const QUOTE = [
+  'id',
+  'kind',
+  'to',
+  'amount',
+  'currency',
+  'fee',
+  'feeLines',
+  'total',
+  'scope',
+  'midRate',
+  'rate',
+  'receiveAmount',
+  'receiveCurrency',
+  'createdAt',
+  'expiresAt',
+  'methodId',
+  'method',
+];
 const TICKET_SUMMARY = ['number', 'status', 'priority', 'category', 'subject', 'language', 'tier', 'assignee', 'customer', 'createdAt', 'updatedAt'];
-const TICKET = [...TICKET_SUMMARY, 'channel', 'origin', 'relatedTo', 'mergedInto', 'followUps', 'escalationRequest', 'rating', 'transaction', 'messages', 'history', 'sla', 'queue', 'duplicate', 'tags'];
-const QUEUE_ENTRY = ['number', 'urgency', 'sla', 'status', 'priority', 'tier', 'category', 'language', 'subject', 'customer', 'assignee', 'escalationRequested', 'createdAt'];
+const TICKET = [
+  ...TICKET_SUMMARY,
+  'channel',
+  'origin',
+  'relatedTo',
+  'mergedInto',
+  'followUps',
+  'escalationRequest',
+  'rating',
+  'transaction',
+  'messages',
+  'history',
+  'sla',
+  'queue',
+  'duplicate',
+  'tags',
+];
+const QUEUE_ENTRY = [
+  'number',
+  'urgency',
+  'sla',
+  'status',
+  'priority',
+  'tier',
+  'category',
+  'language',
+  'subject',
+  'customer',
+  'assignee',
+  'escalationRequested',
+  'createdAt',
+];
 const MAIL = ['id', 'date', 'to', 'kind', 'subject', 'language', 'antiPhishingPhrase', 'text', 'file'];
 const ARTICLE = ['id', 'topic', 'title', 'body', 'language', 'fallback', 'score'];
 
@@ -48,7 +149,10 @@ const ALL_FIELDS = new Set(Object.values(COMMAND_FIELDS).flat());
 /** "id, amount" → ["id", "amount"]; a usage error for anything that is not a list of names. */
 function parseFieldList(text: string): string[] {
   const compact = text.replace(/\s+/g, '');
-  if (!FIELD_LIST.test(compact)) throw new AppError('USAGE', `--json takes a comma-separated list of field names, not "${text.slice(0, 60)}"`, { hint: 'for example --json id,amount,status' });
+  if (!FIELD_LIST.test(compact))
+    throw new AppError('USAGE', `--json takes a comma-separated list of field names, not "${text.slice(0, 60)}"`, {
+      hint: 'for example --json id,amount,status',
+    });
   return [...new Set(compact.split(','))];
 }
 

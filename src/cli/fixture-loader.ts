@@ -6,7 +6,18 @@ import { createAccount, lockAccount, tokenRecord, UNLOCK_TOKEN_TTL_MS, ACTIVATIO
 import { activationMail, lockedAfterFailuresMail } from '../domain/account-mails.js';
 import { parseCalendars, regionForCountry } from '../domain/calendar.js';
 import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
-import { COUNTABLE, fixtureTime, resolveReferences, type FixtureEntry, type FixtureExpect, type FixturePlan, type FixtureTicket, type FixtureTransfer, type FixtureUser, type FixtureWithdrawal } from '../domain/fixture-plan.js';
+import {
+  COUNTABLE,
+  fixtureTime,
+  resolveReferences,
+  type FixtureEntry,
+  type FixtureExpect,
+  type FixturePlan,
+  type FixtureTicket,
+  type FixtureTransfer,
+  type FixtureUser,
+  type FixtureWithdrawal,
+} from '../domain/fixture-plan.js';
 import { holdAccount, sha256Hex, SYSTEM_ACCOUNTS, userAccount, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, parseAmount } from '../domain/money.js';
 import { planRefund } from '../domain/refunds.js';
@@ -14,7 +25,24 @@ import { refundBooks } from '../app/refunds.js';
 import type { User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { parseSupport } from '../domain/support.js';
 import { saveTicket, saveTickets } from '../app/desk.js';
-import { ACTIVE_STATUSES, addAgentReply, addCustomerReply, addNote, assignTicket, changeStatus, openTicket, parseCategory, parseChannel, parsePriority, parseStatus, rateTicket, requestEscalation, requireTicket, setPriority, type Ticket } from '../domain/tickets.js';
+import {
+  ACTIVE_STATUSES,
+  addAgentReply,
+  addCustomerReply,
+  addNote,
+  assignTicket,
+  changeStatus,
+  openTicket,
+  parseCategory,
+  parseChannel,
+  parsePriority,
+  parseStatus,
+  rateTicket,
+  requestEscalation,
+  requireTicket,
+  setPriority,
+  type Ticket,
+} from '../domain/tickets.js';
 import { txStatus } from '../domain/tx-view.js';
 import { checkPasswordPolicy, normalizeCountry, normalizeEmail, normalizePhone, validateMemo, validateName } from '../domain/validate.js';
 import { assertSeedable } from '../domain/wallet.js';
@@ -59,12 +87,26 @@ export async function hashFixturePasswords(ctx: Context, plan: FixturePlan): Pro
 }
 
 export async function applyFixtures(ctx: Context, t: RecordsTransaction, plan: FixturePlan, hashes: ReadonlyMap<string, string>): Promise<LoadedIds> {
-  const loader: Loader = { ctx, t, hashes, values: new Map(), users: new Map(), transfers: new Map(), withdrawals: new Map(), tickets: new Map(), ids: {}, posted: 0 };
+  const loader: Loader = {
+    ctx,
+    t,
+    hashes,
+    values: new Map(),
+    users: new Map(),
+    transfers: new Map(),
+    withdrawals: new Map(),
+    tickets: new Map(),
+    ids: {},
+    posted: 0,
+  };
   const checkAfter = async (applied: number) => {
     const failures: string[] = [];
-    for (const e of plan.expectations.filter((x) => x.afterEntries === applied)) failures.push(...(await checkExpectation(loader, e)).map((f) => `${e.where.file}: ${f}`));
+    for (const e of plan.expectations.filter((x) => x.afterEntries === applied))
+      failures.push(...(await checkExpectation(loader, e)).map((f) => `${e.where.file}: ${f}`));
     if (failures.length > 0) {
-      throw new AppError('EXPECTATION_FAILED', `the fixtures loaded but their expectations did not hold: ${failures.join('; ')}`, { hint: 'nothing was written; fix the fixtures or their expect section' });
+      throw new AppError('EXPECTATION_FAILED', `the fixtures loaded but their expectations did not hold: ${failures.join('; ')}`, {
+        hint: 'nothing was written; fix the fixtures or their expect section',
+      });
     }
   };
   await checkAfter(0);
@@ -73,7 +115,13 @@ export async function applyFixtures(ctx: Context, t: RecordsTransaction, plan: F
     await checkAfter(index + 1);
   }
   t.meta.markTestStore();
-  t.audit({ at: ctx.now().toISOString(), type: 'fixtures.loaded', actor: null, subject: null, details: { entries: plan.entries.length, transactions: loader.posted } });
+  t.audit({
+    at: ctx.now().toISOString(),
+    type: 'fixtures.loaded',
+    actor: null,
+    subject: null,
+    details: { entries: plan.entries.length, transactions: loader.posted },
+  });
   return loader.ids;
 }
 
@@ -87,7 +135,10 @@ function at<T>(where: { file: string; entry: string }, field: string, work: () =
     return work();
   } catch (error) {
     if (!isAppError(error)) throw error;
-    throw new AppError('INVALID_FILE', `${where.file}: ${where.entry}: ${field}: ${error.message}`, { hint: 'nothing was written', details: { cause: error.code } });
+    throw new AppError('INVALID_FILE', `${where.file}: ${where.entry}: ${field}: ${error.message}`, {
+      hint: 'nothing was written',
+      details: { cause: error.code },
+    });
   }
 }
 
@@ -142,7 +193,10 @@ async function atAsync<T>(where: { file: string; entry: string }, field: string 
   } catch (error) {
     if (!isAppError(error)) throw error;
     const name = typeof field === 'string' ? field : field(error.code);
-    throw new AppError('INVALID_FILE', `${where.file}: ${where.entry}: ${name}: ${error.message}`, { hint: 'nothing was written', details: { cause: error.code } });
+    throw new AppError('INVALID_FILE', `${where.file}: ${where.entry}: ${name}: ${error.message}`, {
+      hint: 'nothing was written',
+      details: { cause: error.code },
+    });
   }
 }
 
@@ -159,13 +213,26 @@ async function applyUser(l: Loader, u: FixtureUser): Promise<void> {
   const activationToken = newToken(ctx.random, 'act');
   const activation = u.status === 'pending' ? tokenRecord(sha256Hex(activationToken), Date.parse(when), ACTIVATION_TTL_MS) : null;
   const existing = { byEmail: await t.users.byEmail(fields.email), byPhone: fields.phone === null ? null : await t.users.byPhone(fields.phone) };
-  const created = at(u.where, 'email', () => createAccount({ id: newId(ctx.random, 'usr'), ...fields, passwordHash: l.hashes.get(u.password) ?? '', role: u.role, activation }, when, existing));
+  const created = at(u.where, 'email', () =>
+    createAccount({ id: newId(ctx.random, 'usr'), ...fields, passwordHash: l.hashes.get(u.password) ?? '', role: u.role, activation }, when, existing),
+  );
   let user: User = {
     ...created,
     antiPhishingPhrase: u.antiPhishingPhrase,
     agent: u.kind === 'agent' && u.tier ? { tier: u.tier, languages: u.languages } : null,
     twoFactor: u.twoFactorSecret ? { ...created.twoFactor, enabled: true, secret: u.twoFactorSecret, changedAt: when } : created.twoFactor,
-    kyc: u.kyc === 'none' ? created.kyc : { status: u.kyc, documentType: 'passport', documentMasked: '•••• 0000', submittedAt: when, decidedAt: u.kyc === 'pending' ? null : when, decidedBy: null, reason: u.kyc === 'rejected' ? 'the document could not be read' : null },
+    kyc:
+      u.kyc === 'none'
+        ? created.kyc
+        : {
+            status: u.kyc,
+            documentType: 'passport',
+            documentMasked: '•••• 0000',
+            submittedAt: when,
+            decidedAt: u.kyc === 'pending' ? null : when,
+            decidedBy: null,
+            reason: u.kyc === 'rejected' ? 'the document could not be read' : null,
+          },
   };
   t.users.put(user);
   if (activation) t.mail(activationMail(user, activationToken), when);
@@ -209,7 +276,9 @@ async function applyTransfer(l: Loader, f: FixtureTransfer): Promise<void> {
   const memo = f.memo === null ? null : at(f.where, 'memo', () => validateMemo(f.memo ?? ''));
   const request = { to: resolve(l, f.to), amountMinor, currency: currency.code, toCurrency: toCurrency.code };
   const field = (code: ErrorCode) => (PAYEE_ERRORS.has(code) ? 'to' : 'amount');
-  const { tx } = await atAsync(f.where, field, () => counted(l, sendMoney(t, depsOf(l, nowIso(l, f.at)), sender, { request, memo, quote: null, idempotency: null })));
+  const { tx } = await atAsync(f.where, field, () =>
+    counted(l, sendMoney(t, depsOf(l, nowIso(l, f.at)), sender, { request, memo, quote: null, idempotency: null })),
+  );
   if (f.name) {
     l.transfers.set(f.name, tx);
     l.values.set(f.name, { id: tx.id });
@@ -222,8 +291,31 @@ async function fixtureMethod(l: Loader, w: FixtureWithdrawal, user: User, when: 
   const base = { id: newId(l.ctx.random, 'wm'), userId: user.id, createdAt: when, removedAt: null };
   const method: WithdrawalMethod =
     m.type === 'bank'
-      ? { ...base, type: 'bank', provider: null, walletAccount: null, ...at(w.where, 'method', () => bankFields(l.ctx, { holder: m.holder, ...(m.iban ? { iban: m.iban } : {}), ...(m.accountNumber ? { accountNumber: m.accountNumber } : {}), ...(m.routingNumber ? { routingNumber: m.routingNumber } : {}), ...(m.country ? { country: m.country } : {}) })) }
-      : { ...base, type: 'ewallet', holder: null, iban: null, accountNumber: null, routingNumber: null, country: user.country, ...at(w.where, 'method', () => ewalletFields(m.provider, m.account)) };
+      ? {
+          ...base,
+          type: 'bank',
+          provider: null,
+          walletAccount: null,
+          ...at(w.where, 'method', () =>
+            bankFields(l.ctx, {
+              holder: m.holder,
+              ...(m.iban ? { iban: m.iban } : {}),
+              ...(m.accountNumber ? { accountNumber: m.accountNumber } : {}),
+              ...(m.routingNumber ? { routingNumber: m.routingNumber } : {}),
+              ...(m.country ? { country: m.country } : {}),
+            }),
+          ),
+        }
+      : {
+          ...base,
+          type: 'ewallet',
+          holder: null,
+          iban: null,
+          accountNumber: null,
+          routingNumber: null,
+          country: user.country,
+          ...at(w.where, 'method', () => ewalletFields(m.provider, m.account)),
+        };
   const mine = await l.t.methods.ofUser(user.id);
   const existing = activeMethods(mine).find((x) => x.label === method.label && x.type === method.type);
   if (existing) return existing;
@@ -239,7 +331,9 @@ async function applyWithdrawal(l: Loader, w: FixtureWithdrawal): Promise<void> {
   const method = await fixtureMethod(l, w, user, when);
   const currency = at(w.where, 'currency', () => currencyFlag(ctx, w.currency));
   const amountMinor = at(w.where, 'amount', () => parseAmount(resolve(l, w.amount), currency));
-  const held = await atAsync(w.where, 'amount', () => counted(l, holdForPayout(t, depsOf(l, when), user, { methodId: method.id, currency, amountMinor }, null)));
+  const held = await atAsync(w.where, 'amount', () =>
+    counted(l, holdForPayout(t, depsOf(l, when), user, { methodId: method.id, currency, amountMinor }, null)),
+  );
   const withdrawal = await moveWithdrawal(l, user, held.withdrawal, w.status, when);
   if (w.name) {
     l.withdrawals.set(w.name, withdrawal);
@@ -341,7 +435,13 @@ async function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, custom
       });
     } else {
       const agent = await agentOf(m.from, `${field}.from`);
-      ticket = at(f.where, field, () => keep(m.internal ? addNote(ticket, agent, resolve(l, m.body), stamp) : addAgentReply(ticket, agent, { body: resolve(l, m.body), faqId: null, status: null }, stamp)));
+      ticket = at(f.where, field, () =>
+        keep(
+          m.internal
+            ? addNote(ticket, agent, resolve(l, m.body), stamp)
+            : addAgentReply(ticket, agent, { body: resolve(l, m.body), faqId: null, status: null }, stamp),
+        ),
+      );
     }
   }
   if (f.escalation) ticket = at(f.where, 'escalation', () => keep(requestEscalation(ticket, customer, resolve(l, f.escalation ?? ''), false, latest)));
@@ -363,8 +463,20 @@ async function ticketActions(l: Loader, f: FixtureTicket, opened: Ticket, custom
 
 async function fixtureRefund(l: Loader, f: FixtureTicket, ticket: Ticket, agent: User, when: string): Promise<Ticket> {
   const { t } = l;
-  const original = [...l.transfers.values()].find((tx) => tx.id === ticket.txId) ?? failAt(f.where, 'refund', 'a refund needs the ticket’s tx to be a transfer defined earlier in the fixtures');
-  const request = { original, priorRefund: await t.refunds.get(original.id), agent, ticketNumber: ticket.number, ticketCustomerId: ticket.customerId, ticketTxId: ticket.txId, approvedBy: null, reason: 'refund of a disputed payment', nowIso: when };
+  const original =
+    [...l.transfers.values()].find((tx) => tx.id === ticket.txId) ??
+    failAt(f.where, 'refund', 'a refund needs the ticket’s tx to be a transfer defined earlier in the fixtures');
+  const request = {
+    original,
+    priorRefund: await t.refunds.get(original.id),
+    agent,
+    ticketNumber: ticket.number,
+    ticketCustomerId: ticket.customerId,
+    ticketTxId: ticket.txId,
+    approvedBy: null,
+    reason: 'refund of a disputed payment',
+    nowIso: when,
+  };
   const books = await refundBooks(t, original);
   await atAsync(f.where, 'refund', () => post(l, planRefund(request, books, l.ctx.ref.currencies)));
   return requireTicket(await t.tickets.get(ticket.number), ticket.number);
@@ -402,7 +514,12 @@ async function checkExpectation(l: Loader, e: FixtureExpect): Promise<string[]> 
 async function statusOf(l: Loader, name: string): Promise<string> {
   const { t } = l;
   const tx = l.transfers.get(name);
-  if (tx) return txStatus({ refundedBy: await t.refunds.get(tx.id), stillUnclaimed: (await t.unclaimed.get(tx.id)) !== null, liveWithdrawal: null, emails: {} }, tx, []);
+  if (tx)
+    return txStatus(
+      { refundedBy: await t.refunds.get(tx.id), stillUnclaimed: (await t.unclaimed.get(tx.id)) !== null, liveWithdrawal: null, emails: {} },
+      tx,
+      [],
+    );
   const withdrawal = l.withdrawals.get(name);
   if (withdrawal) return (await t.withdrawals.get(withdrawal.id))?.status ?? withdrawal.status;
   const number = l.tickets.get(name);

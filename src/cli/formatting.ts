@@ -36,7 +36,9 @@ function unescape(template: string): string {
 
 function registerHelpers(handlebars: HandlebarsModule): void {
   handlebars.registerHelper('json', (value: unknown) => JSON.stringify(value));
-  handlebars.registerHelper('join', (list: unknown, separator: unknown) => (Array.isArray(list) ? list.map(String).join(typeof separator === 'string' ? separator : ', ') : ''));
+  handlebars.registerHelper('join', (list: unknown, separator: unknown) =>
+    Array.isArray(list) ? list.map(String).join(typeof separator === 'string' ? separator : ', ') : '',
+  );
   handlebars.registerHelper('time', (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? humanTime(value) : ''));
   handlebars.registerHelper('pad', (value: unknown, width: unknown) => String(value ?? '').padEnd(typeof width === 'number' ? width : 0));
   handlebars.registerHelper('upper', (value: unknown) => String(value ?? '').toUpperCase());

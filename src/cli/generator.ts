@@ -18,7 +18,20 @@ import { Prng } from '../domain/prng.js';
 import type { UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { parseSupport, type SupportData } from '../domain/support.js';
 import { saveTicket } from '../app/desk.js';
-import { ACTIVE_STATUSES, addAgentReply, addCustomerReply, addNote, changeStatus, mergeTickets, openTicket, rateTicket, requestEscalation, TICKET_CATEGORIES, type Ticket, type TicketStatus } from '../domain/tickets.js';
+import {
+  ACTIVE_STATUSES,
+  addAgentReply,
+  addCustomerReply,
+  addNote,
+  changeStatus,
+  mergeTickets,
+  openTicket,
+  rateTicket,
+  requestEscalation,
+  TICKET_CATEGORIES,
+  type Ticket,
+  type TicketStatus,
+} from '../domain/tickets.js';
 import { parsePositiveInt } from '../domain/validate.js';
 import { ibanCheckDigits } from '../domain/validate-bank.js';
 import { usdEquivalentMinor } from '../domain/fx.js';
@@ -130,7 +143,10 @@ class Generation {
     const text = (n: string | [string, string]) => (typeof n === 'string' ? n : n[0]);
     const latin = (n: string | [string, string]) => (typeof n === 'string' ? n : n[1]);
     const display = names.order === 'family-given' ? `${text(family)}${text(given)}` : `${text(given)} ${text(family)}`;
-    const local = `${latin(given)}.${latin(family)}.${index}`.normalize('NFD').replace(/[^\x20-\x7e]/g, '').toLowerCase();
+    const local = `${latin(given)}.${latin(family)}.${index}`
+      .normalize('NFD')
+      .replace(/[^\x20-\x7e]/g, '')
+      .toLowerCase();
     return { display, local };
   }
 
@@ -151,10 +167,28 @@ class Generation {
     }
   }
 
-  private account(email: string, name: string, country: string | null, language: Language | null, role: User['role'], pending: boolean, phone: string | null): User {
+  private account(
+    email: string,
+    name: string,
+    country: string | null,
+    language: Language | null,
+    role: User['role'],
+    pending: boolean,
+    phone: string | null,
+  ): User {
     // Generated addresses are unique by construction; the index only guards against a mistake.
     const user = createAccount(
-      { id: newId(this.random, 'usr'), email, phone, country, name, language, passwordHash: this.passwordHash, role, activation: pending ? { tokenHash: newId(this.random, 'act'), expiresAt: new Date(this.anchorMs + DAY_MS).toISOString() } : null },
+      {
+        id: newId(this.random, 'usr'),
+        email,
+        phone,
+        country,
+        name,
+        language,
+        passwordHash: this.passwordHash,
+        role,
+        activation: pending ? { tokenHash: newId(this.random, 'act'), expiresAt: new Date(this.anchorMs + DAY_MS).toISOString() } : null,
+      },
       this.nowIso,
       { byEmail: this.emails.get(email), byPhone: phone ? this.phones.get(phone) : undefined },
     );
@@ -194,7 +228,9 @@ class Generation {
     let user = this.account(`${local}@example.com`, display, mix.code, language, 'user', pending, phone);
     user = this.putUser({
       ...user,
-      kyc: this.prng.chance(0.75) ? { ...user.kyc, status: 'approved', documentType: 'passport', documentMasked: '•••• 0000', submittedAt: nowIso, decidedAt: nowIso } : user.kyc,
+      kyc: this.prng.chance(0.75)
+        ? { ...user.kyc, status: 'approved', documentType: 'passport', documentMasked: '•••• 0000', submittedAt: nowIso, decidedAt: nowIso }
+        : user.kyc,
       twoFactor: this.prng.chance(0.2) ? { ...user.twoFactor, enabled: true, secret: base32(this.prng.bytes(32)), changedAt: nowIso } : user.twoFactor,
     });
     if (pending) {
@@ -205,7 +241,8 @@ class Generation {
     await this.counted(receiveDeposit(this.t, this.deps, user, { amountMinor: major(currency, this.prng.int(500, 5000)), currency, source: 'bank' }));
     const method = this.prng.chance(0.5) ? this.addMethod(user, index) : null;
     // A generated customer has no sessions, so there are none for the lock to end.
-    if (index > 2 && this.prng.chance(0.02)) this.putUser(lockAccount(user, { reason: this.prng.chance(0.5) ? 'self' : 'agent', note: 'generated', at: nowIso, by: null }));
+    if (index > 2 && this.prng.chance(0.02))
+      this.putUser(lockAccount(user, { reason: this.prng.chance(0.5) ? 'self' : 'agent', note: 'generated', at: nowIso, by: null }));
     else this.people.push({ id: user.id, currency, methodId: method?.id ?? null });
   }
 
@@ -215,11 +252,32 @@ class Generation {
     const base = { id: newId(this.random, 'wm'), userId: user.id, createdAt: this.nowIso, removedAt: null, country: user.country };
     if (!bank) {
       const account = failing ? 'fail@payout.test' : `wallet${index}@example.net`;
-      return this.keepMethod({ ...base, type: 'ewallet', label: `PayPal •••• ${account.slice(-4)}`, holder: null, iban: null, accountNumber: null, routingNumber: null, provider: 'PayPal', walletAccount: account });
+      return this.keepMethod({
+        ...base,
+        type: 'ewallet',
+        label: `PayPal •••• ${account.slice(-4)}`,
+        holder: null,
+        iban: null,
+        accountNumber: null,
+        routingNumber: null,
+        provider: 'PayPal',
+        walletAccount: account,
+      });
     }
     const bban = failing ? '500105170000000000' : `37040044${index.toString().padStart(10, '0')}`;
     const iban = failing ? 'DE27500105170000000000' : `DE${ibanCheckDigits('DE', bban)}${bban}`;
-    return this.keepMethod({ ...base, type: 'bank', label: `${user.name ?? user.email} •••• ${iban.slice(-4)}`, holder: user.name, iban, accountNumber: null, routingNumber: null, provider: null, walletAccount: null, country: 'DE' });
+    return this.keepMethod({
+      ...base,
+      type: 'bank',
+      label: `${user.name ?? user.email} •••• ${iban.slice(-4)}`,
+      holder: user.name,
+      iban,
+      accountNumber: null,
+      routingNumber: null,
+      provider: null,
+      walletAccount: null,
+      country: 'DE',
+    });
   }
 
   private keepMethod(method: WithdrawalMethod): WithdrawalMethod {
@@ -313,7 +371,6 @@ class Generation {
     return usd <= allowance.nextPaymentMaxMinor;
   }
 
-
   private async transfer(person: Person): Promise<void> {
     const other = this.prng.pick(this.people);
     if (other.id === person.id) return this.deposit(person);
@@ -322,11 +379,15 @@ class Generation {
     const sender = await this.user(person.id);
     const recipient = await this.user(other.id);
     const toCurrency = this.prng.chance(0.8) ? other.currency : person.currency;
-    await this.attempt(person, async () => {
-      const memo = this.prng.chance(0.3) ? `invoice ${this.posted}` : null;
-      const { tx } = await this.pay(sender, { to: recipient.email, amountMinor, currency: person.currency.code, toCurrency: toCurrency.code }, memo);
-      if (this.transfers.length < 5000) this.transfers.push(tx);
-    }, amountMinor);
+    await this.attempt(
+      person,
+      async () => {
+        const memo = this.prng.chance(0.3) ? `invoice ${this.posted}` : null;
+        const { tx } = await this.pay(sender, { to: recipient.email, amountMinor, currency: person.currency.code, toCurrency: toCurrency.code }, memo);
+        if (this.transfers.length < 5000) this.transfers.push(tx);
+      },
+      amountMinor,
+    );
   }
 
   private pay(sender: User, request: TransferRequest, memo: string | null): Promise<Paid> {
@@ -342,9 +403,13 @@ class Generation {
     if (amountMinor <= 0) return this.deposit(person);
     const sender = await this.user(person.id);
     const email = `prospect${this.prospects}@example.org`;
-    await this.attempt(person, async () => {
-      await this.pay(sender, { to: email, amountMinor, currency: person.currency.code, toCurrency: person.currency.code }, null);
-    }, amountMinor);
+    await this.attempt(
+      person,
+      async () => {
+        await this.pay(sender, { to: email, amountMinor, currency: person.currency.code, toCurrency: person.currency.code }, null);
+      },
+      amountMinor,
+    );
   }
 
   private async withdraw(person: Person): Promise<void> {
@@ -353,14 +418,20 @@ class Generation {
     const amountMinor = await this.amountFor(person, 10);
     if (!method || amountMinor <= 0) return this.deposit(person);
     const user = await this.user(person.id);
-    await this.attempt(person, async () => {
-      const { withdrawal } = await this.counted(holdForPayout(this.t, this.deps, user, { methodId: method.id, currency: person.currency, amountMinor }, null));
-      if (this.prng.chance(0.1)) await this.counted(releaseToCustomer(this.t, this.deps, user, withdrawal.id));
-      else {
-        this.paying.add(person.id);
-        this.inFlight.set(withdrawal.id, withdrawal);
-      }
-    }, amountMinor);
+    await this.attempt(
+      person,
+      async () => {
+        const { withdrawal } = await this.counted(
+          holdForPayout(this.t, this.deps, user, { methodId: method.id, currency: person.currency, amountMinor }, null),
+        );
+        if (this.prng.chance(0.1)) await this.counted(releaseToCustomer(this.t, this.deps, user, withdrawal.id));
+        else {
+          this.paying.add(person.id);
+          this.inFlight.set(withdrawal.id, withdrawal);
+        }
+      },
+      amountMinor,
+    );
   }
 
   /** Someone who was sent money before they joined opens an account: the money lands. */
@@ -379,7 +450,8 @@ class Generation {
       // Business-day arithmetic is costly: a payout is looked at again only once it is due.
       if ((this.dueAt.get(withdrawal.id) ?? 0) > this.clockMs) continue;
       const moves = await movePayout(this.t, this.deps, withdrawal);
-      if (moves.length === 0) this.dueAt.set(withdrawal.id, dueMs(withdrawal, (await this.t.methods.get(withdrawal.methodId)) ?? undefined, payoutRef(this.ctx), this.clockMs));
+      if (moves.length === 0)
+        this.dueAt.set(withdrawal.id, dueMs(withdrawal, (await this.t.methods.get(withdrawal.methodId)) ?? undefined, payoutRef(this.ctx), this.clockMs));
       for (const move of moves) this.settled(move);
     }
     const expired = await this.t.unclaimed.expiredBy(this.nowIso, Number.MAX_SAFE_INTEGER);
@@ -431,7 +503,16 @@ class Generation {
       const [subject, body] = this.ticketText(category, language, n, person);
       const region = regionForCountry(calendars, customer.country);
       const tx = category === 'dispute' ? this.transfers.find((x) => x.parties[0] === customer.id) : undefined;
-      const input = { customer, category, subject, body, channel: this.prng.pick(['email', 'chat', 'phone', 'social'] as const), language, regionId: region.id, txId: tx?.id ?? null };
+      const input = {
+        customer,
+        category,
+        subject,
+        body,
+        channel: this.prng.pick(['email', 'chat', 'phone', 'social'] as const),
+        language,
+        regionId: region.id,
+        txId: tx?.id ?? null,
+      };
       const opened = openTicket(input, await this.recentTickets(customer.id), () => this.t.tickets.nextNumber(), this.support, this.clockMs);
       this.keep(opened.ticket);
       if (target === 'new') lastNew = { person, number: opened.ticket.number, atMs: this.clockMs };
@@ -453,7 +534,12 @@ class Generation {
   private ticketText(category: string, language: Language, n: number, person: Person): [string, string] {
     const [subject, body] = this.data.tickets[category]?.[language] ?? this.data.tickets['account']?.['en'] ?? ['Question', 'Please help.'];
     const amount = `${formatAmount(major(person.currency, this.prng.int(20, 900)), person.currency)} ${person.currency.code}`;
-    const fill = (text: string) => text.replace('{n}', String(n)).replace('{amount}', amount).replace('{date}', new Date(this.clockMs - 3 * DAY_MS).toISOString().slice(0, 10)).replace('{tx}', 'txn_0000000001');
+    const fill = (text: string) =>
+      text
+        .replace('{n}', String(n))
+        .replace('{amount}', amount)
+        .replace('{date}', new Date(this.clockMs - 3 * DAY_MS).toISOString().slice(0, 10))
+        .replace('{tx}', 'txn_0000000001');
     return [fill(subject), fill(body)];
   }
 
@@ -474,7 +560,8 @@ class Generation {
     const nextNumber = () => this.t.tickets.nextNumber();
     let ticket = addAgentReply(opened, agent, { body: this.data.agentReplies[opened.language], faqId: null, status: null }, this.later(this.prng.int(20, 300)));
     if (this.prng.chance(0.3)) ticket = addNote(ticket, agent, 'Checked the ledger; nothing unusual.', this.later(5));
-    if (target === 'open' && this.prng.chance(0.3)) ticket = requestEscalation(ticket, customer, 'I would like to speak to a manager.', this.prng.chance(0.5), this.later(60));
+    if (target === 'open' && this.prng.chance(0.3))
+      ticket = requestEscalation(ticket, customer, 'I would like to speak to a manager.', this.prng.chance(0.5), this.later(60));
     if (target === 'pending' || target === 'on-hold') ticket = changeStatus(ticket, target, agent, this.later(10));
     if (target === 'solved' || target === 'closed') {
       ticket = changeStatus(ticket, 'solved', agent, this.later(30));
@@ -543,23 +630,39 @@ export async function runGenerator(ctx: Context, options: GeneratorOptions): Pro
   const progress = startProgress(ctx, 'generating', options.transactions, 10_000);
   const summary = await ctx.store.transaction(async (t) => {
     await assertTestable(t, 'fixtures generate');
-    if ((await t.users.count()) > 0) throw new AppError('ALREADY_EXISTS', 'fixtures generate needs an empty store, so that the same seed gives the same store', { hint: 'use a fresh data directory: --data-dir or $OKPAY_HOME' });
+    if ((await t.users.count()) > 0)
+      throw new AppError('ALREADY_EXISTS', 'fixtures generate needs an empty store, so that the same seed gives the same store', {
+        hint: 'use a fresh data directory: --data-dir or $OKPAY_HOME',
+      });
     const g = new Generation(ctx, t, options, anchorMs, passwordHash);
     await g.createPeople();
     await g.runTimeline(progress.tick);
     await g.createTickets();
     t.meta.markTestStore();
-    t.audit({ at: ctx.now().toISOString(), type: 'fixtures.generated', actor: null, subject: null, details: { seed: options.seed, users: options.users, transactions: g.posted, tickets: options.tickets } });
+    t.audit({
+      at: ctx.now().toISOString(),
+      type: 'fixtures.generated',
+      actor: null,
+      subject: null,
+      details: { seed: options.seed, users: options.users, transactions: g.posted, tickets: options.tickets },
+    });
     return summarise(g);
   });
   progress.stop();
   const seconds = (performance.now() - started) / 1000;
-  ctx.out.line(JSON.stringify({ ...summary, seconds: Number(seconds.toFixed(2)), transactionsPerSecond: Math.round(summary.transactions / Math.max(seconds, 1e-6)) }, null, 2));
+  ctx.out.line(
+    JSON.stringify(
+      { ...summary, seconds: Number(seconds.toFixed(2)), transactionsPerSecond: Math.round(summary.transactions / Math.max(seconds, 1e-6)) },
+      null,
+      2,
+    ),
+  );
 }
 
 async function summarise(g: Generation) {
   const { t } = g;
-  const count = <T>(items: readonly T[], key: (item: T) => string) => items.reduce<Record<string, number>>((acc, item) => ({ ...acc, [key(item)]: (acc[key(item)] ?? 0) + 1 }), {});
+  const count = <T>(items: readonly T[], key: (item: T) => string) =>
+    items.reduce<Record<string, number>>((acc, item) => ({ ...acc, [key(item)]: (acc[key(item)] ?? 0) + 1 }), {});
   const tickets: { status: string; language: string }[] = [];
   for await (const page of t.tickets.scan(SCAN_PAGE)) for (const x of page) tickets.push({ status: x.status, language: x.language });
   const withdrawals: Withdrawal[] = [];
@@ -569,7 +672,14 @@ async function summarise(g: Generation) {
   const samples = [];
   for (const p of g.people.slice(0, 5)) {
     const u = await t.users.get(p.id);
-    samples.push({ email: u?.email, password: PASSWORD, country: u?.country, currency: p.currency.code, twoFactor: u?.twoFactor.enabled ?? false, kyc: u?.kyc.status });
+    samples.push({
+      email: u?.email,
+      password: PASSWORD,
+      country: u?.country,
+      currency: p.currency.code,
+      twoFactor: u?.twoFactor.enabled ?? false,
+      kyc: u?.kyc.status,
+    });
   }
   return {
     seed: g.options.seed,

@@ -55,7 +55,15 @@ export function errorsDocument(): { errors: { code: ErrorCode; exitCode: number;
 
 function errorsText(): string {
   const entries = ERROR_CODES.map((code) => `  ${code} (exit ${ERRORS[code].exitCode})\n      ${ERRORS[code].meaning}\n      hint: ${ERRORS[code].hint}`);
-  return ['Error codes', '', 'An error prints `okpay: MESSAGE — HINT` on stderr; with --json, {"error":{"code", "message", "exitCode", "hint"}}.', 'Scripts branch on the code; codes are never renamed.', '', ...entries, ''].join('\n');
+  return [
+    'Error codes',
+    '',
+    'An error prints `okpay: MESSAGE — HINT` on stderr; with --json, {"error":{"code", "message", "exitCode", "hint"}}.',
+    'Scripts branch on the code; codes are never renamed.',
+    '',
+    ...entries,
+    '',
+  ].join('\n');
 }
 
 /** docs/ERRORS.md: the table of error codes, generated (`npm run docs:errors`) and checked by a test. */
@@ -69,7 +77,7 @@ export function errorsMarkdown(): string {
     '',
     'Every error okpay reports has one of these codes. Without `--json` it prints `okpay: MESSAGE — HINT` on stderr;',
     'with `--json`, `{"error":{"code":"INSUFFICIENT_FUNDS","message":"…","exitCode":7,"hint":"…"}}` on stderr.',
-    'The hint below is what usually helps; an error\'s own hint is more specific. Scripts branch on the code:',
+    "The hint below is what usually helps; an error's own hint is more specific. Scripts branch on the code:",
     'codes and their exit codes are never changed, only added. `okpay help errors [--json]` prints this table.',
     '',
     '| code | exit | meaning | hint |',
@@ -158,8 +166,14 @@ function findCommand(program: Command, words: readonly string[]): CommandUnknown
 /** `okpay help [COMMAND…|TOPIC]`: commander's own help command is replaced by this one. */
 export function registerHelp(program: Command, app: App, topics: ReadonlyMap<string, HelpTopic>): void {
   program.helpCommand(false);
-  program.addHelpText('after', () => `\nHelp topics (okpay help TOPIC):\n${[...topics].map(([name, topic]) => `  ${name.padEnd(12)} ${topic.summary}`).join('\n')}\n`);
-  const help = program.command('help').description('help for a command, or a topic: ' + [...topics.keys()].join(', ')).argument('[words...]', 'a command (e.g. `transfer`, `ticket show`) or a topic');
+  program.addHelpText(
+    'after',
+    () => `\nHelp topics (okpay help TOPIC):\n${[...topics].map(([name, topic]) => `  ${name.padEnd(12)} ${topic.summary}`).join('\n')}\n`,
+  );
+  const help = program
+    .command('help')
+    .description('help for a command, or a topic: ' + [...topics.keys()].join(', '))
+    .argument('[words...]', 'a command (e.g. `transfer`, `ticket show`) or a topic');
   help.action((words, _options, self) => {
     const ctx = app.context(self);
     if (words.length === 0) return program.outputHelp();
@@ -168,7 +182,9 @@ export function registerHelp(program: Command, app: App, topics: ReadonlyMap<str
     if (topic) return ctx.out.line(wrapForTerminal(topic.text().trimEnd(), ctx.io.columns));
     const command = findCommand(program, words);
     if (command && command !== program) return command.outputHelp();
-    throw new AppError('USAGE', `no help topic or command "${words.join(' ').slice(0, 60)}"`, { hint: `topics: ${[...topics.keys()].join(', ')}; commands: see \`okpay --help\`` });
+    throw new AppError('USAGE', `no help topic or command "${words.join(' ').slice(0, 60)}"`, {
+      hint: `topics: ${[...topics.keys()].join(', ')}; commands: see \`okpay --help\``,
+    });
   });
 }
 

@@ -17,7 +17,11 @@ import { invokedCommand, registerCommands } from './commands/index.js';
 const VERSION = PACKAGE_VERSION;
 
 /** The program; with `argv`, only the commands that the command line can reach are loaded. */
-export async function buildProgram(deps: Deps, argv: readonly string[] | null = null, invocation: Omit<Invocation, 'commandPath'> = { fields: null, later: () => undefined }): Promise<Command> {
+export async function buildProgram(
+  deps: Deps,
+  argv: readonly string[] | null = null,
+  invocation: Omit<Invocation, 'commandPath'> = { fields: null, later: () => undefined },
+): Promise<Command> {
   const program = new Command('okpay')
     .description('OKPay from the command line: a wallet (deposit, transfer, withdraw, fees) and a support desk')
     .version(VERSION, '-V, --version', 'print the version')
@@ -140,7 +144,8 @@ function report(error: unknown, argv: readonly string[], deps: Deps, program: Co
   if (error instanceof CommanderError) {
     if (error.exitCode === 0 || error.code === 'commander.help') return 0;
     const words = commandPath(program, argv).join(' ');
-    if (error.code === 'commander.missingMandatoryOptionValue') return print(missingFlags(missingMandatory(program, argv), `see \`okpay ${words} --help\``), json, deps);
+    if (error.code === 'commander.missingMandatoryOptionValue')
+      return print(missingFlags(missingMandatory(program, argv), `see \`okpay ${words} --help\``), json, deps);
     return print(new AppError('USAGE', error.message.replace(/^error: /, ''), { hint: `see \`okpay ${words ? `${words} ` : ''}--help\`` }), json, deps);
   }
   if (isAppError(error)) return print(error, json, deps);
@@ -163,7 +168,13 @@ function print(error: AppError, json: boolean, deps: Deps): number {
   const exitCode = error.exitCode;
   if (deps.env['OKPAY_DEBUG'] === '1' && error.stack && error.code !== 'INTERNAL') deps.io.writeErr(`${escapeControls(error.stack)}\n`);
   if (json) {
-    const body = { code: error.code, message: bounded(error.message), exitCode, ...(error.hint ? { hint: bounded(error.hint) } : {}), ...(error.details ? { details: error.details } : {}) };
+    const body = {
+      code: error.code,
+      message: bounded(error.message),
+      exitCode,
+      ...(error.hint ? { hint: bounded(error.hint) } : {}),
+      ...(error.details ? { details: error.details } : {}),
+    };
     deps.io.writeErr(`${escapeControls(JSON.stringify({ error: body }))}\n`);
   } else {
     const oneLine = (text: string) => bounded(escapeControls(text)).replace(/[\r\n]+/g, ' ');

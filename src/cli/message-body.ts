@@ -31,11 +31,19 @@ async function readBodyFile(file: string): Promise<string> {
   try {
     const stats = await fs.stat(file);
     if (!stats.isFile()) throw new AppError('INVALID_FILE', `${file} is not a file`);
-    if (stats.size > MAX_BODY_FILE_BYTES) throw new AppError('INVALID_FILE', `${file} is larger than ${MAX_BODY_FILE_BYTES / 1024} KiB`, { hint: 'a message holds at most 5000 characters' });
+    if (stats.size > MAX_BODY_FILE_BYTES)
+      throw new AppError('INVALID_FILE', `${file} is larger than ${MAX_BODY_FILE_BYTES / 1024} KiB`, { hint: 'a message holds at most 5000 characters' });
     return await fs.readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof AppError) throw error;
-    const why = errnoOf(error) === 'ENOENT' ? 'there is no such file' : errnoOf(error) === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error);
+    const why =
+      errnoOf(error) === 'ENOENT'
+        ? 'there is no such file'
+        : errnoOf(error) === 'EACCES'
+          ? 'permission denied'
+          : error instanceof Error
+            ? error.message
+            : String(error);
     throw new AppError('INVALID_FILE', `cannot read ${file}: ${why}`);
   }
 }

@@ -148,7 +148,12 @@ export class Output {
       shown = selectFields(document, fields);
     }
     if (template !== null) this.document(loaded(formatting, '--template').applyTemplate(shown, template));
-    else if (jq !== null) this.format.later(loaded(formatting, '--jq').applyJq(shown, jq).then((text) => this.document(text)));
+    else if (jq !== null)
+      this.format.later(
+        loaded(formatting, '--jq')
+          .applyJq(shown, jq)
+          .then((text) => this.document(text)),
+      );
     else this.document(`${JSON.stringify(shown, null, 2)}\n`);
   }
 
@@ -194,7 +199,11 @@ export class Output {
     for (const [key, value] of shown) {
       const safe = this.shown(String(value));
       // On a terminal a long value wraps under itself, not under its label.
-      const text = this.io.stdoutIsTTY ? loaded(terminalKit, 'wrapping').wrapText(safe, Math.max(20, this.io.columns - indent.length)).replace(/\n/g, `\n${indent}`) : safe;
+      const text = this.io.stdoutIsTTY
+        ? loaded(terminalKit, 'wrapping')
+            .wrapText(safe, Math.max(20, this.io.columns - indent.length))
+            .replace(/\n/g, `\n${indent}`)
+        : safe;
       this.io.writeOut(`${this.shown(this.style.dim(`${key}:`.padEnd(width + 1)))} ${text}\n`);
     }
   }

@@ -21,7 +21,11 @@ export interface PageShown {
   readonly total: number;
 }
 
-export function pagingOptions<Args extends unknown[], Options extends OptionValues, Globals extends OptionValues>(command: Command<Args, Options, Globals>, defaultLimit: number, rows: string) {
+export function pagingOptions<Args extends unknown[], Options extends OptionValues, Globals extends OptionValues>(
+  command: Command<Args, Options, Globals>,
+  defaultLimit: number,
+  rows: string,
+) {
   return command.option('--limit <n>', `${rows} per page (1–${MAX_PAGE_LIMIT}, default ${defaultLimit})`).option('--page <n>', 'which page (1 = the first)');
 }
 

@@ -14,7 +14,10 @@ const SILENT: Progress = { tick: () => undefined, stop: () => undefined };
 export function startProgress(ctx: Context, label: string, total: number, minimum: number): Progress {
   if (!ctx.io.stderrIsTTY || ctx.json || total < minimum) return SILENT;
   const { SingleBar, Presets } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
-  const bar = new SingleBar({ format: `${label} {bar} {value}/{total}`, stream: process.stderr, clearOnComplete: true, noTTYOutput: false }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: `${label} {bar} {value}/{total}`, stream: process.stderr, clearOnComplete: true, noTTYOutput: false },
+    Presets.shades_classic,
+  );
   bar.start(total, 0);
   return { tick: (done) => bar.update(Math.min(done, total)), stop: () => bar.stop() };
 }

@@ -27,7 +27,7 @@ export function isInterruption(error: unknown): boolean {
 
 /** "--to, --amount and --currency": the flags a command was not given. */
 function listOfFlags(flags: readonly string[]): string {
-  return flags.length === 1 ? flags[0] ?? '' : `${flags.slice(0, -1).join(', ')} and ${flags[flags.length - 1]}`;
+  return flags.length === 1 ? (flags[0] ?? '') : `${flags.slice(0, -1).join(', ')} and ${flags[flags.length - 1]}`;
 }
 
 /** A usage error that names every missing flag at once, so a script is fixed in one go. */
@@ -73,7 +73,8 @@ export async function askForMissing(ctx: Context, wanted: readonly WantedValue[]
   const answers = new Map<string, string>();
   for (const value of wanted) {
     const check = value.check;
-    const answer = value.given ?? (await input({ message: value.message, validate: asValidator(check ? (text) => check(text, answers) : undefined) }).catch(interrupted));
+    const answer =
+      value.given ?? (await input({ message: value.message, validate: asValidator(check ? (text) => check(text, answers) : undefined) }).catch(interrupted));
     answers.set(value.flag, answer);
   }
   return wanted.map((value) => answers.get(value.flag) ?? '');

@@ -29,7 +29,11 @@ interface Bar {
 function axisLabels(labels: readonly string[], x: (index: number) => number): string {
   const step = Math.max(1, Math.ceil(labels.length / 8));
   return labels
-    .map((label, index) => (index % step === 0 || index === labels.length - 1 ? `<text class="axis" x="${fixed(x(index))}" y="${HEIGHT - 8}" text-anchor="middle">${escapeHtml(label)}</text>` : ''))
+    .map((label, index) =>
+      index % step === 0 || index === labels.length - 1
+        ? `<text class="axis" x="${fixed(x(index))}" y="${HEIGHT - 8}" text-anchor="middle">${escapeHtml(label)}</text>`
+        : '',
+    )
     .join('');
 }
 
@@ -49,7 +53,16 @@ function barChart(name: string, caption: string, bars: readonly Bar[]): string {
       return `<rect class="bar" x="${fixed(PAD.left + slot * index + slot * 0.15)}" y="${fixed(HEIGHT - PAD.bottom - height)}" width="${fixed(slot * 0.7)}" height="${fixed(height)}"><title>${escapeHtml(bar.title)}</title></rect>`;
     })
     .join('');
-  return frame(name, caption, String(top), rects + axisLabels(bars.map((bar) => bar.label), x));
+  return frame(
+    name,
+    caption,
+    String(top),
+    rects +
+      axisLabels(
+        bars.map((bar) => bar.label),
+        x,
+      ),
+  );
 }
 
 function csatChart(days: readonly DayTrend[]): string {
@@ -59,11 +72,27 @@ function csatChart(days: readonly DayTrend[]): string {
   const y = (share: number) => HEIGHT - PAD.bottom - share * plot;
   const rated = days.flatMap((day, index) => (day.csat === null ? [] : [{ day, index, share: day.csat }]));
   const line = rated.length > 1 ? `<polyline class="line" points="${rated.map((p) => `${fixed(x(p.index))},${fixed(y(p.share))}`).join(' ')}"/>` : '';
-  const points = rated.map((p) => `<circle class="point" cx="${fixed(x(p.index))}" cy="${fixed(y(p.share))}" r="3.5"><title>${escapeHtml(`${p.day.date}: ${Math.round(p.share * 100)}% of ${p.day.ratings} rated 4 or 5`)}</title></circle>`).join('');
-  return frame('csat', 'Satisfaction: share of ratings of 4 or 5, per day', '100%', line + points + axisLabels(days.map((day) => day.date.slice(5)), x));
+  const points = rated
+    .map(
+      (p) =>
+        `<circle class="point" cx="${fixed(x(p.index))}" cy="${fixed(y(p.share))}" r="3.5"><title>${escapeHtml(`${p.day.date}: ${Math.round(p.share * 100)}% of ${p.day.ratings} rated 4 or 5`)}</title></circle>`,
+    )
+    .join('');
+  return frame(
+    'csat',
+    'Satisfaction: share of ratings of 4 or 5, per day',
+    '100%',
+    line +
+      points +
+      axisLabels(
+        days.map((day) => day.date.slice(5)),
+        x,
+      ),
+  );
 }
 
-const dayBars = (days: readonly DayTrend[], pick: (day: DayTrend) => number, what: string): Bar[] => days.map((day) => ({ label: day.date.slice(5), value: pick(day), title: `${day.date}: ${pick(day)} ${what}` }));
+const dayBars = (days: readonly DayTrend[], pick: (day: DayTrend) => number, what: string): Bar[] =>
+  days.map((day) => ({ label: day.date.slice(5), value: pick(day), title: `${day.date}: ${pick(day)} ${what}` }));
 
 const STYLE = `body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:820px;color:#1f2933;padding:0 1rem}h1{font-size:1.4rem;margin:0 0 .25rem}p.period{color:#52606d;margin:0 0 1.5rem}figure{margin:0 0 1.75rem}figcaption{font-weight:600;margin-bottom:.35rem}.bar{fill:#3b82f6}svg[data-chart=breaches] .bar{fill:#dc2626}svg[data-chart=resolved] .bar{fill:#16a34a}svg[data-chart=first-reply] .bar{fill:#7c3aed}.line{fill:none;stroke:#d97706;stroke-width:2}.point{fill:#d97706}.axis{font-size:11px;fill:#52606d}.grid{stroke:#e4e7eb;stroke-dasharray:3 3}.base{stroke:#9aa5b1}`;
 
@@ -71,10 +100,26 @@ const STYLE = `body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif
 export function statsHtml(data: StatsPageData): string {
   const { days } = data;
   const charts = [
-    barChart('opened', 'Tickets opened per day', dayBars(days, (day) => day.opened, 'opened')),
-    barChart('resolved', 'Tickets solved per day', dayBars(days, (day) => day.resolved, 'solved')),
-    barChart('breaches', 'Reply targets missed per day (SLA breaches)', dayBars(days, (day) => day.breaches, 'missed')),
-    barChart('first-reply', 'First-reply time, business hours (tickets opened in the period)', data.firstReply.map((bucket) => ({ label: bucket.label, value: bucket.tickets, title: `${bucket.label}: ${bucket.tickets} tickets` }))),
+    barChart(
+      'opened',
+      'Tickets opened per day',
+      dayBars(days, (day) => day.opened, 'opened'),
+    ),
+    barChart(
+      'resolved',
+      'Tickets solved per day',
+      dayBars(days, (day) => day.resolved, 'solved'),
+    ),
+    barChart(
+      'breaches',
+      'Reply targets missed per day (SLA breaches)',
+      dayBars(days, (day) => day.breaches, 'missed'),
+    ),
+    barChart(
+      'first-reply',
+      'First-reply time, business hours (tickets opened in the period)',
+      data.firstReply.map((bucket) => ({ label: bucket.label, value: bucket.tickets, title: `${bucket.label}: ${bucket.tickets} tickets` })),
+    ),
     csatChart(days),
   ];
   const period = `${data.from.slice(0, 10)} to ${data.to.slice(0, 10)} (UTC days), ${data.opened} tickets opened`;

@@ -28,7 +28,8 @@ const COMFORTABLE_WIDTH = 16;
 const MINIMUM_WIDTH = 6;
 const ID_LIKE = /(^|[^a-z])(id|#|no\.?|number|amount|fee|total|net|balance|available|held)$/i;
 /** Cells that are whole tokens: ids (txn_0000000042), times (2026-12-05 16:16 CET) and amounts (-12.50 USD). */
-const TOKEN = /^(?:[a-z]+_[A-Za-z0-9_-]+|\d{4}-\d{2}-\d{2}[ T][\d:.]+(?: ?[A-Z][A-Za-z0-9+:-]*)?|[+-]?[\d,]+(?:\.\d+)? [A-Z]{3}(?:, [+-]?[\d,]+(?:\.\d+)? [A-Z]{3})*)$/;
+const TOKEN =
+  /^(?:[a-z]+_[A-Za-z0-9_-]+|\d{4}-\d{2}-\d{2}[ T][\d:.]+(?: ?[A-Z][A-Za-z0-9+:-]*)?|[+-]?[\d,]+(?:\.\d+)? [A-Z]{3}(?:, [+-]?[\d,]+(?:\.\d+)? [A-Z]{3})*)$/;
 
 const plainStyle: TableStyle = { header: (t) => t, border: (t) => t };
 
@@ -65,17 +66,36 @@ function naturalWidths(columns: readonly TableColumn[], cells: readonly (readonl
 /** Tries every column, then without the hideable ones in their order; null when nothing fits. */
 function fitLayout(given: readonly TableColumn[], cells: readonly (readonly string[])[], width: number): Layout | null {
   const natural = naturalWidths(given, cells);
-  const columns = given.map((column, i) => ({ ...column, keep: isKept(column, cells.map((row) => row[i] ?? '')) }));
-  const hideOrder = columns.map((c, i) => ({ i, rank: c.hide })).filter((c) => c.rank !== undefined).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+  const columns = given.map((column, i) => ({
+    ...column,
+    keep: isKept(
+      column,
+      cells.map((row) => row[i] ?? ''),
+    ),
+  }));
+  const hideOrder = columns
+    .map((c, i) => ({ i, rank: c.hide }))
+    .filter((c) => c.rank !== undefined)
+    .sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
   let shown = columns.map((_, i) => i);
   for (let dropped = 0; dropped <= hideOrder.length; dropped += 1) {
-    const widths = shrink(shown.map((i) => natural[i] ?? 0), shown.map((i) => columns[i] as TableColumn), width - borderWidth(shown.length), COMFORTABLE_WIDTH);
+    const widths = shrink(
+      shown.map((i) => natural[i] ?? 0),
+      shown.map((i) => columns[i] as TableColumn),
+      width - borderWidth(shown.length),
+      COMFORTABLE_WIDTH,
+    );
     if (widths) return { shown, widths, columns };
     const next = hideOrder[dropped];
     if (next) shown = shown.filter((i) => i !== next.i);
   }
   shown = columns.map((_, i) => i).filter((i) => !hideOrder.some((h) => h.i === i));
-  const widths = shrink(shown.map((i) => natural[i] ?? 0), shown.map((i) => columns[i] as TableColumn), width - borderWidth(shown.length), MINIMUM_WIDTH);
+  const widths = shrink(
+    shown.map((i) => natural[i] ?? 0),
+    shown.map((i) => columns[i] as TableColumn),
+    width - borderWidth(shown.length),
+    MINIMUM_WIDTH,
+  );
   return widths ? { shown, widths, columns } : null;
 }
 
@@ -118,7 +138,16 @@ function bordered(layout: Layout, cells: readonly (readonly string[])[], style: 
       })
       .join(bar) +
     bar;
-  return [rule('┌', '┬', '┐'), line(columns.map((c) => c.title), true), rule('├', '┼', '┤'), ...cells.map((row) => line(row, false)), rule('└', '┴', '┘')];
+  return [
+    rule('┌', '┬', '┐'),
+    line(
+      columns.map((c) => c.title),
+      true,
+    ),
+    rule('├', '┼', '┤'),
+    ...cells.map((row) => line(row, false)),
+    rule('└', '┴', '┘'),
+  ];
 }
 
 /** One block per row: "title  value" lines, the values cut to the width. */

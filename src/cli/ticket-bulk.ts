@@ -23,7 +23,10 @@ export function ticketTarget(args: readonly string[], o: FilterOptions): TicketT
   const byFilter = selectsByFilter(selection);
   if (byFilter && args.length > 0) throw new AppError('USAGE', 'name tickets by number or select them with filters, not both');
   if (byFilter) return { selection };
-  if (args.length === 0) throw new AppError('USAGE', 'name the tickets: one or more numbers, or filters such as --search or --status', { hint: 'e.g. `okpay ticket resolve 12 14 15`' });
+  if (args.length === 0)
+    throw new AppError('USAGE', 'name the tickets: one or more numbers, or filters such as --search or --status', {
+      hint: 'e.g. `okpay ticket resolve 12 14 15`',
+    });
   if (args.length > MAX_NUMBERS) throw new AppError('TOO_MANY_TICKETS', `${args.length} ticket numbers given; one bulk change takes at most ${MAX_NUMBERS}`);
   const numbers = [...new Set(args.map(parseTicketNumber))];
   return numbers.length === 1 && numbers[0] !== undefined ? { single: numbers[0] } : { numbers };
@@ -39,9 +42,12 @@ export interface BulkRun {
 }
 
 async function confirm(ctx: Context, target: BulkTarget, run: BulkRun): Promise<void> {
-  if ('numbers' in target) return confirmOrRequireYes(ctx, `${run.verb} ${target.numbers.length} tickets (${target.numbers.map((n) => `#${n}`).join(', ')})?`, run.yes);
+  if ('numbers' in target)
+    return confirmOrRequireYes(ctx, `${run.verb} ${target.numbers.length} tickets (${target.numbers.map((n) => `#${n}`).join(', ')})?`, run.yes);
   if (run.yes === true) return;
-  throw new AppError('CONFIRMATION_REQUIRED', `changing the tickets a filter selects needs --yes`, { hint: 'see which they are with `okpay ticket list` and the same filters, then add --yes' });
+  throw new AppError('CONFIRMATION_REQUIRED', `changing the tickets a filter selects needs --yes`, {
+    hint: 'see which they are with `okpay ticket list` and the same filters, then add --yes',
+  });
 }
 
 export async function runBulk(ctx: Context, target: BulkTarget, run: BulkRun): Promise<void> {
@@ -57,7 +63,11 @@ export async function runBulk(ctx: Context, target: BulkTarget, run: BulkRun): P
   report(ctx, run, outcomes);
   const failed = outcomes.filter((outcome) => outcome.error !== null);
   const first = failed[0]?.error;
-  if (first) throw new AppError(first.code, `${failed.length} of ${outcomes.length} tickets cannot be ${run.done} (first: #${failed[0]?.number}: ${first.message}); nothing was changed`);
+  if (first)
+    throw new AppError(
+      first.code,
+      `${failed.length} of ${outcomes.length} tickets cannot be ${run.done} (first: #${failed[0]?.number}: ${first.message}); nothing was changed`,
+    );
 }
 
 function outcomeDocument(outcome: BulkOutcome) {

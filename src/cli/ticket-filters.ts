@@ -60,7 +60,10 @@ export function filterOptions<Args extends unknown[], Options extends OptionValu
 
 function listOf<T>(text: string | undefined, flag: string, parse: (item: string) => T): T[] | null {
   if (text === undefined) return null;
-  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   if (items.length === 0) throw new AppError('USAGE', `${flag} needs a value`);
   return [...new Set(items.map(parse))];
 }
@@ -80,7 +83,10 @@ function assigneeOf(o: FilterOptions): AssigneeQuery {
 function searchOf(text: string | undefined): string[] | null {
   if (text === undefined) return null;
   const terms = queryTerms(boundedText(text, '--search', { min: 1, max: SEARCH_MAX_CHARS }));
-  if (terms === null) throw new AppError('USAGE', '--search has no word to look for', { hint: 'very common words such as "the" or "的" are not searched; add a more telling word' });
+  if (terms === null)
+    throw new AppError('USAGE', '--search has no word to look for', {
+      hint: 'very common words such as "the" or "的" are not searched; add a more telling word',
+    });
   return terms;
 }
 
@@ -108,7 +114,9 @@ export function parseSelection(o: FilterOptions, sortDefault: TicketSort): Ticke
 
 /** Whether any filter was given (the bulk verbs select by numbers or by filters, never both). */
 export function selectsByFilter(s: TicketSelection): boolean {
-  return [s.statuses, s.priorities, s.categories, s.languages, s.channels, s.search].some((value) => value !== null) || s.assignee.kind !== 'any' || s.breaching;
+  return (
+    [s.statuses, s.priorities, s.categories, s.languages, s.channels, s.search].some((value) => value !== null) || s.assignee.kind !== 'any' || s.breaching
+  );
 }
 
 const FILTER_FLAGS: readonly (readonly [keyof FilterOptions, string])[] = [

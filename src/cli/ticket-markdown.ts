@@ -79,5 +79,19 @@ export function exportMarkdown(detail: TicketDetail, nowIso: string): string {
     '',
   ]);
   const history = visibleEvents(ticket, detail.audience).map((event) => `- ${shortUtc(event.at)} — ${who(detail, event.by)}: ${describeEvent(detail, event)}`);
-  return [`# OKPay ticket #${ticket.number}: ${ticket.subject}`, '', ...factLines(detail), '', '## Conversation', '', ...messages, '## History', '', ...history, '', `_Exported ${shortUtc(nowIso)}._`, ''].join('\n');
+  return [
+    `# OKPay ticket #${ticket.number}: ${ticket.subject}`,
+    '',
+    ...factLines(detail),
+    '',
+    '## Conversation',
+    '',
+    ...messages,
+    '## History',
+    '',
+    ...history,
+    '',
+    `_Exported ${shortUtc(nowIso)}._`,
+    '',
+  ].join('\n');
 }

@@ -67,7 +67,14 @@ function nameIn(detail: TicketDetail, id: string | null, author: string): string
 }
 
 function eventDocument(detail: TicketDetail, event: TicketEvent): Record<string, unknown> {
-  const by = event.by === null ? 'OKPay' : detail.audience === 'agent' ? (detail.names[event.by] ?? event.by) : event.by === detail.ticket.customerId ? 'you' : 'OKPay support';
+  const by =
+    event.by === null
+      ? 'OKPay'
+      : detail.audience === 'agent'
+        ? (detail.names[event.by] ?? event.by)
+        : event.by === detail.ticket.customerId
+          ? 'you'
+          : 'OKPay support';
   if (event.type === 'message' && detail.audience === 'customer') return { type: event.type, at: event.at, by, author: event.author };
   const to = event.type === 'assigned' && event.to !== null ? { to: detail.names[event.to] ?? event.to } : {};
   return { ...event, by, ...to };
@@ -76,7 +83,14 @@ function eventDocument(detail: TicketDetail, event: TicketEvent): Record<string,
 /** The ticket as JSON (`ticket show --json`, `ticket export --format json`). */
 export function ticketDocument(detail: TicketDetail, options: { history?: boolean; duplicate?: boolean } = {}): Record<string, unknown> {
   const { ticket, audience } = detail;
-  const agentOnly = audience === 'agent' ? { customer: detail.names[ticket.customerId] ?? ticket.customerId, assignee: ticket.assigneeId === null ? null : (detail.names[ticket.assigneeId] ?? ticket.assigneeId), tags: ticket.tags } : {};
+  const agentOnly =
+    audience === 'agent'
+      ? {
+          customer: detail.names[ticket.customerId] ?? ticket.customerId,
+          assignee: ticket.assigneeId === null ? null : (detail.names[ticket.assigneeId] ?? ticket.assigneeId),
+          tags: ticket.tags,
+        }
+      : {};
   return {
     number: ticket.number,
     status: ticket.status,
@@ -96,7 +110,17 @@ export function ticketDocument(detail: TicketDetail, options: { history?: boolea
     followUps: detail.followUps,
     escalationRequest: ticket.escalationRequest,
     rating: ticket.rating,
-    transaction: detail.transaction === null ? null : { id: detail.transaction.id, type: detail.transaction.type, status: detail.transaction.status, amount: detail.transaction.amount, currency: detail.transaction.currency, createdAt: detail.transaction.createdAt },
+    transaction:
+      detail.transaction === null
+        ? null
+        : {
+            id: detail.transaction.id,
+            type: detail.transaction.type,
+            status: detail.transaction.status,
+            amount: detail.transaction.amount,
+            currency: detail.transaction.currency,
+            createdAt: detail.transaction.createdAt,
+          },
     // Customers' messages are numbered among what they see, so gaps do not betray internal notes.
     messages: visibleMessages(ticket, audience).map((message, index) => ({
       id: audience === 'agent' ? message.id : index + 1,
@@ -133,7 +157,13 @@ export function ticketRowDocument(row: TicketRow, audience: Audience) {
 
 function queueDocument(place: QueuePlace): Record<string, unknown> {
   const promise = place.expectedReply;
-  return { position: place.position, of: place.of, expectedReplyBy: promise === null ? null : iso(promise.byMs), late: promise?.late ?? false, ...(promise?.late ? { missedDueAt: iso(promise.dueAtMs) } : {}) };
+  return {
+    position: place.position,
+    of: place.of,
+    expectedReplyBy: promise === null ? null : iso(promise.byMs),
+    late: promise?.late ?? false,
+    ...(promise?.late ? { missedDueAt: iso(promise.dueAtMs) } : {}),
+  };
 }
 
 /** The place in the queue, and when to expect the answer: a missed time is said to be missed, never promised. */
@@ -158,12 +188,26 @@ export function printTicket(ctx: Context, detail: TicketDetail): void {
     ['customer', detail.audience === 'agent' ? (detail.names[ticket.customerId] ?? null) : null],
     ['assignee', detail.audience === 'agent' ? (ticket.assigneeId === null ? '(nobody)' : (detail.names[ticket.assigneeId] ?? ticket.assigneeId)) : null],
     ['tags', detail.audience === 'agent' && ticket.tags.length > 0 ? ticket.tags.join(', ') : null],
-    ['transaction', detail.transaction ? `${detail.transaction.id} ${detail.transaction.type} ${detail.transaction.amount ?? ''} ${detail.transaction.currency ?? ''} — ${detail.transaction.status}` : ticket.txId],
+    [
+      'transaction',
+      detail.transaction
+        ? `${detail.transaction.id} ${detail.transaction.type} ${detail.transaction.amount ?? ''} ${detail.transaction.currency ?? ''} — ${detail.transaction.status}`
+        : ticket.txId,
+    ],
     ['SLA', slaText(ctx, detail.sla)],
     ['queue', detail.queue ? queueText(detail.queue, detail.sla.timeZone) : null],
     ['escalation', ticket.escalationRequest ? `asked for tier ${ticket.escalationRequest.tier}: ${ticket.escalationRequest.reason}` : null],
     ['rating', ticket.rating ? `${ticket.rating.score}/5${ticket.rating.comment ? ` — ${ticket.rating.comment}` : ''}` : null],
-    ['related', [ticket.relatedTo === null ? '' : `follows #${ticket.relatedTo}`, ticket.mergedInto === null ? '' : `merged into #${ticket.mergedInto}`, detail.followUps.length > 0 ? `follow-ups ${detail.followUps.map((n) => `#${n}`).join(', ')}` : ''].filter((s) => s !== '').join('; ')],
+    [
+      'related',
+      [
+        ticket.relatedTo === null ? '' : `follows #${ticket.relatedTo}`,
+        ticket.mergedInto === null ? '' : `merged into #${ticket.mergedInto}`,
+        detail.followUps.length > 0 ? `follow-ups ${detail.followUps.map((n) => `#${n}`).join(', ')}` : '',
+      ]
+        .filter((s) => s !== '')
+        .join('; '),
+    ],
   ]);
   for (const message of visibleMessages(ticket, detail.audience)) {
     const internal = message.visibility === 'internal' ? style.yellow(' [internal note]') : '';

@@ -34,7 +34,11 @@ export interface TriageDesk {
 }
 
 /** Why the screen was left: quit, Ctrl-C, a crash, or a text to write in the editor. */
-type Leave = { readonly kind: 'quit' } | { readonly kind: 'interrupt' } | { readonly kind: 'crash'; readonly error: unknown } | { readonly kind: 'compose'; readonly what: 'reply' | 'note'; readonly panel: TriagePanel };
+type Leave =
+  | { readonly kind: 'quit' }
+  | { readonly kind: 'interrupt' }
+  | { readonly kind: 'crash'; readonly error: unknown }
+  | { readonly kind: 'compose'; readonly what: 'reply' | 'note'; readonly panel: TriagePanel };
 
 /** What survives leaving the screen for the editor. */
 interface Memory {
@@ -125,7 +129,13 @@ function showScreen(ink: Ink, React: ReactModule, desk: TriageDesk, memory: Memo
   });
 }
 
-type Mode = { readonly kind: 'browse' } | { readonly kind: 'help' } | { readonly kind: 'priority' } | { readonly kind: 'faq' } | { readonly kind: 'confirm-refund'; readonly txId: string } | { readonly kind: 'text'; readonly purpose: 'lock' | 'reply' | 'note'; readonly text: string };
+type Mode =
+  | { readonly kind: 'browse' }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'priority' }
+  | { readonly kind: 'faq' }
+  | { readonly kind: 'confirm-refund'; readonly txId: string }
+  | { readonly kind: 'text'; readonly purpose: 'lock' | 'reply' | 'note'; readonly text: string };
 
 interface AppProps {
   readonly desk: TriageDesk;
@@ -161,23 +171,30 @@ function makeApp(ink: Ink, React: ReactModule) {
       setMessageState(text);
     };
 
-    const indexIn = (list: AgentQueue['entries']) => Math.max(0, list.findIndex((entry) => entry.ticket.number === memory.selected));
+    const indexIn = (list: AgentQueue['entries']) =>
+      Math.max(
+        0,
+        list.findIndex((entry) => entry.ticket.number === memory.selected),
+      );
     const entries = queue?.entries ?? [];
     const index = indexIn(entries);
 
-    const reload = React.useCallback(async (keepMessage: boolean) => {
-      try {
-        const fresh = await desk.queue();
-        setQueue(fresh);
-        const still = fresh.entries.find((entry) => entry.ticket.number === memory.selected) ?? fresh.entries[0];
-        memory.selected = still?.ticket.number ?? null;
-        setPanel(memory.selected === null ? null : await desk.panel(memory.selected));
-        if (!keepMessage) setMessage(fresh.total === 0 ? 'The queue is clear.' : `${fresh.total} ticket(s) in the queue.`);
-      } catch (error) {
-        if (isAppError(error)) setMessage(describeError(error));
-        else leave({ kind: 'crash', error });
-      }
-    }, [desk, memory, leave]);
+    const reload = React.useCallback(
+      async (keepMessage: boolean) => {
+        try {
+          const fresh = await desk.queue();
+          setQueue(fresh);
+          const still = fresh.entries.find((entry) => entry.ticket.number === memory.selected) ?? fresh.entries[0];
+          memory.selected = still?.ticket.number ?? null;
+          setPanel(memory.selected === null ? null : await desk.panel(memory.selected));
+          if (!keepMessage) setMessage(fresh.total === 0 ? 'The queue is clear.' : `${fresh.total} ticket(s) in the queue.`);
+        } catch (error) {
+          if (isAppError(error)) setMessage(describeError(error));
+          else leave({ kind: 'crash', error });
+        }
+      },
+      [desk, memory, leave],
+    );
 
     React.useEffect(() => {
       void reload(memory.message !== 'Loading the queue…');
@@ -227,7 +244,16 @@ function makeApp(ink: Ink, React: ReactModule) {
       const panel = panelRef.current;
       if (panel === null) return;
       if (desk.editor !== null) return leave({ kind: 'compose', what: purpose, panel });
-      setMode({ kind: 'text', purpose, text: desk.draft(panel, purpose).split('\n').filter((line) => !line.startsWith('#')).join('\n').trim() });
+      setMode({
+        kind: 'text',
+        purpose,
+        text: desk
+          .draft(panel, purpose)
+          .split('\n')
+          .filter((line) => !line.startsWith('#'))
+          .join('\n')
+          .trim(),
+      });
     };
 
     useInput((input, key) => {
@@ -268,7 +294,8 @@ function makeApp(ink: Ink, React: ReactModule) {
         const hit = panelRef.current?.suggestions[Number(input) - 1];
         return hit === undefined ? setMessage('No FAQ answer sent.') : void act({ kind: 'reply', body: null, faqId: hit.id });
       }
-      if (current.kind === 'confirm-refund') return input === 'y' && !key.ctrl ? void act({ kind: 'refund', txId: current.txId }) : setMessage('No refund made.');
+      if (current.kind === 'confirm-refund')
+        return input === 'y' && !key.ctrl ? void act({ kind: 'refund', txId: current.txId }) : setMessage('No refund made.');
     };
 
     const browseKey = (input: string, key: import('ink').Key) => {
@@ -297,7 +324,8 @@ function makeApp(ink: Ink, React: ReactModule) {
       if (input === 'p') return setMode({ kind: 'priority' });
       if (input === 'f') return setMode({ kind: 'faq' });
       if (input === 'l') return setMode({ kind: 'text', purpose: 'lock', text: '' });
-      if (input === '$') return ticket.txId === null ? setMessage(`#${ticket.number} has no linked transaction.`) : setMode({ kind: 'confirm-refund', txId: ticket.txId });
+      if (input === '$')
+        return ticket.txId === null ? setMessage(`#${ticket.number} has no linked transaction.`) : setMode({ kind: 'confirm-refund', txId: ticket.txId });
     };
 
     const bodyRows = Math.max(size.rows - 2, 4);
@@ -321,17 +349,34 @@ function makeApp(ink: Ink, React: ReactModule) {
   }
 
   function overlay(mode: Mode, panel: TriagePanel | null) {
-    if (mode.kind === 'help') return h(Box, { flexDirection: 'column' }, h(Text, { bold: true }, 'Keys (any key to go back)'), ...KEYS.map(([keys, what]) => h(Text, { key: keys, wrap: 'truncate' }, `${keys.padEnd(9)} ${what}`)));
+    if (mode.kind === 'help')
+      return h(
+        Box,
+        { flexDirection: 'column' },
+        h(Text, { bold: true }, 'Keys (any key to go back)'),
+        ...KEYS.map(([keys, what]) => h(Text, { key: keys, wrap: 'truncate' }, `${keys.padEnd(9)} ${what}`)),
+      );
     if (mode.kind === 'priority') return h(Text, {}, `Priority: ${PRIORITIES.map((p, i) => `${i + 1} ${p}`).join(', ')} (other key: keep)`);
     if (mode.kind === 'faq') return h(FaqList, { suggestions: panel?.suggestions ?? [] });
     if (mode.kind === 'confirm-refund') return h(Text, {}, `Refund ${mode.txId} to the customer? y to refund, any other key to keep it.`);
-    if (mode.kind === 'text') return h(Box, { flexDirection: 'column' }, h(Text, { bold: true }, mode.purpose === 'lock' ? `Lock ${panel?.customer?.email ?? 'the customer'}: why?` : `Your ${mode.purpose}:`), h(Text, { wrap: 'wrap' }, `${mode.text}▏`));
+    if (mode.kind === 'text')
+      return h(
+        Box,
+        { flexDirection: 'column' },
+        h(Text, { bold: true }, mode.purpose === 'lock' ? `Lock ${panel?.customer?.email ?? 'the customer'}: why?` : `Your ${mode.purpose}:`),
+        h(Text, { wrap: 'wrap' }, `${mode.text}▏`),
+      );
     return null;
   }
 
   function FaqList({ suggestions }: { suggestions: readonly FaqSuggestion[] }) {
     if (suggestions.length === 0) return h(Text, {}, 'No FAQ article matches this ticket (any key to go back).');
-    return h(Box, { flexDirection: 'column' }, h(Text, { bold: true }, 'Answer with (number; other key: back)'), ...suggestions.map((s, i) => h(Text, { key: s.id, wrap: 'truncate' }, `${i + 1} ${s.title} (${s.id})`)));
+    return h(
+      Box,
+      { flexDirection: 'column' },
+      h(Text, { bold: true }, 'Answer with (number; other key: back)'),
+      ...suggestions.map((s, i) => h(Text, { key: s.id, wrap: 'truncate' }, `${i + 1} ${s.title} (${s.id})`)),
+    );
   }
 
   function QueueList({ entries, index, rows, width, total }: { entries: AgentQueue['entries']; index: number; rows: number; width: number; total: number }) {
@@ -356,10 +401,19 @@ function makeApp(ink: Ink, React: ReactModule) {
     if (panel === null) return h(Text, { dimColor: true }, 'No ticket selected.');
     const { detail, customer, why } = panel;
     const t = detail.ticket;
-    const who = customer === null ? 'customer unknown' : `${customer.email} · KYC ${customer.kyc}${customer.locked ? ` · LOCKED (${customer.lockReason})` : ' · not locked'}`;
-    const tx = detail.transaction === null ? 'none' : `${detail.transaction.id} ${detail.transaction.type} ${detail.transaction.amount ?? ''} ${detail.transaction.currency ?? ''} ${detail.transaction.status}`;
+    const who =
+      customer === null
+        ? 'customer unknown'
+        : `${customer.email} · KYC ${customer.kyc}${customer.locked ? ` · LOCKED (${customer.lockReason})` : ' · not locked'}`;
+    const tx =
+      detail.transaction === null
+        ? 'none'
+        : `${detail.transaction.id} ${detail.transaction.type} ${detail.transaction.amount ?? ''} ${detail.transaction.currency ?? ''} ${detail.transaction.status}`;
     const assignee = t.assigneeId === null ? 'unassigned' : (detail.names[t.assigneeId] ?? t.assigneeId);
-    const terms = why.entry.urgency.terms.filter((term) => term.points !== 0).map((term) => `${term.name} ${term.points}`).join(', ');
+    const terms = why.entry.urgency.terms
+      .filter((term) => term.points !== 0)
+      .map((term) => `${term.name} ${term.points}`)
+      .join(', ');
     const messages = [...t.messages].reverse();
     return h(
       Box,
@@ -370,7 +424,16 @@ function makeApp(ink: Ink, React: ReactModule) {
       h(Text, { wrap: 'truncate' }, `Transaction: ${tx}`),
       h(Text, { wrap: 'truncate' }, `SLA ${slaText(detail.sla.current)} · urgency ${why.entry.urgency.score}: ${terms}`),
       ...messages.map((m) =>
-        h(Box, { key: m.id, flexDirection: 'column', marginTop: 1 }, h(Text, { dimColor: true, wrap: 'truncate' }, `${m.at.slice(0, 16).replace('T', ' ')} ${m.visibility === 'internal' ? 'NOTE ' : ''}${m.author === 'agent' || m.author === 'system' ? (m.authorId === null ? 'OKPay' : (detail.names[m.authorId] ?? m.author)) : 'customer'}`), h(Text, { wrap: 'wrap' }, m.body)),
+        h(
+          Box,
+          { key: m.id, flexDirection: 'column', marginTop: 1 },
+          h(
+            Text,
+            { dimColor: true, wrap: 'truncate' },
+            `${m.at.slice(0, 16).replace('T', ' ')} ${m.visibility === 'internal' ? 'NOTE ' : ''}${m.author === 'agent' || m.author === 'system' ? (m.authorId === null ? 'OKPay' : (detail.names[m.authorId] ?? m.author)) : 'customer'}`,
+          ),
+          h(Text, { wrap: 'wrap' }, m.body),
+        ),
       ),
     );
   }

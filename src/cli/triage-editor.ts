@@ -36,7 +36,10 @@ export async function editInEditor(editor: string, draft: string): Promise<strin
     await handle.writeFile(draft, 'utf8');
     await handle.close();
     const run = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'okpay-editor', file], { stdio: 'inherit' });
-    if (run.error) throw new AppError('USAGE', `the editor "${editor}" could not be started: ${run.error.message}`, { hint: 'set $VISUAL or $EDITOR to an editor on your PATH' });
+    if (run.error)
+      throw new AppError('USAGE', `the editor "${editor}" could not be started: ${run.error.message}`, {
+        hint: 'set $VISUAL or $EDITOR to an editor on your PATH',
+      });
     if (run.status !== 0) throw new AppError('CANCELLED', `the editor "${editor}" ended with status ${run.status ?? run.signal}; nothing was sent`);
     return writtenText(await fs.readFile(file, 'utf8'));
   } finally {

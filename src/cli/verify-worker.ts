@@ -299,7 +299,8 @@ function parseSegment(bytes: Buffer, segment: number, file: string, problems: st
     if (data.segment !== segment || !Array.isArray(data.entries)) throw new Error('not a journal segment');
     return { entries: data.entries as StoredJournalEntry[] };
   } catch (error) {
-    if (problems.length < MAX_PROBLEMS) problems.push(`${file}: cannot be read as a journal segment (${error instanceof Error ? error.message : String(error)})`);
+    if (problems.length < MAX_PROBLEMS)
+      problems.push(`${file}: cannot be read as a journal segment (${error instanceof Error ? error.message : String(error)})`);
     return null;
   }
 }

@@ -64,7 +64,17 @@ export function withdrawalDocument(ctx: Context, w: Withdrawal) {
 }
 
 export function methodDocument(m: WithdrawalMethod) {
-  return { id: m.id, type: m.type, label: m.label, holder: m.holder, provider: m.provider, country: m.country, number: maskAccountNumber(m.iban ?? m.accountNumber ?? m.walletAccount ?? ''), routingNumber: m.routingNumber, createdAt: m.createdAt };
+  return {
+    id: m.id,
+    type: m.type,
+    label: m.label,
+    holder: m.holder,
+    provider: m.provider,
+    country: m.country,
+    number: maskAccountNumber(m.iban ?? m.accountNumber ?? m.walletAccount ?? ''),
+    routingNumber: m.routingNumber,
+    createdAt: m.createdAt,
+  };
 }
 
 export function ewalletFields(providerText: string, accountText: string): Pick<WithdrawalMethod, 'label' | 'provider' | 'walletAccount'> {
@@ -79,7 +89,8 @@ export function bankFields(ctx: Context, o: { holder: string; iban?: string; acc
   const holder = validateName(o.holder, '--holder');
   const country = o.country === undefined ? null : normalizeCountry(o.country, ctx.ref.load('countries.json', parseCountries));
   if (o.iban !== undefined) {
-    if (o.accountNumber !== undefined || o.routingNumber !== undefined) throw new AppError('USAGE', 'give either --iban or --account-number with --routing-number, not both');
+    if (o.accountNumber !== undefined || o.routingNumber !== undefined)
+      throw new AppError('USAGE', 'give either --iban or --account-number with --routing-number, not both');
     const iban = normalizeIban(o.iban, ctx.ref.load('iban.json', parseIbanLengths));
     if (country && country !== iban.country) throw new AppError('INVALID_COUNTRY', `the IBAN is from ${iban.country} but --country says ${country}`);
     return { label: `${holder} ${maskAccountNumber(iban.iban)}`, holder, iban: iban.iban, accountNumber: null, routingNumber: null, country: iban.country };

@@ -55,7 +55,10 @@ export function requireUserByEmail(user: User | null | undefined, email: string)
 
 /** A new account, refused when its email or phone is taken. */
 export function createAccount(input: NewAccount, nowIso: string, existing: ExistingAccounts): User {
-  if (existing.byEmail) throw new AppError('ALREADY_EXISTS', `an account with ${input.email} already exists`, { hint: 'sign in with `okpay login`, or reset the password with `okpay password reset --email …`' });
+  if (existing.byEmail)
+    throw new AppError('ALREADY_EXISTS', `an account with ${input.email} already exists`, {
+      hint: 'sign in with `okpay login`, or reset the password with `okpay password reset --email …`',
+    });
   if (input.phone && existing.byPhone) throw new AppError('ALREADY_EXISTS', `the phone number ${input.phone} belongs to another account`);
   return {
     id: input.id,
@@ -100,16 +103,26 @@ function tokenMatches(record: TokenRecord | null, tokenHash: string, nowMs: numb
  */
 export function activateAccount(user: User | null, tokenHash: string, nowMs: number): User {
   const status = user ? tokenMatches(user.activation, tokenHash, nowMs) : 'no';
-  if (!user || status === 'no') throw new AppError('INVALID_TOKEN', 'this activation token is not valid (mistyped, or already used)', { hint: 'copy the token from the activation mail: `okpay outbox list`' });
-  if (status === 'expired') throw new AppError('INVALID_TOKEN', 'this activation token has expired', { hint: 'ask for a new one: `okpay activate --resend --email …`' });
+  if (!user || status === 'no')
+    throw new AppError('INVALID_TOKEN', 'this activation token is not valid (mistyped, or already used)', {
+      hint: 'copy the token from the activation mail: `okpay outbox list`',
+    });
+  if (status === 'expired')
+    throw new AppError('INVALID_TOKEN', 'this activation token has expired', { hint: 'ask for a new one: `okpay activate --resend --email …`' });
   return { ...user, status: 'active', activatedAt: new Date(nowMs).toISOString(), activation: null };
 }
 
 /** The account a password-reset token is for (`user` is the one holding a token with this hash, or null). */
 export function checkResetToken(user: User | null, tokenHash: string, nowMs: number): User {
   const status = user ? tokenMatches(user.passwordReset, tokenHash, nowMs) : 'no';
-  if (!user || status === 'no') throw new AppError('INVALID_TOKEN', 'this password-reset token is not valid (mistyped, or already used)', { hint: 'ask for a new one: `okpay password reset --email …`' });
-  if (status === 'expired') throw new AppError('INVALID_TOKEN', 'this password-reset token has expired (they last one hour)', { hint: 'ask for a new one: `okpay password reset --email …`' });
+  if (!user || status === 'no')
+    throw new AppError('INVALID_TOKEN', 'this password-reset token is not valid (mistyped, or already used)', {
+      hint: 'ask for a new one: `okpay password reset --email …`',
+    });
+  if (status === 'expired')
+    throw new AppError('INVALID_TOKEN', 'this password-reset token has expired (they last one hour)', {
+      hint: 'ask for a new one: `okpay password reset --email …`',
+    });
   return user;
 }
 
@@ -173,7 +186,10 @@ export function unlockAccount(user: User): User {
 
 export function assertMaySignIn(user: User): void {
   if (user.lock) throw lockedError(user);
-  if (user.status !== 'active') throw new AppError('NOT_ACTIVATED', `the account ${user.email} is not activated yet`, { hint: 'use the token from the activation mail: `okpay activate TOKEN`' });
+  if (user.status !== 'active')
+    throw new AppError('NOT_ACTIVATED', `the account ${user.email} is not activated yet`, {
+      hint: 'use the token from the activation mail: `okpay activate TOKEN`',
+    });
 }
 
 /**
@@ -257,7 +273,10 @@ export function sessionIsStale(session: Session, nowMs: number): boolean {
 
 export function requireRole(user: User, roles: readonly Role[], what: string): void {
   if (!roles.includes(user.role)) {
-    throw new AppError('FORBIDDEN', `${what} needs the ${roles.join(' or ')} role; ${user.email} is a${user.role === 'admin' || user.role === 'agent' ? 'n' : ''} ${user.role}`);
+    throw new AppError(
+      'FORBIDDEN',
+      `${what} needs the ${roles.join(' or ')} role; ${user.email} is a${user.role === 'admin' || user.role === 'agent' ? 'n' : ''} ${user.role}`,
+    );
   }
 }
 

@@ -35,7 +35,7 @@ export function isoFromDay(day: number): string {
 
 /** ISO weekday of an epoch day; day 0 (1970-01-01) was a Thursday. */
 export function weekdayOfDay(day: number): number {
-  return (((day + 3) % 7) + 7) % 7 + 1;
+  return ((((day + 3) % 7) + 7) % 7) + 1;
 }
 
 function yearOfDay(day: number): number {
@@ -157,7 +157,8 @@ export function isBusinessEpochDay(region: Region, day: number): boolean {
 
 function dayOfInput(localDateIso: string): number {
   const day = dayFromIso(localDateIso);
-  if (day === null) throw new AppError('INVALID_DATE', `"${printable(localDateIso)}" is not a calendar date`, { hint: 'write it as YYYY-MM-DD, e.g. 2026-11-26' });
+  if (day === null)
+    throw new AppError('INVALID_DATE', `"${printable(localDateIso)}" is not a calendar date`, { hint: 'write it as YYYY-MM-DD, e.g. 2026-11-26' });
   return day;
 }
 
@@ -194,7 +195,9 @@ export function payoutRegion(data: CalendarData, country: string | null): Region
 export function regionById(data: CalendarData, id: string): Region {
   const region = data.regions.find((candidate) => candidate.id === id);
   if (!region) {
-    throw new AppError('INVALID_CHOICE', `there is no support region "${printable(id)}"`, { hint: `use one of ${data.regions.map((known) => known.id).join(', ')}` });
+    throw new AppError('INVALID_CHOICE', `there is no support region "${printable(id)}"`, {
+      hint: `use one of ${data.regions.map((known) => known.id).join(', ')}`,
+    });
   }
   return region;
 }
@@ -240,21 +243,36 @@ function listOf<T extends z.ZodMiniType>(item: T, maxItems: number, error = `mus
   return z.array(item, { error }).check(z.maxLength(maxItems, { error }));
 }
 
-const isoDate = () => text().check(z.refine((value) => dayFromIso(value) !== null, { error: (issue) => `must be a date written YYYY-MM-DD, not "${String(issue.input)}"` }));
+const isoDate = () =>
+  text().check(z.refine((value) => dayFromIso(value) !== null, { error: (issue) => `must be a date written YYYY-MM-DD, not "${String(issue.input)}"` }));
 const clock = () => text().check(z.regex(CLOCK_PATTERN, { error: 'must be a local time written HH:MM' }));
 const minuteOfClock = (value: string): number => Number(value.slice(0, 2)) * 60 + Number(value.slice(3, 5));
 const info = { name: text(), notice: z.optional(text(NOTICE_MAX_LENGTH)) };
 
 const fixedHolidaySchema = z.pipe(
   z
-    .strictObject({ ...info, month: integerIn(1, 12), day: integerIn(1, 31), observed: z.optional(z.literal('nearest-weekday', { error: 'must be "nearest-weekday" when given' })) })
+    .strictObject({
+      ...info,
+      month: integerIn(1, 12),
+      day: integerIn(1, 31),
+      observed: z.optional(z.literal('nearest-weekday', { error: 'must be "nearest-weekday" when given' })),
+    })
     // 2000 was a leap year, so 29 February passes here and is skipped in the other years.
-    .check(z.refine((rule) => dayFromParts(2000, rule.month, rule.day) !== null, { error: (issue) => `has no day ${dayOf(issue.input)} in month ${monthOf(issue.input)}` })),
+    .check(
+      z.refine((rule) => dayFromParts(2000, rule.month, rule.day) !== null, {
+        error: (issue) => `has no day ${dayOf(issue.input)} in month ${monthOf(issue.input)}`,
+      }),
+    ),
   z.transform(({ observed, ...rule }) => ({ kind: 'fixed' as const, ...rule, observedOnWeekday: observed === 'nearest-weekday' })),
 );
 
 const nthWeekdayHolidaySchema = z.pipe(
-  z.strictObject({ ...info, month: integerIn(1, 12), weekday: integerIn(1, 7), nth: integerIn(-1, 5).check(z.refine((nth) => nth !== 0, { error: 'must be 1 to 5, or -1 for the last' })) }),
+  z.strictObject({
+    ...info,
+    month: integerIn(1, 12),
+    weekday: integerIn(1, 7),
+    nth: integerIn(-1, 5).check(z.refine((nth) => nth !== 0, { error: 'must be 1 to 5, or -1 for the last' })),
+  }),
   z.transform((rule) => ({ kind: 'nth-weekday' as const, ...rule })),
 );
 
@@ -308,7 +326,8 @@ const holidaySchema = z.pipe(
   }),
 );
 
-export type HolidayRule = z.output<typeof fixedHolidaySchema> | z.output<typeof nthWeekdayHolidaySchema> | z.output<typeof easterHolidaySchema> | z.output<typeof datesHolidaySchema>;
+export type HolidayRule =
+  z.output<typeof fixedHolidaySchema> | z.output<typeof nthWeekdayHolidaySchema> | z.output<typeof easterHolidaySchema> | z.output<typeof datesHolidaySchema>;
 export type HolidayInfo = Pick<HolidayRule, 'name' | 'notice'>;
 
 const workingDaySchema = z.strictObject({ name: text(), date: isoDate() });
@@ -329,7 +348,12 @@ const regionSchema = z.pipe(
       /** ISO weekdays the desk works: 1 = Monday … 7 = Sunday. */
       weekdays: listOf(integerIn(1, 7), 7).check(z.refine((days) => days.length > 0 && new Set(days).size === days.length, { error: WEEKDAYS_PROBLEM })),
       /** ISO 3166-1 alpha-2 codes served by this region. */
-      countries: listOf(z.string({ error: 'must be an upper-case ISO 3166 alpha-2 code' }).check(z.regex(COUNTRY_PATTERN, { error: 'must be an upper-case ISO 3166 alpha-2 code' })), 300),
+      countries: listOf(
+        z
+          .string({ error: 'must be an upper-case ISO 3166 alpha-2 code' })
+          .check(z.regex(COUNTRY_PATTERN, { error: 'must be an upper-case ISO 3166 alpha-2 code' })),
+        300,
+      ),
       holidays: listOf(holidaySchema, MAX_HOLIDAYS),
       /** Announced days the desk opens although they are not regular weekdays (make-up working days). */
       extraWorkingDays: z.optional(listOf(workingDaySchema, MAX_HOLIDAYS)),
@@ -337,7 +361,9 @@ const regionSchema = z.pipe(
     .check(z.refine((region) => minuteOfClock(region.open) < minuteOfClock(region.close), { path: ['close'], error: 'must be later than open' })),
   z.transform(({ extraWorkingDays, ...region }, context) => {
     const parsed = { ...region, openMinute: minuteOfClock(region.open), closeMinute: minuteOfClock(region.close), extraWorkingDays: extraWorkingDays ?? [] };
-    extraWorkingDayProblems(parsed).forEach(([index, message]) => context.issues.push({ code: 'custom', message, path: ['extraWorkingDays', index], input: parsed }));
+    extraWorkingDayProblems(parsed).forEach(([index, message]) =>
+      context.issues.push({ code: 'custom', message, path: ['extraWorkingDays', index], input: parsed }),
+    );
     return parsed;
   }),
 );
@@ -366,7 +392,10 @@ const calendarsSchema = z
     payouts: z.optional(z.strictObject({ region: text(), description: description() })),
     regions: listOf(regionSchema, MAX_REGIONS, `must list at least one region and at most ${MAX_REGIONS}`).check(
       z.minLength(1, { error: `must list at least one region and at most ${MAX_REGIONS}` }),
-      noDuplicates((region: Region) => region.id, (id) => `uses the id "${id}" twice`),
+      noDuplicates(
+        (region: Region) => region.id,
+        (id) => `uses the id "${id}" twice`,
+      ),
       z.superRefine((regions, context) => {
         const seen = new Set<string>();
         for (const country of regions.flatMap((region) => region.countries)) {
@@ -377,7 +406,10 @@ const calendarsSchema = z
     ),
   })
   .check(
-    z.refine((file) => file.regions.some((region) => region.id === file.defaultRegion), { path: ['defaultRegion'], error: (issue) => `names no region: "${String((issue.input as { defaultRegion?: unknown }).defaultRegion)}"` }),
+    z.refine((file) => file.regions.some((region) => region.id === file.defaultRegion), {
+      path: ['defaultRegion'],
+      error: (issue) => `names no region: "${String((issue.input as { defaultRegion?: unknown }).defaultRegion)}"`,
+    }),
     z.refine((file) => file.payouts === undefined || file.regions.some((region) => region.id === file.payouts?.region), {
       path: ['payouts', 'region'],
       error: (issue) => `names no region: "${String((issue.input as { payouts?: { region?: unknown } }).payouts?.region)}"`,

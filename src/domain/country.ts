@@ -16,7 +16,10 @@ const countrySchema = z.object({
 const countryFileSchema = z.object({
   countries: z.array(countrySchema).check(
     z.minLength(1),
-    noDuplicates((country: Country) => country.code, (code) => `names ${code} twice`),
+    noDuplicates(
+      (country: Country) => country.code,
+      (code) => `names ${code} twice`,
+    ),
   ),
 });
 

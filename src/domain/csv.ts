@@ -54,7 +54,8 @@ export function parseCsv(text: string, options: CsvOptions): CsvResult {
   const records = readRecords(source);
   const header = firstNonBlank(records);
   const allColumns = [...options.requiredColumns, ...(options.optionalColumns ?? [])];
-  if (header === null) throw new AppError('INVALID_FILE', 'the file is empty: it needs a header row naming the columns', { hint: `for example: ${allColumns.join(',')}` });
+  if (header === null)
+    throw new AppError('INVALID_FILE', 'the file is empty: it needs a header row naming the columns', { hint: `for example: ${allColumns.join(',')}` });
   if (header.error !== null) throw new AppError('INVALID_FILE', `line ${header.line}: the header row is malformed: ${header.error}`);
   const { names, errors } = resolveColumns(header, options);
   const result: CsvResult = { rows: [], rowLines: [], errors };
@@ -84,13 +85,18 @@ function resolveColumns(header: RawRecord, options: CsvOptions): { names: (strin
   if (duplicate !== undefined) throw new AppError('INVALID_FILE', `line ${header.line}: the column "${printable(duplicate)}" appears twice in the header`);
   const missing = options.requiredColumns.filter((column) => !keys.includes(column.trim().toLowerCase()));
   if (missing.length > 0) {
-    throw new AppError('INVALID_FILE', `line ${header.line}: the header row lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, { hint: `the first row must name the columns, for example: ${allColumns.join(',')}` });
+    throw new AppError('INVALID_FILE', `line ${header.line}: the header row lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, {
+      hint: `the first row must name the columns, for example: ${allColumns.join(',')}`,
+    });
   }
   const errors: CsvError[] = [];
   const names = keys.map((key, index) => {
     const name = known.get(key);
     if (name !== undefined) return name;
-    const message = key === '' ? `column ${index + 1} of the header has no name` : `unknown column "${printable(header.fields[index]?.trim() ?? '')}"; the columns are ${allColumns.join(', ')}`;
+    const message =
+      key === ''
+        ? `column ${index + 1} of the header has no name`
+        : `unknown column "${printable(header.fields[index]?.trim() ?? '')}"; the columns are ${allColumns.join(', ')}`;
     errors.push({ line: header.line, message });
     return null;
   });

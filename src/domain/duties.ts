@@ -17,7 +17,8 @@ export function assertNotAssignedToOwner(assignee: User, ticket: Ticket): void {
 }
 
 export function assertNotParty(agent: User, tx: Transaction): void {
-  if (tx.parties.includes(agent.id) || tx.details.initiator === agent.id) throw new AppError('FORBIDDEN', `you are a party to ${tx.id}; another agent must handle it`);
+  if (tx.parties.includes(agent.id) || tx.details.initiator === agent.id)
+    throw new AppError('FORBIDDEN', `you are a party to ${tx.id}; another agent must handle it`);
 }
 
 /**

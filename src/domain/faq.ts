@@ -53,7 +53,9 @@ const titleTextSchema = z.strictObject({ title: text(MAX_TITLE_CHARS), body: z.o
 const articleSchema = z.strictObject({
   id: slug(),
   topic: slug(),
-  tags: z.array(text(MAX_TAG_CHARS), { error: `must be a list of at most ${MAX_TAGS} tags` }).check(z.maxLength(MAX_TAGS, { error: `must be a list of at most ${MAX_TAGS} tags` })),
+  tags: z
+    .array(text(MAX_TAG_CHARS), { error: `must be a list of at most ${MAX_TAGS} tags` })
+    .check(z.maxLength(MAX_TAGS, { error: `must be a list of at most ${MAX_TAGS} tags` })),
   translations: z.strictObject(
     { en: fullTextSchema, zh: fullTextSchema, es: titleTextSchema, fr: titleTextSchema, de: titleTextSchema },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? `is not a supported language (${LANGUAGES.join(', ')})` : undefined) },
@@ -66,7 +68,10 @@ const faqFileSchema = z.strictObject({
   articles: z.array(articleSchema, { error: ARTICLES_PROBLEM }).check(
     z.minLength(1, { error: ARTICLES_PROBLEM }),
     z.maxLength(MAX_ARTICLES, { error: ARTICLES_PROBLEM }),
-    noDuplicates((article: FaqArticle) => article.id, (id) => `uses the id "${id}" twice`),
+    noDuplicates(
+      (article: FaqArticle) => article.id,
+      (id) => `uses the id "${id}" twice`,
+    ),
   ),
 });
 
@@ -91,7 +96,9 @@ export function findArticle(articles: readonly FaqArticle[], id: string): FaqArt
   if (found !== undefined) return found;
   const close = closeIds(articles, wanted);
   const listHint = 'run "okpay faq" to list every article';
-  throw new AppError('FAQ_NOT_FOUND', `no FAQ article "${printable(id)}"`, { hint: close.length > 0 ? `did you mean ${close.join(', ')}? or ${listHint}` : listHint });
+  throw new AppError('FAQ_NOT_FOUND', `no FAQ article "${printable(id)}"`, {
+    hint: close.length > 0 ? `did you mean ${close.join(', ')}? or ${listHint}` : listHint,
+  });
 }
 
 const MAX_SUGGESTIONS = 3;

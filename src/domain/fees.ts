@@ -18,9 +18,7 @@ const feeRuleSchema = z
   })
   .check(z.refine((rule) => rule.minMinor <= rule.maxMinor, { error: 'has minMinor above maxMinor' }));
 
-const feeRulesSchema = z
-  .record(CURRENCY_KEY, feeRuleSchema)
-  .check(z.refine((rules) => Object.keys(rules).length > 0, { error: 'lists no currency' }));
+const feeRulesSchema = z.record(CURRENCY_KEY, feeRuleSchema).check(z.refine((rules) => Object.keys(rules).length > 0, { error: 'lists no currency' }));
 
 const feeScheduleSchema = z.object({
   /** The rounding rule in words, shipped with the numbers so the two are read together. */
@@ -106,7 +104,9 @@ export function computeTransferQuote(input: TransferQuoteInput, ref: { readonly 
   const { midRate, appliedRate, spreadBasisPoints } = quoteRate(ref.rates, currency.code, toCurrency.code);
   const receiveAmountMinor = convertMinor(amountMinor, currency, toCurrency, appliedRate);
   if (receiveAmountMinor === 0) {
-    throw new AppError('INVALID_AMOUNT', `${formatAmount(amountMinor, currency)} ${currency.code} is worth less than the smallest unit of ${toCurrency.code}`, { hint: 'send a larger amount' });
+    throw new AppError('INVALID_AMOUNT', `${formatAmount(amountMinor, currency)} ${currency.code} is worth less than the smallest unit of ${toCurrency.code}`, {
+      hint: 'send a larger amount',
+    });
   }
   return {
     amountMinor,
@@ -161,7 +161,13 @@ function transferScope(input: TransferQuoteInput): TransferScope {
  * only then is the sum held within [min, max], so min and max bound the whole fee. A
  * clamp shows as its own line, which keeps the lines summing to the fee.
  */
-function computeFee(amountMinor: MinorUnits, currency: Currency, rule: FeeRule, kind: 'transfer' | 'withdrawal', what: string): { feeMinor: MinorUnits; feeLines: FeeLine[] } {
+function computeFee(
+  amountMinor: MinorUnits,
+  currency: Currency,
+  rule: FeeRule,
+  kind: 'transfer' | 'withdrawal',
+  what: string,
+): { feeMinor: MinorUnits; feeLines: FeeLine[] } {
   const percentMinor = Number((2n * BigInt(amountMinor) * BigInt(rule.percentBasisPoints) + 10_000n) / 20_000n);
   const rawMinor = percentMinor + rule.fixedMinor;
   const feeMinor = Math.min(Math.max(rawMinor, rule.minMinor), rule.maxMinor);
@@ -169,8 +175,10 @@ function computeFee(amountMinor: MinorUnits, currency: Currency, rule: FeeRule, 
   const feeLines: FeeLine[] = [];
   if (percentMinor > 0) feeLines.push({ code: `${kind}.percent`, label: `${formatBasisPoints(rule.percentBasisPoints)} ${what}`, amountMinor: percentMinor });
   if (rule.fixedMinor > 0) feeLines.push({ code: `${kind}.fixed`, label: `fixed part of the ${what}`, amountMinor: rule.fixedMinor });
-  if (feeMinor > rawMinor) feeLines.push({ code: `${kind}.minimum`, label: `raised to the minimum fee of ${money(rule.minMinor)}`, amountMinor: feeMinor - rawMinor });
-  if (feeMinor < rawMinor) feeLines.push({ code: `${kind}.cap`, label: `capped at the maximum fee of ${money(rule.maxMinor)}`, amountMinor: feeMinor - rawMinor });
+  if (feeMinor > rawMinor)
+    feeLines.push({ code: `${kind}.minimum`, label: `raised to the minimum fee of ${money(rule.minMinor)}`, amountMinor: feeMinor - rawMinor });
+  if (feeMinor < rawMinor)
+    feeLines.push({ code: `${kind}.cap`, label: `capped at the maximum fee of ${money(rule.maxMinor)}`, amountMinor: feeMinor - rawMinor });
   return { feeMinor, feeLines };
 }
 
@@ -183,7 +191,9 @@ function ruleFor(rules: FeeRulesByCurrency, code: string, what: string): FeeRule
 function assertPositiveAmount(amountMinor: MinorUnits, currency: Currency): void {
   if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) throw new AppError('INVALID_AMOUNT', 'the amount must be more than zero');
   if (amountMinor > currency.maxTransactionMinor) {
-    throw new AppError('INVALID_AMOUNT', `${formatAmount(amountMinor, currency)} ${currency.code} is more than one transaction may carry`, { hint: `the maximum is ${formatAmount(currency.maxTransactionMinor, currency)} ${currency.code}` });
+    throw new AppError('INVALID_AMOUNT', `${formatAmount(amountMinor, currency)} ${currency.code} is more than one transaction may carry`, {
+      hint: `the maximum is ${formatAmount(currency.maxTransactionMinor, currency)} ${currency.code}`,
+    });
   }
 }
 

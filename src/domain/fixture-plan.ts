@@ -48,7 +48,14 @@ export interface FixtureTransfer {
 }
 
 export type FixtureMethod =
-  | { readonly type: 'bank'; readonly holder: string; readonly iban: string | null; readonly accountNumber: string | null; readonly routingNumber: string | null; readonly country: string | null }
+  | {
+      readonly type: 'bank';
+      readonly holder: string;
+      readonly iban: string | null;
+      readonly accountNumber: string | null;
+      readonly routingNumber: string | null;
+      readonly country: string | null;
+    }
   | { readonly type: 'ewallet'; readonly provider: string; readonly account: string };
 
 const FIXTURE_WITHDRAWAL_STATUSES = ['requested', 'processing', 'completed', 'failed', 'cancelled'] as const;
@@ -143,14 +150,64 @@ const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d
 
 /** The fields each kind of entry may have: anything else is a typo that would be silently lost. */
 const FIELDS = {
-  user: ['name', 'email', 'password', 'fullName', 'phone', 'country', 'language', 'role', 'status', 'balances', 'twoFactorSecret', 'kyc', 'lock', 'antiPhishingPhrase', 'at'],
-  agent: ['name', 'email', 'password', 'fullName', 'phone', 'country', 'language', 'status', 'balances', 'twoFactorSecret', 'kyc', 'lock', 'antiPhishingPhrase', 'tier', 'languages', 'at'],
+  user: [
+    'name',
+    'email',
+    'password',
+    'fullName',
+    'phone',
+    'country',
+    'language',
+    'role',
+    'status',
+    'balances',
+    'twoFactorSecret',
+    'kyc',
+    'lock',
+    'antiPhishingPhrase',
+    'at',
+  ],
+  agent: [
+    'name',
+    'email',
+    'password',
+    'fullName',
+    'phone',
+    'country',
+    'language',
+    'status',
+    'balances',
+    'twoFactorSecret',
+    'kyc',
+    'lock',
+    'antiPhishingPhrase',
+    'tier',
+    'languages',
+    'at',
+  ],
   lock: ['reason', 'note'],
   transfer: ['name', 'from', 'to', 'amount', 'currency', 'toCurrency', 'memo', 'at'],
   withdrawal: ['name', 'user', 'method', 'amount', 'currency', 'status', 'at'],
   bank: ['type', 'holder', 'iban', 'accountNumber', 'routingNumber', 'country'],
   ewallet: ['type', 'provider', 'account'],
-  ticket: ['name', 'customer', 'category', 'subject', 'body', 'channel', 'language', 'tx', 'priority', 'status', 'assignee', 'messages', 'rating', 'escalation', 'refund', 'at'],
+  ticket: [
+    'name',
+    'customer',
+    'category',
+    'subject',
+    'body',
+    'channel',
+    'language',
+    'tx',
+    'priority',
+    'status',
+    'assignee',
+    'messages',
+    'rating',
+    'escalation',
+    'refund',
+    'at',
+  ],
   message: ['from', 'body', 'internal', 'at'],
   rating: ['score', 'comment'],
   refund: ['agent'],
@@ -262,10 +319,14 @@ export function planFixtures(files: readonly { file: string; data: unknown }[]):
   if (plan.problems.length === 1) throw plan.problems[0];
   if (plan.problems.length > 1) {
     const messages = plan.problems.map((problem) => problem.message);
-    throw new AppError('INVALID_FILE', `the fixture files have ${messages.length}${messages.length >= MAX_PROBLEMS ? ' or more' : ''} problems: ${messages.join('; ')}`, {
-      hint: NOTHING_CHANGED,
-      details: { problems: messages },
-    });
+    throw new AppError(
+      'INVALID_FILE',
+      `the fixture files have ${messages.length}${messages.length >= MAX_PROBLEMS ? ' or more' : ''} problems: ${messages.join('; ')}`,
+      {
+        hint: NOTHING_CHANGED,
+        details: { problems: messages },
+      },
+    );
   }
   return { entries: plan.entries, expectations: plan.expectations };
 }
@@ -297,9 +358,11 @@ const ENTRY_KINDS: readonly (readonly [string, FixtureEntry['kind'], (c: Checker
 ];
 
 function planFile(plan: Planning, file: string, data: unknown): void {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) fail(file, 'the file must hold an object with users, agents, transfers, withdrawals, tickets and expect');
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    fail(file, 'the file must hold an object with users, agents, transfers, withdrawals, tickets and expect');
   const doc = data as Json;
-  for (const key of Object.keys(doc)) if (!SECTIONS.includes(key)) collect(plan, () => fail(file, `unknown section "${key}" (expected ${SECTIONS.join(', ')})`));
+  for (const key of Object.keys(doc))
+    if (!SECTIONS.includes(key)) collect(plan, () => fail(file, `unknown section "${key}" (expected ${SECTIONS.join(', ')})`));
   for (const [key, kind, check] of ENTRY_KINDS) {
     section(plan, file, doc, key).forEach((raw, index) => planEntry(plan, kind, new Checker({ file, entry: entryLabel(key, index, raw) }, raw), raw, check));
   }
@@ -319,7 +382,11 @@ function entryLabel(key: string, index: number, raw: Json): string {
 function section(plan: Planning, file: string, doc: Json, key: string): Json[] {
   const value = doc[key];
   if (value === undefined || value === null) return [];
-  const problem = !Array.isArray(value) ? `"${key}" must be a list` : value.length > MAX_FIXTURE_ENTRIES ? `"${key}" has more than ${MAX_FIXTURE_ENTRIES} entries` : null;
+  const problem = !Array.isArray(value)
+    ? `"${key}" must be a list`
+    : value.length > MAX_FIXTURE_ENTRIES
+      ? `"${key}" has more than ${MAX_FIXTURE_ENTRIES} entries`
+      : null;
   if (problem !== null || !Array.isArray(value)) {
     collect(plan, () => fail(file, problem ?? `"${key}" must be a list`));
     return [];
@@ -363,7 +430,8 @@ function checkReferences(checker: Checker, value: unknown, known: ReadonlyMap<st
       const [, name = '', field = ''] = match;
       const kind = known.get(name);
       if (!kind) checker.fail(path || 'value', `refers to "${name}", which no earlier entry defines`);
-      if (!REFERENCE_FIELDS[kind]?.includes(field)) checker.fail(path || 'value', `"${name}" is a ${kind}; it has ${REFERENCE_FIELDS[kind]?.join(', ')}, not "${field}"`);
+      if (!REFERENCE_FIELDS[kind]?.includes(field))
+        checker.fail(path || 'value', `"${name}" is a ${kind}; it has ${REFERENCE_FIELDS[kind]?.join(', ')}, not "${field}"`);
     }
     if (value.includes('${') && value.replace(REFERENCE, '').includes('${')) checker.fail(path || 'value', 'has a malformed reference (write ${name.field})');
   } else if (Array.isArray(value)) {
@@ -388,7 +456,8 @@ function userEntry(c: Checker, kind: 'user' | 'agent'): FixtureUser {
   c.only(FIELDS[kind]);
   const name = c.required('name', 40);
   const secret = c.string('twoFactorSecret');
-  if (secret !== null && !BASE32_SECRET.test(secret)) c.fail('twoFactorSecret', 'must be 32, 40, 48, 56 or 64 base32 characters (A–Z, 2–7), such as the secret `okpay 2fa enable` prints');
+  if (secret !== null && !BASE32_SECRET.test(secret))
+    c.fail('twoFactorSecret', 'must be 32, 40, 48, 56 or 64 base32 characters (A–Z, 2–7), such as the secret `okpay 2fa enable` prints');
   const lock = c.nested('lock');
   lock?.only(FIELDS.lock);
   const lockReason = lock ? lock.oneOf<LockReason>('reason', ['self', 'failed-logins', 'agent'], null) : null;
@@ -504,7 +573,11 @@ function ticketEntry(c: Checker): FixtureTicket {
 }
 
 /** The statuses an entry of each kind can be in, for checking `expect.statuses` before loading. */
-const STATUSES_OF: Readonly<Record<string, readonly string[]>> = { transfer: TRANSFER_STATUSES, withdrawal: FIXTURE_WITHDRAWAL_STATUSES, ticket: TICKET_STATUSES };
+const STATUSES_OF: Readonly<Record<string, readonly string[]>> = {
+  transfer: TRANSFER_STATUSES,
+  withdrawal: FIXTURE_WITHDRAWAL_STATUSES,
+  ticket: TICKET_STATUSES,
+};
 
 function expectedStatuses(c: Checker, known: ReadonlyMap<string, string>): Record<string, string> {
   const statuses: Record<string, string> = {};

@@ -35,10 +35,16 @@ const rateTableSchema = z
   .object({
     base: CURRENCY_CODE,
     asOf: z.string().check(z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, { error: 'must be a date like 2026-11-01' })),
-    spreadBasisPoints: z.int({ error: 'must be an integer from 0 to 9999' }).check(z.minimum(0, { error: 'must be an integer from 0 to 9999' }), z.maximum(9_999, { error: 'must be an integer from 0 to 9999' })),
+    spreadBasisPoints: z
+      .int({ error: 'must be an integer from 0 to 9999' })
+      .check(z.minimum(0, { error: 'must be an integer from 0 to 9999' }), z.maximum(9_999, { error: 'must be an integer from 0 to 9999' })),
     mid: z.record(z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'is not a currency code' })), MID_RATE),
   })
-  .check(z.refine((table) => parseRateOrNull(table.mid[table.base] ?? '') === RATE_SCALE, { error: (issue) => `the mid rate of the base ${String((issue.input as { base?: unknown }).base)} must be 1` }));
+  .check(
+    z.refine((table) => parseRateOrNull(table.mid[table.base] ?? '') === RATE_SCALE, {
+      error: (issue) => `the mid rate of the base ${String((issue.input as { base?: unknown }).base)} must be 1`,
+    }),
+  );
 
 export type RateTable = z.infer<typeof rateTableSchema>;
 
@@ -96,7 +102,8 @@ export function usdEquivalentMinor(amountMinor: MinorUnits, currency: Currency, 
 function midOf(table: RateTable, code: string): bigint {
   const text = table.mid[code];
   const scaled = text === undefined ? null : parseRateOrNull(text);
-  if (scaled === null) throw new AppError('INVALID_CURRENCY', `there is no exchange rate for ${code}`, { hint: `rates are published for ${Object.keys(table.mid).join(', ')}` });
+  if (scaled === null)
+    throw new AppError('INVALID_CURRENCY', `there is no exchange rate for ${code}`, { hint: `rates are published for ${Object.keys(table.mid).join(', ')}` });
   return scaled;
 }
 
@@ -127,4 +134,3 @@ function formatRate(scaled: bigint): string {
   const fraction = (scaled % RATE_SCALE).toString().padStart(RATE_DECIMALS, '0').replace(/0+$/, '');
   return fraction === '' ? whole.toString() : `${whole}.${fraction}`;
 }
-

@@ -23,7 +23,11 @@ const nameSetSchema = z.object({
  * language they are served in — the same when okpay supports it, else an explicit fallback.
  */
 const speakersSchema = z
-  .object({ speaks: z.string().check(z.regex(/^[a-z]{2}$/, { error: 'must be a two-letter language code' })), language: z.enum(LANGUAGES), weight: z.number().check(z.positive()) })
+  .object({
+    speaks: z.string().check(z.regex(/^[a-z]{2}$/, { error: 'must be a two-letter language code' })),
+    language: z.enum(LANGUAGES),
+    weight: z.number().check(z.positive()),
+  })
   .check(z.refine((p) => !isLanguage(p.speaks) || p.language === p.speaks, { error: 'people who speak a supported language are served in it' }));
 
 const countryMixSchema = z.object({
@@ -31,7 +35,10 @@ const countryMixSchema = z.object({
   weight: z.number().check(z.positive()),
   currency: z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be a currency code such as USD' })),
   /** Generated numbers are the prefix and then `digits` digits: a mobile range of the country. */
-  mobile: z.object({ prefix: z.string().check(z.regex(/^\+\d{2,7}$/, { error: 'must be + and digits' })), digits: z.number().check(z.int(), z.minimum(4), z.maximum(10)) }),
+  mobile: z.object({
+    prefix: z.string().check(z.regex(/^\+\d{2,7}$/, { error: 'must be + and digits' })),
+    digits: z.number().check(z.int(), z.minimum(4), z.maximum(10)),
+  }),
   people: z.array(speakersSchema).check(z.minLength(1)),
 });
 
@@ -40,7 +47,9 @@ const generatorDataSchema = z
     names: z.record(z.string(), nameSetSchema),
     countries: z.array(countryMixSchema).check(z.minLength(1)),
     /** Per category and language: a subject and a body. Typed by plain names, as the generator looks them up. */
-    tickets: z.record(z.enum(TICKET_CATEGORIES), z.record(z.enum(LANGUAGES), z.tuple([text(), text()]))) as z.ZodMiniType<Record<string, Record<Language, [string, string]>>>,
+    tickets: z.record(z.enum(TICKET_CATEGORIES), z.record(z.enum(LANGUAGES), z.tuple([text(), text()]))) as z.ZodMiniType<
+      Record<string, Record<Language, [string, string]>>
+    >,
     agentReplies: z.record(z.enum(LANGUAGES), text()),
   })
   .check(

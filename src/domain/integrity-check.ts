@@ -3,7 +3,17 @@
 // continuous, every balance in the state equals the sum of its postings, the system accounts close,
 // and the live records (holds, unclaimed transfers) match the money set aside for them.
 
-import { addToBalances, chainHash, entryContentText, holdAccount, storedTransaction, SYSTEM_ACCOUNTS, txIdForSeq, type StoredJournalEntry, type Transaction } from './ledger.js';
+import {
+  addToBalances,
+  chainHash,
+  entryContentText,
+  holdAccount,
+  storedTransaction,
+  SYSTEM_ACCOUNTS,
+  txIdForSeq,
+  type StoredJournalEntry,
+  type Transaction,
+} from './ledger.js';
 import type { AuditEntry } from './audit.js';
 import { GENESIS_HASH, type Balances, type ChainHead, type TxId, type UnclaimedTransfer, type Withdrawal } from './state.js';
 
@@ -90,7 +100,8 @@ export class LedgerReplay {
       let oneCurrency = true;
       let sum = 0;
       for (const p of postings) {
-        if (!Number.isSafeInteger(p.amountMinor)) this.chain.problem(`${txIdForSeq(entry.seq)}: a posting to ${p.account} is not a whole number of minor units`);
+        if (!Number.isSafeInteger(p.amountMinor))
+          this.chain.problem(`${txIdForSeq(entry.seq)}: a posting to ${p.account} is not a whole number of minor units`);
         if (p.currency === first) sum += p.amountMinor;
         else oneCurrency = false;
       }
@@ -145,7 +156,8 @@ function checkLiveRecords(state: LiveRecords, push: (text: string) => void): voi
   const unclaimedCurrencies = new Set([...unclaimed.keys(), ...Object.keys(state.balances[SYSTEM_ACCOUNTS.unclaimed] ?? {})]);
   for (const currency of unclaimedCurrencies) {
     const held = state.balances[SYSTEM_ACCOUNTS.unclaimed]?.[currency] ?? 0;
-    if (held !== (unclaimed.get(currency) ?? 0)) push(`the unclaimed account holds ${held} ${currency} but the waiting transfers add up to ${unclaimed.get(currency) ?? 0}`);
+    if (held !== (unclaimed.get(currency) ?? 0))
+      push(`the unclaimed account holds ${held} ${currency} but the waiting transfers add up to ${unclaimed.get(currency) ?? 0}`);
   }
   const holds = new Map<string, number>();
   for (const w of Object.values(state.withdrawals)) {

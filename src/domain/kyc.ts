@@ -8,10 +8,19 @@ import type { User, UserId } from './state.js';
 
 export function submitKyc(user: User, document: { type: string; masked: string }, nowIso: string): User {
   if (user.kyc.status === 'approved') throw new AppError('ALREADY_EXISTS', 'your identity is already verified');
-  if (user.kyc.status === 'pending') throw new AppError('INVALID_TRANSITION', 'your identity check is already waiting for review', { hint: 'you will get a mail when it is decided' });
+  if (user.kyc.status === 'pending')
+    throw new AppError('INVALID_TRANSITION', 'your identity check is already waiting for review', { hint: 'you will get a mail when it is decided' });
   return {
     ...user,
-    kyc: { status: 'pending', documentType: document.type, documentMasked: document.masked, submittedAt: nowIso, decidedAt: null, decidedBy: null, reason: null },
+    kyc: {
+      status: 'pending',
+      documentType: document.type,
+      documentMasked: document.masked,
+      submittedAt: nowIso,
+      decidedAt: null,
+      decidedBy: null,
+      reason: null,
+    },
   };
 }
 

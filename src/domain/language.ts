@@ -14,7 +14,8 @@ export function isLanguage(value: unknown): value is Language {
 /** A language a person typed (any case, spaces around), or INVALID_CHOICE. */
 export function parseLanguage(text: string): Language {
   const lower = text.trim().toLowerCase();
-  if (!isLanguage(lower)) throw new AppError('INVALID_CHOICE', `"${text.slice(0, 20)}" is not a supported language`, { hint: `use one of ${LANGUAGES.join(', ')}` });
+  if (!isLanguage(lower))
+    throw new AppError('INVALID_CHOICE', `"${text.slice(0, 20)}" is not a supported language`, { hint: `use one of ${LANGUAGES.join(', ')}` });
   return lower;
 }
 
@@ -27,7 +28,9 @@ const FUNCTION_WORDS: Readonly<Record<LatinLanguage, ReadonlySet<string>>> = {
     'the and is are was were my to of you it not have has how what why when where with for this that can do does did please from been i me'.split(' '),
   ),
   es: new Set(
-    'el la los las un una es y de que en mi no por para con como qué cómo está pero se lo del al hola gracias puedo necesito tengo mis muy ya dinero cuenta'.split(' '),
+    'el la los las un una es y de que en mi no por para con como qué cómo está pero se lo del al hola gracias puedo necesito tengo mis muy ya dinero cuenta'.split(
+      ' ',
+    ),
   ),
   fr: new Set(
     'le la les un une est et de des du que je mon ma mes pas pour avec vous nous il elle ce cette sur dans bonjour merci ai suis ne compte argent'.split(' '),

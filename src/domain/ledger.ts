@@ -175,7 +175,10 @@ export function balanceOf(balances: Balances, account: string, currency: string)
  * A user's balances per currency they have ever held: `available` is their account's row
  * (currency → minor units), `held` their withdrawal-hold account's.
  */
-export function userBalances(available: Readonly<Record<string, MinorUnits>>, held: Readonly<Record<string, MinorUnits>>): { currency: string; availableMinor: MinorUnits; heldMinor: MinorUnits }[] {
+export function userBalances(
+  available: Readonly<Record<string, MinorUnits>>,
+  held: Readonly<Record<string, MinorUnits>>,
+): { currency: string; availableMinor: MinorUnits; heldMinor: MinorUnits }[] {
   const codes = new Set([...Object.keys(available), ...Object.keys(held)]);
   return [...codes].sort().map((currency) => ({ currency, availableMinor: available[currency] ?? 0, heldMinor: held[currency] ?? 0 }));
 }
@@ -217,7 +220,12 @@ export function transactionEffects(tx: Transaction): TxEffect[] {
   const effects: TxEffect[] = tx.postings.map((p) => ({ kind: 'balance', account: p.account, currency: p.currency, amountMinor: p.amountMinor }));
   const d = tx.details;
   if (d.idempotency && d.initiator) {
-    effects.push({ kind: 'idempotency', userId: d.initiator, key: d.idempotency.key, record: { fingerprint: d.idempotency.fingerprint, txId: tx.id, expiresAt: d.idempotency.expiresAt } });
+    effects.push({
+      kind: 'idempotency',
+      userId: d.initiator,
+      key: d.idempotency.key,
+      record: { fingerprint: d.idempotency.fingerprint, txId: tx.id, expiresAt: d.idempotency.expiresAt },
+    });
   }
   if (d.quoteId) effects.push({ kind: 'quote-used', quoteId: d.quoteId, txId: tx.id });
   if (d.outgoingUsdMinor !== undefined && d.initiator) effects.push({ kind: 'limit', userId: d.initiator, day: utcDay(tx.at), usdMinor: d.outgoingUsdMinor });
@@ -294,7 +302,10 @@ export function addToBalance(account: string, currency: string, current: MinorUn
     customer
       ? `this would take the ${currency} balance of the receiving account past the most one account may hold (${max} minor units)`
       : `okpay cannot take more ${currency} into its ${account} account: it would go past ${max} minor units`,
-    { hint: customer ? 'send or withdraw some of that balance first, or move less' : 'a limit of the store far beyond real use: tell the operator', details: { account, currency, limitMinor: max } },
+    {
+      hint: customer ? 'send or withdraw some of that balance first, or move less' : 'a limit of the store far beyond real use: tell the operator',
+      details: { account, currency, limitMinor: max },
+    },
   );
 }
 
@@ -322,7 +333,7 @@ export function addToLimitWindow(window: LimitWindow, day: string, usdMinor: Min
   const next = Math.max(0, (window[day] ?? 0) + usdMinor);
   const kept: Record<string, MinorUnits> = {};
   for (const d of [...new Set([...days, day])].sort(compareCodeUnits)) {
-    const amount = d === day ? next : window[d] ?? 0;
+    const amount = d === day ? next : (window[d] ?? 0);
     if (amount > 0) kept[d] = amount;
   }
   return kept;

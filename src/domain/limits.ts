@@ -18,9 +18,13 @@ const limitFileSchema = z
     verified: limitTierSchema,
   })
   .check(
-    z.refine((file) => file.verified.perTransactionMinor >= file.unverified.perTransactionMinor && file.verified.rolling30DaysMinor >= file.unverified.rolling30DaysMinor, {
-      error: 'verified limits must not be lower than unverified ones',
-    }),
+    z.refine(
+      (file) =>
+        file.verified.perTransactionMinor >= file.unverified.perTransactionMinor && file.verified.rolling30DaysMinor >= file.unverified.rolling30DaysMinor,
+      {
+        error: 'verified limits must not be lower than unverified ones',
+      },
+    ),
   );
 
 export type LimitTier = z.infer<typeof limitTierSchema>;
@@ -115,7 +119,10 @@ export function checkOutgoingLimits(input: OutgoingLimitInput, table: LimitTable
   const what = `the ${broken === 'per-transaction' ? 'per-transaction' : '30-day'} limit of ${usd(limitMinor)}`;
   const remaining = `you can send up to ${usd(allowance.nextPaymentMaxMinor)} now`;
   if (!input.verified) {
-    throw new AppError('KYC_REQUIRED', `this payment (${usd(input.amountUsdMinor)}) is above ${what} for unverified accounts; ${remaining}`, { hint: KYC_HINT, details: details });
+    throw new AppError('KYC_REQUIRED', `this payment (${usd(input.amountUsdMinor)}) is above ${what} for unverified accounts; ${remaining}`, {
+      hint: KYC_HINT,
+      details: details,
+    });
   }
   const hint = broken === 'per-transaction' ? 'split the payment into smaller ones' : 'earlier payments leave the 30-day window as they age';
   throw new AppError('LIMIT_EXCEEDED', `this payment (${usd(input.amountUsdMinor)}) is above ${what}; ${remaining}`, { hint: hint, details: details });

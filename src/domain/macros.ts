@@ -39,14 +39,18 @@ function unknownPlaceholders(body: string): string[] {
   return [...body.matchAll(PLACEHOLDER)].map((match) => match[1] ?? '').filter((name) => !isPlaceholder(name));
 }
 
-const text = (max: number) => z.string().check(z.refine((value) => value.trim() !== '' && value.length <= max, { error: `must be a text of 1 to ${max} characters` }));
+const text = (max: number) =>
+  z.string().check(z.refine((value) => value.trim() !== '' && value.length <= max, { error: `must be a text of 1 to ${max} characters` }));
 
 const macroSchema = z.strictObject({
   name: z.string().check(z.regex(NAME, { error: 'must be lower-case letters, digits and single hyphens, e.g. ask-for-details' }), z.maxLength(40)),
   title: text(80),
   body: text(MAX_BODY_CHARS).check(
     z.refine((body) => unknownPlaceholders(body).length === 0, {
-      error: (issue) => `uses unknown placeholders ${unknownPlaceholders(String(issue.input)).map((name) => `{{${name}}}`).join(', ')}; known: ${MACRO_PLACEHOLDERS.join(', ')}`,
+      error: (issue) =>
+        `uses unknown placeholders ${unknownPlaceholders(String(issue.input))
+          .map((name) => `{{${name}}}`)
+          .join(', ')}; known: ${MACRO_PLACEHOLDERS.join(', ')}`,
     }),
   ),
   status: z.enum(MACRO_STATUSES, { error: `must be one of ${MACRO_STATUSES.join(', ')}` }),
@@ -56,7 +60,10 @@ const macroFileSchema = z.strictObject({
   language: z.enum(LANGUAGES, { error: `must be one of ${LANGUAGES.join(', ')}` }),
   macros: z.array(macroSchema).check(
     z.maxLength(MAX_MACROS),
-    noDuplicates((macro: Macro) => macro.name, (name) => `"${name}" is defined twice`),
+    noDuplicates(
+      (macro: Macro) => macro.name,
+      (name) => `"${name}" is defined twice`,
+    ),
   ),
 });
 
@@ -86,13 +93,19 @@ export function macroBook(files: Readonly<Record<Language, MacroFile>>): MacroBo
     const names = new Set(files[language].macros.map((macro) => macro.name));
     const missing = reference.filter((macro) => !names.has(macro.name)).map((macro) => macro.name);
     const extra = [...names].filter((name) => !reference.some((macro) => macro.name === name));
-    if (missing.length > 0 || extra.length > 0) badFile(`data/macros/${language}.json: ${missing.length > 0 ? `lacks ${missing.join(', ')}` : `has ${extra.join(', ')}, which en.json lacks`}; every language has the same macros`);
+    if (missing.length > 0 || extra.length > 0)
+      badFile(
+        `data/macros/${language}.json: ${missing.length > 0 ? `lacks ${missing.join(', ')}` : `has ${extra.join(', ')}, which en.json lacks`}; every language has the same macros`,
+      );
     for (const macro of files[language].macros) {
       const status = reference.find((other) => other.name === macro.name)?.status;
       if (status !== macro.status) badFile(`data/macros/${language}.json: "${macro.name}" sets status ${macro.status}, but en.json sets ${String(status)}`);
     }
   }
-  return Object.fromEntries(LANGUAGES.map((language) => [language, new Map(files[language].macros.map((macro) => [macro.name, macro]))])) as Record<Language, Map<string, Macro>>;
+  return Object.fromEntries(LANGUAGES.map((language) => [language, new Map(files[language].macros.map((macro) => [macro.name, macro]))])) as Record<
+    Language,
+    Map<string, Macro>
+  >;
 }
 
 export function findMacro(book: MacroBook, name: string, language: Language): Macro {

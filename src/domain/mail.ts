@@ -69,7 +69,10 @@ export function parseEml(text: string): MailRecord | null {
   if (!id || !date) return null;
   const phrase = headers.has('x-okpay-anti-phishing') ? decodeHeader(headers.get('x-okpay-anti-phishing') ?? '') : null;
   const language = (headers.get('content-language') ?? 'en') as Language;
-  let body = text.slice(split + 4).replace(/\r\n/g, '\n').replace(/\n$/, '');
+  let body = text
+    .slice(split + 4)
+    .replace(/\r\n/g, '\n')
+    .replace(/\n$/, '');
   if (phrase) body = body.replace(`${PHRASE_LABEL[language]}: ${phrase}\n\n`, '');
   return {
     id,

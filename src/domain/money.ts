@@ -44,7 +44,8 @@ export function findCurrency(currencies: readonly Currency[], code: string): Cur
   }
   const upper = text.toUpperCase();
   const found = currencies.find((c) => c.code === upper);
-  if (!found) throw new AppError('INVALID_CURRENCY', `${upper} is not a supported currency`, { hint: `use one of ${currencies.map((c) => c.code).join(', ')}` });
+  if (!found)
+    throw new AppError('INVALID_CURRENCY', `${upper} is not a supported currency`, { hint: `use one of ${currencies.map((c) => c.code).join(', ')}` });
   return found;
 }
 
@@ -59,18 +60,25 @@ export function parseAmount(text: string, currency: Currency, options: { allowZe
     throw new AppError('INVALID_AMOUNT', text.length === 0 ? 'the amount is empty' : 'the amount is too long', { hint: 'write it like 12.50' });
   }
   const match = AMOUNT_PATTERN.exec(text);
-  if (!match) throw new AppError('INVALID_AMOUNT', `"${shown}" is not an amount`, { hint: `write it with digits and at most one point, like ${example(currency)}` });
+  if (!match)
+    throw new AppError('INVALID_AMOUNT', `"${shown}" is not an amount`, { hint: `write it with digits and at most one point, like ${example(currency)}` });
   const whole = match[1] ?? '0';
   const fraction = match[2] ?? '';
   if (fraction.length > currency.exponent) {
-    throw new AppError('INVALID_AMOUNT', currency.exponent === 0
+    throw new AppError(
+      'INVALID_AMOUNT',
+      currency.exponent === 0
         ? `${currency.code} amounts have no decimals: "${shown}"`
-        : `${currency.code} amounts have at most ${currency.exponent} decimals: "${shown}"`, { hint: `for example ${example(currency)}` });
+        : `${currency.code} amounts have at most ${currency.exponent} decimals: "${shown}"`,
+      { hint: `for example ${example(currency)}` },
+    );
   }
   const digits = whole + fraction.padEnd(currency.exponent, '0');
   const minor = Number(digits);
   if (!Number.isSafeInteger(minor) || (!options.ignoreMaximum && minor > currency.maxTransactionMinor)) {
-    throw new AppError('INVALID_AMOUNT', `${shown} ${currency.code} is more than one transaction may carry`, { hint: `the maximum is ${formatAmount(currency.maxTransactionMinor, currency)} ${currency.code}` });
+    throw new AppError('INVALID_AMOUNT', `${shown} ${currency.code} is more than one transaction may carry`, {
+      hint: `the maximum is ${formatAmount(currency.maxTransactionMinor, currency)} ${currency.code}`,
+    });
   }
   if (minor === 0 && !options.allowZero) throw new AppError('INVALID_AMOUNT', 'the amount must be more than zero');
   return minor;

@@ -43,7 +43,11 @@ export function normalizePhone(text: string, countries?: readonly Country[], cou
     throw new AppError('INVALID_PHONE', `"${shown}" may contain only digits, spaces, dashes, dots and parentheses after the +`, { hint: PHONE_HINT });
   }
   if (digits.length < PHONE_DIGITS_MIN || digits.length > PHONE_DIGITS_MAX) {
-    throw new AppError('INVALID_PHONE', `"${shown}" has ${digits.length} digits; a phone number has ${PHONE_DIGITS_MIN} to ${PHONE_DIGITS_MAX} with its country code`, { hint: PHONE_HINT });
+    throw new AppError(
+      'INVALID_PHONE',
+      `"${shown}" has ${digits.length} digits; a phone number has ${PHONE_DIGITS_MIN} to ${PHONE_DIGITS_MAX} with its country code`,
+      { hint: PHONE_HINT },
+    );
   }
   if (digits.startsWith('0')) throw new AppError('INVALID_PHONE', `"${shown}" is not a phone number: no country code starts with 0`, { hint: PHONE_HINT });
   if (countries !== undefined) {
@@ -58,7 +62,8 @@ export function normalizePhone(text: string, countries?: readonly Country[], cou
 // A number written as at home ("(415) 555-0100", "030 1234567") needs its country to be read.
 function nationalToInternational(text: string, shown: string, country: string | undefined): string {
   const { isSupportedCountry, parsePhoneNumberFromString } = phoneLibrary();
-  if (country === undefined || !isSupportedCountry(country)) throw new AppError('INVALID_PHONE', `"${shown}" does not start with + and a country code`, { hint: PHONE_HINT });
+  if (country === undefined || !isSupportedCountry(country))
+    throw new AppError('INVALID_PHONE', `"${shown}" does not start with + and a country code`, { hint: PHONE_HINT });
   const parsed = parsePhoneNumberFromString(text, country as CountryCode);
   if (parsed === undefined || !parsed.isPossible()) throw new AppError('INVALID_PHONE', `"${shown}" is not a phone number in ${country}`, { hint: PHONE_HINT });
   return parsed.number;

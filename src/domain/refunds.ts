@@ -43,7 +43,9 @@ export function assertRefundTier(agent: User, valueUsdMinor: number, rule: Refun
   const tier1Max = parseAmount(rule.tier1MaxAmount, ruleCurrency);
   const tier = agent.agent?.tier ?? 0;
   if (valueUsdMinor > tier1Max && tier < 2) {
-    throw new AppError('FORBIDDEN', `refunds above ${rule.tier1MaxAmount} ${rule.currency} need a tier-2 agent or a manager; ${agent.email} is tier ${tier}`, { hint: 'escalate the ticket: `okpay ticket escalate N --tier 2`' });
+    throw new AppError('FORBIDDEN', `refunds above ${rule.tier1MaxAmount} ${rule.currency} need a tier-2 agent or a manager; ${agent.email} is tier ${tier}`, {
+      hint: 'escalate the ticket: `okpay ticket escalate N --tier 2`',
+    });
   }
 }
 
@@ -79,9 +81,18 @@ export function planRefund(request: RefundRequest, books: RefundBooks, currencie
   const { original } = request;
   const prior = request.priorRefund;
   if (prior) throw new AppError('INVALID_TRANSITION', `${original.id} was already refunded by ${prior}`, { hint: 'a transaction is refunded once' });
-  if (!REFUNDABLE.has(original.type)) throw new AppError('INVALID_TRANSITION', `${original.id} is a ${original.type}; only transfers can be refunded by an agent`, { hint: NOT_REFUNDABLE_HINTS[original.type] });
-  if (original.details.initiator !== request.ticketCustomerId) throw new AppError('CUSTOMER_MISMATCH', `ticket #${request.ticketNumber} is not from the payer of ${original.id}`, { hint: 'a refund is made on the payer’s ticket about the transfer' });
-  if (request.ticketTxId !== original.id) throw new AppError('CUSTOMER_MISMATCH', `ticket #${request.ticketNumber} is not about ${original.id}`, { hint: 'a refund is made on the payer’s ticket about the transfer (`okpay ticket new --tx`)' });
+  if (!REFUNDABLE.has(original.type))
+    throw new AppError('INVALID_TRANSITION', `${original.id} is a ${original.type}; only transfers can be refunded by an agent`, {
+      hint: NOT_REFUNDABLE_HINTS[original.type],
+    });
+  if (original.details.initiator !== request.ticketCustomerId)
+    throw new AppError('CUSTOMER_MISMATCH', `ticket #${request.ticketNumber} is not from the payer of ${original.id}`, {
+      hint: 'a refund is made on the payer’s ticket about the transfer',
+    });
+  if (request.ticketTxId !== original.id)
+    throw new AppError('CUSTOMER_MISMATCH', `ticket #${request.ticketNumber} is not about ${original.id}`, {
+      hint: 'a refund is made on the payer’s ticket about the transfer (`okpay ticket new --tx`)',
+    });
   const postings = refundPostings(original);
   assertNoOverdraft(books, postings, currencies);
   return {
@@ -115,9 +126,13 @@ function assertNoOverdraft(books: RefundBooks, postings: readonly Posting[], cur
     if (balance + p.amountMinor < 0) {
       const currency = findCurrency(currencies, p.currency);
       const owner = books.emails[p.account.slice(5)] ?? p.account;
-      throw new AppError('INSUFFICIENT_FUNDS', `${owner} has ${formatAmount(balance, currency)} ${p.currency} available; the refund needs ${formatAmount(-p.amountMinor, currency)} ${p.currency} back from them`, {
-        hint: 'ask the recipient to return the money, or settle the dispute another way',
-      });
+      throw new AppError(
+        'INSUFFICIENT_FUNDS',
+        `${owner} has ${formatAmount(balance, currency)} ${p.currency} available; the refund needs ${formatAmount(-p.amountMinor, currency)} ${p.currency} back from them`,
+        {
+          hint: 'ask the recipient to return the money, or settle the dispute another way',
+        },
+      );
     }
   }
 }

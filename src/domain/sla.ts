@@ -136,10 +136,29 @@ function countIntervals(span: Span, endMs: number, target: number, region: Regio
   return count;
 }
 
-function finishClock(kind: ReplyKind, startMs: number, end: Pick<ReplyClock, 'endedAtMs' | 'endedBy'>, target: number, count: Count, paused: boolean, region: Region, nowMs: number): ReplyClock {
+function finishClock(
+  kind: ReplyKind,
+  startMs: number,
+  end: Pick<ReplyClock, 'endedAtMs' | 'endedBy'>,
+  target: number,
+  count: Count,
+  paused: boolean,
+  region: Region,
+  nowMs: number,
+): ReplyClock {
   const { elapsed } = count;
   const dueAtMs = count.dueAtMs === null && end.endedAtMs === null && !paused ? addBusinessMinutes(region, nowMs, target - elapsed) : count.dueAtMs;
-  return { kind, startedAtMs: startMs, ...end, targetMinutes: target, elapsedMinutes: elapsed, leftMinutes: target - elapsed, dueAtMs, breached: elapsed > target, paused };
+  return {
+    kind,
+    startedAtMs: startMs,
+    ...end,
+    targetMinutes: target,
+    elapsedMinutes: elapsed,
+    leftMinutes: target - elapsed,
+    dueAtMs,
+    breached: elapsed > target,
+    paused,
+  };
 }
 
 function clockOf(span: Span, target: number, region: Region, running: readonly Interval[], runningNow: boolean, nowMs: number): ReplyClock {
@@ -159,7 +178,9 @@ export function slaStateOf(current: ReplyClock | null): SlaState {
 /** The ticket's reply clocks at `nowMs`, in the business hours of `region` (the ticket's own). */
 export function slaReport(ticket: Ticket, support: SupportData, region: Region, nowMs: number): SlaReport {
   const running = runningIntervals(runningTime(ticket.events, Date.parse(ticket.createdAt)), nowMs);
-  const clocks = waitingSpans(ticket).map((span) => clockOf(span, targetMinutes(ticket, support, span.kind), region, running, RUNNING.has(ticket.status), nowMs));
+  const clocks = waitingSpans(ticket).map((span) =>
+    clockOf(span, targetMinutes(ticket, support, span.kind), region, running, RUNNING.has(ticket.status), nowMs),
+  );
   const last = clocks[clocks.length - 1];
   const current = last !== undefined && last.endedAtMs === null ? last : null;
   const past = current === null ? clocks : clocks.slice(0, -1);

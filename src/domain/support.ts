@@ -25,7 +25,11 @@ function numberIn(min: number, max: number, integer = true) {
 }
 
 /** Absent is null: the channel does not promise that kind of figure. */
-const optionalMinutes = () => z.pipe(z.optional(numberIn(1, MAX_MINUTES)), z.transform((value) => value ?? null));
+const optionalMinutes = () =>
+  z.pipe(
+    z.optional(numberIn(1, MAX_MINUTES)),
+    z.transform((value) => value ?? null),
+  );
 const priority = z.enum(PRIORITIES, { error: `must be one of ${PRIORITIES.join(', ')}` });
 
 const firstReplySchema = z
@@ -51,7 +55,9 @@ const channelSchema = z
       path: ['id'],
       error: (issue) => `"${String((issue.input as { id?: unknown }).id)}" takes tickets but is not one of ${TICKET_CHANNELS.join(', ')}`,
     }),
-    z.refine((channel) => !channel.tickets || channel.slaFirstReplyMaxBusinessMinutes !== null, { error: 'takes tickets, so it needs slaFirstReplyMaxBusinessMinutes' }),
+    z.refine((channel) => !channel.tickets || channel.slaFirstReplyMaxBusinessMinutes !== null, {
+      error: 'takes tickets, so it needs slaFirstReplyMaxBusinessMinutes',
+    }),
   );
 
 const slaTargetSchema = z.object({ firstReplyBusinessMinutes: numberIn(1, MAX_MINUTES), nextReplyBusinessMinutes: numberIn(1, MAX_MINUTES) });
@@ -80,7 +86,8 @@ const supportSchema = z.object({
     z.maxLength(20, { error: CHANNELS_PROBLEM }),
     z.superRefine((channels, context) => {
       for (const id of TICKET_CHANNELS) {
-        if (!channels.some((channel) => channel.id === id && channel.tickets)) context.addIssue({ code: 'custom', message: `has no ticket channel "${id}"`, input: channels });
+        if (!channels.some((channel) => channel.id === id && channel.tickets))
+          context.addIssue({ code: 'custom', message: `has no ticket channel "${id}"`, input: channels });
       }
     }),
   ),
@@ -89,7 +96,9 @@ const supportSchema = z.object({
   urgency: urgencySchema,
   refunds: refundRuleSchema,
   /** Solved tickets close by themselves after this many days without a reply. */
-  closeSolvedAfterDays: z.int({ error: 'must be a whole number of days from 1 to 90' }).check(z.minimum(1, { error: 'must be a whole number of days from 1 to 90' }), z.maximum(90, { error: 'must be a whole number of days from 1 to 90' })),
+  closeSolvedAfterDays: z
+    .int({ error: 'must be a whole number of days from 1 to 90' })
+    .check(z.minimum(1, { error: 'must be a whole number of days from 1 to 90' }), z.maximum(90, { error: 'must be a whole number of days from 1 to 90' })),
 });
 
 export type FirstReply = z.infer<typeof firstReplySchema>;
@@ -115,7 +124,8 @@ export function ticketChannel(data: SupportData, id: TicketChannel): SupportChan
 /** "within 24 hours", "in 24–48 hours", "within 5 minutes while the desk is open". */
 export function expectedFirstReplyText(channel: SupportChannel): string {
   const { fromHours, withinHours, withinMinutes } = channel.firstReply;
-  const span = withinMinutes !== null ? `within ${withinMinutes} minutes` : fromHours !== null ? `in ${fromHours}–${withinHours} hours` : `within ${withinHours} hours`;
+  const span =
+    withinMinutes !== null ? `within ${withinMinutes} minutes` : fromHours !== null ? `in ${fromHours}–${withinHours} hours` : `within ${withinHours} hours`;
   return channel.live ? `${span} while the desk is open` : span;
 }
 
@@ -139,7 +149,12 @@ export function channelNow(data: SupportData, channel: SupportChannel, region: R
   if (channel.live) {
     const openingMs = nextOpeningMs(region, nowMs);
     const availableNow = isOpenAt(region, nowMs);
-    return { channel, availableNow, nextOpeningMs: availableNow ? null : openingMs, expectedReplyByMs: openingMs + (channel.firstReply.withinMinutes ?? 0) * MINUTE_MS };
+    return {
+      channel,
+      availableNow,
+      nextOpeningMs: availableNow ? null : openingMs,
+      expectedReplyByMs: openingMs + (channel.firstReply.withinMinutes ?? 0) * MINUTE_MS,
+    };
   }
   if (channel.slaFirstReplyMaxBusinessMinutes === null) return { channel, availableNow: true, nextOpeningMs: null, expectedReplyByMs: null };
   const minutes = Math.min(data.sla.normal.firstReplyBusinessMinutes, channel.slaFirstReplyMaxBusinessMinutes);

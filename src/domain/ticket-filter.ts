@@ -29,7 +29,16 @@ export interface TicketFilter {
   readonly search: readonly string[] | null;
 }
 
-export const NO_FILTER: TicketFilter = { statuses: null, priorities: null, categories: null, languages: null, channels: null, assignee: { kind: 'any' }, breaching: false, search: null };
+export const NO_FILTER: TicketFilter = {
+  statuses: null,
+  priorities: null,
+  categories: null,
+  languages: null,
+  channels: null,
+  assignee: { kind: 'any' },
+  breaching: false,
+  search: null,
+};
 
 const within = <T>(allowed: readonly T[] | null, value: T): boolean => allowed === null || allowed.includes(value);
 

@@ -23,17 +23,35 @@ function compose(customer: User, ticket: Ticket, kind: string, subject: string, 
 /** The acknowledgement of a new ticket; `expectedBy` is the first-reply deadline as local text, if one runs. */
 export function ticketReceivedMail(customer: User, ticket: Ticket, expectedBy: string | null): OutgoingMail {
   const phrases = MAIL_TEXTS[ticket.language].ticket;
-  return compose(customer, ticket, 'ticket-received', phrases.receivedSubject(ticket.number, ticket.subject), phrases.received(ticket.number, expectedBy, ticket.relatedTo));
+  return compose(
+    customer,
+    ticket,
+    'ticket-received',
+    phrases.receivedSubject(ticket.number, ticket.subject),
+    phrases.received(ticket.number, expectedBy, ticket.relatedTo),
+  );
 }
 
 /** An agent's public answer, quoted in full. */
 export function ticketReplyMail(customer: User, ticket: Ticket, body: string): OutgoingMail {
   const phrases = MAIL_TEXTS[ticket.language].ticket;
-  return compose(customer, ticket, 'ticket-reply', phrases.replySubject(ticket.number, ticket.subject), phrases.reply(ticket.number, body, phrases.status[ticket.status]));
+  return compose(
+    customer,
+    ticket,
+    'ticket-reply',
+    phrases.replySubject(ticket.number, ticket.subject),
+    phrases.reply(ticket.number, body, phrases.status[ticket.status]),
+  );
 }
 
 /** A status change the customer did not make themselves. */
 export function ticketStatusMail(customer: User, ticket: Ticket, to: ChangedStatus): OutgoingMail {
   const phrases = MAIL_TEXTS[ticket.language].ticket;
-  return compose(customer, ticket, 'ticket-status', phrases.statusSubject(ticket.number, phrases.status[to], ticket.subject), phrases.statusText(ticket.number, to, ticket.mergedInto));
+  return compose(
+    customer,
+    ticket,
+    'ticket-status',
+    phrases.statusSubject(ticket.number, phrases.status[to], ticket.subject),
+    phrases.statusText(ticket.number, to, ticket.mergedInto),
+  );
 }

@@ -37,7 +37,9 @@ interface Measured {
 
 function measure(ticket: Ticket, sla: SlaReport): Measured {
   const answered = sla.past.find((clock) => clock.kind === 'first-reply' && clock.endedBy === 'reply');
-  const by = answered ? (ticket.events.find((event) => event.type === 'message' && event.author === 'agent' && event.visibility === 'public')?.by ?? null) : null;
+  const by = answered
+    ? (ticket.events.find((event) => event.type === 'message' && event.author === 'agent' && event.visibility === 'public')?.by ?? null)
+    : null;
   return {
     ticket,
     firstReply: answered ? { minutes: answered.elapsedMinutes, breached: answered.breached, by } : null,
@@ -79,7 +81,9 @@ export function ticketStats(tickets: readonly Ticket[], slaOf: (ticket: Ticket) 
     return createdMs >= fromMs && createdMs < toMs;
   });
   const measured = inPeriod.map((ticket) => measure(ticket, slaOf(ticket)));
-  const agents = [...new Set(measured.flatMap((entry) => [entry.ticket.assigneeId, entry.firstReply?.by ?? null]).filter((id): id is UserId => id !== null))].sort();
+  const agents = [
+    ...new Set(measured.flatMap((entry) => [entry.ticket.assigneeId, entry.firstReply?.by ?? null]).filter((id): id is UserId => id !== null)),
+  ].sort();
   const categories = [...new Set(inPeriod.map((ticket) => ticket.category))].sort();
   return {
     total: row('all', measured, measured),

@@ -8,7 +8,18 @@ import type { Language } from './language.js';
 import { clockAt, clockSnapshot, slaStateOf, type ClockSnapshot } from './sla.js';
 import type { UserId } from './user.js';
 import type { SupportData } from './support.js';
-import { isWaitingForFirstReply, solvedAtOf, type EscalationRequest, type Priority, type Rating, type Ticket, type TicketCategory, type TicketChannel, type TicketStatus, type Tier } from './tickets.js';
+import {
+  isWaitingForFirstReply,
+  solvedAtOf,
+  type EscalationRequest,
+  type Priority,
+  type Rating,
+  type Ticket,
+  type TicketCategory,
+  type TicketChannel,
+  type TicketStatus,
+  type Tier,
+} from './tickets.js';
 import type { SlaNow } from './urgency.js';
 
 export interface TicketSummary {

@@ -103,6 +103,9 @@ export function ticketTrends(tickets: readonly Ticket[], slaOf: (ticket: Ticket)
       ratings: t.ratings,
       csat: t.ratings === 0 ? null : Math.round((t.satisfied / t.ratings) * 1000) / 1000,
     })),
-    firstReply: REPLY_BUCKETS.map((bucket) => ({ ...bucket, tickets: replies.filter((m) => m >= bucket.fromMinutes && (bucket.toMinutes === null || m < bucket.toMinutes)).length })),
+    firstReply: REPLY_BUCKETS.map((bucket) => ({
+      ...bucket,
+      tickets: replies.filter((m) => m >= bucket.fromMinutes && (bucket.toMinutes === null || m < bucket.toMinutes)).length,
+    })),
   };
 }

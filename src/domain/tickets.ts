@@ -134,7 +134,8 @@ export const parseStatus = (text: string): TicketStatus => oneOf(TICKET_STATUSES
 
 export function parseTier(text: string): Tier {
   const trimmed = text.trim();
-  if (trimmed !== '1' && trimmed !== '2' && trimmed !== '3') throw new AppError('INVALID_CHOICE', `"${printable(text)}" is not a support tier`, { hint: 'use 1, 2 or 3 (3 is a manager)' });
+  if (trimmed !== '1' && trimmed !== '2' && trimmed !== '3')
+    throw new AppError('INVALID_CHOICE', `"${printable(text)}" is not a support tier`, { hint: 'use 1, 2 or 3 (3 is a manager)' });
   return Number(trimmed) as Tier;
 }
 
@@ -142,15 +143,28 @@ export function parseTier(text: string): Tier {
 export function parseTicketNumber(text: string): number {
   const match = /^#?([0-9]{1,9})$/.exec(text.trim());
   const value = match?.[1] === undefined ? 0 : Number(match[1]);
-  if (value < 1) throw new AppError('INVALID_NUMBER', `"${printable(text)}" is not a ticket number`, { hint: 'ticket numbers look like 12 or #12 (see `okpay ticket list`)' });
+  if (value < 1)
+    throw new AppError('INVALID_NUMBER', `"${printable(text)}" is not a ticket number`, {
+      hint: 'ticket numbers look like 12 or #12 (see `okpay ticket list`)',
+    });
   return value;
 }
 
 /** Comma-separated tags: lowercase letters, digits and hyphens; an empty list clears them. */
 export function parseTags(text: string): string[] {
-  const tags = [...new Set(text.split(',').map((tag) => tag.trim().toLowerCase()).filter((tag) => tag !== ''))];
+  const tags = [
+    ...new Set(
+      text
+        .split(',')
+        .map((tag) => tag.trim().toLowerCase())
+        .filter((tag) => tag !== ''),
+    ),
+  ];
   const wrong = tags.find((tag) => !TAG_PATTERN.test(tag));
-  if (wrong !== undefined) throw new AppError('INVALID_TAG', `the tag "${printable(wrong)}" may hold only a-z, 0-9 and hyphens (at most 30)`, { hint: 'for example --tags refund,card-payment' });
+  if (wrong !== undefined)
+    throw new AppError('INVALID_TAG', `the tag "${printable(wrong)}" may hold only a-z, 0-9 and hyphens (at most 30)`, {
+      hint: 'for example --tags refund,card-payment',
+    });
   if (tags.length > MAX_TAGS) throw new AppError('INVALID_TAG', `at most ${MAX_TAGS} tags, not ${tags.length}`);
   return tags;
 }
@@ -185,7 +199,10 @@ function transitionHint(ticket: Ticket, to: TicketStatus): string {
 
 function assertTransition(ticket: Ticket, to: TicketStatus): void {
   if (!canTransition(ticket.status, to)) {
-    throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} is ${ticket.status} and cannot become ${to}`, { hint: transitionHint(ticket, to), details: { from: ticket.status, to } });
+    throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} is ${ticket.status} and cannot become ${to}`, {
+      hint: transitionHint(ticket, to),
+      details: { from: ticket.status, to },
+    });
   }
 }
 
@@ -202,7 +219,8 @@ export function requireTicket(ticket: Ticket | null, number: number): Ticket {
  * exactly like a number nobody uses, so nobody learns which tickets exist.
  */
 export function requireOwnTicket(ticket: Ticket | null, number: number, customerId: UserId): Ticket {
-  if (!ticket || ticket.customerId !== customerId) throw new AppError('TICKET_NOT_FOUND', `you have no ticket #${number}`, { hint: 'see your tickets with `okpay ticket list`' });
+  if (!ticket || ticket.customerId !== customerId)
+    throw new AppError('TICKET_NOT_FOUND', `you have no ticket #${number}`, { hint: 'see your tickets with `okpay ticket list`' });
   return ticket;
 }
 
@@ -237,7 +255,9 @@ function withEvent(ticket: Ticket, event: TicketEvent, changes: Partial<Ticket> 
 
 function withMessage(ticket: Ticket, input: Omit<TicketMessage, 'id' | 'fromTicket'>): Ticket {
   if (ticket.messages.length >= MAX_MESSAGES) {
-    throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} has reached ${MAX_MESSAGES} messages`, { hint: 'open a new ticket that refers to this one' });
+    throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} has reached ${MAX_MESSAGES} messages`, {
+      hint: 'open a new ticket that refers to this one',
+    });
   }
   const message: TicketMessage = { ...input, id: ticket.messages.length + 1, fromTicket: null };
   const author = input.author === 'system' ? 'agent' : input.author;
@@ -401,7 +421,15 @@ function followUpSubject(prefix: string, subject: string): string {
 function openFollowUp(closed: Ticket, customer: User, body: string, nextNumber: NextNumber, nowIso: string): { followUp: Ticket; closed: Ticket } {
   const followUp = createTicket(
     nextNumber(),
-    { ...ticketBasics(closed, customer), subject: followUpSubject(`Follow-up to #${closed.number}:`, closed.subject), body, priority: closed.priority, tier: closed.tier, origin: 'follow-up', relatedTo: closed.number },
+    {
+      ...ticketBasics(closed, customer),
+      subject: followUpSubject(`Follow-up to #${closed.number}:`, closed.subject),
+      body,
+      priority: closed.priority,
+      tier: closed.tier,
+      origin: 'follow-up',
+      relatedTo: closed.number,
+    },
     nowIso,
   );
   return { followUp, closed: withEvent(closed, { type: 'follow-up', at: nowIso, by: customer.id, ticket: followUp.number }) };
@@ -414,7 +442,9 @@ function ticketBasics(ticket: Ticket, customer: User): Omit<NewTicket, 'subject'
 function requireTierFor(ticket: Ticket, agent: User, what: string): void {
   const tier = agent.agent?.tier ?? 0;
   if (tier < ticket.tier) {
-    throw new AppError('FORBIDDEN', `ticket #${ticket.number} is at tier ${ticket.tier}; ${agent.email} is a tier-${tier} agent and cannot ${what} it`, { hint: 'a note (`okpay ticket note`) is always possible' });
+    throw new AppError('FORBIDDEN', `ticket #${ticket.number} is at tier ${ticket.tier}; ${agent.email} is a tier-${tier} agent and cannot ${what} it`, {
+      hint: 'a note (`okpay ticket note`) is always possible',
+    });
   }
 }
 
@@ -434,7 +464,14 @@ export interface AgentReply {
 export function addAgentReply(ticket: Ticket, agent: User, reply: AgentReply, nowIso: string): Ticket {
   if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
   requireTierFor(ticket, agent, 'answer');
-  const answered = withMessage(assignedIfFree(ticket, agent, nowIso), { at: nowIso, authorId: agent.id, author: 'agent', visibility: 'public', body: reply.body, faqId: reply.faqId });
+  const answered = withMessage(assignedIfFree(ticket, agent, nowIso), {
+    at: nowIso,
+    authorId: agent.id,
+    author: 'agent',
+    visibility: 'public',
+    body: reply.body,
+    faqId: reply.faqId,
+  });
   const status = reply.status ?? (ticket.status === 'new' ? 'open' : ticket.status);
   return withStatus(answered, status, agent.id, nowIso);
 }
@@ -503,12 +540,15 @@ export function agentLoads(tickets: readonly Held[]): Map<UserId, number> {
 export function pickAgent(staff: readonly User[], loads: ReadonlyMap<UserId, number>, ticket: Pick<Ticket, 'tier' | 'language'>): User | undefined {
   const candidates = staff.filter((user) => isAvailableAgent(user, ticket) && (user.agent?.languages ?? []).includes(ticket.language));
   const load = new Map(candidates.map((user) => [user.id, loads.get(user.id) ?? 0]));
-  return candidates.sort((a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0) || (a.agent?.tier ?? 0) - (b.agent?.tier ?? 0) || (a.email < b.email ? -1 : 1))[0];
+  return candidates.sort(
+    (a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0) || (a.agent?.tier ?? 0) - (b.agent?.tier ?? 0) || (a.email < b.email ? -1 : 1),
+  )[0];
 }
 
 export function assignTicket(ticket: Ticket, agent: User, by: User, nowIso: string): Ticket {
   if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
-  if (agent.role !== 'agent' || agent.agent === null) throw new AppError('FORBIDDEN', `${agent.email} is not a support agent`, { hint: 'make them one with `okpay admin agent add`' });
+  if (agent.role !== 'agent' || agent.agent === null)
+    throw new AppError('FORBIDDEN', `${agent.email} is not a support agent`, { hint: 'make them one with `okpay admin agent add`' });
   requireTierFor(ticket, agent, 'take');
   if (ticket.assigneeId === agent.id) return ticket;
   return withEvent(ticket, { type: 'assigned', at: nowIso, by: by.id, to: agent.id }, { assigneeId: agent.id });
@@ -523,11 +563,18 @@ export function escalateTicket(ticket: Ticket, assignee: User | null, to: Tier |
   if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
   const target = to ?? (Math.min(3, ticket.tier + 1) as Tier);
   if (target <= ticket.tier) {
-    throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} is already at tier ${ticket.tier}`, { hint: ticket.tier === 3 ? 'tier 3 (a manager) is the highest' : `escalate to a tier above ${ticket.tier}` });
+    throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} is already at tier ${ticket.tier}`, {
+      hint: ticket.tier === 3 ? 'tier 3 (a manager) is the highest' : `escalate to a tier above ${ticket.tier}`,
+    });
   }
   const keepsAssignee = assignee !== null && assignee.id === ticket.assigneeId && (assignee.agent?.tier ?? 0) >= target;
-  const escalated = withEvent(ticket, { type: 'escalated', at: nowIso, by: by.id, from: ticket.tier, to: target, reason }, { tier: target, escalationRequest: null });
-  const released = keepsAssignee || ticket.assigneeId === null ? escalated : withEvent(escalated, { type: 'assigned', at: nowIso, by: by.id, to: null }, { assigneeId: null });
+  const escalated = withEvent(
+    ticket,
+    { type: 'escalated', at: nowIso, by: by.id, from: ticket.tier, to: target, reason },
+    { tier: target, escalationRequest: null },
+  );
+  const released =
+    keepsAssignee || ticket.assigneeId === null ? escalated : withEvent(escalated, { type: 'assigned', at: nowIso, by: by.id, to: null }, { assigneeId: null });
   return released;
 }
 
@@ -557,13 +604,22 @@ export function rateTicket(ticket: Ticket, customer: User, score: number, commen
     throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} is ${ticket.status}; it can be rated once it is solved`);
   }
   if (ticket.rating !== null) throw new AppError('ALREADY_EXISTS', `ticket #${ticket.number} was already rated ${ticket.rating.score}/5`);
-  if (score <= BAD_RATING_MAX && comment === null) throw new AppError('USAGE', 'a score of 1 or 2 needs a reason', { hint: 'say what went wrong with --comment "…"' });
+  if (score <= BAD_RATING_MAX && comment === null)
+    throw new AppError('USAGE', 'a score of 1 or 2 needs a reason', { hint: 'say what went wrong with --comment "…"' });
   const rating: Rating = { at: nowIso, score, comment };
   const rated = withEvent(ticket, { type: 'rated', at: nowIso, by: customer.id, score, comment }, { rating });
   if (score > BAD_RATING_MAX || comment === null) return { ticket: rated, followUp: null, changed: [rated] };
   const followUp = createTicket(
     nextNumber(),
-    { ...ticketBasics(ticket, customer), subject: followUpSubject(`Rated ${score}/5 on #${ticket.number}:`, ticket.subject), body: comment, priority: 'high', tier: 2, origin: 'rating', relatedTo: ticket.number },
+    {
+      ...ticketBasics(ticket, customer),
+      subject: followUpSubject(`Rated ${score}/5 on #${ticket.number}:`, ticket.subject),
+      body: comment,
+      priority: 'high',
+      tier: 2,
+      origin: 'rating',
+      relatedTo: ticket.number,
+    },
     nowIso,
   );
   const linked = withEvent(rated, { type: 'follow-up', at: nowIso, by: customer.id, ticket: followUp.number });
@@ -576,16 +632,27 @@ export function rateTicket(ticket: Ticket, customer: User, score: number, commen
  */
 export function mergeTickets(source: Ticket, target: Ticket, by: User, nowIso: string): { source: Ticket; target: Ticket } {
   if (source.number === target.number) throw new AppError('INVALID_MERGE', 'a ticket cannot be merged into itself');
-  if (source.customerId !== target.customerId) throw new AppError('INVALID_TRANSITION', `tickets #${source.number} and #${target.number} belong to different customers and cannot be merged`);
-  if (!ACTIVE_STATUSES.includes(target.status)) throw new AppError('INVALID_TRANSITION', `ticket #${target.number} is ${target.status}; merge into a ticket that is still being worked on`);
+  if (source.customerId !== target.customerId)
+    throw new AppError('INVALID_TRANSITION', `tickets #${source.number} and #${target.number} belong to different customers and cannot be merged`);
+  if (!ACTIVE_STATUSES.includes(target.status))
+    throw new AppError('INVALID_TRANSITION', `ticket #${target.number} is ${target.status}; merge into a ticket that is still being worked on`);
   assertTransition(source, 'merged');
-  if (target.messages.length + source.messages.length > MAX_MESSAGES) throw new AppError('INVALID_TRANSITION', `together the tickets hold more than ${MAX_MESSAGES} messages`);
+  if (target.messages.length + source.messages.length > MAX_MESSAGES)
+    throw new AppError('INVALID_TRANSITION', `together the tickets hold more than ${MAX_MESSAGES} messages`);
   const copies = source.messages.map((message, index) => ({ ...message, id: target.messages.length + index + 1, fromTicket: source.number }));
-  const merged = withEvent(withStatus(source, 'merged', by.id, nowIso), { type: 'merged-into', at: nowIso, by: by.id, ticket: target.number }, { mergedInto: target.number });
-  const grown = withEvent(target, { type: 'merged-from', at: nowIso, by: by.id, ticket: source.number }, {
-    messages: [...target.messages, ...copies],
-    priority: higherPriority(source.priority, target.priority),
-    tier: Math.max(source.tier, target.tier) as Tier,
-  });
+  const merged = withEvent(
+    withStatus(source, 'merged', by.id, nowIso),
+    { type: 'merged-into', at: nowIso, by: by.id, ticket: target.number },
+    { mergedInto: target.number },
+  );
+  const grown = withEvent(
+    target,
+    { type: 'merged-from', at: nowIso, by: by.id, ticket: source.number },
+    {
+      messages: [...target.messages, ...copies],
+      priority: higherPriority(source.priority, target.priority),
+      tier: Math.max(source.tier, target.tier) as Tier,
+    },
+  );
   return { source: merged, target: grown };
 }

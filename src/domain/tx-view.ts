@@ -92,17 +92,31 @@ function endStatus(tx: Transaction): TxStatus {
 }
 
 /** Transactions paid by whoever started them (a transfer, a deposit, a payout). */
-const PAID_BY_INITIATOR: ReadonlySet<string> = new Set(['transfer', 'transfer.unclaimed', 'deposit', 'withdrawal.hold', 'withdrawal.complete', 'withdrawal.release']);
+const PAID_BY_INITIATOR: ReadonlySet<string> = new Set([
+  'transfer',
+  'transfer.unclaimed',
+  'deposit',
+  'withdrawal.hold',
+  'withdrawal.complete',
+  'withdrawal.release',
+]);
 
 /** What the payee of a transfer gets: the converted amount, or the amount itself without conversion. */
 function receivedOf(tx: Transaction): { amountMinor: number; currency: string } | null {
   const d = tx.details;
   if (d.receiveAmountMinor !== undefined && d.receiveCurrency !== undefined) return { amountMinor: d.receiveAmountMinor, currency: d.receiveCurrency };
-  if ((tx.type === 'transfer' || tx.type === 'transfer.unclaimed') && d.amountMinor !== undefined && d.currency !== undefined) return { amountMinor: d.amountMinor, currency: d.currency };
+  if ((tx.type === 'transfer' || tx.type === 'transfer.unclaimed') && d.amountMinor !== undefined && d.currency !== undefined)
+    return { amountMinor: d.amountMinor, currency: d.currency };
   return null;
 }
 
-export function viewTransaction(facts: TxFacts, tx: Transaction, viewerId: UserId | null, followUps: readonly Transaction[], currencies: readonly Currency[]): TxView {
+export function viewTransaction(
+  facts: TxFacts,
+  tx: Transaction,
+  viewerId: UserId | null,
+  followUps: readonly Transaction[],
+  currencies: readonly Currency[],
+): TxView {
   const d = tx.details;
   const senderId = d.sender ?? (PAID_BY_INITIATOR.has(tx.type) ? d.initiator : null);
   // A payment to a phone number shows the number, never the email of the account behind it.
@@ -120,10 +134,18 @@ export function viewTransaction(facts: TxFacts, tx: Transaction, viewerId: UserI
     receiveAmount: fmt(received?.amountMinor, received?.currency, currencies),
     receiveCurrency: received?.currency ?? null,
     rate: d.fx?.rate ?? (received ? '1' : null),
-    from: tx.type === 'deposit' ? `${d.source ?? 'external'} deposit` : tx.type === 'withdrawal.release' || tx.type === 'withdrawal.return' ? (d.record?.methodLabel ?? 'payout') : emailOf(facts, senderId),
+    from:
+      tx.type === 'deposit'
+        ? `${d.source ?? 'external'} deposit`
+        : tx.type === 'withdrawal.release' || tx.type === 'withdrawal.return'
+          ? (d.record?.methodLabel ?? 'payout')
+          : emailOf(facts, senderId),
     to: tx.type.startsWith('withdrawal') ? (d.record?.methodLabel ?? 'payout') : recipientText,
     memo: tx.memo,
-    net: viewerId === null ? [] : netFor(tx, viewerId).map((n) => ({ currency: n.currency, amount: formatAmount(n.amountMinor, findCurrency(currencies, n.currency)) })),
+    net:
+      viewerId === null
+        ? []
+        : netFor(tx, viewerId).map((n) => ({ currency: n.currency, amount: formatAmount(n.amountMinor, findCurrency(currencies, n.currency)) })),
     createdAt: tx.at,
     links: tx.links,
   };
@@ -147,7 +169,13 @@ function netFor(tx: Transaction, userId: UserId): { currency: string; amountMino
   return [...sums].filter(([, amount]) => amount !== 0).map(([currency, amountMinor]) => ({ currency, amountMinor }));
 }
 
-export function receipt(facts: TxFacts, entry: JournalEntry, viewerId: UserId | null, followUps: readonly Transaction[], currencies: readonly Currency[]): Receipt {
+export function receipt(
+  facts: TxFacts,
+  entry: JournalEntry,
+  viewerId: UserId | null,
+  followUps: readonly Transaction[],
+  currencies: readonly Currency[],
+): Receipt {
   const tx = entry.tx;
   const money = (minor: number, code: string) => formatAmount(minor, findCurrency(currencies, code));
   return {

@@ -33,7 +33,9 @@ const ibanFileSchema = z.object({
   lengths: z
     .record(
       z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be a two-letter country code' })),
-      z.int({ error: IBAN_LENGTH_PROBLEM }).check(z.minimum(IBAN_MIN_LENGTH, { error: IBAN_LENGTH_PROBLEM }), z.maximum(IBAN_MAX_LENGTH, { error: IBAN_LENGTH_PROBLEM })),
+      z
+        .int({ error: IBAN_LENGTH_PROBLEM })
+        .check(z.minimum(IBAN_MIN_LENGTH, { error: IBAN_LENGTH_PROBLEM }), z.maximum(IBAN_MAX_LENGTH, { error: IBAN_LENGTH_PROBLEM })),
     )
     .check(z.refine((lengths) => Object.keys(lengths).length > 0, { error: 'has no entries' })),
 });
@@ -54,21 +56,28 @@ export function parseIbanLengths(json: unknown): IbanLengths {
  */
 export function normalizeIban(text: string, lengths: IbanLengths): Iban {
   const shown = printable(text.trim());
-  if (text.length > IBAN_TEXT_MAX_CHARACTERS) throw new AppError('INVALID_IBAN', `"${shown}" is too long for an IBAN (at most ${IBAN_MAX_LENGTH} letters and digits)`, { hint: IBAN_HINT });
+  if (text.length > IBAN_TEXT_MAX_CHARACTERS)
+    throw new AppError('INVALID_IBAN', `"${shown}" is too long for an IBAN (at most ${IBAN_MAX_LENGTH} letters and digits)`, { hint: IBAN_HINT });
   const compact = text.replace(/\s/g, '');
   if (compact === '') throw new AppError('INVALID_IBAN', 'the IBAN is empty', { hint: IBAN_HINT });
   // Checked before upper-casing: toUpperCase turns "ß" into "SS" and would invent characters.
-  if (!/^[A-Za-z0-9]+$/.test(compact)) throw new AppError('INVALID_IBAN', `"${shown}" is not an IBAN: only letters A-Z, digits and spaces belong in one`, { hint: IBAN_HINT });
+  if (!/^[A-Za-z0-9]+$/.test(compact))
+    throw new AppError('INVALID_IBAN', `"${shown}" is not an IBAN: only letters A-Z, digits and spaces belong in one`, { hint: IBAN_HINT });
   const iban = electronicFormatIBAN(compact) ?? compact;
   const country = iban.slice(0, 2);
-  if (!/^[A-Z]{2}$/.test(country)) throw new AppError('INVALID_IBAN', `"${shown}" is not an IBAN: it must start with a two-letter country code`, { hint: IBAN_HINT });
+  if (!/^[A-Z]{2}$/.test(country))
+    throw new AppError('INVALID_IBAN', `"${shown}" is not an IBAN: it must start with a two-letter country code`, { hint: IBAN_HINT });
   const expected = Object.hasOwn(lengths, country) ? lengths[country] : undefined;
   if (expected === undefined) {
-    throw new AppError('INVALID_IBAN', `${country} is not a country that uses IBANs`, { hint: 'for a US account use --account-number and --routing-number instead' });
+    throw new AppError('INVALID_IBAN', `${country} is not a country that uses IBANs`, {
+      hint: 'for a US account use --account-number and --routing-number instead',
+    });
   }
   const check = iban.slice(2, 4);
-  if (!/^[0-9]{2}$/.test(check)) throw new AppError('INVALID_IBAN', `"${shown}" is not an IBAN: the two characters after the country code must be digits`, { hint: IBAN_HINT });
-  if (iban.length !== expected) throw new AppError('INVALID_IBAN', `a ${country} IBAN has ${expected} characters, but "${shown}" has ${iban.length}`, { hint: IBAN_HINT });
+  if (!/^[0-9]{2}$/.test(check))
+    throw new AppError('INVALID_IBAN', `"${shown}" is not an IBAN: the two characters after the country code must be digits`, { hint: IBAN_HINT });
+  if (iban.length !== expected)
+    throw new AppError('INVALID_IBAN', `a ${country} IBAN has ${expected} characters, but "${shown}" has ${iban.length}`, { hint: IBAN_HINT });
   // 00, 01 and 99 can satisfy mod-97 but ISO 13616 never issues them.
   if (check === '00' || check === '01' || check === '99' || ibanRemainder(iban) !== 1) {
     throw new AppError('INVALID_IBAN', `"${shown}" is not a valid IBAN: its check digits do not match (look for a typo)`, { hint: IBAN_HINT });
@@ -109,13 +118,18 @@ export function maskAccountNumber(text: string): string {
 export function validateRoutingNumber(text: string): string {
   const routing = text.trim();
   const shown = printable(routing);
-  if (!/^[0-9]{9}$/.test(routing)) throw new AppError('INVALID_ROUTING_NUMBER', `"${shown}" is not a routing number: it must be exactly 9 digits 0-9`, { hint: ROUTING_HINT });
+  if (!/^[0-9]{9}$/.test(routing))
+    throw new AppError('INVALID_ROUTING_NUMBER', `"${shown}" is not a routing number: it must be exactly 9 digits 0-9`, { hint: ROUTING_HINT });
   if (routing === '000000000') throw new AppError('INVALID_ROUTING_NUMBER', 'a routing number cannot be all zeros', { hint: ROUTING_HINT });
   if (!ROUTING_PREFIX.test(routing)) {
-    throw new AppError('INVALID_ROUTING_NUMBER', `"${shown}" is not a routing number: no US routing number starts with ${routing.slice(0, 2)}`, { hint: ROUTING_HINT });
+    throw new AppError('INVALID_ROUTING_NUMBER', `"${shown}" is not a routing number: no US routing number starts with ${routing.slice(0, 2)}`, {
+      hint: ROUTING_HINT,
+    });
   }
   if (routingChecksum(routing) % 10 !== 0) {
-    throw new AppError('INVALID_ROUTING_NUMBER', `"${shown}" is not a valid routing number: its check digit does not match (look for a typo)`, { hint: ROUTING_HINT });
+    throw new AppError('INVALID_ROUTING_NUMBER', `"${shown}" is not a valid routing number: its check digit does not match (look for a typo)`, {
+      hint: ROUTING_HINT,
+    });
   }
   return routing;
 }
@@ -133,7 +147,9 @@ function routingChecksum(digits: string): number {
 export function validateAccountNumber(text: string): string {
   const account = text.trim();
   if (!/^[0-9]{4,17}$/.test(account)) {
-    throw new AppError('INVALID_ACCOUNT_NUMBER', `"${printable(account)}" is not a US account number: it must be 4 to 17 digits 0-9`, { hint: 'leave out spaces and dashes' });
+    throw new AppError('INVALID_ACCOUNT_NUMBER', `"${printable(account)}" is not a US account number: it must be 4 to 17 digits 0-9`, {
+      hint: 'leave out spaces and dashes',
+    });
   }
   return account;
 }

@@ -41,14 +41,18 @@ export function validateDocument(type: string, number: string): CheckedDocument 
   const shown = printable(number.trim());
   if (compact === '') throw new AppError('INVALID_DOCUMENT', 'the document number is empty', { hint: DOCUMENT_RULES[documentType].rule });
   if (compact.length > DOCUMENT_TEXT_MAX_CHARACTERS || !/^[A-Za-z0-9-]+$/.test(compact)) {
-    throw new AppError('INVALID_DOCUMENT', `"${shown}" is not a ${documentType} number: use letters A-Z and digits 0-9 only`, { hint: DOCUMENT_RULES[documentType].rule });
+    throw new AppError('INVALID_DOCUMENT', `"${shown}" is not a ${documentType} number: use letters A-Z and digits 0-9 only`, {
+      hint: DOCUMENT_RULES[documentType].rule,
+    });
   }
   const normalized = compact.toUpperCase();
   if (!DOCUMENT_RULES[documentType].pattern.test(normalized)) {
     throw new AppError('INVALID_DOCUMENT', `"${shown}" is not a ${documentType} number: ${DOCUMENT_RULES[documentType].rule}`);
   }
   if (documentType === 'id-card' && RESIDENT_ID.test(normalized) && residentIdCheckCharacter(normalized) !== normalized[17]) {
-    throw new AppError('INVALID_DOCUMENT', `"${shown}" is not a valid resident ID number: its last character does not match the check`, { hint: 'look for a typo' });
+    throw new AppError('INVALID_DOCUMENT', `"${shown}" is not a valid resident ID number: its last character does not match the check`, {
+      hint: 'look for a typo',
+    });
   }
   return { type: documentType, masked: maskAccountNumber(normalized) };
 }

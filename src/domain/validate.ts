@@ -117,7 +117,9 @@ function domainProblem(domain: string): string | null {
 export function classifyRecipient(text: string, countries?: readonly Country[]): Recipient {
   if (text.includes('@')) return { kind: 'email', email: normalizeEmail(text) };
   if (looksLikePhone(text)) return { kind: 'phone', phone: normalizePhone(text, countries) };
-  throw new AppError('INVALID_RECIPIENT', `"${printable(text.trim())}" is neither an email address nor a phone number in +<country><number> form`, { hint: 'for example alice@example.com or +14155550100' });
+  throw new AppError('INVALID_RECIPIENT', `"${printable(text.trim())}" is neither an email address nor a phone number in +<country><number> form`, {
+    hint: 'for example alice@example.com or +14155550100',
+  });
 }
 
 /** Returns the upper-case ISO 3166-1 alpha-2 code, accepting any letter case. */
@@ -125,7 +127,8 @@ export function normalizeCountry(text: string, countries: readonly Country[]): s
   const trimmed = text.trim();
   if (!/^[A-Za-z]{2}$/.test(trimmed)) throw new AppError('INVALID_COUNTRY', `"${printable(trimmed)}" is not a two-letter country code`, { hint: COUNTRY_HINT });
   const code = trimmed.toUpperCase();
-  if (!countries.some((country) => country.code === code)) throw new AppError('INVALID_COUNTRY', `${code} is not an ISO 3166 country code`, { hint: COUNTRY_HINT });
+  if (!countries.some((country) => country.code === code))
+    throw new AppError('INVALID_COUNTRY', `${code} is not an ISO 3166 country code`, { hint: COUNTRY_HINT });
   return code;
 }
 
@@ -152,7 +155,9 @@ export function checkPasswordPolicy(password: string): void {
   }
   const bytes = utf8ByteLength(password);
   if (bytes > PASSWORD_MAX_BYTES) {
-    throw new AppError('WEAK_PASSWORD', `the password is ${bytes} bytes long in UTF-8; at most ${PASSWORD_MAX_BYTES} are allowed`, { hint: 'bcrypt ignores everything past 72 bytes: use a shorter passphrase' });
+    throw new AppError('WEAK_PASSWORD', `the password is ${bytes} bytes long in UTF-8; at most ${PASSWORD_MAX_BYTES} are allowed`, {
+      hint: 'bcrypt ignores everything past 72 bytes: use a shorter passphrase',
+    });
   }
   const missing = missingPasswordParts(password);
   if (missing.length > 0) {
@@ -264,7 +269,18 @@ function matchIsoDate(text: string): DateParts | null {
   const dateOnly = DATE_ONLY.exec(text);
   if (dateOnly !== null) {
     const [, year, month, day] = dateOnly.map(Number);
-    return { year: year ?? 0, month: month ?? 0, day: day ?? 0, hour: 0, minute: 0, second: 0, millisecond: 0, offsetHours: 0, offsetMinutes: 0, offsetSign: 1 };
+    return {
+      year: year ?? 0,
+      month: month ?? 0,
+      day: day ?? 0,
+      hour: 0,
+      minute: 0,
+      second: 0,
+      millisecond: 0,
+      offsetHours: 0,
+      offsetMinutes: 0,
+      offsetSign: 1,
+    };
   }
   const match = DATE_TIME.exec(text);
   if (match === null) return null;
@@ -318,7 +334,9 @@ export function parsePositiveInt(text: string, field: string, bounds: { readonly
   const trimmed = text.trim();
   if (trimmed === '') throw new AppError('USAGE', `${field} needs a value`, { hint: `for example ${field} ${min}` });
   if (!/^[0-9]+$/.test(trimmed)) {
-    throw new AppError('INVALID_NUMBER', `${field} "${printable(trimmed)}" is not a whole number`, { hint: `use the digits 0-9 for a number from ${min} to ${max}` });
+    throw new AppError('INVALID_NUMBER', `${field} "${printable(trimmed)}" is not a whole number`, {
+      hint: `use the digits 0-9 for a number from ${min} to ${max}`,
+    });
   }
   const significant = trimmed.replace(/^0+(?=.)/, '');
   const value = significant.length > 16 ? Number.POSITIVE_INFINITY : Number(significant);

@@ -17,7 +17,14 @@ export function moneyWaitingMail(to: string, from: string, amount: string, curre
   return { to, userId: null, kind: 'money-waiting', language, subject, text: `${text}\n\n${texts.signature}`, antiPhishingPhrase: null };
 }
 
-export function payoutMail(user: User, outcome: 'completed' | 'failed', amount: string, currency: string, methodLabel: string, reason: string | null): OutgoingMail {
+export function payoutMail(
+  user: User,
+  outcome: 'completed' | 'failed',
+  amount: string,
+  currency: string,
+  methodLabel: string,
+  reason: string | null,
+): OutgoingMail {
   const payout = { amount, currency, methodLabel };
   if (outcome === 'completed') return mailTo(user, 'payout-completed', (texts) => texts.payoutCompleted(payout));
   return mailTo(user, 'payout-failed', (texts) => texts.payoutFailed(payout, reason));

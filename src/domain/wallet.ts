@@ -5,7 +5,17 @@
 import { AppError } from './errors.js';
 import { computeTransferQuote, type FeeSchedule, type TransferQuote } from './fees.js';
 import { usdEquivalentMinor, type RateTable } from './fx.js';
-import { canonicalJson, CUSTOMER_BALANCE_MAX_MINOR, sha256Hex, SYSTEM_ACCOUNTS, SYSTEM_BALANCE_MAX_MINOR, userAccount, utcDay, type NewTransaction, type Posting } from './ledger.js';
+import {
+  canonicalJson,
+  CUSTOMER_BALANCE_MAX_MINOR,
+  sha256Hex,
+  SYSTEM_ACCOUNTS,
+  SYSTEM_BALANCE_MAX_MINOR,
+  userAccount,
+  utcDay,
+  type NewTransaction,
+  type Posting,
+} from './ledger.js';
 import { checkOutgoingLimits, LIMIT_WINDOW_MS, type LimitTable } from './limits.js';
 import { findCurrency, formatAmount, type Currency, type MinorUnits } from './money.js';
 import type { IdempotencyRecord, LimitWindow, StoredQuote, TxId, UnclaimedTransfer, User, UserId } from './state.js';
@@ -55,10 +65,14 @@ export function planDeposit(user: User, amountMinor: MinorUnits, currency: Curre
  */
 export function assertSeedable(amountMinor: MinorUnits, currency: Currency, takenInMinor: MinorUnits): void {
   const money = (minor: MinorUnits) => `${formatAmount(minor, currency)} ${currency.code}`;
-  if (amountMinor > CUSTOMER_BALANCE_MAX_MINOR) throw new AppError('LIMIT_EXCEEDED', `${money(amountMinor)} is more than one account may hold (${money(CUSTOMER_BALANCE_MAX_MINOR)})`);
+  if (amountMinor > CUSTOMER_BALANCE_MAX_MINOR)
+    throw new AppError('LIMIT_EXCEEDED', `${money(amountMinor)} is more than one account may hold (${money(CUSTOMER_BALANCE_MAX_MINOR)})`);
   const seedMax = SYSTEM_BALANCE_MAX_MINOR / 2;
   if (takenInMinor + amountMinor > seedMax) {
-    throw new AppError('LIMIT_EXCEEDED', `fixtures may bring at most ${money(seedMax)} into a store, so that real deposits always have room; it already holds ${money(takenInMinor)}`);
+    throw new AppError(
+      'LIMIT_EXCEEDED',
+      `fixtures may bring at most ${money(seedMax)} into a store, so that real deposits always have room; it already holds ${money(takenInMinor)}`,
+    );
   }
 }
 
@@ -78,7 +92,10 @@ export interface ResolvedRecipient {
  */
 export function resolveRecipient(sender: User, recipient: Recipient, found: User | null, countryOfPhone: (phone: string) => string | null): ResolvedRecipient {
   const display = recipient.kind === 'email' ? recipient.email : recipient.phone;
-  if (found?.id === sender.id) throw new AppError('SELF_TRANSFER', 'you cannot send money to yourself', { hint: 'to move money between currencies, send to someone else or keep it as it is' });
+  if (found?.id === sender.id)
+    throw new AppError('SELF_TRANSFER', 'you cannot send money to yourself', {
+      hint: 'to move money between currencies, send to someone else or keep it as it is',
+    });
   const user = found && found.status === 'active' ? found : null;
   const country = user?.country ?? (recipient.kind === 'phone' ? countryOfPhone(recipient.phone) : null);
   return { recipient, user, country, display };
@@ -95,7 +112,14 @@ export function describeRequest(request: TransferRequest): Record<string, string
   return { to: request.to, amount: String(request.amountMinor), currency: request.currency, toCurrency: request.toCurrency };
 }
 
-export function priceTransfer(ref: WalletRef, sender: User, to: ResolvedRecipient, amountMinor: MinorUnits, currency: Currency, toCurrency: Currency): TransferQuote {
+export function priceTransfer(
+  ref: WalletRef,
+  sender: User,
+  to: ResolvedRecipient,
+  amountMinor: MinorUnits,
+  currency: Currency,
+  toCurrency: Currency,
+): TransferQuote {
   return computeTransferQuote(
     { amountMinor, currency, toCurrency, senderCountry: sender.country, recipientCountry: to.country },
     { schedule: ref.schedule, rates: ref.rates },
@@ -128,8 +152,14 @@ export function transferQuoteRecord(id: string, userId: UserId, request: Transfe
 export function usableQuote(quote: StoredQuote | null, quoteId: string, userId: UserId, kind: StoredQuote['kind'], nowMs: number): StoredQuote {
   if (!quote || quote.userId !== userId) throw new AppError('QUOTE_NOT_FOUND', `there is no quote ${quoteId}`, { hint: 'get one with `okpay fee quote …`' });
   if (quote.kind !== kind) throw new AppError('QUOTE_MISMATCH', `quote ${quoteId} is for a ${quote.kind}, not a ${kind}`);
-  if (quote.usedBy) throw new AppError('INVALID_TRANSITION', `quote ${quoteId} was already used by ${quote.usedBy}`, { hint: 'a quote pays for one transaction; get a new one' });
-  if (Date.parse(quote.expiresAt) <= nowMs) throw new AppError('QUOTE_EXPIRED', `quote ${quoteId} expired at ${quote.expiresAt}`, { hint: 'quotes last 30 minutes; get a new one with `okpay fee quote …`' });
+  if (quote.usedBy)
+    throw new AppError('INVALID_TRANSITION', `quote ${quoteId} was already used by ${quote.usedBy}`, {
+      hint: 'a quote pays for one transaction; get a new one',
+    });
+  if (Date.parse(quote.expiresAt) <= nowMs)
+    throw new AppError('QUOTE_EXPIRED', `quote ${quoteId} expired at ${quote.expiresAt}`, {
+      hint: 'quotes last 30 minutes; get a new one with `okpay fee quote …`',
+    });
   return quote;
 }
 
@@ -155,7 +185,9 @@ export function quoteFromStored(quote: StoredQuote): TransferQuote {
 
 export function checkIdempotencyKey(key: string): string {
   if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
-    throw new AppError('INVALID_IDEMPOTENCY_KEY', 'the idempotency key must be 1–64 characters of letters, digits and . _ : -', { hint: 'for example --idempotency-key invoice-2026-0042' });
+    throw new AppError('INVALID_IDEMPOTENCY_KEY', 'the idempotency key must be 1–64 characters of letters, digits and . _ : -', {
+      hint: 'for example --idempotency-key invoice-2026-0042',
+    });
   }
   return key;
 }
@@ -168,7 +200,9 @@ export function fingerprint(request: Readonly<Record<string, string | null>>): s
 export function priorForKey(record: IdempotencyRecord | null, key: string, requestFingerprint: string, nowMs: number): TxId | null {
   if (!record || Date.parse(record.expiresAt) <= nowMs) return null;
   if (record.fingerprint !== requestFingerprint) {
-    throw new AppError('IDEMPOTENCY_CONFLICT', `the idempotency key "${key}" was already used for a different request (${record.txId})`, { hint: 'use a new key for a new payment' });
+    throw new AppError('IDEMPOTENCY_CONFLICT', `the idempotency key "${key}" was already used for a different request (${record.txId})`, {
+      hint: 'use a new key for a new payment',
+    });
   }
   return record.txId;
 }
@@ -203,7 +237,6 @@ export function windowUsdMinor(window: LimitWindow, nowMs: number): MinorUnits {
   for (const day in window) if (day >= first) sum += window[day]!;
   return sum;
 }
-
 
 /**
  * Who a transfer went to, as the sender named them: a payment to a phone number keeps the number,
@@ -243,7 +276,12 @@ export interface TransferPlan {
 
 export function planTransfer(ref: WalletRef, plan: TransferPlan): NewTransaction {
   const { sender, to, quote, currency } = plan;
-  assertFunds(plan.availableMinor, currency, quote.amountMinor + quote.feeMinor, `this transfer (${formatAmount(quote.amountMinor, currency)} + ${formatAmount(quote.feeMinor, currency)} fee)`);
+  assertFunds(
+    plan.availableMinor,
+    currency,
+    quote.amountMinor + quote.feeMinor,
+    `this transfer (${formatAmount(quote.amountMinor, currency)} + ${formatAmount(quote.feeMinor, currency)} fee)`,
+  );
   const outgoingUsdMinor = assertWithinLimits(ref, sender, quote.amountMinor, currency, plan.windowUsdMinor);
   const nowIso = new Date(plan.nowMs).toISOString();
   const destination = to.user ? userAccount(to.user.id) : SYSTEM_ACCOUNTS.unclaimed;
@@ -305,7 +343,13 @@ export function planClaim(item: UnclaimedTransfer, recipient: User, nowIso: stri
       { account: SYSTEM_ACCOUNTS.unclaimed, currency: item.receiveCurrency, amountMinor: -item.receiveAmountMinor },
       { account: userAccount(recipient.id), currency: item.receiveCurrency, amountMinor: item.receiveAmountMinor },
     ],
-    details: { initiator: null, sender: item.senderId, recipient: { userId: recipient.id, ...(item.toPhone ? { phone: item.toPhone } : {}) }, amountMinor: item.receiveAmountMinor, currency: item.receiveCurrency },
+    details: {
+      initiator: null,
+      sender: item.senderId,
+      recipient: { userId: recipient.id, ...(item.toPhone ? { phone: item.toPhone } : {}) },
+      amountMinor: item.receiveAmountMinor,
+      currency: item.receiveCurrency,
+    },
   };
 }
 
@@ -322,7 +366,10 @@ export function planReturn(item: UnclaimedTransfer, nowIso: string): NewTransact
     );
   }
   if (item.feeMinor > 0) {
-    postings.push({ account: SYSTEM_ACCOUNTS.fees, currency: item.currency, amountMinor: -item.feeMinor }, { account: userAccount(item.senderId), currency: item.currency, amountMinor: item.feeMinor });
+    postings.push(
+      { account: SYSTEM_ACCOUNTS.fees, currency: item.currency, amountMinor: -item.feeMinor },
+      { account: userAccount(item.senderId), currency: item.currency, amountMinor: item.feeMinor },
+    );
   }
   return {
     type: 'unclaimed.return',

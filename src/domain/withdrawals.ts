@@ -33,9 +33,7 @@ export function parsePayoutRules(json: unknown): PayoutRules {
 
 /** The methods still in use among a user's methods, oldest first. */
 export function activeMethods(methods: readonly WithdrawalMethod[]): WithdrawalMethod[] {
-  return methods
-    .filter((m) => m.removedAt === null)
-    .sort((a, b) => compareCodeUnits(a.createdAt, b.createdAt) || compareCodeUnits(a.id, b.id));
+  return methods.filter((m) => m.removedAt === null).sort((a, b) => compareCodeUnits(a.createdAt, b.createdAt) || compareCodeUnits(a.id, b.id));
 }
 
 /** `method` is what the store holds under `methodId`, or null. */
@@ -47,7 +45,14 @@ export function requireMethod(method: WithdrawalMethod | null, userId: string, m
 }
 
 function sameDestination(a: WithdrawalMethod, b: WithdrawalMethod): boolean {
-  return a.type === b.type && a.iban === b.iban && a.accountNumber === b.accountNumber && a.routingNumber === b.routingNumber && a.provider === b.provider && a.walletAccount === b.walletAccount;
+  return (
+    a.type === b.type &&
+    a.iban === b.iban &&
+    a.accountNumber === b.accountNumber &&
+    a.routingNumber === b.routingNumber &&
+    a.provider === b.provider &&
+    a.walletAccount === b.walletAccount
+  );
 }
 
 /** A new method, checked against the user's methods (`existing`): the record to keep. */
@@ -59,10 +64,18 @@ export function addMethod(existing: readonly WithdrawalMethod[], method: Withdra
 }
 
 /** The method as removed; `inFlight` are the user's withdrawals still in flight. */
-export function removeMethod(method: WithdrawalMethod | null, userId: string, methodId: string, inFlight: readonly Withdrawal[], nowIso: string): WithdrawalMethod {
+export function removeMethod(
+  method: WithdrawalMethod | null,
+  userId: string,
+  methodId: string,
+  inFlight: readonly Withdrawal[],
+  nowIso: string,
+): WithdrawalMethod {
   const live = requireMethod(method, userId, methodId);
   if (inFlight.some((w) => w.methodId === methodId)) {
-    throw new AppError('INVALID_TRANSITION', `withdrawal method ${methodId} has a payout in flight`, { hint: 'remove it once the payout has completed, failed or been cancelled' });
+    throw new AppError('INVALID_TRANSITION', `withdrawal method ${methodId} has a payout in flight`, {
+      hint: 'remove it once the payout has completed, failed or been cancelled',
+    });
   }
   return { ...live, removedAt: nowIso };
 }
@@ -70,7 +83,11 @@ export function removeMethod(method: WithdrawalMethod | null, userId: string, me
 /** Documented test accounts: payouts to them fail at settlement. */
 export function isTestFailure(method: WithdrawalMethod, rules: PayoutRules): boolean {
   const f = rules.testFailures;
-  return (method.iban !== null && f.ibans.includes(method.iban)) || (method.accountNumber !== null && f.usAccountNumbers.includes(method.accountNumber)) || (method.walletAccount !== null && f.ewalletAccounts.includes(method.walletAccount));
+  return (
+    (method.iban !== null && f.ibans.includes(method.iban)) ||
+    (method.accountNumber !== null && f.usAccountNumbers.includes(method.accountNumber)) ||
+    (method.walletAccount !== null && f.ewalletAccounts.includes(method.walletAccount))
+  );
 }
 
 // ---- the payout -----------------------------------------------------------------------------
@@ -97,7 +114,12 @@ export function expectedArrivalMs(calendars: CalendarData, rules: PayoutRules, m
 export function planWithdrawal(ref: WalletRef & { calendars: CalendarData; payouts: PayoutRules }, request: WithdrawalRequest): NewTransaction {
   const { user, method, quote, currency, nowMs } = request;
   const total = quote.amountMinor + quote.feeMinor;
-  assertFunds(request.availableMinor, currency, total, `this withdrawal (${formatAmount(quote.amountMinor, currency)} + ${formatAmount(quote.feeMinor, currency)} fee)`);
+  assertFunds(
+    request.availableMinor,
+    currency,
+    total,
+    `this withdrawal (${formatAmount(quote.amountMinor, currency)} + ${formatAmount(quote.feeMinor, currency)} fee)`,
+  );
   const outgoingUsdMinor = assertWithinLimits(ref, user, quote.amountMinor, currency, request.windowUsdMinor);
   const nowIso = new Date(nowMs).toISOString();
   const record: Omit<Withdrawal, 'holdTxId'> = {
@@ -199,9 +221,14 @@ export function planRelease(withdrawal: Withdrawal, status: 'failed' | 'cancelle
  */
 export function planBounce(completion: Transaction, priorReversal: TxId | null, operatorId: UserId, reason: string, nowIso: string): NewTransaction {
   if (completion.type !== 'withdrawal.complete') {
-    throw new AppError('INVALID_TRANSITION', `${completion.id} is a ${completion.type}; only a completed payout (its withdrawal.complete transaction) can bounce`, { hint: 'find it with `okpay tx show` of the payout: its followedBy' });
+    throw new AppError(
+      'INVALID_TRANSITION',
+      `${completion.id} is a ${completion.type}; only a completed payout (its withdrawal.complete transaction) can bounce`,
+      { hint: 'find it with `okpay tx show` of the payout: its followedBy' },
+    );
   }
-  if (priorReversal) throw new AppError('INVALID_TRANSITION', `the payout ${completion.id} already came back with ${priorReversal}`, { hint: 'a payout bounces once' });
+  if (priorReversal)
+    throw new AppError('INVALID_TRANSITION', `the payout ${completion.id} already came back with ${priorReversal}`, { hint: 'a payout bounces once' });
   const record = completion.details.record;
   if (!record) throw new Error(`${completion.id} carries no withdrawal record`);
   return {
@@ -210,7 +237,11 @@ export function planBounce(completion: Transaction, priorReversal: TxId | null, 
     memo: null,
     links: [record.holdTxId ?? completion.links[0] ?? completion.id, completion.id],
     parties: [record.userId],
-    postings: completion.postings.map((p) => ({ ...p, account: p.account.startsWith('hold:') ? userAccount(p.account.slice(5)) : p.account, amountMinor: -p.amountMinor })),
+    postings: completion.postings.map((p) => ({
+      ...p,
+      account: p.account.startsWith('hold:') ? userAccount(p.account.slice(5)) : p.account,
+      amountMinor: -p.amountMinor,
+    })),
     details: {
       initiator: operatorId,
       refundOf: completion.id,
@@ -225,11 +256,14 @@ export function planBounce(completion: Transaction, priorReversal: TxId | null, 
 
 export function assertCancellable(withdrawal: Withdrawal): void {
   if (withdrawal.status !== 'requested') {
-    throw new AppError('INVALID_TRANSITION', `withdrawal ${withdrawal.id} is ${withdrawal.status}; only a requested withdrawal can be cancelled`, { hint: 'once processing has started the payout cannot be stopped' });
+    throw new AppError('INVALID_TRANSITION', `withdrawal ${withdrawal.id} is ${withdrawal.status}; only a requested withdrawal can be cancelled`, {
+      hint: 'once processing has started the payout cannot be stopped',
+    });
   }
 }
 
-export type SettleStep = { readonly kind: 'processing'; readonly withdrawal: Withdrawal } | { readonly kind: 'complete' | 'fail'; readonly withdrawal: Withdrawal };
+export type SettleStep =
+  { readonly kind: 'processing'; readonly withdrawal: Withdrawal } | { readonly kind: 'complete' | 'fail'; readonly withdrawal: Withdrawal };
 
 /**
  * What settlement does to one withdrawal as of `nowMs`: processing starts when the payout desk of

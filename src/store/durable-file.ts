@@ -161,10 +161,16 @@ export async function assertPrivateDirectory(directory: string): Promise<void> {
   const [link, target] = await Promise.all([fs.lstat(directory), fs.stat(directory)]).catch((error: unknown) => {
     throw unavailable(directory, error);
   });
-  if (link.isSymbolicLink() && !trusted(link.uid)) throw unsafe(directory, `it is a symbolic link owned by another user (uid ${link.uid})`, 'if you trust its owner, name the directory it points to instead');
-  if (!trusted(target.uid)) throw unsafe(directory, `it belongs to another user (uid ${target.uid})`, 'use a data directory of your own (--data-dir, $OKPAY_HOME)');
+  if (link.isSymbolicLink() && !trusted(link.uid))
+    throw unsafe(directory, `it is a symbolic link owned by another user (uid ${link.uid})`, 'if you trust its owner, name the directory it points to instead');
+  if (!trusted(target.uid))
+    throw unsafe(directory, `it belongs to another user (uid ${target.uid})`, 'use a data directory of your own (--data-dir, $OKPAY_HOME)');
   if ((target.mode & 0o022) !== 0) {
-    throw unsafe(directory, `other users can write in it (mode ${(target.mode & 0o7777).toString(8).padStart(4, '0')})`, `make it private with \`chmod go-w ${directory}\` (okpay creates its directories 0700)`);
+    throw unsafe(
+      directory,
+      `other users can write in it (mode ${(target.mode & 0o7777).toString(8).padStart(4, '0')})`,
+      `make it private with \`chmod go-w ${directory}\` (okpay creates its directories 0700)`,
+    );
   }
 }
 
@@ -228,6 +234,9 @@ export function unavailable(file: string, error: unknown): AppError {
   const code = errnoOf(error) ?? '';
   const why = ERRNO_TEXT[code] ?? (error instanceof Error ? error.message : String(error));
   return new AppError('STORE_UNAVAILABLE', `cannot use the store at ${file}: ${why}`, {
-    hint: code === 'ENOSPC' || code === 'EDQUOT' ? 'free some space and run the command again; nothing was changed' : 'check the data directory (--data-dir, $OKPAY_HOME); nothing was changed',
+    hint:
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? 'free some space and run the command again; nothing was changed'
+        : 'check the data directory (--data-dir, $OKPAY_HOME); nothing was changed',
   });
 }

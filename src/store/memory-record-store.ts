@@ -81,8 +81,20 @@ export class MemoryRecordStore implements RecordStore {
 
   private async commit(t: MemoryRecordTransaction): Promise<void> {
     const meta = t.currentMeta;
-    const journal = appendChain(this.journalEntries, t.posted, meta.journal, (tx) => entryContentText(storedTransaction(tx)), (seq, prevHash, hash, end, tx) => ({ seq, prevHash, hash, end, tx: hydrateTransaction(tx, seq) }));
-    const audit = appendChain(this.auditEntries, t.events, meta.audit, (event) => entryContentText(event), (seq, prevHash, hash, end, event) => ({ seq, prevHash, hash, end, event }));
+    const journal = appendChain(
+      this.journalEntries,
+      t.posted,
+      meta.journal,
+      (tx) => entryContentText(storedTransaction(tx)),
+      (seq, prevHash, hash, end, tx) => ({ seq, prevHash, hash, end, tx: hydrateTransaction(tx, seq) }),
+    );
+    const audit = appendChain(
+      this.auditEntries,
+      t.events,
+      meta.audit,
+      (event) => entryContentText(event),
+      (seq, prevHash, hash, end, event) => ({ seq, prevHash, hash, end, event }),
+    );
     await t.settleCounters(journal, audit);
     this.kinds = applied(this.kinds, await t.view.changes());
     this.mails.push(...t.mails);
@@ -115,7 +127,13 @@ async function* batches<T>(items: readonly T[], size: number): AsyncGenerator<T[
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
-function appendChain<C, E>(target: E[], items: readonly C[], head: ChainHead, entryContent: (item: C) => string, make: (seq: number, prevHash: string, hash: string, end: boolean, c: C) => E): ChainHead {
+function appendChain<C, E>(
+  target: E[],
+  items: readonly C[],
+  head: ChainHead,
+  entryContent: (item: C) => string,
+  make: (seq: number, prevHash: string, hash: string, end: boolean, c: C) => E,
+): ChainHead {
   let { seq, hash } = head;
   items.forEach((item, index) => {
     const end = index === items.length - 1;
@@ -145,7 +163,11 @@ class MemoryRecordTransaction extends RecordTransaction {
       get: async (seq) => committed[seq - 1] ?? null,
       getMany: async (seqs) => seqs.map((s) => committed[s - 1]).filter((e): e is JournalEntry => e !== undefined),
       seqsOfUser: async (userId) => (((await view.source.get('journal-of-user', userId)) as number[] | undefined) ?? []).filter((s) => s <= journalHead.seq),
-      scan: () => batches(committed.map((e) => ({ ...e, tx: storedTransaction(e.tx) })), store.segmentSize),
+      scan: () =>
+        batches(
+          committed.map((e) => ({ ...e, tx: storedTransaction(e.tx) })),
+          store.segmentSize,
+        ),
       describeSegment: (seq) => `memory segment ${Math.floor((seq - 1) / store.segmentSize)}`,
       segmentFiles: async () => null,
     };
@@ -165,4 +187,3 @@ class MemoryRecordTransaction extends RecordTransaction {
     };
   }
 }
-

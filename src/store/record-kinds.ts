@@ -7,7 +7,22 @@ import type { Session, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } f
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { TicketStatus } from '../domain/tickets.js';
 
-export const RECORD_KINDS = ['meta', 'counts', 'users', 'sessions', 'balances', 'quotes', 'idempotency', 'unclaimed', 'refunds', 'limits', 'methods', 'withdrawals', 'tickets', 'summaries'] as const;
+export const RECORD_KINDS = [
+  'meta',
+  'counts',
+  'users',
+  'sessions',
+  'balances',
+  'quotes',
+  'idempotency',
+  'unclaimed',
+  'refunds',
+  'limits',
+  'methods',
+  'withdrawals',
+  'tickets',
+  'summaries',
+] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 export const INDEX_KINDS = [
@@ -39,7 +54,16 @@ export type IndexMembers = Record<string, unknown>;
 export const OPEN_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'on-hold'];
 
 /** Kinds whose records are few at any store size (live sets, one-record kinds): fewer, fuller files. */
-const SMALL_KINDS: ReadonlySet<Kind> = new Set<Kind>(['meta', 'counts', 'staff', 'unclaimed', 'withdrawals', 'withdrawal-by-hold', 'open-queue', 'unclaimed-by-recipient']);
+const SMALL_KINDS: ReadonlySet<Kind> = new Set<Kind>([
+  'meta',
+  'counts',
+  'staff',
+  'unclaimed',
+  'withdrawals',
+  'withdrawal-by-hold',
+  'open-queue',
+  'unclaimed-by-recipient',
+]);
 
 /**
  * How many bucket files a kind is spread over. 4096 keeps a bucket near 250 records at a million

@@ -7,12 +7,37 @@ import type { AppError } from '../domain/errors.js';
 import { addToBalance, addToLimitWindow, transactionEffects, txIdForSeq, type NewTransaction, type Transaction, type TxEffect } from '../domain/ledger.js';
 import type { MailRecord, OutgoingMail } from '../domain/mail.js';
 import type { MinorUnits } from '../domain/money.js';
-import type { IdempotencyRecord, LimitWindow, Session, StoreMeta, StoredQuote, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
+import type {
+  IdempotencyRecord,
+  LimitWindow,
+  Session,
+  StoreMeta,
+  StoredQuote,
+  UnclaimedTransfer,
+  User,
+  Withdrawal,
+  WithdrawalMethod,
+} from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { Ticket, TicketStatus } from '../domain/tickets.js';
 import { idempotencyKey, OPEN_STATUSES, type IndexMembers } from './record-kinds.js';
 import type { RecordView } from './record-view.js';
-import type { BalanceRecords, IdempotencyRecords, LimitRecords, MetaRecords, MethodRecords, Page, PageOf, QuoteRecords, RefundRecords, SessionRecords, TicketRecords, UnclaimedRecords, UserRecords, WithdrawalRecords } from './records.js';
+import type {
+  BalanceRecords,
+  IdempotencyRecords,
+  LimitRecords,
+  MetaRecords,
+  MethodRecords,
+  Page,
+  PageOf,
+  QuoteRecords,
+  RefundRecords,
+  SessionRecords,
+  TicketRecords,
+  UnclaimedRecords,
+  UserRecords,
+  WithdrawalRecords,
+} from './records.js';
 import type { AuditReader, JournalReader, OutboxReader, RecordsTransaction } from './store.js';
 
 export const META_KEY = 'meta';
@@ -94,7 +119,12 @@ export abstract class RecordTransaction implements RecordsTransaction {
   readonly balances: BalanceRecords = {
     get: async (account, currency): Promise<MinorUnits> => (await this.view.get<Record<string, MinorUnits>>('balances', account))?.[currency] ?? 0,
     ofAccount: async (account) => ({ ...((await this.view.get<Record<string, MinorUnits>>('balances', account)) ?? {}) }),
-    scan: (size) => this.scanSortedEntries<Record<string, MinorUnits>, { account: string; currencies: Record<string, MinorUnits> }>('balances', size, (account, currencies) => ({ account, currencies: { ...currencies } })),
+    scan: (size) =>
+      this.scanSortedEntries<Record<string, MinorUnits>, { account: string; currencies: Record<string, MinorUnits> }>(
+        'balances',
+        size,
+        (account, currencies) => ({ account, currencies: { ...currencies } }),
+      ),
   };
 
   readonly quotes: QuoteRecords = {
@@ -180,7 +210,11 @@ export abstract class RecordTransaction implements RecordsTransaction {
         page,
       );
     },
-    recent: async (statuses, page) => pageOf((await this.summariesWithStatus(statuses)).sort((a, b) => b.number - a.number), page),
+    recent: async (statuses, page) =>
+      pageOf(
+        (await this.summariesWithStatus(statuses)).sort((a, b) => b.number - a.number),
+        page,
+      ),
     scan: (size) => this.scanSorted<Ticket>('tickets', size, (a, b) => a.number - b.number),
   };
 
@@ -256,7 +290,10 @@ export abstract class RecordTransaction implements RecordsTransaction {
     switch (effect.kind) {
       case 'balance': {
         const row = (await this.view.get<Record<string, MinorUnits>>('balances', effect.account)) ?? {};
-        this.view.put('balances', effect.account, { ...row, [effect.currency]: addToBalance(effect.account, effect.currency, row[effect.currency] ?? 0, effect.amountMinor) });
+        this.view.put('balances', effect.account, {
+          ...row,
+          [effect.currency]: addToBalance(effect.account, effect.currency, row[effect.currency] ?? 0, effect.amountMinor),
+        });
         return;
       }
       case 'idempotency':
@@ -330,7 +367,10 @@ export abstract class RecordTransaction implements RecordsTransaction {
     const view = this.view;
     return (async function* () {
       const all = await view.all<V>(kind);
-      yield* pages([...all.keys()].sort(byCode).map((key) => make(key, all.get(key) as V)), size);
+      yield* pages(
+        [...all.keys()].sort(byCode).map((key) => make(key, all.get(key) as V)),
+        size,
+      );
     })();
   }
 }

@@ -14,7 +14,17 @@ import { Low } from 'lowdb';
 import type { AuditEntry } from '../domain/audit.js';
 import { chainHash, hydrateEntry, sha256Hex, type StoredJournalEntry, type Transaction } from '../domain/ledger.js';
 import type { ChainHead, UserId } from '../domain/state.js';
-import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, fsyncDirectory, parseStoreJson, readTextIfExists, removeFile, unavailable } from './durable-file.js';
+import {
+  corrupt,
+  DurableJsonFile,
+  ensureDirectory,
+  errnoOf,
+  fsyncDirectory,
+  parseStoreJson,
+  readTextIfExists,
+  removeFile,
+  unavailable,
+} from './durable-file.js';
 import { applyTransaction, upgradeState, type Schema2State } from './schema2-state.js';
 import { SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
 import { auditCodec, journalCodec } from './chain-codecs.js';

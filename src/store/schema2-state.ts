@@ -50,7 +50,21 @@ export interface Schema2State {
 }
 
 function emptySchema2State(): Schema2State {
-  return { schemaVersion: SCHEMA2_VERSION, meta: emptyMeta(new Date(0).toISOString()), users: {}, sessions: {}, balances: {}, quotes: {}, idempotency: {}, unclaimed: {}, refunds: {}, limitWindows: {}, tickets: {}, methods: {}, withdrawals: {} };
+  return {
+    schemaVersion: SCHEMA2_VERSION,
+    meta: emptyMeta(new Date(0).toISOString()),
+    users: {},
+    sessions: {},
+    balances: {},
+    quotes: {},
+    idempotency: {},
+    unclaimed: {},
+    refunds: {},
+    limitWindows: {},
+    tickets: {},
+    methods: {},
+    withdrawals: {},
+  };
 }
 
 type Migration = (state: Record<string, unknown>) => Record<string, unknown>;
@@ -79,7 +93,12 @@ function compactLimitWindows(value: unknown): unknown {
   return windows;
 }
 
-export function upgradeState(raw: Record<string, unknown>, file: string, migrations: Readonly<Record<number, Migration>> = MIGRATIONS, currentVersion = SCHEMA2_VERSION): Schema2State {
+export function upgradeState(
+  raw: Record<string, unknown>,
+  file: string,
+  migrations: Readonly<Record<number, Migration>> = MIGRATIONS,
+  currentVersion = SCHEMA2_VERSION,
+): Schema2State {
   const version = raw['schemaVersion'];
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) {
     throw corrupt(file, 'it has no valid schemaVersion');

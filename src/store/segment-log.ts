@@ -7,7 +7,17 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import { chainHash } from '../domain/ledger.js';
 import type { ChainHead } from '../domain/state.js';
-import { corrupt, DurableJsonFile, ensureDirectory, errnoOf, parseStoreJson, readTextIfExists, removeFile, unavailable, writeFileDurable } from './durable-file.js';
+import {
+  corrupt,
+  DurableJsonFile,
+  ensureDirectory,
+  errnoOf,
+  parseStoreJson,
+  readTextIfExists,
+  removeFile,
+  unavailable,
+  writeFileDurable,
+} from './durable-file.js';
 
 export interface ChainEntry {
   readonly seq: number;
@@ -125,7 +135,10 @@ export class SegmentLog<E extends ChainEntry> {
       const entries = await this.readSegment(segment);
       if (entries === null) break;
       if (segment === keepSegment) {
-        bytes = await this.writeSegment(segment, entries.filter((e) => e.seq <= seq));
+        bytes = await this.writeSegment(
+          segment,
+          entries.filter((e) => e.seq <= seq),
+        );
       } else {
         await removeFile(this.fileOf(segment));
       }
@@ -230,7 +243,10 @@ export class ChainAppender<E extends ChainEntry, C> {
     if (!first) return;
     const lastFullSeq = this.log.segmentOf(this.nextSeq) * this.log.segmentSize;
     if (lastFullSeq < first.seq) return;
-    await this.write(this.pending.filter((p) => p.seq <= lastFullSeq), false);
+    await this.write(
+      this.pending.filter((p) => p.seq <= lastFullSeq),
+      false,
+    );
     this.pending = this.pending.filter((p) => p.seq > lastFullSeq);
   }
 

@@ -22,7 +22,16 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
-import { chainHash, hydrateEntry, sha256Hex, storedTransaction, type JournalEntry, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
+import {
+  chainHash,
+  hydrateEntry,
+  sha256Hex,
+  storedTransaction,
+  type JournalEntry,
+  type StoredJournalEntry,
+  type StoredTransaction,
+  type Transaction,
+} from '../domain/ledger.js';
 import { formatEml, parseEml, type MailRecord } from '../domain/mail.js';
 import { emptyMeta, type ChainHead, type StoreMeta } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
@@ -182,7 +191,9 @@ export class SplitFileStore implements RecordStore {
   async verify(): Promise<SplitVerifyReport> {
     const root = this.readRoot();
     if (root === null && existsSync(this.file(SCHEMA2_STATE))) {
-      throw new AppError('STORE_CORRUPT', `the store at ${this.directory} has not been upgraded to this okpay's layout yet`, { hint: 'run any other command once to upgrade it, then verify' });
+      throw new AppError('STORE_CORRUPT', `the store at ${this.directory} has not been upgraded to this okpay's layout yet`, {
+        hint: 'run any other command once to upgrade it, then verify',
+      });
     }
     const snapshot = await this.openForRead();
     const strict = new Snapshot(this, snapshot.root, snapshot.overlay, true);
@@ -258,7 +269,12 @@ export class SplitFileStore implements RecordStore {
   }
 
   private emptyRoot(): RootBody {
-    return { schemaVersion: SPLIT_SCHEMA_VERSION, commit: 0, meta: emptyMeta(this.options.now().toISOString(), this.journalLog.segmentSize), counts: { users: 0 } };
+    return {
+      schemaVersion: SPLIT_SCHEMA_VERSION,
+      commit: 0,
+      meta: emptyMeta(this.options.now().toISOString(), this.journalLog.segmentSize),
+      counts: { users: 0 },
+    };
   }
 
   private configure(root: RootBody): void {
@@ -284,7 +300,8 @@ export class SplitFileStore implements RecordStore {
       for (const e of entries) {
         if (e.seq > head.seq) break;
         const linked = prevHash === null || e.prevHash === prevHash;
-        if (!linked || chainHash(e.prevHash, e.seq, e.end, codec.canonical(codec.content(e))) !== e.hash) throw corrupt(file, `entry ${e.seq} was changed after it was committed`);
+        if (!linked || chainHash(e.prevHash, e.seq, e.end, codec.canonical(codec.content(e))) !== e.hash)
+          throw corrupt(file, `entry ${e.seq} was changed after it was committed`);
         prevHash = e.hash;
       }
       if (prevHash !== head.hash) throw corrupt(file, `it does not hold entry ${head.seq} that the store says was committed`);
@@ -354,7 +371,15 @@ export class SplitFileStore implements RecordStore {
    * being written), stages removed, journal and audit segments put back. A failed clean-up is
    * reported, and is harmless: without a valid redo the next writer drops the leftovers.
    */
-  private async abandon(error: unknown, left: { journal: ChainAppender<StoredJournalEntry, Transaction | StoredTransaction>; audit: ChainAppender<AuditEntry, AuditEvent>; staged: string[]; redoWritten: boolean }): Promise<unknown> {
+  private async abandon(
+    error: unknown,
+    left: {
+      journal: ChainAppender<StoredJournalEntry, Transaction | StoredTransaction>;
+      audit: ChainAppender<AuditEntry, AuditEvent>;
+      staged: string[];
+      redoWritten: boolean;
+    },
+  ): Promise<unknown> {
     const failures: string[] = [];
     const attempt = async (what: string, step: () => Promise<void>) => {
       await step().catch((e: unknown) => failures.push(`${what}: ${e instanceof Error ? e.message : String(e)}`));
@@ -397,7 +422,8 @@ export class SplitFileStore implements RecordStore {
       return;
     }
     const current = readText(file);
-    if (current === null || digest(current) !== expected) throw corrupt(file, `commit ${commit} cannot be completed: its new text is neither staged nor in place`);
+    if (current === null || digest(current) !== expected)
+      throw corrupt(file, `commit ${commit} cannot be completed: its new text is neither staged nor in place`);
   }
 
   // ---- the upgrade from schema 2 -------------------------------------------------------------
@@ -509,11 +535,16 @@ function checkRoot(root: RootBody, file: string): RootBody {
   const version = root.schemaVersion;
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) throw corrupt(file, 'it has no valid schemaVersion');
   if (version > SPLIT_SCHEMA_VERSION) {
-    throw new AppError('STORE_TOO_NEW', `the store at ${path.dirname(file)} was written by a newer okpay (schema ${version}; this okpay knows up to ${SPLIT_SCHEMA_VERSION})`, {
-      hint: 'upgrade okpay to use this store; it was left untouched',
-    });
+    throw new AppError(
+      'STORE_TOO_NEW',
+      `the store at ${path.dirname(file)} was written by a newer okpay (schema ${version}; this okpay knows up to ${SPLIT_SCHEMA_VERSION})`,
+      {
+        hint: 'upgrade okpay to use this store; it was left untouched',
+      },
+    );
   }
-  if (!Number.isSafeInteger(root.commit) || root.commit < 1 || root.meta === null || typeof root.meta !== 'object') throw corrupt(file, 'it does not describe a commit');
+  if (!Number.isSafeInteger(root.commit) || root.commit < 1 || root.meta === null || typeof root.meta !== 'object')
+    throw corrupt(file, 'it does not describe a commit');
   return root;
 }
 
@@ -546,7 +577,9 @@ async function recordFiles(changes: Changes, commit: number, current: Current | 
     }
     if (buckets.size !== manifest.length) files.set(manifestPath(kind), seal({ kind, commit, buckets: [...buckets].sort() } satisfies ManifestBody));
   }
-  if (everyManifest) for (const kind of BUCKETED_KINDS) if (!files.has(manifestPath(kind))) files.set(manifestPath(kind), seal({ kind, commit, buckets: [] } satisfies ManifestBody));
+  if (everyManifest)
+    for (const kind of BUCKETED_KINDS)
+      if (!files.has(manifestPath(kind))) files.set(manifestPath(kind), seal({ kind, commit, buckets: [] } satisfies ManifestBody));
   return files;
 }
 
@@ -662,7 +695,8 @@ export class Snapshot implements RecordSource {
       if ((await this.manifest(kind)).includes(bucket)) throw this.mismatch(corrupt(this.store.file(relative), 'it is missing'));
       records = {};
     } else {
-      if (body.kind !== kind || body.bucket !== bucket || body.records === null || typeof body.records !== 'object') throw this.mismatch(corrupt(this.store.file(relative), `it is not ${kind} bucket ${bucket}`));
+      if (body.kind !== kind || body.bucket !== bucket || body.records === null || typeof body.records !== 'object')
+        throw this.mismatch(corrupt(this.store.file(relative), `it is not ${kind} bucket ${bucket}`));
       records = body.records;
     }
     this.buckets.set(relative, records);
@@ -674,7 +708,8 @@ export class Snapshot implements RecordSource {
     const file = this.store.file(relative);
     const text = this.overlay?.has(relative) ? (readText(stagePath(file)) ?? readText(file)) : readText(file);
     const expected = this.overlay?.get(relative);
-    if (text !== null && expected !== undefined && digest(text) !== expected) throw this.mismatch(corrupt(file, 'it does not hold what the pending commit wrote'));
+    if (text !== null && expected !== undefined && digest(text) !== expected)
+      throw this.mismatch(corrupt(file, 'it does not hold what the pending commit wrote'));
     return text;
   }
 
@@ -690,7 +725,8 @@ export class Snapshot implements RecordSource {
     const text = readText(file);
     if (text === null) return null;
     const body = this.checked(() => unseal<T>(text, file));
-    if (!Number.isSafeInteger(body.commit) || body.commit > this.root.commit) throw this.mismatch(corrupt(file, `it was written by commit ${body.commit}, after the last committed (${this.root.commit})`));
+    if (!Number.isSafeInteger(body.commit) || body.commit > this.root.commit)
+      throw this.mismatch(corrupt(file, `it was written by commit ${body.commit}, after the last committed (${this.root.commit})`));
     return body;
   }
 

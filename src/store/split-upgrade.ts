@@ -18,7 +18,11 @@ const NOTHING: RecordSource = {
 };
 
 /** Every record of a schema-2 state; tickets stored before summaries existed get theirs from `summarize`. */
-export async function recordsOfState(state: Schema2State, seqsByUser: ReadonlyMap<string, number[]>, summarize: (ticket: Ticket) => TicketSummary): Promise<Changes> {
+export async function recordsOfState(
+  state: Schema2State,
+  seqsByUser: ReadonlyMap<string, number[]>,
+  summarize: (ticket: Ticket) => TicketSummary,
+): Promise<Changes> {
   const view = new RecordView(NOTHING);
   const put = (kind: Parameters<RecordView['put']>[0], records: Record<string, unknown>) => {
     for (const [key, value] of Object.entries(records)) view.put(kind, key, value);
@@ -37,7 +41,12 @@ export async function recordsOfState(state: Schema2State, seqsByUser: ReadonlyMa
   put('tickets', state.tickets);
   for (const [number, ticket] of Object.entries(state.tickets)) view.put('summaries', number, state.ticketSummaries?.[number] ?? summarize(ticket));
   // The old index may name entries of a commit that was rolled back after it was written.
-  for (const [userId, seqs] of seqsByUser) view.put('journal-of-user', userId, seqs.filter((seq) => seq <= state.meta.journal.seq));
+  for (const [userId, seqs] of seqsByUser)
+    view.put(
+      'journal-of-user',
+      userId,
+      seqs.filter((seq) => seq <= state.meta.journal.seq),
+    );
   return view.changes();
 }
 
@@ -58,7 +67,10 @@ export async function readSchema2Index(directory: string): Promise<Map<string, n
     if (data.users === null || typeof data.users !== 'object' || Array.isArray(data.users)) throw corrupt(file, 'it is not a journal index');
     for (const [userId, seqs] of Object.entries(data.users as Record<string, unknown>)) {
       if (!Array.isArray(seqs) || !seqs.every((s) => Number.isSafeInteger(s))) throw corrupt(file, `the entry of ${userId} is not a list of journal numbers`);
-      byUser.set(userId, [...new Set(seqs as number[])].sort((a, b) => a - b));
+      byUser.set(
+        userId,
+        [...new Set(seqs as number[])].sort((a, b) => a - b),
+      );
     }
   }
   return byUser;

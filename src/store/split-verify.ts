@@ -27,7 +27,10 @@ export interface SplitStoreFiles {
 
 /** One committed version, read strictly: any mismatch is damage. */
 export interface VerifiedVersion {
-  readonly root: { readonly counts: { readonly users: number }; readonly meta: { readonly journal: ChainHead; readonly audit: ChainHead; readonly mailSeq: number } };
+  readonly root: {
+    readonly counts: { readonly users: number };
+    readonly meta: { readonly journal: ChainHead; readonly audit: ChainHead; readonly mailSeq: number };
+  };
   manifest(kind: Kind): Promise<string[]>;
   bucketRecords(kind: Kind, bucket: string): Promise<Readonly<Record<string, unknown>>>;
   textOf(relative: string): string | null;
@@ -43,7 +46,11 @@ export interface SplitVerifyReport {
 
 type KindRecords = Map<string, unknown>;
 
-export async function verifySplitStore(store: SplitStoreFiles, snapshot: VerifiedVersion, helpers: { bucketOf(kind: Kind, key: string): string; bucketPath(kind: Kind, bucket: string): string; manifestPath(kind: Kind): string }): Promise<SplitVerifyReport> {
+export async function verifySplitStore(
+  store: SplitStoreFiles,
+  snapshot: VerifiedVersion,
+  helpers: { bucketOf(kind: Kind, key: string): string; bucketPath(kind: Kind, bucket: string): string; manifestPath(kind: Kind): string },
+): Promise<SplitVerifyReport> {
   const problems: string[] = [];
   const push = (text: string) => {
     if (problems.length < MAX_PROBLEMS) problems.push(text);
@@ -58,7 +65,15 @@ export async function verifySplitStore(store: SplitStoreFiles, snapshot: Verifie
   const users = records.get('users')?.size ?? 0;
   if (snapshot.root.counts.users !== users) push(`the store counts ${snapshot.root.counts.users} users but holds ${users}`);
   const balances = Object.fromEntries(records.get('balances') ?? []) as Balances;
-  compareWithState({ balances, unclaimed: Object.fromEntries(records.get('unclaimed') ?? []) as Record<string, UnclaimedTransfer>, withdrawals: Object.fromEntries(records.get('withdrawals') ?? []) as Record<string, Withdrawal> }, journal.balances, problems);
+  compareWithState(
+    {
+      balances,
+      unclaimed: Object.fromEntries(records.get('unclaimed') ?? []) as Record<string, UnclaimedTransfer>,
+      withdrawals: Object.fromEntries(records.get('withdrawals') ?? []) as Record<string, Withdrawal>,
+    },
+    journal.balances,
+    problems,
+  );
   const auditEntries = await checkAudit(store, snapshot, push);
   checkOutbox(store, snapshot, push);
   return { problems, journalEntries: journal.count, journalSegments: journal.segments, auditEntries, accounts: Object.keys(balances).length };
@@ -75,18 +90,26 @@ async function guarded<T>(push: (text: string) => void, fallback: T, read: () =>
 }
 
 /** Every record of a kind, checking its manifest, each listed bucket, and files nobody lists. */
-async function readKind(store: SplitStoreFiles, snapshot: VerifiedVersion, kind: Kind, helpers: Parameters<typeof verifySplitStore>[2], push: (text: string) => void): Promise<KindRecords> {
+async function readKind(
+  store: SplitStoreFiles,
+  snapshot: VerifiedVersion,
+  kind: Kind,
+  helpers: Parameters<typeof verifySplitStore>[2],
+  push: (text: string) => void,
+): Promise<KindRecords> {
   const found: KindRecords = new Map();
   const manifest = await guarded(push, [] as string[], () => snapshot.manifest(kind));
   const directory = store.file(path.dirname(helpers.manifestPath(kind)));
   for (const name of listDirectory(directory)) {
     const bucket = name.replace(/\.json$/, '');
-    if (name !== 'buckets.json' && !name.startsWith('.') && !manifest.includes(bucket)) push(`${path.join(directory, name)}: a ${kind} file that the list of ${kind} files does not name`);
+    if (name !== 'buckets.json' && !name.startsWith('.') && !manifest.includes(bucket))
+      push(`${path.join(directory, name)}: a ${kind} file that the list of ${kind} files does not name`);
   }
   for (const bucket of manifest) {
     const inBucket = await guarded(push, {} as Readonly<Record<string, unknown>>, () => snapshot.bucketRecords(kind, bucket));
     for (const [key, value] of Object.entries(inBucket)) {
-      if (helpers.bucketOf(kind, key) !== bucket) push(`${store.file(helpers.bucketPath(kind, bucket))}: ${kind} record ${key} belongs in bucket ${helpers.bucketOf(kind, key)}`);
+      if (helpers.bucketOf(kind, key) !== bucket)
+        push(`${store.file(helpers.bucketPath(kind, bucket))}: ${kind} record ${key} belongs in bucket ${helpers.bucketOf(kind, key)}`);
       found.set(key, value);
     }
   }
@@ -128,10 +151,17 @@ function sortedJson(value: unknown): string {
   if (Array.isArray(value)) return JSON.stringify(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
   const record = value as Record<string, unknown>;
-  return `{${Object.keys(record).sort().map((key) => `${JSON.stringify(key)}:${sortedJson(record[key])}`).join(',')}}`;
+  return `{${Object.keys(record)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${sortedJson(record[key])}`)
+    .join(',')}}`;
 }
 
-async function replayJournal(store: SplitStoreFiles, snapshot: VerifiedVersion, push: (text: string) => void): Promise<{ balances: Balances; count: number; segments: number; parties: Map<string, number[]> }> {
+async function replayJournal(
+  store: SplitStoreFiles,
+  snapshot: VerifiedVersion,
+  push: (text: string) => void,
+): Promise<{ balances: Balances; count: number; segments: number; parties: Map<string, number[]> }> {
   const head = snapshot.root.meta.journal;
   const log = store.journalLog;
   const problems: string[] = [];
@@ -165,7 +195,11 @@ async function checkAudit(store: SplitStoreFiles, snapshot: VerifiedVersion, pus
       push(`${log.fileOf(segment)}: audit segment ${segment} is missing`);
       break;
     }
-    audits.addSegment(segment, entries.filter((e) => e.seq <= head.seq), log.fileOf(segment));
+    audits.addSegment(
+      segment,
+      entries.filter((e) => e.seq <= head.seq),
+      log.fileOf(segment),
+    );
   }
   audits.finish(head);
   problems.forEach(push);

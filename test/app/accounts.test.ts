@@ -69,9 +69,18 @@ describe('register and activate', () => {
     const store = testStore();
     const deps = testDeps();
     const passwordHash = await deps.passwords.hash(APP_PASSWORD);
-    const user = await store.transaction((t) => register(t, deps, { email: ADA, phone: '+442079460958', country: 'GB', name: 'Ada', language: 'en', passwordHash }));
+    const user = await store.transaction((t) =>
+      register(t, deps, { email: ADA, phone: '+442079460958', country: 'GB', name: 'Ada', language: 'en', passwordHash }),
+    );
     // The number waits for the code texted to it: it is not the account's yet.
-    expect(user).toMatchObject({ email: ADA, status: 'pending', role: 'user', passwordHash, phone: null, phoneChallenge: { phone: '+442079460958', wrongAttempts: 0 } });
+    expect(user).toMatchObject({
+      email: ADA,
+      status: 'pending',
+      role: 'user',
+      passwordHash,
+      phone: null,
+      phoneChallenge: { phone: '+442079460958', wrongAttempts: 0 },
+    });
     const { user: active, claimed } = await store.transaction((t) => activate(t, deps, tokenIn(store, ADA, 'activation', 'act')));
     expect(active.status).toBe('active');
     expect(claimed).toEqual([]);
@@ -86,7 +95,8 @@ describe('register and activate', () => {
     const deps = testDeps();
     await registered(store, deps, ADA, '+442079460958');
     const ada = await store.read((t) => t.users.byEmail(ADA));
-    const attempt = (email: string, phone: string | null) => store.transaction((t) => register(t, deps, { email, phone, country: null, name: null, language: null, passwordHash: 'x' }));
+    const attempt = (email: string, phone: string | null) =>
+      store.transaction((t) => register(t, deps, { email, phone, country: null, name: null, language: null, passwordHash: 'x' }));
     expect(await attempt(ADA, null)).toMatchObject({ email: ADA, status: 'pending' });
     expect(await store.read((t) => t.users.count())).toBe(1);
     expect(await store.read((t) => t.users.byEmail(ADA))).toEqual(ada);
@@ -229,7 +239,10 @@ describe('profile, KYC, administrators and testers', () => {
     const bob = await actorOf(store, deps, (await signIn(store, deps, BOB)).token);
     const taken = await appErrorOf(() => store.transaction((t) => updateProfile(t, deps, bob, { phone: '+442079460958' })));
     expect(taken.code).toBe('ALREADY_EXISTS');
-    expect(await store.transaction((t) => updateProfile(t, deps, bob, { name: 'Bob', antiPhishingPhrase: 'blue heron' }))).toMatchObject({ name: 'Bob', antiPhishingPhrase: 'blue heron' });
+    expect(await store.transaction((t) => updateProfile(t, deps, bob, { name: 'Bob', antiPhishingPhrase: 'blue heron' }))).toMatchObject({
+      name: 'Bob',
+      antiPhishingPhrase: 'blue heron',
+    });
   });
 
   it('KYC: submitted once, decided by someone else, mailed, and the limits follow', async () => {

@@ -144,20 +144,39 @@ async function apply(world: World, op: Op): Promise<Ran[]> {
       await cmd(['deposit', '--amount', money(op.amount), '--currency', CURRENCIES[op.currency] as string, '--json'], email(op.who));
       break;
     case 'transfer':
-      await cmd(['transfer', '--to', email(op.to), '--amount', money(op.amount), '--currency', CURRENCIES[op.currency] as string, '--yes', '--json'], email(op.from));
+      await cmd(
+        ['transfer', '--to', email(op.to), '--amount', money(op.amount), '--currency', CURRENCIES[op.currency] as string, '--yes', '--json'],
+        email(op.from),
+      );
       break;
     case 'stranger':
-      await cmd(['transfer', '--to', op.phone ? '+14155550199' : 'newcomer@example.org', '--amount', money(op.amount), '--currency', CURRENCIES[op.currency] as string, '--yes', '--json'], email(op.from));
+      await cmd(
+        [
+          'transfer',
+          '--to',
+          op.phone ? '+14155550199' : 'newcomer@example.org',
+          '--amount',
+          money(op.amount),
+          '--currency',
+          CURRENCIES[op.currency] as string,
+          '--yes',
+          '--json',
+        ],
+        email(op.from),
+      );
       break;
     case 'quoted': {
-      const quote = await cmd(['fee', 'quote', 'transfer', '--to', email(op.to), '--amount', money(op.amount), '--currency', CURRENCIES[op.currency] as string, '--json'], email(op.from));
+      const quote = await cmd(
+        ['fee', 'quote', 'transfer', '--to', email(op.to), '--amount', money(op.amount), '--currency', CURRENCIES[op.currency] as string, '--json'],
+        email(op.from),
+      );
       const quoteId = quote.code === 0 ? (JSON.parse(quote.stdout) as { quote: { id: string } }).quote.id : null;
       if (quoteId) await cmd(['transfer', '--quote', quoteId, '--yes', '--json'], email(op.from));
       break;
     }
     case 'withdraw': {
       const methods = await cmd(['withdraw', 'methods', 'list', '--json'], email(op.who));
-      const list = methods.code === 0 ? (JSON.parse(methods.stdout) as { methods?: { id: string }[] }).methods ?? [] : [];
+      const list = methods.code === 0 ? ((JSON.parse(methods.stdout) as { methods?: { id: string }[] }).methods ?? []) : [];
       const method = list[0]?.id;
       if (method) await cmd(['withdraw', '--method', method, '--amount', money(op.amount % 30_000), '--currency', 'EUR', '--yes', '--json'], email(op.who));
       break;
@@ -167,7 +186,21 @@ async function apply(world: World, op: Op): Promise<Ran[]> {
       break;
     case 'dispute': {
       const tx = await lastTx(world, email(op.who));
-      await cmd(['ticket', 'new', '--category', 'dispute', '--subject', 'Not what I paid for', '--body', 'Please look into this payment.', ...(tx ? ['--tx', tx] : []), '--json'], email(op.who));
+      await cmd(
+        [
+          'ticket',
+          'new',
+          '--category',
+          'dispute',
+          '--subject',
+          'Not what I paid for',
+          '--body',
+          'Please look into this payment.',
+          ...(tx ? ['--tx', tx] : []),
+          '--json',
+        ],
+        email(op.who),
+      );
       break;
     }
     case 'reply':

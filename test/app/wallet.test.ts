@@ -171,7 +171,9 @@ describe.each(STORES)('wallet use-cases on %s', (_name, make) => {
     expect(reused.code).toBe('INVALID_TRANSITION');
     const late = await w.run((t, deps) => quoteTransfer(t, deps, ada, { to: 'bob@example.com', amountMinor: 500, currency: 'USD', toCurrency: 'USD' }));
     w.nowMs += 31 * 60 * 1000;
-    expect((await refusalOf(w.run((t, deps) => transfer(t, deps, ada, { request: null, memo: null, idempotencyKey: null, quoteId: late.id })))).code).toBe('QUOTE_EXPIRED');
+    expect((await refusalOf(w.run((t, deps) => transfer(t, deps, ada, { request: null, memo: null, idempotencyKey: null, quoteId: late.id })))).code).toBe(
+      'QUOTE_EXPIRED',
+    );
     expect(EUR.code).toBe(quote.receiveCurrency);
   });
 
@@ -201,7 +203,15 @@ describe.each(STORES)('wallet use-cases on %s', (_name, make) => {
     const ada = await w.member('ada');
     await w.member('bob');
     await w.run((t, deps) => deposit(t, deps, ada, { amountMinor: 10_000, currency: USD, source: 'card' }));
-    const row = (line: number, to: string, amountMinor: number): BatchRow => ({ line, reference: `ref-${line}`, recipient: { kind: 'email', email: to }, to, currency: USD, amountMinor, memo: null });
+    const row = (line: number, to: string, amountMinor: number): BatchRow => ({
+      line,
+      reference: `ref-${line}`,
+      recipient: { kind: 'email', email: to },
+      to,
+      currency: USD,
+      amountMinor,
+      memo: null,
+    });
     const rows = [row(2, 'bob@example.com', 1_000), row(3, 'erin@example.com', 2_000)];
     const first = await w.run((t, deps) => payBatch(t, deps, ada, rows, { atomic: false }));
     expect(first.map((r) => r.status)).toEqual(['paid', 'paid']);
@@ -214,14 +224,27 @@ describe.each(STORES)('wallet use-cases on %s', (_name, make) => {
     expect((atomic as AtomicBatchFailed).results.map((r) => r.status)).toEqual(['not-sent', 'failed']);
     expect(await w.balanceOf(userAccount(ada.user.id), 'USD')).toBe(before);
     const partial = await w.run((t, deps) => payBatch(t, deps, ada, tooMuch, { atomic: false }));
-    expect(partial.map((r) => [r.status, r.error?.code ?? null])).toEqual([['paid', null], ['failed', 'INSUFFICIENT_FUNDS']]);
+    expect(partial.map((r) => [r.status, r.error?.code ?? null])).toEqual([
+      ['paid', null],
+      ['failed', 'INSUFFICIENT_FUNDS'],
+    ]);
   });
 
   it('a withdrawal holds amount and fee, can be cancelled while requested, and settles to completed', async () => {
     const w = new World(make);
     const ada = await w.member('ada', 'DE');
     await w.run((t, deps) => deposit(t, deps, ada, { amountMinor: 100_000, currency: USD, source: 'card' }));
-    const fields = { type: 'bank' as const, label: 'Ada •••• 3000', holder: 'Ada', iban: 'DE89370400440532013000', accountNumber: null, routingNumber: null, country: 'DE', provider: null, walletAccount: null };
+    const fields = {
+      type: 'bank' as const,
+      label: 'Ada •••• 3000',
+      holder: 'Ada',
+      iban: 'DE89370400440532013000',
+      accountNumber: null,
+      routingNumber: null,
+      country: 'DE',
+      provider: null,
+      walletAccount: null,
+    };
     const method = await w.run((t, deps) => addWithdrawalMethod(t, deps, ada, fields));
     expect((await refusalOf(w.run((t, deps) => addWithdrawalMethod(t, deps, ada, fields)))).code).toBe('ALREADY_EXISTS');
     const cancelled = await w.run((t, deps) => withdraw(t, deps, ada, { methodId: method.id, currency: USD, amountMinor: 10_000 }, null));
@@ -236,7 +259,10 @@ describe.each(STORES)('wallet use-cases on %s', (_name, make) => {
     w.nowMs = Date.parse(paid.expectedBy);
     expect(await w.run((t, deps) => settleMoney(t, deps))).toMatchObject({ processing: 0, completed: 1, failed: 0 });
     expect(await w.balanceOf(holdAccount(ada.user.id), 'USD')).toBe(0);
-    expect((await w.run((t) => listWithdrawals(t, ada))).map((x) => [x.id, x.status])).toEqual([[paid.id, 'completed'], [cancelled.id, 'cancelled']]);
+    expect((await w.run((t) => listWithdrawals(t, ada))).map((x) => [x.id, x.status])).toEqual([
+      [paid.id, 'completed'],
+      [cancelled.id, 'cancelled'],
+    ]);
     expect((await w.run((t, deps) => removeWithdrawalMethod(t, deps, ada, method.id))).removedAt).not.toBeNull();
   });
 

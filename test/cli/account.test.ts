@@ -10,9 +10,25 @@ const MINUTE_MS = 60_000;
 describe('register', () => {
   it('creates a pending account and mails an activation token', async () => {
     const cli = new Cli();
-    const result = await cli.run(['register', '--email', ' Ada@Example.COM ', '--name', 'Ada Lovelace', '--country', 'gb', '--phone', '+44 20 7946 0958', '--password-stdin', '--accept-terms', '--json'], {
-      stdin: `${PASSWORD}\n`,
-    });
+    const result = await cli.run(
+      [
+        'register',
+        '--email',
+        ' Ada@Example.COM ',
+        '--name',
+        'Ada Lovelace',
+        '--country',
+        'gb',
+        '--phone',
+        '+44 20 7946 0958',
+        '--password-stdin',
+        '--accept-terms',
+        '--json',
+      ],
+      {
+        stdin: `${PASSWORD}\n`,
+      },
+    );
     expect(result.code).toBe(0);
     const { user } = result.json<{ user: Record<string, unknown> }>();
     expect(user).toMatchObject({ email: EMAIL, status: 'pending', role: 'user', country: 'GB', name: 'Ada Lovelace', twoFactor: false });
@@ -64,23 +80,30 @@ describe('register', () => {
     expect(result.code).toBe(0);
   });
 
-  it.each(['ADA@example.com', 'ada@EXAMPLE.com', ' Ada@Example.Com'])('answers %j as a new address once ada@example.com exists, and mails the owner instead', async (again) => {
-    const cli = new Cli();
-    expect((await cli.register(EMAIL)).code).toBe(0);
-    const result = await cli.run(['register', '--email', again, '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
-    expect(result.code).toBe(0);
-    expect(result.json()).toMatchObject({ user: { email: EMAIL, status: 'pending' } });
-    expect(Object.keys(recordsOf(cli.store).users ?? {})).toHaveLength(1);
-    expect(cli.mail(EMAIL, 'registration-attempt').text).toContain('okpay password reset --email ada@example.com');
-  });
+  it.each(['ADA@example.com', 'ada@EXAMPLE.com', ' Ada@Example.Com'])(
+    'answers %j as a new address once ada@example.com exists, and mails the owner instead',
+    async (again) => {
+      const cli = new Cli();
+      expect((await cli.register(EMAIL)).code).toBe(0);
+      const result = await cli.run(['register', '--email', again, '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
+      expect(result.code).toBe(0);
+      expect(result.json()).toMatchObject({ user: { email: EMAIL, status: 'pending' } });
+      expect(Object.keys(recordsOf(cli.store).users ?? {})).toHaveLength(1);
+      expect(cli.mail(EMAIL, 'registration-attempt').text).toContain('okpay password reset --email ada@example.com');
+    },
+  );
 
   it('keeps a verified phone number with its account: a new registration answers as usual, is made without it, and the owner is mailed; one nobody verified blocks nobody', async () => {
     const cli = new Cli();
     expect((await cli.register('eve@example.com', ['--phone', '+14155550100'])).code).toBe(0);
     await cli.signedIn(EMAIL, ['--phone', '+1 415 555 0100']);
     expect((await cli.run(['profile', 'verify-phone', phoneCode(cli, '+14155550100')])).code).toBe(0);
-    const fresh = await cli.run(['register', '--email', 'carol@example.com', '--phone', '+1 415 555 0101', '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
-    const result = await cli.run(['register', '--email', 'bob@example.com', '--phone', '+1 415 555 0100', '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
+    const fresh = await cli.run(['register', '--email', 'carol@example.com', '--phone', '+1 415 555 0101', '--password-stdin', '--accept-terms', '--json'], {
+      stdin: `${PASSWORD}\n`,
+    });
+    const result = await cli.run(['register', '--email', 'bob@example.com', '--phone', '+1 415 555 0100', '--password-stdin', '--accept-terms', '--json'], {
+      stdin: `${PASSWORD}\n`,
+    });
     expect(result.code).toBe(0);
     const shape = (r: typeof result) => Object.keys(r.json<{ user: Record<string, unknown> }>().user).sort();
     expect(shape(result)).toEqual(shape(fresh));
@@ -249,11 +272,39 @@ describe('profile', () => {
   it('sets and shows the profile fields, masking the ID number', async () => {
     const cli = new Cli();
     await cli.signedIn(EMAIL);
-    const set = await cli.run(['profile', 'set', '--name', 'Ada King', '--phone', '+14155550100', '--country', 'us', '--language', 'ZH', '--id-number', 'X12345678', '--anti-phishing-phrase', 'blue heron 42', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
+    const set = await cli.run(
+      [
+        'profile',
+        'set',
+        '--name',
+        'Ada King',
+        '--phone',
+        '+14155550100',
+        '--country',
+        'us',
+        '--language',
+        'ZH',
+        '--id-number',
+        'X12345678',
+        '--anti-phishing-phrase',
+        'blue heron 42',
+        '--password-stdin',
+        '--json',
+      ],
+      { stdin: `${PASSWORD}\n` },
+    );
     expect(set.code).toBe(0);
     const { profile } = set.json<{ profile: Record<string, unknown> }>();
     // The number is sent a code and waits for it: it is not the account's yet.
-    expect(profile).toMatchObject({ name: 'Ada King', phone: null, phoneToVerify: '+14155550100', country: 'US', language: 'zh', antiPhishingPhrase: true, missing: ['phone number'] });
+    expect(profile).toMatchObject({
+      name: 'Ada King',
+      phone: null,
+      phoneToVerify: '+14155550100',
+      country: 'US',
+      language: 'zh',
+      antiPhishingPhrase: true,
+      missing: ['phone number'],
+    });
     expect(String(profile['idNumber'])).toMatch(/5678$/);
     expect(String(profile['idNumber'])).not.toContain('X1234');
     expect(JSON.stringify(recordsOf(cli.store))).not.toContain('X12345678');
@@ -468,7 +519,9 @@ describe('usage errors and JSON errors', () => {
     const result = await new Cli().run(['whoami', '--json']);
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(JSON.parse(result.stderr)).toEqual({ error: { code: 'NOT_LOGGED_IN', message: 'you are not signed in', exitCode: 3, hint: expect.stringContaining('okpay login') } });
+    expect(JSON.parse(result.stderr)).toEqual({
+      error: { code: 'NOT_LOGGED_IN', message: 'you are not signed in', exitCode: 3, hint: expect.stringContaining('okpay login') },
+    });
   });
 
   it('prints usage errors as JSON too', async () => {
@@ -503,12 +556,15 @@ describe('usage errors and JSON errors', () => {
     expect(result.stdout).toContain('register');
   });
 
-  it.each([['password'], ['2fa'], ['--json'], ['--data-dir', '/tmp/somewhere']])('prints the help on stdout for %j without a subcommand, exit 0', async (...args) => {
-    const result = await new Cli().run(args);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Usage: okpay/);
-    expect(result.stderr).toBe('');
-  });
+  it.each([['password'], ['2fa'], ['--json'], ['--data-dir', '/tmp/somewhere']])(
+    'prints the help on stdout for %j without a subcommand, exit 0',
+    async (...args) => {
+      const result = await new Cli().run(args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^Usage: okpay/);
+      expect(result.stderr).toBe('');
+    },
+  );
 
   it('suggests the subcommand that was meant', async () => {
     const result = await new Cli().run(['password', 'chnage']);

@@ -15,7 +15,9 @@ import { DEMO_FILE, DEMO_PASSWORD, DEMO_PEOPLE, DESK_NOW, errorCode, MemoryDesk,
 
 const totp = otplibTotp();
 const MINUTE_MS = 60_000;
-const BOB_SECRET = (JSON.parse(readFileSync(DEMO_FILE, 'utf8')) as { users: { name: string; twoFactorSecret?: string }[] }).users.find((u) => u.name === 'bob')?.twoFactorSecret ?? '';
+const BOB_SECRET =
+  (JSON.parse(readFileSync(DEMO_FILE, 'utf8')) as { users: { name: string; twoFactorSecret?: string }[] }).users.find((u) => u.name === 'bob')
+    ?.twoFactorSecret ?? '';
 const NEW_PASSWORD = 'Another-pass-2026?';
 
 type Policy = 'public' | 'user' | 'agent' | 'admin';
@@ -59,7 +61,10 @@ function invocations(methodId: string): Record<string, Invocation> {
     'fee quote withdraw': { policy: 'user', argv: ['fee', 'quote', 'withdraw', '--method', methodId, '--amount', '5', '--currency', 'EUR'] },
     transfer: { policy: 'user', argv: ['transfer', '--to', DEMO_PEOPLE.otherCustomer, '--amount', '5', '--currency', 'EUR', '--yes'] },
     withdraw: { policy: 'user', argv: ['withdraw', '--method', methodId, '--amount', '5', '--currency', 'EUR', '--yes'] },
-    'withdraw methods add bank': { policy: 'user', argv: ['withdraw', 'methods', 'add', 'bank', '--holder', 'Lena Mueller', '--iban', 'DE89370400440532013000'] },
+    'withdraw methods add bank': {
+      policy: 'user',
+      argv: ['withdraw', 'methods', 'add', 'bank', '--holder', 'Lena Mueller', '--iban', 'DE89370400440532013000'],
+    },
     'withdraw methods add ewallet': { policy: 'user', argv: ['withdraw', 'methods', 'add', 'ewallet', '--provider', 'PayPal', '--account', 'lena@example.de'] },
     'withdraw methods list': { policy: 'user', argv: ['withdraw', 'methods', 'list'] },
     'withdraw methods remove': { policy: 'user', argv: ['withdraw', 'methods', 'remove', methodId, '--yes'] },
@@ -161,10 +166,15 @@ describe('the authorisation matrix: every command × signed out, customer, agent
       for (const actor of ACTORS) {
         if (inv.tty && actor.startsWith('agent')) continue;
         const token = actor === 'signed out' ? undefined : desk.tokens[actor];
-        const { outcome } = await desk.isolated([...inv.argv, '--json'], { ...(token ? { token } : {}), ...(inv.stdin === undefined ? {} : { stdin: inv.stdin }), tty: inv.tty ?? false });
+        const { outcome } = await desk.isolated([...inv.argv, '--json'], {
+          ...(token ? { token } : {}),
+          ...(inv.stdin === undefined ? {} : { stdin: inv.stdin }),
+          tty: inv.tty ?? false,
+        });
         cells += 1;
         const got = gate(outcome);
-        if (got !== expectedGate(inv.policy, actor)) mismatches.push(`${name} as ${actor}: ${got} (${errorCode(outcome) ?? 'ok'}), expected ${expectedGate(inv.policy, actor)}`);
+        if (got !== expectedGate(inv.policy, actor))
+          mismatches.push(`${name} as ${actor}: ${got} (${errorCode(outcome) ?? 'ok'}), expected ${expectedGate(inv.policy, actor)}`);
       }
     }
     expect(mismatches).toEqual([]);
@@ -179,7 +189,9 @@ describe('the authorisation matrix: every command × signed out, customer, agent
     expect(errorCode((await desk.isolated(refund, { ...(t1 ? { token: t1 } : {}) })).outcome)).toBe('FORBIDDEN');
     expect(errorCode((await desk.isolated(refund, { token: desk.tokens.agent2 ?? '' })).outcome)).not.toBe('FORBIDDEN');
     const restore = desk.checkpoint();
-    const escalated = await desk.okpay(['ticket', 'escalate', '4', '--manager', '--reason', 'a manager, please', '--json'], { token: desk.tokens.agent3 ?? '' });
+    const escalated = await desk.okpay(['ticket', 'escalate', '4', '--manager', '--reason', 'a manager, please', '--json'], {
+      token: desk.tokens.agent3 ?? '',
+    });
     expect(escalated.code, escalated.stderr).toBe(0);
     const reply = await desk.okpay(['ticket', 'reply', '4', '--body', 'Tier one here.', '--json'], { token: t1 ?? '' });
     expect(errorCode(reply)).toBe('FORBIDDEN');
@@ -244,13 +256,20 @@ describe('brute force', () => {
 });
 
 describe('two-step verification', () => {
-  const loginBob = (desk: MemoryDesk, code: string) => desk.isolated(['login', '--email', DEMO_PEOPLE.otherCustomer, '--password-stdin', '--otp', code, '--raw', '--json'], { stdin: PW });
+  const loginBob = (desk: MemoryDesk, code: string) =>
+    desk.isolated(['login', '--email', DEMO_PEOPLE.otherCustomer, '--password-stdin', '--otp', code, '--raw', '--json'], { stdin: PW });
 
   it('a code is good for the current step and one step either side, not two; and only once', async () => {
     const desk = new MemoryDesk();
     await desk.setUp([]);
     const now = Date.parse(DESK_NOW);
-    for (const [skewSteps, accepted] of [[-2, false], [-1, true], [0, true], [1, true], [2, false]] as const) {
+    for (const [skewSteps, accepted] of [
+      [-2, false],
+      [-1, true],
+      [0, true],
+      [1, true],
+      [2, false],
+    ] as const) {
       const { outcome } = await loginBob(desk, totp.generate(BOB_SECRET, now + skewSteps * 30_000));
       expect(outcome.code === 0, `a code ${skewSteps} steps away: ${outcome.stderr}`).toBe(accepted);
     }
@@ -265,8 +284,13 @@ describe('two-step verification', () => {
     const desk = new MemoryDesk();
     await desk.setUp(['customer']);
     const token = desk.tokens.customer ?? '';
-    const enabled = JSON.parse((await desk.okpay(['2fa', 'enable', '--password-stdin', '--json'], { token, stdin: PW })).stdout) as { twoFactor: { secret: string; recoveryCodes: string[] } };
-    const confirmed = await desk.okpay(['2fa', 'confirm', totp.generate(enabled.twoFactor.secret, Date.parse(DESK_NOW)), '--password-stdin', '--json'], { token, stdin: PW });
+    const enabled = JSON.parse((await desk.okpay(['2fa', 'enable', '--password-stdin', '--json'], { token, stdin: PW })).stdout) as {
+      twoFactor: { secret: string; recoveryCodes: string[] };
+    };
+    const confirmed = await desk.okpay(['2fa', 'confirm', totp.generate(enabled.twoFactor.secret, Date.parse(DESK_NOW)), '--password-stdin', '--json'], {
+      token,
+      stdin: PW,
+    });
     expect(confirmed.code, confirmed.stderr).toBe(0);
     const [recovery] = enabled.twoFactor.recoveryCodes;
     const login = (code: string) => desk.okpay(['login', '--email', DEMO_PEOPLE.customer, '--password-stdin', '--otp', code, '--json'], { stdin: PW });
@@ -306,8 +330,13 @@ describe('sessions', () => {
 
     const d = (await desk.okpay(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${NEW_PASSWORD}\n` })).stdout.trim();
     const newPw = `${NEW_PASSWORD}\n`;
-    const enabled = JSON.parse((await desk.okpay(['2fa', 'enable', '--password-stdin', '--json'], { token: b, stdin: newPw })).stdout) as { twoFactor: { secret: string } };
-    expect((await desk.okpay(['2fa', 'confirm', totp.generate(enabled.twoFactor.secret, Date.parse(DESK_NOW)), '--password-stdin'], { token: b, stdin: newPw })).code).toBe(0);
+    const enabled = JSON.parse((await desk.okpay(['2fa', 'enable', '--password-stdin', '--json'], { token: b, stdin: newPw })).stdout) as {
+      twoFactor: { secret: string };
+    };
+    expect(
+      (await desk.okpay(['2fa', 'confirm', totp.generate(enabled.twoFactor.secret, Date.parse(DESK_NOW)), '--password-stdin'], { token: b, stdin: newPw }))
+        .code,
+    ).toBe(0);
     expect([await ended(b), await ended(d)]).toEqual([false, true]);
 
     expect((await desk.okpay(['lock', '--yes'], { token: b })).code).toBe(0);

@@ -22,7 +22,9 @@ function csv(rows: readonly string[]): string {
 
 /** Everything a dry run must leave as it was: balances, history, mails, and the books' check. */
 async function snapshot(cli: Cli): Promise<string> {
-  const parts = await Promise.all([['balance'], ['history', '--limit', '500'], ['outbox', 'list', '--limit', '500']].map(async (argv) => ok(await cli.run([...argv, '--json'])).stdout));
+  const parts = await Promise.all(
+    [['balance'], ['history', '--limit', '500'], ['outbox', 'list', '--limit', '500']].map(async (argv) => ok(await cli.run([...argv, '--json'])).stdout),
+  );
   // verify's timings change from run to run; its counts and problems must not.
   const { ok: clean, checked, problems } = ok(await cli.run(['verify', '--json'])).json<{ ok: boolean; checked: unknown; problems: unknown }>();
   expect(clean).toBe(true);
@@ -53,7 +55,16 @@ describe('transfer --batch', () => {
       ['r2', 'waiting'],
       ['r3', 'waiting'],
     ]);
-    expect(doc.batch).toEqual({ rows: 3, paid: 1, waiting: 2, alreadyPaid: 0, failed: 0, notSent: 0, atomic: false, totals: [{ currency: 'USD', amount: '17.00', fee: '0.09', total: '17.09' }] });
+    expect(doc.batch).toEqual({
+      rows: 3,
+      paid: 1,
+      waiting: 2,
+      alreadyPaid: 0,
+      failed: 0,
+      notSent: 0,
+      atomic: false,
+      totals: [{ currency: 'USD', amount: '17.00', fee: '0.09', total: '17.09' }],
+    });
     expect((await cli.run(['balance', '--json'])).json()).toMatchObject({ balances: [{ currency: 'USD', available: '82.91' }] });
   });
 
@@ -61,7 +72,9 @@ describe('transfer --batch', () => {
     const cli = await customer();
     const file = csv(ROWS);
     const quiet = ok(await cli.run(['transfer', '--batch', file, '--yes']));
-    expect(quiet.stdout).toBe('3 rows: 1 paid, 2 waiting for their payee to open an account, 0 already paid before, 0 failed.\nCharged 17.00 USD + 0.09 USD fees = 17.09 USD.\n');
+    expect(quiet.stdout).toBe(
+      '3 rows: 1 paid, 2 waiting for their payee to open an account, 0 already paid before, 0 failed.\nCharged 17.00 USD + 0.09 USD fees = 17.09 USD.\n',
+    );
     const verbose = ok(await cli.run(['transfer', '--batch', file, '--yes', '--verbose']));
     const [header, ...rows] = verbose.stdout.trim().split('\n');
     expect(header?.split('\t')).toEqual(['line', 'reference', 'to', 'amount', 'fee', 'result', 'transaction_or_reason']);
@@ -71,7 +84,12 @@ describe('transfer --batch', () => {
     const failing = await cli.run(['transfer', '--batch', csv(['bob@example.com,1,USD,,r4', 'bob@example.com,500,USD,,r5']), '--yes']);
     expect(failing.code).toBe(7);
     const lines = failing.stdout.trim().split('\n');
-    expect(lines[2]?.split('\t').slice(1, 2).concat(lines[2]?.split('\t')[5] ?? '')).toEqual(['r5', 'failed']);
+    expect(
+      lines[2]
+        ?.split('\t')
+        .slice(1, 2)
+        .concat(lines[2]?.split('\t')[5] ?? ''),
+    ).toEqual(['r5', 'failed']);
     expect(lines.at(-1)).toBe('Charged 1.00 USD + 0.01 USD fees = 1.01 USD.');
   });
 
@@ -83,7 +101,9 @@ describe('transfer --batch', () => {
     expect(rehearsed.batch).toMatchObject({ dryRun: true, paid: 1, waiting: 2, totals: [{ currency: 'USD', amount: '17.00', fee: '0.09', total: '17.09' }] });
     expect(rehearsed.results.map((r) => r.transaction)).toEqual([null, null, null]);
     const human = ok(await cli.run(['transfer', '--batch', file, '--dry-run']));
-    expect(human.stdout).toBe('Dry run, nothing was sent. 3 rows: 1 would be paid, 2 would wait for their payee to open an account, 0 already paid before, 0 would fail.\nIt would charge 17.00 USD + 0.09 USD fees = 17.09 USD.\n');
+    expect(human.stdout).toBe(
+      'Dry run, nothing was sent. 3 rows: 1 would be paid, 2 would wait for their payee to open an account, 0 already paid before, 0 would fail.\nIt would charge 17.00 USD + 0.09 USD fees = 17.09 USD.\n',
+    );
     expect(await snapshot(cli)).toBe(before);
 
     const paid = ok(await cli.run(['transfer', '--batch', file, '--yes', '--json'])).json<BatchDoc>();
@@ -105,8 +125,13 @@ describe('transfer --dry-run', () => {
     const before = await snapshot(cli);
     const args = ['transfer', '--to', 'bob@example.com', '--amount', '25', '--currency', 'USD', '--idempotency-key', 'inv-1'];
     const human = ok(await cli.run([...args, '--dry-run']));
-    expect(human.stdout).toMatch(/^Dry run, nothing was sent: 25\.00 USD plus a fee of (\d+\.\d\d) USD would be charged, (\d+\.\d\d) USD in all; bob@example\.com would receive 25\.00 USD\.\n$/);
-    const rehearsed = ok(await cli.run([...args, '--dry-run', '--json'])).json<{ transaction: { id: string | null; fee: string; amount: string }; dryRun: boolean }>();
+    expect(human.stdout).toMatch(
+      /^Dry run, nothing was sent: 25\.00 USD plus a fee of (\d+\.\d\d) USD would be charged, (\d+\.\d\d) USD in all; bob@example\.com would receive 25\.00 USD\.\n$/,
+    );
+    const rehearsed = ok(await cli.run([...args, '--dry-run', '--json'])).json<{
+      transaction: { id: string | null; fee: string; amount: string };
+      dryRun: boolean;
+    }>();
     expect(rehearsed).toMatchObject({ dryRun: true, transaction: { id: null, amount: '25.00' } });
     expect(human.stdout).toContain(`a fee of ${rehearsed.transaction.fee} USD`);
     expect(await snapshot(cli)).toBe(before);

@@ -96,8 +96,13 @@ describe('generated customers fit their country', () => {
 });
 
 describe('the generator data', () => {
-  const shipped = JSON.parse(readFileSync('data/generator.json', 'utf8')) as { countries: { code: string; people: { speaks: string; language: string; weight: number }[] }[] };
-  const withJapan = (people: { speaks: string; language: string; weight: number }[]) => ({ ...shipped, countries: shipped.countries.map((c) => (c.code === 'JP' ? { ...c, people } : c)) });
+  const shipped = JSON.parse(readFileSync('data/generator.json', 'utf8')) as {
+    countries: { code: string; people: { speaks: string; language: string; weight: number }[] }[];
+  };
+  const withJapan = (people: { speaks: string; language: string; weight: number }[]) => ({
+    ...shipped,
+    countries: shipped.countries.map((c) => (c.code === 'JP' ? { ...c, people } : c)),
+  });
 
   it('refuses a language okpay does not support as a support language, and a supported one served in another', () => {
     expect(() => parseGeneratorData(withJapan([{ speaks: 'ja', language: 'ja', weight: 1 }]))).toThrow(/language/);

@@ -34,7 +34,8 @@ describe('help topics', () => {
   it('environment names the variables okpay reads', async () => {
     const shown = await cli.run(['help', 'environment']);
     expect(shown.code).toBe(0);
-    for (const name of ['OKPAY_HOME', 'OKPAY_SESSION', 'OKPAY_NOW', 'OKPAY_PAGER', 'NO_COLOR', 'FORCE_COLOR', 'TZ']) expect(shown.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    for (const name of ['OKPAY_HOME', 'OKPAY_SESSION', 'OKPAY_NOW', 'OKPAY_PAGER', 'NO_COLOR', 'FORCE_COLOR', 'TZ'])
+      expect(shown.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
 
   it('formatting documents --json FIELDS, --jq and --template', async () => {

@@ -38,7 +38,14 @@ describe('on the demo store (back-dated fixtures)', () => {
     const { transactions } = json<{ transactions: (Row & { amount: string; fee: string })[] }>(await lena(['history', '--type', 'withdrawal.hold', '--json']));
     expect(transactions).toMatchObject([{ type: 'withdrawal.hold', status: 'completed', amount: '150.00', fee: '0.50' }]);
     const row = (await lena(['history', '--type', 'withdrawal.hold'])).stdout.trim().split('\n')[1] ?? '';
-    expect(row.split('\t')).toEqual([expect.any(String), transactions[0]?.id, 'withdrawal.hold', expect.any(String), '150.00 EUR held + 0.50 fee', 'completed']);
+    expect(row.split('\t')).toEqual([
+      expect.any(String),
+      transactions[0]?.id,
+      'withdrawal.hold',
+      expect.any(String),
+      '150.00 EUR held + 0.50 fee',
+      'completed',
+    ]);
   });
 
   it('the hint keeps the filters and the --limit; the last page has none; past the end says so', async () => {
@@ -59,7 +66,11 @@ describe('on the demo store (back-dated fixtures)', () => {
     const tickets = await amy(['ticket', 'list', '--limit', '2']);
     expect(tickets.stderr).toBe('more on the next page: okpay ticket list --limit 2 --page 2\n');
     const all = json<{ tickets: { number: number }[] }>(await amy(['ticket', 'list', '--json']));
-    const pages = [1, 2, 3].map(async (page) => json<{ tickets: { number: number }[]; page: number; limit: number; more: boolean }>(await amy(['ticket', 'list', '--limit', '2', '--page', String(page), '--json'])));
+    const pages = [1, 2, 3].map(async (page) =>
+      json<{ tickets: { number: number }[]; page: number; limit: number; more: boolean }>(
+        await amy(['ticket', 'list', '--limit', '2', '--page', String(page), '--json']),
+      ),
+    );
     const got = await Promise.all(pages);
     expect(got.flatMap((p) => p.tickets.map((t) => t.number))).toEqual(all.tickets.map((t) => t.number));
     expect(got.map((p) => p.more)).toEqual([true, true, false]);
@@ -98,7 +109,9 @@ describe('lists that had no limit', () => {
     expect((await cli.run(['outbox', 'list', '--to', 'ada@example.com', '--page', '3'])).stderr).toBe('page 3 is past the end: 1 in all, the last page is 1\n');
 
     expect((await cli.run(['deposit', '--amount', '500', '--currency', 'USD'])).code).toBe(0);
-    const method = (await cli.run(['withdraw', 'methods', 'add', 'ewallet', '--provider', 'PayPal', '--account', 'cy@example.com', '--json'])).json<{ method: { id: string } }>().method.id;
+    const method = (await cli.run(['withdraw', 'methods', 'add', 'ewallet', '--provider', 'PayPal', '--account', 'cy@example.com', '--json'])).json<{
+      method: { id: string };
+    }>().method.id;
     const ids: string[] = [];
     for (const amount of ['10', '20', '30']) {
       cli.advance(60_000);
@@ -125,8 +138,12 @@ describe('lists that had no limit', () => {
     const cli = new Cli();
     await cli.signedIn('ada@example.com');
     expect((await cli.run(['deposit', '--amount', '100', '--currency', 'USD'])).code).toBe(0);
-    const method = (await cli.run(['withdraw', 'methods', 'add', 'ewallet', '--provider', 'PayPal', '--account', 'ada@example.com', '--json'])).json<{ method: { id: string } }>().method.id;
-    const id = (await cli.run(['withdraw', '--method', method, '--amount', '10', '--currency', 'USD', '--yes', '--json'])).json<{ withdrawal: { id: string } }>().withdrawal.id;
+    const method = (await cli.run(['withdraw', 'methods', 'add', 'ewallet', '--provider', 'PayPal', '--account', 'ada@example.com', '--json'])).json<{
+      method: { id: string };
+    }>().method.id;
+    const id = (await cli.run(['withdraw', '--method', method, '--amount', '10', '--currency', 'USD', '--yes', '--json'])).json<{
+      withdrawal: { id: string };
+    }>().withdrawal.id;
     expect((await cli.run(['withdraw', 'cancel', id, '--yes'])).code).toBe(0);
     const again = await cli.run(['withdraw', 'cancel', id, '--yes', '--json']);
     expect(again.code).toBe(6);

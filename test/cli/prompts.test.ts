@@ -92,7 +92,19 @@ describe('commands that confirm', () => {
     };
     visit(program, '');
     expect(withYes.filter((entry) => !entry.endsWith(' -y'))).toEqual([]);
-    const named = ['agent lock', 'agent unlock', 'ticket merge', 'ticket close', 'agent kyc approve', 'agent kyc reject', 'admin kyc approve', 'admin kyc reject', 'deposit', 'transfer', 'lock'];
+    const named = [
+      'agent lock',
+      'agent unlock',
+      'ticket merge',
+      'ticket close',
+      'agent kyc approve',
+      'agent kyc reject',
+      'admin kyc approve',
+      'admin kyc reject',
+      'deposit',
+      'transfer',
+      'lock',
+    ];
     expect(named.filter((path) => !withYes.includes(`${path} -y`))).toEqual([]);
   });
 });

@@ -42,7 +42,9 @@ describe('the first answer promised to a customer', () => {
     expect(Date.parse(queue?.missedDueAt ?? '')).toBeLessThan(Date.parse(cli.now));
     expect(Date.parse(queue?.expectedReplyBy ?? '')).toBeGreaterThan(Date.parse(cli.now));
     const human = await cli.run(['ticket', 'show', '1']);
-    expect(human.stdout).toMatch(/position 1 of 1; our first answer is late \(it was due 2026-11-2\d \d\d:\d\d [^)]+\); we now expect to answer by 2026-11-30 10:00 Europe\/Berlin/);
+    expect(human.stdout).toMatch(
+      /position 1 of 1; our first answer is late \(it was due 2026-11-2\d \d\d:\d\d [^)]+\); we now expect to answer by 2026-11-30 10:00 Europe\/Berlin/,
+    );
     expect(human.stdout).not.toContain('expect a first answer by');
   });
 

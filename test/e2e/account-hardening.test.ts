@@ -57,7 +57,11 @@ describe('step-up authentication (item 5)', () => {
     thief.token = ada.token;
     const before = (await ada.json<{ profile: Record<string, unknown> }>(['profile'])).profile;
     for (const env of [{}, { OKPAY_PASSWORD: WRONG }]) {
-      for (const args of [['2fa', 'enable'], ['profile', 'set', '--phone', '+14155550123'], ['profile', 'set', '--anti-phishing-phrase', 'the thief was here']]) {
+      for (const args of [
+        ['2fa', 'enable'],
+        ['profile', 'set', '--phone', '+14155550123'],
+        ['profile', 'set', '--anti-phishing-phrase', 'the thief was here'],
+      ]) {
         const run = await thief.run([...args, '--json'], { env });
         expect(run.code, `${args.join(' ')}: ${run.stderr}`).not.toBe(0);
         expect(run.stdout).toBe('');
@@ -71,7 +75,10 @@ describe('step-up authentication (item 5)', () => {
     o.advance(MINUTE_MS);
     // With 2FA on, the password alone is not enough either.
     expectError(await ada.run(['profile', 'set', '--phone', '+14155550123', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` }), 2, 'USAGE');
-    const phone = await ada.json<{ profile: { phoneToVerify: string } }>(['profile', 'set', '--phone', '+14155550123', '--password-stdin', '--otp', codeAt(o, twoFactor.secret)], { stdin: `${PASSWORD}\n` });
+    const phone = await ada.json<{ profile: { phoneToVerify: string } }>(
+      ['profile', 'set', '--phone', '+14155550123', '--password-stdin', '--otp', codeAt(o, twoFactor.secret)],
+      { stdin: `${PASSWORD}\n` },
+    );
     expect(phone.profile.phoneToVerify).toBe('+14155550123');
   });
 
@@ -79,23 +86,27 @@ describe('step-up authentication (item 5)', () => {
     ['password.change', ['password', 'change', '--password-stdin']],
     ['2fa.disable', ['2fa', 'disable', '--password-stdin', '--otp', '000000']],
   ] as const) {
-    scenario(`wrong current passwords in ${args.slice(0, 2).join(' ')} count like failed sign-ins: the fifth locks the account and ends its sessions`, async (o) => {
-      const who = await signUp(o, 'pat@example.com');
-      if (action === '2fa.disable') await withTwoFactor(who);
-      for (let i = 0; i < 5; i += 1) expectError(await who.run([...args, '--json'], { stdin: `${WRONG}\nNew-password-2!\n` }), 3, 'BAD_CREDENTIALS');
-      expectError(await who.run(['whoami', '--json']), 6, 'ACCOUNT_LOCKED');
-      expectError(await o.run(['login', '--email', who.email, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` }), 6, 'ACCOUNT_LOCKED');
-      expect(await mailText(o, who.email, 'account-locked')).toContain('okpay unlock');
-      const failures = (await auditEvents(o)).filter((a) => a.type === `${action}.failure`);
-      expect(failures.map((a) => a.details['reason'])).toEqual(Array(5).fill('wrong-password'));
-    });
+    scenario(
+      `wrong current passwords in ${args.slice(0, 2).join(' ')} count like failed sign-ins: the fifth locks the account and ends its sessions`,
+      async (o) => {
+        const who = await signUp(o, 'pat@example.com');
+        if (action === '2fa.disable') await withTwoFactor(who);
+        for (let i = 0; i < 5; i += 1) expectError(await who.run([...args, '--json'], { stdin: `${WRONG}\nNew-password-2!\n` }), 3, 'BAD_CREDENTIALS');
+        expectError(await who.run(['whoami', '--json']), 6, 'ACCOUNT_LOCKED');
+        expectError(await o.run(['login', '--email', who.email, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` }), 6, 'ACCOUNT_LOCKED');
+        expect(await mailText(o, who.email, 'account-locked')).toContain('okpay unlock');
+        const failures = (await auditEvents(o)).filter((a) => a.type === `${action}.failure`);
+        expect(failures.map((a) => a.details['reason'])).toEqual(Array(5).fill('wrong-password'));
+      },
+    );
   }
 
   scenario('wrong codes at the unlock of a self-locked account are counted: the fifth turns it into a lock that needs the mailed token', async (o) => {
     const ada = await signUp(o, 'ada@example.com');
     const { secret } = await withTwoFactor(ada);
     await ada.ok(['lock', '--yes']);
-    const unlock = (code: string, extra: string[] = []) => o.run(['unlock', '--email', ada.email, '--password-stdin', '--otp', code, ...extra, '--json'], { stdin: `${PASSWORD}\n` });
+    const unlock = (code: string, extra: string[] = []) =>
+      o.run(['unlock', '--email', ada.email, '--password-stdin', '--otp', code, ...extra, '--json'], { stdin: `${PASSWORD}\n` });
     for (let i = 0; i < 5; i += 1) expectError(await unlock('000000'), 3, 'BAD_OTP');
     o.advance(MINUTE_MS);
     expectError(await unlock(codeAt(o, secret)), 3, 'INVALID_TOKEN');
@@ -109,7 +120,9 @@ describe('step-up authentication (item 5)', () => {
     const ada = await signUp(o, 'ada@example.com');
     const { secret, recoveryCodes: old } = await withTwoFactor(ada);
     expectError(await ada.run(['2fa', 'recovery-codes', '--password-stdin', '--otp', '000000', '--json'], { stdin: `${PASSWORD}\n` }), 3, 'BAD_OTP');
-    const { recoveryCodes } = await ada.json<{ recoveryCodes: string[] }>(['2fa', 'recovery-codes', '--password-stdin', '--otp', codeAt(o, secret)], { stdin: `${PASSWORD}\n` });
+    const { recoveryCodes } = await ada.json<{ recoveryCodes: string[] }>(['2fa', 'recovery-codes', '--password-stdin', '--otp', codeAt(o, secret)], {
+      stdin: `${PASSWORD}\n`,
+    });
     expect(recoveryCodes).toHaveLength(10);
     expect(recoveryCodes.some((c) => old.includes(c))).toBe(false);
     expect(await mailText(o, ada.email, 'security-recovery-codes')).toContain('ada@example.com');
@@ -145,7 +158,11 @@ describe('no account enumeration (item 8)', () => {
     expectOk(await (await signUp(o, 'ada@example.com', ['--phone', '+14155550100'])).verifyPhone('+14155550100'));
     const attempt = async (email: string, extra: string[], json: string[]) =>
       o.run(['register', '--email', email, '--password-stdin', '--accept-terms', ...extra, ...json], { stdin: `${PASSWORD}\n` });
-    const human = (run: Run, email: string) => ({ code: run.code, stdout: run.stdout.replaceAll(email, 'EMAIL'), stderr: run.stderr.replaceAll(email, 'EMAIL') });
+    const human = (run: Run, email: string) => ({
+      code: run.code,
+      stdout: run.stdout.replaceAll(email, 'EMAIL'),
+      stderr: run.stderr.replaceAll(email, 'EMAIL'),
+    });
     const fresh = human(await attempt('new1@example.com', [], []), 'new1@example.com');
     expect(fresh.code).toBe(0);
     expect(human(await attempt('ADA@example.com', [], []), 'ada@example.com')).toEqual(fresh);
@@ -238,12 +255,21 @@ describe('the clock (item 7)', () => {
     try {
       await register(o, 'ada@example.com', [], realClock);
       await activate(o, 'ada@example.com', realClock);
-      const token = expectOk(await o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, ...realClock })).stdout.trim();
+      const token = expectOk(
+        await o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, ...realClock }),
+      ).stdout.trim();
       const as = (now: string | undefined) => ({ env: { OKPAY_SESSION: token, OKPAY_NOW: now } });
       const inThePast = new Date(Date.now() - 60 * 60_000).toISOString();
       const inTheFuture = new Date(Date.now() + 11 * 60 * 60_000).toISOString();
       for (const now of [inThePast, inTheFuture]) {
-        for (const args of [['whoami'], ['balance'], ['login', '--email', 'ada@example.com', '--password-stdin'], ['unlock', '--email', 'ada@example.com', '--password-stdin'], ['fixtures', 'load', 'data/fixtures/demo.json'], ['dev', 'otp', '--email', 'ada@example.com']]) {
+        for (const args of [
+          ['whoami'],
+          ['balance'],
+          ['login', '--email', 'ada@example.com', '--password-stdin'],
+          ['unlock', '--email', 'ada@example.com', '--password-stdin'],
+          ['fixtures', 'load', 'data/fixtures/demo.json'],
+          ['dev', 'otp', '--email', 'ada@example.com'],
+        ]) {
           const run = await o.run([...args, '--json'], { stdin: `${PASSWORD}\n`, ...as(now) });
           expect(expectError(run, 2, 'USAGE').message, args.join(' ')).toBe(CLOCK_REFUSED);
           expect(run.stdout).toBe('');

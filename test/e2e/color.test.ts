@@ -19,7 +19,10 @@ describe.concurrent('colour', () => {
     const run = await okpay.run(['support'], { env: { FORCE_COLOR: '1' } });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`${ESC}1m`);
-    const registered = await okpay.run(['register', '--email', 'colour@example.com', '--accept-terms', '--password-stdin'], { stdin: 'Harbour-lights-42!\n', env: { FORCE_COLOR: '1' } });
+    const registered = await okpay.run(['register', '--email', 'colour@example.com', '--accept-terms', '--password-stdin'], {
+      stdin: 'Harbour-lights-42!\n',
+      env: { FORCE_COLOR: '1' },
+    });
     expect(registered.code).toBe(0);
     expect(registered.stderr).toContain(`${ESC}32m✓${ESC}39m`);
   });

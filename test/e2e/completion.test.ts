@@ -69,7 +69,9 @@ describe('bash completion', () => {
 
 describe('okpay __complete', () => {
   it('lists a signed-in customer’s payout method ids', async () => {
-    const added = await okpay.run(['withdraw', 'methods', 'add', 'ewallet', '--provider', 'paypal', '--account', 'zoe@example.com', '--json', 'id'], { env: { OKPAY_SESSION: customer } });
+    const added = await okpay.run(['withdraw', 'methods', 'add', 'ewallet', '--provider', 'paypal', '--account', 'zoe@example.com', '--json', 'id'], {
+      env: { OKPAY_SESSION: customer },
+    });
     expect(added.code).toBe(0);
     const methods = await okpay.run(['withdraw', 'methods', 'list', '--json', 'id'], { env: { OKPAY_SESSION: customer } });
     const ids = methods.json<{ methods: { id: string }[] }>().methods.map((m) => m.id);
@@ -91,7 +93,9 @@ describe('okpay __complete', () => {
     expect(zsh).toContain('__complete "$kind"');
     expect(zsh).toContain('"ticket show") words_here=');
     expect(fish).toContain("complete -c okpay -l currency -x -a '(okpay __complete currencies 2>/dev/null)'");
-    expect(fish).toContain("complete -c okpay -n '__fish_seen_subcommand_from ticket; and __fish_seen_subcommand_from show' -a '(okpay __complete tickets 2>/dev/null)'");
+    expect(fish).toContain(
+      "complete -c okpay -n '__fish_seen_subcommand_from ticket; and __fish_seen_subcommand_from show' -a '(okpay __complete tickets 2>/dev/null)'",
+    );
     for (const shell of ['zsh', 'fish']) expect((await okpay.run(['completion', shell])).stdout).not.toContain('__complete tickets tickets');
   });
 });

@@ -14,7 +14,15 @@ import { forgeRecord, storeDigest, userIdOf } from '../support/store-files.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ANN = 'ann@example.com';
 const BOB = 'bob@example.com';
-const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({ name, email, password: PASSWORD, country: 'US', language: 'en', kyc: 'approved', ...extra });
+const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  email,
+  password: PASSWORD,
+  country: 'US',
+  language: 'en',
+  kyc: 'approved',
+  ...extra,
+});
 
 describe('an internal error', () => {
   const o = new Okpay();

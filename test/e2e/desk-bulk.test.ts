@@ -8,7 +8,14 @@ import { Okpay, type Run } from '../support/okpay.js';
 
 interface Report {
   bulk: { action: string; selected: number; changed: number; failed: number };
-  tickets: { number: number; result: string; status: string | null; priority: string | null; assignee: string | null; error: { code: string; message: string; exitCode: number } | null }[];
+  tickets: {
+    number: number;
+    result: string;
+    status: string | null;
+    priority: string | null;
+    assignee: string | null;
+    error: { code: string; message: string; exitCode: number } | null;
+  }[];
 }
 
 interface Row {
@@ -22,7 +29,12 @@ describe('bulk ticket changes', () => {
   const o = new Okpay();
   const sessions = new Map<string, string>();
   const as = (email: string, args: readonly string[]): Promise<Run> => o.run(args, { env: { OKPAY_SESSION: sessions.get(email) ?? '' } });
-  const tickets = async (): Promise<Map<number, Row>> => new Map(expectOk(await as(LIN, ['ticket', 'list', '--json'])).json<{ tickets: Row[] }>().tickets.map((t) => [t.number, t]));
+  const tickets = async (): Promise<Map<number, Row>> =>
+    new Map(
+      expectOk(await as(LIN, ['ticket', 'list', '--json']))
+        .json<{ tickets: Row[] }>()
+        .tickets.map((t) => [t.number, t]),
+    );
 
   beforeAll(async () => {
     for (const [email, session] of await loadDeskFixture(o, [LIN, MEI, ADA])) sessions.set(email, session);
@@ -36,7 +48,10 @@ describe('bulk ticket changes', () => {
     expect(await tickets()).toEqual(before);
     const report = expectOk(await as(LIN, ['ticket', 'set', '1', '3', '--priority', 'high', '--yes', '--json'])).json<Report>();
     expect(report.bulk).toEqual({ action: 'set', selected: 2, changed: 2, failed: 0 });
-    expect(report.tickets.map((t) => [t.number, t.result, t.priority])).toEqual([[1, 'changed', 'high'], [3, 'changed', 'high']]);
+    expect(report.tickets.map((t) => [t.number, t.result, t.priority])).toEqual([
+      [1, 'changed', 'high'],
+      [3, 'changed', 'high'],
+    ]);
     const after = await tickets();
     expect([after.get(1)?.priority, after.get(3)?.priority]).toEqual(['high', 'high']);
     const human = expectOk(await as(LIN, ['ticket', 'set', '1', '3', '--priority', 'normal', '--yes']));
@@ -52,7 +67,10 @@ describe('bulk ticket changes', () => {
     expect(run.error().message).toMatch(/^1 of 2 tickets cannot be closed \(first: #1: .*\); nothing was changed$/);
     const report = run.json<Report>();
     expect(report.bulk).toEqual({ action: 'close', selected: 2, changed: 0, failed: 1 });
-    expect(report.tickets.map((t) => [t.number, t.result, t.error?.code ?? null])).toEqual([[5, 'not-changed', null], [1, 'failed', 'INVALID_TRANSITION']]);
+    expect(report.tickets.map((t) => [t.number, t.result, t.error?.code ?? null])).toEqual([
+      [5, 'not-changed', null],
+      [1, 'failed', 'INVALID_TRANSITION'],
+    ]);
     expect(await tickets()).toEqual(before);
     expect(mails(o, ADA, 'ticket-status')).toHaveLength(0);
   });
@@ -73,7 +91,9 @@ describe('bulk ticket changes', () => {
   });
 
   it('keeps separation of duties per ticket: an agent’s own ticket fails the whole change', async () => {
-    const own = expectOk(await as(LIN, ['ticket', 'new', '--category', 'technical', '--subject', 'My laptop', '--body', 'The app will not start.', '--json'])).json<{ ticket: { number: number } }>().ticket.number;
+    const own = expectOk(
+      await as(LIN, ['ticket', 'new', '--category', 'technical', '--subject', 'My laptop', '--body', 'The app will not start.', '--json']),
+    ).json<{ ticket: { number: number } }>().ticket.number;
     const before = await tickets();
     const run = await as(LIN, ['ticket', 'resolve', '1', String(own), '--yes', '--json']);
     expect(run.code, run.stderr).toBe(4);

@@ -10,7 +10,10 @@ describe('filters and sort orders of ticket lists', () => {
   const o = new Okpay();
   const sessions = new Map<string, string>();
   const as = (email: string, args: readonly string[]): Promise<Run> => o.run(args, { env: { OKPAY_SESSION: sessions.get(email) ?? '' } });
-  const numbers = async (email: string, args: readonly string[]): Promise<number[]> => expectOk(await as(email, [...args, '--json'])).json<{ tickets: { number: number }[] }>().tickets.map((t) => t.number);
+  const numbers = async (email: string, args: readonly string[]): Promise<number[]> =>
+    expectOk(await as(email, [...args, '--json']))
+      .json<{ tickets: { number: number }[] }>()
+      .tickets.map((t) => t.number);
 
   beforeAll(async () => {
     for (const [email, session] of await loadDeskFixture(o, [LIN, MEI, ADA])) sessions.set(email, session);
@@ -60,9 +63,15 @@ describe('filters and sort orders of ticket lists', () => {
   });
 
   it('pages through what the filters keep, and the next page keeps the filters', async () => {
-    const first = expectOk(await as(LIN, ['agent', 'queue', '--channel', 'chat,phone', '--sort', 'created', '--limit', '2', '--json'])).json<{ tickets: { number: number }[]; more: boolean }>();
+    const first = expectOk(await as(LIN, ['agent', 'queue', '--channel', 'chat,phone', '--sort', 'created', '--limit', '2', '--json'])).json<{
+      tickets: { number: number }[];
+      more: boolean;
+    }>();
     expect([first.tickets.map((t) => t.number), first.more]).toEqual([[4, 2], true]);
-    const second = expectOk(await as(LIN, ['agent', 'queue', '--channel', 'chat,phone', '--sort', 'created', '--limit', '2', '--page', '2', '--json'])).json<{ tickets: { number: number }[]; more: boolean }>();
+    const second = expectOk(await as(LIN, ['agent', 'queue', '--channel', 'chat,phone', '--sort', 'created', '--limit', '2', '--page', '2', '--json'])).json<{
+      tickets: { number: number }[];
+      more: boolean;
+    }>();
     expect([second.tickets.map((t) => t.number), second.more]).toEqual([[3], false]);
     const human = expectOk(await as(LIN, ['ticket', 'list', '--search', 'refund', '--limit', '1']));
     expect(human.stderr).toContain('more on the next page: okpay ticket list --search refund --limit 1 --page 2');

@@ -40,7 +40,9 @@ describe('saved replies', () => {
   });
 
   it('agent macros lists them in a language; misuse is refused', async () => {
-    const listed = expectOk(await as(LIN, ['agent', 'macros', '--language', 'de', '--json'])).json<{ macros: { name: string; language: string; status: string; title: string }[] }>().macros;
+    const listed = expectOk(await as(LIN, ['agent', 'macros', '--language', 'de', '--json'])).json<{
+      macros: { name: string; language: string; status: string; title: string }[];
+    }>().macros;
     expect(listed.map((m) => m.name)).toEqual(['ask-for-details', 'payout-timing', 'refund-in-progress', 'identity-check', 'account-locked', 'solved-thanks']);
     expect(listed[0]).toMatchObject({ language: 'de', status: 'pending', title: 'Zahlungsdetails erfragen' });
     const human = expectOk(await as(LIN, ['agent', 'macros']));
@@ -58,10 +60,16 @@ describe('saved replies', () => {
       symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
       const file = path.join(copy, 'data', 'macros', 'de.json');
       writeFileSync(file, readFileSync(file, 'utf8').replace('Hallo {{customer.name}}', 'Hallo {{kunde.name}}'));
-      const run = await runBin(['agent', 'macros', '--json'], { env: { OKPAY_HOME: o.home, OKPAY_NOW: o.now, OKPAY_SESSION: sessions.get(LIN) ?? '' } }, path.join(copy, 'bin', 'okpay.js'));
+      const run = await runBin(
+        ['agent', 'macros', '--json'],
+        { env: { OKPAY_HOME: o.home, OKPAY_NOW: o.now, OKPAY_SESSION: sessions.get(LIN) ?? '' } },
+        path.join(copy, 'bin', 'okpay.js'),
+      );
       expect(run.code, run.stderr).toBe(2);
       expect(run.error().code).toBe('INVALID_FILE');
-      expect(run.error().message).toMatch(/^data\/macros\/de\.json: macros\[0\]\.body uses unknown placeholders \{\{kunde\.name\}\}; known: \{\{customer\.name\}\}/);
+      expect(run.error().message).toMatch(
+        /^data\/macros\/de\.json: macros\[0\]\.body uses unknown placeholders \{\{kunde\.name\}\}; known: \{\{customer\.name\}\}/,
+      );
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }

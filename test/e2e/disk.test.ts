@@ -82,23 +82,28 @@ describe('a full disk (the real binary on a small tmpfs)', () => {
   });
 
   // Without root (or without mount) the hook-driven tests below stand in; this one says so.
-  it(mounted ? 'refuses to start a commit without room, changes nothing, and works again once there is room' : 'needs root to mount a tmpfs: covered by the fault-hook tests below', async () => {
-    if (!mounted) {
-      expect(isRoot && mounted).toBe(false);
-      return;
-    }
-    await loadStore(o);
-    const before = digest(o.home);
-    const { bavail, bsize } = statfsSync(mountPoint);
-    const filler = path.join(mountPoint, 'filler');
-    writeFileSync(filler, Buffer.alloc(Math.max(0, bavail * bsize - 16 * 1024)));
-    expectStoreUnavailable(await o.run(TRANSFER), /the disk is full/);
-    expect(digest(o.home)).toEqual(before);
-    rmSync(filler);
-    const retried: Run = await o.run(TRANSFER);
-    expect(retried.code, retried.stderr).toBe(0);
-    expect((await o.run(['verify', '--json'])).code).toBe(0);
-  });
+  it(
+    mounted
+      ? 'refuses to start a commit without room, changes nothing, and works again once there is room'
+      : 'needs root to mount a tmpfs: covered by the fault-hook tests below',
+    async () => {
+      if (!mounted) {
+        expect(isRoot && mounted).toBe(false);
+        return;
+      }
+      await loadStore(o);
+      const before = digest(o.home);
+      const { bavail, bsize } = statfsSync(mountPoint);
+      const filler = path.join(mountPoint, 'filler');
+      writeFileSync(filler, Buffer.alloc(Math.max(0, bavail * bsize - 16 * 1024)));
+      expectStoreUnavailable(await o.run(TRANSFER), /the disk is full/);
+      expect(digest(o.home)).toEqual(before);
+      rmSync(filler);
+      const retried: Run = await o.run(TRANSFER);
+      expect(retried.code, retried.stderr).toBe(0);
+      expect((await o.run(['verify', '--json'])).code).toBe(0);
+    },
+  );
 });
 
 type ReadOnlyTechnique = 'bind mount' | 'chattr +i' | 'chmod 0500' | 'none';
@@ -148,11 +153,19 @@ describe('a read-only data directory (the real binary)', () => {
     o.cleanup();
   });
 
-  const title = technique === 'none' ? 'no way to make a directory read-only here (no mount, no chattr): covered by the fault-hook tests below' : `refuses a payment with exit 10 and changes nothing, still answers reads, and works again once writable (read-only by ${technique})`;
+  const title =
+    technique === 'none'
+      ? 'no way to make a directory read-only here (no mount, no chattr): covered by the fault-hook tests below'
+      : `refuses a payment with exit 10 and changes nothing, still answers reads, and works again once writable (read-only by ${technique})`;
   it(title, async () => {
     if (technique === 'none') return;
     const before = digest(o.home);
-    const directories = [o.home, ...readdirSync(o.home).map((n) => path.join(o.home, n)).filter((p) => statSync(p).isDirectory())];
+    const directories = [
+      o.home,
+      ...readdirSync(o.home)
+        .map((n) => path.join(o.home, n))
+        .filter((p) => statSync(p).isDirectory()),
+    ];
     undo = applyReadOnly(technique, directories);
     expect(undo, `${technique} failed`).not.toBeNull();
     const why = technique === 'bind mount' ? /read-only/ : /permission denied/;
@@ -185,7 +198,12 @@ interface InProcess {
 
 async function inProcessStore(): Promise<InProcess> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'okpay-disk-'));
-  const store = new SplitFileStore(home, { now: () => new Date('2026-11-23T10:00:00Z'), summarizeTicket: () => { throw new Error('a new store has no schema-2 tickets'); } });
+  const store = new SplitFileStore(home, {
+    now: () => new Date('2026-11-23T10:00:00Z'),
+    summarizeTicket: () => {
+      throw new Error('a new store has no schema-2 tickets');
+    },
+  });
   const env = { OKPAY_NOW: '2026-11-23T10:00:00Z' };
   const ctx: InProcess = {
     home,

@@ -4,7 +4,20 @@
 // written on request (--output) are new files of mode 0600, never written through a link.
 
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lchownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,8 +50,17 @@ function privateHome(name: string): Okpay {
  * okpay puts in its temporary names.
  */
 function withPlantedLinks(o: Okpay, leak: string, argv: readonly string[], stdin = ''): Promise<Run> {
-  const plant = 'for n in state.json store.json session; do ln -s "$LEAK" "$OKPAY_HOME/.$n.$$.tmp"; done; ln -s "$LEAK" "$OKPAY_HOME/.store.json.stage"; exec "$0" "$@"';
-  const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], OKPAY_HOME: o.home, OKPAY_NOW: NOW, OKPAY_BCRYPT_COST: '4', LEAK: leak, ...(o.session ? { OKPAY_SESSION: o.session } : {}) };
+  const plant =
+    'for n in state.json store.json session; do ln -s "$LEAK" "$OKPAY_HOME/.$n.$$.tmp"; done; ln -s "$LEAK" "$OKPAY_HOME/.store.json.stage"; exec "$0" "$@"';
+  const env = {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    OKPAY_HOME: o.home,
+    OKPAY_NOW: NOW,
+    OKPAY_BCRYPT_COST: '4',
+    LEAK: leak,
+    ...(o.session ? { OKPAY_SESSION: o.session } : {}),
+  };
   const child = spawn('sh', ['-c', plant, process.execPath, BIN, ...argv], { env });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -49,7 +71,13 @@ function withPlantedLinks(o: Okpay, leak: string, argv: readonly string[], stdin
     child.on('close', (code) => {
       const stdout = Buffer.concat(out).toString();
       const stderr = Buffer.concat(err).toString();
-      resolve({ code: code ?? -1, stdout, stderr, json: <T>() => JSON.parse(stdout) as T, error: () => (JSON.parse(stderr.trim().split('\n').pop() ?? '{}') as { error: ReturnType<Run['error']> }).error });
+      resolve({
+        code: code ?? -1,
+        stdout,
+        stderr,
+        json: <T>() => JSON.parse(stdout) as T,
+        error: () => (JSON.parse(stderr.trim().split('\n').pop() ?? '{}') as { error: ReturnType<Run['error']> }).error,
+      });
     }),
   );
 }
@@ -160,7 +188,10 @@ describe('a data directory other users can change', () => {
     const link = path.join(root, 'their-link');
     symlinkSync(o.home, link);
     lchownSync(link, NOBODY, NOBODY);
-    expectUnsafe(await new Okpay({ home: link, now: NOW, testStore: false }).run(['fixtures', 'load', fixture, '--json']), /symbolic link owned by another user \(uid 65534\)/);
+    expectUnsafe(
+      await new Okpay({ home: link, now: NOW, testStore: false }).run(['fixtures', 'load', fixture, '--json']),
+      /symbolic link owned by another user \(uid 65534\)/,
+    );
     lchownSync(o.home, NOBODY, NOBODY);
     expectUnsafe(await o.run(['fixtures', 'load', fixture, '--json']), /belongs to another user \(uid 65534\)/);
     expect(readdirSync(o.home)).toEqual([]);

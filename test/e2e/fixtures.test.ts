@@ -75,7 +75,9 @@ async function verifyClean(o: Okpay, home = o.home): Promise<void> {
 }
 
 async function signIn(o: Okpay, email: string, password: string, otp?: string): Promise<string> {
-  return expectOk(await o.run(['login', '--email', email, '--password-stdin', '--raw', ...(otp ? ['--otp', otp] : [])], { stdin: `${password}\n` })).stdout.trim();
+  return expectOk(
+    await o.run(['login', '--email', email, '--password-stdin', '--raw', ...(otp ? ['--otp', otp] : [])], { stdin: `${password}\n` }),
+  ).stdout.trim();
 }
 
 const small = (extra: Record<string, unknown> = {}) => ({
@@ -89,7 +91,9 @@ describe.concurrent('fixtures load', () => {
       const o = store();
       const ids = await load(o, path.join(FIXTURES, name));
       const doc = JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')) as Record<string, { name?: string }[]>;
-      const names = ['users', 'agents', 'transfers', 'withdrawals', 'tickets'].flatMap((section) => (doc[section] ?? []).map((entry) => entry.name).filter((n): n is string => n !== undefined));
+      const names = ['users', 'agents', 'transfers', 'withdrawals', 'tickets'].flatMap((section) =>
+        (doc[section] ?? []).map((entry) => entry.name).filter((n): n is string => n !== undefined),
+      );
       expect(Object.keys(ids)).toEqual(names);
       for (const [entry, id] of Object.entries(ids)) expect(String(id), entry).toMatch(/^(usr_|txn_\d{10}$|wd_|\d+$)/);
       await verifyClean(o);
@@ -99,7 +103,12 @@ describe.concurrent('fixtures load', () => {
   it('all four shipped files load together in one run; the store is then a test store for dev otp', async () => {
     const o = store();
     const ids = await load(o, ...SHIPPED.map((name) => path.join(FIXTURES, name)));
-    expect(ids).toMatchObject({ bob: expect.stringMatching(/^usr_/), grace: expect.stringMatching(/^usr_/), maria: expect.stringMatching(/^usr_/), tom: expect.stringMatching(/^usr_/) });
+    expect(ids).toMatchObject({
+      bob: expect.stringMatching(/^usr_/),
+      grace: expect.stringMatching(/^usr_/),
+      maria: expect.stringMatching(/^usr_/),
+      tom: expect.stringMatching(/^usr_/),
+    });
     // Ticket numbers go on across files.
     expect([ids['t_where'], ids['dispute'], ids['report'], ids['unlockMe']]).toEqual([1, 6, 7, 8]);
     await verifyClean(o);
@@ -136,7 +145,9 @@ describe.concurrent('fixtures load', () => {
     const ids = await load(o, fixtureFile(o, 'pair.yaml', yaml));
     expect(Object.keys(ids)).toEqual(['yuki', 'ren', 'lunch']);
     const ren = await signIn(o, 'ren@example.jp', PASSWORD);
-    const balance = expectOk(await o.run(['balance', '--json'], { env: { OKPAY_SESSION: ren } })).json<{ balances: { currency: string; available: string }[] }>();
+    const balance = expectOk(await o.run(['balance', '--json'], { env: { OKPAY_SESSION: ren } })).json<{
+      balances: { currency: string; available: string }[];
+    }>();
     expect(balance.balances).toEqual([expect.objectContaining({ currency: 'JPY', available: '1200' })]);
   });
 
@@ -147,11 +158,17 @@ describe.concurrent('fixtures load', () => {
       users: [{ name: 'max', email: 'max@example.com', password: PASSWORD, country: 'US' }],
       transfers: [{ name: 'pay', from: 'zoe', to: '${max.email}', amount: '20.00', currency: 'USD', memo: 'for ${zoe.email}' }],
       tickets: [{ name: 'ask', customer: '${zoe.email}', category: 'dispute', subject: 'About ${pay.id}', body: 'I paid ${max.email}', tx: '${pay.id}' }],
-      expect: { balances: { zoe: { USD: '29.90' }, max: { USD: '20.00' } }, statuses: { pay: 'completed', ask: 'new' }, counts: { users: 2, tickets: 1, openTickets: 1 } },
+      expect: {
+        balances: { zoe: { USD: '29.90' }, max: { USD: '20.00' } },
+        statuses: { pay: 'completed', ask: 'new' },
+        counts: { users: 2, tickets: 1, openTickets: 1 },
+      },
     });
     const ids = await load(o, base, next);
     const zoe = await signIn(o, 'zoe@example.com', PASSWORD);
-    const ticket = expectOk(await o.run(['ticket', 'show', String(ids['ask']), '--json'], { env: { OKPAY_SESSION: zoe } })).json<{ ticket: { subject: string; transaction: { id: string } } }>().ticket;
+    const ticket = expectOk(await o.run(['ticket', 'show', String(ids['ask']), '--json'], { env: { OKPAY_SESSION: zoe } })).json<{
+      ticket: { subject: string; transaction: { id: string } };
+    }>().ticket;
     expect(ticket.subject).toBe(`About ${ids['pay']}`);
     expect(ticket.transaction.id).toBe(ids['pay']);
   });
@@ -179,14 +196,38 @@ describe.concurrent('fixtures load', () => {
     const bad: [string, unknown, RegExp][] = [
       ['syntax.json', '{"users": [', /syntax\.json is not valid JSON/],
       ['syntax.yaml', 'users:\n  - name: [unclosed\n', /syntax\.yaml is not valid YAML/],
-      ['field.json', small({ transfers: [{ from: 'zoe', to: 'x@example.com', amount: '1.00', currency: 'USD', memmo: 'typo' }] }), /field\.json: transfers\[0\]: memmo: is not a field here/],
-      ['ref.json', small({ transfers: [{ from: 'zoe', to: '${max.email}', amount: '1.00', currency: 'USD' }] }), /ref\.json: transfers\[0\]: to: refers to "max", which no earlier entry defines/],
+      [
+        'field.json',
+        small({ transfers: [{ from: 'zoe', to: 'x@example.com', amount: '1.00', currency: 'USD', memmo: 'typo' }] }),
+        /field\.json: transfers\[0\]: memmo: is not a field here/,
+      ],
+      [
+        'ref.json',
+        small({ transfers: [{ from: 'zoe', to: '${max.email}', amount: '1.00', currency: 'USD' }] }),
+        /ref\.json: transfers\[0\]: to: refers to "max", which no earlier entry defines/,
+      ],
       // These pass the checks on the file alone and fail while loading: still nothing is written.
-      ['currency.json', { users: [{ name: 'zoe', email: 'zoe@example.com', password: PASSWORD, balances: { XYZ: '1.00' } }] }, /currency\.json: users\[0\] \(zoe\): balances\.XYZ: XYZ is not a supported currency/],
-      ['funds.json', small({ transfers: [{ name: 'big', from: 'zoe', to: 'x@example.com', amount: '500.00', currency: 'USD' }] }), /funds\.json: transfers\[0\] \(big\): amount: .*/],
+      [
+        'currency.json',
+        { users: [{ name: 'zoe', email: 'zoe@example.com', password: PASSWORD, balances: { XYZ: '1.00' } }] },
+        /currency\.json: users\[0\] \(zoe\): balances\.XYZ: XYZ is not a supported currency/,
+      ],
+      [
+        'funds.json',
+        small({ transfers: [{ name: 'big', from: 'zoe', to: 'x@example.com', amount: '500.00', currency: 'USD' }] }),
+        /funds\.json: transfers\[0\] \(big\): amount: .*/,
+      ],
       ['password.json', { users: [{ name: 'zoe', email: 'zoe@example.com', password: 'short' }] }, /password\.json: users\[0\] \(zoe\): password: /],
       ['email.json', { users: [{ name: 'zoe', email: 'not-an-email', password: PASSWORD }] }, /email\.json: users\[0\] \(zoe\): email: /],
-      ['later.json', small({ tickets: [{ customer: 'zoe', category: 'account', subject: 'Hi', body: 'Hello', at: '-1d', messages: [{ from: 'customer', body: 'Earlier?', at: '-2d' }] }] }), /later\.json: tickets\[0\]: messages\[0\]\.at: .* is before the ticket was opened/],
+      [
+        'later.json',
+        small({
+          tickets: [
+            { customer: 'zoe', category: 'account', subject: 'Hi', body: 'Hello', at: '-1d', messages: [{ from: 'customer', body: 'Earlier?', at: '-2d' }] },
+          ],
+        }),
+        /later\.json: tickets\[0\]: messages\[0\]\.at: .* is before the ticket was opened/,
+      ],
     ];
     for (const [name, content, message] of bad) {
       const run = await o.run(['fixtures', 'load', fixtureFile(o, name, content), '--json']);
@@ -277,10 +318,17 @@ describe.concurrent('fixtures generate and export', () => {
 
     const dump = JSON.parse(await exported(o)) as {
       journal: { tx: { type: string; at: string; details: { record?: { status: string } } } }[];
-      state: { withdrawals: Record<string, { status: string }>; users: Record<string, { passwordHash: string }>; tickets: Record<string, { events: { at: string }[] }>; limitWindows: Record<string, Record<string, number>> };
+      state: {
+        withdrawals: Record<string, { status: string }>;
+        users: Record<string, { passwordHash: string }>;
+        tickets: Record<string, { events: { at: string }[] }>;
+        limitWindows: Record<string, Record<string, number>>;
+      };
     };
     const inFlight = Object.values(dump.state.withdrawals).map((w) => w.status);
-    const finished = dump.journal.filter((e) => e.tx.type === 'withdrawal.complete' || e.tx.type === 'withdrawal.release').map((e) => e.tx.details.record?.status);
+    const finished = dump.journal
+      .filter((e) => e.tx.type === 'withdrawal.complete' || e.tx.type === 'withdrawal.release')
+      .map((e) => e.tx.details.record?.status);
     expect(inFlight.length).toBeGreaterThan(0);
     expect(new Set([...inFlight, ...finished]).size).toBeGreaterThanOrEqual(3);
     // The generated history ends now; nothing happens in the future.
@@ -317,12 +365,17 @@ describe.concurrent('dev otp and the demo', () => {
   it('dev otp gives the code that signs a fixture user in; no code for a user without 2FA', async () => {
     const o = store();
     await load(o, path.join(FIXTURES, 'demo.json'));
-    const { code, validForSeconds } = expectOk(await o.run(['dev', 'otp', '--email', 'bob@example.com', '--json'])).json<{ code: string; validForSeconds: number }>();
+    const { code, validForSeconds } = expectOk(await o.run(['dev', 'otp', '--email', 'bob@example.com', '--json'])).json<{
+      code: string;
+      validForSeconds: number;
+    }>();
     expect(code).toMatch(/^\d{6}$/);
     expect(validForSeconds).toBeGreaterThan(0);
     expect(expectOk(await o.run(['dev', 'otp', '--email', 'BOB@example.com'])).stdout.trim()).toBe(code);
     const bob = await signIn(o, 'bob@example.com', 'Demo-pass-2026!', code);
-    expect(expectOk(await o.run(['whoami', '--json'], { env: { OKPAY_SESSION: bob } })).json<{ user: { email: string; twoFactor: unknown } }>().user.email).toBe('bob@example.com');
+    expect(
+      expectOk(await o.run(['whoami', '--json'], { env: { OKPAY_SESSION: bob } })).json<{ user: { email: string; twoFactor: unknown } }>().user.email,
+    ).toBe('bob@example.com');
     expectError(await o.run(['dev', 'otp', '--email', 'lena.mueller@example.de', '--json']), 6, 'INVALID_TRANSITION');
     expectError(await o.run(['dev', 'otp', '--email', 'nobody@example.com', '--json']), 5, 'USER_NOT_FOUND');
   });

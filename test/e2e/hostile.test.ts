@@ -12,7 +12,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bufferIO } from '../../src/cli/io.js';
 import { buildProgram } from '../../src/cli/main.js';
-import { commandSpecs, hostileCases, HOSTILE_CSV, HOSTILE_FIXTURES, HOSTILE_OTPS, HOSTILE_VALUES, type Baseline, type HostileCase } from '../support/hostile.js';
+import {
+  commandSpecs,
+  hostileCases,
+  HOSTILE_CSV,
+  HOSTILE_FIXTURES,
+  HOSTILE_OTPS,
+  HOSTILE_VALUES,
+  type Baseline,
+  type HostileCase,
+} from '../support/hostile.js';
 import { DEMO_FILE, DEMO_PASSWORD, DEMO_PEOPLE, DESK_NOW, MemoryDesk, type Outcome } from '../support/memory-desk.js';
 import { BIN, Okpay } from '../support/okpay.js';
 
@@ -42,14 +51,19 @@ function judge(c: { command: string; slot: string; label: string }, outcome: Out
   const where = `okpay ${c.command} ${c.slot} (${c.label})`;
   const problems: string[] = [];
   if (!DOCUMENTED_EXIT_CODES.has(outcome.code)) problems.push(`${where}: exit ${outcome.code}: ${outcome.stderr.slice(0, 300)}`);
-  for (const [stream, text] of [['stdout', outcome.stdout], ['stderr', outcome.stderr]] as const) {
-    if (RAW_CONTROL.test(text.replace(/\r\n/g, '\n'))) problems.push(`${where}: a raw control or direction character on ${stream}: ${JSON.stringify(text.slice(0, 200))}`);
+  for (const [stream, text] of [
+    ['stdout', outcome.stdout],
+    ['stderr', outcome.stderr],
+  ] as const) {
+    if (RAW_CONTROL.test(text.replace(/\r\n/g, '\n')))
+      problems.push(`${where}: a raw control or direction character on ${stream}: ${JSON.stringify(text.slice(0, 200))}`);
   }
   if (outcome.code === 0) return problems;
   const lines = outcome.stderr.replace(/\n$/, '').split('\n');
   // A batch reports each bad row on its own line before the error itself.
   const lineCount = c.command === 'transfer --batch' ? lines.length : 1;
-  if (lines.length !== lineCount || !lines.every((line) => line.startsWith('okpay: '))) problems.push(`${where}: stderr is not one "okpay: …" line: ${JSON.stringify(outcome.stderr.slice(0, 300))}`);
+  if (lines.length !== lineCount || !lines.every((line) => line.startsWith('okpay: ')))
+    problems.push(`${where}: stderr is not one "okpay: …" line: ${JSON.stringify(outcome.stderr.slice(0, 300))}`);
   if (/^\s+at /m.test(outcome.stderr)) problems.push(`${where}: a stack trace`);
   if (outcome.stderr.length > 2000) problems.push(`${where}: the error repeats the input (${outcome.stderr.length} characters)`);
   // A refused sign-in is counted (brute-force defence) and audited; nothing else may change.
@@ -129,7 +143,9 @@ describe('hostile input, in-process', () => {
     // Control and invisible characters are never stored (they would reach other people's terminals
     // and mails); only search filters may take them, and they find nothing.
     // (A line separator is a line break: a new line where text may have several, refused elsewhere.)
-    const invisible = acceptedLabels.filter((l) => /NUL byte|terminal|right-to-left|lone surrogate|carriage return|C1 control/.test(l) && !/^(faq|outbox list) /.test(l));
+    const invisible = acceptedLabels.filter(
+      (l) => /NUL byte|terminal|right-to-left|lone surrogate|carriage return|C1 control/.test(l) && !/^(faq|outbox list) /.test(l),
+    );
     expect(invisible).toEqual([]);
   }, 240_000);
 
@@ -189,9 +205,18 @@ describe('hostile input, in-process', () => {
       tally.inputs += 1;
     };
     // Bob uses 2FA: the right password with a hostile code.
-    for (const h of HOSTILE_OTPS) for (const argv of stepUps) await run(bob, [...argv, '--otp', h.value], `code ${h.label}`, `${DEMO_PASSWORD}\nNew-pass-2027!\n`);
+    for (const h of HOSTILE_OTPS)
+      for (const argv of stepUps) await run(bob, [...argv, '--otp', h.value], `code ${h.label}`, `${DEMO_PASSWORD}\nNew-pass-2027!\n`);
     // Hostile passwords, from Bob (with a well-formed code) and from Lena (no 2FA; enable and confirm too).
-    const passwords = ['', '\n', 'x'.repeat(100 * 1024), 'Demo-pass-2026!\u0000', '\u001b[31m\n', `${'é'.repeat(40)}1!a\n`, `Demo-pass-2026!${'x'.repeat(80)}\n`];
+    const passwords = [
+      '',
+      '\n',
+      'x'.repeat(100 * 1024),
+      'Demo-pass-2026!\u0000',
+      '\u001b[31m\n',
+      `${'é'.repeat(40)}1!a\n`,
+      `Demo-pass-2026!${'x'.repeat(80)}\n`,
+    ];
     for (const password of passwords) {
       const label = `password ${JSON.stringify(password.slice(0, 12))}`;
       for (const argv of stepUps) await run(bob, [...argv, '--otp', '000000'], label, password);
@@ -211,7 +236,9 @@ describe('hostile input, in-process', () => {
       tally.inputs += 2;
     }
     // A phone number waiting for its code: malformed codes are refused (BAD_OTP, like any one-time code) before a try is counted.
-    expect((await desk.okpay(['profile', 'set', '--phone', '+4915112345678', '--password-stdin'], { token: desk.roles.customer, stdin: `${DEMO_PASSWORD}\n` })).code).toBe(0);
+    expect(
+      (await desk.okpay(['profile', 'set', '--phone', '+4915112345678', '--password-stdin'], { token: desk.roles.customer, stdin: `${DEMO_PASSWORD}\n` })).code,
+    ).toBe(0);
     for (const h of HOSTILE_OTPS) {
       const verify = await desk.isolated(['profile', 'verify-phone', h.value], { token: desk.roles.customer });
       problems.push(...judge({ command: 'profile verify-phone', slot: '<code>', label: h.label }, verify.outcome, verify.changed, verify.moneyChanged));
@@ -220,7 +247,9 @@ describe('hostile input, in-process', () => {
     }
     for (const stdin of ['', '\n', 'x'.repeat(100 * 1024), 'Demo-pass-2026!\u0000', '\u001b[31m\n', `${'é'.repeat(40)}1!a\n`]) {
       const login = await desk.isolated(['login', '--email', 'lena.mueller@example.de', '--password-stdin'], { stdin });
-      problems.push(...judge({ command: 'login', slot: '--password-stdin', label: JSON.stringify(stdin.slice(0, 12)) }, login.outcome, login.changed, login.moneyChanged));
+      problems.push(
+        ...judge({ command: 'login', slot: '--password-stdin', label: JSON.stringify(stdin.slice(0, 12)) }, login.outcome, login.changed, login.moneyChanged),
+      );
       if (login.outcome.code === 0) problems.push(`login with password ${JSON.stringify(stdin.slice(0, 12))}: accepted`);
       tally.inputs += 1;
     }
@@ -235,8 +264,14 @@ describe('hostile input, in-process', () => {
       return JSON.parse(outcome.stdout) as Record<string, Record<string, unknown>>;
     };
     await ok(['deposit', '--amount', '900.00', '--currency', 'USD'], customer.token);
-    const paid = String((await ok(['transfer', '--to', 'bob@example.com', '--amount', '600.00', '--currency', 'USD', '--yes'], customer.token))['transaction']?.['id']);
-    const ticket = String((await ok(['ticket', 'new', '--category', 'dispute', '--subject', 'Order never came', '--body', `Refund ${paid}.`, '--tx', paid], customer.token))['ticket']?.['number']);
+    const paid = String(
+      (await ok(['transfer', '--to', 'bob@example.com', '--amount', '600.00', '--currency', 'USD', '--yes'], customer.token))['transaction']?.['id'],
+    );
+    const ticket = String(
+      (await ok(['ticket', 'new', '--category', 'dispute', '--subject', 'Order never came', '--body', `Refund ${paid}.`, '--tx', paid], customer.token))[
+        'ticket'
+      ]?.['number'],
+    );
     const agent2 = await desk.signIn(DEMO_PEOPLE.agent2);
     const requested = await ok(['agent', 'refund', paid, '--ticket', ticket, '--yes'], desk.roles.agent);
     expect(requested['approval']).toMatchObject({ status: 'pending' });
@@ -283,7 +318,9 @@ function bigStdin(o: Okpay, argv: readonly string[], token: string): Promise<Out
   child.stderr.on('data', (b: Buffer) => err.push(b));
   child.stdin.on('error', () => undefined);
   child.stdin.end('x'.repeat(9 * 1024 * 1024));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() })));
+  return new Promise((resolve) =>
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() })),
+  );
 }
 
 describe('hostile input, through the real binary', () => {
@@ -292,7 +329,11 @@ describe('hostile input, through the real binary', () => {
 
   beforeAll(async () => {
     expect((await o.run(['fixtures', 'load', DEMO])).code).toBe(0);
-    for (const [role, email] of [['customer', 'lena.mueller@example.de'], ['agent', 'mei@support.okpay.example'], ['admin', 'ops@okpay.example']] as const) {
+    for (const [role, email] of [
+      ['customer', 'lena.mueller@example.de'],
+      ['agent', 'mei@support.okpay.example'],
+      ['admin', 'ops@okpay.example'],
+    ] as const) {
       tokens[role] = (await o.run(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${DEMO_PASSWORD}\n` })).stdout.trim();
     }
   });
@@ -303,13 +344,25 @@ describe('hostile input, through the real binary', () => {
 
   it('a sample of the corpus: the same documented one-line refusals, the data directory unchanged', async () => {
     const specs = commandSpecs(await buildProgram({ io: bufferIO(), env: {} }));
-    const all = hostileCases(specs, { values: { '--amount': '5.00', '--currency': 'EUR', '--to': 'bob@example.com', '--email': 'lena.mueller@example.de', '<number>': '4', '<files>': DEMO } });
+    const all = hostileCases(specs, {
+      values: { '--amount': '5.00', '--currency': 'EUR', '--to': 'bob@example.com', '--email': 'lena.mueller@example.de', '<number>': '4', '<files>': DEMO },
+    });
     // Every 100th input (argv cannot carry a NUL byte), plus the amount flag of transfer.
     const usable = all.filter((c) => !c.argv.some((a) => a.includes('\u0000')) && c.command !== 'demo');
     // And the surfaces of issue 15's files and terminals: escapes, direction controls, line
     // separators and links in the arguments that were echoed raw or written through.
-    const slots = new Set(['tx show <id>', 'deposit --source', 'history --type', 'agent refund --reason', 'fixtures export --output', 'ticket export --output', 'history --output']);
-    const surface = (c: HostileCase) => slots.has(`${c.command} ${c.slot}`) && /^(terminal escape|terminal escape in a missing directory|right-to-left override|line separator|a symbolic link|spreadsheet formula)$/.test(c.label);
+    const slots = new Set([
+      'tx show <id>',
+      'deposit --source',
+      'history --type',
+      'agent refund --reason',
+      'fixtures export --output',
+      'ticket export --output',
+      'history --output',
+    ]);
+    const surface = (c: HostileCase) =>
+      slots.has(`${c.command} ${c.slot}`) &&
+      /^(terminal escape|terminal escape in a missing directory|right-to-left override|line separator|a symbolic link|spreadsheet formula)$/.test(c.label);
     const sample: HostileCase[] = usable.filter((c, i) => i % 100 === 0 || (c.command === 'transfer' && c.slot === '--amount') || surface(c));
     const problems: string[] = [];
     for (const c of sample) {
@@ -321,7 +374,10 @@ describe('hostile input, through the real binary', () => {
       tally.inputs += 1;
     }
     // Standard input past its 8 MiB bound (--password-stdin, --body-file -).
-    for (const argv of [['login', '--email', 'lena.mueller@example.de', '--password-stdin'], ['ticket', 'reply', '4', '--body-file', '-']]) {
+    for (const argv of [
+      ['login', '--email', 'lena.mueller@example.de', '--password-stdin'],
+      ['ticket', 'reply', '4', '--body-file', '-'],
+    ]) {
       const outcome = await bigStdin(o, argv, tokens['customer'] ?? '');
       problems.push(...judge({ command: argv.slice(0, 2).join(' '), slot: 'stdin', label: '9 MiB' }, outcome, false, false));
       if (outcome.code !== 2) problems.push(`${argv.join(' ')} with 9 MiB on stdin: exit ${outcome.code}`);
@@ -330,6 +386,8 @@ describe('hostile input, through the real binary', () => {
     }
     expect(problems).toEqual([]);
     expect((await o.run(['verify', '--json'])).code).toBe(0);
-    console.log(`hostile inputs tried: ${tally.inputs} (${tally.binary} through the real binary); in-process corpus: ${tally.refused} refused, ${tally.accepted} accepted as valid`);
+    console.log(
+      `hostile inputs tried: ${tally.inputs} (${tally.binary} through the real binary); in-process corpus: ${tally.refused} refused, ${tally.accepted} accepted as valid`,
+    );
   }, 300_000);
 });

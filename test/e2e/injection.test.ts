@@ -19,7 +19,9 @@ const FIXTURE = {
   ],
   agents: [{ name: 'tara', email: 'tara@support.okpay.example', password: PASSWORD, country: 'GB', tier: 1, languages: ['en'] }],
   transfers: [{ name: 'order', from: 'ada', to: '${shop.email}', amount: '40.00', currency: 'USD', at: '-9d' }],
-  tickets: [{ name: 'dispute', customer: 'ada', category: 'dispute', subject: 'Order never came', body: 'Please refund ${order.id}.', tx: '${order.id}', at: '-5d' }],
+  tickets: [
+    { name: 'dispute', customer: 'ada', category: 'dispute', subject: 'Order never came', body: 'Please refund ${order.id}.', tx: '${order.id}', at: '-5d' },
+  ],
 };
 // An escape sequence that clears the screen and sets the window title, a right-to-left override
 // and a line separator: each would rewrite what a reader sees.
@@ -39,7 +41,11 @@ beforeAll(async () => {
   const loaded = await o.run(['fixtures', 'load', fixture]);
   expect(loaded.code, loaded.stderr).toBe(0);
   ids = loaded.json();
-  for (const [name, email] of [['ada', 'ada@example.com'], ['bob', 'bob@example.com'], ['tara', 'tara@support.okpay.example']] as const) {
+  for (const [name, email] of [
+    ['ada', 'ada@example.com'],
+    ['bob', 'bob@example.com'],
+    ['tara', 'tara@support.okpay.example'],
+  ] as const) {
     const login = await o.run(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n` });
     expect(login.code, login.stderr).toBe(0);
     tokens[name] = login.stdout.trim();
@@ -62,17 +68,42 @@ describe('CSV formula injection', () => {
     }
     const csv = await as('bob', ['history', '--csv']);
     expect(csv.code, csv.stderr).toBe(0);
-    const columns = ['id', 'date', 'type', 'status', 'direction', 'amount', 'currency', 'fee', 'fee_currency', 'receive_amount', 'receive_currency', 'rate', 'from', 'to', 'memo', 'net', 'net_currency'];
+    const columns = [
+      'id',
+      'date',
+      'type',
+      'status',
+      'direction',
+      'amount',
+      'currency',
+      'fee',
+      'fee_currency',
+      'receive_amount',
+      'receive_currency',
+      'rate',
+      'from',
+      'to',
+      'memo',
+      'net',
+      'net_currency',
+    ];
     expect(csv.stdout.split('\r\n')[0]).toBe(columns.join(','));
     const rows = parseCsv(csv.stdout, { maxRows: 100, requiredColumns: columns }).rows;
     const transfers = rows.filter((r) => r['type'] === 'transfer');
     expect(transfers.map((r) => r['memo'])).toEqual(FORMULAS.map((m) => `'${m}`).reverse());
-    expect(transfers.map((r) => [r['net'], r['net_currency']])).toEqual([['4.25', 'USD'], ['3.25', 'USD'], ['2.25', 'USD'], ['1.25', 'USD']]);
+    expect(transfers.map((r) => [r['net'], r['net_currency']])).toEqual([
+      ['4.25', 'USD'],
+      ['3.25', 'USD'],
+      ['2.25', 'USD'],
+      ['1.25', 'USD'],
+    ]);
     // No cell of any row starts a formula, apart from plain (signed) numbers.
     const cells = rows.flatMap((r) => Object.values(r));
     expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c) && !/^-?[0-9]+(\.[0-9]+)?$/.test(c))).toEqual([]);
 
-    const sent = parseCsv((await as('ada', ['history', '--csv'])).stdout, { maxRows: 100, requiredColumns: columns }).rows.filter((r) => r['type'] === 'transfer' && r['memo'] !== '');
+    const sent = parseCsv((await as('ada', ['history', '--csv'])).stdout, { maxRows: 100, requiredColumns: columns }).rows.filter(
+      (r) => r['type'] === 'transfer' && r['memo'] !== '',
+    );
     expect(sent.map((r) => r['net_currency'])).toEqual(['USD', 'USD', 'USD', 'USD']);
     for (const r of sent) expect(r['net']).toMatch(/^-[0-9]+\.[0-9]{2}$/);
   });

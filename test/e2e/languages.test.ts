@@ -77,8 +77,36 @@ describe('mails in the customer’s language', () => {
   });
 
   it('tickets are acknowledged and answered in German and in Spanish', async () => {
-    const german = ticketOf(expectOk(await desk.as(GRETA, ['ticket', 'new', '--category', 'funds', '--subject', 'Auszahlung fehlt', '--body', 'Meine Auszahlung ist seit drei Tagen nicht auf meinem Konto angekommen.', '--json'])));
-    const spanish = ticketOf(expectOk(await desk.as(LUCIA, ['ticket', 'new', '--category', 'funds', '--subject', 'Retiro pendiente', '--body', 'Mi retiro sigue pendiente desde hace tres días. ¿Qué puedo hacer?', '--json'])));
+    const german = ticketOf(
+      expectOk(
+        await desk.as(GRETA, [
+          'ticket',
+          'new',
+          '--category',
+          'funds',
+          '--subject',
+          'Auszahlung fehlt',
+          '--body',
+          'Meine Auszahlung ist seit drei Tagen nicht auf meinem Konto angekommen.',
+          '--json',
+        ]),
+      ),
+    );
+    const spanish = ticketOf(
+      expectOk(
+        await desk.as(LUCIA, [
+          'ticket',
+          'new',
+          '--category',
+          'funds',
+          '--subject',
+          'Retiro pendiente',
+          '--body',
+          'Mi retiro sigue pendiente desde hace tres días. ¿Qué puedo hacer?',
+          '--json',
+        ]),
+      ),
+    );
     expect([german.language, spanish.language]).toEqual(['de', 'es']);
 
     const received = newest(desk, GRETA, 'ticket-received');
@@ -90,7 +118,9 @@ describe('mails in the customer’s language', () => {
 
     const gretaReply = newest(desk, GRETA, 'ticket-reply');
     expect(gretaReply).toMatchObject({ language: 'de', subject: `[OKPay #${german.number}] Neue Antwort: Auszahlung fehlt` });
-    expect(gretaReply.text).toContain(`Ein Support-Mitarbeiter hat auf Ihr Ticket #${german.number} geantwortet:\n\nWir haben bei der Bank nachgefragt und melden uns morgen.`);
+    expect(gretaReply.text).toContain(
+      `Ein Support-Mitarbeiter hat auf Ihr Ticket #${german.number} geantwortet:\n\nWir haben bei der Bank nachgefragt und melden uns morgen.`,
+    );
     expect(gretaReply.text).toContain('— Ihr OKPay-Support');
     expectNotEnglish(gretaReply);
 
@@ -113,7 +143,9 @@ describe('mails in the customer’s language', () => {
   });
 
   it('the help reads in German, also when found with an English keyword', async () => {
-    const found = expectOk(await desk.o.run(['faq', 'withdrawal', 'fee', '--language', 'de', '--json'])).json<{ articles: { id: string; language: string; title: string; body: string; fallback: boolean }[] }>();
+    const found = expectOk(await desk.o.run(['faq', 'withdrawal', 'fee', '--language', 'de', '--json'])).json<{
+      articles: { id: string; language: string; title: string; body: string; fallback: boolean }[];
+    }>();
     expect(found.articles[0]).toMatchObject({ id: 'withdrawal-fees', language: 'de', title: 'Auszahlungsgebühren: Bank oder E-Wallet', fallback: false });
     expect(found.articles[0]?.body).toContain('okpay fee quote withdraw --method METHOD_ID --amount 200.00 --currency EUR');
     expect(found.articles[0]?.body).toContain('Die Gebühr kommt zum Betrag hinzu');

@@ -22,7 +22,9 @@ describe('okpay.1', () => {
   it('has a section for every command and subcommand of the program, with its options', async () => {
     const program = await buildProgram({ io: bufferIO(), env: {} });
     const walk = (command: CommandUnknownOpts, words: string[]): string[][] =>
-      command.commands.filter((c) => c.name() !== 'help' && !c.name().startsWith('__')).flatMap((c) => [[...words, c.name()], ...walk(c, [...words, c.name()])]);
+      command.commands
+        .filter((c) => c.name() !== 'help' && !c.name().startsWith('__'))
+        .flatMap((c) => [[...words, c.name()], ...walk(c, [...words, c.name()])]);
     const paths = walk(program, []);
     expect(paths.length).toBeGreaterThan(40);
     for (const words of paths) expect(page).toContain(`.SS "okpay ${words.join(' ').replace(/-/g, '\\-')} `);
@@ -32,7 +34,10 @@ describe('okpay.1', () => {
   });
 
   it('renders with man', () => {
-    const text = execFileSync('man', ['-l', root('dist/man/okpay.1')], { encoding: 'utf8', env: { ...process.env, MANWIDTH: '80', MANPAGER: 'cat', PAGER: 'cat' } });
+    const text = execFileSync('man', ['-l', root('dist/man/okpay.1')], {
+      encoding: 'utf8',
+      env: { ...process.env, MANWIDTH: '80', MANPAGER: 'cat', PAGER: 'cat' },
+    });
     expect(text).toMatch(/^OKPAY\(1\)/);
     expect(text).toContain('okpay transfer [options]');
     expect(text).toContain('INSUFFICIENT_FUNDS');

@@ -12,7 +12,15 @@ const BOB = 'bob@example.com';
 const T2 = 'tomas@support.okpay.example';
 const OPS = 'ops@okpay.example';
 
-const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({ name, email, password: PASSWORD, country: 'US', language: 'en', at: '-30d', ...extra });
+const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  email,
+  password: PASSWORD,
+  country: 'US',
+  language: 'en',
+  at: '-30d',
+  ...extra,
+});
 
 function fixtureFile(desk: Desk, name: string, content: unknown): string {
   const directory = `${desk.o.home}-files`;
@@ -31,7 +39,9 @@ interface TxJson {
 }
 
 const usd = async (desk: Desk, email: string) =>
-  expectOk(await desk.as(email, ['balance', '--json'])).json<{ balances: { currency: string; available: string; held: string }[] }>().balances.find((b) => b.currency === 'USD');
+  expectOk(await desk.as(email, ['balance', '--json']))
+    .json<{ balances: { currency: string; available: string; held: string }[] }>()
+    .balances.find((b) => b.currency === 'USD');
 const exported = async (desk: Desk) => expectOk(await desk.o.run(['fixtures', 'export'])).stdout;
 
 describe('a completed payout is never refunded by an agent; a bounce is the operator’s, once', () => {
@@ -44,14 +54,26 @@ describe('a completed payout is never refunded by an agent; a bounce is the oper
     const fixture = {
       users: [person('ann', ANN, { kyc: 'approved', balances: { USD: '1000.00' } }), person('ops', OPS, { role: 'admin' })],
       agents: [person('tomas', T2, { tier: 2, languages: ['en'] })],
-      withdrawals: [{ name: 'paid', user: 'ann', method: { type: 'bank', holder: 'Ann Example', accountNumber: '123456789', routingNumber: '011000015' }, amount: '150.50', currency: 'USD', status: 'completed', at: '-5d' }],
+      withdrawals: [
+        {
+          name: 'paid',
+          user: 'ann',
+          method: { type: 'bank', holder: 'Ann Example', accountNumber: '123456789', routingNumber: '011000015' },
+          amount: '150.50',
+          currency: 'USD',
+          status: 'completed',
+          at: '-5d',
+        },
+      ],
     };
     expectOk(await desk.o.run(['fixtures', 'load', fixtureFile(desk, 'payout.json', fixture)]));
     for (const email of [ANN, T2, OPS]) await desk.signIn(email);
     const list = expectOk(await desk.as(ANN, ['history', '--type', 'withdrawal', '--json'])).json<{ transactions: TxJson[] }>().transactions;
     completion = list.find((tx) => tx.type === 'withdrawal.complete')?.id ?? '';
     hold = list.find((tx) => tx.type === 'withdrawal.hold')?.id ?? '';
-    const opened = expectOk(await desk.as(ANN, ['ticket', 'new', '--category', 'dispute', '--subject', 'Payout', '--body', 'Please refund my payout.', '--tx', completion, '--json']));
+    const opened = expectOk(
+      await desk.as(ANN, ['ticket', 'new', '--category', 'dispute', '--subject', 'Payout', '--body', 'Please refund my payout.', '--tx', completion, '--json']),
+    );
     ticket = opened.json<{ ticket: { number: number } }>().ticket.number;
   });
 
@@ -59,7 +81,11 @@ describe('a completed payout is never refunded by an agent; a bounce is the oper
 
   it('an agent refund of the completed payout is refused and changes nothing', async () => {
     const before = await exported(desk);
-    const refused = expectError(await desk.as(T2, ['agent', 'refund', completion, '--ticket', String(ticket), '--yes', '--json']), 6, 'INVALID_TRANSITION').error();
+    const refused = expectError(
+      await desk.as(T2, ['agent', 'refund', completion, '--ticket', String(ticket), '--yes', '--json']),
+      6,
+      'INVALID_TRANSITION',
+    ).error();
     expect(refused.message).toBe(`${completion} is a withdrawal.complete; only transfers can be refunded by an agent`);
     expect(refused.hint).toContain('okpay admin payout bounce');
     expect(await exported(desk)).toBe(before);
@@ -74,7 +100,10 @@ describe('a completed payout is never refunded by an agent; a bounce is the oper
   });
 
   it('the bounce reverses exactly the payout’s own entries, once, and tells the customer', async () => {
-    const done = expectOk(await desk.as(OPS, ['admin', 'payout', 'bounce', completion, '--reason', 'returned by the bank', '--yes', '--json'])).json<{ bounce: TxJson; of: string }>();
+    const done = expectOk(await desk.as(OPS, ['admin', 'payout', 'bounce', completion, '--reason', 'returned by the bank', '--yes', '--json'])).json<{
+      bounce: TxJson;
+      of: string;
+    }>();
     expect(done.of).toBe(completion);
     const original = expectOk(await desk.as(ANN, ['tx', 'show', completion, '--json'])).json<{ transaction: TxJson }>().transaction;
     const reversal = expectOk(await desk.as(ANN, ['tx', 'show', done.bounce.id, '--json'])).json<{ transaction: TxJson }>().transaction;
@@ -92,8 +121,11 @@ describe('a completed payout is never refunded by an agent; a bounce is the oper
   });
 
   it('a deposit cannot be refunded by an agent either', async () => {
-    const deposit = expectOk(await desk.as(ANN, ['deposit', '--amount', '10.00', '--currency', 'USD', '--json'])).json<{ transaction: { id: string } }>().transaction.id;
-    const opened = expectOk(await desk.as(ANN, ['ticket', 'new', '--category', 'dispute', '--subject', 'Card', '--body', 'Refund my deposit.', '--tx', deposit, '--json']));
+    const deposit = expectOk(await desk.as(ANN, ['deposit', '--amount', '10.00', '--currency', 'USD', '--json'])).json<{ transaction: { id: string } }>()
+      .transaction.id;
+    const opened = expectOk(
+      await desk.as(ANN, ['ticket', 'new', '--category', 'dispute', '--subject', 'Card', '--body', 'Refund my deposit.', '--tx', deposit, '--json']),
+    );
     const number = opened.json<{ ticket: { number: number } }>().ticket.number;
     expectError(await desk.as(T2, ['agent', 'refund', deposit, '--ticket', String(number), '--yes', '--json']), 6, 'INVALID_TRANSITION');
   });
@@ -133,7 +165,11 @@ describe('balances are bounded: sums stay exact and the store keeps taking depos
     const refused = expectError(await desk.as(ANN, ['deposit', '--amount', '10.01', '--currency', 'USD', '--json']), 8, 'LIMIT_EXCEEDED').error();
     expect(refused.message).toBe('this would take the USD balance of the receiving account past the most one account may hold (1000000000000 minor units)');
     expect(refused.message).not.toMatch(/bug/);
-    const toAnn = expectError(await desk.as(BOB, ['transfer', '--to', ANN, '--amount', '10.01', '--currency', 'USD', '--yes', '--json']), 8, 'LIMIT_EXCEEDED').error();
+    const toAnn = expectError(
+      await desk.as(BOB, ['transfer', '--to', ANN, '--amount', '10.01', '--currency', 'USD', '--yes', '--json']),
+      8,
+      'LIMIT_EXCEEDED',
+    ).error();
     expect(toAnn.message).toBe(refused.message);
     expect(await exported(desk)).toBe(before);
     expectOk(await desk.as(ANN, ['deposit', '--amount', '10.00', '--currency', 'USD']));

@@ -62,7 +62,9 @@ async function onboard(o: Okpay, email: string): Promise<void> {
 
 /** Turns 2FA on for the signed-in user and returns the secret; the clock ends a minute later. */
 async function enableTwoFactor(o: Okpay): Promise<{ secret: string; recoveryCodes: string[] }> {
-  const { twoFactor } = expectOk(await o.run(['2fa', 'enable', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` })).json<{ twoFactor: { secret: string; uri: string; recoveryCodes: string[] } }>();
+  const { twoFactor } = expectOk(await o.run(['2fa', 'enable', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` })).json<{
+    twoFactor: { secret: string; uri: string; recoveryCodes: string[] };
+  }>();
   expectOk(await o.run(['2fa', 'confirm', totpAt(twoFactor.secret, o.now), '--password-stdin'], { stdin: `${PASSWORD}\n` }));
   o.advance(MINUTE_MS);
   return twoFactor;
@@ -72,7 +74,10 @@ describe('onboarding from the real binary', () => {
   it('register → activate → login → 2FA → logout → login with a code → whoami, and a replayed code is refused', async () => {
     const o = okpay();
     const email = 'ada@example.com';
-    const registered = await o.run(['register', '--email', 'Ada@Example.com', '--name', 'Ada Lovelace', '--country', 'GB', '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
+    const registered = await o.run(
+      ['register', '--email', 'Ada@Example.com', '--name', 'Ada Lovelace', '--country', 'GB', '--password-stdin', '--accept-terms', '--json'],
+      { stdin: `${PASSWORD}\n` },
+    );
     expect(expectOk(registered).json()).toMatchObject({ user: { email, status: 'pending' } });
 
     const listed = expectOk(await o.run(['outbox', 'list', '--to', email, '--kind', 'activation', '--json'])).json<{ mails: { id: string }[] }>();
@@ -84,7 +89,9 @@ describe('onboarding from the real binary', () => {
 
     expectOk(await login(o, email));
     expect(statSync(path.join(o.home, 'session')).mode & 0o777).toBe(0o600);
-    const enrol = expectOk(await o.run(['2fa', 'enable', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` })).json<{ twoFactor: { secret: string; uri: string; recoveryCodes: string[] } }>().twoFactor;
+    const enrol = expectOk(await o.run(['2fa', 'enable', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` })).json<{
+      twoFactor: { secret: string; uri: string; recoveryCodes: string[] };
+    }>().twoFactor;
     expect(enrol.uri).toMatch(/^otpauth:\/\/totp\/OKPay:ada%40example\.com\?secret=[A-Z2-7]+&issuer=OKPay$/);
     expect(enrol.recoveryCodes).toHaveLength(10);
     expectOk(await o.run(['2fa', 'confirm', totpAt(enrol.secret, o.now), '--password-stdin'], { stdin: `${PASSWORD}\n` }));
@@ -255,7 +262,10 @@ describe('the store from the real binary', () => {
     const writers = Array.from({ length: 8 }, async (_, p) => {
       const codes: number[] = [];
       for (let i = 0; i < 5; i += 1) {
-        const result = await o.run(['register', '--email', `p${p}-u${i}@example.com`, '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n`, env: { OKPAY_NOW: undefined } });
+        const result = await o.run(['register', '--email', `p${p}-u${i}@example.com`, '--password-stdin', '--accept-terms'], {
+          stdin: `${PASSWORD}\n`,
+          env: { OKPAY_NOW: undefined },
+        });
         codes.push(result.code);
       }
       return codes;
@@ -264,11 +274,17 @@ describe('the store from the real binary', () => {
     const users = storeRecords<{ email: string }>(o.home, 'users');
     const { meta } = storeRoot<{ mailSeq: number; audit: { seq: number } }>(o.home);
     const emails = [...users.values()].map((u) => u.email).sort();
-    const expected = Array.from({ length: 8 }, (_, p) => Array.from({ length: 5 }, (_, i) => `p${p}-u${i}@example.com`)).flat().sort();
+    const expected = Array.from({ length: 8 }, (_, p) => Array.from({ length: 5 }, (_, i) => `p${p}-u${i}@example.com`))
+      .flat()
+      .sort();
     expect(emails).toEqual(expected);
     expect(meta.mailSeq).toBe(40);
     expect(meta.audit.seq).toBe(40);
-    expect(mails(o).map((m) => m.to).sort()).toEqual(expected);
+    expect(
+      mails(o)
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual(expected);
   });
 });
 
@@ -314,7 +330,10 @@ describe('output and usage from the real binary', () => {
   });
 
   it('exits quietly when the reader of its output goes away (EPIPE)', async () => {
-    const child = spawn(process.execPath, [BIN, 'completion', 'bash'], { env: { PATH: process.env['PATH'], HOME: process.env['HOME'] }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'completion', 'bash'], {
+      env: { PATH: process.env['PATH'], HOME: process.env['HOME'] },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.destroy();
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {

@@ -28,9 +28,12 @@ describe('phone numbers are verified by a one-time code before money follows the
     return /\b(\d{6})\b/.exec(text)?.[1] ?? '';
   };
   const latestCode = async () => codeIn((await texts()).at(-1)?.id ?? '');
-  const profile = async (email: string) => expectOk(await desk.as(email, ['profile', '--json'])).json<{ profile: { phone: string | null; phoneToVerify: string | null } }>().profile;
+  const profile = async (email: string) =>
+    expectOk(await desk.as(email, ['profile', '--json'])).json<{ profile: { phone: string | null; phoneToVerify: string | null } }>().profile;
   const usd = async (email: string) =>
-    expectOk(await desk.as(email, ['balance', '--json'])).json<{ balances: { currency: string; available: string }[] }>().balances.find((b) => b.currency === 'USD')?.available ?? '0.00';
+    expectOk(await desk.as(email, ['balance', '--json']))
+      .json<{ balances: { currency: string; available: string }[] }>()
+      .balances.find((b) => b.currency === 'USD')?.available ?? '0.00';
 
   beforeAll(async () => {
     await desk.customer(ANN, ['--country', 'US']);
@@ -49,9 +52,13 @@ describe('phone numbers are verified by a one-time code before money follows the
   });
 
   it('a number set without its code receives nothing: money sent to it waits as unclaimed', async () => {
-    const set = expectOk(await desk.as(MAL, ['profile', 'set', '--phone', BOB_PHONE, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` })).json<{ profile: { phone: string | null; phoneToVerify: string } }>().profile;
+    const set = expectOk(await desk.as(MAL, ['profile', 'set', '--phone', BOB_PHONE, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` })).json<{
+      profile: { phone: string | null; phoneToVerify: string };
+    }>().profile;
     expect(set).toMatchObject({ phone: null, phoneToVerify: BOB_PHONE });
-    const sent = expectOk(await desk.as(ANN, ['transfer', '--to', BOB_PHONE, '--amount', '60.00', '--currency', 'USD', '--yes', '--json'])).json<{ transaction: { status: string } }>().transaction;
+    const sent = expectOk(await desk.as(ANN, ['transfer', '--to', BOB_PHONE, '--amount', '60.00', '--currency', 'USD', '--yes', '--json'])).json<{
+      transaction: { status: string };
+    }>().transaction;
     expect(sent.status).toBe('unclaimed');
     expect(await usd(MAL)).toBe('0.00');
   });
@@ -80,14 +87,23 @@ describe('phone numbers are verified by a one-time code before money follows the
 
   it('the owner’s code makes the number theirs: the waiting money lands, later payments route to them', async () => {
     expectOk(await desk.as(BOB, ['profile', 'set', '--phone', BOB_PHONE, '--password-stdin'], { stdin: `${PASSWORD}\n` }));
-    const verified = expectOk(await desk.as(BOB, ['profile', 'verify-phone', await latestCode(), '--json'])).json<{ profile: { phone: string; phoneToVerify: null }; claimed: string[] }>();
+    const verified = expectOk(await desk.as(BOB, ['profile', 'verify-phone', await latestCode(), '--json'])).json<{
+      profile: { phone: string; phoneToVerify: null };
+      claimed: string[];
+    }>();
     expect(verified.profile).toMatchObject({ phone: BOB_PHONE, phoneToVerify: null });
     expect(verified.claimed).toHaveLength(1);
     expect(await usd(BOB)).toBe('60.00');
-    const next = expectOk(await desk.as(ANN, ['transfer', '--to', BOB_PHONE, '--amount', '5.00', '--currency', 'USD', '--yes', '--json'])).json<{ transaction: { status: string } }>().transaction;
+    const next = expectOk(await desk.as(ANN, ['transfer', '--to', BOB_PHONE, '--amount', '5.00', '--currency', 'USD', '--yes', '--json'])).json<{
+      transaction: { status: string };
+    }>().transaction;
     expect(next.status).toBe('completed');
     expect(await usd(BOB)).toBe('65.00');
-    const taken = expectError(await desk.as(MAL, ['profile', 'set', '--phone', BOB_PHONE, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` }), 6, 'ALREADY_EXISTS').error();
+    const taken = expectError(
+      await desk.as(MAL, ['profile', 'set', '--phone', BOB_PHONE, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` }),
+      6,
+      'ALREADY_EXISTS',
+    ).error();
     expect(taken.message).toContain(BOB_PHONE);
     expectOk(await desk.o.run(['verify']));
   });

@@ -55,7 +55,9 @@ describe('okpay on a PostgreSQL database', () => {
         ok(await o.run(['register', '--email', email, '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }));
         await activateFromOutbox(run, email);
       }
-      const token = ok(await o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } })).stdout.trim();
+      const token = ok(
+        await o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }),
+      ).stdout.trim();
       const asAda = (args: readonly string[]) => run(args, { OKPAY_SESSION: token });
       ok(await asAda(['deposit', '--amount', '100', '--currency', 'USD', '--source', 'card']));
       ok(await asAda(['transfer', '--to', 'bob@example.com', '--amount', '25', '--currency', 'USD', '--yes']));
@@ -72,7 +74,9 @@ describe('okpay on a PostgreSQL database', () => {
       expect(text).toMatch(/Store: +PostgreSQL/);
       expect(text).not.toContain('hunter2-secret');
       // The flag names the same database as the variable.
-      expect(ok(await o.run(['--database-url', url, 'store', 'info', '--json'], { env: { OKPAY_DATABASE_URL: undefined } })).json()).toMatchObject({ users: 2 });
+      expect(ok(await o.run(['--database-url', url, 'store', 'info', '--json'], { env: { OKPAY_DATABASE_URL: undefined } })).json()).toMatchObject({
+        users: 2,
+      });
     } finally {
       o.cleanup();
     }
@@ -83,12 +87,20 @@ describe('okpay on a PostgreSQL database', () => {
     try {
       ok(await run(['store', 'migrate']));
       // An empty database that is not a test store takes nothing written at an invented time.
-      const invented = await o.run(['register', '--email', 'ada@example.com', '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } });
+      const invented = await o.run(['register', '--email', 'ada@example.com', '--password-stdin', '--accept-terms', '--json'], {
+        stdin: `${PASSWORD}\n`,
+        env: { OKPAY_DATABASE_URL: url },
+      });
       expect(invented.code).toBe(2);
       expect(invented.error()).toMatchObject({ code: 'USAGE', message: expect.stringContaining('OKPAY_NOW is honoured only in a test store') });
       expect(ok(await run(['store', 'info', '--json'], { OKPAY_NOW: undefined })).json()).toMatchObject({ testStore: false, users: 0, journalEntries: 0 });
       const before = Date.now();
-      ok(await o.run(['register', '--email', 'ada@example.com', '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url, OKPAY_NOW: undefined } }));
+      ok(
+        await o.run(['register', '--email', 'ada@example.com', '--password-stdin', '--accept-terms'], {
+          stdin: `${PASSWORD}\n`,
+          env: { OKPAY_DATABASE_URL: url, OKPAY_NOW: undefined },
+        }),
+      );
       const { mails } = ok(await run(['outbox', 'list', '--json'], { OKPAY_NOW: undefined })).json<{ mails: { date: string }[] }>();
       const sentAt = Date.parse(mails[0]?.date ?? '');
       const client = new pg.Client({ connectionString: url });
@@ -140,13 +152,30 @@ describe('okpay on a PostgreSQL database', () => {
       const people = Array.from({ length: 8 }, (_, i) => `payer${i}@example.com`);
       const fixture = path.join(o.home, 'people.json');
       mkdirSync(o.home, { recursive: true });
-      writeFileSync(fixture, JSON.stringify({ users: [...people, 'hot@example.com'].map((email, i) => ({ name: `p${i}`, email, password: PASSWORD, country: 'US', kyc: 'approved', balances: { USD: '1000.00' } })) }));
+      writeFileSync(
+        fixture,
+        JSON.stringify({
+          users: [...people, 'hot@example.com'].map((email, i) => ({
+            name: `p${i}`,
+            email,
+            password: PASSWORD,
+            country: 'US',
+            kyc: 'approved',
+            balances: { USD: '1000.00' },
+          })),
+        }),
+      );
       // Fixtures loaded into an empty database make it a test store: OKPAY_NOW keeps working.
       ok(await run(['fixtures', 'load', fixture]));
       expect(ok(await run(['store', 'info', '--json'])).json()).toMatchObject({ testStore: true, users: 9 });
-      const tokens = await Promise.all(people.map(async (email) => ok(await o.run(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } })).stdout.trim()));
+      const tokens = await Promise.all(
+        people.map(async (email) =>
+          ok(await o.run(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } })).stdout.trim(),
+        ),
+      );
       const rounds = 2;
-      const pay = (from: number, to: string) => run(['transfer', '--to', to, '--amount', '1.00', '--currency', 'USD', '--yes', '--json'], { OKPAY_SESSION: tokens[from] });
+      const pay = (from: number, to: string) =>
+        run(['transfer', '--to', to, '--amount', '1.00', '--currency', 'USD', '--yes', '--json'], { OKPAY_SESSION: tokens[from] });
       const outcomes = await Promise.all(
         people.map(async (_, i) => {
           const codes: number[] = [];
@@ -158,7 +187,9 @@ describe('okpay on a PostgreSQL database', () => {
         }),
       );
       expect(outcomes.flat()).toEqual(Array.from({ length: people.length * rounds * 2 }, () => 0));
-      const hot = ok(await o.run(['login', '--email', 'hot@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } })).stdout.trim();
+      const hot = ok(
+        await o.run(['login', '--email', 'hot@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }),
+      ).stdout.trim();
       const { balances } = ok(await run(['balance', '--json'], { OKPAY_SESSION: hot })).json<{ balances: { currency: string; available: string }[] }>();
       expect(balances).toEqual([expect.objectContaining({ currency: 'USD', available: (1000 + people.length * rounds).toFixed(2) })]);
       expect(ok(await run(['verify', '--json'])).json()).toMatchObject({ ok: true, checked: { journalEntries: 9 + people.length * rounds * 2 } });
@@ -173,13 +204,38 @@ describe('okpay on a PostgreSQL database', () => {
     try {
       const fixture = path.join(o.home, 'people.json');
       mkdirSync(o.home, { recursive: true });
-      writeFileSync(fixture, JSON.stringify({ users: ['payer@example.com', 'payee@example.com'].map((email, i) => ({ name: `p${i}`, email, password: PASSWORD, country: 'US', kyc: 'approved', balances: { USD: '1000.00' } })) }));
+      writeFileSync(
+        fixture,
+        JSON.stringify({
+          users: ['payer@example.com', 'payee@example.com'].map((email, i) => ({
+            name: `p${i}`,
+            email,
+            password: PASSWORD,
+            country: 'US',
+            kyc: 'approved',
+            balances: { USD: '1000.00' },
+          })),
+        }),
+      );
       ok(await run(['fixtures', 'load', fixture]));
-      const token = ok(await o.run(['login', '--email', 'payer@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } })).stdout.trim();
-      const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], OKPAY_HOME: o.home, OKPAY_NOW: o.now, OKPAY_DATABASE_URL: url, OKPAY_SESSION: token, OKPAY_BCRYPT_COST: '4' };
+      const token = ok(
+        await o.run(['login', '--email', 'payer@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }),
+      ).stdout.trim();
+      const env = {
+        PATH: process.env['PATH'],
+        HOME: process.env['HOME'],
+        OKPAY_HOME: o.home,
+        OKPAY_NOW: o.now,
+        OKPAY_DATABASE_URL: url,
+        OKPAY_SESSION: token,
+        OKPAY_BCRYPT_COST: '4',
+      };
       const attempt = (killAfterMs: number) =>
         new Promise<string | null>((resolve) => {
-          const child = spawn(process.execPath, [BIN, 'transfer', '--to', 'payee@example.com', '--amount', '1.00', '--currency', 'USD', '--yes', '--json'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+          const child = spawn(process.execPath, [BIN, 'transfer', '--to', 'payee@example.com', '--amount', '1.00', '--currency', 'USD', '--yes', '--json'], {
+            env,
+            stdio: ['ignore', 'pipe', 'ignore'],
+          });
           let out = '';
           child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
           const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
@@ -195,8 +251,11 @@ describe('okpay on a PostgreSQL database', () => {
       const oneMs = Date.now() - started;
       const delays = Array.from({ length: 16 }, (_, i) => Math.round((oneMs * (1 + ((i * 7) % 16) * 3)) / 16));
       const acknowledged: string[] = first === null ? [] : [first];
-      for (let i = 0; i < delays.length; i += 4) acknowledged.push(...(await Promise.all(delays.slice(i, i + 4).map(attempt))).filter((id): id is string => id !== null));
-      const { transactions } = ok(await run(['history', '--limit', '100', '--json'], { OKPAY_SESSION: token })).json<{ transactions: { id: string; type: string }[] }>();
+      for (let i = 0; i < delays.length; i += 4)
+        acknowledged.push(...(await Promise.all(delays.slice(i, i + 4).map(attempt))).filter((id): id is string => id !== null));
+      const { transactions } = ok(await run(['history', '--limit', '100', '--json'], { OKPAY_SESSION: token })).json<{
+        transactions: { id: string; type: string }[];
+      }>();
       const transfers = transactions.filter((t) => t.type === 'transfer').map((t) => t.id);
       // Some were killed, some got through: the test looked at both.
       expect(acknowledged.length).toBeGreaterThan(1);

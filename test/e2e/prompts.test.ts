@@ -38,11 +38,18 @@ afterAll(() => {
   okpay.cleanup();
 });
 
-const env = (session?: string): Record<string, string> => ({ OKPAY_HOME: okpay.home, OKPAY_NOW: NOW, OKPAY_BCRYPT_COST: '4', ...(session ? { OKPAY_SESSION: session } : {}) });
+const env = (session?: string): Record<string, string> => ({
+  OKPAY_HOME: okpay.home,
+  OKPAY_NOW: NOW,
+  OKPAY_BCRYPT_COST: '4',
+  ...(session ? { OKPAY_SESSION: session } : {}),
+});
 
 /** What a refused or interrupted command must leave as it was: money, history, tickets, mails. */
 async function snapshot(session: string): Promise<string> {
-  const parts = await Promise.all([['balance'], ['history'], ['ticket', 'list'], ['outbox', 'list']].map((argv) => okpay.run([...argv, '--json'], { env: { OKPAY_SESSION: session } })));
+  const parts = await Promise.all(
+    [['balance'], ['history'], ['ticket', 'list'], ['outbox', 'list']].map((argv) => okpay.run([...argv, '--json'], { env: { OKPAY_SESSION: session } })),
+  );
   return parts.map((part) => part.stdout).join('\n');
 }
 
@@ -63,7 +70,9 @@ describe('a missing value is asked for on a terminal', () => {
     terminal.answer('Harbour-lights-42!');
     const strength = await terminal.waitFor(/Repeat the new password:/);
     // The strength line comes after the first entry and before the question to repeat it.
-    expect(strength).toMatch(/New password: \*+\nPassword strength: (strong|very strong) \(guessing it from a stolen hash would take [^)]+\)\.\n\? Repeat the new password:/);
+    expect(strength).toMatch(
+      /New password: \*+\nPassword strength: (strong|very strong) \(guessing it from a stolen hash would take [^)]+\)\.\n\? Repeat the new password:/,
+    );
     terminal.answer('Harbour-lights-43!');
     await terminal.waitFor(/The two passwords differ\. Type the new password again\./);
     await terminal.waitFor(/differ\.[^]*\? New password:/);
@@ -159,7 +168,8 @@ describe('Ctrl-C anywhere', () => {
 });
 
 describe('agent lock confirms on a terminal', () => {
-  const status = async () => (await okpay.run(['agent', 'user', 'show', SOFIA, '--json'], { env: { OKPAY_SESSION: amy } })).json<{ user: { status: string } }>().user.status;
+  const status = async () =>
+    (await okpay.run(['agent', 'user', 'show', SOFIA, '--json'], { env: { OKPAY_SESSION: amy } })).json<{ user: { status: string } }>().user.status;
 
   it('no is exit 2, Ctrl-C exit 130, and the account stays open; yes locks it', async () => {
     const argv = ['agent', 'lock', SOFIA, '--reason', 'fraud check'];

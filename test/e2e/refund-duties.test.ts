@@ -16,7 +16,15 @@ const TARA = 'tara@support.okpay.example';
 const MIA = 'mia@support.okpay.example';
 const TOMAS = 'tomas@support.okpay.example';
 
-const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({ name, email, password: PASSWORD, country: 'US', language: 'en', at: '-30d', ...extra });
+const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  email,
+  password: PASSWORD,
+  country: 'US',
+  language: 'en',
+  at: '-30d',
+  ...extra,
+});
 
 const FIXTURE = {
   users: [person('bob', BOB), person('ann', ANN, { kyc: 'approved', balances: { USD: '2000.00' } }), person('shop', SHOP)],
@@ -45,9 +53,12 @@ describe('separation of duties and four eyes on refunds', () => {
   const desk = new Desk();
   let ids: Record<string, string | number> = {};
   const exported = async () => expectOk(await desk.o.run(['fixtures', 'export'])).stdout;
-  const refund = (email: string, tx: string, ticket: string) => desk.as(email, ['agent', 'refund', String(ids[tx]), '--ticket', String(ids[ticket]), '--yes', '--json']);
+  const refund = (email: string, tx: string, ticket: string) =>
+    desk.as(email, ['agent', 'refund', String(ids[tx]), '--ticket', String(ids[ticket]), '--yes', '--json']);
   const usd = async (email: string) =>
-    expectOk(await desk.as(email, ['balance', '--json'])).json<{ balances: { currency: string; available: string }[] }>().balances.find((b) => b.currency === 'USD')?.available;
+    expectOk(await desk.as(email, ['balance', '--json']))
+      .json<{ balances: { currency: string; available: string }[] }>()
+      .balances.find((b) => b.currency === 'USD')?.available;
 
   beforeAll(async () => {
     const directory = `${desk.o.home}-files`;
@@ -70,7 +81,12 @@ describe('separation of duties and four eyes on refunds', () => {
 
   it('staff cannot act as agents on their own tickets, nor be given them', async () => {
     const own = String(ids['amyDispute']);
-    for (const argv of [['ticket', 'note', own, '--body', 'fine by me'], ['ticket', 'reply', own, '--body', 'approved'], ['ticket', 'resolve', own], ['ticket', 'assign', own, '--to', AMY]]) {
+    for (const argv of [
+      ['ticket', 'note', own, '--body', 'fine by me'],
+      ['ticket', 'reply', own, '--body', 'approved'],
+      ['ticket', 'resolve', own],
+      ['ticket', 'assign', own, '--to', AMY],
+    ]) {
       const refused = expectError(await desk.as(AMY, [...argv, '--json']), 4, 'FORBIDDEN').error();
       expect(refused.message).toBe(`ticket #${own} is your own; another agent must handle it`);
     }
@@ -96,7 +112,10 @@ describe('separation of duties and four eyes on refunds', () => {
 
   it('above the four-eyes amount even a manager only requests; the same agent cannot approve; a second agent does', async () => {
     const before = await exported();
-    const requested = expectOk(await refund(MIA, 'annBig', 'annBigTicket')).json<{ refund: unknown; approval: { status: string; requestedBy: string; approvedBy: string | null } }>();
+    const requested = expectOk(await refund(MIA, 'annBig', 'annBigTicket')).json<{
+      refund: unknown;
+      approval: { status: string; requestedBy: string; approvedBy: string | null };
+    }>();
     expect(requested.refund).toBeNull();
     expect(requested.approval).toEqual({ status: 'pending', requestedBy: MIA, approvedBy: null, aboveAmount: '500.00', currency: 'USD' });
     expect(await exported()).not.toBe(before);
@@ -107,7 +126,10 @@ describe('separation of duties and four eyes on refunds', () => {
     expect(self.message).toBe(`you requested this refund; a second agent must approve it`);
     expectError(await refund(TARA, 'annBig', 'annBigTicket'), 4, 'FORBIDDEN');
 
-    const approved = expectOk(await refund(TOMAS, 'annBig', 'annBigTicket')).json<{ refund: { id: string; type: string }; approval: { status: string; requestedBy: string; approvedBy: string } }>();
+    const approved = expectOk(await refund(TOMAS, 'annBig', 'annBigTicket')).json<{
+      refund: { id: string; type: string };
+      approval: { status: string; requestedBy: string; approvedBy: string };
+    }>();
     expect(approved.refund.type).toBe('refund');
     expect(approved.approval).toMatchObject({ status: 'approved', requestedBy: MIA, approvedBy: TOMAS });
     expect(await usd(ANN)).toBe('1949.75');

@@ -15,7 +15,15 @@ const T1 = 'tara@support.okpay.example';
 const T2 = 'tomas@support.okpay.example';
 const OPS = 'ops@okpay.example';
 
-const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({ name, email, password: PASSWORD, country: 'US', language: 'en', at: '-30d', ...extra });
+const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  email,
+  password: PASSWORD,
+  country: 'US',
+  language: 'en',
+  at: '-30d',
+  ...extra,
+});
 
 const FIXTURE = {
   users: [
@@ -34,11 +42,47 @@ const FIXTURE = {
     { name: 'spent', from: 'ann', to: '${eve.email}', amount: '60.00', currency: 'USD', at: '-7d' },
   ],
   tickets: [
-    { name: 'dSmall', customer: 'ann', category: 'dispute', subject: 'Small order never came', body: 'Please refund ${small.id}.', tx: '${small.id}', at: '-5d' },
+    {
+      name: 'dSmall',
+      customer: 'ann',
+      category: 'dispute',
+      subject: 'Small order never came',
+      body: 'Please refund ${small.id}.',
+      tx: '${small.id}',
+      at: '-5d',
+    },
     { name: 'dBig', customer: 'ann', category: 'dispute', subject: 'Headphones never came', body: 'Please refund ${big.id}.', tx: '${big.id}', at: '-5d' },
-    { name: 'dSpent', customer: 'ann', category: 'dispute', subject: 'Wrong payee', body: 'I paid ${eve.email} by mistake: ${spent.id}.', tx: '${spent.id}', at: '-5d' },
-    { name: 'old', customer: 'ann', category: 'account', subject: 'Old question', body: 'Answered long ago.', assignee: 'tara', messages: [{ from: 'tara', body: 'Here is the answer.', at: '-8d' }], status: 'solved', at: '-10d' },
-    { name: 'young', customer: 'ann', category: 'account', subject: 'Newer question', body: 'Answered this week.', assignee: 'tara', messages: [{ from: 'tara', body: 'Here is the answer.', at: '-6d' }], status: 'solved', at: '-7d' },
+    {
+      name: 'dSpent',
+      customer: 'ann',
+      category: 'dispute',
+      subject: 'Wrong payee',
+      body: 'I paid ${eve.email} by mistake: ${spent.id}.',
+      tx: '${spent.id}',
+      at: '-5d',
+    },
+    {
+      name: 'old',
+      customer: 'ann',
+      category: 'account',
+      subject: 'Old question',
+      body: 'Answered long ago.',
+      assignee: 'tara',
+      messages: [{ from: 'tara', body: 'Here is the answer.', at: '-8d' }],
+      status: 'solved',
+      at: '-10d',
+    },
+    {
+      name: 'young',
+      customer: 'ann',
+      category: 'account',
+      subject: 'Newer question',
+      body: 'Answered this week.',
+      assignee: 'tara',
+      messages: [{ from: 'tara', body: 'Here is the answer.', at: '-6d' }],
+      status: 'solved',
+      at: '-7d',
+    },
     { name: 'open', customer: 'ann', category: 'account', subject: 'Still open', body: 'Waiting for an answer.', at: '-12d' },
   ],
   expect: { balances: { ann: { USD: '648.25' }, shop: { USD: '290.00' }, eve: { USD: '60.00' } }, statuses: { old: 'solved', young: 'solved' } },
@@ -63,11 +107,15 @@ describe('agent refund, agent kyc and admin settle', () => {
   const desk = new Desk();
   let ids: Record<string, string | number> = {};
 
-  const tx = async (email: string, id: string): Promise<TxJson> => expectOk(await desk.as(email, ['tx', 'show', id, '--json'])).json<{ transaction: TxJson }>().transaction;
+  const tx = async (email: string, id: string): Promise<TxJson> =>
+    expectOk(await desk.as(email, ['tx', 'show', id, '--json'])).json<{ transaction: TxJson }>().transaction;
   const available = async (email: string): Promise<string | undefined> =>
-    expectOk(await desk.as(email, ['balance', '--json'])).json<{ balances: { currency: string; available: string }[] }>().balances.find((b) => b.currency === 'USD')?.available;
+    expectOk(await desk.as(email, ['balance', '--json']))
+      .json<{ balances: { currency: string; available: string }[] }>()
+      .balances.find((b) => b.currency === 'USD')?.available;
   const exported = async (): Promise<string> => expectOk(await desk.o.run(['fixtures', 'export'])).stdout;
-  const refund = (email: string, name: string, ticket: string) => desk.as(email, ['agent', 'refund', String(ids[name]), '--ticket', String(ids[ticket]), '--yes', '--json']);
+  const refund = (email: string, name: string, ticket: string) =>
+    desk.as(email, ['agent', 'refund', String(ids[name]), '--ticket', String(ids[ticket]), '--yes', '--json']);
 
   beforeAll(async () => {
     const directory = `${desk.o.home}-files`;
@@ -88,7 +136,11 @@ describe('agent refund, agent kyc and admin settle', () => {
     expect(await exported()).toBe(before);
 
     const done = expectOk(await refund(T2, 'big', 'dBig')).json<{ refund: TxJson; of: string; ticket: number }>();
-    expect(done).toMatchObject({ of: ids['big'], ticket: ids['dBig'], refund: { type: 'refund', links: [ids['big']], net: [{ currency: 'USD', amount: '251.25' }] } });
+    expect(done).toMatchObject({
+      of: ids['big'],
+      ticket: ids['dBig'],
+      refund: { type: 'refund', links: [ids['big']], net: [{ currency: 'USD', amount: '251.25' }] },
+    });
 
     const again = expectError(await refund(T2, 'big', 'dBig'), 6, 'INVALID_TRANSITION').error();
     expect(again.message).toBe(`${ids['big']} was already refunded by ${done.refund.id}`);
@@ -144,17 +196,23 @@ describe('agent refund, agent kyc and admin settle', () => {
 
   it('agent kyc approve and reject (a rejection needs a reason), admin kyc, each mailed', async () => {
     expectError(await desk.as(T1, ['agent', 'kyc', 'reject', 'kim@example.com', '--yes', '--json']), 2, 'USAGE');
-    const rejected = expectOk(await desk.as(T1, ['agent', 'kyc', 'reject', 'kim@example.com', '--reason', 'the photo of the passport is blurred', '--yes', '--json'])).json<{ user: { email: string; kyc: string } }>();
+    const rejected = expectOk(
+      await desk.as(T1, ['agent', 'kyc', 'reject', 'kim@example.com', '--reason', 'the photo of the passport is blurred', '--yes', '--json']),
+    ).json<{ user: { email: string; kyc: string } }>();
     expect(rejected.user).toMatchObject({ email: 'kim@example.com', kyc: 'rejected' });
     expect(mails(desk.o, 'kim@example.com', 'kyc-rejected').at(-1)?.text).toContain('the photo of the passport is blurred');
 
-    expect(expectOk(await desk.as(T2, ['agent', 'kyc', 'approve', 'lee@example.com', '--yes', '--json'])).json<{ user: { kyc: string } }>().user.kyc).toBe('approved');
+    expect(expectOk(await desk.as(T2, ['agent', 'kyc', 'approve', 'lee@example.com', '--yes', '--json'])).json<{ user: { kyc: string } }>().user.kyc).toBe(
+      'approved',
+    );
     expect(mails(desk.o, 'lee@example.com', 'kyc-approved')).toHaveLength(1);
     expectError(await desk.as(T1, ['agent', 'kyc', 'approve', 'lee@example.com', '--yes', '--json']), 6, 'INVALID_TRANSITION');
 
     expectError(await desk.as(T1, ['admin', 'kyc', 'approve', 'mo@example.com', '--yes', '--json']), 4, 'FORBIDDEN');
     expectError(await desk.as(ANN, ['agent', 'kyc', 'approve', 'mo@example.com', '--yes', '--json']), 4, 'FORBIDDEN');
-    expect(expectOk(await desk.as(OPS, ['admin', 'kyc', 'approve', 'mo@example.com', '--yes', '--json'])).json<{ user: { kyc: string } }>().user.kyc).toBe('approved');
+    expect(expectOk(await desk.as(OPS, ['admin', 'kyc', 'approve', 'mo@example.com', '--yes', '--json'])).json<{ user: { kyc: string } }>().user.kyc).toBe(
+      'approved',
+    );
     expect(mails(desk.o, 'mo@example.com', 'kyc-approved')).toHaveLength(1);
     expectError(await desk.as(T1, ['agent', 'kyc', 'approve', 'nobody@example.com', '--yes', '--json']), 5, 'USER_NOT_FOUND');
   });

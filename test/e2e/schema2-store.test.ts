@@ -11,7 +11,14 @@ import { Account, activate, expectOk, expectVerified, register } from '../suppor
 import { Okpay } from '../support/okpay.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/schema2-store', import.meta.url));
-const tokens = JSON.parse(readFileSync(path.join(FIXTURE, 'tokens.json'), 'utf8')) as { bob: string; chen: string; amy: string; quote: string; ticket: number; now: string };
+const tokens = JSON.parse(readFileSync(path.join(FIXTURE, 'tokens.json'), 'utf8')) as {
+  bob: string;
+  chen: string;
+  amy: string;
+  quote: string;
+  ticket: number;
+  now: string;
+};
 /** Ten minutes after the fixture was made: its sessions are still alive (30 minutes idle). */
 const TEST_NOW = new Date(Date.parse(tokens.now) + 10 * 60_000).toISOString();
 
@@ -52,7 +59,8 @@ describe('a schema-2 store made by the previous release', () => {
       { currency: 'EUR', available: '300.00', held: '0.00' },
       { currency: 'USD', available: '1823.09', held: '300.75' },
     ]);
-    const history = expectOk(await o.run(['history', '--json'])).json<{ transactions: { id: string; type: string; status: string; to: string }[] }>().transactions;
+    const history = expectOk(await o.run(['history', '--json'])).json<{ transactions: { id: string; type: string; status: string; to: string }[] }>()
+      .transactions;
     expect(history[0]).toMatchObject({ id: 'txn_0000000019', type: 'transfer.unclaimed', status: 'unclaimed', to: 'nobody.yet@example.org' });
     expect(history.map((tx) => tx.id)).toContain('txn_0000000018');
     const withdrawals = expectOk(await o.run(['withdraw', 'list', '--json'])).json<{ withdrawals: { status: string; total: string }[] }>().withdrawals;
@@ -66,7 +74,9 @@ describe('a schema-2 store made by the previous release', () => {
   it('keeps the ticket with its messages, for the customer and the agent', async () => {
     const o = fixture();
     o.session = tokens.bob;
-    const mine = expectOk(await o.run(['ticket', 'show', String(tokens.ticket), '--json'])).json<{ ticket: { subject: string; messages: { body: string }[] } }>().ticket;
+    const mine = expectOk(await o.run(['ticket', 'show', String(tokens.ticket), '--json'])).json<{
+      ticket: { subject: string; messages: { body: string }[] };
+    }>().ticket;
     expect(mine.subject).toBe('Fixture ticket');
     expect(mine.messages.map((m) => m.body)).toEqual(['first message', 'second message from the customer', 'an answer from support']);
     o.session = tokens.amy;
@@ -77,11 +87,57 @@ describe('a schema-2 store made by the previous release', () => {
   it('honours the stored quote and the idempotency key', async () => {
     const o = fixture();
     o.session = tokens.bob;
-    const replay = expectOk(await o.run(['transfer', '--to', 'chen.li@example.cn', '--amount', '12.34', '--currency', 'USD', '--idempotency-key', 'fixture-key-1', '--memo', 'idempotent', '--yes', '--json']));
+    const replay = expectOk(
+      await o.run([
+        'transfer',
+        '--to',
+        'chen.li@example.cn',
+        '--amount',
+        '12.34',
+        '--currency',
+        'USD',
+        '--idempotency-key',
+        'fixture-key-1',
+        '--memo',
+        'idempotent',
+        '--yes',
+        '--json',
+      ]),
+    );
     expect(replay.json<{ transaction: { id: string } }>().transaction.id).toBe('txn_0000000018');
-    const quoted = expectOk(await o.run(['transfer', '--quote', tokens.quote, '--to', 'lena.mueller@example.de', '--amount', '25.00', '--currency', 'USD', '--to-currency', 'EUR', '--yes', '--json']));
+    const quoted = expectOk(
+      await o.run([
+        'transfer',
+        '--quote',
+        tokens.quote,
+        '--to',
+        'lena.mueller@example.de',
+        '--amount',
+        '25.00',
+        '--currency',
+        'USD',
+        '--to-currency',
+        'EUR',
+        '--yes',
+        '--json',
+      ]),
+    );
     expect(quoted.json<{ transaction: { fee: string; receiveAmount: string } }>().transaction).toMatchObject({ fee: '1.03', receiveAmount: '21.30' });
-    const again = await o.run(['transfer', '--quote', tokens.quote, '--to', 'lena.mueller@example.de', '--amount', '25.00', '--currency', 'USD', '--to-currency', 'EUR', '--yes', '--json']);
+    const again = await o.run([
+      'transfer',
+      '--quote',
+      tokens.quote,
+      '--to',
+      'lena.mueller@example.de',
+      '--amount',
+      '25.00',
+      '--currency',
+      'USD',
+      '--to-currency',
+      'EUR',
+      '--yes',
+      '--json',
+    ]);
     expect(again.code).toBe(6);
     await expectVerified(o);
   });

@@ -27,7 +27,13 @@ interface Ran {
 
 /** okpay under umask 000, so every mode comes from okpay itself. */
 function okpay(home: string, argv: readonly string[], options: { stdin?: string; token?: string; nowMs?: number } = {}): Promise<Ran> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], OKPAY_HOME: home, OKPAY_NOW: new Date(options.nowMs ?? NOW).toISOString(), OKPAY_BCRYPT_COST: '4' };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    OKPAY_HOME: home,
+    OKPAY_NOW: new Date(options.nowMs ?? NOW).toISOString(),
+    OKPAY_BCRYPT_COST: '4',
+  };
   if (options.token) env['OKPAY_SESSION'] = options.token;
   const child = spawn('sh', ['-c', 'umask 000; exec "$0" "$@"', process.execPath, BIN, ...argv], { env });
   const out: Buffer[] = [];
@@ -35,7 +41,9 @@ function okpay(home: string, argv: readonly string[], options: { stdin?: string;
   child.stdout.on('data', (b: Buffer) => out.push(b));
   child.stderr.on('data', (b: Buffer) => err.push(b));
   child.stdin.end(options.stdin ?? '');
-  return new Promise((resolve) => child.on('close', (code) => resolve({ argv, code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() })));
+  return new Promise((resolve) =>
+    child.on('close', (code) => resolve({ argv, code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() })),
+  );
 }
 
 function files(directory: string): { file: string; isDirectory: boolean; mode: number }[] {
@@ -71,7 +79,9 @@ describe('secrets, file modes and tampering (the real binary)', () => {
     await ok(['dev', 'init']);
     await ok(['admin', 'init', '--email', 'ops@example.com', '--password-stdin'], { stdin: `${PASSWORD}\n` });
     await ok(['register', '--email', email, '--password-stdin', '--accept-terms', '--country', 'US'], { stdin: `${PASSWORD}\n` });
-    const activation = readdirSync(path.join(home, 'outbox')).map((n) => readFileSync(path.join(home, 'outbox', n), 'utf8')).join('\n');
+    const activation = readdirSync(path.join(home, 'outbox'))
+      .map((n) => readFileSync(path.join(home, 'outbox', n), 'utf8'))
+      .join('\n');
     await ok(['activate', /\b(act_[A-Za-z0-9_-]+)/.exec(activation)?.[1] ?? 'act_missing']);
     // Without --raw the session goes to <data-dir>/session.
     await ok(['login', '--email', email, '--password-stdin'], { stdin: `${PASSWORD}\n` });
@@ -81,14 +91,21 @@ describe('secrets, file modes and tampering (the real binary)', () => {
     runs.pop(); // the one place the secret is shown, on purpose
     await ok(['2fa', 'confirm', totp.generate(secret, NOW), '--password-stdin'], { stdin: `${PASSWORD}\n` });
     const later = NOW + 60_000;
-    const raw = await ok(['login', '--email', email, '--password-stdin', '--otp', totp.generate(secret, later), '--raw'], { stdin: `${PASSWORD}\n`, nowMs: later });
+    const raw = await ok(['login', '--email', email, '--password-stdin', '--otp', totp.generate(secret, later), '--raw'], {
+      stdin: `${PASSWORD}\n`,
+      nowMs: later,
+    });
     runs.pop(); // --raw prints the session token, on purpose
     const token = raw.stdout.trim();
     tokens.push(token);
     await ok(['deposit', '--amount', '200', '--currency', 'USD'], { token, nowMs: later });
     await ok(['transfer', '--to', 'ops@example.com', '--amount', '25', '--currency', 'USD', '--memo', 'rent', '--yes'], { token, nowMs: later });
     await ok(['ticket', 'new', '--category', 'account', '--subject', 'Changing my password', '--body', 'Just checking.'], { token, nowMs: later });
-    await ok(['password', 'change', '--password-stdin', '--otp', totp.generate(secret, later + 30_000)], { token, stdin: `${PASSWORD}\n${NEW_PASSWORD}\n`, nowMs: later + 30_000 });
+    await ok(['password', 'change', '--password-stdin', '--otp', totp.generate(secret, later + 30_000)], {
+      token,
+      stdin: `${PASSWORD}\n${NEW_PASSWORD}\n`,
+      nowMs: later + 30_000,
+    });
     await ok(['history', '--json'], { token, nowMs: later + 30_000 });
     await ok(['outbox', 'list', '--json']);
     await ok(['verify']);
@@ -116,7 +133,9 @@ describe('secrets, file modes and tampering (the real binary)', () => {
   });
 
   it('a password read from standard input is in neither the process list nor its environment', async () => {
-    const child = spawn(process.execPath, [BIN, 'login', '--email', 'quiet@example.com', '--password-stdin'], { env: { PATH: process.env['PATH'], OKPAY_HOME: home, OKPAY_NOW: new Date(NOW).toISOString() } });
+    const child = spawn(process.execPath, [BIN, 'login', '--email', 'quiet@example.com', '--password-stdin'], {
+      env: { PATH: process.env['PATH'], OKPAY_HOME: home, OKPAY_NOW: new Date(NOW).toISOString() },
+    });
     const exited = new Promise((resolve) => child.on('close', resolve));
     // While okpay waits for standard input, look at what `ps` (and anyone reading /proc) sees.
     await new Promise((resolve) => setTimeout(resolve, 150));

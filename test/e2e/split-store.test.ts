@@ -80,9 +80,14 @@ async function problemsOf(store: SplitFileStore): Promise<string[]> {
 
 function runChild(home: string, args: string[], crashAt = 0): Promise<{ code: number | null; signal: string | null; stdout: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CHILD, ...args], { env: { PATH: process.env['PATH'], OKPAY_HOME: home, OKPAY_NOW: NOW.toISOString(), CRASH_AT: String(crashAt) } }, (error, stdout) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, signal: error?.signal ?? null, stdout });
-    });
+    execFile(
+      process.execPath,
+      [CHILD, ...args],
+      { env: { PATH: process.env['PATH'], OKPAY_HOME: home, OKPAY_NOW: NOW.toISOString(), CRASH_AT: String(crashAt) } },
+      (error, stdout) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, signal: error?.signal ?? null, stdout });
+      },
+    );
   });
 }
 
@@ -91,7 +96,7 @@ const stepsOf = (stdout: string): number => Number(/steps (\d+)/.exec(stdout)?.[
 /** Points spread over [1, total] by a fixed-seed generator, plus the last few (around the commit point). */
 function crashPoints(total: number, count: number, seed: number): number[] {
   let state = seed;
-  const next = () => ((state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const next = () => (state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
   const points = new Set<number>([1, total - 2, total - 1, total]);
   while (points.size < Math.min(count, total)) points.add(1 + Math.floor(next() * total));
   return [...points].filter((p) => p >= 1 && p <= total).sort((a, b) => a - b);
@@ -147,7 +152,13 @@ describe('the upgrade of a schema-2 store', () => {
       expect((await t.unclaimed.forRecipient({ phone: '+447700900123' })).map((u) => u.amountMinor)).toEqual([10_000]);
       expect((await t.withdrawals.inFlight(10)).map((w) => w.status).sort()).toEqual(['processing', 'requested', 'requested']);
       expect(await t.users.count()).toBe(11);
-      expect((await t.users.staff()).map((u) => u.email).sort()).toEqual(['amy@support.okpay.example', 'klaus@support.okpay.example', 'mei@support.okpay.example', 'ops@okpay.example', 'pierre@support.okpay.example']);
+      expect((await t.users.staff()).map((u) => u.email).sort()).toEqual([
+        'amy@support.okpay.example',
+        'klaus@support.okpay.example',
+        'mei@support.okpay.example',
+        'ops@okpay.example',
+        'pierre@support.okpay.example',
+      ]);
     });
     expect(await problemsOf(store)).toEqual([]);
   });
@@ -173,7 +184,8 @@ describe('the upgrade of a schema-2 store', () => {
       const killed = await runChild(home, ['upgrade'], point);
       expect(killed.signal, `step ${point}`).toBe('SIGKILL');
       const isNew = existsSync(path.join(home, 'store.json'));
-      if (!isNew) expect(readFileSync(path.join(home, 'state.json'), 'utf8'), `step ${point}`).toBe(readFileSync(path.join(FIXTURE, 'data', 'state.json'), 'utf8'));
+      if (!isNew)
+        expect(readFileSync(path.join(home, 'state.json'), 'utf8'), `step ${point}`).toBe(readFileSync(path.join(FIXTURE, 'data', 'state.json'), 'utf8'));
       const store = open(home);
       expect(await store.read((t) => t.balances.ofAccount(userAccount(BOB))), `step ${point}`).toEqual({ EUR: 30_000, USD: 182_309 });
       expect(await problemsOf(store), `step ${point}`).toEqual([]);
@@ -196,7 +208,14 @@ describe('a commit that writes many files, killed at any point', () => {
       expect(killed.signal, `step ${point}`).toBe('SIGKILL');
       const store = open(home);
       const seen = await store.read(look);
-      const applied = { bobUsd: before.bobUsd - 100, strangerWaiting: 1, ticketMessages: before.ticketMessages + 1, mailSeq: before.mailSeq + 1, auditSeq: before.auditSeq + 1, journalSeq: before.journalSeq + 1 };
+      const applied = {
+        bobUsd: before.bobUsd - 100,
+        strangerWaiting: 1,
+        ticketMessages: before.ticketMessages + 1,
+        mailSeq: before.mailSeq + 1,
+        auditSeq: before.auditSeq + 1,
+        journalSeq: before.journalSeq + 1,
+      };
       expect([before, applied], `step ${point}: ${JSON.stringify(seen)}`).toContainEqual(seen);
       expect(await problemsOf(store), `step ${point}`).toEqual([]);
       // The next writer settles what the killed one left; an acknowledged commit then stays.
@@ -265,12 +284,36 @@ function swapAmounts(text: string, a: string, b: string): string {
 }
 
 const TARGETS: Target[] = [
-  { name: 'the root', file: (home) => path.join(home, 'store.json'), swap: (text) => swapFirst(text, /"mailSeq":\d+/, /"ticketSeq":\d+/).replace('"ticketSeq"', '"__t"').replace('"mailSeq"', '"ticketSeq"').replace('"__t"', '"mailSeq"') },
-  { name: 'a balance bucket', file: (home) => path.join(home, bucketPath('balances', bucketOf('balances', userAccount(BOB)))), swap: (text) => swapAmounts(text, 'EUR', 'USD') },
+  {
+    name: 'the root',
+    file: (home) => path.join(home, 'store.json'),
+    swap: (text) =>
+      swapFirst(text, /"mailSeq":\d+/, /"ticketSeq":\d+/)
+        .replace('"ticketSeq"', '"__t"')
+        .replace('"mailSeq"', '"ticketSeq"')
+        .replace('"__t"', '"mailSeq"'),
+  },
+  {
+    name: 'a balance bucket',
+    file: (home) => path.join(home, bucketPath('balances', bucketOf('balances', userAccount(BOB)))),
+    swap: (text) => swapAmounts(text, 'EUR', 'USD'),
+  },
   { name: 'a manifest', file: (home) => path.join(home, manifestPath('balances')), swap: (text) => swapFirst(text, /"[0-9a-f]{3}"/, /"[0-9a-f]{3}"/) },
-  { name: 'an index bucket', file: (home) => path.join(home, bucketPath('journal-of-user', bucketOf('journal-of-user', BOB))), swap: (text) => swapFirst(text, /\b1\b/, /\b18\b/) },
-  { name: 'a journal segment', file: (home) => path.join(home, 'journal', '00000000.json'), swap: (text) => swapFirst(text, /"amountMinor":-?\d+/, /"amountMinor":-?\d+/) },
-  { name: 'an audit segment', file: (home) => path.join(home, 'audit', '00000000.json'), swap: (text) => swapFirst(text, /"type":"[a-z.-]+"/, /"type":"[a-z.-]+"/) },
+  {
+    name: 'an index bucket',
+    file: (home) => path.join(home, bucketPath('journal-of-user', bucketOf('journal-of-user', BOB))),
+    swap: (text) => swapFirst(text, /\b1\b/, /\b18\b/),
+  },
+  {
+    name: 'a journal segment',
+    file: (home) => path.join(home, 'journal', '00000000.json'),
+    swap: (text) => swapFirst(text, /"amountMinor":-?\d+/, /"amountMinor":-?\d+/),
+  },
+  {
+    name: 'an audit segment',
+    file: (home) => path.join(home, 'audit', '00000000.json'),
+    swap: (text) => swapFirst(text, /"type":"[a-z.-]+"/, /"type":"[a-z.-]+"/),
+  },
 ];
 
 function damaged(text: string, damage: Damage, target: Target): string | null {
@@ -313,10 +356,23 @@ describe('a damaged store file', () => {
     const refused = await runChild(home, ['pay', BOB, STRANGER_PHONE, '100', String(tokens.ticket)]);
     expect(refused.code).not.toBe(0);
     expect(bytesOf(home)).toEqual(before);
-    await expect(open(home).transaction(async (t) => {
-      await t.post({ type: 'deposit', at: NOW.toISOString(), memo: null, links: [], parties: [BOB], postings: [{ account: 'world', currency: 'USD', amountMinor: -1 }, { account: userAccount(BOB), currency: 'USD', amountMinor: 1 }], details: { initiator: BOB } });
-      t.audit({ at: NOW.toISOString(), type: 'test.deposit', actor: BOB, subject: BOB, details: {} });
-    })).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    await expect(
+      open(home).transaction(async (t) => {
+        await t.post({
+          type: 'deposit',
+          at: NOW.toISOString(),
+          memo: null,
+          links: [],
+          parties: [BOB],
+          postings: [
+            { account: 'world', currency: 'USD', amountMinor: -1 },
+            { account: userAccount(BOB), currency: 'USD', amountMinor: 1 },
+          ],
+          details: { initiator: BOB },
+        });
+        t.audit({ at: NOW.toISOString(), type: 'test.deposit', actor: BOB, subject: BOB, details: {} });
+      }),
+    ).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
     expect(bytesOf(home)).toEqual(before);
   });
 });
@@ -328,7 +384,9 @@ describe('a disk that runs out of inodes in the middle of a commit', () => {
     try {
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m,nr_inodes=400', 'tmpfs', mountPoint], { stdio: 'pipe' });
     } catch (error) {
-      console.log(`skipped: cannot mount a tmpfs here (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); CI runs as root and runs this test`);
+      console.log(
+        `skipped: cannot mount a tmpfs here (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); CI runs as root and runs this test`,
+      );
       context.skip();
       return;
     }

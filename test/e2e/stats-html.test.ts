@@ -32,7 +32,8 @@ describe('agent stats charts', () => {
   const o = new Okpay();
   const out = mkdtempSync(path.join(os.tmpdir(), 'okpay-stats-'));
   let session = '';
-  const asMei = (args: readonly string[], columns?: number): Promise<Run> => o.run(args, { env: { OKPAY_SESSION: session, ...(columns === undefined ? {} : { COLUMNS: String(columns) }) } });
+  const asMei = (args: readonly string[], columns?: number): Promise<Run> =>
+    o.run(args, { env: { OKPAY_SESSION: session, ...(columns === undefined ? {} : { COLUMNS: String(columns) }) } });
 
   beforeAll(async () => {
     expectOk(await o.run(['fixtures', 'load', DEMO]));
@@ -54,7 +55,9 @@ describe('agent stats charts', () => {
     const lines = human.stdout.split('\n');
     const opened = lines[lines.findIndex((line) => line.startsWith('Opened per day')) + 1] ?? '';
     expect([...opened]).toHaveLength(31);
-    expect([...opened].filter((mark) => mark === '█')).toHaveLength(json.daily.filter((day) => day.opened === Math.max(...json.daily.map((d) => d.opened))).length);
+    expect([...opened].filter((mark) => mark === '█')).toHaveLength(
+      json.daily.filter((day) => day.opened === Math.max(...json.daily.map((d) => d.opened))).length,
+    );
     expect(human.stdout).toMatch(/^8–24 h +█+ 2$/m);
   });
 
@@ -75,14 +78,20 @@ describe('agent stats charts', () => {
         if (request.url() !== pathToFileURL(file).href) problems.push(`request: ${request.url()}`);
       });
       await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-      const charts = await page.$$eval('svg[data-chart]', (svgs) => svgs.map((svg) => ({ name: svg.getAttribute('data-chart'), width: svg.getBoundingClientRect().width })));
+      const charts = await page.$$eval('svg[data-chart]', (svgs) =>
+        svgs.map((svg) => ({ name: svg.getAttribute('data-chart'), width: svg.getBoundingClientRect().width })),
+      );
       expect(charts.map((chart) => chart.name)).toEqual(['opened', 'resolved', 'breaches', 'first-reply', 'csat']);
       expect(charts.every((chart) => chart.width > 300)).toBe(true);
-      const bars = await page.$$eval('svg[data-chart=opened] rect.bar', (rects) => rects.map((rect) => ({ title: rect.querySelector('title')?.textContent ?? '', height: rect.getBoundingClientRect().height })));
+      const bars = await page.$$eval('svg[data-chart=opened] rect.bar', (rects) =>
+        rects.map((rect) => ({ title: rect.querySelector('title')?.textContent ?? '', height: rect.getBoundingClientRect().height })),
+      );
       expect(bars).toHaveLength(json.daily.length);
       expect(bars.map((bar) => bar.title)).toEqual(json.daily.map((day) => `${day.date}: ${day.opened} opened`));
       expect(bars.filter((bar) => bar.height > 0)).toHaveLength(json.daily.filter((day) => day.opened > 0).length);
-      expect(await page.$$eval('svg[data-chart=first-reply] rect.bar title', (titles) => titles.map((t) => t.textContent))).toEqual(json.firstReply.map((b) => `${b.label}: ${b.tickets} tickets`));
+      expect(await page.$$eval('svg[data-chart=first-reply] rect.bar title', (titles) => titles.map((t) => t.textContent))).toEqual(
+        json.firstReply.map((b) => `${b.label}: ${b.tickets} tickets`),
+      );
       expect(await page.$$eval('svg[data-chart=csat] circle.point', (points) => points.length)).toBe(json.daily.filter((day) => day.csat !== null).length);
       expect(problems).toEqual([]);
     } finally {

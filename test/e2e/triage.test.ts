@@ -22,7 +22,13 @@ describe('agent triage', () => {
   let terminal: Terminal;
   let session = '';
 
-  const env = (editorPath: string): Record<string, string> => ({ OKPAY_HOME: desk.o.home, OKPAY_NOW: desk.o.now, OKPAY_SESSION: session, OKPAY_BCRYPT_COST: '4', EDITOR: editorPath });
+  const env = (editorPath: string): Record<string, string> => ({
+    OKPAY_HOME: desk.o.home,
+    OKPAY_NOW: desk.o.now,
+    OKPAY_SESSION: session,
+    OKPAY_BCRYPT_COST: '4',
+    EDITOR: editorPath,
+  });
   const ticket = async (number: number) => ticketOf(expectOk(await desk.as(LIN, ['ticket', 'show', String(number), '--json'])));
 
   beforeAll(async () => {
@@ -33,7 +39,18 @@ describe('agent triage', () => {
     await desk.admin();
     await desk.customer(ADA, ['--country', 'DE']);
     await desk.agent(LIN, 1, 'en');
-    expectOk(await desk.as(ADA, ['ticket', 'new', '--category', 'dispute', '--subject', 'Withdrawal not received', '--body', 'My withdrawal to the bank has not arrived after three business days.']));
+    expectOk(
+      await desk.as(ADA, [
+        'ticket',
+        'new',
+        '--category',
+        'dispute',
+        '--subject',
+        'Withdrawal not received',
+        '--body',
+        'My withdrawal to the bank has not arrived after three business days.',
+      ]),
+    );
     expectOk(await desk.as(ADA, ['ticket', 'new', '--category', 'feedback', '--subject', 'Dark mode please', '--body', 'The app is too bright at night.']));
     session = desk.session(LIN);
     terminal = new Terminal(80, 24);

@@ -7,7 +7,21 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Okpay, Run } from '../support/okpay.js';
 import { forgeRecord, userIdOf } from '../support/store-files.js';
-import { Account, activate, advance, DAY_MS, expectError, expectOk, expectVerified, mails, MINUTE_MS, register, scenarioAt, signUp, signUpAdmin } from '../support/accounts.js';
+import {
+  Account,
+  activate,
+  advance,
+  DAY_MS,
+  expectError,
+  expectOk,
+  expectVerified,
+  mails,
+  MINUTE_MS,
+  register,
+  scenarioAt,
+  signUp,
+  signUpAdmin,
+} from '../support/accounts.js';
 
 const START = '2026-11-20T16:00:00.000Z';
 
@@ -41,8 +55,9 @@ interface QuoteDoc {
 }
 
 const quoteOf = async (a: Account, args: readonly string[]) => (await a.json<{ quote: QuoteDoc }>(['fee', 'quote', 'transfer', ...args])).quote;
-const send = async (a: Account, args: readonly string[]) => (await a.json<{ transaction: TxDoc; replayed?: boolean }>(['transfer', ...args, '--yes']));
-const history = async (a: Account, args: readonly string[] = []) => (await a.json<{ transactions: TxDoc[]; page: number; limit: number; more: boolean }>(['history', ...args]));
+const send = async (a: Account, args: readonly string[]) => await a.json<{ transaction: TxDoc; replayed?: boolean }>(['transfer', ...args, '--yes']);
+const history = async (a: Account, args: readonly string[] = []) =>
+  await a.json<{ transactions: TxDoc[]; page: number; limit: number; more: boolean }>(['history', ...args]);
 
 describe('deposits, binding quotes, transfers, history and receipts', () => {
   scenario('charges exactly what was quoted, with and without --quote, converted or not, and shows it all in history', async (o) => {
@@ -55,10 +70,27 @@ describe('deposits, binding quotes, transfers, history and receipts', () => {
     expect(await ada.json(['balance'])).toEqual({ balances: [{ currency: 'USD', available: '1000.00', held: '0.00' }] });
 
     const quote = await quoteOf(ada, ['--to', 'bob@example.com', '--amount', '100', '--currency', 'USD']);
-    expect(quote).toMatchObject({ amount: '100.00', currency: 'USD', fee: '0.50', rate: '1', receiveAmount: '100.00', receiveCurrency: 'USD', scope: 'domestic', expiresAt: '2026-11-20T16:30:00.000Z' });
+    expect(quote).toMatchObject({
+      amount: '100.00',
+      currency: 'USD',
+      fee: '0.50',
+      rate: '1',
+      receiveAmount: '100.00',
+      receiveCurrency: 'USD',
+      scope: 'domestic',
+      expiresAt: '2026-11-20T16:30:00.000Z',
+    });
     expect(quote.id).toMatch(/^qt_/);
     const paid = await send(ada, ['--quote', quote.id]);
-    expect(paid.transaction).toMatchObject({ status: 'completed', amount: '100.00', currency: 'USD', fee: quote.fee, receiveAmount: quote.receiveAmount, to: 'bob@example.com', createdAt: START });
+    expect(paid.transaction).toMatchObject({
+      status: 'completed',
+      amount: '100.00',
+      currency: 'USD',
+      fee: quote.fee,
+      receiveAmount: quote.receiveAmount,
+      to: 'bob@example.com',
+      createdAt: START,
+    });
     expect(paid.transaction.id).toMatch(/^txn_\d{10}$/);
     expectError(await ada.run(['transfer', '--quote', quote.id, '--yes', '--json']), 6, 'INVALID_TRANSITION');
 
@@ -68,7 +100,13 @@ describe('deposits, binding quotes, transfers, history and receipts', () => {
     expect(fxQuote).toMatchObject({ scope: 'cross-border', fee: '3.20', rate: '0.852025', receiveAmount: '85.20', receiveCurrency: 'EUR' });
     const converted = (await send(ada, [...toEur, '--memo', 'rent'])).transaction;
     // Shown by the number it was sent to, never the email of the account behind it (issue 15, item 8).
-    expect(converted).toMatchObject({ fee: fxQuote.fee, rate: fxQuote.rate, receiveAmount: fxQuote.receiveAmount, receiveCurrency: 'EUR', to: '+447700900123' });
+    expect(converted).toMatchObject({
+      fee: fxQuote.fee,
+      rate: fxQuote.rate,
+      receiveAmount: fxQuote.receiveAmount,
+      receiveCurrency: 'EUR',
+      to: '+447700900123',
+    });
     expect(await bob.balance('EUR')).toEqual({ available: '85.20', held: '0.00' });
     expect(await bob.balance('USD')).toEqual({ available: '100.00', held: '0.00' });
     expect(await ada.balance('USD')).toEqual({ available: '796.30', held: '0.00' });
@@ -93,7 +131,16 @@ describe('deposits, binding quotes, transfers, history and receipts', () => {
     expect(csv[3]).toContain(',deposit,completed,in,1000.00,USD,');
 
     const receipt = (await ada.json<{ transaction: Record<string, unknown> }>(['tx', 'show', converted.id])).transaction;
-    expect(receipt).toMatchObject({ id: converted.id, status: 'completed', memo: 'rent', from: 'ada@example.com', to: '+447700900123', rate: '0.852025', midRate: '0.865', receiveAmount: '85.20' });
+    expect(receipt).toMatchObject({
+      id: converted.id,
+      status: 'completed',
+      memo: 'rent',
+      from: 'ada@example.com',
+      to: '+447700900123',
+      rate: '0.852025',
+      midRate: '0.865',
+      receiveAmount: '85.20',
+    });
     expect(receipt['feeLines']).toEqual([
       { code: 'transfer.percent', label: '2.90% cross-border transfer fee', amount: '2.90' },
       { code: 'transfer.fixed', label: 'fixed part of the cross-border transfer fee', amount: '0.30' },
@@ -135,7 +182,9 @@ describe('refusals', () => {
     const poor = expectError(await ada.run(['transfer', '--amount', '100', ...toBob]), 7, 'INSUFFICIENT_FUNDS');
     expect(poor.message).toContain('100.00 USD available');
     expect(poor.message).toContain('needs 100.50 USD');
-    expect(expectError(await ada.run(['transfer', '--to', 'ADA@example.com', '--amount', '1', '--currency', 'USD', '--yes', '--json']), 2, 'SELF_TRANSFER').message).toContain('yourself');
+    expect(
+      expectError(await ada.run(['transfer', '--to', 'ADA@example.com', '--amount', '1', '--currency', 'USD', '--yes', '--json']), 2, 'SELF_TRANSFER').message,
+    ).toContain('yourself');
     expectError(await ada.run(['transfer', '--to', 'bob@example.com', '--amount', '1', '--currency', 'USD', '--json']), 2, 'CONFIRMATION_REQUIRED');
     expectError(await ada.run(['transfer', '--to', 'bob@example.com', '--amount', '1', '--currency', 'XYZ', '--yes', '--json']), 2, 'INVALID_CURRENCY');
     expectError(await ada.run(['transfer', '--amount', '1', '--memo', 'x'.repeat(141), ...toBob]), 2, 'INVALID_TEXT');
@@ -172,17 +221,30 @@ describe('limits and identity checks', () => {
     expect(kyc.message).toContain('you can send up to 1000.00 USD now');
     expect(kyc.hint).toContain('okpay kyc submit');
     await send(ada, ['--to', 'bob@example.com', '--amount', '1000', '--currency', 'USD']);
-    expect((await ada.json<{ kyc: unknown }>(['kyc', 'status'])).kyc).toMatchObject({ status: 'none', limits: { perTransaction: '1000.00', rolling30Days: '2500.00', remaining30Days: '1500.00' } });
+    expect((await ada.json<{ kyc: unknown }>(['kyc', 'status'])).kyc).toMatchObject({
+      status: 'none',
+      limits: { perTransaction: '1000.00', rolling30Days: '2500.00', remaining30Days: '1500.00' },
+    });
 
     expectError(await ada.run(['kyc', 'submit', '--document-type', 'library-card', '--document-number', 'X1234567', '--json']), 2, 'INVALID_DOCUMENT');
-    expect((await ada.json<{ kyc: unknown }>(['kyc', 'submit', '--document-type', 'passport', '--document-number', 'X1234567'])).kyc).toMatchObject({ status: 'pending', document: 'passport •••• 4567' });
+    expect((await ada.json<{ kyc: unknown }>(['kyc', 'submit', '--document-type', 'passport', '--document-number', 'X1234567'])).kyc).toMatchObject({
+      status: 'pending',
+      document: 'passport •••• 4567',
+    });
     expectError(await ada.run(over), 8, 'KYC_REQUIRED');
     expectError(await bob.run(['admin', 'kyc', 'approve', 'ada@example.com', '--yes', '--json']), 4, 'FORBIDDEN');
-    expect((await ops.json<{ user: unknown }>(['admin', 'kyc', 'approve', 'ada@example.com', '--yes'])).user).toMatchObject({ email: 'ada@example.com', kyc: 'approved' });
+    expect((await ops.json<{ user: unknown }>(['admin', 'kyc', 'approve', 'ada@example.com', '--yes'])).user).toMatchObject({
+      email: 'ada@example.com',
+      kyc: 'approved',
+    });
     expect(mails(o, 'ada@example.com', 'kyc-approved')).toHaveLength(1);
 
     expect((await ada.json<{ transaction: TxDoc }>(over)).transaction).toMatchObject({ status: 'completed', amount: '1000.01' });
-    const limit = expectError(await ada.run(['transfer', '--to', 'bob@example.com', '--amount', '50000.01', '--currency', 'USD', '--yes', '--json']), 8, 'LIMIT_EXCEEDED');
+    const limit = expectError(
+      await ada.run(['transfer', '--to', 'bob@example.com', '--amount', '50000.01', '--currency', 'USD', '--yes', '--json']),
+      8,
+      'LIMIT_EXCEEDED',
+    );
     expect(limit.message).toContain('per-transaction limit of 50000.00 USD');
 
     await bob.ok(['kyc', 'submit', '--document-type', 'id-card', '--document-number', 'AB123456']);
@@ -252,11 +314,20 @@ describe('batch payouts', () => {
     const rehearsed = await ada.json<{ batch: { totals: unknown } }>(['transfer', '--batch', good, '--dry-run']);
     expect(await ada.balance()).toEqual({ available: '100.00', held: '0.00' });
     await expectVerified(o);
-    const first = await ada.json<{ batch: { totals: unknown }; results: { reference: string; status: string; transaction: string; fee: string }[] }>(['transfer', '--batch', good, '--yes']);
+    const first = await ada.json<{ batch: { totals: unknown }; results: { reference: string; status: string; transaction: string; fee: string }[] }>([
+      'transfer',
+      '--batch',
+      good,
+      '--yes',
+    ]);
     const totals = [{ currency: 'USD', amount: '17.00', fee: '0.09', total: '17.09' }];
     expect(first.batch).toEqual({ rows: 3, paid: 1, waiting: 2, alreadyPaid: 0, failed: 0, notSent: 0, atomic: false, totals });
     expect(rehearsed.batch).toMatchObject({ dryRun: true, totals });
-    expect(first.results.map((r) => [r.reference, r.status, r.fee])).toEqual([['r1', 'paid', '0.05'], ['r2', 'waiting', '0.03'], ['r3', 'waiting', '0.01']]);
+    expect(first.results.map((r) => [r.reference, r.status, r.fee])).toEqual([
+      ['r1', 'paid', '0.05'],
+      ['r2', 'waiting', '0.03'],
+      ['r3', 'waiting', '0.01'],
+    ]);
     const rerun = await ada.json<{ batch: unknown; results: { status: string; transaction: string }[] }>(['transfer', '--batch', good, '--yes']);
     expect(rerun.batch).toMatchObject({ paid: 0, alreadyPaid: 3 });
     expect(rerun.results.map((r) => r.transaction)).toEqual(first.results.map((r) => r.transaction));

@@ -42,17 +42,57 @@ describe('withdrawal methods and quotes', () => {
     const ada = await signUp(o, 'ada@example.com', ['--country', 'GB']);
     await ada.ok(['deposit', '--amount', '500', '--currency', 'USD']);
     const bank = await addBank(ada, ['--iban', GOOD_IBAN]);
-    expectError(await ada.run(['withdraw', 'methods', 'add', 'bank', '--holder', 'Ada Lovelace', '--iban', 'GB34 BUKB 2020 1555 5555 55', '--json']), 2, 'INVALID_IBAN');
-    expectError(await ada.run(['withdraw', 'methods', 'add', 'bank', '--holder', 'Ada Lovelace', '--account-number', '000123456789', '--routing-number', '011000016', '--json']), 2, 'INVALID_ROUTING_NUMBER');
+    expectError(
+      await ada.run(['withdraw', 'methods', 'add', 'bank', '--holder', 'Ada Lovelace', '--iban', 'GB34 BUKB 2020 1555 5555 55', '--json']),
+      2,
+      'INVALID_IBAN',
+    );
+    expectError(
+      await ada.run([
+        'withdraw',
+        'methods',
+        'add',
+        'bank',
+        '--holder',
+        'Ada Lovelace',
+        '--account-number',
+        '000123456789',
+        '--routing-number',
+        '011000016',
+        '--json',
+      ]),
+      2,
+      'INVALID_ROUTING_NUMBER',
+    );
     await addBank(ada, ['--account-number', '000123456789', '--routing-number', '011000015']);
     expectError(await ada.run(['withdraw', 'methods', 'add', 'bank', '--holder', 'Ada Lovelace', '--iban', GOOD_IBAN, '--json']), 6, 'ALREADY_EXISTS');
-    const wallet = (await ada.json<{ method: { id: string } }>(['withdraw', 'methods', 'add', 'ewallet', '--provider', 'PayPal', '--account', 'ada.pay@example.com'])).method.id;
+    const wallet = (
+      await ada.json<{ method: { id: string } }>(['withdraw', 'methods', 'add', 'ewallet', '--provider', 'PayPal', '--account', 'ada.pay@example.com'])
+    ).method.id;
     const listed = await ada.ok(['withdraw', 'methods', 'list', '--json']);
-    expect(listed.json<{ methods: { type: string; number: string }[] }>().methods.map((m) => `${m.type} ${m.number}`).sort()).toEqual(['bank •••• 5555', 'bank •••• 6789', 'ewallet •••• ecom']);
+    expect(
+      listed
+        .json<{ methods: { type: string; number: string }[] }>()
+        .methods.map((m) => `${m.type} ${m.number}`)
+        .sort(),
+    ).toEqual(['bank •••• 5555', 'bank •••• 6789', 'ewallet •••• ecom']);
     expect(listed.stdout).not.toContain('20201555555555');
     expect(listed.stdout).not.toContain('000123456789');
 
-    const quote = async (method: string) => (await ada.json<{ quote: { id: string; fee: string; amount: string; receiveAmount: string; expiresAt: string } }>(['fee', 'quote', 'withdraw', '--method', method, '--amount', '100', '--currency', 'USD'])).quote;
+    const quote = async (method: string) =>
+      (
+        await ada.json<{ quote: { id: string; fee: string; amount: string; receiveAmount: string; expiresAt: string } }>([
+          'fee',
+          'quote',
+          'withdraw',
+          '--method',
+          method,
+          '--amount',
+          '100',
+          '--currency',
+          'USD',
+        ])
+      ).quote;
     const byBank = await quote(bank);
     const byWallet = await quote(wallet);
     expect(byBank).toMatchObject({ amount: '100.00', fee: '0.50', receiveAmount: '100.00', expiresAt: '2026-11-20T16:30:00.000Z' });
@@ -76,15 +116,22 @@ describe('the payout lifecycle', () => {
     await ada.ok(['deposit', '--amount', '1000', '--currency', 'USD']);
     const bank = await addBank(ada, ['--iban', GOOD_IBAN]);
     const failing = await addBank(ada, ['--iban', FAILING_IBAN]);
-    const wallet = (await ada.json<{ method: { id: string } }>(['withdraw', 'methods', 'add', 'ewallet', '--provider', 'PayPal', '--account', 'ada.pay@example.com'])).method.id;
+    const wallet = (
+      await ada.json<{ method: { id: string } }>(['withdraw', 'methods', 'add', 'ewallet', '--provider', 'PayPal', '--account', 'ada.pay@example.com'])
+    ).method.id;
 
     const good = await withdraw(ada, bank, '100');
     // Three business days in Berlin after Friday: Wednesday at 18:00 local time.
     expect(good).toMatchObject({ status: 'requested', amount: '100.00', currency: 'USD', fee: '0.50', methodId: bank, expectedBy: '2026-11-25T17:00:00.000Z' });
     expect(await ada.balance()).toEqual({ available: '899.50', held: '100.50' });
     expectError(await ada.run(['withdraw', '--method', bank, '--amount', '1', '--currency', 'USD', '--json']), 2, 'CONFIRMATION_REQUIRED');
-    for (const amount of ['-1', '0', '1e3', '12.345', ' 12', '１２']) expectError(await ada.run(['withdraw', '--method', bank, '--amount', amount, '--currency', 'USD', '--yes', '--json']), 2, 'INVALID_AMOUNT');
-    const poor = expectError(await ada.run(['withdraw', '--method', bank, '--amount', '899.50', '--currency', 'USD', '--yes', '--json']), 7, 'INSUFFICIENT_FUNDS');
+    for (const amount of ['-1', '0', '1e3', '12.345', ' 12', '１２'])
+      expectError(await ada.run(['withdraw', '--method', bank, '--amount', amount, '--currency', 'USD', '--yes', '--json']), 2, 'INVALID_AMOUNT');
+    const poor = expectError(
+      await ada.run(['withdraw', '--method', bank, '--amount', '899.50', '--currency', 'USD', '--yes', '--json']),
+      7,
+      'INSUFFICIENT_FUNDS',
+    );
     expect(poor.message).toContain('899.50 USD available');
     expect(poor.message).toContain('needs 901.75 USD');
     expect(await ada.balance()).toEqual({ available: '899.50', held: '100.50' });
@@ -119,7 +166,14 @@ describe('the payout lifecycle', () => {
     expect(mails(o, 'ada@example.com', 'payout-failed').pop()?.text).toMatch(/amount and the fee are back/);
 
     const payouts = (await ada.json<{ transactions: { type: string; status: string; direction: string }[] }>(['history', '--type', 'withdrawal'])).transactions;
-    expect(payouts.map((t) => t.type).sort()).toEqual(['withdrawal.complete', 'withdrawal.hold', 'withdrawal.hold', 'withdrawal.hold', 'withdrawal.release', 'withdrawal.release']);
+    expect(payouts.map((t) => t.type).sort()).toEqual([
+      'withdrawal.complete',
+      'withdrawal.hold',
+      'withdrawal.hold',
+      'withdrawal.hold',
+      'withdrawal.release',
+      'withdrawal.release',
+    ]);
     expect(payouts.filter((t) => t.type === 'withdrawal.release').map((t) => t.direction)).toEqual(['in', 'in']);
     const hold = (await ada.json<{ transaction: { status: string; followedBy: string[] } }>(['tx', 'show', 'txn_0000000002'])).transaction;
     expect(hold).toMatchObject({ status: 'completed' });

@@ -249,7 +249,12 @@ function transferCommand(m: Model, me: Person, rng: Rng, memory: MemoryRecordSto
 function quotedTransfer(m: Model, me: Person, rng: Rng, memory: MemoryRecordStore): Command {
   const mine = m.quotes.filter((q) => q.owner === me.email);
   if (mine.length > 0 && rng.chance(0.6)) {
-    return { name: 'transfer --quote', actor: me, args: ['transfer', '--quote', rng.pick(mine).id, '--yes', '--json'], after: (r) => r.code === 0 && m.transfers.push({ id: String(json(r)['transaction']?.['id']), from: me.email }) };
+    return {
+      name: 'transfer --quote',
+      actor: me,
+      args: ['transfer', '--quote', rng.pick(mine).id, '--yes', '--json'],
+      after: (r) => r.code === 0 && m.transfers.push({ id: String(json(r)['transaction']?.['id']), from: me.email }),
+    };
   }
   const others = m.people.filter((p) => p !== me);
   const { currency, amount } = spend(memory, me, rng);
@@ -272,17 +277,47 @@ function methodCommand(me: Person, rng: Rng): Command {
 
 function withdrawCommand(m: Model, me: Person, rng: Rng, memory: MemoryRecordStore): Command {
   const { currency, amount } = spend(memory, me, rng);
-  const args = ['withdraw', '--method', me.methods.length > 0 ? rng.pick(me.methods) : 'wm_unknown', '--amount', amount, '--currency', currency, '--yes', '--json'];
-  return { name: 'withdraw', actor: me, args, after: (r) => r.code === 0 && m.withdrawals.push({ id: String(json(r)['withdrawal']?.['id']), owner: me.email }) };
+  const args = [
+    'withdraw',
+    '--method',
+    me.methods.length > 0 ? rng.pick(me.methods) : 'wm_unknown',
+    '--amount',
+    amount,
+    '--currency',
+    currency,
+    '--yes',
+    '--json',
+  ];
+  return {
+    name: 'withdraw',
+    actor: me,
+    args,
+    after: (r) => r.code === 0 && m.withdrawals.push({ id: String(json(r)['withdrawal']?.['id']), owner: me.email }),
+  };
 }
 
 function ticketCommand(m: Model, me: Person, rng: Rng): Command {
   const mine = m.tickets.filter((t) => t.customer === me.email);
   if (mine.length === 0 || rng.chance(0.3)) {
-    const args = ['ticket', 'new', '--category', rng.pick(['account', 'funds', 'identity', 'dispute', 'technical', 'feedback']), '--subject', `Question ${rng.int(5)}`, '--body', `Please help with case ${rng.int(5)}.`, '--json'];
+    const args = [
+      'ticket',
+      'new',
+      '--category',
+      rng.pick(['account', 'funds', 'identity', 'dispute', 'technical', 'feedback']),
+      '--subject',
+      `Question ${rng.int(5)}`,
+      '--body',
+      `Please help with case ${rng.int(5)}.`,
+      '--json',
+    ];
     const sent = m.transfers.filter((t) => t.from === me.email);
     if (sent.length > 0 && rng.chance(0.5)) args.push('--tx', rng.pick(sent).id);
-    return { name: 'ticket new', actor: me, args, after: (r) => r.code === 0 && m.tickets.push({ number: Number(json(r)['ticket']?.['number']), customer: me.email }) };
+    return {
+      name: 'ticket new',
+      actor: me,
+      args,
+      after: (r) => r.code === 0 && m.tickets.push({ number: Number(json(r)['ticket']?.['number']), customer: me.email }),
+    };
   }
   const number = String(rng.pick(mine).number);
   const verbs: string[][] = [
@@ -322,13 +357,29 @@ function agentCommand(m: Model, agent: Person, rng: Rng): Command {
 function securityCommand(m: Model, me: Person, rng: Rng): Command {
   if (me.pendingSecret) {
     const secret = me.pendingSecret;
-    return { name: '2fa confirm', actor: me, args: ['2fa', 'confirm', totp.generate(secret, m.now), '--password-stdin', '--json'], stdin: `${PASSWORD}\n`, after: (r) => r.code === 0 && ((me.secret = secret), (me.pendingSecret = null)) };
+    return {
+      name: '2fa confirm',
+      actor: me,
+      args: ['2fa', 'confirm', totp.generate(secret, m.now), '--password-stdin', '--json'],
+      stdin: `${PASSWORD}\n`,
+      after: (r) => r.code === 0 && ((me.secret = secret), (me.pendingSecret = null)),
+    };
   }
   if (!me.secret && rng.chance(0.5)) {
-    return { name: '2fa enable', actor: me, args: ['2fa', 'enable', '--password-stdin', '--json'], stdin: `${PASSWORD}\n`, after: (r) => r.code === 0 && (me.pendingSecret = String(json(r)['twoFactor']?.['secret'])) };
+    return {
+      name: '2fa enable',
+      actor: me,
+      args: ['2fa', 'enable', '--password-stdin', '--json'],
+      stdin: `${PASSWORD}\n`,
+      after: (r) => r.code === 0 && (me.pendingSecret = String(json(r)['twoFactor']?.['secret'])),
+    };
   }
   if (rng.chance(0.5)) {
-    return { name: 'kyc submit', actor: me, args: ['kyc', 'submit', '--document-type', 'passport', '--document-number', `X${1000000 + rng.int(8999999)}`, '--json'] };
+    return {
+      name: 'kyc submit',
+      actor: me,
+      args: ['kyc', 'submit', '--document-type', 'passport', '--document-number', `X${1000000 + rng.int(8999999)}`, '--json'],
+    };
   }
   return { name: 'lock', actor: me, args: ['lock', '--reason', 'lost my phone', '--yes', '--json'], after: (r) => r.code === 0 && (me.token = null) };
 }
@@ -340,7 +391,8 @@ function unlockCommand(m: Model, p: Person): Command {
 }
 
 function activateCommand(memory: MemoryRecordStore, p: Person): Command {
-  if (p.resend) return { name: 'activate --resend', actor: null, args: ['activate', '--resend', '--email', p.email, '--json'], after: () => (p.resend = false) };
+  if (p.resend)
+    return { name: 'activate --resend', actor: null, args: ['activate', '--resend', '--email', p.email, '--json'], after: () => (p.resend = false) };
   const mail = memory.mails.filter((x) => x.to === p.email && x.kind === 'activation').pop();
   const token = /\b(act_[A-Za-z0-9_-]+)/.exec(mail?.text ?? '')?.[1] ?? 'act_missing';
   return { name: 'activate', actor: null, args: ['activate', token, '--json'], after: (r) => (r.code === 0 ? (p.active = true) : (p.resend = true)) };
@@ -355,7 +407,8 @@ function nextCommand(m: Model, memory: MemoryRecordStore, rng: Rng): Command | '
   if (roll < 0.05) return 'clock';
   if (roll < 0.1 || m.people.length < 6) return registerCommand(m, rng);
   if ((roll < 0.14 || customers.length === 0) && pending.length > 0) return activateCommand(memory, rng.pick(pending));
-  if ((roll < 0.2 || customers.length === 0) && signedOut.length > 0) return rng.chance(0.2) ? unlockCommand(m, rng.pick(signedOut)) : loginCommand(m, rng.pick(signedOut), rng);
+  if ((roll < 0.2 || customers.length === 0) && signedOut.length > 0)
+    return rng.chance(0.2) ? unlockCommand(m, rng.pick(signedOut)) : loginCommand(m, rng.pick(signedOut), rng);
   if (customers.length === 0) return registerCommand(m, rng);
   const me = rng.pick(customers);
   if (roll < 0.32) return { name: 'deposit', actor: me, args: ['deposit', '--amount', rng.amount('USD'), '--currency', rng.pick(CURRENCIES), '--json'] };
@@ -377,7 +430,12 @@ function nextCommand(m: Model, memory: MemoryRecordStore, rng: Rng): Command | '
     return agent.token ? agentCommand(m, agent, rng) : loginCommand(m, agent, rng);
   }
   if (roll < 0.95) return securityCommand(m, me, rng);
-  return { name: rng.pick(['balance', 'history', 'logout']), actor: me, args: [rng.pick(['balance', 'history', 'logout']), '--json'], after: (r) => r.code === 0 && r.stdout === '' && (me.token = null) };
+  return {
+    name: rng.pick(['balance', 'history', 'logout']),
+    actor: me,
+    args: [rng.pick(['balance', 'history', 'logout']), '--json'],
+    after: (r) => r.code === 0 && r.stdout === '' && (me.token = null),
+  };
 }
 
 // ---- running a command in both worlds ---------------------------------------------------------
@@ -401,7 +459,15 @@ async function execute(store: RecordStore, m: Model, c: Command, randomSeed: str
   const env: Record<string, string> = { OKPAY_NOW: new Date(m.now).toISOString(), OKPAY_BCRYPT_COST: '4' };
   if (c.actor?.token) env['OKPAY_SESSION'] = c.actor.token;
   const noSession = { read: async () => null, write: async () => undefined, clear: async () => undefined };
-  const code = await run(c.args, { io, env, openStore: () => store, random: new Prng(randomSeed), passwords: fastHasher, totp: seededTotp(randomSeed), session: noSession });
+  const code = await run(c.args, {
+    io,
+    env,
+    openStore: () => store,
+    random: new Prng(randomSeed),
+    passwords: fastHasher,
+    totp: seededTotp(randomSeed),
+    session: noSession,
+  });
   return { code, stdout: io.stdout(), stderr: io.stderr() };
 }
 
@@ -496,7 +562,9 @@ async function indexParts(t: RecordsTransaction, users: readonly User[], m: Mode
 async function newParts(t: RecordsTransaction, since: Since): Promise<Record<string, unknown>> {
   const meta = t.meta.get();
   const after = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + 1 + i);
-  const mails = await Promise.all(after(since.mails, meta.mailSeq).map(async (seq) => (await t.outbox.get(`msg_${String(seq).padStart(6, '0')}`))?.mail ?? null));
+  const mails = await Promise.all(
+    after(since.mails, meta.mailSeq).map(async (seq) => (await t.outbox.get(`msg_${String(seq).padStart(6, '0')}`))?.mail ?? null),
+  );
   return { journal: (await t.journal.getMany(after(since.journal, meta.journal.seq))).map(withoutLength), mails };
 }
 
@@ -538,7 +606,11 @@ async function verified(store: RecordStore, m: Model): Promise<{ report: string;
 /** Balances no customer may have. */
 function negativeBalances(d: Dump): string[] {
   const rows = JSON.parse(d['balances'] ?? '[]') as { account: string; currencies: Record<string, number> }[];
-  return rows.flatMap(({ account, currencies }) => Object.entries(currencies).filter(([, minor]) => account.startsWith('user:') && minor < 0).map(([currency]) => `${account} is negative in ${currency}`));
+  return rows.flatMap(({ account, currencies }) =>
+    Object.entries(currencies)
+      .filter(([, minor]) => account.startsWith('user:') && minor < 0)
+      .map(([currency]) => `${account} is negative in ${currency}`),
+  );
 }
 
 /**
@@ -560,8 +632,14 @@ async function checkWorlds(world: World, m: Model, seed: number, step: number, c
   const what = `after \`okpay ${c.args.join(' ')}\``;
   if (problems.length > 0) throw new SimulationFailure(seed, step, `${what}:\n${problems.join('\n')}`);
   const differing = differingParts(a, b);
-  if (differing.length > 0) throw new SimulationFailure(seed, step, `${what} the memory and file stores hold different ${differing.join(', ')}:\n${differing.map((name) => `memory ${name}: ${a[name]}\nfile   ${name}: ${b[name]}`).join('\n')}`);
-  if (fileCheck && fileCheck.report !== memoryCheck.report) throw new SimulationFailure(seed, step, `${what} verify reports differently:\nmemory: ${memoryCheck.report}\nfile:   ${fileCheck.report}`);
+  if (differing.length > 0)
+    throw new SimulationFailure(
+      seed,
+      step,
+      `${what} the memory and file stores hold different ${differing.join(', ')}:\n${differing.map((name) => `memory ${name}: ${a[name]}\nfile   ${name}: ${b[name]}`).join('\n')}`,
+    );
+  if (fileCheck && fileCheck.report !== memoryCheck.report)
+    throw new SimulationFailure(seed, step, `${what} verify reports differently:\nmemory: ${memoryCheck.report}\nfile:   ${fileCheck.report}`);
   if (full) world.checked = sinceNow(world.memory);
 }
 
@@ -623,8 +701,22 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
   const directory = mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'okpay-sim-'));
   const nowIso = new Date(START).toISOString();
   const m: Model = { now: START, people: [], tickets: [], transfers: [], withdrawals: [], quotes: [], keys: [], strangers: [] };
-  const world: World = { memory: new MemoryRecordStore(nowIso, SEGMENT_SIZE), file: openFileStore(directory, m), directory, checked: { journal: 0, audit: 0, mails: 0 } };
-  const counters: Counters = { commands: {}, exitCodes: {}, failedCommits: 0, failedAfterCommitPoint: 0, crashes: 0, crashesApplied: 0, crashesDuringRecovery: 0, clockJumps: 0 };
+  const world: World = {
+    memory: new MemoryRecordStore(nowIso, SEGMENT_SIZE),
+    file: openFileStore(directory, m),
+    directory,
+    checked: { journal: 0, audit: 0, mails: 0 },
+  };
+  const counters: Counters = {
+    commands: {},
+    exitCodes: {},
+    failedCommits: 0,
+    failedAfterCommitPoint: 0,
+    crashes: 0,
+    crashesApplied: 0,
+    crashesDuringRecovery: 0,
+    clockJumps: 0,
+  };
   try {
     await setUp(world, m, options.seed);
     for (let step = 1; step <= options.steps; step += 1) {
@@ -634,7 +726,10 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
         if (error instanceof SimulationFailure) throw error;
         throw new SimulationFailure(options.seed, step, error instanceof Error ? (error.stack ?? error.message) : String(error));
       }
-      if (step % 100 === 0) options.log?.(`  step ${step}: ${m.people.length} people, ${m.tickets.length} tickets, ${counters.failedCommits} failed commits, ${counters.crashes} crashes`);
+      if (step % 100 === 0)
+        options.log?.(
+          `  step ${step}: ${m.people.length} people, ${m.tickets.length} tickets, ${counters.failedCommits} failed commits, ${counters.crashes} crashes`,
+        );
     }
     const transactions: Record<string, number> = {};
     for (const entry of world.memory.journalEntries) transactions[entry.tx.type] = (transactions[entry.tx.type] ?? 0) + 1;
@@ -649,7 +744,11 @@ export async function simulate(options: SimOptions): Promise<SimReport> {
 async function setUp(world: World, m: Model, seed: number): Promise<void> {
   const admin: Person = { email: 'ops@sim.example', role: 'admin', active: true, token: null, secret: null, pendingSecret: null, methods: [], resend: false };
   // OKPAY_NOW is honoured only in a test store: both stores become one first.
-  const steps: Command[] = [{ name: 'dev init', actor: null, args: ['dev', 'init'] }, { name: 'admin init', actor: null, args: ['admin', 'init', '--email', admin.email, '--password-stdin'], stdin: `${PASSWORD}\n` }, loginCommand(m, admin, new Rng(1))];
+  const steps: Command[] = [
+    { name: 'dev init', actor: null, args: ['dev', 'init'] },
+    { name: 'admin init', actor: null, args: ['admin', 'init', '--email', admin.email, '--password-stdin'], stdin: `${PASSWORD}\n` },
+    loginCommand(m, admin, new Rng(1)),
+  ];
   m.people.push(admin);
   let i = 0;
   for (const c of steps) await both(world, m, c, `${seed}:setup:${i++}`);
@@ -661,7 +760,12 @@ async function setUp(world: World, m: Model, seed: number): Promise<void> {
     const agent: Person = { email, role: 'agent', active: false, token: null, secret: null, pendingSecret: null, methods: [], resend: false };
     m.people.push(agent);
     await both(world, m, activateCommand(world.memory, agent), `${seed}:setup:${i++}`);
-    await both(world, m, { name: 'admin agent add', actor: admin, args: ['admin', 'agent', 'add', '--email', email, '--tier', String(tier), '--languages', 'en,zh,es,fr,de'] }, `${seed}:setup:${i++}`);
+    await both(
+      world,
+      m,
+      { name: 'admin agent add', actor: admin, args: ['admin', 'agent', 'add', '--email', email, '--tier', String(tier), '--languages', 'en,zh,es,fr,de'] },
+      `${seed}:setup:${i++}`,
+    );
     await both(world, m, { ...loginCommand(m, agent, new Rng(tier)), stdin: `${PASSWORD}\n` }, `${seed}:setup:${i++}`);
   }
 }
@@ -731,7 +835,8 @@ class Tracked implements RecordStore {
   transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
     this.count += 1;
     if (this.options.directory) this.snapshot = snapshotDirectory(this.options.directory);
-    if (this.count > (this.options.stopAfter ?? Infinity)) return Promise.reject(new AppError('STORE_UNAVAILABLE', 'injected: the store stopped before this transaction'));
+    if (this.count > (this.options.stopAfter ?? Infinity))
+      return Promise.reject(new AppError('STORE_UNAVAILABLE', 'injected: the store stopped before this transaction'));
     if (this.count !== this.options.failAt) return this.inner.transaction(work);
     return this.inner.transaction(async (t) => {
       await work(t);
@@ -797,12 +902,14 @@ async function withFault(world: World, m: Model, c: Command, randomSeed: string,
   if (!armed.fired() || result.code !== 10) {
     // The command wrote less than the fault waited for: it ran as usual (the checks that follow hold it to that).
     const expected = await execute(world.memory, m, c, randomSeed);
-    if (expected.code !== result.code || expected.stdout !== result.stdout) throw new Error(`the stores disagree on \`okpay ${c.args.join(' ')}\` (fault: ${JSON.stringify(fault)})`);
+    if (expected.code !== result.code || expected.stdout !== result.stdout)
+      throw new Error(`the stores disagree on \`okpay ${c.args.join(' ')}\` (fault: ${JSON.stringify(fault)})`);
     c.after?.(expected);
     return expected;
   }
   const expected = await outcomes(world, m, c, randomSeed, file.count);
-  if (fault.kind === 'fail') return afterFailure(world, m, c, { fault, result, snapshot: file.snapshot ?? new Map(), file: armed.firstHit() ?? '' }, expected, counters);
+  if (fault.kind === 'fail')
+    return afterFailure(world, m, c, { fault, result, snapshot: file.snapshot ?? new Map(), file: armed.firstHit() ?? '' }, expected, counters);
   counters.crashes += 1;
   const kept = await reopenAfterCrash(world, m, expected, rng, counters);
   return keep(c, kept, expected, 'crash', () => (counters.crashesApplied += 1));
@@ -813,12 +920,20 @@ async function withFault(world: World, m: Model, c: Command, randomSeed: string,
  * byte for byte as the transaction found it. Past it the command must say that the change was
  * committed, readers see it, and the next writer finishes it.
  */
-async function afterFailure(world: World, m: Model, c: Command, hit: { fault: Fault; result: Result; snapshot: Map<string, string>; file: string }, expected: Outcomes, counters: Counters): Promise<Result> {
+async function afterFailure(
+  world: World,
+  m: Model,
+  c: Command,
+  hit: { fault: Fault; result: Result; snapshot: Map<string, string>; file: string },
+  expected: Outcomes,
+  counters: Counters,
+): Promise<Result> {
   const what = `a failed commit of \`okpay ${c.args.join(' ')}\` (fault at disk step ${hit.fault.atStep})`;
   const seen = await dump(world.file, m, expected.keys, expected.since);
   const saysCommitted = /the change was committed/.test(hit.result.stderr);
   if (!saysCommitted) {
-    if (!sameDump(seen, expected.before)) throw new Error(`${what} changed ${differingParts(seen, expected.before).join(', ')}, and the command did not say so: ${hit.result.stderr}`);
+    if (!sameDump(seen, expected.before))
+      throw new Error(`${what} changed ${differingParts(seen, expected.before).join(', ')}, and the command did not say so: ${hit.result.stderr}`);
     // Two files may change without changing the store: a stage left by an earlier commit cut short
     // (scratch, never read unless a valid redo names its digest), and the redo record when writing
     // it is what failed: it is made invalid, as it may be half written (the readers above still
@@ -832,7 +947,8 @@ async function afterFailure(world: World, m: Model, c: Command, hit: { fault: Fa
   await world.file.transaction(() => undefined);
   const finished = await dump(world.file, m, expected.keys, expected.since);
   if (!sameDump(seen, finished)) throw new Error(`${what}: finishing the commit changed what readers saw: ${differingParts(seen, finished).join(', ')}`);
-  if (!sameDump(finished, expected.after)) throw new Error(`${what} says the change was committed, but ${differingParts(finished, expected.after).join(', ')} differ from the store after it`);
+  if (!sameDump(finished, expected.after))
+    throw new Error(`${what} says the change was committed, but ${differingParts(finished, expected.after).join(', ')} differ from the store after it`);
   return keep(c, finished, expected, 'failure past the commit point', () => (counters.failedAfterCommitPoint += 1));
 }
 
@@ -842,7 +958,9 @@ async function keep(c: Command, kept: Dump, expected: Outcomes, what: string, co
   const differing = differingParts(kept, expected.after);
   if (differing.length > 0) {
     const before = differingParts(kept, expected.before);
-    throw new Error(`after a ${what} in \`okpay ${c.args.join(' ')}\` the store is neither as before (${before.join(', ')} differ) nor as after (${differing.join(', ')} differ):\n${differing.map((name) => `kept  ${name}: ${kept[name]}\nafter ${name}: ${expected.after[name]}`).join('\n')}`);
+    throw new Error(
+      `after a ${what} in \`okpay ${c.args.join(' ')}\` the store is neither as before (${before.join(', ')} differ) nor as after (${differing.join(', ')} differ):\n${differing.map((name) => `kept  ${name}: ${kept[name]}\nafter ${name}: ${expected.after[name]}`).join('\n')}`,
+    );
   }
   await expected.commit();
   countApplied();
@@ -871,6 +989,9 @@ async function reopenAfterCrash(world: World, m: Model, expected: Outcomes, rng:
   await world.file.transaction(() => undefined);
   const recovered = await dump(world.file, m, expected.keys, expected.since);
   const differing = differingParts(seen, recovered);
-  if (differing.length > 0) throw new Error(`after a crash, recovery changed what readers saw:\n${differing.map((name) => `seen      ${name}: ${seen[name]}\nrecovered ${name}: ${recovered[name]}`).join('\n')}`);
+  if (differing.length > 0)
+    throw new Error(
+      `after a crash, recovery changed what readers saw:\n${differing.map((name) => `seen      ${name}: ${seen[name]}\nrecovered ${name}: ${recovered[name]}`).join('\n')}`,
+    );
   return recovered;
 }

@@ -182,7 +182,14 @@ function fixtureFile(home: string, users: number): string {
     balances: { USD: '5000.00', EUR: '3000.00' },
     at: '-3d',
   }));
-  const tickets = customers.map((c, i) => ({ name: `t${i}`, customer: c.name, category: 'funds', subject: `Crash test ticket ${i}`, body: `A ticket that customer ${i} keeps replying to.`, at: '-1d' }));
+  const tickets = customers.map((c, i) => ({
+    name: `t${i}`,
+    customer: c.name,
+    category: 'funds',
+    subject: `Crash test ticket ${i}`,
+    body: `A ticket that customer ${i} keeps replying to.`,
+    at: '-1d',
+  }));
   const file = path.join(home, '..', `${path.basename(home)}-fixture.json`);
   writeFileSync(file, JSON.stringify({ users: customers, tickets }));
   return file;
@@ -201,7 +208,11 @@ async function prepare(home: string, users: number): Promise<Customer[]> {
   for (let i = 0; i < users; i += 1) {
     const email = `crash${i}@example.com`;
     const token = (await okpay(home, ['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n` })).stdout.trim();
-    const { method } = await okpayJson<{ method: { id: string } }>(home, ['withdraw', 'methods', 'add', 'ewallet', '--provider', 'PayPal', '--account', email], token);
+    const { method } = await okpayJson<{ method: { id: string } }>(
+      home,
+      ['withdraw', 'methods', 'add', 'ewallet', '--provider', 'PayPal', '--account', email],
+      token,
+    );
     customers.push({ email, id: String(names[`c${i}`]), ticket: Number(names[`t${i}`]), token, methodId: method.id });
   }
   return customers;
@@ -214,7 +225,14 @@ function money(minor: number): string {
 }
 
 function makeOps(count: number, customers: readonly Customer[], random: () => number, runId: string): Op[] {
-  const kinds: [OpKind, number][] = [['transfer', 0.36], ['cross', 0.14], ['withdraw', 0.16], ['deposit', 0.08], ['reply', 0.18], ['refused', 0.08]];
+  const kinds: [OpKind, number][] = [
+    ['transfer', 0.36],
+    ['cross', 0.14],
+    ['withdraw', 0.16],
+    ['deposit', 0.08],
+    ['reply', 0.18],
+    ['refused', 0.08],
+  ];
   const ops: Op[] = [];
   for (let index = 0; index < count; index += 1) {
     let roll = random();
@@ -224,7 +242,20 @@ function makeOps(count: number, customers: readonly Customer[], random: () => nu
     // Every money operation has its own amount, so it can be told apart in the history.
     const amountMinor = 100 + index;
     const mark = `crash-${runId}-${index}`;
-    ops.push({ index, kind, user, args: argsFor(kind, customers[user]!, payee, money(amountMinor), mark), mark, amountMinor, outcome: 'unknown', exitCode: null, stdout: '', stderr: '', ms: 0, found: 0 });
+    ops.push({
+      index,
+      kind,
+      user,
+      args: argsFor(kind, customers[user]!, payee, money(amountMinor), mark),
+      mark,
+      amountMinor,
+      outcome: 'unknown',
+      exitCode: null,
+      stdout: '',
+      stderr: '',
+      ms: 0,
+      found: 0,
+    });
   }
   return ops;
 }
@@ -304,9 +335,12 @@ function killWriter(storm: Storm, pid: number, random: () => number): void {
   const index = storm.writeVictims.get(pid);
   if (index === undefined) return;
   storm.writeVictims.delete(pid);
-  setTimeout(() => {
-    if (kill(storm, index)) storm.killedWriting += 1;
-  }, Math.floor(random() * 51));
+  setTimeout(
+    () => {
+      if (kill(storm, index)) storm.killedWriting += 1;
+    },
+    Math.floor(random() * 51),
+  );
 }
 
 /**
@@ -362,11 +396,19 @@ function monitorStaleLocks(home: string): StaleLockMonitor {
 
 /** Kills a process while it holds the lock, then times how long the next writing command takes. */
 async function probeStaleLock(home: string, token: string): Promise<number> {
-  const holder = spawn(process.execPath, ['--input-type=module', '-e', `
+  const holder = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
     const { acquireStoreLock } = await import(${JSON.stringify(pathToFileURL(path.join(BUILD, 'dist', 'store', 'lock.js')).href)});
     await acquireStoreLock(${JSON.stringify(home)});
     process.stdout.write('held\\n');
-    setInterval(() => undefined, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    setInterval(() => undefined, 1000);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise<void>((resolve, reject) => {
     holder.stdout.on('data', () => resolve());
     holder.on('exit', () => reject(new Error('the lock holder exited before taking the lock')));
@@ -454,7 +496,10 @@ async function checkCustomers(home: string, ops: Op[], customers: readonly Custo
     }
     for (const [currency, b] of Object.entries(await balancesOf(home, c.token))) {
       const total = b.available + b.held;
-      if (total !== (expected[currency] ?? 0)) problems.push(`${c.email}: ${currency} balance is ${money(total)}, expected ${money(expected[currency] ?? 0)} from the initial balance and the operations found`);
+      if (total !== (expected[currency] ?? 0))
+        problems.push(
+          `${c.email}: ${currency} balance is ${money(total)}, expected ${money(expected[currency] ?? 0)} from the initial balance and the operations found`,
+        );
     }
   }
 }
@@ -475,7 +520,8 @@ function checkAcknowledged(ops: readonly Op[], problems: string[]): void {
     if (op.outcome !== 'acknowledged' || op.kind === 'reply') continue;
     const doc = JSON.parse(op.stdout) as Record<string, { amount?: string }>;
     const amount = (doc['transaction'] ?? doc['withdrawal'] ?? doc['deposit'])?.amount;
-    if (amount !== undefined && minorOf(amount) !== op.amountMinor) problems.push(`operation ${op.index} (${op.kind}) acknowledged ${amount}, expected ${money(op.amountMinor)}`);
+    if (amount !== undefined && minorOf(amount) !== op.amountMinor)
+      problems.push(`operation ${op.index} (${op.kind}) acknowledged ${amount}, expected ${money(op.amountMinor)}`);
   }
 }
 
@@ -483,7 +529,8 @@ function badRefusal(op: Op): string | null {
   if (op.outcome !== 'refused') return null;
   const lines = op.stderr.trim().split('\n');
   const documented = op.exitCode !== null && op.exitCode >= 2 && op.exitCode <= 10 && op.exitCode !== 9;
-  if (!documented || lines.length !== 1 || /^\s+at /m.test(op.stderr)) return `operation ${op.index} (${op.kind}) exit ${op.exitCode}: ${op.stderr.trim().slice(0, 300)}`;
+  if (!documented || lines.length !== 1 || /^\s+at /m.test(op.stderr))
+    return `operation ${op.index} (${op.kind}) exit ${op.exitCode}: ${op.stderr.trim().slice(0, 300)}`;
   return null;
 }
 
@@ -505,7 +552,9 @@ export async function runCrashSuite(options: CrashOptions): Promise<CrashReport>
     const customers = await prepare(home, options.users);
     const before = await snapshot(home, customers);
     const ops = makeOps(options.operations, customers, random, options.seed.toString(36));
-    log(`store ready: ${customers.length} customers; running ${ops.length} operations, ${options.concurrency} at a time, killing about ${Math.round(options.killRate * 100)}%`);
+    log(
+      `store ready: ${customers.length} customers; running ${ops.length} operations, ${options.concurrency} at a time, killing about ${Math.round(options.killRate * 100)}%`,
+    );
     const monitor = monitorStaleLocks(home);
     const storm = await runStorm(home, ops, customers, options, random);
     const probeRecoveryMs: number[] = [];
@@ -544,7 +593,9 @@ function report(ops: Op[], storm: Storm, problems: string[], monitor: StaleLockM
     phantom: count((op) => op.outcome === 'refused' && op.found > 0),
     duplicated: count((op) => op.found > 1),
     badRefusals: ops.map(badRefusal).filter((line): line is string => line !== null),
-    storeRefusals: ops.filter((op) => op.outcome === 'refused' && /"code":"STORE_/.test(op.stderr)).map((op) => `operation ${op.index} (${op.kind}): ${op.stderr.trim().slice(0, 400)}`),
+    storeRefusals: ops
+      .filter((op) => op.outcome === 'refused' && /"code":"STORE_/.test(op.stderr))
+      .map((op) => `operation ${op.index} (${op.kind}): ${op.stderr.trim().slice(0, 400)}`),
     problems,
     refusalCodes,
     staleLocksSeen: monitor.seen,
@@ -586,7 +637,9 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(`lost:                  ${r.lost}`);
   console.log(`refused but applied:   ${r.phantom}`);
   console.log(`applied twice:         ${r.duplicated}`);
-  console.log(`stale locks recovered: ${r.staleLocksSeen} during the storm (worst ${r.worstStormLockRecoveryMs} ms); probes ${r.probeRecoveryMs.join(', ')} ms`);
+  console.log(
+    `stale locks recovered: ${r.staleLocksSeen} during the storm (worst ${r.worstStormLockRecoveryMs} ms); probes ${r.probeRecoveryMs.join(', ')} ms`,
+  );
   console.log(`worst lock recovery:   ${r.worstStaleLockRecoveryMs} ms (stale after ${LOCK_STALE_MS} ms)`);
   console.log(`slowest acknowledged:  ${r.slowestAcknowledgedMs} ms`);
   console.log(`time:                  ${r.seconds} s`);

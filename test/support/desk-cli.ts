@@ -94,7 +94,11 @@ export interface TicketJson {
   duplicate?: boolean;
   assignee?: string | null;
   messages: { id: number; author: string; from: string; visibility: string; body: string; faqId: string | null }[];
-  sla: { state: string; current: { kind: string; targetMinutes: number; leftMinutes: number; dueAt: string | null; paused: boolean; breached: boolean } | null; breaches: number };
+  sla: {
+    state: string;
+    current: { kind: string; targetMinutes: number; leftMinutes: number; dueAt: string | null; paused: boolean; breached: boolean } | null;
+    breaches: number;
+  };
   queue: { position: number; of: number; expectedReplyBy: string | null } | null;
   transaction: { id: string; status: string } | null;
   followUps: number[];

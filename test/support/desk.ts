@@ -35,7 +35,17 @@ let counter = 0;
 export function customer(state: DeskState, name: string, options: { country?: string; language?: Language; locked?: boolean } = {}): User {
   counter += 1;
   const user = createAccount(
-    { id: `usr_${name}${counter}`, email: `${name}${counter}@example.com`, phone: null, country: options.country ?? 'DE', name: null, language: options.language ?? null, passwordHash: 'x', role: 'user', activation: null },
+    {
+      id: `usr_${name}${counter}`,
+      email: `${name}${counter}@example.com`,
+      phone: null,
+      country: options.country ?? 'DE',
+      name: null,
+      language: options.language ?? null,
+      passwordHash: 'x',
+      role: 'user',
+      activation: null,
+    },
     '2026-01-01T00:00:00.000Z',
     { byEmail: null, byPhone: null },
   );
@@ -53,7 +63,17 @@ export function agent(state: DeskState, name: string, tier: 1 | 2 | 3, languages
 }
 
 export function open(state: DeskState, who: User, nowMs: number, overrides: Partial<NewTicket> = {}): Ticket {
-  const input: NewTicket = { customer: who, category: 'account', subject: 'Cannot sign in', body: 'It says my password is wrong.', channel: 'email', language: 'en', regionId: 'europe', txId: null, ...overrides };
+  const input: NewTicket = {
+    customer: who,
+    category: 'account',
+    subject: 'Cannot sign in',
+    body: 'It says my password is wrong.',
+    channel: 'email',
+    language: 'en',
+    regionId: 'europe',
+    txId: null,
+    ...overrides,
+  };
   return openTicket(state, input, support, nowMs).ticket;
 }
 

@@ -30,7 +30,9 @@ export function commandSpecs(program: CommandUnknownOpts): CommandSpec[] {
         specs.push({
           path: subPath,
           args: sub.registeredArguments.map((a) => ({ name: a.name(), required: a.required })),
-          options: sub.options.filter((o) => o.long !== undefined && o.long !== '--help').map((o) => ({ flag: o.long ?? '', takesValue: o.required || o.optional, mandatory: o.mandatory })),
+          options: sub.options
+            .filter((o) => o.long !== undefined && o.long !== '--help')
+            .map((o) => ({ flag: o.long ?? '', takesValue: o.required || o.optional, mandatory: o.mandatory })),
         });
       }
       walk(sub, subPath);
@@ -180,11 +182,23 @@ export const HOSTILE_FIXTURES: readonly Hostile[] = [
   { label: 'user is a string', value: '{"users": ["alice"]}' },
   { label: 'email is a number', value: '{"users": [{"name": "a", "email": 42, "password": "Harbour-lights-42!"}]}' },
   { label: 'balance is a boolean', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": true}}]}' },
-  { label: 'balance is a fraction of a cent', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": 0.001}}]}' },
+  {
+    label: 'balance is a fraction of a cent',
+    value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": 0.001}}]}',
+  },
   { label: 'balance beyond 2^53', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": 1e300}}]}' },
-  { label: 'balance with an exponent', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": "1e3"}}]}' },
-  { label: 'balance past what one account may hold', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": "10000000000.01"}}]}' },
-  { label: 'balance at Number.MAX_SAFE_INTEGER', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": "90071992547409.91"}}]}' },
+  {
+    label: 'balance with an exponent',
+    value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": "1e3"}}]}',
+  },
+  {
+    label: 'balance past what one account may hold',
+    value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": "10000000000.01"}}]}',
+  },
+  {
+    label: 'balance at Number.MAX_SAFE_INTEGER',
+    value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": "90071992547409.91"}}]}',
+  },
   { label: 'negative balance', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": "-5.00"}}]}' },
   { label: 'unknown currency', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"XXX": "5.00"}}]}' },
   { label: 'weak password', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "short"}]}' },
@@ -192,14 +206,37 @@ export const HOSTILE_FIXTURES: readonly Hostile[] = [
   { label: 'unknown field', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "isAdmin": true}]}' },
   { label: 'unknown section', value: '{"wallets": []}' },
   { label: 'role is an object', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "role": {"admin": true}}]}' },
-  { label: 'duplicate names', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!"}, {"name": "a", "email": "b@example.com", "password": "Harbour-lights-42!"}]}' },
+  {
+    label: 'duplicate names',
+    value:
+      '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!"}, {"name": "a", "email": "b@example.com", "password": "Harbour-lights-42!"}]}',
+  },
   { label: 'unknown reference', value: '{"transfers": [{"from": "ghost", "to": "${nobody.email}", "amount": "5.00", "currency": "USD"}]}' },
-  { label: 'reference to a later entry', value: '{"users": [{"name": "a", "email": "${b.email}", "password": "Harbour-lights-42!"}, {"name": "b", "email": "b@example.com", "password": "Harbour-lights-42!"}]}' },
-  { label: 'prototype pollution', value: '{"__proto__": {"polluted": true}, "users": [{"name": "__proto__", "email": "p@example.com", "password": "Harbour-lights-42!"}]}' },
-  { label: 'transfer amount is an array', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": "50.00"}}], "transfers": [{"from": "a", "to": "x@example.com", "amount": ["5"], "currency": "USD"}]}' },
-  { label: 'expectation that fails', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": "50.00"}}], "expect": {"balances": {"a": {"USD": "51.00"}}}}' },
+  {
+    label: 'reference to a later entry',
+    value:
+      '{"users": [{"name": "a", "email": "${b.email}", "password": "Harbour-lights-42!"}, {"name": "b", "email": "b@example.com", "password": "Harbour-lights-42!"}]}',
+  },
+  {
+    label: 'prototype pollution',
+    value: '{"__proto__": {"polluted": true}, "users": [{"name": "__proto__", "email": "p@example.com", "password": "Harbour-lights-42!"}]}',
+  },
+  {
+    label: 'transfer amount is an array',
+    value:
+      '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": "50.00"}}], "transfers": [{"from": "a", "to": "x@example.com", "amount": ["5"], "currency": "USD"}]}',
+  },
+  {
+    label: 'expectation that fails',
+    value:
+      '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "balances": {"USD": "50.00"}}], "expect": {"balances": {"a": {"USD": "51.00"}}}}',
+  },
   { label: 'relative time nonsense', value: '{"users": [{"name": "a", "email": "a@example.com", "password": "Harbour-lights-42!", "at": "-999999999d"}]}' },
-  { label: 'YAML billion laughs', value: 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\nusers: *f\n' },
+  {
+    label: 'YAML billion laughs',
+    value:
+      'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\nusers: *f\n',
+  },
   { label: 'YAML custom tag', value: 'users: !!js/function "function () { return 1 }"\n' },
 ];
 
@@ -215,10 +252,16 @@ export const HOSTILE_CSV: readonly Hostile[] = [
   { label: 'exponent amount', value: 'to,amount,currency,memo,reference\nbob@example.com,1e2,USD,,r1\n' },
   { label: 'Unicode digits', value: 'to,amount,currency,memo,reference\nbob@example.com,５.００,USD,,r1\n' },
   { label: 'NUL byte', value: 'to,amount,currency,memo,reference\nbob@example.com,5.00,USD,a\u0000b,r1\n' },
-  { label: 'one bad row among good ones', value: 'to,amount,currency,memo,reference\nbob@example.com,1.00,USD,,r1\nnot-an-email,1.00,USD,,r2\nbob@example.com,1.00,USD,,r3\n' },
+  {
+    label: 'one bad row among good ones',
+    value: 'to,amount,currency,memo,reference\nbob@example.com,1.00,USD,,r1\nnot-an-email,1.00,USD,,r2\nbob@example.com,1.00,USD,,r3\n',
+  },
   { label: 'duplicate references', value: 'to,amount,currency,memo,reference\nbob@example.com,1.00,USD,,r1\nbob@example.com,1.00,USD,,r1\n' },
   { label: 'binary garbage', value: '\u0089PNG\r\n\u001a\n\u0000\u0000\u0000\rIHDR' },
-  { label: 'too many rows', value: `to,amount,currency,memo,reference\n${Array.from({ length: 10_001 }, (_, i) => `bob@example.com,0.01,USD,,r${i}`).join('\n')}\n` },
+  {
+    label: 'too many rows',
+    value: `to,amount,currency,memo,reference\n${Array.from({ length: 10_001 }, (_, i) => `bob@example.com,0.01,USD,,r${i}`).join('\n')}\n`,
+  },
   { label: 'a formula', value: 'to,amount,currency,memo,reference\n=HYPERLINK("http://x"),1.00,USD,,r1\n' },
 ];
 

@@ -47,11 +47,16 @@ function postgresBinaries(): string {
   const found = findBinaries();
   if (found) return found;
   if (process.getuid?.() !== 0) {
-    throw new Error('The PostgreSQL tests need a server: set OKPAY_TEST_DATABASE_URL=postgres://… (a role that may create databases), or install PostgreSQL (Debian: apt-get install postgresql) so that npm test can start its own.');
+    throw new Error(
+      'The PostgreSQL tests need a server: set OKPAY_TEST_DATABASE_URL=postgres://… (a role that may create databases), or install PostgreSQL (Debian: apt-get install postgresql) so that npm test can start its own.',
+    );
   }
-  process.stderr.write('PostgreSQL is not installed: installing Debian\'s postgresql for the tests (apt-get)…\n');
+  process.stderr.write("PostgreSQL is not installed: installing Debian's postgresql for the tests (apt-get)…\n");
   execFileSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'postgresql'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'postgresql'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   const installed = findBinaries();
   if (!installed) throw new Error('apt-get installed postgresql, but no initdb was found under /usr/lib/postgresql/*/bin');
   return installed;
@@ -60,7 +65,11 @@ function postgresBinaries(): string {
 /** The newest /usr/lib/postgresql/N/bin holding initdb (Debian's layout), else initdb on the PATH. */
 function findBinaries(): string | null {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^[0-9]+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^[0-9]+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   for (const version of versions) {
     const bin = path.join(root, version, 'bin');
     if (existsSync(path.join(bin, 'initdb'))) return bin;

@@ -31,17 +31,43 @@ async function payStranger(from, phone, amountMinor, ticketNumber) {
   return store.transaction(async (t) => {
     const at = now.toISOString();
     const tx = await t.post({
-      type: 'transfer.unclaimed', at, memo: `crash ${amountMinor}`, links: [], parties: [from],
-      postings: [{ account: `user:${from}`, currency: 'USD', amountMinor: -amountMinor }, { account: 'unclaimed', currency: 'USD', amountMinor }],
-      details: { initiator: from, amountMinor, currency: 'USD', recipient: { phone }, unclaimedExpiresAt: '2026-12-23T10:00:00.000Z', outgoingUsdMinor: amountMinor },
+      type: 'transfer.unclaimed',
+      at,
+      memo: `crash ${amountMinor}`,
+      links: [],
+      parties: [from],
+      postings: [
+        { account: `user:${from}`, currency: 'USD', amountMinor: -amountMinor },
+        { account: 'unclaimed', currency: 'USD', amountMinor },
+      ],
+      details: {
+        initiator: from,
+        amountMinor,
+        currency: 'USD',
+        recipient: { phone },
+        unclaimedExpiresAt: '2026-12-23T10:00:00.000Z',
+        outgoingUsdMinor: amountMinor,
+      },
     });
     const ticket = await t.tickets.get(ticketNumber);
     if (ticket) {
-      const message = { id: ticket.messages.length + 1, at, authorId: from, author: 'customer', visibility: 'public', body: `paid ${tx.id}`, faqId: null, fromTicket: null };
+      const message = {
+        id: ticket.messages.length + 1,
+        at,
+        authorId: from,
+        author: 'customer',
+        visibility: 'public',
+        body: `paid ${tx.id}`,
+        faqId: null,
+        fromTicket: null,
+      };
       const updated = { ...ticket, updatedAt: at, messages: [...ticket.messages, message] };
       t.tickets.put(updated, summarize(updated));
     }
-    t.mail({ to: `${phone}@sms.example`, userId: null, kind: 'unclaimed', language: 'en', subject: 'money waiting', text: tx.id, antiPhishingPhrase: null }, at);
+    t.mail(
+      { to: `${phone}@sms.example`, userId: null, kind: 'unclaimed', language: 'en', subject: 'money waiting', text: tx.id, antiPhishingPhrase: null },
+      at,
+    );
     t.audit({ at, type: 'transfer.sent', actor: from, subject: from, details: { tx: tx.id } });
     return tx.id;
   });
@@ -57,8 +83,15 @@ async function payMany(from, count) {
     for (let i = 0; i < count; i += 1) {
       const account = `user:bulk_${i}`;
       await t.post({
-        type: 'deposit', at, memo: null, links: [], parties: [from],
-        postings: [{ account: 'world', currency: 'USD', amountMinor: -1 }, { account, currency: 'USD', amountMinor: 1 }],
+        type: 'deposit',
+        at,
+        memo: null,
+        links: [],
+        parties: [from],
+        postings: [
+          { account: 'world', currency: 'USD', amountMinor: -1 },
+          { account, currency: 'USD', amountMinor: 1 },
+        ],
         details: { initiator: from },
       });
     }

@@ -22,7 +22,18 @@ export class Terminal {
     readonly columns: number,
     readonly rows = 60,
   ) {
-    execFileSync('tmux', ['-u', 'new-session', '-d', '-s', this.name, '-x', String(columns), '-y', String(rows), 'env -i PATH="$PATH" HOME="$HOME" TERM=xterm-256color LANG=C.UTF-8 bash --norc --noprofile']);
+    execFileSync('tmux', [
+      '-u',
+      'new-session',
+      '-d',
+      '-s',
+      this.name,
+      '-x',
+      String(columns),
+      '-y',
+      String(rows),
+      'env -i PATH="$PATH" HOME="$HOME" TERM=xterm-256color LANG=C.UTF-8 bash --norc --noprofile',
+    ]);
   }
 
   /** Runs `okpay ARGS` (or a shell line, with `shell`) with the environment given, and waits for it to end. */
@@ -36,27 +47,35 @@ export class Terminal {
   /** Starts `okpay ARGS` without waiting: the test then answers its questions (waitFor, type, press) and calls finish. */
   start(args: readonly string[], env: Record<string, string>, options: { shell?: string } = {}): void {
     this.marker = `__done_${randomBytes(4).toString('hex')}`;
-    const assignments = Object.entries(env).map(([key, value]) => `${key}=${quote(value)}`).join(' ');
+    const assignments = Object.entries(env)
+      .map(([key, value]) => `${key}=${quote(value)}`)
+      .join(' ');
     const command = options.shell ?? `node ${quote(BIN)} ${args.map(quote).join(' ')}`;
     this.keys(`clear; tmux clear-history -t ${this.name}; env ${assignments} ${command}; echo ${this.marker}:$?`);
   }
 
   /** Waits (up to 30 s) until the screen shows `pattern`, and returns the screen's text. */
   async waitFor(pattern: RegExp): Promise<string> {
-    return this.poll((screen) => (pattern.test(screen.join('\n')) ? screen.join('\n') : null), () => `no ${String(pattern)} on the screen`);
+    return this.poll(
+      (screen) => (pattern.test(screen.join('\n')) ? screen.join('\n') : null),
+      () => `no ${String(pattern)} on the screen`,
+    );
   }
 
   /** Waits for the command started last to end; its exit code and the lines it left. */
   async finish(): Promise<Screen> {
     const marker = this.marker;
-    return this.poll((screen) => {
-      const at = screen.findIndex((line) => line.startsWith(`${marker}:`));
-      if (at < 0) return null;
-      const lines = screen.slice(0, at);
-      while (lines.length > 0 && lines[lines.length - 1]?.trim() === '') lines.pop();
-      const body = lines.filter((line) => !line.includes(marker));
-      return { code: Number(screen[at]?.slice(marker.length + 1)), lines: body, text: body.join('\n') };
-    }, () => 'no end marker on the screen');
+    return this.poll(
+      (screen) => {
+        const at = screen.findIndex((line) => line.startsWith(`${marker}:`));
+        if (at < 0) return null;
+        const lines = screen.slice(0, at);
+        while (lines.length > 0 && lines[lines.length - 1]?.trim() === '') lines.pop();
+        const body = lines.filter((line) => !line.includes(marker));
+        return { code: Number(screen[at]?.slice(marker.length + 1)), lines: body, text: body.join('\n') };
+      },
+      () => 'no end marker on the screen',
+    );
   }
 
   private async poll<T>(found: (screen: string[]) => T | null, failure: () => string): Promise<T> {

@@ -32,7 +32,17 @@ const RFC_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 
 function activeUser(email = 'ada@example.com'): User {
   return createAccount(
-    { id: `usr_${email.split('@')[0] ?? 'x'}`, email, phone: null, country: null, name: null, language: null, passwordHash: 'hash', role: 'user', activation: null },
+    {
+      id: `usr_${email.split('@')[0] ?? 'x'}`,
+      email,
+      phone: null,
+      country: null,
+      name: null,
+      language: null,
+      passwordHash: 'hash',
+      role: 'user',
+      activation: null,
+    },
     NOW_ISO,
     { byEmail: null, byPhone: null },
   );

@@ -10,7 +10,11 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 function cruise(): { status: number; output: string } {
   try {
-    const output = execFileSync(process.execPath, [path.join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync(
+      process.execPath,
+      [path.join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), 'src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'],
+      { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     return { status: 0, output };
   } catch (error) {
     const failed = error as { status: number; stdout: string; stderr: string };

@@ -2,14 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import {
-  addBusinessDays,
-  addBusinessMinutes,
-  businessMinutesBetween,
-  isOpenAt,
-  nextOpeningMs,
-  upcomingHolidays,
-} from '../../src/domain/business-time.js';
+import { addBusinessDays, addBusinessMinutes, businessMinutesBetween, isOpenAt, nextOpeningMs, upcomingHolidays } from '../../src/domain/business-time.js';
 import {
   type CalendarData,
   type Region,
@@ -49,7 +42,17 @@ function expectAppError(run: () => unknown, code: string): void {
 }
 
 function regionData(overrides: Record<string, unknown>): Record<string, unknown> {
-  return { id: 'test', name: 'Test', timeZone: 'Europe/Berlin', open: '09:00', close: '18:00', weekdays: [1, 2, 3, 4, 5], countries: [], holidays: [], ...overrides };
+  return {
+    id: 'test',
+    name: 'Test',
+    timeZone: 'Europe/Berlin',
+    open: '09:00',
+    close: '18:00',
+    weekdays: [1, 2, 3, 4, 5],
+    countries: [],
+    holidays: [],
+    ...overrides,
+  };
 }
 
 function withRegion(overrides: Record<string, unknown>): unknown {
@@ -82,23 +85,47 @@ describe('parseCalendars', () => {
     ['a mixed holiday entry', withRegion({ holidays: [{ name: 'x', month: 1, day: 1, weekday: 1, nth: 1 }] }), /holidays\[0\]\.day is not a known field/],
     ['nth 0', withRegion({ holidays: [{ name: 'x', month: 1, weekday: 1, nth: 0 }] }), /must be 1 to 5, or -1/],
     ['an unknown observed rule', withRegion({ holidays: [{ name: 'x', month: 1, day: 1, observed: 'always' }] }), /observed must be/],
-    ['a period that ends before it starts', withRegion({ holidays: [{ name: 'x', date: '2026-02-10', through: '2026-02-01' }] }), /through must be on or after/],
+    [
+      'a period that ends before it starts',
+      withRegion({ holidays: [{ name: 'x', date: '2026-02-10', through: '2026-02-01' }] }),
+      /through must be on or after/,
+    ],
     ['an impossible one-off date', withRegion({ holidays: [{ name: 'x', date: '2026-13-01' }] }), /date must be a date written YYYY-MM-DD/],
     ['a holiday without a date rule', withRegion({ holidays: [{ name: 'x' }] }), /needs one of/],
     ['a nameless holiday', withRegion({ holidays: [{ month: 1, day: 1 }] }), /name must be a non-empty text/],
     ['an extra working day on a weekday', withRegion({ extraWorkingDays: [{ name: 'x', date: '2026-02-16' }] }), /regular working weekday/],
-    ['an extra working day on a holiday', withRegion({ extraWorkingDays: [{ name: 'x', date: '2026-02-14' }], holidays: [{ name: 'y', date: '2026-02-14' }] }), /also a holiday/],
+    [
+      'an extra working day on a holiday',
+      withRegion({ extraWorkingDays: [{ name: 'x', date: '2026-02-14' }], holidays: [{ name: 'y', date: '2026-02-14' }] }),
+      /also a holiday/,
+    ],
     ['an unknown default region', { defaultRegion: 'nowhere', regions: [regionData({})] }, /defaultRegion names no region/],
     ['an unknown payouts region', { defaultRegion: 'test', payouts: { region: 'nowhere' }, regions: [regionData({})] }, /payouts\.region names no region/],
     ['a duplicate region id', { defaultRegion: 'test', regions: [regionData({}), regionData({})] }, /id "test" twice/],
     ['a description that is not text', { ...(withRegion({}) as object), description: 7 }, /calendars: description must be a non-empty text/],
-    ['a country in two regions', { defaultRegion: 'a', regions: [regionData({ id: 'a', countries: ['DE'] }), regionData({ id: 'b', countries: ['DE'] })] }, /country DE twice/],
+    [
+      'a country in two regions',
+      { defaultRegion: 'a', regions: [regionData({ id: 'a', countries: ['DE'] }), regionData({ id: 'b', countries: ['DE'] })] },
+      /country DE twice/,
+    ],
   ])('refuses %s', (_, json, message) => {
     expect(() => parseCalendars(json)).toThrow(message);
   });
 
   it('names every bad field at once, each with its path', () => {
-    const json = { defaultRegion: 'test', regions: [regionData({ open: '9', holidays: [{ name: 'x', month: 2, day: 30 }, { month: 1, weekday: 1, nth: 0 }] }), regionData({ id: 'b', countries: ['de'] })] };
+    const json = {
+      defaultRegion: 'test',
+      regions: [
+        regionData({
+          open: '9',
+          holidays: [
+            { name: 'x', month: 2, day: 30 },
+            { month: 1, weekday: 1, nth: 0 },
+          ],
+        }),
+        regionData({ id: 'b', countries: ['de'] }),
+      ],
+    };
     expect(() => parseCalendars(json)).toThrow(
       'calendars: regions[0].open must be a local time written HH:MM; regions[0].holidays[0] has no day 30 in month 2; ' +
         'regions[0].holidays[1].name must be a non-empty text of at most 80 characters; regions[0].holidays[1].nth must be 1 to 5, or -1 for the last; ' +

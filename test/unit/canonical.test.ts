@@ -7,7 +7,11 @@ function reference(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reference);
   if (value !== null && typeof value === 'object') {
     // fromEntries defines own properties, so a "__proto__" key stays a key.
-    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, reference((value as Record<string, unknown>)[key])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, reference((value as Record<string, unknown>)[key])]),
+    );
   }
   return value;
 }
@@ -34,7 +38,13 @@ describe('canonicalJson (fingerprints, exports)', () => {
 
 describe('entryContentText (what a journal hash covers)', () => {
   it('reads back to the same bytes: parse then stringify is stable for stored entries', () => {
-    const entry = fc.record({ id: fc.string(), at: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), amountMinor: fc.maxSafeInteger(), memo: fc.option(fc.string()), tags: fc.array(fc.string()) });
+    const entry = fc.record({
+      id: fc.string(),
+      at: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      amountMinor: fc.maxSafeInteger(),
+      memo: fc.option(fc.string()),
+      tags: fc.array(fc.string()),
+    });
     fc.assert(
       fc.property(entry, (content) => {
         expect(entryContentText(JSON.parse(entryContentText(content)))).toBe(entryContentText(content));

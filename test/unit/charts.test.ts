@@ -22,11 +22,24 @@ describe('sparklines and bars fit the width', () => {
     expect(fitted).toHaveLength(30);
     expect(fitted.every((value) => value === 3)).toBe(true);
     expect(fitSeries([1, null, 0.5, null], 12)).toEqual([1, null, 0.5, null]);
-    expect(fitSeries(Array.from({ length: 20 }, (_, i) => (i < 2 ? [1, 0][i] ?? null : null)), 10, Array.from({ length: 20 }, (_, i) => (i === 0 ? 3 : i === 1 ? 1 : 0)))[0]).toBe(0.75);
+    expect(
+      fitSeries(
+        Array.from({ length: 20 }, (_, i) => (i < 2 ? ([1, 0][i] ?? null) : null)),
+        10,
+        Array.from({ length: 20 }, (_, i) => (i === 0 ? 3 : i === 1 ? 1 : 0)),
+      )[0],
+    ).toBe(0.75);
   });
 
   it('draws bars no wider than the terminal, the longest filling it', () => {
-    const lines = barLines([{ label: 'under 1 h', value: 4 }, { label: '1–4 h', value: 2 }, { label: 'more', value: 0 }], 40);
+    const lines = barLines(
+      [
+        { label: 'under 1 h', value: 4 },
+        { label: '1–4 h', value: 2 },
+        { label: 'more', value: 0 },
+      ],
+      40,
+    );
     expect(lines).toEqual(['under 1 h  ██████████████████████████ 4', '1–4 h      █████████████ 2', 'more       0']);
     expect(Math.max(...lines.map((line) => [...line].length))).toBeLessThanOrEqual(40);
   });
@@ -40,7 +53,12 @@ describe('trends per UTC day', () => {
   const slaOf = (ticket: Ticket) => slaReport(ticket, support, europe, at('2026-11-26T12:00:00Z'));
 
   it('counts opened, solved, missed targets and ratings on the days they happened', () => {
-    const answered = addAgentReply(open(state, ada, at('2026-11-23T09:00:00Z')), lin, { body: 'Done.', faqId: null, status: 'solved' }, '2026-11-23T09:30:00.000Z');
+    const answered = addAgentReply(
+      open(state, ada, at('2026-11-23T09:00:00Z')),
+      lin,
+      { body: 'Done.', faqId: null, status: 'solved' },
+      '2026-11-23T09:30:00.000Z',
+    );
     const rated: Ticket = { ...answered, rating: { at: '2026-11-24T08:00:00.000Z', score: 5, comment: null } };
     const waiting = open(state, ada, at('2026-11-24T09:00:00Z'));
     const reopened = changeStatus(changeStatus(answered, 'open', lin, '2026-11-25T10:00:00.000Z'), 'solved', lin, '2026-11-25T11:00:00.000Z');

@@ -120,9 +120,15 @@ describe('parseCsv', () => {
 
 describe('formatCsv', () => {
   it('quotes only the fields that need it, with CRLF line ends', () => {
-    expect(formatCsv(['to', 'memo'], [{ to: 'a@example.com', memo: 'say "hi", ok' }, { to: 'b', memo: 'x\ny' }])).toBe(
-      'to,memo\r\na@example.com,"say ""hi"", ok"\r\nb,"x\ny"\r\n',
-    );
+    expect(
+      formatCsv(
+        ['to', 'memo'],
+        [
+          { to: 'a@example.com', memo: 'say "hi", ok' },
+          { to: 'b', memo: 'x\ny' },
+        ],
+      ),
+    ).toBe('to,memo\r\na@example.com,"say ""hi"", ok"\r\nb,"x\ny"\r\n');
   });
 
   it('keeps a row of empty fields from reading back as a blank line', () => {
@@ -131,10 +137,21 @@ describe('formatCsv', () => {
 
   it('writes a cell a spreadsheet would run as a formula after an apostrophe; plain numbers stay numbers', () => {
     const memos = ['=HYPERLINK("http://x.example","click")', '@SUM(1+1)', '+1+cmd|calc', '-2+3', '\t=1+1', '\r=1+1', '-', '+5'];
-    const text = formatCsv(['memo'], memos.map((memo) => ({ memo })));
+    const text = formatCsv(
+      ['memo'],
+      memos.map((memo) => ({ memo })),
+    );
     const back = parseCsv(text, { maxRows: 20, requiredColumns: ['memo'] }).rows.map((r) => r['memo']);
     expect(back).toEqual(memos.map((m) => `'${m}`));
-    expect(formatCsv(['net', 'memo'], [{ net: '-12.50', memo: 'lunch = 12' }, { net: '7', memo: "'quoted" }])).toBe("net,memo\r\n-12.50,lunch = 12\r\n7,'quoted\r\n");
+    expect(
+      formatCsv(
+        ['net', 'memo'],
+        [
+          { net: '-12.50', memo: 'lunch = 12' },
+          { net: '7', memo: "'quoted" },
+        ],
+      ),
+    ).toBe("net,memo\r\n-12.50,lunch = 12\r\n7,'quoted\r\n");
   });
 });
 
@@ -143,7 +160,13 @@ describe('properties', () => {
   const value = fc.oneof(fc.string({ unit: tricky, maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 }));
   const columns = fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/), { minLength: 1, maxLength: 5 });
   const table = columns.chain((names) =>
-    fc.tuple(fc.constant(names), fc.array(fc.tuple(...names.map(() => value)).map((values) => Object.fromEntries(names.map((name, index) => [name, values[index] ?? '']))), { maxLength: 8 })),
+    fc.tuple(
+      fc.constant(names),
+      fc.array(
+        fc.tuple(...names.map(() => value)).map((values) => Object.fromEntries(names.map((name, index) => [name, values[index] ?? '']))),
+        { maxLength: 8 },
+      ),
+    ),
   );
 
   it('parse(format(rows)) gives the rows back', () => {

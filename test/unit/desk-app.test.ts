@@ -2,7 +2,17 @@
 // store (tickets with their summaries), mail and audit, and what they return.
 
 import { describe, expect, it } from 'vitest';
-import { agentQueue, agentStats, assignAsAgent, changeLock, closeSolvedTickets, mergeAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent } from '../../src/app/agent.js';
+import {
+  agentQueue,
+  agentStats,
+  assignAsAgent,
+  changeLock,
+  closeSolvedTickets,
+  mergeAsAgent,
+  noteAsAgent,
+  replyAsAgent,
+  setStatusAsAgent,
+} from '../../src/app/agent.js';
 import type { Actor } from '../../src/app/authenticate.js';
 import { BulkRefused, bulkChange, MAX_BULK_TICKETS } from '../../src/app/bulk.js';
 import type { AppDeps } from '../../src/app/ports.js';
@@ -30,7 +40,13 @@ function depsAt(iso: string): AppDeps {
   const unused = () => {
     throw new Error('not used by the desk');
   };
-  return { now: () => new Date(iso), random: { bytes: unused }, passwords: { hash: unused, verify: unused, verifyNothing: unused }, totp: { generateSecret: unused, uri: unused, verify: unused, generate: unused }, ref };
+  return {
+    now: () => new Date(iso),
+    random: { bytes: unused },
+    passwords: { hash: unused, verify: unused, verifyNothing: unused },
+    totp: { generateSecret: unused, uri: unused, verify: unused, generate: unused },
+    ref,
+  };
 }
 
 const later = (hours: number): AppDeps => depsAt(new Date(Date.parse(MONDAY_10) + hours * HOUR_MS).toISOString());
@@ -94,10 +110,14 @@ describe('opening a ticket with the password (a locked account)', () => {
   it('counts a wrong password as a failed sign-in, commits that, and refuses', async () => {
     const d = desk();
     await d.ready;
-    const refused = await d.run((t) => openTicketWithPassword(t, depsAt(MONDAY_10), withPassword({ user: d.ada, ok: false }, d.ada.email))).catch((error: unknown) => error);
-    expect(appErrorOf(() => {
-      throw refused;
-    }).code).toBe('BAD_CREDENTIALS');
+    const refused = await d
+      .run((t) => openTicketWithPassword(t, depsAt(MONDAY_10), withPassword({ user: d.ada, ok: false }, d.ada.email)))
+      .catch((error: unknown) => error);
+    expect(
+      appErrorOf(() => {
+        throw refused;
+      }).code,
+    ).toBe('BAD_CREDENTIALS');
     expect((await d.store.read((t) => t.users.get(d.ada.id)))?.failedLogins).toBe(1);
     expect(d.store.auditEntries.map((e) => e.event.type)).toEqual(['ticket.sign-in-failure']);
     expect(await d.store.read((t) => t.tickets.get(1))).toBeNull();
@@ -106,10 +126,14 @@ describe('opening a ticket with the password (a locked account)', () => {
   it('refuses a check made against a password that has changed since, without counting it', async () => {
     const d = desk();
     await d.ready;
-    const refused = await d.run((t) => openTicketWithPassword(t, depsAt(MONDAY_10), withPassword({ user: { ...d.ada, passwordHash: 'an older hash' }, ok: true }, d.ada.email))).catch((error: unknown) => error);
-    expect(appErrorOf(() => {
-      throw refused;
-    }).code).toBe('BAD_CREDENTIALS');
+    const refused = await d
+      .run((t) => openTicketWithPassword(t, depsAt(MONDAY_10), withPassword({ user: { ...d.ada, passwordHash: 'an older hash' }, ok: true }, d.ada.email)))
+      .catch((error: unknown) => error);
+    expect(
+      appErrorOf(() => {
+        throw refused;
+      }).code,
+    ).toBe('BAD_CREDENTIALS');
     expect((await d.store.read((t) => t.users.get(d.ada.id)))?.failedLogins).toBe(0);
     expect(await d.store.read((t) => t.tickets.get(1))).toBeNull();
   });
@@ -144,9 +168,11 @@ describe('the queue from the summaries', () => {
     await d.ready;
     const all = { selection: selection('urgency'), limit: 50 };
     const refused = await d.store.read((t) => agentQueue(t, later(1), actor(d.ada), all).catch((error: unknown) => error));
-    expect(appErrorOf(() => {
-      throw refused;
-    }).code).toBe('FORBIDDEN');
+    expect(
+      appErrorOf(() => {
+        throw refused;
+      }).code,
+    ).toBe('FORBIDDEN');
   });
 });
 
@@ -182,7 +208,14 @@ describe('agents at work', () => {
     expect(d.store.mails.map((m) => m.kind)).toEqual(['ticket-received', 'ticket-reply', 'ticket-status']);
     expect(d.store.auditEntries.map((e) => e.event.type)).toEqual(['ticket.created', 'ticket.reply', 'ticket.note', 'ticket.resolve']);
     const summary = (await d.store.read((t) => t.tickets.withStatus(['solved'])))[0];
-    expect(summary).toMatchObject({ number: 1, status: 'solved', assigneeId: d.lin.id, waitingForFirstReply: false, solvedAt: later(3).now().toISOString(), sla: null });
+    expect(summary).toMatchObject({
+      number: 1,
+      status: 'solved',
+      assigneeId: d.lin.id,
+      waitingForFirstReply: false,
+      solvedAt: later(3).now().toISOString(),
+      sla: null,
+    });
   });
 
   it('sends a customer reply to a merged ticket on to the ticket it was merged into', async () => {
@@ -221,8 +254,14 @@ describe('bulk changes', () => {
   it('runs the one-ticket use-case on each: one audit entry and one mail per ticket', async () => {
     const { d, audits, mails } = await threeTickets();
     const outcomes = await d.run((t) => bulkChange(t, later(1), actor(d.lin), { numbers: [3, 1] }, { verb: 'resolve', to: 'solved' }));
-    expect(outcomes.map((o) => [o.number, o.result, o.ticket?.status])).toEqual([[3, 'changed', 'solved'], [1, 'changed', 'solved']]);
-    expect(d.store.auditEntries.slice(audits).map((e) => [e.event.type, e.event.details['ticket']])).toEqual([['ticket.resolve', 3], ['ticket.resolve', 1]]);
+    expect(outcomes.map((o) => [o.number, o.result, o.ticket?.status])).toEqual([
+      [3, 'changed', 'solved'],
+      [1, 'changed', 'solved'],
+    ]);
+    expect(d.store.auditEntries.slice(audits).map((e) => [e.event.type, e.event.details['ticket']])).toEqual([
+      ['ticket.resolve', 3],
+      ['ticket.resolve', 1],
+    ]);
     expect(d.store.mails.slice(mails).map((m) => m.kind)).toEqual(['ticket-status', 'ticket-status']);
   });
 
@@ -230,9 +269,15 @@ describe('bulk changes', () => {
     const { d, audits, mails } = await threeTickets();
     await d.run((t) => setStatusAsAgent(t, later(1), actor(d.lin), 2, 'solved', 'resolve'));
     const before = await d.store.read((t) => Promise.all([1, 2, 3].map((n) => t.tickets.get(n))));
-    const refused = await d.run((t) => bulkChange(t, later(2), actor(d.lin), { selection: selection('created', { statuses: ['new', 'solved'] }) }, { verb: 'close', to: 'closed' })).catch((error: unknown) => error);
+    const refused = await d
+      .run((t) => bulkChange(t, later(2), actor(d.lin), { selection: selection('created', { statuses: ['new', 'solved'] }) }, { verb: 'close', to: 'closed' }))
+      .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(BulkRefused);
-    expect((refused as BulkRefused).outcomes.map((o) => [o.number, o.result, o.error?.code ?? null])).toEqual([[1, 'failed', 'INVALID_TRANSITION'], [2, 'not-changed', null], [3, 'failed', 'INVALID_TRANSITION']]);
+    expect((refused as BulkRefused).outcomes.map((o) => [o.number, o.result, o.error?.code ?? null])).toEqual([
+      [1, 'failed', 'INVALID_TRANSITION'],
+      [2, 'not-changed', null],
+      [3, 'failed', 'INVALID_TRANSITION'],
+    ]);
     expect(await d.store.read((t) => Promise.all([1, 2, 3].map((n) => t.tickets.get(n))))).toEqual(before);
     expect(d.store.auditEntries.length).toBe(audits + 1);
     expect(d.store.mails.length).toBe(mails + 1);
@@ -242,9 +287,11 @@ describe('bulk changes', () => {
     const { d } = await threeTickets();
     const numbers = Array.from({ length: MAX_BULK_TICKETS + 1 }, (_, i) => i + 1);
     const refused = await d.run((t) => bulkChange(t, later(1), actor(d.lin), { numbers }, { verb: 'resolve', to: 'solved' })).catch((error: unknown) => error);
-    expect(appErrorOf(() => {
-      throw refused;
-    }).code).toBe('TOO_MANY_TICKETS');
+    expect(
+      appErrorOf(() => {
+        throw refused;
+      }).code,
+    ).toBe('TOO_MANY_TICKETS');
   });
 });
 
@@ -272,9 +319,11 @@ describe('the customer’s side', () => {
     await d.ready;
     await d.run((t) => openTicketFor(t, depsAt(MONDAY_10), d.ada, request()));
     const refused = await d.run((t) => showTicket(t, later(1), actor(d.bob), 1).catch((error: unknown) => error));
-    expect(appErrorOf(() => {
-      throw refused;
-    }).code).toBe('TICKET_NOT_FOUND');
+    expect(
+      appErrorOf(() => {
+        throw refused;
+      }).code,
+    ).toBe('TICKET_NOT_FOUND');
   });
 
   it('opens a tier-2 follow-up for a bad rating, queued and mailed', async () => {

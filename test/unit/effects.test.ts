@@ -18,7 +18,15 @@ const unclaimed: Transaction = {
     { account: 'unclaimed', currency: 'USD', amountMinor: 2000 },
     { account: 'fees', currency: 'USD', amountMinor: 10 },
   ],
-  details: { initiator: 'usr_a', amountMinor: 2000, currency: 'USD', recipient: { phone: '+447700900123' }, unclaimedExpiresAt: '2026-12-23T10:00:00.000Z', outgoingUsdMinor: 2000, idempotency: { key: 'k1', fingerprint: 'f', expiresAt: '2026-12-23T10:00:00.000Z' } },
+  details: {
+    initiator: 'usr_a',
+    amountMinor: 2000,
+    currency: 'USD',
+    recipient: { phone: '+447700900123' },
+    unclaimedExpiresAt: '2026-12-23T10:00:00.000Z',
+    outgoingUsdMinor: 2000,
+    idempotency: { key: 'k1', fingerprint: 'f', expiresAt: '2026-12-23T10:00:00.000Z' },
+  },
 };
 
 /** What is posted: the store gives the transaction its id and sequence number. */
@@ -30,19 +38,46 @@ describe('transaction effects', () => {
   it('lists balances, the idempotency key, the limit day and the unclaimed transfer of a payment to a stranger', () => {
     const effects = transactionEffects(unclaimed);
     expect(effects.filter((e) => e.kind === 'balance')).toHaveLength(3);
-    expect(effects).toContainEqual({ kind: 'idempotency', userId: 'usr_a', key: 'k1', record: { fingerprint: 'f', txId: 'txn_0000000007', expiresAt: '2026-12-23T10:00:00.000Z' } });
+    expect(effects).toContainEqual({
+      kind: 'idempotency',
+      userId: 'usr_a',
+      key: 'k1',
+      record: { fingerprint: 'f', txId: 'txn_0000000007', expiresAt: '2026-12-23T10:00:00.000Z' },
+    });
     expect(effects).toContainEqual({ kind: 'limit', userId: 'usr_a', day: '2026-11-23', usdMinor: 2000 });
-    expect(effects).toContainEqual({ kind: 'unclaimed-created', transfer: expect.objectContaining({ txId: 'txn_0000000007', toPhone: '+447700900123', toEmail: null, receiveAmountMinor: 2000 }) });
+    expect(effects).toContainEqual({
+      kind: 'unclaimed-created',
+      transfer: expect.objectContaining({ txId: 'txn_0000000007', toPhone: '+447700900123', toEmail: null, receiveAmountMinor: 2000 }),
+    });
   });
 
   it('ends the unclaimed transfer a return links to, and gives its limit back', async () => {
-    const back: Transaction = { ...unclaimed, id: 'txn_0000000009', seq: 9, type: 'unclaimed.return', links: ['txn_0000000007'], postings: [{ account: 'unclaimed', currency: 'USD', amountMinor: -2000 }, { account: 'user:usr_a', currency: 'USD', amountMinor: 2000 }], details: { initiator: null, limitRelease: { userId: 'usr_a', day: '2026-11-23', usdMinor: 2000 } } };
+    const back: Transaction = {
+      ...unclaimed,
+      id: 'txn_0000000009',
+      seq: 9,
+      type: 'unclaimed.return',
+      links: ['txn_0000000007'],
+      postings: [
+        { account: 'unclaimed', currency: 'USD', amountMinor: -2000 },
+        { account: 'user:usr_a', currency: 'USD', amountMinor: 2000 },
+      ],
+      details: { initiator: null, limitRelease: { userId: 'usr_a', day: '2026-11-23', usdMinor: 2000 } },
+    };
     expect(transactionEffects(back).filter((e) => e.kind !== 'balance')).toEqual([
       { kind: 'limit', userId: 'usr_a', day: '2026-11-23', usdMinor: -2000 },
       { kind: 'unclaimed-ended', txId: 'txn_0000000007' },
     ]);
     const store = new MemoryRecordStore('2026-11-01T00:00:00.000Z');
-    const deposit: NewTransaction = { ...unposted(unclaimed), type: 'deposit', postings: [{ account: 'world', currency: 'USD', amountMinor: -2010 }, { account: 'user:usr_a', currency: 'USD', amountMinor: 2010 }], details: { initiator: 'usr_a' } };
+    const deposit: NewTransaction = {
+      ...unposted(unclaimed),
+      type: 'deposit',
+      postings: [
+        { account: 'world', currency: 'USD', amountMinor: -2010 },
+        { account: 'user:usr_a', currency: 'USD', amountMinor: 2010 },
+      ],
+      details: { initiator: 'usr_a' },
+    };
     const after = await store.transaction(async (t) => {
       await t.post(deposit);
       const sent = await t.post(unposted(unclaimed));

@@ -12,14 +12,38 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 // The codes the command-line contract names, with their exit codes: scripts rely on them.
 const CONTRACT: Readonly<Record<string, number>> = {
   INTERNAL: 1,
-  USAGE: 2, INVALID_AMOUNT: 2, INVALID_EMAIL: 2, WEAK_PASSWORD: 2, CONFIRMATION_REQUIRED: 2, INVALID_FILE: 2, CANCELLED: 2,
-  NOT_LOGGED_IN: 3, BAD_CREDENTIALS: 3, BAD_OTP: 3, SESSION_EXPIRED: 3, INVALID_TOKEN: 3,
+  USAGE: 2,
+  INVALID_AMOUNT: 2,
+  INVALID_EMAIL: 2,
+  WEAK_PASSWORD: 2,
+  CONFIRMATION_REQUIRED: 2,
+  INVALID_FILE: 2,
+  CANCELLED: 2,
+  NOT_LOGGED_IN: 3,
+  BAD_CREDENTIALS: 3,
+  BAD_OTP: 3,
+  SESSION_EXPIRED: 3,
+  INVALID_TOKEN: 3,
   FORBIDDEN: 4,
-  USER_NOT_FOUND: 5, TX_NOT_FOUND: 5, TICKET_NOT_FOUND: 5, QUOTE_NOT_FOUND: 5, METHOD_NOT_FOUND: 5,
-  ACCOUNT_LOCKED: 6, NOT_ACTIVATED: 6, INVALID_TRANSITION: 6, IDEMPOTENCY_CONFLICT: 6, QUOTE_EXPIRED: 6, ALREADY_EXISTS: 6, EXPECTATION_FAILED: 6,
+  USER_NOT_FOUND: 5,
+  TX_NOT_FOUND: 5,
+  TICKET_NOT_FOUND: 5,
+  QUOTE_NOT_FOUND: 5,
+  METHOD_NOT_FOUND: 5,
+  ACCOUNT_LOCKED: 6,
+  NOT_ACTIVATED: 6,
+  INVALID_TRANSITION: 6,
+  IDEMPOTENCY_CONFLICT: 6,
+  QUOTE_EXPIRED: 6,
+  ALREADY_EXISTS: 6,
+  EXPECTATION_FAILED: 6,
   INSUFFICIENT_FUNDS: 7,
-  LIMIT_EXCEEDED: 8, KYC_REQUIRED: 8,
-  STORE_LOCKED: 10, STORE_CORRUPT: 10, STORE_TOO_NEW: 10, STORE_UNAVAILABLE: 10,
+  LIMIT_EXCEEDED: 8,
+  KYC_REQUIRED: 8,
+  STORE_LOCKED: 10,
+  STORE_CORRUPT: 10,
+  STORE_TOO_NEW: 10,
+  STORE_UNAVAILABLE: 10,
 };
 
 function sources(directory: string): string[] {
@@ -50,5 +74,4 @@ describe('the table of error codes', () => {
   it('is what docs/ERRORS.md says (run `npm run docs:errors` after changing it)', () => {
     expect(readFileSync(path.join(ROOT, 'docs/ERRORS.md'), 'utf8')).toBe(errorsMarkdown());
   });
-
 });

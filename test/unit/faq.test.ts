@@ -35,7 +35,9 @@ describe('the shipped knowledge base', () => {
   });
 
   it('has every article in all five languages, each written in its own language', () => {
-    const missing = articles.flatMap((a) => LANGUAGES.filter((language) => a.translations[language].body === undefined).map((language) => `${a.id} ${language}`));
+    const missing = articles.flatMap((a) =>
+      LANGUAGES.filter((language) => a.translations[language].body === undefined).map((language) => `${a.id} ${language}`),
+    );
     expect(missing, `articles without a body: ${missing.join(', ')}`).toEqual([]);
     for (const a of articles) {
       for (const language of LANGUAGES) {
@@ -59,7 +61,9 @@ describe('the shipped knowledge base', () => {
 
   it('only mentions okpay commands that exist', () => {
     const commands = new Set(
-      'register activate login logout whoami 2fa password profile kyc lock unlock balance deposit fee transfer withdraw history tx ticket agent faq support'.split(' '),
+      'register activate login logout whoami 2fa password profile kyc lock unlock balance deposit fee transfer withdraw history tx ticket agent faq support'.split(
+        ' ',
+      ),
     );
     // "okpay" is also the subject of ordinary sentences ("okpay asks for your password").
     const prose = new Set('asks shows refuses always checks creates printed error command commands itself version --version l tambi nennt'.split(' '));
@@ -81,13 +85,37 @@ describe('parseFaq', () => {
   });
 
   it.each([
-    ['a missing zh body', { ...good, translations: { ...good.translations, zh: { title: '标题' } } }, 'faq data: articles[0].translations.zh.body must be a non-empty text of at most 1200 characters'],
-    ['a missing es title', { ...good, translations: { ...good.translations, es: {} } }, 'faq data: articles[0].translations.es.title must be a non-empty text of at most 120 characters'],
-    ['a missing de translation', { ...good, translations: { en: good.translations.en, zh: good.translations.zh, es: good.translations.es, fr: good.translations.fr } }, 'faq data: articles[0].translations.de is required'],
-    ['an unsupported language', { ...good, translations: { ...good.translations, it: { title: 'Titolo' } } }, 'faq data: articles[0].translations.it is not a supported language (en, zh, es, fr, de)'],
+    [
+      'a missing zh body',
+      { ...good, translations: { ...good.translations, zh: { title: '标题' } } },
+      'faq data: articles[0].translations.zh.body must be a non-empty text of at most 1200 characters',
+    ],
+    [
+      'a missing es title',
+      { ...good, translations: { ...good.translations, es: {} } },
+      'faq data: articles[0].translations.es.title must be a non-empty text of at most 120 characters',
+    ],
+    [
+      'a missing de translation',
+      { ...good, translations: { en: good.translations.en, zh: good.translations.zh, es: good.translations.es, fr: good.translations.fr } },
+      'faq data: articles[0].translations.de is required',
+    ],
+    [
+      'an unsupported language',
+      { ...good, translations: { ...good.translations, it: { title: 'Titolo' } } },
+      'faq data: articles[0].translations.it is not a supported language (en, zh, es, fr, de)',
+    ],
     ['an id that is not kebab-case', { ...good, id: 'Reset Password' }, 'faq data: articles[0].id must be a short kebab-case word like "reset-password"'],
-    ['a blank title', { ...good, translations: { ...good.translations, en: { title: '  ', body: 'B' } } }, 'faq data: articles[0].translations.en.title must be a non-empty text of at most 120 characters'],
-    ['a body that is too long', { ...good, translations: { ...good.translations, en: { title: 'T', body: 'x'.repeat(1201) } } }, 'faq data: articles[0].translations.en.body must be a non-empty text of at most 1200 characters'],
+    [
+      'a blank title',
+      { ...good, translations: { ...good.translations, en: { title: '  ', body: 'B' } } },
+      'faq data: articles[0].translations.en.title must be a non-empty text of at most 120 characters',
+    ],
+    [
+      'a body that is too long',
+      { ...good, translations: { ...good.translations, en: { title: 'T', body: 'x'.repeat(1201) } } },
+      'faq data: articles[0].translations.en.body must be a non-empty text of at most 1200 characters',
+    ],
     ['tags that are not strings', { ...good, tags: [42] }, 'faq data: articles[0].tags[0] must be a non-empty text of at most 40 characters'],
   ])('rejects %s', (_name, bad, message) => {
     expect(() => parseFaq({ articles: [bad] })).toThrow(message);
@@ -116,7 +144,12 @@ describe('localizeArticle', () => {
   const reset = findArticle(articles, 'reset-password');
 
   it('uses the requested language when it has a body', () => {
-    expect(localizeArticle(reset, 'zh')).toMatchObject({ language: 'zh', title: reset.translations.zh.title, body: reset.translations.zh.body, fallback: false });
+    expect(localizeArticle(reset, 'zh')).toMatchObject({
+      language: 'zh',
+      title: reset.translations.zh.title,
+      body: reset.translations.zh.body,
+      fallback: false,
+    });
     expect(localizeArticle(reset, 'es')).toMatchObject({ language: 'es', body: reset.translations.es.body, fallback: false });
   });
 
@@ -182,7 +215,7 @@ describe('searchFaq in Spanish, French and German', () => {
     expect(topIds('Passwort zurucksetzen', 'de')[0]).toBe('reset-password');
   });
 
-  it('still finds articles from an English keyword, and shows them in the reader\'s language', () => {
+  it("still finds articles from an English keyword, and shows them in the reader's language", () => {
     const [hit] = searchFaq(articles, 'withdrawal fee', 'de');
     const { title, body } = findArticle(articles, 'withdrawal-fees').translations.de;
     expect(hit?.article).toMatchObject({ id: 'withdrawal-fees', language: 'de', title, body, fallback: false });

@@ -128,7 +128,10 @@ describe('computeTransferQuote: amounts', () => {
   it('shows a cap as its own negative line', () => {
     const quote = transfer(200_000);
     expect(quote.feeMinor).toBe(500);
-    expect(codeAmounts(quote.feeLines)).toEqual([['transfer.percent', 1_000], ['transfer.cap', -500]]);
+    expect(codeAmounts(quote.feeLines)).toEqual([
+      ['transfer.percent', 1_000],
+      ['transfer.cap', -500],
+    ]);
     expect(quote.feeLines[1]?.label).toBe('capped at the maximum fee of 5.00 USD');
   });
 
@@ -136,20 +139,31 @@ describe('computeTransferQuote: amounts', () => {
     const quote = transfer(10_000, { toCurrency: eur });
     expect(quote).toMatchObject({ scope: 'cross-border', feeMinor: 320, midRate: '0.865', rate: '0.852025', spreadBasisPoints: 150 });
     expect(quote).toMatchObject({ receiveAmountMinor: 8_520, receiveCurrency: 'EUR', feeCurrency: 'USD', totalDebitMinor: 10_320 });
-    expect(codeAmounts(quote.feeLines)).toEqual([['transfer.percent', 290], ['transfer.fixed', 30]]);
+    expect(codeAmounts(quote.feeLines)).toEqual([
+      ['transfer.percent', 290],
+      ['transfer.fixed', 30],
+    ]);
   });
 
   it('raises a small cross-border fee to the minimum with its own line', () => {
     const quote = transfer(100, { recipientCountry: 'GB' });
     expect(quote.feeMinor).toBe(99);
-    expect(codeAmounts(quote.feeLines)).toEqual([['transfer.percent', 3], ['transfer.fixed', 30], ['transfer.minimum', 66]]);
+    expect(codeAmounts(quote.feeLines)).toEqual([
+      ['transfer.percent', 3],
+      ['transfer.fixed', 30],
+      ['transfer.minimum', 66],
+    ]);
     expect(quote.feeLines[2]?.label).toBe('raised to the minimum fee of 0.99 USD');
   });
 
   it('caps a large cross-border fee and converts between exponents', () => {
     const quote = transfer(usd.maxTransactionMinor, { toCurrency: jpy });
     expect(quote.feeMinor).toBe(25_000);
-    expect(codeAmounts(quote.feeLines)).toEqual([['transfer.percent', 2_900_000], ['transfer.fixed', 30], ['transfer.cap', -2_875_030]]);
+    expect(codeAmounts(quote.feeLines)).toEqual([
+      ['transfer.percent', 2_900_000],
+      ['transfer.fixed', 30],
+      ['transfer.cap', -2_875_030],
+    ]);
     expect(quote.receiveAmountMinor).toBe(150_015_500);
   });
 
@@ -209,17 +223,23 @@ describe('fee properties over the shipped schedule', () => {
 
   it('fee lines sum to the fee, the fee stays within [min, max], and total = amount + fee', () => {
     fc.assert(
-      fc.property(amountInCurrency, fc.constantFrom(...currencies), countries, countries, ([currency, sentMinor], toCurrency, senderCountry, recipientCountry) => {
-        // a conversion needs enough to be worth one minor unit of the other currency
-        const amountMinor = currency.code === toCurrency.code ? sentMinor : Math.max(sentMinor, 1_000);
-        const quote = computeTransferQuote({ amountMinor, currency, toCurrency, senderCountry, recipientCountry }, ref);
-        const rules = quote.scope === 'domestic' ? schedule.transfer.domestic : schedule.transfer.crossBorder;
-        const rule = rules[currency.code];
-        expect(quote.feeLines.reduce((sum, line) => sum + line.amountMinor, 0)).toBe(quote.feeMinor);
-        expect(quote.feeMinor).toBeGreaterThanOrEqual(rule?.minMinor ?? Number.NaN);
-        expect(quote.feeMinor).toBeLessThanOrEqual(rule?.maxMinor ?? Number.NaN);
-        expect(quote.totalDebitMinor).toBe(amountMinor + quote.feeMinor);
-      }),
+      fc.property(
+        amountInCurrency,
+        fc.constantFrom(...currencies),
+        countries,
+        countries,
+        ([currency, sentMinor], toCurrency, senderCountry, recipientCountry) => {
+          // a conversion needs enough to be worth one minor unit of the other currency
+          const amountMinor = currency.code === toCurrency.code ? sentMinor : Math.max(sentMinor, 1_000);
+          const quote = computeTransferQuote({ amountMinor, currency, toCurrency, senderCountry, recipientCountry }, ref);
+          const rules = quote.scope === 'domestic' ? schedule.transfer.domestic : schedule.transfer.crossBorder;
+          const rule = rules[currency.code];
+          expect(quote.feeLines.reduce((sum, line) => sum + line.amountMinor, 0)).toBe(quote.feeMinor);
+          expect(quote.feeMinor).toBeGreaterThanOrEqual(rule?.minMinor ?? Number.NaN);
+          expect(quote.feeMinor).toBeLessThanOrEqual(rule?.maxMinor ?? Number.NaN);
+          expect(quote.totalDebitMinor).toBe(amountMinor + quote.feeMinor);
+        },
+      ),
     );
   });
 

@@ -54,11 +54,26 @@ describe('planFixtures accepts what the documentation shows', () => {
           users: [ALICE, BOB],
           agents: [AGENT],
           transfers: [{ name: 'pay', from: 'alice', to: '${bob.email}', amount: '10.00', currency: 'USD', at: '-2d' }],
-          withdrawals: [{ name: 'out', user: 'alice', method: { type: 'ewallet', provider: 'PayPal', account: 'alice@example.com' }, amount: '5.00', currency: 'USD', status: 'processing' }],
+          withdrawals: [
+            {
+              name: 'out',
+              user: 'alice',
+              method: { type: 'ewallet', provider: 'PayPal', account: 'alice@example.com' },
+              amount: '5.00',
+              currency: 'USD',
+              status: 'processing',
+            },
+          ],
           expect: { balances: { alice: { USD: '84.95' } }, statuses: { pay: 'completed', out: 'processing' }, counts: { users: 2 } },
         },
       },
-      { file: 'b.json', data: { tickets: [{ ...TICKET, tx: '${pay.id}', assignee: 'amy', messages: [{ from: 'amy', body: 'Looking', internal: true }], rating: { score: 4 } }], expect: { statuses: { t1: 'new' } } } },
+      {
+        file: 'b.json',
+        data: {
+          tickets: [{ ...TICKET, tx: '${pay.id}', assignee: 'amy', messages: [{ from: 'amy', body: 'Looking', internal: true }], rating: { score: 4 } }],
+          expect: { statuses: { t1: 'new' } },
+        },
+      },
     ]);
     expect(plan.entries.map((e) => e.kind)).toEqual(['user', 'user', 'user', 'transfer', 'withdrawal', 'ticket']);
     expect(plan.expectations.map((e) => e.afterEntries)).toEqual([5, 6]);
@@ -66,7 +81,12 @@ describe('planFixtures accepts what the documentation shows', () => {
     expect(agent).toMatchObject({ kind: 'agent', role: 'agent', tier: 1, languages: ['en'], where: { file: 'a.json', entry: 'agents[0] (amy)' } });
     const ticket = plan.entries[5]?.value as FixtureTicket;
     expect(ticket).toMatchObject({ tx: '${pay.id}', messages: [{ from: 'amy', internal: true, at: null }], rating: { score: 4, comment: null } });
-    expect(plan.expectations[0]).toMatchObject({ balances: { alice: { USD: '84.95' } }, held: {}, statuses: { pay: 'completed', out: 'processing' }, counts: { users: 2 } });
+    expect(plan.expectations[0]).toMatchObject({
+      balances: { alice: { USD: '84.95' } },
+      held: {},
+      statuses: { pay: 'completed', out: 'processing' },
+      counts: { users: 2 },
+    });
   });
 
   it('normalises absolute times to UTC and keeps relative ones for the moment of loading', () => {
@@ -75,7 +95,9 @@ describe('planFixtures accepts what the documentation shows', () => {
   });
 
   it('accepts YAML-like numbers where text is expected (amounts, tiers) and an empty file section', () => {
-    const plan = planFixtures([{ file: 'a.yaml', data: { users: [{ ...ALICE, balances: { USD: 12.5 } }], agents: [{ ...AGENT, tier: '2' }], transfers: null } }]);
+    const plan = planFixtures([
+      { file: 'a.yaml', data: { users: [{ ...ALICE, balances: { USD: 12.5 } }], agents: [{ ...AGENT, tier: '2' }], transfers: null } },
+    ]);
     expect((plan.entries[0]?.value as FixtureUser).balances).toEqual({ USD: '12.5' });
     expect((plan.entries[1]?.value as FixtureUser).tier).toBe(2);
   });
@@ -94,14 +116,18 @@ describe('planFixtures refuses a bad file, naming the file, the entry and the fi
     expect(refused(users(ALICE, { ...BOB, email: { address: 'bob@example.com' } }))).toBe('base.json: users[1] (bob): email: must be text, not object');
     expect(refused(users({ ...ALICE, password: ['a', 'b'] }))).toBe('base.json: users[0] (alice): password: must be text, not a list');
     expect(refused(users({ ...ALICE, balances: ['USD', '1.00'] }))).toBe('base.json: users[0] (alice): balances: must be an object');
-    expect(refused(users({ ...ALICE, balances: { USD: { amount: '1' } } }))).toBe('base.json: users[0] (alice): balances.USD: must be an amount such as "100.00"');
+    expect(refused(users({ ...ALICE, balances: { USD: { amount: '1' } } }))).toBe(
+      'base.json: users[0] (alice): balances.USD: must be an amount such as "100.00"',
+    );
     expect(refused(users({ ...ALICE, balances: { usd: '1.00' } }))).toBe('base.json: users[0] (alice): balances.usd: must be a currency code such as USD');
     expect(refused({ agents: [{ ...AGENT, languages: 'en' }] })).toBe('base.json: agents[0] (amy): languages: must be a list');
     expect(refused(users(ALICE, { ...BOB, lock: 'agent' }))).toBe('base.json: users[1] (bob): lock: must be an object');
     expect(refused({ users: [ALICE], tickets: [{ ...TICKET, messages: [{ from: 'customer', body: 'hi', internal: 'yes' }] }] })).toBe(
       'base.json: tickets[0] (t1): messages[0].internal: must be true or false',
     );
-    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, messages: ['hello'] }] })).toBe('base.json: tickets[0] (t1): messages[0]: must be an object { from, body }');
+    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, messages: ['hello'] }] })).toBe(
+      'base.json: tickets[0] (t1): messages[0]: must be an object { from, body }',
+    );
   });
 
   it('missing or empty required fields', () => {
@@ -111,27 +137,42 @@ describe('planFixtures refuses a bad file, naming the file, the entry and the fi
     expect(refused({ agents: [{ ...AGENT, tier: undefined }] })).toBe('base.json: agents[0] (amy): tier: is required for an agent (1, 2 or 3)');
     expect(refused({ agents: [{ ...AGENT, languages: [] }] })).toBe('base.json: agents[0] (amy): languages: an agent needs at least one language');
     expect(refused({ users: [ALICE], transfers: [{ from: 'alice', amount: '1', currency: 'USD' }] })).toBe('base.json: transfers[0]: to: is required');
-    expect(refused({ users: [ALICE], withdrawals: [{ user: 'alice', amount: '1', currency: 'USD' }] })).toMatch(/^base\.json: withdrawals\[0\]: method: is required/);
+    expect(refused({ users: [ALICE], withdrawals: [{ user: 'alice', amount: '1', currency: 'USD' }] })).toMatch(
+      /^base\.json: withdrawals\[0\]: method: is required/,
+    );
     expect(refused({ users: [ALICE], withdrawals: [{ user: 'alice', amount: '1', currency: 'USD', method: { type: 'bank', holder: 'A' } }] })).toBe(
       'base.json: withdrawals[0]: method.iban: a bank method needs iban, or accountNumber and routingNumber',
     );
-    expect(refused({ users: [ALICE], withdrawals: [{ user: 'alice', amount: '1', currency: 'USD', method: { provider: 'PayPal' } }] })).toBe('base.json: withdrawals[0]: method.type: is required (bank or ewallet)');
+    expect(refused({ users: [ALICE], withdrawals: [{ user: 'alice', amount: '1', currency: 'USD', method: { provider: 'PayPal' } }] })).toBe(
+      'base.json: withdrawals[0]: method.type: is required (bank or ewallet)',
+    );
     expect(refused({ users: [ALICE], tickets: [{ ...TICKET, body: undefined }] })).toBe('base.json: tickets[0] (t1): body: is required');
     expect(refused({ users: [ALICE], tickets: [{ ...TICKET, category: undefined }] })).toMatch(/^base\.json: tickets\[0\] \(t1\): category: is required/);
     expect(refused(users({ ...ALICE, lock: { note: 'why' } }))).toBe('base.json: users[0] (alice): lock.reason: is required (self, failed-logins or agent)');
-    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, rating: { comment: 'ok' } }] })).toBe('base.json: tickets[0] (t1): rating.score: is required (1 to 5)');
+    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, rating: { comment: 'ok' } }] })).toBe(
+      'base.json: tickets[0] (t1): rating.score: is required (1 to 5)',
+    );
     expect(refused({ users: [ALICE], tickets: [{ ...TICKET, refund: {} }] })).toBe('base.json: tickets[0] (t1): refund.agent: is required');
   });
 
   it('fields an entry does not have (a misspelt field would otherwise be lost)', () => {
-    expect(refused(users({ ...ALICE, balance: { USD: '1.00' } }))).toMatch(/^base\.json: users\[0\] \(alice\): balance: is not a field here \(use name, email, /);
+    expect(refused(users({ ...ALICE, balance: { USD: '1.00' } }))).toMatch(
+      /^base\.json: users\[0\] \(alice\): balance: is not a field here \(use name, email, /,
+    );
     expect(refused(users({ ...ALICE, tier: 2 }))).toMatch(/^base\.json: users\[0\] \(alice\): tier: is not a field here/);
     expect(refused({ agents: [{ ...AGENT, role: 'admin' }] })).toMatch(/^base\.json: agents\[0\] \(amy\): role: is not a field here/);
-    expect(refused({ users: [ALICE], withdrawals: [{ user: 'alice', amount: '1', currency: 'USD', method: { type: 'ewallet', provider: 'PayPal', account: 'a', iban: 'x' } }] })).toMatch(
-      /^base\.json: withdrawals\[0\]: method\.iban: is not a field here \(use type, provider, account\)/,
+    expect(
+      refused({
+        users: [ALICE],
+        withdrawals: [{ user: 'alice', amount: '1', currency: 'USD', method: { type: 'ewallet', provider: 'PayPal', account: 'a', iban: 'x' } }],
+      }),
+    ).toMatch(/^base\.json: withdrawals\[0\]: method\.iban: is not a field here \(use type, provider, account\)/);
+    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, messages: [{ from: 'customer', text: 'hi' }] }] })).toMatch(
+      /^base\.json: tickets\[0\] \(t1\): messages\[0\]\.text: is not a field here/,
     );
-    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, messages: [{ from: 'customer', text: 'hi' }] }] })).toMatch(/^base\.json: tickets\[0\] \(t1\): messages\[0\]\.text: is not a field here/);
-    expect(refused({ users: [ALICE], expect: { balance: {} } })).toMatch(/^base\.json: expect: balance: is not a field here \(use balances, held, statuses, counts\)/);
+    expect(refused({ users: [ALICE], expect: { balance: {} } })).toMatch(
+      /^base\.json: expect: balance: is not a field here \(use balances, held, statuses, counts\)/,
+    );
   });
 
   it('bad names and duplicate names, also across files and kinds', () => {
@@ -139,7 +180,9 @@ describe('planFixtures refuses a bad file, naming the file, the entry and the fi
     expect(refused(users({ ...ALICE, name: 'alice smith' }))).toMatch(/^base\.json: users\[0\] \(alice smith\): name: must start with a letter/);
     expect(refused(users({ ...ALICE, name: 'a'.repeat(41) }))).toMatch(/: name: is longer than 40 characters$/);
     expect(refused(users(ALICE, { ...BOB, name: 'alice' }))).toBe('base.json: users[1] (alice): name: "alice" is already used by an earlier entry');
-    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, name: 'alice' }] })).toBe('base.json: tickets[0] (alice): name: "alice" is already used by an earlier entry');
+    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, name: 'alice' }] })).toBe(
+      'base.json: tickets[0] (alice): name: "alice" is already used by an earlier entry',
+    );
     const error = refusal([
       { file: 'one.json', data: users(ALICE) },
       { file: 'two.json', data: users({ ...BOB, name: 'alice' }) },
@@ -152,37 +195,67 @@ describe('planFixtures refuses a bad file, naming the file, the entry and the fi
       'base.json: transfers[0]: to: refers to "carol", which no earlier entry defines',
     );
     // bob is defined, but after the entry that refers to him.
-    expect(refused(users({ ...ALICE, fullName: '${bob.name}' }, BOB))).toBe('base.json: users[0] (alice): fullName: refers to "bob", which no earlier entry defines');
-    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, tx: '${t1.number}' }] })).toMatch(/refers to "t1", which no earlier entry defines/);
-    expect(refused({ users: [ALICE], transfers: [{ name: 'pay', from: 'alice', to: 'x@example.com', amount: '1', currency: 'USD' }], tickets: [{ ...TICKET, tx: '${pay.number}' }] })).toBe(
-      'base.json: tickets[0] (t1): tx: "pay" is a transfer; it has id, not "number"',
+    expect(refused(users({ ...ALICE, fullName: '${bob.name}' }, BOB))).toBe(
+      'base.json: users[0] (alice): fullName: refers to "bob", which no earlier entry defines',
     );
-    expect(refused({ users: [ALICE, { ...BOB, email: '${alice.password}' }] })).toBe('base.json: users[1] (bob): email: "alice" is a user; it has id, email, phone, name, not "password"');
-    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, messages: [{ from: 'customer', body: 'see ${alice.iban}' }] }] })).toMatch(/^base\.json: tickets\[0\] \(t1\): messages\[0\]\.body: "alice" is a user/);
+    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, tx: '${t1.number}' }] })).toMatch(/refers to "t1", which no earlier entry defines/);
+    expect(
+      refused({
+        users: [ALICE],
+        transfers: [{ name: 'pay', from: 'alice', to: 'x@example.com', amount: '1', currency: 'USD' }],
+        tickets: [{ ...TICKET, tx: '${pay.number}' }],
+      }),
+    ).toBe('base.json: tickets[0] (t1): tx: "pay" is a transfer; it has id, not "number"');
+    expect(refused({ users: [ALICE, { ...BOB, email: '${alice.password}' }] })).toBe(
+      'base.json: users[1] (bob): email: "alice" is a user; it has id, email, phone, name, not "password"',
+    );
+    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, messages: [{ from: 'customer', body: 'see ${alice.iban}' }] }] })).toMatch(
+      /^base\.json: tickets\[0\] \(t1\): messages\[0\]\.body: "alice" is a user/,
+    );
   });
 
   it('malformed ${…} references', () => {
     for (const text of ['${alice}', '${alice.email', '${ alice.email }', '${alice.e-mail}', '${}']) {
-      expect(refused({ users: [ALICE], transfers: [{ from: 'alice', to: text, amount: '1', currency: 'USD' }] })).toBe('base.json: transfers[0]: to: has a malformed reference (write ${name.field})');
+      expect(refused({ users: [ALICE], transfers: [{ from: 'alice', to: text, amount: '1', currency: 'USD' }] })).toBe(
+        'base.json: transfers[0]: to: has a malformed reference (write ${name.field})',
+      );
     }
   });
 
   it('bad times: not ISO 8601, no zone, impossible dates, references, times after now', () => {
-    for (const at of ['yesterday', '2026-11-20', '2026-11-20T10:00:00', '2026-02-30T10:00:00Z', '2026-13-01T10:00:00Z', '2026-11-20T25:00:00Z', '+2d', '-2w', '20 Nov 2026 10:00 GMT']) {
+    for (const at of [
+      'yesterday',
+      '2026-11-20',
+      '2026-11-20T10:00:00',
+      '2026-02-30T10:00:00Z',
+      '2026-13-01T10:00:00Z',
+      '2026-11-20T25:00:00Z',
+      '+2d',
+      '-2w',
+      '20 Nov 2026 10:00 GMT',
+    ]) {
       expect(refused(users({ ...ALICE, at }))).toMatch(/^base\.json: users\[0\] \(alice\): at: ".*" is not an ISO 8601 time with a zone/);
     }
     // A well-formed reference still names no time: no entry has a time field.
     expect(refused(users(BOB, { ...ALICE, at: '${bob.id}' }))).toBe(
       'base.json: users[1] (alice): at: "${bob.id}" is not an ISO 8601 time with a zone (2026-11-20T10:00:00Z) or a time before now (-2d, -3h, -45m)',
     );
-    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, messages: [{ from: 'customer', body: 'hi', at: 'soon' }] }] })).toMatch(/^base\.json: tickets\[0\] \(t1\): messages\[0\]\.at: "soon" is not/);
+    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, messages: [{ from: 'customer', body: 'hi', at: 'soon' }] }] })).toMatch(
+      /^base\.json: tickets\[0\] \(t1\): messages\[0\]\.at: "soon" is not/,
+    );
   });
 
   it('bad statuses and other values outside their lists', () => {
     const withdrawal = { user: 'alice', amount: '1', currency: 'USD', method: { type: 'ewallet', provider: 'PayPal', account: 'a' } };
-    expect(refused({ users: [ALICE], withdrawals: [{ ...withdrawal, status: 'sent' }] })).toBe('base.json: withdrawals[0]: status: must be one of requested, processing, completed, failed, cancelled (got "sent")');
-    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, status: 'done' }] })).toMatch(/^base\.json: tickets\[0\] \(t1\): status: must be one of new, open, pending, on-hold, solved, closed, merged/);
-    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, category: 'billing' }] })).toMatch(/: category: must be one of account, funds, identity, dispute, technical, feedback/);
+    expect(refused({ users: [ALICE], withdrawals: [{ ...withdrawal, status: 'sent' }] })).toBe(
+      'base.json: withdrawals[0]: status: must be one of requested, processing, completed, failed, cancelled (got "sent")',
+    );
+    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, status: 'done' }] })).toMatch(
+      /^base\.json: tickets\[0\] \(t1\): status: must be one of new, open, pending, on-hold, solved, closed, merged/,
+    );
+    expect(refused({ users: [ALICE], tickets: [{ ...TICKET, category: 'billing' }] })).toMatch(
+      /: category: must be one of account, funds, identity, dispute, technical, feedback/,
+    );
     expect(refused({ users: [ALICE], tickets: [{ ...TICKET, channel: 'fax' }] })).toMatch(/: channel: must be one of email, chat, phone, social/);
     expect(refused({ users: [ALICE], tickets: [{ ...TICKET, priority: 'asap' }] })).toMatch(/: priority: must be one of urgent, high, normal, low/);
     expect(refused({ users: [ALICE], tickets: [{ ...TICKET, language: 'it' }] })).toMatch(/: language: must be one of en, zh, es, fr, de/);
@@ -190,14 +263,26 @@ describe('planFixtures refuses a bad file, naming the file, the entry and the fi
     expect(refused(users({ ...ALICE, kyc: 'verified' }))).toMatch(/: kyc: must be one of none, pending, approved, rejected/);
     expect(refused(users({ ...ALICE, role: 'agent' }))).toMatch(/: role: must be one of user, admin/);
     expect(refused(users({ ...ALICE, status: 'locked' }))).toMatch(/: status: must be one of active, pending/);
-    expect(refused(users({ ...ALICE, lock: { reason: 'fraud' } }))).toMatch(/^base\.json: users\[0\] \(alice\): lock\.reason: must be one of self, failed-logins, agent/);
+    expect(refused(users({ ...ALICE, lock: { reason: 'fraud' } }))).toMatch(
+      /^base\.json: users\[0\] \(alice\): lock\.reason: must be one of self, failed-logins, agent/,
+    );
     expect(refused({ agents: [{ ...AGENT, tier: 4 }] })).toBe('base.json: agents[0] (amy): tier: must be 1, 2 or 3');
-    expect(refused({ agents: [{ ...AGENT, languages: ['en', 'klingon'] }] })).toBe('base.json: agents[0] (amy): languages[1]: must be one of en, zh, es, fr, de');
+    expect(refused({ agents: [{ ...AGENT, languages: ['en', 'klingon'] }] })).toBe(
+      'base.json: agents[0] (amy): languages[1]: must be one of en, zh, es, fr, de',
+    );
   });
 
   it('a two-factor secret the sign-in could not use', () => {
-    for (const secret of ['JBSWY3DPEHPK3PXP', 'JBSWY3DPEHPK3PXPJBSWY3DP', 'jbswy3dpehpk3pxpjbswy3dpehpk3pxp', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PX1', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPA']) {
-      expect(refused(users({ ...ALICE, twoFactorSecret: secret }))).toMatch(/^base\.json: users\[0\] \(alice\): twoFactorSecret: must be 32, 40, 48, 56 or 64 base32 characters/);
+    for (const secret of [
+      'JBSWY3DPEHPK3PXP',
+      'JBSWY3DPEHPK3PXPJBSWY3DP',
+      'jbswy3dpehpk3pxpjbswy3dpehpk3pxp',
+      'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PX1',
+      'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXPA',
+    ]) {
+      expect(refused(users({ ...ALICE, twoFactorSecret: secret }))).toMatch(
+        /^base\.json: users\[0\] \(alice\): twoFactorSecret: must be 32, 40, 48, 56 or 64 base32 characters/,
+      );
     }
     const plan = planFixtures([{ file: 'a.json', data: users({ ...ALICE, twoFactorSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' }) }]);
     expect((plan.entries[0]?.value as FixtureUser).twoFactorSecret).toBe('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
@@ -206,22 +291,39 @@ describe('planFixtures refuses a bad file, naming the file, the entry and the fi
   it('an expect section that names what is not there, a status an entry never has, or a bad count', () => {
     const base = { users: [ALICE], transfers: [{ name: 'pay', from: 'alice', to: 'x@example.com', amount: '1', currency: 'USD' }], tickets: [TICKET] };
     expect(refused({ ...base, expect: [] })).toBe('base.json: expect: expect: must be an object with balances, held, statuses or counts');
-    expect(refused({ ...base, expect: { balances: { carol: { USD: '1.00' } } } })).toBe('base.json: expect: balances.carol: "carol" is not a user defined in the fixtures');
+    expect(refused({ ...base, expect: { balances: { carol: { USD: '1.00' } } } })).toBe(
+      'base.json: expect: balances.carol: "carol" is not a user defined in the fixtures',
+    );
     expect(refused({ ...base, expect: { held: { pay: { USD: '1.00' } } } })).toBe('base.json: expect: held.pay: "pay" is not a user defined in the fixtures');
-    expect(refused({ ...base, expect: { balances: { alice: { usd: '1.00' } } } })).toBe('base.json: expect: balances.alice.usd: must be a currency code such as USD');
+    expect(refused({ ...base, expect: { balances: { alice: { usd: '1.00' } } } })).toBe(
+      'base.json: expect: balances.alice.usd: must be a currency code such as USD',
+    );
     expect(refused({ ...base, expect: { balances: { alice: '1.00' } } })).toBe('base.json: expect: balances.alice: must be an object');
-    expect(refused({ ...base, expect: { statuses: { alice: 'active' } } })).toBe('base.json: expect: statuses.alice: "alice" is not a transfer, withdrawal or ticket defined in the fixtures');
-    expect(refused({ ...base, expect: { statuses: { pay: 'done' } } })).toBe('base.json: expect: statuses.pay: a transfer is completed, unclaimed, claimed, returned, refunded, never "done"');
-    expect(refused({ ...base, expect: { statuses: { t1: 'completed' } } })).toMatch(/^base\.json: expect: statuses\.t1: a ticket is new, open, .*never "completed"$/);
+    expect(refused({ ...base, expect: { statuses: { alice: 'active' } } })).toBe(
+      'base.json: expect: statuses.alice: "alice" is not a transfer, withdrawal or ticket defined in the fixtures',
+    );
+    expect(refused({ ...base, expect: { statuses: { pay: 'done' } } })).toBe(
+      'base.json: expect: statuses.pay: a transfer is completed, unclaimed, claimed, returned, refunded, never "done"',
+    );
+    expect(refused({ ...base, expect: { statuses: { t1: 'completed' } } })).toMatch(
+      /^base\.json: expect: statuses\.t1: a ticket is new, open, .*never "completed"$/,
+    );
     expect(refused({ ...base, expect: { statuses: { t1: 3 } } })).toBe('base.json: expect: statuses.t1: must be a status name');
-    expect(refused({ ...base, expect: { counts: { customers: 1 } } })).toBe('base.json: expect: counts.customers: can count users, agents, transactions, withdrawalsInFlight, tickets, openTickets');
+    expect(refused({ ...base, expect: { counts: { customers: 1 } } })).toBe(
+      'base.json: expect: counts.customers: can count users, agents, transactions, withdrawalsInFlight, tickets, openTickets',
+    );
     expect(refused({ ...base, expect: { counts: { users: 1.5 } } })).toBe('base.json: expect: counts.users: must be a whole number');
     expect(refused({ ...base, expect: { counts: { users: '1' } } })).toBe('base.json: expect: counts.users: must be a whole number');
     expect(refused({ ...base, expect: { counts: { users: -1 } } })).toBe('base.json: expect: counts.users: must be a whole number');
   });
 
   it('an expect section may name entries of earlier files, never of later ones', () => {
-    expect(planFixtures([{ file: 'a.json', data: users(ALICE) }, { file: 'b.json', data: { expect: { balances: { alice: { USD: '100.00' } } } } }]).expectations[0]?.afterEntries).toBe(1);
+    expect(
+      planFixtures([
+        { file: 'a.json', data: users(ALICE) },
+        { file: 'b.json', data: { expect: { balances: { alice: { USD: '100.00' } } } } },
+      ]).expectations[0]?.afterEntries,
+    ).toBe(1);
     const error = refusal([
       { file: 'a.json', data: { expect: { balances: { alice: { USD: '100.00' } } } } },
       { file: 'b.json', data: users(ALICE) },
@@ -279,7 +381,16 @@ describe('resolveReferences', () => {
 describe('planFixtures reports every bad entry, not only the first', () => {
   it('names each problem with its file, entry and field, and keeps them in the details', () => {
     const error = refusal([
-      { file: 'one.json', data: { users: [{ ...ALICE, email: undefined }, { ...BOB, password: '  ' }], tickets: [{ ...TICKET, category: 'billing' }] } },
+      {
+        file: 'one.json',
+        data: {
+          users: [
+            { ...ALICE, email: undefined },
+            { ...BOB, password: '  ' },
+          ],
+          tickets: [{ ...TICKET, category: 'billing' }],
+        },
+      },
       { file: 'two.json', data: { colour: 'red', users: [{ ...BOB, name: 'carol', email: 'carol@example.com', balances: { usd: '1.00' } }] } },
     ]);
     const problems = [
@@ -296,8 +407,18 @@ describe('planFixtures reports every bad entry, not only the first', () => {
   });
 
   it('does not report a refused entry again through the entries that refer to it', () => {
-    const error = refusal([{ file: 'a.json', data: { users: [{ ...ALICE, password: '' }], transfers: [{ from: 'alice', to: '${alice.email}', amount: 'x', currency: 'USD', memmo: 1 }] } }]);
-    expect(error.details).toEqual({ problems: ['a.json: users[0] (alice): password: is empty', 'a.json: transfers[0]: memmo: is not a field here (use name, from, to, amount, currency, toCurrency, memo, at)'] });
+    const error = refusal([
+      {
+        file: 'a.json',
+        data: { users: [{ ...ALICE, password: '' }], transfers: [{ from: 'alice', to: '${alice.email}', amount: 'x', currency: 'USD', memmo: 1 }] },
+      },
+    ]);
+    expect(error.details).toEqual({
+      problems: [
+        'a.json: users[0] (alice): password: is empty',
+        'a.json: transfers[0]: memmo: is not a field here (use name, from, to, amount, currency, toCurrency, memo, at)',
+      ],
+    });
   });
 
   it('stops counting at 100 problems', () => {

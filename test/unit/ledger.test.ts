@@ -93,7 +93,15 @@ type Target = { readonly member: number } | { readonly newcomer: number };
 
 type Op =
   | { readonly kind: 'deposit'; readonly user: number; readonly code: Code; readonly amountMinor: number }
-  | { readonly kind: 'transfer'; readonly user: number; readonly to: Target; readonly code: Code; readonly toCode: Code; readonly amountMinor: number; readonly key: string | null }
+  | {
+      readonly kind: 'transfer';
+      readonly user: number;
+      readonly to: Target;
+      readonly code: Code;
+      readonly toCode: Code;
+      readonly amountMinor: number;
+      readonly key: string | null;
+    }
   | { readonly kind: 'retry'; readonly user: number; readonly key: string; readonly same: boolean }
   | { readonly kind: 'register'; readonly newcomer: number }
   | { readonly kind: 'withdraw'; readonly user: number; readonly code: Code; readonly amountMinor: number; readonly methodType: 'bank' | 'ewallet' }
@@ -106,18 +114,54 @@ const userIndex = fc.integer({ min: 0, max: MEMBERS.length - 1 });
 const code = fc.constantFrom(...CODES);
 /** Small, everyday and large amounts: large ones meet the limits and empty wallets. */
 const amount = fc.oneof(fc.integer({ min: 1, max: 5_000 }), fc.integer({ min: 5_000, max: 150_000 }), fc.integer({ min: 100_000, max: 400_000 }));
-const target: fc.Arbitrary<Target> = fc.oneof(userIndex.map((member) => ({ member })), fc.integer({ min: 0, max: NEWCOMERS.length - 1 }).map((newcomer) => ({ newcomer })));
+const target: fc.Arbitrary<Target> = fc.oneof(
+  userIndex.map((member) => ({ member })),
+  fc.integer({ min: 0, max: NEWCOMERS.length - 1 }).map((newcomer) => ({ newcomer })),
+);
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('deposit' as const), user: userIndex, code, amountMinor: fc.integer({ min: 1, max: 600_000 }) }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('transfer' as const), user: userIndex, to: target, code, toCode: fc.oneof(code, fc.constant('USD' as const)), amountMinor: amount, key: fc.constantFrom(null, 'k1', 'k2') }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('transfer' as const),
+      user: userIndex,
+      to: target,
+      code,
+      toCode: fc.oneof(code, fc.constant('USD' as const)),
+      amountMinor: amount,
+      key: fc.constantFrom(null, 'k1', 'k2'),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('retry' as const), user: userIndex, key: fc.constantFrom('k1', 'k2'), same: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('register' as const), newcomer: fc.integer({ min: 0, max: NEWCOMERS.length - 1 }) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('withdraw' as const), user: userIndex, code, amountMinor: amount, methodType: fc.constantFrom('bank' as const, 'ewallet' as const) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('finish' as const), pick: fc.nat(), outcome: fc.constantFrom('complete' as const, 'failed' as const, 'cancelled' as const) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('withdraw' as const),
+      user: userIndex,
+      code,
+      amountMinor: amount,
+      methodType: fc.constantFrom('bank' as const, 'ewallet' as const),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('finish' as const),
+      pick: fc.nat(),
+      outcome: fc.constantFrom('complete' as const, 'failed' as const, 'cancelled' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'settle' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('kyc' as const), user: userIndex }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.oneof(fc.integer({ min: MINUTE_MS, max: DAY_MS }), fc.integer({ min: DAY_MS, max: 40 * DAY_MS })) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('advance' as const),
+      ms: fc.oneof(fc.integer({ min: MINUTE_MS, max: DAY_MS }), fc.integer({ min: DAY_MS, max: 40 * DAY_MS })),
+    }),
+  },
 );
 
 // ---- the model: what every user balance should be, written without the ledger ---------------
@@ -173,7 +217,10 @@ class Model {
   }
 
   release(userId: string, txId: string): void {
-    this.window.set(userId, (this.window.get(userId) ?? []).filter((e) => e.txId !== txId));
+    this.window.set(
+      userId,
+      (this.window.get(userId) ?? []).filter((e) => e.txId !== txId),
+    );
   }
 
   /** The refusal the rules call for, in the order the wallet checks them; null when it may go ahead. */
@@ -220,7 +267,12 @@ function depsAt(nowMs: number): AppDeps {
 }
 
 /** The transfer use-case the command runs: idempotency key, payee, price, then the checks inside planTransfer. */
-async function sendTransfer(t: RecordsTransaction, o: Extract<Op, { kind: 'transfer' }>, recipient: Recipient, nowMs: number): Promise<{ txId: string; replayed: boolean }> {
+async function sendTransfer(
+  t: RecordsTransaction,
+  o: Extract<Op, { kind: 'transfer' }>,
+  recipient: Recipient,
+  nowMs: number,
+): Promise<{ txId: string; replayed: boolean }> {
   const sender = await userOf(t, MEMBERS[o.user]?.id ?? '');
   const request = { to: recipientText(recipient), amountMinor: o.amountMinor, currency: o.code, toCurrency: o.toCode };
   const sent = await transfer(t, depsAt(nowMs), { user: sender, sessionHash: '' }, { request, memo: null, idempotencyKey: o.key, quoteId: null });
@@ -234,7 +286,13 @@ async function userOf(t: RecordsTransaction, id: string): Promise<User> {
 }
 
 /** The records that hold money, and the limit windows, as the store has committed them. */
-function committed(store: MemoryRecordStore): { balances: Balances; unclaimed: Record<string, UnclaimedTransfer>; withdrawals: Record<string, Withdrawal>; limitWindows: Record<string, LimitWindow>; meta: StoreMeta } {
+function committed(store: MemoryRecordStore): {
+  balances: Balances;
+  unclaimed: Record<string, UnclaimedTransfer>;
+  withdrawals: Record<string, Withdrawal>;
+  limitWindows: Record<string, LimitWindow>;
+  meta: StoreMeta;
+} {
   const records = recordsOf(store);
   return {
     balances: (records.balances ?? {}) as Balances,
@@ -250,9 +308,31 @@ async function setUp(): Promise<MemoryRecordStore> {
   await store.transaction((t) => {
     const nowIso = new Date(START_MS).toISOString();
     for (const m of MEMBERS) {
-      t.users.put(createAccount({ id: m.id, email: m.email, phone: m.phone, country: m.country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null }, nowIso, { byEmail: null, byPhone: null }));
+      t.users.put(
+        createAccount(
+          { id: m.id, email: m.email, phone: m.phone, country: m.country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null },
+          nowIso,
+          { byEmail: null, byPhone: null },
+        ),
+      );
       for (const type of ['bank', 'ewallet'] as const) {
-        t.methods.put(addMethod([], { id: `wm_${type}_${m.id}`, userId: m.id, type, label: `${type} of ${m.id}`, holder: m.id, iban: null, accountNumber: type === 'bank' ? `12345${m.id}` : null, routingNumber: null, country: m.country, provider: type === 'ewallet' ? 'PayPal' : null, walletAccount: type === 'ewallet' ? m.email : null, createdAt: nowIso, removedAt: null }));
+        t.methods.put(
+          addMethod([], {
+            id: `wm_${type}_${m.id}`,
+            userId: m.id,
+            type,
+            label: `${type} of ${m.id}`,
+            holder: m.id,
+            iban: null,
+            accountNumber: type === 'bank' ? `12345${m.id}` : null,
+            routingNumber: null,
+            country: m.country,
+            provider: type === 'ewallet' ? 'PayPal' : null,
+            walletAccount: type === 'ewallet' ? m.email : null,
+            createdAt: nowIso,
+            removedAt: null,
+          }),
+        );
       }
     }
   });
@@ -288,7 +368,8 @@ function checkBooks(store: MemoryRecordStore, model: Model, replayed: Balances, 
       totals.set(code, (totals.get(code) ?? 0) + amountMinor);
       const wallet = account.startsWith('user:') || account.startsWith('hold:');
       if (wallet && amountMinor < 0) problems.push(`${account} ${code} is negative: ${amountMinor}`);
-      if (wallet && amountMinor !== model.balance(account, code)) problems.push(`${account} ${code} is ${amountMinor}, the model says ${model.balance(account, code)}`);
+      if (wallet && amountMinor !== model.balance(account, code))
+        problems.push(`${account} ${code} is ${amountMinor}, the model says ${model.balance(account, code)}`);
     }
   }
   for (const [code, total] of totals) if (total !== 0) problems.push(`the books in ${code} sum to ${total}`);
@@ -332,7 +413,11 @@ async function draftOf(t: RecordsTransaction): Promise<unknown> {
  * leave the draft exactly as it found it (the plan functions never write before they are sure),
  * and the store keeps nothing of it.
  */
-async function attempt<T>(store: MemoryRecordStore, nowMs: number, work: (t: RecordsTransaction) => T | Promise<T>): Promise<{ ok: true; value: T } | { ok: false; code: ErrorCode }> {
+async function attempt<T>(
+  store: MemoryRecordStore,
+  nowMs: number,
+  work: (t: RecordsTransaction) => T | Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; code: ErrorCode }> {
   const before = store.committed;
   const journalLength = store.journalEntries.length;
   try {
@@ -375,7 +460,16 @@ async function runTransfer(store: MemoryRecordStore, model: Model, o: Extract<Op
   if (payee.userId === senderId) return model.expectRefusal(result, 'SELF_TRANSFER');
   let quote;
   try {
-    quote = computeTransferQuote({ amountMinor: o.amountMinor, currency: currency(o.code), toCurrency: currency(o.toCode), senderCountry: MEMBERS[o.user]?.country ?? null, recipientCountry: payee.country }, { schedule, rates });
+    quote = computeTransferQuote(
+      {
+        amountMinor: o.amountMinor,
+        currency: currency(o.code),
+        toCurrency: currency(o.toCode),
+        senderCountry: MEMBERS[o.user]?.country ?? null,
+        recipientCountry: payee.country,
+      },
+      { schedule, rates },
+    );
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     return model.expectRefusal(result, error.code);
@@ -387,8 +481,21 @@ async function runTransfer(store: MemoryRecordStore, model: Model, o: Extract<Op
   const txId = result.value.txId;
   model.add(userAccount(senderId), o.code, -totalMinor);
   if (payee.userId) model.add(userAccount(payee.userId), o.toCode, quote.receiveAmountMinor);
-  else model.unclaimed.set(txId, { txId, senderId, newcomer: 'newcomer' in o.to ? o.to.newcomer : -1, code: o.code, totalMinor, receiveCode: o.toCode, receiveMinor: quote.receiveAmountMinor, expiresAtMs: model.nowMs + UNCLAIMED_TTL_MS });
-  model.window.set(senderId, [...(model.window.get(senderId) ?? []), { txId, atMs: model.nowMs, usdMinor: usdEquivalentMinor(o.amountMinor, currency(o.code), rates, currencies) }]);
+  else
+    model.unclaimed.set(txId, {
+      txId,
+      senderId,
+      newcomer: 'newcomer' in o.to ? o.to.newcomer : -1,
+      code: o.code,
+      totalMinor,
+      receiveCode: o.toCode,
+      receiveMinor: quote.receiveAmountMinor,
+      expiresAtMs: model.nowMs + UNCLAIMED_TTL_MS,
+    });
+  model.window.set(senderId, [
+    ...(model.window.get(senderId) ?? []),
+    { txId, atMs: model.nowMs, usdMinor: usdEquivalentMinor(o.amountMinor, currency(o.code), rates, currencies) },
+  ]);
   if (keyName) model.keys.set(keyName, { print, txId, expiresAtMs: model.nowMs + IDEMPOTENCY_TTL_MS, op: o });
 }
 
@@ -404,13 +511,24 @@ async function runRegister(store: MemoryRecordStore, model: Model, newcomerIndex
   const nowIso = new Date(model.nowMs).toISOString();
   const claimed = await attempt(store, model.nowMs, async (t) => {
     const user = createAccount(
-      { id: newcomer.id, email: newcomer.recipient.kind === 'email' ? newcomer.recipient.email : `${newcomer.id}@example.com`, phone: newcomer.recipient.kind === 'phone' ? newcomer.recipient.phone : null, country: newcomer.country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null },
+      {
+        id: newcomer.id,
+        email: newcomer.recipient.kind === 'email' ? newcomer.recipient.email : `${newcomer.id}@example.com`,
+        phone: newcomer.recipient.kind === 'phone' ? newcomer.recipient.phone : null,
+        country: newcomer.country,
+        name: null,
+        language: 'en',
+        passwordHash: 'x',
+        role: 'user',
+        activation: null,
+      },
       nowIso,
       { byEmail: null, byPhone: null },
     );
     t.users.put(user);
     const claims = [];
-    for (const item of await t.unclaimed.forRecipient({ email: user.email, phone: user.phone })) claims.push((await t.post(planClaim(item, user, nowIso))).links[0]);
+    for (const item of await t.unclaimed.forRecipient({ email: user.email, phone: user.phone }))
+      claims.push((await t.post(planClaim(item, user, nowIso))).links[0]);
     return claims;
   });
   if (!claimed.ok) throw new Error(`registering ${newcomer.id} failed with ${claimed.code}`);
@@ -431,8 +549,24 @@ async function runWithdraw(store: MemoryRecordStore, model: Model, o: Extract<Op
   const result = await attempt(store, model.nowMs, async (t) => {
     const method = await t.methods.get(`wm_${o.methodType}_${userId}`);
     if (!method) throw new Error('method missing');
-    const funds = { availableMinor: await t.balances.get(userAccount(userId), o.code), windowUsdMinor: windowUsdMinor(await t.limits.get(userId), model.nowMs) };
-    return (await t.post(planWithdrawal(payoutRef, { id, user: await userOf(t, userId), method, quote, currency: currency(o.code), quoteId: null, nowMs: model.nowMs, ...funds }))).id;
+    const funds = {
+      availableMinor: await t.balances.get(userAccount(userId), o.code),
+      windowUsdMinor: windowUsdMinor(await t.limits.get(userId), model.nowMs),
+    };
+    return (
+      await t.post(
+        planWithdrawal(payoutRef, {
+          id,
+          user: await userOf(t, userId),
+          method,
+          quote,
+          currency: currency(o.code),
+          quoteId: null,
+          nowMs: model.nowMs,
+          ...funds,
+        }),
+      )
+    ).id;
   });
   const refusal = model.refusal(userId, o.code, totalMinor, o.amountMinor);
   if (refusal) return model.expectRefusal(result, refusal);
@@ -440,7 +574,10 @@ async function runWithdraw(store: MemoryRecordStore, model: Model, o: Extract<Op
   model.add(userAccount(userId), o.code, -totalMinor);
   model.add(holdAccount(userId), o.code, totalMinor);
   model.liveWithdrawals.set(id, { userId, code: o.code, totalMinor, holdTxId: result.value });
-  model.window.set(userId, [...(model.window.get(userId) ?? []), { txId: result.value, atMs: model.nowMs, usdMinor: usdEquivalentMinor(o.amountMinor, currency(o.code), rates, currencies) }]);
+  model.window.set(userId, [
+    ...(model.window.get(userId) ?? []),
+    { txId: result.value, atMs: model.nowMs, usdMinor: usdEquivalentMinor(o.amountMinor, currency(o.code), rates, currencies) },
+  ]);
 }
 
 function endWithdrawal(model: Model, id: string, outcome: 'complete' | 'failed' | 'cancelled'): void {
@@ -518,7 +655,9 @@ async function runOp(store: MemoryRecordStore, model: Model, o: Op): Promise<voi
   switch (o.kind) {
     case 'deposit': {
       const userId = MEMBERS[o.user]?.id ?? '';
-      const result = await attempt(store, model.nowMs, async (t) => t.post(planDeposit(await userOf(t, userId), o.amountMinor, currency(o.code), 'card', new Date(model.nowMs).toISOString())));
+      const result = await attempt(store, model.nowMs, async (t) =>
+        t.post(planDeposit(await userOf(t, userId), o.amountMinor, currency(o.code), 'card', new Date(model.nowMs).toISOString())),
+      );
       expect(result.ok).toBe(true);
       model.add(userAccount(userId), o.code, o.amountMinor);
       return;
@@ -579,8 +718,19 @@ describe('the ledger under random sequences of operations', () => {
       }),
       { numRuns: 30, seed: 20261120 },
     );
-    expect([...types].sort()).toEqual(['deposit', 'transfer', 'transfer.unclaimed', 'unclaimed.claim', 'unclaimed.return', 'withdrawal.complete', 'withdrawal.hold', 'withdrawal.release']);
-    expect([...refusals].sort()).toEqual(expect.arrayContaining(['IDEMPOTENCY_CONFLICT', 'INSUFFICIENT_FUNDS', 'SELF_TRANSFER', 'INVALID_TRANSITION', 'KYC_REQUIRED']));
+    expect([...types].sort()).toEqual([
+      'deposit',
+      'transfer',
+      'transfer.unclaimed',
+      'unclaimed.claim',
+      'unclaimed.return',
+      'withdrawal.complete',
+      'withdrawal.hold',
+      'withdrawal.release',
+    ]);
+    expect([...refusals].sort()).toEqual(
+      expect.arrayContaining(['IDEMPOTENCY_CONFLICT', 'INSUFFICIENT_FUNDS', 'SELF_TRANSFER', 'INVALID_TRANSITION', 'KYC_REQUIRED']),
+    );
   });
 });
 
@@ -592,11 +742,25 @@ function posted(postings: readonly Posting[], account: string, code: string): nu
 
 describe('quote equals charge', () => {
   // Limits are not what these properties are about: room for any amount one transaction may carry.
-  const roomy = parseLimitTable({ currency: 'USD', unverified: { perTransactionMinor: 10 ** 12, rolling30DaysMinor: 10 ** 12 }, verified: { perTransactionMinor: 10 ** 12, rolling30DaysMinor: 10 ** 12 } }, currencies);
+  const roomy = parseLimitTable(
+    {
+      currency: 'USD',
+      unverified: { perTransactionMinor: 10 ** 12, rolling30DaysMinor: 10 ** 12 },
+      verified: { perTransactionMinor: 10 ** 12, rolling30DaysMinor: 10 ** 12 },
+    },
+    currencies,
+  );
   const roomyRef: WalletRef = { ...ref, limits: roomy };
 
-  const members = MEMBERS.map((m) => createAccount({ id: m.id, email: m.email, phone: m.phone, country: m.country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null }, new Date(START_MS).toISOString(), { byEmail: null, byPhone: null }));
-  const memberAt = (recipient: Recipient): User | null => members.find((u) => (recipient.kind === 'email' ? u.email === recipient.email : u.phone === recipient.phone)) ?? null;
+  const members = MEMBERS.map((m) =>
+    createAccount(
+      { id: m.id, email: m.email, phone: m.phone, country: m.country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null },
+      new Date(START_MS).toISOString(),
+      { byEmail: null, byPhone: null },
+    ),
+  );
+  const memberAt = (recipient: Recipient): User | null =>
+    members.find((u) => (recipient.kind === 'email' ? u.email === recipient.email : u.phone === recipient.phone)) ?? null;
 
   /** usr_us, with twice the largest payment in every currency. */
   function richSender(): { sender: User; availableMinor: (code: string) => number } {
@@ -610,7 +774,12 @@ describe('quote equals charge', () => {
       code: fc.constant(c),
       toCode: code,
       amountMinor: fc.oneof(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: currency(c).maxTransactionMinor })),
-      recipient: fc.constantFrom<Recipient>({ kind: 'email', email: 'de@example.com' }, { kind: 'email', email: 'nobody@example.com' }, { kind: 'phone', phone: '+4915112345678' }, { kind: 'phone', phone: '+81312345678' }),
+      recipient: fc.constantFrom<Recipient>(
+        { kind: 'email', email: 'de@example.com' },
+        { kind: 'email', email: 'nobody@example.com' },
+        { kind: 'phone', phone: '+4915112345678' },
+        { kind: 'phone', phone: '+81312345678' },
+      ),
     }),
   );
 
@@ -622,16 +791,32 @@ describe('quote equals charge', () => {
         const to = resolveRecipient(sender, recipient, memberAt(recipient), countryOfPhone);
         let quote;
         try {
-          quote = computeTransferQuote({ amountMinor, currency: cur, toCurrency: currency(toCode), senderCountry: sender.country, recipientCountry: to.country }, { schedule, rates });
+          quote = computeTransferQuote(
+            { amountMinor, currency: cur, toCurrency: currency(toCode), senderCountry: sender.country, recipientCountry: to.country },
+            { schedule, rates },
+          );
         } catch (error) {
           // Too small to be worth one minor unit of the other currency: refused before any charge.
           if (error instanceof AppError && error.code === 'INVALID_AMOUNT') return;
           throw error;
         }
-        const stored = quoteFromStored(transferQuoteRecord('qt_1', sender.id, { to: recipientText(recipient), amountMinor, currency: c, toCurrency: toCode }, quote, START_MS));
+        const stored = quoteFromStored(
+          transferQuoteRecord('qt_1', sender.id, { to: recipientText(recipient), amountMinor, currency: c, toCurrency: toCode }, quote, START_MS),
+        );
         const destination = to.user ? userAccount(to.user.id) : SYSTEM_ACCOUNTS.unclaimed;
         for (const charged of [priceTransfer(roomyRef, sender, to, amountMinor, cur, currency(toCode)), stored]) {
-          const tx = planTransfer(roomyRef, { sender, to, quote: charged, currency: cur, memo: null, quoteId: null, idempotency: null, nowMs: START_MS, availableMinor: availableMinor(c), windowUsdMinor: 0 });
+          const tx = planTransfer(roomyRef, {
+            sender,
+            to,
+            quote: charged,
+            currency: cur,
+            memo: null,
+            quoteId: null,
+            idempotency: null,
+            nowMs: START_MS,
+            availableMinor: availableMinor(c),
+            windowUsdMinor: 0,
+          });
           expect(posted(tx.postings, userAccount(sender.id), c)).toBe(-(quote.amountMinor + quote.feeMinor));
           expect(posted(tx.postings, SYSTEM_ACCOUNTS.fees, c)).toBe(quote.feeMinor);
           expect(posted(tx.postings, destination, toCode)).toBe(quote.receiveAmountMinor);
@@ -648,14 +833,37 @@ describe('quote equals charge', () => {
   });
 
   it('a withdrawal holds exactly amount + quoted fee, and completion pays the amount out and the fee to revenue', () => {
-    const withdrawal = code.chain((c) => fc.record({ code: fc.constant(c), amountMinor: fc.integer({ min: 1, max: currency(c).maxTransactionMinor }), methodType: fc.constantFrom('bank' as const, 'ewallet' as const) }));
+    const withdrawal = code.chain((c) =>
+      fc.record({
+        code: fc.constant(c),
+        amountMinor: fc.integer({ min: 1, max: currency(c).maxTransactionMinor }),
+        methodType: fc.constantFrom('bank' as const, 'ewallet' as const),
+      }),
+    );
     fc.assert(
       fc.property(withdrawal, ({ code: c, amountMinor, methodType }) => {
         const { sender, availableMinor } = richSender();
         const cur = currency(c);
         const quote = computeWithdrawalQuote({ amountMinor, currency: cur, methodType }, { schedule });
-        const method = { id: 'wm_1', userId: sender.id, type: methodType, label: 'x', holder: null, iban: null, accountNumber: '1', routingNumber: null, country: 'US', provider: null, walletAccount: null, createdAt: '', removedAt: null };
-        const hold = planWithdrawal({ ...payoutRef, limits: roomy }, { id: 'wd_1', user: sender, method, quote, currency: cur, quoteId: null, nowMs: START_MS, availableMinor: availableMinor(c), windowUsdMinor: 0 });
+        const method = {
+          id: 'wm_1',
+          userId: sender.id,
+          type: methodType,
+          label: 'x',
+          holder: null,
+          iban: null,
+          accountNumber: '1',
+          routingNumber: null,
+          country: 'US',
+          provider: null,
+          walletAccount: null,
+          createdAt: '',
+          removedAt: null,
+        };
+        const hold = planWithdrawal(
+          { ...payoutRef, limits: roomy },
+          { id: 'wd_1', user: sender, method, quote, currency: cur, quoteId: null, nowMs: START_MS, availableMinor: availableMinor(c), windowUsdMinor: 0 },
+        );
         expect(posted(hold.postings, userAccount(sender.id), c)).toBe(-(amountMinor + quote.feeMinor));
         expect(posted(hold.postings, holdAccount(sender.id), c)).toBe(amountMinor + quote.feeMinor);
         const record = hold.details.record;
@@ -676,10 +884,20 @@ describe('quote equals charge', () => {
 describe('idempotency keys', () => {
   async function prepared(): Promise<MemoryRecordStore> {
     const store = await setUp();
-    await store.transaction(async (t) => void (await t.post(planDeposit(await userOf(t, 'usr_us'), 100_000, currency('USD'), 'card', new Date(START_MS).toISOString()))));
+    await store.transaction(
+      async (t) => void (await t.post(planDeposit(await userOf(t, 'usr_us'), 100_000, currency('USD'), 'card', new Date(START_MS).toISOString()))),
+    );
     return store;
   }
-  const send = (amountMinor: number, key = 'invoice-42'): Extract<Op, { kind: 'transfer' }> => ({ kind: 'transfer', user: 0, to: { member: 1 }, code: 'USD', toCode: 'USD', amountMinor, key });
+  const send = (amountMinor: number, key = 'invoice-42'): Extract<Op, { kind: 'transfer' }> => ({
+    kind: 'transfer',
+    user: 0,
+    to: { member: 1 },
+    code: 'USD',
+    toCode: 'USD',
+    amountMinor,
+    key,
+  });
   const payee: Recipient = { kind: 'email', email: 'de@example.com' };
 
   it('the same key and request return the original transaction and move nothing', async () => {
@@ -700,7 +918,9 @@ describe('idempotency keys', () => {
     expect(conflict).toBeInstanceOf(AppError);
     expect((conflict as AppError).code).toBe('IDEMPOTENCY_CONFLICT');
     expect((conflict as AppError).message).toContain(first.txId);
-    const otherPayee = await store.transaction((t) => sendTransfer(t, send(2_500), { kind: 'email', email: 'jp@example.com' }, START_MS)).catch((error: unknown) => error);
+    const otherPayee = await store
+      .transaction((t) => sendTransfer(t, send(2_500), { kind: 'email', email: 'jp@example.com' }, START_MS))
+      .catch((error: unknown) => error);
     expect((otherPayee as AppError).code).toBe('IDEMPOTENCY_CONFLICT');
   });
 
@@ -710,7 +930,9 @@ describe('idempotency keys', () => {
     const later = await store.transaction((t) => sendTransfer(t, send(2_600), payee, START_MS + IDEMPOTENCY_TTL_MS));
     expect(later.replayed).toBe(false);
     expect(later.txId).not.toBe(first.txId);
-    await store.transaction(async (t) => void (await t.post(planDeposit(await userOf(t, 'usr_jp'), 10_000, currency('USD'), 'card', new Date(START_MS).toISOString()))));
+    await store.transaction(
+      async (t) => void (await t.post(planDeposit(await userOf(t, 'usr_jp'), 10_000, currency('USD'), 'card', new Date(START_MS).toISOString()))),
+    );
     const byOther = await store.transaction((t) => sendTransfer(t, { ...send(2_500), user: 2 }, payee, START_MS + IDEMPOTENCY_TTL_MS));
     expect(byOther.replayed).toBe(false);
   });
@@ -731,7 +953,10 @@ describe('the 30-day window entries', () => {
     await apply('2026-11-05T09:00:00.000Z', { initiator: 'usr_a', outgoingUsdMinor: 200 });
     expect(await apply('2026-11-05T18:00:00.000Z', { initiator: 'usr_a', outgoingUsdMinor: 50 })).toEqual({ '2026-11-03': 700, '2026-11-05': 250 });
     const released = await apply('2026-11-06T09:00:00.000Z', { initiator: 'usr_a', limitRelease: { userId: 'usr_a', day: '2026-11-03', usdMinor: 300 } });
-    expect(Object.entries(released)).toEqual([['2026-11-03', 400], ['2026-11-05', 250]]);
+    expect(Object.entries(released)).toEqual([
+      ['2026-11-03', 400],
+      ['2026-11-05', 250],
+    ]);
     const emptied = await apply('2026-11-06T10:00:00.000Z', { initiator: 'usr_a', limitRelease: { userId: 'usr_a', day: '2026-11-03', usdMinor: 900 } });
     expect(Object.entries(emptied)).toEqual([['2026-11-05', 250]]);
     expect(await apply('2026-11-06T11:00:00.000Z', { initiator: 'usr_a', limitRelease: { userId: 'usr_a', day: '2026-11-05', usdMinor: 250 } })).toEqual({});

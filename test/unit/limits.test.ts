@@ -30,7 +30,12 @@ describe('parseLimitTable', () => {
   });
 
   it('refuses a currency list without USD', () => {
-    expect(() => parseLimitTable(limitsJson, currencies.filter((c) => c.code !== 'USD'))).toThrow(/no USD/);
+    expect(() =>
+      parseLimitTable(
+        limitsJson,
+        currencies.filter((c) => c.code !== 'USD'),
+      ),
+    ).toThrow(/no USD/);
   });
 });
 
@@ -73,7 +78,10 @@ describe('remainingAllowance', () => {
       remainingRolling30DaysMinor: 50_000,
       nextPaymentMaxMinor: 50_000,
     });
-    expect(remainingAllowance({ verified: true, windowUsdMinor: 200_000 }, table)).toMatchObject({ nextPaymentMaxMinor: 5_000_000, remainingRolling30DaysMinor: 24_800_000 });
+    expect(remainingAllowance({ verified: true, windowUsdMinor: 200_000 }, table)).toMatchObject({
+      nextPaymentMaxMinor: 5_000_000,
+      remainingRolling30DaysMinor: 24_800_000,
+    });
   });
 
   it('never reports a negative remainder', () => {
@@ -82,7 +90,10 @@ describe('remainingAllowance', () => {
 });
 
 describe('checkOutgoingLimits', () => {
-  const check = (verified: boolean, amountUsdMinor: number, windowUsdMinor = 0) => () => checkOutgoingLimits({ verified, amountUsdMinor, windowUsdMinor }, table);
+  const check =
+    (verified: boolean, amountUsdMinor: number, windowUsdMinor = 0) =>
+    () =>
+      checkOutgoingLimits({ verified, amountUsdMinor, windowUsdMinor }, table);
 
   it('allows a payment that reaches a limit exactly', () => {
     expect(check(false, 100_000)).not.toThrow();
@@ -94,7 +105,9 @@ describe('checkOutgoingLimits', () => {
   it('sends an unverified user one cent above the per-transaction limit to the identity check', () => {
     const error = appErrorOf(check(false, 100_001));
     expect(error.code).toBe('KYC_REQUIRED');
-    expect(error.message).toBe('this payment (1000.01 USD) is above the per-transaction limit of 1000.00 USD for unverified accounts; you can send up to 1000.00 USD now');
+    expect(error.message).toBe(
+      'this payment (1000.01 USD) is above the per-transaction limit of 1000.00 USD for unverified accounts; you can send up to 1000.00 USD now',
+    );
     expect(error.hint).toMatch(/^submit an identity check: okpay kyc submit /);
     expect(error.details).toEqual({ limit: 'per-transaction', limitMinor: 100_000, remainingMinor: 100_000 });
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { activationMail, lockedAfterFailuresMail, lockNoticeMail, passwordResetMail, registrationAttemptMail, securityChangeMail, unlockedMail } from '../../src/domain/account-mails.js';
+import {
+  activationMail,
+  lockedAfterFailuresMail,
+  lockNoticeMail,
+  passwordResetMail,
+  registrationAttemptMail,
+  securityChangeMail,
+  unlockedMail,
+} from '../../src/domain/account-mails.js';
 import { explainLock } from '../../src/domain/accounts.js';
 import { kycDecisionMail } from '../../src/domain/kyc.js';
 import { detectLanguage, LANGUAGES, type Language } from '../../src/domain/language.js';
@@ -57,37 +65,58 @@ const TEMPLATES: readonly Template[] = [
     },
     keeps: [`--token ${TOKEN}`, 'okpay password change', 'okpay 2fa enable', '5'],
   },
-  ...(['self', 'failed-logins', 'agent'] as const).map(
-    (reason): Template => ({
-      name: `lock notice (${reason})`,
-      covers: 'lockNotice',
-      render: ({ user }) => {
-        const lockedUser = locked(user, reason, reason === 'failed-logins' ? null : 'passport check', false);
-        return lockNoticeMail(lockedUser, explainLock(lockedUser));
-      },
-      keeps: ['2026-11-20 08:15', reason === 'agent' ? 'okpay support' : 'okpay unlock --email', ...(reason === 'failed-logins' ? [] : ['passport check'])],
-    }),
-  ),
+  ...(['self', 'failed-logins', 'agent'] as const).map((reason): Template => ({
+    name: `lock notice (${reason})`,
+    covers: 'lockNotice',
+    render: ({ user }) => {
+      const lockedUser = locked(user, reason, reason === 'failed-logins' ? null : 'passport check', false);
+      return lockNoticeMail(lockedUser, explainLock(lockedUser));
+    },
+    keeps: ['2026-11-20 08:15', reason === 'agent' ? 'okpay support' : 'okpay unlock --email', ...(reason === 'failed-logins' ? [] : ['passport check'])],
+  })),
   { name: 'unlocked', covers: 'unlocked', render: ({ user }) => unlockedMail(user), keeps: [] },
-  { name: 'registration attempt', covers: 'registrationAttempt', render: ({ user }) => registrationAttemptMail(user, '+14155550100'), keeps: ['+14155550100', 'okpay password reset --email'] },
-  ...(['password', '2fa-on', '2fa-off', 'recovery-codes'] as const).map(
-    (change): Template => ({ name: `security change (${change})`, covers: 'securityChange', render: ({ user }) => securityChangeMail(user, change), keeps: ['okpay password reset --email'] }),
-  ),
-  { name: 'payment received', covers: 'paymentReceived', render: ({ user }) => paymentReceivedMail(user, 'Ada Lovelace', '12.50', 'EUR', 'rent 11/2026'), keeps: ['Ada Lovelace', '12.50 EUR', 'rent 11/2026', 'okpay balance'] },
+  {
+    name: 'registration attempt',
+    covers: 'registrationAttempt',
+    render: ({ user }) => registrationAttemptMail(user, '+14155550100'),
+    keeps: ['+14155550100', 'okpay password reset --email'],
+  },
+  ...(['password', '2fa-on', '2fa-off', 'recovery-codes'] as const).map((change): Template => ({
+    name: `security change (${change})`,
+    covers: 'securityChange',
+    render: ({ user }) => securityChangeMail(user, change),
+    keeps: ['okpay password reset --email'],
+  })),
+  {
+    name: 'payment received',
+    covers: 'paymentReceived',
+    render: ({ user }) => paymentReceivedMail(user, 'Ada Lovelace', '12.50', 'EUR', 'rent 11/2026'),
+    keeps: ['Ada Lovelace', '12.50 EUR', 'rent 11/2026', 'okpay balance'],
+  },
   {
     name: 'money waiting',
     covers: 'moneyWaiting',
     render: ({ language }) => moneyWaitingMail('new.friend@example.com', 'Ada Lovelace', '1200', 'JPY', '2026-12-23T10:00:00.000Z', language),
     keeps: ['Ada Lovelace', '1200 JPY', '2026-12-23', 'okpay register --email new.friend@example.com --accept-terms'],
   },
-  { name: 'payout completed', covers: 'payoutCompleted', render: ({ user }) => payoutMail(user, 'completed', '100.00', 'USD', 'bank ••••3000', null), keeps: ['100.00 USD', 'bank ••••3000', 'okpay withdraw list'] },
+  {
+    name: 'payout completed',
+    covers: 'payoutCompleted',
+    render: ({ user }) => payoutMail(user, 'completed', '100.00', 'USD', 'bank ••••3000', null),
+    keeps: ['100.00 USD', 'bank ••••3000', 'okpay withdraw list'],
+  },
   {
     name: 'payout failed',
     covers: 'payoutFailed',
     render: ({ user }) => payoutMail(user, 'failed', '100.00', 'USD', 'bank ••••3000', 'the receiving account refused the payout'),
     keeps: ['100.00 USD', 'bank ••••3000', 'okpay withdraw list'],
   },
-  { name: 'transfer returned', covers: 'transferReturned', render: ({ user }) => returnedTransferMail(user, 'nobody@example.com', '51.75', 'USD'), keeps: ['nobody@example.com', '51.75 USD'] },
+  {
+    name: 'transfer returned',
+    covers: 'transferReturned',
+    render: ({ user }) => returnedTransferMail(user, 'nobody@example.com', '51.75', 'USD'),
+    keeps: ['nobody@example.com', '51.75 USD'],
+  },
   {
     name: 'payment refunded',
     covers: 'paymentRefunded',
@@ -102,16 +131,24 @@ const TEMPLATES: readonly Template[] = [
     render: ({ user }) => kycDecisionMail({ ...user, kyc: { ...user.kyc, status: 'rejected', reason: 'ID-4471 blurred' } }),
     keeps: ['ID-4471 blurred', 'okpay kyc submit'],
   },
-  { name: 'ticket received', covers: 'ticket', render: ({ user, ticket }) => ticketReceivedMail(user, ticket, '2026-11-24 10:00 Europe/Berlin'), keeps: ['#1', '2026-11-24 10:00 Europe/Berlin', 'okpay ticket reply 1'] },
-  { name: 'ticket reply', covers: 'ticket', render: ({ user, ticket, language }) => ticketReplyMail(user, ticket, REPLY[language]), keeps: ['#1', 'okpay ticket show 1'] },
-  ...STATUSES.map(
-    (status): Template => ({
-      name: `ticket ${status}`,
-      covers: 'ticket',
-      render: ({ user, ticket }) => ticketStatusMail(user, { ...ticket, status, mergedInto: status === 'merged' ? 7 : null }, status),
-      keeps: ['#1', ...(status === 'merged' ? ['#7'] : []), ...(status === 'solved' ? ['okpay ticket rate 1 --score 1-5'] : [])],
-    }),
-  ),
+  {
+    name: 'ticket received',
+    covers: 'ticket',
+    render: ({ user, ticket }) => ticketReceivedMail(user, ticket, '2026-11-24 10:00 Europe/Berlin'),
+    keeps: ['#1', '2026-11-24 10:00 Europe/Berlin', 'okpay ticket reply 1'],
+  },
+  {
+    name: 'ticket reply',
+    covers: 'ticket',
+    render: ({ user, ticket, language }) => ticketReplyMail(user, ticket, REPLY[language]),
+    keeps: ['#1', 'okpay ticket show 1'],
+  },
+  ...STATUSES.map((status): Template => ({
+    name: `ticket ${status}`,
+    covers: 'ticket',
+    render: ({ user, ticket }) => ticketStatusMail(user, { ...ticket, status, mergedInto: status === 'merged' ? 7 : null }, status),
+    keeps: ['#1', ...(status === 'merged' ? ['#7'] : []), ...(status === 'solved' ? ['okpay ticket rate 1 --score 1-5'] : [])],
+  })),
 ];
 
 const SUBJECT: Readonly<Record<Language, string>> = { en: 'Question', zh: '问题', es: 'Pregunta', fr: 'Question', de: 'Frage' };

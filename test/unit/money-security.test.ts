@@ -32,7 +32,9 @@ describe('balance bounds', () => {
 
   it('fixtures seed at most one account’s bound, and half of the store’s room in all', () => {
     expect(() => assertSeedable(CUSTOMER_BALANCE_MAX_MINOR, USD, 0)).not.toThrow();
-    expect(appErrorOf(() => assertSeedable(CUSTOMER_BALANCE_MAX_MINOR + 1, USD, 0)).message).toBe('10000000000.01 USD is more than one account may hold (10000000000.00 USD)');
+    expect(appErrorOf(() => assertSeedable(CUSTOMER_BALANCE_MAX_MINOR + 1, USD, 0)).message).toBe(
+      '10000000000.01 USD is more than one account may hold (10000000000.00 USD)',
+    );
     expect(() => assertSeedable(1, USD, SYSTEM_BALANCE_MAX_MINOR / 2 - 1)).not.toThrow();
     expect(appErrorOf(() => assertSeedable(2, USD, SYSTEM_BALANCE_MAX_MINOR / 2 - 1)).code).toBe('LIMIT_EXCEEDED');
   });
@@ -80,7 +82,26 @@ describe('four eyes', () => {
 });
 
 describe('a payout’s bounce', () => {
-  const record = { id: 'wd_1', userId: 'usr_a', methodId: 'wm_1', methodType: 'bank' as const, methodLabel: 'Ann •••• 6789', amountMinor: 15050, currency: 'USD', feeMinor: 50, feeLines: [], status: 'completed' as const, requestedAt: '2026-11-18T10:00:00.000Z', processingAt: null, expectedBy: '2026-11-20T10:00:00.000Z', finishedAt: '2026-11-20T10:00:00.000Z', failureReason: null, holdTxId: 'txn_0000000002', quoteId: null, outgoingUsdMinor: 15050 };
+  const record = {
+    id: 'wd_1',
+    userId: 'usr_a',
+    methodId: 'wm_1',
+    methodType: 'bank' as const,
+    methodLabel: 'Ann •••• 6789',
+    amountMinor: 15050,
+    currency: 'USD',
+    feeMinor: 50,
+    feeLines: [],
+    status: 'completed' as const,
+    requestedAt: '2026-11-18T10:00:00.000Z',
+    processingAt: null,
+    expectedBy: '2026-11-20T10:00:00.000Z',
+    finishedAt: '2026-11-20T10:00:00.000Z',
+    failureReason: null,
+    holdTxId: 'txn_0000000002',
+    quoteId: null,
+    outgoingUsdMinor: 15050,
+  };
   const completion: Transaction = {
     id: 'txn_0000000003',
     seq: 3,
@@ -104,7 +125,11 @@ describe('a payout’s bounce', () => {
       { account: 'world', currency: 'USD', amountMinor: -15050 },
       { account: 'fees', currency: 'USD', amountMinor: -50 },
     ]);
-    expect(bounce.details).toMatchObject({ initiator: 'usr_ops', refundOf: 'txn_0000000003', limitRelease: { userId: 'usr_a', day: '2026-11-18', usdMinor: 15050 } });
+    expect(bounce.details).toMatchObject({
+      initiator: 'usr_ops',
+      refundOf: 'txn_0000000003',
+      limitRelease: { userId: 'usr_a', day: '2026-11-18', usdMinor: 15050 },
+    });
     expect(appErrorOf(() => planBounce(completion, 'txn_0000000009', 'usr_ops', 'again', '2026-11-23T10:00:00.000Z')).code).toBe('INVALID_TRANSITION');
     expect(appErrorOf(() => planBounce({ ...completion, type: 'transfer' }, null, 'usr_ops', 'x', '2026-11-23T10:00:00.000Z')).code).toBe('INVALID_TRANSITION');
   });

@@ -158,14 +158,20 @@ describe('IBANs and routing numbers', () => {
 
   it('any text is either a checked IBAN of its country’s length or INVALID_IBAN; formatting and parsing agree', () => {
     fc.assert(
-      fc.property(fc.oneof(anyText, country.map((cc) => `${cc}00${'1'.repeat(20)}`)), (text) => {
-        const result = answerOrRefuse(() => normalizeIban(text, lengths), ['INVALID_IBAN']);
-        if (result instanceof AppError) return;
-        const iban = String(result);
-        expect(iban).toMatch(/^[A-Z]{2}[0-9]{2}[A-Z0-9]+$/);
-        expect(iban.length).toBe(lengths[iban.slice(0, 2)]);
-        expect(String(normalizeIban(formatIban(iban), lengths))).toBe(iban);
-      }),
+      fc.property(
+        fc.oneof(
+          anyText,
+          country.map((cc) => `${cc}00${'1'.repeat(20)}`),
+        ),
+        (text) => {
+          const result = answerOrRefuse(() => normalizeIban(text, lengths), ['INVALID_IBAN']);
+          if (result instanceof AppError) return;
+          const iban = String(result);
+          expect(iban).toMatch(/^[A-Z]{2}[0-9]{2}[A-Z0-9]+$/);
+          expect(iban.length).toBe(lengths[iban.slice(0, 2)]);
+          expect(String(normalizeIban(formatIban(iban), lengths))).toBe(iban);
+        },
+      ),
       RUNS,
     );
   });
@@ -234,9 +240,15 @@ describe('batch files', () => {
         expect(parsed.errors).toEqual([]);
         expect(parsed.rows).toHaveLength(rows.length);
         parsed.rows.forEach((r, i) => {
-          expect(r).toMatchObject({ to: neutralizeFormula(rows[i]?.to ?? ''), currency: rows[i]?.currency, reference: neutralizeFormula(rows[i]?.reference ?? '') });
+          expect(r).toMatchObject({
+            to: neutralizeFormula(rows[i]?.to ?? ''),
+            currency: rows[i]?.currency,
+            reference: neutralizeFormula(rows[i]?.reference ?? ''),
+          });
           expect(r['memo']?.replace(/\r\n/g, '\n')).toBe(neutralizeFormula(rows[i]?.memo ?? '').replace(/\r\n/g, '\n'));
-          expect(parseAmount(r['amount'] ?? '', { code: 'USD', exponent: 2, maxTransactionMinor: 10_000_000 } as Currency)).toBe(parseAmount(rows[i]?.amount ?? '', { code: 'USD', exponent: 2, maxTransactionMinor: 10_000_000 } as Currency));
+          expect(parseAmount(r['amount'] ?? '', { code: 'USD', exponent: 2, maxTransactionMinor: 10_000_000 } as Currency)).toBe(
+            parseAmount(rows[i]?.amount ?? '', { code: 'USD', exponent: 2, maxTransactionMinor: 10_000_000 } as Currency),
+          );
         });
       }),
       { numRuns: 150 },
@@ -245,13 +257,19 @@ describe('batch files', () => {
 
   it('arbitrary bytes never crash the reader: rows and errors are reported, each on a real line', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', '\r', ' ', '\u0000', '\ufeff'), maxLength: 200 })), (text) => {
-        const result = answerOrRefuse(() => parseCsv(`to,amount,currency,memo,reference\n${text}`, options), ['INVALID_FILE']);
-        if (result instanceof AppError) return;
-        const lineCount = text.split(/\r\n|\r|\n/).length + 1;
-        for (const e of result.errors) expect(e.line >= 1 && e.line <= lineCount + 1).toBe(true);
-        expect(result.rows.length).toBe(result.rowLines.length);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 400 }),
+          fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', '\r', ' ', '\u0000', '\ufeff'), maxLength: 200 }),
+        ),
+        (text) => {
+          const result = answerOrRefuse(() => parseCsv(`to,amount,currency,memo,reference\n${text}`, options), ['INVALID_FILE']);
+          if (result instanceof AppError) return;
+          const lineCount = text.split(/\r\n|\r|\n/).length + 1;
+          for (const e of result.errors) expect(e.line >= 1 && e.line <= lineCount + 1).toBe(true);
+          expect(result.rows.length).toBe(result.rowLines.length);
+        },
+      ),
       RUNS,
     );
   });
@@ -269,7 +287,10 @@ describe('fixture files', () => {
   it('a valid document plans one entry per user, in order', () => {
     fc.assert(
       fc.property(fc.uniqueArray(user, { selector: (u) => u.name, minLength: 1, maxLength: 8 }), (users) => {
-        const result = answerOrRefuse(() => planFixtures([{ file: 'f.json', data: { users } }]), ['INVALID_FILE', 'INVALID_TEXT', 'INVALID_NAME', 'INVALID_EMAIL']);
+        const result = answerOrRefuse(
+          () => planFixtures([{ file: 'f.json', data: { users } }]),
+          ['INVALID_FILE', 'INVALID_TEXT', 'INVALID_NAME', 'INVALID_EMAIL'],
+        );
         if (result instanceof AppError) return;
         expect(result.entries.map((e) => (e.kind === 'user' ? e.value.name : null))).toEqual(users.map((u) => u.name));
       }),
@@ -284,9 +305,29 @@ describe('fixture files', () => {
         let data: unknown = input;
         if (Array.isArray(input) && input.length === 3 && typeof input[1] === 'string' && Array.isArray(input[0])) {
           const [users, key, value] = input as [Record<string, unknown>[], string, unknown];
-          data = ['users', 'expect', 'transfers'].includes(key) ? { users, [key]: value } : { users: users.map((u, i) => (i === 0 ? { ...u, [key]: value } : u)) };
+          data = ['users', 'expect', 'transfers'].includes(key)
+            ? { users, [key]: value }
+            : { users: users.map((u, i) => (i === 0 ? { ...u, [key]: value } : u)) };
         }
-        answerOrRefuse(() => planFixtures([{ file: 'f.json', data }]), ['INVALID_FILE', 'INVALID_TEXT', 'INVALID_NAME', 'INVALID_DATE', 'INVALID_RECIPIENT', 'INVALID_CHOICE', 'INVALID_NUMBER', 'INVALID_EMAIL', 'INVALID_AMOUNT', 'INVALID_CURRENCY', 'INVALID_PHONE', 'INVALID_COUNTRY', 'WEAK_PASSWORD', 'USAGE']);
+        answerOrRefuse(
+          () => planFixtures([{ file: 'f.json', data }]),
+          [
+            'INVALID_FILE',
+            'INVALID_TEXT',
+            'INVALID_NAME',
+            'INVALID_DATE',
+            'INVALID_RECIPIENT',
+            'INVALID_CHOICE',
+            'INVALID_NUMBER',
+            'INVALID_EMAIL',
+            'INVALID_AMOUNT',
+            'INVALID_CURRENCY',
+            'INVALID_PHONE',
+            'INVALID_COUNTRY',
+            'WEAK_PASSWORD',
+            'USAGE',
+          ],
+        );
       }),
       RUNS,
     );

@@ -12,7 +12,9 @@ it('gives each caller its own empty database on a running server', async () => {
   for (const url of [db.url, other.url]) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const { rows } = await client.query<{ name: string; tables: string }>("select current_database() as name, (select count(*) from information_schema.tables where table_schema = 'public') as tables");
+    const { rows } = await client.query<{ name: string; tables: string }>(
+      "select current_database() as name, (select count(*) from information_schema.tables where table_schema = 'public') as tables",
+    );
     await client.end();
     expect(rows[0]?.tables).toBe('0');
     names.push(rows[0]?.name ?? '');

@@ -26,7 +26,11 @@ const ref = new RefData();
 const USD = findCurrency(ref.currencies, 'USD');
 const postgres = await pgStores({ segmentSize: 4 });
 
-const people = ['ada', 'bob', 'cyd', 'dee'].map((name) => ({ ...customer(newState(), name, { country: 'US' }), id: `usr_${name}`, email: `${name}@example.com` }));
+const people = ['ada', 'bob', 'cyd', 'dee'].map((name) => ({
+  ...customer(newState(), name, { country: 'US' }),
+  id: `usr_${name}`,
+  email: `${name}@example.com`,
+}));
 
 /** Deps of one step: its own clock, and random bytes that differ from every other step's (ids never repeat). */
 function depsAt(step: number): AppDeps {
@@ -46,11 +50,20 @@ function depsAt(step: number): AppDeps {
 
 const actor = (user: User): Actor => ({ user, sessionHash: `session-of-${user.id}` });
 
-type Op = { kind: 'deposit'; who: number; amount: number } | { kind: 'transfer'; from: number; to: number; amount: number; key: string | null } | { kind: 'quoted'; from: number; to: number; amount: number };
+type Op =
+  | { kind: 'deposit'; who: number; amount: number }
+  | { kind: 'transfer'; from: number; to: number; amount: number; key: string | null }
+  | { kind: 'quoted'; from: number; to: number; amount: number };
 
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('deposit' as const), who: fc.nat(3), amount: fc.integer({ min: 1, max: 50_000 }) }),
-  fc.record({ kind: fc.constant('transfer' as const), from: fc.nat(3), to: fc.nat(3), amount: fc.integer({ min: 1, max: 30_000 }), key: fc.option(fc.constantFrom('k1', 'k2'), { nil: null }) }),
+  fc.record({
+    kind: fc.constant('transfer' as const),
+    from: fc.nat(3),
+    to: fc.nat(3),
+    amount: fc.integer({ min: 1, max: 30_000 }),
+    key: fc.option(fc.constantFrom('k1', 'k2'), { nil: null }),
+  }),
   fc.record({ kind: fc.constant('quoted' as const), from: fc.nat(3), to: fc.nat(3), amount: fc.integer({ min: 100, max: 30_000 }) }),
 );
 
@@ -64,7 +77,8 @@ async function apply(store: RecordStore, op: Op, step: number): Promise<string> 
         case 'deposit':
           return (await deposit(t, deps, actor(people[op.who]!), { amountMinor: op.amount, currency: USD, source: 'card' })).tx.id;
         case 'transfer':
-          return (await transfer(t, deps, actor(people[op.from]!), { request: send(op.to, op.amount), memo: null, idempotencyKey: op.key, quoteId: null })).tx.id;
+          return (await transfer(t, deps, actor(people[op.from]!), { request: send(op.to, op.amount), memo: null, idempotencyKey: op.key, quoteId: null })).tx
+            .id;
         case 'quoted': {
           const quote = await quoteTransfer(t, deps, actor(people[op.from]!), send(op.to, op.amount));
           const sent = await transfer(t, deps, actor(people[op.from]!), { request: null, memo: null, idempotencyKey: null, quoteId: quote.id });
@@ -89,7 +103,14 @@ async function dump(store: RecordStore): Promise<unknown> {
     for await (const page of t.balances.scan(3)) balances.push(...page);
     const users = [];
     for await (const page of t.users.scan(3)) users.push(...page);
-    const perUser = await Promise.all(people.map(async (p) => [await t.limits.get(p.id), await t.idempotency.get(p.id, 'k1'), await t.idempotency.get(p.id, 'k2'), await t.journal.seqsOfUser(p.id)]));
+    const perUser = await Promise.all(
+      people.map(async (p) => [
+        await t.limits.get(p.id),
+        await t.idempotency.get(p.id, 'k1'),
+        await t.idempotency.get(p.id, 'k2'),
+        await t.journal.seqsOfUser(p.id),
+      ]),
+    );
     const quotes = await Promise.all(journal.map((e) => (e.tx.details.quoteId ? t.quotes.get(e.tx.details.quoteId) : null)));
     return { meta: t.meta.get(), journal, audit, balances, users, perUser, quotes, mails: await t.outbox.list(), count: await t.users.count() };
   });
@@ -127,7 +148,11 @@ describe('the PostgreSQL store', () => {
     const [row] = await store.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations');
     expect(row).toEqual({ version: 1, name: 'records' });
     await store.query("INSERT INTO schema_migrations (version, name) VALUES (2, 'from_the_future')");
-    const later = new PgStore(postgres.db.url, { migrationsDirectory: MIGRATIONS, now: () => new Date(NOW), schema: (store.location.match(/schema (\w+)/) ?? [])[1] });
+    const later = new PgStore(postgres.db.url, {
+      migrationsDirectory: MIGRATIONS,
+      now: () => new Date(NOW),
+      schema: (store.location.match(/schema (\w+)/) ?? [])[1],
+    });
     postgres.db.onDrop(() => later.close());
     await expect(later.read((t) => t.users.count())).rejects.toMatchObject({ code: 'STORE_TOO_NEW' });
   });
@@ -140,10 +165,16 @@ describe('the PostgreSQL store', () => {
     const sql = async (text: string) => store.query(text);
     await expect(sql(`INSERT INTO balances VALUES ('${userAccount('usr_ada')}', 'USD', -1)`)).rejects.toThrow(/balances_check|violates check/);
     await expect(store.query('INSERT INTO balances VALUES ($1, $2, $3)', [userAccount('usr_ada'), 'USD', '1.5'])).rejects.toThrow(/type bigint/);
-    await expect(sql(`INSERT INTO users (id, doc) VALUES ('usr_x', '{"id":"usr_x","email":"Not-Lower@example.com","role":"user","failedLogins":0}')`)).rejects.toThrow(/users_email_check/);
-    const quoted = await apply(store, { kind: 'deposit', who: 0, amount: 50_000 }, 0).then(() => apply(store, { kind: 'quoted', from: 0, to: 1, amount: 1_000 }, 1));
+    await expect(
+      sql(`INSERT INTO users (id, doc) VALUES ('usr_x', '{"id":"usr_x","email":"Not-Lower@example.com","role":"user","failedLogins":0}')`),
+    ).rejects.toThrow(/users_email_check/);
+    const quoted = await apply(store, { kind: 'deposit', who: 0, amount: 50_000 }, 0).then(() =>
+      apply(store, { kind: 'quoted', from: 0, to: 1, amount: 1_000 }, 1),
+    );
     const quoteId = quoted.split(' ')[0];
-    await expect(sql(`UPDATE quotes SET doc = jsonb_set(doc::jsonb, '{usedBy}', '"txn_9999999999"')::json WHERE id = '${quoteId}'`)).rejects.toThrow(/already used/);
+    await expect(sql(`UPDATE quotes SET doc = jsonb_set(doc::jsonb, '{usedBy}', '"txn_9999999999"')::json WHERE id = '${quoteId}'`)).rejects.toThrow(
+      /already used/,
+    );
     await expect(sql('UPDATE journal SET end_of_commit = NOT end_of_commit')).rejects.toThrow(/append-only/);
     await expect(sql('DELETE FROM audit')).rejects.toThrow(/append-only/);
     const head = (await store.query<{ seq: string; hash: string }>("SELECT seq, hash FROM chain_heads WHERE chain = 'journal'"))[0]!;
@@ -162,7 +193,11 @@ describe('the PostgreSQL store', () => {
     await seeded(first);
     await apply(first, { kind: 'deposit', who: 0, amount: 100_000 }, 0);
     await apply(first, { kind: 'deposit', who: 1, amount: 100_000 }, 0);
-    const second = new PgStore(postgres.db.url, { migrationsDirectory: MIGRATIONS, now: () => new Date(NOW), schema: (first.location.match(/schema (\w+)/) ?? [])[1] });
+    const second = new PgStore(postgres.db.url, {
+      migrationsDirectory: MIGRATIONS,
+      now: () => new Date(NOW),
+      schema: (first.location.match(/schema (\w+)/) ?? [])[1],
+    });
     postgres.db.onDrop(() => second.close());
     const rounds = 15;
     const results = await Promise.all([
@@ -170,7 +205,7 @@ describe('the PostgreSQL store', () => {
       Promise.all(Array.from({ length: rounds }, (_, i) => apply(second, { kind: 'transfer', from: 1, to: 0, amount: 300, key: null }, i))),
     ]);
     expect(results.flat().every((id) => id.startsWith('txn_'))).toBe(true);
-    const state = await dump(first) as { journal: unknown[]; balances: { account: string; currencies: Record<string, number> }[] };
+    const state = (await dump(first)) as { journal: unknown[]; balances: { account: string; currencies: Record<string, number> }[] };
     expect(state.journal).toHaveLength(2 + 2 * rounds);
     const total = state.balances.reduce((sum, b) => sum + (b.currencies['USD'] ?? 0), 0);
     expect(total).toBe(0);
@@ -184,14 +219,14 @@ describe('the PostgreSQL store', () => {
     expect(maskDatabaseUrl(url)).toBe('postgres://okpay:***@127.0.0.1:1/okpay?sslmode=disable');
     expect(maskDatabaseUrl('postgresql://u@h/db?password=s3cret-pw')).toBe('postgresql://u@h/db?password=***');
     const store = new PgStore(url, { migrationsDirectory: MIGRATIONS, now: () => new Date(NOW) });
-    const error = await store.read((t) => t.users.count()).then(
-      () => null,
-      (e: unknown) => e as AppError,
-    );
+    const error = await store
+      .read((t) => t.users.count())
+      .then(
+        () => null,
+        (e: unknown) => e as AppError,
+      );
     expect(error?.code).toBe('STORE_UNAVAILABLE');
     expect(`${error?.message} ${error?.hint}`).not.toContain('s3cret-pw');
     expect(error?.message).toContain('okpay:***@127.0.0.1:1');
   });
 });
-
-

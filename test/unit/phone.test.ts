@@ -23,7 +23,10 @@ describe('normalizePhone with a country: national formats', () => {
 
   it('refuses a national number that cannot be one in that country, or without a usable country', () => {
     expect(appErrorOf(() => normalizePhone('12', undefined, 'DE'))).toMatchObject({ code: 'INVALID_PHONE', message: '"12" is not a phone number in DE' });
-    expect(appErrorOf(() => normalizePhone('4155550100', undefined, 'XX'))).toMatchObject({ code: 'INVALID_PHONE', message: '"4155550100" does not start with + and a country code' });
+    expect(appErrorOf(() => normalizePhone('4155550100', undefined, 'XX'))).toMatchObject({
+      code: 'INVALID_PHONE',
+      message: '"4155550100" does not start with + and a country code',
+    });
     expect(appErrorOf(() => normalizePhone('4155550100')).code).toBe('INVALID_PHONE');
   });
 });

@@ -30,7 +30,17 @@ const postgres = await pgStores({ segmentSize: 4 });
 
 const STORES: [string, () => RecordStore][] = [
   ['memory', () => new MemoryRecordStore(NOW, 4)],
-  ['split file', () => new SplitFileStore(tempHome(), { now: () => new Date(NOW), segmentSize: 4, summarizeTicket: () => { throw new Error('a new store has no schema-2 tickets'); } })],
+  [
+    'split file',
+    () =>
+      new SplitFileStore(tempHome(), {
+        now: () => new Date(NOW),
+        segmentSize: 4,
+        summarizeTicket: () => {
+          throw new Error('a new store has no schema-2 tickets');
+        },
+      }),
+  ],
   ['PostgreSQL', () => postgres.make(NOW)],
 ];
 
@@ -40,7 +50,18 @@ const bob = { ...customer(state, 'bob'), phone: '+14155550142' };
 const agentUser: User = { ...customer(state, 'amy'), role: 'agent', agent: { tier: 1, languages: ['en'] } };
 
 function deposit(user: User, amountMinor: number): NewTransaction {
-  return { type: 'deposit', at: NOW, memo: null, links: [], parties: [user.id], postings: [{ account: 'world', currency: 'USD', amountMinor: -amountMinor }, { account: userAccount(user.id), currency: 'USD', amountMinor }], details: { initiator: user.id, source: 'card' } };
+  return {
+    type: 'deposit',
+    at: NOW,
+    memo: null,
+    links: [],
+    parties: [user.id],
+    postings: [
+      { account: 'world', currency: 'USD', amountMinor: -amountMinor },
+      { account: userAccount(user.id), currency: 'USD', amountMinor },
+    ],
+    details: { initiator: user.id, source: 'card' },
+  };
 }
 
 function toPhone(user: User, phone: string, amountMinor: number): NewTransaction {
@@ -50,8 +71,19 @@ function toPhone(user: User, phone: string, amountMinor: number): NewTransaction
     memo: null,
     links: [],
     parties: [user.id],
-    postings: [{ account: userAccount(user.id), currency: 'USD', amountMinor: -amountMinor }, { account: 'unclaimed', currency: 'USD', amountMinor }],
-    details: { initiator: user.id, amountMinor, currency: 'USD', recipient: { phone }, unclaimedExpiresAt: '2026-12-23T10:00:00.000Z', outgoingUsdMinor: amountMinor, idempotency: { key: 'k1', fingerprint: 'f1', expiresAt: '2026-12-23T10:00:00.000Z' } },
+    postings: [
+      { account: userAccount(user.id), currency: 'USD', amountMinor: -amountMinor },
+      { account: 'unclaimed', currency: 'USD', amountMinor },
+    ],
+    details: {
+      initiator: user.id,
+      amountMinor,
+      currency: 'USD',
+      recipient: { phone },
+      unclaimedExpiresAt: '2026-12-23T10:00:00.000Z',
+      outgoingUsdMinor: amountMinor,
+      idempotency: { key: 'k1', fingerprint: 'f1', expiresAt: '2026-12-23T10:00:00.000Z' },
+    },
   };
 }
 
@@ -88,7 +120,13 @@ describe.each(STORES)('the %s record store', (_name, make) => {
       expect(await t.users.byEmail(ada.email)).toBeNull();
       expect((await t.users.byToken('passwordReset', 'h1'))?.id).toBe(ada.id);
     });
-    expect(await store.read(async (t) => [await t.users.byEmail(ada.email), (await t.users.byEmail('ada.new@example.com'))?.id, (await t.users.staff()).map((u) => u.id)])).toEqual([null, ada.id, [agentUser.id]]);
+    expect(
+      await store.read(async (t) => [
+        await t.users.byEmail(ada.email),
+        (await t.users.byEmail('ada.new@example.com'))?.id,
+        (await t.users.staff()).map((u) => u.id),
+      ]),
+    ).toEqual([null, ada.id, [agentUser.id]]);
   });
 
   it('applies a posting through the records: balances, idempotency, limits, unclaimed money and the journal index', async () => {
@@ -109,7 +147,18 @@ describe.each(STORES)('the %s record store', (_name, make) => {
       expect((await t.journal.get(2))?.tx.id).toBe(tx.id);
     });
     await store.transaction((t) =>
-      t.post({ type: 'unclaimed.return', at: NOW, memo: null, links: [tx.id], parties: [ada.id], postings: [{ account: 'unclaimed', currency: 'USD', amountMinor: -2_500 }, { account: userAccount(ada.id), currency: 'USD', amountMinor: 2_500 }], details: { initiator: null, limitRelease: { userId: ada.id, day: '2026-11-23', usdMinor: 2_500 } } }),
+      t.post({
+        type: 'unclaimed.return',
+        at: NOW,
+        memo: null,
+        links: [tx.id],
+        parties: [ada.id],
+        postings: [
+          { account: 'unclaimed', currency: 'USD', amountMinor: -2_500 },
+          { account: userAccount(ada.id), currency: 'USD', amountMinor: 2_500 },
+        ],
+        details: { initiator: null, limitRelease: { userId: ada.id, day: '2026-11-23', usdMinor: 2_500 } },
+      }),
     );
     await store.read(async (t) => {
       expect(await t.unclaimed.forRecipient({ phone: '+447700900123' })).toEqual([]);
@@ -120,18 +169,64 @@ describe.each(STORES)('the %s record store', (_name, make) => {
 
   it('keeps withdrawals in flight findable by user, by hold and in request order until they end', async () => {
     const store = make();
-    const record: Omit<Withdrawal, 'holdTxId'> = { id: 'wd_1', userId: ada.id, methodId: 'wm_1', methodType: 'bank', methodLabel: 'x', amountMinor: 1_000, currency: 'USD', feeMinor: 0, feeLines: [], status: 'requested', requestedAt: NOW, processingAt: null, expectedBy: NOW, finishedAt: null, failureReason: null, quoteId: null, outgoingUsdMinor: 1_000 };
+    const record: Omit<Withdrawal, 'holdTxId'> = {
+      id: 'wd_1',
+      userId: ada.id,
+      methodId: 'wm_1',
+      methodType: 'bank',
+      methodLabel: 'x',
+      amountMinor: 1_000,
+      currency: 'USD',
+      feeMinor: 0,
+      feeLines: [],
+      status: 'requested',
+      requestedAt: NOW,
+      processingAt: null,
+      expectedBy: NOW,
+      finishedAt: null,
+      failureReason: null,
+      quoteId: null,
+      outgoingUsdMinor: 1_000,
+    };
     const hold = await store.transaction(async (t) => {
       await t.post(deposit(ada, 5_000));
-      return t.post({ type: 'withdrawal.hold', at: NOW, memo: null, links: [], parties: [ada.id], postings: [{ account: userAccount(ada.id), currency: 'USD', amountMinor: -1_000 }, { account: holdAccount(ada.id), currency: 'USD', amountMinor: 1_000 }], details: { initiator: ada.id, record } });
+      return t.post({
+        type: 'withdrawal.hold',
+        at: NOW,
+        memo: null,
+        links: [],
+        parties: [ada.id],
+        postings: [
+          { account: userAccount(ada.id), currency: 'USD', amountMinor: -1_000 },
+          { account: holdAccount(ada.id), currency: 'USD', amountMinor: 1_000 },
+        ],
+        details: { initiator: ada.id, record },
+      });
     });
     await store.read(async (t) => {
       expect((await t.withdrawals.byHoldTx(hold.id))?.id).toBe('wd_1');
       expect((await t.withdrawals.ofUser(ada.id)).map((w) => w.holdTxId)).toEqual([hold.id]);
       expect((await t.withdrawals.inFlight(5)).map((w) => w.id)).toEqual(['wd_1']);
     });
-    await store.transaction((t) => t.post({ type: 'withdrawal.complete', at: NOW, memo: null, links: [hold.id], parties: [ada.id], postings: [{ account: holdAccount(ada.id), currency: 'USD', amountMinor: -1_000 }, { account: 'world', currency: 'USD', amountMinor: 1_000 }], details: { initiator: null, record: { ...record, status: 'completed', holdTxId: hold.id } } }));
-    expect(await store.read(async (t) => [await t.withdrawals.get('wd_1'), await t.withdrawals.byHoldTx(hold.id), await t.withdrawals.inFlight(5)])).toEqual([null, null, []]);
+    await store.transaction((t) =>
+      t.post({
+        type: 'withdrawal.complete',
+        at: NOW,
+        memo: null,
+        links: [hold.id],
+        parties: [ada.id],
+        postings: [
+          { account: holdAccount(ada.id), currency: 'USD', amountMinor: -1_000 },
+          { account: 'world', currency: 'USD', amountMinor: 1_000 },
+        ],
+        details: { initiator: null, record: { ...record, status: 'completed', holdTxId: hold.id } },
+      }),
+    );
+    expect(await store.read(async (t) => [await t.withdrawals.get('wd_1'), await t.withdrawals.byHoldTx(hold.id), await t.withdrawals.inFlight(5)])).toEqual([
+      null,
+      null,
+      [],
+    ]);
   });
 
   it('lists the open queue from its index, and a customer’s tickets newest first a page at a time', async () => {

@@ -61,7 +61,14 @@ class Okpay {
     const code = await run(['--data-dir', home, ...args], {
       io,
       env,
-      openStore: (dir, now) => new SplitFileStore(dir, { now, segmentSize: SEGMENT_SIZE, summarizeTicket: () => { throw new Error('a new store has no schema-2 tickets'); } }),
+      openStore: (dir, now) =>
+        new SplitFileStore(dir, {
+          now,
+          segmentSize: SEGMENT_SIZE,
+          summarizeTicket: () => {
+            throw new Error('a new store has no schema-2 tickets');
+          },
+        }),
       session: { read: async () => null, write: async () => undefined, clear: async () => undefined },
     });
     const stdout = io.stdout();
@@ -145,7 +152,8 @@ async function crashWhen(crashes: (step: string, file: string, seen: string[]) =
 const afterCommitPoint = (step: string, _file: string, seen: string[]): boolean => step === 'rename' && seen.some((s) => s === 'write commit.redo');
 
 /** A crash while the journal is written: the first entries of the commit are there, no redo record. */
-const whileJournalWritten = (_step: string, file: string, seen: string[]): boolean => seen.some((s) => s.startsWith('write journal/')) && !file.includes(`${path.sep}journal${path.sep}`);
+const whileJournalWritten = (_step: string, file: string, seen: string[]): boolean =>
+  seen.some((s) => s.startsWith('write journal/')) && !file.includes(`${path.sep}journal${path.sep}`);
 
 async function journalEntries(okpay: Okpay): Promise<number> {
   return (await okpay.verify()).checked.journalEntries;
@@ -183,9 +191,17 @@ describe('a crash after the commit point, before the records are in place', () =
   it('two lost commits — money for someone without an account, and a payout hold — come back with their live records', async () => {
     const okpay = new Okpay();
     await twoCustomers(okpay);
-    const method = (await okpay.ok(['withdraw', 'methods', 'add', 'bank', '--holder', 'Ada Lovelace', '--iban', 'GB33 BUKB 2020 1555 5555 55', '--json'], { as: 'ada@example.com' })).json<{ method: { id: string } }>().method.id;
-    await crashWhen(afterCommitPoint, () => okpay.run(['transfer', '--to', 'cy@example.com', '--amount', '50', '--currency', 'USD', '--yes'], { as: 'ada@example.com' }));
-    await crashWhen(afterCommitPoint, () => okpay.run(['withdraw', '--method', method, '--amount', '100', '--currency', 'USD', '--yes', '--json'], { as: 'ada@example.com' }));
+    const method = (
+      await okpay.ok(['withdraw', 'methods', 'add', 'bank', '--holder', 'Ada Lovelace', '--iban', 'GB33 BUKB 2020 1555 5555 55', '--json'], {
+        as: 'ada@example.com',
+      })
+    ).json<{ method: { id: string } }>().method.id;
+    await crashWhen(afterCommitPoint, () =>
+      okpay.run(['transfer', '--to', 'cy@example.com', '--amount', '50', '--currency', 'USD', '--yes'], { as: 'ada@example.com' }),
+    );
+    await crashWhen(afterCommitPoint, () =>
+      okpay.run(['withdraw', '--method', method, '--amount', '100', '--currency', 'USD', '--yes', '--json'], { as: 'ada@example.com' }),
+    );
     // 500 − (50 + 0.25 fee) − (100 + 0.50 fee)
     expect(await okpay.balance('ada@example.com')).toEqual({ available: '349.25', held: '100.50' });
     const listed = (await okpay.ok(['withdraw', 'list', '--json'], { as: 'ada@example.com' })).json<{ withdrawals: { id: string; status: string }[] }>();
@@ -202,7 +218,9 @@ describe('a crash after the commit point, before the records are in place', () =
     const okpay = new Okpay();
     await twoCustomers(okpay);
     await okpay.admin('ops@example.com');
-    const method = (await okpay.ok(['withdraw', 'methods', 'add', 'ewallet', '--provider', 'PayPal', '--account', 'ada@example.com', '--json'], { as: 'ada@example.com' })).json<{ method: { id: string } }>().method.id;
+    const method = (
+      await okpay.ok(['withdraw', 'methods', 'add', 'ewallet', '--provider', 'PayPal', '--account', 'ada@example.com', '--json'], { as: 'ada@example.com' })
+    ).json<{ method: { id: string } }>().method.id;
     await okpay.ok(['withdraw', '--method', method, '--amount', '20', '--currency', 'USD', '--yes'], { as: 'ada@example.com' });
     await okpay.ok(['transfer', '--to', 'nobody@example.com', '--amount', '10', '--currency', 'USD', '--yes'], { as: 'ada@example.com' });
     await okpay.advance(31 * DAY_MS, 'ops@example.com', 'ada@example.com');
@@ -225,7 +243,8 @@ describe('a commit cut short before its commit point', () => {
     const file = path.join(home, '..', `${path.basename(home)}.batch.csv`);
     writeFileSync(file, 'to,amount,currency,memo,reference\nbob@example.com,10,USD,,row-1\ncy@example.com,20,USD,,row-2\nbob@example.com,30,USD,,row-3\n');
     const before = await journalEntries(okpay);
-    const journalBytes = (): number => readdirSync(path.join(home, 'journal')).reduce((sum, name) => sum + readFileSync(path.join(home, 'journal', name)).length, 0);
+    const journalBytes = (): number =>
+      readdirSync(path.join(home, 'journal')).reduce((sum, name) => sum + readFileSync(path.join(home, 'journal', name)).length, 0);
     const bytesBefore = journalBytes();
     await crashWhen(whileJournalWritten, () => okpay.run(['transfer', '--batch', file, '--yes'], { as: 'ada@example.com' }));
     expect(journalBytes(), 'the batch left its entries in the journal').toBeGreaterThan(bytesBefore);
@@ -233,9 +252,13 @@ describe('a commit cut short before its commit point', () => {
     expect(await okpay.balance('ada@example.com')).toEqual({ available: '500.00', held: '0.00' });
     expect(await journalEntries(okpay)).toBe(before);
     expect(await okpay.balance('bob@example.com')).toEqual({ available: '0.00', held: '0.00' });
-    const paid = (await okpay.ok(['transfer', '--batch', file, '--yes', '--json'], { as: 'ada@example.com' })).json<{ batch: { paid: number; alreadyPaid: number } }>();
+    const paid = (await okpay.ok(['transfer', '--batch', file, '--yes', '--json'], { as: 'ada@example.com' })).json<{
+      batch: { paid: number; alreadyPaid: number };
+    }>();
     expect(paid.batch).toMatchObject({ paid: 3, alreadyPaid: 0 });
-    const again = (await okpay.ok(['transfer', '--batch', file, '--yes', '--json'], { as: 'ada@example.com' })).json<{ batch: { paid: number; alreadyPaid: number } }>();
+    const again = (await okpay.ok(['transfer', '--batch', file, '--yes', '--json'], { as: 'ada@example.com' })).json<{
+      batch: { paid: number; alreadyPaid: number };
+    }>();
     expect(again.batch).toMatchObject({ paid: 0, alreadyPaid: 3 });
     expect(await okpay.balance('bob@example.com')).toEqual({ available: '40.00', held: '0.00' });
     expect(await okpay.balance('cy@example.com')).toEqual({ available: '20.00', held: '0.00' });

@@ -7,7 +7,12 @@ import { addAgentReply, addCustomerReply, changeStatus } from '../support/desk-s
 import { agent, americas, asia, at, customer, europe, iso, local, newState, open, support } from '../support/desk.js';
 import { readFileSync } from 'node:fs';
 
-function opened(region: Region, localTime: string, category: 'account' | 'dispute' | 'feedback' = 'account', channel: 'email' | 'chat' | 'phone' | 'social' = 'email') {
+function opened(
+  region: Region,
+  localTime: string,
+  category: 'account' | 'dispute' | 'feedback' = 'account',
+  channel: 'email' | 'chat' | 'phone' | 'social' = 'email',
+) {
   const state = newState();
   const ada = customer(state, 'ada');
   const ticket = open(state, ada, at(region, localTime), { category, channel, regionId: region.id });
@@ -120,7 +125,20 @@ describe('the clock, derived from the event log', () => {
   it('internal notes do not stop the clock', () => {
     const { state, ticket } = opened(europe, '2026-11-23T10:00');
     const lin = agent(state, 'lin', 1);
-    const noted = { ...ticket, events: [...ticket.events, { type: 'message' as const, at: iso(at(europe, '2026-11-23T10:30')), by: lin.id, author: 'agent' as const, visibility: 'internal' as const, messageId: 2 }] };
+    const noted = {
+      ...ticket,
+      events: [
+        ...ticket.events,
+        {
+          type: 'message' as const,
+          at: iso(at(europe, '2026-11-23T10:30')),
+          by: lin.id,
+          author: 'agent' as const,
+          visibility: 'internal' as const,
+          messageId: 2,
+        },
+      ],
+    };
     expect(report(noted, europe, at(europe, '2026-11-23T11:00')).current?.elapsedMinutes).toBe(60);
   });
 
@@ -182,9 +200,13 @@ describe('support data', () => {
   });
 
   it('refuses broken data, naming the field', () => {
-    expect(() => parseSupport({ ...shipped, sla: { ...(shipped['sla'] as object), urgent: { firstReplyBusinessMinutes: 0, nextReplyBusinessMinutes: 5 } } })).toThrow(/sla\.urgent\.firstReplyBusinessMinutes/);
+    expect(() =>
+      parseSupport({ ...shipped, sla: { ...(shipped['sla'] as object), urgent: { firstReplyBusinessMinutes: 0, nextReplyBusinessMinutes: 5 } } }),
+    ).toThrow(/sla\.urgent\.firstReplyBusinessMinutes/);
     expect(() => parseSupport({ ...shipped, priorities: { byCategory: {}, lockedAccount: 'high' } })).toThrow(/priorities\.byCategory\.account/);
-    expect(() => parseSupport({ ...shipped, channels: (shipped['channels'] as { id: string }[]).filter((channel) => channel.id !== 'email') })).toThrow(/no ticket channel "email"/);
+    expect(() => parseSupport({ ...shipped, channels: (shipped['channels'] as { id: string }[]).filter((channel) => channel.id !== 'email') })).toThrow(
+      /no ticket channel "email"/,
+    );
     expect(() => parseSupport(null)).toThrow(/must be an object/);
   });
 

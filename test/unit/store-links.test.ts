@@ -16,7 +16,12 @@ it('a link at a stage name is replaced, never followed', async () => {
   const home = path.join(root, 'home');
   const leak = path.join(root, 'leak');
   writeFileSync(leak, '');
-  const store = new SplitFileStore(home, { now: () => new Date(NOW), summarizeTicket: () => { throw new Error('a new store has no schema-2 tickets'); } });
+  const store = new SplitFileStore(home, {
+    now: () => new Date(NOW),
+    summarizeTicket: () => {
+      throw new Error('a new store has no schema-2 tickets');
+    },
+  });
   const ada = customer(newState(), 'ada');
   await store.transaction((t) => t.users.put(ada));
   symlinkSync(leak, path.join(home, '.store.json.stage'));

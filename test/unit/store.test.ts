@@ -35,7 +35,11 @@ afterEach(() => {
 });
 
 function open(directory: string, options: { segmentSize?: number; lockStaleMs?: number } = {}): SplitFileStore {
-  return new SplitFileStore(directory, { now, ...options, summarizeTicket: (ticket) => summarizeTicket(ticket, support, regionById(calendars, ticket.regionId)) });
+  return new SplitFileStore(directory, {
+    now,
+    ...options,
+    summarizeTicket: (ticket) => summarizeTicket(ticket, support, regionById(calendars, ticket.regionId)),
+  });
 }
 
 function deposit(userId: string, amountMinor: number): NewTransaction {
@@ -92,7 +96,10 @@ function snapshot(directory: string): Map<string, string> {
 }
 
 function segment(directory: string, n: number): { segment: number; entries: JournalEntry[] } {
-  return JSON.parse(readFileSync(path.join(directory, 'journal', `${String(n).padStart(8, '0')}.json`), 'utf8')) as { segment: number; entries: JournalEntry[] };
+  return JSON.parse(readFileSync(path.join(directory, 'journal', `${String(n).padStart(8, '0')}.json`), 'utf8')) as {
+    segment: number;
+    entries: JournalEntry[];
+  };
 }
 
 describe('split file store transactions', () => {
@@ -162,7 +169,8 @@ describe('split file store transactions', () => {
         setFaultHook(null);
       }
     };
-    const seen = () => open(directory).read(async (t) => ({ audit: (await collect(t.auditLog.scan())).map((e) => e.seq), mails: (await t.outbox.list()).map((m) => m.to) }));
+    const seen = () =>
+      open(directory).read(async (t) => ({ audit: (await collect(t.auditLog.scan())).map((e) => e.seq), mails: (await t.outbox.list()).map((m) => m.to) }));
     // Killed before its commit point, with its audit entry written: the entry is not part of the store.
     let killed = false;
     await cutShort((_step, file) => (killed ||= file.endsWith('.stage')));
@@ -289,7 +297,11 @@ describe('a schema-2 state.json met by the upgrade', () => {
 
   it('migrates a schema-1 state: limit windows become { day: usdMinor } in day order', async () => {
     const v1Windows = {
-      usr_a: [{ day: '2026-11-20', usdMinor: 500 }, { day: '2026-11-03', usdMinor: 70 }, { day: '2026-11-20', usdMinor: 25 }],
+      usr_a: [
+        { day: '2026-11-20', usdMinor: 500 },
+        { day: '2026-11-03', usdMinor: 70 },
+        { day: '2026-11-20', usdMinor: 25 },
+      ],
       usr_b: [{ day: '2026-11-21', usdMinor: 0 }],
     };
     const home = schema2Store((state) => JSON.stringify({ ...state, schemaVersion: 1, limitWindows: v1Windows }));

@@ -49,12 +49,21 @@ describe('tables sized to the terminal', () => {
     expect(new Set(widths(lines)).size).toBe(1);
     expect(Math.max(...widths(lines))).toBeLessThanOrEqual(60);
     expect(lines[3]).toContain('…');
-    const bars = lines.slice(1).filter((l) => l.startsWith('│')).map((line) => [...line].reduce<number[]>((at, ch, i) => (ch === '│' ? [...at, stringWidth([...line].slice(0, i).join(''))] : at), []));
+    const bars = lines
+      .slice(1)
+      .filter((l) => l.startsWith('│'))
+      .map((line) => [...line].reduce<number[]>((at, ch, i) => (ch === '│' ? [...at, stringWidth([...line].slice(0, i).join(''))] : at), []));
     expect(new Set(bars.map((b) => b.join(','))).size).toBe(1);
   });
 
   it('drop the columns marked hideable, lowest first, before squeezing free text unreadably', () => {
-    const columns: TableColumn[] = [{ title: '#', align: 'right' }, { title: 'ID' }, { title: 'Tier', align: 'right', hide: 1 }, { title: 'Lang', hide: 2 }, { title: 'Subject' }];
+    const columns: TableColumn[] = [
+      { title: '#', align: 'right' },
+      { title: 'ID' },
+      { title: 'Tier', align: 'right', hide: 1 },
+      { title: 'Lang', hide: 2 },
+      { title: 'Subject' },
+    ];
     const rows = [['7', `txn_${'0'.repeat(36)}`, '2', 'en', 'x'.repeat(70)]];
     const at80 = renderTable(columns, rows, 80);
     expect(at80[1]).not.toContain('Tier');

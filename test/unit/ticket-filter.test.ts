@@ -47,7 +47,12 @@ describe('filters on the summary', () => {
 });
 
 describe('free-text search', () => {
-  const ticket = addNote(open(state, ada, NOW, { subject: '退款没有到账', body: 'Refunded twice? 我十一月二日退货。' }), lin, 'Treasury says batch 77 is late.', new Date(NOW).toISOString());
+  const ticket = addNote(
+    open(state, ada, NOW, { subject: '退款没有到账', body: 'Refunded twice? 我十一月二日退货。' }),
+    lin,
+    'Treasury says batch 77 is late.',
+    new Date(NOW).toISOString(),
+  );
 
   it('needs every word, folded and stemmed, in the subject or a message', () => {
     expect(textMatches(queryTerms('退款')!, ticket, 'agent')).toBe(true);

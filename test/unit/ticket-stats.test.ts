@@ -29,7 +29,17 @@ describe('support statistics', () => {
   const stats = ticketStats(Object.values(state.tickets), sla, Date.parse('2026-11-01T00:00:00Z'), Date.parse('2026-12-01T00:00:00Z'));
 
   it('counts the tickets opened in the period, with first replies, SLA compliance and CSAT', () => {
-    expect(stats.total).toMatchObject({ key: 'all', volume: 4, firstReplies: 2, medianFirstReplyMinutes: 180, slaMet: 1, slaMeasured: 3, ratings: 2, averageScore: 3.5, csat: 0.5 });
+    expect(stats.total).toMatchObject({
+      key: 'all',
+      volume: 4,
+      firstReplies: 2,
+      medianFirstReplyMinutes: 180,
+      slaMet: 1,
+      slaMeasured: 3,
+      ratings: 2,
+      averageScore: 3.5,
+      csat: 0.5,
+    });
   });
 
   it('splits them per agent (tickets held, first replies written)', () => {

@@ -57,8 +57,23 @@ function apply(ticket: Ticket, s: Step, atIso: string): Ticket {
 }
 
 /** A ticket with a random history; steps the rules refuse (a closed ticket's reply, say) are left out. */
-function history(startMs: number, region: Region, channel: (typeof TICKET_CHANNELS)[number], category: (typeof TICKET_CATEGORIES)[number], steps: readonly Step[]): { ticket: Ticket; lastMs: number } {
-  const input = { customer: ada, category, subject: 'Where is my money?', body: 'It has been days.', channel, language: 'en' as const, regionId: region.id, txId: null };
+function history(
+  startMs: number,
+  region: Region,
+  channel: (typeof TICKET_CHANNELS)[number],
+  category: (typeof TICKET_CATEGORIES)[number],
+  steps: readonly Step[],
+): { ticket: Ticket; lastMs: number } {
+  const input = {
+    customer: ada,
+    category,
+    subject: 'Where is my money?',
+    body: 'It has been days.',
+    channel,
+    language: 'en' as const,
+    regionId: region.id,
+    txId: null,
+  };
   let ticket = openTicket(input, [], () => 1, support, startMs).ticket;
   let atMs = startMs;
   for (const s of steps) {
@@ -101,7 +116,10 @@ describe('a ticket summary', () => {
   });
 
   it('depends on the ticket alone, not on when it was made', () => {
-    const { ticket } = history(START_MS, europe, 'email', 'dispute', [{ kind: 'agent-reply', gapMs: 3_600_000 }, { kind: 'customer-reply', gapMs: 7_200_000 }]);
+    const { ticket } = history(START_MS, europe, 'email', 'dispute', [
+      { kind: 'agent-reply', gapMs: 3_600_000 },
+      { kind: 'customer-reply', gapMs: 7_200_000 },
+    ]);
     const summary = summarizeTicket(ticket, support, europe);
     expect(summary).toMatchObject({ number: 1, status: 'open', priority: 'high', waitingForFirstReply: false, solvedAt: null });
     expect(summary.sla).toMatchObject({ kind: 'next-reply', runningSinceMs: START_MS + 3 * 3_600_000 });

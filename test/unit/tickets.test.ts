@@ -1,7 +1,35 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canTransition, duplicateKey, initialPriority, parseTags, parseTicketNumber, validateBody, validateSubject, TICKET_STATUSES, visibleEvents, visibleMessages, type TicketStatus } from '../../src/domain/tickets.js';
-import { addAgentReply, addCustomerReply, addNote, agentLoad, assignTicket, changeStatus, closeSolvedTickets, escalateTicket, mergeTickets, openTicket, pickAgent, rateTicket, requestEscalation, requireOwnTicket, requireTicket } from '../support/desk-state.js';
+import {
+  canTransition,
+  duplicateKey,
+  initialPriority,
+  parseTags,
+  parseTicketNumber,
+  validateBody,
+  validateSubject,
+  TICKET_STATUSES,
+  visibleEvents,
+  visibleMessages,
+  type TicketStatus,
+} from '../../src/domain/tickets.js';
+import {
+  addAgentReply,
+  addCustomerReply,
+  addNote,
+  agentLoad,
+  assignTicket,
+  changeStatus,
+  closeSolvedTickets,
+  escalateTicket,
+  mergeTickets,
+  openTicket,
+  pickAgent,
+  rateTicket,
+  requestEscalation,
+  requireOwnTicket,
+  requireTicket,
+} from '../support/desk-state.js';
 import { LANGUAGES } from '../../src/domain/language.js';
 import { ticketReceivedMail, ticketReplyMail, ticketStatusMail } from '../../src/domain/ticket-mails.js';
 import { agent, customer, errorCode, iso, newState, open, support } from '../support/desk.js';
@@ -105,7 +133,21 @@ describe('duplicates', () => {
     const state = newState();
     const ada = customer(state, 'ada');
     const first = open(state, ada, T0, { subject: 'Refund missing', body: 'Where is my refund?' });
-    const again = openTicket(state, { customer: ada, category: 'dispute', subject: '  refund   MISSING ', body: 'where is my\n refund?', channel: 'chat', language: 'en', regionId: 'europe', txId: null }, support, T0 + 23 * HOUR);
+    const again = openTicket(
+      state,
+      {
+        customer: ada,
+        category: 'dispute',
+        subject: '  refund   MISSING ',
+        body: 'where is my\n refund?',
+        channel: 'chat',
+        language: 'en',
+        regionId: 'europe',
+        txId: null,
+      },
+      support,
+      T0 + 23 * HOUR,
+    );
     expect(again.duplicate).toBe(true);
     expect(again.ticket.number).toBe(first.number);
     expect(again.ticket.events.at(-1)).toMatchObject({ type: 'duplicate', by: ada.id });
@@ -117,7 +159,15 @@ describe('duplicates', () => {
     const state = newState();
     const ada = customer(state, 'ada');
     const bob = customer(state, 'bob');
-    const input = { category: 'account' as const, subject: 'Locked', body: 'Help', channel: 'email' as const, language: 'en' as const, regionId: 'europe', txId: null };
+    const input = {
+      category: 'account' as const,
+      subject: 'Locked',
+      body: 'Help',
+      channel: 'email' as const,
+      language: 'en' as const,
+      regionId: 'europe',
+      txId: null,
+    };
     const first = openTicket(state, { ...input, customer: ada }, support, T0).ticket;
     expect(openTicket(state, { ...input, customer: ada }, support, T0 + DAY).duplicate).toBe(false);
     expect(openTicket(state, { ...input, customer: bob }, support, T0 + HOUR).duplicate).toBe(false);
@@ -175,7 +225,14 @@ describe('replies', () => {
     const closed = changeStatus(state, changeStatus(state, original, 'solved', null, iso(T0)), 'closed', null, iso(T0));
     const reply = addCustomerReply(state, closed, ada, 'It happened again', iso(T0 + DAY));
     expect(reply.followUpOf).toBe(closed.number);
-    expect(reply.ticket).toMatchObject({ number: 2, status: 'new', origin: 'follow-up', relatedTo: 1, category: 'dispute', subject: 'Follow-up to #1: Refund' });
+    expect(reply.ticket).toMatchObject({
+      number: 2,
+      status: 'new',
+      origin: 'follow-up',
+      relatedTo: 1,
+      category: 'dispute',
+      subject: 'Follow-up to #1: Refund',
+    });
     expect(reply.ticket.messages[0]?.body).toBe('It happened again');
     const after = requireTicket(state, 1);
     expect(after.status).toBe('closed');
@@ -413,7 +470,9 @@ describe('mails to the customer', () => {
   it('have their own words in each language', () => {
     const state = newState();
     const ada = customer(state, 'ada');
-    const subjects = LANGUAGES.map((language) => ticketStatusMail(ada, open(state, ada, T0, { language, subject: language }), 'pending').subject.replace(/#\d+/, '#'));
+    const subjects = LANGUAGES.map((language) =>
+      ticketStatusMail(ada, open(state, ada, T0, { language, subject: language }), 'pending').subject.replace(/#\d+/, '#'),
+    );
     expect(new Set(subjects).size).toBe(LANGUAGES.length);
     const zh = open(state, ada, T0, { language: 'zh', subject: '退款' });
     expect(ticketStatusMail(ada, zh, 'merged').text).toContain('已合并');

@@ -28,7 +28,10 @@ describe('urgency terms', () => {
     const { urgency } = entry(ticket, at(europe, '2026-11-23T12:00'));
     expect(urgency.terms.map((t) => t.name)).toEqual([...URGENCY_TERMS]);
     for (const t of urgency.terms) expect(t.weight).toBe(weights.weights[t.name]);
-    expect(urgency.score).toBeCloseTo(urgency.terms.reduce((sum, t) => sum + t.points, 0), 5);
+    expect(urgency.score).toBeCloseTo(
+      urgency.terms.reduce((sum, t) => sum + t.points, 0),
+      5,
+    );
     // Two of four business hours used (0.5 × 40), high priority (0.6 × 40), two hours of age (0.1).
     expect(urgency.score).toBe(44.1);
   });

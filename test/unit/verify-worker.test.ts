@@ -32,10 +32,19 @@ function deposit(user: string, amountMinor: number, memo: string | null): NewTra
 async function journal(): Promise<{ dir: string; files: { segment: number; file: string }[] }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'okpay-verify-'));
   dirs.push(dir);
-  const store = new SplitFileStore(dir, { now: () => new Date(NOW), segmentSize: 3, summarizeTicket: () => { throw new Error('a new store has no schema-2 tickets'); } });
-  for (let i = 1; i <= 7; i += 1) await store.transaction(async (t) => void (await t.post(deposit(`usr_${i % 2}`, i * 100, i % 3 === 0 ? `Miete für März — ${i}` : null))));
+  const store = new SplitFileStore(dir, {
+    now: () => new Date(NOW),
+    segmentSize: 3,
+    summarizeTicket: () => {
+      throw new Error('a new store has no schema-2 tickets');
+    },
+  });
+  for (let i = 1; i <= 7; i += 1)
+    await store.transaction(async (t) => void (await t.post(deposit(`usr_${i % 2}`, i * 100, i % 3 === 0 ? `Miete für März — ${i}` : null))));
   const journalDir = path.join(dir, 'journal');
-  const files = readdirSync(journalDir).sort().map((name, segment) => ({ segment, file: path.join(journalDir, name) }));
+  const files = readdirSync(journalDir)
+    .sort()
+    .map((name, segment) => ({ segment, file: path.join(journalDir, name) }));
   return { dir, files };
 }
 
@@ -101,13 +110,19 @@ describe('the verify worker', () => {
   it('reports a transaction whose postings do not sum to zero even when its hash was recomputed', async () => {
     const { files } = await journal();
     const file = files[2]?.file ?? '';
-    const data = JSON.parse(readFileSync(file, 'utf8')) as { segment: number; entries: { end: boolean; hash: string; len: number; prevHash: string; seq: number; tx: { postings: { amountMinor: number }[] } }[] };
+    const data = JSON.parse(readFileSync(file, 'utf8')) as {
+      segment: number;
+      entries: { end: boolean; hash: string; len: number; prevHash: string; seq: number; tx: { postings: { amountMinor: number }[] } }[];
+    };
     const last = data.entries[data.entries.length - 1]!;
     last.tx.postings[1]!.amountMinor += 1;
     const content = JSON.stringify(last.tx);
     last.len = Buffer.byteLength(content);
     last.hash = chainHash(last.prevHash, last.seq, last.end, content);
-    writeFileSync(file, `{"segment":${data.segment},"entries":[${data.entries.map((e) => `{"end":${e.end},"hash":"${e.hash}","len":${e.len},"prevHash":"${e.prevHash}","seq":${e.seq},"tx":${JSON.stringify(e.tx)}}`).join(',')}]}`);
+    writeFileSync(
+      file,
+      `{"segment":${data.segment},"entries":[${data.entries.map((e) => `{"end":${e.end},"hash":"${e.hash}","len":${e.len},"prevHash":"${e.prevHash}","seq":${e.seq},"tx":${JSON.stringify(e.tx)}}`).join(',')}]}`,
+    );
     const result = checkRange({ segmentSize: 3, files });
     expect(result.problems).toEqual(['txn_0000000007: postings in EUR sum to 1, not zero']);
     expect(result.balances[userAccount('usr_1')]?.['EUR']).toBe(100 + 300 + 500 + 701);

@@ -15,7 +15,18 @@ import { parseCalendars } from '../../src/domain/calendar.js';
 import { computeWithdrawalQuote, parseFeeSchedule } from '../../src/domain/fees.js';
 import { parseRateTable } from '../../src/domain/fx.js';
 import { decideKyc, kycDecisionMail, submitKyc } from '../../src/domain/kyc.js';
-import { addToBalance, addToBalances, addToLimitWindow, holdAccount, transactionEffects, txIdForSeq, userAccount, type NewTransaction, type Transaction, type TxEffect } from '../../src/domain/ledger.js';
+import {
+  addToBalance,
+  addToBalances,
+  addToLimitWindow,
+  holdAccount,
+  transactionEffects,
+  txIdForSeq,
+  userAccount,
+  type NewTransaction,
+  type Transaction,
+  type TxEffect,
+} from '../../src/domain/ledger.js';
 import { parseLimitTable } from '../../src/domain/limits.js';
 import { findCurrency, type Currency } from '../../src/domain/money.js';
 import type { Balances, LimitWindow, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../../src/domain/state.js';
@@ -125,7 +136,21 @@ class Books {
 }
 
 function member(books: Books, country = 'GB'): User {
-  const user = createAccount({ id: `usr_${country.toLowerCase()}`, email: `${country.toLowerCase()}@example.com`, phone: null, country, name: null, language: 'en', passwordHash: 'x', role: 'user', activation: null }, FRIDAY, { byEmail: null, byPhone: null });
+  const user = createAccount(
+    {
+      id: `usr_${country.toLowerCase()}`,
+      email: `${country.toLowerCase()}@example.com`,
+      phone: null,
+      country,
+      name: null,
+      language: 'en',
+      passwordHash: 'x',
+      role: 'user',
+      activation: null,
+    },
+    FRIDAY,
+    { byEmail: null, byPhone: null },
+  );
   books.users[user.id] = user;
   books.post(planDeposit(user, 200_000, USD, 'bank', FRIDAY));
   return user;
@@ -154,7 +179,19 @@ function request(books: Books, user: User, payTo: WithdrawalMethod, amountMinor:
   const quote = computeWithdrawalQuote({ amountMinor, currency: USD, methodType: payTo.type }, ref);
   const availableMinor = books.balances[userAccount(user.id)]?.['USD'] ?? 0;
   const window = windowUsdMinor(books.limitWindows[user.id] ?? {}, ms(atIso));
-  const tx = books.post(planWithdrawal(ref, { id, user: books.users[user.id] ?? user, method: payTo, quote, currency: USD, quoteId: null, nowMs: ms(atIso), availableMinor, windowUsdMinor: window }));
+  const tx = books.post(
+    planWithdrawal(ref, {
+      id,
+      user: books.users[user.id] ?? user,
+      method: payTo,
+      quote,
+      currency: USD,
+      quoteId: null,
+      nowMs: ms(atIso),
+      availableMinor,
+      windowUsdMinor: window,
+    }),
+  );
   const withdrawal = books.withdrawals[id];
   if (!withdrawal) throw new Error('no withdrawal in the books');
   expect(withdrawal.holdTxId).toBe(tx.id);
@@ -427,7 +464,12 @@ describe('identity checks', () => {
     const mail = kycDecisionMail(rejected);
     expect(mail.kind).toBe('kyc-rejected');
     expect(mail.text).toContain('the document has expired');
-    expect(submitKyc(rejected, { type: 'id-card', masked: '•••• 9876' }, FRIDAY).kyc).toMatchObject({ status: 'pending', documentType: 'id-card', reason: null, decidedAt: null });
+    expect(submitKyc(rejected, { type: 'id-card', masked: '•••• 9876' }, FRIDAY).kyc).toMatchObject({
+      status: 'pending',
+      documentType: 'id-card',
+      reason: null,
+      decidedAt: null,
+    });
   });
 
   it('nothing to decide for a user who never submitted', () => {

@@ -48,7 +48,9 @@ function registerRegister(program: Command, app: App): void {
     const language = o.language === undefined ? null : parseLanguage(o.language);
     if (!o.acceptTerms) {
       if (!ctx.io.stdinIsTTY || o.passwordStdin) {
-        throw new AppError('TERMS_NOT_ACCEPTED', 'the terms of service and the privacy policy must be accepted to open an account', { hint: 'pass --accept-terms' });
+        throw new AppError('TERMS_NOT_ACCEPTED', 'the terms of service and the privacy policy must be accepted to open an account', {
+          hint: 'pass --accept-terms',
+        });
       }
       await confirmOrRequireYes(ctx, 'Do you accept the OKPay terms of service and privacy policy?', false).catch((error: unknown) => {
         if (isAppError(error) && error.code === 'INTERRUPTED') throw error;
@@ -62,7 +64,10 @@ function registerRegister(program: Command, app: App): void {
     ctx.out.data({ user: describeUser(user) }, () => {
       ctx.out.success(`Account created for ${user.email}; it is pending activation.`);
       ctx.out.note(`We mailed an activation token. Read it with \`okpay outbox list\`, then run \`okpay activate TOKEN\`.`);
-      if (user.phoneChallenge) ctx.out.note(`We sent a code to ${user.phoneChallenge.phone} by text message: once signed in, verify the number with \`okpay profile verify-phone CODE\` within 10 minutes.`);
+      if (user.phoneChallenge)
+        ctx.out.note(
+          `We sent a code to ${user.phoneChallenge.phone} by text message: once signed in, verify the number with \`okpay profile verify-phone CODE\` within 10 minutes.`,
+        );
     });
   });
 }
@@ -100,7 +105,7 @@ function registerLogin(program: Command, app: App): void {
     .option('--raw', 'print only the session token (for OKPAY_SESSION) instead of saving it');
   examples(command, [
     'okpay login --email ada@example.com',
-    "printf '%s\\n' \"$PASSWORD\" | okpay login --email ada@example.com --password-stdin --otp 123456",
+    'printf \'%s\\n\' "$PASSWORD" | okpay login --email ada@example.com --password-stdin --otp 123456',
     'export OKPAY_SESSION=$(okpay login --email ada@example.com --password-stdin --raw < pass.txt)',
   ]);
   action(app, command, async (ctx, o) => {

@@ -13,7 +13,7 @@ export function registerAdminCommands(program: Command, app: App): Command {
     .requiredOption('--email <email>', 'the administrator’s email address')
     .option('--name <name>', 'the administrator’s name')
     .option('--password-stdin', 'read the password from standard input');
-  examples(init, ["printf '%s\\n' \"$ADMIN_PASSWORD\" | okpay admin init --email ops@example.com --password-stdin"]);
+  examples(init, ['printf \'%s\\n\' "$ADMIN_PASSWORD" | okpay admin init --email ops@example.com --password-stdin']);
   action(app, init, async (ctx, o) => {
     const email = normalizeEmail(o.email);
     const name = o.name === undefined ? null : validateName(o.name);
@@ -21,7 +21,9 @@ export function registerAdminCommands(program: Command, app: App): Command {
     checkPasswordPolicy(password);
     const passwordHash = await ctx.passwords.hash(password);
     const user = await ctx.store.transaction((t) => initAdmin(t, ctx, { email, name, passwordHash }));
-    ctx.out.data({ user: describeUser(user) }, () => ctx.out.success(`Administrator ${user.email} created. Sign in with \`okpay login --email ${user.email}\`.`));
+    ctx.out.data({ user: describeUser(user) }, () =>
+      ctx.out.success(`Administrator ${user.email} created. Sign in with \`okpay login --email ${user.email}\`.`),
+    );
   });
   return admin;
 }

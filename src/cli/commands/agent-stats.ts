@@ -82,10 +82,25 @@ function printCharts(ctx: Context, trends: TicketTrends): void {
   const ratings = days.reduce((sum, day) => sum + day.ratings, 0);
   const satisfied = days.reduce((sum, day) => sum + (day.csat ?? 0) * day.ratings, 0);
   const perMark = valuesPerColumn(days.length, ctx.io.columns);
-  ctx.out.line(`${ctx.out.style.bold('CSAT per day')}: ${ratings === 0 ? 'no ratings' : `${Math.round((satisfied / ratings) * 100)}% of ${ratings} ratings were 4 or 5`}${perMark > 1 ? ` (one mark = ${perMark} days)` : ''}`);
-  ctx.out.line(sparkline(fitSeries(days.map((day) => day.csat), ctx.io.columns, days.map((day) => day.ratings)), 1));
+  ctx.out.line(
+    `${ctx.out.style.bold('CSAT per day')}: ${ratings === 0 ? 'no ratings' : `${Math.round((satisfied / ratings) * 100)}% of ${ratings} ratings were 4 or 5`}${perMark > 1 ? ` (one mark = ${perMark} days)` : ''}`,
+  );
+  ctx.out.line(
+    sparkline(
+      fitSeries(
+        days.map((day) => day.csat),
+        ctx.io.columns,
+        days.map((day) => day.ratings),
+      ),
+      1,
+    ),
+  );
   ctx.out.line(ctx.out.style.bold('First reply (business hours), tickets opened in the period'));
-  for (const line of barLines(trends.firstReply.map((bucket) => ({ label: bucket.label, value: bucket.tickets })), ctx.io.columns)) ctx.out.line(line);
+  for (const line of barLines(
+    trends.firstReply.map((bucket) => ({ label: bucket.label, value: bucket.tickets })),
+    ctx.io.columns,
+  ))
+    ctx.out.line(line);
   ctx.out.line();
 }
 
@@ -104,15 +119,35 @@ export function registerAgentStats(agent: Command, app: App): void {
   action(app, command, async (ctx, o) => {
     const { fromMs, toMs } = period(ctx, o.since, o.until);
     const token = await sessionToken(ctx);
-    const { stats, trends, names } = await actAs(ctx, token, { roles: ['agent'], what: '`agent stats`' }, (t, actor) => agentStats(t, ctx, actor, { fromMs, toMs }));
+    const { stats, trends, names } = await actAs(ctx, token, { roles: ['agent'], what: '`agent stats`' }, (t, actor) =>
+      agentStats(t, ctx, actor, { fromMs, toMs }),
+    );
     const byAgent = stats.byAgent.map((row) => ({ agent: names[row.key] ?? row.key, ...row }));
-    const document = { stats: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), total: stats.total, byAgent, byCategory: stats.byCategory, daily: trends.days, firstReply: trends.firstReply } };
-    if (o.html !== undefined) await writeHtml(o.html, statsHtml({ from: document.stats.from, to: document.stats.to, opened: stats.total.volume, days: trends.days, firstReply: trends.firstReply }));
+    const document = {
+      stats: {
+        from: new Date(fromMs).toISOString(),
+        to: new Date(toMs).toISOString(),
+        total: stats.total,
+        byAgent,
+        byCategory: stats.byCategory,
+        daily: trends.days,
+        firstReply: trends.firstReply,
+      },
+    };
+    if (o.html !== undefined)
+      await writeHtml(
+        o.html,
+        statsHtml({ from: document.stats.from, to: document.stats.to, opened: stats.total.volume, days: trends.days, firstReply: trends.firstReply }),
+      );
     ctx.out.data(document, () => {
       ctx.out.line(`Tickets opened ${document.stats.from.slice(0, 10)} to ${document.stats.to.slice(0, 10)}: ${stats.total.volume}`);
       ctx.out.line();
       printCharts(ctx, trends);
-      printRows(ctx, 'Per agent (tickets they hold; first replies they wrote)', byAgent.map((row) => rowCells(row.agent, row)));
+      printRows(
+        ctx,
+        'Per agent (tickets they hold; first replies they wrote)',
+        byAgent.map((row) => rowCells(row.agent, row)),
+      );
       printRows(ctx, 'Per category', [...stats.byCategory.map((row) => rowCells(row.key, row)), rowCells('all', stats.total)]);
       if (o.html !== undefined) ctx.out.note(`Charts written to ${o.html}.`);
     });

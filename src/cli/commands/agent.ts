@@ -53,11 +53,18 @@ function registerQueue(agent: Command, app: App): void {
     const selection = parseSelection(o, 'urgency');
     const paging = parsePaging(o, QUEUE_LIMIT);
     const token = await sessionToken(ctx);
-    const { entries, names, total } = await actAs(ctx, token, { roles: ['agent'], what: '`agent queue`' }, (t, actor) => agentQueue(t, ctx, actor, { selection, limit: paging.limit, offset: offsetOf(paging) }));
+    const { entries, names, total } = await actAs(ctx, token, { roles: ['agent'], what: '`agent queue`' }, (t, actor) =>
+      agentQueue(t, ctx, actor, { selection, limit: paging.limit, offset: offsetOf(paging) }),
+    );
     const document = entries.map(({ ticket, sla, urgency }) => ({
       number: ticket.number,
       urgency: urgency.score,
-      sla: { state: sla.state, kind: sla.current?.kind ?? null, leftMinutes: sla.current?.leftMinutes ?? null, dueAt: sla.current?.dueAtMs ? new Date(sla.current.dueAtMs).toISOString() : null },
+      sla: {
+        state: sla.state,
+        kind: sla.current?.kind ?? null,
+        leftMinutes: sla.current?.leftMinutes ?? null,
+        dueAt: sla.current?.dueAtMs ? new Date(sla.current.dueAtMs).toISOString() : null,
+      },
       status: ticket.status,
       priority: ticket.priority,
       tier: ticket.tier,
@@ -104,7 +111,10 @@ function registerQueue(agent: Command, app: App): void {
 }
 
 function registerMacros(agent: Command, app: App): void {
-  const command = subcommand(agent, 'macros', 'saved replies for `ticket reply N --macro NAME` (data/macros/, one file per language)').option('--language <lang>', 'show them in this language (default: your first language)');
+  const command = subcommand(agent, 'macros', 'saved replies for `ticket reply N --macro NAME` (data/macros/, one file per language)').option(
+    '--language <lang>',
+    'show them in this language (default: your first language)',
+  );
   examples(command, ['okpay agent macros', 'okpay agent macros --language zh --json | jq ".macros[0].body"']);
   action(app, command, async (ctx, o) => {
     const language = o.language === undefined ? null : parseLanguage(o.language);
@@ -175,7 +185,13 @@ function printUser(ctx: Context, view: CustomerView): void {
       { key: 'amount', title: 'Amount', align: 'right' },
       { key: 'status', title: 'Status' },
     ],
-    view.transactions.map((tx) => ({ id: tx.id, date: ctx.out.time(tx.createdAt), type: tx.type, amount: tx.net.map((n) => `${n.amount} ${n.currency}`).join(', ') || `${tx.amount ?? ''} ${tx.currency ?? ''}`, status: tx.status })),
+    view.transactions.map((tx) => ({
+      id: tx.id,
+      date: ctx.out.time(tx.createdAt),
+      type: tx.type,
+      amount: tx.net.map((n) => `${n.amount} ${n.currency}`).join(', ') || `${tx.amount ?? ''} ${tx.currency ?? ''}`,
+      status: tx.status,
+    })),
     'no transactions',
   );
 }
@@ -187,17 +203,24 @@ function registerLockVerbs(agent: Command, app: App): void {
       .requiredOption('--reason <text>', 'why (kept with the lock and mailed to the customer when locking)')
       .option('--ticket <number>', 'the ticket this is for (an internal note is added to it)')
       .option(...YES_FLAG);
-    examples(command, [`okpay agent ${verb} ada@example.com --reason "${verb === 'lock' ? 'card reported stolen' : 'identity confirmed by phone'}" --ticket 12 --yes`]);
+    examples(command, [
+      `okpay agent ${verb} ada@example.com --reason "${verb === 'lock' ? 'card reported stolen' : 'identity confirmed by phone'}" --ticket 12 --yes`,
+    ]);
     action(app, command, async (ctx, o, args) => {
       const email = normalizeEmail(args[0] ?? '');
       const reason = validateLockReason(o.reason);
       const token = await sessionToken(ctx);
       const ticket = o.ticket === undefined ? null : parseTicketNumber(o.ticket);
       const access = { roles: ['agent'] as const, what: `\`agent ${verb}\`` };
-      const question = verb === 'lock' ? `Lock ${email}? They cannot sign in, send or withdraw until an agent unlocks the account; they are told by mail.` : `Unlock ${email}? They can sign in and move money again; they are told by mail.`;
+      const question =
+        verb === 'lock'
+          ? `Lock ${email}? They cannot sign in, send or withdraw until an agent unlocks the account; they are told by mail.`
+          : `Unlock ${email}? They can sign in and move money again; they are told by mail.`;
       await confirmSignedIn(ctx, token, access, question, o.yes);
       const changed = await actAs(ctx, token, access, (t, actor) => changeLock(t, ctx, actor, verb, { email, reason, ticket }));
-      ctx.out.data({ user: describeUser(changed) }, () => ctx.out.success(verb === 'lock' ? `${email} is locked; the customer was told by mail.` : `${email} is unlocked; the customer was told by mail.`));
+      ctx.out.data({ user: describeUser(changed) }, () =>
+        ctx.out.success(verb === 'lock' ? `${email} is locked; the customer was told by mail.` : `${email} is unlocked; the customer was told by mail.`),
+      );
     });
   }
 }
@@ -219,10 +242,20 @@ export function registerAdminAgentCommands(admin: Command, app: App): void {
   action(app, add, async (ctx, o) => {
     const email = normalizeEmail(o.email);
     const tier = parseTier(o.tier);
-    const languages = [...new Set(o.languages.split(',').map((l) => l.trim()).filter((l) => l !== '').map(parseLanguage))];
+    const languages = [
+      ...new Set(
+        o.languages
+          .split(',')
+          .map((l) => l.trim())
+          .filter((l) => l !== '')
+          .map(parseLanguage),
+      ),
+    ];
     if (languages.length === 0) throw new AppError('USAGE', '--languages needs at least one language', { hint: 'e.g. --languages en,zh' });
     const token = await sessionToken(ctx);
     const updated = await actAs(ctx, token, { roles: ['admin'], what: '`admin agent add`' }, (t, actor) => addAgent(t, ctx, actor, { email, tier, languages }));
-    ctx.out.data({ user: describeUser(updated) }, () => ctx.out.success(`${updated.email} is a tier-${tier} agent (${languages.join(', ')}). They sign in with \`okpay login\` as before.`));
+    ctx.out.data({ user: describeUser(updated) }, () =>
+      ctx.out.success(`${updated.email} is a tier-${tier} agent (${languages.join(', ')}). They sign in with \`okpay login\` as before.`),
+    );
   });
 }

@@ -12,7 +12,11 @@ export function registerBalanceCommand(program: Command, app: App): void {
   examples(command, ['okpay balance', 'okpay balance --json | jq -r \'.balances[] | "\\(.currency) \\(.available)"\'']);
   action(app, command, async (ctx) => {
     const rows = await lookSignedIn(ctx, (t, actor) => balance(t, actor));
-    const balances = rows.map((r) => ({ currency: r.currency, available: formatMoney(ctx, r.availableMinor, r.currency), held: formatMoney(ctx, r.heldMinor, r.currency) }));
+    const balances = rows.map((r) => ({
+      currency: r.currency,
+      available: formatMoney(ctx, r.availableMinor, r.currency),
+      held: formatMoney(ctx, r.heldMinor, r.currency),
+    }));
     ctx.out.data({ balances }, () =>
       ctx.out.table(
         [

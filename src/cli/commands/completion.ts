@@ -17,7 +17,12 @@ interface Node {
 const KINDS = ['tickets', 'methods', 'currencies', 'transactions'] as const;
 type Kind = (typeof KINDS)[number];
 
-const OPTION_VALUES: Readonly<Record<string, Kind>> = { '--currency': 'currencies', '--to-currency': 'currencies', '--method': 'methods', '--tx': 'transactions' };
+const OPTION_VALUES: Readonly<Record<string, Kind>> = {
+  '--currency': 'currencies',
+  '--to-currency': 'currencies',
+  '--method': 'methods',
+  '--tx': 'transactions',
+};
 const ARGUMENT_VALUES: Readonly<Record<string, Kind>> = { 'tx show': 'transactions', 'agent refund': 'transactions', 'withdraw methods remove': 'methods' };
 
 function argumentKind(command: CommandUnknownOpts, path: readonly string[]): Kind | null {
@@ -28,18 +33,34 @@ function argumentKind(command: CommandUnknownOpts, path: readonly string[]): Kin
 
 function walk(command: CommandUnknownOpts, path: string[], out: Node[]): void {
   const visible = command.commands.filter((c) => c.name() !== 'help' && !c.name().startsWith('__'));
-  out.push({ path, subcommands: visible.map((c) => c.name()), options: command.options.map((o) => o.long ?? o.short ?? '').filter(Boolean), argument: argumentKind(command, path) });
+  out.push({
+    path,
+    subcommands: visible.map((c) => c.name()),
+    options: command.options.map((o) => o.long ?? o.short ?? '').filter(Boolean),
+    argument: argumentKind(command, path),
+  });
   for (const child of visible) walk(child, [...path, child.name()], out);
 }
 
 export function registerCompletionCommand(program: Command, app: App): void {
   const command = subcommand(program, 'completion', 'print a shell completion script').argument('<shell>', 'bash, zsh or fish');
-  examples(command, ['source <(okpay completion bash)', 'okpay completion zsh > "${fpath[1]}/_okpay"', 'okpay completion fish > ~/.config/fish/completions/okpay.fish']);
+  examples(command, [
+    'source <(okpay completion bash)',
+    'okpay completion zsh > "${fpath[1]}/_okpay"',
+    'okpay completion fish > ~/.config/fish/completions/okpay.fish',
+  ]);
   action(app, command, async (ctx, _o, [shell]) => {
     const nodes: Node[] = [];
     walk(program, [], nodes);
-    const globals = program.options.map((o) => o.long ?? '').filter(Boolean).concat('--help');
-    const scripts: Record<string, () => string> = { bash: () => bashScript(nodes, globals), zsh: () => zshScript(nodes, globals), fish: () => fishScript(nodes, globals) };
+    const globals = program.options
+      .map((o) => o.long ?? '')
+      .filter(Boolean)
+      .concat('--help');
+    const scripts: Record<string, () => string> = {
+      bash: () => bashScript(nodes, globals),
+      zsh: () => zshScript(nodes, globals),
+      fish: () => fishScript(nodes, globals),
+    };
     const make = Object.hasOwn(scripts, shell ?? '') ? scripts[shell ?? ''] : undefined;
     if (!make) throw new AppError('USAGE', `no completion for "${shell}"`, { hint: 'use bash, zsh or fish' });
     ctx.io.writeOut(make());
@@ -68,7 +89,8 @@ function registerCompleteValues(program: Command, app: App): void {
   const command = new Command('__complete').argument('<kind>', KINDS.join(', ')).copyInheritedSettings(program);
   program.addCommand(command, { hidden: true });
   action(app, command, async (ctx, _o, [kind]) => {
-    if (!(KINDS as readonly string[]).includes(kind ?? '')) throw new AppError('USAGE', `nothing to complete for "${kind}"`, { hint: `use ${KINDS.join(', ')}` });
+    if (!(KINDS as readonly string[]).includes(kind ?? ''))
+      throw new AppError('USAGE', `nothing to complete for "${kind}"`, { hint: `use ${KINDS.join(', ')}` });
     let values: unknown[] = [];
     if (kind === 'currencies') values = ctx.ref.currencies.map((c) => c.code);
     else {
@@ -92,11 +114,16 @@ function caseArms(nodes: readonly Node[], globals: readonly string[], indent: st
 
 /** Shell case arms: an option that takes a listed value → the kind to ask `okpay __complete` for. */
 function optionArms(indent: string): string {
-  return Object.entries(OPTION_VALUES).map(([option, kind]) => `${indent}${option}) kind="${kind}" ;;`).join('\n');
+  return Object.entries(OPTION_VALUES)
+    .map(([option, kind]) => `${indent}${option}) kind="${kind}" ;;`)
+    .join('\n');
 }
 
 function knownPaths(nodes: readonly Node[]): string {
-  return nodes.filter((n) => n.path.length > 0).map((n) => `"${n.path.join(' ')}"`).join(' ');
+  return nodes
+    .filter((n) => n.path.length > 0)
+    .map((n) => `"${n.path.join(' ')}"`)
+    .join(' ');
 }
 
 function bashScript(nodes: readonly Node[], globals: readonly string[]): string {
@@ -162,7 +189,8 @@ function fishCondition(path: readonly string[]): string {
 function fishScript(nodes: readonly Node[], globals: readonly string[]): string {
   const lines = ['# okpay fish completion: okpay completion fish > ~/.config/fish/completions/okpay.fish', 'complete -c okpay -f'];
   for (const g of globals) lines.push(`complete -c okpay -l ${g.replace(/^--/, '')}`);
-  for (const [option, kind] of Object.entries(OPTION_VALUES)) lines.push(`complete -c okpay -l ${option.replace(/^--/, '')} -x -a '(okpay __complete ${kind} 2>/dev/null)'`);
+  for (const [option, kind] of Object.entries(OPTION_VALUES))
+    lines.push(`complete -c okpay -l ${option.replace(/^--/, '')} -x -a '(okpay __complete ${kind} 2>/dev/null)'`);
   for (const node of nodes) {
     const condition = fishCondition(node.path);
     if (node.subcommands.length > 0) lines.push(`complete -c okpay -n '${condition}' -a '${node.subcommands.join(' ')}'`);

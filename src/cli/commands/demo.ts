@@ -60,7 +60,10 @@ class Tour {
   }
 
   /** Runs `okpay ARGS` as a person would type it, prints it and its output, and returns what it printed. */
-  async run(args: readonly string[], options: { stdin?: string; shownStdin?: string; expectCode?: number; sameTime?: boolean; as?: string } = {}): Promise<StepResult> {
+  async run(
+    args: readonly string[],
+    options: { stdin?: string; shownStdin?: string; expectCode?: number; sameTime?: boolean; as?: string } = {},
+  ): Promise<StepResult> {
     if (!options.sameTime) this.clockMs += STEP_MS;
     const session = options.as ? this.sessions.get(options.as) : undefined;
     const shown = args.map((a) => (/^[\w@.+:/=,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
@@ -73,7 +76,8 @@ class Tour {
     if (session !== undefined) env['OKPAY_SESSION'] = session;
     const result = await runOkpay(args, env, options.stdin);
     const secret = args.includes('--raw') && result.code === 0;
-    if (result.stdout) this.ctx.out.line(secret ? this.ctx.out.style.dim('(session token printed for OKPAY_SESSION; hidden here)') : result.stdout.replace(/\n$/, ''));
+    if (result.stdout)
+      this.ctx.out.line(secret ? this.ctx.out.style.dim('(session token printed for OKPAY_SESSION; hidden here)') : result.stdout.replace(/\n$/, ''));
     if (result.stderr) this.ctx.out.line(this.ctx.out.style.dim(result.stderr.replace(/\n$/, '')));
     const expected = options.expectCode ?? 0;
     if (result.code !== expected && result.code === 10) {
@@ -81,7 +85,9 @@ class Tour {
       throw new AppError('STORE_UNAVAILABLE', `the demo store at ${this.home} cannot be used: ${result.stderr.split('\n')[0]?.replace(/^okpay: /, '') ?? ''}`);
     }
     if (result.code !== expected) {
-      throw new AppError('INTERNAL', `the demo step \`okpay ${shown}\` exited with ${result.code} (expected ${expected})`, { hint: `the demo store is kept at ${this.home}` });
+      throw new AppError('INTERNAL', `the demo step \`okpay ${shown}\` exited with ${result.code} (expected ${expected})`, {
+        hint: `the demo store is kept at ${this.home}`,
+      });
     }
     return result;
   }
@@ -111,7 +117,9 @@ const ADA = { email: 'ada@example.com', password: 'Harbour-lights-42!' };
 
 async function onboarding(tour: Tour): Promise<string> {
   tour.section('Register: a strong password, and the terms accepted');
-  await tour.run(['register', '--email', ADA.email, '--name', 'Ada Lovelace', '--country', 'US', '--password-stdin', '--accept-terms'], { stdin: `${ADA.password}\n` });
+  await tour.run(['register', '--email', ADA.email, '--name', 'Ada Lovelace', '--country', 'US', '--password-stdin', '--accept-terms'], {
+    stdin: `${ADA.password}\n`,
+  });
   tour.section('The activation mail is in the outbox');
   const { mails } = await tour.json<{ mails: { id: string }[] }>(['outbox', 'list', '--to', ADA.email, '--kind', 'activation']);
   const { mail } = await tour.json<{ mail: { text: string } }>(['outbox', 'show', mails[mails.length - 1]?.id ?? '']);
@@ -138,21 +146,61 @@ async function onboarding(tour: Tour): Promise<string> {
 async function payments(tour: Tour): Promise<void> {
   tour.section('Add money, then ask what a transfer costs before sending it');
   await tour.run(['deposit', '--amount', '1000', '--currency', 'USD'], { as: 'ada' });
-  const { quote } = await tour.json<{ quote: { id: string } }>(['fee', 'quote', 'transfer', '--to', 'bob@example.com', '--amount', '100', '--currency', 'USD'], { as: 'ada' });
+  const { quote } = await tour.json<{ quote: { id: string } }>(
+    ['fee', 'quote', 'transfer', '--to', 'bob@example.com', '--amount', '100', '--currency', 'USD'],
+    { as: 'ada' },
+  );
   tour.section('Send exactly what the quote said (binding for 30 minutes)');
   await tour.run(['transfer', '--quote', quote.id, '--memo', 'concert tickets', '--yes'], { as: 'ada' });
   tour.section('A cross-border transfer: USD out, EUR in, at our rate with its spread');
-  await tour.run(['fee', 'quote', 'transfer', '--to', 'lena.mueller@example.de', '--amount', '200', '--currency', 'USD', '--to-currency', 'EUR'], { as: 'ada' });
-  await tour.run(['transfer', '--to', 'lena.mueller@example.de', '--amount', '200', '--currency', 'USD', '--to-currency', 'EUR', '--idempotency-key', 'ada-rent-nov', '--yes'], { as: 'ada' });
+  await tour.run(['fee', 'quote', 'transfer', '--to', 'lena.mueller@example.de', '--amount', '200', '--currency', 'USD', '--to-currency', 'EUR'], {
+    as: 'ada',
+  });
+  await tour.run(
+    [
+      'transfer',
+      '--to',
+      'lena.mueller@example.de',
+      '--amount',
+      '200',
+      '--currency',
+      'USD',
+      '--to-currency',
+      'EUR',
+      '--idempotency-key',
+      'ada-rent-nov',
+      '--yes',
+    ],
+    { as: 'ada' },
+  );
   tour.section('Retrying with the same idempotency key pays nobody twice');
-  await tour.run(['transfer', '--to', 'lena.mueller@example.de', '--amount', '200', '--currency', 'USD', '--to-currency', 'EUR', '--idempotency-key', 'ada-rent-nov', '--yes'], { as: 'ada' });
+  await tour.run(
+    [
+      'transfer',
+      '--to',
+      'lena.mueller@example.de',
+      '--amount',
+      '200',
+      '--currency',
+      'USD',
+      '--to-currency',
+      'EUR',
+      '--idempotency-key',
+      'ada-rent-nov',
+      '--yes',
+    ],
+    { as: 'ada' },
+  );
   await tour.run(['balance'], { as: 'ada' });
   await tour.run(['history'], { as: 'ada' });
 }
 
 async function payout(tour: Tour, secret: string): Promise<void> {
   tour.section('Withdraw to a bank account: the money is held at once, the ETA is in business days');
-  const { method } = await tour.json<{ method: { id: string } }>(['withdraw', 'methods', 'add', 'bank', '--holder', 'Ada Lovelace', '--account-number', '000123456789', '--routing-number', '011000015'], { as: 'ada' });
+  const { method } = await tour.json<{ method: { id: string } }>(
+    ['withdraw', 'methods', 'add', 'bank', '--holder', 'Ada Lovelace', '--account-number', '000123456789', '--routing-number', '011000015'],
+    { as: 'ada' },
+  );
   await tour.run(['fee', 'quote', 'withdraw', '--method', method.id, '--amount', '150', '--currency', 'USD'], { as: 'ada' });
   await tour.run(['withdraw', '--method', method.id, '--amount', '150', '--currency', 'USD', '--yes'], { as: 'ada' });
   await tour.run(['withdraw', 'list'], { as: 'ada' });
@@ -167,7 +215,19 @@ async function payout(tour: Tour, secret: string): Promise<void> {
 
 async function support(tour: Tour): Promise<void> {
   tour.section('Ada asks support a question; the ticket shows its place in the queue');
-  const opened = await tour.json<{ ticket: { number: number } }>(['ticket', 'new', '--category', 'funds', '--subject', 'Payout arrived — is the fee refundable?', '--body', 'My withdrawal of 150.00 USD arrived, thanks. Is the withdrawal fee refundable if I cancel next time?'], { as: 'ada' });
+  const opened = await tour.json<{ ticket: { number: number } }>(
+    [
+      'ticket',
+      'new',
+      '--category',
+      'funds',
+      '--subject',
+      'Payout arrived — is the fee refundable?',
+      '--body',
+      'My withdrawal of 150.00 USD arrived, thanks. Is the withdrawal fee refundable if I cancel next time?',
+    ],
+    { as: 'ada' },
+  );
   const number = String(opened.ticket.number);
   await tour.run(['ticket', 'show', number], { as: 'ada' });
   tour.section('An agent works the queue: most urgent first, and why');
@@ -196,7 +256,10 @@ async function demoDirectory(dir: string): Promise<string> {
 }
 
 export function registerDemoCommand(program: Command, app: App): void {
-  const command = subcommand(program, 'demo', 'a guided tour on a fresh temporary store (what `npm start` runs)').option('--dir <dir>', 'put the demo store here instead of a new temporary directory');
+  const command = subcommand(program, 'demo', 'a guided tour on a fresh temporary store (what `npm start` runs)').option(
+    '--dir <dir>',
+    'put the demo store here instead of a new temporary directory',
+  );
   examples(command, ['okpay demo', 'npm start']);
   action(app, command, async (ctx, o) => {
     const home = o.dir !== undefined ? await demoDirectory(o.dir) : await mkdtemp(path.join(os.tmpdir(), 'okpay-demo-'));

@@ -33,7 +33,11 @@ function registerFaq(program: Command, app: App): void {
     const language: Language = o.language === undefined ? (detectLanguage(query) ?? 'en') : parseLanguage(o.language);
     const limit = parsePositiveInt(o.limit ?? '5', '--limit', { max: 100 });
     const articles = faqArticles(ctx);
-    if (query === '') return listArticles(ctx, articles.map((article) => localizeArticle(article, language)));
+    if (query === '')
+      return listArticles(
+        ctx,
+        articles.map((article) => localizeArticle(article, language)),
+      );
     const exact = articles.find((article) => article.id === query.toLowerCase());
     const hits: FaqHit[] = exact ? [{ article: localizeArticle(exact, language), score: 0 }] : searchFaq(articles, query, language, limit);
     ctx.out.data({ articles: hits.map((hit) => articleDocument(hit.article, exact ? null : hit.score)) }, () => printHits(ctx, hits));
@@ -87,7 +91,15 @@ function regionDocument(region: Region, nowMs: number) {
 }
 
 function channelDocument(ctx: Context, channel: SupportChannel, focus: Region | null, regions: readonly Region[], nowMs: number) {
-  const base = { id: channel.id, name: channel.name, contact: channel.contact, use: channel.use, tickets: channel.tickets, live: channel.live, expectedFirstReply: expectedFirstReplyText(channel) };
+  const base = {
+    id: channel.id,
+    name: channel.name,
+    contact: channel.contact,
+    use: channel.use,
+    tickets: channel.tickets,
+    live: channel.live,
+    expectedFirstReply: expectedFirstReplyText(channel),
+  };
   if (focus === null) {
     const openIn = channel.live ? regions.filter((region) => regionNow(region, nowMs, 0).openNow).map((region) => region.id) : null;
     return { ...base, openIn, availableNow: null, nextOpeningAt: null, expectedReplyBy: null };
@@ -98,8 +110,10 @@ function channelDocument(ctx: Context, channel: SupportChannel, focus: Region | 
 }
 
 function registerSupport(program: Command, app: App): void {
-  const command = subcommand(program, 'support', 'how to reach support: channels, hours per region, open now, holidays, expected reply times')
-    .option('--country <cc>', 'your country (two letters): show your region and when you can expect an answer');
+  const command = subcommand(program, 'support', 'how to reach support: channels, hours per region, open now, holidays, expected reply times').option(
+    '--country <cc>',
+    'your country (two letters): show your region and when you can expect an answer',
+  );
   examples(command, ['okpay support', 'okpay support --country DE', 'okpay support --json | jq ".support.regions[] | {id, openNow}"']);
   action(app, command, async (ctx, o) => {
     const calendars = calendarData(ctx);
@@ -147,9 +161,12 @@ function printSupport(ctx: Context, document: SupportDocument): void {
   ctx.out.line();
   ctx.out.text(style.bold('Support desks'));
   for (const region of document.regions) {
-    const state = region.openNow ? style.green('open now') : style.yellow(`closed; opens ${localTime(Date.parse(region.nextOpeningAt ?? ''), region.timeZone)}`);
+    const state = region.openNow
+      ? style.green('open now')
+      : style.yellow(`closed; opens ${localTime(Date.parse(region.nextOpeningAt ?? ''), region.timeZone)}`);
     ctx.out.text(`  ${style.bold(region.name)} — ${region.hours}`);
     ctx.out.text(`    local time ${region.localTime}: ${state}`);
-    for (const holiday of region.holidays) ctx.out.text(`    ${style.yellow('closed')} ${holiday.date} ${holiday.name}${holiday.notice ? ` — ${holiday.notice}` : ''}`);
+    for (const holiday of region.holidays)
+      ctx.out.text(`    ${style.yellow('closed')} ${holiday.date} ${holiday.name}${holiday.notice ? ` — ${holiday.notice}` : ''}`);
   }
 }

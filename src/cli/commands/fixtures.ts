@@ -25,7 +25,10 @@ const MAX_FIXTURE_BYTES = 20 * 1024 * 1024;
 
 export function registerFixtureCommands(program: Command, app: App): void {
   const fixtures = group(program, 'fixtures', 'test data: load fixture files, generate a realistic store, export a store');
-  const load = subcommand(fixtures, 'load', 'load fixture files (JSON or YAML) in order; prints a JSON map of names to ids').argument('<files...>', 'fixture files');
+  const load = subcommand(fixtures, 'load', 'load fixture files (JSON or YAML) in order; prints a JSON map of names to ids').argument(
+    '<files...>',
+    'fixture files',
+  );
   examples(load, ['okpay fixtures load data/fixtures/demo.json', 'okpay fixtures load base.yaml scenario.yaml']);
   action(app, load, async (ctx, _o, files) => {
     const documents = await Promise.all(files.map((file) => readFixtureFile(file)));
@@ -44,17 +47,24 @@ export function registerFixtureCommands(program: Command, app: App): void {
     .requiredOption('--transactions <n>', 'how many journal entries')
     .option('--tickets <n>', 'how many support tickets', '0')
     .option('--seed <seed>', 'the seed: the same seed makes the same store', 'okpay');
-  examples(generate, ['okpay fixtures generate --users 200 --transactions 10000 --tickets 50 --seed demo', 'OKPAY_NOW=2026-11-23T10:00:00Z okpay fixtures generate --users 1000 --transactions 1000000 --seed bench']);
+  examples(generate, [
+    'okpay fixtures generate --users 200 --transactions 10000 --tickets 50 --seed demo',
+    'OKPAY_NOW=2026-11-23T10:00:00Z okpay fixtures generate --users 1000 --transactions 1000000 --seed bench',
+  ]);
   action(app, generate, async (ctx, o) => {
     const { runGenerator, parseGeneratorOptions } = await import('../generator.js');
     await runGenerator(ctx, parseGeneratorOptions(o));
   });
-  const exportCommand = subcommand(fixtures, 'export', 'a canonical JSON dump of the store (sorted keys, stable order, secrets redacted) for diffing').option('--output <file>', 'write to this file instead of stdout');
+  const exportCommand = subcommand(fixtures, 'export', 'a canonical JSON dump of the store (sorted keys, stable order, secrets redacted) for diffing').option(
+    '--output <file>',
+    'write to this file instead of stdout',
+  );
   examples(exportCommand, ['okpay fixtures export > store.json', 'diff <(OKPAY_HOME=a okpay fixtures export) <(OKPAY_HOME=b okpay fixtures export)']);
   action(app, exportCommand, async (ctx, o) => {
     const token = await sessionToken(ctx);
     await ctx.store.transaction(async (t) => {
-      if (!t.meta.get().testStore) await authenticate(t, ctx.now().getTime(), token, { roles: ['admin'], what: '`okpay fixtures export` of a store that is not a test store' });
+      if (!t.meta.get().testStore)
+        await authenticate(t, ctx.now().getTime(), token, { roles: ['admin'], what: '`okpay fixtures export` of a store that is not a test store' });
       await exportStore(ctx, t, o.output);
     });
   });
@@ -100,7 +110,13 @@ function redactedUser(u: User): User {
     activation: u.activation && { ...u.activation, tokenHash: REDACTED },
     passwordReset: u.passwordReset && { ...u.passwordReset, tokenHash: REDACTED },
     unlockToken: u.unlockToken && { ...u.unlockToken, tokenHash: REDACTED },
-    twoFactor: { ...u.twoFactor, secret: u.twoFactor.secret && REDACTED, pendingSecret: u.twoFactor.pendingSecret && REDACTED, recoveryCodes: u.twoFactor.recoveryCodes.map((c) => ({ ...c, codeHash: REDACTED })), pendingRecoveryCodes: [] },
+    twoFactor: {
+      ...u.twoFactor,
+      secret: u.twoFactor.secret && REDACTED,
+      pendingSecret: u.twoFactor.pendingSecret && REDACTED,
+      recoveryCodes: u.twoFactor.recoveryCodes.map((c) => ({ ...c, codeHash: REDACTED })),
+      pendingRecoveryCodes: [],
+    },
   };
 }
 
@@ -166,13 +182,25 @@ async function writeChain(sink: { write(text: string): Promise<void> }, segments
 function registerDevCommands(program: Command, app: App): void {
   const dev = group(program, 'dev', 'tools for testers (only in a test store)');
   const init = subcommand(dev, 'init', 'make a new, empty store a test store (where OKPAY_NOW may move the clock)');
-  examples(init, ['okpay --data-dir /tmp/okpay-test dev init', 'export OKPAY_HOME=$(mktemp -d) && okpay dev init && OKPAY_NOW=2026-11-23T10:00:00Z okpay register …']);
+  examples(init, [
+    'okpay --data-dir /tmp/okpay-test dev init',
+    'export OKPAY_HOME=$(mktemp -d) && okpay dev init && OKPAY_NOW=2026-11-23T10:00:00Z okpay register …',
+  ]);
   action(app, init, async (ctx) => {
     const marked = await ctx.store.transaction((t) => initTestStore(t, ctx));
-    ctx.out.data({ testStore: true, marked }, () => ctx.out.success(marked ? `${ctx.dataDir} is now a test store.` : `${ctx.dataDir} was already a test store.`));
+    ctx.out.data({ testStore: true, marked }, () =>
+      ctx.out.success(marked ? `${ctx.dataDir} is now a test store.` : `${ctx.dataDir} was already a test store.`),
+    );
   });
-  const otp = subcommand(dev, 'otp', 'the current one-time code of a user with 2FA, or of a setup waiting for `2fa confirm`, in a test store').requiredOption('--email <email>', 'the user');
-  examples(otp, ['okpay dev otp --email alice@example.com', 'okpay 2fa confirm "$(okpay dev otp --email alice@example.com)" --password-stdin < pass.txt', 'okpay login --email alice@example.com --otp "$(okpay dev otp --email alice@example.com)"']);
+  const otp = subcommand(dev, 'otp', 'the current one-time code of a user with 2FA, or of a setup waiting for `2fa confirm`, in a test store').requiredOption(
+    '--email <email>',
+    'the user',
+  );
+  examples(otp, [
+    'okpay dev otp --email alice@example.com',
+    'okpay 2fa confirm "$(okpay dev otp --email alice@example.com)" --password-stdin < pass.txt',
+    'okpay login --email alice@example.com --otp "$(okpay dev otp --email alice@example.com)"',
+  ]);
   action(app, otp, async (ctx, o) => {
     const email = normalizeEmail(o.email);
     const { code, validForSeconds, confirmed } = await ctx.store.read((t) => currentOtp(t, ctx, email));

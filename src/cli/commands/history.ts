@@ -46,7 +46,9 @@ function typeGroup(name: string): readonly TxType[] {
   const grouped = Object.hasOwn(TYPE_GROUPS, name) ? TYPE_GROUPS[name] : undefined;
   if (grouped) return grouped;
   if ((TX_TYPES as readonly string[]).includes(name)) return [name as TxType];
-  throw new AppError('INVALID_CHOICE', `"${name.slice(0, 30)}" is not a transaction type`, { hint: `use one of ${[...new Set([...Object.keys(TYPE_GROUPS), ...TX_TYPES])].join(', ')}` });
+  throw new AppError('INVALID_CHOICE', `"${name.slice(0, 30)}" is not a transaction type`, {
+    hint: `use one of ${[...new Set([...Object.keys(TYPE_GROUPS), ...TX_TYPES])].join(', ')}`,
+  });
 }
 
 export function registerHistoryCommands(program: Command, app: App): void {
@@ -57,7 +59,12 @@ export function registerHistoryCommands(program: Command, app: App): void {
     .option('--csv', 'print CSV with a header row (cells that look like formulas start with an apostrophe)')
     .option('--output <file>', 'with --csv: write to this file (a new file, mode 0600) instead of stdout');
   pagingOptions(command, DEFAULT_LIMIT, 'transactions');
-  examples(command, ['okpay history', 'okpay history --type transfer --since 2026-11-01 --limit 50', 'okpay history --csv > history.csv', 'okpay history --json --page 2']);
+  examples(command, [
+    'okpay history',
+    'okpay history --type transfer --since 2026-11-01 --limit 50',
+    'okpay history --csv > history.csv',
+    'okpay history --json --page 2',
+  ]);
   action(app, command, async (ctx, o) => {
     if (o.csv && ctx.json) throw new AppError('USAGE', 'choose --json or --csv, not both');
     if (o.output !== undefined && !o.csv) throw new AppError('USAGE', '--output writes CSV: add --csv');
@@ -110,7 +117,25 @@ async function writeCsv(ctx: Context, views: readonly TxView[], output: string |
 
 function historyCsv(views: readonly TxView[]): string {
   // Amounts and currencies in columns of their own, so a spreadsheet reads every amount as a number.
-  const columns = ['id', 'date', 'type', 'status', 'direction', 'amount', 'currency', 'fee', 'fee_currency', 'receive_amount', 'receive_currency', 'rate', 'from', 'to', 'memo', 'net', 'net_currency'];
+  const columns = [
+    'id',
+    'date',
+    'type',
+    'status',
+    'direction',
+    'amount',
+    'currency',
+    'fee',
+    'fee_currency',
+    'receive_amount',
+    'receive_currency',
+    'rate',
+    'from',
+    'to',
+    'memo',
+    'net',
+    'net_currency',
+  ];
   const rows = views.map((v) => ({
     id: v.id,
     date: v.createdAt,
@@ -135,7 +160,10 @@ function historyCsv(views: readonly TxView[]): string {
 
 function registerTxShow(program: Command, app: App): void {
   const tx = group(program, 'tx', 'one transaction');
-  const show = subcommand(tx, 'show', 'a receipt: amounts, fee lines, rate, status, counterparty and the journal hash').argument('<id>', 'the transaction id, e.g. txn_0000000042');
+  const show = subcommand(tx, 'show', 'a receipt: amounts, fee lines, rate, status, counterparty and the journal hash').argument(
+    '<id>',
+    'the transaction id, e.g. txn_0000000042',
+  );
   examples(show, ['okpay tx show txn_0000000042', 'okpay tx show txn_0000000042 --json']);
   action(app, show, async (ctx, _o, [id]) => {
     const doc = await lookSignedIn(ctx, (t, actor) => showTransaction(t, ctx, actor, id ?? ''));

@@ -12,7 +12,10 @@ interface Group {
 }
 
 const GROUPS: readonly Group[] = [
-  { names: ['register', 'activate', 'login', 'logout', 'whoami', 'lock', 'unlock'], register: async (p, a) => (await import('./account.js')).registerAccountCommands(p, a) },
+  {
+    names: ['register', 'activate', 'login', 'logout', 'whoami', 'lock', 'unlock'],
+    register: async (p, a) => (await import('./account.js')).registerAccountCommands(p, a),
+  },
   { names: ['password', '2fa'], register: async (p, a) => (await import('./security.js')).registerSecurityCommands(p, a) },
   { names: ['profile'], register: async (p, a) => (await import('./profile.js')).registerProfileCommands(p, a) },
   { names: ['kyc'], register: async (p, a) => (await import('./kyc.js')).registerKycCommands(p, a) },
@@ -27,7 +30,10 @@ const GROUPS: readonly Group[] = [
   },
   { names: ['withdraw'], register: async (p, a) => (await import('./withdraw.js')).registerWithdrawCommands(p, a) },
   { names: ['history', 'tx'], register: async (p, a) => (await import('./history.js')).registerHistoryCommands(p, a) },
-  { names: ['ticket'], register: async (p, a) => (await import('./ticket.js')).registerTicketCommands(p, a, (await import('./ticket-new.js')).registerTicketNew) },
+  {
+    names: ['ticket'],
+    register: async (p, a) => (await import('./ticket.js')).registerTicketCommands(p, a, (await import('./ticket-new.js')).registerTicketNew),
+  },
   {
     names: ['agent'],
     register: async (p, a) => {

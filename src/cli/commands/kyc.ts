@@ -24,7 +24,9 @@ export function registerKycCommands(program: Command, app: App): void {
     const document = validateDocument(o.documentType, o.documentNumber);
     const token = await sessionToken(ctx);
     const user = await ctx.store.transaction(async (t) => submitDocument(t, ctx, await signedIn(ctx, t, token), document));
-    ctx.out.data({ kyc: kycDocument(ctx, user, null) }, () => ctx.out.success(`Identity check submitted (${document.type} ${document.masked}); you will get a mail when it is reviewed.`));
+    ctx.out.data({ kyc: kycDocument(ctx, user, null) }, () =>
+      ctx.out.success(`Identity check submitted (${document.type} ${document.masked}); you will get a mail when it is reviewed.`),
+    );
   });
   const status = subcommand(kyc, 'status', 'your identity check and the limits that apply to you');
   examples(status, ['okpay kyc status --json']);
@@ -64,18 +66,32 @@ export function registerKycDecisions(parent: Command, app: App, roles: readonly 
   const kyc = group(parent, 'kyc', 'decide identity checks');
   for (const decision of ['approve', 'reject'] as const) {
     // A rejection without a reason is a usage error, found before anyone has to sign in.
-    const reasonOption = new Option('--reason <text>', decision === 'reject' ? 'why (the customer reads it)' : 'a note').makeOptionMandatory(decision === 'reject');
-    const command = subcommand(kyc, decision, `${decision} a customer’s identity check`).argument('<email>', 'the customer').addOption(reasonOption).option(...YES_FLAG);
-    examples(command, [decision === 'approve' ? `okpay ${noun} kyc approve ada@example.com --yes` : `okpay ${noun} kyc reject ada@example.com --reason "the document has expired" --yes`]);
+    const reasonOption = new Option('--reason <text>', decision === 'reject' ? 'why (the customer reads it)' : 'a note').makeOptionMandatory(
+      decision === 'reject',
+    );
+    const command = subcommand(kyc, decision, `${decision} a customer’s identity check`)
+      .argument('<email>', 'the customer')
+      .addOption(reasonOption)
+      .option(...YES_FLAG);
+    examples(command, [
+      decision === 'approve'
+        ? `okpay ${noun} kyc approve ada@example.com --yes`
+        : `okpay ${noun} kyc reject ada@example.com --reason "the document has expired" --yes`,
+    ]);
     action(app, command, async (ctx, o, [emailText]) => {
       const reason = o.reason === undefined ? null : boundedText(o.reason, '--reason', { min: 3, max: 300 });
       const email = normalizeEmail(emailText ?? '');
       const token = await sessionToken(ctx);
       const what = `\`okpay ${noun} kyc\``;
-      const question = decision === 'approve' ? `Approve the identity check of ${email}? Their higher limits apply at once.` : `Reject the identity check of ${email}? They are mailed the reason.`;
+      const question =
+        decision === 'approve'
+          ? `Approve the identity check of ${email}? Their higher limits apply at once.`
+          : `Reject the identity check of ${email}? They are mailed the reason.`;
       await confirmSignedIn(ctx, token, { roles, what }, question, o.yes);
       const user = await ctx.store.transaction(async (t) => decideDocument(t, ctx, await signedIn(ctx, t, token, { roles, what }), email, decision, reason));
-      ctx.out.data({ user: describeUser(user) }, () => ctx.out.success(`Identity check of ${user.email} ${decision === 'approve' ? 'approved' : 'rejected'}; the customer was mailed.`));
+      ctx.out.data({ user: describeUser(user) }, () =>
+        ctx.out.success(`Identity check of ${user.email} ${decision === 'approve' ? 'approved' : 'rejected'}; the customer was mailed.`),
+      );
     });
   }
 }

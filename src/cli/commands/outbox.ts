@@ -45,7 +45,9 @@ export function registerOutboxCommands(program: Command, app: App): void {
       noteNextPage(ctx, list, paging, found);
     });
   });
-  const show = subcommand(outbox, 'show', 'print one mail').argument('<id>', 'the mail id, e.g. msg_000001').option('--raw', 'print the .eml file as stored (RFC 5322)');
+  const show = subcommand(outbox, 'show', 'print one mail')
+    .argument('<id>', 'the mail id, e.g. msg_000001')
+    .option('--raw', 'print the .eml file as stored (RFC 5322)');
   examples(show, ['okpay outbox show msg_000001', 'okpay outbox show msg_000001 --raw > mail.eml']);
   action(app, show, async (ctx, o, [id]) => {
     const found = await ctx.store.read((t) => t.outbox.get((id ?? '').trim()));
@@ -55,17 +57,20 @@ export function registerOutboxCommands(program: Command, app: App): void {
       return;
     }
     const mail = found.mail;
-    ctx.out.data({ mail: { ...summary(mail), language: mail.language, antiPhishingPhrase: mail.antiPhishingPhrase, text: mail.text, file: found.file } }, () => {
-      ctx.out.fields([
-        ['From', 'OKPay <no-reply@okpay.example>'],
-        ['To', mail.to],
-        ['Date', ctx.out.time(mail.date)],
-        ['Subject', mail.subject],
-        ['Anti-phishing phrase', mail.antiPhishingPhrase],
-      ]);
-      ctx.out.line();
-      ctx.out.text(mail.text);
-    });
+    ctx.out.data(
+      { mail: { ...summary(mail), language: mail.language, antiPhishingPhrase: mail.antiPhishingPhrase, text: mail.text, file: found.file } },
+      () => {
+        ctx.out.fields([
+          ['From', 'OKPay <no-reply@okpay.example>'],
+          ['To', mail.to],
+          ['Date', ctx.out.time(mail.date)],
+          ['Subject', mail.subject],
+          ['Anti-phishing phrase', mail.antiPhishingPhrase],
+        ]);
+        ctx.out.line();
+        ctx.out.text(mail.text);
+      },
+    );
   });
 }
 

@@ -17,7 +17,12 @@ export function registerPayoutCommands(admin: Command, app: App): void {
   action(app, bounce, async (ctx, o, [txText]) => {
     const reason = boundedText(o.reason, '--reason', { min: 1, max: 200 });
     await confirmOrRequireYes(ctx, `Record that the payout ${txText} came back and return its money?`, o.yes);
-    const result = await asSignedIn(ctx, (t, actor) => bouncePayout(t, ctx, actor, { txText: txText ?? '', reason }), { roles: ['admin'], what: '`okpay admin payout bounce`' });
-    ctx.out.data({ bounce: result.view, of: result.of }, () => ctx.out.success(`The payout ${result.of} came back: ${result.view.id} returned its money; the customer was told by mail.`));
+    const result = await asSignedIn(ctx, (t, actor) => bouncePayout(t, ctx, actor, { txText: txText ?? '', reason }), {
+      roles: ['admin'],
+      what: '`okpay admin payout bounce`',
+    });
+    ctx.out.data({ bounce: result.view, of: result.of }, () =>
+      ctx.out.success(`The payout ${result.of} came back: ${result.view.id} returned its money; the customer was told by mail.`),
+    );
   });
 }

@@ -19,17 +19,27 @@ import { countries } from '../countries.js';
 
 export function registerProfileCommands(program: Command, app: App): void {
   const profile = subcommand(program, 'profile', 'show your profile');
-  examples(profile, ['okpay profile', 'okpay profile set --id-number X1234567 --country US', 'okpay profile set --phone +14155550100 --password-stdin < pass.txt']);
+  examples(profile, [
+    'okpay profile',
+    'okpay profile set --id-number X1234567 --country US',
+    'okpay profile set --phone +14155550100 --password-stdin < pass.txt',
+  ]);
   action(app, profile, async (ctx) => {
     const token = await sessionToken(ctx);
     const user = await readSignedIn(ctx, token, (_t, signed) => signed.user);
     printProfile(ctx, user);
   });
   const set = profileSetCommand(profile);
-  examples(set, ['okpay profile set --name "Ada Lovelace" --language en', 'okpay profile set --anti-phishing-phrase "blue heron 42" --password-stdin --otp 123456 < pass.txt']);
+  examples(set, [
+    'okpay profile set --name "Ada Lovelace" --language en',
+    'okpay profile set --anti-phishing-phrase "blue heron 42" --password-stdin --otp 123456 < pass.txt',
+  ]);
   action(app, set, async (ctx, o) => {
     const changes = validateChanges(ctx, o);
-    if (Object.keys(changes).length === 0) throw new AppError('USAGE', 'nothing to change', { hint: 'pass at least one of --phone, --id-number, --name, --country, --language, --anti-phishing-phrase' });
+    if (Object.keys(changes).length === 0)
+      throw new AppError('USAGE', 'nothing to change', {
+        hint: 'pass at least one of --phone, --id-number, --name, --country, --language, --anti-phishing-phrase',
+      });
     const token = await sessionToken(ctx);
     if (!STEP_UP_FIELDS.some((field) => field in changes)) {
       printProfile(ctx, await ctx.store.transaction(async (t) => updateProfile(t, ctx, await signedIn(ctx, t, token), changes)));
@@ -56,8 +66,11 @@ function profileSetCommand(profile: Command) {
 }
 
 function registerVerifyPhone(profile: Command, app: App): void {
-  const command = subcommand(profile, 'verify-phone', 'make a phone number yours with the code sent to it by text message; money waiting for it lands')
-    .argument('[code]', 'the six digits of the text message (asked for when left out, on a terminal)');
+  const command = subcommand(
+    profile,
+    'verify-phone',
+    'make a phone number yours with the code sent to it by text message; money waiting for it lands',
+  ).argument('[code]', 'the six digits of the text message (asked for when left out, on a terminal)');
   examples(command, ['okpay profile verify-phone 123456']);
   action(app, command, async (ctx, _o, [typed]) => {
     const code = parsePhoneCode(typed ?? (await promptText(ctx, 'Code from the text message', 'pass the code: okpay profile verify-phone CODE')));
@@ -100,7 +113,8 @@ function printProfile(ctx: Context, user: User): void {
       ['two-step verification', user.twoFactor.enabled ? 'on' : 'off'],
       ['identity check', user.kyc.status],
     ]);
-    if (waiting !== null) ctx.out.note(`A code was sent to ${waiting} by text message: type it with \`okpay profile verify-phone CODE\` (it lasts 10 minutes).`);
+    if (waiting !== null)
+      ctx.out.note(`A code was sent to ${waiting} by text message: type it with \`okpay profile verify-phone CODE\` (it lasts 10 minutes).`);
     if (gaps.length > 0) ctx.out.note(`Missing: ${gaps.join(', ')}. Add them with \`okpay profile set\`.`);
   });
 }

@@ -36,7 +36,7 @@ function registerPasswordChange(parent: Command, app: App): void {
   const command = subcommand(parent, 'change', 'change your password (signs out your other sessions)')
     .option('--password-stdin', 'read the current password, then the new one, as two lines of standard input')
     .option('--otp <code>', 'one-time code, when 2FA is on');
-  examples(command, ['okpay password change', "printf '%s\\n%s\\n' \"$OLD\" \"$NEW\" | okpay password change --password-stdin"]);
+  examples(command, ['okpay password change', 'printf \'%s\\n%s\\n\' "$OLD" "$NEW" | okpay password change --password-stdin']);
   action(app, command, async (ctx, o) => {
     const token = await sessionToken(ctx);
     await readSignedIn(ctx, token, () => undefined);
@@ -62,7 +62,9 @@ function registerPasswordReset(parent: Command, app: App): void {
     if (o.email !== undefined && o.token !== undefined) throw new AppError('USAGE', 'give either --email or --token, not both');
     if (o.email !== undefined) return requestReset(ctx, normalizeEmail(o.email));
     if (o.token !== undefined) return completeReset(ctx, o.token.trim(), o.passwordStdin);
-    throw new AppError('USAGE', 'password reset needs --email (to get a token) or --token (to use it)', { hint: 'okpay password reset --email you@example.com' });
+    throw new AppError('USAGE', 'password reset needs --email (to get a token) or --token (to use it)', {
+      hint: 'okpay password reset --email you@example.com',
+    });
   });
 }
 
@@ -82,12 +84,15 @@ async function completeReset(ctx: Context, token: string, passwordStdin: boolean
 }
 
 function registerTwoFactorEnable(parent: Command, app: App): void {
-  const command = subcommand(parent, 'enable', 'start two-step verification (needs your password): shows a secret, a QR code and recovery codes')
-    .option('--password-stdin', PASSWORD_STDIN);
+  const command = subcommand(parent, 'enable', 'start two-step verification (needs your password): shows a secret, a QR code and recovery codes').option(
+    '--password-stdin',
+    PASSWORD_STDIN,
+  );
   examples(command, ['okpay 2fa enable', 'okpay 2fa enable --password-stdin < pass.txt', 'okpay 2fa confirm 123456']);
   action(app, command, async (ctx, o) => {
     const token = await sessionToken(ctx);
-    if (await twoFactorOn(ctx, token)) throw new AppError('ALREADY_EXISTS', 'two-step verification is already on', { hint: 'to start over, turn it off first: `okpay 2fa disable`' });
+    if (await twoFactorOn(ctx, token))
+      throw new AppError('ALREADY_EXISTS', 'two-step verification is already on', { hint: 'to start over, turn it off first: `okpay 2fa disable`' });
     const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
     const { secret, uri, recoveryCodes: codes } = await withOtp(ctx, undefined, (otp) => enableTwoFactor(ctx.store, ctx, { token, password, otp }));
     const qr = ctx.io.stdoutIsTTY ? await renderTerminalQr(uri) : null;
@@ -127,7 +132,7 @@ function registerTwoFactorDisable(parent: Command, app: App): void {
   const command = subcommand(parent, 'disable', 'turn two-step verification off (needs your password and a code)')
     .option('--password-stdin', PASSWORD_STDIN)
     .option('--otp <code>', OTP);
-  examples(command, ['okpay 2fa disable', "okpay 2fa disable --password-stdin --otp 123456 < pass.txt"]);
+  examples(command, ['okpay 2fa disable', 'okpay 2fa disable --password-stdin --otp 123456 < pass.txt']);
   action(app, command, async (ctx, o) => {
     const token = await sessionToken(ctx);
     if (!(await twoFactorOn(ctx, token))) throw new AppError('INVALID_TRANSITION', 'two-step verification is already off');
@@ -144,7 +149,8 @@ function registerRecoveryCodes(parent: Command, app: App): void {
   examples(command, ['okpay 2fa recovery-codes', 'okpay 2fa recovery-codes --password-stdin --otp 123456 < pass.txt']);
   action(app, command, async (ctx, o) => {
     const token = await sessionToken(ctx);
-    if (!(await twoFactorOn(ctx, token))) throw new AppError('INVALID_TRANSITION', 'two-step verification is off: there are no recovery codes', { hint: 'turn it on with `okpay 2fa enable`' });
+    if (!(await twoFactorOn(ctx, token)))
+      throw new AppError('INVALID_TRANSITION', 'two-step verification is off: there are no recovery codes', { hint: 'turn it on with `okpay 2fa enable`' });
     const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
     const { recoveryCodes: codes } = await withOtp(ctx, o.otp, (otp) => regenerateRecoveryCodes(ctx.store, ctx, { token, password, otp }));
     ctx.out.data({ recoveryCodes: codes }, () => {

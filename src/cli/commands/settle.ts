@@ -26,13 +26,16 @@ export function registerSettleCommand(admin: Command, app: App, extraSteps: read
         const counts = Object.fromEntries(Object.entries(result).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
         // A run that moved nothing leaves no trace: settle runs from cron, and a second run at the
         // same moment must leave the store exactly as the first one left it.
-        if (Object.values(counts).some((n) => n > 0)) t.audit({ at: ctx.now().toISOString(), type: 'admin.settle', actor: actor.user.id, subject: null, details: counts });
+        if (Object.values(counts).some((n) => n > 0))
+          t.audit({ at: ctx.now().toISOString(), type: 'admin.settle', actor: actor.user.id, subject: null, details: counts });
         return result;
       },
       { roles: ['admin'], what: '`okpay admin settle`' },
     );
     ctx.out.data({ settled: { at: ctx.now().toISOString(), ...summary } }, () => {
-      const parts = Object.entries(summary).filter(([k, v]) => k !== 'transactions' && typeof v === 'number').map(([k, v]) => `${k}: ${v}`);
+      const parts = Object.entries(summary)
+        .filter(([k, v]) => k !== 'transactions' && typeof v === 'number')
+        .map(([k, v]) => `${k}: ${v}`);
       ctx.out.success(`Settled as of ${ctx.out.time(ctx.now())} — ${parts.join(', ')}.`);
     });
   });

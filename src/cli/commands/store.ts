@@ -33,7 +33,12 @@ export function registerStoreCommands(program: Command, app: App): void {
       ctx.out.fields([
         ['Store', found.store === 'files' ? 'files (the data directory)' : 'PostgreSQL'],
         ['Location', found.location],
-        ['Schema', found.schemaVersion === 0 ? `none yet (made on first use; this okpay writes version ${found.latestSchemaVersion})` : `version ${found.schemaVersion}${found.schemaVersion < found.latestSchemaVersion ? ` (run okpay store migrate for ${found.latestSchemaVersion})` : ''}`],
+        [
+          'Schema',
+          found.schemaVersion === 0
+            ? `none yet (made on first use; this okpay writes version ${found.latestSchemaVersion})`
+            : `version ${found.schemaVersion}${found.schemaVersion < found.latestSchemaVersion ? ` (run okpay store migrate for ${found.latestSchemaVersion})` : ''}`,
+        ],
         ['Size', formatBytes(found.sizeBytes)],
         ['Test store', found.testStore === null ? null : found.testStore ? 'yes (OKPAY_NOW allowed)' : 'no'],
         ['Users', found.users],
@@ -41,17 +46,29 @@ export function registerStoreCommands(program: Command, app: App): void {
       ]),
     );
   });
-  const migrate = subcommand(store, 'migrate', "bring a PostgreSQL database's schema up to date (an empty one gets okpay's tables)").option('--test', 'make a new, empty database a test store, where OKPAY_NOW is honoured');
-  examples(migrate, ['okpay --database-url postgres://okpay@db.example.com/okpay store migrate', 'OKPAY_DATABASE_URL=postgres://okpay@localhost/okpay_test okpay store migrate --test']);
+  const migrate = subcommand(store, 'migrate', "bring a PostgreSQL database's schema up to date (an empty one gets okpay's tables)").option(
+    '--test',
+    'make a new, empty database a test store, where OKPAY_NOW is honoured',
+  );
+  examples(migrate, [
+    'okpay --database-url postgres://okpay@db.example.com/okpay store migrate',
+    'OKPAY_DATABASE_URL=postgres://okpay@localhost/okpay_test okpay store migrate --test',
+  ]);
   action(app, migrate, async (ctx, o) => {
     if (ctx.databaseUrl === null) {
-      throw new AppError('USAGE', 'store migrate is for a PostgreSQL database: the data directory upgrades itself on first use', { hint: 'name the database with --database-url or OKPAY_DATABASE_URL' });
+      throw new AppError('USAGE', 'store migrate is for a PostgreSQL database: the data directory upgrades itself on first use', {
+        hint: 'name the database with --database-url or OKPAY_DATABASE_URL',
+      });
     }
     const database = await (ctx.store as LazyPgStore).open();
     const applied = await database.migrate(o.test === true);
     const { version } = await database.schema();
     ctx.out.data({ location: database.location, applied, schemaVersion: version, testStore: o.test === true ? true : null }, () => {
-      ctx.out.line(applied.length === 0 ? `${database.location} is at schema version ${version}; nothing to apply` : `applied migration${applied.length === 1 ? '' : 's'} ${applied.join(', ')} to ${database.location}: schema version ${version}`);
+      ctx.out.line(
+        applied.length === 0
+          ? `${database.location} is at schema version ${version}; nothing to apply`
+          : `applied migration${applied.length === 1 ? '' : 's'} ${applied.join(', ')} to ${database.location}: schema version ${version}`,
+      );
       if (o.test) ctx.out.line('it is a test store: OKPAY_NOW is honoured');
     });
   });
@@ -61,8 +78,20 @@ async function databaseInfo(ctx: Context): Promise<StoreInfo> {
   const database = await (ctx.store as LazyPgStore).open();
   const { version, latest } = await database.schema();
   const sizeBytes = await database.sizeBytes();
-  const facts = version === latest ? await database.read(async (t) => ({ testStore: t.meta.get().testStore, users: await t.users.count(), journalEntries: t.journal.head().seq })) : null;
-  return { store: 'postgresql', location: database.location, schemaVersion: version, latestSchemaVersion: latest, sizeBytes, testStore: facts?.testStore ?? null, users: facts?.users ?? null, journalEntries: facts?.journalEntries ?? null };
+  const facts =
+    version === latest
+      ? await database.read(async (t) => ({ testStore: t.meta.get().testStore, users: await t.users.count(), journalEntries: t.journal.head().seq }))
+      : null;
+  return {
+    store: 'postgresql',
+    location: database.location,
+    schemaVersion: version,
+    latestSchemaVersion: latest,
+    sizeBytes,
+    testStore: facts?.testStore ?? null,
+    users: facts?.users ?? null,
+    journalEntries: facts?.journalEntries ?? null,
+  };
 }
 
 /** The split file store (schema 3: store.json), a schema-2 store (state.json) not upgraded yet, or nothing. */
@@ -70,8 +99,20 @@ async function fileStoreInfo(ctx: Context): Promise<StoreInfo> {
   const { SPLIT_SCHEMA_VERSION } = await import('../../store/split-file-store.js');
   const has = async (name: string) => (await fs.stat(path.join(ctx.dataDir, name)).catch(() => null)) !== null;
   const schemaVersion = (await has('store.json')) ? SPLIT_SCHEMA_VERSION : (await has('state.json')) ? 2 : 0;
-  const facts = schemaVersion === SPLIT_SCHEMA_VERSION ? await ctx.store.read(async (t) => ({ testStore: t.meta.get().testStore, users: await t.users.count(), journalEntries: t.journal.head().seq })) : null;
-  return { store: 'files', location: ctx.dataDir, schemaVersion, latestSchemaVersion: SPLIT_SCHEMA_VERSION, sizeBytes: await directoryBytes(ctx.dataDir), testStore: facts?.testStore ?? null, users: facts?.users ?? null, journalEntries: facts?.journalEntries ?? null };
+  const facts =
+    schemaVersion === SPLIT_SCHEMA_VERSION
+      ? await ctx.store.read(async (t) => ({ testStore: t.meta.get().testStore, users: await t.users.count(), journalEntries: t.journal.head().seq }))
+      : null;
+  return {
+    store: 'files',
+    location: ctx.dataDir,
+    schemaVersion,
+    latestSchemaVersion: SPLIT_SCHEMA_VERSION,
+    sizeBytes: await directoryBytes(ctx.dataDir),
+    testStore: facts?.testStore ?? null,
+    users: facts?.users ?? null,
+    journalEntries: facts?.journalEntries ?? null,
+  };
 }
 
 async function directoryBytes(directory: string): Promise<number> {

@@ -44,7 +44,9 @@ export function registerTicketNew(ticket: Command, app: App): void {
   ]);
   action(app, command, async (ctx, o) => {
     if (o.email !== undefined && o.passwordStdin && o.bodyFile === '-') {
-      throw new AppError('USAGE', 'standard input cannot carry both the password and the message', { hint: 'use --body or --body-file FILE, or set OKPAY_PASSWORD' });
+      throw new AppError('USAGE', 'standard input cannot carry both the password and the message', {
+        hint: 'use --body or --body-file FILE, or set OKPAY_PASSWORD',
+      });
     }
     const request = await readRequest(ctx, o);
     const opened = o.email === undefined ? await openSignedIn(ctx, request) : await openWithPassword(ctx, o, request);
@@ -71,7 +73,9 @@ async function readRequest(ctx: Context, o: NewOptions): Promise<TicketRequest> 
 async function openSignedIn(ctx: Context, request: TicketRequest): Promise<OpenedTicket> {
   const token = await sessionToken(ctx);
   if (!token) {
-    throw new AppError('NOT_LOGGED_IN', 'you are not signed in', { hint: 'sign in with `okpay login`, or (for a locked account) pass --email and your password' });
+    throw new AppError('NOT_LOGGED_IN', 'you are not signed in', {
+      hint: 'sign in with `okpay login`, or (for a locked account) pass --email and your password',
+    });
   }
   return actAs(ctx, token, {}, (t, actor) => newTicket(t, ctx, actor, request));
 }
@@ -93,7 +97,9 @@ function printOpened(ctx: Context, opened: OpenedTicket): void {
   const ticket = detail.ticket;
   ctx.out.data({ ticket: ticketDocument(detail, { duplicate }) }, () => {
     if (duplicate) {
-      ctx.out.warn(`you sent this same request at ${ctx.out.time(ticket.createdAt)}: it is ticket #${ticket.number}, still ${ticket.status}; nothing new was queued`);
+      ctx.out.warn(
+        `you sent this same request at ${ctx.out.time(ticket.createdAt)}: it is ticket #${ticket.number}, still ${ticket.status}; nothing new was queued`,
+      );
     } else {
       ctx.out.success(`Ticket #${ticket.number} opened (priority ${ticket.priority}). We mailed you a confirmation.`);
     }

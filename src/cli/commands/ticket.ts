@@ -3,9 +3,30 @@
 // their own tickets and never internal notes; agent verbs need the agent role.
 
 import type { Command } from '@commander-js/extra-typings';
-import { agentView, replyWithMacro, assignAsAgent, escalateAsAgent, mergeAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent, updateAsAgent, whyTicket, type TicketChanges } from '../../app/agent.js';
+import {
+  agentView,
+  replyWithMacro,
+  assignAsAgent,
+  escalateAsAgent,
+  mergeAsAgent,
+  noteAsAgent,
+  replyAsAgent,
+  setStatusAsAgent,
+  updateAsAgent,
+  whyTicket,
+  type TicketChanges,
+} from '../../app/agent.js';
 import type { Actor } from '../../app/authenticate.js';
-import { audienceOf, customerReply, exportTicket, listTickets, rateOwnTicket, requestTicketEscalation, showTicket, type TicketDetail } from '../../app/tickets.js';
+import {
+  audienceOf,
+  customerReply,
+  exportTicket,
+  listTickets,
+  rateOwnTicket,
+  requestTicketEscalation,
+  showTicket,
+  type TicketDetail,
+} from '../../app/tickets.js';
 import { requireRole } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/state.js';
@@ -63,7 +84,11 @@ function shown(ctx: Context, detail: TicketDetail, extra: Record<string, unknown
 const LIST_LIMIT = 100;
 
 function registerList(ticket: Command, app: App): void {
-  const command = pagingOptions(filterOptions(subcommand(ticket, 'list', 'list your tickets (agents: every ticket), newest first'), 'created'), LIST_LIMIT, 'tickets');
+  const command = pagingOptions(
+    filterOptions(subcommand(ticket, 'list', 'list your tickets (agents: every ticket), newest first'), 'created'),
+    LIST_LIMIT,
+    'tickets',
+  );
   examples(command, [
     'okpay ticket list',
     'okpay ticket list --status solved --json',
@@ -99,7 +124,10 @@ function registerList(ticket: Command, app: App): void {
 }
 
 function registerShow(ticket: Command, app: App): void {
-  const command = subcommand(ticket, 'show', 'show a ticket: conversation, status, linked transaction, SLA and queue position').argument('<number>', 'the ticket number');
+  const command = subcommand(ticket, 'show', 'show a ticket: conversation, status, linked transaction, SLA and queue position').argument(
+    '<number>',
+    'the ticket number',
+  );
   examples(command, ['okpay ticket show 12', 'okpay ticket show 12 --json | jq .ticket.sla']);
   action(app, command, async (ctx, _o, args) => {
     const number = numberArg(args);
@@ -127,7 +155,8 @@ function registerReply(ticket: Command, app: App): void {
     const number = numberArg(args);
     const { token, user } = await whoIsAsking(ctx);
     if (audienceOf(user) === 'agent') return agentReply(ctx, token, number, o);
-    if (o.faq !== undefined || o.macro !== undefined || o.status !== undefined) throw new AppError('FORBIDDEN', '--faq, --macro and --status are for support agents');
+    if (o.faq !== undefined || o.macro !== undefined || o.status !== undefined)
+      throw new AppError('FORBIDDEN', '--faq, --macro and --status are for support agents');
     const body = (await readBody(ctx, o, true)) ?? '';
     const reply = await actAs(ctx, token, {}, (t, actor) => customerReply(t, ctx, actor, number, body));
     const view = shown(ctx, reply.detail, { followUpOf: reply.followUpOf });
@@ -154,14 +183,32 @@ async function agentReply(ctx: Context, token: string | null, number: number, o:
   const status: TicketStatus | null = o.status === undefined ? null : parseStatus(o.status);
   if (o.macro !== undefined) {
     const macro = o.macro;
-    return asAgent(ctx, token, '`ticket reply --macro`', (t, actor) => replyWithMacro(t, ctx, actor, number, { macro, status }), (updated) => `Saved reply "${macro}" sent to the customer of #${updated.number}; the ticket is ${updated.status}.`);
+    return asAgent(
+      ctx,
+      token,
+      '`ticket reply --macro`',
+      (t, actor) => replyWithMacro(t, ctx, actor, number, { macro, status }),
+      (updated) => `Saved reply "${macro}" sent to the customer of #${updated.number}; the ticket is ${updated.status}.`,
+    );
   }
   const body = o.faq === undefined ? await readBody(ctx, o, true) : null;
-  await asAgent(ctx, token, '`ticket reply` for an agent', (t, actor) => replyAsAgent(t, ctx, actor, number, { body, faqId: o.faq ?? null, status }), (updated) => `Answer sent to the customer of #${updated.number}; the ticket is ${updated.status}.`);
+  await asAgent(
+    ctx,
+    token,
+    '`ticket reply` for an agent',
+    (t, actor) => replyAsAgent(t, ctx, actor, number, { body, faqId: o.faq ?? null, status }),
+    (updated) => `Answer sent to the customer of #${updated.number}; the ticket is ${updated.status}.`,
+  );
 }
 
 /** An agent's change in one transaction, then the ticket as the agent sees it, with a message. */
-async function asAgent(ctx: Context, token: string | null, what: string, change: (t: RecordsTransaction, actor: Actor) => Promise<Ticket>, message: (ticket: Ticket) => string): Promise<void> {
+async function asAgent(
+  ctx: Context,
+  token: string | null,
+  what: string,
+  change: (t: RecordsTransaction, actor: Actor) => Promise<Ticket>,
+  message: (ticket: Ticket) => string,
+): Promise<void> {
   const { updated, detail } = await actAs(ctx, token, { roles: ['agent'], what }, async (t, actor) => {
     const updated = await change(t, actor);
     return { updated, detail: await agentView(t, ctx, updated) };
@@ -179,16 +226,27 @@ function registerEscalate(ticket: Command, app: App): void {
     .option('--reason <text>', 'why (required from customers)')
     .option('--manager', 'customers: ask for a manager (tier 3)')
     .option('--tier <tier>', 'agents: the tier to move to, 2 or 3 (default: the next one)');
-  examples(command, ['okpay ticket escalate 12 --reason "Three weeks and still no refund"', 'okpay ticket escalate 12 --manager --reason "…"', 'okpay ticket escalate 12 --tier 3']);
+  examples(command, [
+    'okpay ticket escalate 12 --reason "Three weeks and still no refund"',
+    'okpay ticket escalate 12 --manager --reason "…"',
+    'okpay ticket escalate 12 --tier 3',
+  ]);
   action(app, command, async (ctx, o, args) => {
     const number = numberArg(args);
     const reason = o.reason === undefined ? null : validateReason(o.reason);
     const { token, user } = await whoIsAsking(ctx);
     if (audienceOf(user) === 'agent') {
       const tier = o.tier === undefined ? null : parseTier(o.tier);
-      return asAgent(ctx, token, '`ticket escalate --tier`', (t, actor) => escalateAsAgent(t, ctx, actor, number, { tier, reason }), (updated) => `Ticket #${updated.number} is now at tier ${updated.tier}.`);
+      return asAgent(
+        ctx,
+        token,
+        '`ticket escalate --tier`',
+        (t, actor) => escalateAsAgent(t, ctx, actor, number, { tier, reason }),
+        (updated) => `Ticket #${updated.number} is now at tier ${updated.tier}.`,
+      );
     }
-    if (o.tier !== undefined) throw new AppError('FORBIDDEN', '--tier is for support agents', { hint: 'ask for a higher tier with --reason, or for a manager with --manager' });
+    if (o.tier !== undefined)
+      throw new AppError('FORBIDDEN', '--tier is for support agents', { hint: 'ask for a higher tier with --reason, or for a manager with --manager' });
     const why = reason ?? validateReason(await promptText(ctx, 'Why do you want to escalate?', 'pass --reason "…"'));
     const detail = await actAs(ctx, token, {}, (t, actor) => requestTicketEscalation(t, ctx, actor, number, { reason: why, manager: o.manager === true }));
     const view = shown(ctx, detail);
@@ -210,7 +268,8 @@ function registerRate(ticket: Command, app: App): void {
     const score = /^[1-5]$/.test(o.score.trim()) ? Number(o.score.trim()) : Number.NaN;
     if (Number.isNaN(score)) throw new AppError('INVALID_NUMBER', `--score must be a whole number from 1 to 5, not "${o.score.slice(0, 10)}"`);
     let comment = o.comment === undefined ? null : validateReason(o.comment, '--comment');
-    if (comment === null && score <= 2 && ctx.io.stdinIsTTY) comment = validateReason(await promptText(ctx, 'Sorry to hear that. What went wrong?', 'pass --comment "…"'), '--comment');
+    if (comment === null && score <= 2 && ctx.io.stdinIsTTY)
+      comment = validateReason(await promptText(ctx, 'Sorry to hear that. What went wrong?', 'pass --comment "…"'), '--comment');
     const { token } = await whoIsAsking(ctx);
     const rated = await actAs(ctx, token, {}, (t, actor) => rateOwnTicket(t, ctx, actor, number, { score, comment }));
     const view = shown(ctx, rated.detail, { followUp: rated.followUp });
@@ -232,7 +291,10 @@ function registerExport(ticket: Command, app: App): void {
     const format = o.format.trim().toLowerCase();
     if (format !== 'md' && format !== 'json') throw new AppError('INVALID_CHOICE', `--format must be md or json, not "${o.format.slice(0, 10)}"`);
     const token = await sessionToken(ctx);
-    const rendered = (detail: TicketDetail) => (format === 'json' ? `${JSON.stringify({ ticket: ticketDocument(detail, { history: true }) }, null, 2)}\n` : exportMarkdown(detail, ctx.now().toISOString()));
+    const rendered = (detail: TicketDetail) =>
+      format === 'json'
+        ? `${JSON.stringify({ ticket: ticketDocument(detail, { history: true }) }, null, 2)}\n`
+        : exportMarkdown(detail, ctx.now().toISOString());
     const detail = await actAs(ctx, token, {}, async (t, actor) => {
       const found = await exportTicket(t, ctx, actor, number, format);
       // Written before the export's audit entry commits: a file that cannot be written leaves no trace.
@@ -252,12 +314,21 @@ async function writeExport(file: string, text: string): Promise<void> {
 }
 
 function registerAssign(ticket: Command, app: App): void {
-  const unfiltered = subcommand(ticket, 'assign', 'agents: give tickets to an agent (default: the least-loaded one who speaks each ticket’s language at its tier)')
+  const unfiltered = subcommand(
+    ticket,
+    'assign',
+    'agents: give tickets to an agent (default: the least-loaded one who speaks each ticket’s language at its tier)',
+  )
     .argument('[numbers...]', 'the ticket number(s); or select tickets with filters instead')
     .option('--to <email>', 'the agent to give them to')
     .option('-y, --yes', 'do not ask for confirmation (needed to change several tickets without a terminal, and always with filters)');
   const command = filterOptions(unfiltered, null);
-  examples(command, ['okpay ticket assign 12', 'okpay ticket assign 12 --to lin@okpay.example', 'okpay ticket assign 12 14 15 --to lin@okpay.example --yes', 'okpay ticket assign --assignee none --language zh --yes']);
+  examples(command, [
+    'okpay ticket assign 12',
+    'okpay ticket assign 12 --to lin@okpay.example',
+    'okpay ticket assign 12 14 15 --to lin@okpay.example --yes',
+    'okpay ticket assign --assignee none --language zh --yes',
+  ]);
   action(app, command, async (ctx, o, args) => {
     const target = ticketTarget(args, o);
     const to = o.to === undefined ? null : normalizeEmail(o.to);
@@ -284,7 +355,13 @@ function registerNote(ticket: Command, app: App): void {
     const { token, user } = await whoIsAsking(ctx);
     requireRole(user, ['agent'], '`ticket note`');
     const body = (await readBody(ctx, o, true)) ?? '';
-    await asAgent(ctx, token, '`ticket note`', (t, actor) => noteAsAgent(t, ctx, actor, number, body), (updated) => `Internal note added to #${updated.number}.`);
+    await asAgent(
+      ctx,
+      token,
+      '`ticket note`',
+      (t, actor) => noteAsAgent(t, ctx, actor, number, body),
+      (updated) => `Internal note added to #${updated.number}.`,
+    );
   });
 }
 
@@ -296,7 +373,12 @@ function registerSet(ticket: Command, app: App): void {
     .option('--status <status>', 'open, pending, on-hold or solved')
     .option('-y, --yes', 'do not ask for confirmation (needed to change several tickets without a terminal, and always with filters)');
   const command = filterOptions(unfiltered, null, true);
-  examples(command, ['okpay ticket set 12 --priority urgent --tags refund,card', 'okpay ticket set 12 --status on-hold', 'okpay ticket set 12 14 --priority high --yes', 'okpay ticket set --search "card stolen" --where-priority normal,low --priority urgent --yes']);
+  examples(command, [
+    'okpay ticket set 12 --priority urgent --tags refund,card',
+    'okpay ticket set 12 --status on-hold',
+    'okpay ticket set 12 14 --priority high --yes',
+    'okpay ticket set --search "card stolen" --where-priority normal,low --priority urgent --yes',
+  ]);
   action(app, command, async (ctx, o, args) => {
     const changes: TicketChanges = {
       ...(o.priority === undefined ? {} : { priority: parsePriority(o.priority) }),
@@ -307,7 +389,13 @@ function registerSet(ticket: Command, app: App): void {
     const target = ticketTarget(args, { ...o, status: o.whereStatus, priority: o.wherePriority });
     if (!('single' in target)) return runBulk(ctx, target, { verb: 'set', done: 'updated', action: { verb: 'set', changes }, yes: o.yes });
     const token = await sessionToken(ctx);
-    await asAgent(ctx, token, '`ticket set`', (t, actor) => updateAsAgent(t, ctx, actor, target.single, changes), (updated) => `Ticket #${updated.number} updated.`);
+    await asAgent(
+      ctx,
+      token,
+      '`ticket set`',
+      (t, actor) => updateAsAgent(t, ctx, actor, target.single, changes),
+      (updated) => `Ticket #${updated.number} updated.`,
+    );
   });
 }
 
@@ -322,15 +410,32 @@ function registerStatusVerbs(ticket: Command, app: App): void {
       .argument('[numbers...]', 'the ticket number(s); or select tickets with filters instead')
       .option('-y, --yes', 'do not ask for confirmation (needed to close a ticket or change several without a terminal, and always with filters)');
     const command = filterOptions(unfiltered, null);
-    examples(command, [`okpay ticket ${verb} 12`, `okpay ticket ${verb} 12 14 15 --yes`, `okpay ticket ${verb} --status ${verb === 'close' ? 'solved' : 'pending'} --search "duplicate" --yes`]);
+    examples(command, [
+      `okpay ticket ${verb} 12`,
+      `okpay ticket ${verb} 12 14 15 --yes`,
+      `okpay ticket ${verb} --status ${verb === 'close' ? 'solved' : 'pending'} --search "duplicate" --yes`,
+    ]);
     action(app, command, async (ctx, o, args) => {
       const target = ticketTarget(args, o);
       if (!('single' in target)) return runBulk(ctx, target, { verb, done, action: { verb, to }, yes: o.yes });
       const token = await sessionToken(ctx);
       const what = `\`ticket ${verb}\``;
       // Closing is final for the ticket (a reply then opens a new one): even one is confirmed.
-      if (verb === 'close') await confirmSignedIn(ctx, token, { roles: ['agent'], what }, `Close ticket #${target.single}? It cannot be reopened; a reply from the customer opens a new, linked ticket.`, o.yes);
-      await asAgent(ctx, token, what, (t, actor) => setStatusAsAgent(t, ctx, actor, target.single, to, verb), (updated) => `Ticket #${updated.number} is ${done}; the customer was told by mail.`);
+      if (verb === 'close')
+        await confirmSignedIn(
+          ctx,
+          token,
+          { roles: ['agent'], what },
+          `Close ticket #${target.single}? It cannot be reopened; a reply from the customer opens a new, linked ticket.`,
+          o.yes,
+        );
+      await asAgent(
+        ctx,
+        token,
+        what,
+        (t, actor) => setStatusAsAgent(t, ctx, actor, target.single, to, verb),
+        (updated) => `Ticket #${updated.number} is ${done}; the customer was told by mail.`,
+      );
     });
   }
   const reopen = subcommand(ticket, 'reopen', 'agents: open a solved ticket again').argument('<number>', 'the ticket number');
@@ -338,7 +443,13 @@ function registerStatusVerbs(ticket: Command, app: App): void {
   action(app, reopen, async (ctx, _o, args) => {
     const number = numberArg(args);
     const token = await sessionToken(ctx);
-    await asAgent(ctx, token, '`ticket reopen`', (t, actor) => setStatusAsAgent(t, ctx, actor, number, 'open', 'reopen'), (updated) => `Ticket #${updated.number} is open again; the customer was told by mail.`);
+    await asAgent(
+      ctx,
+      token,
+      '`ticket reopen`',
+      (t, actor) => setStatusAsAgent(t, ctx, actor, number, 'open', 'reopen'),
+      (updated) => `Ticket #${updated.number} is open again; the customer was told by mail.`,
+    );
   });
 }
 
@@ -352,8 +463,20 @@ function registerMerge(ticket: Command, app: App): void {
     const number = numberArg(args);
     const into = parseTicketNumber(o.into);
     const token = await sessionToken(ctx);
-    await confirmSignedIn(ctx, token, { roles: ['agent'], what: '`ticket merge`' }, `Merge ticket #${number} into #${into}? #${number} ends as merged and its conversation carries on in #${into}.`, o.yes);
-    await asAgent(ctx, token, '`ticket merge`', async (t, actor) => (await mergeAsAgent(t, ctx, actor, number, into)).target, () => `Ticket #${number} was merged into #${into}.`);
+    await confirmSignedIn(
+      ctx,
+      token,
+      { roles: ['agent'], what: '`ticket merge`' },
+      `Merge ticket #${number} into #${into}? #${number} ends as merged and its conversation carries on in #${into}.`,
+      o.yes,
+    );
+    await asAgent(
+      ctx,
+      token,
+      '`ticket merge`',
+      async (t, actor) => (await mergeAsAgent(t, ctx, actor, number, into)).target,
+      () => `Ticket #${number} was merged into #${into}.`,
+    );
   });
 }
 
@@ -365,7 +488,16 @@ function registerWhy(ticket: Command, app: App): void {
     const token = await sessionToken(ctx);
     const { entry, timeZone } = await actAs(ctx, token, { roles: ['agent'], what: '`ticket why`' }, (t, actor) => whyTicket(t, ctx, actor, number));
     const { urgency, sla } = entry;
-    const document = { ticket: number, urgency: urgency.score, sla: { state: sla.state, leftMinutes: sla.current?.leftMinutes ?? null, dueAt: sla.current?.dueAtMs ? new Date(sla.current.dueAtMs).toISOString() : null }, terms: urgency.terms };
+    const document = {
+      ticket: number,
+      urgency: urgency.score,
+      sla: {
+        state: sla.state,
+        leftMinutes: sla.current?.leftMinutes ?? null,
+        dueAt: sla.current?.dueAtMs ? new Date(sla.current.dueAtMs).toISOString() : null,
+      },
+      terms: urgency.terms,
+    };
     ctx.out.data(document, () => {
       ctx.out.line(`Ticket #${number}: urgency ${urgency.score}`);
       ctx.out.table(

@@ -24,7 +24,10 @@ const INSTEAD =
   'use `okpay agent queue`, `okpay ticket show N`, `okpay ticket reply N --body …` (or --faq ID), `okpay ticket note N`, `okpay ticket assign N`, `okpay ticket escalate N --tier T`, `okpay ticket set N --priority P`, `okpay ticket resolve N` and `okpay ticket close N`';
 
 export function registerTriage(agent: Command, app: App): void {
-  const command = filterOptions(subcommand(agent, 'triage', 'the full-screen triage console: the queue, the selected ticket and a key for every move (needs a terminal)'), 'urgency');
+  const command = filterOptions(
+    subcommand(agent, 'triage', 'the full-screen triage console: the queue, the selected ticket and a key for every move (needs a terminal)'),
+    'urgency',
+  );
   examples(command, ['okpay agent triage', 'okpay agent triage --assignee @me', 'okpay agent triage --breaching']);
   action(app, command, async (ctx, o) => {
     const selection = parseSelection(o, 'urgency');
@@ -59,9 +62,16 @@ export function registerTriage(agent: Command, app: App): void {
 /** The editor's starting text: the customer's language, how to cancel, and the best FAQ answer. */
 function draftOf(panel: TriagePanel, kind: 'reply' | 'note'): string {
   const ticket = panel.detail.ticket;
-  const header = [`${kind === 'reply' ? 'Reply to' : 'Internal note on'} ticket #${ticket.number}: ${ticket.subject}`, `Customer's language: ${ticket.language}`, 'Lines starting with # are left out; an empty text cancels.'];
+  const header = [
+    `${kind === 'reply' ? 'Reply to' : 'Internal note on'} ticket #${ticket.number}: ${ticket.subject}`,
+    `Customer's language: ${ticket.language}`,
+    'Lines starting with # are left out; an empty text cancels.',
+  ];
   const best = panel.suggestions[0];
-  return draftText(kind === 'reply' && best ? [...header, `Suggested FAQ answer below: ${best.id}`] : header, kind === 'reply' && best ? `${best.title}\n\n${best.body}` : '');
+  return draftText(
+    kind === 'reply' && best ? [...header, `Suggested FAQ answer below: ${best.id}`] : header,
+    kind === 'reply' && best ? `${best.title}\n\n${best.body}` : '',
+  );
 }
 
 async function perform(t: RecordsTransaction, ctx: Context, actor: Actor, seen: SeenVersion, move: TriageAction): Promise<string> {
@@ -81,14 +91,19 @@ async function perform(t: RecordsTransaction, ctx: Context, actor: Actor, seen: 
     case 'priority':
       return `#${number} is now ${(await updateAsAgent(t, ctx, actor, number, { priority: move.priority })).priority}.`;
     case 'status': {
-      const updated = move.to === 'solved' || move.to === 'closed' ? await setStatusAsAgent(t, ctx, actor, number, move.to, move.to === 'solved' ? 'resolve' : 'close') : await updateAsAgent(t, ctx, actor, number, { status: move.to });
+      const updated =
+        move.to === 'solved' || move.to === 'closed'
+          ? await setStatusAsAgent(t, ctx, actor, number, move.to, move.to === 'solved' ? 'resolve' : 'close')
+          : await updateAsAgent(t, ctx, actor, number, { status: move.to });
       return `#${number} is ${updated.status}.`;
     }
     case 'escalate':
       return escalate(t, ctx, actor, number);
     case 'refund': {
       const done = await refund(t, ctx, actor, { txText: move.txId, ticketNumber: number, reason: null });
-      return done.view === null ? `#${number}: refund of ${done.of} waits for a second agent's approval.` : `#${number}: ${done.of} refunded (${done.view.id}).`;
+      return done.view === null
+        ? `#${number}: refund of ${done.of} waits for a second agent's approval.`
+        : `#${number}: ${done.of} refunded (${done.view.id}).`;
     }
     case 'lock':
       await changeLock(t, ctx, actor, 'lock', { email: move.email, reason: validateReason(move.reason), ticket: number });

@@ -44,26 +44,40 @@ export function registerVerifyCommand(program: Command, app: App): void {
     const perSecond = Math.round(report.journal.entries / Math.max(seconds, 1e-6));
     const doc = {
       ok: report.problems.length === 0,
-      checked: { journalEntries: report.journal.entries, journalSegments: report.journal.segments, auditEntries: report.auditEntries, accounts: report.accounts },
+      checked: {
+        journalEntries: report.journal.entries,
+        journalSegments: report.journal.segments,
+        auditEntries: report.auditEntries,
+        accounts: report.accounts,
+      },
       workers: report.journal.workers,
       seconds: Number(seconds.toFixed(3)),
       entriesPerSecond: perSecond,
       problems: report.problems,
     };
     ctx.out.data(doc, () => {
-      ctx.out.line(`checked ${report.journal.entries} journal entries in ${report.journal.segments} segments, ${report.auditEntries} audit entries and ${report.accounts} accounts in ${seconds.toFixed(3)} s (${perSecond} entries/s)`);
+      ctx.out.line(
+        `checked ${report.journal.entries} journal entries in ${report.journal.segments} segments, ${report.auditEntries} audit entries and ${report.accounts} accounts in ${seconds.toFixed(3)} s (${perSecond} entries/s)`,
+      );
       if (doc.ok) ctx.out.line('every transaction balances, every balance matches the journal, the books close, and both hash chains are intact');
     });
     if (!doc.ok) {
       for (const problem of report.problems) ctx.out.note(`okpay: verify: ${problem}`);
-      throw new AppError('STORE_CORRUPT', `verify found ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in the store at ${ctx.store.location}`);
+      throw new AppError(
+        'STORE_CORRUPT',
+        `verify found ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in the store at ${ctx.store.location}`,
+      );
     }
   });
 }
 
 /** The stored balances and the live records that hold money, read a page at a time. */
 async function liveRecords(t: RecordsTransaction): Promise<LiveRecords> {
-  const live: { balances: Balances; unclaimed: Record<string, UnclaimedTransfer>; withdrawals: Record<string, Withdrawal> } = { balances: {}, unclaimed: {}, withdrawals: {} };
+  const live: { balances: Balances; unclaimed: Record<string, UnclaimedTransfer>; withdrawals: Record<string, Withdrawal> } = {
+    balances: {},
+    unclaimed: {},
+    withdrawals: {},
+  };
   for await (const page of t.balances.scan(PAGE_SIZE)) for (const { account, currencies } of page) live.balances[account] = { ...currencies };
   for await (const page of t.unclaimed.scan(PAGE_SIZE)) for (const item of page) live.unclaimed[item.txId] = item;
   for await (const page of t.withdrawals.scan(PAGE_SIZE)) for (const item of page) live.withdrawals[item.id] = item;
@@ -81,7 +95,11 @@ async function checkJournal(t: RecordsTransaction, problems: string[]): Promise<
   let segment = 0;
   for await (const entries of t.journal.scan()) {
     if (segment > lastSegment) break;
-    replay.addSegment(segment, entries.filter((e) => e.seq <= head.seq), t.journal.describeSegment(segment * t.journal.segmentSize + 1));
+    replay.addSegment(
+      segment,
+      entries.filter((e) => e.seq <= head.seq),
+      t.journal.describeSegment(segment * t.journal.segmentSize + 1),
+    );
     segment += 1;
   }
   replay.chain.finish(t.journal.head());

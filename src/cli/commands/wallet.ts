@@ -35,11 +35,21 @@ function registerDeposit(program: Command, app: App): void {
   action(app, command, async (ctx, o) => {
     const currency = currencyFlag(ctx, o.currency);
     const amountMinor = amountFlag(o.amount, currency);
-    if (o.source !== 'card' && o.source !== 'bank') throw new AppError('INVALID_CHOICE', `"${o.source.slice(0, 20)}" is not a deposit source`, { hint: 'use --source card or --source bank' });
+    if (o.source !== 'card' && o.source !== 'bank')
+      throw new AppError('INVALID_CHOICE', `"${o.source.slice(0, 20)}" is not a deposit source`, { hint: 'use --source card or --source bank' });
     const source: DepositSource = o.source;
-    if (ctx.io.stdinIsTTY) await confirmSignedIn(ctx, await sessionToken(ctx), {}, `Deposit ${formatMoney(ctx, amountMinor, currency.code)} ${currency.code} from your ${source}?`, o.yes);
+    if (ctx.io.stdinIsTTY)
+      await confirmSignedIn(
+        ctx,
+        await sessionToken(ctx),
+        {},
+        `Deposit ${formatMoney(ctx, amountMinor, currency.code)} ${currency.code} from your ${source}?`,
+        o.yes,
+      );
     const result = await asSignedIn(ctx, (t, actor) => deposit(t, ctx, actor, { amountMinor, currency, source }));
-    ctx.out.data({ transaction: result.view }, () => ctx.out.success(`Deposited ${result.view.amount} ${currency.code} from your ${source} (${result.tx.id}).`));
+    ctx.out.data({ transaction: result.view }, () =>
+      ctx.out.success(`Deposited ${result.view.amount} ${currency.code} from your ${source} (${result.tx.id}).`),
+    );
   });
 }
 
@@ -85,7 +95,10 @@ function registerTransferQuote(parent: Command, app: App): void {
     .requiredOption('--amount <amount>', 'how much to send')
     .requiredOption('--currency <code>', 'the currency you send')
     .option('--to-currency <code>', 'the currency the payee receives (converted at our rate)');
-  examples(command, ['okpay fee quote transfer --to bob@example.com --amount 100 --currency USD', 'okpay fee quote transfer --to +4915112345678 --amount 100 --currency USD --to-currency EUR --json']);
+  examples(command, [
+    'okpay fee quote transfer --to bob@example.com --amount 100 --currency USD',
+    'okpay fee quote transfer --to +4915112345678 --amount 100 --currency USD --to-currency EUR --json',
+  ]);
   action(app, command, async (ctx, o) => {
     const { request } = await parseTransferFlags(ctx, o, false);
     if (!request) throw new AppError('USAGE', '--to, --amount and --currency are required');
@@ -130,7 +143,8 @@ function registerTransfer(program: Command, app: App): void {
     let input = await parseTransferFlags(ctx, o, true);
     if (o.dryRun) return rehearseTransfer(ctx, input);
     if (!o.yes) {
-      if (!ctx.io.stdinIsTTY) throw new AppError('CONFIRMATION_REQUIRED', 'a transfer needs confirmation and stdin is not a terminal', { hint: 'pass --yes to confirm' });
+      if (!ctx.io.stdinIsTTY)
+        throw new AppError('CONFIRMATION_REQUIRED', 'a transfer needs confirmation and stdin is not a terminal', { hint: 'pass --yes to confirm' });
       input = await confirmTransfer(ctx, input);
     }
     const sending = input;
@@ -139,7 +153,10 @@ function registerTransfer(program: Command, app: App): void {
     ctx.out.data(doc, () => {
       if (result.replayed) ctx.out.note(`This idempotency key was already used for this payment: nothing new was sent.`);
       const v = result.view;
-      const arrived = v.status === 'unclaimed' ? `it waits for ${v.to} to open an account (30 days, then it comes back to you)` : `${v.to} received ${v.receiveAmount} ${v.receiveCurrency}`;
+      const arrived =
+        v.status === 'unclaimed'
+          ? `it waits for ${v.to} to open an account (30 days, then it comes back to you)`
+          : `${v.to} received ${v.receiveAmount} ${v.receiveCurrency}`;
       ctx.out.success(`Sent ${v.amount} ${v.currency} (fee ${v.fee} ${v.feeCurrency}) — ${arrived}. Transaction ${v.id}.`);
     });
   });
@@ -164,7 +181,11 @@ async function rehearseTransfer(ctx: Context, input: TransferInput): Promise<voi
 async function confirmTransfer(ctx: Context, input: TransferInput): Promise<TransferInput> {
   const quote = await asSignedIn(ctx, (t, actor) => quoteToConfirm(t, ctx, actor, input));
   printQuote(ctx, quote);
-  await confirmOrRequireYes(ctx, `Send ${formatMoney(ctx, quote.amountMinor + quote.feeMinor, quote.currency)} ${quote.currency} to ${quote.request['to']}?`, false);
+  await confirmOrRequireYes(
+    ctx,
+    `Send ${formatMoney(ctx, quote.amountMinor + quote.feeMinor, quote.currency)} ${quote.currency} to ${quote.request['to']}?`,
+    false,
+  );
   return { ...input, quoteId: quote.id, request: null };
 }
 

@@ -4,7 +4,17 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Actor } from '../../app/authenticate.js';
 import { usableQuoteOf } from '../../app/wallet.js';
-import { addWithdrawalMethod, cancelWithdrawal, listWithdrawalMethods, listWithdrawals, quoteWithdrawal, removeWithdrawalMethod, withdraw, type MethodFields, type WithdrawInput } from '../../app/withdrawals.js';
+import {
+  addWithdrawalMethod,
+  cancelWithdrawal,
+  listWithdrawalMethods,
+  listWithdrawals,
+  quoteWithdrawal,
+  removeWithdrawalMethod,
+  withdraw,
+  type MethodFields,
+  type WithdrawInput,
+} from '../../app/withdrawals.js';
 import { AppError } from '../../domain/errors.js';
 import type { StoredQuote } from '../../domain/state.js';
 import type { RecordsTransaction } from '../../store/store.js';
@@ -26,7 +36,12 @@ export function registerWithdrawCommands(program: Command, app: App): void {
     .option('--currency <code>', 'the currency')
     .option('--quote <id>', 'pay exactly what this quote says (from `okpay fee quote withdraw`)')
     .option(...YES_FLAG);
-  examples(withdrawCommand, ['okpay withdraw methods add bank --holder "Ada Lovelace" --iban "GB33 BUKB 2020 1555 5555 55"', 'okpay withdraw --method wm_abc123 --amount 100 --currency GBP --yes', 'okpay withdraw list', 'okpay withdraw cancel wd_abc123']);
+  examples(withdrawCommand, [
+    'okpay withdraw methods add bank --holder "Ada Lovelace" --iban "GB33 BUKB 2020 1555 5555 55"',
+    'okpay withdraw --method wm_abc123 --amount 100 --currency GBP --yes',
+    'okpay withdraw list',
+    'okpay withdraw cancel wd_abc123',
+  ]);
   action(app, withdrawCommand, (ctx, o) => requestWithdrawal(ctx, o));
   registerMethodCommands(withdrawCommand, app);
   registerListAndCancel(withdrawCommand, app);
@@ -68,19 +83,28 @@ async function requestWithdrawal(ctx: Context, o: WithdrawFlags): Promise<void> 
   let input = parseWithdrawFlags(ctx, o);
   let quoteId = o.quote?.trim() ?? null;
   if (!o.yes) {
-    if (!ctx.io.stdinIsTTY) throw new AppError('CONFIRMATION_REQUIRED', 'a withdrawal needs confirmation and stdin is not a terminal', { hint: 'pass --yes to confirm' });
+    if (!ctx.io.stdinIsTTY)
+      throw new AppError('CONFIRMATION_REQUIRED', 'a withdrawal needs confirmation and stdin is not a terminal', { hint: 'pass --yes to confirm' });
     const asked = { input, quoteId };
     const quote = await asSignedIn(ctx, (t, actor) => quoteToConfirm(t, ctx, actor, asked.input, asked.quoteId));
     printQuote(ctx, quote);
-    await confirmOrRequireYes(ctx, `Withdraw ${formatMoney(ctx, quote.amountMinor, quote.currency)} ${quote.currency} (fee ${formatMoney(ctx, quote.feeMinor, quote.currency)}) to ${quote.request['to']}?`, false);
+    await confirmOrRequireYes(
+      ctx,
+      `Withdraw ${formatMoney(ctx, quote.amountMinor, quote.currency)} ${quote.currency} (fee ${formatMoney(ctx, quote.feeMinor, quote.currency)}) to ${quote.request['to']}?`,
+      false,
+    );
     quoteId = quote.id;
     input = null;
   }
   const request = { input, quoteId };
   const withdrawal = await asSignedIn(ctx, (t, actor) => withdraw(t, ctx, actor, request.input, request.quoteId));
   ctx.out.data({ withdrawal: withdrawalDocument(ctx, withdrawal) }, () => {
-    ctx.out.success(`Withdrawal ${withdrawal.id} of ${formatMoney(ctx, withdrawal.amountMinor, withdrawal.currency)} ${withdrawal.currency} to ${withdrawal.methodLabel} requested; the money is held until it is paid out.`);
-    ctx.out.note(`Expected by ${ctx.out.time(withdrawal.expectedBy)} (${withdrawal.methodType === 'bank' ? 'bank payouts take up to 3 business days' : 'e-wallet payouts take 1 business day'}). Follow it with \`okpay withdraw list\`.`);
+    ctx.out.success(
+      `Withdrawal ${withdrawal.id} of ${formatMoney(ctx, withdrawal.amountMinor, withdrawal.currency)} ${withdrawal.currency} to ${withdrawal.methodLabel} requested; the money is held until it is paid out.`,
+    );
+    ctx.out.note(
+      `Expected by ${ctx.out.time(withdrawal.expectedBy)} (${withdrawal.methodType === 'bank' ? 'bank payouts take up to 3 business days' : 'e-wallet payouts take 1 business day'}). Follow it with \`okpay withdraw list\`.`,
+    );
   });
 }
 
@@ -90,7 +114,11 @@ function quoteToConfirm(t: RecordsTransaction, ctx: Context, actor: Actor, input
 }
 
 function registerListAndCancel(withdrawCommand: Command, app: App): void {
-  const list = pagingOptions(subcommand(withdrawCommand, 'list', 'your withdrawals, newest first, with their fee, what they hold, status and expected arrival'), LIST_LIMIT, 'withdrawals');
+  const list = pagingOptions(
+    subcommand(withdrawCommand, 'list', 'your withdrawals, newest first, with their fee, what they hold, status and expected arrival'),
+    LIST_LIMIT,
+    'withdrawals',
+  );
   examples(list, ['okpay withdraw list', 'okpay withdraw list --limit 5 --page 2', 'okpay withdraw list --json']);
   action(app, list, async (ctx, o) => {
     const paging = parsePaging(o, LIST_LIMIT);
@@ -124,12 +152,18 @@ function registerListAndCancel(withdrawCommand: Command, app: App): void {
       noteNextPage(ctx, list, paging, found);
     });
   });
-  const cancel = subcommand(withdrawCommand, 'cancel', 'cancel a withdrawal that has not started processing (the hold is released)').argument('<id>', 'the withdrawal id').option(...YES_FLAG);
+  const cancel = subcommand(withdrawCommand, 'cancel', 'cancel a withdrawal that has not started processing (the hold is released)')
+    .argument('<id>', 'the withdrawal id')
+    .option(...YES_FLAG);
   examples(cancel, ['okpay withdraw cancel wd_abc123 --yes']);
   action(app, cancel, async (ctx, o, [id]) => {
     await confirmOrRequireYes(ctx, `Cancel withdrawal ${id}?`, o.yes);
     const withdrawal = await asSignedIn(ctx, (t, actor) => cancelWithdrawal(t, ctx, actor, (id ?? '').trim()));
-    ctx.out.data({ withdrawal: withdrawalDocument(ctx, withdrawal) }, () => ctx.out.success(`Withdrawal ${withdrawal.id} cancelled; ${formatMoney(ctx, withdrawal.amountMinor + withdrawal.feeMinor, withdrawal.currency)} ${withdrawal.currency} is available again.`));
+    ctx.out.data({ withdrawal: withdrawalDocument(ctx, withdrawal) }, () =>
+      ctx.out.success(
+        `Withdrawal ${withdrawal.id} cancelled; ${formatMoney(ctx, withdrawal.amountMinor + withdrawal.feeMinor, withdrawal.currency)} ${withdrawal.currency} is available again.`,
+      ),
+    );
   });
 }
 
@@ -142,16 +176,29 @@ function registerMethodCommands(withdrawCommand: Command, app: App): void {
     .option('--account-number <number>', 'US account number')
     .option('--routing-number <number>', 'US ABA routing number (9 digits)')
     .option('--country <cc>', 'the bank’s country (from the IBAN when omitted)');
-  examples(bank, ['okpay withdraw methods add bank --holder "Ada Lovelace" --iban "DE89 3704 0044 0532 0130 00"', 'okpay withdraw methods add bank --holder "Ada Lovelace" --account-number 000123456789 --routing-number 011000015']);
+  examples(bank, [
+    'okpay withdraw methods add bank --holder "Ada Lovelace" --iban "DE89 3704 0044 0532 0130 00"',
+    'okpay withdraw methods add bank --holder "Ada Lovelace" --account-number 000123456789 --routing-number 011000015',
+  ]);
   action(app, bank, async (ctx, o) => {
     const fields = bankFields(ctx, o);
     await saveMethod(ctx, () => ({ type: 'bank', provider: null, walletAccount: null, ...fields }));
   });
-  const ewallet = subcommand(add, 'ewallet', 'add an e-wallet (another payment platform)').requiredOption('--provider <name>', 'the platform, e.g. PayPal').requiredOption('--account <id>', 'your account there (email, phone or handle)');
+  const ewallet = subcommand(add, 'ewallet', 'add an e-wallet (another payment platform)')
+    .requiredOption('--provider <name>', 'the platform, e.g. PayPal')
+    .requiredOption('--account <id>', 'your account there (email, phone or handle)');
   examples(ewallet, ['okpay withdraw methods add ewallet --provider PayPal --account ada@example.com']);
   action(app, ewallet, async (ctx, o) => {
     const fields = ewalletFields(o.provider, o.account);
-    await saveMethod(ctx, (actor) => ({ type: 'ewallet', holder: null, iban: null, accountNumber: null, routingNumber: null, country: actor.user.country, ...fields }));
+    await saveMethod(ctx, (actor) => ({
+      type: 'ewallet',
+      holder: null,
+      iban: null,
+      accountNumber: null,
+      routingNumber: null,
+      country: actor.user.country,
+      ...fields,
+    }));
   });
   const list = subcommand(methods, 'list', 'your withdrawal methods (numbers masked)');
   examples(list, ['okpay withdraw methods list --json']);
@@ -170,7 +217,9 @@ function registerMethodCommands(withdrawCommand: Command, app: App): void {
       ),
     );
   });
-  const remove = subcommand(methods, 'remove', 'remove a withdrawal method').argument('<id>', 'the method id').option(...YES_FLAG);
+  const remove = subcommand(methods, 'remove', 'remove a withdrawal method')
+    .argument('<id>', 'the method id')
+    .option(...YES_FLAG);
   examples(remove, ['okpay withdraw methods remove wm_abc123 --yes']);
   action(app, remove, async (ctx, o, [id]) => {
     await confirmOrRequireYes(ctx, `Remove withdrawal method ${id}?`, o.yes);

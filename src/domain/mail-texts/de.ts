@@ -5,8 +5,14 @@ import type { LockFacts, MailTexts, SecurityChange } from './types.js';
 const SECURITY_CHANGE: Readonly<Record<SecurityChange, { subject: string; sentence: (email: string) => string }>> = {
   password: { subject: 'Ihr OKPay-Passwort wurde geändert', sentence: (email) => `Das Passwort von ${email} wurde geändert` },
   '2fa-on': { subject: 'Die Zwei-Faktor-Bestätigung ist aktiv', sentence: (email) => `Die Zwei-Faktor-Bestätigung für ${email} ist jetzt aktiv` },
-  '2fa-off': { subject: 'Die Zwei-Faktor-Bestätigung wurde ausgeschaltet', sentence: (email) => `Die Zwei-Faktor-Bestätigung für ${email} wurde ausgeschaltet` },
-  'recovery-codes': { subject: 'Neue Wiederherstellungscodes wurden erstellt', sentence: (email) => `Für ${email} wurden neue Wiederherstellungscodes erstellt; die alten gelten nicht mehr` },
+  '2fa-off': {
+    subject: 'Die Zwei-Faktor-Bestätigung wurde ausgeschaltet',
+    sentence: (email) => `Die Zwei-Faktor-Bestätigung für ${email} wurde ausgeschaltet`,
+  },
+  'recovery-codes': {
+    subject: 'Neue Wiederherstellungscodes wurden erstellt',
+    sentence: (email) => `Für ${email} wurden neue Wiederherstellungscodes erstellt; die alten gelten nicht mehr`,
+  },
 };
 
 const withCode = (twoFactor: boolean): string => (twoFactor ? ' und einem Code aus Ihrer Authenticator-App' : '');
@@ -105,7 +111,15 @@ export const de: MailTexts = {
   }),
 
   ticket: {
-    status: { new: 'neu', open: 'offen', pending: 'wartet auf Ihre Antwort', 'on-hold': 'zurückgestellt', solved: 'gelöst', closed: 'geschlossen', merged: 'zusammengeführt' },
+    status: {
+      new: 'neu',
+      open: 'offen',
+      pending: 'wartet auf Ihre Antwort',
+      'on-hold': 'zurückgestellt',
+      solved: 'gelöst',
+      closed: 'geschlossen',
+      merged: 'zusammengeführt',
+    },
     signature: '— Ihr OKPay-Support\nWir fragen nie nach Ihrem Passwort oder Einmalcodes. Eine Nachricht, die danach fragt, stammt nicht von uns.',
     receivedSubject: (n, subject) => `[OKPay #${n}] Ihre Anfrage ist bei uns: ${subject}`,
     received: (n, expected, relatedTo) =>

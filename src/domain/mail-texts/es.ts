@@ -6,7 +6,10 @@ const SECURITY_CHANGE: Readonly<Record<SecurityChange, { subject: string; senten
   password: { subject: 'Se ha cambiado su contraseña de OKPay', sentence: (email) => `Se ha cambiado la contraseña de ${email}` },
   '2fa-on': { subject: 'La verificación en dos pasos está activada', sentence: (email) => `Se ha activado la verificación en dos pasos de ${email}` },
   '2fa-off': { subject: 'Se ha desactivado la verificación en dos pasos', sentence: (email) => `Se ha desactivado la verificación en dos pasos de ${email}` },
-  'recovery-codes': { subject: 'Se han creado nuevos códigos de recuperación', sentence: (email) => `Se han creado nuevos códigos de recuperación para ${email}; los anteriores ya no valen` },
+  'recovery-codes': {
+    subject: 'Se han creado nuevos códigos de recuperación',
+    sentence: (email) => `Se han creado nuevos códigos de recuperación para ${email}; los anteriores ya no valen`,
+  },
 };
 
 const withCode = (twoFactor: boolean): string => (twoFactor ? ' y un código de su aplicación de autenticación' : '');
@@ -105,7 +108,15 @@ export const es: MailTexts = {
   }),
 
   ticket: {
-    status: { new: 'nuevo', open: 'abierto', pending: 'esperando su respuesta', 'on-hold': 'en espera', solved: 'resuelto', closed: 'cerrado', merged: 'fusionado' },
+    status: {
+      new: 'nuevo',
+      open: 'abierto',
+      pending: 'esperando su respuesta',
+      'on-hold': 'en espera',
+      solved: 'resuelto',
+      closed: 'cerrado',
+      merged: 'fusionado',
+    },
     signature: '— Soporte de OKPay\nNunca le pediremos su contraseña ni códigos de un solo uso. Un mensaje que los pida no es nuestro.',
     receivedSubject: (n, subject) => `[OKPay #${n}] Hemos recibido su solicitud: ${subject}`,
     received: (n, expected, relatedTo) =>

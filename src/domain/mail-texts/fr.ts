@@ -6,7 +6,10 @@ const SECURITY_CHANGE: Readonly<Record<SecurityChange, { subject: string; senten
   password: { subject: 'Votre mot de passe OKPay a été modifié', sentence: (email) => `Le mot de passe de ${email} a été modifié` },
   '2fa-on': { subject: 'La validation en deux étapes est activée', sentence: (email) => `La validation en deux étapes de ${email} est activée` },
   '2fa-off': { subject: 'La validation en deux étapes a été désactivée', sentence: (email) => `La validation en deux étapes de ${email} a été désactivée` },
-  'recovery-codes': { subject: 'De nouveaux codes de secours ont été créés', sentence: (email) => `De nouveaux codes de secours ont été créés pour ${email} ; les anciens ne sont plus valables` },
+  'recovery-codes': {
+    subject: 'De nouveaux codes de secours ont été créés',
+    sentence: (email) => `De nouveaux codes de secours ont été créés pour ${email} ; les anciens ne sont plus valables`,
+  },
 };
 
 const withCode = (twoFactor: boolean): string => (twoFactor ? ' et un code de votre application d’authentification' : '');
@@ -105,7 +108,15 @@ export const fr: MailTexts = {
   }),
 
   ticket: {
-    status: { new: 'nouveau', open: 'ouvert', pending: 'en attente de votre réponse', 'on-hold': 'en suspens', solved: 'résolu', closed: 'clos', merged: 'fusionné' },
+    status: {
+      new: 'nouveau',
+      open: 'ouvert',
+      pending: 'en attente de votre réponse',
+      'on-hold': 'en suspens',
+      solved: 'résolu',
+      closed: 'clos',
+      merged: 'fusionné',
+    },
     signature: '— Le support OKPay\nNous ne demandons jamais votre mot de passe ni vos codes à usage unique. Un message qui les demande ne vient pas de nous.',
     receivedSubject: (n, subject) => `[OKPay #${n}] Nous avons reçu votre demande : ${subject}`,
     received: (n, expected, relatedTo) =>

@@ -47,7 +47,9 @@ export async function schemaVersion(client: pg.Client, migrations: readonly Migr
 
 export function refuseNewer(state: SchemaState, where: string): void {
   if (state.version > state.latest) {
-    throw new AppError('STORE_TOO_NEW', `the database at ${where} has schema version ${state.version}, newer than this okpay understands (${state.latest})`, { hint: 'Upgrade okpay on this machine.' });
+    throw new AppError('STORE_TOO_NEW', `the database at ${where} has schema version ${state.version}, newer than this okpay understands (${state.latest})`, {
+      hint: 'Upgrade okpay on this machine.',
+    });
   }
 }
 
@@ -55,11 +57,18 @@ export function refuseNewer(state: SchemaState, where: string): void {
  * Applies every migration newer than the database's; returns the versions applied. `seed` fills a
  * new database's first rows, in the same transaction as its tables.
  */
-export async function migrate(client: pg.Client, migrations: readonly Migration[], where: string, seed: (client: pg.Client) => Promise<void>): Promise<number[]> {
+export async function migrate(
+  client: pg.Client,
+  migrations: readonly Migration[],
+  where: string,
+  seed: (client: pg.Client) => Promise<void>,
+): Promise<number[]> {
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
     const state = await schemaVersion(client, migrations);
     refuseNewer(state, where);
     const applied: number[] = [];

@@ -30,10 +30,38 @@ type DocKind = keyof typeof DOC_TABLES;
 const isDocKind = (kind: Kind): kind is DocKind => Object.hasOwn(DOC_TABLES, kind);
 
 /** Commit order: a summary's ticket row exists before the summary that references it. */
-const WRITE_ORDER: readonly Kind[] = ['users', 'sessions', 'balances', 'quotes', 'idempotency', 'unclaimed', 'refunds', 'limits', 'methods', 'withdrawals', 'tickets', 'summaries'];
+const WRITE_ORDER: readonly Kind[] = [
+  'users',
+  'sessions',
+  'balances',
+  'quotes',
+  'idempotency',
+  'unclaimed',
+  'refunds',
+  'limits',
+  'methods',
+  'withdrawals',
+  'tickets',
+  'summaries',
+];
 
 /** Kinds a commit writes elsewhere (counters and chain heads) or that SQL indexes answer. */
-const NOT_WRITTEN: ReadonlySet<Kind> = new Set<Kind>(['meta', 'counts', 'user-by-email', 'user-by-phone', 'user-by-token', 'staff', 'sessions-of-user', 'tickets-of-customer', 'open-queue', 'unclaimed-by-recipient', 'withdrawals-of-user', 'withdrawal-by-hold', 'methods-of-user', 'journal-of-user']);
+const NOT_WRITTEN: ReadonlySet<Kind> = new Set<Kind>([
+  'meta',
+  'counts',
+  'user-by-email',
+  'user-by-phone',
+  'user-by-token',
+  'staff',
+  'sessions-of-user',
+  'tickets-of-customer',
+  'open-queue',
+  'unclaimed-by-recipient',
+  'withdrawals-of-user',
+  'withdrawal-by-hold',
+  'methods-of-user',
+  'journal-of-user',
+]);
 
 const TOKEN_COLUMNS = { activation: 'activation_token', passwordReset: 'password_reset_token', unlockToken: 'unlock_token' } as const;
 
@@ -56,7 +84,18 @@ export class PgRecordSource implements RecordSource {
 
   /** The store's facts, and the server's clock (the transaction's start) read with them. */
   async meta(): Promise<{ meta: StoreMeta; serverTime: Date }> {
-    const { rows } = await this.query<{ server_ms: string; created_at: string; segment_size: number; test_store: boolean; journal_seq: string; journal_hash: string; audit_seq: string; audit_hash: string; mail: string; ticket: string }>(
+    const { rows } = await this.query<{
+      server_ms: string;
+      created_at: string;
+      segment_size: number;
+      test_store: boolean;
+      journal_seq: string;
+      journal_hash: string;
+      audit_seq: string;
+      audit_hash: string;
+      mail: string;
+      ticket: string;
+    }>(
       `SELECT (extract(epoch FROM now()) * 1000)::bigint::text AS server_ms, m.created_at, m.segment_size, m.test_store, j.seq AS journal_seq, j.hash AS journal_hash, a.seq AS audit_seq, a.hash AS audit_hash,
               (SELECT value FROM counters WHERE name = 'mail') AS mail, (SELECT value FROM counters WHERE name = 'ticket') AS ticket
          FROM store_meta m, chain_heads j, chain_heads a WHERE j.chain = 'journal' AND a.chain = 'audit'`,
@@ -95,7 +134,10 @@ export class PgRecordSource implements RecordSource {
       case 'limits':
         return this.limits(key);
       case 'open-queue': {
-        const { rows } = await this.query<{ number: number; doc: string }>(`SELECT number, doc::text AS doc FROM ticket_summaries WHERE ${OPEN} AND number % 256 = $1`, [Number(key)]);
+        const { rows } = await this.query<{ number: number; doc: string }>(
+          `SELECT number, doc::text AS doc FROM ticket_summaries WHERE ${OPEN} AND number % 256 = $1`,
+          [Number(key)],
+        );
         return rows.length === 0 ? undefined : Object.fromEntries(rows.map((r) => [String(r.number), JSON.parse(r.doc)]));
       }
       case 'journal-of-user':
@@ -112,7 +154,8 @@ export class PgRecordSource implements RecordSource {
   }
 
   private async indexKeys(kind: Kind, key: string): Promise<(string | number)[]> {
-    const column = async <R extends pg.QueryResultRow>(sql: string, values: unknown[], pick: (row: R) => string | number) => (await this.query<R>(sql, values)).rows.map(pick);
+    const column = async <R extends pg.QueryResultRow>(sql: string, values: unknown[], pick: (row: R) => string | number) =>
+      (await this.query<R>(sql, values)).rows.map(pick);
     switch (kind) {
       case 'user-by-email':
         return column<{ id: string }>('SELECT id FROM users WHERE email = $1', [key], (r) => r.id);
@@ -147,19 +190,28 @@ export class PgRecordSource implements RecordSource {
   }
 
   private async balances(account: string): Promise<Record<string, MinorUnits> | undefined> {
-    const { rows } = await this.query<{ currency: string; amount_minor: string }>('SELECT currency, amount_minor::text AS amount_minor FROM balances WHERE account = $1 ORDER BY currency', [account]);
+    const { rows } = await this.query<{ currency: string; amount_minor: string }>(
+      'SELECT currency, amount_minor::text AS amount_minor FROM balances WHERE account = $1 ORDER BY currency',
+      [account],
+    );
     return rows.length === 0 ? undefined : Object.fromEntries(rows.map((r) => [r.currency, minorUnits(r.amount_minor)]));
   }
 
   private async idempotency(key: string): Promise<IdempotencyRecord | undefined> {
     const [userId, idempotencyKey] = splitIdempotencyKey(key);
-    const { rows } = await this.query<{ fingerprint: string; tx_id: string; expires_at: string }>('SELECT fingerprint, tx_id, expires_at FROM idempotency WHERE user_id = $1 AND key = $2', [userId, idempotencyKey]);
+    const { rows } = await this.query<{ fingerprint: string; tx_id: string; expires_at: string }>(
+      'SELECT fingerprint, tx_id, expires_at FROM idempotency WHERE user_id = $1 AND key = $2',
+      [userId, idempotencyKey],
+    );
     const row = rows[0];
     return row ? { fingerprint: row.fingerprint, txId: row.tx_id, expiresAt: row.expires_at } : undefined;
   }
 
   private async limits(userId: string): Promise<LimitWindow | undefined> {
-    const { rows } = await this.query<{ day: string; usd_minor: string }>('SELECT day, usd_minor::text AS usd_minor FROM limit_days WHERE user_id = $1 ORDER BY day', [userId]);
+    const { rows } = await this.query<{ day: string; usd_minor: string }>(
+      'SELECT day, usd_minor::text AS usd_minor FROM limit_days WHERE user_id = $1 ORDER BY day',
+      [userId],
+    );
     return rows.length === 0 ? undefined : Object.fromEntries(rows.map((r) => [r.day, minorUnits(r.usd_minor)]));
   }
 
@@ -171,7 +223,10 @@ export class PgRecordSource implements RecordSource {
         let after: string | number = numeric ? 0 : '';
         for (;;) {
           // Keyset pages in the primary key's own order (callers sort what they need).
-          const { rows } = await query<{ key: string | number; doc: string }>(`SELECT ${column} AS key, doc::text AS doc FROM ${table} WHERE ${column} > $1 ORDER BY ${column} LIMIT ${SCAN_BATCH}`, [after]);
+          const { rows } = await query<{ key: string | number; doc: string }>(
+            `SELECT ${column} AS key, doc::text AS doc FROM ${table} WHERE ${column} > $1 ORDER BY ${column} LIMIT ${SCAN_BATCH}`,
+            [after],
+          );
           if (rows.length === 0) return;
           yield rows.map((r) => [String(r.key), JSON.parse(r.doc)] as const);
           after = rows[rows.length - 1]?.key ?? after;
@@ -230,7 +285,11 @@ async function writeRecord(query: Query, kind: Kind, key: string, value: unknown
     const { table, key: column, numeric } = DOC_TABLES[kind];
     const id = numeric ? Number(key) : key;
     if (value === null) await query(`DELETE FROM ${table} WHERE ${column} = $1`, [id]);
-    else await query(`INSERT INTO ${table} (${column}, doc) VALUES ($1, $2::json) ON CONFLICT (${column}) DO UPDATE SET doc = EXCLUDED.doc`, [id, JSON.stringify(value)]);
+    else
+      await query(`INSERT INTO ${table} (${column}, doc) VALUES ($1, $2::json) ON CONFLICT (${column}) DO UPDATE SET doc = EXCLUDED.doc`, [
+        id,
+        JSON.stringify(value),
+      ]);
     return;
   }
   switch (kind) {
@@ -263,7 +322,12 @@ async function writeRecord(query: Query, kind: Kind, key: string, value: unknown
     case 'limits': {
       await query('DELETE FROM limit_days WHERE user_id = $1', [key]);
       const days = Object.entries((value ?? {}) as LimitWindow);
-      if (days.length > 0) await query('INSERT INTO limit_days (user_id, day, usd_minor) SELECT $1, * FROM unnest($2::text[], $3::bigint[])', [key, days.map(([d]) => d), days.map(([, usd]) => usd)]);
+      if (days.length > 0)
+        await query('INSERT INTO limit_days (user_id, day, usd_minor) SELECT $1, * FROM unnest($2::text[], $3::bigint[])', [
+          key,
+          days.map(([d]) => d),
+          days.map(([, usd]) => usd),
+        ]);
       return;
     }
     default:

@@ -14,7 +14,15 @@
 import pg from 'pg';
 import type { AuditEntry } from '../../domain/audit.js';
 import { AppError } from '../../domain/errors.js';
-import { chainHash, entryContentText, hydrateTransaction, storedTransaction, type JournalEntry, type StoredJournalEntry, type Transaction } from '../../domain/ledger.js';
+import {
+  chainHash,
+  entryContentText,
+  hydrateTransaction,
+  storedTransaction,
+  type JournalEntry,
+  type StoredJournalEntry,
+  type Transaction,
+} from '../../domain/ledger.js';
 import { formatEml, type MailRecord } from '../../domain/mail.js';
 import { GENESIS_HASH, type ChainHead, type StoreMeta } from '../../domain/state.js';
 import { RecordTransaction } from '../record-transaction.js';
@@ -108,7 +116,11 @@ export class PgStore implements RecordStore {
       const applied = await migrate(client, this.migrationFiles(), this.location, (c) => this.seed(c, testStore));
       if (testStore && !applied.includes(1)) {
         const { rows } = await client.query<{ test_store: boolean }>('SELECT test_store FROM store_meta');
-        if (!rows[0]?.test_store) throw new AppError('USAGE', `the database at ${this.location} already holds a store that is not a test store; only an empty database can be made one`);
+        if (!rows[0]?.test_store)
+          throw new AppError(
+            'USAGE',
+            `the database at ${this.location} already holds a store that is not a test store; only an empty database can be made one`,
+          );
       }
       return applied;
     });
@@ -140,10 +152,11 @@ export class PgStore implements RecordStore {
     const client = this.idle.pop() ?? (await this.connect());
     let healthy = true;
     try {
-      if (ready) await (this.schemaReady ??= this.ensureSchema(client).catch((error: unknown) => {
-        this.schemaReady = null;
-        throw error;
-      }));
+      if (ready)
+        await (this.schemaReady ??= this.ensureSchema(client).catch((error: unknown) => {
+          this.schemaReady = null;
+          throw error;
+        }));
       return await use(client);
     } catch (error) {
       healthy = !brokenConnection(error);
@@ -182,7 +195,11 @@ export class PgStore implements RecordStore {
         await client.query('ROLLBACK').catch(() => undefined);
         if (!RETRYABLE.has(sqlState(error))) throw error;
         if (attempt >= attempts) {
-          throw new AppError('STORE_LOCKED', `the database refused the change ${attempts} times because other commands changed the same records at the same time; nothing was changed`, { hint: 'Run the command again.' });
+          throw new AppError(
+            'STORE_LOCKED',
+            `the database refused the change ${attempts} times because other commands changed the same records at the same time; nothing was changed`,
+            { hint: 'Run the command again.' },
+          );
         }
         await pause(attempt);
       } finally {
@@ -218,11 +235,20 @@ export class PgStore implements RecordStore {
     // Counted before the records are written: a new user is one the database does not hold yet.
     const addedUsers = await t.newUsers();
     const journal = await appendJournal(query, before.journal, t.posted);
-    const audit = await appendChain(query, 'audit', before.audit, t.events.map((event) => entryContentText(event)));
+    const audit = await appendChain(
+      query,
+      'audit',
+      before.audit,
+      t.events.map((event) => entryContentText(event)),
+    );
     await writeRecords(query, t.view.written);
     if (t.mails.length > 0) {
       const seqs = t.mails.map((_, index) => before.mailSeq + index + 1);
-      await query('INSERT INTO outbox (seq, id, mail) SELECT * FROM unnest($1::bigint[], $2::text[], $3::json[])', [seqs, t.mails.map((m) => m.id), t.mails.map((m) => JSON.stringify(m))]);
+      await query('INSERT INTO outbox (seq, id, mail) SELECT * FROM unnest($1::bigint[], $2::text[], $3::json[])', [
+        seqs,
+        t.mails.map((m) => m.id),
+        t.mails.map((m) => JSON.stringify(m)),
+      ]);
     }
     await query(
       `UPDATE counters SET value = CASE name WHEN 'users' THEN value + $1 WHEN 'mail' THEN $2 ELSE $3 END
@@ -240,7 +266,11 @@ export class PgStore implements RecordStore {
 
   /** The first rows of a new store, written with its tables. */
   private async seed(client: pg.Client, testStore = false): Promise<void> {
-    await client.query('INSERT INTO store_meta (created_at, segment_size, test_store) VALUES ($1, $2, $3)', [this.options.now().toISOString(), this.options.segmentSize ?? DEFAULT_SEGMENT_SIZE, testStore]);
+    await client.query('INSERT INTO store_meta (created_at, segment_size, test_store) VALUES ($1, $2, $3)', [
+      this.options.now().toISOString(),
+      this.options.segmentSize ?? DEFAULT_SEGMENT_SIZE,
+      testStore,
+    ]);
     await client.query("INSERT INTO counters (name, value) VALUES ('users', 0), ('mail', 0), ('ticket', 0)");
     await client.query("INSERT INTO chain_heads (chain, seq, hash) VALUES ('journal', 0, $1), ('audit', 0, $1)", [GENESIS_HASH]);
   }
@@ -252,7 +282,9 @@ export class PgStore implements RecordStore {
     refuseNewer(state, this.location);
     if (state.version === 0) await migrate(client, migrations, this.location, (c) => this.seed(c, false));
     else if (state.version < state.latest) {
-      throw new AppError('STORE_UNAVAILABLE', `the database at ${this.location} has schema version ${state.version}; this okpay needs ${state.latest}`, { hint: 'Run okpay store migrate.' });
+      throw new AppError('STORE_UNAVAILABLE', `the database at ${this.location} has schema version ${state.version}; this okpay needs ${state.latest}`, {
+        hint: 'Run okpay store migrate.',
+      });
     }
   }
 
@@ -283,7 +315,10 @@ export class PgStore implements RecordStore {
     const where = this.location;
     if (state === '' ? isNetworkError(error) : isConnectionState(state)) return this.unavailable(error);
     if (state.startsWith('23')) {
-      return new AppError('STORE_CORRUPT', `the database at ${where} refused a change that breaks its rules (${this.masked(error.message)}); nothing was changed`);
+      return new AppError(
+        'STORE_CORRUPT',
+        `the database at ${where} refused a change that breaks its rules (${this.masked(error.message)}); nothing was changed`,
+      );
     }
     return error;
   }
@@ -296,7 +331,9 @@ export class PgStore implements RecordStore {
 
   private unavailable(error: unknown): AppError {
     const message = error instanceof Error ? error.message : String(error);
-    return new AppError('STORE_UNAVAILABLE', `cannot use the database at ${this.location}: ${this.masked(message)}`, { hint: 'Check OKPAY_DATABASE_URL (or --database-url) and that the server is running.' });
+    return new AppError('STORE_UNAVAILABLE', `cannot use the database at ${this.location}: ${this.masked(message)}`, {
+      hint: 'Check OKPAY_DATABASE_URL (or --database-url) and that the server is running.',
+    });
   }
 
   private masked(message: string): string {
@@ -356,19 +393,30 @@ function pause(attempt: number): Promise<void> {
 }
 
 async function appendJournal(query: Query, head: ChainHead, posted: readonly Transaction[]): Promise<ChainHead> {
-  const next = await appendChain(query, 'journal', head, posted.map((tx) => entryContentText(storedTransaction(tx))));
+  const next = await appendChain(
+    query,
+    'journal',
+    head,
+    posted.map((tx) => entryContentText(storedTransaction(tx))),
+  );
   if (posted.length === 0) return next;
   const postings = posted.flatMap((tx) => tx.postings.map((p, line) => ({ seq: tx.seq, line, ...p })));
-  await query('INSERT INTO journal_postings (seq, line, account, currency, amount_minor) SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::bigint[])', [
-    postings.map((p) => p.seq),
-    postings.map((p) => p.line),
-    postings.map((p) => p.account),
-    postings.map((p) => p.currency),
-    postings.map((p) => p.amountMinor),
-  ]);
+  await query(
+    'INSERT INTO journal_postings (seq, line, account, currency, amount_minor) SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::bigint[])',
+    [
+      postings.map((p) => p.seq),
+      postings.map((p) => p.line),
+      postings.map((p) => p.account),
+      postings.map((p) => p.currency),
+      postings.map((p) => p.amountMinor),
+    ],
+  );
   const parties = posted.flatMap((tx) => [...new Set(tx.parties)].map((userId) => ({ userId, seq: tx.seq })));
   if (parties.length > 0) {
-    await query('INSERT INTO journal_parties (user_id, seq) SELECT * FROM unnest($1::text[], $2::bigint[])', [parties.map((p) => p.userId), parties.map((p) => p.seq)]);
+    await query('INSERT INTO journal_parties (user_id, seq) SELECT * FROM unnest($1::text[], $2::bigint[])', [
+      parties.map((p) => p.userId),
+      parties.map((p) => p.seq),
+    ]);
   }
   return next;
 }
@@ -388,7 +436,10 @@ async function appendChain(query: Query, table: 'journal' | 'audit', head: Chain
     seq += 1;
     hash = next;
   });
-  await query(`INSERT INTO ${table} (seq, prev_hash, hash, end_of_commit, content) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[], $5::json[])`, [rows.seq, rows.prev, rows.hash, rows.end, contents]);
+  await query(
+    `INSERT INTO ${table} (seq, prev_hash, hash, end_of_commit, content) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[], $5::json[])`,
+    [rows.seq, rows.prev, rows.hash, rows.end, contents],
+  );
   return { seq, hash, bytes: 0 };
 }
 
@@ -408,7 +459,13 @@ class PgRecordTransaction extends RecordTransaction {
     const journalHead = startMeta.journal;
     const auditHead = startMeta.audit;
     const size = startMeta.segmentSize;
-    const entry = (row: ChainRow): StoredJournalEntry => ({ seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash, end: row.end_of_commit, tx: JSON.parse(row.content) as StoredJournalEntry['tx'] });
+    const entry = (row: ChainRow): StoredJournalEntry => ({
+      seq: Number(row.seq),
+      prevHash: row.prev_hash,
+      hash: row.hash,
+      end: row.end_of_commit,
+      tx: JSON.parse(row.content) as StoredJournalEntry['tx'],
+    });
     const hydrated = (row: ChainRow): JournalEntry => {
       const stored = entry(row);
       return { ...stored, tx: hydrateTransaction(stored.tx, stored.seq) };
@@ -425,19 +482,32 @@ class PgRecordTransaction extends RecordTransaction {
         const bySeq = new Map(rows.map((row) => [Number(row.seq), hydrated(row)]));
         return seqs.map((seq) => bySeq.get(seq)).filter((e): e is JournalEntry => e !== undefined);
       },
-      seqsOfUser: async (userId) => (await query<{ seq: string }>('SELECT seq FROM journal_parties WHERE user_id = $1 AND seq <= $2 ORDER BY seq', [userId, journalHead.seq])).rows.map((r) => Number(r.seq)),
+      seqsOfUser: async (userId) =>
+        (await query<{ seq: string }>('SELECT seq FROM journal_parties WHERE user_id = $1 AND seq <= $2 ORDER BY seq', [userId, journalHead.seq])).rows.map(
+          (r) => Number(r.seq),
+        ),
       scan: () => chainPages(query, 'journal', journalHead.seq, size, entry),
       describeSegment: (seq) => `journal rows ${pageStart(seq, size)}–${pageStart(seq, size) + size - 1} of ${location}`,
       segmentFiles: async () => null,
     };
     this.auditLog = {
       head: () => auditHead,
-      scan: () => chainPages(query, 'audit', auditHead.seq, size, (row): AuditEntry => ({ seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash, end: row.end_of_commit, event: JSON.parse(row.content) as AuditEntry['event'] })),
+      scan: () =>
+        chainPages(query, 'audit', auditHead.seq, size, (row): AuditEntry => ({
+          seq: Number(row.seq),
+          prevHash: row.prev_hash,
+          hash: row.hash,
+          end: row.end_of_commit,
+          event: JSON.parse(row.content) as AuditEntry['event'],
+        })),
       describeSegment: (seq) => `audit rows ${pageStart(seq, size)}–${pageStart(seq, size) + size - 1} of ${location}`,
     };
     const mailSeq = startMeta.mailSeq;
     this.outbox = {
-      list: async () => (await query<{ mail: string }>('SELECT mail::text AS mail FROM outbox WHERE seq <= $1 ORDER BY seq', [mailSeq])).rows.map((r) => JSON.parse(r.mail) as MailRecord),
+      list: async () =>
+        (await query<{ mail: string }>('SELECT mail::text AS mail FROM outbox WHERE seq <= $1 ORDER BY seq', [mailSeq])).rows.map(
+          (r) => JSON.parse(r.mail) as MailRecord,
+        ),
       get: async (id) => {
         const { rows } = await query<{ mail: string }>('SELECT mail::text AS mail FROM outbox WHERE id = $1 AND seq <= $2', [id, mailSeq]);
         if (!rows[0]) return null;
@@ -465,7 +535,11 @@ const pageStart = (seq: number, size: number): number => Math.floor((seq - 1) / 
 
 async function* chainPages<E>(query: Query, table: 'journal' | 'audit', headSeq: number, size: number, make: (row: ChainRow) => E): AsyncGenerator<E[]> {
   for (let from = 1; from <= headSeq; from += size) {
-    const { rows } = await query<ChainRow>(`${CHAIN_COLUMNS} FROM ${table} WHERE seq >= $1 AND seq < $2 AND seq <= $3 ORDER BY seq`, [from, from + size, headSeq]);
+    const { rows } = await query<ChainRow>(`${CHAIN_COLUMNS} FROM ${table} WHERE seq >= $1 AND seq < $2 AND seq <= $3 ORDER BY seq`, [
+      from,
+      from + size,
+      headSeq,
+    ]);
     yield rows.map(make);
   }
 }
