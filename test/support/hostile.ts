@@ -101,7 +101,7 @@ export const HOSTILE_VALUES: readonly Hostile[] = [
 ];
 
 /** Flags that name a file okpay writes: only values that cannot clobber anything real. */
-export const WRITE_PATH_FLAGS = new Set(['--output', '--dir']);
+export const WRITE_PATH_FLAGS = new Set(['--output', '--dir', '--html']);
 
 export const WRITE_PATH_VALUES: readonly Hostile[] = [
   { label: 'empty', value: '' },
