@@ -5,22 +5,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Desk, expectError, expectOk, mails, PASSWORD } from '../support/desk-cli.js';
+import { Desk, expectError, expectOk, fixturePerson, mails } from '../support/desk-cli.js';
 
 const ANN = 'ann@example.com';
 const BOB = 'bob@example.com';
 const T2 = 'tomas@support.okpay.example';
 const OPS = 'ops@okpay.example';
-
-const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  email,
-  password: PASSWORD,
-  country: 'US',
-  language: 'en',
-  at: '-30d',
-  ...extra,
-});
 
 function fixtureFile(desk: Desk, name: string, content: unknown): string {
   const directory = `${desk.o.home}-files`;
@@ -52,8 +42,8 @@ describe('a completed payout is never refunded by an agent; a bounce is the oper
 
   beforeAll(async () => {
     const fixture = {
-      users: [person('ann', ANN, { kyc: 'approved', balances: { USD: '1000.00' } }), person('ops', OPS, { role: 'admin' })],
-      agents: [person('tomas', T2, { tier: 2, languages: ['en'] })],
+      users: [fixturePerson('ann', ANN, { kyc: 'approved', balances: { USD: '1000.00' } }), fixturePerson('ops', OPS, { role: 'admin' })],
+      agents: [fixturePerson('tomas', T2, { tier: 2, languages: ['en'] })],
       withdrawals: [
         {
           name: 'paid',
@@ -135,7 +125,9 @@ describe('balances are bounded: sums stay exact and the store keeps taking depos
   const desk = new Desk();
 
   beforeAll(async () => {
-    const fixture = { users: [person('ann', ANN, { kyc: 'approved', balances: { USD: '9999999990.00' } }), person('bob', BOB, { kyc: 'approved' })] };
+    const fixture = {
+      users: [fixturePerson('ann', ANN, { kyc: 'approved', balances: { USD: '9999999990.00' } }), fixturePerson('bob', BOB, { kyc: 'approved' })],
+    };
     expectOk(await desk.o.run(['fixtures', 'load', fixtureFile(desk, 'rich.json', fixture)]));
     for (const email of [ANN, BOB]) await desk.signIn(email);
   });
@@ -144,7 +136,7 @@ describe('balances are bounded: sums stay exact and the store keeps taking depos
 
   it('a balance near Number.MAX_SAFE_INTEGER is refused by fixtures load, and nothing is written', async () => {
     const before = await exported(desk);
-    const huge = { users: [person('max', 'max@example.com', { balances: { USD: '90071992547409.91' } })] };
+    const huge = { users: [fixturePerson('max', 'max@example.com', { balances: { USD: '90071992547409.91' } })] };
     const refused = expectError(await desk.o.run(['fixtures', 'load', fixtureFile(desk, 'huge.json', huge), '--json']), 2, 'INVALID_FILE').error();
     expect(refused.message).toContain('balances.USD');
     expect(refused.message).toContain('10000000000.00 USD');
@@ -153,7 +145,7 @@ describe('balances are bounded: sums stay exact and the store keeps taking depos
   });
 
   it('fixtures may not fill the store: half of what it can hold stays free for real deposits', async () => {
-    const many = { users: Array.from({ length: 50 }, (_, i) => person(`rich${i}`, `rich${i}@example.com`, { balances: { USD: '9999999999.00' } })) };
+    const many = { users: Array.from({ length: 50 }, (_, i) => fixturePerson(`rich${i}`, `rich${i}@example.com`, { balances: { USD: '9999999999.00' } })) };
     const refused = expectError(await desk.o.run(['fixtures', 'load', fixtureFile(desk, 'many.json', many), '--json']), 2, 'INVALID_FILE').error();
     expect(refused.message).toMatch(/rich49.*balances\.USD/);
     expectOk(await desk.as(BOB, ['deposit', '--amount', '5.00', '--currency', 'USD']));

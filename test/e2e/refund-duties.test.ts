@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Desk, expectError, expectOk, mails, PASSWORD, ticketOf } from '../support/desk-cli.js';
+import { Desk, expectError, expectOk, fixturePerson, mails, ticketOf } from '../support/desk-cli.js';
 
 const AMY = 'amy@support.okpay.example';
 const BOB = 'bob@example.com';
@@ -16,23 +16,13 @@ const TARA = 'tara@support.okpay.example';
 const MIA = 'mia@support.okpay.example';
 const TOMAS = 'tomas@support.okpay.example';
 
-const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  email,
-  password: PASSWORD,
-  country: 'US',
-  language: 'en',
-  at: '-30d',
-  ...extra,
-});
-
 const FIXTURE = {
-  users: [person('bob', BOB), person('ann', ANN, { kyc: 'approved', balances: { USD: '2000.00' } }), person('shop', SHOP)],
+  users: [fixturePerson('bob', BOB), fixturePerson('ann', ANN, { kyc: 'approved', balances: { USD: '2000.00' } }), fixturePerson('shop', SHOP)],
   agents: [
-    person('amy', AMY, { tier: 3, languages: ['en'], kyc: 'approved', balances: { USD: '500.00' } }),
-    person('tara', TARA, { tier: 1, languages: ['en'] }),
-    person('mia', MIA, { tier: 3, languages: ['en'] }),
-    person('tomas', TOMAS, { tier: 2, languages: ['en'] }),
+    fixturePerson('amy', AMY, { tier: 3, languages: ['en'], kyc: 'approved', balances: { USD: '500.00' } }),
+    fixturePerson('tara', TARA, { tier: 1, languages: ['en'] }),
+    fixturePerson('mia', MIA, { tier: 3, languages: ['en'] }),
+    fixturePerson('tomas', TOMAS, { tier: 2, languages: ['en'] }),
   ],
   transfers: [
     { name: 'amyPaid', from: 'amy', to: '${bob.email}', amount: '60.00', currency: 'USD', at: '-6d' },

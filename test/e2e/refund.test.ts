@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Desk, expectError, expectOk, mails, PASSWORD, ticketOf } from '../support/desk-cli.js';
+import { Desk, expectError, expectOk, fixturePerson, mails, ticketOf } from '../support/desk-cli.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const ANN = 'ann@example.com';
@@ -15,27 +15,17 @@ const T1 = 'tara@support.okpay.example';
 const T2 = 'tomas@support.okpay.example';
 const OPS = 'ops@okpay.example';
 
-const person = (name: string, email: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  email,
-  password: PASSWORD,
-  country: 'US',
-  language: 'en',
-  at: '-30d',
-  ...extra,
-});
-
 const FIXTURE = {
   users: [
-    person('ann', ANN, { kyc: 'approved', balances: { USD: '1000.00' } }),
-    person('shop', SHOP),
-    person('eve', EVE),
-    person('kim', 'kim@example.com', { kyc: 'pending' }),
-    person('lee', 'lee@example.com', { kyc: 'pending' }),
-    person('mo', 'mo@example.com', { kyc: 'pending' }),
-    person('ops', OPS, { role: 'admin' }),
+    fixturePerson('ann', ANN, { kyc: 'approved', balances: { USD: '1000.00' } }),
+    fixturePerson('shop', SHOP),
+    fixturePerson('eve', EVE),
+    fixturePerson('kim', 'kim@example.com', { kyc: 'pending' }),
+    fixturePerson('lee', 'lee@example.com', { kyc: 'pending' }),
+    fixturePerson('mo', 'mo@example.com', { kyc: 'pending' }),
+    fixturePerson('ops', OPS, { role: 'admin' }),
   ],
-  agents: [person('tara', T1, { tier: 1, languages: ['en'] }), person('tomas', T2, { tier: 2, languages: ['en'] })],
+  agents: [fixturePerson('tara', T1, { tier: 1, languages: ['en'] }), fixturePerson('tomas', T2, { tier: 2, languages: ['en'] })],
   transfers: [
     { name: 'small', from: 'ann', to: '${shop.email}', amount: '40.00', currency: 'USD', at: '-9d' },
     { name: 'big', from: 'ann', to: '${shop.email}', amount: '250.00', currency: 'USD', at: '-8d' },

@@ -7,6 +7,17 @@ import { Okpay, type Run } from './okpay.js';
 
 export const PASSWORD = 'Harbour-lights-42!';
 
+/** A fixture-file user: a US customer of a month ago, in English, with the shared password. */
+export const fixturePerson = (name: string, email: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  email,
+  password: PASSWORD,
+  country: 'US',
+  language: 'en',
+  at: '-30d',
+  ...extra,
+});
+
 export function expectOk(run: Run): Run {
   expect(run.code, run.stderr).toBe(0);
   return run;

@@ -156,41 +156,23 @@ async function payments(tour: Tour): Promise<void> {
   await tour.run(['fee', 'quote', 'transfer', '--to', 'lena.mueller@example.de', '--amount', '200', '--currency', 'USD', '--to-currency', 'EUR'], {
     as: 'ada',
   });
-  await tour.run(
-    [
-      'transfer',
-      '--to',
-      'lena.mueller@example.de',
-      '--amount',
-      '200',
-      '--currency',
-      'USD',
-      '--to-currency',
-      'EUR',
-      '--idempotency-key',
-      'ada-rent-nov',
-      '--yes',
-    ],
-    { as: 'ada' },
-  );
+  const rent = [
+    'transfer',
+    '--to',
+    'lena.mueller@example.de',
+    '--amount',
+    '200',
+    '--currency',
+    'USD',
+    '--to-currency',
+    'EUR',
+    '--idempotency-key',
+    'ada-rent-nov',
+    '--yes',
+  ];
+  await tour.run(rent, { as: 'ada' });
   tour.section('Retrying with the same idempotency key pays nobody twice');
-  await tour.run(
-    [
-      'transfer',
-      '--to',
-      'lena.mueller@example.de',
-      '--amount',
-      '200',
-      '--currency',
-      'USD',
-      '--to-currency',
-      'EUR',
-      '--idempotency-key',
-      'ada-rent-nov',
-      '--yes',
-    ],
-    { as: 'ada' },
-  );
+  await tour.run(rent, { as: 'ada' });
   await tour.run(['balance'], { as: 'ada' });
   await tour.run(['history'], { as: 'ada' });
 }
