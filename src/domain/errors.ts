@@ -175,6 +175,11 @@ export const ERRORS = {
     meaning: 'fixtures loaded but their expect section did not hold; nothing was written',
     hint: 'fix the fixtures or their expectations',
   },
+  STORE_NOT_EMPTY: {
+    exitCode: 6,
+    meaning: 'store copy was given a target that already holds a store (records, journal, audit log or mails); nothing was written',
+    hint: 'copy into a new directory or an empty database',
+  },
   // money (exit 7, 8)
   INSUFFICIENT_FUNDS: {
     exitCode: 7,

@@ -207,7 +207,7 @@ export class SegmentLog<E extends ChainEntry> {
  * were when the commit began.
  */
 export class ChainAppender<E extends ChainEntry, C> {
-  private pending: { seq: number; content: C }[] = [];
+  private pending: { seq: number; content: C; end?: boolean }[] = [];
   private head: ChainHead;
   private readonly startHead: ChainHead;
   private readonly originals = new Map<number, string | null>();
@@ -237,6 +237,13 @@ export class ChainAppender<E extends ChainEntry, C> {
     return seq;
   }
 
+  /** An entry copied from another store, with its own end mark (so that its hash is the one it had there). */
+  addStored(content: C, end: boolean): number {
+    const seq = this.nextSeq;
+    this.pending.push({ seq, content, end });
+    return seq;
+  }
+
   /** Writes every segment that is already full; keeps the rest pending. */
   async flushFull(): Promise<void> {
     const first = this.pending[0];
@@ -257,11 +264,11 @@ export class ChainAppender<E extends ChainEntry, C> {
     return this.head;
   }
 
-  private async write(items: { seq: number; content: C }[], endsCommit: boolean): Promise<void> {
+  private async write(items: { seq: number; content: C; end?: boolean }[], endsCommit: boolean): Promise<void> {
     const bySegment = new Map<number, string[]>();
     let prevHash = this.head.hash;
     items.forEach((item, index) => {
-      const end = endsCommit && index === items.length - 1;
+      const end = item.end ?? (endsCommit && index === items.length - 1);
       const content = this.codec.canonical(item.content);
       const hash = chainHash(prevHash, item.seq, end, content);
       const entry = entryText(end, hash, Buffer.byteLength(content), prevHash, item.seq, this.codec.field, content);

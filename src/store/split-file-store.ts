@@ -325,13 +325,15 @@ export class SplitFileStore implements RecordStore {
     const audit = new ChainAppender(this.auditLogFiles, auditCodec, snapshot.root.meta.audit);
     for (const tx of t.posted) journal.add(storedTransaction(tx));
     for (const event of t.events) audit.add(event);
+    for (const entry of t.copiedJournal) journal.addStored(entry.tx, entry.end);
+    for (const entry of t.copiedAudit) audit.addStored(entry.event, entry.end);
     const staged: string[] = [];
     let redo: RedoBody | null = null;
     try {
       const journalHead = await journal.finish();
       const auditHead = await audit.finish();
-      if (t.posted.length > 0) await fsyncDirectory(this.journalLog.directory);
-      if (t.events.length > 0) await fsyncDirectory(this.auditLogFiles.directory);
+      if (t.posted.length + t.copiedJournal.length > 0) await fsyncDirectory(this.journalLog.directory);
+      if (t.events.length + t.copiedAudit.length > 0) await fsyncDirectory(this.auditLogFiles.directory);
       await t.settleCounters(journalHead, auditHead);
       const files = await this.filesOf(t, snapshot, commit);
       const directories = new Set([...files.keys()].map((f) => path.dirname(this.file(f))));

@@ -118,6 +118,8 @@ function invocations(methodId: string): Record<string, Invocation> {
     // store info and migrate concern the store as a whole (where it is, its schema), like verify.
     'store info': { policy: 'public', argv: ['store', 'info'] },
     'store migrate': { policy: 'public', argv: ['store', 'migrate'] },
+    // store copy of a test store is free (like fixtures export); a real store needs its administrator (test/e2e/store-copy.test.ts).
+    'store copy': { policy: 'public', argv: ['store', 'copy', '--from', '/nonexistent/okpay-copy-source', '--to', '/nonexistent/okpay-copy-target'] },
     demo: { policy: 'public', argv: [] },
     completion: { policy: 'public', argv: ['completion', 'bash'] },
   };

@@ -1,5 +1,6 @@
-// store info / store migrate: which store a command uses (the data directory's files, or a
-// PostgreSQL database), its schema version and size; and bringing a database's schema up to date.
+// store info / migrate / copy: which store a command uses (the data directory's files, or a
+// PostgreSQL database), its schema version and size; bringing a database's schema up to date; and
+// copying a whole store into an empty one, either way (src/store/copy.ts).
 
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -8,7 +9,12 @@ import { AppError } from '../../domain/errors.js';
 import { errnoOf } from '../../store/durable-file.js';
 import type { Context } from '../context.js';
 import { LazyPgStore } from '../context.js';
+import { authenticate } from '../../app/authenticate.js';
+import type { RecordStore } from '../../store/store.js';
+import { isDatabaseUrl, maskDatabaseUrl } from '../../store/pg/url.js';
+import { sessionToken } from '../auth.js';
 import { action, examples, group, subcommand, type App } from '../command-builder.js';
+import { packagePath } from '../paths.js';
 
 interface StoreInfo {
   readonly store: 'files' | 'postgresql';
@@ -72,6 +78,105 @@ export function registerStoreCommands(program: Command, app: App): void {
       if (o.test) ctx.out.line('it is a test store: OKPAY_NOW is honoured');
     });
   });
+  registerCopy(store, app);
+}
+
+function registerCopy(store: Command, app: App): void {
+  const command = subcommand(store, 'copy', 'copy a whole store into an empty one: a data directory into a PostgreSQL database, or back')
+    .requiredOption('--from <dir|url>', 'the store to copy: a data directory, or a postgres:// URL')
+    .requiredOption('--to <dir|url>', 'an empty store to copy into: a new or empty directory, or an empty database');
+  examples(command, [
+    'okpay store copy --from ~/.okpay --to postgres://okpay@db.example.com/okpay',
+    'okpay store copy --from postgres://okpay@db.example.com/okpay --to /backup/okpay-2026-12-06',
+  ]);
+  action(app, command, async (ctx, o) => {
+    const from = await openCopyEnd(ctx, o.from, 'from');
+    let opened: CopyEnd | null = null;
+    try {
+      const to = (opened = await openCopyEnd(ctx, o.to, 'to'));
+      const { copyStore } = await import('../../store/copy.js');
+      const { verifyStore } = await import('./verify.js');
+      const token = await sessionToken(ctx);
+      const copied = await copyStore(from.store, to.store, async (t) => {
+        // A copy carries every secret (password hashes, 2FA secrets, tokens): a real store needs its administrator.
+        if (!t.meta.get().testStore)
+          await authenticate(t, from.now().getTime(), token, { roles: ['admin'], what: '`okpay store copy` of a store that is not a test store' });
+      });
+      const verified = await verifyStore(to.store);
+      const doc = { from: from.store.location, to: to.store.location, copied, verify: verified };
+      ctx.out.data(doc, () => {
+        ctx.out.line(
+          `copied ${copied.users} users, ${copied.records} records, ${copied.journalEntries} journal entries, ${copied.auditEntries} audit entries, ${copied.tickets} tickets and ${copied.mails} mails from ${from.store.location} to ${to.store.location}`,
+        );
+        if (verified.ok)
+          ctx.out.line(`verify of ${to.store.location}: every transaction balances, every balance matches the journal, and both hash chains are intact`);
+      });
+      if (!verified.ok) {
+        for (const problem of verified.problems) ctx.out.note(`okpay: verify: ${problem}`);
+        throw new AppError(
+          'STORE_CORRUPT',
+          `the copy was written, but verify found ${verified.problems.length} problem${verified.problems.length === 1 ? '' : 's'} in ${to.store.location}`,
+        );
+      }
+    } finally {
+      // An open connection would keep the process alive.
+      await from.close();
+      await opened?.close();
+    }
+  });
+}
+
+interface CopyEnd {
+  readonly store: RecordStore;
+  /** The store's clock for session checks: a database's own, else this machine's (or OKPAY_NOW). */
+  now(): Date;
+  close(): Promise<void>;
+}
+
+/**
+ * One side of a copy: a postgres:// URL or a directory. The source must hold a store; nothing is
+ * created or upgraded in it (an empty database is not given tables, a schema-2 directory is not
+ * upgraded). A target directory that holds files but no store is refused.
+ */
+async function openCopyEnd(ctx: Context, where: string, side: 'from' | 'to'): Promise<CopyEnd> {
+  if (isDatabaseUrl(where)) return openCopyDatabase(ctx, where, side);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(where)) throw new AppError('USAGE', `--${side} ${maskDatabaseUrl(where)} is neither a directory nor a postgres:// URL`);
+  const directory = path.resolve(where);
+  const entries = await fs.readdir(directory).catch((error: unknown) => {
+    if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return null;
+    throw new AppError('STORE_UNAVAILABLE', `cannot read ${directory}`);
+  });
+  const holdsStore = entries?.includes('store.json') ?? false;
+  if (side === 'from' && !holdsStore) {
+    const why = entries?.includes('state.json')
+      ? 'its store is in an older layout (run any okpay command on it once to upgrade it)'
+      : 'there is no okpay store there';
+    throw new AppError('USAGE', `cannot copy from ${directory}: ${why}`);
+  }
+  if (side === 'to' && entries !== null && entries.length > 0 && !holdsStore) {
+    throw new AppError(
+      'STORE_NOT_EMPTY',
+      `${directory} holds files that are not an okpay store; store copy writes only into a new or empty directory, and nothing was written`,
+      { hint: 'name a new directory' },
+    );
+  }
+  const { SplitFileStore } = await import('../../store/split-file-store.js');
+  const { summaryOf } = await import('../../app/desk.js');
+  const store = new SplitFileStore(directory, { now: ctx.now, summarizeTicket: (ticket) => summaryOf(ctx.ref, ticket) });
+  return { store, now: () => ctx.now(), close: async () => undefined };
+}
+
+async function openCopyDatabase(ctx: Context, url: string, side: 'from' | 'to'): Promise<CopyEnd> {
+  const { PgStore } = await import('../../store/pg/pg-store.js');
+  const store = new PgStore(url, { migrationsDirectory: packagePath('data', 'postgres'), now: ctx.now, fixedClock: ctx.env.now !== undefined });
+  try {
+    if (side === 'from' && (await store.schema()).version === 0)
+      throw new AppError('USAGE', `cannot copy from ${store.location}: the database holds no okpay store`);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return { store, now: () => store.now(), close: () => store.close() };
 }
 
 async function databaseInfo(ctx: Context): Promise<StoreInfo> {

@@ -9,7 +9,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { AppError } from '../../domain/errors.js';
 import { GENESIS_HASH, type Balances, type ChainHead, type UnclaimedTransfer, type Withdrawal } from '../../domain/state.js';
 import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS, type LiveRecords } from '../../domain/integrity-check.js';
-import type { RecordsTransaction } from '../../store/store.js';
+import type { RecordStore, RecordsTransaction } from '../../store/store.js';
 import { action, examples, subcommand, type App } from '../command-builder.js';
 import { packagePath } from '../paths.js';
 import type { RangeResult, RangeTask } from '../verify-worker.js';
@@ -30,45 +30,53 @@ export function registerVerifyCommand(program: Command, app: App): void {
   const command = subcommand(program, 'verify', 'check the books: balanced transactions, balances, hash chains (exit 10 on any mismatch)');
   examples(command, ['okpay verify', 'okpay verify --json']);
   action(app, command, async (ctx) => {
-    const started = performance.now();
-    // A read: verify looks and never writes (a damaged file is reported as it is, not re-serialised).
-    const report = await ctx.store.read(async (t) => {
-      const problems: string[] = [];
-      const journal = await checkJournal(t, problems);
-      const live = await liveRecords(t);
-      compareWithState(live, journal.balances, problems);
-      const auditEntries = await checkAudit(t, problems);
-      return { problems, journal, auditEntries, accounts: Object.keys(live.balances).length };
-    });
-    const seconds = (performance.now() - started) / 1000;
-    const perSecond = Math.round(report.journal.entries / Math.max(seconds, 1e-6));
-    const doc = {
-      ok: report.problems.length === 0,
-      checked: {
-        journalEntries: report.journal.entries,
-        journalSegments: report.journal.segments,
-        auditEntries: report.auditEntries,
-        accounts: report.accounts,
-      },
-      workers: report.journal.workers,
-      seconds: Number(seconds.toFixed(3)),
-      entriesPerSecond: perSecond,
-      problems: report.problems,
-    };
+    const doc = await verifyStore(ctx.store);
     ctx.out.data(doc, () => {
       ctx.out.line(
-        `checked ${report.journal.entries} journal entries in ${report.journal.segments} segments, ${report.auditEntries} audit entries and ${report.accounts} accounts in ${seconds.toFixed(3)} s (${perSecond} entries/s)`,
+        `checked ${doc.checked.journalEntries} journal entries in ${doc.checked.journalSegments} segments, ${doc.checked.auditEntries} audit entries and ${doc.checked.accounts} accounts in ${doc.seconds.toFixed(3)} s (${doc.entriesPerSecond} entries/s)`,
       );
       if (doc.ok) ctx.out.line('every transaction balances, every balance matches the journal, the books close, and both hash chains are intact');
     });
     if (!doc.ok) {
-      for (const problem of report.problems) ctx.out.note(`okpay: verify: ${problem}`);
+      for (const problem of doc.problems) ctx.out.note(`okpay: verify: ${problem}`);
       throw new AppError(
         'STORE_CORRUPT',
-        `verify found ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} in the store at ${ctx.store.location}`,
+        `verify found ${doc.problems.length} problem${doc.problems.length === 1 ? '' : 's'} in the store at ${ctx.store.location}`,
       );
     }
   });
+}
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly checked: { readonly journalEntries: number; readonly journalSegments: number; readonly auditEntries: number; readonly accounts: number };
+  readonly workers: number;
+  readonly seconds: number;
+  readonly entriesPerSecond: number;
+  readonly problems: string[];
+}
+
+/** Every check of `okpay verify` on one store (also what `store copy` runs on its target). */
+export async function verifyStore(store: RecordStore): Promise<VerifyReport> {
+  const started = performance.now();
+  // A read: verify looks and never writes (a damaged file is reported as it is, not re-serialised).
+  const report = await store.read(async (t) => {
+    const problems: string[] = [];
+    const journal = await checkJournal(t, problems);
+    const live = await liveRecords(t);
+    compareWithState(live, journal.balances, problems);
+    const auditEntries = await checkAudit(t, problems);
+    return { problems, journal, auditEntries, accounts: Object.keys(live.balances).length };
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    ok: report.problems.length === 0,
+    checked: { journalEntries: report.journal.entries, journalSegments: report.journal.segments, auditEntries: report.auditEntries, accounts: report.accounts },
+    workers: report.journal.workers,
+    seconds: Number(seconds.toFixed(3)),
+    entriesPerSecond: Math.round(report.journal.entries / Math.max(seconds, 1e-6)),
+    problems: report.problems,
+  };
 }
 
 /** The stored balances and the live records that hold money, read a page at a time. */

@@ -246,6 +246,27 @@ export class PgRecordSource implements RecordSource {
             after = rows[rows.length - 1]?.account ?? after;
           }
         }
+        case 'idempotency': {
+          const { rows } = await query<{ user_id: string; key: string; fingerprint: string; tx_id: string; expires_at: string }>(
+            'SELECT user_id, key, fingerprint, tx_id, expires_at FROM idempotency ORDER BY user_id, key',
+          );
+          yield rows.map((r) => [`${r.user_id}:${r.key}`, { fingerprint: r.fingerprint, txId: r.tx_id, expiresAt: r.expires_at }] as const);
+          return;
+        }
+        case 'refunds': {
+          const { rows } = await query<{ refunded_tx_id: string; refund_tx_id: string }>(
+            'SELECT refunded_tx_id, refund_tx_id FROM refunds ORDER BY refunded_tx_id',
+          );
+          yield rows.map((r) => [r.refunded_tx_id, r.refund_tx_id] as const);
+          return;
+        }
+        case 'limits': {
+          const { rows } = await query<{ user_id: string; days: string }>(
+            'SELECT user_id, json_object_agg(day, usd_minor ORDER BY day)::text AS days FROM limit_days GROUP BY user_id ORDER BY user_id',
+          );
+          yield rows.map((r) => [r.user_id, JSON.parse(r.days)] as const);
+          return;
+        }
         case 'open-queue': {
           const { rows } = await query<{ number: number; doc: string }>(`SELECT number, doc::text AS doc FROM ticket_summaries WHERE ${OPEN} ORDER BY number`);
           const parts = new Map<string, IndexMembers>();

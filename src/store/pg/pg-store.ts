@@ -234,13 +234,20 @@ export class PgStore implements RecordStore {
     const meta = t.currentMeta;
     // Counted before the records are written: a new user is one the database does not hold yet.
     const addedUsers = await t.newUsers();
-    const journal = await appendJournal(query, before.journal, t.posted);
-    const audit = await appendChain(
-      query,
-      'audit',
-      before.audit,
-      t.events.map((event) => entryContentText(event)),
-    );
+    const journal = t.copiedJournal.length > 0 ? await copyJournal(query, t.copiedJournal) : await appendJournal(query, before.journal, t.posted);
+    const audit =
+      t.copiedAudit.length > 0
+        ? await copyChain(
+            query,
+            'audit',
+            t.copiedAudit.map((e) => ({ ...e, content: entryContentText(e.event) })),
+          )
+        : await appendChain(
+            query,
+            'audit',
+            before.audit,
+            t.events.map((event) => entryContentText(event)),
+          );
     await writeRecords(query, t.view.written);
     if (t.mails.length > 0) {
       const seqs = t.mails.map((_, index) => before.mailSeq + index + 1);
@@ -258,6 +265,7 @@ export class PgStore implements RecordStore {
     if (journal.seq !== before.journal.seq) await query("UPDATE chain_heads SET seq = $1, hash = $2 WHERE chain = 'journal'", [journal.seq, journal.hash]);
     if (audit.seq !== before.audit.seq) await query("UPDATE chain_heads SET seq = $1, hash = $2 WHERE chain = 'audit'", [audit.seq, audit.hash]);
     if (meta.testStore !== before.testStore) await query('UPDATE store_meta SET test_store = $1', [meta.testStore]);
+    if (meta.createdAt !== before.createdAt) await query('UPDATE store_meta SET created_at = $1', [meta.createdAt]);
   }
 
   private migrationFiles(): Migration[] {
@@ -399,7 +407,41 @@ async function appendJournal(query: Query, head: ChainHead, posted: readonly Tra
     head,
     posted.map((tx) => entryContentText(storedTransaction(tx))),
   );
-  if (posted.length === 0) return next;
+  await indexJournal(query, posted);
+  return next;
+}
+
+/** Journal entries of another store (`store copy`), as they were: their end marks and hashes kept. */
+async function copyJournal(query: Query, entries: readonly StoredJournalEntry[]): Promise<ChainHead> {
+  const head = await copyChain(
+    query,
+    'journal',
+    entries.map((e) => ({ ...e, content: entryContentText(e.tx) })),
+  );
+  await indexJournal(
+    query,
+    entries.map((e) => hydrateTransaction(e.tx, e.seq)),
+  );
+  return head;
+}
+
+/** Inserts chained entries exactly as stored; the table's trigger checks that each follows the one before. */
+async function copyChain(
+  query: Query,
+  table: 'journal' | 'audit',
+  entries: readonly { seq: number; prevHash: string; hash: string; end: boolean; content: string }[],
+): Promise<ChainHead> {
+  await query(
+    `INSERT INTO ${table} (seq, prev_hash, hash, end_of_commit, content) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[], $5::json[])`,
+    [entries.map((e) => e.seq), entries.map((e) => e.prevHash), entries.map((e) => e.hash), entries.map((e) => e.end), entries.map((e) => e.content)],
+  );
+  const last = entries[entries.length - 1];
+  return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH, bytes: 0 };
+}
+
+/** The postings and parties of journal entries, in their own tables for the queries that need them. */
+async function indexJournal(query: Query, posted: readonly Transaction[]): Promise<void> {
+  if (posted.length === 0) return;
   const postings = posted.flatMap((tx) => tx.postings.map((p, line) => ({ seq: tx.seq, line, ...p })));
   await query(
     'INSERT INTO journal_postings (seq, line, account, currency, amount_minor) SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::bigint[])',
@@ -418,7 +460,6 @@ async function appendJournal(query: Query, head: ChainHead, posted: readonly Tra
       parties.map((p) => p.seq),
     ]);
   }
-  return next;
 }
 
 /** Appends chained entries (their exact JSON text) after `head`, the last marked as the commit's end. */

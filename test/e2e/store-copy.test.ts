@@ -1,0 +1,148 @@
+// `okpay store copy`: a file store (the demo fixtures, then transfers and tickets) into an empty
+// PostgreSQL database and back into a new directory; each side answers the same balances, history,
+// tickets and mails, verifies clean, and keeps its sessions (secrets are copied, not redacted). A
+// target that holds anything is refused (exit 6) with nothing changed; a real store needs its
+// administrator; the database password never appears in any output.
+
+import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PASSWORD } from '../support/accounts.js';
+import { DEMO_FILE, DEMO_PASSWORD, DEMO_PEOPLE } from '../support/memory-desk.js';
+import { Okpay, type Run } from '../support/okpay.js';
+import { testDatabase } from '../support/pg.js';
+
+const SECRET = 'hunter2-secret';
+
+/** A database URL with a password, as a team would write one (the test server trusts any). */
+function withPassword(url: string): string {
+  return url.replace(/^postgres:\/\/([^@/:]+)@/, `postgres://$1:${SECRET}@`);
+}
+
+function ok(run: Run): Run {
+  expect(run.code, run.stderr).toBe(0);
+  return run;
+}
+
+function noSecret(...runs: Run[]): void {
+  for (const run of runs) expect(run.stdout + run.stderr).not.toContain(SECRET);
+}
+
+const PEOPLE = [DEMO_PEOPLE.customer, 'chen.li@example.cn', DEMO_PEOPLE.agent1, DEMO_PEOPLE.admin];
+
+/** What each person sees, through the CLI: the same on every copy. */
+async function views(
+  run: (args: readonly string[], env?: Record<string, string | undefined>) => Promise<Run>,
+  tokens: Readonly<Record<string, string>>,
+): Promise<Record<string, unknown>> {
+  const seen: Record<string, unknown> = {};
+  for (const email of PEOPLE) {
+    const as = (args: readonly string[]) => run([...args, '--json'], { OKPAY_SESSION: tokens[email] });
+    const customer = !email.includes('okpay.example');
+    seen[email] = {
+      balance: customer ? ok(await as(['balance'])).json() : null,
+      history: customer ? ok(await as(['history', '--limit', '500'])).json() : null,
+      tickets: ok(await as(['ticket', 'list', '--limit', '500'])).json(),
+      mails: ok(await as(['outbox', 'list', '--to', email, '--limit', '500'])).json(),
+    };
+  }
+  seen['outbox'] = ok(await run(['outbox', 'list', '--limit', '500', '--json'])).json();
+  return seen;
+}
+
+describe('okpay store copy', () => {
+  it('copies a file store into an empty database and back: same balances, history, tickets and mails, clean verify, password masked', async () => {
+    const files = new Okpay();
+    const db = await testDatabase();
+    const url = withPassword(db.url);
+    const backHome = path.join(mkdtempSync(path.join(os.tmpdir(), 'okpay-copy-')), 'store');
+    const back = new Okpay({ home: backHome, testStore: false });
+    try {
+      ok(await files.run(['fixtures', 'load', DEMO_FILE]));
+      const tokens: Record<string, string> = {};
+      for (const email of PEOPLE)
+        tokens[email] = ok(await files.run(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${DEMO_PASSWORD}\n` })).stdout.trim();
+      const lena = { OKPAY_SESSION: tokens[DEMO_PEOPLE.customer] };
+      ok(await files.run(['transfer', '--to', 'chen.li@example.cn', '--amount', '12.34', '--currency', 'EUR', '--yes'], { env: lena }));
+      ok(await files.run(['transfer', '--to', 'nobody.yet@example.org', '--amount', '5', '--currency', 'EUR', '--yes'], { env: lena }));
+      ok(
+        await files.run(['ticket', 'new', '--category', 'funds', '--subject', 'Where is my money?', '--body', 'I sent 5 EUR to a friend without an account.'], {
+          env: lena,
+        }),
+      );
+      const onFiles = await views((args, env) => files.run(args, { env }), tokens);
+
+      const copied = await files.run(['store', 'copy', '--from', files.home, '--to', url, '--json']);
+      noSecret(copied);
+      const report = ok(copied).json<{ from: string; to: string; copied: Record<string, number>; verify: { ok: boolean } }>();
+      expect(report.to).toContain(':***@');
+      expect(report.copied).toMatchObject({ users: 11, tickets: 6, mails: expect.any(Number) as number });
+      expect(report.copied['journalEntries']).toBeGreaterThan(17);
+      expect(report.verify.ok).toBe(true);
+
+      const onDb = (args: readonly string[], env: Record<string, string | undefined> = {}) => files.run(args, { env: { OKPAY_DATABASE_URL: url, ...env } });
+      expect(ok(await onDb(['verify', '--json'])).json()).toMatchObject({ ok: true, problems: [] });
+      expect(ok(await onDb(['store', 'info', '--json'])).json()).toMatchObject({
+        store: 'postgresql',
+        testStore: true,
+        users: 11,
+        journalEntries: report.copied['journalEntries'],
+      });
+      // The sessions came along: the same tokens work on the database.
+      expect(await views(onDb, tokens)).toEqual(onFiles);
+
+      const copiedBack = ok(await back.run(['store', 'copy', '--from', url, '--to', backHome]));
+      noSecret(copiedBack);
+      expect(copiedBack.stdout).toMatch(/^copied 11 users, .* from postgres:\/\/[^ ]*:\*\*\*@/);
+      expect(ok(await back.run(['verify', '--json'])).json()).toMatchObject({ ok: true, problems: [] });
+      expect(await views((args, env) => back.run(args, { env }), tokens)).toEqual(onFiles);
+      const exported = ok(await files.run(['fixtures', 'export'])).stdout;
+      expect(ok(await back.run(['fixtures', 'export'])).stdout).toBe(exported);
+
+      // Into a target that holds a store, either way: refused (exit 6), nothing written.
+      const dbBefore = ok(await onDb(['fixtures', 'export'])).stdout;
+      const intoDb = await files.run(['store', 'copy', '--from', backHome, '--to', url, '--json']);
+      expect(intoDb.code).toBe(6);
+      expect(intoDb.error()).toMatchObject({ code: 'STORE_NOT_EMPTY' });
+      expect(intoDb.error().message).toContain(':***@');
+      const intoFiles = await files.run(['store', 'copy', '--from', url, '--to', files.home]);
+      expect(intoFiles.code).toBe(6);
+      expect(intoFiles.stderr).toMatch(/is not empty/);
+      noSecret(intoDb, intoFiles);
+      expect(ok(await onDb(['fixtures', 'export'])).stdout).toBe(dbBefore);
+      expect(ok(await files.run(['fixtures', 'export'])).stdout).toBe(exported);
+      expect(ok(await onDb(['verify', '--json'])).json()).toMatchObject({ ok: true });
+
+      // A directory of other files is no empty store either.
+      const other = mkdtempSync(path.join(os.tmpdir(), 'okpay-copy-other-'));
+      writeFileSync(path.join(other, 'notes.txt'), 'mine\n');
+      const intoOther = await files.run(['store', 'copy', '--from', url, '--to', other]);
+      expect(intoOther.code).toBe(6);
+      expect(existsSync(path.join(other, 'store.json'))).toBe(false);
+      noSecret(intoOther);
+    } finally {
+      files.cleanup();
+      back.cleanup();
+    }
+  }, 180_000);
+
+  it('a real store (not a test store) is copied only by its administrator; a refused copy creates nothing', async () => {
+    const real = new Okpay({ testStore: false });
+    const target = path.join(mkdtempSync(path.join(os.tmpdir(), 'okpay-copy-')), 'store');
+    try {
+      // A real store runs on the real clock.
+      const env = { OKPAY_NOW: undefined };
+      ok(await real.run(['register', '--email', 'ada@example.com', '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n`, env }));
+      const refused = await real.run(['store', 'copy', '--from', real.home, '--to', target, '--json'], { env });
+      expect(refused.code).toBe(3);
+      expect(refused.error()).toMatchObject({ code: 'NOT_LOGGED_IN' });
+      expect(existsSync(target)).toBe(false);
+      const missing = await real.run(['store', 'copy', '--from', path.join(target, 'nothing'), '--to', target], { env });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/there is no okpay store there/);
+    } finally {
+      real.cleanup();
+    }
+  });
+});
