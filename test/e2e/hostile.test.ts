@@ -6,7 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,21 @@ function judge(c: { command: string; slot: string; label: string }, outcome: Out
 }
 
 const tally = { inputs: 0, accepted: 0, refused: 0, binary: 0 };
+
+// Relative hostile paths ('../../etc/passwd') resolve from the working directory, in-process and in
+// the spawned binary alike: run from deep inside a scratch directory, so that a flag that writes and
+// is missing from WRITE_PATH_FLAGS writes into the scratch directory, never into the repository or /etc.
+const workRoot = mkdtempSync(path.join(os.tmpdir(), 'okpay-hostile-cwd-'));
+const callerCwd = process.cwd();
+beforeAll(() => {
+  const deep = path.join(workRoot, 'a', 'b', 'c', 'd');
+  mkdirSync(deep, { recursive: true });
+  process.chdir(deep);
+});
+afterAll(() => {
+  process.chdir(callerCwd);
+  rmSync(workRoot, { recursive: true, force: true });
+});
 
 describe('hostile input, in-process', () => {
   const desk = new Desk();
