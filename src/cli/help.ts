@@ -98,6 +98,7 @@ const ENVIRONMENT = [
   ['OKPAY_DEBUG', '1 prints stack traces of errors'],
   ['OKPAY_BCRYPT_COST', 'bcrypt cost for new password hashes (tests lower it; default 12)'],
   ['NO_COLOR', 'set to anything: never colour the output (as --no-color)'],
+  ['OKPAY_FORCE_TTY', 'set: lay stdout out as on a terminal (tables, wrapping, local times) even when piped; a number gives the width (default 100); no pager'],
   ['FORCE_COLOR', 'set (not 0): colour even when the output is not a terminal; NO_COLOR still wins'],
   ['TZ', 'the time zone that times are shown in on a terminal (default: the system zone)'],
   ['XDG_DATA_HOME', 'where the default data directory goes ($XDG_DATA_HOME/okpay)'],

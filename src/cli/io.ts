@@ -9,6 +9,8 @@ export interface IO {
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
   readonly stdinIsTTY: boolean;
+  /** Terminal layout on stdout asked for by OKPAY_FORCE_TTY although stdout is no terminal: no pager, no colour by itself. */
+  readonly forcedTTY?: boolean;
   readonly columns: number;
   writeOut(text: string): void;
   /** For large outputs: resolves when the text has been handed on (waits while a pipe is full). */
@@ -120,19 +122,32 @@ class Output {
   }
 }
 
-export function processIO(): IO {
+/**
+ * OKPAY_FORCE_TTY (as gh's GH_FORCE_TTY): stdout gets a terminal's layout (tables, wrapping, local
+ * times) even when it is a pipe, at the width it gives (a number of columns), else 100. The demo
+ * sets it for the commands it runs, whose output it shows on its own terminal.
+ */
+function forcedColumns(forceTty: string | undefined): number | null {
+  if (forceTty === undefined || forceTty === '') return null;
+  const columns = Number(forceTty);
+  return Number.isSafeInteger(columns) && columns >= 20 && columns <= 1000 ? columns : 100;
+}
+
+export function processIO(forceTty?: string): IO {
   const stdout = new Output(1, isTerminal(1));
   const stderr = new Output(2, isTerminal(2));
+  const forced = stdout.isTTY ? null : forcedColumns(forceTty);
   let stdinIsTTY: boolean | undefined;
   return {
-    stdoutIsTTY: stdout.isTTY,
+    stdoutIsTTY: stdout.isTTY || forced !== null,
+    forcedTTY: forced !== null,
     stderrIsTTY: stderr.isTTY,
     // Asked when a command first needs it, and not of process.stdin: creating the stdin stream
     // costs a few ms, and most commands never read it.
     get stdinIsTTY() {
       return (stdinIsTTY ??= isTerminal(0));
     },
-    columns: stdout.columns ?? 100,
+    columns: forced ?? stdout.columns ?? 100,
     writeOut: (text) => void stdout.write(text),
     writeOutAsync: async (text) => {
       if (!stdout.write(text)) await stdout.drained();

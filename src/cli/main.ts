@@ -87,7 +87,7 @@ function pathOf(command: CommandUnknownOpts): string {
 }
 
 export async function run(given: readonly string[], deps: Deps): Promise<number> {
-  if ((deps.io.stdoutIsTTY || deps.env['FORCE_COLOR']) && !deps.env['NO_COLOR'] && !given.includes('--no-color')) await loadColor();
+  if (((deps.io.stdoutIsTTY && !deps.io.forcedTTY) || deps.env['FORCE_COLOR']) && !deps.env['NO_COLOR'] && !given.includes('--no-color')) await loadColor();
   if (deps.io.stdoutIsTTY || deps.io.stderrIsTTY || asksForHelp(given)) await loadTerminalKit();
   if (given.some((arg) => /^--(jq|template)(=|$)/.test(arg))) await loadFormatting();
   const tasks: Promise<void>[] = [];
@@ -184,7 +184,7 @@ function print(error: AppError, json: boolean, deps: Deps): number {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const io = processIO();
+  const io = processIO(process.env['OKPAY_FORCE_TTY']);
   const pager = pagerFor(argv, process.env, io);
   if (pager === null) return run(argv, { io, env: process.env });
   const collected = collectingIO(io);

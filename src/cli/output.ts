@@ -238,5 +238,5 @@ export class Output {
 export function colorEnabled(io: IO, options: { noColorFlag: boolean; noColorEnv: boolean; forceColorEnv: boolean }): boolean {
   if (options.noColorFlag || options.noColorEnv) return false;
   if (options.forceColorEnv) return true;
-  return io.stdoutIsTTY;
+  return io.stdoutIsTTY && !io.forcedTTY;
 }

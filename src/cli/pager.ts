@@ -43,7 +43,7 @@ function commandWords(argv: readonly string[]): string[] {
 
 /** The pager command to run for this command line, or null for none. */
 export function pagerFor(argv: readonly string[], env: NodeJS.ProcessEnv, io: IO): string | null {
-  if (!io.stdoutIsTTY || argv.includes('--no-pager') || argv.includes('--help') || argv.includes('-h')) return null;
+  if (!io.stdoutIsTTY || io.forcedTTY || argv.includes('--no-pager') || argv.includes('--help') || argv.includes('-h')) return null;
   const [first = '', second = ''] = commandWords(argv);
   if (!PAGED_COMMANDS.has(`${first} ${second}`) && !PAGED_COMMANDS.has(first)) return null;
   const chosen = (env['OKPAY_PAGER'] ?? env['PAGER'] ?? 'less -FRX').trim();

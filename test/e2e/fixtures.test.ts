@@ -361,7 +361,7 @@ describe.concurrent('fixtures generate and export', () => {
   });
 });
 
-describe.concurrent('dev otp and the demo', () => {
+describe.concurrent('dev otp', () => {
   it('dev otp gives the code that signs a fixture user in; no code for a user without 2FA', async () => {
     const o = store();
     await load(o, path.join(FIXTURES, 'demo.json'));
@@ -378,16 +378,5 @@ describe.concurrent('dev otp and the demo', () => {
     ).toBe('bob@example.com');
     expectError(await o.run(['dev', 'otp', '--email', 'lena.mueller@example.de', '--json']), 6, 'INVALID_TRANSITION');
     expectError(await o.run(['dev', 'otp', '--email', 'nobody@example.com', '--json']), 5, 'USER_NOT_FOUND');
-  });
-
-  it('okpay demo runs to the end with no TTY and says how to go on with its store', { timeout: 180_000 }, async () => {
-    const o = store();
-    const home = path.join(o.home, 'tour');
-    const run = expectOk(await o.run(['demo', '--dir', home]));
-    expect(run.stdout).toContain('$ okpay fixtures load');
-    expect(run.stdout).toContain('okpay verify');
-    expect(run.stdout).toContain(`export OKPAY_HOME=${home}`);
-    expect(run.stdout).not.toMatch(/\x1b\[/);
-    await verifyClean(o, home);
   });
 });

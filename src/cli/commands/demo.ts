@@ -1,5 +1,7 @@
 // okpay demo (what `npm start` runs): a tour on a fresh store in a temporary directory. Every step
-// runs the real okpay binary, prints the command, then its output. The clock moves a minute per
+// runs the real okpay binary, prints the command, then its output. The clock is pinned to a fixed
+// business day (DEMO_START), whatever the day the demo runs on, so the story it tells holds: the
+// payout it asks for is paid out when it says, and the support desk is open. It moves a minute per
 // step through OKPAY_NOW, so one-time codes change as they would for a person.
 
 import { execFile } from 'node:child_process';
@@ -17,6 +19,8 @@ import { packagePath } from '../paths.js';
 const BIN = packagePath('bin', 'okpay.js');
 const DEMO_FIXTURES = packagePath('data', 'fixtures', 'demo.json');
 const STEP_MS = 60_000;
+/** A Monday morning in New York with no public holiday that week in any support region (data/calendars.json). */
+const DEMO_START = '2026-11-16T14:00:00Z';
 
 export interface StepResult {
   readonly code: number;
@@ -45,11 +49,13 @@ class Tour {
     this.clockMs += days * 24 * 60 * 60 * 1000;
   }
 
-  /** Signs an actor in (`login --raw`) and keeps the token for the steps run `as` them. */
-  async login(actor: string, email: string, password: string, secret?: string): Promise<void> {
-    const args = ['login', '--email', email, '--password-stdin', '--raw', ...(secret ? ['--otp', this.totp(secret)] : [])];
+  /** Signs an actor in (`login --raw`) and keeps the token for the steps run `as` them; returns the one-time code used. */
+  async login(actor: string, email: string, password: string, secret?: string): Promise<string | null> {
+    const code = secret ? this.totp(secret) : null;
+    const args = ['login', '--email', email, '--password-stdin', '--raw', ...(code ? ['--otp', code] : [])];
     const result = await this.run(args, { stdin: `${password}\n` });
     this.sessions.set(actor, result.stdout.trim());
+    return code;
   }
 
   section(title: string): void {
@@ -71,6 +77,9 @@ class Tour {
     const who = options.as ? this.ctx.out.style.dim(`(as ${options.as}) `) : '';
     this.ctx.out.line(`${who}${this.ctx.out.style.cyan(`$ ${prefix}okpay ${shown}`)}`);
     const env: NodeJS.ProcessEnv = { ...process.env, OKPAY_HOME: this.home, OKPAY_NOW: new Date(this.clockMs).toISOString(), NO_COLOR: '1' };
+    // On a terminal each step's tables and times look as they would typed there, at the demo's width.
+    if (this.ctx.io.stdoutIsTTY) env['OKPAY_FORCE_TTY'] = String(this.ctx.io.columns);
+    else delete env['OKPAY_FORCE_TTY'];
     // Never the caller's session: a step without `as` runs signed out.
     delete env['OKPAY_SESSION'];
     if (session !== undefined) env['OKPAY_SESSION'] = session;
@@ -133,7 +142,8 @@ async function onboarding(tour: Tour): Promise<string> {
   await tour.run(['2fa', 'confirm', tour.totp(twoFactor.secret), '--password-stdin'], password);
   tour.section('Sign in again: now a one-time code is needed (and works only once)');
   await tour.run(['login', '--email', ADA.email, '--password-stdin', '--raw'], { stdin: `${ADA.password}\n`, expectCode: 2 });
-  await tour.login('ada', ADA.email, ADA.password, twoFactor.secret);
+  const code = (await tour.login('ada', ADA.email, ADA.password, twoFactor.secret)) ?? '';
+  await tour.run(['login', '--email', ADA.email, '--password-stdin', '--raw', '--otp', code], { stdin: `${ADA.password}\n`, expectCode: 3, sameTime: true });
   tour.section('A new phone number needs the password and a code too');
   await tour.run(['profile', 'set', '--phone', '+14155550199', '--id-number', 'A12345678', '--password-stdin', '--otp', tour.totp(twoFactor.secret)], password);
   tour.section('The number is Ada’s once she types the code texted to it (a text-message record in the outbox)');
@@ -186,6 +196,7 @@ async function payout(tour: Tour, secret: string): Promise<void> {
   await tour.run(['fee', 'quote', 'withdraw', '--method', method.id, '--amount', '150', '--currency', 'USD'], { as: 'ada' });
   await tour.run(['withdraw', '--method', method.id, '--amount', '150', '--currency', 'USD', '--yes'], { as: 'ada' });
   await tour.run(['withdraw', 'list'], { as: 'ada' });
+  await tour.run(['balance'], { as: 'ada' });
   tour.section('Four days later the operator settles: the payout completes and Ada gets a mail');
   tour.advanceDays(4);
   await tour.login('ops', 'ops@okpay.example', DEMO_PASSWORD);
@@ -245,9 +256,12 @@ export function registerDemoCommand(program: Command, app: App): void {
   examples(command, ['okpay demo', 'npm start']);
   action(app, command, async (ctx, o) => {
     const home = o.dir !== undefined ? await demoDirectory(o.dir) : await mkdtemp(path.join(os.tmpdir(), 'okpay-demo-'));
-    const tour = new Tour(ctx, home, ctx.now().getTime());
+    const tour = new Tour(ctx, home, Date.parse(DEMO_START));
     ctx.out.line(ctx.out.style.bold('okpay demo — every step below runs the real okpay command shown.'));
-    ctx.out.line(`The demo store lives in ${home}; the clock moves one minute per step (OKPAY_NOW).`);
+    ctx.out.line(`The demo store lives in ${home}.`);
+    ctx.out.text(
+      `Its clock (OKPAY_NOW) starts on Monday ${DEMO_START.slice(0, 10)} at ${DEMO_START.slice(11, 16)} UTC, a business day with no public holiday that week in any support region, whatever today is, and moves one minute per step.`,
+    );
     tour.section('Load the demo customers, agents, payments and tickets (data/fixtures/demo.json)');
     await tour.run(['fixtures', 'load', DEMO_FIXTURES]);
     const secret = await onboarding(tour);

@@ -32,13 +32,30 @@ export function registerSettleCommand(admin: Command, app: App, extraSteps: read
       },
       { roles: ['admin'], what: '`okpay admin settle`' },
     );
-    ctx.out.data({ settled: { at: ctx.now().toISOString(), ...summary } }, () => {
-      const parts = Object.entries(summary)
-        .filter(([k, v]) => k !== 'transactions' && typeof v === 'number')
-        .map(([k, v]) => `${k}: ${v}`);
-      ctx.out.success(`Settled as of ${ctx.out.time(ctx.now())} — ${parts.join(', ')}.`);
-    });
+    ctx.out.data({ settled: { at: ctx.now().toISOString(), ...summary } }, () =>
+      ctx.out.success(`Settled as of ${ctx.out.time(ctx.now())}: ${settledSentence(summary)}.`),
+    );
   });
+}
+
+/** What a count of settle's summary means, in words: [one, several]. */
+const SETTLED_WORDS: Readonly<Record<string, readonly [string, string]>> = {
+  processing: ['payout started processing', 'payouts started processing'],
+  completed: ['payout completed', 'payouts completed'],
+  failed: ['payout failed', 'payouts failed'],
+  unclaimedReturned: ['unclaimed transfer returned to its sender', 'unclaimed transfers returned to their senders'],
+  ticketsClosed: ['solved ticket closed', 'solved tickets closed'],
+};
+
+/** "1 payout completed, 2 solved tickets closed", or "nothing was due" (the --json keys stay as they are). */
+export function settledSentence(summary: Readonly<Record<string, unknown>>): string {
+  const parts = Object.entries(summary)
+    .filter((entry): entry is [string, number] => typeof entry[1] === 'number' && entry[1] > 0)
+    .map(([key, count]) => {
+      const [one, several] = SETTLED_WORDS[key] ?? [key, key];
+      return `${count} ${count === 1 ? one : several}`;
+    });
+  return parts.length === 0 ? 'nothing was due' : parts.join(', ');
 }
 
 /** Solved tickets close seven days after they were solved; the customer is told. */

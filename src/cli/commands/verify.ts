@@ -33,7 +33,7 @@ export function registerVerifyCommand(program: Command, app: App): void {
     const doc = await verifyStore(ctx.store);
     ctx.out.data(doc, () => {
       ctx.out.line(
-        `checked ${doc.checked.journalEntries} journal entries in ${doc.checked.journalSegments} segments, ${doc.checked.auditEntries} audit entries and ${doc.checked.accounts} accounts in ${doc.seconds.toFixed(3)} s (${doc.entriesPerSecond} entries/s)`,
+        `checked ${doc.checked.journalEntries} journal entries in ${doc.checked.journalSegments} ${doc.checked.journalSegments === 1 ? 'segment' : 'segments'}, ${doc.checked.auditEntries} audit entries and ${doc.checked.accounts} accounts in ${doc.seconds.toFixed(3)} s (${doc.entriesPerSecond} entries/s)`,
       );
       if (doc.ok) ctx.out.line('every transaction balances, every balance matches the journal, the books close, and both hash chains are intact');
     });
