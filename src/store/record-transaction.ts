@@ -73,6 +73,7 @@ const mailIdForSeq = (seq: number): string => `msg_${seq.toString().padStart(6, 
 
 export abstract class RecordTransaction implements RecordsTransaction {
   readonly posted: Transaction[] = [];
+  private readonly postedIds = new Set<string>();
   readonly events: AuditEvent[] = [];
   readonly mails: MailRecord[] = [];
   /** Chain entries taken whole from another store (`store copy`): appended with their own end marks, so their hashes stay. */
@@ -146,6 +147,11 @@ export abstract class RecordTransaction implements RecordsTransaction {
 
   readonly idempotency: IdempotencyRecords = {
     get: (userId, key) => this.view.get<IdempotencyRecord>('idempotency', idempotencyKey(userId, key)),
+    prefetch: (userId, keys) =>
+      this.view.prefetch(
+        'idempotency',
+        keys.map((key) => idempotencyKey(userId, key)),
+      ),
   };
 
   readonly unclaimed: UnclaimedRecords = {
@@ -166,7 +172,9 @@ export abstract class RecordTransaction implements RecordsTransaction {
   };
 
   readonly refunds: RefundRecords = {
-    get: (txId) => this.view.get<string>('refunds', txId),
+    // A transaction posted here has no committed refund: only this transaction's writes can hold one.
+    get: async (txId) =>
+      this.postedIds.has(txId) ? ((this.view.written.get('refunds')?.get(txId) as string | null | undefined) ?? null) : this.view.get<string>('refunds', txId),
   };
 
   readonly limits: LimitRecords = {
@@ -238,6 +246,7 @@ export abstract class RecordTransaction implements RecordsTransaction {
     for (const effect of effects) await this.applyEffect(effect);
     await this.fileUnderParties(tx);
     this.posted.push(tx);
+    this.postedIds.add(tx.id);
     return tx;
   }
 

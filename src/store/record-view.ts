@@ -10,6 +10,8 @@ export interface RecordSource {
   get(kind: Kind, key: string): Promise<unknown>;
   /** Every committed record of a kind, in no particular order, a batch at a time. */
   scan(kind: Kind): AsyncIterable<readonly (readonly [string, unknown])[]>;
+  /** Reads these records ahead in one go, for the `get`s that follow (a source across a network). */
+  prefetch?(kind: Kind, keys: readonly string[]): Promise<void>;
 }
 
 /** What a commit changes: per kind, key → new value, or null for a removed record. */
@@ -36,6 +38,13 @@ export class RecordView {
     const written = this.writes.get(kind);
     if (written?.has(key)) return written.get(key) as T | null;
     return ((await this.source.get(kind, key)) ?? null) as T | null;
+  }
+
+  /** Keys about to be read one by one: the source may fetch those this transaction has not written in one go. */
+  async prefetch(kind: Kind, keys: readonly string[]): Promise<void> {
+    const written = this.writes.get(kind);
+    const unread = written ? keys.filter((key) => !written.has(key)) : keys;
+    if (unread.length > 0) await this.source.prefetch?.(kind, unread);
   }
 
   put(kind: Kind, key: string, value: unknown): void {

@@ -80,6 +80,11 @@ export interface QuoteRecords {
 
 export interface IdempotencyRecords {
   get(userId: UserId, key: string): Promise<IdempotencyRecord | null>;
+  /**
+   * Says which keys are about to be looked up one by one (a batch's references), so that a store
+   * behind a network reads them in one query; changes nothing that `get` returns.
+   */
+  prefetch(userId: UserId, keys: readonly string[]): Promise<void>;
 }
 
 export interface UnclaimedRecords {

@@ -214,6 +214,36 @@ describe('the PostgreSQL store', () => {
     expect((balanceOf('usr_ada') ?? 0) + (balanceOf('usr_bob') ?? 0) + fees).toBe(200_000);
   });
 
+  it('answers idempotency keys read ahead (a batch of references) exactly as single reads would, and its own writes over them', async () => {
+    const store = postgres.make(NOW);
+    await seeded(store);
+    await apply(store, { kind: 'deposit', who: 0, amount: 100_000 }, 0);
+    const keys = ['k1', 'k2', 'k3'];
+    for (const [step, key] of keys.slice(0, 2).entries()) await apply(store, { kind: 'transfer', from: 0, to: 1, amount: 100, key }, step + 1);
+    const single = await store.read((t) => Promise.all(keys.map((key) => t.idempotency.get('usr_ada', key))));
+    expect(single.map((record) => record !== null)).toEqual([true, true, false]);
+    const ahead = await store.read(async (t) => {
+      await t.idempotency.prefetch('usr_ada', [...keys, 'k4']);
+      return Promise.all(keys.map((key) => t.idempotency.get('usr_ada', key)));
+    });
+    expect(ahead).toEqual(single);
+    // Paid in the same transaction after the prefetch: the transaction's own write wins over what was read ahead.
+    const pay = (t: Parameters<Parameters<RecordStore['transaction']>[0]>[0]) =>
+      transfer(t, depsAt(9), actor(people[0]!), {
+        request: { to: 'bob@example.com', amountMinor: 100, currency: 'USD', toCurrency: 'USD' },
+        memo: null,
+        idempotencyKey: 'k3',
+        quoteId: null,
+      });
+    const paid = await store.transaction(async (t) => {
+      await t.idempotency.prefetch('usr_ada', ['k3']);
+      const sent = await pay(t);
+      return { sent: sent.tx.id, seen: (await t.idempotency.get('usr_ada', 'k3'))?.txId };
+    });
+    expect(paid.seen).toBe(paid.sent);
+    expect((await store.read((t) => t.idempotency.get('usr_ada', 'k3')))?.txId).toBe(paid.sent);
+  });
+
   it('never shows the password of the database URL, in its location or in an error', async () => {
     const url = 'postgres://okpay:s3cret-pw@127.0.0.1:1/okpay?sslmode=disable';
     expect(maskDatabaseUrl(url)).toBe('postgres://okpay:***@127.0.0.1:1/okpay?sslmode=disable');

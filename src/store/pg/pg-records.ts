@@ -67,6 +67,8 @@ const TOKEN_COLUMNS = { activation: 'activation_token', passwordReset: 'password
 
 const OPEN = `status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 const SCAN_BATCH = 500;
+/** Keys per prefetch query and rows per multi-row write: bounded statements, few round trips. */
+const PREFETCH_BATCH = 5000;
 
 /** A bigint column read as text: exact, and refused rather than rounded past 2^53. */
 export function minorUnits(text: string): MinorUnits {
@@ -80,6 +82,13 @@ function members(keys: readonly (string | number)[]): IndexMembers {
 }
 
 export class PgRecordSource implements RecordSource {
+  /**
+   * What this transaction has read, absent records included. One source serves one transaction,
+   * whose snapshot never changes and whose own writes stay in the RecordView until commit, so a
+   * record read again is the same: asking the server again would only cost a round trip.
+   */
+  private readonly cache = new Map<string, unknown>();
+
   constructor(private readonly query: Query) {}
 
   /** The store's facts, and the server's clock (the transaction's start) read with them. */
@@ -115,6 +124,29 @@ export class PgRecordSource implements RecordSource {
   }
 
   async get(kind: Kind, key: string): Promise<unknown> {
+    const id = `${kind}\u0000${key}`;
+    if (this.cache.has(id)) return this.cache.get(id);
+    const value = await this.read(kind, key);
+    this.cache.set(id, value);
+    return value;
+  }
+
+  /** Idempotency keys in one query (a batch's references); other kinds are read when asked for. */
+  async prefetch(kind: Kind, keys: readonly string[]): Promise<void> {
+    if (kind !== 'idempotency') return;
+    const unread = keys.filter((key) => !this.cache.has(`${kind}\u0000${key}`));
+    for (let from = 0; from < unread.length; from += PREFETCH_BATCH) {
+      const part = unread.slice(from, from + PREFETCH_BATCH).map(splitIdempotencyKey);
+      const { rows } = await this.query<{ user_id: string; key: string; fingerprint: string; tx_id: string; expires_at: string }>(
+        'SELECT i.user_id, i.key, i.fingerprint, i.tx_id, i.expires_at FROM idempotency i JOIN unnest($1::text[], $2::text[]) AS k(user_id, key) USING (user_id, key)',
+        [part.map(([userId]) => userId), part.map(([, key]) => key)],
+      );
+      const found = new Map(rows.map((r) => [`${r.user_id}:${r.key}`, { fingerprint: r.fingerprint, txId: r.tx_id, expiresAt: r.expires_at }]));
+      for (const [userId, key] of part) this.cache.set(`${kind}\u0000${userId}:${key}`, found.get(`${userId}:${key}`));
+    }
+  }
+
+  private async read(kind: Kind, key: string): Promise<unknown> {
     if (isDocKind(kind)) {
       const { table, key: column, numeric } = DOC_TABLES[kind];
       const { rows } = await this.query<{ doc: string }>(`SELECT doc::text AS doc FROM ${table} WHERE ${column} = $1`, [numeric ? Number(key) : key]);
@@ -289,65 +321,103 @@ function splitIdempotencyKey(key: string): [string, string] {
   return [key.slice(0, split), key.slice(split + 1)];
 }
 
-/** Writes one commit's records: an upsert or a delete per record, kinds in WRITE_ORDER. */
+/** Writes one commit's records: per kind (in WRITE_ORDER), one DELETE of the removed and one multi-row upsert of the rest. */
 export async function writeRecords(query: Query, written: ReadonlyMap<Kind, ReadonlyMap<string, unknown>>): Promise<void> {
   for (const kind of written.keys()) {
     if (!NOT_WRITTEN.has(kind) && !WRITE_ORDER.includes(kind)) throw new Error(`the PostgreSQL store cannot write records of kind ${kind}`);
   }
   for (const kind of WRITE_ORDER) {
-    const records = written.get(kind);
-    if (!records) continue;
-    for (const [key, value] of records) await writeRecord(query, kind, key, value);
+    const records = [...(written.get(kind) ?? [])];
+    for (let from = 0; from < records.length; from += PREFETCH_BATCH) {
+      const part = records.slice(from, from + PREFETCH_BATCH);
+      const removed = part.filter(([, value]) => value === null).map(([key]) => key);
+      const kept = part.filter(([, value]) => value !== null);
+      if (removed.length > 0) await removeRecords(query, kind, removed);
+      if (kept.length > 0) await putRecords(query, kind, kept);
+    }
   }
 }
 
-async function writeRecord(query: Query, kind: Kind, key: string, value: unknown): Promise<void> {
+async function removeRecords(query: Query, kind: Kind, keys: readonly string[]): Promise<void> {
   if (isDocKind(kind)) {
     const { table, key: column, numeric } = DOC_TABLES[kind];
-    const id = numeric ? Number(key) : key;
-    if (value === null) await query(`DELETE FROM ${table} WHERE ${column} = $1`, [id]);
-    else
-      await query(`INSERT INTO ${table} (${column}, doc) VALUES ($1, $2::json) ON CONFLICT (${column}) DO UPDATE SET doc = EXCLUDED.doc`, [
-        id,
-        JSON.stringify(value),
+    await query(`DELETE FROM ${table} WHERE ${column} = ANY($1::${numeric ? 'integer' : 'text'}[])`, [numeric ? keys.map(Number) : keys]);
+    return;
+  }
+  switch (kind) {
+    case 'balances':
+      await query('DELETE FROM balances WHERE account = ANY($1::text[])', [keys]);
+      return;
+    case 'idempotency': {
+      const split = keys.map(splitIdempotencyKey);
+      await query('DELETE FROM idempotency i USING unnest($1::text[], $2::text[]) AS k(user_id, key) WHERE i.user_id = k.user_id AND i.key = k.key', [
+        split.map(([userId]) => userId),
+        split.map(([, key]) => key),
       ]);
+      return;
+    }
+    case 'refunds':
+      await query('DELETE FROM refunds WHERE refunded_tx_id = ANY($1::text[])', [keys]);
+      return;
+    case 'limits':
+      await query('DELETE FROM limit_days WHERE user_id = ANY($1::text[])', [keys]);
+      return;
+    default:
+      throw new Error(`the PostgreSQL store cannot write records of kind ${kind}`);
+  }
+}
+
+async function putRecords(query: Query, kind: Kind, records: readonly (readonly [string, unknown])[]): Promise<void> {
+  const keys = records.map(([key]) => key);
+  if (isDocKind(kind)) {
+    const { table, key: column, numeric } = DOC_TABLES[kind];
+    await query(
+      `INSERT INTO ${table} (${column}, doc) SELECT k, d::jsonb FROM unnest($1::${numeric ? 'integer' : 'text'}[], $2::text[]) AS r(k, d)
+        ON CONFLICT (${column}) DO UPDATE SET doc = EXCLUDED.doc`,
+      [numeric ? keys.map(Number) : keys, records.map(([, value]) => JSON.stringify(value))],
+    );
     return;
   }
   switch (kind) {
     case 'balances': {
-      const currencies = Object.entries((value ?? {}) as Record<string, MinorUnits>);
+      const rows = records.flatMap(([account, value]) =>
+        Object.entries(value as Record<string, MinorUnits>).map(([currency, amount]) => ({ account, currency, amount })),
+      );
       await query(
-        'INSERT INTO balances (account, currency, amount_minor) SELECT $1, * FROM unnest($2::text[], $3::bigint[]) ON CONFLICT (account, currency) DO UPDATE SET amount_minor = EXCLUDED.amount_minor',
-        [key, currencies.map(([c]) => c), currencies.map(([, amount]) => amount)],
+        'INSERT INTO balances (account, currency, amount_minor) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT (account, currency) DO UPDATE SET amount_minor = EXCLUDED.amount_minor',
+        [rows.map((r) => r.account), rows.map((r) => r.currency), rows.map((r) => r.amount)],
       );
       return;
     }
     case 'idempotency': {
-      const [userId, idempotencyKey] = splitIdempotencyKey(key);
-      if (value === null) {
-        await query('DELETE FROM idempotency WHERE user_id = $1 AND key = $2', [userId, idempotencyKey]);
-        return;
-      }
-      const record = value as IdempotencyRecord;
+      const split = keys.map(splitIdempotencyKey);
+      const values = records.map(([, value]) => value as IdempotencyRecord);
       await query(
-        'INSERT INTO idempotency (user_id, key, fingerprint, tx_id, expires_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, tx_id = EXCLUDED.tx_id, expires_at = EXCLUDED.expires_at',
-        [userId, idempotencyKey, record.fingerprint, record.txId, record.expiresAt],
+        `INSERT INTO idempotency (user_id, key, fingerprint, tx_id, expires_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+          ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, tx_id = EXCLUDED.tx_id, expires_at = EXCLUDED.expires_at`,
+        [
+          split.map(([userId]) => userId),
+          split.map(([, key]) => key),
+          values.map((v) => v.fingerprint),
+          values.map((v) => v.txId),
+          values.map((v) => v.expiresAt),
+        ],
       );
       return;
     }
     case 'refunds':
       // Never replaced: a second refund of one transaction breaks the primary key.
-      if (value === null) await query('DELETE FROM refunds WHERE refunded_tx_id = $1', [key]);
-      else await query('INSERT INTO refunds (refunded_tx_id, refund_tx_id) VALUES ($1, $2)', [key, value]);
+      await query('INSERT INTO refunds (refunded_tx_id, refund_tx_id) SELECT * FROM unnest($1::text[], $2::text[])', [keys, records.map(([, value]) => value)]);
       return;
     case 'limits': {
-      await query('DELETE FROM limit_days WHERE user_id = $1', [key]);
-      const days = Object.entries((value ?? {}) as LimitWindow);
+      // A window is replaced whole: the days it no longer holds go.
+      await query('DELETE FROM limit_days WHERE user_id = ANY($1::text[])', [keys]);
+      const days = records.flatMap(([userId, value]) => Object.entries(value as LimitWindow).map(([day, usd]) => ({ userId, day, usd })));
       if (days.length > 0)
-        await query('INSERT INTO limit_days (user_id, day, usd_minor) SELECT $1, * FROM unnest($2::text[], $3::bigint[])', [
-          key,
-          days.map(([d]) => d),
-          days.map(([, usd]) => usd),
+        await query('INSERT INTO limit_days (user_id, day, usd_minor) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])', [
+          days.map((d) => d.userId),
+          days.map((d) => d.day),
+          days.map((d) => d.usd),
         ]);
       return;
     }
