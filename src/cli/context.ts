@@ -12,6 +12,8 @@ import { maskDatabaseUrl } from '../store/pg/url.js';
 import { checkFields, COMMAND_FIELDS } from './fields.js';
 import { packagePath } from './paths.js';
 import { clockGuarded } from './clock-guard.js';
+import { deliveringStore } from './delivering-store.js';
+import { smtpConfig } from './smtp.js';
 import { colorEnabled, Output } from './output.js';
 import { cryptoRandom, type Random } from './random.js';
 import { RefData } from './refdata.js';
@@ -92,7 +94,9 @@ export function createContext(deps: Deps, globals: GlobalOptions, invocation: In
   const database = databaseUrl === null ? null : new LazyPgStore(databaseUrl, makeClock(env), env.now !== undefined, deps);
   // A database's rules run on its server's clock, so that every machine agrees on "now".
   const now = database && env.now === undefined ? () => database.now() : makeClock(env);
-  let store: RecordStore | null = database;
+  const smtp = smtpConfig(env);
+  const delivering = (opened: RecordStore): RecordStore => (smtp === null ? opened : deliveringStore(opened, smtp, now, out));
+  let store: RecordStore | null = database && delivering(database);
   let passwords: PasswordHasher | null = deps.passwords ?? null;
   let totp: Totp | null = deps.totp ?? null;
   const ref = new RefData();
@@ -110,7 +114,7 @@ export function createContext(deps: Deps, globals: GlobalOptions, invocation: In
     get store(): RecordStore {
       if (store) return store;
       const opened = deps.openStore ? deps.openStore(dataDir, now) : openFileStore(dataDir, now, ref);
-      return (store = env.now === undefined ? opened : clockGuarded(opened, invocation.commandPath));
+      return (store = delivering(env.now === undefined ? opened : clockGuarded(opened, invocation.commandPath)));
     },
     get passwords(): PasswordHasher {
       return (passwords ??= bcryptHasher(bcryptCost(env)));

@@ -9,6 +9,10 @@ export interface Env {
   /** OKPAY_DATABASE_URL: a postgres:// URL selects the PostgreSQL store instead of the data directory. */
   readonly databaseUrl: string | undefined;
   readonly now: string | undefined;
+  /** OKPAY_SMTP_URL: smtp:// or smtps:// (with user:password@), where every mail is also delivered. */
+  readonly smtpUrl: string | undefined;
+  /** OKPAY_SMTP_TIMEOUT: seconds one delivery may wait for the server. */
+  readonly smtpTimeout: string | undefined;
   /** As set, even empty: an empty one is an error, never a reason to use the saved session. */
   readonly session: string | undefined;
   readonly password: string | undefined;
@@ -31,6 +35,8 @@ export function readEnv(env: NodeJS.ProcessEnv): Env {
     home: nonEmpty('OKPAY_HOME'),
     databaseUrl: nonEmpty('OKPAY_DATABASE_URL'),
     now: nonEmpty('OKPAY_NOW'),
+    smtpUrl: nonEmpty('OKPAY_SMTP_URL'),
+    smtpTimeout: nonEmpty('OKPAY_SMTP_TIMEOUT'),
     session: env['OKPAY_SESSION'],
     password: env['OKPAY_PASSWORD'],
     debug: env['OKPAY_DEBUG'] === '1',

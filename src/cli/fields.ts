@@ -115,7 +115,7 @@ const QUEUE_ENTRY = [
   'escalationRequested',
   'createdAt',
 ];
-const MAIL = ['id', 'date', 'to', 'kind', 'subject', 'language', 'antiPhishingPhrase', 'text', 'file'];
+const MAIL = ['id', 'date', 'to', 'kind', 'subject', 'language', 'antiPhishingPhrase', 'text', 'file', 'delivery'];
 const ARTICLE = ['id', 'topic', 'title', 'body', 'language', 'fallback', 'score'];
 
 export const COMMAND_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -138,7 +138,7 @@ export const COMMAND_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'ticket show': TICKET,
   'ticket new': TICKET,
   'agent queue': QUEUE_ENTRY,
-  'outbox list': ['id', 'date', 'to', 'kind', 'subject'],
+  'outbox list': ['id', 'date', 'to', 'kind', 'subject', 'delivery'],
   'outbox show': MAIL,
   faq: ARTICLE,
 };

@@ -93,6 +93,8 @@ const ENVIRONMENT = [
   ['OKPAY_SESSION', 'a session token from `okpay login --raw`; wins over the saved session (set but empty: exit 3)'],
   ['OKPAY_PASSWORD', 'the password, for commands that ask for one (instead of a prompt or --password-stdin)'],
   ['OKPAY_NOW', 'a fixed ISO 8601 time used as "now" by every rule; only in a test store (`okpay dev init`; a database: `store migrate --test`), else exit 2'],
+  ['OKPAY_SMTP_URL', 'smtp:// or smtps:// (user:password@host:port): also deliver every mail there after its commit; `okpay outbox send` retries'],
+  ['OKPAY_SMTP_TIMEOUT', 'seconds one delivery waits for the mail server, 1-300 (default 10)'],
   ['OKPAY_PAGER', 'the pager for long output on a terminal; wins over PAGER (empty or "cat": no pager)'],
   ['PAGER', 'the pager when OKPAY_PAGER is not set (default: less -FRX)'],
   ['OKPAY_DEBUG', '1 prints stack traces of errors'],

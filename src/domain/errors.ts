@@ -93,6 +93,11 @@ export const ERRORS = {
   },
   PASSWORD_MISMATCH: { exitCode: 2, meaning: 'the new password and its repetition differ', hint: 'type the same password twice' },
   TERMS_NOT_ACCEPTED: { exitCode: 2, meaning: 'the terms of service were not accepted', hint: 'pass --accept-terms' },
+  SMTP_NOT_CONFIGURED: {
+    exitCode: 2,
+    meaning: 'a command that talks to the mail server ran without OKPAY_SMTP_URL',
+    hint: 'set OKPAY_SMTP_URL=smtps://user:password@mail.example.com:465 (see docs/MAIL.md)',
+  },
   CONFIRMATION_REQUIRED: {
     exitCode: 2,
     meaning: 'a money-moving or destructive command needs confirmation and there is no terminal to ask on',

@@ -3,6 +3,7 @@
 // them (email → user, open queue, …). Which index entries a record has is computed here, once,
 // for every store; a store only persists maps.
 
+import type { Delivery } from '../domain/mail-delivery.js';
 import type { Session, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { TicketStatus } from '../domain/tickets.js';
@@ -22,6 +23,7 @@ export const RECORD_KINDS = [
   'withdrawals',
   'tickets',
   'summaries',
+  'deliveries',
 ] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
@@ -38,6 +40,7 @@ export const INDEX_KINDS = [
   'withdrawal-by-hold',
   'methods-of-user',
   'journal-of-user',
+  'deliveries-waiting',
 ] as const;
 export type IndexKind = (typeof INDEX_KINDS)[number];
 
@@ -63,7 +66,20 @@ const SMALL_KINDS: ReadonlySet<Kind> = new Set<Kind>([
   'withdrawal-by-hold',
   'open-queue',
   'unclaimed-by-recipient',
+  'deliveries-waiting',
 ]);
+
+/**
+ * Kinds added after stores already existed, with the split-store schema that added them: a store
+ * written by an older schema has no files of them yet, which means it holds none.
+ */
+export const KINDS_ADDED: ReadonlyMap<Kind, number> = new Map<Kind, number>([
+  ['deliveries', 4],
+  ['deliveries-waiting', 4],
+]);
+
+/** Mail deliveries not yet sent are filed under this one key, so `outbox send` reads one small index. */
+export const WAITING_KEY = 'waiting';
 
 /**
  * How many bucket files a kind is spread over. 4096 keeps a bucket near 250 records at a million
@@ -72,7 +88,7 @@ const SMALL_KINDS: ReadonlySet<Kind> = new Set<Kind>([
  * the key, so no directory of buckets is ever consulted to find a record.
  */
 export function bucketCount(kind: Kind): number {
-  if (kind === 'meta' || kind === 'counts' || kind === 'staff') return 1;
+  if (kind === 'meta' || kind === 'counts' || kind === 'staff' || kind === 'deliveries-waiting') return 1;
   return SMALL_KINDS.has(kind) ? 64 : 4096;
 }
 
@@ -123,6 +139,8 @@ export function indexEntries(kind: RecordKind, key: string, value: unknown): Ind
     }
     case 'methods':
       return [{ kind: 'methods-of-user', key: (value as WithdrawalMethod).userId, member: key, value: true }];
+    case 'deliveries':
+      return (value as Delivery).status === 'sent' ? [] : [{ kind: 'deliveries-waiting', key: WAITING_KEY, member: key, value: true }];
     default:
       return [];
   }

@@ -14,6 +14,7 @@ import {
   type Transaction,
   type TxEffect,
 } from '../domain/ledger.js';
+import type { Delivery } from '../domain/mail-delivery.js';
 import type { MailRecord, OutgoingMail } from '../domain/mail.js';
 import type { MinorUnits } from '../domain/money.js';
 import type {
@@ -29,10 +30,11 @@ import type {
 } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { Ticket, TicketStatus } from '../domain/tickets.js';
-import { idempotencyKey, OPEN_STATUSES, type IndexMembers } from './record-kinds.js';
+import { idempotencyKey, OPEN_STATUSES, WAITING_KEY, type IndexMembers } from './record-kinds.js';
 import type { RecordView } from './record-view.js';
 import type {
   BalanceRecords,
+  DeliveryRecords,
   IdempotencyRecords,
   LimitRecords,
   MetaRecords,
@@ -236,6 +238,13 @@ export abstract class RecordTransaction implements RecordsTransaction {
         page,
       ),
     scan: (size) => this.scanSorted<Ticket>('tickets', size, (a, b) => a.number - b.number),
+  };
+
+  readonly deliveries: DeliveryRecords = {
+    get: (mailId) => this.view.get<Delivery>('deliveries', mailId),
+    put: (delivery) => this.view.put('deliveries', delivery.mailId, delivery),
+    // Mail ids number mails in order, so their order is the order the mails were made.
+    waiting: async (limit) => (await this.view.members('deliveries-waiting', WAITING_KEY, 'deliveries')).sort(byCode).slice(0, limit),
   };
 
   async post(newTx: NewTransaction): Promise<Transaction> {

@@ -7,6 +7,7 @@
 // other processes only when the transaction commits, all at once or not at all. Records are
 // plain immutable data: to change one, put a new value.
 
+import type { Delivery } from '../domain/mail-delivery.js';
 import type { MinorUnits } from '../domain/money.js';
 import type {
   IdempotencyRecord,
@@ -144,6 +145,14 @@ export interface TicketRecords {
   scan(pageSize: number): AsyncIterable<Ticket[]>;
 }
 
+export interface DeliveryRecords {
+  /** The SMTP delivery of one outbox mail; null for a mail made without a mail server configured. */
+  get(mailId: string): Promise<Delivery | null>;
+  put(delivery: Delivery): void;
+  /** Mail ids of deliveries not yet sent (queued or failed), oldest first, at most `limit`. */
+  waiting(limit: number): Promise<string[]>;
+}
+
 export interface MetaRecords {
   /** The store's own facts: creation time, test-store mark, counters and chain heads. */
   get(): StoreMeta;
@@ -164,4 +173,5 @@ export interface Records {
   readonly methods: MethodRecords;
   readonly withdrawals: WithdrawalRecords;
   readonly tickets: TicketRecords;
+  readonly deliveries: DeliveryRecords;
 }

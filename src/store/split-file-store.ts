@@ -40,7 +40,7 @@ import { corrupt, CREATE_NEW_FILE, ensureDirectory, errnoOf, faultPoint, fsyncDi
 import { Schema2Reader } from './schema2-reader.js';
 import type { Schema2State } from './schema2-state.js';
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
-import { bucketCount, KINDS, type Kind } from './record-kinds.js';
+import { bucketCount, KINDS, KINDS_ADDED, type Kind } from './record-kinds.js';
 import { META_KEY, RecordTransaction, type Counts } from './record-transaction.js';
 import { RecordView, type Changes, type RecordSource } from './record-view.js';
 import { digest, seal, unseal } from './sealed-file.js';
@@ -50,7 +50,7 @@ import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './s
 import { auditCodec, journalCodec } from './chain-codecs.js';
 import type { AuditReader, JournalReader, OutboxReader, RecordStore, RecordsTransaction } from './store.js';
 
-export const SPLIT_SCHEMA_VERSION = 3;
+export const SPLIT_SCHEMA_VERSION = 4;
 const ROOT = 'store.json';
 const REDO = 'commit.redo';
 const RECORDS = 'records';
@@ -361,7 +361,7 @@ export class SplitFileStore implements RecordStore {
   /** The full new text of every file the commit changes: buckets, manifests, mails, the root last. */
   private async filesOf(t: SplitTransaction, snapshot: Snapshot, commit: number): Promise<Map<string, string>> {
     const changes = await t.view.changes();
-    const files = await recordFiles(changes, commit, snapshot, snapshot.root.commit === 0);
+    const files = await recordFiles(changes, commit, snapshot, snapshot.root.commit === 0 ? BUCKETED_KINDS : kindsNewerThan(snapshot.root.schemaVersion));
     for (const mail of t.mails) files.set(path.join('outbox', `${mail.id}.eml`), formatEml(mail));
     const counts = (changes.get('counts')?.get('counts') as Counts | undefined) ?? snapshot.root.counts;
     files.set(ROOT, seal({ schemaVersion: SPLIT_SCHEMA_VERSION, commit, meta: t.currentMeta, counts } satisfies RootBody));
@@ -449,7 +449,12 @@ export class SplitFileStore implements RecordStore {
     // Leftovers of an upgrade cut short: never part of any store.
     await fs.rm(this.file(RECORDS), { recursive: true, force: true });
     const commit = 1;
-    const files = await recordFiles(await recordsOfState(state, await readSchema2Index(this.directory), this.options.summarizeTicket), commit, null, true);
+    const files = await recordFiles(
+      await recordsOfState(state, await readSchema2Index(this.directory), this.options.summarizeTicket),
+      commit,
+      null,
+      BUCKETED_KINDS,
+    );
     for (const [target, text] of files) {
       await ensureDirectory(path.dirname(this.file(target)));
       await writeInPlace(this.file(target), text, true);
@@ -556,8 +561,13 @@ interface Current {
   bucketRecords(kind: Kind, bucket: string): Promise<Readonly<Record<string, unknown>>>;
 }
 
-/** The sealed text of every bucket and manifest that the changes touch (every manifest for a new store). */
-async function recordFiles(changes: Changes, commit: number, current: Current | null, everyManifest: boolean): Promise<Map<string, string>> {
+/** Kinds a store of this schema has no files of yet: its first commit under this okpay lists them, empty. */
+function kindsNewerThan(schemaVersion: number): Kind[] {
+  return BUCKETED_KINDS.filter((kind) => (KINDS_ADDED.get(kind) ?? 0) > schemaVersion);
+}
+
+/** The sealed text of every bucket and manifest that the changes touch, and of the manifests `listed` (empty unless touched). */
+async function recordFiles(changes: Changes, commit: number, current: Current | null, listed: readonly Kind[]): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const [kind, written] of changes) {
     if (kind === 'meta' || kind === 'counts') continue;
@@ -579,9 +589,7 @@ async function recordFiles(changes: Changes, commit: number, current: Current | 
     }
     if (buckets.size !== manifest.length) files.set(manifestPath(kind), seal({ kind, commit, buckets: [...buckets].sort() } satisfies ManifestBody));
   }
-  if (everyManifest)
-    for (const kind of BUCKETED_KINDS)
-      if (!files.has(manifestPath(kind))) files.set(manifestPath(kind), seal({ kind, commit, buckets: [] } satisfies ManifestBody));
+  for (const kind of listed) if (!files.has(manifestPath(kind))) files.set(manifestPath(kind), seal({ kind, commit, buckets: [] } satisfies ManifestBody));
   return files;
 }
 
@@ -681,6 +689,7 @@ export class Snapshot implements RecordSource {
     if (this.root.commit === 0) return [];
     const file = this.store.file(manifestPath(kind));
     const body = await this.sealed<ManifestBody>(manifestPath(kind));
+    if (body === null && (KINDS_ADDED.get(kind) ?? 0) > this.root.schemaVersion) return [];
     if (body === null) throw this.mismatch(corrupt(file, 'it is missing (the list of the record files of its kind)'));
     if (body.kind !== kind || !Array.isArray(body.buckets)) throw this.mismatch(corrupt(file, `it is not the list of ${kind} files`));
     this.manifests.set(kind, body.buckets);

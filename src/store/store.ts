@@ -51,6 +51,8 @@ export interface RecordsTransaction extends Records {
   post(tx: NewTransaction): Promise<Transaction>;
   audit(event: AuditEvent): void;
   mail(mail: OutgoingMail, dateIso: string): MailRecord;
+  /** The mails this transaction made so far (they are sent when it commits). */
+  readonly mails: readonly MailRecord[];
   /** Commit what was done, then fail the command (a counted failed sign-in, say). */
   failAfterCommit(error: AppError): void;
   /** Lets a very large commit write what is already final (full journal segments) as it goes. */

@@ -109,6 +109,7 @@ function invocations(methodId: string): Record<string, Invocation> {
     // the directory may read all of it (docs/SECURITY.md); dev otp works only in a test store.
     'outbox list': { policy: 'public', argv: ['outbox', 'list'] },
     'outbox show': { policy: 'public', argv: ['outbox', 'show', 'msg_000001'] },
+    'outbox send': { policy: 'public', argv: ['outbox', 'send'] },
     'fixtures load': { policy: 'public', argv: ['fixtures', 'load', DEMO_FILE] },
     'fixtures generate': { policy: 'public', argv: ['fixtures', 'generate', '--users', '1', '--transactions', '1'] },
     'fixtures export': { policy: 'public', argv: ['fixtures', 'export'] },

@@ -44,12 +44,12 @@ describe('okpay on a PostgreSQL database', () => {
     const { o, url, run } = await freshStore();
     try {
       const empty = ok(await run(['store', 'info', '--json'])).json();
-      expect(empty).toMatchObject({ store: 'postgresql', schemaVersion: 0, latestSchemaVersion: 1, sizeBytes: 0 });
+      expect(empty).toMatchObject({ store: 'postgresql', schemaVersion: 0, latestSchemaVersion: 2, sizeBytes: 0 });
       expect(JSON.stringify(empty)).not.toContain('hunter2-secret');
       expect(empty['location']).toContain(':***@');
       const migrated = ok(await run(['store', 'migrate', '--test', '--json'])).json();
-      expect(migrated).toMatchObject({ applied: [1], schemaVersion: 1, testStore: true });
-      expect(ok(await run(['store', 'migrate'])).stdout).toMatch(/schema version 1; nothing to apply/);
+      expect(migrated).toMatchObject({ applied: [1, 2], schemaVersion: 2, testStore: true });
+      expect(ok(await run(['store', 'migrate'])).stdout).toMatch(/schema version 2; nothing to apply/);
 
       for (const email of ['ada@example.com', 'bob@example.com']) {
         ok(await o.run(['register', '--email', email, '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }));
@@ -68,7 +68,7 @@ describe('okpay on a PostgreSQL database', () => {
       expect(mails.map((m) => m.kind)).toEqual(['activation', 'payment-received']);
       expect(ok(await run(['verify', '--json'])).json()).toMatchObject({ ok: true, problems: [], checked: { journalEntries: 2 } });
       const info = ok(await run(['store', 'info', '--json'])).json();
-      expect(info).toMatchObject({ schemaVersion: 1, testStore: true, users: 2, journalEntries: 2 });
+      expect(info).toMatchObject({ schemaVersion: 2, testStore: true, users: 2, journalEntries: 2 });
       expect(Number(info['sizeBytes'])).toBeGreaterThan(0);
       const text = ok(await run(['store', 'info'])).stdout;
       expect(text).toMatch(/Store: +PostgreSQL/);
@@ -135,7 +135,7 @@ describe('okpay on a PostgreSQL database', () => {
       ok(await run(['store', 'migrate']));
       const client = new pg.Client({ connectionString: url });
       await client.connect();
-      await client.query("INSERT INTO schema_migrations (version, name) VALUES (2, 'from_a_newer_release')");
+      await client.query("INSERT INTO schema_migrations (version, name) VALUES (3, 'from_a_newer_release')");
       await client.end();
       const newer = await run(['outbox', 'list', '--json'], { OKPAY_NOW: undefined });
       expect(newer.code).toBe(10);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticate } from '../../src/app/authenticate.js';
 import { AppError } from '../../src/domain/errors.js';
 import { holdAccount, userAccount } from '../../src/domain/ledger.js';
-import { bucketOf, bucketPath, manifestPath, SplitFileStore } from '../../src/store/split-file-store.js';
+import { bucketOf, bucketPath, manifestPath, SplitFileStore, SPLIT_SCHEMA_VERSION } from '../../src/store/split-file-store.js';
 import type { RecordsTransaction } from '../../src/store/store.js';
 import { regionById } from '../../src/domain/calendar.js';
 import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
@@ -167,7 +167,7 @@ describe('the upgrade of a schema-2 store', () => {
     const home = copyStore(upgraded);
     const root = readFileSync(path.join(home, 'store.json'), 'utf8');
     const body = JSON.parse(root.slice(root.indexOf('"body":') + 7, -1)) as Record<string, unknown>;
-    const text = JSON.stringify({ ...body, schemaVersion: 4 });
+    const text = JSON.stringify({ ...body, schemaVersion: SPLIT_SCHEMA_VERSION + 1 });
     const { createHash } = await import('node:crypto');
     writeFileSync(path.join(home, 'store.json'), `{"digest":"${createHash('sha256').update(text).digest('hex')}","body":${text}}`);
     const before = bytesOf(home);

@@ -1,7 +1,7 @@
 // The contract of the record-native stores (records by key, indexes, posting's effects, atomic
 // commits, reads of one committed version), held by every implementation alike.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,9 @@ import { holdAccount, userAccount, type NewTransaction } from '../../src/domain/
 import type { User, Withdrawal } from '../../src/domain/state.js';
 import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
 import type { Ticket, TicketStatus } from '../../src/domain/tickets.js';
+import { afterAttempt, queuedDelivery } from '../../src/domain/mail-delivery.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
+import { seal, unseal } from '../../src/store/sealed-file.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import type { RecordStore } from '../../src/store/store.js';
 import { customer, europe, newState, open, support } from '../support/desk.js';
@@ -294,5 +296,59 @@ describe.each(STORES)('the %s record store', (_name, make) => {
   it('refuses to post, audit or mail in a read', async () => {
     const store = make();
     await expect(store.read((t) => t.post(deposit(ada, 1)))).rejects.toThrow(/read-only/);
+  });
+
+  it('keeps each mail’s delivery, and lists those not yet sent in mail order', async () => {
+    const store = make();
+    const ids = await store.transaction((t) => {
+      const made = [1, 2, 3].map((n) =>
+        t.mail({ to: `p${n}@example.com`, userId: null, kind: 'activation', language: 'en', subject: 'S', text: 'T', antiPhishingPhrase: null }, NOW),
+      );
+      expect(t.mails.map((m) => m.id)).toEqual(made.map((m) => m.id));
+      for (const mail of made) t.deliveries.put(queuedDelivery(mail.id, NOW));
+      return made.map((m) => m.id);
+    });
+    expect(await store.read((t) => t.deliveries.waiting(10))).toEqual(ids);
+    await store.transaction(async (t) => {
+      const first = (await t.deliveries.get(ids[0]!))!;
+      t.deliveries.put(afterAttempt(first, { ok: true, response: '250 Ok' }, NOW));
+      const second = (await t.deliveries.get(ids[1]!))!;
+      t.deliveries.put(afterAttempt(second, { ok: false, error: 'connect ECONNREFUSED' }, NOW));
+      expect(await t.deliveries.waiting(10)).toEqual(ids.slice(1));
+    });
+    expect(await store.read((t) => t.deliveries.waiting(1))).toEqual([ids[1]]);
+    expect(await store.read((t) => t.deliveries.get(ids[0]!))).toMatchObject({ status: 'sent', attempts: 1, response: '250 Ok', claimedUntil: null });
+    expect(await store.read((t) => t.deliveries.get(ids[1]!))).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'connect ECONNREFUSED',
+      nextAttemptAt: '2026-11-23T10:01:00.000Z',
+    });
+    expect(await store.read((t) => t.deliveries.get('msg_999999'))).toBeNull();
+  });
+});
+
+describe('a split store written before mail deliveries (schema 3)', () => {
+  it('reads as holding none, and its next commit lists them', async () => {
+    const home = tempHome();
+    const options = {
+      now: () => new Date(NOW),
+      segmentSize: 4,
+      summarizeTicket: () => {
+        throw new Error('a new store has no schema-2 tickets');
+      },
+    };
+    await new SplitFileStore(home, options).transaction((t) => t.users.put(ada));
+    const rootFile = path.join(home, 'store.json');
+    const root = unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile);
+    writeFileSync(rootFile, seal({ ...root, schemaVersion: 3 }));
+    for (const kind of ['deliveries', 'deliveries-waiting']) rmSync(path.join(home, 'records', kind), { recursive: true, force: true });
+    const store = new SplitFileStore(home, options);
+    expect(await store.read((t) => t.deliveries.waiting(10))).toEqual([]);
+    expect((await store.verify()).problems).toEqual([]);
+    await store.transaction((t) => t.users.put({ ...ada, name: 'Ada L.' }));
+    expect(unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile).schemaVersion).toBe(4);
+    expect(existsSync(path.join(home, 'records', 'deliveries', 'buckets.json'))).toBe(true);
+    expect((await new SplitFileStore(home, options).verify()).problems).toEqual([]);
   });
 });

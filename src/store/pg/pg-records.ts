@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { MinorUnits } from '../../domain/money.js';
 import type { IdempotencyRecord, LimitWindow, StoreMeta } from '../../domain/state.js';
-import { OPEN_STATUSES, openQueueKey, type IndexMembers, type Kind } from '../record-kinds.js';
+import { OPEN_STATUSES, openQueueKey, WAITING_KEY, type IndexMembers, type Kind } from '../record-kinds.js';
 import { META_KEY } from '../record-transaction.js';
 import type { RecordSource } from '../record-view.js';
 
@@ -24,6 +24,7 @@ const DOC_TABLES = {
   withdrawals: { table: 'withdrawals', key: 'id', numeric: false },
   tickets: { table: 'tickets', key: 'number', numeric: true },
   summaries: { table: 'ticket_summaries', key: 'number', numeric: true },
+  deliveries: { table: 'mail_deliveries', key: 'mail_id', numeric: false },
 } as const;
 type DocKind = keyof typeof DOC_TABLES;
 
@@ -43,6 +44,7 @@ const WRITE_ORDER: readonly Kind[] = [
   'withdrawals',
   'tickets',
   'summaries',
+  'deliveries',
 ];
 
 /** Kinds a commit writes elsewhere (counters and chain heads) or that SQL indexes answer. */
@@ -61,6 +63,7 @@ const NOT_WRITTEN: ReadonlySet<Kind> = new Set<Kind>([
   'withdrawal-by-hold',
   'methods-of-user',
   'journal-of-user',
+  'deliveries-waiting',
 ]);
 
 const TOKEN_COLUMNS = { activation: 'activation_token', passwordReset: 'password_reset_token', unlockToken: 'unlock_token' } as const;
@@ -216,6 +219,10 @@ export class PgRecordSource implements RecordSource {
         return column<{ id: string }>('SELECT id FROM withdrawals WHERE hold_tx_id = $1', [key], (r) => r.id);
       case 'methods-of-user':
         return column<{ id: string }>('SELECT id FROM methods WHERE user_id = $1', [key], (r) => r.id);
+      case 'deliveries-waiting':
+        return key === WAITING_KEY
+          ? column<{ mail_id: string }>("SELECT mail_id FROM mail_deliveries WHERE status <> 'sent' ORDER BY mail_id", [], (r) => r.mail_id)
+          : [];
       default:
         throw new Error(`the PostgreSQL store has no records of kind ${kind}`);
     }

@@ -1,0 +1,44 @@
+// The store as commands see it when OKPAY_SMTP_URL is set: each transaction that makes mail also
+// queues its delivery, and once it has committed the mails are tried. Delivery never changes how
+// the command ends: a server that is down or slow (bounded by the timeout) leaves the mail queued
+// or failed, with a warning, and `okpay outbox send` tries it again.
+
+import { deliverClaimed, queueDeliveries, type DeliveryResult } from '../app/deliveries.js';
+import type { RecordStore, RecordsTransaction } from '../store/store.js';
+import type { Output } from './output.js';
+import { smtpSender, type SmtpConfig } from './smtp.js';
+
+export function deliveringStore(inner: RecordStore, config: SmtpConfig, now: () => Date, out: Output): RecordStore {
+  return {
+    location: inner.location,
+    read: (work) => inner.read(work),
+    transaction: async <T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> => {
+      let queued: string[] = [];
+      try {
+        return await inner.transaction(async (t) => {
+          const result = await work(t);
+          queued = queueDeliveries(t, now().toISOString());
+          return result;
+        });
+      } finally {
+        // Also after an error: one that is raised after its commit (a counted failed sign-in) keeps its mail.
+        if (queued.length > 0) await deliverQuietly(inner, config, now, queued, out);
+      }
+    },
+  };
+}
+
+async function deliverQuietly(store: RecordStore, config: SmtpConfig, now: () => Date, mailIds: readonly string[], out: Output): Promise<void> {
+  try {
+    const results = await deliverClaimed(store, await smtpSender(config), now, mailIds, config.timeoutMs);
+    for (const result of results) warnUnsent(result, out);
+  } catch (error) {
+    out.warn(`the mail could not be handed to ${config.shown} (${error instanceof Error ? error.message : String(error)}); \`okpay outbox send\` tries again`);
+  }
+}
+
+function warnUnsent(result: DeliveryResult, out: Output): void {
+  if (result.outcome === 'sent' || result.delivery === null) return;
+  const why = result.outcome === 'failed' ? (result.delivery.lastError ?? 'failed') : 'not tried';
+  out.warn(`mail ${result.mailId} to ${result.to} is not delivered yet (${why}); \`okpay outbox send\` tries again`);
+}
