@@ -64,6 +64,8 @@ export interface Context {
   readonly dataDir: string;
   /** The PostgreSQL database in use (--database-url, OKPAY_DATABASE_URL), or null for the data directory. */
   readonly databaseUrl: string | null;
+  /** That database itself, for the commands that manage it (`store info|migrate`); `store` may wrap it. */
+  readonly database: LazyPgStore | null;
   readonly random: Random;
   readonly ref: RefData;
   readonly session: SessionHolder;
@@ -107,6 +109,7 @@ export function createContext(deps: Deps, globals: GlobalOptions, invocation: In
     json,
     dataDir,
     databaseUrl,
+    database,
     random: deps.random ?? cryptoRandom,
     ref,
     session: deps.session ?? fileSession(dataDir),

@@ -29,6 +29,7 @@ const COPIED_KINDS = [
   'withdrawals',
   'tickets',
   'summaries',
+  'deliveries',
 ] as const satisfies readonly Kind[];
 
 export interface CopyCounts {

@@ -12,6 +12,7 @@ import { PASSWORD } from '../support/accounts.js';
 import { DEMO_FILE, DEMO_PASSWORD, DEMO_PEOPLE } from '../support/memory-desk.js';
 import { Okpay, type Run } from '../support/okpay.js';
 import { testDatabase } from '../support/pg.js';
+import { startSmtpServer } from '../support/smtp.js';
 
 const SECRET = 'hunter2-secret';
 
@@ -58,13 +59,20 @@ describe('okpay store copy', () => {
     const url = withPassword(db.url);
     const backHome = path.join(mkdtempSync(path.join(os.tmpdir(), 'okpay-copy-')), 'store');
     const back = new Okpay({ home: backHome, testStore: false });
+    const smtp = await startSmtpServer();
     try {
       ok(await files.run(['fixtures', 'load', DEMO_FILE]));
       const tokens: Record<string, string> = {};
       for (const email of PEOPLE)
         tokens[email] = ok(await files.run(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${DEMO_PASSWORD}\n` })).stdout.trim();
       const lena = { OKPAY_SESSION: tokens[DEMO_PEOPLE.customer] };
-      ok(await files.run(['transfer', '--to', 'chen.li@example.cn', '--amount', '12.34', '--currency', 'EUR', '--yes'], { env: lena }));
+      // Its mails are delivered by SMTP: their delivery records are copied along with them (outbox list shows them).
+      ok(
+        await files.run(['transfer', '--to', 'chen.li@example.cn', '--amount', '12.34', '--currency', 'EUR', '--yes'], {
+          env: { ...lena, OKPAY_SMTP_URL: smtp.url },
+        }),
+      );
+      expect(smtp.received.length).toBeGreaterThan(0);
       ok(await files.run(['transfer', '--to', 'nobody.yet@example.org', '--amount', '5', '--currency', 'EUR', '--yes'], { env: lena }));
       ok(
         await files.run(['ticket', 'new', '--category', 'funds', '--subject', 'Where is my money?', '--body', 'I sent 5 EUR to a friend without an account.'], {
@@ -72,6 +80,8 @@ describe('okpay store copy', () => {
         }),
       );
       const onFiles = await views((args, env) => files.run(args, { env }), tokens);
+      const outbox = onFiles['outbox'] as { mails: { delivery: { status: string } | null }[] };
+      expect(outbox.mails.filter((mail) => mail.delivery?.status === 'sent').length).toBeGreaterThan(0);
 
       const copied = await files.run(['store', 'copy', '--from', files.home, '--to', url, '--json']);
       noSecret(copied);
@@ -83,7 +93,7 @@ describe('okpay store copy', () => {
 
       const onDb = (args: readonly string[], env: Record<string, string | undefined> = {}) => files.run(args, { env: { OKPAY_DATABASE_URL: url, ...env } });
       expect(ok(await onDb(['verify', '--json'])).json()).toMatchObject({ ok: true, problems: [] });
-      expect(ok(await onDb(['store', 'info', '--json'])).json()).toMatchObject({
+      expect(ok(await onDb(['store', 'info', '--json'], { OKPAY_SMTP_URL: smtp.url })).json()).toMatchObject({
         store: 'postgresql',
         testStore: true,
         users: 11,
@@ -124,6 +134,7 @@ describe('okpay store copy', () => {
     } finally {
       files.cleanup();
       back.cleanup();
+      await smtp.close();
     }
   }, 180_000);
 

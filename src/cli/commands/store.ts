@@ -7,8 +7,7 @@ import path from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { AppError } from '../../domain/errors.js';
 import { errnoOf } from '../../store/durable-file.js';
-import type { Context } from '../context.js';
-import { LazyPgStore } from '../context.js';
+import type { Context, LazyPgStore } from '../context.js';
 import { authenticate } from '../../app/authenticate.js';
 import type { RecordStore } from '../../store/store.js';
 import { isDatabaseUrl, maskDatabaseUrl } from '../../store/pg/url.js';
@@ -34,7 +33,7 @@ export function registerStoreCommands(program: Command, app: App): void {
   const info = subcommand(store, 'info', 'say which store is in use, its schema version and its size (never a password)');
   examples(info, ['okpay store info', 'OKPAY_DATABASE_URL=postgres://okpay@db.example.com/okpay okpay store info --json']);
   action(app, info, async (ctx) => {
-    const found = ctx.databaseUrl === null ? await fileStoreInfo(ctx) : await databaseInfo(ctx);
+    const found = ctx.database === null ? await fileStoreInfo(ctx) : await databaseInfo(ctx.database);
     ctx.out.data(found, () =>
       ctx.out.fields([
         ['Store', found.store === 'files' ? 'files (the data directory)' : 'PostgreSQL'],
@@ -61,12 +60,12 @@ export function registerStoreCommands(program: Command, app: App): void {
     'OKPAY_DATABASE_URL=postgres://okpay@localhost/okpay_test okpay store migrate --test',
   ]);
   action(app, migrate, async (ctx, o) => {
-    if (ctx.databaseUrl === null) {
+    if (ctx.database === null) {
       throw new AppError('USAGE', 'store migrate is for a PostgreSQL database: the data directory upgrades itself on first use', {
         hint: 'name the database with --database-url or OKPAY_DATABASE_URL',
       });
     }
-    const database = await (ctx.store as LazyPgStore).open();
+    const database = await ctx.database.open();
     const applied = await database.migrate(o.test === true);
     const { version } = await database.schema();
     ctx.out.data({ location: database.location, applied, schemaVersion: version, testStore: o.test === true ? true : null }, () => {
@@ -179,8 +178,8 @@ async function openCopyDatabase(ctx: Context, url: string, side: 'from' | 'to'):
   return { store, now: () => store.now(), close: () => store.close() };
 }
 
-async function databaseInfo(ctx: Context): Promise<StoreInfo> {
-  const database = await (ctx.store as LazyPgStore).open();
+async function databaseInfo(lazy: LazyPgStore): Promise<StoreInfo> {
+  const database = await lazy.open();
   const { version, latest } = await database.schema();
   const sizeBytes = await database.sizeBytes();
   const facts =
