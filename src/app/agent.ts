@@ -32,9 +32,11 @@ import {
   isDueToClose,
   mergeTickets,
   pickAgent,
+  setCategory,
   setPriority,
   setTags,
   type Priority,
+  type TicketCategory,
   type Ticket,
   type TicketStatus,
   type Tier,
@@ -210,6 +212,7 @@ export async function escalateAsAgent(
 
 export interface TicketChanges {
   readonly priority?: Priority;
+  readonly category?: TicketCategory;
   readonly tags?: readonly string[];
   readonly status?: TicketStatus;
 }
@@ -218,11 +221,17 @@ export async function updateAsAgent(t: RecordsTransaction, deps: AppDeps, actor:
   const step = await agentStep(t, deps, actor, number, '`ticket set`');
   let updated = step.ticket;
   if (changes.priority !== undefined) updated = setPriority(updated, changes.priority, step.agent, step.nowIso);
+  if (changes.category !== undefined) updated = setCategory(updated, changes.category, step.agent, step.nowIso);
   if (changes.tags !== undefined) updated = setTags(updated, changes.tags, step.agent, step.nowIso);
   if (changes.status !== undefined && changes.status !== updated.status) updated = changeStatus(updated, changes.status, step.agent, step.nowIso);
   saveTicket(t, deps.ref, updated);
   await mailStatusChange(t, step.ticket, updated, step.nowIso);
-  audited(t, step, 'ticket.update', updated, { priority: changes.priority ?? null, tags: changes.tags?.join(',') ?? null, status: changes.status ?? null });
+  audited(t, step, 'ticket.update', updated, {
+    priority: changes.priority ?? null,
+    category: changes.category ?? null,
+    tags: changes.tags?.join(',') ?? null,
+    status: changes.status ?? null,
+  });
   return updated;
 }
 

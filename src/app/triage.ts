@@ -38,11 +38,19 @@ export interface TriageCustomer {
   readonly kyc: KycStatus;
 }
 
+/** An agent the ticket can be handed to (the console lists them when assigning). */
+export interface TriageAgent {
+  readonly email: string;
+  readonly tier: number;
+  readonly languages: readonly string[];
+}
+
 export interface TriagePanel {
   readonly detail: TicketDetail;
   readonly customer: TriageCustomer | null;
   readonly why: WhyResult;
   readonly suggestions: readonly FaqSuggestion[];
+  readonly agents: readonly TriageAgent[];
   readonly seen: SeenVersion;
 }
 
@@ -60,6 +68,17 @@ function customerOf(user: User | null): TriageCustomer | null {
   return { email: user.email, name: user.name, locked: user.lock !== null, lockReason: user.lock?.reason ?? null, kyc: user.kyc.status };
 }
 
+/** The agents of the ticket's tier or above, other than its customer, speakers of its language first. */
+async function agentsFor(t: RecordsTransaction, ticket: Ticket): Promise<TriageAgent[]> {
+  const agents = (await t.users.staff()).flatMap((user) =>
+    user.agent === null || user.role !== 'agent' || user.id === ticket.customerId || user.agent.tier < ticket.tier
+      ? []
+      : [{ email: user.email, tier: user.agent.tier, languages: user.agent.languages }],
+  );
+  const speaks = (agent: TriageAgent) => (agent.languages.includes(ticket.language) ? 0 : 1);
+  return agents.sort((a, b) => speaks(a) - speaks(b) || a.tier - b.tier || (a.email < b.email ? -1 : 1));
+}
+
 /** FAQ articles that match the ticket, in its language. */
 export function faqSuggestions(deps: AppDeps, ticket: Ticket, limit = 5): FaqSuggestion[] {
   const query = `${ticket.subject}\n${ticket.messages[0]?.body ?? ''}`;
@@ -74,7 +93,14 @@ export async function triagePanel(t: RecordsTransaction, deps: AppDeps, actor: A
   requireRole(actor.user, ['agent'], '`agent triage`');
   const detail = firstLook ? await showTicket(t, deps, actor, number) : await ticketDetail(t, deps, await findTicket(t, number), 'agent', deps.now().getTime());
   const customer = customerOf(await t.users.get(detail.ticket.customerId));
-  return { detail, customer, why: await whyTicket(t, deps, actor, number), suggestions: faqSuggestions(deps, detail.ticket), seen: versionOf(detail.ticket) };
+  return {
+    detail,
+    customer,
+    why: await whyTicket(t, deps, actor, number),
+    suggestions: faqSuggestions(deps, detail.ticket),
+    agents: await agentsFor(t, detail.ticket),
+    seen: versionOf(detail.ticket),
+  };
 }
 
 /** Refuses an action on a ticket that changed since the screen showed it (in the action's own transaction). */

@@ -25,18 +25,19 @@ export type FilterOptions = {
   sort?: string;
 };
 
-/** `ticket set` filters by status and priority with these, as its --status and --priority are the change. */
+/** `ticket set` filters by status, priority and category with these, as its --status, --priority and --category are the change. */
 type WhereOptions = {
   whereStatus?: string;
   wherePriority?: string;
+  whereCategory?: string;
 };
 
 const SEARCH_MAX_CHARS = 200;
 
 /**
  * Adds the filter options, and `--sort` when the command lists (`sortDefault` names its order).
- * `ticket set` takes --status and --priority as the change to make, so there the status and
- * priority filters are --where-status and --where-priority.
+ * `ticket set` takes --status, --priority and --category as the change to make, so there those
+ * filters are --where-status, --where-priority and --where-category.
  */
 export function filterOptions<Args extends unknown[], Options extends OptionValues, Globals extends OptionValues>(
   command: Command<Args, Options, Globals>,
@@ -48,7 +49,7 @@ export function filterOptions<Args extends unknown[], Options extends OptionValu
   filtered
     .option(where ? '--where-status <list>' : '--status <list>', 'only these statuses, e.g. open or open,pending')
     .option(where ? '--where-priority <list>' : '--priority <list>', 'only these priorities: urgent, high, normal, low')
-    .option('--category <list>', 'only these categories, e.g. dispute,funds')
+    .option(where ? '--where-category <list>' : '--category <list>', 'only these categories, e.g. dispute,funds')
     .option('--language <list>', 'only tickets in these languages, e.g. zh or de,fr')
     .option('--channel <list>', 'only tickets that came by email, chat, phone or social')
     .option('--assignee <who>', 'agents: @me, an agent’s email, or none (nobody holds it)')

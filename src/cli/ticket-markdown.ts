@@ -31,6 +31,8 @@ function describeEvent(detail: TicketDetail, event: TicketEvent): string {
       return event.to === null ? 'unassigned' : `assigned to ${who(detail, event.to)}`;
     case 'priority':
       return `priority ${event.from} → ${event.to}`;
+    case 'category':
+      return `category ${event.from} → ${event.to}`;
     case 'tags':
       return `tags set to ${event.tags.length === 0 ? '(none)' : event.tags.join(', ')}`;
     case 'escalated':

@@ -7,7 +7,7 @@
 import type { AgentQueue } from '../app/agent.js';
 import type { FaqSuggestion, SeenVersion, TriagePanel } from '../app/triage.js';
 import { isAppError } from '../domain/errors.js';
-import { PRIORITIES, type Priority } from '../domain/tickets.js';
+import { PRIORITIES, TICKET_CATEGORIES, type Priority, type TicketCategory } from '../domain/tickets.js';
 import { humanDuration } from './time.js';
 
 type Ink = typeof import('ink');
@@ -16,8 +16,10 @@ type ReactModule = typeof import('react');
 export type TriageAction =
   | { readonly kind: 'reply'; readonly body: string | null; readonly faqId: string | null }
   | { readonly kind: 'note'; readonly body: string }
-  | { readonly kind: 'assign'; readonly to: 'me' | 'auto' }
+  | { readonly kind: 'assign'; readonly to: 'me' | 'auto' | { readonly email: string } }
   | { readonly kind: 'priority'; readonly priority: Priority }
+  | { readonly kind: 'category'; readonly category: TicketCategory }
+  | { readonly kind: 'merge'; readonly into: number }
   | { readonly kind: 'status'; readonly to: 'solved' | 'closed' | 'on-hold' | 'open' }
   | { readonly kind: 'escalate' }
   | { readonly kind: 'refund'; readonly txId: string }
@@ -48,27 +50,63 @@ interface Memory {
 }
 
 const REFRESH_MS = 30_000;
+const HANDLED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
 const QUEUE_WIDTH = 32;
+/** The queue's share of a narrow terminal: at 80 columns the ticket keeps 54, enough for a locked customer's line. */
+const QUEUE_SHARE = 0.33;
+
+const numbered = (names: readonly string[]) => names.map((name, i) => `${i + 1} ${name}`).join(' ');
 
 export const KEYS: readonly (readonly [string, string])[] = [
-  ['↑/↓ j/k', 'move in the queue'],
+  ['↑↓ j k', 'move in the queue (PgUp/PgDn: by 10)'],
   ['r', 'reply to the customer (editor)'],
   ['n', 'internal note (editor)'],
   ['f', 'FAQ suggestions: 1-5 answers with one'],
-  ['a / A', 'assign to me / to the least-loaded agent'],
-  ['p', 'set priority: 1 low, 2 normal, 3 high, 4 urgent'],
+  ['a', 'assign to me'],
+  ['A', 'assign to an agent (email; empty: least loaded)'],
+  ['p', `priority ${numbered(PRIORITIES)}`],
+  ['g', `category ${numbered(TICKET_CATEGORIES)}`],
   ['e', 'escalate to the next tier'],
   ['h', 'hold / resume'],
+  ['m', 'merge into another ticket (asks which)'],
   ['s', 'resolve (solved)'],
   ['c', 'close'],
-  ['$', 'refund the linked transaction'],
+  ['$', 'refund the linked transaction (asks y)'],
   ['l', 'lock the customer (asks a reason)'],
-  ['R', 'refresh from the store'],
+  ['R', 'read the store again'],
   ['?', 'show / hide the keys'],
-  ['q', 'quit (Ctrl-C: interrupt)'],
+  ['q', 'quit (Ctrl-C: interrupt, exit 130)'],
 ];
 
-const STATUS_LINE = 'r reply n note f faq a me p pri e esc h hold s solve c close $ refund l lock ? q';
+/** The status line's keys, most used first: as many as the width allows, then the way to the rest. */
+const STATUS_KEYS = [
+  'r reply',
+  'n note',
+  'f faq',
+  'a me',
+  'A assign',
+  'p pri',
+  'g cat',
+  'e esc',
+  'h hold',
+  'm merge',
+  's solve',
+  'c close',
+  '$ refund',
+  'l lock',
+];
+const STATUS_END = '? keys q quit';
+
+export function statusLine(columns: number): string {
+  const room = columns - STATUS_END.length - 1;
+  let line = '';
+  for (const item of STATUS_KEYS) {
+    const next = line === '' ? item : `${line} ${item}`;
+    if (next.length > room) break;
+    line = next;
+  }
+  return line === '' ? STATUS_END : `${line} ${STATUS_END}`;
+}
 
 function slaText(clock: TriagePanel['detail']['sla']['current'] | AgentQueue['entries'][number]['sla']['current']): string {
   if (clock === null) return '—';
@@ -86,7 +124,17 @@ export async function runConsole(desk: TriageDesk): Promise<number> {
   const [ink, React] = await Promise.all([import('ink'), import('react')]);
   const memory: Memory = { selected: null, message: 'Loading the queue…', actions: 0 };
   const out = process.stdout;
+  const restore = () => {
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    out.write('\u001b[?25h\u001b[?1049l');
+  };
+  // Killed or hung up on: the terminal is given back first, then the signal ends okpay as it would have.
+  const onSignal = (signal: NodeJS.Signals) => {
+    restore();
+    process.kill(process.pid, signal);
+  };
   out.write('\u001b[?1049h\u001b[H');
+  for (const signal of HANDLED_SIGNALS) process.once(signal, onSignal);
   try {
     for (;;) {
       const leave = await showScreen(ink, React, desk, memory);
@@ -96,8 +144,8 @@ export async function runConsole(desk: TriageDesk): Promise<number> {
       await compose(desk, memory, leave.what, leave.panel);
     }
   } finally {
-    if (process.stdin.isTTY) process.stdin.setRawMode(false);
-    out.write('\u001b[?25h\u001b[?1049l');
+    for (const signal of HANDLED_SIGNALS) process.off(signal, onSignal);
+    restore();
   }
 }
 
@@ -126,6 +174,8 @@ function showScreen(ink: Ink, React: ReactModule, desk: TriageDesk, memory: Memo
       resolve(why);
     };
     const instance = ink.render(React.createElement(makeApp(ink, React), { desk, memory, leave }), { exitOnCtrlC: false, patchConsole: false });
+    // An error while drawing ends ink's instance, not a handler of ours: it is a crash all the same.
+    instance.waitUntilExit().catch((error: unknown) => leave({ kind: 'crash', error }));
   });
 }
 
@@ -133,9 +183,14 @@ type Mode =
   | { readonly kind: 'browse' }
   | { readonly kind: 'help' }
   | { readonly kind: 'priority' }
+  | { readonly kind: 'category' }
   | { readonly kind: 'faq' }
-  | { readonly kind: 'confirm-refund'; readonly txId: string }
-  | { readonly kind: 'text'; readonly purpose: 'lock' | 'reply' | 'note'; readonly text: string };
+  | { readonly kind: 'confirm'; readonly question: string; readonly action: TriageAction; readonly refused: string }
+  | { readonly kind: 'text'; readonly purpose: TextPurpose; readonly text: string };
+
+/** What a text typed in the console is for: a reason, an address or a number end at Enter; a reply or note at Ctrl-D. */
+type TextPurpose = 'lock' | 'reply' | 'note' | 'assign' | 'merge';
+const ONE_LINE: ReadonlySet<TextPurpose> = new Set(['lock', 'assign', 'merge']);
 
 interface AppProps {
   readonly desk: TriageDesk;
@@ -216,6 +271,8 @@ function makeApp(ink: Ink, React: ReactModule) {
       try {
         outcome = await desk.act(panel.seen, action);
         memory.actions += 1;
+        // A merged ticket leaves the queue; the one it went into is where the work goes on.
+        if (action.kind === 'merge') memory.selected = action.into;
       } catch (error) {
         if (!isAppError(error)) return leave({ kind: 'crash', error });
         outcome = `#${panel.seen.number}: ${describeError(error)}`;
@@ -257,31 +314,62 @@ function makeApp(ink: Ink, React: ReactModule) {
     };
 
     useInput((input, key) => {
-      if (key.ctrl && input === 'c') return leave({ kind: 'interrupt' });
-      const mode = modeRef.current;
-      if (mode.kind === 'text') return typeText(mode, input, key);
+      // A throw in here would end the process past runConsole's finally, leaving the terminal raw.
+      try {
+        if (key.ctrl && input === 'c') return leave({ kind: 'interrupt' });
+        const mode = modeRef.current;
+        if (mode.kind === 'text') return typeText(mode, input, key);
+        // Keys typed faster than ink reads them arrive as one chunk ("jj"): each is a key of its own.
+        const keys = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
+        for (const one of keys) onKey(one, key);
+      } catch (error) {
+        leave({ kind: 'crash', error });
+      }
+    });
+
+    const onKey = (input: string, key: import('ink').Key) => {
       if (busyRef.current) return;
+      const mode = modeRef.current;
       if (mode.kind !== 'browse') return answerMode(mode, input, key);
       browseKey(input, key);
-    });
+    };
 
     const typeText = (current: Extract<Mode, { kind: 'text' }>, input: string, key: import('ink').Key) => {
       if (key.escape) {
         setMode({ kind: 'browse' });
         return setMessage('Cancelled: nothing was sent.');
       }
-      const submit = current.purpose === 'lock' ? key.return : key.ctrl && input === 'd';
+      const submit = ONE_LINE.has(current.purpose) ? key.return : key.ctrl && input === 'd';
       if (submit) {
-        const panel = panelRef.current;
         setMode({ kind: 'browse' });
-        const text = current.text.trim();
-        if (text === '' || panel === null) return setMessage('Empty: nothing was sent.');
-        if (current.purpose === 'lock') return void act({ kind: 'lock', email: panel.customer?.email ?? '', reason: text });
-        return void act(current.purpose === 'reply' ? { kind: 'reply', body: text, faqId: null } : { kind: 'note', body: text });
+        return submitText(current.purpose, current.text.trim());
       }
       if (key.backspace || key.delete) return setMode({ ...current, text: current.text.slice(0, -1) });
       if (key.return) return setMode({ ...current, text: `${current.text}\n` });
       if (!key.ctrl && !key.meta && input !== '') setMode({ ...current, text: current.text + input });
+    };
+
+    const submitText = (purpose: TextPurpose, text: string) => {
+      const panel = panelRef.current;
+      if (panel === null) return;
+      if (purpose === 'assign') return void act({ kind: 'assign', to: text === '' ? 'auto' : { email: text } });
+      if (text === '') return setMessage('Empty: nothing was sent.');
+      if (purpose === 'lock') return void act({ kind: 'lock', email: panel.customer?.email ?? '', reason: text });
+      if (purpose === 'merge') return askMerge(panel, text);
+      return void act(purpose === 'reply' ? { kind: 'reply', body: text, faqId: null } : { kind: 'note', body: text });
+    };
+
+    const askMerge = (panel: TriagePanel, text: string) => {
+      const from = panel.seen.number;
+      const into = Number(text.replace(/^#/, ''));
+      if (!Number.isSafeInteger(into) || into <= 0) return setMessage(`"${text.slice(0, 20)}" is not a ticket number: nothing was merged.`);
+      if (into === from) return setMessage(`#${from} cannot be merged into itself.`);
+      setMode({
+        kind: 'confirm',
+        question: `Merge #${from} into #${into}? #${from} ends as merged and its conversation carries on in #${into}. y to merge, any other key to keep it.`,
+        action: { kind: 'merge', into },
+        refused: 'Nothing was merged.',
+      });
     };
 
     const answerMode = (current: Mode, input: string, key: import('ink').Key) => {
@@ -290,12 +378,15 @@ function makeApp(ink: Ink, React: ReactModule) {
         const priority = PRIORITIES[Number(input) - 1];
         return priority === undefined ? setMessage('Priority unchanged.') : void act({ kind: 'priority', priority });
       }
+      if (current.kind === 'category') {
+        const category = TICKET_CATEGORIES[Number(input) - 1];
+        return category === undefined ? setMessage('Category unchanged.') : void act({ kind: 'category', category });
+      }
       if (current.kind === 'faq') {
         const hit = panelRef.current?.suggestions[Number(input) - 1];
         return hit === undefined ? setMessage('No FAQ answer sent.') : void act({ kind: 'reply', body: null, faqId: hit.id });
       }
-      if (current.kind === 'confirm-refund')
-        return input === 'y' && !key.ctrl ? void act({ kind: 'refund', txId: current.txId }) : setMessage('No refund made.');
+      if (current.kind === 'confirm') return input === 'y' && !key.ctrl ? void act(current.action) : setMessage(current.refused);
     };
 
     const browseKey = (input: string, key: import('ink').Key) => {
@@ -312,7 +403,6 @@ function makeApp(ink: Ink, React: ReactModule) {
       const ticket = panel.detail.ticket;
       const simple: Record<string, TriageAction | undefined> = {
         a: { kind: 'assign', to: 'me' },
-        A: { kind: 'assign', to: 'auto' },
         e: { kind: 'escalate' },
         h: { kind: 'status', to: ticket.status === 'on-hold' ? 'open' : 'on-hold' },
         s: { kind: 'status', to: 'solved' },
@@ -322,51 +412,94 @@ function makeApp(ink: Ink, React: ReactModule) {
       if (action) return void act(action);
       if (input === 'r' || input === 'n') return write(input === 'r' ? 'reply' : 'note');
       if (input === 'p') return setMode({ kind: 'priority' });
+      if (input === 'g') return setMode({ kind: 'category' });
+      if (input === 'A') return setMode({ kind: 'text', purpose: 'assign', text: '' });
+      if (input === 'm') return setMode({ kind: 'text', purpose: 'merge', text: '' });
       if (input === 'f') return setMode({ kind: 'faq' });
       if (input === 'l') return setMode({ kind: 'text', purpose: 'lock', text: '' });
       if (input === '$')
-        return ticket.txId === null ? setMessage(`#${ticket.number} has no linked transaction.`) : setMode({ kind: 'confirm-refund', txId: ticket.txId });
+        return ticket.txId === null
+          ? setMessage(`#${ticket.number} has no linked transaction.`)
+          : setMode({
+              kind: 'confirm',
+              question: `Refund ${ticket.txId} to the customer? y to refund, any other key to keep it.`,
+              action: { kind: 'refund', txId: ticket.txId },
+              refused: 'No refund made.',
+            });
     };
 
     const bodyRows = Math.max(size.rows - 2, 4);
-    const queueWidth = Math.min(QUEUE_WIDTH, Math.floor(size.columns / 2.5));
+    const queueWidth = Math.min(QUEUE_WIDTH, Math.floor(size.columns * QUEUE_SHARE));
     return h(
       Box,
       { flexDirection: 'column', width: size.columns, height: size.rows },
-      h(
-        Box,
-        { flexDirection: 'row', height: bodyRows },
-        h(QueueList, { entries, index, rows: bodyRows, width: queueWidth, total: queue?.total ?? 0 }),
-        h(Box, { flexDirection: 'column', flexGrow: 1, paddingLeft: 1, overflow: 'hidden', height: bodyRows }, overlay(mode, panel) ?? h(PanelView, { panel })),
-      ),
+      // The keys take the whole width, so that no description is cut at 80 columns.
+      mode.kind === 'help'
+        ? h(HelpView, { rows: bodyRows })
+        : h(
+            Box,
+            { flexDirection: 'row', height: bodyRows },
+            h(QueueList, { entries, index, rows: bodyRows, width: queueWidth, total: queue?.total ?? 0 }),
+            h(
+              Box,
+              { flexDirection: 'column', width: size.columns - queueWidth, paddingLeft: 1, overflow: 'hidden', height: bodyRows },
+              overlay(mode, panel) ?? h(PanelView, { panel }),
+            ),
+          ),
       h(Text, { wrap: 'truncate', color: message.startsWith('#') && message.includes('changed since') ? 'red' : 'yellow' }, message),
-      h(Text, { wrap: 'truncate', inverse: true }, mode.kind === 'text' ? textKeys(mode.purpose) : STATUS_LINE),
+      h(Text, { wrap: 'truncate', inverse: true }, mode.kind === 'text' ? textKeys(mode.purpose) : statusLine(size.columns)),
     );
   };
 
-  function textKeys(purpose: 'lock' | 'reply' | 'note'): string {
-    return purpose === 'lock' ? 'Type the reason · Enter lock · Esc cancel' : `Type the ${purpose} · Enter new line · Ctrl-D send · Esc cancel`;
+  function textKeys(purpose: TextPurpose): string {
+    if (purpose === 'lock') return 'Type the reason · Enter lock · Esc cancel';
+    if (purpose === 'assign') return 'Type the agent’s email (empty: least loaded) · Enter assign · Esc cancel';
+    if (purpose === 'merge') return 'Type the ticket number · Enter · Esc cancel';
+    return `Type the ${purpose} · Enter new line · Ctrl-D send · Esc cancel`;
+  }
+
+  function HelpView({ rows }: { rows: number }) {
+    return h(
+      Box,
+      { flexDirection: 'column', height: rows, overflow: 'hidden' },
+      h(Text, { bold: true }, 'Keys (any key to go back)'),
+      ...KEYS.map(([keys, what]) => h(Text, { key: keys, wrap: 'truncate' }, `${keys.padEnd(7)} ${what}`)),
+    );
+  }
+
+  function textTitle(purpose: TextPurpose, panel: TriagePanel | null): string {
+    const number = panel === null ? '' : ` #${panel.seen.number}`;
+    if (purpose === 'lock') return `Lock ${panel?.customer?.email ?? 'the customer'}: why?`;
+    if (purpose === 'assign') return `Assign${number} to (email; empty: the least-loaded agent who fits):`;
+    if (purpose === 'merge') return `Merge${number} into ticket number:`;
+    return `Your ${purpose}:`;
   }
 
   function overlay(mode: Mode, panel: TriagePanel | null) {
-    if (mode.kind === 'help')
-      return h(
-        Box,
-        { flexDirection: 'column' },
-        h(Text, { bold: true }, 'Keys (any key to go back)'),
-        ...KEYS.map(([keys, what]) => h(Text, { key: keys, wrap: 'truncate' }, `${keys.padEnd(9)} ${what}`)),
-      );
-    if (mode.kind === 'priority') return h(Text, {}, `Priority: ${PRIORITIES.map((p, i) => `${i + 1} ${p}`).join(', ')} (other key: keep)`);
+    if (mode.kind === 'priority') return h(Text, {}, `Priority: ${numbered(PRIORITIES)} (other key: keep)`);
+    if (mode.kind === 'category') return h(Text, {}, `Category: ${numbered(TICKET_CATEGORIES)} (other key: keep)`);
     if (mode.kind === 'faq') return h(FaqList, { suggestions: panel?.suggestions ?? [] });
-    if (mode.kind === 'confirm-refund') return h(Text, {}, `Refund ${mode.txId} to the customer? y to refund, any other key to keep it.`);
+    if (mode.kind === 'confirm') return h(Text, {}, mode.question);
     if (mode.kind === 'text')
       return h(
         Box,
         { flexDirection: 'column' },
-        h(Text, { bold: true }, mode.purpose === 'lock' ? `Lock ${panel?.customer?.email ?? 'the customer'}: why?` : `Your ${mode.purpose}:`),
+        h(Text, { bold: true }, textTitle(mode.purpose, panel)),
         h(Text, { wrap: 'wrap' }, `${mode.text}▏`),
+        ...(mode.purpose === 'assign' ? agentLines(panel) : []),
       );
     return null;
+  }
+
+  function agentLines(panel: TriagePanel | null) {
+    const agents = panel?.agents ?? [];
+    const title = agents.length === 0 ? 'No agent of this tier or above.' : 'Agents who can take it:';
+    return [
+      h(Text, { key: 'title', dimColor: true }, title),
+      ...agents.map((agent) =>
+        h(Text, { key: agent.email, wrap: 'truncate', dimColor: true }, `${agent.email} · tier ${agent.tier} · ${agent.languages.join(',')}`),
+      ),
+    ];
   }
 
   function FaqList({ suggestions }: { suggestions: readonly FaqSuggestion[] }) {
@@ -385,7 +518,7 @@ function makeApp(ink: Ink, React: ReactModule) {
     const shown = entries.slice(start, start + visible);
     return h(
       Box,
-      { flexDirection: 'column', width, height: rows, borderStyle: undefined },
+      { flexDirection: 'column', width, height: rows, flexShrink: 0 },
       h(Text, { bold: true, wrap: 'truncate' }, `Queue ${total}${total > entries.length ? ` (first ${entries.length})` : ''}`),
       ...shown.map((entry, i) => {
         const selected = start + i === index;
@@ -415,9 +548,10 @@ function makeApp(ink: Ink, React: ReactModule) {
       .map((term) => `${term.name} ${term.points}`)
       .join(', ');
     const messages = [...t.messages].reverse();
+    // At its own height, cut at the bottom by the panel: squeezed to fit, ink would draw lines over each other.
     return h(
       Box,
-      { flexDirection: 'column' },
+      { flexDirection: 'column', flexShrink: 0 },
       h(Text, { bold: true, wrap: 'truncate' }, `Ticket #${t.number}: ${t.subject}`),
       h(Text, { wrap: 'truncate' }, `${t.status} · ${t.priority} · tier ${t.tier} · ${t.category} · ${t.language} · ${assignee}`),
       h(Text, { wrap: 'truncate', color: customer?.locked ? 'red' : undefined }, `Customer: ${who}`),
@@ -426,7 +560,7 @@ function makeApp(ink: Ink, React: ReactModule) {
       ...messages.map((m) =>
         h(
           Box,
-          { key: m.id, flexDirection: 'column', marginTop: 1 },
+          { key: m.id, flexDirection: 'column', marginTop: 1, flexShrink: 0 },
           h(
             Text,
             { dimColor: true, wrap: 'truncate' },

@@ -58,6 +58,7 @@ export type TicketEvent = EventBase &
     | { readonly type: 'message'; readonly author: Exclude<Author, 'system'>; readonly visibility: Visibility; readonly messageId: number }
     | { readonly type: 'assigned'; readonly to: UserId | null }
     | { readonly type: 'priority'; readonly from: Priority; readonly to: Priority }
+    | { readonly type: 'category'; readonly from: TicketCategory; readonly to: TicketCategory }
     | { readonly type: 'tags'; readonly tags: readonly string[] }
     | { readonly type: 'escalated'; readonly from: Tier; readonly to: Tier; readonly reason: string | null }
     | { readonly type: 'escalation-requested'; readonly tier: Tier; readonly reason: string }
@@ -506,6 +507,11 @@ export function autoClose(ticket: Ticket, nowMs: number): Ticket {
 export function setPriority(ticket: Ticket, priority: Priority, by: User, nowIso: string): Ticket {
   if (ticket.priority === priority) return ticket;
   return withEvent(ticket, { type: 'priority', at: nowIso, by: by.id, from: ticket.priority, to: priority }, { priority });
+}
+
+export function setCategory(ticket: Ticket, category: TicketCategory, by: User, nowIso: string): Ticket {
+  if (ticket.category === category) return ticket;
+  return withEvent(ticket, { type: 'category', at: nowIso, by: by.id, from: ticket.category, to: category }, { category });
 }
 
 export function setTags(ticket: Ticket, tags: readonly string[], by: User, nowIso: string): Ticket {

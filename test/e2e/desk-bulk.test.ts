@@ -107,6 +107,42 @@ describe('bulk ticket changes', () => {
     expect(await tickets()).toEqual(before);
   });
 
+  it('writes one audit entry per changed ticket, and none for a refused change', async () => {
+    const updates = async () =>
+      expectOk(await o.run(['fixtures', 'export']))
+        .json<{ audit: { event: { type: string; details: { ticket?: number; priority?: string | null } } }[] }>()
+        .audit.map((entry) => entry.event)
+        .filter((event) => event.type === 'ticket.update');
+    const before = (await updates()).length;
+    expectOk(await as(LIN, ['ticket', 'set', '--where-priority', 'normal', '--where-category', 'account,funds', '--priority', 'low', '--yes', '--json']));
+    const added = (await updates()).slice(before);
+    expect(added.map((event) => [event.details.ticket, event.details.priority])).toEqual([
+      [1, 'low'],
+      [3, 'low'],
+      [4, 'low'],
+    ]);
+    const refused = await as(LIN, ['ticket', 'set', '3', '5', '99', '--priority', 'high', '--yes', '--json']);
+    expect([refused.code, refused.error().code], refused.stderr).toEqual([5, 'TICKET_NOT_FOUND']);
+    expect(await updates()).toHaveLength(before + 3);
+  });
+
+  it('sets the category of one ticket, or of those --where-category selects', async () => {
+    expectOk(await as(LIN, ['ticket', 'set', '3', '--category', 'dispute']));
+    const show = expectOk(await as(LIN, ['ticket', 'export', '3', '--format', 'json'])).json<{ ticket: { category: string; history: { type: string }[] } }>();
+    expect(show.ticket.category).toBe('dispute');
+    expect(show.ticket.history.filter((event) => event.type === 'category')).toEqual([
+      expect.objectContaining({ type: 'category', from: 'funds', to: 'dispute', by: LIN }),
+    ]);
+    expect(expectOk(await as(LIN, ['ticket', 'export', '3'])).stdout).toContain('category funds → dispute');
+    const report = expectOk(
+      await as(LIN, ['ticket', 'set', '--where-category', 'dispute', '--language', 'de', '--category', 'funds', '--yes', '--json']),
+    ).json<Report>();
+    expect(report.tickets.map((t) => [t.number, t.result])).toEqual([[3, 'changed']]);
+    const listed = expectOk(await as(LIN, ['ticket', 'list', '--category', 'funds', '--json'])).json<{ tickets: { number: number }[] }>();
+    expect(listed.tickets.map((t) => t.number).sort()).toEqual([3, 4]);
+    expectError(await as(LIN, ['ticket', 'set', '3', '--category', 'billing', '--json']), 2, 'INVALID_CHOICE');
+  });
+
   it('is for agents only', async () => {
     expectError(await as(ADA, ['ticket', 'resolve', '1', '4', '--yes', '--json']), 4, 'FORBIDDEN');
     expectError(await as(ADA, ['ticket', 'close', '--status', 'solved', '--yes', '--json']), 4, 'FORBIDDEN');

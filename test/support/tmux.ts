@@ -110,6 +110,19 @@ export class Terminal {
     execFileSync('tmux', ['send-keys', '-t', this.name, 'Enter']);
   }
 
+  /** Resizes the terminal, as a person dragging the window's corner would. */
+  resize(columns: number, rows: number): void {
+    execFileSync('tmux', ['resize-window', '-t', this.name, '-x', String(columns), '-y', String(rows)]);
+  }
+
+  /** Sends `signal` to the command running in the terminal (the shell's child). */
+  signal(signal: NodeJS.Signals): void {
+    const shell = execFileSync('tmux', ['display-message', '-p', '-t', this.name, '#{pane_pid}'], { encoding: 'utf8' }).trim();
+    const child = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0];
+    if (child === undefined || child === '') throw new Error('no command is running in the terminal');
+    process.kill(Number(child), signal);
+  }
+
   capture(): string[] {
     return execFileSync('tmux', ['capture-pane', '-p', '-J', '-t', this.name], { encoding: 'utf8' }).split('\n');
   }

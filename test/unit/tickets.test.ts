@@ -6,6 +6,7 @@ import {
   initialPriority,
   parseTags,
   parseTicketNumber,
+  setCategory,
   validateBody,
   validateSubject,
   TICKET_STATUSES,
@@ -322,6 +323,18 @@ describe('assignment', () => {
     expect(errorCode(() => assignTicket(state, ticket, ada, senior, iso(T0)))).toBe('FORBIDDEN');
     expect(errorCode(() => assignTicket(state, ticket, junior, senior, iso(T0)))).toBe('FORBIDDEN');
     expect(assignTicket(state, ticket, senior, senior, iso(T0)).assigneeId).toBe(senior.id);
+  });
+});
+
+describe('category', () => {
+  it('changes with an event saying from what to what, and does nothing when it is already that', () => {
+    const state = newState();
+    const lin = agent(state, 'lin', 1);
+    const ticket = open(state, customer(state, 'ada'), T0);
+    const moved = setCategory(ticket, 'funds', lin, iso(T0));
+    expect(moved.category).toBe('funds');
+    expect(moved.events.at(-1)).toEqual({ type: 'category', at: iso(T0), by: lin.id, from: ticket.category, to: 'funds' });
+    expect(setCategory(moved, 'funds', lin, iso(T0))).toBe(moved);
   });
 });
 

@@ -30,7 +30,17 @@ import {
 import { requireRole } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/state.js';
-import { parsePriority, parseStatus, parseTags, parseTicketNumber, parseTier, validateReason, type Ticket, type TicketStatus } from '../../domain/tickets.js';
+import {
+  parseCategory,
+  parsePriority,
+  parseStatus,
+  parseTags,
+  parseTicketNumber,
+  parseTier,
+  validateReason,
+  type Ticket,
+  type TicketStatus,
+} from '../../domain/tickets.js';
 import { normalizeEmail } from '../../domain/validate.js';
 import type { RecordsTransaction } from '../../store/store.js';
 import { confirmSignedIn, sessionToken } from '../auth.js';
@@ -366,9 +376,10 @@ function registerNote(ticket: Command, app: App): void {
 }
 
 function registerSet(ticket: Command, app: App): void {
-  const unfiltered = subcommand(ticket, 'set', 'agents: change the priority, tags or status of tickets')
+  const unfiltered = subcommand(ticket, 'set', 'agents: change the priority, category, tags or status of tickets')
     .argument('[numbers...]', 'the ticket number(s); or select tickets with filters instead')
     .option('--priority <priority>', 'urgent, high, normal or low')
+    .option('--category <category>', 'account, funds, identity, dispute, technical or feedback')
     .option('--tags <tags>', 'comma-separated tags (replaces the current ones; "" clears them)')
     .option('--status <status>', 'open, pending, on-hold or solved')
     .option('-y, --yes', 'do not ask for confirmation (needed to change several tickets without a terminal, and always with filters)');
@@ -376,17 +387,19 @@ function registerSet(ticket: Command, app: App): void {
   examples(command, [
     'okpay ticket set 12 --priority urgent --tags refund,card',
     'okpay ticket set 12 --status on-hold',
+    'okpay ticket set 12 --category funds',
     'okpay ticket set 12 14 --priority high --yes',
     'okpay ticket set --search "card stolen" --where-priority normal,low --priority urgent --yes',
   ]);
   action(app, command, async (ctx, o, args) => {
     const changes: TicketChanges = {
       ...(o.priority === undefined ? {} : { priority: parsePriority(o.priority) }),
+      ...(o.category === undefined ? {} : { category: parseCategory(o.category) }),
       ...(o.tags === undefined ? {} : { tags: parseTags(o.tags) }),
       ...(o.status === undefined ? {} : { status: parseStatus(o.status) }),
     };
-    if (Object.keys(changes).length === 0) throw new AppError('USAGE', 'nothing to change', { hint: 'pass --priority, --tags or --status' });
-    const target = ticketTarget(args, { ...o, status: o.whereStatus, priority: o.wherePriority });
+    if (Object.keys(changes).length === 0) throw new AppError('USAGE', 'nothing to change', { hint: 'pass --priority, --category, --tags or --status' });
+    const target = ticketTarget(args, { ...o, status: o.whereStatus, priority: o.wherePriority, category: o.whereCategory });
     if (!('single' in target)) return runBulk(ctx, target, { verb: 'set', done: 'updated', action: { verb: 'set', changes }, yes: o.yes });
     const token = await sessionToken(ctx);
     await asAgent(

@@ -4,12 +4,13 @@
 // is locked while the agent reads or types. Without a terminal it names those commands instead.
 
 import type { Command } from '@commander-js/extra-typings';
-import { assignAsAgent, changeLock, escalateAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent, updateAsAgent } from '../../app/agent.js';
+import { assignAsAgent, changeLock, escalateAsAgent, mergeAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent, updateAsAgent } from '../../app/agent.js';
 import type { Actor } from '../../app/authenticate.js';
 import { refund } from '../../app/refunds.js';
 import { assertUnchanged, triagePanel, triageQueue, type SeenVersion, type TriagePanel } from '../../app/triage.js';
 import { requireRole } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
+import { normalizeEmail } from '../../domain/validate.js';
 import { validateBody, validateReason, type Tier } from '../../domain/tickets.js';
 import type { RecordsTransaction } from '../../store/store.js';
 import { sessionToken } from '../auth.js';
@@ -21,7 +22,7 @@ import { runConsole, type TriageAction, type TriageDesk } from '../triage-consol
 import { draftText, editInEditor } from '../triage-editor.js';
 
 const INSTEAD =
-  'use `okpay agent queue`, `okpay ticket show N`, `okpay ticket reply N --body …` (or --faq ID), `okpay ticket note N`, `okpay ticket assign N`, `okpay ticket escalate N --tier T`, `okpay ticket set N --priority P`, `okpay ticket resolve N` and `okpay ticket close N`';
+  'use `okpay agent queue`, `okpay ticket show N`, `okpay ticket reply N --body …` (or --faq ID), `okpay ticket note N`, `okpay ticket assign N`, `okpay ticket escalate N --tier T`, `okpay ticket set N --priority P` (or --category C), `okpay ticket merge N --into M`, `okpay ticket resolve N` and `okpay ticket close N`';
 
 export function registerTriage(agent: Command, app: App): void {
   const command = filterOptions(
@@ -85,11 +86,17 @@ async function perform(t: RecordsTransaction, ctx: Context, actor: Actor, seen: 
       await noteAsAgent(t, ctx, actor, number, validateBody(move.body));
       return `#${number}: note added.`;
     case 'assign': {
-      const { assignee } = await assignAsAgent(t, ctx, actor, number, move.to === 'me' ? actor.user.email : null);
+      const to = move.to === 'me' ? actor.user.email : move.to === 'auto' ? null : normalizeEmail(move.to.email);
+      const { assignee } = await assignAsAgent(t, ctx, actor, number, to);
       return `#${number} assigned to ${assignee.email}.`;
     }
     case 'priority':
       return `#${number} is now ${(await updateAsAgent(t, ctx, actor, number, { priority: move.priority })).priority}.`;
+    case 'category':
+      return `#${number} is now in ${(await updateAsAgent(t, ctx, actor, number, { category: move.category })).category}.`;
+    case 'merge':
+      await mergeAsAgent(t, ctx, actor, number, move.into);
+      return `#${number} was merged into #${move.into}.`;
     case 'status': {
       const updated =
         move.to === 'solved' || move.to === 'closed'
