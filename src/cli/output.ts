@@ -115,6 +115,8 @@ interface DataFormat {
 
 const NO_FORMAT: DataFormat = { fields: null, jq: null, template: null, declared: undefined, later: () => undefined };
 
+const CHECKMARK = '✓';
+
 export class Output {
   readonly style: Styles;
   private readonly mark: string;
@@ -184,7 +186,12 @@ export class Output {
   }
 
   success(text: string): void {
-    this.note(`${this.color ? this.style.green('✓') : '✓'} ${text}`);
+    this.note(`${this.style.green(CHECKMARK)} ${text}`);
+  }
+
+  /** okpay's one checkmark, ready to write (green with colour): success lines and answered prompts. */
+  checkmark(): string {
+    return this.shown(this.style.green(CHECKMARK));
   }
 
   warn(text: string): void {
@@ -219,7 +226,7 @@ export class Output {
       return value === null || value === undefined ? '' : this.shown(String(value));
     };
     if (!this.io.stdoutIsTTY) {
-      this.line(columns.map((c) => c.title.toLowerCase().replace(/\s+/g, '_')).join('\t'));
+      this.line(columns.map(plainColumnName).join('\t'));
       for (const row of rows) this.io.writeOut(`${columns.map((c) => text(row, c.key).replace(/[\t\n]/g, ' ')).join('\t')}\n`);
       return;
     }
@@ -232,6 +239,16 @@ export class Output {
   time(at: TimeInput): string {
     return this.io.stdoutIsTTY ? loaded(terminalKit, 'local times').humanTime(at) : utcMinute(at);
   }
+}
+
+/** A column's name in tab-separated output: the words of its title ("CSAT (4–5)" → csat, "Status / reason" → status_reason), else its key ("#" → number). */
+function plainColumnName(column: Column): string {
+  const words = column.title
+    .replace(/\([^)]*\)/g, ' ')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((word) => word !== '');
+  return words.length > 0 ? words.join('_') : column.key;
 }
 
 /** Colour on when stdout is a terminal, unless NO_COLOR or --no-color; FORCE_COLOR turns it on. */

@@ -15,6 +15,11 @@ export async function inquirer(): Promise<Inquirer> {
   return createRequire(import.meta.url)('@inquirer/prompts') as Inquirer;
 }
 
+/** An answered question is marked with okpay's one checkmark (✓, as on success lines), not the prompt library's ✔. */
+function theme(ctx: Context): { prefix: { done: string } } {
+  return { prefix: { done: ctx.out.checkmark() } };
+}
+
 /** Ctrl-C at a prompt: the prompt library's ExitPromptError becomes exit 130, as a shell reports SIGINT. */
 export function interrupted(error: unknown): never {
   if (isInterruption(error)) throw new AppError('INTERRUPTED', 'interrupted; nothing was changed');
@@ -74,7 +79,10 @@ export async function askForMissing(ctx: Context, wanted: readonly WantedValue[]
   for (const value of wanted) {
     const check = value.check;
     const answer =
-      value.given ?? (await input({ message: value.message, validate: asValidator(check ? (text) => check(text, answers) : undefined) }).catch(interrupted));
+      value.given ??
+      (await input({ message: value.message, theme: theme(ctx), validate: asValidator(check ? (text) => check(text, answers) : undefined) }).catch(
+        interrupted,
+      ));
     answers.set(value.flag, answer);
   }
   return wanted.map((value) => answers.get(value.flag) ?? '');
@@ -87,13 +95,13 @@ function requireTerminal(ctx: Context, what: string, flagHint: string): void {
 async function promptSecret(ctx: Context, message: string, flagHint: string): Promise<string> {
   requireTerminal(ctx, message.replace(/:$/, '').toLowerCase(), flagHint);
   const { password } = await inquirer();
-  return password({ message, mask: '*' }).catch(interrupted);
+  return password({ message, mask: '*', theme: theme(ctx) }).catch(interrupted);
 }
 
 export async function promptText(ctx: Context, message: string, flagHint: string): Promise<string> {
   requireTerminal(ctx, message.replace(/:$/, '').toLowerCase(), flagHint);
   const { input } = await inquirer();
-  return input({ message }).catch(interrupted);
+  return input({ message, theme: theme(ctx) }).catch(interrupted);
 }
 
 /** Money-moving and destructive commands: --yes, or a yes on a terminal. */
@@ -104,7 +112,7 @@ export async function confirmOrRequireYes(ctx: Context, question: string, yes: b
   }
   const { confirm } = await inquirer();
   // The question may quote an argument or a payee: shown escaped, like all output.
-  const ok = await confirm({ message: escapeControls(question), default: false }).catch(interrupted);
+  const ok = await confirm({ message: escapeControls(question), default: false, theme: theme(ctx) }).catch(interrupted);
   if (!ok) throw new AppError('CANCELLED', 'cancelled; nothing was changed');
 }
 
@@ -144,9 +152,9 @@ export async function readNewPassword(ctx: Context, options: { passwordStdin?: b
   requireTerminal(ctx, 'new password', 'pass --password-stdin (and pipe the password in) or set OKPAY_PASSWORD');
   const { password } = await inquirer();
   for (let round = 1; ; round += 1) {
-    const first = await password({ message: 'New password:', mask: '*', validate: asValidator(checkPasswordPolicy) }).catch(interrupted);
+    const first = await password({ message: 'New password:', mask: '*', theme: theme(ctx), validate: asValidator(checkPasswordPolicy) }).catch(interrupted);
     ctx.out.note(passwordStrength(first));
-    const second = await password({ message: 'Repeat the new password:', mask: '*' }).catch(interrupted);
+    const second = await password({ message: 'Repeat the new password:', mask: '*', theme: theme(ctx) }).catch(interrupted);
     if (first === second) return first;
     if (round === NEW_PASSWORD_ROUNDS) throw new AppError('PASSWORD_MISMATCH', `the two passwords differed ${NEW_PASSWORD_ROUNDS} times; nothing was changed`);
     ctx.out.note('The two passwords differ. Type the new password again.');

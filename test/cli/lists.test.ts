@@ -24,6 +24,18 @@ describe('on the demo store (back-dated fixtures)', () => {
   const lena = (argv: readonly string[]) => desk.okpay(argv, { token: desk.tokens.customer });
   const amy = (argv: readonly string[]) => desk.okpay(argv, { token: desk.tokens.agent1 });
 
+  it('the queue explains its marks: a legend in --help, and a footer under the table on a terminal only', async () => {
+    const help = await amy(['agent', 'queue', '--help']);
+    expect(help.stdout).toMatch(/Symbols:\n {2}⇡ after the urgency: the customer asked for escalation\n {2}SLA left: .*red when overdue/);
+    const footer = /⇡ escalation asked · SLA left: red overdue, yellow at risk, green on time/;
+    const terminal = await desk.okpay(['agent', 'queue'], { token: desk.tokens.agent1, tty: true });
+    expect(terminal.code, terminal.stderr).toBe(0);
+    expect(terminal.stdout.replace(/\s+/g, ' ')).toMatch(footer);
+    const piped = await amy(['agent', 'queue']);
+    expect(piped.stdout).not.toMatch(/escalation asked/);
+    expect(piped.stdout.split('\n')[0]?.split('\t')[0]).toBe('number');
+  });
+
   it('history is newest first by the time of each transaction, not by the order it was loaded in', async () => {
     const { transactions } = json<{ transactions: Row[] }>(await lena(['history', '--json']));
     const times = transactions.map((t) => Date.parse(t.createdAt));

@@ -41,3 +41,18 @@ describe('prose', () => {
     expect(piped.stdout()).toBe(`${text}\n`);
   });
 });
+
+describe('tab-separated tables', () => {
+  it('name their columns with clean words: no slashes, brackets or symbols', () => {
+    const io = bufferIO({ columns: 80 });
+    const columns = [
+      { key: 'number', title: '#' },
+      { key: 'left', title: 'SLA left' },
+      { key: 'csat', title: 'CSAT (4–5)' },
+      { key: 'detail', title: 'Status / reason' },
+      { key: 'detail2', title: 'Transaction or reason' },
+    ];
+    new Output(io, false, false).table(columns, [{ number: 6, left: '1 h', csat: '80%', detail: 'solved', detail2: 'txn_1' }]);
+    expect(io.stdout().split('\n')[0]?.split('\t')).toEqual(['number', 'sla_left', 'csat', 'status_reason', 'transaction_or_reason']);
+  });
+});

@@ -95,6 +95,9 @@ describe('a missing value is asked for on a terminal', () => {
     const screen = await terminal.finish();
     expect(screen.code, screen.text).toBe(0);
     expect(screen.lines[screen.lines.length - 1]).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    // An answered question carries okpay's one checkmark, as its success lines do.
+    expect(screen.text).toContain(`✓ Email: ${CHEN}`);
+    expect(screen.text).not.toContain('✔');
   });
 
   it('ticket new asks for the category, the subject and the message, each checked', async () => {

@@ -35,12 +35,22 @@ export function registerAgentCommands(program: Command, app: App, subcommands: {
 }
 
 const QUEUE_LIMIT = 50;
+/** What the queue's marks and colours mean: under `agent queue --help`, and under the table on a terminal. */
+const QUEUE_LEGEND = [
+  '⇡ after the urgency: the customer asked for escalation',
+  'SLA left: business time to the next reply target; red when overdue, yellow when at risk, green on time',
+  'paused: the SLA clock stops while the ticket waits on the customer or is on hold',
+] as const;
+const QUEUE_FOOTER = '⇡ escalation asked · SLA left: red overdue, yellow at risk, green on time · paused: waiting on the customer or on hold';
 
 function registerQueue(agent: Command, app: App): void {
   const queue = subcommand(agent, 'queue', 'tickets still being worked on, most urgent first (see `okpay ticket why N`)')
     .option('--mine', 'only tickets assigned to me (same as --assignee @me)')
     .option('--unassigned', 'only tickets nobody holds (same as --assignee none)');
-  const command = pagingOptions(filterOptions(queue, 'urgency'), QUEUE_LIMIT, 'tickets');
+  const command = pagingOptions(filterOptions(queue, 'urgency'), QUEUE_LIMIT, 'tickets').addHelpText(
+    'after',
+    `\nSymbols:\n${QUEUE_LEGEND.map((l) => `  ${l}`).join('\n')}\n`,
+  );
   examples(command, [
     'okpay agent queue',
     'okpay agent queue --unassigned --language zh',
@@ -105,6 +115,8 @@ function registerQueue(agent: Command, app: App): void {
         })),
         emptyPageText(paging, shown, emptyTicketsText(o, 'agent', 'queue')),
       );
+      // Piped rows stay plain data; a person at a terminal gets the key to the marks.
+      if (ctx.io.stdoutIsTTY && entries.length > 0) ctx.out.text(QUEUE_FOOTER);
       noteNextPage(ctx, command, paging, shown);
     });
   });
