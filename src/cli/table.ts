@@ -118,8 +118,17 @@ function shrink(natural: readonly number[], columns: readonly TableColumn[], roo
   return widths;
 }
 
+/** Cut to at most `width` columns with "…"; cli-truncate runs one column over when the cut falls on a wide (CJK) character. */
+function truncateTo(text: string, width: number): string {
+  for (let target = width; target > 0; target -= 1) {
+    const cut = cliTruncate(text, target, { position: 'end' });
+    if (stringWidth(cut) <= width) return cut;
+  }
+  return '';
+}
+
 function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
-  const cut = stringWidth(text) > width ? cliTruncate(text, width, { position: 'end' }) : text;
+  const cut = stringWidth(text) > width ? truncateTo(text, width) : text;
   const pad = ' '.repeat(Math.max(0, width - stringWidth(cut)));
   return align === 'right' ? pad + cut : cut + pad;
 }

@@ -56,6 +56,18 @@ describe('tables sized to the terminal', () => {
     expect(new Set(bars.map((b) => b.join(','))).size).toBe(1);
   });
 
+  it('keep Chinese aligned when the cut falls on a wide character (cli-truncate alone runs one column over)', () => {
+    const rows = [
+      ['1', '提现什么时候到账？'.repeat(5)],
+      ['5', 'Lost my phone with the authenticator, and the recovery codes too'],
+    ];
+    for (const width of [60, 61, 62, 63]) {
+      const lines = renderTable([{ title: '#', align: 'right' }, { title: 'Subject' }], rows, width);
+      expect(new Set(widths(lines)).size, lines.join('\n')).toBe(1);
+      expect(Math.max(...widths(lines))).toBeLessThanOrEqual(width);
+    }
+  });
+
   it('drop the columns marked hideable, lowest first, before squeezing free text unreadably', () => {
     const columns: TableColumn[] = [
       { title: '#', align: 'right' },
