@@ -13,8 +13,9 @@ import { NEED_OTP } from '../../src/app/second-factor.js';
 import { MAX_FAILED_SIGN_INS } from '../../src/domain/accounts.js';
 import { sha256Hex } from '../../src/domain/ledger.js';
 import type { MemoryRecordStore } from '../../src/store/memory-record-store.js';
-import { APP_PASSWORD, testDeps, testStore, type TestDeps } from '../support/account-deps.js';
+import { testDeps, testStore, type TestDeps } from '../support/account-deps.js';
 import { AppError } from '../../src/domain/errors.js';
+import { PASSWORD } from '../support/outcome.js';
 
 const ADA = 'ada@example.com';
 
@@ -46,7 +47,7 @@ function codeTexted(store: MemoryRecordStore, phone: string): string {
 
 /** Registered and activated; a phone number given is verified with the code texted to it. */
 async function registered(store: MemoryRecordStore, deps: TestDeps, email: string, phone: string | null = null): Promise<void> {
-  const passwordHash = await deps.passwords.hash(APP_PASSWORD);
+  const passwordHash = await deps.passwords.hash(PASSWORD);
   await store.transaction((t) => register(t, deps, { email, phone, country: 'GB', name: null, language: null, passwordHash }));
   await store.transaction((t) => activate(t, deps, tokenIn(store, email, 'activation', 'act')));
   if (phone === null) return;
@@ -55,7 +56,7 @@ async function registered(store: MemoryRecordStore, deps: TestDeps, email: strin
 }
 
 async function signIn(store: MemoryRecordStore, deps: TestDeps, email: string, otp?: string): Promise<SignedIn> {
-  const result = await login(store, deps, { email, password: APP_PASSWORD, otp });
+  const result = await login(store, deps, { email, password: PASSWORD, otp });
   if (result === NEED_OTP) throw new Error('a code was needed');
   return result;
 }
@@ -68,7 +69,7 @@ describe('register and activate', () => {
   it('creates a pending account, mails the token, and activation makes it active', async () => {
     const store = testStore();
     const deps = testDeps();
-    const passwordHash = await deps.passwords.hash(APP_PASSWORD);
+    const passwordHash = await deps.passwords.hash(PASSWORD);
     const user = await store.transaction((t) =>
       register(t, deps, { email: ADA, phone: '+442079460958', country: 'GB', name: 'Ada', language: 'en', passwordHash }),
     );
@@ -137,7 +138,7 @@ describe('login, sessions and locks', () => {
     const store = testStore();
     const deps = testDeps();
     await registered(store, deps, ADA);
-    const unknown = await appErrorOf(() => login(store, deps, { email: BOB, password: APP_PASSWORD, otp: undefined }));
+    const unknown = await appErrorOf(() => login(store, deps, { email: BOB, password: PASSWORD, otp: undefined }));
     const wrong = await appErrorOf(() => login(store, deps, { email: ADA, password: 'Wrong-password-1', otp: undefined }));
     expect([unknown.code, unknown.message]).toEqual([wrong.code, wrong.message]);
     expect((await store.read((t) => t.users.byEmail(ADA)))?.failedLogins).toBe(1);
@@ -156,10 +157,10 @@ describe('login, sessions and locks', () => {
     expect((await appErrorOf(() => actorOf(store, deps, ada.token))).code).toBe('ACCOUNT_LOCKED');
     expect((await actorOf(store, deps, bob.token)).user.email).toBe(BOB);
     expect((await appErrorOf(() => signIn(store, deps, ADA))).code).toBe('ACCOUNT_LOCKED');
-    const withoutToken = await appErrorOf(() => unlockSelf(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined, unlockToken: undefined }));
+    const withoutToken = await appErrorOf(() => unlockSelf(store, deps, { email: ADA, password: PASSWORD, otp: undefined, unlockToken: undefined }));
     expect(withoutToken.code).toBe('INVALID_TOKEN');
     const unlockToken = tokenIn(store, ADA, 'account-locked', 'unl');
-    const unlocked = await unlockSelf(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined, unlockToken });
+    const unlocked = await unlockSelf(store, deps, { email: ADA, password: PASSWORD, otp: undefined, unlockToken });
     expect(unlocked).toMatchObject({ lock: null, failedLogins: 0, unlockToken: null });
     expect(await store.read((t) => t.sessions.ofUser(ada.user.id))).toEqual([]);
     await signIn(store, deps, ADA);
@@ -175,7 +176,7 @@ describe('login, sessions and locks', () => {
     expect((await appErrorOf(() => actorOf(store, deps, signed.token))).code).toBe('ACCOUNT_LOCKED');
     const wrong = await appErrorOf(() => unlockSelf(store, deps, { email: ADA, password: 'Wrong-password-1', otp: undefined, unlockToken: undefined }));
     expect(wrong.code).toBe('BAD_CREDENTIALS');
-    expect(await unlockSelf(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined, unlockToken: undefined })).toMatchObject({ lock: null });
+    expect(await unlockSelf(store, deps, { email: ADA, password: PASSWORD, otp: undefined, unlockToken: undefined })).toMatchObject({ lock: null });
   });
 });
 
@@ -186,14 +187,14 @@ describe('two-step verification', () => {
     await registered(store, deps, ADA);
     const first = await signIn(store, deps, ADA);
     const other = await signIn(store, deps, ADA);
-    const proof = { token: first.token, password: APP_PASSWORD, otp: undefined };
+    const proof = { token: first.token, password: PASSWORD, otp: undefined };
     const enrolment = await enableTwoFactor(store, deps, proof);
     if (enrolment === NEED_OTP) throw new Error('2FA is off: no code is needed to turn it on');
     expect(enrolment.recoveryCodes).toHaveLength(10);
     const code = () => generateSync({ secret: enrolment.secret, epoch: Math.floor(deps.now().getTime() / 1000) });
     await confirmTwoFactorCode(store, deps, proof, code());
     expect((await appErrorOf(() => actorOf(store, deps, other.token))).code).toBe('SESSION_EXPIRED');
-    expect(await login(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined })).toBe(NEED_OTP);
+    expect(await login(store, deps, { email: ADA, password: PASSWORD, otp: undefined })).toBe(NEED_OTP);
     deps.advance(30_000);
     const withCode = code();
     await signIn(store, deps, ADA, withCode);
@@ -215,14 +216,14 @@ describe('passwords', () => {
     const newHash = await deps.passwords.hash('Another-password-7!');
     const wrong = await appErrorOf(() => changePassword(store, deps, mine.token, { current: 'Wrong-password-1', newHash, otp: undefined }));
     expect(wrong.code).toBe('BAD_CREDENTIALS');
-    expect(await changePassword(store, deps, mine.token, { current: APP_PASSWORD, newHash, otp: undefined })).toMatchObject({ passwordHash: newHash });
+    expect(await changePassword(store, deps, mine.token, { current: PASSWORD, newHash, otp: undefined })).toMatchObject({ passwordHash: newHash });
     expect((await actorOf(store, deps, mine.token)).user.email).toBe(ADA);
     expect((await appErrorOf(() => actorOf(store, deps, other.token))).code).toBe('SESSION_EXPIRED');
     await store.transaction((t) => requestPasswordReset(t, deps, ADA));
     await store.transaction((t) => requestPasswordReset(t, deps, BOB));
     expect(store.mails.filter((m) => m.kind === 'password-reset').map((m) => m.to)).toEqual([ADA]);
     const token = tokenIn(store, ADA, 'password-reset', 'rst');
-    const oldHash = await deps.passwords.hash(APP_PASSWORD);
+    const oldHash = await deps.passwords.hash(PASSWORD);
     await store.transaction((t) => resetPassword(t, deps, token, oldHash));
     expect((await appErrorOf(() => actorOf(store, deps, mine.token))).code).toBe('SESSION_EXPIRED');
     expect((await appErrorOf(() => store.transaction((t) => resetPassword(t, deps, token, newHash)))).code).toBe('INVALID_TOKEN');

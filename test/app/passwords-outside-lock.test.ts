@@ -13,7 +13,8 @@ import { userAccount } from '../../src/domain/ledger.js';
 import { findCurrency } from '../../src/domain/money.js';
 import { planDeposit } from '../../src/domain/wallet.js';
 import type { MemoryRecordStore } from '../../src/store/memory-record-store.js';
-import { APP_PASSWORD, testDeps, testStore, type TestDeps } from '../support/account-deps.js';
+import { testDeps, testStore, type TestDeps } from '../support/account-deps.js';
+import { PASSWORD } from '../support/outcome.js';
 
 const ADA = 'ada@example.com';
 const BOB = 'bob@example.com';
@@ -35,7 +36,7 @@ function hasherWithHook(hook: () => Promise<void>): PasswordHasher & { verificat
 }
 
 async function registered(store: MemoryRecordStore, deps: TestDeps, email: string): Promise<void> {
-  const passwordHash = await bcryptHasher(4).hash(APP_PASSWORD);
+  const passwordHash = await bcryptHasher(4).hash(PASSWORD);
   await store.transaction((t) => register(t, deps, { email, phone: null, country: 'GB', name: null, language: null, passwordHash }));
   const mail = store.mails.filter((m) => m.to === email && m.kind === 'activation').pop();
   const token = /\b(act_[A-Za-z0-9_-]+)/.exec(mail?.text ?? '')?.[1] ?? '';
@@ -63,7 +64,7 @@ describe('password checks and the store lock', () => {
       });
       events.push('payment committed');
     };
-    const signed = await login(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined });
+    const signed = await login(store, deps, { email: ADA, password: PASSWORD, otp: undefined });
     events.push('signed in');
     expect(signed).not.toBe(NEED_OTP);
     expect(events).toEqual(['comparing', 'payment committed', 'signed in']);
@@ -77,16 +78,16 @@ describe('password checks and the store lock', () => {
     const hasher = hasherWithHook(() => hook());
     const deps = testDeps(hasher);
     await registered(store, deps, ADA);
-    const signed = await login(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined });
+    const signed = await login(store, deps, { email: ADA, password: PASSWORD, otp: undefined });
     if (signed === NEED_OTP) throw new Error('a code was needed');
     const newHash = await bcryptHasher(4).hash('Another-password-7!');
     hook = async () => {
       hook = async () => undefined;
       // The person changes the password in another window while this sign-in compares the old one.
-      await changePassword(store, deps, signed.token, { current: APP_PASSWORD, newHash, otp: undefined });
+      await changePassword(store, deps, signed.token, { current: PASSWORD, newHash, otp: undefined });
     };
     const before = hasher.verifications;
-    const refused = await login(store, deps, { email: ADA, password: APP_PASSWORD, otp: undefined }).then(
+    const refused = await login(store, deps, { email: ADA, password: PASSWORD, otp: undefined }).then(
       () => null,
       (error: unknown) => error,
     );

@@ -91,7 +91,7 @@ describe('step-up authentication (item 5)', () => {
       async (o) => {
         const who = await signUp(o, 'pat@example.com');
         if (action === '2fa.disable') await withTwoFactor(who);
-        for (let i = 0; i < 5; i += 1) expectError(await who.run([...args, '--json'], { stdin: `${WRONG}\nNew-password-2!\n` }), 3, 'BAD_CREDENTIALS');
+        for (let i = 0; i < 5; i += 1) expectError(await who.run([...args, '--json'], { stdin: `${WRONG}\nNew-password-2!\n` }), 3, 'BAD_CREDENTIALS').error();
         expectError(await who.run(['whoami', '--json']), 6, 'ACCOUNT_LOCKED');
         expectError(await o.run(['login', '--email', who.email, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` }), 6, 'ACCOUNT_LOCKED');
         expect(await mailText(o, who.email, 'account-locked')).toContain('okpay unlock');
@@ -107,7 +107,7 @@ describe('step-up authentication (item 5)', () => {
     await ada.ok(['lock', '--yes']);
     const unlock = (code: string, extra: string[] = []) =>
       o.run(['unlock', '--email', ada.email, '--password-stdin', '--otp', code, ...extra, '--json'], { stdin: `${PASSWORD}\n` });
-    for (let i = 0; i < 5; i += 1) expectError(await unlock('000000'), 3, 'BAD_OTP');
+    for (let i = 0; i < 5; i += 1) expectError(await unlock('000000'), 3, 'BAD_OTP').error();
     o.advance(MINUTE_MS);
     expectError(await unlock(codeAt(o, secret)), 3, 'INVALID_TOKEN');
     const token = /\b(unl_[A-Za-z0-9_-]+)/.exec(await mailText(o, ada.email, 'account-locked'))?.[1] ?? '';
@@ -209,11 +209,11 @@ describe('passwords longer than bcrypt reads (item 6)', () => {
     expectOk(await ada.run(['password', 'change', '--password-stdin'], { stdin: `${PASSWORD}\n${exact}\n` }));
     const login = (password: string) => o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--raw', '--json'], { stdin: `${password}\n` });
     for (const longer of [`${exact}y`, `${exact}${'z'.repeat(100)}`]) {
-      const refused = expectError(await login(longer), 3, 'BAD_CREDENTIALS');
+      const refused = expectError(await login(longer), 3, 'BAD_CREDENTIALS').error();
       expect(refused.message).toBe('the email or the password is wrong');
     }
     // Counted like any wrong password: three more and the account locks.
-    for (let i = 0; i < 3; i += 1) expectError(await login(`${exact}!`), 3, 'BAD_CREDENTIALS');
+    for (let i = 0; i < 3; i += 1) expectError(await login(`${exact}!`), 3, 'BAD_CREDENTIALS').error();
     expectError(await login(exact), 6, 'ACCOUNT_LOCKED');
   });
 
@@ -235,7 +235,7 @@ describe('an empty OKPAY_SESSION (item 9)', () => {
     for (const empty of ['', '  ']) {
       for (const args of [['whoami'], ['balance'], ['logout'], ['transfer', '--to', 'bob@example.com', '--amount', '1', '--currency', 'USD', '--yes']]) {
         const run = await o.run([...args, '--json'], { env: { OKPAY_SESSION: empty } });
-        const error = expectError(run, 3, 'NOT_LOGGED_IN');
+        const error = expectError(run, 3, 'NOT_LOGGED_IN').error();
         expect(error.message).toBe('OKPAY_SESSION is set but empty');
         expect(run.stdout).toBe('');
       }
@@ -271,7 +271,7 @@ describe('the clock (item 7)', () => {
           ['dev', 'otp', '--email', 'ada@example.com'],
         ]) {
           const run = await o.run([...args, '--json'], { stdin: `${PASSWORD}\n`, ...as(now) });
-          expect(expectError(run, 2, 'USAGE').message, args.join(' ')).toBe(CLOCK_REFUSED);
+          expect(expectError(run, 2, 'USAGE').error().message, args.join(' ')).toBe(CLOCK_REFUSED);
           expect(run.stdout).toBe('');
         }
       }
@@ -288,7 +288,7 @@ describe('the clock (item 7)', () => {
     const o = new Okpay({ testStore: false, now: NOW });
     try {
       const refused = await o.run(['register', '--email', 'ada@example.com', '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });
-      expect(expectError(refused, 2, 'USAGE').message).toBe(CLOCK_REFUSED);
+      expect(expectError(refused, 2, 'USAGE').error().message).toBe(CLOCK_REFUSED);
       expect(expectOk(await o.run(['dev', 'init', '--json'])).json()).toEqual({ testStore: true, marked: true });
       expect(expectOk(await o.run(['dev', 'init', '--json'])).json()).toEqual({ testStore: true, marked: false });
       await register(o, 'ada@example.com');

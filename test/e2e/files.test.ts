@@ -22,9 +22,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, Okpay, type Run } from '../support/okpay.js';
+import { PASSWORD } from '../support/outcome.js';
 
 const NOW = '2026-11-23T10:00:00.000Z';
-const PASSWORD = 'Quiet-harbour-77!';
 const FIXTURE = { users: [{ name: 'ada', email: 'ada@example.com', password: PASSWORD, fullName: 'Ada Lovelace', country: 'GB', balances: { USD: '50.00' } }] };
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/domain/csv.js';
 import { Okpay, type Run } from '../support/okpay.js';
+import { PASSWORD } from '../support/outcome.js';
 
 const NOW = '2026-11-23T10:00:00.000Z';
-const PASSWORD = 'Quiet-harbour-77!';
 const FIXTURE = {
   users: [
     { name: 'ada', email: 'ada@example.com', password: PASSWORD, fullName: 'Ada Lovelace', country: 'GB', kyc: 'approved', balances: { USD: '500.00' } },

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { generateSync } from 'otplib';
 import { parseEml, type MailRecord } from '../../src/domain/mail.js';
 import { BIN, Okpay, type Run } from '../support/okpay.js';
+import { expectOk, PASSWORD } from '../support/outcome.js';
 import { storeFiles, storeRecords, storeRoot } from '../support/store-files.js';
 
-const PASSWORD = 'Harbour-lights-42!';
 const NEW_PASSWORD = 'Quiet-river-77#';
 const MINUTE_MS = 60_000;
 const ANSI = /\u001b\[/;
@@ -42,11 +42,6 @@ function tokenIn(mail: MailRecord | undefined, prefix: string): string {
 
 function totpAt(secret: string, iso: string): string {
   return generateSync({ secret, epoch: Math.floor(Date.parse(iso) / 1000) });
-}
-
-function expectOk(run: Run): Run {
-  expect(run.code, run.stderr).toBe(0);
-  return run;
 }
 
 async function login(o: Okpay, email: string, extra: readonly string[] = [], password = PASSWORD): Promise<Run> {

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otplibTotp } from '../../src/cli/auth-adapters.js';
 import { BIN } from '../support/okpay.js';
 import { forgeRecord, storeRecords } from '../support/store-files.js';
+import { PASSWORD } from '../support/outcome.js';
 
 const NOW = Date.parse('2026-11-23T10:00:00.000Z');
-const PASSWORD = 'Quiet-harbour-77!';
 const NEW_PASSWORD = 'Louder-harbour-88?';
 const totp = otplibTotp();
 

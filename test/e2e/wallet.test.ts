@@ -114,7 +114,7 @@ describe('deposits, binding quotes, transfers, history and receipts', () => {
     // A quote lasts 30 minutes.
     const late = await quoteOf(ada, ['--to', 'bob@example.com', '--amount', '10', '--currency', 'USD']);
     await advance(o, 31 * MINUTE_MS, ada, bob);
-    const expired = expectError(await ada.run(['transfer', '--quote', late.id, '--yes', '--json']), 6, 'QUOTE_EXPIRED');
+    const expired = expectError(await ada.run(['transfer', '--quote', late.id, '--yes', '--json']), 6, 'QUOTE_EXPIRED').error();
     expect(expired.message).toContain(late.expiresAt);
 
     const all = await history(ada);
@@ -179,11 +179,12 @@ describe('refusals', () => {
     await ada.ok(['deposit', '--amount', '100', '--currency', 'USD']);
     const toBob = ['--to', 'bob@example.com', '--currency', 'USD', '--yes', '--json'];
 
-    const poor = expectError(await ada.run(['transfer', '--amount', '100', ...toBob]), 7, 'INSUFFICIENT_FUNDS');
+    const poor = expectError(await ada.run(['transfer', '--amount', '100', ...toBob]), 7, 'INSUFFICIENT_FUNDS').error();
     expect(poor.message).toContain('100.00 USD available');
     expect(poor.message).toContain('needs 100.50 USD');
     expect(
-      expectError(await ada.run(['transfer', '--to', 'ADA@example.com', '--amount', '1', '--currency', 'USD', '--yes', '--json']), 2, 'SELF_TRANSFER').message,
+      expectError(await ada.run(['transfer', '--to', 'ADA@example.com', '--amount', '1', '--currency', 'USD', '--yes', '--json']), 2, 'SELF_TRANSFER').error()
+        .message,
     ).toContain('yourself');
     expectError(await ada.run(['transfer', '--to', 'bob@example.com', '--amount', '1', '--currency', 'USD', '--json']), 2, 'CONFIRMATION_REQUIRED');
     expectError(await ada.run(['transfer', '--to', 'bob@example.com', '--amount', '1', '--currency', 'XYZ', '--yes', '--json']), 2, 'INVALID_CURRENCY');
@@ -193,16 +194,16 @@ describe('refusals', () => {
     const first = await send(ada, ['--to', 'bob@example.com', '--amount', '10', '--currency', 'USD', '--idempotency-key', 'inv-42']);
     const again = await send(ada, ['--to', 'bob@example.com', '--amount', '10', '--currency', 'USD', '--idempotency-key', 'inv-42']);
     expect(again).toEqual({ ...first, replayed: true });
-    const conflict = expectError(await ada.run(['transfer', '--amount', '11', '--idempotency-key', 'inv-42', ...toBob]), 6, 'IDEMPOTENCY_CONFLICT');
+    const conflict = expectError(await ada.run(['transfer', '--amount', '11', '--idempotency-key', 'inv-42', ...toBob]), 6, 'IDEMPOTENCY_CONFLICT').error();
     expect(conflict.message).toContain(first.transaction.id);
     expect(await ada.balance()).toEqual({ available: '89.95', held: '0.00' });
     expect(await bob.balance()).toEqual({ available: '10.00', held: '0.00' });
 
     await ada.ok(['lock', '--reason', 'lost my phone', '--yes']);
     // The locked sender is told why, and how to unlock — and nothing moves.
-    expect(expectError(await ada.run(['transfer', '--amount', '1', ...toBob]), 6, 'ACCOUNT_LOCKED').message).toContain('lost my phone');
+    expect(expectError(await ada.run(['transfer', '--amount', '1', ...toBob]), 6, 'ACCOUNT_LOCKED').error().message).toContain('lost my phone');
     const login = await o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--json'], { stdin: 'Harbour-lights-42!\n' });
-    expect(expectError(login, 6, 'ACCOUNT_LOCKED').message).toContain('lost my phone');
+    expect(expectError(login, 6, 'ACCOUNT_LOCKED').error().message).toContain('lost my phone');
     expect(await bob.balance()).toEqual({ available: '10.00', held: '0.00' });
     await expectVerified(o);
   });
@@ -216,7 +217,7 @@ describe('limits and identity checks', () => {
     await ada.ok(['deposit', '--amount', '60000', '--currency', 'USD']);
     const over = ['transfer', '--to', 'bob@example.com', '--amount', '1000.01', '--currency', 'USD', '--yes', '--json'];
 
-    const kyc = expectError(await ada.run(over), 8, 'KYC_REQUIRED');
+    const kyc = expectError(await ada.run(over), 8, 'KYC_REQUIRED').error();
     expect(kyc.message).toContain('per-transaction limit of 1000.00 USD');
     expect(kyc.message).toContain('you can send up to 1000.00 USD now');
     expect(kyc.hint).toContain('okpay kyc submit');
@@ -244,7 +245,7 @@ describe('limits and identity checks', () => {
       await ada.run(['transfer', '--to', 'bob@example.com', '--amount', '50000.01', '--currency', 'USD', '--yes', '--json']),
       8,
       'LIMIT_EXCEEDED',
-    );
+    ).error();
     expect(limit.message).toContain('per-transaction limit of 50000.00 USD');
 
     await bob.ok(['kyc', 'submit', '--document-type', 'id-card', '--document-number', 'AB123456']);
@@ -302,10 +303,10 @@ describe('batch payouts', () => {
     };
 
     const bad = file('bad.csv', ['bob@example.com,10,USD,rent,r1', 'not-an-email,5,USD,,r2', 'bob@example.com,-3,USD,,r3', 'bob@example.com,1,USD,,r1']);
-    const refused = expectError(await ada.run(['transfer', '--batch', bad, '--yes', '--json']), 2, 'INVALID_FILE');
+    const refused = expectError(await ada.run(['transfer', '--batch', bad, '--yes', '--json']), 2, 'INVALID_FILE').error();
     expect(refused.message).toContain('3 invalid rows; nothing was sent');
     const toSelf = await ada.run(['transfer', '--batch', file('self.csv', ['bob@example.com,1,USD,,s1', 'Ada@Example.com,1,USD,,s2']), '--yes', '--json']);
-    expect(expectError(toSelf, 2, 'INVALID_FILE').message).toContain('1 invalid row; nothing was sent');
+    expect(expectError(toSelf, 2, 'INVALID_FILE').error().message).toContain('1 invalid row; nothing was sent');
     expect(toSelf.stderr).toContain('line 3: you cannot send money to yourself');
     expect(await ada.balance()).toEqual({ available: '100.00', held: '0.00' });
 

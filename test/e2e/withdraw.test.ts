@@ -131,7 +131,7 @@ describe('the payout lifecycle', () => {
       await ada.run(['withdraw', '--method', bank, '--amount', '899.50', '--currency', 'USD', '--yes', '--json']),
       7,
       'INSUFFICIENT_FUNDS',
-    );
+    ).error();
     expect(poor.message).toContain('899.50 USD available');
     expect(poor.message).toContain('needs 901.75 USD');
     expect(await ada.balance()).toEqual({ available: '899.50', held: '100.50' });
@@ -139,7 +139,7 @@ describe('the payout lifecycle', () => {
     const cancelled = await withdraw(ada, wallet, '20');
     expect((await ada.json<{ withdrawal: WithdrawalDoc }>(['withdraw', 'cancel', cancelled.id, '--yes'])).withdrawal.status).toBe('cancelled');
     // The withdrawal exists but is over: a conflict, not "not found".
-    const again = expectError(await ada.run(['withdraw', 'cancel', cancelled.id, '--yes', '--json']), 6, 'INVALID_TRANSITION');
+    const again = expectError(await ada.run(['withdraw', 'cancel', cancelled.id, '--yes', '--json']), 6, 'INVALID_TRANSITION').error();
     expect(again.message).toContain(`withdrawal ${cancelled.id} is cancelled`);
     expectError(await ada.run(['withdraw', 'cancel', 'wd_nosuchthing', '--yes', '--json']), 5, 'WITHDRAWAL_NOT_FOUND');
     const bad = await withdraw(ada, failing, '50');
@@ -147,7 +147,7 @@ describe('the payout lifecycle', () => {
 
     expect(await settle(ops)).toMatchObject({ processing: 2, completed: 0, failed: 0 });
     expect(await settle(ops)).toMatchObject({ processing: 0, completed: 0, failed: 0, transactions: [] });
-    const started = expectError(await ada.run(['withdraw', 'cancel', good.id, '--yes', '--json']), 6, 'INVALID_TRANSITION');
+    const started = expectError(await ada.run(['withdraw', 'cancel', good.id, '--yes', '--json']), 6, 'INVALID_TRANSITION').error();
     expect(started.message).toContain('processing');
 
     await advance(o, Date.parse('2026-11-25T16:59:00.000Z') - Date.parse(START), ops);
@@ -192,7 +192,11 @@ describe('limits on payouts', () => {
     const first = await withdraw(ada, bank, '1000');
     const shown = await ada.ok(['withdraw', '--method', bank, '--amount', '1000', '--currency', 'USD', '--yes']);
     expect(shown.stderr).toContain('Expected by 2026-11-25 17:00 UTC');
-    const window = expectError(await ada.run(['withdraw', '--method', bank, '--amount', '600', '--currency', 'USD', '--yes', '--json']), 8, 'KYC_REQUIRED');
+    const window = expectError(
+      await ada.run(['withdraw', '--method', bank, '--amount', '600', '--currency', 'USD', '--yes', '--json']),
+      8,
+      'KYC_REQUIRED',
+    ).error();
     expect(window.message).toContain('30-day limit of 2500.00 USD');
     expect(window.message).toContain('you can send up to 500.00 USD now');
     await ada.ok(['withdraw', 'cancel', first.id, '--yes']);

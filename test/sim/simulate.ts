@@ -32,6 +32,7 @@ import { OPEN_STATUSES, type Kind } from '../../src/store/record-kinds.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import type { RecordStore, RecordsTransaction } from '../../src/store/store.js';
 import { withoutBytes, withoutLength } from '../support/records.js';
+import { PASSWORD } from '../support/outcome.js';
 
 export interface SimOptions {
   readonly seed: number;
@@ -68,7 +69,6 @@ export class SimulationFailure extends Error {
 }
 
 const START = Date.parse('2026-11-23T09:00:00.000Z');
-const PASSWORD = 'Harbour-lights-42!';
 /** Small segments, so that commits cross segment boundaries often. */
 const SEGMENT_SIZE = 4;
 const MINUTE_MS = 60_000;

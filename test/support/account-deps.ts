@@ -8,7 +8,6 @@ import { bcryptHasher, otplibTotp } from '../../src/cli/auth-adapters.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 
 export const APP_NOW = '2026-11-23T10:00:00.000Z';
-export const APP_PASSWORD = 'Harbour-lights-42!';
 
 export interface TestDeps extends AppDeps {
   /** Moves the clock forward. */

@@ -7,8 +7,10 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { parseEml, type MailRecord } from '../../src/domain/mail.js';
 import { Okpay, type Run, type RunOptions } from './okpay.js';
+import { expectOk, PASSWORD } from './outcome.js';
 
-export const PASSWORD = 'Harbour-lights-42!';
+export { expectError, expectOk, PASSWORD } from './outcome.js';
+
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 24 * 60 * MINUTE_MS;
 
@@ -25,21 +27,6 @@ export function scenarioAt(start: string, name: string, body: (o: Okpay) => Prom
       o.cleanup();
     }
   });
-}
-
-/** Asserts success (exit 0, no error line) and hands the run back for a closer look. */
-export function expectOk(run: Run): Run {
-  expect(run.stderr, `exit ${run.code}`).not.toMatch(/^okpay: /m);
-  expect(run.code, run.stderr).toBe(0);
-  return run;
-}
-
-/** Asserts a refusal: the exit code and the error code of the JSON error document. */
-export function expectError(run: Run, exitCode: number, code: string): ReturnType<Run['error']> {
-  expect(run.code, run.stderr).toBe(exitCode);
-  const error = run.error();
-  expect(error).toMatchObject({ code, exitCode });
-  return error;
 }
 
 /** The mails in <home>/outbox, read straight from the .eml files, oldest first. */

@@ -6,9 +6,11 @@ import { bufferIO } from '../../src/cli/io.js';
 import { run } from '../../src/cli/main.js';
 import type { MailRecord } from '../../src/domain/mail.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
+import { PASSWORD } from './outcome.js';
+
+export { PASSWORD };
 
 export const CLI_NOW = '2026-11-23T10:00:00.000Z';
-export const PASSWORD = 'Harbour-lights-42!';
 
 export interface CliRun {
   readonly code: number;

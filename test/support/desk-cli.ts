@@ -1,11 +1,11 @@
 // End-to-end helpers for the support desk: a store with an administrator, customers and agents,
 // each signed in through the real binary, and the mails read back from the outbox files.
 
-import { expect } from 'vitest';
 import { mails } from './accounts.js';
 import { Okpay, type Run } from './okpay.js';
+import { expectOk, PASSWORD } from './outcome.js';
 
-export const PASSWORD = 'Harbour-lights-42!';
+export { expectError, expectOk, PASSWORD } from './outcome.js';
 
 /** A fixture-file user: a US customer of a month ago, in English, with the shared password. */
 export const fixturePerson = (name: string, email: string, extra: Record<string, unknown> = {}) => ({
@@ -17,19 +17,6 @@ export const fixturePerson = (name: string, email: string, extra: Record<string,
   at: '-30d',
   ...extra,
 });
-
-export function expectOk(run: Run): Run {
-  expect(run.code, run.stderr).toBe(0);
-  return run;
-}
-
-/** Exit code and error code of a failed run (with --json). */
-export function expectError(run: Run, exitCode: number, code: string): Run {
-  expect(run.code, run.stderr).toBe(exitCode);
-  expect(run.error().code).toBe(code);
-  expect(run.stdout).toBe('');
-  return run;
-}
 
 export { mails };
 

@@ -18,8 +18,8 @@ import { run } from '../../src/cli/main.js';
 import { parseEml, type MailRecord } from '../../src/domain/mail.js';
 import { setFaultHook } from '../../src/store/durable-file.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
+import { PASSWORD } from '../support/outcome.js';
 
-const PASSWORD = 'Harbour-lights-42!';
 /** Friday 20 November 2026, 16:00 UTC. */
 const START = '2026-11-20T16:00:00.000Z';
 const DAY_MS = 24 * 60 * 60 * 1000;
