@@ -22,15 +22,8 @@ const TYPE_GROUPS: Readonly<Record<string, readonly TxType[]>> = {
 };
 const DEFAULT_LIMIT = 20;
 
-interface HistoryFlags {
-  type?: string;
-  since?: string;
-  until?: string;
-  limit?: string;
-  page?: string;
-  csv?: boolean;
-  output?: string;
-}
+/** The flags as the history command defines them (below), so a flag's type is written once. */
+type HistoryFlags = ReturnType<ReturnType<typeof historyCommand>['opts']>;
 
 function parseQuery(o: HistoryFlags): HistoryQuery {
   const types = o.type === undefined ? null : new Set(o.type.split(',').flatMap((name) => typeGroup(name.trim())));
@@ -51,14 +44,18 @@ function typeGroup(name: string): readonly TxType[] {
   });
 }
 
-export function registerHistoryCommands(program: Command, app: App): void {
+function historyCommand(program: Command) {
   const command = subcommand(program, 'history', 'your transactions, newest first')
     .option('--type <types>', `only these types (comma-separated): ${Object.keys(TYPE_GROUPS).join(', ')}`)
     .option('--since <date>', 'from this date or time (ISO 8601), inclusive')
     .option('--until <date>', 'up to this date (the whole day) or time, exclusive')
     .option('--csv', 'print CSV with a header row (cells that look like formulas start with an apostrophe)')
     .option('--output <file>', 'with --csv: write to this file (a new file, mode 0600) instead of stdout');
-  pagingOptions(command, DEFAULT_LIMIT, 'transactions');
+  return pagingOptions(command, DEFAULT_LIMIT, 'transactions');
+}
+
+export function registerHistoryCommands(program: Command, app: App): void {
+  const command = historyCommand(program);
   examples(command, [
     'okpay history',
     'okpay history --type transfer --since 2026-11-01 --limit 50',

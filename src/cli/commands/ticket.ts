@@ -148,14 +148,21 @@ function registerShow(ticket: Command, app: App): void {
   });
 }
 
-function registerReply(ticket: Command, app: App): void {
-  const command = subcommand(ticket, 'reply', 'add a message to a ticket (agents: a public answer, mailed to the customer)')
+function defineReply(ticket: Command) {
+  return subcommand(ticket, 'reply', 'add a message to a ticket (agents: a public answer, mailed to the customer)')
     .argument('<number>', 'the ticket number')
     .option('--body <text>', 'the message')
     .option('--body-file <file>', 'read the message from a file (- for standard input)')
     .option('--faq <id>', 'agents: answer with an FAQ article, in the ticket’s language')
     .option('--macro <name>', 'agents: answer with a saved reply, in the ticket’s language (see `okpay agent macros`)')
     .option('--status <status>', 'agents: leave the ticket open, pending (waiting on the customer), on-hold or solved');
+}
+
+/** The flags as `okpay ticket reply` defines them, so a flag's type is written once. */
+type ReplyOptions = ReturnType<ReturnType<typeof defineReply>['opts']>;
+
+function registerReply(ticket: Command, app: App): void {
+  const command = defineReply(ticket);
   examples(command, [
     'okpay ticket reply 12 --body "The payee was ada@example.org, on 3 Nov at 14:05."',
     'okpay ticket reply 12 --faq withdraw-funds --status pending',
@@ -177,14 +184,6 @@ function registerReply(ticket: Command, app: App): void {
       view.print();
     });
   });
-}
-
-interface ReplyOptions {
-  body?: string;
-  bodyFile?: string;
-  faq?: string;
-  macro?: string;
-  status?: string;
 }
 
 async function agentReply(ctx: Context, token: string | null, number: number, o: ReplyOptions): Promise<void> {

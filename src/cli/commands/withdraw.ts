@@ -29,13 +29,20 @@ import { bankFields, ewalletFields, methodDocument, printQuote, quoteDocument, w
 const LIST_LIMIT = 100;
 const IN_FLIGHT: ReadonlySet<string> = new Set(['requested', 'processing']);
 
-export function registerWithdrawCommands(program: Command, app: App): void {
-  const withdrawCommand = subcommand(program, 'withdraw', 'pay money out to your bank account or e-wallet (1–3 business days)')
+function defineWithdraw(program: Command) {
+  return subcommand(program, 'withdraw', 'pay money out to your bank account or e-wallet (1–3 business days)')
     .option('--method <id>', 'the withdrawal method (see `okpay withdraw methods list`)')
     .option('--amount <amount>', 'how much to pay out')
     .option('--currency <code>', 'the currency')
     .option('--quote <id>', 'pay exactly what this quote says (from `okpay fee quote withdraw`)')
     .option(...YES_FLAG);
+}
+
+/** The flags as `okpay withdraw` defines them, so a flag's type is written once. */
+type WithdrawFlags = ReturnType<ReturnType<typeof defineWithdraw>['opts']>;
+
+export function registerWithdrawCommands(program: Command, app: App): void {
+  const withdrawCommand = defineWithdraw(program);
   examples(withdrawCommand, [
     'okpay withdraw methods add bank --holder "Ada Lovelace" --iban "GB33 BUKB 2020 1555 5555 55"',
     'okpay withdraw --method wm_abc123 --amount 100 --currency GBP --yes',
@@ -45,14 +52,6 @@ export function registerWithdrawCommands(program: Command, app: App): void {
   action(app, withdrawCommand, (ctx, o) => requestWithdrawal(ctx, o));
   registerMethodCommands(withdrawCommand, app);
   registerListAndCancel(withdrawCommand, app);
-}
-
-interface WithdrawFlags {
-  method?: string;
-  amount?: string;
-  currency?: string;
-  quote?: string;
-  yes?: boolean;
 }
 
 function parseWithdrawFlags(ctx: Context, o: WithdrawFlags): WithdrawInput | null {
