@@ -1,11 +1,12 @@
 // RFC 4180 CSV for batch payouts and exports. Parsing never stops at a bad row: the batch
 // command reports one result per row, so a malformed row becomes an entry in `errors` with its
 // file line. Only problems that make the whole file unusable (no header, a missing required
-// column, a duplicated column, too many rows) throw INVALID_FILE.
-// Hand-written because csv-parse (6.2) cannot resume at the next line after a bad row (its
-// skip_records_with_error swallows the rows after a stray quote), counts a CRLF as two lines in
-// `info.lines`, and csv-stringify cannot quote just the first field of an empty row.
+// column, a duplicated column, too many rows) throw INVALID_FILE. Writing goes through csv-stringify.
+// Reading is hand-written because csv-parse (6.2.1, checked) cannot resume at the next line after a
+// bad row (with skip_records_with_error, `1,"x"y` swallows every row after it; relax_quotes instead
+// takes such rows as data) and counts a CRLF inside a quoted field as two lines in `info.lines`.
 
+import { stringify } from 'csv-stringify/sync';
 import { AppError } from './errors.js';
 import { printable } from './money.js';
 
@@ -223,18 +224,13 @@ export function neutralizeFormula(value: string): string {
  * cell that a spreadsheet would run as a formula is neutralised.
  */
 export function formatCsv(columns: readonly string[], rows: readonly Readonly<Record<string, string>>[]): string {
-  const lines = [formatRow(columns.map(neutralizeFormula))];
-  for (const row of rows) lines.push(formatRow(columns.map((column) => neutralizeFormula(row[column] ?? ''))));
-  return lines.map((line) => `${line}\r\n`).join('');
-}
-
-function formatRow(values: readonly string[]): string {
-  const fields = values.map(quoteField);
-  // A row of empty or blank fields would read back as a blank line, which parseCsv skips.
-  if (values.every((value) => value.trim() === '')) fields[0] = `"${values[0] ?? ''}"`;
-  return fields.join(',');
-}
-
-function quoteField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  const records = [columns, ...rows.map((row) => columns.map((column) => row[column] ?? ''))].map((values) => values.map(neutralizeFormula));
+  // A row of empty or blank fields would read back as a blank line, which parseCsv skips: its first field is quoted.
+  const blankRows = new Set(records.flatMap((values, index) => (values.every((value) => value.trim() === '') ? [index] : [])));
+  return stringify(records, {
+    record_delimiter: '\r\n',
+    // csv-stringify quotes a field holding the whole CRLF, not a lone CR or LF; a spreadsheet needs both quoted.
+    quoted_match: /[\r\n]/,
+    cast: { string: (value, context) => (context.index === 0 && blankRows.has(context.records) ? { value, quoted: true, quoted_empty: true } : value) },
+  });
 }
