@@ -28,7 +28,12 @@ export function checkWithSchema<T>(schema: ZodMiniType<T>, data: unknown): Schem
 export function parseShippedData<T>(schema: ZodMiniType<T>, data: unknown, label: string, refuse: (message: string) => never = plainError): T {
   const result = checkWithSchema(schema, data);
   if (result.ok) return result.value;
-  return refuse(`${label}: ${result.problems.map((problem) => [formatPath(problem.path), problem.message].filter(Boolean).join(' ')).join('; ')}`);
+  return refuse(`${label}: ${problemsText(result.problems)}`);
+}
+
+/** Problems as one line: `users[1].email must be text; users[2].name is required`. */
+export function problemsText(problems: readonly Problem[]): string {
+  return problems.map((problem) => [formatPath(problem.path), problem.message].filter(Boolean).join(' ')).join('; ');
 }
 
 function plainError(message: string): never {

@@ -2,20 +2,31 @@
 // reads them and returns changes. Everything that grows with history (journal, audit log) lives
 // outside them.
 
+import * as z from 'zod/mini';
 import type { MinorUnits } from './money.js';
-import type { TxId, UserId } from './user.js';
 
 export type { Language } from './language.js';
 
 export type { AccountLock, AgentProfile, Kyc, KycStatus, LockReason, RecoveryCode, Role, TokenRecord, TwoFactor, TxId, User, UserId } from './user.js';
 
-export interface Session {
-  readonly userId: UserId;
-  readonly createdAt: string;
-  readonly lastSeenAt: string;
-  /** Set when a lock ended the session: it then answers with the lock's explanation, not "expired". */
-  readonly endedByLockAt?: string;
-}
+// Each record is a schema, and its type is inferred from it: the store checks every record it reads
+// back against the schema of its kind (store/record-schemas.ts), so a field's type and its check
+// cannot drift apart.
+
+const minor = z.int();
+const text = z.string();
+const optionalText = z.nullable(z.string());
+
+export const sessionSchema = z.readonly(
+  z.object({
+    userId: text,
+    createdAt: text,
+    lastSeenAt: text,
+    /** Set when a lock ended the session: it then answers with the lock's explanation, not "expired". */
+    endedByLockAt: z.optional(text),
+  }),
+);
+export type Session = z.infer<typeof sessionSchema>;
 
 /** A chain head: the last sequence number committed, its hash, and the byte size of the
  * segment file that holds it (a cheap check on open that nothing was written after it). */
@@ -37,103 +48,115 @@ export interface StoreMeta {
   readonly ticketSeq: number;
 }
 
-/** balances[account][currency] = signed minor units; see ledger.ts for the account names. */
+/** One account's balances: currency → signed minor units; see ledger.ts for the account names. */
+export const balanceRowSchema = z.record(text, minor);
+/** balances[account][currency] = signed minor units. */
 export type Balances = Record<string, Record<string, MinorUnits>>;
 
-export type WithdrawalStatus = 'requested' | 'processing' | 'completed' | 'failed' | 'cancelled' | 'returned';
+const WITHDRAWAL_STATUSES = ['requested', 'processing', 'completed', 'failed', 'cancelled', 'returned'] as const;
+export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
+const methodType = z.enum(['bank', 'ewallet']);
 
-export interface WithdrawalMethod {
-  readonly id: string;
-  readonly userId: UserId;
-  readonly type: 'bank' | 'ewallet';
-  /** What people see: holder or provider and a masked number, e.g. "Ada Lovelace •••• 4321". */
-  readonly label: string;
-  readonly holder: string | null;
-  readonly iban: string | null;
-  readonly accountNumber: string | null;
-  readonly routingNumber: string | null;
-  readonly country: string | null;
-  readonly provider: string | null;
-  readonly walletAccount: string | null;
-  readonly createdAt: string;
-  readonly removedAt: string | null;
-}
+export const withdrawalMethodSchema = z.readonly(
+  z.object({
+    id: text,
+    userId: text,
+    type: methodType,
+    /** What people see: holder or provider and a masked number, e.g. "Ada Lovelace •••• 4321". */
+    label: text,
+    holder: optionalText,
+    iban: optionalText,
+    accountNumber: optionalText,
+    routingNumber: optionalText,
+    country: optionalText,
+    provider: optionalText,
+    walletAccount: optionalText,
+    createdAt: text,
+    removedAt: optionalText,
+  }),
+);
+export type WithdrawalMethod = z.infer<typeof withdrawalMethodSchema>;
 
-export interface Withdrawal {
-  readonly id: string;
-  readonly userId: UserId;
-  readonly methodId: string;
-  readonly methodType: 'bank' | 'ewallet';
-  readonly methodLabel: string;
-  readonly amountMinor: MinorUnits;
-  readonly currency: string;
-  readonly feeMinor: MinorUnits;
-  readonly feeLines: readonly FeeLineRecord[];
-  readonly status: WithdrawalStatus;
-  readonly requestedAt: string;
-  readonly processingAt: string | null;
-  readonly expectedBy: string;
-  readonly finishedAt: string | null;
-  readonly failureReason: string | null;
-  readonly holdTxId: TxId;
-  readonly quoteId: string | null;
-  /** What the payout counted against the user's limits; given back if it fails or is cancelled. */
-  readonly outgoingUsdMinor: MinorUnits;
-}
+const feeLineSchema = z.readonly(z.object({ code: text, label: text, amountMinor: minor }));
+export type FeeLineRecord = z.infer<typeof feeLineSchema>;
+const feeLines = z.readonly(z.array(feeLineSchema));
 
-export interface FeeLineRecord {
-  readonly code: string;
-  readonly label: string;
-  readonly amountMinor: MinorUnits;
-}
+export const withdrawalSchema = z.readonly(
+  z.object({
+    id: text,
+    userId: text,
+    methodId: text,
+    methodType,
+    methodLabel: text,
+    amountMinor: minor,
+    currency: text,
+    feeMinor: minor,
+    feeLines,
+    status: z.enum(WITHDRAWAL_STATUSES),
+    requestedAt: text,
+    processingAt: optionalText,
+    expectedBy: text,
+    finishedAt: optionalText,
+    failureReason: optionalText,
+    holdTxId: text,
+    quoteId: optionalText,
+    /** What the payout counted against the user's limits; given back if it fails or is cancelled. */
+    outgoingUsdMinor: minor,
+  }),
+);
+export type Withdrawal = z.infer<typeof withdrawalSchema>;
 
-export interface StoredQuote {
-  readonly id: string;
-  readonly userId: UserId;
-  readonly kind: 'transfer' | 'withdrawal';
-  /** Canonical description of the request the quote prices; a transfer must match it. */
-  readonly request: Readonly<Record<string, string | null>>;
-  readonly amountMinor: MinorUnits;
-  readonly currency: string;
-  readonly feeMinor: MinorUnits;
-  readonly feeLines: readonly FeeLineRecord[];
-  readonly scope: string | null;
-  readonly midRate: string;
-  readonly rate: string;
-  readonly receiveAmountMinor: MinorUnits;
-  readonly receiveCurrency: string;
-  readonly createdAt: string;
-  readonly expiresAt: string;
-  readonly usedBy: TxId | null;
-}
+export const storedQuoteSchema = z.readonly(
+  z.object({
+    id: text,
+    userId: text,
+    kind: z.enum(['transfer', 'withdrawal']),
+    /** Canonical description of the request the quote prices; a transfer must match it. */
+    request: z.readonly(z.record(text, optionalText)),
+    amountMinor: minor,
+    currency: text,
+    feeMinor: minor,
+    feeLines,
+    scope: optionalText,
+    midRate: text,
+    rate: text,
+    receiveAmountMinor: minor,
+    receiveCurrency: text,
+    createdAt: text,
+    expiresAt: text,
+    usedBy: optionalText,
+  }),
+);
+export type StoredQuote = z.infer<typeof storedQuoteSchema>;
 
-export interface IdempotencyRecord {
-  readonly fingerprint: string;
-  readonly txId: TxId;
-  readonly expiresAt: string;
-}
+export const idempotencyRecordSchema = z.readonly(z.object({ fingerprint: text, txId: text, expiresAt: text }));
+export type IdempotencyRecord = z.infer<typeof idempotencyRecordSchema>;
 
-export interface UnclaimedTransfer {
-  readonly txId: TxId;
-  readonly senderId: UserId;
-  readonly toEmail: string | null;
-  readonly toPhone: string | null;
-  readonly amountMinor: MinorUnits;
-  readonly currency: string;
-  readonly feeMinor: MinorUnits;
-  readonly receiveAmountMinor: MinorUnits;
-  readonly receiveCurrency: string;
-  readonly createdAt: string;
-  readonly expiresAt: string;
-  /** What the transfer counted against the sender's limits; given back if it returns. */
-  readonly outgoingUsdMinor: MinorUnits;
-}
+export const unclaimedTransferSchema = z.readonly(
+  z.object({
+    txId: text,
+    senderId: text,
+    toEmail: optionalText,
+    toPhone: optionalText,
+    amountMinor: minor,
+    currency: text,
+    feeMinor: minor,
+    receiveAmountMinor: minor,
+    receiveCurrency: text,
+    createdAt: text,
+    expiresAt: text,
+    /** What the transfer counted against the sender's limits; given back if it returns. */
+    outgoingUsdMinor: minor,
+  }),
+);
+export type UnclaimedTransfer = z.infer<typeof unclaimedTransferSchema>;
 
 /**
  * What a user sent per UTC day, { "2026-11-22": usdMinor, … } with days in ascending order: day
  * buckets keep the state small however busy the user is. (Schema 1 held a list of { day, usdMinor }.)
  */
-export type LimitWindow = Readonly<Record<string, MinorUnits>>;
+export const limitWindowSchema = z.readonly(z.record(text, minor));
+export type LimitWindow = z.infer<typeof limitWindowSchema>;
 
 export const GENESIS_HASH = '0'.repeat(64);
 

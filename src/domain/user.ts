@@ -1,100 +1,123 @@
 // The user record: who someone is, how they sign in (password, tokens, two-step codes), whether
 // their account is locked, their identity check, and for staff their agent profile. Its own module
 // so that the ticket rules, which name users, need not import the whole store shape (state.ts).
+// Each part is a schema and its type is inferred from it: the store checks every user record it
+// reads back (store/record-schemas.ts).
 
-import type { Language } from './language.js';
+import * as z from 'zod/mini';
+import { LANGUAGES } from './language.js';
 
 export type UserId = string;
 /** A transaction's id (ledger.ts): users and tickets name the payments they are about. */
 export type TxId = string;
-export type Role = 'user' | 'agent' | 'admin';
 
-export interface TokenRecord {
-  /** sha256 of the token; the token itself only ever travels in a mail. */
-  readonly tokenHash: string;
-  readonly expiresAt: string;
-}
+const text = z.string();
+const optionalText = z.nullable(z.string());
 
-export interface RecoveryCode {
-  readonly codeHash: string;
-  readonly usedAt: string | null;
-}
+const ROLES = ['user', 'agent', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
-export interface TwoFactor {
-  readonly enabled: boolean;
-  /** Base32 TOTP secret once confirmed; a TOTP verifier needs it in the clear. */
-  readonly secret: string | null;
-  /** A secret shown by `2fa enable` and not yet confirmed with a code. */
-  readonly pendingSecret: string | null;
-  readonly pendingRecoveryCodes: readonly RecoveryCode[];
-  /** Highest TOTP time step accepted so far: a code is accepted once. */
-  readonly lastTimeStep: number | null;
-  readonly recoveryCodes: readonly RecoveryCode[];
-  readonly changedAt: string | null;
-}
+const tokenRecordSchema = z.readonly(
+  z.object({
+    /** sha256 of the token; the token itself only ever travels in a mail. */
+    tokenHash: text,
+    expiresAt: text,
+  }),
+);
+export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 
-export type LockReason = 'self' | 'failed-logins' | 'agent';
+const recoveryCodeSchema = z.readonly(z.object({ codeHash: text, usedAt: optionalText }));
+export type RecoveryCode = z.infer<typeof recoveryCodeSchema>;
+const recoveryCodes = z.readonly(z.array(recoveryCodeSchema));
 
-export interface AccountLock {
-  readonly reason: LockReason;
-  readonly note: string | null;
-  readonly at: string;
-  readonly by: UserId | null;
-}
+const twoFactorSchema = z.readonly(
+  z.object({
+    enabled: z.boolean(),
+    /** Base32 TOTP secret once confirmed; a TOTP verifier needs it in the clear. */
+    secret: optionalText,
+    /** A secret shown by `2fa enable` and not yet confirmed with a code. */
+    pendingSecret: optionalText,
+    pendingRecoveryCodes: recoveryCodes,
+    /** Highest TOTP time step accepted so far: a code is accepted once. */
+    lastTimeStep: z.nullable(z.int()),
+    recoveryCodes,
+    changedAt: optionalText,
+  }),
+);
+export type TwoFactor = z.infer<typeof twoFactorSchema>;
 
-export type KycStatus = 'none' | 'pending' | 'approved' | 'rejected';
+const LOCK_REASONS = ['self', 'failed-logins', 'agent'] as const;
+export type LockReason = (typeof LOCK_REASONS)[number];
 
-export interface Kyc {
-  readonly status: KycStatus;
-  readonly documentType: string | null;
-  readonly documentMasked: string | null;
-  readonly submittedAt: string | null;
-  readonly decidedAt: string | null;
-  readonly decidedBy: UserId | null;
-  readonly reason: string | null;
-}
+const accountLockSchema = z.readonly(z.object({ reason: z.enum(LOCK_REASONS), note: optionalText, at: text, by: optionalText }));
+export type AccountLock = z.infer<typeof accountLockSchema>;
 
-export interface AgentProfile {
-  readonly tier: 1 | 2 | 3;
-  readonly languages: readonly Language[];
-}
+const KYC_STATUSES = ['none', 'pending', 'approved', 'rejected'] as const;
+export type KycStatus = (typeof KYC_STATUSES)[number];
+
+const kycSchema = z.readonly(
+  z.object({
+    status: z.enum(KYC_STATUSES),
+    documentType: optionalText,
+    documentMasked: optionalText,
+    submittedAt: optionalText,
+    decidedAt: optionalText,
+    decidedBy: optionalText,
+    reason: optionalText,
+  }),
+);
+export type Kyc = z.infer<typeof kycSchema>;
+
+const agentProfileSchema = z.readonly(
+  z.object({
+    tier: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+    languages: z.readonly(z.array(z.enum(LANGUAGES))),
+  }),
+);
+export type AgentProfile = z.infer<typeof agentProfileSchema>;
 
 /** A phone number waiting for the one-time code texted to it (phone-verification.ts). */
-export interface PhoneChallenge {
-  /** The number to verify, E.164. */
-  readonly phone: string;
-  /** sha256 of the account id and the code: the code itself only travels in the text message. */
-  readonly codeHash: string;
-  readonly expiresAt: string;
-  readonly wrongAttempts: number;
-}
+const phoneChallengeSchema = z.readonly(
+  z.object({
+    /** The number to verify, E.164. */
+    phone: text,
+    /** sha256 of the account id and the code: the code itself only travels in the text message. */
+    codeHash: text,
+    expiresAt: text,
+    wrongAttempts: z.int(),
+  }),
+);
+export type PhoneChallenge = z.infer<typeof phoneChallengeSchema>;
 
-export interface User {
-  readonly id: UserId;
-  readonly email: string;
-  /** A verified number only (see phone-verification.ts); the one the store finds accounts by. */
-  readonly phone: string | null;
-  /** A number waiting for its one-time code. */
-  readonly phoneChallenge?: PhoneChallenge | null;
-  readonly country: string | null;
-  readonly name: string | null;
-  readonly language: Language | null;
-  readonly idNumberMasked: string | null;
-  readonly antiPhishingPhrase: string | null;
-  readonly role: Role;
-  readonly agent: AgentProfile | null;
-  readonly status: 'pending' | 'active';
-  readonly passwordHash: string;
-  readonly passwordChangedAt: string;
-  readonly createdAt: string;
-  readonly termsAcceptedAt: string;
-  readonly activatedAt: string | null;
-  readonly activation: TokenRecord | null;
-  readonly passwordReset: TokenRecord | null;
-  readonly unlockToken: TokenRecord | null;
-  readonly twoFactor: TwoFactor;
-  readonly failedLogins: number;
-  readonly lock: AccountLock | null;
-  readonly kyc: Kyc;
-  readonly lastLoginAt: string | null;
-}
+export const userSchema = z.readonly(
+  z.object({
+    id: text,
+    email: text,
+    /** A verified number only (see phone-verification.ts); the one the store finds accounts by. */
+    phone: optionalText,
+    /** A number waiting for its one-time code. */
+    phoneChallenge: z.optional(z.nullable(phoneChallengeSchema)),
+    country: optionalText,
+    name: optionalText,
+    language: z.nullable(z.enum(LANGUAGES)),
+    idNumberMasked: optionalText,
+    antiPhishingPhrase: optionalText,
+    role: z.enum(ROLES),
+    agent: z.nullable(agentProfileSchema),
+    status: z.enum(['pending', 'active']),
+    passwordHash: text,
+    passwordChangedAt: text,
+    createdAt: text,
+    termsAcceptedAt: text,
+    activatedAt: optionalText,
+    activation: z.nullable(tokenRecordSchema),
+    passwordReset: z.nullable(tokenRecordSchema),
+    unlockToken: z.nullable(tokenRecordSchema),
+    twoFactor: twoFactorSchema,
+    failedLogins: z.int(),
+    lock: z.nullable(accountLockSchema),
+    kyc: kycSchema,
+    lastLoginAt: optionalText,
+  }),
+);
+export type User = z.infer<typeof userSchema>;

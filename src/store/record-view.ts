@@ -1,9 +1,11 @@
 // One transaction's view of a record-native store: the committed records (a RecordSource: maps
 // in memory, bucket files on disk) with the transaction's own writes laid over them, so that reads
 // see earlier writes. At commit, `changes` adds the index entries that the written records gained
-// or lost (record-kinds.indexEntries), so stores persist plain maps and never derive indexes.
+// or lost (record-kinds.indexEntries), so stores persist plain maps and never derive indexes. Every
+// committed record is checked against its kind's schema as it is read (record-schemas.ts).
 
 import { indexEntries, type IndexEntry, type IndexKind, type IndexMembers, type Kind, type RecordKind, RECORD_KINDS } from './record-kinds.js';
+import { checkedRecord } from './record-schemas.js';
 
 export interface RecordSource {
   /** The committed value, or undefined when there is none. */
@@ -37,7 +39,7 @@ export class RecordView {
   async get<T>(kind: Kind, key: string): Promise<T | null> {
     const written = this.writes.get(kind);
     if (written?.has(key)) return written.get(key) as T | null;
-    return ((await this.source.get(kind, key)) ?? null) as T | null;
+    return (checkedRecord(kind, key, await this.source.get(kind, key)) ?? null) as T | null;
   }
 
   /** Keys about to be read one by one: the source may fetch those this transaction has not written in one go. */
@@ -81,7 +83,7 @@ export class RecordView {
   /** Every record of a kind as this transaction sees it: for scans, reports and small live sets. */
   async all<T>(kind: Kind): Promise<Map<string, T>> {
     const found = new Map<string, T>();
-    for await (const batch of this.source.scan(kind)) for (const [key, value] of batch) found.set(key, value as T);
+    for await (const batch of this.source.scan(kind)) for (const [key, value] of batch) found.set(key, checkedRecord(kind, key, value) as T);
     for (const [key, value] of this.writes.get(kind) ?? []) {
       if (value === null) found.delete(key);
       else found.set(key, value as T);

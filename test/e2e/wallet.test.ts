@@ -349,6 +349,21 @@ describe('batch payouts', () => {
 });
 
 describe('verify', () => {
+  scenario('a record that no longer matches its schema is refused as damage, naming the record and the field, and nothing changes', async (o) => {
+    const ada = await signUp(o, 'ada@example.com');
+    await ada.ok(['deposit', '--amount', '500', '--currency', 'USD']);
+    const key = `user:${userIdOf(o.home, 'ada@example.com')}`;
+    const putBack = forgeRecord<Record<string, unknown>>(o.home, 'balances', key, (row) => ({ ...row, USD: '50000' }));
+    const read = await ada.run(['balance', '--json']);
+    expect(read.code, read.stderr).toBe(10);
+    expect(read.error()).toMatchObject({ code: 'STORE_CORRUPT', message: `the store's balances record ${key} is damaged: USD must be a number` });
+    const paid = await ada.run(['transfer', '--to', 'bob@example.com', '--amount', '1', '--currency', 'USD', '--yes', '--json']);
+    expect(paid.code, paid.stderr).toBe(10);
+    putBack();
+    expect(await ada.balance()).toEqual({ available: '500.00', held: '0.00' });
+    await expectVerified(o);
+  });
+
   scenario('exits 10 with one line per mismatch after a balance record or a journal entry was edited', async (o) => {
     const ada = await signUp(o, 'ada@example.com');
     await ada.ok(['deposit', '--amount', '500', '--currency', 'USD']);

@@ -1,0 +1,42 @@
+// Records read back from a store are checked against the schema of their kind before anything
+// believes them: a record edited outside okpay, or left by a bug, is refused as damage naming the
+// kind, the key and every bad field, instead of surfacing later as a wrong balance or a crash.
+
+import { AppError } from '../domain/errors.js';
+import { printable } from '../domain/money.js';
+import { checkWithSchema, problemsText } from '../domain/schema.js';
+import {
+  balanceRowSchema,
+  idempotencyRecordSchema,
+  limitWindowSchema,
+  sessionSchema,
+  storedQuoteSchema,
+  unclaimedTransferSchema,
+  withdrawalMethodSchema,
+  withdrawalSchema,
+} from '../domain/state.js';
+import { userSchema } from '../domain/user.js';
+import type { Kind } from './record-kinds.js';
+
+const RECORD_SCHEMAS: Partial<Record<Kind, Parameters<typeof checkWithSchema>[0]>> = {
+  users: userSchema,
+  sessions: sessionSchema,
+  balances: balanceRowSchema,
+  quotes: storedQuoteSchema,
+  idempotency: idempotencyRecordSchema,
+  unclaimed: unclaimedTransferSchema,
+  limits: limitWindowSchema,
+  methods: withdrawalMethodSchema,
+  withdrawals: withdrawalSchema,
+};
+
+/** The record as read, once it matches its kind's schema; STORE_CORRUPT naming every bad field otherwise. */
+export function checkedRecord(kind: Kind, key: string, value: unknown): unknown {
+  const schema = RECORD_SCHEMAS[kind];
+  if (schema === undefined || value === undefined || value === null) return value;
+  const result = checkWithSchema(schema, value);
+  if (result.ok) return value;
+  throw new AppError('STORE_CORRUPT', `the store's ${kind} record ${printable(key)} is damaged: ${problemsText(result.problems)}`, {
+    hint: 'it was left untouched; restore the store from a backup, or run `okpay verify` to see what is wrong',
+  });
+}
