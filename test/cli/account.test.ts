@@ -314,6 +314,27 @@ describe('profile', () => {
     expect(verified.json<{ profile: Record<string, unknown> }>().profile).toMatchObject({ phone: '+14155550100', phoneToVerify: null, missing: [] });
   });
 
+  it('does not call a number waiting for its code missing, and says "it" of one missing thing', async () => {
+    const cli = new Cli();
+    await cli.signedIn(EMAIL);
+    const set = await cli.run(
+      ['profile', 'set', '--phone', '+14155550100', '--id-number', 'A12345678', '--name', 'Ada King', '--country', 'US', '--password-stdin'],
+      {
+        stdin: `${PASSWORD}\n`,
+      },
+    );
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stderr).toContain('A code was sent to +14155550100 by text message');
+    expect(set.stderr).not.toContain('Missing');
+    const id = await cli.run(['profile', 'set', '--id-number', 'B7654321']);
+    expect(id.stderr).not.toContain('Missing');
+    const fresh = new Cli();
+    await fresh.signedIn('bob@example.com');
+    await fresh.run(['profile', 'set', '--name', 'Bob', '--country', 'US', '--phone', '+14155550111', '--password-stdin'], { stdin: `${PASSWORD}\n` });
+    expect((await fresh.run(['profile', 'verify-phone', phoneCode(fresh, '+14155550111')])).code).toBe(0);
+    expect((await fresh.run(['profile'])).stderr).toContain('Missing: ID number. Add it with `okpay profile set`.');
+  });
+
   it('prints plain "key: value" lines when stdout is not a terminal', async () => {
     const cli = new Cli();
     await cli.signedIn(EMAIL);

@@ -117,6 +117,7 @@ const CLAIMS: Record<string, (s: Section) => void> = {
     const set = step(s, /okpay profile set --phone \+14155550199 .*--password-stdin --otp \d{6}$/);
     expect(set.output).toMatch(/phone to verify: +\+14155550199/);
     expect(set.output).toContain('A code was sent to +14155550199 by text message');
+    expect(set.output).not.toContain('Missing: phone number');
   },
   'The number is Ada’s once she types the code texted to it (a text-message record in the outbox)': (s) => {
     const { mails } = JSON.parse(step(s, /^okpay outbox list --to \+14155550199 --kind text-message/).output) as { mails: { kind: string }[] };

@@ -98,8 +98,9 @@ function validateChanges(ctx: Context, o: OptionsOf<ReturnType<typeof profileSet
 }
 
 function printProfile(ctx: Context, user: User): void {
-  const gaps = profileGaps(user);
   const waiting = user.phoneChallenge?.phone ?? null;
+  // A number waiting for its code is not missing: the note about the code says what to do.
+  const gaps = profileGaps(user).filter((gap) => waiting === null || gap !== 'phone number');
   ctx.out.data({ profile: profileDocument(user) }, () => {
     ctx.out.fields([
       ['email', user.email],
@@ -115,6 +116,6 @@ function printProfile(ctx: Context, user: User): void {
     ]);
     if (waiting !== null)
       ctx.out.note(`A code was sent to ${waiting} by text message: type it with \`okpay profile verify-phone CODE\` (it lasts 10 minutes).`);
-    if (gaps.length > 0) ctx.out.note(`Missing: ${gaps.join(', ')}. Add them with \`okpay profile set\`.`);
+    if (gaps.length > 0) ctx.out.note(`Missing: ${gaps.join(', ')}. Add ${gaps.length === 1 ? 'it' : 'them'} with \`okpay profile set\`.`);
   });
 }
