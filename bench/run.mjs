@@ -4,7 +4,11 @@
 // docs/BENCHMARKS.md and prints a table. Options: --quick (100,000 journal entries instead of
 // 1,000,000 for the large store, and a tenth of the large store's users and tickets), --keep (keep
 // the stores in the temporary directory), --startup (only the start-up and read figures, printed;
-// docs/BENCHMARKS.md is left as it is), --scale (only the figures at size, printed).
+// docs/BENCHMARKS.md is left as it is), --scale (only the figures at size, printed), --postgres
+// (only the PostgreSQL store against the file store, printed). The PostgreSQL rows use the server
+// named by OKPAY_TEST_DATABASE_URL (a role that may create databases), or else a throwaway cluster
+// of their own (scripts/pg-cluster.mjs, as the tests make one) with PostgreSQL's durable defaults,
+// since the file store fsyncs every commit too.
 
 import { execFile } from 'node:child_process';
 import { hash } from 'node:crypto';
@@ -12,6 +16,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { postgresBinaries, startCluster } from '../scripts/pg-cluster.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'okpay.js');
@@ -20,6 +26,8 @@ const KEEP = process.argv.includes('--keep');
 const STARTUP_ONLY = process.argv.includes('--startup');
 /** --scale: only the figures at size (issue 14), printed; docs/BENCHMARKS.md is left as it is. */
 const SCALE_ONLY = process.argv.includes('--scale');
+/** --postgres: only the PostgreSQL rows (issue 19), printed. */
+const POSTGRES_ONLY = process.argv.includes('--postgres');
 const BIG = QUICK ? 100_000 : 1_000_000;
 const SMALL = 1_000;
 const USERS = 1_000;
@@ -77,7 +85,7 @@ function store(name) {
 }
 
 /** A fixture store: `payers` verified customers with money, and `payees`, all in one country and currency. */
-async function fixtureStore(name, payers, payees) {
+async function fixtureStore(name, payers, payees, env = {}) {
   const user = (prefix, i, balances) => ({
     name: `${prefix}${i}`,
     email: `${prefix}${i}@bench.example`,
@@ -96,19 +104,19 @@ async function fixtureStore(name, payers, payees) {
   const file = path.join(WORK, `${name}.json`);
   writeFileSync(file, JSON.stringify(fixture));
   const home = store(name);
-  await must(['fixtures', 'load', file], { home });
+  await must(['fixtures', 'load', file], { home, env });
   return home;
 }
 
-async function signIn(home, email, password = PASSWORD) {
-  const first = await run(['login', '--email', email, '--password-stdin', '--raw'], { home, stdin: `${password}\n` });
+async function signIn(home, email, password = PASSWORD, env = {}) {
+  const first = await run(['login', '--email', email, '--password-stdin', '--raw'], { home, env, stdin: `${password}\n` });
   if (first.code === 0) return first.stdout.trim();
-  const otp = (await must(['dev', 'otp', '--email', email], { home })).stdout.trim();
-  return (await must(['login', '--email', email, '--password-stdin', '--raw', '--otp', otp], { home, stdin: `${password}\n` })).stdout.trim();
+  const otp = (await must(['dev', 'otp', '--email', email], { home, env })).stdout.trim();
+  return (await must(['login', '--email', email, '--password-stdin', '--raw', '--otp', otp], { home, env, stdin: `${password}\n` })).stdout.trim();
 }
 
-async function balanceOf(home, session, currency) {
-  const doc = JSON.parse((await must(['balance', '--json'], { home, session })).stdout);
+async function balanceOf(home, session, currency, env = {}) {
+  const doc = JSON.parse((await must(['balance', '--json'], { home, session, env })).stdout);
   return doc.balances.find((b) => b.currency === currency)?.available ?? '0.00';
 }
 
@@ -391,61 +399,229 @@ function hashFloor(home) {
   return { entrySize, perSecond };
 }
 
-async function batch() {
-  const home = await fixtureStore('batch', 1, 50);
-  const session = await signIn(home, 'payer0@bench.example');
+/** The PostgreSQL server of the run: the one named, or a throwaway cluster started on first use. */
+let server = null;
+const databases = [];
+
+function pgServer() {
+  const named = process.env.OKPAY_TEST_DATABASE_URL;
+  server ??= named ? { url: named, stop: () => undefined } : startCluster(postgresBinaries(), { durable: true });
+  return server;
+}
+
+/** The same server and role, another database (a socket URL like postgres://role@/db?host=/dir has no host for URL()). */
+function withDatabase(adminUrl, name) {
+  const match = /^(postgres(?:ql)?:\/\/[^/?]*)(?:\/[^?]*)?(\?.*)?$/.exec(adminUrl);
+  if (!match) throw new Error('OKPAY_TEST_DATABASE_URL is not a postgres:// URL');
+  return `${match[1]}/${name}${match[2] ?? ''}`;
+}
+
+async function admin(sql) {
+  const client = new pg.Client({ connectionString: pgServer().url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, empty database for one store; dropped at the end of the run. */
+async function database(name) {
+  const db = `okpay_bench_${process.pid}_${name.replace(/[^a-z0-9]/g, '_')}`;
+  await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${db}`);
+  databases.push(db);
+  return withDatabase(pgServer().url, db);
+}
+
+async function dropDatabases() {
+  if (!server) return;
+  for (const db of databases.splice(0)) await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
+  server.stop();
+  server = null;
+}
+
+/** A fixture store (see fixtureStore) in a data directory, or in a database of its own when `postgres`. */
+async function fixtureAt(name, payers, payees, postgres) {
+  const env = postgres ? { OKPAY_DATABASE_URL: await database(name) } : {};
+  return { home: await fixtureStore(name, payers, payees, env), env, label: postgres ? 'PostgreSQL' : 'file store' };
+}
+
+/** Runs a command that must succeed: a refused command would be timed as a fast one. */
+const succeeding = (command) => async () => {
+  const result = await command();
+  if (result.code !== 0) throw new Error(`a timed command exited ${result.code}: ${result.stderr.trim().slice(0, 300)}`);
+  return result;
+};
+
+/** One transfer and one balance on PostgreSQL against the same on the file store, alternately. */
+async function postgresAgainstFile() {
+  const stores = { file: await fixtureAt('pg-file', 1, 1, false), postgres: await fixtureAt('pg-db', 1, 1, true) };
+  for (const s of Object.values(stores)) s.session = await signIn(s.home, 'payer0@bench.example', PASSWORD, s.env);
+  const commands = [
+    ['PG transfer', '`transfer --yes`', ['transfer', '--to', 'payee0@bench.example', '--amount', '0.01', '--currency', 'USD', '--yes']],
+    ['PG balance', '`balance --json`', ['balance', '--json']],
+  ];
+  for (const [figure, what, args] of commands) {
+    const on = (s) => succeeding(() => run(args, { home: s.home, session: s.session, env: s.env }));
+    await on(stores.postgres)();
+    const times = await sideBySide(on(stores.postgres), on(stores.file), 15);
+    const ratio = times.a / times.b;
+    add(
+      figure,
+      `${what} on PostgreSQL against the file store`,
+      `${ratio.toFixed(2)}× (${times.a.toFixed(0)} ms vs ${times.b.toFixed(0)} ms)`,
+      '≤ 1.5×',
+      ratio <= 1.5,
+    );
+  }
+}
+
+async function batch(postgres = false) {
+  const s = await fixtureAt(postgres ? 'batch-pg' : 'batch', 1, 50, postgres);
+  const session = await signIn(s.home, 'payer0@bench.example', PASSWORD, s.env);
   const rows = ['to,amount,currency,memo,reference'];
   for (let i = 0; i < 10_000; i += 1) rows.push(`payee${i % 50}@bench.example,0.01,USD,bench,row-${i}`);
   const file = path.join(WORK, 'batch.csv');
   writeFileSync(file, `${rows.join('\n')}\n`);
-  const result = await must(['transfer', '--batch', file, '--yes', '--json'], { home, session });
+  const result = await must(['transfer', '--batch', file, '--yes', '--json'], { home: s.home, session, env: s.env });
   const paid = JSON.parse(result.stdout).batch.paid;
   const rate = 10_000 / (result.ms / 1000);
   add(
-    'batch payouts',
-    '`transfer --batch` of 10,000 rows (one process, start to end)',
+    postgres ? 'PG batch' : 'batch payouts',
+    `\`transfer --batch\` of 10,000 rows into ${s.label} (one process, start to end)`,
     `${Math.round(rate).toLocaleString('en')} rows/s (${(result.ms / 1000).toFixed(2)} s, ${paid} paid)`,
     '≥ 5,000/s',
     rate >= 5_000 && paid === 10_000,
   );
 }
 
-async function contention() {
-  const home = await fixtureStore('contention', 8, 1);
+const WORKERS = 8;
+/** Transfers one after another that the parallel rate is measured against (a rate: fewer suffice). */
+const SEQUENTIAL = 80;
+const EACH = 50;
+
+/**
+ * 8 processes × 50 transfers at once, each payer paying a payee of their own (no two touch the same
+ * account), against transfers one after another; every one acknowledged, none lost, verify clean.
+ * Returns the parallel rate, for the other store's row.
+ */
+async function parallel(postgres, fileRate) {
+  const s = await fixtureAt(postgres ? 'parallel-pg' : 'parallel', WORKERS, WORKERS, postgres);
   const sessions = [];
-  for (let i = 0; i < 8; i += 1) sessions.push(await signIn(home, `payer${i}@bench.example`));
-  const payeeSession = await signIn(home, 'payee0@bench.example');
-  const pay = (worker, i) =>
-    run(['transfer', '--to', 'payee0@bench.example', '--amount', '0.01', '--currency', 'USD', '--idempotency-key', `w${worker}-${i}`, '--yes'], {
-      home,
+  for (let i = 0; i < WORKERS; i += 1) sessions.push(await signIn(s.home, `payer${i}@bench.example`, PASSWORD, s.env));
+  const pay = (worker, key) =>
+    run(['transfer', '--to', `payee${worker}@bench.example`, '--amount', '0.01', '--currency', 'USD', '--idempotency-key', key, '--yes'], {
+      home: s.home,
       session: sessions[worker],
+      env: s.env,
     });
+  // Acknowledged transfers per payee, one after another and then at once.
+  const perPayee = Array.from({ length: WORKERS }, () => 0);
   const sequentialStart = Date.now();
   let sequentialOk = 0;
-  for (let i = 0; i < 400; i += 1) sequentialOk += (await pay(i % 8, `s${i}`)).code === 0 ? 1 : 0;
+  for (let i = 0; i < SEQUENTIAL; i += 1) {
+    if ((await pay(i % WORKERS, `s${i}`)).code !== 0) continue;
+    sequentialOk += 1;
+    perPayee[i % WORKERS] += 1;
+  }
   const sequentialMs = Date.now() - sequentialStart;
   const concurrentStart = Date.now();
   const counts = await Promise.all(
-    Array.from({ length: 8 }, async (_, worker) => {
+    Array.from({ length: WORKERS }, async (_, worker) => {
       let ok = 0;
-      for (let i = 0; i < 50; i += 1) ok += (await pay(worker, `c${i}`)).code === 0 ? 1 : 0;
+      for (let i = 0; i < EACH; i += 1) ok += (await pay(worker, `c${i}`)).code === 0 ? 1 : 0;
       return ok;
     }),
   );
   const concurrentMs = Date.now() - concurrentStart;
-  const concurrentOk = counts.reduce((a, b) => a + b, 0);
-  const received = await balanceOf(home, payeeSession, 'USD');
-  const expected = ((sequentialOk + concurrentOk) * 0.01).toFixed(2);
-  const lost = received === expected ? 0 : Math.round((Number(expected) - Number(received)) * 100);
-  const clean = (await run(['verify'], { home })).code === 0;
-  const ratio = sequentialMs / concurrentMs;
-  add(
-    'contention',
-    '8 processes × 50 transfers at once against the same 400 one after another',
-    `${ratio.toFixed(2)}× the sequential rate (${concurrentMs} ms vs ${sequentialMs} ms); ${concurrentOk}/400 acknowledged, ${lost} lost, verify ${clean ? 'clean' : 'FAILED'}`,
-    'no lost update; ≥ 0.7×',
-    ratio >= 0.7 && lost === 0 && concurrentOk === 400 && sequentialOk === 400 && clean,
+  counts.forEach((ok, worker) => (perPayee[worker] += ok));
+  const lost = await lostCents(s, perPayee);
+  const clean = (await run(['verify'], { home: s.home, env: s.env })).code === 0;
+  const rate = (WORKERS * EACH) / (concurrentMs / 1000);
+  const ratio = rate / (SEQUENTIAL / (sequentialMs / 1000));
+  const acknowledged = counts.reduce((a, b) => a + b, 0);
+  const exact = lost === 0 && acknowledged === WORKERS * EACH && sequentialOk === SEQUENTIAL && clean;
+  const measured = `${ratio.toFixed(2)}× its sequential rate (${rate.toFixed(1)}/s vs ${(SEQUENTIAL / (sequentialMs / 1000)).toFixed(1)}/s)${postgres ? `, ${(rate / fileRate).toFixed(2)}× the file store's ${fileRate.toFixed(1)}/s` : ''}; ${acknowledged}/${WORKERS * EACH} acknowledged, ${lost} lost, verify ${clean ? 'clean' : 'FAILED'}`;
+  if (postgres)
+    add(
+      'PG parallel',
+      `${WORKERS} processes × ${EACH} transfers between different users at once`,
+      measured,
+      '≥ 1.7× sequential, > file store',
+      ratio >= 1.7 && rate > fileRate && exact,
+    );
+  else
+    add(
+      'contention',
+      `${WORKERS} processes × ${EACH} transfers between different users at once, against ${SEQUENTIAL} one after another`,
+      measured,
+      'no lost update; ≥ 0.7×',
+      ratio >= 0.7 && exact,
+    );
+  return rate;
+}
+
+/** Cents missing from the payees' balances given how many transfers each was acknowledged (0.01 each). */
+async function lostCents(s, acknowledgedPerPayee) {
+  let lost = 0;
+  for (const [i, acknowledged] of acknowledgedPerPayee.entries()) {
+    const session = await signIn(s.home, `payee${i}@bench.example`, PASSWORD, s.env);
+    const received = Math.round(Number(await balanceOf(s.home, session, 'USD', s.env)) * 100);
+    lost += Math.abs(acknowledged - received);
+  }
+  return lost;
+}
+
+/** 8 processes paying one hot account at once on PostgreSQL: its balance exact to the cent. */
+async function hotAccount() {
+  const s = await fixtureAt('hot-pg', WORKERS, 1, true);
+  const sessions = [];
+  for (let i = 0; i < WORKERS; i += 1) sessions.push(await signIn(s.home, `payer${i}@bench.example`, PASSWORD, s.env));
+  const started = Date.now();
+  const counts = await Promise.all(
+    sessions.map(async (session, worker) => {
+      let ok = 0;
+      for (let i = 0; i < 25; i += 1) {
+        const result = await run(
+          ['transfer', '--to', 'payee0@bench.example', '--amount', '0.01', '--currency', 'USD', '--idempotency-key', `h${worker}-${i}`, '--yes'],
+          {
+            home: s.home,
+            session,
+            env: s.env,
+          },
+        );
+        ok += result.code === 0 ? 1 : 0;
+      }
+      return ok;
+    }),
   );
+  const ms = Date.now() - started;
+  const acknowledged = counts.reduce((a, b) => a + b, 0);
+  const lost = await lostCents(s, [acknowledged]);
+  const clean = (await run(['verify'], { home: s.home, env: s.env })).code === 0;
+  add(
+    'PG hot account',
+    `${WORKERS} processes × 25 transfers into one account at once`,
+    `${acknowledged}/${WORKERS * 25} acknowledged in ${(ms / 1000).toFixed(1)} s, ${lost} cents off, verify ${clean ? 'clean' : 'FAILED'}`,
+    'exact to the cent',
+    acknowledged === WORKERS * 25 && lost === 0 && clean,
+  );
+}
+
+/** Issue 19: the PostgreSQL store against the file store, measured in the same run. */
+async function postgresRows() {
+  try {
+    await postgresAgainstFile();
+    await batch(false);
+    await batch(true);
+    const fileRate = await parallel(false);
+    await parallel(true, fileRate);
+    await hotAccount();
+  } finally {
+    await dropDatabases();
+  }
 }
 
 function machine() {
@@ -507,14 +683,16 @@ ${notes()}`;
 }
 
 async function main() {
-  console.log(`okpay benchmarks — ${STARTUP_ONLY ? 'start-up' : QUICK ? 'quick' : 'full'} run on Node ${process.version} in ${WORK}`);
-  if (SCALE_ONLY) await scale();
+  console.log(
+    `okpay benchmarks — ${STARTUP_ONLY ? 'start-up' : POSTGRES_ONLY ? 'PostgreSQL' : QUICK ? 'quick' : 'full'} run on Node ${process.version} in ${WORK}`,
+  );
+  if (POSTGRES_ONLY) await postgresRows();
+  else if (SCALE_ONLY) await scale();
   else await startupAndRead();
-  if (!STARTUP_ONLY && !SCALE_ONLY) {
+  if (!STARTUP_ONLY && !SCALE_ONLY && !POSTGRES_ONLY) {
     await history();
     await scale();
-    await batch();
-    await contention();
+    await postgresRows();
     writeReport();
   }
   if (KEEP) console.log(`stores kept in ${WORK}`);

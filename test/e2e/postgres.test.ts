@@ -2,9 +2,10 @@
 // `store info` and `store migrate` (never a password), a wallet from sign-up to verify with mails
 // read through the CLI, the server's clock unless the database is a test store, and clear
 // refusals for a bad URL, an unreachable or newer database and TLS the server does not offer;
-// several processes at once, and processes killed with SIGKILL at any moment.
+// several processes at once, processes killed with SIGKILL at any moment, and a server restarted
+// in the middle of a batch.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -12,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/accounts.js';
 import { BIN, Okpay, type Run } from '../support/okpay.js';
 import { testDatabase } from '../support/pg.js';
+import { asServerUser, postgresBinaries, startCluster, type Cluster } from '../../scripts/pg-cluster.mjs';
 
 /** A database URL with a password, as a team would write one (the test server trusts any). */
 function withPassword(url: string): string {
@@ -37,6 +39,33 @@ async function activateFromOutbox(run: (args: readonly string[]) => Promise<Run>
   const shown = ok(await run(['outbox', 'show', mails[0]?.id ?? 'none', '--raw'])).stdout;
   const token = /\b(act_[A-Za-z0-9_-]+)/.exec(shown)?.[1] ?? 'none';
   ok(await run(['activate', token]));
+}
+
+/** Asks until the answer is yes: waits on something observed in the database, never on a guessed time. */
+async function waitUntil(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** pg_ctl restart -m fast: every session is cut, open transactions are undone, and the server comes back. */
+function restartServer(cluster: Cluster): void {
+  const [command, argv] = asServerUser(path.join(cluster.bin, 'pg_ctl'), [
+    '-D',
+    cluster.data,
+    '-m',
+    'fast',
+    '-w',
+    '-t',
+    '60',
+    '-l',
+    path.join(path.dirname(cluster.data), 'server.log'),
+    'restart',
+  ]);
+  const result = spawnSync(command, argv, { stdio: 'ignore' });
+  expect(result.status, 'pg_ctl restart').toBe(0);
 }
 
 describe('okpay on a PostgreSQL database', () => {
@@ -267,6 +296,91 @@ describe('okpay on a PostgreSQL database', () => {
       expect(ok(await run(['verify', '--json'])).json()).toMatchObject({ ok: true, problems: [] });
     } finally {
       o.cleanup();
+    }
+  }, 240_000);
+
+  it('a server restarted in the middle of a batch stops it with exit 10 and a clear message; run again, it pays each row exactly once', async () => {
+    // A server of this test's own: restarting the shared one would cut every other test file's connections.
+    const cluster = startCluster(postgresBinaries());
+    const o = new Okpay();
+    const clients: pg.Client[] = [];
+    const connect = async (url: string) => {
+      const client = new pg.Client({ connectionString: url });
+      // The restart ends these connections; without a listener that would end the test process.
+      client.on('error', () => undefined);
+      clients.push(client);
+      await client.connect();
+      return client;
+    };
+    try {
+      await (await connect(cluster.url)).query('CREATE DATABASE okpay_restart');
+      const url = cluster.url.replace('/postgres?', '/okpay_restart?');
+      const run = (args: readonly string[], env: Record<string, string | undefined> = {}) => o.run(args, { env: { OKPAY_DATABASE_URL: url, ...env } });
+      mkdirSync(o.home, { recursive: true });
+      const payees = Array.from({ length: 20 }, (_, i) => `payee${i}@example.com`);
+      const fixture = path.join(o.home, 'people.json');
+      writeFileSync(
+        fixture,
+        JSON.stringify({
+          users: [
+            { name: 'payer', email: 'payer@example.com', password: PASSWORD, country: 'US', kyc: 'approved', balances: { USD: '1000.00' } },
+            ...payees.map((email, i) => ({ name: `p${i}`, email, password: PASSWORD, country: 'US', kyc: 'approved', balances: {} })),
+          ],
+        }),
+      );
+      ok(await run(['fixtures', 'load', fixture]));
+      const token = ok(
+        await o.run(['login', '--email', 'payer@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }),
+      ).stdout.trim();
+      const rows = Array.from({ length: 300 }, (_, i) => `${payees[i % payees.length]},1.00,USD,rent,row-${i}`);
+      const csv = (name: string, lines: readonly string[]) => {
+        const file = path.join(o.home, name);
+        writeFileSync(file, `to,amount,currency,memo,reference\n${lines.join('\n')}\n`);
+        return file;
+      };
+      const all = csv('all.csv', rows);
+      const batch = () => run(['transfer', '--batch', all, '--yes', '--json'], { OKPAY_SESSION: token });
+      const journalEntries = async () => ok(await run(['store', 'info', '--json'])).json<{ journalEntries: number }>().journalEntries;
+      // The first 50 rows were paid by an earlier run.
+      ok(await run(['transfer', '--batch', csv('first.csv', rows.slice(0, 50)), '--yes', '--json'], { OKPAY_SESSION: token }));
+      expect(await journalEntries()).toBe(1 + 50);
+
+      // Another session holds the journal against new entries: the batch reads and pays every row in
+      // its transaction, then waits to write them. The server restarts while it waits.
+      const holder = await connect(url);
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE journal IN SHARE MODE');
+      const stopping = batch();
+      const watcher = await connect(cluster.url);
+      await waitUntil('the batch waits to write its journal entries', async () => {
+        const { rows: waiting } = await watcher.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'okpay_restart' AND application_name = 'okpay' AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO journal %'",
+        );
+        return waiting[0]?.n === 1;
+      });
+      restartServer(cluster);
+      const stopped = await stopping;
+      expect(stopped.code, stopped.stderr).toBe(10);
+      expect(stopped.error()).toMatchObject({
+        code: 'STORE_UNAVAILABLE',
+        message: expect.stringMatching(
+          /^lost the connection to the database at .* in the middle of the change \(.*\); the database undid it, so nothing was changed$/,
+        ),
+      });
+      expect(await journalEntries()).toBe(1 + 50);
+
+      const again = ok(await batch()).json<{ batch: { paid: number; alreadyPaid: number; failed: number } }>();
+      expect(again.batch).toMatchObject({ paid: 250, alreadyPaid: 50, failed: 0 });
+      expect(await journalEntries()).toBe(1 + 300);
+      expect(ok(await batch()).json()).toMatchObject({ batch: { paid: 0, alreadyPaid: 300 } });
+      // Each row paid once: 1.00 and a 0.01 fee, 300 times.
+      const { balances } = ok(await run(['balance', '--json'], { OKPAY_SESSION: token })).json<{ balances: { currency: string; available: string }[] }>();
+      expect(balances).toEqual([expect.objectContaining({ currency: 'USD', available: '697.00' })]);
+      expect(ok(await run(['verify', '--json'])).json()).toMatchObject({ ok: true, problems: [] });
+    } finally {
+      for (const client of clients) await client.end().catch(() => undefined);
+      o.cleanup();
+      cluster.stop();
     }
   }, 240_000);
 });

@@ -176,6 +176,7 @@ export class PgStore implements RecordStore {
       // Writers share one advisory lock; one that keeps losing takes it alone, so it cannot starve.
       // A session lock, taken before BEGIN: the transaction's snapshot comes after the wait.
       const alone = attempt > SHARED_ATTEMPTS;
+      let committing = false;
       await client.query(`SELECT ${alone ? 'pg_advisory_lock' : 'pg_advisory_lock_shared'}(${WRITERS_LOCK})`);
       try {
         await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
@@ -186,12 +187,14 @@ export class PgStore implements RecordStore {
           if (this.options.fixedClock && !t.currentMeta.testStore) throw this.fixedClockRefused();
           await this.commitChanges(client, t);
         }
+        committing = true;
         await client.query('COMMIT');
         this.workTime = null;
         if (t.deferredError) throw t.deferredError;
         return result;
       } catch (error) {
         this.workTime = null;
+        if (brokenConnection(error)) throw this.connectionLost(error, committing);
         await client.query('ROLLBACK').catch(() => undefined);
         if (!RETRYABLE.has(sqlState(error))) throw error;
         if (attempt >= attempts) {
@@ -331,6 +334,25 @@ export class PgStore implements RecordStore {
     return error;
   }
 
+  /**
+   * The server went away (a restart, a network cut) in the middle of a change. Before COMMIT was
+   * sent the server undid the transaction, so nothing changed; during the COMMIT nobody here can
+   * know whether it was made, and the message says so.
+   */
+  private connectionLost(error: unknown, committing: boolean): ConnectionLost {
+    const reason = this.masked(error instanceof Error ? error.message : String(error));
+    if (!committing) {
+      return new ConnectionLost(
+        `lost the connection to the database at ${this.location} in the middle of the change (${reason}); the database undid it, so nothing was changed`,
+        'Run the command again once the server is back.',
+      );
+    }
+    return new ConnectionLost(
+      `lost the connection to the database at ${this.location} while it committed the change (${reason}); the change may or may not have been made`,
+      'Look with okpay history before running it again: a batch, or a transfer with --idempotency-key, can simply be run again and pays nothing twice.',
+    );
+  }
+
   private fixedClockRefused(): AppError {
     return new AppError('USAGE', `OKPAY_NOW is honoured only in a test store, and the database at ${this.location} is not one: its clock is the server's`, {
       hint: 'Unset OKPAY_NOW, or make an empty database a test store with `okpay store migrate --test` (or by loading fixtures into it).',
@@ -350,7 +372,15 @@ export class PgStore implements RecordStore {
   }
 }
 
+/** STORE_UNAVAILABLE for a connection that broke during a unit of work: the connection is not reused. */
+class ConnectionLost extends AppError {
+  constructor(message: string, hint: string) {
+    super('STORE_UNAVAILABLE', message, { hint });
+  }
+}
+
 function brokenConnection(error: unknown): boolean {
+  if (error instanceof ConnectionLost) return true;
   if (error instanceof AppError || !(error instanceof Error)) return false;
   const state = sqlState(error);
   return state === '' ? isNetworkError(error) : isConnectionState(state);
