@@ -111,6 +111,7 @@ async function fixtureStore(name, payers, payees, env = {}) {
 async function signIn(home, email, password = PASSWORD, env = {}) {
   const first = await run(['login', '--email', email, '--password-stdin', '--raw'], { home, env, stdin: `${password}\n` });
   if (first.code === 0) return first.stdout.trim();
+  if (!/two-step|2fa|one-time/i.test(first.stderr)) throw new Error(`okpay login --email ${email} exited ${first.code}: ${first.stderr.trim().slice(0, 300)}`);
   const otp = (await must(['dev', 'otp', '--email', email], { home, env })).stdout.trim();
   return (await must(['login', '--email', email, '--password-stdin', '--raw', '--otp', otp], { home, env, stdin: `${password}\n` })).stdout.trim();
 }
@@ -510,7 +511,11 @@ const EACH = 50;
 async function parallel(postgres, fileRate) {
   const s = await fixtureAt(postgres ? 'parallel-pg' : 'parallel', WORKERS, WORKERS, postgres);
   const sessions = [];
-  for (let i = 0; i < WORKERS; i += 1) sessions.push(await signIn(s.home, `payer${i}@bench.example`, PASSWORD, s.env));
+  const payees = [];
+  for (let i = 0; i < WORKERS; i += 1) {
+    sessions.push(await signIn(s.home, `payer${i}@bench.example`, PASSWORD, s.env));
+    payees.push(await signIn(s.home, `payee${i}@bench.example`, PASSWORD, s.env));
+  }
   const pay = (worker, key) =>
     run(['transfer', '--to', `payee${worker}@bench.example`, '--amount', '0.01', '--currency', 'USD', '--idempotency-key', key, '--yes'], {
       home: s.home,
@@ -537,7 +542,7 @@ async function parallel(postgres, fileRate) {
   );
   const concurrentMs = Date.now() - concurrentStart;
   counts.forEach((ok, worker) => (perPayee[worker] += ok));
-  const lost = await lostCents(s, perPayee);
+  const lost = await lostCents(s, perPayee, payees);
   const clean = (await run(['verify'], { home: s.home, env: s.env })).code === 0;
   const rate = (WORKERS * EACH) / (concurrentMs / 1000);
   const ratio = rate / (SEQUENTIAL / (sequentialMs / 1000));
@@ -563,11 +568,11 @@ async function parallel(postgres, fileRate) {
   return rate;
 }
 
-/** Cents missing from the payees' balances given how many transfers each was acknowledged (0.01 each). */
-async function lostCents(s, acknowledgedPerPayee) {
+/** Cents missing from (or extra in) the payees' balances given how many transfers each was acknowledged (0.01 each). */
+async function lostCents(s, acknowledgedPerPayee, payeeSessions) {
   let lost = 0;
   for (const [i, acknowledged] of acknowledgedPerPayee.entries()) {
-    const session = await signIn(s.home, `payee${i}@bench.example`, PASSWORD, s.env);
+    const session = payeeSessions[i];
     const received = Math.round(Number(await balanceOf(s.home, session, 'USD', s.env)) * 100);
     lost += Math.abs(acknowledged - received);
   }
@@ -579,6 +584,7 @@ async function hotAccount() {
   const s = await fixtureAt('hot-pg', WORKERS, 1, true);
   const sessions = [];
   for (let i = 0; i < WORKERS; i += 1) sessions.push(await signIn(s.home, `payer${i}@bench.example`, PASSWORD, s.env));
+  const hot = await signIn(s.home, 'payee0@bench.example', PASSWORD, s.env);
   const started = Date.now();
   const counts = await Promise.all(
     sessions.map(async (session, worker) => {
@@ -599,7 +605,7 @@ async function hotAccount() {
   );
   const ms = Date.now() - started;
   const acknowledged = counts.reduce((a, b) => a + b, 0);
-  const lost = await lostCents(s, [acknowledged]);
+  const lost = await lostCents(s, [acknowledged], [hot]);
   const clean = (await run(['verify'], { home: s.home, env: s.env })).code === 0;
   add(
     'PG hot account',
