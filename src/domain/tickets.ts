@@ -2,8 +2,9 @@
 // duplicates, follow-ups and merges. Every change appends to the ticket's event log, which is
 // the record the SLA clock (sla.ts) and the exports are derived from. Pure: "now" comes in.
 
+import * as z from 'zod/mini';
 import { AppError } from './errors.js';
-import type { Language } from './language.js';
+import { LANGUAGES, type Language } from './language.js';
 import { printable } from './money.js';
 import type { TxId, User, UserId } from './user.js';
 import type { SupportData } from './support.js';
@@ -28,96 +29,102 @@ const DUPLICATE_WINDOW_MS = 24 * HOUR_MS;
 /** Statuses in which a ticket still needs work: an agent's load, duplicates, merges. */
 export const ACTIVE_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'on-hold'];
 
-export type Author = 'customer' | 'agent' | 'system';
-export type Visibility = 'public' | 'internal';
+const AUTHORS = ['customer', 'agent', 'system'] as const;
+export type Author = (typeof AUTHORS)[number];
+const VISIBILITIES = ['public', 'internal'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
 
-export interface TicketMessage {
-  /** 1, 2, 3 … within the ticket. */
-  readonly id: number;
-  readonly at: string;
-  readonly authorId: UserId | null;
-  readonly author: Author;
-  readonly visibility: Visibility;
-  readonly body: string;
-  /** The FAQ article an agent answered with. */
-  readonly faqId: string | null;
-  /** Set on messages copied in when another ticket was merged into this one. */
-  readonly fromTicket: number | null;
-}
+// The ticket record is a schema and its type is inferred from it: the store checks every ticket it
+// reads back (store/record-schemas.ts).
+const text = z.string();
+const optionalText = z.nullable(z.string());
+const ticketNumber = z.int();
+const tierSchema = z.literal([1, 2, 3]);
+const statusSchema = z.enum(TICKET_STATUSES);
+const prioritySchema = z.enum(PRIORITIES);
+const categorySchema = z.enum(TICKET_CATEGORIES);
 
-interface EventBase {
-  readonly at: string;
-  /** Who did it; null for the system (auto-close). */
-  readonly by: UserId | null;
-}
+const ticketMessageSchema = z.readonly(
+  z.object({
+    /** 1, 2, 3 … within the ticket. */
+    id: z.int(),
+    at: text,
+    authorId: optionalText,
+    author: z.enum(AUTHORS),
+    visibility: z.enum(VISIBILITIES),
+    body: text,
+    /** The FAQ article an agent answered with. */
+    faqId: optionalText,
+    /** Set on messages copied in when another ticket was merged into this one. */
+    fromTicket: z.nullable(ticketNumber),
+  }),
+);
+export type TicketMessage = z.infer<typeof ticketMessageSchema>;
 
-export type TicketEvent = EventBase &
-  (
-    | { readonly type: 'created' }
-    | { readonly type: 'status'; readonly from: TicketStatus; readonly to: TicketStatus }
-    | { readonly type: 'message'; readonly author: Exclude<Author, 'system'>; readonly visibility: Visibility; readonly messageId: number }
-    | { readonly type: 'assigned'; readonly to: UserId | null }
-    | { readonly type: 'priority'; readonly from: Priority; readonly to: Priority }
-    | { readonly type: 'category'; readonly from: TicketCategory; readonly to: TicketCategory }
-    | { readonly type: 'tags'; readonly tags: readonly string[] }
-    | { readonly type: 'escalated'; readonly from: Tier; readonly to: Tier; readonly reason: string | null }
-    | { readonly type: 'escalation-requested'; readonly tier: Tier; readonly reason: string }
-    | { readonly type: 'rated'; readonly score: number; readonly comment: string | null }
-    | { readonly type: 'duplicate' }
-    | { readonly type: 'merged-into'; readonly ticket: number }
-    | { readonly type: 'merged-from'; readonly ticket: number }
-    | { readonly type: 'follow-up'; readonly ticket: number }
-  );
+/** An event: when, who did it (null for the system, e.g. auto-close), and what. */
+const event = <Shape extends Record<string, z.core.SomeType>>(shape: Shape) => z.readonly(z.object({ at: text, by: optionalText, ...shape }));
 
-export interface EscalationRequest {
-  readonly at: string;
-  readonly tier: Tier;
-  readonly reason: string;
-}
+const ticketEventSchema = z.discriminatedUnion('type', [
+  event({ type: z.literal('created') }),
+  event({ type: z.literal('status'), from: statusSchema, to: statusSchema }),
+  event({ type: z.literal('message'), author: z.enum(['customer', 'agent']), visibility: z.enum(VISIBILITIES), messageId: z.int() }),
+  event({ type: z.literal('assigned'), to: optionalText }),
+  event({ type: z.literal('priority'), from: prioritySchema, to: prioritySchema }),
+  event({ type: z.literal('category'), from: categorySchema, to: categorySchema }),
+  event({ type: z.literal('tags'), tags: z.readonly(z.array(text)) }),
+  event({ type: z.literal('escalated'), from: tierSchema, to: tierSchema, reason: optionalText }),
+  event({ type: z.literal('escalation-requested'), tier: tierSchema, reason: text }),
+  event({ type: z.literal('rated'), score: z.int(), comment: optionalText }),
+  event({ type: z.literal('duplicate') }),
+  event({ type: z.literal('merged-into'), ticket: ticketNumber }),
+  event({ type: z.literal('merged-from'), ticket: ticketNumber }),
+  event({ type: z.literal('follow-up'), ticket: ticketNumber }),
+]);
+export type TicketEvent = z.infer<typeof ticketEventSchema>;
 
-export interface Rating {
-  readonly at: string;
-  readonly score: number;
-  readonly comment: string | null;
-}
+const escalationRequestSchema = z.readonly(z.object({ at: text, tier: tierSchema, reason: text }));
+export type EscalationRequest = z.infer<typeof escalationRequestSchema>;
+
+const ratingSchema = z.readonly(z.object({ at: text, score: z.int(), comment: optionalText }));
+export type Rating = z.infer<typeof ratingSchema>;
 
 /** A refund above the four-eyes amount that one agent requested and a second must approve (duties.ts). */
-export interface RefundApprovalRequest {
-  readonly txId: TxId;
-  readonly requestedBy: UserId;
-  readonly requestedAt: string;
-}
+const refundApprovalRequestSchema = z.readonly(z.object({ txId: text, requestedBy: text, requestedAt: text }));
+export type RefundApprovalRequest = z.infer<typeof refundApprovalRequestSchema>;
 
-export interface Ticket {
-  readonly number: number;
-  readonly customerId: UserId;
-  readonly category: TicketCategory;
-  readonly subject: string;
-  readonly channel: TicketChannel;
-  readonly language: Language;
-  /** Support region (calendars.json) whose business hours the SLA counts in. */
-  readonly regionId: string;
-  readonly status: TicketStatus;
-  readonly priority: Priority;
-  readonly tier: Tier;
-  readonly assigneeId: UserId | null;
-  readonly tags: readonly string[];
-  readonly txId: TxId | null;
-  /** The customer's account was locked when the ticket came in. */
-  readonly lockedAccount: boolean;
-  /** Why the ticket exists: the customer wrote, or it follows up a closed ticket or a bad rating. */
-  readonly origin: 'customer' | 'follow-up' | 'rating';
-  readonly relatedTo: number | null;
-  readonly mergedInto: number | null;
-  /** The customer's open request for a higher tier; cleared when an agent escalates. */
-  readonly escalationRequest: EscalationRequest | null;
-  readonly rating: Rating | null;
-  readonly refundRequest?: RefundApprovalRequest | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly messages: readonly TicketMessage[];
-  readonly events: readonly TicketEvent[];
-}
+export const ticketSchema = z.readonly(
+  z.object({
+    number: ticketNumber,
+    customerId: text,
+    category: categorySchema,
+    subject: text,
+    channel: z.enum(TICKET_CHANNELS),
+    language: z.enum(LANGUAGES),
+    /** Support region (calendars.json) whose business hours the SLA counts in. */
+    regionId: text,
+    status: statusSchema,
+    priority: prioritySchema,
+    tier: tierSchema,
+    assigneeId: optionalText,
+    tags: z.readonly(z.array(text)),
+    txId: optionalText,
+    /** The customer's account was locked when the ticket came in. */
+    lockedAccount: z.boolean(),
+    /** Why the ticket exists: the customer wrote, or it follows up a closed ticket or a bad rating. */
+    origin: z.enum(['customer', 'follow-up', 'rating']),
+    relatedTo: z.nullable(ticketNumber),
+    mergedInto: z.nullable(ticketNumber),
+    /** The customer's open request for a higher tier; cleared when an agent escalates. */
+    escalationRequest: z.nullable(escalationRequestSchema),
+    rating: z.nullable(ratingSchema),
+    refundRequest: z.optional(z.nullable(refundApprovalRequestSchema)),
+    createdAt: text,
+    updatedAt: text,
+    messages: z.readonly(z.array(ticketMessageSchema)),
+    events: z.readonly(z.array(ticketEventSchema)),
+  }),
+);
+export type Ticket = z.infer<typeof ticketSchema>;
 
 // ---- input ---------------------------------------------------------------------------------
 

@@ -70,7 +70,7 @@ export type Kyc = z.infer<typeof kycSchema>;
 
 const agentProfileSchema = z.readonly(
   z.object({
-    tier: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+    tier: z.literal([1, 2, 3]),
     languages: z.readonly(z.array(z.enum(LANGUAGES))),
   }),
 );

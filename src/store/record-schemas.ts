@@ -15,6 +15,7 @@ import {
   withdrawalMethodSchema,
   withdrawalSchema,
 } from '../domain/state.js';
+import { ticketSchema } from '../domain/tickets.js';
 import { userSchema } from '../domain/user.js';
 import type { Kind } from './record-kinds.js';
 
@@ -28,6 +29,7 @@ const RECORD_SCHEMAS: Partial<Record<Kind, Parameters<typeof checkWithSchema>[0]
   limits: limitWindowSchema,
   methods: withdrawalMethodSchema,
   withdrawals: withdrawalSchema,
+  tickets: ticketSchema,
 };
 
 /** The record as read, once it matches its kind's schema; STORE_CORRUPT naming every bad field otherwise. */

@@ -60,4 +60,42 @@ describe('records read back from a store', () => {
       "the store's balances record user:usr_1 is damaged: USD must be a number; EUR must be a whole number; GBP must be at most 9007199254740991",
     );
   });
+
+  it('a ticket whose event log holds an event of an unknown shape is refused, naming the event and its field', () => {
+    const ticket = {
+      number: 7,
+      customerId: 'usr_1',
+      category: 'funds',
+      subject: 'Where is my money?',
+      channel: 'email',
+      language: 'en',
+      regionId: 'eu',
+      status: 'open',
+      priority: 'normal',
+      tier: 1,
+      assigneeId: null,
+      tags: [],
+      txId: null,
+      lockedAccount: false,
+      origin: 'customer',
+      relatedTo: null,
+      mergedInto: null,
+      escalationRequest: null,
+      rating: null,
+      createdAt: '2026-11-23T10:00:00.000Z',
+      updatedAt: '2026-11-23T10:00:00.000Z',
+      messages: [
+        { id: 1, at: '2026-11-23T10:00:00.000Z', authorId: 'usr_1', author: 'customer', visibility: 'public', body: 'Hello', faqId: null, fromTicket: null },
+      ],
+      events: [
+        { type: 'created', at: '2026-11-23T10:00:00.000Z', by: 'usr_1' },
+        { type: 'status', at: '2026-11-23T10:00:00.000Z', by: null, from: 'new', to: 'open' },
+      ],
+    };
+    expect(checkedRecord('tickets', '7', ticket)).toBe(ticket);
+    const damaged = { ...ticket, tier: 4, events: [...ticket.events, { type: 'escalated', at: 'x', by: null, from: 1, to: 5, reason: null }] };
+    expect(refusal('tickets', '7', damaged).message).toBe(
+      "the store's tickets record 7 is damaged: tier must be 1 or 2 or 3; events[2].to must be 1 or 2 or 3",
+    );
+  });
 });
