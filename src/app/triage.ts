@@ -10,7 +10,7 @@ import type { Ticket } from '../domain/tickets.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { agentQueue, whyTicket, type AgentQueue, type WhyResult } from './agent.js';
 import type { Actor } from './authenticate.js';
-import { faqArticles, findTicket, type TicketSelection } from './desk.js';
+import { faqArticles, findTicket, macros, type TicketSelection } from './desk.js';
 import type { AppDeps } from './ports.js';
 import { showTicket, ticketDetail, type TicketDetail } from './tickets.js';
 
@@ -45,12 +45,19 @@ export interface TriageAgent {
   readonly languages: readonly string[];
 }
 
+/** A saved reply (data/macros/) in the ticket's language. */
+export interface TriageMacro {
+  readonly name: string;
+  readonly title: string;
+}
+
 export interface TriagePanel {
   readonly detail: TicketDetail;
   readonly customer: TriageCustomer | null;
   readonly why: WhyResult;
   readonly suggestions: readonly FaqSuggestion[];
   readonly agents: readonly TriageAgent[];
+  readonly macros: readonly TriageMacro[];
   readonly seen: SeenVersion;
 }
 
@@ -99,6 +106,7 @@ export async function triagePanel(t: RecordsTransaction, deps: AppDeps, actor: A
     why: await whyTicket(t, deps, actor, number),
     suggestions: faqSuggestions(deps, detail.ticket),
     agents: await agentsFor(t, detail.ticket),
+    macros: [...macros(deps.ref)[detail.ticket.language].values()].map(({ name, title }) => ({ name, title })),
     seen: versionOf(detail.ticket),
   };
 }

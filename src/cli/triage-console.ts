@@ -4,8 +4,9 @@
 // Replies and notes leave the screen for the agent's editor: the console ends its ink instance,
 // the editor gets the terminal, and the console is drawn again where it was.
 
+import os from 'node:os';
 import type { AgentQueue } from '../app/agent.js';
-import type { FaqSuggestion, SeenVersion, TriagePanel } from '../app/triage.js';
+import type { FaqSuggestion, SeenVersion, TriageMacro, TriagePanel } from '../app/triage.js';
 import { isAppError } from '../domain/errors.js';
 import { PRIORITIES, TICKET_CATEGORIES, type Priority, type TicketCategory } from '../domain/tickets.js';
 import { humanDuration } from './time.js';
@@ -15,6 +16,7 @@ type ReactModule = typeof import('react');
 
 export type TriageAction =
   | { readonly kind: 'reply'; readonly body: string | null; readonly faqId: string | null }
+  | { readonly kind: 'macro'; readonly name: string }
   | { readonly kind: 'note'; readonly body: string }
   | { readonly kind: 'assign'; readonly to: 'me' | 'auto' | { readonly email: string } }
   | { readonly kind: 'priority'; readonly priority: Priority }
@@ -47,6 +49,8 @@ interface Memory {
   selected: number | null;
   message: string;
   actions: number;
+  /** Ends the ink instance on the screen now, if any. */
+  unmount: (() => void) | null;
 }
 
 const REFRESH_MS = 30_000;
@@ -62,6 +66,7 @@ export const KEYS: readonly (readonly [string, string])[] = [
   ['r', 'reply to the customer (editor)'],
   ['n', 'internal note (editor)'],
   ['f', 'FAQ suggestions: 1-5 answers with one'],
+  ['t', 'saved replies (macros) in the customer’s language'],
   ['a', 'assign to me'],
   ['A', 'assign to an agent (email; empty: least loaded)'],
   ['p', `priority ${numbered(PRIORITIES)}`],
@@ -83,6 +88,7 @@ const STATUS_KEYS = [
   'r reply',
   'n note',
   'f faq',
+  't macro',
   'a me',
   'A assign',
   'p pri',
@@ -122,16 +128,19 @@ function describeError(error: unknown): string {
 /** Runs the console until the agent quits; Ctrl-C and crashes are thrown after the terminal is restored. */
 export async function runConsole(desk: TriageDesk): Promise<number> {
   const [ink, React] = await Promise.all([import('ink'), import('react')]);
-  const memory: Memory = { selected: null, message: 'Loading the queue…', actions: 0 };
+  const memory: Memory = { selected: null, message: 'Loading the queue…', actions: 0, unmount: null };
   const out = process.stdout;
   const restore = () => {
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
     out.write('\u001b[?25h\u001b[?1049l');
   };
-  // Killed or hung up on: the terminal is given back first, then the signal ends okpay as it would have.
+  // Killed or hung up on: ink draws its last frame first (it would otherwise do so on its own exit
+  // hook, after the terminal is given back, onto the shell's screen), then the terminal is given
+  // back, and okpay ends with the status a shell gives a process ended by that signal.
   const onSignal = (signal: NodeJS.Signals) => {
+    memory.unmount?.();
     restore();
-    process.kill(process.pid, signal);
+    process.exit(128 + os.constants.signals[signal]);
   };
   out.write('\u001b[?1049h\u001b[H');
   for (const signal of HANDLED_SIGNALS) process.once(signal, onSignal);
@@ -174,6 +183,7 @@ function showScreen(ink: Ink, React: ReactModule, desk: TriageDesk, memory: Memo
       resolve(why);
     };
     const instance = ink.render(React.createElement(makeApp(ink, React), { desk, memory, leave }), { exitOnCtrlC: false, patchConsole: false });
+    memory.unmount = () => instance.unmount();
     // An error while drawing ends ink's instance, not a handler of ours: it is a crash all the same.
     instance.waitUntilExit().catch((error: unknown) => leave({ kind: 'crash', error }));
   });
@@ -185,6 +195,7 @@ type Mode =
   | { readonly kind: 'priority' }
   | { readonly kind: 'category' }
   | { readonly kind: 'faq' }
+  | { readonly kind: 'macros' }
   | { readonly kind: 'confirm'; readonly question: string; readonly action: TriageAction; readonly refused: string }
   | { readonly kind: 'text'; readonly purpose: TextPurpose; readonly text: string };
 
@@ -346,7 +357,13 @@ function makeApp(ink: Ink, React: ReactModule) {
       }
       if (key.backspace || key.delete) return setMode({ ...current, text: current.text.slice(0, -1) });
       if (key.return) return setMode({ ...current, text: `${current.text}\n` });
-      if (!key.ctrl && !key.meta && input !== '') setMode({ ...current, text: current.text + input });
+      if (key.ctrl || key.meta || input === '') return;
+      // Fast typing and pasting arrive as one chunk, line ends included.
+      const typed = input.replace(/\r\n?/g, '\n');
+      const [line = ''] = typed.split('\n');
+      if (!ONE_LINE.has(current.purpose) || line === typed) return setMode({ ...current, text: current.text + typed });
+      setMode({ kind: 'browse' });
+      submitText(current.purpose, (current.text + line).trim());
     };
 
     const submitText = (purpose: TextPurpose, text: string) => {
@@ -386,6 +403,10 @@ function makeApp(ink: Ink, React: ReactModule) {
         const hit = panelRef.current?.suggestions[Number(input) - 1];
         return hit === undefined ? setMessage('No FAQ answer sent.') : void act({ kind: 'reply', body: null, faqId: hit.id });
       }
+      if (current.kind === 'macros') {
+        const macro = panelRef.current?.macros[Number(input) - 1];
+        return macro === undefined ? setMessage('No saved reply sent.') : void act({ kind: 'macro', name: macro.name });
+      }
       if (current.kind === 'confirm') return input === 'y' && !key.ctrl ? void act(current.action) : setMessage(current.refused);
     };
 
@@ -416,6 +437,7 @@ function makeApp(ink: Ink, React: ReactModule) {
       if (input === 'A') return setMode({ kind: 'text', purpose: 'assign', text: '' });
       if (input === 'm') return setMode({ kind: 'text', purpose: 'merge', text: '' });
       if (input === 'f') return setMode({ kind: 'faq' });
+      if (input === 't') return setMode({ kind: 'macros' });
       if (input === 'l') return setMode({ kind: 'text', purpose: 'lock', text: '' });
       if (input === '$')
         return ticket.txId === null
@@ -479,6 +501,7 @@ function makeApp(ink: Ink, React: ReactModule) {
     if (mode.kind === 'priority') return h(Text, {}, `Priority: ${numbered(PRIORITIES)} (other key: keep)`);
     if (mode.kind === 'category') return h(Text, {}, `Category: ${numbered(TICKET_CATEGORIES)} (other key: keep)`);
     if (mode.kind === 'faq') return h(FaqList, { suggestions: panel?.suggestions ?? [] });
+    if (mode.kind === 'macros') return h(MacroList, { macros: panel?.macros ?? [], language: panel?.detail.ticket.language ?? '' });
     if (mode.kind === 'confirm') return h(Text, {}, mode.question);
     if (mode.kind === 'text')
       return h(
@@ -509,6 +532,15 @@ function makeApp(ink: Ink, React: ReactModule) {
       { flexDirection: 'column' },
       h(Text, { bold: true }, 'Answer with (number; other key: back)'),
       ...suggestions.map((s, i) => h(Text, { key: s.id, wrap: 'truncate' }, `${i + 1} ${s.title} (${s.id})`)),
+    );
+  }
+
+  function MacroList({ macros, language }: { macros: readonly TriageMacro[]; language: string }) {
+    return h(
+      Box,
+      { flexDirection: 'column' },
+      h(Text, { bold: true }, `Saved replies in ${language} (number; other key: back)`),
+      ...macros.slice(0, 9).map((m, i) => h(Text, { key: m.name, wrap: 'truncate' }, `${i + 1} ${m.title} (${m.name})`)),
     );
   }
 

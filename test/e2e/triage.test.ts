@@ -12,6 +12,7 @@ import { Terminal } from '../support/tmux.js';
 const ADA = 'ada@example.com';
 const LIN = 'lin@okpay.example';
 const MEI = 'mei@okpay.example';
+const CHEN = 'chen@example.cn';
 const CRASH_DRIVER = path.resolve('test/support/triage-crash.mjs');
 const REPLY = 'We are checking with the bank.';
 
@@ -59,6 +60,7 @@ describe('agent triage', () => {
     chmodSync(emptyEditor, 0o755);
     await desk.admin();
     await desk.customer(ADA, ['--country', 'DE']);
+    await desk.customer(CHEN, ['--country', 'CN', '--language', 'zh']);
     await desk.agent(LIN, 1, 'en');
     await desk.agent(MEI, 1, 'en');
     expectOk(
@@ -211,17 +213,52 @@ describe('agent triage', () => {
     expectOk(await desk.as(LIN, ['ticket', 'resolve', String(other)]));
   });
 
+  it('prefills the editor in the customer’s language with a FAQ answer in it, and sends a saved reply in that language', async () => {
+    const subject = '提现三天了还没有到账';
+    const number = ticketOf(
+      expectOk(await desk.as(CHEN, ['ticket', 'new', '--category', 'funds', '--subject', subject, '--body', '我提现到银行卡三天了，钱还没有到账。', '--json'])),
+    ).number;
+    terminal.start(['agent', 'triage', '--language', 'zh'], env(editor));
+    await terminal.waitFor(new RegExp(`Ticket #${number}: ${subject}`));
+    terminal.type('r');
+    await terminal.waitFor(new RegExp(`#${number}: answer sent`));
+    const draft = readFileSync(path.join(tools, 'draft'), 'utf8');
+    expect(draft).toContain("# Customer's language: zh");
+    expect(draft).toMatch(/^# Suggested FAQ answer below: [a-z0-9-]+$/m);
+    const prefilled = draft
+      .split('\n')
+      .filter((line) => !line.startsWith('#'))
+      .join('\n');
+    expect(prefilled).toMatch(/[\u4e00-\u9fff]{4}/);
+    // Back from the editor, the console is drawn again with the reply in the conversation.
+    await terminal.waitFor(new RegExp(`customer[^]*${REPLY}|${REPLY}[^]*customer`));
+
+    terminal.type('t');
+    await terminal.waitFor(/Saved replies in zh \(number[^]*1 请客户提供付款详情 \(ask-for-details\)/);
+    terminal.type('1');
+    await terminal.waitFor(new RegExp(`#${number}: saved reply "ask-for-details" sent; it is pending\\.`));
+    terminal.type('q');
+    expect((await terminal.finish()).code).toBe(0);
+
+    const answered = await ticket(number);
+    const replies = answered.messages.filter((m) => m.author === 'agent').map((m) => m.body);
+    expect(replies[0]).toBe(REPLY);
+    expect(replies[1]).toContain(`感谢您就“${subject}”联系我们`);
+    expect(answered.status).toBe('pending');
+    expectOk(await desk.as(LIN, ['ticket', 'resolve', String(number)]));
+  });
+
   it('draws again at the new size when the terminal is resized, with nothing left of the old frame', async () => {
     terminal.start(['agent', 'triage'], env(editor));
     await terminal.waitFor(/Ticket #1: Withdrawal not received/);
     terminal.resize(120, 30);
     // Only 120 columns hold every key of the status line.
-    expectOneFrame(await terminal.waitFor(/m merge s solve c close \$ refund l lock \? keys q quit/), 120);
+    expectOneFrame(await terminal.waitFor(/m merge s solve c close \$ refund \? keys q quit/), 120);
     terminal.resize(60, 20);
-    const narrow = await terminal.waitFor(/ g cat \? keys q quit$/m);
+    const narrow = await terminal.waitFor(/ A assign \? keys q quit$/m);
     expectOneFrame(narrow, 60);
     terminal.resize(80, 24);
-    expectOneFrame(await terminal.waitFor(/ h hold \? keys q quit$/m), 80);
+    expectOneFrame(await terminal.waitFor(/ e esc \? keys q quit$/m), 80);
     terminal.type('q');
     expect((await terminal.finish()).code).toBe(0);
   });

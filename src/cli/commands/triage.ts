@@ -4,7 +4,17 @@
 // is locked while the agent reads or types. Without a terminal it names those commands instead.
 
 import type { Command } from '@commander-js/extra-typings';
-import { assignAsAgent, changeLock, escalateAsAgent, mergeAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent, updateAsAgent } from '../../app/agent.js';
+import {
+  assignAsAgent,
+  changeLock,
+  escalateAsAgent,
+  mergeAsAgent,
+  noteAsAgent,
+  replyAsAgent,
+  replyWithMacro,
+  setStatusAsAgent,
+  updateAsAgent,
+} from '../../app/agent.js';
 import type { Actor } from '../../app/authenticate.js';
 import { refund } from '../../app/refunds.js';
 import { assertUnchanged, triagePanel, triageQueue, type SeenVersion, type TriagePanel } from '../../app/triage.js';
@@ -22,7 +32,7 @@ import { runConsole, type TriageAction, type TriageDesk } from '../triage-consol
 import { draftText, editInEditor } from '../triage-editor.js';
 
 const INSTEAD =
-  'use `okpay agent queue`, `okpay ticket show N`, `okpay ticket reply N --body …` (or --faq ID), `okpay ticket note N`, `okpay ticket assign N`, `okpay ticket escalate N --tier T`, `okpay ticket set N --priority P` (or --category C), `okpay ticket merge N --into M`, `okpay ticket resolve N` and `okpay ticket close N`';
+  'use `okpay agent queue`, `okpay ticket show N`, `okpay ticket reply N --body …` (or --faq ID, --macro NAME), `okpay ticket note N`, `okpay ticket assign N`, `okpay ticket escalate N --tier T`, `okpay ticket set N --priority P` (or --category C), `okpay ticket merge N --into M`, `okpay ticket resolve N` and `okpay ticket close N`';
 
 export function registerTriage(agent: Command, app: App): void {
   const command = filterOptions(
@@ -81,6 +91,10 @@ async function perform(t: RecordsTransaction, ctx: Context, actor: Actor, seen: 
     case 'reply': {
       const updated = await replyAsAgent(t, ctx, actor, number, { body: move.body === null ? null : validateBody(move.body), faqId: move.faqId, status: null });
       return `#${number}: ${move.faqId === null ? 'answer' : `FAQ answer "${move.faqId}"`} sent; it is ${updated.status}.`;
+    }
+    case 'macro': {
+      const updated = await replyWithMacro(t, ctx, actor, number, { macro: move.name, status: null });
+      return `#${number}: saved reply "${move.name}" sent; it is ${updated.status}.`;
     }
     case 'note':
       await noteAsAgent(t, ctx, actor, number, validateBody(move.body));
