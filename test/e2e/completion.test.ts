@@ -36,7 +36,7 @@ function complete(words: readonly string[], session = customer): string[] {
   const program = `${script}\nCOMP_WORDS=(${quoted}); COMP_CWORD=${words.length - 1}; _okpay; printf '%s\\n' "\${COMPREPLY[@]}"`;
   const out = execFileSync('bash', ['--norc', '--noprofile', '-c', program], {
     encoding: 'utf8',
-    env: { PATH: `${bin}:${process.env['PATH']}`, HOME: process.env['HOME'], OKPAY_HOME: okpay.home, OKPAY_NOW: NOW, OKPAY_SESSION: session },
+    env: { PATH: `${bin}:${process.env['PATH']}`, HOME: process.env['HOME'], ...okpay.storeEnv(), OKPAY_NOW: NOW, OKPAY_SESSION: session },
   });
   return out.split('\n').filter((line) => line !== '');
 }

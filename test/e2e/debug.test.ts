@@ -24,7 +24,7 @@ const person = (name: string, email: string, extra: Record<string, unknown> = {}
   ...extra,
 });
 
-describe('an internal error', () => {
+describe('[files] an internal error', () => {
   const o = new Okpay();
   const ann = new Account(o, ANN);
   const transfer = ['transfer', '--to', BOB, '--amount', '1.00', '--currency', 'USD', '--yes'];

@@ -72,7 +72,7 @@ describe('bulk ticket changes', () => {
       [1, 'failed', 'INVALID_TRANSITION'],
     ]);
     expect(await tickets()).toEqual(before);
-    expect(mails(o, ADA, 'ticket-status')).toHaveLength(0);
+    expect(await mails(o, ADA, 'ticket-status')).toHaveLength(0);
   });
 
   it('selects by filter only with --yes, and never together with numbers', async () => {
@@ -85,7 +85,7 @@ describe('bulk ticket changes', () => {
 
     const resolved = expectOk(await as(LIN, ['ticket', 'resolve', '--search', '退款', '--yes', '--json'])).json<Report>();
     expect(resolved.tickets.map((t) => [t.number, t.status])).toEqual([[2, 'solved']]);
-    expect(mails(o, 'chen@example.cn', 'ticket-status').pop()?.subject).toContain('工单已解决');
+    expect((await mails(o, 'chen@example.cn', 'ticket-status')).pop()?.subject).toContain('工单已解决');
     const none = expectOk(await as(LIN, ['ticket', 'close', '--search', 'nothing-like-this', '--yes', '--json'])).json<Report>();
     expect(none.bulk).toEqual({ action: 'close', selected: 0, changed: 0, failed: 0 });
   });

@@ -29,7 +29,7 @@ describe('saved replies', () => {
     const body = ticket.messages.at(-1)?.body ?? '';
     expect(body).toMatch(/^陈晨，您好：\n\n感谢您就“退款没有到账”联系我们。/);
     expect(body).not.toContain('{{');
-    const mail = mails(o, 'chen@example.cn', 'ticket-reply').pop();
+    const mail = (await mails(o, 'chen@example.cn', 'ticket-reply')).pop();
     expect(mail?.language).toBe('zh');
     expect(mail?.text).toContain('交易编号');
 
@@ -62,7 +62,7 @@ describe('saved replies', () => {
       writeFileSync(file, readFileSync(file, 'utf8').replace('Hallo {{customer.name}}', 'Hallo {{kunde.name}}'));
       const run = await runBin(
         ['agent', 'macros', '--json'],
-        { env: { OKPAY_HOME: o.home, OKPAY_NOW: o.now, OKPAY_SESSION: sessions.get(LIN) ?? '' } },
+        { env: { ...o.storeEnv(), OKPAY_NOW: o.now, OKPAY_SESSION: sessions.get(LIN) ?? '' } },
         path.join(copy, 'bin', 'okpay.js'),
       );
       expect(run.code, run.stderr).toBe(2);

@@ -325,7 +325,7 @@ function digest(directory: string): string {
 
 /** 9 MiB on standard input; okpay stops reading at 8 MiB, so the rest meets a closed pipe. */
 function bigStdin(o: Okpay, argv: readonly string[], token: string): Promise<Outcome> {
-  const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], OKPAY_HOME: o.home, OKPAY_NOW: NOW, OKPAY_BCRYPT_COST: '4', OKPAY_SESSION: token };
+  const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], ...o.storeEnv(), OKPAY_NOW: NOW, OKPAY_BCRYPT_COST: '4', OKPAY_SESSION: token };
   const child = spawn(process.execPath, [BIN, ...argv], { env });
   const out: Buffer[] = [];
   const err: Buffer[] = [];

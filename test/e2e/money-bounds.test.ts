@@ -105,7 +105,7 @@ describe('a completed payout is never refunded by an agent; a bounce is the oper
     expect(await usd(desk, ANN)).toMatchObject({ available: '1000.00', held: '0.00' });
     const payout = expectOk(await desk.as(ANN, ['tx', 'show', hold, '--json'])).json<{ transaction: TxJson }>().transaction;
     expect(payout.status).toBe('returned');
-    expect(mails(desk.o, ANN, 'payout-returned')).toHaveLength(1);
+    expect(await mails(desk.o, ANN, 'payout-returned')).toHaveLength(1);
     expectError(await desk.as(OPS, ['admin', 'payout', 'bounce', completion, '--reason', 'again', '--yes', '--json']), 6, 'INVALID_TRANSITION');
     expectOk(await desk.o.run(['verify']));
   });

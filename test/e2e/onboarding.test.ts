@@ -1,9 +1,10 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateSync } from 'otplib';
-import { parseEml, type MailRecord } from '../../src/domain/mail.js';
+import type { MailRecord } from '../../src/domain/mail.js';
+import { mails } from '../support/accounts.js';
 import { BIN, Okpay, type Run } from '../support/okpay.js';
 import { expectOk, PASSWORD } from '../support/outcome.js';
 import { storeFiles, storeRecords, storeRoot } from '../support/store-files.js';
@@ -24,16 +25,6 @@ function okpay(): Okpay {
   return created;
 }
 
-/** The mails in <home>/outbox, read straight from the .eml files. */
-function mails(o: Okpay, to?: string, kind?: string): MailRecord[] {
-  const directory = path.join(o.home, 'outbox');
-  return readdirSync(directory)
-    .filter((name) => name.endsWith('.eml'))
-    .sort()
-    .map((name) => parseEml(readFileSync(path.join(directory, name), 'utf8')))
-    .filter((m): m is MailRecord => m !== null && (to === undefined || m.to === to) && (kind === undefined || m.kind === kind));
-}
-
 function tokenIn(mail: MailRecord | undefined, prefix: string): string {
   const token = new RegExp(`\\b(${prefix}_[A-Za-z0-9_-]+)`).exec(mail?.text ?? '')?.[1];
   if (!token) throw new Error(`no ${prefix} token in the mail`);
@@ -51,7 +42,7 @@ async function login(o: Okpay, email: string, extra: readonly string[] = [], pas
 /** register → activate (token from the .eml file) → login; the session is kept in <home>/session. */
 async function onboard(o: Okpay, email: string): Promise<void> {
   expectOk(await o.run(['register', '--email', email, '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n` }));
-  expectOk(await o.run(['activate', tokenIn(mails(o, email, 'activation').pop(), 'act')]));
+  expectOk(await o.run(['activate', tokenIn((await mails(o, email, 'activation')).pop(), 'act')]));
   expectOk(await login(o, email));
 }
 
@@ -77,9 +68,11 @@ describe('onboarding from the real binary', () => {
 
     const listed = expectOk(await o.run(['outbox', 'list', '--to', email, '--kind', 'activation', '--json'])).json<{ mails: { id: string }[] }>();
     expect(listed.mails).toHaveLength(1);
-    const shown = expectOk(await o.run(['outbox', 'show', listed.mails[0]?.id ?? '', '--json'])).json<{ mail: { text: string; file: string } }>();
+    const shown = expectOk(await o.run(['outbox', 'show', listed.mails[0]?.id ?? '', '--json'])).json<{ mail: { text: string } }>();
     const activation = /okpay activate (act_\S+)/.exec(shown.mail.text)?.[1] ?? '';
-    expect(readFileSync(shown.mail.file, 'utf8')).toMatch(/^From: OKPay <no-reply@okpay\.example>\r\nTo: ada@example\.com\r\n/);
+    expect(expectOk(await o.run(['outbox', 'show', listed.mails[0]?.id ?? '', '--raw'])).stdout).toMatch(
+      /^From: OKPay <no-reply@okpay\.example>\r\nTo: ada@example\.com\r\n/,
+    );
     expect(expectOk(await o.run(['activate', activation, '--json'])).json()).toMatchObject({ user: { status: 'active' } });
 
     expectOk(await login(o, email));
@@ -142,7 +135,7 @@ describe('lockout and locks', () => {
     expect(whoami.code, whoami.stderr).toBe(6);
     expect(whoami.error().code).toBe('ACCOUNT_LOCKED');
 
-    const notice = mails(o, email, 'account-locked').pop();
+    const notice = (await mails(o, email, 'account-locked')).pop();
     expect(notice?.text).toContain('5 failed sign-ins');
     const token = tokenIn(notice, 'unl');
     const noToken = await o.run(['unlock', '--email', email, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
@@ -222,7 +215,7 @@ describe('sessions and passwords', () => {
     const email = 'fay@example.com';
     await onboard(o, email);
     expectOk(await o.run(['password', 'reset', '--email', email]));
-    const token = tokenIn(mails(o, email, 'password-reset').pop(), 'rst');
+    const token = tokenIn((await mails(o, email, 'password-reset')).pop(), 'rst');
     expectOk(await o.run(['password', 'reset', '--token', token, '--password-stdin'], { stdin: `${NEW_PASSWORD}\n` }));
     const old = await o.run(['whoami', '--json']);
     expect(old.error().code).toBe('SESSION_EXPIRED');
@@ -238,7 +231,7 @@ describe('the store from the real binary', () => {
   it.each([
     ['not JSON', '{"schemaVersion":1,'],
     ['null', 'null'],
-  ])('refuses a root file (store.json) that is %s with exit 10 and leaves it byte-identical', async (_name, text) => {
+  ])('[files] refuses a root file (store.json) that is %s with exit 10 and leaves it byte-identical', async (_name, text) => {
     const o = okpay();
     expectOk(await o.run(['register', '--email', 'gus@example.com', '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n` }));
     const file = path.join(o.home, 'store.json');
@@ -275,11 +268,7 @@ describe('the store from the real binary', () => {
     expect(emails).toEqual(expected);
     expect(meta.mailSeq).toBe(40);
     expect(meta.audit.seq).toBe(40);
-    expect(
-      mails(o)
-        .map((m) => m.to)
-        .sort(),
-    ).toEqual(expected);
+    expect((await mails(o)).map((m) => m.to).sort()).toEqual(expected);
   });
 });
 

@@ -39,7 +39,7 @@ afterAll(() => {
 });
 
 const env = (session?: string): Record<string, string> => ({
-  OKPAY_HOME: okpay.home,
+  ...okpay.storeEnv(),
   OKPAY_NOW: NOW,
   OKPAY_BCRYPT_COST: '4',
   ...(session ? { OKPAY_SESSION: session } : {}),

@@ -47,7 +47,7 @@ describe('the support desk', () => {
     // 11:00–18:00 Monday is 420 business minutes; the last 60 fall on Tuesday from 09:00 (Berlin).
     expect(opened.sla.current).toMatchObject({ kind: 'first-reply', targetMinutes: 480, leftMinutes: 480, dueAt: '2026-11-24T09:00:00.000Z', paused: false });
     expect(opened.queue).toEqual({ position: 1, of: 1, expectedReplyBy: '2026-11-24T09:00:00.000Z', late: false });
-    const [mail] = mails(desk.o, ADA, 'ticket-received');
+    const [mail] = await mails(desk.o, ADA, 'ticket-received');
     expect(mail?.subject).toBe('[OKPay #1] We have your request: Cannot sign in');
     expect(mail?.antiPhishingPhrase).toBe('blue heron 42');
     expect(mail?.text).toContain('2026-11-24 10:00 Europe/Berlin');
@@ -75,7 +75,7 @@ describe('the support desk', () => {
       ),
     );
     expect(again).toMatchObject({ number: 1, duplicate: true });
-    expect(mails(desk.o, ADA, 'ticket-received')).toHaveLength(1);
+    expect(await mails(desk.o, ADA, 'ticket-received')).toHaveLength(1);
     const queue = expectOk(await desk.as(LIN, ['agent', 'queue', '--json'])).json<{ tickets: { number: number }[] }>();
     expect(queue.tickets.map((t) => t.number)).toEqual([1]);
     const human = await desk.as(ADA, [
@@ -128,7 +128,7 @@ describe('the support desk', () => {
       expectOk(await desk.as(LIN, ['ticket', 'reply', n, '--body', '我们正在核实，请提供退款凭证。', '--status', 'pending', '--json'])),
     );
     expect(answered.status).toBe('pending');
-    const reply = mails(desk.o, BOB, 'ticket-reply').pop();
+    const reply = (await mails(desk.o, BOB, 'ticket-reply')).pop();
     expect(reply).toMatchObject({ language: 'zh', subject: `[OKPay #${n}] 新的答复：退款没有到账` });
     expect(reply?.text).toContain('我们正在核实');
 
@@ -144,7 +144,7 @@ describe('the support desk', () => {
 
     expect(ticketOf(expectOk(await desk.as(BOB, ['ticket', 'reply', n, '--body', '凭证号 RF-2231', '--json']))).status).toBe('open');
     expectOk(await desk.as(LIN, ['ticket', 'resolve', n]));
-    expect(mails(desk.o, BOB, 'ticket-status').pop()).toMatchObject({ subject: `[OKPay #${n}] 工单已解决：退款没有到账` });
+    expect((await mails(desk.o, BOB, 'ticket-status')).pop()).toMatchObject({ subject: `[OKPay #${n}] 工单已解决：退款没有到账` });
 
     expectError(await desk.as(BOB, ['ticket', 'rate', n, '--score', '2', '--json']), 2, 'USAGE');
     const rated = expectOk(await desk.as(BOB, ['ticket', 'rate', n, '--score', '2', '--comment', '等了太久', '--json'])).json<{
@@ -259,12 +259,12 @@ describe('the support desk', () => {
     const target = ticketOf(expectOk(await desk.as(LIN, ['ticket', 'merge', String(second), '--into', String(first), '--yes', '--json'])));
     expect(target.messages.map((m) => m.body)).toEqual(['New number +8613800000000', 'Please update it']);
     expect(ticketOf(expectOk(await desk.as(BOB, ['ticket', 'show', String(second), '--json'])))).toMatchObject({ status: 'merged', mergedInto: first });
-    expect(mails(desk.o, BOB, 'ticket-status').pop()?.subject).toContain(`[OKPay #${second}]`);
+    expect((await mails(desk.o, BOB, 'ticket-status')).pop()?.subject).toContain(`[OKPay #${second}]`);
   });
 
   it('a locked customer reaches support with the password, and the ticket starts high', async () => {
     expectOk(await desk.as(LIN, ['agent', 'lock', ADA, '--reason', 'suspicious sign-ins', '--yes']));
-    expect(mails(desk.o, ADA, 'account-locked')).toHaveLength(1);
+    expect(await mails(desk.o, ADA, 'account-locked')).toHaveLength(1);
     expectError(await desk.as(ADA, ['ticket', 'list', '--json']), 6, 'ACCOUNT_LOCKED');
     expectError(
       await desk.o.run(
@@ -303,7 +303,7 @@ describe('the support desk', () => {
     expect(shown.user.lockExplanation.hint).toMatch(/only support/);
     expectError(await desk.o.run(['unlock', '--email', ADA, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` }), 6, 'ACCOUNT_LOCKED');
     expectOk(await desk.as(LIN, ['agent', 'unlock', ADA, '--reason', 'identity confirmed by phone', '--ticket', String(locked.number), '--yes']));
-    expect(mails(desk.o, ADA, 'account-unlocked')).toHaveLength(1);
+    expect(await mails(desk.o, ADA, 'account-unlocked')).toHaveLength(1);
     await desk.signIn(ADA);
     expectOk(await desk.as(ADA, ['ticket', 'list']));
   });

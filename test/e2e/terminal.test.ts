@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 afterAll(() => okpay.cleanup());
 
-const env = (session: string) => ({ OKPAY_HOME: okpay.home, OKPAY_NOW: NOW, OKPAY_SESSION: session, TZ: 'Europe/Paris' });
+const env = (session: string) => ({ ...okpay.storeEnv(), OKPAY_NOW: NOW, OKPAY_SESSION: session, TZ: 'Europe/Paris' });
 
 function expectTableFits(lines: readonly string[], columns: number): void {
   const table = lines.filter((line) => /^[┌│├└]/.test(line));

@@ -26,7 +26,7 @@ describe('agent triage', () => {
   let session = '';
 
   const env = (editorPath: string): Record<string, string> => ({
-    OKPAY_HOME: desk.o.home,
+    ...desk.o.storeEnv(),
     OKPAY_NOW: desk.o.now,
     OKPAY_SESSION: session,
     OKPAY_BCRYPT_COST: '4',
@@ -133,9 +133,9 @@ describe('agent triage', () => {
 
     const one = await ticket(1);
     expect(one.messages.filter((m) => m.author === 'agent').map((m) => m.body)).toEqual([REPLY]);
-    expect(mails(desk.o, ADA, 'ticket-reply')).toHaveLength(1);
+    expect(await mails(desk.o, ADA, 'ticket-reply')).toHaveLength(1);
     expect((await ticket(2)).status).toBe('solved');
-    expect(mails(desk.o, ADA, 'ticket-status').pop()?.subject).toBe('[OKPay #2] Ticket solved: Dark mode please');
+    expect((await mails(desk.o, ADA, 'ticket-status')).pop()?.subject).toBe('[OKPay #2] Ticket solved: Dark mode please');
   });
 
   it('refuses an action on a ticket someone changed since it was shown, then acts on the fresh one', async () => {
@@ -297,7 +297,7 @@ describe('agent triage', () => {
   });
 
   it('without an editor writes a note in the console, answers from the FAQ, locks the customer and escalates', async () => {
-    const noEditor = { OKPAY_HOME: desk.o.home, OKPAY_NOW: desk.o.now, OKPAY_SESSION: session, OKPAY_BCRYPT_COST: '4' };
+    const noEditor = { ...desk.o.storeEnv(), OKPAY_NOW: desk.o.now, OKPAY_SESSION: session, OKPAY_BCRYPT_COST: '4' };
     terminal.start(['agent', 'triage'], noEditor);
     await terminal.waitFor(/Ticket #1: Withdrawal not received/);
     terminal.type('n');

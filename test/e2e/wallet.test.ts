@@ -238,7 +238,7 @@ describe('limits and identity checks', () => {
       email: 'ada@example.com',
       kyc: 'approved',
     });
-    expect(mails(o, 'ada@example.com', 'kyc-approved')).toHaveLength(1);
+    expect(await mails(o, 'ada@example.com', 'kyc-approved')).toHaveLength(1);
 
     expect((await ada.json<{ transaction: TxDoc }>(over)).transaction).toMatchObject({ status: 'completed', amount: '1000.01' });
     const limit = expectError(
@@ -252,7 +252,7 @@ describe('limits and identity checks', () => {
     expectError(await ops.run(['admin', 'kyc', 'reject', 'bob@example.com', '--yes', '--json']), 2, 'USAGE');
     await ops.ok(['admin', 'kyc', 'reject', 'bob@example.com', '--reason', 'the photo is unreadable', '--yes']);
     expect((await bob.json<{ kyc: unknown }>(['kyc', 'status'])).kyc).toMatchObject({ status: 'rejected', reason: 'the photo is unreadable' });
-    expect(mails(o, 'bob@example.com', 'kyc-rejected').pop()?.text).toContain('the photo is unreadable');
+    expect((await mails(o, 'bob@example.com', 'kyc-rejected')).pop()?.text).toContain('the photo is unreadable');
     await expectVerified(o);
   });
 });
@@ -265,7 +265,7 @@ describe('money for someone without an account', () => {
 
     const toCarol = (await send(ada, ['--to', 'carol@example.com', '--amount', '100', '--currency', 'USD'])).transaction;
     expect(toCarol).toMatchObject({ type: 'transfer.unclaimed', status: 'unclaimed', fee: '0.50', to: 'carol@example.com' });
-    expect(mails(o, 'carol@example.com', 'money-waiting')).toHaveLength(1);
+    expect(await mails(o, 'carol@example.com', 'money-waiting')).toHaveLength(1);
     const toDave = (await send(ada, ['--to', 'dave@example.com', '--amount', '50', '--currency', 'USD', '--to-currency', 'EUR'])).transaction;
     expect(toDave).toMatchObject({ status: 'unclaimed', fee: '1.75', receiveCurrency: 'EUR' });
     expect(await ada.balance()).toEqual({ available: '347.75', held: '0.00' });
@@ -283,7 +283,7 @@ describe('money for someone without an account', () => {
     expect((await ops.json<{ settled: unknown }>(['admin', 'settle'])).settled).toMatchObject({ unclaimedReturned: 1 });
     expect((await ops.json<{ settled: unknown }>(['admin', 'settle'])).settled).toMatchObject({ unclaimedReturned: 0, transactions: [] });
     expect(await ada.balance()).toEqual({ available: '399.50', held: '0.00' });
-    expect(mails(o, 'ada@example.com', 'transfer-returned').pop()?.text).toContain('51.75 USD');
+    expect((await mails(o, 'ada@example.com', 'transfer-returned')).pop()?.text).toContain('51.75 USD');
     const latest = (await history(ada, ['--limit', '1'])).transactions[0];
     expect(latest).toMatchObject({ type: 'unclaimed.return', direction: 'in', amount: '51.75' });
     expect((await ada.json<{ transaction: TxDoc }>(['tx', 'show', toDave.id])).transaction.status).toBe('returned');
@@ -349,7 +349,7 @@ describe('batch payouts', () => {
 });
 
 describe('verify', () => {
-  scenario('a record that no longer matches its schema is refused as damage, naming the record and the field, and nothing changes', async (o) => {
+  scenario('[files] a record that no longer matches its schema is refused as damage, naming the record and the field, and nothing changes', async (o) => {
     const ada = await signUp(o, 'ada@example.com');
     await ada.ok(['deposit', '--amount', '500', '--currency', 'USD']);
     const key = `user:${userIdOf(o.home, 'ada@example.com')}`;
@@ -364,7 +364,7 @@ describe('verify', () => {
     await expectVerified(o);
   });
 
-  scenario('exits 10 with one line per mismatch after a balance record or a journal entry was edited', async (o) => {
+  scenario('[files] exits 10 with one line per mismatch after a balance record or a journal entry was edited', async (o) => {
     const ada = await signUp(o, 'ada@example.com');
     await ada.ok(['deposit', '--amount', '500', '--currency', 'USD']);
     await expectVerified(o);

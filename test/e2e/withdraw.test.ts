@@ -162,8 +162,8 @@ describe('the payout lifecycle', () => {
     expect(Object.fromEntries(list.map((w) => [w.id, w.status]))).toEqual({ [bad.id]: 'failed', [cancelled.id]: 'cancelled', [good.id]: 'completed' });
     expect(list.find((w) => w.id === bad.id)?.failureReason).toContain('refused');
     expect(list.every((w) => typeof w.expectedBy === 'string')).toBe(true);
-    expect(mails(o, 'ada@example.com', 'payout-completed').map((m) => m.subject)).toEqual(['Your withdrawal of 100.00 USD is complete']);
-    expect(mails(o, 'ada@example.com', 'payout-failed').pop()?.text).toMatch(/amount and the fee are back/);
+    expect((await mails(o, 'ada@example.com', 'payout-completed')).map((m) => m.subject)).toEqual(['Your withdrawal of 100.00 USD is complete']);
+    expect((await mails(o, 'ada@example.com', 'payout-failed')).pop()?.text).toMatch(/amount and the fee are back/);
 
     const payouts = (await ada.json<{ transactions: { type: string; status: string; direction: string }[] }>(['history', '--type', 'withdrawal'])).transactions;
     expect(payouts.map((t) => t.type).sort()).toEqual([

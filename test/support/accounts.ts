@@ -8,6 +8,7 @@ import { expect, it } from 'vitest';
 import { parseEml, type MailRecord } from '../../src/domain/mail.js';
 import { Okpay, type Run, type RunOptions } from './okpay.js';
 import { expectOk, PASSWORD } from './outcome.js';
+import { databaseMails } from './pg-e2e.js';
 
 export { expectError, expectOk, PASSWORD } from './outcome.js';
 
@@ -29,9 +30,14 @@ export function scenarioAt(start: string, name: string, body: (o: Okpay) => Prom
   });
 }
 
-/** The mails in <home>/outbox, read straight from the .eml files, oldest first. */
-export function mails(o: Okpay, to?: string, kind?: string): MailRecord[] {
-  const directory = path.join(o.home, 'outbox');
+/** The mails of the store, oldest first: the .eml files of <home>/outbox, or the outbox table on PostgreSQL. */
+export async function mails(o: Okpay, to?: string, kind?: string): Promise<MailRecord[]> {
+  const all = o.databaseUrl ? await databaseMails(o.databaseUrl) : fileMails(o.home);
+  return all.filter((m) => (to === undefined || m.to === to) && (kind === undefined || m.kind === kind));
+}
+
+function fileMails(home: string): MailRecord[] {
+  const directory = path.join(home, 'outbox');
   let names: string[];
   try {
     names = readdirSync(directory);
@@ -42,7 +48,7 @@ export function mails(o: Okpay, to?: string, kind?: string): MailRecord[] {
     .filter((name) => name.endsWith('.eml'))
     .sort()
     .map((name) => parseEml(readFileSync(path.join(directory, name), 'utf8')))
-    .filter((m): m is MailRecord => m !== null && (to === undefined || m.to === to) && (kind === undefined || m.kind === kind));
+    .filter((m): m is MailRecord => m !== null);
 }
 
 /** Someone signed in to one data directory; commands run with their session token. */
@@ -96,7 +102,7 @@ export async function register(o: Okpay, email: string, extra: readonly string[]
 
 /** Activates with the token from the newest activation mail. */
 export async function activate(o: Okpay, email: string, options: RunOptions = {}): Promise<Run> {
-  const token = /\b(act_[A-Za-z0-9_-]+)/.exec(mails(o, email, 'activation').pop()?.text ?? '')?.[1];
+  const token = /\b(act_[A-Za-z0-9_-]+)/.exec((await mails(o, email, 'activation')).pop()?.text ?? '')?.[1];
   if (!token) throw new Error(`no activation token mailed to ${email}`);
   return expectOk(await o.run(['activate', token], options));
 }

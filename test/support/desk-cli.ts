@@ -38,7 +38,7 @@ export class Desk {
   /** register → activate (token from the mail) → sign in. */
   async customer(email: string, extra: readonly string[] = []): Promise<string> {
     expectOk(await this.o.run(['register', '--email', email, '--password-stdin', '--accept-terms', ...extra], { stdin: `${PASSWORD}\n` }));
-    const token = /\b(act_[A-Za-z0-9_-]+)/.exec(mails(this.o, email, 'activation').pop()?.text ?? '')?.[1];
+    const token = /\b(act_[A-Za-z0-9_-]+)/.exec((await mails(this.o, email, 'activation')).pop()?.text ?? '')?.[1];
     if (!token) throw new Error(`no activation token for ${email}`);
     expectOk(await this.o.run(['activate', token]));
     await this.signIn(email);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testStoreDatabase } from './pg-e2e.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/okpay.js', import.meta.url));
 export const DEFAULT_NOW = '2026-11-23T10:00:00.000Z';
@@ -29,6 +30,8 @@ export class Okpay {
   readonly home: string;
   now: string;
   session: string | undefined;
+  /** The store's database when the suite runs on PostgreSQL (OKPAY_TEST_STORE=postgres). */
+  databaseUrl: string | undefined;
   private testStore: Promise<void> | null;
 
   /**
@@ -40,6 +43,11 @@ export class Okpay {
     this.home = options.home ?? mkdtempSync(path.join(os.tmpdir(), 'okpay-test-'));
     this.now = options.now ?? DEFAULT_NOW;
     this.testStore = options.testStore === false ? Promise.resolve() : null;
+  }
+
+  /** Where the store is, for a process the test starts itself (a terminal): the data directory, and its database on PostgreSQL. */
+  storeEnv(): Record<string, string> {
+    return { OKPAY_HOME: this.home, ...(this.databaseUrl ? { OKPAY_DATABASE_URL: this.databaseUrl } : {}) };
   }
 
   /** Moves the fixed clock forward. */
@@ -55,6 +63,7 @@ export class Okpay {
         OKPAY_HOME: this.home,
         OKPAY_NOW: options.now ?? this.now,
         OKPAY_BCRYPT_COST: '4',
+        ...(this.databaseUrl ? { OKPAY_DATABASE_URL: this.databaseUrl } : {}),
         ...(this.session ? { OKPAY_SESSION: this.session } : {}),
         ...options.env,
       },
@@ -62,8 +71,9 @@ export class Okpay {
   }
 
   private async initTestStore(): Promise<void> {
-    const run = await runBin(['dev', 'init'], { env: { OKPAY_HOME: this.home } });
-    if (run.code !== 0) throw new Error(`okpay dev init failed in ${this.home}: ${run.stderr}`);
+    this.databaseUrl = await testStoreDatabase();
+    const run = await runBin(['dev', 'init'], { env: { OKPAY_HOME: this.home, OKPAY_DATABASE_URL: this.databaseUrl } });
+    if (run.code !== 0) throw new Error(`okpay dev init failed in ${this.databaseUrl ?? this.home}: ${run.stderr}`);
   }
 
   cleanup(): void {

@@ -5,7 +5,9 @@
 // (test/support/pg.ts).
 
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { E2E_DATABASE_PREFIX } from './pg-e2e.js';
 import { postgresBinaries, startCluster } from '../../scripts/pg-cluster.mjs';
 
 declare module 'vitest' {
@@ -14,16 +16,30 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => void> {
+export default async function setup(project: TestProject): Promise<() => void | Promise<void>> {
+  // The end-to-end suite on PostgreSQL (npm run test:pg) always needs the server.
+  const everyFile = process.env['OKPAY_TEST_STORE'] === 'postgres';
   const named = process.env['OKPAY_TEST_DATABASE_URL'];
   if (named) {
     project.provide('pgAdminUrl', named);
-    return () => undefined;
+    return everyFile ? () => dropE2eDatabases(named) : () => undefined;
   }
-  if (!(await someFileNeedsServer(project))) return () => undefined;
+  if (!everyFile && !(await someFileNeedsServer(project))) return () => undefined;
   const cluster = startCluster(postgresBinaries());
   project.provide('pgAdminUrl', cluster.url);
   return cluster.stop;
+}
+
+/** On a server the run was given, the end-to-end suite's databases go with it (a throwaway cluster goes whole). */
+async function dropE2eDatabases(adminUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [E2E_DATABASE_PREFIX]);
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }
 
 /**

@@ -4,18 +4,12 @@
 
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
+import { withDatabase } from './pg-e2e.js';
 
 export interface TestDatabase {
   readonly url: string;
   /** Runs after the file's tests, before the database is dropped (closing stores and clients). */
   onDrop(close: () => Promise<void> | void): void;
-}
-
-/** The same server and role, another database (a socket URL like postgres://role@/db?host=/dir has no host for URL()). */
-function withDatabase(adminUrl: string, name: string): string {
-  const match = /^(postgres(?:ql)?:\/\/[^/?]*)(?:\/[^?]*)?(\?.*)?$/.exec(adminUrl);
-  if (!match) throw new Error('OKPAY_TEST_DATABASE_URL is not a postgres:// URL');
-  return `${match[1]}/${name}${match[2] ?? ''}`;
 }
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
