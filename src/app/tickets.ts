@@ -356,9 +356,13 @@ export interface CustomerReplyResult {
 }
 
 /** `ticket reply` from the customer: to the ticket (or the one it was merged into), or a follow-up. */
-export async function customerReply(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, body: string): Promise<CustomerReplyResult> {
+export function customerReply(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, body: string): Promise<CustomerReplyResult> {
+  return replyAsCustomer(t, deps, actor.user, number, body);
+}
+
+/** A customer's answer on one of their tickets (signed in, or by mail: `ticket import`). */
+export async function replyAsCustomer(t: RecordsTransaction, deps: AppDeps, me: User, number: number, body: string): Promise<CustomerReplyResult> {
   const now = deps.now();
-  const me = actor.user;
   const target = await followMerges(t, await findOwnTicket(t, number, me.id));
   const reply = addCustomerReply(target, me, body, () => t.tickets.nextNumber(), now.toISOString());
   saveTickets(t, deps.ref, reply.changed);

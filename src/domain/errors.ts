@@ -93,6 +93,12 @@ export const ERRORS = {
   },
   PASSWORD_MISMATCH: { exitCode: 2, meaning: 'the new password and its repetition differ', hint: 'type the same password twice' },
   TERMS_NOT_ACCEPTED: { exitCode: 2, meaning: 'the terms of service were not accepted', hint: 'pass --accept-terms' },
+  MAIL_NOT_IMPORTED: {
+    exitCode: 2,
+    meaning:
+      '`ticket import` could not import some mails: refused (broken, hostile, no Message-ID or sender) or held (no customer account has the sender’s address)',
+    hint: 'the report lists each mail and why; the others were imported',
+  },
   SMTP_NOT_CONFIGURED: {
     exitCode: 2,
     meaning: 'a command that talks to the mail server ran without OKPAY_SMTP_URL',

@@ -210,6 +210,17 @@ export function boundedText(text: string, field: string, bounds: TextBounds): st
   return value;
 }
 
+/**
+ * Text from outside okpay (an imported mail) with every character `boundedText` refuses taken out
+ * (line breaks too unless `multiline`, as spaces); `removed` says whether there were any.
+ */
+export function withoutHiddenCharacters(text: string, multiline: boolean): { text: string; removed: boolean } {
+  const breaks = multiline ? text.replace(/\r\n|[\r\u2028\u2029]/g, '\n') : text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
+  const hidden = new RegExp(`${LONE_SURROGATE.source}|${BIDI_CONTROL.source}|${(multiline ? CONTROL_EXCEPT_TAB_AND_LF : CONTROL).source}`, 'g');
+  const cleaned = breaks.replace(hidden, '');
+  return { text: cleaned, removed: cleaned !== (multiline ? text.replace(/\r\n/g, '\n') : text) };
+}
+
 function textProblem(value: string, multiline: boolean): string | null {
   if (LONE_SURROGATE.test(value)) return 'contains a broken character (a lone UTF-16 surrogate)';
   if (BIDI_CONTROL.test(value)) return 'contains an invisible text-direction control character';

@@ -30,6 +30,7 @@ const COPIED_KINDS = [
   'tickets',
   'summaries',
   'deliveries',
+  'mail-imports',
 ] as const satisfies readonly Kind[];
 
 export interface CopyCounts {

@@ -24,6 +24,7 @@ export const RECORD_KINDS = [
   'tickets',
   'summaries',
   'deliveries',
+  'mail-imports',
 ] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
@@ -76,6 +77,7 @@ const SMALL_KINDS: ReadonlySet<Kind> = new Set<Kind>([
 export const KINDS_ADDED: ReadonlyMap<Kind, number> = new Map<Kind, number>([
   ['deliveries', 4],
   ['deliveries-waiting', 4],
+  ['mail-imports', 5],
 ]);
 
 /** Mail deliveries not yet sent are filed under this one key, so `outbox send` reads one small index. */

@@ -15,6 +15,7 @@ import {
   type TxEffect,
 } from '../domain/ledger.js';
 import type { Delivery } from '../domain/mail-delivery.js';
+import { mailImportKey, type MailImport } from '../domain/inbound-mail.js';
 import type { MailRecord, OutgoingMail } from '../domain/mail.js';
 import type { MinorUnits } from '../domain/money.js';
 import type {
@@ -35,6 +36,7 @@ import type { RecordView } from './record-view.js';
 import type {
   BalanceRecords,
   DeliveryRecords,
+  MailImportRecords,
   IdempotencyRecords,
   LimitRecords,
   MetaRecords,
@@ -245,6 +247,11 @@ export abstract class RecordTransaction implements RecordsTransaction {
     put: (delivery) => this.view.put('deliveries', delivery.mailId, delivery),
     // Mail ids number mails in order, so their order is the order the mails were made.
     waiting: async (limit) => (await this.view.members('deliveries-waiting', WAITING_KEY, 'deliveries')).sort(byCode).slice(0, limit),
+  };
+
+  readonly mailImports: MailImportRecords = {
+    get: (messageId) => this.view.get<MailImport>('mail-imports', mailImportKey(messageId)),
+    put: (imported) => this.view.put('mail-imports', mailImportKey(imported.messageId), imported),
   };
 
   async post(newTx: NewTransaction): Promise<Transaction> {

@@ -8,6 +8,7 @@
 // plain immutable data: to change one, put a new value.
 
 import type { Delivery } from '../domain/mail-delivery.js';
+import type { MailImport } from '../domain/inbound-mail.js';
 import type { MinorUnits } from '../domain/money.js';
 import type {
   IdempotencyRecord,
@@ -153,6 +154,12 @@ export interface DeliveryRecords {
   waiting(limit: number): Promise<string[]>;
 }
 
+export interface MailImportRecords {
+  /** The customer mail imported under this Message-ID (as `messageIdOf` gives it), or null: each is imported once. */
+  get(messageId: string): Promise<MailImport | null>;
+  put(imported: MailImport): void;
+}
+
 export interface MetaRecords {
   /** The store's own facts: creation time, test-store mark, counters and chain heads. */
   get(): StoreMeta;
@@ -174,4 +181,5 @@ export interface Records {
   readonly withdrawals: WithdrawalRecords;
   readonly tickets: TicketRecords;
   readonly deliveries: DeliveryRecords;
+  readonly mailImports: MailImportRecords;
 }

@@ -50,7 +50,7 @@ import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './s
 import { auditCodec, journalCodec } from './chain-codecs.js';
 import type { AuditReader, JournalReader, OutboxReader, RecordStore, RecordsTransaction } from './store.js';
 
-export const SPLIT_SCHEMA_VERSION = 4;
+export const SPLIT_SCHEMA_VERSION = 5;
 const ROOT = 'store.json';
 const REDO = 'commit.redo';
 const RECORDS = 'records';

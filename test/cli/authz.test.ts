@@ -20,7 +20,8 @@ const BOB_SECRET =
     ?.twoFactorSecret ?? '';
 const NEW_PASSWORD = 'Another-pass-2026?';
 
-type Policy = 'public' | 'user' | 'agent' | 'admin';
+/** staff: agents and administrators. */
+type Policy = 'public' | 'user' | 'agent' | 'admin' | 'staff';
 
 interface Invocation {
   readonly policy: Policy;
@@ -87,6 +88,7 @@ function invocations(methodId: string): Record<string, Invocation> {
     'ticket reopen': { policy: 'agent', argv: ['ticket', 'reopen', '3'] },
     'ticket merge': { policy: 'agent', argv: ['ticket', 'merge', '5', '--into', '4', '--yes'] },
     'ticket why': { policy: 'agent', argv: ['ticket', 'why', '4'] },
+    'ticket import': { policy: 'staff', argv: ['ticket', 'import', '/nonexistent/okpay-authz.eml'] },
     'agent queue': { policy: 'agent', argv: ['agent', 'queue'] },
     'agent triage': { policy: 'agent', argv: ['agent', 'triage'], tty: true },
     'agent user show': { policy: 'agent', argv: ['agent', 'user', 'show', DEMO_PEOPLE.customer] },
@@ -142,6 +144,7 @@ function expectedGate(policy: Policy, actor: Actor): 'sign in' | 'forbidden' | '
   if (actor === 'signed out') return 'sign in';
   if (policy === 'agent') return actor.startsWith('agent') ? 'through' : 'forbidden';
   if (policy === 'admin') return actor === 'admin' ? 'through' : 'forbidden';
+  if (policy === 'staff') return actor === 'customer' ? 'forbidden' : 'through';
   return 'through';
 }
 

@@ -13,7 +13,7 @@ import type { Ticket, TicketStatus } from '../../src/domain/tickets.js';
 import { afterAttempt, queuedDelivery } from '../../src/domain/mail-delivery.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { seal, unseal } from '../../src/store/sealed-file.js';
-import { SplitFileStore } from '../../src/store/split-file-store.js';
+import { SplitFileStore, SPLIT_SCHEMA_VERSION } from '../../src/store/split-file-store.js';
 import type { RecordStore } from '../../src/store/store.js';
 import { customer, europe, newState, open, support } from '../support/desk.js';
 import { pgStores } from '../support/pg-store.js';
@@ -326,6 +326,25 @@ describe.each(STORES)('the %s record store', (_name, make) => {
     });
     expect(await store.read((t) => t.deliveries.get('msg_999999'))).toBeNull();
   });
+
+  it('keeps each imported mail under its Message-ID, with the ticket it went to', async () => {
+    const store = make();
+    const odd = 'a"b\\c\'d@[127.0.0.1]';
+    await store.transaction((t) => {
+      t.mailImports.put({ messageId: 'first@example.de', ticket: 7, importedAt: NOW });
+      t.mailImports.put({ messageId: odd, ticket: 8, importedAt: NOW });
+    });
+    expect(await store.read((t) => t.mailImports.get('first@example.de'))).toEqual({ messageId: 'first@example.de', ticket: 7, importedAt: NOW });
+    expect(await store.read((t) => t.mailImports.get(odd))).toMatchObject({ ticket: 8 });
+    expect(await store.read((t) => t.mailImports.get('FIRST@example.de'))).toBeNull();
+    await expect(
+      store.transaction((t) => {
+        t.mailImports.put({ messageId: 'gone@example.de', ticket: 9, importedAt: NOW });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await store.read((t) => t.mailImports.get('gone@example.de'))).toBeNull();
+  });
 });
 
 describe('a split store written before mail deliveries (schema 3)', () => {
@@ -342,12 +361,12 @@ describe('a split store written before mail deliveries (schema 3)', () => {
     const rootFile = path.join(home, 'store.json');
     const root = unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile);
     writeFileSync(rootFile, seal({ ...root, schemaVersion: 3 }));
-    for (const kind of ['deliveries', 'deliveries-waiting']) rmSync(path.join(home, 'records', kind), { recursive: true, force: true });
+    for (const kind of ['deliveries', 'deliveries-waiting', 'mail-imports']) rmSync(path.join(home, 'records', kind), { recursive: true, force: true });
     const store = new SplitFileStore(home, options);
     expect(await store.read((t) => t.deliveries.waiting(10))).toEqual([]);
     expect((await store.verify()).problems).toEqual([]);
     await store.transaction((t) => t.users.put({ ...ada, name: 'Ada L.' }));
-    expect(unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile).schemaVersion).toBe(4);
+    expect(unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile).schemaVersion).toBe(SPLIT_SCHEMA_VERSION);
     expect(existsSync(path.join(home, 'records', 'deliveries', 'buckets.json'))).toBe(true);
     expect((await new SplitFileStore(home, options).verify()).problems).toEqual([]);
   });

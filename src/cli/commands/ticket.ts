@@ -57,6 +57,7 @@ import { localTime } from '../../app/desk.js';
 import { readBody } from '../message-body.js';
 import { actAs } from '../signed-in.js';
 import { printTicket, ticketDocument, ticketRowDocument } from '../ticket-output.js';
+import { registerTicketImport } from './ticket-import.js';
 
 /** `ticket new` has its own file; index.ts passes its registrar, so it comes first in help. */
 export function registerTicketCommands(program: Command, app: App, registerNew: (ticket: Command, app: App) => void): void {
@@ -74,6 +75,7 @@ export function registerTicketCommands(program: Command, app: App, registerNew: 
   registerStatusVerbs(ticket, app);
   registerMerge(ticket, app);
   registerWhy(ticket, app);
+  registerTicketImport(ticket, app);
 }
 
 /** Who is asking, read in its own short transaction (before any prompt). */

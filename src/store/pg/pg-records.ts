@@ -25,6 +25,7 @@ const DOC_TABLES = {
   tickets: { table: 'tickets', key: 'number', numeric: true },
   summaries: { table: 'ticket_summaries', key: 'number', numeric: true },
   deliveries: { table: 'mail_deliveries', key: 'mail_id', numeric: false },
+  'mail-imports': { table: 'mail_imports', key: 'key', numeric: false },
 } as const;
 type DocKind = keyof typeof DOC_TABLES;
 
@@ -45,6 +46,7 @@ const WRITE_ORDER: readonly Kind[] = [
   'tickets',
   'summaries',
   'deliveries',
+  'mail-imports',
 ];
 
 /** Kinds a commit writes elsewhere (counters and chain heads) or that SQL indexes answer. */
