@@ -8,3 +8,4 @@ CREATE TABLE mail_imports (
   message_id text NOT NULL UNIQUE GENERATED ALWAYS AS (doc->>'messageId') STORED,
   ticket integer NOT NULL GENERATED ALWAYS AS ((doc->>'ticket')::integer) STORED CHECK (ticket > 0)
 );
+CREATE INDEX mail_imports_of_ticket ON mail_imports (ticket);

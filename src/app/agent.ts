@@ -18,7 +18,7 @@ import { findCurrency, formatAmount } from '../domain/money.js';
 import type { User } from '../domain/state.js';
 import { ticketStats, type TicketStats } from '../domain/ticket-stats.js';
 import { ticketTrends, type TicketTrends } from '../domain/ticket-trends.js';
-import { ticketReplyMail, ticketStatusMail } from '../domain/ticket-mails.js';
+import { ticketReplyMail, ticketStatusMail, type CustomerMailIds } from '../domain/ticket-mails.js';
 import { summarizeTicket, type TicketSummary } from '../domain/ticket-summary.js';
 import {
   ACTIVE_STATUSES,
@@ -71,15 +71,23 @@ function requireAgent(actor: Actor, what: string): User {
   return actor.user;
 }
 
-async function mailCustomer(t: RecordsTransaction, ticket: Ticket, nowIso: string, make: (customer: User) => OutgoingMail): Promise<void> {
+/** Mails the ticket's customer; `thread` holds the Message-IDs of their mails on it, so the answer threads in their mail client. */
+async function mailCustomer(
+  t: RecordsTransaction,
+  ticket: Ticket,
+  nowIso: string,
+  make: (customer: User, thread: CustomerMailIds) => OutgoingMail,
+): Promise<void> {
   const customer = await t.users.get(ticket.customerId);
-  if (customer) t.mail(make(customer), nowIso);
+  if (!customer) return;
+  const thread = (await t.mailImports.ofTicket(ticket.number)).map((imported) => imported.messageId);
+  t.mail(make(customer, thread), nowIso);
 }
 
 async function mailStatusChange(t: RecordsTransaction, before: Ticket, after: Ticket, nowIso: string): Promise<void> {
   if (after.status !== before.status && after.status !== 'new') {
     const to = after.status;
-    await mailCustomer(t, after, nowIso, (customer) => ticketStatusMail(customer, after, to));
+    await mailCustomer(t, after, nowIso, (customer, thread) => ticketStatusMail(customer, after, to, thread));
   }
 }
 
@@ -122,7 +130,7 @@ export async function replyAsAgent(t: RecordsTransaction, deps: AppDeps, actor: 
   const step = await agentStep(t, deps, actor, number, '`ticket reply` for an agent');
   const body = input.body ?? faqBody(deps, input.faqId, step.ticket.language);
   const updated = saveTicket(t, deps.ref, addAgentReply(step.ticket, step.agent, { body, faqId: input.faqId, status: input.status }, step.nowIso));
-  await mailCustomer(t, updated, step.nowIso, (customer) => ticketReplyMail(customer, updated, body));
+  await mailCustomer(t, updated, step.nowIso, (customer, thread) => ticketReplyMail(customer, updated, body, thread));
   audited(t, step, 'ticket.reply', updated, { faq: input.faqId, ...(input.macro === undefined ? {} : { macro: input.macro }), status: updated.status });
   return updated;
 }
@@ -153,7 +161,7 @@ export function listMacros(deps: AppDeps, actor: Actor, language: Language | nul
 /** An answer written by the system for an agent's action elsewhere (a refund): noted on the ticket and mailed. */
 export async function replyOnTicket(t: RecordsTransaction, deps: AppDeps, agent: User, ticket: Ticket, body: string, nowIso: string): Promise<Ticket> {
   const updated = saveTicket(t, deps.ref, addAgentReply(ticket, agent, { body, faqId: null, status: null }, nowIso));
-  await mailCustomer(t, updated, nowIso, (customer) => ticketReplyMail(customer, updated, body));
+  await mailCustomer(t, updated, nowIso, (customer, thread) => ticketReplyMail(customer, updated, body, thread));
   return updated;
 }
 
@@ -372,7 +380,7 @@ export async function closeSolvedTickets(t: RecordsTransaction, deps: AppDeps, n
   const closed: Ticket[] = [];
   for (const summary of due.sort((a, b) => a.number - b.number)) {
     const ticket = saveTicket(t, deps.ref, autoClose(await findTicket(t, summary.number), nowMs));
-    await mailCustomer(t, ticket, new Date(nowMs).toISOString(), (customer) => ticketStatusMail(customer, ticket, 'closed'));
+    await mailCustomer(t, ticket, new Date(nowMs).toISOString(), (customer, thread) => ticketStatusMail(customer, ticket, 'closed', thread));
     closed.push(ticket);
   }
   return closed;

@@ -115,7 +115,8 @@ async function issue(
   if (!customer) throw new AppError('USER_NOT_FOUND', `the customer of ticket #${ticket.number} no longer exists`);
   const body = `We refunded ${original.id} (${tx.id})${reason ? `: ${reason}` : ''}. The money is back in your balance.`;
   const updated = saveTicket(t, deps.ref, addAgentReply(ticket, agent, { body, faqId: null, status: null }, nowIso));
-  t.mail(ticketReplyMail(customer, updated, body), nowIso);
+  const thread = (await t.mailImports.ofTicket(ticket.number)).map((imported) => imported.messageId);
+  t.mail(ticketReplyMail(customer, updated, body, thread), nowIso);
   await tellPayee(t, deps, original, customer);
   const approvedBy = tx.details.approvedBy ?? null;
   audit(t, nowIso, 'refund.issued', agent.id, ticket.customerId, {

@@ -115,7 +115,7 @@ const QUEUE_ENTRY = [
   'escalationRequested',
   'createdAt',
 ];
-const MAIL = ['id', 'date', 'to', 'kind', 'subject', 'language', 'antiPhishingPhrase', 'text', 'file', 'delivery'];
+const MAIL = ['id', 'date', 'to', 'kind', 'subject', 'language', 'antiPhishingPhrase', 'inReplyTo', 'text', 'file', 'delivery'];
 const ARTICLE = ['id', 'topic', 'title', 'body', 'language', 'fallback', 'score'];
 
 export const COMMAND_FIELDS: Readonly<Record<string, readonly string[]>> = {

@@ -14,6 +14,11 @@ export interface OutgoingMail {
   readonly subject: string;
   readonly text: string;
   readonly antiPhishingPhrase: string | null;
+  /**
+   * Message-IDs (without brackets) of the customer's mails this one answers, oldest first: the
+   * last becomes In-Reply-To and the last few References, so the customer's mail client threads it.
+   */
+  readonly inReplyTo?: readonly string[];
 }
 
 export interface MailRecord extends OutgoingMail {
@@ -42,6 +47,7 @@ export function formatEml(mail: MailRecord): string {
     `Subject: ${encodeHeader(mail.subject)}`,
     `Date: ${rfc5322Date(mail.date)}`,
     `Message-ID: <${mail.id}@okpay.example>`,
+    ...threadHeaders(mail.inReplyTo ?? []),
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=UTF-8',
     'Content-Transfer-Encoding: 8bit',
@@ -53,6 +59,23 @@ export function formatEml(mail: MailRecord): string {
   ];
   const body = bodyWithPhrase(mail).replace(/\r?\n/g, '\r\n');
   return `${headers.join('\r\n')}\r\n\r\n${body}\r\n`;
+}
+
+/** Ids longer than this, or not one id of printable ASCII, are left out (they came from outside, in imported mail). */
+const THREAD_ID_MAX_CHARS = 250;
+/** Three ids of at most 250 characters keep the References line under RFC 5322's 998. */
+const REFERENCES_MAX = 3;
+
+/** The thread ids a mail keeps: the last few usable ones (what formatEml writes, so every store reads back the same). */
+export function usableThreadIds(ids: readonly string[]): string[] {
+  return ids.filter((id) => id.length <= THREAD_ID_MAX_CHARS && /^[\x21-\x7e]+$/.test(id) && !/[<>]/.test(id)).slice(-REFERENCES_MAX);
+}
+
+function threadHeaders(ids: readonly string[]): string[] {
+  const usable = usableThreadIds(ids);
+  const last = usable[usable.length - 1];
+  if (last === undefined) return [];
+  return [`In-Reply-To: <${last}>`, `References: ${usable.map((id) => `<${id}>`).join(' ')}`];
 }
 
 /** Reads back a message written by formatEml. Returns null for anything else. */
@@ -69,6 +92,7 @@ export function parseEml(text: string): MailRecord | null {
   if (!id || !date) return null;
   const phrase = headers.has('x-okpay-anti-phishing') ? decodeHeader(headers.get('x-okpay-anti-phishing') ?? '') : null;
   const language = (headers.get('content-language') ?? 'en') as Language;
+  const references = headers.get('references');
   let body = text
     .slice(split + 4)
     .replace(/\r\n/g, '\n')
@@ -84,6 +108,7 @@ export function parseEml(text: string): MailRecord | null {
     subject: decodeHeader(headers.get('subject') ?? ''),
     text: body,
     antiPhishingPhrase: phrase,
+    ...(references === undefined ? {} : { inReplyTo: references.split(' ').map((id) => id.slice(1, -1)) }),
   };
 }
 

@@ -1,14 +1,18 @@
 // The mails a customer gets about a ticket — received, answered, status changed — in the ticket's
 // language (en, zh, es, fr, de), with the anti-phishing phrase when the customer set one.
 
-import type { OutgoingMail } from './mail.js';
+import { usableThreadIds, type OutgoingMail } from './mail.js';
 import { MAIL_TEXTS } from './mail-texts/index.js';
 import type { ChangedStatus } from './mail-texts/types.js';
 import type { User } from './state.js';
 import type { Ticket } from './tickets.js';
 
-function compose(customer: User, ticket: Ticket, kind: string, subject: string, text: string): OutgoingMail {
+/** The Message-IDs of the customer's own mails on a ticket (imported by `ticket import`), oldest first. */
+export type CustomerMailIds = readonly string[];
+
+function compose(customer: User, ticket: Ticket, kind: string, subject: string, text: string, thread: CustomerMailIds = []): OutgoingMail {
   const phrases = MAIL_TEXTS[ticket.language].ticket;
+  const inReplyTo = usableThreadIds(thread);
   return {
     to: customer.email,
     userId: customer.id,
@@ -17,6 +21,7 @@ function compose(customer: User, ticket: Ticket, kind: string, subject: string, 
     subject,
     text: `${text}\n\n${phrases.replyHint(ticket.number)}\n\n${phrases.signature}`,
     antiPhishingPhrase: customer.antiPhishingPhrase,
+    ...(inReplyTo.length === 0 ? {} : { inReplyTo }),
   };
 }
 
@@ -33,7 +38,7 @@ export function ticketReceivedMail(customer: User, ticket: Ticket, expectedBy: s
 }
 
 /** An agent's public answer, quoted in full. */
-export function ticketReplyMail(customer: User, ticket: Ticket, body: string): OutgoingMail {
+export function ticketReplyMail(customer: User, ticket: Ticket, body: string, thread: CustomerMailIds = []): OutgoingMail {
   const phrases = MAIL_TEXTS[ticket.language].ticket;
   return compose(
     customer,
@@ -41,11 +46,12 @@ export function ticketReplyMail(customer: User, ticket: Ticket, body: string): O
     'ticket-reply',
     phrases.replySubject(ticket.number, ticket.subject),
     phrases.reply(ticket.number, body, phrases.status[ticket.status]),
+    thread,
   );
 }
 
 /** A status change the customer did not make themselves. */
-export function ticketStatusMail(customer: User, ticket: Ticket, to: ChangedStatus): OutgoingMail {
+export function ticketStatusMail(customer: User, ticket: Ticket, to: ChangedStatus, thread: CustomerMailIds = []): OutgoingMail {
   const phrases = MAIL_TEXTS[ticket.language].ticket;
   return compose(
     customer,
@@ -53,5 +59,6 @@ export function ticketStatusMail(customer: User, ticket: Ticket, to: ChangedStat
     'ticket-status',
     phrases.statusSubject(ticket.number, phrases.status[to], ticket.subject),
     phrases.statusText(ticket.number, to, ticket.mergedInto),
+    thread,
   );
 }

@@ -4,6 +4,7 @@
 // for every store; a store only persists maps.
 
 import type { Delivery } from '../domain/mail-delivery.js';
+import type { MailImport } from '../domain/inbound-mail.js';
 import type { Session, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { TicketStatus } from '../domain/tickets.js';
@@ -42,6 +43,7 @@ export const INDEX_KINDS = [
   'methods-of-user',
   'journal-of-user',
   'deliveries-waiting',
+  'mail-imports-of-ticket',
 ] as const;
 export type IndexKind = (typeof INDEX_KINDS)[number];
 
@@ -78,6 +80,7 @@ export const KINDS_ADDED: ReadonlyMap<Kind, number> = new Map<Kind, number>([
   ['deliveries', 4],
   ['deliveries-waiting', 4],
   ['mail-imports', 5],
+  ['mail-imports-of-ticket', 5],
 ]);
 
 /** Mail deliveries not yet sent are filed under this one key, so `outbox send` reads one small index. */
@@ -141,6 +144,8 @@ export function indexEntries(kind: RecordKind, key: string, value: unknown): Ind
     }
     case 'methods':
       return [{ kind: 'methods-of-user', key: (value as WithdrawalMethod).userId, member: key, value: true }];
+    case 'mail-imports':
+      return [{ kind: 'mail-imports-of-ticket', key: String((value as MailImport).ticket), member: key, value: true }];
     case 'deliveries':
       return (value as Delivery).status === 'sent' ? [] : [{ kind: 'deliveries-waiting', key: WAITING_KEY, member: key, value: true }];
     default:

@@ -252,6 +252,13 @@ export abstract class RecordTransaction implements RecordsTransaction {
   readonly mailImports: MailImportRecords = {
     get: (messageId) => this.view.get<MailImport>('mail-imports', mailImportKey(messageId)),
     put: (imported) => this.view.put('mail-imports', mailImportKey(imported.messageId), imported),
+    ofTicket: async (ticket) => {
+      const keys = await this.view.members('mail-imports-of-ticket', String(ticket), 'mail-imports');
+      const found = await Promise.all(keys.map((key) => this.view.get<MailImport>('mail-imports', key)));
+      return found
+        .filter((record): record is MailImport => record !== null)
+        .sort((a, b) => byCode(a.importedAt, b.importedAt) || byCode(a.messageId, b.messageId));
+    },
   };
 
   async post(newTx: NewTransaction): Promise<Transaction> {

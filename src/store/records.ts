@@ -158,6 +158,8 @@ export interface MailImportRecords {
   /** The customer mail imported under this Message-ID (as `messageIdOf` gives it), or null: each is imported once. */
   get(messageId: string): Promise<MailImport | null>;
   put(imported: MailImport): void;
+  /** The customer mails imported into one ticket, oldest first (for threading okpay's answers). */
+  ofTicket(ticket: number): Promise<MailImport[]>;
 }
 
 export interface MetaRecords {

@@ -164,6 +164,32 @@ describe('okpay ticket import', () => {
     expect((await ticket(lenaTicket)).messages).toHaveLength(3);
     const outbox = ok(await okpay.run(['outbox', 'list', '--to', LENA, '--limit', '500', '--json'])).json<{ mails: { kind: string; subject: string }[] }>();
     expect(outbox.mails.filter((m) => m.kind === 'ticket-received' && m.subject.includes(`#${lenaTicket}]`))).toHaveLength(1);
+
+    // The agent's answer threads in Lena's mail client: In-Reply-To and References name her mails.
+    ok(await okpay.run(['ticket', 'reply', String(lenaTicket), '--body', 'Die Auszahlung ist unterwegs.'], { env: { OKPAY_SESSION: agent } }));
+    const replies = ok(await okpay.run(['outbox', 'list', '--to', LENA, '--kind', 'ticket-reply', '--limit', '500', '--json'])).json<{
+      mails: { id: string }[];
+    }>();
+    const answer = replies.mails[replies.mails.length - 1]?.id ?? '';
+    const shown = ok(await okpay.run(['outbox', 'show', answer, '--json'])).json<{ mail: { inReplyTo: string[] } }>();
+    expect(shown.mail.inReplyTo).toEqual(['first@example.de', 'second@example.de', 'third@example.de']);
+    const raw = ok(await okpay.run(['outbox', 'show', answer, '--raw'])).stdout;
+    expect(raw).toContain('\r\nIn-Reply-To: <third@example.de>\r\nReferences: <first@example.de> <second@example.de> <third@example.de>\r\n');
+    expect(raw).toContain(`\r\nMessage-ID: <${answer}@okpay.example>\r\n`);
+
+    // Her client answers that mail: it threads by References, with no tag in the subject.
+    const answered = eml(
+      'answered.eml',
+      [
+        `From: ${LENA}`,
+        'Subject: Re: Danke',
+        'Message-ID: <fourth@example.de>',
+        `In-Reply-To: <${answer}@okpay.example>`,
+        `References: <first@example.de> <${answer}@okpay.example>`,
+      ],
+      'Super, danke!',
+    );
+    expect(rows(ok(await importing([answered])))).toMatchObject([{ outcome: 'replied', ticket: lenaTicket, detail: 'threaded by message-id' }]);
   }, 120_000);
 
   it('hostile mail is refused or neutralised, with a line each and nothing half-written', async () => {

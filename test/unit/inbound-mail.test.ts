@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { guessCategory, judgeMail, messageIdOf, type ParsedInboundMail } from '../../src/domain/inbound-mail.js';
+import { formatEml, parseEml, usableThreadIds, type MailRecord } from '../../src/domain/mail.js';
 
 function mail(overrides: Partial<ParsedInboundMail> = {}, headers: Record<string, string> = {}): ParsedInboundMail {
   return {
@@ -106,5 +107,29 @@ describe('judging a mail that comes in', () => {
     expect(guessCategory('Meine Überweisung ist nicht da')).toBe('funds');
     expect(guessCategory('建议增加一个功能')).toBe('feedback');
     expect(guessCategory('The app crashes on start')).toBe('technical');
+  });
+
+  it('okpay’s answer names the customer’s mails: In-Reply-To the last, References the last three, read back alike', () => {
+    const ids = ['a@x', 'b@x', 'bad id', `${'c'.repeat(251)}@x`, 'c@x', 'd@x'];
+    expect(usableThreadIds(ids)).toEqual(['b@x', 'c@x', 'd@x']);
+    const mail: MailRecord = {
+      id: 'msg_000009',
+      date: '2026-11-23T10:00:00.000Z',
+      to: 'ada@example.com',
+      userId: null,
+      kind: 'ticket-reply',
+      language: 'en',
+      subject: 'S',
+      text: 'T',
+      antiPhishingPhrase: null,
+      inReplyTo: usableThreadIds(ids),
+    };
+    const eml = formatEml(mail);
+    expect(eml).toContain('\r\nMessage-ID: <msg_000009@okpay.example>\r\nIn-Reply-To: <d@x>\r\nReferences: <b@x> <c@x> <d@x>\r\n');
+    expect(parseEml(eml)).toEqual(mail);
+    const unthreaded = { ...mail, inReplyTo: undefined };
+    delete unthreaded.inReplyTo;
+    expect(formatEml(unthreaded)).not.toContain('In-Reply-To');
+    expect(parseEml(formatEml(unthreaded))).toEqual(unthreaded);
   });
 });

@@ -337,6 +337,9 @@ describe.each(STORES)('the %s record store', (_name, make) => {
     expect(await store.read((t) => t.mailImports.get('first@example.de'))).toEqual({ messageId: 'first@example.de', ticket: 7, importedAt: NOW });
     expect(await store.read((t) => t.mailImports.get(odd))).toMatchObject({ ticket: 8 });
     expect(await store.read((t) => t.mailImports.get('FIRST@example.de'))).toBeNull();
+    await store.transaction((t) => t.mailImports.put({ messageId: 'again@example.de', ticket: 7, importedAt: '2026-11-23T11:00:00.000Z' }));
+    expect((await store.read((t) => t.mailImports.ofTicket(7))).map((m) => m.messageId)).toEqual(['first@example.de', 'again@example.de']);
+    expect(await store.read((t) => t.mailImports.ofTicket(99))).toEqual([]);
     await expect(
       store.transaction((t) => {
         t.mailImports.put({ messageId: 'gone@example.de', ticket: 9, importedAt: NOW });

@@ -78,6 +78,7 @@ export function registerOutboxCommands(program: Command, app: App): void {
           ...summary(mail),
           language: mail.language,
           antiPhishingPhrase: mail.antiPhishingPhrase,
+          inReplyTo: mail.inReplyTo ?? [],
           text: mail.text,
           file: found.file,
           delivery: deliveryView(found.delivery),
@@ -90,6 +91,7 @@ export function registerOutboxCommands(program: Command, app: App): void {
           ['Date', ctx.out.time(mail.date)],
           ['Subject', mail.subject],
           ['Anti-phishing phrase', mail.antiPhishingPhrase],
+          ['In reply to', mail.inReplyTo?.map((id) => `<${id}>`).join(' ') ?? null],
           ['Delivery', found.delivery && deliveryLine(found.delivery)],
         ]);
         ctx.out.line();

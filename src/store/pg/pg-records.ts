@@ -66,6 +66,7 @@ const NOT_WRITTEN: ReadonlySet<Kind> = new Set<Kind>([
   'methods-of-user',
   'journal-of-user',
   'deliveries-waiting',
+  'mail-imports-of-ticket',
 ]);
 
 const TOKEN_COLUMNS = { activation: 'activation_token', passwordReset: 'password_reset_token', unlockToken: 'unlock_token' } as const;
@@ -225,6 +226,8 @@ export class PgRecordSource implements RecordSource {
         return key === WAITING_KEY
           ? column<{ mail_id: string }>("SELECT mail_id FROM mail_deliveries WHERE status <> 'sent' ORDER BY mail_id", [], (r) => r.mail_id)
           : [];
+      case 'mail-imports-of-ticket':
+        return column<{ key: string }>('SELECT key FROM mail_imports WHERE ticket = $1', [Number(key)], (r) => r.key);
       default:
         throw new Error(`the PostgreSQL store has no records of kind ${kind}`);
     }
