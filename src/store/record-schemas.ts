@@ -17,6 +17,7 @@ import {
 } from '../domain/state.js';
 import { ticketSchema } from '../domain/tickets.js';
 import { userSchema } from '../domain/user.js';
+import { mailImportSchema } from '../domain/inbound-mail.js';
 import type { Kind } from './record-kinds.js';
 
 const RECORD_SCHEMAS: Partial<Record<Kind, Parameters<typeof checkWithSchema>[0]>> = {
@@ -30,6 +31,7 @@ const RECORD_SCHEMAS: Partial<Record<Kind, Parameters<typeof checkWithSchema>[0]
   methods: withdrawalMethodSchema,
   withdrawals: withdrawalSchema,
   tickets: ticketSchema,
+  'mail-imports': mailImportSchema,
 };
 
 /** The record as read, once it matches its kind's schema; STORE_CORRUPT naming every bad field otherwise. */
