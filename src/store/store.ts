@@ -5,7 +5,7 @@ import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import type { AppError } from '../domain/errors.js';
 import type { JournalEntry, NewTransaction, StoredJournalEntry, Transaction } from '../domain/ledger.js';
 import type { MailRecord, OutgoingMail } from '../domain/mail.js';
-import type { ChainHead, UserId } from '../domain/state.js';
+import type { Balances, ChainHead, UserId } from '../domain/state.js';
 import type { Records } from './records.js';
 
 export interface JournalReader {
@@ -23,6 +23,12 @@ export interface JournalReader {
   /** The segment files, in order, for readers that check them in parallel; null in memory. */
   segmentFiles(): Promise<{ segment: number; file: string }[] | null>;
   readonly segmentSize: number;
+  /**
+   * What the store keeps beside the entries for its queries (PostgreSQL: the journal_postings and
+   * journal_parties tables), totalled up to the head, for verify to compare with the entries'
+   * own postings and parties; absent where nothing is kept beside them.
+   */
+  besideEntries?(): Promise<{ balances: Balances; parties: number }>;
 }
 
 export interface AuditReader {

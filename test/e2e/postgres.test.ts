@@ -299,6 +299,56 @@ describe('okpay on a PostgreSQL database', () => {
     }
   }, 240_000);
 
+  it('verify checks the postings and parties kept beside the journal against its entries', async () => {
+    const { o, url, run } = await freshStore();
+    try {
+      mkdirSync(o.home, { recursive: true });
+      const fixture = path.join(o.home, 'people.json');
+      writeFileSync(
+        fixture,
+        JSON.stringify({
+          users: ['ada@example.com', 'bob@example.com'].map((email, i) => ({
+            name: `p${i}`,
+            email,
+            password: PASSWORD,
+            country: 'US',
+            kyc: 'approved',
+            balances: { USD: '100.00' },
+          })),
+        }),
+      );
+      ok(await run(['fixtures', 'load', fixture]));
+      const token = ok(
+        await o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }),
+      ).stdout.trim();
+      ok(await run(['transfer', '--to', 'bob@example.com', '--amount', '25.00', '--currency', 'USD', '--yes'], { OKPAY_SESSION: token }));
+      expect(ok(await run(['verify', '--json'])).json()).toMatchObject({ ok: true, problems: [] });
+      // What balances and history are read from is changed behind okpay's back; the entries and the
+      // balances table still agree, so only the cross-check can see it.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query('ALTER TABLE journal_postings DISABLE TRIGGER USER');
+        await client.query('ALTER TABLE journal_parties DISABLE TRIGGER USER');
+        await client.query('UPDATE journal_postings SET amount_minor = amount_minor + 1 WHERE seq = 3 AND line = 0');
+        await client.query('UPDATE journal_postings SET amount_minor = amount_minor - 1 WHERE seq = 3 AND line = 1');
+        await client.query('DELETE FROM journal_parties WHERE seq = 3 AND user_id = (SELECT min(user_id) FROM journal_parties WHERE seq = 3)');
+      } finally {
+        await client.end();
+      }
+      const damaged = await run(['verify', '--json']);
+      expect(damaged.code).toBe(10);
+      const { problems } = damaged.json<{ problems: string[] }>();
+      expect(problems).toEqual([
+        expect.stringMatching(/^the postings kept beside the journal total -?\d+ for \S+ in USD, but its entries total -?\d+$/),
+        expect.stringMatching(/^the postings kept beside the journal total -?\d+ for \S+ in USD, but its entries total -?\d+$/),
+        "3 parties are kept beside the journal for the users' history, but its entries name 4",
+      ]);
+    } finally {
+      o.cleanup();
+    }
+  });
+
   it('a server restarted in the middle of a batch stops it with exit 10 and a clear message; run again, it pays each row exactly once', async () => {
     // A server of this test's own: restarting the shared one would cut every other test file's connections.
     const cluster = startCluster(postgresBinaries());

@@ -21,6 +21,8 @@ const WORKER = packagePath('dist', 'bundle', 'verify-worker.cjs');
 
 interface JournalCheck {
   readonly balances: Balances;
+  /** The entries' parties, each counted once per entry (counted only where the store keeps them beside the entries). */
+  readonly parties: number;
   readonly entries: number;
   readonly segments: number;
   readonly workers: number;
@@ -63,6 +65,7 @@ export async function verifyStore(store: RecordStore): Promise<VerifyReport> {
   const report = await store.read(async (t) => {
     const problems: string[] = [];
     const journal = await checkJournal(t, problems);
+    await checkBesideEntries(t, journal, problems);
     const live = await liveRecords(t);
     compareWithState(live, journal.balances, problems);
     const auditEntries = await checkAudit(t, problems);
@@ -101,17 +104,16 @@ async function checkJournal(t: RecordsTransaction, problems: string[]): Promise<
   if (files && files.length >= PARALLEL_FROM_SEGMENTS && threads > 1 && existsSync(WORKER)) return checkInParallel(t, files, threads, problems);
   const replay = new LedgerReplay(t.journal.segmentSize, problems);
   let segment = 0;
+  let parties = 0;
   for await (const entries of t.journal.scan()) {
     if (segment > lastSegment) break;
-    replay.addSegment(
-      segment,
-      entries.filter((e) => e.seq <= head.seq),
-      t.journal.describeSegment(segment * t.journal.segmentSize + 1),
-    );
+    const committed = entries.filter((e) => e.seq <= head.seq);
+    replay.addSegment(segment, committed, t.journal.describeSegment(segment * t.journal.segmentSize + 1));
+    for (const entry of committed) parties += new Set(entry.tx.parties).size;
     segment += 1;
   }
   replay.chain.finish(t.journal.head());
-  return { balances: replay.balances, entries: replay.chain.count, segments: segment, workers: 0 };
+  return { balances: replay.balances, parties, entries: replay.chain.count, segments: segment, workers: 0 };
 }
 
 async function checkInParallel(t: RecordsTransaction, files: { segment: number; file: string }[], threads: number, problems: string[]): Promise<JournalCheck> {
@@ -133,7 +135,30 @@ async function checkInParallel(t: RecordsTransaction, files: { segment: number; 
     addBalances(balances, result.balances);
   }
   checkHead(previous, t.journal.head(), problems);
-  return { balances, entries: results.reduce((sum, r) => sum + r.count, 0), segments: files.length, workers: tasks.length };
+  return { balances, parties: 0, entries: results.reduce((sum, r) => sum + r.count, 0), segments: files.length, workers: tasks.length };
+}
+
+/**
+ * A store that keeps the postings and parties beside the entries (PostgreSQL's journal_postings and
+ * journal_parties, which balances and history are read from) must hold exactly what the entries say.
+ */
+async function checkBesideEntries(t: RecordsTransaction, journal: JournalCheck, problems: string[]): Promise<void> {
+  const beside = await t.journal.besideEntries?.();
+  if (!beside) return;
+  const push = (text: string) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(text);
+  };
+  const accounts = new Set([...Object.keys(beside.balances), ...Object.keys(journal.balances)]);
+  for (const account of [...accounts].sort()) {
+    const currencies = new Set([...Object.keys(beside.balances[account] ?? {}), ...Object.keys(journal.balances[account] ?? {})]);
+    for (const currency of [...currencies].sort()) {
+      const kept = beside.balances[account]?.[currency] ?? 0;
+      const replayed = journal.balances[account]?.[currency] ?? 0;
+      if (kept !== replayed) push(`the postings kept beside the journal total ${kept} for ${account} in ${currency}, but its entries total ${replayed}`);
+    }
+  }
+  if (beside.parties !== journal.parties)
+    push(`${beside.parties} parties are kept beside the journal for the users' history, but its entries name ${journal.parties}`);
 }
 
 function runWorker(task: RangeTask): Promise<RangeResult> {

@@ -24,12 +24,12 @@ import {
   type Transaction,
 } from '../../domain/ledger.js';
 import { formatEml, type MailRecord } from '../../domain/mail.js';
-import { GENESIS_HASH, type ChainHead, type StoreMeta } from '../../domain/state.js';
+import { GENESIS_HASH, type Balances, type ChainHead, type StoreMeta } from '../../domain/state.js';
 import { RecordTransaction } from '../record-transaction.js';
 import { RecordView } from '../record-view.js';
 import type { AuditReader, JournalReader, OutboxReader, RecordStore, RecordsTransaction } from '../store.js';
 import { loadMigrations, migrate, refuseNewer, schemaVersion, type Migration } from './migrate.js';
-import { PgRecordSource, writeRecords, type Query } from './pg-records.js';
+import { minorUnits, PgRecordSource, writeRecords, type Query } from './pg-records.js';
 import { maskDatabaseUrl } from './url.js';
 
 export interface PgStoreOptions {
@@ -560,6 +560,16 @@ class PgRecordTransaction extends RecordTransaction {
       scan: () => chainPages(query, 'journal', journalHead.seq, size, entry),
       describeSegment: (seq) => `journal rows ${pageStart(seq, size)}–${pageStart(seq, size) + size - 1} of ${location}`,
       segmentFiles: async () => null,
+      besideEntries: async () => {
+        const { rows } = await query<{ account: string; currency: string; total: string }>(
+          'SELECT account, currency, sum(amount_minor)::text AS total FROM journal_postings WHERE seq <= $1 GROUP BY account, currency',
+          [journalHead.seq],
+        );
+        const balances: Balances = {};
+        for (const row of rows) (balances[row.account] ??= {})[row.currency] = minorUnits(row.total);
+        const parties = await query<{ count: string }>('SELECT count(*)::text AS count FROM journal_parties WHERE seq <= $1', [journalHead.seq]);
+        return { balances, parties: Number(parties.rows[0]?.count ?? 0) };
+      },
     };
     this.auditLog = {
       head: () => auditHead,
