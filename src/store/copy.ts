@@ -10,28 +10,13 @@
 import { AppError } from '../domain/errors.js';
 import { chainHash, entryContentText } from '../domain/ledger.js';
 import { GENESIS_HASH, type ChainHead, type StoreMeta } from '../domain/state.js';
-import type { Kind } from './record-kinds.js';
+import { DATA_KINDS, type Kind } from './record-kinds.js';
 import { RecordTransaction } from './record-transaction.js';
 import type { RecordSource } from './record-view.js';
 import type { RecordStore, RecordsTransaction } from './store.js';
 
 /** The kinds of record a store keeps as data; indexes are the target's to derive (the journal's by party is rebuilt here). */
-const COPIED_KINDS = [
-  'users',
-  'sessions',
-  'balances',
-  'quotes',
-  'idempotency',
-  'unclaimed',
-  'refunds',
-  'limits',
-  'methods',
-  'withdrawals',
-  'tickets',
-  'summaries',
-  'deliveries',
-  'mail-imports',
-] as const satisfies readonly Kind[];
+const COPIED_KINDS = DATA_KINDS;
 
 export interface CopyCounts {
   readonly records: number;

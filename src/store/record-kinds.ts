@@ -29,6 +29,9 @@ export const RECORD_KINDS = [
 ] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
+/** The kinds that hold data, not the store's own meta and counters, in an order a commit can write them (a ticket before its summary). */
+export const DATA_KINDS = RECORD_KINDS.filter((kind): kind is Exclude<RecordKind, 'meta' | 'counts'> => kind !== 'meta' && kind !== 'counts');
+
 export const INDEX_KINDS = [
   'user-by-email',
   'user-by-phone',

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { MinorUnits } from '../../domain/money.js';
 import type { IdempotencyRecord, LimitWindow, StoreMeta } from '../../domain/state.js';
-import { OPEN_STATUSES, openQueueKey, WAITING_KEY, type IndexMembers, type Kind } from '../record-kinds.js';
+import { DATA_KINDS, OPEN_STATUSES, openQueueKey, WAITING_KEY, type IndexMembers, type Kind } from '../record-kinds.js';
 import { META_KEY } from '../record-transaction.js';
 import type { RecordSource } from '../record-view.js';
 
@@ -32,22 +32,7 @@ type DocKind = keyof typeof DOC_TABLES;
 const isDocKind = (kind: Kind): kind is DocKind => Object.hasOwn(DOC_TABLES, kind);
 
 /** Commit order: a summary's ticket row exists before the summary that references it. */
-const WRITE_ORDER: readonly Kind[] = [
-  'users',
-  'sessions',
-  'balances',
-  'quotes',
-  'idempotency',
-  'unclaimed',
-  'refunds',
-  'limits',
-  'methods',
-  'withdrawals',
-  'tickets',
-  'summaries',
-  'deliveries',
-  'mail-imports',
-];
+const WRITE_ORDER: readonly Kind[] = DATA_KINDS;
 
 /** Kinds a commit writes elsewhere (counters and chain heads) or that SQL indexes answer. */
 const NOT_WRITTEN: ReadonlySet<Kind> = new Set<Kind>([
