@@ -32,7 +32,13 @@ const GROUPS: readonly Group[] = [
   { names: ['history', 'tx'], register: async (p, a) => (await import('./history.js')).registerHistoryCommands(p, a) },
   {
     names: ['ticket'],
-    register: async (p, a) => (await import('./ticket.js')).registerTicketCommands(p, a, (await import('./ticket-new.js')).registerTicketNew),
+    register: async (p, a) =>
+      (await import('./ticket.js')).registerTicketCommands(
+        p,
+        a,
+        (await import('./ticket-new.js')).registerTicketNew,
+        (await import('./ticket-import.js')).registerTicketImport,
+      ),
   },
   {
     names: ['agent'],

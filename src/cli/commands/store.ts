@@ -94,7 +94,7 @@ function registerCopy(store: Command, app: App): void {
     try {
       const to = (opened = await openCopyEnd(ctx, o.to, 'to'));
       const { copyStore } = await import('../../store/copy.js');
-      const { verifyStore } = await import('./verify.js');
+      const { verifyStore } = await import('../store-verify.js');
       const token = await sessionToken(ctx);
       const copied = await copyStore(from.store, to.store, async (t) => {
         // A copy carries every secret (password hashes, 2FA secrets, tokens): a real store needs its administrator.

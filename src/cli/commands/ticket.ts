@@ -57,10 +57,14 @@ import { localTime } from '../../app/desk.js';
 import { readBody } from '../message-body.js';
 import { actAs } from '../signed-in.js';
 import { printTicket, ticketDocument, ticketRowDocument } from '../ticket-output.js';
-import { registerTicketImport } from './ticket-import.js';
 
-/** `ticket new` has its own file; index.ts passes its registrar, so it comes first in help. */
-export function registerTicketCommands(program: Command, app: App, registerNew: (ticket: Command, app: App) => void): void {
+/** `ticket new` and `ticket import` have their own files; index.ts passes their registrars (`new` comes first in help). */
+export function registerTicketCommands(
+  program: Command,
+  app: App,
+  registerNew: (ticket: Command, app: App) => void,
+  registerImport: (ticket: Command, app: App) => void,
+): void {
   const ticket = group(program, 'ticket', 'support tickets: open, follow and rate yours; agents answer and manage them');
   registerNew(ticket, app);
   registerList(ticket, app);
@@ -75,7 +79,7 @@ export function registerTicketCommands(program: Command, app: App, registerNew: 
   registerStatusVerbs(ticket, app);
   registerMerge(ticket, app);
   registerWhy(ticket, app);
-  registerTicketImport(ticket, app);
+  registerImport(ticket, app);
 }
 
 /** Who is asking, read in its own short transaction (before any prompt). */

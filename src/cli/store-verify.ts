@@ -1,0 +1,174 @@
+// The checks behind `okpay verify` (and the target check of `store copy`): every ledger invariant and both
+// hash chains, with how fast it went. A large journal is checked by worker threads, one contiguous range
+// of segments each, stitched together here.
+
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { GENESIS_HASH, type Balances, type ChainHead, type UnclaimedTransfer, type Withdrawal } from '../domain/state.js';
+import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS, type LiveRecords } from '../domain/integrity-check.js';
+import type { RecordStore, RecordsTransaction } from '../store/store.js';
+import { packagePath } from './paths.js';
+import type { RangeResult, RangeTask } from './verify-worker.js';
+
+/** Below this many segments, starting threads costs more than it saves. */
+const PARALLEL_FROM_SEGMENTS = 16;
+const PAGE_SIZE = 1000;
+const WORKER = packagePath('dist', 'bundle', 'verify-worker.cjs');
+
+interface JournalCheck {
+  readonly balances: Balances;
+  /** The entries' parties, each counted once per entry (counted only where the store keeps them beside the entries). */
+  readonly parties: number;
+  readonly entries: number;
+  readonly segments: number;
+  readonly workers: number;
+}
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly checked: { readonly journalEntries: number; readonly journalSegments: number; readonly auditEntries: number; readonly accounts: number };
+  readonly workers: number;
+  readonly seconds: number;
+  readonly entriesPerSecond: number;
+  readonly problems: string[];
+}
+
+/** Every check of `okpay verify` on one store (also what `store copy` runs on its target). */
+export async function verifyStore(store: RecordStore): Promise<VerifyReport> {
+  const started = performance.now();
+  // A read: verify looks and never writes (a damaged file is reported as it is, not re-serialised).
+  const report = await store.read(async (t) => {
+    const problems: string[] = [];
+    const journal = await checkJournal(t, problems);
+    await checkBesideEntries(t, journal, problems);
+    const live = await liveRecords(t);
+    compareWithState(live, journal.balances, problems);
+    const auditEntries = await checkAudit(t, problems);
+    return { problems, journal, auditEntries, accounts: Object.keys(live.balances).length };
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    ok: report.problems.length === 0,
+    checked: { journalEntries: report.journal.entries, journalSegments: report.journal.segments, auditEntries: report.auditEntries, accounts: report.accounts },
+    workers: report.journal.workers,
+    seconds: Number(seconds.toFixed(3)),
+    entriesPerSecond: Math.round(report.journal.entries / Math.max(seconds, 1e-6)),
+    problems: report.problems,
+  };
+}
+
+/** The stored balances and the live records that hold money, read a page at a time. */
+async function liveRecords(t: RecordsTransaction): Promise<LiveRecords> {
+  const live: { balances: Balances; unclaimed: Record<string, UnclaimedTransfer>; withdrawals: Record<string, Withdrawal> } = {
+    balances: {},
+    unclaimed: {},
+    withdrawals: {},
+  };
+  for await (const page of t.balances.scan(PAGE_SIZE)) for (const { account, currencies } of page) live.balances[account] = { ...currencies };
+  for await (const page of t.unclaimed.scan(PAGE_SIZE)) for (const item of page) live.unclaimed[item.txId] = item;
+  for await (const page of t.withdrawals.scan(PAGE_SIZE)) for (const item of page) live.withdrawals[item.id] = item;
+  return live;
+}
+
+async function checkJournal(t: RecordsTransaction, problems: string[]): Promise<JournalCheck> {
+  // Verify reads without the lock: a commit under way may have written entries past the head.
+  const head = t.journal.head();
+  const lastSegment = head.seq === 0 ? -1 : Math.floor((head.seq - 1) / t.journal.segmentSize);
+  const files = (await t.journal.segmentFiles())?.filter((f) => f.segment <= lastSegment) ?? null;
+  const threads = Math.min(os.availableParallelism(), 8);
+  if (files && files.length >= PARALLEL_FROM_SEGMENTS && threads > 1 && existsSync(WORKER)) return checkInParallel(t, files, threads, problems);
+  const replay = new LedgerReplay(t.journal.segmentSize, problems);
+  let segment = 0;
+  let parties = 0;
+  for await (const entries of t.journal.scan()) {
+    if (segment > lastSegment) break;
+    const committed = entries.filter((e) => e.seq <= head.seq);
+    replay.addSegment(segment, committed, t.journal.describeSegment(segment * t.journal.segmentSize + 1));
+    for (const entry of committed) parties += new Set(entry.tx.parties).size;
+    segment += 1;
+  }
+  replay.chain.finish(t.journal.head());
+  return { balances: replay.balances, parties, entries: replay.chain.count, segments: segment, workers: 0 };
+}
+
+async function checkInParallel(t: RecordsTransaction, files: { segment: number; file: string }[], threads: number, problems: string[]): Promise<JournalCheck> {
+  files.forEach((f, index) => {
+    if (f.segment !== index) problems.push(`journal segment ${index} is missing (the next file is segment ${f.segment})`);
+  });
+  const per = Math.ceil(files.length / threads);
+  const tasks: RangeTask[] = [];
+  for (let i = 0; i < files.length; i += per) tasks.push({ segmentSize: t.journal.segmentSize, files: files.slice(i, i + per), lastSeq: t.journal.head().seq });
+  const results = await Promise.all(tasks.map(runWorker));
+  const balances: Balances = {};
+  let previous = { seq: 0, hash: GENESIS_HASH };
+  for (const result of results) {
+    for (const problem of result.problems) if (problems.length < MAX_PROBLEMS) problems.push(problem);
+    if (result.start && (result.start.seq !== previous.seq || result.start.hash !== previous.hash)) {
+      problems.push(`journal entry ${result.start.seq + 1} does not continue the hash chain of the segment before it`);
+    }
+    previous = result.end;
+    addBalances(balances, result.balances);
+  }
+  checkHead(previous, t.journal.head(), problems);
+  return { balances, parties: 0, entries: results.reduce((sum, r) => sum + r.count, 0), segments: files.length, workers: tasks.length };
+}
+
+/**
+ * A store that keeps the postings and parties beside the entries (PostgreSQL's journal_postings and
+ * journal_parties, which balances and history are read from) must hold exactly what the entries say.
+ */
+async function checkBesideEntries(t: RecordsTransaction, journal: JournalCheck, problems: string[]): Promise<void> {
+  const beside = await t.journal.besideEntries?.();
+  if (!beside) return;
+  const push = (text: string) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(text);
+  };
+  const accounts = new Set([...Object.keys(beside.balances), ...Object.keys(journal.balances)]);
+  for (const account of [...accounts].sort()) {
+    const currencies = new Set([...Object.keys(beside.balances[account] ?? {}), ...Object.keys(journal.balances[account] ?? {})]);
+    for (const currency of [...currencies].sort()) {
+      const kept = beside.balances[account]?.[currency] ?? 0;
+      const replayed = journal.balances[account]?.[currency] ?? 0;
+      if (kept !== replayed) push(`the postings kept beside the journal total ${kept} for ${account} in ${currency}, but its entries total ${replayed}`);
+    }
+  }
+  if (beside.parties !== journal.parties)
+    push(`${beside.parties} parties are kept beside the journal for the users' history, but its entries name ${journal.parties}`);
+}
+
+function runWorker(task: RangeTask): Promise<RangeResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER, { workerData: task });
+    worker.once('message', (result: RangeResult) => resolve(result));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`a verify worker stopped with code ${code}`));
+    });
+  });
+}
+
+function addBalances(into: Balances, from: Balances): void {
+  for (const [account, row] of Object.entries(from)) {
+    const target = (into[account] ??= {});
+    for (const [currency, amount] of Object.entries(row)) target[currency] = (target[currency] ?? 0) + amount;
+  }
+}
+
+function checkHead(end: { seq: number; hash: string }, head: ChainHead, problems: string[]): void {
+  if (end.seq !== head.seq || end.hash !== head.hash) {
+    problems.push(`journal ends at entry ${end.seq} but the state says ${head.seq} was the last committed (entries lost or added)`);
+  }
+}
+
+async function checkAudit(t: RecordsTransaction, problems: string[]): Promise<number> {
+  const audits = auditChecker(t.journal.segmentSize, problems);
+  let segment = 0;
+  for await (const entries of t.auditLog.scan()) {
+    audits.addSegment(segment, entries, t.auditLog.describeSegment(segment * t.journal.segmentSize + 1));
+    segment += 1;
+  }
+  audits.finish(t.auditLog.head());
+  return audits.count;
+}
