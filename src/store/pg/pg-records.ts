@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { MinorUnits } from '../../domain/money.js';
 import type { IdempotencyRecord, LimitWindow, StoreMeta } from '../../domain/state.js';
-import { DATA_KINDS, OPEN_STATUSES, openQueueKey, WAITING_KEY, type IndexMembers, type Kind } from '../record-kinds.js';
+import { DATA_KINDS, INDEX_KINDS, OPEN_STATUSES, openQueueKey, WAITING_KEY, type IndexMembers, type Kind } from '../record-kinds.js';
 import { META_KEY } from '../record-transaction.js';
 import type { RecordSource } from '../record-view.js';
 
@@ -35,24 +35,7 @@ const isDocKind = (kind: Kind): kind is DocKind => Object.hasOwn(DOC_TABLES, kin
 const WRITE_ORDER: readonly Kind[] = DATA_KINDS;
 
 /** Kinds a commit writes elsewhere (counters and chain heads) or that SQL indexes answer. */
-const NOT_WRITTEN: ReadonlySet<Kind> = new Set<Kind>([
-  'meta',
-  'counts',
-  'user-by-email',
-  'user-by-phone',
-  'user-by-token',
-  'staff',
-  'sessions-of-user',
-  'tickets-of-customer',
-  'open-queue',
-  'unclaimed-by-recipient',
-  'withdrawals-of-user',
-  'withdrawal-by-hold',
-  'methods-of-user',
-  'journal-of-user',
-  'deliveries-waiting',
-  'mail-imports-of-ticket',
-]);
+const NOT_WRITTEN: ReadonlySet<Kind> = new Set<Kind>(['meta', 'counts', ...INDEX_KINDS]);
 
 const TOKEN_COLUMNS = { activation: 'activation_token', passwordReset: 'password_reset_token', unlockToken: 'unlock_token' } as const;
 
