@@ -229,7 +229,7 @@ describe('a commit that writes many files, killed at any point', () => {
   }, 240_000);
 });
 
-describe('a bulk commit (thousands of files, flushed by one syncfs), killed at any point', () => {
+describe('a bulk commit (a thousand files, flushed 16 at a time), killed at any point', () => {
   const PEOPLE = 900;
   const bulkBalances = async (t: RecordsTransaction) => {
     let paid = 0;
@@ -241,7 +241,7 @@ describe('a bulk commit (thousands of files, flushed by one syncfs), killed at a
     const probe = copyStore(upgraded);
     const first = await runChild(probe, ['bulk', BOB, String(PEOPLE)]);
     expect(first.code).toBe(0);
-    // Every bulk account's balance bucket, its manifest, the root: far more than a bulk commit's threshold.
+    // Every bulk account's balance bucket, its manifest, the root: hundreds of files in one commit.
     expect(new Set(Array.from({ length: PEOPLE }, (_, i) => bucketOf('balances', `user:bulk_${i}`))).size).toBeGreaterThan(512);
     const total = stepsOf(first.stdout);
     const before = await open(upgraded).read(bulkBalances);

@@ -73,10 +73,7 @@ async function payStranger(from, phone, amountMinor, ticketNumber) {
   });
 }
 
-/**
- * Many people paid at once, in one commit: a bulk commit (over BULK_FILES files), whose stages
- * are flushed by one syncfs instead of an fsync each.
- */
+/** Many people paid at once, in one commit of far more files than IO_AT_ONCE flushes at a time. */
 async function payMany(from, count) {
   return store.transaction(async (t) => {
     const at = now.toISOString();
