@@ -1,11 +1,12 @@
-// RFC 4180 CSV for batch payouts and exports. Parsing never stops at a bad row: the batch
-// command reports one result per row, so a malformed row becomes an entry in `errors` with its
-// file line. Only problems that make the whole file unusable (no header, a missing required
-// column, a duplicated column, too many rows) throw INVALID_FILE. Writing goes through csv-stringify.
-// Reading is hand-written because csv-parse (6.2.1, checked) cannot resume at the next line after a
-// bad row (with skip_records_with_error, `1,"x"y` swallows every row after it; relax_quotes instead
-// takes such rows as data) and counts a CRLF inside a quoted field as two lines in `info.lines`.
+// RFC 4180 CSV for batch payouts and exports, read with csv-parse and written with csv-stringify.
+// Reading never stops at a bad row: the batch command reports one result per row, so a malformed
+// row becomes an entry in `errors` with its file line. Only problems that make the whole file
+// unusable (no header, a missing required column, a duplicated column, too many rows) throw
+// INVALID_FILE. csv-parse stops at the first malformed row (skip_records_with_error loses its
+// place after a bad quote) and counts a CRLF inside quotes as two lines, so this module numbers
+// lines from the fields it hands back and, after a bad row, parses again from the next line.
 
+import { CsvError as ParseError, parse, type Options } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { AppError } from './errors.js';
 import { printable } from './money.js';
@@ -34,47 +35,44 @@ export interface CsvResult {
 
 interface RawRecord {
   readonly line: number;
-  readonly fields: string[];
+  readonly fields: readonly string[];
   readonly blank: boolean;
   readonly error: string | null;
 }
 
-interface Reader {
-  readonly text: string;
-  position: number;
-  line: number;
+interface Reading {
+  readonly options: CsvOptions;
+  header: { readonly names: (string | null)[] } | null;
+  count: number;
+  readonly result: CsvResult;
 }
-
-type FieldRead = { readonly value: string; readonly quoted: boolean } | { readonly error: string; readonly skipLine: boolean };
 
 const DEFAULT_MAX_FIELD_LENGTH = 1000;
 const LINE_BREAK = /\r\n|\r|\n/g;
 
 export function parseCsv(text: string, options: CsvOptions): CsvResult {
-  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const records = readRecords(source);
-  const header = firstNonBlank(records);
-  const allColumns = [...options.requiredColumns, ...(options.optionalColumns ?? [])];
-  if (header === null)
+  const reading: Reading = { options, header: null, count: 0, result: { rows: [], rowLines: [], errors: [] } };
+  readRecords(text, (record) => take(reading, record));
+  if (reading.header === null) {
+    const allColumns = [...options.requiredColumns, ...(options.optionalColumns ?? [])];
     throw new AppError('INVALID_FILE', 'the file is empty: it needs a header row naming the columns', { hint: `for example: ${allColumns.join(',')}` });
-  if (header.error !== null) throw new AppError('INVALID_FILE', `line ${header.line}: the header row is malformed: ${header.error}`);
-  const { names, errors } = resolveColumns(header, options);
-  const result: CsvResult = { rows: [], rowLines: [], errors };
-  let count = 0;
-  for (const record of records) {
-    if (record.blank) continue;
-    count += 1;
-    if (count > options.maxRows) throw new AppError('INVALID_FILE', `the file has more than ${options.maxRows} rows`, { hint: 'split it into smaller files' });
-    addRecord(result, record, names, options.maxFieldLength ?? DEFAULT_MAX_FIELD_LENGTH);
   }
-  return result;
+  return reading.result;
 }
 
-function firstNonBlank(records: Generator<RawRecord>): RawRecord | null {
-  for (let next = records.next(); next.done !== true; next = records.next()) {
-    if (!next.value.blank) return next.value;
+function take(reading: Reading, record: RawRecord): void {
+  if (record.blank) return;
+  if (reading.header === null) {
+    if (record.error !== null) throw new AppError('INVALID_FILE', `line ${record.line}: the header row is malformed: ${record.error}`);
+    const { names, errors } = resolveColumns(record, reading.options);
+    reading.header = { names };
+    reading.result.errors.push(...errors);
+    return;
   }
-  return null;
+  reading.count += 1;
+  if (reading.count > reading.options.maxRows)
+    throw new AppError('INVALID_FILE', `the file has more than ${reading.options.maxRows} rows`, { hint: 'split it into smaller files' });
+  addRecord(reading.result, record, reading.header.names, reading.options.maxFieldLength ?? DEFAULT_MAX_FIELD_LENGTH);
 }
 
 // Maps each header field to the canonical column name, or null for a column we do not know.
@@ -125,87 +123,83 @@ function recordProblem(record: RawRecord, names: readonly (string | null)[], max
   return `field ${long + 1}${names[long] ? ` (${names[long]})` : ''} is longer than ${maxFieldLength} characters`;
 }
 
-function* readRecords(text: string): Generator<RawRecord> {
-  const reader: Reader = { text, position: 0, line: 1 };
-  while (reader.position < text.length) yield readRecord(reader);
+const READ_OPTIONS: Options = { raw: true, relax_column_count: true, record_delimiter: ['\r\n', '\n', '\r'] };
+
+/** Hands every record to `take` in file order, a malformed one as a record with its error. */
+function readRecords(text: string, take: (record: RawRecord) => void): void {
+  let rest: { text: string; line: number } | null = { text, line: 1 };
+  while (rest !== null && rest.text !== '') rest = readUntilError(rest.text, rest.line, take);
 }
 
-function readRecord(reader: Reader): RawRecord {
-  const line = reader.line;
-  const fields: string[] = [];
-  let quotedAny = false;
-  for (;;) {
-    const field = reader.text[reader.position] === '"' ? readQuoted(reader) : readPlain(reader);
-    if ('error' in field) {
-      if (field.skipLine) skipRestOfLine(reader);
-      return { line, fields, blank: false, error: field.error };
-    }
-    fields.push(field.value);
-    quotedAny ||= field.quoted;
-    if (reader.text[reader.position] === ',') {
-      reader.position += 1;
-      continue;
-    }
-    consumeLineBreak(reader);
-    // Spreadsheets export empty rows as lines of commas; they carry no data, like blank lines.
-    return { line, fields, blank: !quotedAny && fields.every((value) => value.trim() === ''), error: null };
+/** Reads records up to the first malformed one; returns where reading resumes, or null at the end. */
+function readUntilError(text: string, firstLine: number, take: (record: RawRecord) => void): { text: string; line: number } | null {
+  let line = firstLine;
+  const quotedRecords = new Set<number>();
+  try {
+    parse(text, {
+      ...READ_OPTIONS,
+      bom: firstLine === 1,
+      cast: (value, context) => {
+        if (context.quoting) quotedRecords.add(context.records);
+        return value;
+      },
+      // With `raw`, csv-parse hands each record over as { record, raw }; the raw text is only read from errors.
+      on_record: (raw: unknown, context) => {
+        const { record } = raw as { record: string[] };
+        // Spreadsheets export empty rows as lines of commas; they carry no data, like blank lines.
+        const blank = !quotedRecords.has(context.records - 1) && record.every((value) => value.trim() === '');
+        take({ line, fields: record, blank, error: null });
+        line += 1 + record.reduce((breaks, value) => breaks + lineBreaks(value), 0);
+        return null;
+      },
+    });
+    return null;
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    take({ line, fields: [], blank: false, error: problemOf(error) });
+    if (error.code === 'CSV_QUOTE_NOT_CLOSED') return null;
+    // The rest of the line where the parser gave up belongs to the bad row too.
+    const start = offsetOfLine(text, line - firstLine);
+    const resume = endOfLine(text, start + (typeof error['raw'] === 'string' ? error['raw'].length : 0));
+    return { text: text.slice(resume), line: line + lineBreaks(text.slice(start, resume)) };
   }
 }
 
-function readPlain(reader: Reader): FieldRead {
-  const { text } = reader;
-  const start = reader.position;
-  let end = start;
-  while (end < text.length && text[end] !== ',' && text[end] !== '\n' && text[end] !== '\r') {
-    if (text[end] === '"') {
-      return { error: 'a quote inside an unquoted field: wrap the whole field in quotes and double the quotes inside it', skipLine: true };
-    }
-    end += 1;
-  }
-  reader.position = end;
-  return { value: text.slice(start, end), quoted: false };
-}
-
-function readQuoted(reader: Reader): FieldRead {
-  const { text } = reader;
-  const startLine = reader.line;
-  let value = '';
-  let position = reader.position + 1;
-  for (;;) {
-    const quote = text.indexOf('"', position);
-    if (quote === -1) {
-      reader.position = text.length;
-      return { error: `the quote opened on line ${startLine} is never closed, so the rest of the file was read into one field`, skipLine: false };
-    }
-    const chunk = text.slice(position, quote);
-    reader.line += chunk.match(LINE_BREAK)?.length ?? 0;
-    value += chunk;
-    if (text[quote + 1] === '"') {
-      value += '"';
-      position = quote + 2;
-      continue;
-    }
-    reader.position = quote + 1;
-    const after = text[reader.position];
-    if (after !== undefined && after !== ',' && after !== '\n' && after !== '\r') {
-      return { error: 'unexpected text after a closing quote: a quoted field must end at a comma or the end of the line', skipLine: true };
-    }
-    return { value, quoted: true };
+function problemOf(error: ParseError): string {
+  switch (error.code) {
+    case 'INVALID_OPENING_QUOTE':
+      return 'a quote inside an unquoted field: wrap the whole field in quotes and double the quotes inside it';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'unexpected text after a closing quote: a quoted field must end at a comma or the end of the line';
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quote in this row is never closed, so the rest of the file was read into one field';
+    default:
+      return `the row cannot be read (${error.code})`;
   }
 }
 
-function consumeLineBreak(reader: Reader): void {
-  const { text } = reader;
-  if (text.startsWith('\r\n', reader.position)) reader.position += 2;
-  else if (text[reader.position] === '\n' || text[reader.position] === '\r') reader.position += 1;
-  else return;
-  reader.line += 1;
+function lineBreaks(text: string): number {
+  return text.match(LINE_BREAK)?.length ?? 0;
 }
 
-function skipRestOfLine(reader: Reader): void {
-  const { text } = reader;
-  while (reader.position < text.length && text[reader.position] !== '\n' && text[reader.position] !== '\r') reader.position += 1;
-  consumeLineBreak(reader);
+/** Where the line `lines` breaks after the start of `text` begins. */
+function offsetOfLine(text: string, lines: number): number {
+  const breaks = new RegExp(LINE_BREAK.source, 'g');
+  let offset = 0;
+  for (let seen = 0; seen < lines; seen += 1) {
+    const found = breaks.exec(text);
+    if (found === null) return text.length;
+    offset = found.index + found[0].length;
+  }
+  return offset;
+}
+
+/** The offset just after the line break that ends the line holding `offset` (or the end of the text). */
+function endOfLine(text: string, offset: number): number {
+  const breaks = new RegExp(LINE_BREAK.source, 'g');
+  breaks.lastIndex = offset;
+  const found = breaks.exec(text);
+  return found === null ? text.length : found.index + found[0].length;
 }
 
 // A spreadsheet runs a cell that begins with =, +, -, @, a tab or a carriage return as a formula

@@ -70,7 +70,31 @@ describe('parseCsv', () => {
   it('reports an unterminated quote on the line where it opens', () => {
     const result = parseCsv('to,amount,currency\na@example.com,1,USD\nb@example.com,2,"USD\nc@example.com,3,USD\n', payout);
     expect(result.rows).toHaveLength(1);
-    expect(result.errors).toEqual([{ line: 3, message: 'the quote opened on line 3 is never closed, so the rest of the file was read into one field' }]);
+    expect(result.errors).toEqual([{ line: 3, message: 'a quote in this row is never closed, so the rest of the file was read into one field' }]);
+  });
+
+  it('keeps exact line numbers after quoted line breaks (CRLF counted once), bad rows and mixed line ends', () => {
+    const text =
+      '\uFEFFto,amount,currency\r\n"a@\r\nexample.com",1,USD\r\nb@example.com,2"x,USD\r\n"c@\r\nexample.com"!,3,USD\r\nd@example.com,4,USD\re@example.com,5,USD\n';
+    const result = parseCsv(text, payout);
+    expect(result.rows.map((row) => row['to'])).toEqual(['a@\r\nexample.com', 'd@example.com', 'e@example.com']);
+    expect(result.rowLines).toEqual([2, 7, 8]);
+    expect(result.errors.map((error) => error.line)).toEqual([4, 5]);
+  });
+
+  it('reads ragged rows after a BOM: each short or long row is an error of its own line, quoted fields included', () => {
+    const text = '\uFEFFto,amount,currency\n"a,1",USD\n"b",2,"USD","x\ny"\n"",,\nc,3,USD\n';
+    const result = parseCsv(text, payout);
+    expect(result.errors).toEqual([
+      { line: 2, message: 'expected 3 fields as in the header, found 2' },
+      { line: 3, message: 'expected 3 fields as in the header, found 4' },
+    ]);
+    // A row of quoted empty fields is data (formatCsv writes a row of empty cells so), not a blank line.
+    expect(result.rows).toEqual([
+      { to: '', amount: '', currency: '' },
+      { to: 'c', amount: '3', currency: 'USD' },
+    ]);
+    expect(result.rowLines).toEqual([5, 6]);
   });
 
   it('reports unknown and unnamed columns but still reads the known ones', () => {
