@@ -126,17 +126,21 @@ function openMsOfDay(region: Region, day: number): number {
   return window ? window.closeMs - window.openMs : 0;
 }
 
-/** Open milliseconds of the region from a base day up to (not including) `day`: differences are exact. */
-function openMsBeforeDay(region: Region, day: number): number {
+/**
+ * Open milliseconds of the region from the start of `fromDay` up to (not including) `toDay`. Both
+ * ends are read from the same running totals: totals counted afresh from another base day between
+ * two reads would make their difference meaningless.
+ */
+function openMsBetweenDays(region: Region, fromDay: number, toDay: number): number {
   let running = runningTotals.get(region);
-  if (!running || day < running.base || day - running.base > 2 * MAX_SCAN_DAYS) {
+  if (!running || fromDay < running.base || toDay - running.base > 2 * MAX_SCAN_DAYS) {
     // Counted afresh from a little before: queues ask about recent days, older ones first.
-    running = { base: day - MAX_BUSINESS_DAYS, totals: [0] };
+    running = { base: fromDay - MAX_BUSINESS_DAYS, totals: [0] };
     runningTotals.set(region, running);
   }
   const { base, totals } = running;
-  while (totals.length <= day - base) totals.push((totals[totals.length - 1] as number) + openMsOfDay(region, base + totals.length - 1));
-  return totals[day - base] as number;
+  while (totals.length <= toDay - base) totals.push((totals[totals.length - 1] as number) + openMsOfDay(region, base + totals.length - 1));
+  return (totals[toDay - base] as number) - (totals[fromDay - base] as number);
 }
 
 function* windowsFrom(region: Region, firstDay: number): Generator<Window> {
@@ -199,7 +203,7 @@ export function businessMinutesBetween(region: Region, fromMs: number, toMs: num
     return window ? Math.max(0, Math.min(window.closeMs, laterMs) - Math.max(window.openMs, earlierMs)) : 0;
   };
   // The days strictly between lie wholly inside the span: their open time comes from running totals.
-  const between = lastDay - firstDay > 1 ? openMsBeforeDay(region, lastDay) - openMsBeforeDay(region, firstDay + 1) : 0;
+  const between = lastDay - firstDay > 1 ? openMsBetweenDays(region, firstDay + 1, lastDay) : 0;
   const totalMs = partial(firstDay) + between + (lastDay > firstDay ? partial(lastDay) : 0);
   const minutes = Math.floor(totalMs / MINUTE_MS);
   return minutes === 0 || toMs >= fromMs ? minutes : -minutes;

@@ -397,6 +397,16 @@ describe('properties', () => {
     );
   });
 
+  it('businessMinutesBetween is exact when an earlier span crosses the day its running totals were counted from', () => {
+    // A fresh copy of the region: its own running totals, counted from a year before 2026-01-21.
+    const region = { ...europe };
+    const laterMs = Date.parse('2026-01-20T10:00:00Z');
+    businessMinutesBetween(region, laterMs, laterMs + 3 * 86_400_000);
+    const startMs = Date.parse('2025-01-01T00:00:00.025Z');
+    const endMs = addBusinessMinutes(region, startMs, 12_935);
+    expect(businessMinutesBetween(region, startMs, endMs)).toBe(12_935);
+  });
+
   it('businessMinutesBetween is antisymmetric', () => {
     fc.assert(
       fc.property(regions, instants, instants, (region, aMs, bMs) => {
