@@ -20,27 +20,10 @@ import { ticketStats, type TicketStats } from '../domain/ticket-stats.js';
 import { ticketTrends, type TicketTrends } from '../domain/ticket-trends.js';
 import { ticketReplyMail, ticketStatusMail, type CustomerMailIds } from '../domain/ticket-mails.js';
 import { summarizeTicket, type TicketSummary } from '../domain/ticket-summary.js';
-import {
-  ACTIVE_STATUSES,
-  addAgentReply,
-  addNote,
-  agentLoads,
-  assignTicket,
-  autoClose,
-  changeStatus,
-  escalateTicket,
-  isDueToClose,
-  mergeTickets,
-  pickAgent,
-  setCategory,
-  setPriority,
-  setTags,
-  type Priority,
-  type TicketCategory,
-  type Ticket,
-  type TicketStatus,
-  type Tier,
-} from '../domain/tickets.js';
+import { agentLoads, assignTicket, escalateTicket, pickAgent } from '../domain/ticket-assignment.js';
+import { type Priority, type TicketCategory } from '../domain/ticket-kinds.js';
+import { ACTIVE_STATUSES, type Ticket, type TicketStatus, type Tier } from '../domain/ticket-record.js';
+import { addAgentReply, addNote, autoClose, changeStatus, isDueToClose, mergeTickets, setCategory, setPriority, setTags } from '../domain/tickets.js';
 import { followUpsOf, type TxView } from '../domain/tx-view.js';
 import { viewsOf } from './tx-views.js';
 import type { QueueEntry } from '../domain/urgency.js';

@@ -4,7 +4,7 @@
 // the change rolls the whole transaction back, so either every ticket changed or none did.
 
 import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
-import { TICKET_STATUSES, type Ticket, type TicketStatus } from '../domain/tickets.js';
+import { TICKET_STATUSES, type Ticket, type TicketStatus } from '../domain/ticket-record.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { assignAsAgent, setStatusAsAgent, updateAsAgent, type TicketChanges } from './agent.js';
 import type { Actor } from './authenticate.js';

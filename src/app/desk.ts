@@ -9,7 +9,8 @@ import { macroBook, macroFileName, parseMacroFile, type MacroBook, type MacroFil
 import { slaReport, type SlaReport } from '../domain/sla.js';
 import { parseSupport, type SupportData } from '../domain/support.js';
 import { slaOfSummary, summarizeTicket, type TicketSummary } from '../domain/ticket-summary.js';
-import { ACTIVE_STATUSES, MAX_MERGE_HOPS, mergedInto, requireOwnTicket, requireTicket, type Ticket } from '../domain/tickets.js';
+import { ACTIVE_STATUSES, type Ticket } from '../domain/ticket-record.js';
+import { MAX_MERGE_HOPS, mergedInto, requireOwnTicket, requireTicket } from '../domain/tickets.js';
 import { compareQueueEntries, explainUrgency, urgencyScore, type QueueEntry, type Ranked } from '../domain/urgency.js';
 import { compareBy, summaryMatches, textMatches, type AssigneeFilter, type TicketFilter, type TicketSort } from '../domain/ticket-filter.js';
 import type { User, UserId } from '../domain/state.js';

@@ -15,19 +15,10 @@ import { replyPromise, type ReplyPromise } from '../domain/support.js';
 import type { User } from '../domain/state.js';
 import { ticketReceivedMail } from '../domain/ticket-mails.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
-import {
-  addCustomerReply,
-  DUPLICATE_WINDOW_HOURS,
-  duplicateKey,
-  isWaitingForFirstReply,
-  openTicket,
-  rateTicket,
-  requestEscalation,
-  TICKET_STATUSES,
-  type Ticket,
-  type TicketCategory,
-  type TicketChannel,
-} from '../domain/tickets.js';
+import { requestEscalation } from '../domain/ticket-assignment.js';
+import { type TicketCategory, type TicketChannel } from '../domain/ticket-kinds.js';
+import { TICKET_STATUSES, type Ticket } from '../domain/ticket-record.js';
+import { addCustomerReply, DUPLICATE_WINDOW_HOURS, duplicateKey, isWaitingForFirstReply, openTicket, rateTicket } from '../domain/tickets.js';
 import { followUpsOf, type TxView } from '../domain/tx-view.js';
 import { secondFactorMessage, verifySecondFactor } from '../domain/twofactor.js';
 import { viewOf } from './tx-views.js';

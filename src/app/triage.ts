@@ -6,7 +6,7 @@ import { requireRole } from '../domain/accounts.js';
 import { AppError } from '../domain/errors.js';
 import { searchFaq } from '../domain/faq.js';
 import type { KycStatus, User } from '../domain/state.js';
-import type { Ticket } from '../domain/tickets.js';
+import type { Ticket } from '../domain/ticket-record.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { agentQueue, whyTicket, type AgentQueue, type WhyResult } from './agent.js';
 import type { Actor } from './authenticate.js';

@@ -25,24 +25,10 @@ import { refundBooks } from '../app/refunds.js';
 import type { User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { parseSupport } from '../domain/support.js';
 import { saveTicket, saveTickets } from '../app/desk.js';
-import {
-  ACTIVE_STATUSES,
-  addAgentReply,
-  addCustomerReply,
-  addNote,
-  assignTicket,
-  changeStatus,
-  openTicket,
-  parseCategory,
-  parseChannel,
-  parsePriority,
-  parseStatus,
-  rateTicket,
-  requestEscalation,
-  requireTicket,
-  setPriority,
-  type Ticket,
-} from '../domain/tickets.js';
+import { assignTicket, requestEscalation } from '../domain/ticket-assignment.js';
+import { parseCategory, parseChannel, parsePriority, parseStatus } from '../domain/ticket-input.js';
+import { ACTIVE_STATUSES, type Ticket } from '../domain/ticket-record.js';
+import { addAgentReply, addCustomerReply, addNote, changeStatus, openTicket, rateTicket, requireTicket, setPriority } from '../domain/tickets.js';
 import { txStatus } from '../domain/tx-view.js';
 import { checkPasswordPolicy, normalizeCountry, normalizeEmail, normalizePhone, validateMemo, validateName } from '../domain/validate.js';
 import { assertSeedable } from '../domain/wallet.js';

@@ -18,20 +18,10 @@ import { Prng } from '../domain/prng.js';
 import type { UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { parseSupport, type SupportData } from '../domain/support.js';
 import { saveTicket } from '../app/desk.js';
-import {
-  ACTIVE_STATUSES,
-  addAgentReply,
-  addCustomerReply,
-  addNote,
-  changeStatus,
-  mergeTickets,
-  openTicket,
-  rateTicket,
-  requestEscalation,
-  TICKET_CATEGORIES,
-  type Ticket,
-  type TicketStatus,
-} from '../domain/tickets.js';
+import { requestEscalation } from '../domain/ticket-assignment.js';
+import { TICKET_CATEGORIES } from '../domain/ticket-kinds.js';
+import { ACTIVE_STATUSES, type Ticket, type TicketStatus } from '../domain/ticket-record.js';
+import { addAgentReply, addCustomerReply, addNote, changeStatus, mergeTickets, openTicket, rateTicket } from '../domain/tickets.js';
 import { parsePositiveInt } from '../domain/validate.js';
 import { ibanCheckDigits } from '../domain/validate-bank.js';
 import { usdEquivalentMinor } from '../domain/fx.js';

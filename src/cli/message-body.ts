@@ -3,7 +3,7 @@
 
 import { promises as fs } from 'node:fs';
 import { AppError } from '../domain/errors.js';
-import { validateBody } from '../domain/tickets.js';
+import { validateBody } from '../domain/ticket-input.js';
 import { errnoOf } from '../store/durable-file.js';
 import type { Context } from './context.js';
 import { promptText } from './prompts.js';

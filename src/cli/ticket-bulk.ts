@@ -5,7 +5,7 @@
 
 import { BulkRefused, bulkChange, type BulkAction, type BulkOutcome, type BulkTarget } from '../app/bulk.js';
 import { AppError } from '../domain/errors.js';
-import { parseTicketNumber } from '../domain/tickets.js';
+import { parseTicketNumber } from '../domain/ticket-input.js';
 import { sessionToken } from './auth.js';
 import type { Context } from './context.js';
 import { confirmOrRequireYes } from './prompts.js';

@@ -7,7 +7,7 @@ import type { AssigneeQuery, TicketSelection } from '../app/desk.js';
 import { AppError } from '../domain/errors.js';
 import { parseLanguage } from '../domain/language.js';
 import { queryTerms, TICKET_SORTS, type TicketSort } from '../domain/ticket-filter.js';
-import { parseCategory, parseChannel, parsePriority, parseStatus } from '../domain/tickets.js';
+import { parseCategory, parseChannel, parsePriority, parseStatus } from '../domain/ticket-input.js';
 import { boundedText, normalizeEmail } from '../domain/validate.js';
 
 // Types, not interfaces: commander's option values are a record, which an interface is not.

@@ -3,7 +3,8 @@
 // agents see (internal notes, assignments, tags).
 
 import { formatBusinessMinutes } from '../domain/sla.js';
-import { visibleEvents, visibleMessages, type TicketEvent } from '../domain/tickets.js';
+import { type TicketEvent } from '../domain/ticket-record.js';
+import { visibleEvents, visibleMessages } from '../domain/tickets.js';
 import { localTime } from '../app/desk.js';
 import type { TicketDetail } from '../app/tickets.js';
 

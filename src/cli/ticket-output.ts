@@ -4,7 +4,8 @@
 import { localTime } from '../app/desk.js';
 import type { Audience, QueuePlace, TicketDetail, TicketRow } from '../app/tickets.js';
 import type { ReplyClock, SlaReport } from '../domain/sla.js';
-import { visibleEvents, visibleMessages, type TicketEvent } from '../domain/tickets.js';
+import { type TicketEvent } from '../domain/ticket-record.js';
+import { visibleEvents, visibleMessages } from '../domain/tickets.js';
 import type { SlaNow } from '../domain/urgency.js';
 import type { Context } from './context.js';
 import { humanDuration, humanTimeLeft } from './time.js';

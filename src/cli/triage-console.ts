@@ -8,7 +8,7 @@ import os from 'node:os';
 import type { AgentQueue } from '../app/agent.js';
 import type { FaqSuggestion, SeenVersion, TriageMacro, TriagePanel } from '../app/triage.js';
 import { isAppError } from '../domain/errors.js';
-import { PRIORITIES, TICKET_CATEGORIES, type Priority, type TicketCategory } from '../domain/tickets.js';
+import { PRIORITIES, TICKET_CATEGORIES, type Priority, type TicketCategory } from '../domain/ticket-kinds.js';
 import { humanDuration } from './time.js';
 
 type Ink = typeof import('ink');

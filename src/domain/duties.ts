@@ -5,7 +5,7 @@
 import { AppError } from './errors.js';
 import type { Transaction } from './ledger.js';
 import type { User } from './user.js';
-import type { RefundApprovalRequest, Ticket } from './tickets.js';
+import type { RefundApprovalRequest, Ticket } from './ticket-record.js';
 
 export function assertNotOwnTicket(agent: User, ticket: Ticket): void {
   if (ticket.customerId === agent.id) throw new AppError('FORBIDDEN', `ticket #${ticket.number} is your own; another agent must handle it`);

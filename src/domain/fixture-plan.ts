@@ -5,7 +5,8 @@
 import { AppError } from './errors.js';
 import { isLanguage, LANGUAGES, type Language } from './language.js';
 import type { KycStatus, LockReason } from './state.js';
-import { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS, TICKET_STATUSES } from './tickets.js';
+import { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS } from './ticket-kinds.js';
+import { TICKET_STATUSES } from './ticket-record.js';
 import type { TxStatus } from './tx-view.js';
 
 export interface Where {

@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import { isLanguage, LANGUAGES, type Language } from './language.js';
 import { parseShippedData } from './schema.js';
-import { TICKET_CATEGORIES } from './tickets.js';
+import { TICKET_CATEGORIES } from './ticket-kinds.js';
 
 const text = () => z.string().check(z.minLength(1));
 /** A name, with its Latin spelling (for e-mail addresses) when it is written in another script. */

@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import { AppError } from './errors.js';
 import { LANGUAGES, type Language } from './language.js';
 import { noDuplicates, parseShippedData } from './schema.js';
-import type { Ticket } from './tickets.js';
+import type { Ticket } from './ticket-record.js';
 import type { User } from './user.js';
 
 /** What a placeholder stands for: the customer, the ticket and the agent replying. */

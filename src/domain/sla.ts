@@ -9,7 +9,7 @@ import { addBusinessMinutes, businessMinutesBetween } from './business-time.js';
 import type { Region } from './calendar.js';
 import type { SupportData } from './support.js';
 import { ticketChannel } from './support.js';
-import type { Ticket, TicketEvent, TicketStatus } from './tickets.js';
+import type { Ticket, TicketEvent, TicketStatus } from './ticket-record.js';
 
 export type ReplyKind = 'first-reply' | 'next-reply';
 /** ok; at-risk (a quarter of the target or less left); breached; paused; none (nothing due). */

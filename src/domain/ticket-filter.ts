@@ -5,7 +5,9 @@
 import type { Language } from './language.js';
 import { searchTerms } from './search-terms.js';
 import type { TicketSummary } from './ticket-summary.js';
-import { PRIORITIES, visibleMessages, type Priority, type Ticket, type TicketCategory, type TicketChannel, type TicketStatus } from './tickets.js';
+import { PRIORITIES, type Priority, type TicketCategory, type TicketChannel } from './ticket-kinds.js';
+import { type Ticket, type TicketStatus } from './ticket-record.js';
+import { visibleMessages } from './tickets.js';
 import { compareQueueEntries, type Ranked } from './urgency.js';
 import type { UserId } from './user.js';
 

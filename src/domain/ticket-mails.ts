@@ -5,7 +5,7 @@ import { usableThreadIds, type OutgoingMail } from './mail.js';
 import { MAIL_TEXTS } from './mail-texts/index.js';
 import type { ChangedStatus } from './mail-texts/types.js';
 import type { User } from './state.js';
-import type { Ticket } from './tickets.js';
+import type { Ticket } from './ticket-record.js';
 
 /** The Message-IDs of the customer's own mails on a ticket (imported by `ticket import`), oldest first. */
 export type CustomerMailIds = readonly string[];

@@ -4,7 +4,7 @@
 
 import type { SlaReport } from './sla.js';
 import type { UserId } from './state.js';
-import type { Ticket } from './tickets.js';
+import type { Ticket } from './ticket-record.js';
 
 export interface StatsRow {
   /** The agent's id, the category, or "all". */

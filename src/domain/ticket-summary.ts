@@ -8,18 +8,9 @@ import type { Language } from './language.js';
 import { clockAt, clockSnapshot, slaStateOf, type ClockSnapshot } from './sla.js';
 import type { UserId } from './user.js';
 import type { SupportData } from './support.js';
-import {
-  isWaitingForFirstReply,
-  solvedAtOf,
-  type EscalationRequest,
-  type Priority,
-  type Rating,
-  type Ticket,
-  type TicketCategory,
-  type TicketChannel,
-  type TicketStatus,
-  type Tier,
-} from './tickets.js';
+import { type Priority, type TicketCategory, type TicketChannel } from './ticket-kinds.js';
+import { type EscalationRequest, type Rating, type Ticket, type TicketStatus, type Tier } from './ticket-record.js';
+import { isWaitingForFirstReply, solvedAtOf } from './tickets.js';
 import type { SlaNow } from './urgency.js';
 
 export interface TicketSummary {

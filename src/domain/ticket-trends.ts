@@ -3,7 +3,7 @@
 // calendar days. Everything comes from the tickets' events, ratings and SLA reports.
 
 import type { SlaReport } from './sla.js';
-import type { Ticket } from './tickets.js';
+import type { Ticket } from './ticket-record.js';
 
 const DAY_MS = 86_400_000;
 

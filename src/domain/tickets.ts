@@ -1,218 +1,21 @@
-// Support tickets: what a ticket is, the states it moves through and the rules between them,
-// duplicates, follow-ups and merges. Every change appends to the ticket's event log, which is
-// the record the SLA clock (sla.ts) and the exports are derived from. Pure: "now" comes in.
+// Support tickets: opening one (with its duplicates), replies, follow-ups, changes by agents,
+// ratings and merges. Every change appends to the ticket's event log (ticket-state.ts), which is
+// the record the SLA clock (sla.ts) and the exports are derived from. The record itself is in
+// ticket-record.ts, typed input in ticket-input.ts, agents and tiers in ticket-assignment.ts.
+// Pure: "now" comes in.
 
-import * as z from 'zod/mini';
 import { AppError } from './errors.js';
-import { LANGUAGES, type Language } from './language.js';
-import { printable } from './money.js';
-import type { TxId, User, UserId } from './user.js';
+import type { Language } from './language.js';
 import type { SupportData } from './support.js';
-import { boundedText } from './validate.js';
+import { requireTierFor } from './ticket-assignment.js';
+import type { Priority, TicketCategory, TicketChannel } from './ticket-kinds.js';
+import { SUBJECT_MAX_CHARS } from './ticket-input.js';
+import { ACTIVE_STATUSES, type Rating, type Ticket, type TicketEvent, type TicketMessage, type TicketStatus, type Tier } from './ticket-record.js';
+import { assertTransition, MAX_MESSAGES, withEvent, withMessage, withStatus } from './ticket-state.js';
+import type { TxId, User, UserId } from './user.js';
 
-import { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS, type Priority, type TicketCategory, type TicketChannel } from './ticket-kinds.js';
-
-export { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS, type Priority, type TicketCategory, type TicketChannel } from './ticket-kinds.js';
-export const TICKET_STATUSES = ['new', 'open', 'pending', 'on-hold', 'solved', 'closed', 'merged'] as const;
-export type TicketStatus = (typeof TICKET_STATUSES)[number];
-export type Tier = 1 | 2 | 3;
-
-const SUBJECT_MAX_CHARS = 150;
-const BODY_MAX_CHARS = 5000;
-const REASON_MAX_CHARS = 500;
-const MAX_TAGS = 10;
-const TAG_PATTERN = /^[a-z0-9][a-z0-9-]{0,29}$/;
-/** A bound on every ticket's conversation: beyond it, the customer opens a new ticket. */
-const MAX_MESSAGES = 500;
 const HOUR_MS = 3_600_000;
 const DUPLICATE_WINDOW_MS = 24 * HOUR_MS;
-/** Statuses in which a ticket still needs work: an agent's load, duplicates, merges. */
-export const ACTIVE_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'on-hold'];
-
-const AUTHORS = ['customer', 'agent', 'system'] as const;
-export type Author = (typeof AUTHORS)[number];
-const VISIBILITIES = ['public', 'internal'] as const;
-export type Visibility = (typeof VISIBILITIES)[number];
-
-// The ticket record is a schema and its type is inferred from it: the store checks every ticket it
-// reads back (store/record-schemas.ts).
-const text = z.string();
-const optionalText = z.nullable(z.string());
-const ticketNumber = z.int();
-const tierSchema = z.literal([1, 2, 3]);
-const statusSchema = z.enum(TICKET_STATUSES);
-const prioritySchema = z.enum(PRIORITIES);
-const categorySchema = z.enum(TICKET_CATEGORIES);
-
-const ticketMessageSchema = z.readonly(
-  z.object({
-    /** 1, 2, 3 … within the ticket. */
-    id: z.int(),
-    at: text,
-    authorId: optionalText,
-    author: z.enum(AUTHORS),
-    visibility: z.enum(VISIBILITIES),
-    body: text,
-    /** The FAQ article an agent answered with. */
-    faqId: optionalText,
-    /** Set on messages copied in when another ticket was merged into this one. */
-    fromTicket: z.nullable(ticketNumber),
-  }),
-);
-export type TicketMessage = z.infer<typeof ticketMessageSchema>;
-
-/** An event: when, who did it (null for the system, e.g. auto-close), and what. */
-const event = <Shape extends Record<string, z.core.SomeType>>(shape: Shape) => z.readonly(z.object({ at: text, by: optionalText, ...shape }));
-
-const ticketEventSchema = z.discriminatedUnion('type', [
-  event({ type: z.literal('created') }),
-  event({ type: z.literal('status'), from: statusSchema, to: statusSchema }),
-  event({ type: z.literal('message'), author: z.enum(['customer', 'agent']), visibility: z.enum(VISIBILITIES), messageId: z.int() }),
-  event({ type: z.literal('assigned'), to: optionalText }),
-  event({ type: z.literal('priority'), from: prioritySchema, to: prioritySchema }),
-  event({ type: z.literal('category'), from: categorySchema, to: categorySchema }),
-  event({ type: z.literal('tags'), tags: z.readonly(z.array(text)) }),
-  event({ type: z.literal('escalated'), from: tierSchema, to: tierSchema, reason: optionalText }),
-  event({ type: z.literal('escalation-requested'), tier: tierSchema, reason: text }),
-  event({ type: z.literal('rated'), score: z.int(), comment: optionalText }),
-  event({ type: z.literal('duplicate') }),
-  event({ type: z.literal('merged-into'), ticket: ticketNumber }),
-  event({ type: z.literal('merged-from'), ticket: ticketNumber }),
-  event({ type: z.literal('follow-up'), ticket: ticketNumber }),
-]);
-export type TicketEvent = z.infer<typeof ticketEventSchema>;
-
-const escalationRequestSchema = z.readonly(z.object({ at: text, tier: tierSchema, reason: text }));
-export type EscalationRequest = z.infer<typeof escalationRequestSchema>;
-
-const ratingSchema = z.readonly(z.object({ at: text, score: z.int(), comment: optionalText }));
-export type Rating = z.infer<typeof ratingSchema>;
-
-/** A refund above the four-eyes amount that one agent requested and a second must approve (duties.ts). */
-const refundApprovalRequestSchema = z.readonly(z.object({ txId: text, requestedBy: text, requestedAt: text }));
-export type RefundApprovalRequest = z.infer<typeof refundApprovalRequestSchema>;
-
-export const ticketSchema = z.readonly(
-  z.object({
-    number: ticketNumber,
-    customerId: text,
-    category: categorySchema,
-    subject: text,
-    channel: z.enum(TICKET_CHANNELS),
-    language: z.enum(LANGUAGES),
-    /** Support region (calendars.json) whose business hours the SLA counts in. */
-    regionId: text,
-    status: statusSchema,
-    priority: prioritySchema,
-    tier: tierSchema,
-    assigneeId: optionalText,
-    tags: z.readonly(z.array(text)),
-    txId: optionalText,
-    /** The customer's account was locked when the ticket came in. */
-    lockedAccount: z.boolean(),
-    /** Why the ticket exists: the customer wrote, or it follows up a closed ticket or a bad rating. */
-    origin: z.enum(['customer', 'follow-up', 'rating']),
-    relatedTo: z.nullable(ticketNumber),
-    mergedInto: z.nullable(ticketNumber),
-    /** The customer's open request for a higher tier; cleared when an agent escalates. */
-    escalationRequest: z.nullable(escalationRequestSchema),
-    rating: z.nullable(ratingSchema),
-    refundRequest: z.optional(z.nullable(refundApprovalRequestSchema)),
-    createdAt: text,
-    updatedAt: text,
-    messages: z.readonly(z.array(ticketMessageSchema)),
-    events: z.readonly(z.array(ticketEventSchema)),
-  }),
-);
-export type Ticket = z.infer<typeof ticketSchema>;
-
-// ---- input ---------------------------------------------------------------------------------
-
-function oneOf<T extends string>(values: readonly T[], text: string, what: string): T {
-  const lower = text.trim().toLowerCase();
-  const found = values.find((value) => value === lower);
-  if (found === undefined) throw new AppError('INVALID_CHOICE', `"${printable(text)}" is not a ${what}`, { hint: `use one of ${values.join(', ')}` });
-  return found;
-}
-
-export const parseCategory = (text: string): TicketCategory => oneOf(TICKET_CATEGORIES, text, 'ticket category');
-export const parseChannel = (text: string): TicketChannel => oneOf(TICKET_CHANNELS, text, 'support channel for tickets');
-export const parsePriority = (text: string): Priority => oneOf(PRIORITIES, text, 'priority');
-export const parseStatus = (text: string): TicketStatus => oneOf(TICKET_STATUSES, text, 'ticket status');
-
-export function parseTier(text: string): Tier {
-  const trimmed = text.trim();
-  if (trimmed !== '1' && trimmed !== '2' && trimmed !== '3')
-    throw new AppError('INVALID_CHOICE', `"${printable(text)}" is not a support tier`, { hint: 'use 1, 2 or 3 (3 is a manager)' });
-  return Number(trimmed) as Tier;
-}
-
-/** "12" or "#12". */
-export function parseTicketNumber(text: string): number {
-  const match = /^#?([0-9]{1,9})$/.exec(text.trim());
-  const value = match?.[1] === undefined ? 0 : Number(match[1]);
-  if (value < 1)
-    throw new AppError('INVALID_NUMBER', `"${printable(text)}" is not a ticket number`, {
-      hint: 'ticket numbers look like 12 or #12 (see `okpay ticket list`)',
-    });
-  return value;
-}
-
-/** Comma-separated tags: lowercase letters, digits and hyphens; an empty list clears them. */
-export function parseTags(text: string): string[] {
-  const tags = [
-    ...new Set(
-      text
-        .split(',')
-        .map((tag) => tag.trim().toLowerCase())
-        .filter((tag) => tag !== ''),
-    ),
-  ];
-  const wrong = tags.find((tag) => !TAG_PATTERN.test(tag));
-  if (wrong !== undefined)
-    throw new AppError('INVALID_TAG', `the tag "${printable(wrong)}" may hold only a-z, 0-9 and hyphens (at most 30)`, {
-      hint: 'for example --tags refund,card-payment',
-    });
-  if (tags.length > MAX_TAGS) throw new AppError('INVALID_TAG', `at most ${MAX_TAGS} tags, not ${tags.length}`);
-  return tags;
-}
-
-export const validateSubject = (text: string): string => boundedText(text, 'subject', { min: 1, max: SUBJECT_MAX_CHARS });
-export const validateBody = (text: string): string => boundedText(text, 'message', { min: 1, max: BODY_MAX_CHARS, multiline: true });
-export const validateReason = (text: string, field = '--reason'): string => boundedText(text, field, { min: 1, max: REASON_MAX_CHARS, multiline: true });
-
-// ---- the state machine ---------------------------------------------------------------------
-
-const TRANSITIONS: Readonly<Record<TicketStatus, readonly TicketStatus[]>> = {
-  new: ['open', 'pending', 'on-hold', 'solved', 'merged'],
-  open: ['pending', 'on-hold', 'solved', 'merged'],
-  pending: ['open', 'on-hold', 'solved', 'merged'],
-  'on-hold': ['open', 'pending', 'solved', 'merged'],
-  solved: ['open', 'closed'],
-  closed: [],
-  merged: [],
-};
-
-export function canTransition(from: TicketStatus, to: TicketStatus): boolean {
-  return TRANSITIONS[from].includes(to);
-}
-
-function transitionHint(ticket: Ticket, to: TicketStatus): string {
-  if (ticket.status === 'closed') return 'a closed ticket stays closed; a reply from the customer opens a linked follow-up';
-  if (ticket.status === 'merged') return `it was merged into #${ticket.mergedInto ?? '?'}: work on that ticket`;
-  if (to === 'closed') return `resolve it first (\`okpay ticket resolve ${ticket.number}\`); solved tickets close by themselves after 7 days`;
-  const allowed = TRANSITIONS[ticket.status];
-  return allowed.length > 0 ? `from ${ticket.status} it can go to ${allowed.join(', ')}` : '';
-}
-
-function assertTransition(ticket: Ticket, to: TicketStatus): void {
-  if (!canTransition(ticket.status, to)) {
-    throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} is ${ticket.status} and cannot become ${to}`, {
-      hint: transitionHint(ticket, to),
-      details: { from: ticket.status, to },
-    });
-  }
-}
 
 // ---- reading -------------------------------------------------------------------------------
 
@@ -253,30 +56,6 @@ const INTERNAL_EVENTS: ReadonlySet<TicketEvent['type']> = new Set(['assigned', '
 export function visibleEvents(ticket: Ticket, audience: 'customer' | 'agent'): TicketEvent[] {
   if (audience === 'agent') return [...ticket.events];
   return ticket.events.filter((event) => !INTERNAL_EVENTS.has(event.type) && !(event.type === 'message' && event.visibility === 'internal'));
-}
-
-// ---- changing ------------------------------------------------------------------------------
-
-function withEvent(ticket: Ticket, event: TicketEvent, changes: Partial<Ticket> = {}): Ticket {
-  return { ...ticket, ...changes, events: [...ticket.events, event], updatedAt: event.at };
-}
-
-function withMessage(ticket: Ticket, input: Omit<TicketMessage, 'id' | 'fromTicket'>): Ticket {
-  if (ticket.messages.length >= MAX_MESSAGES) {
-    throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} has reached ${MAX_MESSAGES} messages`, {
-      hint: 'open a new ticket that refers to this one',
-    });
-  }
-  const message: TicketMessage = { ...input, id: ticket.messages.length + 1, fromTicket: null };
-  const author = input.author === 'system' ? 'agent' : input.author;
-  const event: TicketEvent = { type: 'message', at: input.at, by: input.authorId, author, visibility: input.visibility, messageId: message.id };
-  return withEvent({ ...ticket, messages: [...ticket.messages, message] }, event);
-}
-
-function withStatus(ticket: Ticket, to: TicketStatus, by: UserId | null, at: string): Ticket {
-  if (ticket.status === to) return ticket;
-  assertTransition(ticket, to);
-  return withEvent(ticket, { type: 'status', at, by, from: ticket.status, to }, { status: to });
 }
 
 /** Hands out the next ticket number (the store's counter); called only when a ticket is made. */
@@ -447,15 +226,6 @@ function ticketBasics(ticket: Ticket, customer: User): Omit<NewTicket, 'subject'
   return { customer, category: ticket.category, channel: ticket.channel, language: ticket.language, regionId: ticket.regionId, txId: ticket.txId };
 }
 
-function requireTierFor(ticket: Ticket, agent: User, what: string): void {
-  const tier = agent.agent?.tier ?? 0;
-  if (tier < ticket.tier) {
-    throw new AppError('FORBIDDEN', `ticket #${ticket.number} is at tier ${ticket.tier}; ${agent.email} is a tier-${tier} agent and cannot ${what} it`, {
-      hint: 'a note (`okpay ticket note`) is always possible',
-    });
-  }
-}
-
 function assignedIfFree(ticket: Ticket, agent: User, at: string): Ticket {
   if (ticket.assigneeId !== null) return ticket;
   return withEvent(ticket, { type: 'assigned', at, by: agent.id, to: agent.id }, { assigneeId: agent.id });
@@ -523,81 +293,6 @@ export function setCategory(ticket: Ticket, category: TicketCategory, by: User, 
 
 export function setTags(ticket: Ticket, tags: readonly string[], by: User, nowIso: string): Ticket {
   return withEvent(ticket, { type: 'tags', at: nowIso, by: by.id, tags }, { tags: [...tags] });
-}
-
-function isAvailableAgent(user: User, ticket: Pick<Ticket, 'tier'>): boolean {
-  return user.role === 'agent' && user.agent !== null && user.lock === null && user.status === 'active' && user.agent.tier >= ticket.tier;
-}
-
-/** What an agent's load is counted from: the summaries of the open queue will do. */
-export type Held = Pick<Ticket, 'assigneeId' | 'status'>;
-
-/** Active tickets an agent holds, among `tickets`. */
-export function agentLoad(tickets: readonly Held[], agentId: UserId): number {
-  return tickets.filter((ticket) => ticket.assigneeId === agentId && ACTIVE_STATUSES.includes(ticket.status)).length;
-}
-
-/** Every agent's load at once (one pass over the open queue). */
-export function agentLoads(tickets: readonly Held[]): Map<UserId, number> {
-  const loads = new Map<UserId, number>();
-  for (const ticket of tickets) {
-    if (ticket.assigneeId !== null && ACTIVE_STATUSES.includes(ticket.status)) loads.set(ticket.assigneeId, (loads.get(ticket.assigneeId) ?? 0) + 1);
-  }
-  return loads;
-}
-
-/**
- * The least-loaded agent among `staff` who speaks the ticket's language at the ticket's tier or
- * above; on a tie the lower tier (managers stay free for what needs them), then the address.
- */
-export function pickAgent(staff: readonly User[], loads: ReadonlyMap<UserId, number>, ticket: Pick<Ticket, 'tier' | 'language'>): User | undefined {
-  const candidates = staff.filter((user) => isAvailableAgent(user, ticket) && (user.agent?.languages ?? []).includes(ticket.language));
-  const load = new Map(candidates.map((user) => [user.id, loads.get(user.id) ?? 0]));
-  return candidates.sort(
-    (a, b) => (load.get(a.id) ?? 0) - (load.get(b.id) ?? 0) || (a.agent?.tier ?? 0) - (b.agent?.tier ?? 0) || (a.email < b.email ? -1 : 1),
-  )[0];
-}
-
-export function assignTicket(ticket: Ticket, agent: User, by: User, nowIso: string): Ticket {
-  if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
-  if (agent.role !== 'agent' || agent.agent === null)
-    throw new AppError('FORBIDDEN', `${agent.email} is not a support agent`, { hint: 'make them one with `okpay admin agent add`' });
-  requireTierFor(ticket, agent, 'take');
-  if (ticket.assigneeId === agent.id) return ticket;
-  return withEvent(ticket, { type: 'assigned', at: nowIso, by: by.id, to: agent.id }, { assigneeId: agent.id });
-}
-
-/**
- * Moves the ticket up a tier (by default the next one). An assignee (`assignee`, the ticket's own)
- * below the new tier lets go, so the ticket goes back to the queue of the higher tier; the
- * customer's request is answered.
- */
-export function escalateTicket(ticket: Ticket, assignee: User | null, to: Tier | null, by: User, reason: string | null, nowIso: string): Ticket {
-  if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
-  const target = to ?? (Math.min(3, ticket.tier + 1) as Tier);
-  if (target <= ticket.tier) {
-    throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} is already at tier ${ticket.tier}`, {
-      hint: ticket.tier === 3 ? 'tier 3 (a manager) is the highest' : `escalate to a tier above ${ticket.tier}`,
-    });
-  }
-  const keepsAssignee = assignee !== null && assignee.id === ticket.assigneeId && (assignee.agent?.tier ?? 0) >= target;
-  const escalated = withEvent(
-    ticket,
-    { type: 'escalated', at: nowIso, by: by.id, from: ticket.tier, to: target, reason },
-    { tier: target, escalationRequest: null },
-  );
-  const released =
-    keepsAssignee || ticket.assigneeId === null ? escalated : withEvent(escalated, { type: 'assigned', at: nowIso, by: by.id, to: null }, { assigneeId: null });
-  return released;
-}
-
-/** The customer asks for a higher tier (3 = a manager) and says why; agents see it in the queue. */
-export function requestEscalation(ticket: Ticket, customer: User, reason: string, manager: boolean, nowIso: string): Ticket {
-  if (ticket.status === 'closed' || ticket.status === 'merged') assertTransition(ticket, 'open');
-  if (ticket.tier === 3) throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} is already with a manager (tier 3)`);
-  const tier = manager ? 3 : (Math.min(3, ticket.tier + 1) as Tier);
-  const request: EscalationRequest = { at: nowIso, tier, reason };
-  return withEvent(ticket, { type: 'escalation-requested', at: nowIso, by: customer.id, tier, reason }, { escalationRequest: request });
 }
 
 export const BAD_RATING_MAX = 2;

@@ -4,7 +4,8 @@
 import type { ReplyClock, SlaState } from './sla.js';
 import { formatBusinessMinutes } from './sla.js';
 import type { UrgencyTermName, UrgencyWeights } from './support.js';
-import { BAD_RATING_MAX, type Ticket } from './tickets.js';
+import { type Ticket } from './ticket-record.js';
+import { BAD_RATING_MAX } from './tickets.js';
 
 /** What urgency is measured on: a whole ticket, or its summary (ticket-summary.ts). */
 export type UrgencySubject = Pick<Ticket, 'number' | 'status' | 'priority' | 'tier' | 'createdAt' | 'origin' | 'escalationRequest' | 'rating'>;

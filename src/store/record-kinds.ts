@@ -7,7 +7,7 @@ import type { Delivery } from '../domain/mail-delivery.js';
 import type { MailImport } from '../domain/inbound-mail.js';
 import type { Session, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
-import type { TicketStatus } from '../domain/tickets.js';
+import type { TicketStatus } from '../domain/ticket-record.js';
 
 export const RECORD_KINDS = [
   'meta',

@@ -15,7 +15,7 @@ import {
   withdrawalMethodSchema,
   withdrawalSchema,
 } from '../domain/state.js';
-import { ticketSchema } from '../domain/tickets.js';
+import { ticketSchema } from '../domain/ticket-record.js';
 import { userSchema } from '../domain/user.js';
 import { mailImportSchema } from '../domain/inbound-mail.js';
 import type { Kind } from './record-kinds.js';

@@ -30,7 +30,7 @@ import type {
   WithdrawalMethod,
 } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
-import type { Ticket, TicketStatus } from '../domain/tickets.js';
+import type { Ticket, TicketStatus } from '../domain/ticket-record.js';
 import { idempotencyKey, OPEN_STATUSES, WAITING_KEY, type IndexMembers } from './record-kinds.js';
 import type { RecordView } from './record-view.js';
 import type {

@@ -24,7 +24,7 @@ import type {
   WithdrawalMethod,
 } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
-import type { Ticket, TicketStatus } from '../domain/tickets.js';
+import type { Ticket, TicketStatus } from '../domain/ticket-record.js';
 
 export type { TicketSummary } from '../domain/ticket-summary.js';
 

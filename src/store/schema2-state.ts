@@ -21,7 +21,7 @@ import {
   type WithdrawalMethod,
 } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
-import type { Ticket } from '../domain/tickets.js';
+import type { Ticket } from '../domain/ticket-record.js';
 import { corrupt } from './durable-file.js';
 
 export const SCHEMA2_VERSION = 2;

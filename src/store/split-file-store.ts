@@ -33,7 +33,7 @@ import {
 import { formatEml, parseEml, type MailRecord } from '../domain/mail.js';
 import { emptyMeta, type ChainHead, type StoreMeta } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
-import type { Ticket } from '../domain/tickets.js';
+import type { Ticket } from '../domain/ticket-record.js';
 import { corrupt, CREATE_NEW_FILE, ensureDirectory, errnoOf, faultPoint, fsyncDirectory, removeFile, temporaryPath, unavailable } from './durable-file.js';
 import { Schema2Reader } from './schema2-reader.js';
 import type { Schema2State } from './schema2-state.js';

@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { TicketSummary } from '../domain/ticket-summary.js';
-import type { Ticket } from '../domain/tickets.js';
+import type { Ticket } from '../domain/ticket-record.js';
 import { corrupt, errnoOf, parseStoreJson, readTextIfExists, unavailable } from './durable-file.js';
 import { RecordView, type Changes, type RecordSource } from './record-view.js';
 import type { Schema2State } from './schema2-state.js';

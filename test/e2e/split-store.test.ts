@@ -17,7 +17,7 @@ import { bucketOf, bucketPath, manifestPath, SplitFileStore, SPLIT_SCHEMA_VERSIO
 import type { RecordsTransaction } from '../../src/store/store.js';
 import { regionById } from '../../src/domain/calendar.js';
 import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
-import type { Ticket } from '../../src/domain/tickets.js';
+import type { Ticket } from '../../src/domain/ticket-record.js';
 import { calendars, support } from '../support/desk-data.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/schema2-store', import.meta.url));

@@ -6,8 +6,11 @@ import { regionById } from '../../src/domain/calendar.js';
 import type { User, UserId } from '../../src/domain/state.js';
 import type { SupportData } from '../../src/domain/support.js';
 import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
+import * as assignment from '../../src/domain/ticket-assignment.js';
 import * as rules from '../../src/domain/tickets.js';
-import type { AgentReply, CustomerReply, NewTicket, OpenedTicket, Priority, RatedTicket, Ticket, TicketStatus, Tier } from '../../src/domain/tickets.js';
+import type { Priority } from '../../src/domain/ticket-kinds.js';
+import type { Ticket, TicketStatus, Tier } from '../../src/domain/ticket-record.js';
+import type { AgentReply, CustomerReply, NewTicket, OpenedTicket, RatedTicket } from '../../src/domain/tickets.js';
 import { calendars, support as shippedSupport } from './desk-data.js';
 
 /** The people and tickets of a desk, by key, with the ticket counter. */
@@ -79,25 +82,25 @@ export function setPriority(state: State, ticket: Ticket, priority: Priority, by
 }
 
 export function agentLoad(state: State, agentId: UserId): number {
-  return rules.agentLoad(Object.values(state.tickets), agentId);
+  return assignment.agentLoad(Object.values(state.tickets), agentId);
 }
 
 export function pickAgent(state: State, ticket: Ticket): User | undefined {
   const staff = Object.values(state.users).filter((user) => user.role === 'agent' || user.role === 'admin');
-  return rules.pickAgent(staff, rules.agentLoads(Object.values(state.tickets)), ticket);
+  return assignment.pickAgent(staff, assignment.agentLoads(Object.values(state.tickets)), ticket);
 }
 
 export function assignTicket(state: State, ticket: Ticket, agent: User, by: User, nowIso: string): Ticket {
-  return save(state, rules.assignTicket(ticket, agent, by, nowIso));
+  return save(state, assignment.assignTicket(ticket, agent, by, nowIso));
 }
 
 export function escalateTicket(state: State, ticket: Ticket, to: Tier | null, by: User, reason: string | null, nowIso: string): Ticket {
   const assignee = ticket.assigneeId === null ? null : (state.users[ticket.assigneeId] ?? null);
-  return save(state, rules.escalateTicket(ticket, assignee, to, by, reason, nowIso));
+  return save(state, assignment.escalateTicket(ticket, assignee, to, by, reason, nowIso));
 }
 
 export function requestEscalation(state: State, ticket: Ticket, customer: User, reason: string, manager: boolean, nowIso: string): Ticket {
-  return save(state, rules.requestEscalation(ticket, customer, reason, manager, nowIso));
+  return save(state, assignment.requestEscalation(ticket, customer, reason, manager, nowIso));
 }
 
 export function rateTicket(state: State, ticket: Ticket, customer: User, score: number, comment: string | null, nowIso: string): RatedTicket {

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { barLines, fitSeries, sparkline, valuesPerColumn } from '../../src/cli/charts.js';
 import { slaReport } from '../../src/domain/sla.js';
-import { addAgentReply, changeStatus, type Ticket } from '../../src/domain/tickets.js';
+import { type Ticket } from '../../src/domain/ticket-record.js';
+import { addAgentReply, changeStatus } from '../../src/domain/tickets.js';
 import { ticketTrends } from '../../src/domain/ticket-trends.js';
 import { agent, customer, europe, newState, open, support } from '../support/desk.js';
 

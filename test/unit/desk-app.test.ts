@@ -24,7 +24,7 @@ import { NO_FILTER, type TicketSort } from '../../src/domain/ticket-filter.js';
 import { slaReport } from '../../src/domain/sla.js';
 import type { User } from '../../src/domain/state.js';
 import { summarizeTicket } from '../../src/domain/ticket-summary.js';
-import type { Ticket } from '../../src/domain/tickets.js';
+import type { Ticket } from '../../src/domain/ticket-record.js';
 import { explainUrgency } from '../../src/domain/urgency.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import type { RecordsTransaction } from '../../src/store/store.js';

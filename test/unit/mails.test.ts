@@ -16,7 +16,7 @@ import { MAIL_TEXTS } from '../../src/domain/mail-texts/index.js';
 import type { ChangedStatus } from '../../src/domain/mail-texts/types.js';
 import type { LockReason, User } from '../../src/domain/state.js';
 import { ticketReceivedMail, ticketReplyMail, ticketStatusMail } from '../../src/domain/ticket-mails.js';
-import type { Ticket } from '../../src/domain/tickets.js';
+import type { Ticket } from '../../src/domain/ticket-record.js';
 import { moneyWaitingMail, payoutMail, paymentReceivedMail, paymentRefundedMail, returnedTransferMail } from '../../src/domain/wallet-mails.js';
 import { phoneCodeText } from '../../src/domain/phone-verification.js';
 import { asciiPunctuationInChinese } from '../support/chinese-punctuation.js';

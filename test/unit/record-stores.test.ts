@@ -9,7 +9,7 @@ import { AppError } from '../../src/domain/errors.js';
 import { holdAccount, userAccount, type NewTransaction } from '../../src/domain/ledger.js';
 import type { User, Withdrawal } from '../../src/domain/state.js';
 import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
-import type { Ticket, TicketStatus } from '../../src/domain/tickets.js';
+import type { Ticket, TicketStatus } from '../../src/domain/ticket-record.js';
 import { afterAttempt, queuedDelivery } from '../../src/domain/mail-delivery.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { seal, unseal } from '../../src/store/sealed-file.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Region } from '../../src/domain/calendar.js';
 import { formatBusinessMinutes, slaReport, targetMinutes } from '../../src/domain/sla.js';
 import { channelNow, expectedFirstReplyText, parseSupport, regionNow } from '../../src/domain/support.js';
-import { type Ticket } from '../../src/domain/tickets.js';
+import { type Ticket } from '../../src/domain/ticket-record.js';
 import { addAgentReply, addCustomerReply, changeStatus } from '../support/desk-state.js';
 import { agent, americas, asia, at, customer, europe, iso, local, newState, open, support } from '../support/desk.js';
 import { readFileSync } from 'node:fs';

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { compareBy, NO_FILTER, queryTerms, summaryMatches, textMatches, type TicketFilter } from '../../src/domain/ticket-filter.js';
 import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
-import { addNote, type Ticket } from '../../src/domain/tickets.js';
+import { type Ticket } from '../../src/domain/ticket-record.js';
+import { addNote } from '../../src/domain/tickets.js';
 import type { Ranked } from '../../src/domain/urgency.js';
 import { agent, customer, europe, newState, open, support } from '../support/desk.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { slaReport } from '../../src/domain/sla.js';
 import { ticketStats } from '../../src/domain/ticket-stats.js';
-import { type Ticket } from '../../src/domain/tickets.js';
+import { type Ticket } from '../../src/domain/ticket-record.js';
 import { addAgentReply, assignTicket, changeStatus, rateTicket } from '../support/desk-state.js';
 import { agent, at, customer, europe, iso, newState, open, support } from '../support/desk.js';
 

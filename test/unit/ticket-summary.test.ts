@@ -3,20 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { Region } from '../../src/domain/calendar.js';
 import { slaReport } from '../../src/domain/sla.js';
 import { slaOfSummary, summarizeTicket } from '../../src/domain/ticket-summary.js';
-import {
-  addAgentReply,
-  addCustomerReply,
-  addNote,
-  changeStatus,
-  openTicket,
-  PRIORITIES,
-  requestEscalation,
-  setPriority,
-  TICKET_CATEGORIES,
-  TICKET_CHANNELS,
-  type Ticket,
-  type TicketStatus,
-} from '../../src/domain/tickets.js';
+import { requestEscalation } from '../../src/domain/ticket-assignment.js';
+import { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS } from '../../src/domain/ticket-kinds.js';
+import { type Ticket, type TicketStatus } from '../../src/domain/ticket-record.js';
+import { addAgentReply, addCustomerReply, addNote, changeStatus, openTicket, setPriority } from '../../src/domain/tickets.js';
 import { explainUrgency, urgencyScore } from '../../src/domain/urgency.js';
 import { agent, americas, asia, customer, europe, newState, support } from '../support/desk.js';
 

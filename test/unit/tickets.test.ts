@@ -1,19 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  canTransition,
-  duplicateKey,
-  initialPriority,
-  parseTags,
-  parseTicketNumber,
-  setCategory,
-  validateBody,
-  validateSubject,
-  TICKET_STATUSES,
-  visibleEvents,
-  visibleMessages,
-  type TicketStatus,
-} from '../../src/domain/tickets.js';
+import { parseTags, parseTicketNumber, validateBody, validateSubject } from '../../src/domain/ticket-input.js';
+import { TICKET_STATUSES, type TicketStatus } from '../../src/domain/ticket-record.js';
+import { canTransition } from '../../src/domain/ticket-state.js';
+import { duplicateKey, initialPriority, setCategory, visibleEvents, visibleMessages } from '../../src/domain/tickets.js';
 import {
   addAgentReply,
   addCustomerReply,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { slaReport } from '../../src/domain/sla.js';
 import { URGENCY_TERMS } from '../../src/domain/support.js';
-import { type Ticket } from '../../src/domain/tickets.js';
+import { type Ticket } from '../../src/domain/ticket-record.js';
 import { changeStatus, escalateTicket, rateTicket, requestEscalation } from '../support/desk-state.js';
 import { compareQueueEntries, explainUrgency, type QueueEntry } from '../../src/domain/urgency.js';
 import { agent, at, customer, europe, iso, newState, open, support } from '../support/desk.js';

@@ -7,7 +7,7 @@ import { addAgent, agentQueue, changeLock, listMacros, showCustomer, type Custom
 import { describeUser } from '../../domain/accounts.js';
 import { MACRO_PLACEHOLDERS } from '../../domain/macros.js';
 import { AppError } from '../../domain/errors.js';
-import { parseTicketNumber, parseTier } from '../../domain/tickets.js';
+import { parseTicketNumber, parseTier } from '../../domain/ticket-input.js';
 import { boundedText, normalizeEmail, parsePositiveInt } from '../../domain/validate.js';
 import { confirmSignedIn, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';

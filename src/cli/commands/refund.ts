@@ -2,7 +2,7 @@
 
 import type { Command } from '@commander-js/extra-typings';
 import { refund } from '../../app/refunds.js';
-import { parseTicketNumber } from '../../domain/tickets.js';
+import { parseTicketNumber } from '../../domain/ticket-input.js';
 import { boundedText } from '../../domain/validate.js';
 import { action, examples, subcommand, type App } from '../command-builder.js';
 import { confirmOrRequireYes, YES_FLAG } from '../prompts.js';

@@ -8,7 +8,7 @@ import { newTicket, openTicketWithPassword, type OpenedTicket, type TicketReques
 import { AppError } from '../../domain/errors.js';
 import { parseLanguage } from '../../domain/language.js';
 import { TICKET_CATEGORIES } from '../../domain/ticket-kinds.js';
-import { parseCategory, parseChannel, validateBody, validateSubject } from '../../domain/tickets.js';
+import { parseCategory, parseChannel, validateBody, validateSubject } from '../../domain/ticket-input.js';
 import { normalizeEmail } from '../../domain/validate.js';
 import { NEED_OTP, sessionToken, withOtp } from '../auth.js';
 import type { Context } from '../context.js';

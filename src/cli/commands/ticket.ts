@@ -30,17 +30,8 @@ import {
 import { requireRole } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
 import type { User } from '../../domain/state.js';
-import {
-  parseCategory,
-  parsePriority,
-  parseStatus,
-  parseTags,
-  parseTicketNumber,
-  parseTier,
-  validateReason,
-  type Ticket,
-  type TicketStatus,
-} from '../../domain/tickets.js';
+import { parseCategory, parsePriority, parseStatus, parseTags, parseTicketNumber, parseTier, validateReason } from '../../domain/ticket-input.js';
+import { type Ticket, type TicketStatus } from '../../domain/ticket-record.js';
 import { normalizeEmail } from '../../domain/validate.js';
 import type { RecordsTransaction } from '../../store/store.js';
 import { confirmSignedIn, sessionToken } from '../auth.js';

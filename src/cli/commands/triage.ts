@@ -21,7 +21,8 @@ import { assertUnchanged, triagePanel, triageQueue, type SeenVersion, type Triag
 import { requireRole } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
 import { normalizeEmail } from '../../domain/validate.js';
-import { validateBody, validateReason, type Tier } from '../../domain/tickets.js';
+import { validateBody, validateReason } from '../../domain/ticket-input.js';
+import { type Tier } from '../../domain/ticket-record.js';
 import type { RecordsTransaction } from '../../store/store.js';
 import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';

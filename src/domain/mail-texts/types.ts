@@ -4,7 +4,7 @@
 
 import type { LockExplanation } from '../accounts.js';
 import type { LockReason } from '../state.js';
-import type { TicketStatus } from '../tickets.js';
+import type { TicketStatus } from '../ticket-record.js';
 
 export interface MailText {
   readonly subject: string;
