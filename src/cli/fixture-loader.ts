@@ -6,18 +6,8 @@ import { createAccount, lockAccount, tokenRecord, UNLOCK_TOKEN_TTL_MS, ACTIVATIO
 import { activationMail, lockedAfterFailuresMail } from '../domain/account-mails.js';
 import { parseCalendars, regionForCountry } from '../domain/calendar.js';
 import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
-import {
-  COUNTABLE,
-  fixtureTime,
-  resolveReferences,
-  type FixtureEntry,
-  type FixtureExpect,
-  type FixturePlan,
-  type FixtureTicket,
-  type FixtureTransfer,
-  type FixtureUser,
-  type FixtureWithdrawal,
-} from '../domain/fixture-plan.js';
+import { fixtureTime, resolveReferences, type FixtureEntry, type FixtureExpect, type FixturePlan } from '../domain/fixture-plan.js';
+import { COUNTABLE, type FixtureTicket, type FixtureTransfer, type FixtureUser, type FixtureWithdrawal } from '../domain/fixture-schemas.js';
 import { holdAccount, sha256Hex, SYSTEM_ACCOUNTS, userAccount, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, parseAmount } from '../domain/money.js';
 import { planRefund } from '../domain/refunds.js';

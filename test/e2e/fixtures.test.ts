@@ -266,8 +266,10 @@ describe.concurrent('fixtures load', () => {
     ];
     const human = await o.run(['fixtures', 'load', file]);
     expect(human.code, human.stderr).toBe(2);
-    expect(human.stderr.split('\n')[0]).toMatch(/^okpay: the fixture files have 3 problems: /);
-    for (const problem of problems) expect(human.stderr).toContain(problem);
+    const lines = human.stderr.trimEnd().split('\n');
+    expect(lines.slice(0, 3).map((line) => line.replace(/ \(use .*\)$/, ''))).toEqual(problems.map((problem) => `okpay: ${problem}`));
+    expect(lines[3]).toMatch(/^okpay: the fixture files have 3 problems — /);
+    expect(lines).toHaveLength(4);
     const error = expectError(await o.run(['fixtures', 'load', file, '--json']), 2, 'INVALID_FILE').error();
     expect((error as { details?: { problems?: string[] } }).details?.problems?.map((p) => p.replace(/ \(use .*\)$/, ''))).toEqual(problems);
     expect(filesIn(o.home)).toEqual([]);

@@ -60,8 +60,8 @@ function judge(c: { command: string; slot: string; label: string }, outcome: Out
   }
   if (outcome.code === 0) return problems;
   const lines = outcome.stderr.replace(/\n$/, '').split('\n');
-  // A batch reports each bad row on its own line before the error itself.
-  const lineCount = c.command === 'transfer --batch' ? lines.length : 1;
+  // A batch reports each bad row, and a fixture load each problem, on its own line before the error itself.
+  const lineCount = c.command === 'transfer --batch' || c.command === 'fixtures load' ? lines.length : 1;
   if (lines.length !== lineCount || !lines.every((line) => line.startsWith('okpay: ')))
     problems.push(`${where}: stderr is not one "okpay: …" line: ${JSON.stringify(outcome.stderr.slice(0, 300))}`);
   if (/^\s+at /m.test(outcome.stderr)) problems.push(`${where}: a stack trace`);

@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { currentOtp } from '../../app/accounts.js';
-import { AppError } from '../../domain/errors.js';
-import { planFixtures } from '../../domain/fixture-plan.js';
+import { AppError, isAppError } from '../../domain/errors.js';
+import { planFixtures, type FixturePlan } from '../../domain/fixture-plan.js';
 import { canonicalJson } from '../../domain/ledger.js';
 import type { LimitWindow, User, WithdrawalMethod } from '../../domain/state.js';
 import { normalizeEmail } from '../../domain/validate.js';
@@ -32,7 +32,7 @@ export function registerFixtureCommands(program: Command, app: App): void {
   examples(load, ['okpay fixtures load data/fixtures/demo.json', 'okpay fixtures load base.yaml scenario.yaml']);
   action(app, load, async (ctx, _o, files) => {
     const documents = await Promise.all(files.map((file) => readFixtureFile(file)));
-    const plan = planFixtures(documents);
+    const plan = planOrReport(ctx, documents);
     const hashes = await hashFixturePasswords(ctx, plan);
     const ids = await ctx.store.transaction(async (t) => {
       await assertTestable(t, 'fixtures load');
@@ -69,6 +69,17 @@ export function registerFixtureCommands(program: Command, app: App): void {
     });
   });
   registerDevCommands(program, app);
+}
+
+/** Plans the load; a refusal of several problems first lists them on stderr, one per line. */
+function planOrReport(ctx: Context, documents: readonly { file: string; data: unknown }[]): FixturePlan {
+  try {
+    return planFixtures(documents);
+  } catch (error) {
+    const problems = isAppError(error) ? error.details?.['problems'] : undefined;
+    if (!ctx.json && Array.isArray(problems)) for (const problem of problems) ctx.out.note(`okpay: ${String(problem)}`);
+    throw error;
+  }
 }
 
 async function readFixtureFile(file: string): Promise<{ file: string; data: unknown }> {
