@@ -10,7 +10,7 @@ import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
 import type { AppDeps } from './ports.js';
 import { audit } from './audit.js';
-import { transfer } from './wallet.js';
+import { makeTransfer } from './wallet.js';
 
 export interface BatchRow {
   readonly line: number;
@@ -88,8 +88,8 @@ export async function payBatch(
 async function payRow(t: RecordsTransaction, deps: AppDeps, actor: Actor, row: BatchRow): Promise<RowResult> {
   try {
     const request = { to: row.to, amountMinor: row.amountMinor, currency: row.currency.code, toCurrency: row.currency.code };
-    const sent = await transfer(t, deps, actor, { request, memo: row.memo, idempotencyKey: row.reference, quoteId: null });
-    if (sent.replayed) return { row, status: 'already-paid', transaction: sent.tx.id, feeMinor: null, error: null };
+    const sent = await makeTransfer(t, deps, actor, { request, memo: row.memo, idempotencyKey: row.reference, quoteId: null });
+    if (sent.replayed) return { row, status: 'already-paid', transaction: sent.txId, feeMinor: null, error: null };
     return { row, status: sent.tx.type === 'transfer.unclaimed' ? 'waiting' : 'paid', transaction: sent.tx.id, feeMinor: sent.feeMinor, error: null };
   } catch (error) {
     if (!isAppError(error)) throw error;

@@ -218,7 +218,18 @@ export async function sendMoney(t: RecordsTransaction, deps: AppDeps, sender: Us
   return { tx: await t.post(planTransfer(walletRef(deps), plan)), priced };
 }
 
+/** A transfer made, or the transaction its idempotency key already made (nothing new was sent). */
+export type TransferOutcome =
+  { readonly replayed: false; readonly tx: Transaction; readonly feeMinor: MinorUnits } | { readonly replayed: true; readonly txId: string };
+
 export async function transfer(t: RecordsTransaction, deps: AppDeps, actor: Actor, input: TransferInput): Promise<SentTransfer> {
+  const outcome = await makeTransfer(t, deps, actor, input);
+  if (outcome.replayed) return replay(t, deps, actor.user, outcome.txId);
+  return { tx: outcome.tx, view: await viewOf(t, outcome.tx, actor.user.id, [], deps.ref.currencies), replayed: false, feeMinor: outcome.feeMinor };
+}
+
+/** The transfer without the view of its transaction: what a batch needs of each row. */
+export async function makeTransfer(t: RecordsTransaction, deps: AppDeps, actor: Actor, input: TransferInput): Promise<TransferOutcome> {
   const { user } = actor;
   const nowMs = deps.now().getTime();
   // The key guards the payment itself (payee, amount, currencies, memo), however it was priced.
@@ -226,7 +237,7 @@ export async function transfer(t: RecordsTransaction, deps: AppDeps, actor: Acto
   const requestPrint = input.idempotencyKey ? fingerprint({ ...describeRequest(request), memo: input.memo }) : null;
   if (input.idempotencyKey && requestPrint) {
     const prior = priorForKey(await t.idempotency.get(user.id, input.idempotencyKey), input.idempotencyKey, requestPrint, nowMs);
-    if (prior) return replay(t, deps, user, prior);
+    if (prior) return { replayed: true, txId: prior };
   }
   const stored = input.quoteId ? await usableQuoteOf(t, deps, actor, input.quoteId, 'transfer') : null;
   if (stored && input.request) assertSameRequest(stored, input.request);
@@ -239,7 +250,7 @@ export async function transfer(t: RecordsTransaction, deps: AppDeps, actor: Acto
     currency: priced.quote.currency,
     unclaimed: priced.to.user === null,
   });
-  return { tx, view: await viewOf(t, tx, user.id, [], deps.ref.currencies), replayed: false, feeMinor: priced.quote.feeMinor };
+  return { replayed: false, tx, feeMinor: priced.quote.feeMinor };
 }
 
 function notifyRecipient(t: RecordsTransaction, deps: AppDeps, sender: User, priced: Priced, tx: Transaction, memo: string | null): void {

@@ -34,12 +34,23 @@ const RECORD_SCHEMAS: Partial<Record<Kind, Parameters<typeof checkWithSchema>[0]
   'mail-imports': mailImportSchema,
 };
 
+/**
+ * Records already found to match, by identity: a store's source hands back the same object for a
+ * record read again in one transaction (a batch reads its payer thousands of times), and nothing
+ * changes a record read back (a change is a new object put into the transaction).
+ */
+const matched = new WeakSet<object>();
+
 /** The record as read, once it matches its kind's schema; STORE_CORRUPT naming every bad field otherwise. */
 export function checkedRecord(kind: Kind, key: string, value: unknown): unknown {
   const schema = RECORD_SCHEMAS[kind];
   if (schema === undefined || value === undefined || value === null) return value;
+  if (typeof value === 'object' && matched.has(value)) return value;
   const result = checkWithSchema(schema, value);
-  if (result.ok) return value;
+  if (result.ok) {
+    if (typeof value === 'object') matched.add(value);
+    return value;
+  }
   throw new AppError('STORE_CORRUPT', `the store's ${kind} record ${printable(key)} is damaged: ${problemsText(result.problems)}`, {
     hint: 'it was left untouched; restore the store from a backup, or run `okpay verify` to see what is wrong',
   });

@@ -143,15 +143,16 @@ describe('the PostgreSQL store', () => {
   it('keeps the schema version in schema_migrations and refuses a database from a newer release', async () => {
     const store = postgres.make(NOW);
     await seeded(store);
-    expect(await store.schema()).toEqual({ version: 3, latest: 3 });
+    expect(await store.schema()).toEqual({ version: 4, latest: 4 });
     expect(await store.migrate()).toEqual([]);
     const rows = await store.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations ORDER BY version');
     expect(rows).toEqual([
       { version: 1, name: 'records' },
       { version: 2, name: 'mail_deliveries' },
       { version: 3, name: 'mail_imports' },
+      { version: 4, name: 'statement_checks' },
     ]);
-    await store.query("INSERT INTO schema_migrations (version, name) VALUES (4, 'from_the_future')");
+    await store.query("INSERT INTO schema_migrations (version, name) VALUES (5, 'from_the_future')");
     const later = new PgStore(postgres.db.url, {
       migrationsDirectory: MIGRATIONS,
       now: () => new Date(NOW),
@@ -189,6 +190,20 @@ describe('the PostgreSQL store', () => {
       sql(`WITH entry AS (INSERT INTO journal VALUES (${seq}, '${head.hash}', '${next}', true, '{}') RETURNING seq)
            INSERT INTO journal_postings SELECT seq, line, 'world', 'USD', amount FROM entry, (VALUES (0, 500), (1, -499)) AS p(line, amount)`),
     ).rejects.toThrow(/sum to 1 in USD/);
+    // Checked over every row of one statement: a good first entry does not carry a broken second one.
+    const after = chainHash(next, seq + 1, true, '{}');
+    await expect(
+      sql(`INSERT INTO journal VALUES (${seq}, '${head.hash}', '${next}', true, '{}'), (${seq + 1}, '${'2'.repeat(64)}', '${after}', true, '{}')`),
+    ).rejects.toThrow(/journal entry \d+ does not follow entry/);
+    // Postings that sum to zero over the statement but not per entry (+500 on one, -500 on the next).
+    await expect(
+      sql(`WITH entry AS (INSERT INTO journal VALUES (${seq}, '${head.hash}', '${next}', true, '{}') RETURNING seq)
+           INSERT INTO journal_postings SELECT seq + line, 0, 'world', 'USD', 500 - line * 1000 FROM entry, (VALUES (0), (1)) AS p(line)`),
+    ).rejects.toThrow(/sum to/);
+    await expect(sql(`INSERT INTO journal_parties VALUES ('usr_ada', ${seq + 5})`)).rejects.toThrow(/names journal entry \d+, which does not exist/);
+    await expect(sql(`INSERT INTO journal_postings VALUES (${seq + 5}, 0, 'world', 'USD', 1), (${seq + 5}, 1, 'fees', 'USD', -1)`)).rejects.toThrow(
+      /names journal entry \d+, which does not exist/,
+    );
     expect(await store.read((t) => t.journal.get(seq))).toBeNull();
   });
 

@@ -1,9 +1,9 @@
 // The records of record-kinds.ts as rows of real tables (data/postgres/*.sql): how each kind's
 // committed records are read by key (a RecordSource for the shared RecordView), how the secondary
 // indexes are answered from indexed columns instead of stored index records, and how a commit's
-// writes become INSERT, UPDATE and DELETE statements. Records kept whole are `json` (the text as
-// written, so a record reads back exactly as it was put); balances, idempotency keys, refunds and
-// limit windows are plain columns.
+// writes become INSERT, UPDATE and DELETE statements. Records kept whole are `jsonb` (the same value
+// back, not the same text: records are compared as values, never hashed); balances, idempotency
+// keys, refunds and limit windows are plain columns.
 
 import type pg from 'pg';
 import type { MinorUnits } from '../../domain/money.js';
@@ -49,6 +49,23 @@ export function minorUnits(text: string): MinorUnits {
   const value = Number(text);
   if (!Number.isSafeInteger(value)) throw new Error(`a stored amount (${text}) is beyond exact integer range`);
   return value;
+}
+
+/**
+ * Many rows as one `json` parameter, for `json_to_recordset($1::json) AS r(column type, …)`: one
+ * native JSON.stringify, where node-postgres would escape every element of every array parameter
+ * into an array literal (for 10,000 journal entries, most of a batch's commit).
+ */
+export function jsonRows(rows: readonly object[]): string {
+  return JSON.stringify(rows);
+}
+
+/**
+ * jsonRows with one column whose value is JSON text to be stored exactly as it is (a chain entry's
+ * content, which its hash covers): spliced in unparsed, since a `json` column keeps the text given.
+ */
+export function jsonRowsWithText(rows: readonly object[], column: string, texts: readonly string[]): string {
+  return `[${rows.map((row, index) => `${JSON.stringify(row).slice(0, -1)},${JSON.stringify(column)}:${texts[index] ?? 'null'}}`).join(',')}]`;
 }
 
 function members(keys: readonly (string | number)[]): IndexMembers {
@@ -112,8 +129,8 @@ export class PgRecordSource implements RecordSource {
     for (let from = 0; from < unread.length; from += PREFETCH_BATCH) {
       const part = unread.slice(from, from + PREFETCH_BATCH).map(splitIdempotencyKey);
       const { rows } = await this.query<{ user_id: string; key: string; fingerprint: string; tx_id: string; expires_at: string }>(
-        'SELECT i.user_id, i.key, i.fingerprint, i.tx_id, i.expires_at FROM idempotency i JOIN unnest($1::text[], $2::text[]) AS k(user_id, key) USING (user_id, key)',
-        [part.map(([userId]) => userId), part.map(([, key]) => key)],
+        'SELECT i.user_id, i.key, i.fingerprint, i.tx_id, i.expires_at FROM idempotency i JOIN json_to_recordset($1::json) AS k(user_id text, key text) USING (user_id, key)',
+        [jsonRows(part.map(([userId, key]) => ({ user_id: userId, key })))],
       );
       const found = new Map(rows.map((r) => [`${r.user_id}:${r.key}`, { fingerprint: r.fingerprint, txId: r.tx_id, expiresAt: r.expires_at }]));
       for (const [userId, key] of part) this.cache.set(`${kind}\u0000${userId}:${key}`, found.get(`${userId}:${key}`));
@@ -348,57 +365,57 @@ async function removeRecords(query: Query, kind: Kind, keys: readonly string[]):
 }
 
 async function putRecords(query: Query, kind: Kind, records: readonly (readonly [string, unknown])[]): Promise<void> {
-  const keys = records.map(([key]) => key);
   if (isDocKind(kind)) {
     const { table, key: column, numeric } = DOC_TABLES[kind];
     await query(
-      `INSERT INTO ${table} (${column}, doc) SELECT k, d::jsonb FROM unnest($1::${numeric ? 'integer' : 'text'}[], $2::text[]) AS r(k, d)
+      `INSERT INTO ${table} (${column}, doc) SELECT k, d FROM json_to_recordset($1::json) AS r(k ${numeric ? 'integer' : 'text'}, d jsonb)
         ON CONFLICT (${column}) DO UPDATE SET doc = EXCLUDED.doc`,
-      [numeric ? keys.map(Number) : keys, records.map(([, value]) => JSON.stringify(value))],
+      [jsonRows(records.map(([key, value]) => ({ k: numeric ? Number(key) : key, d: value })))],
     );
     return;
   }
   switch (kind) {
     case 'balances': {
       const rows = records.flatMap(([account, value]) =>
-        Object.entries(value as Record<string, MinorUnits>).map(([currency, amount]) => ({ account, currency, amount })),
+        Object.entries(value as Record<string, MinorUnits>).map(([currency, amount]) => ({ account, currency, amount_minor: amount })),
       );
       await query(
-        'INSERT INTO balances (account, currency, amount_minor) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT (account, currency) DO UPDATE SET amount_minor = EXCLUDED.amount_minor',
-        [rows.map((r) => r.account), rows.map((r) => r.currency), rows.map((r) => r.amount)],
+        `INSERT INTO balances (account, currency, amount_minor) SELECT * FROM json_to_recordset($1::json) AS r(account text, currency text, amount_minor bigint)
+          ON CONFLICT (account, currency) DO UPDATE SET amount_minor = EXCLUDED.amount_minor`,
+        [jsonRows(rows)],
       );
       return;
     }
     case 'idempotency': {
-      const split = keys.map(splitIdempotencyKey);
-      const values = records.map(([, value]) => value as IdempotencyRecord);
+      const rows = records.map(([key, value]) => {
+        const [userId, idempotencyKey] = splitIdempotencyKey(key);
+        const record = value as IdempotencyRecord;
+        return { user_id: userId, key: idempotencyKey, fingerprint: record.fingerprint, tx_id: record.txId, expires_at: record.expiresAt };
+      });
       await query(
-        `INSERT INTO idempotency (user_id, key, fingerprint, tx_id, expires_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+        `INSERT INTO idempotency (user_id, key, fingerprint, tx_id, expires_at)
+              SELECT * FROM json_to_recordset($1::json) AS r(user_id text, key text, fingerprint text, tx_id text, expires_at text)
           ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, tx_id = EXCLUDED.tx_id, expires_at = EXCLUDED.expires_at`,
-        [
-          split.map(([userId]) => userId),
-          split.map(([, key]) => key),
-          values.map((v) => v.fingerprint),
-          values.map((v) => v.txId),
-          values.map((v) => v.expiresAt),
-        ],
+        [jsonRows(rows)],
       );
       return;
     }
     case 'refunds':
       // Never replaced: a second refund of one transaction breaks the primary key.
-      await query('INSERT INTO refunds (refunded_tx_id, refund_tx_id) SELECT * FROM unnest($1::text[], $2::text[])', [keys, records.map(([, value]) => value)]);
+      await query('INSERT INTO refunds (refunded_tx_id, refund_tx_id) SELECT * FROM json_to_recordset($1::json) AS r(refunded_tx_id text, refund_tx_id text)', [
+        jsonRows(records.map(([key, value]) => ({ refunded_tx_id: key, refund_tx_id: value }))),
+      ]);
       return;
     case 'limits': {
+      const keys = records.map(([key]) => key);
       // A window is replaced whole: the days it no longer holds go.
       await query('DELETE FROM limit_days WHERE user_id = ANY($1::text[])', [keys]);
-      const days = records.flatMap(([userId, value]) => Object.entries(value as LimitWindow).map(([day, usd]) => ({ userId, day, usd })));
+      const days = records.flatMap(([userId, value]) => Object.entries(value as LimitWindow).map(([day, usd]) => ({ user_id: userId, day, usd_minor: usd })));
       if (days.length > 0)
-        await query('INSERT INTO limit_days (user_id, day, usd_minor) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])', [
-          days.map((d) => d.userId),
-          days.map((d) => d.day),
-          days.map((d) => d.usd),
-        ]);
+        await query(
+          'INSERT INTO limit_days (user_id, day, usd_minor) SELECT * FROM json_to_recordset($1::json) AS r(user_id text, day text, usd_minor bigint)',
+          [jsonRows(days)],
+        );
       return;
     }
     default:

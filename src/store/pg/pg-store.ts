@@ -29,7 +29,7 @@ import { RecordTransaction } from '../record-transaction.js';
 import { RecordView } from '../record-view.js';
 import type { AuditReader, JournalReader, OutboxReader, RecordStore, RecordsTransaction } from '../store.js';
 import { loadMigrations, migrate, refuseNewer, schemaVersion, type Migration } from './migrate.js';
-import { minorUnits, PgRecordSource, writeRecords, type Query } from './pg-records.js';
+import { jsonRows, jsonRowsWithText, minorUnits, PgRecordSource, writeRecords, type Query } from './pg-records.js';
 import { maskDatabaseUrl } from './url.js';
 
 export interface PgStoreOptions {
@@ -254,10 +254,8 @@ export class PgStore implements RecordStore {
     await writeRecords(query, t.view.written);
     if (t.mails.length > 0) {
       const seqs = t.mails.map((_, index) => before.mailSeq + index + 1);
-      await query('INSERT INTO outbox (seq, id, mail) SELECT * FROM unnest($1::bigint[], $2::text[], $3::json[])', [
-        seqs,
-        t.mails.map((m) => m.id),
-        t.mails.map((m) => JSON.stringify(m)),
+      await query('INSERT INTO outbox (seq, id, mail) SELECT * FROM json_to_recordset($1::json) AS r(seq bigint, id text, mail json)', [
+        jsonRows(t.mails.map((mail, index) => ({ seq: seqs[index], id: mail.id, mail }))),
       ]);
     }
     await query(
@@ -461,9 +459,11 @@ async function copyChain(
   table: 'journal' | 'audit',
   entries: readonly { seq: number; prevHash: string; hash: string; end: boolean; content: string }[],
 ): Promise<ChainHead> {
-  await query(
-    `INSERT INTO ${table} (seq, prev_hash, hash, end_of_commit, content) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[], $5::json[])`,
-    [entries.map((e) => e.seq), entries.map((e) => e.prevHash), entries.map((e) => e.hash), entries.map((e) => e.end), entries.map((e) => e.content)],
+  await insertChain(
+    query,
+    table,
+    entries.map((e) => ({ seq: e.seq, prev_hash: e.prevHash, hash: e.hash, end_of_commit: e.end })),
+    entries.map((e) => e.content),
   );
   const last = entries[entries.length - 1];
   return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH, bytes: 0 };
@@ -472,46 +472,49 @@ async function copyChain(
 /** The postings and parties of journal entries, in their own tables for the queries that need them. */
 async function indexJournal(query: Query, posted: readonly Transaction[]): Promise<void> {
   if (posted.length === 0) return;
-  const postings = posted.flatMap((tx) => tx.postings.map((p, line) => ({ seq: tx.seq, line, ...p })));
-  await query(
-    'INSERT INTO journal_postings (seq, line, account, currency, amount_minor) SELECT * FROM unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::bigint[])',
-    [
-      postings.map((p) => p.seq),
-      postings.map((p) => p.line),
-      postings.map((p) => p.account),
-      postings.map((p) => p.currency),
-      postings.map((p) => p.amountMinor),
-    ],
+  const postings = posted.flatMap((tx) =>
+    tx.postings.map((p, line) => ({ seq: tx.seq, line, account: p.account, currency: p.currency, amount_minor: p.amountMinor })),
   );
-  const parties = posted.flatMap((tx) => [...new Set(tx.parties)].map((userId) => ({ userId, seq: tx.seq })));
-  if (parties.length > 0) {
-    await query('INSERT INTO journal_parties (user_id, seq) SELECT * FROM unnest($1::text[], $2::bigint[])', [
-      parties.map((p) => p.userId),
-      parties.map((p) => p.seq),
-    ]);
-  }
+  await query(
+    `INSERT INTO journal_postings (seq, line, account, currency, amount_minor)
+          SELECT * FROM json_to_recordset($1::json) AS r(seq bigint, line integer, account text, currency text, amount_minor bigint)`,
+    [jsonRows(postings)],
+  );
+  const parties = posted.flatMap((tx) => [...new Set(tx.parties)].map((userId) => ({ user_id: userId, seq: tx.seq })));
+  if (parties.length > 0)
+    await query('INSERT INTO journal_parties (user_id, seq) SELECT * FROM json_to_recordset($1::json) AS r(user_id text, seq bigint)', [jsonRows(parties)]);
 }
 
 /** Appends chained entries (their exact JSON text) after `head`, the last marked as the commit's end. */
 async function appendChain(query: Query, table: 'journal' | 'audit', head: ChainHead, contents: readonly string[]): Promise<ChainHead> {
   if (contents.length === 0) return head;
-  const rows = { seq: [] as number[], prev: [] as string[], hash: [] as string[], end: [] as boolean[] };
+  const rows: ChainLink[] = [];
   let { seq, hash } = head;
   contents.forEach((content, index) => {
     const end = index === contents.length - 1;
     const next = chainHash(hash, seq + 1, end, content);
-    rows.seq.push(seq + 1);
-    rows.prev.push(hash);
-    rows.hash.push(next);
-    rows.end.push(end);
+    rows.push({ seq: seq + 1, prev_hash: hash, hash: next, end_of_commit: end });
     seq += 1;
     hash = next;
   });
-  await query(
-    `INSERT INTO ${table} (seq, prev_hash, hash, end_of_commit, content) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[], $5::json[])`,
-    [rows.seq, rows.prev, rows.hash, rows.end, contents],
-  );
+  await insertChain(query, table, rows, contents);
   return { seq, hash, bytes: 0 };
+}
+
+interface ChainLink {
+  readonly seq: number;
+  readonly prev_hash: string;
+  readonly hash: string;
+  readonly end_of_commit: boolean;
+}
+
+/** One INSERT of chain entries; each content is the exact JSON text its hash covers, stored as is. */
+async function insertChain(query: Query, table: 'journal' | 'audit', links: readonly ChainLink[], contents: readonly string[]): Promise<void> {
+  await query(
+    `INSERT INTO ${table} (seq, prev_hash, hash, end_of_commit, content)
+          SELECT * FROM json_to_recordset($1::json) AS r(seq bigint, prev_hash text, hash text, end_of_commit boolean, content json)`,
+    [jsonRowsWithText(links, 'content', contents)],
+  );
 }
 
 class PgRecordTransaction extends RecordTransaction {
