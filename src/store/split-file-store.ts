@@ -16,42 +16,46 @@
 // read against that version (its own digest, the commit that wrote it); a file changed by a later
 // commit makes the read start again.
 
-import { constants, existsSync, promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
-import {
-  chainHash,
-  hydrateEntry,
-  sha256Hex,
-  storedTransaction,
-  type JournalEntry,
-  type StoredJournalEntry,
-  type StoredTransaction,
-  type Transaction,
-} from '../domain/ledger.js';
-import { formatEml, parseEml, type MailRecord } from '../domain/mail.js';
-import { emptyMeta, type ChainHead, type StoreMeta } from '../domain/state.js';
+import { chainHash, storedTransaction, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
+import { formatEml } from '../domain/mail.js';
+import { emptyMeta, type ChainHead } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { Ticket } from '../domain/ticket-record.js';
-import { corrupt, CREATE_NEW_FILE, ensureDirectory, errnoOf, faultPoint, fsyncDirectory, removeFile, temporaryPath, unavailable } from './durable-file.js';
+import { corrupt, ensureDirectory, errnoOf, faultPoint, fsyncDirectory, removeFile, unavailable } from './durable-file.js';
 import { Schema2Reader } from './schema2-reader.js';
 import type { Schema2State } from './schema2-state.js';
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
-import { bucketCount, KINDS, KINDS_ADDED, type Kind } from './record-kinds.js';
-import { META_KEY, RecordTransaction, type Counts } from './record-transaction.js';
-import { RecordView, type Changes, type RecordSource } from './record-view.js';
+import type { Counts } from './record-transaction.js';
 import { digest, seal, unseal } from './sealed-file.js';
 import { readSchema2Index, recordsOfState } from './split-upgrade.js';
 import { verifySplitStore, type SplitVerifyReport } from './split-verify.js';
 import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
 import { auditCodec, journalCodec } from './chain-codecs.js';
-import type { AuditReader, JournalReader, OutboxReader, RecordStore, RecordsTransaction } from './store.js';
-
-export const SPLIT_SCHEMA_VERSION = 5;
-const ROOT = 'store.json';
-const REDO = 'commit.redo';
-const RECORDS = 'records';
+import type { RecordStore, RecordsTransaction } from './store.js';
+import {
+  bucketOf,
+  bucketPath,
+  BUCKETED_KINDS,
+  checkRoot,
+  kindsNewerThan,
+  manifestPath,
+  readText,
+  recordFiles,
+  REDO,
+  RECORDS,
+  ROOT,
+  SPLIT_SCHEMA_VERSION,
+  stagePath,
+  type RedoBody,
+  type RootBody,
+} from './split-layout.js';
+import { SplitTransaction } from './split-readers.js';
+import { Snapshot, StaleRead } from './split-snapshot.js';
+import { eachAtMost, invalidate, writeDurably, writeInPlace } from './split-writes.js';
 /** The schema-2 layout's files: the whole state, and the per-user journal index. */
 const SCHEMA2_STATE = 'state.json';
 const SCHEMA2_INDEX = 'index';
@@ -64,34 +68,6 @@ const DEFAULT_SEGMENT_SIZE = 1000;
 const IO_AT_ONCE = 16;
 /** A read that keeps meeting files of later commits gives up after this many fresh starts. */
 const READ_ATTEMPTS = 50;
-/** Every kind but those the root holds itself (meta, counts) lives in bucket files listed by a manifest. */
-const BUCKETED_KINDS = KINDS.filter((kind) => kind !== 'meta' && kind !== 'counts');
-
-export interface RootBody {
-  readonly schemaVersion: number;
-  readonly commit: number;
-  readonly meta: StoreMeta;
-  readonly counts: Counts;
-}
-
-interface BucketBody {
-  readonly kind: Kind;
-  readonly bucket: string;
-  readonly commit: number;
-  readonly records: Record<string, unknown>;
-}
-
-interface ManifestBody {
-  readonly kind: Kind;
-  readonly commit: number;
-  readonly buckets: string[];
-}
-
-interface RedoBody {
-  readonly commit: number;
-  /** Targets relative to the data directory, the root last, each with the digest of its new text. */
-  readonly files: { readonly target: string; readonly digest: string }[];
-}
 
 export interface SplitFileStoreOptions {
   readonly now: () => Date;
@@ -99,32 +75,6 @@ export interface SplitFileStoreOptions {
   readonly summarizeTicket: (ticket: Ticket) => TicketSummary;
   readonly segmentSize?: number;
   readonly lockStaleMs?: number;
-}
-
-/** A file met during a read was written by a later commit: start the read again. */
-class StaleRead extends Error {
-  constructor(readonly damage: AppError) {
-    super(damage.message);
-  }
-}
-
-export function bucketOf(kind: Kind, key: string): string {
-  const count = bucketCount(kind);
-  if (count === 1) return '000';
-  return (parseInt(sha256Hex(key).slice(0, 4), 16) % count).toString(16).padStart(3, '0');
-}
-
-export const bucketPath = (kind: Kind, bucket: string): string => path.join(RECORDS, kind, `${bucket}.json`);
-export const manifestPath = (kind: Kind): string => path.join(RECORDS, kind, 'buckets.json');
-const stagePath = (file: string): string => path.join(path.dirname(file), `.${path.basename(file)}.stage`);
-
-function readText(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return null;
-    throw unavailable(file, error);
-  }
 }
 
 export class SplitFileStore implements RecordStore {
@@ -485,129 +435,6 @@ export class SplitFileStore implements RecordStore {
   }
 }
 
-/** Runs `work` on every item, at most `limit` at once; the first failure is thrown once every started item has stopped. */
-async function eachAtMost<T>(limit: number, items: Iterable<T>, work: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  let next = 0;
-  let failed = false;
-  let failure: unknown;
-  const worker = async () => {
-    while (!failed && next < queue.length) {
-      const item = queue[next] as T;
-      next += 1;
-      try {
-        await work(item);
-      } catch (error) {
-        if (!failed) failure = error;
-        failed = true;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
-  if (failed) throw failure;
-}
-
-function checkRoot(root: RootBody, file: string): RootBody {
-  const version = root.schemaVersion;
-  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) throw corrupt(file, 'it has no valid schemaVersion');
-  if (version > SPLIT_SCHEMA_VERSION) {
-    throw new AppError(
-      'STORE_TOO_NEW',
-      `the store at ${path.dirname(file)} was written by a newer okpay (schema ${version}; this okpay knows up to ${SPLIT_SCHEMA_VERSION})`,
-      {
-        hint: 'upgrade okpay to use this store; it was left untouched',
-      },
-    );
-  }
-  if (!Number.isSafeInteger(root.commit) || root.commit < 1 || root.meta === null || typeof root.meta !== 'object')
-    throw corrupt(file, 'it does not describe a commit');
-  return root;
-}
-
-/** Where a snapshot's bucket records and manifests come from (null: a store being created). */
-interface Current {
-  manifest(kind: Kind): Promise<string[]>;
-  bucketRecords(kind: Kind, bucket: string): Promise<Readonly<Record<string, unknown>>>;
-}
-
-/** Kinds a store of this schema has no files of yet: its first commit under this okpay lists them, empty. */
-function kindsNewerThan(schemaVersion: number): Kind[] {
-  return BUCKETED_KINDS.filter((kind) => (KINDS_ADDED.get(kind) ?? 0) > schemaVersion);
-}
-
-/** The sealed text of every bucket and manifest that the changes touch, and of the manifests `listed` (empty unless touched). */
-async function recordFiles(changes: Changes, commit: number, current: Current | null, listed: readonly Kind[]): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for (const [kind, written] of changes) {
-    if (kind === 'meta' || kind === 'counts') continue;
-    const byBucket = new Map<string, [string, unknown][]>();
-    for (const entry of written) {
-      const bucket = bucketOf(kind, entry[0]);
-      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), entry]);
-    }
-    const manifest = (await current?.manifest(kind)) ?? [];
-    const buckets = new Set(manifest);
-    for (const [bucket, entries] of byBucket) {
-      const records = { ...((await current?.bucketRecords(kind, bucket)) ?? {}) };
-      for (const [key, value] of entries) {
-        if (value === null) delete records[key];
-        else records[key] = value;
-      }
-      files.set(bucketPath(kind, bucket), seal({ kind, bucket, commit, records } satisfies BucketBody));
-      buckets.add(bucket);
-    }
-    if (buckets.size !== manifest.length) files.set(manifestPath(kind), seal({ kind, commit, buckets: [...buckets].sort() } satisfies ManifestBody));
-  }
-  for (const kind of listed) if (!files.has(manifestPath(kind))) files.set(manifestPath(kind), seal({ kind, commit, buckets: [] } satisfies ManifestBody));
-  return files;
-}
-
-/** Writes a whole file durably (temp file, fsync, rename). */
-async function writeDurably(file: string, text: string): Promise<void> {
-  const temp = temporaryPath(file);
-  await writeInPlace(temp, text, true);
-  faultPoint('rename', file);
-  await fs.rename(temp, file).catch(async (error: unknown) => {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw unavailable(file, error);
-  });
-}
-
-/**
- * Writes a file's whole text in place and fsyncs it. The redo record is rewritten this way, in the
- * file it already has, so that reaching the commit point never needs a new inode. `truncateFirst`
- * (stages, a new store's files) makes a new file: whatever had the name, a link included, is removed.
- * Never through a symbolic link.
- */
-async function writeInPlace(file: string, text: string, truncateFirst = false): Promise<void> {
-  let handle: fs.FileHandle | null = null;
-  try {
-    faultPoint('write', file);
-    if (truncateFirst) await fs.rm(file, { force: true });
-    handle = await fs.open(file, truncateFirst ? CREATE_NEW_FILE : constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
-    const bytes = Buffer.from(text, 'utf8');
-    await handle.write(bytes, 0, bytes.length, 0);
-    await handle.truncate(bytes.length);
-    await handle.sync();
-  } catch (error) {
-    throw unavailable(file, error);
-  } finally {
-    await handle?.close().catch(() => undefined);
-  }
-}
-
-/** Breaks a redo record's seal in place (one byte, no new space): it is then never applied. */
-async function invalidate(file: string): Promise<void> {
-  faultPoint('write', file);
-  const handle = await fs.open(file, constants.O_WRONLY | constants.O_NOFOLLOW);
-  try {
-    await handle.write(Buffer.from('x'), 0, 1, 0);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 function lockLost(directory: string): AppError {
   return new AppError('STORE_LOCKED', `lost the lock on the store at ${directory} before committing; nothing was changed`, {
     hint: 'the command stalled longer than the lock allows; run it again',
@@ -619,235 +446,4 @@ function committedButUnfinished(directory: string, error: unknown): AppError {
   return new AppError('STORE_UNAVAILABLE', `the change was committed, but writing it into the store at ${directory} could not be finished (${why})`, {
     hint: 'the change stands and every command already sees it; the next command that writes finishes it once the disk allows',
   });
-}
-
-/**
- * One committed version of the store: the root, with a pending redo laid over it when there is
- * one. Every file read is checked against that version; for a writer (under the lock) a mismatch is
- * damage, for a reader it may be a later commit, and the read starts again.
- */
-export class Snapshot implements RecordSource {
-  private readonly buckets = new Map<string, Record<string, unknown>>();
-  private readonly manifests = new Map<Kind, string[]>();
-
-  constructor(
-    private readonly store: SplitFileStore,
-    readonly root: RootBody,
-    readonly overlay: ReadonlyMap<string, string> | null,
-    private readonly locked: boolean,
-  ) {}
-
-  withRoot(root: RootBody | null): Snapshot {
-    if (root === null) throw this.mismatch(corrupt(this.store.file(ROOT), 'the pending commit has no root'));
-    return new Snapshot(this.store, checkRoot(root, this.store.file(ROOT)), this.overlay, this.locked);
-  }
-
-  async get(kind: Kind, key: string): Promise<unknown> {
-    if (kind === 'meta') return key === META_KEY ? this.root.meta : undefined;
-    if (kind === 'counts') return this.root.counts;
-    return (await this.bucketRecords(kind, bucketOf(kind, key)))[key];
-  }
-
-  async *scan(kind: Kind): AsyncGenerator<(readonly [string, unknown])[]> {
-    for (const bucket of await this.manifest(kind)) yield Object.entries(await this.bucketRecords(kind, bucket));
-  }
-
-  async manifest(kind: Kind): Promise<string[]> {
-    const cached = this.manifests.get(kind);
-    if (cached) return cached;
-    if (this.root.commit === 0) return [];
-    const file = this.store.file(manifestPath(kind));
-    const body = await this.sealed<ManifestBody>(manifestPath(kind));
-    if (body === null && (KINDS_ADDED.get(kind) ?? 0) > this.root.schemaVersion) return [];
-    if (body === null) throw this.mismatch(corrupt(file, 'it is missing (the list of the record files of its kind)'));
-    if (body.kind !== kind || !Array.isArray(body.buckets)) throw this.mismatch(corrupt(file, `it is not the list of ${kind} files`));
-    this.manifests.set(kind, body.buckets);
-    return body.buckets;
-  }
-
-  async bucketRecords(kind: Kind, bucket: string): Promise<Readonly<Record<string, unknown>>> {
-    const relative = bucketPath(kind, bucket);
-    const cached = this.buckets.get(relative);
-    if (cached) return cached;
-    const body = await this.sealed<BucketBody>(relative);
-    let records: Record<string, unknown>;
-    if (body === null) {
-      if ((await this.manifest(kind)).includes(bucket)) throw this.mismatch(corrupt(this.store.file(relative), 'it is missing'));
-      records = {};
-    } else {
-      if (body.kind !== kind || body.bucket !== bucket || body.records === null || typeof body.records !== 'object')
-        throw this.mismatch(corrupt(this.store.file(relative), `it is not ${kind} bucket ${bucket}`));
-      records = body.records;
-    }
-    this.buckets.set(relative, records);
-    return records;
-  }
-
-  /** A file's text as of this version (a pending commit's may still be staged), or null when it does not exist. */
-  textOf(relative: string): string | null {
-    const file = this.store.file(relative);
-    const text = this.overlay?.has(relative) ? (readText(stagePath(file)) ?? readText(file)) : readText(file);
-    const expected = this.overlay?.get(relative);
-    if (text !== null && expected !== undefined && digest(text) !== expected)
-      throw this.mismatch(corrupt(file, 'it does not hold what the pending commit wrote'));
-    return text;
-  }
-
-  /** A sealed file as of this version, or null when it does not exist. */
-  async sealed<T extends { commit: number }>(relative: string): Promise<T | null> {
-    const file = this.store.file(relative);
-    const expected = this.overlay?.get(relative);
-    if (expected !== undefined) {
-      const text = readText(stagePath(file)) ?? readText(file);
-      if (text === null || digest(text) !== expected) throw this.mismatch(corrupt(file, 'it does not hold what the pending commit wrote'));
-      return unseal<T>(text, file);
-    }
-    const text = readText(file);
-    if (text === null) return null;
-    const body = this.checked(() => unseal<T>(text, file));
-    if (!Number.isSafeInteger(body.commit) || body.commit > this.root.commit)
-      throw this.mismatch(corrupt(file, `it was written by commit ${body.commit}, after the last committed (${this.root.commit})`));
-    return body;
-  }
-
-  /** Damage, unless a reader raced a commit: then the read starts again, and only a lasting mismatch is damage. */
-  private checked<T>(read: () => T): T {
-    try {
-      return read();
-    } catch (error) {
-      throw error instanceof AppError ? this.mismatch(error) : error;
-    }
-  }
-
-  private mismatch(error: AppError): Error {
-    return this.locked ? error : new StaleRead(error);
-  }
-}
-
-class SplitTransaction extends RecordTransaction {
-  readonly journal: JournalReader;
-  readonly auditLog: AuditReader;
-  readonly outbox: OutboxReader;
-
-  constructor(store: SplitFileStore, snapshot: Snapshot, readOnly: boolean) {
-    super(new RecordView(snapshot), snapshot.root.meta, readOnly);
-    const meta = snapshot.root.meta;
-    this.journal = new SplitJournalReader(store, snapshot, meta.journal);
-    this.auditLog = {
-      head: () => meta.audit,
-      scan: () => committedEntries(store.auditLogFiles, meta.audit),
-      describeSegment: (seq) => store.auditLogFiles.fileOf(store.auditLogFiles.segmentOf(seq)),
-    };
-    this.outbox = new SplitOutboxReader(store, meta.mailSeq);
-  }
-}
-
-/**
- * A log's entries up to the committed head, a segment at a time: a commit under way, or one cut
- * short that no writer has cleaned up yet, may have appended entries past it.
- */
-async function* committedEntries<E extends ChainEntry>(log: SegmentLog<E>, head: ChainHead): AsyncGenerator<E[]> {
-  const last = log.segmentOf(Math.max(head.seq, 1));
-  for (let segment = 0; head.seq > 0 && segment <= last; segment += 1) {
-    const entries = await log.readSegment(segment);
-    if (entries === null) throw corrupt(log.fileOf(segment), 'it is missing');
-    yield entries.filter((e) => e.seq <= head.seq);
-  }
-}
-
-class SplitJournalReader implements JournalReader {
-  private readonly cache = new Map<number, JournalEntry[]>();
-
-  constructor(
-    private readonly store: SplitFileStore,
-    private readonly snapshot: Snapshot,
-    private readonly committed: ChainHead,
-  ) {}
-
-  get segmentSize(): number {
-    return this.store.journalLog.segmentSize;
-  }
-
-  head(): ChainHead {
-    return this.committed;
-  }
-
-  async get(seq: number): Promise<JournalEntry | null> {
-    if (!Number.isSafeInteger(seq) || seq < 1 || seq > this.committed.seq) return null;
-    const cached = this.cache.get(this.store.journalLog.segmentOf(seq));
-    if (!cached) {
-      const one = await this.store.journalLog.readEntry(seq, journalCodec.field);
-      if (one === null) throw corrupt(this.describeSegment(seq), 'it is missing');
-      if (one !== undefined) return hydrateEntry(one);
-    }
-    const entries = cached ?? (await this.segment(this.store.journalLog.segmentOf(seq)));
-    return entries.find((e) => e.seq === seq) ?? null;
-  }
-
-  async getMany(seqs: readonly number[]): Promise<JournalEntry[]> {
-    const found: JournalEntry[] = [];
-    for (const seq of seqs) {
-      const entry = await this.get(seq);
-      if (entry) found.push(entry);
-    }
-    return found;
-  }
-
-  async seqsOfUser(userId: string): Promise<number[]> {
-    const seqs = ((await this.snapshot.get('journal-of-user', userId)) as number[] | undefined) ?? [];
-    return seqs.filter((s) => s <= this.committed.seq);
-  }
-
-  scan(): AsyncIterable<readonly StoredJournalEntry[]> {
-    return committedEntries(this.store.journalLog, this.committed);
-  }
-
-  describeSegment(seq: number): string {
-    return this.store.journalLog.fileOf(this.store.journalLog.segmentOf(seq));
-  }
-
-  async segmentFiles(): Promise<{ segment: number; file: string }[]> {
-    return (await this.store.journalLog.listSegments()).map((segment) => ({ segment, file: this.store.journalLog.fileOf(segment) }));
-  }
-
-  private async segment(segment: number): Promise<JournalEntry[]> {
-    const cached = this.cache.get(segment);
-    if (cached) return cached;
-    const stored = await this.store.journalLog.readSegment(segment);
-    if (stored === null) throw corrupt(this.store.journalLog.fileOf(segment), 'it is missing');
-    const entries = stored.map(hydrateEntry);
-    this.cache.set(segment, entries);
-    return entries;
-  }
-}
-
-class SplitOutboxReader implements OutboxReader {
-  constructor(
-    private readonly store: SplitFileStore,
-    private readonly mailSeq: number,
-  ) {}
-
-  async list(): Promise<MailRecord[]> {
-    const mails: MailRecord[] = [];
-    for (const name of await this.store.listMailFiles()) {
-      const found = this.read(name.replace(/\.eml$/, ''));
-      if (found) mails.push(found.mail);
-    }
-    return mails;
-  }
-
-  async get(id: string): Promise<{ mail: MailRecord; raw: string; file: string | null } | null> {
-    return /^msg_[0-9]{1,12}$/.test(id) ? this.read(id) : null;
-  }
-
-  private read(id: string): { mail: MailRecord; raw: string; file: string } | null {
-    if (Number(id.slice(4)) > this.mailSeq) return null;
-    const file = path.join(this.store.outboxDirectory, `${id}.eml`);
-    // A mail of a commit whose redo is still pending may still be staged.
-    const raw = readText(file) ?? readText(stagePath(file));
-    if (raw === null) throw corrupt(file, 'it is missing, but the store says the mail was sent');
-    const mail = parseEml(raw);
-    if (!mail) throw corrupt(file, 'it is not a mail okpay wrote');
-    return { mail, raw, file };
-  }
 }

@@ -200,7 +200,7 @@ async function databaseInfo(lazy: LazyPgStore): Promise<StoreInfo> {
 
 /** The split file store (schema 3: store.json), a schema-2 store (state.json) not upgraded yet, or nothing. */
 async function fileStoreInfo(ctx: Context): Promise<StoreInfo> {
-  const { SPLIT_SCHEMA_VERSION } = await import('../../store/split-file-store.js');
+  const { SPLIT_SCHEMA_VERSION } = await import('../../store/split-layout.js');
   const has = async (name: string) => (await fs.stat(path.join(ctx.dataDir, name)).catch(() => null)) !== null;
   const schemaVersion = (await has('store.json')) ? SPLIT_SCHEMA_VERSION : (await has('state.json')) ? 2 : 0;
   const facts =

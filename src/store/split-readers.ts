@@ -1,0 +1,152 @@
+// A split store's transaction and its readers of the journal, the audit log and the outbox, each
+// up to what was committed.
+
+import path from 'node:path';
+import type { AuditEntry } from '../domain/audit.js';
+import { hydrateEntry, type JournalEntry, type StoredJournalEntry } from '../domain/ledger.js';
+import { parseEml, type MailRecord } from '../domain/mail.js';
+import type { ChainHead } from '../domain/state.js';
+import { journalCodec } from './chain-codecs.js';
+import { corrupt } from './durable-file.js';
+import { RecordTransaction } from './record-transaction.js';
+import { RecordView } from './record-view.js';
+import type { ChainEntry, SegmentLog } from './segment-log.js';
+import { readText, stagePath } from './split-layout.js';
+import type { Snapshot } from './split-snapshot.js';
+import type { AuditReader, JournalReader, OutboxReader } from './store.js';
+
+/** The store's logs and outbox (the store, passed in so that this module does not import it back). */
+export interface StoreLogs {
+  readonly journalLog: SegmentLog<StoredJournalEntry>;
+  readonly auditLogFiles: SegmentLog<AuditEntry>;
+  readonly outboxDirectory: string;
+  listMailFiles(): Promise<string[]>;
+}
+
+export class SplitTransaction extends RecordTransaction {
+  readonly journal: JournalReader;
+  readonly auditLog: AuditReader;
+  readonly outbox: OutboxReader;
+
+  constructor(store: StoreLogs, snapshot: Snapshot, readOnly: boolean) {
+    super(new RecordView(snapshot), snapshot.root.meta, readOnly);
+    const meta = snapshot.root.meta;
+    this.journal = new SplitJournalReader(store, snapshot, meta.journal);
+    this.auditLog = {
+      head: () => meta.audit,
+      scan: () => committedEntries(store.auditLogFiles, meta.audit),
+      describeSegment: (seq) => store.auditLogFiles.fileOf(store.auditLogFiles.segmentOf(seq)),
+    };
+    this.outbox = new SplitOutboxReader(store, meta.mailSeq);
+  }
+}
+
+/**
+ * A log's entries up to the committed head, a segment at a time: a commit under way, or one cut
+ * short that no writer has cleaned up yet, may have appended entries past it.
+ */
+async function* committedEntries<E extends ChainEntry>(log: SegmentLog<E>, head: ChainHead): AsyncGenerator<E[]> {
+  const last = log.segmentOf(Math.max(head.seq, 1));
+  for (let segment = 0; head.seq > 0 && segment <= last; segment += 1) {
+    const entries = await log.readSegment(segment);
+    if (entries === null) throw corrupt(log.fileOf(segment), 'it is missing');
+    yield entries.filter((e) => e.seq <= head.seq);
+  }
+}
+
+class SplitJournalReader implements JournalReader {
+  private readonly cache = new Map<number, JournalEntry[]>();
+
+  constructor(
+    private readonly store: StoreLogs,
+    private readonly snapshot: Snapshot,
+    private readonly committed: ChainHead,
+  ) {}
+
+  get segmentSize(): number {
+    return this.store.journalLog.segmentSize;
+  }
+
+  head(): ChainHead {
+    return this.committed;
+  }
+
+  async get(seq: number): Promise<JournalEntry | null> {
+    if (!Number.isSafeInteger(seq) || seq < 1 || seq > this.committed.seq) return null;
+    const cached = this.cache.get(this.store.journalLog.segmentOf(seq));
+    if (!cached) {
+      const one = await this.store.journalLog.readEntry(seq, journalCodec.field);
+      if (one === null) throw corrupt(this.describeSegment(seq), 'it is missing');
+      if (one !== undefined) return hydrateEntry(one);
+    }
+    const entries = cached ?? (await this.segment(this.store.journalLog.segmentOf(seq)));
+    return entries.find((e) => e.seq === seq) ?? null;
+  }
+
+  async getMany(seqs: readonly number[]): Promise<JournalEntry[]> {
+    const found: JournalEntry[] = [];
+    for (const seq of seqs) {
+      const entry = await this.get(seq);
+      if (entry) found.push(entry);
+    }
+    return found;
+  }
+
+  async seqsOfUser(userId: string): Promise<number[]> {
+    const seqs = ((await this.snapshot.get('journal-of-user', userId)) as number[] | undefined) ?? [];
+    return seqs.filter((s) => s <= this.committed.seq);
+  }
+
+  scan(): AsyncIterable<readonly StoredJournalEntry[]> {
+    return committedEntries(this.store.journalLog, this.committed);
+  }
+
+  describeSegment(seq: number): string {
+    return this.store.journalLog.fileOf(this.store.journalLog.segmentOf(seq));
+  }
+
+  async segmentFiles(): Promise<{ segment: number; file: string }[]> {
+    return (await this.store.journalLog.listSegments()).map((segment) => ({ segment, file: this.store.journalLog.fileOf(segment) }));
+  }
+
+  private async segment(segment: number): Promise<JournalEntry[]> {
+    const cached = this.cache.get(segment);
+    if (cached) return cached;
+    const stored = await this.store.journalLog.readSegment(segment);
+    if (stored === null) throw corrupt(this.store.journalLog.fileOf(segment), 'it is missing');
+    const entries = stored.map(hydrateEntry);
+    this.cache.set(segment, entries);
+    return entries;
+  }
+}
+
+class SplitOutboxReader implements OutboxReader {
+  constructor(
+    private readonly store: StoreLogs,
+    private readonly mailSeq: number,
+  ) {}
+
+  async list(): Promise<MailRecord[]> {
+    const mails: MailRecord[] = [];
+    for (const name of await this.store.listMailFiles()) {
+      const found = this.read(name.replace(/\.eml$/, ''));
+      if (found) mails.push(found.mail);
+    }
+    return mails;
+  }
+
+  async get(id: string): Promise<{ mail: MailRecord; raw: string; file: string | null } | null> {
+    return /^msg_[0-9]{1,12}$/.test(id) ? this.read(id) : null;
+  }
+
+  private read(id: string): { mail: MailRecord; raw: string; file: string } | null {
+    if (Number(id.slice(4)) > this.mailSeq) return null;
+    const file = path.join(this.store.outboxDirectory, `${id}.eml`);
+    // A mail of a commit whose redo is still pending may still be staged.
+    const raw = readText(file) ?? readText(stagePath(file));
+    if (raw === null) throw corrupt(file, 'it is missing, but the store says the mail was sent');
+    const mail = parseEml(raw);
+    if (!mail) throw corrupt(file, 'it is not a mail okpay wrote');
+    return { mail, raw, file };
+  }
+}

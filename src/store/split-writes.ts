@@ -1,0 +1,72 @@
+// The file writes of a split store's commit: each durable (fsynced before it counts), many at once.
+
+import { constants, promises as fs } from 'node:fs';
+import { CREATE_NEW_FILE, faultPoint, temporaryPath, unavailable } from './durable-file.js';
+
+/** Runs `work` on every item, at most `limit` at once; the first failure is thrown once every started item has stopped. */
+export async function eachAtMost<T>(limit: number, items: Iterable<T>, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  let next = 0;
+  let failed = false;
+  let failure: unknown;
+  const worker = async () => {
+    while (!failed && next < queue.length) {
+      const item = queue[next] as T;
+      next += 1;
+      try {
+        await work(item);
+      } catch (error) {
+        if (!failed) failure = error;
+        failed = true;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
+  if (failed) throw failure;
+}
+
+/** Writes a whole file durably (temp file, fsync, rename). */
+export async function writeDurably(file: string, text: string): Promise<void> {
+  const temp = temporaryPath(file);
+  await writeInPlace(temp, text, true);
+  faultPoint('rename', file);
+  await fs.rename(temp, file).catch(async (error: unknown) => {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw unavailable(file, error);
+  });
+}
+
+/**
+ * Writes a file's whole text in place and fsyncs it. The redo record is rewritten this way, in the
+ * file it already has, so that reaching the commit point never needs a new inode. `truncateFirst`
+ * (stages, a new store's files) makes a new file: whatever had the name, a link included, is removed.
+ * Never through a symbolic link.
+ */
+export async function writeInPlace(file: string, text: string, truncateFirst = false): Promise<void> {
+  let handle: fs.FileHandle | null = null;
+  try {
+    faultPoint('write', file);
+    if (truncateFirst) await fs.rm(file, { force: true });
+    handle = await fs.open(file, truncateFirst ? CREATE_NEW_FILE : constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    const bytes = Buffer.from(text, 'utf8');
+    await handle.write(bytes, 0, bytes.length, 0);
+    await handle.truncate(bytes.length);
+    await handle.sync();
+  } catch (error) {
+    throw unavailable(file, error);
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/** Breaks a redo record's seal in place (one byte, no new space): it is then never applied. */
+export async function invalidate(file: string): Promise<void> {
+  faultPoint('write', file);
+  const handle = await fs.open(file, constants.O_WRONLY | constants.O_NOFOLLOW);
+  try {
+    await handle.write(Buffer.from('x'), 0, 1, 0);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
