@@ -2,7 +2,8 @@
 // summary, finding tickets by number, and the open queue in urgency order from the summaries.
 
 import { DateTime } from 'luxon';
-import { parseCalendars, regionById, type CalendarData, type Region } from '../domain/calendar.js';
+import { parseCalendars, type CalendarData, type Region } from '../domain/calendar.js';
+import { regionById } from '../domain/support-regions.js';
 import { parseFaq, type FaqArticle } from '../domain/faq.js';
 import { LANGUAGES, type Language } from '../domain/language.js';
 import { macroBook, macroFileName, parseMacroFile, type MacroBook, type MacroFile } from '../domain/macros.js';

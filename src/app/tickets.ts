@@ -5,7 +5,7 @@
 import { explainLock, recordFailedSignIn, tokenRecord, UNLOCK_TOKEN_TTL_MS } from '../domain/accounts.js';
 import { lockedAfterFailuresMail } from '../domain/account-mails.js';
 import type { AuditValue } from '../domain/audit.js';
-import { regionForCountry } from '../domain/calendar.js';
+import { regionForCountry } from '../domain/support-regions.js';
 import { AppError } from '../domain/errors.js';
 import { detectLanguage, type Language } from '../domain/language.js';
 import { seqOfTxId, sha256Hex, type Transaction } from '../domain/ledger.js';

@@ -4,7 +4,8 @@
 
 import { createAccount, lockAccount, tokenRecord, UNLOCK_TOKEN_TTL_MS, ACTIVATION_TTL_MS, explainLock } from '../domain/accounts.js';
 import { activationMail, lockedAfterFailuresMail } from '../domain/account-mails.js';
-import { parseCalendars, regionForCountry } from '../domain/calendar.js';
+import { parseCalendars } from '../domain/calendar.js';
+import { regionForCountry } from '../domain/support-regions.js';
 import { AppError, isAppError, type ErrorCode } from '../domain/errors.js';
 import { fixtureTime, resolveReferences, type FixtureEntry, type FixtureExpect, type FixturePlan } from '../domain/fixture-plan.js';
 import { COUNTABLE, type FixtureTicket, type FixtureTransfer, type FixtureUser, type FixtureWithdrawal } from '../domain/fixture-schemas.js';

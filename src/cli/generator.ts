@@ -7,7 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import { createAccount, lockAccount } from '../domain/accounts.js';
 import { nextOpeningMs } from '../domain/business-time.js';
-import { parseCalendars, payoutRegion, regionForCountry } from '../domain/calendar.js';
+import { parseCalendars } from '../domain/calendar.js';
+import { payoutRegion, regionForCountry } from '../domain/support-regions.js';
 import { AppError, isAppError } from '../domain/errors.js';
 import { LANGUAGES, type Language } from '../domain/language.js';
 import { userAccount, type Transaction } from '../domain/ledger.js';

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import { type HolidayInfo, type Region, holidayOnDay, isBusinessEpochDay, isoFromDay, weekdayOfDay } from './calendar.js';
+import { isoFromDay, weekdayOfDay } from './calendar-days.js';
+import { type HolidayInfo, type Region, holidayOnDay, isBusinessEpochDay } from './calendar.js';
 
 // Business time of a support region: SLA clocks and payout arrival dates. Business minutes are
 // real elapsed minutes inside opening hours, so a 09:00–18:00 day is 540 minutes even on the

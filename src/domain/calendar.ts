@@ -1,75 +1,15 @@
 import { IANAZone } from 'luxon';
 import * as z from 'zod/mini';
+import { dayFromIso, dayFromParts, easterSunday, nthWeekday, weekdayOfDay, yearOfDay } from './calendar-days.js';
 import { AppError } from './errors.js';
 import { printable } from './money.js';
 import { checkWithSchema, noDuplicates, parseShippedData } from './schema.js';
 
-// Support regions and their business calendars (data/calendars.json): which days a desk works.
-// Calendar days are handled as "epoch days" (whole days since 1970-01-01 of the local calendar),
-// so date arithmetic never touches time zones; business-time.ts maps days to instants.
+// Support regions and their business calendars (data/calendars.json): which days a desk works,
+// from its weekdays, its holiday rules and its announced extra working days. Calendar days are
+// epoch days (calendar-days.ts); which region serves a country is in support-regions.ts.
 
-const DAY_MS = 86_400_000;
-const ISO_DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const COUNTRY_PATTERN = /^[A-Z]{2}$/;
-const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
-
-// ---- calendar days ----------------------------------------------------------------------------
-
-/** The epoch day of a calendar date, or null when the date does not exist (2026-02-30). */
-function dayFromParts(year: number, month: number, dayOfMonth: number): number | null {
-  const ms = Date.UTC(year, month - 1, dayOfMonth);
-  const date = new Date(ms);
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== dayOfMonth) return null;
-  return ms / DAY_MS;
-}
-
-function dayFromIso(text: string): number | null {
-  const match = ISO_DATE_PATTERN.exec(text);
-  if (!match) return null;
-  return dayFromParts(Number(match[1]), Number(match[2]), Number(match[3]));
-}
-
-export function isoFromDay(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** ISO weekday of an epoch day; day 0 (1970-01-01) was a Thursday. */
-export function weekdayOfDay(day: number): number {
-  return ((((day + 3) % 7) + 7) % 7) + 1;
-}
-
-function yearOfDay(day: number): number {
-  return new Date(day * DAY_MS).getUTCFullYear();
-}
-
-function easterSunday(year: number): number {
-  // Anonymous Gregorian algorithm (Meeus/Jones/Butcher).
-  const a = year % 19;
-  const b = Math.floor(year / 100);
-  const c = year % 100;
-  const d = Math.floor(b / 4);
-  const e = b % 4;
-  const f = Math.floor((b + 8) / 25);
-  const g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4);
-  const k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31);
-  const dayOfMonth = ((h + l - 7 * m + 114) % 31) + 1;
-  return Date.UTC(year, month - 1, dayOfMonth) / DAY_MS;
-}
-
-function nthWeekday(year: number, month: number, weekday: number, nth: number): number | null {
-  if (nth === -1) {
-    const last = Date.UTC(year, month, 1) / DAY_MS - 1;
-    return last - ((weekdayOfDay(last) - weekday + 7) % 7);
-  }
-  const first = Date.UTC(year, month - 1, 1) / DAY_MS;
-  const day = first + ((weekday - weekdayOfDay(first) + 7) % 7) + (nth - 1) * 7;
-  return new Date(day * DAY_MS).getUTCMonth() === month - 1 ? day : null;
-}
 
 interface Closure {
   readonly day: number;
@@ -169,51 +109,6 @@ export function isHoliday(region: Region, localDateIso: string): HolidayInfo | n
 
 export function isBusinessDay(region: Region, localDateIso: string): boolean {
   return isBusinessEpochDay(region, dayOfInput(localDateIso));
-}
-
-// ---- regions ----------------------------------------------------------------------------------
-
-function regionOfCountry(data: CalendarData, country: string | null): Region | undefined {
-  if (country === null || country.trim() === '') return undefined;
-  const code = country.trim().toUpperCase();
-  if (!COUNTRY_PATTERN.test(code)) {
-    throw new AppError('INVALID_COUNTRY', `"${printable(country)}" is not a two-letter country code`, { hint: 'use an ISO 3166 code such as US, DE or CN' });
-  }
-  return data.regions.find((region) => region.countries.includes(code));
-}
-
-/** The support region serving a customer's country; unknown or missing countries go to the default region. */
-export function regionForCountry(data: CalendarData, country: string | null): Region {
-  return regionOfCountry(data, country) ?? regionById(data, data.defaultRegionId);
-}
-
-/** The calendar for payouts to a method in `country`; unknown or missing countries use the payouts region. */
-export function payoutRegion(data: CalendarData, country: string | null): Region {
-  return regionOfCountry(data, country) ?? regionById(data, data.payoutRegionId);
-}
-
-export function regionById(data: CalendarData, id: string): Region {
-  const region = data.regions.find((candidate) => candidate.id === id);
-  if (!region) {
-    throw new AppError('INVALID_CHOICE', `there is no support region "${printable(id)}"`, {
-      hint: `use one of ${data.regions.map((known) => known.id).join(', ')}`,
-    });
-  }
-  return region;
-}
-
-function weekdaysText(weekdays: readonly number[]): string {
-  const sorted = [...weekdays].sort((a, b) => a - b);
-  const first = sorted[0] ?? 1;
-  const last = sorted[sorted.length - 1] ?? 1;
-  const contiguous = sorted.length > 2 && last - first === sorted.length - 1;
-  const name = (weekday: number): string => WEEKDAY_NAMES[weekday - 1] ?? String(weekday);
-  return contiguous ? `${name(first)}–${name(last)}` : sorted.map(name).join(', ');
-}
-
-/** One line for customers, e.g. "Monday–Friday 09:00–18:00 (Europe/Berlin time), closed on public holidays". */
-export function openingHoursText(region: Region): string {
-  return `${weekdaysText(region.weekdays)} ${region.open}–${region.close} (${region.timeZone} time), closed on public holidays`;
 }
 
 // ---- the shipped data (data/calendars.json) --------------------------------------------------

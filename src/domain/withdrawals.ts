@@ -5,7 +5,8 @@
 
 import * as z from 'zod/mini';
 import { addBusinessDays, nextOpeningMs } from './business-time.js';
-import { payoutRegion, type CalendarData } from './calendar.js';
+import { type CalendarData } from './calendar.js';
+import { payoutRegion } from './support-regions.js';
 import { AppError } from './errors.js';
 import type { WithdrawalQuote } from './fees.js';
 import { holdAccount, SYSTEM_ACCOUNTS, userAccount, utcDay, type NewTransaction, type Transaction } from './ledger.js';

@@ -16,7 +16,7 @@ import { holdAccount, userAccount } from '../../src/domain/ledger.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import { bucketOf, bucketPath, manifestPath, SPLIT_SCHEMA_VERSION } from '../../src/store/split-layout.js';
 import type { RecordsTransaction } from '../../src/store/store.js';
-import { regionById } from '../../src/domain/calendar.js';
+import { regionById } from '../../src/domain/support-regions.js';
 import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
 import type { Ticket } from '../../src/domain/ticket-record.js';
 import { calendars, support } from '../support/desk-data.js';

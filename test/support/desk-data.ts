@@ -1,7 +1,8 @@
 // The shipped support data and calendars, read once for the desk's unit tests.
 
 import { readFileSync } from 'node:fs';
-import { parseCalendars, regionById } from '../../src/domain/calendar.js';
+import { parseCalendars } from '../../src/domain/calendar.js';
+import { regionById } from '../../src/domain/support-regions.js';
 import { parseSupport } from '../../src/domain/support.js';
 
 const read = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../data/${name}`, import.meta.url), 'utf8'));

@@ -2,7 +2,7 @@
 // rule from src/domain/tickets.ts and stores every ticket it changed or made, with its summary, the
 // way a use-case does through the records.
 
-import { regionById } from '../../src/domain/calendar.js';
+import { regionById } from '../../src/domain/support-regions.js';
 import type { User, UserId } from '../../src/domain/state.js';
 import type { SupportData } from '../../src/domain/support.js';
 import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';

@@ -3,17 +3,8 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { addBusinessDays, addBusinessMinutes, businessMinutesBetween, isOpenAt, nextOpeningMs, upcomingHolidays } from '../../src/domain/business-time.js';
-import {
-  type CalendarData,
-  type Region,
-  isBusinessDay,
-  isHoliday,
-  openingHoursText,
-  parseCalendars,
-  payoutRegion,
-  regionById,
-  regionForCountry,
-} from '../../src/domain/calendar.js';
+import { type CalendarData, type Region, isBusinessDay, isHoliday, parseCalendars } from '../../src/domain/calendar.js';
+import { openingHoursText, payoutRegion, regionById, regionForCountry } from '../../src/domain/support-regions.js';
 import { appErrorOf } from '../support/app-error.js';
 
 const shipped: unknown = JSON.parse(readFileSync(new URL('../../data/calendars.json', import.meta.url), 'utf8'));

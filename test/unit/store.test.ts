@@ -8,7 +8,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { regionById } from '../../src/domain/calendar.js';
+import { regionById } from '../../src/domain/support-regions.js';
 import { AppError } from '../../src/domain/errors.js';
 import { chainHash, entryContentText, type JournalEntry, type NewTransaction } from '../../src/domain/ledger.js';
 import { setFaultHook } from '../../src/store/durable-file.js';

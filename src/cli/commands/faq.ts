@@ -3,7 +3,8 @@
 // each channel answers). Neither needs an account.
 
 import type { Command } from '@commander-js/extra-typings';
-import { regionForCountry, openingHoursText, type Region } from '../../domain/calendar.js';
+import { type Region } from '../../domain/calendar.js';
+import { regionForCountry, openingHoursText } from '../../domain/support-regions.js';
 import { localizeArticle, searchFaq, type FaqHit, type LocalizedArticle } from '../../domain/faq.js';
 import { detectLanguage, parseLanguage, type Language } from '../../domain/language.js';
 import { channelNow, expectedFirstReplyText, regionNow, type SupportChannel } from '../../domain/support.js';
