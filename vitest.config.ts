@@ -21,9 +21,13 @@ export default defineConfig({
   test: {
     include: onPostgres ? ['test/e2e/**/*.test.ts'] : ['test/**/*.test.ts'],
     ...(onPostgres ? { exclude: FILE_STORE_ONLY, testNamePattern: /^(?!.*\[files\])/ } : {}),
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
+    // Vitest's default is one worker per core minus one: a single worker on a 2-core machine, idle
+    // half the time while the end-to-end tests wait for the okpay processes they spawn. With two,
+    // a test shares the cores with another file's: the timeouts only catch hangs, so they are wide.
+    maxWorkers: 2,
     globalSetup: ['test/support/pg-cluster.ts'],
     env: { OKPAY_BCRYPT_COST: '4' },
   },
