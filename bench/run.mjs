@@ -5,7 +5,8 @@
 // 1,000,000 for the large store, and a tenth of the large store's users and tickets), --keep (keep
 // the stores in the temporary directory), --startup (only the start-up and read figures, printed;
 // docs/BENCHMARKS.md is left as it is), --scale (only the figures at size, printed), --postgres
-// (only the PostgreSQL store against the file store, printed). The PostgreSQL rows use the server
+// (only the PostgreSQL store against the file store, printed), --batch (only the two batch rows,
+// printed; run from another checkout's bench/run.mjs, it measures that checkout). The PostgreSQL rows use the server
 // named by OKPAY_TEST_DATABASE_URL (a role that may create databases), or else a throwaway cluster
 // of their own (scripts/pg-cluster.mjs, as the tests make one) with PostgreSQL's durable defaults,
 // since the file store fsyncs every commit too.
@@ -28,6 +29,8 @@ const STARTUP_ONLY = process.argv.includes('--startup');
 const SCALE_ONLY = process.argv.includes('--scale');
 /** --postgres: only the PostgreSQL rows (issue 19), printed. */
 const POSTGRES_ONLY = process.argv.includes('--postgres');
+/** --batch: only `transfer --batch` into the file store and into PostgreSQL, printed. */
+const BATCH_ONLY = process.argv.includes('--batch');
 const BIG = QUICK ? 100_000 : 1_000_000;
 const SMALL = 1_000;
 const USERS = 1_000;
@@ -630,6 +633,15 @@ async function postgresRows() {
   }
 }
 
+async function batchRows() {
+  try {
+    await batch(false);
+    await batch(true);
+  } finally {
+    await dropDatabases();
+  }
+}
+
 function machine() {
   return {
     cores: os.cpus().length,
@@ -690,12 +702,13 @@ ${notes()}`;
 
 async function main() {
   console.log(
-    `okpay benchmarks — ${STARTUP_ONLY ? 'start-up' : POSTGRES_ONLY ? 'PostgreSQL' : QUICK ? 'quick' : 'full'} run on Node ${process.version} in ${WORK}`,
+    `okpay benchmarks — ${STARTUP_ONLY ? 'start-up' : BATCH_ONLY ? 'batch' : POSTGRES_ONLY ? 'PostgreSQL' : QUICK ? 'quick' : 'full'} run on Node ${process.version} in ${WORK}`,
   );
-  if (POSTGRES_ONLY) await postgresRows();
+  if (BATCH_ONLY) await batchRows();
+  else if (POSTGRES_ONLY) await postgresRows();
   else if (SCALE_ONLY) await scale();
   else await startupAndRead();
-  if (!STARTUP_ONLY && !SCALE_ONLY && !POSTGRES_ONLY) {
+  if (!STARTUP_ONLY && !SCALE_ONLY && !POSTGRES_ONLY && !BATCH_ONLY) {
     await history();
     await scale();
     await postgresRows();
