@@ -156,9 +156,22 @@ function parseFieldList(text: string): string[] {
   return [...new Set(compact.split(','))];
 }
 
-/** Whether the word after --json is meant as its field list rather than a command or an argument. */
-function looksLikeFieldList(word: string, isCommand: (word: string) => boolean): boolean {
-  return FIELD_LIST.test(word) && (word.includes(',') || (ALL_FIELDS.has(word) && !isCommand(word)));
+/** What the command tree says about the words of a command line. */
+export interface CommandWords {
+  isCommand(word: string): boolean;
+  /** Whether the word at `index` would be one of the command's arguments if --json did not take it. */
+  isArgument(argv: readonly string[], index: number): boolean;
+}
+
+/**
+ * Whether the word after --json is meant as its field list: a list, a known field that is not a
+ * command, or any name the command has no argument left for (`history --json idx` is a field
+ * list with a typo, which gets the list of valid fields, not "too many arguments").
+ */
+function looksLikeFieldList(argv: readonly string[], index: number, words: CommandWords): boolean {
+  const word = argv[index] ?? '';
+  if (!FIELD_LIST.test(word) || words.isCommand(word)) return false;
+  return word.includes(',') || ALL_FIELDS.has(word) || !words.isArgument(argv, index);
 }
 
 /** The key of the record(s) a document holds (its first key, when that is an object or a list), or null: the document is the record. */
@@ -206,7 +219,7 @@ export function selectFields(document: unknown, fields: readonly string[]): unkn
  * The command line without --json's field list, and that list: `--json=id,amount`, or
  * `--json id,amount` when the word after --json is a field list (see looksLikeFieldList).
  */
-export function splitJsonFields(argv: readonly string[], isCommand: (word: string) => boolean): { argv: string[]; fields: string[] | null } {
+export function splitJsonFields(argv: readonly string[], words: CommandWords): { argv: string[]; fields: string[] | null } {
   const out: string[] = [];
   let fields: string[] | null = null;
   for (let i = 0; i < argv.length; i += 1) {
@@ -218,7 +231,7 @@ export function splitJsonFields(argv: readonly string[], isCommand: (word: strin
     if (arg.startsWith('--json=')) {
       fields = parseFieldList(arg.slice('--json='.length));
       out.push('--json');
-    } else if (arg === '--json' && looksLikeFieldList(argv[i + 1] ?? '', isCommand)) {
+    } else if (arg === '--json' && looksLikeFieldList(argv, i + 1, words)) {
       fields = parseFieldList(argv[i + 1] ?? '');
       out.push('--json');
       i += 1;

@@ -94,9 +94,10 @@ export async function run(given: readonly string[], deps: Deps): Promise<number>
   const invocation: { fields: readonly string[] | null; later(task: Promise<void>): void } = { fields: null, later: (task) => void tasks.push(task) };
   let program: Command | null = null;
   try {
-    program = await buildProgram(deps, given, invocation);
-    const commandWords = commandNames(program);
-    const split = splitJsonFields(given, (word) => commandWords.has(word));
+    const built = await buildProgram(deps, given, invocation);
+    program = built;
+    const commandWords = commandNames(built);
+    const split = splitJsonFields(given, { isCommand: (word) => commandWords.has(word), isArgument: (words, index) => takesArgument(built, words, index) });
     const argv = split.argv;
     invocation.fields = split.fields;
     if (argv.length === 0) {
@@ -126,6 +127,35 @@ function commandPath(program: Command, argv: readonly string[]): string[] {
     }
   }
   return path;
+}
+
+/** Whether the command argv names would take argv[index] as an argument: it has one left besides its other words. */
+function takesArgument(program: Command, argv: readonly string[], index: number): boolean {
+  let command: CommandUnknownOpts = program;
+  let positional = 0;
+  for (let i = 0; i < argv.length; i += 1) {
+    const word = argv[i] ?? '';
+    const sub = word.startsWith('-') ? undefined : command.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (word === '--') {
+      positional += argv.length - i - 1 - (index > i ? 1 : 0);
+      break;
+    }
+    if (sub) command = sub;
+    else if (word.startsWith('-')) i += takesValue(command, word) ? 1 : 0;
+    else if (i !== index) positional += 1;
+  }
+  const declared = command.registeredArguments;
+  return declared.some((argument) => argument.variadic) || positional < declared.length;
+}
+
+/** An option such as `--limit` whose value is the next word (not `--limit=5`). */
+function takesValue(command: CommandUnknownOpts, word: string): boolean {
+  if (word.includes('=')) return false;
+  for (let c: CommandUnknownOpts | null = command; c; c = c.parent) {
+    const option = c.options.find((o) => o.long === word || o.short === word);
+    if (option) return option.required;
+  }
+  return false;
 }
 
 /** Commander stops at the first required option it misses; the error names them all. */

@@ -1,6 +1,7 @@
 // --json FIELDS, --jq and --template, implemented once in Output.data for every command that prints data.
 
 import { beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_FIELDS } from '../../src/cli/fields.js';
 import { Cli } from '../support/cli.js';
 
 const cli = new Cli();
@@ -55,6 +56,27 @@ describe('--json FIELDS', () => {
     expect(kyc.json<{ kyc: { status: string } }>().kyc.status).toBeDefined();
     const statuses = await cli.run(['history', '--json=status']);
     expect(statuses.json()).toEqual({ transactions: [{ status: 'completed' }, { status: 'completed' }] });
+  });
+
+  it('reads a misspelt field after --json as a field list when the command has no argument left for it', async () => {
+    for (const args of [
+      ['history', '--json', 'idx'],
+      ['withdraw', 'list', '--limit', '5', '--json', 'idx'],
+      ['tx', 'show', 'txn_0000000001', '--json', 'idx'],
+      ['tx', 'show', '--json', 'idx', 'txn_0000000001'],
+    ]) {
+      const run = await cli.run(args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.error().message).toBe('unknown JSON field: idx');
+      expect(run.error().hint).toMatch(/^available fields: .*\bid\b/);
+    }
+  });
+
+  it('never answers "too many arguments" to a word after --json', async () => {
+    for (const command of Object.keys(COMMAND_FIELDS)) {
+      const run = await cli.run([...command.split(' '), '--json', 'idx']);
+      expect(run.stderr, command).not.toMatch(/too many arguments/);
+    }
   });
 
   it('leaves an argument after --json alone when it is not a field list', async () => {
