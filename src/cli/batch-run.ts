@@ -220,7 +220,7 @@ function report(ctx: Context, rowResults: readonly RowResult[], shown: { atomic:
         })),
       );
     }
-    for (const line of summaryLines(summary, shown)) ctx.out.line(line);
+    for (const line of summaryLines(summary, shown)) ctx.out.text(line);
   });
 }
 

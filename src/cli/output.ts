@@ -11,6 +11,8 @@ export type Cell = string | number | null | undefined;
 
 export interface Column extends TableColumn {
   readonly key: string;
+  /** The key of a row's shorter text for this cell, shown on a terminal too narrow for the full one. */
+  readonly narrowKey?: string;
 }
 
 export interface Styles {
@@ -231,8 +233,15 @@ export class Output {
       return;
     }
     const cells = rows.map((row) => columns.map((c) => text(row, c.key)));
+    const narrow = rows.map((row) => columns.map((c) => text(row, c.narrowKey !== undefined && (row[c.narrowKey] ?? null) !== null ? c.narrowKey : c.key)));
     const header = (title: string) => this.shown(this.style.bold(title));
-    for (const line of loaded(terminalKit, 'tables').renderTable(columns, cells, this.io.columns, { header, border: (t) => t })) this.io.writeOut(`${line}\n`);
+    const lines = loaded(terminalKit, 'tables').renderTable(columns, cells, this.io.columns, { header, border: (t) => t }, narrow);
+    for (const line of lines) this.io.writeOut(`${line}\n`);
+  }
+
+  /** The date of `time()` ("2026-12-05"), for a column too narrow for the time. */
+  date(at: TimeInput): string {
+    return this.time(at).slice(0, 'YYYY-MM-DD'.length);
   }
 
   /** A time for people: "2026-12-05 16:16 CET" in the local zone on a terminal, in UTC when piped (JSON and CSV carry ISO 8601). */

@@ -1,5 +1,7 @@
 // okpay on a real terminal (tmux) at 80 and 120 columns: tables fit, times read as local time.
 
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, Okpay } from '../support/okpay.js';
@@ -61,6 +63,66 @@ describe.each([80, 120])('at %i columns', (columns) => {
     expect(screen.text).toMatch(/overdue \d+ h \d\d min/);
     expect(screen.text).not.toMatch(/ -\d+ h/);
     expect(screen.lines[1]?.includes('Priority')).toBe(columns === 120);
+  });
+});
+
+describe('payouts at 80 columns', () => {
+  let terminal: Terminal;
+  let payer: string;
+  let held: { id: string; fee: string; total: string };
+  let released: string;
+  beforeAll(async () => {
+    terminal = new Terminal(80);
+    const login = await okpay.run(['login', '--email', 'sofia.martinez.6@example.com', '--raw'], { env: { OKPAY_PASSWORD: PASSWORD } });
+    payer = login.stdout.trim();
+    const as = { env: { OKPAY_SESSION: payer } };
+    const method = await okpay.run(['withdraw', 'methods', 'add', 'bank', '--holder', 'Sofia Martinez', '--iban', 'DE89370400440532013000', '--json'], as);
+    const methodId = method.json<{ method: { id: string } }>().method.id;
+    const withdraw = async (amount: string) => {
+      const run = await okpay.run(['withdraw', '--method', methodId, '--amount', amount, '--currency', 'USD', '--yes', '--json'], as);
+      expect(run.code, run.stderr).toBe(0);
+      return run.json<{ withdrawal: { id: string; fee: string; total: string } }>().withdrawal;
+    };
+    held = await withdraw('1200.00');
+    const cancelled = await withdraw('33.50');
+    released = cancelled.total;
+    expect((await okpay.run(['withdraw', 'cancel', cancelled.id, '--yes'], { ...as, now: '2026-12-04T15:01:00.000Z' })).code).toBe(0);
+  });
+  afterAll(() => terminal.close());
+
+  it('history stays a table with payout holds and releases: their amounts and ids whole', async () => {
+    const screen = await terminal.okpay(['history', '--limit', '6', '--no-pager'], { ...env(payer), OKPAY_NOW: '2026-12-04T15:02:00.000Z' });
+    expect(screen.code).toBe(0);
+    expectTableFits(screen.lines, 80);
+    const row = screen.lines.find((line) => line.includes(`${held.total} USD held`));
+    expect(row).toMatch(/│ txn_\d{10} │/);
+    expect(row).toMatch(/│ requested │$/);
+    expect(screen.text).toContain(`│ ${released} USD released │ cancelled │`);
+  });
+
+  it('a batch with a failed row shows its results as a table, transaction ids whole', async () => {
+    const file = path.join(okpay.home, 'payroll.csv');
+    writeFileSync(
+      file,
+      'to,amount,currency,memo,reference\nlucas.evans.3@example.com,1.00,USD,December payroll,pay-1\nnot.yet.here@example.org,1.00,USD,welcome,pay-2\nyong.he.4@example.com,99999.00,USD,too much,pay-3\n',
+    );
+    const screen = await terminal.okpay(['transfer', '--batch', file, '--yes', '--no-pager'], env(payer));
+    expect(screen.code).toBe(7);
+    // The error line after the table is as long as it is: the terminal wraps it.
+    expectTableFits(
+      screen.lines.filter((line) => !line.startsWith('okpay: ')),
+      80,
+    );
+    expect(screen.text).toMatch(/│ paid +│ txn_\d{10} │/);
+    expect(screen.text).toMatch(/│ failed +│ not enough [^│]*… │/);
+  });
+
+  it('withdraw list keeps the fee and the amount held', async () => {
+    const screen = await terminal.okpay(['withdraw', 'list', '--no-pager'], env(payer));
+    expect(screen.code).toBe(0);
+    expectTableFits(screen.lines, 80);
+    expect(screen.lines[1]).toMatch(/│ Fee +│ Held +│/);
+    expect(screen.text).toContain(`│ ${held.id} │ 1200.00 USD │ ${held.fee} USD │ ${held.total} USD │`);
   });
 });
 

@@ -83,6 +83,37 @@ describe('tables sized to the terminal', () => {
     expect(renderTable(columns, rows, 120)[1]).toContain('Tier');
   });
 
+  it('try the shorter texts given for cells, then times cut to their date, before one block per row', () => {
+    const hold = ['2026-10-12 15:09 CEST', 'txn_0000000061', 'withdrawal.hold', 'Grace Smith •••• 3000', '1200.00 USD held + 0.50 fee', 'processing'];
+    const narrowHold = [...hold.slice(0, 4), '1200.50 USD held', 'processing'];
+    const columns = HISTORY.map((column) => (column.title === 'Status' ? { ...column, keep: true } : column));
+    const full = renderTable(columns, [hold], 140, undefined, [narrowHold]);
+    expect(full.join('\n')).toContain('│ 2026-10-12 15:09 CEST │ txn_0000000061 │ withdrawal.hold │');
+    expect(full.join('\n')).toContain('1200.00 USD held + 0.50 fee');
+    const at80 = renderTable(columns, [hold], 80, undefined, [narrowHold]);
+    expect(Math.max(...widths(at80))).toBeLessThanOrEqual(80);
+    expect(at80[3]).toMatch(/^│ 2026-10-12 │ txn_0000000061 │ Grace Smith •\S* +│ 1200\.50 USD held │ processing │$/);
+    expect(renderTable(columns, [hold], 80).some((line) => line.includes('│'))).toBe(false);
+  });
+
+  it('keep the ids of a column that mixes them with free text whole, cutting only the text', () => {
+    const columns: TableColumn[] = [
+      { title: 'Line', align: 'right' },
+      { title: 'To' },
+      { title: 'Amount', align: 'right' },
+      { title: 'Result', keep: true },
+      { title: 'Transaction or reason' },
+    ];
+    const rows = [
+      ['2', 'someone.with.a.long.address@example.com', '1.00 USD', 'paid', 'txn_0000000066'],
+      ['4', 'another.long.address@example.com', '99999.00 USD', 'failed', 'not enough money: 3766.15 USD available, this transfer needs more'],
+    ];
+    const lines = renderTable(columns, rows, 60);
+    expect(Math.max(...widths(lines))).toBeLessThanOrEqual(60);
+    expect(lines[3]).toMatch(/│ txn_0000000066 +│$/);
+    expect(lines[4]).toMatch(/│ not enough \S*… +│$/);
+  });
+
   it('switch to one block per row below 60 columns', () => {
     const lines = renderTable(HISTORY, ROWS, 50);
     expect(lines.some((line) => line.includes('│'))).toBe(false);

@@ -5,6 +5,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { history, showTransaction, type HistoryQuery } from '../../app/history.js';
 import { formatCsv } from '../../domain/csv.js';
 import { AppError } from '../../domain/errors.js';
+import { findCurrency, formatAmount, parseAmount } from '../../domain/money.js';
 import { TX_TYPES, type TxType } from '../../domain/ledger.js';
 import type { TxView } from '../../domain/tx-view.js';
 import { parseIsoDate } from '../../domain/validate.js';
@@ -83,8 +84,9 @@ function printTable(ctx: Context, views: readonly TxView[], empty: string): void
       { key: 'id', title: 'ID' },
       { key: 'type', title: 'Type', hide: 1 },
       { key: 'counterparty', title: 'Counterparty' },
-      { key: 'net', title: 'Amount', align: 'right' },
-      { key: 'status', title: 'Status' },
+      { key: 'net', title: 'Amount', align: 'right', narrowKey: 'narrowNet' },
+      // A status is one word: cut short it says nothing.
+      { key: 'status', title: 'Status', keep: true },
     ],
     views.map((v) => ({
       date: ctx.out.time(v.createdAt),
@@ -92,16 +94,29 @@ function printTable(ctx: Context, views: readonly TxView[], empty: string): void
       type: v.type,
       counterparty: v.direction === 'out' ? v.to : v.from,
       net: amountCell(v),
+      narrowNet: heldTotalCell(ctx, v),
       status: v.status,
     })),
     empty,
   );
 }
 
-/** What the viewer's balances gained or lost; a payout's hold moves money to held, so it shows what it holds. */
+/**
+ * What the viewer's balances gained or lost; a payout's hold moves money to held, so it shows what
+ * it holds, and its release what became available again.
+ */
 function amountCell(v: TxView): string {
   if (v.type === 'withdrawal.hold' && v.amount !== null) return `${v.amount} ${v.currency} held${v.fee === null ? '' : ` + ${v.fee} fee`}`;
+  if (v.type === 'withdrawal.release' && v.amount !== null) return `${v.amount} ${v.currency} released`;
   return v.net.map((n) => `${n.amount.startsWith('-') ? '' : '+'}${n.amount} ${n.currency}`).join(', ');
+}
+
+/** A hold's amount and fee as one figure (what `withdraw list` shows as held), for a narrow terminal; null for other rows. */
+function heldTotalCell(ctx: Context, v: TxView): string | null {
+  if (v.type !== 'withdrawal.hold' || v.amount === null || v.currency === null || v.fee === null || v.feeCurrency !== v.currency) return null;
+  const currency = findCurrency(ctx.ref.currencies, v.currency);
+  const total = parseAmount(v.amount, currency, { ignoreMaximum: true }) + parseAmount(v.fee, currency, { allowZero: true, ignoreMaximum: true });
+  return `${formatAmount(total, currency)} ${v.currency} held`;
 }
 
 async function writeCsv(ctx: Context, views: readonly TxView[], output: string | undefined): Promise<void> {

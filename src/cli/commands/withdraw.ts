@@ -127,17 +127,19 @@ function registerListAndCancel(withdrawCommand: Command, app: App): void {
       ctx.out.table(
         [
           { key: 'id', title: 'ID' },
-          { key: 'requested', title: 'Requested' },
+          // The fee and the amount held are what this list is for: the time of the request goes first.
+          { key: 'requested', title: 'Requested', hide: 2, narrowKey: 'requestedDate' },
           { key: 'money', title: 'Amount', align: 'right' },
-          { key: 'fee', title: 'Fee', align: 'right', hide: 2 },
-          { key: 'held', title: 'Held', align: 'right', hide: 3 },
+          { key: 'fee', title: 'Fee', align: 'right' },
+          { key: 'held', title: 'Held', align: 'right' },
           { key: 'method', title: 'To' },
           { key: 'status', title: 'Status' },
-          { key: 'expected', title: 'Expected by', hide: 1 },
+          { key: 'expected', title: 'Expected by', hide: 1, narrowKey: 'expectedDate' },
         ],
         docs.map((d) => ({
           id: d.id,
           requested: ctx.out.time(d.requestedAt),
+          requestedDate: ctx.out.date(d.requestedAt),
           money: `${d.amount} ${d.currency}`,
           fee: `${d.fee} ${d.currency}`,
           // In flight the amount and the fee are held; a finished payout holds nothing.
@@ -145,6 +147,7 @@ function registerListAndCancel(withdrawCommand: Command, app: App): void {
           method: d.method,
           status: d.status === 'failed' && d.failureReason ? `failed (${d.failureReason})` : d.status,
           expected: ctx.out.time(d.expectedBy),
+          expectedDate: ctx.out.date(d.expectedBy),
         })),
         emptyPageText(paging, found, 'no withdrawals yet'),
       );
