@@ -5,13 +5,15 @@
 // region and pause while the ticket is pending (on the customer) or on hold; a ticket that comes
 // in outside opening hours starts counting at the next opening.
 
+import * as z from 'zod/mini';
 import { addBusinessMinutes, businessMinutesBetween } from './business-time.js';
 import type { Region } from './calendar.js';
 import type { SupportData } from './support.js';
 import { ticketChannel } from './support.js';
 import type { Ticket, TicketEvent, TicketStatus } from './ticket-record.js';
 
-export type ReplyKind = 'first-reply' | 'next-reply';
+const REPLY_KINDS = ['first-reply', 'next-reply'] as const;
+export type ReplyKind = (typeof REPLY_KINDS)[number];
 /** ok; at-risk (a quarter of the target or less left); breached; paused; none (nothing due). */
 export type SlaState = 'ok' | 'at-risk' | 'breached' | 'paused' | 'none';
 
@@ -202,17 +204,21 @@ export function slaReport(ticket: Ticket, support: SupportData, region: Region, 
  * at any later instant is the one `slaReport` gives (see `clockAt`), so the queue never needs the
  * conversation.
  */
-export interface ClockSnapshot {
-  readonly kind: ReplyKind;
-  readonly startedAtMs: number;
-  readonly targetMinutes: number;
-  /** Business minutes counted before `runningSinceMs` (all of them while paused). */
-  readonly elapsedMinutes: number;
-  /** Since when the clock runs on; null while paused (pending or on hold). */
-  readonly runningSinceMs: number | null;
-  /** When the target was reached before `runningSinceMs`, if it was. */
-  readonly dueAtMs: number | null;
-}
+/** A reply clock as the ticket's summary keeps it: enough to tell its state at any later moment. */
+export const clockSnapshotSchema = z.readonly(
+  z.object({
+    kind: z.enum(REPLY_KINDS),
+    startedAtMs: z.number(),
+    targetMinutes: z.number(),
+    /** Business minutes counted before `runningSinceMs` (all of them while paused). */
+    elapsedMinutes: z.number(),
+    /** Since when the clock runs on; null while paused (pending or on hold). */
+    runningSinceMs: z.nullable(z.number()),
+    /** When the target was reached before `runningSinceMs`, if it was. */
+    dueAtMs: z.nullable(z.number()),
+  }),
+);
+export type ClockSnapshot = z.infer<typeof clockSnapshotSchema>;
 
 /** The ticket's waiting clock as a snapshot; null when no answer is due. */
 export function clockSnapshot(ticket: Ticket, support: SupportData, region: Region): ClockSnapshot | null {

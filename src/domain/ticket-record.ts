@@ -63,10 +63,10 @@ const ticketEventSchema = z.discriminatedUnion('type', [
 ]);
 export type TicketEvent = z.infer<typeof ticketEventSchema>;
 
-const escalationRequestSchema = z.readonly(z.object({ at: text, tier: tierSchema, reason: text }));
+export const escalationRequestSchema = z.readonly(z.object({ at: text, tier: tierSchema, reason: text }));
 export type EscalationRequest = z.infer<typeof escalationRequestSchema>;
 
-const ratingSchema = z.readonly(z.object({ at: text, score: z.int(), comment: optionalText }));
+export const ratingSchema = z.readonly(z.object({ at: text, score: z.int(), comment: optionalText }));
 export type Rating = z.infer<typeof ratingSchema>;
 
 /** A refund above the four-eyes amount that one agent requested and a second must approve (duties.ts). */

@@ -2,6 +2,7 @@
 // believes them: a record edited outside okpay, or left by a bug, is refused as damage naming the
 // kind, the key and every bad field, instead of surfacing later as a wrong balance or a crash.
 
+import * as z from 'zod/mini';
 import { AppError } from '../domain/errors.js';
 import { printable } from '../domain/money.js';
 import { checkWithSchema, problemsText } from '../domain/schema.js';
@@ -18,9 +19,28 @@ import {
 import { ticketSchema } from '../domain/ticket-record.js';
 import { userSchema } from '../domain/user.js';
 import { mailImportSchema } from '../domain/inbound-mail.js';
-import type { Kind } from './record-kinds.js';
+import { deliverySchema } from '../domain/mail-delivery.js';
+import { ticketSummarySchema } from '../domain/ticket-summary.js';
+import { INDEX_KINDS, type Kind } from './record-kinds.js';
 
-const RECORD_SCHEMAS: Partial<Record<Kind, Parameters<typeof checkWithSchema>[0]>> = {
+/** The store's count of users, kept beside the records so that counting never scans them. */
+const countsSchema = z.readonly(z.object({ users: z.int().check(z.nonnegative()) }));
+export type Counts = z.infer<typeof countsSchema>;
+
+/** An index record: the keys of the records filed under one index key. */
+const membersSchema = z.record(z.string(), z.literal(true));
+
+type Schema = Parameters<typeof checkWithSchema>[0];
+const INDEX_KIND_SET: ReadonlySet<Kind> = new Set(INDEX_KINDS);
+
+const RECORD_SCHEMAS: Partial<Record<Kind, Schema>> = {
+  // The open queue keeps a copy of each open ticket's summary, so listing it reads no ticket.
+  'open-queue': z.record(z.string(), ticketSummarySchema),
+  'journal-of-user': z.array(z.int().check(z.positive())),
+  counts: countsSchema,
+  refunds: z.string(),
+  summaries: ticketSummarySchema,
+  deliveries: deliverySchema,
   users: userSchema,
   sessions: sessionSchema,
   balances: balanceRowSchema,
@@ -43,7 +63,7 @@ const matched = new WeakSet<object>();
 
 /** The record as read, once it matches its kind's schema; STORE_CORRUPT naming every bad field otherwise. */
 export function checkedRecord(kind: Kind, key: string, value: unknown): unknown {
-  const schema = RECORD_SCHEMAS[kind];
+  const schema = RECORD_SCHEMAS[kind] ?? (INDEX_KIND_SET.has(kind) ? membersSchema : undefined);
   if (schema === undefined || value === undefined || value === null) return value;
   if (typeof value === 'object' && matched.has(value)) return value;
   const result = checkWithSchema(schema, value);

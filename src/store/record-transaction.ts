@@ -32,6 +32,7 @@ import type {
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { Ticket, TicketStatus } from '../domain/ticket-record.js';
 import { idempotencyKey, OPEN_STATUSES, WAITING_KEY, type IndexMembers } from './record-kinds.js';
+import { checkedRecord, type Counts } from './record-schemas.js';
 import type { RecordView } from './record-view.js';
 import type {
   BalanceRecords,
@@ -55,10 +56,6 @@ import type { AuditReader, JournalReader, OutboxReader, RecordsTransaction } fro
 
 export const META_KEY = 'meta';
 const COUNTS_KEY = 'counts';
-
-export interface Counts {
-  readonly users: number;
-}
 
 function byCode(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -121,7 +118,7 @@ export abstract class RecordTransaction implements RecordsTransaction {
     byPhone: async (phone) => this.firstMember('user-by-phone', phone),
     byToken: async (kind, tokenHash) => this.firstMember('user-by-token', `${kind}:${tokenHash}`),
     staff: async () => (await this.usersFiled('staff', 'staff')).sort((a, b) => byCode(a.id, b.id)),
-    count: async () => (((await this.view.source.get('counts', COUNTS_KEY)) as Counts | undefined)?.users ?? 0) + (await this.newUsers()),
+    count: async () => ((await this.view.committed<Counts>('counts', COUNTS_KEY))?.users ?? 0) + (await this.newUsers()),
     put: (user) => this.view.put('users', user.id, user),
     scan: (size) => this.scanSorted<User>('users', size, (a, b) => byCode(a.id, b.id)),
   };
@@ -337,7 +334,7 @@ export abstract class RecordTransaction implements RecordsTransaction {
   async settleCounters(journalHead: StoreMeta['journal'], auditHead: StoreMeta['audit']): Promise<void> {
     const added = await this.newUsers();
     if (added > 0) {
-      const counts = ((await this.view.source.get('counts', COUNTS_KEY)) as Counts | undefined) ?? { users: 0 };
+      const counts = (await this.view.committed<Counts>('counts', COUNTS_KEY)) ?? { users: 0 };
       this.view.put('counts', COUNTS_KEY, { users: counts.users + added });
     }
     this.metaValue = { ...this.metaValue, journal: journalHead, audit: auditHead };
@@ -408,7 +405,9 @@ export abstract class RecordTransaction implements RecordsTransaction {
   private async openQueue(): Promise<TicketSummary[]> {
     const queue = new Map<string, TicketSummary>();
     for await (const batch of this.view.source.scan('open-queue')) {
-      for (const [, members] of batch) for (const [number, summary] of Object.entries(members as IndexMembers)) queue.set(number, summary as TicketSummary);
+      for (const [key, members] of batch) {
+        for (const [number, summary] of Object.entries(checkedRecord('open-queue', key, members) as IndexMembers)) queue.set(number, summary as TicketSummary);
+      }
     }
     for (const number of this.view.writtenKeys('summaries')) {
       const summary = await this.view.get<TicketSummary>('summaries', number);

@@ -42,6 +42,11 @@ export class RecordView {
     return (checkedRecord(kind, key, await this.source.get(kind, key)) ?? null) as T | null;
   }
 
+  /** The committed record alone, checked, without this transaction's writes over it. */
+  async committed<T>(kind: Kind, key: string): Promise<T | undefined> {
+    return checkedRecord(kind, key, await this.source.get(kind, key)) as T | undefined;
+  }
+
   /** Keys about to be read one by one: the source may fetch those this transaction has not written in one go. */
   async prefetch(kind: Kind, keys: readonly string[]): Promise<void> {
     const written = this.writes.get(kind);
@@ -97,7 +102,7 @@ export class RecordView {
    * there (the index itself is brought up to date only at commit).
    */
   async members(index: IndexKind, key: string, of: RecordKind): Promise<string[]> {
-    const candidates = new Set(Object.keys(((await this.source.get(index, key)) ?? {}) as IndexMembers));
+    const candidates = new Set(Object.keys((await this.committed<IndexMembers>(index, key)) ?? {}));
     for (const written of this.filedByWrites.get(indexId(index, key)) ?? []) candidates.add(written);
     const kept: string[] = [];
     for (const member of candidates) {

@@ -29,7 +29,7 @@ import { corrupt, ensureDirectory, errnoOf, faultPoint, fsyncDirectory, removeFi
 import { Schema2Reader } from './schema2-reader.js';
 import type { Schema2State } from './schema2-state.js';
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
-import type { Counts } from './record-transaction.js';
+import type { Counts } from './record-schemas.js';
 import { digest, seal, unseal } from './sealed-file.js';
 import { readSchema2Index, recordsOfState } from './split-upgrade.js';
 import { verifySplitStore, type SplitVerifyReport } from './split-verify.js';

@@ -8,7 +8,7 @@ import { sha256Hex } from '../domain/ledger.js';
 import type { StoreMeta } from '../domain/state.js';
 import { corrupt, errnoOf, unavailable } from './durable-file.js';
 import { bucketCount, KINDS, KINDS_ADDED, type Kind } from './record-kinds.js';
-import type { Counts } from './record-transaction.js';
+import type { Counts } from './record-schemas.js';
 import type { Changes } from './record-view.js';
 import { seal } from './sealed-file.js';
 

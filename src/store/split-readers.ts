@@ -8,6 +8,7 @@ import { parseEml, type MailRecord } from '../domain/mail.js';
 import type { ChainHead } from '../domain/state.js';
 import { journalCodec } from './chain-codecs.js';
 import { corrupt } from './durable-file.js';
+import { checkedRecord } from './record-schemas.js';
 import { RecordTransaction } from './record-transaction.js';
 import { RecordView } from './record-view.js';
 import type { ChainEntry, SegmentLog } from './segment-log.js';
@@ -93,7 +94,7 @@ class SplitJournalReader implements JournalReader {
   }
 
   async seqsOfUser(userId: string): Promise<number[]> {
-    const seqs = ((await this.snapshot.get('journal-of-user', userId)) as number[] | undefined) ?? [];
+    const seqs = (checkedRecord('journal-of-user', userId, await this.snapshot.get('journal-of-user', userId)) as number[] | undefined) ?? [];
     return seqs.filter((s) => s <= this.committed.seq);
   }
 

@@ -98,4 +98,67 @@ describe('records read back from a store', () => {
       "the store's tickets record 7 is damaged: tier must be 1 or 2 or 3; events[2].to must be 1 or 2 or 3",
     );
   });
+
+  const SUMMARY = {
+    number: 7,
+    customerId: 'usr_1',
+    status: 'open',
+    assigneeId: null,
+    createdAt: '2026-11-23T10:00:00.000Z',
+    updatedAt: '2026-11-23T10:00:00.000Z',
+    priority: 'normal',
+    tier: 1,
+    category: 'account',
+    language: 'en',
+    channel: 'email',
+    subject: 'Cannot sign in',
+    regionId: 'us',
+    origin: 'customer',
+    escalationRequest: null,
+    rating: null,
+    waitingForFirstReply: true,
+    solvedAt: null,
+    sla: { kind: 'first-reply', startedAtMs: 1, targetMinutes: 60, elapsedMinutes: 0, runningSinceMs: 1, dueAtMs: null },
+  };
+
+  it('ticket summaries, and the copies the open queue keeps of them, are checked field by field', () => {
+    expect(checkedRecord('summaries', '7', SUMMARY)).toBe(SUMMARY);
+    expect(checkedRecord('open-queue', '7', { 7: SUMMARY })).toEqual({ 7: SUMMARY });
+    const damaged = { ...SUMMARY, status: 'gone', sla: { ...SUMMARY.sla, kind: 'third-reply', dueAtMs: 'soon' } };
+    expect(refusal('summaries', '7', damaged).message).toBe(
+      'the store\'s summaries record 7 is damaged: status must be "new" or "open" or "pending" or "on-hold" or "solved" or "closed" or "merged"; ' +
+        'sla.kind must be "first-reply" or "next-reply"; sla.dueAtMs must be a number',
+    );
+    expect(refusal('open-queue', '7', { 7: { ...SUMMARY, waitingForFirstReply: 'yes' } }).message).toBe(
+      "the store's open-queue record 7 is damaged: 7.waitingForFirstReply must be true or false",
+    );
+  });
+
+  it('index records, the user count, refunds and mail deliveries are checked too', () => {
+    expect(checkedRecord('user-by-email', 'a@example.com', { usr_1: true })).toEqual({ usr_1: true });
+    expect(refusal('sessions-of-user', 'usr_1', { h1: true, h2: 'yes' }).message).toBe("the store's sessions-of-user record usr_1 is damaged: h2 must be true");
+    expect(checkedRecord('journal-of-user', 'usr_1', [1, 2, 5])).toEqual([1, 2, 5]);
+    expect(refusal('journal-of-user', 'usr_1', [1, '2', 0]).message).toBe(
+      "the store's journal-of-user record usr_1 is damaged: [1] must be a number; [2] must be more than 0",
+    );
+    expect(checkedRecord('counts', 'counts', { users: 3 })).toEqual({ users: 3 });
+    expect(refusal('counts', 'counts', { users: -1 }).message).toBe("the store's counts record counts is damaged: users must be at least 0");
+    expect(refusal('refunds', 'txn_1', 42).message).toBe("the store's refunds record txn_1 is damaged: must be text");
+    const delivery = {
+      mailId: 'msg_000001',
+      status: 'queued',
+      attempts: 0,
+      queuedAt: '2026-11-23T10:00:00.000Z',
+      lastAttemptAt: null,
+      nextAttemptAt: '2026-11-23T10:00:00.000Z',
+      claimedUntil: null,
+      response: null,
+      lastError: null,
+      sentAt: null,
+    };
+    expect(checkedRecord('deliveries', 'msg_000001', delivery)).toBe(delivery);
+    expect(refusal('deliveries', 'msg_000001', { ...delivery, status: 'bounced', attempts: 1.5, sentAt: undefined }).message).toBe(
+      'the store\'s deliveries record msg_000001 is damaged: status must be "queued" or "sent" or "failed"; attempts must be a whole number; sentAt is required',
+    );
+  });
 });
