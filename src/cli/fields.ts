@@ -100,6 +100,8 @@ const TICKET = [
   'duplicate',
   'tags',
 ];
+/** What a bulk change (`ticket assign 4 7 …`) prints instead of one ticket. */
+const BULK = ['action', 'selected', 'changed', 'failed'];
 const QUEUE_ENTRY = [
   'number',
   'urgency',
@@ -137,6 +139,18 @@ export const COMMAND_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'ticket list': TICKET_SUMMARY,
   'ticket show': TICKET,
   'ticket new': TICKET,
+  // Commands that change something are declared so that a mistyped field stops them before the change.
+  'ticket reply': TICKET,
+  'ticket note': TICKET,
+  'ticket escalate': TICKET,
+  'ticket reopen': TICKET,
+  'ticket assign': [...TICKET, ...BULK],
+  'ticket set': [...TICKET, ...BULK],
+  'ticket resolve': [...TICKET, ...BULK],
+  'ticket close': [...TICKET, ...BULK],
+  'agent lock': USER,
+  'agent unlock': USER,
+  'profile set': [...USER, 'missing', 'phoneToVerify'],
   'agent queue': QUEUE_ENTRY,
   'outbox list': ['id', 'date', 'to', 'kind', 'subject', 'delivery'],
   'outbox show': MAIL,
