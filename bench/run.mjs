@@ -174,15 +174,15 @@ async function startupAndRead() {
     '≤ 2.0×',
     read.a / read.b <= 2.0,
   );
-  // The floor of any read: a script that only reads and parses the same state.json and prints.
+  // The floor of any read: a script that only reads and parses the store's root (store.json, which every read opens) and prints.
   const script = path.join(WORK, 'read-floor.cjs');
   writeFileSync(
     script,
     "const s = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8')); process.stdout.write(JSON.stringify(Object.keys(s)) + '\\n');\n",
   );
-  const floor = await sideBySide(() => run([script, path.join(home, 'state.json')], { command: [process.execPath] }), nodeFloor, 30);
+  const floor = await sideBySide(() => run([script, path.join(home, 'store.json')], { command: [process.execPath] }), nodeFloor, 30);
   references.readOwn = `${(read.a - read.b).toFixed(0)} ms`;
-  references.read = `a script that only reads, parses and prints the same state.json: ${(floor.a / floor.b).toFixed(2)}× (${floor.a.toFixed(0)} ms)`;
+  references.read = `a script that only reads, parses and prints the same store.json: ${(floor.a / floor.b).toFixed(2)}× (${floor.a.toFixed(0)} ms)`;
 }
 
 async function history() {
