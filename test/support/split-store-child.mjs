@@ -4,7 +4,8 @@
 // Runs the compiled store (dist/), as the binary does.
 
 import { readFileSync } from 'node:fs';
-import { parseCalendars, regionById } from '../../dist/domain/calendar.js';
+import { parseCalendars } from '../../dist/domain/calendar.js';
+import { regionById } from '../../dist/domain/support-regions.js';
 import { parseSupport } from '../../dist/domain/support.js';
 import { summarizeTicket } from '../../dist/domain/ticket-summary.js';
 import { setFaultHook } from '../../dist/store/durable-file.js';
