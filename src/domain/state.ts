@@ -30,23 +30,24 @@ export type Session = z.infer<typeof sessionSchema>;
 
 /** A chain head: the last sequence number committed, its hash, and the byte size of the
  * segment file that holds it (a cheap check on open that nothing was written after it). */
-export interface ChainHead {
-  readonly seq: number;
-  readonly hash: string;
-  readonly bytes: number;
-}
+const chainHeadSchema = z.readonly(z.object({ seq: z.int().check(z.nonnegative()), hash: text, bytes: z.int().check(z.nonnegative()) }));
+export type ChainHead = z.infer<typeof chainHeadSchema>;
 
-export interface StoreMeta {
-  readonly createdAt: string;
-  /** Entries per journal and audit segment file; fixed for the life of a store. */
-  readonly segmentSize: number;
-  /** Set when fixtures were loaded: enables tester-only commands such as `dev otp`. */
-  readonly testStore: boolean;
-  readonly journal: ChainHead;
-  readonly audit: ChainHead;
-  readonly mailSeq: number;
-  readonly ticketSeq: number;
-}
+/** The store's own record: checked when a store's root is read back (store/split-layout.ts). */
+export const storeMetaSchema = z.readonly(
+  z.object({
+    createdAt: text,
+    /** Entries per journal and audit segment file; fixed for the life of a store. */
+    segmentSize: z.int().check(z.positive()),
+    /** Set when fixtures were loaded: enables tester-only commands such as `dev otp`. */
+    testStore: z.boolean(),
+    journal: chainHeadSchema,
+    audit: chainHeadSchema,
+    mailSeq: z.int().check(z.nonnegative()),
+    ticketSeq: z.int().check(z.nonnegative()),
+  }),
+);
+export type StoreMeta = z.infer<typeof storeMetaSchema>;
 
 /** One account's balances: currency → signed minor units; see ledger.ts for the account names. */
 export const balanceRowSchema = z.record(text, minor);

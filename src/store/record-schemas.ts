@@ -24,7 +24,7 @@ import { ticketSummarySchema } from '../domain/ticket-summary.js';
 import { INDEX_KINDS, type Kind } from './record-kinds.js';
 
 /** The store's count of users, kept beside the records so that counting never scans them. */
-const countsSchema = z.readonly(z.object({ users: z.int().check(z.nonnegative()) }));
+export const countsSchema = z.readonly(z.object({ users: z.int().check(z.nonnegative()) }));
 export type Counts = z.infer<typeof countsSchema>;
 
 /** An index record: the keys of the records filed under one index key. */

@@ -3,12 +3,14 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import * as z from 'zod/mini';
 import { AppError } from '../domain/errors.js';
 import { sha256Hex } from '../domain/ledger.js';
-import type { StoreMeta } from '../domain/state.js';
+import { checkWithSchema, problemsText } from '../domain/schema.js';
+import { storeMetaSchema } from '../domain/state.js';
 import { corrupt, errnoOf, unavailable } from './durable-file.js';
 import { bucketCount, KINDS, KINDS_ADDED, type Kind } from './record-kinds.js';
-import type { Counts } from './record-schemas.js';
+import { countsSchema } from './record-schemas.js';
 import type { Changes } from './record-view.js';
 import { seal } from './sealed-file.js';
 
@@ -19,12 +21,9 @@ export const RECORDS = 'records';
 /** Every kind but those the root holds itself (meta, counts) lives in bucket files listed by a manifest. */
 export const BUCKETED_KINDS = KINDS.filter((kind) => kind !== 'meta' && kind !== 'counts');
 
-export interface RootBody {
-  readonly schemaVersion: number;
-  readonly commit: number;
-  readonly meta: StoreMeta;
-  readonly counts: Counts;
-}
+/** store.json: checked against this schema once its schema version is one this okpay reads. */
+const rootSchema = z.readonly(z.object({ schemaVersion: z.int(), commit: z.int().check(z.positive()), meta: storeMetaSchema, counts: countsSchema }));
+export type RootBody = z.infer<typeof rootSchema>;
 
 export interface BucketBody {
   readonly kind: Kind;
@@ -76,8 +75,8 @@ export function checkRoot(root: RootBody, file: string): RootBody {
       },
     );
   }
-  if (!Number.isSafeInteger(root.commit) || root.commit < 1 || root.meta === null || typeof root.meta !== 'object')
-    throw corrupt(file, 'it does not describe a commit');
+  const checked = checkWithSchema(rootSchema, root);
+  if (!checked.ok) throw corrupt(file, `it does not describe a commit: ${problemsText(checked.problems)}`);
   return root;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.js';
 import { checkedRecord } from '../../src/store/record-schemas.js';
+import { checkRoot } from '../../src/store/split-layout.js';
 
 const WITHDRAWAL = {
   id: 'wd_1',
@@ -159,6 +160,32 @@ describe('records read back from a store', () => {
     expect(checkedRecord('deliveries', 'msg_000001', delivery)).toBe(delivery);
     expect(refusal('deliveries', 'msg_000001', { ...delivery, status: 'bounced', attempts: 1.5, sentAt: undefined }).message).toBe(
       'the store\'s deliveries record msg_000001 is damaged: status must be "queued" or "sent" or "failed"; attempts must be a whole number; sentAt is required',
+    );
+  });
+});
+
+describe("the split store's root (store.json)", () => {
+  const head = { seq: 3, hash: 'ab', bytes: 120 };
+  const meta = { createdAt: '2026-11-23T10:00:00.000Z', segmentSize: 1000, testStore: false, journal: head, audit: head, mailSeq: 2, ticketSeq: 0 };
+  const root = { schemaVersion: 5, commit: 9, meta, counts: { users: 2 } };
+
+  it('is read as it is when its meta and counts match their schemas', () => {
+    expect(checkRoot(root, '/data/store.json')).toBe(root);
+  });
+
+  it('a damaged root is STORE_CORRUPT naming every bad field', () => {
+    const damaged = { ...root, commit: 0, meta: { ...meta, segmentSize: '1000', journal: { ...head, seq: -1 } }, counts: {} };
+    let error: unknown;
+    try {
+      checkRoot(damaged as unknown as Parameters<typeof checkRoot>[0], '/data/store.json');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('STORE_CORRUPT');
+    expect((error as AppError).message).toBe(
+      'the store file /data/store.json is damaged: it does not describe a commit: commit must be more than 0; meta.segmentSize must be a number; ' +
+        'meta.journal.seq must be at least 0; counts.users is required',
     );
   });
 });
