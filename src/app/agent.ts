@@ -356,10 +356,15 @@ export async function agentStats(t: Records, deps: AppDeps, actor: Actor, period
 
 // ---- settlement: solved tickets close by themselves ------------------------------------------------
 
+const DAY_MS = 86_400_000;
+/** At most this many solved tickets closed per run, the earliest solved first: a larger backlog takes more runs. */
+const CLOSE_BATCH = 10_000;
+
 /** Closes the solved tickets whose time has come (data/support.json) and tells their customers. */
 export async function closeSolvedTickets(t: RecordsTransaction, deps: AppDeps, nowMs: number): Promise<Ticket[]> {
   const afterDays = supportData(deps.ref).closeSolvedAfterDays;
-  const due = (await t.tickets.withStatus(['solved'])).filter((s) => s.solvedAt !== null && isDueToClose(s.solvedAt, nowMs, afterDays));
+  const solvedBy = new Date(nowMs - afterDays * DAY_MS).toISOString();
+  const due = (await t.tickets.solvedBy(solvedBy, CLOSE_BATCH)).filter((s) => s.solvedAt !== null && isDueToClose(s.solvedAt, nowMs, afterDays));
   const closed: Ticket[] = [];
   for (const summary of due.sort((a, b) => a.number - b.number)) {
     const ticket = saveTicket(t, deps.ref, autoClose(await findTicket(t, summary.number), nowMs));

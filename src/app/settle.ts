@@ -4,7 +4,7 @@
 
 import type { Transaction } from '../domain/ledger.js';
 import type { UnclaimedTransfer, Withdrawal } from '../domain/state.js';
-import { planReturn } from '../domain/wallet.js';
+import { IDEMPOTENCY_TTL_MS, planReturn } from '../domain/wallet.js';
 import { payoutMail, returnedTransferMail } from '../domain/wallet-mails.js';
 import { planCompletion, planRelease, settleSteps, type SettleStep } from '../domain/withdrawals.js';
 import type { RecordsTransaction } from '../store/store.js';
@@ -14,12 +14,20 @@ import { payoutRef } from './withdrawals.js';
 
 /** At most this many payouts and as many returns per run: a backlog larger than that takes more runs. */
 export const SETTLE_BATCH = 10_000;
+/**
+ * At most this many expired quotes and as many idempotency keys removed per run: each removal
+ * rewrites the record file it lived in, so a backlog (a store older than this release) goes over
+ * several runs rather than in one long commit.
+ */
+export const PRUNE_BATCH = 2_000;
 
 export interface SettleSummary {
   processing: number;
   completed: number;
   failed: number;
   unclaimedReturned: number;
+  quotesPruned: number;
+  idempotencyKeysPruned: number;
   transactions: string[];
 }
 
@@ -27,10 +35,25 @@ export async function settleMoney(t: RecordsTransaction, deps: AppDeps): Promise
   // One moment for the whole run.
   const now = deps.now();
   const frozen = depsAt(deps, () => now);
-  const summary: SettleSummary = { processing: 0, completed: 0, failed: 0, unclaimedReturned: 0, transactions: [] };
-  for (const withdrawal of await t.withdrawals.inFlight(SETTLE_BATCH)) await advancePayout(t, frozen, withdrawal, summary);
+  const summary: SettleSummary = { processing: 0, completed: 0, failed: 0, unclaimedReturned: 0, quotesPruned: 0, idempotencyKeysPruned: 0, transactions: [] };
+  for (const withdrawal of await t.withdrawals.dueBy(now.toISOString(), SETTLE_BATCH)) await advancePayout(t, frozen, withdrawal, summary);
   await returnUnclaimed(t, frozen, summary);
+  await pruneExpired(t, now.getTime(), summary);
   return summary;
+}
+
+/**
+ * Expired idempotency keys and quotes go, so they do not pile up for ever. An expired key answers
+ * as no key at all, so removing it changes no outcome. A quote stays until every idempotency key
+ * that may name it has expired too (a retried transfer finds the request its quote stood for).
+ */
+async function pruneExpired(t: RecordsTransaction, nowMs: number, summary: SettleSummary): Promise<void> {
+  const keys = await t.idempotency.expiredBy(new Date(nowMs).toISOString(), PRUNE_BATCH);
+  for (const { userId, key } of keys) t.idempotency.delete(userId, key);
+  const quotes = await t.quotes.expiredBy(new Date(nowMs - IDEMPOTENCY_TTL_MS).toISOString(), PRUNE_BATCH);
+  for (const id of quotes) t.quotes.delete(id);
+  summary.idempotencyKeysPruned = keys.length;
+  summary.quotesPruned = quotes.length;
 }
 
 async function advancePayout(t: RecordsTransaction, deps: AppDeps, withdrawal: Withdrawal, summary: SettleSummary): Promise<void> {

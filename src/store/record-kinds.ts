@@ -5,9 +5,11 @@
 
 import type { Delivery } from '../domain/mail-delivery.js';
 import type { MailImport } from '../domain/inbound-mail.js';
-import type { Session, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
+import { sha256Hex } from '../domain/ledger.js';
+import type { IdempotencyRecord, Session, StoredQuote, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { TicketStatus } from '../domain/ticket-record.js';
+import { settleDueAt } from '../domain/withdrawals.js';
 
 export const RECORD_KINDS = [
   'meta',
@@ -47,6 +49,11 @@ export const INDEX_KINDS = [
   'journal-of-user',
   'deliveries-waiting',
   'mail-imports-of-ticket',
+  'withdrawals-due',
+  'unclaimed-due',
+  'quotes-expiry',
+  'idempotency-expiry',
+  'solved-due',
 ] as const;
 export type IndexKind = (typeof INDEX_KINDS)[number];
 
@@ -58,6 +65,33 @@ export const KINDS: readonly Kind[] = [...RECORD_KINDS, ...INDEX_KINDS];
  * keeps of it (true, or a copy such as a ticket's summary for the open queue).
  */
 export type IndexMembers = Record<string, unknown>;
+
+/**
+ * Indexes in time order: each record is filed under the UTC day of its time (split into a few
+ * parts where a day may hold very many), with the time as its value; the day records that exist
+ * are listed under SLOTS_KEY, so "everything up to a moment, oldest first" reads the list and then
+ * only the days it needs, never the whole kind.
+ */
+export const ORDERED_KINDS = {
+  'withdrawals-due': 'withdrawals',
+  'unclaimed-due': 'unclaimed',
+  'quotes-expiry': 'quotes',
+  'idempotency-expiry': 'idempotency',
+  'solved-due': 'summaries',
+} as const satisfies Partial<Record<IndexKind, RecordKind>>;
+export type OrderedKind = keyof typeof ORDERED_KINDS;
+export const isOrderedKind = (kind: Kind): kind is OrderedKind => Object.hasOwn(ORDERED_KINDS, kind);
+export const SLOTS_KEY = 'slots';
+/** The day of an ordered index key ("2026-11-23" or "2026-11-23/0a"). */
+export const slotDay = (slot: string): string => slot.slice(0, 10);
+
+/**
+ * Parts of one day's quotes and idempotency keys (every transfer makes one): a busy day's keys
+ * spread over this many records, so that each commit rewrites a small one.
+ */
+const BUSY_DAY_PARTS = 64;
+const busySlot = (iso: string, member: string): string =>
+  `${iso.slice(0, 10)}/${(parseInt(sha256Hex(member).slice(0, 4), 16) % BUSY_DAY_PARTS).toString(16).padStart(2, '0')}`;
 
 /** Statuses of the open queue: its summaries are kept in their own index, so listing it never reads closed tickets. */
 export const OPEN_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'on-hold'];
@@ -73,6 +107,11 @@ const SMALL_KINDS: ReadonlySet<Kind> = new Set<Kind>([
   'open-queue',
   'unclaimed-by-recipient',
   'deliveries-waiting',
+  'withdrawals-due',
+  'unclaimed-due',
+  'quotes-expiry',
+  'idempotency-expiry',
+  'solved-due',
 ]);
 
 /**
@@ -84,6 +123,11 @@ export const KINDS_ADDED: ReadonlyMap<Kind, number> = new Map<Kind, number>([
   ['deliveries-waiting', 4],
   ['mail-imports', 5],
   ['mail-imports-of-ticket', 5],
+  ['withdrawals-due', 6],
+  ['unclaimed-due', 6],
+  ['quotes-expiry', 6],
+  ['idempotency-expiry', 6],
+  ['solved-due', 6],
 ]);
 
 /** Mail deliveries not yet sent are filed under this one key, so `outbox send` reads one small index. */
@@ -129,11 +173,13 @@ export function indexEntries(kind: RecordKind, key: string, value: unknown): Ind
       const summary = value as TicketSummary;
       const entries: IndexEntry[] = [{ kind: 'tickets-of-customer', key: summary.customerId, member: key, value: true }];
       if (OPEN_STATUSES.includes(summary.status)) entries.push({ kind: 'open-queue', key: openQueueKey(summary.number), member: key, value: summary });
+      if (summary.status === 'solved' && summary.solvedAt !== null)
+        entries.push({ kind: 'solved-due', key: summary.solvedAt.slice(0, 10), member: key, value: summary.solvedAt });
       return entries;
     }
     case 'unclaimed': {
       const transfer = value as UnclaimedTransfer;
-      const entries: IndexEntry[] = [];
+      const entries: IndexEntry[] = [{ kind: 'unclaimed-due', key: transfer.expiresAt.slice(0, 10), member: key, value: transfer.expiresAt }];
       if (transfer.toEmail !== null) entries.push({ kind: 'unclaimed-by-recipient', key: `email:${transfer.toEmail}`, member: key, value: true });
       if (transfer.toPhone !== null) entries.push({ kind: 'unclaimed-by-recipient', key: `phone:${transfer.toPhone}`, member: key, value: true });
       return entries;
@@ -143,7 +189,16 @@ export function indexEntries(kind: RecordKind, key: string, value: unknown): Ind
       return [
         { kind: 'withdrawals-of-user', key: withdrawal.userId, member: key, value: true },
         { kind: 'withdrawal-by-hold', key: withdrawal.holdTxId, member: key, value: true },
+        { kind: 'withdrawals-due', key: settleDueAt(withdrawal).slice(0, 10), member: key, value: settleDueAt(withdrawal) },
       ];
+    }
+    case 'quotes': {
+      const { expiresAt } = value as StoredQuote;
+      return [{ kind: 'quotes-expiry', key: busySlot(expiresAt, key), member: key, value: expiresAt }];
+    }
+    case 'idempotency': {
+      const { expiresAt } = value as IdempotencyRecord;
+      return [{ kind: 'idempotency-expiry', key: busySlot(expiresAt, key), member: key, value: expiresAt }];
     }
     case 'methods':
       return [{ kind: 'methods-of-user', key: (value as WithdrawalMethod).userId, member: key, value: true }];

@@ -144,6 +144,8 @@ export abstract class RecordTransaction implements RecordsTransaction {
   readonly quotes: QuoteRecords = {
     get: (id) => this.view.get<StoredQuote>('quotes', id),
     put: (quote) => this.view.put('quotes', quote.id, quote),
+    delete: (id) => this.view.remove('quotes', id),
+    expiredBy: (atIso, limit) => this.view.ordered('quotes-expiry', atIso, limit),
   };
 
   readonly idempotency: IdempotencyRecords = {
@@ -153,6 +155,8 @@ export abstract class RecordTransaction implements RecordsTransaction {
         'idempotency',
         keys.map((key) => idempotencyKey(userId, key)),
       ),
+    delete: (userId, key) => this.view.remove('idempotency', idempotencyKey(userId, key)),
+    expiredBy: async (atIso, limit) => (await this.view.ordered('idempotency-expiry', atIso, limit)).map(splitIdempotencyKey),
   };
 
   readonly unclaimed: UnclaimedRecords = {
@@ -165,10 +169,7 @@ export abstract class RecordTransaction implements RecordsTransaction {
       return found.sort((a, b) => byCode(a.createdAt, b.createdAt) || byCode(a.txId, b.txId));
     },
     expiredBy: async (atIso, limit) =>
-      [...(await this.view.all<UnclaimedTransfer>('unclaimed')).values()]
-        .filter((u) => u.expiresAt <= atIso)
-        .sort((a, b) => byCode(a.expiresAt, b.expiresAt) || byCode(a.txId, b.txId))
-        .slice(0, limit),
+      present(await Promise.all((await this.view.ordered('unclaimed-due', atIso, limit)).map((id) => this.view.get<UnclaimedTransfer>('unclaimed', id)))),
     scan: (size) => this.scanSorted<UnclaimedTransfer>('unclaimed', size, (a, b) => byCode(a.createdAt, b.createdAt) || byCode(a.txId, b.txId)),
   };
 
@@ -206,7 +207,10 @@ export abstract class RecordTransaction implements RecordsTransaction {
       const ids = await this.view.members('withdrawals-of-user', userId, 'withdrawals');
       return present(await Promise.all(ids.map((id) => this.view.get<Withdrawal>('withdrawals', id)))).sort(byRequest);
     },
-    inFlight: async (limit) => [...(await this.view.all<Withdrawal>('withdrawals')).values()].sort(byRequest).slice(0, limit),
+    dueBy: async (atIso, limit) =>
+      present(await Promise.all((await this.view.ordered('withdrawals-due', atIso, limit)).map((id) => this.view.get<Withdrawal>('withdrawals', id)))).sort(
+        byRequest,
+      ),
     put: (withdrawal) => this.view.put('withdrawals', withdrawal.id, withdrawal),
     scan: (size) => this.scanSorted<Withdrawal>('withdrawals', size, byRequest),
   };
@@ -223,6 +227,8 @@ export abstract class RecordTransaction implements RecordsTransaction {
       this.view.put('summaries', String(ticket.number), summary);
     },
     withStatus: (statuses) => this.summariesWithStatus(statuses),
+    solvedBy: async (atIso, limit) =>
+      present(await Promise.all((await this.view.ordered('solved-due', atIso, limit)).map((n) => this.view.get<TicketSummary>('summaries', n)))),
     ofCustomer: async (customerId, statuses, page) => {
       const numbers = await this.view.members('tickets-of-customer', customerId, 'summaries');
       const summaries = present(await Promise.all(numbers.map((n) => this.view.get<TicketSummary>('summaries', n))));
@@ -434,6 +440,12 @@ export abstract class RecordTransaction implements RecordsTransaction {
       );
     })();
   }
+}
+
+/** An idempotency record's store key split back into the user and the key they chose (which may hold colons). */
+function splitIdempotencyKey(stored: string): { userId: string; key: string } {
+  const split = stored.indexOf(':');
+  return { userId: stored.slice(0, split), key: stored.slice(split + 1) };
 }
 
 function byRequest(a: Withdrawal, b: Withdrawal): number {

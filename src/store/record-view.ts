@@ -4,7 +4,20 @@
 // or lost (record-kinds.indexEntries), so stores persist plain maps and never derive indexes. Every
 // committed record is checked against its kind's schema as it is read (record-schemas.ts).
 
-import { indexEntries, type IndexEntry, type IndexKind, type IndexMembers, type Kind, type RecordKind, RECORD_KINDS } from './record-kinds.js';
+import {
+  indexEntries,
+  isOrderedKind,
+  ORDERED_KINDS,
+  RECORD_KINDS,
+  SLOTS_KEY,
+  slotDay,
+  type IndexEntry,
+  type IndexKind,
+  type IndexMembers,
+  type Kind,
+  type OrderedKind,
+  type RecordKind,
+} from './record-kinds.js';
 import { checkedRecord } from './record-schemas.js';
 
 export interface RecordSource {
@@ -14,6 +27,12 @@ export interface RecordSource {
   scan(kind: Kind): AsyncIterable<readonly (readonly [string, unknown])[]>;
   /** Reads these records ahead in one go, for the `get`s that follow (a source across a network). */
   prefetch?(kind: Kind, keys: readonly string[]): Promise<void>;
+  /**
+   * Keys of the committed records an ordered index files at or before `atIso`, oldest first, at
+   * most `limit`: a source with its own sorted index (SQL) answers this in one query; without it,
+   * the view reads the index's day records.
+   */
+  ordered?(kind: OrderedKind, atIso: string, limit: number): Promise<string[]>;
 }
 
 /** What a commit changes: per kind, key → new value, or null for a removed record. */
@@ -112,6 +131,69 @@ export class RecordView {
     return kept;
   }
 
+  /**
+   * Keys of the records an ordered index files at or before `atIso`, as this transaction sees
+   * them, ordered by their time (then key), at most `limit`.
+   */
+  async ordered(kind: OrderedKind, atIso: string, limit: number): Promise<string[]> {
+    const of = ORDERED_KINDS[kind];
+    const written = this.writes.get(of) ?? new Map<string, unknown>();
+    const committed = this.source.ordered
+      ? await this.source.ordered(kind, atIso, limit + written.size)
+      : await this.committedUpTo(kind, atIso, limit + written.size);
+    const found: [string, string][] = [];
+    for (const key of new Set([...committed, ...written.keys()])) {
+      const time = indexEntries(of, key, await this.get(of, key)).find((e) => e.kind === kind)?.value as string | undefined;
+      if (time !== undefined && time <= atIso) found.push([time, key]);
+    }
+    return found
+      .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
+      .slice(0, limit)
+      .map(([, key]) => key);
+  }
+
+  /** Committed keys filed at or before `atIso`: whole days, oldest first, until `limit` are found. */
+  private async committedUpTo(kind: OrderedKind, atIso: string, limit: number): Promise<string[]> {
+    const day = slotDay(atIso);
+    const slots = Object.keys(((await this.source.get(kind, SLOTS_KEY)) ?? {}) as IndexMembers)
+      .filter((slot) => slotDay(slot) <= day)
+      .sort();
+    const found: string[] = [];
+    for (let i = 0; i < slots.length; i += 1) {
+      const slot = slots[i] as string;
+      for (const [member, time] of Object.entries(((await this.source.get(kind, slot)) ?? {}) as IndexMembers))
+        if ((time as string) <= atIso) found.push(member);
+      if (found.length >= limit && slotDay(slots[i + 1] ?? '~') > slotDay(slot)) break;
+    }
+    return found;
+  }
+
+  /**
+   * Files every committed record of the given index kinds' record kinds anew (the indexes of a
+   * store written before those kinds existed), as writes of this transaction.
+   */
+  async rebuild(kinds: readonly IndexKind[]): Promise<void> {
+    const wanted = new Set(kinds);
+    const rebuilt = new Map<string, { kind: IndexKind; key: string; members: IndexMembers }>();
+    for (const of of RECORD_KINDS) {
+      if (!kinds.some((kind) => isOrderedKind(kind) && ORDERED_KINDS[kind] === of)) continue;
+      for (const [key, value] of await this.all(of)) {
+        for (const e of indexEntries(of, key, value)) {
+          if (!wanted.has(e.kind)) continue;
+          const id = indexId(e.kind, e.key);
+          const entry = rebuilt.get(id) ?? { kind: e.kind, key: e.key, members: {} };
+          entry.members[e.member] = e.value;
+          rebuilt.set(id, entry);
+        }
+      }
+    }
+    for (const { kind, key, members } of rebuilt.values()) this.put(kind, key, members);
+    for (const kind of kinds) {
+      const slots = [...rebuilt.values()].filter((e) => e.kind === kind).map((e) => e.key);
+      if (isOrderedKind(kind) && slots.length > 0) this.put(kind, SLOTS_KEY, Object.fromEntries(slots.map((slot) => [slot, true])));
+    }
+  }
+
   /** The writes, with the index records they change: what the store persists in one commit. */
   async changes(): Promise<Changes> {
     const indexUpdates = new Map<string, { kind: IndexKind; key: string; set: Map<string, unknown>; drop: Set<string> }>();
@@ -133,12 +215,24 @@ export class RecordView {
         for (const e of after) if (!had.has(entryId(e))) update(e.kind, e.key).set.set(e.member, e.value);
       }
     }
+    const slotChanges: { kind: OrderedKind; key: string; filled: boolean }[] = [];
     for (const { kind, key, set, drop } of indexUpdates.values()) {
-      const members: IndexMembers = { ...((await this.get<IndexMembers>(kind, key)) ?? {}) };
+      const before = await this.get<IndexMembers>(kind, key);
+      const members: IndexMembers = { ...(before ?? {}) };
       for (const member of drop) delete members[member];
       for (const [member, value] of set) members[member] = value;
-      if (Object.keys(members).length === 0) this.remove(kind, key);
-      else this.put(kind, key, members);
+      const filled = Object.keys(members).length > 0;
+      if (filled) this.put(kind, key, members);
+      else this.remove(kind, key);
+      if (isOrderedKind(kind) && filled !== (before !== null)) slotChanges.push({ kind, key, filled });
+    }
+    // A day record appearing or going changes its index's list of days; a record moving within one does not.
+    for (const { kind, key, filled } of slotChanges) {
+      const slots: IndexMembers = { ...((await this.get<IndexMembers>(kind, SLOTS_KEY)) ?? {}) };
+      if (filled) slots[key] = true;
+      else delete slots[key];
+      if (Object.keys(slots).length > 0) this.put(kind, SLOTS_KEY, slots);
+      else this.remove(kind, SLOTS_KEY);
     }
     return this.writes;
   }

@@ -78,6 +78,9 @@ export interface BalanceRecords {
 export interface QuoteRecords {
   get(id: string): Promise<StoredQuote | null>;
   put(quote: StoredQuote): void;
+  delete(id: string): void;
+  /** Ids of quotes that expired at or before the given time, oldest expiry first, at most `limit` (for pruning). */
+  expiredBy(atIso: string, limit: number): Promise<string[]>;
 }
 
 export interface IdempotencyRecords {
@@ -87,6 +90,9 @@ export interface IdempotencyRecords {
    * behind a network reads them in one query; changes nothing that `get` returns.
    */
   prefetch(userId: UserId, keys: readonly string[]): Promise<void>;
+  delete(userId: UserId, key: string): void;
+  /** Keys that expired at or before the given time, oldest expiry first, at most `limit` (for pruning). */
+  expiredBy(atIso: string, limit: number): Promise<{ userId: UserId; key: string }[]>;
 }
 
 export interface UnclaimedRecords {
@@ -120,8 +126,11 @@ export interface WithdrawalRecords {
   get(id: string): Promise<Withdrawal | null>;
   byHoldTx(holdTxId: TxId): Promise<Withdrawal | null>;
   ofUser(userId: UserId): Promise<Withdrawal[]>;
-  /** Every withdrawal in flight, oldest request first, at most `limit`: what settlement advances. */
-  inFlight(limit: number): Promise<Withdrawal[]>;
+  /**
+   * Withdrawals in flight that settlement may move on at the given time (settleDueAt at or before
+   * it), at most `limit` of the earliest due, in request order: what settlement advances.
+   */
+  dueBy(atIso: string, limit: number): Promise<Withdrawal[]>;
   /**
    * A withdrawal in flight whose status moved on without moving money (requested → processing).
    * Withdrawals start and end only through `post` (their hold, completion or release).
@@ -138,6 +147,8 @@ export interface TicketRecords {
   put(ticket: Ticket, summary: TicketSummary): void;
   /** Summaries of tickets in the given statuses (the open queue: new, open, pending, on-hold). */
   withStatus(statuses: readonly TicketStatus[]): Promise<TicketSummary[]>;
+  /** Summaries of the tickets solved at or before the given time, earliest solved first, at most `limit` (those settle closes). */
+  solvedBy(atIso: string, limit: number): Promise<TicketSummary[]>;
   /** One customer's tickets, newest first, optionally only some statuses. */
   ofCustomer(customerId: UserId, statuses: readonly TicketStatus[] | null, page: Page): Promise<PageOf<TicketSummary>>;
   /** Every customer's tickets, newest first, optionally only some statuses (agents' list). */

@@ -30,6 +30,7 @@ import { Schema2Reader } from './schema2-reader.js';
 import type { Schema2State } from './schema2-state.js';
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
 import type { Counts } from './record-schemas.js';
+import { INDEX_KINDS, KINDS_ADDED } from './record-kinds.js';
 import { digest, seal, unseal } from './sealed-file.js';
 import { readSchema2Index, recordsOfState } from './split-upgrade.js';
 import { verifySplitStore, type SplitVerifyReport } from './split-verify.js';
@@ -105,7 +106,7 @@ export class SplitFileStore implements RecordStore {
     await this.upgradeIfOld();
     const lock = await acquireStoreLock(this.directory, this.options.lockStaleMs ?? LOCK_STALE_MS);
     try {
-      const snapshot = await this.openForWrite();
+      const snapshot = await this.withAddedIndexes(await this.openForWrite(), () => lock.compromised);
       const t = new SplitTransaction(this, snapshot, false);
       const result = await work(t);
       if (lock.compromised) throw lockLost(this.directory);
@@ -203,6 +204,21 @@ export class SplitFileStore implements RecordStore {
     const audit = await this.settleLog(this.auditLogFiles, auditCodec, root.meta.audit);
     if (journal !== root.meta.journal || audit !== root.meta.audit) root = await this.rewriteRoot({ ...root, meta: { ...root.meta, journal, audit } });
     return new Snapshot(this, root, null, true);
+  }
+
+  /**
+   * A store written before some index kinds existed (schema 5 and older had no time-ordered
+   * indexes) gets them built from its records, in a commit of their own, before its first change
+   * under this okpay: the change then finds what it looks for by time.
+   */
+  private async withAddedIndexes(snapshot: Snapshot, compromised: () => Error | null): Promise<Snapshot> {
+    const added = INDEX_KINDS.filter((kind) => (KINDS_ADDED.get(kind) ?? 0) > snapshot.root.schemaVersion);
+    if (snapshot.root.commit === 0 || added.length === 0) return snapshot;
+    const t = new SplitTransaction(this, snapshot, false);
+    await t.view.rebuild(added);
+    if (!t.view.changed) return snapshot;
+    await this.commit(t, snapshot, compromised);
+    return new Snapshot(this, this.readRoot() ?? snapshot.root, null, true);
   }
 
   /**

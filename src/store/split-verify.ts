@@ -11,7 +11,18 @@ import { parseEml } from '../domain/mail.js';
 import type { Balances, UnclaimedTransfer, Withdrawal } from '../domain/state.js';
 import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS } from '../domain/integrity-check.js';
 import { errnoOf } from './durable-file.js';
-import { indexEntries, INDEX_KINDS, KINDS, RECORD_KINDS, type IndexKind, type Kind, type RecordKind } from './record-kinds.js';
+import {
+  indexEntries,
+  INDEX_KINDS,
+  isOrderedKind,
+  KINDS,
+  KINDS_ADDED,
+  RECORD_KINDS,
+  SLOTS_KEY,
+  type IndexKind,
+  type Kind,
+  type RecordKind,
+} from './record-kinds.js';
 import type { SegmentLog } from './segment-log.js';
 import type { AuditEntry } from '../domain/audit.js';
 import type { StoredJournalEntry } from '../domain/ledger.js';
@@ -28,6 +39,7 @@ export interface SplitStoreFiles {
 /** One committed version, read strictly: any mismatch is damage. */
 export interface VerifiedVersion {
   readonly root: {
+    readonly schemaVersion: number;
     readonly counts: { readonly users: number };
     readonly meta: { readonly journal: ChainHead; readonly audit: ChainHead; readonly mailSeq: number };
   };
@@ -61,7 +73,8 @@ export async function verifySplitStore(
     records.set(kind, await readKind(store, snapshot, kind, helpers, push));
   }
   const journal = await replayJournal(store, snapshot, push);
-  checkIndexes(records, journal.parties, push);
+  // A store not yet upgraded has no files of the indexes added since: its next writer builds them.
+  checkIndexes(records, journal.parties, (kind) => (KINDS_ADDED.get(kind) ?? 0) <= snapshot.root.schemaVersion, push);
   const users = records.get('users')?.size ?? 0;
   if (snapshot.root.counts.users !== users) push(`the store counts ${snapshot.root.counts.users} users but holds ${users}`);
   const balances = Object.fromEntries(records.get('balances') ?? []) as Balances;
@@ -126,7 +139,7 @@ function listDirectory(directory: string): string[] {
 }
 
 /** Index records as the records say they must be, compared with those stored. */
-function checkIndexes(records: Map<Kind, KindRecords>, parties: Map<string, number[]>, push: (text: string) => void): void {
+function checkIndexes(records: Map<Kind, KindRecords>, parties: Map<string, number[]>, kept: (kind: IndexKind) => boolean, push: (text: string) => void): void {
   const expected = new Map<IndexKind, Map<string, Record<string, unknown>>>(INDEX_KINDS.map((kind) => [kind, new Map()]));
   for (const kind of RECORD_KINDS) {
     for (const [key, value] of records.get(kind) ?? []) {
@@ -136,7 +149,10 @@ function checkIndexes(records: Map<Kind, KindRecords>, parties: Map<string, numb
       }
     }
   }
-  for (const kind of INDEX_KINDS) {
+  for (const [kind, index] of expected) {
+    if (isOrderedKind(kind) && index.size > 0) index.set(SLOTS_KEY, Object.fromEntries([...index.keys()].map((slot) => [slot, true])));
+  }
+  for (const kind of INDEX_KINDS.filter(kept)) {
     const stored = records.get(kind) ?? new Map();
     const wanted: Map<string, unknown> = kind === 'journal-of-user' ? parties : (expected.get(kind) ?? new Map());
     for (const [key, value] of wanted) {

@@ -97,7 +97,7 @@ describe('hostile input, in-process', () => {
     await desk.setUp(['customer', 'agent3', 'admin']);
     const { method, withdrawal } = await desk.store.read(async (t) => {
       const lena = await t.users.byEmail('lena.mueller@example.de');
-      return { method: lena ? (await t.methods.ofUser(lena.id))[0] : undefined, withdrawal: (await t.withdrawals.inFlight(1))[0] };
+      return { method: lena ? (await t.methods.ofUser(lena.id))[0] : undefined, withdrawal: (await t.withdrawals.dueBy('9999-12-31T23:59:59.999Z', 1))[0] };
     });
     baseline = {
       values: {

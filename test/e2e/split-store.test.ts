@@ -151,7 +151,7 @@ describe('the upgrade of a schema-2 store', () => {
       expect((await t.idempotency.get(BOB, 'fixture-key-1'))?.txId).toBe('txn_0000000018');
       expect((await t.unclaimed.forRecipient({ email: 'nobody.yet@example.org' })).map((u) => u.amountMinor)).toEqual([2_000]);
       expect((await t.unclaimed.forRecipient({ phone: '+447700900123' })).map((u) => u.amountMinor)).toEqual([10_000]);
-      expect((await t.withdrawals.inFlight(10)).map((w) => w.status).sort()).toEqual(['processing', 'requested', 'requested']);
+      expect((await t.withdrawals.dueBy('9999-12-31T23:59:59.999Z', 10)).map((w) => w.status).sort()).toEqual(['processing', 'requested', 'requested']);
       expect(await t.users.count()).toBe(11);
       expect((await t.users.staff()).map((u) => u.email).sort()).toEqual([
         'amy@support.okpay.example',

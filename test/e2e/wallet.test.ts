@@ -263,7 +263,8 @@ describe('money for someone without an account', () => {
     const ops = await signUpAdmin(o);
     await ada.ok(['deposit', '--amount', '500', '--currency', 'USD']);
 
-    const toCarol = (await send(ada, ['--to', 'carol@example.com', '--amount', '100', '--currency', 'USD'])).transaction;
+    const toCarol = (await send(ada, ['--to', 'carol@example.com', '--amount', '100', '--currency', 'USD', '--idempotency-key', 'gift-1'])).transaction;
+    const unused = await quoteOf(ada, ['--to', 'carol@example.com', '--amount', '1', '--currency', 'USD']);
     expect(toCarol).toMatchObject({ type: 'transfer.unclaimed', status: 'unclaimed', fee: '0.50', to: 'carol@example.com' });
     expect(await mails(o, 'carol@example.com', 'money-waiting')).toHaveLength(1);
     const toDave = (await send(ada, ['--to', 'dave@example.com', '--amount', '50', '--currency', 'USD', '--to-currency', 'EUR'])).transaction;
@@ -278,10 +279,20 @@ describe('money for someone without an account', () => {
     expect((await ada.json<{ transaction: TxDoc }>(['tx', 'show', toCarol.id])).transaction.status).toBe('claimed');
 
     await advance(o, 29 * DAY_MS, ada, ops);
-    expect((await ops.json<{ settled: unknown }>(['admin', 'settle'])).settled).toMatchObject({ unclaimedReturned: 0 });
+    expect((await ops.json<{ settled: unknown }>(['admin', 'settle'])).settled).toMatchObject({
+      unclaimedReturned: 0,
+      idempotencyKeysPruned: 0,
+      quotesPruned: 0,
+    });
     await advance(o, 2 * DAY_MS, ada, ops);
-    expect((await ops.json<{ settled: unknown }>(['admin', 'settle'])).settled).toMatchObject({ unclaimedReturned: 1 });
-    expect((await ops.json<{ settled: unknown }>(['admin', 'settle'])).settled).toMatchObject({ unclaimedReturned: 0, transactions: [] });
+    // Past 30 days the idempotency key and the quote it could have named are removed.
+    expect((await ops.json<{ settled: unknown }>(['admin', 'settle'])).settled).toMatchObject({
+      unclaimedReturned: 1,
+      idempotencyKeysPruned: 1,
+      quotesPruned: 1,
+    });
+    expect((await ops.json<{ settled: unknown }>(['admin', 'settle'])).settled).toMatchObject({ unclaimedReturned: 0, quotesPruned: 0, transactions: [] });
+    expectError(await ada.run(['transfer', '--quote', unused.id, '--yes', '--json']), 5, 'QUOTE_NOT_FOUND');
     expect(await ada.balance()).toEqual({ available: '399.50', held: '0.00' });
     expect((await mails(o, 'ada@example.com', 'transfer-returned')).pop()?.text).toContain('51.75 USD');
     const latest = (await history(ada, ['--limit', '1'])).transactions[0];

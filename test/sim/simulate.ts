@@ -553,7 +553,7 @@ async function indexParts(t: RecordsTransaction, users: readonly User[], m: Mode
     ticketsOf: await each((u) => t.tickets.ofCustomer(u.id, null, { limit: PAGE, offset: 0 })),
     journalOf: await each((u) => t.journal.seqsOfUser(u.id)),
     waiting: await Promise.all(m.strangers.map((email) => t.unclaimed.forRecipient({ email }))),
-    inFlight: await t.withdrawals.inFlight(PAGE),
+    inFlight: await t.withdrawals.dueBy('9999-12-31T23:59:59.999Z', PAGE),
     queue: await t.tickets.withStatus(OPEN_STATUSES),
     recent: await t.tickets.recent(null, { limit: PAGE, offset: 0 }),
   };

@@ -614,7 +614,7 @@ async function runSettle(store: MemoryRecordStore, model: Model): Promise<void> 
   const nowIso = new Date(model.nowMs).toISOString();
   const result = await attempt(store, model.nowMs, async (t) => {
     const ended: { id: string; outcome: 'complete' | 'failed' }[] = [];
-    for (const w of await t.withdrawals.inFlight(Number.MAX_SAFE_INTEGER)) {
+    for (const w of await t.withdrawals.dueBy(nowIso, Number.MAX_SAFE_INTEGER)) {
       for (const step of settleSteps(w, await t.methods.get(w.methodId), payoutRef.calendars, payoutRef.payouts, model.nowMs)) {
         if (step.kind === 'processing') t.withdrawals.put(step.withdrawal);
         else if (step.kind === 'complete') await t.post(planCompletion(step.withdrawal, nowIso));

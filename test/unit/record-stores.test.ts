@@ -4,10 +4,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.js';
 import { holdAccount, userAccount, type NewTransaction } from '../../src/domain/ledger.js';
-import type { User, Withdrawal } from '../../src/domain/state.js';
+import type { StoredQuote, User, Withdrawal } from '../../src/domain/state.js';
 import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
 import type { Ticket, TicketStatus } from '../../src/domain/ticket-record.js';
 import { afterAttempt, queuedDelivery } from '../../src/domain/mail-delivery.js';
@@ -89,6 +90,29 @@ function toPhone(user: User, phone: string, amountMinor: number): NewTransaction
     },
   };
 }
+
+function quote(id: string, expiresAt: string): StoredQuote {
+  return {
+    id,
+    userId: ada.id,
+    kind: 'transfer',
+    request: { to: 'bob@example.org' },
+    amountMinor: 100,
+    currency: 'USD',
+    feeMinor: 0,
+    feeLines: [],
+    scope: null,
+    midRate: '1',
+    rate: '1',
+    receiveAmountMinor: 100,
+    receiveCurrency: 'USD',
+    createdAt: NOW,
+    expiresAt,
+    usedBy: null,
+  };
+}
+
+const day = (n: number, hour = 9): string => new Date(Date.UTC(2026, 10, n, hour)).toISOString();
 
 function summaryOf(ticket: Ticket, status: TicketStatus): TicketSummary {
   return { ...summarizeTicket(ticket, support, europe), status };
@@ -209,7 +233,14 @@ describe.each(STORES)('the %s record store', (_name, make) => {
     await store.read(async (t) => {
       expect((await t.withdrawals.byHoldTx(hold.id))?.id).toBe('wd_1');
       expect((await t.withdrawals.ofUser(ada.id)).map((w) => w.holdTxId)).toEqual([hold.id]);
-      expect((await t.withdrawals.inFlight(5)).map((w) => w.id)).toEqual(['wd_1']);
+      expect((await t.withdrawals.dueBy(NOW, 5)).map((w) => w.id)).toEqual(['wd_1']);
+      expect(await t.withdrawals.dueBy('2026-11-23T09:59:59.999Z', 5)).toEqual([]);
+    });
+    // Processing, it is due again only at its expected arrival.
+    await store.transaction(async (t) => t.withdrawals.put({ ...(await t.withdrawals.get('wd_1'))!, status: 'processing', expectedBy: day(26) }));
+    await store.read(async (t) => {
+      expect(await t.withdrawals.dueBy(day(25), 5)).toEqual([]);
+      expect((await t.withdrawals.dueBy(day(26), 5)).map((w) => w.status)).toEqual(['processing']);
     });
     await store.transaction((t) =>
       t.post({
@@ -225,11 +256,90 @@ describe.each(STORES)('the %s record store', (_name, make) => {
         details: { initiator: null, record: { ...record, status: 'completed', holdTxId: hold.id } },
       }),
     );
-    expect(await store.read(async (t) => [await t.withdrawals.get('wd_1'), await t.withdrawals.byHoldTx(hold.id), await t.withdrawals.inFlight(5)])).toEqual([
-      null,
-      null,
-      [],
-    ]);
+    expect(
+      await store.read(async (t) => [
+        await t.withdrawals.get('wd_1'),
+        await t.withdrawals.byHoldTx(hold.id),
+        await t.withdrawals.dueBy('9999-12-31T23:59:59.999Z', 5),
+      ]),
+    ).toEqual([null, null, []]);
+  });
+
+  it('finds quotes and idempotency keys by expiry and withdrawals by due time, oldest first, over days, with its own writes', async () => {
+    const store = make();
+    await store.transaction((t) => {
+      for (const [id, at] of [
+        ['qt_a', day(21, 8)],
+        ['qt_b', day(20)],
+        ['qt_c', day(21, 7)],
+        ['qt_d', day(23, 11)],
+        ['qt_e', day(30)],
+      ] as const)
+        t.quotes.put(quote(id, at));
+    });
+    await store.read(async (t) => {
+      expect(await t.quotes.expiredBy(NOW, 10)).toEqual(['qt_b', 'qt_c', 'qt_a']);
+      expect(await t.quotes.expiredBy(NOW, 2)).toEqual(['qt_b', 'qt_c']);
+      expect(await t.quotes.expiredBy(day(19), 10)).toEqual([]);
+    });
+    await store.transaction(async (t) => {
+      t.quotes.delete('qt_b');
+      t.quotes.put(quote('qt_f', day(2)));
+      t.quotes.put({ ...quote('qt_c', day(29)), usedBy: 'txn_1' });
+      expect(await t.quotes.expiredBy(NOW, 10)).toEqual(['qt_f', 'qt_a']);
+    });
+    const tx = await store.transaction(async (t) => {
+      t.users.put(ada);
+      await t.post(deposit(ada, 10_000));
+      return t.post(toPhone(ada, '+447700900123', 2_500));
+    });
+    await store.read(async (t) => {
+      expect(await t.quotes.get('qt_b')).toBeNull();
+      expect(await t.quotes.expiredBy(day(30), 10)).toEqual(['qt_f', 'qt_a', 'qt_d', 'qt_c', 'qt_e']);
+      expect(await t.idempotency.expiredBy('2026-12-23T09:59:59.999Z', 10)).toEqual([]);
+      expect(await t.idempotency.expiredBy('2026-12-23T10:00:00.000Z', 10)).toEqual([{ userId: ada.id, key: 'k1' }]);
+      expect((await t.unclaimed.expiredBy('2026-12-23T10:00:00.000Z', 10)).map((u) => u.txId)).toEqual([tx.id]);
+    });
+    await store.transaction((t) => t.idempotency.delete(ada.id, 'k1'));
+    await store.read(async (t) => {
+      expect(await t.idempotency.get(ada.id, 'k1')).toBeNull();
+      expect(await t.idempotency.expiredBy('2027-01-01T00:00:00.000Z', 10)).toEqual([]);
+    });
+    if (store instanceof SplitFileStore) expect((await store.verify()).problems).toEqual([]);
+  });
+
+  it('answers expiredBy as a full scan would, for random expiries, removals and cut-offs', async () => {
+    const store = make();
+    const kept = new Map<string, string>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 11 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 23 })), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.integer({ min: 0, max: 11 }), { maxLength: 3 }),
+        fc.integer({ min: 1, max: 14 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (puts, removals, cutDay, limit) => {
+          await store.transaction((t) => {
+            for (const [n, d, h] of puts) {
+              kept.set(`qt_${n}`, day(d, h));
+              t.quotes.put(quote(`qt_${n}`, day(d, h)));
+            }
+            for (const n of removals) {
+              kept.delete(`qt_${n}`);
+              t.quotes.delete(`qt_${n}`);
+            }
+          });
+          const cut = day(cutDay, 12);
+          const expected = [...kept]
+            .filter(([, at]) => at <= cut)
+            .sort(([x, a], [y, b]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : 1))
+            .slice(0, limit)
+            .map(([id]) => id);
+          expect(await store.read((t) => t.quotes.expiredBy(cut, limit))).toEqual(expected);
+        },
+      ),
+      { numRuns: 25 },
+    );
+    if (store instanceof SplitFileStore) expect((await store.verify()).problems).toEqual([]);
   });
 
   it('lists the open queue from its index, and a customer’s tickets newest first a page at a time', async () => {
@@ -239,12 +349,15 @@ describe.each(STORES)('the %s record store', (_name, make) => {
       for (const ticket of tickets) t.tickets.put(ticket, summaryOf(ticket, 'new'));
     });
     await store.transaction(async (t) => {
-      t.tickets.put(tickets[1]!, summaryOf(tickets[1]!, 'solved'));
+      t.tickets.put(tickets[1]!, { ...summaryOf(tickets[1]!, 'solved'), solvedAt: NOW });
       expect((await t.tickets.withStatus(['new', 'open'])).map((s) => s.number)).toEqual([1, 3]);
+      expect((await t.tickets.solvedBy(NOW, 5)).map((s) => s.number)).toEqual([2]);
     });
     await store.read(async (t) => {
       expect((await t.tickets.withStatus(['new'])).map((s) => s.number)).toEqual([1, 3]);
       expect((await t.tickets.withStatus(['solved'])).map((s) => s.number)).toEqual([2]);
+      expect((await t.tickets.solvedBy(NOW, 5)).map((s) => s.number)).toEqual([2]);
+      expect(await t.tickets.solvedBy('2026-11-23T09:59:59.999Z', 5)).toEqual([]);
       const page = await t.tickets.ofCustomer(ada.id, null, { limit: 2, offset: 0 });
       expect([page.items.map((s) => s.number), page.total]).toEqual([[3, 2], 3]);
       expect((await t.tickets.recent(['solved'], { limit: 5, offset: 0 })).items.map((s) => s.number)).toEqual([2]);
@@ -372,6 +485,40 @@ describe('a split store written before mail deliveries (schema 3)', () => {
     await store.transaction((t) => t.users.put({ ...ada, name: 'Ada L.' }));
     expect(unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile).schemaVersion).toBe(SPLIT_SCHEMA_VERSION);
     expect(existsSync(path.join(home, 'records', 'deliveries', 'buckets.json'))).toBe(true);
+    expect((await new SplitFileStore(home, options).verify()).problems).toEqual([]);
+  });
+});
+
+describe('a split store written before the time-ordered indexes (schema 5)', () => {
+  it('passes verify as it is, and its next writer files every quote, key and withdrawal by time first', async () => {
+    const home = tempHome();
+    const options = {
+      now: () => new Date(NOW),
+      segmentSize: 4,
+      summarizeTicket: () => {
+        throw new Error('a new store has no schema-2 tickets');
+      },
+    };
+    await new SplitFileStore(home, options).transaction(async (t) => {
+      t.users.put(ada);
+      t.quotes.put(quote('qt_old', day(2)));
+      await t.post(deposit(ada, 10_000));
+      await t.post(toPhone(ada, '+447700900123', 2_500));
+    });
+    const rootFile = path.join(home, 'store.json');
+    const root = unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile);
+    writeFileSync(rootFile, seal({ ...root, schemaVersion: 5 }));
+    for (const kind of ['withdrawals-due', 'unclaimed-due', 'quotes-expiry', 'idempotency-expiry', 'solved-due'])
+      rmSync(path.join(home, 'records', kind), { recursive: true, force: true });
+    const store = new SplitFileStore(home, options);
+    expect((await store.verify()).problems).toEqual([]);
+    const found = await store.transaction(async (t) => ({
+      quotes: await t.quotes.expiredBy(NOW, 10),
+      keys: await t.idempotency.expiredBy('2027-01-01T00:00:00.000Z', 10),
+      unclaimed: (await t.unclaimed.expiredBy('2027-01-01T00:00:00.000Z', 10)).length,
+    }));
+    expect(found).toEqual({ quotes: ['qt_old'], keys: [{ userId: ada.id, key: 'k1' }], unclaimed: 1 });
+    expect(unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile).schemaVersion).toBe(SPLIT_SCHEMA_VERSION);
     expect((await new SplitFileStore(home, options).verify()).problems).toEqual([]);
   });
 });

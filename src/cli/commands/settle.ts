@@ -13,7 +13,11 @@ import { asSignedIn } from '../signed-in.js';
 type SettleStep = (ctx: Context, t: RecordsTransaction) => Promise<Record<string, number>>;
 
 export function registerSettleCommand(admin: Command, app: App, extraSteps: readonly SettleStep[] = []): void {
-  const command = subcommand(admin, 'settle', 'advance payouts, return unclaimed transfers after 30 days, close solved tickets — as of now');
+  const command = subcommand(
+    admin,
+    'settle',
+    'advance payouts, return unclaimed transfers after 30 days, close solved tickets, remove expired quotes and idempotency keys — as of now',
+  );
   examples(command, ['okpay admin settle', 'OKPAY_NOW=2026-11-30T12:00:00Z okpay admin settle --json']);
   action(app, command, async (ctx) => {
     const summary = await asSignedIn(
@@ -44,6 +48,8 @@ const SETTLED_WORDS: Readonly<Record<string, readonly [string, string]>> = {
   completed: ['payout completed', 'payouts completed'],
   failed: ['payout failed', 'payouts failed'],
   unclaimedReturned: ['unclaimed transfer returned to its sender', 'unclaimed transfers returned to their senders'],
+  quotesPruned: ['expired quote removed', 'expired quotes removed'],
+  idempotencyKeysPruned: ['expired idempotency key removed', 'expired idempotency keys removed'],
   ticketsClosed: ['solved ticket closed', 'solved tickets closed'],
 };
 

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { MinorUnits } from '../../domain/money.js';
 import type { IdempotencyRecord, LimitWindow, StoreMeta } from '../../domain/state.js';
-import { DATA_KINDS, INDEX_KINDS, OPEN_STATUSES, openQueueKey, WAITING_KEY, type IndexMembers, type Kind } from '../record-kinds.js';
+import { DATA_KINDS, INDEX_KINDS, OPEN_STATUSES, openQueueKey, WAITING_KEY, type IndexMembers, type Kind, type OrderedKind } from '../record-kinds.js';
 import { META_KEY } from '../record-transaction.js';
 import type { RecordSource } from '../record-view.js';
 
@@ -67,6 +67,15 @@ export function jsonRows(rows: readonly object[]): string {
 export function jsonRowsWithText(rows: readonly object[], column: string, texts: readonly string[]): string {
   return `[${rows.map((row, index) => `${JSON.stringify(row).slice(0, -1)},${JSON.stringify(column)}:${texts[index] ?? 'null'}}`).join(',')}]`;
 }
+
+/** The time-ordered indexes as indexed columns: (time column, key expression, table), ordered by both. */
+const ORDERED_COLUMNS: Readonly<Record<OrderedKind, { table: string; time: string; key: string; order: string }>> = {
+  'withdrawals-due': { table: 'withdrawals', time: 'due_at', key: 'id', order: 'due_at, id' },
+  'unclaimed-due': { table: 'unclaimed', time: 'expires_at', key: 'tx_id', order: 'expires_at, tx_id' },
+  'quotes-expiry': { table: 'quotes', time: 'expires_at', key: 'id', order: 'expires_at, id' },
+  'idempotency-expiry': { table: 'idempotency', time: 'expires_at', key: "user_id || ':' || key", order: 'expires_at, user_id, key' },
+  'solved-due': { table: 'ticket_summaries', time: 'solved_at', key: 'number::text', order: 'solved_at, number' },
+};
 
 function members(keys: readonly (string | number)[]): IndexMembers {
   return Object.fromEntries(keys.map((key) => [String(key), true]));
@@ -135,6 +144,16 @@ export class PgRecordSource implements RecordSource {
       const found = new Map(rows.map((r) => [`${r.user_id}:${r.key}`, { fingerprint: r.fingerprint, txId: r.tx_id, expiresAt: r.expires_at }]));
       for (const [userId, key] of part) this.cache.set(`${kind}\u0000${userId}:${key}`, found.get(`${userId}:${key}`));
     }
+  }
+
+  /** One range scan of the index on the time column (0004_due_indexes.sql), cut off at `limit`. */
+  async ordered(kind: OrderedKind, atIso: string, limit: number): Promise<string[]> {
+    const { table, time, key, order } = ORDERED_COLUMNS[kind];
+    const { rows } = await this.query<{ key: string }>(`SELECT ${key} AS key FROM ${table} WHERE ${time} <= $1 ORDER BY ${order} LIMIT $2`, [
+      atIso,
+      Math.min(limit, Number.MAX_SAFE_INTEGER),
+    ]);
+    return rows.map((r) => r.key);
   }
 
   private async read(kind: Kind, key: string): Promise<unknown> {
