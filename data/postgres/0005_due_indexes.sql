@@ -1,4 +1,4 @@
--- okpay's PostgreSQL schema, version 4: what `admin settle` looks for is found by time through an
+-- okpay's PostgreSQL schema, version 5: what `admin settle` looks for is found by time through an
 -- index, not by reading every row: withdrawals in flight by the moment settlement may move them on
 -- (their request while requested, their expected arrival while processing; domain settleDueAt),
 -- solved tickets by when they were solved (they close some days later), and expired quotes and

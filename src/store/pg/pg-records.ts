@@ -146,7 +146,7 @@ export class PgRecordSource implements RecordSource {
     }
   }
 
-  /** One range scan of the index on the time column (0004_due_indexes.sql), cut off at `limit`. */
+  /** One range scan of the index on the time column (0005_due_indexes.sql), cut off at `limit`. */
   async ordered(kind: OrderedKind, atIso: string, limit: number): Promise<string[]> {
     const { table, time, key, order } = ORDERED_COLUMNS[kind];
     const { rows } = await this.query<{ key: string }>(`SELECT ${key} AS key FROM ${table} WHERE ${time} <= $1 ORDER BY ${order} LIMIT $2`, [
