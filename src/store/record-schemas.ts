@@ -21,7 +21,7 @@ import { userSchema } from '../domain/user.js';
 import { mailImportSchema } from '../domain/inbound-mail.js';
 import { deliverySchema } from '../domain/mail-delivery.js';
 import { ticketSummarySchema } from '../domain/ticket-summary.js';
-import { INDEX_KINDS, type Kind } from './record-kinds.js';
+import { INDEX_KINDS, ORDERED_KINDS, type Kind } from './record-kinds.js';
 
 /** The store's count of users, kept beside the records so that counting never scans them. */
 export const countsSchema = z.readonly(z.object({ users: z.int().check(z.nonnegative()) }));
@@ -30,6 +30,9 @@ export type Counts = z.infer<typeof countsSchema>;
 /** An index record: the keys of the records filed under one index key. */
 const membersSchema = z.record(z.string(), z.literal(true));
 
+/** A time-ordered index record: each member with its time; the index's list of days (SLOTS_KEY) marks each day true. */
+const timedMembersSchema = z.record(z.string(), z.union([z.string(), z.literal(true)]));
+
 type Schema = Parameters<typeof checkWithSchema>[0];
 const INDEX_KIND_SET: ReadonlySet<Kind> = new Set(INDEX_KINDS);
 
@@ -37,6 +40,7 @@ const RECORD_SCHEMAS: Partial<Record<Kind, Schema>> = {
   // The open queue keeps a copy of each open ticket's summary, so listing it reads no ticket.
   'open-queue': z.record(z.string(), ticketSummarySchema),
   'journal-of-user': z.array(z.int().check(z.positive())),
+  ...Object.fromEntries(Object.keys(ORDERED_KINDS).map((kind) => [kind, timedMembersSchema])),
   counts: countsSchema,
   refunds: z.string(),
   summaries: ticketSummarySchema,
