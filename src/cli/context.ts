@@ -9,7 +9,7 @@ import { ensureDirectory, errnoOf, readTextIfExists, writeFileDurable } from '..
 import { makeClock, readEnv, resolveDatabaseUrl, resolveDataDir, type Env } from './env.js';
 import type { IO } from './io.js';
 import { maskDatabaseUrl } from '../store/pg/url.js';
-import { checkFields, COMMAND_FIELDS } from './fields.js';
+import { checkFields, declaredFields } from './fields.js';
 import { packagePath } from './paths.js';
 import { clockGuarded } from './clock-guard.js';
 import { deliveringStore } from './delivering-store.js';
@@ -81,7 +81,7 @@ export function createContext(deps: Deps, globals: GlobalOptions, invocation: In
   const template = globals.template ?? null;
   if (jq !== null && template !== null) throw new AppError('USAGE', 'choose --jq or --template, not both');
   const json = globals.json === true || jq !== null || template !== null || invocation.fields !== null;
-  const declared = Object.hasOwn(COMMAND_FIELDS, invocation.commandPath) ? COMMAND_FIELDS[invocation.commandPath] : undefined;
+  const declared = declaredFields(invocation.commandPath, invocation.fields);
   // A declared command's fields are checked before it runs, so a mistyped field never follows a payment.
   if (invocation.fields !== null && declared !== undefined) checkFields(invocation.fields, [...declared].sort());
   const format = { fields: invocation.fields, jq, template, declared, later: invocation.later };

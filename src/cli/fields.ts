@@ -119,12 +119,20 @@ const QUEUE_ENTRY = [
 ];
 const MAIL = ['id', 'date', 'to', 'kind', 'subject', 'language', 'antiPhishingPhrase', 'inReplyTo', 'text', 'file', 'delivery'];
 const ARTICLE = ['id', 'topic', 'title', 'body', 'language', 'fallback', 'score'];
+/** What `transfer --batch` prints: its summary (the rows are not a record of their own). */
+const BATCH = ['rows', 'paid', 'waiting', 'alreadyPaid', 'failed', 'notSent', 'totals', 'atomic', 'dryRun'];
+const KYC = ['status', 'document', 'submittedAt', 'decidedAt', 'reason', 'limits'];
+const PROFILE = [...USER, 'missing', 'phoneToVerify'];
+/** A refund waiting for its second agent prints no transaction: the document itself is the record. */
+const REFUND = [...TRANSACTION, 'refund', 'of', 'ticket', 'approval'];
+/** The answer that never says whether an address has an account. */
+const SENT = ['sent'];
 
 export const COMMAND_FIELDS: Readonly<Record<string, readonly string[]>> = {
   history: TRANSACTION,
   'tx show': RECEIPT,
   deposit: TRANSACTION,
-  transfer: TRANSACTION,
+  transfer: [...TRANSACTION, ...BATCH],
   'fee quote transfer': QUOTE,
   'fee quote withdraw': QUOTE,
   balance: ['currency', 'available', 'held'],
@@ -148,14 +156,74 @@ export const COMMAND_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'ticket set': [...TICKET, ...BULK],
   'ticket resolve': [...TICKET, ...BULK],
   'ticket close': [...TICKET, ...BULK],
+  'ticket rate': TICKET,
+  'ticket merge': TICKET,
+  'ticket import': ['file', 'messageId', 'outcome', 'ticket', 'detail', 'neutralised'],
   'agent lock': USER,
   'agent unlock': USER,
-  'profile set': [...USER, 'missing', 'phoneToVerify'],
+  'agent refund': REFUND,
+  'agent kyc approve': USER,
+  'agent kyc reject': USER,
+  'admin init': USER,
+  'admin agent add': USER,
+  'admin kyc approve': USER,
+  'admin kyc reject': USER,
+  'admin payout bounce': [...TRANSACTION, 'bounce', 'of'],
+  'admin settle': ['at', 'processing', 'completed', 'failed', 'unclaimedReturned', 'transactions', 'ticketsClosed', 'quotesPruned', 'idempotencyKeysPruned'],
+  'profile set': PROFILE,
+  'profile verify-phone': PROFILE,
+  'kyc submit': KYC,
+  register: USER,
+  activate: [...USER, ...SENT],
+  login: USER,
+  logout: ['signedOut'],
+  lock: USER,
+  unlock: USER,
+  'password change': USER,
+  'password reset': [...USER, ...SENT],
+  '2fa enable': ['secret', 'uri', 'recoveryCodes', 'confirmed'],
+  '2fa confirm': USER,
+  '2fa disable': USER,
+  '2fa recovery-codes': ['recoveryCodes'],
+  'outbox send': ['server', 'results', 'sent', 'failed', 'untried', 'notWaiting'],
+  'dev init': ['testStore', 'marked'],
+  'store migrate': ['location', 'applied', 'schemaVersion', 'testStore'],
+  'store copy': ['from', 'to', 'copied', 'verify'],
   'agent queue': QUEUE_ENTRY,
   'outbox list': ['id', 'date', 'to', 'kind', 'subject', 'delivery'],
   'outbox show': MAIL,
   faq: ARTICLE,
 };
+
+/**
+ * Commands that change nothing: a field list is checked against the document they print. Any
+ * other command that is not declared above refuses a field list before it runs, so a command
+ * added later cannot make its change and only then find the list wrong.
+ */
+export const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set([
+  'profile',
+  'kyc status',
+  'ticket export',
+  'ticket why',
+  'agent user show',
+  'agent macros',
+  'agent stats',
+  'support',
+  'fixtures export',
+  'dev otp',
+  'store info',
+  'verify',
+  'help',
+  'version',
+]);
+
+/** The fields `command` declares (none for a read-only one: its document says); a field list for any other is a usage error. */
+export function declaredFields(command: string, fields: readonly string[] | null): readonly string[] | undefined {
+  if (Object.hasOwn(COMMAND_FIELDS, command)) return COMMAND_FIELDS[command];
+  if (fields !== null && !READ_ONLY_COMMANDS.has(command))
+    throw new AppError('USAGE', `\`okpay ${command}\` takes --json without a field list`, { hint: 'use --jq to pick from its JSON document' });
+  return undefined;
+}
 
 const FIELD_LIST = /^[A-Za-z][A-Za-z0-9_]*(?:,[A-Za-z][A-Za-z0-9_]*)*$/;
 const ALL_FIELDS = new Set(Object.values(COMMAND_FIELDS).flat());
@@ -175,17 +243,22 @@ export interface CommandWords {
   isCommand(word: string): boolean;
   /** Whether the word at `index` would be one of the command's arguments if --json did not take it. */
   isArgument(argv: readonly string[], index: number): boolean;
+  /** The command the words name, as in COMMAND_FIELDS (`ticket note`). */
+  path(argv: readonly string[]): string;
 }
 
 /**
  * Whether the word after --json is meant as its field list: a list, a known field that is not a
  * command, or any name the command has no argument left for (`history --json idx` is a field
- * list with a typo, which gets the list of valid fields, not "too many arguments").
+ * list with a typo, which gets the list of valid fields, not "too many arguments"). A declared
+ * command knows only its own fields: `faq --json refund` searches for "refund".
  */
 function looksLikeFieldList(argv: readonly string[], index: number, words: CommandWords): boolean {
   const word = argv[index] ?? '';
   if (!FIELD_LIST.test(word) || words.isCommand(word)) return false;
-  return word.includes(',') || ALL_FIELDS.has(word) || !words.isArgument(argv, index);
+  const path = words.path(argv);
+  const known = Object.hasOwn(COMMAND_FIELDS, path) ? COMMAND_FIELDS[path]?.includes(word) : ALL_FIELDS.has(word);
+  return word.includes(',') || known === true || !words.isArgument(argv, index);
 }
 
 /** The key of the record(s) a document holds (its first key, when that is an object or a list), or null: the document is the record. */

@@ -97,7 +97,11 @@ export async function run(given: readonly string[], deps: Deps): Promise<number>
     const built = await buildProgram(deps, given, invocation);
     program = built;
     const commandWords = commandNames(built);
-    const split = splitJsonFields(given, { isCommand: (word) => commandWords.has(word), isArgument: (words, index) => takesArgument(built, words, index) });
+    const split = splitJsonFields(given, {
+      isCommand: (word) => commandWords.has(word),
+      isArgument: (words, index) => takesArgument(built, words, index),
+      path: (words) => commandPath(built, words).join(' '),
+    });
     const argv = split.argv;
     invocation.fields = split.fields;
     if (argv.length === 0) {
