@@ -166,6 +166,32 @@ describe('--json FIELDS on a money or account command', () => {
   });
 });
 
+describe('--json FIELDS on commands that need a step before them', () => {
+  /** The keys a run printed that its command does not declare. */
+  const undeclared = (command: string, outcome: Outcome) =>
+    availableFields(documentOf(outcome), undefined).filter((key) => !COMMAND_FIELDS[command]?.includes(key));
+
+  it('ticket rate, unlock and 2fa confirm print only declared fields', async () => {
+    const restore = desk.checkpoint();
+    const number = String(money.ticket);
+    documentOf(await amy(['ticket', 'resolve', number, '--json']));
+    expect(undeclared('ticket rate', await lena(['ticket', 'rate', number, '--score', '5', '--json']))).toEqual([]);
+    documentOf(await lena(['lock', '--yes', '--json']));
+    expect(undeclared('unlock', await desk.okpay(['unlock', '--email', DEMO_PEOPLE.customer, '--password-stdin', '--json'], { stdin: PW }))).toEqual([]);
+    const token = await desk.signIn(DEMO_PEOPLE.customer);
+    documentOf(await desk.okpay(['2fa', 'enable', '--password-stdin', '--json'], { token, stdin: PW }));
+    const { code } = documentOf(await desk.okpay(['dev', 'otp', '--email', DEMO_PEOPLE.customer, '--json'])) as { code: string };
+    expect(undeclared('2fa confirm', await desk.okpay(['2fa', 'confirm', code, '--password-stdin', '--json'], { token, stdin: PW }))).toEqual([]);
+    restore();
+  });
+
+  it('admin init, on a store with no administrator yet, prints only declared fields', async () => {
+    const empty = new MemoryDesk();
+    const run = await empty.okpay(['admin', 'init', '--email', 'root@example.com', '--password-stdin', '--json'], { stdin: PW });
+    expect(undeclared('admin init', run)).toEqual([]);
+  });
+});
+
 describe('a command that is neither declared nor read-only', () => {
   it('is one of the few that print no record of their own, and refuses a field list', async () => {
     const program = await buildProgram({ io: bufferIO(), env: {} });
