@@ -32,19 +32,18 @@ function tempHome(): string {
 
 const postgres = await pgStores({ segmentSize: 4 });
 
+/** A split file store with short journal segments, for a store made by this release (no schema-2 tickets). */
+const SPLIT_OPTIONS = {
+  now: () => new Date(NOW),
+  segmentSize: 4,
+  summarizeTicket: () => {
+    throw new Error('a new store has no schema-2 tickets');
+  },
+};
+
 const STORES: [string, () => RecordStore][] = [
   ['memory', () => new MemoryRecordStore(NOW, 4)],
-  [
-    'split file',
-    () =>
-      new SplitFileStore(tempHome(), {
-        now: () => new Date(NOW),
-        segmentSize: 4,
-        summarizeTicket: () => {
-          throw new Error('a new store has no schema-2 tickets');
-        },
-      }),
-  ],
+  ['split file', () => new SplitFileStore(tempHome(), SPLIT_OPTIONS)],
   ['PostgreSQL', () => postgres.make(NOW)],
 ];
 
@@ -467,39 +466,25 @@ describe.each(STORES)('the %s record store', (_name, make) => {
 describe('a split store written before mail deliveries (schema 3)', () => {
   it('reads as holding none, and its next commit lists them', async () => {
     const home = tempHome();
-    const options = {
-      now: () => new Date(NOW),
-      segmentSize: 4,
-      summarizeTicket: () => {
-        throw new Error('a new store has no schema-2 tickets');
-      },
-    };
-    await new SplitFileStore(home, options).transaction((t) => t.users.put(ada));
+    await new SplitFileStore(home, SPLIT_OPTIONS).transaction((t) => t.users.put(ada));
     const rootFile = path.join(home, 'store.json');
     const root = unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile);
     writeFileSync(rootFile, seal({ ...root, schemaVersion: 3 }));
     for (const kind of ['deliveries', 'deliveries-waiting', 'mail-imports']) rmSync(path.join(home, 'records', kind), { recursive: true, force: true });
-    const store = new SplitFileStore(home, options);
+    const store = new SplitFileStore(home, SPLIT_OPTIONS);
     expect(await store.read((t) => t.deliveries.waiting(10))).toEqual([]);
     expect((await store.verify()).problems).toEqual([]);
     await store.transaction((t) => t.users.put({ ...ada, name: 'Ada L.' }));
     expect(unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile).schemaVersion).toBe(SPLIT_SCHEMA_VERSION);
     expect(existsSync(path.join(home, 'records', 'deliveries', 'buckets.json'))).toBe(true);
-    expect((await new SplitFileStore(home, options).verify()).problems).toEqual([]);
+    expect((await new SplitFileStore(home, SPLIT_OPTIONS).verify()).problems).toEqual([]);
   });
 });
 
 describe('a split store written before the time-ordered indexes (schema 5)', () => {
   it('passes verify as it is, and its next writer files every quote, key and withdrawal by time first', async () => {
     const home = tempHome();
-    const options = {
-      now: () => new Date(NOW),
-      segmentSize: 4,
-      summarizeTicket: () => {
-        throw new Error('a new store has no schema-2 tickets');
-      },
-    };
-    await new SplitFileStore(home, options).transaction(async (t) => {
+    await new SplitFileStore(home, SPLIT_OPTIONS).transaction(async (t) => {
       t.users.put(ada);
       t.quotes.put(quote('qt_old', day(2)));
       await t.post(deposit(ada, 10_000));
@@ -510,7 +495,7 @@ describe('a split store written before the time-ordered indexes (schema 5)', () 
     writeFileSync(rootFile, seal({ ...root, schemaVersion: 5 }));
     for (const kind of ['withdrawals-due', 'unclaimed-due', 'quotes-expiry', 'idempotency-expiry', 'solved-due'])
       rmSync(path.join(home, 'records', kind), { recursive: true, force: true });
-    const store = new SplitFileStore(home, options);
+    const store = new SplitFileStore(home, SPLIT_OPTIONS);
     expect((await store.verify()).problems).toEqual([]);
     const found = await store.transaction(async (t) => ({
       quotes: await t.quotes.expiredBy(NOW, 10),
@@ -519,6 +504,6 @@ describe('a split store written before the time-ordered indexes (schema 5)', () 
     }));
     expect(found).toEqual({ quotes: ['qt_old'], keys: [{ userId: ada.id, key: 'k1' }], unclaimed: 1 });
     expect(unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile).schemaVersion).toBe(SPLIT_SCHEMA_VERSION);
-    expect((await new SplitFileStore(home, options).verify()).problems).toEqual([]);
+    expect((await new SplitFileStore(home, SPLIT_OPTIONS).verify()).problems).toEqual([]);
   });
 });
