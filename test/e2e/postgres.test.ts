@@ -38,7 +38,7 @@ function withPassword(url: string): string {
   return url.replace(/^postgres:\/\/([^@/:]+)@/, 'postgres://$1:hunter2-secret@');
 }
 
-async function freshStore(): Promise<{ o: Okpay; url: string; run: (args: readonly string[], env?: Record<string, string | undefined>) => Promise<Run> }> {
+async function freshStore(): Promise<{ o: Okpay; url: string; run: Runner }> {
   const db = await testDatabase();
   const url = withPassword(db.url);
   const o = new Okpay();
@@ -50,6 +50,25 @@ function ok(run: Run): Run {
   expect(run.stderr, `exit ${run.code}`).not.toMatch(/^okpay: /m);
   expect(run.code, run.stderr).toBe(0);
   return run;
+}
+
+type Runner = (args: readonly string[], env?: Record<string, string | undefined>) => Promise<Run>;
+
+/** Loads approved US customers from a fixture file, each with the USD balance `usdOf` gives (none for null). */
+async function loadPeople(o: Okpay, run: Runner, emails: readonly string[], usdOf: (email: string) => string | null): Promise<void> {
+  mkdirSync(o.home, { recursive: true });
+  const fixture = path.join(o.home, 'people.json');
+  const users = emails.map((email, i) => {
+    const usd = usdOf(email);
+    return { name: `p${i}`, email, password: PASSWORD, country: 'US', kyc: 'approved', balances: usd === null ? {} : { USD: usd } };
+  });
+  writeFileSync(fixture, JSON.stringify({ users }));
+  ok(await run(['fixtures', 'load', fixture]));
+}
+
+/** A session token for `email`, signed in with the password on stdin. */
+async function signIn(o: Okpay, url: string, email: string): Promise<string> {
+  return ok(await o.run(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } })).stdout.trim();
 }
 
 async function activateFromOutbox(run: (args: readonly string[]) => Promise<Run>, email: string): Promise<void> {
@@ -102,9 +121,7 @@ describe('okpay on a PostgreSQL database', () => {
         ok(await o.run(['register', '--email', email, '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }));
         await activateFromOutbox(run, email);
       }
-      const token = ok(
-        await o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }),
-      ).stdout.trim();
+      const token = await signIn(o, url, 'ada@example.com');
       const asAda = (args: readonly string[]) => run(args, { OKPAY_SESSION: token });
       ok(await asAda(['deposit', '--amount', '100', '--currency', 'USD', '--source', 'card']));
       ok(await asAda(['transfer', '--to', 'bob@example.com', '--amount', '25', '--currency', 'USD', '--yes']));
@@ -197,29 +214,10 @@ describe('okpay on a PostgreSQL database', () => {
     const { o, url, run } = await freshStore();
     try {
       const people = Array.from({ length: 8 }, (_, i) => `payer${i}@example.com`);
-      const fixture = path.join(o.home, 'people.json');
-      mkdirSync(o.home, { recursive: true });
-      writeFileSync(
-        fixture,
-        JSON.stringify({
-          users: [...people, 'hot@example.com'].map((email, i) => ({
-            name: `p${i}`,
-            email,
-            password: PASSWORD,
-            country: 'US',
-            kyc: 'approved',
-            balances: { USD: '1000.00' },
-          })),
-        }),
-      );
       // Fixtures loaded into an empty database make it a test store: OKPAY_NOW keeps working.
-      ok(await run(['fixtures', 'load', fixture]));
+      await loadPeople(o, run, [...people, 'hot@example.com'], () => '1000.00');
       expect(ok(await run(['store', 'info', '--json'])).json()).toMatchObject({ testStore: true, users: 9 });
-      const tokens = await Promise.all(
-        people.map(async (email) =>
-          ok(await o.run(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } })).stdout.trim(),
-        ),
-      );
+      const tokens = await Promise.all(people.map(async (email) => await signIn(o, url, email)));
       const rounds = 2;
       const pay = (from: number, to: string) =>
         run(['transfer', '--to', to, '--amount', '1.00', '--currency', 'USD', '--yes', '--json'], { OKPAY_SESSION: tokens[from] });
@@ -234,9 +232,7 @@ describe('okpay on a PostgreSQL database', () => {
         }),
       );
       expect(outcomes.flat()).toEqual(Array.from({ length: people.length * rounds * 2 }, () => 0));
-      const hot = ok(
-        await o.run(['login', '--email', 'hot@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }),
-      ).stdout.trim();
+      const hot = await signIn(o, url, 'hot@example.com');
       const { balances } = ok(await run(['balance', '--json'], { OKPAY_SESSION: hot })).json<{ balances: { currency: string; available: string }[] }>();
       expect(balances).toEqual([expect.objectContaining({ currency: 'USD', available: (1000 + people.length * rounds).toFixed(2) })]);
       expect(ok(await run(['verify', '--json'])).json()).toMatchObject({ ok: true, checked: { journalEntries: 9 + people.length * rounds * 2 } });
@@ -249,25 +245,8 @@ describe('okpay on a PostgreSQL database', () => {
   it('a kill -9 storm of transfer processes (fixed seed): 0 acknowledged transfers lost, nothing half-applied, verify clean', async () => {
     const { o, url, run } = await freshStore();
     try {
-      const fixture = path.join(o.home, 'people.json');
-      mkdirSync(o.home, { recursive: true });
-      writeFileSync(
-        fixture,
-        JSON.stringify({
-          users: ['payer@example.com', 'payee@example.com'].map((email, i) => ({
-            name: `p${i}`,
-            email,
-            password: PASSWORD,
-            country: 'US',
-            kyc: 'approved',
-            balances: { USD: '1000.00' },
-          })),
-        }),
-      );
-      ok(await run(['fixtures', 'load', fixture]));
-      const token = ok(
-        await o.run(['login', '--email', 'payer@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }),
-      ).stdout.trim();
+      await loadPeople(o, run, ['payer@example.com', 'payee@example.com'], () => '1000.00');
+      const token = await signIn(o, url, 'payer@example.com');
       const env = {
         PATH: process.env['PATH'],
         HOME: process.env['HOME'],
@@ -317,9 +296,7 @@ describe('okpay on a PostgreSQL database', () => {
       const availableOf = async (session: string) =>
         ok(await run(['balance', '--json'], { OKPAY_SESSION: session })).json<{ balances: { currency: string; available: string }[] }>().balances;
       expect(await availableOf(token)).toEqual([expect.objectContaining({ currency: 'USD', available: (1000 - transfers.length * 1.01).toFixed(2) })]);
-      const payee = ok(
-        await o.run(['login', '--email', 'payee@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }),
-      ).stdout.trim();
+      const payee = await signIn(o, url, 'payee@example.com');
       expect(await availableOf(payee)).toEqual([expect.objectContaining({ currency: 'USD', available: (1000 + transfers.length).toFixed(2) })]);
       const { mails } = ok(await run(['outbox', 'list', '--to', 'payee@example.com', '--kind', 'payment-received', '--json'])).json<{ mails: unknown[] }>();
       expect(mails).toHaveLength(transfers.length);
@@ -332,25 +309,8 @@ describe('okpay on a PostgreSQL database', () => {
   it('verify checks the postings and parties kept beside the journal against its entries', async () => {
     const { o, url, run } = await freshStore();
     try {
-      mkdirSync(o.home, { recursive: true });
-      const fixture = path.join(o.home, 'people.json');
-      writeFileSync(
-        fixture,
-        JSON.stringify({
-          users: ['ada@example.com', 'bob@example.com'].map((email, i) => ({
-            name: `p${i}`,
-            email,
-            password: PASSWORD,
-            country: 'US',
-            kyc: 'approved',
-            balances: { USD: '100.00' },
-          })),
-        }),
-      );
-      ok(await run(['fixtures', 'load', fixture]));
-      const token = ok(
-        await o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }),
-      ).stdout.trim();
+      await loadPeople(o, run, ['ada@example.com', 'bob@example.com'], () => '100.00');
+      const token = await signIn(o, url, 'ada@example.com');
       ok(await run(['transfer', '--to', 'bob@example.com', '--amount', '25.00', '--currency', 'USD', '--yes'], { OKPAY_SESSION: token }));
       expect(ok(await run(['verify', '--json'])).json()).toMatchObject({ ok: true, problems: [] });
       // What balances and history are read from is changed behind okpay's back; the entries and the
@@ -396,22 +356,9 @@ describe('okpay on a PostgreSQL database', () => {
       await (await connect(cluster.url)).query('CREATE DATABASE okpay_restart');
       const url = cluster.url.replace('/postgres?', '/okpay_restart?');
       const run = (args: readonly string[], env: Record<string, string | undefined> = {}) => o.run(args, { env: { OKPAY_DATABASE_URL: url, ...env } });
-      mkdirSync(o.home, { recursive: true });
       const payees = Array.from({ length: 20 }, (_, i) => `payee${i}@example.com`);
-      const fixture = path.join(o.home, 'people.json');
-      writeFileSync(
-        fixture,
-        JSON.stringify({
-          users: [
-            { name: 'payer', email: 'payer@example.com', password: PASSWORD, country: 'US', kyc: 'approved', balances: { USD: '1000.00' } },
-            ...payees.map((email, i) => ({ name: `p${i}`, email, password: PASSWORD, country: 'US', kyc: 'approved', balances: {} })),
-          ],
-        }),
-      );
-      ok(await run(['fixtures', 'load', fixture]));
-      const token = ok(
-        await o.run(['login', '--email', 'payer@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }),
-      ).stdout.trim();
+      await loadPeople(o, run, ['payer@example.com', ...payees], (email) => (email === 'payer@example.com' ? '1000.00' : null));
+      const token = await signIn(o, url, 'payer@example.com');
       const rows = Array.from({ length: 300 }, (_, i) => `${payees[i % payees.length]},1.00,USD,rent,row-${i}`);
       const csv = (name: string, lines: readonly string[]) => {
         const file = path.join(o.home, name);
