@@ -29,7 +29,8 @@ import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../command-builder.js';
 import { filterOptions, parseSelection } from '../ticket-filters.js';
 import { actAs } from '../signed-in.js';
-import { runConsole, type TriageAction, type TriageDesk } from '../triage-console.js';
+import { runConsole } from '../triage-console.js';
+import type { TriageAction, TriageDesk } from '../triage-desk.js';
 import { draftText, editInEditor } from '../triage-editor.js';
 
 const INSTEAD =
