@@ -37,6 +37,7 @@ const GROUPS: readonly Group[] = [
         p,
         a,
         (await import('./ticket-new.js')).registerTicketNew,
+        (await import('./ticket-agent.js')).registerTicketAgentVerbs,
         (await import('./ticket-import.js')).registerTicketImport,
       ),
   },
