@@ -8,20 +8,35 @@ const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${require('../package.json').version}\n`);
 } else {
-  // Node 22.1 and newer keep V8's compiled code of the bundle between runs (in the temp directory),
-  // which spares compiling it at every start; older Nodes compile it each time.
-  require('node:module').enableCompileCache?.();
-  // Reading the source map costs a few ms, so only a debugging run pays for src/*.ts stack frames.
-  if (process.env.OKPAY_DEBUG === '1') process.setSourceMapsEnabled(true);
   const bundle = require('node:path').join(__dirname, '..', 'dist', 'bundle', 'okpay.cjs');
   if (require('node:fs').existsSync(bundle)) {
-    require(bundle)
-      .main(args)
-      .then((code) => {
-        process.exitCode = code;
-      });
+    const cli = load(bundle);
+    cli.exports.main(args).then((code) => {
+      process.exitCode = code;
+      cli.save();
+    });
   } else {
     process.stderr.write('okpay: okpay is not built yet — run `npm install` (or `npm run build`) in its folder\n');
     process.exitCode = 1;
   }
+}
+
+/** The bundle's exports, and `save()` to keep its compiled code for the next start. */
+function load(bundle) {
+  // Reading the source map costs a few ms, so only a debugging run pays for src/*.ts stack frames.
+  if (process.env.OKPAY_DEBUG === '1') process.setSourceMapsEnabled(true);
+  const { enableCompileCache } = require('node:module');
+  // Node 22.1 and newer keep V8's compiled code of modules between runs themselves (in the temp directory).
+  if (enableCompileCache) {
+    enableCompileCache();
+    return plainRequire(bundle);
+  }
+  // Node maps stack frames (OKPAY_DEBUG=1, --enable-source-maps) only in modules it loads itself,
+  // so such a run goes without the code cache.
+  if (process.sourceMapsEnabled) return plainRequire(bundle);
+  return require('./code-cache.js').requireWithCodeCache(bundle, process.env);
+}
+
+function plainRequire(bundle) {
+  return { exports: require(bundle), save: () => undefined };
 }

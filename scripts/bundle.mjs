@@ -7,9 +7,12 @@
 // YAML, QR codes, progress bars). The mail and PostgreSQL libraries are external too: they are
 // loaded by import() only in the commands that send or read mail or open a PostgreSQL store, and
 // bundled they were 1.7 MB of the 2.8 MB that every command read and compiled at start. The
-// source maps let OKPAY_DEBUG=1 stack traces name src/*.ts lines.
+// source maps let OKPAY_DEBUG=1 stack traces name src/*.ts lines. The import() of those libraries is
+// in src/cli/libraries.ts, which stays a file of its own that Node loads: the bundle may run from V8's
+// code cache through vm.Script (bin/code-cache.js), where import() is not available on Node 20, so the
+// build refuses a bundle that still holds one.
 //
-// Output: okpay.cjs and verify-worker.cjs, each with its .map.
+// Output: okpay.cjs, libraries.cjs and verify-worker.cjs, each with its .map.
 import { rename, rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
@@ -44,7 +47,17 @@ const common = {
   banner: { js: "'use strict';\nconst __okpayModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
-const result = await build({ ...common, entryPoints: { okpay: 'src/cli/main.ts' } });
+const librariesOutside = {
+  name: 'libraries-outside',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/libraries\.js$/ }, () => ({ path: './libraries.cjs', external: true }));
+  },
+};
+const result = await build({ ...common, entryPoints: { okpay: 'src/cli/main.ts' }, plugins: [librariesOutside] });
+const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports);
+const left = imports.filter((entry) => entry.kind === 'dynamic-import').map((entry) => entry.path);
+if (left.length > 0) throw new Error(`the bundle imports ${left.join(', ')} with import(): do it in src/cli/libraries.ts`);
+await build({ ...common, entryPoints: { libraries: 'src/cli/libraries.ts' } });
 await build({ ...common, entryPoints: { 'verify-worker': 'src/cli/verify-worker.ts' } });
 
 await rm(OLD, { recursive: true, force: true });

@@ -104,6 +104,8 @@ const ENVIRONMENT = [
   ['FORCE_COLOR', 'set (not 0): colour even when the output is not a terminal; NO_COLOR still wins'],
   ['TZ', 'the time zone that times are shown in on a terminal (default: the system zone)'],
   ['XDG_DATA_HOME', 'where the default data directory goes ($XDG_DATA_HOME/okpay)'],
+  ['XDG_CACHE_HOME', 'where Node 20 keeps the compiled code of okpay between runs ($XDG_CACHE_HOME/okpay, default ~/.cache/okpay)'],
+  ['NODE_DISABLE_COMPILE_CACHE', 'set: compile okpay at every start (no code cache kept between runs)'],
 ] as const;
 
 function environmentText(): string {

@@ -10,6 +10,7 @@ import { AppError } from '../domain/errors.js';
 import { MAIL_MAX_BYTES, type ParsedInboundMail } from '../domain/inbound-mail.js';
 import { printable } from '../domain/money.js';
 import { errnoOf } from '../store/durable-file.js';
+import { importMailparser } from './libraries.js';
 
 /** A bound on one run: a maildir holding more is imported in parts. */
 export const MAILS_PER_RUN_MAX = 5000;
@@ -45,7 +46,7 @@ export async function readMailFile(file: string): Promise<MailFile> {
 }
 
 async function parse(raw: Buffer): Promise<ParsedMail> {
-  const { simpleParser } = await import('mailparser');
+  const { simpleParser } = await importMailparser();
   // Images are not fetched or inlined: nothing in a mail is followed or opened.
   return simpleParser(raw, { skipImageLinks: true, skipHtmlToText: false, skipTextToHtml: true, skipTextLinks: true });
 }

@@ -7,6 +7,7 @@ import { AppError } from '../domain/errors.js';
 import type { MailRecord } from '../domain/mail.js';
 import { maskDatabaseUrl } from '../store/pg/url.js';
 import type { Env } from './env.js';
+import { importNodemailer } from './libraries.js';
 
 export interface SmtpConfig {
   readonly url: string;
@@ -47,7 +48,7 @@ function timeoutSeconds(text: string | undefined): number {
 
 /** One connection, reused for every mail of a run, closed by `close`. */
 export async function smtpSender(config: SmtpConfig): Promise<MailSender> {
-  const nodemailer = (await import('nodemailer')).default;
+  const nodemailer = (await importNodemailer()).default;
   const transport = nodemailer.createTransport({
     url: config.url,
     pool: true,

@@ -9,6 +9,7 @@ import os from 'node:os';
 import type { TriagePanel } from '../app/triage.js';
 import { describeError, makeApp, type Leave, type Memory } from './triage-app.js';
 import type { TriageDesk } from './triage-desk.js';
+import { importInk, importReact } from './libraries.js';
 
 type Ink = typeof import('ink');
 type ReactModule = typeof import('react');
@@ -17,7 +18,7 @@ const HANDLED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
 
 /** Runs the console until the agent quits; Ctrl-C and crashes are thrown after the terminal is restored. */
 export async function runConsole(desk: TriageDesk): Promise<number> {
-  const [ink, React] = await Promise.all([import('ink'), import('react')]);
+  const [ink, React] = await Promise.all([importInk(), importReact()]);
   const memory: Memory = { selected: null, message: 'Loading the queue…', actions: 0, unmount: null };
   const out = process.stdout;
   const restore = () => {
