@@ -26,7 +26,7 @@ import { ACTIVE_STATUSES, type Ticket, type TicketStatus, type Tier } from '../d
 import { addAgentReply, addNote, autoClose, changeStatus, isDueToClose, mergeTickets, setCategory, setPriority, setTags } from '../domain/tickets.js';
 import { followUpsOf, type TxView } from '../domain/tx-view.js';
 import { viewsOf } from './tx-views.js';
-import type { QueueEntry } from '../domain/urgency.js';
+import type { QueueEntry, Ranked } from '../domain/urgency.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
@@ -37,6 +37,7 @@ import {
   filterOf,
   macros,
   findTicket,
+  mostUrgent,
   queueEntryOf,
   saveTicket,
   selectTickets,
@@ -300,22 +301,42 @@ function queueStatuses(statuses: readonly TicketStatus[] | null): readonly Ticke
   return statuses ?? ACTIVE_STATUSES;
 }
 
+/** The whole queue, most urgent first: what its groups let the first pages read without every open ticket. */
+function isWholeQueue(selection: TicketSelection): boolean {
+  const { statuses, priorities, categories, languages, channels, assignee, breaching, search, sort } = selection;
+  const everyStatus =
+    statuses === null || (ACTIVE_STATUSES.every((status) => statuses.includes(status)) && statuses.every((status) => ACTIVE_STATUSES.includes(status)));
+  return (
+    everyStatus && [priorities, categories, languages, channels, search].every((v) => v === null) && assignee.kind === 'any' && !breaching && sort === 'urgency'
+  );
+}
+
+/** The page of the queue asked for, and how many tickets pass the filters. */
+async function queuePage(t: Records, deps: AppDeps, me: User, request: QueueRequest, nowMs: number): Promise<{ page: Ranked<TicketSummary>[]; total: number }> {
+  const offset = request.offset ?? 0;
+  if (isWholeQueue(request.selection)) {
+    const { entries, total } = await mostUrgent(t, deps.ref, nowMs, offset + request.limit);
+    return { page: entries.slice(offset), total };
+  }
+  const filter = await filterOf(t, me, request.selection);
+  const candidates = await t.tickets.withStatus(queueStatuses(filter.statuses));
+  const all = await selectTickets(t, deps.ref, candidates, filter, request.selection.sort, 'agent', nowMs);
+  return { page: all.slice(offset, offset + request.limit), total: all.length };
+}
+
 /** `agent queue`: the open queue, filtered and sorted (most urgent first by default), from the summaries. */
 export async function agentQueue(t: Records, deps: AppDeps, actor: Actor, request: QueueRequest): Promise<AgentQueue> {
   const me = requireAgent(actor, '`agent queue`');
   const nowMs = deps.now().getTime();
-  const filter = await filterOf(t, me, request.selection);
-  const candidates = await t.tickets.withStatus(queueStatuses(filter.statuses));
-  const all = await selectTickets(t, deps.ref, candidates, filter, request.selection.sort, 'agent', nowMs);
-  const offset = request.offset ?? 0;
-  const entries = all.slice(offset, offset + request.limit).map((entry) => explained(deps.ref, entry, nowMs));
+  const { page, total } = await queuePage(t, deps, me, request, nowMs);
+  const entries = page.map((entry) => explained(deps.ref, entry, nowMs));
   return {
     entries,
     names: await emailsOf(
       t,
       entries.flatMap(({ ticket }) => [ticket.customerId, ticket.assigneeId]),
     ),
-    total: all.length,
+    total,
   };
 }
 

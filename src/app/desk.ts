@@ -13,6 +13,8 @@ import { slaOfSummary, summarizeTicket, type TicketSummary } from '../domain/tic
 import { ACTIVE_STATUSES, type Ticket } from '../domain/ticket-record.js';
 import { MAX_MERGE_HOPS, mergedInto, requireOwnTicket, requireTicket } from '../domain/tickets.js';
 import { compareQueueEntries, explainUrgency, urgencyScore, type QueueEntry, type Ranked } from '../domain/urgency.js';
+import { groupCannotEnter, groupCeiling, groupDueFloorMs, queueGroupShape, type PageEdge, type QueueGroupFacts } from '../domain/queue-groups.js';
+import { printable } from '../domain/money.js';
 import { compareBy, summaryMatches, textMatches, type AssigneeFilter, type TicketFilter, type TicketSort } from '../domain/ticket-filter.js';
 import type { User, UserId } from '../domain/state.js';
 import { AppError } from '../domain/errors.js';
@@ -104,6 +106,54 @@ export function explained(ref: ReferenceData, entry: Ranked<TicketSummary>, nowM
 export async function openQueue(t: Records, ref: ReferenceData, nowMs: number): Promise<Ranked<TicketSummary>[]> {
   const summaries = await t.tickets.withStatus(ACTIVE_STATUSES);
   return summaries.map((summary) => rankOf(ref, summary, nowMs)).sort(compareQueueEntries);
+}
+
+interface RankedGroup {
+  readonly key: string;
+  readonly count: number;
+  readonly ceiling: number;
+  readonly dueFloorMs: number;
+}
+
+function rankedGroup(ref: ReferenceData, key: string, facts: QueueGroupFacts, nowMs: number): RankedGroup {
+  const shape = queueGroupShape(key);
+  if (shape === null)
+    throw new AppError('STORE_CORRUPT', `the store's open queue names a group it cannot read (${printable(key)})`, { hint: 'run `okpay verify`' });
+  const ceiling = groupCeiling(shape, facts, ticketRegion(ref, shape.regionId), supportData(ref).urgency, nowMs);
+  return { key, count: facts.count, ceiling, dueFloorMs: groupDueFloorMs(shape, facts, nowMs) };
+}
+
+const edgeOf = (entry: Ranked<TicketSummary>): PageEdge => ({ score: entry.urgency.score, dueAtMs: entry.sla.current?.dueAtMs ?? Number.POSITIVE_INFINITY });
+
+/**
+ * The `count` most urgent open tickets in queue order, and how many are open: exactly the head of
+ * `openQueue`, read group by group (domain/queue-groups.ts) in the order of their ceilings, until
+ * no group left can place a ticket on the page.
+ */
+export async function mostUrgent(t: Records, ref: ReferenceData, nowMs: number, count: number): Promise<{ entries: Ranked<TicketSummary>[]; total: number }> {
+  const directory = await t.tickets.queueGroups();
+  if (directory === null) {
+    const whole = await openQueue(t, ref, nowMs);
+    return { entries: whole.slice(0, count), total: whole.length };
+  }
+  const groups = [...directory].map(([key, facts]) => rankedGroup(ref, key, facts, nowMs)).sort((a, b) => b.ceiling - a.ceiling || a.dueFloorMs - b.dueFloorMs);
+  let page: Ranked<TicketSummary>[] = [];
+  for (let next = 0; count > 0 && next < groups.length;) {
+    const edge = page.length >= count ? edgeOf(page[count - 1] as Ranked<TicketSummary>) : null;
+    // Enough groups at once to fill the page, so that a store across a network answers in few queries.
+    const batch: string[] = [];
+    for (let members = 0; next < groups.length && members < count; next += 1) {
+      const group = groups[next] as RankedGroup;
+      if (edge !== null && group.ceiling < edge.score) break;
+      if (edge !== null && groupCannotEnter(group.ceiling, group.dueFloorMs, edge)) continue;
+      batch.push(group.key);
+      members += group.count;
+    }
+    if (batch.length === 0) break;
+    const read = (await t.tickets.inQueueGroups(batch)).map((summary) => rankOf(ref, summary, nowMs));
+    page = [...page, ...read].sort(compareQueueEntries).slice(0, count);
+  }
+  return { entries: page, total: groups.reduce((sum, group) => sum + group.count, 0) };
 }
 
 /** Who holds the ticket, as asked for: `me` is the person asking. */

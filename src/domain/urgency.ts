@@ -3,7 +3,7 @@
 
 import type { ReplyClock, SlaState } from './sla.js';
 import { formatBusinessMinutes } from './sla.js';
-import type { UrgencyTermName, UrgencyWeights } from './support.js';
+import { URGENCY_TERMS, type UrgencyTermName, type UrgencyWeights } from './support.js';
 import { type Ticket } from './ticket-record.js';
 import { BAD_RATING_MAX } from './tickets.js';
 
@@ -43,10 +43,15 @@ function roundHundredth(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
+/** The SLA term's measure for a running clock: the share of its target used, at most `cap`. */
+export function slaShare(elapsedMinutes: number, targetMinutes: number, cap: number): number {
+  return roundHundredth(Math.min(cap, Math.max(0, elapsedMinutes / targetMinutes)));
+}
+
 function slaValue(sla: SlaNow, cap: number): number {
   const clock = sla.current;
   if (clock === null || clock.paused) return 0;
-  return roundHundredth(Math.min(cap, Math.max(0, clock.elapsedMinutes / clock.targetMinutes)));
+  return slaShare(clock.elapsedMinutes, clock.targetMinutes, cap);
 }
 
 function slaDetail(sla: SlaNow): string {
@@ -58,8 +63,14 @@ function slaDetail(sla: SlaNow): string {
 }
 
 const ageDaysOf = (ticket: UrgencySubject, nowMs: number): number => Math.max(0, (nowMs - Date.parse(ticket.createdAt)) / DAY_MS);
-const hasBadRating = (ticket: UrgencySubject): boolean => ticket.origin === 'rating' || (ticket.rating !== null && ticket.rating.score <= BAD_RATING_MAX);
-const isWaiting = (ticket: UrgencySubject): boolean => ticket.status === 'pending' || ticket.status === 'on-hold';
+
+/** The age term's measure of a ticket opened at `createdMs`. */
+export function ageValue(createdMs: number, weights: UrgencyWeights, nowMs: number): number {
+  return roundHundredth(Math.min(1, Math.max(0, (nowMs - createdMs) / DAY_MS) / weights.ageFullDays));
+}
+export const hasBadRating = (ticket: Pick<UrgencySubject, 'origin' | 'rating'>): boolean =>
+  ticket.origin === 'rating' || (ticket.rating !== null && ticket.rating.score <= BAD_RATING_MAX);
+export const isWaiting = (ticket: Pick<UrgencySubject, 'status'>): boolean => ticket.status === 'pending' || ticket.status === 'on-hold';
 
 /** The measure of each term, in the order of URGENCY_TERMS. */
 function termValues(ticket: UrgencySubject, sla: SlaNow, weights: UrgencyWeights, nowMs: number): Record<UrgencyTermName, number> {
@@ -67,7 +78,7 @@ function termValues(ticket: UrgencySubject, sla: SlaNow, weights: UrgencyWeights
     sla: slaValue(sla, weights.slaCap),
     priority: weights.priorityValues[ticket.priority],
     tier: (ticket.tier - 1) / 2,
-    age: roundHundredth(Math.min(1, ageDaysOf(ticket, nowMs) / weights.ageFullDays)),
+    age: ageValue(Date.parse(ticket.createdAt), weights, nowMs),
     escalationRequest: ticket.escalationRequest ? 1 : 0,
     badRating: hasBadRating(ticket) ? 1 : 0,
     waiting: isWaiting(ticket) ? 1 : 0,
@@ -89,10 +100,15 @@ function termDetails(ticket: UrgencySubject, sla: SlaNow, nowMs: number): Record
 }
 
 function pointsOf(values: Record<UrgencyTermName, number>, weights: UrgencyWeights): [UrgencyTermName, number][] {
-  return (Object.keys(values) as UrgencyTermName[]).map((name) => [name, roundTenth(weights.weights[name] * values[name])]);
+  return URGENCY_TERMS.map((name) => [name, roundTenth(weights.weights[name] * values[name])]);
 }
 
 const scoreOf = (points: readonly [UrgencyTermName, number][]): number => roundTenth(points.reduce((sum, [, p]) => sum + p, 0));
+
+/** The score of given measures, summed exactly as a ticket's are (so that a ceiling built from measures is one). */
+export function scoreOfValues(values: Record<UrgencyTermName, number>, weights: UrgencyWeights): number {
+  return scoreOf(pointsOf(values, weights));
+}
 
 /** The score alone (what the queue sorts by), exactly `explainUrgency`'s, without the words. */
 export function urgencyScore(ticket: UrgencySubject, sla: SlaNow, weights: UrgencyWeights, nowMs: number): number {

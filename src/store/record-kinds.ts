@@ -7,6 +7,7 @@ import type { Delivery } from '../domain/mail-delivery.js';
 import type { MailImport } from '../domain/inbound-mail.js';
 import { sha256Hex } from '../domain/ledger.js';
 import type { IdempotencyRecord, Session, StoredQuote, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
+import { queueGroupKey } from '../domain/queue-groups.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { TicketStatus } from '../domain/ticket-record.js';
 import { settleDueAt } from '../domain/withdrawals.js';
@@ -54,6 +55,8 @@ export const INDEX_KINDS = [
   'quotes-expiry',
   'idempotency-expiry',
   'solved-due',
+  'queue-groups',
+  'queue-directory',
 ] as const;
 export type IndexKind = (typeof INDEX_KINDS)[number];
 
@@ -128,7 +131,19 @@ export const KINDS_ADDED: ReadonlyMap<Kind, number> = new Map<Kind, number>([
   ['quotes-expiry', 6],
   ['idempotency-expiry', 6],
   ['solved-due', 6],
+  ['queue-groups', 7],
+  ['queue-directory', 7],
 ]);
+
+/**
+ * The open queue in groups (domain/queue-groups.ts): each group's record keeps a copy of its
+ * tickets' summaries, and one directory record keeps every group's facts under DIRECTORY_KEY,
+ * refolded from the group's members whenever a commit changes them.
+ */
+export const DIRECTORY_KEY = 'groups';
+
+/** Index kinds whose records a store written before them gets built from these records. */
+export const REBUILT_FROM: Readonly<Partial<Record<IndexKind, RecordKind>>> = { ...ORDERED_KINDS, 'queue-groups': 'summaries' };
 
 /** Mail deliveries not yet sent are filed under this one key, so `outbox send` reads one small index. */
 export const WAITING_KEY = 'waiting';
@@ -140,7 +155,7 @@ export const WAITING_KEY = 'waiting';
  * the key, so no directory of buckets is ever consulted to find a record.
  */
 export function bucketCount(kind: Kind): number {
-  if (kind === 'meta' || kind === 'counts' || kind === 'staff' || kind === 'deliveries-waiting') return 1;
+  if (kind === 'meta' || kind === 'counts' || kind === 'staff' || kind === 'deliveries-waiting' || kind === 'queue-directory') return 1;
   return SMALL_KINDS.has(kind) ? 64 : 4096;
 }
 
@@ -172,7 +187,10 @@ export function indexEntries(kind: RecordKind, key: string, value: unknown): Ind
     case 'summaries': {
       const summary = value as TicketSummary;
       const entries: IndexEntry[] = [{ kind: 'tickets-of-customer', key: summary.customerId, member: key, value: true }];
-      if (OPEN_STATUSES.includes(summary.status)) entries.push({ kind: 'open-queue', key: openQueueKey(summary.number), member: key, value: summary });
+      if (OPEN_STATUSES.includes(summary.status)) {
+        entries.push({ kind: 'open-queue', key: openQueueKey(summary.number), member: key, value: summary });
+        entries.push({ kind: 'queue-groups', key: queueGroupKey(summary), member: key, value: summary });
+      }
       if (summary.status === 'solved' && summary.solvedAt !== null)
         entries.push({ kind: 'solved-due', key: summary.solvedAt.slice(0, 10), member: key, value: summary.solvedAt });
       return entries;

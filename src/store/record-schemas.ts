@@ -21,6 +21,7 @@ import { userSchema } from '../domain/user.js';
 import { mailImportSchema } from '../domain/inbound-mail.js';
 import { deliverySchema } from '../domain/mail-delivery.js';
 import { ticketSummarySchema } from '../domain/ticket-summary.js';
+import { queueGroupFactsSchema } from '../domain/queue-groups.js';
 import { INDEX_KINDS, ORDERED_KINDS, type Kind } from './record-kinds.js';
 
 /** The store's count of users, kept beside the records so that counting never scans them. */
@@ -39,6 +40,8 @@ const INDEX_KIND_SET: ReadonlySet<Kind> = new Set(INDEX_KINDS);
 const RECORD_SCHEMAS: Partial<Record<Kind, Schema>> = {
   // The open queue keeps a copy of each open ticket's summary, so listing it reads no ticket.
   'open-queue': z.record(z.string(), ticketSummarySchema),
+  'queue-groups': z.record(z.string(), ticketSummarySchema),
+  'queue-directory': z.record(z.string(), queueGroupFactsSchema),
   'journal-of-user': z.array(z.int().check(z.positive())),
   ...Object.fromEntries(Object.keys(ORDERED_KINDS).map((kind) => [kind, timedMembersSchema])),
   counts: countsSchema,

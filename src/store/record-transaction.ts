@@ -29,9 +29,10 @@ import type {
   Withdrawal,
   WithdrawalMethod,
 } from '../domain/state.js';
+import { groupFacts, queueGroupKey, type QueueGroupFacts } from '../domain/queue-groups.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { Ticket, TicketStatus } from '../domain/ticket-record.js';
-import { idempotencyKey, OPEN_STATUSES, WAITING_KEY, type IndexMembers } from './record-kinds.js';
+import { DIRECTORY_KEY, idempotencyKey, OPEN_STATUSES, WAITING_KEY, type IndexMembers } from './record-kinds.js';
 import { checkedRecord, type Counts } from './record-schemas.js';
 import type { RecordView } from './record-view.js';
 import type {
@@ -227,6 +228,8 @@ export abstract class RecordTransaction implements RecordsTransaction {
       this.view.put('summaries', String(ticket.number), summary);
     },
     withStatus: (statuses) => this.summariesWithStatus(statuses),
+    queueGroups: () => this.queueGroups(),
+    inQueueGroups: (keys) => this.inQueueGroups(keys),
     solvedBy: async (atIso, limit) =>
       present(await Promise.all((await this.view.ordered('solved-due', atIso, limit)).map((n) => this.view.get<TicketSummary>('summaries', n)))),
     ofCustomer: async (customerId, statuses, page) => {
@@ -406,6 +409,37 @@ export abstract class RecordTransaction implements RecordsTransaction {
     // The open queue keeps copies of its summaries: listing it reads one small index, not every ticket.
     const source = openOnly ? await this.openQueue() : [...(await this.view.all<TicketSummary>('summaries')).values()];
     return source.filter((s) => statuses === null || statuses.includes(s.status)).sort((a, b) => a.number - b.number);
+  }
+
+  /** The committed directory, with the groups this transaction's summaries left or joined folded again. */
+  private async queueGroups(): Promise<Map<string, QueueGroupFacts> | null> {
+    if (this.view.source.keeps?.('queue-directory') === false) return null;
+    const groups = new Map(Object.entries((await this.view.committed<Record<string, QueueGroupFacts>>('queue-directory', DIRECTORY_KEY)) ?? {}));
+    const touched = new Set<string>();
+    for (const number of this.view.writtenKeys('summaries')) {
+      for (const summary of [await this.view.committed<TicketSummary>('summaries', number), await this.view.get<TicketSummary>('summaries', number)])
+        if (summary && OPEN_STATUSES.includes(summary.status)) touched.add(queueGroupKey(summary));
+    }
+    for (const key of touched) {
+      const facts = groupFacts(await this.inQueueGroups([key]));
+      if (facts === null) groups.delete(key);
+      else groups.set(key, facts);
+    }
+    return groups;
+  }
+
+  private async inQueueGroups(keys: readonly string[]): Promise<TicketSummary[]> {
+    const found = new Map<string, TicketSummary>();
+    for (const key of new Set(keys))
+      for (const [number, summary] of Object.entries((await this.view.committed<IndexMembers>('queue-groups', key)) ?? {}))
+        found.set(number, summary as TicketSummary);
+    const wanted = new Set(keys);
+    for (const number of this.view.writtenKeys('summaries')) {
+      const summary = await this.view.get<TicketSummary>('summaries', number);
+      if (summary && OPEN_STATUSES.includes(summary.status) && wanted.has(queueGroupKey(summary))) found.set(number, summary);
+      else found.delete(number);
+    }
+    return [...found.values()];
   }
 
   private async openQueue(): Promise<TicketSummary[]> {

@@ -4,10 +4,14 @@
 // or lost (record-kinds.indexEntries), so stores persist plain maps and never derive indexes. Every
 // committed record is checked against its kind's schema as it is read (record-schemas.ts).
 
+import { groupFacts, type QueueGroupFacts } from '../domain/queue-groups.js';
+import type { TicketSummary } from '../domain/ticket-summary.js';
 import {
+  DIRECTORY_KEY,
   indexEntries,
   isOrderedKind,
   ORDERED_KINDS,
+  REBUILT_FROM,
   RECORD_KINDS,
   SLOTS_KEY,
   slotDay,
@@ -33,6 +37,8 @@ export interface RecordSource {
    * the view reads the index's day records.
    */
   ordered?(kind: OrderedKind, atIso: string, limit: number): Promise<string[]>;
+  /** False for an index kind the store was written before (its next writer builds it); true when absent. */
+  keeps?(kind: IndexKind): boolean;
 }
 
 /** What a commit changes: per kind, key → new value, or null for a removed record. */
@@ -176,7 +182,7 @@ export class RecordView {
     const wanted = new Set(kinds);
     const rebuilt = new Map<string, { kind: IndexKind; key: string; members: IndexMembers }>();
     for (const of of RECORD_KINDS) {
-      if (!kinds.some((kind) => isOrderedKind(kind) && ORDERED_KINDS[kind] === of)) continue;
+      if (!kinds.some((kind) => REBUILT_FROM[kind] === of)) continue;
       for (const [key, value] of await this.all(of)) {
         for (const e of indexEntries(of, key, value)) {
           if (!wanted.has(e.kind)) continue;
@@ -191,6 +197,10 @@ export class RecordView {
     for (const kind of kinds) {
       const slots = [...rebuilt.values()].filter((e) => e.kind === kind).map((e) => e.key);
       if (isOrderedKind(kind) && slots.length > 0) this.put(kind, SLOTS_KEY, Object.fromEntries(slots.map((slot) => [slot, true])));
+    }
+    if (wanted.has('queue-directory')) {
+      const groups = [...rebuilt.values()].filter((e) => e.kind === 'queue-groups');
+      if (groups.length > 0) this.put('queue-directory', DIRECTORY_KEY, queueDirectory(groups));
     }
   }
 
@@ -226,6 +236,7 @@ export class RecordView {
       else this.remove(kind, key);
       if (isOrderedKind(kind) && filled !== (before !== null)) slotChanges.push({ kind, key, filled });
     }
+    await this.refoldGroups([...indexUpdates.values()].filter((u) => u.kind === 'queue-groups').map((u) => u.key));
     // A day record appearing or going changes its index's list of days; a record moving within one does not.
     for (const { kind, key, filled } of slotChanges) {
       const slots: IndexMembers = { ...((await this.get<IndexMembers>(kind, SLOTS_KEY)) ?? {}) };
@@ -236,4 +247,27 @@ export class RecordView {
     }
     return this.writes;
   }
+
+  /** The directory's facts of the queue groups this commit changed, folded again from their members. */
+  private async refoldGroups(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const directory: Record<string, QueueGroupFacts> = { ...((await this.get<Record<string, QueueGroupFacts>>('queue-directory', DIRECTORY_KEY)) ?? {}) };
+    for (const key of keys) {
+      const facts = groupFacts(Object.values((await this.get<IndexMembers>('queue-groups', key)) ?? {}) as TicketSummary[]);
+      if (facts === null) delete directory[key];
+      else directory[key] = facts;
+    }
+    if (Object.keys(directory).length > 0) this.put('queue-directory', DIRECTORY_KEY, directory);
+    else this.remove('queue-directory', DIRECTORY_KEY);
+  }
+}
+
+/** The directory of the given queue group records: each group's facts. */
+export function queueDirectory(groups: readonly { key: string; members: IndexMembers }[]): Record<string, QueueGroupFacts> {
+  const directory: Record<string, QueueGroupFacts> = {};
+  for (const { key, members } of groups) {
+    const facts = groupFacts(Object.values(members) as TicketSummary[]);
+    if (facts !== null) directory[key] = facts;
+  }
+  return directory;
 }

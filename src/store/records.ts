@@ -23,6 +23,7 @@ import type {
   Withdrawal,
   WithdrawalMethod,
 } from '../domain/state.js';
+import type { QueueGroupFacts } from '../domain/queue-groups.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { Ticket, TicketStatus } from '../domain/ticket-record.js';
 
@@ -147,6 +148,14 @@ export interface TicketRecords {
   put(ticket: Ticket, summary: TicketSummary): void;
   /** Summaries of tickets in the given statuses (the open queue: new, open, pending, on-hold). */
   withStatus(statuses: readonly TicketStatus[]): Promise<TicketSummary[]>;
+  /**
+   * The open queue's groups (domain/queue-groups.ts), each with the facts that bound its tickets'
+   * urgency at any instant, so that the most urgent tickets are found by reading a few groups;
+   * null while a store written before the groups existed has not been written to since.
+   */
+  queueGroups(): Promise<ReadonlyMap<string, QueueGroupFacts> | null>;
+  /** The summaries of the open tickets in these groups, in no particular order. */
+  inQueueGroups(keys: readonly string[]): Promise<TicketSummary[]>;
   /** Summaries of the tickets solved at or before the given time, earliest solved first, at most `limit` (those settle closes). */
   solvedBy(atIso: string, limit: number): Promise<TicketSummary[]>;
   /** One customer's tickets, newest first, optionally only some statuses. */

@@ -3,7 +3,7 @@
 
 import { AppError } from '../domain/errors.js';
 import { corrupt } from './durable-file.js';
-import { KINDS_ADDED, type Kind } from './record-kinds.js';
+import { KINDS_ADDED, type IndexKind, type Kind } from './record-kinds.js';
 import { META_KEY } from './record-transaction.js';
 import type { RecordSource } from './record-view.js';
 import { digest, unseal } from './sealed-file.js';
@@ -40,6 +40,10 @@ export class Snapshot implements RecordSource {
   withRoot(root: RootBody | null): Snapshot {
     if (root === null) throw this.mismatch(corrupt(this.store.file(ROOT), 'the pending commit has no root'));
     return new Snapshot(this.store, checkRoot(root, this.store.file(ROOT)), this.overlay, this.locked);
+  }
+
+  keeps(kind: IndexKind): boolean {
+    return this.root.commit === 0 || (KINDS_ADDED.get(kind) ?? 0) <= this.root.schemaVersion;
   }
 
   async get(kind: Kind, key: string): Promise<unknown> {

@@ -12,6 +12,7 @@ import type { Balances, UnclaimedTransfer, Withdrawal } from '../domain/state.js
 import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS } from '../domain/integrity-check.js';
 import { errnoOf } from './durable-file.js';
 import {
+  DIRECTORY_KEY,
   indexEntries,
   INDEX_KINDS,
   isOrderedKind,
@@ -23,6 +24,7 @@ import {
   type Kind,
   type RecordKind,
 } from './record-kinds.js';
+import { queueDirectory } from './record-view.js';
 import type { SegmentLog } from './segment-log.js';
 import type { AuditEntry } from '../domain/audit.js';
 import type { StoredJournalEntry } from '../domain/ledger.js';
@@ -152,6 +154,8 @@ function checkIndexes(records: Map<Kind, KindRecords>, parties: Map<string, numb
   for (const [kind, index] of expected) {
     if (isOrderedKind(kind) && index.size > 0) index.set(SLOTS_KEY, Object.fromEntries([...index.keys()].map((slot) => [slot, true])));
   }
+  const groups = [...(expected.get('queue-groups') ?? [])].map(([key, members]) => ({ key, members }));
+  if (groups.length > 0) expected.get('queue-directory')?.set(DIRECTORY_KEY, queueDirectory(groups));
   for (const kind of INDEX_KINDS.filter(kept)) {
     const stored = records.get(kind) ?? new Map();
     const wanted: Map<string, unknown> = kind === 'journal-of-user' ? parties : (expected.get(kind) ?? new Map());

@@ -1,7 +1,7 @@
 // The contract of the record-native stores (records by key, indexes, posting's effects, atomic
 // commits, reads of one committed version), held by every implementation alike.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -16,7 +16,7 @@ import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { seal, unseal } from '../../src/store/sealed-file.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import { SPLIT_SCHEMA_VERSION } from '../../src/store/split-layout.js';
-import type { RecordStore } from '../../src/store/store.js';
+import type { RecordStore, RecordsTransaction } from '../../src/store/store.js';
 import { customer, europe, newState, open, support } from '../support/desk.js';
 import { pgStores } from '../support/pg-store.js';
 
@@ -115,6 +115,14 @@ const day = (n: number, hour = 9): string => new Date(Date.UTC(2026, 10, n, hour
 
 function summaryOf(ticket: Ticket, status: TicketStatus): TicketSummary {
   return { ...summarizeTicket(ticket, support, europe), status };
+}
+
+/** The open queue as its groups hold it: how many tickets the directory counts, and which tickets the groups hold. */
+async function queueByGroups(t: RecordsTransaction): Promise<{ count: number; numbers: number[] } | null> {
+  const groups = await t.tickets.queueGroups();
+  if (groups === null) return null;
+  const members = await t.tickets.inQueueGroups([...groups.keys()]);
+  return { count: [...groups.values()].reduce((sum, facts) => sum + facts.count, 0), numbers: members.map((s) => s.number).sort((a, b) => a - b) };
 }
 
 describe.each(STORES)('the %s record store', (_name, make) => {
@@ -351,9 +359,11 @@ describe.each(STORES)('the %s record store', (_name, make) => {
       t.tickets.put(tickets[1]!, { ...summaryOf(tickets[1]!, 'solved'), solvedAt: NOW });
       expect((await t.tickets.withStatus(['new', 'open'])).map((s) => s.number)).toEqual([1, 3]);
       expect((await t.tickets.solvedBy(NOW, 5)).map((s) => s.number)).toEqual([2]);
+      expect(await queueByGroups(t)).toEqual({ count: 2, numbers: [1, 3] });
     });
     await store.read(async (t) => {
       expect((await t.tickets.withStatus(['new'])).map((s) => s.number)).toEqual([1, 3]);
+      expect(await queueByGroups(t)).toEqual({ count: 2, numbers: [1, 3] });
       expect((await t.tickets.withStatus(['solved'])).map((s) => s.number)).toEqual([2]);
       expect((await t.tickets.solvedBy(NOW, 5)).map((s) => s.number)).toEqual([2]);
       expect(await t.tickets.solvedBy('2026-11-23T09:59:59.999Z', 5)).toEqual([]);
@@ -505,5 +515,42 @@ describe('a split store written before the time-ordered indexes (schema 5)', () 
     expect(found).toEqual({ quotes: ['qt_old'], keys: [{ userId: ada.id, key: 'k1' }], unclaimed: 1 });
     expect(unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile).schemaVersion).toBe(SPLIT_SCHEMA_VERSION);
     expect((await new SplitFileStore(home, SPLIT_OPTIONS).verify()).problems).toEqual([]);
+  });
+});
+
+describe('a split store written before the queue groups (schema 6)', () => {
+  it('ranks its queue from every open ticket until its next writer files them in groups', async () => {
+    const home = tempHome();
+    const tickets = [1, 2, 3].map((n) => ({ ...open(newState(), ada, Date.parse(NOW)), number: n, customerId: ada.id }));
+    await new SplitFileStore(home, SPLIT_OPTIONS).transaction((t) => {
+      t.users.put(ada);
+      tickets.forEach((ticket, index) => t.tickets.put(ticket, summaryOf(ticket, index === 1 ? 'pending' : 'new')));
+    });
+    const rootFile = path.join(home, 'store.json');
+    const root = unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile);
+    writeFileSync(rootFile, seal({ ...root, schemaVersion: 6 }));
+    for (const kind of ['queue-groups', 'queue-directory']) rmSync(path.join(home, 'records', kind), { recursive: true, force: true });
+    const store = new SplitFileStore(home, SPLIT_OPTIONS);
+    expect((await store.verify()).problems).toEqual([]);
+    expect(await store.read(queueByGroups)).toBeNull();
+    await store.transaction((t) => t.users.put({ ...ada, name: 'Ada L.' }));
+    expect(unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile).schemaVersion).toBe(SPLIT_SCHEMA_VERSION);
+    expect(await store.read(queueByGroups)).toEqual({ count: 3, numbers: [1, 2, 3] });
+    expect((await new SplitFileStore(home, SPLIT_OPTIONS).verify()).problems).toEqual([]);
+  });
+
+  it('has verify name a queue group or directory entry that does not match the open tickets', async () => {
+    const home = tempHome();
+    const ticket = { ...open(newState(), ada, Date.parse(NOW)), number: 1, customerId: ada.id };
+    await new SplitFileStore(home, SPLIT_OPTIONS).transaction((t) => t.tickets.put(ticket, summaryOf(ticket, 'new')));
+    const directory = path.join(home, 'records', 'queue-directory');
+    const [file] = readdirSync(directory).filter((name) => name !== 'buckets.json' && name.endsWith('.json'));
+    const bucketFile = path.join(directory, file!);
+    const bucket = unseal<{ records: { groups: Record<string, { count: number }> } }>(readFileSync(bucketFile, 'utf8'), bucketFile);
+    const [key, facts] = Object.entries(bucket.records.groups)[0]!;
+    writeFileSync(bucketFile, seal({ ...bucket, records: { groups: { [key]: { ...facts, count: 2 } } } }));
+    expect((await new SplitFileStore(home, SPLIT_OPTIONS).verify()).problems).toEqual([
+      `index queue-directory entry groups does not match the records it is derived from`,
+    ]);
   });
 });

@@ -8,9 +8,21 @@
 import type pg from 'pg';
 import type { MinorUnits } from '../../domain/money.js';
 import type { IdempotencyRecord, LimitWindow, StoreMeta } from '../../domain/state.js';
-import { DATA_KINDS, INDEX_KINDS, OPEN_STATUSES, openQueueKey, WAITING_KEY, type IndexMembers, type Kind, type OrderedKind } from '../record-kinds.js';
+import { queueGroupKey } from '../../domain/queue-groups.js';
+import type { TicketSummary } from '../../domain/ticket-summary.js';
+import {
+  DATA_KINDS,
+  DIRECTORY_KEY,
+  INDEX_KINDS,
+  OPEN_STATUSES,
+  openQueueKey,
+  WAITING_KEY,
+  type IndexMembers,
+  type Kind,
+  type OrderedKind,
+} from '../record-kinds.js';
+import { queueDirectory, type RecordSource } from '../record-view.js';
 import { META_KEY } from '../record-transaction.js';
-import type { RecordSource } from '../record-view.js';
 
 export type Query = <R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: readonly unknown[]) => Promise<pg.QueryResult<R>>;
 
@@ -184,6 +196,16 @@ export class PgRecordSource implements RecordSource {
       }
       case 'journal-of-user':
         return (await this.query<{ seq: string }>('SELECT seq FROM journal_parties WHERE user_id = $1 ORDER BY seq', [key])).rows.map((r) => Number(r.seq));
+      case 'queue-groups': {
+        const members = Object.fromEntries((await this.openSummaries()).filter((s) => queueGroupKey(s) === key).map((s) => [String(s.number), s]));
+        return Object.keys(members).length === 0 ? undefined : members;
+      }
+      case 'queue-directory': {
+        if (key !== DIRECTORY_KEY) return undefined;
+        const groups = new Map<string, IndexMembers>();
+        for (const s of await this.openSummaries()) groups.set(queueGroupKey(s), { ...(groups.get(queueGroupKey(s)) ?? {}), [String(s.number)]: s });
+        return groups.size === 0 ? undefined : queueDirectory([...groups].map(([group, members]) => ({ key: group, members })));
+      }
       default:
         return this.indexMembers(kind, key);
     }
@@ -235,6 +257,11 @@ export class PgRecordSource implements RecordSource {
       default:
         throw new Error(`the PostgreSQL store has no records of kind ${kind}`);
     }
+  }
+
+  private async openSummaries(): Promise<TicketSummary[]> {
+    const { rows } = await this.query<{ doc: string }>(`SELECT doc::text AS doc FROM ticket_summaries WHERE ${OPEN}`);
+    return rows.map((r) => JSON.parse(r.doc) as TicketSummary);
   }
 
   private async balances(account: string): Promise<Record<string, MinorUnits> | undefined> {

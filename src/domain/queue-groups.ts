@@ -1,0 +1,179 @@
+// The open queue in groups whose urgency has a ceiling at any instant, so that the first page of
+// the queue reads only the groups that can reach it instead of every open ticket. Urgency
+// (urgency.ts) is a sum of terms. The fixed ones (priority, tier, escalation request, bad rating,
+// waiting) are the same for every ticket of a group, since they are part of its key. The two that
+// move with time grow with what a running clock has counted (the SLA share used) and with the
+// time since the ticket opened (age): so the most any member's clock had counted before it ran
+// on, counted on from the earliest instant any member's clock runs since, and the earliest
+// opening give a score that no member of the group can exceed, whatever the instant. The key
+// also holds the clock's region and target (its calendar and its scale) and the UTC day since
+// which it runs, so that a group's ceiling stays close to the scores of its members.
+//
+// A group's facts are folded from its members' facts with count, max and min only, so that a
+// database can keep them with an aggregate query over plain columns.
+
+import * as z from 'zod/mini';
+import type { Region } from './calendar.js';
+import { businessMinutesBetween } from './business-time.js';
+import { PRIORITIES, type Priority } from './ticket-kinds.js';
+import type { TicketSummary } from './ticket-summary.js';
+import type { UrgencyWeights } from './support.js';
+import { ageValue, hasBadRating, isWaiting, scoreOfValues, slaShare } from './urgency.js';
+
+/** What bounds the urgency of a group's tickets at any instant (for one ticket, or folded over many). */
+export const queueGroupFactsSchema = z.readonly(
+  z.object({
+    count: z.int().check(z.positive()),
+    /** The most business minutes a member's running clock counted before it ran on (0 when no clock runs). */
+    elapsedMinutes: z.number(),
+    /** The earliest instant since which a member's clock runs; null when none runs. */
+    runningSinceMs: z.nullable(z.number()),
+    /** Whether a running clock has not reached its target yet (its due time moves with the clock). */
+    unreached: z.boolean(),
+    /** The earliest instant a member's clock reached its target, if any did. */
+    dueAtMs: z.nullable(z.number()),
+    /** The earliest opening of a member. */
+    createdMs: z.number(),
+  }),
+);
+export type QueueGroupFacts = z.infer<typeof queueGroupFactsSchema>;
+
+/** What every ticket of a group shares, read back from its key. */
+export interface QueueGroupShape {
+  readonly priority: Priority;
+  readonly tier: 1 | 2 | 3;
+  readonly escalationRequest: boolean;
+  readonly badRating: boolean;
+  readonly waiting: boolean;
+  readonly regionId: string;
+  /** The target of the members' running clocks; null when their clocks are paused or none is due. */
+  readonly runningTargetMinutes: number | null;
+}
+
+const DAY_CHARS = 10;
+const flag = (value: boolean): string => (value ? '1' : '0');
+
+/** The group of an open ticket: "priority/tier/escalation/bad rating/waiting/clock/day/region". */
+export function queueGroupKey(summary: TicketSummary): string {
+  const clock = summary.sla;
+  const running = clock !== null && clock.runningSinceMs !== null;
+  const sinceMs = running ? (clock.runningSinceMs as number) : Date.parse(summary.createdAt);
+  const shape = running ? `r${clock.targetMinutes}` : clock === null ? 'n' : 'p';
+  const day = new Date(sinceMs).toISOString().slice(0, DAY_CHARS);
+  const fixed = [summary.priority, summary.tier, flag(summary.escalationRequest !== null), flag(hasBadRating(summary)), flag(isWaiting(summary))];
+  return [...fixed, shape, day, encodeURIComponent(summary.regionId)].join('/');
+}
+
+const KEY_PATTERN = /^([a-z]+)\/([123])\/([01])\/([01])\/([01])\/(n|p|r[1-9][0-9]{0,6})\/(\d{4}-\d{2}-\d{2})\/([^/]+)$/;
+
+/** The shape a group key names; null when the text is not a group key. */
+export function queueGroupShape(key: string): QueueGroupShape | null {
+  const match = KEY_PATTERN.exec(key);
+  if (match === null) return null;
+  const [, priority, tier, escalation, bad, waiting, clock, , region] = match as unknown as string[];
+  if (!(PRIORITIES as readonly string[]).includes(priority as string)) return null;
+  let regionId: string;
+  try {
+    regionId = decodeURIComponent(region as string);
+  } catch {
+    return null;
+  }
+  return {
+    priority: priority as Priority,
+    tier: Number(tier) as 1 | 2 | 3,
+    escalationRequest: escalation === '1',
+    badRating: bad === '1',
+    waiting: waiting === '1',
+    regionId,
+    runningTargetMinutes: clock?.startsWith('r') ? Number(clock.slice(1)) : null,
+  };
+}
+
+/** One ticket's facts. */
+export function memberFacts(summary: TicketSummary): QueueGroupFacts {
+  const clock = summary.sla;
+  const running = clock !== null && clock.runningSinceMs !== null;
+  return {
+    count: 1,
+    elapsedMinutes: running ? clock.elapsedMinutes : 0,
+    runningSinceMs: running ? clock.runningSinceMs : null,
+    unreached: running && clock.dueAtMs === null,
+    dueAtMs: clock?.dueAtMs ?? null,
+    createdMs: Date.parse(summary.createdAt),
+  };
+}
+
+const earliest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
+
+/** The facts of two sets of tickets together. */
+export function combineFacts(a: QueueGroupFacts, b: QueueGroupFacts): QueueGroupFacts {
+  return {
+    count: a.count + b.count,
+    elapsedMinutes: Math.max(a.elapsedMinutes, b.elapsedMinutes),
+    runningSinceMs: earliest(a.runningSinceMs, b.runningSinceMs),
+    unreached: a.unreached || b.unreached,
+    dueAtMs: earliest(a.dueAtMs, b.dueAtMs),
+    createdMs: Math.min(a.createdMs, b.createdMs),
+  };
+}
+
+/** The facts of a group's members; null for no member. */
+export function groupFacts(members: Iterable<TicketSummary>): QueueGroupFacts | null {
+  let facts: QueueGroupFacts | null = null;
+  for (const summary of members) facts = facts === null ? memberFacts(summary) : combineFacts(facts, memberFacts(summary));
+  return facts;
+}
+
+/**
+ * The highest urgency any member of the group can have at `nowMs`: the fixed terms of the shape,
+ * the SLA share of the most-counted clock running on from the earliest start, the age of the
+ * earliest opening. Each measure only grows along these, and the score is summed exactly as a
+ * ticket's, so no member scores above it. A time term with a negative weight counts as 0.
+ */
+export function groupCeiling(shape: QueueGroupShape, facts: QueueGroupFacts, region: Region, weights: UrgencyWeights, nowMs: number): number {
+  const target = shape.runningTargetMinutes;
+  const since = facts.runningSinceMs;
+  const elapsed = since === null ? facts.elapsedMinutes : facts.elapsedMinutes + Math.max(0, businessMinutesBetween(region, since, nowMs));
+  const sla = target === null ? 0 : slaShare(elapsed, target, weights.slaCap);
+  const age = ageValue(facts.createdMs, weights, nowMs);
+  return scoreOfValues(
+    {
+      sla: weights.weights.sla >= 0 ? sla : 0,
+      priority: weights.priorityValues[shape.priority],
+      tier: (shape.tier - 1) / 2,
+      age: weights.weights.age >= 0 ? age : 0,
+      escalationRequest: shape.escalationRequest ? 1 : 0,
+      badRating: shape.badRating ? 1 : 0,
+      waiting: shape.waiting ? 1 : 0,
+    },
+    weights,
+  );
+}
+
+/**
+ * The earliest due time a member can show at `nowMs` (the queue's first tie-break; +∞ for none).
+ * A clock that reached its target shows when it did; one still short of it shows a time at least
+ * the business minutes it lacks after its start (or after now, when now is earlier), and business
+ * minutes are never fewer than wall-clock ones.
+ */
+export function groupDueFloorMs(shape: QueueGroupShape, facts: QueueGroupFacts, nowMs: number): number {
+  const reached = facts.dueAtMs ?? Number.POSITIVE_INFINITY;
+  const target = shape.runningTargetMinutes;
+  if (!facts.unreached || target === null || facts.runningSinceMs === null) return reached;
+  const moving = Math.min(nowMs, facts.runningSinceMs) + (target - facts.elapsedMinutes) * 60_000;
+  return Math.min(reached, moving);
+}
+
+/** Where the last entry of a full page stands: its score and its due time (+∞ for none). */
+export interface PageEdge {
+  readonly score: number;
+  readonly dueAtMs: number;
+}
+
+/**
+ * Whether no member of a group can rank before the page's last entry: its ceiling is lower, or
+ * equal with every member due later (the queue's order: score, then due time, then number).
+ */
+export function groupCannotEnter(ceiling: number, dueFloorMs: number, edge: PageEdge): boolean {
+  return ceiling < edge.score || (ceiling === edge.score && dueFloorMs > edge.dueAtMs);
+}

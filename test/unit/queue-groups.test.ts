@@ -1,0 +1,202 @@
+// The open queue read group by group (domain/queue-groups.ts, app/desk.ts mostUrgent) against the
+// whole queue ranked (openQueue): random desks of tickets with every kind of clock (running,
+// paused and resumed, overdue, none due), random instants (before some tickets' last change too)
+// and random page sizes give the same first page, in the same order, and the same total.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { mostUrgent, openQueue, saveTicket } from '../../src/app/desk.js';
+import { RefData } from '../../src/cli/refdata.js';
+import { combineFacts, groupCeiling, groupDueFloorMs, groupFacts, memberFacts, queueGroupKey, queueGroupShape } from '../../src/domain/queue-groups.js';
+import { AppError } from '../../src/domain/errors.js';
+import { TICKET_CATEGORIES, TICKET_CHANNELS } from '../../src/domain/ticket-kinds.js';
+import type { Ticket } from '../../src/domain/ticket-record.js';
+import { slaOfSummary, summarizeTicket } from '../../src/domain/ticket-summary.js';
+import { urgencyScore } from '../../src/domain/urgency.js';
+import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
+import { americas, asia, europe, support } from '../support/desk-data.js';
+import { agent, customer, newState } from '../support/desk.js';
+import type { DeskState } from '../support/desk-state.js';
+import * as desk from '../support/desk-state.js';
+
+const ref = new RefData();
+const BASE_MS = Date.parse('2026-11-02T08:00:00.000Z');
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const REGIONS = [europe, americas, asia] as const;
+const STEPS = ['agent-reply', 'customer-reply', 'pending', 'on-hold', 'open', 'ask-escalation', 'escalate', 'solve-and-rate-badly'] as const;
+type Step = (typeof STEPS)[number];
+
+interface Script {
+  readonly openedAfterMinutes: number;
+  readonly category: number;
+  readonly channel: number;
+  readonly region: number;
+  readonly steps: readonly { readonly step: Step; readonly afterMinutes: number }[];
+}
+
+const scriptArbitrary: fc.Arbitrary<Script> = fc.record({
+  openedAfterMinutes: fc.integer({ min: 0, max: 30 * 24 * 60 }),
+  category: fc.nat(TICKET_CATEGORIES.length - 1),
+  channel: fc.nat(TICKET_CHANNELS.length - 1),
+  region: fc.nat(REGIONS.length - 1),
+  steps: fc.array(fc.record({ step: fc.constantFrom(...STEPS), afterMinutes: fc.integer({ min: 1, max: 4 * 24 * 60 }) }), { maxLength: 5 }),
+});
+
+/** One step of a ticket's story; a step its status does not allow is left out, as a desk would refuse it. */
+function apply(
+  state: DeskState,
+  ticket: Ticket,
+  step: Step,
+  atMs: number,
+  people: { ada: ReturnType<typeof customer>; lin: ReturnType<typeof agent> },
+): Ticket {
+  const iso = new Date(atMs).toISOString();
+  const attempt = (change: () => Ticket): Ticket => {
+    try {
+      return change();
+    } catch (error) {
+      if (error instanceof AppError) return ticket;
+      throw error;
+    }
+  };
+  switch (step) {
+    case 'agent-reply':
+      return attempt(() => desk.addAgentReply(state, ticket, people.lin, { body: 'Looking into it.', faqId: null, status: null }, iso));
+    case 'customer-reply':
+      return attempt(() => desk.addCustomerReply(state, ticket, people.ada, `Any news on ${ticket.number}?`, iso).ticket);
+    case 'pending':
+    case 'on-hold':
+    case 'open':
+      return attempt(() => desk.changeStatus(state, ticket, step, people.lin, iso));
+    case 'ask-escalation':
+      return attempt(() => desk.requestEscalation(state, ticket, people.ada, 'nobody answers', false, iso));
+    case 'escalate':
+      return attempt(() => desk.escalateTicket(state, ticket, null, people.lin, null, iso));
+    case 'solve-and-rate-badly':
+      return attempt(() => desk.rateTicket(state, desk.changeStatus(state, ticket, 'solved', people.lin, iso), people.ada, 1, 'slow', iso).ticket);
+  }
+}
+
+function deskOf(scripts: readonly Script[]): DeskState {
+  const state = newState();
+  const people = { ada: customer(state, 'ada'), lin: agent(state, 'lin', 3) };
+  scripts.forEach((script, index) => {
+    let atMs = BASE_MS + script.openedAfterMinutes * MINUTE_MS;
+    let ticket = desk.openTicket(
+      state,
+      {
+        customer: people.ada,
+        category: TICKET_CATEGORIES[script.category] ?? 'account',
+        subject: `Question ${index}`,
+        body: `Details of question ${index}.`,
+        channel: TICKET_CHANNELS[script.channel] ?? 'email',
+        language: 'en',
+        regionId: (REGIONS[script.region] ?? europe).id,
+        txId: null,
+      },
+      support,
+      atMs,
+    ).ticket;
+    for (const { step, afterMinutes } of script.steps) {
+      atMs += afterMinutes * MINUTE_MS;
+      ticket = apply(state, ticket, step, atMs, people);
+    }
+  });
+  return state;
+}
+
+async function storeOf(state: DeskState): Promise<MemoryRecordStore> {
+  const store = new MemoryRecordStore('2026-11-01T00:00:00.000Z');
+  const tickets = Object.values(state.tickets);
+  // Two commits, so that the second changes groups the first made.
+  const half = Math.ceil(tickets.length / 2);
+  await store.transaction((t) => tickets.slice(0, half).forEach((ticket) => saveTicket(t, ref, ticket)));
+  await store.transaction((t) => tickets.slice(half).forEach((ticket) => saveTicket(t, ref, ticket)));
+  return store;
+}
+
+const numbersAndScores = (entries: readonly { ticket: { number: number }; urgency: { score: number } }[]) =>
+  entries.map((entry) => [entry.ticket.number, entry.urgency.score]);
+
+describe('the queue read group by group', () => {
+  it('gives the whole queue’s first page, in its order, at any instant and for any page size', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(scriptArbitrary, { minLength: 1, maxLength: 50 }),
+        fc.integer({ min: -3 * 24 * 60, max: 50 * 24 * 60 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (scripts, nowAfterMinutes, count) => {
+          const store = await storeOf(deskOf(scripts));
+          const nowMs = BASE_MS + nowAfterMinutes * MINUTE_MS;
+          await store.read(async (t) => {
+            const whole = await openQueue(t, ref, nowMs);
+            const read = await mostUrgent(t, ref, nowMs, count);
+            expect(numbersAndScores(read.entries)).toEqual(numbersAndScores(whole.slice(0, count)));
+            expect(read.total).toBe(whole.length);
+          });
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('sees the transaction’s own changes to the queue before they are committed', async () => {
+    const state = deskOf([
+      { openedAfterMinutes: 0, category: 0, channel: 0, region: 0, steps: [] },
+      { openedAfterMinutes: 60, category: 3, channel: 1, region: 1, steps: [] },
+    ]);
+    const store = await storeOf(state);
+    const nowMs = BASE_MS + 3 * DAY_MS;
+    await store.transaction(async (t) => {
+      const first = state.tickets['1'] as Ticket;
+      saveTicket(t, ref, desk.changeStatus(state, first, 'pending', null, new Date(BASE_MS + DAY_MS).toISOString()));
+      const whole = await openQueue(t, ref, nowMs);
+      expect(numbersAndScores((await mostUrgent(t, ref, nowMs, 5)).entries)).toEqual(numbersAndScores(whole));
+      expect(whole.map((entry) => entry.ticket.status)).toContain('pending');
+    });
+  });
+});
+
+describe('a group’s ceiling and due floor', () => {
+  it('bound every member’s score and due time, and the key reads back as the shape it was made from', () => {
+    fc.assert(
+      fc.property(
+        fc.array(scriptArbitrary, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: -3 * 24 * 60, max: 50 * 24 * 60 }),
+        (scripts, nowAfterMinutes) => {
+          const state = deskOf(scripts);
+          const nowMs = BASE_MS + nowAfterMinutes * MINUTE_MS;
+          const summaries = Object.values(state.tickets).map((ticket) =>
+            summarizeTicket(ticket, support, REGIONS.find((r) => r.id === ticket.regionId) ?? europe),
+          );
+          for (const summary of summaries) {
+            const key = queueGroupKey(summary);
+            const shape = queueGroupShape(key);
+            expect(shape).toMatchObject({ priority: summary.priority, tier: summary.tier, regionId: summary.regionId });
+            const together = summaries.filter((s) => queueGroupKey(s) === key);
+            const facts = groupFacts(together);
+            if (shape === null || facts === null) throw new Error('a group without shape or facts');
+            expect(facts).toEqual(together.map(memberFacts).reduce(combineFacts));
+            const region = REGIONS.find((r) => r.id === summary.regionId) ?? europe;
+            const sla = slaOfSummary(summary, region, nowMs);
+            expect(groupCeiling(shape, facts, region, support.urgency, nowMs)).toBeGreaterThanOrEqual(urgencyScore(summary, sla, support.urgency, nowMs));
+            expect(groupDueFloorMs(shape, facts, nowMs)).toBeLessThanOrEqual(sla.current?.dueAtMs ?? Number.POSITIVE_INFINITY);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses text that is not a group key', () => {
+    for (const bad of [
+      '',
+      'urgent/1/0/0/0/n/2026-11-02',
+      'urgent/4/0/0/0/n/2026-11-02/europe',
+      'soon/1/0/0/0/n/2026-11-02/europe',
+      'low/1/0/0/0/r0/2026-11-02/europe',
+    ])
+      expect(queueGroupShape(bad)).toBeNull();
+  });
+});
