@@ -5,7 +5,8 @@ import { ACTIVATION_TTL_MS, activateAccount, createAccount, tokenRecord, type Ne
 import { activationMail, registrationAttemptMail } from '../domain/account-mails.js';
 import { AppError } from '../domain/errors.js';
 import type { Language } from '../domain/language.js';
-import { sha256Hex, type Transaction } from '../domain/ledger.js';
+import { type Transaction } from '../domain/ledger.js';
+import { sha256Hex } from '../domain/hashing.js';
 import type { User } from '../domain/state.js';
 import type { Records } from '../store/records.js';
 import type { RecordStore, RecordsTransaction } from '../store/store.js';

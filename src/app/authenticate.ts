@@ -4,7 +4,7 @@
 
 import { checkSession, lockedError, requireRole, SESSION_TOUCH_MS } from '../domain/accounts.js';
 import { AppError } from '../domain/errors.js';
-import { sha256Hex } from '../domain/ledger.js';
+import { sha256Hex } from '../domain/hashing.js';
 import type { Role, User } from '../domain/state.js';
 import type { Records } from '../store/records.js';
 

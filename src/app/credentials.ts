@@ -3,7 +3,7 @@
 
 import { checkResetToken, PASSWORD_RESET_TTL_MS, tokenRecord } from '../domain/accounts.js';
 import { passwordResetMail, securityChangeMail } from '../domain/account-mails.js';
-import { sha256Hex } from '../domain/ledger.js';
+import { sha256Hex } from '../domain/hashing.js';
 import type { User } from '../domain/state.js';
 import type { Records } from '../store/records.js';
 import type { RecordStore, RecordsTransaction } from '../store/store.js';

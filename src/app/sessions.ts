@@ -18,7 +18,7 @@ import {
 } from '../domain/accounts.js';
 import { lockedAfterFailuresMail, lockNoticeMail, unlockedMail } from '../domain/account-mails.js';
 import { AppError } from '../domain/errors.js';
-import { sha256Hex } from '../domain/ledger.js';
+import { sha256Hex } from '../domain/hashing.js';
 import type { User } from '../domain/state.js';
 import { secondFactorMessage } from '../domain/twofactor.js';
 import type { RecordStore, RecordsTransaction } from '../store/store.js';

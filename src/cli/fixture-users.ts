@@ -4,7 +4,8 @@
 import { createAccount, lockAccount, tokenRecord, UNLOCK_TOKEN_TTL_MS, ACTIVATION_TTL_MS, explainLock } from '../domain/accounts.js';
 import { activationMail, lockedAfterFailuresMail } from '../domain/account-mails.js';
 import type { FixtureUser } from '../domain/fixture-schemas.js';
-import { sha256Hex, SYSTEM_ACCOUNTS } from '../domain/ledger.js';
+import { SYSTEM_ACCOUNTS } from '../domain/ledger.js';
+import { sha256Hex } from '../domain/hashing.js';
 import { findCurrency, parseAmount } from '../domain/money.js';
 import type { User } from '../domain/state.js';
 import { normalizeCountry, normalizeEmail, normalizePhone, validateName } from '../domain/validate.js';

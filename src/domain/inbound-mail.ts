@@ -5,7 +5,7 @@
 
 import * as z from 'zod/mini';
 import { detectLanguage, type Language } from './language.js';
-import { sha256Hex } from './ledger.js';
+import { sha256Hex } from './hashing.js';
 import type { TicketCategory } from './ticket-kinds.js';
 import { normalizeEmail, withoutHiddenCharacters } from './validate.js';
 

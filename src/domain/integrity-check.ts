@@ -3,17 +3,8 @@
 // continuous, every balance in the state equals the sum of its postings, the system accounts close,
 // and the live records (holds, unclaimed transfers) match the money set aside for them.
 
-import {
-  addToBalances,
-  chainHash,
-  entryContentText,
-  holdAccount,
-  storedTransaction,
-  SYSTEM_ACCOUNTS,
-  txIdForSeq,
-  type StoredJournalEntry,
-  type Transaction,
-} from './ledger.js';
+import { addToBalances, holdAccount, storedTransaction, SYSTEM_ACCOUNTS, txIdForSeq, type StoredJournalEntry, type Transaction } from './ledger.js';
+import { chainHash, entryContentText } from './hashing.js';
 import type { AuditEntry } from './audit.js';
 import { GENESIS_HASH, type Balances, type ChainHead, type TxId, type UnclaimedTransfer, type Withdrawal } from './state.js';
 

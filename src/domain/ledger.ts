@@ -4,7 +4,6 @@
 // transaction changes; every store applies it to its records when a command posts and when it
 // redoes the journal after a crash, so what a command does and what recovery does never differ.
 
-import { hash } from 'node:crypto';
 import { AppError } from './errors.js';
 import type { MinorUnits } from './money.js';
 import type { Balances, FeeLineRecord, IdempotencyRecord, LimitWindow, TxId, UnclaimedTransfer, UserId, Withdrawal } from './state.js';
@@ -337,83 +336,4 @@ export function addToLimitWindow(window: LimitWindow, day: string, usdMinor: Min
     if (amount > 0) kept[d] = amount;
   }
   return kept;
-}
-
-// ---- hashing -------------------------------------------------------------------------------
-
-/** JSON with object keys sorted at every level: one byte string per value. */
-export function canonicalJson(value: unknown): string {
-  const text = canonical(value);
-  if (text === undefined) throw new Error('canonicalJson: the value cannot be written as JSON');
-  return text;
-}
-
-/**
- * JSON.stringify with object keys in sorted order, written straight to text (no sorted copies):
- * the same bytes as JSON.stringify(sortKeys(value)), at a fraction of the allocation.
- */
-function canonical(value: unknown): string | undefined {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return JSON.stringify(value);
-    case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
-    case 'object': {
-      if (Array.isArray(value)) return `[${value.map((item) => canonical(item) ?? 'null').join(',')}]`;
-      const record = value as Record<string, unknown>;
-      const parts: string[] = [];
-      for (const key of sortedKeys(record)) {
-        const text = canonical(record[key]);
-        if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
-      }
-      return `{${parts.join(',')}}`;
-    }
-    default:
-      return undefined;
-  }
-}
-
-const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,9})$/;
-
-/** Sorted keys in the order a JavaScript object keeps them: array-index keys first, by number. */
-function sortedKeys(record: Record<string, unknown>): string[] {
-  const keys = Object.keys(record).sort();
-  const isIndex = (key: string) => ARRAY_INDEX.test(key) && Number(key) < 4294967295;
-  return [...keys.filter(isIndex).sort((a, b) => Number(a) - Number(b)), ...keys.filter((key) => !isIndex(key))];
-}
-
-/**
- * The text a chained entry's hash covers: its content as compact JSON, exactly as stored. okpay
- * writes every entry itself and JSON.parse keeps key order, so re-serialising what was read gives
- * the same bytes — any edit to a stored entry, even a reordering, changes them.
- */
-export function entryContentText(content: unknown): string {
-  return JSON.stringify(content);
-}
-
-/** Where chainHash lays out the bytes it hashes; grows to the largest entry seen. */
-let chainScratch = Buffer.allocUnsafe(8192);
-
-/**
- * The hash of a chained entry covers the previous hash, its position, its end mark and its content.
- * The bytes are laid out in one buffer and hashed in one call (crypto.hash): a Hash object per
- * entry costs about a microsecond more, which `verify` pays a million times.
- */
-export function chainHash(prevHash: string, seq: number, end: boolean, canonicalContent: string | Uint8Array): string {
-  const header = `${prevHash}\n${seq}\n${end ? 1 : 0}\n`;
-  const headerBytes = Buffer.byteLength(header);
-  const contentBytes = typeof canonicalContent === 'string' ? Buffer.byteLength(canonicalContent) : canonicalContent.length;
-  const size = headerBytes + contentBytes;
-  if (size > chainScratch.length) chainScratch = Buffer.allocUnsafe(Math.max(size, chainScratch.length * 2));
-  chainScratch.write(header, 0, 'utf8');
-  if (typeof canonicalContent === 'string') chainScratch.write(canonicalContent, headerBytes, 'utf8');
-  else chainScratch.set(canonicalContent, headerBytes);
-  return hash('sha256', chainScratch.subarray(0, size), 'hex');
-}
-
-/** The SHA-256 of a text's UTF-8 bytes, as 64 lowercase hex digits. */
-export function sha256Hex(text: string): string {
-  return hash('sha256', text, 'hex');
 }

@@ -5,7 +5,7 @@
 // never verifies (or never activates) blocks nobody.
 
 import { AppError } from './errors.js';
-import { sha256Hex } from './ledger.js';
+import { sha256Hex } from './hashing.js';
 import type { OutgoingMail } from './mail.js';
 import { MAIL_TEXTS } from './mail-texts/index.js';
 import type { PhoneChallenge, User } from './user.js';

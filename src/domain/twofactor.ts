@@ -1,7 +1,7 @@
 // Two-step verification: TOTP codes (each accepted once) and single-use recovery codes. The TOTP
 // arithmetic is done by a verifier passed in; this module keeps the rules and the state.
 
-import { sha256Hex } from './ledger.js';
+import { sha256Hex } from './hashing.js';
 import { NO_TWO_FACTOR } from './accounts.js';
 import type { RecoveryCode, User } from './state.js';
 

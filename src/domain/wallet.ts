@@ -5,17 +5,8 @@
 import { AppError } from './errors.js';
 import { computeTransferQuote, type FeeSchedule, type TransferQuote } from './fees.js';
 import { usdEquivalentMinor, type RateTable } from './fx.js';
-import {
-  canonicalJson,
-  CUSTOMER_BALANCE_MAX_MINOR,
-  sha256Hex,
-  SYSTEM_ACCOUNTS,
-  SYSTEM_BALANCE_MAX_MINOR,
-  userAccount,
-  utcDay,
-  type NewTransaction,
-  type Posting,
-} from './ledger.js';
+import { CUSTOMER_BALANCE_MAX_MINOR, SYSTEM_ACCOUNTS, SYSTEM_BALANCE_MAX_MINOR, userAccount, utcDay, type NewTransaction, type Posting } from './ledger.js';
+import { canonicalJson, sha256Hex } from './hashing.js';
 import { checkOutgoingLimits, LIMIT_WINDOW_MS, type LimitTable } from './limits.js';
 import { findCurrency, formatAmount, type Currency, type MinorUnits } from './money.js';
 import type { IdempotencyRecord, LimitWindow, StoredQuote, TxId, UnclaimedTransfer, User, UserId } from './state.js';

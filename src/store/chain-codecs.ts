@@ -2,7 +2,8 @@
 // split store and the schema-2 reader (the upgrade) check a chain with.
 
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
-import { entryContentText, storedTransaction, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
+import { storedTransaction, type StoredJournalEntry, type StoredTransaction, type Transaction } from '../domain/ledger.js';
+import { entryContentText } from '../domain/hashing.js';
 import type { ChainCodec } from './segment-log.js';
 
 export const journalCodec: ChainCodec<StoredJournalEntry, Transaction | StoredTransaction> = {

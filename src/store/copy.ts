@@ -8,7 +8,7 @@
 // key, and a copy must take every one of them, secrets included (unlike `fixtures export`).
 
 import { AppError } from '../domain/errors.js';
-import { chainHash, entryContentText } from '../domain/ledger.js';
+import { chainHash, entryContentText } from '../domain/hashing.js';
 import { GENESIS_HASH, type ChainHead, type StoreMeta } from '../domain/state.js';
 import { DATA_KINDS, type Kind } from './record-kinds.js';
 import { RecordTransaction } from './record-transaction.js';

@@ -5,7 +5,8 @@
 // seeing the version it started on.
 
 import type { AuditEntry } from '../domain/audit.js';
-import { chainHash, entryContentText, hydrateTransaction, storedTransaction, type JournalEntry } from '../domain/ledger.js';
+import { hydrateTransaction, storedTransaction, type JournalEntry } from '../domain/ledger.js';
+import { chainHash, entryContentText } from '../domain/hashing.js';
 import { formatEml, type MailRecord } from '../domain/mail.js';
 import { emptyMeta, type ChainHead, type StoreMeta } from '../domain/state.js';
 import type { Kind } from './record-kinds.js';

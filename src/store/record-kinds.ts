@@ -5,7 +5,7 @@
 
 import type { Delivery } from '../domain/mail-delivery.js';
 import type { MailImport } from '../domain/inbound-mail.js';
-import { sha256Hex } from '../domain/ledger.js';
+import { sha256Hex } from '../domain/hashing.js';
 import type { IdempotencyRecord, Session, StoredQuote, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { queueGroupKey } from '../domain/queue-groups.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';

@@ -12,7 +12,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import type { AuditEntry } from '../domain/audit.js';
-import { chainHash, hydrateEntry, sha256Hex, type StoredJournalEntry, type Transaction } from '../domain/ledger.js';
+import { hydrateEntry, type StoredJournalEntry, type Transaction } from '../domain/ledger.js';
+import { chainHash, sha256Hex } from '../domain/hashing.js';
 import type { ChainHead, UserId } from '../domain/state.js';
 import {
   corrupt,

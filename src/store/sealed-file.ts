@@ -2,7 +2,7 @@
 // Reading one re-hashes the exact bytes of its body, so any edit (same size or not, a swap of two
 // entries) is refused as damage before a single record is believed.
 
-import { sha256Hex } from '../domain/ledger.js';
+import { sha256Hex } from '../domain/hashing.js';
 import { corrupt } from './durable-file.js';
 
 const HEAD = '{"digest":"';

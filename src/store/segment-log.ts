@@ -5,7 +5,7 @@
 import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { chainHash } from '../domain/ledger.js';
+import { chainHash } from '../domain/hashing.js';
 import type { ChainHead } from '../domain/state.js';
 import {
   corrupt,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod/mini';
 import { AppError } from '../domain/errors.js';
-import { sha256Hex } from '../domain/ledger.js';
+import { sha256Hex } from '../domain/hashing.js';
 import { checkWithSchema, problemsText } from '../domain/schema.js';
 import { storeMetaSchema } from '../domain/state.js';
 import { corrupt, errnoOf, unavailable } from './durable-file.js';

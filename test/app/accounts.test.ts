@@ -11,7 +11,7 @@ import { lockSelf, login, logout, unlockSelf, type SignedIn } from '../../src/ap
 import { confirmTwoFactorCode, disableTwoFactorWith, enableTwoFactor } from '../../src/app/two-factor.js';
 import { NEED_OTP } from '../../src/app/second-factor.js';
 import { MAX_FAILED_SIGN_INS } from '../../src/domain/accounts.js';
-import { sha256Hex } from '../../src/domain/ledger.js';
+import { sha256Hex } from '../../src/domain/hashing.js';
 import type { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { testDeps, testStore, type TestDeps } from '../support/account-deps.js';
 import { AppError } from '../../src/domain/errors.js';

@@ -23,7 +23,7 @@ import { RefData } from '../../src/cli/refdata.js';
 import { otplibTotp, type PasswordHasher, type Totp } from '../../src/cli/auth-adapters.js';
 import { AppError } from '../../src/domain/errors.js';
 import { Prng } from '../../src/domain/prng.js';
-import { canonicalJson } from '../../src/domain/ledger.js';
+import { canonicalJson } from '../../src/domain/hashing.js';
 import { formatAmount } from '../../src/domain/money.js';
 import type { User } from '../../src/domain/state.js';
 import { setFaultHook, type WriteStep } from '../../src/store/durable-file.js';

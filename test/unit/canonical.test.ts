@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, entryContentText } from '../../src/domain/ledger.js';
+import { canonicalJson, entryContentText } from '../../src/domain/hashing.js';
 
 /** The obvious definition: sorted deep copy, then JSON.stringify. */
 function reference(value: unknown): unknown {

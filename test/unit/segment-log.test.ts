@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { entryContentText } from '../../src/domain/ledger.js';
+import { entryContentText } from '../../src/domain/hashing.js';
 import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from '../../src/store/segment-log.js';
 
 interface Note extends ChainEntry {

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { chainHash, SYSTEM_ACCOUNTS, userAccount, type NewTransaction } from '../../src/domain/ledger.js';
+import { SYSTEM_ACCOUNTS, userAccount, type NewTransaction } from '../../src/domain/ledger.js';
+import { chainHash } from '../../src/domain/hashing.js';
 import { checkRange } from '../../src/cli/verify-worker.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 

@@ -8,7 +8,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { currentOtp } from '../../app/accounts.js';
 import { AppError, isAppError } from '../../domain/errors.js';
 import { planFixtures, type FixturePlan } from '../../domain/fixture-plan.js';
-import { canonicalJson } from '../../domain/ledger.js';
+import { canonicalJson } from '../../domain/hashing.js';
 import type { LimitWindow, User, WithdrawalMethod } from '../../domain/state.js';
 import { normalizeEmail } from '../../domain/validate.js';
 import type { Records } from '../../store/records.js';

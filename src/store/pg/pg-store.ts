@@ -14,15 +14,8 @@
 import pg from 'pg';
 import type { AuditEntry } from '../../domain/audit.js';
 import { AppError } from '../../domain/errors.js';
-import {
-  chainHash,
-  entryContentText,
-  hydrateTransaction,
-  storedTransaction,
-  type JournalEntry,
-  type StoredJournalEntry,
-  type Transaction,
-} from '../../domain/ledger.js';
+import { hydrateTransaction, storedTransaction, type JournalEntry, type StoredJournalEntry, type Transaction } from '../../domain/ledger.js';
+import { chainHash, entryContentText } from '../../domain/hashing.js';
 import { formatEml, type MailRecord } from '../../domain/mail.js';
 import { GENESIS_HASH, type Balances, type ChainHead, type StoreMeta } from '../../domain/state.js';
 import { RecordTransaction } from '../record-transaction.js';
