@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../domain/errors.js';
 import type { RecordStore } from '../store/store.js';
+import type { Ticket } from '../domain/ticket-record.js';
 import { ensureDirectory, errnoOf, readTextIfExists, writeFileDurable } from '../store/durable-file.js';
 import { makeClock, readEnv, resolveDatabaseUrl, resolveDataDir, type Env } from './env.js';
 import type { IO } from './io.js';
@@ -153,8 +154,9 @@ class LazyFileStore implements RecordStore {
   private async open(): Promise<RecordStore> {
     if (!this.inner) {
       const { SplitFileStore } = await import('../store/split-file-store.js');
-      const { summaryOf } = await import('../app/desk.js');
-      this.inner = new SplitFileStore(this.location, { now: this.now, summarizeTicket: (ticket) => summaryOf(this.ref, ticket) });
+      // Only the upgrade of a schema-2 store summarises tickets: the desk's rules load for it alone.
+      const summarizeTicket = async (ticket: Ticket) => (await import('../app/desk.js')).summaryOf(this.ref, ticket);
+      this.inner = new SplitFileStore(this.location, { now: this.now, summarizeTicket });
     }
     return this.inner;
   }

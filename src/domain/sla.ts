@@ -5,15 +5,13 @@
 // region and pause while the ticket is pending (on the customer) or on hold; a ticket that comes
 // in outside opening hours starts counting at the next opening.
 
-import * as z from 'zod/mini';
 import { addBusinessMinutes, businessMinutesBetween } from './business-time.js';
 import type { Region } from './calendar.js';
 import type { SupportData } from './support.js';
 import { ticketChannel } from './support.js';
 import type { Ticket, TicketEvent, TicketStatus } from './ticket-record.js';
+import type { ClockSnapshot, ReplyKind } from './ticket-summary-record.js';
 
-const REPLY_KINDS = ['first-reply', 'next-reply'] as const;
-export type ReplyKind = (typeof REPLY_KINDS)[number];
 /** ok; at-risk (a quarter of the target or less left); breached; paused; none (nothing due). */
 export type SlaState = 'ok' | 'at-risk' | 'breached' | 'paused' | 'none';
 
@@ -197,28 +195,6 @@ export function slaReport(ticket: Ticket, support: SupportData, region: Region, 
     state: slaStateOf(current),
   };
 }
-
-/**
- * The clock waiting for an answer, as figures that stay true until the ticket's next event: what
- * was counted while the ticket ran before, and since when it runs on. From these alone the clock
- * at any later instant is the one `slaReport` gives (see `clockAt`), so the queue never needs the
- * conversation.
- */
-/** A reply clock as the ticket's summary keeps it: enough to tell its state at any later moment. */
-export const clockSnapshotSchema = z.readonly(
-  z.object({
-    kind: z.enum(REPLY_KINDS),
-    startedAtMs: z.number(),
-    targetMinutes: z.number(),
-    /** Business minutes counted before `runningSinceMs` (all of them while paused). */
-    elapsedMinutes: z.number(),
-    /** Since when the clock runs on; null while paused (pending or on hold). */
-    runningSinceMs: z.nullable(z.number()),
-    /** When the target was reached before `runningSinceMs`, if it was. */
-    dueAtMs: z.nullable(z.number()),
-  }),
-);
-export type ClockSnapshot = z.infer<typeof clockSnapshotSchema>;
 
 /** The ticket's waiting clock as a snapshot; null when no answer is due. */
 export function clockSnapshot(ticket: Ticket, support: SupportData, region: Region): ClockSnapshot | null {

@@ -107,6 +107,15 @@ export const withdrawalSchema = z.readonly(
 );
 export type Withdrawal = z.infer<typeof withdrawalSchema>;
 
+/**
+ * The earliest moment settlement may move a withdrawal in flight on: a requested one from its
+ * request (processing starts at the next opening of its payout region, never before), a processing
+ * one from its expected arrival. A fixed instant of the record, so stores can index it.
+ */
+export function settleDueAt(withdrawal: Withdrawal): string {
+  return withdrawal.status === 'processing' ? withdrawal.expectedBy : withdrawal.requestedAt;
+}
+
 export const storedQuoteSchema = z.readonly(
   z.object({
     id: text,

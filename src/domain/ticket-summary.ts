@@ -2,46 +2,18 @@
 // beside the ticket (indexed by status, assignee and customer), so listing the open queue never
 // loads every message of every ticket. A summary depends on the ticket alone (and the shipped
 // support data and calendar), never on when it was made, so it can be checked by recomputing it.
-// The store checks every summary it reads back, and the open queue's copies, against the schema.
+// The store checks every summary it reads back, and the open queue's copies, against the schema
+// (ticket-summary-record.ts).
 
-import * as z from 'zod/mini';
 import type { Region } from './calendar.js';
-import { LANGUAGES } from './language.js';
-import { clockAt, clockSnapshot, clockSnapshotSchema, slaStateOf } from './sla.js';
+import { clockAt, clockSnapshot, slaStateOf } from './sla.js';
 import type { SupportData } from './support.js';
-import { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS } from './ticket-kinds.js';
-import { escalationRequestSchema, ratingSchema, TICKET_STATUSES, type Ticket } from './ticket-record.js';
+import type { Ticket } from './ticket-record.js';
+import type { TicketSummary } from './ticket-summary-record.js';
 import { isWaitingForFirstReply, solvedAtOf } from './tickets.js';
 import type { SlaNow } from './urgency.js';
 
-export const ticketSummarySchema = z.readonly(
-  z.object({
-    number: z.int(),
-    customerId: z.string(),
-    status: z.enum(TICKET_STATUSES),
-    assigneeId: z.nullable(z.string()),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    priority: z.enum(PRIORITIES),
-    tier: z.literal([1, 2, 3]),
-    category: z.enum(TICKET_CATEGORIES),
-    language: z.enum(LANGUAGES),
-    channel: z.enum(TICKET_CHANNELS),
-    subject: z.string(),
-    /** The support region whose business hours the SLA counts in. */
-    regionId: z.string(),
-    origin: z.enum(['customer', 'follow-up', 'rating']),
-    escalationRequest: z.nullable(escalationRequestSchema),
-    rating: z.nullable(ratingSchema),
-    /** New or open and nobody from support has answered yet (the customer's place in line). */
-    waitingForFirstReply: z.boolean(),
-    /** When it became solved, while it is; solved tickets close a number of days after this. */
-    solvedAt: z.nullable(z.string()),
-    /** The reply clock waiting for an answer, as of the ticket's last event; null when none is. */
-    sla: z.nullable(clockSnapshotSchema),
-  }),
-);
-export type TicketSummary = z.infer<typeof ticketSummarySchema>;
+export type { TicketSummary };
 
 /** The summary of a ticket; `region` is the ticket's own (its `regionId`). */
 export function summarizeTicket(ticket: Ticket, support: SupportData, region: Region): TicketSummary {

@@ -267,15 +267,6 @@ export type SettleStep =
   { readonly kind: 'processing'; readonly withdrawal: Withdrawal } | { readonly kind: 'complete' | 'fail'; readonly withdrawal: Withdrawal };
 
 /**
- * The earliest moment settlement may move a withdrawal in flight on: a requested one from its
- * request (processing starts at the next opening of its payout region, never before), a processing
- * one from its expected arrival. A fixed instant of the record, so stores can index it.
- */
-export function settleDueAt(withdrawal: Withdrawal): string {
-  return withdrawal.status === 'processing' ? withdrawal.expectedBy : withdrawal.requestedAt;
-}
-
-/**
  * What settlement does to one withdrawal as of `nowMs`: processing starts when the payout desk of
  * the method's region opens after the request; at the expected arrival it completes, or fails for
  * a documented test account. Running it twice at the same moment finds nothing left to do.

@@ -6,11 +6,19 @@
 import type { Delivery } from '../domain/mail-delivery.js';
 import type { MailImport } from '../domain/inbound-mail.js';
 import { sha256Hex } from '../domain/hashing.js';
-import type { IdempotencyRecord, Session, StoredQuote, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
+import {
+  settleDueAt,
+  type IdempotencyRecord,
+  type Session,
+  type StoredQuote,
+  type UnclaimedTransfer,
+  type User,
+  type Withdrawal,
+  type WithdrawalMethod,
+} from '../domain/state.js';
 import { queueGroupKey } from '../domain/queue-groups.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { TicketStatus } from '../domain/ticket-record.js';
-import { settleDueAt } from '../domain/withdrawals.js';
 
 export const RECORD_KINDS = [
   'meta',

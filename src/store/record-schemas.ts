@@ -20,7 +20,7 @@ import { ticketSchema } from '../domain/ticket-record.js';
 import { userSchema } from '../domain/user.js';
 import { mailImportSchema } from '../domain/inbound-mail.js';
 import { deliverySchema } from '../domain/mail-delivery.js';
-import { ticketSummarySchema } from '../domain/ticket-summary.js';
+import { ticketSummarySchema } from '../domain/ticket-summary-record.js';
 import { queueGroupFactsSchema } from '../domain/queue-groups.js';
 import { INDEX_KINDS, ORDERED_KINDS, type Kind } from './record-kinds.js';
 

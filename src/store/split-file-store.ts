@@ -74,7 +74,7 @@ const READ_ATTEMPTS = 50;
 export interface SplitFileStoreOptions {
   readonly now: () => Date;
   /** The summary of a ticket (summarizeTicket with the shipped support data), for tickets a schema-2 store kept without one. */
-  readonly summarizeTicket: (ticket: Ticket) => TicketSummary;
+  readonly summarizeTicket: (ticket: Ticket) => TicketSummary | Promise<TicketSummary>;
   readonly segmentSize?: number;
   readonly lockStaleMs?: number;
 }

@@ -21,7 +21,7 @@ const NOTHING: RecordSource = {
 export async function recordsOfState(
   state: Schema2State,
   seqsByUser: ReadonlyMap<string, number[]>,
-  summarize: (ticket: Ticket) => TicketSummary,
+  summarize: (ticket: Ticket) => TicketSummary | Promise<TicketSummary>,
 ): Promise<Changes> {
   const view = new RecordView(NOTHING);
   const put = (kind: Parameters<RecordView['put']>[0], records: Record<string, unknown>) => {
@@ -39,7 +39,7 @@ export async function recordsOfState(
   put('methods', state.methods);
   put('withdrawals', state.withdrawals);
   put('tickets', state.tickets);
-  for (const [number, ticket] of Object.entries(state.tickets)) view.put('summaries', number, state.ticketSummaries?.[number] ?? summarize(ticket));
+  for (const [number, ticket] of Object.entries(state.tickets)) view.put('summaries', number, state.ticketSummaries?.[number] ?? (await summarize(ticket)));
   // The old index may name entries of a commit that was rolled back after it was written.
   for (const [userId, seqs] of seqsByUser)
     view.put(
