@@ -3,9 +3,8 @@
 
 import { AppError } from '../domain/errors.js';
 import { decideKyc, kycDecisionMail, submitKyc } from '../domain/kyc.js';
-import { remainingAllowance, type Allowance } from '../domain/limits.js';
+import { remainingAllowance, windowUsdMinor, type Allowance } from '../domain/limits.js';
 import type { User } from '../domain/state.js';
-import { windowUsdMinor } from '../domain/wallet.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { audit } from './audit.js';

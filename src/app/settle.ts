@@ -4,7 +4,8 @@
 
 import type { Transaction } from '../domain/ledger.js';
 import type { UnclaimedTransfer, Withdrawal } from '../domain/state.js';
-import { IDEMPOTENCY_TTL_MS, planReturn } from '../domain/wallet.js';
+import { planReturn } from '../domain/wallet.js';
+import { IDEMPOTENCY_TTL_MS } from '../domain/idempotency.js';
 import { payoutMail, returnedTransferMail } from '../domain/wallet-mails.js';
 import { planCompletion, planRelease, settleSteps, type SettleStep } from '../domain/withdrawals.js';
 import type { RecordsTransaction } from '../store/store.js';

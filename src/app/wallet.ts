@@ -14,24 +14,22 @@ import type { TxView } from '../domain/tx-view.js';
 import { phoneCountry } from '../domain/phone.js';
 import { classifyRecipient, type Recipient } from '../domain/validate.js';
 import {
-  currentWindow,
   describeRequest,
-  fingerprint,
   planClaim,
   planDeposit,
   planTransfer,
   priceTransfer,
-  priorForKey,
   quoteFromStored,
   resolveRecipient,
   transferQuoteRecord,
   usableQuote,
-  windowUsdMinor,
   type DepositSource,
   type ResolvedRecipient,
   type TransferRequest,
   type WalletRef,
 } from '../domain/wallet.js';
+import { currentWindow, windowUsdMinor } from '../domain/limits.js';
+import { fingerprint, priorForKey } from '../domain/idempotency.js';
 import { moneyWaitingMail, paymentReceivedMail } from '../domain/wallet-mails.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';

@@ -7,7 +7,7 @@ import { parseCsv } from '../domain/csv.js';
 import { AppError, isAppError } from '../domain/errors.js';
 import { findCurrency, parseAmount } from '../domain/money.js';
 import { classifyRecipient, validateMemo } from '../domain/validate.js';
-import { checkIdempotencyKey } from '../domain/wallet.js';
+import { checkIdempotencyKey } from '../domain/idempotency.js';
 import type { Context } from './context.js';
 import { formatMoney } from './money-flags.js';
 import { confirmOrRequireYes } from './prompts.js';

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { AppError } from './errors.js';
 import { assertMinor, formatAmount, type Currency, type MinorUnits } from './money.js';
 import { parseShippedData } from './schema.js';
+import type { LimitWindow } from './state.js';
 
 const LIMIT_CURRENCY = 'USD';
 const LIMIT_PROBLEM = 'must be a positive integer of minor units';
@@ -133,4 +134,38 @@ function brokenLimit(amountUsdMinor: MinorUnits, allowance: Allowance): 'per-tra
   if (amountUsdMinor > allowance.perTransactionMinor) return 'per-transaction';
   if (amountUsdMinor > allowance.remainingRolling30DaysMinor) return 'rolling-30-days';
   return null;
+}
+
+// ---- the rolling window of what a user sent ----------------------------------------------------
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The first UTC day of the rolling window that ends today: today and the 29 days before it. */
+let lastWindowDay = { fromMs: Number.NaN, toMs: Number.NaN, day: '' };
+
+function firstWindowDay(nowMs: number): string {
+  // Formatting a date is slow next to the rest; many payments in one UTC day share the answer.
+  if (nowMs >= lastWindowDay.fromMs && nowMs < lastWindowDay.toMs) return lastWindowDay.day;
+  const fromMs = Math.floor(nowMs / DAY_MS) * DAY_MS;
+  lastWindowDay = { fromMs, toMs: fromMs + DAY_MS, day: new Date(fromMs - LIMIT_WINDOW_MS + DAY_MS).toISOString().slice(0, 10) };
+  return lastWindowDay.day;
+}
+
+/** What a user already sent in the rolling 30-day window, USD equivalent. */
+export function windowUsdMinor(window: LimitWindow, nowMs: number): MinorUnits {
+  const first = firstWindowDay(nowMs);
+  let sum = 0;
+  for (const day in window) if (day >= first) sum += window[day]!;
+  return sum;
+}
+
+/** A user's window without the days that left it: what to keep when the window is written back. */
+export function currentWindow(window: LimitWindow, nowMs: number): LimitWindow {
+  const first = firstWindowDay(nowMs);
+  let stale = false;
+  for (const day in window) if (day < first) stale = true;
+  if (!stale) return window;
+  const kept: Record<string, MinorUnits> = {};
+  for (const day in window) if (day >= first) kept[day] = window[day]!;
+  return kept;
 }

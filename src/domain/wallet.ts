@@ -6,17 +6,14 @@ import { AppError } from './errors.js';
 import { computeTransferQuote, type FeeSchedule, type TransferQuote } from './fees.js';
 import { usdEquivalentMinor, type RateTable } from './fx.js';
 import { CUSTOMER_BALANCE_MAX_MINOR, SYSTEM_ACCOUNTS, SYSTEM_BALANCE_MAX_MINOR, userAccount, utcDay, type NewTransaction, type Posting } from './ledger.js';
-import { canonicalJson, sha256Hex } from './hashing.js';
-import { checkOutgoingLimits, LIMIT_WINDOW_MS, type LimitTable } from './limits.js';
+import { IDEMPOTENCY_TTL_MS } from './idempotency.js';
+import { checkOutgoingLimits, type LimitTable } from './limits.js';
 import { findCurrency, formatAmount, type Currency, type MinorUnits } from './money.js';
-import type { IdempotencyRecord, LimitWindow, StoredQuote, TxId, UnclaimedTransfer, User, UserId } from './state.js';
+import type { StoredQuote, UnclaimedTransfer, User, UserId } from './state.js';
 import type { Recipient } from './validate.js';
 
 export const QUOTE_TTL_MS = 30 * 60 * 1000;
-export const IDEMPOTENCY_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 export const UNCLAIMED_TTL_MS = 30 * 24 * 60 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
-const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export interface WalletRef {
   readonly currencies: readonly Currency[];
@@ -172,32 +169,6 @@ export function quoteFromStored(quote: StoredQuote): TransferQuote {
   };
 }
 
-// ---- idempotency ----------------------------------------------------------------------------
-
-export function checkIdempotencyKey(key: string): string {
-  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
-    throw new AppError('INVALID_IDEMPOTENCY_KEY', 'the idempotency key must be 1–64 characters of letters, digits and . _ : -', {
-      hint: 'for example --idempotency-key invoice-2026-0042',
-    });
-  }
-  return key;
-}
-
-export function fingerprint(request: Readonly<Record<string, string | null>>): string {
-  return sha256Hex(canonicalJson(request));
-}
-
-/** The earlier transaction for this key and request, null for a new key, or a conflict. */
-export function priorForKey(record: IdempotencyRecord | null, key: string, requestFingerprint: string, nowMs: number): TxId | null {
-  if (!record || Date.parse(record.expiresAt) <= nowMs) return null;
-  if (record.fingerprint !== requestFingerprint) {
-    throw new AppError('IDEMPOTENCY_CONFLICT', `the idempotency key "${key}" was already used for a different request (${record.txId})`, {
-      hint: 'use a new key for a new payment',
-    });
-  }
-  return record.txId;
-}
-
 // ---- funds and limits -----------------------------------------------------------------------
 
 /** `available` is the user's available balance in `currency`. */
@@ -208,25 +179,6 @@ export function assertFunds(available: MinorUnits, currency: Currency, neededMin
     `not enough money: ${formatAmount(available, currency)} ${currency.code} available, ${what} needs ${formatAmount(neededMinor, currency)} ${currency.code}`,
     { hint: 'deposit with `okpay deposit`, or send less', details: { availableMinor: available, neededMinor, currency: currency.code } },
   );
-}
-
-/** The first UTC day of the rolling window that ends today: today and the 29 days before it. */
-let lastWindowDay = { fromMs: Number.NaN, toMs: Number.NaN, day: '' };
-
-function firstWindowDay(nowMs: number): string {
-  // Formatting a date is slow next to the rest; many payments in one UTC day share the answer.
-  if (nowMs >= lastWindowDay.fromMs && nowMs < lastWindowDay.toMs) return lastWindowDay.day;
-  const fromMs = Math.floor(nowMs / DAY_MS) * DAY_MS;
-  lastWindowDay = { fromMs, toMs: fromMs + DAY_MS, day: new Date(fromMs - LIMIT_WINDOW_MS + DAY_MS).toISOString().slice(0, 10) };
-  return lastWindowDay.day;
-}
-
-/** What a user already sent in the rolling 30-day window, USD equivalent. */
-export function windowUsdMinor(window: LimitWindow, nowMs: number): MinorUnits {
-  const first = firstWindowDay(nowMs);
-  let sum = 0;
-  for (const day in window) if (day >= first) sum += window[day]!;
-  return sum;
 }
 
 /**
@@ -389,17 +341,4 @@ export function mergePostings(postings: readonly Posting[]): Posting[] {
     merged.set(key, prior ? { ...prior, amountMinor: prior.amountMinor + p.amountMinor } : p);
   }
   return [...merged.values()].filter((p) => p.amountMinor !== 0);
-}
-
-// ---- housekeeping ---------------------------------------------------------------------------
-
-/** A user's window without the days that left it: what to keep when the window is written back. */
-export function currentWindow(window: LimitWindow, nowMs: number): LimitWindow {
-  const first = firstWindowDay(nowMs);
-  let stale = false;
-  for (const day in window) if (day < first) stale = true;
-  if (!stale) return window;
-  const kept: Record<string, MinorUnits> = {};
-  for (const day in window) if (day >= first) kept[day] = window[day]!;
-  return kept;
 }

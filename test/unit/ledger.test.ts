@@ -18,28 +18,25 @@ import { computeTransferQuote, computeWithdrawalQuote, parseFeeSchedule } from '
 import { parseRateTable, usdEquivalentMinor } from '../../src/domain/fx.js';
 import { decideKyc, submitKyc } from '../../src/domain/kyc.js';
 import { addToBalances, holdAccount, SYSTEM_ACCOUNTS, userAccount, type Posting, type Transaction } from '../../src/domain/ledger.js';
-import { LIMIT_WINDOW_MS, parseLimitTable } from '../../src/domain/limits.js';
+import { currentWindow, LIMIT_WINDOW_MS, parseLimitTable, windowUsdMinor } from '../../src/domain/limits.js';
 import { findCurrency, type Currency } from '../../src/domain/money.js';
 import type { Balances, LimitWindow, StoreMeta, UnclaimedTransfer, User, Withdrawal } from '../../src/domain/state.js';
 import type { Recipient } from '../../src/domain/validate.js';
 import { compareWithState, LedgerReplay } from '../../src/domain/integrity-check.js';
 import {
   describeRequest,
-  fingerprint,
-  IDEMPOTENCY_TTL_MS,
   planClaim,
   planDeposit,
   planReturn,
   planTransfer,
-  currentWindow,
   priceTransfer,
   quoteFromStored,
   resolveRecipient,
   transferQuoteRecord,
   UNCLAIMED_TTL_MS,
-  windowUsdMinor,
   type WalletRef,
 } from '../../src/domain/wallet.js';
+import { fingerprint, IDEMPOTENCY_TTL_MS } from '../../src/domain/idempotency.js';
 import { addMethod, parsePayoutRules, planCompletion, planRelease, planWithdrawal, assertCancellable, settleSteps } from '../../src/domain/withdrawals.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { RecordTransaction } from '../../src/store/record-transaction.js';

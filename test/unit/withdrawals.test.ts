@@ -27,12 +27,12 @@ import {
   type Transaction,
   type TxEffect,
 } from '../../src/domain/ledger.js';
-import { parseLimitTable } from '../../src/domain/limits.js';
+import { parseLimitTable, windowUsdMinor } from '../../src/domain/limits.js';
 import { findCurrency, type Currency } from '../../src/domain/money.js';
 import type { Balances, LimitWindow, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../../src/domain/state.js';
 import { maskAccountNumber, normalizeIban, parseIbanLengths, validateAccountNumber } from '../../src/domain/validate-bank.js';
 import { compareWithState } from '../../src/domain/integrity-check.js';
-import { planDeposit, windowUsdMinor, type WalletRef } from '../../src/domain/wallet.js';
+import { planDeposit, type WalletRef } from '../../src/domain/wallet.js';
 import { payoutMail } from '../../src/domain/wallet-mails.js';
 import {
   activeMethods,

@@ -6,7 +6,8 @@ import { deposit, quoteTransfer, transfer, usableQuoteOf, type TransferInput } f
 import { AppError } from '../../domain/errors.js';
 import type { StoredQuote } from '../../domain/state.js';
 import { classifyRecipient, validateMemo } from '../../domain/validate.js';
-import { checkIdempotencyKey, type DepositSource } from '../../domain/wallet.js';
+import type { DepositSource } from '../../domain/wallet.js';
+import { checkIdempotencyKey } from '../../domain/idempotency.js';
 import type { RecordsTransaction } from '../../store/store.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App, type OptionsOf } from '../command-builder.js';
