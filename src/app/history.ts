@@ -74,10 +74,6 @@ export async function visibleEntry(t: RecordsTransaction, idText: string, userId
 export async function showTransaction(t: RecordsTransaction, deps: AppDeps, actor: Actor, idText: string): Promise<Receipt> {
   const { user } = actor;
   const entry = await visibleEntry(t, idText, user.id, user.role !== 'user');
-  const later = (await t.journal.seqsOfUser(entry.tx.parties[0] ?? user.id)).filter((s) => s > entry.seq);
-  const followUps = followUpsOf(
-    entry.tx.id,
-    (await t.journal.getMany(later)).map((e) => e.tx),
-  );
+  const followUps = (await t.journal.getMany(await t.journal.seqsLinkingTo(entry.tx.id))).map((e) => e.tx);
   return receipt(await txFacts(t, entry.tx), entry, entry.tx.parties.includes(user.id) ? user.id : null, followUps, deps.ref.currencies);
 }

@@ -21,6 +21,8 @@ interface JournalCheck {
   readonly balances: Balances;
   /** The entries' parties, each counted once per entry (counted only where the store keeps them beside the entries). */
   readonly parties: number;
+  /** The transactions the entries link to, each counted once per entry (likewise). */
+  readonly links: number;
   readonly entries: number;
   readonly segments: number;
   readonly workers: number;
@@ -82,15 +84,19 @@ async function checkJournal(t: RecordsTransaction, problems: string[]): Promise<
   const replay = new LedgerReplay(t.journal.segmentSize, problems);
   let segment = 0;
   let parties = 0;
+  let links = 0;
   for await (const entries of t.journal.scan()) {
     if (segment > lastSegment) break;
     const committed = entries.filter((e) => e.seq <= head.seq);
     replay.addSegment(segment, committed, t.journal.describeSegment(segment * t.journal.segmentSize + 1));
-    for (const entry of committed) parties += new Set(entry.tx.parties).size;
+    for (const entry of committed) {
+      parties += new Set(entry.tx.parties).size;
+      links += new Set(entry.tx.links).size;
+    }
     segment += 1;
   }
   replay.chain.finish(t.journal.head());
-  return { balances: replay.balances, parties, entries: replay.chain.count, segments: segment, workers: 0 };
+  return { balances: replay.balances, parties, links, entries: replay.chain.count, segments: segment, workers: 0 };
 }
 
 async function checkInParallel(t: RecordsTransaction, files: { segment: number; file: string }[], threads: number, problems: string[]): Promise<JournalCheck> {
@@ -112,12 +118,13 @@ async function checkInParallel(t: RecordsTransaction, files: { segment: number; 
     addBalances(balances, result.balances);
   }
   checkHead(previous, t.journal.head(), problems);
-  return { balances, parties: 0, entries: results.reduce((sum, r) => sum + r.count, 0), segments: files.length, workers: tasks.length };
+  return { balances, parties: 0, links: 0, entries: results.reduce((sum, r) => sum + r.count, 0), segments: files.length, workers: tasks.length };
 }
 
 /**
- * A store that keeps the postings and parties beside the entries (PostgreSQL's journal_postings and
- * journal_parties, which balances and history are read from) must hold exactly what the entries say.
+ * A store that keeps the postings, parties and links beside the entries (PostgreSQL's
+ * journal_postings, journal_parties and journal_links, which balances, history and follow-ups are
+ * read from) must hold exactly what the entries say.
  */
 async function checkBesideEntries(t: RecordsTransaction, journal: JournalCheck, problems: string[]): Promise<void> {
   const beside = await t.journal.besideEntries?.();
@@ -136,6 +143,8 @@ async function checkBesideEntries(t: RecordsTransaction, journal: JournalCheck, 
   }
   if (beside.parties !== journal.parties)
     push(`${beside.parties} parties are kept beside the journal for the users' history, but its entries name ${journal.parties}`);
+  if (beside.links !== journal.links)
+    push(`${beside.links} links are kept beside the journal for the transactions' follow-ups, but its entries name ${journal.links}`);
 }
 
 function runWorker(task: RangeTask): Promise<RangeResult> {

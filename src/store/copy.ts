@@ -10,7 +10,7 @@
 import { AppError } from '../domain/errors.js';
 import { chainHash, entryContentText } from '../domain/hashing.js';
 import { GENESIS_HASH, type ChainHead, type StoreMeta } from '../domain/state.js';
-import { DATA_KINDS, type Kind } from './record-kinds.js';
+import { DATA_KINDS, fileLinks, type Kind } from './record-kinds.js';
 import { RecordTransaction } from './record-transaction.js';
 import type { RecordSource } from './record-view.js';
 import type { RecordStore, RecordsTransaction } from './store.js';
@@ -92,10 +92,12 @@ async function copyRecords(from: RecordSource, into: RecordTransaction): Promise
 async function copyJournal(from: RecordsTransaction, into: RecordTransaction): Promise<number> {
   const chain = new ChainCheck('journal', from.journal.head(), from.journal.describeSegment.bind(from.journal));
   const seqsOfUser = new Map<string, number[]>();
+  const links = new Map<string, number[]>();
   for await (const entries of from.journal.scan()) {
     for (const entry of entries) {
       chain.follow(entry, entryContentText(entry.tx));
       into.copiedJournal.push(entry);
+      fileLinks(links, entry.seq, entry.tx.links);
       for (const party of new Set(entry.tx.parties)) {
         const seqs = seqsOfUser.get(party);
         if (seqs) seqs.push(entry.seq);
@@ -104,8 +106,9 @@ async function copyJournal(from: RecordsTransaction, into: RecordTransaction): P
     }
   }
   chain.finish();
-  // The file store files each user's entries itself (a SQL store's index is its own table).
+  // The file store files each user's entries and each transaction's follow-ups itself (a SQL store's indexes are its own tables).
   for (const [party, seqs] of seqsOfUser) into.view.put('journal-of-user', party, seqs);
+  for (const [txId, seqs] of links) into.view.put('journal-links', txId, seqs);
   return into.copiedJournal.length;
 }
 

@@ -164,6 +164,7 @@ class MemoryRecordTransaction extends RecordTransaction {
       get: async (seq) => committed[seq - 1] ?? null,
       getMany: async (seqs) => seqs.map((s) => committed[s - 1]).filter((e): e is JournalEntry => e !== undefined),
       seqsOfUser: async (userId) => (((await view.source.get('journal-of-user', userId)) as number[] | undefined) ?? []).filter((s) => s <= journalHead.seq),
+      seqsLinkingTo: async (txId) => (((await view.source.get('journal-links', txId)) as number[] | undefined) ?? []).filter((s) => s <= journalHead.seq),
       scan: () =>
         batches(
           committed.map((e) => ({ ...e, tx: storedTransaction(e.tx) })),

@@ -56,6 +56,7 @@ export const INDEX_KINDS = [
   'withdrawal-by-hold',
   'methods-of-user',
   'journal-of-user',
+  'journal-links',
   'deliveries-waiting',
   'mail-imports-of-ticket',
   'withdrawals-due',
@@ -141,6 +142,7 @@ export const KINDS_ADDED: ReadonlyMap<Kind, number> = new Map<Kind, number>([
   ['solved-due', 6],
   ['queue-groups', 7],
   ['queue-directory', 7],
+  ['journal-links', 8],
 ]);
 
 /**
@@ -246,6 +248,25 @@ function userEntries(user: User): IndexEntry[] {
   }
   if (STAFF_ROLES.has(user.role)) entries.push({ kind: 'staff', key: 'staff', member: user.id, value: true });
   return entries;
+}
+
+/**
+ * Files one journal entry in the journal's index of links: under each transaction it links to
+ * (a claim, a return, a refund, a payout's end), its number, oldest first.
+ */
+export function fileLinks(into: Map<string, number[]>, seq: number, links: readonly string[]): void {
+  for (const linked of new Set(links)) {
+    const seqs = into.get(linked);
+    if (seqs) seqs.push(seq);
+    else into.set(linked, [seq]);
+  }
+}
+
+/** The journal's index of links built from its entries: for a store written before the index existed. */
+export async function journalLinks(entries: AsyncIterable<readonly { seq: number; tx: { links: readonly string[] } }[]>): Promise<Map<string, number[]>> {
+  const links = new Map<string, number[]>();
+  for await (const batch of entries) for (const entry of batch) fileLinks(links, entry.seq, entry.tx.links);
+  return links;
 }
 
 /** Where a user's idempotency record for one key is kept. */

@@ -43,6 +43,7 @@ const RECORD_SCHEMAS: Partial<Record<Kind, Schema>> = {
   'queue-groups': z.record(z.string(), ticketSummarySchema),
   'queue-directory': z.record(z.string(), queueGroupFactsSchema),
   'journal-of-user': z.array(z.int().check(z.positive())),
+  'journal-links': z.array(z.int().check(z.positive())),
   ...Object.fromEntries(Object.keys(ORDERED_KINDS).map((kind) => [kind, timedMembersSchema])),
   counts: countsSchema,
   refunds: z.string(),

@@ -273,18 +273,24 @@ export abstract class RecordTransaction implements RecordsTransaction {
     const tx: Transaction = { ...newTx, id: txIdForSeq(seq), seq };
     const effects = transactionEffects(tx);
     for (const effect of effects) await this.applyEffect(effect);
-    await this.fileUnderParties(tx);
+    await this.fileInJournalIndexes(tx);
     this.posted.push(tx);
     this.postedIds.add(tx.id);
     return tx;
   }
 
-  /** Files the transaction under each party's journal index (a store that indexes the journal itself skips this). */
-  protected async fileUnderParties(tx: Transaction): Promise<void> {
-    for (const party of new Set(tx.parties)) {
-      const seqs = (await this.view.get<number[]>('journal-of-user', party)) ?? [];
-      this.view.put('journal-of-user', party, [...seqs, tx.seq]);
-    }
+  /**
+   * Files the transaction under each party's journal index and under each transaction it links to
+   * (a store that indexes the journal itself skips this).
+   */
+  protected async fileInJournalIndexes(tx: Transaction): Promise<void> {
+    for (const party of new Set(tx.parties)) await this.appendSeq('journal-of-user', party, tx.seq);
+    for (const linked of new Set(tx.links)) await this.appendSeq('journal-links', linked, tx.seq);
+  }
+
+  private async appendSeq(index: 'journal-of-user' | 'journal-links', key: string, seq: number): Promise<void> {
+    const seqs = (await this.view.get<number[]>(index, key)) ?? [];
+    this.view.put(index, key, [...seqs, seq]);
   }
 
   audit(event: AuditEvent): void {

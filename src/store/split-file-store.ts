@@ -31,7 +31,7 @@ import { Schema2Reader } from './schema2-reader.js';
 import type { Schema2State } from './schema2-state.js';
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
 import type { Counts } from './record-schemas.js';
-import { INDEX_KINDS, KINDS_ADDED } from './record-kinds.js';
+import { INDEX_KINDS, journalLinks, KINDS_ADDED } from './record-kinds.js';
 import { digest, seal, unseal } from './sealed-file.js';
 import { readSchema2Index, recordsOfState } from './split-upgrade.js';
 import { verifySplitStore, type SplitVerifyReport } from './split-verify.js';
@@ -55,7 +55,7 @@ import {
   type RedoBody,
   type RootBody,
 } from './split-layout.js';
-import { SplitTransaction } from './split-readers.js';
+import { committedEntries, SplitTransaction } from './split-readers.js';
 import { Snapshot, StaleRead } from './split-snapshot.js';
 import { eachAtMost, invalidate, writeDurably, writeInPlace } from './split-writes.js';
 /** The schema-2 layout's files: the whole state, and the per-user journal index. */
@@ -209,14 +209,16 @@ export class SplitFileStore implements RecordStore {
 
   /**
    * A store written before some index kinds existed (schema 5 and older had no time-ordered
-   * indexes) gets them built from its records, in a commit of their own, before its first change
-   * under this okpay: the change then finds what it looks for by time.
+   * indexes, schema 6 no queue groups, schema 7 no index of links) gets them built from its
+   * records and journal, in a commit of their own, before its first change under this okpay: the
+   * change then finds what it looks for through them.
    */
   private async withAddedIndexes(snapshot: Snapshot, compromised: () => Error | null): Promise<Snapshot> {
     const added = INDEX_KINDS.filter((kind) => (KINDS_ADDED.get(kind) ?? 0) > snapshot.root.schemaVersion);
     if (snapshot.root.commit === 0 || added.length === 0) return snapshot;
     const t = new SplitTransaction(this, snapshot, false);
     await t.view.rebuild(added);
+    if (added.includes('journal-links')) for (const [txId, seqs] of await journalLinks(t.journal.scan())) t.view.put('journal-links', txId, seqs);
     if (!t.view.changed) return snapshot;
     await this.commit(t, snapshot, compromised);
     return new Snapshot(this, this.readRoot() ?? snapshot.root, null, true);
@@ -411,8 +413,14 @@ export class SplitFileStore implements RecordStore {
     // Leftovers of an upgrade cut short: never part of any store.
     await fs.rm(this.file(RECORDS), { recursive: true, force: true });
     const commit = 1;
+    const journal = new SegmentLog<StoredJournalEntry>(this.journalLog.directory, state.meta.segmentSize);
     const files = await recordFiles(
-      await recordsOfState(state, await readSchema2Index(this.directory), this.options.summarizeTicket),
+      await recordsOfState(
+        state,
+        await readSchema2Index(this.directory),
+        await journalLinks(committedEntries(journal, state.meta.journal)),
+        this.options.summarizeTicket,
+      ),
       commit,
       null,
       BUCKETED_KINDS,

@@ -3,11 +3,12 @@
 
 import path from 'node:path';
 import type { AuditEntry } from '../domain/audit.js';
-import { hydrateEntry, type JournalEntry, type StoredJournalEntry } from '../domain/ledger.js';
+import { hydrateEntry, seqOfTxId, type JournalEntry, type StoredJournalEntry } from '../domain/ledger.js';
 import { parseEml, type MailRecord } from '../domain/mail.js';
 import type { ChainHead } from '../domain/state.js';
 import { journalCodec } from './chain-codecs.js';
 import { corrupt } from './durable-file.js';
+import { KINDS_ADDED } from './record-kinds.js';
 import { checkedRecord } from './record-schemas.js';
 import { RecordTransaction } from './record-transaction.js';
 import { RecordView } from './record-view.js';
@@ -46,7 +47,7 @@ export class SplitTransaction extends RecordTransaction {
  * A log's entries up to the committed head, a segment at a time: a commit under way, or one cut
  * short that no writer has cleaned up yet, may have appended entries past it.
  */
-async function* committedEntries<E extends ChainEntry>(log: SegmentLog<E>, head: ChainHead): AsyncGenerator<E[]> {
+export async function* committedEntries<E extends ChainEntry>(log: SegmentLog<E>, head: ChainHead): AsyncGenerator<E[]> {
   const last = log.segmentOf(Math.max(head.seq, 1));
   for (let segment = 0; head.seq > 0 && segment <= last; segment += 1) {
     const entries = await log.readSegment(segment);
@@ -96,6 +97,29 @@ class SplitJournalReader implements JournalReader {
   async seqsOfUser(userId: string): Promise<number[]> {
     const seqs = (checkedRecord('journal-of-user', userId, await this.snapshot.get('journal-of-user', userId)) as number[] | undefined) ?? [];
     return seqs.filter((s) => s <= this.committed.seq);
+  }
+
+  async seqsLinkingTo(txId: string): Promise<number[]> {
+    if ((KINDS_ADDED.get('journal-links') ?? 0) > this.snapshot.root.schemaVersion) return this.scanForLinks(txId);
+    const seqs = (checkedRecord('journal-links', txId, await this.snapshot.get('journal-links', txId)) as number[] | undefined) ?? [];
+    return seqs.filter((s) => s <= this.committed.seq);
+  }
+
+  /**
+   * A store written before the journal's index of links, until its next writer builds it: the
+   * entries after the linked one are read (a link always points back).
+   */
+  private async scanForLinks(txId: string): Promise<number[]> {
+    const from = seqOfTxId(txId);
+    const found: number[] = [];
+    if (from === null || from >= this.committed.seq) return found;
+    const log = this.store.journalLog;
+    for (let segment = log.segmentOf(from); segment <= log.segmentOf(this.committed.seq); segment += 1) {
+      const entries = await log.readSegment(segment);
+      if (entries === null) throw corrupt(log.fileOf(segment), 'it is missing');
+      for (const e of entries) if (e.seq > from && e.seq <= this.committed.seq && e.tx.links.includes(txId)) found.push(e.seq);
+    }
+    return found;
   }
 
   scan(): AsyncIterable<readonly StoredJournalEntry[]> {

@@ -21,6 +21,7 @@ const NOTHING: RecordSource = {
 export async function recordsOfState(
   state: Schema2State,
   seqsByUser: ReadonlyMap<string, number[]>,
+  links: ReadonlyMap<string, number[]>,
   summarize: (ticket: Ticket) => TicketSummary | Promise<TicketSummary>,
 ): Promise<Changes> {
   const view = new RecordView(NOTHING);
@@ -47,6 +48,7 @@ export async function recordsOfState(
       userId,
       seqs.filter((seq) => seq <= state.meta.journal.seq),
     );
+  for (const [txId, seqs] of links) view.put('journal-links', txId, seqs);
   return view.changes();
 }
 

@@ -2,7 +2,8 @@
 // Checks each bucket and manifest (digest, place, commit), that every record sits in the bucket
 // its key hashes to, every index record against the records it is derived from, the user count,
 // both hash chains, every balance and live record against the replayed journal, the per-user
-// journal index against the journal's parties, and the outbox against the mail counter.
+// journal index against the journal's parties and the index of links against its links, and the
+// outbox against the mail counter.
 
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS } from '../d
 import { errnoOf } from './durable-file.js';
 import {
   DIRECTORY_KEY,
+  fileLinks,
   indexEntries,
   INDEX_KINDS,
   isOrderedKind,
@@ -76,7 +78,12 @@ export async function verifySplitStore(
   }
   const journal = await replayJournal(store, snapshot, push);
   // A store not yet upgraded has no files of the indexes added since: its next writer builds them.
-  checkIndexes(records, journal.parties, (kind) => (KINDS_ADDED.get(kind) ?? 0) <= snapshot.root.schemaVersion, push);
+  checkIndexes(
+    records,
+    { 'journal-of-user': journal.parties, 'journal-links': journal.links },
+    (kind) => (KINDS_ADDED.get(kind) ?? 0) <= snapshot.root.schemaVersion,
+    push,
+  );
   const users = records.get('users')?.size ?? 0;
   if (snapshot.root.counts.users !== users) push(`the store counts ${snapshot.root.counts.users} users but holds ${users}`);
   const balances = Object.fromEntries(records.get('balances') ?? []) as Balances;
@@ -141,7 +148,12 @@ function listDirectory(directory: string): string[] {
 }
 
 /** Index records as the records say they must be, compared with those stored. */
-function checkIndexes(records: Map<Kind, KindRecords>, parties: Map<string, number[]>, kept: (kind: IndexKind) => boolean, push: (text: string) => void): void {
+function checkIndexes(
+  records: Map<Kind, KindRecords>,
+  ofJournal: Readonly<Record<'journal-of-user' | 'journal-links', Map<string, number[]>>>,
+  kept: (kind: IndexKind) => boolean,
+  push: (text: string) => void,
+): void {
   const expected = new Map<IndexKind, Map<string, Record<string, unknown>>>(INDEX_KINDS.map((kind) => [kind, new Map()]));
   for (const kind of RECORD_KINDS) {
     for (const [key, value] of records.get(kind) ?? []) {
@@ -158,7 +170,7 @@ function checkIndexes(records: Map<Kind, KindRecords>, parties: Map<string, numb
   if (groups.length > 0) expected.get('queue-directory')?.set(DIRECTORY_KEY, queueDirectory(groups));
   for (const kind of INDEX_KINDS.filter(kept)) {
     const stored = records.get(kind) ?? new Map();
-    const wanted: Map<string, unknown> = kind === 'journal-of-user' ? parties : (expected.get(kind) ?? new Map());
+    const wanted: Map<string, unknown> = kind === 'journal-of-user' || kind === 'journal-links' ? ofJournal[kind] : (expected.get(kind) ?? new Map());
     for (const [key, value] of wanted) {
       if (!stored.has(key)) push(`index ${kind} lacks ${key}`);
       else if (sortedJson(stored.get(key)) !== sortedJson(value)) push(`index ${kind} entry ${key} does not match the records it is derived from`);
@@ -181,12 +193,13 @@ async function replayJournal(
   store: SplitStoreFiles,
   snapshot: VerifiedVersion,
   push: (text: string) => void,
-): Promise<{ balances: Balances; count: number; segments: number; parties: Map<string, number[]> }> {
+): Promise<{ balances: Balances; count: number; segments: number; parties: Map<string, number[]>; links: Map<string, number[]> }> {
   const head = snapshot.root.meta.journal;
   const log = store.journalLog;
   const problems: string[] = [];
   const replay = new LedgerReplay(log.segmentSize, problems);
   const parties = new Map<string, number[]>();
+  const links = new Map<string, number[]>();
   let segments = 0;
   for (let segment = 0; head.seq > 0 && segment <= log.segmentOf(head.seq); segment += 1) {
     const entries = await guarded(push, null, () => log.readSegment(segment));
@@ -196,12 +209,15 @@ async function replayJournal(
     }
     const committed = entries.filter((e) => e.seq <= head.seq);
     replay.addSegment(segment, committed, log.fileOf(segment));
-    for (const entry of committed) for (const party of new Set(entry.tx.parties)) parties.set(party, [...(parties.get(party) ?? []), entry.seq]);
+    for (const entry of committed) {
+      for (const party of new Set(entry.tx.parties)) parties.set(party, [...(parties.get(party) ?? []), entry.seq]);
+      fileLinks(links, entry.seq, entry.tx.links);
+    }
     segments += 1;
   }
   replay.chain.finish(head);
   problems.forEach(push);
-  return { balances: replay.balances, count: replay.chain.count, segments, parties };
+  return { balances: replay.balances, count: replay.chain.count, segments, parties, links };
 }
 
 async function checkAudit(store: SplitStoreFiles, snapshot: VerifiedVersion, push: (text: string) => void): Promise<number> {

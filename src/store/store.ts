@@ -5,7 +5,7 @@ import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import type { AppError } from '../domain/errors.js';
 import type { JournalEntry, NewTransaction, StoredJournalEntry, Transaction } from '../domain/ledger.js';
 import type { MailRecord, OutgoingMail } from '../domain/mail.js';
-import type { Balances, ChainHead, UserId } from '../domain/state.js';
+import type { Balances, ChainHead, TxId, UserId } from '../domain/state.js';
 import type { Records } from './records.js';
 
 export interface JournalReader {
@@ -16,6 +16,11 @@ export interface JournalReader {
   getMany(seqs: readonly number[]): Promise<JournalEntry[]>;
   /** Sequence numbers of the committed transactions a user is a party to, oldest first. */
   seqsOfUser(userId: UserId): Promise<number[]>;
+  /**
+   * Sequence numbers of the committed entries whose transaction links to this one (a claim or a
+   * return of unclaimed money, a refund, a payout's completion, release or return), oldest first.
+   */
+  seqsLinkingTo(txId: TxId): Promise<number[]>;
   /** Every committed entry as stored (no id/seq on the transaction), one segment at a time, oldest first. */
   scan(): AsyncIterable<readonly StoredJournalEntry[]>;
   /** Where entries live, for messages (a directory, or "memory"). */
@@ -24,11 +29,11 @@ export interface JournalReader {
   segmentFiles(): Promise<{ segment: number; file: string }[] | null>;
   readonly segmentSize: number;
   /**
-   * What the store keeps beside the entries for its queries (PostgreSQL: the journal_postings and
-   * journal_parties tables), totalled up to the head, for verify to compare with the entries'
-   * own postings and parties; absent where nothing is kept beside them.
+   * What the store keeps beside the entries for its queries (PostgreSQL: the journal_postings,
+   * journal_parties and journal_links tables), totalled up to the head, for verify to compare with
+   * the entries' own postings, parties and links; absent where nothing is kept beside them.
    */
-  besideEntries?(): Promise<{ balances: Balances; parties: number }>;
+  besideEntries?(): Promise<{ balances: Balances; parties: number; links: number }>;
 }
 
 export interface AuditReader {

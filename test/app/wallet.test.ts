@@ -13,12 +13,13 @@ import { settleMoney } from '../../src/app/settle.js';
 import { balance, claimUnclaimedFor, deposit, quoteTransfer, transfer } from '../../src/app/wallet.js';
 import { addWithdrawalMethod, cancelWithdrawal, listWithdrawals, removeWithdrawalMethod, withdraw } from '../../src/app/withdrawals.js';
 import { RefData } from '../../src/cli/refdata.js';
-import { holdAccount, SYSTEM_ACCOUNTS, userAccount } from '../../src/domain/ledger.js';
+import { holdAccount, SYSTEM_ACCOUNTS, txIdForSeq, userAccount } from '../../src/domain/ledger.js';
 import { findCurrency } from '../../src/domain/money.js';
 import type { User } from '../../src/domain/state.js';
 import { UNCLAIMED_TTL_MS } from '../../src/domain/wallet.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
-import type { RecordsTransaction } from '../../src/store/store.js';
+import type { JournalReader, RecordsTransaction } from '../../src/store/store.js';
+import type { Receipt } from '../../src/domain/tx-view.js';
 import { AppError } from '../../src/domain/errors.js';
 import { pgStores, withLogs } from '../support/pg-store.js';
 
@@ -105,6 +106,35 @@ function userRecord(name: string, country: string, fields: Partial<User>): User 
     lastLoginAt: null,
     ...fields,
   };
+}
+
+/**
+ * `tx show` of one transaction, with the journal entries it read (by number, in order); a look at a
+ * user's whole history (seqsOfUser) is counted as a read of entry 0.
+ */
+async function readsOfShow(w: World, viewer: Actor, txId: string): Promise<{ receipt: Receipt; read: number[] }> {
+  const read: number[] = [];
+  const receipt = await w.store.read((t) => {
+    const journal: JournalReader = {
+      ...t.journal,
+      head: () => t.journal.head(),
+      get: (seq) => {
+        read.push(seq);
+        return t.journal.get(seq);
+      },
+      getMany: (seqs) => {
+        read.push(...seqs);
+        return t.journal.getMany(seqs);
+      },
+      seqsOfUser: (userId) => {
+        read.push(0);
+        return t.journal.seqsOfUser(userId);
+      },
+      seqsLinkingTo: (id) => t.journal.seqsLinkingTo(id),
+    };
+    return showTransaction(new Proxy(t, { get: (target, key) => (key === 'journal' ? journal : Reflect.get(target, key, target)) }), w.deps, viewer, txId);
+  });
+  return { receipt, read };
 }
 
 /** The AppError a use-case refused with; resolving, or failing otherwise, fails the test. */
@@ -196,6 +226,25 @@ describe.each(STORES)('wallet use-cases on %s', (_name, make) => {
     expect(await w.balanceOf(SYSTEM_ACCOUNTS.unclaimed, 'USD')).toBe(0);
     expect((await w.store.read((t) => showTransaction(t, w.deps, ada, lost.tx.id))).status).toBe('returned');
     expect((await w.run((t, deps) => settleMoney(t, deps))).unclaimedReturned).toBe(0);
+  });
+
+  it('tx show finds the follow-ups through the index of links: however long the payer’s history, it reads the transaction and its follow-ups only', async () => {
+    const w = new World(make);
+    const ada = await w.member('ada');
+    await w.run((t, deps) => deposit(t, deps, ada, { amountMinor: 50_000, currency: USD, source: 'card' }));
+    const lost = await w.run((t, deps) => transfer(t, deps, ada, send('dave@example.com', 7_000)));
+    for (let i = 0; i < 30; i += 1) await w.run((t, deps) => deposit(t, deps, ada, { amountMinor: 100, currency: USD, source: 'card' }));
+    w.nowMs += UNCLAIMED_TTL_MS;
+    expect((await w.run((t, deps) => settleMoney(t, deps))).unclaimedReturned).toBe(1);
+    const returnSeq = await w.store.read(async (t) => t.journal.head().seq);
+    const short = await readsOfShow(w, ada, lost.tx.id);
+    for (let i = 0; i < 40; i += 1) await w.run((t, deps) => deposit(t, deps, ada, { amountMinor: 100, currency: USD, source: 'card' }));
+    const long = await readsOfShow(w, ada, lost.tx.id);
+    expect(short.receipt.status).toBe('returned');
+    expect(short.receipt.followedBy).toEqual([txIdForSeq(returnSeq)]);
+    expect(long.receipt).toEqual(short.receipt);
+    expect(short.read).toEqual([lost.tx.seq, returnSeq]);
+    expect(long.read).toEqual(short.read);
   });
 
   it('a batch pays each row through the transfer use-case once; an atomic batch with a failing row pays none', async () => {

@@ -15,7 +15,7 @@ import { afterAttempt, queuedDelivery } from '../../src/domain/mail-delivery.js'
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { seal, unseal } from '../../src/store/sealed-file.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
-import { SPLIT_SCHEMA_VERSION } from '../../src/store/split-layout.js';
+import { bucketOf, bucketPath, SPLIT_SCHEMA_VERSION } from '../../src/store/split-layout.js';
 import type { RecordStore, RecordsTransaction } from '../../src/store/store.js';
 import { customer, europe, newState, open, support } from '../support/desk.js';
 import { pgStores } from '../support/pg-store.js';
@@ -198,6 +198,50 @@ describe.each(STORES)('the %s record store', (_name, make) => {
       expect(await t.unclaimed.forRecipient({ phone: '+447700900123' })).toEqual([]);
       expect(await t.limits.get(ada.id)).toEqual({});
       expect(await t.balances.ofAccount('unclaimed')).toEqual({ USD: 0 });
+    });
+  });
+
+  it('files each entry under the transactions it links to in the commit that posts it, and drops the link with a rolled-back commit', async () => {
+    const store = make();
+    await store.transaction(async (t) => {
+      t.users.put(ada);
+      await t.post(deposit(ada, 10_000));
+    });
+    const sent = await store.transaction((t) => t.post(toPhone(ada, '+447700900123', 2_500)));
+    const back = (links: string[]): NewTransaction => ({
+      type: 'unclaimed.return',
+      at: NOW,
+      memo: null,
+      links,
+      parties: [ada.id],
+      postings: [
+        { account: 'unclaimed', currency: 'USD', amountMinor: -2_500 },
+        { account: userAccount(ada.id), currency: 'USD', amountMinor: 2_500 },
+      ],
+      details: { initiator: null },
+    });
+    await expect(
+      store.transaction(async (t) => {
+        await t.post(back([sent.id]));
+        throw new AppError('USAGE', 'rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await store.read((t) => t.journal.seqsLinkingTo(sent.id))).toEqual([]);
+    // One entry naming the same transaction twice is filed once; a later one after it.
+    const returned = await store.transaction(async (t) => {
+      const posted = await t.post(back([sent.id, sent.id]));
+      // The running transaction's entries are not committed yet: the index gives committed entries only.
+      expect(await t.journal.seqsLinkingTo(sent.id)).toEqual([]);
+      return posted;
+    });
+    await store.transaction(async (t) => {
+      await t.post(deposit(ada, 100));
+      await t.post({ ...deposit(ada, 200), links: [sent.id, 'txn_0000000001'] });
+    });
+    await store.read(async (t) => {
+      expect(await t.journal.seqsLinkingTo(sent.id)).toEqual([returned.seq, returned.seq + 2]);
+      expect(await t.journal.seqsLinkingTo('txn_0000000001')).toEqual([returned.seq + 2]);
+      expect(await t.journal.seqsLinkingTo(returned.id)).toEqual([]);
     });
   });
 
@@ -551,6 +595,55 @@ describe('a split store written before the queue groups (schema 6)', () => {
     writeFileSync(bucketFile, seal({ ...bucket, records: { groups: { [key]: { ...facts, count: 2 } } } }));
     expect((await new SplitFileStore(home, SPLIT_OPTIONS).verify()).problems).toEqual([
       `index queue-directory entry groups does not match the records it is derived from`,
+    ]);
+  });
+});
+
+describe('a split store written before the index of links (schema 7)', () => {
+  const returnOf = (txId: string, user: User): NewTransaction => ({
+    type: 'unclaimed.return',
+    at: NOW,
+    memo: null,
+    links: [txId],
+    parties: [user.id],
+    postings: [
+      { account: 'unclaimed', currency: 'USD', amountMinor: -2_500 },
+      { account: userAccount(user.id), currency: 'USD', amountMinor: 2_500 },
+    ],
+    details: { initiator: null },
+  });
+
+  it('finds follow-ups by reading the journal until its next writer files every link, and verify then checks the index', async () => {
+    const home = tempHome();
+    const sent = await new SplitFileStore(home, SPLIT_OPTIONS).transaction(async (t) => {
+      t.users.put(ada);
+      await t.post(deposit(ada, 10_000));
+      return t.post(toPhone(ada, '+447700900123', 2_500));
+    });
+    // Past the first segment (4 entries), so the reading crosses segments.
+    await new SplitFileStore(home, SPLIT_OPTIONS).transaction(async (t) => {
+      for (let i = 0; i < 5; i += 1) await t.post(deposit(ada, 100));
+      await t.post(returnOf(sent.id, ada));
+    });
+    const rootFile = path.join(home, 'store.json');
+    const root = unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile);
+    writeFileSync(rootFile, seal({ ...root, schemaVersion: 7 }));
+    rmSync(path.join(home, 'records', 'journal-links'), { recursive: true, force: true });
+    const store = new SplitFileStore(home, SPLIT_OPTIONS);
+    expect((await store.verify()).problems).toEqual([]);
+    expect(await store.read((t) => t.journal.seqsLinkingTo(sent.id))).toEqual([8]);
+    await store.transaction((t) => t.users.put({ ...ada, name: 'Ada L.' }));
+    expect(unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile).schemaVersion).toBe(SPLIT_SCHEMA_VERSION);
+    expect(existsSync(path.join(home, 'records', 'journal-links', 'buckets.json'))).toBe(true);
+    expect(await store.read((t) => t.journal.seqsLinkingTo(sent.id))).toEqual([8]);
+    expect((await new SplitFileStore(home, SPLIT_OPTIONS).verify()).problems).toEqual([]);
+
+    // An index record that no longer matches the journal (resealed, so only verify's cross-check sees it).
+    const bucket = path.join(home, bucketPath('journal-links', bucketOf('journal-links', sent.id)));
+    const body = unseal<{ records: Record<string, number[]> }>(readFileSync(bucket, 'utf8'), bucket);
+    writeFileSync(bucket, seal({ ...body, records: { ...body.records, [sent.id]: [7] } }));
+    expect((await new SplitFileStore(home, SPLIT_OPTIONS).verify()).problems).toEqual([
+      `index journal-links entry ${sent.id} does not match the records it is derived from`,
     ]);
   });
 });

@@ -206,6 +206,8 @@ export class PgRecordSource implements RecordSource {
         for (const s of await this.openSummaries()) groups.set(queueGroupKey(s), { ...(groups.get(queueGroupKey(s)) ?? {}), [String(s.number)]: s });
         return groups.size === 0 ? undefined : queueDirectory([...groups].map(([group, members]) => ({ key: group, members })));
       }
+      case 'journal-links':
+        return (await this.query<{ seq: string }>('SELECT seq FROM journal_links WHERE tx_id = $1 ORDER BY seq', [key])).rows.map((r) => Number(r.seq));
       default:
         return this.indexMembers(kind, key);
     }

@@ -476,6 +476,9 @@ async function indexJournal(query: Query, posted: readonly Transaction[]): Promi
   const parties = posted.flatMap((tx) => [...new Set(tx.parties)].map((userId) => ({ user_id: userId, seq: tx.seq })));
   if (parties.length > 0)
     await query('INSERT INTO journal_parties (user_id, seq) SELECT * FROM json_to_recordset($1::json) AS r(user_id text, seq bigint)', [jsonRows(parties)]);
+  const links = posted.flatMap((tx) => [...new Set(tx.links)].map((txId) => ({ tx_id: txId, seq: tx.seq })));
+  if (links.length > 0)
+    await query('INSERT INTO journal_links (tx_id, seq) SELECT * FROM json_to_recordset($1::json) AS r(tx_id text, seq bigint)', [jsonRows(links)]);
 }
 
 /** Appends chained entries (their exact JSON text) after `head`, the last marked as the commit's end. */
@@ -553,6 +556,10 @@ class PgRecordTransaction extends RecordTransaction {
         (await query<{ seq: string }>('SELECT seq FROM journal_parties WHERE user_id = $1 AND seq <= $2 ORDER BY seq', [userId, journalHead.seq])).rows.map(
           (r) => Number(r.seq),
         ),
+      seqsLinkingTo: async (txId) =>
+        (await query<{ seq: string }>('SELECT seq FROM journal_links WHERE tx_id = $1 AND seq <= $2 ORDER BY seq', [txId, journalHead.seq])).rows.map((r) =>
+          Number(r.seq),
+        ),
       scan: () => chainPages(query, 'journal', journalHead.seq, size, entry),
       describeSegment: (seq) => `journal rows ${pageStart(seq, size)}–${pageStart(seq, size) + size - 1} of ${location}`,
       segmentFiles: async () => null,
@@ -564,7 +571,8 @@ class PgRecordTransaction extends RecordTransaction {
         const balances: Balances = {};
         for (const row of rows) (balances[row.account] ??= {})[row.currency] = minorUnits(row.total);
         const parties = await query<{ count: string }>('SELECT count(*)::text AS count FROM journal_parties WHERE seq <= $1', [journalHead.seq]);
-        return { balances, parties: Number(parties.rows[0]?.count ?? 0) };
+        const links = await query<{ count: string }>('SELECT count(*)::text AS count FROM journal_links WHERE seq <= $1', [journalHead.seq]);
+        return { balances, parties: Number(parties.rows[0]?.count ?? 0), links: Number(links.rows[0]?.count ?? 0) };
       },
     };
     this.auditLog = {
@@ -594,8 +602,8 @@ class PgRecordTransaction extends RecordTransaction {
     };
   }
 
-  /** The journal indexes its parties itself (journal_parties), written with the entries at commit. */
-  protected override async fileUnderParties(): Promise<void> {}
+  /** The journal indexes its parties and links itself (journal_parties, journal_links), written with the entries at commit. */
+  protected override async fileInJournalIndexes(): Promise<void> {}
 }
 
 interface ChainRow {
