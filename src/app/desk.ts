@@ -13,7 +13,8 @@ import { slaOfSummary, summarizeTicket, type TicketSummary } from '../domain/tic
 import { ACTIVE_STATUSES, type Ticket } from '../domain/ticket-record.js';
 import { MAX_MERGE_HOPS, mergedInto, requireOwnTicket, requireTicket } from '../domain/tickets.js';
 import { compareQueueEntries, explainUrgency, urgencyScore, type QueueEntry, type Ranked } from '../domain/urgency.js';
-import { groupCannotEnter, groupCeiling, groupDueFloorMs, queueGroupShape, type PageEdge, type QueueGroupFacts } from '../domain/queue-groups.js';
+import type { QueueGroupFacts } from '../domain/queue-group-facts.js';
+import { groupCannotEnter, groupCeiling, groupDueFloorMs, queueGroupShape, type PageEdge } from '../domain/queue-groups.js';
 import { printable } from '../domain/money.js';
 import { compareBy, summaryMatches, textMatches, type AssigneeFilter, type TicketFilter, type TicketSort } from '../domain/ticket-filter.js';
 import type { User, UserId } from '../domain/state.js';

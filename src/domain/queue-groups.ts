@@ -10,33 +10,15 @@
 // which it runs, so that a group's ceiling stays close to the scores of its members.
 //
 // A group's facts are folded from its members' facts with count, max and min only, so that a
-// database can keep them with an aggregate query over plain columns.
+// database can keep them with an aggregate query over plain columns (queue-group-facts.ts, which the
+// store loads without the ceilings here).
 
-import * as z from 'zod/mini';
 import type { Region } from './calendar.js';
 import { businessMinutesBetween } from './business-time.js';
+import type { QueueGroupFacts } from './queue-group-facts.js';
 import { PRIORITIES, type Priority } from './ticket-kinds.js';
-import type { TicketSummary } from './ticket-summary.js';
 import type { UrgencyWeights } from './support.js';
-import { ageValue, hasBadRating, isWaiting, scoreOfValues, slaShare } from './urgency.js';
-
-/** What bounds the urgency of a group's tickets at any instant (for one ticket, or folded over many). */
-export const queueGroupFactsSchema = z.readonly(
-  z.object({
-    count: z.int().check(z.positive()),
-    /** The most business minutes a member's running clock counted before it ran on (0 when no clock runs). */
-    elapsedMinutes: z.number(),
-    /** The earliest instant since which a member's clock runs; null when none runs. */
-    runningSinceMs: z.nullable(z.number()),
-    /** Whether a running clock has not reached its target yet (its due time moves with the clock). */
-    unreached: z.boolean(),
-    /** The earliest instant a member's clock reached its target, if any did. */
-    dueAtMs: z.nullable(z.number()),
-    /** The earliest opening of a member. */
-    createdMs: z.number(),
-  }),
-);
-export type QueueGroupFacts = z.infer<typeof queueGroupFactsSchema>;
+import { ageValue, scoreOfValues, slaShare } from './urgency.js';
 
 /** What every ticket of a group shares, read back from its key. */
 export interface QueueGroupShape {
@@ -48,20 +30,6 @@ export interface QueueGroupShape {
   readonly regionId: string;
   /** The target of the members' running clocks; null when their clocks are paused or none is due. */
   readonly runningTargetMinutes: number | null;
-}
-
-const DAY_CHARS = 10;
-const flag = (value: boolean): string => (value ? '1' : '0');
-
-/** The group of an open ticket: "priority/tier/escalation/bad rating/waiting/clock/day/region". */
-export function queueGroupKey(summary: TicketSummary): string {
-  const clock = summary.sla;
-  const running = clock !== null && clock.runningSinceMs !== null;
-  const sinceMs = running ? (clock.runningSinceMs as number) : Date.parse(summary.createdAt);
-  const shape = running ? `r${clock.targetMinutes}` : clock === null ? 'n' : 'p';
-  const day = new Date(sinceMs).toISOString().slice(0, DAY_CHARS);
-  const fixed = [summary.priority, summary.tier, flag(summary.escalationRequest !== null), flag(hasBadRating(summary)), flag(isWaiting(summary))];
-  return [...fixed, shape, day, encodeURIComponent(summary.regionId)].join('/');
 }
 
 const KEY_PATTERN = /^([a-z]+)\/([123])\/([01])\/([01])\/([01])\/(n|p|r[1-9][0-9]{0,6})\/(\d{4}-\d{2}-\d{2})\/([^/]+)$/;
@@ -87,41 +55,6 @@ export function queueGroupShape(key: string): QueueGroupShape | null {
     regionId,
     runningTargetMinutes: clock?.startsWith('r') ? Number(clock.slice(1)) : null,
   };
-}
-
-/** One ticket's facts. */
-export function memberFacts(summary: TicketSummary): QueueGroupFacts {
-  const clock = summary.sla;
-  const running = clock !== null && clock.runningSinceMs !== null;
-  return {
-    count: 1,
-    elapsedMinutes: running ? clock.elapsedMinutes : 0,
-    runningSinceMs: running ? clock.runningSinceMs : null,
-    unreached: running && clock.dueAtMs === null,
-    dueAtMs: clock?.dueAtMs ?? null,
-    createdMs: Date.parse(summary.createdAt),
-  };
-}
-
-const earliest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
-
-/** The facts of two sets of tickets together. */
-export function combineFacts(a: QueueGroupFacts, b: QueueGroupFacts): QueueGroupFacts {
-  return {
-    count: a.count + b.count,
-    elapsedMinutes: Math.max(a.elapsedMinutes, b.elapsedMinutes),
-    runningSinceMs: earliest(a.runningSinceMs, b.runningSinceMs),
-    unreached: a.unreached || b.unreached,
-    dueAtMs: earliest(a.dueAtMs, b.dueAtMs),
-    createdMs: Math.min(a.createdMs, b.createdMs),
-  };
-}
-
-/** The facts of a group's members; null for no member. */
-export function groupFacts(members: Iterable<TicketSummary>): QueueGroupFacts | null {
-  let facts: QueueGroupFacts | null = null;
-  for (const summary of members) facts = facts === null ? memberFacts(summary) : combineFacts(facts, memberFacts(summary));
-  return facts;
 }
 
 /**

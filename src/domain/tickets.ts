@@ -297,6 +297,10 @@ export function setTags(ticket: Ticket, tags: readonly string[], by: User, nowIs
 
 export const BAD_RATING_MAX = 2;
 
+export const hasBadRating = (ticket: Pick<Ticket, 'origin' | 'rating'>): boolean =>
+  ticket.origin === 'rating' || (ticket.rating !== null && ticket.rating.score <= BAD_RATING_MAX);
+export const isWaiting = (ticket: Pick<Ticket, 'status'>): boolean => ticket.status === 'pending' || ticket.status === 'on-hold';
+
 export interface RatedTicket {
   readonly ticket: Ticket;
   /** A task for a tier-2 agent, opened when the score is 1 or 2. */

@@ -5,7 +5,7 @@ import type { ReplyClock, SlaState } from './sla.js';
 import { formatBusinessMinutes } from './sla.js';
 import { URGENCY_TERMS, type UrgencyTermName, type UrgencyWeights } from './support.js';
 import { type Ticket } from './ticket-record.js';
-import { BAD_RATING_MAX } from './tickets.js';
+import { hasBadRating, isWaiting } from './tickets.js';
 
 /** What urgency is measured on: a whole ticket, or its summary (ticket-summary.ts). */
 export type UrgencySubject = Pick<Ticket, 'number' | 'status' | 'priority' | 'tier' | 'createdAt' | 'origin' | 'escalationRequest' | 'rating'>;
@@ -68,9 +68,6 @@ const ageDaysOf = (ticket: UrgencySubject, nowMs: number): number => Math.max(0,
 export function ageValue(createdMs: number, weights: UrgencyWeights, nowMs: number): number {
   return roundHundredth(Math.min(1, Math.max(0, (nowMs - createdMs) / DAY_MS) / weights.ageFullDays));
 }
-export const hasBadRating = (ticket: Pick<UrgencySubject, 'origin' | 'rating'>): boolean =>
-  ticket.origin === 'rating' || (ticket.rating !== null && ticket.rating.score <= BAD_RATING_MAX);
-export const isWaiting = (ticket: Pick<UrgencySubject, 'status'>): boolean => ticket.status === 'pending' || ticket.status === 'on-hold';
 
 /** The measure of each term, in the order of URGENCY_TERMS. */
 function termValues(ticket: UrgencySubject, sla: SlaNow, weights: UrgencyWeights, nowMs: number): Record<UrgencyTermName, number> {

@@ -16,7 +16,7 @@ import {
   type Withdrawal,
   type WithdrawalMethod,
 } from '../domain/state.js';
-import { queueGroupKey } from '../domain/queue-groups.js';
+import { queueGroupKey } from '../domain/queue-group-facts.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { TicketStatus } from '../domain/ticket-record.js';
 

@@ -21,7 +21,7 @@ import { userSchema } from '../domain/user.js';
 import { mailImportSchema } from '../domain/inbound-mail.js';
 import { deliverySchema } from '../domain/mail-delivery.js';
 import { ticketSummarySchema } from '../domain/ticket-summary-record.js';
-import { queueGroupFactsSchema } from '../domain/queue-groups.js';
+import { queueGroupFactsSchema } from '../domain/queue-group-facts.js';
 import { INDEX_KINDS, ORDERED_KINDS, type Kind } from './record-kinds.js';
 
 /** The store's count of users, kept beside the records so that counting never scans them. */

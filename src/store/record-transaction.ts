@@ -29,7 +29,7 @@ import type {
   Withdrawal,
   WithdrawalMethod,
 } from '../domain/state.js';
-import { groupFacts, queueGroupKey, type QueueGroupFacts } from '../domain/queue-groups.js';
+import { groupFacts, queueGroupKey, type QueueGroupFacts } from '../domain/queue-group-facts.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { Ticket, TicketStatus } from '../domain/ticket-record.js';
 import { DIRECTORY_KEY, idempotencyKey, OPEN_STATUSES, WAITING_KEY, type IndexMembers } from './record-kinds.js';

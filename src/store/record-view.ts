@@ -4,7 +4,7 @@
 // or lost (record-kinds.indexEntries), so stores persist plain maps and never derive indexes. Every
 // committed record is checked against its kind's schema as it is read (record-schemas.ts).
 
-import { groupFacts, type QueueGroupFacts } from '../domain/queue-groups.js';
+import { groupFacts, type QueueGroupFacts } from '../domain/queue-group-facts.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import {
   DIRECTORY_KEY,

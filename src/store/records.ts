@@ -23,7 +23,7 @@ import type {
   Withdrawal,
   WithdrawalMethod,
 } from '../domain/state.js';
-import type { QueueGroupFacts } from '../domain/queue-groups.js';
+import type { QueueGroupFacts } from '../domain/queue-group-facts.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { Ticket, TicketStatus } from '../domain/ticket-record.js';
 

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { MinorUnits } from '../../domain/money.js';
 import type { IdempotencyRecord, LimitWindow, StoreMeta } from '../../domain/state.js';
-import { queueGroupKey } from '../../domain/queue-groups.js';
+import { queueGroupKey } from '../../domain/queue-group-facts.js';
 import type { TicketSummary } from '../../domain/ticket-summary.js';
 import {
   DATA_KINDS,
