@@ -3,7 +3,8 @@
 // `admin agent add`, which gives an existing account the agent role.
 
 import type { Command } from '@commander-js/extra-typings';
-import { addAgent, agentQueue, changeLock, listMacros, showCustomer, type CustomerView } from '../../app/agent.js';
+import { addAgent, agentQueue, listMacros } from '../../app/agent.js';
+import { changeLock, showCustomer, type CustomerView } from '../../app/customer-account.js';
 import { describeUser } from '../../domain/accounts.js';
 import { MACRO_PLACEHOLDERS } from '../../domain/macros.js';
 import { AppError } from '../../domain/errors.js';

@@ -4,17 +4,8 @@
 // is locked while the agent reads or types. Without a terminal it names those commands instead.
 
 import type { Command } from '@commander-js/extra-typings';
-import {
-  assignAsAgent,
-  changeLock,
-  escalateAsAgent,
-  mergeAsAgent,
-  noteAsAgent,
-  replyAsAgent,
-  replyWithMacro,
-  setStatusAsAgent,
-  updateAsAgent,
-} from '../../app/agent.js';
+import { assignAsAgent, escalateAsAgent, mergeAsAgent, noteAsAgent, replyAsAgent, replyWithMacro, setStatusAsAgent, updateAsAgent } from '../../app/agent.js';
+import { changeLock } from '../../app/customer-account.js';
 import type { Actor } from '../../app/authenticate.js';
 import { refund } from '../../app/refunds.js';
 import { assertUnchanged, triagePanel, triageQueue, type SeenVersion, type TriagePanel } from '../../app/triage.js';
