@@ -34,6 +34,7 @@ export const HOUR_MS = 60 * 60 * 1000;
 export const DAY_MS = 24 * HOUR_MS;
 const SPAN_DAYS = 120;
 export const FLUSH_EVERY = 1000;
+const TRANSFERS_KEPT = 5000;
 
 export interface Person {
   readonly id: string;
@@ -52,7 +53,9 @@ export class Generation {
   clockMs: number;
   posted = 0;
   prospects = 0;
-  readonly transfers: Transaction[] = [];
+  /** Each payer's first transfer among the first TRANSFERS_KEPT of the timeline: what a dispute ticket names. */
+  readonly firstTransferOf = new Map<string, Transaction>();
+  private transfersKept = 0;
   readonly emails = new Map<string, User>();
   readonly phones = new Map<string, User>();
   /** Users with a payout in flight (one at a time each). */
@@ -196,10 +199,17 @@ export class Generation {
       async () => {
         const memo = this.prng.chance(0.3) ? `invoice ${this.posted}` : null;
         const { tx } = await this.pay(sender, { to: recipient.email, amountMinor, currency: person.currency.code, toCurrency: toCurrency.code }, memo);
-        if (this.transfers.length < 5000) this.transfers.push(tx);
+        this.keepTransfer(tx);
       },
       amountMinor,
     );
+  }
+
+  private keepTransfer(tx: Transaction): void {
+    if (this.transfersKept >= TRANSFERS_KEPT) return;
+    this.transfersKept += 1;
+    const payer = tx.parties[0];
+    if (payer !== undefined && !this.firstTransferOf.has(payer)) this.firstTransferOf.set(payer, tx);
   }
 
   private pay(sender: User, request: TransferRequest, memo: string | null): Promise<Paid> {

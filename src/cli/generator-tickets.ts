@@ -31,7 +31,7 @@ export class GeneratedTickets {
       const language = customer.language ?? 'en';
       const [subject, body] = this.ticketText(category, language, n, person);
       const region = regionForCountry(calendars, customer.country);
-      const tx = category === 'dispute' ? this.g.transfers.find((x) => x.parties[0] === customer.id) : undefined;
+      const tx = category === 'dispute' ? this.g.firstTransferOf.get(customer.id) : undefined;
       const input = {
         customer,
         category,
