@@ -189,6 +189,15 @@ describe('the PostgreSQL store', () => {
     const seq = Number(head.seq) + 1;
     const next = chainHash(head.hash, seq, true, '{}');
     await expect(sql(`INSERT INTO journal VALUES (${seq}, '${'1'.repeat(64)}', '${next}', true, '{}')`)).rejects.toThrow(/does not follow/);
+    // A hash is 64 lower-case hex digits: not upper case, not one digit short or long.
+    for (const [column, bad] of [
+      ['journal_hash_check', next.toUpperCase()],
+      ['journal_hash_check', next.slice(1)],
+      ['journal_hash_check', `${next}0`],
+    ] as const)
+      await expect(sql(`INSERT INTO journal VALUES (${seq}, '${head.hash}', '${bad}', true, '{}')`)).rejects.toThrow(column);
+    await expect(sql(`INSERT INTO audit VALUES (1, '${'g'.repeat(64)}', '${next}', true, '{}')`)).rejects.toThrow(/audit_prev_hash_check/);
+    await expect(sql(`UPDATE chain_heads SET hash = '${next.slice(2)}' WHERE chain = 'audit'`)).rejects.toThrow(/chain_heads_hash_check/);
     await expect(
       sql(`WITH entry AS (INSERT INTO journal VALUES (${seq}, '${head.hash}', '${next}', true, '{}') RETURNING seq)
            INSERT INTO journal_postings SELECT seq, line, 'world', 'USD', amount FROM entry, (VALUES (0, 500), (1, -499)) AS p(line, amount)`),
