@@ -134,20 +134,17 @@ function readRecords(text: string, take: (record: RawRecord) => void): void {
 /** Reads records up to the first malformed one; returns where reading resumes, or null at the end. */
 function readUntilError(text: string, firstLine: number, take: (record: RawRecord) => void): { text: string; line: number } | null {
   let line = firstLine;
-  const quotedRecords = new Set<number>();
   try {
     parse(text, {
       ...READ_OPTIONS,
       bom: firstLine === 1,
-      cast: (value, context) => {
-        if (context.quoting) quotedRecords.add(context.records);
-        return value;
-      },
-      // With `raw`, csv-parse hands each record over as { record, raw }; the raw text is only read from errors.
-      on_record: (raw: unknown, context) => {
-        const { record } = raw as { record: string[] };
-        // Spreadsheets export empty rows as lines of commas; they carry no data, like blank lines.
-        const blank = !quotedRecords.has(context.records - 1) && record.every((value) => value.trim() === '');
+      // With `raw`, csv-parse hands each record over as { record, raw }: its text as in the file.
+      on_record: (read: unknown) => {
+        const { record, raw } = read as { record: string[]; raw: string };
+        // Spreadsheets export empty rows as lines of commas; they carry no data, like blank lines. A
+        // quote in a record that was read is a quoted field (`""` is a value), found in its raw text:
+        // a cast function would make csv-parse build a context object for every field.
+        const blank = record.every((value) => value.trim() === '') && !raw.includes('"');
         take({ line, fields: record, blank, error: null });
         line += 1 + record.reduce((breaks, value) => breaks + lineBreaks(value), 0);
         return null;

@@ -68,16 +68,8 @@ export function minorUnits(text: string): MinorUnits {
  * native JSON.stringify, where node-postgres would escape every element of every array parameter
  * into an array literal (for 10,000 journal entries, most of a batch's commit).
  */
-export function jsonRows(rows: readonly object[]): string {
+function jsonRows(rows: readonly object[]): string {
   return JSON.stringify(rows);
-}
-
-/**
- * jsonRows with one column whose value is JSON text to be stored exactly as it is (a chain entry's
- * content, which its hash covers): spliced in unparsed, since a `json` column keeps the text given.
- */
-export function jsonRowsWithText(rows: readonly object[], column: string, texts: readonly string[]): string {
-  return `[${rows.map((row, index) => `${JSON.stringify(row).slice(0, -1)},${JSON.stringify(column)}:${texts[index] ?? 'null'}}`).join(',')}]`;
 }
 
 /** The time-ordered indexes as indexed columns: (time column, key expression, table), ordered by both. */

@@ -22,7 +22,8 @@ import { RecordTransaction } from '../record-transaction.js';
 import { RecordView } from '../record-view.js';
 import type { AuditReader, JournalReader, OutboxReader, RecordStore, RecordsTransaction } from '../store.js';
 import { loadMigrations, migrate, refuseNewer, schemaVersion, type Migration } from './migrate.js';
-import { jsonRows, jsonRowsWithText, minorUnits, PgRecordSource, writeRecords, type Query } from './pg-records.js';
+import { copyInto, type CopyIn } from './pg-copy.js';
+import { minorUnits, PgRecordSource, writeRecords, type Query } from './pg-records.js';
 import { maskDatabaseUrl } from './url.js';
 
 export interface PgStoreOptions {
@@ -226,31 +227,31 @@ export class PgStore implements RecordStore {
 
   private async commitChanges(client: pg.Client, t: PgRecordTransaction): Promise<void> {
     const query = serialQuery(client);
+    const copy = copyInto(client);
     const before = t.startMeta;
     const meta = t.currentMeta;
     // Counted before the records are written: a new user is one the database does not hold yet.
     const addedUsers = await t.newUsers();
-    const journal = t.copiedJournal.length > 0 ? await copyJournal(query, t.copiedJournal) : await appendJournal(query, before.journal, t.posted);
+    const journal = t.copiedJournal.length > 0 ? await copyJournal(copy, t.copiedJournal) : await appendJournal(copy, before.journal, t.posted);
     const audit =
       t.copiedAudit.length > 0
         ? await copyChain(
-            query,
+            copy,
             'audit',
             t.copiedAudit.map((e) => ({ ...e, content: entryContentText(e.event) })),
           )
         : await appendChain(
-            query,
+            copy,
             'audit',
             before.audit,
             t.events.map((event) => entryContentText(event)),
           );
     await writeRecords(query, t.view.written);
-    if (t.mails.length > 0) {
-      const seqs = t.mails.map((_, index) => before.mailSeq + index + 1);
-      await query('INSERT INTO outbox (seq, id, mail) SELECT * FROM json_to_recordset($1::json) AS r(seq bigint, id text, mail json)', [
-        jsonRows(t.mails.map((mail, index) => ({ seq: seqs[index], id: mail.id, mail }))),
-      ]);
-    }
+    await copy(
+      'outbox',
+      ['seq', 'id', 'mail'],
+      t.mails.map((mail, index) => [before.mailSeq + index + 1, mail.id, JSON.stringify(mail)]),
+    );
     await query(
       `UPDATE counters SET value = CASE name WHEN 'users' THEN value + $1 WHEN 'mail' THEN $2 ELSE $3 END
         WHERE (name = 'users' AND $1 <> 0) OR (name = 'mail' AND value <> $2) OR (name = 'ticket' AND value <> $3)`,
@@ -421,26 +422,26 @@ function pause(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function appendJournal(query: Query, head: ChainHead, posted: readonly Transaction[]): Promise<ChainHead> {
+async function appendJournal(copy: CopyIn, head: ChainHead, posted: readonly Transaction[]): Promise<ChainHead> {
   const next = await appendChain(
-    query,
+    copy,
     'journal',
     head,
     posted.map((tx) => entryContentText(storedTransaction(tx))),
   );
-  await indexJournal(query, posted);
+  await indexJournal(copy, posted);
   return next;
 }
 
 /** Journal entries of another store (`store copy`), as they were: their end marks and hashes kept. */
-async function copyJournal(query: Query, entries: readonly StoredJournalEntry[]): Promise<ChainHead> {
+async function copyJournal(copy: CopyIn, entries: readonly StoredJournalEntry[]): Promise<ChainHead> {
   const head = await copyChain(
-    query,
+    copy,
     'journal',
     entries.map((e) => ({ ...e, content: entryContentText(e.tx) })),
   );
   await indexJournal(
-    query,
+    copy,
     entries.map((e) => hydrateTransaction(e.tx, e.seq)),
   );
   return head;
@@ -448,68 +449,68 @@ async function copyJournal(query: Query, entries: readonly StoredJournalEntry[])
 
 /** Inserts chained entries exactly as stored; the table's trigger checks that each follows the one before. */
 async function copyChain(
-  query: Query,
+  copy: CopyIn,
   table: 'journal' | 'audit',
   entries: readonly { seq: number; prevHash: string; hash: string; end: boolean; content: string }[],
 ): Promise<ChainHead> {
   await insertChain(
-    query,
+    copy,
     table,
-    entries.map((e) => ({ seq: e.seq, prev_hash: e.prevHash, hash: e.hash, end_of_commit: e.end })),
+    entries.map((e) => ({ seq: e.seq, prevHash: e.prevHash, hash: e.hash, end: e.end })),
     entries.map((e) => e.content),
   );
   const last = entries[entries.length - 1];
   return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH, bytes: 0 };
 }
 
-/** The postings and parties of journal entries, in their own tables for the queries that need them. */
-async function indexJournal(query: Query, posted: readonly Transaction[]): Promise<void> {
-  if (posted.length === 0) return;
-  const postings = posted.flatMap((tx) =>
-    tx.postings.map((p, line) => ({ seq: tx.seq, line, account: p.account, currency: p.currency, amount_minor: p.amountMinor })),
+/** The postings, parties and links of journal entries, in their own tables for the queries that need them. */
+async function indexJournal(copy: CopyIn, posted: readonly Transaction[]): Promise<void> {
+  await copy(
+    'journal_postings',
+    ['seq', 'line', 'account', 'currency', 'amount_minor'],
+    posted.flatMap((tx) => tx.postings.map((p, line) => [tx.seq, line, p.account, p.currency, p.amountMinor])),
   );
-  await query(
-    `INSERT INTO journal_postings (seq, line, account, currency, amount_minor)
-          SELECT * FROM json_to_recordset($1::json) AS r(seq bigint, line integer, account text, currency text, amount_minor bigint)`,
-    [jsonRows(postings)],
+  await copy(
+    'journal_parties',
+    ['user_id', 'seq'],
+    posted.flatMap((tx) => [...new Set(tx.parties)].map((userId) => [userId, tx.seq])),
   );
-  const parties = posted.flatMap((tx) => [...new Set(tx.parties)].map((userId) => ({ user_id: userId, seq: tx.seq })));
-  if (parties.length > 0)
-    await query('INSERT INTO journal_parties (user_id, seq) SELECT * FROM json_to_recordset($1::json) AS r(user_id text, seq bigint)', [jsonRows(parties)]);
-  const links = posted.flatMap((tx) => [...new Set(tx.links)].map((txId) => ({ tx_id: txId, seq: tx.seq })));
-  if (links.length > 0)
-    await query('INSERT INTO journal_links (tx_id, seq) SELECT * FROM json_to_recordset($1::json) AS r(tx_id text, seq bigint)', [jsonRows(links)]);
+  await copy(
+    'journal_links',
+    ['tx_id', 'seq'],
+    posted.flatMap((tx) => [...new Set(tx.links)].map((txId) => [txId, tx.seq])),
+  );
 }
 
 /** Appends chained entries (their exact JSON text) after `head`, the last marked as the commit's end. */
-async function appendChain(query: Query, table: 'journal' | 'audit', head: ChainHead, contents: readonly string[]): Promise<ChainHead> {
+async function appendChain(copy: CopyIn, table: 'journal' | 'audit', head: ChainHead, contents: readonly string[]): Promise<ChainHead> {
   if (contents.length === 0) return head;
   const rows: ChainLink[] = [];
   let { seq, hash } = head;
   contents.forEach((content, index) => {
     const end = index === contents.length - 1;
     const next = chainHash(hash, seq + 1, end, content);
-    rows.push({ seq: seq + 1, prev_hash: hash, hash: next, end_of_commit: end });
+    rows.push({ seq: seq + 1, prevHash: hash, hash: next, end });
     seq += 1;
     hash = next;
   });
-  await insertChain(query, table, rows, contents);
+  await insertChain(copy, table, rows, contents);
   return { seq, hash, bytes: 0 };
 }
 
 interface ChainLink {
   readonly seq: number;
-  readonly prev_hash: string;
+  readonly prevHash: string;
   readonly hash: string;
-  readonly end_of_commit: boolean;
+  readonly end: boolean;
 }
 
-/** One INSERT of chain entries; each content is the exact JSON text its hash covers, stored as is. */
-async function insertChain(query: Query, table: 'journal' | 'audit', links: readonly ChainLink[], contents: readonly string[]): Promise<void> {
-  await query(
-    `INSERT INTO ${table} (seq, prev_hash, hash, end_of_commit, content)
-          SELECT * FROM json_to_recordset($1::json) AS r(seq bigint, prev_hash text, hash text, end_of_commit boolean, content json)`,
-    [jsonRowsWithText(links, 'content', contents)],
+/** One COPY of chain entries; each content is the exact JSON text its hash covers, stored as is (a `json` column keeps the text). */
+async function insertChain(copy: CopyIn, table: 'journal' | 'audit', links: readonly ChainLink[], contents: readonly string[]): Promise<void> {
+  await copy(
+    table,
+    ['seq', 'prev_hash', 'hash', 'end_of_commit', 'content'],
+    links.map((link, index) => [link.seq, link.prevHash, link.hash, link.end, contents[index] ?? '']),
   );
 }
 
