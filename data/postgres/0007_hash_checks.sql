@@ -1,4 +1,4 @@
--- okpay's PostgreSQL schema, version 6: the same rule for every stored SHA-256 hex hash (64
+-- okpay's PostgreSQL schema, version 7: the same rule for every stored SHA-256 hex hash (64
 -- lower-case hex digits), checked as a length and a character class. PostgreSQL's regex engine
 -- expands a bounded repeat like [0-9a-f]{64} into a large automaton: about 20 µs a value, four
 -- values per journal and audit entry, most of the server's time in a batch's INSERT of 10,000
