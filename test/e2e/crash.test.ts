@@ -18,7 +18,9 @@ describe('crash suite (short)', () => {
     expect(report.killed, summary).toBeGreaterThan(0);
     expect(report.acknowledged, summary).toBeGreaterThan(0);
     expect(report.acknowledged + report.refused + report.unknown).toBe(40);
-    // A lock left by a killed process is taken over once stale (5 s), plus the waiter's last retry.
-    expect(report.worstStormLockRecoveryMs, summary).toBeLessThan(8_000);
-  }, 90_000);
+    // A lock left by a killed process is taken over once stale (5 s), plus the waiter's last retry;
+    // one left for good would hold every waiter for their whole minute. The margin is for a loaded
+    // machine: this tells the two apart, it does not time the takeover.
+    expect(report.worstStormLockRecoveryMs, summary).toBeLessThan(30_000);
+  }, 300_000);
 });

@@ -167,7 +167,9 @@ describe('a mail server that is down, hung or refusing never fails the command',
     const made = await register(okpay, 'fay@example.com', { OKPAY_SMTP_URL: `smtp://127.0.0.1:${silent.port}`, OKPAY_SMTP_TIMEOUT: '1' });
     const elapsedMs = Date.now() - started;
     expect(made.code).toBe(0);
-    expect(elapsedMs).toBeLessThan(8_000);
+    // Our 1 s bound, not the mail library's own 30 s greeting timeout, ended the wait (with room for a
+    // loaded machine: the bound told apart, not timed).
+    expect(elapsedMs).toBeLessThan(20_000);
     const [row] = await mails(okpay);
     expect(row?.delivery).toMatchObject({ status: 'failed', attempts: 1 });
     expect(row?.delivery?.lastError).toMatch(/greeting|timeout/i);
