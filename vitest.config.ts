@@ -1,11 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
-// `npm run test:pg` runs the end-to-end suite on PostgreSQL (OKPAY_TEST_STORE=postgres): every test
-// store the harness makes is then a fresh database (test/support/pg-e2e.ts). Left out there: the
-// files about the data directory's files themselves (their layout and modes, a full disk, crashes
-// mid-write, the schema-2 upgrade), those that already run both stores on their own, and tests
-// named `[files]` (they edit a store file by hand).
-const onPostgres = process.env['OKPAY_TEST_STORE'] === 'postgres';
+// Two projects in one run. `files`: every test, on the data directory's files. `postgres`: the
+// end-to-end suite again, the same test files, on PostgreSQL (OKPAY_TEST_STORE=postgres): every test
+// store the harness makes is then a fresh database on the run's server (test/support/pg-e2e.ts).
+// `--project files` or `--project postgres` runs one of them (`npm run test:pg` is the second).
+//
+// Left out of `postgres`, because they are about the data directory's own files or already run both
+// stores themselves: the files' layout and modes, a full disk, crashes mid-write, the schema-2
+// upgrade, store copy, the PostgreSQL tests proper; and tests named `[files]` (they edit a store file
+// by hand). And the man page's tests, which open no store.
 const FILE_STORE_ONLY = [
   'test/e2e/files.test.ts',
   'test/e2e/disk.test.ts',
@@ -15,12 +18,11 @@ const FILE_STORE_ONLY = [
   'test/e2e/schema2-store.test.ts',
   'test/e2e/store-copy.test.ts',
   'test/e2e/postgres.test.ts',
+  'test/e2e/man.test.ts',
 ];
 
 export default defineConfig({
   test: {
-    include: onPostgres ? ['test/e2e/**/*.test.ts'] : ['test/**/*.test.ts'],
-    ...(onPostgres ? { exclude: FILE_STORE_ONLY, testNamePattern: /^(?!.*\[files\])/ } : {}),
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
@@ -28,7 +30,27 @@ export default defineConfig({
     // half the time while the end-to-end tests wait for the okpay processes they spawn. With two,
     // a test shares the cores with another file's: the timeouts only catch hangs, so they are wide.
     maxWorkers: 2,
-    globalSetup: ['test/support/pg-cluster.ts'],
-    env: { OKPAY_BCRYPT_COST: '4' },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'files',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['test/support/pg-cluster.ts'],
+          env: { OKPAY_BCRYPT_COST: '4' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['test/e2e/**/*.test.ts'],
+          exclude: FILE_STORE_ONLY,
+          testNamePattern: /^(?!.*\[files\])/,
+          globalSetup: ['test/support/pg-cluster.ts'],
+          env: { OKPAY_BCRYPT_COST: '4', OKPAY_TEST_STORE: 'postgres' },
+        },
+      },
+    ],
   },
 });

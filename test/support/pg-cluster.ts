@@ -17,17 +17,46 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => void | Promise<void>> {
-  // The end-to-end suite on PostgreSQL (npm run test:pg) always needs the server.
-  const everyFile = process.env['OKPAY_TEST_STORE'] === 'postgres';
+  // The end-to-end suite on PostgreSQL (the `postgres` project) always needs the server.
+  const everyFile = project.config.env['OKPAY_TEST_STORE'] === 'postgres';
   const named = process.env['OKPAY_TEST_DATABASE_URL'];
   if (named) {
     project.provide('pgAdminUrl', named);
     return everyFile ? () => dropE2eDatabases(named) : () => undefined;
   }
-  if (!everyFile && !(await someFileNeedsServer(project))) return () => undefined;
-  const cluster = startCluster(postgresBinaries());
+  if (!(await someFileNeedsServer(project, everyFile))) return () => undefined;
+  const cluster = sharedCluster();
   project.provide('pgAdminUrl', cluster.url);
-  return cluster.stop;
+  return cluster.release;
+}
+
+interface Shared {
+  url: string;
+  users: number;
+  stop: () => void;
+}
+
+/**
+ * One cluster for the whole run: both projects run this setup, each in a module of its own, in the
+ * one main process; the last project to finish stops it.
+ */
+function sharedCluster(): { url: string; release: () => void } {
+  const holder = globalThis as { okpayTestCluster?: Shared };
+  if (!holder.okpayTestCluster) {
+    const cluster = startCluster(postgresBinaries());
+    holder.okpayTestCluster = { url: cluster.url, users: 0, stop: cluster.stop };
+  }
+  const shared = holder.okpayTestCluster;
+  shared.users += 1;
+  return {
+    url: shared.url,
+    release: () => {
+      shared.users -= 1;
+      if (shared.users > 0) return;
+      delete holder.okpayTestCluster;
+      shared.stop();
+    },
+  };
 }
 
 /** On a server the run was given, the end-to-end suite's databases go with it (a throwaway cluster goes whole). */
@@ -43,13 +72,15 @@ async function dropE2eDatabases(adminUrl: string): Promise<void> {
 }
 
 /**
- * Whether the files this run selects use the server (they import test/support/pg.ts): a targeted
- * run of other tests does not pay for initdb. Filters are read from the command line the way
- * vitest reads them; an option's value taken for a filter only widens the match.
+ * Whether the files this run selects in the project use the server: vitest runs a project's setup
+ * only when the run has files of it, and every file of `postgres` does; in `files`, those that
+ * import test/support/pg.ts. So a targeted run of other tests does not pay for initdb. The filters
+ * are the run's own (`filenamePattern`, internal to vitest: without it every file counts, and the
+ * server starts).
  */
-async function someFileNeedsServer(project: TestProject): Promise<boolean> {
-  const args = process.argv.slice(2);
-  const filters = args.slice(args[0] === 'run' ? 1 : 0).filter((arg) => !arg.startsWith('-'));
+async function someFileNeedsServer(project: TestProject, everyFile: boolean): Promise<boolean> {
+  if (everyFile) return true;
+  const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern ?? [];
   const { testFiles } = await project.globTestFiles(filters);
   return testFiles.some((file) => /support\/pg(-store)?\.js['"]/.test(readFileSync(file, 'utf8')));
 }

@@ -1,5 +1,5 @@
-// The end-to-end suite runs twice: on the data directory's files, and (vitest project `postgres`,
-// OKPAY_TEST_STORE=postgres) on PostgreSQL, the same tests. There every test store the Okpay harness
+// `npm test` runs the end-to-end suite twice: on the data directory's files, and (vitest project
+// `postgres`, OKPAY_TEST_STORE=postgres) on PostgreSQL, the same tests. There every test store the Okpay harness
 // makes is a fresh database of its own on the suite's server; the project's teardown drops them all
 // (test/support/pg-cluster.ts), so a failing test leaves none behind.
 
