@@ -24,6 +24,7 @@ import {
 } from '../support/hostile.js';
 import { DEMO_FILE, DEMO_PASSWORD, DEMO_PEOPLE, DESK_NOW, MemoryDesk, type Outcome } from '../support/memory-desk.js';
 import { BIN, Okpay } from '../support/okpay.js';
+import { databaseDigest } from '../support/pg-e2e.js';
 
 const NOW = DESK_NOW;
 const DEMO = DEMO_FILE;
@@ -380,10 +381,12 @@ describe('hostile input, through the real binary', () => {
       /^(terminal escape|terminal escape in a missing directory|right-to-left override|line separator|a symbolic link|spreadsheet formula)$/.test(c.label);
     const sample: HostileCase[] = usable.filter((c, i) => i % 100 === 0 || (c.command === 'transfer' && c.slot === '--amount') || surface(c));
     const problems: string[] = [];
+    // The store's every byte: the data directory's files, or every row of the database.
+    const storeDigest = async () => (o.databaseUrl ? `${await databaseDigest(o.databaseUrl)}\n${digest(o.home)}` : digest(o.home));
     for (const c of sample) {
-      const before = digest(o.home);
+      const before = await storeDigest();
       const outcome = await o.run(c.argv, { env: { OKPAY_SESSION: tokens[actorFor(c.command)] } });
-      const changed = outcome.code !== 0 && outcome.code !== 3 && digest(o.home) !== before;
+      const changed = outcome.code !== 0 && outcome.code !== 3 && (await storeDigest()) !== before;
       problems.push(...judge(c, outcome, changed, false));
       tally.binary += 1;
       tally.inputs += 1;

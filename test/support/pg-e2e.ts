@@ -49,3 +49,22 @@ export async function databaseMails(url: string): Promise<MailRecord[]> {
     await client.end();
   }
 }
+
+/** One digest of every row of every table of a PostgreSQL store: what "changes nothing" compares there. */
+export async function databaseDigest(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows: tables } = await client.query<{ name: string }>(
+      "SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
+    );
+    const parts: string[] = [];
+    for (const { name } of tables) {
+      const { rows } = await client.query<{ digest: string | null }>(`SELECT md5(string_agg(t::text, E'\\n' ORDER BY t::text)) AS digest FROM ${name} t`);
+      parts.push(`${name}:${rows[0]?.digest ?? 'empty'}`);
+    }
+    return parts.join('\n');
+  } finally {
+    await client.end();
+  }
+}
