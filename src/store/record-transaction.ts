@@ -436,6 +436,7 @@ export abstract class RecordTransaction implements RecordsTransaction {
 
   private async inQueueGroups(keys: readonly string[]): Promise<TicketSummary[]> {
     const found = new Map<string, TicketSummary>();
+    await this.view.prefetch('queue-groups', keys);
     for (const key of new Set(keys))
       for (const [number, summary] of Object.entries((await this.view.committed<IndexMembers>('queue-groups', key)) ?? {}))
         found.set(number, summary as TicketSummary);

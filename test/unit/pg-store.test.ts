@@ -20,7 +20,8 @@ import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { PgStore } from '../../src/store/pg/pg-store.js';
 import { maskDatabaseUrl } from '../../src/store/pg/url.js';
 import type { RecordStore } from '../../src/store/store.js';
-import { customer, newState } from '../support/desk.js';
+import { summarizeTicket } from '../../src/domain/ticket-summary.js';
+import { customer, europe, newState, open, support } from '../support/desk.js';
 import { MIGRATIONS, pgStores } from '../support/pg-store.js';
 
 const NOW = '2026-11-20T10:00:00.000Z';
@@ -163,6 +164,31 @@ describe('the PostgreSQL store', () => {
     });
     postgres.db.onDrop(() => later.close());
     await expect(later.read((t) => t.users.count())).rejects.toMatchObject({ code: 'STORE_TOO_NEW' });
+  });
+
+  it('fills the open queue’s group columns of a database migrated from before them (migration 8), so its groups hold every open ticket', async () => {
+    const store = postgres.make(NOW);
+    await seeded(store);
+    const ada = people[0]!;
+    const tickets = [1, 2, 3].map((number) => ({ ...open(newState(), ada, Date.parse(NOW) - number * 3_600_000), number, customerId: ada.id }));
+    await store.transaction((t) =>
+      tickets.forEach((ticket) => t.tickets.put(ticket, { ...summarizeTicket(ticket, support, europe), status: ticket.number === 2 ? 'solved' : 'new' })),
+    );
+    const groups = async () => {
+      const directory = await store.read((t) => t.tickets.queueGroups());
+      const keys = [...(directory ?? new Map()).keys()];
+      return { counted: [...(directory ?? new Map()).values()].reduce((sum, facts) => sum + facts.count, 0), keys, directory };
+    };
+    const before = await groups();
+    expect(before.counted).toBe(2);
+    await store.query(
+      'ALTER TABLE ticket_summaries DROP COLUMN queue_group, DROP COLUMN queue_elapsed_minutes, DROP COLUMN queue_running_since_ms, DROP COLUMN queue_unreached, DROP COLUMN queue_due_at_ms, DROP COLUMN queue_created_ms',
+    );
+    await store.query('DELETE FROM schema_migrations WHERE version = 8');
+    expect(await store.migrate()).toEqual([8]);
+    expect(await groups()).toEqual(before);
+    const members = await store.read(async (t) => (await t.tickets.inQueueGroups(before.keys)).map((summary) => summary.number).sort());
+    expect(members).toEqual([1, 3]);
   });
 
   it('refuses in the database what breaks its rules: duplicate emails, a negative wallet, a quote used twice, unbalanced or rewritten journal entries', async () => {

@@ -55,13 +55,15 @@ export function refuseNewer(state: SchemaState, where: string): void {
 
 /**
  * Applies every migration newer than the database's; returns the versions applied. `seed` fills a
- * new database's first rows, in the same transaction as its tables.
+ * new database's first rows, in the same transaction as its tables; `fill` fills the columns a
+ * migration added that okpay's code computes, right after that migration.
  */
 export async function migrate(
   client: pg.Client,
   migrations: readonly Migration[],
   where: string,
   seed: (client: pg.Client) => Promise<void>,
+  fill: (client: pg.Client, version: number) => Promise<void> = async () => undefined,
 ): Promise<number[]> {
   await client.query('BEGIN');
   try {
@@ -74,6 +76,7 @@ export async function migrate(
     const applied: number[] = [];
     for (const migration of migrations.slice(state.version)) {
       await client.query(migration.sql);
+      await fill(client, migration.version);
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
       applied.push(migration.version);
     }

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { MinorUnits } from '../../domain/money.js';
 import type { IdempotencyRecord, LimitWindow, StoreMeta } from '../../domain/state.js';
-import { queueGroupKey } from '../../domain/queue-group-facts.js';
+import { memberFacts, queueGroupKey, type QueueGroupFacts } from '../../domain/queue-group-facts.js';
 import type { TicketSummary } from '../../domain/ticket-summary.js';
 import {
   DATA_KINDS,
@@ -21,7 +21,7 @@ import {
   type Kind,
   type OrderedKind,
 } from '../record-kinds.js';
-import { queueDirectory, type RecordSource } from '../record-view.js';
+import type { RecordSource } from '../record-view.js';
 import { META_KEY } from '../record-transaction.js';
 
 export type Query = <R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: readonly unknown[]) => Promise<pg.QueryResult<R>>;
@@ -137,6 +137,7 @@ export class PgRecordSource implements RecordSource {
 
   /** Idempotency keys in one query (a batch's references); other kinds are read when asked for. */
   async prefetch(kind: Kind, keys: readonly string[]): Promise<void> {
+    if (kind === 'queue-groups') return this.prefetchGroups(keys);
     if (kind !== 'idempotency') return;
     const unread = keys.filter((key) => !this.cache.has(`${kind}\u0000${key}`));
     for (let from = 0; from < unread.length; from += PREFETCH_BATCH) {
@@ -148,6 +149,19 @@ export class PgRecordSource implements RecordSource {
       const found = new Map(rows.map((r) => [`${r.user_id}:${r.key}`, { fingerprint: r.fingerprint, txId: r.tx_id, expiresAt: r.expires_at }]));
       for (const [userId, key] of part) this.cache.set(`${kind}\u0000${userId}:${key}`, found.get(`${userId}:${key}`));
     }
+  }
+
+  /** The tickets of several queue groups in one scan of the queue index. */
+  private async prefetchGroups(keys: readonly string[]): Promise<void> {
+    const unread = keys.filter((key) => !this.cache.has(`queue-groups\u0000${key}`));
+    if (unread.length === 0) return;
+    const { rows } = await this.query<{ grp: string; number: number; doc: string }>(
+      'SELECT queue_group AS grp, number, doc::text AS doc FROM ticket_summaries WHERE queue_group = ANY($1::text[])',
+      [unread],
+    );
+    const groups = new Map<string, IndexMembers>(unread.map((key) => [key, {}]));
+    for (const row of rows) (groups.get(row.grp) as IndexMembers)[String(row.number)] = JSON.parse(row.doc);
+    for (const [key, members] of groups) this.cache.set(`queue-groups\u0000${key}`, Object.keys(members).length === 0 ? undefined : members);
   }
 
   /** One range scan of the index on the time column (0005_due_indexes.sql), cut off at `limit`. */
@@ -189,17 +203,15 @@ export class PgRecordSource implements RecordSource {
       case 'journal-of-user':
         return (await this.query<{ seq: string }>('SELECT seq FROM journal_parties WHERE user_id = $1 ORDER BY seq', [key])).rows.map((r) => Number(r.seq));
       case 'queue-groups': {
-        const members = Object.fromEntries((await this.openSummaries()).filter((s) => queueGroupKey(s) === key).map((s) => [String(s.number), s]));
-        return Object.keys(members).length === 0 ? undefined : members;
-      }
-      case 'queue-directory': {
-        if (key !== DIRECTORY_KEY) return undefined;
-        const groups = new Map<string, IndexMembers>();
-        for (const s of await this.openSummaries()) groups.set(queueGroupKey(s), { ...(groups.get(queueGroupKey(s)) ?? {}), [String(s.number)]: s });
-        return groups.size === 0 ? undefined : queueDirectory([...groups].map(([group, members]) => ({ key: group, members })));
+        const { rows } = await this.query<{ number: number; doc: string }>('SELECT number, doc::text AS doc FROM ticket_summaries WHERE queue_group = $1', [
+          key,
+        ]);
+        return rows.length === 0 ? undefined : Object.fromEntries(rows.map((r) => [String(r.number), JSON.parse(r.doc)]));
       }
       case 'journal-links':
         return (await this.query<{ seq: string }>('SELECT seq FROM journal_links WHERE tx_id = $1 ORDER BY seq', [key])).rows.map((r) => Number(r.seq));
+      case 'queue-directory':
+        return key === DIRECTORY_KEY ? this.queueDirectory() : undefined;
       default:
         return this.indexMembers(kind, key);
     }
@@ -253,9 +265,36 @@ export class PgRecordSource implements RecordSource {
     }
   }
 
-  private async openSummaries(): Promise<TicketSummary[]> {
-    const { rows } = await this.query<{ doc: string }>(`SELECT doc::text AS doc FROM ticket_summaries WHERE ${OPEN}`);
-    return rows.map((r) => JSON.parse(r.doc) as TicketSummary);
+  /** Each group's facts, folded by the server over the queue index (0008_queue_groups.sql) as combineFacts folds them. */
+  private async queueDirectory(): Promise<Record<string, QueueGroupFacts> | undefined> {
+    const { rows } = await this.query<{
+      key: string;
+      count: number;
+      elapsed: number;
+      since: string | null;
+      unreached: boolean;
+      due: string | null;
+      created: string;
+    }>(
+      `SELECT queue_group AS key, count(*)::integer AS count, max(queue_elapsed_minutes) AS elapsed, min(queue_running_since_ms)::text AS since,
+              bool_or(queue_unreached) AS unreached, min(queue_due_at_ms)::text AS due, min(queue_created_ms)::text AS created
+         FROM ticket_summaries WHERE queue_group IS NOT NULL GROUP BY queue_group`,
+    );
+    if (rows.length === 0) return undefined;
+    const exact = (text: string | null) => (text === null ? null : minorUnits(text));
+    return Object.fromEntries(
+      rows.map((r) => [
+        r.key,
+        {
+          count: r.count,
+          elapsedMinutes: r.elapsed,
+          runningSinceMs: exact(r.since),
+          unreached: r.unreached,
+          dueAtMs: exact(r.due),
+          createdMs: minorUnits(r.created),
+        },
+      ]),
+    );
   }
 
   private async balances(account: string): Promise<Record<string, MinorUnits> | undefined> {
@@ -404,7 +443,41 @@ async function removeRecords(query: Query, kind: Kind, keys: readonly string[]):
   }
 }
 
+/** The queue columns of a summary (0008_queue_groups.sql): its group and facts while open, nothing otherwise. */
+function queueColumns(summary: TicketSummary): object {
+  if (!OPEN_STATUSES.includes(summary.status)) return { g: null, e: null, rs: null, u: null, du: null, c: null };
+  const facts = memberFacts(summary);
+  return { g: queueGroupKey(summary), e: facts.elapsedMinutes, rs: facts.runningSinceMs, u: facts.unreached, du: facts.dueAtMs, c: facts.createdMs };
+}
+
+const QUEUE_ROWS = 'q(k integer, d jsonb, g text, e double precision, rs bigint, u boolean, du bigint, c bigint)';
+const QUEUE_SET =
+  'queue_group = EXCLUDED.queue_group, queue_elapsed_minutes = EXCLUDED.queue_elapsed_minutes, queue_running_since_ms = EXCLUDED.queue_running_since_ms, queue_unreached = EXCLUDED.queue_unreached, queue_due_at_ms = EXCLUDED.queue_due_at_ms, queue_created_ms = EXCLUDED.queue_created_ms';
+
+async function putSummaries(query: Query, records: readonly (readonly [string, unknown])[]): Promise<void> {
+  await query(
+    `INSERT INTO ticket_summaries (number, doc, queue_group, queue_elapsed_minutes, queue_running_since_ms, queue_unreached, queue_due_at_ms, queue_created_ms)
+          SELECT k, d, g, e, rs, u, du, c FROM json_to_recordset($1::json) AS ${QUEUE_ROWS}
+      ON CONFLICT (number) DO UPDATE SET doc = EXCLUDED.doc, ${QUEUE_SET}`,
+    [jsonRows(records.map(([key, value]) => ({ k: Number(key), d: value, ...queueColumns(value as TicketSummary) })))],
+  );
+}
+
+/** Migration 8: the queue columns of the summaries a database already holds, computed by okpay's code. */
+export async function fillQueueColumns(query: Query): Promise<void> {
+  const { rows } = await query<{ number: number; doc: string }>(`SELECT number, doc::text AS doc FROM ticket_summaries WHERE ${OPEN}`);
+  for (let from = 0; from < rows.length; from += PREFETCH_BATCH) {
+    const part = rows.slice(from, from + PREFETCH_BATCH).map((row) => ({ k: row.number, d: null, ...queueColumns(JSON.parse(row.doc) as TicketSummary) }));
+    await query(
+      `UPDATE ticket_summaries s SET queue_group = q.g, queue_elapsed_minutes = q.e, queue_running_since_ms = q.rs, queue_unreached = q.u, queue_due_at_ms = q.du, queue_created_ms = q.c
+         FROM json_to_recordset($1::json) AS ${QUEUE_ROWS} WHERE s.number = q.k`,
+      [jsonRows(part)],
+    );
+  }
+}
+
 async function putRecords(query: Query, kind: Kind, records: readonly (readonly [string, unknown])[]): Promise<void> {
+  if (kind === 'summaries') return putSummaries(query, records);
   if (isDocKind(kind)) {
     const { table, key: column, numeric } = DOC_TABLES[kind];
     await query(

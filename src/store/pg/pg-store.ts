@@ -23,7 +23,7 @@ import { RecordView } from '../record-view.js';
 import type { AuditReader, JournalReader, OutboxReader, RecordStore, RecordsTransaction } from '../store.js';
 import { loadMigrations, migrate, refuseNewer, schemaVersion, type Migration } from './migrate.js';
 import { copyInto, type CopyIn } from './pg-copy.js';
-import { minorUnits, PgRecordSource, writeRecords, type Query } from './pg-records.js';
+import { fillQueueColumns, minorUnits, PgRecordSource, writeRecords, type Query } from './pg-records.js';
 import { maskDatabaseUrl } from './url.js';
 
 export interface PgStoreOptions {
@@ -45,6 +45,8 @@ export interface PgStoreOptions {
 }
 
 const DEFAULT_SEGMENT_SIZE = 1000;
+/** The migration that added the open queue's group columns, which okpay's code fills (0008_queue_groups.sql). */
+const QUEUE_GROUPS_MIGRATION = 8;
 const DEFAULT_ATTEMPTS = 12;
 /** Attempts made beside other writers; later ones run alone (see WRITERS_LOCK). */
 const SHARED_ATTEMPTS = 4;
@@ -107,7 +109,13 @@ export class PgStore implements RecordStore {
    */
   async migrate(testStore = false): Promise<number[]> {
     return this.withClient(false, async (client) => {
-      const applied = await migrate(client, this.migrationFiles(), this.location, (c) => this.seed(c, testStore));
+      const applied = await migrate(
+        client,
+        this.migrationFiles(),
+        this.location,
+        (c) => this.seed(c, testStore),
+        (c, version) => (version === QUEUE_GROUPS_MIGRATION ? fillQueueColumns(serialQuery(c)) : Promise.resolve()),
+      );
       if (testStore && !applied.includes(1)) {
         const { rows } = await client.query<{ test_store: boolean }>('SELECT test_store FROM store_meta');
         if (!rows[0]?.test_store)
