@@ -116,6 +116,10 @@ describe('okpay on a PostgreSQL database', () => {
       const migrated = ok(await run(['store', 'migrate', '--test', '--json'])).json();
       expect(migrated).toMatchObject({ applied: Array.from({ length: LATEST }, (_, i) => i + 1), schemaVersion: LATEST, testStore: true });
       expect(ok(await run(['store', 'migrate'])).stdout).toMatch(new RegExp(`schema version ${LATEST}; nothing to apply`));
+      // dev init names the database it marks, its password masked, never the unused data directory.
+      const marked = ok(await run(['dev', 'init'])).stderr;
+      expect(marked).toMatch(/The database postgres:\/\/[^ ]*:\*\*\*@[^ ]* was already a test store\./);
+      expect(marked).not.toContain(o.home);
 
       for (const email of ['ada@example.com', 'bob@example.com']) {
         ok(await o.run(['register', '--email', email, '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } }));

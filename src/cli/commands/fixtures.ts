@@ -199,9 +199,9 @@ function registerDevCommands(program: Command, app: App): void {
   ]);
   action(app, init, async (ctx) => {
     const marked = await ctx.store.transaction((t) => initTestStore(t, ctx));
-    ctx.out.data({ testStore: true, marked }, () =>
-      ctx.out.success(marked ? `${ctx.dataDir} is now a test store.` : `${ctx.dataDir} was already a test store.`),
-    );
+    // On PostgreSQL the store is the database (its password masked), not the data directory.
+    const where = ctx.database ? `The database ${ctx.database.location}` : ctx.dataDir;
+    ctx.out.data({ testStore: true, marked }, () => ctx.out.success(marked ? `${where} is now a test store.` : `${where} was already a test store.`));
   });
   const otp = subcommand(dev, 'otp', 'the current one-time code of a user with 2FA, or of a setup waiting for `2fa confirm`, in a test store').requiredOption(
     '--email <email>',
