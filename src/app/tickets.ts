@@ -88,12 +88,11 @@ async function queuePlace(t: Records, deps: AppDeps, ticket: Ticket, nowMs: numb
 /** The linked transaction as its customer sees it, with its status now. */
 async function linkedTransaction(t: RecordsTransaction, deps: AppDeps, ticket: Ticket): Promise<TxView | null> {
   if (ticket.txId === null) return null;
-  const seqs = await t.journal.seqsOfUser(ticket.customerId);
-  const entries = await t.journal.getMany(seqs);
-  const found = entries.find((entry) => entry.tx.id === ticket.txId);
-  if (!found) return null;
-  const later: Transaction[] = entries.filter((entry) => entry.seq > found.seq).map((entry) => entry.tx);
-  return viewOf(t, found.tx, ticket.customerId, followUpsOf(found.tx.id, later), deps.ref.currencies);
+  // One read by id and the index of links, as `tx show` does: never the customer's whole history.
+  const found = await t.journal.get(seqOfTxId(ticket.txId) ?? 0);
+  if (!found || found.tx.id !== ticket.txId || !found.tx.parties.includes(ticket.customerId)) return null;
+  const linking: Transaction[] = (await t.journal.getMany(await t.journal.seqsLinkingTo(found.tx.id))).map((entry) => entry.tx);
+  return viewOf(t, found.tx, ticket.customerId, followUpsOf(found.tx.id, linking), deps.ref.currencies);
 }
 
 export interface TicketDetail {
