@@ -58,17 +58,7 @@ export async function refund(t: RecordsTransaction, deps: AppDeps, actor: Actor,
   const valueUsdMinor = refundValueUsdMinor(original, deps.ref.rates, deps.ref.currencies);
   assertRefundTier(agent, valueUsdMinor, rule, deps.ref.currencies);
   const nowIso = deps.now().toISOString();
-  const request: RefundRequest = {
-    original,
-    priorRefund: await t.refunds.get(original.id),
-    agent,
-    ticketNumber: ticket.number,
-    ticketCustomerId: ticket.customerId,
-    ticketTxId: ticket.txId,
-    approvedBy: null,
-    reason: input.reason,
-    nowIso,
-  };
+  const request = await refundRequest(t, original, agent, ticket, input.reason, nowIso);
   const books = await refundBooks(t, original);
   const plan = planRefund(request, books, deps.ref.currencies);
   if (!needsSecondAgent(valueUsdMinor, rule, deps.ref.currencies))
@@ -138,6 +128,28 @@ async function tellPayee(t: RecordsTransaction, deps: AppDeps, original: Transac
   const currency = original.details.receiveCurrency ?? original.details.currency ?? 'USD';
   if (payee)
     t.mail(paymentRefundedMail(payee, payer.name ?? payer.email, formatMinor(deps, amountMinor, currency), currency, original.id), deps.now().toISOString());
+}
+
+/** A refund of `original` by one agent on the customer's ticket, with any refund it already had. */
+export async function refundRequest(
+  t: Records,
+  original: Transaction,
+  agent: User,
+  ticket: Ticket,
+  reason: string | null,
+  nowIso: string,
+): Promise<RefundRequest> {
+  return {
+    original,
+    priorRefund: await t.refunds.get(original.id),
+    agent,
+    ticketNumber: ticket.number,
+    ticketCustomerId: ticket.customerId,
+    ticketTxId: ticket.txId,
+    approvedBy: null,
+    reason,
+    nowIso,
+  };
 }
 
 /** The balances the refund takes money from, and whose they are, read by key. */

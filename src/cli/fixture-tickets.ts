@@ -5,7 +5,7 @@ import { parseCalendars } from '../domain/calendar.js';
 import { regionForCountry } from '../domain/support-regions.js';
 import type { FixtureTicket } from '../domain/fixture-schemas.js';
 import { planRefund } from '../domain/refunds.js';
-import { refundBooks } from '../app/refunds.js';
+import { refundBooks, refundRequest } from '../app/refunds.js';
 import type { User } from '../domain/state.js';
 import { parseSupport } from '../domain/support.js';
 import { saveTicket, saveTickets } from '../app/desk.js';
@@ -123,17 +123,7 @@ async function fixtureRefund(l: Loader, f: FixtureTicket, ticket: Ticket, agent:
   const original =
     [...l.transfers.values()].find((tx) => tx.id === ticket.txId) ??
     failAt(f.where, 'refund', 'a refund needs the ticket’s tx to be a transfer defined earlier in the fixtures');
-  const request = {
-    original,
-    priorRefund: await t.refunds.get(original.id),
-    agent,
-    ticketNumber: ticket.number,
-    ticketCustomerId: ticket.customerId,
-    ticketTxId: ticket.txId,
-    approvedBy: null,
-    reason: 'refund of a disputed payment',
-    nowIso: when,
-  };
+  const request = await refundRequest(t, original, agent, ticket, 'refund of a disputed payment', when);
   const books = await refundBooks(t, original);
   await atAsync(f.where, 'refund', () => post(l, planRefund(request, books, l.ctx.ref.currencies)));
   return requireTicket(await t.tickets.get(ticket.number), ticket.number);
