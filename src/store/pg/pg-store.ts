@@ -10,20 +10,21 @@
 // committed version, no locks.
 //
 // One connection per store, opened on first use (a one-shot command pays for one connect, no pool).
+// Beside it: the hash chains' SQL (pg-chain.ts), the unit of work's readers (pg-transaction.ts), the
+// records' tables (pg-records.ts) and the connection's failures (pg-errors.ts).
 
 import pg from 'pg';
-import type { AuditEntry } from '../../domain/audit.js';
 import { AppError } from '../../domain/errors.js';
-import { hydrateTransaction, storedTransaction, type JournalEntry, type StoredJournalEntry, type Transaction } from '../../domain/ledger.js';
-import { chainHash, entryContentText } from '../../domain/hashing.js';
-import { formatEml, type MailRecord } from '../../domain/mail.js';
-import { GENESIS_HASH, type Balances, type ChainHead, type StoreMeta } from '../../domain/state.js';
-import { RecordTransaction } from '../record-transaction.js';
+import { entryContentText } from '../../domain/hashing.js';
+import { GENESIS_HASH } from '../../domain/state.js';
 import { RecordView } from '../record-view.js';
-import type { AuditReader, JournalReader, OutboxReader, RecordStore, RecordsTransaction } from '../store.js';
+import type { RecordStore, RecordsTransaction } from '../store.js';
 import { loadMigrations, migrate, refuseNewer, schemaVersion, type Migration } from './migrate.js';
-import { copyInto, type CopyIn } from './pg-copy.js';
-import { fillQueueColumns, minorUnits, PgRecordSource, writeRecords, type Query } from './pg-records.js';
+import { appendChain, appendJournal, copyChain, copyJournal } from './pg-chain.js';
+import { copyInto } from './pg-copy.js';
+import { brokenConnection, DatabaseErrors, sqlState } from './pg-errors.js';
+import { fillQueueColumns, PgRecordSource, writeRecords, type Query } from './pg-records.js';
+import { PgRecordTransaction } from './pg-transaction.js';
 import { maskDatabaseUrl } from './url.js';
 
 export interface PgStoreOptions {
@@ -70,12 +71,14 @@ export class PgStore implements RecordStore {
   /** The database server's time at the start of the unit of work under way (its `now()`). */
   private workTime: Date | null = null;
   private serverOffsetMs = 0;
+  private readonly errors: DatabaseErrors;
 
   constructor(
     private readonly url: string,
     private readonly options: PgStoreOptions,
   ) {
     this.location = maskDatabaseUrl(url) + (options.schema ? ` (schema ${options.schema})` : '');
+    this.errors = new DatabaseErrors(url, this.location);
   }
 
   /** Transactions of one store run one at a time, as a file lock makes them; other machines' run beside them. */
@@ -162,7 +165,7 @@ export class PgStore implements RecordStore {
       return await use(client);
     } catch (error) {
       healthy = !brokenConnection(error);
-      throw this.explain(error);
+      throw this.errors.explain(error);
     } finally {
       if (healthy && this.open.has(client)) this.idle.push(client);
       else if (!healthy) {
@@ -196,7 +199,7 @@ export class PgStore implements RecordStore {
         return result;
       } catch (error) {
         this.workTime = null;
-        if (brokenConnection(error)) throw this.connectionLost(error, committing);
+        if (brokenConnection(error)) throw this.errors.connectionLost(error, committing);
         await client.query('ROLLBACK').catch(() => undefined);
         if (!RETRYABLE.has(sqlState(error))) throw error;
         if (attempt >= attempts) {
@@ -313,44 +316,10 @@ export class PgStore implements RecordStore {
     } catch (error) {
       await client.end().catch(() => undefined);
       // Whatever stops the connection (refused, no such host, TLS, login) makes the store unavailable.
-      throw error instanceof AppError ? error : this.unavailable(error);
+      throw error instanceof AppError ? error : this.errors.unavailable(error);
     }
     this.open.add(client);
     return client;
-  }
-
-  /** A database failure as a one-line AppError that never shows the password. */
-  private explain(error: unknown): unknown {
-    if (error instanceof AppError || !(error instanceof Error)) return error;
-    const state = sqlState(error);
-    const where = this.location;
-    if (state === '' ? isNetworkError(error) : isConnectionState(state)) return this.unavailable(error);
-    if (state.startsWith('23')) {
-      return new AppError(
-        'STORE_CORRUPT',
-        `the database at ${where} refused a change that breaks its rules (${this.masked(error.message)}); nothing was changed`,
-      );
-    }
-    return error;
-  }
-
-  /**
-   * The server went away (a restart, a network cut) in the middle of a change. Before COMMIT was
-   * sent the server undid the transaction, so nothing changed; during the COMMIT nobody here can
-   * know whether it was made, and the message says so.
-   */
-  private connectionLost(error: unknown, committing: boolean): ConnectionLost {
-    const reason = this.masked(error instanceof Error ? error.message : String(error));
-    if (!committing) {
-      return new ConnectionLost(
-        `lost the connection to the database at ${this.location} in the middle of the change (${reason}); the database undid it, so nothing was changed`,
-        'Run the command again once the server is back.',
-      );
-    }
-    return new ConnectionLost(
-      `lost the connection to the database at ${this.location} while it committed the change (${reason}); the change may or may not have been made`,
-      'Look with okpay history before running it again: a batch, or a transfer with --idempotency-key, can simply be run again and pays nothing twice.',
-    );
   }
 
   private fixedClockRefused(): AppError {
@@ -358,52 +327,6 @@ export class PgStore implements RecordStore {
       hint: 'Unset OKPAY_NOW, or make an empty database a test store with `okpay store migrate --test` (or by loading fixtures into it).',
     });
   }
-
-  private unavailable(error: unknown): AppError {
-    const message = error instanceof Error ? error.message : String(error);
-    return new AppError('STORE_UNAVAILABLE', `cannot use the database at ${this.location}: ${this.masked(message)}`, {
-      hint: 'Check OKPAY_DATABASE_URL (or --database-url) and that the server is running.',
-    });
-  }
-
-  private masked(message: string): string {
-    const password = passwordOf(this.url);
-    return password ? message.split(password).join('***') : message;
-  }
-}
-
-/** STORE_UNAVAILABLE for a connection that broke during a unit of work: the connection is not reused. */
-class ConnectionLost extends AppError {
-  constructor(message: string, hint: string) {
-    super('STORE_UNAVAILABLE', message, { hint });
-  }
-}
-
-function brokenConnection(error: unknown): boolean {
-  if (error instanceof ConnectionLost) return true;
-  if (error instanceof AppError || !(error instanceof Error)) return false;
-  const state = sqlState(error);
-  return state === '' ? isNetworkError(error) : isConnectionState(state);
-}
-
-/** A failure to reach the server at all (socket errors carry an errno code, not a SQLSTATE). */
-function isNetworkError(error: Error): boolean {
-  const code = (error as { code?: unknown }).code;
-  return (typeof code === 'string' && /^E[A-Z]+$/.test(code)) || /Connection terminated|connection .*(closed|ended)/i.test(error.message);
-}
-
-function passwordOf(url: string): string | null {
-  try {
-    const parsed = new URL(url.replace(/^postgres(ql)?:\/\/([^@/]*@)?\//i, 'postgres://$2localhost/'));
-    return parsed.password ? decodeURIComponent(parsed.password) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Connection exceptions, shutdowns, refused logins: the connection is not reused. */
-function isConnectionState(state: string): boolean {
-  return state.startsWith('08') || state.startsWith('57P') || state.startsWith('28') || state === '53300' || state === '3D000';
 }
 
 /**
@@ -419,221 +342,8 @@ function serialQuery(client: pg.Client): Query {
   };
 }
 
-function sqlState(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : '';
-}
-
 /** A short randomized wait before running again, growing with the attempt, so colliding commands spread out. */
 function pause(attempt: number): Promise<void> {
   const ms = Math.random() * Math.min(100, 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function appendJournal(copy: CopyIn, head: ChainHead, posted: readonly Transaction[]): Promise<ChainHead> {
-  const next = await appendChain(
-    copy,
-    'journal',
-    head,
-    posted.map((tx) => entryContentText(storedTransaction(tx))),
-  );
-  await indexJournal(copy, posted);
-  return next;
-}
-
-/** Journal entries of another store (`store copy`), as they were: their end marks and hashes kept. */
-async function copyJournal(copy: CopyIn, entries: readonly StoredJournalEntry[]): Promise<ChainHead> {
-  const head = await copyChain(
-    copy,
-    'journal',
-    entries.map((e) => ({ ...e, content: entryContentText(e.tx) })),
-  );
-  await indexJournal(
-    copy,
-    entries.map((e) => hydrateTransaction(e.tx, e.seq)),
-  );
-  return head;
-}
-
-/** Inserts chained entries exactly as stored; the table's trigger checks that each follows the one before. */
-async function copyChain(
-  copy: CopyIn,
-  table: 'journal' | 'audit',
-  entries: readonly { seq: number; prevHash: string; hash: string; end: boolean; content: string }[],
-): Promise<ChainHead> {
-  await insertChain(
-    copy,
-    table,
-    entries.map((e) => ({ seq: e.seq, prevHash: e.prevHash, hash: e.hash, end: e.end })),
-    entries.map((e) => e.content),
-  );
-  const last = entries[entries.length - 1];
-  return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH, bytes: 0 };
-}
-
-/** The postings, parties and links of journal entries, in their own tables for the queries that need them. */
-async function indexJournal(copy: CopyIn, posted: readonly Transaction[]): Promise<void> {
-  await copy(
-    'journal_postings',
-    ['seq', 'line', 'account', 'currency', 'amount_minor'],
-    posted.flatMap((tx) => tx.postings.map((p, line) => [tx.seq, line, p.account, p.currency, p.amountMinor])),
-  );
-  await copy(
-    'journal_parties',
-    ['user_id', 'seq'],
-    posted.flatMap((tx) => [...new Set(tx.parties)].map((userId) => [userId, tx.seq])),
-  );
-  await copy(
-    'journal_links',
-    ['tx_id', 'seq'],
-    posted.flatMap((tx) => [...new Set(tx.links)].map((txId) => [txId, tx.seq])),
-  );
-}
-
-/** Appends chained entries (their exact JSON text) after `head`, the last marked as the commit's end. */
-async function appendChain(copy: CopyIn, table: 'journal' | 'audit', head: ChainHead, contents: readonly string[]): Promise<ChainHead> {
-  if (contents.length === 0) return head;
-  const rows: ChainLink[] = [];
-  let { seq, hash } = head;
-  contents.forEach((content, index) => {
-    const end = index === contents.length - 1;
-    const next = chainHash(hash, seq + 1, end, content);
-    rows.push({ seq: seq + 1, prevHash: hash, hash: next, end });
-    seq += 1;
-    hash = next;
-  });
-  await insertChain(copy, table, rows, contents);
-  return { seq, hash, bytes: 0 };
-}
-
-interface ChainLink {
-  readonly seq: number;
-  readonly prevHash: string;
-  readonly hash: string;
-  readonly end: boolean;
-}
-
-/** One COPY of chain entries; each content is the exact JSON text its hash covers, stored as is (a `json` column keeps the text). */
-async function insertChain(copy: CopyIn, table: 'journal' | 'audit', links: readonly ChainLink[], contents: readonly string[]): Promise<void> {
-  await copy(
-    table,
-    ['seq', 'prev_hash', 'hash', 'end_of_commit', 'content'],
-    links.map((link, index) => [link.seq, link.prevHash, link.hash, link.end, contents[index] ?? '']),
-  );
-}
-
-class PgRecordTransaction extends RecordTransaction {
-  readonly journal: JournalReader;
-  readonly auditLog: AuditReader;
-  readonly outbox: OutboxReader;
-
-  constructor(
-    query: Query,
-    view: RecordView,
-    readonly startMeta: StoreMeta,
-    readOnly: boolean,
-    location: string,
-  ) {
-    super(view, startMeta, readOnly);
-    const journalHead = startMeta.journal;
-    const auditHead = startMeta.audit;
-    const size = startMeta.segmentSize;
-    const entry = (row: ChainRow): StoredJournalEntry => ({
-      seq: Number(row.seq),
-      prevHash: row.prev_hash,
-      hash: row.hash,
-      end: row.end_of_commit,
-      tx: JSON.parse(row.content) as StoredJournalEntry['tx'],
-    });
-    const hydrated = (row: ChainRow): JournalEntry => {
-      const stored = entry(row);
-      return { ...stored, tx: hydrateTransaction(stored.tx, stored.seq) };
-    };
-    this.journal = {
-      segmentSize: size,
-      head: () => journalHead,
-      get: async (seq) => {
-        const { rows } = await query<ChainRow>(`${CHAIN_COLUMNS} FROM journal WHERE seq = $1 AND seq <= $2`, [seq, journalHead.seq]);
-        return rows[0] ? hydrated(rows[0]) : null;
-      },
-      getMany: async (seqs) => {
-        const { rows } = await query<ChainRow>(`${CHAIN_COLUMNS} FROM journal WHERE seq = ANY($1::bigint[]) AND seq <= $2`, [seqs, journalHead.seq]);
-        const bySeq = new Map(rows.map((row) => [Number(row.seq), hydrated(row)]));
-        return seqs.map((seq) => bySeq.get(seq)).filter((e): e is JournalEntry => e !== undefined);
-      },
-      seqsOfUser: async (userId) =>
-        (await query<{ seq: string }>('SELECT seq FROM journal_parties WHERE user_id = $1 AND seq <= $2 ORDER BY seq', [userId, journalHead.seq])).rows.map(
-          (r) => Number(r.seq),
-        ),
-      seqsLinkingTo: async (txId) =>
-        (await query<{ seq: string }>('SELECT seq FROM journal_links WHERE tx_id = $1 AND seq <= $2 ORDER BY seq', [txId, journalHead.seq])).rows.map((r) =>
-          Number(r.seq),
-        ),
-      scan: () => chainPages(query, 'journal', journalHead.seq, size, entry),
-      describeSegment: (seq) => `journal rows ${pageStart(seq, size)}–${pageStart(seq, size) + size - 1} of ${location}`,
-      segmentFiles: async () => null,
-      besideEntries: async () => {
-        const { rows } = await query<{ account: string; currency: string; total: string }>(
-          'SELECT account, currency, sum(amount_minor)::text AS total FROM journal_postings WHERE seq <= $1 GROUP BY account, currency',
-          [journalHead.seq],
-        );
-        const balances: Balances = {};
-        for (const row of rows) (balances[row.account] ??= {})[row.currency] = minorUnits(row.total);
-        const parties = await query<{ count: string }>('SELECT count(*)::text AS count FROM journal_parties WHERE seq <= $1', [journalHead.seq]);
-        const links = await query<{ count: string }>('SELECT count(*)::text AS count FROM journal_links WHERE seq <= $1', [journalHead.seq]);
-        return { balances, parties: Number(parties.rows[0]?.count ?? 0), links: Number(links.rows[0]?.count ?? 0) };
-      },
-    };
-    this.auditLog = {
-      head: () => auditHead,
-      scan: () =>
-        chainPages(query, 'audit', auditHead.seq, size, (row): AuditEntry => ({
-          seq: Number(row.seq),
-          prevHash: row.prev_hash,
-          hash: row.hash,
-          end: row.end_of_commit,
-          event: JSON.parse(row.content) as AuditEntry['event'],
-        })),
-      describeSegment: (seq) => `audit rows ${pageStart(seq, size)}–${pageStart(seq, size) + size - 1} of ${location}`,
-    };
-    const mailSeq = startMeta.mailSeq;
-    this.outbox = {
-      list: async () =>
-        (await query<{ mail: string }>('SELECT mail::text AS mail FROM outbox WHERE seq <= $1 ORDER BY seq', [mailSeq])).rows.map(
-          (r) => JSON.parse(r.mail) as MailRecord,
-        ),
-      get: async (id) => {
-        const { rows } = await query<{ mail: string }>('SELECT mail::text AS mail FROM outbox WHERE id = $1 AND seq <= $2', [id, mailSeq]);
-        if (!rows[0]) return null;
-        const mail = JSON.parse(rows[0].mail) as MailRecord;
-        return { mail, raw: formatEml(mail), file: null };
-      },
-    };
-  }
-
-  /** The journal indexes its parties and links itself (journal_parties, journal_links), written with the entries at commit. */
-  protected override async fileInJournalIndexes(): Promise<void> {}
-}
-
-interface ChainRow {
-  seq: string;
-  prev_hash: string;
-  hash: string;
-  end_of_commit: boolean;
-  content: string;
-}
-
-const CHAIN_COLUMNS = 'SELECT seq, prev_hash, hash, end_of_commit, content::text AS content';
-
-const pageStart = (seq: number, size: number): number => Math.floor((seq - 1) / size) * size + 1;
-
-async function* chainPages<E>(query: Query, table: 'journal' | 'audit', headSeq: number, size: number, make: (row: ChainRow) => E): AsyncGenerator<E[]> {
-  for (let from = 1; from <= headSeq; from += size) {
-    const { rows } = await query<ChainRow>(`${CHAIN_COLUMNS} FROM ${table} WHERE seq >= $1 AND seq < $2 AND seq <= $3 ORDER BY seq`, [
-      from,
-      from + size,
-      headSeq,
-    ]);
-    yield rows.map(make);
-  }
 }
