@@ -7,7 +7,7 @@ import type { TriagePanel } from '../app/triage.js';
 import { isAppError } from '../domain/errors.js';
 import { PRIORITIES, TICKET_CATEGORIES } from '../domain/ticket-kinds.js';
 import type { TriageAction, TriageDesk } from './triage-desk.js';
-import { ONE_LINE, type Mode, type TextPurpose } from './triage-keys.js';
+import { ONE_LINE, strokes, type Mode, type Stroke, type TextPurpose } from './triage-keys.js';
 import { makeViews } from './triage-views.js';
 
 type Ink = typeof import('ink');
@@ -160,16 +160,28 @@ export function makeApp(ink: Ink, React: ReactModule) {
     useInput((input, key) => {
       // A throw in here would end the process past runConsole's finally, leaving the terminal raw.
       try {
-        if (key.ctrl && input === 'c') return leave({ kind: 'interrupt' });
-        const mode = modeRef.current;
-        if (mode.kind === 'text') return typeText(mode, input, key);
-        // Keys typed faster than ink reads them arrive as one chunk ("jj"): each is a key of its own.
-        const keys = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
-        for (const one of keys) onKey(one, key);
+        const typing = modeRef.current.kind === 'text';
+        for (const stroke of strokes(input, key)) {
+          if (stroke.key.ctrl && stroke.input === 'c') return leave({ kind: 'interrupt' });
+          // Once a text is sent or cancelled, the rest of the same read was typed into it: dropped, not taken as keys.
+          if (typing && modeRef.current.kind !== 'text') return;
+          onStroke(stroke);
+        }
       } catch (error) {
         leave({ kind: 'crash', error });
       }
     });
+
+    const onStroke = ({ input, key }: Stroke) => {
+      // Keys typed faster than ink reads them arrive as one run ("jj"): each is a key of its own,
+      // until one of them opens a text, which takes the rest of the run as typed.
+      const chars = [...input];
+      for (let at = 0; at < Math.max(chars.length, 1); at++) {
+        const mode = modeRef.current;
+        if (mode.kind === 'text') return typeText(mode, chars.slice(at).join(''), key);
+        onKey(chars[at] ?? '', key);
+      }
+    };
 
     const onKey = (input: string, key: import('ink').Key) => {
       if (busyRef.current) return;
@@ -191,12 +203,8 @@ export function makeApp(ink: Ink, React: ReactModule) {
       if (key.backspace || key.delete) return setMode({ ...current, text: current.text.slice(0, -1) });
       if (key.return) return setMode({ ...current, text: `${current.text}\n` });
       if (key.ctrl || key.meta || input === '') return;
-      // Fast typing and pasting arrive as one chunk, line ends included.
-      const typed = input.replace(/\r\n?/g, '\n');
-      const [line = ''] = typed.split('\n');
-      if (!ONE_LINE.has(current.purpose) || line === typed) return setMode({ ...current, text: current.text + typed });
-      setMode({ kind: 'browse' });
-      submitText(current.purpose, (current.text + line).trim());
+      // A paste is one stroke of text; its line ends came as Enter strokes of their own (strokes()).
+      setMode({ ...current, text: current.text + input });
     };
 
     const submitText = (purpose: TextPurpose, text: string) => {

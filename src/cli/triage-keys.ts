@@ -1,6 +1,7 @@
 // The triage console's keys: the table `?` shows, the status line that names the most used ones,
 // and the modes a key puts the console in (a choice to make, a question to confirm, a text to type).
 
+import type { Key } from 'ink';
 import { PRIORITIES, TICKET_CATEGORIES } from '../domain/ticket-kinds.js';
 import type { TriageAction } from './triage-desk.js';
 
@@ -78,4 +79,59 @@ export function textKeys(purpose: TextPurpose): string {
   if (purpose === 'assign') return 'Type the agent’s email (empty: least loaded) · Enter assign · Esc cancel';
   if (purpose === 'merge') return 'Type the ticket number · Enter · Esc cancel';
   return `Type the ${purpose} · Enter new line · Ctrl-D send · Esc cancel`;
+}
+
+/** One key, or a run of typed text, out of what the terminal sent in one read. */
+export interface Stroke {
+  readonly input: string;
+  readonly key: Key;
+}
+
+/**
+ * Splits what the terminal sent in one read into strokes. ink names a key only when it arrives on
+ * its own: typed fast or pasted, "Waiting on them.\x04" comes as one text, and its Ctrl-D would be
+ * lost. Text runs stay whole (a paste is one stroke); Enter, Tab, Backspace and each Ctrl-letter
+ * become keys of their own; other control characters stand for no key and are dropped.
+ */
+export function strokes(input: string, key: Key): Stroke[] {
+  if (input.length <= 1 || key.ctrl || key.meta) return [{ input, key }];
+  const plain: Key = {
+    ...key,
+    upArrow: false,
+    downArrow: false,
+    leftArrow: false,
+    rightArrow: false,
+    pageDown: false,
+    pageUp: false,
+    home: false,
+    end: false,
+    return: false,
+    escape: false,
+    ctrl: false,
+    shift: false,
+    tab: false,
+    backspace: false,
+    delete: false,
+    meta: false,
+  };
+  const out: Stroke[] = [];
+  let text = '';
+  const named = (input: string, change: Partial<Key>) => {
+    if (text !== '') out.push({ input: text, key: plain });
+    text = '';
+    out.push({ input, key: { ...plain, ...change } });
+  };
+  for (let i = 0; i < input.length; i++) {
+    const char = input.charAt(i);
+    const code = char.charCodeAt(0);
+    if (code >= 0x20 && code !== 0x7f) text += char;
+    else if (char === '\r' || char === '\n') {
+      if (char === '\r' && input.charAt(i + 1) === '\n') i++;
+      named('', { return: true });
+    } else if (char === '\x7f' || char === '\b') named('', { backspace: true });
+    else if (char === '\t') named('', { tab: true });
+    else if (code >= 1 && code <= 26) named(String.fromCharCode(code + 96), { ctrl: true });
+  }
+  if (text !== '') out.push({ input: text, key: plain });
+  return out;
 }

@@ -304,8 +304,8 @@ describe('agent triage', () => {
     await terminal.waitFor(/Your note:[^]*Ctrl-D send/);
     terminal.type('Called the bank.');
     terminal.press('Enter');
-    terminal.type('Waiting on them.');
-    terminal.press('C-d');
+    // Typed fast, the last line and its Ctrl-D reach okpay in one read: the Ctrl-D still sends.
+    terminal.type('Waiting on them.\x04');
     await terminal.waitFor(/#1: note added\./);
     terminal.type('f');
     await terminal.waitFor(/Answer with \(number/);
