@@ -1,5 +1,5 @@
 // Loads okpay's bundle with a V8 code cache, for Nodes without module.enableCompileCache() (Node 20;
-// bin/okpay.js uses Node's own cache on 22.1 and newer), so that the bundle's 1.1 MB is not compiled
+// bin/okpay.js uses Node's own cache on 22.1 and newer), so that the bundle's 0.8 MB is not compiled
 // again at every start. Hand-written because the kept library (v8-compile-cache) hooks the compiling
 // of every module, keeps its files in the shared temp directory and writes them in place.
 //

@@ -37,6 +37,9 @@ const common = {
   metafile: true,
   minifyWhitespace: true,
   minifySyntax: true,
+  // Short local names: the bundle is 0.84 MB instead of 1.18 MB, which every command reads, decodes and
+  // checks against its code cache. Stack traces keep their names: the source map holds the originals.
+  minifyIdentifiers: true,
   // The map names the sources and their lines; the sources themselves are in src/.
   sourcemap: 'linked',
   sourcesContent: false,
