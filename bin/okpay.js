@@ -10,10 +10,11 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 } else {
   const bundle = require('node:path').join(__dirname, '..', 'dist', 'bundle', 'okpay.cjs');
   if (require('node:fs').existsSync(bundle)) {
-    const cli = load(bundle);
+    const cli = load(bundle, commandWord(args));
     cli.exports.main(args).then((code) => {
       process.exitCode = code;
-      cli.save();
+      // A failed command (a mistyped one too) leaves no cache behind.
+      if (code === 0) cli.save();
     });
   } else {
     process.stderr.write('okpay: okpay is not built yet — run `npm install` (or `npm run build`) in its folder\n');
@@ -21,8 +22,17 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   }
 }
 
-/** The bundle's exports, and `save()` to keep its compiled code for the next start. */
-function load(bundle) {
+/** The top-level command named (global options and their values skipped), or null: the name of its code cache. */
+function commandWord(argv) {
+  for (let i = 0; i < argv.length; i += 1) {
+    if (argv[i] === '--data-dir' || argv[i] === '--database-url') i += 1;
+    else if (!argv[i].startsWith('-')) return /^[a-z0-9][a-z0-9-]{0,23}$/.test(argv[i]) ? argv[i] : null;
+  }
+  return null;
+}
+
+/** The bundle's exports, and `save()` to keep its compiled code for the next start of `command`. */
+function load(bundle, command) {
   // Reading the source map costs a few ms, so only a debugging run pays for src/*.ts stack frames.
   if (process.env.OKPAY_DEBUG === '1') process.setSourceMapsEnabled(true);
   const { enableCompileCache } = require('node:module');
@@ -34,7 +44,7 @@ function load(bundle) {
   // Node maps stack frames (OKPAY_DEBUG=1, --enable-source-maps) only in modules it loads itself,
   // so such a run goes without the code cache.
   if (process.sourceMapsEnabled) return plainRequire(bundle);
-  return require('./code-cache.js').requireWithCodeCache(bundle, process.env);
+  return require('./code-cache.js').requireWithCodeCache(bundle, command, process.env);
 }
 
 function plainRequire(bundle) {

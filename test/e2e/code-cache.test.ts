@@ -83,6 +83,20 @@ if (NODE_HAS_ITS_OWN) {
       }
     });
 
+    it('is one file per top-level command, left alone by the others; a failed command writes none', async () => {
+      await runChecked();
+      const { file, bytes } = wholeCacheFile();
+      expect(path.basename(file)).toMatch(/^bundle-[0-9a-f]{16}-help\.v8cache$/);
+      const failed = await runBin(['balance', '--json'], { env: { XDG_CACHE_HOME: base, OKPAY_HOME: path.join(base, 'store') } });
+      expect(failed.code).not.toBe(0);
+      expect(cacheFiles()).toEqual([file]);
+      const version = await runBin(['version'], { env: { XDG_CACHE_HOME: base } });
+      expect(version.code, version.stderr).toBe(0);
+      const files = cacheFiles().sort();
+      expect(files.map((name) => path.basename(name).replace(/^bundle-[0-9a-f]{16}-/, ''))).toEqual(['help.v8cache', 'version.v8cache']);
+      expect(readFileSync(file)).toEqual(bytes);
+    });
+
     it('rejected by V8 (made under other V8 flags): rebuilt, then used as it is', async () => {
       await runChecked();
       const made = wholeCacheFile().bytes;
