@@ -1,8 +1,8 @@
 // The agent's side of the support desk: answering, notes, assignment, escalation, status changes
-// and merges on a ticket; the urgency-ordered queue and why a ticket stands where it does;
-// statistics, giving an account the agent role, and the automatic close of solved tickets (a
-// customer's account and its locks are in customer-account.ts). Each is one atomic, audited change
-// (or one look), and mails the customer when they should hear about it.
+// and merges on a ticket; the urgency-ordered queue and why a ticket stands where it does; giving an
+// account the agent role (a customer's account and its locks are in customer-account.ts, `agent
+// stats` in stats-report.ts, the automatic close of solved tickets in close-solved.ts). Each is one
+// atomic, audited change (or one look), and mails the customer when they should hear about it.
 
 import { assertNotAssignedToOwner, assertNotOwnTicket } from '../domain/duties.js';
 import { requireRole } from '../domain/accounts.js';
@@ -13,14 +13,12 @@ import type { Language } from '../domain/language.js';
 import { findMacro, renderMacro, type Macro } from '../domain/macros.js';
 import type { OutgoingMail } from '../domain/mail.js';
 import type { User } from '../domain/state.js';
-import { ticketStats, type TicketStats } from '../domain/ticket-stats.js';
-import { ticketTrends, type TicketTrends } from '../domain/ticket-trends.js';
 import { ticketReplyMail, ticketStatusMail, type CustomerMailIds } from '../domain/ticket-mails.js';
 import { summarizeTicket, type TicketSummary } from '../domain/ticket-summary.js';
 import { agentLoads, assignTicket, escalateTicket, pickAgent } from '../domain/ticket-assignment.js';
 import type { Priority, TicketCategory } from '../domain/ticket-kinds.js';
 import { ACTIVE_STATUSES, type Ticket, type TicketStatus, type Tier } from '../domain/ticket-record.js';
-import { addAgentReply, addNote, autoClose, changeStatus, isDueToClose, mergeTickets, setCategory, setPriority, setTags } from '../domain/tickets.js';
+import { addAgentReply, addNote, changeStatus, mergeTickets, setCategory, setPriority, setTags } from '../domain/tickets.js';
 import type { QueueEntry, Ranked } from '../domain/urgency.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
@@ -36,7 +34,6 @@ import {
   queueEntryOf,
   saveTicket,
   selectTickets,
-  slaOf,
   supportData,
   ticketRegion,
   type TicketSelection,
@@ -51,7 +48,7 @@ export function requireAgent(actor: Actor, what: string): User {
 }
 
 /** Mails the ticket's customer; `thread` holds the Message-IDs of their mails on it, so the answer threads in their mail client. */
-async function mailCustomer(
+export async function mailCustomer(
   t: RecordsTransaction,
   ticket: Ticket,
   nowIso: string,
@@ -333,61 +330,6 @@ export async function agentQueue(t: Records, deps: AppDeps, actor: Actor, reques
     ),
     total,
   };
-}
-
-// ---- statistics ----------------------------------------------------------------------------------
-
-const STATS_PAGE_SIZE = 500;
-
-export interface AgentStats {
-  readonly stats: TicketStats;
-  readonly trends: TicketTrends;
-  /** Emails of the agents in the per-agent rows. */
-  readonly names: Readonly<Record<string, string>>;
-}
-
-/** Whether anything about the ticket can fall in a period starting at `fromMs`: a change since, or a reply clock still running. */
-function touchesPeriod(ticket: Ticket, fromMs: number): boolean {
-  return Date.parse(ticket.updatedAt) >= fromMs || ACTIVE_STATUSES.includes(ticket.status);
-}
-
-/** `agent stats`: a report over the tickets opened in [fromMs, toMs), and day-by-day trends, read a page at a time. */
-export async function agentStats(t: Records, deps: AppDeps, actor: Actor, period: { fromMs: number; toMs: number }): Promise<AgentStats> {
-  requireAgent(actor, '`agent stats`');
-  const nowMs = deps.now().getTime();
-  const touching: Ticket[] = [];
-  for await (const page of t.tickets.scan(STATS_PAGE_SIZE)) touching.push(...page.filter((ticket) => touchesPeriod(ticket, period.fromMs)));
-  const slaNow = (ticket: Ticket) => slaOf(deps.ref, ticket, nowMs);
-  const stats = ticketStats(touching, slaNow, period.fromMs, period.toMs);
-  const trends = ticketTrends(touching, slaNow, period.fromMs, period.toMs);
-  return {
-    stats,
-    trends,
-    names: await emailsOf(
-      t,
-      stats.byAgent.map((row) => row.key),
-    ),
-  };
-}
-
-// ---- settlement: solved tickets close by themselves ------------------------------------------------
-
-const DAY_MS = 86_400_000;
-/** At most this many solved tickets closed per run, the earliest solved first: a larger backlog takes more runs. */
-const CLOSE_BATCH = 10_000;
-
-/** Closes the solved tickets whose time has come (data/support.json) and tells their customers. */
-export async function closeSolvedTickets(t: RecordsTransaction, deps: AppDeps, nowMs: number): Promise<Ticket[]> {
-  const afterDays = supportData(deps.ref).closeSolvedAfterDays;
-  const solvedBy = new Date(nowMs - afterDays * DAY_MS).toISOString();
-  const due = (await t.tickets.solvedBy(solvedBy, CLOSE_BATCH)).filter((s) => s.solvedAt !== null && isDueToClose(s.solvedAt, nowMs, afterDays));
-  const closed: Ticket[] = [];
-  for (const summary of due.sort((a, b) => a.number - b.number)) {
-    const ticket = saveTicket(t, deps.ref, autoClose(await findTicket(t, summary.number), nowMs));
-    await mailCustomer(t, ticket, new Date(nowMs).toISOString(), (customer, thread) => ticketStatusMail(customer, ticket, 'closed', thread));
-    closed.push(ticket);
-  }
-  return closed;
 }
 
 // ---- admin agent add -----------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 // store (tickets with their summaries), mail and audit, and what they return.
 
 import { describe, expect, it } from 'vitest';
-import { agentQueue, agentStats, assignAsAgent, closeSolvedTickets, mergeAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent } from '../../src/app/agent.js';
+import { agentQueue, assignAsAgent, mergeAsAgent, noteAsAgent, replyAsAgent, setStatusAsAgent } from '../../src/app/agent.js';
+import { closeSolvedTickets } from '../../src/app/close-solved.js';
+import { agentStats } from '../../src/app/stats-report.js';
 import { changeLock } from '../../src/app/customer-account.js';
 import type { Actor } from '../../src/app/authenticate.js';
 import { BulkRefused, bulkChange, MAX_BULK_TICKETS } from '../../src/app/bulk.js';

@@ -4,7 +4,7 @@
 // (by default the last 30 days).
 
 import type { Command } from '@commander-js/extra-typings';
-import { agentStats } from '../../app/agent.js';
+import { agentStats } from '../../app/stats-report.js';
 import { AppError } from '../../domain/errors.js';
 import { formatBusinessMinutes } from '../../domain/sla.js';
 import type { StatsRow } from '../../domain/ticket-stats.js';

@@ -3,7 +3,7 @@
 // Idempotent at a moment.
 
 import type { Command } from '@commander-js/extra-typings';
-import { closeSolvedTickets } from '../../app/agent.js';
+import { closeSolvedTickets } from '../../app/close-solved.js';
 import { settleMoney } from '../../app/settle.js';
 import type { RecordsTransaction } from '../../store/store.js';
 import type { Context } from '../context.js';
