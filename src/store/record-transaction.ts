@@ -74,7 +74,10 @@ function present<T>(items: readonly (T | null)[]): T[] {
 const mailIdForSeq = (seq: number): string => `msg_${seq.toString().padStart(6, '0')}`;
 
 export abstract class RecordTransaction implements RecordsTransaction {
+  /** Transactions posted here and not yet handed to the store (see `takePosted`). */
   readonly posted: Transaction[] = [];
+  /** How many posted transactions the store has already taken (written early, by `flush`). */
+  private taken = 0;
   private readonly postedIds = new Set<string>();
   readonly events: AuditEvent[] = [];
   readonly mails: MailRecord[] = [];
@@ -269,7 +272,7 @@ export abstract class RecordTransaction implements RecordsTransaction {
 
   async post(newTx: NewTransaction): Promise<Transaction> {
     this.assertWritable('post a transaction');
-    const seq = this.metaValue.journal.seq + this.posted.length + 1;
+    const seq = this.metaValue.journal.seq + this.taken + this.posted.length + 1;
     const tx: Transaction = { ...newTx, id: txIdForSeq(seq), seq };
     const effects = transactionEffects(tx);
     for (const effect of effects) await this.applyEffect(effect);
@@ -322,14 +325,26 @@ export abstract class RecordTransaction implements RecordsTransaction {
   }
 
   async flush(): Promise<void> {
-    // A record-native commit writes its journal entries at commit time, in one piece.
+    // The memory store keeps its entries until the commit; the file store and PostgreSQL write them early.
+  }
+
+  /** The posted transactions not taken yet, oldest first, handed over to be written: they leave `posted`. */
+  takePosted(): Transaction[] {
+    const taken = this.posted.splice(0);
+    this.taken += taken.length;
+    return taken;
+  }
+
+  /** How many transactions this transaction posted in all (taken or not). */
+  get postedCount(): number {
+    return this.taken + this.posted.length;
   }
 
   /** Nothing to write: no records, entries, audit events, mails or counters changed. */
   get unchanged(): boolean {
     return (
       !this.view.changed &&
-      this.posted.length === 0 &&
+      this.postedCount === 0 &&
       this.events.length === 0 &&
       this.mails.length === 0 &&
       this.copiedJournal.length === 0 &&

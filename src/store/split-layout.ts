@@ -91,29 +91,40 @@ export function kindsNewerThan(schemaVersion: number): Kind[] {
   return BUCKETED_KINDS.filter((kind) => (KINDS_ADDED.get(kind) ?? 0) > schemaVersion);
 }
 
+/** A file's new text, made when it is about to be written: a huge commit then holds a few texts at a time, not all. */
+export type FileText = () => Promise<string>;
+
 /** The sealed text of every bucket and manifest that the changes touch, and of the manifests `listed` (empty unless touched). */
-export async function recordFiles(changes: Changes, commit: number, current: Current | null, listed: readonly Kind[]): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
+export async function recordFiles(changes: Changes, commit: number, current: Current | null, listed: readonly Kind[]): Promise<Map<string, FileText>> {
+  const files = new Map<string, FileText>();
+  const sealed =
+    (body: ManifestBody): FileText =>
+    async () =>
+      seal(body);
   for (const [kind, written] of changes) {
     if (kind === 'meta' || kind === 'counts') continue;
     const byBucket = new Map<string, [string, unknown][]>();
     for (const entry of written) {
       const bucket = bucketOf(kind, entry[0]);
-      byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), entry]);
+      const entries = byBucket.get(bucket);
+      if (entries) entries.push(entry);
+      else byBucket.set(bucket, [entry]);
     }
     const manifest = (await current?.manifest(kind)) ?? [];
     const buckets = new Set(manifest);
     for (const [bucket, entries] of byBucket) {
-      const records = { ...((await current?.bucketRecords(kind, bucket)) ?? {}) };
-      for (const [key, value] of entries) {
-        if (value === null) delete records[key];
-        else records[key] = value;
-      }
-      files.set(bucketPath(kind, bucket), seal({ kind, bucket, commit, records } satisfies BucketBody));
+      files.set(bucketPath(kind, bucket), async () => {
+        const records = { ...((await current?.bucketRecords(kind, bucket)) ?? {}) };
+        for (const [key, value] of entries) {
+          if (value === null) delete records[key];
+          else records[key] = value;
+        }
+        return seal({ kind, bucket, commit, records } satisfies BucketBody);
+      });
       buckets.add(bucket);
     }
-    if (buckets.size !== manifest.length) files.set(manifestPath(kind), seal({ kind, commit, buckets: [...buckets].sort() } satisfies ManifestBody));
+    if (buckets.size !== manifest.length) files.set(manifestPath(kind), sealed({ kind, commit, buckets: [...buckets].sort() }));
   }
-  for (const kind of listed) if (!files.has(manifestPath(kind))) files.set(manifestPath(kind), seal({ kind, commit, buckets: [] } satisfies ManifestBody));
+  for (const kind of listed) if (!files.has(manifestPath(kind))) files.set(manifestPath(kind), sealed({ kind, commit, buckets: [] }));
   return files;
 }

@@ -3,7 +3,15 @@
 
 import path from 'node:path';
 import type { AuditEntry } from '../domain/audit.js';
-import { hydrateEntry, seqOfTxId, type JournalEntry, type StoredJournalEntry } from '../domain/ledger.js';
+import {
+  hydrateEntry,
+  seqOfTxId,
+  storedTransaction,
+  type JournalEntry,
+  type StoredJournalEntry,
+  type StoredTransaction,
+  type Transaction,
+} from '../domain/ledger.js';
 import { parseEml, type MailRecord } from '../domain/mail.js';
 import type { ChainHead } from '../domain/state.js';
 import { journalCodec } from './chain-codecs.js';
@@ -12,7 +20,7 @@ import { KINDS_ADDED } from './record-kinds.js';
 import { checkedRecord } from './record-schemas.js';
 import { RecordTransaction } from './record-transaction.js';
 import { RecordView } from './record-view.js';
-import type { ChainEntry, SegmentLog } from './segment-log.js';
+import { ChainAppender, type ChainEntry, type SegmentLog } from './segment-log.js';
 import { readText, stagePath } from './split-layout.js';
 import type { Snapshot } from './split-snapshot.js';
 import type { AuditReader, JournalReader, OutboxReader } from './store.js';
@@ -29,8 +37,13 @@ export class SplitTransaction extends RecordTransaction {
   readonly journal: JournalReader;
   readonly auditLog: AuditReader;
   readonly outbox: OutboxReader;
+  private appender: ChainAppender<StoredJournalEntry, Transaction | StoredTransaction> | null = null;
 
-  constructor(store: StoreLogs, snapshot: Snapshot, readOnly: boolean) {
+  constructor(
+    private readonly store: StoreLogs,
+    snapshot: Snapshot,
+    readOnly: boolean,
+  ) {
     super(new RecordView(snapshot), snapshot.root.meta, readOnly);
     const meta = snapshot.root.meta;
     this.journal = new SplitJournalReader(store, snapshot, meta.journal);
@@ -40,6 +53,29 @@ export class SplitTransaction extends RecordTransaction {
       describeSegment: (seq) => store.auditLogFiles.fileOf(store.auditLogFiles.segmentOf(seq)),
     };
     this.outbox = new SplitOutboxReader(store, meta.mailSeq);
+  }
+
+  /** Where this transaction's journal entries go: the commit finishes what `flush` started. */
+  journalAppender(): ChainAppender<StoredJournalEntry, Transaction | StoredTransaction> {
+    return (this.appender ??= new ChainAppender(this.store.journalLog, journalCodec, this.journal.head()));
+  }
+
+  /**
+   * Writes the segments the entries posted so far fill, and lets go of those entries: a huge
+   * transaction (a generated store) then holds at most one segment of them. Written past the
+   * committed head, they count only once the commit reaches its commit point; until then readers
+   * stop at the head, and a writer after a crash drops them.
+   */
+  override async flush(): Promise<void> {
+    if (this.posted.length === 0) return;
+    const appender = this.journalAppender();
+    for (const tx of this.takePosted()) appender.add(storedTransaction(tx));
+    await appender.flushFull();
+  }
+
+  /** Puts the journal back as it was when the work failed after `flush` wrote some of it. */
+  async discardFlushed(): Promise<void> {
+    await this.appender?.rollback();
   }
 }
 

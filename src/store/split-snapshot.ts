@@ -14,6 +14,8 @@ export interface StoreFiles {
   file(relative: string): string;
 }
 
+const NO_RECORDS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /** A file met during a read was written by a later commit: start the read again. */
 export class StaleRead extends Error {
   constructor(readonly damage: AppError) {
@@ -49,6 +51,7 @@ export class Snapshot implements RecordSource {
   async get(kind: Kind, key: string): Promise<unknown> {
     if (kind === 'meta') return key === META_KEY ? this.root.meta : undefined;
     if (kind === 'counts') return this.root.counts;
+    if (this.root.commit === 0 && this.overlay === null) return undefined;
     return (await this.bucketRecords(kind, bucketOf(kind, key)))[key];
   }
 
@@ -73,6 +76,8 @@ export class Snapshot implements RecordSource {
     const relative = bucketPath(kind, bucket);
     const cached = this.buckets.get(relative);
     if (cached) return cached;
+    // A store being created has no record files yet: nothing to read (a generated store asks for thousands).
+    if (this.root.commit === 0 && this.overlay === null) return NO_RECORDS;
     const body = await this.sealed<BucketBody>(relative);
     let records: Record<string, unknown>;
     if (body === null) {

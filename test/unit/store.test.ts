@@ -244,6 +244,42 @@ describe('journal segments', () => {
     });
   });
 
+  it('a flush writes the segments the posted entries fill: readers stop at the head until the commit, a failed transaction puts them back', async () => {
+    const store = open(root, { segmentSize: 3 });
+    await store.transaction(async (t) => void (await t.post(deposit('usr_a', 1))));
+    const before = snapshot(store.directory);
+    const error = await errorOf(
+      store.transaction(async (t) => {
+        for (let i = 2; i <= 7; i += 1) await t.post(deposit('usr_a', i));
+        await t.flush();
+        expect(segment(root, 1).entries.map((e) => e.seq)).toEqual([4, 5, 6]);
+        await store.read(async (r) => expect((await collect(r.journal.scan())).map((e) => e.seq)).toEqual([1]));
+        throw new AppError('INSUFFICIENT_FUNDS', 'no');
+      }),
+    );
+    expect(error.code).toBe('INSUFFICIENT_FUNDS');
+    expect(snapshot(store.directory)).toEqual(before);
+    const last = await store.transaction(async (t) => {
+      for (let i = 2; i <= 5; i += 1) await t.post(deposit('usr_a', i));
+      await t.flush();
+      await t.post(deposit('usr_b', 6));
+      await t.flush();
+      return t.post(deposit('usr_b', 7));
+    });
+    expect(last.seq).toBe(7);
+    expect(segment(root, 0).entries.map((e) => [e.seq, e.end])).toEqual([
+      [1, true],
+      [2, false],
+      [3, false],
+    ]);
+    expect(segment(root, 2).entries.map((e) => [e.seq, e.end])).toEqual([[7, true]]);
+    await store.read(async (t) => {
+      expect(t.journal.head().seq).toBe(7);
+      expect(await t.balances.ofAccount('user:usr_a')).toEqual({ USD: 15 });
+      expect(await t.journal.seqsOfUser('usr_b')).toEqual([6, 7]);
+    });
+  });
+
   it('chains every entry to the one before it, across segments', async () => {
     const store = open(root, { segmentSize: 3 });
     for (let i = 1; i <= 4; i += 1) await store.transaction(async (t) => void (await t.post(deposit('usr_a', i))));
