@@ -32,8 +32,9 @@ export interface JournalReader {
    * What the store keeps beside the entries for its queries (PostgreSQL: the journal_postings,
    * journal_parties and journal_links tables), totalled up to the head, for verify to compare with
    * the entries' own postings, parties and links; absent where nothing is kept beside them.
+   * `linkProblems`: the kept links that do not match the entries they join, row by row.
    */
-  besideEntries?(): Promise<{ balances: Balances; parties: number; links: number }>;
+  besideEntries?(): Promise<{ balances: Balances; parties: number; links: number; linkProblems?: readonly string[] }>;
 }
 
 export interface AuditReader {

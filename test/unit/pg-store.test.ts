@@ -11,8 +11,9 @@ import type { Actor } from '../../src/app/authenticate.js';
 import type { AppDeps } from '../../src/app/ports.js';
 import { deposit, quoteTransfer, transfer } from '../../src/app/wallet.js';
 import { RefData } from '../../src/cli/refdata.js';
+import { verifyStore } from '../../src/cli/store-verify.js';
 import { AppError } from '../../src/domain/errors.js';
-import { userAccount } from '../../src/domain/ledger.js';
+import { userAccount, type NewTransaction } from '../../src/domain/ledger.js';
 import { chainHash } from '../../src/domain/hashing.js';
 import { findCurrency } from '../../src/domain/money.js';
 import type { User } from '../../src/domain/state.js';
@@ -269,6 +270,37 @@ describe('the PostgreSQL store', () => {
     const balanceOf = (id: string) => state.balances.find((b) => b.account === userAccount(id))?.currencies['USD'];
     const fees = state.balances.find((b) => b.account === 'fees')?.currencies['USD'] ?? 0;
     expect((balanceOf('usr_ada') ?? 0) + (balanceOf('usr_bob') ?? 0) + fees).toBe(200_000);
+  });
+
+  it('verify checks each journal_links row against the entries it joins: a row moved to another transaction is reported, not just counted', async () => {
+    const store = postgres.make(NOW);
+    await seeded(store);
+    const raw = (amountMinor: number, links: string[]): NewTransaction => ({
+      type: 'deposit',
+      at: NOW,
+      memo: null,
+      links,
+      parties: ['usr_ada'],
+      postings: [
+        { account: userAccount('usr_ada'), currency: 'USD', amountMinor },
+        { account: 'world', currency: 'USD', amountMinor: -amountMinor },
+      ],
+      details: { initiator: 'usr_ada' },
+    });
+    const first = await store.transaction((t) => t.post(raw(100, [])));
+    const second = await store.transaction((t) => t.post(raw(200, [first.id])));
+    const third = await store.transaction((t) => t.post(raw(300, [])));
+    expect((await verifyStore(store)).problems).toEqual([]);
+    // The same number of rows, one joining entry 2 to the wrong (and a later) transaction.
+    await store.query('ALTER TABLE journal_links DISABLE TRIGGER USER');
+    await store.query('UPDATE journal_links SET tx_id = $1 WHERE tx_id = $2 AND seq = $3', [third.id, first.id, second.seq]);
+    const report = await verifyStore(store);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      `journal_links says entry ${second.seq} links to ${third.id}, but the entry does not name it`,
+      `journal_links says entry ${second.seq} links to ${third.id}, which is not an earlier entry of the journal`,
+      `entry ${second.seq} links to ${first.id}, but journal_links has no row for it`,
+    ]);
   });
 
   it('answers idempotency keys read ahead (a batch of references) exactly as single reads would, and its own writes over them', async () => {

@@ -9,6 +9,7 @@ import type { RecordView } from '../record-view.js';
 import type { AuditReader, JournalReader, OutboxReader } from '../store.js';
 import { CHAIN_COLUMNS, chainPages, pageStart, type ChainRow } from './pg-chain.js';
 import { minorUnits, type Query } from './pg-records.js';
+import { linkProblems } from './pg-verify.js';
 
 export class PgRecordTransaction extends RecordTransaction {
   readonly journal: JournalReader;
@@ -69,7 +70,12 @@ export class PgRecordTransaction extends RecordTransaction {
         for (const row of rows) (balances[row.account] ??= {})[row.currency] = minorUnits(row.total);
         const parties = await query<{ count: string }>('SELECT count(*)::text AS count FROM journal_parties WHERE seq <= $1', [journalHead.seq]);
         const links = await query<{ count: string }>('SELECT count(*)::text AS count FROM journal_links WHERE seq <= $1', [journalHead.seq]);
-        return { balances, parties: Number(parties.rows[0]?.count ?? 0), links: Number(links.rows[0]?.count ?? 0) };
+        return {
+          balances,
+          parties: Number(parties.rows[0]?.count ?? 0),
+          links: Number(links.rows[0]?.count ?? 0),
+          linkProblems: await linkProblems(query, journalHead.seq),
+        };
       },
     };
     this.auditLog = {
