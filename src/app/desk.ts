@@ -13,8 +13,8 @@ import { slaOfSummary, summarizeTicket, type TicketSummary } from '../domain/tic
 import { ACTIVE_STATUSES, type Ticket } from '../domain/ticket-record.js';
 import { MAX_MERGE_HOPS, mergedInto, requireOwnTicket, requireTicket } from '../domain/tickets.js';
 import { compareQueueEntries, explainUrgency, urgencyScore, type QueueEntry, type Ranked } from '../domain/urgency.js';
-import type { QueueGroupFacts } from '../domain/queue-group-facts.js';
-import { groupCannotEnter, groupCeiling, groupDueFloorMs, queueGroupShape, type PageEdge } from '../domain/queue-groups.js';
+import { queueGroupKey, type QueueGroupFacts } from '../domain/queue-group-facts.js';
+import { groupCannotEnter, groupCeiling, groupDueFloorMs, groupFloor, queueGroupShape, type PageEdge, type QueueGroupShape } from '../domain/queue-groups.js';
 import { printable } from '../domain/money.js';
 import { compareBy, summaryMatches, textMatches, type AssigneeFilter, type TicketFilter, type TicketSort } from '../domain/ticket-filter.js';
 import type { User, UserId } from '../domain/state.js';
@@ -155,6 +155,59 @@ export async function mostUrgent(t: Records, ref: ReferenceData, nowMs: number, 
     page = [...page, ...read].sort(compareQueueEntries).slice(0, count);
   }
   return { entries: page, total: groups.reduce((sum, group) => sum + group.count, 0) };
+}
+
+/** Where a ticket stands among the open tickets waiting for their first answer. */
+export interface FirstReplyPlace {
+  readonly position: number;
+  readonly of: number;
+  readonly entry: Ranked<TicketSummary>;
+}
+
+/**
+ * The place of an open ticket among those waiting for their first answer, in queue order: exactly
+ * its index in `openQueue` filtered to them, read group by group. A group no member of which can
+ * rank before the ticket adds nothing; one whose floor is above the ticket's score adds all its
+ * tickets waiting for a first answer; only the others (the ticket's own group among them) are read
+ * and ranked. Null when the ticket is not among them.
+ */
+export async function firstReplyPlace(t: Records, ref: ReferenceData, ticket: Ticket, nowMs: number): Promise<FirstReplyPlace | null> {
+  const directory = await t.tickets.queueGroups();
+  const own = rankOf(ref, summaryOf(ref, ticket), nowMs);
+  if (directory === null) {
+    const waiting = (await openQueue(t, ref, nowMs)).filter((entry) => entry.ticket.waitingForFirstReply);
+    const index = waiting.findIndex((entry) => entry.ticket.number === ticket.number);
+    return index < 0 ? null : { position: index + 1, of: waiting.length, entry: waiting[index] as Ranked<TicketSummary> };
+  }
+  const ownKey = queueGroupKey(own.ticket);
+  const edge = edgeOf(own);
+  let before = 0;
+  let of = 0;
+  const toRank: string[] = [];
+  for (const [key, facts] of directory) {
+    of += facts.firstReplyCount;
+    if (key === ownKey) toRank.push(key);
+    else if (facts.firstReplyCount === 0) continue;
+    else {
+      const ranked = rankedGroup(ref, key, facts, nowMs);
+      if (groupCannotEnter(ranked.ceiling, ranked.dueFloorMs, edge)) continue;
+      if (groupFloorOf(ref, key, facts, nowMs) > edge.score) before += facts.firstReplyCount;
+      else toRank.push(key);
+    }
+  }
+  let found: Ranked<TicketSummary> | null = null;
+  for (const summary of await t.tickets.inQueueGroups(toRank)) {
+    if (!summary.waitingForFirstReply) continue;
+    const entry = rankOf(ref, summary, nowMs);
+    if (summary.number === ticket.number) found = entry;
+    else if (compareQueueEntries(entry, own) < 0) before += 1;
+  }
+  return found === null ? null : { position: before + 1, of, entry: found };
+}
+
+function groupFloorOf(ref: ReferenceData, key: string, facts: QueueGroupFacts, nowMs: number): number {
+  const shape = queueGroupShape(key) as QueueGroupShape;
+  return groupFloor(shape, facts, ticketRegion(ref, shape.regionId), supportData(ref).urgency, nowMs);
 }
 
 /** Who holds the ticket, as asked for: `me` is the person asking. */

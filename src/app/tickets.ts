@@ -32,9 +32,9 @@ import {
   filterOf,
   findOwnTicket,
   findTicket,
+  firstReplyPlace,
   followMerges,
   localTime,
-  openQueue,
   saveTicket,
   saveTickets,
   selectTickets,
@@ -77,12 +77,11 @@ export interface QueuePlace {
 /** Where a ticket waiting for its first answer stands among all tickets waiting for theirs. */
 async function queuePlace(t: Records, deps: AppDeps, ticket: Ticket, nowMs: number): Promise<QueuePlace | null> {
   if (!isWaitingForFirstReply(ticket)) return null;
-  const waiting = (await openQueue(t, deps.ref, nowMs)).filter((entry) => entry.ticket.waitingForFirstReply);
-  const index = waiting.findIndex((entry) => entry.ticket.number === ticket.number);
-  if (index < 0) return null;
-  const dueAtMs = waiting[index]?.sla.current?.dueAtMs ?? null;
+  const place = await firstReplyPlace(t, deps.ref, ticket, nowMs);
+  if (place === null) return null;
+  const dueAtMs = place.entry.sla.current?.dueAtMs ?? null;
   const expectedReply = dueAtMs === null ? null : replyPromise(supportData(deps.ref), ticketRegion(deps.ref, ticket.regionId), dueAtMs, nowMs);
-  return { position: index + 1, of: waiting.length, expectedReply };
+  return { position: place.position, of: place.of, expectedReply };
 }
 
 /** The linked transaction as its customer sees it, with its status now. */

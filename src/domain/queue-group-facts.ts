@@ -21,6 +21,14 @@ export const queueGroupFactsSchema = z.readonly(
     dueAtMs: z.nullable(z.number()),
     /** The earliest opening of a member. */
     createdMs: z.number(),
+    /** How many members wait for their first answer (the ones `ticket show` gives a place among). */
+    firstReplyCount: z.int().check(z.nonnegative()),
+    /** The fewest business minutes a member's clock counted before it ran on (0 for a member whose clock does not run). */
+    leastElapsedMinutes: z.number(),
+    /** The latest instant since which a member's clock runs; null when none runs. */
+    latestRunningSinceMs: z.nullable(z.number()),
+    /** The latest opening of a member. */
+    latestCreatedMs: z.number(),
   }),
 );
 export type QueueGroupFacts = z.infer<typeof queueGroupFactsSchema>;
@@ -50,10 +58,15 @@ export function memberFacts(summary: TicketSummary): QueueGroupFacts {
     unreached: running && clock.dueAtMs === null,
     dueAtMs: clock?.dueAtMs ?? null,
     createdMs: Date.parse(summary.createdAt),
+    firstReplyCount: summary.waitingForFirstReply ? 1 : 0,
+    leastElapsedMinutes: running ? clock.elapsedMinutes : 0,
+    latestRunningSinceMs: running ? clock.runningSinceMs : null,
+    latestCreatedMs: Date.parse(summary.createdAt),
   };
 }
 
 const earliest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
+const latest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
 
 /** The facts of two sets of tickets together. */
 export function combineFacts(a: QueueGroupFacts, b: QueueGroupFacts): QueueGroupFacts {
@@ -64,6 +77,10 @@ export function combineFacts(a: QueueGroupFacts, b: QueueGroupFacts): QueueGroup
     unreached: a.unreached || b.unreached,
     dueAtMs: earliest(a.dueAtMs, b.dueAtMs),
     createdMs: Math.min(a.createdMs, b.createdMs),
+    firstReplyCount: a.firstReplyCount + b.firstReplyCount,
+    leastElapsedMinutes: Math.min(a.leastElapsedMinutes, b.leastElapsedMinutes),
+    latestRunningSinceMs: latest(a.latestRunningSinceMs, b.latestRunningSinceMs),
+    latestCreatedMs: Math.max(a.latestCreatedMs, b.latestCreatedMs),
   };
 }
 

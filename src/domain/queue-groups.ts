@@ -9,6 +9,11 @@
 // also holds the clock's region and target (its calendar and its scale) and the UTC day since
 // which it runs, so that a group's ceiling stays close to the scores of its members.
 //
+// The same facts read the other way (the least-counted clock running on from the latest start, the
+// latest opening) give a floor no member scores below: a ticket's place among those waiting for
+// their first answer counts the groups wholly above it by their counts, and ranks only the
+// members of the groups whose range holds its score.
+//
 // A group's facts are folded from its members' facts with count, max and min only, so that a
 // database can keep them with an aggregate query over plain columns (queue-group-facts.ts, which the
 // store loads without the ceilings here).
@@ -17,7 +22,7 @@ import type { Region } from './calendar.js';
 import { businessMinutesBetween } from './business-time.js';
 import type { QueueGroupFacts } from './queue-group-facts.js';
 import { PRIORITIES, type Priority } from './ticket-kinds.js';
-import type { UrgencyWeights } from './support.js';
+import type { UrgencyTermName, UrgencyWeights } from './support.js';
 import { ageValue, scoreOfValues, slaShare } from './urgency.js';
 
 /** What every ticket of a group shares, read back from its key. */
@@ -64,20 +69,60 @@ export function queueGroupShape(key: string): QueueGroupShape | null {
  * ticket's, so no member scores above it. A time term with a negative weight counts as 0.
  */
 export function groupCeiling(shape: QueueGroupShape, facts: QueueGroupFacts, region: Region, weights: UrgencyWeights, nowMs: number): number {
+  const { sla, age } = groupCeilingValues(shape, facts, region, weights, nowMs);
+  return scoreOfValues(
+    {
+      ...fixedValues(shape, weights),
+      sla: weights.weights.sla >= 0 ? sla : 0,
+      age: weights.weights.age >= 0 ? age : 0,
+    },
+    weights,
+  );
+}
+
+/** The terms every member of a group shares, from its key. */
+function fixedValues(shape: QueueGroupShape, weights: UrgencyWeights): Omit<Record<UrgencyTermName, number>, 'sla' | 'age'> {
+  return {
+    priority: weights.priorityValues[shape.priority],
+    tier: (shape.tier - 1) / 2,
+    escalationRequest: shape.escalationRequest ? 1 : 0,
+    badRating: shape.badRating ? 1 : 0,
+    waiting: shape.waiting ? 1 : 0,
+  };
+}
+
+/** The highest SLA share and age any member can show at `nowMs`. */
+function groupCeilingValues(
+  shape: QueueGroupShape,
+  facts: QueueGroupFacts,
+  region: Region,
+  weights: UrgencyWeights,
+  nowMs: number,
+): { sla: number; age: number } {
   const target = shape.runningTargetMinutes;
   const since = facts.runningSinceMs;
   const elapsed = since === null ? facts.elapsedMinutes : facts.elapsedMinutes + Math.max(0, businessMinutesBetween(region, since, nowMs));
-  const sla = target === null ? 0 : slaShare(elapsed, target, weights.slaCap);
-  const age = ageValue(facts.createdMs, weights, nowMs);
+  return { sla: target === null ? 0 : slaShare(elapsed, target, weights.slaCap), age: ageValue(facts.createdMs, weights, nowMs) };
+}
+
+/**
+ * The lowest urgency any member of the group can have at `nowMs`: the fixed terms of the shape,
+ * the SLA share of the least-counted clock running on from the latest start, the age of the latest
+ * opening. A time term with a negative weight counts at the most any member can have (as in
+ * groupCeiling), so no member scores below it.
+ */
+export function groupFloor(shape: QueueGroupShape, facts: QueueGroupFacts, region: Region, weights: UrgencyWeights, nowMs: number): number {
+  const target = shape.runningTargetMinutes;
+  const since = facts.latestRunningSinceMs;
+  const least = since === null || since >= nowMs ? facts.leastElapsedMinutes : facts.leastElapsedMinutes + businessMinutesBetween(region, since, nowMs);
+  const sla = target === null ? 0 : slaShare(least, target, weights.slaCap);
+  const age = ageValue(facts.latestCreatedMs, weights, nowMs);
+  const highest = groupCeilingValues(shape, facts, region, weights, nowMs);
   return scoreOfValues(
     {
-      sla: weights.weights.sla >= 0 ? sla : 0,
-      priority: weights.priorityValues[shape.priority],
-      tier: (shape.tier - 1) / 2,
-      age: weights.weights.age >= 0 ? age : 0,
-      escalationRequest: shape.escalationRequest ? 1 : 0,
-      badRating: shape.badRating ? 1 : 0,
-      waiting: shape.waiting ? 1 : 0,
+      ...fixedValues(shape, weights),
+      sla: weights.weights.sla >= 0 ? sla : highest.sla,
+      age: weights.weights.age >= 0 ? age : highest.age,
     },
     weights,
   );

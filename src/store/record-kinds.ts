@@ -146,6 +146,17 @@ export const KINDS_ADDED: ReadonlyMap<Kind, number> = new Map<Kind, number>([
 ]);
 
 /**
+ * Index kinds whose records changed form after stores already had them, with the schema that
+ * changed them: a store written before keeps its files, which are not read as they are but built
+ * again from the records before its first change (schema 9 added the facts that give a ticket's
+ * place among those waiting for a first answer to the queue groups' directory).
+ */
+const KINDS_REFOLDED: ReadonlyMap<Kind, number> = new Map<Kind, number>([['queue-directory', 9]]);
+
+/** The schema since which a kind's records are as this okpay writes them (0: always). */
+export const currentSince = (kind: Kind): number => Math.max(KINDS_ADDED.get(kind) ?? 0, KINDS_REFOLDED.get(kind) ?? 0);
+
+/**
  * The open queue in groups (domain/queue-groups.ts): each group's record keeps a copy of its
  * tickets' summaries, and one directory record keeps every group's facts under DIRECTORY_KEY,
  * refolded from the group's members whenever a commit changes them.
@@ -153,7 +164,7 @@ export const KINDS_ADDED: ReadonlyMap<Kind, number> = new Map<Kind, number>([
 export const DIRECTORY_KEY = 'groups';
 
 /** Index kinds whose records a store written before them gets built from these records. */
-export const REBUILT_FROM: Readonly<Partial<Record<IndexKind, RecordKind>>> = { ...ORDERED_KINDS, 'queue-groups': 'summaries' };
+export const REBUILT_FROM: Readonly<Partial<Record<IndexKind, RecordKind>>> = { ...ORDERED_KINDS, 'queue-groups': 'summaries', 'queue-directory': 'summaries' };
 
 /** Mail deliveries not yet sent are filed under this one key, so `outbox send` reads one small index. */
 export const WAITING_KEY = 'waiting';

@@ -180,12 +180,14 @@ export class RecordView {
    */
   async rebuild(kinds: readonly IndexKind[]): Promise<void> {
     const wanted = new Set(kinds);
+    // The directory is folded from the groups' members: those are gathered for it even when the groups' own records stand.
+    const gathered = new Set<IndexKind>(wanted.has('queue-directory') ? [...kinds, 'queue-groups'] : kinds);
     const rebuilt = new Map<string, { kind: IndexKind; key: string; members: IndexMembers }>();
     for (const of of RECORD_KINDS) {
       if (!kinds.some((kind) => REBUILT_FROM[kind] === of)) continue;
       for (const [key, value] of await this.all(of)) {
         for (const e of indexEntries(of, key, value)) {
-          if (!wanted.has(e.kind)) continue;
+          if (!gathered.has(e.kind)) continue;
           const id = indexId(e.kind, e.key);
           const entry = rebuilt.get(id) ?? { kind: e.kind, key: e.key, members: {} };
           entry.members[e.member] = e.value;
@@ -193,7 +195,7 @@ export class RecordView {
         }
       }
     }
-    for (const { kind, key, members } of rebuilt.values()) this.put(kind, key, members);
+    for (const { kind, key, members } of rebuilt.values()) if (wanted.has(kind)) this.put(kind, key, members);
     for (const kind of kinds) {
       const slots = [...rebuilt.values()].filter((e) => e.kind === kind).map((e) => e.key);
       if (isOrderedKind(kind) && slots.length > 0) this.put(kind, SLOTS_KEY, Object.fromEntries(slots.map((slot) => [slot, true])));

@@ -31,7 +31,7 @@ import { Schema2Reader } from './schema2-reader.js';
 import type { Schema2State } from './schema2-state.js';
 import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
 import type { Counts } from './record-schemas.js';
-import { INDEX_KINDS, journalLinks, KINDS_ADDED } from './record-kinds.js';
+import { currentSince, INDEX_KINDS, journalLinks } from './record-kinds.js';
 import { digest, seal, unseal } from './sealed-file.js';
 import { readSchema2Index, recordsOfState } from './split-upgrade.js';
 import { verifySplitStore, type SplitVerifyReport } from './split-verify.js';
@@ -225,12 +225,13 @@ export class SplitFileStore implements RecordStore {
 
   /**
    * A store written before some index kinds existed (schema 5 and older had no time-ordered
-   * indexes, schema 6 no queue groups, schema 7 no index of links) gets them built from its
+   * indexes, schema 6 no queue groups, schema 7 no index of links, schema 8 a queue directory
+   * without the facts of first-answer places) gets them built from its
    * records and journal, in a commit of their own, before its first change under this okpay: the
    * change then finds what it looks for through them.
    */
   private async withAddedIndexes(snapshot: Snapshot, compromised: () => Error | null): Promise<Snapshot> {
-    const added = INDEX_KINDS.filter((kind) => (KINDS_ADDED.get(kind) ?? 0) > snapshot.root.schemaVersion);
+    const added = INDEX_KINDS.filter((kind) => currentSince(kind) > snapshot.root.schemaVersion);
     if (snapshot.root.commit === 0 || added.length === 0) return snapshot;
     const t = new SplitTransaction(this, snapshot, false);
     await t.view.rebuild(added);

@@ -3,7 +3,7 @@
 
 import { AppError } from '../domain/errors.js';
 import { corrupt } from './durable-file.js';
-import { KINDS_ADDED, type IndexKind, type Kind } from './record-kinds.js';
+import { currentSince, KINDS_ADDED, type IndexKind, type Kind } from './record-kinds.js';
 import { META_KEY } from './record-transaction.js';
 import type { RecordSource } from './record-view.js';
 import { digest, unseal } from './sealed-file.js';
@@ -45,7 +45,7 @@ export class Snapshot implements RecordSource {
   }
 
   keeps(kind: IndexKind): boolean {
-    return this.root.commit === 0 || (KINDS_ADDED.get(kind) ?? 0) <= this.root.schemaVersion;
+    return this.root.commit === 0 || currentSince(kind) <= this.root.schemaVersion;
   }
 
   async get(kind: Kind, key: string): Promise<unknown> {

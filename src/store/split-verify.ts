@@ -19,7 +19,7 @@ import {
   INDEX_KINDS,
   isOrderedKind,
   KINDS,
-  KINDS_ADDED,
+  currentSince,
   RECORD_KINDS,
   SLOTS_KEY,
   type IndexKind,
@@ -77,11 +77,11 @@ export async function verifySplitStore(
     records.set(kind, await readKind(store, snapshot, kind, helpers, push));
   }
   const journal = await replayJournal(store, snapshot, push);
-  // A store not yet upgraded has no files of the indexes added since: its next writer builds them.
+  // A store not yet upgraded has no files of the indexes added since (or older ones of those refolded since): its next writer builds them.
   checkIndexes(
     records,
     { 'journal-of-user': journal.parties, 'journal-links': journal.links },
-    (kind) => (KINDS_ADDED.get(kind) ?? 0) <= snapshot.root.schemaVersion,
+    (kind) => currentSince(kind) <= snapshot.root.schemaVersion,
     push,
   );
   const users = records.get('users')?.size ?? 0;

@@ -167,7 +167,7 @@ describe('the PostgreSQL store', () => {
     await expect(later.read((t) => t.users.count())).rejects.toMatchObject({ code: 'STORE_TOO_NEW' });
   });
 
-  it('fills the open queue’s group columns of a database migrated from before them (migration 8), so its groups hold every open ticket', async () => {
+  it('fills the open queue’s group columns of a database migrated from before them (migrations 8 and 9), so its groups hold every open ticket and count those waiting for a first answer', async () => {
     const store = postgres.make(NOW);
     await seeded(store);
     const ada = people[0]!;
@@ -178,15 +178,17 @@ describe('the PostgreSQL store', () => {
     const groups = async () => {
       const directory = await store.read((t) => t.tickets.queueGroups());
       const keys = [...(directory ?? new Map()).keys()];
-      return { counted: [...(directory ?? new Map()).values()].reduce((sum, facts) => sum + facts.count, 0), keys, directory };
+      const facts = [...(directory ?? new Map()).values()];
+      return { counted: facts.reduce((sum, f) => sum + f.count, 0), firstReply: facts.reduce((sum, f) => sum + f.firstReplyCount, 0), keys, directory };
     };
     const before = await groups();
     expect(before.counted).toBe(2);
+    expect(before.firstReply).toBe(2);
     await store.query(
-      'ALTER TABLE ticket_summaries DROP COLUMN queue_group, DROP COLUMN queue_elapsed_minutes, DROP COLUMN queue_running_since_ms, DROP COLUMN queue_unreached, DROP COLUMN queue_due_at_ms, DROP COLUMN queue_created_ms',
+      'ALTER TABLE ticket_summaries DROP COLUMN queue_group, DROP COLUMN queue_elapsed_minutes, DROP COLUMN queue_running_since_ms, DROP COLUMN queue_unreached, DROP COLUMN queue_due_at_ms, DROP COLUMN queue_created_ms, DROP COLUMN queue_first_reply',
     );
-    await store.query('DELETE FROM schema_migrations WHERE version = 8');
-    expect(await store.migrate()).toEqual([8]);
+    await store.query('DELETE FROM schema_migrations WHERE version >= 8');
+    expect(await store.migrate()).toEqual([8, 9]);
     expect(await groups()).toEqual(before);
     const members = await store.read(async (t) => (await t.tickets.inQueueGroups(before.keys)).map((summary) => summary.number).sort());
     expect(members).toEqual([1, 3]);

@@ -1,14 +1,16 @@
 // The open queue read group by group (domain/queue-groups.ts, app/desk.ts mostUrgent) against the
 // whole queue ranked (openQueue): random desks of tickets with every kind of clock (running,
 // paused and resumed, overdue, none due), random instants (before some tickets' last change too)
-// and random page sizes give the same first page, in the same order, and the same total.
+// and random page sizes give the same first page, in the same order, and the same total; and a
+// ticket's place among those waiting for their first answer, counted from the groups, is its index
+// among them in the whole queue.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mostUrgent, openQueue, saveTicket } from '../../src/app/desk.js';
+import { firstReplyPlace, mostUrgent, openQueue, saveTicket } from '../../src/app/desk.js';
 import { RefData } from '../../src/cli/refdata.js';
 import { combineFacts, groupFacts, memberFacts, queueGroupKey } from '../../src/domain/queue-group-facts.js';
-import { groupCeiling, groupDueFloorMs, queueGroupShape } from '../../src/domain/queue-groups.js';
+import { groupCeiling, groupDueFloorMs, groupFloor, queueGroupShape } from '../../src/domain/queue-groups.js';
 import { AppError } from '../../src/domain/errors.js';
 import { TICKET_CATEGORIES, TICKET_CHANNELS } from '../../src/domain/ticket-kinds.js';
 import type { Ticket } from '../../src/domain/ticket-record.js';
@@ -159,7 +161,69 @@ describe('the queue read group by group', () => {
   });
 });
 
-describe('a group’s ceiling and due floor', () => {
+/** Every open ticket waiting for its first answer, with its place as the whole queue gives it. */
+async function placesInWholeQueue(store: MemoryRecordStore, nowMs: number): Promise<{ number: number; position: number; of: number }[]> {
+  return store.read(async (t) => {
+    const waiting = (await openQueue(t, ref, nowMs)).filter((entry) => entry.ticket.waitingForFirstReply);
+    return waiting.map((entry, index) => ({ number: entry.ticket.number, position: index + 1, of: waiting.length }));
+  });
+}
+
+/** The places `firstReplyPlace` gives every ticket that the whole queue places, beside the whole queue's. */
+async function placesOfDesk(scripts: readonly Script[], nowMs: number) {
+  const state = deskOf(scripts);
+  const store = await storeOf(state);
+  const whole = await placesInWholeQueue(store, nowMs);
+  const fromGroups = await store.read(async (t) => {
+    const places = [];
+    for (const { number } of whole) {
+      const place = await firstReplyPlace(t, ref, state.tickets[String(number)] as Ticket, nowMs);
+      places.push({ number, position: place?.position, of: place?.of });
+    }
+    return places;
+  });
+  return { state, store, whole, fromGroups };
+}
+
+describe('a ticket’s place among those waiting for their first answer', () => {
+  it('is its index among them in the whole queue, at any instant', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(scriptArbitrary, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: -3 * 24 * 60, max: 50 * 24 * 60 }),
+        async (scripts, nowAfterMinutes) => {
+          const { whole, fromGroups } = await placesOfDesk(scripts, BASE_MS + nowAfterMinutes * MINUTE_MS);
+          expect(fromGroups).toEqual(whole);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('counts the tickets of groups wholly above it and ranks only the groups around its score', async () => {
+    // Tickets opened a day apart over two weeks, in three regions: many groups, most of them wholly
+    // above or below any one ticket (older tickets have used more of their clock and are older).
+    const scripts: Script[] = Array.from({ length: 42 }, (_, i) => ({
+      openedAfterMinutes: Math.floor(i / 3) * 24 * 60 + (i % 3) * 7,
+      category: i % TICKET_CATEGORIES.length,
+      channel: i % TICKET_CHANNELS.length,
+      region: i % REGIONS.length,
+      steps: i % 7 === 3 ? [{ step: 'agent-reply', afterMinutes: 30 }] : [],
+    }));
+    const nowMs = BASE_MS + 16 * DAY_MS;
+    const { state, store, whole, fromGroups } = await placesOfDesk(scripts, nowMs);
+    const groups = await store.read(async (t) => (await t.tickets.queueGroups()) ?? new Map());
+    expect([...groups.values()].filter((facts) => facts.firstReplyCount > 0).length).toBeGreaterThan(5);
+    expect(whole.length).toBe(36);
+    expect(fromGroups).toEqual(whole);
+    // A ticket answered once has no place.
+    const answered = Object.values(state.tickets).find((ticket) => !ticket.messages.every((m) => m.authorId === ticket.customerId));
+    expect(answered).toBeDefined();
+    await store.read(async (t) => expect(await firstReplyPlace(t, ref, answered as Ticket, nowMs)).toBeNull());
+  });
+});
+
+describe('a group’s ceiling, floor and due floor', () => {
   it('bound every member’s score and due time, and the key reads back as the shape it was made from', () => {
     fc.assert(
       fc.property(
@@ -181,7 +245,10 @@ describe('a group’s ceiling and due floor', () => {
             expect(facts).toEqual(together.map(memberFacts).reduce(combineFacts));
             const region = REGIONS.find((r) => r.id === summary.regionId) ?? europe;
             const sla = slaOfSummary(summary, region, nowMs);
-            expect(groupCeiling(shape, facts, region, support.urgency, nowMs)).toBeGreaterThanOrEqual(urgencyScore(summary, sla, support.urgency, nowMs));
+            const score = urgencyScore(summary, sla, support.urgency, nowMs);
+            expect(groupCeiling(shape, facts, region, support.urgency, nowMs)).toBeGreaterThanOrEqual(score);
+            expect(groupFloor(shape, facts, region, support.urgency, nowMs)).toBeLessThanOrEqual(score);
+            expect(facts.firstReplyCount).toBe(together.filter((s) => s.waitingForFirstReply).length);
             expect(groupDueFloorMs(shape, facts, nowMs)).toBeLessThanOrEqual(sla.current?.dueAtMs ?? Number.POSITIVE_INFINITY);
           }
         },

@@ -562,25 +562,46 @@ describe('a split store written before the time-ordered indexes (schema 5)', () 
   });
 });
 
+/** A split store of Ada with three open tickets (the second pending), as this okpay writes it. */
+async function storeOfThreeTickets(): Promise<string> {
+  const home = tempHome();
+  const tickets = [1, 2, 3].map((n) => ({ ...open(newState(), ada, Date.parse(NOW)), number: n, customerId: ada.id }));
+  await new SplitFileStore(home, SPLIT_OPTIONS).transaction((t) => {
+    t.users.put(ada);
+    tickets.forEach((ticket, index) => t.tickets.put(ticket, summaryOf(ticket, index === 1 ? 'pending' : 'new')));
+  });
+  return home;
+}
+
+/** Marks the store as written by an older schema; returns its root file. */
+function markSchema(home: string, schemaVersion: number): string {
+  const rootFile = path.join(home, 'store.json');
+  const root = unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile);
+  writeFileSync(rootFile, seal({ ...root, schemaVersion }));
+  return rootFile;
+}
+
+/**
+ * The store of storeOfThreeTickets, marked older: verify passes and the queue is ranked without its
+ * groups until a change by this okpay, which groups it (and verify then checks the groups).
+ */
+async function expectGroupedByNextWriter(home: string, rootFile: string): Promise<SplitFileStore> {
+  const store = new SplitFileStore(home, SPLIT_OPTIONS);
+  expect((await store.verify()).problems).toEqual([]);
+  expect(await store.read(queueByGroups)).toBeNull();
+  await store.transaction((t) => t.users.put({ ...ada, name: 'Ada L.' }));
+  expect(unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile).schemaVersion).toBe(SPLIT_SCHEMA_VERSION);
+  expect(await store.read(queueByGroups)).toEqual({ count: 3, numbers: [1, 2, 3] });
+  expect((await new SplitFileStore(home, SPLIT_OPTIONS).verify()).problems).toEqual([]);
+  return store;
+}
+
 describe('a split store written before the queue groups (schema 6)', () => {
   it('ranks its queue from every open ticket until its next writer files them in groups', async () => {
-    const home = tempHome();
-    const tickets = [1, 2, 3].map((n) => ({ ...open(newState(), ada, Date.parse(NOW)), number: n, customerId: ada.id }));
-    await new SplitFileStore(home, SPLIT_OPTIONS).transaction((t) => {
-      t.users.put(ada);
-      tickets.forEach((ticket, index) => t.tickets.put(ticket, summaryOf(ticket, index === 1 ? 'pending' : 'new')));
-    });
-    const rootFile = path.join(home, 'store.json');
-    const root = unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile);
-    writeFileSync(rootFile, seal({ ...root, schemaVersion: 6 }));
+    const home = await storeOfThreeTickets();
+    const rootFile = markSchema(home, 6);
     for (const kind of ['queue-groups', 'queue-directory']) rmSync(path.join(home, 'records', kind), { recursive: true, force: true });
-    const store = new SplitFileStore(home, SPLIT_OPTIONS);
-    expect((await store.verify()).problems).toEqual([]);
-    expect(await store.read(queueByGroups)).toBeNull();
-    await store.transaction((t) => t.users.put({ ...ada, name: 'Ada L.' }));
-    expect(unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile).schemaVersion).toBe(SPLIT_SCHEMA_VERSION);
-    expect(await store.read(queueByGroups)).toEqual({ count: 3, numbers: [1, 2, 3] });
-    expect((await new SplitFileStore(home, SPLIT_OPTIONS).verify()).problems).toEqual([]);
+    await expectGroupedByNextWriter(home, rootFile);
   });
 
   it('has verify name a queue group or directory entry that does not match the open tickets', async () => {
@@ -596,6 +617,30 @@ describe('a split store written before the queue groups (schema 6)', () => {
     expect((await new SplitFileStore(home, SPLIT_OPTIONS).verify()).problems).toEqual([
       `index queue-directory entry groups does not match the records it is derived from`,
     ]);
+  });
+});
+
+describe('a split store written before the facts of first-answer places (schema 8)', () => {
+  it('ranks its queue from every open ticket until its next writer folds its queue directory again, which verify then checks', async () => {
+    const home = await storeOfThreeTickets();
+    // The directory as schema 8 wrote it: each group's facts without the four added since.
+    const directory = path.join(home, 'records', 'queue-directory');
+    const [file] = readdirSync(directory).filter((name) => name !== 'buckets.json' && name.endsWith('.json'));
+    const bucketFile = path.join(directory, file!);
+    const bucket = unseal<{ records: { groups: Record<string, Record<string, unknown>> } }>(readFileSync(bucketFile, 'utf8'), bucketFile);
+    const older = Object.fromEntries(
+      Object.entries(bucket.records.groups).map(([key, facts]) => {
+        const { firstReplyCount, leastElapsedMinutes, latestRunningSinceMs, latestCreatedMs, ...kept } = facts;
+        expect([firstReplyCount, leastElapsedMinutes, latestRunningSinceMs, latestCreatedMs]).not.toContain(undefined);
+        return [key, kept];
+      }),
+    );
+    writeFileSync(bucketFile, seal({ ...bucket, records: { groups: older } }));
+    const rootFile = markSchema(home, 8);
+    const store = await expectGroupedByNextWriter(home, rootFile);
+    const folded = await store.read(async (t) => [...((await t.tickets.queueGroups()) ?? new Map()).values()]);
+    // Each summary here says it waits for its first answer (only its status was changed).
+    expect(folded.reduce((sum, facts) => sum + facts.firstReplyCount, 0)).toBe(3);
   });
 });
 

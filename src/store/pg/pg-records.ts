@@ -275,9 +275,15 @@ export class PgRecordSource implements RecordSource {
       unreached: boolean;
       due: string | null;
       created: string;
+      first_reply: number;
+      least: number;
+      latest_since: string | null;
+      latest_created: string;
     }>(
       `SELECT queue_group AS key, count(*)::integer AS count, max(queue_elapsed_minutes) AS elapsed, min(queue_running_since_ms)::text AS since,
-              bool_or(queue_unreached) AS unreached, min(queue_due_at_ms)::text AS due, min(queue_created_ms)::text AS created
+              bool_or(queue_unreached) AS unreached, min(queue_due_at_ms)::text AS due, min(queue_created_ms)::text AS created,
+              count(*) FILTER (WHERE queue_first_reply)::integer AS first_reply, min(queue_elapsed_minutes) AS least,
+              max(queue_running_since_ms)::text AS latest_since, max(queue_created_ms)::text AS latest_created
          FROM ticket_summaries WHERE queue_group IS NOT NULL GROUP BY queue_group`,
     );
     if (rows.length === 0) return undefined;
@@ -292,6 +298,10 @@ export class PgRecordSource implements RecordSource {
           unreached: r.unreached,
           dueAtMs: exact(r.due),
           createdMs: minorUnits(r.created),
+          firstReplyCount: r.first_reply,
+          leastElapsedMinutes: r.least,
+          latestRunningSinceMs: exact(r.latest_since),
+          latestCreatedMs: minorUnits(r.latest_created),
         },
       ]),
     );
@@ -443,27 +453,39 @@ async function removeRecords(query: Query, kind: Kind, keys: readonly string[]):
   }
 }
 
-/** The queue columns of a summary (0008_queue_groups.sql): its group and facts while open, nothing otherwise. */
+/**
+ * The queue columns of a summary (0008_queue_groups.sql, 0009_first_reply_places.sql): its group
+ * and facts while open, nothing otherwise. A member's least and latest facts are its own
+ * elapsed minutes, start and opening, so the server folds those columns with min and max.
+ */
 function queueColumns(summary: TicketSummary): object {
-  if (!OPEN_STATUSES.includes(summary.status)) return { g: null, e: null, rs: null, u: null, du: null, c: null };
+  if (!OPEN_STATUSES.includes(summary.status)) return { g: null, e: null, rs: null, u: null, du: null, c: null, f: null };
   const facts = memberFacts(summary);
-  return { g: queueGroupKey(summary), e: facts.elapsedMinutes, rs: facts.runningSinceMs, u: facts.unreached, du: facts.dueAtMs, c: facts.createdMs };
+  return {
+    g: queueGroupKey(summary),
+    e: facts.elapsedMinutes,
+    rs: facts.runningSinceMs,
+    u: facts.unreached,
+    du: facts.dueAtMs,
+    c: facts.createdMs,
+    f: facts.firstReplyCount === 1,
+  };
 }
 
-const QUEUE_ROWS = 'q(k integer, d jsonb, g text, e double precision, rs bigint, u boolean, du bigint, c bigint)';
+const QUEUE_ROWS = 'q(k integer, d jsonb, g text, e double precision, rs bigint, u boolean, du bigint, c bigint, f boolean)';
 const QUEUE_SET =
-  'queue_group = EXCLUDED.queue_group, queue_elapsed_minutes = EXCLUDED.queue_elapsed_minutes, queue_running_since_ms = EXCLUDED.queue_running_since_ms, queue_unreached = EXCLUDED.queue_unreached, queue_due_at_ms = EXCLUDED.queue_due_at_ms, queue_created_ms = EXCLUDED.queue_created_ms';
+  'queue_group = EXCLUDED.queue_group, queue_elapsed_minutes = EXCLUDED.queue_elapsed_minutes, queue_running_since_ms = EXCLUDED.queue_running_since_ms, queue_unreached = EXCLUDED.queue_unreached, queue_due_at_ms = EXCLUDED.queue_due_at_ms, queue_created_ms = EXCLUDED.queue_created_ms, queue_first_reply = EXCLUDED.queue_first_reply';
 
 async function putSummaries(query: Query, records: readonly (readonly [string, unknown])[]): Promise<void> {
   await query(
-    `INSERT INTO ticket_summaries (number, doc, queue_group, queue_elapsed_minutes, queue_running_since_ms, queue_unreached, queue_due_at_ms, queue_created_ms)
-          SELECT k, d, g, e, rs, u, du, c FROM json_to_recordset($1::json) AS ${QUEUE_ROWS}
+    `INSERT INTO ticket_summaries (number, doc, queue_group, queue_elapsed_minutes, queue_running_since_ms, queue_unreached, queue_due_at_ms, queue_created_ms, queue_first_reply)
+          SELECT k, d, g, e, rs, u, du, c, f FROM json_to_recordset($1::json) AS ${QUEUE_ROWS}
       ON CONFLICT (number) DO UPDATE SET doc = EXCLUDED.doc, ${QUEUE_SET}`,
     [jsonRows(records.map(([key, value]) => ({ k: Number(key), d: value, ...queueColumns(value as TicketSummary) })))],
   );
 }
 
-/** Migration 8: the queue columns of the summaries a database already holds, computed by okpay's code. */
+/** Migration 8: the queue columns of the summaries a database already holds, computed by okpay's code (migration 9 fills its own column in SQL). */
 export async function fillQueueColumns(query: Query): Promise<void> {
   const { rows } = await query<{ number: number; doc: string }>(`SELECT number, doc::text AS doc FROM ticket_summaries WHERE ${OPEN}`);
   for (let from = 0; from < rows.length; from += PREFETCH_BATCH) {
