@@ -39,6 +39,8 @@ export async function runGenerator(ctx: Context, options: GeneratorOptions): Pro
       throw new AppError('ALREADY_EXISTS', 'fixtures generate needs an empty store, so that the same seed gives the same store', {
         hint: 'use a fresh data directory: --data-dir or $OKPAY_HOME',
       });
+    // The store is empty: what the generator has not written does not exist, and is not asked for.
+    await t.startFromNothing();
     const g = new Generation(ctx, t, options, anchorMs, passwordHash);
     await new GeneratedPeople(g).createPeople();
     await g.runTimeline(progress.tick);

@@ -328,6 +328,19 @@ export abstract class RecordTransaction implements RecordsTransaction {
     // The memory store keeps its entries until the commit; the file store and PostgreSQL write them early.
   }
 
+  /**
+   * For a writer that fills an empty store (fixtures generate): when the store holds nothing
+   * (no user, no entry, no mail, no ticket) and this transaction has written nothing yet, reads of
+   * records it has not written stop asking the store. Returns whether that applies.
+   */
+  async startFromNothing(): Promise<boolean> {
+    const meta = this.committedMeta;
+    if (this.view.changed || meta.journal.seq > 0 || meta.audit.seq > 0 || meta.mailSeq > 0 || meta.ticketSeq > 0) return false;
+    if (((await this.view.committed<Counts>('counts', COUNTS_KEY))?.users ?? 0) > 0) return false;
+    this.view.startFromNothing();
+    return true;
+  }
+
   /** The posted transactions not taken yet, oldest first, handed over to be written: they leave `posted`. */
   takePosted(): Transaction[] {
     const taken = this.posted.splice(0);

@@ -41,6 +41,16 @@ export interface RecordSource {
   keeps?(kind: IndexKind): boolean;
 }
 
+/** The records of a store that holds none. */
+const NOTHING: RecordSource = {
+  get: async () => undefined,
+  // eslint-disable-next-line require-yield -- an empty scan
+  scan: async function* () {
+    return;
+  },
+  ordered: async () => [],
+};
+
 /** What a commit changes: per kind, key → new value, or null for a removed record. */
 export type Changes = Map<Kind, Map<string, unknown>>;
 
@@ -59,7 +69,21 @@ export class RecordView {
    */
   private readonly filedByWrites = new Map<string, Set<string>>();
 
-  constructor(readonly source: RecordSource) {}
+  constructor(private committedSource: RecordSource) {}
+
+  /** Where the committed records come from. */
+  get source(): RecordSource {
+    return this.committedSource;
+  }
+
+  /**
+   * The store held no record when this transaction began (its writer checked): from now on a
+   * record this transaction has not written is absent, without asking the store (a generated
+   * store reads hundreds of thousands of them, each a round trip to a database).
+   */
+  startFromNothing(): void {
+    this.committedSource = NOTHING;
+  }
 
   async get<T>(kind: Kind, key: string): Promise<T | null> {
     const written = this.writes.get(kind);

@@ -69,6 +69,11 @@ export interface RecordsTransaction extends Records {
   failAfterCommit(error: AppError): void;
   /** Lets a very large commit write what is already final (full journal segments) as it goes. */
   flush(): Promise<void>;
+  /**
+   * For a writer that fills an empty store: when it holds nothing yet, reads of records this
+   * transaction has not written stop asking the store (no file read, no round trip). Whether it applies.
+   */
+  startFromNothing(): Promise<boolean>;
   readonly journal: JournalReader;
   readonly auditLog: AuditReader;
   readonly outbox: OutboxReader;

@@ -142,6 +142,24 @@ describe.each(STORES)('the %s record store', (_name, make) => {
     expect(await store.read(async (t) => [await t.users.count(), (await t.users.byPhone('+14155550142'))?.id])).toEqual([2, bob.id]);
   });
 
+  it('starts from nothing only in a store that holds nothing, and then answers from its own writes alone', async () => {
+    const store = make();
+    await store.transaction(async (t) => {
+      expect(await t.startFromNothing()).toBe(true);
+      expect(await t.users.get(ada.id)).toBeNull();
+      t.users.put(ada);
+      await t.post(deposit(ada, 500));
+      expect(await t.users.byEmail(ada.email)).toEqual(ada);
+      expect(await t.balances.get(userAccount(ada.id), 'USD')).toBe(500);
+      expect(await t.users.count()).toBe(1);
+    });
+    await store.transaction(async (t) => {
+      expect(await t.startFromNothing()).toBe(false);
+      expect(await t.users.byEmail(ada.email)).toEqual(ada);
+    });
+    expect(await store.read(async (t) => [await t.users.count(), await t.balances.get(userAccount(ada.id), 'USD')])).toEqual([1, 500]);
+  });
+
   it('moves the indexes with the record: a changed email, a new token, a new agent', async () => {
     const store = make();
     await store.transaction((t) => {
