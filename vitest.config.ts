@@ -36,7 +36,7 @@ export default defineConfig({
         test: {
           name: 'files',
           include: ['test/**/*.test.ts'],
-          globalSetup: ['test/support/pg-cluster.ts'],
+          globalSetup: ['test/support/pg-cluster.ts', 'test/support/store-templates.ts'],
           env: { OKPAY_BCRYPT_COST: '4' },
         },
       },
@@ -47,7 +47,7 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           exclude: FILE_STORE_ONLY,
           testNamePattern: /^(?!.*\[files\])/,
-          globalSetup: ['test/support/pg-cluster.ts'],
+          globalSetup: ['test/support/pg-cluster.ts', 'test/support/store-templates.ts'],
           env: { OKPAY_BCRYPT_COST: '4', OKPAY_TEST_STORE: 'postgres' },
         },
       },

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { testStoreDatabase } from './pg-e2e.js';
+import { copyTestStore } from './store-templates.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/okpay.js', import.meta.url));
 export const DEFAULT_NOW = '2026-11-23T10:00:00.000Z';
@@ -70,15 +70,20 @@ export class Okpay {
     });
   }
 
+  /** A copy of a store that `okpay dev init` made (test/support/store-templates.ts). */
   private async initTestStore(): Promise<void> {
-    this.databaseUrl = await testStoreDatabase();
-    const run = await runBin(['dev', 'init'], { env: { OKPAY_HOME: this.home, OKPAY_DATABASE_URL: this.databaseUrl } });
-    if (run.code !== 0) throw new Error(`okpay dev init failed in ${this.databaseUrl ?? this.home}: ${run.stderr}`);
+    this.databaseUrl = await copyTestStore(this.home, devInit);
   }
 
   cleanup(): void {
     rmSync(this.home, { recursive: true, force: true });
   }
+}
+
+/** Runs `okpay dev init` on an empty store: its data directory, and its database on PostgreSQL. */
+async function devInit(home: string, databaseUrl: string | undefined): Promise<void> {
+  const run = await runBin(['dev', 'init'], { env: { OKPAY_HOME: home, OKPAY_DATABASE_URL: databaseUrl } });
+  if (run.code !== 0) throw new Error(`okpay dev init failed in ${databaseUrl ?? home}: ${run.stderr}`);
 }
 
 /** `bin`: another copy of okpay's executable, e.g. a package copy with edited data files. */

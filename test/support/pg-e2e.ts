@@ -1,10 +1,10 @@
 // `npm test` runs the end-to-end suite twice: on the data directory's files, and (vitest project
 // `postgres`, OKPAY_TEST_STORE=postgres) on PostgreSQL, the same tests. There every test store the Okpay harness
-// makes is a fresh database of its own on the suite's server; the project's teardown drops them all
+// makes is a fresh database of its own on the suite's server (a copy of a template database,
+// test/support/store-templates.ts); the project's teardown drops them all
 // (test/support/pg-cluster.ts), so a failing test leaves none behind.
 
 import pg from 'pg';
-import { inject } from 'vitest';
 import { formatEml, parseEml, type MailRecord } from '../../src/domain/mail.js';
 
 export const E2E_DATABASE_PREFIX = 'okpay_e2e_';
@@ -18,24 +18,6 @@ export function withDatabase(adminUrl: string, name: string): string {
   const match = /^(postgres(?:ql)?:\/\/[^/?]*)(?:\/[^?]*)?(\?.*)?$/.exec(adminUrl);
   if (!match) throw new Error('OKPAY_TEST_DATABASE_URL is not a postgres:// URL');
   return `${match[1]}/${name}${match[2] ?? ''}`;
-}
-
-let counter = 0;
-
-/** A new empty database for one test store when the suite runs on PostgreSQL; undefined on files. */
-export async function testStoreDatabase(): Promise<string | undefined> {
-  if (suiteStore() !== 'postgres') return undefined;
-  counter += 1;
-  const name = `${E2E_DATABASE_PREFIX}${process.pid}_${counter}_${Date.now().toString(36)}`;
-  const adminUrl = inject('pgAdminUrl');
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  return withDatabase(adminUrl, name);
 }
 
 /** The mails of a PostgreSQL store as the .eml text renders them, oldest first (what the file store's files hold). */
