@@ -8,7 +8,11 @@ import { defineConfig } from 'vitest/config';
 // Left out of `postgres`, because they are about the data directory's own files or already run both
 // stores themselves: the files' layout and modes, a full disk, crashes mid-write, the schema-2
 // upgrade, store copy, the PostgreSQL tests proper; and tests named `[files]` (they edit a store file
-// by hand). And the man page's tests, which open no store.
+// by hand, or never open the suite's store: they run in-process on the memory store, or on a data
+// directory of their own). And the files that never open the suite's store, so that on `postgres`
+// they would run the very same test again: the man page's, the code cache's, the demo's (its own
+// data directory), the README tour's (the same), and the fixtures' (each test a data directory of its
+// own, made a test store by loading or generating fixtures).
 const FILE_STORE_ONLY = [
   'test/e2e/files.test.ts',
   'test/e2e/disk.test.ts',
@@ -19,6 +23,10 @@ const FILE_STORE_ONLY = [
   'test/e2e/store-copy.test.ts',
   'test/e2e/postgres.test.ts',
   'test/e2e/man.test.ts',
+  'test/e2e/code-cache.test.ts',
+  'test/e2e/demo.test.ts',
+  'test/e2e/readme.test.ts',
+  'test/e2e/fixtures.test.ts',
 ];
 
 export default defineConfig({

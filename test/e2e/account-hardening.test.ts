@@ -246,7 +246,8 @@ describe('an empty OKPAY_SESSION (item 9)', () => {
   });
 });
 
-describe('the clock (item 7)', () => {
+// [files]: stores of their own, never the suite's (a real store; a new one before `dev init`).
+describe('[files] the clock (item 7)', () => {
   const CLOCK_REFUSED = 'OKPAY_NOW is set, but this store is not a test store: its clock cannot be moved';
   const realClock = { env: { OKPAY_NOW: undefined } };
 

@@ -89,7 +89,8 @@ afterAll(() => {
   rmSync(workRoot, { recursive: true, force: true });
 });
 
-describe('hostile input, in-process', () => {
+// [files]: on the memory store, whichever store the suite runs on; the `postgres` project leaves it out.
+describe('[files] hostile input, in-process', () => {
   const desk = new Desk();
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'okpay-hostile-'));
   let baseline: Baseline;

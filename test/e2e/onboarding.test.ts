@@ -243,7 +243,8 @@ describe('the store from the real binary', () => {
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
-  it('8 processes registering at once lose no update', async () => {
+  // [files]: a real store of its own (the data directory's files), never the suite's.
+  it('[files] 8 processes registering at once lose no update', async () => {
     // A real store on the real clock: the count of audit entries below is the registrations' alone.
     const o = new Okpay({ testStore: false });
     homes.push(o);
