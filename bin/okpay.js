@@ -10,11 +10,13 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 } else {
   const bundle = require('node:path').join(__dirname, '..', 'dist', 'bundle', 'okpay.cjs');
   if (require('node:fs').existsSync(bundle)) {
-    const cli = load(bundle, commandWord(args));
+    const word = commandWord(args);
+    const cli = load(bundle, word);
     cli.exports.main(args).then((code) => {
       process.exitCode = code;
-      // A failed command (a mistyped one too) leaves no cache behind.
-      if (code === 0) cli.save();
+      // A failed command (a mistyped one too) leaves no cache behind, nor one whose name was a guess
+      // that the bundle's own reading of the command line does not confirm.
+      if (code === 0 && cli.exports.invokedCommand(args) === word) cli.save();
     });
   } else {
     process.stderr.write('okpay: okpay is not built yet — run `npm install` (or `npm run build`) in its folder\n');
@@ -22,10 +24,14 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   }
 }
 
-/** The top-level command named (global options and their values skipped), or null: the name of its code cache. */
+/**
+ * The top-level command named, or null: the name of its code cache, read before the bundle is. Global
+ * options that take a value are skipped with it (as src/cli/commands/index.ts's invokedCommand does,
+ * which confirms the name before a cache is written).
+ */
 function commandWord(argv) {
   for (let i = 0; i < argv.length; i += 1) {
-    if (argv[i] === '--data-dir' || argv[i] === '--database-url') i += 1;
+    if (['--data-dir', '--database-url', '--jq', '--template'].includes(argv[i])) i += 1;
     else if (!argv[i].startsWith('-')) return /^[a-z0-9][a-z0-9-]{0,23}$/.test(argv[i]) ? argv[i] : null;
   }
   return null;

@@ -86,6 +86,9 @@ function pathOf(command: CommandUnknownOpts): string {
   return names.join(' ');
 }
 
+/** The top-level command of a command line: bin/okpay.js keeps a code cache only under that name. */
+export { invokedCommand };
+
 export async function run(given: readonly string[], deps: Deps): Promise<number> {
   if (((deps.io.stdoutIsTTY && !deps.io.forcedTTY) || deps.env['FORCE_COLOR']) && !deps.env['NO_COLOR'] && !given.includes('--no-color')) await loadColor();
   if (deps.io.stdoutIsTTY || deps.io.stderrIsTTY || asksForHelp(given)) await loadTerminalKit();

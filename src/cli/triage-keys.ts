@@ -90,7 +90,7 @@ export interface Stroke {
 /**
  * Splits what the terminal sent in one read into strokes. ink names a key only when it arrives on
  * its own: typed fast or pasted, "Waiting on them.\x04" comes as one text, and its Ctrl-D would be
- * lost. Text runs stay whole (a paste is one stroke); Enter, Tab, Backspace and each Ctrl-letter
+ * lost. Text runs stay whole (a paste is one stroke, tabs included); Enter, Backspace and each Ctrl-letter
  * become keys of their own; other control characters stand for no key and are dropped.
  */
 export function strokes(input: string, key: Key): Stroke[] {
@@ -124,12 +124,12 @@ export function strokes(input: string, key: Key): Stroke[] {
   for (let i = 0; i < input.length; i++) {
     const char = input.charAt(i);
     const code = char.charCodeAt(0);
-    if (code >= 0x20 && code !== 0x7f) text += char;
+    // A tab inside a paste is text, as it was pasted.
+    if ((code >= 0x20 && code !== 0x7f) || char === '\t') text += char;
     else if (char === '\r' || char === '\n') {
       if (char === '\r' && input.charAt(i + 1) === '\n') i++;
       named('', { return: true });
     } else if (char === '\x7f' || char === '\b') named('', { backspace: true });
-    else if (char === '\t') named('', { tab: true });
     else if (code >= 1 && code <= 26) named(String.fromCharCode(code + 96), { ctrl: true });
   }
   if (text !== '') out.push({ input: text, key: plain });

@@ -125,6 +125,12 @@ describe('--template', () => {
     expect(run.stderr).toMatch(/^okpay: --template: /);
   });
 
+  it('before the command, its value is never taken for the command, even when it names one', async () => {
+    const run = await cli.run(['--template', 'balance', 'support']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('balance');
+  });
+
   it('cannot be combined with --jq', async () => {
     expect((await cli.run(['balance', '--template', '{{x}}', '--jq', '.'])).code).toBe(2);
   });

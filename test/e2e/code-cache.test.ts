@@ -97,6 +97,19 @@ if (NODE_HAS_ITS_OWN) {
       expect(readFileSync(file)).toEqual(bytes);
     });
 
+    it("is named after the command, never after a global option's value", async () => {
+      const env = { XDG_CACHE_HOME: base };
+      for (const args of [
+        ['--jq', 'length', 'version', '--json'],
+        ['--template', 'faq', 'version', '--json'],
+        ['--json', 'node', 'version'],
+      ]) {
+        const run = await runBin(args, { env });
+        expect(run.code, run.stderr).toBe(0);
+      }
+      expect(cacheFiles().map((name) => path.basename(name).replace(/^bundle-[0-9a-f]{16}-/, ''))).toEqual(['version.v8cache']);
+    });
+
     it('rejected by V8 (made under other V8 flags): rebuilt, then used as it is', async () => {
       await runChecked();
       const made = wholeCacheFile().bytes;

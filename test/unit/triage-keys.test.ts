@@ -46,9 +46,9 @@ describe('strokes', () => {
     expect(named('Waiting on them.\x04')).toEqual(['"Waiting on them."', 'Ctrl-D']);
   });
 
-  it('turns line ends, tabs and backspaces into keys, a CRLF into one Enter, and keeps a paste whole between them', () => {
+  it('turns line ends and backspaces into keys, a CRLF into one Enter, and keeps a paste whole between them, tabs included', () => {
     expect(named('Called the bank.\r\nWaiting.\rok\n')).toEqual(['"Called the bank."', 'return', '"Waiting."', 'return', '"ok"', 'return']);
-    expect(named('ab\x7fc\td\b')).toEqual(['"ab"', 'backspace', '"c"', 'tab', '"d"', 'backspace']);
+    expect(named('ab\x7fc\td\b')).toEqual(['"ab"', 'backspace', '"c\\td"', 'backspace']);
   });
 
   it('makes each control letter a Ctrl key and drops control characters that are no key', () => {

@@ -76,11 +76,18 @@ export async function registerCommands(program: Command, app: App, invoked: stri
   for (const group of owner ? [owner] : GROUPS) await group.register(program, app, owner ? invoked : null);
 }
 
-/** The top-level command a command line names (skipping global options), or null. */
+/** The global options that take a value: the word after one is its value, never the command. */
+const VALUE_OPTIONS: ReadonlySet<string> = new Set(['--data-dir', '--database-url', '--jq', '--template']);
+const TOP_LEVEL: ReadonlySet<string> = new Set([...GROUPS.flatMap((group) => group.names), 'help', 'version']);
+
+/** The top-level command a command line names (global options and their values skipped), or null. */
 export function invokedCommand(argv: readonly string[]): string | null {
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
-    if (arg === '--data-dir' || arg === '--database-url') i += 1;
+    const next = argv[i + 1] ?? '-';
+    if (VALUE_OPTIONS.has(arg)) i += 1;
+    // `--json id,amount`: the word after --json is its field list unless it names a command.
+    else if (arg === '--json' && !next.startsWith('-') && !TOP_LEVEL.has(next)) i += 1;
     else if (!arg.startsWith('-')) return arg;
   }
   return null;
