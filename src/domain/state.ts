@@ -95,6 +95,11 @@ export const withdrawalSchema = z.readonly(
     feeLines,
     status: z.enum(WITHDRAWAL_STATUSES),
     requestedAt: text,
+    /**
+     * When processing may start: the next opening of the payout region after the request, fixed
+     * when it is requested (absent on withdrawals requested before this field existed).
+     */
+    processingFrom: z.optional(text),
     processingAt: optionalText,
     expectedBy: text,
     finishedAt: optionalText,
@@ -108,12 +113,13 @@ export const withdrawalSchema = z.readonly(
 export type Withdrawal = z.infer<typeof withdrawalSchema>;
 
 /**
- * The earliest moment settlement may move a withdrawal in flight on: a requested one from its
- * request (processing starts at the next opening of its payout region, never before), a processing
- * one from its expected arrival. A fixed instant of the record, so stores can index it.
+ * The earliest moment settlement may move a withdrawal in flight on: a requested one from the
+ * moment its processing may start (from its request when that was not recorded), a processing one
+ * from its expected arrival. A fixed instant of the record, so stores can index it, and settlement
+ * reads no withdrawal that is waiting for its payout region to open.
  */
 export function settleDueAt(withdrawal: Withdrawal): string {
-  return withdrawal.status === 'processing' ? withdrawal.expectedBy : withdrawal.requestedAt;
+  return withdrawal.status === 'processing' ? withdrawal.expectedBy : (withdrawal.processingFrom ?? withdrawal.requestedAt);
 }
 
 export const storedQuoteSchema = z.readonly(

@@ -112,6 +112,11 @@ export function expectedArrivalMs(calendars: CalendarData, rules: PayoutRules, m
   return addBusinessDays(payoutRegion(calendars, method.country), requestedMs, rules.etaBusinessDays[method.type]);
 }
 
+/** When a payout requested at `requestedMs` may start processing: the next opening of its payout region. */
+function processingStartMs(calendars: CalendarData, method: WithdrawalMethod | null, requestedMs: number): number {
+  return nextOpeningMs(payoutRegion(calendars, method?.country ?? null), requestedMs);
+}
+
 export function planWithdrawal(ref: WalletRef & { calendars: CalendarData; payouts: PayoutRules }, request: WithdrawalRequest): NewTransaction {
   const { user, method, quote, currency, nowMs } = request;
   const total = quote.amountMinor + quote.feeMinor;
@@ -136,6 +141,7 @@ export function planWithdrawal(ref: WalletRef & { calendars: CalendarData; payou
     feeLines: quote.feeLines,
     status: 'requested',
     requestedAt: nowIso,
+    processingFrom: new Date(processingStartMs(ref.calendars, method, nowMs)).toISOString(),
     processingAt: null,
     expectedBy: new Date(expectedArrivalMs(ref.calendars, ref.payouts, method, nowMs)).toISOString(),
     finishedAt: null,
@@ -275,7 +281,8 @@ export function settleSteps(withdrawal: Withdrawal, method: WithdrawalMethod | n
   const steps: SettleStep[] = [];
   let current = withdrawal;
   if (current.status === 'requested') {
-    const startMs = nextOpeningMs(payoutRegion(calendars, method?.country ?? null), Date.parse(current.requestedAt));
+    const startMs =
+      current.processingFrom === undefined ? processingStartMs(calendars, method, Date.parse(current.requestedAt)) : Date.parse(current.processingFrom);
     if (nowMs < startMs) return steps;
     current = { ...current, status: 'processing', processingAt: new Date(startMs).toISOString() };
     steps.push({ kind: 'processing', withdrawal: current });

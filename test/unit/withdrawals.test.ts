@@ -29,7 +29,15 @@ import {
 } from '../../src/domain/ledger.js';
 import { parseLimitTable, windowUsdMinor } from '../../src/domain/limits.js';
 import { findCurrency, type Currency } from '../../src/domain/money.js';
-import type { Balances, LimitWindow, UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../../src/domain/state.js';
+import {
+  settleDueAt,
+  type Balances,
+  type LimitWindow,
+  type UnclaimedTransfer,
+  type User,
+  type Withdrawal,
+  type WithdrawalMethod,
+} from '../../src/domain/state.js';
 import { maskAccountNumber, normalizeIban, parseIbanLengths, validateAccountNumber } from '../../src/domain/validate-bank.js';
 import { compareWithState } from '../../src/domain/integrity-check.js';
 import { planDeposit, type WalletRef } from '../../src/domain/wallet.js';
@@ -238,7 +246,24 @@ describe('settlement over time', () => {
     const bank = books.addMethod(method(ada));
     request(books, ada, bank, 10_000, '2026-11-20T18:30:00.000Z');
     expect(books.withdrawals['wd_1']?.expectedBy).toBe('2026-11-26T17:00:00.000Z');
+    // Recorded with the request, and what settlement indexes it by: no run before reads it.
+    expect(books.withdrawals['wd_1']?.processingFrom).toBe('2026-11-23T08:00:00.000Z');
+    expect(settleDueAt(books.withdrawals['wd_1'] as Withdrawal)).toBe('2026-11-23T08:00:00.000Z');
     expect(settle(books, '2026-11-21T12:00:00.000Z')).toEqual({});
+    expect(settle(books, '2026-11-23T07:59:59.000Z')).toEqual({});
+    expect(settle(books, '2026-11-23T08:00:00.000Z')).toEqual({ wd_1: ['processing'] });
+    expect(books.withdrawals['wd_1']?.processingAt).toBe('2026-11-23T08:00:00.000Z');
+    expect(settleDueAt(books.withdrawals['wd_1'] as Withdrawal)).toBe('2026-11-26T17:00:00.000Z');
+  });
+
+  it('a request recorded before processingFrom existed is due from its request and starts at the same next opening', () => {
+    const books = new Books();
+    const ada = member(books);
+    const bank = books.addMethod(method(ada));
+    request(books, ada, bank, 10_000, '2026-11-20T18:30:00.000Z');
+    const { processingFrom: _recorded, ...older } = books.withdrawals['wd_1'] as Withdrawal;
+    books.withdrawals['wd_1'] = older;
+    expect(settleDueAt(older)).toBe('2026-11-20T18:30:00.000Z');
     expect(settle(books, '2026-11-23T07:59:59.000Z')).toEqual({});
     expect(settle(books, '2026-11-23T08:00:00.000Z')).toEqual({ wd_1: ['processing'] });
     expect(books.withdrawals['wd_1']?.processingAt).toBe('2026-11-23T08:00:00.000Z');
