@@ -39,11 +39,18 @@ function canonical(value: unknown): string | undefined {
 
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,9})$/;
 
-/** Sorted keys in the order a JavaScript object keeps them: array-index keys first, by number. */
+const isIndex = (key: string): boolean => ARRAY_INDEX.test(key) && Number(key) < 4294967295;
+
+/**
+ * Sorted keys in the order a JavaScript object keeps them: array-index keys first, by number.
+ * An object lists its array-index keys before all others, so only its first keys are tested.
+ */
 function sortedKeys(record: Record<string, unknown>): string[] {
-  const keys = Object.keys(record).sort();
-  const isIndex = (key: string) => ARRAY_INDEX.test(key) && Number(key) < 4294967295;
-  return [...keys.filter(isIndex).sort((a, b) => Number(a) - Number(b)), ...keys.filter((key) => !isIndex(key))];
+  const keys = Object.keys(record);
+  let indexes = 0;
+  while (indexes < keys.length && isIndex(keys[indexes] as string)) indexes += 1;
+  if (indexes === 0) return keys.sort();
+  return [...keys.slice(0, indexes).sort((a, b) => Number(a) - Number(b)), ...keys.slice(indexes).sort()];
 }
 
 /**
