@@ -79,6 +79,8 @@ export abstract class RecordTransaction implements RecordsTransaction {
   /** How many posted transactions the store has already taken (written early, by `flush`). */
   private taken = 0;
   private readonly postedIds = new Set<string>();
+  /** The journal index lists this transaction made (appendSeq), by index and key. */
+  private readonly ownSeqs = new Map<string, number[]>();
   readonly events: AuditEvent[] = [];
   readonly mails: MailRecord[] = [];
   /** Chain entries taken whole from another store (`store copy`): appended with their own end marks, so their hashes stay. */
@@ -291,9 +293,21 @@ export abstract class RecordTransaction implements RecordsTransaction {
     for (const linked of new Set(tx.links)) await this.appendSeq('journal-links', linked, tx.seq);
   }
 
+  /**
+   * Appends to the list this transaction already wrote in place: a batch files 10,000 entries under
+   * its payer, and a new copy of the list for each would copy 50 million numbers.
+   */
   private async appendSeq(index: 'journal-of-user' | 'journal-links', key: string, seq: number): Promise<void> {
-    const seqs = (await this.view.get<number[]>(index, key)) ?? [];
-    this.view.put(index, key, [...seqs, seq]);
+    const id = `${index}\u0000${key}`;
+    const current = await this.view.get<number[]>(index, key);
+    const own = this.ownSeqs.get(id);
+    if (own !== undefined && own === current) {
+      own.push(seq);
+      return;
+    }
+    const seqs = [...(current ?? []), seq];
+    this.ownSeqs.set(id, seqs);
+    this.view.put(index, key, seqs);
   }
 
   audit(event: AuditEvent): void {
