@@ -127,26 +127,8 @@ const READ_OPTIONS: Options = { raw: true, relax_column_count: true, record_deli
 
 /** Hands every record to `take` in file order, a malformed one as a record with its error. */
 function readRecords(text: string, take: (record: RawRecord) => void): void {
-  if (!text.includes('"')) {
-    readPlainRecords(text, take);
-    return;
-  }
   let rest: { text: string; line: number } | null = { text, line: 1 };
   while (rest !== null && rest.text !== '') rest = readUntilError(rest.text, rest.line, take);
-}
-
-/**
- * A file without a quote, read as csv-parse reads it (a batch file usually is one): a record per
- * line, fields split at commas, a leading BOM dropped, no record after the last line break. Such
- * a file has no malformed record and no field with a line break, so each record is one line.
- */
-function readPlainRecords(text: string, take: (record: RawRecord) => void): void {
-  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(LINE_BREAK);
-  if (lines[lines.length - 1] === '') lines.pop();
-  lines.forEach((line, index) => {
-    const fields = line.split(',');
-    take({ line: index + 1, fields, blank: fields.every((value) => value.trim() === ''), error: null });
-  });
 }
 
 /** Reads records up to the first malformed one; returns where reading resumes, or null at the end. */
