@@ -303,6 +303,13 @@ describe('the PostgreSQL store', () => {
       `journal_links says entry ${second.seq} links to ${third.id}, which is not an earlier entry of the journal`,
       `entry ${second.seq} links to ${first.id}, but journal_links has no row for it`,
     ]);
+    // Damaged ids that are no transaction number at all (too long for a bigint, not digits) are reported too, not an SQL error.
+    for (const bad of ['txn_99999999999999999999', 'txn_1a']) {
+      await store.query('UPDATE journal_links SET tx_id = $1 WHERE seq = $2', [bad, second.seq]);
+      const damaged = await verifyStore(store);
+      expect(damaged.ok).toBe(false);
+      expect(damaged.problems).toContain(`journal_links says entry ${second.seq} links to ${bad}, which is not an earlier entry of the journal`);
+    }
   });
 
   it('answers idempotency keys read ahead (a batch of references) exactly as single reads would, and its own writes over them', async () => {

@@ -26,10 +26,14 @@ export async function linkProblems(query: Query, headSeq: number): Promise<strin
         ? `journal_links says entry ${row.seq} links to ${row.tx_id}, but the entry does not name it`
         : `journal_links says entry ${row.seq} links to ${row.tx_id}, but there is no entry ${row.seq}`,
     );
+  // The cast sits inside the CASE: a guard beside it in the WHERE does not stop the planner from
+  // casting first (it puts the cast in the index condition), and a damaged tx_id such as
+  // txn_99999999999999999999 or txn_1a would then fail verify with an SQL error instead of being reported.
   const dangling = await query<{ tx_id: string; seq: string }>(
     `SELECT l.tx_id, l.seq::text AS seq FROM journal_links l
       WHERE l.seq <= $1
-        AND NOT EXISTS (SELECT 1 FROM journal k WHERE l.tx_id ~ '^txn_[0-9]{1,18}$' AND k.seq = substr(l.tx_id, 5)::bigint AND k.seq < l.seq)
+        AND NOT EXISTS (SELECT 1 FROM journal k
+                         WHERE k.seq = CASE WHEN l.tx_id ~ '^txn_[0-9]{1,18}$' THEN substr(l.tx_id, 5)::bigint END AND k.seq < l.seq)
       ORDER BY l.seq, l.tx_id LIMIT $2`,
     [headSeq, SHOWN],
   );
