@@ -244,11 +244,15 @@ export class ChainAppender<E extends ChainEntry, C> {
     return seq;
   }
 
-  /** Writes every segment that is already full; keeps the rest pending. */
+  /**
+   * Writes every segment that is already full, except one holding the newest entry: that entry
+   * stays pending, so that `finish` always has it to mark as the end of the commit (a commit whose
+   * last entry fills a segment stores the same bytes, flushed or not). Keeps the rest pending.
+   */
   async flushFull(): Promise<void> {
     const first = this.pending[0];
     if (!first) return;
-    const lastFullSeq = this.log.segmentOf(this.nextSeq) * this.log.segmentSize;
+    const lastFullSeq = this.log.segmentOf(this.nextSeq - 1) * this.log.segmentSize;
     if (lastFullSeq < first.seq) return;
     await this.write(
       this.pending.filter((p) => p.seq <= lastFullSeq),

@@ -2,7 +2,7 @@
 // parsing the whole segment gives — multi-byte text, quotes and look-alike text in the content
 // included — and says "not here" rather than guessing.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,26 @@ describe('a segment log', () => {
     }
     expect(await log.readEntry(99, 'note')).toBeNull();
     expect(await log.readEntry(4, 'note')).toBeDefined();
+  });
+
+  it('stores a commit flushed as its segments fill byte for byte as the same commit written at once, its last entry ending a segment included', async () => {
+    const zero = { seq: 0, hash: '0'.repeat(64), bytes: 0 };
+    for (const count of [4, 8, 7]) {
+      const whole = new SegmentLog<Note>(path.join(directory, `whole-${count}`), 4);
+      const flushed = new SegmentLog<Note>(path.join(directory, `flushed-${count}`), 4);
+      const once = new ChainAppender(whole, codec, zero);
+      const streamed = new ChainAppender(flushed, codec, zero);
+      for (let i = 1; i <= count; i += 1) {
+        once.add({ text: `note ${i}` });
+        streamed.add({ text: `note ${i}` });
+        await streamed.flushFull();
+      }
+      expect(await streamed.finish()).toEqual(await once.finish());
+      const last = (await flushed.readSegment(flushed.segmentOf(count)))?.at(-1);
+      expect(last).toMatchObject({ seq: count, end: true });
+      for (let segment = 0; segment <= whole.segmentOf(count); segment += 1)
+        expect(readFileSync(flushed.fileOf(segment), 'utf8')).toBe(readFileSync(whole.fileOf(segment), 'utf8'));
+    }
   });
 
   it('leaves to a full read what it cannot take apart', async () => {
