@@ -116,7 +116,7 @@ export class SplitFileStore implements RecordStore {
     const lock = await acquireStoreLock(this.directory, this.options.lockStaleMs ?? LOCK_STALE_MS);
     try {
       const snapshot = await this.withAddedIndexes(await this.openForWrite(), () => lock.compromised);
-      const t = new SplitTransaction(this, snapshot, false);
+      const t = new SplitTransaction(this, snapshot, false, () => (lock.compromised ? lockLost(this.directory) : null));
       let result: T;
       try {
         result = await work(t);

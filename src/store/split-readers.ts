@@ -43,6 +43,8 @@ export class SplitTransaction extends RecordTransaction {
     private readonly store: StoreLogs,
     snapshot: Snapshot,
     readOnly: boolean,
+    /** The error to throw when the store's lock was lost (another writer may have taken the store), else null. */
+    private readonly lockLost: () => Error | null = () => null,
   ) {
     super(new RecordView(snapshot), snapshot.root.meta, readOnly);
     const meta = snapshot.root.meta;
@@ -64,10 +66,13 @@ export class SplitTransaction extends RecordTransaction {
    * Writes the segments the entries posted so far fill, and lets go of those entries: a huge
    * transaction (a generated store) then holds at most one segment of them. Written past the
    * committed head, they count only once the commit reaches its commit point; until then readers
-   * stop at the head, and a writer after a crash drops them.
+   * stop at the head, and a writer after a crash drops them. Nothing is written once the lock is
+   * lost: another writer may have committed past our head since, into the very segments we would write.
    */
   override async flush(): Promise<void> {
     if (this.posted.length === 0) return;
+    const lost = this.lockLost();
+    if (lost) throw lost;
     const appender = this.journalAppender();
     for (const tx of this.takePosted()) appender.add(storedTransaction(tx));
     await appender.flushFull();

@@ -1,0 +1,89 @@
+// A split store's writer that lost its lock (stalled past the stale time: another command may
+// have taken the store and committed since) writes nothing more into the store's files: not even
+// the journal segments a flush would write past its old head, which may be another writer's now.
+// The lock is the real one; only its "compromised" flag is set, as proper-lockfile sets it.
+
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { regionById } from '../../src/domain/support-regions.js';
+import { AppError } from '../../src/domain/errors.js';
+import type { NewTransaction } from '../../src/domain/ledger.js';
+import { summarizeTicket } from '../../src/domain/ticket-summary.js';
+import type { HeldLock } from '../../src/store/lock.js';
+import { SplitFileStore } from '../../src/store/split-file-store.js';
+import { calendars, support } from '../support/desk-data.js';
+
+const held: HeldLock[] = [];
+vi.mock(import('../../src/store/lock.js'), async (original) => {
+  const lock = await original();
+  return {
+    ...lock,
+    acquireStoreLock: async (...args: Parameters<typeof lock.acquireStoreLock>) => {
+      const taken = await lock.acquireStoreLock(...args);
+      held.push(taken);
+      return taken;
+    },
+  };
+});
+
+const NOW_ISO = '2026-11-23T10:00:00.000Z';
+let root: string;
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'okpay-lost-lock-'));
+});
+
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+function deposit(amountMinor: number): NewTransaction {
+  return {
+    type: 'deposit',
+    at: NOW_ISO,
+    memo: null,
+    links: [],
+    parties: ['usr_a'],
+    postings: [
+      { account: 'user:usr_a', currency: 'USD', amountMinor },
+      { account: 'world', currency: 'USD', amountMinor: -amountMinor },
+    ],
+    details: { initiator: 'usr_a' },
+  };
+}
+
+function journalFiles(): Record<string, string> {
+  const directory = path.join(root, 'journal');
+  return Object.fromEntries(readdirSync(directory).map((name) => [name, readFileSync(path.join(directory, name), 'utf8')]));
+}
+
+describe('a writer that lost the lock', () => {
+  it('flushes nothing: the journal segments stay as the last commit left them, and the command fails with STORE_LOCKED', async () => {
+    const store = new SplitFileStore(root, {
+      now: () => new Date(NOW_ISO),
+      segmentSize: 3,
+      summarizeTicket: (ticket) => summarizeTicket(ticket, support, regionById(calendars, ticket.regionId)),
+    });
+    await store.transaction(async (t) => void (await t.post(deposit(1))));
+    const before = journalFiles();
+    const failed = await store
+      .transaction(async (t) => {
+        for (let i = 2; i <= 7; i += 1) await t.post(deposit(i));
+        const lock = held.at(-1);
+        if (!lock) throw new Error('no lock was taken');
+        lock.compromised = new Error('Unable to update lock within the stale threshold');
+        await t.flush();
+      })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect(failed).toBeInstanceOf(AppError);
+    expect((failed as AppError).code).toBe('STORE_LOCKED');
+    expect((failed as AppError).message).toContain('lost the lock');
+    expect(journalFiles()).toEqual(before);
+    await store.read(async (t) => expect(t.journal.head().seq).toBe(1));
+  });
+});
