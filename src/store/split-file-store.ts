@@ -70,10 +70,12 @@ const DEFAULT_SEGMENT_SIZE = 1000;
  */
 const IO_AT_ONCE = 16;
 /**
- * From this many files on, a commit's stages are made durable by one sync of their file system
- * (split-writes.syncAll) rather than one fsync each: 45,000 files of a generated store took 49 s one
- * by one on a loaded machine. syncfs(2) also waits for other writers' dirty pages on the same file
- * system, which is why an ordinary commit (a few files) keeps its own fsyncs.
+ * From this many files on, the first commit of a new store (fixtures generate, an upgrade) makes
+ * its stages durable by one sync of their file system (split-writes.syncAll) rather than one fsync
+ * each: 45,000 files of a generated store took 49 s one by one on a loaded machine. Every other
+ * commit, however many files it writes (a big `transfer --batch`), keeps one fsync per file and
+ * starts no program: syncfs(2) also waits for other writers' dirty pages on the same file system,
+ * and before Linux 5.8 it does not report a failed write-back, where each file's fsync does.
  */
 const MANY_FILES = 1000;
 /** A read that keeps meeting files of later commits gives up after this many fresh starts. */
@@ -320,12 +322,12 @@ export class SplitFileStore implements RecordStore {
       const files = await this.filesOf(t, snapshot, commit);
       const directories = new Set([...files.keys()].map((f) => path.dirname(this.file(f))));
       for (const directory of directories) await ensureDirectory(directory);
-      // One fsync per stage, IO_AT_ONCE at a time; a commit of MANY_FILES or more (a generated
-      // store, an upgrade of a big one) writes its stages first and syncs their file system once.
+      // One fsync per stage, IO_AT_ONCE at a time; a new store's first commit of MANY_FILES or more
+      // (a generated store, an upgrade of a big one) writes its stages first and syncs their file system once.
       // Each text is made just before it is written and let go after: a commit of a whole
       // generated store holds a few files' text at a time.
       const digests = new Map<string, string>();
-      const many = files.size >= MANY_FILES;
+      const many = snapshot.root.commit === 0 && files.size >= MANY_FILES;
       await eachAtMost(IO_AT_ONCE, files, async ([target, make]) => {
         const text = await make();
         digests.set(target, digest(text));

@@ -83,14 +83,22 @@ export async function invalidate(file: string): Promise<void> {
 }
 
 /**
+ * The program that syncs one file system (coreutils `sync -f`, i.e. syncfs(2), which Node cannot
+ * call itself), named by its absolute path: a `sync` looked up on $PATH is whatever the caller's
+ * environment puts first, and one that exits 0 without syncing would silently stand in for the fsyncs.
+ */
+const SYNC_PROGRAM = '/usr/bin/sync';
+
+/**
  * Makes files written without their own fsync durable: one syncfs(2) of their file system
- * (`sync -f`, Linux), else (no such command) each file's fsync, `limit` at once. For a commit of
- * thousands of files (a generated store): one flush instead of one journal commit per file.
+ * (SYNC_PROGRAM -f, Linux), else (no such program, or it failed) each file's fsync, `limit` at once.
+ * For the thousands of files of a new store's first commit (a generated store, an upgrade): one
+ * flush instead of one journal commit per file.
  */
 export async function syncAll(directory: string, files: readonly string[], limit: number): Promise<void> {
   faultPoint('fsync-directory', directory);
   const synced = await new Promise<boolean>((resolve) => {
-    execFile('sync', ['-f', directory], { timeout: 10 * 60 * 1000 }, (error) => resolve(error === null));
+    execFile(SYNC_PROGRAM, ['-f', directory], { timeout: 10 * 60 * 1000, env: {} }, (error) => resolve(error === null));
   });
   if (synced) return;
   await eachAtMost(limit, files, async (file) => {

@@ -5,7 +5,7 @@
 // the records contract shared with the other stores in test/unit/record-stores.test.ts.
 
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { regionById } from '../../src/domain/support-regions.js';
@@ -396,5 +396,28 @@ describe('concurrent transactions', () => {
 
   it('of several split store objects on one directory are serialised by the lock', async () => {
     expect(await counted(Array.from({ length: 4 }, () => open(root)))).toBe(20);
+  });
+});
+
+describe('a commit of many files', () => {
+  it('never runs a `sync` found on $PATH: one that exits 0 without syncing cannot stand in for the fsyncs', async () => {
+    const bin = path.join(root, 'bin');
+    const ran = path.join(root, 'fake-sync-ran');
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, 'sync'), `#!/bin/sh\necho "$@" >> '${ran}'\n`, { mode: 0o755 });
+    const data = path.join(root, 'data');
+    const store = open(data);
+    const mails = (count: number, to: string) => store.transaction((t) => void Array.from({ length: count }, () => t.mail(mail(to), NOW_ISO)));
+    const pathBefore = process.env['PATH'];
+    process.env['PATH'] = `${bin}${path.delimiter}${pathBefore ?? ''}`;
+    try {
+      // A new store's first commit (as fixtures generate makes), then an ordinary one, each of 1,000+ files.
+      await mails(1_100, 'ada@example.com');
+      await mails(1_100, 'bob@example.com');
+    } finally {
+      process.env['PATH'] = pathBefore;
+    }
+    expect(existsSync(ran)).toBe(false);
+    expect(readdirSync(path.join(data, 'outbox')).filter((name) => name.endsWith('.eml'))).toHaveLength(2_200);
   });
 });
