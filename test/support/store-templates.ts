@@ -62,6 +62,12 @@ function templateDatabase(devInit: DevInit): Promise<string> {
     const name = `${E2E_DATABASE_PREFIX}template_${process.pid}_${Date.now().toString(36)}`;
     await admin((client) => client.query(`CREATE DATABASE ${name}`));
     await devInit(mkdtempSync(path.join(inject('storeTemplates'), `worker-${process.pid}-pg-`)), withDatabase(inject('pgAdminUrl'), name));
+    // CREATE DATABASE … TEMPLATE refuses a template anyone is connected to: dev init's server process
+    // may still be on its way out, so it is ended, and no connection is let in afterwards.
+    await admin(async (client) => {
+      await client.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`);
+      await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+    });
     return name;
   })());
 }
