@@ -16,7 +16,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
       process.exitCode = code;
       // A failed command (a mistyped one too) leaves no cache behind, nor one whose name was a guess
       // that the bundle's own reading of the command line does not confirm.
-      if (code === 0 && cli.exports.invokedCommand(args) === word) cli.save();
+      // (A bundle older than this file, built before a pull and not since, has no invokedCommand: no cache.)
+      const confirmed = typeof cli.exports.invokedCommand === 'function' && cli.exports.invokedCommand(args) === word;
+      if (code === 0 && confirmed) cli.save();
     });
   } else {
     process.stderr.write('okpay: okpay is not built yet — run `npm install` (or `npm run build`) in its folder\n');
