@@ -1,8 +1,11 @@
 // A real pseudo-terminal for end-to-end tests: tmux runs bin/okpay.js in a detached session of a
 // given size, and the test reads the screen with capture-pane. A command ends by printing a marker
-// with its exit code, which the test waits for (polling the screen, bounded in time).
+// with its exit code, which the test waits for (polling the screen, bounded in time). Each terminal
+// has a tmux server of its own (-L): with one shared server, a session started while another test
+// closed the last one met the server as it exited ("server exited unexpectedly").
 
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { BIN } from './okpay.js';
 
@@ -22,7 +25,7 @@ export class Terminal {
     readonly columns: number,
     readonly rows = 60,
   ) {
-    execFileSync('tmux', [
+    this.tmux([
       '-u',
       'new-session',
       '-d',
@@ -51,7 +54,7 @@ export class Terminal {
       .map(([key, value]) => `${key}=${quote(value)}`)
       .join(' ');
     const command = options.shell ?? `node ${quote(BIN)} ${args.map(quote).join(' ')}`;
-    this.keys(`clear; tmux clear-history -t ${this.name}; env ${assignments} ${command}; echo ${this.marker}:$?`);
+    this.keys(`clear; tmux -L ${this.name} clear-history -t ${this.name}; env ${assignments} ${command}; echo ${this.marker}:$?`);
   }
 
   /** Waits (up to 30 s) until the screen shows `pattern`, and returns the screen's text. */
@@ -89,14 +92,22 @@ export class Terminal {
     }
   }
 
+  /** Runs a tmux command against this terminal's own server. */
+  private tmux(args: readonly string[]): void;
+  private tmux(args: readonly string[], options: { encoding: 'utf8' }): string;
+  private tmux(args: readonly string[], options?: { encoding: 'utf8' }): string | undefined {
+    const output = execFileSync('tmux', ['-L', this.name, ...args], options ?? {});
+    return options ? String(output) : undefined;
+  }
+
   /** Types text as it is, without Enter. */
   type(text: string): void {
-    execFileSync('tmux', ['send-keys', '-t', this.name, '-l', text]);
+    this.tmux(['send-keys', '-t', this.name, '-l', text]);
   }
 
   /** Presses keys by tmux's names: Enter, C-c, … */
   press(...names: string[]): void {
-    execFileSync('tmux', ['send-keys', '-t', this.name, ...names]);
+    this.tmux(['send-keys', '-t', this.name, ...names]);
   }
 
   /** Types a line and presses Enter. */
@@ -106,28 +117,31 @@ export class Terminal {
   }
 
   keys(text: string): void {
-    execFileSync('tmux', ['send-keys', '-t', this.name, '-l', text]);
-    execFileSync('tmux', ['send-keys', '-t', this.name, 'Enter']);
+    this.tmux(['send-keys', '-t', this.name, '-l', text]);
+    this.tmux(['send-keys', '-t', this.name, 'Enter']);
   }
 
   /** Resizes the terminal, as a person dragging the window's corner would. */
   resize(columns: number, rows: number): void {
-    execFileSync('tmux', ['resize-window', '-t', this.name, '-x', String(columns), '-y', String(rows)]);
+    this.tmux(['resize-window', '-t', this.name, '-x', String(columns), '-y', String(rows)]);
   }
 
   /** Sends `signal` to the command running in the terminal (the shell's child). */
   signal(signal: NodeJS.Signals): void {
-    const shell = execFileSync('tmux', ['display-message', '-p', '-t', this.name, '#{pane_pid}'], { encoding: 'utf8' }).trim();
+    const shell = this.tmux(['display-message', '-p', '-t', this.name, '#{pane_pid}'], { encoding: 'utf8' }).trim();
     const child = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0];
     if (child === undefined || child === '') throw new Error('no command is running in the terminal');
     process.kill(Number(child), signal);
   }
 
   capture(): string[] {
-    return execFileSync('tmux', ['capture-pane', '-p', '-J', '-t', this.name], { encoding: 'utf8' }).split('\n');
+    return this.tmux(['capture-pane', '-p', '-J', '-t', this.name], { encoding: 'utf8' }).split('\n');
   }
 
+  /** Ends the terminal's tmux server and removes its socket, which tmux leaves behind. */
   close(): void {
-    execFileSync('tmux', ['kill-session', '-t', this.name]);
+    const socket = this.tmux(['display-message', '-p', '#{socket_path}'], { encoding: 'utf8' }).trim();
+    this.tmux(['kill-server']);
+    rmSync(socket, { force: true });
   }
 }
