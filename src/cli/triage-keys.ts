@@ -87,6 +87,30 @@ export interface Stroke {
   readonly key: Key;
 }
 
+/** No key pressed, no modifier held: what a run of typed text is. */
+export const NO_KEY: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
+
 /**
  * Splits what the terminal sent in one read into strokes. ink names a key only when it arrives on
  * its own: typed fast or pasted, "Waiting on them.\x04" comes as one text, and its Ctrl-D would be
@@ -95,25 +119,7 @@ export interface Stroke {
  */
 export function strokes(input: string, key: Key): Stroke[] {
   if (input.length <= 1 || key.ctrl || key.meta) return [{ input, key }];
-  const plain: Key = {
-    ...key,
-    upArrow: false,
-    downArrow: false,
-    leftArrow: false,
-    rightArrow: false,
-    pageDown: false,
-    pageUp: false,
-    home: false,
-    end: false,
-    return: false,
-    escape: false,
-    ctrl: false,
-    shift: false,
-    tab: false,
-    backspace: false,
-    delete: false,
-    meta: false,
-  };
+  const plain: Key = { ...key, ...NO_KEY };
   const out: Stroke[] = [];
   let text = '';
   const named = (input: string, change: Partial<Key>) => {

@@ -2,30 +2,9 @@
 
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
-import { strokes } from '../../src/cli/triage-keys.js';
+import { NO_KEY, strokes } from '../../src/cli/triage-keys.js';
 
-const none: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
+const none = NO_KEY;
 
 /** A stroke as "text", or the name of the one key it is. */
 const named = (input: string, key: Key = none) =>
