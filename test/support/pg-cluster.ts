@@ -5,9 +5,8 @@
 // (test/support/pg.ts).
 
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { E2E_DATABASE_PREFIX } from './pg-e2e.js';
+import { E2E_DATABASE_PREFIX, withClient } from './pg-e2e.js';
 import { postgresBinaries, startCluster } from '../../scripts/pg-cluster.mjs';
 
 declare module 'vitest' {
@@ -61,14 +60,10 @@ function sharedCluster(): { url: string; release: () => void } {
 
 /** On a server the run was given, the end-to-end suite's databases go with it (a throwaway cluster goes whole). */
 async function dropE2eDatabases(adminUrl: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
+  await withClient(adminUrl, async (client) => {
     const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [E2E_DATABASE_PREFIX]);
     for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /**

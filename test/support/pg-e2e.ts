@@ -20,23 +20,28 @@ export function withDatabase(adminUrl: string, name: string): string {
   return `${match[1]}/${name}${match[2] ?? ''}`;
 }
 
-/** The mails of a PostgreSQL store as the .eml text renders them, oldest first (what the file store's files hold). */
-export async function databaseMails(url: string): Promise<MailRecord[]> {
+/** Runs `work` on a connection of its own to the database at `url`, closed afterwards however `work` ends. */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ mail: MailRecord }>('SELECT mail FROM outbox ORDER BY seq');
-    return rows.map((row) => parseEml(formatEml(row.mail))).filter((m): m is MailRecord => m !== null);
+    return await work(client);
   } finally {
     await client.end();
   }
 }
 
+/** The mails of a PostgreSQL store as the .eml text renders them, oldest first (what the file store's files hold). */
+export async function databaseMails(url: string): Promise<MailRecord[]> {
+  return withClient(url, async (client) => {
+    const { rows } = await client.query<{ mail: MailRecord }>('SELECT mail FROM outbox ORDER BY seq');
+    return rows.map((row) => parseEml(formatEml(row.mail))).filter((m): m is MailRecord => m !== null);
+  });
+}
+
 /** One digest of every row of every table of a PostgreSQL store: what "changes nothing" compares there. */
 export async function databaseDigest(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  return withClient(url, async (client) => {
     const { rows: tables } = await client.query<{ name: string }>(
       "SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
     );
@@ -46,7 +51,5 @@ export async function databaseDigest(url: string): Promise<string> {
       parts.push(`${name}:${rows[0]?.digest ?? 'empty'}`);
     }
     return parts.join('\n');
-  } finally {
-    await client.end();
-  }
+  });
 }

@@ -4,7 +4,7 @@
 
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
-import { withDatabase } from './pg-e2e.js';
+import { withClient, withDatabase } from './pg-e2e.js';
 
 export interface TestDatabase {
   readonly url: string;
@@ -12,15 +12,8 @@ export interface TestDatabase {
   onDrop(close: () => Promise<void> | void): void;
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: inject('pgAdminUrl') });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+/** Runs `work` as the suite's administrator role, on a connection of its own. */
+export const admin = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => withClient(inject('pgAdminUrl'), work);
 
 /** Creates the file's database now and registers its drop with afterAll. */
 export async function testDatabase(): Promise<TestDatabase> {

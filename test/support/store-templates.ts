@@ -13,10 +13,10 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { inject } from 'vitest';
 import { E2E_DATABASE_PREFIX, suiteStore, withDatabase } from './pg-e2e.js';
+import { admin } from './pg.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -32,16 +32,6 @@ export default function setup(project: TestProject): () => void {
 
 /** `okpay dev init` on an empty store: its data directory, and its database on PostgreSQL. */
 export type DevInit = (home: string, databaseUrl: string | undefined) => Promise<void>;
-
-async function admin(work: (client: pg.Client) => Promise<unknown>): Promise<void> {
-  const client = new pg.Client({ connectionString: inject('pgAdminUrl') });
-  await client.connect();
-  try {
-    await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 let fileTemplate: Promise<string> | undefined;
 let databaseTemplate: Promise<string> | undefined;
