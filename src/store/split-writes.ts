@@ -50,7 +50,8 @@ export async function writeInPlace(file: string, text: string, truncateFirst = f
     handle = truncateFirst ? await createNew(file) : await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
     const bytes = Buffer.from(text, 'utf8');
     await handle.write(bytes, 0, bytes.length, 0);
-    await handle.truncate(bytes.length);
+    // A new file holds just what was written; an old one may be longer, and is cut to it.
+    if (!truncateFirst) await handle.truncate(bytes.length);
     if (sync) await handle.sync();
   } catch (error) {
     throw unavailable(file, error);
