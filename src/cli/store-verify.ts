@@ -145,7 +145,7 @@ async function checkBesideEntries(t: RecordsTransaction, journal: JournalCheck, 
     push(`${beside.parties} parties are kept beside the journal for the users' history, but its entries name ${journal.parties}`);
   if (beside.links !== journal.links)
     push(`${beside.links} links are kept beside the journal for the transactions' follow-ups, but its entries name ${journal.links}`);
-  for (const problem of beside.linkProblems ?? []) push(problem);
+  for (const problem of beside.problems ?? []) push(problem);
 }
 
 function runWorker(task: RangeTask): Promise<RangeResult> {

@@ -32,9 +32,11 @@ export interface JournalReader {
    * What the store keeps beside the entries for its queries (PostgreSQL: the journal_postings,
    * journal_parties and journal_links tables), totalled up to the head, for verify to compare with
    * the entries' own postings, parties and links; absent where nothing is kept beside them.
-   * `linkProblems`: the kept links that do not match the entries they join, row by row.
+   * `problems`: what the store keeps for its queries that does not match the records it is derived
+   * from, row by row: links that do not match the entries they join, and (PostgreSQL) the open
+   * queue's group columns that do not match their tickets.
    */
-  besideEntries?(): Promise<{ balances: Balances; parties: number; links: number; linkProblems?: readonly string[] }>;
+  besideEntries?(): Promise<{ balances: Balances; parties: number; links: number; problems?: readonly string[] }>;
 }
 
 export interface AuditReader {

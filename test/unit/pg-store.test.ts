@@ -126,6 +126,18 @@ async function seeded(store: RecordStore): Promise<void> {
   });
 }
 
+/** A store with three of ada's tickets, opened 1, 2 and 3 hours ago: 1 and 3 in the open queue, 2 solved. */
+async function withThreeTickets(): Promise<PgStore> {
+  const store = postgres.make(NOW);
+  await seeded(store);
+  const ada = people[0]!;
+  const tickets = [1, 2, 3].map((number) => ({ ...open(newState(), ada, Date.parse(NOW) - number * 3_600_000), number, customerId: ada.id }));
+  await store.transaction((t) =>
+    tickets.forEach((ticket) => t.tickets.put(ticket, { ...summarizeTicket(ticket, support, europe), status: ticket.number === 2 ? 'solved' : 'new' })),
+  );
+  return store;
+}
+
 describe('the PostgreSQL store', () => {
   it('gives the same results, records, journal, audit chain and mails as the memory store for the same operations', async () => {
     await fc.assert(
@@ -168,13 +180,7 @@ describe('the PostgreSQL store', () => {
   });
 
   it('fills the open queue’s group columns of a database migrated from before them (migrations 8 and 9), so its groups hold every open ticket and count those waiting for a first answer', async () => {
-    const store = postgres.make(NOW);
-    await seeded(store);
-    const ada = people[0]!;
-    const tickets = [1, 2, 3].map((number) => ({ ...open(newState(), ada, Date.parse(NOW) - number * 3_600_000), number, customerId: ada.id }));
-    await store.transaction((t) =>
-      tickets.forEach((ticket) => t.tickets.put(ticket, { ...summarizeTicket(ticket, support, europe), status: ticket.number === 2 ? 'solved' : 'new' })),
-    );
+    const store = await withThreeTickets();
     const groups = async () => {
       const directory = await store.read((t) => t.tickets.queueGroups());
       const keys = [...(directory ?? new Map()).keys()];
@@ -192,6 +198,36 @@ describe('the PostgreSQL store', () => {
     expect(await groups()).toEqual(before);
     const members = await store.read(async (t) => (await t.tickets.inQueueGroups(before.keys)).map((summary) => summary.number).sort());
     expect(members).toEqual([1, 3]);
+  });
+
+  it('verify recomputes the open queue’s group columns from the tickets: a clean store is clean, a count changed in the database is reported', async () => {
+    const store = await withThreeTickets();
+    expect((await verifyStore(store)).problems).toEqual([]);
+    const [row] = await store.query<{ queue_group: string }>('SELECT queue_group FROM ticket_summaries WHERE number = 1');
+    const group = row!.queue_group;
+    const [before] = await store.query<{ first_reply: number }>(
+      'SELECT count(*) FILTER (WHERE queue_first_reply)::integer AS first_reply FROM ticket_summaries WHERE queue_group = $1',
+      [group],
+    );
+    // Ticket 1 no longer counted among those waiting for a first answer: its group's count drops by one.
+    await store.query('UPDATE ticket_summaries SET queue_first_reply = false WHERE number = 1');
+    const report = await verifyStore(store);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      'ticket_summaries row 1: queue_first_reply is false, but its summary says true',
+      `queue group ${group}: the database's queue columns give firstReplyCount ${before!.first_reply - 1}, but its tickets give firstReplyCount ${before!.first_reply}`,
+    ]);
+    // A closed ticket's row filed in the queue: its group counts one ticket too many.
+    await store.query('UPDATE ticket_summaries SET queue_first_reply = true WHERE number = 1');
+    await store.query(
+      'UPDATE ticket_summaries SET queue_group = $1, queue_elapsed_minutes = 0, queue_unreached = false, queue_created_ms = 0, queue_first_reply = false WHERE number = 2',
+      [group],
+    );
+    const moved = await verifyStore(store);
+    expect(moved.problems).toEqual([
+      `ticket_summaries row 2: queue_group is ${group}, but its summary says null; queue_elapsed_minutes is 0, but its summary says null; queue_unreached is false, but its summary says null; queue_created_ms is 0, but its summary says null; queue_first_reply is false, but its summary says null`,
+      `queue group ${group}: the database's queue columns give count 3, createdMs 0, but its tickets give count 2, createdMs ${Date.parse(NOW) - 3 * 3_600_000}`,
+    ]);
   });
 
   it('refuses in the database what breaks its rules: duplicate emails, a negative wallet, a quote used twice, unbalanced or rewritten journal entries', async () => {

@@ -265,46 +265,9 @@ export class PgRecordSource implements RecordSource {
     }
   }
 
-  /** Each group's facts, folded by the server over the queue index (0008_queue_groups.sql) as combineFacts folds them. */
   private async queueDirectory(): Promise<Record<string, QueueGroupFacts> | undefined> {
-    const { rows } = await this.query<{
-      key: string;
-      count: number;
-      elapsed: number;
-      since: string | null;
-      unreached: boolean;
-      due: string | null;
-      created: string;
-      first_reply: number;
-      least: number;
-      latest_since: string | null;
-      latest_created: string;
-    }>(
-      `SELECT queue_group AS key, count(*)::integer AS count, max(queue_elapsed_minutes) AS elapsed, min(queue_running_since_ms)::text AS since,
-              bool_or(queue_unreached) AS unreached, min(queue_due_at_ms)::text AS due, min(queue_created_ms)::text AS created,
-              count(*) FILTER (WHERE queue_first_reply)::integer AS first_reply, min(queue_elapsed_minutes) AS least,
-              max(queue_running_since_ms)::text AS latest_since, max(queue_created_ms)::text AS latest_created
-         FROM ticket_summaries WHERE queue_group IS NOT NULL GROUP BY queue_group`,
-    );
-    if (rows.length === 0) return undefined;
-    const exact = (text: string | null) => (text === null ? null : minorUnits(text));
-    return Object.fromEntries(
-      rows.map((r) => [
-        r.key,
-        {
-          count: r.count,
-          elapsedMinutes: r.elapsed,
-          runningSinceMs: exact(r.since),
-          unreached: r.unreached,
-          dueAtMs: exact(r.due),
-          createdMs: minorUnits(r.created),
-          firstReplyCount: r.first_reply,
-          leastElapsedMinutes: r.least,
-          latestRunningSinceMs: exact(r.latest_since),
-          latestCreatedMs: minorUnits(r.latest_created),
-        },
-      ]),
-    );
+    const directory = await queueGroupsInDatabase(this.query);
+    return directory.size === 0 ? undefined : Object.fromEntries(directory);
   }
 
   private async balances(account: string): Promise<Record<string, MinorUnits> | undefined> {
@@ -402,6 +365,47 @@ export class PgRecordSource implements RecordSource {
   }
 }
 
+/** Each queue group's facts, folded by the server over the queue index (0008_queue_groups.sql) as combineFacts folds them. */
+export async function queueGroupsInDatabase(query: Query): Promise<Map<string, QueueGroupFacts>> {
+  const { rows } = await query<{
+    key: string;
+    count: number;
+    elapsed: number;
+    since: string | null;
+    unreached: boolean;
+    due: string | null;
+    created: string;
+    first_reply: number;
+    least: number;
+    latest_since: string | null;
+    latest_created: string;
+  }>(
+    `SELECT queue_group AS key, count(*)::integer AS count, max(queue_elapsed_minutes) AS elapsed, min(queue_running_since_ms)::text AS since,
+            bool_or(queue_unreached) AS unreached, min(queue_due_at_ms)::text AS due, min(queue_created_ms)::text AS created,
+            count(*) FILTER (WHERE queue_first_reply)::integer AS first_reply, min(queue_elapsed_minutes) AS least,
+            max(queue_running_since_ms)::text AS latest_since, max(queue_created_ms)::text AS latest_created
+       FROM ticket_summaries WHERE queue_group IS NOT NULL GROUP BY queue_group`,
+  );
+  const exact = (text: string | null) => (text === null ? null : minorUnits(text));
+  return new Map(
+    rows.map((r) => [
+      r.key,
+      {
+        count: r.count,
+        elapsedMinutes: r.elapsed,
+        runningSinceMs: exact(r.since),
+        unreached: r.unreached,
+        dueAtMs: exact(r.due),
+        createdMs: minorUnits(r.created),
+        firstReplyCount: r.first_reply,
+        leastElapsedMinutes: r.least,
+        latestRunningSinceMs: exact(r.latest_since),
+        latestCreatedMs: minorUnits(r.latest_created),
+      },
+    ]),
+  );
+}
+
 function splitIdempotencyKey(key: string): [string, string] {
   const split = key.indexOf(':');
   return [key.slice(0, split), key.slice(split + 1)];
@@ -453,12 +457,23 @@ async function removeRecords(query: Query, kind: Kind, keys: readonly string[]):
   }
 }
 
+/** A summary's queue columns, by their short names in QUEUE_ROWS (all null for a summary not in the open queue). */
+export interface QueueColumns {
+  readonly g: string | null;
+  readonly e: number | null;
+  readonly rs: number | null;
+  readonly u: boolean | null;
+  readonly du: number | null;
+  readonly c: number | null;
+  readonly f: boolean | null;
+}
+
 /**
  * The queue columns of a summary (0008_queue_groups.sql, 0009_first_reply_places.sql): its group
  * and facts while open, nothing otherwise. A member's least and latest facts are its own
  * elapsed minutes, start and opening, so the server folds those columns with min and max.
  */
-function queueColumns(summary: TicketSummary): object {
+export function queueColumns(summary: TicketSummary): QueueColumns {
   if (!OPEN_STATUSES.includes(summary.status)) return { g: null, e: null, rs: null, u: null, du: null, c: null, f: null };
   const facts = memberFacts(summary);
   return {

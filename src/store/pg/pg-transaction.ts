@@ -9,7 +9,7 @@ import type { RecordView } from '../record-view.js';
 import type { AuditReader, JournalReader, OutboxReader } from '../store.js';
 import { CHAIN_COLUMNS, chainPages, pageStart, type ChainRow } from './pg-chain.js';
 import { minorUnits, type Query } from './pg-records.js';
-import { linkProblems } from './pg-verify.js';
+import { linkProblems, queueProblems } from './pg-verify.js';
 
 export class PgRecordTransaction extends RecordTransaction {
   readonly journal: JournalReader;
@@ -74,7 +74,7 @@ export class PgRecordTransaction extends RecordTransaction {
           balances,
           parties: Number(parties.rows[0]?.count ?? 0),
           links: Number(links.rows[0]?.count ?? 0),
-          linkProblems: await linkProblems(query, journalHead.seq),
+          problems: [...(await linkProblems(query, journalHead.seq)), ...(await queueProblems(query))],
         };
       },
     };
