@@ -120,6 +120,10 @@ export abstract class RecordTransaction implements RecordsTransaction {
 
   readonly users: UserRecords = {
     get: (id) => this.view.get<User>('users', id),
+    getMany: async (ids) => {
+      await this.view.prefetch('users', ids);
+      return Promise.all(ids.map((id) => this.view.get<User>('users', id)));
+    },
     byEmail: async (email) => this.firstMember('user-by-email', email),
     byPhone: async (phone) => this.firstMember('user-by-phone', phone),
     byToken: async (kind, tokenHash) => this.firstMember('user-by-token', `${kind}:${tokenHash}`),

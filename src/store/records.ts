@@ -44,6 +44,8 @@ export interface PageOf<T> {
 
 export interface UserRecords {
   get(id: UserId): Promise<User | null>;
+  /** Users by id, in the order asked (null for none): one query where the store is across a network. */
+  getMany(ids: readonly UserId[]): Promise<(User | null)[]>;
   /** Emails are stored normalised (lower case); pass the normalised form. */
   byEmail(email: string): Promise<User | null>;
   /** E.164 form. */

@@ -22,7 +22,13 @@ import { PgStore } from '../../src/store/pg/pg-store.js';
 import { maskDatabaseUrl } from '../../src/store/pg/url.js';
 import type { RecordStore } from '../../src/store/store.js';
 import { summarizeTicket } from '../../src/domain/ticket-summary.js';
-import { customer, europe, newState, open, support } from '../support/desk.js';
+import { agentQueue } from '../../src/app/agent.js';
+import { NO_FILTER } from '../../src/domain/ticket-filter.js';
+import { RecordView } from '../../src/store/record-view.js';
+import { PgRecordSource, type Query } from '../../src/store/pg/pg-records.js';
+import { PgRecordTransaction } from '../../src/store/pg/pg-transaction.js';
+import { agent, customer, europe, newState, open, support } from '../support/desk.js';
+import { withClient } from '../support/pg-e2e.js';
 import { MIGRATIONS, pgStores } from '../support/pg-store.js';
 
 const NOW = '2026-11-20T10:00:00.000Z';
@@ -228,6 +234,38 @@ describe('the PostgreSQL store', () => {
       `ticket_summaries row 2: queue_group is ${group}, but its summary says null; queue_elapsed_minutes is 0, but its summary says null; queue_unreached is false, but its summary says null; queue_created_ms is 0, but its summary says null; queue_first_reply is false, but its summary says null`,
       `queue group ${group}: the database's queue columns give count 3, createdMs 0, but its tickets give count 2, createdMs ${Date.parse(NOW) - 3 * 3_600_000}`,
     ]);
+  });
+
+  it('agent queue reads the customers of a page in one query, whatever the page size', async () => {
+    const store = postgres.make(NOW);
+    const state = newState();
+    const customers = Array.from({ length: 30 }, (_, i) => ({ ...customer(state, `c${i}`), id: `usr_c${i}`, email: `c${i}@example.com` }));
+    const lin = { ...agent(state, 'lin', 1), id: 'usr_lin', email: 'lin@example.com' };
+    await store.transaction((t) => {
+      for (const user of [...customers, lin]) t.users.put(user);
+      customers.forEach((who, i) => {
+        const ticket = { ...open(state, who, Date.parse(NOW) - (i + 1) * 60_000), number: i + 1, customerId: who.id };
+        t.tickets.put(ticket, summarizeTicket(ticket, support, europe));
+      });
+    });
+    const schema = (store.location.match(/schema (\w+)/) ?? [])[1]!;
+    // The unit of work on a connection of the test's own, every statement it sends counted.
+    const usersRead = (limit: number) =>
+      withClient(postgres.db.url, async (client) => {
+        await client.query(`SET search_path TO ${schema}`);
+        const sent: string[] = [];
+        const query: Query = (text, values) => {
+          sent.push(text);
+          return client.query(text, values as unknown[]) as never;
+        };
+        const source = new PgRecordSource(query);
+        const t = new PgRecordTransaction(query, new RecordView(source), (await source.meta()).meta, true, store.location);
+        const queue = await agentQueue(t, depsAt(0), actor(lin), { selection: { ...NO_FILTER, assignee: { kind: 'any' }, sort: 'urgency' }, limit });
+        expect(Object.keys(queue.names)).toHaveLength(limit);
+        return sent.filter((text) => /FROM users\b/.test(text)).length;
+      });
+    expect(await usersRead(3)).toBe(1);
+    expect(await usersRead(30)).toBe(1);
   });
 
   it('refuses in the database what breaks its rules: duplicate emails, a negative wallet, a quote used twice, unbalanced or rewritten journal entries', async () => {

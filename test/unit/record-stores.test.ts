@@ -142,6 +142,23 @@ describe.each(STORES)('the %s record store', (_name, make) => {
     expect(await store.read(async (t) => [await t.users.count(), (await t.users.byPhone('+14155550142'))?.id])).toEqual([2, bob.id]);
   });
 
+  it('reads several users at once as one by one: in the order asked, none for a missing id, its own writes over the committed', async () => {
+    const store = make();
+    await store.transaction((t) => {
+      t.users.put(ada);
+      t.users.put(bob);
+    });
+    const renamed = { ...bob, name: 'Robert' };
+    const [many, single] = await store.transaction(async (t) => {
+      t.users.put(renamed);
+      const ids = [bob.id, 'usr_nobody', ada.id, bob.id];
+      return [await t.users.getMany(ids), await Promise.all(ids.map((id) => t.users.get(id)))];
+    });
+    expect(many).toEqual([renamed, null, ada, renamed]);
+    expect(single).toEqual(many);
+    expect(await store.read((t) => t.users.getMany([]))).toEqual([]);
+  });
+
   it('starts from nothing only in a store that holds nothing, and then answers from its own writes alone', async () => {
     const store = make();
     await store.transaction(async (t) => {

@@ -135,9 +135,13 @@ export class PgRecordSource implements RecordSource {
     return value;
   }
 
-  /** Idempotency keys in one query (a batch's references); other kinds are read when asked for. */
+  /**
+   * Records of several keys in one query: idempotency keys (a batch's references), records kept
+   * whole (the customers of a page of the queue), queue groups; other kinds are read when asked for.
+   */
   async prefetch(kind: Kind, keys: readonly string[]): Promise<void> {
     if (kind === 'queue-groups') return this.prefetchGroups(keys);
+    if (isDocKind(kind)) return this.prefetchDocs(kind, keys);
     if (kind !== 'idempotency') return;
     const unread = keys.filter((key) => !this.cache.has(`${kind}\u0000${key}`));
     for (let from = 0; from < unread.length; from += PREFETCH_BATCH) {
@@ -148,6 +152,24 @@ export class PgRecordSource implements RecordSource {
       );
       const found = new Map(rows.map((r) => [`${r.user_id}:${r.key}`, { fingerprint: r.fingerprint, txId: r.tx_id, expiresAt: r.expires_at }]));
       for (const [userId, key] of part) this.cache.set(`${kind}\u0000${userId}:${key}`, found.get(`${userId}:${key}`));
+    }
+  }
+
+  /** Records kept whole, by their keys, in one query a part (a probe of the primary key per key). */
+  private async prefetchDocs(kind: DocKind, keys: readonly string[]): Promise<void> {
+    const unread = [...new Set(keys)].filter((key) => !this.cache.has(`${kind}\u0000${key}`));
+    const { table, key: column, numeric } = DOC_TABLES[kind];
+    for (let from = 0; from < unread.length; from += PREFETCH_BATCH) {
+      const part = unread.slice(from, from + PREFETCH_BATCH);
+      const { rows } = await this.query<{ key: string | number; doc: string }>(
+        `SELECT ${column} AS key, doc::text AS doc FROM ${table} WHERE ${column} = ANY($1::${numeric ? 'integer' : 'text'}[])`,
+        [numeric ? part.map(Number) : part],
+      );
+      const found = new Map(rows.map((row) => [String(row.key), row.doc]));
+      for (const key of part) {
+        const doc = found.get(key);
+        this.cache.set(`${kind}\u0000${key}`, doc === undefined ? undefined : JSON.parse(doc));
+      }
     }
   }
 
