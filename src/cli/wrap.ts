@@ -8,7 +8,8 @@
 import stringWidth from 'string-width';
 
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303f\uff00-\uffef]/u;
-const MARKER = /^(\s*)((?:[-*•$]|\d{1,3}[.)]|Usage:)\s+)?/;
+// A list marker: -, *, • (written \u2022: regular expressions stay ASCII in the bundle, see scripts/bundle.mjs), $, 1. or 1).
+const MARKER = /^(\s*)((?:[-*\u2022$]|\d{1,3}[.)]|Usage:)\s+)?/;
 
 /** The pieces a line may break between: words, and single CJK characters, each with the spaces before it. */
 function pieces(text: string): { text: string; before: string }[] {

@@ -74,7 +74,9 @@ const SUBJECT_MAX_CHARS = 150;
 const BODY_MAX_CHARS = 5000;
 const ATTACHMENT_NAME_MAX_CHARS = 100;
 
-const REPLY_PREFIX = /^\s*((re|aw|sv|antw|fwd?|wg|tr|rv|回复|答复|转发)\s*[:\uFF1A]\s*)+/i;
+// The Chinese prefixes are 回复, 答复 and 转发 (reply, answer, forward), written as escapes like the
+// full-width colon: regular expressions stay ASCII in the bundle (scripts/bundle.mjs).
+const REPLY_PREFIX = /^\s*((re|aw|sv|antw|fwd?|wg|tr|rv|\u56de\u590d|\u7b54\u590d|\u8f6c\u53d1)\s*[:\uFF1A]\s*)+/i;
 const TICKET_TAG = /\[(?:okpay\s*)?#(\d{1,9})\]/i;
 
 /** A Message-ID as kept: without its angle brackets; null when it is missing or not one id of printable ASCII. */

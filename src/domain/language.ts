@@ -43,9 +43,10 @@ const FUNCTION_WORDS: Readonly<Record<LatinLanguage, ReadonlySet<string>>> = {
 // Letters that only (or almost only) one of the Latin languages uses.
 const SIGNATURE_LETTERS: Readonly<Record<LatinLanguage, RegExp | null>> = {
   en: null,
-  es: /[ñ¿¡áíóú]/gu,
-  fr: /[èêàçœùâîôëï]/gu,
-  de: /[äöüß]/gu,
+  // From strings, which the bundle escapes, rather than regular expression literals, which it keeps as they are (scripts/bundle.mjs).
+  es: new RegExp('[ñ¿¡áíóú]', 'gu'),
+  fr: new RegExp('[èêàçœùâîôëï]', 'gu'),
+  de: new RegExp('[äöüß]', 'gu'),
 };
 
 const LETTER_WEIGHT = 2;

@@ -26,7 +26,7 @@ const HAN_STOP_TERMS: ReadonlySet<string> = new Set('的 了 吗 呢 吧 么 怎
 
 /** Lowercases, applies compatibility forms (full-width letters) and drops accents; ß becomes ss. */
 function foldText(text: string): string {
-  return text.normalize('NFKC').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/ß/g, 'ss');
+  return text.normalize('NFKC').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replaceAll('ß', 'ss');
 }
 
 /** The terms of `text` in order, repeats kept (term frequency matters to the ranking). */

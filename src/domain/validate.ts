@@ -56,8 +56,9 @@ function unicodePatterns(): { passwordSymbol: RegExp; name: RegExp } {
     passwordSymbol: /[^\p{L}\p{M}\p{Nd}\s]/u,
     // Letters and marks of every script, and the joiners real names use: spaces (also the
     // ideographic one), apostrophes, hyphens, dots, commas and the middle dots of Chinese and
-    // Japanese transliterations.
-    name: /^[\p{L}\p{M} \u3000'’.,·・-]+$/u,
+    // Japanese transliterations (’ · ・, written as escapes like the ideographic space: regular
+    // expressions stay ASCII in the bundle, see scripts/bundle.mjs).
+    name: /^[\p{L}\p{M} \u3000'\u2019.,\u00b7\u30fb-]+$/u,
   });
 }
 const MEMO_MAX_CHARACTERS = 140;

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type FaqArticle, findArticle, localizeArticle, parseFaq, searchFaq } from '../../src/domain/faq.js';
 import { detectLanguage, LANGUAGES, type Language } from '../../src/domain/language.js';
+import { searchTerms } from '../../src/domain/search-terms.js';
 import { appErrorOf } from '../support/app-error.js';
 
 const shippedJson: unknown = JSON.parse(readFileSync(new URL('../../data/faq.json', import.meta.url), 'utf8'));
@@ -163,6 +164,13 @@ describe('localizeArticle', () => {
       body: 'Only in English so far.',
       fallback: true,
     });
+  });
+});
+
+describe('search terms', () => {
+  it('fold ß to ss, accents and case away, so Straße finds strasse', () => {
+    expect(searchTerms('Straße')).toEqual(searchTerms('strasse'));
+    expect(searchTerms('Überweisung')).toEqual(searchTerms('uberweisung'));
   });
 });
 

@@ -34,6 +34,11 @@ describe('judging a mail that comes in', () => {
     expect(accepted(mail({ subject: '', text: 'hello' })).subject).toBe('(no subject)');
   });
 
+  it('drops Chinese reply and forward prefixes too, with an ASCII or a full-width colon', () => {
+    expect(accepted(mail({ subject: '回复：答复: 退款没有到账', text: '我的退款还没有到账。' })).subject).toBe('退款没有到账');
+    expect(accepted(mail({ subject: '转发：退款没有到账', text: '我的退款还没有到账。' })).subject).toBe('退款没有到账');
+  });
+
   it('ignores bounces, automatic answers and bulk mail, but not Auto-Submitted: no', () => {
     expect(judgeMail(mail({ contentType: 'multipart/report; report-type=delivery-status' }))).toMatchObject({
       outcome: 'ignored',

@@ -230,7 +230,17 @@ describe('boundedText, validateName, validateMemo', () => {
   });
 
   it('validates names in any script', () => {
-    for (const name of ['Alice Smith', "Seán O'Brien", 'Jean-Luc Picard', '李雷', '阿沛·阿旺晋美', 'Ñandú M. Pérez', '山田　太郎']) {
+    for (const name of [
+      'Alice Smith',
+      "Seán O'Brien",
+      'Jean-Luc Picard',
+      '李雷',
+      '阿沛·阿旺晋美',
+      'Ñandú M. Pérez',
+      '山田　太郎',
+      'D’Arcy Smith',
+      'ジョン・スミス',
+    ]) {
       expect(validateName(name)).toBe(name);
     }
     for (const name of ['R2-D2', '<script>', 'Bob 😀', '--']) expect(codeOf(() => validateName(name))).toBe('INVALID_NAME');

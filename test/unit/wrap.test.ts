@@ -20,6 +20,12 @@ describe('wrapping long text to the terminal', () => {
     for (const line of wrapped.slice(1)) expect(line).toMatch(/^ {4}\S/);
   });
 
+  it('hangs a bullet (•) item under its text as well', () => {
+    const wrapped = wrapText('  • Give your account e-mail, the transaction ID and the time it happened.', 30).split('\n');
+    expect(wrapped[0]).toMatch(/^ {2}• Give/);
+    for (const line of wrapped.slice(1)) expect(line).toMatch(/^ {4}\S/);
+  });
+
   it('leaves a word longer than the line whole', () => {
     const url = 'https://okpay.example/activate/act_0123456789abcdefghijklmnopqrstuvwxyz';
     expect(wrapText(`see ${url} now`, 30).split('\n')).toEqual(['see', url, 'now']);
