@@ -14,7 +14,7 @@ import { checkFields, declaredFields } from './fields.js';
 import { packagePath } from './paths.js';
 import { clockGuarded } from './clock-guard.js';
 import { deliveringStore } from './delivering-store.js';
-import { smtpConfig } from './smtp.js';
+import { smtpConfig } from './smtp-config.js';
 import { colorEnabled, Output } from './output.js';
 import { cryptoRandom, type Random } from './random.js';
 import { RefData } from './refdata.js';

@@ -1,18 +1,20 @@
 // The store as commands see it when OKPAY_SMTP_URL is set: each transaction that makes mail also
 // queues its delivery, and once it has committed the mails are tried. Delivery never changes how
 // the command ends: a server that is down or slow (bounded by the timeout) leaves the mail queued
-// or failed, with a warning, and `okpay outbox send` tries it again.
+// or failed, with a warning, and `okpay outbox send` tries it again. The delivery rules and the
+// mail library load with the first transaction, so that a read does not load them.
 
-import { deliverClaimed, queueDeliveries, type DeliveryResult } from '../app/deliveries.js';
+import type { DeliveryResult } from '../app/deliveries.js';
 import type { RecordStore, RecordsTransaction } from '../store/store.js';
 import type { Output } from './output.js';
-import { smtpSender, type SmtpConfig } from './smtp.js';
+import type { SmtpConfig } from './smtp-config.js';
 
 export function deliveringStore(inner: RecordStore, config: SmtpConfig, now: () => Date, out: Output): RecordStore {
   return {
     location: inner.location,
     read: (work) => inner.read(work),
     transaction: async <T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> => {
+      const { queueDeliveries } = await import('../app/deliveries.js');
       let queued: string[] = [];
       try {
         return await inner.transaction(async (t) => {
@@ -30,6 +32,7 @@ export function deliveringStore(inner: RecordStore, config: SmtpConfig, now: () 
 
 async function deliverQuietly(store: RecordStore, config: SmtpConfig, now: () => Date, mailIds: readonly string[], out: Output): Promise<void> {
   try {
+    const [{ deliverClaimed }, { smtpSender }] = await Promise.all([import('../app/deliveries.js'), import('./smtp.js')]);
     const results = await deliverClaimed(store, await smtpSender(config), now, mailIds, config.timeoutMs);
     for (const result of results) warnUnsent(result, out);
   } catch (error) {

@@ -11,7 +11,7 @@ import { action, examples, group, subcommand, type App } from '../command-builde
 import type { Context } from '../context.js';
 import { emptyPageText, noteNextPage, pageOf, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
 
-import { smtpConfig } from '../smtp.js';
+import { smtpConfig } from '../smtp-config.js';
 
 const LIST_LIMIT = 100;
 
