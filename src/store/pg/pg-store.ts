@@ -13,7 +13,7 @@
 // Beside it: the hash chains' SQL (pg-chain.ts), the unit of work's readers (pg-transaction.ts), the
 // records' tables (pg-records.ts) and the connection's failures (pg-errors.ts).
 
-import pg from 'pg';
+import type pg from 'pg';
 import { AppError } from '../../domain/errors.js';
 import { entryContentText } from '../../domain/hashing.js';
 import { GENESIS_HASH } from '../../domain/state.js';
@@ -22,6 +22,7 @@ import type { RecordStore, RecordsTransaction } from '../store.js';
 import { loadMigrations, migrate, refuseNewer, schemaVersion, type Migration } from './migrate.js';
 import { appendChain, appendJournal, copyChain, copyJournal } from './pg-chain.js';
 import { copyInto } from './pg-copy.js';
+import { loadPg } from './pg-driver.js';
 import { brokenConnection, DatabaseErrors, sqlState } from './pg-errors.js';
 import { fillQueueColumns, PgRecordSource, writeRecords, type Query } from './pg-records.js';
 import { PgRecordTransaction } from './pg-transaction.js';
@@ -303,7 +304,7 @@ export class PgStore implements RecordStore {
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.url, application_name: 'okpay' });
+    const client = new (loadPg().Client)({ connectionString: this.url, application_name: 'okpay' });
     // A connection lost between queries is reported by the next query; without a listener it would end the process.
     client.on('error', () => undefined);
     try {
