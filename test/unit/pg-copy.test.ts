@@ -1,4 +1,5 @@
-// COPY's text format against a real server: any text, the four characters it escapes included,
+// COPY as pg-copy writes it (CSV, tab-separated, U+0001 quotes) against a real server: any text,
+// backslashes, tabs, line breaks, the quote character, an empty text and the end-of-data mark included,
 // is stored exactly as given (a chain entry's hash covers its text), and a refused row fails the
 // whole COPY with its SQLSTATE, as an INSERT would.
 
@@ -13,14 +14,15 @@ const client = new pg.Client({ connectionString: db.url });
 await client.connect();
 db.onDrop(() => client.end());
 await client.query('CREATE TABLE copied (n bigint PRIMARY KEY, flag boolean NOT NULL, body text NOT NULL, doc json NOT NULL)');
+await client.query('CREATE TABLE led (body text NOT NULL, n bigint PRIMARY KEY)');
 
 describe('COPY … FROM STDIN (pg-copy)', () => {
-  it('stores every text exactly as given, backslashes, tabs and line breaks included', async () => {
+  it('stores every text exactly as given, backslashes, tabs, line breaks, quote characters and empty texts included', async () => {
     const copy = copyInto(client);
     let n = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.string({ unit: fc.constantFrom('\\', '\t', '\n', '\r', '\\N', '"', 'a', 'é', '😀', ' ') }), { maxLength: 5 }),
+        fc.array(fc.string({ unit: fc.constantFrom('\\', '\t', '\n', '\r', '\\N', '\\.', '\u0001', '"', ',', 'a', 'é', '😀', ' ') }), { maxLength: 5 }),
         async (texts) => {
           const rows = texts.map((text) => [(n += 1), n % 2 === 0, text, JSON.stringify({ text })] as const);
           await copy('copied', ['n', 'flag', 'body', 'doc'], rows);
@@ -33,6 +35,19 @@ describe('COPY … FROM STDIN (pg-copy)', () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('reads a line that starts with the end-of-data mark, or a first field that is empty, as data', async () => {
+    const rows = [
+      ['\\.', 1],
+      ['\\.\\.', 2],
+      ['', 3],
+      ['\u0001', 4],
+      ['last', 5],
+    ] as const;
+    await copyInto(client)('led', ['body', 'n'], rows);
+    const { rows: back } = await client.query<{ body: string }>('SELECT body FROM led ORDER BY n');
+    expect(back.map((row) => row.body)).toEqual(rows.map(([body]) => body));
   });
 
   it('fails the whole COPY with the SQLSTATE of the row the server refuses, and the connection goes on', async () => {
