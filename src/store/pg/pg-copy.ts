@@ -37,12 +37,38 @@ function field(value: CopyValue): string {
   return plain ? value : `${QUOTE}${value.replaceAll(QUOTE, QUOTE + QUOTE)}${QUOTE}`;
 }
 
-/** The rows as COPY reads them with OPTIONS: fields separated by tabs, one row a line. */
-export function copyText(rows: readonly (readonly CopyValue[])[]): string {
-  const lines: string[] = [];
-  for (const row of rows) lines.push(row.map(field).join('\t'));
-  lines.push('');
-  return lines.join('\n');
+const TAB = 0x09;
+const LINE_FEED = 0x0a;
+
+/**
+ * The rows as COPY reads them with OPTIONS (fields separated by tabs, one row a line), each field
+ * encoded as UTF-8 straight into one buffer: joining the fields into
+ * rows and the rows into a chunk copied every text twice, and turning the chunk into bytes took a
+ * third pass (a mail's em dash makes a whole chunk a two-byte string), together most of a batch's
+ * commit on the client.
+ */
+export function copyBytes(rows: readonly (readonly CopyValue[])[]): Buffer {
+  const fields: string[] = [];
+  // A UTF-16 code unit is at most three bytes of UTF-8 (a surrogate pair, two units, four).
+  let bound = 0;
+  for (const row of rows)
+    for (const value of row) {
+      const text = field(value);
+      fields.push(text);
+      bound += 3 * text.length + 1;
+    }
+  const bytes = Buffer.allocUnsafe(bound);
+  let at = 0;
+  let next = 0;
+  for (const row of rows) {
+    for (let column = 0; column < row.length; column += 1) {
+      if (column > 0) bytes[at++] = TAB;
+      at += bytes.write(fields[next++] as string, at, 'utf8');
+    }
+    bytes[at++] = LINE_FEED;
+  }
+  // Most texts are ASCII: the bound is about three times what was written, so keep only that.
+  return Buffer.from(bytes.subarray(0, at));
 }
 
 /** COPY into `table` on `client`; a row the server refuses fails the whole statement with its SQLSTATE. */
@@ -51,7 +77,7 @@ export function copyInto(client: pg.Client): CopyIn {
     if (rows.length === 0) return;
     const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH ${OPTIONS}`));
     const done = finished(stream);
-    for (let from = 0; from < rows.length; from += CHUNK_ROWS) stream.write(copyText(rows.slice(from, from + CHUNK_ROWS)));
+    for (let from = 0; from < rows.length; from += CHUNK_ROWS) stream.write(copyBytes(rows.slice(from, from + CHUNK_ROWS)));
     stream.end();
     await done;
   };
