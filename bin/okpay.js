@@ -13,10 +13,13 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   require('node:fs').writeSync(1, `${require('../package.json').version}\n`);
 } else {
   const word = commandWord(args);
-  // The everyday reads run from a bundle that holds only their commands (half the bytes to load).
-  const name = READ_COMMANDS.has(word) ? 'okpay-read.cjs' : 'okpay.cjs';
-  const bundle = require('node:path').join(__dirname, '..', 'dist', 'bundle', name);
-  if (require('node:fs').existsSync(bundle)) {
+  const { existsSync } = require('node:fs');
+  const bundles = require('node:path').join(__dirname, '..', 'dist', 'bundle');
+  // The everyday reads run from a bundle that holds only their commands (half the bytes to load);
+  // a build made before it (a pull not yet built) has only the full one, which runs every command.
+  const read = `${bundles}/okpay-read.cjs`;
+  const bundle = READ_COMMANDS.has(word) && existsSync(read) ? read : `${bundles}/okpay.cjs`;
+  if (existsSync(bundle)) {
     const cli = load(bundle, word);
     cli.exports.main(args).then((code) => {
       process.exitCode = code;

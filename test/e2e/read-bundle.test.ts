@@ -2,7 +2,7 @@
 // other commands' modules: it answers them exactly as the full bundle okpay.cjs does, it holds no other
 // command, and `okpay --help` (from the full bundle) still lists every command.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type Account } from '../support/accounts.js';
 import { Okpay, runBin } from '../support/okpay.js';
 
-const BUNDLES = fileURLToPath(new URL('../../dist/bundle/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BUNDLES = path.join(ROOT, 'dist', 'bundle');
 
 let o: Okpay;
 let ada: Account;
@@ -60,6 +61,24 @@ describe('the bundle of the everyday reads', () => {
     const full = await runBundle('okpay.cjs', ['whoami', '--json']);
     expect(full.code, full.stderr).toBe(0);
     expect(full.stdout).toContain('ada@example.com');
+  });
+
+  it('is optional: a build from before it (a pull not yet built) runs balance from the full bundle', async () => {
+    const copy = mkdtempSync(path.join(os.tmpdir(), 'okpay-package-'));
+    try {
+      for (const part of ['bin', 'dist', 'data', 'package.json']) cpSync(path.join(ROOT, part), path.join(copy, part), { recursive: true });
+      symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
+      rmSync(path.join(copy, 'dist', 'bundle', 'okpay-read.cjs'));
+      const run = await runBin(
+        ['balance', '--json'],
+        { env: { ...o.storeEnv(), OKPAY_NOW: o.now, OKPAY_SESSION: ada.token } },
+        path.join(copy, 'bin', 'okpay.js'),
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.json()).toEqual({ balances: [] });
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('leaves `okpay --help` to the full bundle, which lists every command', async () => {
