@@ -10,7 +10,15 @@ const READ_COMMANDS = new Set(['balance']);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // Written to file descriptor 1 directly: process.stdout would first set up a stream (on a pipe, the
   // net and stream modules), about 150 page faults of a start that is otherwise Node's alone.
-  require('node:fs').writeSync(1, `${require('../package.json').version}\n`);
+  // A reader that went away (EPIPE) is not a crash, as for every other command (src/cli/io.ts); a
+  // descriptor someone made non-blocking (EAGAIN) goes through the stream.
+  const line = `${require('../package.json').version}\n`;
+  try {
+    require('node:fs').writeSync(1, line);
+  } catch (error) {
+    if (error.code === 'EAGAIN') process.stdout.write(line);
+    else if (error.code !== 'EPIPE') throw error;
+  }
 } else {
   const word = commandWord(args);
   const { existsSync } = require('node:fs');

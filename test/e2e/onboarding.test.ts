@@ -314,8 +314,8 @@ describe('output and usage from the real binary', () => {
     expect(unknown.stderr).toBe("okpay: unknown option '--colour' — see `okpay whoami --help`\n");
   });
 
-  it('exits quietly when the reader of its output goes away (EPIPE)', async () => {
-    const child = spawn(process.execPath, [BIN, 'completion', 'bash'], {
+  it.each([[['completion', 'bash']], [['--version']], [['-V']]])('exits quietly when the reader of its output goes away (EPIPE): okpay %j', async (args) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
       env: { PATH: process.env['PATH'], HOME: process.env['HOME'] },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
