@@ -8,7 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { GENESIS_HASH, type Balances, type ChainHead, type UnclaimedTransfer, type Withdrawal } from '../domain/state.js';
 import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS, type LiveRecords } from '../domain/integrity-check.js';
-import type { RecordStore, RecordsTransaction } from '../store/store.js';
+import { fileLinks } from '../store/record-kinds.js';
+import type { JournalIndexes, RecordStore, RecordsTransaction } from '../store/store.js';
 import { packagePath } from './paths.js';
 import type { RangeResult, RangeTask } from './verify-worker.js';
 
@@ -26,6 +27,8 @@ interface JournalCheck {
   readonly entries: number;
   readonly segments: number;
   readonly workers: number;
+  /** Each party's and each linked transaction's entries: read only for a store that keeps them in files. */
+  readonly indexes: JournalIndexes | null;
 }
 
 export interface VerifyReport {
@@ -48,6 +51,8 @@ export async function verifyStore(store: RecordStore): Promise<VerifyReport> {
     const live = await liveRecords(t);
     compareWithState(live, journal.balances, problems);
     const auditEntries = await checkAudit(t, problems);
+    // A store kept in files: every file, index and queue record, and the outbox, checked as well.
+    if (t.checkFiles && journal.indexes) for (const problem of await t.checkFiles(journal.indexes)) if (!problems.includes(problem)) problems.push(problem);
     return { problems, journal, auditEntries, accounts: Object.keys(live.balances).length };
   });
   const seconds = (performance.now() - started) / 1000;
@@ -80,8 +85,11 @@ async function checkJournal(t: RecordsTransaction, problems: string[]): Promise<
   const lastSegment = head.seq === 0 ? -1 : Math.floor((head.seq - 1) / t.journal.segmentSize);
   const files = (await t.journal.segmentFiles())?.filter((f) => f.segment <= lastSegment) ?? null;
   const threads = Math.min(os.availableParallelism(), 8);
-  if (files && files.length >= PARALLEL_FROM_SEGMENTS && threads > 1 && existsSync(WORKER)) return checkInParallel(t, files, threads, problems);
+  const indexes = t.checkFiles !== undefined;
+  if (files && files.length >= PARALLEL_FROM_SEGMENTS && threads > 1 && existsSync(WORKER)) return checkInParallel(t, files, threads, indexes, problems);
   const replay = new LedgerReplay(t.journal.segmentSize, problems);
+  const ofParties = new Map<string, number[]>();
+  const ofLinks = new Map<string, number[]>();
   let segment = 0;
   let parties = 0;
   let links = 0;
@@ -92,24 +100,48 @@ async function checkJournal(t: RecordsTransaction, problems: string[]): Promise<
     for (const entry of committed) {
       parties += new Set(entry.tx.parties).size;
       links += new Set(entry.tx.links).size;
+      if (indexes) {
+        fileLinks(ofParties, entry.seq, entry.tx.parties);
+        fileLinks(ofLinks, entry.seq, entry.tx.links);
+      }
     }
     segment += 1;
   }
   replay.chain.finish(t.journal.head());
-  return { balances: replay.balances, parties, links, entries: replay.chain.count, segments: segment, workers: 0 };
+  return {
+    balances: replay.balances,
+    parties,
+    links,
+    entries: replay.chain.count,
+    segments: segment,
+    workers: 0,
+    indexes: indexes ? { parties: ofParties, links: ofLinks } : null,
+  };
 }
 
-async function checkInParallel(t: RecordsTransaction, files: { segment: number; file: string }[], threads: number, problems: string[]): Promise<JournalCheck> {
+async function checkInParallel(
+  t: RecordsTransaction,
+  files: { segment: number; file: string }[],
+  threads: number,
+  indexes: boolean,
+  problems: string[],
+): Promise<JournalCheck> {
   files.forEach((f, index) => {
     if (f.segment !== index) problems.push(`journal segment ${index} is missing (the next file is segment ${f.segment})`);
   });
   const per = Math.ceil(files.length / threads);
   const tasks: RangeTask[] = [];
-  for (let i = 0; i < files.length; i += per) tasks.push({ segmentSize: t.journal.segmentSize, files: files.slice(i, i + per), lastSeq: t.journal.head().seq });
+  for (let i = 0; i < files.length; i += per)
+    tasks.push({ segmentSize: t.journal.segmentSize, files: files.slice(i, i + per), lastSeq: t.journal.head().seq, indexes });
   const results = await Promise.all(tasks.map(runWorker));
   const balances: Balances = {};
+  const parties = new Map<string, number[]>();
+  const links = new Map<string, number[]>();
   let previous = { seq: 0, hash: GENESIS_HASH };
+  // The ranges follow each other, so each name's entries come out in order.
   for (const result of results) {
+    for (const [name, seqs] of result.parties ?? []) parties.set(name, [...(parties.get(name) ?? []), ...seqs]);
+    for (const [name, seqs] of result.links ?? []) links.set(name, [...(links.get(name) ?? []), ...seqs]);
     for (const problem of result.problems) if (problems.length < MAX_PROBLEMS) problems.push(problem);
     if (result.start && (result.start.seq !== previous.seq || result.start.hash !== previous.hash)) {
       problems.push(`journal entry ${result.start.seq + 1} does not continue the hash chain of the segment before it`);
@@ -118,7 +150,15 @@ async function checkInParallel(t: RecordsTransaction, files: { segment: number; 
     addBalances(balances, result.balances);
   }
   checkHead(previous, t.journal.head(), problems);
-  return { balances, parties: 0, links: 0, entries: results.reduce((sum, r) => sum + r.count, 0), segments: files.length, workers: tasks.length };
+  return {
+    balances,
+    parties: 0,
+    links: 0,
+    entries: results.reduce((sum, r) => sum + r.count, 0),
+    segments: files.length,
+    workers: tasks.length,
+    indexes: indexes ? { parties, links } : null,
+  };
 }
 
 /**

@@ -19,6 +19,8 @@ export interface RangeTask {
   readonly files: readonly { segment: number; file: string }[];
   /** The last committed entry: entries after it (a commit under way) are not checked. */
   readonly lastSeq?: number;
+  /** Also list each party's and each linked transaction's entries (for a store that keeps such indexes in files). */
+  readonly indexes?: boolean;
 }
 
 export interface RangeResult {
@@ -28,6 +30,9 @@ export interface RangeResult {
   readonly count: number;
   readonly balances: Balances;
   readonly problems: string[];
+  /** With `indexes`: the entries naming each party, and those linking to each transaction, in order. */
+  readonly parties?: Map<string, number[]>;
+  readonly links?: Map<string, number[]>;
 }
 
 interface Range {
@@ -42,6 +47,8 @@ export function checkRange(task: RangeTask): RangeResult {
   const problems: string[] = [];
   const range: Range = { replay: new LedgerReplay(task.segmentSize, problems), problems, start: null };
   const reader = new SegmentReader();
+  const parties = task.indexes ? new Map<string, number[]>() : undefined;
+  const links = task.indexes ? new Map<string, number[]>() : undefined;
   for (const { segment, file } of task.files) {
     let bytes: Buffer;
     try {
@@ -50,7 +57,7 @@ export function checkRange(task: RangeTask): RangeResult {
       if (problems.length < MAX_PROBLEMS) problems.push(`${file}: cannot be read (${error instanceof Error ? error.message : String(error)})`);
       break;
     }
-    const whole = scanSegment(bytes, segment) ?? parseSegment(bytes, segment, file, problems);
+    const whole = scanSegment(bytes, segment, task.indexes === true) ?? parseSegment(bytes, segment, file, problems);
     if (!whole) break;
     const read = committedOnly(whole, task.lastSeq);
     const first = read.entries[0];
@@ -59,8 +66,25 @@ export function checkRange(task: RangeTask): RangeResult {
       range.replay.chain.resumeAt(range.start.seq, range.start.hash);
     }
     range.replay.addSegment(segment, read.entries, file, read.contents);
+    if (parties && links) {
+      for (const entry of read.entries) {
+        fileUnder(parties, entry.seq, entry.tx.parties);
+        fileUnder(links, entry.seq, entry.tx.links);
+      }
+    }
   }
-  return { start: range.start, end: range.replay.chain.position(), count: range.replay.chain.count, balances: range.replay.balances, problems };
+  const position = range.replay.chain.position();
+  return { start: range.start, end: position, count: range.replay.chain.count, balances: range.replay.balances, problems, parties, links };
+}
+
+/** Files an entry under each name it gives (once per name), as the store's journal indexes do. */
+function fileUnder(into: Map<string, number[]>, seq: number, names: readonly string[] | undefined): void {
+  if (!Array.isArray(names)) return;
+  for (const name of new Set(names)) {
+    const seqs = into.get(name);
+    if (seqs) seqs.push(seq);
+    else into.set(name, [seq]);
+  }
 }
 
 /** A segment's entries up to the last committed one (all of them when the task gives no bound). */
@@ -87,6 +111,12 @@ const L = {
   amount: literal(',"amountMinor":'),
   minus: literal('-'),
   entriesEnd: literal(']}'),
+  txType: literal('{"type":"'),
+  txAt: literal(',"at":"'),
+  txMemo: literal(',"memo":'),
+  null: literal('null'),
+  txLinks: literal(',"links":'),
+  txParties: literal(',"parties":'),
 };
 
 /**
@@ -190,6 +220,36 @@ class Cursor {
     return null;
   }
 
+  /** Steps over a JSON string at the cursor (escapes included) without decoding it. */
+  skipString(): boolean {
+    const { bytes } = this;
+    if (bytes[this.at] !== 0x22) return false;
+    for (let at = this.at + 1; at < bytes.length; at += 1) {
+      if (bytes[at] === 0x5c) at += 1;
+      else if (bytes[at] === 0x22) {
+        this.at = at + 1;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A JSON array of strings at the cursor, read up to its first ']' (ids hold none), or null. */
+  idList(): string[] | null {
+    const { bytes } = this;
+    if (bytes[this.at] !== 0x5b) return null;
+    const close = bytes.indexOf(0x5d, this.at);
+    if (close < 0) return null;
+    try {
+      const ids = JSON.parse(bytes.toString('utf8', this.at, close + 1)) as unknown;
+      if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) return null;
+      this.at = close + 1;
+      return ids as string[];
+    } catch {
+      return null;
+    }
+  }
+
   /** 64 characters of a hash; a malformed one simply fails the hash comparisons that follow. */
   hex64(): string | null {
     if (this.at + 64 > this.bytes.length) return null;
@@ -224,6 +284,22 @@ function scanEntry(c: Cursor): ScannedEntry | null {
   c.at += len;
   if (content.length !== len || !c.take(L.close)) return null;
   return { end, hash, prevHash, seq, content };
+}
+
+/**
+ * The parties and links of a transaction's bytes, read where okpay writes them — right after its
+ * type, time and memo: {"type":"…","at":"…","memo":…,"links":[…],"parties":[…],… — so that a list
+ * of the same name nested further in is never taken for them; null for any other layout.
+ */
+function partiesAndLinksOf(content: Buffer): { parties: string[]; links: string[] } | null {
+  const c = new Cursor(content, 0);
+  if (!c.take(L.txType) || c.plainString() === null || !c.take(L.txAt) || c.plainString() === null || !c.take(L.txMemo)) return null;
+  if (!c.take(L.null) && !c.skipString()) return null;
+  if (!c.take(L.txLinks)) return null;
+  const links = c.idList();
+  if (links === null || !c.take(L.txParties)) return null;
+  const parties = c.idList();
+  return parties === null ? null : { parties, links };
 }
 
 /** Reads the postings of a transaction's bytes (only they are needed for the totals). */
@@ -275,7 +351,7 @@ interface ReadSegment {
 }
 
 /** The fast path: null when the segment is not laid out exactly as okpay writes it. */
-function scanSegment(bytes: Buffer, segment: number): ReadSegment | null {
+function scanSegment(bytes: Buffer, segment: number, indexes: boolean): ReadSegment | null {
   const c = new Cursor(bytes, 0);
   if (!c.take(literal(`{"segment":${segment},"entries":[`))) return null;
   const entries: StoredJournalEntry[] = [];
@@ -285,8 +361,16 @@ function scanSegment(bytes: Buffer, segment: number): ReadSegment | null {
     const entry = scanEntry(c);
     const postings = entry ? postingsOf(entry.content) : null;
     if (!entry || !postings) return null;
-    // Only the postings are needed for the totals; the hash covers the whole stored transaction.
-    entries.push({ seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash, end: entry.end, tx: { postings } as unknown as StoredJournalEntry['tx'] });
+    // Only the postings are needed for the totals (and, for a store's indexes, the parties and
+    // links); the hash covers the whole stored transaction.
+    const tx: { postings: Posting[]; parties?: string[]; links?: string[] } = { postings };
+    if (indexes) {
+      const named = partiesAndLinksOf(entry.content);
+      if (!named) return null;
+      tx.parties = named.parties;
+      tx.links = named.links;
+    }
+    entries.push({ seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash, end: entry.end, tx: tx as unknown as StoredJournalEntry['tx'] });
     contents.push(entry.content);
   }
   return c.at === bytes.length ? { entries, contents } : null;

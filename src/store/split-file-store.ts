@@ -37,7 +37,7 @@ import { readSchema2Index, recordsOfState } from './split-upgrade.js';
 import { verifySplitStore, type SplitVerifyReport } from './split-verify.js';
 import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
 import { auditCodec, journalCodec } from './chain-codecs.js';
-import type { RecordStore, RecordsTransaction } from './store.js';
+import type { JournalIndexes, RecordStore, RecordsTransaction } from './store.js';
 import {
   bucketOf,
   bucketPath,
@@ -142,7 +142,9 @@ export class SplitFileStore implements RecordStore {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const snapshot = await this.openForRead();
-        return await work(new SplitTransaction(this, snapshot, true));
+        const t = new SplitTransaction(this, snapshot, true);
+        t.checkFiles = async (journal) => (await this.verifyVersion(snapshot, journal)).problems;
+        return await work(t);
       } catch (error) {
         if (!(error instanceof StaleRead)) throw error;
         if (attempt >= READ_ATTEMPTS) throw error.damage;
@@ -161,9 +163,13 @@ export class SplitFileStore implements RecordStore {
         hint: 'run any other command once to upgrade it, then verify',
       });
     }
-    const snapshot = await this.openForRead();
+    return this.verifyVersion(await this.openForRead());
+  }
+
+  /** The checks of `verify` on one committed version, read strictly; the journal's indexes against `journal` when the caller read it. */
+  private verifyVersion(snapshot: Snapshot, journal?: JournalIndexes): Promise<SplitVerifyReport> {
     const strict = new Snapshot(this, snapshot.root, snapshot.overlay, true);
-    return verifySplitStore(this, strict, { bucketOf, bucketPath, manifestPath });
+    return verifySplitStore(this, strict, { bucketOf, bucketPath, manifestPath }, journal);
   }
 
   // ---- opening -------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import { RecordView } from './record-view.js';
 import { ChainAppender, type ChainEntry, type SegmentLog } from './segment-log.js';
 import { readText, stagePath } from './split-layout.js';
 import type { Snapshot } from './split-snapshot.js';
-import type { AuditReader, JournalReader, OutboxReader } from './store.js';
+import type { AuditReader, JournalIndexes, JournalReader, OutboxReader } from './store.js';
 
 /** The store's logs and outbox (the store, passed in so that this module does not import it back). */
 export interface StoreLogs {
@@ -38,6 +38,8 @@ export class SplitTransaction extends RecordTransaction {
   readonly auditLog: AuditReader;
   readonly outbox: OutboxReader;
   private appender: ChainAppender<StoredJournalEntry, Transaction | StoredTransaction> | null = null;
+  /** Set by the store for a read: `verify`'s checks of every file of this version. */
+  checkFiles?: (journal: JournalIndexes) => Promise<string[]>;
 
   constructor(
     private readonly store: StoreLogs,

@@ -16,6 +16,7 @@ import { holdAccount, userAccount } from '../../src/domain/ledger.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import { bucketOf, bucketPath, manifestPath, SPLIT_SCHEMA_VERSION } from '../../src/store/split-layout.js';
 import type { RecordsTransaction } from '../../src/store/store.js';
+import { verifyStore } from '../../src/cli/store-verify.js';
 import { regionById } from '../../src/domain/support-regions.js';
 import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
 import type { Ticket } from '../../src/domain/ticket-record.js';
@@ -23,6 +24,7 @@ import { calendars, support } from '../support/desk-data.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/schema2-store', import.meta.url));
 const CHILD = fileURLToPath(new URL('../support/split-store-child.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/okpay.js', import.meta.url));
 const tokens = JSON.parse(readFileSync(path.join(FIXTURE, 'tokens.json'), 'utf8')) as { bob: string; quote: string; ticket: number; now: string };
 const NOW = new Date(Date.parse(tokens.now) + 10 * 60_000);
 const BOB = 'usr_4vk2d7kbsgkg';
@@ -77,6 +79,22 @@ async function problemsOf(store: SplitFileStore): Promise<string[]> {
     if (error instanceof AppError && error.code === 'STORE_CORRUPT') return [error.message];
     throw error;
   }
+}
+
+/** What `okpay verify` (the command, as a user runs it) reports of a store: its exit code and problems. */
+function verifyCommand(home: string): Promise<{ code: number | null; problems: string[] }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, '--data-dir', home, 'verify', '--json'], { env: { PATH: process.env['PATH'] } }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      let problems: string[] = [];
+      try {
+        problems = (JSON.parse(stdout) as { problems: string[] }).problems;
+      } catch {
+        problems = stderr.trim() === '' ? [] : [stderr.trim()];
+      }
+      resolve({ code, problems });
+    });
+  });
 }
 
 function runChild(home: string, args: string[], crashAt = 0): Promise<{ code: number | null; signal: string | null; stdout: string }> {
@@ -336,6 +354,50 @@ function damaged(text: string, damage: Damage, target: Target): string | null {
   }
 }
 
+describe('a store file deleted', () => {
+  /** One file of each folder (the first by name; in records/, of each kind): every one of them is part of the store. */
+  const oneOfEach = (home: string): string[] => {
+    const found = new Map<string, string>();
+    for (const file of bytesOf(home).keys()) {
+      const folder = path.dirname(file);
+      if (folder === '.' || path.basename(file) === 'buckets.json') continue;
+      if (!found.has(folder)) found.set(folder, file);
+    }
+    return [...found.values()];
+  };
+
+  it('is reported by verify, whichever folder it was in (records of every kind, indexes, queue, journal, audit, outbox)', async () => {
+    const files = oneOfEach(upgraded);
+    expect(files.length).toBeGreaterThan(20);
+    const missed: string[] = [];
+    for (const file of files) {
+      const home = copyStore(upgraded);
+      rmSync(path.join(home, file));
+      const before = bytesOf(home);
+      const report = await verifyStore(open(home)).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === 'STORE_CORRUPT') return { ok: false };
+        throw error;
+      });
+      if (report.ok) missed.push(file);
+      expect(bytesOf(home)).toEqual(before);
+      rmSync(home, { recursive: true, force: true });
+    }
+    expect(missed, 'verify said nothing of these deleted files').toEqual([]);
+  });
+
+  it('is reported by the okpay verify command with exit 10 (a mail deleted from the outbox)', async () => {
+    const home = copyStore(upgraded);
+    const mail = oneOfEach(home).find((file) => /^(outbox|mails)\//.test(file));
+    expect(mail).toBeDefined();
+    rmSync(path.join(home, mail!));
+    const before = bytesOf(home);
+    const command = await verifyCommand(home);
+    expect(command.code).toBe(10);
+    expect(command.problems.join('\n')).toContain(path.basename(mail!));
+    expect(bytesOf(home)).toEqual(before);
+  });
+});
+
 describe('a damaged store file', () => {
   const damages: Damage[] = ['same-size edit', 'different-size edit', 'deletion', 'swap of two entries'];
   const cases = TARGETS.flatMap((target) => damages.map((damage) => [target.name, damage, target] as const));
@@ -353,6 +415,10 @@ describe('a damaged store file', () => {
     const before = bytesOf(home);
     const problems = await problemsOf(open(home));
     expect(problems.length, `verify found nothing wrong with ${file}`).toBeGreaterThan(0);
+    expect(bytesOf(home)).toEqual(before);
+    const command = await verifyCommand(home);
+    expect(command.code, `okpay verify found nothing wrong with ${file}`).toBe(10);
+    expect(command.problems.length).toBeGreaterThan(0);
     expect(bytesOf(home)).toEqual(before);
     const refused = await runChild(home, ['pay', BOB, STRANGER_PHONE, '100', String(tokens.ticket)]);
     expect(refused.code).not.toBe(0);

@@ -41,7 +41,9 @@ async function journal(): Promise<{ dir: string; files: { segment: number; file:
     },
   });
   for (let i = 1; i <= 7; i += 1)
-    await store.transaction(async (t) => void (await t.post(deposit(`usr_${i % 2}`, i * 100, i % 3 === 0 ? `Miete für März — ${i}` : null))));
+    await store.transaction(
+      async (t) => void (await t.post(deposit(`usr_${i % 2}`, i * 100, i % 3 === 0 ? `Miete für März — ${i} "parties":["usr_9"] \\ ]` : null))),
+    );
   const journalDir = path.join(dir, 'journal');
   const files = readdirSync(journalDir)
     .sort()
@@ -50,6 +52,20 @@ async function journal(): Promise<{ dir: string; files: { segment: number; file:
 }
 
 describe('the verify worker', () => {
+  it("lists each party's entries in order when asked, as the journal index files hold them (memos with quotes and brackets too)", async () => {
+    const { files } = await journal();
+    const result = checkRange({ segmentSize: 3, files, indexes: true });
+    expect(result.problems).toEqual([]);
+    expect(result.parties).toEqual(
+      new Map([
+        ['usr_1', [1, 3, 5, 7]],
+        ['usr_0', [2, 4, 6]],
+      ]),
+    );
+    expect(result.links).toEqual(new Map());
+    expect(checkRange({ segmentSize: 3, files }).parties).toBeUndefined();
+  });
+
   it('checks every entry of a clean journal on the fast path and adds up the postings', async () => {
     const { files } = await journal();
     const result = checkRange({ segmentSize: 3, files });
