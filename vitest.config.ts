@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
 // `--project files` or `--project postgres` runs one of them (`npm run test:pg` is the second).
 //
 // Left out of `postgres`, because they are about the data directory's own files or already run both
-// stores themselves: the files' layout and modes, a full disk, crashes mid-write, the schema-2
+// stores themselves: the files' layout and modes, a full disk, crashes mid-write, its lock, the schema-2
 // upgrade, store copy, the PostgreSQL tests proper; and tests named `[files]` (they edit a store file
 // by hand, or never open the suite's store: they run in-process on the memory store, or on a data
 // directory of their own). And the files that never open the suite's store, so that on `postgres`
@@ -19,6 +19,7 @@ const FILE_STORE_ONLY = [
   'test/e2e/crash.test.ts',
   'test/e2e/security.test.ts',
   'test/e2e/split-store.test.ts',
+  'test/e2e/store-lock.test.ts',
   'test/e2e/schema2-store.test.ts',
   'test/e2e/store-copy.test.ts',
   'test/e2e/postgres.test.ts',

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { AppError } from '../domain/errors.js';
 import type { RecordStore } from '../store/store.js';
 import type { Ticket } from '../domain/ticket-record.js';
-import { ensureDirectory, errnoOf, readTextIfExists, writeFileDurable } from '../store/durable-file.js';
+import { ensureDirectory, errnoOf, readTextIfExists, setFaultHook, stopBefore, writeFileDurable } from '../store/durable-file.js';
 import { makeClock, readEnv, resolveDatabaseUrl, resolveDataDir, type Env } from './env.js';
 import type { IO } from './io.js';
 import { maskDatabaseUrl } from '../store/pg/url.js';
@@ -117,7 +117,7 @@ export function createContext(deps: Deps, globals: GlobalOptions, invocation: In
     now,
     get store(): RecordStore {
       if (store) return store;
-      const opened = deps.openStore ? deps.openStore(dataDir, now) : openFileStore(dataDir, now, ref);
+      const opened = deps.openStore ? deps.openStore(dataDir, now) : openFileStore(dataDir, now, ref, env);
       return (store = delivering(env.now === undefined ? opened : clockGuarded(opened, invocation.commandPath)));
     },
     get passwords(): PasswordHasher {
@@ -129,9 +129,9 @@ export function createContext(deps: Deps, globals: GlobalOptions, invocation: In
   };
 }
 
-function openFileStore(dataDir: string, now: () => Date, ref: RefData): RecordStore {
+function openFileStore(dataDir: string, now: () => Date, ref: RefData, env: Env): RecordStore {
   // Imported on first use, so that commands which never touch the store do not load it.
-  return new LazyFileStore(dataDir, now, ref);
+  return new LazyFileStore(dataDir, now, ref, env);
 }
 
 class LazyFileStore implements RecordStore {
@@ -141,6 +141,7 @@ class LazyFileStore implements RecordStore {
     readonly location: string,
     private readonly now: () => Date,
     private readonly ref: RefData,
+    private readonly env: Env,
   ) {}
 
   async transaction<T>(work: Parameters<RecordStore['transaction']>[0]): Promise<T> {
@@ -156,10 +157,20 @@ class LazyFileStore implements RecordStore {
       const { SplitFileStore } = await import('../store/split-file-store.js');
       // Only the upgrade of a schema-2 store summarises tickets: the desk's rules load for it alone.
       const summarizeTicket = async (ticket: Ticket) => (await import('../app/desk.js')).summaryOf(this.ref, ticket);
-      this.inner = new SplitFileStore(this.location, { now: this.now, summarizeTicket });
+      if (this.env.testStopAt !== undefined) setFaultHook(stopBefore(this.env.testStopAt));
+      this.inner = new SplitFileStore(this.location, { now: this.now, summarizeTicket, lockWaitMs: lockWaitMs(this.env) });
     }
     return this.inner;
   }
+}
+
+/** OKPAY_TEST_LOCK_WAIT_MS, a whole number of milliseconds; undefined: the store's own wait. */
+function lockWaitMs(env: Env): number | undefined {
+  if (env.lockWaitMs === undefined) return undefined;
+  const ms = Number(env.lockWaitMs);
+  if (!Number.isSafeInteger(ms) || ms < 0)
+    throw new AppError('USAGE', `OKPAY_TEST_LOCK_WAIT_MS is not a whole number of milliseconds: "${env.lockWaitMs.slice(0, 40)}"`);
+  return ms;
 }
 
 /** Stores that hold a connection, per run of the program (an in-process capture is a run of its own). */

@@ -24,6 +24,10 @@ export interface Env {
   readonly userHome: string;
   /** $VISUAL, else $EDITOR: what the triage console writes replies and notes with. */
   readonly editor: string | undefined;
+  /** OKPAY_TEST_LOCK_WAIT_MS: how long a writer waits for the data directory's lock (tests shorten it). */
+  readonly lockWaitMs: string | undefined;
+  /** OKPAY_TEST_STOP_AT=<step>:<file name>: tests only; the process stops itself before that disk step of a commit. */
+  readonly testStopAt: string | undefined;
 }
 
 export function readEnv(env: NodeJS.ProcessEnv): Env {
@@ -46,6 +50,8 @@ export function readEnv(env: NodeJS.ProcessEnv): Env {
     xdgDataHome: nonEmpty('XDG_DATA_HOME'),
     userHome: nonEmpty('HOME') ?? os.homedir(),
     editor: nonEmpty('VISUAL') ?? nonEmpty('EDITOR'),
+    lockWaitMs: nonEmpty('OKPAY_TEST_LOCK_WAIT_MS'),
+    testStopAt: nonEmpty('OKPAY_TEST_STOP_AT'),
   };
 }
 

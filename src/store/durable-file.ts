@@ -28,6 +28,21 @@ export function setFaultHook(hook: ((step: WriteStep, file: string) => void) | n
   faultHook = hook;
 }
 
+/**
+ * Test-only: the fault hook of OKPAY_TEST_STOP_AT=<step>:<file name> (the lock tests set it on the
+ * processes they spawn). The process stops itself (SIGSTOP) before the first such step, as one
+ * stalled by the machine would, holding the lock; the test continues or kills it.
+ */
+export function stopBefore(spec: string): (step: WriteStep, file: string) => void {
+  const [step, name] = spec.split(':');
+  let stopped = false;
+  return (s, file) => {
+    if (stopped || s !== step || path.basename(file) !== name) return;
+    stopped = true;
+    process.kill(process.pid, 'SIGSTOP');
+  };
+}
+
 /** Runs the fault hook (tests only) before a disk step taken outside this module. */
 export function faultPoint(step: WriteStep, file: string): void {
   faultHook?.(step, file);
@@ -177,19 +192,23 @@ export async function assertPrivateDirectory(directory: string): Promise<void> {
 /**
  * Refuses a store whose directory, or any directory under it, another user could change: checked
  * before a commit starts, so a refusal comes before anything is written (and needs no undoing).
- * `skip` names a directory that is not written in (the lock, which its library makes). Only the
+ * `skip` names a directory that is not written in: the lock, and its graveyard entries
+ * (`<skip>.…`, which come and go while others take and release it). Returns the names in
+ * `directory`. Only the
  * directories named in `nested` are listed for subdirectories: the others (buckets, journal and
  * audit segments, the outbox) hold thousands of files and no directory, and listing them would
  * make every writer's cost grow with the store. A subdirectory planted in one of them would need
  * write access to it, which the check of that directory refuses.
  */
-export async function assertPrivateTree(directory: string, skip: string, nested: readonly string[]): Promise<void> {
+export async function assertPrivateTree(directory: string, skip: string, nested: readonly string[]): Promise<string[]> {
   await assertPrivateDirectory(directory);
   const entries = await fs.readdir(directory, { withFileTypes: true }).catch((error: unknown) => {
     throw unavailable(directory, error);
   });
-  const children = entries.filter((entry) => entry.isDirectory() && entry.name !== skip).map((entry) => path.join(directory, entry.name));
+  const skipped = (name: string) => name === skip || name.startsWith(`${skip}.`);
+  const children = entries.filter((entry) => entry.isDirectory() && !skipped(entry.name)).map((entry) => path.join(directory, entry.name));
   await Promise.all(children.map((child) => (nested.includes(path.basename(child)) ? assertPrivateTree(child, skip, nested) : assertPrivateDirectory(child))));
+  return entries.map((entry) => entry.name);
 }
 
 function unsafe(directory: string, why: string, hint: string): AppError {

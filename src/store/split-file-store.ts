@@ -29,7 +29,7 @@ import type { Ticket } from '../domain/ticket-record.js';
 import { corrupt, ensureDirectory, errnoOf, faultPoint, fsyncDirectory, removeFile, unavailable } from './durable-file.js';
 import { Schema2Reader } from './schema2-reader.js';
 import type { Schema2State } from './schema2-state.js';
-import { acquireStoreLock, LOCK_STALE_MS } from './lock.js';
+import { acquireStoreLock, type HeldLock } from './lock.js';
 import type { Counts } from './record-schemas.js';
 import { currentSince, INDEX_KINDS, journalLinks } from './record-kinds.js';
 import { digest, seal, unseal } from './sealed-file.js';
@@ -86,7 +86,9 @@ export interface SplitFileStoreOptions {
   /** The summary of a ticket (summarizeTicket with the shipped support data), for tickets a schema-2 store kept without one. */
   readonly summarizeTicket: (ticket: Ticket) => TicketSummary | Promise<TicketSummary>;
   readonly segmentSize?: number;
+  /** The store lock's stale time and wait (lock.ts; tests shorten them). */
   readonly lockStaleMs?: number;
+  readonly lockWaitMs?: number;
 }
 
 export class SplitFileStore implements RecordStore {
@@ -115,10 +117,10 @@ export class SplitFileStore implements RecordStore {
   async transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
     await ensureDirectory(this.directory);
     await this.upgradeIfOld();
-    const lock = await acquireStoreLock(this.directory, this.options.lockStaleMs ?? LOCK_STALE_MS);
+    const lock = await this.lock();
     try {
-      const snapshot = await this.withAddedIndexes(await this.openForWrite(), () => lock.compromised);
-      const t = new SplitTransaction(this, snapshot, false, () => (lock.compromised ? lockLost(this.directory) : null));
+      const snapshot = await this.withAddedIndexes(await this.openForWrite(), () => lock.confirm());
+      const t = new SplitTransaction(this, snapshot, false, () => (lock.confirm() ? lockLost(this.directory) : null));
       let result: T;
       try {
         result = await work(t);
@@ -129,12 +131,16 @@ export class SplitFileStore implements RecordStore {
         throw error;
       }
       if (lock.compromised) throw lockLost(this.directory);
-      if (!t.unchanged) await this.commit(t, snapshot, () => lock.compromised);
+      if (!t.unchanged) await this.commit(t, snapshot, () => lock.confirm());
       if (t.deferredError) throw t.deferredError;
       return result;
     } finally {
       await lock.release();
     }
+  }
+
+  private lock(): Promise<HeldLock> {
+    return acquireStoreLock(this.directory, { staleMs: this.options.lockStaleMs, waitMs: this.options.lockWaitMs });
   }
 
   async read<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
@@ -320,6 +326,7 @@ export class SplitFileStore implements RecordStore {
     const staged: string[] = [];
     let redo: RedoBody | null = null;
     try {
+      if (compromised()) throw lockLost(this.directory);
       const journalHead = await journal.finish();
       const auditHead = await audit.finish();
       if (journal.count > 0) await fsyncDirectory(this.journalLog.directory);
@@ -347,10 +354,13 @@ export class SplitFileStore implements RecordStore {
           IO_AT_ONCE,
         );
       await eachAtMost(IO_AT_ONCE, directories, fsyncDirectory);
+      // The fence: the lock must still be this process's when the commit point is written.
       if (compromised()) throw lockLost(this.directory);
       redo = { commit, files: [...files.keys()].map((target) => ({ target, digest: digests.get(target) ?? '' })) };
       await writeInPlace(this.file(REDO), seal(redo));
     } catch (error) {
+      // A lost lock: the segments, stages and redo may be another writer's by now; touch none of them.
+      if (compromised()) throw lockLost(this.directory);
       throw await this.abandon(error, { journal, audit, staged, redoWritten: redo !== null });
     }
     await this.applyRedo(redo, true).catch((error: unknown) => {
@@ -438,15 +448,15 @@ export class SplitFileStore implements RecordStore {
    */
   private async upgradeIfOld(): Promise<void> {
     if (existsSync(this.file(ROOT)) || !existsSync(this.file(SCHEMA2_STATE))) return;
-    const lock = await acquireStoreLock(this.directory, this.options.lockStaleMs ?? LOCK_STALE_MS);
+    const lock = await this.lock();
     try {
-      if (!existsSync(this.file(ROOT))) await this.writeUpgrade(await new Schema2Reader(this.directory).recoveredState());
+      if (!existsSync(this.file(ROOT))) await this.writeUpgrade(await new Schema2Reader(this.directory).recoveredState(), () => lock.confirm());
     } finally {
       await lock.release();
     }
   }
 
-  private async writeUpgrade(state: Schema2State): Promise<void> {
+  private async writeUpgrade(state: Schema2State, compromised: () => Error | null): Promise<void> {
     // Leftovers of an upgrade cut short: never part of any store.
     await fs.rm(this.file(RECORDS), { recursive: true, force: true });
     const commit = 1;
@@ -470,6 +480,7 @@ export class SplitFileStore implements RecordStore {
     // Later commit points rewrite this file in place and so never need a new inode.
     await writeInPlace(this.file(REDO), 'none', true);
     const root: RootBody = { schemaVersion: SPLIT_SCHEMA_VERSION, commit, meta: state.meta, counts: { users: Object.keys(state.users).length } };
+    if (compromised()) throw lockLost(this.directory);
     await writeDurably(this.file(ROOT), seal(root));
     await fsyncDirectory(this.directory);
     await this.removeSchema2Files();
@@ -499,7 +510,7 @@ export class SplitFileStore implements RecordStore {
 
 function lockLost(directory: string): AppError {
   return new AppError('STORE_LOCKED', `lost the lock on the store at ${directory} before committing; nothing was changed`, {
-    hint: 'the command stalled longer than the lock allows; run it again',
+    hint: 'another okpay took the store over while this command held it (a lock whose holder could not be seen alive); run it again',
   });
 }
 

@@ -1,9 +1,10 @@
 // A split store's writer that lost its lock (stalled past the stale time: another command may
 // have taken the store and committed since) writes nothing more into the store's files: not even
 // the journal segments a flush would write past its old head, which may be another writer's now.
-// The lock is the real one; only its "compromised" flag is set, as proper-lockfile sets it.
+// The lock is the real one: its "compromised" flag set by hand, or the lock really taken over by
+// another holder while the transaction works (seen at the fence before the commit point).
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -11,7 +12,7 @@ import { regionById } from '../../src/domain/support-regions.js';
 import { AppError } from '../../src/domain/errors.js';
 import type { NewTransaction } from '../../src/domain/ledger.js';
 import { summarizeTicket } from '../../src/domain/ticket-summary.js';
-import type { HeldLock } from '../../src/store/lock.js';
+import { acquireStoreLock, type HeldLock } from '../../src/store/lock.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import { calendars, support } from '../support/desk-data.js';
 
@@ -84,6 +85,33 @@ describe('a writer that lost the lock', () => {
     expect((failed as AppError).code).toBe('STORE_LOCKED');
     expect((failed as AppError).message).toContain('lost the lock');
     expect(journalFiles()).toEqual(before);
+    await store.read(async (t) => expect(t.journal.head().seq).toBe(1));
+  });
+
+  it('finds at its fence that another process took the lock over, and writes nothing into the store', async () => {
+    const store = new SplitFileStore(root, {
+      now: () => new Date(NOW_ISO),
+      summarizeTicket: (ticket) => summarizeTicket(ticket, support, regionById(calendars, ticket.regionId)),
+    });
+    await store.transaction(async (t) => void (await t.post(deposit(1))));
+    const before = journalFiles();
+    const others: HeldLock[] = [];
+    const failed = await store
+      .transaction(async (t) => {
+        await t.post(deposit(2));
+        // Meanwhile another process takes the store over, as one would that found this holder dead.
+        renameSync(path.join(root, 'okpay.lock'), path.join(root, 'okpay.lock.dead-taken'));
+        others.push(await acquireStoreLock(root, { waitMs: 1_000 }));
+      })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect((failed as AppError).code).toBe('STORE_LOCKED');
+    expect((failed as AppError).message).toContain('lost the lock');
+    expect(journalFiles()).toEqual(before);
+    expect(others.map((other) => other.confirm())).toEqual([null]);
+    for (const other of others) await other.release();
     await store.read(async (t) => expect(t.journal.head().seq).toBe(1));
   });
 });

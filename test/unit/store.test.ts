@@ -353,12 +353,12 @@ describe('a schema-2 state.json met by the upgrade', () => {
 
 describe('the store lock', () => {
   it('makes a second taker wait, and gives up with STORE_LOCKED', async () => {
-    const held = await acquireStoreLock(root, 5_000, 1_000);
-    const error = await errorOf(acquireStoreLock(root, 5_000, 200));
+    const held = await acquireStoreLock(root, { waitMs: 1_000 });
+    const error = await errorOf(acquireStoreLock(root, { waitMs: 200 }));
     expect(error.code).toBe('STORE_LOCKED');
     expect(error.message).toContain(root);
     await held.release();
-    const next = await acquireStoreLock(root, 5_000, 200);
+    const next = await acquireStoreLock(root, { waitMs: 200 });
     await next.release();
   });
 
