@@ -105,7 +105,7 @@ export async function acquireStoreLock(directory: string, options: LockOptions =
   for (let attempt = 0; ; attempt += 1) {
     const view = await inspectStoreLock(directory, staleMs);
     if (view.state === 'free' || view.state === 'orphan') {
-      if ((view.state === 'orphan' || (await makeLockDirectory(lock))) && (await claim(lock, owner))) {
+      if ((view.state === 'orphan' || (await makeLockDirectory(lock))) && (await claim(lock, owner, view.state === 'free'))) {
         await removeOldGraves(directory, names);
         return hold(lock, owner);
       }
@@ -230,8 +230,12 @@ async function makeLockDirectory(lock: string): Promise<boolean> {
   }
 }
 
-/** Links a complete owner record into the lock directory: true when the lock is ours, false when it has an owner already, or went away. */
-async function claim(lock: string, owner: LockOwner): Promise<boolean> {
+/**
+ * Links a complete owner record into the lock directory: true when the lock is ours, false when it
+ * has an owner already, or went away. A directory this process has just made is removed again when
+ * the record cannot be written (a full disk): left there, it would hold writers off for the stale time.
+ */
+async function claim(lock: string, owner: LockOwner, madeHere: boolean): Promise<boolean> {
   const temp = path.join(lock, `.${OWNER_FILE}-${owner.token}`);
   try {
     await fs.writeFile(temp, JSON.stringify(owner), { mode: 0o600, flag: CREATE_NEW_FILE });
@@ -239,6 +243,8 @@ async function claim(lock: string, owner: LockOwner): Promise<boolean> {
     return true;
   } catch (error) {
     if (['EEXIST', 'ENOENT'].includes(errnoOf(error) ?? '')) return false;
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    if (madeHere) await fs.rmdir(lock).catch(() => undefined);
     throw unavailable(lock, error);
   } finally {
     await fs.rm(temp, { force: true }).catch(() => undefined);

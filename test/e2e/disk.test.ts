@@ -84,7 +84,7 @@ describe('a full disk (the real binary on a small tmpfs)', () => {
   // Without root (or without mount) the hook-driven tests below stand in; this one says so.
   it(
     mounted
-      ? 'refuses to start a commit without room, changes nothing, and works again once there is room'
+      ? 'refuses to start a commit without room (even for its lock), changes nothing, and works again once there is room'
       : 'needs root to mount a tmpfs: covered by the fault-hook tests below',
     async () => {
       if (!mounted) {
@@ -98,6 +98,18 @@ describe('a full disk (the real binary on a small tmpfs)', () => {
       writeFileSync(filler, Buffer.alloc(Math.max(0, bavail * bsize - 16 * 1024)));
       expectStoreUnavailable(await o.run(TRANSFER), /the disk is full/);
       expect(digest(o.home)).toEqual(before);
+      // No room left even for the lock's owner record: the lock directory made for it goes too (an
+      // ownerless lock would hold every writer off until it is a minute old).
+      const rest = path.join(mountPoint, 'rest');
+      try {
+        writeFileSync(rest, Buffer.alloc(64 * 1024));
+      } catch {
+        // ENOSPC once the last block is taken: that is the point.
+      }
+      expectStoreUnavailable(await o.run(TRANSFER), /the disk is full/);
+      expect(readdirSync(o.home)).not.toContain('okpay.lock');
+      expect(digest(o.home)).toEqual(before);
+      rmSync(rest);
       rmSync(filler);
       const retried: Run = await o.run(TRANSFER);
       expect(retried.code, retried.stderr).toBe(0);
