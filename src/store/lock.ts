@@ -303,7 +303,8 @@ function orNull(read: () => string): string | null {
 }
 
 function ownerRecord(pid: number): LockOwner {
-  return { ...thisMachine(), pid, startTime: startTimeOf(pid), token: randomBytes(16).toString('hex') };
+  const startTime = startTimeOf(pid);
+  return { ...thisMachine(), pid, startTime: startTime === ENDED ? null : startTime, token: randomBytes(16).toString('hex') };
 }
 
 /**
@@ -315,6 +316,7 @@ function holderAlive(owner: LockOwner): boolean | null {
   if (here.bootId === null || here.pidNamespace === null || owner.startTime === null) return null;
   if (owner.bootId !== here.bootId || owner.pidNamespace !== here.pidNamespace) return null;
   const startTime = startTimeOf(owner.pid);
+  if (startTime === ENDED) return false;
   if (startTime !== null) return startTime === owner.startTime;
   try {
     process.kill(owner.pid, 0);
@@ -324,12 +326,15 @@ function holderAlive(owner: LockOwner): boolean | null {
   }
 }
 
+/** What startTimeOf says of a process that has exited but whose parent has not collected it (a zombie). */
+const ENDED = Symbol('ended');
+
 /**
  * When a running process started (clock ticks after boot: /proc/<pid>/stat, field 22), which tells
- * it from a later process given the same pid; null when it is not running (a zombie is not) or
- * cannot be read.
+ * it from a later process given the same pid; ENDED for a zombie (it runs no more, though its pid
+ * still answers a signal); null when it cannot be read.
  */
-function startTimeOf(pid: number): string | null {
+function startTimeOf(pid: number): string | typeof ENDED | null {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -338,7 +343,7 @@ function startTimeOf(pid: number): string | null {
   }
   // After the command name in parentheses (which may hold spaces): state is field 3, start time field 22.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  if (fields[0] === 'Z' || fields[0] === 'X') return null;
+  if (fields[0] === 'Z' || fields[0] === 'X') return ENDED;
   return fields[19] ?? null;
 }
 

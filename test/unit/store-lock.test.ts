@@ -109,6 +109,39 @@ describe('a holder on this machine', () => {
   });
 });
 
+describe('a holder that died but was not collected by its parent (a zombie)', () => {
+  it('is dead: its lock is taken over at once', async () => {
+    const script = `const { acquireStoreLock } = await import(${JSON.stringify(COMPILED_LOCK)});
+      await acquireStoreLock(${JSON.stringify(root)});
+      process.stdout.write('held\\n');
+      setInterval(() => undefined, 1000);`;
+    // The holder's parent becomes \`sleep\`, which never collects a child: once killed, the holder stays a zombie.
+    const parent = spawn('sh', ['-c', `"${process.execPath}" --input-type=module -e "$SCRIPT" & echo "pid $!"; exec sleep 60`], {
+      env: { ...process.env, SCRIPT: script },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.push(parent);
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      parent.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (/pid \d+/.test(out) && out.includes('held')) resolve();
+      });
+      parent.once('exit', () => reject(new Error('the lock holder exited before taking the lock')));
+    });
+    const pid = Number(/pid (\d+)/.exec(out)?.[1]);
+    expect(ownerOf().pid).toBe(pid);
+    process.kill(pid, 'SIGKILL');
+    const state = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    while (state() !== 'Z') await new Promise((resolve) => setImmediate(resolve));
+    age(0);
+    expect((await inspectStoreLock(root)).state).toBe('dead');
+    const taken = await acquireStoreLock(root, { waitMs: 1_000 });
+    expect(ownerOf().pid).toBe(process.pid);
+    await taken.release();
+  });
+});
+
 describe('taking over a dead holder’s lock', () => {
   it('two takers with the same view: one wins, the other moves nothing, and the winner keeps the lock', async () => {
     await killed(await holderProcess());
