@@ -13,8 +13,17 @@ import { slaOfSummary, summarizeTicket, type TicketSummary } from '../domain/tic
 import { ACTIVE_STATUSES, type Ticket } from '../domain/ticket-record.js';
 import { MAX_MERGE_HOPS, mergedInto, requireOwnTicket, requireTicket } from '../domain/tickets.js';
 import { compareQueueEntries, explainUrgency, urgencyScore, type QueueEntry, type Ranked } from '../domain/urgency.js';
-import { queueGroupKey, type QueueGroupFacts } from '../domain/queue-group-facts.js';
-import { groupCannotEnter, groupCeiling, groupDueFloorMs, groupFloor, queueGroupShape, type PageEdge, type QueueGroupShape } from '../domain/queue-groups.js';
+import { queueGroupKey, queueShapeKey, type QueueGroupFacts } from '../domain/queue-group-facts.js';
+import {
+  groupCannotEnter,
+  groupCeiling,
+  groupDueFloorMs,
+  groupFloor,
+  queueGroupShape,
+  queueShapeOf,
+  type PageEdge,
+  type QueueGroupShape,
+} from '../domain/queue-groups.js';
 import { printable } from '../domain/money.js';
 import { compareBy, summaryMatches, textMatches, type AssigneeFilter, type TicketFilter, type TicketSort } from '../domain/ticket-filter.js';
 import type { User, UserId } from '../domain/state.js';
@@ -109,52 +118,65 @@ export async function openQueue(t: Records, ref: ReferenceData, nowMs: number): 
   return summaries.map((summary) => rankOf(ref, summary, nowMs)).sort(compareQueueEntries);
 }
 
+/** A shape or a group of the open queue, with the bounds of its tickets' places at one instant. */
 interface RankedGroup {
   readonly key: string;
+  /** A shape (whose groups are read when it can reach the page), or a group (whose tickets are). */
+  readonly isShape: boolean;
   readonly count: number;
   readonly ceiling: number;
   readonly dueFloorMs: number;
 }
 
-function rankedGroup(ref: ReferenceData, key: string, facts: QueueGroupFacts, nowMs: number): RankedGroup {
-  const shape = queueGroupShape(key);
+function shapeOfKey(key: string, isShape: boolean): QueueGroupShape {
+  const shape = isShape ? queueShapeOf(key) : queueGroupShape(key);
   if (shape === null)
-    throw new AppError('STORE_CORRUPT', `the store's open queue names a group it cannot read (${printable(key)})`, { hint: 'run `okpay verify`' });
+    throw new AppError('STORE_CORRUPT', `the store's open queue names a ${isShape ? 'shape' : 'group'} it cannot read (${printable(key)})`, {
+      hint: 'run `okpay verify`',
+    });
+  return shape;
+}
+
+function rankedGroup(ref: ReferenceData, key: string, isShape: boolean, facts: QueueGroupFacts, nowMs: number): RankedGroup {
+  const shape = shapeOfKey(key, isShape);
   const ceiling = groupCeiling(shape, facts, ticketRegion(ref, shape.regionId), supportData(ref).urgency, nowMs);
-  return { key, count: facts.count, ceiling, dueFloorMs: groupDueFloorMs(shape, facts, nowMs) };
+  return { key, isShape, count: facts.count, ceiling, dueFloorMs: groupDueFloorMs(shape, facts, nowMs) };
 }
 
 const edgeOf = (entry: Ranked<TicketSummary>): PageEdge => ({ score: entry.urgency.score, dueAtMs: entry.sla.current?.dueAtMs ?? Number.POSITIVE_INFINITY });
 
+const byCeiling = (a: RankedGroup, b: RankedGroup): number => b.ceiling - a.ceiling || a.dueFloorMs - b.dueFloorMs;
+
 /**
  * The `count` most urgent open tickets in queue order, and how many are open: exactly the head of
- * `openQueue`, read group by group (domain/queue-groups.ts) in the order of their ceilings, until
- * no group left can place a ticket on the page.
+ * `openQueue`, read from the shapes down (domain/queue-groups.ts) in the order of their ceilings:
+ * a shape that can reach the page is opened into its groups, a group that can is read, until
+ * nothing left can place a ticket on the page.
  */
 export async function mostUrgent(t: Records, ref: ReferenceData, nowMs: number, count: number): Promise<{ entries: Ranked<TicketSummary>[]; total: number }> {
-  const directory = await t.tickets.queueGroups();
-  if (directory === null) {
+  const shapes = await t.tickets.queueShapes();
+  if (shapes === null) {
     const whole = await openQueue(t, ref, nowMs);
     return { entries: whole.slice(0, count), total: whole.length };
   }
-  const groups = [...directory].map(([key, facts]) => rankedGroup(ref, key, facts, nowMs)).sort((a, b) => b.ceiling - a.ceiling || a.dueFloorMs - b.dueFloorMs);
+  let waiting = [...shapes].map(([key, facts]) => rankedGroup(ref, key, true, facts, nowMs));
   let page: Ranked<TicketSummary>[] = [];
-  for (let next = 0; count > 0 && next < groups.length;) {
+  while (count > 0 && waiting.length > 0) {
     const edge = page.length >= count ? edgeOf(page[count - 1] as Ranked<TicketSummary>) : null;
-    // Enough groups at once to fill the page, so that a store across a network answers in few queries.
-    const batch: string[] = [];
-    for (let members = 0; next < groups.length && members < count; next += 1) {
-      const group = groups[next] as RankedGroup;
-      if (edge !== null && group.ceiling < edge.score) break;
-      if (edge !== null && groupCannotEnter(group.ceiling, group.dueFloorMs, edge)) continue;
-      batch.push(group.key);
-      members += group.count;
-    }
-    if (batch.length === 0) break;
-    const read = (await t.tickets.inQueueGroups(batch)).map((summary) => rankOf(ref, summary, nowMs));
+    waiting = (edge === null ? waiting : waiting.filter((node) => !groupCannotEnter(node.ceiling, node.dueFloorMs, edge))).sort(byCeiling);
+    // Enough at once to fill the page, so that a store across a network answers in few queries.
+    let taken = 0;
+    for (let members = 0; taken < waiting.length && members < count; taken += 1) members += (waiting[taken] as RankedGroup).count;
+    const batch = waiting.slice(0, taken);
+    waiting = waiting.slice(taken);
+    const opened = batch.filter((node) => node.isShape).map((node) => node.key);
+    if (opened.length > 0) for (const [key, facts] of await t.tickets.queueGroups(opened)) waiting.push(rankedGroup(ref, key, false, facts, nowMs));
+    const groups = batch.filter((node) => !node.isShape).map((node) => node.key);
+    if (groups.length === 0) continue;
+    const read = (await t.tickets.inQueueGroups(groups)).map((summary) => rankOf(ref, summary, nowMs));
     page = [...page, ...read].sort(compareQueueEntries).slice(0, count);
   }
-  return { entries: page, total: groups.reduce((sum, group) => sum + group.count, 0) };
+  return { entries: page, total: [...shapes.values()].reduce((sum, facts) => sum + facts.count, 0) };
 }
 
 /** Where a ticket stands among the open tickets waiting for their first answer. */
@@ -164,17 +186,29 @@ export interface FirstReplyPlace {
   readonly entry: Ranked<TicketSummary>;
 }
 
+/** How a shape or group stands against a ticket's place: no member ranks before it, every member does, or it must be looked into. */
+type Standing = 'after' | 'before' | 'around';
+
+function standing(ref: ReferenceData, key: string, isShape: boolean, facts: QueueGroupFacts, edge: PageEdge, nowMs: number): Standing {
+  if (facts.firstReplyCount === 0) return 'after';
+  const ranked = rankedGroup(ref, key, isShape, facts, nowMs);
+  if (groupCannotEnter(ranked.ceiling, ranked.dueFloorMs, edge)) return 'after';
+  const shape = shapeOfKey(key, isShape);
+  return groupFloor(shape, facts, ticketRegion(ref, shape.regionId), supportData(ref).urgency, nowMs) > edge.score ? 'before' : 'around';
+}
+
 /**
  * The place of an open ticket among those waiting for their first answer, in queue order: exactly
- * its index in `openQueue` filtered to them, read group by group. A group no member of which can
- * rank before the ticket adds nothing; one whose floor is above the ticket's score adds all its
- * tickets waiting for a first answer; only the others (the ticket's own group among them) are read
- * and ranked. Null when the ticket is not among them.
+ * its index in `openQueue` filtered to them, read from the shapes down. A shape or group no member
+ * of which can rank before the ticket adds nothing; one whose floor is above the ticket's score
+ * adds all its tickets waiting for a first answer; a shape around the ticket's score is opened into
+ * its groups, and only the groups around it (the ticket's own among them) are read and ranked. Null
+ * when the ticket is not among them.
  */
 export async function firstReplyPlace(t: Records, ref: ReferenceData, ticket: Ticket, nowMs: number): Promise<FirstReplyPlace | null> {
-  const directory = await t.tickets.queueGroups();
+  const shapes = await t.tickets.queueShapes();
   const own = rankOf(ref, summaryOf(ref, ticket), nowMs);
-  if (directory === null) {
+  if (shapes === null) {
     const waiting = (await openQueue(t, ref, nowMs)).filter((entry) => entry.ticket.waitingForFirstReply);
     const index = waiting.findIndex((entry) => entry.ticket.number === ticket.number);
     return index < 0 ? null : { position: index + 1, of: waiting.length, entry: waiting[index] as Ranked<TicketSummary> };
@@ -183,17 +217,19 @@ export async function firstReplyPlace(t: Records, ref: ReferenceData, ticket: Ti
   const edge = edgeOf(own);
   let before = 0;
   let of = 0;
-  const toRank: string[] = [];
-  for (const [key, facts] of directory) {
+  const opened: string[] = [];
+  for (const [key, facts] of shapes) {
     of += facts.firstReplyCount;
-    if (key === ownKey) toRank.push(key);
-    else if (facts.firstReplyCount === 0) continue;
-    else {
-      const ranked = rankedGroup(ref, key, facts, nowMs);
-      if (groupCannotEnter(ranked.ceiling, ranked.dueFloorMs, edge)) continue;
-      if (groupFloorOf(ref, key, facts, nowMs) > edge.score) before += facts.firstReplyCount;
-      else toRank.push(key);
-    }
+    const stands = key === queueShapeKey(ownKey) ? 'around' : standing(ref, key, true, facts, edge, nowMs);
+    if (stands === 'before') before += facts.firstReplyCount;
+    else if (stands === 'around') opened.push(key);
+  }
+  const toRank = [ownKey];
+  for (const [key, facts] of opened.length === 0 ? [] : await t.tickets.queueGroups(opened)) {
+    if (key === ownKey) continue;
+    const stands = standing(ref, key, false, facts, edge, nowMs);
+    if (stands === 'before') before += facts.firstReplyCount;
+    else if (stands === 'around') toRank.push(key);
   }
   let found: Ranked<TicketSummary> | null = null;
   for (const summary of await t.tickets.inQueueGroups(toRank)) {
@@ -203,11 +239,6 @@ export async function firstReplyPlace(t: Records, ref: ReferenceData, ticket: Ti
     else if (compareQueueEntries(entry, own) < 0) before += 1;
   }
   return found === null ? null : { position: before + 1, of, entry: found };
-}
-
-function groupFloorOf(ref: ReferenceData, key: string, facts: QueueGroupFacts, nowMs: number): number {
-  const shape = queueGroupShape(key) as QueueGroupShape;
-  return groupFloor(shape, facts, ticketRegion(ref, shape.regionId), supportData(ref).urgency, nowMs);
 }
 
 /** Who holds the ticket, as asked for: `me` is the person asking. */

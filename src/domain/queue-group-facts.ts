@@ -47,6 +47,42 @@ export function queueGroupKey(summary: TicketSummary): string {
   return [...fixed, shape, day, encodeURIComponent(summary.regionId)].join('/');
 }
 
+/** Where a group key holds its day: after the six fields of its shape. */
+const DAY_FIELD = 6;
+
+/**
+ * The shape of a group: its key without the day ("priority/tier/escalation/bad rating/waiting/clock/region").
+ * The groups of one shape differ only in the day their clocks run since, so a shape's facts folded
+ * over its groups bound all of them at once, and the queue reads a shape's groups only when the shape
+ * can reach the page.
+ */
+export function queueShapeKey(groupKey: string): string {
+  const fields = groupKey.split('/');
+  fields.splice(DAY_FIELD, 1);
+  return fields.join('/');
+}
+
+/**
+ * The queue's two levels of facts from its groups' facts: each shape's groups with their facts,
+ * and each shape's facts folded over them.
+ */
+export function foldShapes(groups: Iterable<readonly [string, QueueGroupFacts]>): {
+  shapes: Map<string, QueueGroupFacts>;
+  groupsOfShape: Map<string, Record<string, QueueGroupFacts>>;
+} {
+  const shapes = new Map<string, QueueGroupFacts>();
+  const groupsOfShape = new Map<string, Record<string, QueueGroupFacts>>();
+  for (const [key, facts] of groups) {
+    const shape = queueShapeKey(key);
+    const known = shapes.get(shape);
+    shapes.set(shape, known === undefined ? facts : combineFacts(known, facts));
+    const ofShape = groupsOfShape.get(shape);
+    if (ofShape) ofShape[key] = facts;
+    else groupsOfShape.set(shape, { [key]: facts });
+  }
+  return { shapes, groupsOfShape };
+}
+
 /** One ticket's facts. */
 export function memberFacts(summary: TicketSummary): QueueGroupFacts {
   const clock = summary.sla;
@@ -89,4 +125,11 @@ export function groupFacts(members: Iterable<TicketSummary>): QueueGroupFacts | 
   let facts: QueueGroupFacts | null = null;
   for (const summary of members) facts = facts === null ? memberFacts(summary) : combineFacts(facts, memberFacts(summary));
   return facts;
+}
+
+/** The facts of several sets of tickets together (a shape's from its groups'); null for none. */
+export function foldFacts(all: Iterable<QueueGroupFacts>): QueueGroupFacts | null {
+  let folded: QueueGroupFacts | null = null;
+  for (const facts of all) folded = folded === null ? facts : combineFacts(folded, facts);
+  return folded;
 }

@@ -17,10 +17,15 @@
 // A group's facts are folded from its members' facts with count, max and min only, so that a
 // database can keep them with an aggregate query over plain columns (queue-group-facts.ts, which the
 // store loads without the ceilings here).
+//
+// The groups of one shape (the key without its day) fold the same way into the shape's facts, whose
+// ceiling and floor bound every group of the shape: the queue starts from the shapes, a few dozen
+// however many days the open tickets span, and reads the groups of a shape only when the shape can
+// reach the page (or, for a place, when its range holds the ticket's score).
 
 import type { Region } from './calendar.js';
 import { businessMinutesBetween } from './business-time.js';
-import type { QueueGroupFacts } from './queue-group-facts.js';
+import { queueShapeKey, type QueueGroupFacts } from './queue-group-facts.js';
 import { PRIORITIES, type Priority } from './ticket-kinds.js';
 import type { UrgencyTermName, UrgencyWeights } from './support.js';
 import { ageValue, scoreOfValues, slaShare } from './urgency.js';
@@ -37,13 +42,20 @@ export interface QueueGroupShape {
   readonly runningTargetMinutes: number | null;
 }
 
-const KEY_PATTERN = /^([a-z]+)\/([123])\/([01])\/([01])\/([01])\/(n|p|r[1-9][0-9]{0,6})\/(\d{4}-\d{2}-\d{2})\/([^/]+)$/;
+const SHAPE_PATTERN = /^([a-z]+)\/([123])\/([01])\/([01])\/([01])\/(n|p|r[1-9][0-9]{0,6})\/([^/]+)$/;
+/** A group key: a shape's six fields, the day, the region. */
+const GROUP_PATTERN = /^(?:[^/]+\/){6}\d{4}-\d{2}-\d{2}\/[^/]+$/;
 
 /** The shape a group key names; null when the text is not a group key. */
 export function queueGroupShape(key: string): QueueGroupShape | null {
-  const match = KEY_PATTERN.exec(key);
+  return GROUP_PATTERN.test(key) ? queueShapeOf(queueShapeKey(key)) : null;
+}
+
+/** The shape a shape key (queue-group-facts.ts queueShapeKey) names; null when the text is not a shape key. */
+export function queueShapeOf(shapeKey: string): QueueGroupShape | null {
+  const match = SHAPE_PATTERN.exec(shapeKey);
   if (match === null) return null;
-  const [, priority, tier, escalation, bad, waiting, clock, , region] = match as unknown as string[];
+  const [, priority, tier, escalation, bad, waiting, clock, region] = match as unknown as string[];
   if (!(PRIORITIES as readonly string[]).includes(priority as string)) return null;
   let regionId: string;
   try {

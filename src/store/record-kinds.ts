@@ -66,6 +66,7 @@ export const INDEX_KINDS = [
   'solved-due',
   'queue-groups',
   'queue-directory',
+  'queue-days',
 ] as const;
 export type IndexKind = (typeof INDEX_KINDS)[number];
 
@@ -124,6 +125,7 @@ const SMALL_KINDS: ReadonlySet<Kind> = new Set<Kind>([
   'quotes-expiry',
   'idempotency-expiry',
   'solved-due',
+  'queue-days',
 ]);
 
 /**
@@ -143,28 +145,39 @@ export const KINDS_ADDED: ReadonlyMap<Kind, number> = new Map<Kind, number>([
   ['queue-groups', 7],
   ['queue-directory', 7],
   ['journal-links', 8],
+  ['queue-days', 10],
 ]);
 
 /**
  * Index kinds whose records changed form after stores already had them, with the schema that
  * changed them: a store written before keeps its files, which are not read as they are but built
  * again from the records before its first change (schema 9 added the facts that give a ticket's
- * place among those waiting for a first answer to the queue groups' directory).
+ * place among those waiting for a first answer to the queue groups' directory; schema 10 made the
+ * directory one entry per shape, each group's facts moving to its shape's queue-days record).
  */
-const KINDS_REFOLDED: ReadonlyMap<Kind, number> = new Map<Kind, number>([['queue-directory', 9]]);
+const KINDS_REFOLDED: ReadonlyMap<Kind, number> = new Map<Kind, number>([['queue-directory', 10]]);
 
 /** The schema since which a kind's records are as this okpay writes them (0: always). */
 export const currentSince = (kind: Kind): number => Math.max(KINDS_ADDED.get(kind) ?? 0, KINDS_REFOLDED.get(kind) ?? 0);
 
 /**
- * The open queue in groups (domain/queue-groups.ts): each group's record keeps a copy of its
- * tickets' summaries, and one directory record keeps every group's facts under DIRECTORY_KEY,
- * refolded from the group's members whenever a commit changes them.
+ * The open queue in groups (domain/queue-groups.ts), on three levels: each group's record
+ * (queue-groups) keeps a copy of its tickets' summaries; each shape's record (queue-days, keyed by
+ * the shape) keeps the facts of the shape's groups, one per day; one directory record keeps every
+ * shape's facts, folded over its groups, under DIRECTORY_KEY. A commit that changes a group's
+ * members folds its facts again, then its shape's. The directory stays as small as the number of
+ * shapes however many days the open tickets span, and the first page reads it, then the groups'
+ * facts of the few shapes that can reach the page.
  */
 export const DIRECTORY_KEY = 'groups';
 
 /** Index kinds whose records a store written before them gets built from these records. */
-export const REBUILT_FROM: Readonly<Partial<Record<IndexKind, RecordKind>>> = { ...ORDERED_KINDS, 'queue-groups': 'summaries', 'queue-directory': 'summaries' };
+export const REBUILT_FROM: Readonly<Partial<Record<IndexKind, RecordKind>>> = {
+  ...ORDERED_KINDS,
+  'queue-groups': 'summaries',
+  'queue-directory': 'summaries',
+  'queue-days': 'summaries',
+};
 
 /** Mail deliveries not yet sent are filed under this one key, so `outbox send` reads one small index. */
 export const WAITING_KEY = 'waiting';

@@ -42,6 +42,7 @@ const RECORD_SCHEMAS: Partial<Record<Kind, Schema>> = {
   'open-queue': z.record(z.string(), ticketSummarySchema),
   'queue-groups': z.record(z.string(), ticketSummarySchema),
   'queue-directory': z.record(z.string(), queueGroupFactsSchema),
+  'queue-days': z.record(z.string(), queueGroupFactsSchema),
   'journal-of-user': z.array(z.int().check(z.positive())),
   'journal-links': z.array(z.int().check(z.positive())),
   ...Object.fromEntries(Object.keys(ORDERED_KINDS).map((kind) => [kind, timedMembersSchema])),

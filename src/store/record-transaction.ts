@@ -29,7 +29,7 @@ import type {
   Withdrawal,
   WithdrawalMethod,
 } from '../domain/state.js';
-import { groupFacts, queueGroupKey, type QueueGroupFacts } from '../domain/queue-group-facts.js';
+import { foldFacts, groupFacts, queueGroupKey, queueShapeKey, type QueueGroupFacts } from '../domain/queue-group-facts.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { Ticket, TicketStatus } from '../domain/ticket-record.js';
 import { DIRECTORY_KEY, idempotencyKey, OPEN_STATUSES, WAITING_KEY, type IndexMembers } from './record-kinds.js';
@@ -237,7 +237,8 @@ export abstract class RecordTransaction implements RecordsTransaction {
       this.view.put('summaries', String(ticket.number), summary);
     },
     withStatus: (statuses) => this.summariesWithStatus(statuses),
-    queueGroups: () => this.queueGroups(),
+    queueShapes: () => this.queueShapes(),
+    queueGroups: (shapes) => this.queueGroups(shapes),
     inQueueGroups: (keys) => this.inQueueGroups(keys),
     solvedBy: async (atIso, limit) =>
       present(await Promise.all((await this.view.ordered('solved-due', atIso, limit)).map((n) => this.view.get<TicketSummary>('summaries', n)))),
@@ -463,21 +464,44 @@ export abstract class RecordTransaction implements RecordsTransaction {
     return source.filter((s) => statuses === null || statuses.includes(s.status)).sort((a, b) => a.number - b.number);
   }
 
-  /** The committed directory, with the groups this transaction's summaries left or joined folded again. */
-  private async queueGroups(): Promise<Map<string, QueueGroupFacts> | null> {
+  /** The committed directory, with the shapes whose groups this transaction's summaries left or joined folded again. */
+  private async queueShapes(): Promise<Map<string, QueueGroupFacts> | null> {
     if (this.view.source.keeps?.('queue-directory') === false) return null;
-    const groups = new Map(Object.entries((await this.view.committed<Record<string, QueueGroupFacts>>('queue-directory', DIRECTORY_KEY)) ?? {}));
-    const touched = new Set<string>();
-    for (const number of this.view.writtenKeys('summaries')) {
-      for (const summary of [await this.view.committed<TicketSummary>('summaries', number), await this.view.get<TicketSummary>('summaries', number)])
-        if (summary && OPEN_STATUSES.includes(summary.status)) touched.add(queueGroupKey(summary));
+    const shapes = new Map(Object.entries((await this.view.committed<Record<string, QueueGroupFacts>>('queue-directory', DIRECTORY_KEY)) ?? {}));
+    const touched = new Set([...(await this.touchedGroups())].map(queueShapeKey));
+    for (const shape of touched) {
+      const facts = foldFacts((await this.queueGroups([shape])).values());
+      if (facts === null) shapes.delete(shape);
+      else shapes.set(shape, facts);
     }
-    for (const key of touched) {
+    return shapes;
+  }
+
+  /** The committed facts of these shapes' groups, with the groups this transaction's summaries left or joined folded again. */
+  private async queueGroups(shapes: readonly string[]): Promise<Map<string, QueueGroupFacts>> {
+    const wanted = new Set(shapes);
+    await this.view.prefetch('queue-days', [...wanted]);
+    const groups = new Map<string, QueueGroupFacts>();
+    for (const shape of wanted)
+      for (const [key, facts] of Object.entries((await this.view.committed<Record<string, QueueGroupFacts>>('queue-days', shape)) ?? {}))
+        groups.set(key, facts);
+    for (const key of await this.touchedGroups()) {
+      if (!wanted.has(queueShapeKey(key))) continue;
       const facts = groupFacts(await this.inQueueGroups([key]));
       if (facts === null) groups.delete(key);
       else groups.set(key, facts);
     }
     return groups;
+  }
+
+  /** The groups this transaction's summaries left or joined. */
+  private async touchedGroups(): Promise<Set<string>> {
+    const touched = new Set<string>();
+    for (const number of this.view.writtenKeys('summaries')) {
+      for (const summary of [await this.view.committed<TicketSummary>('summaries', number), await this.view.get<TicketSummary>('summaries', number)])
+        if (summary && OPEN_STATUSES.includes(summary.status)) touched.add(queueGroupKey(summary));
+    }
+    return touched;
   }
 
   private async inQueueGroups(keys: readonly string[]): Promise<TicketSummary[]> {

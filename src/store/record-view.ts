@@ -4,7 +4,7 @@
 // or lost (record-kinds.indexEntries), so stores persist plain maps and never derive indexes. Every
 // committed record is checked against its kind's schema as it is read (record-schemas.ts).
 
-import { groupFacts, type QueueGroupFacts } from '../domain/queue-group-facts.js';
+import { foldFacts, foldShapes, groupFacts, queueShapeKey, type QueueGroupFacts } from '../domain/queue-group-facts.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import {
   DIRECTORY_KEY,
@@ -204,8 +204,9 @@ export class RecordView {
    */
   async rebuild(kinds: readonly IndexKind[]): Promise<void> {
     const wanted = new Set(kinds);
-    // The directory is folded from the groups' members: those are gathered for it even when the groups' own records stand.
-    const gathered = new Set<IndexKind>(wanted.has('queue-directory') ? [...kinds, 'queue-groups'] : kinds);
+    // The directory and the shapes' records are folded from the groups' members: those are gathered for them even when the groups' own records stand.
+    const folded = wanted.has('queue-directory') || wanted.has('queue-days');
+    const gathered = new Set<IndexKind>(folded ? [...kinds, 'queue-groups'] : kinds);
     const rebuilt = new Map<string, { kind: IndexKind; key: string; members: IndexMembers }>();
     for (const of of RECORD_KINDS) {
       if (!kinds.some((kind) => REBUILT_FROM[kind] === of)) continue;
@@ -224,10 +225,20 @@ export class RecordView {
       const slots = [...rebuilt.values()].filter((e) => e.kind === kind).map((e) => e.key);
       if (isOrderedKind(kind) && slots.length > 0) this.put(kind, SLOTS_KEY, Object.fromEntries(slots.map((slot) => [slot, true])));
     }
-    if (wanted.has('queue-directory')) {
-      const groups = [...rebuilt.values()].filter((e) => e.kind === 'queue-groups');
-      if (groups.length > 0) this.put('queue-directory', DIRECTORY_KEY, queueDirectory(groups));
-    }
+    if (folded)
+      await this.refileQueue(
+        [...rebuilt.values()].filter((e) => e.kind === 'queue-groups'),
+        wanted,
+      );
+  }
+
+  /** The queue's directory and shapes' records folded from every group (those of `kinds` that a store written before them needs). */
+  private async refileQueue(groups: readonly { key: string; members: IndexMembers }[], kinds: ReadonlySet<IndexKind>): Promise<void> {
+    const { directory, days } = queueIndexes(groups);
+    if (kinds.has('queue-days')) for (const [shape, record] of days) this.put('queue-days', shape, record);
+    if (!kinds.has('queue-directory')) return;
+    if (Object.keys(directory).length > 0) this.put('queue-directory', DIRECTORY_KEY, directory);
+    else if ((await this.source.get('queue-directory', DIRECTORY_KEY)) !== undefined) this.remove('queue-directory', DIRECTORY_KEY);
   }
 
   /** The writes, with the index records they change: what the store persists in one commit. */
@@ -274,26 +285,46 @@ export class RecordView {
     return this.writes;
   }
 
-  /** The directory's facts of the queue groups this commit changed, folded again from their members. */
+  /**
+   * The facts of the queue groups this commit changed, folded again from their members into their
+   * shapes' records, and those shapes' facts folded again into the directory.
+   */
   private async refoldGroups(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
+    const byShape = new Map<string, string[]>();
+    for (const key of keys) byShape.set(queueShapeKey(key), [...(byShape.get(queueShapeKey(key)) ?? []), key]);
     const directory: Record<string, QueueGroupFacts> = { ...((await this.get<Record<string, QueueGroupFacts>>('queue-directory', DIRECTORY_KEY)) ?? {}) };
-    for (const key of keys) {
-      const facts = groupFacts(Object.values((await this.get<IndexMembers>('queue-groups', key)) ?? {}) as TicketSummary[]);
-      if (facts === null) delete directory[key];
-      else directory[key] = facts;
+    for (const [shape, groupKeys] of byShape) {
+      const days: Record<string, QueueGroupFacts> = { ...((await this.get<Record<string, QueueGroupFacts>>('queue-days', shape)) ?? {}) };
+      for (const key of groupKeys) {
+        const facts = groupFacts(Object.values((await this.get<IndexMembers>('queue-groups', key)) ?? {}) as TicketSummary[]);
+        if (facts === null) delete days[key];
+        else days[key] = facts;
+      }
+      const folded = foldFacts(Object.values(days));
+      if (folded === null) {
+        this.remove('queue-days', shape);
+        delete directory[shape];
+      } else {
+        this.put('queue-days', shape, days);
+        directory[shape] = folded;
+      }
     }
     if (Object.keys(directory).length > 0) this.put('queue-directory', DIRECTORY_KEY, directory);
     else this.remove('queue-directory', DIRECTORY_KEY);
   }
 }
 
-/** The directory of the given queue group records: each group's facts. */
-export function queueDirectory(groups: readonly { key: string; members: IndexMembers }[]): Record<string, QueueGroupFacts> {
-  const directory: Record<string, QueueGroupFacts> = {};
+/** The queue's directory (each shape's facts) and each shape's record (its groups' facts), from the given group records. */
+export function queueIndexes(groups: readonly { key: string; members: IndexMembers }[]): {
+  directory: Record<string, QueueGroupFacts>;
+  days: Map<string, Record<string, QueueGroupFacts>>;
+} {
+  const facts: [string, QueueGroupFacts][] = [];
   for (const { key, members } of groups) {
-    const facts = groupFacts(Object.values(members) as TicketSummary[]);
-    if (facts !== null) directory[key] = facts;
+    const folded = groupFacts(Object.values(members) as TicketSummary[]);
+    if (folded !== null) facts.push([key, folded]);
   }
-  return directory;
+  const { shapes, groupsOfShape } = foldShapes(facts);
+  return { directory: Object.fromEntries(shapes), days: groupsOfShape };
 }

@@ -151,11 +151,13 @@ export interface TicketRecords {
   /** Summaries of tickets in the given statuses (the open queue: new, open, pending, on-hold). */
   withStatus(statuses: readonly TicketStatus[]): Promise<TicketSummary[]>;
   /**
-   * The open queue's groups (domain/queue-groups.ts), each with the facts that bound its tickets'
-   * urgency at any instant, so that the most urgent tickets are found by reading a few groups;
-   * null while a store written before the groups existed has not been written to since.
+   * The shapes of the open queue's groups (domain/queue-groups.ts), each with the facts that bound
+   * the urgency of its groups' tickets at any instant, folded over its groups: a few dozen however
+   * many days the tickets span. Null while a store written before them has not been written to since.
    */
-  queueGroups(): Promise<ReadonlyMap<string, QueueGroupFacts> | null>;
+  queueShapes(): Promise<ReadonlyMap<string, QueueGroupFacts> | null>;
+  /** The groups of these shapes, each with its facts, so that the most urgent tickets are found by reading a few groups. */
+  queueGroups(shapes: readonly string[]): Promise<ReadonlyMap<string, QueueGroupFacts>>;
   /** The summaries of the open tickets in these groups, in no particular order. */
   inQueueGroups(keys: readonly string[]): Promise<TicketSummary[]>;
   /** Summaries of the tickets solved at or before the given time, earliest solved first, at most `limit` (those settle closes). */

@@ -14,7 +14,7 @@ import { countsSchema } from './record-schemas.js';
 import type { Changes } from './record-view.js';
 import { seal } from './sealed-file.js';
 
-export const SPLIT_SCHEMA_VERSION = 9;
+export const SPLIT_SCHEMA_VERSION = 10;
 export const ROOT = 'store.json';
 export const REDO = 'commit.redo';
 export const RECORDS = 'records';

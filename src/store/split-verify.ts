@@ -26,7 +26,7 @@ import {
   type Kind,
   type RecordKind,
 } from './record-kinds.js';
-import { queueDirectory } from './record-view.js';
+import { queueIndexes } from './record-view.js';
 import type { SegmentLog } from './segment-log.js';
 import type { AuditEntry } from '../domain/audit.js';
 import type { StoredJournalEntry } from '../domain/ledger.js';
@@ -176,7 +176,9 @@ function checkIndexes(
     if (isOrderedKind(kind) && index.size > 0) index.set(SLOTS_KEY, Object.fromEntries([...index.keys()].map((slot) => [slot, true])));
   }
   const groups = [...(expected.get('queue-groups') ?? [])].map(([key, members]) => ({ key, members }));
-  if (groups.length > 0) expected.get('queue-directory')?.set(DIRECTORY_KEY, queueDirectory(groups));
+  const queue = queueIndexes(groups);
+  if (groups.length > 0) expected.get('queue-directory')?.set(DIRECTORY_KEY, queue.directory);
+  for (const [shape, days] of queue.days) expected.get('queue-days')?.set(shape, days);
   for (const kind of INDEX_KINDS.filter(kept)) {
     const stored = records.get(kind) ?? new Map();
     const wanted: ReadonlyMap<string, unknown> = kind === 'journal-of-user' || kind === 'journal-links' ? ofJournal[kind] : (expected.get(kind) ?? new Map());

@@ -20,7 +20,10 @@ import { verifyStore } from '../../src/cli/store-verify.js';
 import { regionById } from '../../src/domain/support-regions.js';
 import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
 import type { Ticket } from '../../src/domain/ticket-record.js';
+import { queueGroupKey, queueShapeKey } from '../../src/domain/queue-group-facts.js';
+import { DIRECTORY_KEY } from '../../src/store/record-kinds.js';
 import { calendars, support } from '../support/desk-data.js';
+import { asSchema9, storeRoot } from '../support/store-files.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/schema2-store', import.meta.url));
 const CHILD = fileURLToPath(new URL('../support/split-store-child.mjs', import.meta.url));
@@ -141,10 +144,12 @@ const look = (t: RecordsTransaction): Promise<Seen> =>
   }))();
 
 let upgraded: string;
+let shapeOfTicket: string;
 
 beforeAll(async () => {
   upgraded = copyStore(path.join(FIXTURE, 'data'));
   await open(upgraded).read(() => undefined);
+  shapeOfTicket = await ticketShape(upgraded);
 }, 120_000);
 
 describe('the upgrade of a schema-2 store', () => {
@@ -248,6 +253,31 @@ describe('a commit that writes many files, killed at any point', () => {
   }, 240_000);
 });
 
+describe('the refiling of a schema-9 store’s queue by shape, killed at any point', () => {
+  it('leaves the schema-9 store or the refiled one, never a mix; verify is clean either way and the next writer finishes it', async () => {
+    const old = copyStore(upgraded);
+    asSchema9(old);
+    const pay = (amount: string) => ['pay', BOB, STRANGER_PHONE, amount, String(tokens.ticket)];
+    const probe = copyStore(old);
+    const total = stepsOf((await runChild(probe, pay('100'))).stdout);
+    expect(storeRoot(probe).schemaVersion).toBe(SPLIT_SCHEMA_VERSION);
+    const versions = new Set<number>();
+    for (const point of crashPoints(total, 8, 11)) {
+      const home = copyStore(old);
+      const killed = await runChild(home, pay('100'), point);
+      expect(killed.signal, `step ${point}`).toBe('SIGKILL');
+      versions.add(storeRoot(home).schemaVersion);
+      expect(await problemsOf(open(home)), `step ${point}`).toEqual([]);
+      const acknowledged = await runChild(home, pay('50'));
+      expect(acknowledged.code, `step ${point}`).toBe(0);
+      expect(storeRoot(home).schemaVersion, `step ${point}`).toBe(SPLIT_SCHEMA_VERSION);
+      expect(await problemsOf(open(home)), `step ${point}`).toEqual([]);
+    }
+    // Killed before the refiling's commit point and after it.
+    expect([...versions].sort((a, b) => a - b)).toEqual([9, SPLIT_SCHEMA_VERSION]);
+  }, 240_000);
+});
+
 describe('a bulk commit (a thousand files, flushed 16 at a time), killed at any point', () => {
   const PEOPLE = 900;
   const bulkBalances = async (t: RecordsTransaction) => {
@@ -284,6 +314,40 @@ interface Target {
   readonly name: string;
   readonly file: (home: string) => string;
   readonly swap: (text: string) => string;
+  /** A write that builds on the file besides the payment on the ticket (by default a deposit to Bob). */
+  readonly write?: (t: RecordsTransaction) => Promise<void>;
+}
+
+/** A deposit to Bob, audited: a write that builds on his balance, his journal index, the root and both logs. */
+async function depositToBob(t: RecordsTransaction): Promise<void> {
+  await t.post({
+    type: 'deposit',
+    at: NOW.toISOString(),
+    memo: null,
+    links: [],
+    parties: [BOB],
+    postings: [
+      { account: 'world', currency: 'USD', amountMinor: -1 },
+      { account: userAccount(BOB), currency: 'USD', amountMinor: 1 },
+    ],
+    details: { initiator: BOB },
+  });
+  t.audit({ at: NOW.toISOString(), type: 'test.deposit', actor: BOB, subject: BOB, details: {} });
+}
+
+/** A note on the open ticket: a write that moves it in the queue, so builds on its shape's record and the queue's directory. */
+async function noteOnTicket(t: RecordsTransaction): Promise<void> {
+  const ticket = await t.tickets.get(tokens.ticket);
+  if (!ticket) throw new Error(`no ticket ${tokens.ticket}`);
+  const changed: Ticket = { ...ticket, priority: ticket.priority === 'urgent' ? 'low' : 'urgent', updatedAt: NOW.toISOString() };
+  t.tickets.put(changed, summarize(changed));
+}
+
+/** The open ticket's shape in the queue (its group's key without the day). */
+async function ticketShape(home: string): Promise<string> {
+  const ticket = await open(home).read((t) => t.tickets.get(tokens.ticket));
+  if (!ticket) throw new Error(`no ticket ${tokens.ticket}`);
+  return queueShapeKey(queueGroupKey(summarize(ticket)));
 }
 
 function swapFirst(text: string, a: RegExp, b: RegExp): string {
@@ -322,6 +386,18 @@ const TARGETS: Target[] = [
     name: 'an index bucket',
     file: (home) => path.join(home, bucketPath('journal-of-user', bucketOf('journal-of-user', BOB))),
     swap: (text) => swapFirst(text, /\b1\b/, /\b18\b/),
+  },
+  {
+    name: 'a queue shape record',
+    file: (home) => path.join(home, bucketPath('queue-days', bucketOf('queue-days', shapeOfTicket))),
+    swap: (text) => swapAmounts(text, 'count', 'leastElapsedMinutes'),
+    write: noteOnTicket,
+  },
+  {
+    name: 'the queue directory',
+    file: (home) => path.join(home, bucketPath('queue-directory', bucketOf('queue-directory', DIRECTORY_KEY))),
+    swap: (text) => swapAmounts(text, 'count', 'leastElapsedMinutes'),
+    write: noteOnTicket,
   },
   {
     name: 'a journal segment',
@@ -423,23 +499,7 @@ describe('a damaged store file', () => {
     const refused = await runChild(home, ['pay', BOB, STRANGER_PHONE, '100', String(tokens.ticket)]);
     expect(refused.code).not.toBe(0);
     expect(bytesOf(home)).toEqual(before);
-    await expect(
-      open(home).transaction(async (t) => {
-        await t.post({
-          type: 'deposit',
-          at: NOW.toISOString(),
-          memo: null,
-          links: [],
-          parties: [BOB],
-          postings: [
-            { account: 'world', currency: 'USD', amountMinor: -1 },
-            { account: userAccount(BOB), currency: 'USD', amountMinor: 1 },
-          ],
-          details: { initiator: BOB },
-        });
-        t.audit({ at: NOW.toISOString(), type: 'test.deposit', actor: BOB, subject: BOB, details: {} });
-      }),
-    ).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    await expect(open(home).transaction(target.write ?? depositToBob)).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
     expect(bytesOf(home)).toEqual(before);
   });
 });

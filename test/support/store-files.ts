@@ -3,8 +3,10 @@
 // would (the bucket re-sealed, so its own digest still matches and only the books can tell).
 
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DIRECTORY_KEY } from '../../src/store/record-kinds.js';
+import { bucketOf, bucketPath } from '../../src/store/split-layout.js';
 
 interface Sealed<B> {
   readonly digest: string;
@@ -56,6 +58,19 @@ export function forgeRecord<T>(home: string, kind: string, key: string, change: 
     return () => writeFileSync(file, original);
   }
   throw new Error(`no ${kind} record ${key} in ${home}`);
+}
+
+/**
+ * Turns a store as this okpay writes it into one as schema 9 wrote it: every queue group's facts in
+ * the one directory record, no record per shape, and the root saying schema 9.
+ */
+export function asSchema9(home: string): void {
+  const groups = Object.assign({}, ...storeRecords<Record<string, unknown>>(home, 'queue-days').values()) as Record<string, unknown>;
+  const directory = path.join(home, bucketPath('queue-directory', bucketOf('queue-directory', DIRECTORY_KEY)));
+  writeFileSync(directory, sealText({ ...unsealed<Bucket>(directory), records: { [DIRECTORY_KEY]: groups } }));
+  rmSync(path.join(home, 'records', 'queue-days'), { recursive: true, force: true });
+  const root = path.join(home, 'store.json');
+  writeFileSync(root, sealText({ ...unsealed<Record<string, unknown>>(root), schemaVersion: 9 }));
 }
 
 /** The id of the user with this email, read from the user records. */

@@ -30,6 +30,7 @@ import { PgRecordTransaction } from '../../src/store/pg/pg-transaction.js';
 import { agent, customer, europe, newState, open, support } from '../support/desk.js';
 import { withClient } from '../support/pg-e2e.js';
 import { MIGRATIONS, pgStores } from '../support/pg-store.js';
+import { everyQueueGroup } from '../support/records.js';
 
 const NOW = '2026-11-20T10:00:00.000Z';
 const ref = new RefData();
@@ -188,7 +189,7 @@ describe('the PostgreSQL store', () => {
   it('fills the open queue’s group columns of a database migrated from before them (migrations 8 and 9), so its groups hold every open ticket and count those waiting for a first answer', async () => {
     const store = await withThreeTickets();
     const groups = async () => {
-      const directory = await store.read((t) => t.tickets.queueGroups());
+      const directory = await store.read(everyQueueGroup);
       const keys = [...(directory ?? new Map()).keys()];
       const facts = [...(directory ?? new Map()).values()];
       return { counted: facts.reduce((sum, f) => sum + f.count, 0), firstReply: facts.reduce((sum, f) => sum + f.firstReplyCount, 0), keys, directory };

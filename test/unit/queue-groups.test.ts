@@ -9,17 +9,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { firstReplyPlace, mostUrgent, openQueue, saveTicket } from '../../src/app/desk.js';
 import { RefData } from '../../src/cli/refdata.js';
-import { combineFacts, groupFacts, memberFacts, queueGroupKey } from '../../src/domain/queue-group-facts.js';
+import { combineFacts, foldShapes, groupFacts, memberFacts, queueGroupKey, type QueueGroupFacts } from '../../src/domain/queue-group-facts.js';
 import { groupCeiling, groupDueFloorMs, groupFloor, queueGroupShape } from '../../src/domain/queue-groups.js';
 import { AppError } from '../../src/domain/errors.js';
 import { TICKET_CATEGORIES, TICKET_CHANNELS } from '../../src/domain/ticket-kinds.js';
-import type { Ticket } from '../../src/domain/ticket-record.js';
-import { slaOfSummary, summarizeTicket } from '../../src/domain/ticket-summary.js';
+import { ACTIVE_STATUSES, type Ticket } from '../../src/domain/ticket-record.js';
+import { slaOfSummary, summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
 import { urgencyScore } from '../../src/domain/urgency.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
+import type { Records } from '../../src/store/records.js';
 import { americas, asia, europe, support } from '../support/desk-data.js';
 import { agent, customer, newState } from '../support/desk.js';
 import type { DeskState } from '../support/desk-state.js';
+import { everyQueueGroup } from '../support/records.js';
 import * as desk from '../support/desk-state.js';
 
 const ref = new RefData();
@@ -161,6 +163,64 @@ describe('the queue read group by group', () => {
   });
 });
 
+describe('the queue’s shapes', () => {
+  it('hold each shape’s facts folded over its groups, and each group’s facts, as the open tickets give them', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(scriptArbitrary, { minLength: 1, maxLength: 40 }), async (scripts) => {
+        const store = await storeOf(deskOf(scripts));
+        await store.read(async (t) => {
+          const byGroup = new Map<string, TicketSummary[]>();
+          for (const summary of await t.tickets.withStatus(ACTIVE_STATUSES))
+            byGroup.set(queueGroupKey(summary), [...(byGroup.get(queueGroupKey(summary)) ?? []), summary]);
+          const expected = foldShapes([...byGroup].map(([key, members]) => [key, groupFacts(members) as QueueGroupFacts] as const));
+          const shapes = (await t.tickets.queueShapes()) ?? new Map();
+          expect(Object.fromEntries(shapes)).toEqual(Object.fromEntries(expected.shapes));
+          for (const shape of shapes.keys()) expect(Object.fromEntries(await t.tickets.queueGroups([shape]))).toEqual(expected.groupsOfShape.get(shape));
+        });
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('let the first page open only the shapes that can reach it, and read only the groups that can', async () => {
+    // Tickets opened every few hours over three weeks, in three regions: many shapes, each over many days.
+    const scripts: Script[] = Array.from({ length: 120 }, (_, i) => ({
+      openedAfterMinutes: i * 4 * 60,
+      category: i % TICKET_CATEGORIES.length,
+      channel: i % TICKET_CHANNELS.length,
+      region: i % REGIONS.length,
+      steps: i % 5 === 2 ? [{ step: 'pending', afterMinutes: 60 }] : i % 7 === 3 ? [{ step: 'ask-escalation', afterMinutes: 30 }] : [],
+    }));
+    const store = await storeOf(deskOf(scripts));
+    const nowMs = BASE_MS + 22 * DAY_MS;
+    const read = { opened: 0, groups: 0 };
+    await store.read(async (t) => {
+      const counting: Records = {
+        ...t,
+        tickets: {
+          ...t.tickets,
+          queueGroups: (shapes) => {
+            read.opened += shapes.length;
+            return t.tickets.queueGroups(shapes);
+          },
+          inQueueGroups: (keys) => {
+            read.groups += keys.length;
+            return t.tickets.inQueueGroups(keys);
+          },
+        },
+      };
+      const whole = await openQueue(t, ref, nowMs);
+      expect(numbersAndScores((await mostUrgent(counting, ref, nowMs, 5)).entries)).toEqual(numbersAndScores(whole.slice(0, 5)));
+      const shapes = (await t.tickets.queueShapes()) ?? new Map();
+      const groups = await t.tickets.queueGroups([...shapes.keys()]);
+      expect(shapes.size).toBeGreaterThan(5);
+      expect(groups.size).toBeGreaterThan(3 * shapes.size);
+      expect(read.opened).toBeLessThan(shapes.size / 2);
+      expect(read.groups).toBeLessThan(groups.size / 10);
+    });
+  });
+});
+
 /** Every open ticket waiting for its first answer, with its place as the whole queue gives it. */
 async function placesInWholeQueue(store: MemoryRecordStore, nowMs: number): Promise<{ number: number; position: number; of: number }[]> {
   return store.read(async (t) => {
@@ -212,7 +272,7 @@ describe('a ticket’s place among those waiting for their first answer', () => 
     }));
     const nowMs = BASE_MS + 16 * DAY_MS;
     const { state, store, whole, fromGroups } = await placesOfDesk(scripts, nowMs);
-    const groups = await store.read(async (t) => (await t.tickets.queueGroups()) ?? new Map());
+    const groups = await store.read(async (t) => (await everyQueueGroup(t)) ?? new Map());
     expect([...groups.values()].filter((facts) => facts.firstReplyCount > 0).length).toBeGreaterThan(5);
     expect(whole.length).toBe(36);
     expect(fromGroups).toEqual(whole);

@@ -12,13 +12,17 @@ import type { StoredQuote, User, Withdrawal } from '../../src/domain/state.js';
 import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
 import type { Ticket, TicketStatus } from '../../src/domain/ticket-record.js';
 import { afterAttempt, queuedDelivery } from '../../src/domain/mail-delivery.js';
+import type { QueueGroupFacts } from '../../src/domain/queue-group-facts.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
+import { DIRECTORY_KEY } from '../../src/store/record-kinds.js';
 import { seal, unseal } from '../../src/store/sealed-file.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import { bucketOf, bucketPath, SPLIT_SCHEMA_VERSION } from '../../src/store/split-layout.js';
 import type { RecordStore, RecordsTransaction } from '../../src/store/store.js';
 import { customer, europe, newState, open, support } from '../support/desk.js';
 import { pgStores } from '../support/pg-store.js';
+import { everyQueueGroup } from '../support/records.js';
+import { asSchema9, forgeRecord } from '../support/store-files.js';
 
 const NOW = '2026-11-23T10:00:00.000Z';
 const homes: string[] = [];
@@ -119,7 +123,7 @@ function summaryOf(ticket: Ticket, status: TicketStatus): TicketSummary {
 
 /** The open queue as its groups hold it: how many tickets the directory counts, and which tickets the groups hold. */
 async function queueByGroups(t: RecordsTransaction): Promise<{ count: number; numbers: number[] } | null> {
-  const groups = await t.tickets.queueGroups();
+  const groups = await everyQueueGroup(t);
   if (groups === null) return null;
   const members = await t.tickets.inQueueGroups([...groups.keys()]);
   return { count: [...groups.values()].reduce((sum, facts) => sum + facts.count, 0), numbers: members.map((s) => s.number).sort((a, b) => a - b) };
@@ -635,7 +639,7 @@ describe('a split store written before the queue groups (schema 6)', () => {
   it('ranks its queue from every open ticket until its next writer files them in groups', async () => {
     const home = await storeOfThreeTickets();
     const rootFile = markSchema(home, 6);
-    for (const kind of ['queue-groups', 'queue-directory']) rmSync(path.join(home, 'records', kind), { recursive: true, force: true });
+    for (const kind of ['queue-groups', 'queue-directory', 'queue-days']) rmSync(path.join(home, 'records', kind), { recursive: true, force: true });
     await expectGroupedByNextWriter(home, rootFile);
   });
 
@@ -671,11 +675,59 @@ describe('a split store written before the facts of first-answer places (schema 
       }),
     );
     writeFileSync(bucketFile, seal({ ...bucket, records: { groups: older } }));
+    rmSync(path.join(home, 'records', 'queue-days'), { recursive: true, force: true });
     const rootFile = markSchema(home, 8);
     const store = await expectGroupedByNextWriter(home, rootFile);
-    const folded = await store.read(async (t) => [...((await t.tickets.queueGroups()) ?? new Map()).values()]);
+    const folded = await store.read(async (t) => [...((await everyQueueGroup(t)) ?? new Map()).values()]);
     // Each summary here says it waits for its first answer (only its status was changed).
     expect(folded.reduce((sum, facts) => sum + facts.firstReplyCount, 0)).toBe(3);
+  });
+});
+
+/** A split store of Ada with six open tickets opened a day apart (every third pending): two shapes, each over several days. */
+async function storeOfTicketsOverDays(): Promise<string> {
+  const home = tempHome();
+  const tickets = [1, 2, 3, 4, 5, 6].map((n) => ({ ...open(newState(), ada, Date.parse(NOW) - n * 86_400_000), number: n, customerId: ada.id }));
+  await new SplitFileStore(home, SPLIT_OPTIONS).transaction((t) => {
+    t.users.put(ada);
+    tickets.forEach((ticket) => t.tickets.put(ticket, summaryOf(ticket, ticket.number % 3 === 0 ? 'pending' : 'new')));
+  });
+  return home;
+}
+
+describe('a split store written before the queue shapes (schema 9)', () => {
+  it('ranks its queue from every open ticket until its next writer files the groups’ facts by shape, which verify then checks', async () => {
+    const home = await storeOfTicketsOverDays();
+    const groups = await new SplitFileStore(home, SPLIT_OPTIONS).read(everyQueueGroup);
+    asSchema9(home);
+    const rootFile = path.join(home, 'store.json');
+    const store = new SplitFileStore(home, SPLIT_OPTIONS);
+    expect((await store.verify()).problems).toEqual([]);
+    expect(await store.read((t) => t.tickets.queueShapes())).toBeNull();
+    await store.transaction((t) => t.users.put({ ...ada, name: 'Ada L.' }));
+    expect(unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile).schemaVersion).toBe(SPLIT_SCHEMA_VERSION);
+    expect(await store.read(everyQueueGroup)).toEqual(groups);
+    const shapes = await store.read((t) => t.tickets.queueShapes());
+    expect([shapes?.size, groups?.size]).toEqual([2, 6]);
+    expect([...(shapes?.values() ?? [])].reduce((sum, facts) => sum + facts.count, 0)).toBe(6);
+    expect((await new SplitFileStore(home, SPLIT_OPTIONS).verify()).problems).toEqual([]);
+
+    // A shape's record, or the directory, that no longer matches the groups (resealed, so only verify's cross-check sees it).
+    const [shape] = [...(shapes?.keys() ?? [])];
+    const putBack = forgeRecord<Record<string, QueueGroupFacts>>(home, 'queue-days', shape!, (days) =>
+      Object.fromEntries(Object.entries(days).map(([key, facts]) => [key, { ...facts, firstReplyCount: facts.firstReplyCount + 1 }])),
+    );
+    expect((await new SplitFileStore(home, SPLIT_OPTIONS).verify()).problems).toEqual([
+      `index queue-days entry ${shape} does not match the records it is derived from`,
+    ]);
+    putBack();
+    forgeRecord<Record<string, QueueGroupFacts>>(home, 'queue-directory', DIRECTORY_KEY, (directory) => ({
+      ...directory,
+      [shape!]: { ...directory[shape!]!, count: 1 },
+    }));
+    expect((await new SplitFileStore(home, SPLIT_OPTIONS).verify()).problems).toEqual([
+      `index queue-directory entry ${DIRECTORY_KEY} does not match the records it is derived from`,
+    ]);
   });
 });
 

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { MinorUnits } from '../../domain/money.js';
 import type { IdempotencyRecord, LimitWindow, StoreMeta } from '../../domain/state.js';
-import { memberFacts, queueGroupKey, type QueueGroupFacts } from '../../domain/queue-group-facts.js';
+import { foldShapes, memberFacts, queueGroupKey, type QueueGroupFacts } from '../../domain/queue-group-facts.js';
 import type { TicketSummary } from '../../domain/ticket-summary.js';
 import {
   DATA_KINDS,
@@ -81,6 +81,9 @@ const ORDERED_COLUMNS: Readonly<Record<OrderedKind, { table: string; time: strin
   'solved-due': { table: 'ticket_summaries', time: 'solved_at', key: 'number::text', order: 'solved_at, number' },
 };
 
+/** A record with no entry is no record. */
+const nonEmpty = <T extends object>(record: T): T | undefined => (Object.keys(record).length === 0 ? undefined : record);
+
 function members(keys: readonly (string | number)[]): IndexMembers {
   return Object.fromEntries(keys.map((key) => [String(key), true]));
 }
@@ -92,6 +95,7 @@ export class PgRecordSource implements RecordSource {
    * record read again is the same: asking the server again would only cost a round trip.
    */
   private readonly cache = new Map<string, unknown>();
+  private levels: Promise<ReturnType<typeof foldShapes>> | null = null;
 
   constructor(private readonly query: Query) {}
 
@@ -233,7 +237,9 @@ export class PgRecordSource implements RecordSource {
       case 'journal-links':
         return (await this.query<{ seq: string }>('SELECT seq FROM journal_links WHERE tx_id = $1 ORDER BY seq', [key])).rows.map((r) => Number(r.seq));
       case 'queue-directory':
-        return key === DIRECTORY_KEY ? this.queueDirectory() : undefined;
+        return key === DIRECTORY_KEY ? nonEmpty(Object.fromEntries((await this.queueLevels()).shapes)) : undefined;
+      case 'queue-days':
+        return (await this.queueLevels()).groupsOfShape.get(key);
       default:
         return this.indexMembers(kind, key);
     }
@@ -287,9 +293,10 @@ export class PgRecordSource implements RecordSource {
     }
   }
 
-  private async queueDirectory(): Promise<Record<string, QueueGroupFacts> | undefined> {
-    const directory = await queueGroupsInDatabase(this.query);
-    return directory.size === 0 ? undefined : Object.fromEntries(directory);
+  /** The queue's shapes and each shape's groups, with their facts: from one fold of the groups' facts per transaction. */
+  private queueLevels(): Promise<ReturnType<typeof foldShapes>> {
+    this.levels ??= queueGroupsInDatabase(this.query).then(foldShapes);
+    return this.levels;
   }
 
   private async balances(account: string): Promise<Record<string, MinorUnits> | undefined> {
