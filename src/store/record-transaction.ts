@@ -71,7 +71,7 @@ function present<T>(items: readonly (T | null)[]): T[] {
   return items.filter((item): item is T => item !== null);
 }
 
-const mailIdForSeq = (seq: number): string => `msg_${seq.toString().padStart(6, '0')}`;
+export const mailIdForSeq = (seq: number): string => `msg_${seq.toString().padStart(6, '0')}`;
 
 export abstract class RecordTransaction implements RecordsTransaction {
   /** Transactions posted here and not yet handed to the store (see `takePosted`). */

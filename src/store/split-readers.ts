@@ -18,7 +18,7 @@ import { journalCodec } from './chain-codecs.js';
 import { corrupt } from './durable-file.js';
 import { KINDS_ADDED } from './record-kinds.js';
 import { checkedRecord } from './record-schemas.js';
-import { RecordTransaction } from './record-transaction.js';
+import { mailIdForSeq, RecordTransaction } from './record-transaction.js';
 import { RecordView } from './record-view.js';
 import { ChainAppender, type ChainEntry, type SegmentLog } from './segment-log.js';
 import { readText, stagePath } from './split-layout.js';
@@ -204,7 +204,9 @@ class SplitOutboxReader implements OutboxReader {
   }
 
   async get(id: string): Promise<{ mail: MailRecord; raw: string; file: string | null } | null> {
-    return /^msg_[0-9]{1,12}$/.test(id) ? this.read(id) : null;
+    // Only a mail's own id names it (msg_1 or msg_0000001 name no mail, nor does msg_000000).
+    const seq = /^msg_[0-9]{1,12}$/.test(id) ? Number(id.slice(4)) : 0;
+    return seq >= 1 && mailIdForSeq(seq) === id ? this.read(id) : null;
   }
 
   private read(id: string): { mail: MailRecord; raw: string; file: string } | null {

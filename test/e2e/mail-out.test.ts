@@ -75,6 +75,12 @@ describe('OKPAY_SMTP_URL delivers every mail after its commit', () => {
     expect(got?.parsed.messageId).toBe('<msg_000001@okpay.example>');
     expect(got?.parsed.text).toMatch(/\bact_[A-Za-z0-9_-]+/);
     const stored = ok(await okpay.run(['outbox', 'show', 'msg_000001', '--raw'])).stdout;
+    // Only a mail's own id names it: another spelling of the number names no mail (the store is not damaged).
+    for (const other of ['msg_1', 'msg_0000001', 'msg_000000']) {
+      const unknown = await okpay.run(['outbox', 'show', other, '--json']);
+      expect(unknown.code, other).toBe(5);
+      expect(unknown.error().code).toBe('MAIL_NOT_FOUND');
+    }
     expect(got?.raw.replace(/\r\n$/, '')).toBe(stored.replace(/\r?\n$/, '').replace(/\r?\n/g, '\r\n'));
     expect(got?.parsed.subject).toBe((await mails(okpay))[0]?.subject);
     const [row] = await mails(okpay);
