@@ -74,7 +74,7 @@ const SUBJECT_MAX_CHARS = 150;
 const BODY_MAX_CHARS = 5000;
 const ATTACHMENT_NAME_MAX_CHARS = 100;
 
-// The Chinese prefixes are 回复, 答复 and 转发 (reply, answer, forward), written as escapes like the
+// The Chinese prefixes for reply, answer and forward are written as escapes like the
 // full-width colon: regular expressions stay ASCII in the bundle (scripts/bundle.mjs).
 const REPLY_PREFIX = /^\s*((re|aw|sv|antw|fwd?|wg|tr|rv|\u56de\u590d|\u7b54\u590d|\u8f6c\u53d1)\s*[:\uFF1A]\s*)+/i;
 const TICKET_TAG = /\[(?:okpay\s*)?#(\d{1,9})\]/i;
