@@ -1,24 +1,26 @@
 #!/usr/bin/env node
 // npm run bench: okpay against its floor and its targets. These machines are noisy, so every figure
-// is a ratio or a rate measured side by side in one run, with medians over repeated runs. Writes
-// docs/BENCHMARKS.md and prints a table. Options: --quick (100,000 journal entries instead of
-// 1,000,000 for the large store, and a tenth of the large store's users and tickets), --keep (keep
-// the stores in the temporary directory), --startup (only the start-up and read figures, printed;
-// docs/BENCHMARKS.md is left as it is), --scale (only the figures at size, printed), --postgres
-// (only the PostgreSQL store against the file store, printed), --batch (only the two batch rows,
-// printed; run from another checkout's bench/run.mjs, it measures that checkout). The PostgreSQL rows use the server
-// named by OKPAY_TEST_DATABASE_URL (a role that may create databases), or else a throwaway cluster
-// of their own (scripts/pg-cluster.mjs, as the tests make one) with PostgreSQL's durable defaults,
-// since the file store fsyncs every commit too.
+// is a ratio or a rate measured side by side in one run, with medians over repeated runs. Updates
+// its figures in docs/BENCHMARKS.md (bench/report.mjs: the text around them is kept) and prints a
+// table. Options: --quick (100,000 journal entries instead of 1,000,000 for the large store, and a
+// tenth of the large store's users and tickets), --keep (keep the stores in the temporary
+// directory), --startup (only the start-up and read figures, printed; docs/BENCHMARKS.md is left as
+// it is), --scale (only the figures at size, printed), --postgres (only the PostgreSQL store
+// against the file store, printed), --batch (only the two batch rows, printed; run from another
+// checkout's bench/run.mjs, it measures that checkout). The PostgreSQL rows use the server named by
+// OKPAY_TEST_DATABASE_URL (a role that may create databases), or else a throwaway cluster of their
+// own (scripts/pg-cluster.mjs, as the tests make one) with PostgreSQL's durable defaults, since the
+// file store fsyncs every commit too.
 
 import { execFile } from 'node:child_process';
 import { hash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { postgresBinaries, startCluster } from '../scripts/pg-cluster.mjs';
+import { updateReport } from './report.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'okpay.js');
@@ -683,31 +685,27 @@ const WHY = {
   generator: () => 'The generator posts through the same reducers and journal writer as the commands (every entry hashed, every limit checked).',
 };
 
-function notes() {
-  const unmet = figures.filter((f) => !f.pass);
-  if (unmet.length === 0) return '';
-  return `\n## Targets not met\n\n${unmet.map((f) => `- **${f.figure}** (${f.measured}; target ${f.target}). ${WHY[f.figure]?.() ?? ''}`).join('\n')}\n`;
-}
-
 function writeReport() {
   const m = machine();
   const date = new Date().toISOString().slice(0, 10);
-  const rows = figures.map((f) => `| ${f.figure} | ${f.how} | ${f.measured} | ${f.target} | ${f.pass ? 'met' : '**not met**'} |`);
-  const text = `# okpay benchmarks
-
-Measured by \`npm run bench${QUICK ? ' -- --quick' : ''}\` on ${date}: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.
+  const intro = `Measured by \`npm run bench${QUICK ? ' -- --quick' : ''}\` on ${date}: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.
 Every figure is a ratio or a rate measured side by side in one run, with medians over repeated runs
 (start-up and reads: 30 alternating runs; transfers: 15; memory: 5). Stores come from \`okpay fixtures
 generate\` (${USERS.toLocaleString('en')} users, seed \`bench\`) and from fixture files written by the script; set-up
-hashes passwords at OKPAY_BCRYPT_COST=4, and nothing measured hashes a password.
-
-| figure | how | measured | target | |
-|---|---|---|---|---|
-${rows.join('\n')}
-${notes()}`;
-  mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'docs', 'BENCHMARKS.md'), text);
-  console.log('\nwrote docs/BENCHMARKS.md');
+hashes passwords at OKPAY_BCRYPT_COST=4, and nothing measured hashes a password.`;
+  const file = path.join(ROOT, 'docs', 'BENCHMARKS.md');
+  const text = updateReport(existsSync(file) ? readFileSync(file, 'utf8') : null, {
+    title: '# okpay benchmarks',
+    intro,
+    figures: figures.map((f) => ({
+      figure: f.figure,
+      row: `| ${f.figure} | ${f.how} | ${f.measured} | ${f.target} | ${f.pass ? 'met' : '**not met**'} |`,
+      note: f.pass ? null : `- **${f.figure}** (${f.measured}; target ${f.target}). ${WHY[f.figure]?.() ?? ''}`.trimEnd(),
+    })),
+  });
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  console.log('\nupdated docs/BENCHMARKS.md (its figures only; the text around them is kept)');
 }
 
 async function main() {
