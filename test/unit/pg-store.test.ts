@@ -417,6 +417,21 @@ describe('the PostgreSQL store', () => {
     expect((await store.read((t) => t.idempotency.get('usr_ada', 'k3')))?.txId).toBe(paid.sent);
   });
 
+  it('close() ends a connection still being opened: a query that needed a second connection leaves no socket behind', async () => {
+    const store = postgres.make(NOW);
+    await store.query('SELECT 1');
+    const sockets = () => process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap' || kind === 'PipeWrap').length;
+    const before = sockets();
+    // The one idle connection is busy with the first query, so the second opens a connection of its own,
+    // and the store is closed while it connects (as Ctrl-C in triage closes it while a panel loads).
+    const busy = store.query('SELECT pg_sleep(0.2)').catch((error: unknown) => error);
+    const connecting = store.query('SELECT 1').catch((error: unknown) => error);
+    await store.close();
+    await Promise.all([busy, connecting]);
+    expect(await connecting).toBeInstanceOf(AppError);
+    expect(sockets()).toBe(before - 1);
+  });
+
   it('never shows the password of the database URL, in its location or in an error', async () => {
     const url = 'postgres://okpay:s3cret-pw@127.0.0.1:1/okpay?sslmode=disable';
     expect(maskDatabaseUrl(url)).toBe('postgres://okpay:***@127.0.0.1:1/okpay?sslmode=disable');

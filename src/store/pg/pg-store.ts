@@ -66,6 +66,7 @@ export class PgStore implements RecordStore {
   /** Open connections not in use. A one-shot command opens one; a read during a transaction, a second. */
   private readonly idle: pg.Client[] = [];
   private readonly open = new Set<pg.Client>();
+  private closed = false;
   private queue: Promise<unknown> = Promise.resolve();
   private migrations: Migration[] | null = null;
   private schemaReady: Promise<void> | null = null;
@@ -148,6 +149,7 @@ export class PgStore implements RecordStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const clients = [...this.open];
     this.open.clear();
     this.idle.length = 0;
@@ -308,7 +310,12 @@ export class PgStore implements RecordStore {
     // A connection lost between queries is reported by the next query; without a listener it would end the process.
     client.on('error', () => undefined);
     try {
+      if (this.closed) throw new Error('the store was closed');
       await client.connect();
+      // A close() while this connected (Ctrl-C in triage while a panel loads) could not end it: pg's
+      // end() on a connecting client leaves connect() pending forever. It is ended here instead of
+      // staying open and keeping the process alive.
+      if (this.closed) throw new Error('the store was closed');
       if (this.options.schema) {
         const schema = client.escapeIdentifier(this.options.schema);
         await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
