@@ -360,9 +360,9 @@ export abstract class RecordTransaction implements RecordsTransaction {
     return true;
   }
 
-  /** The posted transactions not taken yet, oldest first, handed over to be written: they leave `posted`. */
-  takePosted(): Transaction[] {
-    const taken = this.posted.splice(0);
+  /** The posted transactions not taken yet, oldest first, but the newest `keep`, handed over to be written: they leave `posted`. */
+  takePosted(keep = 0): Transaction[] {
+    const taken = this.posted.splice(0, Math.max(0, this.posted.length - keep));
     this.taken += taken.length;
     return taken;
   }

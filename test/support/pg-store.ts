@@ -12,11 +12,19 @@ export const MIGRATIONS = fileURLToPath(new URL('../../data/postgres', import.me
 let made = 0;
 
 /** A maker of empty PgStores in one database made for this test file. */
-export async function pgStores(options: { segmentSize?: number } = {}): Promise<{ db: TestDatabase; make: (now: string) => PgStore }> {
+export async function pgStores(
+  options: { segmentSize?: number } = {},
+): Promise<{ db: TestDatabase; make: (now: string, more?: { sendAheadEntries?: number }) => PgStore }> {
   const db = await testDatabase();
-  const make = (now: string): PgStore => {
+  const make = (now: string, more: { sendAheadEntries?: number } = {}): PgStore => {
     made += 1;
-    const store = new PgStore(db.url, { migrationsDirectory: MIGRATIONS, now: () => new Date(now), segmentSize: options.segmentSize, schema: `store_${made}` });
+    const store = new PgStore(db.url, {
+      migrationsDirectory: MIGRATIONS,
+      now: () => new Date(now),
+      segmentSize: options.segmentSize,
+      schema: `store_${made}`,
+      sendAheadEntries: more.sendAheadEntries,
+    });
     db.onDrop(() => store.close());
     return store;
   };

@@ -20,7 +20,7 @@ import type { User } from '../../src/domain/state.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { PgStore } from '../../src/store/pg/pg-store.js';
 import { maskDatabaseUrl } from '../../src/store/pg/url.js';
-import type { RecordStore } from '../../src/store/store.js';
+import type { RecordStore, RecordsTransaction } from '../../src/store/store.js';
 import { summarizeTicket } from '../../src/domain/ticket-summary.js';
 import { agentQueue } from '../../src/app/agent.js';
 import { NO_FILTER } from '../../src/domain/ticket-filter.js';
@@ -161,6 +161,57 @@ describe('the PostgreSQL store', () => {
       }),
       { numRuns: 12, seed: 19, endOnFailure: true },
     );
+  });
+
+  it('writes a large unit of work’s journal, audit and outbox rows ahead of its commit, unseen by other sessions until it commits, with the memory store’s entries, chains and mails', async () => {
+    const memory = new MemoryRecordStore(NOW, 4);
+    const database = postgres.make(NOW, { sendAheadEntries: 3 });
+    await seeded(memory);
+    await seeded(database);
+    const [ada] = people;
+    const deps = depsAt(1);
+    const pay = (t: RecordsTransaction, i: number) =>
+      transfer(t, deps, actor(ada!), {
+        request: { to: people[1 + (i % 3)]!.email, amountMinor: 100 + i, currency: 'USD', toCurrency: 'USD' },
+        memo: `row ${i}`,
+        idempotencyKey: `row-${i}`,
+        quoteId: null,
+      });
+    const payAll = (store: RecordStore, from: number, midway: (t: RecordsTransaction) => Promise<void>, fail: boolean) =>
+      store.transaction(async (t) => {
+        if (from === 0) await deposit(t, deps, actor(ada!), { amountMinor: 100_000, currency: USD, source: 'card' });
+        for (let i = from; i < from + 10; i += 1) await pay(t, i);
+        await midway(t);
+        for (let i = from + 10; i < from + 14; i += 1) await pay(t, i);
+        if (fail) throw new AppError('USAGE', 'an atomic batch whose last row failed');
+      });
+    const sessionsWriting = async () =>
+      (
+        await database.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname IN ('journal', 'audit', 'outbox') AND c.relnamespace = current_schema()::regnamespace AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()",
+        )
+      )[0]?.n;
+    const seen = async () =>
+      (await database.query<{ n: string }>('SELECT (SELECT count(*) FROM journal) + (SELECT count(*) FROM audit) + (SELECT count(*) FROM outbox) AS n'))[0]?.n;
+    const midway = async (t: RecordsTransaction) => {
+      await t.flush();
+      expect(await sessionsWriting()).toBe(3);
+      expect(await seen()).toBe(committed);
+    };
+    let committed = '0';
+    for (const [from, fail] of [
+      [0, false],
+      [14, true],
+      [28, false],
+    ] as const) {
+      committed = String(await seen());
+      const outcomes = await Promise.allSettled([payAll(memory, from, async () => undefined, fail), payAll(database, from, midway, fail)]);
+      expect(outcomes.map((o) => (o.status === 'rejected' ? String(o.reason) : o.status))).toEqual(
+        fail ? Array(2).fill('AppError: an atomic batch whose last row failed') : ['fulfilled', 'fulfilled'],
+      );
+      expect(await dump(database)).toEqual(await dump(memory));
+    }
+    expect(await sessionsWriting()).toBe(0);
   });
 
   it('keeps the schema version in schema_migrations and refuses a database from a newer release', async () => {

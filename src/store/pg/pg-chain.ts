@@ -7,12 +7,13 @@ import { GENESIS_HASH, type ChainHead } from '../../domain/state.js';
 import type { CopyIn } from './pg-copy.js';
 import type { Query } from './pg-records.js';
 
-export async function appendJournal(copy: CopyIn, head: ChainHead, posted: readonly Transaction[]): Promise<ChainHead> {
+export async function appendJournal(copy: CopyIn, head: ChainHead, posted: readonly Transaction[], endsCommit = true): Promise<ChainHead> {
   const next = await appendChain(
     copy,
     'journal',
     head,
     posted.map((tx) => entryContentText(storedTransaction(tx))),
+    endsCommit,
   );
   await indexJournal(copy, posted);
   return next;
@@ -67,13 +68,22 @@ async function indexJournal(copy: CopyIn, posted: readonly Transaction[]): Promi
   );
 }
 
-/** Appends chained entries (their exact JSON text) after `head`, the last marked as the commit's end. */
-export async function appendChain(copy: CopyIn, table: 'journal' | 'audit', head: ChainHead, contents: readonly string[]): Promise<ChainHead> {
+/**
+ * Appends chained entries (their exact JSON text) after `head`, the last marked as the commit's end
+ * unless `endsCommit` is false (entries sent ahead of their commit, which writes the last one).
+ */
+export async function appendChain(
+  copy: CopyIn,
+  table: 'journal' | 'audit',
+  head: ChainHead,
+  contents: readonly string[],
+  endsCommit = true,
+): Promise<ChainHead> {
   if (contents.length === 0) return head;
   const rows: ChainLink[] = [];
   let { seq, hash } = head;
   contents.forEach((content, index) => {
-    const end = index === contents.length - 1;
+    const end = endsCommit && index === contents.length - 1;
     const next = chainHash(hash, seq + 1, end, content);
     rows.push({ seq: seq + 1, prevHash: hash, hash: next, end });
     seq += 1;

@@ -15,17 +15,15 @@
 
 import type pg from 'pg';
 import { AppError } from '../../domain/errors.js';
-import { entryContentText } from '../../domain/hashing.js';
 import { GENESIS_HASH } from '../../domain/state.js';
 import { RecordView } from '../record-view.js';
 import type { RecordStore, RecordsTransaction } from '../store.js';
 import { loadMigrations, migrate, refuseNewer, schemaVersion, type Migration } from './migrate.js';
-import { appendChain, appendJournal, copyChain, copyJournal } from './pg-chain.js';
 import { copyInto } from './pg-copy.js';
 import { loadPg } from './pg-driver.js';
 import { brokenConnection, DatabaseErrors, sqlState } from './pg-errors.js';
 import { fillQueueColumns, PgRecordSource, writeRecords, type Query } from './pg-records.js';
-import { PgRecordTransaction } from './pg-transaction.js';
+import { PgRecordTransaction, SEND_AHEAD_ENTRIES } from './pg-transaction.js';
 import { maskDatabaseUrl } from './url.js';
 
 export interface PgStoreOptions {
@@ -39,6 +37,8 @@ export interface PgStoreOptions {
   readonly schema?: string;
   /** How many times a unit of work is run before a conflict is reported. */
   readonly attempts?: number;
+  /** Posted entries a unit of work holds before it writes its journal, audit and outbox rows ahead of its commit. */
+  readonly sendAheadEntries?: number;
   /**
    * The command runs on a fixed clock (OKPAY_NOW): allowed only in a test store (or an empty one,
    * which fixtures then mark), so that no real store ever records an invented time.
@@ -185,10 +185,11 @@ export class PgStore implements RecordStore {
       // A session lock, taken before BEGIN: the transaction's snapshot comes after the wait.
       const alone = attempt > SHARED_ATTEMPTS;
       let committing = false;
+      let t: PgRecordTransaction | null = null;
       await client.query(`SELECT ${alone ? 'pg_advisory_lock' : 'pg_advisory_lock_shared'}(${WRITERS_LOCK})`);
       try {
         await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
-        const t = await this.begin(client, false);
+        t = await this.begin(client, false);
         const result = await work(t);
         if (!t.unchanged) {
           // An empty database takes a fixed clock only for what makes it a test store (fixtures).
@@ -200,8 +201,10 @@ export class PgStore implements RecordStore {
         this.workTime = null;
         if (t.deferredError) throw t.deferredError;
         return result;
-      } catch (error) {
+      } catch (thrown) {
         this.workTime = null;
+        // Rows sent ahead that failed (a conflict, a lost connection) are the cause; what ran after them failed on the aborted transaction.
+        const error = t?.failure ?? thrown;
         if (brokenConnection(error)) throw this.errors.connectionLost(error, committing);
         await client.query('ROLLBACK').catch(() => undefined);
         if (!RETRYABLE.has(sqlState(error))) throw error;
@@ -236,36 +239,18 @@ export class PgStore implements RecordStore {
     this.workTime = serverTime;
     this.serverOffsetMs = serverTime.getTime() - Date.now();
     if (this.options.fixedClock && !meta.testStore && (meta.journal.seq > 0 || meta.audit.seq > 0)) throw this.fixedClockRefused();
-    return new PgRecordTransaction(query, new RecordView(source), meta, readOnly, this.location);
+    const sendAhead = readOnly ? null : { copy: copyInto(client), entries: this.options.sendAheadEntries ?? SEND_AHEAD_ENTRIES };
+    return new PgRecordTransaction(query, new RecordView(source), meta, readOnly, this.location, sendAhead);
   }
 
   private async commitChanges(client: pg.Client, t: PgRecordTransaction): Promise<void> {
     const query = serialQuery(client);
-    const copy = copyInto(client);
     const before = t.startMeta;
     const meta = t.currentMeta;
     // Counted before the records are written: a new user is one the database does not hold yet.
     const addedUsers = await t.newUsers();
-    const journal = t.copiedJournal.length > 0 ? await copyJournal(copy, t.copiedJournal) : await appendJournal(copy, before.journal, t.posted);
-    const audit =
-      t.copiedAudit.length > 0
-        ? await copyChain(
-            copy,
-            'audit',
-            t.copiedAudit.map((e) => ({ ...e, content: entryContentText(e.event) })),
-          )
-        : await appendChain(
-            copy,
-            'audit',
-            before.audit,
-            t.events.map((event) => entryContentText(event)),
-          );
+    const { journal, audit } = await t.finishAppends();
     await writeRecords(query, t.view.written);
-    await copy(
-      'outbox',
-      ['seq', 'id', 'mail'],
-      t.mails.map((mail, index) => [before.mailSeq + index + 1, mail.id, JSON.stringify(mail)]),
-    );
     await query(
       `UPDATE counters SET value = CASE name WHEN 'users' THEN value + $1 WHEN 'mail' THEN $2 ELSE $3 END
         WHERE (name = 'users' AND $1 <> 0) OR (name = 'mail' AND value <> $2) OR (name = 'ticket' AND value <> $3)`,

@@ -1,20 +1,47 @@
 // A unit of work on the PostgreSQL store: the shared RecordTransaction over the committed records,
-// with the journal, the audit log and the outbox read from their tables.
+// with the journal, the audit log and the outbox read from their tables, and its own entries and
+// mails written into them (ahead of the commit for a large one).
 import type { AuditEntry } from '../../domain/audit.js';
-import { hydrateTransaction, type JournalEntry, type StoredJournalEntry } from '../../domain/ledger.js';
+import { entryContentText } from '../../domain/hashing.js';
+import { hydrateTransaction, type JournalEntry, type NewTransaction, type StoredJournalEntry, type Transaction } from '../../domain/ledger.js';
 import { formatEml, type MailRecord } from '../../domain/mail.js';
-import type { Balances, StoreMeta } from '../../domain/state.js';
+import type { Balances, ChainHead, StoreMeta } from '../../domain/state.js';
 import { RecordTransaction } from '../record-transaction.js';
 import type { RecordView } from '../record-view.js';
 import type { AuditReader, JournalReader, OutboxReader } from '../store.js';
-import { CHAIN_COLUMNS, chainPages, pageStart, type ChainRow } from './pg-chain.js';
+import { appendChain, appendJournal, CHAIN_COLUMNS, chainPages, copyChain, copyJournal, pageStart, type ChainRow } from './pg-chain.js';
+import type { CopyIn } from './pg-copy.js';
 import { minorUnits, type Query } from './pg-records.js';
 import { linkProblems, queueProblems } from './pg-verify.js';
+
+/**
+ * Posted transactions a unit of work holds, by default, before it sends its journal, audit and outbox rows ahead
+ * of its commit (a batch of 10,000 rows sends them in ten parts): the server stores one part while
+ * the next rows are paid, where it used to wait for the commit and the client then waited for it,
+ * and the sent entries and their texts no longer stay in memory until the commit.
+ */
+export const SEND_AHEAD_ENTRIES = 1000;
+/** Posts between two turns of the event loop while a part is being sent. */
+const POSTS_PER_TURN = 16;
+
+/** How far this transaction's chains and outbox were written: ahead of the commit, or by it. */
+interface Appended {
+  readonly journal: ChainHead;
+  readonly audit: ChainHead;
+  readonly events: number;
+  readonly mails: number;
+}
 
 export class PgRecordTransaction extends RecordTransaction {
   readonly journal: JournalReader;
   readonly auditLog: AuditReader;
   readonly outbox: OutboxReader;
+  private appended: Appended;
+  /** The rows being sent ahead; its failure is the unit of work's (see `failure`). */
+  private sending: Promise<void> = Promise.resolve();
+  private sendingPart = false;
+  private postsSinceTurn = 0;
+  private sendFailure: { error: unknown } | null = null;
 
   constructor(
     query: Query,
@@ -22,8 +49,11 @@ export class PgRecordTransaction extends RecordTransaction {
     readonly startMeta: StoreMeta,
     readOnly: boolean,
     location: string,
+    /** COPY on this transaction's connection, and the posted entries held before sending them ahead; a read has none. */
+    private readonly writing: { copy: CopyIn; entries: number } | null = null,
   ) {
     super(view, startMeta, readOnly);
+    this.appended = { journal: startMeta.journal, audit: startMeta.audit, events: 0, mails: 0 };
     const journalHead = startMeta.journal;
     const auditHead = startMeta.audit;
     const size = startMeta.segmentSize;
@@ -107,4 +137,103 @@ export class PgRecordTransaction extends RecordTransaction {
 
   /** The journal indexes its parties and links itself (journal_parties, journal_links), written with the entries at commit. */
   protected override async fileInJournalIndexes(): Promise<void> {}
+
+  /**
+   * Rows written ahead stay inside this database transaction: other sessions see them at COMMIT, and
+   * this one's readers stop at the heads it started from, as before. The newest entry of each chain
+   * is kept back, so that the commit writes the one that carries the end mark.
+   */
+  override async post(newTx: NewTransaction): Promise<Transaction> {
+    // The database transaction is aborted: nothing more can be written in it.
+    if (this.sendFailure) throw this.sendFailure.error;
+    const tx = await super.post(newTx);
+    if (this.sendingPart) {
+      // A part moves on only when its connection's replies are read: a use-case posting in a loop
+      // (whose own reads are mostly answered from memory) gives the event loop a turn now and then.
+      this.postsSinceTurn += 1;
+      if (this.postsSinceTurn >= POSTS_PER_TURN) {
+        this.postsSinceTurn = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } else if (this.aheadDue) this.sendAhead();
+    return tx;
+  }
+
+  /** Writes what is final so far (as post does past its threshold) and waits until it is stored. */
+  override async flush(): Promise<void> {
+    await this.sending;
+    if (this.aheadDue) this.sendAhead();
+    await this.sending;
+    if (this.sendFailure) throw this.sendFailure.error;
+  }
+
+  private get aheadDue(): boolean {
+    return this.writing !== null && this.posted.length > this.writing.entries;
+  }
+
+  /** Why rows sent ahead failed: the unit of work's error (what came after it only fails on the aborted transaction). */
+  get failure(): unknown {
+    return this.sendFailure?.error;
+  }
+
+  /**
+   * Starts sending what is final so far and returns without waiting for it: the commit does. The
+   * next part starts once this one is stored; until then, entries wait in memory as they always did.
+   */
+  private sendAhead(): void {
+    const copy = this.writing?.copy ?? null;
+    if (copy === null || this.sendFailure || this.copiedJournal.length > 0 || this.copiedAudit.length > 0) return;
+    this.sendingPart = true;
+    this.sending = this.sendAppends(copy, false).then(
+      () => {
+        this.sendingPart = false;
+      },
+      (error: unknown) => {
+        this.sendFailure ??= { error };
+      },
+    );
+  }
+
+  /** At the commit: the journal, audit and outbox rows not written yet, once those sent ahead are stored. Returns the chain heads. */
+  async finishAppends(): Promise<{ journal: ChainHead; audit: ChainHead }> {
+    await this.sending;
+    if (this.sendFailure) throw this.sendFailure.error;
+    if (this.writing === null) throw new Error('a read-only unit of work writes nothing');
+    return this.sendAppends(this.writing.copy, true);
+  }
+
+  /**
+   * The journal, audit and outbox rows not written yet: all of them at the commit (`final`), else all
+   * but each chain's newest entry. Returns the chain heads they lead to.
+   */
+  private async sendAppends(copy: CopyIn, final: boolean): Promise<{ journal: ChainHead; audit: ChainHead }> {
+    const from = this.appended;
+    const posted = this.takePosted(final ? 0 : 1);
+    const events = this.events.slice(from.events, final ? this.events.length : Math.max(from.events, this.events.length - 1));
+    const mails = this.mails.slice(from.mails);
+    this.appended = { ...from, events: from.events + events.length, mails: from.mails + mails.length };
+    const journal =
+      final && this.copiedJournal.length > 0 ? await copyJournal(copy, this.copiedJournal) : await appendJournal(copy, from.journal, posted, final);
+    const audit =
+      final && this.copiedAudit.length > 0
+        ? await copyChain(
+            copy,
+            'audit',
+            this.copiedAudit.map((e) => ({ ...e, content: entryContentText(e.event) })),
+          )
+        : await appendChain(
+            copy,
+            'audit',
+            from.audit,
+            events.map((event) => entryContentText(event)),
+            final,
+          );
+    await copy(
+      'outbox',
+      ['seq', 'id', 'mail'],
+      mails.map((mail, index) => [this.startMeta.mailSeq + from.mails + index + 1, mail.id, JSON.stringify(mail)]),
+    );
+    this.appended = { ...this.appended, journal, audit };
+    return { journal, audit };
+  }
 }
