@@ -3,7 +3,7 @@
 // destructive commands confirm, and Ctrl-C anywhere is exit 130 with nothing changed.
 
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Okpay } from '../support/okpay.js';
 import { Terminal } from '../support/tmux.js';
 
@@ -30,11 +30,19 @@ beforeAll(async () => {
   expect(loaded.code, loaded.stderr).toBe(0);
   chen = await signIn(CHEN);
   amy = await signIn('amy@support.okpay.example');
-  terminal = new Terminal(100, 50);
 }, 60_000);
 
-afterAll(() => {
+// A terminal of its own for each test: a command that never ends fails its own test, instead of
+// taking the keys of the tests after it (they would wait for questions that never come).
+beforeEach(() => {
+  terminal = new Terminal(100, 50);
+});
+
+afterEach(() => {
   terminal.close();
+});
+
+afterAll(() => {
   okpay.cleanup();
 });
 
