@@ -136,7 +136,8 @@ describe('okpay store copy', () => {
       back.cleanup();
       await smtp.close();
     }
-  }, 180_000);
+    // A hang's bound, not a speed check: 145 s alone at a load of about 20.
+  }, 600_000);
 
   it('a real store (not a test store) is copied only by its administrator; a refused copy creates nothing', async () => {
     const real = new Okpay({ testStore: false });
