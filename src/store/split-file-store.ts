@@ -1,6 +1,7 @@
-// The split file store (schema 3): records in hashed bucket files per kind (record-kinds.ts), a
-// small root (store.json: commit number, meta, counts), hash-chained journal and audit segments,
-// and the outbox, all under one data directory and one cross-process lock.
+// The split file store (split-layout.ts): records in hashed bucket files per kind (record-kinds.ts),
+// a small root (store.json: commit number, meta, counts, the layout), hash-chained journal and
+// audit segments, and the mails in sealed segments, all under one data directory and one
+// cross-process lock.
 //
 // A commit writes only the files whose records changed, in this order: journal and audit entries;
 // every new file in full beside its target (`.<name>.stage`, fsynced); then the redo record
@@ -26,12 +27,13 @@ import { formatEml } from '../domain/mail.js';
 import { emptyMeta, type ChainHead } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { Ticket } from '../domain/ticket-record.js';
-import { corrupt, ensureDirectory, errnoOf, faultPoint, fsyncDirectory, removeFile, unavailable } from './durable-file.js';
+import { corrupt, ensureDirectory, faultPoint, fsyncDirectory, removeFile, unavailable } from './durable-file.js';
 import { Schema2Reader } from './schema2-reader.js';
 import type { Schema2State } from './schema2-state.js';
 import { acquireStoreLock, type HeldLock } from './lock.js';
 import type { Counts } from './record-schemas.js';
-import { currentSince, INDEX_KINDS, journalLinks } from './record-kinds.js';
+import { currentSince, INDEX_KINDS, journalLinks, type Kind } from './record-kinds.js';
+import { mailIdForSeq } from './record-transaction.js';
 import { digest, seal, unseal } from './sealed-file.js';
 import { readSchema2Index, recordsOfState } from './split-upgrade.js';
 import { verifySplitStore, type SplitVerifyReport } from './split-verify.js';
@@ -44,7 +46,11 @@ import {
   BUCKETED_KINDS,
   checkRoot,
   kindsNewerThan,
+  LAYOUT,
+  mailFiles,
+  MAILS,
   manifestPath,
+  OLD_LAYOUT_DIRECTORIES,
   readText,
   recordFiles,
   REDO,
@@ -52,6 +58,7 @@ import {
   ROOT,
   SPLIT_SCHEMA_VERSION,
   stagePath,
+  type FileLayout,
   type FileText,
   type RedoBody,
   type RootBody,
@@ -94,7 +101,6 @@ export interface SplitFileStoreOptions {
 export class SplitFileStore implements RecordStore {
   journalLog: SegmentLog<StoredJournalEntry>;
   auditLogFiles: SegmentLog<AuditEntry>;
-  readonly outboxDirectory: string;
 
   constructor(
     readonly directory: string,
@@ -103,7 +109,6 @@ export class SplitFileStore implements RecordStore {
     const size = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
     this.journalLog = new SegmentLog(path.join(directory, 'journal'), size);
     this.auditLogFiles = new SegmentLog(path.join(directory, 'audit'), size);
-    this.outboxDirectory = path.join(directory, 'outbox');
   }
 
   get location(): string {
@@ -119,7 +124,7 @@ export class SplitFileStore implements RecordStore {
     await this.upgradeIfOld();
     const lock = await this.lock();
     try {
-      const snapshot = await this.withAddedIndexes(await this.openForWrite(), () => lock.confirm());
+      const snapshot = await this.upgraded(await this.openForWrite(), () => lock.confirm());
       const t = new SplitTransaction(this, snapshot, false, () => (lock.confirm() ? lockLost(this.directory) : null));
       let result: T;
       try {
@@ -148,6 +153,11 @@ export class SplitFileStore implements RecordStore {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const snapshot = await this.openForRead();
+        // A store of the layout before schema 10 is upgraded first (under the lock, as a writer would), then read.
+        if (snapshot.root.layout === undefined && snapshot.root.commit > 0) {
+          await this.transaction(() => undefined);
+          continue;
+        }
         const t = new SplitTransaction(this, snapshot, true);
         t.checkFiles = async (journal) => (await this.verifyVersion(snapshot, journal)).problems;
         return await work(t);
@@ -169,13 +179,29 @@ export class SplitFileStore implements RecordStore {
         hint: 'run any other command once to upgrade it, then verify',
       });
     }
-    return this.verifyVersion(await this.openForRead());
+    const snapshot = await this.openForRead();
+    if (snapshot.root.layout === undefined && snapshot.root.commit > 0) {
+      throw new AppError('STORE_CORRUPT', `the store at ${this.directory} has not been upgraded to this okpay's layout of mails and idempotency keys yet`, {
+        hint: 'run any other command once to upgrade it, then verify',
+      });
+    }
+    return this.verifyVersion(snapshot);
   }
 
   /** The checks of `verify` on one committed version, read strictly; the journal's indexes against `journal` when the caller read it. */
   private verifyVersion(snapshot: Snapshot, journal?: JournalIndexes): Promise<SplitVerifyReport> {
+    const layout = snapshot.root.layout ?? null;
     const strict = new Snapshot(this, snapshot.root, snapshot.overlay, true);
-    return verifySplitStore(this, strict, { bucketOf, bucketPath, manifestPath }, journal);
+    return verifySplitStore(
+      this,
+      strict,
+      {
+        bucketOf: (kind, key) => bucketOf(kind, key, layout),
+        bucketPath: (kind, bucket) => bucketPath(kind, bucket, layout),
+        manifestPath: (kind) => manifestPath(kind, layout),
+      },
+      journal,
+    );
   }
 
   // ---- opening -------------------------------------------------------------------------------
@@ -231,6 +257,7 @@ export class SplitFileStore implements RecordStore {
     }
     this.configure(root);
     if (existsSync(this.file(SCHEMA2_STATE))) await this.removeSchema2Files();
+    if (root.layout) await this.removeOldLayout();
     const journal = await this.settleLog(this.journalLog, journalCodec, root.meta.journal);
     const audit = await this.settleLog(this.auditLogFiles, auditCodec, root.meta.audit);
     if (journal !== root.meta.journal || audit !== root.meta.audit) root = await this.rewriteRoot({ ...root, meta: { ...root.meta, journal, audit } });
@@ -238,21 +265,36 @@ export class SplitFileStore implements RecordStore {
   }
 
   /**
-   * A store written before some index kinds existed (schema 5 and older had no time-ordered
-   * indexes, schema 6 no queue groups, schema 7 no index of links, schema 8 a queue directory
-   * without the facts of first-answer places) gets them built from its
-   * records and journal, in a commit of their own, before its first change under this okpay: the
-   * change then finds what it looks for through them.
+   * Upgrades of a store written by an older schema, in one commit of their own before its first
+   * change under this okpay (the root then names this schema, so all of them go together):
+   * - index kinds it has no files of (schema 5 and older had no time-ordered indexes, schema 6 no
+   *   queue groups, schema 7 no index of links, schema 8 a queue directory without the facts of
+   *   first-answer places) are built from its records and journal, so the change finds what it
+   *   looks for through them;
+   * - a store of the layout before schema 10 (a file per mail, idempotency keys over every bucket)
+   *   gets its mails packed into segments and its idempotency records moved to the buckets near
+   *   their users'; the old files stay until that commit has been made, then go.
    */
-  private async withAddedIndexes(snapshot: Snapshot, compromised: () => Error | null): Promise<Snapshot> {
+  private async upgraded(snapshot: Snapshot, compromised: () => Error | null): Promise<Snapshot> {
     const added = INDEX_KINDS.filter((kind) => currentSince(kind) > snapshot.root.schemaVersion);
-    if (snapshot.root.commit === 0 || added.length === 0) return snapshot;
+    const relayout = snapshot.root.layout === undefined;
+    if (snapshot.root.commit === 0 || (added.length === 0 && !relayout)) return snapshot;
     const t = new SplitTransaction(this, snapshot, false);
     await t.view.rebuild(added);
     if (added.includes('journal-links')) for (const [txId, seqs] of await journalLinks(t.journal.scan())) t.view.put('journal-links', txId, seqs);
-    if (!t.view.changed) return snapshot;
+    if (relayout) for (const [key, value] of await t.view.all('idempotency')) t.view.put('idempotency', key, value);
+    if (!t.view.changed && !relayout) return snapshot;
     await this.commit(t, snapshot, compromised);
+    await this.removeOldLayout();
     return new Snapshot(this, this.readRoot() ?? snapshot.root, null, true);
+  }
+
+  /** The files of the layout before schema 10, once a commit has upgraded the store (or a crash stopped their removal). */
+  private async removeOldLayout(): Promise<void> {
+    for (const directory of OLD_LAYOUT_DIRECTORIES.map((d) => this.file(d)).filter((d) => existsSync(d))) {
+      faultPoint('remove', directory);
+      await fs.rm(directory, { recursive: true, force: true });
+    }
   }
 
   /**
@@ -270,6 +312,7 @@ export class SplitFileStore implements RecordStore {
       commit: 0,
       meta: emptyMeta(this.options.now().toISOString(), this.journalLog.segmentSize),
       counts: { users: 0 },
+      layout: LAYOUT,
     };
   }
 
@@ -368,15 +411,51 @@ export class SplitFileStore implements RecordStore {
     });
   }
 
-  /** The full new text of every file the commit changes: buckets, manifests, mails, the root last. */
+  /**
+   * The full new text of every file the commit changes: buckets, manifests, mail segments, the root
+   * last. A commit that upgrades a store of the old layout writes its idempotency records and
+   * mails whole in the new one.
+   */
   private async filesOf(t: SplitTransaction, snapshot: Snapshot, commit: number): Promise<Map<string, FileText>> {
     const changes = await t.view.changes();
-    const files = await recordFiles(changes, commit, snapshot, snapshot.root.commit === 0 ? BUCKETED_KINDS : kindsNewerThan(snapshot.root.schemaVersion));
-    for (const mail of t.mails) files.set(path.join('outbox', `${mail.id}.eml`), async () => formatEml(mail));
+    const relayout = snapshot.root.commit > 0 && snapshot.root.layout === undefined;
+    const listed = snapshot.root.commit === 0 ? BUCKETED_KINDS : kindsNewerThan(snapshot.root.schemaVersion);
+    const files = await recordFiles(changes, commit, snapshot, relayout ? [...listed, 'idempotency'] : listed, new Set<Kind>(relayout ? ['idempotency'] : []));
+    const layout = snapshot.root.layout ?? LAYOUT;
+    for (const [target, text] of this.mailFilesOf(t, snapshot, commit, layout, relayout)) files.set(target, text);
     const counts = (changes.get('counts')?.get('counts') as Counts | undefined) ?? snapshot.root.counts;
-    const root = seal({ schemaVersion: SPLIT_SCHEMA_VERSION, commit, meta: t.currentMeta, counts } satisfies RootBody);
+    const root = seal({ schemaVersion: SPLIT_SCHEMA_VERSION, commit, meta: t.currentMeta, counts, layout } satisfies RootBody);
     files.set(ROOT, async () => root);
     return files;
+  }
+
+  /**
+   * The mail segments that this commit's mails go into; on an upgrade from the old layout, every
+   * mail sent before too, read from its .eml file.
+   */
+  private mailFilesOf(t: SplitTransaction, snapshot: Snapshot, commit: number, layout: FileLayout, relayout: boolean): Map<string, FileText> {
+    const sent = snapshot.root.meta.mailSeq;
+    const made = new Map(t.mails.map((mail) => [Number(mail.id.slice(4)), mail]));
+    const lastSeq = sent + t.mails.length;
+    for (let seq = sent + 1; seq <= lastSeq; seq += 1) if (!made.has(seq)) throw new Error(`the mails of a commit are not numbered ${sent + 1} to ${lastSeq}`);
+    return mailFiles(
+      { firstSeq: relayout ? 1 : sent + 1, lastSeq },
+      commit,
+      layout.mailsPerSegment,
+      (segment) => snapshot.mailSegment(segment),
+      async (seq) => {
+        const mail = made.get(seq);
+        return mail ? formatEml(mail) : this.oldMail(seq);
+      },
+    );
+  }
+
+  /** A mail of the layout before schema 10: its own .eml file in outbox/ (schema 2 kept them so too). */
+  private async oldMail(seq: number): Promise<string> {
+    const file = this.file(path.join('outbox', `${mailIdForSeq(seq)}.eml`));
+    const text = readText(file);
+    if (text === null) throw corrupt(file, 'it is missing, but the store says the mail was sent');
+    return text;
   }
 
   /**
@@ -459,6 +538,7 @@ export class SplitFileStore implements RecordStore {
   private async writeUpgrade(state: Schema2State, compromised: () => Error | null): Promise<void> {
     // Leftovers of an upgrade cut short: never part of any store.
     await fs.rm(this.file(RECORDS), { recursive: true, force: true });
+    await fs.rm(this.file(MAILS), { recursive: true, force: true });
     const commit = 1;
     const journal = new SegmentLog<StoredJournalEntry>(this.journalLog.directory, state.meta.segmentSize);
     const files = await recordFiles(
@@ -472,6 +552,14 @@ export class SplitFileStore implements RecordStore {
       null,
       BUCKETED_KINDS,
     );
+    const mails = mailFiles(
+      { firstSeq: 1, lastSeq: state.meta.mailSeq },
+      commit,
+      LAYOUT.mailsPerSegment,
+      async () => [],
+      (seq) => this.oldMail(seq),
+    );
+    for (const [target, make] of mails) files.set(target, make);
     for (const [target, make] of files) {
       await ensureDirectory(path.dirname(this.file(target)));
       await writeInPlace(this.file(target), await make(), true);
@@ -479,11 +567,18 @@ export class SplitFileStore implements RecordStore {
     for (const directory of new Set([...files.keys()].map((f) => path.dirname(this.file(f))))) await fsyncDirectory(directory);
     // Later commit points rewrite this file in place and so never need a new inode.
     await writeInPlace(this.file(REDO), 'none', true);
-    const root: RootBody = { schemaVersion: SPLIT_SCHEMA_VERSION, commit, meta: state.meta, counts: { users: Object.keys(state.users).length } };
+    const root: RootBody = {
+      schemaVersion: SPLIT_SCHEMA_VERSION,
+      commit,
+      meta: state.meta,
+      counts: { users: Object.keys(state.users).length },
+      layout: LAYOUT,
+    };
     if (compromised()) throw lockLost(this.directory);
     await writeDurably(this.file(ROOT), seal(root));
     await fsyncDirectory(this.directory);
     await this.removeSchema2Files();
+    await this.removeOldLayout();
   }
 
   /** The schema-2 files, kept as the backup until the upgrade committed. */
@@ -492,19 +587,6 @@ export class SplitFileStore implements RecordStore {
     faultPoint('remove', this.file(SCHEMA2_INDEX));
     await fs.rm(this.file(SCHEMA2_INDEX), { recursive: true, force: true });
     await fsyncDirectory(this.directory);
-  }
-
-  // ---- mails ---------------------------------------------------------------------------------
-
-  /** The outbox's mail file names, counting mails of a commit whose redo is pending that are still staged. */
-  async listMailFiles(): Promise<string[]> {
-    try {
-      const names = (await fs.readdir(this.outboxDirectory)).map((n) => /^\.(msg_[0-9]+\.eml)\.stage$/.exec(n)?.[1] ?? n);
-      return [...new Set(names.filter((n) => /^msg_[0-9]+\.eml$/.test(n)))].sort();
-    } catch (error) {
-      if (errnoOf(error) === 'ENOENT') return [];
-      throw unavailable(this.outboxDirectory, error);
-    }
   }
 }
 

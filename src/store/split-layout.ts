@@ -21,8 +21,36 @@ export const RECORDS = 'records';
 /** Every kind but those the root holds itself (meta, counts) lives in bucket files listed by a manifest. */
 export const BUCKETED_KINDS = KINDS.filter((kind) => kind !== 'meta' && kind !== 'counts');
 
+export const MAILS = 'mails';
+
+/**
+ * Where mails and idempotency records lie, named by the root since schema 10 (a store without it
+ * has the layout of schema 9 and before: a file per mail, `outbox/msg_N.eml`, and idempotency
+ * records hashed by their whole key over every bucket; its first command upgrades it).
+ * - Mails: `mailsPerSegment` of them to a sealed file, `mails/<segment>.json`, in the order of
+ *   their numbers, so a mail's file follows from its id and a commit rewrites the open segment.
+ * - Idempotency records: a user's keys spread over `keyBucketsPerUser` neighbouring buckets
+ *   (from one given by the user id), so that a batch of 10,000 rows by one payer rewrites at most
+ *   that many bucket files, not thousands; the 4096 buckets stay shared by all users.
+ */
+const layoutSchema = z.readonly(z.object({ mailsPerSegment: z.int().check(z.positive()), keyBucketsPerUser: z.int().check(z.positive()) }));
+export type FileLayout = z.infer<typeof layoutSchema>;
+export const LAYOUT: FileLayout = { mailsPerSegment: 250, keyBucketsPerUser: 64 };
+/** Idempotency records of this layout live in a directory of their own, so an upgrade never mixes the two hashings. */
+const KIND_DIRECTORY: Partial<Record<Kind, string>> = { idempotency: 'idempotency-by-user' };
+/** The directories of the layout before schema 10 that an upgrade replaces, removed once it has committed. */
+export const OLD_LAYOUT_DIRECTORIES = ['outbox', path.join(RECORDS, 'idempotency')];
+
 /** store.json: checked against this schema once its schema version is one this okpay reads. */
-const rootSchema = z.readonly(z.object({ schemaVersion: z.int(), commit: z.int().check(z.positive()), meta: storeMetaSchema, counts: countsSchema }));
+const rootSchema = z.readonly(
+  z.object({
+    schemaVersion: z.int(),
+    commit: z.int().check(z.positive()),
+    meta: storeMetaSchema,
+    counts: countsSchema,
+    layout: z.optional(layoutSchema),
+  }),
+);
 export type RootBody = z.infer<typeof rootSchema>;
 
 export interface BucketBody {
@@ -30,6 +58,14 @@ export interface BucketBody {
   readonly bucket: string;
   readonly commit: number;
   readonly records: Record<string, unknown>;
+}
+
+/** A segment of mails: the .eml text of mails segment × mailsPerSegment + 1 onwards, in order. */
+export interface MailSegmentBody {
+  readonly kind: 'mails';
+  readonly segment: number;
+  readonly commit: number;
+  readonly mails: string[];
 }
 
 export interface ManifestBody {
@@ -44,14 +80,20 @@ export interface RedoBody {
   readonly files: { readonly target: string; readonly digest: string }[];
 }
 
-export function bucketOf(kind: Kind, key: string): string {
+/** A record's bucket (`layout` null: the layout before schema 10): its key hashed over its kind's buckets; in the layout since schema 10, an idempotency key near its user's. */
+export function bucketOf(kind: Kind, key: string, layout: FileLayout | null = LAYOUT): string {
   const count = bucketCount(kind);
   if (count === 1) return '000';
-  return (parseInt(sha256Hex(key).slice(0, 4), 16) % count).toString(16).padStart(3, '0');
+  const hashed = (text: string) => parseInt(sha256Hex(text).slice(0, 4), 16);
+  const split = kind === 'idempotency' && layout ? key.indexOf(':') : -1;
+  const bucket = split < 0 ? hashed(key) % count : (hashed(key.slice(0, split)) + (hashed(key.slice(split + 1)) % layout!.keyBucketsPerUser)) % count;
+  return bucket.toString(16).padStart(3, '0');
 }
 
-export const bucketPath = (kind: Kind, bucket: string): string => path.join(RECORDS, kind, `${bucket}.json`);
-export const manifestPath = (kind: Kind): string => path.join(RECORDS, kind, 'buckets.json');
+const kindDirectory = (kind: Kind, layout: FileLayout | null): string => path.join(RECORDS, (layout && KIND_DIRECTORY[kind]) || kind);
+export const bucketPath = (kind: Kind, bucket: string, layout: FileLayout | null = LAYOUT): string => path.join(kindDirectory(kind, layout), `${bucket}.json`);
+export const manifestPath = (kind: Kind, layout: FileLayout | null = LAYOUT): string => path.join(kindDirectory(kind, layout), 'buckets.json');
+export const mailSegmentPath = (segment: number): string => path.join(MAILS, `${segment.toString().padStart(8, '0')}.json`);
 export const stagePath = (file: string): string => path.join(path.dirname(file), `.${path.basename(file)}.stage`);
 
 export function readText(file: string): string | null {
@@ -94,8 +136,18 @@ export function kindsNewerThan(schemaVersion: number): Kind[] {
 /** A file's new text, made when it is about to be written: a huge commit then holds a few texts at a time, not all. */
 export type FileText = () => Promise<string>;
 
-/** The sealed text of every bucket and manifest that the changes touch, and of the manifests `listed` (empty unless touched). */
-export async function recordFiles(changes: Changes, commit: number, current: Current | null, listed: readonly Kind[]): Promise<Map<string, FileText>> {
+/**
+ * The sealed text of every bucket and manifest that the changes touch, and of the manifests `listed`
+ * (empty unless touched). Kinds in `whole` are written from the changes alone, as a new set of files
+ * (an upgrade that moves every record of a kind to new buckets).
+ */
+export async function recordFiles(
+  changes: Changes,
+  commit: number,
+  current: Current | null,
+  listed: readonly Kind[],
+  whole: ReadonlySet<Kind> = new Set(),
+): Promise<Map<string, FileText>> {
   const files = new Map<string, FileText>();
   const sealed =
     (body: ManifestBody): FileText =>
@@ -110,11 +162,12 @@ export async function recordFiles(changes: Changes, commit: number, current: Cur
       if (entries) entries.push(entry);
       else byBucket.set(bucket, [entry]);
     }
-    const manifest = (await current?.manifest(kind)) ?? [];
+    const from = whole.has(kind) ? null : current;
+    const manifest = (await from?.manifest(kind)) ?? [];
     const buckets = new Set(manifest);
     for (const [bucket, entries] of byBucket) {
       files.set(bucketPath(kind, bucket), async () => {
-        const records = { ...((await current?.bucketRecords(kind, bucket)) ?? {}) };
+        const records = { ...((await from?.bucketRecords(kind, bucket)) ?? {}) };
         for (const [key, value] of entries) {
           if (value === null) delete records[key];
           else records[key] = value;
@@ -123,8 +176,37 @@ export async function recordFiles(changes: Changes, commit: number, current: Cur
       });
       buckets.add(bucket);
     }
-    if (buckets.size !== manifest.length) files.set(manifestPath(kind), sealed({ kind, commit, buckets: [...buckets].sort() }));
+    if (buckets.size !== manifest.length || from !== current) files.set(manifestPath(kind), sealed({ kind, commit, buckets: [...buckets].sort() }));
   }
   for (const kind of listed) if (!files.has(manifestPath(kind))) files.set(manifestPath(kind), sealed({ kind, commit, buckets: [] }));
+  return files;
+}
+
+/**
+ * The sealed text of each mail segment that mails `firstSeq` to `lastSeq` go into: the open
+ * segment's mails as committed (`committed`, for the segment holding `firstSeq`), then the new ones,
+ * each made by `text` when its segment is written.
+ */
+export function mailFiles(
+  range: { readonly firstSeq: number; readonly lastSeq: number },
+  commit: number,
+  perSegment: number,
+  committed: (segment: number) => Promise<string[]>,
+  text: (seq: number) => Promise<string>,
+): Map<string, FileText> {
+  const files = new Map<string, FileText>();
+  const { firstSeq, lastSeq } = range;
+  const segmentOf = (seq: number) => Math.floor((seq - 1) / perSegment);
+  for (let segment = segmentOf(firstSeq); firstSeq <= lastSeq && segment <= segmentOf(lastSeq); segment += 1) {
+    const from = Math.max(firstSeq, segment * perSegment + 1);
+    const to = Math.min(lastSeq, (segment + 1) * perSegment);
+    files.set(mailSegmentPath(segment), async () => {
+      const mails = from > segment * perSegment + 1 ? [...(await committed(segment))] : [];
+      if (mails.length !== from - segment * perSegment - 1)
+        throw corrupt(mailSegmentPath(segment), `it holds ${mails.length} mails where the store sent ${from - 1 - segment * perSegment} into it`);
+      for (let seq = from; seq <= to; seq += 1) mails.push(await text(seq));
+      return seal({ kind: 'mails', segment, commit, mails } satisfies MailSegmentBody);
+    });
+  }
   return files;
 }

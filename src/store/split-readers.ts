@@ -1,7 +1,6 @@
 // A split store's transaction and its readers of the journal, the audit log and the outbox, each
 // up to what was committed.
 
-import path from 'node:path';
 import type { AuditEntry } from '../domain/audit.js';
 import {
   hydrateEntry,
@@ -21,7 +20,7 @@ import { checkedRecord } from './record-schemas.js';
 import { mailIdForSeq, RecordTransaction } from './record-transaction.js';
 import { RecordView } from './record-view.js';
 import { ChainAppender, type ChainEntry, type SegmentLog } from './segment-log.js';
-import { readText, stagePath } from './split-layout.js';
+import { mailSegmentPath } from './split-layout.js';
 import type { Snapshot } from './split-snapshot.js';
 import type { AuditReader, JournalIndexes, JournalReader, OutboxReader } from './store.js';
 
@@ -29,8 +28,6 @@ import type { AuditReader, JournalIndexes, JournalReader, OutboxReader } from '.
 export interface StoreLogs {
   readonly journalLog: SegmentLog<StoredJournalEntry>;
   readonly auditLogFiles: SegmentLog<AuditEntry>;
-  readonly outboxDirectory: string;
-  listMailFiles(): Promise<string[]>;
 }
 
 export class SplitTransaction extends RecordTransaction {
@@ -56,7 +53,7 @@ export class SplitTransaction extends RecordTransaction {
       scan: () => committedEntries(store.auditLogFiles, meta.audit),
       describeSegment: (seq) => store.auditLogFiles.fileOf(store.auditLogFiles.segmentOf(seq)),
     };
-    this.outbox = new SplitOutboxReader(store, meta.mailSeq);
+    this.outbox = new SplitOutboxReader(snapshot, meta.mailSeq);
   }
 
   /** Where this transaction's journal entries go: the commit finishes what `flush` started. */
@@ -188,35 +185,33 @@ class SplitJournalReader implements JournalReader {
   }
 }
 
+/** The mails up to the committed counter, each read from its segment (split-layout.ts, FileLayout). */
 class SplitOutboxReader implements OutboxReader {
   constructor(
-    private readonly store: StoreLogs,
+    private readonly snapshot: Snapshot,
     private readonly mailSeq: number,
   ) {}
 
   async list(): Promise<MailRecord[]> {
     const mails: MailRecord[] = [];
-    for (const name of await this.store.listMailFiles()) {
-      const found = this.read(name.replace(/\.eml$/, ''));
-      if (found) mails.push(found.mail);
-    }
+    for (let seq = 1; seq <= this.mailSeq; seq += 1) mails.push((await this.read(seq)).mail);
     return mails;
   }
 
   async get(id: string): Promise<{ mail: MailRecord; raw: string; file: string | null } | null> {
     // Only a mail's own id names it (msg_1 or msg_0000001 name no mail, nor does msg_000000).
     const seq = /^msg_[0-9]{1,12}$/.test(id) ? Number(id.slice(4)) : 0;
-    return seq >= 1 && mailIdForSeq(seq) === id ? this.read(id) : null;
+    return seq >= 1 && mailIdForSeq(seq) === id && seq <= this.mailSeq ? this.read(seq) : null;
   }
 
-  private read(id: string): { mail: MailRecord; raw: string; file: string } | null {
-    if (Number(id.slice(4)) > this.mailSeq) return null;
-    const file = path.join(this.store.outboxDirectory, `${id}.eml`);
-    // A mail of a commit whose redo is still pending may still be staged.
-    const raw = readText(file) ?? readText(stagePath(file));
-    if (raw === null) throw corrupt(file, 'it is missing, but the store says the mail was sent');
+  private async read(seq: number): Promise<{ mail: MailRecord; raw: string; file: string }> {
+    const perSegment = this.snapshot.layout.mailsPerSegment;
+    const segment = Math.floor((seq - 1) / perSegment);
+    const file = this.snapshot.fileOf(mailSegmentPath(segment));
+    const raw = (await this.snapshot.mailSegment(segment))[(seq - 1) % perSegment];
+    if (raw === undefined) throw corrupt(file, `it does not hold mail ${mailIdForSeq(seq)}, which the store says was sent`);
     const mail = parseEml(raw);
-    if (!mail) throw corrupt(file, 'it is not a mail okpay wrote');
+    if (!mail || mail.id !== mailIdForSeq(seq)) throw corrupt(file, `mail ${mailIdForSeq(seq)} in it is not a mail okpay wrote`);
     return { mail, raw, file };
   }
 }

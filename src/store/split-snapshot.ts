@@ -7,7 +7,21 @@ import { currentSince, KINDS_ADDED, type IndexKind, type Kind } from './record-k
 import { META_KEY } from './record-transaction.js';
 import type { RecordSource } from './record-view.js';
 import { digest, unseal } from './sealed-file.js';
-import { bucketOf, bucketPath, checkRoot, manifestPath, readText, ROOT, stagePath, type BucketBody, type ManifestBody, type RootBody } from './split-layout.js';
+import {
+  bucketOf,
+  bucketPath,
+  checkRoot,
+  mailSegmentPath,
+  manifestPath,
+  readText,
+  ROOT,
+  stagePath,
+  type BucketBody,
+  type FileLayout,
+  type MailSegmentBody,
+  type ManifestBody,
+  type RootBody,
+} from './split-layout.js';
 
 /** Where a snapshot finds the store's files (the store, passed in so that this module does not import it back). */
 export interface StoreFiles {
@@ -31,6 +45,7 @@ export class StaleRead extends Error {
 export class Snapshot implements RecordSource {
   private readonly buckets = new Map<string, Record<string, unknown>>();
   private readonly manifests = new Map<Kind, string[]>();
+  private readonly mails = new Map<number, string[]>();
 
   constructor(
     private readonly store: StoreFiles,
@@ -52,7 +67,7 @@ export class Snapshot implements RecordSource {
     if (kind === 'meta') return key === META_KEY ? this.root.meta : undefined;
     if (kind === 'counts') return this.root.counts;
     if (this.root.commit === 0 && this.overlay === null) return undefined;
-    return (await this.bucketRecords(kind, bucketOf(kind, key)))[key];
+    return (await this.bucketRecords(kind, bucketOf(kind, key, this.root.layout ?? null)))[key];
   }
 
   async *scan(kind: Kind): AsyncGenerator<(readonly [string, unknown])[]> {
@@ -63,8 +78,9 @@ export class Snapshot implements RecordSource {
     const cached = this.manifests.get(kind);
     if (cached) return cached;
     if (this.root.commit === 0) return [];
-    const file = this.store.file(manifestPath(kind));
-    const body = await this.sealed<ManifestBody>(manifestPath(kind));
+    const relative = manifestPath(kind, this.root.layout ?? null);
+    const file = this.store.file(relative);
+    const body = await this.sealed<ManifestBody>(relative);
     if (body === null && (KINDS_ADDED.get(kind) ?? 0) > this.root.schemaVersion) return [];
     if (body === null) throw this.mismatch(corrupt(file, 'it is missing (the list of the record files of its kind)'));
     if (body.kind !== kind || !Array.isArray(body.buckets)) throw this.mismatch(corrupt(file, `it is not the list of ${kind} files`));
@@ -73,7 +89,7 @@ export class Snapshot implements RecordSource {
   }
 
   async bucketRecords(kind: Kind, bucket: string): Promise<Readonly<Record<string, unknown>>> {
-    const relative = bucketPath(kind, bucket);
+    const relative = bucketPath(kind, bucket, this.root.layout ?? null);
     const cached = this.buckets.get(relative);
     if (cached) return cached;
     // A store being created has no record files yet: nothing to read (a generated store asks for thousands).
@@ -92,14 +108,29 @@ export class Snapshot implements RecordSource {
     return records;
   }
 
-  /** A file's text as of this version (a pending commit's may still be staged), or null when it does not exist. */
-  textOf(relative: string): string | null {
+  fileOf(relative: string): string {
+    return this.store.file(relative);
+  }
+
+  /** The layout of this version's files (a store of the layout before schema 10 is upgraded before anything reads it). */
+  get layout(): FileLayout {
+    const layout = this.root.layout;
+    if (!layout) throw new Error('a store of the layout before schema 10 is read before its upgrade');
+    return layout;
+  }
+
+  /** The .eml texts of one segment of mails as of this version; a segment the version holds mails of must exist. */
+  async mailSegment(segment: number): Promise<string[]> {
+    const relative = mailSegmentPath(segment);
+    const cached = this.mails.get(segment);
+    if (cached) return cached;
+    const body = await this.sealed<MailSegmentBody>(relative);
     const file = this.store.file(relative);
-    const text = this.overlay?.has(relative) ? (readText(stagePath(file)) ?? readText(file)) : readText(file);
-    const expected = this.overlay?.get(relative);
-    if (text !== null && expected !== undefined && digest(text) !== expected)
-      throw this.mismatch(corrupt(file, 'it does not hold what the pending commit wrote'));
-    return text;
+    if (body === null) throw this.mismatch(corrupt(file, 'it is missing, but the store says its mails were sent'));
+    if (body.kind !== 'mails' || body.segment !== segment || !Array.isArray(body.mails) || !body.mails.every((mail) => typeof mail === 'string'))
+      throw this.mismatch(corrupt(file, `it is not segment ${segment} of the mails`));
+    this.mails.set(segment, body.mails);
+    return body.mails;
   }
 
   /** A sealed file as of this version, or null when it does not exist. */

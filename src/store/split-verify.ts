@@ -12,6 +12,8 @@ import { parseEml } from '../domain/mail.js';
 import type { Balances, UnclaimedTransfer, Withdrawal } from '../domain/state.js';
 import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS } from '../domain/integrity-check.js';
 import { errnoOf } from './durable-file.js';
+import { mailIdForSeq } from './record-transaction.js';
+import { mailSegmentPath, MAILS } from './split-layout.js';
 import {
   DIRECTORY_KEY,
   fileLinks,
@@ -38,7 +40,6 @@ export interface SplitStoreFiles {
   file(relative: string): string;
   readonly journalLog: SegmentLog<StoredJournalEntry>;
   readonly auditLogFiles: SegmentLog<AuditEntry>;
-  readonly outboxDirectory: string;
 }
 
 /** One committed version, read strictly: any mismatch is damage. */
@@ -50,7 +51,8 @@ export interface VerifiedVersion {
   };
   manifest(kind: Kind): Promise<string[]>;
   bucketRecords(kind: Kind, bucket: string): Promise<Readonly<Record<string, unknown>>>;
-  textOf(relative: string): string | null;
+  readonly layout: { readonly mailsPerSegment: number };
+  mailSegment(segment: number): Promise<string[]>;
 }
 
 export interface SplitVerifyReport {
@@ -94,7 +96,7 @@ export async function verifySplitStore(
   const users = records.get('users')?.size ?? 0;
   if (snapshot.root.counts.users !== users) push(`the store counts ${snapshot.root.counts.users} users but holds ${users}`);
   const balances = Object.fromEntries(records.get('balances') ?? []) as Balances;
-  checkOutbox(store, snapshot, push);
+  await checkOutbox(store, snapshot, push);
   if (journal.balances === null)
     return { problems, journalEntries: journal.count, journalSegments: 0, auditEntries: 0, accounts: Object.keys(balances).length };
   compareWithState(
@@ -253,21 +255,23 @@ async function checkAudit(store: SplitStoreFiles, snapshot: VerifiedVersion, pus
   return audits.count;
 }
 
-function checkOutbox(store: SplitStoreFiles, snapshot: VerifiedVersion, push: (text: string) => void): void {
+/** Every mail segment up to the mail counter: each holds its mails, all okpay's, in order; no other segment exists. */
+async function checkOutbox(store: SplitStoreFiles, snapshot: VerifiedVersion, push: (text: string) => void): Promise<void> {
   const mailSeq = snapshot.root.meta.mailSeq;
-  const extra = new Set(listDirectory(store.outboxDirectory).filter((n) => /^msg_[0-9]+\.eml$/.test(n)));
-  for (let seq = 1; seq <= mailSeq; seq += 1) {
-    const name = `msg_${seq.toString().padStart(6, '0')}.eml`;
-    extra.delete(name);
-    const file = path.join(store.outboxDirectory, name);
-    try {
-      const raw = snapshot.textOf(path.join('outbox', name));
-      if (raw === null) push(`${file}: mail ${seq} is missing, but the store says it was sent`);
-      else if (parseEml(raw) === null) push(`${file}: it is not a mail okpay wrote`);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      push(error.message);
-    }
+  const perSegment = snapshot.layout.mailsPerSegment;
+  const directory = store.file(MAILS);
+  const extra = new Set(listDirectory(directory).filter((name) => !name.startsWith('.')));
+  for (let segment = 0; segment * perSegment < mailSeq; segment += 1) {
+    const file = store.file(mailSegmentPath(segment));
+    extra.delete(path.basename(file));
+    const mails = await guarded(push, null, () => snapshot.mailSegment(segment));
+    if (mails === null) continue;
+    const expected = Math.min(perSegment, mailSeq - segment * perSegment);
+    if (mails.length !== expected) push(`${file}: it holds ${mails.length} mails, not the ${expected} the store says were sent into it`);
+    mails.forEach((raw, index) => {
+      const id = mailIdForSeq(segment * perSegment + index + 1);
+      if (parseEml(raw)?.id !== id) push(`${file}: mail ${id} in it is not a mail okpay wrote`);
+    });
   }
-  for (const name of extra) push(`${path.join(store.outboxDirectory, name)}: a mail past the last one the store sent (${mailSeq})`);
+  for (const name of extra) push(`${path.join(directory, name)}: a file of mails past the last one the store sent (${mailSeq})`);
 }

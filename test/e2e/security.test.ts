@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otplibTotp } from '../../src/cli/auth-adapters.js';
 import { BIN } from '../support/okpay.js';
-import { forgeRecord, storeRecords } from '../support/store-files.js';
+import { forgeRecord, storeMailTexts, storeRecords } from '../support/store-files.js';
 import { PASSWORD } from '../support/outcome.js';
 
 const NOW = Date.parse('2026-11-23T10:00:00.000Z');
@@ -79,9 +79,7 @@ describe('secrets, file modes and tampering (the real binary)', () => {
     await ok(['dev', 'init']);
     await ok(['admin', 'init', '--email', 'ops@example.com', '--password-stdin'], { stdin: `${PASSWORD}\n` });
     await ok(['register', '--email', email, '--password-stdin', '--accept-terms', '--country', 'US'], { stdin: `${PASSWORD}\n` });
-    const activation = readdirSync(path.join(home, 'outbox'))
-      .map((n) => readFileSync(path.join(home, 'outbox', n), 'utf8'))
-      .join('\n');
+    const activation = storeMailTexts(home).join('\n');
     await ok(['activate', /\b(act_[A-Za-z0-9_-]+)/.exec(activation)?.[1] ?? 'act_missing']);
     // Without --raw the session goes to <data-dir>/session.
     await ok(['login', '--email', email, '--password-stdin'], { stdin: `${PASSWORD}\n` });

@@ -474,21 +474,27 @@ describe('a store file deleted', () => {
   });
 });
 
+const DAMAGES: Damage[] = ['same-size edit', 'different-size edit', 'deletion', 'swap of two entries'];
+
+/** A copy of the upgraded store with one damage done to the target's file, and every file's bytes after it. */
+function damagedCopy(target: Target, damage: Damage): { home: string; file: string; before: Map<string, string> } {
+  const home = copyStore(upgraded);
+  const file = target.file(home);
+  const text = readFileSync(file, 'utf8');
+  const changed = damaged(text, damage, target);
+  if (changed === null) rmSync(file);
+  else {
+    expect(changed).not.toBe(text);
+    if (damage === 'same-size edit') expect(Buffer.byteLength(changed)).toBe(Buffer.byteLength(text));
+    writeFileSync(file, changed);
+  }
+  return { home, file, before: bytesOf(home) };
+}
+
 describe('a damaged store file', () => {
-  const damages: Damage[] = ['same-size edit', 'different-size edit', 'deletion', 'swap of two entries'];
-  const cases = TARGETS.flatMap((target) => damages.map((damage) => [target.name, damage, target] as const));
+  const cases = TARGETS.flatMap((target) => DAMAGES.map((damage) => [target.name, damage, target] as const));
   it.each(cases)('%s, %s: refused by the next write, reported by verify, and verify changes no byte', async (_name, damage, target) => {
-    const home = copyStore(upgraded);
-    const file = target.file(home);
-    const text = readFileSync(file, 'utf8');
-    const changed = damaged(text, damage, target);
-    if (changed === null) rmSync(file);
-    else {
-      expect(changed).not.toBe(text);
-      if (damage === 'same-size edit') expect(Buffer.byteLength(changed)).toBe(Buffer.byteLength(text));
-      writeFileSync(file, changed);
-    }
-    const before = bytesOf(home);
+    const { home, file, before } = damagedCopy(target, damage);
     const problems = await problemsOf(open(home));
     expect(problems.length, `verify found nothing wrong with ${file}`).toBeGreaterThan(0);
     expect(bytesOf(home)).toEqual(before);
@@ -502,6 +508,111 @@ describe('a damaged store file', () => {
     await expect(open(home).transaction(target.write ?? depositToBob)).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
     expect(bytesOf(home)).toEqual(before);
   });
+});
+
+describe('a damaged segment of mails or idempotency bucket', () => {
+  const mailTo = (t: RecordsTransaction) =>
+    t.mail(
+      { to: 'bob@example.com', userId: BOB, kind: 'test', language: 'en', subject: 'Hello', text: 'A test mail.', antiPhishingPhrase: null },
+      NOW.toISOString(),
+    );
+  const targets: (Target & { readonly writer: (t: RecordsTransaction) => Promise<unknown> })[] = [
+    {
+      name: 'a segment of mails',
+      file: (home) => path.join(home, 'mails', '00000000.json'),
+      swap: (text) => swapFirst(text, /msg_000001@/, /msg_000002@/),
+      writer: async (t) => mailTo(t),
+    },
+    {
+      name: 'an idempotency bucket',
+      file: (home) => path.join(home, bucketPath('idempotency', bucketOf('idempotency', `${BOB}:fixture-key-1`))),
+      swap: (text) => swapFirst(text, /"txId":"[^"]+"/, /"expiresAt":"[^"]+"/),
+      writer: (t) => t.idempotency.get(BOB, 'fixture-key-1'),
+    },
+  ];
+  const cases = targets.flatMap((target) => DAMAGES.map((damage) => [target.name, damage, target] as const));
+  it.each(cases)('%s, %s: reported by verify, which changes no byte, and refused by the next write that reads it', async (_name, damage, target) => {
+    const { home, file, before } = damagedCopy(target, damage);
+    expect((await problemsOf(open(home))).length, `verify found nothing wrong with ${file}`).toBeGreaterThan(0);
+    expect(bytesOf(home)).toEqual(before);
+    await expect(open(home).transaction(target.writer)).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    expect(bytesOf(home)).toEqual(before);
+  });
+});
+
+const LAYOUT_FIXTURE = fileURLToPath(new URL('../fixtures/schema9-store/data', import.meta.url));
+/** The idempotency keys of the schema-9 fixture (scripts/make-schema9-fixture.sh) and the transactions they name. */
+const FIXTURE_KEYS = {
+  'fixture-key-1': 'txn_0000000018',
+  'upgrade-key-1': 'txn_0000000022',
+  'upgrade-key-2': 'txn_0000000023',
+  'upgrade-key-3': 'txn_0000000024',
+};
+const OLD_LAYOUT_FILES = ['store.json', 'outbox', path.join('records', 'idempotency')];
+
+/** What the upgrade must bring through: every mail as the .eml text it was, every key with its transaction. */
+const mailsAndKeys = async (t: RecordsTransaction) => ({
+  mails: await Promise.all((await t.outbox.list()).map(async (mail) => (await t.outbox.get(mail.id))?.raw)),
+  keys: Object.fromEntries(await Promise.all(Object.keys(FIXTURE_KEYS).map(async (key) => [key, (await t.idempotency.get(BOB, key))?.txId]))),
+  bobUsd: await t.balances.get(userAccount(BOB), 'USD'),
+});
+
+/** The files of a store that the layout of schema 10 replaced (and the root), with their bytes. */
+function oldLayoutBytes(home: string): Map<string, string> {
+  return new Map([...bytesOf(home)].filter(([file]) => OLD_LAYOUT_FILES.some((old) => file === old || file.startsWith(`${old}${path.sep}`))));
+}
+
+describe('the upgrade of a store of the layout before schema 10 (made at schema 9)', () => {
+  const oldMails = () =>
+    readdirSync(path.join(LAYOUT_FIXTURE, 'outbox'))
+      .sort()
+      .map((name) => readFileSync(path.join(LAYOUT_FIXTURE, 'outbox', name), 'utf8'));
+
+  it('is refused by verify until its first command packs the mails and moves the keys, which all come through', async () => {
+    const home = copyStore(LAYOUT_FIXTURE);
+    const before = bytesOf(home);
+    expect(await problemsOf(open(home))).toEqual([expect.stringContaining('has not been upgraded')]);
+    expect(bytesOf(home)).toEqual(before);
+    const seen = await open(home).read(mailsAndKeys);
+    expect(seen.mails).toEqual(oldMails());
+    expect(seen.mails).toHaveLength(7);
+    expect(seen.keys).toEqual(FIXTURE_KEYS);
+    expect(existsSync(path.join(home, 'outbox'))).toBe(false);
+    expect(existsSync(path.join(home, 'records', 'idempotency'))).toBe(false);
+    const root = JSON.parse(readFileSync(path.join(home, 'store.json'), 'utf8')) as { body: { schemaVersion: number; layout?: unknown } };
+    expect(root.body).toMatchObject({ schemaVersion: SPLIT_SCHEMA_VERSION, layout: { mailsPerSegment: 250, keyBucketsPerUser: 64 } });
+    expect(await problemsOf(open(home))).toEqual([]);
+    // A mail after the upgrade joins the open segment.
+    await open(home).transaction(
+      (t) =>
+        void t.mail(
+          { to: 'bob@example.com', userId: BOB, kind: 'test', language: 'en', subject: 'Hi', text: 'After.', antiPhishingPhrase: null },
+          NOW.toISOString(),
+        ),
+    );
+    expect(readdirSync(path.join(home, 'mails'))).toEqual(['00000000.json']);
+    expect((await open(home).read((t) => t.outbox.get('msg_000008')))?.mail.text).toBe('After.');
+    expect(await problemsOf(open(home))).toEqual([]);
+  });
+
+  it('leaves the old layout or the new one when killed at fixed-seed points of the upgrade', async () => {
+    const expected = await open(copyStore(LAYOUT_FIXTURE)).read(mailsAndKeys);
+    const total = stepsOf((await runChild(copyStore(LAYOUT_FIXTURE), ['upgrade'])).stdout);
+    expect(total).toBeGreaterThan(10);
+    const untouched = oldLayoutBytes(copyStore(LAYOUT_FIXTURE));
+    for (const point of crashPoints(total, 8, 20261207)) {
+      const home = copyStore(LAYOUT_FIXTURE);
+      const killed = await runChild(home, ['upgrade'], point);
+      expect(killed.signal, `step ${point}`).toBe('SIGKILL');
+      const isNew = 'layout' in (JSON.parse(readFileSync(path.join(home, 'store.json'), 'utf8')) as { body: object }).body;
+      if (!isNew) expect(oldLayoutBytes(home), `step ${point}`).toEqual(untouched);
+      expect(await open(home).read(mailsAndKeys), `step ${point}`).toEqual(expected);
+      expect(await problemsOf(open(home)), `step ${point}`).toEqual([]);
+      // The next writer removes whatever of the old layout a kill after the commit point left.
+      await open(home).transaction((t) => t.users.count());
+      expect(existsSync(path.join(home, 'outbox')) || existsSync(path.join(home, 'records', 'idempotency')), `step ${point}`).toBe(false);
+    }
+  }, 240_000);
 });
 
 describe('a disk that runs out of inodes in the middle of a commit', () => {

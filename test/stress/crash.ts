@@ -363,7 +363,7 @@ function killWriter(storm: Storm, pid: number, random: () => number): void {
  * through a temporary file named `.<file>.<pid>.tmp` (src/store/durable-file.ts).
  */
 function watchWrites(home: string, onWrite: (pid: number) => void): () => void {
-  const watchers = ['', 'journal', 'audit', 'index', 'outbox'].map((sub) => {
+  const watchers = ['', 'journal', 'audit', 'index', 'mails'].map((sub) => {
     const directory = path.join(home, sub);
     mkdirSync(directory, { recursive: true, mode: 0o700 });
     return watch(directory, (_event, name) => {

@@ -2,13 +2,12 @@
 // through the real binary, each holding their own session token, so one test can act as several
 // people in one data directory.
 
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { expect, it } from 'vitest';
 import { parseEml, type MailRecord } from '../../src/domain/mail.js';
 import { Okpay, type Run, type RunOptions } from './okpay.js';
 import { expectOk, PASSWORD } from './outcome.js';
 import { databaseMails } from './pg-e2e.js';
+import { storeMailTexts } from './store-files.js';
 
 export { expectError, expectOk, PASSWORD } from './outcome.js';
 
@@ -30,24 +29,15 @@ export function scenarioAt(start: string, name: string, body: (o: Okpay) => Prom
   });
 }
 
-/** The mails of the store, oldest first: the .eml files of <home>/outbox, or the outbox table on PostgreSQL. */
+/** The mails of the store, oldest first: the .eml texts of its segments of mails, or the outbox table on PostgreSQL. */
 export async function mails(o: Okpay, to?: string, kind?: string): Promise<MailRecord[]> {
   const all = o.databaseUrl ? await databaseMails(o.databaseUrl) : fileMails(o.home);
   return all.filter((m) => (to === undefined || m.to === to) && (kind === undefined || m.kind === kind));
 }
 
 function fileMails(home: string): MailRecord[] {
-  const directory = path.join(home, 'outbox');
-  let names: string[];
-  try {
-    names = readdirSync(directory);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((name) => name.endsWith('.eml'))
-    .sort()
-    .map((name) => parseEml(readFileSync(path.join(directory, name), 'utf8')))
+  return storeMailTexts(home)
+    .map((text) => parseEml(text))
     .filter((m): m is MailRecord => m !== null);
 }
 

@@ -100,3 +100,15 @@ export function storeDigest(home: string): string {
   for (const file of storeFiles(home)) hash.update(path.relative(home, file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex');
 }
+
+/** The .eml text of every mail the store sent, oldest first, from its segments of mails (mails/<segment>.json). */
+export function storeMailTexts(home: string): string[] {
+  const directory = path.join(home, 'mails');
+  if (!existsSync(path.join(home, 'store.json')) || !existsSync(directory)) return [];
+  const { mailSeq } = storeRoot<{ mailSeq: number }>(home).meta;
+  return readdirSync(directory)
+    .filter((name) => /^[0-9]{8}\.json$/.test(name))
+    .sort()
+    .flatMap((name) => unsealed<{ mails: string[] }>(path.join(directory, name)).mails)
+    .slice(0, mailSeq);
+}

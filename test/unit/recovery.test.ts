@@ -19,6 +19,7 @@ import { parseEml, type MailRecord } from '../../src/domain/mail.js';
 import { setFaultHook } from '../../src/store/durable-file.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import { PASSWORD } from '../support/outcome.js';
+import { storeMailTexts } from '../support/store-files.js';
 
 /** Friday 20 November 2026, 16:00 UTC. */
 const START = '2026-11-20T16:00:00.000Z';
@@ -120,11 +121,8 @@ class Okpay {
 }
 
 function mails(to?: string, kind?: string): MailRecord[] {
-  const directory = path.join(home, 'outbox');
-  return readdirSync(directory)
-    .filter((name) => name.endsWith('.eml'))
-    .sort()
-    .map((name) => parseEml(readFileSync(path.join(directory, name), 'utf8')))
+  return storeMailTexts(home)
+    .map((text) => parseEml(text))
     .filter((m): m is MailRecord => m !== null && (to === undefined || m.to === to) && (kind === undefined || m.kind === kind));
 }
 

@@ -214,7 +214,7 @@ describe('split file store transactions', () => {
       }
     };
     walk(store.directory);
-    expect(readdirSync(store.directory).sort()).toEqual(['audit', 'commit.redo', 'journal', 'outbox', 'records', 'store.json']);
+    expect(readdirSync(store.directory).sort()).toEqual(['audit', 'commit.redo', 'journal', 'mails', 'records', 'store.json']);
   });
 });
 
@@ -407,17 +407,22 @@ describe('a commit of many files', () => {
     writeFileSync(path.join(bin, 'sync'), `#!/bin/sh\necho "$@" >> '${ran}'\n`, { mode: 0o755 });
     const data = path.join(root, 'data');
     const store = open(data);
-    const mails = (count: number, to: string) => store.transaction((t) => void Array.from({ length: count }, () => t.mail(mail(to), NOW_ISO)));
+    // Each deposit to a person of their own: a balance bucket and a journal index bucket each, about 2,000 files a commit.
+    const deposits = (count: number, prefix: string) =>
+      store.transaction(async (t) => {
+        for (let i = 0; i < count; i += 1) await t.post(deposit(`${prefix}${i}`, 1));
+      });
     const pathBefore = process.env['PATH'];
     process.env['PATH'] = `${bin}${path.delimiter}${pathBefore ?? ''}`;
     try {
       // A new store's first commit (as fixtures generate makes), then an ordinary one, each of 1,000+ files.
-      await mails(1_100, 'ada@example.com');
-      await mails(1_100, 'bob@example.com');
+      await deposits(1_100, 'ada');
+      await deposits(1_100, 'bob');
     } finally {
       process.env['PATH'] = pathBefore;
     }
     expect(existsSync(ran)).toBe(false);
-    expect(readdirSync(path.join(data, 'outbox')).filter((name) => name.endsWith('.eml'))).toHaveLength(2_200);
+    expect(await store.read(async (t) => (await t.balances.get('user:ada0', 'USD')) + (await t.balances.get('user:bob1099', 'USD')))).toBe(2);
+    expect(readdirSync(path.join(data, 'records', 'balances')).length).toBeGreaterThan(1_000);
   });
 });
