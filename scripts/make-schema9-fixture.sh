@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Makes test/fixtures/schema9-store: a split store of the file layout before schema 10 (a file per
+# Makes test/fixtures/schema9-store: a split store of the file layout before schema 11 (a file per
 # mail in outbox/, idempotency records hashed over every bucket in records/idempotency/), kept so
-# that the upgrade to the layout of schema 10 is tested against what that release really wrote.
+# that the upgrade to the layout of schema 11 is tested against what that release really wrote.
 # It was run once with okpay at commit 7b8f901 (split schema 9); a later okpay writes the new layout.
 #
 # Usage: scripts/make-schema9-fixture.sh [OUT_DIR]   (default: test/fixtures/schema9-store)

@@ -153,7 +153,7 @@ export class SplitFileStore implements RecordStore {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const snapshot = await this.openForRead();
-        // A store of the layout before schema 10 is upgraded first (under the lock, as a writer would), then read.
+        // A store of the layout before schema 11 is upgraded first (under the lock, as a writer would), then read.
         if (snapshot.root.layout === undefined && snapshot.root.commit > 0) {
           await this.transaction(() => undefined);
           continue;
@@ -271,7 +271,7 @@ export class SplitFileStore implements RecordStore {
    *   queue groups, schema 7 no index of links, schema 8 a queue directory without the facts of
    *   first-answer places) are built from its records and journal, so the change finds what it
    *   looks for through them;
-   * - a store of the layout before schema 10 (a file per mail, idempotency keys over every bucket)
+   * - a store of the layout before schema 11 (a file per mail, idempotency keys over every bucket)
    *   gets its mails packed into segments and its idempotency records moved to the buckets near
    *   their users'; the old files stay until that commit has been made, then go.
    */
@@ -289,7 +289,7 @@ export class SplitFileStore implements RecordStore {
     return new Snapshot(this, this.readRoot() ?? snapshot.root, null, true);
   }
 
-  /** The files of the layout before schema 10, once a commit has upgraded the store (or a crash stopped their removal). */
+  /** The files of the layout before schema 11, once a commit has upgraded the store (or a crash stopped their removal). */
   private async removeOldLayout(): Promise<void> {
     for (const directory of OLD_LAYOUT_DIRECTORIES.map((d) => this.file(d)).filter((d) => existsSync(d))) {
       faultPoint('remove', directory);
@@ -450,7 +450,7 @@ export class SplitFileStore implements RecordStore {
     );
   }
 
-  /** A mail of the layout before schema 10: its own .eml file in outbox/ (schema 2 kept them so too). */
+  /** A mail of the layout before schema 11: its own .eml file in outbox/ (schema 2 kept them so too). */
   private async oldMail(seq: number): Promise<string> {
     const file = this.file(path.join('outbox', `${mailIdForSeq(seq)}.eml`));
     const text = readText(file);

@@ -14,7 +14,7 @@ import { countsSchema } from './record-schemas.js';
 import type { Changes } from './record-view.js';
 import { seal } from './sealed-file.js';
 
-export const SPLIT_SCHEMA_VERSION = 10;
+export const SPLIT_SCHEMA_VERSION = 11;
 export const ROOT = 'store.json';
 export const REDO = 'commit.redo';
 export const RECORDS = 'records';
@@ -24,8 +24,8 @@ export const BUCKETED_KINDS = KINDS.filter((kind) => kind !== 'meta' && kind !==
 export const MAILS = 'mails';
 
 /**
- * Where mails and idempotency records lie, named by the root since schema 10 (a store without it
- * has the layout of schema 9 and before: a file per mail, `outbox/msg_N.eml`, and idempotency
+ * Where mails and idempotency records lie, named by the root since schema 11 (a store without it
+ * has the layout of schema 10 and before: a file per mail, `outbox/msg_N.eml`, and idempotency
  * records hashed by their whole key over every bucket; its first command upgrades it).
  * - Mails: `mailsPerSegment` of them to a sealed file, `mails/<segment>.json`, in the order of
  *   their numbers, so a mail's file follows from its id and a commit rewrites the open segment.
@@ -38,7 +38,7 @@ export type FileLayout = z.infer<typeof layoutSchema>;
 export const LAYOUT: FileLayout = { mailsPerSegment: 250, keyBucketsPerUser: 64 };
 /** Idempotency records of this layout live in a directory of their own, so an upgrade never mixes the two hashings. */
 const KIND_DIRECTORY: Partial<Record<Kind, string>> = { idempotency: 'idempotency-by-user' };
-/** The directories of the layout before schema 10 that an upgrade replaces, removed once it has committed. */
+/** The directories of the layout before schema 11 that an upgrade replaces, removed once it has committed. */
 export const OLD_LAYOUT_DIRECTORIES = ['outbox', path.join(RECORDS, 'idempotency')];
 
 /** store.json: checked against this schema once its schema version is one this okpay reads. */
@@ -80,7 +80,7 @@ export interface RedoBody {
   readonly files: { readonly target: string; readonly digest: string }[];
 }
 
-/** A record's bucket (`layout` null: the layout before schema 10): its key hashed over its kind's buckets; in the layout since schema 10, an idempotency key near its user's. */
+/** A record's bucket (`layout` null: the layout before schema 11): its key hashed over its kind's buckets; in the layout since schema 11, an idempotency key near its user's. */
 export function bucketOf(kind: Kind, key: string, layout: FileLayout | null = LAYOUT): string {
   const count = bucketCount(kind);
   if (count === 1) return '000';

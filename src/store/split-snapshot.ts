@@ -112,10 +112,10 @@ export class Snapshot implements RecordSource {
     return this.store.file(relative);
   }
 
-  /** The layout of this version's files (a store of the layout before schema 10 is upgraded before anything reads it). */
+  /** The layout of this version's files (a store of the layout before schema 11 is upgraded before anything reads it). */
   get layout(): FileLayout {
     const layout = this.root.layout;
-    if (!layout) throw new Error('a store of the layout before schema 10 is read before its upgrade');
+    if (!layout) throw new Error('a store of the layout before schema 11 is read before its upgrade');
     return layout;
   }
 

@@ -557,12 +557,12 @@ const mailsAndKeys = async (t: RecordsTransaction) => ({
   bobUsd: await t.balances.get(userAccount(BOB), 'USD'),
 });
 
-/** The files of a store that the layout of schema 10 replaced (and the root), with their bytes. */
+/** The files of a store that the layout of schema 11 replaced (and the root), with their bytes. */
 function oldLayoutBytes(home: string): Map<string, string> {
   return new Map([...bytesOf(home)].filter(([file]) => OLD_LAYOUT_FILES.some((old) => file === old || file.startsWith(`${old}${path.sep}`))));
 }
 
-describe('the upgrade of a store of the layout before schema 10 (made at schema 9)', () => {
+describe('the upgrade of a store of the layout before schema 11 (made at schema 9)', () => {
   const oldMails = () =>
     readdirSync(path.join(LAYOUT_FIXTURE, 'outbox'))
       .sort()
