@@ -33,7 +33,6 @@ import type { Schema2State } from './schema2-state.js';
 import { acquireStoreLock, type HeldLock } from './lock.js';
 import type { Counts } from './record-schemas.js';
 import { currentSince, INDEX_KINDS, journalLinks, type Kind } from './record-kinds.js';
-import { mailIdForSeq } from './record-transaction.js';
 import { digest, seal, unseal } from './sealed-file.js';
 import { readSchema2Index, recordsOfState } from './split-upgrade.js';
 import { verifySplitStore, type SplitVerifyReport } from './split-verify.js';
@@ -51,6 +50,7 @@ import {
   MAILS,
   manifestPath,
   OLD_LAYOUT_DIRECTORIES,
+  oldMailPath,
   readText,
   recordFiles,
   REDO,
@@ -153,11 +153,6 @@ export class SplitFileStore implements RecordStore {
     for (let attempt = 1; ; attempt += 1) {
       try {
         const snapshot = await this.openForRead();
-        // A store of the layout before schema 11 is upgraded first (under the lock, as a writer would), then read.
-        if (snapshot.root.layout === undefined && snapshot.root.commit > 0) {
-          await this.transaction(() => undefined);
-          continue;
-        }
         const t = new SplitTransaction(this, snapshot, true);
         t.checkFiles = async (journal) => (await this.verifyVersion(snapshot, journal)).problems;
         return await work(t);
@@ -179,13 +174,7 @@ export class SplitFileStore implements RecordStore {
         hint: 'run any other command once to upgrade it, then verify',
       });
     }
-    const snapshot = await this.openForRead();
-    if (snapshot.root.layout === undefined && snapshot.root.commit > 0) {
-      throw new AppError('STORE_CORRUPT', `the store at ${this.directory} has not been upgraded to this okpay's layout of mails and idempotency keys yet`, {
-        hint: 'run any other command once to upgrade it, then verify',
-      });
-    }
-    return this.verifyVersion(snapshot);
+    return this.verifyVersion(await this.openForRead());
   }
 
   /** The checks of `verify` on one committed version, read strictly; the journal's indexes against `journal` when the caller read it. */
@@ -274,6 +263,8 @@ export class SplitFileStore implements RecordStore {
    * - a store of the layout before schema 11 (a file per mail, idempotency keys over every bucket)
    *   gets its mails packed into segments and its idempotency records moved to the buckets near
    *   their users'; the old files stay until that commit has been made, then go.
+   * Only a writer upgrades (issue 14): reads and verify read an older store as it is, so they
+   * change nothing and work on a read-only disk.
    */
   private async upgraded(snapshot: Snapshot, compromised: () => Error | null): Promise<Snapshot> {
     const added = INDEX_KINDS.filter((kind) => currentSince(kind) > snapshot.root.schemaVersion);
@@ -450,9 +441,9 @@ export class SplitFileStore implements RecordStore {
     );
   }
 
-  /** A mail of the layout before schema 11: its own .eml file in outbox/ (schema 2 kept them so too). */
+  /** A mail of the layout before schema 11, read by the commit that upgrades the store (schema 2 kept them so too). */
   private async oldMail(seq: number): Promise<string> {
-    const file = this.file(path.join('outbox', `${mailIdForSeq(seq)}.eml`));
+    const file = this.file(oldMailPath(seq));
     const text = readText(file);
     if (text === null) throw corrupt(file, 'it is missing, but the store says the mail was sent');
     return text;

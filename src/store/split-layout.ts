@@ -11,6 +11,7 @@ import { storeMetaSchema } from '../domain/state.js';
 import { corrupt, errnoOf, unavailable } from './durable-file.js';
 import { bucketCount, KINDS, KINDS_ADDED, type Kind } from './record-kinds.js';
 import { countsSchema } from './record-schemas.js';
+import { mailIdForSeq } from './record-transaction.js';
 import type { Changes } from './record-view.js';
 import { seal } from './sealed-file.js';
 
@@ -26,7 +27,8 @@ export const MAILS = 'mails';
 /**
  * Where mails and idempotency records lie, named by the root since schema 11 (a store without it
  * has the layout of schema 10 and before: a file per mail, `outbox/msg_N.eml`, and idempotency
- * records hashed by their whole key over every bucket; its first command upgrades it).
+ * records hashed by their whole key over every bucket; its readers read it as it is, and its first
+ * writer upgrades it).
  * - Mails: `mailsPerSegment` of them to a sealed file, `mails/<segment>.json`, in the order of
  *   their numbers, so a mail's file follows from its id and a commit rewrites the open segment.
  * - Idempotency records: a user's keys spread over `keyBucketsPerUser` neighbouring buckets
@@ -38,8 +40,9 @@ export type FileLayout = z.infer<typeof layoutSchema>;
 export const LAYOUT: FileLayout = { mailsPerSegment: 250, keyBucketsPerUser: 64 };
 /** Idempotency records of this layout live in a directory of their own, so an upgrade never mixes the two hashings. */
 const KIND_DIRECTORY: Partial<Record<Kind, string>> = { idempotency: 'idempotency-by-user' };
+export const OLD_OUTBOX = 'outbox';
 /** The directories of the layout before schema 11 that an upgrade replaces, removed once it has committed. */
-export const OLD_LAYOUT_DIRECTORIES = ['outbox', path.join(RECORDS, 'idempotency')];
+export const OLD_LAYOUT_DIRECTORIES = [OLD_OUTBOX, path.join(RECORDS, 'idempotency')];
 
 /** store.json: checked against this schema once its schema version is one this okpay reads. */
 const rootSchema = z.readonly(
@@ -94,6 +97,8 @@ const kindDirectory = (kind: Kind, layout: FileLayout | null): string => path.jo
 export const bucketPath = (kind: Kind, bucket: string, layout: FileLayout | null = LAYOUT): string => path.join(kindDirectory(kind, layout), `${bucket}.json`);
 export const manifestPath = (kind: Kind, layout: FileLayout | null = LAYOUT): string => path.join(kindDirectory(kind, layout), 'buckets.json');
 export const mailSegmentPath = (segment: number): string => path.join(MAILS, `${segment.toString().padStart(8, '0')}.json`);
+/** A mail of the layout before schema 11 (and of schema 2): its own .eml file in outbox/. */
+export const oldMailPath = (seq: number): string => path.join(OLD_OUTBOX, `${mailIdForSeq(seq)}.eml`);
 export const stagePath = (file: string): string => path.join(path.dirname(file), `.${path.basename(file)}.stage`);
 
 export function readText(file: string): string | null {

@@ -20,7 +20,6 @@ import { checkedRecord } from './record-schemas.js';
 import { mailIdForSeq, RecordTransaction } from './record-transaction.js';
 import { RecordView } from './record-view.js';
 import { ChainAppender, type ChainEntry, type SegmentLog } from './segment-log.js';
-import { mailSegmentPath } from './split-layout.js';
 import type { Snapshot } from './split-snapshot.js';
 import type { AuditReader, JournalIndexes, JournalReader, OutboxReader } from './store.js';
 
@@ -185,7 +184,7 @@ class SplitJournalReader implements JournalReader {
   }
 }
 
-/** The mails up to the committed counter, each read from its segment (split-layout.ts, FileLayout). */
+/** The mails up to the committed counter, each read from its segment (split-layout.ts, FileLayout) or, in the layout before schema 11, its own file. */
 class SplitOutboxReader implements OutboxReader {
   constructor(
     private readonly snapshot: Snapshot,
@@ -205,10 +204,7 @@ class SplitOutboxReader implements OutboxReader {
   }
 
   private async read(seq: number): Promise<{ mail: MailRecord; raw: string; file: string }> {
-    const perSegment = this.snapshot.layout.mailsPerSegment;
-    const segment = Math.floor((seq - 1) / perSegment);
-    const file = this.snapshot.fileOf(mailSegmentPath(segment));
-    const raw = (await this.snapshot.mailSegment(segment))[(seq - 1) % perSegment];
+    const { raw, file } = await this.snapshot.mailText(seq);
     if (raw === undefined) throw corrupt(file, `it does not hold mail ${mailIdForSeq(seq)}, which the store says was sent`);
     const mail = parseEml(raw);
     if (!mail || mail.id !== mailIdForSeq(seq)) throw corrupt(file, `mail ${mailIdForSeq(seq)} in it is not a mail okpay wrote`);

@@ -13,11 +13,11 @@ import {
   checkRoot,
   mailSegmentPath,
   manifestPath,
+  oldMailPath,
   readText,
   ROOT,
   stagePath,
   type BucketBody,
-  type FileLayout,
   type MailSegmentBody,
   type ManifestBody,
   type RootBody,
@@ -108,15 +108,32 @@ export class Snapshot implements RecordSource {
     return records;
   }
 
-  fileOf(relative: string): string {
-    return this.store.file(relative);
+  /**
+   * The .eml text of mail `seq` as of this version (undefined when its file does not hold it), and
+   * that file: its segment, or, in a store of the layout before schema 11 (read as it is until a
+   * writer upgrades it), its own file in outbox/.
+   */
+  async mailText(seq: number): Promise<{ raw: string | undefined; file: string }> {
+    const layout = this.root.layout;
+    if (layout === undefined) {
+      const file = this.store.file(oldMailPath(seq));
+      const raw = this.textOf(oldMailPath(seq));
+      // Missing: damage, or the upgrade committed since this version was read and removed outbox/.
+      if (raw === null) throw this.mismatch(corrupt(file, 'it is missing, but the store says the mail was sent'));
+      return { raw, file };
+    }
+    const segment = Math.floor((seq - 1) / layout.mailsPerSegment);
+    return { raw: (await this.mailSegment(segment))[(seq - 1) % layout.mailsPerSegment], file: this.store.file(mailSegmentPath(segment)) };
   }
 
-  /** The layout of this version's files (a store of the layout before schema 11 is upgraded before anything reads it). */
-  get layout(): FileLayout {
-    const layout = this.root.layout;
-    if (!layout) throw new Error('a store of the layout before schema 11 is read before its upgrade');
-    return layout;
+  /** A file's text as of this version (a pending commit's may still be staged), or null when it does not exist. */
+  textOf(relative: string): string | null {
+    const file = this.store.file(relative);
+    const text = this.overlay?.has(relative) ? (readText(stagePath(file)) ?? readText(file)) : readText(file);
+    const expected = this.overlay?.get(relative);
+    if (text !== null && expected !== undefined && digest(text) !== expected)
+      throw this.mismatch(corrupt(file, 'it does not hold what the pending commit wrote'));
+    return text;
   }
 
   /** The .eml texts of one segment of mails as of this version; a segment the version holds mails of must exist. */

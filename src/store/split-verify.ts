@@ -13,7 +13,7 @@ import type { Balances, UnclaimedTransfer, Withdrawal } from '../domain/state.js
 import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS } from '../domain/integrity-check.js';
 import { errnoOf } from './durable-file.js';
 import { mailIdForSeq } from './record-transaction.js';
-import { mailSegmentPath, MAILS } from './split-layout.js';
+import { mailSegmentPath, MAILS, OLD_OUTBOX, oldMailPath } from './split-layout.js';
 import {
   DIRECTORY_KEY,
   fileLinks,
@@ -48,11 +48,13 @@ export interface VerifiedVersion {
     readonly schemaVersion: number;
     readonly counts: { readonly users: number };
     readonly meta: { readonly journal: ChainHead; readonly audit: ChainHead; readonly mailSeq: number };
+    /** Absent in a store of the layout before schema 11 (a file per mail), which verify reads as it is. */
+    readonly layout?: { readonly mailsPerSegment: number };
   };
   manifest(kind: Kind): Promise<string[]>;
   bucketRecords(kind: Kind, bucket: string): Promise<Readonly<Record<string, unknown>>>;
-  readonly layout: { readonly mailsPerSegment: number };
   mailSegment(segment: number): Promise<string[]>;
+  textOf(relative: string): string | null;
 }
 
 export interface SplitVerifyReport {
@@ -255,10 +257,15 @@ async function checkAudit(store: SplitStoreFiles, snapshot: VerifiedVersion, pus
   return audits.count;
 }
 
-/** Every mail segment up to the mail counter: each holds its mails, all okpay's, in order; no other segment exists. */
 async function checkOutbox(store: SplitStoreFiles, snapshot: VerifiedVersion, push: (text: string) => void): Promise<void> {
+  const layout = snapshot.root.layout;
+  if (layout) await checkMailSegments(store, snapshot, layout.mailsPerSegment, push);
+  else checkOldOutbox(store, snapshot, push);
+}
+
+/** Every mail segment up to the mail counter: each holds its mails, all okpay's, in order; no other segment exists. */
+async function checkMailSegments(store: SplitStoreFiles, snapshot: VerifiedVersion, perSegment: number, push: (text: string) => void): Promise<void> {
   const mailSeq = snapshot.root.meta.mailSeq;
-  const perSegment = snapshot.layout.mailsPerSegment;
   const directory = store.file(MAILS);
   const extra = new Set(listDirectory(directory).filter((name) => !name.startsWith('.')));
   for (let segment = 0; segment * perSegment < mailSeq; segment += 1) {
@@ -274,4 +281,25 @@ async function checkOutbox(store: SplitStoreFiles, snapshot: VerifiedVersion, pu
     });
   }
   for (const name of extra) push(`${path.join(directory, name)}: a file of mails past the last one the store sent (${mailSeq})`);
+}
+
+/** The layout before schema 11: a file per mail up to the mail counter, each okpay's; none past it. */
+function checkOldOutbox(store: SplitStoreFiles, snapshot: VerifiedVersion, push: (text: string) => void): void {
+  const mailSeq = snapshot.root.meta.mailSeq;
+  const directory = store.file(OLD_OUTBOX);
+  const extra = new Set(listDirectory(directory).filter((name) => /^msg_[0-9]+\.eml$/.test(name)));
+  for (let seq = 1; seq <= mailSeq; seq += 1) {
+    const relative = oldMailPath(seq);
+    const file = store.file(relative);
+    extra.delete(path.basename(file));
+    try {
+      const raw = snapshot.textOf(relative);
+      if (raw === null) push(`${file}: mail ${seq} is missing, but the store says it was sent`);
+      else if (parseEml(raw)?.id !== mailIdForSeq(seq)) push(`${file}: it is not a mail okpay wrote`);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      push(error.message);
+    }
+  }
+  for (const name of extra) push(`${path.join(directory, name)}: a mail past the last one the store sent (${mailSeq})`);
 }

@@ -4,7 +4,6 @@
 // user); the injectable fault hook of src/store/durable-file.ts covers every disk step of a commit
 // in-process, on every machine.
 
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +15,7 @@ import type { PasswordHasher } from '../../src/cli/auth-adapters.js';
 import { setFaultHook, type WriteStep } from '../../src/store/durable-file.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import { Okpay, type Run } from '../support/okpay.js';
+import { applyReadOnly, isRoot, probeTechnique, sh } from '../support/read-only.js';
 
 const PASSWORD = 'Disk-full-2026!';
 const FIXTURE = {
@@ -53,10 +53,6 @@ function expectStoreUnavailable(result: { code: number; stderr: string }, why: R
   expect(result.stderr).not.toMatch(/^\s+at /m);
 }
 
-function sh(command: string, args: readonly string[]): boolean {
-  return spawnSync(command, args, { stdio: 'ignore' }).status === 0;
-}
-
 /** A store with alice and bob in `home`, alice signed in. */
 async function loadStore(o: Okpay): Promise<void> {
   const file = path.join(os.tmpdir(), `okpay-disk-fixture-${process.pid}.json`);
@@ -68,8 +64,6 @@ async function loadStore(o: Okpay): Promise<void> {
   expect(login.code, login.stderr).toBe(0);
   o.session = login.stdout.trim();
 }
-
-const isRoot = process.getuid?.() === 0;
 
 describe('a full disk (the real binary on a small tmpfs)', () => {
   const mountPoint = mkdtempSync(path.join(os.tmpdir(), 'okpay-full-'));
@@ -117,38 +111,6 @@ describe('a full disk (the real binary on a small tmpfs)', () => {
     },
   );
 });
-
-type ReadOnlyTechnique = 'bind mount' | 'chattr +i' | 'chmod 0500' | 'none';
-
-/** Root ignores permissions: a read-only bind mount, else immutable directories. */
-function probeTechnique(): ReadOnlyTechnique {
-  if (!isRoot) return 'chmod 0500';
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'okpay-ro-probe-'));
-  try {
-    for (const technique of ['bind mount', 'chattr +i'] as const) {
-      const undo = applyReadOnly(technique, [scratch]);
-      if (undo) {
-        undo();
-        return technique;
-      }
-    }
-    return 'none';
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-}
-
-/** Makes directories read-only for this process; returns how to undo it, or null if it could not. */
-function applyReadOnly(technique: ReadOnlyTechnique, directories: readonly string[]): (() => void) | null {
-  const [top] = directories;
-  if (technique === 'chmod 0500' && directories.every((d) => sh('chmod', ['0500', d]))) return () => directories.forEach((d) => sh('chmod', ['0700', d]));
-  if (technique === 'chattr +i' && sh('chattr', ['+i', ...directories])) return () => void sh('chattr', ['-i', ...directories]);
-  if (technique === 'bind mount' && top && sh('mount', ['--bind', top, top])) {
-    if (sh('mount', ['-o', 'remount,ro,bind', top])) return () => void sh('umount', [top]);
-    sh('umount', [top]);
-  }
-  return null;
-}
 
 const technique = probeTechnique();
 

@@ -18,7 +18,7 @@ import {
 import { AppError } from '../../domain/errors.js';
 import { parseStatus, parseTier, validateReason } from '../../domain/ticket-input.js';
 import type { TicketStatus } from '../../domain/ticket-record.js';
-import { sessionToken } from '../auth.js';
+import { readSignedIn, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../command-builder.js';
 import { emptyPageText, noteNextPage, offsetOf, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
@@ -70,7 +70,8 @@ function registerList(ticket: Command, app: App): void {
     const selection = parseSelection(o, 'created');
     const paging = parsePaging(o, LIST_LIMIT);
     const token = await sessionToken(ctx);
-    const list = await actAs(ctx, token, {}, (t, actor) => listTickets(t, ctx, actor, { selection, limit: paging.limit, offset: offsetOf(paging) }));
+    // A look: no lock, nothing written (a read-only store answers it too).
+    const list = await readSignedIn(ctx, token, (t, actor) => listTickets(t, ctx, actor, { selection, limit: paging.limit, offset: offsetOf(paging) }));
     const audience = list.audience;
     const rows = list.rows.map((row) => ticketRowDocument(row, audience));
     const shown = { total: list.total, more: list.total > offsetOf(paging) + rows.length };
@@ -102,7 +103,9 @@ function registerShow(ticket: Command, app: App): void {
   action(app, command, async (ctx, _o, args) => {
     const number = numberArg(args);
     const token = await sessionToken(ctx);
-    const detail = await actAs(ctx, token, {}, (t, actor) => showTicket(t, ctx, actor, number));
+    // A customer's look takes no lock and writes nothing; an agent's is audited (ticket.viewed), a change.
+    const looked = await readSignedIn(ctx, token, (t, actor) => (audienceOf(actor.user) === 'agent' ? null : showTicket(t, ctx, actor, number)));
+    const detail = looked ?? (await actAs(ctx, token, {}, (t, actor) => showTicket(t, ctx, actor, number)));
     const view = shown(ctx, detail);
     ctx.out.data(view.document, view.print);
   });
