@@ -2,34 +2,40 @@ import * as z from 'zod/mini';
 import { AppError } from './errors.js';
 import { convertMinor, quoteRate, type RateTable } from './fx.js';
 import { assertMinor, formatAmount, type Currency, type MinorUnits } from './money.js';
-import { parseShippedData } from './schema.js';
+import { onFirstUse, parseShippedData } from './schema.js';
 
 const MAX_BASIS_POINTS = 10_000;
-const CURRENCY_KEY = z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'is not keyed by a currency code' }));
+const currencyKey = () => z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'is not keyed by a currency code' }));
 const nonNegativeInteger = () => z.int({ error: 'must be a non-negative integer' }).check(z.minimum(0, { error: 'must be a non-negative integer' }));
 
 /** One fee tier for one currency, as in data/fees.json. All amounts in that currency's minor units. */
-const feeRuleSchema = z
-  .object({
-    percentBasisPoints: nonNegativeInteger().check(z.maximum(MAX_BASIS_POINTS, { error: 'is above 100%' })),
-    fixedMinor: nonNegativeInteger(),
-    minMinor: nonNegativeInteger(),
-    maxMinor: nonNegativeInteger(),
-  })
-  .check(z.refine((rule) => rule.minMinor <= rule.maxMinor, { error: 'has minMinor above maxMinor' }));
+const feeRuleSchema = onFirstUse(() =>
+  z
+    .object({
+      percentBasisPoints: nonNegativeInteger().check(z.maximum(MAX_BASIS_POINTS, { error: 'is above 100%' })),
+      fixedMinor: nonNegativeInteger(),
+      minMinor: nonNegativeInteger(),
+      maxMinor: nonNegativeInteger(),
+    })
+    .check(z.refine((rule) => rule.minMinor <= rule.maxMinor, { error: 'has minMinor above maxMinor' })),
+);
 
-const feeRulesSchema = z.record(CURRENCY_KEY, feeRuleSchema).check(z.refine((rules) => Object.keys(rules).length > 0, { error: 'lists no currency' }));
+const feeRulesSchema = onFirstUse(() =>
+  z.record(currencyKey(), feeRuleSchema()).check(z.refine((rules) => Object.keys(rules).length > 0, { error: 'lists no currency' })),
+);
 
-const feeScheduleSchema = z.object({
-  /** The rounding rule in words, shipped with the numbers so the two are read together. */
-  rounding: z.string().check(z.refine((text) => text.trim() !== '', { error: 'must describe the rounding rule' })),
-  transfer: z.object({ domestic: feeRulesSchema, crossBorder: feeRulesSchema }),
-  withdrawal: z.object({ bank: feeRulesSchema, ewallet: feeRulesSchema }),
-});
+const feeScheduleSchema = onFirstUse(() =>
+  z.object({
+    /** The rounding rule in words, shipped with the numbers so the two are read together. */
+    rounding: z.string().check(z.refine((text) => text.trim() !== '', { error: 'must describe the rounding rule' })),
+    transfer: z.object({ domestic: feeRulesSchema(), crossBorder: feeRulesSchema() }),
+    withdrawal: z.object({ bank: feeRulesSchema(), ewallet: feeRulesSchema() }),
+  }),
+);
 
-export type FeeRule = z.infer<typeof feeRuleSchema>;
-type FeeRulesByCurrency = z.infer<typeof feeRulesSchema>;
-export type FeeSchedule = z.infer<typeof feeScheduleSchema>;
+export type FeeRule = z.infer<ReturnType<typeof feeRuleSchema>>;
+type FeeRulesByCurrency = z.infer<ReturnType<typeof feeRulesSchema>>;
+export type FeeSchedule = z.infer<ReturnType<typeof feeScheduleSchema>>;
 
 export type TransferScope = 'domestic' | 'cross-border';
 export type WithdrawalMethodType = 'bank' | 'ewallet';
@@ -86,7 +92,7 @@ export interface WithdrawalQuoteInput {
 
 /** Validates the shipped fee schedule; bad data is our bug, so this throws a plain Error. */
 export function parseFeeSchedule(json: unknown): FeeSchedule {
-  return parseShippedData(feeScheduleSchema, json, 'fees');
+  return parseShippedData(feeScheduleSchema(), json, 'fees');
 }
 
 /**

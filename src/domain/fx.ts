@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { AppError } from './errors.js';
 import { assertMinor, type Currency, type MinorUnits } from './money.js';
-import { parseShippedData } from './schema.js';
+import { onFirstUse, parseShippedData } from './schema.js';
 
 export interface RateQuote {
   /** Units of `to` per one unit of `from` at the mid-market rate, rounded half up. */
@@ -22,35 +22,37 @@ const RATE_SCALE = 10n ** BigInt(RATE_DECIMALS);
 const BASIS_POINTS = 10_000n;
 const LIMITS_CURRENCY = 'USD';
 const RATE_PATTERN = new RegExp(`^(0|[1-9][0-9]{0,11})(?:\\.([0-9]{1,${RATE_DECIMALS}}))?$`);
-const CURRENCY_CODE = z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be a currency code' }));
+const currencyCode = () => z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be a currency code' }));
 const MID_RATE_PROBLEM = `must be a positive decimal string with at most ${RATE_DECIMALS} decimals`;
-const MID_RATE = z.string({ error: MID_RATE_PROBLEM }).check(z.refine((rate) => parseRateOrNull(rate) !== null, { error: MID_RATE_PROBLEM }));
+const midRate = () => z.string({ error: MID_RATE_PROBLEM }).check(z.refine((rate) => parseRateOrNull(rate) !== null, { error: MID_RATE_PROBLEM }));
 
 /**
  * Mid-market rates as shipped in data/rates.json: `mid[C]` is how many units of C one unit
  * of `base` buys, as a decimal string. `spreadBasisPoints` is the margin taken off the mid
  * rate whenever money changes currency.
  */
-const rateTableSchema = z
-  .object({
-    base: CURRENCY_CODE,
-    asOf: z.string().check(z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, { error: 'must be a date like 2026-11-01' })),
-    spreadBasisPoints: z
-      .int({ error: 'must be an integer from 0 to 9999' })
-      .check(z.minimum(0, { error: 'must be an integer from 0 to 9999' }), z.maximum(9_999, { error: 'must be an integer from 0 to 9999' })),
-    mid: z.record(z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'is not a currency code' })), MID_RATE),
-  })
-  .check(
-    z.refine((table) => parseRateOrNull(table.mid[table.base] ?? '') === RATE_SCALE, {
-      error: (issue) => `the mid rate of the base ${String((issue.input as { base?: unknown }).base)} must be 1`,
-    }),
-  );
+const rateTableSchema = onFirstUse(() =>
+  z
+    .object({
+      base: currencyCode(),
+      asOf: z.string().check(z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, { error: 'must be a date like 2026-11-01' })),
+      spreadBasisPoints: z
+        .int({ error: 'must be an integer from 0 to 9999' })
+        .check(z.minimum(0, { error: 'must be an integer from 0 to 9999' }), z.maximum(9_999, { error: 'must be an integer from 0 to 9999' })),
+      mid: z.record(z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'is not a currency code' })), midRate()),
+    })
+    .check(
+      z.refine((table) => parseRateOrNull(table.mid[table.base] ?? '') === RATE_SCALE, {
+        error: (issue) => `the mid rate of the base ${String((issue.input as { base?: unknown }).base)} must be 1`,
+      }),
+    ),
+);
 
-export type RateTable = z.infer<typeof rateTableSchema>;
+export type RateTable = z.infer<ReturnType<typeof rateTableSchema>>;
 
 /** Validates the shipped rate file; bad data is our bug, so this throws a plain Error. */
 export function parseRateTable(json: unknown): RateTable {
-  return parseShippedData(rateTableSchema, json, 'rates');
+  return parseShippedData(rateTableSchema(), json, 'rates');
 }
 
 /**

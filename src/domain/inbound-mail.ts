@@ -4,16 +4,17 @@
 // Message-IDs that thread it. Pure: the parsed mail comes in, plain data goes out.
 
 import * as z from 'zod/mini';
+import { onFirstUse } from './schema.js';
 import { detectLanguage, type Language } from './language.js';
 import { sha256Hex } from './hashing.js';
 import type { TicketCategory } from './ticket-kinds.js';
 import { normalizeEmail, withoutHiddenCharacters } from './validate.js';
 
 /** A customer mail already imported: its Message-ID is imported once, and later mails naming it thread into `ticket`. */
-export const mailImportSchema = z.readonly(
-  z.object({ messageId: z.string().check(z.minLength(1), z.maxLength(250)), ticket: z.int().check(z.positive()), importedAt: z.string() }),
+export const mailImportSchema = onFirstUse(() =>
+  z.readonly(z.object({ messageId: z.string().check(z.minLength(1), z.maxLength(250)), ticket: z.int().check(z.positive()), importedAt: z.string() })),
 );
-export type MailImport = z.infer<typeof mailImportSchema>;
+export type MailImport = z.infer<ReturnType<typeof mailImportSchema>>;
 
 /** The store key of a Message-ID: a fixed-size hash, whatever characters the sender put in it. */
 export function mailImportKey(messageId: string): string {

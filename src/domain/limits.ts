@@ -1,34 +1,38 @@
 import * as z from 'zod/mini';
 import { AppError } from './errors.js';
 import { assertMinor, formatAmount, type Currency, type MinorUnits } from './money.js';
-import { parseShippedData } from './schema.js';
+import { onFirstUse, parseShippedData } from './schema.js';
 import type { LimitWindow } from './state.js';
 
 const LIMIT_CURRENCY = 'USD';
 const LIMIT_PROBLEM = 'must be a positive integer of minor units';
 const limitMinor = () => z.int({ error: LIMIT_PROBLEM }).check(z.positive({ error: LIMIT_PROBLEM }));
 
-const limitTierSchema = z
-  .object({ perTransactionMinor: limitMinor(), rolling30DaysMinor: limitMinor() })
-  .check(z.refine((tier) => tier.perTransactionMinor <= tier.rolling30DaysMinor, { error: 'allows more in one payment than in 30 days' }));
+const limitTierSchema = onFirstUse(() =>
+  z
+    .object({ perTransactionMinor: limitMinor(), rolling30DaysMinor: limitMinor() })
+    .check(z.refine((tier) => tier.perTransactionMinor <= tier.rolling30DaysMinor, { error: 'allows more in one payment than in 30 days' })),
+);
 
-const limitFileSchema = z
-  .object({
-    currency: z.literal(LIMIT_CURRENCY, { error: `must be ${LIMIT_CURRENCY}, the currency limits are counted in` }),
-    unverified: limitTierSchema,
-    verified: limitTierSchema,
-  })
-  .check(
-    z.refine(
-      (file) =>
-        file.verified.perTransactionMinor >= file.unverified.perTransactionMinor && file.verified.rolling30DaysMinor >= file.unverified.rolling30DaysMinor,
-      {
-        error: 'verified limits must not be lower than unverified ones',
-      },
+const limitFileSchema = onFirstUse(() =>
+  z
+    .object({
+      currency: z.literal(LIMIT_CURRENCY, { error: `must be ${LIMIT_CURRENCY}, the currency limits are counted in` }),
+      unverified: limitTierSchema(),
+      verified: limitTierSchema(),
+    })
+    .check(
+      z.refine(
+        (file) =>
+          file.verified.perTransactionMinor >= file.unverified.perTransactionMinor && file.verified.rolling30DaysMinor >= file.unverified.rolling30DaysMinor,
+        {
+          error: 'verified limits must not be lower than unverified ones',
+        },
+      ),
     ),
-  );
+);
 
-export type LimitTier = z.infer<typeof limitTierSchema>;
+export type LimitTier = z.infer<ReturnType<typeof limitTierSchema>>;
 
 /**
  * Outgoing limits from data/limits.json, in USD-equivalent minor units. Parsing resolves the
@@ -68,7 +72,7 @@ const KYC_HINT = 'submit an identity check: okpay kyc submit --document-type TYP
 
 /** Validates the shipped limit file; bad data is our bug, so this throws a plain Error. */
 export function parseLimitTable(json: unknown, currencies: readonly Currency[]): LimitTable {
-  const { unverified, verified } = parseShippedData(limitFileSchema, json, 'limits');
+  const { unverified, verified } = parseShippedData(limitFileSchema(), json, 'limits');
   const currency = currencies.find((c) => c.code === LIMIT_CURRENCY);
   if (!currency) throw new Error(`limits: the currency list has no ${LIMIT_CURRENCY}`);
   return { currency, unverified, verified };

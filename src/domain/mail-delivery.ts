@@ -4,31 +4,34 @@
 // waits longer before each retry (1 minute, doubling, at most 6 hours).
 
 import * as z from 'zod/mini';
+import { onFirstUse } from './schema.js';
 import type { MailRecord } from './mail.js';
 
 const DELIVERY_STATUSES = ['queued', 'sent', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** A delivery record; the store checks each one it reads back against this schema. */
-export const deliverySchema = z.readonly(
-  z.object({
-    mailId: z.string(),
-    status: z.enum(DELIVERY_STATUSES),
-    /** Tries so far, successful or not. */
-    attempts: z.int().check(z.nonnegative()),
-    queuedAt: z.string(),
-    lastAttemptAt: z.nullable(z.string()),
-    /** Not tried again before this time (unless asked by name). */
-    nextAttemptAt: z.string(),
-    /** A process is trying it until this time; null when nobody is. */
-    claimedUntil: z.nullable(z.string()),
-    /** The server's answer to the accepted message, e.g. "250 2.0.0 Ok: queued as 4F2A". */
-    response: z.nullable(z.string()),
-    lastError: z.nullable(z.string()),
-    sentAt: z.nullable(z.string()),
-  }),
+export const deliverySchema = onFirstUse(() =>
+  z.readonly(
+    z.object({
+      mailId: z.string(),
+      status: z.enum(DELIVERY_STATUSES),
+      /** Tries so far, successful or not. */
+      attempts: z.int().check(z.nonnegative()),
+      queuedAt: z.string(),
+      lastAttemptAt: z.nullable(z.string()),
+      /** Not tried again before this time (unless asked by name). */
+      nextAttemptAt: z.string(),
+      /** A process is trying it until this time; null when nobody is. */
+      claimedUntil: z.nullable(z.string()),
+      /** The server's answer to the accepted message, e.g. "250 2.0.0 Ok: queued as 4F2A". */
+      response: z.nullable(z.string()),
+      lastError: z.nullable(z.string()),
+      sentAt: z.nullable(z.string()),
+    }),
+  ),
 );
-export type Delivery = z.infer<typeof deliverySchema>;
+export type Delivery = z.infer<ReturnType<typeof deliverySchema>>;
 
 export type DeliveryOutcome = { readonly ok: true; readonly response: string } | { readonly ok: false; readonly error: string };
 

@@ -14,6 +14,16 @@ export interface Problem {
 
 export type SchemaResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly Problem[] };
 
+/**
+ * A schema built the first time it is asked for (`schema()`), then kept. Schemas that not every
+ * command uses are made this way: building a zod schema takes time and memory, and every schema
+ * built when its module loads is paid by every command's start (docs/BENCHMARKS.md).
+ */
+export function onFirstUse<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => (built ??= build());
+}
+
 /** Checks `data` against `schema` and returns the value it describes, or every problem found. */
 export function checkWithSchema<T>(schema: ZodMiniType<T>, data: unknown): SchemaResult<T> {
   const result = schema.safeParse(data, { error: describeIssue });

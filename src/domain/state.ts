@@ -4,6 +4,7 @@
 
 import * as z from 'zod/mini';
 import type { MinorUnits } from './money.js';
+import { onFirstUse } from './schema.js';
 
 export type { Language } from './language.js';
 
@@ -11,7 +12,8 @@ export type { AccountLock, AgentProfile, Kyc, KycStatus, LockReason, RecoveryCod
 
 // Each record is a schema, and its type is inferred from it: the store checks every record it reads
 // back against the schema of its kind (store/record-schemas.ts), so a field's type and its check
-// cannot drift apart.
+// cannot drift apart. The schemas of records that not every command reads are built on first use
+// (onFirstUse in schema.ts).
 
 const minor = z.int();
 const text = z.string();
@@ -56,61 +58,65 @@ export type Balances = Record<string, Record<string, MinorUnits>>;
 
 const WITHDRAWAL_STATUSES = ['requested', 'processing', 'completed', 'failed', 'cancelled', 'returned'] as const;
 export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
-const methodType = z.enum(['bank', 'ewallet']);
+const methodType = () => z.enum(['bank', 'ewallet']);
 
-export const withdrawalMethodSchema = z.readonly(
-  z.object({
-    id: text,
-    userId: text,
-    type: methodType,
-    /** What people see: holder or provider and a masked number, e.g. "Ada Lovelace •••• 4321". */
-    label: text,
-    holder: optionalText,
-    iban: optionalText,
-    accountNumber: optionalText,
-    routingNumber: optionalText,
-    country: optionalText,
-    provider: optionalText,
-    walletAccount: optionalText,
-    createdAt: text,
-    removedAt: optionalText,
-  }),
+export const withdrawalMethodSchema = onFirstUse(() =>
+  z.readonly(
+    z.object({
+      id: text,
+      userId: text,
+      type: methodType(),
+      /** What people see: holder or provider and a masked number, e.g. "Ada Lovelace •••• 4321". */
+      label: text,
+      holder: optionalText,
+      iban: optionalText,
+      accountNumber: optionalText,
+      routingNumber: optionalText,
+      country: optionalText,
+      provider: optionalText,
+      walletAccount: optionalText,
+      createdAt: text,
+      removedAt: optionalText,
+    }),
+  ),
 );
-export type WithdrawalMethod = z.infer<typeof withdrawalMethodSchema>;
+export type WithdrawalMethod = z.infer<ReturnType<typeof withdrawalMethodSchema>>;
 
-const feeLineSchema = z.readonly(z.object({ code: text, label: text, amountMinor: minor }));
-export type FeeLineRecord = z.infer<typeof feeLineSchema>;
-const feeLines = z.readonly(z.array(feeLineSchema));
+const feeLineSchema = onFirstUse(() => z.readonly(z.object({ code: text, label: text, amountMinor: minor })));
+export type FeeLineRecord = z.infer<ReturnType<typeof feeLineSchema>>;
+const feeLines = onFirstUse(() => z.readonly(z.array(feeLineSchema())));
 
-export const withdrawalSchema = z.readonly(
-  z.object({
-    id: text,
-    userId: text,
-    methodId: text,
-    methodType,
-    methodLabel: text,
-    amountMinor: minor,
-    currency: text,
-    feeMinor: minor,
-    feeLines,
-    status: z.enum(WITHDRAWAL_STATUSES),
-    requestedAt: text,
-    /**
-     * When processing may start: the next opening of the payout region after the request, fixed
-     * when it is requested (absent on withdrawals requested before this field existed).
-     */
-    processingFrom: z.optional(text),
-    processingAt: optionalText,
-    expectedBy: text,
-    finishedAt: optionalText,
-    failureReason: optionalText,
-    holdTxId: text,
-    quoteId: optionalText,
-    /** What the payout counted against the user's limits; given back if it fails or is cancelled. */
-    outgoingUsdMinor: minor,
-  }),
+export const withdrawalSchema = onFirstUse(() =>
+  z.readonly(
+    z.object({
+      id: text,
+      userId: text,
+      methodId: text,
+      methodType: methodType(),
+      methodLabel: text,
+      amountMinor: minor,
+      currency: text,
+      feeMinor: minor,
+      feeLines: feeLines(),
+      status: z.enum(WITHDRAWAL_STATUSES),
+      requestedAt: text,
+      /**
+       * When processing may start: the next opening of the payout region after the request, fixed
+       * when it is requested (absent on withdrawals requested before this field existed).
+       */
+      processingFrom: z.optional(text),
+      processingAt: optionalText,
+      expectedBy: text,
+      finishedAt: optionalText,
+      failureReason: optionalText,
+      holdTxId: text,
+      quoteId: optionalText,
+      /** What the payout counted against the user's limits; given back if it fails or is cancelled. */
+      outgoingUsdMinor: minor,
+    }),
+  ),
 );
-export type Withdrawal = z.infer<typeof withdrawalSchema>;
+export type Withdrawal = z.infer<ReturnType<typeof withdrawalSchema>>;
 
 /**
  * The earliest moment settlement may move a withdrawal in flight on: a requested one from the
@@ -122,57 +128,61 @@ export function settleDueAt(withdrawal: Withdrawal): string {
   return withdrawal.status === 'processing' ? withdrawal.expectedBy : (withdrawal.processingFrom ?? withdrawal.requestedAt);
 }
 
-export const storedQuoteSchema = z.readonly(
-  z.object({
-    id: text,
-    userId: text,
-    kind: z.enum(['transfer', 'withdrawal']),
-    /** Canonical description of the request the quote prices; a transfer must match it. */
-    request: z.readonly(z.record(text, optionalText)),
-    amountMinor: minor,
-    currency: text,
-    feeMinor: minor,
-    feeLines,
-    scope: optionalText,
-    midRate: text,
-    rate: text,
-    receiveAmountMinor: minor,
-    receiveCurrency: text,
-    createdAt: text,
-    expiresAt: text,
-    usedBy: optionalText,
-  }),
+export const storedQuoteSchema = onFirstUse(() =>
+  z.readonly(
+    z.object({
+      id: text,
+      userId: text,
+      kind: z.enum(['transfer', 'withdrawal']),
+      /** Canonical description of the request the quote prices; a transfer must match it. */
+      request: z.readonly(z.record(text, optionalText)),
+      amountMinor: minor,
+      currency: text,
+      feeMinor: minor,
+      feeLines: feeLines(),
+      scope: optionalText,
+      midRate: text,
+      rate: text,
+      receiveAmountMinor: minor,
+      receiveCurrency: text,
+      createdAt: text,
+      expiresAt: text,
+      usedBy: optionalText,
+    }),
+  ),
 );
-export type StoredQuote = z.infer<typeof storedQuoteSchema>;
+export type StoredQuote = z.infer<ReturnType<typeof storedQuoteSchema>>;
 
-export const idempotencyRecordSchema = z.readonly(z.object({ fingerprint: text, txId: text, expiresAt: text }));
-export type IdempotencyRecord = z.infer<typeof idempotencyRecordSchema>;
+export const idempotencyRecordSchema = onFirstUse(() => z.readonly(z.object({ fingerprint: text, txId: text, expiresAt: text })));
+export type IdempotencyRecord = z.infer<ReturnType<typeof idempotencyRecordSchema>>;
 
-export const unclaimedTransferSchema = z.readonly(
-  z.object({
-    txId: text,
-    senderId: text,
-    toEmail: optionalText,
-    toPhone: optionalText,
-    amountMinor: minor,
-    currency: text,
-    feeMinor: minor,
-    receiveAmountMinor: minor,
-    receiveCurrency: text,
-    createdAt: text,
-    expiresAt: text,
-    /** What the transfer counted against the sender's limits; given back if it returns. */
-    outgoingUsdMinor: minor,
-  }),
+export const unclaimedTransferSchema = onFirstUse(() =>
+  z.readonly(
+    z.object({
+      txId: text,
+      senderId: text,
+      toEmail: optionalText,
+      toPhone: optionalText,
+      amountMinor: minor,
+      currency: text,
+      feeMinor: minor,
+      receiveAmountMinor: minor,
+      receiveCurrency: text,
+      createdAt: text,
+      expiresAt: text,
+      /** What the transfer counted against the sender's limits; given back if it returns. */
+      outgoingUsdMinor: minor,
+    }),
+  ),
 );
-export type UnclaimedTransfer = z.infer<typeof unclaimedTransferSchema>;
+export type UnclaimedTransfer = z.infer<ReturnType<typeof unclaimedTransferSchema>>;
 
 /**
  * What a user sent per UTC day, { "2026-11-22": usdMinor, … } with days in ascending order: day
  * buckets keep the state small however busy the user is. (Schema 1 held a list of { day, usdMinor }.)
  */
-export const limitWindowSchema = z.readonly(z.record(text, minor));
-export type LimitWindow = z.infer<typeof limitWindowSchema>;
+export const limitWindowSchema = onFirstUse(() => z.readonly(z.record(text, minor)));
+export type LimitWindow = z.infer<ReturnType<typeof limitWindowSchema>>;
 
 export const GENESIS_HASH = '0'.repeat(64);
 

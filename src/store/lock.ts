@@ -35,6 +35,7 @@ import { promises as fs, readFileSync, readlinkSync, renameSync, rmSync, statSyn
 import os from 'node:os';
 import path from 'node:path';
 import * as z from 'zod/mini';
+import { onFirstUse } from '../domain/schema.js';
 import { AppError } from '../domain/errors.js';
 import { assertPrivateTree, CREATE_NEW_FILE, errnoOf, unavailable } from './durable-file.js';
 
@@ -58,17 +59,19 @@ export const LOCK_WAIT_MS = LOCK_STALE_MS + 15_000;
 /** How long a graveyard entry stays: while it does, a waiter with a view of its dead owner cannot move a newer lock. */
 const GRAVE_KEEP_MS = 10 * 60_000;
 
-const ownerSchema = z.readonly(
-  z.object({
-    host: z.string(),
-    bootId: z.nullable(z.string()),
-    pidNamespace: z.nullable(z.string()),
-    pid: z.int().check(z.positive()),
-    startTime: z.nullable(z.string()),
-    token: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
-  }),
+const ownerSchema = onFirstUse(() =>
+  z.readonly(
+    z.object({
+      host: z.string(),
+      bootId: z.nullable(z.string()),
+      pidNamespace: z.nullable(z.string()),
+      pid: z.int().check(z.positive()),
+      startTime: z.nullable(z.string()),
+      token: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
+    }),
+  ),
 );
-export type LockOwner = z.infer<typeof ownerSchema>;
+export type LockOwner = z.infer<ReturnType<typeof ownerSchema>>;
 
 /** What a waiter found at okpay.lock. */
 export type LockView =
@@ -261,7 +264,7 @@ function readOwner(lock: string): LockOwner | null | 'unreadable' {
     throw unavailable(lock, error);
   }
   try {
-    const parsed = ownerSchema.safeParse(JSON.parse(text));
+    const parsed = ownerSchema().safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : 'unreadable';
   } catch {
     return 'unreadable';

@@ -28,31 +28,36 @@ import { INDEX_KINDS, ORDERED_KINDS, type Kind } from './record-kinds.js';
 export const countsSchema = z.readonly(z.object({ users: z.int().check(z.nonnegative()) }));
 export type Counts = z.infer<typeof countsSchema>;
 
-/** An index record: the keys of the records filed under one index key. */
-const membersSchema = z.record(z.string(), z.literal(true));
-
-/** A time-ordered index record: each member with its time; the index's list of days (SLOTS_KEY) marks each day true. */
-const timedMembersSchema = z.record(z.string(), z.union([z.string(), z.literal(true)]));
-
 type Schema = Parameters<typeof checkWithSchema>[0];
 const INDEX_KIND_SET: ReadonlySet<Kind> = new Set(INDEX_KINDS);
 
-const RECORD_SCHEMAS: Partial<Record<Kind, Schema>> = {
+/** An index record: the keys of the records filed under one index key. */
+const membersSchema = () => z.record(z.string(), z.literal(true));
+
+/** A time-ordered index record: each member with its time; the index's list of days (SLOTS_KEY) marks each day true. */
+const timedMembersSchema = () => z.record(z.string(), z.union([z.string(), z.literal(true)]));
+
+/**
+ * Each kind's schema, built the first time a record of that kind is read: a command reads records
+ * of a few kinds, and building every kind's schema made a good part of each start
+ * (docs/BENCHMARKS.md). Index kinds not named here hold members only.
+ */
+const RECORD_SCHEMAS: Partial<Record<Kind, () => Schema>> = {
   // The open queue keeps a copy of each open ticket's summary, so listing it reads no ticket.
-  'open-queue': z.record(z.string(), ticketSummarySchema),
-  'queue-groups': z.record(z.string(), ticketSummarySchema),
-  'queue-directory': z.record(z.string(), queueGroupFactsSchema),
-  'queue-days': z.record(z.string(), queueGroupFactsSchema),
-  'journal-of-user': z.array(z.int().check(z.positive())),
-  'journal-links': z.array(z.int().check(z.positive())),
+  'open-queue': () => z.record(z.string(), ticketSummarySchema()),
+  'queue-groups': () => z.record(z.string(), ticketSummarySchema()),
+  'queue-directory': () => z.record(z.string(), queueGroupFactsSchema()),
+  'queue-days': () => z.record(z.string(), queueGroupFactsSchema()),
+  'journal-of-user': () => z.array(z.int().check(z.positive())),
+  'journal-links': () => z.array(z.int().check(z.positive())),
   ...Object.fromEntries(Object.keys(ORDERED_KINDS).map((kind) => [kind, timedMembersSchema])),
-  counts: countsSchema,
-  refunds: z.string(),
+  counts: () => countsSchema,
+  refunds: () => z.string(),
   summaries: ticketSummarySchema,
   deliveries: deliverySchema,
-  users: userSchema,
-  sessions: sessionSchema,
-  balances: balanceRowSchema,
+  users: () => userSchema,
+  sessions: () => sessionSchema,
+  balances: () => balanceRowSchema,
   quotes: storedQuoteSchema,
   idempotency: idempotencyRecordSchema,
   unclaimed: unclaimedTransferSchema,
@@ -63,6 +68,14 @@ const RECORD_SCHEMAS: Partial<Record<Kind, Schema>> = {
   'mail-imports': mailImportSchema,
 };
 
+const built = new Map<Kind, Schema | undefined>();
+
+/** The schema of a kind's records (undefined: a kind whose records are not checked, such as meta). */
+function schemaOf(kind: Kind): Schema | undefined {
+  if (!built.has(kind)) built.set(kind, (RECORD_SCHEMAS[kind] ?? (INDEX_KIND_SET.has(kind) ? membersSchema : undefined))?.());
+  return built.get(kind);
+}
+
 /**
  * Records already found to match, by identity: a store's source hands back the same object for a
  * record read again in one transaction (a batch reads its payer thousands of times), and nothing
@@ -72,8 +85,9 @@ const matched = new WeakSet<object>();
 
 /** The record as read, once it matches its kind's schema; STORE_CORRUPT naming every bad field otherwise. */
 export function checkedRecord(kind: Kind, key: string, value: unknown): unknown {
-  const schema = RECORD_SCHEMAS[kind] ?? (INDEX_KIND_SET.has(kind) ? membersSchema : undefined);
-  if (schema === undefined || value === undefined || value === null) return value;
+  if (value === undefined || value === null) return value;
+  const schema = schemaOf(kind);
+  if (schema === undefined) return value;
   if (typeof value === 'object' && matched.has(value)) return value;
   const result = checkWithSchema(schema, value);
   if (result.ok) {
