@@ -107,7 +107,7 @@ export function temporaryPath(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.${process.pid}.tmp`);
 }
 
-export async function writeFileDurable(file: string, text: string): Promise<void> {
+export async function writeFileDurable(file: string, text: string | Uint8Array): Promise<void> {
   const temp = temporaryPath(file);
   let handle: fs.FileHandle | null = null;
   try {

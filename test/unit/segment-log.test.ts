@@ -53,6 +53,28 @@ describe('a segment log', () => {
     }
   });
 
+  it('writes its entries in the bytes of their JSON text, onto what an earlier commit left in the segment, multi-byte text included', async () => {
+    const log = new SegmentLog<Note>(path.join(directory, 'spliced'), 4);
+    const first = new ChainAppender(log, codec, { seq: 0, hash: '0'.repeat(64), bytes: 0 });
+    first.add({ text: '提现什么时候到账？' });
+    const head = await first.finish();
+    const second = new ChainAppender(log, codec, head);
+    for (const text of ['Zoë • 1234', 'plain', 'emoji 💸']) second.add({ text });
+    const end = await second.finish();
+    const text = readFileSync(log.fileOf(0), 'utf8');
+    const parsed = JSON.parse(text) as { segment: number; entries: (Note & { len: number })[] };
+    expect(text).toBe(JSON.stringify(parsed));
+    expect(parsed.entries.map((e) => [e.seq, e.end, e.note.text])).toEqual([
+      [1, true, '提现什么时候到账？'],
+      [2, false, 'Zoë • 1234'],
+      [3, false, 'plain'],
+      [4, true, 'emoji 💸'],
+    ]);
+    for (const entry of parsed.entries) expect(entry.len).toBe(Buffer.byteLength(entryContentText(entry.note)));
+    expect(end).toMatchObject({ seq: 4, bytes: Buffer.byteLength(text) });
+    expect(await log.readEntry(4, 'note')).toEqual(parsed.entries[3]);
+  });
+
   it('leaves to a full read what it cannot take apart', async () => {
     const log = new SegmentLog<Note>(path.join(directory, 'odd'), 4);
     mkdirSync(log.directory, { recursive: true });
