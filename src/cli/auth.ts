@@ -47,8 +47,21 @@ export async function readSignedIn<T>(
     touch = await sessionTouchDue(t, nowMs, token);
     return work(t, await authenticateActor(t, nowMs, token, options));
   });
-  if (touch) await ctx.store.transaction((t) => authenticateActor(t, nowMs, token, options));
+  if (touch) await touchSession(ctx, nowMs, token, options);
   return result;
+}
+
+/**
+ * Records a session's last use. Best effort: a store that cannot be written now (a read-only
+ * disk, a writer holding the lock too long) still answers the read, which was checked already;
+ * the touch is made by a later command.
+ */
+async function touchSession(ctx: Context, nowMs: number, token: string | null, options: Access): Promise<void> {
+  try {
+    await ctx.store.transaction((t) => authenticateActor(t, nowMs, token, options));
+  } catch (error) {
+    if (!(error instanceof AppError) || (error.code !== 'STORE_UNAVAILABLE' && error.code !== 'STORE_LOCKED')) throw error;
+  }
 }
 
 /**

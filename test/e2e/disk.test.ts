@@ -147,6 +147,11 @@ describe('a read-only data directory (the real binary)', () => {
     // Commands that only look read without the lock, so a read-only store still answers them.
     const balance = await o.run(['balance', '--json']);
     expect(balance.code, balance.stderr).toBe(0);
+    // Also when the session's last use is due to be recorded (at most once a minute): that small
+    // write waits for a writable store, the read does not.
+    const later = await o.run(['balance', '--json'], { now: new Date(Date.parse(o.now) + 5 * 60_000).toISOString() });
+    expect(later.code, later.stderr).toBe(0);
+    expect(later.stdout).toBe(balance.stdout);
     expectStoreUnavailable(await o.run(['deposit', '--amount', '5', '--currency', 'USD', '--json']), why);
     expect(digest(o.home)).toEqual(before);
     undo?.();
