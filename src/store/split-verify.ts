@@ -134,10 +134,12 @@ async function readKind(
 ): Promise<KindRecords> {
   const found: KindRecords = new Map();
   const manifest = await guarded(push, [] as string[], () => snapshot.manifest(kind));
+  // A set: a kind lists up to 4,096 buckets, and a list looked through for each file was 16 million comparisons.
+  const listed = new Set(manifest);
   const directory = store.file(path.dirname(helpers.manifestPath(kind)));
   for (const name of listDirectory(directory)) {
     const bucket = name.replace(/\.json$/, '');
-    if (name !== 'buckets.json' && !name.startsWith('.') && !manifest.includes(bucket))
+    if (name !== 'buckets.json' && !name.startsWith('.') && !listed.has(bucket))
       push(`${path.join(directory, name)}: a ${kind} file that the list of ${kind} files does not name`);
   }
   for (const bucket of manifest) {
@@ -172,7 +174,10 @@ function checkIndexes(
     for (const [key, value] of records.get(kind) ?? []) {
       for (const entry of indexEntries(kind as RecordKind, key, value)) {
         const index = expected.get(entry.kind)!;
-        index.set(entry.key, { ...(index.get(entry.key) ?? {}), [entry.member]: entry.value });
+        // Added to in place: copying an index record for each member made a day's index of n members cost n² copies.
+        const members = index.get(entry.key);
+        if (members) members[entry.member] = entry.value;
+        else index.set(entry.key, { [entry.member]: entry.value });
       }
     }
   }
