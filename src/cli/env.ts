@@ -28,6 +28,8 @@ export interface Env {
   readonly lockWaitMs: string | undefined;
   /** OKPAY_TEST_STOP_AT=<step>:<file name>: tests only; the process stops itself before that disk step of a commit. */
   readonly testStopAt: string | undefined;
+  /** OKPAY_TEST_COPY_PAGE_ROWS: tests only; rows per page that store copy reads and writes (small, so a small store crosses many pages). */
+  readonly testCopyPageRows: string | undefined;
 }
 
 export function readEnv(env: NodeJS.ProcessEnv): Env {
@@ -52,6 +54,7 @@ export function readEnv(env: NodeJS.ProcessEnv): Env {
     editor: nonEmpty('VISUAL') ?? nonEmpty('EDITOR'),
     lockWaitMs: nonEmpty('OKPAY_TEST_LOCK_WAIT_MS'),
     testStopAt: nonEmpty('OKPAY_TEST_STOP_AT'),
+    testCopyPageRows: nonEmpty('OKPAY_TEST_COPY_PAGE_ROWS'),
   };
 }
 

@@ -41,7 +41,8 @@ export const RECORD_KINDS = [
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 /** The kinds that hold data, not the store's own meta and counters, in an order a commit can write them (a ticket before its summary). */
-export const DATA_KINDS = RECORD_KINDS.filter((kind): kind is Exclude<RecordKind, 'meta' | 'counts'> => kind !== 'meta' && kind !== 'counts');
+export type DataKind = Exclude<RecordKind, 'meta' | 'counts'>;
+export const DATA_KINDS = RECORD_KINDS.filter((kind): kind is DataKind => kind !== 'meta' && kind !== 'counts');
 
 export const INDEX_KINDS = [
   'user-by-email',

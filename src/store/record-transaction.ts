@@ -2,18 +2,9 @@
 // record-native store's transaction does before its store persists the changes. The memory store
 // and the split file store share it, so both answer every query and apply every posting alike.
 
-import type { AuditEntry, AuditEvent } from '../domain/audit.js';
+import type { AuditEvent } from '../domain/audit.js';
 import type { AppError } from '../domain/errors.js';
-import {
-  addToBalance,
-  addToLimitWindow,
-  transactionEffects,
-  txIdForSeq,
-  type NewTransaction,
-  type StoredJournalEntry,
-  type Transaction,
-  type TxEffect,
-} from '../domain/ledger.js';
+import { addToBalance, addToLimitWindow, transactionEffects, txIdForSeq, type NewTransaction, type Transaction, type TxEffect } from '../domain/ledger.js';
 import type { Delivery } from '../domain/mail-delivery.js';
 import { mailImportKey, type MailImport } from '../domain/inbound-mail.js';
 import type { MailRecord, OutgoingMail } from '../domain/mail.js';
@@ -83,9 +74,6 @@ export abstract class RecordTransaction implements RecordsTransaction {
   private readonly ownSeqs = new Map<string, number[]>();
   readonly events: AuditEvent[] = [];
   readonly mails: MailRecord[] = [];
-  /** Chain entries taken whole from another store (`store copy`): appended with their own end marks, so their hashes stay. */
-  readonly copiedJournal: StoredJournalEntry[] = [];
-  readonly copiedAudit: AuditEntry[] = [];
   deferredError: AppError | null = null;
   private metaValue: StoreMeta;
   private readonly committedMeta: StoreMeta;
@@ -329,16 +317,6 @@ export abstract class RecordTransaction implements RecordsTransaction {
     return record;
   }
 
-  /**
-   * `store copy`: takes another store's facts (creation, test mark, mail and ticket counters) and
-   * its mails as they are; the chain heads follow the copied entries at commit.
-   */
-  adoptCopy(meta: StoreMeta, mails: readonly MailRecord[]): void {
-    this.assertWritable('copy a store');
-    this.metaValue = { ...this.metaValue, createdAt: meta.createdAt, testStore: meta.testStore, mailSeq: meta.mailSeq, ticketSeq: meta.ticketSeq };
-    this.mails.push(...mails);
-  }
-
   failAfterCommit(error: AppError): void {
     this.deferredError = error;
   }
@@ -374,15 +352,7 @@ export abstract class RecordTransaction implements RecordsTransaction {
 
   /** Nothing to write: no records, entries, audit events, mails or counters changed. */
   get unchanged(): boolean {
-    return (
-      !this.view.changed &&
-      this.postedCount === 0 &&
-      this.events.length === 0 &&
-      this.mails.length === 0 &&
-      this.copiedJournal.length === 0 &&
-      this.copiedAudit.length === 0 &&
-      !this.metaChanged
-    );
+    return !this.view.changed && this.postedCount === 0 && this.events.length === 0 && this.mails.length === 0 && !this.metaChanged;
   }
 
   /** The number of users this commit adds, for the store's user count. */

@@ -325,6 +325,14 @@ export function queueIndexes(groups: readonly { key: string; members: IndexMembe
     const folded = groupFacts(Object.values(members) as TicketSummary[]);
     if (folded !== null) facts.push([key, folded]);
   }
+  return queueLevels(facts);
+}
+
+/** The queue's directory and each shape's record, from each group's facts. */
+export function queueLevels(facts: Iterable<readonly [string, QueueGroupFacts]>): {
+  directory: Record<string, QueueGroupFacts>;
+  days: Map<string, Record<string, QueueGroupFacts>>;
+} {
   const { shapes, groupsOfShape } = foldShapes(facts);
   return { directory: Object.fromEntries(shapes), days: groupsOfShape };
 }

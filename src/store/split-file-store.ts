@@ -38,7 +38,9 @@ import { readSchema2Index, recordsOfState } from './split-upgrade.js';
 import { verifySplitStore, type SplitVerifyReport } from './split-verify.js';
 import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
 import { auditCodec, journalCodec } from './chain-codecs.js';
-import type { JournalIndexes, RecordStore, RecordsTransaction } from './store.js';
+import type { JournalIndexes, LoadableStore, RecordsTransaction, StoreLoader } from './store.js';
+import { holdsNothing } from './empty-store.js';
+import { loadSplitStore } from './split-load.js';
 import {
   bucketOf,
   bucketPath,
@@ -98,7 +100,7 @@ export interface SplitFileStoreOptions {
   readonly lockWaitMs?: number;
 }
 
-export class SplitFileStore implements RecordStore {
+export class SplitFileStore implements LoadableStore {
   journalLog: SegmentLog<StoredJournalEntry>;
   auditLogFiles: SegmentLog<AuditEntry>;
 
@@ -142,6 +144,23 @@ export class SplitFileStore implements RecordStore {
     } finally {
       await lock.release();
     }
+  }
+
+  /**
+   * `store copy` into this directory: the store is built beside it and renamed into place when
+   * `work` returns (split-load.ts); until then the directory is as it was.
+   */
+  load<T>(work: (loader: StoreLoader) => Promise<T>): Promise<T> {
+    return loadSplitStore(
+      this.directory,
+      {
+        now: this.options.now,
+        segmentSize: this.journalLog.segmentSize,
+        targetEmpty: async () =>
+          this.readRoot() === null || this.read(async (t) => holdsNothing(t.meta.get(), await t.users.count(), (t as SplitTransaction).view.source)),
+      },
+      work,
+    );
   }
 
   private lock(): Promise<HeldLock> {
@@ -355,8 +374,6 @@ export class SplitFileStore implements RecordStore {
     const audit = new ChainAppender(this.auditLogFiles, auditCodec, snapshot.root.meta.audit);
     for (const tx of t.takePosted()) journal.add(storedTransaction(tx));
     for (const event of t.events) audit.add(event);
-    for (const entry of t.copiedJournal) journal.addStored(entry.tx, entry.end);
-    for (const entry of t.copiedAudit) audit.addStored(entry.event, entry.end);
     const staged: string[] = [];
     let redo: RedoBody | null = null;
     try {
@@ -364,7 +381,7 @@ export class SplitFileStore implements RecordStore {
       const journalHead = await journal.finish();
       const auditHead = await audit.finish();
       if (journal.count > 0) await fsyncDirectory(this.journalLog.directory);
-      if (t.events.length + t.copiedAudit.length > 0) await fsyncDirectory(this.auditLogFiles.directory);
+      if (t.events.length > 0) await fsyncDirectory(this.auditLogFiles.directory);
       await t.settleCounters(journalHead, auditHead);
       const files = await this.filesOf(t, snapshot, commit);
       const directories = new Set([...files.keys()].map((f) => path.dirname(this.file(f))));

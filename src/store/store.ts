@@ -5,7 +5,8 @@ import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import type { AppError } from '../domain/errors.js';
 import type { JournalEntry, NewTransaction, StoredJournalEntry, Transaction } from '../domain/ledger.js';
 import type { MailRecord, OutgoingMail } from '../domain/mail.js';
-import type { Balances, ChainHead, TxId, UserId } from '../domain/state.js';
+import type { Balances, ChainHead, StoreMeta, TxId, UserId } from '../domain/state.js';
+import type { DataKind } from './record-kinds.js';
 import type { Records } from './records.js';
 
 export interface JournalReader {
@@ -92,6 +93,34 @@ export interface RecordsTransaction extends Records {
 export interface JournalIndexes {
   readonly parties: ReadonlyMap<string, readonly number[]>;
   readonly links: ReadonlyMap<string, readonly number[]>;
+}
+
+/**
+ * Fills an empty store from another one a page at a time (`store copy`), so that memory stays
+ * bounded whatever the size: nothing of it is visible, and nothing counts, until `load`'s work
+ * returns and the store commits it all at once (a database transaction; a directory built beside
+ * the target and renamed into place). Entries are taken as stored (their end marks and hashes).
+ */
+export interface StoreLoader {
+  /** Whether the store holds nothing yet: no record, entry, mail or ticket (only then may it be filled). */
+  isEmpty(): Promise<boolean>;
+  records(kind: DataKind, page: readonly (readonly [string, unknown])[]): Promise<void>;
+  /** The next journal entries, in order. */
+  journal(entries: readonly StoredJournalEntry[]): Promise<void>;
+  audit(entries: readonly AuditEntry[]): Promise<void>;
+  /** The next mails, in order, each keeping its id. */
+  mails(mails: readonly MailRecord[]): Promise<void>;
+  /** The copied store's facts (creation, test mark, mail and ticket counters), taken at the commit; its chain heads follow the entries. */
+  adopt(meta: StoreMeta): void;
+}
+
+/** A store that can be filled by a StoreLoader. */
+export interface LoadableStore extends RecordStore {
+  /**
+   * Runs `work` with a loader and commits everything it loaded at once when it returns; a thrown
+   * error, or a process killed meanwhile, leaves the store as it was.
+   */
+  load<T>(work: (loader: StoreLoader) => Promise<T>): Promise<T>;
 }
 
 /**

@@ -6,10 +6,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { AppError } from '../../domain/errors.js';
-import { errnoOf } from '../../store/durable-file.js';
+import { errnoOf, setFaultHook, stopBefore } from '../../store/durable-file.js';
 import type { Context, LazyPgStore } from '../context.js';
 import { authenticate } from '../../app/authenticate.js';
-import type { RecordStore } from '../../store/store.js';
+import type { LoadableStore } from '../../store/store.js';
 import { isDatabaseUrl, maskDatabaseUrl } from '../../store/pg/url.js';
 import { sessionToken } from '../auth.js';
 import { action, examples, group, subcommand, type App } from '../command-builder.js';
@@ -89,18 +89,25 @@ function registerCopy(store: Command, app: App): void {
     'okpay store copy --from postgres://okpay@db.example.com/okpay --to /backup/okpay-2026-12-06',
   ]);
   action(app, command, async (ctx, o) => {
-    const from = await openCopyEnd(ctx, o.from, 'from');
+    const pageRows = copyPageRows(ctx);
+    if (ctx.env.testStopAt !== undefined) setFaultHook(stopBefore(ctx.env.testStopAt));
+    const from = await openCopyEnd(ctx, o.from, 'from', pageRows);
     let opened: CopyEnd | null = null;
     try {
-      const to = (opened = await openCopyEnd(ctx, o.to, 'to'));
+      const to = (opened = await openCopyEnd(ctx, o.to, 'to', pageRows));
       const { copyStore } = await import('../../store/copy.js');
       const { verifyStore } = await import('../store-verify.js');
       const token = await sessionToken(ctx);
-      const copied = await copyStore(from.store, to.store, async (t) => {
-        // A copy carries every secret (password hashes, 2FA secrets, tokens): a real store needs its administrator.
-        if (!t.meta.get().testStore)
-          await authenticate(t, from.now().getTime(), token, { roles: ['admin'], what: '`okpay store copy` of a store that is not a test store' });
-      });
+      const copied = await copyStore(
+        from.store,
+        to.store,
+        async (t) => {
+          // A copy carries every secret (password hashes, 2FA secrets, tokens): a real store needs its administrator.
+          if (!t.meta.get().testStore)
+            await authenticate(t, from.now().getTime(), token, { roles: ['admin'], what: '`okpay store copy` of a store that is not a test store' });
+        },
+        pageRows,
+      );
       const verified = await verifyStore(to.store);
       const doc = { from: from.store.location, to: to.store.location, copied, verify: verified };
       ctx.out.data(doc, () => {
@@ -125,8 +132,18 @@ function registerCopy(store: Command, app: App): void {
   });
 }
 
+/** OKPAY_TEST_COPY_PAGE_ROWS (tests), else undefined: the copy's own page size. */
+function copyPageRows(ctx: Context): number | undefined {
+  const text = ctx.env.testCopyPageRows;
+  if (text === undefined) return undefined;
+  const rows = Number(text);
+  if (!Number.isSafeInteger(rows) || rows < 1 || rows > 100_000)
+    throw new AppError('USAGE', `OKPAY_TEST_COPY_PAGE_ROWS is not a whole number from 1 to 100000: "${text.slice(0, 40)}"`);
+  return rows;
+}
+
 interface CopyEnd {
-  readonly store: RecordStore;
+  readonly store: LoadableStore;
   /** The store's clock for session checks: a database's own, else this machine's (or OKPAY_NOW). */
   now(): Date;
   close(): Promise<void>;
@@ -137,8 +154,8 @@ interface CopyEnd {
  * created or upgraded in it (an empty database is not given tables, a schema-2 directory is not
  * upgraded). A target directory that holds files but no store is refused.
  */
-async function openCopyEnd(ctx: Context, where: string, side: 'from' | 'to'): Promise<CopyEnd> {
-  if (isDatabaseUrl(where)) return openCopyDatabase(ctx, where, side);
+async function openCopyEnd(ctx: Context, where: string, side: 'from' | 'to', pageRows: number | undefined): Promise<CopyEnd> {
+  if (isDatabaseUrl(where)) return openCopyDatabase(ctx, where, side, pageRows);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(where)) throw new AppError('USAGE', `--${side} ${maskDatabaseUrl(where)} is neither a directory nor a postgres:// URL`);
   const directory = path.resolve(where);
   const entries = await fs.readdir(directory).catch((error: unknown) => {
@@ -165,9 +182,14 @@ async function openCopyEnd(ctx: Context, where: string, side: 'from' | 'to'): Pr
   return { store, now: () => ctx.now(), close: async () => undefined };
 }
 
-async function openCopyDatabase(ctx: Context, url: string, side: 'from' | 'to'): Promise<CopyEnd> {
+async function openCopyDatabase(ctx: Context, url: string, side: 'from' | 'to', pageRows: number | undefined): Promise<CopyEnd> {
   const { PgStore } = await import('../../store/pg/pg-store.js');
-  const store = new PgStore(url, { migrationsDirectory: packagePath('data', 'postgres'), now: ctx.now, fixedClock: ctx.env.now !== undefined });
+  const store = new PgStore(url, {
+    migrationsDirectory: packagePath('data', 'postgres'),
+    now: ctx.now,
+    fixedClock: ctx.env.now !== undefined,
+    scanPageRows: pageRows,
+  });
   try {
     if (side === 'from' && (await store.schema()).version === 0)
       throw new AppError('USAGE', `cannot copy from ${store.location}: the database holds no okpay store`);

@@ -88,6 +88,22 @@ function members(keys: readonly (string | number)[]): IndexMembers {
   return Object.fromEntries(keys.map((key) => [String(key), true]));
 }
 
+/** Pages of `sql` (its parameters: the key after which a page starts) until one comes back empty. */
+async function* keysetPages<R extends pg.QueryResultRow>(
+  query: Query,
+  sql: string,
+  first: readonly unknown[],
+  keyOf: (row: R) => readonly unknown[],
+): AsyncGenerator<R[]> {
+  for (let after = first; ;) {
+    const { rows } = await query<R>(sql, after);
+    const last = rows[rows.length - 1];
+    if (last === undefined) return;
+    yield rows;
+    after = keyOf(last);
+  }
+}
+
 export class PgRecordSource implements RecordSource {
   /**
    * What this transaction has read, absent records included. One source serves one transaction,
@@ -97,7 +113,11 @@ export class PgRecordSource implements RecordSource {
   private readonly cache = new Map<string, unknown>();
   private levels: Promise<ReturnType<typeof foldShapes>> | null = null;
 
-  constructor(private readonly query: Query) {}
+  /** `pageRows`: rows per keyset page of a scan (`store copy` tests make it small). */
+  constructor(
+    private readonly query: Query,
+    private readonly pageRows = SCAN_BATCH,
+  ) {}
 
   /** The store's facts, and the server's clock (the transaction's start) read with them. */
   async meta(): Promise<{ meta: StoreMeta; serverTime: Date }> {
@@ -327,54 +347,42 @@ export class PgRecordSource implements RecordSource {
 
   scan(kind: Kind): AsyncIterable<readonly (readonly [string, unknown])[]> {
     const query = this.query;
+    const limit = `LIMIT ${Math.max(1, Math.floor(this.pageRows))}`;
     return (async function* () {
+      // Keyset pages in the primary key's own order (callers sort what they need).
       if (isDocKind(kind)) {
         const { table, key: column, numeric } = DOC_TABLES[kind];
-        let after: string | number = numeric ? 0 : '';
-        for (;;) {
-          // Keyset pages in the primary key's own order (callers sort what they need).
-          const { rows } = await query<{ key: string | number; doc: string }>(
-            `SELECT ${column} AS key, doc::text AS doc FROM ${table} WHERE ${column} > $1 ORDER BY ${column} LIMIT ${SCAN_BATCH}`,
-            [after],
-          );
-          if (rows.length === 0) return;
+        const sql = `SELECT ${column} AS key, doc::text AS doc FROM ${table} WHERE ${column} > $1 ORDER BY ${column} ${limit}`;
+        for await (const rows of keysetPages<{ key: string | number; doc: string }>(query, sql, [numeric ? 0 : ''], (r) => [r.key]))
           yield rows.map((r) => [String(r.key), JSON.parse(r.doc)] as const);
-          after = rows[rows.length - 1]?.key ?? after;
-        }
+        return;
       }
       switch (kind) {
         case 'balances': {
-          let after = '';
-          for (;;) {
-            const { rows } = await query<{ account: string; currencies: string }>(
-              `SELECT account, json_object_agg(currency, amount_minor ORDER BY currency)::text AS currencies FROM balances
-                WHERE account > $1 GROUP BY account ORDER BY account LIMIT ${SCAN_BATCH}`,
-              [after],
-            );
-            if (rows.length === 0) return;
+          const sql = `SELECT account, json_object_agg(currency, amount_minor ORDER BY currency)::text AS currencies FROM balances
+                        WHERE account > $1 GROUP BY account ORDER BY account ${limit}`;
+          for await (const rows of keysetPages<{ account: string; currencies: string }>(query, sql, [''], (r) => [r.account]))
             yield rows.map((r) => [r.account, JSON.parse(r.currencies)] as const);
-            after = rows[rows.length - 1]?.account ?? after;
-          }
+          return;
         }
         case 'idempotency': {
-          const { rows } = await query<{ user_id: string; key: string; fingerprint: string; tx_id: string; expires_at: string }>(
-            'SELECT user_id, key, fingerprint, tx_id, expires_at FROM idempotency ORDER BY user_id, key',
-          );
-          yield rows.map((r) => [`${r.user_id}:${r.key}`, { fingerprint: r.fingerprint, txId: r.tx_id, expiresAt: r.expires_at }] as const);
+          const sql = `SELECT user_id, key, fingerprint, tx_id, expires_at FROM idempotency WHERE (user_id, key) > ($1, $2) ORDER BY user_id, key ${limit}`;
+          type Row = { user_id: string; key: string; fingerprint: string; tx_id: string; expires_at: string };
+          for await (const rows of keysetPages<Row>(query, sql, ['', ''], (r) => [r.user_id, r.key]))
+            yield rows.map((r) => [`${r.user_id}:${r.key}`, { fingerprint: r.fingerprint, txId: r.tx_id, expiresAt: r.expires_at }] as const);
           return;
         }
         case 'refunds': {
-          const { rows } = await query<{ refunded_tx_id: string; refund_tx_id: string }>(
-            'SELECT refunded_tx_id, refund_tx_id FROM refunds ORDER BY refunded_tx_id',
-          );
-          yield rows.map((r) => [r.refunded_tx_id, r.refund_tx_id] as const);
+          const sql = `SELECT refunded_tx_id, refund_tx_id FROM refunds WHERE refunded_tx_id > $1 ORDER BY refunded_tx_id ${limit}`;
+          for await (const rows of keysetPages<{ refunded_tx_id: string; refund_tx_id: string }>(query, sql, [''], (r) => [r.refunded_tx_id]))
+            yield rows.map((r) => [r.refunded_tx_id, r.refund_tx_id] as const);
           return;
         }
         case 'limits': {
-          const { rows } = await query<{ user_id: string; days: string }>(
-            'SELECT user_id, json_object_agg(day, usd_minor ORDER BY day)::text AS days FROM limit_days GROUP BY user_id ORDER BY user_id',
-          );
-          yield rows.map((r) => [r.user_id, JSON.parse(r.days)] as const);
+          const sql = `SELECT user_id, json_object_agg(day, usd_minor ORDER BY day)::text AS days FROM limit_days
+                        WHERE user_id > $1 GROUP BY user_id ORDER BY user_id ${limit}`;
+          for await (const rows of keysetPages<{ user_id: string; days: string }>(query, sql, [''], (r) => [r.user_id]))
+            yield rows.map((r) => [r.user_id, JSON.parse(r.days)] as const);
           return;
         }
         case 'open-queue': {

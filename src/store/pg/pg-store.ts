@@ -17,9 +17,10 @@ import type pg from 'pg';
 import { AppError } from '../../domain/errors.js';
 import { GENESIS_HASH } from '../../domain/state.js';
 import { RecordView } from '../record-view.js';
-import type { RecordStore, RecordsTransaction } from '../store.js';
+import type { LoadableStore, RecordsTransaction, StoreLoader } from '../store.js';
 import { loadMigrations, migrate, refuseNewer, schemaVersion, type Migration } from './migrate.js';
 import { copyInto } from './pg-copy.js';
+import { PgLoader } from './pg-load.js';
 import { loadPg } from './pg-driver.js';
 import { brokenConnection, DatabaseErrors, sqlState } from './pg-errors.js';
 import { fillQueueColumns, PgRecordSource, writeRecords, type Query } from './pg-records.js';
@@ -44,6 +45,8 @@ export interface PgStoreOptions {
    * which fixtures then mark), so that no real store ever records an invented time.
    */
   readonly fixedClock?: boolean;
+  /** Rows per keyset page when a unit of work scans a kind (`store copy` tests make it small). */
+  readonly scanPageRows?: number;
 }
 
 const DEFAULT_SEGMENT_SIZE = 1000;
@@ -61,7 +64,7 @@ const WRITERS_LOCK = 0x6f6b70617977;
 /** SQLSTATEs that mean "run it again": serialization_failure, deadlock_detected. */
 const RETRYABLE = new Set(['40001', '40P01']);
 
-export class PgStore implements RecordStore {
+export class PgStore implements LoadableStore {
   readonly location: string;
   /** Open connections not in use. A one-shot command opens one; a read during a transaction, a second. */
   private readonly idle: pg.Client[] = [];
@@ -178,6 +181,33 @@ export class PgStore implements RecordStore {
     }
   }
 
+  /**
+   * `store copy` into this database: `work` fills it through a loader (pg-load.ts) a page at a time
+   * in ONE transaction, committed when it returns, alone (the writers' lock held exclusively); an
+   * error, or a client killed meanwhile, rolls all of it back.
+   */
+  async load<T>(work: (loader: StoreLoader) => Promise<T>): Promise<T> {
+    return this.withClient(true, async (client) => {
+      await client.query(`SELECT pg_advisory_lock(${WRITERS_LOCK})`);
+      try {
+        await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+        try {
+          const loader = new PgLoader(serialQuery(client), copyInto(client), this.options.scanPageRows);
+          const result = await work(loader);
+          if (this.options.fixedClock && !loader.testStore) throw this.fixedClockRefused();
+          await loader.finish();
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          if (!brokenConnection(error)) await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      } finally {
+        await client.query(`SELECT pg_advisory_unlock(${WRITERS_LOCK})`).catch(() => undefined);
+      }
+    });
+  }
+
   private async runWriting<T>(client: pg.Client, work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
     const attempts = this.options.attempts ?? DEFAULT_ATTEMPTS;
     for (let attempt = 1; ; attempt += 1) {
@@ -234,7 +264,7 @@ export class PgStore implements RecordStore {
 
   private async begin(client: pg.Client, readOnly: boolean): Promise<PgRecordTransaction> {
     const query = serialQuery(client);
-    const source = new PgRecordSource(query);
+    const source = new PgRecordSource(query, this.options.scanPageRows);
     const { meta, serverTime } = await source.meta();
     this.workTime = serverTime;
     this.serverOffsetMs = serverTime.getTime() - Date.now();

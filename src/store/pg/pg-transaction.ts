@@ -9,7 +9,7 @@ import type { Balances, ChainHead, StoreMeta } from '../../domain/state.js';
 import { RecordTransaction } from '../record-transaction.js';
 import type { RecordView } from '../record-view.js';
 import type { AuditReader, JournalReader, OutboxReader } from '../store.js';
-import { appendChain, appendJournal, CHAIN_COLUMNS, chainPages, copyChain, copyJournal, pageStart, type ChainRow } from './pg-chain.js';
+import { appendChain, appendJournal, CHAIN_COLUMNS, chainPages, pageStart, type ChainRow } from './pg-chain.js';
 import type { CopyIn } from './pg-copy.js';
 import { minorUnits, type Query } from './pg-records.js';
 import { linkProblems, queueProblems } from './pg-verify.js';
@@ -182,7 +182,7 @@ export class PgRecordTransaction extends RecordTransaction {
    */
   private sendAhead(): void {
     const copy = this.writing?.copy ?? null;
-    if (copy === null || this.sendFailure || this.copiedJournal.length > 0 || this.copiedAudit.length > 0) return;
+    if (copy === null || this.sendFailure) return;
     this.sendingPart = true;
     this.sending = this.sendAppends(copy, false).then(
       () => {
@@ -212,22 +212,14 @@ export class PgRecordTransaction extends RecordTransaction {
     const events = this.events.slice(from.events, final ? this.events.length : Math.max(from.events, this.events.length - 1));
     const mails = this.mails.slice(from.mails);
     this.appended = { ...from, events: from.events + events.length, mails: from.mails + mails.length };
-    const journal =
-      final && this.copiedJournal.length > 0 ? await copyJournal(copy, this.copiedJournal) : await appendJournal(copy, from.journal, posted, final);
-    const audit =
-      final && this.copiedAudit.length > 0
-        ? await copyChain(
-            copy,
-            'audit',
-            this.copiedAudit.map((e) => ({ ...e, content: entryContentText(e.event) })),
-          )
-        : await appendChain(
-            copy,
-            'audit',
-            from.audit,
-            events.map((event) => entryContentText(event)),
-            final,
-          );
+    const journal = await appendJournal(copy, from.journal, posted, final);
+    const audit = await appendChain(
+      copy,
+      'audit',
+      from.audit,
+      events.map((event) => entryContentText(event)),
+      final,
+    );
     await copy(
       'outbox',
       ['seq', 'id', 'mail'],
