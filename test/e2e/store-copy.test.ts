@@ -4,13 +4,14 @@
 // target that holds anything is refused (exit 6) with nothing changed; a real store needs its
 // administrator; the database password never appears in any output.
 
-import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/accounts.js';
 import { DEMO_FILE, DEMO_PASSWORD, DEMO_PEOPLE } from '../support/memory-desk.js';
-import { Okpay, type Run } from '../support/okpay.js';
+import { BIN, DEFAULT_NOW, Okpay, type Run } from '../support/okpay.js';
 import { testDatabase } from '../support/pg.js';
 import { startSmtpServer } from '../support/smtp.js';
 
@@ -157,4 +158,100 @@ describe('okpay store copy', () => {
       real.cleanup();
     }
   });
+  it('streams: with pages of 7 rows a store of a few hundred records crosses dozens of pages each way and comes out the same', async () => {
+    const files = new Okpay();
+    const db = await testDatabase();
+    const backHome = path.join(mkdtempSync(path.join(os.tmpdir(), 'okpay-copy-')), 'store');
+    const back = new Okpay({ home: backHome, testStore: false });
+    const small = { OKPAY_TEST_COPY_PAGE_ROWS: '7' };
+    try {
+      ok(await files.run(['fixtures', 'generate', '--users', '40', '--transactions', '200', '--tickets', '15', '--seed', 'pages']));
+      // Mails too: each sign-up sends one.
+      for (let n = 1; n <= 12; n += 1)
+        ok(await files.run(['register', '--email', `paged${n}@example.org`, '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n` }));
+      const there = ok(await files.run(['store', 'copy', '--from', files.home, '--to', db.url, '--json'], { env: small })).json<{
+        copied: Record<string, number>;
+        verify: { ok: boolean };
+      }>();
+      const { records, journalEntries, auditEntries, mails, pages } = there.copied as Record<string, number>;
+      expect(records + journalEntries).toBeGreaterThan(300);
+      expect(mails).toBeGreaterThan(7);
+      // Every kind, chain and the mails in pages of at most 7: far more pages than kinds.
+      expect(pages).toBeGreaterThanOrEqual(Math.ceil((records + journalEntries + auditEntries + mails) / 7));
+      expect(there.verify.ok).toBe(true);
+      const back1 = ok(await back.run(['store', 'copy', '--from', db.url, '--to', backHome, '--json'], { env: small })).json<{
+        copied: Record<string, number>;
+      }>();
+      expect(back1.copied).toEqual(there.copied);
+      expect(ok(await back.run(['verify', '--json'])).json()).toMatchObject({ ok: true, problems: [] });
+      for (const args of [
+        ['fixtures', 'export'],
+        ['outbox', 'list', '--limit', '500', '--json'],
+      ])
+        expect(ok(await back.run(args)).stdout, args.join(' ')).toBe(ok(await files.run(args)).stdout);
+      // The journal and audit chains come out identical, head and all.
+      const heads = (o: Okpay) => o.run(['store', 'info', '--json']).then((r) => ok(r).json<{ journalEntries: number }>().journalEntries);
+      expect(await heads(back)).toBe(await heads(files));
+      expect(readFileSync(path.join(backHome, 'journal', '00000000.json'), 'utf8')).toBe(
+        readFileSync(path.join(files.home, 'journal', '00000000.json'), 'utf8'),
+      );
+      expect(readFileSync(path.join(backHome, 'audit', '00000000.json'), 'utf8')).toBe(readFileSync(path.join(files.home, 'audit', '00000000.json'), 'utf8'));
+    } finally {
+      files.cleanup();
+      back.cleanup();
+    }
+  }, 240_000);
+
+  it('a copy killed (kill -9) mid-way or at its commit point leaves the target as it was, and a copy into it then succeeds', async () => {
+    const files = new Okpay();
+    const db = await testDatabase();
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'okpay-copy-'));
+    const target = path.join(parent, 'store');
+    try {
+      ok(await files.run(['fixtures', 'load', DEMO_FILE]));
+      // Into the database: killed after its third page, inside the one transaction.
+      await killedAt(['store', 'copy', '--from', files.home, '--to', db.url], 'write:copy-page-3');
+      const onDb = (args: readonly string[]) => files.run(args, { env: { OKPAY_DATABASE_URL: db.url } });
+      expect(ok(await onDb(['store', 'info', '--json'])).json()).toMatchObject({ users: 0, journalEntries: 0 });
+      ok(await files.run(['store', 'copy', '--from', files.home, '--to', db.url]));
+      // Into a directory: killed mid-way, then just before the rename that is its commit point.
+      for (const stop of ['write:copy-page-3', 'rename:store']) {
+        await killedAt(['store', 'copy', '--from', db.url, '--to', target], stop);
+        expect(existsSync(target), stop).toBe(false);
+        // What it left is a hidden sibling being built, never a store at the target's name.
+        expect(readdirSync(parent).filter((name) => !name.startsWith('.store.copy-'))).toEqual([]);
+      }
+      ok(await files.run(['store', 'copy', '--from', db.url, '--to', target]));
+      const copy = new Okpay({ home: target, testStore: false });
+      expect(ok(await copy.run(['verify', '--json'])).json()).toMatchObject({ ok: true });
+      expect(ok(await copy.run(['fixtures', 'export'])).stdout).toBe(ok(await files.run(['fixtures', 'export'])).stdout);
+    } finally {
+      files.cleanup();
+    }
+  }, 240_000);
 });
+
+/**
+ * Runs okpay until it stops itself (SIGSTOP) at `stopAt` (OKPAY_TEST_STOP_AT, with pages of 5 rows), then kills it
+ * with SIGKILL, as a machine that dies there would.
+ */
+async function killedAt(args: readonly string[], stopAt: string): Promise<void> {
+  const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], NODE_ENV: 'test', OKPAY_NOW: DEFAULT_NOW, OKPAY_BCRYPT_COST: '4' };
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...env, OKPAY_TEST_STOP_AT: stopAt, OKPAY_TEST_COPY_PAGE_ROWS: '5' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (;;) {
+    if (gone) throw new Error(`okpay exited before it stopped at ${stopAt}: ${stderr}`);
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('T')) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  child.kill('SIGKILL');
+  expect(await exited).toBe('SIGKILL');
+}
