@@ -70,8 +70,9 @@ export class Snapshot implements RecordSource {
     return (await this.bucketRecords(kind, bucketOf(kind, key, this.root.layout ?? null)))[key];
   }
 
+  /** A bucket at a time, none of them kept (a scan of a whole kind, `store copy`'s of a whole store, would hold it all). */
   async *scan(kind: Kind): AsyncGenerator<(readonly [string, unknown])[]> {
-    for (const bucket of await this.manifest(kind)) yield Object.entries(await this.bucketRecords(kind, bucket));
+    for (const bucket of await this.manifest(kind)) yield Object.entries(await this.bucketRecords(kind, bucket, false));
   }
 
   async manifest(kind: Kind): Promise<string[]> {
@@ -88,7 +89,7 @@ export class Snapshot implements RecordSource {
     return body.buckets;
   }
 
-  async bucketRecords(kind: Kind, bucket: string): Promise<Readonly<Record<string, unknown>>> {
+  async bucketRecords(kind: Kind, bucket: string, keep = true): Promise<Readonly<Record<string, unknown>>> {
     const relative = bucketPath(kind, bucket, this.root.layout ?? null);
     const cached = this.buckets.get(relative);
     if (cached) return cached;
@@ -104,7 +105,7 @@ export class Snapshot implements RecordSource {
         throw this.mismatch(corrupt(this.store.file(relative), `it is not ${kind} bucket ${bucket}`));
       records = body.records;
     }
-    this.buckets.set(relative, records);
+    if (keep) this.buckets.set(relative, records);
     return records;
   }
 
