@@ -22,7 +22,19 @@ import { DIRECTORY_KEY, indexEntries, isOrderedKind, RECORD_KINDS, SLOTS_KEY, ty
 import { queueLevels } from './record-view.js';
 import { seal } from './sealed-file.js';
 import { ChainAppender, SegmentLog } from './segment-log.js';
-import { bucketOf, bucketPath, BUCKETED_KINDS, manifestPath, REDO, ROOT, SPLIT_SCHEMA_VERSION, type BucketBody, type RootBody } from './split-layout.js';
+import {
+  bucketOf,
+  bucketPath,
+  BUCKETED_KINDS,
+  LAYOUT,
+  mailFiles,
+  manifestPath,
+  REDO,
+  ROOT,
+  SPLIT_SCHEMA_VERSION,
+  type BucketBody,
+  type RootBody,
+} from './split-layout.js';
 import { eachAtMost, syncAll, writeInPlace } from './split-writes.js';
 import type { StoreLoader } from './store.js';
 
@@ -96,6 +108,8 @@ class SplitLoader implements StoreLoader {
   private readonly written: string[] = [];
   private users = 0;
   private adopted: StoreMeta | null = null;
+  private readonly pendingMails: MailRecord[] = [];
+  private mailsWritten = 0;
 
   constructor(
     private readonly build: string,
@@ -138,14 +152,24 @@ class SplitLoader implements StoreLoader {
     await this.auditAppender.flushFull();
   }
 
+  /** Mails go into their segments (split-layout.mailFiles) as each fills: one segment's in memory at most. */
   async mails(mails: readonly MailRecord[]): Promise<void> {
-    const directory = path.join(this.build, 'outbox');
-    await ensureDirectory(directory);
-    await eachAtMost(IO_AT_ONCE, mails, async (mail) => {
-      const file = path.join(directory, `${mail.id}.eml`);
-      await writeInPlace(file, formatEml(mail), true, false);
-      this.written.push(file);
-    });
+    this.pendingMails.push(...mails);
+    while (this.pendingMails.length >= LAYOUT.mailsPerSegment) await this.writeMails(LAYOUT.mailsPerSegment);
+  }
+
+  private async writeMails(count: number): Promise<void> {
+    const page = this.pendingMails.splice(0, count);
+    const firstSeq = this.mailsWritten + 1;
+    this.mailsWritten += page.length;
+    const files = mailFiles(
+      { firstSeq, lastSeq: this.mailsWritten },
+      1,
+      LAYOUT.mailsPerSegment,
+      async () => [],
+      async (seq) => formatEml(page[seq - firstSeq] as MailRecord),
+    );
+    for (const [target, make] of files) await this.writeFile(target, await make());
   }
 
   adopt(meta: StoreMeta): void {
@@ -156,6 +180,7 @@ class SplitLoader implements StoreLoader {
   async finish(): Promise<void> {
     const adopted = this.adopted;
     if (adopted === null) throw new Error('store copy finished without the source store’s facts');
+    if (this.pendingMails.length > 0) await this.writeMails(this.pendingMails.length);
     const journal = await this.journalAppender.finish();
     const audit = await this.auditAppender.finish();
     for (const [kind, slots] of this.slots) for (const slot of slots) this.spill.add(kind, SLOTS_KEY, [SLOTS_KEY, slot, true]);
@@ -178,7 +203,7 @@ class SplitLoader implements StoreLoader {
     await this.writeQueueLevels(groups);
     await fs.rm(path.join(this.build, SPILL), { recursive: true, force: true });
     const meta: StoreMeta = { ...emptyMeta(adopted.createdAt, this.options.segmentSize), ...pick(adopted), journal, audit };
-    const root: RootBody = { schemaVersion: SPLIT_SCHEMA_VERSION, commit: 1, meta, counts: { users: this.users } };
+    const root: RootBody = { schemaVersion: SPLIT_SCHEMA_VERSION, commit: 1, meta, counts: { users: this.users }, layout: LAYOUT };
     // Later commit points rewrite the redo file in place and so never need a new inode.
     await this.writeFile(REDO, 'none');
     await this.writeFile(ROOT, seal(root));
