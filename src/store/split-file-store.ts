@@ -158,6 +158,7 @@ export class SplitFileStore implements LoadableStore {
         segmentSize: this.journalLog.segmentSize,
         targetEmpty: async () =>
           this.readRoot() === null || this.read(async (t) => holdsNothing(t.meta.get(), await t.users.count(), (t as SplitTransaction).view.source)),
+        lock: () => this.lock(),
       },
       work,
     );

@@ -17,7 +17,9 @@ import { groupFacts, type QueueGroupFacts } from '../domain/queue-group-facts.js
 import { emptyMeta, type StoreMeta } from '../domain/state.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import { auditCodec, journalCodec } from './chain-codecs.js';
+import { AppError } from '../domain/errors.js';
 import { ensureDirectory, errnoOf, faultPoint, fsyncDirectory, unavailable } from './durable-file.js';
+import type { HeldLock } from './lock.js';
 import { DIRECTORY_KEY, indexEntries, isOrderedKind, RECORD_KINDS, SLOTS_KEY, type DataKind, type Kind } from './record-kinds.js';
 import { queueLevels } from './record-view.js';
 import { seal } from './sealed-file.js';
@@ -53,6 +55,8 @@ export interface SplitLoadOptions {
   readonly segmentSize: number;
   /** Whether the target, which holds a store, holds nothing (checked by the store that owns it). */
   readonly targetEmpty: () => Promise<boolean>;
+  /** The target's store lock: held while a target that holds a store is checked again and replaced. */
+  readonly lock: () => Promise<HeldLock>;
 }
 
 /** Builds a store beside `target` with `work`, then renames it into place (see the top of the file). */
@@ -70,7 +74,7 @@ export async function loadSplitStore<T>(target: string, options: SplitLoadOption
     const loader = new SplitLoader(build, options);
     const result = await work(loader);
     await loader.finish();
-    await putInPlace(build, target);
+    await putInPlace(build, target, options);
     return result;
   } finally {
     await fs.rm(build, { recursive: true, force: true }).catch(() => undefined);
@@ -79,15 +83,31 @@ export async function loadSplitStore<T>(target: string, options: SplitLoadOption
 
 /**
  * The commit point: the built store renamed over the target path (absent, or an empty directory).
- * A target that held an empty store is moved aside first and removed after.
+ * A target that held an empty store is moved aside first and removed after, under its lock and
+ * only if it still holds nothing: a writer may have committed into it since the copy began (its
+ * lock then goes aside with it, and a writer waiting for it finds the new store).
  */
-async function putInPlace(build: string, target: string): Promise<void> {
+async function putInPlace(build: string, target: string, options: SplitLoadOptions): Promise<void> {
   let aside: string | null = null;
   if (existsSync(path.join(target, ROOT))) {
-    aside = `${build}.replaced`;
-    await fs.rename(target, aside).catch((error: unknown) => {
-      throw unavailable(target, error);
-    });
+    const lock = await options.lock();
+    try {
+      if (!(await options.targetEmpty()))
+        throw new AppError(
+          'STORE_NOT_EMPTY',
+          `the store at ${target} was changed during the copy; store copy writes only into an empty store, and nothing was written`,
+          {
+            hint: 'copy into a new directory or an empty database',
+          },
+        );
+      aside = `${build}.replaced`;
+      await fs.rename(target, aside).catch((error: unknown) => {
+        throw unavailable(target, error);
+      });
+    } finally {
+      // Moved aside, the lock is no longer at the target: release then leaves the new store alone.
+      await lock.release();
+    }
   }
   faultPoint('rename', target);
   await fs.rename(build, target).catch((error: unknown) => {

@@ -229,6 +229,27 @@ describe('okpay store copy', () => {
       files.cleanup();
     }
   }, 240_000);
+
+  it('a store made at the target while the copy runs is kept: the copy is refused (exit 6) and replaces nothing', async () => {
+    const files = new Okpay();
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'okpay-copy-'));
+    const target = new Okpay({ home: path.join(parent, 'store'), testStore: false });
+    try {
+      ok(await files.run(['fixtures', 'load', DEMO_FILE]));
+      const copy = await stoppedAt(['store', 'copy', '--from', files.home, '--to', target.home], 'write:copy-page-3');
+      // Meanwhile someone registers there (a real store: no fixed clock), and is told it worked.
+      const signUp = ['register', '--email', 'zed@example.org', '--password-stdin', '--accept-terms', '--country', 'DE'];
+      ok(await target.run(signUp, { stdin: `${PASSWORD}\n`, env: { OKPAY_NOW: undefined } }));
+      copy.child.kill('SIGCONT');
+      const ended = await copy.exited;
+      expect(ended.code, ended.stderr).toBe(6);
+      expect(ended.stderr).toContain('was changed during the copy');
+      expect(ok(await target.run(['store', 'info', '--json'], { env: { OKPAY_NOW: undefined } })).json()).toMatchObject({ users: 1 });
+    } finally {
+      files.cleanup();
+      target.cleanup();
+    }
+  }, 240_000);
 });
 
 /**
@@ -236,6 +257,16 @@ describe('okpay store copy', () => {
  * with SIGKILL, as a machine that dies there would.
  */
 async function killedAt(args: readonly string[], stopAt: string): Promise<void> {
+  const { child, exited } = await stoppedAt(args, stopAt);
+  child.kill('SIGKILL');
+  expect((await exited).signal).toBe('SIGKILL');
+}
+
+/** Runs okpay until it stops itself (SIGSTOP) at `stopAt` (pages of 5 rows); `exited` gives its exit code or signal once it goes on (SIGCONT) and ends. */
+async function stoppedAt(
+  args: readonly string[],
+  stopAt: string,
+): Promise<{ child: ReturnType<typeof spawn>; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> }> {
   const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], NODE_ENV: 'test', OKPAY_NOW: DEFAULT_NOW, OKPAY_BCRYPT_COST: '4' };
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...env, OKPAY_TEST_STOP_AT: stopAt, OKPAY_TEST_COPY_PAGE_ROWS: '5' },
@@ -243,7 +274,9 @@ async function killedAt(args: readonly string[], stopAt: string): Promise<void> 
   });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
+  );
   let gone = false;
   void exited.then(() => (gone = true));
   for (;;) {
@@ -252,6 +285,5 @@ async function killedAt(args: readonly string[], stopAt: string): Promise<void> 
     if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('T')) break;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  child.kill('SIGKILL');
-  expect(await exited).toBe('SIGKILL');
+  return { child, exited };
 }
