@@ -230,6 +230,28 @@ describe('okpay store copy', () => {
     }
   }, 240_000);
 
+  it('a directory that holds an empty store is filled: the empty store is replaced under its lock, and nothing is left beside it', async () => {
+    const files = new Okpay();
+    const db = await testDatabase();
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'okpay-copy-'));
+    const target = new Okpay({ home: path.join(parent, 'store'), testStore: false });
+    try {
+      ok(await files.run(['fixtures', 'load', DEMO_FILE]));
+      // An empty database copied into the directory leaves an empty store there (a store.json, no user, entry or mail).
+      ok(await files.run(['store', 'migrate', '--test'], { env: { OKPAY_DATABASE_URL: db.url } }));
+      ok(await files.run(['store', 'copy', '--from', db.url, '--to', target.home]));
+      expect(ok(await target.run(['store', 'info', '--json'])).json()).toMatchObject({ users: 0, journalEntries: 0, schemaVersion: 11 });
+      const copied = ok(await files.run(['store', 'copy', '--from', files.home, '--to', target.home, '--json'])).json<{ verify: { ok: boolean } }>();
+      expect(copied.verify.ok).toBe(true);
+      expect(ok(await target.run(['fixtures', 'export'])).stdout).toBe(ok(await files.run(['fixtures', 'export'])).stdout);
+      // The empty store moved aside and the directory the copy was built in are both gone.
+      expect(readdirSync(parent)).toEqual(['store']);
+    } finally {
+      files.cleanup();
+      target.cleanup();
+    }
+  }, 240_000);
+
   it('a store made at the target while the copy runs is kept: the copy is refused (exit 6) and replaces nothing', async () => {
     const files = new Okpay();
     const parent = mkdtempSync(path.join(os.tmpdir(), 'okpay-copy-'));
