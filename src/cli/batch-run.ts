@@ -11,6 +11,7 @@ import { checkIdempotencyKey } from '../domain/idempotency.js';
 import type { Context } from './context.js';
 import { formatMoney } from './money-flags.js';
 import { confirmOrRequireYes } from './prompts.js';
+import { counted } from './output.js';
 import { startProgress } from './progress.js';
 import { asSignedIn, rehearseSignedIn } from './signed-in.js';
 
@@ -118,10 +119,6 @@ function finish(ctx: Context, rows: readonly BatchRow[], results: readonly RowRe
   }
 }
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
-
 /** "Pay 3 rows: 17.00 USD + 0.09 USD fees = 17.09 USD?", with the rows that would not go through. */
 function confirmation(ctx: Context, results: readonly RowResult[]): string {
   const summary = summarize(ctx, results);
@@ -129,7 +126,7 @@ function confirmation(ctx: Context, results: readonly RowResult[]): string {
   const skipped = [summary.alreadyPaid > 0 ? `${summary.alreadyPaid} already paid` : '', summary.failed > 0 ? `${summary.failed} would fail` : ''].filter(
     (part) => part !== '',
   );
-  return `Pay ${plural(moving, 'row')}: ${totalsText(summary.totals)}${skipped.length > 0 ? ` (${skipped.join(', ')})` : ''}?`;
+  return `Pay ${counted(moving, 'row')}: ${totalsText(summary.totals)}${skipped.length > 0 ? ` (${skipped.join(', ')})` : ''}?`;
 }
 
 interface CurrencyTotal {
@@ -233,6 +230,6 @@ function summaryLines(summary: ReturnType<typeof summarize>, shown: { atomic: bo
     `${summary.failed} ${shown.dryRun ? 'would fail' : 'failed'}`,
     ...(summary.notSent > 0 ? [`${summary.notSent} not sent`] : []),
   ].join(', ');
-  if (shown.dryRun) return [`Dry run, nothing was sent. ${plural(summary.rows, 'row')}: ${counts}.`, `It would charge ${totalsText(summary.totals)}.`];
-  return [`${plural(summary.rows, 'row')}: ${counts}.`, summary.totals.length > 0 ? `Charged ${totalsText(summary.totals)}.` : 'Nothing was charged.'];
+  if (shown.dryRun) return [`Dry run, nothing was sent. ${counted(summary.rows, 'row')}: ${counts}.`, `It would charge ${totalsText(summary.totals)}.`];
+  return [`${counted(summary.rows, 'row')}: ${counts}.`, summary.totals.length > 0 ? `Charged ${totalsText(summary.totals)}.` : 'Nothing was charged.'];
 }

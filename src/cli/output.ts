@@ -9,6 +9,11 @@ import type { TimeInput } from './time.js';
 
 export type Cell = string | number | null | undefined;
 
+/** "1 mail", "3 mails": a count and its noun, in the plural unless the count is 1. */
+export function counted(count: number, word: string, plural = `${word}s`): string {
+  return `${count} ${count === 1 ? word : plural}`;
+}
+
 export interface Column extends TableColumn {
   readonly key: string;
   /** The key of a row's shorter text for this cell, shown on a terminal too narrow for the full one. */

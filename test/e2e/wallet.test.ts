@@ -360,6 +360,15 @@ describe('batch payouts', () => {
 });
 
 describe('verify', () => {
+  scenario('counts what it checked in words that agree with the numbers: one entry, one segment, one audit entry', async (o) => {
+    const fresh = expectOk(await o.run(['verify']));
+    expect(fresh.stdout).toMatch(/^checked 0 journal entries in 0 segments, 1 audit entry and 0 accounts in /);
+    const ada = await signUp(o, 'ada@example.com');
+    await ada.ok(['deposit', '--amount', '500', '--currency', 'USD']);
+    const one = expectOk(await o.run(['verify']));
+    expect(one.stdout).toMatch(/^checked 1 journal entry in 1 segment, \d+ audit entries and \d+ accounts in /);
+  });
+
   scenario('[files] a record that no longer matches its schema is refused as damage, naming the record and the field, and nothing changes', async (o) => {
     const ada = await signUp(o, 'ada@example.com');
     await ada.ok(['deposit', '--amount', '500', '--currency', 'USD']);

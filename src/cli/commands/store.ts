@@ -13,6 +13,7 @@ import type { LoadableStore } from '../../store/store.js';
 import { isDatabaseUrl, maskDatabaseUrl } from '../../store/pg/url.js';
 import { sessionToken } from '../auth.js';
 import { action, examples, group, subcommand, type App } from '../command-builder.js';
+import { counted } from '../output.js';
 import { packagePath } from '../paths.js';
 
 interface StoreInfo {
@@ -112,7 +113,7 @@ function registerCopy(store: Command, app: App): void {
       const doc = { from: from.store.location, to: to.store.location, copied, verify: verified };
       ctx.out.data(doc, () => {
         ctx.out.line(
-          `copied ${copied.users} users, ${copied.records} records, ${copied.journalEntries} journal entries, ${copied.auditEntries} audit entries, ${copied.tickets} tickets and ${copied.mails} mails from ${from.store.location} to ${to.store.location}`,
+          `copied ${counted(copied.users, 'user')}, ${counted(copied.records, 'record')}, ${counted(copied.journalEntries, 'journal entry', 'journal entries')}, ${counted(copied.auditEntries, 'audit entry', 'audit entries')}, ${counted(copied.tickets, 'ticket')} and ${counted(copied.mails, 'mail')} from ${from.store.location} to ${to.store.location}`,
         );
         if (verified.ok)
           ctx.out.line(`verify of ${to.store.location}: every transaction balances, every balance matches the journal, and both hash chains are intact`);

@@ -3,6 +3,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { AppError } from '../../domain/errors.js';
 import { action, examples, subcommand, type App } from '../command-builder.js';
+import { counted } from '../output.js';
 import { verifyStore } from '../store-verify.js';
 
 export function registerVerifyCommand(program: Command, app: App): void {
@@ -12,7 +13,7 @@ export function registerVerifyCommand(program: Command, app: App): void {
     const doc = await verifyStore(ctx.store);
     ctx.out.data(doc, () => {
       ctx.out.line(
-        `checked ${doc.checked.journalEntries} journal entries in ${doc.checked.journalSegments} ${doc.checked.journalSegments === 1 ? 'segment' : 'segments'}, ${doc.checked.auditEntries} audit entries and ${doc.checked.accounts} accounts in ${doc.seconds.toFixed(3)} s (${doc.entriesPerSecond} entries/s)`,
+        `checked ${counted(doc.checked.journalEntries, 'journal entry', 'journal entries')} in ${counted(doc.checked.journalSegments, 'segment')}, ${counted(doc.checked.auditEntries, 'audit entry', 'audit entries')} and ${counted(doc.checked.accounts, 'account')} in ${doc.seconds.toFixed(3)} s (${doc.entriesPerSecond} entries/s)`,
       );
       if (doc.ok) ctx.out.line('every transaction balances, every balance matches the journal, the books close, and both hash chains are intact');
     });
