@@ -23,7 +23,7 @@ import type {
 import { foldFacts, groupFacts, queueGroupKey, queueShapeKey, type QueueGroupFacts } from '../domain/queue-group-facts.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import type { Ticket, TicketStatus } from '../domain/ticket-record.js';
-import { DIRECTORY_KEY, idempotencyKey, OPEN_STATUSES, WAITING_KEY, type IndexMembers } from './record-kinds.js';
+import { DIRECTORY_KEY, idempotencyKey, OPEN_STATUSES, WAITING_KEY, type IndexMembers, type Kind } from './record-kinds.js';
 import { checkedRecord, type Counts } from './record-schemas.js';
 import type { RecordView } from './record-view.js';
 import type {
@@ -269,8 +269,12 @@ export abstract class RecordTransaction implements RecordsTransaction {
     this.assertWritable('post a transaction');
     const seq = this.metaValue.journal.seq + this.taken + this.posted.length + 1;
     const tx: Transaction = { ...newTx, id: txIdForSeq(seq), seq };
-    const effects = transactionEffects(tx);
-    for (const effect of effects) await this.applyEffect(effect);
+    for (const effect of transactionEffects(tx)) {
+      // The record an effect changes is read without a pause when this transaction knows it already.
+      const at = changedRecord(effect);
+      const known = at && this.view.known(at[0], at[1]);
+      this.applyEffect(effect, at === null ? null : known !== undefined ? known : await this.view.get(at[0], at[1]));
+    }
     await this.fileInJournalIndexes(tx);
     this.posted.push(tx);
     this.postedIds.add(tx.id);
@@ -292,7 +296,8 @@ export abstract class RecordTransaction implements RecordsTransaction {
    */
   private async appendSeq(index: 'journal-of-user' | 'journal-links', key: string, seq: number): Promise<void> {
     const id = `${index}\u0000${key}`;
-    const current = await this.view.get<number[]>(index, key);
+    const known = this.view.known<number[]>(index, key);
+    const current = known !== undefined ? known : await this.view.get<number[]>(index, key);
     const own = this.ownSeqs.get(id);
     if (own !== undefined && own === current) {
       own.push(seq);
@@ -377,10 +382,11 @@ export abstract class RecordTransaction implements RecordsTransaction {
     if (this.readOnly) throw new Error(`a read-only store view cannot ${what}`);
   }
 
-  private async applyEffect(effect: TxEffect): Promise<void> {
+  /** Applies one effect of a posting to the record it changes (`changedRecord`), read before: null when there is none. */
+  private applyEffect(effect: TxEffect, record: unknown): void {
     switch (effect.kind) {
       case 'balance': {
-        const row = (await this.view.get<Record<string, MinorUnits>>('balances', effect.account)) ?? {};
+        const row = (record as Record<string, MinorUnits> | null) ?? {};
         this.view.put('balances', effect.account, {
           ...row,
           [effect.currency]: addToBalance(effect.account, effect.currency, row[effect.currency] ?? 0, effect.amountMinor),
@@ -391,12 +397,12 @@ export abstract class RecordTransaction implements RecordsTransaction {
         this.view.put('idempotency', idempotencyKey(effect.userId, effect.key), effect.record);
         return;
       case 'quote-used': {
-        const quote = await this.quotes.get(effect.quoteId);
+        const quote = record as StoredQuote | null;
         if (quote) this.quotes.put({ ...quote, usedBy: effect.txId });
         return;
       }
       case 'limit':
-        this.limits.put(effect.userId, addToLimitWindow(await this.limits.get(effect.userId), effect.day, effect.usdMinor));
+        this.limits.put(effect.userId, addToLimitWindow((record as LimitWindow | null) ?? {}, effect.day, effect.usdMinor));
         return;
       case 'refund':
         this.view.put('refunds', effect.refundedTxId, effect.refundTxId);
@@ -520,6 +526,20 @@ export abstract class RecordTransaction implements RecordsTransaction {
         size,
       );
     })();
+  }
+}
+
+/** The record an effect changes from what it was (a balance row, a quote, a limit window), or null for one it writes whole. */
+function changedRecord(effect: TxEffect): readonly [Kind, string] | null {
+  switch (effect.kind) {
+    case 'balance':
+      return ['balances', effect.account];
+    case 'quote-used':
+      return ['quotes', effect.quoteId];
+    case 'limit':
+      return ['limits', effect.userId];
+    default:
+      return null;
   }
 }
 
