@@ -230,9 +230,10 @@ export async function transfer(t: RecordsTransaction, deps: AppDeps, actor: Acto
 export async function makeTransfer(t: RecordsTransaction, deps: AppDeps, actor: Actor, input: TransferInput): Promise<TransferOutcome> {
   const { user } = actor;
   const nowMs = deps.now().getTime();
-  // The key guards the payment itself (payee, amount, currencies, memo), however it was priced.
+  // The key guards the payment itself (payee, amount, currencies, memo), however it was priced. (The
+  // memo is assigned, not spread in: see ledger.hydrateTransaction.)
   const request = input.request ?? (await requestOfQuoteId(t, input.quoteId, user.id));
-  const requestPrint = input.idempotencyKey ? fingerprint({ ...describeRequest(request), memo: input.memo }) : null;
+  const requestPrint = input.idempotencyKey ? fingerprint(Object.assign(describeRequest(request), { memo: input.memo })) : null;
   if (input.idempotencyKey && requestPrint) {
     const prior = priorForKey(await t.idempotency.get(user.id, input.idempotencyKey), input.idempotencyKey, requestPrint, nowMs);
     if (prior) return { replayed: true, txId: prior };

@@ -250,10 +250,15 @@ export function planTransfer(ref: WalletRef, plan: TransferPlan): NewTransaction
           }),
       outgoingUsdMinor,
       ...(plan.quoteId ? { quoteId: plan.quoteId } : {}),
-      ...(plan.idempotency ? { idempotency: { ...plan.idempotency, expiresAt: new Date(plan.nowMs + IDEMPOTENCY_TTL_MS).toISOString() } } : {}),
+      ...(plan.idempotency ? { idempotency: idempotencyDetails(plan.idempotency, plan.nowMs) } : {}),
       ...(to.user ? {} : { unclaimedExpiresAt: new Date(plan.nowMs + UNCLAIMED_TTL_MS).toISOString() }),
     },
   };
+}
+
+/** The key a transfer was sent under, kept 30 days (written out, not spread: see ledger.hydrateTransaction). */
+function idempotencyDetails(idempotency: { key: string; fingerprint: string }, nowMs: number): { key: string; fingerprint: string; expiresAt: string } {
+  return { key: idempotency.key, fingerprint: idempotency.fingerprint, expiresAt: new Date(nowMs + IDEMPOTENCY_TTL_MS).toISOString() };
 }
 
 /** Sender pays amount + fee; the fee goes to revenue; a conversion passes through the FX account. */

@@ -4,7 +4,15 @@
 
 import type { AuditEvent } from '../domain/audit.js';
 import type { AppError } from '../domain/errors.js';
-import { addToBalance, addToLimitWindow, transactionEffects, txIdForSeq, type NewTransaction, type Transaction, type TxEffect } from '../domain/ledger.js';
+import {
+  addToBalance,
+  addToLimitWindow,
+  hydrateTransaction,
+  transactionEffects,
+  type NewTransaction,
+  type Transaction,
+  type TxEffect,
+} from '../domain/ledger.js';
 import type { Delivery } from '../domain/mail-delivery.js';
 import { mailImportKey, type MailImport } from '../domain/inbound-mail.js';
 import type { MailRecord, OutgoingMail } from '../domain/mail.js';
@@ -268,7 +276,7 @@ export abstract class RecordTransaction implements RecordsTransaction {
   async post(newTx: NewTransaction): Promise<Transaction> {
     this.assertWritable('post a transaction');
     const seq = this.metaValue.journal.seq + this.taken + this.posted.length + 1;
-    const tx: Transaction = { ...newTx, id: txIdForSeq(seq), seq };
+    const tx = hydrateTransaction(newTx, seq);
     for (const effect of transactionEffects(tx)) {
       // The record an effect changes is read without a pause when this transaction knows it already.
       const at = changedRecord(effect);
@@ -317,7 +325,8 @@ export abstract class RecordTransaction implements RecordsTransaction {
     this.assertWritable('send mail');
     const seq = this.metaValue.mailSeq + 1;
     this.metaValue = { ...this.metaValue, mailSeq: seq };
-    const record: MailRecord = { ...mail, id: mailIdForSeq(seq), date: dateIso };
+    // Not a spread with new keys: each such object gets a hidden class of its own (see hydrateTransaction).
+    const record: MailRecord = Object.assign({}, mail, { id: mailIdForSeq(seq), date: dateIso });
     this.mails.push(record);
     return record;
   }
