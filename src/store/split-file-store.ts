@@ -174,7 +174,13 @@ export class SplitFileStore implements LoadableStore {
       try {
         const snapshot = await this.openForRead();
         const t = new SplitTransaction(this, snapshot, true);
-        t.checkFiles = async (journal) => (await this.verifyVersion(snapshot, journal)).problems;
+        t.checkFiles = async (journal) => {
+          const { problems } = await this.verifyVersion(snapshot, journal);
+          // Checked strictly, a file that a commit made since this version was read looks damaged:
+          // when the store has moved on, the whole read starts again on the newer version.
+          if (problems.length > 0 && this.committedVersion() !== snapshot.root.commit) throw new StaleRead(changedUnderRead(this.directory));
+          return problems;
+        };
         return await work(t);
       } catch (error) {
         if (!(error instanceof StaleRead)) throw error;
@@ -219,6 +225,13 @@ export class SplitFileStore implements LoadableStore {
     const file = this.file(ROOT);
     const text = readText(file);
     return text === null ? null : checkRoot(unseal<RootBody>(text, file), file);
+  }
+
+  /** The number of the commit the store holds now: its root's, or that of a redo pending over it. */
+  private committedVersion(): number {
+    const root = this.readRoot()?.commit ?? 0;
+    const redo = this.readRedo();
+    return redo && redo.commit === root + 1 ? redo.commit : root;
   }
 
   private readRedo(): RedoBody | null {
@@ -602,6 +615,13 @@ export class SplitFileStore implements LoadableStore {
 function lockLost(directory: string): AppError {
   return new AppError('STORE_LOCKED', `lost the lock on the store at ${directory} before committing; nothing was changed`, {
     hint: 'another okpay took the store over while this command held it (a lock whose holder could not be seen alive); run it again',
+  });
+}
+
+/** A read that met a newer commit every time it tried, up to READ_ATTEMPTS. */
+function changedUnderRead(directory: string): AppError {
+  return new AppError('STORE_LOCKED', `the store at ${directory} kept changing while it was read (other commands committed meanwhile); nothing was changed`, {
+    hint: 'run it again when fewer commands are writing',
   });
 }
 

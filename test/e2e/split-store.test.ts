@@ -478,6 +478,38 @@ describe('a store file deleted', () => {
   });
 });
 
+describe('verify while another command commits', () => {
+  it('reports no damage: it checks the version it read, or reads again, as a store that a transfer changed under it is not damaged', async () => {
+    const home = copyStore(upgraded);
+    const store = open(home);
+    let commits = 0;
+    // The real binary commits a deposit after verify has read the journal and records of its version, just before it checks every file.
+    const busy: Pick<SplitFileStore, 'read'> = {
+      read: (work) =>
+        store.read((t) => {
+          const checkFiles = t.checkFiles;
+          if (checkFiles)
+            t.checkFiles = async (journal) => {
+              if (commits === 0) {
+                commits += 1;
+                const run = await runBin(['deposit', '--amount', '5', '--currency', 'USD'], {
+                  env: { OKPAY_HOME: home, OKPAY_NOW: NOW.toISOString(), OKPAY_SESSION: tokens.bob, OKPAY_BCRYPT_COST: '4' },
+                });
+                expect(run.code, run.stderr).toBe(0);
+              }
+              return checkFiles(journal);
+            };
+          return work(t);
+        }),
+    };
+    const report = await verifyStore(busy as SplitFileStore);
+    expect(commits).toBe(1);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect((await verifyCommand(home)).code).toBe(0);
+  });
+});
+
 const DAMAGES: Damage[] = ['same-size edit', 'different-size edit', 'deletion', 'swap of two entries'];
 
 /** A copy of the upgraded store with one damage done to the target's file, and every file's bytes after it. */
