@@ -343,6 +343,38 @@ describe('okpay on a PostgreSQL database', () => {
     }
   });
 
+  it('an --atomic batch of more than 1,000 rows refused at its end leaves no row behind (none written ahead is committed on its own), and the next change commits', async () => {
+    const { o, url, run } = await freshStore();
+    const counts = async (): Promise<Record<string, string>> => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const tables = ['journal', 'journal_parties', 'journal_links', 'journal_postings', 'audit', 'outbox'];
+        const { rows } = await client.query<Record<string, string>>(`SELECT ${tables.map((t) => `(SELECT count(*) FROM ${t})::text AS ${t}`).join(', ')}`);
+        return rows[0] ?? {};
+      } finally {
+        await client.end();
+      }
+    };
+    try {
+      await loadPeople(o, run, ['ada@example.com', 'bob@example.com'], (email) => (email === 'ada@example.com' ? '100.00' : null));
+      const token = await signIn(o, url, 'ada@example.com');
+      const before = await counts();
+      // Past 1,000 posted rows the batch writes its journal, audit and outbox rows ahead of its commit; the last row cannot be paid.
+      const rows = Array.from({ length: 1003 }, (_, i) => `p${i}@example.com,0.01,USD,,p${i}`);
+      const file = path.join(o.home, 'atomic.csv');
+      writeFileSync(file, ['to,amount,currency,memo,reference', ...rows, 'bob@example.com,900000,USD,,big'].join('\n'));
+      const refused = await run(['transfer', '--batch', file, '--atomic', '--yes', '--json'], { OKPAY_SESSION: token });
+      expect(refused.code, refused.stderr).toBe(7);
+      expect(refused.error().code).toBe('INSUFFICIENT_FUNDS');
+      expect(await counts()).toEqual(before);
+      ok(await run(['transfer', '--to', 'bob@example.com', '--amount', '1.00', '--currency', 'USD', '--yes'], { OKPAY_SESSION: token }));
+      expect(ok(await run(['verify', '--json'])).json()).toMatchObject({ ok: true, problems: [] });
+    } finally {
+      o.cleanup();
+    }
+  });
+
   it('a server restarted in the middle of a batch stops it with exit 10 and a clear message; run again, it pays each row exactly once', async () => {
     // A server of this test's own: restarting the shared one would cut every other test file's connections.
     const cluster = startCluster(postgresBinaries());

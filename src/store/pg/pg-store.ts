@@ -233,6 +233,8 @@ export class PgStore implements LoadableStore {
         return result;
       } catch (thrown) {
         this.workTime = null;
+        // Rows being sent ahead are stopped and waited for before the ROLLBACK: sent after it, they would be committed.
+        await t?.abandon();
         // Rows sent ahead that failed (a conflict, a lost connection) are the cause; what ran after them failed on the aborted transaction.
         const error = t?.failure ?? thrown;
         if (brokenConnection(error)) throw this.errors.connectionLost(error, committing);

@@ -42,6 +42,8 @@ export class PgRecordTransaction extends RecordTransaction {
   private sendingPart = false;
   private postsSinceTurn = 0;
   private sendFailure: { error: unknown } | null = null;
+  /** Set when the unit of work ends without its commit: a part under way sends nothing more. */
+  private abandoned = false;
 
   constructor(
     query: Query,
@@ -184,14 +186,28 @@ export class PgRecordTransaction extends RecordTransaction {
     const copy = this.writing?.copy ?? null;
     if (copy === null || this.sendFailure) return;
     this.sendingPart = true;
-    this.sending = this.sendAppends(copy, false).then(
+    // Each COPY of a part starts only while the unit of work is still going to commit: one started
+    // after its ROLLBACK would run outside any transaction and be committed on its own.
+    const guarded: CopyIn = (table, columns, rows) => (this.abandoned ? Promise.reject(new Abandoned()) : copy(table, columns, rows));
+    this.sending = this.sendAppends(guarded, false).then(
       () => {
         this.sendingPart = false;
       },
       (error: unknown) => {
-        this.sendFailure ??= { error };
+        if (!(error instanceof Abandoned)) this.sendFailure ??= { error };
       },
     );
+  }
+
+  /**
+   * The unit of work ends without its commit (an error, a rehearsal, a conflict to run again): the
+   * part under way, if any, stops before its next COPY and is waited for, so that nothing of it
+   * reaches the connection after the ROLLBACK (where it would be committed on its own, or land in
+   * the next attempt's transaction).
+   */
+  async abandon(): Promise<void> {
+    this.abandoned = true;
+    await this.sending;
   }
 
   /** At the commit: the journal, audit and outbox rows not written yet, once those sent ahead are stored. Returns the chain heads. */
@@ -227,5 +243,12 @@ export class PgRecordTransaction extends RecordTransaction {
     );
     this.appended = { ...this.appended, journal, audit };
     return { journal, audit };
+  }
+}
+
+/** Why a part sent ahead stopped: its unit of work ended without a commit. */
+class Abandoned extends Error {
+  constructor() {
+    super('the unit of work ended before its commit');
   }
 }
