@@ -175,9 +175,10 @@ function checkIndexes(
       for (const entry of indexEntries(kind as RecordKind, key, value)) {
         const index = expected.get(entry.kind)!;
         // Added to in place: copying an index record for each member made a day's index of n members cost n² copies.
-        const members = index.get(entry.key);
-        if (members) members[entry.member] = entry.value;
-        else index.set(entry.key, { [entry.member]: entry.value });
+        // Without a prototype, so that a member named __proto__ is a member like any other.
+        const members = index.get(entry.key) ?? (Object.create(null) as Record<string, unknown>);
+        members[entry.member] = entry.value;
+        index.set(entry.key, members);
       }
     }
   }
@@ -193,10 +194,49 @@ function checkIndexes(
     const wanted: ReadonlyMap<string, unknown> = kind === 'journal-of-user' || kind === 'journal-links' ? ofJournal[kind] : (expected.get(kind) ?? new Map());
     for (const [key, value] of wanted) {
       if (!stored.has(key)) push(`index ${kind} lacks ${key}`);
-      else if (sortedJson(stored.get(key)) !== sortedJson(value)) push(`index ${kind} entry ${key} does not match the records it is derived from`);
+      else if (!sameJson(stored.get(key), value)) push(`index ${kind} entry ${key} does not match the records it is derived from`);
     }
     for (const key of stored.keys()) if (!wanted.has(key)) push(`index ${kind} holds ${key}, which no record has`);
   }
+}
+
+/** Whether two values have the same sortedJson text; a journal index of a million entries is not made into text twice to say so. */
+function sameJson(a: unknown, b: unknown): boolean {
+  // A structure alike says the texts are alike; a difference (a damaged store) is confirmed by the texts.
+  return alike(a, b, true) || sortedJson(a) === sortedJson(b);
+}
+
+/**
+ * True only where the texts are surely the same: `sorted` as sortedJson writes an object (its
+ * keys in any order), else as JSON.stringify writes it (keys in order, plain objects only).
+ */
+function alike(a: unknown, b: unknown, sorted: boolean): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length || hasToJson(a) || hasToJson(b)) return false;
+    for (let i = 0; i < a.length; i += 1) if (!alike(a[i], b[i], false)) return false;
+    return true;
+  }
+  if (!sorted && (!plainObject(a) || !plainObject(b))) return false;
+  const first = a as Record<string, unknown>;
+  const second = b as Record<string, unknown>;
+  const keys = Object.keys(first);
+  const others = Object.keys(second);
+  if (keys.length !== others.length) return false;
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i]!;
+    if (sorted ? !Object.prototype.propertyIsEnumerable.call(second, key) : others[i] !== key) return false;
+    if (!alike(first[key], second[key], sorted)) return false;
+  }
+  return true;
+}
+
+const hasToJson = (value: object): boolean => typeof (value as { toJSON?: unknown }).toJSON === 'function';
+
+function plainObject(value: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return (prototype === Object.prototype || prototype === null) && !hasToJson(value);
 }
 
 function sortedJson(value: unknown): string {
