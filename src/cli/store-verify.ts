@@ -140,8 +140,8 @@ async function checkInParallel(
   let previous = { seq: 0, hash: GENESIS_HASH };
   // The ranges follow each other, so each name's entries come out in order.
   for (const result of results) {
-    for (const [name, seqs] of result.parties ?? []) parties.set(name, [...(parties.get(name) ?? []), ...seqs]);
-    for (const [name, seqs] of result.links ?? []) links.set(name, [...(links.get(name) ?? []), ...seqs]);
+    for (const [name, seqs] of result.parties ?? []) append(parties, name, seqs);
+    for (const [name, seqs] of result.links ?? []) append(links, name, seqs);
     for (const problem of result.problems) if (problems.length < MAX_PROBLEMS) problems.push(problem);
     if (result.start && (result.start.seq !== previous.seq || result.start.hash !== previous.hash)) {
       problems.push(`journal entry ${result.start.seq + 1} does not continue the hash chain of the segment before it`);
@@ -197,6 +197,13 @@ function runWorker(task: RangeTask): Promise<RangeResult> {
       if (code !== 0) reject(new Error(`a verify worker stopped with code ${code}`));
     });
   });
+}
+
+/** A range's entries of a name after those of the ranges before it, added in place (not a copy of the whole list per range). */
+function append(into: Map<string, number[]>, name: string, seqs: number[]): void {
+  const list = into.get(name);
+  if (!list) into.set(name, seqs);
+  else for (const seq of seqs) list.push(seq);
 }
 
 function addBalances(into: Balances, from: Balances): void {
