@@ -205,19 +205,38 @@ class Cursor {
 
   /** A string's characters up to its closing quote, when they are printable ASCII without escapes. */
   plainString(): string | null {
+    const from = this.at;
+    const close = this.plainStringEnd();
+    if (close < 0) return null;
+    this.at = close + 1;
+    return internedString(this.bytes, from, close, this.hashed);
+  }
+
+  /** Steps over what plainString reads, without making a string of it (a transaction's time is new on every entry). */
+  skipPlainString(): boolean {
+    const close = this.plainStringEnd();
+    if (close >= 0) this.at = close + 1;
+    return close >= 0;
+  }
+
+  /** The hash of the characters plainStringEnd last went over. */
+  private hashed = 0;
+
+  /** Where the plain string at the cursor closes (1 to 79 printable ASCII characters, no escapes), or -1. */
+  private plainStringEnd(): number {
     const { bytes } = this;
     const from = this.at;
     let hash = 0x811c9dc5;
     for (let at = from, limit = Math.min(bytes.length, from + 80); at < limit; at += 1) {
       const byte = bytes[at]!;
       if (byte === 0x22) {
-        this.at = at + 1;
-        return at > from ? internedString(bytes, from, at, hash) : null;
+        this.hashed = hash;
+        return at > from ? at : -1;
       }
-      if (byte < 0x20 || byte > 0x7e || byte === 0x5c) return null;
+      if (byte < 0x20 || byte > 0x7e || byte === 0x5c) return -1;
       hash = Math.imul(hash ^ byte, 0x01000193);
     }
-    return null;
+    return -1;
   }
 
   /** Steps over a JSON string at the cursor (escapes included) without decoding it. */
@@ -293,7 +312,7 @@ function scanEntry(c: Cursor): ScannedEntry | null {
  */
 function partiesAndLinksOf(content: Buffer): { parties: string[]; links: string[] } | null {
   const c = new Cursor(content, 0);
-  if (!c.take(L.txType) || c.plainString() === null || !c.take(L.txAt) || c.plainString() === null || !c.take(L.txMemo)) return null;
+  if (!c.take(L.txType) || !c.skipPlainString() || !c.take(L.txAt) || !c.skipPlainString() || !c.take(L.txMemo)) return null;
   if (!c.take(L.null) && !c.skipString()) return null;
   if (!c.take(L.txLinks)) return null;
   const links = c.idList();
