@@ -1,12 +1,13 @@
 // COPY as pg-copy writes it (CSV, tab-separated, U+0001 quotes) against a real server: any text,
 // backslashes, tabs, line breaks, the quote character, an empty text and the end-of-data mark included,
 // is stored exactly as given (a chain entry's hash covers its text), and a refused row fails the
-// whole COPY with its SQLSTATE, as an INSERT would.
+// whole COPY with its SQLSTATE, as an INSERT would. Several tables' COPYs go as one query, their rows
+// sent behind it: all of them stored, or none past the refused row, and the connection goes on.
 
 import fc from 'fast-check';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { copyInto } from '../../src/store/pg/pg-copy.js';
+import { copyBatch, copyInto, copyStatements } from '../../src/store/pg/pg-copy.js';
 import { testDatabase } from '../support/pg.js';
 
 const db = await testDatabase();
@@ -15,6 +16,8 @@ await client.connect();
 db.onDrop(() => client.end());
 await client.query('CREATE TABLE copied (n bigint PRIMARY KEY, flag boolean NOT NULL, body text NOT NULL, doc json NOT NULL)');
 await client.query('CREATE TABLE led (body text NOT NULL, n bigint PRIMARY KEY)');
+await client.query('CREATE TABLE first_of_many (n bigint PRIMARY KEY, body text NOT NULL)');
+await client.query('CREATE TABLE second_of_many (body text NOT NULL, n bigint PRIMARY KEY)');
 
 describe('COPY … FROM STDIN (pg-copy)', () => {
   it('stores every text exactly as given, backslashes, tabs, line breaks, quote characters and empty texts included', async () => {
@@ -66,5 +69,49 @@ describe('COPY … FROM STDIN (pg-copy)', () => {
     await expect(copy('copied', ['n', 'flag', 'body', 'doc'], [[1_000_001, true, 'twice', '{}']])).rejects.toMatchObject({ code: '23505' });
     const { rows } = await client.query<{ n: string }>('SELECT n::text AS n FROM copied WHERE n > 1000000 ORDER BY n');
     expect(rows).toEqual([{ n: '1000001' }]);
+  });
+
+  it('copies several tables in one call, each row as given, including rows larger than one chunk', async () => {
+    const many = Array.from({ length: 4500 }, (_, i) => [i + 1, `row\t${i}\n${'é'.repeat(i % 7)}`] as const);
+    await copyStatements(client, [
+      { table: 'first_of_many', columns: ['n', 'body'], rows: many },
+      { table: 'second_of_many', columns: ['body', 'n'], rows: [] },
+      {
+        table: 'second_of_many',
+        columns: ['body', 'n'],
+        rows: [
+          ['\\.', 1],
+          ['', 2],
+        ],
+      },
+    ]);
+    const first = await client.query<{ n: string; body: string }>('SELECT n::text AS n, body FROM first_of_many ORDER BY first_of_many.n');
+    expect(first.rows).toEqual(many.map(([n, body]) => ({ n: String(n), body })));
+    const second = await client.query<{ body: string }>('SELECT body FROM second_of_many ORDER BY n');
+    expect(second.rows.map((row) => row.body)).toEqual(['\\.', '']);
+  });
+
+  it('stores nothing of a call whose later table refuses a row, fails with its SQLSTATE, and the connection goes on', async () => {
+    const batch = copyBatch(client);
+    await batch.copy('first_of_many', ['n', 'body'], [[100_001, 'not kept']]);
+    await batch.copy('second_of_many', ['body', 'n'], [['duplicate', 1]]);
+    await batch.copy('first_of_many', ['n', 'body'], [[100_002, 'never read']]);
+    const before = await client.query<{ n: string }>('SELECT count(*)::text AS n FROM first_of_many');
+    expect(before.rows).toEqual([{ n: '4500' }]);
+    await expect(batch.send()).rejects.toMatchObject({ code: '23505' });
+    const { rows } = await client.query<{ n: string }>('SELECT count(*)::text AS n FROM first_of_many WHERE n > 100000');
+    expect(rows).toEqual([{ n: '0' }]);
+    await batch.copy('first_of_many', ['n', 'body'], [[100_003, 'kept']]);
+    await batch.send();
+    const after = await client.query<{ body: string }>('SELECT body FROM first_of_many WHERE n > 100000');
+    expect(after.rows).toEqual([{ body: 'kept' }]);
+  });
+
+  it('fails inside a database transaction as a statement does: the transaction is aborted, and rolls back', async () => {
+    await client.query('BEGIN');
+    await expect(copyStatements(client, [{ table: 'first_of_many', columns: ['n', 'body'], rows: [[1, 'twice']] }])).rejects.toMatchObject({ code: '23505' });
+    await expect(client.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });
+    await client.query('ROLLBACK');
+    await expect(client.query<{ one: number }>('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
   });
 });

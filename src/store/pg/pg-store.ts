@@ -19,7 +19,7 @@ import { GENESIS_HASH } from '../../domain/state.js';
 import { RecordView } from '../record-view.js';
 import type { LoadableStore, RecordsTransaction, StoreLoader } from '../store.js';
 import { loadMigrations, migrate, refuseNewer, schemaVersion, type Migration } from './migrate.js';
-import { copyInto } from './pg-copy.js';
+import { copyBatch, copyInto } from './pg-copy.js';
 import { PgLoader } from './pg-load.js';
 import { loadPg } from './pg-driver.js';
 import { brokenConnection, DatabaseErrors, sqlState } from './pg-errors.js';
@@ -271,7 +271,7 @@ export class PgStore implements LoadableStore {
     this.workTime = serverTime;
     this.serverOffsetMs = serverTime.getTime() - Date.now();
     if (this.options.fixedClock && !meta.testStore && (meta.journal.seq > 0 || meta.audit.seq > 0)) throw this.fixedClockRefused();
-    const sendAhead = readOnly ? null : { copy: copyInto(client), entries: this.options.sendAheadEntries ?? SEND_AHEAD_ENTRIES };
+    const sendAhead = readOnly ? null : { copies: () => copyBatch(client), entries: this.options.sendAheadEntries ?? SEND_AHEAD_ENTRIES };
     return new PgRecordTransaction(query, new RecordView(source), meta, readOnly, this.location, sendAhead);
   }
 

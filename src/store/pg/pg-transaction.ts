@@ -10,7 +10,7 @@ import { RecordTransaction } from '../record-transaction.js';
 import type { RecordView } from '../record-view.js';
 import type { AuditReader, JournalReader, OutboxReader } from '../store.js';
 import { appendChain, appendJournal, CHAIN_COLUMNS, chainPages, pageStart, type ChainRow } from './pg-chain.js';
-import type { CopyIn } from './pg-copy.js';
+import type { CopyBatch } from './pg-copy.js';
 import { minorUnits, type Query } from './pg-records.js';
 import { linkProblems, queueProblems } from './pg-verify.js';
 
@@ -51,8 +51,8 @@ export class PgRecordTransaction extends RecordTransaction {
     readonly startMeta: StoreMeta,
     readOnly: boolean,
     location: string,
-    /** COPY on this transaction's connection, and the posted entries held before sending them ahead; a read has none. */
-    private readonly writing: { copy: CopyIn; entries: number } | null = null,
+    /** COPYs on this transaction's connection, and the posted entries held before sending them ahead; a read has none. */
+    private readonly writing: { copies: () => CopyBatch; entries: number } | null = null,
   ) {
     super(view, startMeta, readOnly);
     this.appended = { journal: startMeta.journal, audit: startMeta.audit, events: 0, mails: 0 };
@@ -183,12 +183,13 @@ export class PgRecordTransaction extends RecordTransaction {
    * next part starts once this one is stored; until then, entries wait in memory as they always did.
    */
   private sendAhead(): void {
-    const copy = this.writing?.copy ?? null;
-    if (copy === null || this.sendFailure) return;
+    const writing = this.writing;
+    if (writing === null || this.sendFailure) return;
     this.sendingPart = true;
-    // Each COPY of a part starts only while the unit of work is still going to commit: one started
-    // after its ROLLBACK would run outside any transaction and be committed on its own.
-    const guarded: CopyIn = (table, columns, rows) => (this.abandoned ? Promise.reject(new Abandoned()) : copy(table, columns, rows));
+    // A part's COPYs go together, and only while the unit of work is still going to commit: sent
+    // after its ROLLBACK they would run outside any transaction and be committed on their own.
+    const batch = writing.copies();
+    const guarded: CopyBatch = { copy: batch.copy, send: () => (this.abandoned ? Promise.reject(new Abandoned()) : batch.send()) };
     this.sending = this.sendAppends(guarded, false).then(
       () => {
         this.sendingPart = false;
@@ -215,14 +216,15 @@ export class PgRecordTransaction extends RecordTransaction {
     await this.sending;
     if (this.sendFailure) throw this.sendFailure.error;
     if (this.writing === null) throw new Error('a read-only unit of work writes nothing');
-    return this.sendAppends(this.writing.copy, true);
+    return this.sendAppends(this.writing.copies(), true);
   }
 
   /**
    * The journal, audit and outbox rows not written yet: all of them at the commit (`final`), else all
-   * but each chain's newest entry. Returns the chain heads they lead to.
+   * but each chain's newest entry, in one round trip. Returns the chain heads they lead to.
    */
-  private async sendAppends(copy: CopyIn, final: boolean): Promise<{ journal: ChainHead; audit: ChainHead }> {
+  private async sendAppends(batch: CopyBatch, final: boolean): Promise<{ journal: ChainHead; audit: ChainHead }> {
+    const copy = batch.copy;
     const from = this.appended;
     const posted = this.takePosted(final ? 0 : 1);
     const events = this.events.slice(from.events, final ? this.events.length : Math.max(from.events, this.events.length - 1));
@@ -241,6 +243,7 @@ export class PgRecordTransaction extends RecordTransaction {
       ['seq', 'id', 'mail'],
       mails.map((mail, index) => [this.startMeta.mailSeq + from.mails + index + 1, mail.id, JSON.stringify(mail)]),
     );
+    await batch.send();
     this.appended = { ...this.appended, journal, audit };
     return { journal, audit };
   }
