@@ -55,11 +55,12 @@ export async function payBatch(
   options: { atomic: boolean; progress?: (done: number) => void },
 ): Promise<RowResult[]> {
   const results: RowResult[] = [];
-  // Each row looks up its reference: a store across a network reads them all in one go first.
+  // Each row looks up its reference and its payee: a store across a network reads them all in one go first.
   await t.idempotency.prefetch(
     actor.user.id,
     rows.map((row) => row.reference),
   );
+  await t.users.prefetchRecipients(rows.map((row) => row.recipient));
   for (const [index, row] of rows.entries()) {
     results.push(await payRow(t, deps, actor, row));
     if (index % YIELD_EVERY === YIELD_EVERY - 1) {

@@ -122,6 +122,10 @@ export abstract class RecordTransaction implements RecordsTransaction {
     },
     byEmail: async (email) => this.firstMember('user-by-email', email),
     byPhone: async (phone) => this.firstMember('user-by-phone', phone),
+    prefetchRecipients: async (recipients) => {
+      await this.view.prefetch('user-by-email', [...new Set(recipients.flatMap((r) => (r.kind === 'email' ? [r.email] : [])))]);
+      await this.view.prefetch('user-by-phone', [...new Set(recipients.flatMap((r) => (r.kind === 'phone' ? [r.phone] : [])))]);
+    },
     byToken: async (kind, tokenHash) => this.firstMember('user-by-token', `${kind}:${tokenHash}`),
     staff: async () => (await this.usersFiled('staff', 'staff')).sort((a, b) => byCode(a.id, b.id)),
     count: async () => ((await this.view.committed<Counts>('counts', COUNTS_KEY))?.users ?? 0) + (await this.newUsers()),

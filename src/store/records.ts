@@ -10,6 +10,7 @@
 import type { Delivery } from '../domain/mail-delivery.js';
 import type { MailImport } from '../domain/inbound-mail.js';
 import type { MinorUnits } from '../domain/money.js';
+import type { Recipient } from '../domain/validate.js';
 import type {
   IdempotencyRecord,
   LimitWindow,
@@ -50,6 +51,12 @@ export interface UserRecords {
   byEmail(email: string): Promise<User | null>;
   /** E.164 form. */
   byPhone(phone: string): Promise<User | null>;
+  /**
+   * Says which users are about to be looked up by address, and their balances read (a batch's
+   * payees), so that a store behind a network reads them in one query; changes nothing that the
+   * lookups return.
+   */
+  prefetchRecipients(recipients: readonly Recipient[]): Promise<void>;
   /** sha256 of a mailed token (activation, password reset or unlock). */
   byToken(kind: 'activation' | 'passwordReset' | 'unlockToken', tokenHash: string): Promise<User | null>;
   /** Agents and admins: a small set, indexed by role. */

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/app/authenticate.js';
+import { payBatch } from '../../src/app/batch.js';
 import type { AppDeps } from '../../src/app/ports.js';
 import { deposit, quoteTransfer, transfer } from '../../src/app/wallet.js';
 import { RefData } from '../../src/cli/refdata.js';
@@ -17,6 +18,7 @@ import { userAccount, type NewTransaction } from '../../src/domain/ledger.js';
 import { chainHash } from '../../src/domain/hashing.js';
 import { findCurrency } from '../../src/domain/money.js';
 import type { User } from '../../src/domain/state.js';
+import { classifyRecipient } from '../../src/domain/validate.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { PgStore } from '../../src/store/pg/pg-store.js';
 import { maskDatabaseUrl } from '../../src/store/pg/url.js';
@@ -143,6 +145,29 @@ async function withThreeTickets(): Promise<PgStore> {
     tickets.forEach((ticket) => t.tickets.put(ticket, { ...summarizeTicket(ticket, support, europe), status: ticket.number === 2 ? 'solved' : 'new' })),
   );
   return store;
+}
+
+/**
+ * A unit of work on `store`'s tables over a connection of the test's own, every statement it sends
+ * counted in `sent`; a writing one is rolled back.
+ */
+function counted<R>(store: PgStore, readOnly: boolean, work: (t: PgRecordTransaction, sent: readonly string[]) => Promise<R>): Promise<R> {
+  const schema = (store.location.match(/schema (\w+)/) ?? [])[1]!;
+  return withClient(postgres.db.url, async (client) => {
+    await client.query(`SET search_path TO ${schema}`);
+    await client.query(readOnly ? 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY' : 'BEGIN ISOLATION LEVEL SERIALIZABLE');
+    const sent: string[] = [];
+    const query: Query = (text, values) => {
+      sent.push(text);
+      return client.query(text, values as unknown[]) as never;
+    };
+    const source = new PgRecordSource(query);
+    try {
+      return await work(new PgRecordTransaction(query, new RecordView(source), (await source.meta()).meta, readOnly, store.location), sent);
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  });
 }
 
 describe('the PostgreSQL store', () => {
@@ -300,24 +325,63 @@ describe('the PostgreSQL store', () => {
         t.tickets.put(ticket, summarizeTicket(ticket, support, europe));
       });
     });
-    const schema = (store.location.match(/schema (\w+)/) ?? [])[1]!;
-    // The unit of work on a connection of the test's own, every statement it sends counted.
     const usersRead = (limit: number) =>
-      withClient(postgres.db.url, async (client) => {
-        await client.query(`SET search_path TO ${schema}`);
-        const sent: string[] = [];
-        const query: Query = (text, values) => {
-          sent.push(text);
-          return client.query(text, values as unknown[]) as never;
-        };
-        const source = new PgRecordSource(query);
-        const t = new PgRecordTransaction(query, new RecordView(source), (await source.meta()).meta, true, store.location);
+      counted(store, true, async (t, sent) => {
         const queue = await agentQueue(t, depsAt(0), actor(lin), { selection: { ...NO_FILTER, assignee: { kind: 'any' }, sort: 'urgency' }, limit });
         expect(Object.keys(queue.names)).toHaveLength(limit);
         return sent.filter((text) => /FROM users\b/.test(text)).length;
       });
     expect(await usersRead(3)).toBe(1);
     expect(await usersRead(30)).toBe(1);
+  });
+
+  it('a batch reads its payees, their records and wallets in one query, whatever their number, and pays as the memory store does', async () => {
+    const payees = Array.from({ length: 12 }, (_, i) => ({ ...customer(newState(), `p${i}`, { country: 'US' }), id: `usr_p${i}`, email: `p${i}@example.com` }));
+    const [ada] = people;
+    const memory = new MemoryRecordStore(NOW, 4);
+    const database = postgres.make(NOW);
+    const rowsTo = (count: number, tag: string) =>
+      [...payees.slice(0, count).map((p) => p.email), 'nobody.yet@example.com'].map((to, i) => ({
+        line: i + 2,
+        reference: `${tag}-${i}`,
+        recipient: classifyRecipient(to),
+        to,
+        currency: USD,
+        amountMinor: 100 + i,
+        memo: null,
+      }));
+    for (const store of [memory, database]) {
+      await seeded(store);
+      await store.transaction(async (t) => {
+        for (const payee of payees) t.users.put(payee);
+        await deposit(t, depsAt(1), actor(ada!), { amountMinor: 100_000, currency: USD, source: 'card' });
+        // p1 holds money already: the balance read ahead is the one a payment adds to.
+        await transfer(t, depsAt(1), actor(ada!), {
+          request: { to: payees[1]!.email, amountMinor: 700, currency: 'USD', toCurrency: 'USD' },
+          memo: null,
+          idempotencyKey: null,
+          quoteId: null,
+        });
+      });
+    }
+    const paid = await Promise.all(
+      [memory, database].map((store) => store.transaction((t) => payBatch(t, depsAt(2), actor(ada!), rowsTo(12, 'paid'), { atomic: false }))),
+    );
+    expect(paid[1]).toEqual(paid[0]);
+    expect(paid[1]!.map((r) => r.status)).toEqual([...Array(12).fill('paid'), 'waiting']);
+    expect(await dump(database)).toEqual(await dump(memory));
+    const reads = (count: number) =>
+      counted(database, false, async (t, sent) => {
+        const results = await payBatch(t, depsAt(3), actor(ada!), rowsTo(count, 'counted'), { atomic: false });
+        expect(results.map((r) => r.status)).toEqual([...Array(count).fill('paid'), 'waiting']);
+        return {
+          users: sent.filter((text) => /FROM users\b/.test(text)).length,
+          balances: sent.filter((text) => /^SELECT currency, amount_minor/.test(text)).length,
+        };
+      });
+    const few = await reads(3);
+    expect(few.users).toBe(1);
+    expect(await reads(12)).toEqual(few);
   });
 
   it('refuses in the database what breaks its rules: duplicate emails, a negative wallet, a quote used twice, unbalanced or rewritten journal entries', async () => {
