@@ -33,7 +33,8 @@ export function signedIn(ctx: Context, t: RecordsTransaction, token: string | nu
 
 /**
  * For commands that only look: the session is checked on a lock-free read, and its last use is
- * recorded by a small write only when due (at most once a minute), so most reads write nothing.
+ * recorded by a small write only when due (at most once a minute), so most reads write nothing;
+ * never on a store of an older layout, which that write would upgrade (a read leaves it as it is).
  */
 export async function readSignedIn<T>(
   ctx: Context,
@@ -44,7 +45,7 @@ export async function readSignedIn<T>(
   const nowMs = ctx.now().getTime();
   let touch = false;
   const result = await ctx.store.read(async (t) => {
-    touch = await sessionTouchDue(t, nowMs, token);
+    touch = t.outdated !== true && (await sessionTouchDue(t, nowMs, token));
     return work(t, await authenticateActor(t, nowMs, token, options));
   });
   if (touch) await touchSession(ctx, nowMs, token, options);

@@ -22,6 +22,14 @@ export function actAs<T>(ctx: Context, token: string | null, access: Access, wor
   return ctx.store.transaction(async (t) => work(t, await authenticate(t, ctx.now().getTime(), token, access)));
 }
 
+/**
+ * A look as the signed-in person, the actor checked in the same read: no store lock, nothing
+ * written (an old store is read as it is), so it answers on a read-only store and beside a writer.
+ */
+export function lookAs<T>(ctx: Context, token: string | null, access: Access, work: (t: RecordsTransaction, actor: Actor) => Promise<T>): Promise<T> {
+  return readSignedIn(ctx, token, work, access);
+}
+
 /** Carries a rehearsal's result out of the transaction it undoes. */
 class Rehearsed<T> {
   constructor(readonly value: T) {}

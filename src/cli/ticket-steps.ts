@@ -10,13 +10,13 @@ import type { Ticket } from '../domain/ticket-record.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { sessionToken } from './auth.js';
 import type { Context } from './context.js';
-import { actAs } from './signed-in.js';
+import { actAs, lookAs } from './signed-in.js';
 import { printTicket, ticketDocument } from './ticket-output.js';
 
-/** Who is asking, read in its own short transaction (before any prompt). */
+/** Who is asking, read without the store lock (before any prompt). */
 export async function whoIsAsking(ctx: Context): Promise<{ token: string | null; user: User }> {
   const token = await sessionToken(ctx);
-  const user = await actAs(ctx, token, {}, async (_t, actor) => actor.user);
+  const user = await lookAs(ctx, token, {}, async (_t, actor) => actor.user);
   return { token, user };
 }
 

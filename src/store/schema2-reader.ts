@@ -1,7 +1,8 @@
 // Reads a schema-2 store (the layout before the split store): a state file (balances, users, live
 // objects) beside hash-chained journal and audit segments, per-user journal indexes and an outbox
-// of .eml files. Only the upgrade to the split store (split-file-store.ts) uses it, under the
-// store lock; nothing is ever committed in this layout again.
+// of .eml files. The upgrade to the split store (split-file-store.ts) uses it under the store lock,
+// and a read (which writes nothing) to read the store as that upgrade would make it; nothing is
+// ever committed in this layout again.
 //
 // A schema-2 commit wrote journal and audit segments first, then indexes and mails, then the state,
 // which records the last applied sequence. So before the state is read for the upgrade, a commit
@@ -12,6 +13,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import type { AuditEntry } from '../domain/audit.js';
+import { AppError } from '../domain/errors.js';
 import { hydrateEntry, type StoredJournalEntry, type Transaction } from '../domain/ledger.js';
 import { chainHash, sha256Hex } from '../domain/hashing.js';
 import type { ChainHead, UserId } from '../domain/state.js';
@@ -49,12 +51,30 @@ export class Schema2Reader {
 
   /** The committed state, after completing a commit that was cut short. The caller holds the store lock. */
   async recoveredState(): Promise<Schema2State> {
+    const state = await this.readState();
+    if (!(await this.consistent(state))) await this.recover(state);
+    return state;
+  }
+
+  /**
+   * The committed state for a read, which writes nothing: one whose last commit was cut short (its
+   * journal or audit log goes on past the state) needs that commit completed first, a write.
+   */
+  async committedState(): Promise<Schema2State> {
+    const state = await this.readState();
+    if (await this.consistent(state)) return state;
+    throw new AppError(
+      'STORE_UNAVAILABLE',
+      `the store at ${this.directory} is in the layout of okpay's first release (schema 2), and its last change was cut short: completing it is a write, which a command that only reads does not make`,
+      { hint: 'run `okpay store migrate` (it upgrades the store and completes that change), then this command again' },
+    );
+  }
+
+  private async readState(): Promise<Schema2State> {
     const low = new Low<Record<string, unknown> | null>(new DurableJsonFile<Record<string, unknown> | null>(this.stateFile), null);
     await low.read();
     if (low.data === null) throw corrupt(this.stateFile, 'it is missing');
-    const state = this.configured(upgradeState(low.data, this.stateFile));
-    if (!(await this.consistent(state))) await this.recover(state);
-    return state;
+    return this.configured(upgradeState(low.data, this.stateFile));
   }
 
   /** True when the journal and audit files end where the state says (a few stat calls). */

@@ -15,7 +15,8 @@
 //
 // Reads take no lock: they read the root, lay a pending redo over it, and check every file they
 // read against that version (its own digest, the commit that wrote it); a file changed by a later
-// commit makes the read start again.
+// commit makes the read start again. A store of an older layout is read as it is (a schema-2 store
+// as its upgrade would make it, in memory); only a writer upgrades it.
 
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -169,7 +170,6 @@ export class SplitFileStore implements LoadableStore {
   }
 
   async read<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
-    await this.upgradeIfOld();
     for (let attempt = 1; ; attempt += 1) {
       try {
         const snapshot = await this.openForRead();
@@ -194,19 +194,13 @@ export class SplitFileStore implements LoadableStore {
    * redo is read as the version it commits, a torn journal tail is left for the next writer.
    */
   async verify(): Promise<SplitVerifyReport> {
-    const root = this.readRoot();
-    if (root === null && existsSync(this.file(SCHEMA2_STATE))) {
-      throw new AppError('STORE_CORRUPT', `the store at ${this.directory} has not been upgraded to this okpay's layout yet`, {
-        hint: 'run any other command once to upgrade it, then verify',
-      });
-    }
     return this.verifyVersion(await this.openForRead());
   }
 
   /** The checks of `verify` on one committed version, read strictly; the journal's indexes against `journal` when the caller read it. */
   private verifyVersion(snapshot: Snapshot, journal?: JournalIndexes): Promise<SplitVerifyReport> {
     const layout = snapshot.root.layout ?? null;
-    const strict = new Snapshot(this, snapshot.root, snapshot.overlay, true);
+    const strict = snapshot.strict();
     return verifySplitStore(
       this,
       strict,
@@ -256,11 +250,31 @@ export class SplitFileStore implements LoadableStore {
       return snapshot;
     }
     if (root === null) {
+      if (existsSync(this.file(SCHEMA2_STATE))) return this.schema2Version();
       await this.refuseMissingRoot(redo);
       return new Snapshot(this, this.emptyRoot(), null, false);
     }
     this.configure(root);
     return new Snapshot(this, root, null, false);
+  }
+
+  /**
+   * A schema-2 store as its upgrade would make it, built in memory: a read writes nothing, and only
+   * a writer upgrades the store. (Its last commit cut short needs completing, a write: refused.)
+   */
+  private async schema2Version(): Promise<Snapshot> {
+    try {
+      const state = await new Schema2Reader(this.directory).committedState();
+      const root = schema2Root(state);
+      this.configure(root);
+      const texts = new Map<string, string>();
+      for (const [target, make] of await this.schema2Files(state)) texts.set(target, await make());
+      return new Snapshot(this, root, null, false, texts);
+    } catch (error) {
+      // Upgraded meanwhile, its old files gone: the read starts again, on the upgraded store.
+      if (error instanceof AppError && existsSync(this.file(ROOT))) throw new StaleRead(error);
+      throw error;
+    }
   }
 
   /** Under the lock: completes or drops what a cut-short commit left, then checks what the next commit builds on. */
@@ -543,9 +557,10 @@ export class SplitFileStore implements LoadableStore {
   // ---- the upgrade from schema 2 -------------------------------------------------------------
 
   /**
-   * A schema-2 store (state.json, no root) is upgraded in place before its first use. Its files
-   * stay as they are until the new root has been written (the upgrade's commit point): a kill
-   * before that leaves the old store, which the next command upgrades again from the start.
+   * A schema-2 store (state.json, no root) is upgraded in place by its first writer (reads build
+   * the same version in memory). Its files stay as they are until the new root has been written
+   * (the upgrade's commit point): a kill before that leaves the old store, which the next writer
+   * upgrades again from the start.
    */
   private async upgradeIfOld(): Promise<void> {
     if (existsSync(this.file(ROOT)) || !existsSync(this.file(SCHEMA2_STATE))) return;
@@ -561,7 +576,23 @@ export class SplitFileStore implements LoadableStore {
     // Leftovers of an upgrade cut short: never part of any store.
     await fs.rm(this.file(RECORDS), { recursive: true, force: true });
     await fs.rm(this.file(MAILS), { recursive: true, force: true });
-    const commit = 1;
+    const files = await this.schema2Files(state);
+    for (const [target, make] of files) {
+      await ensureDirectory(path.dirname(this.file(target)));
+      await writeInPlace(this.file(target), await make(), true);
+    }
+    for (const directory of new Set([...files.keys()].map((f) => path.dirname(this.file(f))))) await fsyncDirectory(directory);
+    // Later commit points rewrite this file in place and so never need a new inode.
+    await writeInPlace(this.file(REDO), 'none', true);
+    if (compromised()) throw lockLost(this.directory);
+    await writeDurably(this.file(ROOT), seal(schema2Root(state)));
+    await fsyncDirectory(this.directory);
+    await this.removeSchema2Files();
+    await this.removeOldLayout();
+  }
+
+  /** Every file of a schema-2 store's upgrade but the root: its records, and its mails packed into segments. */
+  private async schema2Files(state: Schema2State): Promise<Map<string, FileText>> {
     const journal = new SegmentLog<StoredJournalEntry>(this.journalLog.directory, state.meta.segmentSize);
     const files = await recordFiles(
       await recordsOfState(
@@ -570,37 +601,19 @@ export class SplitFileStore implements LoadableStore {
         await journalLinks(committedEntries(journal, state.meta.journal)),
         this.options.summarizeTicket,
       ),
-      commit,
+      SCHEMA2_UPGRADE_COMMIT,
       null,
       BUCKETED_KINDS,
     );
     const mails = mailFiles(
       { firstSeq: 1, lastSeq: state.meta.mailSeq },
-      commit,
+      SCHEMA2_UPGRADE_COMMIT,
       LAYOUT.mailsPerSegment,
       async () => [],
       (seq) => this.oldMail(seq),
     );
     for (const [target, make] of mails) files.set(target, make);
-    for (const [target, make] of files) {
-      await ensureDirectory(path.dirname(this.file(target)));
-      await writeInPlace(this.file(target), await make(), true);
-    }
-    for (const directory of new Set([...files.keys()].map((f) => path.dirname(this.file(f))))) await fsyncDirectory(directory);
-    // Later commit points rewrite this file in place and so never need a new inode.
-    await writeInPlace(this.file(REDO), 'none', true);
-    const root: RootBody = {
-      schemaVersion: SPLIT_SCHEMA_VERSION,
-      commit,
-      meta: state.meta,
-      counts: { users: Object.keys(state.users).length },
-      layout: LAYOUT,
-    };
-    if (compromised()) throw lockLost(this.directory);
-    await writeDurably(this.file(ROOT), seal(root));
-    await fsyncDirectory(this.directory);
-    await this.removeSchema2Files();
-    await this.removeOldLayout();
+    return files;
   }
 
   /** The schema-2 files, kept as the backup until the upgrade committed. */
@@ -610,6 +623,19 @@ export class SplitFileStore implements LoadableStore {
     await fs.rm(this.file(SCHEMA2_INDEX), { recursive: true, force: true });
     await fsyncDirectory(this.directory);
   }
+}
+
+/** The upgrade of a schema-2 store is the split store's first commit. */
+const SCHEMA2_UPGRADE_COMMIT = 1;
+
+function schema2Root(state: Schema2State): RootBody {
+  return {
+    schemaVersion: SPLIT_SCHEMA_VERSION,
+    commit: SCHEMA2_UPGRADE_COMMIT,
+    meta: state.meta,
+    counts: { users: Object.keys(state.users).length },
+    layout: LAYOUT,
+  };
 }
 
 function lockLost(directory: string): AppError {

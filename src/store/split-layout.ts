@@ -1,7 +1,7 @@
 // The split store's files (split-file-store.ts): where each lives, what each holds, the bucket of
 // a record's key, and the sealed text of the bucket and manifest files a commit's changes make.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod/mini';
 import { AppError } from '../domain/errors.js';
@@ -13,7 +13,7 @@ import { bucketCount, KINDS, KINDS_ADDED, type Kind } from './record-kinds.js';
 import { countsSchema } from './record-schemas.js';
 import { mailIdForSeq } from './record-transaction.js';
 import type { Changes } from './record-view.js';
-import { seal } from './sealed-file.js';
+import { seal, unseal } from './sealed-file.js';
 
 export const SPLIT_SCHEMA_VERSION = 11;
 export const ROOT = 'store.json';
@@ -125,6 +125,14 @@ export function checkRoot(root: RootBody, file: string): RootBody {
   const checked = checkWithSchema(rootSchema, root);
   if (!checked.ok) throw corrupt(file, `it does not describe a commit: ${problemsText(checked.problems)}`);
   return root;
+}
+
+/** The schema a data directory's store is in, as its root says (2: a schema-2 store's state.json; 0: no store yet). */
+export function storedSchemaVersion(directory: string): number {
+  const file = path.join(directory, ROOT);
+  const text = readText(file);
+  if (text !== null) return checkRoot(unseal<RootBody>(text, file), file).schemaVersion;
+  return existsSync(path.join(directory, 'state.json')) ? 2 : 0;
 }
 
 /** Where a snapshot's bucket records and manifests come from (null: a store being created). */

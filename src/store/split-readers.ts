@@ -36,6 +36,7 @@ export class SplitTransaction extends RecordTransaction {
   private appender: ChainAppender<StoredJournalEntry, Transaction | StoredTransaction> | null = null;
   /** Set by the store for a read: `verify`'s checks of every file of this version. */
   checkFiles?: (journal: JournalIndexes) => Promise<string[]>;
+  readonly outdated: boolean;
 
   constructor(
     private readonly store: StoreLogs,
@@ -45,6 +46,7 @@ export class SplitTransaction extends RecordTransaction {
     private readonly lockLost: () => Error | null = () => null,
   ) {
     super(new RecordView(snapshot), snapshot.root.meta, readOnly);
+    this.outdated = snapshot.outdated;
     const meta = snapshot.root.meta;
     this.journal = new SplitJournalReader(store, snapshot, meta.journal);
     this.auditLog = {

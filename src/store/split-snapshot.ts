@@ -16,6 +16,7 @@ import {
   oldMailPath,
   readText,
   ROOT,
+  SPLIT_SCHEMA_VERSION,
   stagePath,
   type BucketBody,
   type MailSegmentBody,
@@ -52,11 +53,30 @@ export class Snapshot implements RecordSource {
     readonly root: RootBody,
     readonly overlay: ReadonlyMap<string, string> | null,
     private readonly locked: boolean,
+    /**
+     * A version that exists only in memory: the texts of its record files and mail segments, by
+     * path (a schema-2 store read as its upgrade would write it, which only a writer does). Its
+     * journal, audit log and old outbox are read from the files as they are.
+     */
+    readonly memory: ReadonlyMap<string, string> | null = null,
   ) {}
 
   withRoot(root: RootBody | null): Snapshot {
     if (root === null) throw this.mismatch(corrupt(this.store.file(ROOT), 'the pending commit has no root'));
-    return new Snapshot(this.store, checkRoot(root, this.store.file(ROOT)), this.overlay, this.locked);
+    return new Snapshot(this.store, checkRoot(root, this.store.file(ROOT)), this.overlay, this.locked, this.memory);
+  }
+
+  /** The same version, read strictly: every mismatch is damage (verify's reading). */
+  strict(): Snapshot {
+    return new Snapshot(this.store, this.root, this.overlay, true, this.memory);
+  }
+
+  /**
+   * Of an older layout or schema than this okpay writes: its next writer upgrades it. A read leaves
+   * it as it is, and so does a best-effort write (a session's last use), which would upgrade it.
+   */
+  get outdated(): boolean {
+    return this.memory !== null || (this.root.commit > 0 && (this.root.layout === undefined || this.root.schemaVersion < SPLIT_SCHEMA_VERSION));
   }
 
   keeps(kind: IndexKind): boolean {
@@ -111,8 +131,8 @@ export class Snapshot implements RecordSource {
 
   /**
    * The .eml text of mail `seq` as of this version (undefined when its file does not hold it), and
-   * that file: its segment, or, in a store of the layout before schema 11 (read as it is until a
-   * writer upgrades it), its own file in outbox/.
+   * that file: its segment, or, in a store of the layout before schema 11 or of schema 2 (read as
+   * it is until a writer upgrades it), its own file in outbox/.
    */
   async mailText(seq: number): Promise<{ raw: string | undefined; file: string }> {
     const layout = this.root.layout;
@@ -124,11 +144,15 @@ export class Snapshot implements RecordSource {
       return { raw, file };
     }
     const segment = Math.floor((seq - 1) / layout.mailsPerSegment);
-    return { raw: (await this.mailSegment(segment))[(seq - 1) % layout.mailsPerSegment], file: this.store.file(mailSegmentPath(segment)) };
+    const raw = (await this.mailSegment(segment))[(seq - 1) % layout.mailsPerSegment];
+    // A version in memory packed its mails from their own files, which are where they are on disk.
+    return { raw, file: this.store.file(this.memory ? oldMailPath(seq) : mailSegmentPath(segment)) };
   }
 
   /** A file's text as of this version (a pending commit's may still be staged), or null when it does not exist. */
   textOf(relative: string): string | null {
+    const held = this.memory?.get(relative);
+    if (held !== undefined) return held;
     const file = this.store.file(relative);
     const text = this.overlay?.has(relative) ? (readText(stagePath(file)) ?? readText(file)) : readText(file);
     const expected = this.overlay?.get(relative);
@@ -160,7 +184,8 @@ export class Snapshot implements RecordSource {
       if (text === null || digest(text) !== expected) throw this.mismatch(corrupt(file, 'it does not hold what the pending commit wrote'));
       return unseal<T>(text, file);
     }
-    const text = readText(file);
+    // A version in memory has no record files on disk (any there are the leftovers of an upgrade cut short).
+    const text = this.memory ? (this.memory.get(relative) ?? null) : readText(file);
     if (text === null) return null;
     const body = this.checked(() => unseal<T>(text, file));
     if (!Number.isSafeInteger(body.commit) || body.commit > this.root.commit)

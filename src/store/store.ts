@@ -81,6 +81,12 @@ export interface RecordsTransaction extends Records {
   readonly auditLog: AuditReader;
   readonly outbox: OutboxReader;
   /**
+   * The store is of an older layout that its next writer upgrades (a store kept in files): a read
+   * sees it as upgraded, and a write that may be skipped (a session's last use) is, as it would
+   * upgrade the store. Absent where a store is never read in an older layout.
+   */
+  readonly outdated?: boolean;
+  /**
    * A store kept in files: checks every file of the version this transaction reads (each file's
    * digest and place, the indexes and the queue against the records, the outbox against the mail
    * counter, the journal's index files against `journal`, which verify found by reading the

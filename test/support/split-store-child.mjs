@@ -97,9 +97,8 @@ async function payMany(from, count) {
   });
 }
 
-// A read upgrades a schema-2 store; any other older store is upgraded by its first writer only.
-if (operation === 'upgrade') await store.read(() => undefined);
-else if (operation === 'write') await store.transaction(() => undefined);
+// An older store, schema 2 included, is upgraded by its first writer only: one that changes nothing else.
+if (operation === 'upgrade' || operation === 'write') await store.transaction(() => undefined);
 else if (operation === 'pay') process.stdout.write(`${await payStranger(args[0], args[1], Number(args[2]), Number(args[3]))}\n`);
 else if (operation === 'bulk') await payMany(args[0], Number(args[1]));
 else throw new Error(`unknown operation ${operation}`);

@@ -12,7 +12,7 @@ import { parseIsoDate } from '../../domain/validate.js';
 import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../command-builder.js';
-import { actAs } from '../signed-in.js';
+import { lookAs } from '../signed-in.js';
 import { barLines, fitSeries, sparkline, valuesPerColumn } from '../charts.js';
 import { openRequestedFile } from '../requested-file.js';
 import { statsHtml } from '../stats-html.js';
@@ -119,7 +119,7 @@ export function registerAgentStats(agent: Command, app: App): void {
   action(app, command, async (ctx, o) => {
     const { fromMs, toMs } = period(ctx, o.since, o.until);
     const token = await sessionToken(ctx);
-    const { stats, trends, names } = await actAs(ctx, token, { roles: ['agent'], what: '`agent stats`' }, (t, actor) =>
+    const { stats, trends, names } = await lookAs(ctx, token, { roles: ['agent'], what: '`agent stats`' }, (t, actor) =>
       agentStats(t, ctx, actor, { fromMs, toMs }),
     );
     const byAgent = stats.byAgent.map((row) => ({ agent: names[row.key] ?? row.key, ...row }));

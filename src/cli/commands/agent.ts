@@ -16,7 +16,7 @@ import { action, examples, group, subcommand, type App } from '../command-builde
 import { YES_FLAG } from '../prompts.js';
 import { parseLanguage } from '../../domain/language.js';
 import { emptyPageText, noteNextPage, offsetOf, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
-import { actAs } from '../signed-in.js';
+import { actAs, lookAs } from '../signed-in.js';
 import { slaCell } from '../ticket-output.js';
 import { emptyTicketsText, filterOptions, parseSelection } from '../ticket-filters.js';
 
@@ -64,7 +64,7 @@ function registerQueue(agent: Command, app: App): void {
     const selection = parseSelection(o, 'urgency');
     const paging = parsePaging(o, QUEUE_LIMIT);
     const token = await sessionToken(ctx);
-    const { entries, names, total } = await actAs(ctx, token, { roles: ['agent'], what: '`agent queue`' }, (t, actor) =>
+    const { entries, names, total } = await lookAs(ctx, token, { roles: ['agent'], what: '`agent queue`' }, (t, actor) =>
       agentQueue(t, ctx, actor, { selection, limit: paging.limit, offset: offsetOf(paging) }),
     );
     const document = entries.map(({ ticket, sla, urgency }) => ({
@@ -132,7 +132,7 @@ function registerMacros(agent: Command, app: App): void {
   action(app, command, async (ctx, o) => {
     const language = o.language === undefined ? null : parseLanguage(o.language);
     const token = await sessionToken(ctx);
-    const shown = await actAs(ctx, token, { roles: ['agent'], what: '`agent macros`' }, async (_t, actor) => listMacros(ctx, actor, language));
+    const shown = await lookAs(ctx, token, { roles: ['agent'], what: '`agent macros`' }, async (_t, actor) => listMacros(ctx, actor, language));
     const document = shown.macros.map((macro) => ({ name: macro.name, language: shown.language, status: macro.status, title: macro.title, body: macro.body }));
     ctx.out.data({ macros: document }, () => {
       ctx.out.table(

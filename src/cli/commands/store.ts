@@ -52,20 +52,18 @@ export function registerStoreCommands(program: Command, app: App): void {
       ]),
     );
   });
-  const migrate = subcommand(store, 'migrate', "bring a PostgreSQL database's schema up to date (an empty one gets okpay's tables)").option(
-    '--test',
-    'make a new, empty database a test store, where OKPAY_NOW is honoured',
-  );
+  const migrate = subcommand(
+    store,
+    'migrate',
+    "bring the store's schema up to date: a PostgreSQL database's (an empty one gets okpay's tables), or an older data directory's layout",
+  ).option('--test', 'make a new, empty database a test store, where OKPAY_NOW is honoured');
   examples(migrate, [
     'okpay --database-url postgres://okpay@db.example.com/okpay store migrate',
     'OKPAY_DATABASE_URL=postgres://okpay@localhost/okpay_test okpay store migrate --test',
+    'okpay --data-dir ~/.local/share/okpay store migrate',
   ]);
   action(app, migrate, async (ctx, o) => {
-    if (ctx.database === null) {
-      throw new AppError('USAGE', 'store migrate is for a PostgreSQL database: the data directory upgrades itself on first use', {
-        hint: 'name the database with --database-url or OKPAY_DATABASE_URL',
-      });
-    }
+    if (ctx.database === null) return migrateDataDirectory(ctx, o.test === true);
     const database = await ctx.database.open();
     const applied = await database.migrate(o.test === true);
     const { version } = await database.schema();
@@ -201,6 +199,29 @@ async function openCopyDatabase(ctx: Context, url: string, side: 'from' | 'to', 
   return { store, now: () => store.now(), close: () => store.close() };
 }
 
+/**
+ * The data directory's store in this okpay's layout. Its first writer upgrades it anyway (commands
+ * that only read leave an older layout as it is): this is a writer that changes nothing else.
+ */
+async function migrateDataDirectory(ctx: Context, test: boolean): Promise<void> {
+  if (test) throw new AppError('USAGE', '--test is for a PostgreSQL database', { hint: 'make a new data directory a test store with `okpay dev init`' });
+  const { storedSchemaVersion, SPLIT_SCHEMA_VERSION } = await import('../../store/split-layout.js');
+  const from = storedSchemaVersion(ctx.dataDir);
+  if (from !== 0 && from < SPLIT_SCHEMA_VERSION) await ctx.store.transaction(() => undefined);
+  const schemaVersion = storedSchemaVersion(ctx.dataDir);
+  // The shape of a database's migration: `applied` names the layout version the directory was upgraded to.
+  const applied = from !== schemaVersion ? [schemaVersion] : [];
+  ctx.out.data({ location: ctx.dataDir, applied, schemaVersion, testStore: null }, () =>
+    ctx.out.line(
+      from === 0
+        ? `no store in ${ctx.dataDir} yet: one is made in this okpay's layout (version ${SPLIT_SCHEMA_VERSION}) on first use`
+        : from === schemaVersion
+          ? `${ctx.dataDir} is at schema version ${schemaVersion}; nothing to do`
+          : `upgraded the store in ${ctx.dataDir} from schema version ${from} to ${schemaVersion}`,
+    ),
+  );
+}
+
 async function databaseInfo(lazy: LazyPgStore): Promise<StoreInfo> {
   const database = await lazy.open();
   const { version, latest } = await database.schema();
@@ -221,13 +242,12 @@ async function databaseInfo(lazy: LazyPgStore): Promise<StoreInfo> {
   };
 }
 
-/** The split file store (schema 3: store.json), a schema-2 store (state.json) not upgraded yet, or nothing. */
+/** The split file store (store.json), a schema-2 store (state.json) not upgraded yet, or nothing; an older one read as it is. */
 async function fileStoreInfo(ctx: Context): Promise<StoreInfo> {
-  const { SPLIT_SCHEMA_VERSION } = await import('../../store/split-layout.js');
-  const has = async (name: string) => (await fs.stat(path.join(ctx.dataDir, name)).catch(() => null)) !== null;
-  const schemaVersion = (await has('store.json')) ? SPLIT_SCHEMA_VERSION : (await has('state.json')) ? 2 : 0;
+  const { SPLIT_SCHEMA_VERSION, storedSchemaVersion } = await import('../../store/split-layout.js');
+  const schemaVersion = storedSchemaVersion(ctx.dataDir);
   const facts =
-    schemaVersion === SPLIT_SCHEMA_VERSION
+    schemaVersion > 0
       ? await ctx.store.read(async (t) => ({ testStore: t.meta.get().testStore, users: await t.users.count(), journalEntries: t.journal.head().seq }))
       : null;
   return {

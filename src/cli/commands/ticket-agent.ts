@@ -18,7 +18,7 @@ import { filterOptions } from '../ticket-filters.js';
 import { runBulk, ticketTarget } from '../ticket-bulk.js';
 import { localTime } from '../../app/desk.js';
 import { readBody } from '../message-body.js';
-import { actAs } from '../signed-in.js';
+import { lookAs } from '../signed-in.js';
 import { asAgent, numberArg, whoIsAsking } from '../ticket-steps.js';
 
 /** The verbs only agents may use; `ticket` lists them after the customers' verbs and before `import`. */
@@ -207,7 +207,7 @@ function registerWhy(ticket: Command, app: App): void {
   action(app, command, async (ctx, _o, args) => {
     const number = numberArg(args);
     const token = await sessionToken(ctx);
-    const { entry, timeZone } = await actAs(ctx, token, { roles: ['agent'], what: '`ticket why`' }, (t, actor) => whyTicket(t, ctx, actor, number));
+    const { entry, timeZone } = await lookAs(ctx, token, { roles: ['agent'], what: '`ticket why`' }, (t, actor) => whyTicket(t, ctx, actor, number));
     const { urgency, sla } = entry;
     const document = {
       ticket: number,

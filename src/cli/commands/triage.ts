@@ -19,7 +19,7 @@ import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../command-builder.js';
 import { filterOptions, parseSelection } from '../ticket-filters.js';
-import { actAs } from '../signed-in.js';
+import { actAs, lookAs } from '../signed-in.js';
 import { runConsole } from '../triage-console.js';
 import type { TriageAction, TriageDesk } from '../triage-desk.js';
 import { draftText, editInEditor } from '../triage-editor.js';
@@ -37,20 +37,23 @@ export function registerTriage(agent: Command, app: App): void {
     const selection = parseSelection(o, 'urgency');
     if (!ctx.io.stdinIsTTY || !ctx.io.stdoutIsTTY) throw new AppError('USAGE', '`agent triage` is interactive and needs a terminal', { hint: INSTEAD });
     const token = await sessionToken(ctx);
-    const agent = await actAs(ctx, token, {}, async (_t, actor) => actor.user);
+    const agent = await lookAs(ctx, token, {}, async (_t, actor) => actor.user);
     requireRole(agent, ['agent'], '`agent triage`');
     const looked = new Set<number>();
-    const asAgent = <T>(what: string, work: (t: RecordsTransaction, actor: Actor) => Promise<T>) => actAs(ctx, token, { roles: ['agent'], what }, work);
+    const access = { roles: ['agent' as const], what: '`agent triage`' };
+    const asAgent = <T>(work: (t: RecordsTransaction, actor: Actor) => Promise<T>) => actAs(ctx, token, access, work);
     const desk: TriageDesk = {
-      queue: () => asAgent('`agent triage`', (t, actor) => triageQueue(t, ctx, actor, selection)),
-      panel: (number) =>
-        asAgent('`agent triage`', async (t, actor) => {
-          const panel = await triagePanel(t, ctx, actor, number, !looked.has(number));
-          looked.add(number);
-          return panel;
-        }),
+      // The queue and a ticket looked at again only read; the first look at a ticket is audited (a write).
+      queue: () => lookAs(ctx, token, access, (t, actor) => triageQueue(t, ctx, actor, selection)),
+      panel: async (number) => {
+        const firstLook = !looked.has(number);
+        const look = (t: RecordsTransaction, actor: Actor) => triagePanel(t, ctx, actor, number, firstLook);
+        const panel = firstLook ? await asAgent(look) : await lookAs(ctx, token, access, look);
+        looked.add(number);
+        return panel;
+      },
       act: (seen, move) =>
-        asAgent('`agent triage`', async (t, actor) => {
+        asAgent(async (t, actor) => {
           await assertUnchanged(t, seen);
           return perform(t, ctx, actor, seen, move);
         }),

@@ -60,7 +60,7 @@ const SHARED_ATTEMPTS = 4;
  * times to concurrent writers holds exclusively: it waits for the writers under way, runs alone and
  * commits, so bounded retry never gives up under steady contention. ("okpayw" in ASCII.)
  */
-const WRITERS_LOCK = 0x6f6b70617977;
+export const WRITERS_LOCK = 0x6f6b70617977;
 /** SQLSTATEs that mean "run it again": serialization_failure, deadlock_detected. */
 const RETRYABLE = new Set(['40001', '40P01']);
 
