@@ -302,5 +302,5 @@ describe('the memory store and the split file store', () => {
     await apply(memory, { kind: 'deposit', who: 0, currency: 0, amount: 100 });
     await apply(file, { kind: 'deposit', who: 0, currency: 0, amount: 101 });
     expect(await dump(file.store)).not.toEqual(await dump(memory.store));
-  }, 60_000);
+  });
 });

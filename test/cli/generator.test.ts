@@ -45,7 +45,7 @@ beforeAll(async () => {
   exported = await generated('fit');
   data = JSON.parse(exported) as Exported;
   customers = Object.values(data.state.users).filter((u) => u.role === 'user');
-}, 120_000);
+});
 
 describe('generated customers fit their country', () => {
   it('every country of the mix appears, with names in its script and its support language', () => {
@@ -92,7 +92,7 @@ describe('generated customers fit their country', () => {
 
   it('stays byte-for-byte the same for a seed', async () => {
     expect(await generated('fit')).toBe(exported);
-  }, 120_000);
+  });
 });
 
 describe('the generator data', () => {

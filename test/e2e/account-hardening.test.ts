@@ -14,7 +14,7 @@ const WRONG = 'Wrong-password-1!';
  * other, so they get more time than the default on a busy machine.
  */
 function scenario(name: string, body: (o: Okpay) => Promise<void>): void {
-  it.concurrent(name, { timeout: 180_000 }, async () => {
+  it.concurrent(name, async () => {
     const o = new Okpay({ now: NOW });
     try {
       await body(o);
@@ -251,7 +251,7 @@ describe('[files] the clock (item 7)', () => {
   const CLOCK_REFUSED = 'OKPAY_NOW is set, but this store is not a test store: its clock cannot be moved';
   const realClock = { env: { OKPAY_NOW: undefined } };
 
-  it.concurrent('a real store refuses a moved clock (exit 2), so a session cannot be revived or stretched with it', { timeout: 180_000 }, async () => {
+  it.concurrent('a real store refuses a moved clock (exit 2), so a session cannot be revived or stretched with it', async () => {
     const o = new Okpay({ testStore: false });
     try {
       await register(o, 'ada@example.com', [], realClock);
@@ -285,7 +285,7 @@ describe('[files] the clock (item 7)', () => {
     }
   });
 
-  it.concurrent('a new store takes a moved clock only after `okpay dev init` (or loading fixtures)', { timeout: 180_000 }, async () => {
+  it.concurrent('a new store takes a moved clock only after `okpay dev init` (or loading fixtures)', async () => {
     const o = new Okpay({ testStore: false, now: NOW });
     try {
       const refused = await o.run(['register', '--email', 'ada@example.com', '--password-stdin', '--accept-terms', '--json'], { stdin: `${PASSWORD}\n` });

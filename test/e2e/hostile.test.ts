@@ -183,7 +183,7 @@ describe('[files] hostile input, in-process', () => {
       tally.inputs += 1;
     }
     expect(problems).toEqual([]);
-  }, 60_000);
+  });
 
   it('broken batch CSV is refused before any money moves', async () => {
     const problems: string[] = [];
@@ -203,7 +203,7 @@ describe('[files] hostile input, in-process', () => {
       tally.inputs += 1;
     }
     expect(problems).toEqual([]);
-  }, 60_000);
+  });
 
   it('step-up commands: hostile codes and passwords are refused, with no stack trace and no money moved', async () => {
     const code = (await desk.okpay(['dev', 'otp', '--email', 'bob@example.com'])).stdout.trim();
@@ -241,7 +241,7 @@ describe('[files] hostile input, in-process', () => {
       for (const argv of [...stepUps, ['2fa', 'enable'], ['2fa', 'confirm', '123456']]) await run(desk.roles.customer, argv, label, password);
     }
     expect(problems).toEqual([]);
-  }, 120_000);
+  });
 
   it('malformed one-time codes are refused (login, 2fa confirm, profile verify-phone), as are hostile passwords on stdin', async () => {
     const problems: string[] = [];
@@ -272,7 +272,7 @@ describe('[files] hostile input, in-process', () => {
       tally.inputs += 1;
     }
     expect(problems).toEqual([]);
-  }, 60_000);
+  });
 
   it('a four-eyes refund waiting for approval: hostile approvals are refused and change nothing', async () => {
     const customer = { token: desk.roles.customer };
@@ -307,7 +307,7 @@ describe('[files] hostile input, in-process', () => {
       await attempt('--ticket', h.label, ['agent', 'refund', paid, '--ticket', h.value, '--yes'], agent2);
     }
     expect(problems).toEqual([]);
-  }, 60_000);
+  });
 });
 
 // ---- a sample through the real binary ---------------------------------------------------------------

@@ -244,7 +244,7 @@ describe('okpay on a PostgreSQL database', () => {
       o.cleanup();
     }
     // 40 processes spawned on a shared 2-core machine.
-  }, 240_000);
+  });
 
   it('a kill -9 storm of transfer processes (fixed seed): 0 acknowledged transfers lost, nothing half-applied, verify clean', async () => {
     const { o, url, run } = await freshStore();
@@ -310,7 +310,7 @@ describe('okpay on a PostgreSQL database', () => {
     } finally {
       o.cleanup();
     }
-  }, 240_000);
+  });
 
   it('verify checks the postings and parties kept beside the journal against its entries', async () => {
     const { o, url, run } = await freshStore();
@@ -447,5 +447,5 @@ describe('okpay on a PostgreSQL database', () => {
       o.cleanup();
       cluster.stop();
     }
-  }, 240_000);
+  });
 });

@@ -30,7 +30,7 @@ beforeAll(async () => {
   expect(loaded.code, loaded.stderr).toBe(0);
   chen = await signIn(CHEN);
   amy = await signIn('amy@support.okpay.example');
-}, 60_000);
+});
 
 // A terminal of its own for each test: a command that never ends fails its own test, instead of
 // taking the keys of the tests after it (they would wait for questions that never come).

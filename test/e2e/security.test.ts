@@ -107,7 +107,7 @@ describe('secrets, file modes and tampering (the real binary)', () => {
     await ok(['history', '--json'], { token, nowMs: later + 30_000 });
     await ok(['outbox', 'list', '--json']);
     await ok(['verify']);
-  }, 60_000);
+  });
 
   afterAll(() => {
     rmSync(root, { recursive: true, force: true });

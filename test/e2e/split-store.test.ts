@@ -155,7 +155,7 @@ beforeAll(async () => {
   // Only a writer upgrades it: one that changes nothing else.
   await open(upgraded).transaction(() => undefined);
   shapeOfTicket = await ticketShape(upgraded);
-}, 120_000);
+});
 
 describe('the upgrade of a schema-2 store', () => {
   it('brings every record through: balances, history, tickets, sessions, quotes, idempotency keys, unclaimed money, payouts', async () => {
@@ -226,7 +226,7 @@ describe('the upgrade of a schema-2 store', () => {
       expect(await store.read((t) => t.balances.ofAccount(userAccount(BOB))), `step ${point}`).toEqual({ EUR: 30_000, USD: 182_309 });
       expect(await problemsOf(store), `step ${point}`).toEqual([]);
     }
-  }, 240_000);
+  });
 });
 
 describe('a commit that writes many files, killed at any point', () => {
@@ -260,7 +260,7 @@ describe('a commit that writes many files, killed at any point', () => {
       expect(after.strangerWaiting, `step ${point}`).toBe(seen.strangerWaiting + 1);
       expect(await problemsOf(store), `step ${point}`).toEqual([]);
     }
-  }, 240_000);
+  });
 });
 
 describe('the refiling of a schema-9 store’s queue by shape, killed at any point', () => {
@@ -285,7 +285,7 @@ describe('the refiling of a schema-9 store’s queue by shape, killed at any poi
     }
     // Killed before the refiling's commit point and after it.
     expect([...versions].sort((a, b) => a - b)).toEqual([9, SPLIT_SCHEMA_VERSION]);
-  }, 240_000);
+  });
 });
 
 describe('a bulk commit (a thousand files, flushed 16 at a time), killed at any point', () => {
@@ -315,7 +315,7 @@ describe('a bulk commit (a thousand files, flushed 16 at a time), killed at any 
       expect([before, whole], `step ${point}: ${JSON.stringify(seen)}`).toContainEqual(seen);
       expect(await problemsOf(open(home)), `step ${point}`).toEqual([]);
     }
-  }, 240_000);
+  });
 });
 
 type Damage = 'same-size edit' | 'different-size edit' | 'deletion' | 'swap of two entries';
@@ -706,7 +706,7 @@ describe.each(OLD_LAYOUT_STORES)('a store of the layout before schema 11 ($name,
     }
     // Killed before the upgrade's commit point and after it.
     expect([...versions].sort((a, b) => a - b)).toEqual([storeRoot(data).schemaVersion, SPLIT_SCHEMA_VERSION]);
-  }, 240_000);
+  });
 });
 
 describe('the read commands on a store of schema 10 (the real binary)', () => {
@@ -823,5 +823,5 @@ describe('a disk that runs out of inodes in the middle of a commit', () => {
     } finally {
       execFileSync('umount', [mountPoint]);
     }
-  }, 240_000);
+  });
 });

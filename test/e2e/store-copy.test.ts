@@ -200,7 +200,7 @@ describe('okpay store copy', () => {
       files.cleanup();
       back.cleanup();
     }
-  }, 240_000);
+  });
 
   it('a copy killed (kill -9) mid-way or at its commit point leaves the target as it was, and a copy into it then succeeds', async () => {
     const files = new Okpay();
@@ -228,7 +228,7 @@ describe('okpay store copy', () => {
     } finally {
       files.cleanup();
     }
-  }, 240_000);
+  });
 
   it('a directory that holds an empty store is filled: the empty store is replaced under its lock, and nothing is left beside it', async () => {
     const files = new Okpay();
@@ -250,7 +250,7 @@ describe('okpay store copy', () => {
       files.cleanup();
       target.cleanup();
     }
-  }, 240_000);
+  });
 
   it('a store made at the target while the copy runs is kept: the copy is refused (exit 6) and replaces nothing', async () => {
     const files = new Okpay();
@@ -271,7 +271,7 @@ describe('okpay store copy', () => {
       files.cleanup();
       target.cleanup();
     }
-  }, 240_000);
+  });
 });
 
 /**
