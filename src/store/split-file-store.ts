@@ -178,7 +178,9 @@ export class SplitFileStore implements LoadableStore {
           const { problems } = await this.verifyVersion(snapshot, journal);
           // Checked strictly, a file that a commit made since this version was read looks damaged:
           // when the store has moved on, the whole read starts again on the newer version.
-          if (problems.length > 0 && this.committedVersion() !== snapshot.root.commit) throw new StaleRead(changedUnderRead(this.directory));
+          // (A schema-2 store read in memory has moved on once a writer has upgraded it.)
+          const moved = snapshot.memory ? existsSync(this.file(ROOT)) : this.committedVersion() !== snapshot.root.commit;
+          if (problems.length > 0 && moved) throw new StaleRead(changedUnderRead(this.directory));
           return problems;
         };
         return await work(t);

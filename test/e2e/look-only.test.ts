@@ -7,7 +7,7 @@
 // audit entry, and is not one of them.
 
 import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -267,5 +267,24 @@ describe('a look at a schema-2 store whose last commit was cut short [files]', (
     expect(migrated.code, migrated.stderr).toBe(0);
     const balance = await run(['balance']);
     expect(balance.code, balance.stderr).toBe(0);
+  });
+});
+
+describe('verify of a schema-2 store whose files contradict each other [files]', () => {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'okpay-old-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('reports what is wrong (exit 10) and changes no byte', async () => {
+    cpSync(OLD_STORES[0].data, home, { recursive: true });
+    // A user's journal index loses its last entry: the index built from it no longer matches the journal.
+    const index = path.join(home, 'index', readdirSync(path.join(home, 'index'))[0] ?? '');
+    const body = JSON.parse(readFileSync(index, 'utf8')) as { users: Record<string, number[]> };
+    const [user, seqs] = Object.entries(body.users)[0] ?? ['', []];
+    writeFileSync(index, JSON.stringify({ users: { ...body.users, [user]: seqs.slice(0, -1) } }));
+    const before = filesAndTimes(home);
+    const verify = await runBin(['verify', '--json'], { env: { OKPAY_HOME: home, OKPAY_NOW: OLD_STORES[0].now } });
+    expect(verify.code, verify.stderr).toBe(10);
+    expect(verify.stdout + verify.stderr).toContain(`index journal-of-user entry ${user}`);
+    expect(filesAndTimes(home)).toEqual(before);
   });
 });
