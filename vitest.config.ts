@@ -23,6 +23,7 @@ const FILE_STORE_ONLY = [
   'test/e2e/schema2-store.test.ts',
   'test/e2e/store-copy.test.ts',
   'test/e2e/postgres.test.ts',
+  'test/e2e/postgres-refusals.test.ts',
   'test/e2e/man.test.ts',
   'test/e2e/code-cache.test.ts',
   'test/e2e/demo.test.ts',

@@ -21,7 +21,41 @@ export class DatabaseErrors {
         `the database at ${where} refused a change that breaks its rules (${this.masked(error.message)}); nothing was changed`,
       );
     }
-    return error;
+    return this.refusal(state, this.masked(error.message)) ?? error;
+  }
+
+  /**
+   * What the server answers when it is busy, limited or read-only (its error undoes the transaction,
+   * so nothing was changed): the store's own errors, as the file store answers a held lock or a
+   * read-only disk, instead of an internal error.
+   */
+  private refusal(state: string, reason: string): AppError | null {
+    const where = this.location;
+    if (state === '55P03')
+      return new AppError(
+        'STORE_LOCKED',
+        `the database at ${where} is busy: a lock okpay needs stayed held by another session (${reason}); nothing was changed`,
+        {
+          hint: 'Try again once the other session has finished (its lock_timeout ended the wait).',
+        },
+      );
+    if (state === '57014')
+      return new AppError('STORE_UNAVAILABLE', `the database at ${where} cancelled okpay's statement (${reason}); nothing was changed`, {
+        hint: 'Try again; if it keeps happening, the role or database may set a statement_timeout too short for okpay.',
+      });
+    if (state === '53300')
+      return new AppError('STORE_UNAVAILABLE', `the database server at ${where} takes no more connections (${reason}); nothing was changed`, {
+        hint: "Try again once fewer clients are connected, or raise the limit (max_connections, or the role's CONNECTION LIMIT).",
+      });
+    if (state.startsWith('53'))
+      return new AppError('STORE_UNAVAILABLE', `the database server at ${where} is out of resources (${reason}); nothing was changed`, {
+        hint: 'Try again once the server has space and memory to spare.',
+      });
+    if (state === '42501')
+      return new AppError('STORE_UNAVAILABLE', `the database at ${where} does not allow okpay's role this (${reason}); nothing was changed`, {
+        hint: "Grant the role in OKPAY_DATABASE_URL the rights on the store's tables, or use its owner.",
+      });
+    return null;
   }
 
   /**
@@ -44,15 +78,18 @@ export class DatabaseErrors {
   }
 
   unavailable(error: unknown): AppError {
-    const message = error instanceof Error ? error.message : String(error);
-    return new AppError('STORE_UNAVAILABLE', `cannot use the database at ${this.location}: ${this.masked(message)}`, {
+    const message = this.masked(error instanceof Error ? error.message : String(error));
+    // A server that is up but full (too many connections) is told as such, not as a wrong URL.
+    const full = this.refusal(sqlState(error), message);
+    if (full) return full;
+    return new AppError('STORE_UNAVAILABLE', `cannot use the database at ${this.location}: ${message}`, {
       hint: 'Check OKPAY_DATABASE_URL (or --database-url) and that the server is running.',
     });
   }
 
   private masked(message: string): string {
     const password = passwordOf(this.url);
-    return password ? message.split(password).join('***') : message;
+    return oneLine(password ? message.split(password).join('***') : message);
   }
 }
 
@@ -74,6 +111,11 @@ export function brokenConnection(error: unknown): boolean {
 function isNetworkError(error: Error): boolean {
   const code = (error as { code?: unknown }).code;
   return (typeof code === 'string' && /^E[A-Z]+$/.test(code)) || /Connection terminated|connection .*(closed|ended)/i.test(error.message);
+}
+
+/** A server or socket message on one line (an error is one line on stderr). */
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ').trim();
 }
 
 function passwordOf(url: string): string | null {

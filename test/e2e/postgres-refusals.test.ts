@@ -1,0 +1,101 @@
+// What the real binary answers when the PostgreSQL server says no without being broken: a lock held
+// beyond lock_timeout, a statement cancelled by statement_timeout, a server (or role) that takes no
+// more connections, a role without rights. Each is one line with the store's exit code (10), never
+// an internal error, and never shows the password.
+
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { WRITERS_LOCK } from '../../src/store/pg/pg-store.js';
+import { PASSWORD } from '../support/accounts.js';
+import { Okpay, type Run } from '../support/okpay.js';
+import { withClient } from '../support/pg-e2e.js';
+import { admin, testDatabase } from '../support/pg.js';
+
+const SECRET = 'hunter2-secret';
+
+/** A database URL with a password (the test server trusts any), and with another role when given. */
+function asRole(url: string, role?: string): string {
+  return url.replace(/^postgres:\/\/([^@/:]+)(:[^@/]*)?@/, (_, user: string) => `postgres://${role ?? user}:${SECRET}@`);
+}
+
+interface Store {
+  readonly o: Okpay;
+  readonly url: string;
+  run(args: readonly string[], env?: Record<string, string | undefined>): Promise<Run>;
+}
+
+async function freshStore(): Promise<Store> {
+  const db = await testDatabase();
+  const url = asRole(db.url);
+  const o = new Okpay();
+  return { o, url, run: (args, env = {}) => o.run(args, { env: { OKPAY_DATABASE_URL: url, ...env } }) };
+}
+
+/** ada, an approved customer with USD 100, signed in: her session token. */
+async function ada(store: Store): Promise<string> {
+  const fixture = path.join(store.o.home, 'ada.json');
+  writeFileSync(
+    fixture,
+    JSON.stringify({ users: [{ name: 'ada', email: 'ada@example.com', password: PASSWORD, country: 'US', kyc: 'approved', balances: { USD: '100' } }] }),
+  );
+  const loaded = await store.run(['fixtures', 'load', fixture]);
+  expect(loaded.code, loaded.stderr).toBe(0);
+  const login = await store.o.run(['login', '--email', 'ada@example.com', '--password-stdin', '--raw'], {
+    stdin: `${PASSWORD}\n`,
+    env: { OKPAY_DATABASE_URL: store.url },
+  });
+  expect(login.code, login.stderr).toBe(0);
+  return login.stdout.trim();
+}
+
+/** The store's refusal: exit 10, one JSON line on stderr with the code, no password anywhere. */
+function refused(run: Run, code: string, message: RegExp): void {
+  expect(run.code, run.stderr).toBe(10);
+  expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  expect(run.error()).toMatchObject({ code, exitCode: 10, message: expect.stringMatching(message) });
+  expect(run.stdout + run.stderr).not.toContain(SECRET);
+}
+
+describe('a PostgreSQL server that says no', () => {
+  it('a lock held beyond lock_timeout is STORE_LOCKED and a statement_timeout STORE_UNAVAILABLE (exit 10, one line), nothing changed', async () => {
+    const store = await freshStore();
+    try {
+      const session = await ada(store);
+      const deposit = (env: Record<string, string>) =>
+        store.run(['deposit', '--amount', '5', '--currency', 'USD', '--json'], { OKPAY_SESSION: session, ...env });
+      await withClient(store.url, async (client) => {
+        // The writers' lock taken alone, as a writer that lost four times takes it: every writer waits for it.
+        await client.query('SELECT pg_advisory_lock($1)', [WRITERS_LOCK]);
+        refused(await deposit({ PGOPTIONS: '-c lock_timeout=200' }), 'STORE_LOCKED', /is busy: a lock okpay needs stayed held by another session/);
+        refused(
+          await deposit({ PGOPTIONS: '-c statement_timeout=200' }),
+          'STORE_UNAVAILABLE',
+          /cancelled okpay's statement \(canceling statement due to statement timeout\)/,
+        );
+      });
+      const balance = await store.run(['balance', '--json'], { OKPAY_SESSION: session });
+      expect(balance.json()).toMatchObject({ balances: [{ currency: 'USD', available: '100.00' }] });
+    } finally {
+      store.o.cleanup();
+    }
+  });
+
+  it('a role that may not connect more, or may not read the tables, is STORE_UNAVAILABLE (exit 10, one line) saying so', async () => {
+    const store = await freshStore();
+    const role = `okpay_limited_${process.pid}_${Date.now().toString(36)}`;
+    try {
+      const session = await ada(store);
+      await admin((client) => client.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER CONNECTION LIMIT 0`));
+      const full = await store.run(['balance', '--json'], { OKPAY_SESSION: session, OKPAY_DATABASE_URL: asRole(store.url, role) });
+      refused(full, 'STORE_UNAVAILABLE', /takes no more connections \(too many connections for role/);
+      expect(full.error().hint).toContain('CONNECTION LIMIT');
+      await admin((client) => client.query(`ALTER ROLE ${role} CONNECTION LIMIT -1`));
+      const denied = await store.run(['balance', '--json'], { OKPAY_SESSION: session, OKPAY_DATABASE_URL: asRole(store.url, role) });
+      refused(denied, 'STORE_UNAVAILABLE', /does not allow okpay's role this \(permission denied for table/);
+    } finally {
+      await admin((client) => client.query(`DROP ROLE IF EXISTS ${role}`));
+      store.o.cleanup();
+    }
+  });
+});
