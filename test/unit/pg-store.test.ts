@@ -188,7 +188,7 @@ describe('the PostgreSQL store', () => {
     );
   });
 
-  it('writes a large unit of work’s journal, audit and outbox rows ahead of its commit, unseen by other sessions until it commits, with the memory store’s entries, chains and mails', async () => {
+  it('writes a large unit of work’s journal, audit, outbox and new idempotency rows ahead of its commit, unseen by other sessions until it commits, with the memory store’s entries, chains, mails and keys', async () => {
     const memory = new MemoryRecordStore(NOW, 4);
     const database = postgres.make(NOW, { sendAheadEntries: 3 });
     await seeded(memory);
@@ -207,20 +207,27 @@ describe('the PostgreSQL store', () => {
         if (from === 0) await deposit(t, deps, actor(ada!), { amountMinor: 100_000, currency: USD, source: 'card' });
         for (let i = from; i < from + 10; i += 1) await pay(t, i);
         await midway(t);
+        // A key written ahead, then removed in the same unit of work: the commit removes it.
+        await t.idempotency.delete(ada!.id, `row-${from + 3}`);
         for (let i = from + 10; i < from + 14; i += 1) await pay(t, i);
         if (fail) throw new AppError('USAGE', 'an atomic batch whose last row failed');
       });
     const sessionsWriting = async () =>
       (
         await database.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname IN ('journal', 'audit', 'outbox') AND c.relnamespace = current_schema()::regnamespace AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()",
+          "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname IN ('journal', 'audit', 'outbox', 'idempotency') AND c.relnamespace = current_schema()::regnamespace AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()",
         )
       )[0]?.n;
     const seen = async () =>
-      (await database.query<{ n: string }>('SELECT (SELECT count(*) FROM journal) + (SELECT count(*) FROM audit) + (SELECT count(*) FROM outbox) AS n'))[0]?.n;
+      (
+        await database.query<{ n: string }>(
+          'SELECT (SELECT count(*) FROM journal) + (SELECT count(*) FROM audit) + (SELECT count(*) FROM outbox) + (SELECT count(*) FROM idempotency) AS n',
+        )
+      )[0]?.n;
+    const keys = (store: RecordStore) => store.read((t) => Promise.all(Array.from({ length: 42 }, (_, i) => t.idempotency.get(ada!.id, `row-${i}`))));
     const midway = async (t: RecordsTransaction) => {
       await t.flush();
-      expect(await sessionsWriting()).toBe(3);
+      expect(await sessionsWriting()).toBe(4);
       expect(await seen()).toBe(committed);
     };
     let committed = '0';
@@ -235,7 +242,9 @@ describe('the PostgreSQL store', () => {
         fail ? Array(2).fill('AppError: an atomic batch whose last row failed') : ['fulfilled', 'fulfilled'],
       );
       expect(await dump(database)).toEqual(await dump(memory));
+      expect(await keys(database)).toEqual(await keys(memory));
     }
+    expect((await keys(database)).filter((record) => record !== null)).toHaveLength(26);
     expect(await sessionsWriting()).toBe(0);
   });
 

@@ -152,6 +152,12 @@ export class PgRecordSource implements RecordSource {
     return { meta, serverTime: new Date(Number(row.server_ms)) };
   }
 
+  /** This transaction has read the record and the database holds none (in its snapshot). */
+  readAbsent(kind: Kind, key: string): boolean {
+    const id = `${kind}\u0000${key}`;
+    return this.cache.has(id) && this.cache.get(id) === undefined;
+  }
+
   async get(kind: Kind, key: string): Promise<unknown> {
     const id = `${kind}\u0000${key}`;
     if (this.cache.has(id)) return this.cache.get(id);
@@ -475,7 +481,7 @@ export async function queueGroupsInDatabase(query: Query): Promise<Map<string, Q
   );
 }
 
-function splitIdempotencyKey(key: string): [string, string] {
+export function splitIdempotencyKey(key: string): [string, string] {
   const split = key.indexOf(':');
   return [key.slice(0, split), key.slice(split + 1)];
 }

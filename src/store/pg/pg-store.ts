@@ -271,7 +271,7 @@ export class PgStore implements LoadableStore {
     this.workTime = serverTime;
     this.serverOffsetMs = serverTime.getTime() - Date.now();
     if (this.options.fixedClock && !meta.testStore && (meta.journal.seq > 0 || meta.audit.seq > 0)) throw this.fixedClockRefused();
-    const sendAhead = readOnly ? null : { copies: () => copyBatch(client), entries: this.options.sendAheadEntries ?? SEND_AHEAD_ENTRIES };
+    const sendAhead = readOnly ? null : { copies: () => copyBatch(client), entries: this.options.sendAheadEntries ?? SEND_AHEAD_ENTRIES, source };
     return new PgRecordTransaction(query, new RecordView(source), meta, readOnly, this.location, sendAhead);
   }
 
@@ -282,7 +282,7 @@ export class PgStore implements LoadableStore {
     // Counted before the records are written: a new user is one the database does not hold yet.
     const addedUsers = await t.newUsers();
     const { journal, audit } = await t.finishAppends();
-    await writeRecords(query, t.view.written);
+    await writeRecords(query, t.unsentRecords());
     await query(
       `UPDATE counters SET value = CASE name WHEN 'users' THEN value + $1 WHEN 'mail' THEN $2 ELSE $3 END
         WHERE (name = 'users' AND $1 <> 0) OR (name = 'mail' AND value <> $2) OR (name = 'ticket' AND value <> $3)`,

@@ -5,13 +5,14 @@ import type { AuditEntry } from '../../domain/audit.js';
 import { entryContentText } from '../../domain/hashing.js';
 import { hydrateTransaction, type JournalEntry, type NewTransaction, type StoredJournalEntry, type Transaction } from '../../domain/ledger.js';
 import { formatEml, type MailRecord } from '../../domain/mail.js';
-import type { Balances, ChainHead, StoreMeta } from '../../domain/state.js';
+import type { Balances, ChainHead, IdempotencyRecord, StoreMeta } from '../../domain/state.js';
 import { RecordTransaction } from '../record-transaction.js';
 import type { RecordView } from '../record-view.js';
 import type { AuditReader, JournalReader, OutboxReader } from '../store.js';
 import { appendChain, appendJournal, CHAIN_COLUMNS, chainPages, pageStart, type ChainRow } from './pg-chain.js';
-import type { CopyBatch } from './pg-copy.js';
-import { minorUnits, type Query } from './pg-records.js';
+import type { Kind } from '../record-kinds.js';
+import type { CopyBatch, CopyValue } from './pg-copy.js';
+import { minorUnits, splitIdempotencyKey, type PgRecordSource, type Query } from './pg-records.js';
 import { linkProblems, queueProblems } from './pg-verify.js';
 
 /**
@@ -44,6 +45,8 @@ export class PgRecordTransaction extends RecordTransaction {
   private sendFailure: { error: unknown } | null = null;
   /** Set when the unit of work ends without its commit: a part under way sends nothing more. */
   private abandoned = false;
+  /** Idempotency records written with a part or the commit's COPYs, as they were then (see `newKeyRows`). */
+  private readonly keysSent = new Map<string, unknown>();
 
   constructor(
     query: Query,
@@ -51,8 +54,11 @@ export class PgRecordTransaction extends RecordTransaction {
     readonly startMeta: StoreMeta,
     readOnly: boolean,
     location: string,
-    /** COPYs on this transaction's connection, and the posted entries held before sending them ahead; a read has none. */
-    private readonly writing: { copies: () => CopyBatch; entries: number } | null = null,
+    /**
+     * COPYs on this transaction's connection, the posted entries held before sending them ahead, and
+     * the committed records' source (what it read absent); a read has none.
+     */
+    private readonly writing: { copies: () => CopyBatch; entries: number; source: PgRecordSource } | null = null,
   ) {
     super(view, startMeta, readOnly);
     this.appended = { journal: startMeta.journal, audit: startMeta.audit, events: 0, mails: 0 };
@@ -243,9 +249,41 @@ export class PgRecordTransaction extends RecordTransaction {
       ['seq', 'id', 'mail'],
       mails.map((mail, index) => [this.startMeta.mailSeq + from.mails + index + 1, mail.id, JSON.stringify(mail)]),
     );
+    await copy('idempotency', ['user_id', 'key', 'fingerprint', 'tx_id', 'expires_at'], this.newKeyRows());
     await batch.send();
     this.appended = { ...this.appended, journal, audit };
     return { journal, audit };
+  }
+
+  /**
+   * The idempotency records written here, not sent yet, whose key this transaction read and the
+   * database did not hold (a batch's new references): they go by COPY with the part, where an
+   * upsert at the commit cost a `json_to_recordset` of every record and a round trip at the end. A
+   * key another session adds meanwhile fails the COPY as a serialization failure, as it fails the
+   * upsert: this transaction read it absent. Keys the database held go with the commit's upserts.
+   */
+  private newKeyRows(): CopyValue[][] {
+    const rows: CopyValue[][] = [];
+    const written = this.view.written.get('idempotency');
+    if (!written || this.writing === null) return rows;
+    for (const [stored, value] of written) {
+      if (value === null || this.keysSent.has(stored) || !this.writing.source.readAbsent('idempotency', stored)) continue;
+      const record = value as IdempotencyRecord;
+      const [userId, key] = splitIdempotencyKey(stored);
+      rows.push([userId, key, record.fingerprint, record.txId, record.expiresAt]);
+      this.keysSent.set(stored, value);
+    }
+    return rows;
+  }
+
+  /** The records the commit writes: every write but an idempotency record already COPYd and not changed since. */
+  unsentRecords(): ReadonlyMap<Kind, ReadonlyMap<string, unknown>> {
+    const written = this.view.written;
+    const keys = written.get('idempotency');
+    if (keys === undefined || this.keysSent.size === 0) return written;
+    const rest = new Map(written);
+    rest.set('idempotency', new Map([...keys].filter(([stored, value]) => this.keysSent.get(stored) !== value)));
+    return rest;
   }
 }
 
