@@ -304,8 +304,8 @@ describe.concurrent('fixtures generate and export', () => {
     expect(ea.length).toBeGreaterThan(10_000);
     expect(ea === eb).toBe(true);
     expect(ea === ec).toBe(false);
-    // Export to a file writes the same document.
-    const file = path.join(`${a.home}-export.json`);
+    // Export to a file writes the same document (inside the store's temporary directory, removed with it).
+    const file = path.join(a.home, 'export.json');
     expectOk(await a.run(['fixtures', 'export', '--output', file]));
     expect(readFileSync(file, 'utf8') === ea).toBe(true);
   });
