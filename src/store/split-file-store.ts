@@ -68,7 +68,7 @@ import {
 } from './split-layout.js';
 import { committedEntries, SplitTransaction } from './split-readers.js';
 import { Snapshot, StaleRead } from './split-snapshot.js';
-import { eachAtMost, invalidate, syncAll, writeDurably, writeInPlace } from './split-writes.js';
+import { eachAtMost, eachInTurn, invalidate, renameSyncOver, syncAll, writeDurably, writeInPlace, writeNewSync } from './split-writes.js';
 /** The schema-2 layout's files: the whole state, and the per-user journal index. */
 const SCHEMA2_STATE = 'state.json';
 const SCHEMA2_INDEX = 'index';
@@ -406,6 +406,7 @@ export class SplitFileStore implements LoadableStore {
     for (const event of t.events) audit.add(event);
     const staged: string[] = [];
     let redo: RedoBody | null = null;
+    let many = false;
     try {
       if (compromised()) throw lockLost(this.directory);
       const journalHead = await journal.finish();
@@ -421,13 +422,17 @@ export class SplitFileStore implements LoadableStore {
       // Each text is made just before it is written and let go after: a commit of a whole
       // generated store holds a few files' text at a time.
       const digests = new Map<string, string>();
-      const many = snapshot.root.commit === 0 && files.size >= MANY_FILES;
-      await eachAtMost(IO_AT_ONCE, files, async ([target, make]) => {
+      many = snapshot.root.commit === 0 && files.size >= MANY_FILES;
+      const stage = async ([target, make]: [string, FileText]) => {
         const text = await make();
         digests.set(target, digest(text));
         staged.push(target);
-        await writeInPlace(stagePath(this.file(target)), text, true, !many);
-      });
+        if (many) writeNewSync(stagePath(this.file(target)), text);
+        else await writeInPlace(stagePath(this.file(target)), text, true);
+      };
+      // Unsynced stages are written one after another on this thread (writeNewSync); synced ones wait on their fsyncs together.
+      if (many) await eachInTurn(files, stage);
+      else await eachAtMost(IO_AT_ONCE, files, stage);
       if (many)
         await syncAll(
           this.directory,
@@ -444,7 +449,7 @@ export class SplitFileStore implements LoadableStore {
       if (compromised()) throw lockLost(this.directory);
       throw await this.abandon(error, { journal, audit, staged, redoWritten: redo !== null });
     }
-    await this.applyRedo(redo, true).catch((error: unknown) => {
+    await this.applyRedo(redo, true, many).catch((error: unknown) => {
       throw committedButUnfinished(this.directory, error);
     });
   }
@@ -525,12 +530,17 @@ export class SplitFileStore implements LoadableStore {
     });
   }
 
-  /** Completes a commit from its redo record: every stage over its target, the root last. */
-  private async applyRedo(redo: RedoBody, stagedHere = false): Promise<void> {
+  /**
+   * Completes a commit from its redo record: every stage over its target, the root last. `many`:
+   * the commit that has just staged its thousands of files renames them one after another on this
+   * thread (see writeNewSync).
+   */
+  private async applyRedo(redo: RedoBody, stagedHere = false, many = false): Promise<void> {
     const root = redo.files.find((f) => f.target === ROOT);
     if (!root) throw corrupt(this.file(REDO), 'it does not name the new root');
     const others = redo.files.filter((f) => f !== root);
-    await eachAtMost(IO_AT_ONCE, others, (f) => this.putInPlace(f.target, f.digest, redo.commit, stagedHere));
+    if (stagedHere && many) await eachInTurn(others, async (f) => renameSyncOver(stagePath(this.file(f.target)), this.file(f.target)));
+    else await eachAtMost(IO_AT_ONCE, others, (f) => this.putInPlace(f.target, f.digest, redo.commit, stagedHere));
     await eachAtMost(IO_AT_ONCE, new Set(others.map((f) => path.dirname(this.file(f.target)))), fsyncDirectory);
     await this.putInPlace(root.target, root.digest, redo.commit, stagedHere);
     await fsyncDirectory(this.directory);

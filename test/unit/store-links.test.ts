@@ -1,7 +1,7 @@
 // The split record store (the layout the binary is moving to) never writes through a link planted
 // at the name of a staged or temporary file: stages are made new, with O_EXCL and O_NOFOLLOW.
 
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -29,5 +29,28 @@ it('a link at a stage name is replaced, never followed', async () => {
   await store.transaction((t) => t.users.put(bob));
   expect(readFileSync(leak, 'utf8')).toBe('');
   expect(await store.read(async (t) => [(await t.users.byEmail(ada.email))?.id, (await t.users.byEmail(bob.email))?.id])).toEqual([ada.id, bob.id]);
+  expect((await store.verify()).problems).toEqual([]);
+});
+
+it('a new store\u2019s first commit of many files (as fixtures generate makes) replaces a link at a stage name too', async () => {
+  const home = path.join(root, 'many');
+  const leak = path.join(root, 'leak-many');
+  writeFileSync(leak, '');
+  mkdirSync(home);
+  symlinkSync(leak, path.join(home, '.store.json.stage'));
+  const store = new SplitFileStore(home, {
+    now: () => new Date(NOW),
+    summarizeTicket: () => {
+      throw new Error('a new store has no schema-2 tickets');
+    },
+  });
+  // A user of their own each: a user bucket and two index buckets apiece, well over a thousand files.
+  const people = Array.from({ length: 600 }, (_, i) => customer(newState(), `p${i}`));
+  await store.transaction((t) => {
+    for (const person of people) t.users.put(person);
+  });
+  expect(readFileSync(leak, 'utf8')).toBe('');
+  expect(readdirSync(path.join(home, 'records'), { recursive: true }).length).toBeGreaterThan(1_000);
+  expect(await store.read(async (t) => (await t.users.byEmail(people[599]?.email ?? ''))?.id)).toBe(people[599]?.id);
   expect((await store.verify()).problems).toEqual([]);
 });
