@@ -54,12 +54,12 @@ export async function readSignedIn<T>(
 
 /**
  * Records a session's last use. Best effort: a store that cannot be written now (a read-only
- * disk, a writer holding the lock too long) still answers the read, which was checked already;
- * the touch is made by a later command.
+ * disk, another writer holding it: not waited for) still answers the read, which was checked
+ * already; the touch is made by a later command.
  */
 async function touchSession(ctx: Context, nowMs: number, token: string | null, options: Access): Promise<void> {
   try {
-    await ctx.store.transaction((t) => authenticateActor(t, nowMs, token, options));
+    await ctx.store.transaction((t) => authenticateActor(t, nowMs, token, options), { wait: false });
   } catch (error) {
     if (!(error instanceof AppError) || (error.code !== 'STORE_UNAVAILABLE' && error.code !== 'STORE_LOCKED')) throw error;
   }

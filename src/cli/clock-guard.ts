@@ -3,13 +3,14 @@
 
 import { assertClockMayMove } from '../app/test-store.js';
 import type { Records } from '../store/records.js';
+import type { TransactionOptions } from '../store/store.js';
 
 /** The commands that turn an empty store into a test store, and so may run on one with a moved clock. */
 const TEST_STORE_MAKERS: ReadonlySet<string> = new Set(['dev init', 'fixtures load', 'fixtures generate']);
 
 interface Transactional<T extends Records> {
   readonly location: string;
-  transaction<R>(work: (t: T) => Promise<R> | R): Promise<R>;
+  transaction<R>(work: (t: T) => Promise<R> | R, options?: TransactionOptions): Promise<R>;
   read<R>(work: (t: T) => Promise<R> | R): Promise<R>;
 }
 
@@ -23,7 +24,7 @@ export function clockGuarded<T extends Records>(inner: Transactional<T>, command
     };
   return {
     location: inner.location,
-    transaction: (work) => inner.transaction(guarded(work)),
+    transaction: (work, options) => inner.transaction(guarded(work), options),
     read: (work) => inner.read(guarded(work)),
   };
 }

@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../domain/errors.js';
-import type { RecordStore } from '../store/store.js';
+import type { RecordStore, TransactionOptions } from '../store/store.js';
 import type { Ticket } from '../domain/ticket-record.js';
 import { ensureDirectory, errnoOf, readTextIfExists, setFaultHook, stopBefore, writeFileDurable } from '../store/durable-file.js';
 import { makeClock, readEnv, resolveDatabaseUrl, resolveDataDir, type Env } from './env.js';
@@ -144,8 +144,8 @@ class LazyFileStore implements RecordStore {
     private readonly env: Env,
   ) {}
 
-  async transaction<T>(work: Parameters<RecordStore['transaction']>[0]): Promise<T> {
-    return (await this.open()).transaction(work) as Promise<T>;
+  async transaction<T>(work: Parameters<RecordStore['transaction']>[0], options?: TransactionOptions): Promise<T> {
+    return (await this.open()).transaction(work, options) as Promise<T>;
   }
 
   async read<T>(work: Parameters<RecordStore['read']>[0]): Promise<T> {
@@ -201,8 +201,8 @@ export class LazyPgStore implements RecordStore {
     return this.inner?.now() ?? new Date();
   }
 
-  async transaction<T>(work: Parameters<RecordStore['transaction']>[0]): Promise<T> {
-    return (await this.open()).transaction(work) as Promise<T>;
+  async transaction<T>(work: Parameters<RecordStore['transaction']>[0], options?: TransactionOptions): Promise<T> {
+    return (await this.open()).transaction(work, options) as Promise<T>;
   }
 
   async read<T>(work: Parameters<RecordStore['read']>[0]): Promise<T> {

@@ -5,7 +5,7 @@
 // mail library load with the first transaction, so that a read does not load them.
 
 import type { DeliveryResult } from '../app/deliveries.js';
-import type { RecordStore, RecordsTransaction } from '../store/store.js';
+import type { RecordStore, RecordsTransaction, TransactionOptions } from '../store/store.js';
 import type { Output } from './output.js';
 import type { SmtpConfig } from './smtp-config.js';
 
@@ -13,7 +13,7 @@ export function deliveringStore(inner: RecordStore, config: SmtpConfig, now: () 
   return {
     location: inner.location,
     read: (work) => inner.read(work),
-    transaction: async <T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> => {
+    transaction: async <T>(work: (t: RecordsTransaction) => Promise<T> | T, options?: TransactionOptions): Promise<T> => {
       const { queueDeliveries } = await import('../app/deliveries.js');
       let queued: string[] = [];
       try {
@@ -21,7 +21,7 @@ export function deliveringStore(inner: RecordStore, config: SmtpConfig, now: () 
           const result = await work(t);
           queued = queueDeliveries(t, now().toISOString());
           return result;
-        });
+        }, options);
       } finally {
         // Also after an error: one that is raised after its commit (a counted failed sign-in) keeps its mail.
         if (queued.length > 0) await deliverQuietly(inner, config, now, queued, out);

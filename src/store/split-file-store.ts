@@ -39,7 +39,7 @@ import { readSchema2Index, recordsOfState } from './split-upgrade.js';
 import { verifySplitStore, type SplitVerifyReport } from './split-verify.js';
 import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
 import { auditCodec, journalCodec } from './chain-codecs.js';
-import type { JournalIndexes, LoadableStore, RecordsTransaction, StoreLoader } from './store.js';
+import type { JournalIndexes, LoadableStore, RecordsTransaction, StoreLoader, TransactionOptions } from './store.js';
 import { holdsNothing } from './empty-store.js';
 import { loadSplitStore } from './split-load.js';
 import {
@@ -122,10 +122,10 @@ export class SplitFileStore implements LoadableStore {
     return path.join(this.directory, relative);
   }
 
-  async transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
+  async transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
     await ensureDirectory(this.directory);
-    await this.upgradeIfOld();
-    const lock = await this.lock();
+    await this.upgradeIfOld(options);
+    const lock = await this.lock(options);
     try {
       const snapshot = await this.upgraded(await this.openForWrite(), () => lock.confirm());
       const t = new SplitTransaction(this, snapshot, false, () => (lock.confirm() ? lockLost(this.directory) : null));
@@ -165,8 +165,8 @@ export class SplitFileStore implements LoadableStore {
     );
   }
 
-  private lock(): Promise<HeldLock> {
-    return acquireStoreLock(this.directory, { staleMs: this.options.lockStaleMs, waitMs: this.options.lockWaitMs });
+  private lock(options: TransactionOptions = {}): Promise<HeldLock> {
+    return acquireStoreLock(this.directory, { staleMs: this.options.lockStaleMs, waitMs: options.wait === false ? 0 : this.options.lockWaitMs });
   }
 
   async read<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
@@ -574,9 +574,9 @@ export class SplitFileStore implements LoadableStore {
    * (the upgrade's commit point): a kill before that leaves the old store, which the next writer
    * upgrades again from the start.
    */
-  private async upgradeIfOld(): Promise<void> {
+  private async upgradeIfOld(options: TransactionOptions): Promise<void> {
     if (existsSync(this.file(ROOT)) || !existsSync(this.file(SCHEMA2_STATE))) return;
-    const lock = await this.lock();
+    const lock = await this.lock(options);
     try {
       if (!existsSync(this.file(ROOT))) await this.writeUpgrade(await new Schema2Reader(this.directory).recoveredState(), () => lock.confirm());
     } finally {

@@ -129,6 +129,15 @@ export interface LoadableStore extends RecordStore {
   load<T>(work: (loader: StoreLoader) => Promise<T>): Promise<T>;
 }
 
+/** How a transaction meets another writer that holds the store. */
+export interface TransactionOptions {
+  /**
+   * false: not to wait for it, failing at once with STORE_LOCKED (nothing done): for a write that
+   * may be skipped and made by a later command (a session's last use), so that a read answers at once.
+   */
+  readonly wait?: boolean;
+}
+
 /**
  * The store: one atomic change per `transaction`. Implementations: the split file store (lowdb
  * files under a cross-process lock), PostgreSQL, and the memory record store (tests).
@@ -137,7 +146,7 @@ export interface RecordStore {
   /** Human description of where the data lives (a directory, a database, "memory"). */
   readonly location: string;
   /** Runs the work and commits what it did all at once; a thrown error discards every change. */
-  transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T>;
+  transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T, options?: TransactionOptions): Promise<T>;
   /**
    * Looks without changing anything: no lock is taken and nothing is written (changes made to the
    * records are dropped; posting, auditing or mailing is refused). A read sees one committed

@@ -172,6 +172,34 @@ describe('commands that only look, beside a writer that holds the store', () => 
       });
     }
   });
+
+  it("answer at once when their session's last use is due to be recorded: that small write does not wait for the writer, it is skipped", async () => {
+    const minutesOn = (minutes: number) => new Date(Date.parse(o.now) + minutes * 60_000).toISOString();
+    const at = { before: minutesOn(2), writer: minutesOn(3), during: minutesOn(5) };
+    /** The customer's balance and the tickets in the agent's queue (its urgencies change with the clock). */
+    const looks = async (now: string, env: Record<string, string> = {}) => {
+      const balance = await store.run(['balance', '--json'], { OKPAY_SESSION: store.sessions.customer, OKPAY_NOW: now, ...env });
+      expect(balance.code, balance.stderr).toBe(0);
+      const queue = await store.run(['agent', 'queue', '--json'], { OKPAY_SESSION: store.sessions.agent, OKPAY_NOW: now, ...env });
+      expect(queue.code, queue.stderr).toBe(0);
+      return [balance.json(), queue.json<{ tickets: { number: number }[] }>().tickets.map((t) => t.number)];
+    };
+    // Each look records its session's last use when a minute has passed since the last one recorded.
+    const before = await looks(at.before);
+    if (o.databaseUrl === undefined) {
+      o.now = at.writer;
+      const deposit = await stalledDeposit(o, store.sessions.customer);
+      // Were that record to wait for the lock (10 minutes here), the looks would not answer before the writer went on.
+      expect(await looks(at.during, { OKPAY_TEST_LOCK_WAIT_MS: '600000' })).toEqual(before);
+      expect(await deposit.resume()).toBe(0);
+    } else {
+      // The writers' lock held alone: a writer waits for it as long as it is held (no lock_timeout here).
+      await withClient(o.databaseUrl, async (client) => {
+        await client.query('SELECT pg_advisory_lock($1)', [WRITERS_LOCK]);
+        expect(await looks(at.during)).toEqual(before);
+      });
+    }
+  });
 });
 
 const readOnly = probeTechnique();

@@ -17,7 +17,7 @@ import type pg from 'pg';
 import { AppError } from '../../domain/errors.js';
 import { GENESIS_HASH } from '../../domain/state.js';
 import { RecordView } from '../record-view.js';
-import type { LoadableStore, RecordsTransaction, StoreLoader } from '../store.js';
+import type { LoadableStore, RecordsTransaction, StoreLoader, TransactionOptions } from '../store.js';
 import { loadMigrations, migrate, refuseNewer, schemaVersion, type Migration } from './migrate.js';
 import { copyBatch, copyInto } from './pg-copy.js';
 import { PgLoader } from './pg-load.js';
@@ -87,8 +87,8 @@ export class PgStore implements LoadableStore {
   }
 
   /** Transactions of one store run one at a time, as a file lock makes them; other machines' run beside them. */
-  transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
-    const next = this.queue.then(() => this.withClient(true, (client) => this.runWriting(client, work)));
+  transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
+    const next = this.queue.then(() => this.withClient(true, (client) => this.runWriting(client, work, options.wait !== false)));
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -208,7 +208,7 @@ export class PgStore implements LoadableStore {
     });
   }
 
-  private async runWriting<T>(client: pg.Client, work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
+  private async runWriting<T>(client: pg.Client, work: (t: RecordsTransaction) => Promise<T> | T, wait: boolean): Promise<T> {
     const attempts = this.options.attempts ?? DEFAULT_ATTEMPTS;
     for (let attempt = 1; ; attempt += 1) {
       // Writers share one advisory lock; one that keeps losing takes it alone, so it cannot starve.
@@ -216,9 +216,11 @@ export class PgStore implements LoadableStore {
       const alone = attempt > SHARED_ATTEMPTS;
       let committing = false;
       let t: PgRecordTransaction | null = null;
-      await client.query(`SELECT ${alone ? 'pg_advisory_lock' : 'pg_advisory_lock_shared'}(${WRITERS_LOCK})`);
+      if (wait) await client.query(`SELECT ${alone ? 'pg_advisory_lock' : 'pg_advisory_lock_shared'}(${WRITERS_LOCK})`);
+      else if (!(await tryWritersLock(client, alone))) throw this.busy();
       try {
-        await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+        // Without waiting, a row another transaction is changing is not waited for either (55P03: STORE_LOCKED).
+        await client.query(wait ? 'BEGIN ISOLATION LEVEL SERIALIZABLE' : "BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL lock_timeout = '1ms'");
         t = await this.begin(client, false);
         const result = await work(t);
         if (!t.unchanged) {
@@ -347,6 +349,13 @@ export class PgStore implements LoadableStore {
     return client;
   }
 
+  /** A writer that does not wait, meeting one that runs alone. */
+  private busy(): AppError {
+    return new AppError('STORE_LOCKED', `the database at ${this.location} is busy: another okpay holds it alone (the writers' lock); nothing was changed`, {
+      hint: 'Try again once it has finished.',
+    });
+  }
+
   private fixedClockRefused(): AppError {
     return new AppError('USAGE', `OKPAY_NOW is honoured only in a test store, and the database at ${this.location} is not one: its clock is the server's`, {
       hint: 'Unset OKPAY_NOW, or make an empty database a test store with `okpay store migrate --test` (or by loading fixtures into it).',
@@ -365,6 +374,14 @@ function serialQuery(client: pg.Client): Query {
     last = next.catch(() => undefined);
     return next as never;
   };
+}
+
+/** The writers' lock if it is free now (shared, or alone), without waiting for it. */
+async function tryWritersLock(client: pg.Client, alone: boolean): Promise<boolean> {
+  const { rows } = await client.query<{ locked: boolean }>(
+    `SELECT ${alone ? 'pg_try_advisory_lock' : 'pg_try_advisory_lock_shared'}(${WRITERS_LOCK}) AS locked`,
+  );
+  return rows[0]?.locked === true;
 }
 
 /** A short randomized wait before running again, growing with the attempt, so colliding commands spread out. */
