@@ -99,3 +99,28 @@ describe('a PostgreSQL server that says no', () => {
     }
   });
 });
+
+describe('a read-only PostgreSQL database', () => {
+  it("answers a look whose session's last use is due to be recorded (that write is skipped); a change is STORE_UNAVAILABLE, one line", async () => {
+    const store = await freshStore();
+    try {
+      const session = await ada(store);
+      // Two minutes on, a look records its session's last use (at most once a minute): a write.
+      store.o.advance(2 * 60_000);
+      const readOnly = { OKPAY_SESSION: session, PGOPTIONS: '-c default_transaction_read_only=on' };
+      const balance = await store.run(['balance', '--json'], readOnly);
+      expect(balance.code, balance.stderr).toBe(0);
+      expect(balance.json()).toMatchObject({ balances: [{ currency: 'USD', available: '100.00' }] });
+      refused(
+        await store.run(['deposit', '--amount', '5', '--currency', 'USD', '--json'], readOnly),
+        'STORE_UNAVAILABLE',
+        /is read-only \(cannot execute [A-Z ]+ in a read-only transaction\); nothing was changed/,
+      );
+      // Writable again, the same look records the last use, and the change is made.
+      expect((await store.run(['balance', '--json'], { OKPAY_SESSION: session })).code).toBe(0);
+      expect((await store.run(['deposit', '--amount', '5', '--currency', 'USD', '--json'], { OKPAY_SESSION: session })).code).toBe(0);
+    } finally {
+      store.o.cleanup();
+    }
+  });
+});

@@ -51,6 +51,10 @@ export class DatabaseErrors {
       return new AppError('STORE_UNAVAILABLE', `the database server at ${where} is out of resources (${reason}); nothing was changed`, {
         hint: 'Try again once the server has space and memory to spare.',
       });
+    if (state === '25006' || (state === '0A000' && /hot standby|during recovery/i.test(reason)))
+      return new AppError('STORE_UNAVAILABLE', `the database at ${where} is read-only (${reason}); nothing was changed`, {
+        hint: "It takes no changes now (default_transaction_read_only for the role or database, or a standby server): commands that only look still answer; for the others, use the primary server's URL.",
+      });
     if (state === '42501')
       return new AppError('STORE_UNAVAILABLE', `the database at ${where} does not allow okpay's role this (${reason}); nothing was changed`, {
         hint: "Grant the role in OKPAY_DATABASE_URL the rights on the store's tables, or use its owner.",
