@@ -281,12 +281,23 @@ export abstract class RecordTransaction implements RecordsTransaction {
     this.assertWritable('post a transaction');
     const seq = this.metaValue.journal.seq + this.taken + this.posted.length + 1;
     const tx = hydrateTransaction(newTx, seq);
+    // Every effect is worked out before any is applied: one that is refused (a balance past its
+    // bound) must leave none of the others behind, as a batch goes on to its next row in this
+    // same transaction (a payer debited for a row that was never paid).
+    const staged = new Map<string, readonly [Kind, string, unknown]>();
     for (const effect of transactionEffects(tx)) {
-      // The record an effect changes is read without a pause when this transaction knows it already.
       const at = changedRecord(effect);
-      const known = at && this.view.known(at[0], at[1]);
-      this.applyEffect(effect, at === null ? null : known !== undefined ? known : await this.view.get(at[0], at[1]));
+      let record: unknown = null;
+      if (at !== null) {
+        // An effect sees the ones before it; the record is read without a pause when this transaction knows it already.
+        const before = staged.get(`${at[0]}\u0000${at[1]}`);
+        const known = before ? before[2] : this.view.known(at[0], at[1]);
+        record = known !== undefined ? known : await this.view.get(at[0], at[1]);
+      }
+      const write = this.effectWrite(effect, record);
+      if (write !== null) staged.set(`${write[0]}\u0000${write[1]}`, write);
     }
+    for (const [kind, key, value] of staged.values()) this.view.put(kind, key, value);
     await this.fileInJournalIndexes(tx);
     this.posted.push(tx);
     this.postedIds.add(tx.id);
@@ -395,43 +406,37 @@ export abstract class RecordTransaction implements RecordsTransaction {
     if (this.readOnly) throw new Error(`a read-only store view cannot ${what}`);
   }
 
-  /** Applies one effect of a posting to the record it changes (`changedRecord`), read before: null when there is none. */
-  private applyEffect(effect: TxEffect, record: unknown): void {
+  /** The write one effect of a posting makes to the record it changes (`changedRecord`), read before: null when there is none. A null value removes; no write at all is null. */
+  private effectWrite(effect: TxEffect, record: unknown): readonly [Kind, string, unknown] | null {
     switch (effect.kind) {
       case 'balance': {
         const row = (record as Record<string, MinorUnits> | null) ?? {};
-        this.view.put('balances', effect.account, {
-          ...row,
-          [effect.currency]: addToBalance(effect.account, effect.currency, row[effect.currency] ?? 0, effect.amountMinor),
-        });
-        return;
+        return [
+          'balances',
+          effect.account,
+          { ...row, [effect.currency]: addToBalance(effect.account, effect.currency, row[effect.currency] ?? 0, effect.amountMinor) },
+        ];
       }
       case 'idempotency':
-        this.view.put('idempotency', idempotencyKey(effect.userId, effect.key), effect.record);
-        return;
+        return ['idempotency', idempotencyKey(effect.userId, effect.key), effect.record];
       case 'quote-used': {
         const quote = record as StoredQuote | null;
-        if (quote) this.quotes.put({ ...quote, usedBy: effect.txId });
-        return;
+        return quote ? ['quotes', effect.quoteId, { ...quote, usedBy: effect.txId }] : null;
       }
-      case 'limit':
-        this.limits.put(effect.userId, addToLimitWindow((record as LimitWindow | null) ?? {}, effect.day, effect.usdMinor));
-        return;
+      case 'limit': {
+        const window = addToLimitWindow((record as LimitWindow | null) ?? {}, effect.day, effect.usdMinor);
+        return ['limits', effect.userId, Object.keys(window).length === 0 ? null : window];
+      }
       case 'refund':
-        this.view.put('refunds', effect.refundedTxId, effect.refundTxId);
-        return;
+        return ['refunds', effect.refundedTxId, effect.refundTxId];
       case 'unclaimed-created':
-        this.view.put('unclaimed', effect.transfer.txId, effect.transfer);
-        return;
+        return ['unclaimed', effect.transfer.txId, effect.transfer];
       case 'unclaimed-ended':
-        this.view.remove('unclaimed', effect.txId);
-        return;
+        return ['unclaimed', effect.txId, null];
       case 'withdrawal-put':
-        this.view.put('withdrawals', effect.withdrawal.id, effect.withdrawal);
-        return;
+        return ['withdrawals', effect.withdrawal.id, effect.withdrawal];
       case 'withdrawal-ended':
-        this.view.remove('withdrawals', effect.id);
-        return;
+        return ['withdrawals', effect.id, null];
     }
   }
 

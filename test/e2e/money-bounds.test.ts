@@ -170,3 +170,36 @@ describe('balances are bounded: sums stay exact and the store keeps taking depos
     expectOk(await desk.o.run(['verify']));
   });
 });
+
+describe('a batch row refused by the receiving bound takes nothing from the payer (found by review)', () => {
+  const desk = new Desk();
+
+  afterAll(() => desk.cleanup());
+
+  it('the row fails with LIMIT_EXCEEDED, the other rows are paid, the payer is charged only for them, and verify is clean', async () => {
+    const fixture = {
+      users: [
+        fixturePerson('ann', ANN, { kyc: 'approved', balances: { USD: '100.00' } }),
+        fixturePerson('rich', 'rich@example.com', { kyc: 'approved', balances: { USD: '10000000000.00' } }),
+        fixturePerson('bob', BOB, { kyc: 'approved' }),
+      ],
+    };
+    expectOk(await desk.o.run(['fixtures', 'load', fixtureFile(desk, 'bound.json', fixture)]));
+    for (const email of [ANN, 'rich@example.com']) await desk.signIn(email);
+    const rows = fixtureFile(desk, 'rows.csv', 'x');
+    writeFileSync(rows, ['to,amount,currency,memo,reference', 'rich@example.com,10.00,USD,,r1', `${BOB},1.00,USD,,r2`].join('\n'));
+    const run = await desk.as(ANN, ['transfer', '--batch', rows, '--yes', '--json']);
+    expect(run.code, run.stderr).toBe(8);
+    expect(run.error()).toMatchObject({ code: 'LIMIT_EXCEEDED' });
+    const results = (JSON.parse(run.stdout) as { results: { reference: string; status: string; fee: string | null }[] }).results;
+    expect(results.map((r) => [r.reference, r.status])).toEqual([
+      ['r1', 'failed'],
+      ['r2', 'paid'],
+    ]);
+    const fee = Number(results[1]?.fee ?? NaN);
+    // Before: 10.00 and its fee were taken from ann for r1 as well, with no journal entry (verify: the books do not close).
+    expect((await usd(desk, ANN))?.available).toBe((100 - 1 - fee).toFixed(2));
+    expect((await usd(desk, 'rich@example.com'))?.available).toBe('10000000000.00');
+    expectOk(await desk.o.run(['verify']));
+  });
+});
