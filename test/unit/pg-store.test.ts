@@ -35,6 +35,16 @@ import { MIGRATIONS, pgStores } from '../support/pg-store.js';
 import { everyQueueGroup } from '../support/records.js';
 
 const NOW = '2026-11-20T10:00:00.000Z';
+
+/** Why a read of the store at `url` (nothing listens there) is refused. */
+function refusedRead(url: string): Promise<AppError | null> {
+  return new PgStore(url, { migrationsDirectory: MIGRATIONS, now: () => new Date(NOW) })
+    .read((t) => t.users.count())
+    .then(
+      () => null,
+      (e: unknown) => e as AppError,
+    );
+}
 const ref = new RefData();
 const USD = findCurrency(ref.currencies, 'USD');
 const postgres = await pgStores({ segmentSize: 4 });
@@ -560,15 +570,20 @@ describe('the PostgreSQL store', () => {
     const url = 'postgres://okpay:s3cret-pw@127.0.0.1:1/okpay?sslmode=disable';
     expect(maskDatabaseUrl(url)).toBe('postgres://okpay:***@127.0.0.1:1/okpay?sslmode=disable');
     expect(maskDatabaseUrl('postgresql://u@h/db?password=s3cret-pw')).toBe('postgresql://u@h/db?password=***');
-    const store = new PgStore(url, { migrationsDirectory: MIGRATIONS, now: () => new Date(NOW) });
-    const error = await store
-      .read((t) => t.users.count())
-      .then(
-        () => null,
-        (e: unknown) => e as AppError,
-      );
+    const error = await refusedRead(url);
     expect(error?.code).toBe('STORE_UNAVAILABLE');
     expect(`${error?.message} ${error?.hint}`).not.toContain('s3cret-pw');
     expect(error?.message).toContain('okpay:***@127.0.0.1:1');
+  });
+
+  it('never shows any part of a password that holds an "@" (pg signs in with all of it; found by review)', async () => {
+    const url = 'postgres://okpay:hunter@2secret@127.0.0.1:1/okpay';
+    // Before: postgres://okpay:***@2secret@127.0.0.1:1/okpay, in `store info` and every error.
+    expect(maskDatabaseUrl(url)).toBe('postgres://okpay:***@127.0.0.1:1/okpay');
+    expect(maskDatabaseUrl('postgres://ops@example.com:pa@ss@db.example.com/okpay')).toBe('postgres://ops@example.com:***@db.example.com/okpay');
+    expect(maskDatabaseUrl('postgres://okpay@127.0.0.1:5432/okpay')).toBe('postgres://okpay@127.0.0.1:5432/okpay');
+    const error = await refusedRead(url);
+    expect(error?.code).toBe('STORE_UNAVAILABLE');
+    expect(`${error?.message} ${error?.hint}`).not.toContain('2secret');
   });
 });
