@@ -140,7 +140,7 @@ describe('okpay store copy', () => {
     // A hang's bound, not a speed check: 145 s alone at a load of about 20.
   }, 600_000);
 
-  it('a real store (not a test store) is copied only by its administrator; a refused copy creates nothing', async () => {
+  it('a real store (not a test store) is copied only by its administrator, on the real clock; a refused copy creates nothing', async () => {
     const real = new Okpay({ testStore: false });
     const target = path.join(mkdtempSync(path.join(os.tmpdir(), 'okpay-copy-')), 'store');
     try {
@@ -154,6 +154,18 @@ describe('okpay store copy', () => {
       const missing = await real.run(['store', 'copy', '--from', path.join(target, 'nothing'), '--to', target], { env });
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(/there is no okpay store there/);
+      // A moved clock (OKPAY_NOW) is refused for the administrator's session, as every other command
+      // refuses it in a real store (found by review: the copy ran, exit 0, the session judged on it).
+      ok(await real.run(['admin', 'init', '--email', 'ops@example.com', '--password-stdin'], { stdin: `${PASSWORD}\n`, env }));
+      const token = ok(await real.run(['login', '--email', 'ops@example.com', '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env })).stdout.trim();
+      const moved = { OKPAY_SESSION: token, OKPAY_NOW: new Date().toISOString() };
+      expect((await real.run(['whoami', '--json'], { env: moved })).code).toBe(2);
+      const clock = await real.run(['store', 'copy', '--from', real.home, '--to', target, '--json'], { env: moved });
+      expect(clock.code, clock.stderr).toBe(2);
+      expect(clock.error()).toMatchObject({ code: 'USAGE' });
+      expect(clock.error().message).toContain('OKPAY_NOW');
+      expect(existsSync(target)).toBe(false);
+      ok(await real.run(['store', 'copy', '--from', real.home, '--to', target], { env: { ...env, OKPAY_SESSION: token } }));
     } finally {
       real.cleanup();
     }

@@ -9,6 +9,7 @@ import { AppError } from '../../domain/errors.js';
 import { errnoOf, setFaultHook, stopBefore } from '../../store/durable-file.js';
 import type { Context, LazyPgStore } from '../context.js';
 import { authenticate } from '../../app/authenticate.js';
+import { assertClockMayMove } from '../../app/test-store.js';
 import type { LoadableStore } from '../../store/store.js';
 import { isDatabaseUrl, maskDatabaseUrl } from '../../store/pg/url.js';
 import { sessionToken } from '../auth.js';
@@ -101,6 +102,9 @@ function registerCopy(store: Command, app: App): void {
         from.store,
         to.store,
         async (t) => {
+          // The administrator's session is judged by the clock: a moved one (OKPAY_NOW) is refused
+          // in a real store, as every other command refuses it, or an expired session would pass.
+          if (ctx.env.now !== undefined) await assertClockMayMove(t, false);
           // A copy carries every secret (password hashes, 2FA secrets, tokens): a real store needs its administrator.
           if (!t.meta.get().testStore)
             await authenticate(t, from.now().getTime(), token, { roles: ['admin'], what: '`okpay store copy` of a store that is not a test store' });
