@@ -162,7 +162,7 @@ export class Snapshot implements RecordSource {
   }
 
   /** The .eml texts of one segment of mails as of this version; a segment the version holds mails of must exist. */
-  async mailSegment(segment: number): Promise<string[]> {
+  async mailSegment(segment: number, keep = true): Promise<string[]> {
     const relative = mailSegmentPath(segment);
     const cached = this.mails.get(segment);
     if (cached) return cached;
@@ -171,7 +171,7 @@ export class Snapshot implements RecordSource {
     if (body === null) throw this.mismatch(corrupt(file, 'it is missing, but the store says its mails were sent'));
     if (body.kind !== 'mails' || body.segment !== segment || !Array.isArray(body.mails) || !body.mails.every((mail) => typeof mail === 'string'))
       throw this.mismatch(corrupt(file, `it is not segment ${segment} of the mails`));
-    this.mails.set(segment, body.mails);
+    if (keep) this.mails.set(segment, body.mails);
     return body.mails;
   }
 

@@ -29,6 +29,7 @@ import {
   type RecordKind,
 } from './record-kinds.js';
 import { queueIndexes } from './record-view.js';
+import { IndexTally, sortedJson } from './index-tally.js';
 import type { SegmentLog } from './segment-log.js';
 import type { AuditEntry } from '../domain/audit.js';
 import type { StoredJournalEntry } from '../domain/ledger.js';
@@ -52,8 +53,9 @@ export interface VerifiedVersion {
     readonly layout?: { readonly mailsPerSegment: number };
   };
   manifest(kind: Kind): Promise<string[]>;
-  bucketRecords(kind: Kind, bucket: string): Promise<Readonly<Record<string, unknown>>>;
-  mailSegment(segment: number): Promise<string[]>;
+  /** `keep`: whether the snapshot may keep what it read (verify keeps nothing it has checked). */
+  bucketRecords(kind: Kind, bucket: string, keep?: boolean): Promise<Readonly<Record<string, unknown>>>;
+  mailSegment(segment: number, keep?: boolean): Promise<string[]>;
   textOf(relative: string): string | null;
 }
 
@@ -66,6 +68,9 @@ export interface SplitVerifyReport {
 }
 
 type KindRecords = Map<string, unknown>;
+
+/** The kinds whose records the check of balances against the journal needs (when verify replays the journal itself). */
+const LIVE_KINDS: ReadonlySet<Kind> = new Set<Kind>(['balances', 'unclaimed', 'withdrawals']);
 
 /**
  * Every check of the files. With `checked`, the journal was already read by the caller (`okpay
@@ -82,36 +87,41 @@ export async function verifySplitStore(
   const push = (text: string) => {
     if (problems.length < MAX_PROBLEMS) problems.push(text);
   };
-  const records = new Map<Kind, KindRecords>();
+  const kept = (kind: IndexKind) => currentSince(kind) <= snapshot.root.schemaVersion;
+  // Read once, a bucket at a time: what the indexes hold is tallied; only what the balance check needs is kept.
+  const tally = new IndexTally(kept);
+  const live = { balances: new Map<string, unknown>(), unclaimed: new Map<string, unknown>(), withdrawals: new Map<string, unknown>() };
+  let users = 0;
+  let accounts = 0;
   for (const kind of KINDS) {
     if (kind === 'meta' || kind === 'counts') continue;
-    records.set(kind, await readKind(store, snapshot, kind, helpers, push));
+    const keep = checked || !LIVE_KINDS.has(kind) ? null : live[kind as keyof typeof live];
+    await eachRecord(store, snapshot, kind, helpers, push, (key, value, placed) => {
+      tally.add(kind, key, value, placed);
+      if (kind === 'users') users += 1;
+      if (kind === 'balances') accounts += 1;
+      keep?.set(key, value);
+    });
   }
   const journal = checked ? { ...checked, balances: null, count: snapshot.root.meta.journal.seq, segments: 0 } : await replayJournal(store, snapshot, push);
+  const ofJournal = { 'journal-of-user': journal.parties, 'journal-links': journal.links };
+  // An index that differs is compared again record by record, to name each entry (the whole store in memory, only then).
   // A store not yet upgraded has no files of the indexes added since (or older ones of those refolded since): its next writer builds them.
-  checkIndexes(
-    records,
-    { 'journal-of-user': journal.parties, 'journal-links': journal.links },
-    (kind) => currentSince(kind) <= snapshot.root.schemaVersion,
-    push,
-  );
-  const users = records.get('users')?.size ?? 0;
+  if (!tally.agrees(ofJournal)) checkIndexes(await readAll(store, snapshot, helpers), ofJournal, kept, push);
   if (snapshot.root.counts.users !== users) push(`the store counts ${snapshot.root.counts.users} users but holds ${users}`);
-  const balances = Object.fromEntries(records.get('balances') ?? []) as Balances;
   await checkOutbox(store, snapshot, push);
-  if (journal.balances === null)
-    return { problems, journalEntries: journal.count, journalSegments: 0, auditEntries: 0, accounts: Object.keys(balances).length };
+  if (journal.balances === null) return { problems, journalEntries: journal.count, journalSegments: 0, auditEntries: 0, accounts };
   compareWithState(
     {
-      balances,
-      unclaimed: Object.fromEntries(records.get('unclaimed') ?? []) as Record<string, UnclaimedTransfer>,
-      withdrawals: Object.fromEntries(records.get('withdrawals') ?? []) as Record<string, Withdrawal>,
+      balances: Object.fromEntries(live.balances) as Balances,
+      unclaimed: Object.fromEntries(live.unclaimed) as Record<string, UnclaimedTransfer>,
+      withdrawals: Object.fromEntries(live.withdrawals) as Record<string, Withdrawal>,
     },
     journal.balances,
     problems,
   );
   const auditEntries = await checkAudit(store, snapshot, push);
-  return { problems, journalEntries: journal.count, journalSegments: journal.segments, auditEntries, accounts: Object.keys(balances).length };
+  return { problems, journalEntries: journal.count, journalSegments: journal.segments, auditEntries, accounts };
 }
 
 async function guarded<T>(push: (text: string) => void, fallback: T, read: () => Promise<T>): Promise<T> {
@@ -124,15 +134,15 @@ async function guarded<T>(push: (text: string) => void, fallback: T, read: () =>
   }
 }
 
-/** Every record of a kind, checking its manifest, each listed bucket, and files nobody lists. */
-async function readKind(
+/** Every record of a kind, checking its manifest, each listed bucket, and files nobody lists; no bucket is kept once read. */
+async function eachRecord(
   store: SplitStoreFiles,
   snapshot: VerifiedVersion,
   kind: Kind,
   helpers: Parameters<typeof verifySplitStore>[2],
   push: (text: string) => void,
-): Promise<KindRecords> {
-  const found: KindRecords = new Map();
+  visit: (key: string, value: unknown, placed: boolean) => void,
+): Promise<void> {
   const manifest = await guarded(push, [] as string[], () => snapshot.manifest(kind));
   // A set: a kind lists up to 4,096 buckets, and a list looked through for each file was 16 million comparisons.
   const listed = new Set(manifest);
@@ -143,14 +153,32 @@ async function readKind(
       push(`${path.join(directory, name)}: a ${kind} file that the list of ${kind} files does not name`);
   }
   for (const bucket of manifest) {
-    const inBucket = await guarded(push, {} as Readonly<Record<string, unknown>>, () => snapshot.bucketRecords(kind, bucket));
+    const inBucket = await guarded(push, {} as Readonly<Record<string, unknown>>, () => snapshot.bucketRecords(kind, bucket, false));
     for (const [key, value] of Object.entries(inBucket)) {
-      if (helpers.bucketOf(kind, key) !== bucket)
-        push(`${store.file(helpers.bucketPath(kind, bucket))}: ${kind} record ${key} belongs in bucket ${helpers.bucketOf(kind, key)}`);
-      found.set(key, value);
+      const placed = helpers.bucketOf(kind, key) === bucket;
+      if (!placed) push(`${store.file(helpers.bucketPath(kind, bucket))}: ${kind} record ${key} belongs in bucket ${helpers.bucketOf(kind, key)}`);
+      visit(key, value, placed);
     }
   }
-  return found;
+}
+
+/** Every record of every kind in memory, for the exact comparison of the indexes (what the files lack was reported on the first reading). */
+async function readAll(store: SplitStoreFiles, snapshot: VerifiedVersion, helpers: Parameters<typeof verifySplitStore>[2]): Promise<Map<Kind, KindRecords>> {
+  const records = new Map<Kind, KindRecords>();
+  for (const kind of KINDS) {
+    if (kind === 'meta' || kind === 'counts') continue;
+    const found: KindRecords = new Map();
+    await eachRecord(
+      store,
+      snapshot,
+      kind,
+      helpers,
+      () => undefined,
+      (key, value) => found.set(key, value),
+    );
+    records.set(kind, found);
+  }
+  return records;
 }
 
 function listDirectory(directory: string): string[] {
@@ -239,16 +267,6 @@ function plainObject(value: object): boolean {
   return (prototype === Object.prototype || prototype === null) && !hasToJson(value);
 }
 
-function sortedJson(value: unknown): string {
-  if (Array.isArray(value)) return JSON.stringify(value);
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  const record = value as Record<string, unknown>;
-  return `{${Object.keys(record)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${sortedJson(record[key])}`)
-    .join(',')}}`;
-}
-
 async function replayJournal(
   store: SplitStoreFiles,
   snapshot: VerifiedVersion,
@@ -316,7 +334,7 @@ async function checkMailSegments(store: SplitStoreFiles, snapshot: VerifiedVersi
   for (let segment = 0; segment * perSegment < mailSeq; segment += 1) {
     const file = store.file(mailSegmentPath(segment));
     extra.delete(path.basename(file));
-    const mails = await guarded(push, null, () => snapshot.mailSegment(segment));
+    const mails = await guarded(push, null, () => snapshot.mailSegment(segment, false));
     if (mails === null) continue;
     const expected = Math.min(perSegment, mailSeq - segment * perSegment);
     if (mails.length !== expected) push(`${file}: it holds ${mails.length} mails, not the ${expected} the store says were sent into it`);
