@@ -6,7 +6,7 @@
 // comparison, which names each entry that differs. So memory stays bounded on a sound store, and a
 // damaged one gets the same report as before.
 
-import { hash } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { groupFacts, type QueueGroupFacts } from '../domain/queue-group-facts.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import {
@@ -26,14 +26,18 @@ const LANES = 8;
 
 /**
  * A multiset of texts as the lane-wise sum (mod 2^32) of their SHA-256 digests: the order in which
- * they are added does not matter, and a text added twice counts twice.
+ * they are added does not matter, and a text added twice counts twice. The digests are of the text
+ * behind `key`, drawn afresh by each verify: a sum of fixed digests can be matched by whoever edits
+ * many index records at once (a generalized birthday search), one of digests they cannot compute cannot.
  */
 export class MultisetDigest {
   private readonly sum = new Uint32Array(LANES);
   count = 0;
 
+  constructor(private readonly key: string) {}
+
   add(text: string): void {
-    const digest = hash('sha256', text, 'buffer');
+    const digest = hash('sha256', this.key + text, 'buffer');
     for (let lane = 0; lane < LANES; lane += 1) this.sum[lane] = ((this.sum[lane] ?? 0) + digest.readUInt32LE(lane * 4)) >>> 0;
     this.count += 1;
   }
@@ -59,8 +63,9 @@ export function sortedJson(value: unknown): string {
     .join(',')}}`;
 }
 
-const memberLine = (key: string, member: string, value: unknown) => `m\u0000${key}\u0000${member}\u0000${sortedJson(value)}`;
-const wholeLine = (key: string, value: unknown) => `w\u0000${key}\u0000${sortedJson(value)}`;
+// Keys and members as JSON strings: each ends where its closing quote says, whatever characters it holds.
+const memberLine = (key: string, member: string, value: unknown) => `m${JSON.stringify(key)}${JSON.stringify(member)}${sortedJson(value)}`;
+const wholeLine = (key: string, value: unknown) => `w${JSON.stringify(key)}${sortedJson(value)}`;
 
 export class IndexTally {
   private readonly expected = new Map<IndexKind, MultisetDigest>();
@@ -74,9 +79,10 @@ export class IndexTally {
 
   /** `kept`: the index kinds the store's schema has (verify checks only those). */
   constructor(private readonly kept: (kind: IndexKind) => boolean) {
+    const key = randomBytes(16).toString('hex');
     for (const kind of INDEX_KINDS) {
-      this.expected.set(kind, new MultisetDigest());
-      this.stored.set(kind, new MultisetDigest());
+      this.expected.set(kind, new MultisetDigest(key));
+      this.stored.set(kind, new MultisetDigest(key));
     }
   }
 
