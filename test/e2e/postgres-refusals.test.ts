@@ -1,14 +1,15 @@
 // What the real binary answers when the PostgreSQL server says no without being broken: a lock held
 // beyond lock_timeout, a statement cancelled by statement_timeout, a server (or role) that takes no
-// more connections, a role without rights. Each is one line with the store's exit code (10), never
-// an internal error, and never shows the password.
+// more connections, a role without rights, a read-only database. Each is one line with the store's
+// exit code (10), never an internal error, and never shows the password. And an empty database,
+// which a look leaves empty.
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WRITERS_LOCK } from '../../src/store/pg/pg-store.js';
 import { PASSWORD } from '../support/accounts.js';
-import { Okpay, type Run } from '../support/okpay.js';
+import { Okpay, runBin, type Run } from '../support/okpay.js';
 import { withClient } from '../support/pg-e2e.js';
 import { admin, testDatabase } from '../support/pg.js';
 
@@ -119,6 +120,41 @@ describe('a read-only PostgreSQL database', () => {
       // Writable again, the same look records the last use, and the change is made.
       expect((await store.run(['balance', '--json'], { OKPAY_SESSION: session })).code).toBe(0);
       expect((await store.run(['deposit', '--amount', '5', '--currency', 'USD', '--json'], { OKPAY_SESSION: session })).code).toBe(0);
+    } finally {
+      store.o.cleanup();
+    }
+  });
+});
+
+describe('an empty PostgreSQL database', () => {
+  it('is read as an empty store, as a data directory not made yet is, and left without tables; a writer makes them', async () => {
+    const store = await freshStore();
+    try {
+      const tables = () =>
+        withClient(store.url, async (client) => {
+          const { rows } = await client.query<{ count: string }>(
+            'SELECT count(*)::text AS count FROM information_schema.tables WHERE table_schema = current_schema()',
+          );
+          return Number(rows[0]?.count);
+        });
+      const looks = async (env: Record<string, string>) => {
+        const answers: string[] = [];
+        for (const args of [['balance'], ['outbox', 'list'], ['verify'], ['history']]) {
+          const run = await runBin([...args, '--json'], { env: { OKPAY_BCRYPT_COST: '4', ...env } });
+          answers.push(`${run.code} ${run.stdout.replace(/"(seconds|entriesPerSecond)": [0-9.]+/g, '"$1": 0')} ${run.stderr}`);
+        }
+        return answers;
+      };
+      const directory = path.join(store.o.home, 'not-made-yet');
+      const onFiles = await looks({ OKPAY_HOME: directory });
+      expect(existsSync(directory)).toBe(false);
+      expect(await looks({ OKPAY_HOME: directory, OKPAY_DATABASE_URL: store.url })).toEqual(onFiles);
+      const info = await store.run(['store', 'info', '--json'], { OKPAY_NOW: undefined });
+      expect(info.json()).toMatchObject({ store: 'postgresql', schemaVersion: 0, sizeBytes: 0 });
+      expect(await tables()).toBe(0);
+      const init = await store.run(['dev', 'init'], { OKPAY_NOW: undefined });
+      expect(init.code, init.stderr).toBe(0);
+      expect(await tables()).toBeGreaterThan(0);
     } finally {
       store.o.cleanup();
     }

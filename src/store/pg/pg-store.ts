@@ -16,6 +16,7 @@
 import type pg from 'pg';
 import { AppError } from '../../domain/errors.js';
 import { GENESIS_HASH } from '../../domain/state.js';
+import { MemoryRecordStore } from '../memory-record-store.js';
 import { RecordView } from '../record-view.js';
 import type { LoadableStore, RecordsTransaction, StoreLoader, TransactionOptions } from '../store.js';
 import { loadMigrations, migrate, refuseNewer, schemaVersion, type Migration } from './migrate.js';
@@ -72,7 +73,8 @@ export class PgStore implements LoadableStore {
   private closed = false;
   private queue: Promise<unknown> = Promise.resolve();
   private migrations: Migration[] | null = null;
-  private schemaReady: Promise<void> | null = null;
+  /** Whether okpay's tables are there (once true, it stays so). */
+  private tables: Promise<boolean> | null = null;
   /** The database server's time at the start of the unit of work under way (its `now()`). */
   private workTime: Date | null = null;
   private serverOffsetMs = 0;
@@ -88,13 +90,18 @@ export class PgStore implements LoadableStore {
 
   /** Transactions of one store run one at a time, as a file lock makes them; other machines' run beside them. */
   transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
-    const next = this.queue.then(() => this.withClient(true, (client) => this.runWriting(client, work, options.wait !== false)));
+    const next = this.queue.then(() => this.withClient('make', (client) => this.runWriting(client, work, options.wait !== false)));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
+  /** A look: an empty database is read as the empty store it is, and left without tables (only a writer makes them). */
   read<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
-    return this.withClient(true, (client) => this.runReading(client, work));
+    return this.withClient('look', (client, tables) =>
+      tables
+        ? this.runReading(client, work)
+        : new MemoryRecordStore(this.options.now().toISOString(), this.options.segmentSize ?? DEFAULT_SEGMENT_SIZE).read(work),
+    );
   }
 
   /**
@@ -108,7 +115,7 @@ export class PgStore implements LoadableStore {
 
   /** The schema version of the database and the newest this release knows, without migrating. */
   async schema(): Promise<{ version: number; latest: number }> {
-    return this.withClient(false, (client) => schemaVersion(client, this.migrationFiles()));
+    return this.withClient('none', (client) => schemaVersion(client, this.migrationFiles()));
   }
 
   /**
@@ -116,7 +123,7 @@ export class PgStore implements LoadableStore {
    * `testStore` makes a new database a test store (fixed clocks allowed); an existing one must be one already.
    */
   async migrate(testStore = false): Promise<number[]> {
-    return this.withClient(false, async (client) => {
+    return this.withClient('none', async (client) => {
       const applied = await migrate(
         client,
         this.migrationFiles(),
@@ -138,7 +145,7 @@ export class PgStore implements LoadableStore {
 
   /** Bytes on disk of the tables, indexes and TOAST of the store's schema (no tables yet: 0). */
   async sizeBytes(): Promise<number> {
-    return this.withClient(false, async (client) => {
+    return this.withClient('none', async (client) => {
       const { rows } = await client.query<{ bytes: string }>(
         "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::text AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname = current_schema()",
       );
@@ -148,7 +155,7 @@ export class PgStore implements LoadableStore {
 
   /** Runs one query outside any unit of work (store info, sizes), on a ready store. */
   async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
-    return this.withClient(true, async (client) => (await client.query<R>(text, values)).rows);
+    return this.withClient('make', async (client) => (await client.query<R>(text, values)).rows);
   }
 
   async close(): Promise<void> {
@@ -159,16 +166,12 @@ export class PgStore implements LoadableStore {
     await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
   }
 
-  private async withClient<T>(ready: boolean, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  /** `schema`: whether okpay's tables are made when missing (a writer), only looked for (a look), or neither. */
+  private async withClient<T>(schema: 'make' | 'look' | 'none', use: (client: pg.Client, tables: boolean) => Promise<T>): Promise<T> {
     const client = this.idle.pop() ?? (await this.connect());
     let healthy = true;
     try {
-      if (ready)
-        await (this.schemaReady ??= this.ensureSchema(client).catch((error: unknown) => {
-          this.schemaReady = null;
-          throw error;
-        }));
-      return await use(client);
+      return await use(client, schema !== 'none' && (await this.tablesReady(client, schema === 'make')));
     } catch (error) {
       healthy = !brokenConnection(error);
       throw this.errors.explain(error);
@@ -187,7 +190,7 @@ export class PgStore implements LoadableStore {
    * error, or a client killed meanwhile, rolls all of it back.
    */
   async load<T>(work: (loader: StoreLoader) => Promise<T>): Promise<T> {
-    return this.withClient(true, async (client) => {
+    return this.withClient('make', async (client) => {
       await client.query(`SELECT pg_advisory_lock(${WRITERS_LOCK})`);
       try {
         await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
@@ -311,17 +314,31 @@ export class PgStore implements LoadableStore {
     await client.query("INSERT INTO chain_heads (chain, seq, hash) VALUES ('journal', 0, $1), ('audit', 0, $1)", [GENESIS_HASH]);
   }
 
-  /** An empty database gets its tables (the first use); a newer one is refused, an older one must be migrated first. */
-  private async ensureSchema(client: pg.Client): Promise<void> {
+  /** Whether the tables are there, checked once they are; an empty database is looked at again (another process may make them). */
+  private async tablesReady(client: pg.Client, make: boolean): Promise<boolean> {
+    if (this.tables && (await this.tables)) return true;
+    const checking = this.ensureSchema(client, make);
+    this.tables = checking.catch(() => false);
+    return checking;
+  }
+
+  /**
+   * Whether the tables are there: an empty database gets them from a writer (`make`, the first use),
+   * while a look leaves it as it is; a newer one is refused, an older one must be migrated first.
+   */
+  private async ensureSchema(client: pg.Client, make: boolean): Promise<boolean> {
     const migrations = this.migrationFiles();
     const state = await schemaVersion(client, migrations);
     refuseNewer(state, this.location);
-    if (state.version === 0) await migrate(client, migrations, this.location, (c) => this.seed(c, false));
-    else if (state.version < state.latest) {
+    if (state.version === 0) {
+      if (!make) return false;
+      await migrate(client, migrations, this.location, (c) => this.seed(c, false));
+    } else if (state.version < state.latest) {
       throw new AppError('STORE_UNAVAILABLE', `the database at ${this.location} has schema version ${state.version}; this okpay needs ${state.latest}`, {
         hint: 'Run okpay store migrate.',
       });
     }
+    return true;
   }
 
   private async connect(): Promise<pg.Client> {
