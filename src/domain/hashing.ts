@@ -82,7 +82,7 @@ export function chainHash(prevHash: string, seq: number, end: boolean, canonical
   return hash('sha256', chainScratch.subarray(0, size), 'hex');
 }
 
-/** The SHA-256 of a text's UTF-8 bytes, as 64 lowercase hex digits. */
-export function sha256Hex(text: string): string {
+/** The SHA-256 of a text's UTF-8 bytes (or of bytes), as 64 lowercase hex digits. */
+export function sha256Hex(text: string | Uint8Array): string {
   return hash('sha256', text, 'hex');
 }

@@ -34,7 +34,7 @@ import type { Schema2State } from './schema2-state.js';
 import { acquireStoreLock, type HeldLock } from './lock.js';
 import type { Counts } from './record-schemas.js';
 import { currentSince, INDEX_KINDS, journalLinks, type Kind } from './record-kinds.js';
-import { digest, seal, unseal } from './sealed-file.js';
+import { digest, seal, sealedBytes, unseal } from './sealed-file.js';
 import { readSchema2Index, recordsOfState } from './split-upgrade.js';
 import { verifySplitStore, type SplitVerifyReport } from './split-verify.js';
 import { ChainAppender, SegmentLog, type ChainCodec, type ChainEntry } from './segment-log.js';
@@ -270,7 +270,7 @@ export class SplitFileStore implements LoadableStore {
       const root = schema2Root(state);
       this.configure(root);
       const texts = new Map<string, string>();
-      for (const [target, make] of await this.schema2Files(state)) texts.set(target, await make());
+      for (const [target, make] of await this.schema2Files(state)) texts.set(target, (await make()).toString('utf8'));
       return new Snapshot(this, root, null, false, texts);
     } catch (error) {
       // Upgraded meanwhile, its old files gone: the read starts again, on the upgraded store.
@@ -419,16 +419,16 @@ export class SplitFileStore implements LoadableStore {
       for (const directory of directories) await ensureDirectory(directory);
       // One fsync per stage, IO_AT_ONCE at a time; a new store's first commit of MANY_FILES or more
       // (a generated store, an upgrade of a big one) writes its stages first and syncs their file system once.
-      // Each text is made just before it is written and let go after: a commit of a whole
-      // generated store holds a few files' text at a time.
+      // Each file's bytes are made just before they are written and let go after: a commit of a whole
+      // generated store holds a few files at a time.
       const digests = new Map<string, string>();
       many = snapshot.root.commit === 0 && files.size >= MANY_FILES;
       const stage = async ([target, make]: [string, FileText]) => {
-        const text = await make();
-        digests.set(target, digest(text));
+        const bytes = await make();
+        digests.set(target, digest(bytes));
         staged.push(target);
-        if (many) writeNewSync(stagePath(this.file(target)), text);
-        else await writeInPlace(stagePath(this.file(target)), text, true);
+        if (many) writeNewSync(stagePath(this.file(target)), bytes);
+        else await writeInPlace(stagePath(this.file(target)), bytes, true);
       };
       // Unsynced stages are written one after another on this thread (writeNewSync); synced ones wait on their fsyncs together.
       if (many) await eachInTurn(files, stage);
@@ -467,7 +467,7 @@ export class SplitFileStore implements LoadableStore {
     const layout = snapshot.root.layout ?? LAYOUT;
     for (const [target, text] of this.mailFilesOf(t, snapshot, commit, layout, relayout)) files.set(target, text);
     const counts = (changes.get('counts')?.get('counts') as Counts | undefined) ?? snapshot.root.counts;
-    const root = seal({ schemaVersion: SPLIT_SCHEMA_VERSION, commit, meta: t.currentMeta, counts, layout } satisfies RootBody);
+    const root = sealedBytes({ schemaVersion: SPLIT_SCHEMA_VERSION, commit, meta: t.currentMeta, counts, layout } satisfies RootBody);
     files.set(ROOT, async () => root);
     return files;
   }

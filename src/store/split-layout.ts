@@ -13,7 +13,7 @@ import { bucketCount, KINDS, KINDS_ADDED, type Kind } from './record-kinds.js';
 import { countsSchema } from './record-schemas.js';
 import { mailIdForSeq } from './record-transaction.js';
 import type { Changes } from './record-view.js';
-import { seal, unseal } from './sealed-file.js';
+import { sealedBytes, unseal } from './sealed-file.js';
 
 export const SPLIT_SCHEMA_VERSION = 11;
 export const ROOT = 'store.json';
@@ -146,8 +146,8 @@ export function kindsNewerThan(schemaVersion: number): Kind[] {
   return BUCKETED_KINDS.filter((kind) => (KINDS_ADDED.get(kind) ?? 0) > schemaVersion);
 }
 
-/** A file's new text, made when it is about to be written: a huge commit then holds a few texts at a time, not all. */
-export type FileText = () => Promise<string>;
+/** A file's new bytes, made when it is about to be written: a huge commit then holds a few files at a time, not all. */
+export type FileText = () => Promise<Buffer>;
 
 /**
  * The sealed text of every bucket and manifest that the changes touch, and of the manifests `listed`
@@ -165,7 +165,7 @@ export async function recordFiles(
   const sealed =
     (body: ManifestBody): FileText =>
     async () =>
-      seal(body);
+      sealedBytes(body);
   for (const [kind, written] of changes) {
     if (kind === 'meta' || kind === 'counts') continue;
     const byBucket = new Map<string, [string, unknown][]>();
@@ -185,7 +185,7 @@ export async function recordFiles(
           if (value === null) delete records[key];
           else records[key] = value;
         }
-        return seal({ kind, bucket, commit, records } satisfies BucketBody);
+        return sealedBytes({ kind, bucket, commit, records } satisfies BucketBody);
       });
       buckets.add(bucket);
     }
@@ -218,7 +218,7 @@ export function mailFiles(
       if (mails.length !== from - segment * perSegment - 1)
         throw corrupt(mailSegmentPath(segment), `it holds ${mails.length} mails where the store sent ${from - 1 - segment * perSegment} into it`);
       for (let seq = from; seq <= to; seq += 1) mails.push(await text(seq));
-      return seal({ kind: 'mails', segment, commit, mails } satisfies MailSegmentBody);
+      return sealedBytes({ kind: 'mails', segment, commit, mails } satisfies MailSegmentBody);
     });
   }
   return files;

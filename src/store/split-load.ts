@@ -255,7 +255,7 @@ class SplitLoader implements StoreLoader {
     await this.writeFile(manifestPath(kind), seal({ kind, commit: 1, buckets: [...buckets].sort() }));
   }
 
-  private async writeFile(relative: string, text: string): Promise<void> {
+  private async writeFile(relative: string, text: string | Uint8Array): Promise<void> {
     const file = path.join(this.build, relative);
     await ensureDirectory(path.dirname(file));
     await writeInPlace(file, text, true, false);

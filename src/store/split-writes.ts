@@ -59,12 +59,12 @@ export async function writeDurably(file: string, text: string): Promise<void> {
  * (stages, a new store's files) makes a new file: whatever had the name, a link included, is removed.
  * Never through a symbolic link.
  */
-export async function writeInPlace(file: string, text: string, truncateFirst = false, sync = true): Promise<void> {
+export async function writeInPlace(file: string, text: string | Uint8Array, truncateFirst = false, sync = true): Promise<void> {
   let handle: fs.FileHandle | null = null;
   try {
     faultPoint('write', file);
     handle = truncateFirst ? await createNew(file) : await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
-    const bytes = Buffer.from(text, 'utf8');
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     await handle.write(bytes, 0, bytes.length, 0);
     // A new file holds just what was written; an old one may be longer, and is cut to it.
     if (!truncateFirst) await handle.truncate(bytes.length);
@@ -94,7 +94,7 @@ async function createNew(file: string): Promise<fs.FileHandle> {
  * files those cost more CPU than the system calls themselves (about 2.5 times in all, measured).
  * Like `writeInPlace(file, text, true, false)`, whatever had the name is removed first.
  */
-export function writeNewSync(file: string, text: string): void {
+export function writeNewSync(file: string, text: string | Uint8Array): void {
   let fd: number | null = null;
   try {
     faultPoint('write', file);
