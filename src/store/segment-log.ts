@@ -270,30 +270,38 @@ export class ChainAppender<E extends ChainEntry, C> {
     return this.head;
   }
 
+  /**
+   * Writes the items' entries a segment at a time: only one segment's entry texts are held at once
+   * (a 10,000-row batch held all of them, 10 MB of strings that outlived several scavenges).
+   */
   private async write(items: { seq: number; content: C; end?: boolean }[], endsCommit: boolean): Promise<void> {
-    const bySegment = new Map<number, EntryText[]>();
     let prevHash = this.head.hash;
-    items.forEach((item, index) => {
+    let size = this.head.bytes;
+    let entries: EntryText[] = [];
+    for (const [index, item] of items.entries()) {
       const end = item.end ?? (endsCommit && index === items.length - 1);
       const content = this.codec.canonical(item.content);
       const hash = chainHash(prevHash, item.seq, end, content);
       const bytes = Buffer.byteLength(content);
-      const entry = { prefix: entryPrefix(end, hash, bytes, prevHash, item.seq, this.codec.field), content, bytes };
+      entries.push({ prefix: entryPrefix(end, hash, bytes, prevHash, item.seq, this.codec.field), content, bytes });
       prevHash = hash;
-      const segment = this.log.segmentOf(item.seq);
-      const list = bySegment.get(segment) ?? [];
-      list.push(entry);
-      bySegment.set(segment, list);
-    });
-    let size = this.head.bytes;
-    for (const [segment, entries] of bySegment) {
-      const bytes = spliceSegment(segment, await this.existingBytes(segment), entries);
-      size = await this.log.writeSegmentText(segment, bytes);
-      this.openSegment = segment;
-      this.openBytes = bytes;
+      const next = items[index + 1];
+      if (next === undefined || this.log.segmentOf(next.seq) !== this.log.segmentOf(item.seq)) {
+        size = await this.writeEntries(this.log.segmentOf(item.seq), entries);
+        entries = [];
+      }
     }
     const last = items[items.length - 1];
     if (last) this.head = { seq: last.seq, hash: prevHash, bytes: size };
+  }
+
+  /** Adds entries to their segment's file; returns its size in bytes. */
+  private async writeEntries(segment: number, entries: readonly EntryText[]): Promise<number> {
+    const bytes = spliceSegment(segment, await this.existingBytes(segment), entries);
+    const size = await this.log.writeSegmentText(segment, bytes);
+    this.openSegment = segment;
+    this.openBytes = bytes;
+    return size;
   }
 
   private async existingBytes(segment: number): Promise<Buffer | null> {

@@ -75,6 +75,23 @@ describe('a segment log', () => {
     expect(await log.readEntry(4, 'note')).toEqual(parsed.entries[3]);
   });
 
+  it('makes the entry texts of one segment at a time, each segment written before the texts of the next', async () => {
+    const steps: string[] = [];
+    class TracedLog extends SegmentLog<Note> {
+      override async writeSegmentText(segment: number, text: string | Buffer): Promise<number> {
+        steps.push(`write ${segment}`);
+        return super.writeSegmentText(segment, text);
+      }
+    }
+    const traced: ChainCodec<Note, { text: string }> = { ...codec, canonical: (c) => (steps.push(c.text), entryContentText(c)) };
+    const log = new TracedLog(path.join(directory, 'traced'), 2);
+    const appender = new ChainAppender(log, traced, { seq: 0, hash: '0'.repeat(64), bytes: 0 });
+    for (const text of ['a', 'b', 'c', 'd', 'e']) appender.add({ text });
+    expect(await appender.finish()).toMatchObject({ seq: 5 });
+    expect(steps).toEqual(['a', 'b', 'write 0', 'c', 'd', 'write 1', 'e', 'write 2']);
+    expect((await log.readSegment(2))?.map((e) => [e.seq, e.end, e.note.text])).toEqual([[5, true, 'e']]);
+  });
+
   it('leaves to a full read what it cannot take apart', async () => {
     const log = new SegmentLog<Note>(path.join(directory, 'odd'), 4);
     mkdirSync(log.directory, { recursive: true });
