@@ -2,6 +2,7 @@
 // authenticate at the start of the same store transaction (or lock-free read) as the use-case.
 
 import { authenticate, type Access, type Actor } from '../app/authenticate.js';
+import { AppError } from '../domain/errors.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { readSignedIn, sessionToken } from './auth.js';
 import type { Context } from './context.js';
@@ -20,6 +21,27 @@ export async function lookSignedIn<T>(ctx: Context, work: (t: RecordsTransaction
 /** One store transaction as the signed-in person: the actor is checked at its start. */
 export function actAs<T>(ctx: Context, token: string | null, access: Access, work: (t: RecordsTransaction, actor: Actor) => Promise<T>): Promise<T> {
   return ctx.store.transaction(async (t) => work(t, await authenticate(t, ctx.now().getTime(), token, access)));
+}
+
+/**
+ * A look that writes an audit entry (an agent's look at a ticket or a customer: every agent action
+ * is audited), so a change: on a store that cannot be written, it says that, not which file failed.
+ */
+export async function auditedLookAs<T>(
+  ctx: Context,
+  token: string | null,
+  access: Access,
+  what: string,
+  work: (t: RecordsTransaction, actor: Actor) => Promise<T>,
+): Promise<T> {
+  try {
+    return await actAs(ctx, token, access, work);
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'STORE_UNAVAILABLE' || !/read-only/i.test(error.message)) throw error;
+    throw new AppError('STORE_UNAVAILABLE', `${what} writes an audit entry, and the store at ${ctx.store.location} is read-only; nothing was shown`, {
+      hint: 'every agent action is audited, so it needs a store that can be written; looks that are not audited (agent queue, ticket why) still answer',
+    });
+  }
 }
 
 /**

@@ -231,6 +231,11 @@ describe('commands that only look, on a read-only data directory [files]', () =>
     const answers = await runLooks(store, later);
     const deposit = await o.run(['deposit', '--amount', '5', '--currency', 'USD', '--json'], { env: { OKPAY_SESSION: store.sessions.customer } });
     expect(deposit.code).toBe(10);
+    // An agent's look at a ticket is audited, a write: refused in one line that says so (not which file failed).
+    const audited = await o.run(['ticket', 'show', String(store.names.ticket), '--json'], { env: { OKPAY_SESSION: store.sessions.agent, ...later } });
+    expect(audited.code, audited.stderr).toBe(10);
+    expect(audited.stderr.trim().split('\n')).toHaveLength(1);
+    expect(audited.error().message).toMatch(/^`ticket show` by an agent writes an audit entry, and the store at \S+ is read-only; nothing was shown$/);
     expect(filesAndTimes(o.home)).toEqual(files);
     undo?.();
     undo = null;

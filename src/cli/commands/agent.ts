@@ -16,7 +16,7 @@ import { action, examples, group, subcommand, type App } from '../command-builde
 import { YES_FLAG } from '../prompts.js';
 import { parseLanguage } from '../../domain/language.js';
 import { emptyPageText, noteNextPage, offsetOf, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
-import { actAs, lookAs } from '../signed-in.js';
+import { actAs, auditedLookAs, lookAs } from '../signed-in.js';
 import { slaCell } from '../ticket-output.js';
 import { emptyTicketsText, filterOptions, parseSelection } from '../ticket-filters.js';
 
@@ -162,7 +162,9 @@ function registerUserShow(user: Command, app: App): void {
     const limit = parsePositiveInt(o.limit ?? '10', '--limit', { max: 200 });
     const token = await sessionToken(ctx);
     const ticket = o.ticket === undefined ? null : parseTicketNumber(o.ticket);
-    const view = await actAs(ctx, token, { roles: ['agent'], what: '`agent user show`' }, (t, actor) => showCustomer(t, ctx, actor, { email, ticket, limit }));
+    const view = await auditedLookAs(ctx, token, { roles: ['agent'], what: '`agent user show`' }, '`agent user show`', (t, actor) =>
+      showCustomer(t, ctx, actor, { email, ticket, limit }),
+    );
     ctx.out.data(view, () => printUser(ctx, view));
   });
 }

@@ -27,7 +27,7 @@ import { openRequestedFile } from '../requested-file.js';
 import { exportMarkdown } from '../ticket-markdown.js';
 import { emptyTicketsText, filterOptions, parseSelection } from '../ticket-filters.js';
 import { readBody } from '../message-body.js';
-import { actAs } from '../signed-in.js';
+import { actAs, auditedLookAs } from '../signed-in.js';
 import { ticketDocument, ticketRowDocument } from '../ticket-output.js';
 import { asAgent, numberArg, shown, whoIsAsking } from '../ticket-steps.js';
 
@@ -105,7 +105,7 @@ function registerShow(ticket: Command, app: App): void {
     const token = await sessionToken(ctx);
     // A customer's look takes no lock and writes nothing; an agent's is audited (ticket.viewed), a change.
     const looked = await readSignedIn(ctx, token, (t, actor) => (audienceOf(actor.user) === 'agent' ? null : showTicket(t, ctx, actor, number)));
-    const detail = looked ?? (await actAs(ctx, token, {}, (t, actor) => showTicket(t, ctx, actor, number)));
+    const detail = looked ?? (await auditedLookAs(ctx, token, {}, '`ticket show` by an agent', (t, actor) => showTicket(t, ctx, actor, number)));
     const view = shown(ctx, detail);
     ctx.out.data(view.document, view.print);
   });
@@ -248,7 +248,7 @@ function registerExport(ticket: Command, app: App): void {
       format === 'json'
         ? `${JSON.stringify({ ticket: ticketDocument(detail, { history: true }) }, null, 2)}\n`
         : exportMarkdown(detail, ctx.now().toISOString());
-    const detail = await actAs(ctx, token, {}, async (t, actor) => {
+    const detail = await auditedLookAs(ctx, token, {}, '`ticket export`', async (t, actor) => {
       const found = await exportTicket(t, ctx, actor, number, format);
       // Written before the export's audit entry commits: a file that cannot be written leaves no trace.
       if (o.output !== undefined) await writeExport(o.output, rendered(found));
