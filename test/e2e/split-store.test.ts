@@ -104,14 +104,14 @@ function verifyCommand(home: string): Promise<{ code: number | null; problems: s
   });
 }
 
-function runChild(home: string, args: string[], crashAt = 0): Promise<{ code: number | null; signal: string | null; stdout: string }> {
+function runChild(home: string, args: string[], crashAt = 0): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [CHILD, ...args],
       { env: { PATH: process.env['PATH'], OKPAY_HOME: home, OKPAY_NOW: NOW.toISOString(), CRASH_AT: String(crashAt) } },
-      (error, stdout) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, signal: error?.signal ?? null, stdout });
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, signal: error?.signal ?? null, stdout, stderr });
       },
     );
   });
@@ -211,7 +211,7 @@ describe('the upgrade of a schema-2 store', () => {
     for (const point of crashPoints(total, 7, 20261123)) {
       const home = copyStore(path.join(FIXTURE, 'data'));
       const killed = await runChild(home, ['upgrade'], point);
-      expect(killed.signal, `step ${point}`).toBe('SIGKILL');
+      expect(killed.signal, `step ${point}: not killed (exit ${killed.code}; ${killed.stdout.trim()}; ${killed.stderr.trim()})`).toBe('SIGKILL');
       const isNew = existsSync(path.join(home, 'store.json'));
       if (!isNew)
         expect(readFileSync(path.join(home, 'state.json'), 'utf8'), `step ${point}`).toBe(readFileSync(path.join(FIXTURE, 'data', 'state.json'), 'utf8'));
@@ -239,7 +239,7 @@ describe('a commit that writes many files, killed at any point', () => {
     for (const point of crashPoints(total, 8, 7)) {
       const home = copyStore(upgraded);
       const killed = await runChild(home, ['pay', BOB, STRANGER_PHONE, '100', String(tokens.ticket)], point);
-      expect(killed.signal, `step ${point}`).toBe('SIGKILL');
+      expect(killed.signal, `step ${point}: not killed (exit ${killed.code}; ${killed.stdout.trim()}; ${killed.stderr.trim()})`).toBe('SIGKILL');
       const store = open(home);
       const seen = await store.read(look);
       const applied = {
@@ -275,7 +275,7 @@ describe('the refiling of a schema-9 store’s queue by shape, killed at any poi
     for (const point of crashPoints(total, 8, 11)) {
       const home = copyStore(old);
       const killed = await runChild(home, pay('100'), point);
-      expect(killed.signal, `step ${point}`).toBe('SIGKILL');
+      expect(killed.signal, `step ${point}: not killed (exit ${killed.code}; ${killed.stdout.trim()}; ${killed.stderr.trim()})`).toBe('SIGKILL');
       versions.add(storeRoot(home).schemaVersion);
       expect(await problemsOf(open(home)), `step ${point}`).toEqual([]);
       const acknowledged = await runChild(home, pay('50'));
@@ -310,7 +310,7 @@ describe('a bulk commit (a thousand files, flushed 16 at a time), killed at any 
     for (const point of crashPoints(total, 6, 11)) {
       const home = copyStore(upgraded);
       const killed = await runChild(home, ['bulk', BOB, String(PEOPLE)], point);
-      expect(killed.signal, `step ${point}`).toBe('SIGKILL');
+      expect(killed.signal, `step ${point}: not killed (exit ${killed.code}; ${killed.stdout.trim()}; ${killed.stderr.trim()})`).toBe('SIGKILL');
       const seen = await open(home).read(bulkBalances);
       expect([before, whole], `step ${point}: ${JSON.stringify(seen)}`).toContainEqual(seen);
       expect(await problemsOf(open(home)), `step ${point}`).toEqual([]);
@@ -688,7 +688,7 @@ describe.each(OLD_LAYOUT_STORES)('a store of the layout before schema 11 ($name,
     for (const point of crashPoints(total, 8, 20261207)) {
       const home = copyStore(data);
       const killed = await runChild(home, ['write'], point);
-      expect(killed.signal, `step ${point}`).toBe('SIGKILL');
+      expect(killed.signal, `step ${point}: not killed (exit ${killed.code}; ${killed.stdout.trim()}; ${killed.stderr.trim()})`).toBe('SIGKILL');
       const version = seenSchema(home);
       versions.add(version);
       // Not yet committed: every file as it was.
