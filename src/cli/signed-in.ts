@@ -3,7 +3,7 @@
 
 import { authenticate, type Access, type Actor } from '../app/authenticate.js';
 import { AppError } from '../domain/errors.js';
-import type { RecordsTransaction } from '../store/store.js';
+import { isReadOnlyError, type RecordsTransaction } from '../store/store.js';
 import { readSignedIn, sessionToken } from './auth.js';
 import type { Context } from './context.js';
 
@@ -37,7 +37,7 @@ export async function auditedLookAs<T>(
   try {
     return await actAs(ctx, token, access, work);
   } catch (error) {
-    if (!(error instanceof AppError) || error.code !== 'STORE_UNAVAILABLE' || !/read-only/i.test(error.message)) throw error;
+    if (!isReadOnlyError(error)) throw error;
     throw new AppError('STORE_UNAVAILABLE', `${what} writes an audit entry, and the store at ${ctx.store.location} is read-only; nothing was shown`, {
       hint: 'every agent action is audited, so it needs a store that can be written; looks that are not audited (agent queue, ticket why) still answer',
     });

@@ -6,6 +6,7 @@ import { constants, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 import { AppError } from '../domain/errors.js';
+import { READ_ONLY } from './store.js';
 
 const FILE_MODE = 0o600;
 const DIRECTORY_MODE = 0o700;
@@ -257,5 +258,6 @@ export function unavailable(file: string, error: unknown): AppError {
       code === 'ENOSPC' || code === 'EDQUOT'
         ? 'free some space and run the command again; nothing was changed'
         : 'check the data directory (--data-dir, $OKPAY_HOME); nothing was changed',
+    ...(code === 'EROFS' ? { details: READ_ONLY } : {}),
   });
 }

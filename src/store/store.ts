@@ -2,7 +2,7 @@
 // changed one atomic transaction at a time. The domain never sees which implementation it runs on.
 
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
-import type { AppError } from '../domain/errors.js';
+import { AppError } from '../domain/errors.js';
 import type { JournalEntry, NewTransaction, StoredJournalEntry, Transaction } from '../domain/ledger.js';
 import type { MailRecord, OutgoingMail } from '../domain/mail.js';
 import type { Balances, ChainHead, StoreMeta, TxId, UserId } from '../domain/state.js';
@@ -127,6 +127,14 @@ export interface LoadableStore extends RecordStore {
    * error, or a process killed meanwhile, leaves the store as it was.
    */
   load<T>(work: (loader: StoreLoader) => Promise<T>): Promise<T>;
+}
+
+/** The details of a store error whose cause is a store that takes no changes now (a read-only disk or database). */
+export const READ_ONLY: Readonly<Record<string, unknown>> = { readOnly: true };
+
+/** Whether a store refused a change because it takes none now (its error carries READ_ONLY). */
+export function isReadOnlyError(error: unknown): boolean {
+  return error instanceof AppError && error.details?.['readOnly'] === true;
 }
 
 /** How a transaction meets another writer that holds the store. */

@@ -19,7 +19,7 @@ import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../command-builder.js';
 import { filterOptions, parseSelection } from '../ticket-filters.js';
-import { actAs, lookAs } from '../signed-in.js';
+import { actAs, auditedLookAs, lookAs } from '../signed-in.js';
 import { runConsole } from '../triage-console.js';
 import type { TriageAction, TriageDesk } from '../triage-desk.js';
 import { draftText, editInEditor } from '../triage-editor.js';
@@ -48,7 +48,9 @@ export function registerTriage(agent: Command, app: App): void {
       panel: async (number) => {
         const firstLook = !looked.has(number);
         const look = (t: RecordsTransaction, actor: Actor) => triagePanel(t, ctx, actor, number, firstLook);
-        const panel = firstLook ? await asAgent(look) : await lookAs(ctx, token, access, look);
+        const panel = firstLook
+          ? await auditedLookAs(ctx, token, access, 'a first look at a ticket in `agent triage`', look)
+          : await lookAs(ctx, token, access, look);
         looked.add(number);
         return panel;
       },

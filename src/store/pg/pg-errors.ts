@@ -1,6 +1,7 @@
 // Failures of the PostgreSQL store's connection, told apart and explained: a broken connection (not
 // reused), a server that cannot be reached, a refused change; every message without the password.
 import { AppError } from '../../domain/errors.js';
+import { READ_ONLY } from '../store.js';
 
 /** The one-line AppErrors of one database, which never show its password. */
 export class DatabaseErrors {
@@ -54,6 +55,7 @@ export class DatabaseErrors {
     if (state === '25006' || (state === '0A000' && /hot standby|during recovery/i.test(reason)))
       return new AppError('STORE_UNAVAILABLE', `the database at ${where} is read-only (${reason}); nothing was changed`, {
         hint: "It takes no changes now (default_transaction_read_only for the role or database, or a standby server): commands that only look still answer; for the others, use the primary server's URL.",
+        details: READ_ONLY,
       });
     if (state === '42501')
       return new AppError('STORE_UNAVAILABLE', `the database at ${where} does not allow okpay's role this (${reason}); nothing was changed`, {
