@@ -80,7 +80,10 @@ export function checkRange(task: RangeTask): RangeResult {
 /** Files an entry under each name it gives (once per name), as the store's journal indexes do. */
 function fileUnder(into: Map<string, number[]>, seq: number, names: readonly string[] | undefined): void {
   if (!Array.isArray(names)) return;
-  for (const name of new Set(names)) {
+  for (let i = 0; i < names.length; i += 1) {
+    const name = names[i]!;
+    // A name given twice is filed once (looked for in the list itself: a Set per entry cost more than the few names it holds).
+    if (names.indexOf(name) !== i) continue;
     const seqs = into.get(name);
     if (seqs) seqs.push(seq);
     else into.set(name, [seq]);
@@ -230,7 +233,8 @@ class Cursor {
     for (let at = from, limit = Math.min(bytes.length, from + 80); at < limit; at += 1) {
       const byte = bytes[at]!;
       if (byte === 0x22) {
-        this.hashed = hash;
+        // 30 bits: a small integer to V8, which a Map looks up without boxing it.
+        this.hashed = hash & 0x3fffffff;
         return at > from ? at : -1;
       }
       if (byte < 0x20 || byte > 0x7e || byte === 0x5c) return -1;
@@ -257,6 +261,34 @@ class Cursor {
   idList(): string[] | null {
     const { bytes } = this;
     if (bytes[this.at] !== 0x5b) return null;
+    return this.plainIdList() ?? this.parsedIdList();
+  }
+
+  /** An array of plain strings (okpay's ids) read in place, or null (the cursor where it was) for anything else. */
+  private plainIdList(): string[] | null {
+    const { bytes } = this;
+    const from = this.at;
+    const ids: string[] = [];
+    this.at += 1;
+    if (bytes[this.at] === 0x5d) {
+      this.at += 1;
+      return ids;
+    }
+    for (;;) {
+      const id = bytes[this.at] === 0x22 ? ((this.at += 1), this.plainString()) : null;
+      const next = bytes[this.at];
+      if (id === null || (next !== 0x2c && next !== 0x5d)) {
+        this.at = from;
+        return null;
+      }
+      ids.push(id);
+      this.at += 1;
+      if (next === 0x5d) return ids;
+    }
+  }
+
+  private parsedIdList(): string[] | null {
+    const { bytes } = this;
     const close = bytes.indexOf(0x5d, this.at);
     if (close < 0) return null;
     try {
