@@ -46,13 +46,16 @@ export async function verifyStore(store: RecordStore): Promise<VerifyReport> {
   // A read: verify looks and never writes (a damaged file is reported as it is, not re-serialised).
   const report = await store.read(async (t) => {
     const problems: string[] = [];
-    const journal = await checkJournal(t, problems);
+    const journalChecked = (await startJournalCheck(t, problems)).done;
+    // A store kept in files: every file, index and queue record, and the outbox, checked as well, on
+    // this thread while the journal's threads run (only the journal's indexes wait for them).
+    const filesChecked = t.checkFiles?.(journalChecked.then(indexesOf)) ?? Promise.resolve([]);
+    const [journal, fileProblems] = await Promise.all([journalChecked, filesChecked]);
     await checkBesideEntries(t, journal, problems);
     const live = await liveRecords(t);
     compareWithState(live, journal.balances, problems);
     const auditEntries = await checkAudit(t, problems);
-    // A store kept in files: every file, index and queue record, and the outbox, checked as well.
-    if (t.checkFiles && journal.indexes) for (const problem of await t.checkFiles(journal.indexes)) if (!problems.includes(problem)) problems.push(problem);
+    for (const problem of fileProblems) if (!problems.includes(problem)) problems.push(problem);
     return { problems, journal, auditEntries, accounts: Object.keys(live.balances).length };
   });
   const seconds = (performance.now() - started) / 1000;
@@ -79,14 +82,31 @@ async function liveRecords(t: RecordsTransaction): Promise<LiveRecords> {
   return live;
 }
 
-async function checkJournal(t: RecordsTransaction, problems: string[]): Promise<JournalCheck> {
+/** What the journal's check gives the check of the files (a store's journal indexes must hold it). */
+function indexesOf(journal: JournalCheck): JournalIndexes {
+  if (!journal.indexes) throw new Error('the journal was checked without its indexes, which the check of the files needs');
+  return journal.indexes;
+}
+
+/**
+ * The journal's check, under way once this resolves: its threads started (a large journal), so that
+ * this thread can do other work meanwhile; `done` is its result.
+ */
+async function startJournalCheck(t: RecordsTransaction, problems: string[]): Promise<{ readonly done: Promise<JournalCheck> }> {
   // Verify reads without the lock: a commit under way may have written entries past the head.
   const head = t.journal.head();
   const lastSegment = head.seq === 0 ? -1 : Math.floor((head.seq - 1) / t.journal.segmentSize);
   const files = (await t.journal.segmentFiles())?.filter((f) => f.segment <= lastSegment) ?? null;
   const threads = Math.min(os.availableParallelism(), 8);
   const indexes = t.checkFiles !== undefined;
-  if (files && files.length >= PARALLEL_FROM_SEGMENTS && threads > 1 && existsSync(WORKER)) return checkInParallel(t, files, threads, indexes, problems);
+  if (files && files.length >= PARALLEL_FROM_SEGMENTS && threads > 1 && existsSync(WORKER))
+    return { done: checkInParallel(t, files, threads, indexes, problems) };
+  return { done: checkHere(t, lastSegment, indexes, problems) };
+}
+
+/** The journal checked on this thread, a segment at a time (a small journal, or no threads). */
+async function checkHere(t: RecordsTransaction, lastSegment: number, indexes: boolean, problems: string[]): Promise<JournalCheck> {
+  const head = t.journal.head();
   const replay = new LedgerReplay(t.journal.segmentSize, problems);
   const ofParties = new Map<string, number[]>();
   const ofLinks = new Map<string, number[]>();

@@ -199,8 +199,8 @@ export class SplitFileStore implements LoadableStore {
     return this.verifyVersion(await this.openForRead());
   }
 
-  /** The checks of `verify` on one committed version, read strictly; the journal's indexes against `journal` when the caller read it. */
-  private verifyVersion(snapshot: Snapshot, journal?: JournalIndexes): Promise<SplitVerifyReport> {
+  /** The checks of `verify` on one committed version, read strictly; the journal's indexes against `journal` when the caller reads it. */
+  private verifyVersion(snapshot: Snapshot, journal?: Promise<JournalIndexes>): Promise<SplitVerifyReport> {
     const layout = snapshot.root.layout ?? null;
     const strict = snapshot.strict();
     return verifySplitStore(

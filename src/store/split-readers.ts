@@ -35,7 +35,7 @@ export class SplitTransaction extends RecordTransaction {
   readonly outbox: OutboxReader;
   private appender: ChainAppender<StoredJournalEntry, Transaction | StoredTransaction> | null = null;
   /** Set by the store for a read: `verify`'s checks of every file of this version. */
-  checkFiles?: (journal: JournalIndexes) => Promise<string[]>;
+  checkFiles?: (journal: Promise<JournalIndexes>) => Promise<string[]>;
   readonly outdated: boolean;
 
   constructor(

@@ -38,15 +38,22 @@ export class StaleRead extends Error {
   }
 }
 
+/** What a snapshot keeps of what it has read of its version. */
+interface Kept {
+  readonly buckets: Map<string, Record<string, unknown>>;
+  readonly manifests: Map<Kind, string[]>;
+  readonly mails: Map<number, string[]>;
+}
+
 /**
  * One committed version of the store: the root, with a pending redo laid over it when there is
  * one. Every file read is checked against that version; for a writer (under the lock) a mismatch is
  * damage, for a reader it may be a later commit, and the read starts again.
  */
 export class Snapshot implements RecordSource {
-  private readonly buckets = new Map<string, Record<string, unknown>>();
-  private readonly manifests = new Map<Kind, string[]>();
-  private readonly mails = new Map<number, string[]>();
+  private readonly buckets: Map<string, Record<string, unknown>>;
+  private readonly manifests: Map<Kind, string[]>;
+  private readonly mails: Map<number, string[]>;
 
   constructor(
     private readonly store: StoreFiles,
@@ -59,16 +66,23 @@ export class Snapshot implements RecordSource {
      * journal, audit log and old outbox are read from the files as they are.
      */
     readonly memory: ReadonlyMap<string, string> | null = null,
-  ) {}
+    private readonly kept: Kept = { buckets: new Map(), manifests: new Map(), mails: new Map() },
+  ) {
+    ({ buckets: this.buckets, manifests: this.manifests, mails: this.mails } = kept);
+  }
 
   withRoot(root: RootBody | null): Snapshot {
     if (root === null) throw this.mismatch(corrupt(this.store.file(ROOT), 'the pending commit has no root'));
     return new Snapshot(this.store, checkRoot(root, this.store.file(ROOT)), this.overlay, this.locked, this.memory);
   }
 
-  /** The same version, read strictly: every mismatch is damage (verify's reading). */
+  /**
+   * The same version, read strictly: every mismatch is damage (verify's reading). What either reads
+   * of the version is the same, so they share what they keep (okpay verify's read of the balances
+   * finds the buckets its check of the files kept).
+   */
   strict(): Snapshot {
-    return new Snapshot(this.store, this.root, this.overlay, true, this.memory);
+    return new Snapshot(this.store, this.root, this.overlay, true, this.memory, this.kept);
   }
 
   /**

@@ -73,15 +73,16 @@ type KindRecords = Map<string, unknown>;
 const LIVE_KINDS: ReadonlySet<Kind> = new Set<Kind>(['balances', 'unclaimed', 'withdrawals']);
 
 /**
- * Every check of the files. With `checked`, the journal was already read by the caller (`okpay
- * verify`'s threads, which also check the chain, the balances and the audit log): only the files
- * and the indexes are checked here, the journal's against what the caller found in it.
+ * Every check of the files. With `checked`, the journal is read by the caller (`okpay verify`'s
+ * threads, which also check the chain, the balances and the audit log): only the files and the
+ * indexes are checked here, the journal's against what the caller finds in it, waited for once every
+ * file is read. The caller then reads the balances and live records, which are kept for it.
  */
 export async function verifySplitStore(
   store: SplitStoreFiles,
   snapshot: VerifiedVersion,
   helpers: { bucketOf(kind: Kind, key: string): string; bucketPath(kind: Kind, bucket: string): string; manifestPath(kind: Kind): string },
-  checked?: JournalIndexes,
+  checked?: Promise<JournalIndexes>,
 ): Promise<SplitVerifyReport> {
   const problems: string[] = [];
   const push = (text: string) => {
@@ -96,14 +97,18 @@ export async function verifySplitStore(
   for (const kind of KINDS) {
     if (kind === 'meta' || kind === 'counts') continue;
     const keep = checked || !LIVE_KINDS.has(kind) ? null : live[kind as keyof typeof live];
-    await eachRecord(store, snapshot, kind, helpers, push, (key, value, placed) => {
+    // The caller reads these again (okpay verify's comparison of them with the journal's totals): from memory.
+    const cache = checked !== undefined && LIVE_KINDS.has(kind);
+    await eachRecord(store, snapshot, kind, helpers, push, cache, (key, value, placed) => {
       tally.add(kind, key, value, placed);
       if (kind === 'users') users += 1;
       if (kind === 'balances') accounts += 1;
       keep?.set(key, value);
     });
   }
-  const journal = checked ? { ...checked, balances: null, count: snapshot.root.meta.journal.seq, segments: 0 } : await replayJournal(store, snapshot, push);
+  const journal = checked
+    ? { ...(await checked), balances: null, count: snapshot.root.meta.journal.seq, segments: 0 }
+    : await replayJournal(store, snapshot, push);
   const ofJournal = { 'journal-of-user': journal.parties, 'journal-links': journal.links };
   // An index that differs is compared again record by record, to name each entry (the whole store in memory, only then).
   // A store not yet upgraded has no files of the indexes added since (or older ones of those refolded since): its next writer builds them.
@@ -141,6 +146,7 @@ async function eachRecord(
   kind: Kind,
   helpers: Parameters<typeof verifySplitStore>[2],
   push: (text: string) => void,
+  keep: boolean,
   visit: (key: string, value: unknown, placed: boolean) => void,
 ): Promise<void> {
   const manifest = await guarded(push, [] as string[], () => snapshot.manifest(kind));
@@ -153,7 +159,7 @@ async function eachRecord(
       push(`${path.join(directory, name)}: a ${kind} file that the list of ${kind} files does not name`);
   }
   for (const bucket of manifest) {
-    const inBucket = await guarded(push, {} as Readonly<Record<string, unknown>>, () => snapshot.bucketRecords(kind, bucket, false));
+    const inBucket = await guarded(push, {} as Readonly<Record<string, unknown>>, () => snapshot.bucketRecords(kind, bucket, keep));
     for (const [key, value] of Object.entries(inBucket)) {
       const placed = helpers.bucketOf(kind, key) === bucket;
       if (!placed) push(`${store.file(helpers.bucketPath(kind, bucket))}: ${kind} record ${key} belongs in bucket ${helpers.bucketOf(kind, key)}`);
@@ -174,6 +180,7 @@ async function readAll(store: SplitStoreFiles, snapshot: VerifiedVersion, helper
       kind,
       helpers,
       () => undefined,
+      false,
       (key, value) => found.set(key, value),
     );
     records.set(kind, found);

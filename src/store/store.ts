@@ -89,10 +89,11 @@ export interface RecordsTransaction extends Records {
   /**
    * A store kept in files: checks every file of the version this transaction reads (each file's
    * digest and place, the indexes and the queue against the records, the outbox against the mail
-   * counter, the journal's index files against `journal`, which verify found by reading the
-   * entries) and says what is wrong. Absent where the store's own constraints keep these (PostgreSQL).
+   * counter, the journal's index files against `journal`, which verify finds by reading the
+   * entries, and waits for only once the rest is checked) and says what is wrong. Absent where the
+   * store's own constraints keep these (PostgreSQL).
    */
-  checkFiles?(journal: JournalIndexes): Promise<string[]>;
+  checkFiles?(journal: Promise<JournalIndexes>): Promise<string[]>;
 }
 
 /** Each party's and each linked transaction's journal entries, in order: what a store's journal indexes must hold. */

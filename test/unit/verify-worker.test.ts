@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM_ACCOUNTS, userAccount, type NewTransaction } from '../../src/domain/ledger.js';
 import { chainHash } from '../../src/domain/hashing.js';
 import { checkRange } from '../../src/cli/verify-worker.js';
+import { verifyStore } from '../../src/cli/store-verify.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
+import type { JournalIndexes, RecordStore, RecordsTransaction } from '../../src/store/store.js';
 
 const NOW = '2026-11-23T10:00:00.000Z';
 const dirs: string[] = [];
@@ -30,7 +32,7 @@ function deposit(user: string, amountMinor: number, memo: string | null): NewTra
 }
 
 /** A store with 7 deposits in segments of 3 (memos with non-ASCII text, so byte and character lengths differ). */
-async function journal(): Promise<{ dir: string; files: { segment: number; file: string }[] }> {
+async function journal(): Promise<{ dir: string; files: { segment: number; file: string }[]; store: SplitFileStore }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'okpay-verify-'));
   dirs.push(dir);
   const store = new SplitFileStore(dir, {
@@ -48,7 +50,19 @@ async function journal(): Promise<{ dir: string; files: { segment: number; file:
   const files = readdirSync(journalDir)
     .sort()
     .map((name, segment) => ({ segment, file: path.join(journalDir, name) }));
-  return { dir, files };
+  return { dir, files, store };
+}
+
+/** The store, each read's check of the files (`okpay verify`'s) made through `around`. */
+function watched(store: SplitFileStore, around: (journal: Promise<JournalIndexes>, check: () => Promise<string[]>) => Promise<string[]>): RecordStore {
+  return Object.assign(Object.create(store) as RecordStore, {
+    read: <T>(work: (t: RecordsTransaction) => Promise<T> | T) =>
+      store.read((t) => {
+        const checkFiles = t.checkFiles?.bind(t);
+        if (checkFiles) t.checkFiles = (journal) => around(journal, () => checkFiles(journal));
+        return work(t);
+      }),
+  });
 }
 
 describe('the verify worker', () => {
@@ -143,5 +157,22 @@ describe('the verify worker', () => {
     const result = checkRange({ segmentSize: 3, files });
     expect(result.problems).toEqual(['txn_0000000007: postings in EUR sum to 1, not zero']);
     expect(result.balances[userAccount('usr_1')]?.['EUR']).toBe(100 + 300 + 500 + 701);
+  });
+});
+
+describe('okpay verify on a store kept in files', () => {
+  it("checks the files while the journal is read: the check of the files starts before the journal's result is in", async () => {
+    const { store } = await journal();
+    let pendingAtStart: boolean | null = null;
+    const report = await verifyStore(
+      watched(store, async (journal, check) => {
+        const marker = {};
+        pendingAtStart = (await Promise.race([journal, Promise.resolve(marker)])) === marker;
+        return check();
+      }),
+    );
+    expect(pendingAtStart).toBe(true);
+    expect(report.problems).toEqual([]);
+    expect(report.checked.journalEntries).toBe(7);
   });
 });
