@@ -4,7 +4,7 @@
 
 import { AppError } from './errors.js';
 import { usdEquivalentMinor, type RateTable } from './fx.js';
-import type { NewTransaction, Posting, Transaction } from './ledger.js';
+import { utcDay, type NewTransaction, type Posting, type Transaction } from './ledger.js';
 import { findCurrency, formatAmount, parseAmount, type Currency, type MinorUnits } from './money.js';
 import type { TxId, User, UserId } from './state.js';
 import type { RefundRule } from './support.js';
@@ -110,8 +110,16 @@ export function planRefund(request: RefundRequest, books: RefundBooks, currencie
       amountMinor: original.details.amountMinor ?? 0,
       currency: original.details.currency ?? original.postings[0]?.currency ?? 'USD',
       ...(request.reason ? { reason: request.reason } : {}),
+      ...limitGivenBack(original),
     },
   };
+}
+
+/** The money came back to the payer: it no longer counts against the limits of the day it was sent. */
+function limitGivenBack(original: Transaction): { limitRelease?: { userId: UserId; day: string; usdMinor: MinorUnits } } {
+  const { initiator, outgoingUsdMinor } = original.details;
+  if (!initiator || outgoingUsdMinor === undefined) return {};
+  return { limitRelease: { userId: initiator, day: utcDay(original.at), usdMinor: outgoingUsdMinor } };
 }
 
 /** Customer accounts a refund takes money from: their balances must cover it. */

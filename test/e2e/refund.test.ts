@@ -231,3 +231,52 @@ describe('agent refund, agent kyc and admin settle', () => {
     expectOk(await desk.o.run(['verify']));
   });
 });
+
+describe('agent refund and the payer’s limits', () => {
+  const desk = new Desk();
+  const CARL = 'carl@example.com';
+  let ids: Record<string, string | number> = {};
+
+  beforeAll(async () => {
+    // data/limits.json: an unverified customer sends at most 2500.00 USD in 30 days.
+    const fixture = {
+      users: [fixturePerson('carl', CARL, { balances: { USD: '3000.00' } }), fixturePerson('shop', SHOP)],
+      agents: [fixturePerson('tomas', T2, { tier: 2, languages: ['en'] })],
+      transfers: [
+        { name: 'first', from: 'carl', to: '${shop.email}', amount: '1000.00', currency: 'USD', at: '-3d' },
+        { name: 'second', from: 'carl', to: '${shop.email}', amount: '1000.00', currency: 'USD', at: '-2d' },
+        { name: 'order', from: 'carl', to: '${shop.email}', amount: '400.00', currency: 'USD', at: '-1d' },
+      ],
+      tickets: [
+        {
+          name: 'dOrder',
+          customer: 'carl',
+          category: 'dispute',
+          subject: 'Order never came',
+          body: 'Please refund ${order.id}.',
+          tx: '${order.id}',
+          at: '-1d',
+        },
+      ],
+    };
+    const directory = `${desk.o.home}-files`;
+    mkdirSync(directory, { recursive: true });
+    const file = path.join(directory, 'limits.json');
+    writeFileSync(file, JSON.stringify(fixture));
+    ids = expectOk(await desk.o.run(['fixtures', 'load', file])).json<Record<string, string | number>>();
+    for (const email of [CARL, T2]) await desk.signIn(email);
+  });
+
+  afterAll(() => desk.cleanup());
+
+  it('gives back the limit the refunded payment used, as a cancelled payout does', async () => {
+    const remaining = async () =>
+      expectOk(await desk.as(CARL, ['kyc', 'status', '--json'])).json<{ kyc: { limits: { remaining30Days: string } } }>().kyc.limits.remaining30Days;
+    expect(await remaining()).toBe('100.00');
+    expectOk(await desk.as(T2, ['agent', 'refund', String(ids['order']), '--ticket', String(ids['dOrder']), '--yes', '--json']));
+    expect(await remaining()).toBe('500.00');
+    expectOk(await desk.as(CARL, ['transfer', '--to', SHOP, '--amount', '400.00', '--currency', 'USD', '--yes', '--json']));
+    expect(await remaining()).toBe('100.00');
+    expectOk(await desk.o.run(['verify']));
+  });
+});
