@@ -5,7 +5,6 @@ import { ACTIVATION_TTL_MS, activateAccount, createAccount, tokenRecord, type Ne
 import { activationMail, registrationAttemptMail } from '../domain/account-mails.js';
 import { AppError } from '../domain/errors.js';
 import type { Language } from '../domain/language.js';
-import { type Transaction } from '../domain/ledger.js';
 import { sha256Hex } from '../domain/hashing.js';
 import type { User } from '../domain/state.js';
 import type { Records } from '../store/records.js';
@@ -17,7 +16,7 @@ import type { AppDeps } from './ports.js';
 import { pretendPhoneCode, sendPhoneCode } from './phone.js';
 import type { NEED_OTP } from './second-factor.js';
 import { withStepUp, type Proof } from './step-up.js';
-import { claimUnclaimedFor } from './wallet.js';
+import { claimUnclaimedFor, type Claims } from './wallet.js';
 
 export interface Registration {
   /** Normalised and validated by the caller. */
@@ -75,13 +74,13 @@ async function freshUserId(t: RecordsTransaction, deps: AppDeps): Promise<string
 }
 
 /** `activate TOKEN`: the account becomes active and money sent to it before it existed lands. */
-export async function activate(t: RecordsTransaction, deps: AppDeps, token: string): Promise<{ user: User; claimed: Transaction[] }> {
+export async function activate(t: RecordsTransaction, deps: AppDeps, token: string): Promise<{ user: User } & Claims> {
   const now = deps.now();
   const tokenHash = sha256Hex(token.trim());
   const user = activateAccount(await t.users.byToken('activation', tokenHash), tokenHash, now.getTime());
   t.users.put(user);
   audit(t, now.toISOString(), 'account.activated', user.id, user.id);
-  return { user, claimed: await claimUnclaimedFor(t, deps, user) };
+  return { user, ...(await claimUnclaimedFor(t, deps, user)) };
 }
 
 /** `activate --resend`: a new token for a pending account; nothing (and no sign of it) otherwise. */

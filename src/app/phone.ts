@@ -3,14 +3,13 @@
 // which money that waited for it lands. Wrong codes are counted and committed before the refusal.
 
 import { AppError } from '../domain/errors.js';
-import type { Transaction } from '../domain/ledger.js';
 import { assertPhoneFree, checkPhoneCode, newPhoneChallenge, phoneCodeText } from '../domain/phone-verification.js';
 import type { User } from '../domain/state.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { audit } from './audit.js';
 import type { Actor } from './authenticate.js';
 import type { AppDeps, Random } from './ports.js';
-import { claimUnclaimedFor } from './wallet.js';
+import { claimUnclaimedFor, type Claims } from './wallet.js';
 
 /** Six decimal digits, uniformly: draws past the last whole million of 2^32 are drawn again. */
 function newPhoneCode(random: Random): string {
@@ -49,7 +48,7 @@ function challenged(deps: AppDeps, user: User, phone: string): { updated: User; 
 }
 
 /** `profile verify-phone CODE`: the number becomes the account's and the money waiting for it lands. */
-export async function verifyPhone(t: RecordsTransaction, deps: AppDeps, actor: Actor, code: string): Promise<{ user: User; claimed: Transaction[] }> {
+export async function verifyPhone(t: RecordsTransaction, deps: AppDeps, actor: Actor, code: string): Promise<{ user: User } & Claims> {
   const me = actor.user;
   const now = deps.now();
   const check = checkPhoneCode(me, me.phoneChallenge ?? null, code, now.getTime());
@@ -61,11 +60,11 @@ export async function verifyPhone(t: RecordsTransaction, deps: AppDeps, actor: A
         hint: check.challenge === null ? 'run `okpay profile set --phone NUMBER` again for a new code' : 'type the six digits of the latest text message',
       }),
     );
-    return { user: me, claimed: [] };
+    return { user: me, claimed: [], stillWaiting: [] };
   }
   assertPhoneFree(check.phone, await t.users.byPhone(check.phone), me);
   const updated: User = { ...me, phone: check.phone, phoneChallenge: null };
   t.users.put(updated);
   audit(t, now.toISOString(), 'phone.verified', me.id, me.id, { phone: check.phone, replaced: me.phone });
-  return { user: updated, claimed: await claimUnclaimedFor(t, deps, updated) };
+  return { user: updated, ...(await claimUnclaimedFor(t, deps, updated)) };
 }

@@ -1,8 +1,15 @@
 // What happens to money with the passing of time, as of now: payouts move on (processing,
 // completed, or failed for documented test accounts), and money nobody claimed within 30 days goes
-// back to its sender. Running it twice at the same moment finds nothing left to do.
+// back to its sender. Running it twice at the same moment finds nothing left to do, but for money
+// that could not go back (below).
+//
+// Money going back (an expired transfer, a failed payout's hold) to an account with no room for it
+// (at its balance bound, LIMIT_EXCEEDED) is held back: it stays where it is (unclaimed, or held and
+// the payout processing), the run settles everything else, reports it and audits it, and every
+// later run tries it again.
 
-import type { Transaction } from '../domain/ledger.js';
+import { AppError } from '../domain/errors.js';
+import type { NewTransaction, Transaction } from '../domain/ledger.js';
 import type { UnclaimedTransfer, Withdrawal } from '../domain/state.js';
 import { planReturn } from '../domain/wallet.js';
 import { IDEMPOTENCY_TTL_MS } from '../domain/idempotency.js';
@@ -10,7 +17,8 @@ import { payoutMail, returnedTransferMail } from '../domain/wallet-mails.js';
 import { planCompletion, planRelease, settleSteps, type SettleStep } from '../domain/withdrawals.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { depsAt, type AppDeps } from './ports.js';
-import { formatMinor } from './wallet.js';
+import { audit } from './audit.js';
+import { formatMinor, postWithinBounds } from './wallet.js';
 import { payoutRef } from './withdrawals.js';
 
 /** At most this many payouts and as many returns per run: a backlog larger than that takes more runs. */
@@ -29,14 +37,40 @@ export interface SettleSummary {
   unclaimedReturned: number;
   quotesPruned: number;
   idempotencyKeysPruned: number;
+  /** Money that should have gone back to its owner and could not: see `heldReturns`. */
+  returnsHeld: number;
   transactions: string[];
+  heldReturns: HeldReturn[];
+}
+
+/** Money held back from its owner by one run: it stays where it is until a run finds room for it. */
+export interface HeldReturn {
+  readonly kind: 'unclaimed-return' | 'failed-payout';
+  /** The unclaimed transfer's id, or the withdrawal's. */
+  readonly id: string;
+  readonly userId: string;
+  /** The owner's address, for the operator's report. */
+  readonly email: string | null;
+  readonly amountMinor: number;
+  readonly currency: string;
+  readonly refusal: AppError;
 }
 
 export async function settleMoney(t: RecordsTransaction, deps: AppDeps): Promise<SettleSummary> {
   // One moment for the whole run.
   const now = deps.now();
   const frozen = depsAt(deps, () => now);
-  const summary: SettleSummary = { processing: 0, completed: 0, failed: 0, unclaimedReturned: 0, quotesPruned: 0, idempotencyKeysPruned: 0, transactions: [] };
+  const summary: SettleSummary = {
+    processing: 0,
+    completed: 0,
+    failed: 0,
+    unclaimedReturned: 0,
+    quotesPruned: 0,
+    idempotencyKeysPruned: 0,
+    returnsHeld: 0,
+    transactions: [],
+    heldReturns: [],
+  };
   for (const withdrawal of await t.withdrawals.dueBy(now.toISOString(), SETTLE_BATCH)) await advancePayout(t, frozen, withdrawal, summary);
   await returnUnclaimed(t, frozen, summary);
   await pruneExpired(t, now.getTime(), summary);
@@ -58,7 +92,13 @@ async function pruneExpired(t: RecordsTransaction, nowMs: number, summary: Settl
 }
 
 async function advancePayout(t: RecordsTransaction, deps: AppDeps, withdrawal: Withdrawal, summary: SettleSummary): Promise<void> {
-  for (const { step, tx } of await movePayout(t, deps, withdrawal)) {
+  for (const { step, tx, heldBack } of await movePayout(t, deps, withdrawal)) {
+    if (heldBack) {
+      const w = step.withdrawal;
+      const amountMinor = w.amountMinor + w.feeMinor;
+      await holdBack(t, deps, summary, { kind: 'failed-payout', id: w.id, userId: w.userId, amountMinor, currency: w.currency, refusal: heldBack });
+      continue;
+    }
     if (!tx) {
       summary.processing += 1;
       continue;
@@ -71,34 +111,45 @@ async function advancePayout(t: RecordsTransaction, deps: AppDeps, withdrawal: W
 
 export interface PayoutMove {
   readonly step: SettleStep;
-  /** The completion or the failure posted; null for the start of processing. */
+  /** The completion or the failure posted; null for the start of processing, and for a failure held back. */
   readonly tx: Transaction | null;
+  /** Why a failed payout's hold could not go back to its owner: it stays held and the payout processing. */
+  readonly heldBack: AppError | null;
 }
 
 /**
  * The settlement flow of one payout, as far as now allows and without the mails `settleMoney`
- * sends: processing starts on a business day, then the payout completes or is refused.
+ * sends: processing starts on a business day, then the payout completes or is refused (its hold
+ * goes back, unless its owner has no room for it: then it waits for a later run).
  */
 export async function movePayout(t: RecordsTransaction, deps: AppDeps, withdrawal: Withdrawal): Promise<PayoutMove[]> {
   const ref = payoutRef(deps);
   const moves: PayoutMove[] = [];
-  for (const step of settleSteps(withdrawal, await t.methods.get(withdrawal.methodId), ref.calendars, ref.payouts, deps.now().getTime()))
-    moves.push({ step, tx: await settleStep(t, deps, step) });
+  for (const step of settleSteps(withdrawal, await t.methods.get(withdrawal.methodId), ref.calendars, ref.payouts, deps.now().getTime())) {
+    if (step.kind === 'processing') {
+      moves.push({ step, tx: await settleStep(t, deps, step), heldBack: null });
+      continue;
+    }
+    const posted = await postWithinBounds(t, stepTransaction(deps, step));
+    moves.push(posted instanceof AppError ? { step, tx: null, heldBack: posted } : { step, tx: posted, heldBack: null });
+  }
   return moves;
 }
 
 /** One step of a payout: processing is recorded on the withdrawal; completion and failure are posted. */
 export async function settleStep(t: RecordsTransaction, deps: AppDeps, step: SettleStep): Promise<Transaction | null> {
-  const nowIso = deps.now().toISOString();
   if (step.kind === 'processing') {
     t.withdrawals.put(step.withdrawal);
     return null;
   }
-  return t.post(
-    step.kind === 'complete'
-      ? planCompletion(step.withdrawal, nowIso)
-      : planRelease(step.withdrawal, 'failed', 'the receiving account refused the payout', null, nowIso),
-  );
+  return t.post(stepTransaction(deps, step));
+}
+
+function stepTransaction(deps: AppDeps, step: SettleStep & { kind: 'complete' | 'fail' }): NewTransaction {
+  const nowIso = deps.now().toISOString();
+  return step.kind === 'complete'
+    ? planCompletion(step.withdrawal, nowIso)
+    : planRelease(step.withdrawal, 'failed', 'the receiving account refused the payout', null, nowIso);
 }
 
 async function mailPayout(t: RecordsTransaction, deps: AppDeps, w: Withdrawal, outcome: 'completed' | 'failed', tx: Transaction): Promise<void> {
@@ -120,7 +171,12 @@ async function mailPayout(t: RecordsTransaction, deps: AppDeps, w: Withdrawal, o
 async function returnUnclaimed(t: RecordsTransaction, deps: AppDeps, summary: SettleSummary): Promise<void> {
   const nowIso = deps.now().toISOString();
   for (const item of await t.unclaimed.expiredBy(nowIso, SETTLE_BATCH)) {
-    const tx = await returnToSender(t, deps, item);
+    const tx = await postWithinBounds(t, planReturn(item, nowIso));
+    if (tx instanceof AppError) {
+      const amountMinor = item.amountMinor + item.feeMinor;
+      await holdBack(t, deps, summary, { kind: 'unclaimed-return', id: item.txId, userId: item.senderId, amountMinor, currency: item.currency, refusal: tx });
+      continue;
+    }
     summary.unclaimedReturned += 1;
     summary.transactions.push(tx.id);
     const sender = await t.users.get(item.senderId);
@@ -135,4 +191,17 @@ async function returnUnclaimed(t: RecordsTransaction, deps: AppDeps, summary: Se
 /** The return flow, without the sender's mail: money nobody claimed in time goes back, fee included. */
 export function returnToSender(t: RecordsTransaction, deps: AppDeps, item: UnclaimedTransfer): Promise<Transaction> {
   return t.post(planReturn(item, deps.now().toISOString()));
+}
+
+/** Reported by this run and audited; the money stays where it is, and the next run tries again. */
+async function holdBack(t: RecordsTransaction, deps: AppDeps, summary: SettleSummary, held: Omit<HeldReturn, 'email'>): Promise<void> {
+  summary.returnsHeld += 1;
+  summary.heldReturns.push({ ...held, email: (await t.users.get(held.userId))?.email ?? null });
+  audit(t, deps.now().toISOString(), 'settle.return-held', null, held.userId, {
+    kind: held.kind,
+    of: held.id,
+    amountMinor: held.amountMinor,
+    currency: held.currency,
+    reason: held.refusal.message,
+  });
 }

@@ -7,9 +7,9 @@
 import { audit } from './audit.js';
 import { AppError } from '../domain/errors.js';
 import type { TransferQuote } from '../domain/fees.js';
-import { holdAccount, seqOfTxId, userAccount, userBalances, type Transaction } from '../domain/ledger.js';
+import { holdAccount, seqOfTxId, userAccount, userBalances, type NewTransaction, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, type Currency, type MinorUnits } from '../domain/money.js';
-import type { StoredQuote, User, UserId } from '../domain/state.js';
+import type { StoredQuote, UnclaimedTransfer, User, UserId } from '../domain/state.js';
 import type { TxView } from '../domain/tx-view.js';
 import { phoneCountry } from '../domain/phone.js';
 import { classifyRecipient, type Recipient } from '../domain/validate.js';
@@ -272,18 +272,62 @@ async function replay(t: RecordsTransaction, deps: AppDeps, user: User, txId: st
 
 // ---- money that waited --------------------------------------------------------------------------
 
-/** Money sent to this person before they had an account lands now (activation, a new phone number). */
-export async function claimUnclaimedFor(t: RecordsTransaction, deps: AppDeps, user: User): Promise<Transaction[]> {
-  const claimed = await claimWaiting(t, deps, user);
-  for (const tx of claimed) audit(t, tx.at, 'transfer.claimed', user.id, user.id, { tx: tx.id, of: tx.links[0] ?? null });
-  return claimed;
+/**
+ * Posts a movement that gives money back or hands it on, or answers why not when it would take an
+ * account past its bound (LIMIT_EXCEEDED). Nothing of a refused posting is applied (post), so the
+ * money stays where it was, for a later try; one such refusal must not stop a run that moves many.
+ */
+export async function postWithinBounds(t: RecordsTransaction, tx: NewTransaction): Promise<Transaction | AppError> {
+  try {
+    return await t.post(tx);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'LIMIT_EXCEEDED') return error;
+    throw error;
+  }
+}
+
+/** A waiting payment that could not land: the account has no room for it (`LIMIT_EXCEEDED`). */
+export interface StillWaiting {
+  readonly item: UnclaimedTransfer;
+  readonly refusal: AppError;
+}
+
+export interface Claims {
+  readonly claimed: Transaction[];
+  /** Still unclaimed: they wait until they expire, then go back to their senders (settle). */
+  readonly stillWaiting: StillWaiting[];
+}
+
+/**
+ * Money sent to this person before they had an account lands now (activation, a new phone number);
+ * a payment the account has no room for keeps waiting, and the account still opens.
+ */
+export async function claimUnclaimedFor(t: RecordsTransaction, deps: AppDeps, user: User): Promise<Claims> {
+  const claims = await claimOrKeep(t, deps, user);
+  for (const tx of claims.claimed) audit(t, tx.at, 'transfer.claimed', user.id, user.id, { tx: tx.id, of: tx.links[0] ?? null });
+  for (const { item, refusal } of claims.stillWaiting)
+    audit(t, deps.now().toISOString(), 'transfer.claim-refused', user.id, user.id, {
+      of: item.txId,
+      amountMinor: item.receiveAmountMinor,
+      currency: item.receiveCurrency,
+      reason: refusal.message,
+    });
+  return claims;
 }
 
 /** The claim flow, without the audit lines `claimUnclaimedFor` adds: each waiting payment lands. */
 export async function claimWaiting(t: RecordsTransaction, deps: AppDeps, user: User): Promise<Transaction[]> {
-  if (user.status !== 'active') return [];
+  return (await claimOrKeep(t, deps, user)).claimed;
+}
+
+async function claimOrKeep(t: RecordsTransaction, deps: AppDeps, user: User): Promise<Claims> {
+  const claims: Claims = { claimed: [], stillWaiting: [] };
+  if (user.status !== 'active') return claims;
   const nowIso = deps.now().toISOString();
-  const claimed: Transaction[] = [];
-  for (const item of await t.unclaimed.forRecipient({ email: user.email, phone: user.phone })) claimed.push(await t.post(planClaim(item, user, nowIso)));
-  return claimed;
+  for (const item of await t.unclaimed.forRecipient({ email: user.email, phone: user.phone })) {
+    const posted = await postWithinBounds(t, planClaim(item, user, nowIso));
+    if (posted instanceof AppError) claims.stillWaiting.push({ item, refusal: posted });
+    else claims.claimed.push(posted);
+  }
+  return claims;
 }

@@ -216,7 +216,7 @@ describe.each(STORES)('wallet use-cases on %s', (_name, make) => {
     expect(waiting.view.status).toBe('unclaimed');
     expect(w.store.mails.map((m) => m.to)).toEqual(['carol@example.com', 'dave@example.com']);
     const carol = await w.member('carol');
-    const claimed = await w.run((t, deps) => claimUnclaimedFor(t, deps, carol.user));
+    const { claimed } = await w.run((t, deps) => claimUnclaimedFor(t, deps, carol.user));
     expect(claimed.map((tx) => tx.links[0])).toEqual([waiting.tx.id]);
     expect(await w.balanceOf(userAccount(carol.user.id), 'USD')).toBe(5_000);
     w.nowMs += UNCLAIMED_TTL_MS;

@@ -203,3 +203,124 @@ describe('a batch row refused by the receiving bound takes nothing from the paye
     expectOk(await desk.o.run(['verify']));
   });
 });
+
+interface HeldJson {
+  kind: string;
+  id: string;
+  to: string;
+  amount: string;
+  currency: string;
+  code: string;
+  reason: string;
+}
+interface SettledJson {
+  settled: { unclaimedReturned: number; failed: number; returnsHeld: number; heldReturns: HeldJson[]; transactions: string[] };
+}
+
+type AuditJson = { type: string; subject: string | null; details: Record<string, unknown> };
+const audits = async (desk: Desk, type: string) =>
+  (JSON.parse(await exported(desk)) as { audit: { event: AuditJson }[] }).audit.map((entry) => entry.event).filter((event) => event.type === type);
+
+describe('admin settle holds back money going back to an account at the bound, and settles everything else', () => {
+  const desk = new Desk();
+  const FAILING = { type: 'bank', holder: 'Ann Example', accountNumber: '999999999', routingNumber: '011000015' };
+
+  afterAll(() => desk.cleanup());
+
+  it('the return and the failed payout to ann wait, reported and audited; bob’s return goes through; once ann has room, the next run returns both', async () => {
+    const fixture = {
+      users: [
+        fixturePerson('ann', ANN, { kyc: 'approved', balances: { USD: '10000000000.00' }, at: '-40d' }),
+        fixturePerson('bob', BOB, { kyc: 'approved', balances: { USD: '100.00' }, at: '-40d' }),
+        fixturePerson('ops', OPS, { role: 'admin', at: '-40d' }),
+      ],
+      transfers: [
+        { name: 'annGift', from: 'ann', to: 'nobody@example.com', amount: '100.00', currency: 'USD', at: '-31d' },
+        { name: 'bobGift', from: 'bob', to: 'nobody@example.com', amount: '10.00', currency: 'USD', at: '-31d' },
+      ],
+      withdrawals: [{ name: 'payout', user: 'ann', method: FAILING, amount: '50.00', currency: 'USD', at: '-10d' }],
+    };
+    const ids = expectOk(await desk.o.run(['fixtures', 'load', fixtureFile(desk, 'returns.json', fixture)])).json<Record<string, string>>();
+    for (const email of [ANN, BOB, OPS]) await desk.signIn(email);
+    // ann fills her balance back up to the bound: what comes back has no room.
+    const room = 1_000_000_000_000 - Math.round(Number((await usd(desk, ANN))?.available) * 100);
+    expectOk(await desk.as(ANN, ['deposit', '--amount', (room / 100).toFixed(2), '--currency', 'USD']));
+    const annBefore = await usd(desk, ANN);
+    expect(annBefore?.available).toBe('10000000000.00');
+
+    const run = await desk.as(OPS, ['admin', 'settle', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const settled = run.json<SettledJson>().settled;
+    expect(settled).toMatchObject({ unclaimedReturned: 1, failed: 0, returnsHeld: 2 });
+    expect(settled.heldReturns.map((h) => [h.kind, h.id, h.to, h.currency, h.code])).toEqual([
+      ['failed-payout', ids['payout'], ANN, 'USD', 'LIMIT_EXCEEDED'],
+      ['unclaimed-return', ids['annGift'], ANN, 'USD', 'LIMIT_EXCEEDED'],
+    ]);
+    expect(settled.heldReturns[1]?.amount).toBe('100.50');
+    expect(settled.heldReturns[0]?.reason).toContain('past the most one account may hold');
+    expect(await usd(desk, ANN)).toEqual(annBefore);
+    expect((await usd(desk, BOB))?.available).toBe('100.00');
+    expect(await audits(desk, 'settle.return-held')).toHaveLength(2);
+    expectOk(await desk.o.run(['verify']));
+
+    const human = await desk.as(OPS, ['admin', 'settle']);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout + human.stderr).toContain('2 returns held back');
+    expect(human.stderr).toContain(`100.50 USD could not go back to ${ANN} (unclaimed transfer ${ids['annGift']})`);
+
+    expectOk(await desk.as(ANN, ['transfer', '--to', BOB, '--amount', '1000.00', '--currency', 'USD', '--yes']));
+    const later = expectOk(await desk.as(OPS, ['admin', 'settle', '--json'])).json<SettledJson>().settled;
+    expect(later).toMatchObject({ unclaimedReturned: 1, failed: 1, returnsHeld: 0, heldReturns: [] });
+    expect(await usd(desk, ANN)).toMatchObject({ held: '0.00' });
+    expectOk(await desk.o.run(['verify']));
+  });
+});
+
+describe('activate opens the account when a payment waiting for it has no room, and that payment keeps waiting', () => {
+  const desk = new Desk();
+
+  afterAll(() => desk.cleanup());
+
+  it('the EUR payment lands, the USD one stays unclaimed (reported, audited) and goes back to its sender at expiry', async () => {
+    const CAROL = 'carol@example.com';
+    const fixture = {
+      users: [
+        fixturePerson('ann', ANN, { kyc: 'approved', balances: { USD: '1000.00' } }),
+        fixturePerson('carol', CAROL, { status: 'pending', balances: { USD: '10000000000.00' }, at: '-2h' }),
+        fixturePerson('ops', OPS, { role: 'admin' }),
+      ],
+      transfers: [
+        { name: 'usd', from: 'ann', to: CAROL, amount: '10.00', currency: 'USD', at: '-1h' },
+        { name: 'eur', from: 'ann', to: CAROL, amount: '10.00', currency: 'USD', toCurrency: 'EUR', at: '-1h' },
+      ],
+    };
+    const ids = expectOk(await desk.o.run(['fixtures', 'load', fixtureFile(desk, 'waiting.json', fixture)])).json<Record<string, string>>();
+    const token = /\b(act_[A-Za-z0-9_-]+)/.exec((await mails(desk.o, CAROL, 'activation')).pop()?.text ?? '')?.[1] ?? '';
+    const run = await desk.o.run(['activate', token, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const done = run.json<{
+      user: { status: string };
+      claimed: string[];
+      stillWaiting: { transaction: string; amount: string; currency: string; code: string }[];
+    }>();
+    expect(done.user.status).toBe('active');
+    expect(done.claimed).toHaveLength(1);
+    expect(done.stillWaiting).toEqual([expect.objectContaining({ transaction: ids['usd'], amount: '10.00', currency: 'USD', code: 'LIMIT_EXCEEDED' })]);
+    expect((await audits(desk, 'transfer.claim-refused')).map((a) => a.details['of'])).toEqual([ids['usd']]);
+    await desk.signIn(CAROL);
+    expect(expectOk(await desk.as(CAROL, ['balance', '--json'])).json<{ balances: { currency: string; available: string }[] }>().balances).toEqual([
+      expect.objectContaining({ currency: 'EUR' }),
+      expect.objectContaining({ currency: 'USD', available: '10000000000.00' }),
+    ]);
+    await desk.signIn(ANN);
+    const status = async () =>
+      expectOk(await desk.as(ANN, ['tx', 'show', ids['usd'] ?? '', '--json'])).json<{ transaction: { status: string } }>().transaction.status;
+    expect(await status()).toBe('unclaimed');
+    expectOk(await desk.o.run(['verify']));
+    await desk.signIn(OPS);
+    desk.advance(31 * 24 * 60 * 60 * 1000);
+    expect(expectOk(await desk.as(OPS, ['admin', 'settle', '--json'])).json<SettledJson>().settled).toMatchObject({ unclaimedReturned: 1, returnsHeld: 0 });
+    expect(await status()).toBe('returned');
+    expectOk(await desk.o.run(['verify']));
+  });
+});

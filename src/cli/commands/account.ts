@@ -13,6 +13,7 @@ import type { Context } from '../context.js';
 import { countries } from '../countries.js';
 import { action, examples, subcommand, type App } from '../command-builder.js';
 import { askForMissing, confirmOrRequireYes, missingFlags, readNewPassword, readPassword, YES_FLAG } from '../prompts.js';
+import { claimsDocument, warnStillWaiting } from '../waiting-money.js';
 
 export function registerAccountCommands(program: Command, app: App): void {
   registerRegister(program, app);
@@ -81,10 +82,12 @@ function registerActivate(program: Command, app: App): void {
   action(app, command, async (ctx, o, [token]) => {
     if (o.resend) return resendActivation(ctx, o.email);
     if (!token) throw new AppError('USAGE', 'the activation token is missing', { hint: 'run `okpay activate TOKEN` with the token from the mail' });
-    const { user, claimed } = await ctx.store.transaction((t) => activate(t, ctx, token));
-    ctx.out.data({ user: describeUser(user), claimed: claimed.map((tx) => tx.id) }, () => {
+    const { user, ...claims } = await ctx.store.transaction((t) => activate(t, ctx, token));
+    const { claimed } = claims;
+    ctx.out.data({ user: describeUser(user), ...claimsDocument(ctx, claims) }, () => {
       ctx.out.success(`Account ${user.email} is active. Sign in with \`okpay login --email ${user.email}\`.`);
       if (claimed.length > 0) ctx.out.note(`${claimed.length} payment${claimed.length === 1 ? '' : 's'} sent to you before you joined landed in your wallet.`);
+      warnStillWaiting(ctx, claims);
     });
   });
 }

@@ -16,6 +16,7 @@ import type { Context } from '../context.js';
 import { action, examples, subcommand, type App, type OptionsOf } from '../command-builder.js';
 import { parseLanguage } from '../../domain/language.js';
 import { countries } from '../countries.js';
+import { claimsDocument, warnStillWaiting } from '../waiting-money.js';
 
 export function registerProfileCommands(program: Command, app: App): void {
   const profile = subcommand(program, 'profile', 'show your profile');
@@ -75,9 +76,10 @@ function registerVerifyPhone(profile: Command, app: App): void {
   action(app, command, async (ctx, _o, [typed]) => {
     const code = parsePhoneCode(typed ?? (await promptText(ctx, 'Code from the text message', 'pass the code: okpay profile verify-phone CODE')));
     const result = await asSignedIn(ctx, (t, actor) => verifyPhone(t, ctx, actor, code));
-    ctx.out.data({ profile: profileDocument(result.user), claimed: result.claimed.map((tx) => tx.id) }, () => {
+    ctx.out.data({ profile: profileDocument(result.user), ...claimsDocument(ctx, result) }, () => {
       ctx.out.success(`${result.user.phone ?? ''} is verified: payments to it now reach you.`);
       if (result.claimed.length > 0) ctx.out.note(`${result.claimed.length} payment(s) waiting for it landed in your balance.`);
+      warnStillWaiting(ctx, result);
     });
   });
 }
