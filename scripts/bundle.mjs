@@ -5,14 +5,15 @@
 // initialisers, so they cost parsing only. bcrypt stays external (a native module), and so do the
 // libraries okpay loads through createRequire only when a command needs them (prompts, otplib,
 // YAML, QR codes, progress bars). The mail and PostgreSQL libraries are external too: they are
-// loaded by import() only in the commands that send or read mail or open a PostgreSQL store, and
-// bundled they were 1.7 MB of the 2.8 MB that every command read and compiled at start. The
+// loaded only in the commands that send or read mail or open a PostgreSQL store, and bundled they
+// were 1.7 MB of the 2.8 MB that every command read and compiled at start. node-postgres has a bundle
+// of its own, pg.cjs, loaded when a command opens a database (below). The
 // source maps let OKPAY_DEBUG=1 stack traces name src/*.ts lines. The import() of those libraries is
 // in src/cli/libraries.ts, which stays a file of its own that Node loads: the bundle may run from V8's
 // code cache through vm.Script (bin/code-cache.js), where import() is not available on Node 20, so the
 // build refuses a bundle that still holds one.
 //
-// Output: okpay.cjs, okpay-read.cjs (below), libraries.cjs and verify-worker.cjs, each with its .map.
+// Output: okpay.cjs, okpay-read.cjs (below), libraries.cjs, pg.cjs and verify-worker.cjs, each with its .map.
 import { readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -58,7 +59,10 @@ const librariesOutside = {
     build.onResolve({ filter: /^\.\/libraries\.js$/ }, () => ({ path: './libraries.cjs', external: true }));
   },
 };
-const result = await build({ ...common, entryPoints: { okpay: 'src/cli/main.ts' }, plugins: [librariesOutside] });
+// node-postgres is a bundle of its own, pg.cjs, which src/store/pg/pg-driver.ts loads (__okpayPgModule) only
+// when a command opens a database: one file to read instead of 32 modules to find in node_modules.
+const pgModule = { define: { ...common.define, __okpayPgModule: JSON.stringify('./pg.cjs') } };
+const result = await build({ ...common, ...pgModule, entryPoints: { okpay: 'src/cli/main.ts' }, plugins: [librariesOutside] });
 const imports = Object.values(result.metafile.outputs).flatMap((output) => output.imports);
 const left = imports.filter((entry) => entry.kind === 'dynamic-import').map((entry) => entry.path);
 if (left.length > 0) throw new Error(`the bundle imports ${left.join(', ')} with import(): do it in src/cli/libraries.ts`);
@@ -83,7 +87,7 @@ const readCommandsOnly = {
     }));
   },
 };
-await build({ ...common, entryPoints: { 'okpay-read': 'src/cli/main.ts' }, plugins: [librariesOutside, readCommandsOnly] });
+await build({ ...common, ...pgModule, entryPoints: { 'okpay-read': 'src/cli/main.ts' }, plugins: [librariesOutside, readCommandsOnly] });
 // esbuild writes strings and names as ASCII (\u escapes) but keeps regular expression literals as they are,
 // and one character outside ASCII makes Node decode the whole bundle into a string of two bytes a
 // character: twice the memory, and about 3 ms more of every start here. A regular expression that
@@ -94,6 +98,8 @@ for (const name of ['okpay.cjs', 'okpay-read.cjs']) {
   if (wide >= 0) throw new Error(`${name} is not ASCII: ${JSON.stringify(text.slice(Math.max(0, wide - 60), wide + 20))} (escape the character in its source)`);
 }
 await build({ ...common, entryPoints: { libraries: 'src/cli/libraries.ts' } });
+// pg-native (node-postgres's optional libpq binding) stays outside: okpay uses the pure JavaScript client.
+await build({ ...common, external: ['pg-native'], entryPoints: { pg: 'node_modules/pg/lib/index.js' } });
 await build({ ...common, entryPoints: { 'verify-worker': 'src/cli/verify-worker.ts' } });
 
 await rm(OLD, { recursive: true, force: true });
