@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Actor } from '../../src/app/authenticate.js';
 import { payBatch } from '../../src/app/batch.js';
 import type { AppDeps } from '../../src/app/ports.js';
@@ -20,6 +20,7 @@ import { findCurrency } from '../../src/domain/money.js';
 import type { User } from '../../src/domain/state.js';
 import { classifyRecipient } from '../../src/domain/validate.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
+import { loadPg } from '../../src/store/pg/pg-driver.js';
 import { PgStore } from '../../src/store/pg/pg-store.js';
 import { maskDatabaseUrl } from '../../src/store/pg/url.js';
 import type { RecordStore, RecordsTransaction } from '../../src/store/store.js';
@@ -279,6 +280,33 @@ describe('the PostgreSQL store', () => {
     });
     postgres.db.onDrop(() => later.close());
     await expect(later.read((t) => t.users.count())).rejects.toMatchObject({ code: 'STORE_TOO_NEW' });
+  });
+
+  it('begins a look with one round trip (its transaction, the schema version and the store facts together), and still asks for store migrate on a database not migrated as far', async () => {
+    const store = postgres.make(NOW);
+    await seeded(store);
+    const schema = (store.location.match(/schema (\w+)/) ?? [])[1];
+    const look = () => {
+      const opened = new PgStore(postgres.db.url, { migrationsDirectory: MIGRATIONS, now: () => new Date(NOW), schema });
+      postgres.db.onDrop(() => opened.close());
+      return opened;
+    };
+    const sent = vi.spyOn(loadPg().Client.prototype, 'query');
+    try {
+      const before = await look().read((t) => {
+        // What the look sent before its work ran, but the connection's own set-up (the tests' schema).
+        const texts = sent.mock.calls.map(([text]) => String(text)).filter((text) => !/^(CREATE SCHEMA|SET search_path)/.test(text));
+        return t.users.count().then((count) => ({ texts, count }));
+      });
+      expect(before.count).toBe(people.length);
+      expect(before.texts).toHaveLength(1);
+      expect(before.texts[0]).toMatch(/^BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT .*schema_migrations/s);
+    } finally {
+      sent.mockRestore();
+    }
+    const latest = readdirSync(MIGRATIONS).filter((name) => /^\d{4}_\w+\.sql$/.test(name)).length;
+    await store.query('DELETE FROM schema_migrations WHERE version = $1', [latest]);
+    await expect(look().read((t) => t.users.count())).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', hint: 'Run okpay store migrate.' });
   });
 
   it('fills the open queue’s group columns of a database migrated from before them (migrations 8 and 9), so its groups hold every open ticket and count those waiting for a first answer', async () => {

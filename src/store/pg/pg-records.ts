@@ -105,6 +105,42 @@ async function* keysetPages<R extends pg.QueryResultRow>(
   }
 }
 
+/** A row of metaQuery. */
+export interface MetaRow {
+  server_ms: string;
+  created_at: string;
+  segment_size: number;
+  test_store: boolean;
+  journal_seq: string;
+  journal_hash: string;
+  audit_seq: string;
+  audit_hash: string;
+  mail: string;
+  ticket: string;
+}
+
+/** The query of the store's facts and the server's clock, with `extra` columns (a look reads the schema version with them). */
+export function metaQuery(extra = ''): string {
+  return `SELECT (extract(epoch FROM now()) * 1000)::bigint::text AS server_ms, m.created_at, m.segment_size, m.test_store, j.seq AS journal_seq, j.hash AS journal_hash, a.seq AS audit_seq, a.hash AS audit_hash,
+              (SELECT value FROM counters WHERE name = 'mail') AS mail, (SELECT value FROM counters WHERE name = 'ticket') AS ticket${extra && `, ${extra}`}
+         FROM store_meta m, chain_heads j, chain_heads a WHERE j.chain = 'journal' AND a.chain = 'audit'`;
+}
+
+/** The store's facts and the server's clock from metaQuery's row. */
+export function storeMeta(row: MetaRow | undefined): { meta: StoreMeta; serverTime: Date } {
+  if (!row) throw new Error('the okpay tables hold no store_meta row');
+  const meta: StoreMeta = {
+    createdAt: row.created_at,
+    segmentSize: row.segment_size,
+    testStore: row.test_store,
+    journal: { seq: Number(row.journal_seq), hash: row.journal_hash, bytes: 0 },
+    audit: { seq: Number(row.audit_seq), hash: row.audit_hash, bytes: 0 },
+    mailSeq: Number(row.mail),
+    ticketSeq: Number(row.ticket),
+  };
+  return { meta, serverTime: new Date(Number(row.server_ms)) };
+}
+
 export class PgRecordSource implements RecordSource {
   /**
    * What this transaction has read, absent records included. One source serves one transaction,
@@ -122,34 +158,7 @@ export class PgRecordSource implements RecordSource {
 
   /** The store's facts, and the server's clock (the transaction's start) read with them. */
   async meta(): Promise<{ meta: StoreMeta; serverTime: Date }> {
-    const { rows } = await this.query<{
-      server_ms: string;
-      created_at: string;
-      segment_size: number;
-      test_store: boolean;
-      journal_seq: string;
-      journal_hash: string;
-      audit_seq: string;
-      audit_hash: string;
-      mail: string;
-      ticket: string;
-    }>(
-      `SELECT (extract(epoch FROM now()) * 1000)::bigint::text AS server_ms, m.created_at, m.segment_size, m.test_store, j.seq AS journal_seq, j.hash AS journal_hash, a.seq AS audit_seq, a.hash AS audit_hash,
-              (SELECT value FROM counters WHERE name = 'mail') AS mail, (SELECT value FROM counters WHERE name = 'ticket') AS ticket
-         FROM store_meta m, chain_heads j, chain_heads a WHERE j.chain = 'journal' AND a.chain = 'audit'`,
-    );
-    const row = rows[0];
-    if (!row) throw new Error('the okpay tables hold no store_meta row');
-    const meta: StoreMeta = {
-      createdAt: row.created_at,
-      segmentSize: row.segment_size,
-      testStore: row.test_store,
-      journal: { seq: Number(row.journal_seq), hash: row.journal_hash, bytes: 0 },
-      audit: { seq: Number(row.audit_seq), hash: row.audit_hash, bytes: 0 },
-      mailSeq: Number(row.mail),
-      ticketSeq: Number(row.ticket),
-    };
-    return { meta, serverTime: new Date(Number(row.server_ms)) };
+    return storeMeta((await this.query<MetaRow>(metaQuery())).rows[0]);
   }
 
   /** This transaction has read the record and the database holds none (in its snapshot). */

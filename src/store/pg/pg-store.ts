@@ -24,7 +24,7 @@ import { copyBatch, copyInto } from './pg-copy.js';
 import { PgLoader } from './pg-load.js';
 import { loadPg } from './pg-driver.js';
 import { brokenConnection, DatabaseErrors, sqlState } from './pg-errors.js';
-import { fillQueueColumns, PgRecordSource, writeRecords, type Query } from './pg-records.js';
+import { fillQueueColumns, metaQuery, PgRecordSource, storeMeta, writeRecords, type MetaRow, type Query } from './pg-records.js';
 import { PgRecordTransaction, SEND_AHEAD_ENTRIES } from './pg-transaction.js';
 import { maskDatabaseUrl } from './url.js';
 
@@ -62,8 +62,13 @@ const SHARED_ATTEMPTS = 4;
  * commits, so bounded retry never gives up under steady contention. ("okpayw" in ASCII.)
  */
 export const WRITERS_LOCK = 0x6f6b70617977;
+/** How a look's transaction begins: one committed version, no locks. */
+const BEGIN_READING = 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY';
 /** SQLSTATEs that mean "run it again": serialization_failure, deadlock_detected. */
 const RETRYABLE = new Set(['40001', '40P01']);
+
+/** The store's facts and the server's clock at the start of a unit of work. */
+type StoreFacts = ReturnType<typeof storeMeta>;
 
 export class PgStore implements LoadableStore {
   readonly location: string;
@@ -97,11 +102,13 @@ export class PgStore implements LoadableStore {
 
   /** A look: an empty database is read as the empty store it is, and left without tables (only a writer makes them). */
   read<T>(work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
-    return this.withClient('look', (client, tables) =>
-      tables
-        ? this.runReading(client, work)
-        : new MemoryRecordStore(this.options.now().toISOString(), this.options.segmentSize ?? DEFAULT_SEGMENT_SIZE).read(work),
-    );
+    return this.withClient('none', async (client) => {
+      const facts = await this.beginReading(client);
+      if (facts !== null) return this.runReading(client, work, facts);
+      return (await this.tablesReady(client, false))
+        ? this.runReading(client, work, null)
+        : new MemoryRecordStore(this.options.now().toISOString(), this.options.segmentSize ?? DEFAULT_SEGMENT_SIZE).read(work);
+    });
   }
 
   /**
@@ -166,12 +173,12 @@ export class PgStore implements LoadableStore {
     await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
   }
 
-  /** `schema`: whether okpay's tables are made when missing (a writer), only looked for (a look), or neither. */
-  private async withClient<T>(schema: 'make' | 'look' | 'none', use: (client: pg.Client, tables: boolean) => Promise<T>): Promise<T> {
+  /** `schema`: whether okpay's tables are made when missing (a writer), or not looked for (a look looks for them itself). */
+  private async withClient<T>(schema: 'make' | 'none', use: (client: pg.Client, tables: boolean) => Promise<T>): Promise<T> {
     const client = this.idle.pop() ?? (await this.connect());
     let healthy = true;
     try {
-      return await use(client, schema !== 'none' && (await this.tablesReady(client, schema === 'make')));
+      return await use(client, schema === 'make' && (await this.tablesReady(client, true)));
     } catch (error) {
       healthy = !brokenConnection(error);
       throw this.errors.explain(error);
@@ -259,20 +266,46 @@ export class PgStore implements LoadableStore {
     }
   }
 
-  private async runReading<T>(client: pg.Client, work: (t: RecordsTransaction) => Promise<T> | T): Promise<T> {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+  /**
+   * A look's first round trip: its transaction begun and the store's facts read with the schema
+   * version, where a look used to make four (the migrations table looked for, its version, BEGIN,
+   * the facts). Null, the transaction ended, when that is not this release's schema or the query
+   * fails (no tables, a damaged store): the schema is then checked the long way, which refuses a
+   * newer or older database and reads an empty one as an empty store, as before.
+   */
+  private async beginReading(client: pg.Client): Promise<StoreFacts | null> {
+    let row: (MetaRow & { schema_version: number | null }) | undefined;
     try {
-      return await work(await this.begin(client, true));
+      const results = (await client.query(
+        `${BEGIN_READING}; ${metaQuery('(SELECT max(version) FROM schema_migrations) AS schema_version')}`,
+      )) as unknown as pg.QueryResult<MetaRow & { schema_version: number | null }>[];
+      row = results[1]?.rows[0];
+    } catch (error) {
+      if (brokenConnection(error)) throw error;
+    }
+    if (row !== undefined && row.schema_version === this.migrationFiles().length) {
+      this.tables = Promise.resolve(true);
+      return storeMeta(row);
+    }
+    await client.query('ROLLBACK');
+    return null;
+  }
+
+  /** A look in a transaction of its own, begun already when `facts` were read with its BEGIN. */
+  private async runReading<T>(client: pg.Client, work: (t: RecordsTransaction) => Promise<T> | T, facts: StoreFacts | null): Promise<T> {
+    if (facts === null) await client.query(BEGIN_READING);
+    try {
+      return await work(await this.begin(client, true, facts));
     } finally {
       this.workTime = null;
       await client.query('ROLLBACK').catch(() => undefined);
     }
   }
 
-  private async begin(client: pg.Client, readOnly: boolean): Promise<PgRecordTransaction> {
+  private async begin(client: pg.Client, readOnly: boolean, facts: StoreFacts | null = null): Promise<PgRecordTransaction> {
     const query = serialQuery(client);
     const source = new PgRecordSource(query, this.options.scanPageRows);
-    const { meta, serverTime } = await source.meta();
+    const { meta, serverTime } = facts ?? (await source.meta());
     this.workTime = serverTime;
     this.serverOffsetMs = serverTime.getTime() - Date.now();
     if (this.options.fixedClock && !meta.testStore && (meta.journal.seq > 0 || meta.audit.seq > 0)) throw this.fixedClockRefused();
