@@ -13,6 +13,7 @@
 // Beside it: the hash chains' SQL (pg-chain.ts), the unit of work's readers (pg-transaction.ts), the
 // records' tables (pg-records.ts) and the connection's failures (pg-errors.ts).
 
+import type { Socket } from 'node:net';
 import type pg from 'pg';
 import { AppError } from '../../domain/errors.js';
 import { GENESIS_HASH } from '../../domain/state.js';
@@ -170,7 +171,13 @@ export class PgStore implements LoadableStore {
     const clients = [...this.open];
     this.open.clear();
     this.idle.length = 0;
-    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+    // The goodbye (Terminate) is written and the socket half-closed, but the server's closing of it
+    // is not waited for: its backend ending took 10-25 ms of every command's wall time. The socket no
+    // longer keeps the process alive; its pending writes still do, so the goodbye is sent.
+    for (const client of clients) {
+      client.end().catch(() => undefined);
+      (client.connection.stream as Partial<Socket>).unref?.();
+    }
   }
 
   /** `schema`: whether okpay's tables are made when missing (a writer), or not looked for (a look looks for them itself). */
