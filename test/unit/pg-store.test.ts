@@ -14,7 +14,7 @@ import { deposit, quoteTransfer, transfer } from '../../src/app/wallet.js';
 import { RefData } from '../../src/cli/refdata.js';
 import { verifyStore } from '../../src/cli/store-verify.js';
 import { AppError } from '../../src/domain/errors.js';
-import { userAccount, type NewTransaction } from '../../src/domain/ledger.js';
+import { holdAccount, userAccount, type NewTransaction } from '../../src/domain/ledger.js';
 import { chainHash } from '../../src/domain/hashing.js';
 import { findCurrency } from '../../src/domain/money.js';
 import type { User } from '../../src/domain/state.js';
@@ -307,6 +307,38 @@ describe('the PostgreSQL store', () => {
     const latest = readdirSync(MIGRATIONS).filter((name) => /^\d{4}_\w+\.sql$/.test(name)).length;
     await store.query('DELETE FROM schema_migrations WHERE version = $1', [latest]);
     await expect(look().read((t) => t.users.count())).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', hint: 'Run okpay store migrate.' });
+  });
+
+  it('a look reads a session with its user and the user’s wallet and held balances in one query, as they are', async () => {
+    const store = postgres.make(NOW);
+    await seeded(store);
+    const [ada, bob] = people;
+    await store.transaction(async (t) => {
+      t.sessions.put('hash-of-ada', { userId: ada!.id, createdAt: NOW, lastSeenAt: NOW });
+      t.sessions.put('hash-of-gone', { userId: 'usr_gone', createdAt: NOW, lastSeenAt: NOW });
+      await deposit(t, depsAt(1), actor(ada!), { amountMinor: 1234, currency: USD, source: 'card' });
+    });
+    const reads = (t: RecordsTransaction, hash: string, userId: string) =>
+      Promise.all([t.sessions.get(hash), t.users.get(userId), t.balances.ofAccount(userAccount(userId)), t.balances.ofAccount(holdAccount(userId))]);
+    for (const [hash, userId] of [
+      ['hash-of-ada', ada!.id],
+      ['hash-of-gone', 'usr_gone'],
+    ] as const) {
+      const sent = vi.spyOn(loadPg().Client.prototype, 'query');
+      try {
+        const looked = await store.read(async (t) => {
+          const before = sent.mock.calls.length;
+          const session = await t.sessions.get(hash);
+          return { values: [session, ...(await reads(t, hash, userId)).slice(1)], queries: sent.mock.calls.length - before };
+        });
+        expect(looked.queries).toBe(1);
+        // The same as a writer's transaction reads them one by one.
+        expect(looked.values).toEqual(await store.transaction((t) => reads(t, hash, userId)));
+      } finally {
+        sent.mockRestore();
+      }
+    }
+    expect(await store.read((t) => t.balances.ofAccount(userAccount(bob!.id)))).toEqual({});
   });
 
   it('fills the open queue’s group columns of a database migrated from before them (migrations 8 and 9), so its groups hold every open ticket and count those waiting for a first answer', async () => {

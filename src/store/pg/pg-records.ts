@@ -6,7 +6,7 @@
 // keys, refunds and limit windows are plain columns.
 
 import type pg from 'pg';
-import { userAccount } from '../../domain/ledger.js';
+import { holdAccount, userAccount } from '../../domain/ledger.js';
 import type { MinorUnits } from '../../domain/money.js';
 import type { IdempotencyRecord, LimitWindow, StoreMeta } from '../../domain/state.js';
 import { foldShapes, memberFacts, queueGroupKey, type QueueGroupFacts } from '../../domain/queue-group-facts.js';
@@ -62,6 +62,16 @@ export function minorUnits(text: string): MinorUnits {
   const value = Number(text);
   if (!Number.isSafeInteger(value)) throw new Error(`a stored amount (${text}) is beyond exact integer range`);
   return value;
+}
+
+/** A subquery: the balances of a user's account ('user': the wallet, 'hold': held money) as one JSON object by currency, or null. */
+const BALANCES_OF = (prefix: 'user' | 'hold', userId = 's.user_id'): string =>
+  `(SELECT json_object_agg(b.currency, b.amount_minor::text ORDER BY b.currency) FROM balances b WHERE b.account = '${prefix}:' || ${userId})::text`;
+
+/** An account's balances from BALANCES_OF, as a read of the account answers them (no row: undefined). */
+function balancesOf(json: string | null): Record<string, MinorUnits> | undefined {
+  if (json === null) return undefined;
+  return Object.fromEntries(Object.entries(JSON.parse(json) as Record<string, string>).map(([currency, amount]) => [currency, minorUnits(amount)]));
 }
 
 /**
@@ -150,10 +160,14 @@ export class PgRecordSource implements RecordSource {
   private readonly cache = new Map<string, unknown>();
   private levels: Promise<ReturnType<typeof foldShapes>> | null = null;
 
-  /** `pageRows`: rows per keyset page of a scan (`store copy` tests make it small). */
+  /**
+   * `pageRows`: rows per keyset page of a scan (`store copy` tests make it small). `readAhead`: a look
+   * (REPEATABLE READ, READ ONLY) reads a session with what a signed-in look reads next (sessionAhead).
+   */
   constructor(
     private readonly query: Query,
     private readonly pageRows = SCAN_BATCH,
+    private readonly readAhead = false,
   ) {}
 
   /** The store's facts, and the server's clock (the transaction's start) read with them. */
@@ -225,8 +239,7 @@ export class PgRecordSource implements RecordSource {
     for (let from = 0; from < unread.length; from += PREFETCH_BATCH) {
       const part = unread.slice(from, from + PREFETCH_BATCH);
       const { rows } = await this.query<{ address: string; id: string; doc: string; balances: string | null }>(
-        `SELECT u.${column} AS address, u.id, u.doc::text AS doc,
-                (SELECT json_object_agg(b.currency, b.amount_minor::text ORDER BY b.currency) FROM balances b WHERE b.account = 'user:' || u.id)::text AS balances
+        `SELECT u.${column} AS address, u.id, u.doc::text AS doc, ${BALANCES_OF('user', 'u.id')} AS balances
            FROM users u WHERE u.${column} = ANY($1::text[])`,
         [part],
       );
@@ -237,9 +250,7 @@ export class PgRecordSource implements RecordSource {
         if (!row) continue;
         if (!this.cache.has(`users\u0000${row.id}`)) this.cache.set(`users\u0000${row.id}`, JSON.parse(row.doc));
         const account = `balances\u0000${userAccount(row.id)}`;
-        if (this.cache.has(account)) continue;
-        const balances = row.balances === null ? undefined : (JSON.parse(row.balances) as Record<string, string>);
-        this.cache.set(account, balances && Object.fromEntries(Object.entries(balances).map(([currency, amount]) => [currency, minorUnits(amount)])));
+        if (!this.cache.has(account)) this.cache.set(account, balancesOf(row.balances));
       }
     }
   }
@@ -268,6 +279,7 @@ export class PgRecordSource implements RecordSource {
   }
 
   private async read(kind: Kind, key: string): Promise<unknown> {
+    if (kind === 'sessions' && this.readAhead) return this.sessionAhead(key);
     if (isDocKind(kind)) {
       const { table, key: column, numeric } = DOC_TABLES[kind];
       const { rows } = await this.query<{ doc: string }>(`SELECT doc::text AS doc FROM ${table} WHERE ${column} = $1`, [numeric ? Number(key) : key]);
@@ -364,6 +376,29 @@ export class PgRecordSource implements RecordSource {
   private queueLevels(): Promise<ReturnType<typeof foldShapes>> {
     this.levels ??= queueGroupsInDatabase(this.query).then(foldShapes);
     return this.levels;
+  }
+
+  /**
+   * A look's session, with what a signed-in look reads next: its user's record and the balances of
+   * the user's wallet and held money (all that `balance` reads), in one query where that took four
+   * round trips. Only in a look: in a writer's SERIALIZABLE transaction the rows read ahead would
+   * count as read, and could fail it against writers of rows it never used.
+   */
+  private async sessionAhead(tokenHash: string): Promise<unknown> {
+    const { rows } = await this.query<{ doc: string; user_id: string; user_doc: string | null; wallet: string | null; held: string | null }>(
+      `SELECT s.doc::text AS doc, s.user_id, u.doc::text AS user_doc, ${BALANCES_OF('user')} AS wallet, ${BALANCES_OF('hold')} AS held
+         FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`,
+      [tokenHash],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const ahead: [string, unknown][] = [
+      [`users\u0000${row.user_id}`, row.user_doc === null ? undefined : JSON.parse(row.user_doc)],
+      [`balances\u0000${userAccount(row.user_id)}`, balancesOf(row.wallet)],
+      [`balances\u0000${holdAccount(row.user_id)}`, balancesOf(row.held)],
+    ];
+    for (const [id, value] of ahead) if (!this.cache.has(id)) this.cache.set(id, value);
+    return JSON.parse(row.doc);
   }
 
   private async balances(account: string): Promise<Record<string, MinorUnits> | undefined> {

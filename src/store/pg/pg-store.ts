@@ -311,7 +311,7 @@ export class PgStore implements LoadableStore {
 
   private async begin(client: pg.Client, readOnly: boolean, facts: StoreFacts | null = null): Promise<PgRecordTransaction> {
     const query = serialQuery(client);
-    const source = new PgRecordSource(query, this.options.scanPageRows);
+    const source = new PgRecordSource(query, this.options.scanPageRows, readOnly);
     const { meta, serverTime } = facts ?? (await source.meta());
     this.workTime = serverTime;
     this.serverOffsetMs = serverTime.getTime() - Date.now();
