@@ -160,3 +160,36 @@ describe('an empty PostgreSQL database', () => {
     }
   });
 });
+
+describe('a database URL that pg cannot read', () => {
+  it('is a usage error (exit 2, one line, no password) wherever it is given, never an internal error, and nothing is made', async () => {
+    const o = new Okpay();
+    try {
+      const target = path.join(o.home, 'copy');
+      const runs = [
+        await runBin(['store', 'info', '--json'], { env: { OKPAY_DATABASE_URL: `postgres://okpay:${SECRET}@[::1/okpay` } }),
+        await runBin(['--database-url', `postgres://okpay:${SECRET}@db.example.com:99999/okpay`, 'balance', '--json']),
+        await runBin([
+          '--database-url',
+          `postgres://okpay:${SECRET}@db.example.com/okpay?sslmode=verify-full&sslcert=${path.join(o.home, 'none.crt')}`,
+          'balance',
+          '--json',
+        ]),
+        await o.run(['store', 'copy', '--from', `postgres://okpay:${SECRET}@[::1/okpay`, '--to', target, '--json']),
+      ];
+      for (const run of runs) {
+        expect(run.code, run.stderr).toBe(2);
+        expect(run.stderr.trim().split('\n')).toHaveLength(1);
+        expect(run.error()).toMatchObject({
+          code: 'USAGE',
+          exitCode: 2,
+          message: expect.stringMatching(/^the database URL postgres:\/\/okpay:\*\*\*@\S+ cannot be used: /),
+        });
+        expect(run.stdout + run.stderr).not.toContain(SECRET);
+      }
+      expect(existsSync(target)).toBe(false);
+    } finally {
+      o.cleanup();
+    }
+  });
+});

@@ -93,6 +93,14 @@ export class DatabaseErrors {
     });
   }
 
+  /** A URL that pg cannot read (its syntax, a port out of range, a certificate file it names): bad input. */
+  unusableUrl(error: unknown): AppError {
+    const message = this.masked(error instanceof Error ? error.message : String(error));
+    return new AppError('USAGE', `the database URL ${this.location} cannot be used: ${message}`, {
+      hint: 'postgres://user:password@host:port/database, with special characters in the password percent-encoded (@ as %40)',
+    });
+  }
+
   private masked(message: string): string {
     const password = passwordOf(this.url);
     return oneLine(password ? message.split(password).join('***') : message);

@@ -382,7 +382,7 @@ export class PgStore implements LoadableStore {
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new (loadPg().Client)({ connectionString: this.url, application_name: 'okpay' });
+    const client = this.newClient();
     // A connection lost between queries is reported by the next query; without a listener it would end the process.
     client.on('error', () => undefined);
     try {
@@ -404,6 +404,16 @@ export class PgStore implements LoadableStore {
     }
     this.open.add(client);
     return client;
+  }
+
+  private newClient(): pg.Client {
+    try {
+      return new (loadPg().Client)({ connectionString: this.url, application_name: 'okpay' });
+    } catch (error) {
+      // pg reads the URL, and the files it names (sslcert, sslkey, sslrootcert), as it makes the
+      // client: a URL it cannot read is the user's input, not a bug.
+      throw this.errors.unusableUrl(error);
+    }
   }
 
   /** A writer that does not wait, meeting one that runs alone. */
