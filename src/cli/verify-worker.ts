@@ -4,9 +4,10 @@
 //
 // Fast path: okpay writes every entry as {"end":…,"hash":"…","len":N,"prevHash":"…","seq":…,"tx":…}
 // where N is the byte length of the transaction's JSON. So an entry's exact stored bytes (what its
-// hash covers) can be sliced out of the file without parsing, and only the postings — all the
-// totals need — are read, by a scanner for okpay's own layout of them or else by JSON.parse. Any
-// segment not laid out exactly so is read the slow, general way.
+// hash covers) can be sliced out of the file without parsing, and only the transaction's head is
+// read: its links and parties (for the indexes) and its postings (all the totals need), by a scanner
+// for okpay's own layout of them. Any segment not laid out exactly so is read the slow, general way
+// (JSON.parse), which gives the same results.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -41,8 +42,6 @@ interface Range {
   start: { seq: number; hash: string } | null;
 }
 
-const NEEDLE_POSTINGS = Buffer.from('"postings":[');
-
 export function checkRange(task: RangeTask): RangeResult {
   const problems: string[] = [];
   const range: Range = { replay: new LedgerReplay(task.segmentSize, problems), problems, start: null };
@@ -57,7 +56,7 @@ export function checkRange(task: RangeTask): RangeResult {
       if (problems.length < MAX_PROBLEMS) problems.push(`${file}: cannot be read (${error instanceof Error ? error.message : String(error)})`);
       break;
     }
-    const whole = scanSegment(bytes, segment, task.indexes === true) ?? parseSegment(bytes, segment, file, problems);
+    const whole = scanSegment(bytes, segment) ?? parseSegment(bytes, segment, file, problems);
     if (!whole) break;
     const read = committedOnly(whole, task.lastSeq);
     const first = read.entries[0];
@@ -120,6 +119,8 @@ const L = {
   null: literal('null'),
   txLinks: literal(',"links":'),
   txParties: literal(',"parties":'),
+  txPostings: literal(',"postings":['),
+  listEnd: literal(']'),
 };
 
 /**
@@ -337,12 +338,20 @@ function scanEntry(c: Cursor): ScannedEntry | null {
   return { end, hash, prevHash, seq, content };
 }
 
+/** What the fast path reads of a transaction: its postings (for the totals), its parties and links (for a store's indexes). */
+interface TransactionHead {
+  readonly postings: Posting[];
+  readonly parties: string[];
+  readonly links: string[];
+}
+
 /**
- * The parties and links of a transaction's bytes, read where okpay writes them — right after its
- * type, time and memo: {"type":"…","at":"…","memo":…,"links":[…],"parties":[…],… — so that a list
- * of the same name nested further in is never taken for them; null for any other layout.
+ * A transaction's bytes read up to its postings, in the order okpay writes them —
+ * {"type":"…","at":"…","memo":…,"links":[…],"parties":[…],"postings":[…],… — in one pass, so that a
+ * list of the same name nested further in is never taken for them; null for any other layout (the
+ * segment is then parsed whole).
  */
-function partiesAndLinksOf(content: Buffer): { parties: string[]; links: string[] } | null {
+function transactionHead(content: Buffer): TransactionHead | null {
   const c = new Cursor(content, 0);
   if (!c.take(L.txType) || !c.skipPlainString() || !c.take(L.txAt) || !c.skipPlainString() || !c.take(L.txMemo)) return null;
   if (!c.take(L.null) && !c.skipString()) return null;
@@ -350,29 +359,20 @@ function partiesAndLinksOf(content: Buffer): { parties: string[]; links: string[
   const links = c.idList();
   if (links === null || !c.take(L.txParties)) return null;
   const parties = c.idList();
-  return parties === null ? null : { parties, links };
-}
-
-/** Reads the postings of a transaction's bytes (only they are needed for the totals). */
-function postingsOf(content: Buffer): Posting[] | null {
-  const from = content.indexOf(NEEDLE_POSTINGS);
-  if (from < 0) return null;
-  const open = from + NEEDLE_POSTINGS.length - 1;
-  const close = content.indexOf(0x5d, open);
-  if (close < 0) return null;
-  return scanPostings(content, open + 1, close) ?? parsePostings(content, open, close);
+  if (parties === null || !c.take(L.txPostings)) return null;
+  const postings = scanPostings(c);
+  return postings === null ? null : { postings, parties, links };
 }
 
 /**
  * The postings as okpay writes them — [{"account":"…","currency":"…","amountMinor":…},…] with
- * plain names and whole numbers — read without JSON.parse; null for anything else, which
- * JSON.parse then reads, so the result never depends on which reader ran.
+ * plain names and whole numbers — read without JSON.parse, the cursor just past them; null for
+ * anything else (the segment is then parsed whole, so the result never depends on which reader ran).
  */
-function scanPostings(content: Buffer, from: number, close: number): Posting[] | null {
-  const c = new Cursor(content, from);
+function scanPostings(c: Cursor): Posting[] | null {
   const postings: Posting[] = [];
-  for (let first = true; c.at < close; first = false) {
-    if (!first && !c.take(L.comma)) return null;
+  if (c.take(L.listEnd)) return postings;
+  do {
     if (!c.take(L.account)) return null;
     const account = c.plainString();
     if (account === null || !c.take(L.currency)) return null;
@@ -382,17 +382,8 @@ function scanPostings(content: Buffer, from: number, close: number): Posting[] |
     const magnitude = c.digits();
     if (magnitude === null || !Number.isSafeInteger(magnitude) || !c.take(L.close)) return null;
     postings.push({ account, currency, amountMinor: negative ? -magnitude : magnitude });
-  }
-  return c.at === close ? postings : null;
-}
-
-function parsePostings(content: Buffer, open: number, close: number): Posting[] | null {
-  try {
-    const postings = JSON.parse(content.toString('utf8', open, close + 1)) as unknown;
-    return Array.isArray(postings) ? (postings as Posting[]) : null;
-  } catch {
-    return null;
-  }
+  } while (c.take(L.comma));
+  return c.take(L.listEnd) ? postings : null;
 }
 
 interface ReadSegment {
@@ -402,7 +393,7 @@ interface ReadSegment {
 }
 
 /** The fast path: null when the segment is not laid out exactly as okpay writes it. */
-function scanSegment(bytes: Buffer, segment: number, indexes: boolean): ReadSegment | null {
+function scanSegment(bytes: Buffer, segment: number): ReadSegment | null {
   const c = new Cursor(bytes, 0);
   if (!c.take(literal(`{"segment":${segment},"entries":[`))) return null;
   const entries: StoredJournalEntry[] = [];
@@ -410,18 +401,10 @@ function scanSegment(bytes: Buffer, segment: number, indexes: boolean): ReadSegm
   for (let first = true; !c.take(L.entriesEnd); first = false) {
     if (!first && !c.take(L.comma)) return null;
     const entry = scanEntry(c);
-    const postings = entry ? postingsOf(entry.content) : null;
-    if (!entry || !postings) return null;
-    // Only the postings are needed for the totals (and, for a store's indexes, the parties and
-    // links); the hash covers the whole stored transaction.
-    const tx: { postings: Posting[]; parties?: string[]; links?: string[] } = { postings };
-    if (indexes) {
-      const named = partiesAndLinksOf(entry.content);
-      if (!named) return null;
-      tx.parties = named.parties;
-      tx.links = named.links;
-    }
-    entries.push({ seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash, end: entry.end, tx: tx as unknown as StoredJournalEntry['tx'] });
+    const head = entry ? transactionHead(entry.content) : null;
+    if (!entry || !head) return null;
+    // The hash covers the whole stored transaction; of the rest, only its head is needed.
+    entries.push({ seq: entry.seq, prevHash: entry.prevHash, hash: entry.hash, end: entry.end, tx: head as unknown as StoredJournalEntry['tx'] });
     contents.push(entry.content);
   }
   return c.at === bytes.length ? { entries, contents } : null;

@@ -176,11 +176,12 @@ export class SplitFileStore implements LoadableStore {
         const t = new SplitTransaction(this, snapshot, true);
         t.checkFiles = async (journal) => {
           const { problems } = await this.verifyVersion(snapshot, journal);
+          if (problems.length === 0) return problems;
           // Checked strictly, a file that a commit made since this version was read looks damaged:
           // when the store has moved on, the whole read starts again on the newer version.
           // (A schema-2 store read in memory has moved on once a writer has upgraded it.)
           const moved = snapshot.memory ? existsSync(this.file(ROOT)) : this.committedVersion() !== snapshot.root.commit;
-          if (problems.length > 0 && moved) throw new StaleRead(changedUnderRead(this.directory));
+          if (moved) throw new StaleRead(changedUnderRead(this.directory));
           return problems;
         };
         return await work(t);
