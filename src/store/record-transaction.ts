@@ -78,8 +78,8 @@ export abstract class RecordTransaction implements RecordsTransaction {
   /** How many posted transactions the store has already taken (written early, by `flush`). */
   private taken = 0;
   private readonly postedIds = new Set<string>();
-  /** The journal index lists this transaction made (appendSeq), by index and key. */
-  private readonly ownSeqs = new Map<string, number[]>();
+  /** The journal index lists this transaction made (appendSeq): each is the value of one index key. */
+  private readonly ownSeqs = new WeakSet<number[]>();
   readonly events: AuditEvent[] = [];
   readonly mails: MailRecord[] = [];
   deferredError: AppError | null = null;
@@ -318,16 +318,15 @@ export abstract class RecordTransaction implements RecordsTransaction {
    * its payer, and a new copy of the list for each would copy 50 million numbers.
    */
   private async appendSeq(index: 'journal-of-user' | 'journal-links', key: string, seq: number): Promise<void> {
-    const id = `${index}\u0000${key}`;
     const known = this.view.known<number[]>(index, key);
     const current = known !== undefined ? known : await this.view.get<number[]>(index, key);
-    const own = this.ownSeqs.get(id);
-    if (own !== undefined && own === current) {
-      own.push(seq);
+    // A list made here is put under this key alone, so the current value being one of them means it is this key's.
+    if (current !== null && this.ownSeqs.has(current)) {
+      current.push(seq);
       return;
     }
     const seqs = [...(current ?? []), seq];
-    this.ownSeqs.set(id, seqs);
+    this.ownSeqs.add(seqs);
     this.view.put(index, key, seqs);
   }
 

@@ -109,8 +109,9 @@ export class RecordView {
    * promise and a turn of the event loop.
    */
   known<T>(kind: Kind, key: string): T | null | undefined {
-    const written = this.writes.get(kind);
-    if (written?.has(key)) return written.get(key) as T | null;
+    // One look-up, not has() then get(): a write is a record or null, never undefined.
+    const written = this.writes.get(kind)?.get(key);
+    if (written !== undefined) return written as T | null;
     const committed = this.remembered(kind, key);
     return committed === UNREAD ? undefined : ((committed ?? null) as T | null);
   }
