@@ -543,6 +543,38 @@ describe('the PostgreSQL store', () => {
     expect((balanceOf('usr_ada') ?? 0) + (balanceOf('usr_bob') ?? 0) + fees).toBe(200_000);
   });
 
+  it('a unit of work that another commit overtook sends none of its entries before it runs again on a fresh snapshot', async () => {
+    const first = postgres.make(NOW);
+    await seeded(first);
+    const schema = (first.location.match(/schema (\w+)/) ?? [])[1]!;
+    const second = new PgStore(postgres.db.url, { migrationsDirectory: MIGRATIONS, now: () => new Date(NOW), schema });
+    postgres.db.onDrop(() => second.close());
+    // Every statement that inserts into the journal, committed or not, counted by a sequence (which no rollback undoes).
+    await withClient(postgres.db.url, async (client) => {
+      await client.query(`SET search_path TO ${schema}`);
+      await client.query(`CREATE SEQUENCE journal_statements;
+        CREATE FUNCTION count_journal_statement() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM nextval('journal_statements'); RETURN NULL; END $$;
+        CREATE TRIGGER journal_statements BEFORE INSERT ON journal FOR EACH STATEMENT EXECUTE FUNCTION count_journal_statement()`);
+    });
+    let runs = 0;
+    const id = await first.transaction(async (t) => {
+      runs += 1;
+      // The first run's snapshot is taken; another machine's deposit commits before this one posts.
+      if (runs === 1) await apply(second, { kind: 'deposit', who: 1, amount: 500 }, 1);
+      return (await deposit(t, depsAt(2), actor(people[0]!), { amountMinor: 700, currency: USD, source: 'card' })).tx.id;
+    });
+    expect(runs).toBe(2);
+    expect(id).toBe('txn_0000000002');
+    const statements = await withClient(postgres.db.url, async (client) => {
+      await client.query(`SET search_path TO ${schema}`);
+      return (await client.query<{ n: string }>('SELECT last_value::text AS n FROM journal_statements')).rows[0]?.n;
+    });
+    // The other deposit's and the second run's: the first run stopped when it claimed the chain heads, before its COPY.
+    expect(statements).toBe('2');
+    const state = (await dump(first)) as { journal: unknown[] };
+    expect(state.journal).toHaveLength(2);
+  });
+
   it('verify checks each journal_links row against the entries it joins: a row moved to another transaction is reported, not just counted', async () => {
     const store = postgres.make(NOW);
     await seeded(store);

@@ -102,7 +102,11 @@ class CopyQuery implements pg.Submittable {
   private resolve: () => void = () => undefined;
   private reject: (error: unknown) => void = () => undefined;
 
-  constructor(private readonly statements: readonly CopyStatement[]) {
+  constructor(
+    private readonly statements: readonly CopyStatement[],
+    /** A statement run first in the same message (its rows, if any, are read and dropped). */
+    private readonly before?: string,
+  ) {
     this.done = new Promise<void>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -111,7 +115,9 @@ class CopyQuery implements pg.Submittable {
 
   submit(connection: pg.Connection): void {
     const to = connection as unknown as CopyConnection;
-    to.query(this.statements.map((s) => `COPY ${s.table} (${s.columns.join(', ')}) FROM STDIN WITH ${OPTIONS}`).join('; '));
+    const copies = this.statements.map((s) => `COPY ${s.table} (${s.columns.join(', ')}) FROM STDIN WITH ${OPTIONS}`);
+    // A failed first statement skips the COPYs; the server ignores the copy data that still follows.
+    to.query([...(this.before === undefined ? [] : [this.before]), ...copies].join('; '));
     for (const { rows } of this.statements) {
       for (let from = 0; from < rows.length; from += CHUNK_ROWS) to.sendCopyFromChunk(copyBytes(rows.slice(from, from + CHUNK_ROWS)));
       to.endCopyFrom();
@@ -119,6 +125,10 @@ class CopyQuery implements pg.Submittable {
   }
 
   handleCopyInResponse(): void {}
+
+  handleRowDescription(): void {}
+
+  handleDataRow(): void {}
 
   handleCommandComplete(): void {}
 
@@ -134,11 +144,14 @@ class CopyQuery implements pg.Submittable {
   callback(): void {}
 }
 
-/** COPY into each table, in order, in one round trip; the first refused row fails the rest with its SQLSTATE. */
-export function copyStatements(client: pg.Client, statements: readonly CopyStatement[]): Promise<void> {
+/**
+ * COPY into each table, in order, in one round trip, after `before` (a statement without parameters)
+ * when given; the first refused row fails the rest with its SQLSTATE, as a failed `before` does.
+ */
+export async function copyStatements(client: pg.Client, statements: readonly CopyStatement[], before?: string): Promise<void> {
   const filled = statements.filter((s) => s.rows.length > 0);
-  if (filled.length === 0) return Promise.resolve();
-  return client.query(new CopyQuery(filled)).done;
+  if (filled.length > 0) await client.query(new CopyQuery(filled, before)).done;
+  else if (before !== undefined) await client.query(before);
 }
 
 /** COPY into `table` on `client`; a row the server refuses fails the whole statement with its SQLSTATE. */
@@ -146,10 +159,13 @@ export function copyInto(client: pg.Client): CopyIn {
   return (table, columns, rows) => copyStatements(client, [{ table, columns, rows }]);
 }
 
-/** COPYs gathered by `copy` and sent together by `send` (one round trip): `copy` stores nothing by itself, `send` stores them all or fails. */
+/**
+ * COPYs gathered by `copy` and sent together by `send` (one round trip, after `before` when given):
+ * `copy` stores nothing by itself, `send` stores them all or fails.
+ */
 export interface CopyBatch {
   readonly copy: CopyIn;
-  send(): Promise<void>;
+  send(before?: string): Promise<void>;
 }
 
 export function copyBatch(client: pg.Client): CopyBatch {
@@ -158,6 +174,6 @@ export function copyBatch(client: pg.Client): CopyBatch {
     copy: async (table, columns, rows) => {
       statements.push({ table, columns, rows });
     },
-    send: () => copyStatements(client, statements.splice(0)),
+    send: (before) => copyStatements(client, statements.splice(0), before),
   };
 }

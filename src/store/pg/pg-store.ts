@@ -266,7 +266,9 @@ export class PgStore implements LoadableStore {
             { hint: 'Run the command again.' },
           );
         }
-        await pause(attempt);
+        // A serialization failure means another commit won: the next attempt's snapshot holds it, so
+        // it runs at once (waiting would only leave the core idle). Deadlocked units spread out.
+        if (sqlState(error) === '40P01') await pause(attempt);
       } finally {
         await client.query(`SELECT ${alone ? 'pg_advisory_unlock' : 'pg_advisory_unlock_shared'}(${WRITERS_LOCK})`).catch(() => undefined);
       }
@@ -326,15 +328,18 @@ export class PgStore implements LoadableStore {
     const meta = t.currentMeta;
     // Counted before the records are written: a new user is one the database does not hold yet.
     const addedUsers = await t.newUsers();
-    const { journal, audit } = await t.finishAppends();
+    // What follows the chain heads or counters is written once they are this unit of work's (see sendAppends).
+    const claim = t.postedCount > 0 || t.events.length > 0 || t.mails.length > 0 || t.metaChanged || addedUsers !== 0;
+    const { journal, audit } = await t.finishAppends(claim);
     await writeRecords(query, t.unsentRecords());
+    // The counters and both chain heads in one statement: each changes only when it moved.
     await query(
-      `UPDATE counters SET value = CASE name WHEN 'users' THEN value + $1 WHEN 'mail' THEN $2 ELSE $3 END
-        WHERE (name = 'users' AND $1 <> 0) OR (name = 'mail' AND value <> $2) OR (name = 'ticket' AND value <> $3)`,
-      [addedUsers, meta.mailSeq, meta.ticketSeq],
+      `WITH c AS (UPDATE counters SET value = CASE name WHEN 'users' THEN value + $1 WHEN 'mail' THEN $2 ELSE $3 END
+                   WHERE (name = 'users' AND $1 <> 0) OR (name = 'mail' AND value <> $2) OR (name = 'ticket' AND value <> $3))
+       UPDATE chain_heads h SET seq = v.seq, hash = v.hash FROM (VALUES ('journal', $4::bigint, $5::text), ('audit', $6::bigint, $7::text)) AS v(chain, seq, hash)
+        WHERE h.chain = v.chain AND h.seq <> v.seq`,
+      [addedUsers, meta.mailSeq, meta.ticketSeq, journal.seq, journal.hash, audit.seq, audit.hash],
     );
-    if (journal.seq !== before.journal.seq) await query("UPDATE chain_heads SET seq = $1, hash = $2 WHERE chain = 'journal'", [journal.seq, journal.hash]);
-    if (audit.seq !== before.audit.seq) await query("UPDATE chain_heads SET seq = $1, hash = $2 WHERE chain = 'audit'", [audit.seq, audit.hash]);
     if (meta.testStore !== before.testStore) await query('UPDATE store_meta SET test_store = $1', [meta.testStore]);
     if (meta.createdAt !== before.createdAt) await query('UPDATE store_meta SET created_at = $1', [meta.createdAt]);
   }
@@ -451,7 +456,7 @@ async function tryWritersLock(client: pg.Client, alone: boolean): Promise<boolea
   return rows[0]?.locked === true;
 }
 
-/** A short randomized wait before running again, growing with the attempt, so colliding commands spread out. */
+/** A short randomized wait before running again, growing with the attempt, so deadlocked commands spread out. */
 function pause(attempt: number): Promise<void> {
   const ms = Math.random() * Math.min(100, 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, ms));

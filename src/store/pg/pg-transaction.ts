@@ -22,6 +22,8 @@ import { linkProblems, queueProblems } from './pg-verify.js';
  * and the sent entries and their texts no longer stay in memory until the commit.
  */
 export const SEND_AHEAD_ENTRIES = 1000;
+/** Locks what every append follows until the commit (see `sendAppends`). */
+const CLAIM_HEADS = 'SELECT 1 FROM chain_heads, counters FOR NO KEY UPDATE';
 /** Posts between two turns of the event loop while a part is being sent. */
 const POSTS_PER_TURN = 16;
 
@@ -47,6 +49,9 @@ export class PgRecordTransaction extends RecordTransaction {
   private abandoned = false;
   /** Idempotency records written with a part or the commit's COPYs, as they were then (see `newKeyRows`). */
   private readonly keysSent = new Map<string, unknown>();
+
+  /** Whether this unit of work holds the chain heads and counters (see `sendAppends`). */
+  private claimed = false;
 
   constructor(
     query: Query,
@@ -195,7 +200,7 @@ export class PgRecordTransaction extends RecordTransaction {
     // A part's COPYs go together, and only while the unit of work is still going to commit: sent
     // after its ROLLBACK they would run outside any transaction and be committed on their own.
     const batch = writing.copies();
-    const guarded: CopyBatch = { copy: batch.copy, send: () => (this.abandoned ? Promise.reject(new Abandoned()) : batch.send()) };
+    const guarded: CopyBatch = { copy: batch.copy, send: (before) => (this.abandoned ? Promise.reject(new Abandoned()) : batch.send(before)) };
     this.sending = this.sendAppends(guarded, false).then(
       () => {
         this.sendingPart = false;
@@ -217,19 +222,32 @@ export class PgRecordTransaction extends RecordTransaction {
     await this.sending;
   }
 
-  /** At the commit: the journal, audit and outbox rows not written yet, once those sent ahead are stored. Returns the chain heads. */
-  async finishAppends(): Promise<{ journal: ChainHead; audit: ChainHead }> {
+  /**
+   * At the commit: the journal, audit and outbox rows not written yet, once those sent ahead are
+   * stored, after the claim of the heads and counters when `claim` (see `sendAppends`). Returns the chain heads.
+   */
+  async finishAppends(claim: boolean): Promise<{ journal: ChainHead; audit: ChainHead }> {
     await this.sending;
     if (this.sendFailure) throw this.sendFailure.error;
     if (this.writing === null) throw new Error('a read-only unit of work writes nothing');
-    return this.sendAppends(this.writing.copies(), true);
+    return this.sendAppends(this.writing.copies(), true, claim);
   }
 
   /**
    * The journal, audit and outbox rows not written yet: all of them at the commit (`final`), else all
    * but each chain's newest entry, in one round trip. Returns the chain heads they lead to.
+   *
+   * `claim`: the first rows that follow the chain heads or counters (entries, audit events, mail and
+   * ticket numbers, the user count) are sent after a lock of those rows (CLAIM_HEADS), in the same
+   * round trip. This unit of work's numbers come from its snapshot: if another commit moved them
+   * since, the lock fails at once with a serialization failure (40001: the row changed after the
+   * snapshot), before anything is written, and the unit of work runs again on a fresh snapshot; if
+   * another unit of work holds them, this waits for its commit (then fails the same way) or its
+   * rollback. So one commit at a time appends and it cannot then lose on the heads: writers' reads
+   * and checks run side by side, their appends one after another. Before, each wrote its entries and
+   * found at its end that a concurrent commit had moved the heads, and one of every pair ran again.
    */
-  private async sendAppends(batch: CopyBatch, final: boolean): Promise<{ journal: ChainHead; audit: ChainHead }> {
+  private async sendAppends(batch: CopyBatch, final: boolean, claim = true): Promise<{ journal: ChainHead; audit: ChainHead }> {
     const copy = batch.copy;
     const from = this.appended;
     const posted = this.takePosted(final ? 0 : 1);
@@ -250,7 +268,8 @@ export class PgRecordTransaction extends RecordTransaction {
       mails.map((mail, index) => [this.startMeta.mailSeq + from.mails + index + 1, mail.id, JSON.stringify(mail)]),
     );
     await copy('idempotency', ['user_id', 'key', 'fingerprint', 'tx_id', 'expires_at'], this.newKeyRows());
-    await batch.send();
+    await batch.send(claim && !this.claimed ? CLAIM_HEADS : undefined);
+    if (claim) this.claimed = true;
     this.appended = { ...this.appended, journal, audit };
     return { journal, audit };
   }
