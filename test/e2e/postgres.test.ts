@@ -419,7 +419,7 @@ describe('okpay on a PostgreSQL database', () => {
       const watcher = await connect(cluster.url);
       await waitUntil('the batch waits to write its journal entries', async () => {
         const { rows: waiting } = await watcher.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'okpay_restart' AND application_name = 'okpay' AND wait_event_type = 'Lock' AND query LIKE 'COPY journal %'",
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'okpay_restart' AND application_name = 'okpay' AND wait_event_type = 'Lock' AND query LIKE '%COPY journal %'",
         );
         return waiting[0]?.n === 1;
       });
