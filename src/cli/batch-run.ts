@@ -13,7 +13,7 @@ import { formatMoney } from './money-flags.js';
 import { confirmOrRequireYes } from './prompts.js';
 import { counted } from './output.js';
 import { startProgress } from './progress.js';
-import { asSignedIn, rehearseSignedIn } from './signed-in.js';
+import { asSignedIn, lookSignedIn, rehearseSignedIn } from './signed-in.js';
 
 const MAX_BATCH_ROWS = 10_000;
 const MAX_BATCH_BYTES = 10 * 1024 * 1024;
@@ -81,7 +81,7 @@ export interface BatchOptions {
 
 export async function runBatch(ctx: Context, file: string, options: BatchOptions): Promise<void> {
   const rows = validateRows(ctx, file, await readBatchFile(ctx, file));
-  const { user } = await asSignedIn(ctx, async (_t, actor) => actor);
+  const { user } = await lookSignedIn(ctx, async (_t, actor) => actor);
   const toSelf = rowsToSelf(rows, user).map((row) => `line ${row.line}: you cannot send money to yourself`);
   if (toSelf.length > 0) refuseRows(ctx, file, toSelf);
   const atomic = options.atomic === true;

@@ -52,23 +52,14 @@ export function lookAs<T>(ctx: Context, token: string | null, access: Access, wo
   return readSignedIn(ctx, token, work, access);
 }
 
-/** Carries a rehearsal's result out of the transaction it undoes. */
-class Rehearsed<T> {
-  constructor(readonly value: T) {}
-}
-
 /**
- * The change run exactly as it would be (prices, funds, limits, keys), then undone: the transaction
- * ends with a throw, so nothing is committed (--dry-run, and the fee total a batch is confirmed with).
+ * The change run exactly as it would be (prices, funds, limits, keys) on a lock-free read, whose
+ * writes are all dropped: nothing is committed, no lock is waited for, an old store layout is read
+ * as it is, and a read-only store answers (--dry-run, and the fee total a batch is confirmed with).
  */
-export async function rehearseSignedIn<T>(ctx: Context, work: (t: RecordsTransaction, actor: Actor) => Promise<T>): Promise<T> {
-  try {
-    await asSignedIn(ctx, async (t, actor) => {
-      throw new Rehearsed(await work(t, actor));
-    });
-  } catch (error) {
-    if (error instanceof Rehearsed) return (error as Rehearsed<T>).value;
-    throw error;
-  }
-  throw new Error('a rehearsal committed');
+export function rehearseSignedIn<T>(ctx: Context, work: (t: RecordsTransaction, actor: Actor) => Promise<T>): Promise<T> {
+  return lookSignedIn(ctx, (t, actor) => {
+    t.rehearse();
+    return work(t, actor);
+  });
 }

@@ -83,6 +83,8 @@ export abstract class RecordTransaction implements RecordsTransaction {
   readonly events: AuditEvent[] = [];
   readonly mails: MailRecord[] = [];
   deferredError: AppError | null = null;
+  /** A read that may post, audit and mail, all dropped with it (rehearse). */
+  private rehearsal = false;
   private metaValue: StoreMeta;
   private readonly committedMeta: StoreMeta;
   abstract readonly journal: JournalReader;
@@ -401,8 +403,12 @@ export abstract class RecordTransaction implements RecordsTransaction {
     this.view.put('meta', META_KEY, this.metaValue);
   }
 
+  rehearse(): void {
+    this.rehearsal = true;
+  }
+
   protected assertWritable(what: string): void {
-    if (this.readOnly) throw new Error(`a read-only store view cannot ${what}`);
+    if (this.readOnly && !this.rehearsal) throw new Error(`a read-only store view cannot ${what}`);
   }
 
   /** The write one effect of a posting makes to the record it changes (`changedRecord`), read before: null when there is none. A null value removes; no write at all is null. */

@@ -64,6 +64,11 @@ export interface RecordsTransaction extends Records {
    * withdrawal, refund, limit window).
    */
   post(tx: NewTransaction): Promise<Transaction>;
+  /**
+   * Lets a read (RecordStore.read) post, audit and mail as a change would, all of it dropped with
+   * the read at its end: a rehearsal (--dry-run) that takes no lock and writes nothing.
+   */
+  rehearse(): void;
   audit(event: AuditEvent): void;
   mail(mail: OutgoingMail, dateIso: string): MailRecord;
   /** The mails this transaction made so far (they are sent when it commits). */

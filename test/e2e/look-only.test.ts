@@ -2,7 +2,9 @@
 // 14): they answer on a read-only data directory, while another process holds the lock (a writer
 // stopped inside its commit; on PostgreSQL, the writers' lock held by another session), and leave
 // a store of an older layout (schema 2, schema 10) byte for byte as it is: only a writer (`okpay
-// store migrate`, or any change) upgrades it. A look that is audited (an agent's `ticket show`,
+// store migrate`, or any change) upgrades it. A dry run (`transfer --dry-run`, `transfer --batch
+// --dry-run`) is one of them: it makes the payment as it would be on such a read, and drops it. A
+// look that is audited (an agent's `ticket show`,
 // `agent user show`, `ticket export`, the first look at a ticket in `agent triage`) writes its
 // audit entry, and is not one of them.
 
@@ -20,6 +22,12 @@ import { withClient } from '../support/pg-e2e.js';
 import { applyReadOnly, probeTechnique } from '../support/read-only.js';
 
 type Who = 'customer' | 'agent' | 'nobody';
+
+/** A batch of two rows, to people with no account (its money would wait for them). */
+const BATCH_DIR = mkdtempSync(path.join(os.tmpdir(), 'okpay-batch-'));
+const BATCH = path.join(BATCH_DIR, 'rows.csv');
+writeFileSync(BATCH, ['to,amount,currency,memo,reference', 'first.new@example.com,1.00,USD,,b1', 'second.new@example.com,2.00,USD,,b2'].join('\n'));
+afterAll(() => rmSync(BATCH_DIR, { recursive: true, force: true }));
 
 /** What the looks need to name: a ticket, a transaction and a mail of the store. */
 interface Names {
@@ -40,6 +48,8 @@ const looks = ({ ticket, tx, mail }: Names): [Who, string[]][] => [
   ['customer', ['withdraw', 'methods', 'list']],
   ['customer', ['kyc', 'status']],
   ['customer', ['profile']],
+  ['customer', ['transfer', '--to', 'someone.new@example.com', '--amount', '1', '--currency', 'USD', '--dry-run']],
+  ['customer', ['transfer', '--batch', BATCH, '--dry-run']],
   ['agent', ['agent', 'queue']],
   ['agent', ['agent', 'queue', '--language', 'en', '--sort', 'updated']],
   ['agent', ['agent', 'stats', '--since', '2026-10-01']],
@@ -169,6 +179,23 @@ describe('commands that only look, beside a writer that holds the store', () => 
       await withClient(url, async (client) => {
         await client.query('SELECT pg_advisory_lock($1)', [WRITERS_LOCK]);
         expect(await runLooks(store, { PGOPTIONS: '-c lock_timeout=1000' })).toEqual(before);
+      });
+    }
+  });
+
+  it('a batch by someone not signed in is refused at once (exit 3): who is signed in is looked up without waiting for the writer', async () => {
+    const batch = (env: Record<string, string>) => store.run(['transfer', '--batch', BATCH, '--yes', '--json'], { OKPAY_SESSION: 'ses_not_a_session', ...env });
+    if (o.databaseUrl === undefined) {
+      const deposit = await stalledDeposit(o, store.sessions.customer);
+      // Were the sign-in check to wait for the lock, it would give up after a second: STORE_LOCKED, exit 10.
+      const refused = await batch({ OKPAY_TEST_LOCK_WAIT_MS: '1000' });
+      expect(await deposit.resume()).toBe(0);
+      expect(refused.code, refused.stderr).toBe(3);
+    } else {
+      await withClient(o.databaseUrl, async (client) => {
+        await client.query('SELECT pg_advisory_lock($1)', [WRITERS_LOCK]);
+        const refused = await batch({ PGOPTIONS: '-c lock_timeout=1000' });
+        expect(refused.code, refused.stderr).toBe(3);
       });
     }
   });
