@@ -7,13 +7,11 @@
 import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { regionById } from '../../src/domain/support-regions.js';
-import { AppError } from '../../src/domain/errors.js';
 import type { NewTransaction } from '../../src/domain/ledger.js';
 import { summarizeTicket } from '../../src/domain/ticket-summary.js';
 import { acquireStoreLock, type HeldLock } from '../../src/store/lock.js';
-import { SplitFileStore } from '../../src/store/split-file-store.js';
 import { calendars, support } from '../support/desk-data.js';
 
 const held: HeldLock[] = [];
@@ -27,6 +25,17 @@ vi.mock(import('../../src/store/lock.js'), async (original) => {
       return taken;
     },
   };
+});
+
+// The store and its errors are imported afresh, after the mock above: the test files of a worker
+// share its modules (vitest's isolate: false), and a store module another file loaded first would
+// hold the real lock module.
+let SplitFileStore: typeof import('../../src/store/split-file-store.js').SplitFileStore;
+let AppError: typeof import('../../src/domain/errors.js').AppError;
+beforeAll(async () => {
+  vi.resetModules();
+  ({ SplitFileStore } = await import('../../src/store/split-file-store.js'));
+  ({ AppError } = await import('../../src/domain/errors.js'));
 });
 
 const NOW_ISO = '2026-11-23T10:00:00.000Z';
@@ -82,8 +91,8 @@ describe('a writer that lost the lock', () => {
         (error: unknown) => error,
       );
     expect(failed).toBeInstanceOf(AppError);
-    expect((failed as AppError).code).toBe('STORE_LOCKED');
-    expect((failed as AppError).message).toContain('lost the lock');
+    expect((failed as InstanceType<typeof AppError>).code).toBe('STORE_LOCKED');
+    expect((failed as InstanceType<typeof AppError>).message).toContain('lost the lock');
     expect(journalFiles()).toEqual(before);
     await store.read(async (t) => expect(t.journal.head().seq).toBe(1));
   });
@@ -107,8 +116,8 @@ describe('a writer that lost the lock', () => {
         () => null,
         (error: unknown) => error,
       );
-    expect((failed as AppError).code).toBe('STORE_LOCKED');
-    expect((failed as AppError).message).toContain('lost the lock');
+    expect((failed as InstanceType<typeof AppError>).code).toBe('STORE_LOCKED');
+    expect((failed as InstanceType<typeof AppError>).message).toContain('lost the lock');
     expect(journalFiles()).toEqual(before);
     expect(others.map((other) => other.confirm())).toEqual([null]);
     for (const other of others) await other.release();
