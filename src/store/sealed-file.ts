@@ -14,13 +14,13 @@ export function digest(text: string | Uint8Array): string {
   return sha256Hex(text);
 }
 
+/** A sealed file's text (sealedBytes as a string). */
 export function seal(body: unknown): string {
-  const text = JSON.stringify(body);
-  return `${HEAD}${digest(text)}${MIDDLE}${text}}`;
+  return sealedBytes(body).toString('utf8');
 }
 
 /**
- * The UTF-8 bytes of seal(body), the body's text encoded once, straight into place: a commit's large
+ * A sealed file's UTF-8 bytes, the body's text encoded once, straight into place: a commit's large
  * files (a mail segment is 250 mails) were flattened and encoded three times over (its digest, the
  * whole text's digest for the redo record, the write), and each copy of that size is new memory.
  */

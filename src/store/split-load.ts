@@ -22,7 +22,7 @@ import { ensureDirectory, errnoOf, faultPoint, fsyncDirectory, unavailable } fro
 import type { HeldLock } from './lock.js';
 import { DIRECTORY_KEY, indexEntries, isOrderedKind, RECORD_KINDS, SLOTS_KEY, type DataKind, type Kind } from './record-kinds.js';
 import { queueLevels } from './record-view.js';
-import { seal } from './sealed-file.js';
+import { sealedBytes } from './sealed-file.js';
 import { ChainAppender, SegmentLog } from './segment-log.js';
 import {
   bucketOf,
@@ -226,7 +226,7 @@ class SplitLoader implements StoreLoader {
     const root: RootBody = { schemaVersion: SPLIT_SCHEMA_VERSION, commit: 1, meta, counts: { users: this.users }, layout: LAYOUT };
     // Later commit points rewrite the redo file in place and so never need a new inode.
     await this.writeFile(REDO, 'none');
-    await this.writeFile(ROOT, seal(root));
+    await this.writeFile(ROOT, sealedBytes(root));
     await syncAll(this.build, this.written, IO_AT_ONCE);
     for (const directory of new Set(this.written.map((file) => path.dirname(file)))) await fsyncDirectory(directory);
     await fsyncDirectory(this.build);
@@ -248,17 +248,17 @@ class SplitLoader implements StoreLoader {
   }
 
   private async writeBucket(kind: Kind, bucket: string, records: Record<string, unknown>): Promise<void> {
-    await this.writeFile(bucketPath(kind, bucket), seal({ kind, bucket, commit: 1, records } satisfies BucketBody));
+    await this.writeFile(bucketPath(kind, bucket), sealedBytes({ kind, bucket, commit: 1, records } satisfies BucketBody));
   }
 
   private async writeManifest(kind: Kind, buckets: readonly string[]): Promise<void> {
-    await this.writeFile(manifestPath(kind), seal({ kind, commit: 1, buckets: [...buckets].sort() }));
+    await this.writeFile(manifestPath(kind), sealedBytes({ kind, commit: 1, buckets: [...buckets].sort() }));
   }
 
-  private async writeFile(relative: string, text: string | Uint8Array): Promise<void> {
+  private async writeFile(relative: string, bytes: string | Uint8Array): Promise<void> {
     const file = path.join(this.build, relative);
     await ensureDirectory(path.dirname(file));
-    await writeInPlace(file, text, true, false);
+    await writeInPlace(file, bytes, true, false);
     this.written.push(file);
   }
 

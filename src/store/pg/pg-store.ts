@@ -181,11 +181,12 @@ export class PgStore implements LoadableStore {
   }
 
   /** `schema`: whether okpay's tables are made when missing (a writer), or not looked for (a look looks for them itself). */
-  private async withClient<T>(schema: 'make' | 'none', use: (client: pg.Client, tables: boolean) => Promise<T>): Promise<T> {
+  private async withClient<T>(schema: 'make' | 'none', use: (client: pg.Client) => Promise<T>): Promise<T> {
     const client = this.idle.pop() ?? (await this.connect());
     let healthy = true;
     try {
-      return await use(client, schema === 'make' && (await this.tablesReady(client, true)));
+      if (schema === 'make') await this.tablesReady(client, true);
+      return await use(client);
     } catch (error) {
       healthy = !brokenConnection(error);
       throw this.errors.explain(error);
