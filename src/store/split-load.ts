@@ -5,7 +5,8 @@
 // each page of records is spilled, line by line, into a file per bucket of its kind and per bucket
 // of each index it is filed under (record-kinds.indexEntries, as any commit files it); journal and
 // audit entries go to their segments as they come (a full segment is written and let go). At the
-// end each bucket's spill becomes its bucket file, one bucket in memory at a time.
+// end each bucket's spill becomes its bucket file, one bucket in memory at a time. What a copy
+// killed on this machine left beside the target is removed by the next copy into it.
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
@@ -67,6 +68,7 @@ export async function loadSplitStore<T>(target: string, options: SplitLoadOption
   await fs.mkdir(parent, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
     throw unavailable(parent, error);
   });
+  await removeLeftBuilds(parent, path.basename(target));
   await fs.mkdir(build, { mode: 0o700 }).catch((error: unknown) => {
     throw unavailable(build, error);
   });
@@ -78,6 +80,31 @@ export async function loadSplitStore<T>(target: string, options: SplitLoadOption
     return result;
   } finally {
     await fs.rm(build, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Removes the directories that copies into `name` killed before their end left in `parent`: those
+ * named by a process that no longer runs (a live one may be a copy under way). Pids are this
+ * machine's, so a directory shared by several machines keeps what another machine's copy left.
+ */
+async function removeLeftBuilds(parent: string, name: string): Promise<void> {
+  const prefix = `.${name}.copy-`;
+  const entries = await fs.readdir(parent).catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix)) continue;
+    const match = /^(\d+)-[0-9a-f]{8}(?:\.replaced)?$/.exec(entry.slice(prefix.length));
+    if (match && !processRuns(Number(match[1]))) await fs.rm(path.join(parent, entry), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return errnoOf(error) !== 'ESRCH';
   }
 }
 

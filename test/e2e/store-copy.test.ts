@@ -5,7 +5,7 @@
 // administrator; the database password never appears in any output.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -233,7 +233,12 @@ describe('okpay store copy', () => {
         // What it left is a hidden sibling being built, never a store at the target's name.
         expect(readdirSync(parent).filter((name) => !name.startsWith('.store.copy-'))).toEqual([]);
       }
+      // A copy under way (this test's own process stands for one) keeps its directory.
+      const underWay = `.store.copy-${process.pid}-0123abcd`;
+      mkdirSync(path.join(parent, underWay));
       ok(await files.run(['store', 'copy', '--from', db.url, '--to', target]));
+      // What the killed copies left is gone.
+      expect(readdirSync(parent).sort()).toEqual([underWay, 'store']);
       const copy = new Okpay({ home: target, testStore: false });
       expect(ok(await copy.run(['verify', '--json'])).json()).toMatchObject({ ok: true });
       expect(ok(await copy.run(['fixtures', 'export'])).stdout).toBe(ok(await files.run(['fixtures', 'export'])).stdout);
