@@ -12,7 +12,8 @@ import { AppError } from '../../domain/errors.js';
 export interface Migration {
   readonly version: number;
   readonly name: string;
-  readonly sql: string;
+  /** Its SQL file, read only when it is applied: a look needs only how many there are. */
+  readonly file: string;
 }
 
 /** One advisory-lock key for okpay's migrations (any fixed bigint; "okpay" in ASCII). */
@@ -23,7 +24,7 @@ export function loadMigrations(directory: string): Migration[] {
   const migrations = readdirSync(directory)
     .map((file) => ({ file, match: FILE_NAME.exec(file) }))
     .filter((f): f is { file: string; match: RegExpExecArray } => f.match !== null)
-    .map(({ file, match }) => ({ version: Number(match[1]), name: match[2] ?? '', sql: readFileSync(path.join(directory, file), 'utf8') }))
+    .map(({ file, match }) => ({ version: Number(match[1]), name: match[2] ?? '', file: path.join(directory, file) }))
     .sort((a, b) => a.version - b.version);
   migrations.forEach((m, index) => {
     if (m.version !== index + 1) throw new Error(`okpay's migration files in ${directory} skip or repeat version ${index + 1}`);
@@ -75,7 +76,7 @@ export async function migrate(
     refuseNewer(state, where);
     const applied: number[] = [];
     for (const migration of migrations.slice(state.version)) {
-      await client.query(migration.sql);
+      await client.query(readFileSync(migration.file, 'utf8'));
       await fill(client, migration.version);
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
       applied.push(migration.version);
