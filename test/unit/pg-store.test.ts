@@ -309,6 +309,62 @@ describe('the PostgreSQL store', () => {
     await expect(look().read((t) => t.users.count())).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', hint: 'Run okpay store migrate.' });
   });
 
+  it('ends a look without waiting for a ROLLBACK: closed at once, the session’s end rolls it back (none sent, no lock left); kept open, its ROLLBACK goes at the next turn of the event loop, or before the next use', async () => {
+    const store = postgres.make(NOW);
+    await seeded(store);
+    const schema = (store.location.match(/schema (\w+)/) ?? [])[1]!;
+    const look = () => {
+      const opened = new PgStore(postgres.db.url, { migrationsDirectory: MIGRATIONS, now: () => new Date(NOW), schema });
+      postgres.db.onDrop(() => opened.close());
+      return opened;
+    };
+    /** The relation locks and the state of the backend `pid`, seen by another session. */
+    const backend = (pid: number) =>
+      withClient(postgres.db.url, async (client) => {
+        const { rows } = await client.query<{ state: string | null; locks: number }>(
+          "SELECT (SELECT state FROM pg_stat_activity WHERE pid = $1) AS state, (SELECT count(*)::int FROM pg_locks WHERE pid = $1 AND locktype = 'relation') AS locks",
+          [pid],
+        );
+        return rows[0]!;
+      });
+    const pidOf = async (opened: PgStore) => (await opened.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0]!.pid;
+    const sent = vi.spyOn(loadPg().Client.prototype, 'query');
+    const textsSince = (from: number) => sent.mock.calls.slice(from).map(([text]) => String(text));
+    try {
+      // Kept open: the ROLLBACK goes at the next turn of the event loop; once answered, the session is idle and holds no lock.
+      const kept = look();
+      const keptPid = await pidOf(kept);
+      expect(await kept.read((t) => t.users.count())).toBe(people.length);
+      const afterLook = sent.mock.calls.length;
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(textsSince(afterLook)).toEqual(['ROLLBACK']);
+      await sent.mock.results[afterLook]!.value;
+      expect(await backend(keptPid)).toEqual({ state: 'idle', locks: 0 });
+      // A use in the same turn ends the look first, on the same connection.
+      expect(await kept.read((t) => t.users.count())).toBe(people.length);
+      const beforeUse = sent.mock.calls.length;
+      expect(await kept.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      expect(textsSince(beforeUse)).toEqual(['ROLLBACK', 'SELECT 1 AS one']);
+      // Closed at once: no ROLLBACK is sent; the server ends the read-only transaction with the session.
+      const closed = look();
+      const closedPid = await pidOf(closed);
+      expect(await closed.read((t) => t.users.count())).toBe(people.length);
+      const beforeClose = sent.mock.calls.length;
+      await closed.close();
+      expect(textsSince(beforeClose)).toEqual([]);
+      // Another session's exclusive lock on what the look read is granted (waited for, never refused): the look holds nothing.
+      await withClient(postgres.db.url, async (client) => {
+        await client.query("SET lock_timeout = '60s'");
+        await client.query('BEGIN');
+        await client.query(`LOCK TABLE ${schema}.users, ${schema}.store_meta IN ACCESS EXCLUSIVE MODE`);
+        await client.query('ROLLBACK');
+      });
+      expect((await backend(closedPid)).locks).toBe(0);
+    } finally {
+      sent.mockRestore();
+    }
+  });
+
   it('a look reads a session with its user and the user’s wallet and held balances in one query, as they are', async () => {
     const store = postgres.make(NOW);
     await seeded(store);

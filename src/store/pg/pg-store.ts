@@ -85,6 +85,15 @@ export class PgStore implements LoadableStore {
   private workTime: Date | null = null;
   private serverOffsetMs = 0;
   private readonly errors: DatabaseErrors;
+  /**
+   * Connections whose look's read-only transaction is still open, with the ROLLBACK that ends it at
+   * the event loop's next turn (or the connection's next use, whichever comes first). A one-shot
+   * command that is done before then (a look, its output printed) closes the connection instead:
+   * the server ends the transaction with the session, and the command does not wait a round trip.
+   */
+  private readonly looksOpen = new Map<pg.Client, NodeJS.Immediate>();
+  /** ROLLBACKs sent and not yet answered: closing waits for them (pg would otherwise cut the socket). */
+  private readonly rollbacks = new Map<pg.Client, Promise<unknown>>();
 
   constructor(
     private readonly url: string,
@@ -171,6 +180,13 @@ export class PgStore implements LoadableStore {
     const clients = [...this.open];
     this.open.clear();
     this.idle.length = 0;
+    // A look's transaction still open is ended by the session's end: no ROLLBACK to wait for. One
+    // sent already is waited for: pg cuts the socket of a client ended while a query is under way.
+    for (const pending of this.looksOpen.values()) clearImmediate(pending);
+    this.looksOpen.clear();
+    const rollbacks = [...this.rollbacks.values()];
+    this.rollbacks.clear();
+    if (rollbacks.length > 0) await Promise.all(rollbacks);
     // The goodbye (Terminate) is written and the socket half-closed, but the server's closing of it
     // is not waited for: its backend ending took 10-25 ms of every command's wall time. The socket no
     // longer keeps the process alive; its pending writes still do, so the goodbye is sent.
@@ -185,6 +201,7 @@ export class PgStore implements LoadableStore {
     const client = this.idle.pop() ?? (await this.connect());
     let healthy = true;
     try {
+      await this.endLook(client);
       if (schema === 'make') await this.tablesReady(client, true);
       return await use(client);
     } catch (error) {
@@ -301,15 +318,34 @@ export class PgStore implements LoadableStore {
     return null;
   }
 
-  /** A look in a transaction of its own, begun already when `facts` were read with its BEGIN. */
+  /**
+   * A look in a transaction of its own, begun already when `facts` were read with its BEGIN. The
+   * transaction, read-only, is left to end after the look (looksOpen).
+   */
   private async runReading<T>(client: pg.Client, work: (t: RecordsTransaction) => Promise<T> | T, facts: StoreFacts | null): Promise<T> {
     if (facts === null) await client.query(BEGIN_READING);
     try {
       return await work(await this.begin(client, true, facts));
     } finally {
       this.workTime = null;
-      await client.query('ROLLBACK').catch(() => undefined);
+      this.looksOpen.set(
+        client,
+        setImmediate(() => void this.endLook(client)),
+      );
     }
+  }
+
+  /** Ends the look's transaction still open on `client`, if any: its ROLLBACK sent and answered. */
+  private async endLook(client: pg.Client): Promise<void> {
+    const pending = this.looksOpen.get(client);
+    if (pending !== undefined) {
+      clearImmediate(pending);
+      this.looksOpen.delete(client);
+      const rollback = client.query('ROLLBACK').catch(() => undefined);
+      this.rollbacks.set(client, rollback);
+      await rollback;
+      if (this.rollbacks.get(client) === rollback) this.rollbacks.delete(client);
+    } else await this.rollbacks.get(client);
   }
 
   private async begin(client: pg.Client, readOnly: boolean, facts: StoreFacts | null = null): Promise<PgRecordTransaction> {
