@@ -14,7 +14,8 @@
 //
 // One file per top-level command (`balance`, `ticket`, …): a cache holds the functions its first run
 // compiled, and V8 reads all of it at every start, so a read given the cache of `fixtures load` (0.94
-// MB) spent about 10 ms more CPU than with its own (0.56 MB). At most one file per command okpay has.
+// MB) spent about 10 ms more CPU than with its own (0.56 MB). At most one file per command okpay has
+// and bundle it loads (a PostgreSQL command loads pg.cjs too: bin/okpay.js's requireBundled).
 'use strict';
 
 const { createHash } = require('node:crypto');

@@ -29,13 +29,20 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const bundle = READ_COMMANDS.has(word) && existsSync(read) ? read : `${bundles}/okpay.cjs`;
   if (existsSync(bundle)) {
     const cli = load(bundle, word);
-    cli.exports.main(args).then((code) => {
+    // The bundles the CLI loads later (node-postgres's pg.cjs) go through the same code cache.
+    const later = [];
+    const requireBundled = (file) => {
+      const loaded = load(file, word);
+      later.push(loaded);
+      return loaded.exports;
+    };
+    cli.exports.main(args, { requireBundled }).then((code) => {
       process.exitCode = code;
       // A failed command (a mistyped one too) leaves no cache behind, nor one whose name was a guess
       // that the bundle's own reading of the command line does not confirm.
       // (A bundle older than this file, built before a pull and not since, has no invokedCommand: no cache.)
       const confirmed = typeof cli.exports.invokedCommand === 'function' && cli.exports.invokedCommand(args) === word;
-      if (code === 0 && confirmed) cli.save();
+      if (code === 0 && confirmed) for (const loaded of [cli, ...later]) loaded.save();
     });
   } else {
     process.stderr.write('okpay: okpay is not built yet — run `npm install` (or `npm run build`) in its folder\n');
@@ -61,7 +68,8 @@ function load(bundle, command) {
   // Reading the source map costs a few ms, so only a debugging run pays for src/*.ts stack frames.
   if (process.env.OKPAY_DEBUG === '1') process.setSourceMapsEnabled(true);
   const { enableCompileCache } = require('node:module');
-  // Node 22.1 and newer keep V8's compiled code of modules between runs themselves (in the temp directory).
+  // Node 22.1 and newer keep V8's compiled code of modules between runs themselves (in the temp
+  // directory), of every module loaded after this call.
   if (enableCompileCache) {
     enableCompileCache();
     return plainRequire(bundle);

@@ -13,6 +13,7 @@ import { helpTopics, registerHelp, registerVersion } from './help.js';
 import { missingFlags } from './prompts.js';
 import { groupExamples, type App } from './command-builder.js';
 import { invokedCommand, registerCommands } from './commands/index.js';
+import { loadBundlesWith } from '../store/pg/pg-driver.js';
 
 const VERSION = PACKAGE_VERSION;
 
@@ -220,7 +221,13 @@ function print(error: AppError, json: boolean, deps: Deps): number {
   return exitCode;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** How bin/okpay.js runs the CLI: `requireBundled` loads the other bundles (pg.cjs) as it loads this one. */
+export interface Host {
+  readonly requireBundled?: (file: string) => unknown;
+}
+
+export async function main(argv: readonly string[], host: Host = {}): Promise<number> {
+  if (host.requireBundled) loadBundlesWith(host.requireBundled);
   const io = processIO(process.env['OKPAY_FORCE_TTY']);
   const pager = pagerFor(argv, process.env, io);
   if (pager === null) return run(argv, { io, env: process.env });

@@ -6,7 +6,10 @@
 // in the middle of a batch.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import nodeModule from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -146,6 +149,33 @@ describe('okpay on a PostgreSQL database', () => {
         users: 2,
       });
     } finally {
+      o.cleanup();
+    }
+  });
+
+  it('keeps the compiled code of node-postgres (dist/bundle/pg.cjs) in the code cache on Node 20, a file beside the bundle’s, then used as it is (Node 22.1 and newer: Node’s own)', async () => {
+    const { o, run } = await freshStore();
+    const base = mkdtempSync(path.join(os.tmpdir(), 'okpay-cache-test-'));
+    try {
+      ok(await run(['store', 'migrate', '--test']));
+      const info = () => run(['store', 'info', '--json'], { XDG_CACHE_HOME: base });
+      const first = ok(await info()).stdout;
+      if ('enableCompileCache' in nodeModule) {
+        expect(readdirSync(base)).toEqual([]);
+        return;
+      }
+      const named = (bundle: string) =>
+        `bundle-${createHash('sha256')
+          .update(path.resolve(BIN, '../../dist/bundle', bundle))
+          .digest('hex')
+          .slice(0, 16)}-store.v8cache`;
+      const directory = path.join(base, 'okpay');
+      expect(readdirSync(directory).sort()).toEqual([named('okpay.cjs'), named('pg.cjs')].sort());
+      const written = readdirSync(directory).map((name) => [readFileSync(path.join(directory, name)), statSync(path.join(directory, name)).mtimeMs]);
+      expect(ok(await info()).stdout).toBe(first);
+      expect(readdirSync(directory).map((name) => [readFileSync(path.join(directory, name)), statSync(path.join(directory, name)).mtimeMs])).toEqual(written);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
       o.cleanup();
     }
   });
