@@ -9,6 +9,7 @@
 // for okpay's own layout of them. Any segment not laid out exactly so is read the slow, general way
 // (JSON.parse), which gives the same results.
 
+import { hash as digestOf } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Posting, StoredJournalEntry } from '../domain/ledger.js';
@@ -48,6 +49,7 @@ export function checkRange(task: RangeTask): RangeResult {
   const reader = new SegmentReader();
   const parties = task.indexes ? new Map<string, number[]>() : undefined;
   const links = task.indexes ? new Map<string, number[]>() : undefined;
+  const clean = new CleanSegments(task.segmentSize, task.lastSeq, parties, links);
   for (const { segment, file } of task.files) {
     let bytes: Buffer;
     try {
@@ -56,6 +58,9 @@ export function checkRange(task: RangeTask): RangeResult {
       if (problems.length < MAX_PROBLEMS) problems.push(`${file}: cannot be read (${error instanceof Error ? error.message : String(error)})`);
       break;
     }
+    if (clean.check(bytes, segment, range)) continue;
+    // Anything the clean path does not vouch for (a problem to report, another layout) is read as before, from where it stopped.
+    clean.handOver(range);
     const whole = scanSegment(bytes, segment) ?? parseSegment(bytes, segment, file, problems);
     if (!whole) break;
     const read = committedOnly(whole, task.lastSeq);
@@ -71,7 +76,9 @@ export function checkRange(task: RangeTask): RangeResult {
         fileUnder(links, entry.seq, entry.tx.links);
       }
     }
+    clean.takeBack(range);
   }
+  clean.finish(range);
   const position = range.replay.chain.position();
   return { start: range.start, end: position, count: range.replay.chain.count, balances: range.replay.balances, problems, parties, links };
 }
@@ -87,6 +94,397 @@ function fileUnder(into: Map<string, number[]>, seq: number, names: readonly str
     if (seqs) seqs.push(seq);
     else into.set(name, [seq]);
   }
+}
+
+/**
+ * The clean path: a segment laid out exactly as okpay writes it (the same layout the scanner below
+ * reads) whose every entry passes every check — it starts where its number says, each entry
+ * follows the one before it and points at its hash, each hash matches its bytes, each transaction
+ * balances in each currency. It is read in one pass, straight from the file's bytes: no entry,
+ * posting or hash is made into an object or a string, and each posting is added to its account's
+ * total by a slot number. What it finds (postings, parties, links) is kept aside and added only once
+ * the whole segment has passed, so that any segment it does not vouch for is read again by the
+ * general code from the same position, which reports each problem in its words; the results are
+ * the same whichever path read a segment.
+ */
+class CleanSegments {
+  /** The chain's position: the last entry checked and its hash (as bytes, and whether those are the hash's exact text). */
+  private seq = 0;
+  private readonly hash = Buffer.alloc(64);
+  private hashIsBytes = false;
+  private count = 0;
+  /** Whether the range has begun (its first entry gives its start). */
+  private started = false;
+  /** Each account's total in each currency, by slot: a slot is one account in one currency (its two texts). */
+  private readonly slots = new ByteTable(2);
+  private readonly sums: number[] = [];
+  /** Whether a slot has had a posting of a segment that passed (only those are balances). */
+  private readonly posted: boolean[] = [];
+  /** The parties' and links' names, and each name's entries as a party and as a link (made when first filed). */
+  private readonly names = new ByteTable(1);
+  private readonly asParty: (number[] | undefined)[] = [];
+  private readonly asLink: (number[] | undefined)[] = [];
+  // What a segment gives, added once it has passed.
+  private readonly postedSlots: number[] = [];
+  private readonly postedAmounts: number[] = [];
+  private readonly filedNames: number[] = [];
+  private readonly filedSeqs: number[] = [];
+  private readonly filedParty: boolean[] = [];
+  /** The names of one list of an entry (a name given twice is filed once). */
+  private readonly listed: number[] = [];
+  /** One transaction's total per currency (by its text). */
+  private readonly currencies: string[] = [];
+  private readonly totals: number[] = [];
+  private scratch = Buffer.allocUnsafe(8192);
+
+  constructor(
+    private readonly segmentSize: number,
+    private readonly lastSeq: number | undefined,
+    private readonly parties: Map<string, number[]> | undefined,
+    private readonly links: Map<string, number[]> | undefined,
+  ) {}
+
+  /** The segment checked and added; false (nothing added, nothing moved) when the general code must read it. */
+  check(bytes: Buffer, segment: number, range: Range): boolean {
+    if (this.started && !this.hashIsBytes) return false;
+    this.postedSlots.length = 0;
+    this.postedAmounts.length = 0;
+    this.filedNames.length = 0;
+    this.filedSeqs.length = 0;
+    this.filedParty.length = 0;
+    const c = new Cursor(bytes, 0);
+    if (!c.take(literal(`{"segment":${segment},"entries":[`))) return false;
+    let seq = this.seq;
+    let started = this.started;
+    let start: { seq: number; hash: string } | null = null;
+    let hashAt = -1;
+    let committed = 0;
+    let past = false;
+    for (let first = true; !c.take(L.entriesEnd); first = false) {
+      if (!first && !c.take(L.comma)) return false;
+      // {"end":…,"hash":"…","len":N,"prevHash":"…","seq":N,"tx":…}
+      if (!c.take(L.end)) return false;
+      const end = c.take(L.true) ? true : c.take(L.false) ? false : null;
+      if (end === null || !c.take(L.hash)) return false;
+      const entryHashAt = c.at;
+      c.at += 64;
+      if (c.at > bytes.length || !c.take(L.len)) return false;
+      const len = c.digits();
+      if (len === null || !c.take(L.prevHash)) return false;
+      const prevHashAt = c.at;
+      c.at += 64;
+      if (c.at > bytes.length || !c.take(L.seq)) return false;
+      const seqAt = c.at;
+      const entrySeq = c.digits();
+      const seqEnd = c.at;
+      if (entrySeq === null || !c.take(L.tx)) return false;
+      const from = c.at;
+      const to = from + len;
+      if (to > bytes.length) return false;
+      const filed = this.filedNames.length;
+      const posted = this.postedSlots.length;
+      // The transaction's head, read in place; the cursor must not leave the transaction.
+      if (!this.head(c, entrySeq, to) || c.at > to) return false;
+      c.at = to;
+      if (!c.take(L.close)) return false;
+      past ||= this.lastSeq !== undefined && entrySeq > this.lastSeq;
+      if (past) {
+        // Past the last committed entry (a commit under way): read for its layout only, like the general code.
+        this.filedNames.length = this.filedSeqs.length = this.filedParty.length = filed;
+        this.postedSlots.length = this.postedAmounts.length = posted;
+        continue;
+      }
+      if (!Number.isSafeInteger(entrySeq)) return false;
+      if (committed === 0 && entrySeq !== segment * this.segmentSize + 1) return false;
+      committed += 1;
+      if (committed > this.segmentSize) return false;
+      if (!started) {
+        // The range's first entry: its predecessor is the range's start (checked by the main thread), given as text.
+        for (let i = prevHashAt; i < prevHashAt + 64; i += 1) if (bytes[i]! >= 0x80) return false;
+        started = true;
+        start = { seq: entrySeq - 1, hash: bytes.toString('latin1', prevHashAt, prevHashAt + 64) };
+      } else {
+        if (entrySeq !== seq + 1) return false;
+        if (!(hashAt < 0 ? this.sameAsHash(bytes, prevHashAt) : same64(bytes, prevHashAt, bytes, hashAt))) return false;
+      }
+      if (!this.hashMatches(bytes, prevHashAt, seqAt, seqEnd, end, from, to, entryHashAt)) return false;
+      seq = entrySeq;
+      hashAt = entryHashAt;
+    }
+    if (c.at !== bytes.length || committed === 0) return false;
+    // Passed: the segment's postings, parties and links are added, and the chain moves on.
+    const { sums, postedSlots, postedAmounts } = this;
+    for (let i = 0; i < postedSlots.length; i += 1) {
+      const slot = postedSlots[i]!;
+      const next = sums[slot]! + postedAmounts[i]!;
+      if (!Number.isSafeInteger(next)) throw new Error(`balance of ${this.slots.text(slot, 0)} ${this.slots.text(slot, 1)} overflowed`);
+      sums[slot] = next;
+      this.posted[slot] = true;
+    }
+    if (this.parties && this.links) {
+      for (let i = 0; i < this.filedNames.length; i += 1) {
+        const name = this.filedNames[i]!;
+        const party = this.filedParty[i]!;
+        const lists = party ? this.asParty : this.asLink;
+        const seqs = lists[name];
+        if (seqs) seqs.push(this.filedSeqs[i]!);
+        else {
+          // The name's list, which the general code may have begun (it files into the same maps).
+          const into = party ? this.parties : this.links;
+          const text = this.names.text(name, 0);
+          const list = into.get(text) ?? [];
+          if (list.length === 0) into.set(text, list);
+          list.push(this.filedSeqs[i]!);
+          lists[name] = list;
+        }
+      }
+    }
+    if (start) range.start = start;
+    this.started = true;
+    this.seq = seq;
+    bytes.copy(this.hash, 0, hashAt, hashAt + 64);
+    this.hashIsBytes = true;
+    this.count += committed;
+    return true;
+  }
+
+  /** The general code goes on from where this path stopped. */
+  handOver(range: Range): void {
+    const chain = range.replay.chain;
+    if (this.started) chain.resumeAt(this.seq, this.hash.toString('latin1'));
+    chain.count = this.count;
+  }
+
+  /** ...and this path from where the general code stopped. */
+  takeBack(range: Range): void {
+    const chain = range.replay.chain;
+    const position = chain.position();
+    this.started = range.start !== null;
+    this.seq = position.seq;
+    this.count = chain.count;
+    // A hash read the general way may be any text: only one of 64 single-byte characters can be compared as bytes.
+    this.hashIsBytes = position.hash.length === 64 && this.hash.write(position.hash, 0, 'latin1') === 64 && this.hash.toString('latin1') === position.hash;
+  }
+
+  /** The range's result: its chain position handed to the general code, this path's totals added to its balances. */
+  finish(range: Range): void {
+    this.handOver(range);
+    const balances = range.replay.balances;
+    for (let slot = 0; slot < this.sums.length; slot += 1) {
+      if (!this.posted[slot]) continue;
+      const account = this.slots.text(slot, 0);
+      const currency = this.slots.text(slot, 1);
+      const row = (balances[account] ??= {});
+      const next = (row[currency] ?? 0) + this.sums[slot]!;
+      if (!Number.isSafeInteger(next)) throw new Error(`balance of ${account} ${currency} overflowed`);
+      row[currency] = next;
+    }
+  }
+
+  /** Whether the 64 bytes at `at` are the chain's last hash. */
+  private sameAsHash(bytes: Buffer, at: number): boolean {
+    return same64(bytes, at, this.hash, 0);
+  }
+
+  /**
+   * Whether the entry's hash (the hex SHA-256 of `prevHash\nseq\nend\n` and the transaction's bytes,
+   * as chainHash lays them out) is the one stored at `hashAt`.
+   */
+  private hashMatches(bytes: Buffer, prevHashAt: number, seqAt: number, seqEnd: number, end: boolean, from: number, to: number, hashAt: number): boolean {
+    const header = 64 + 1 + (seqEnd - seqAt) + 3;
+    const size = header + (to - from);
+    if (size > this.scratch.length) this.scratch = Buffer.allocUnsafe(Math.max(size, this.scratch.length * 2));
+    const scratch = this.scratch;
+    for (let i = 0; i < 64; i += 1) scratch[i] = bytes[prevHashAt + i]!;
+    scratch[64] = 0x0a;
+    let at = 65;
+    // The digits as written: the scanner takes no leading zero, so they are the number's own.
+    for (let i = seqAt; i < seqEnd; i += 1) scratch[at++] = bytes[i]!;
+    scratch[at++] = 0x0a;
+    scratch[at++] = end ? 0x31 : 0x30;
+    scratch[at++] = 0x0a;
+    bytes.copy(scratch, at, from, to);
+    const digest = digestOf('sha256', scratch.subarray(0, size), 'hex');
+    for (let i = 0; i < 64; i += 1) if (digest.charCodeAt(i) !== bytes[hashAt + i]) return false;
+    return true;
+  }
+
+  /**
+   * {"type":"…","at":"…","memo":…,"links":[…],"parties":[…],"postings":[…] read at the cursor: the
+   * links and parties filed, the postings kept aside; false unless each list is plain and the
+   * transaction balances in each currency.
+   */
+  private head(c: Cursor, seq: number, to: number): boolean {
+    if (!c.take(L.txType) || !c.skipPlainString() || !c.take(L.txAt) || !c.skipPlainString() || !c.take(L.txMemo)) return false;
+    if (!c.take(L.null) && !c.skipString()) return false;
+    if (!c.take(L.txLinks) || !this.fileList(c, seq, false) || !c.take(L.txParties) || !this.fileList(c, seq, true)) return false;
+    if (!c.take(L.txPostings) || c.at > to) return false;
+    return this.postings(c);
+  }
+
+  /** A list of plain ids filed under the entry (each name once); false for any other list (or when the table of names is full). */
+  private fileList(c: Cursor, seq: number, party: boolean): boolean {
+    const { bytes } = c;
+    if (bytes[c.at] !== 0x5b) return false;
+    c.at += 1;
+    if (bytes[c.at] === 0x5d) {
+      c.at += 1;
+      return true;
+    }
+    const listed = this.listed;
+    listed.length = 0;
+    for (;;) {
+      if (bytes[c.at] !== 0x22) return false;
+      const from = c.at + 1;
+      const close = plainStringEnd(bytes, from);
+      if (close < 0) return false;
+      const name = this.names.find(bytes, from, close, 0, 0, lastHash);
+      c.at = close + 1;
+      const next = bytes[c.at];
+      if (name < 0 || (next !== 0x2c && next !== 0x5d)) return false;
+      c.at += 1;
+      if (!listed.includes(name)) {
+        listed.push(name);
+        if (this.parties) {
+          this.filedNames.push(name);
+          this.filedSeqs.push(seq);
+          this.filedParty.push(party);
+        }
+      }
+      if (next === 0x5d) return true;
+    }
+  }
+
+  /** [{"account":"…","currency":"…","amountMinor":…},…] kept aside by slot; false unless each currency's postings sum to zero. */
+  private postings(c: Cursor): boolean {
+    const { currencies, totals, postedSlots, postedAmounts } = this;
+    currencies.length = 0;
+    totals.length = 0;
+    if (!c.take(L.listEnd)) {
+      do {
+        if (!c.take(L.account)) return false;
+        const accountAt = c.at;
+        const accountEnd = plainStringEnd(c.bytes, accountAt);
+        if (accountEnd < 0) return false;
+        const accountHash = lastHash;
+        c.at = accountEnd + 1;
+        if (!c.take(L.currency)) return false;
+        const currencyAt = c.at;
+        const currencyEnd = plainStringEnd(c.bytes, currencyAt);
+        if (currencyEnd < 0) return false;
+        c.at = currencyEnd + 1;
+        if (!c.take(L.amount)) return false;
+        const negative = c.take(L.minus);
+        const magnitude = c.digits();
+        if (magnitude === null || !Number.isSafeInteger(magnitude) || !c.take(L.close)) return false;
+        const amount = negative ? -magnitude : magnitude;
+        const slot = this.slots.find(c.bytes, accountAt, accountEnd, currencyAt, currencyEnd, Math.imul(accountHash ^ lastHash, 0x01000193) & 0x3fffffff);
+        if (slot < 0) return false;
+        if (slot === this.sums.length) {
+          this.sums.push(0);
+          this.posted.push(false);
+        }
+        // Each currency's postings sum to zero: the currency's text is the slot's.
+        const currency = this.slots.text(slot, 1);
+        const index = currencies.indexOf(currency);
+        if (index < 0) {
+          currencies.push(currency);
+          totals.push(amount);
+        } else totals[index] += amount;
+        postedSlots.push(slot);
+        postedAmounts.push(amount);
+      } while (c.take(L.comma));
+      if (!c.take(L.listEnd)) return false;
+    }
+    for (let i = 0; i < totals.length; i += 1) if (totals[i] !== 0) return false;
+    return true;
+  }
+}
+
+/**
+ * Texts met in the journal (a party's or link's name; an account and a currency), each numbered the
+ * first time and found again by a hash of its bytes in an open-addressed table: no string is made
+ * twice and no Map is asked per posting. Bounded, so a hostile journal cannot make it grow forever:
+ * full, it answers -1 (the general code then reads the segment).
+ */
+class ByteTable {
+  private readonly texts: string[][];
+  private readonly hashes: number[] = [];
+  private table = new Int32Array(1 << 12).fill(-1);
+
+  constructor(parts: 1 | 2) {
+    this.texts = parts === 1 ? [[]] : [[], []];
+  }
+
+  text(index: number, part: 0 | 1): string {
+    return this.texts[part]![index]!;
+  }
+
+  /** The number of the text at bytes[from, to) (with the one at bytes[from2, to2) for a table of pairs), `hash` being theirs. */
+  find(bytes: Buffer, from: number, to: number, from2: number, to2: number, hash: number): number {
+    const { table } = this;
+    const mask = table.length - 1;
+    for (let at = hash & mask; ; at = (at + 1) & mask) {
+      const index = table[at]!;
+      if (index < 0) break;
+      if (
+        this.hashes[index] === hash &&
+        sameText(this.texts[0]![index]!, bytes, from, to) &&
+        (this.texts.length === 1 || sameText(this.texts[1]![index]!, bytes, from2, to2))
+      )
+        return index;
+    }
+    const index = this.hashes.length;
+    if (index >= MAX_INTERNED) return -1;
+    this.hashes.push(hash);
+    this.texts[0]!.push(bytes.toString('latin1', from, to));
+    if (this.texts.length === 2) this.texts[1]!.push(bytes.toString('latin1', from2, to2));
+    if ((index + 1) * 2 > table.length) this.grow();
+    else this.place(index);
+    return index;
+  }
+
+  private place(index: number): void {
+    const mask = this.table.length - 1;
+    let at = this.hashes[index]! & mask;
+    while (this.table[at]! >= 0) at = (at + 1) & mask;
+    this.table[at] = index;
+  }
+
+  private grow(): void {
+    this.table = new Int32Array(this.table.length * 2).fill(-1);
+    for (let index = 0; index < this.hashes.length; index += 1) this.place(index);
+  }
+}
+
+function sameText(text: string, bytes: Buffer, from: number, to: number): boolean {
+  if (text.length !== to - from) return false;
+  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) !== bytes[from + i]) return false;
+  return true;
+}
+
+/** The hash of the characters plainStringEnd last went over. */
+let lastHash = 0;
+
+/** Where the plain string at `from` closes (1 to 79 printable ASCII characters, no escapes), or -1; its hash in lastHash. */
+function plainStringEnd(bytes: Buffer, from: number): number {
+  let hash = 0x811c9dc5;
+  for (let at = from, limit = Math.min(bytes.length, from + 80); at < limit; at += 1) {
+    const byte = bytes[at]!;
+    if (byte === 0x22) {
+      // 30 bits: a small integer to V8, which a Map looks up without boxing it.
+      lastHash = hash & 0x3fffffff;
+      return at > from ? at : -1;
+    }
+    if (byte < 0x20 || byte > 0x7e || byte === 0x5c) return -1;
+    hash = Math.imul(hash ^ byte, 0x01000193);
+  }
+  return -1;
+}
+
+function same64(a: Buffer, at: number, b: Buffer, bt: number): boolean {
+  for (let i = 0; i < 64; i += 1) if (a[at + i] !== b[bt + i]) return false;
+  return true;
 }
 
 /** A segment's entries up to the last committed one (all of them when the task gives no bound). */
@@ -226,22 +624,11 @@ class Cursor {
   /** The hash of the characters plainStringEnd last went over. */
   private hashed = 0;
 
-  /** Where the plain string at the cursor closes (1 to 79 printable ASCII characters, no escapes), or -1. */
+  /** Where the plain string at the cursor closes, or -1. */
   private plainStringEnd(): number {
-    const { bytes } = this;
-    const from = this.at;
-    let hash = 0x811c9dc5;
-    for (let at = from, limit = Math.min(bytes.length, from + 80); at < limit; at += 1) {
-      const byte = bytes[at]!;
-      if (byte === 0x22) {
-        // 30 bits: a small integer to V8, which a Map looks up without boxing it.
-        this.hashed = hash & 0x3fffffff;
-        return at > from ? at : -1;
-      }
-      if (byte < 0x20 || byte > 0x7e || byte === 0x5c) return -1;
-      hash = Math.imul(hash ^ byte, 0x01000193);
-    }
-    return -1;
+    const close = plainStringEnd(this.bytes, this.at);
+    this.hashed = lastHash;
+    return close;
   }
 
   /** Steps over a JSON string at the cursor (escapes included) without decoding it. */
