@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { AppError } from '../domain/errors.js';
 import { GENESIS_HASH, type Balances, type ChainHead, type UnclaimedTransfer, type Withdrawal } from '../domain/state.js';
 import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS, type LiveRecords } from '../domain/integrity-check.js';
 import { fileLinks } from '../store/record-kinds.js';
@@ -52,11 +53,11 @@ export async function verifyStore(store: RecordStore): Promise<VerifyReport> {
     const filesChecked = t.checkFiles?.(journalChecked.then(indexesOf)) ?? Promise.resolve([]);
     const [journal, fileProblems] = await Promise.all([journalChecked, filesChecked]);
     await checkBesideEntries(t, journal, problems);
-    const live = await liveRecords(t);
-    compareWithState(live, journal.balances, problems);
+    const live = await damageReported(problems, () => liveRecords(t));
+    if (live) compareWithState(live, journal.balances, problems);
     const auditEntries = await checkAudit(t, problems);
     for (const problem of fileProblems) if (!problems.includes(problem)) problems.push(problem);
-    return { problems, journal, auditEntries, accounts: Object.keys(live.balances).length };
+    return { problems, journal, auditEntries, accounts: live ? Object.keys(live.balances).length : 0 };
   });
   const seconds = (performance.now() - started) / 1000;
   return {
@@ -67,6 +68,20 @@ export async function verifyStore(store: RecordStore): Promise<VerifyReport> {
     entriesPerSecond: Math.round(report.journal.entries / Math.max(seconds, 1e-6)),
     problems: report.problems,
   };
+}
+
+/**
+ * What `read` gives, or null once it has met a damaged record (STORE_CORRUPT), which is reported
+ * among the problems: the balances cannot be compared with the journal then, the rest of the check goes on.
+ */
+async function damageReported<T>(problems: string[], read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'STORE_CORRUPT') throw error;
+    if (!problems.includes(error.message)) problems.push(error.message);
+    return null;
+  }
 }
 
 /** The stored balances and the live records that hold money, read a page at a time. */

@@ -29,6 +29,7 @@ import {
   type RecordKind,
 } from './record-kinds.js';
 import { queueIndexes } from './record-view.js';
+import { checkedRecord } from './record-schemas.js';
 import { IndexTally, sortedJson } from './index-tally.js';
 import type { SegmentLog } from './segment-log.js';
 import type { AuditEntry } from '../domain/audit.js';
@@ -100,7 +101,12 @@ export async function verifySplitStore(
     // The caller reads these again (okpay verify's comparison of them with the journal's totals): from memory.
     const cache = checked !== undefined && LIVE_KINDS.has(kind);
     await eachRecord(store, snapshot, kind, helpers, push, cache, (key, value, placed) => {
-      tally.add(kind, key, value, placed);
+      // A record of the wrong shape (edited by hand) is damage, named as such: nothing is derived from it.
+      const damage = damageOf(kind, key, value);
+      if (damage === null) tally.add(kind, key, value, placed);
+      else push(damage);
+      // A record in another bucket than its key's is reported there, and counted only where it belongs (a copy is not a second record).
+      if (!placed) return;
       if (kind === 'users') users += 1;
       if (kind === 'balances') accounts += 1;
       keep?.set(key, value);
@@ -127,6 +133,21 @@ export async function verifySplitStore(
   );
   const auditEntries = await checkAudit(store, snapshot, push);
   return { problems, journalEntries: journal.count, journalSegments: journal.segments, auditEntries, accounts };
+}
+
+/** The kinds whose records are not checked against a schema here: the journal's lists, which are compared whole with the journal's own. */
+const COMPARED_WHOLE: ReadonlySet<Kind> = new Set<Kind>(['journal-of-user', 'journal-links']);
+
+/** Why a record does not have its kind's shape (the message readers give), or null. */
+function damageOf(kind: Kind, key: string, value: unknown): string | null {
+  if (COMPARED_WHOLE.has(kind)) return null;
+  try {
+    checkedRecord(kind, key, value);
+    return null;
+  } catch (error) {
+    if (error instanceof AppError) return error.message;
+    throw error;
+  }
 }
 
 async function guarded<T>(push: (text: string) => void, fallback: T, read: () => Promise<T>): Promise<T> {
@@ -181,7 +202,8 @@ async function readAll(store: SplitStoreFiles, snapshot: VerifiedVersion, helper
       helpers,
       () => undefined,
       false,
-      (key, value) => found.set(key, value),
+      // A damaged record was reported on the first reading: the indexes are compared with the sound ones.
+      (key, value) => (damageOf(kind, key, value) === null ? found.set(key, value) : undefined),
     );
     records.set(kind, found);
   }

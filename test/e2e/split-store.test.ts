@@ -14,7 +14,7 @@ import { authenticate } from '../../src/app/authenticate.js';
 import { AppError } from '../../src/domain/errors.js';
 import { holdAccount, userAccount } from '../../src/domain/ledger.js';
 import { mailIdForSeq } from '../../src/store/record-transaction.js';
-import { unseal } from '../../src/store/sealed-file.js';
+import { seal, unseal } from '../../src/store/sealed-file.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import { bucketOf, bucketPath, manifestPath, SPLIT_SCHEMA_VERSION } from '../../src/store/split-layout.js';
 import type { RecordsTransaction } from '../../src/store/store.js';
@@ -481,6 +481,47 @@ describe('a store file deleted', () => {
     expect(command.code).toBe(10);
     expect(command.problems.join('\n')).toContain(path.basename(mail!));
     expect(bytesOf(home)).toEqual(before);
+  });
+});
+
+describe('a record edited by hand and sealed again (its digest right, its content wrong)', () => {
+  /** Changes the records of one bucket and seals the file again, as someone who knows the format would. */
+  const reseal = (file: string, change: (records: Record<string, unknown>) => void): void => {
+    const body = unseal<{ records: Record<string, unknown> }>(readFileSync(file, 'utf8'), file);
+    change(body.records);
+    writeFileSync(file, seal(body));
+  };
+
+  it('a field of the wrong type is reported by okpay verify as damage naming the record (exit 10), not a crash, and nothing is written', async () => {
+    const home = copyStore(upgraded);
+    const file = path.join(home, bucketPath('unclaimed', bucketOf('unclaimed', 'txn_0000000013')));
+    reseal(file, (records) => {
+      records['txn_0000000013'] = { ...(records['txn_0000000013'] as object), expiresAt: 20261207 };
+    });
+    const before = bytesOf(home);
+    const command = await verifyCommand(home);
+    expect(command.code).toBe(10);
+    expect(command.problems).toContainEqual(expect.stringMatching(/unclaimed record txn_0000000013 is damaged: .*expiresAt/));
+    expect(command.problems.join('\n')).not.toMatch(/TypeError|is not a function/);
+    expect(await problemsOf(open(home))).toContainEqual(expect.stringMatching(/unclaimed record txn_0000000013 is damaged/));
+    expect(bytesOf(home)).toEqual(before);
+  });
+
+  it('a record copied into a second bucket is reported there once, and not counted twice', async () => {
+    const home = copyStore(upgraded);
+    const own = bucketOf('users', BOB);
+    const manifest = unseal<{ buckets: string[] }>(readFileSync(path.join(home, manifestPath('users')), 'utf8'), 'users manifest');
+    const other = manifest.buckets.find((bucket) => bucket !== own)!;
+    const bob = unseal<{ records: Record<string, unknown> }>(readFileSync(path.join(home, bucketPath('users', own)), 'utf8'), 'users bucket').records[BOB];
+    reseal(path.join(home, bucketPath('users', other)), (records) => {
+      records[BOB] = bob;
+    });
+    const problems = await problemsOf(open(home));
+    expect(problems).toContainEqual(expect.stringContaining(`users record ${BOB} belongs in bucket ${own}`));
+    expect(problems.filter((problem) => /counts \d+ users but holds/.test(problem))).toEqual([]);
+    const command = await verifyCommand(home);
+    expect(command.code).toBe(10);
+    expect(command.problems.filter((problem) => /counts \d+ users but holds/.test(problem))).toEqual([]);
   });
 });
 
