@@ -16,6 +16,9 @@ import type { Posting, StoredJournalEntry } from '../domain/ledger.js';
 import type { Balances } from '../domain/state.js';
 import { LedgerReplay, MAX_PROBLEMS } from '../domain/integrity-check.js';
 
+/** A chain hash as okpay writes it. */
+const HEX_HASH = /^[0-9a-f]{64}$/;
+
 export interface RangeTask {
   readonly segmentSize: number;
   readonly files: readonly { segment: number; file: string }[];
@@ -120,6 +123,13 @@ class CleanSegments {
   private readonly sums: number[] = [];
   /** Whether a slot has had a posting of a segment that passed (only those are balances). */
   private readonly posted: boolean[] = [];
+  /**
+   * How many times the general code has read segments of this range, and for each slot the last of
+   * those whose balance it has taken over: a slot's sum is the account's whole balance, so that
+   * each posting's running total is the one the general code would check.
+   */
+  private generalReads = 0;
+  private readonly takenOver: number[] = [];
   /** The parties' and links' names, and each name's entries as a party and as a link (made when first filed). */
   private readonly names = new ByteTable(1);
   private readonly asParty: (number[] | undefined)[] = [];
@@ -216,6 +226,7 @@ class CleanSegments {
     const { sums, postedSlots, postedAmounts } = this;
     for (let i = 0; i < postedSlots.length; i += 1) {
       const slot = postedSlots[i]!;
+      if (this.takenOver[slot] !== this.generalReads) this.takeOver(slot, range.replay.balances);
       const next = sums[slot]! + postedAmounts[i]!;
       if (!Number.isSafeInteger(next)) throw new Error(`balance of ${this.slots.text(slot, 0)} ${this.slots.text(slot, 1)} overflowed`);
       sums[slot] = next;
@@ -248,11 +259,19 @@ class CleanSegments {
     return true;
   }
 
-  /** The general code goes on from where this path stopped. */
+  /** The general code goes on from where this path stopped, with every balance this path holds. */
   handOver(range: Range): void {
     const chain = range.replay.chain;
     if (this.started) chain.resumeAt(this.seq, this.hash.toString('latin1'));
     chain.count = this.count;
+    const balances = range.replay.balances;
+    for (let slot = 0; slot < this.sums.length; slot += 1) {
+      if (!this.posted[slot]) continue;
+      // The general code took nothing over from this slot: its balance is the slot's sum.
+      (balances[this.slots.text(slot, 0)] ??= {})[this.slots.text(slot, 1)] = this.sums[slot]!;
+      this.sums[slot] = 0;
+      this.posted[slot] = false;
+    }
   }
 
   /** ...and this path from where the general code stopped. */
@@ -262,23 +281,29 @@ class CleanSegments {
     this.started = range.start !== null;
     this.seq = position.seq;
     this.count = chain.count;
-    // A hash read the general way may be any text: only one of 64 single-byte characters can be compared as bytes.
-    this.hashIsBytes = position.hash.length === 64 && this.hash.write(position.hash, 0, 'latin1') === 64 && this.hash.toString('latin1') === position.hash;
+    // A hash read the general way may be any value (a hand-edited entry's): only one in okpay's own form, 64 lowercase hex digits, is compared as bytes.
+    this.hashIsBytes = typeof position.hash === 'string' && HEX_HASH.test(position.hash);
+    if (this.hashIsBytes) this.hash.write(position.hash, 0, 'latin1');
+    // The balances the general code added to are taken over again as this path meets their accounts.
+    this.generalReads += 1;
   }
 
-  /** The range's result: its chain position handed to the general code, this path's totals added to its balances. */
+  /** The range's result: its chain position and every balance, in the general code's result. */
   finish(range: Range): void {
     this.handOver(range);
-    const balances = range.replay.balances;
-    for (let slot = 0; slot < this.sums.length; slot += 1) {
-      if (!this.posted[slot]) continue;
-      const account = this.slots.text(slot, 0);
-      const currency = this.slots.text(slot, 1);
-      const row = (balances[account] ??= {});
-      const next = (row[currency] ?? 0) + this.sums[slot]!;
-      if (!Number.isSafeInteger(next)) throw new Error(`balance of ${account} ${currency} overflowed`);
-      row[currency] = next;
-    }
+  }
+
+  /** Moves the balance the general code holds for a slot's account and currency into the slot. */
+  private takeOver(slot: number, balances: Balances): void {
+    this.takenOver[slot] = this.generalReads;
+    const account = this.slots.text(slot, 0);
+    const row = balances[account];
+    if (!row || !Object.hasOwn(row, this.slots.text(slot, 1))) return;
+    const currency = this.slots.text(slot, 1);
+    this.sums[slot] = row[currency]!;
+    this.posted[slot] = true;
+    delete row[currency];
+    if (Object.keys(row).length === 0) delete balances[account];
   }
 
   /** Whether the 64 bytes at `at` are the chain's last hash. */
@@ -383,6 +408,7 @@ class CleanSegments {
         if (slot === this.sums.length) {
           this.sums.push(0);
           this.posted.push(false);
+          this.takenOver.push(0);
         }
         // Each currency's postings sum to zero: the currency's text is the slot's.
         const currency = this.slots.text(slot, 1);

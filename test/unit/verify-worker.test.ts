@@ -184,6 +184,102 @@ describe('the verify worker', () => {
   });
 });
 
+/** Segment files of `segmentSize` entries, one per transaction's postings, in okpay's layout with their hashes; those of `general` reformatted (read by JSON.parse). */
+function craftedJournal(segmentSize: number, postings: [string, number][][], general: readonly number[]): { segment: number; file: string }[] {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'okpay-verify-'));
+  dirs.push(dir);
+  let prevHash = '0'.repeat(64);
+  const entries = postings.map((list, i) => {
+    const tx = { ...deposit('usr_a', 1, null), postings: list.map(([account, amountMinor]) => ({ account, currency: 'EUR', amountMinor })) };
+    const content = JSON.stringify(tx);
+    const entry = { end: true, hash: chainHash(prevHash, i + 1, true, content), len: Buffer.byteLength(content), prevHash, seq: i + 1, content };
+    prevHash = entry.hash;
+    return entry;
+  });
+  const files: { segment: number; file: string }[] = [];
+  for (let segment = 0; segment * segmentSize < entries.length; segment += 1) {
+    const part = entries.slice(segment * segmentSize, (segment + 1) * segmentSize);
+    const text = `{"segment":${segment},"entries":[${part.map((e) => `{"end":${e.end},"hash":"${e.hash}","len":${e.len},"prevHash":"${e.prevHash}","seq":${e.seq},"tx":${e.content}}`).join(',')}]}`;
+    const file = path.join(dir, `${String(segment).padStart(8, '0')}.json`);
+    writeFileSync(file, general.includes(segment) ? JSON.stringify(JSON.parse(text), null, 2) : text);
+    files.push({ segment, file });
+  }
+  return files;
+}
+
+describe('the verify worker, segments read in place and the general way in one range', () => {
+  const MAX = Number.MAX_SAFE_INTEGER;
+  const world = SYSTEM_ACCOUNTS.world;
+  const user = userAccount('usr_a');
+
+  it('checks each running balance against 2^53 as the general way does, whichever way each segment is read', () => {
+    // A balance past 2^53 after a segment read in place, over one the general way left at the bound.
+    const past = [
+      [
+        [world, -MAX],
+        [user, MAX],
+      ],
+      [
+        [world, 0],
+        [user, 0],
+      ],
+      [
+        [world, -1],
+        [user, 1],
+      ],
+      [
+        [user, -1],
+        [world, 1],
+      ],
+    ] as [string, number][][];
+    for (const general of [[], [0], [0, 1]])
+      expect(() => checkRange({ segmentSize: 2, files: craftedJournal(2, past, general) }), `general: ${general.join()}`).toThrow(
+        `balance of ${world} EUR overflowed`,
+      );
+    // Back from the bound the general way, then to it again in place: never past it.
+    const within = [
+      [
+        [world, -MAX],
+        [user, MAX],
+      ],
+      [
+        [user, -5],
+        [world, 5],
+      ],
+      [
+        [world, -5],
+        [user, 5],
+      ],
+    ] as [string, number][][];
+    for (const general of [[], [1], [0, 2]]) {
+      const result = checkRange({ segmentSize: 1, files: craftedJournal(1, within, general) });
+      expect(result.problems, `general: ${general.join()}`).toEqual([]);
+      expect(result.balances, `general: ${general.join()}`).toEqual({ [world]: { EUR: -MAX }, [user]: { EUR: MAX } });
+    }
+  });
+
+  it('reports the last entry of a segment read the general way whose hash was edited into something other than text, and the next segment read in place', () => {
+    const deposits = [1, 2, 3, 4, 5, 6].map(
+      (n) =>
+        [
+          [world, -n],
+          [user, n],
+        ] as [string, number][],
+    );
+    const files = craftedJournal(2, deposits, [1]);
+    const file = files[1]!.file;
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { entries: { hash: unknown }[] };
+    data.entries[1]!.hash = Array.from({ length: 64 }, () => 'a');
+    writeFileSync(file, JSON.stringify(data, null, 2));
+    const result = checkRange({ segmentSize: 2, files });
+    expect(result.problems).toEqual([
+      expect.stringContaining('entry 4 was changed after it was written'),
+      expect.stringContaining('entry 5 does not point at the hash of the entry before it'),
+    ]);
+    expect(result.balances[user]?.['EUR']).toBe(21);
+  });
+});
+
 describe('okpay verify on a store kept in files', () => {
   it("checks the files while the journal is read: the check of the files starts before the journal's result is in", async () => {
     const { store } = await journal();
