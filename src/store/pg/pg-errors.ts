@@ -2,6 +2,7 @@
 // reused), a server that cannot be reached, a refused change; every message without the password.
 import { AppError } from '../../domain/errors.js';
 import { READ_ONLY } from '../store.js';
+import { maskPasswordIn } from './url.js';
 
 /** The one-line AppErrors of one database, which never show its password. */
 export class DatabaseErrors {
@@ -102,8 +103,7 @@ export class DatabaseErrors {
   }
 
   private masked(message: string): string {
-    const password = passwordOf(this.url);
-    return oneLine(password ? message.split(password).join('***') : message);
+    return oneLine(maskPasswordIn(message, this.url));
   }
 }
 
@@ -130,15 +130,6 @@ function isNetworkError(error: Error): boolean {
 /** A server or socket message on one line (an error is one line on stderr). */
 function oneLine(message: string): string {
   return message.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-function passwordOf(url: string): string | null {
-  try {
-    const parsed = new URL(url.replace(/^postgres(ql)?:\/\/([^@/]*@)?\//i, 'postgres://$2localhost/'));
-    return parsed.password ? decodeURIComponent(parsed.password) : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Connection exceptions, shutdowns, refused logins: the connection is not reused. */
