@@ -9,7 +9,7 @@ import { AppError } from '../domain/errors.js';
 import type { TransferQuote } from '../domain/fees.js';
 import { holdAccount, seqOfTxId, userAccount, userBalances, type NewTransaction, type Transaction } from '../domain/ledger.js';
 import { findCurrency, formatAmount, type Currency, type MinorUnits } from '../domain/money.js';
-import type { StoredQuote, UnclaimedTransfer, User, UserId } from '../domain/state.js';
+import type { StoredQuote, TxId, UnclaimedTransfer, User, UserId } from '../domain/state.js';
 import type { TxView } from '../domain/tx-view.js';
 import { phoneCountry } from '../domain/phone.js';
 import { classifyRecipient, type Recipient } from '../domain/validate.js';
@@ -29,7 +29,7 @@ import {
   type WalletRef,
 } from '../domain/wallet.js';
 import { currentWindow, windowUsdMinor } from '../domain/limits.js';
-import { fingerprint, priorForKey } from '../domain/idempotency.js';
+import { fingerprint, priorForKey, priorForQuote } from '../domain/idempotency.js';
 import { moneyWaitingMail, paymentReceivedMail } from '../domain/wallet-mails.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
@@ -230,6 +230,9 @@ export async function transfer(t: RecordsTransaction, deps: AppDeps, actor: Acto
 export async function makeTransfer(t: RecordsTransaction, deps: AppDeps, actor: Actor, input: TransferInput): Promise<TransferOutcome> {
   const { user } = actor;
   const nowMs = deps.now().getTime();
+  // A retry by quote id is told by its key before the quote is looked up: the quote may be gone.
+  const retried = await priorPaymentOfQuote(t, user.id, input, nowMs);
+  if (retried) return { replayed: true, txId: retried };
   // The key guards the payment itself (payee, amount, currencies, memo), however it was priced. (The
   // memo is assigned, not spread in: see ledger.hydrateTransaction.)
   const request = input.request ?? (await requestOfQuoteId(t, input.quoteId, user.id));
@@ -250,6 +253,16 @@ export async function makeTransfer(t: RecordsTransaction, deps: AppDeps, actor: 
     unclaimed: priced.to.user === null,
   });
   return { replayed: false, tx, feeMinor: priced.quote.feeMinor };
+}
+
+/** The transaction an idempotency key already paid this quote with, for a payment named by its quote id alone. */
+async function priorPaymentOfQuote(t: RecordsTransaction, userId: UserId, input: TransferInput, nowMs: number): Promise<TxId | null> {
+  if (input.request !== null || input.quoteId === null || input.idempotencyKey === null) return null;
+  const record = await t.idempotency.get(userId, input.idempotencyKey);
+  if (!record) return null;
+  const paid = (await t.journal.get(seqOfTxId(record.txId) ?? 0))?.tx;
+  const retry = { quoteId: input.quoteId, memo: input.memo };
+  return priorForQuote(record, input.idempotencyKey, { quoteId: paid?.details.quoteId, memo: paid?.memo ?? null }, retry, nowMs);
 }
 
 function notifyRecipient(t: RecordsTransaction, deps: AppDeps, sender: User, priced: Priced, tx: Transaction, memo: string | null): void {

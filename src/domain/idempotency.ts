@@ -24,10 +24,29 @@ export function fingerprint(request: Readonly<Record<string, string | null>>): s
 /** The earlier transaction for this key and request, null for a new key, or a conflict. */
 export function priorForKey(record: IdempotencyRecord | null, key: string, requestFingerprint: string, nowMs: number): TxId | null {
   if (!record || Date.parse(record.expiresAt) <= nowMs) return null;
-  if (record.fingerprint !== requestFingerprint) {
-    throw new AppError('IDEMPOTENCY_CONFLICT', `the idempotency key "${key}" was already used for a different request (${record.txId})`, {
-      hint: 'use a new key for a new payment',
-    });
-  }
+  if (record.fingerprint !== requestFingerprint) throw conflict(key, record.txId);
   return record.txId;
+}
+
+/** What a payment made under a quote kept of it: the quote's id and the memo. */
+export interface QuotedPayment {
+  readonly quoteId: string | undefined;
+  readonly memo: string | null;
+}
+
+/**
+ * A payment by quote id retried under its key, told without the quote (which `admin settle` may have
+ * pruned once it expired): the key's transaction `paid` that very quote, so the request is the same
+ * when the memo is. Null when the key is new or paid something else (the quote then says what is asked).
+ */
+export function priorForQuote(record: IdempotencyRecord | null, key: string, paid: QuotedPayment, retry: QuotedPayment, nowMs: number): TxId | null {
+  if (!record || Date.parse(record.expiresAt) <= nowMs || paid.quoteId === undefined || paid.quoteId !== retry.quoteId) return null;
+  if (paid.memo !== retry.memo) throw conflict(key, record.txId);
+  return record.txId;
+}
+
+function conflict(key: string, txId: TxId): AppError {
+  return new AppError('IDEMPOTENCY_CONFLICT', `the idempotency key "${key}" was already used for a different request (${txId})`, {
+    hint: 'use a new key for a new payment',
+  });
 }

@@ -207,6 +207,23 @@ describe.each(STORES)('wallet use-cases on %s', (_name, make) => {
     expect(EUR.code).toBe(quote.receiveCurrency);
   });
 
+  it('a payment by quote id retried under its key gets the original back once the quote is gone; another memo is a conflict', async () => {
+    const w = new World(make);
+    const ada = await w.member('ada');
+    await w.member('bob');
+    await w.run((t, deps) => deposit(t, deps, ada, { amountMinor: 10_000, currency: USD, source: 'card' }));
+    const quote = await w.run((t, deps) => quoteTransfer(t, deps, ada, { to: 'bob@example.com', amountMinor: 1_000, currency: 'USD', toCurrency: 'USD' }));
+    const byQuote = (memo: string | null) => ({ request: null, memo, idempotencyKey: 'inv-7', quoteId: quote.id });
+    const first = await w.run((t, deps) => transfer(t, deps, ada, byQuote('rent')));
+    await w.run(async (t) => t.quotes.delete(quote.id));
+    const again = await w.run((t, deps) => transfer(t, deps, ada, byQuote('rent')));
+    expect(again).toMatchObject({ replayed: true, tx: { id: first.tx.id }, feeMinor: first.feeMinor });
+    expect((await refusalOf(w.run((t, deps) => transfer(t, deps, ada, byQuote('other'))))).code).toBe('IDEMPOTENCY_CONFLICT');
+    const withoutKey = { request: null, memo: 'rent', idempotencyKey: null, quoteId: quote.id };
+    expect((await refusalOf(w.run((t, deps) => transfer(t, deps, ada, withoutKey)))).code).toBe('QUOTE_NOT_FOUND');
+    expect(await w.balanceOf(userAccount(ada.user.id), 'USD')).toBe(10_000 - 1_000 - first.feeMinor);
+  });
+
   it('money for someone without an account waits, lands when they activate, or goes back after 30 days', async () => {
     const w = new World(make);
     const ada = await w.member('ada');
