@@ -12,7 +12,6 @@ import { AppError } from '../domain/errors.js';
 import type { NewTransaction, Transaction } from '../domain/ledger.js';
 import type { UnclaimedTransfer, Withdrawal } from '../domain/state.js';
 import { planReturn } from '../domain/wallet.js';
-import { IDEMPOTENCY_TTL_MS } from '../domain/idempotency.js';
 import { payoutMail, returnedTransferMail } from '../domain/wallet-mails.js';
 import { planCompletion, planRelease, settleSteps, type SettleStep } from '../domain/withdrawals.js';
 import type { RecordsTransaction } from '../store/store.js';
@@ -79,13 +78,15 @@ export async function settleMoney(t: RecordsTransaction, deps: AppDeps): Promise
 
 /**
  * Expired idempotency keys and quotes go, so they do not pile up for ever. An expired key answers
- * as no key at all, so removing it changes no outcome. A quote stays until every idempotency key
- * that may name it has expired too (a retried transfer finds the request its quote stood for).
+ * as no key at all, so removing it changes no outcome. An expired quote pays for nothing; a
+ * transfer by quote id retried under its key is told by the key's transaction, not by the quote
+ * (wallet.ts `priorPaymentOfQuote`), so a used quote need not outlive the keys that name it.
  */
 async function pruneExpired(t: RecordsTransaction, nowMs: number, summary: SettleSummary): Promise<void> {
-  const keys = await t.idempotency.expiredBy(new Date(nowMs).toISOString(), PRUNE_BATCH);
+  const nowIso = new Date(nowMs).toISOString();
+  const keys = await t.idempotency.expiredBy(nowIso, PRUNE_BATCH);
   for (const { userId, key } of keys) t.idempotency.delete(userId, key);
-  const quotes = await t.quotes.expiredBy(new Date(nowMs - IDEMPOTENCY_TTL_MS).toISOString(), PRUNE_BATCH);
+  const quotes = await t.quotes.expiredBy(nowIso, PRUNE_BATCH);
   for (const id of quotes) t.quotes.delete(id);
   summary.idempotencyKeysPruned = keys.length;
   summary.quotesPruned = quotes.length;

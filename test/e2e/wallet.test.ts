@@ -209,6 +209,31 @@ describe('refusals', () => {
   });
 });
 
+describe('a transfer by quote retried under its key', () => {
+  scenario('gets the original answer after admin settle removed the expired quote; another memo is a conflict (review)', async (o) => {
+    const ada = await signUp(o, 'ada@example.com', ['--country', 'GB']);
+    const bob = await signUp(o, 'bob@example.com', ['--country', 'GB']);
+    const ops = await signUpAdmin(o);
+    await ada.ok(['deposit', '--amount', '100', '--currency', 'USD']);
+    const quote = await quoteOf(ada, ['--to', 'bob@example.com', '--amount', '10', '--currency', 'USD']);
+    const retry = ['transfer', '--quote', quote.id, '--memo', 'rent', '--idempotency-key', 'rent-2026-11', '--yes', '--json'];
+    const first = expectOk(await ada.run(retry)).json<{ transaction: TxDoc }>();
+    const before = expectOk(await ada.run(retry));
+    expect(before.json()).toEqual({ ...first, replayed: true });
+
+    await advance(o, 60 * MINUTE_MS, ada, bob, ops);
+    expect((await ops.json<{ settled: unknown }>(['admin', 'settle'])).settled).toMatchObject({ quotesPruned: 1, idempotencyKeysPruned: 0 });
+    const after = expectOk(await ada.run(retry));
+    expect(after.stdout).toBe(before.stdout);
+    const otherMemo = retry.map((arg) => (arg === 'rent' ? 'deposit' : arg));
+    expect(expectError(await ada.run(otherMemo), 6, 'IDEMPOTENCY_CONFLICT').error().message).toContain(first.transaction.id);
+    expectError(await ada.run(['transfer', '--quote', quote.id, '--yes', '--json']), 5, 'QUOTE_NOT_FOUND');
+    expect(await ada.balance()).toEqual({ available: '89.95', held: '0.00' });
+    expect(await bob.balance()).toEqual({ available: '10.00', held: '0.00' });
+    await expectVerified(o);
+  });
+});
+
 describe('limits and identity checks', () => {
   scenario('KYC_REQUIRED above the unverified limits until an administrator approves; LIMIT_EXCEEDED above the verified ones', async (o) => {
     const ada = await signUp(o, 'ada@example.com', ['--country', 'GB']);
@@ -279,17 +304,17 @@ describe('money for someone without an account', () => {
     expect((await ada.json<{ transaction: TxDoc }>(['tx', 'show', toCarol.id])).transaction.status).toBe('claimed');
 
     await advance(o, 29 * DAY_MS, ada, ops);
+    // The quote expired after 30 minutes and goes; the key lasts 30 days.
     expect((await ops.json<{ settled: unknown }>(['admin', 'settle'])).settled).toMatchObject({
       unclaimedReturned: 0,
       idempotencyKeysPruned: 0,
-      quotesPruned: 0,
+      quotesPruned: 1,
     });
     await advance(o, 2 * DAY_MS, ada, ops);
-    // Past 30 days the idempotency key and the quote it could have named are removed.
     expect((await ops.json<{ settled: unknown }>(['admin', 'settle'])).settled).toMatchObject({
       unclaimedReturned: 1,
       idempotencyKeysPruned: 1,
-      quotesPruned: 1,
+      quotesPruned: 0,
     });
     expect((await ops.json<{ settled: unknown }>(['admin', 'settle'])).settled).toMatchObject({ unclaimedReturned: 0, quotesPruned: 0, transactions: [] });
     expectError(await ada.run(['transfer', '--quote', unused.id, '--yes', '--json']), 5, 'QUOTE_NOT_FOUND');
