@@ -1,7 +1,15 @@
 // Opening and running accounts: register, activate, the profile, the first administrator and the
 // testers' one-time codes. Passwords arrive hashed: hashing never runs under the store lock.
 
-import { ACTIVATION_TTL_MS, activateAccount, createAccount, tokenRecord, type NewAccount } from '../domain/accounts.js';
+import {
+  ACTIVATION_TTL_MS,
+  activateAccount,
+  checkActivationToken,
+  createAccount,
+  restartsRegistration,
+  tokenRecord,
+  type NewAccount,
+} from '../domain/accounts.js';
 import { activationMail, registrationAttemptMail } from '../domain/account-mails.js';
 import { AppError } from '../domain/errors.js';
 import type { Language } from '../domain/language.js';
@@ -12,9 +20,11 @@ import type { RecordStore, RecordsTransaction } from '../store/store.js';
 import { audit } from './audit.js';
 import type { Actor } from './authenticate.js';
 import { newId, newToken } from './ids.js';
+import { currentChecked, withPasswordChecked, type PasswordCheck } from './passwords.js';
 import type { AppDeps } from './ports.js';
 import { pretendPhoneCode, sendPhoneCode } from './phone.js';
 import type { NEED_OTP } from './second-factor.js';
+import { passwordRefusal } from './sessions.js';
 import { withStepUp, type Proof } from './step-up.js';
 import { claimUnclaimedFor, type Claims } from './wallet.js';
 
@@ -32,7 +42,9 @@ export interface Registration {
 /**
  * `register`: a pending account; the activation token goes out by mail. An email or phone number
  * that already has an account gets the answer a new one gets, and its owner is mailed instead, so
- * that register does not tell who has an account.
+ * that register does not tell who has an account. A sign-up still pending starts over instead
+ * (restartsRegistration): the new password, details and token replace the old ones, so that
+ * whoever registered an address first cannot keep it from the mailbox's owner.
  */
 export async function register(t: RecordsTransaction, deps: AppDeps, input: Registration): Promise<User> {
   const nowIso = deps.now().toISOString();
@@ -41,19 +53,21 @@ export async function register(t: RecordsTransaction, deps: AppDeps, input: Regi
   // The number is the account's only once verified: until then it waits beside it (phone.ts).
   const account: NewAccount = { ...input, phone: null, id: await freshUserId(t, deps), role: 'user', activation };
   const owner = await t.users.byEmail(input.email);
-  if (owner) {
+  if (owner && !restartsRegistration(owner)) {
     tellOwner(t, owner, input.email, nowIso);
     // Never stored: only what a new registration would answer.
     const unsaved = createAccount(account, nowIso, NO_EXISTING);
     return input.phone === null ? unsaved : pretendPhoneCode(deps, unsaved, input.phone);
   }
   const phoneOwner = input.phone === null ? null : await t.users.byPhone(input.phone);
-  const user = createAccount(account, nowIso, NO_EXISTING);
+  // A restart keeps only the account's id (its audit trail and any tickets mailed from the address).
+  const user = createAccount({ ...account, id: owner?.id ?? account.id }, nowIso, NO_EXISTING);
   t.users.put(user);
   t.mail(activationMail(user, token), nowIso);
-  audit(t, nowIso, 'account.registered', user.id, user.id, { email: input.email });
+  if (owner) audit(t, nowIso, 'account.registration-restarted', user.id, user.id, { email: input.email, pendingSince: owner.createdAt });
+  else audit(t, nowIso, 'account.registered', user.id, user.id, { email: input.email });
   if (input.phone === null) return user;
-  if (!phoneOwner) return sendPhoneCode(t, deps, user, input.phone);
+  if (!phoneOwner || phoneOwner.id === user.id) return sendPhoneCode(t, deps, user, input.phone);
   // The number stays with its owner, who is told; the answer is the one any new account gets.
   tellOwner(t, phoneOwner, input.phone, nowIso);
   return pretendPhoneCode(deps, user, input.phone);
@@ -73,15 +87,69 @@ async function freshUserId(t: RecordsTransaction, deps: AppDeps): Promise<string
   return id;
 }
 
-/** `activate TOKEN`: the account becomes active and money sent to it before it existed lands. */
-export async function activate(t: RecordsTransaction, deps: AppDeps, token: string): Promise<{ user: User } & Claims> {
-  const now = deps.now();
+export interface Activation {
+  readonly token: string;
+  /** The password chosen at registration: the token proves the mailbox, the password the sign-up. */
+  readonly password: string;
+}
+
+export interface Activated extends Claims {
+  readonly user: User;
+}
+
+/** The account an activation token is for, or INVALID_TOKEN: checked before the password is asked for. */
+export async function activationTokenOwner(t: Records, deps: AppDeps, token: string): Promise<User> {
   const tokenHash = sha256Hex(token.trim());
-  const user = activateAccount(await t.users.byToken('activation', tokenHash), tokenHash, now.getTime());
+  return checkActivationToken(await t.users.byToken('activation', tokenHash), tokenHash, deps.now().getTime());
+}
+
+/**
+ * `activate TOKEN`: the account becomes active, and money sent to it before it existed lands, once
+ * the password chosen at registration is given too (checked outside the store lock, passwords.ts):
+ * whoever reads the mail cannot take over a sign-up someone else made with their address.
+ */
+export function activate(store: RecordStore, deps: AppDeps, activation: Activation): Promise<Activated> {
+  const tokenHash = sha256Hex(activation.token.trim());
+  const unlockToken = newToken(deps.random, 'unl');
+  return withPasswordChecked(
+    store,
+    deps,
+    activation.password,
+    (t) => t.users.byToken('activation', tokenHash),
+    (t, check) => completeActivation(t, deps, tokenHash, check, unlockToken),
+  );
+}
+
+/**
+ * The part of `activate` that runs in the transaction, with the password already checked against
+ * the account as it was read: the token first (a wrong or expired one is answered as ever), then
+ * the password, refused and counted like a wrong one at sign-in (passwordRefusal: the fifth in a
+ * row locks the account); the refusal is committed, then thrown, and the token stays usable.
+ */
+export async function completeActivation(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  tokenHash: string,
+  check: PasswordCheck,
+  unlockToken: string,
+): Promise<Activated> {
+  const now = deps.now();
+  const found = checkActivationToken(currentChecked(check, await t.users.byToken('activation', tokenHash)), tokenHash, now.getTime());
+  const refusal = await passwordRefusal(t, now.getTime(), found, check.ok, unlockToken, { type: 'activation.failure', wrong: wrongRegistrationPassword });
+  if (refusal) {
+    t.failAfterCommit(refusal);
+    return { user: found, claimed: [], stillWaiting: [] };
+  }
+  const user = activateAccount(found, now.getTime());
   t.users.put(user);
   audit(t, now.toISOString(), 'account.activated', user.id, user.id);
   return { user, ...(await claimUnclaimedFor(t, deps, user)) };
 }
+
+const wrongRegistrationPassword = (): AppError =>
+  new AppError('BAD_CREDENTIALS', 'the password is not the one this account was registered with', {
+    hint: 'type the password you chose at `okpay register`; did not register, or forgot it? `okpay register --email …` again starts the sign-up over',
+  });
 
 /** `activate --resend`: a new token for a pending account; nothing (and no sign of it) otherwise. */
 export async function resendActivation(t: RecordsTransaction, deps: AppDeps, email: string): Promise<void> {

@@ -74,6 +74,32 @@ export async function countFailedSignIn(
   return updated;
 }
 
+/**
+ * Why a checked password does not let its account in (sign-in, activation), or null when it is
+ * right and the account not locked. A wrong one is counted (countFailedSignIn); on a locked
+ * account it is answered as an unknown email is, and the right one hears why the account is locked
+ * until it has been guessed at too often (confirmsPassword). The refusal is audited as
+ * `failure.type`; the caller commits and then throws it (failAfterCommit).
+ */
+export async function passwordRefusal(
+  t: RecordsTransaction,
+  nowMs: number,
+  user: User,
+  passwordOk: boolean,
+  unlockToken: string,
+  failure: { readonly type: string; readonly wrong: () => AppError },
+): Promise<AppError | null> {
+  if (passwordOk && !user.lock) return null;
+  if (passwordOk) {
+    // Guessed at too often while locked: even the right password no longer says so.
+    const confirms = confirmsPassword(user);
+    audit(t, new Date(nowMs).toISOString(), failure.type, null, user.id, { reason: confirms ? 'locked' : 'locked-guessed-at' });
+    return confirms ? lockedError(user) : failure.wrong();
+  }
+  await countFailedSignIn(t, nowMs, user, unlockToken, { type: failure.type, reason: user.lock ? 'locked-wrong-password' : 'wrong-password' });
+  return failure.wrong();
+}
+
 /** `login`: password (checked outside the lock), then a code when 2FA is on; opens a session. */
 export async function login(store: RecordStore, deps: AppDeps, credentials: Credentials): Promise<SignedIn | typeof NEED_OTP> {
   const token = newToken(deps.random, 'oks');
@@ -107,24 +133,9 @@ export async function completeLogin(
     t.failAfterCommit(BAD_CREDENTIALS());
     return NEED_OTP;
   }
-  if (user.lock && check.ok && confirmsPassword(user)) {
-    audit(t, nowIso, 'login.failure', null, user.id, { reason: 'locked' });
-    t.failAfterCommit(lockedError(user));
-    return NEED_OTP;
-  }
-  if (user.lock && check.ok) {
-    // Guessed at too often while locked: even the right password no longer says so.
-    audit(t, nowIso, 'login.failure', null, user.id, { reason: 'locked-guessed-at' });
-    t.failAfterCommit(BAD_CREDENTIALS());
-    return NEED_OTP;
-  }
-  if (!check.ok) {
-    // A locked account too: a wrong password is answered as an unknown email is.
-    await countFailedSignIn(t, now.getTime(), user, tokens.unlockToken, {
-      type: 'login.failure',
-      reason: user.lock ? 'locked-wrong-password' : 'wrong-password',
-    });
-    t.failAfterCommit(BAD_CREDENTIALS());
+  const refusal = await passwordRefusal(t, now.getTime(), user, check.ok, tokens.unlockToken, { type: 'login.failure', wrong: BAD_CREDENTIALS });
+  if (refusal) {
+    t.failAfterCommit(refusal);
     return NEED_OTP;
   }
   assertMaySignIn(user);

@@ -98,10 +98,10 @@ function tokenMatches(record: TokenRecord | null, tokenHash: string, nowMs: numb
 }
 
 /**
- * Activates the account the token belongs to (`user` is the one whose activation token has this
- * hash, or null). Tokens are single-use and live 24 hours.
+ * The account an activation token is for (`user` is the one whose activation token has this hash,
+ * or null). Tokens are single-use and live 24 hours.
  */
-export function activateAccount(user: User | null, tokenHash: string, nowMs: number): User {
+export function checkActivationToken(user: User | null, tokenHash: string, nowMs: number): User {
   const status = user ? tokenMatches(user.activation, tokenHash, nowMs) : 'no';
   if (!user || status === 'no')
     throw new AppError('INVALID_TOKEN', 'this activation token is not valid (mistyped, or already used)', {
@@ -109,7 +109,21 @@ export function activateAccount(user: User | null, tokenHash: string, nowMs: num
     });
   if (status === 'expired')
     throw new AppError('INVALID_TOKEN', 'this activation token has expired', { hint: 'ask for a new one: `okpay activate --resend --email …`' });
-  return { ...user, status: 'active', activatedAt: new Date(nowMs).toISOString(), activation: null };
+  return user;
+}
+
+/** The account active, its token spent and the failures of the tries before cleared. */
+export function activateAccount(user: User, nowMs: number): User {
+  return { ...user, status: 'active', activatedAt: new Date(nowMs).toISOString(), activation: null, failedLogins: 0 };
+}
+
+/**
+ * A pending sign-up that a new `register` of its email starts over (a new password, details and
+ * token): never activated, a customer's, and not held by support. The password it was opened with
+ * proves nothing about the mailbox, so whoever registered first must not keep the address.
+ */
+export function restartsRegistration(user: User): boolean {
+  return user.status === 'pending' && user.role === 'user' && user.lock?.reason !== 'agent';
 }
 
 /** The account a password-reset token is for (`user` is the one holding a token with this hash, or null). */

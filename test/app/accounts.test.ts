@@ -49,7 +49,7 @@ function codeTexted(store: MemoryRecordStore, phone: string): string {
 async function registered(store: MemoryRecordStore, deps: TestDeps, email: string, phone: string | null = null): Promise<void> {
   const passwordHash = await deps.passwords.hash(PASSWORD);
   await store.transaction((t) => register(t, deps, { email, phone, country: 'GB', name: null, language: null, passwordHash }));
-  await store.transaction((t) => activate(t, deps, tokenIn(store, email, 'activation', 'act')));
+  await activate(store, deps, { token: tokenIn(store, email, 'activation', 'act'), password: PASSWORD });
   if (phone === null) return;
   const actor = await actorOf(store, deps, (await signIn(store, deps, email)).token);
   await store.transaction((t) => verifyPhone(t, deps, actor, codeTexted(store, phone)));
@@ -82,7 +82,7 @@ describe('register and activate', () => {
       phone: null,
       phoneChallenge: { phone: '+442079460958', wrongAttempts: 0 },
     });
-    const { user: active, claimed } = await store.transaction((t) => activate(t, deps, tokenIn(store, ADA, 'activation', 'act')));
+    const { user: active, claimed } = await activate(store, deps, { token: tokenIn(store, ADA, 'activation', 'act'), password: PASSWORD });
     expect(active.status).toBe('active');
     expect(claimed).toEqual([]);
     expect(await store.read((t) => t.users.byPhone('+442079460958'))).toBeNull();
@@ -113,11 +113,52 @@ describe('register and activate', () => {
     expect(store.mails.filter((m) => m.to === ADA && m.kind === 'registration-attempt')).toHaveLength(2);
   });
 
+  it('activation needs the password chosen at registration: a wrong one is counted, changes nothing else, and the token still works', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    const passwordHash = await deps.passwords.hash(PASSWORD);
+    await store.transaction((t) => register(t, deps, { email: ADA, phone: null, country: 'GB', name: null, language: null, passwordHash }));
+    const token = tokenIn(store, ADA, 'activation', 'act');
+    const wrong = await appErrorOf(() => activate(store, deps, { token, password: 'Not-the-one-1!' }));
+    expect(wrong.code).toBe('BAD_CREDENTIALS');
+    expect(await store.read((t) => t.users.byEmail(ADA))).toMatchObject({ status: 'pending', failedLogins: 1, passwordHash });
+    const { user } = await activate(store, deps, { token, password: PASSWORD });
+    expect(user).toMatchObject({ status: 'active', failedLogins: 0, activation: null });
+  });
+
+  it('register of a pending address starts it over; one held by support keeps today’s answer and mails the owner', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    const signUp = async (password: string, phone: string | null, name: string) =>
+      store.transaction(async (t) =>
+        register(t, deps, { email: ADA, phone, country: 'GB', name, language: null, passwordHash: await deps.passwords.hash(password) }),
+      );
+    const first = await signUp('Attacker-pass-9!', '+442079460958', 'Mallory');
+    const firstToken = tokenIn(store, ADA, 'activation', 'act');
+    deps.advance(60_000);
+    const again = await signUp(PASSWORD, null, 'Ada');
+    expect(again).toMatchObject({ id: first.id, name: 'Ada', createdAt: deps.now().toISOString(), failedLogins: 0 });
+    expect(first.phoneChallenge?.phone).toBe('+442079460958');
+    // The number the first sign-up was waiting to verify is no longer waited for.
+    expect((await store.read((t) => t.users.byEmail(ADA)))?.phoneChallenge ?? null).toBeNull();
+    expect(await store.read((t) => t.users.count())).toBe(1);
+    expect((await appErrorOf(() => activate(store, deps, { token: firstToken, password: 'Attacker-pass-9!' }))).code).toBe('INVALID_TOKEN');
+    expect(store.auditEntries.map((e) => e.event.type)).toContain('account.registration-restarted');
+
+    const held = { ...again, lock: { reason: 'agent' as const, note: 'review', at: deps.now().toISOString(), by: null } };
+    await store.transaction(async (t) => t.users.put(held));
+    const heldToken = tokenIn(store, ADA, 'activation', 'act');
+    await signUp('Another-pass-7!', null, 'Eve');
+    expect(await store.read((t) => t.users.byEmail(ADA))).toEqual(held);
+    expect(store.mails.filter((m) => m.to === ADA && m.kind === 'registration-attempt')).toHaveLength(1);
+    expect((await appErrorOf(() => activate(store, deps, { token: heldToken, password: PASSWORD }))).code).toBe('ACCOUNT_LOCKED');
+  });
+
   it('refuses an activation token twice', async () => {
     const store = testStore();
     const deps = testDeps();
     await registered(store, deps, ADA);
-    const again = await appErrorOf(() => store.transaction((t) => activate(t, deps, tokenIn(store, ADA, 'activation', 'act'))));
+    const again = await appErrorOf(() => activate(store, deps, { token: tokenIn(store, ADA, 'activation', 'act'), password: PASSWORD }));
     expect(again.code).toBe('INVALID_TOKEN');
   });
 });

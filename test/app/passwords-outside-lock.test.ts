@@ -35,12 +35,25 @@ function hasherWithHook(hook: () => Promise<void>): PasswordHasher & { verificat
   return hasher;
 }
 
+/** Another user's payment: a deposit of 50.00 USD to bob, in a transaction of its own. */
+async function payBob(store: MemoryRecordStore, deps: TestDeps): Promise<void> {
+  const usd = findCurrency(deps.ref.currencies, 'USD');
+  await store.transaction(async (t) => {
+    const bob = await t.users.byEmail(BOB);
+    if (!bob) throw new Error('no bob');
+    await t.post(planDeposit(bob, 5_000, usd, 'bank', deps.now().toISOString()));
+  });
+}
+
+function activationToken(store: MemoryRecordStore, email: string): string {
+  const mail = store.mails.filter((m) => m.to === email && m.kind === 'activation').pop();
+  return /\b(act_[A-Za-z0-9_-]+)/.exec(mail?.text ?? '')?.[1] ?? '';
+}
+
 async function registered(store: MemoryRecordStore, deps: TestDeps, email: string): Promise<void> {
   const passwordHash = await bcryptHasher(4).hash(PASSWORD);
   await store.transaction((t) => register(t, deps, { email, phone: null, country: 'GB', name: null, language: null, passwordHash }));
-  const mail = store.mails.filter((m) => m.to === email && m.kind === 'activation').pop();
-  const token = /\b(act_[A-Za-z0-9_-]+)/.exec(mail?.text ?? '')?.[1] ?? '';
-  await store.transaction((t) => activate(t, deps, token));
+  await activate(store, deps, { token: activationToken(store, email), password: PASSWORD });
 }
 
 describe('password checks and the store lock', () => {
@@ -54,14 +67,9 @@ describe('password checks and the store lock', () => {
     const deps = testDeps(hasherWithHook(() => hook()));
     await registered(store, deps, ADA);
     await registered(store, deps, BOB);
-    const usd = findCurrency(deps.ref.currencies, 'USD');
     hook = async () => {
       events.push('comparing');
-      await store.transaction(async (t) => {
-        const bob = await t.users.byEmail(BOB);
-        if (!bob) throw new Error('no bob');
-        await t.post(planDeposit(bob, 5_000, usd, 'bank', deps.now().toISOString()));
-      });
+      await payBob(store, deps);
       events.push('payment committed');
     };
     const signed = await login(store, deps, { email: ADA, password: PASSWORD, otp: undefined });
@@ -70,6 +78,35 @@ describe('password checks and the store lock', () => {
     expect(events).toEqual(['comparing', 'payment committed', 'signed in']);
     const bobId = (await store.read((t) => t.users.byEmail(BOB)))?.id ?? '';
     expect(await store.read((t) => t.balances.get(userAccount(bobId), 'USD'))).toBe(5_000);
+  });
+
+  it('an activation compares the password outside the transaction; a sign-up started over meanwhile voids its token', { timeout: 10_000 }, async () => {
+    const store = testStore();
+    const events: string[] = [];
+    let hook = async (): Promise<void> => undefined;
+    const deps = testDeps(hasherWithHook(() => hook()));
+    await registered(store, deps, BOB);
+    const signUp = (passwordHash: string) =>
+      store.transaction((t) => register(t, deps, { email: ADA, phone: null, country: 'GB', name: null, language: null, passwordHash }));
+    await signUp(await bcryptHasher(4).hash(PASSWORD));
+    const first = activationToken(store, ADA);
+    hook = async () => {
+      hook = async () => undefined;
+      events.push('comparing');
+      await payBob(store, deps);
+      events.push('payment committed');
+      // The address's owner registers again while this activation compares the first password.
+      await signUp(await bcryptHasher(4).hash('Owners-password-8!'));
+    };
+    const refused = await activate(store, deps, { token: first, password: PASSWORD }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(events).toEqual(['comparing', 'payment committed']);
+    expect((refused as AppError).code).toBe('INVALID_TOKEN');
+    expect((await store.read((t) => t.users.byEmail(ADA)))?.status).toBe('pending');
+    const { user } = await activate(store, deps, { token: activationToken(store, ADA), password: 'Owners-password-8!' });
+    expect(user.status).toBe('active');
   });
 
   it('checks again when the password changed during the check, and the old one then fails', { timeout: 10_000 }, async () => {

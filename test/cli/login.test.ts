@@ -10,7 +10,7 @@ const EMAIL = 'ada@example.com';
 async function newAccount(): Promise<Cli> {
   const cli = new Cli();
   await cli.register(EMAIL, ['--name', 'Ada Lovelace']);
-  await cli.run(['activate', cli.tokenFromMail(EMAIL, 'activation', 'act')]);
+  await cli.activate(cli.tokenFromMail(EMAIL, 'activation', 'act'));
   return cli;
 }
 

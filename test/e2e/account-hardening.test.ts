@@ -222,7 +222,7 @@ describe('passwords longer than bcrypt reads (item 6)', () => {
     expect(Buffer.byteLength(exact)).toBe(72);
     expectOk(await o.run(['register', '--email', 'bea@example.com', '--password-stdin', '--accept-terms'], { stdin: `${exact}\n` }));
     const token = /\b(act_[A-Za-z0-9_-]+)/.exec(await mailText(o, 'bea@example.com', 'activation'))?.[1] ?? '';
-    expectOk(await o.run(['activate', token]));
+    expectOk(await o.run(['activate', token, '--password-stdin'], { stdin: `${exact}\n` }));
     expectOk(await o.run(['login', '--email', 'bea@example.com', '--password-stdin', '--raw'], { stdin: `${exact}\n` }));
   });
 });
@@ -247,6 +247,97 @@ describe('an empty OKPAY_SESSION (item 9)', () => {
 });
 
 // [files]: stores of their own, never the suite's (a real store; a new one before `dev init`).
+describe("a sign-up made with someone else's address (item 13)", () => {
+  const ATTACKER = 'Attacker-pass-9!';
+  const VICTIM = 'victim@example.com';
+  const signUpAs = (o: Okpay, password: string, json: string[] = []) =>
+    o.run(['register', '--email', VICTIM, '--password-stdin', '--accept-terms', '--name', 'V', ...json], { stdin: `${password}\n` });
+  const activateWith = (o: Okpay, token: string, password: string, json: string[] = ['--json']) =>
+    o.run(['activate', token, '--password-stdin', ...json], { stdin: `${password}\n` });
+  const loginWith = (o: Okpay, password: string) => o.run(['login', '--email', VICTIM, '--password-stdin', '--json'], { stdin: `${password}\n` });
+  const tokenOf = async (o: Okpay) => /\b(act_[A-Za-z0-9_-]+)/.exec(await mailText(o, VICTIM, 'activation'))?.[1] ?? 'act_missing';
+
+  scenario('the mailbox owner cannot activate it without its password, and registering again takes the address back', async (o) => {
+    const sender = await signUp(o, 'sender@example.com');
+    await sender.ok(['deposit', '--amount', '50', '--currency', 'USD']);
+    expectOk(await signUpAs(o, ATTACKER));
+    const attackersToken = await tokenOf(o);
+    await sender.ok(['transfer', '--to', VICTIM, '--amount', '20', '--currency', 'USD', '--yes']);
+
+    // The mail reaches the victim, who does not know the attacker's password.
+    const refused = expectError(await activateWith(o, attackersToken, PASSWORD), 3, 'BAD_CREDENTIALS');
+    expect(refused.stdout).toBe('');
+    expect(refused.error().hint).toContain('okpay register');
+    expectError(await loginWith(o, ATTACKER), 6, 'NOT_ACTIVATED');
+
+    // Registering again starts the sign-up over with the victim's password and a new token.
+    o.advance(MINUTE_MS);
+    const restarted = expectOk(await signUpAs(o, PASSWORD, ['--json'])).json<{ user: Record<string, unknown> }>().user;
+    expect(restarted).toMatchObject({ email: VICTIM, status: 'pending', createdAt: o.now, passwordChangedAt: o.now });
+    const victimsToken = await tokenOf(o);
+    expect(victimsToken).not.toBe(attackersToken);
+    expectError(await activateWith(o, attackersToken, ATTACKER), 3, 'INVALID_TOKEN');
+    expectError(await activateWith(o, victimsToken, ATTACKER), 3, 'BAD_CREDENTIALS');
+    const activated = expectOk(await activateWith(o, victimsToken, PASSWORD)).json<{ user: { status: string }; claimed: string[] }>();
+    expect(activated).toMatchObject({ user: { status: 'active' }, claimed: [expect.stringMatching(/^txn_/)] });
+
+    expectError(await loginWith(o, ATTACKER), 3, 'BAD_CREDENTIALS');
+    const victim = await new Account(o, VICTIM).signIn();
+    expect(await victim.balance()).toEqual({ available: '20.00', held: '0.00' });
+    const events = (await auditEvents(o)).map((event) => event.type);
+    expect(events.filter((type) => type === 'account.registration-restarted')).toHaveLength(1);
+    expect(events.filter((type) => type === 'activation.failure')).toHaveLength(2);
+  });
+
+  scenario('register on a pending address answers as on a new one; an active address still only mails its owner', async (o) => {
+    const shape = (run: Run) => {
+      const { user } = expectOk(run).json<{ user: Record<string, unknown> }>();
+      return { ...user, id: 'ID', email: 'EMAIL' };
+    };
+    expectOk(await signUpAs(o, ATTACKER));
+    o.advance(MINUTE_MS);
+    const fresh = shape(
+      await o.run(['register', '--email', 'new@example.com', '--password-stdin', '--accept-terms', '--name', 'V', '--json'], { stdin: `${PASSWORD}\n` }),
+    );
+    expect(shape(await signUpAs(o, PASSWORD, ['--json']))).toEqual(fresh);
+    const human = await signUpAs(o, PASSWORD);
+    expect(human.stdout + human.stderr).toContain(`Account created for ${VICTIM}; it is pending activation.`);
+    await activate(o, VICTIM);
+    expectOk(await signUpAs(o, ATTACKER));
+    expect(await mailText(o, VICTIM, 'registration-attempt')).toContain(VICTIM);
+    expectError(await loginWith(o, ATTACKER), 3, 'BAD_CREDENTIALS');
+    await new Account(o, VICTIM).signIn();
+  });
+
+  scenario('a wrong password leaves the token usable; five lock the sign-up, and registering again frees it', async (o) => {
+    await register(o, VICTIM);
+    const token = await tokenOf(o);
+    expectError(await activateWith(o, token, WRONG), 3, 'BAD_CREDENTIALS');
+    expectOk(await activateWith(o, token, PASSWORD));
+    await new Account(o, VICTIM).signIn();
+
+    await register(o, 'bea@example.com');
+    const beas = /\b(act_[A-Za-z0-9_-]+)/.exec(await mailText(o, 'bea@example.com', 'activation'))?.[1] ?? 'act_missing';
+    for (let i = 0; i < 5; i += 1) expectError(await activateWith(o, beas, WRONG), 3, 'BAD_CREDENTIALS');
+    expect(await mailText(o, 'bea@example.com', 'account-locked')).toContain('okpay unlock');
+    expectError(await activateWith(o, beas, PASSWORD), 6, 'ACCOUNT_LOCKED');
+    expectOk(await o.run(['register', '--email', 'bea@example.com', '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n` }));
+    await activate(o, 'bea@example.com');
+    await new Account(o, 'bea@example.com').signIn();
+  });
+
+  scenario('without a terminal and without --password-stdin activation is a usage error that changes nothing', async (o) => {
+    await register(o, VICTIM);
+    const token = await tokenOf(o);
+    const bare = expectError(await o.run(['activate', token, '--json']), 2, 'USAGE');
+    expect(bare.stdout).toBe('');
+    expect(bare.error().hint).toContain('--password-stdin');
+    expectError(await o.run(['activate', 'act_mistyped', '--json']), 3, 'INVALID_TOKEN');
+    expectError(await loginWith(o, PASSWORD), 6, 'NOT_ACTIVATED');
+    expectOk(await o.run(['activate', token], { env: { OKPAY_PASSWORD: PASSWORD } }));
+  });
+});
+
 describe('[files] the clock (item 7)', () => {
   const CLOCK_REFUSED = 'OKPAY_NOW is set, but this store is not a test store: its clock cannot be moved';
   const realClock = { env: { OKPAY_NOW: undefined } };

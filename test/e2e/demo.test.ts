@@ -91,10 +91,10 @@ const CLAIMS: Record<string, (s: Section) => void> = {
     expect(mails).toEqual([expect.objectContaining({ to: 'ada@example.com', kind: 'activation' })]);
     expect(step(s, /^okpay outbox show /).output).toMatch(/okpay activate act_/);
   },
-  'Activate the account with the token from the mail, and sign in': (s) => {
+  'Activate the account with the token from the mail and the password chosen at registration, and sign in': (s) => {
     const token = /okpay activate (act_[\w-]+)/.exec(section('The activation mail is in the outbox').steps[1]?.output ?? '')?.[1];
-    expect(step(s, /^okpay activate /).command).toBe(`okpay activate ${token}`);
-    expect(step(s, /^okpay activate /).output).toContain('✓ Account ada@example.com is active.');
+    expect(step(s, /^printf .* okpay activate /).command).toBe(`printf '%s\\n' '••••••••' | okpay activate ${token} --password-stdin`);
+    expect(step(s, /^printf .* okpay activate /).output).toContain('✓ Account ada@example.com is active.');
     expect(step(s, /okpay login /).output).toContain('session token printed');
   },
   'Turn on two-step verification (secret, otpauth:// URI, recovery codes): the password again, not just the session': (s) => {

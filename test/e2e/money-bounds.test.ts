@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Desk, expectError, expectOk, fixturePerson, mails } from '../support/desk-cli.js';
+import { Desk, expectError, expectOk, fixturePerson, mails, PASSWORD } from '../support/desk-cli.js';
 
 const ANN = 'ann@example.com';
 const BOB = 'bob@example.com';
@@ -296,7 +296,7 @@ describe('activate opens the account when a payment waiting for it has no room, 
     };
     const ids = expectOk(await desk.o.run(['fixtures', 'load', fixtureFile(desk, 'waiting.json', fixture)])).json<Record<string, string>>();
     const token = /\b(act_[A-Za-z0-9_-]+)/.exec((await mails(desk.o, CAROL, 'activation')).pop()?.text ?? '')?.[1] ?? '';
-    const run = await desk.o.run(['activate', token, '--json']);
+    const run = await desk.o.run(['activate', token, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
     expect(run.code, run.stderr).toBe(0);
     const done = run.json<{
       user: { status: string };

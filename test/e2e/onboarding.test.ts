@@ -42,7 +42,7 @@ async function login(o: Okpay, email: string, extra: readonly string[] = [], pas
 /** register → activate (token from the .eml file) → login; the session is kept in <home>/session. */
 async function onboard(o: Okpay, email: string): Promise<void> {
   expectOk(await o.run(['register', '--email', email, '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n` }));
-  expectOk(await o.run(['activate', tokenIn((await mails(o, email, 'activation')).pop(), 'act')]));
+  expectOk(await o.run(['activate', tokenIn((await mails(o, email, 'activation')).pop(), 'act'), '--password-stdin'], { stdin: `${PASSWORD}\n` }));
   expectOk(await login(o, email));
 }
 
@@ -73,7 +73,9 @@ describe('onboarding from the real binary', () => {
     expect(expectOk(await o.run(['outbox', 'show', listed.mails[0]?.id ?? '', '--raw'])).stdout).toMatch(
       /^From: OKPay <no-reply@okpay\.example>\r\nTo: ada@example\.com\r\n/,
     );
-    expect(expectOk(await o.run(['activate', activation, '--json'])).json()).toMatchObject({ user: { status: 'active' } });
+    expect(expectOk(await o.run(['activate', activation, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` })).json()).toMatchObject({
+      user: { status: 'active' },
+    });
 
     expectOk(await login(o, email));
     expect(statSync(path.join(o.home, 'session')).mode & 0o777).toBe(0o600);

@@ -74,11 +74,11 @@ async function signIn(o: Okpay, url: string, email: string): Promise<string> {
   return ok(await o.run(['login', '--email', email, '--password-stdin', '--raw'], { stdin: `${PASSWORD}\n`, env: { OKPAY_DATABASE_URL: url } })).stdout.trim();
 }
 
-async function activateFromOutbox(run: (args: readonly string[]) => Promise<Run>, email: string): Promise<void> {
+async function activateFromOutbox(run: (args: readonly string[], env?: Record<string, string>) => Promise<Run>, email: string): Promise<void> {
   const { mails } = ok(await run(['outbox', 'list', '--to', email, '--kind', 'activation', '--json'])).json<{ mails: { id: string }[] }>();
   const shown = ok(await run(['outbox', 'show', mails[0]?.id ?? 'none', '--raw'])).stdout;
   const token = /\b(act_[A-Za-z0-9_-]+)/.exec(shown)?.[1] ?? 'none';
-  ok(await run(['activate', token]));
+  ok(await run(['activate', token], { OKPAY_PASSWORD: PASSWORD }));
 }
 
 /** Asks until the answer is yes: waits on something observed in the database, never on a guessed time. */

@@ -80,7 +80,7 @@ describe('secrets, file modes and tampering (the real binary)', () => {
     await ok(['admin', 'init', '--email', 'ops@example.com', '--password-stdin'], { stdin: `${PASSWORD}\n` });
     await ok(['register', '--email', email, '--password-stdin', '--accept-terms', '--country', 'US'], { stdin: `${PASSWORD}\n` });
     const activation = storeMailTexts(home).join('\n');
-    await ok(['activate', /\b(act_[A-Za-z0-9_-]+)/.exec(activation)?.[1] ?? 'act_missing']);
+    await ok(['activate', /\b(act_[A-Za-z0-9_-]+)/.exec(activation)?.[1] ?? 'act_missing', '--password-stdin'], { stdin: `${PASSWORD}\n` });
     // Without --raw the session goes to <data-dir>/session.
     await ok(['login', '--email', email, '--password-stdin'], { stdin: `${PASSWORD}\n` });
     tokens.push(readFileSync(path.join(home, 'session'), 'utf8').trim());

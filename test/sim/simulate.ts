@@ -395,7 +395,13 @@ function activateCommand(memory: MemoryRecordStore, p: Person): Command {
     return { name: 'activate --resend', actor: null, args: ['activate', '--resend', '--email', p.email, '--json'], after: () => (p.resend = false) };
   const mail = memory.mails.filter((x) => x.to === p.email && x.kind === 'activation').pop();
   const token = /\b(act_[A-Za-z0-9_-]+)/.exec(mail?.text ?? '')?.[1] ?? 'act_missing';
-  return { name: 'activate', actor: null, args: ['activate', token, '--json'], after: (r) => (r.code === 0 ? (p.active = true) : (p.resend = true)) };
+  return {
+    name: 'activate',
+    actor: null,
+    args: ['activate', token, '--password-stdin', '--json'],
+    stdin: `${PASSWORD}\n`,
+    after: (r) => (r.code === 0 ? (p.active = true) : (p.resend = true)),
+  };
 }
 
 /** The next command: weighted by what the model makes possible. */

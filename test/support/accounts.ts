@@ -94,7 +94,7 @@ export async function register(o: Okpay, email: string, extra: readonly string[]
 export async function activate(o: Okpay, email: string, options: RunOptions = {}): Promise<Run> {
   const token = /\b(act_[A-Za-z0-9_-]+)/.exec((await mails(o, email, 'activation')).pop()?.text ?? '')?.[1];
   if (!token) throw new Error(`no activation token mailed to ${email}`);
-  return expectOk(await o.run(['activate', token], options));
+  return expectOk(await o.run(['activate', token, '--password-stdin'], { ...options, stdin: `${PASSWORD}\n` }));
 }
 
 /** register → activate → login: a customer ready to use the wallet. */

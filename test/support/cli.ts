@@ -89,11 +89,16 @@ export class Cli {
     return this.run(['register', '--email', email, '--password-stdin', '--accept-terms', ...extra], { stdin: `${PASSWORD}\n` });
   }
 
+  /** `activate TOKEN` with the password `register` chose. */
+  async activate(token: string, extra: readonly string[] = []): Promise<CliRun> {
+    return this.run(['activate', token, '--password-stdin', ...extra], { stdin: `${PASSWORD}\n` });
+  }
+
   /** Registers, activates and signs in; the session is kept for the next commands. */
   async signedIn(email: string, extra: readonly string[] = []): Promise<void> {
     const steps = [
       await this.register(email, extra),
-      await this.run(['activate', this.tokenFromMail(email, 'activation', 'act')]),
+      await this.activate(this.tokenFromMail(email, 'activation', 'act')),
       await this.run(['login', '--email', email, '--password-stdin'], { stdin: `${PASSWORD}\n` }),
     ];
     const failed = steps.find((s) => s.code !== 0);

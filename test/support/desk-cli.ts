@@ -40,7 +40,7 @@ export class Desk {
     expectOk(await this.o.run(['register', '--email', email, '--password-stdin', '--accept-terms', ...extra], { stdin: `${PASSWORD}\n` }));
     const token = /\b(act_[A-Za-z0-9_-]+)/.exec((await mails(this.o, email, 'activation')).pop()?.text ?? '')?.[1];
     if (!token) throw new Error(`no activation token for ${email}`);
-    expectOk(await this.o.run(['activate', token]));
+    expectOk(await this.o.run(['activate', token, '--password-stdin'], { stdin: `${PASSWORD}\n` }));
     await this.signIn(email);
     return email;
   }

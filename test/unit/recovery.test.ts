@@ -91,7 +91,7 @@ class Okpay {
     await this.ok(['register', '--email', email, '--country', country, '--password-stdin', '--accept-terms'], { stdin: `${PASSWORD}\n` });
     const token = /\b(act_[A-Za-z0-9_-]+)/.exec(mails(email, 'activation').pop()?.text ?? '')?.[1];
     if (!token) throw new Error(`no activation token for ${email}`);
-    await this.ok(['activate', token]);
+    await this.ok(['activate', token, '--password-stdin'], { stdin: `${PASSWORD}\n` });
     await this.signIn(email);
   }
 

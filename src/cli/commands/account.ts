@@ -2,7 +2,7 @@
 // use-cases of src/app (accounts.ts, sessions.ts).
 
 import type { Command } from '@commander-js/extra-typings';
-import { activate, register, resendActivation as mailActivationAgain } from '../../app/accounts.js';
+import { activate, activationTokenOwner, register, resendActivation as mailActivationAgain } from '../../app/accounts.js';
 import { lockSelf, login, logout, unlockSelf, type SignedIn } from '../../app/sessions.js';
 import { describeUser, PASSWORD_MAX_AGE_DAYS, profileGaps } from '../../domain/accounts.js';
 import { AppError, isAppError } from '../../domain/errors.js';
@@ -64,7 +64,9 @@ function registerRegister(program: Command, app: App): void {
     const user = await ctx.store.transaction((t) => register(t, ctx, { email, phone, country, name, language, passwordHash }));
     ctx.out.data({ user: describeUser(user) }, () => {
       ctx.out.success(`Account created for ${user.email}; it is pending activation.`);
-      ctx.out.note(`We mailed an activation token. Read it with \`okpay outbox list\`, then run \`okpay activate TOKEN\`.`);
+      ctx.out.note(
+        `We mailed an activation token. Read it with \`okpay outbox list\`, then run \`okpay activate TOKEN\`: it asks for the password you just chose.`,
+      );
       if (user.phoneChallenge)
         ctx.out.note(
           `We sent a code to ${user.phoneChallenge.phone} by text message: once signed in, verify the number with \`okpay profile verify-phone CODE\` within 10 minutes.`,
@@ -74,15 +76,23 @@ function registerRegister(program: Command, app: App): void {
 }
 
 function registerActivate(program: Command, app: App): void {
-  const command = subcommand(program, 'activate', 'activate your account with the token from the activation mail')
+  const command = subcommand(program, 'activate', 'activate your account with the token from the activation mail and the password you registered with')
     .argument('[token]', 'the activation token')
+    .option('--password-stdin', 'read the password chosen at registration from standard input')
     .option('--resend', 'mail a new activation token instead')
     .option('--email <email>', 'with --resend: the address you registered');
-  examples(command, ['okpay activate act_Xq3…', 'okpay activate --resend --email ada@example.com']);
+  examples(command, [
+    'okpay activate act_Xq3…',
+    'printf \'%s\\n\' "$PASSWORD" | okpay activate act_Xq3… --password-stdin',
+    'okpay activate --resend --email ada@example.com',
+  ]);
   action(app, command, async (ctx, o, [token]) => {
     if (o.resend) return resendActivation(ctx, o.email);
     if (!token) throw new AppError('USAGE', 'the activation token is missing', { hint: 'run `okpay activate TOKEN` with the token from the mail' });
-    const { user, ...claims } = await ctx.store.transaction((t) => activate(t, ctx, token));
+    // A mistyped or expired token is told before the password is asked for.
+    await ctx.store.read((t) => activationTokenOwner(t, ctx, token));
+    const password = await readPassword(ctx, { passwordStdin: o.passwordStdin, message: 'Password chosen at registration:' });
+    const { user, ...claims } = await activate(ctx.store, ctx, { token, password });
     const { claimed } = claims;
     ctx.out.data({ user: describeUser(user), ...claimsDocument(ctx, claims) }, () => {
       ctx.out.success(`Account ${user.email} is active. Sign in with \`okpay login --email ${user.email}\`.`);

@@ -133,8 +133,8 @@ async function onboarding(tour: Tour): Promise<string> {
   const { mails } = await tour.json<{ mails: { id: string }[] }>(['outbox', 'list', '--to', ADA.email, '--kind', 'activation']);
   const { mail } = await tour.json<{ mail: { text: string } }>(['outbox', 'show', mails[mails.length - 1]?.id ?? '']);
   const token = /okpay activate (\S+)/.exec(mail.text)?.[1] ?? '';
-  tour.section('Activate the account with the token from the mail, and sign in');
-  await tour.run(['activate', token]);
+  tour.section('Activate the account with the token from the mail and the password chosen at registration, and sign in');
+  await tour.run(['activate', token, '--password-stdin'], { stdin: `${ADA.password}\n` });
   await tour.login('ada', ADA.email, ADA.password);
   tour.section('Turn on two-step verification (secret, otpauth:// URI, recovery codes): the password again, not just the session');
   const password = { as: 'ada', stdin: `${ADA.password}\n` };
