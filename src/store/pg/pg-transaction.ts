@@ -22,8 +22,26 @@ import { linkProblems, queueProblems } from './pg-verify.js';
  * and the sent entries and their texts no longer stay in memory until the commit.
  */
 export const SEND_AHEAD_ENTRIES = 1000;
-/** Locks what every append follows until the commit (see `sendAppends`). */
-const CLAIM_HEADS = 'SELECT 1 FROM chain_heads, counters FOR NO KEY UPDATE';
+/**
+ * The appenders' turn: an advisory lock every unit of work takes, until its commit, just before it
+ * locks the chain heads, and one that lost to another append holds for the whole of its next run,
+ * from before its snapshot (see PgStore's runWriting). While one holds it no other can append, so
+ * its snapshot's heads are still the heads when it appends: it runs once more at most, where it
+ * used to lose again and again to the appends of units that started after it. ("okpayt" in ASCII.)
+ */
+export const APPEND_TURN = 0x6f6b70617974;
+/** Locks what every append follows until the commit (see `sendAppends`), after the appenders' turn. */
+const CLAIM_HEADS = `SELECT pg_advisory_xact_lock(${APPEND_TURN}); SELECT 1 FROM chain_heads, counters FOR NO KEY UPDATE`;
+/** The tables a unit of work appends to, which a fresh connection loads before its first claim of the heads (see `copyStatements`). */
+export const APPEND_TABLES = [
+  { table: 'journal', columns: ['seq'] },
+  { table: 'journal_postings', columns: ['seq'] },
+  { table: 'journal_parties', columns: ['seq'] },
+  { table: 'journal_links', columns: ['seq'] },
+  { table: 'audit', columns: ['seq'] },
+  { table: 'outbox', columns: ['seq'] },
+  { table: 'idempotency', columns: ['user_id'] },
+] as const;
 /** Posts between two turns of the event loop while a part is being sent. */
 const POSTS_PER_TURN = 16;
 
