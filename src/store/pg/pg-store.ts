@@ -278,15 +278,16 @@ export class PgStore implements LoadableStore {
         )) as unknown as pg.QueryResult<MetaRow>[];
         t = await this.begin(client, false, storeMeta(results[results.length - 1]?.rows[0]));
         const result = await work(t);
+        let heads = '';
         if (!t.unchanged) {
           // An empty database takes a fixed clock only for what makes it a test store (fixtures).
           if (this.options.fixedClock && !t.currentMeta.testStore) throw this.fixedClockRefused();
-          await this.commitChanges(client, t);
+          heads = `${await this.commitChanges(client, t)}; `;
         }
         committing = true;
-        // The locks go with the COMMIT, in its round trip: the next writer's turn starts sooner. A
-        // failed COMMIT skips them (they are let go below).
-        await client.query(`COMMIT; ${unlocks}`);
+        // The counters and chain heads, COMMIT and the locks' release in one round trip: the next
+        // writer's turn starts sooner. A failed statement skips the rest (the locks are let go below).
+        await client.query(`${heads}COMMIT; ${unlocks}`);
         unlocked = true;
         this.workTime = null;
         if (t.deferredError) throw t.deferredError;
@@ -384,7 +385,8 @@ export class PgStore implements LoadableStore {
     return new PgRecordTransaction(query, new RecordView(source), meta, readOnly, this.location, sendAhead);
   }
 
-  private async commitChanges(client: pg.Client, t: PgRecordTransaction): Promise<void> {
+  /** Writes the unit of work's rows and records; returns the statement that moves the counters and chain heads, sent with the COMMIT. */
+  private async commitChanges(client: pg.Client, t: PgRecordTransaction): Promise<string> {
     const query = serialQuery(client);
     const before = t.startMeta;
     const meta = t.currentMeta;
@@ -394,16 +396,17 @@ export class PgStore implements LoadableStore {
     const claim = t.postedCount > 0 || t.events.length > 0 || t.mails.length > 0 || t.metaChanged || addedUsers !== 0;
     const { journal, audit } = await t.finishAppends(claim);
     await writeRecords(query, t.unsentRecords());
-    // The counters and both chain heads in one statement: each changes only when it moved.
-    await query(
-      `WITH c AS (UPDATE counters SET value = CASE name WHEN 'users' THEN value + $1 WHEN 'mail' THEN $2 ELSE $3 END
-                   WHERE (name = 'users' AND $1 <> 0) OR (name = 'mail' AND value <> $2) OR (name = 'ticket' AND value <> $3))
-       UPDATE chain_heads h SET seq = v.seq, hash = v.hash FROM (VALUES ('journal', $4::bigint, $5::text), ('audit', $6::bigint, $7::text)) AS v(chain, seq, hash)
-        WHERE h.chain = v.chain AND h.seq <> v.seq`,
-      [addedUsers, meta.mailSeq, meta.ticketSeq, journal.seq, journal.hash, audit.seq, audit.hash],
-    );
     if (meta.testStore !== before.testStore) await query('UPDATE store_meta SET test_store = $1', [meta.testStore]);
     if (meta.createdAt !== before.createdAt) await query('UPDATE store_meta SET created_at = $1', [meta.createdAt]);
+    // The counters and both chain heads in one statement: each changes only when it moved. Its values
+    // are written in (a simple query, which goes with COMMIT, takes no parameters): whole numbers, and
+    // hashes as quoted literals.
+    const [users, mail, ticket] = [addedUsers, meta.mailSeq, meta.ticketSeq].map(wholeNumber);
+    return `WITH c AS (UPDATE counters SET value = CASE name WHEN 'users' THEN value + ${users} WHEN 'mail' THEN ${mail} ELSE ${ticket} END
+                   WHERE (name = 'users' AND ${users} <> 0) OR (name = 'mail' AND value <> ${mail}) OR (name = 'ticket' AND value <> ${ticket}))
+       UPDATE chain_heads h SET seq = v.seq, hash = v.hash
+         FROM (VALUES ('journal', ${wholeNumber(journal.seq)}::bigint, ${client.escapeLiteral(journal.hash)}::text), ('audit', ${wholeNumber(audit.seq)}::bigint, ${client.escapeLiteral(audit.hash)}::text)) AS v(chain, seq, hash)
+        WHERE h.chain = v.chain AND h.seq <> v.seq`;
   }
 
   /** The tables a unit of work appends to, the first time a connection claims the chain heads; none after. */
@@ -515,6 +518,12 @@ function serialQuery(client: pg.Client): Query {
     last = next.catch(() => undefined);
     return next as never;
   };
+}
+
+/** A count or sequence number as SQL text: a safe integer, never anything else. */
+function wholeNumber(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new Error(`not a whole number: ${value}`);
+  return String(value);
 }
 
 /** The writers' lock if it is free now (shared, or alone), without waiting for it. */
