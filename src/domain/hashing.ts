@@ -39,7 +39,8 @@ function canonical(value: unknown): string | undefined {
 
 const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,9})$/;
 
-const isIndex = (key: string): boolean => ARRAY_INDEX.test(key) && Number(key) < 4294967295;
+/** Whether a key is an array index: an object lists such keys first, in numeric order, before its other keys in the order they were added. */
+export const isIndex = (key: string): boolean => ARRAY_INDEX.test(key) && Number(key) < 4294967295;
 
 /**
  * Sorted keys in the order a JavaScript object keeps them: array-index keys first, by number.

@@ -25,7 +25,11 @@ export function seal(body: unknown): string {
  * whole text's digest for the redo record, the write), and each copy of that size is new memory.
  */
 export function sealedBytes(body: unknown): Buffer {
-  const text = JSON.stringify(body);
+  return sealedJson(JSON.stringify(body));
+}
+
+/** sealedBytes of a body whose JSON text the caller has made (it must be what JSON.stringify gives). */
+export function sealedJson(text: string): Buffer {
   const start = HEAD.length + DIGEST_LENGTH + MIDDLE.length;
   const length = Buffer.byteLength(text);
   const bytes = Buffer.allocUnsafe(start + length + 1);

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod/mini';
 import { AppError } from '../domain/errors.js';
-import { sha256Hex } from '../domain/hashing.js';
+import { isIndex, sha256Hex } from '../domain/hashing.js';
 import { checkWithSchema, problemsText } from '../domain/schema.js';
 import { storeMetaSchema } from '../domain/state.js';
 import { corrupt, errnoOf, unavailable } from './durable-file.js';
@@ -13,7 +13,7 @@ import { bucketCount, KINDS, KINDS_ADDED, type Kind } from './record-kinds.js';
 import { countsSchema } from './record-schemas.js';
 import { mailIdForSeq } from './record-transaction.js';
 import type { Changes } from './record-view.js';
-import { sealedBytes, unseal } from './sealed-file.js';
+import { sealedBytes, sealedJson, unseal } from './sealed-file.js';
 
 export const SPLIT_SCHEMA_VERSION = 11;
 export const ROOT = 'store.json';
@@ -180,12 +180,12 @@ export async function recordFiles(
     const buckets = new Set(manifest);
     for (const [bucket, entries] of byBucket) {
       files.set(bucketPath(kind, bucket), async () => {
-        const records = { ...((await from?.bucketRecords(kind, bucket)) ?? {}) };
+        const records = new Map(Object.entries((await from?.bucketRecords(kind, bucket)) ?? {}));
         for (const [key, value] of entries) {
-          if (value === null) delete records[key];
-          else records[key] = value;
+          if (value === null) records.delete(key);
+          else records.set(key, value);
         }
-        return sealedBytes({ kind, bucket, commit, records } satisfies BucketBody);
+        return sealedJson(bucketJson(kind, bucket, commit, records));
       });
       buckets.add(bucket);
     }
@@ -193,6 +193,35 @@ export async function recordFiles(
   }
   for (const kind of listed) if (!files.has(manifestPath(kind))) files.set(manifestPath(kind), sealed({ kind, commit, buckets: [] }));
   return files;
+}
+
+/**
+ * JSON.stringify of a BucketBody whose records are these, made without the records' object: an
+ * object that is given a bucket's keys one at a time takes a new hidden class for each (a bucket's
+ * keys are ids of its own, so no two buckets share them), and a generated store's commit built
+ * tens of thousands of such chains. The records go in the order the object would list them: array
+ * indexes first by number, then the other keys in the order they were added (a Map's order, where
+ * setting a key again keeps its place).
+ */
+export function bucketJson(kind: Kind, bucket: string, commit: number, records: ReadonlyMap<string, unknown>): string {
+  const indexes: string[] = [];
+  const parts: string[] = [];
+  for (const [key, value] of records) {
+    if (isIndex(key)) indexes.push(key);
+    else pushMember(parts, key, value);
+  }
+  if (indexes.length > 0) {
+    const named = parts.splice(0);
+    for (const key of indexes.sort((a, b) => Number(a) - Number(b))) pushMember(parts, key, records.get(key));
+    parts.push(...named);
+  }
+  return `{"kind":${JSON.stringify(kind)},"bucket":${JSON.stringify(bucket)},"commit":${JSON.stringify(commit)},"records":{${parts.join(',')}}}`;
+}
+
+/** One member of an object's JSON, as JSON.stringify writes it (a value it leaves out, such as undefined, is left out). */
+function pushMember(parts: string[], key: string, value: unknown): void {
+  const text = JSON.stringify(value) as string | undefined;
+  if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
 }
 
 /**
