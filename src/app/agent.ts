@@ -15,7 +15,7 @@ import type { OutgoingMail } from '../domain/mail.js';
 import type { User } from '../domain/state.js';
 import { ticketReplyMail, ticketStatusMail, type CustomerMailIds } from '../domain/ticket-mails.js';
 import { summarizeTicket, type TicketSummary } from '../domain/ticket-summary.js';
-import { agentLoads, assignTicket, escalateTicket, pickAgent } from '../domain/ticket-assignment.js';
+import { agentLoads, assignTicket, escalateTicket, pickAgent, requireTierFor } from '../domain/ticket-assignment.js';
 import type { Priority, TicketCategory } from '../domain/ticket-kinds.js';
 import { ACTIVE_STATUSES, type Ticket, type TicketStatus, type Tier } from '../domain/ticket-record.js';
 import { addAgentReply, addNote, changeStatus, mergeTickets, setCategory, setPriority, setTags } from '../domain/tickets.js';
@@ -34,6 +34,7 @@ import {
   queueEntryOf,
   saveTicket,
   selectTickets,
+  slaOf,
   supportData,
   ticketRegion,
   type TicketSelection,
@@ -73,11 +74,15 @@ interface AgentStep {
   readonly nowIso: string;
 }
 
-/** The acting agent and the ticket, checked. */
-async function agentStep(t: Records, deps: AppDeps, actor: Actor, number: number, what: string): Promise<AgentStep> {
+/**
+ * The acting agent and the ticket, checked: not their own, and (unless `change` is null: a note)
+ * at the agent's tier or below, since a ticket above it is not theirs to change.
+ */
+async function agentStep(t: Records, deps: AppDeps, actor: Actor, number: number, what: string, change: string | null = 'change'): Promise<AgentStep> {
   const agent = requireAgent(actor, what);
   const ticket = await findTicket(t, number);
   assertNotOwnTicket(agent, ticket);
+  if (change !== null) requireTierFor(ticket, agent, change);
   return { agent, ticket, nowIso: deps.now().toISOString() };
 }
 
@@ -103,7 +108,7 @@ function faqBody(deps: AppDeps, faqId: string | null, language: Language): strin
 
 /** A public answer (typed, or an FAQ article in the ticket's language); mailed to the customer. */
 export async function replyAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, input: ReplyInput): Promise<Ticket> {
-  const step = await agentStep(t, deps, actor, number, '`ticket reply` for an agent');
+  const step = await agentStep(t, deps, actor, number, '`ticket reply` for an agent', 'answer');
   const body = input.body ?? faqBody(deps, input.faqId, step.ticket.language);
   const updated = saveTicket(t, deps.ref, addAgentReply(step.ticket, step.agent, { body, faqId: input.faqId, status: input.status }, step.nowIso));
   await mailCustomer(t, updated, step.nowIso, (customer, thread) => ticketReplyMail(customer, updated, body, thread));
@@ -142,7 +147,7 @@ export async function replyOnTicket(t: RecordsTransaction, deps: AppDeps, agent:
 }
 
 export async function noteAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, body: string): Promise<Ticket> {
-  const step = await agentStep(t, deps, actor, number, '`ticket note`');
+  const step = await agentStep(t, deps, actor, number, '`ticket note`', null);
   const updated = saveTicket(t, deps.ref, addNote(step.ticket, step.agent, body, step.nowIso));
   audited(t, step, 'ticket.note', updated);
   return updated;
@@ -166,7 +171,7 @@ export async function assignAsAgent(
   number: number,
   toEmail: string | null,
 ): Promise<{ ticket: Ticket; assignee: User }> {
-  const step = await agentStep(t, deps, actor, number, '`ticket assign`');
+  const step = await agentStep(t, deps, actor, number, '`ticket assign`', 'assign');
   const assignee = toEmail === null ? await leastLoadedAgent(t, step.ticket) : await t.users.byEmail(toEmail);
   if (!assignee) {
     if (toEmail !== null) throw new AppError('USER_NOT_FOUND', `no account uses ${toEmail}`);
@@ -187,7 +192,7 @@ export async function escalateAsAgent(
   number: number,
   input: { tier: Tier | null; reason: string | null },
 ): Promise<Ticket> {
-  const step = await agentStep(t, deps, actor, number, '`ticket escalate --tier`');
+  const step = await agentStep(t, deps, actor, number, '`ticket escalate --tier`', 'escalate');
   const assignee = step.ticket.assigneeId === null ? null : await t.users.get(step.ticket.assigneeId);
   const updated = saveTicket(t, deps.ref, escalateTicket(step.ticket, assignee, input.tier, step.agent, input.reason, step.nowIso));
   audited(t, step, 'ticket.escalate', updated, { from: step.ticket.tier, to: updated.tier, reason: input.reason });
@@ -221,7 +226,7 @@ export async function updateAsAgent(t: RecordsTransaction, deps: AppDeps, actor:
 
 /** resolve (→ solved), close (→ closed), reopen (→ open). */
 export async function setStatusAsAgent(t: RecordsTransaction, deps: AppDeps, actor: Actor, number: number, to: TicketStatus, verb: string): Promise<Ticket> {
-  const step = await agentStep(t, deps, actor, number, `\`ticket ${verb}\``);
+  const step = await agentStep(t, deps, actor, number, `\`ticket ${verb}\``, verb);
   const updated = saveTicket(t, deps.ref, changeStatus(step.ticket, to, step.agent, step.nowIso));
   await mailStatusChange(t, step.ticket, updated, step.nowIso);
   audited(t, step, `ticket.${verb}`, updated, { from: step.ticket.status, to });
@@ -235,10 +240,12 @@ export async function mergeAsAgent(
   number: number,
   into: number,
 ): Promise<{ source: Ticket; target: Ticket }> {
-  const step = await agentStep(t, deps, actor, number, '`ticket merge`');
+  const step = await agentStep(t, deps, actor, number, '`ticket merge`', 'merge');
   const target = await findTicket(t, into);
   assertNotOwnTicket(step.agent, target);
-  const result = mergeTickets(step.ticket, target, step.agent, step.nowIso);
+  requireTierFor(target, step.agent, 'merge into');
+  const sourceClock = slaOf(deps.ref, step.ticket, Date.parse(step.nowIso)).current;
+  const result = mergeTickets(step.ticket, target, step.agent, step.nowIso, sourceClock);
   saveTicket(t, deps.ref, result.source);
   saveTicket(t, deps.ref, result.target);
   await mailStatusChange(t, step.ticket, result.source, step.nowIso);

@@ -3,6 +3,7 @@
 // the ticket, its Message-ID (imported once) and the audit entry are written together or not at all.
 
 import type { AcceptedMail } from '../domain/inbound-mail.js';
+import type { FollowUpWay } from '../domain/tickets.js';
 import type { User } from '../domain/state.js';
 import type { RecordsTransaction } from '../store/store.js';
 import type { Actor } from './authenticate.js';
@@ -11,7 +12,13 @@ import { openTicketFor, replyAsCustomer } from './tickets.js';
 
 export type ImportOutcome =
   | { readonly outcome: 'opened' | 'duplicate-request'; readonly ticket: number }
-  | { readonly outcome: 'replied'; readonly ticket: number; readonly threadedBy: 'message-id' | 'subject-tag'; readonly followUpOf: number | null }
+  | {
+      readonly outcome: 'replied';
+      readonly ticket: number;
+      readonly threadedBy: 'message-id' | 'subject-tag';
+      readonly followUpOf: number | null;
+      readonly followUp: FollowUpWay | null;
+    }
   /** The same Message-ID was imported before: nothing was written. */
   | { readonly outcome: 'already-imported'; readonly ticket: number }
   /** No customer account has the sender's address: nothing was written; the mail can be imported once they have one. */
@@ -73,5 +80,5 @@ async function replyFromMail(
   thread: Thread,
 ): Promise<ImportOutcome & { ticket: number }> {
   const reply = await replyAsCustomer(t, deps, customer, thread.ticket, mail.body);
-  return { outcome: 'replied', ticket: reply.detail.ticket.number, threadedBy: thread.by, followUpOf: reply.followUpOf };
+  return { outcome: 'replied', ticket: reply.detail.ticket.number, threadedBy: thread.by, followUpOf: reply.followUpOf, followUp: reply.followUp };
 }

@@ -18,8 +18,19 @@ import { ticketReceivedMail } from '../domain/ticket-mails.js';
 import type { TicketSummary } from '../domain/ticket-summary.js';
 import { requestEscalation } from '../domain/ticket-assignment.js';
 import { type TicketCategory, type TicketChannel } from '../domain/ticket-kinds.js';
-import { TICKET_STATUSES, type Ticket } from '../domain/ticket-record.js';
-import { addCustomerReply, DUPLICATE_WINDOW_HOURS, duplicateKey, isWaitingForFirstReply, openTicket, rateTicket } from '../domain/tickets.js';
+import { ACTIVE_STATUSES, TICKET_STATUSES, type Ticket } from '../domain/ticket-record.js';
+import {
+  addCustomerReply,
+  DUPLICATE_WINDOW_HOURS,
+  duplicateKey,
+  followUpNumbers,
+  followUpSubjectOf,
+  isWaitingForFirstReply,
+  openTicket,
+  rateTicket,
+  type FollowUpContext,
+  type FollowUpWay,
+} from '../domain/tickets.js';
 import { followUpsOf, type TxView } from '../domain/tx-view.js';
 import { secondFactorMessage, verifySecondFactor } from '../domain/twofactor.js';
 import { viewOf } from './tx-views.js';
@@ -340,8 +351,9 @@ export function newTicket(t: RecordsTransaction, deps: AppDeps, actor: Actor, re
 
 export interface CustomerReplyResult {
   readonly detail: TicketDetail;
-  /** The closed ticket the reply followed up with a new ticket, if it was closed. */
+  /** The closed ticket the reply was about, when it went to a follow-up (see `followUp`). */
   readonly followUpOf: number | null;
+  readonly followUp: FollowUpWay | null;
   readonly reopened: boolean;
 }
 
@@ -350,22 +362,39 @@ export function customerReply(t: RecordsTransaction, deps: AppDeps, actor: Actor
   return replyAsCustomer(t, deps, actor.user, number, body);
 }
 
+/** A bound on the follow-ups of one closed ticket looked at, latest first, for one still being worked on. */
+const FOLLOW_UPS_CHECKED_MAX = 20;
+
+/** What a reply to the closed ticket `closed` is compared with: its open follow-up, and the same request within a day. */
+async function followUpContext(t: Records, customer: User, closed: Ticket, nowMs: number): Promise<FollowUpContext> {
+  let open: Ticket | null = null;
+  for (const number of followUpNumbers(closed).slice(0, FOLLOW_UPS_CHECKED_MAX)) {
+    const followUp = await followMerges(t, await findTicket(t, number));
+    if (ACTIVE_STATUSES.includes(followUp.status) && followUp.customerId === customer.id) {
+      open = followUp;
+      break;
+    }
+  }
+  return { open, recent: await sameSubjectRecently(t, customer, followUpSubjectOf(closed), nowMs) };
+}
+
 /** A customer's answer on one of their tickets (signed in, or by mail: `ticket import`). */
 export async function replyAsCustomer(t: RecordsTransaction, deps: AppDeps, me: User, number: number, body: string): Promise<CustomerReplyResult> {
   const now = deps.now();
   const target = await followMerges(t, await findOwnTicket(t, number, me.id));
-  const reply = addCustomerReply(target, me, body, () => t.tickets.nextNumber(), now.toISOString());
+  const followUps = target.status === 'closed' ? await followUpContext(t, me, target, now.getTime()) : undefined;
+  const reply = addCustomerReply(target, me, body, () => t.tickets.nextNumber(), now.toISOString(), followUps);
   saveTickets(t, deps.ref, reply.changed);
-  if (reply.followUpOf !== null) t.mail(ticketReceivedMail(me, reply.ticket, null), now.toISOString());
+  if (reply.followUp === 'opened') t.mail(ticketReceivedMail(me, reply.ticket, null), now.toISOString());
   t.audit({
     at: now.toISOString(),
-    type: 'ticket.customer-reply',
+    type: reply.followUp === 'duplicate' ? 'ticket.duplicate' : 'ticket.customer-reply',
     actor: me.id,
     subject: me.id,
-    details: { ticket: reply.ticket.number, followUpOf: reply.followUpOf, reopened: reply.reopened },
+    details: { ticket: reply.ticket.number, followUpOf: reply.followUpOf, followUp: reply.followUp, reopened: reply.reopened },
   });
   const detail = await ticketDetail(t, deps, reply.ticket, 'customer', now.getTime());
-  return { detail, followUpOf: reply.followUpOf, reopened: reply.reopened };
+  return { detail, followUpOf: reply.followUpOf, followUp: reply.followUp, reopened: reply.reopened };
 }
 
 /** `ticket escalate` from the customer: asks for a higher tier (or a manager), with a reason. */

@@ -6,7 +6,7 @@ import { regionForCountry } from '../domain/support-regions.js';
 import { type Language } from '../domain/language.js';
 import { formatAmount } from '../domain/money.js';
 import type { User } from '../domain/state.js';
-import { saveTicket } from '../app/desk.js';
+import { saveTicket, slaOf } from '../app/desk.js';
 import { requestEscalation } from '../domain/ticket-assignment.js';
 import { TICKET_CATEGORIES } from '../domain/ticket-kinds.js';
 import { ACTIVE_STATUSES, type Ticket, type TicketStatus } from '../domain/ticket-record.js';
@@ -119,7 +119,7 @@ export class GeneratedTickets {
     }
     // Merged once both tickets exist, so that each ticket's event log runs forward in time.
     this.g.clockMs = Math.max(this.g.clockMs, into.atMs) + 15 * 60 * 1000;
-    const merged = mergeTickets(ticket, earlier, agent, this.g.nowIso);
+    const merged = mergeTickets(ticket, earlier, agent, this.g.nowIso, slaOf(this.g.ctx.ref, ticket, this.g.clockMs).current);
     this.keep(merged.source);
     this.keep(merged.target);
   }

@@ -88,17 +88,40 @@ export function targetMinutes(ticket: Ticket, support: SupportData, kind: ReplyK
   return cap === null ? target.firstReplyBusinessMinutes : Math.min(target.firstReplyBusinessMinutes, cap);
 }
 
+/** Minutes a merged ticket's clock had counted by `fromMs` (the merge); this ticket counts on from there. */
+interface Carried {
+  readonly elapsed: number;
+  readonly dueAtMs: number | null;
+  readonly fromMs: number;
+}
+
 interface Span {
   readonly kind: ReplyKind;
   readonly startMs: number;
   readonly endMs: number | null;
   readonly endedBy: 'reply' | 'stopped' | null;
+  readonly carried: Carried | null;
+}
+
+type OpenSpan = Pick<Span, 'kind' | 'startMs' | 'carried'>;
+
+/**
+ * A merged ticket's waiting clock (recorded on `merged-from`) replaces this ticket's when it
+ * started earlier, or when this ticket was not waiting: the customer has waited since then.
+ */
+function withMergedClock(open: OpenSpan | null, event: TicketEvent & { type: 'merged-from' }): OpenSpan | null {
+  const waiting = event.waiting ?? null;
+  if (waiting === null) return open;
+  const sinceMs = Date.parse(waiting.since);
+  if (open !== null && open.startMs <= sinceMs) return open;
+  const dueAtMs = waiting.dueAt === null ? null : Date.parse(waiting.dueAt);
+  return { kind: waiting.kind, startMs: sinceMs, carried: { elapsed: waiting.elapsedMinutes, dueAtMs, fromMs: Date.parse(event.at) } };
 }
 
 /** Cuts the event log into the spans during which the customer waited for an answer. */
 function waitingSpans(ticket: Ticket): Span[] {
   const spans: Span[] = [];
-  let open: { kind: ReplyKind; startMs: number } | null = { kind: 'first-reply', startMs: Date.parse(ticket.createdAt) };
+  let open: OpenSpan | null = { kind: 'first-reply', startMs: Date.parse(ticket.createdAt), carried: null };
   let answered = false;
   for (const event of ticket.events) {
     const atMs = Date.parse(event.at);
@@ -107,7 +130,9 @@ function waitingSpans(ticket: Ticket): Span[] {
       open = null;
       answered = true;
     } else if (event.type === 'message' && event.visibility === 'public' && event.author === 'customer' && open === null) {
-      open = { kind: answered ? 'next-reply' : 'first-reply', startMs: atMs };
+      open = { kind: answered ? 'next-reply' : 'first-reply', startMs: atMs, carried: null };
+    } else if (event.type === 'merged-from') {
+      open = withMergedClock(open, event);
     } else if (event.type === 'status' && FINISHED.has(event.to) && open) {
       spans.push({ ...open, endMs: atMs, endedBy: 'stopped' });
       open = null;
@@ -130,9 +155,18 @@ function countSpan(count: Count, target: number, region: Region, fromMs: number,
   return { elapsed: count.elapsed + minutes, dueAtMs: reached ? addBusinessMinutes(region, fromMs, target - count.elapsed) : count.dueAtMs };
 }
 
+/** From when this ticket's own running time counts towards the span's clock. */
+const countsFromMs = (span: Span): number => span.carried?.fromMs ?? span.startMs;
+
 function countIntervals(span: Span, endMs: number, target: number, region: Region, running: readonly Interval[]): Count {
-  let count: Count = { elapsed: 0, dueAtMs: null };
-  for (const interval of running) count = countSpan(count, target, region, Math.max(interval.fromMs, span.startMs), Math.min(interval.toMs, endMs));
+  const { carried } = span;
+  // A carried clock past a target it had not reached (the merge raised the priority) was due by the merge at the latest.
+  let count: Count =
+    carried === null
+      ? { elapsed: 0, dueAtMs: null }
+      : { elapsed: carried.elapsed, dueAtMs: carried.dueAtMs ?? (carried.elapsed >= target ? carried.fromMs : null) };
+  const fromMs = countsFromMs(span);
+  for (const interval of running) count = countSpan(count, target, region, Math.max(interval.fromMs, fromMs), Math.min(interval.toMs, endMs));
   return count;
 }
 
@@ -209,7 +243,7 @@ export function clockSnapshot(ticket: Ticket, support: SupportData, region: Regi
     startedAtMs: last.startMs,
     targetMinutes: target,
     elapsedMinutes: count.elapsed,
-    runningSinceMs: runningNow && running.sinceMs !== null ? Math.max(running.sinceMs, last.startMs) : null,
+    runningSinceMs: runningNow && running.sinceMs !== null ? Math.max(running.sinceMs, countsFromMs(last)) : null,
     dueAtMs: count.dueAtMs,
   };
 }

@@ -25,6 +25,11 @@ export const parseChannel = (text: string): TicketChannel => oneOf(TICKET_CHANNE
 export const parsePriority = (text: string): Priority => oneOf(PRIORITIES, text, 'priority');
 export const parseStatus = (text: string): TicketStatus => oneOf(TICKET_STATUSES, text, 'ticket status');
 
+/** What an agent may set with `--status`: a ticket is closed by `ticket close` and merged only by `ticket merge` (into a target). */
+export const SETTABLE_STATUSES = ['open', 'pending', 'on-hold', 'solved'] as const satisfies readonly TicketStatus[];
+export type SettableStatus = (typeof SETTABLE_STATUSES)[number];
+export const parseSettableStatus = (text: string): SettableStatus => oneOf(SETTABLE_STATUSES, text, 'status a ticket can be set to');
+
 export function parseTier(text: string): Tier {
   const trimmed = text.trim();
   if (trimmed !== '1' && trimmed !== '2' && trimmed !== '3')

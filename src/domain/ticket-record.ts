@@ -45,6 +45,15 @@ const ticketMessageSchema = onFirstUse(() =>
 );
 export type TicketMessage = z.infer<ReturnType<typeof ticketMessageSchema>>;
 
+/**
+ * The reply clock of a ticket merged into this one, as it stood at the merge (its customer was
+ * waiting since `since`; `elapsedMinutes` business minutes had counted; `dueAt` once the target
+ * was reached). The merged ticket's clock carries on from it (sla.ts), so a breach stays visible.
+ */
+const carriedClockSchema = () =>
+  z.readonly(z.object({ kind: z.enum(['first-reply', 'next-reply']), since: text(), elapsedMinutes: z.int(), dueAt: optionalText() }));
+export type CarriedClock = z.infer<ReturnType<typeof carriedClockSchema>>;
+
 /** An event: when, who did it (null for the system, e.g. auto-close), and what. */
 const event = <Shape extends Record<string, z.core.SomeType>>(shape: Shape) => z.readonly(z.object({ at: text(), by: optionalText(), ...shape }));
 
@@ -62,7 +71,7 @@ const ticketEventSchema = onFirstUse(() =>
     event({ type: z.literal('rated'), score: z.int(), comment: optionalText() }),
     event({ type: z.literal('duplicate') }),
     event({ type: z.literal('merged-into'), ticket: ticketNumber() }),
-    event({ type: z.literal('merged-from'), ticket: ticketNumber() }),
+    event({ type: z.literal('merged-from'), ticket: ticketNumber(), waiting: z.optional(z.nullable(carriedClockSchema())) }),
     event({ type: z.literal('follow-up'), ticket: ticketNumber() }),
   ]),
 );

@@ -2,17 +2,19 @@
 // every change is recorded (an event appended, `updatedAt` moved). Pure: times come in.
 
 import { AppError } from './errors.js';
-import type { Ticket, TicketEvent, TicketMessage, TicketStatus } from './ticket-record.js';
+import { ACTIVE_STATUSES, type Ticket, type TicketEvent, type TicketMessage, type TicketStatus } from './ticket-record.js';
 import type { UserId } from './user.js';
 
 /** A bound on every ticket's conversation: beyond it, the customer opens a new ticket. */
 export const MAX_MESSAGES = 500;
 
+// `merged` is no status change: a ticket becomes merged only by `mergeTickets`, which names the
+// ticket it goes into (`toMerged`); a merged ticket with no target would swallow its replies.
 const TRANSITIONS: Readonly<Record<TicketStatus, readonly TicketStatus[]>> = {
-  new: ['open', 'pending', 'on-hold', 'solved', 'merged'],
-  open: ['pending', 'on-hold', 'solved', 'merged'],
-  pending: ['open', 'on-hold', 'solved', 'merged'],
-  'on-hold': ['open', 'pending', 'solved', 'merged'],
+  new: ['open', 'pending', 'on-hold', 'solved'],
+  open: ['pending', 'on-hold', 'solved'],
+  pending: ['open', 'on-hold', 'solved'],
+  'on-hold': ['open', 'pending', 'solved'],
   solved: ['open', 'closed'],
   closed: [],
   merged: [],
@@ -25,6 +27,7 @@ export function canTransition(from: TicketStatus, to: TicketStatus): boolean {
 function transitionHint(ticket: Ticket, to: TicketStatus): string {
   if (ticket.status === 'closed') return 'a closed ticket stays closed; a reply from the customer opens a linked follow-up';
   if (ticket.status === 'merged') return `it was merged into #${ticket.mergedInto ?? '?'}: work on that ticket`;
+  if (to === 'merged') return `merge it into the ticket that carries on: \`okpay ticket merge ${ticket.number} --into N\``;
   if (to === 'closed') return `resolve it first (\`okpay ticket resolve ${ticket.number}\`); solved tickets close by themselves after 7 days`;
   const allowed = TRANSITIONS[ticket.status];
   return allowed.length > 0 ? `from ${ticket.status} it can go to ${allowed.join(', ')}` : '';
@@ -59,4 +62,16 @@ export function withStatus(ticket: Ticket, to: TicketStatus, by: UserId | null, 
   if (ticket.status === to) return ticket;
   assertTransition(ticket, to);
   return withEvent(ticket, { type: 'status', at, by, from: ticket.status, to }, { status: to });
+}
+
+/** The source of a merge, marked as merged into `into` (the only way to the `merged` status). */
+export function toMerged(ticket: Ticket, into: number, by: UserId, at: string): Ticket {
+  if (!ACTIVE_STATUSES.includes(ticket.status)) {
+    throw new AppError('INVALID_TRANSITION', `ticket #${ticket.number} is ${ticket.status} and cannot be merged`, {
+      hint: transitionHint(ticket, 'merged'),
+      details: { from: ticket.status, to: 'merged' },
+    });
+  }
+  const merged = withEvent(ticket, { type: 'status', at, by, from: ticket.status, to: 'merged' }, { status: 'merged' });
+  return withEvent(merged, { type: 'merged-into', at, by, ticket: into }, { mergedInto: into });
 }

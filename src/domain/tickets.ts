@@ -6,12 +6,22 @@
 
 import { AppError } from './errors.js';
 import type { Language } from './language.js';
+import type { ReplyClock } from './sla.js';
 import type { SupportData } from './support.js';
 import { requireTierFor } from './ticket-assignment.js';
 import type { Priority, TicketCategory, TicketChannel } from './ticket-kinds.js';
 import { SUBJECT_MAX_CHARS } from './ticket-input.js';
-import { ACTIVE_STATUSES, type Rating, type Ticket, type TicketEvent, type TicketMessage, type TicketStatus, type Tier } from './ticket-record.js';
-import { assertTransition, MAX_MESSAGES, withEvent, withMessage, withStatus } from './ticket-state.js';
+import {
+  ACTIVE_STATUSES,
+  type CarriedClock,
+  type Rating,
+  type Ticket,
+  type TicketEvent,
+  type TicketMessage,
+  type TicketStatus,
+  type Tier,
+} from './ticket-record.js';
+import { assertTransition, MAX_MESSAGES, toMerged, withEvent, withMessage, withStatus } from './ticket-state.js';
 import type { TxId, User, UserId } from './user.js';
 
 const HOUR_MS = 3_600_000;
@@ -174,29 +184,74 @@ export function mergedInto(ticket: Ticket): number | null {
   return ticket.status === 'merged' ? ticket.mergedInto : null;
 }
 
+/** How a reply to a closed ticket was taken: a new follow-up, the open one, or the same request again. */
+export type FollowUpWay = 'opened' | 'joined' | 'duplicate';
+
 export interface CustomerReply {
-  /** The ticket that received the reply: the one asked for, the one it was merged into, or a new follow-up. */
+  /** The ticket that received the reply: the one asked for, the one it was merged into, or a follow-up. */
   readonly ticket: Ticket;
+  /** The closed ticket the reply was about, when it went to a follow-up. */
   readonly followUpOf: number | null;
+  readonly followUp: FollowUpWay | null;
   readonly reopened: boolean;
   /** Every ticket the reply changed or made, to be stored. */
   readonly changed: readonly Ticket[];
 }
 
+/** What a reply to a closed ticket is compared with (looked up by the caller; nothing when the ticket is not closed). */
+export interface FollowUpContext {
+  /** The closed ticket's latest follow-up (after its merges) when it is still being worked on. */
+  readonly open: Ticket | null;
+  /** The customer's tickets of the last 24 hours with the follow-up's subject (`followUpSubjectOf`). */
+  readonly recent: readonly Ticket[];
+}
+
+const NO_FOLLOW_UP: FollowUpContext = { open: null, recent: [] };
+
 /**
  * A customer's reply to `target` (a merged ticket's reply goes to the ticket it was merged into:
  * follow `mergedInto` first). Waiting on the customer, on hold or solved, the ticket becomes open
- * again; a closed ticket stays closed and the reply starts a linked follow-up.
+ * again. A closed ticket stays closed: the reply goes to its follow-up while one is being worked
+ * on, else it opens a new linked follow-up — unless the same request (the follow-up's subject and
+ * this body) came in within 24 hours, which is flagged as a duplicate, as `openTicket` does.
  */
-export function addCustomerReply(target: Ticket, customer: User, body: string, nextNumber: NextNumber, nowIso: string): CustomerReply {
-  if (target.status === 'closed') {
-    const { followUp, closed } = openFollowUp(target, customer, body, nextNumber, nowIso);
-    return { ticket: followUp, followUpOf: target.number, reopened: false, changed: [closed, followUp] };
-  }
+export function addCustomerReply(
+  target: Ticket,
+  customer: User,
+  body: string,
+  nextNumber: NextNumber,
+  nowIso: string,
+  followUps: FollowUpContext = NO_FOLLOW_UP,
+): CustomerReply {
+  if (target.status === 'closed') return replyToClosed(target, customer, body, nextNumber, nowIso, followUps);
   const replied = withMessage(target, { at: nowIso, authorId: customer.id, author: 'customer', visibility: 'public', body, faqId: null });
   const reopen = target.status === 'pending' || target.status === 'on-hold' || target.status === 'solved';
   const updated = reopen ? withStatus(replied, 'open', customer.id, nowIso) : replied;
-  return { ticket: updated, followUpOf: null, reopened: target.status === 'solved', changed: [updated] };
+  return { ticket: updated, followUpOf: null, followUp: null, reopened: target.status === 'solved', changed: [updated] };
+}
+
+function replyToClosed(closed: Ticket, customer: User, body: string, nextNumber: NextNumber, nowIso: string, followUps: FollowUpContext): CustomerReply {
+  const earlier = findDuplicate(followUps.recent, customer.id, followUpSubjectOf(closed), body, Date.parse(nowIso));
+  if (earlier) {
+    const flagged = withEvent(earlier, { type: 'duplicate', at: nowIso, by: customer.id });
+    return { ticket: flagged, followUpOf: closed.number, followUp: 'duplicate', reopened: false, changed: [flagged] };
+  }
+  if (followUps.open !== null && ACTIVE_STATUSES.includes(followUps.open.status)) {
+    const joined = addCustomerReply(followUps.open, customer, body, nextNumber, nowIso);
+    return { ...joined, followUpOf: closed.number, followUp: 'joined' };
+  }
+  const { followUp, closed: linked } = openFollowUp(closed, customer, body, nextNumber, nowIso);
+  return { ticket: followUp, followUpOf: closed.number, followUp: 'opened', reopened: false, changed: [linked, followUp] };
+}
+
+/** The ticket numbers of `ticket`'s follow-ups, latest first. */
+export function followUpNumbers(ticket: Ticket): number[] {
+  return ticket.events.flatMap((event) => (event.type === 'follow-up' ? [event.ticket] : [])).reverse();
+}
+
+/** The subject of a follow-up to `closed` (what a repeated reply is compared by). */
+export function followUpSubjectOf(closed: Pick<Ticket, 'number' | 'subject'>): string {
+  return followUpSubject(`Follow-up to #${closed.number}:`, closed.subject);
 }
 
 function followUpSubject(prefix: string, subject: string): string {
@@ -210,7 +265,7 @@ function openFollowUp(closed: Ticket, customer: User, body: string, nextNumber: 
     nextNumber(),
     {
       ...ticketBasics(closed, customer),
-      subject: followUpSubject(`Follow-up to #${closed.number}:`, closed.subject),
+      subject: followUpSubjectOf(closed),
       body,
       priority: closed.priority,
       tier: closed.tier,
@@ -338,28 +393,38 @@ export function rateTicket(ticket: Ticket, customer: User, score: number, commen
   return { ticket: linked, followUp, changed: [linked, followUp] };
 }
 
+/** The source's waiting clock as the merge records it (null when no answer is due). */
+function carriedClock(clock: ReplyClock | null): CarriedClock | null {
+  if (clock === null || clock.endedAtMs !== null) return null;
+  const reached = clock.elapsedMinutes >= clock.targetMinutes && clock.dueAtMs !== null;
+  return {
+    kind: clock.kind,
+    since: new Date(clock.startedAtMs).toISOString(),
+    elapsedMinutes: clock.elapsedMinutes,
+    dueAt: reached && clock.dueAtMs !== null ? new Date(clock.dueAtMs).toISOString() : null,
+  };
+}
+
 /**
  * Folds a duplicate into the ticket that carries on: its conversation is copied over (marked
- * with where it came from), the higher priority and tier win, and it is left as "merged".
+ * with where it came from), the higher priority and tier win, and it is left as "merged". The
+ * source's reply clock (`sourceClock`, its SLA report's current clock at the merge) is recorded on
+ * the target, whose clock carries on from it when it started earlier (sla.ts): a customer who has
+ * waited since the duplicate came in is not made to start waiting again, and a breach stays one.
  */
-export function mergeTickets(source: Ticket, target: Ticket, by: User, nowIso: string): { source: Ticket; target: Ticket } {
+export function mergeTickets(source: Ticket, target: Ticket, by: User, nowIso: string, sourceClock: ReplyClock | null): { source: Ticket; target: Ticket } {
   if (source.number === target.number) throw new AppError('INVALID_MERGE', 'a ticket cannot be merged into itself');
   if (source.customerId !== target.customerId)
     throw new AppError('INVALID_TRANSITION', `tickets #${source.number} and #${target.number} belong to different customers and cannot be merged`);
   if (!ACTIVE_STATUSES.includes(target.status))
     throw new AppError('INVALID_TRANSITION', `ticket #${target.number} is ${target.status}; merge into a ticket that is still being worked on`);
-  assertTransition(source, 'merged');
   if (target.messages.length + source.messages.length > MAX_MESSAGES)
     throw new AppError('INVALID_TRANSITION', `together the tickets hold more than ${MAX_MESSAGES} messages`);
   const copies = source.messages.map((message, index) => ({ ...message, id: target.messages.length + index + 1, fromTicket: source.number }));
-  const merged = withEvent(
-    withStatus(source, 'merged', by.id, nowIso),
-    { type: 'merged-into', at: nowIso, by: by.id, ticket: target.number },
-    { mergedInto: target.number },
-  );
+  const merged = toMerged(source, target.number, by.id, nowIso);
   const grown = withEvent(
     target,
-    { type: 'merged-from', at: nowIso, by: by.id, ticket: source.number },
+    { type: 'merged-from', at: nowIso, by: by.id, ticket: source.number, waiting: carriedClock(sourceClock) },
     {
       messages: [...target.messages, ...copies],
       priority: higherPriority(source.priority, target.priority),

@@ -5,6 +5,7 @@
 import { regionById } from '../../src/domain/support-regions.js';
 import type { User, UserId } from '../../src/domain/state.js';
 import type { SupportData } from '../../src/domain/support.js';
+import type { ReplyClock } from '../../src/domain/sla.js';
 import { summarizeTicket, type TicketSummary } from '../../src/domain/ticket-summary.js';
 import * as assignment from '../../src/domain/ticket-assignment.js';
 import * as rules from '../../src/domain/tickets.js';
@@ -109,8 +110,15 @@ export function rateTicket(state: State, ticket: Ticket, customer: User, score: 
   return rated;
 }
 
-export function mergeTickets(state: State, source: Ticket, target: Ticket, by: User, nowIso: string): { source: Ticket; target: Ticket } {
-  const merged = rules.mergeTickets(source, target, by, nowIso);
+export function mergeTickets(
+  state: State,
+  source: Ticket,
+  target: Ticket,
+  by: User,
+  nowIso: string,
+  sourceClock: ReplyClock | null = null,
+): { source: Ticket; target: Ticket } {
+  const merged = rules.mergeTickets(source, target, by, nowIso, sourceClock);
   saveAll(state, [merged.source, merged.target]);
   return merged;
 }

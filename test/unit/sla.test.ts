@@ -3,7 +3,7 @@ import type { Region } from '../../src/domain/calendar.js';
 import { formatBusinessMinutes, slaReport, targetMinutes } from '../../src/domain/sla.js';
 import { channelNow, expectedFirstReplyText, parseSupport, regionNow } from '../../src/domain/support.js';
 import { type Ticket } from '../../src/domain/ticket-record.js';
-import { addAgentReply, addCustomerReply, changeStatus } from '../support/desk-state.js';
+import { addAgentReply, addCustomerReply, changeStatus, mergeTickets } from '../support/desk-state.js';
 import { agent, americas, asia, at, customer, europe, iso, local, newState, open, support } from '../support/desk.js';
 import { readFileSync } from 'node:fs';
 
@@ -155,6 +155,41 @@ describe('the clock, derived from the event log', () => {
     expect(after.current).toBeNull();
     expect(after.breaches).toBe(1);
     expect(after.past[0]).toMatchObject({ breached: true, elapsedMinutes: 360 });
+  });
+
+  it('a merge carries the waiting clock of the ticket merged when it started earlier: the breach and its deadline stay', () => {
+    const { state, ada, ticket: early } = opened(europe, '2026-11-23T10:00', 'dispute');
+    const lin = agent(state, 'lin', 2);
+    const late = open(state, ada, at(europe, '2026-11-23T15:00'), { subject: 'Still locked out', category: 'account', channel: 'email', regionId: europe.id });
+    const mergeAt = at(europe, '2026-11-23T15:30');
+    const sourceClock = report(early, europe, mergeAt).current;
+    expect(sourceClock).toMatchObject({ elapsedMinutes: 330, breached: true });
+    const { target } = mergeTickets(state, early, late, lin, iso(mergeAt), sourceClock);
+    const sla = report(target, europe, at(europe, '2026-11-23T16:00'));
+    expect(sla.current).toMatchObject({ kind: 'first-reply', startedAtMs: at(europe, '2026-11-23T10:00'), elapsedMinutes: 360, breached: true });
+    expect(local(europe, sla.current?.dueAtMs ?? null)).toBe('2026-11-23T14:00');
+    expect(sla.state).toBe('breached');
+    // Without the recorded clock (a merge from before this rule), the target's own clock runs.
+    const { target: plain } = mergeTickets(
+      state,
+      open(state, ada, at(europe, '2026-11-23T10:00'), { subject: 'x' }),
+      open(state, ada, at(europe, '2026-11-23T15:00'), { subject: 'y' }),
+      lin,
+      iso(mergeAt),
+    );
+    expect(report(plain, europe, at(europe, '2026-11-23T16:00')).current?.elapsedMinutes).toBe(60);
+  });
+
+  it('a carried clock past a target it had not reached (the merge raised the priority) is due by the merge', () => {
+    const { state, ada, ticket: early } = opened(europe, '2026-11-23T10:00', 'account');
+    const lin = agent(state, 'lin', 2);
+    const urgent = open(state, ada, at(europe, '2026-11-23T15:00'), { subject: 'Refund missing', category: 'dispute', regionId: europe.id });
+    const mergeAt = at(europe, '2026-11-23T15:30');
+    const sourceClock = report(early, europe, mergeAt).current;
+    expect(sourceClock).toMatchObject({ elapsedMinutes: 330, breached: false });
+    const { target } = mergeTickets(state, early, urgent, lin, iso(mergeAt), sourceClock);
+    const sla = report(target, europe, at(europe, '2026-11-23T16:00'));
+    expect(sla.current).toMatchObject({ targetMinutes: 240, elapsedMinutes: 360, breached: true, dueAtMs: mergeAt });
   });
 
   it('is at risk in the last quarter of the target', () => {

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseTags, parseTicketNumber, validateBody, validateSubject } from '../../src/domain/ticket-input.js';
-import { TICKET_STATUSES, type TicketStatus } from '../../src/domain/ticket-record.js';
+import { TICKET_STATUSES, type Ticket, type TicketStatus } from '../../src/domain/ticket-record.js';
+import * as rules from '../../src/domain/tickets.js';
 import { canTransition } from '../../src/domain/ticket-state.js';
 import { duplicateKey, initialPriority, setCategory, visibleEvents, visibleMessages } from '../../src/domain/tickets.js';
 import {
@@ -31,10 +32,11 @@ const DAY = 24 * HOUR;
 
 describe('the state machine', () => {
   const allowed: Record<TicketStatus, TicketStatus[]> = {
-    new: ['open', 'pending', 'on-hold', 'solved', 'merged'],
-    open: ['pending', 'on-hold', 'solved', 'merged'],
-    pending: ['open', 'on-hold', 'solved', 'merged'],
-    'on-hold': ['open', 'pending', 'solved', 'merged'],
+    // `merged` only by a merge, which names the target (mergeTickets).
+    new: ['open', 'pending', 'on-hold', 'solved'],
+    open: ['pending', 'on-hold', 'solved'],
+    pending: ['open', 'on-hold', 'solved'],
+    'on-hold': ['open', 'pending', 'solved'],
     solved: ['open', 'closed'],
     closed: [],
     merged: [],
@@ -403,6 +405,58 @@ describe('merging', () => {
     expect(errorCode(() => mergeTickets(state, a, a, lin, iso(T0)))).toBe('INVALID_MERGE');
     expect(errorCode(() => mergeTickets(state, a, b, lin, iso(T0)))).toBe('INVALID_TRANSITION');
     expect(errorCode(() => mergeTickets(state, a, solved, lin, iso(T0)))).toBe('INVALID_TRANSITION');
+  });
+});
+
+describe('merged only by a merge', () => {
+  it('refuses a status change to merged from every status (no ticket is merged into nothing)', () => {
+    const state = newState();
+    const ada = customer(state, 'ada');
+    const lin = agent(state, 'lin', 1);
+    for (const status of ['open', 'pending', 'on-hold', 'solved'] as const) {
+      const ticket = open(state, ada, T0, { subject: status });
+      const there = changeStatus(state, ticket, status, lin, iso(T0));
+      expect(
+        errorCode(() => changeStatus(state, there, 'merged', lin, iso(T0 + HOUR))),
+        status,
+      ).toBe('INVALID_TRANSITION');
+      expect(requireTicket(state, there.number)).toMatchObject({ status, mergedInto: null });
+    }
+    const fresh = open(state, ada, T0, { subject: 'new' });
+    expect(errorCode(() => changeStatus(state, fresh, 'merged', lin, iso(T0 + HOUR)))).toBe('INVALID_TRANSITION');
+  });
+});
+
+describe('replies to a closed ticket', () => {
+  const closedTicket = (state: ReturnType<typeof newState>, ada: ReturnType<typeof customer>) => {
+    const original = open(state, ada, T0, { subject: 'Refund' });
+    return changeStatus(state, changeStatus(state, original, 'solved', null, iso(T0)), 'closed', null, iso(T0));
+  };
+  const context = (state: ReturnType<typeof newState>, closed: Ticket, openFollowUp: number | null) => ({
+    open: openFollowUp === null ? null : requireTicket(state, openFollowUp),
+    recent: Object.values(state.tickets).filter((t) => t.subject === `Follow-up to #${closed.number}: ${closed.subject}`),
+  });
+
+  it('go to the open follow-up; the same text within a day is a duplicate; after a day it is a new follow-up', () => {
+    const state = newState();
+    const ada = customer(state, 'ada');
+    const closed = closedTicket(state, ada);
+    const first = rules.addCustomerReply(closed, ada, 'It happened again', () => 2, iso(T0 + HOUR), context(state, closed, null));
+    expect(first).toMatchObject({ followUpOf: 1, followUp: 'opened', ticket: { number: 2, status: 'new' } });
+    for (const changed of first.changed) state.tickets[String(changed.number)] = changed;
+    const again = rules.addCustomerReply(closed, ada, ' it  happened AGAIN ', () => 3, iso(T0 + 2 * HOUR), context(state, closed, 2));
+    expect(again).toMatchObject({ followUpOf: 1, followUp: 'duplicate', ticket: { number: 2 } });
+    expect(again.ticket.messages).toHaveLength(1);
+    expect(again.ticket.events.at(-1)).toMatchObject({ type: 'duplicate', by: ada.id });
+    const more = rules.addCustomerReply(closed, ada, 'And the card too', () => 3, iso(T0 + 2 * HOUR), context(state, closed, 2));
+    expect(more).toMatchObject({ followUp: 'joined', ticket: { number: 2 } });
+    expect(more.ticket.messages.map((m) => m.body)).toEqual(['It happened again', 'And the card too']);
+    expect(more.changed.map((t) => t.number)).toEqual([2]);
+    const nextDay = rules.addCustomerReply(closed, ada, 'It happened again', () => 3, iso(T0 + 2 * DAY), {
+      open: null,
+      recent: context(state, closed, null).recent,
+    });
+    expect(nextDay).toMatchObject({ followUp: 'opened', ticket: { number: 3 } });
   });
 });
 

@@ -6,7 +6,7 @@ import { assignAsAgent, mergeAsAgent, noteAsAgent, setStatusAsAgent, updateAsAge
 import type { Actor } from '../../app/authenticate.js';
 import { requireRole } from '../../domain/accounts.js';
 import { AppError } from '../../domain/errors.js';
-import { parseCategory, parsePriority, parseStatus, parseTags, parseTicketNumber } from '../../domain/ticket-input.js';
+import { parseCategory, parsePriority, parseSettableStatus, parseTags, parseTicketNumber } from '../../domain/ticket-input.js';
 import type { Ticket, TicketStatus } from '../../domain/ticket-record.js';
 import { normalizeEmail } from '../../domain/validate.js';
 import type { RecordsTransaction } from '../../store/store.js';
@@ -104,7 +104,7 @@ function registerSet(ticket: Command, app: App): void {
       ...(o.priority === undefined ? {} : { priority: parsePriority(o.priority) }),
       ...(o.category === undefined ? {} : { category: parseCategory(o.category) }),
       ...(o.tags === undefined ? {} : { tags: parseTags(o.tags) }),
-      ...(o.status === undefined ? {} : { status: parseStatus(o.status) }),
+      ...(o.status === undefined ? {} : { status: parseSettableStatus(o.status) }),
     };
     if (Object.keys(changes).length === 0) throw new AppError('USAGE', 'nothing to change', { hint: 'pass --priority, --category, --tags or --status' });
     const target = ticketTarget(args, { ...o, status: o.whereStatus, priority: o.wherePriority, category: o.whereCategory });

@@ -8,6 +8,7 @@ import type { Command } from '@commander-js/extra-typings';
 import type { ImportOutcome } from '../../app/mail-import.js';
 import { AppError } from '../../domain/errors.js';
 import { judgeMail } from '../../domain/inbound-mail.js';
+import type { FollowUpWay } from '../../domain/tickets.js';
 import { sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App } from '../command-builder.js';
@@ -73,10 +74,16 @@ async function importOne(ctx: Context, token: string | null, file: string): Prom
   };
 }
 
+const FOLLOW_UP_DETAIL: Readonly<Record<FollowUpWay, string>> = {
+  opened: 'it opened a follow-up',
+  joined: 'added to its open follow-up',
+  duplicate: 'the same request came in within a day, flagged as a duplicate of the follow-up',
+};
+
 function detailOf(result: ImportOutcome): string | null {
   switch (result.outcome) {
     case 'replied':
-      return `threaded by ${result.threadedBy}${result.followUpOf === null ? '' : `; #${result.followUpOf} was closed, so it opened a follow-up`}`;
+      return `threaded by ${result.threadedBy}${result.followUpOf === null ? '' : `; #${result.followUpOf} was closed: ${FOLLOW_UP_DETAIL[result.followUp ?? 'opened']}`}`;
     case 'held':
       return result.reason;
     case 'duplicate-request':

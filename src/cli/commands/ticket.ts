@@ -16,7 +16,7 @@ import {
   type TicketDetail,
 } from '../../app/tickets.js';
 import { AppError } from '../../domain/errors.js';
-import { parseStatus, parseTier, validateReason } from '../../domain/ticket-input.js';
+import { parseSettableStatus, parseTier, validateReason } from '../../domain/ticket-input.js';
 import type { TicketStatus } from '../../domain/ticket-record.js';
 import { readSignedIn, sessionToken } from '../auth.js';
 import type { Context } from '../context.js';
@@ -139,10 +139,15 @@ function registerReply(ticket: Command, app: App): void {
       throw new AppError('FORBIDDEN', '--faq, --macro and --status are for support agents');
     const body = (await readBody(ctx, o, true)) ?? '';
     const reply = await actAs(ctx, token, {}, (t, actor) => customerReply(t, ctx, actor, number, body));
-    const view = shown(ctx, reply.detail, { followUpOf: reply.followUpOf });
+    const view = shown(ctx, reply.detail, { followUpOf: reply.followUpOf, followUp: reply.followUp });
     ctx.out.data(view.document, () => {
       const replied = reply.detail.ticket.number;
-      if (reply.followUpOf !== null) ctx.out.success(`Ticket #${reply.followUpOf} is closed, so your message opened follow-up ticket #${replied}.`);
+      if (reply.followUp === 'opened') ctx.out.success(`Ticket #${reply.followUpOf} is closed, so your message opened follow-up ticket #${replied}.`);
+      else if (reply.followUp === 'joined') ctx.out.success(`Ticket #${reply.followUpOf} is closed; your message was added to its follow-up #${replied}.`);
+      else if (reply.followUp === 'duplicate')
+        ctx.out.success(
+          `Ticket #${reply.followUpOf} is closed and follow-up #${replied} already holds this message (sent within a day): nothing new was added.`,
+        );
       else ctx.out.success(`Added to ticket #${replied}${reply.reopened ? ', which is open again' : ''}.`);
       view.print();
     });
@@ -152,7 +157,7 @@ function registerReply(ticket: Command, app: App): void {
 async function agentReply(ctx: Context, token: string | null, number: number, o: ReplyOptions): Promise<void> {
   const sources = [o.body !== undefined || o.bodyFile !== undefined, o.faq !== undefined, o.macro !== undefined].filter(Boolean).length;
   if (sources > 1) throw new AppError('USAGE', 'pass one of a message, --faq and --macro');
-  const status: TicketStatus | null = o.status === undefined ? null : parseStatus(o.status);
+  const status: TicketStatus | null = o.status === undefined ? null : parseSettableStatus(o.status);
   if (o.macro !== undefined) {
     const macro = o.macro;
     return asAgent(
