@@ -3,7 +3,7 @@
 // which money that waited for it lands. Wrong codes are counted and committed before the refusal.
 
 import { AppError } from '../domain/errors.js';
-import { assertPhoneFree, checkPhoneCode, newPhoneChallenge, phoneCodeText } from '../domain/phone-verification.js';
+import { assertPhoneCodeAllowed, assertPhoneFree, checkPhoneCode, logPhoneEvent, newPhoneChallenge, phoneCodeText } from '../domain/phone-verification.js';
 import type { User } from '../domain/state.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { audit } from './audit.js';
@@ -27,7 +27,8 @@ export async function sendPhoneCode(t: RecordsTransaction, deps: AppDeps, user: 
   assertPhoneFree(phone, await t.users.byPhone(phone), user);
   if (user.phone === phone) return user;
   const now = deps.now();
-  const { updated, code } = challenged(deps, user, phone);
+  assertPhoneCodeAllowed(user, phone, now.getTime());
+  const { updated, code } = challenged(deps, logPhoneEvent(user, phone, 'sent', now.getTime()), phone);
   t.users.put(updated);
   t.mail(phoneCodeText(updated, phone, code), now.toISOString());
   audit(t, now.toISOString(), 'phone.code-sent', user.id, user.id, { phone });
@@ -53,7 +54,7 @@ export async function verifyPhone(t: RecordsTransaction, deps: AppDeps, actor: A
   const now = deps.now();
   const check = checkPhoneCode(me, me.phoneChallenge ?? null, code, now.getTime());
   if (check.kind === 'wrong') {
-    t.users.put({ ...me, phoneChallenge: check.challenge });
+    t.users.put({ ...logPhoneEvent(me, me.phoneChallenge?.phone ?? '', 'wrong', now.getTime()), phoneChallenge: check.challenge });
     audit(t, now.toISOString(), 'phone.code-wrong', me.id, me.id, { phone: me.phoneChallenge?.phone ?? null, codeVoid: check.challenge === null });
     t.failAfterCommit(
       new AppError('BAD_OTP', check.message, {

@@ -8,7 +8,7 @@ import { AppError } from './errors.js';
 import { sha256Hex } from './hashing.js';
 import type { OutgoingMail } from './mail.js';
 import { MAIL_TEXTS } from './mail-texts/index.js';
-import type { PhoneChallenge, User } from './user.js';
+import type { PhoneChallenge, PhoneCodeEvent, User } from './user.js';
 
 export const PHONE_CODE_TTL_MS = 10 * 60 * 1000;
 /** Wrong codes a challenge takes before it is void: 10^6 codes, so a guess wins 1 time in 200 000. */
@@ -19,8 +19,49 @@ export function phoneCodeHash(userId: string, code: string): string {
   return sha256Hex(`${userId}:${code}`);
 }
 
+/**
+ * The window that bounds guessing: an account is sent at most PHONE_CODES_PER_WINDOW codes in it,
+ * and the wrong codes typed for one number in it count towards PHONE_CODE_MAX_ATTEMPTS across
+ * every code sent to that number, so asking for a new code does not give new tries.
+ */
+export const PHONE_CODE_WINDOW_MS = 24 * 60 * 60 * 1000;
+export const PHONE_CODES_PER_WINDOW = 5;
+
+/** The events of the log still inside the window at `nowMs`, oldest first. */
+function inWindow(user: User, nowMs: number): PhoneCodeEvent[] {
+  return (user.phoneCodeLog ?? []).filter((e) => Date.parse(e.at) > nowMs - PHONE_CODE_WINDOW_MS);
+}
+
+/** The account with one more event logged (and the ones past the window dropped, so the log stays small). */
+export function logPhoneEvent(user: User, phone: string, event: PhoneCodeEvent['event'], nowMs: number): User {
+  return { ...user, phoneCodeLog: [...inWindow(user, nowMs), { phone, at: new Date(nowMs).toISOString(), event }] };
+}
+
+/**
+ * Whether a new code may be sent to `phone` for this account: not when PHONE_CODES_PER_WINDOW went
+ * in the window, nor when the number's tries in the window are spent (LIMIT_EXCEEDED, with when).
+ */
+export function assertPhoneCodeAllowed(user: User, phone: string, nowMs: number): void {
+  const events = inWindow(user, nowMs);
+  const sent = events.filter((e) => e.event === 'sent');
+  const wrong = events.filter((e) => e.event === 'wrong' && e.phone === phone);
+  const refuse = (what: string, oldest: PhoneCodeEvent | undefined): AppError =>
+    new AppError('LIMIT_EXCEEDED', what, {
+      hint: `a new code can be asked for from ${new Date(Date.parse(oldest?.at ?? '') + PHONE_CODE_WINDOW_MS).toISOString()}`,
+    });
+  if (sent.length >= PHONE_CODES_PER_WINDOW)
+    throw refuse(`${PHONE_CODES_PER_WINDOW} phone codes were sent for this account in the last 24 hours, the most there may be`, sent[0]);
+  if (wrong.length >= PHONE_CODE_MAX_ATTEMPTS)
+    throw refuse(
+      `${PHONE_CODE_MAX_ATTEMPTS} wrong codes were typed for ${phone} in the last 24 hours: no new code for it until the first is a day old`,
+      wrong[0],
+    );
+}
+
+/** A new challenge for `phone`; the wrong codes typed for the number in the window still count. */
 export function newPhoneChallenge(user: User, phone: string, code: string, nowMs: number): PhoneChallenge {
-  return { phone, codeHash: phoneCodeHash(user.id, code), expiresAt: new Date(nowMs + PHONE_CODE_TTL_MS).toISOString(), wrongAttempts: 0 };
+  const wrongAttempts = inWindow(user, nowMs).filter((e) => e.event === 'wrong' && e.phone === phone).length;
+  return { phone, codeHash: phoneCodeHash(user.id, code), expiresAt: new Date(nowMs + PHONE_CODE_TTL_MS).toISOString(), wrongAttempts };
 }
 
 /** The code as typed: six digits, or a usage error before anything is counted. */

@@ -89,6 +89,10 @@ const phoneChallengeSchema = z.readonly(
 );
 export type PhoneChallenge = z.infer<typeof phoneChallengeSchema>;
 
+/** A code texted to a number, or a wrong code typed for it, kept for the window that limits both (phone-verification.ts). */
+const phoneCodeEventSchema = z.readonly(z.object({ phone: text, at: text, event: z.enum(['sent', 'wrong']) }));
+export type PhoneCodeEvent = z.infer<typeof phoneCodeEventSchema>;
+
 export const userSchema = z.readonly(
   z.object({
     id: text,
@@ -97,6 +101,8 @@ export const userSchema = z.readonly(
     phone: optionalText,
     /** A number waiting for its one-time code. */
     phoneChallenge: z.optional(z.nullable(phoneChallengeSchema)),
+    /** Codes sent and wrong codes typed in the last PHONE_CODE_WINDOW_MS: what limits both. */
+    phoneCodeLog: z.optional(z.readonly(z.array(phoneCodeEventSchema))),
     country: optionalText,
     name: optionalText,
     language: z.nullable(z.enum(LANGUAGES)),

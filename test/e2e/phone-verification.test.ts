@@ -21,8 +21,8 @@ interface MailSummary {
 
 describe('phone numbers are verified by a one-time code before money follows them', () => {
   const desk = new Desk();
-  const texts = async (): Promise<MailSummary[]> =>
-    expectOk(await desk.o.run(['outbox', 'list', '--to', BOB_PHONE, '--json'])).json<{ mails: MailSummary[] }>().mails;
+  const texts = async (phone = BOB_PHONE): Promise<MailSummary[]> =>
+    expectOk(await desk.o.run(['outbox', 'list', '--to', phone, '--json'])).json<{ mails: MailSummary[] }>().mails;
   const codeIn = async (id: string): Promise<string> => {
     const text = expectOk(await desk.o.run(['outbox', 'show', id, '--json'])).json<{ mail: { text: string } }>().mail.text;
     return /\b(\d{6})\b/.exec(text)?.[1] ?? '';
@@ -76,13 +76,29 @@ describe('phone numbers are verified by a one-time code before money follows the
     expect(await profile(MAL)).toMatchObject({ phone: null, phoneToVerify: null });
   });
 
-  it('a code expires after ten minutes', async () => {
-    expectOk(await desk.as(MAL, ['profile', 'set', '--phone', BOB_PHONE, '--password-stdin'], { stdin: `${PASSWORD}\n` }));
-    const code = await latestCode();
+  it('a new code gives no new tries: the number’s five are spent for 24 hours (LIMIT_EXCEEDED, exit 8, saying when)', async () => {
+    const again = await desk.as(MAL, ['profile', 'set', '--phone', BOB_PHONE, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
+    const refused = expectError(again, 8, 'LIMIT_EXCEEDED').error();
+    expect(refused.message).toBe('5 wrong codes were typed for +14155550123 in the last 24 hours: no new code for it until the first is a day old');
+    expect(refused.hint).toMatch(/^a new code can be asked for from 20\d\d-/);
+    expect(await texts()).toHaveLength(3);
+  });
+
+  it('a code expires after ten minutes; an account is sent at most five codes a day', async () => {
+    const other = '+14155550188';
+    expectOk(await desk.as(MAL, ['profile', 'set', '--phone', other, '--password-stdin'], { stdin: `${PASSWORD}\n` }));
+    const code = await codeIn((await texts(other)).at(-1)?.id ?? '');
     desk.advance(11 * MINUTE_MS);
     const expired = expectError(await desk.as(MAL, ['profile', 'verify-phone', code, '--json']), 3, 'BAD_OTP').error();
-    expect(expired.message).toBe('the code sent to +14155550123 expired; ask for a new one');
+    expect(expired.message).toBe('the code sent to +14155550188 expired; ask for a new one');
     expect((await profile(MAL)).phone).toBeNull();
+    // Two codes so far (BOB_PHONE, then this number): three more, and the sixth is refused.
+    for (let i = 0; i < 3; i += 1) expectOk(await desk.as(MAL, ['profile', 'set', '--phone', other, '--password-stdin'], { stdin: `${PASSWORD}\n` }));
+    const sixth = await desk.as(MAL, ['profile', 'set', '--phone', other, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
+    expect(expectError(sixth, 8, 'LIMIT_EXCEEDED').error().message).toBe(
+      '5 phone codes were sent for this account in the last 24 hours, the most there may be',
+    );
+    expect(await texts(other)).toHaveLength(4);
   });
 
   it('the owner’s code makes the number theirs: the waiting money lands, later payments route to them', async () => {

@@ -4,7 +4,17 @@
 import { describe, expect, it } from 'vitest';
 import { fourEyesStep } from '../../src/domain/duties.js';
 import { addToBalance, CUSTOMER_BALANCE_MAX_MINOR, SYSTEM_BALANCE_MAX_MINOR, type Transaction } from '../../src/domain/ledger.js';
-import { checkPhoneCode, newPhoneChallenge, parsePhoneCode, PHONE_CODE_MAX_ATTEMPTS, PHONE_CODE_TTL_MS } from '../../src/domain/phone-verification.js';
+import {
+  assertPhoneCodeAllowed,
+  checkPhoneCode,
+  logPhoneEvent,
+  newPhoneChallenge,
+  parsePhoneCode,
+  PHONE_CODE_MAX_ATTEMPTS,
+  PHONE_CODE_TTL_MS,
+  PHONE_CODE_WINDOW_MS,
+  PHONE_CODES_PER_WINDOW,
+} from '../../src/domain/phone-verification.js';
 import type { User } from '../../src/domain/state.js';
 import { assertSeedable } from '../../src/domain/wallet.js';
 import { planBounce } from '../../src/domain/withdrawals.js';
@@ -63,6 +73,29 @@ describe('phone codes', () => {
   it('is bound to the account: another account’s challenge does not take the code', () => {
     const other = { ...user, id: 'usr_b' } as User;
     expect(checkPhoneCode(other, challenge, '123456', NOW_MS).kind).toBe('wrong');
+  });
+
+  it('sends an account at most five codes in 24 hours, and carries a number’s wrong codes into its next challenge', () => {
+    const phone = '+447700900555';
+    let me = user;
+    for (let i = 0; i < PHONE_CODES_PER_WINDOW; i += 1) {
+      assertPhoneCodeAllowed(me, `+4477009001${i}0`, NOW_MS + i);
+      me = logPhoneEvent(me, `+4477009001${i}0`, 'sent', NOW_MS + i);
+    }
+    const capped = appErrorOf(() => assertPhoneCodeAllowed(me, phone, NOW_MS + 10));
+    expect(capped).toMatchObject({ code: 'LIMIT_EXCEEDED', hint: 'a new code can be asked for from 2026-11-24T10:00:00.000Z' });
+    // A day after the first, one more may go; the log keeps only the window.
+    assertPhoneCodeAllowed(me, phone, NOW_MS + PHONE_CODE_WINDOW_MS);
+    expect(logPhoneEvent(me, phone, 'sent', NOW_MS + PHONE_CODE_WINDOW_MS).phoneCodeLog).toHaveLength(PHONE_CODES_PER_WINDOW);
+
+    let guesser = logPhoneEvent(user, phone, 'wrong', NOW_MS);
+    guesser = logPhoneEvent(guesser, phone, 'wrong', NOW_MS + 1);
+    expect(newPhoneChallenge(guesser, phone, '123456', NOW_MS + 2).wrongAttempts).toBe(2);
+    expect(newPhoneChallenge(guesser, '+14155550123', '123456', NOW_MS + 2).wrongAttempts).toBe(0);
+    expect(newPhoneChallenge(guesser, phone, '123456', NOW_MS + PHONE_CODE_WINDOW_MS + 1).wrongAttempts).toBe(0);
+    for (let i = 2; i < PHONE_CODE_MAX_ATTEMPTS; i += 1) guesser = logPhoneEvent(guesser, phone, 'wrong', NOW_MS + i);
+    expect(appErrorOf(() => assertPhoneCodeAllowed(guesser, phone, NOW_MS + 10)).code).toBe('LIMIT_EXCEEDED');
+    assertPhoneCodeAllowed(guesser, '+14155550123', NOW_MS + 10);
   });
 
   it('reads only six ASCII digits', () => {
