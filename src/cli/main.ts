@@ -201,22 +201,27 @@ function bounded(text: string): string {
   return text.length > MAX_MESSAGE_CHARACTERS ? `${text.slice(0, MAX_MESSAGE_CHARACTERS)}…` : text;
 }
 
-// Messages quote input and stored text: escaped like all output (escapeControls), then one line.
+/** Commander puts its suggestion on a line of its own ("…\n(Did you mean balance?)"): every message is one line, in both forms. */
+function oneLine(text: string): string {
+  return text.replace(/[ \t]*(?:\r?\n)+[ \t]*/g, ' ');
+}
+
+// Messages quote input and stored text: one line, escaped like all output (escapeControls).
 function print(error: AppError, json: boolean, deps: Deps): number {
   const exitCode = error.exitCode;
   if (deps.env['OKPAY_DEBUG'] === '1' && error.stack && error.code !== 'INTERNAL') deps.io.writeErr(`${escapeControls(error.stack)}\n`);
   if (json) {
     const body = {
       code: error.code,
-      message: bounded(error.message),
+      message: bounded(oneLine(error.message)),
       exitCode,
-      ...(error.hint ? { hint: bounded(error.hint) } : {}),
+      ...(error.hint ? { hint: bounded(oneLine(error.hint)) } : {}),
       ...(error.details ? { details: error.details } : {}),
     };
     deps.io.writeErr(`${escapeControls(JSON.stringify({ error: body }))}\n`);
   } else {
-    const oneLine = (text: string) => bounded(escapeControls(text)).replace(/[\r\n]+/g, ' ');
-    deps.io.writeErr(`okpay: ${oneLine(error.message)}${error.hint ? ` — ${oneLine(error.hint)}` : ''}\n`);
+    const shown = (text: string) => bounded(escapeControls(oneLine(text)));
+    deps.io.writeErr(`okpay: ${shown(error.message)}${error.hint ? ` — ${shown(error.hint)}` : ''}\n`);
   }
   return exitCode;
 }
