@@ -6,6 +6,7 @@ import { seqOfTxId, type JournalEntry, type Transaction, type TxType } from '../
 import type { UserId } from '../domain/state.js';
 import { followUpsOf, receipt, type Receipt, type TxView } from '../domain/tx-view.js';
 import type { RecordsTransaction } from '../store/store.js';
+import { audit } from './audit.js';
 import type { Actor } from './authenticate.js';
 import type { AppDeps } from './ports.js';
 import { txFacts, viewsOf } from './tx-views.js';
@@ -70,10 +71,16 @@ export async function visibleEntry(t: RecordsTransaction, idText: string, userId
   return entry;
 }
 
-/** `tx show`: a customer sees their own transactions, staff any. */
+/**
+ * `tx show`: a customer sees their own transactions, staff any; a staff look at a transaction they
+ * are not a party to is audited (`tx.viewed`, like `agent user show`), so staff run it in a
+ * transaction that is committed.
+ */
 export async function showTransaction(t: RecordsTransaction, deps: AppDeps, actor: Actor, idText: string): Promise<Receipt> {
   const { user } = actor;
   const entry = await visibleEntry(t, idText, user.id, user.role !== 'user');
+  if (!entry.tx.parties.includes(user.id))
+    audit(t, deps.now().toISOString(), 'tx.viewed', user.id, entry.tx.parties[0] ?? null, { tx: entry.tx.id, parties: entry.tx.parties.join(',') });
   const followUps = (await t.journal.getMany(await t.journal.seqsLinkingTo(entry.tx.id))).map((e) => e.tx);
   return receipt(await txFacts(t, entry.tx), entry, entry.tx.parties.includes(user.id) ? user.id : null, followUps, deps.ref.currencies);
 }

@@ -7,13 +7,14 @@ import { formatCsv } from '../../domain/csv.js';
 import { AppError } from '../../domain/errors.js';
 import { findCurrency, formatAmount, parseAmount } from '../../domain/money.js';
 import { TX_TYPES, type TxType } from '../../domain/ledger.js';
-import type { TxView } from '../../domain/tx-view.js';
+import type { Receipt, TxView } from '../../domain/tx-view.js';
 import { parseIsoDate } from '../../domain/validate.js';
 import type { Context } from '../context.js';
 import { action, examples, group, subcommand, type App } from '../command-builder.js';
 import { emptyPageText, noteNextPage, pagingDocument, pagingOptions, parsePaging } from '../paging.js';
 import { openRequestedFile } from '../requested-file.js';
-import { lookSignedIn } from '../signed-in.js';
+import { sessionToken } from '../auth.js';
+import { auditedLookAs, lookAs, lookSignedIn } from '../signed-in.js';
 
 const TYPE_GROUPS: Readonly<Record<string, readonly TxType[]>> = {
   deposit: ['deposit'],
@@ -178,7 +179,12 @@ function registerTxShow(program: Command, app: App): void {
   );
   examples(show, ['okpay tx show txn_0000000042', 'okpay tx show txn_0000000042 --json']);
   action(app, show, async (ctx, _o, [id]) => {
-    const doc = await lookSignedIn(ctx, (t, actor) => showTransaction(t, ctx, actor, id ?? ''));
+    const token = await sessionToken(ctx);
+    // A customer's look takes no lock and writes nothing; staff's is audited (tx.viewed), a change.
+    const looked = await lookAs(ctx, token, {}, async (t, actor): Promise<Receipt | null> =>
+      actor.user.role === 'user' ? showTransaction(t, ctx, actor, id ?? '') : null,
+    );
+    const doc = looked ?? (await auditedLookAs(ctx, token, {}, '`tx show` by staff', (t, actor) => showTransaction(t, ctx, actor, id ?? '')));
     ctx.out.data({ transaction: doc }, () => {
       ctx.out.fields([
         ['transaction', doc.id],
