@@ -14,6 +14,7 @@ import { activationMail, registrationAttemptMail } from '../domain/account-mails
 import { AppError } from '../domain/errors.js';
 import type { Language } from '../domain/language.js';
 import { sha256Hex } from '../domain/hashing.js';
+import { assertIdentityEditable } from '../domain/kyc.js';
 import type { User } from '../domain/state.js';
 import type { Records } from '../store/records.js';
 import type { RecordStore, RecordsTransaction } from '../store/store.js';
@@ -168,6 +169,7 @@ export type ProfileChanges = Partial<Pick<User, 'phone' | 'idNumberMasked' | 'na
 /** `profile set`: validated changes; a new phone number is sent a code and counts once verified. */
 export async function updateProfile(t: RecordsTransaction, deps: AppDeps, actor: Actor, changes: ProfileChanges): Promise<User> {
   const me = actor.user;
+  assertIdentityEditable(me, changes);
   const { phone, ...others } = changes;
   const changed: User = { ...me, ...others };
   const updated = phone ? await sendPhoneCode(t, deps, changed, phone) : changed;
@@ -177,10 +179,11 @@ export async function updateProfile(t: RecordsTransaction, deps: AppDeps, actor:
 }
 
 /**
- * Profile fields a session alone may not change: a phone number receives money sent to it, and
- * the anti-phishing phrase is what tells the owner a genuine mail from a forged one.
+ * Profile fields a session alone may not change: a phone number receives money sent to it, the
+ * anti-phishing phrase is what tells the owner a genuine mail from a forged one, and the country
+ * sets a transfer's fee (domestic or cross-border).
  */
-export const STEP_UP_FIELDS: readonly (keyof ProfileChanges)[] = ['phone', 'antiPhishingPhrase'];
+export const STEP_UP_FIELDS: readonly (keyof ProfileChanges)[] = ['phone', 'antiPhishingPhrase', 'country'];
 
 /** `profile set` with a field of STEP_UP_FIELDS: the password and, when 2FA is on, a code. */
 export function updateProfileSteppedUp(store: RecordStore, deps: AppDeps, proof: Proof, changes: ProfileChanges): Promise<User | typeof NEED_OTP> {

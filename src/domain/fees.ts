@@ -150,16 +150,17 @@ export function computeWithdrawalQuote(input: WithdrawalQuoteInput, ref: { reado
 }
 
 /**
- * Domestic means same currency and not known to cross a border: a conversion always makes a
- * transfer cross-border, and so do two known, different countries. An unknown country (a
- * recipient without an account yet, a profile without a country) cannot prove a border, so a
- * same-currency transfer then counts as domestic.
+ * Domestic means same currency and no border: a conversion always makes a transfer cross-border,
+ * and so does a country that is not known (a recipient without an account yet, an account
+ * without a country): the conservative price, since the payee who later claims an unknown
+ * address may live anywhere (docs/SECURITY.md, finding 14). Both countries known and equal is
+ * domestic.
  */
 function transferScope(input: TransferQuoteInput): TransferScope {
   if (input.currency.code !== input.toCurrency.code) return 'cross-border';
   const sender = normalizeCountry(input.senderCountry);
   const recipient = normalizeCountry(input.recipientCountry);
-  return sender !== null && recipient !== null && sender !== recipient ? 'cross-border' : 'domestic';
+  return sender !== null && sender === recipient ? 'domestic' : 'cross-border';
 }
 
 /**

@@ -63,9 +63,9 @@ describe('transfer --batch', () => {
       failed: 0,
       notSent: 0,
       atomic: false,
-      totals: [{ currency: 'USD', amount: '17.00', fee: '0.09', total: '17.09' }],
+      totals: [{ currency: 'USD', amount: '17.00', fee: '2.97', total: '19.97' }],
     });
-    expect((await cli.run(['balance', '--json'])).json()).toMatchObject({ balances: [{ currency: 'USD', available: '82.91' }] });
+    expect((await cli.run(['balance', '--json'])).json()).toMatchObject({ balances: [{ currency: 'USD', available: '80.03' }] });
   });
 
   it('prints a summary, and the rows only with --verbose or when a row failed', async () => {
@@ -73,7 +73,7 @@ describe('transfer --batch', () => {
     const file = csv(ROWS);
     const quiet = ok(await cli.run(['transfer', '--batch', file, '--yes']));
     expect(quiet.stdout).toBe(
-      '3 rows: 1 paid, 2 waiting for their payee to open an account, 0 already paid before, 0 failed.\nCharged 17.00 USD + 0.09 USD fees = 17.09 USD.\n',
+      '3 rows: 1 paid, 2 waiting for their payee to open an account, 0 already paid before, 0 failed.\nCharged 17.00 USD + 2.97 USD fees = 19.97 USD.\n',
     );
     const verbose = ok(await cli.run(['transfer', '--batch', file, '--yes', '--verbose']));
     const [header, ...rows] = verbose.stdout.trim().split('\n');
@@ -90,7 +90,7 @@ describe('transfer --batch', () => {
         .slice(1, 2)
         .concat(lines[2]?.split('\t')[5] ?? ''),
     ).toEqual(['r5', 'failed']);
-    expect(lines.at(-1)).toBe('Charged 1.00 USD + 0.01 USD fees = 1.01 USD.');
+    expect(lines.at(-1)).toBe('Charged 1.00 USD + 0.99 USD fees = 1.99 USD.');
   });
 
   it('--dry-run shows what the run would charge, changes nothing, and the run then charges exactly that', async () => {
@@ -98,11 +98,11 @@ describe('transfer --batch', () => {
     const file = csv(ROWS);
     const before = await snapshot(cli);
     const rehearsed = ok(await cli.run(['transfer', '--batch', file, '--dry-run', '--json'])).json<BatchDoc>();
-    expect(rehearsed.batch).toMatchObject({ dryRun: true, paid: 1, waiting: 2, totals: [{ currency: 'USD', amount: '17.00', fee: '0.09', total: '17.09' }] });
+    expect(rehearsed.batch).toMatchObject({ dryRun: true, paid: 1, waiting: 2, totals: [{ currency: 'USD', amount: '17.00', fee: '2.97', total: '19.97' }] });
     expect(rehearsed.results.map((r) => r.transaction)).toEqual([null, null, null]);
     const human = ok(await cli.run(['transfer', '--batch', file, '--dry-run']));
     expect(human.stdout).toBe(
-      'Dry run, nothing was sent. 3 rows: 1 would be paid, 2 would wait for their payee to open an account, 0 already paid before, 0 would fail.\nIt would charge 17.00 USD + 0.09 USD fees = 17.09 USD.\n',
+      'Dry run, nothing was sent. 3 rows: 1 would be paid, 2 would wait for their payee to open an account, 0 already paid before, 0 would fail.\nIt would charge 17.00 USD + 2.97 USD fees = 19.97 USD.\n',
     );
     expect(await snapshot(cli)).toBe(before);
 

@@ -290,11 +290,12 @@ describe('money for someone without an account', () => {
 
     const toCarol = (await send(ada, ['--to', 'carol@example.com', '--amount', '100', '--currency', 'USD', '--idempotency-key', 'gift-1'])).transaction;
     const unused = await quoteOf(ada, ['--to', 'carol@example.com', '--amount', '1', '--currency', 'USD']);
-    expect(toCarol).toMatchObject({ type: 'transfer.unclaimed', status: 'unclaimed', fee: '0.50', to: 'carol@example.com' });
+    // A payee without an account is priced cross-border: their country is not known (docs/SECURITY.md 14).
+    expect(toCarol).toMatchObject({ type: 'transfer.unclaimed', status: 'unclaimed', fee: '3.20', to: 'carol@example.com' });
     expect(await mails(o, 'carol@example.com', 'money-waiting')).toHaveLength(1);
     const toDave = (await send(ada, ['--to', 'dave@example.com', '--amount', '50', '--currency', 'USD', '--to-currency', 'EUR'])).transaction;
     expect(toDave).toMatchObject({ status: 'unclaimed', fee: '1.75', receiveCurrency: 'EUR' });
-    expect(await ada.balance()).toEqual({ available: '347.75', held: '0.00' });
+    expect(await ada.balance()).toEqual({ available: '345.05', held: '0.00' });
 
     await register(o, 'carol@example.com');
     expect((await ada.json<{ transaction: TxDoc }>(['tx', 'show', toCarol.id])).transaction.status).toBe('unclaimed');
@@ -318,7 +319,7 @@ describe('money for someone without an account', () => {
     });
     expect((await ops.json<{ settled: unknown }>(['admin', 'settle'])).settled).toMatchObject({ unclaimedReturned: 0, quotesPruned: 0, transactions: [] });
     expectError(await ada.run(['transfer', '--quote', unused.id, '--yes', '--json']), 5, 'QUOTE_NOT_FOUND');
-    expect(await ada.balance()).toEqual({ available: '399.50', held: '0.00' });
+    expect(await ada.balance()).toEqual({ available: '396.80', held: '0.00' });
     expect((await mails(o, 'ada@example.com', 'transfer-returned')).pop()?.text).toContain('51.75 USD');
     const latest = (await history(ada, ['--limit', '1'])).transactions[0];
     expect(latest).toMatchObject({ type: 'unclaimed.return', direction: 'in', amount: '51.75' });
@@ -357,18 +358,18 @@ describe('batch payouts', () => {
       good,
       '--yes',
     ]);
-    const totals = [{ currency: 'USD', amount: '17.00', fee: '0.09', total: '17.09' }];
+    const totals = [{ currency: 'USD', amount: '17.00', fee: '2.03', total: '19.03' }];
     expect(first.batch).toEqual({ rows: 3, paid: 1, waiting: 2, alreadyPaid: 0, failed: 0, notSent: 0, atomic: false, totals });
     expect(rehearsed.batch).toMatchObject({ dryRun: true, totals });
     expect(first.results.map((r) => [r.reference, r.status, r.fee])).toEqual([
       ['r1', 'paid', '0.05'],
-      ['r2', 'waiting', '0.03'],
-      ['r3', 'waiting', '0.01'],
+      ['r2', 'waiting', '0.99'],
+      ['r3', 'waiting', '0.99'],
     ]);
     const rerun = await ada.json<{ batch: unknown; results: { status: string; transaction: string }[] }>(['transfer', '--batch', good, '--yes']);
     expect(rerun.batch).toMatchObject({ paid: 0, alreadyPaid: 3 });
     expect(rerun.results.map((r) => r.transaction)).toEqual(first.results.map((r) => r.transaction));
-    expect(await ada.balance()).toEqual({ available: '82.91', held: '0.00' });
+    expect(await ada.balance()).toEqual({ available: '80.97', held: '0.00' });
 
     const tooMuch = file('too-much.csv', ['bob@example.com,1,USD,,r4', 'bob@example.com,500,USD,,r5']);
     const atomic = await ada.run(['transfer', '--batch', tooMuch, '--atomic', '--yes', '--json']);

@@ -86,9 +86,9 @@ describe('computeTransferQuote: scope', () => {
   it.each([
     ['same country and currency', { senderCountry: 'US', recipientCountry: 'US' }, 'domestic'],
     ['country codes in any case and padding', { senderCountry: 'us', recipientCountry: ' US ' }, 'domestic'],
-    ['an unknown recipient country', { recipientCountry: null }, 'domestic'],
-    ['an unknown sender country', { senderCountry: null }, 'domestic'],
-    ['a blank country', { recipientCountry: '' }, 'domestic'],
+    ['an unknown recipient country', { recipientCountry: null }, 'cross-border'],
+    ['an unknown sender country', { senderCountry: null }, 'cross-border'],
+    ['a blank country', { recipientCountry: '' }, 'cross-border'],
     ['two different countries', { senderCountry: 'US', recipientCountry: 'DE' }, 'cross-border'],
     ['a conversion within one country', { toCurrency: eur }, 'cross-border'],
     ['a conversion to an unknown country', { toCurrency: eur, recipientCountry: null }, 'cross-border'],

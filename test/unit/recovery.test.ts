@@ -200,13 +200,13 @@ describe('a crash after the commit point, before the records are in place', () =
     await crashWhen(afterCommitPoint, () =>
       okpay.run(['withdraw', '--method', method, '--amount', '100', '--currency', 'USD', '--yes', '--json'], { as: 'ada@example.com' }),
     );
-    // 500 − (50 + 0.25 fee) − (100 + 0.50 fee)
-    expect(await okpay.balance('ada@example.com')).toEqual({ available: '349.25', held: '100.50' });
+    // 500 − (50 + 1.75 cross-border fee: cy has no account yet) − (100 + 0.50 fee)
+    expect(await okpay.balance('ada@example.com')).toEqual({ available: '347.75', held: '100.50' });
     const listed = (await okpay.ok(['withdraw', 'list', '--json'], { as: 'ada@example.com' })).json<{ withdrawals: { id: string; status: string }[] }>();
     expect(listed.withdrawals).toEqual([expect.objectContaining({ status: 'requested' })]);
     const withdrawal = (listed.withdrawals[0] as { id: string }).id;
     await okpay.ok(['withdraw', 'cancel', withdrawal, '--yes'], { as: 'ada@example.com' });
-    expect(await okpay.balance('ada@example.com')).toEqual({ available: '449.75', held: '0.00' });
+    expect(await okpay.balance('ada@example.com')).toEqual({ available: '448.25', held: '0.00' });
     await okpay.signUp('cy@example.com');
     expect(await okpay.balance('cy@example.com')).toEqual({ available: '50.00', held: '0.00' });
     expect((await okpay.verify()).ok).toBe(true);

@@ -22,7 +22,7 @@ export function registerProfileCommands(program: Command, app: App): void {
   const profile = subcommand(program, 'profile', 'show your profile');
   examples(profile, [
     'okpay profile',
-    'okpay profile set --id-number X1234567 --country US',
+    'okpay profile set --id-number X1234567 --name "Ada Lovelace"',
     'okpay profile set --phone +14155550100 --password-stdin < pass.txt',
   ]);
   action(app, profile, async (ctx) => {
@@ -62,8 +62,11 @@ function profileSetCommand(profile: Command) {
     .option('--country <cc>', 'country, two letters')
     .option('--language <lang>', 'language for mails and support: en, zh, es, fr, de')
     .option('--anti-phishing-phrase <phrase>', 'a phrase every mail from OKPay will show, so fakes stand out')
-    .option('--password-stdin', 'with --phone or --anti-phishing-phrase: read your password from standard input (or set OKPAY_PASSWORD; else a prompt)')
-    .option('--otp <code>', 'with --phone or --anti-phishing-phrase, when 2FA is on: a current code, or a recovery code');
+    .option(
+      '--password-stdin',
+      'with --phone, --country or --anti-phishing-phrase: read your password from standard input (or set OKPAY_PASSWORD; else a prompt)',
+    )
+    .option('--otp <code>', 'with --phone, --country or --anti-phishing-phrase, when 2FA is on: a current code, or a recovery code');
 }
 
 function registerVerifyPhone(profile: Command, app: App): void {
