@@ -31,15 +31,28 @@ describe('the CLI bundle', () => {
     const script = `process.argv = [process.execPath, ${JSON.stringify(bin)}, 'balance', '--json'];
       process.on('exit', () => process.stderr.write('\\n' + JSON.stringify(Object.keys(require.cache))));
       require(${JSON.stringify(bin)});`;
-    const home = mkdtempSync(path.join(os.tmpdir(), 'okpay-pg-driver-'));
-    const result = spawnSync(process.execPath, ['-e', script], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: home, OKPAY_HOME: home, OKPAY_SESSION: 'oks_none', OKPAY_DATABASE_URL: 'postgres://okpay@127.0.0.1:1/okpay' },
-    });
-    rmSync(home, { recursive: true, force: true });
-    expect(result.status).toBe(10);
-    const modules = JSON.parse(result.stderr.trim().split('\n').pop() ?? '[]') as string[];
-    expect(modules.filter((file) => file.endsWith(path.join('dist', 'bundle', 'pg.cjs')))).toHaveLength(1);
-    expect(modules.filter((file) => file.includes(`${path.sep}node_modules${path.sep}`))).toEqual([]);
+    const modulesLoaded = (env: Record<string, string>): string[] => {
+      const home = mkdtempSync(path.join(os.tmpdir(), 'okpay-pg-driver-'));
+      const result = spawnSync(process.execPath, ['-e', script], {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          HOME: home,
+          OKPAY_HOME: home,
+          OKPAY_SESSION: 'oks_none',
+          OKPAY_DATABASE_URL: 'postgres://okpay@127.0.0.1:1/okpay',
+          ...env,
+        },
+      });
+      rmSync(home, { recursive: true, force: true });
+      expect(result.status).toBe(10);
+      return JSON.parse(result.stderr.trim().split('\n').pop() ?? '[]') as string[];
+    };
+    // Loaded by require(): the bundles are in its cache, and nothing else of okpay's.
+    const required = modulesLoaded({ NODE_DISABLE_COMPILE_CACHE: '1' });
+    expect(required.filter((file) => file.endsWith(path.join('dist', 'bundle', 'pg.cjs')))).toHaveLength(1);
+    expect(required.filter((file) => file.includes(`${path.sep}node_modules${path.sep}`))).toEqual([]);
+    // Through the code cache (on Node 20 bin/code-cache.js runs the bundles itself, outside require's cache): still nothing from node_modules.
+    expect(modulesLoaded({}).filter((file) => file.includes(`${path.sep}node_modules${path.sep}`))).toEqual([]);
   });
 });
