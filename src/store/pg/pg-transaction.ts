@@ -24,10 +24,11 @@ import { linkProblems, queueProblems } from './pg-verify.js';
 export const SEND_AHEAD_ENTRIES = 1000;
 /**
  * The appenders' turn: an advisory lock every unit of work takes, until its commit, just before it
- * locks the chain heads, and one that lost to another append holds for the whole of its next run,
- * from before its snapshot (see PgStore's runWriting). While one holds it no other can append, so
- * its snapshot's heads are still the heads when it appends: it runs once more at most, where it
- * used to lose again and again to the appends of units that started after it. ("okpayt" in ASCII.)
+ * locks the chain heads, and one that waits holds for the whole of its run, from before its
+ * snapshot (see PgStore's runWriting). While one holds it no other can append, so its snapshot's
+ * heads are still the heads when it appends: it never loses to another append, where it used to
+ * lose again and again to the appends of units that started after it. A unit that does not wait
+ * (a look's touch of its session) takes it only at its append, and may run again. ("okpayt" in ASCII.)
  */
 export const APPEND_TURN = 0x6f6b70617974;
 /** Locks what every append follows until the commit (see `sendAppends`), after the appenders' turn. */
