@@ -2,14 +2,11 @@
 // how a ticket is presented to whoever looks at it: its customer (public messages only) or an
 // agent (everything). Each use-case runs inside one store transaction and returns plain data.
 
-import { explainLock, recordFailedSignIn, tokenRecord, UNLOCK_TOKEN_TTL_MS } from '../domain/accounts.js';
-import { lockedAfterFailuresMail } from '../domain/account-mails.js';
 import type { AuditValue } from '../domain/audit.js';
 import { regionForCountry } from '../domain/support-regions.js';
 import { AppError } from '../domain/errors.js';
 import { detectLanguage, type Language } from '../domain/language.js';
 import { seqOfTxId, type Transaction } from '../domain/ledger.js';
-import { sha256Hex } from '../domain/hashing.js';
 import { printable } from '../domain/money.js';
 import type { SlaReport } from '../domain/sla.js';
 import { replyPromise, type ReplyPromise } from '../domain/support.js';
@@ -56,7 +53,7 @@ import {
 } from './desk.js';
 import type { AppDeps } from './ports.js';
 import type { PasswordCheck } from './passwords.js';
-import { endSessionsByLock } from './users.js';
+import { BAD_CREDENTIALS, countFailedSignIn } from './sessions.js';
 
 export type Audience = 'customer' | 'agent';
 
@@ -297,20 +294,6 @@ export interface PasswordOpening {
   readonly request: TicketRequest;
 }
 
-const badCredentials = () =>
-  new AppError('BAD_CREDENTIALS', 'the email or the password is wrong', { hint: 'forgot the password? `okpay password reset --email …`' });
-
-/** A wrong password here counts like a failed sign-in, so this door is no way around the lockout. */
-async function countFailedSignIn(t: RecordsTransaction, user: User, unlockToken: string, nowMs: number): Promise<void> {
-  const nowIso = new Date(nowMs).toISOString();
-  const { user: updated, lockedNow } = recordFailedSignIn(user, nowIso, tokenRecord(sha256Hex(unlockToken), nowMs, UNLOCK_TOKEN_TTL_MS));
-  t.users.put(updated);
-  if (!lockedNow) return;
-  await endSessionsByLock(t, user.id, nowIso);
-  t.mail(lockedAfterFailuresMail(updated, unlockToken, explainLock(updated)), nowIso);
-  t.audit({ at: nowIso, type: 'account.locked', actor: null, subject: user.id, details: { reason: 'failed-logins' } });
-}
-
 /**
  * `ticket new --email`: a customer who cannot sign in (a locked account) opens a ticket with the
  * password, checked before the transaction; here the check must still be current (the same
@@ -321,9 +304,10 @@ export async function openTicketWithPassword(t: RecordsTransaction, deps: AppDep
   const now = deps.now();
   const user = await t.users.byEmail(input.email);
   if (!user || !input.check.ok || user.passwordHash !== input.check.user?.passwordHash) {
-    if (user && !input.check.ok) await countFailedSignIn(t, user, input.unlockToken, now.getTime());
+    // A wrong password here counts like a failed sign-in, so this door is no way around the lockout.
+    if (user && !input.check.ok) await countFailedSignIn(t, now.getTime(), user, input.unlockToken, null);
     t.audit({ at: now.toISOString(), type: 'ticket.sign-in-failure', actor: null, subject: user?.id ?? null, details: { reason: 'bad-credentials' } });
-    t.failAfterCommit(badCredentials());
+    t.failAfterCommit(BAD_CREDENTIALS());
     return 'otp-needed';
   }
   if (user.status !== 'active')
