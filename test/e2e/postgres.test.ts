@@ -440,16 +440,18 @@ describe('okpay on a PostgreSQL database', () => {
       ok(await run(['transfer', '--batch', csv('first.csv', rows.slice(0, 50)), '--yes', '--json'], { OKPAY_SESSION: token }));
       expect(await journalEntries()).toBe(1 + 50);
 
-      // Another session holds the journal against new entries: the batch reads and pays every row in
-      // its transaction, then waits to write them. The server restarts while it waits.
+      // Another session holds the balances against writes: the batch reads and pays every row in its
+      // transaction, then waits to write them (its commit's records go with its journal rows). The
+      // server restarts while it waits. (A lock of the journal would stop it earlier, before its
+      // transaction: a fresh connection loads the tables it appends to before it waits for its turn.)
       const holder = await connect(url);
       await holder.query('BEGIN');
-      await holder.query('LOCK TABLE journal IN SHARE MODE');
+      await holder.query('LOCK TABLE balances IN SHARE MODE');
       const stopping = batch();
       const watcher = await connect(cluster.url);
       await waitUntil('the batch waits to write its journal entries', async () => {
         const { rows: waiting } = await watcher.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'okpay_restart' AND application_name = 'okpay' AND wait_event_type = 'Lock' AND query LIKE '%COPY journal %'",
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = 'okpay_restart' AND application_name = 'okpay' AND wait_event_type = 'Lock' AND query LIKE '%COPY journal %INSERT INTO balances %'",
         );
         return waiting[0]?.n === 1;
       });

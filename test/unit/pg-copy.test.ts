@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { copyBatch, copyInto, copyStatements } from '../../src/store/pg/pg-copy.js';
+import { copyBatch, copyInto, copyStatements, warmThen } from '../../src/store/pg/pg-copy.js';
+import { sqlLiteral } from '../../src/store/pg/pg-records.js';
 import { testDatabase } from '../support/pg.js';
 
 const db = await testDatabase();
@@ -113,5 +114,37 @@ describe('COPY … FROM STDIN (pg-copy)', () => {
     await expect(client.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });
     await client.query('ROLLBACK');
     await expect(client.query<{ one: number }>('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
+  });
+
+  it('warmThen sends empty COPYs in a transaction it rolls back, then the statement, and returns its last rows typed as a query would', async () => {
+    const rows = await warmThen<{ n: number; flag: boolean; body: string }>(
+      client,
+      [{ table: 'led', columns: ['n'] }],
+      "SELECT 1 AS unused; SELECT 2::int AS n, true AS flag, 'x' AS body",
+    );
+    expect(rows).toEqual([{ n: 2, flag: true, body: 'x' }]);
+    // The COPY's transaction was rolled back: no lock of the table is left.
+    const locks = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE pid = pg_backend_pid() AND relation = 'led'::regclass");
+    expect(locks.rows).toEqual([{ n: 0 }]);
+    expect(await warmThen(client, [], 'SELECT 3 AS n')).toEqual([{ n: 3 }]);
+  });
+
+  it('sqlLiteral writes any text, number, boolean and array as a literal the server reads back as the same value', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: fc.constantFrom('\\', "'", '$1', '$2', '"', '\n', 'E', 'a', 'é', '😀', ' ', ';') }),
+        fc.array(fc.string({ unit: fc.constantFrom('\\', "'", 'a', ',', '"', '{', '}') }), { maxLength: 3 }),
+        fc.integer(),
+        fc.boolean(),
+        async (text, texts, n, flag) => {
+          const { rows } = await client.query<{ text: string; texts: string[]; n: number; flag: boolean }>(
+            `SELECT ${sqlLiteral(text)}::text AS text, ${sqlLiteral(texts)}::text[] AS texts, ${sqlLiteral(n)}::int AS n, ${sqlLiteral(flag)} AS flag`,
+          );
+          expect(rows).toEqual([{ text, texts, n, flag }]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(() => sqlLiteral(Number.NaN)).toThrow();
   });
 });

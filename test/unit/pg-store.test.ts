@@ -388,13 +388,60 @@ describe('the PostgreSQL store', () => {
           return { values: [session, ...(await reads(t, hash, userId)).slice(1)], queries: sent.mock.calls.length - before };
         });
         expect(looked.queries).toBe(1);
-        // The same as a writer's transaction reads them one by one.
-        expect(looked.values).toEqual(await store.transaction((t) => reads(t, hash, userId)));
+        // The same as a writer's transaction reads them one by one (one that does not wait reads nothing ahead).
+        expect(looked.values).toEqual(await store.transaction((t) => reads(t, hash, userId), { wait: false }));
       } finally {
         sent.mockRestore();
       }
     }
     expect(await store.read((t) => t.balances.ofAccount(userAccount(bob!.id)))).toEqual({});
+  });
+
+  it("a writer holding the appenders' turn reads a session with its user, balances and spending window, and a user by email with their record and wallet, in one query each, as one that does not wait reads them one by one", async () => {
+    const store = postgres.make(NOW);
+    await seeded(store);
+    const [ada, bob] = people;
+    await store.transaction(async (t) => {
+      t.sessions.put('hash-of-ada', { userId: ada!.id, createdAt: NOW, lastSeenAt: NOW });
+      await deposit(t, depsAt(1), actor(ada!), { amountMinor: 50_000, currency: USD, source: 'card' });
+    });
+    // A payment gives ada a spending window, bob a wallet.
+    const request = { to: bob!.email, amountMinor: 1_250, currency: 'USD', toCurrency: 'USD' };
+    await store.transaction((t) => transfer(t, depsAt(2), actor(ada!), { request, memo: null, idempotencyKey: null, quoteId: null }));
+    const reads = async (t: RecordsTransaction) => {
+      const session = await t.sessions.get('hash-of-ada');
+      const own = await Promise.all([
+        t.users.get(ada!.id),
+        t.balances.ofAccount(userAccount(ada!.id)),
+        t.balances.ofAccount(holdAccount(ada!.id)),
+        t.limits.get(ada!.id),
+      ]);
+      const payee = await t.users.byEmail(bob!.email);
+      const theirs = await Promise.all([t.users.get(bob!.id), t.balances.ofAccount(userAccount(bob!.id))]);
+      const nobody = await t.users.byEmail('nobody@example.com');
+      return [session, ...own, payee?.id, ...theirs, nobody];
+    };
+    const sent = vi.spyOn(loadPg().Client.prototype, 'query');
+    try {
+      const ahead = await store.transaction(async (t) => {
+        const before = sent.mock.calls.length;
+        return { values: await reads(t), queries: sent.mock.calls.length - before };
+      });
+      // The session with its user's records, bob by email with his, nobody by email.
+      expect(ahead.queries).toBe(3);
+      const one = await store.transaction(
+        async (t) => {
+          const before = sent.mock.calls.length;
+          return { values: await reads(t), queries: sent.mock.calls.length - before };
+        },
+        { wait: false },
+      );
+      expect(one.queries).toBe(9);
+      expect(ahead.values).toEqual(one.values);
+      expect(ahead.values[4]).toEqual({ '2026-11-20': 1_250 });
+    } finally {
+      sent.mockRestore();
+    }
   });
 
   it('fills the open queue’s group columns of a database migrated from before them (migrations 8 and 9), so its groups hold every open ticket and count those waiting for a first answer', async () => {

@@ -13,6 +13,7 @@
 // (its `Submittable`), and frames the rows with its own connection's messages.
 
 import type pg from 'pg';
+import { loadPg } from './pg-driver.js';
 
 /** A field: a number, a boolean, or text (JSON text included) written as it is. */
 export type CopyValue = string | number | boolean;
@@ -88,6 +89,12 @@ export interface CopyStatement extends CopyTable {
   readonly rows: readonly (readonly CopyValue[])[];
 }
 
+/** pg's Result as its queries use it to type a row's fields (pg/lib/result.js; not in @types/pg). */
+interface ResultRows {
+  addFields(fields: unknown[]): void;
+  parseRow(fields: unknown[]): unknown;
+}
+
 /** pg's connection as a submitted query drives it (pg/lib/connection.js; not in @types/pg). */
 interface CopyConnection {
   query(text: string): void;
@@ -95,23 +102,30 @@ interface CopyConnection {
   endCopyFrom(): void;
 }
 
+/** The COPY statement of a table's columns, its rows read in OPTIONS' format. */
+function copySql(s: CopyTable): string {
+  return `COPY ${s.table} (${s.columns.join(', ')}) FROM STDIN WITH ${OPTIONS}`;
+}
+
 /**
- * The COPYs of `statements` as one simple query, their rows sent behind it. pg's client calls the
- * handlers as the server answers. A refused row fails its COPY with its SQLSTATE: the server skips
- * the rest of the query, drops the rows still to come, and answers ReadyForQuery; pg settles the
- * query at the error (handleError), and the connection goes on.
+ * Statements as one simple query, with the rows of its COPYs sent right behind it: `empty` COPYs
+ * (sent no rows) first in the text, then the `statements`' COPYs, each statement's rows in order.
+ * pg's client calls the handlers as the server answers. A refused row fails its COPY with its
+ * SQLSTATE: the server skips the rest of the query, drops the rows still to come, and answers
+ * ReadyForQuery; pg settles the query at the error (handleError), and the connection goes on.
  */
 class CopyQuery implements pg.Submittable {
   readonly done: Promise<void>;
+  /** The rows of the last statement that returned rows, typed as pg types them. */
+  rows: unknown[] = [];
+  private result: ResultRows | null = null;
   private resolve: () => void = () => undefined;
   private reject: (error: unknown) => void = () => undefined;
 
   constructor(
+    private readonly text: string,
+    private readonly empty: number,
     private readonly statements: readonly CopyStatement[],
-    /** A statement run before the COPYs in the same message (its rows, if any, are read and dropped). */
-    private readonly before?: string,
-    /** Tables sent an empty COPY first, ahead of `before` (see `copyStatements`). */
-    private readonly warm: readonly CopyTable[] = [],
   ) {
     this.done = new Promise<void>((resolve, reject) => {
       this.resolve = resolve;
@@ -121,11 +135,9 @@ class CopyQuery implements pg.Submittable {
 
   submit(connection: pg.Connection): void {
     const to = connection as unknown as CopyConnection;
-    const copies = this.statements.map((s) => `COPY ${s.table} (${s.columns.join(', ')}) FROM STDIN WITH ${OPTIONS}`);
-    // A failed first statement skips the COPYs; the server ignores the copy data that still follows.
-    const empty = this.warm.map((s) => `COPY ${s.table} (${s.columns.join(', ')}) FROM STDIN WITH ${OPTIONS}`);
-    to.query([...empty, ...(this.before === undefined ? [] : [this.before]), ...copies].join('; '));
-    for (let i = 0; i < empty.length; i += 1) to.endCopyFrom();
+    // A failed statement skips the COPYs after it; the server ignores the copy data that still follows.
+    to.query(this.text);
+    for (let i = 0; i < this.empty; i += 1) to.endCopyFrom();
     for (const { rows } of this.statements) {
       for (let from = 0; from < rows.length; from += CHUNK_ROWS) to.sendCopyFromChunk(copyBytes(rows.slice(from, from + CHUNK_ROWS)));
       to.endCopyFrom();
@@ -134,9 +146,15 @@ class CopyQuery implements pg.Submittable {
 
   handleCopyInResponse(): void {}
 
-  handleRowDescription(): void {}
+  handleRowDescription(message: { fields: unknown[] }): void {
+    this.result = new (loadPg().Result as unknown as new () => ResultRows)();
+    this.result.addFields(message.fields);
+    this.rows = [];
+  }
 
-  handleDataRow(): void {}
+  handleDataRow(message: { fields: unknown[] }): void {
+    if (this.result) this.rows.push(this.result.parseRow(message.fields));
+  }
 
   handleCommandComplete(): void {}
 
@@ -153,18 +171,43 @@ class CopyQuery implements pg.Submittable {
 }
 
 /**
- * COPY into each table, in order, in one round trip, after `before` (a statement without parameters)
- * when given; the first refused row fails the rest with its SQLSTATE, as a failed `before` does.
+ * COPY into each table, in order, in one round trip, after `before` and followed by `after`
+ * (statements without parameters) when given; the first refused row fails the rest with its
+ * SQLSTATE, as a failed `before` does, and `after` then does not run.
  *
  * `warm`: tables sent an empty COPY ahead of everything else. A fresh backend loads a table, its
  * indexes and constraints, and compiles its statement triggers' functions (which fire for no rows
  * too) at its first insert: before the claim of the chain heads (`before`) and not after it, where
  * it took 26-77 ms at load 20 (15-30 ms at load 8-10) while every other append waited.
  */
-export async function copyStatements(client: pg.Client, statements: readonly CopyStatement[], before?: string, warm: readonly CopyTable[] = []): Promise<void> {
+export async function copyStatements(
+  client: pg.Client,
+  statements: readonly CopyStatement[],
+  before?: string,
+  warm: readonly CopyTable[] = [],
+  after?: string,
+): Promise<void> {
   const filled = statements.filter((s) => s.rows.length > 0);
-  if (filled.length > 0 || warm.length > 0) await client.query(new CopyQuery(filled, before, warm)).done;
-  else if (before !== undefined) await client.query(before);
+  const text = [...warm.map(copySql), ...(before === undefined ? [] : [before]), ...filled.map(copySql), ...(after === undefined ? [] : [after])];
+  if (filled.length > 0 || warm.length > 0) await client.query(new CopyQuery(text.join('; '), warm.length, filled)).done;
+  else if (text.length > 0) await client.query(text.join('; '));
+}
+
+/**
+ * Loads `tables` into a fresh backend (an empty COPY into each, in a transaction of its own that is
+ * rolled back: see `copyStatements`' `warm`), then runs `then`, in one round trip; returns the rows
+ * of its last statement. A unit of work that waits for the appenders' turn does this before it
+ * waits (`then` takes the turn), so the tables are loaded while the other appenders go on, not
+ * while they wait for it; no table lock is held while it waits.
+ */
+export async function warmThen<R>(client: pg.Client, tables: readonly CopyTable[], then: string): Promise<R[]> {
+  if (tables.length === 0) {
+    const results = (await client.query(then)) as unknown as pg.QueryResult | pg.QueryResult[];
+    return (Array.isArray(results) ? (results[results.length - 1]?.rows ?? []) : results.rows) as R[];
+  }
+  const query = new CopyQuery(['BEGIN', ...tables.map(copySql), 'ROLLBACK', then].join('; '), tables.length, []);
+  await client.query(query).done;
+  return query.rows as R[];
 }
 
 /** COPY into `table` on `client`; a row the server refuses fails the whole statement with its SQLSTATE. */
@@ -173,12 +216,12 @@ export function copyInto(client: pg.Client): CopyIn {
 }
 
 /**
- * COPYs gathered by `copy` and sent together by `send` (one round trip, after `before` when given):
+ * COPYs gathered by `copy` and sent together by `send` (one round trip, after `before` and followed by `after` when given):
  * `copy` stores nothing by itself, `send` stores them all or fails.
  */
 export interface CopyBatch {
   readonly copy: CopyIn;
-  send(before?: string): Promise<void>;
+  send(before?: string, after?: string): Promise<void>;
 }
 
 export function copyBatch(client: pg.Client, cold: () => readonly CopyTable[] = () => []): CopyBatch {
@@ -188,6 +231,6 @@ export function copyBatch(client: pg.Client, cold: () => readonly CopyTable[] = 
       statements.push({ table, columns, rows });
     },
     // Tables the connection has not written yet are loaded ahead of `before` (see `copyStatements`).
-    send: (before) => copyStatements(client, statements.splice(0), before, before === undefined ? [] : cold()),
+    send: (before, after) => copyStatements(client, statements.splice(0), before, before === undefined ? [] : cold(), after),
   };
 }

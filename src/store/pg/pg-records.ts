@@ -68,7 +68,10 @@ export function minorUnits(text: string): MinorUnits {
 const BALANCES_OF = (prefix: 'user' | 'hold', userId = 's.user_id'): string =>
   `(SELECT json_object_agg(b.currency, b.amount_minor::text ORDER BY b.currency) FROM balances b WHERE b.account = '${prefix}:' || ${userId})::text`;
 
-/** An account's balances from BALANCES_OF, as a read of the account answers them (no row: undefined). */
+/** A subquery: the spending window of the session's user (limit_days) as one JSON object by day, or null. */
+const DAYS_OF = '(SELECT json_object_agg(l.day, l.usd_minor::text ORDER BY l.day) FROM limit_days l WHERE l.user_id = s.user_id)::text AS days';
+
+/** An account's balances from BALANCES_OF (or a window's days from DAYS_OF), as a read of the account (the window) answers them (no row: undefined). */
 function balancesOf(json: string | null): Record<string, MinorUnits> | undefined {
   if (json === null) return undefined;
   return Object.fromEntries(Object.entries(JSON.parse(json) as Record<string, string>).map(([currency, amount]) => [currency, minorUnits(amount)]));
@@ -162,12 +165,15 @@ export class PgRecordSource implements RecordSource {
 
   /**
    * `pageRows`: rows per keyset page of a scan (`store copy` tests make it small). `readAhead`: a look
-   * (REPEATABLE READ, READ ONLY) reads a session with what a signed-in look reads next (sessionAhead).
+   * (REPEATABLE READ, READ ONLY) reads a session with what a signed-in look reads next (sessionAhead);
+   * a writer that holds the appenders' turn from before its snapshot ('turn') reads a session with
+   * what a signed-in payment reads next (its user's spending window too), and a user by address with
+   * their record and balances (prefetchByAddress).
    */
   constructor(
     private readonly query: Query,
     private readonly pageRows = SCAN_BATCH,
-    private readonly readAhead = false,
+    private readonly readAhead: 'none' | 'look' | 'turn' = 'none',
   ) {}
 
   /** The store's facts, and the server's clock (the transaction's start) read with them. */
@@ -279,7 +285,11 @@ export class PgRecordSource implements RecordSource {
   }
 
   private async read(kind: Kind, key: string): Promise<unknown> {
-    if (kind === 'sessions' && this.readAhead) return this.sessionAhead(key);
+    if (kind === 'sessions' && this.readAhead !== 'none') return this.sessionAhead(key);
+    if ((kind === 'user-by-email' || kind === 'user-by-phone') && this.readAhead === 'turn') {
+      await this.prefetchByAddress(kind, [key]);
+      return this.cache.get(`${kind}\u0000${key}`);
+    }
     if (isDocKind(kind)) {
       const { table, key: column, numeric } = DOC_TABLES[kind];
       const { rows } = await this.query<{ doc: string }>(`SELECT doc::text AS doc FROM ${table} WHERE ${column} = $1`, [numeric ? Number(key) : key]);
@@ -381,12 +391,24 @@ export class PgRecordSource implements RecordSource {
   /**
    * A look's session, with what a signed-in look reads next: its user's record and the balances of
    * the user's wallet and held money (all that `balance` reads), in one query where that took four
-   * round trips. Only in a look: in a writer's SERIALIZABLE transaction the rows read ahead would
-   * count as read, and could fail it against writers of rows it never used.
+   * round trips; a writer's (readAhead 'turn') with its user's spending window (limit_days) too.
+   * Not in a writer that may run beside other writers: in its SERIALIZABLE transaction the rows
+   * read ahead count as read, and could fail it against writers of rows it never used. One that
+   * holds the appenders' turn from before its snapshot runs beside none that waits (each committed
+   * before the next one's snapshot): only a unit that does not wait (a look's touch of its own
+   * session) can still meet it, and that writes no row read ahead here but the session itself.
    */
   private async sessionAhead(tokenHash: string): Promise<unknown> {
-    const { rows } = await this.query<{ doc: string; user_id: string; user_doc: string | null; wallet: string | null; held: string | null }>(
-      `SELECT s.doc::text AS doc, s.user_id, u.doc::text AS user_doc, ${BALANCES_OF('user')} AS wallet, ${BALANCES_OF('hold')} AS held
+    const writer = this.readAhead === 'turn';
+    const { rows } = await this.query<{
+      doc: string;
+      user_id: string;
+      user_doc: string | null;
+      wallet: string | null;
+      held: string | null;
+      days?: string | null;
+    }>(
+      `SELECT s.doc::text AS doc, s.user_id, u.doc::text AS user_doc, ${BALANCES_OF('user')} AS wallet, ${BALANCES_OF('hold')} AS held${writer ? `, ${DAYS_OF}` : ''}
          FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`,
       [tokenHash],
     );
@@ -397,6 +419,7 @@ export class PgRecordSource implements RecordSource {
       [`balances\u0000${userAccount(row.user_id)}`, balancesOf(row.wallet)],
       [`balances\u0000${holdAccount(row.user_id)}`, balancesOf(row.held)],
     ];
+    if (writer) ahead.push([`limits\u0000${row.user_id}`, balancesOf(row.days ?? null)]);
     for (const [id, value] of ahead) if (!this.cache.has(id)) this.cache.set(id, value);
     return JSON.parse(row.doc);
   }
@@ -528,6 +551,50 @@ export async function queueGroupsInDatabase(query: Query): Promise<Map<string, Q
 export function splitIdempotencyKey(key: string): [string, string] {
   const split = key.indexOf(':');
   return [key.slice(0, split), key.slice(split + 1)];
+}
+
+/**
+ * writeRecords' statements with their parameters written into the text, to go in one simple query
+ * (which takes no parameters) with a commit's COPYs: one round trip where each kind made its own.
+ */
+export async function recordStatements(written: ReadonlyMap<Kind, ReadonlyMap<string, unknown>>): Promise<string[]> {
+  const statements: string[] = [];
+  const collect: Query = async (text, values = []) => {
+    statements.push(withValues(text, values));
+    return { rows: [] } as never;
+  };
+  await writeRecords(collect, written);
+  return statements;
+}
+
+/** `text` with each $n replaced by the literal of values[n - 1]. */
+function withValues(text: string, values: readonly unknown[]): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => {
+    const index = Number(n) - 1;
+    if (index >= values.length) throw new Error(`no value for $${n} in ${text}`);
+    return sqlLiteral(values[index]);
+  });
+}
+
+/**
+ * A value as an SQL literal: text quoted (its quotes doubled; with a backslash, as an E'' string, its
+ * backslashes doubled), a finite number (in parentheses when negative) or a boolean as written, an
+ * array as ARRAY[…] of its items.
+ */
+export function sqlLiteral(value: unknown): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+    // In parentheses when negative: a cast binds tighter than the minus (-2147483648::int overflows).
+    return value < 0 ? `(${value})` : String(value);
+  }
+  if (typeof value === 'string') {
+    const quoted = value.replaceAll("'", "''");
+    return value.includes('\\') ? `E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
+  }
+  if (Array.isArray(value)) return `ARRAY[${value.map(sqlLiteral).join(', ')}]`;
+  throw new Error(`no SQL literal for a value of type ${typeof value}`);
 }
 
 /** Writes one commit's records: per kind (in WRITE_ORDER), one DELETE of the removed and one multi-row upsert of the rest. */

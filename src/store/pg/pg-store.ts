@@ -8,8 +8,12 @@
 // fresh snapshot, a bounded number of times, then fails with STORE_LOCKED (exit 10). A unit of work
 // that waits runs holding the appenders' turn (APPEND_TURN) from before its snapshot, so no other
 // append overtakes it. Work must therefore not change anything outside its transaction, nor wait
-// for another store's unit of work (that one would wait for the turn it holds). Reads run REPEATABLE READ, READ ONLY: one
-// committed version, no locks.
+// for another store's unit of work (that one would wait for the turn it holds). Since the turn makes
+// such units run one after another, what happens while it is held decides the rate under contention:
+// a fresh backend loads its tables before it waits, the locks, BEGIN and the store's facts go in one
+// round trip, the session and a payee are read with what a payment reads next, and the commit's
+// records go with its rows (a transfer makes 5 round trips holding the turn, where it made 14).
+// Reads run REPEATABLE READ, READ ONLY: one committed version, no locks.
 //
 // One connection per store, opened on first use (a one-shot command pays for one connect, no pool).
 // Beside it: the hash chains' SQL (pg-chain.ts), the unit of work's readers (pg-transaction.ts), the
@@ -23,11 +27,11 @@ import { MemoryRecordStore } from '../memory-record-store.js';
 import { RecordView } from '../record-view.js';
 import type { LoadableStore, RecordsTransaction, StoreLoader, TransactionOptions } from '../store.js';
 import { loadMigrations, migrate, refuseNewer, schemaVersion, type Migration } from './migrate.js';
-import { copyBatch, copyInto, type CopyTable } from './pg-copy.js';
+import { copyBatch, copyInto, warmThen, type CopyTable } from './pg-copy.js';
 import { PgLoader } from './pg-load.js';
 import { loadPg } from './pg-driver.js';
 import { brokenConnection, DatabaseErrors, sqlState } from './pg-errors.js';
-import { fillQueueColumns, metaQuery, PgRecordSource, storeMeta, writeRecords, type MetaRow, type Query } from './pg-records.js';
+import { fillQueueColumns, metaQuery, PgRecordSource, recordStatements, sqlLiteral, storeMeta, type MetaRow, type Query } from './pg-records.js';
 import { APPEND_TABLES, APPEND_TURN, PgRecordTransaction, SEND_AHEAD_ENTRIES } from './pg-transaction.js';
 import { maskDatabaseUrl } from './url.js';
 
@@ -263,15 +267,22 @@ export class PgStore implements LoadableStore {
       let unlocked = false;
       const locks = `SELECT ${alone ? 'pg_advisory_lock' : 'pg_advisory_lock_shared'}(${WRITERS_LOCK})${turn ? `, pg_advisory_lock(${APPEND_TURN})` : ''}`;
       const unlocks = `SELECT ${alone ? 'pg_advisory_unlock' : 'pg_advisory_unlock_shared'}(${WRITERS_LOCK})${turn ? `, pg_advisory_unlock(${APPEND_TURN})` : ''}`;
-      if (wait) await client.query(locks);
-      else if (!(await tryWritersLock(client, alone))) throw this.busy();
+      if (!wait && !(await tryWritersLock(client, alone))) throw this.busy();
+      // Whether the locks are known to be held: a first round trip that failed may have taken them or not.
+      let begun = !wait;
       try {
         // BEGIN and the store's facts in one round trip. Without waiting, a row another transaction
         // is changing is not waited for either (55P03: STORE_LOCKED).
-        const results = (await client.query(
-          `BEGIN ISOLATION LEVEL SERIALIZABLE; ${wait ? '' : "SET LOCAL lock_timeout = '1ms'; "}${metaQuery()}`,
-        )) as unknown as pg.QueryResult<MetaRow>[];
-        t = await this.begin(client, false, storeMeta(results[results.length - 1]?.rows[0]));
+        const begin = `BEGIN ISOLATION LEVEL SERIALIZABLE; ${wait ? '' : "SET LOCAL lock_timeout = '1ms'; "}${metaQuery()}`;
+        // A unit that waits sends its locks in the same round trip, ahead of its BEGIN (in a
+        // transaction of their own: its snapshot is taken after the wait), and before them a fresh
+        // connection's backend loads the tables it will append to (see warmThen): once the turn is
+        // its, the unit's first statements run without waiting for its client.
+        const rows = wait
+          ? await warmThen<MetaRow>(client, this.coldTables(client), `BEGIN; ${locks}; COMMIT; ${begin}`)
+          : ((await client.query(begin)) as unknown as pg.QueryResult<MetaRow>[]).at(-1)?.rows;
+        begun = true;
+        t = await this.begin(client, false, storeMeta(rows?.[0]), turn);
         const result = await work(t);
         let heads = '';
         if (!t.unchanged) {
@@ -307,7 +318,8 @@ export class PgStore implements LoadableStore {
         // it runs at once (waiting would only leave the core idle). Deadlocked units spread out.
         if (sqlState(error) === '40P01') await pause(attempt);
       } finally {
-        if (!unlocked) await client.query(unlocks).catch(() => undefined);
+        // Locks that may not be held are let go all at once (the connection holds no others), which warns of none.
+        if (!unlocked) await client.query(begun ? unlocks : 'SELECT pg_advisory_unlock_all()').catch(() => undefined);
       }
     }
   }
@@ -367,9 +379,10 @@ export class PgStore implements LoadableStore {
     } else await this.rollbacks.get(client);
   }
 
-  private async begin(client: pg.Client, readOnly: boolean, facts: StoreFacts | null = null): Promise<PgRecordTransaction> {
+  /** `turn`: a writer that holds the appenders' turn from before its snapshot, which reads ahead (see PgRecordSource). */
+  private async begin(client: pg.Client, readOnly: boolean, facts: StoreFacts | null = null, turn = false): Promise<PgRecordTransaction> {
     const query = serialQuery(client);
-    const source = new PgRecordSource(query, this.options.scanPageRows, readOnly);
+    const source = new PgRecordSource(query, this.options.scanPageRows, readOnly ? 'look' : turn ? 'turn' : 'none');
     const { meta, serverTime } = facts ?? (await source.meta());
     this.workTime = serverTime;
     this.serverOffsetMs = serverTime.getTime() - Date.now();
@@ -382,17 +395,20 @@ export class PgStore implements LoadableStore {
 
   /** Writes the unit of work's rows and records; returns the statement that moves the counters and chain heads, sent with the COMMIT. */
   private async commitChanges(client: pg.Client, t: PgRecordTransaction): Promise<string> {
-    const query = serialQuery(client);
     const before = t.startMeta;
     const meta = t.currentMeta;
     // Counted before the records are written: a new user is one the database does not hold yet.
     const addedUsers = await t.newUsers();
     // What follows the chain heads or counters is written once they are this unit of work's (see sendAppends).
     const claim = t.postedCount > 0 || t.events.length > 0 || t.mails.length > 0 || t.metaChanged || addedUsers !== 0;
-    const { journal, audit } = await t.finishAppends(claim);
-    await writeRecords(query, t.unsentRecords());
-    if (meta.testStore !== before.testStore) await query('UPDATE store_meta SET test_store = $1', [meta.testStore]);
-    if (meta.createdAt !== before.createdAt) await query('UPDATE store_meta SET created_at = $1', [meta.createdAt]);
+    // The records go in the same round trip as the rows, their values written into the text: a
+    // transfer's balances and limit days cost three round trips of their own inside the turn.
+    const { journal, audit } = await t.finishAppends(claim, async () => {
+      const records = await recordStatements(t.unsentRecords());
+      if (meta.testStore !== before.testStore) records.push(`UPDATE store_meta SET test_store = ${sqlLiteral(meta.testStore)}`);
+      if (meta.createdAt !== before.createdAt) records.push(`UPDATE store_meta SET created_at = ${sqlLiteral(meta.createdAt)}`);
+      return records.length > 0 ? records.join('; ') : undefined;
+    });
     // The counters and both chain heads in one statement: each changes only when it moved. Its values
     // are written in (a simple query, which goes with COMMIT, takes no parameters): whole numbers, and
     // hashes as quoted literals.

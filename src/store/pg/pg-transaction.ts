@@ -33,7 +33,10 @@ export const SEND_AHEAD_ENTRIES = 1000;
 export const APPEND_TURN = 0x6f6b70617974;
 /** Locks what every append follows until the commit (see `sendAppends`), after the appenders' turn. */
 const CLAIM_HEADS = `SELECT pg_advisory_xact_lock(${APPEND_TURN}); SELECT 1 FROM chain_heads, counters FOR NO KEY UPDATE`;
-/** The tables a unit of work appends to, which a fresh connection loads before its first claim of the heads (see `copyStatements`). */
+/**
+ * The tables a unit of work appends to, which a fresh connection loads before it waits for the
+ * appenders' turn (see `warmThen`), or, in a unit that does not wait, before its first claim of the heads (see `copyStatements`).
+ */
 export const APPEND_TABLES = [
   { table: 'journal', columns: ['seq'] },
   { table: 'journal_postings', columns: ['seq'] },
@@ -219,7 +222,7 @@ export class PgRecordTransaction extends RecordTransaction {
     // A part's COPYs go together, and only while the unit of work is still going to commit: sent
     // after its ROLLBACK they would run outside any transaction and be committed on their own.
     const batch = writing.copies();
-    const guarded: CopyBatch = { copy: batch.copy, send: (before) => (this.abandoned ? Promise.reject(new Abandoned()) : batch.send(before)) };
+    const guarded: CopyBatch = { copy: batch.copy, send: (before, after) => (this.abandoned ? Promise.reject(new Abandoned()) : batch.send(before, after)) };
     this.sending = this.sendAppends(guarded, false).then(
       () => {
         this.sendingPart = false;
@@ -243,13 +246,15 @@ export class PgRecordTransaction extends RecordTransaction {
 
   /**
    * At the commit: the journal, audit and outbox rows not written yet, once those sent ahead are
-   * stored, after the claim of the heads and counters when `claim` (see `sendAppends`). Returns the chain heads.
+   * stored, after the claim of the heads and counters when `claim` (see `sendAppends`), followed in
+   * the same round trip by the statements `after` gives once the rows are gathered (the commit's
+   * records: see `unsentRecords`). Returns the chain heads.
    */
-  async finishAppends(claim: boolean): Promise<{ journal: ChainHead; audit: ChainHead }> {
+  async finishAppends(claim: boolean, after?: () => Promise<string | undefined>): Promise<{ journal: ChainHead; audit: ChainHead }> {
     await this.sending;
     if (this.sendFailure) throw this.sendFailure.error;
     if (this.writing === null) throw new Error('a read-only unit of work writes nothing');
-    return this.sendAppends(this.writing.copies(), true, claim);
+    return this.sendAppends(this.writing.copies(), true, claim, after);
   }
 
   /**
@@ -266,7 +271,12 @@ export class PgRecordTransaction extends RecordTransaction {
    * and checks run side by side, their appends one after another. Before, each wrote its entries and
    * found at its end that a concurrent commit had moved the heads, and one of every pair ran again.
    */
-  private async sendAppends(batch: CopyBatch, final: boolean, claim = true): Promise<{ journal: ChainHead; audit: ChainHead }> {
+  private async sendAppends(
+    batch: CopyBatch,
+    final: boolean,
+    claim = true,
+    after?: () => Promise<string | undefined>,
+  ): Promise<{ journal: ChainHead; audit: ChainHead }> {
     const copy = batch.copy;
     const from = this.appended;
     const posted = this.takePosted(final ? 0 : 1);
@@ -287,7 +297,7 @@ export class PgRecordTransaction extends RecordTransaction {
       mails.map((mail, index) => [this.startMeta.mailSeq + from.mails + index + 1, mail.id, JSON.stringify(mail)]),
     );
     await copy('idempotency', ['user_id', 'key', 'fingerprint', 'tx_id', 'expires_at'], this.newKeyRows());
-    await batch.send(claim && !this.claimed ? CLAIM_HEADS : undefined);
+    await batch.send(claim && !this.claimed ? CLAIM_HEADS : undefined, await after?.());
     if (claim) this.claimed = true;
     this.appended = { ...this.appended, journal, audit };
     return { journal, audit };
