@@ -7,8 +7,8 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../domain/errors.js';
-import { GENESIS_HASH, type Balances, type ChainHead, type UnclaimedTransfer, type Withdrawal } from '../domain/state.js';
-import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS, type LiveRecords } from '../domain/integrity-check.js';
+import { GENESIS_HASH, type ChainHead, type UnclaimedTransfer, type Withdrawal } from '../domain/state.js';
+import { addTotals, auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS, totalOf, type LiveRecords, type Totals } from '../domain/integrity-check.js';
 import { fileLinks } from '../store/record-kinds.js';
 import type { JournalIndexes, RecordStore, RecordsTransaction } from '../store/store.js';
 import { packagePath } from './paths.js';
@@ -20,7 +20,7 @@ const PAGE_SIZE = 1000;
 const WORKER = packagePath('dist', 'bundle', 'verify-worker.cjs');
 
 interface JournalCheck {
-  readonly balances: Balances;
+  readonly balances: Totals;
   /** The entries' parties, each counted once per entry (counted only where the store keeps them beside the entries). */
   readonly parties: number;
   /** The transactions the entries link to, each counted once per entry (likewise). */
@@ -57,7 +57,7 @@ export async function verifyStore(store: RecordStore): Promise<VerifyReport> {
     if (live) compareWithState(live, journal.balances, problems);
     const auditEntries = await checkAudit(t, problems);
     for (const problem of fileProblems) if (!problems.includes(problem)) problems.push(problem);
-    return { problems, journal, auditEntries, accounts: live ? Object.keys(live.balances).length : 0 };
+    return { problems, journal, auditEntries, accounts: live ? live.balances.size : 0 };
   });
   const seconds = (performance.now() - started) / 1000;
   return {
@@ -86,15 +86,13 @@ async function damageReported<T>(problems: string[], read: () => Promise<T>): Pr
 
 /** The stored balances and the live records that hold money, read a page at a time. */
 async function liveRecords(t: RecordsTransaction): Promise<LiveRecords> {
-  const live: { balances: Balances; unclaimed: Record<string, UnclaimedTransfer>; withdrawals: Record<string, Withdrawal> } = {
-    balances: {},
-    unclaimed: {},
-    withdrawals: {},
-  };
-  for await (const page of t.balances.scan(PAGE_SIZE)) for (const { account, currencies } of page) live.balances[account] = { ...currencies };
-  for await (const page of t.unclaimed.scan(PAGE_SIZE)) for (const item of page) live.unclaimed[item.txId] = item;
-  for await (const page of t.withdrawals.scan(PAGE_SIZE)) for (const item of page) live.withdrawals[item.id] = item;
-  return live;
+  const balances = new Map<string, Map<string, number>>();
+  const unclaimed = new Map<string, UnclaimedTransfer>();
+  const withdrawals = new Map<string, Withdrawal>();
+  for await (const page of t.balances.scan(PAGE_SIZE)) for (const { account, currencies } of page) balances.set(account, new Map(Object.entries(currencies)));
+  for await (const page of t.unclaimed.scan(PAGE_SIZE)) for (const item of page) unclaimed.set(item.txId, item);
+  for await (const page of t.withdrawals.scan(PAGE_SIZE)) for (const item of page) withdrawals.set(item.id, item);
+  return { balances, unclaimed, withdrawals };
 }
 
 /** What the journal's check gives the check of the files (a store's journal indexes must hold it). */
@@ -169,7 +167,7 @@ async function checkInParallel(
   for (let i = 0; i < files.length; i += per)
     tasks.push({ segmentSize: t.journal.segmentSize, files: files.slice(i, i + per), lastSeq: t.journal.head().seq, indexes });
   const results = await Promise.all(tasks.map(runWorker));
-  const balances: Balances = {};
+  const balances: Totals = new Map();
   const parties = new Map<string, number[]>();
   const links = new Map<string, number[]>();
   let previous = { seq: 0, hash: GENESIS_HASH };
@@ -182,7 +180,7 @@ async function checkInParallel(
       problems.push(`journal entry ${result.start.seq + 1} does not continue the hash chain of the segment before it`);
     }
     previous = result.end;
-    addBalances(balances, result.balances);
+    addTotals(balances, result.balances);
   }
   checkHead(previous, t.journal.head(), problems);
   return {
@@ -207,12 +205,12 @@ async function checkBesideEntries(t: RecordsTransaction, journal: JournalCheck, 
   const push = (text: string) => {
     if (problems.length < MAX_PROBLEMS) problems.push(text);
   };
-  const accounts = new Set([...Object.keys(beside.balances), ...Object.keys(journal.balances)]);
+  const accounts = new Set([...beside.balances.keys(), ...journal.balances.keys()]);
   for (const account of [...accounts].sort()) {
-    const currencies = new Set([...Object.keys(beside.balances[account] ?? {}), ...Object.keys(journal.balances[account] ?? {})]);
+    const currencies = new Set([...(beside.balances.get(account)?.keys() ?? []), ...(journal.balances.get(account)?.keys() ?? [])]);
     for (const currency of [...currencies].sort()) {
-      const kept = beside.balances[account]?.[currency] ?? 0;
-      const replayed = journal.balances[account]?.[currency] ?? 0;
+      const kept = totalOf(beside.balances, account, currency);
+      const replayed = totalOf(journal.balances, account, currency);
       if (kept !== replayed) push(`the postings kept beside the journal total ${kept} for ${account} in ${currency}, but its entries total ${replayed}`);
     }
   }
@@ -239,13 +237,6 @@ function append(into: Map<string, number[]>, name: string, seqs: number[]): void
   const list = into.get(name);
   if (!list) into.set(name, seqs);
   else for (const seq of seqs) list.push(seq);
-}
-
-function addBalances(into: Balances, from: Balances): void {
-  for (const [account, row] of Object.entries(from)) {
-    const target = (into[account] ??= {});
-    for (const [currency, amount] of Object.entries(row)) target[currency] = (target[currency] ?? 0) + amount;
-  }
 }
 
 function checkHead(end: { seq: number; hash: string }, head: ChainHead, problems: string[]): void {

@@ -13,8 +13,7 @@ import { hash as digestOf } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Posting, StoredJournalEntry } from '../domain/ledger.js';
-import type { Balances } from '../domain/state.js';
-import { LedgerReplay, MAX_PROBLEMS } from '../domain/integrity-check.js';
+import { addExact, addToTotal, LedgerReplay, MAX_PROBLEMS, type ExactSum, type Totals } from '../domain/integrity-check.js';
 
 /** A chain hash as okpay writes it. */
 const HEX_HASH = /^[0-9a-f]{64}$/;
@@ -33,7 +32,8 @@ export interface RangeResult {
   readonly start: { seq: number; hash: string } | null;
   readonly end: { seq: number; hash: string };
   readonly count: number;
-  readonly balances: Balances;
+  /** Exact totals by account and currency (Maps: an account may be named __proto__). */
+  readonly balances: Totals;
   readonly problems: string[];
   /** With `indexes`: the entries naming each party, and those linking to each transaction, in order. */
   readonly parties?: Map<string, number[]>;
@@ -120,7 +120,8 @@ class CleanSegments {
   private started = false;
   /** Each account's total in each currency, by slot: a slot is one account in one currency (its two texts). */
   private readonly slots = new ByteTable(2);
-  private readonly sums: number[] = [];
+  /** Exact: a number while safe, a bigint past 2^53 (a forged journal's). */
+  private readonly sums: ExactSum[] = [];
   /** Whether a slot has had a posting of a segment that passed (only those are balances). */
   private readonly posted: boolean[] = [];
   /**
@@ -227,9 +228,10 @@ class CleanSegments {
     for (let i = 0; i < postedSlots.length; i += 1) {
       const slot = postedSlots[i]!;
       if (this.takenOver[slot] !== this.generalReads) this.takeOver(slot, range.replay.balances);
-      const next = sums[slot]! + postedAmounts[i]!;
-      if (!Number.isSafeInteger(next)) throw new Error(`balance of ${this.slots.text(slot, 0)} ${this.slots.text(slot, 1)} overflowed`);
-      sums[slot] = next;
+      const sum = sums[slot]!;
+      const next = typeof sum === 'number' ? sum + postedAmounts[i]! : NaN;
+      // Past 2^53 (or already there), exactly, as the general code adds.
+      sums[slot] = Number.isSafeInteger(next) ? next : addExact(sum, postedAmounts[i]!);
       this.posted[slot] = true;
     }
     if (this.parties && this.links) {
@@ -268,7 +270,7 @@ class CleanSegments {
     for (let slot = 0; slot < this.sums.length; slot += 1) {
       if (!this.posted[slot]) continue;
       // The general code took nothing over from this slot: its balance is the slot's sum.
-      (balances[this.slots.text(slot, 0)] ??= {})[this.slots.text(slot, 1)] = this.sums[slot]!;
+      addToTotal(balances, this.slots.text(slot, 0), this.slots.text(slot, 1), this.sums[slot]!);
       this.sums[slot] = 0;
       this.posted[slot] = false;
     }
@@ -294,16 +296,17 @@ class CleanSegments {
   }
 
   /** Moves the balance the general code holds for a slot's account and currency into the slot. */
-  private takeOver(slot: number, balances: Balances): void {
+  private takeOver(slot: number, balances: Totals): void {
     this.takenOver[slot] = this.generalReads;
     const account = this.slots.text(slot, 0);
-    const row = balances[account];
-    if (!row || !Object.hasOwn(row, this.slots.text(slot, 1))) return;
     const currency = this.slots.text(slot, 1);
-    this.sums[slot] = row[currency]!;
+    const row = balances.get(account);
+    const amount = row?.get(currency);
+    if (!row || amount === undefined) return;
+    this.sums[slot] = amount;
     this.posted[slot] = true;
-    delete row[currency];
-    if (Object.keys(row).length === 0) delete balances[account];
+    row.delete(currency);
+    if (row.size === 0) balances.delete(account);
   }
 
   /** Whether the 64 bytes at `at` are the chain's last hash. */
@@ -416,7 +419,11 @@ class CleanSegments {
         if (index < 0) {
           currencies.push(currency);
           totals.push(amount);
-        } else totals[index] += amount;
+        } else {
+          totals[index] += amount;
+          // A running sum past 2^53 would round: such a transaction is left to the general code, which sums exactly.
+          if (!Number.isSafeInteger(totals[index])) return false;
+        }
         postedSlots.push(slot);
         postedAmounts.push(amount);
       } while (c.take(L.comma));

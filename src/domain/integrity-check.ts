@@ -3,12 +3,62 @@
 // continuous, every balance in the state equals the sum of its postings, the system accounts close,
 // and the live records (holds, unclaimed transfers) match the money set aside for them.
 
-import { addToBalances, holdAccount, storedTransaction, SYSTEM_ACCOUNTS, txIdForSeq, type StoredJournalEntry, type Transaction } from './ledger.js';
+import { holdAccount, storedTransaction, SYSTEM_ACCOUNTS, txIdForSeq, type Posting, type StoredJournalEntry, type Transaction } from './ledger.js';
 import { chainHash, entryContentText } from './hashing.js';
 import type { AuditEntry } from './audit.js';
-import { GENESIS_HASH, type Balances, type ChainHead, type TxId, type UnclaimedTransfer, type Withdrawal } from './state.js';
+import { GENESIS_HASH, type ChainHead, type UnclaimedTransfer, type Withdrawal } from './state.js';
 
 export const MAX_PROBLEMS = 200;
+
+/**
+ * A sum of whole minor units, exact at any size: a number while it is a safe integer, a bigint past
+ * that (only a forged journal gets there). A float sum would round: postings of 2^53 - 1, 2, -(2^53 - 1)
+ * and -1 add up to 0 in floating point but to 1 in fact.
+ */
+export type ExactSum = number | bigint;
+
+/** `a + b`, exactly; both whole numbers (a posting's amount is checked to be one before it is added). */
+export function addExact(a: ExactSum, b: ExactSum): ExactSum {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const sum = a + b;
+    if (Number.isSafeInteger(sum)) return sum;
+  }
+  const sum = BigInt(a) + BigInt(b);
+  return sum >= MIN_SAFE && sum <= MAX_SAFE ? Number(sum) : sum;
+}
+
+/** A whole number written in decimal (a database's exact sum) as an ExactSum. */
+export function exactSumOf(text: string): ExactSum {
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : BigInt(text);
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
+
+/**
+ * Each account's total in each currency. Maps, never plain objects: an account or a currency named
+ * `__proto__` or `constructor` (a forged journal or record) is a key like any other, not the
+ * object's prototype or Object itself.
+ */
+export type Totals = Map<string, Map<string, ExactSum>>;
+
+/** A total of `totals` (0 when absent). */
+export function totalOf(totals: ReadonlyMap<string, ReadonlyMap<string, ExactSum>>, account: string, currency: string): ExactSum {
+  return totals.get(account)?.get(currency) ?? 0;
+}
+
+/** Adds `amount` to an account's total in a currency, exactly. */
+export function addToTotal(totals: Totals, account: string, currency: string, amount: ExactSum): void {
+  let row = totals.get(account);
+  if (!row) totals.set(account, (row = new Map()));
+  row.set(currency, addExact(row.get(currency) ?? 0, amount));
+}
+
+/** Every total of `from` added into `into`, exactly. */
+export function addTotals(into: Totals, from: ReadonlyMap<string, ReadonlyMap<string, ExactSum>>): void {
+  for (const [account, row] of from) for (const [currency, amount] of row) addToTotal(into, account, currency, amount);
+}
 
 interface Chained {
   readonly seq: number;
@@ -74,7 +124,7 @@ class ChainChecker<E extends Chained> {
 
 /** Replays journal entries into fresh balances and checks each transaction on the way. */
 export class LedgerReplay {
-  readonly balances: Balances = {};
+  readonly balances: Totals = new Map();
   readonly chain: ChainChecker<StoredJournalEntry>;
 
   constructor(segmentSize: number, problems: string[]) {
@@ -85,56 +135,61 @@ export class LedgerReplay {
   addSegment(segment: number, entries: readonly StoredJournalEntry[], where: string, texts?: ContentTexts): void {
     this.chain.addSegment(segment, entries, where, texts);
     for (const entry of entries) {
-      const { postings } = entry.tx;
-      // Most transactions move one currency: one pass sums it; the others are checked per currency.
-      const first = postings[0]?.currency;
-      let oneCurrency = true;
-      let sum = 0;
-      for (const p of postings) {
+      const postings: readonly Posting[] = Array.isArray(entry.tx.postings) ? entry.tx.postings : [];
+      // Only a whole number of minor units is money: anything else is reported and left out of every sum.
+      for (const p of postings)
         if (!Number.isSafeInteger(p.amountMinor))
-          this.chain.problem(`${txIdForSeq(entry.seq)}: a posting to ${p.account} is not a whole number of minor units`);
-        if (p.currency === first) sum += p.amountMinor;
-        else oneCurrency = false;
-      }
-      if (oneCurrency) {
-        if (sum !== 0) this.chain.problem(`${txIdForSeq(entry.seq)}: postings in ${first} sum to ${sum}, not zero`);
-      } else {
-        // Each currency's postings sum to zero (checked per currency, first to last posting).
-        for (let i = 0; i < postings.length; i += 1) {
-          const currency = postings[i]!.currency;
-          if (postings.findIndex((p) => p.currency === currency) !== i) continue;
-          let total = 0;
-          for (let j = i; j < postings.length; j += 1) if (postings[j]!.currency === currency) total += postings[j]!.amountMinor;
-          if (total !== 0) this.chain.problem(`${txIdForSeq(entry.seq)}: postings in ${currency} sum to ${total}, not zero`);
-        }
-      }
-      addToBalances(this.balances, postings);
+          this.chain.problem(`${txIdForSeq(entry.seq)}: a posting to ${String(p.account)} is not a whole number of minor units`);
+      for (const [currency, sum] of unbalanced(postings)) this.chain.problem(`${txIdForSeq(entry.seq)}: postings in ${currency} sum to ${sum}, not zero`);
+      for (const p of postings) if (Number.isSafeInteger(p.amountMinor)) addToTotal(this.balances, String(p.account), String(p.currency), p.amountMinor);
     }
   }
 }
 
-/** What verify compares with the replayed journal: balances and the live records that hold money. */
+/**
+ * The currencies whose postings (the whole numbers among them) do not sum to zero, with their exact
+ * sums, first to last. Most transactions move one currency in small amounts: one pass of safe
+ * integers decides them; past 2^53 (or in several currencies) each currency is summed exactly.
+ */
+export function unbalanced(postings: readonly Posting[]): [string, ExactSum][] {
+  const first = postings[0]?.currency;
+  let sum = 0;
+  let plain = true;
+  for (const p of postings) {
+    if (!Number.isSafeInteger(p.amountMinor)) continue;
+    if (p.currency !== first) plain = false;
+    else sum += p.amountMinor;
+    if (!Number.isSafeInteger(sum)) plain = false;
+    if (!plain) break;
+  }
+  if (plain) return sum === 0 ? [] : [[String(first), sum]];
+  const sums = new Map<string, ExactSum>();
+  for (const p of postings) if (Number.isSafeInteger(p.amountMinor)) sums.set(p.currency, addExact(sums.get(p.currency) ?? 0, p.amountMinor));
+  return [...sums].filter(([, total]) => total !== 0);
+}
+
+/** What verify compares with the replayed journal: balances and the live records that hold money, by key (Maps, like `Totals`). */
 export interface LiveRecords {
-  readonly balances: Balances;
-  readonly unclaimed: Readonly<Record<TxId, UnclaimedTransfer>>;
-  readonly withdrawals: Readonly<Record<string, Withdrawal>>;
+  readonly balances: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  readonly unclaimed: ReadonlyMap<string, UnclaimedTransfer>;
+  readonly withdrawals: ReadonlyMap<string, Withdrawal>;
 }
 
 /** The checks that compare the replayed journal with the stored balances and live records. */
-export function compareWithState(state: LiveRecords, replayed: Balances, problems: string[]): void {
+export function compareWithState(state: LiveRecords, replayed: ReadonlyMap<string, ReadonlyMap<string, ExactSum>>, problems: string[]): void {
   const push = (text: string) => {
     if (problems.length < MAX_PROBLEMS) problems.push(text);
   };
-  const accounts = new Set([...Object.keys(state.balances), ...Object.keys(replayed)]);
-  const totals = new Map<string, number>();
+  const accounts = new Set([...state.balances.keys(), ...replayed.keys()]);
+  const totals = new Map<string, ExactSum>();
   for (const account of [...accounts].sort()) {
-    const currencies = new Set([...Object.keys(state.balances[account] ?? {}), ...Object.keys(replayed[account] ?? {})]);
+    const currencies = new Set([...(state.balances.get(account)?.keys() ?? []), ...(replayed.get(account)?.keys() ?? [])]);
     for (const currency of [...currencies].sort()) {
-      const stored = state.balances[account]?.[currency] ?? 0;
-      const computed = replayed[account]?.[currency] ?? 0;
+      const stored = state.balances.get(account)?.get(currency) ?? 0;
+      const computed = totalOf(replayed, account, currency);
       if (stored !== computed) push(`balance of ${account} in ${currency} is ${stored} in the state but ${computed} from the journal`);
       if ((account.startsWith('user:') || account.startsWith('hold:')) && stored < 0) push(`${account} has a negative ${currency} balance (${stored})`);
-      totals.set(currency, (totals.get(currency) ?? 0) + stored);
+      if (Number.isSafeInteger(stored)) totals.set(currency, addExact(totals.get(currency) ?? 0, stored));
     }
   }
   for (const [currency, total] of totals) if (total !== 0) push(`the books do not close in ${currency}: all accounts sum to ${total}`);
@@ -142,29 +197,33 @@ export function compareWithState(state: LiveRecords, replayed: Balances, problem
 }
 
 function checkLiveRecords(state: LiveRecords, push: (text: string) => void): void {
-  const unclaimed = new Map<string, number>();
-  for (const item of Object.values(state.unclaimed)) unclaimed.set(item.receiveCurrency, (unclaimed.get(item.receiveCurrency) ?? 0) + item.receiveAmountMinor);
-  const unclaimedCurrencies = new Set([...unclaimed.keys(), ...Object.keys(state.balances[SYSTEM_ACCOUNTS.unclaimed] ?? {})]);
-  for (const currency of unclaimedCurrencies) {
-    const held = state.balances[SYSTEM_ACCOUNTS.unclaimed]?.[currency] ?? 0;
+  const unclaimed = new Map<string, ExactSum>();
+  for (const item of state.unclaimed.values())
+    unclaimed.set(item.receiveCurrency, addExact(unclaimed.get(item.receiveCurrency) ?? 0, wholeOrZero(item.receiveAmountMinor)));
+  const unclaimedRow = state.balances.get(SYSTEM_ACCOUNTS.unclaimed);
+  for (const currency of new Set([...unclaimed.keys(), ...(unclaimedRow?.keys() ?? [])])) {
+    const held = unclaimedRow?.get(currency) ?? 0;
     if (held !== (unclaimed.get(currency) ?? 0))
       push(`the unclaimed account holds ${held} ${currency} but the waiting transfers add up to ${unclaimed.get(currency) ?? 0}`);
   }
-  const holds = new Map<string, number>();
-  for (const w of Object.values(state.withdrawals)) {
-    const key = `${holdAccount(w.userId)}\u0000${w.currency}`;
-    holds.set(key, (holds.get(key) ?? 0) + w.amountMinor + w.feeMinor);
-  }
-  for (const [account, row] of Object.entries(state.balances)) {
+  // Keyed by account, then currency: no text joins the two (an account name may hold any character).
+  const holds: Totals = new Map();
+  for (const w of state.withdrawals.values())
+    addToTotal(holds, holdAccount(w.userId), w.currency, addExact(wholeOrZero(w.amountMinor), wholeOrZero(w.feeMinor)));
+  for (const [account, row] of state.balances) {
     if (!account.startsWith('hold:')) continue;
-    for (const [currency, amount] of Object.entries(row)) {
-      const expected = holds.get(`${account}\u0000${currency}`) ?? 0;
+    for (const [currency, amount] of row) {
+      const expected = totalOf(holds, account, currency);
       if (amount !== expected) push(`${account} holds ${amount} ${currency} but its withdrawals in flight add up to ${expected}`);
-      holds.delete(`${account}\u0000${currency}`);
+      holds.get(account)?.delete(currency);
     }
   }
-  for (const [key, amount] of holds) push(`withdrawals in flight for ${key.replace('\u0000', ' ')} (${amount}) have no money held`);
+  for (const [account, row] of holds)
+    for (const [currency, amount] of row) push(`withdrawals in flight for ${account} ${currency} (${amount}) have no money held`);
 }
+
+/** A record's amount where a sum needs a whole number: a damaged one (reported by its record's schema check) counts as 0 here. */
+const wholeOrZero = (amount: number): number => (Number.isSafeInteger(amount) ? amount : 0);
 
 export function auditChecker(segmentSize: number, problems: string[]): ChainChecker<AuditEntry> {
   return new ChainChecker<AuditEntry>('audit log', segmentSize, (e) => e.event, problems);

@@ -185,16 +185,6 @@ export function userBalances(
   return [...codes].sort().map((currency) => ({ currency, availableMinor: available[currency] ?? 0, heldMinor: held[currency] ?? 0 }));
 }
 
-/** Replays postings as they were committed (verify, tests): no bound, only exactness is checked. */
-export function addToBalances(balances: Balances, postings: readonly Posting[]): void {
-  for (const p of postings) {
-    const row = (balances[p.account] ??= {});
-    const next = (row[p.currency] ?? 0) + p.amountMinor;
-    if (!Number.isSafeInteger(next)) throw new Error(`balance of ${p.account} ${p.currency} overflowed`);
-    row[p.currency] = next;
-  }
-}
-
 /**
  * What posting one transaction changes besides the journal, as plain data: the one description of
  * a transaction's effects that every store applies to its own records (and that recovery replays),

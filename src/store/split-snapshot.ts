@@ -101,7 +101,9 @@ export class Snapshot implements RecordSource {
     if (kind === 'meta') return key === META_KEY ? this.root.meta : undefined;
     if (kind === 'counts') return this.root.counts;
     if (this.root.commit === 0 && this.overlay === null) return undefined;
-    return (await this.bucketRecords(kind, bucketOf(kind, key, this.root.layout ?? null)))[key];
+    const records = await this.bucketRecords(kind, bucketOf(kind, key, this.root.layout ?? null));
+    // Own keys only: a key such as `constructor` is a record's or nothing, never Object's.
+    return Object.hasOwn(records, key) ? records[key] : undefined;
   }
 
   /** A bucket at a time, none of them kept (a scan of a whole kind, `store copy`'s of a whole store, would hold it all). */

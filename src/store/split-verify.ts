@@ -9,8 +9,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../domain/errors.js';
 import { parseEml } from '../domain/mail.js';
-import type { Balances, UnclaimedTransfer, Withdrawal } from '../domain/state.js';
-import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS } from '../domain/integrity-check.js';
+import type { UnclaimedTransfer, Withdrawal } from '../domain/state.js';
+import { auditChecker, compareWithState, LedgerReplay, MAX_PROBLEMS, type Totals } from '../domain/integrity-check.js';
 import { errnoOf } from './durable-file.js';
 import { mailIdForSeq } from './record-transaction.js';
 import { mailSegmentPath, MAILS, OLD_OUTBOX, oldMailPath } from './split-layout.js';
@@ -124,9 +124,9 @@ export async function verifySplitStore(
   if (journal.balances === null) return { problems, journalEntries: journal.count, journalSegments: 0, auditEntries: 0, accounts };
   compareWithState(
     {
-      balances: Object.fromEntries(live.balances) as Balances,
-      unclaimed: Object.fromEntries(live.unclaimed) as Record<string, UnclaimedTransfer>,
-      withdrawals: Object.fromEntries(live.withdrawals) as Record<string, Withdrawal>,
+      balances: new Map([...live.balances].map(([account, row]) => [account, new Map(rowEntries(row))])),
+      unclaimed: live.unclaimed as Map<string, UnclaimedTransfer>,
+      withdrawals: live.withdrawals as Map<string, Withdrawal>,
     },
     journal.balances,
     problems,
@@ -302,11 +302,16 @@ function plainObject(value: object): boolean {
   return (prototype === Object.prototype || prototype === null) && !hasToJson(value);
 }
 
+/** A balance record's currencies and amounts (none for a record that is not an object: its schema check reports it). */
+function rowEntries(row: unknown): [string, number][] {
+  return typeof row === 'object' && row !== null ? (Object.entries(row) as [string, number][]) : [];
+}
+
 async function replayJournal(
   store: SplitStoreFiles,
   snapshot: VerifiedVersion,
   push: (text: string) => void,
-): Promise<{ balances: Balances; count: number; segments: number; parties: Map<string, number[]>; links: Map<string, number[]> }> {
+): Promise<{ balances: Totals; count: number; segments: number; parties: Map<string, number[]>; links: Map<string, number[]> }> {
   const head = snapshot.root.meta.journal;
   const log = store.journalLog;
   const problems: string[] = [];

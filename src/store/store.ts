@@ -5,7 +5,8 @@ import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
 import type { JournalEntry, NewTransaction, StoredJournalEntry, Transaction } from '../domain/ledger.js';
 import type { MailRecord, OutgoingMail } from '../domain/mail.js';
-import type { Balances, ChainHead, StoreMeta, TxId, UserId } from '../domain/state.js';
+import type { Totals } from '../domain/integrity-check.js';
+import type { ChainHead, StoreMeta, TxId, UserId } from '../domain/state.js';
 import type { DataKind } from './record-kinds.js';
 import type { Records } from './records.js';
 
@@ -37,7 +38,7 @@ export interface JournalReader {
    * from, row by row: links that do not match the entries they join, and (PostgreSQL) the open
    * queue's group columns that do not match their tickets.
    */
-  besideEntries?(): Promise<{ balances: Balances; parties: number; links: number; problems?: readonly string[] }>;
+  besideEntries?(): Promise<{ balances: Totals; parties: number; links: number; problems?: readonly string[] }>;
 }
 
 export interface AuditReader {

@@ -1,10 +1,12 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SYSTEM_ACCOUNTS, userAccount, type NewTransaction } from '../../src/domain/ledger.js';
 import { chainHash } from '../../src/domain/hashing.js';
 import { checkRange } from '../../src/cli/verify-worker.js';
+import type { Totals } from '../../src/domain/integrity-check.js';
 import { verifyStore } from '../../src/cli/store-verify.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import type { JournalIndexes, RecordStore, RecordsTransaction } from '../../src/store/store.js';
@@ -87,8 +89,8 @@ describe('the verify worker', () => {
     expect(result.count).toBe(7);
     expect(result.start).toEqual({ seq: 0, hash: '0'.repeat(64) });
     expect(result.end.seq).toBe(7);
-    expect(result.balances[userAccount('usr_1')]?.['EUR']).toBe(100 + 300 + 500 + 700);
-    expect(result.balances[SYSTEM_ACCOUNTS.world]?.['EUR']).toBe(-2800);
+    expect(result.balances.get(userAccount('usr_1'))?.get('EUR')).toBe(100 + 300 + 500 + 700);
+    expect(result.balances.get(SYSTEM_ACCOUNTS.world)?.get('EUR')).toBe(-2800);
   });
 
   it('finds a posting edited in place (same length, layout intact)', async () => {
@@ -129,7 +131,9 @@ describe('the verify worker', () => {
         ['usr_0', [2, 4]],
       ]),
     );
-    expect(cut.balances).toEqual({ [SYSTEM_ACCOUNTS.world]: { EUR: -1500 }, [userAccount('usr_1')]: { EUR: 900 }, [userAccount('usr_0')]: { EUR: 600 } });
+    expect(cut.balances).toEqual(
+      totals({ [SYSTEM_ACCOUNTS.world]: { EUR: -1500 }, [userAccount('usr_1')]: { EUR: 900 }, [userAccount('usr_0')]: { EUR: 600 } }),
+    );
   });
 
   it('finds a removed entry: the chain breaks', async () => {
@@ -149,7 +153,7 @@ describe('the verify worker', () => {
     expect(reordered).not.toBe(text);
     writeFileSync(file, reordered);
     const result = checkRange({ segmentSize: 3, files });
-    expect(result.balances[SYSTEM_ACCOUNTS.world]?.['EUR']).toBe(-2800);
+    expect(result.balances.get(SYSTEM_ACCOUNTS.world)?.get('EUR')).toBe(-2800);
     // Same length, other bytes: the hash of entry 1 no longer matches, and nothing else is reported.
     expect(result.problems).toEqual([expect.stringContaining('entry 1 was changed after it was written')]);
   });
@@ -180,9 +184,14 @@ describe('the verify worker', () => {
     );
     const result = checkRange({ segmentSize: 3, files });
     expect(result.problems).toEqual(['txn_0000000007: postings in EUR sum to 1, not zero']);
-    expect(result.balances[userAccount('usr_1')]?.['EUR']).toBe(100 + 300 + 500 + 701);
+    expect(result.balances.get(userAccount('usr_1'))?.get('EUR')).toBe(100 + 300 + 500 + 701);
   });
 });
+
+/** Verify's totals (Maps) from a plain object of accounts and currencies. */
+function totals(rows: Record<string, Record<string, number>>): Totals {
+  return new Map(Object.entries(rows).map(([account, row]) => [account, new Map(Object.entries(row))]));
+}
 
 /** Segment files of `segmentSize` entries, one per transaction's postings, in okpay's layout with their hashes; those of `general` reformatted (read by JSON.parse). */
 function craftedJournal(segmentSize: number, postings: [string, number][][], general: readonly number[]): { segment: number; file: string }[] {
@@ -212,30 +221,31 @@ describe('the verify worker, segments read in place and the general way in one r
   const world = SYSTEM_ACCOUNTS.world;
   const user = userAccount('usr_a');
 
-  it('checks each running balance against 2^53 as the general way does, whichever way each segment is read', () => {
-    // A balance past 2^53 after a segment read in place, over one the general way left at the bound.
-    const past = [
+  it('sums each balance exactly past 2^53 (where a float sum rounds), the same whichever way each segment is read', () => {
+    // world goes to -(2^53 + 1) and back, user to 2^53 + 1 and back: in floating point both would round on the way and end 1 off.
+    const there = [
       [
         [world, -MAX],
         [user, MAX],
       ],
       [
-        [world, 0],
-        [user, 0],
+        [world, -2],
+        [user, 2],
       ],
       [
-        [world, -1],
-        [user, 1],
-      ],
-      [
-        [user, -1],
-        [world, 1],
+        [user, -2],
+        [world, 2],
       ],
     ] as [string, number][][];
-    for (const general of [[], [0], [0, 1]])
-      expect(() => checkRange({ segmentSize: 2, files: craftedJournal(2, past, general) }), `general: ${general.join()}`).toThrow(
-        `balance of ${world} EUR overflowed`,
-      );
+    for (const general of [[], [0], [1], [0, 2], [0, 1, 2]]) {
+      const result = checkRange({ segmentSize: 1, files: craftedJournal(1, there, general) });
+      expect(result.problems, `general: ${general.join()}`).toEqual([]);
+      expect(result.balances, `general: ${general.join()}`).toEqual(totals({ [world]: { EUR: -MAX }, [user]: { EUR: MAX } }));
+      // Stopped past the bound: the totals are the exact bigints.
+      const past = checkRange({ segmentSize: 1, files: craftedJournal(1, there, general), lastSeq: 2 });
+      expect(past.balances.get(user)?.get('EUR'), `general: ${general.join()}`).toBe(BigInt(MAX) + 2n);
+      expect(past.balances.get(world)?.get('EUR'), `general: ${general.join()}`).toBe(-BigInt(MAX) - 2n);
+    }
     // Back from the bound the general way, then to it again in place: never past it.
     const within = [
       [
@@ -254,7 +264,7 @@ describe('the verify worker, segments read in place and the general way in one r
     for (const general of [[], [1], [0, 2]]) {
       const result = checkRange({ segmentSize: 1, files: craftedJournal(1, within, general) });
       expect(result.problems, `general: ${general.join()}`).toEqual([]);
-      expect(result.balances, `general: ${general.join()}`).toEqual({ [world]: { EUR: -MAX }, [user]: { EUR: MAX } });
+      expect(result.balances, `general: ${general.join()}`).toEqual(totals({ [world]: { EUR: -MAX }, [user]: { EUR: MAX } }));
     }
   });
 
@@ -276,7 +286,7 @@ describe('the verify worker, segments read in place and the general way in one r
       expect.stringContaining('entry 4 was changed after it was written'),
       expect.stringContaining('entry 5 does not point at the hash of the entry before it'),
     ]);
-    expect(result.balances[user]?.['EUR']).toBe(21);
+    expect(result.balances.get(user)?.get('EUR')).toBe(21);
   });
 });
 
@@ -294,5 +304,102 @@ describe('okpay verify on a store kept in files', () => {
     expect(pendingAtStart).toBe(true);
     expect(report.problems).toEqual([]);
     expect(report.checked.journalEntries).toBe(7);
+  });
+});
+
+describe('the verify worker on a forged journal: names and amounts no okpay writes', () => {
+  const MAX = Number.MAX_SAFE_INTEGER;
+  const world = SYSTEM_ACCOUNTS.world;
+  const user = userAccount('usr_a');
+
+  it('keeps accounts named like Object.prototype’s members apart, and changes no prototype', () => {
+    const postings = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'].map(
+      (name, i) =>
+        [
+          [world, -(i + 1)],
+          [name, i + 1],
+        ] as [string, number][],
+    );
+    postings.push([
+      [world, -10],
+      [user, 10],
+    ]);
+    for (const general of [[], [0, 1, 2, 3, 4], [1, 3]]) {
+      const result = checkRange({ segmentSize: 1, files: craftedJournal(1, postings, general) });
+      expect(result.problems, `general: ${general.join()}`).toEqual([]);
+      expect(result.balances, `general: ${general.join()}`).toEqual(
+        new Map([
+          [world, new Map([['EUR', -20]])],
+          ['__proto__', new Map([['EUR', 1]])],
+          ['constructor', new Map([['EUR', 2]])],
+          ['toString', new Map([['EUR', 3]])],
+          ['hasOwnProperty', new Map([['EUR', 4]])],
+          [user, new Map([['EUR', 10]])],
+        ]),
+      );
+      expect(({} as Record<string, unknown>)['EUR']).toBeUndefined();
+    }
+  });
+
+  it('finds a transaction that balances only in floating point (amounts near 2^53), whichever way it is read', () => {
+    // 2^53 - 1 + 2 rounds to 2^53; the exact sum is 1.
+    const forged = [
+      [
+        [user, MAX],
+        [user, 2],
+        [world, -MAX],
+        [world, -1],
+      ],
+      [
+        [world, -5],
+        [user, 5],
+      ],
+    ] as [string, number][][];
+    for (const general of [[], [0], [0, 1]]) {
+      const result = checkRange({ segmentSize: 1, files: craftedJournal(1, forged, general) });
+      expect(result.problems, `general: ${general.join()}`).toEqual(['txn_0000000001: postings in EUR sum to 1, not zero']);
+      expect(result.balances, `general: ${general.join()}`).toEqual(
+        new Map([
+          [user, new Map([['EUR', BigInt(MAX) + 7n]])],
+          [world, new Map([['EUR', -BigInt(MAX) - 6n]])],
+        ]),
+      );
+    }
+    // And one that balances exactly although a running sum passes 2^53 on the way: no problem.
+    const exact = [
+      [
+        [user, MAX],
+        [user, 1],
+        [world, -MAX],
+        [world, -1],
+      ],
+    ] as [string, number][][];
+    for (const general of [[], [0]]) expect(checkRange({ segmentSize: 1, files: craftedJournal(1, exact, general) }).problems).toEqual([]);
+  });
+
+  it('gives the same problems and totals read in place as read the general way, on random forged journals', () => {
+    const names = [world, user, '__proto__', 'constructor', 'valueOf', 'fees'];
+    const amount = fc.oneof(
+      fc.integer({ min: -1000, max: 1000 }),
+      fc.constantFrom(MAX, -MAX, MAX - 1, -(MAX - 1), 1, -1, 2, -2),
+      fc.integer({ min: MAX - 10, max: MAX }),
+    );
+    const transaction = fc.array(fc.tuple(fc.constantFrom(...names), amount), { minLength: 1, maxLength: 5 }).map((list) =>
+      // Most balance (the last posting takes what the others leave, when that is a safe integer): the rest are forged.
+      list.length > 1 && Number.isSafeInteger(list.slice(0, -1).reduce((sum, [, a]) => sum - a, 0))
+        ? [...list.slice(0, -1), [list[list.length - 1]![0], list.slice(0, -1).reduce((sum, [, a]) => sum - a, 0)] as [string, number]]
+        : list,
+    );
+    fc.assert(
+      fc.property(fc.array(transaction, { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 3 }), fc.array(fc.nat(7)), (txs, size, general) => {
+        const segments = Math.ceil(txs.length / size);
+        const allGeneral = checkRange({ segmentSize: size, files: craftedJournal(size, txs, [...Array(segments).keys()]) });
+        const mixed = checkRange({ segmentSize: size, files: craftedJournal(size, txs, general) });
+        expect(mixed.problems).toEqual(allGeneral.problems);
+        expect(mixed.balances).toEqual(allGeneral.balances);
+        expect(mixed.end).toEqual(allGeneral.end);
+      }),
+      { numRuns: 150, seed: 20261207 },
+    );
   });
 });

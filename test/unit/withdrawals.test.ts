@@ -17,7 +17,6 @@ import { parseRateTable } from '../../src/domain/fx.js';
 import { decideKyc, kycDecisionMail, submitKyc } from '../../src/domain/kyc.js';
 import {
   addToBalance,
-  addToBalances,
   addToLimitWindow,
   holdAccount,
   transactionEffects,
@@ -39,7 +38,8 @@ import {
   type WithdrawalMethod,
 } from '../../src/domain/state.js';
 import { maskAccountNumber, normalizeIban, parseIbanLengths, validateAccountNumber } from '../../src/domain/validate-bank.js';
-import { compareWithState } from '../../src/domain/integrity-check.js';
+import { compareWithState, type Totals } from '../../src/domain/integrity-check.js';
+import { addPostings, liveRecords } from '../support/live-records.js';
 import { planDeposit, type WalletRef } from '../../src/domain/wallet.js';
 import { payoutMail } from '../../src/domain/wallet-mails.js';
 import {
@@ -136,9 +136,9 @@ class Books {
   /** The balance checks of `okpay verify` (the hash chain is the store's business). */
   problems(): string[] {
     const problems: string[] = [];
-    const replayed: Balances = {};
-    for (const tx of this.journal) addToBalances(replayed, tx.postings);
-    compareWithState(this, replayed, problems);
+    const replayed: Totals = new Map();
+    for (const tx of this.journal) addPostings(replayed, tx.postings);
+    compareWithState(liveRecords(this), replayed, problems);
     return problems;
   }
 }

@@ -5,14 +5,15 @@ import type { AuditEntry } from '../../domain/audit.js';
 import { entryContentText } from '../../domain/hashing.js';
 import { hydrateTransaction, type JournalEntry, type NewTransaction, type StoredJournalEntry, type Transaction } from '../../domain/ledger.js';
 import { formatEml, type MailRecord } from '../../domain/mail.js';
-import type { Balances, ChainHead, IdempotencyRecord, StoreMeta } from '../../domain/state.js';
+import { addToTotal, exactSumOf, type Totals } from '../../domain/integrity-check.js';
+import type { ChainHead, IdempotencyRecord, StoreMeta } from '../../domain/state.js';
 import { RecordTransaction } from '../record-transaction.js';
 import type { RecordView } from '../record-view.js';
 import type { AuditReader, JournalReader, OutboxReader } from '../store.js';
 import { appendChain, appendJournal, CHAIN_COLUMNS, chainPages, pageStart, type ChainRow } from './pg-chain.js';
 import type { Kind } from '../record-kinds.js';
 import type { CopyBatch, CopyValue } from './pg-copy.js';
-import { minorUnits, splitIdempotencyKey, type PgRecordSource, type Query } from './pg-records.js';
+import { splitIdempotencyKey, type PgRecordSource, type Query } from './pg-records.js';
 import { linkProblems, queueProblems } from './pg-verify.js';
 
 /**
@@ -131,8 +132,9 @@ export class PgRecordTransaction extends RecordTransaction {
           'SELECT account, currency, sum(amount_minor)::text AS total FROM journal_postings WHERE seq <= $1 GROUP BY account, currency',
           [journalHead.seq],
         );
-        const balances: Balances = {};
-        for (const row of rows) (balances[row.account] ??= {})[row.currency] = minorUnits(row.total);
+        // Exact at any size (a forged posting may take a sum past 2^53), in Maps (an account may be named __proto__).
+        const balances: Totals = new Map();
+        for (const row of rows) addToTotal(balances, row.account, row.currency, exactSumOf(row.total));
         const parties = await query<{ count: string }>('SELECT count(*)::text AS count FROM journal_parties WHERE seq <= $1', [journalHead.seq]);
         const links = await query<{ count: string }>('SELECT count(*)::text AS count FROM journal_links WHERE seq <= $1', [journalHead.seq]);
         return {
