@@ -6,22 +6,30 @@
 // Money going back (an expired transfer, a failed payout's hold) to an account with no room for it
 // (at its balance bound, LIMIT_EXCEEDED) is held back: it stays where it is (unclaimed, or held and
 // the payout processing), the run settles everything else, reports it and audits it, and every
-// later run tries it again.
+// later run tries it again. Due items are walked a page at a time past the last one examined
+// (keyset paging on the due index), so items held back at the front never hide those behind them.
 
 import { AppError } from '../domain/errors.js';
 import type { NewTransaction, Transaction } from '../domain/ledger.js';
-import type { UnclaimedTransfer, Withdrawal } from '../domain/state.js';
+import { settleDueAt, type UnclaimedTransfer, type Withdrawal } from '../domain/state.js';
 import { planReturn } from '../domain/wallet.js';
 import { payoutMail, returnedTransferMail } from '../domain/wallet-mails.js';
 import { planCompletion, planRelease, settleSteps, type SettleStep } from '../domain/withdrawals.js';
+import type { OrderedAfter } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { depsAt, type AppDeps } from './ports.js';
 import { audit } from './audit.js';
 import { formatMinor, postWithinBounds } from './wallet.js';
 import { payoutRef } from './withdrawals.js';
 
-/** At most this many payouts and as many returns per run: a backlog larger than that takes more runs. */
+/**
+ * At most this many payouts moved on and as many returns made per run: a backlog larger than that
+ * takes more runs. Items that cannot move (held back, or not yet on a business day) do not count
+ * against it: the run reads on past them, a page of this many at a time.
+ */
 export const SETTLE_BATCH = 10_000;
+/** The loop's bound: a run examines at most this many due payouts (and as many unclaimed transfers), once each. */
+export const SETTLE_EXAMINED_MAX = 100 * SETTLE_BATCH;
 /**
  * At most this many expired quotes and as many idempotency keys removed per run: each removal
  * rewrites the record file it lived in, so a backlog (a store older than this release) goes over
@@ -55,7 +63,7 @@ export interface HeldReturn {
   readonly refusal: AppError;
 }
 
-export async function settleMoney(t: RecordsTransaction, deps: AppDeps): Promise<SettleSummary> {
+export async function settleMoney(t: RecordsTransaction, deps: AppDeps, batch = SETTLE_BATCH): Promise<SettleSummary> {
   // One moment for the whole run.
   const now = deps.now();
   const frozen = depsAt(deps, () => now);
@@ -70,8 +78,19 @@ export async function settleMoney(t: RecordsTransaction, deps: AppDeps): Promise
     transactions: [],
     heldReturns: [],
   };
-  for (const withdrawal of await t.withdrawals.dueBy(now.toISOString(), SETTLE_BATCH)) await advancePayout(t, frozen, withdrawal, summary);
-  await returnUnclaimed(t, frozen, summary);
+  const nowIso = now.toISOString();
+  await walkDue(
+    batch,
+    (after) => t.withdrawals.dueBy(nowIso, batch, after),
+    (w) => ({ at: settleDueAt(w), key: w.id }),
+    (w) => advancePayout(t, frozen, w, summary),
+  );
+  await walkDue(
+    batch,
+    (after) => t.unclaimed.expiredBy(nowIso, batch, after),
+    (item) => ({ at: item.expiresAt, key: item.txId }),
+    (item) => returnUnclaimed(t, frozen, item, summary),
+  );
   await pruneExpired(t, now.getTime(), summary);
   return summary;
 }
@@ -92,7 +111,40 @@ async function pruneExpired(t: RecordsTransaction, nowMs: number, summary: Settl
   summary.quotesPruned = quotes.length;
 }
 
-async function advancePayout(t: RecordsTransaction, deps: AppDeps, withdrawal: Withdrawal, summary: SettleSummary): Promise<void> {
+/**
+ * Due items a page at a time, each page past the last item of the one before in the due index's
+ * order (time, then key): `settle` is called on each until `batch` have moved, the index runs out,
+ * or SETTLE_EXAMINED_MAX have been examined. An item that stays due (held back, or one whose due time
+ * moved within the run) is not met again: each is examined once per run.
+ */
+async function walkDue<T>(
+  batch: number,
+  page: (after: OrderedAfter | undefined) => Promise<T[]>,
+  placeOf: (item: T) => OrderedAfter,
+  settle: (item: T) => Promise<boolean>,
+): Promise<void> {
+  const examined = new Set<string>();
+  let after: OrderedAfter | undefined;
+  let moved = 0;
+  while (moved < batch && examined.size < SETTLE_EXAMINED_MAX) {
+    const items = await page(after);
+    if (items.length === 0) return;
+    // The page's last place, taken before any item moves (moving changes a payout's due time).
+    const places = items.map(placeOf);
+    after = places.reduce((last, place) => (place.at > last.at || (place.at === last.at && place.key > last.key) ? place : last));
+    for (const [index, item] of items.entries()) {
+      const { key } = places[index]!;
+      if (examined.has(key)) continue;
+      examined.add(key);
+      if (await settle(item)) moved += 1;
+      if (moved >= batch || examined.size >= SETTLE_EXAMINED_MAX) return;
+    }
+  }
+}
+
+/** The payout moved on as far as now allows; true when it moved (not when it could not start yet or its failure was held back). */
+async function advancePayout(t: RecordsTransaction, deps: AppDeps, withdrawal: Withdrawal, summary: SettleSummary): Promise<boolean> {
+  let moved = false;
   for (const { step, tx, heldBack } of await movePayout(t, deps, withdrawal)) {
     if (heldBack) {
       const w = step.withdrawal;
@@ -100,6 +152,7 @@ async function advancePayout(t: RecordsTransaction, deps: AppDeps, withdrawal: W
       await holdBack(t, deps, summary, { kind: 'failed-payout', id: w.id, userId: w.userId, amountMinor, currency: w.currency, refusal: heldBack });
       continue;
     }
+    moved = true;
     if (!tx) {
       summary.processing += 1;
       continue;
@@ -108,6 +161,7 @@ async function advancePayout(t: RecordsTransaction, deps: AppDeps, withdrawal: W
     summary.transactions.push(tx.id);
     await mailPayout(t, deps, step.withdrawal, step.kind === 'complete' ? 'completed' : 'failed', tx);
   }
+  return moved;
 }
 
 export interface PayoutMove {
@@ -169,24 +223,24 @@ async function mailPayout(t: RecordsTransaction, deps: AppDeps, w: Withdrawal, o
   );
 }
 
-async function returnUnclaimed(t: RecordsTransaction, deps: AppDeps, summary: SettleSummary): Promise<void> {
+/** An expired transfer back to its sender; true when it went back (false: held back). */
+async function returnUnclaimed(t: RecordsTransaction, deps: AppDeps, item: UnclaimedTransfer, summary: SettleSummary): Promise<boolean> {
   const nowIso = deps.now().toISOString();
-  for (const item of await t.unclaimed.expiredBy(nowIso, SETTLE_BATCH)) {
-    const tx = await postWithinBounds(t, planReturn(item, nowIso));
-    if (tx instanceof AppError) {
-      const amountMinor = item.amountMinor + item.feeMinor;
-      await holdBack(t, deps, summary, { kind: 'unclaimed-return', id: item.txId, userId: item.senderId, amountMinor, currency: item.currency, refusal: tx });
-      continue;
-    }
-    summary.unclaimedReturned += 1;
-    summary.transactions.push(tx.id);
-    const sender = await t.users.get(item.senderId);
-    if (sender)
-      t.mail(
-        returnedTransferMail(sender, item.toEmail ?? item.toPhone ?? '', formatMinor(deps, item.amountMinor + item.feeMinor, item.currency), item.currency),
-        nowIso,
-      );
+  const tx = await postWithinBounds(t, planReturn(item, nowIso));
+  if (tx instanceof AppError) {
+    const amountMinor = item.amountMinor + item.feeMinor;
+    await holdBack(t, deps, summary, { kind: 'unclaimed-return', id: item.txId, userId: item.senderId, amountMinor, currency: item.currency, refusal: tx });
+    return false;
   }
+  summary.unclaimedReturned += 1;
+  summary.transactions.push(tx.id);
+  const sender = await t.users.get(item.senderId);
+  if (sender)
+    t.mail(
+      returnedTransferMail(sender, item.toEmail ?? item.toPhone ?? '', formatMinor(deps, item.amountMinor + item.feeMinor, item.currency), item.currency),
+      nowIso,
+    );
+  return true;
 }
 
 /** The return flow, without the sender's mail: money nobody claimed in time goes back, fee included. */

@@ -180,8 +180,10 @@ export abstract class RecordTransaction implements RecordsTransaction {
       const found = present(await Promise.all([...ids].map((id) => this.view.get<UnclaimedTransfer>('unclaimed', id))));
       return found.sort((a, b) => byCode(a.createdAt, b.createdAt) || byCode(a.txId, b.txId));
     },
-    expiredBy: async (atIso, limit) =>
-      present(await Promise.all((await this.view.ordered('unclaimed-due', atIso, limit)).map((id) => this.view.get<UnclaimedTransfer>('unclaimed', id)))),
+    expiredBy: async (atIso, limit, after) =>
+      present(
+        await Promise.all((await this.view.ordered('unclaimed-due', atIso, limit, after)).map((id) => this.view.get<UnclaimedTransfer>('unclaimed', id))),
+      ),
     scan: (size) => this.scanSorted<UnclaimedTransfer>('unclaimed', size, (a, b) => byCode(a.createdAt, b.createdAt) || byCode(a.txId, b.txId)),
   };
 
@@ -219,10 +221,10 @@ export abstract class RecordTransaction implements RecordsTransaction {
       const ids = await this.view.members('withdrawals-of-user', userId, 'withdrawals');
       return present(await Promise.all(ids.map((id) => this.view.get<Withdrawal>('withdrawals', id)))).sort(byRequest);
     },
-    dueBy: async (atIso, limit) =>
-      present(await Promise.all((await this.view.ordered('withdrawals-due', atIso, limit)).map((id) => this.view.get<Withdrawal>('withdrawals', id)))).sort(
-        byRequest,
-      ),
+    dueBy: async (atIso, limit, after) =>
+      present(
+        await Promise.all((await this.view.ordered('withdrawals-due', atIso, limit, after)).map((id) => this.view.get<Withdrawal>('withdrawals', id))),
+      ).sort(byRequest),
     put: (withdrawal) => this.view.put('withdrawals', withdrawal.id, withdrawal),
     scan: (size) => this.scanSorted<Withdrawal>('withdrawals', size, byRequest),
   };

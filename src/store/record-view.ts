@@ -23,6 +23,7 @@ import {
   type RecordKind,
 } from './record-kinds.js';
 import { checkedRecord } from './record-schemas.js';
+import type { OrderedAfter } from './records.js';
 
 export interface RecordSource {
   /** The committed value, or undefined when there is none. */
@@ -36,9 +37,14 @@ export interface RecordSource {
    * most `limit`: a source with its own sorted index (SQL) answers this in one query; without it,
    * the view reads the index's day records.
    */
-  ordered?(kind: OrderedKind, atIso: string, limit: number): Promise<string[]>;
+  ordered?(kind: OrderedKind, atIso: string, limit: number, after?: OrderedAfter): Promise<string[]>;
   /** False for an index kind the store was written before (its next writer builds it); true when absent. */
   keeps?(kind: IndexKind): boolean;
+}
+
+/** Whether (time, key) comes after the cursor in an ordered index's order (code units, like the sort below). */
+export function isAfter(time: string, key: string, after: OrderedAfter | undefined): boolean {
+  return after === undefined || time > after.at || (time === after.at && key > after.key);
 }
 
 /** The records of a store that holds none. */
@@ -211,16 +217,16 @@ export class RecordView {
    * Keys of the records an ordered index files at or before `atIso`, as this transaction sees
    * them, ordered by their time (then key), at most `limit`.
    */
-  async ordered(kind: OrderedKind, atIso: string, limit: number): Promise<string[]> {
+  async ordered(kind: OrderedKind, atIso: string, limit: number, after?: OrderedAfter): Promise<string[]> {
     const of = ORDERED_KINDS[kind];
     const written = this.writes.get(of) ?? new Map<string, unknown>();
     const committed = this.source.ordered
-      ? await this.source.ordered(kind, atIso, limit + written.size)
-      : await this.committedUpTo(kind, atIso, limit + written.size);
+      ? await this.source.ordered(kind, atIso, limit + written.size, after)
+      : await this.committedUpTo(kind, atIso, limit + written.size, after);
     const found: [string, string][] = [];
     for (const key of new Set([...committed, ...written.keys()])) {
       const time = indexEntries(of, key, await this.get(of, key)).find((e) => e.kind === kind)?.value as string | undefined;
-      if (time !== undefined && time <= atIso) found.push([time, key]);
+      if (time !== undefined && time <= atIso && isAfter(time, key, after)) found.push([time, key]);
     }
     return found
       .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
@@ -229,16 +235,17 @@ export class RecordView {
   }
 
   /** Committed keys filed at or before `atIso`: whole days, oldest first, until `limit` are found. */
-  private async committedUpTo(kind: OrderedKind, atIso: string, limit: number): Promise<string[]> {
+  private async committedUpTo(kind: OrderedKind, atIso: string, limit: number, after?: OrderedAfter): Promise<string[]> {
     const day = slotDay(atIso);
+    const from = after === undefined ? '' : slotDay(after.at);
     const slots = Object.keys(((await this.source.get(kind, SLOTS_KEY)) ?? {}) as IndexMembers)
-      .filter((slot) => slotDay(slot) <= day)
+      .filter((slot) => slotDay(slot) <= day && slotDay(slot) >= from)
       .sort();
     const found: string[] = [];
     for (let i = 0; i < slots.length; i += 1) {
       const slot = slots[i] as string;
       for (const [member, time] of Object.entries(((await this.source.get(kind, slot)) ?? {}) as IndexMembers))
-        if ((time as string) <= atIso) found.push(member);
+        if ((time as string) <= atIso && isAfter(time as string, member, after)) found.push(member);
       if (found.length >= limit && slotDay(slots[i + 1] ?? '~') > slotDay(slot)) break;
     }
     return found;

@@ -85,6 +85,15 @@ export interface BalanceRecords {
   scan(pageSize: number): AsyncIterable<{ account: string; currencies: Readonly<Record<string, MinorUnits>> }[]>;
 }
 
+/**
+ * Where a walk of a time-ordered index stopped: the next page starts past this time and key (keyset
+ * paging), so records that stay due (settlement held them back) are not met again in the same walk.
+ */
+export interface OrderedAfter {
+  readonly at: string;
+  readonly key: string;
+}
+
 export interface QuoteRecords {
   get(id: string): Promise<StoredQuote | null>;
   put(quote: StoredQuote): void;
@@ -109,8 +118,11 @@ export interface UnclaimedRecords {
   get(txId: TxId): Promise<UnclaimedTransfer | null>;
   /** Waiting for this address (an email, or a phone in E.164), oldest first. */
   forRecipient(address: { email?: string | null; phone?: string | null }): Promise<UnclaimedTransfer[]>;
-  /** Those whose expiry is at or before the given time, oldest expiry first, at most `limit`. */
-  expiredBy(atIso: string, limit: number): Promise<UnclaimedTransfer[]>;
+  /**
+   * Those whose expiry is at or before the given time, oldest expiry first, at most `limit`; with
+   * `after`, only those past it in (expiresAt, txId) order (the next page of a walk).
+   */
+  expiredBy(atIso: string, limit: number, after?: OrderedAfter): Promise<UnclaimedTransfer[]>;
   /** Every waiting transfer, a page at a time: for verify, exports and reports only. */
   scan(pageSize: number): AsyncIterable<UnclaimedTransfer[]>;
 }
@@ -138,9 +150,10 @@ export interface WithdrawalRecords {
   ofUser(userId: UserId): Promise<Withdrawal[]>;
   /**
    * Withdrawals in flight that settlement may move on at the given time (settleDueAt at or before
-   * it), at most `limit` of the earliest due, in request order: what settlement advances.
+   * it), at most `limit` of the earliest due, in request order: what settlement advances. With
+   * `after`, only those past it in (settleDueAt, id) order (the next page of a walk).
    */
-  dueBy(atIso: string, limit: number): Promise<Withdrawal[]>;
+  dueBy(atIso: string, limit: number, after?: OrderedAfter): Promise<Withdrawal[]>;
   /**
    * A withdrawal in flight whose status moved on without moving money (requested → processing).
    * Withdrawals start and end only through `post` (their hold, completion or release).

@@ -13,7 +13,7 @@ import { settleMoney } from '../../src/app/settle.js';
 import { balance, claimUnclaimedFor, deposit, quoteTransfer, transfer } from '../../src/app/wallet.js';
 import { addWithdrawalMethod, cancelWithdrawal, listWithdrawals, removeWithdrawalMethod, withdraw } from '../../src/app/withdrawals.js';
 import { RefData } from '../../src/cli/refdata.js';
-import { holdAccount, SYSTEM_ACCOUNTS, txIdForSeq, userAccount } from '../../src/domain/ledger.js';
+import { CUSTOMER_BALANCE_MAX_MINOR, holdAccount, SYSTEM_ACCOUNTS, txIdForSeq, userAccount, type NewTransaction } from '../../src/domain/ledger.js';
 import { findCurrency } from '../../src/domain/money.js';
 import type { User } from '../../src/domain/state.js';
 import { UNCLAIMED_TTL_MS } from '../../src/domain/wallet.js';
@@ -147,6 +147,20 @@ async function refusalOf(work: Promise<unknown>): Promise<AppError> {
   throw outcome;
 }
 
+/** Money from the outside world straight into an account (what fixtures seed). */
+const adjustment = (account: string, amountMinor: number, at: string): NewTransaction => ({
+  type: 'adjustment',
+  at,
+  memo: null,
+  links: [],
+  parties: [],
+  postings: [
+    { account: SYSTEM_ACCOUNTS.world, currency: 'USD', amountMinor: -amountMinor },
+    { account, currency: 'USD', amountMinor },
+  ],
+  details: { initiator: null },
+});
+
 const send = (to: string, amountMinor: number, extra: { key?: string; memo?: string; toCurrency?: string } = {}) => ({
   request: { to, amountMinor, currency: 'USD', toCurrency: extra.toCurrency ?? 'USD' },
   memo: extra.memo ?? null,
@@ -243,6 +257,41 @@ describe.each(STORES)('wallet use-cases on %s', (_name, make) => {
     expect(await w.balanceOf(SYSTEM_ACCOUNTS.unclaimed, 'USD')).toBe(0);
     expect((await w.store.read((t) => showTransaction(t, w.deps, ada, lost.tx.id))).status).toBe('returned');
     expect((await w.run((t, deps) => settleMoney(t, deps))).unclaimedReturned).toBe(0);
+  });
+
+  it('settle walks past returns it holds back: with three of ann’s held at the front and a batch of 2, bob’s two go back in the same run', async () => {
+    const w = new World(make);
+    const ann = await w.member('ann');
+    const bob = await w.member('bob');
+    await w.run((t, deps) => deposit(t, deps, ann, { amountMinor: 50_000, currency: USD, source: 'card' }));
+    await w.run((t, deps) => deposit(t, deps, bob, { amountMinor: 50_000, currency: USD, source: 'card' }));
+    const annGifts = [];
+    for (const to of ['x1@example.com', 'x2@example.com', 'x3@example.com']) annGifts.push(await w.run((t, deps) => transfer(t, deps, ann, send(to, 1_000))));
+    w.nowMs += 3_600_000;
+    for (const to of ['y1@example.com', 'y2@example.com']) await w.run((t, deps) => transfer(t, deps, bob, send(to, 2_000)));
+    // ann at her balance bound: nothing of hers can come back.
+    const room = CUSTOMER_BALANCE_MAX_MINOR - (await w.balanceOf(userAccount(ann.user.id), 'USD'));
+    await w.run((t) => t.post(adjustment(userAccount(ann.user.id), room, new Date(w.nowMs).toISOString())));
+    w.nowMs += UNCLAIMED_TTL_MS + 3_600_000;
+    const first = await w.run((t, deps) => settleMoney(t, deps, 2));
+    expect(first).toMatchObject({ unclaimedReturned: 2, returnsHeld: 3 });
+    expect(first.heldReturns.map((h) => h.id)).toEqual(annGifts.map((g) => g.tx.id));
+    expect(await w.balanceOf(userAccount(bob.user.id), 'USD')).toBe(50_000);
+    // Each held return is tried once a run (audited once), and tried again by the next run.
+    expect(w.store.auditEntries.filter((e) => e.event.type === 'settle.return-held')).toHaveLength(3);
+    const again = await w.run((t, deps) => settleMoney(t, deps, 2));
+    expect(again).toMatchObject({ unclaimedReturned: 0, returnsHeld: 3 });
+  });
+
+  it('settle moves at most a batch per run, then the next run goes on', async () => {
+    const w = new World(make);
+    const bob = await w.member('bob');
+    await w.run((t, deps) => deposit(t, deps, bob, { amountMinor: 50_000, currency: USD, source: 'card' }));
+    for (const to of ['y1@example.com', 'y2@example.com', 'y3@example.com']) await w.run((t, deps) => transfer(t, deps, bob, send(to, 1_000)));
+    w.nowMs += UNCLAIMED_TTL_MS;
+    expect((await w.run((t, deps) => settleMoney(t, deps, 2))).unclaimedReturned).toBe(2);
+    expect((await w.run((t, deps) => settleMoney(t, deps, 2))).unclaimedReturned).toBe(1);
+    expect(await w.balanceOf(userAccount(bob.user.id), 'USD')).toBe(50_000);
   });
 
   it('tx show finds the follow-ups through the index of links: however long the payer’s history, it reads the transaction and its follow-ups only', async () => {

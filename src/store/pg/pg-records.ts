@@ -23,6 +23,7 @@ import {
   type OrderedKind,
 } from '../record-kinds.js';
 import type { RecordSource } from '../record-view.js';
+import type { OrderedAfter } from '../records.js';
 import { META_KEY } from '../record-transaction.js';
 
 export type Query = <R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: readonly unknown[]) => Promise<pg.QueryResult<R>>;
@@ -275,12 +276,17 @@ export class PgRecordSource implements RecordSource {
   }
 
   /** One range scan of the index on the time column (0005_due_indexes.sql), cut off at `limit`. */
-  async ordered(kind: OrderedKind, atIso: string, limit: number): Promise<string[]> {
+  async ordered(kind: OrderedKind, atIso: string, limit: number, after?: OrderedAfter): Promise<string[]> {
     const { table, time, key, order } = ORDERED_COLUMNS[kind];
-    const { rows } = await this.query<{ key: string }>(`SELECT ${key} AS key FROM ${table} WHERE ${time} <= $1 ORDER BY ${order} LIMIT $2`, [
-      atIso,
-      Math.min(limit, Number.MAX_SAFE_INTEGER),
-    ]);
+    const bound = Math.min(limit, Number.MAX_SAFE_INTEGER);
+    // Keyset paging: past the cursor's time and key, still one range scan of the (time, key) index.
+    const { rows } =
+      after === undefined
+        ? await this.query<{ key: string }>(`SELECT ${key} AS key FROM ${table} WHERE ${time} <= $1 ORDER BY ${order} LIMIT $2`, [atIso, bound])
+        : await this.query<{ key: string }>(
+            `SELECT ${key} AS key FROM ${table} WHERE ${time} <= $1 AND (${time}, ${key}) > ($3, $4) ORDER BY ${order} LIMIT $2`,
+            [atIso, bound, after.at, after.key],
+          );
     return rows.map((r) => r.key);
   }
 
