@@ -54,7 +54,7 @@ function locked(user: User, reason: LockReason, note: string | null, twoFactor: 
 const STATUSES: readonly ChangedStatus[] = ['open', 'pending', 'on-hold', 'solved', 'closed', 'merged'];
 
 const TEMPLATES: readonly Template[] = [
-  { name: 'activation', covers: 'activation', render: ({ user }) => activationMail(user, TOKEN), keeps: [`okpay activate ${TOKEN}`] },
+  { name: 'activation', covers: 'activation', render: ({ user }) => activationMail(user, TOKEN), keeps: [`okpay activate ${TOKEN}`, '--password-stdin'] },
   { name: 'password reset', covers: 'passwordReset', render: ({ user }) => passwordResetMail(user, TOKEN), keeps: [`okpay password reset --token ${TOKEN}`] },
   {
     name: 'locked after failed sign-ins',

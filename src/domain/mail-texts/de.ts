@@ -42,7 +42,7 @@ export const de: MailTexts = {
 
   activation: (token) => ({
     subject: 'Aktivieren Sie Ihr OKPay-Konto',
-    text: `Willkommen bei OKPay.\n\nUm Ihr Konto zu aktivieren, führen Sie diesen Befehl aus:\n\n  okpay activate ${token}\n\nDer Token gilt ein einziges Mal und läuft nach 24 Stunden ab. Wenn Sie sich nicht registriert haben, ignorieren Sie diese E-Mail: Das Konto bleibt inaktiv.`,
+    text: `Willkommen bei OKPay.\n\nUm Ihr Konto zu aktivieren, führen Sie diesen Befehl aus:\n\n  okpay activate ${token}\n\nDabei werden Sie nach dem Passwort gefragt, das Sie bei der Registrierung gewählt haben (ein Skript übergibt es mit --password-stdin über die Standardeingabe). Der Token gilt ein einziges Mal und läuft nach 24 Stunden ab. Wenn Sie sich nicht registriert haben, ignorieren Sie diese E-Mail: Ohne dieses Passwort öffnet der Token nichts, und das Konto bleibt inaktiv.`,
   }),
   registrationAttempt: (address, email) => ({
     subject: 'Jemand wollte mit Ihren Angaben ein OKPay-Konto eröffnen',

@@ -14,7 +14,7 @@ export const en: MailTexts = {
 
   activation: (token) => ({
     subject: 'Activate your OKPay account',
-    text: `Welcome to OKPay.\n\nTo activate your account, run:\n\n  okpay activate ${token}\n\nThe token works once and expires in 24 hours. If you did not sign up, ignore this mail: the account stays inactive.`,
+    text: `Welcome to OKPay.\n\nTo activate your account, run:\n\n  okpay activate ${token}\n\nIt asks for the password you chose when you registered (a script passes it on standard input with --password-stdin). The token works once and expires in 24 hours. If you did not sign up, ignore this mail: without that password the token opens nothing, and the account stays inactive.`,
   }),
   registrationAttempt: (address, email) => ({
     subject: 'Someone tried to open an OKPay account with your details',

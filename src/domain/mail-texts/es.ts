@@ -39,7 +39,7 @@ export const es: MailTexts = {
 
   activation: (token) => ({
     subject: 'Active su cuenta de OKPay',
-    text: `Le damos la bienvenida a OKPay.\n\nPara activar su cuenta, ejecute:\n\n  okpay activate ${token}\n\nEl token sirve una sola vez y caduca en 24 horas. Si no se ha registrado usted, ignore este correo: la cuenta seguirá sin activar.`,
+    text: `Le damos la bienvenida a OKPay.\n\nPara activar su cuenta, ejecute:\n\n  okpay activate ${token}\n\nSe le pedirá la contraseña que eligió al registrarse (un script puede pasarla por la entrada estándar con --password-stdin). El token sirve una sola vez y caduca en 24 horas. Si no se ha registrado usted, ignore este correo: sin esa contraseña el token no abre nada y la cuenta seguirá sin activar.`,
   }),
   registrationAttempt: (address, email) => ({
     subject: 'Alguien intentó abrir una cuenta de OKPay con sus datos',

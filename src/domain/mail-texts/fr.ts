@@ -39,7 +39,7 @@ export const fr: MailTexts = {
 
   activation: (token) => ({
     subject: 'Activez votre compte OKPay',
-    text: `Bienvenue chez OKPay.\n\nPour activer votre compte, lancez :\n\n  okpay activate ${token}\n\nLe jeton ne sert qu’une fois et expire dans 24 heures. Si vous ne vous êtes pas inscrit, ignorez cet e-mail : le compte restera inactif.`,
+    text: `Bienvenue chez OKPay.\n\nPour activer votre compte, lancez :\n\n  okpay activate ${token}\n\nLa commande vous demande le mot de passe choisi lors de votre inscription (un script le passe sur l’entrée standard avec --password-stdin). Le jeton ne sert qu’une fois et expire dans 24 heures. Si vous ne vous êtes pas inscrit, ignorez cet e-mail : sans ce mot de passe, le jeton n’ouvre rien et le compte restera inactif.`,
   }),
   registrationAttempt: (address, email) => ({
     subject: 'Quelqu’un a tenté d’ouvrir un compte OKPay avec vos coordonnées',

@@ -36,7 +36,7 @@ export const zh: MailTexts = {
 
   activation: (token) => ({
     subject: '激活您的 OKPay 账户',
-    text: `欢迎使用 OKPay。\n\n请运行以下命令激活账户：\n\n  okpay activate ${token}\n\n该令牌只能使用一次，24 小时内有效。如果您没有注册过，请忽略本邮件，账户不会被激活。`,
+    text: `欢迎使用 OKPay。\n\n请运行以下命令激活账户：\n\n  okpay activate ${token}\n\n激活时需要输入您注册时设置的密码（脚本可用 --password-stdin 从标准输入传入）。该令牌只能使用一次，24 小时内有效。如果您没有注册过，请忽略本邮件：没有该密码，令牌无法使用，账户也不会被激活。`,
   }),
   registrationAttempt: (address, email) => ({
     subject: '有人尝试用您的信息注册 OKPay 账户',
