@@ -13,7 +13,7 @@ import { settleMoney } from '../../src/app/settle.js';
 import { balance, claimUnclaimedFor, deposit, quoteTransfer, transfer } from '../../src/app/wallet.js';
 import { addWithdrawalMethod, cancelWithdrawal, listWithdrawals, removeWithdrawalMethod, withdraw } from '../../src/app/withdrawals.js';
 import { RefData } from '../../src/cli/refdata.js';
-import { CUSTOMER_BALANCE_MAX_MINOR, holdAccount, SYSTEM_ACCOUNTS, txIdForSeq, userAccount, type NewTransaction } from '../../src/domain/ledger.js';
+import { CUSTOMER_BALANCE_MAX_MINOR, holdAccount, SYSTEM_ACCOUNTS, txIdForSeq, userAccount } from '../../src/domain/ledger.js';
 import { findCurrency } from '../../src/domain/money.js';
 import type { User } from '../../src/domain/state.js';
 import { UNCLAIMED_TTL_MS } from '../../src/domain/wallet.js';
@@ -21,6 +21,7 @@ import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import type { JournalReader, RecordsTransaction } from '../../src/store/store.js';
 import type { Receipt } from '../../src/domain/tx-view.js';
 import { AppError } from '../../src/domain/errors.js';
+import { adjustment } from '../support/adjustment.js';
 import { pgStores, withLogs } from '../support/pg-store.js';
 
 /** Friday 20 November 2026, 10:00 UTC: payout desks open. */
@@ -146,20 +147,6 @@ async function refusalOf(work: Promise<unknown>): Promise<AppError> {
   if (outcome instanceof AppError) return outcome;
   throw outcome;
 }
-
-/** Money from the outside world straight into an account (what fixtures seed). */
-const adjustment = (account: string, amountMinor: number, at: string): NewTransaction => ({
-  type: 'adjustment',
-  at,
-  memo: null,
-  links: [],
-  parties: [],
-  postings: [
-    { account: SYSTEM_ACCOUNTS.world, currency: 'USD', amountMinor: -amountMinor },
-    { account, currency: 'USD', amountMinor },
-  ],
-  details: { initiator: null },
-});
 
 const send = (to: string, amountMinor: number, extra: { key?: string; memo?: string; toCurrency?: string } = {}) => ({
   request: { to, amountMinor, currency: 'USD', toCurrency: extra.toCurrency ?? 'USD' },

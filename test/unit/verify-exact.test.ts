@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyStore } from '../../src/cli/store-verify.js';
-import { SYSTEM_ACCOUNTS, type NewTransaction } from '../../src/domain/ledger.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import type { RecordStore } from '../../src/store/store.js';
+import { adjustment } from '../support/adjustment.js';
 import { pgStores } from '../support/pg-store.js';
 
 const NOW = '2026-12-07T10:00:00.000Z';
@@ -31,27 +31,11 @@ function fileStore(): SplitFileStore {
   });
 }
 
-/** A balanced adjustment from the world to `account`. */
-function toAccount(account: string, amountMinor: number): NewTransaction {
-  return {
-    type: 'adjustment',
-    at: NOW,
-    memo: null,
-    links: [],
-    parties: [],
-    postings: [
-      { account: SYSTEM_ACCOUNTS.world, currency: 'EUR', amountMinor: -amountMinor },
-      { account, currency: 'EUR', amountMinor },
-    ],
-    details: { initiator: null },
-  };
-}
-
 const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
 
 async function hostileAccounts(store: RecordStore): Promise<void> {
-  for (const [i, name] of NAMES.entries()) await store.transaction(async (t) => void (await t.post(toAccount(name, 100 * (i + 1)))));
-  await store.transaction(async (t) => void (await t.post(toAccount('user:usr_a', 7))));
+  for (const [i, name] of NAMES.entries()) await store.transaction(async (t) => void (await t.post(adjustment(name, 100 * (i + 1), NOW, 'EUR'))));
+  await store.transaction(async (t) => void (await t.post(adjustment('user:usr_a', 7, NOW, 'EUR'))));
 }
 
 describe.each([
