@@ -14,6 +14,7 @@ import { activationMail, registrationAttemptMail } from '../domain/account-mails
 import { AppError } from '../domain/errors.js';
 import type { Language } from '../domain/language.js';
 import { sha256Hex } from '../domain/hashing.js';
+import { holdAccount, userAccount } from '../domain/ledger.js';
 import { assertIdentityEditable } from '../domain/kyc.js';
 import type { User } from '../domain/state.js';
 import type { Records } from '../store/records.js';
@@ -61,20 +62,40 @@ export async function register(t: RecordsTransaction, deps: AppDeps, input: Regi
     return input.phone === null ? unsaved : pretendPhoneCode(deps, unsaved, input.phone);
   }
   const phoneOwner = input.phone === null ? null : await t.users.byPhone(input.phone);
-  // A restart keeps only the account's id (its audit trail and any tickets mailed from the address).
-  const user = createAccount({ ...account, id: owner?.id ?? account.id }, nowIso, NO_EXISTING);
+  // A restart is a new account under a fresh id, so that the id `register --json` printed before
+  // tells nobody the sign-up was still pending; the old record goes. Only a sign-up that something
+  // already refers to by its id (tickets imported from the address) keeps it.
+  const keepsId = owner !== null && (await referredTo(t, owner));
+  if (owner && !keepsId) t.users.remove(owner.id);
+  const user = createAccount({ ...account, id: keepsId && owner ? owner.id : account.id }, nowIso, NO_EXISTING);
   t.users.put(user);
   t.mail(activationMail(user, token), nowIso);
-  if (owner) audit(t, nowIso, 'account.registration-restarted', user.id, user.id, { email: input.email, pendingSince: owner.createdAt });
+  if (owner) audit(t, nowIso, 'account.registration-restarted', user.id, user.id, { email: input.email, pendingSince: owner.createdAt, replaced: owner.id });
   else audit(t, nowIso, 'account.registered', user.id, user.id, { email: input.email });
   if (input.phone === null) return user;
-  if (!phoneOwner || phoneOwner.id === user.id) return sendPhoneCode(t, deps, user, input.phone);
+  if (!phoneOwner || phoneOwner.id === user.id || phoneOwner.id === owner?.id) return sendPhoneCode(t, deps, user, input.phone);
   // The number stays with its owner, who is told; the answer is the one any new account gets.
   tellOwner(t, phoneOwner, input.phone, nowIso);
   return pretendPhoneCode(deps, user, input.phone);
 }
 
 const NO_EXISTING = { byEmail: null, byPhone: null } as const;
+
+/**
+ * Whether any record refers to a pending account by its id: a ticket (staff import mail from any
+ * address with an account), a session, a payout method or payout, a journal entry or a balance. A
+ * sign-up made by `register` has none of these until it is activated; one made otherwise (fixtures)
+ * may.
+ */
+async function referredTo(t: RecordsTransaction, user: User): Promise<boolean> {
+  const tickets = await t.tickets.ofCustomer(user.id, null, { limit: 1, offset: 0 });
+  if (tickets.total > 0) return true;
+  if ((await t.sessions.ofUser(user.id)).length > 0) return true;
+  if ((await t.methods.ofUser(user.id)).length > 0 || (await t.withdrawals.ofUser(user.id)).length > 0) return true;
+  if ((await t.journal.seqsOfUser(user.id)).length > 0) return true;
+  for (const account of [userAccount(user.id), holdAccount(user.id)]) if (Object.keys(await t.balances.ofAccount(account)).length > 0) return true;
+  return false;
+}
 
 function tellOwner(t: RecordsTransaction, owner: User, address: string, nowIso: string): void {
   t.mail(registrationAttemptMail(owner, address), nowIso);

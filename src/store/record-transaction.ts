@@ -132,6 +132,7 @@ export abstract class RecordTransaction implements RecordsTransaction {
     staff: async () => (await this.usersFiled('staff', 'staff')).sort((a, b) => byCode(a.id, b.id)),
     count: async () => ((await this.view.committed<Counts>('counts', COUNTS_KEY))?.users ?? 0) + (await this.newUsers()),
     put: (user) => this.view.put('users', user.id, user),
+    remove: (id) => this.view.remove('users', id),
     scan: (size) => this.scanSorted<User>('users', size, (a, b) => byCode(a.id, b.id)),
   };
 
@@ -387,17 +388,22 @@ export abstract class RecordTransaction implements RecordsTransaction {
     return !this.view.changed && this.postedCount === 0 && this.events.length === 0 && this.mails.length === 0 && !this.metaChanged;
   }
 
-  /** The number of users this commit adds, for the store's user count. */
+  /** The number of users this commit adds, less those it removes (a restarted sign-up's), for the store's user count. */
   async newUsers(): Promise<number> {
     let added = 0;
-    for (const id of this.view.writtenKeys('users')) if ((await this.view.source.get('users', id)) === undefined) added += 1;
+    const written = this.view.written.get('users');
+    for (const id of this.view.writtenKeys('users')) {
+      const stored = (await this.view.source.get('users', id)) !== undefined;
+      if (written?.get(id) === null) added -= stored ? 1 : 0;
+      else if (!stored) added += 1;
+    }
     return added;
   }
 
   /** Puts the counters (meta, user count) among the writes: call once, just before the commit. */
   async settleCounters(journalHead: StoreMeta['journal'], auditHead: StoreMeta['audit']): Promise<void> {
     const added = await this.newUsers();
-    if (added > 0) {
+    if (added !== 0) {
       const counts = (await this.view.committed<Counts>('counts', COUNTS_KEY)) ?? { users: 0 };
       this.view.put('counts', COUNTS_KEY, { users: counts.users + added });
     }

@@ -63,6 +63,11 @@ export interface UserRecords {
   staff(): Promise<User[]>;
   count(): Promise<number>;
   put(user: User): void;
+  /**
+   * Removes a user record: only a pending sign-up that `register` starts over under a fresh id, when
+   * nothing else refers to it (accounts.ts). Every other account lives on.
+   */
+  remove(id: UserId): void;
   /** Every user, a page at a time, in id order: for exports and reports only. */
   scan(pageSize: number): AsyncIterable<User[]>;
 }

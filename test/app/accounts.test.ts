@@ -16,6 +16,8 @@ import type { MemoryRecordStore } from '../../src/store/memory-record-store.js';
 import { testDeps, testStore, type TestDeps } from '../support/account-deps.js';
 import { AppError } from '../../src/domain/errors.js';
 import { PASSWORD } from '../support/outcome.js';
+import { adjustment } from '../support/adjustment.js';
+import { userAccount } from '../../src/domain/ledger.js';
 
 const ADA = 'ada@example.com';
 
@@ -137,13 +139,19 @@ describe('register and activate', () => {
     const firstToken = tokenIn(store, ADA, 'activation', 'act');
     deps.advance(60_000);
     const again = await signUp(PASSWORD, null, 'Ada');
-    expect(again).toMatchObject({ id: first.id, name: 'Ada', createdAt: deps.now().toISOString(), failedLogins: 0 });
+    // A fresh id: the one the first sign-up was told says nothing about the address now.
+    expect(again).toMatchObject({ name: 'Ada', createdAt: deps.now().toISOString(), failedLogins: 0 });
+    expect(again.id).not.toBe(first.id);
+    expect(await store.read((t) => t.users.get(first.id))).toBeNull();
     expect(first.phoneChallenge?.phone).toBe('+442079460958');
     // The number the first sign-up was waiting to verify is no longer waited for.
     expect((await store.read((t) => t.users.byEmail(ADA)))?.phoneChallenge ?? null).toBeNull();
     expect(await store.read((t) => t.users.count())).toBe(1);
     expect((await appErrorOf(() => activate(store, deps, { token: firstToken, password: 'Attacker-pass-9!' }))).code).toBe('INVALID_TOKEN');
-    expect(store.auditEntries.map((e) => e.event.type)).toContain('account.registration-restarted');
+    expect(store.auditEntries.find((e) => e.event.type === 'account.registration-restarted')?.event).toMatchObject({
+      subject: again.id,
+      details: { replaced: first.id },
+    });
 
     const held = { ...again, lock: { reason: 'agent' as const, note: 'review', at: deps.now().toISOString(), by: null } };
     await store.transaction(async (t) => t.users.put(held));
@@ -152,6 +160,20 @@ describe('register and activate', () => {
     expect(await store.read((t) => t.users.byEmail(ADA))).toEqual(held);
     expect(store.mails.filter((m) => m.to === ADA && m.kind === 'registration-attempt')).toHaveLength(1);
     expect((await appErrorOf(() => activate(store, deps, { token: heldToken, password: PASSWORD }))).code).toBe('ACCOUNT_LOCKED');
+  });
+
+  it('a pending sign-up that something already refers to by its id (here a balance) keeps its id when started over', async () => {
+    const store = testStore();
+    const deps = testDeps();
+    const signUp = async (password: string) =>
+      store.transaction(async (t) =>
+        register(t, deps, { email: ADA, phone: null, country: 'GB', name: null, language: null, passwordHash: await deps.passwords.hash(password) }),
+      );
+    const first = await signUp('Attacker-pass-9!');
+    await store.transaction(async (t) => void (await t.post(adjustment(userAccount(first.id), 500, deps.now().toISOString()))));
+    const again = await signUp(PASSWORD);
+    expect(again.id).toBe(first.id);
+    expect(await store.read((t) => t.users.count())).toBe(1);
   });
 
   it('refuses an activation token twice', async () => {

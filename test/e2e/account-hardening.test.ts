@@ -260,7 +260,7 @@ describe("a sign-up made with someone else's address (item 13)", () => {
   scenario('the mailbox owner cannot activate it without its password, and registering again takes the address back', async (o) => {
     const sender = await signUp(o, 'sender@example.com');
     await sender.ok(['deposit', '--amount', '50', '--currency', 'USD']);
-    expectOk(await signUpAs(o, ATTACKER));
+    const attackers = expectOk(await signUpAs(o, ATTACKER, ['--json'])).json<{ user: { id: string } }>().user;
     const attackersToken = await tokenOf(o);
     await sender.ok(['transfer', '--to', VICTIM, '--amount', '20', '--currency', 'USD', '--yes']);
 
@@ -274,6 +274,8 @@ describe("a sign-up made with someone else's address (item 13)", () => {
     o.advance(MINUTE_MS);
     const restarted = expectOk(await signUpAs(o, PASSWORD, ['--json'])).json<{ user: Record<string, unknown> }>().user;
     expect(restarted).toMatchObject({ email: VICTIM, status: 'pending', createdAt: o.now, passwordChangedAt: o.now });
+    // A fresh id: the attacker's earlier one does not tell that the address was still pending.
+    expect(restarted['id']).not.toBe(attackers.id);
     const victimsToken = await tokenOf(o);
     expect(victimsToken).not.toBe(attackersToken);
     expectError(await activateWith(o, attackersToken, ATTACKER), 3, 'INVALID_TOKEN');
