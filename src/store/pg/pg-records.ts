@@ -23,6 +23,7 @@ import {
   type OrderedKind,
 } from '../record-kinds.js';
 import type { RecordSource } from '../record-view.js';
+import { loadPg } from './pg-driver.js';
 import type { OrderedAfter } from '../records.js';
 import { META_KEY } from '../record-transaction.js';
 
@@ -583,8 +584,7 @@ function withValues(text: string, values: readonly unknown[]): string {
 }
 
 /**
- * A value as an SQL literal: text quoted (its quotes doubled; with a backslash, as an E'' string, its
- * backslashes doubled), a finite number (in parentheses when negative) or a boolean as written, an
+ * A value as an SQL literal: text quoted by node-postgres, a finite number (in parentheses when negative) or a boolean as written, an
  * array as ARRAY[…] of its items.
  */
 export function sqlLiteral(value: unknown): string {
@@ -595,10 +595,8 @@ export function sqlLiteral(value: unknown): string {
     // In parentheses when negative: a cast binds tighter than the minus (-2147483648::int overflows).
     return value < 0 ? `(${value})` : String(value);
   }
-  if (typeof value === 'string') {
-    const quoted = value.replaceAll("'", "''");
-    return value.includes('\\') ? `E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
-  }
+  // Text is quoted by node-postgres' own escapeLiteral (quotes doubled; with a backslash, an E'' string).
+  if (typeof value === 'string') return loadPg().escapeLiteral(value);
   if (Array.isArray(value)) return `ARRAY[${value.map(sqlLiteral).join(', ')}]`;
   throw new Error(`no SQL literal for a value of type ${typeof value}`);
 }
