@@ -17,6 +17,7 @@ import { queueGroupKey, queueShapeKey, type QueueGroupFacts } from '../domain/qu
 import {
   groupCannotEnter,
   groupCeiling,
+  groupDueCeilingMs,
   groupDueFloorMs,
   groupFloor,
   queueGroupShape,
@@ -194,16 +195,20 @@ function standing(ref: ReferenceData, key: string, isShape: boolean, facts: Queu
   const ranked = rankedGroup(ref, key, isShape, facts, nowMs);
   if (groupCannotEnter(ranked.ceiling, ranked.dueFloorMs, edge)) return 'after';
   const shape = shapeOfKey(key, isShape);
-  return groupFloor(shape, facts, ticketRegion(ref, shape.regionId), supportData(ref).urgency, nowMs) > edge.score ? 'before' : 'around';
+  const region = ticketRegion(ref, shape.regionId);
+  const floor = groupFloor(shape, facts, region, supportData(ref).urgency, nowMs);
+  // Tickets past every cap score alike (a busy desk's oldest): their due times then decide.
+  if (floor > edge.score || (floor === edge.score && groupDueCeilingMs(shape, facts, region, nowMs) < edge.dueAtMs)) return 'before';
+  return 'around';
 }
 
 /**
  * The place of an open ticket among those waiting for their first answer, in queue order: exactly
  * its index in `openQueue` filtered to them, read from the shapes down. A shape or group no member
- * of which can rank before the ticket adds nothing; one whose floor is above the ticket's score
- * adds all its tickets waiting for a first answer; a shape around the ticket's score is opened into
- * its groups, and only the groups around it (the ticket's own among them) are read and ranked. Null
- * when the ticket is not among them.
+ * of which can rank before the ticket adds nothing; one whose floor is above the ticket's score, or
+ * at it with every member due before it (groupDueCeilingMs), adds all its tickets waiting for a
+ * first answer; a shape around the ticket's score is opened into its groups, and only the groups
+ * around it (the ticket's own among them) are read and ranked. Null when the ticket is not among them.
  */
 export async function firstReplyPlace(t: Records, ref: ReferenceData, ticket: Ticket, nowMs: number): Promise<FirstReplyPlace | null> {
   const shapes = await t.tickets.queueShapes();

@@ -24,7 +24,7 @@
 // reach the page (or, for a place, when its range holds the ticket's score).
 
 import type { Region } from './calendar.js';
-import { businessMinutesBetween } from './business-time.js';
+import { addBusinessMinutes, businessMinutesBetween, MAX_BUSINESS_MINUTES } from './business-time.js';
 import { queueShapeKey, type QueueGroupFacts } from './queue-group-facts.js';
 import { PRIORITIES, type Priority } from './ticket-kinds.js';
 import type { UrgencyTermName, UrgencyWeights } from './support.js';
@@ -129,7 +129,8 @@ export function groupFloor(shape: QueueGroupShape, facts: QueueGroupFacts, regio
   const least = since === null || since >= nowMs ? facts.leastElapsedMinutes : facts.leastElapsedMinutes + businessMinutesBetween(region, since, nowMs);
   const sla = target === null ? 0 : slaShare(least, target, weights.slaCap);
   const age = ageValue(facts.latestCreatedMs, weights, nowMs);
-  const highest = groupCeilingValues(shape, facts, region, weights, nowMs);
+  // The most any member has, only for a term with a negative weight (it counts calendar time again).
+  const highest = weights.weights.sla >= 0 && weights.weights.age >= 0 ? { sla, age } : groupCeilingValues(shape, facts, region, weights, nowMs);
   return scoreOfValues(
     {
       ...fixedValues(shape, weights),
@@ -152,6 +153,31 @@ export function groupDueFloorMs(shape: QueueGroupShape, facts: QueueGroupFacts, 
   if (!facts.unreached || target === null || facts.runningSinceMs === null) return reached;
   const moving = Math.min(nowMs, facts.runningSinceMs) + (target - facts.elapsedMinutes) * 60_000;
   return Math.min(reached, moving);
+}
+
+/**
+ * The latest due time a member can show at `nowMs` (+∞ when the group's clocks do not run, or for
+ * a target beyond what business time counts): with `groupFloor`, what tells that every member of a
+ * group whose tickets all score the same (clocks past the SLA cap, old enough for the whole age
+ * term) ranks before a ticket of that score due later. A member's clock runs since the latest start
+ * at most and had counted the fewest minutes at least. One that had reached its target before it
+ * ran on shows when it did, before its start; one that reached it since shows its start plus the
+ * minutes it lacked; one still short shows now plus the minutes it still lacks. Business time
+ * only grows with its start and its length, so the latest start plus what the fewest minutes lack
+ * bounds the first two, and now plus that the third, which only a member short of its target at
+ * its last change can be, and none is once the fewest minutes counted on from the latest start
+ * reach it.
+ */
+export function groupDueCeilingMs(shape: QueueGroupShape, facts: QueueGroupFacts, region: Region, nowMs: number): number {
+  const target = shape.runningTargetMinutes;
+  const since = facts.latestRunningSinceMs;
+  if (target === null || since === null) return Number.POSITIVE_INFINITY;
+  const lacking = Math.max(0, target - facts.leastElapsedMinutes);
+  if (!Number.isSafeInteger(lacking) || lacking > MAX_BUSINESS_MINUTES || !Number.isSafeInteger(nowMs)) return Number.POSITIVE_INFINITY;
+  const reachedSince = addBusinessMinutes(region, since, lacking);
+  // Past the target by now counted from the latest start with the fewest minutes, every member is.
+  const allReached = !facts.unreached || (since < nowMs && facts.leastElapsedMinutes + businessMinutesBetween(region, since, nowMs) >= target);
+  return allReached ? reachedSince : Math.max(reachedSince, addBusinessMinutes(region, nowMs, lacking));
 }
 
 /** Where the last entry of a full page stands: its score and its due time (+∞ for none). */

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { firstReplyPlace, mostUrgent, openQueue, saveTicket } from '../../src/app/desk.js';
 import { RefData } from '../../src/cli/refdata.js';
 import { combineFacts, foldShapes, groupFacts, memberFacts, queueGroupKey, type QueueGroupFacts } from '../../src/domain/queue-group-facts.js';
-import { groupCeiling, groupDueFloorMs, groupFloor, queueGroupShape } from '../../src/domain/queue-groups.js';
+import { groupCeiling, groupDueCeilingMs, groupDueFloorMs, groupFloor, queueGroupShape } from '../../src/domain/queue-groups.js';
 import { AppError } from '../../src/domain/errors.js';
 import { TICKET_CATEGORIES, TICKET_CHANNELS } from '../../src/domain/ticket-kinds.js';
 import { ACTIVE_STATUSES, type Ticket } from '../../src/domain/ticket-record.js';
@@ -281,9 +281,50 @@ describe('a ticket’s place among those waiting for their first answer', () => 
     expect(answered).toBeDefined();
     await store.read(async (t) => expect(await firstReplyPlace(t, ref, answered as Ticket, nowMs)).toBeNull());
   });
+
+  it('counts groups whose tickets all score the same by their due times, without reading them', async () => {
+    // A backlog past every cap: three weeks of tickets nobody answered, each with the SLA term at its
+    // cap and the whole age term, all in one region and shape: only their due times order them.
+    const scripts: Script[] = Array.from({ length: 63 }, (_, i) => ({
+      openedAfterMinutes: Math.floor(i / 3) * 24 * 60 + (i % 3) * 97,
+      category: 0,
+      channel: 0,
+      region: 0,
+      steps: [],
+    }));
+    const nowMs = BASE_MS + 60 * DAY_MS;
+    const state = deskOf(scripts);
+    const store = await storeOf(state);
+    const whole = await placesInWholeQueue(store, nowMs);
+    expect(whole.length).toBe(63);
+    const groups = await store.read(async (t) => (await everyQueueGroup(t)) ?? new Map());
+    expect(groups.size).toBeGreaterThan(10);
+    let read = 0;
+    const fromGroups = await store.read(async (t) => {
+      const counting: Records = {
+        ...t,
+        tickets: {
+          ...t.tickets,
+          inQueueGroups: (keys) => {
+            read += keys.length;
+            return t.tickets.inQueueGroups(keys);
+          },
+        },
+      };
+      const places = [];
+      for (const { number } of whole) {
+        const place = await firstReplyPlace(counting, ref, state.tickets[String(number)] as Ticket, nowMs);
+        places.push({ number, position: place?.position, of: place?.of });
+      }
+      return places;
+    });
+    expect(fromGroups).toEqual(whole);
+    // Each place reads its own group and the few whose due times straddle its own, not every group of the shape.
+    expect(read).toBeLessThan(whole.length * 4);
+  });
 });
 
-describe('a group’s ceiling, floor and due floor', () => {
+describe('a group’s ceiling, floor, due floor and due ceiling', () => {
   it('bound every member’s score and due time, and the key reads back as the shape it was made from', () => {
     fc.assert(
       fc.property(
@@ -310,6 +351,7 @@ describe('a group’s ceiling, floor and due floor', () => {
             expect(groupFloor(shape, facts, region, support.urgency, nowMs)).toBeLessThanOrEqual(score);
             expect(facts.firstReplyCount).toBe(together.filter((s) => s.waitingForFirstReply).length);
             expect(groupDueFloorMs(shape, facts, nowMs)).toBeLessThanOrEqual(sla.current?.dueAtMs ?? Number.POSITIVE_INFINITY);
+            expect(groupDueCeilingMs(shape, facts, region, nowMs)).toBeGreaterThanOrEqual(sla.current?.dueAtMs ?? Number.POSITIVE_INFINITY);
           }
         },
       ),
