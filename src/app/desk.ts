@@ -291,10 +291,11 @@ export async function selectTickets(
 
 /** Emails of the given people for display (an id whose account is gone shows as itself). */
 export async function emailsOf(t: Records, ids: readonly (UserId | null)[]): Promise<Record<string, string>> {
-  // One read of them all: in a database, one query however many people a page shows.
+  // One read of them all: in a database, one query however many people a page shows; in the file
+  // store, the index of addresses by id (a few bytes a person), not each person's bucket of users.
   const wanted = [...new Set(ids.filter((id): id is UserId => id !== null))];
-  const users = await t.users.getMany(wanted);
-  return Object.fromEntries(wanted.map((id, index) => [id, users[index]?.email ?? id]));
+  const emails = await t.users.emailsOf(wanted);
+  return Object.fromEntries(wanted.map((id, index) => [id, emails[index] ?? id]));
 }
 
 /** "2026-11-24 09:00 Europe/Berlin": local time of the region, which is what business hours mean. */

@@ -48,6 +48,7 @@ export const INDEX_KINDS = [
   'user-by-email',
   'user-by-phone',
   'user-by-token',
+  'email-of-user',
   'staff',
   'sessions-of-user',
   'tickets-of-customer',
@@ -147,6 +148,7 @@ export const KINDS_ADDED: ReadonlyMap<Kind, number> = new Map<Kind, number>([
   ['queue-directory', 7],
   ['journal-links', 8],
   ['queue-days', 10],
+  ['email-of-user', 12],
 ]);
 
 /**
@@ -178,6 +180,7 @@ export const REBUILT_FROM: Readonly<Partial<Record<IndexKind, RecordKind>>> = {
   'queue-groups': 'summaries',
   'queue-directory': 'summaries',
   'queue-days': 'summaries',
+  'email-of-user': 'users',
 };
 
 /** Mail deliveries not yet sent are filed under this one key, so `outbox send` reads one small index. */
@@ -265,7 +268,11 @@ export function indexEntries(kind: RecordKind, key: string, value: unknown): Ind
 }
 
 function userEntries(user: User): IndexEntry[] {
-  const entries: IndexEntry[] = [{ kind: 'user-by-email', key: user.email, member: user.id, value: true }];
+  const entries: IndexEntry[] = [
+    { kind: 'user-by-email', key: user.email, member: user.id, value: true },
+    // A user's address by id alone: a page of the queue names its people without reading their whole records.
+    { kind: 'email-of-user', key: user.id, member: user.id, value: user.email },
+  ];
   if (user.phone !== null) entries.push({ kind: 'user-by-phone', key: user.phone, member: user.id, value: true });
   for (const tokenKind of TOKEN_KINDS) {
     const token = user[tokenKind];

@@ -48,6 +48,8 @@ const RECORD_SCHEMAS: Partial<Record<Kind, () => Schema>> = {
   'queue-groups': () => z.record(z.string(), ticketSummarySchema()),
   'queue-directory': () => z.record(z.string(), queueGroupFactsSchema()),
   'queue-days': () => z.record(z.string(), queueGroupFactsSchema()),
+  // A user's email under their id (the user's id its one member).
+  'email-of-user': () => z.record(z.string(), z.string()),
   'journal-of-user': () => z.array(z.int().check(z.positive())),
   'journal-links': () => z.array(z.int().check(z.positive())),
   ...Object.fromEntries(Object.keys(ORDERED_KINDS).map((kind) => [kind, timedMembersSchema])),

@@ -122,6 +122,16 @@ export abstract class RecordTransaction implements RecordsTransaction {
       await this.view.prefetch('users', ids);
       return Promise.all(ids.map((id) => this.view.get<User>('users', id)));
     },
+    emailsOf: async (ids) => {
+      // A store written before the index (its next writer builds it) is asked for the users themselves.
+      if (this.view.source.keeps?.('email-of-user') === false) return (await this.users.getMany(ids)).map((user) => user?.email ?? null);
+      // A user this transaction knows (wrote or read) is its own answer; the others, the committed index.
+      await this.view.prefetch(
+        'email-of-user',
+        ids.filter((id) => this.view.known('users', id) === undefined),
+      );
+      return Promise.all(ids.map((id) => this.emailOf(id)));
+    },
     byEmail: async (email) => this.firstMember('user-by-email', email),
     byPhone: async (phone) => this.firstMember('user-by-phone', phone),
     prefetchRecipients: async (recipients) => {
@@ -451,6 +461,13 @@ export abstract class RecordTransaction implements RecordsTransaction {
       case 'withdrawal-ended':
         return ['withdrawals', effect.id, null];
     }
+  }
+
+  private async emailOf(id: string): Promise<string | null> {
+    const known = this.view.known<User>('users', id);
+    if (known !== undefined) return known?.email ?? null;
+    const email = (await this.view.committed<IndexMembers>('email-of-user', id))?.[id];
+    return typeof email === 'string' ? email : null;
   }
 
   private async firstMember(index: 'user-by-email' | 'user-by-phone' | 'user-by-token', key: string): Promise<User | null> {

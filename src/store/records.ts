@@ -47,6 +47,11 @@ export interface UserRecords {
   get(id: UserId): Promise<User | null>;
   /** Users by id, in the order asked (null for none): one query where the store is across a network. */
   getMany(ids: readonly UserId[]): Promise<(User | null)[]>;
+  /**
+   * The email of each of these users (null: no such user), for display: without their whole
+   * records, so that a page naming fifty people reads an index of addresses, not fifty users.
+   */
+  emailsOf(ids: readonly UserId[]): Promise<(string | null)[]>;
   /** Emails are stored normalised (lower case); pass the normalised form. */
   byEmail(email: string): Promise<User | null>;
   /** E.164 form. */

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WRITERS_LOCK } from '../../src/store/pg/pg-store.js';
+import { SPLIT_SCHEMA_VERSION } from '../../src/store/split-layout.js';
 import { ADA, LIN, loadDeskFixture } from '../support/desk-fixture.js';
 import { BIN, Okpay, runBin, type Run } from '../support/okpay.js';
 import { withClient } from '../support/pg-e2e.js';
@@ -302,7 +303,7 @@ describe.each(OLD_STORES)('commands that only look, on a store of $name [files]'
     expect(info.json<{ schemaVersion: number }>().schemaVersion).toBe(schema);
     const migrated = await store.run(['store', 'migrate', '--json'], {});
     expect(migrated.code, migrated.stderr).toBe(0);
-    expect(migrated.json()).toEqual({ location: home, applied: [11], schemaVersion: 11, testStore: null });
+    expect(migrated.json()).toEqual({ location: home, applied: [SPLIT_SCHEMA_VERSION], schemaVersion: SPLIT_SCHEMA_VERSION, testStore: null });
     expect(await runLooks(store)).toEqual(answers);
   });
 });

@@ -14,6 +14,7 @@ import { DEMO_FILE, DEMO_PASSWORD, DEMO_PEOPLE } from '../support/memory-desk.js
 import { BIN, DEFAULT_NOW, Okpay, type Run } from '../support/okpay.js';
 import { testDatabase } from '../support/pg.js';
 import { startSmtpServer } from '../support/smtp.js';
+import { SPLIT_SCHEMA_VERSION } from '../../src/store/split-layout.js';
 
 const SECRET = 'hunter2-secret';
 
@@ -257,7 +258,7 @@ describe('okpay store copy', () => {
       // An empty database copied into the directory leaves an empty store there (a store.json, no user, entry or mail).
       ok(await files.run(['store', 'migrate', '--test'], { env: { OKPAY_DATABASE_URL: db.url } }));
       ok(await files.run(['store', 'copy', '--from', db.url, '--to', target.home]));
-      expect(ok(await target.run(['store', 'info', '--json'])).json()).toMatchObject({ users: 0, journalEntries: 0, schemaVersion: 11 });
+      expect(ok(await target.run(['store', 'info', '--json'])).json()).toMatchObject({ users: 0, journalEntries: 0, schemaVersion: SPLIT_SCHEMA_VERSION });
       const copied = ok(await files.run(['store', 'copy', '--from', files.home, '--to', target.home, '--json'])).json<{ verify: { ok: boolean } }>();
       expect(copied.verify.ok).toBe(true);
       expect(ok(await target.run(['fixtures', 'export'])).stdout).toBe(ok(await files.run(['fixtures', 'export'])).stdout);

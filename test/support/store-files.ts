@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DIRECTORY_KEY } from '../../src/store/record-kinds.js';
+import { DIRECTORY_KEY, KINDS_ADDED } from '../../src/store/record-kinds.js';
 import { bucketOf, bucketPath } from '../../src/store/split-layout.js';
 
 interface Sealed<B> {
@@ -68,7 +68,8 @@ export function asSchema9(home: string): void {
   const groups = Object.assign({}, ...storeRecords<Record<string, unknown>>(home, 'queue-days').values()) as Record<string, unknown>;
   const directory = path.join(home, bucketPath('queue-directory', bucketOf('queue-directory', DIRECTORY_KEY)));
   writeFileSync(directory, sealText({ ...unsealed<Bucket>(directory), records: { [DIRECTORY_KEY]: groups } }));
-  rmSync(path.join(home, 'records', 'queue-days'), { recursive: true, force: true });
+  // And no index added since (schema 12's addresses by user id).
+  for (const [kind, since] of KINDS_ADDED) if (since > 9) rmSync(path.join(home, 'records', kind), { recursive: true, force: true });
   const root = path.join(home, 'store.json');
   writeFileSync(root, sealText({ ...unsealed<Record<string, unknown>>(root), schemaVersion: 9 }));
 }

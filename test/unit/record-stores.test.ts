@@ -14,7 +14,7 @@ import type { Ticket, TicketStatus } from '../../src/domain/ticket-record.js';
 import { afterAttempt, queuedDelivery } from '../../src/domain/mail-delivery.js';
 import type { QueueGroupFacts } from '../../src/domain/queue-group-facts.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
-import { DIRECTORY_KEY } from '../../src/store/record-kinds.js';
+import { DIRECTORY_KEY, KINDS_ADDED } from '../../src/store/record-kinds.js';
 import { seal, unseal } from '../../src/store/sealed-file.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import { bucketOf, bucketPath, SPLIT_SCHEMA_VERSION } from '../../src/store/split-layout.js';
@@ -161,6 +161,25 @@ describe.each(STORES)('the %s record store', (_name, make) => {
     expect(many).toEqual([renamed, null, ada, renamed]);
     expect(single).toEqual(many);
     expect(await store.read((t) => t.users.getMany([]))).toEqual([]);
+  });
+
+  it('gives users’ emails by id without their records: in the order asked, none for a missing id, its own writes over the committed', async () => {
+    const store = make();
+    await store.transaction((t) => {
+      t.users.put(ada);
+      t.users.put(bob);
+    });
+    const ids = [bob.id, 'usr_nobody', ada.id, bob.id];
+    expect(await store.read((t) => t.users.emailsOf(ids))).toEqual([bob.email, null, ada.email, bob.email]);
+    const moved = { ...bob, email: 'robert@example.com' };
+    const seen = await store.transaction(async (t) => {
+      t.users.put(moved);
+      return t.users.emailsOf(ids);
+    });
+    expect(seen).toEqual(['robert@example.com', null, ada.email, 'robert@example.com']);
+    // The committed change moves the index with it.
+    expect(await store.read((t) => t.users.emailsOf([bob.id, ada.id]))).toEqual(['robert@example.com', ada.email]);
+    expect(await store.read((t) => t.users.emailsOf([]))).toEqual([]);
   });
 
   it('starts from nothing only in a store that holds nothing, and then answers from its own writes alone', async () => {
@@ -563,11 +582,16 @@ describe('a split store written before mail deliveries (schema 3)', () => {
     const rootFile = path.join(home, 'store.json');
     const root = unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile);
     writeFileSync(rootFile, seal({ ...root, schemaVersion: 3 }));
+    removeKindsAddedAfter(home, 3);
     for (const kind of ['deliveries', 'deliveries-waiting', 'mail-imports']) rmSync(path.join(home, 'records', kind), { recursive: true, force: true });
     const store = new SplitFileStore(home, SPLIT_OPTIONS);
     expect(await store.read((t) => t.deliveries.waiting(10))).toEqual([]);
+    // Without the index of addresses (schema 12), emails come from the users themselves.
+    expect(await store.read((t) => t.users.emailsOf([ada.id, 'usr_nobody']))).toEqual([ada.email, null]);
     expect((await store.verify()).problems).toEqual([]);
     await store.transaction((t) => t.users.put({ ...ada, name: 'Ada L.' }));
+    expect(existsSync(path.join(home, 'records', 'email-of-user', 'buckets.json'))).toBe(true);
+    expect(await store.read((t) => t.users.emailsOf([ada.id]))).toEqual([ada.email]);
     expect(unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile).schemaVersion).toBe(SPLIT_SCHEMA_VERSION);
     expect(existsSync(path.join(home, 'records', 'deliveries', 'buckets.json'))).toBe(true);
     expect((await new SplitFileStore(home, SPLIT_OPTIONS).verify()).problems).toEqual([]);
@@ -586,6 +610,7 @@ describe('a split store written before the time-ordered indexes (schema 5)', () 
     const rootFile = path.join(home, 'store.json');
     const root = unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile);
     writeFileSync(rootFile, seal({ ...root, schemaVersion: 5 }));
+    removeKindsAddedAfter(home, 5);
     for (const kind of ['withdrawals-due', 'unclaimed-due', 'quotes-expiry', 'idempotency-expiry', 'solved-due'])
       rmSync(path.join(home, 'records', kind), { recursive: true, force: true });
     const store = new SplitFileStore(home, SPLIT_OPTIONS);
@@ -617,7 +642,13 @@ function markSchema(home: string, schemaVersion: number): string {
   const rootFile = path.join(home, 'store.json');
   const root = unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile);
   writeFileSync(rootFile, seal({ ...root, schemaVersion }));
+  removeKindsAddedAfter(home, schemaVersion);
   return rootFile;
+}
+
+/** The files of the kinds a store of an older schema never had (a test's older store is a current one marked older). */
+function removeKindsAddedAfter(home: string, schemaVersion: number): void {
+  for (const [kind, since] of KINDS_ADDED) if (since > schemaVersion) rmSync(path.join(home, 'records', kind), { recursive: true, force: true });
 }
 
 /**
@@ -760,6 +791,7 @@ describe('a split store written before the index of links (schema 7)', () => {
     const rootFile = path.join(home, 'store.json');
     const root = unseal<{ schemaVersion: number }>(readFileSync(rootFile, 'utf8'), rootFile);
     writeFileSync(rootFile, seal({ ...root, schemaVersion: 7 }));
+    removeKindsAddedAfter(home, 7);
     rmSync(path.join(home, 'records', 'journal-links'), { recursive: true, force: true });
     const store = new SplitFileStore(home, SPLIT_OPTIONS);
     expect((await store.verify()).problems).toEqual([]);

@@ -204,6 +204,7 @@ export class PgRecordSource implements RecordSource {
   async prefetch(kind: Kind, keys: readonly string[]): Promise<void> {
     if (kind === 'queue-groups') return this.prefetchGroups(keys);
     if (kind === 'user-by-email' || kind === 'user-by-phone') return this.prefetchByAddress(kind, keys);
+    if (kind === 'email-of-user') return this.prefetchEmails(keys);
     if (isDocKind(kind)) return this.prefetchDocs(kind, keys);
     if (kind !== 'idempotency') return;
     const unread = keys.filter((key) => !this.cache.has(`${kind}\u0000${key}`));
@@ -259,6 +260,20 @@ export class PgRecordSource implements RecordSource {
         if (!this.cache.has(`users\u0000${row.id}`)) this.cache.set(`users\u0000${row.id}`, JSON.parse(row.doc));
         const account = `balances\u0000${userAccount(row.id)}`;
         if (!this.cache.has(account)) this.cache.set(account, balancesOf(row.balances));
+      }
+    }
+  }
+
+  /** Users' addresses by their ids (a page of the queue names its people) in one query a part. */
+  private async prefetchEmails(keys: readonly string[]): Promise<void> {
+    const unread = [...new Set(keys)].filter((key) => !this.cache.has(`email-of-user\u0000${key}`));
+    for (let from = 0; from < unread.length; from += PREFETCH_BATCH) {
+      const part = unread.slice(from, from + PREFETCH_BATCH);
+      const { rows } = await this.query<{ id: string; email: string }>('SELECT id, email FROM users WHERE id = ANY($1::text[])', [part]);
+      const found = new Map(rows.map((row) => [row.id, row.email]));
+      for (const id of part) {
+        const email = found.get(id);
+        this.cache.set(`email-of-user\u0000${id}`, email === undefined ? undefined : { [id]: email });
       }
     }
   }
@@ -336,6 +351,10 @@ export class PgRecordSource implements RecordSource {
         return key === DIRECTORY_KEY ? nonEmpty(Object.fromEntries((await this.queueLevels()).shapes)) : undefined;
       case 'queue-days':
         return (await this.queueLevels()).groupsOfShape.get(key);
+      case 'email-of-user': {
+        const email = (await this.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [key])).rows[0]?.email;
+        return email === undefined ? undefined : { [key]: email };
+      }
       default:
         return this.indexMembers(kind, key);
     }
