@@ -13,7 +13,7 @@ import { Prng } from '../domain/prng.js';
 import type { UnclaimedTransfer, User, Withdrawal, WithdrawalMethod } from '../domain/state.js';
 import { parseSupport, type SupportData } from '../domain/support.js';
 import { usdEquivalentMinor } from '../domain/fx.js';
-import { currentWindow, remainingAllowance, windowUsdMinor } from '../domain/limits.js';
+import { currentWindow, firstWindowDay, remainingAllowance, windowUsdMinor } from '../domain/limits.js';
 import type { TransferRequest } from '../domain/wallet.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { depsAt, type AppDeps } from '../app/ports.js';
@@ -64,8 +64,14 @@ export class Generation {
   readonly dueAt = new Map<string, number>();
   /** Payouts in flight, in the order they were requested: the generator made each of them. */
   readonly inFlight = new Map<string, Withdrawal>();
-  /** Users who have paid since their limit window was last pruned. */
-  readonly windowed = new Set<string>();
+  /**
+   * Users who have paid since their limit window was last found empty, each with a day no later
+   * than the oldest day their window holds: a window none of whose days can have left it is not
+   * read at the weekly pruning (it would be left as it is).
+   */
+  readonly windowed = new Map<string, string>();
+  /** The UTC day of the clock, as limit windows name days (set once a day by the timeline). */
+  private today = '';
   /** What the use-cases run on: the generator's clock, and ids from the seed. */
   readonly deps: AppDeps;
 
@@ -116,6 +122,7 @@ export class Generation {
       const day = Math.floor(this.clockMs / DAY_MS);
       if (day !== settledDay) {
         settledDay = day;
+        this.today = new Date(day * DAY_MS).toISOString().slice(0, 10);
         await this.settle();
         // As payment commands do: limit-window days older than the window are dropped (weekly
         // here), so a payment's limit check reads about a month of days, not the whole timeline.
@@ -133,11 +140,22 @@ export class Generation {
   }
 
   private async pruneWindows(): Promise<void> {
-    for (const userId of this.windowed) {
+    // The same pruning whichever windows are read: a window with no day before the window's first
+    // is left as it is, and days are only ever added on the day they happen (a payment's), so the
+    // oldest day kept for each user here is never later than the oldest in their window.
+    const first = firstWindowDay(this.clockMs);
+    for (const [userId, oldest] of this.windowed) {
+      if (oldest >= first) continue;
       const window = await this.t.limits.get(userId);
       const kept = currentWindow(window, this.clockMs);
       if (kept !== window) this.t.limits.put(userId, kept);
-      if (Object.keys(kept).length === 0) this.windowed.delete(userId);
+      const days = Object.keys(kept);
+      if (days.length === 0) this.windowed.delete(userId);
+      else
+        this.windowed.set(
+          userId,
+          days.reduce((a, b) => (b < a ? b : a)),
+        );
     }
   }
 
@@ -167,9 +185,9 @@ export class Generation {
    * Tries a payment; a refusal (funds, limits) makes the payer top up instead, as a person would.
    * Payments the limits would refuse are skipped up front: exceptions are slow in a hot loop.
    */
-  private async attempt(person: Person, pay: () => Promise<void>, amountMinor = 0): Promise<void> {
-    if (amountMinor > 0 && !(await this.withinLimits(person, amountMinor))) return this.deposit(person);
-    this.windowed.add(person.id);
+  private async attempt(person: Person, payer: User, pay: () => Promise<void>, amountMinor = 0): Promise<void> {
+    if (amountMinor > 0 && !(await this.withinLimits(person, payer, amountMinor))) return this.deposit(person);
+    if (!this.windowed.has(person.id)) this.windowed.set(person.id, this.today);
     try {
       await pay();
     } catch (error) {
@@ -179,8 +197,7 @@ export class Generation {
   }
 
   /** Whether the limits would let this person send `amountMinor` (fees included, with a margin). */
-  private async withinLimits(person: Person, amountMinor: number): Promise<boolean> {
-    const user = await this.user(person.id);
+  private async withinLimits(person: Person, user: User, amountMinor: number): Promise<boolean> {
     const usd = usdEquivalentMinor(Math.ceil(amountMinor * 1.05), person.currency, this.ctx.ref.rates, this.ctx.ref.currencies);
     const allowance = remainingAllowance({ verified: user.kyc.status === 'approved', windowUsdMinor: await this.window(user.id) }, this.ctx.ref.limits);
     return usd <= allowance.nextPaymentMaxMinor;
@@ -196,6 +213,7 @@ export class Generation {
     const toCurrency = this.prng.chance(0.8) ? other.currency : person.currency;
     await this.attempt(
       person,
+      sender,
       async () => {
         const memo = this.prng.chance(0.3) ? `invoice ${this.posted}` : null;
         const { tx } = await this.pay(sender, { to: recipient.email, amountMinor, currency: person.currency.code, toCurrency: toCurrency.code }, memo);
@@ -227,6 +245,7 @@ export class Generation {
     const email = `prospect${this.prospects}@example.org`;
     await this.attempt(
       person,
+      sender,
       async () => {
         await this.pay(sender, { to: email, amountMinor, currency: person.currency.code, toCurrency: person.currency.code }, null);
       },
@@ -242,6 +261,7 @@ export class Generation {
     const user = await this.user(person.id);
     await this.attempt(
       person,
+      user,
       async () => {
         const { withdrawal } = await this.counted(
           holdForPayout(this.t, this.deps, user, { methodId: method.id, currency: person.currency, amountMinor }, null),

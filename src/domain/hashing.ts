@@ -72,15 +72,26 @@ let chainScratch = Buffer.allocUnsafe(8192);
  * entry costs about a microsecond more, which `verify` pays a million times.
  */
 export function chainHash(prevHash: string, seq: number, end: boolean, canonicalContent: string | Uint8Array): string {
+  return chainHashLaidOut(prevHash, seq, end, canonicalContent).hash;
+}
+
+/**
+ * chainHash, with the content's UTF-8 bytes as it laid them out to hash them (a view of a scratch
+ * buffer, valid until the next call): a writer copies them into its file instead of encoding the
+ * text a second time.
+ */
+export function chainHashLaidOut(prevHash: string, seq: number, end: boolean, canonicalContent: string | Uint8Array): { hash: string; content: Uint8Array } {
   const header = `${prevHash}\n${seq}\n${end ? 1 : 0}\n`;
-  const headerBytes = Buffer.byteLength(header);
-  const contentBytes = typeof canonicalContent === 'string' ? Buffer.byteLength(canonicalContent) : canonicalContent.length;
+  // A UTF-16 code unit takes at most 3 bytes in UTF-8: room enough without measuring the texts first.
+  const room = header.length * 3 + (typeof canonicalContent === 'string' ? canonicalContent.length * 3 : canonicalContent.length);
+  if (room > chainScratch.length) chainScratch = Buffer.allocUnsafe(Math.max(room, chainScratch.length * 2));
+  const headerBytes = chainScratch.write(header, 0, 'utf8');
+  const contentBytes =
+    typeof canonicalContent === 'string'
+      ? chainScratch.write(canonicalContent, headerBytes, 'utf8')
+      : (chainScratch.set(canonicalContent, headerBytes), canonicalContent.length);
   const size = headerBytes + contentBytes;
-  if (size > chainScratch.length) chainScratch = Buffer.allocUnsafe(Math.max(size, chainScratch.length * 2));
-  chainScratch.write(header, 0, 'utf8');
-  if (typeof canonicalContent === 'string') chainScratch.write(canonicalContent, headerBytes, 'utf8');
-  else chainScratch.set(canonicalContent, headerBytes);
-  return hash('sha256', chainScratch.subarray(0, size), 'hex');
+  return { hash: hash('sha256', chainScratch.subarray(0, size), 'hex'), content: chainScratch.subarray(headerBytes, size) };
 }
 
 /** The SHA-256 of a text's UTF-8 bytes (or of bytes), as 64 lowercase hex digits. */

@@ -147,7 +147,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** The first UTC day of the rolling window that ends today: today and the 29 days before it. */
 let lastWindowDay = { fromMs: Number.NaN, toMs: Number.NaN, day: '' };
 
-function firstWindowDay(nowMs: number): string {
+/** The first UTC day (YYYY-MM-DD) of the 30-day window at `nowMs`: earlier days have left it. */
+export function firstWindowDay(nowMs: number): string {
   // Formatting a date is slow next to the rest; many payments in one UTC day share the answer.
   if (nowMs >= lastWindowDay.fromMs && nowMs < lastWindowDay.toMs) return lastWindowDay.day;
   const fromMs = Math.floor(nowMs / DAY_MS) * DAY_MS;

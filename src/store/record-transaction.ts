@@ -8,7 +8,9 @@ import {
   addToBalance,
   addToLimitWindow,
   hydrateTransaction,
+  seqOfTxId,
   transactionEffects,
+  txIdForSeq,
   type NewTransaction,
   type Transaction,
   type TxEffect,
@@ -77,7 +79,8 @@ export abstract class RecordTransaction implements RecordsTransaction {
   readonly posted: Transaction[] = [];
   /** How many posted transactions the store has already taken (written early, by `flush`). */
   private taken = 0;
-  private readonly postedIds = new Set<string>();
+  /** The number of the first transaction posted here: the others follow it one by one. */
+  private firstPostedSeq: number | null = null;
   /** The journal index lists this transaction made (appendSeq): each is the value of one index key. */
   private readonly ownSeqs = new WeakSet<number[]>();
   readonly events: AuditEvent[] = [];
@@ -201,7 +204,7 @@ export abstract class RecordTransaction implements RecordsTransaction {
   readonly refunds: RefundRecords = {
     // A transaction posted here has no committed refund: only this transaction's writes can hold one.
     get: async (txId) =>
-      this.postedIds.has(txId) ? ((this.view.written.get('refunds')?.get(txId) as string | null | undefined) ?? null) : this.view.get<string>('refunds', txId),
+      this.postedHere(txId) ? ((this.view.written.get('refunds')?.get(txId) as string | null | undefined) ?? null) : this.view.get<string>('refunds', txId),
   };
 
   readonly limits: LimitRecords = {
@@ -314,9 +317,20 @@ export abstract class RecordTransaction implements RecordsTransaction {
     }
     for (const [kind, key, value] of staged.values()) this.view.put(kind, key, value);
     await this.fileInJournalIndexes(tx);
+    this.firstPostedSeq ??= tx.seq;
     this.posted.push(tx);
-    this.postedIds.add(tx.id);
     return tx;
+  }
+
+  /**
+   * Whether this transaction posted the transaction with this id: the ids of the numbers from its
+   * first posting on, one per posting (a generated store posts a million, and a set of their ids
+   * kept a million strings to answer this).
+   */
+  private postedHere(txId: string): boolean {
+    const seq = seqOfTxId(txId);
+    const first = this.firstPostedSeq;
+    return seq !== null && first !== null && seq >= first && seq < first + this.postedCount && txIdForSeq(seq) === txId;
   }
 
   /**

@@ -224,10 +224,14 @@ export class RecordView {
       ? await this.source.ordered(kind, atIso, limit + written.size, after)
       : await this.committedUpTo(kind, atIso, limit + written.size, after);
     const found: [string, string][] = [];
-    for (const key of new Set([...committed, ...written.keys()])) {
-      const time = indexEntries(of, key, await this.get(of, key)).find((e) => e.kind === kind)?.value as string | undefined;
+    const consider = (key: string, value: unknown) => {
+      const time = indexEntries(of, key, value).find((e) => e.kind === kind)?.value as string | undefined;
       if (time !== undefined && time <= atIso && isAfter(time, key, after)) found.push([time, key]);
-    }
+    };
+    // This transaction's own records are taken as written, in one pass over its writes, not looked
+    // up one by one: a generated store settles daily over every unclaimed transfer it ever wrote.
+    for (const key of new Set(committed)) if (!written.has(key)) consider(key, await this.get(of, key));
+    for (const [key, value] of written) if (value !== null) consider(key, value);
     return found
       .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
       .slice(0, limit)

@@ -5,7 +5,7 @@
 import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { chainHash } from '../domain/hashing.js';
+import { chainHashLaidOut } from '../domain/hashing.js';
 import type { ChainHead } from '../domain/state.js';
 import {
   corrupt,
@@ -271,33 +271,34 @@ export class ChainAppender<E extends ChainEntry, C> {
   }
 
   /**
-   * Writes the items' entries a segment at a time: only one segment's entry texts are held at once
-   * (a 10,000-row batch held all of them, 10 MB of strings that outlived several scavenges).
+   * Writes the items' entries a segment at a time, each entry's bytes laid into the segment's as
+   * it is made: no entry's text outlives its own step (a 10,000-row batch once held all of them,
+   * 10 MB of strings that outlived several scavenges), and its content is encoded once, for its
+   * hash, then copied.
    */
   private async write(items: { seq: number; content: C; end?: boolean }[], endsCommit: boolean): Promise<void> {
     let prevHash = this.head.hash;
     let size = this.head.bytes;
-    let entries: EntryText[] = [];
+    let out: SegmentBytes | null = null;
     for (const [index, item] of items.entries()) {
       const end = item.end ?? (endsCommit && index === items.length - 1);
-      const content = this.codec.canonical(item.content);
-      const hash = chainHash(prevHash, item.seq, end, content);
-      const bytes = Buffer.byteLength(content);
-      entries.push({ prefix: entryPrefix(end, hash, bytes, prevHash, item.seq, this.codec.field), content, bytes });
+      const segment = this.log.segmentOf(item.seq);
+      out ??= new SegmentBytes(segment, await this.existingBytes(segment));
+      const { hash, content } = chainHashLaidOut(prevHash, item.seq, end, this.codec.canonical(item.content));
+      out.add(entryPrefix(end, hash, content.length, prevHash, item.seq, this.codec.field), content);
       prevHash = hash;
       const next = items[index + 1];
-      if (next === undefined || this.log.segmentOf(next.seq) !== this.log.segmentOf(item.seq)) {
-        size = await this.writeEntries(this.log.segmentOf(item.seq), entries);
-        entries = [];
+      if (next === undefined || this.log.segmentOf(next.seq) !== segment) {
+        size = await this.writeBytes(segment, out.finish());
+        out = null;
       }
     }
     const last = items[items.length - 1];
     if (last) this.head = { seq: last.seq, hash: prevHash, bytes: size };
   }
 
-  /** Adds entries to their segment's file; returns its size in bytes. */
-  private async writeEntries(segment: number, entries: readonly EntryText[]): Promise<number> {
-    const bytes = spliceSegment(segment, await this.existingBytes(segment), entries);
+  /** Writes a segment's new bytes; returns its size in bytes. */
+  private async writeBytes(segment: number, bytes: Buffer): Promise<number> {
     const size = await this.log.writeSegmentText(segment, bytes);
     this.openSegment = segment;
     this.openBytes = bytes;
@@ -327,13 +328,6 @@ export class ChainAppender<E extends ChainEntry, C> {
  * the UTF-8 byte length of the content, so a reader can take the exact stored bytes the hash covers
  * without re-serialising (see ledger.entryContentText).
  */
-interface EntryText {
-  readonly prefix: string;
-  readonly content: string;
-  /** The content's size in UTF-8 bytes. */
-  readonly bytes: number;
-}
-
 export function entryPrefix(end: boolean, hash: string, len: number, prevHash: string, seq: number, field: string): string {
   return `{"end":${end},"hash":"${hash}","len":${len},"prevHash":"${prevHash}","seq":${seq},"${field}":`;
 }
@@ -343,20 +337,43 @@ export function entryPrefix(end: boolean, hash: string, len: number, prevHash: s
  * them: joining a thousand entries into one text and encoding that took three times as long (the
  * text is two bytes a character as soon as one name is not Latin-1), and made two more copies.
  */
-function spliceSegment(segment: number, existing: Buffer | null, entries: readonly EntryText[]): Buffer {
-  const head = existing === null ? Buffer.from(`{"segment":${segment},"entries":[`, 'latin1') : existing.subarray(0, existing.lastIndexOf(']}'));
-  let size = head.length + 2;
-  for (const entry of entries) size += entry.prefix.length + entry.bytes + 2;
-  const out = Buffer.allocUnsafe(size);
-  let at = head.copy(out, 0);
-  let comma = head[head.length - 1] !== 0x5b; // '[': an empty list
-  for (const entry of entries) {
-    if (comma) at += out.write(',', at, 'latin1');
-    comma = true;
-    at += out.write(entry.prefix, at, 'latin1');
-    at += out.write(entry.content, at, 'utf8');
-    at += out.write('}', at, 'latin1');
+class SegmentBytes {
+  private bytes: Buffer;
+  private at: number;
+  /** Whether the next entry follows another (a comma), or opens an empty list. */
+  private comma: boolean;
+
+  constructor(segment: number, existing: Buffer | null) {
+    const head = existing === null ? Buffer.from(`{"segment":${segment},"entries":[`, 'latin1') : existing.subarray(0, existing.lastIndexOf(']}'));
+    this.bytes = Buffer.allocUnsafe(Math.max(SEGMENT_START_BYTES, head.length * 2));
+    this.at = head.copy(this.bytes, 0);
+    this.comma = head[head.length - 1] !== 0x5b; // '[': an empty list
   }
-  at += out.write(']}', at, 'latin1');
-  return out.subarray(0, at);
+
+  add(prefix: string, content: Uint8Array): void {
+    this.room(prefix.length + content.length + 2);
+    if (this.comma) this.bytes[this.at++] = 0x2c; // ','
+    this.comma = true;
+    this.at += this.bytes.write(prefix, this.at, 'latin1');
+    this.bytes.set(content, this.at);
+    this.at += content.length;
+    this.bytes[this.at++] = 0x7d; // '}'
+  }
+
+  /** The segment's bytes, its list closed. */
+  finish(): Buffer {
+    this.room(2);
+    this.at += this.bytes.write(']}', this.at, 'latin1');
+    return this.bytes.subarray(0, this.at);
+  }
+
+  private room(more: number): void {
+    if (this.at + more <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.at + more, this.bytes.length * 2));
+    this.bytes.copy(grown, 0, 0, this.at);
+    this.bytes = grown;
+  }
 }
+
+/** A new segment's first buffer: a thousand entries of about a kilobyte fit with few regrowths. */
+const SEGMENT_START_BYTES = 256 * 1024;
