@@ -1,8 +1,10 @@
 // Password checks outside the store transaction. bcrypt takes a quarter of a second at cost 12:
 // run under the store lock it would stall every other command for that long. So a password is
 // checked against the hash read in a lock-free read, and the transaction that acts on the result
-// first makes sure the account is still as it was checked (same hash, lock and failure count);
-// if not, the check is done again.
+// first makes sure the check still holds: the same account with the same hash. If not, the check
+// is done again. What the transaction decides (a lock, the count of failures) it decides on the
+// account as it is then, so another sign-in counted meanwhile does not make the check stale: eight
+// sign-ins at once with the same code each get their answer, none a retry.
 
 import { AppError } from '../domain/errors.js';
 import type { User } from '../domain/state.js';
@@ -31,18 +33,15 @@ export async function checkPasswordOf(deps: AppDeps, user: User | null, password
   return { user, ok: await deps.passwords.verify(password, user.passwordHash) };
 }
 
-/** The account the check was about, as it is now in the transaction; StaleCheck when it changed. */
+/**
+ * The account the check was about, as it is now in the transaction; StaleCheck when the check no
+ * longer holds (another account, or another password hash).
+ */
 export function currentChecked(check: PasswordCheck, now: User | null): User | null {
   const before = check.user;
   if (before === null && now === null) return null;
-  const same =
-    before !== null &&
-    now !== null &&
-    before.id === now.id &&
-    before.passwordHash === now.passwordHash &&
-    before.failedLogins === now.failedLogins &&
-    JSON.stringify(before.lock) === JSON.stringify(now.lock);
-  if (!same) throw new StaleCheck('the account changed while its password was checked');
+  const same = before !== null && now !== null && before.id === now.id && before.passwordHash === now.passwordHash;
+  if (!same) throw new StaleCheck('the password changed while it was checked');
   return now;
 }
 
@@ -64,7 +63,11 @@ export async function withPasswordChecked<T>(
       return await store.transaction((t) => work(t, check));
     } catch (error) {
       if (!(error instanceof StaleCheck)) throw error;
-      if (attempt >= ATTEMPTS_MAX) throw new AppError('STORE_LOCKED', 'the account kept changing while its password was checked', { hint: 'try again' });
+      if (attempt >= ATTEMPTS_MAX) {
+        throw new AppError('ACCOUNT_CHANGED', `the password of this account changed each of the ${ATTEMPTS_MAX} times it was checked; nothing was changed`, {
+          hint: 'try again; if the password was just changed, with the new one',
+        });
+      }
     }
   }
 }

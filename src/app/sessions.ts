@@ -20,7 +20,7 @@ import { lockedAfterFailuresMail, lockNoticeMail, unlockedMail } from '../domain
 import { AppError } from '../domain/errors.js';
 import { sha256Hex } from '../domain/hashing.js';
 import type { User } from '../domain/state.js';
-import { secondFactorMessage } from '../domain/twofactor.js';
+import { secondFactorMessage, type SecondFactorOutcome } from '../domain/twofactor.js';
 import type { RecordStore, RecordsTransaction } from '../store/store.js';
 import { audit } from './audit.js';
 import type { Actor } from './authenticate.js';
@@ -75,21 +75,28 @@ export async function countFailedSignIn(
 }
 
 /**
- * Why a checked password does not let its account in (sign-in, activation), or null when it is
- * right and the account not locked. A wrong one is counted (countFailedSignIn); on a locked
- * account it is answered as an unknown email is, and the right one hears why the account is locked
- * until it has been guessed at too often (confirmsPassword). The refusal is audited as
- * `failure.type`; the caller commits and then throws it (failAfterCommit).
+ * Why a checked password does not let its account in (sign-in, activation, a ticket opened with
+ * the password), or null when it is right and the account not locked. No account (null): the
+ * answer to a wrong password, audited as an unknown email. A wrong one is counted
+ * (countFailedSignIn); on a locked account it is answered as an unknown email is, and the right
+ * one hears why the account is locked until it has been guessed at too often (confirmsPassword).
+ * `failure.opensLocked` (`ticket new --email`, a locked customer's way to support): the right
+ * password on a locked account is let through instead of hearing why, within the same limit. The
+ * refusal is audited as `failure.type`; the caller commits and then throws it (failAfterCommit).
  */
 export async function passwordRefusal(
   t: RecordsTransaction,
   nowMs: number,
-  user: User,
+  user: User | null,
   passwordOk: boolean,
   unlockToken: string,
-  failure: { readonly type: string; readonly wrong: () => AppError },
+  failure: { readonly type: string; readonly wrong: () => AppError; readonly opensLocked?: boolean },
 ): Promise<AppError | null> {
-  if (passwordOk && !user.lock) return null;
+  if (!user) {
+    audit(t, new Date(nowMs).toISOString(), failure.type, null, null, { reason: 'unknown-email' });
+    return failure.wrong();
+  }
+  if (passwordOk && (!user.lock || (failure.opensLocked === true && confirmsPassword(user)))) return null;
   if (passwordOk) {
     // Guessed at too often while locked: even the right password no longer says so.
     const confirms = confirmsPassword(user);
@@ -128,14 +135,9 @@ export async function completeLogin(
   const now = deps.now();
   const nowIso = now.toISOString();
   const user = currentChecked(check, await t.users.byEmail(credentials.email));
-  if (!user) {
-    audit(t, nowIso, 'login.failure', null, null, { reason: 'unknown-email' });
-    t.failAfterCommit(BAD_CREDENTIALS());
-    return NEED_OTP;
-  }
   const refusal = await passwordRefusal(t, now.getTime(), user, check.ok, tokens.unlockToken, { type: 'login.failure', wrong: BAD_CREDENTIALS });
-  if (refusal) {
-    t.failAfterCommit(refusal);
+  if (!user || refusal) {
+    t.failAfterCommit(refusal ?? BAD_CREDENTIALS());
     return NEED_OTP;
   }
   assertMaySignIn(user);
@@ -143,18 +145,8 @@ export async function completeLogin(
   let recoveryCodesLeft: number | null = null;
   if (user.twoFactor.enabled) {
     if (credentials.otp === undefined) return NEED_OTP;
-    const outcome = secondFactor(deps, user, credentials.otp, now.getTime());
-    if (!outcome.ok) {
-      await countFailedSignIn(t, now.getTime(), user, tokens.unlockToken, { type: 'login.failure', reason: `otp-${outcome.reason}` });
-      t.failAfterCommit(
-        new AppError(
-          'BAD_OTP',
-          secondFactorMessage(outcome.reason),
-          outcome.reason === 'wrong' ? { hint: 'use the current code of your authenticator app, or a recovery code' } : {},
-        ),
-      );
-      return NEED_OTP;
-    }
+    const outcome = await signInCode(t, deps, user, credentials.otp, { nowMs: now.getTime(), unlockToken: tokens.unlockToken, type: 'login.failure' });
+    if (!outcome) return NEED_OTP;
     signedIn = outcome.user;
     if (outcome.method === 'recovery') recoveryCodesLeft = outcome.recoveryCodesLeft;
   }
@@ -167,6 +159,31 @@ export async function completeLogin(
     secondFactor: user.twoFactor.enabled ? (recoveryCodesLeft === null ? 'totp' : 'recovery-code') : 'none',
   });
   return { user: signedIn, token: tokens.token, firstSignIn, recoveryCodesLeft, passwordAgeDays: passwordAgeDays(signedIn, now.getTime()) };
+}
+
+/**
+ * The one-time code of a sign-in (`login`, `ticket new --email`): a wrong or replayed one counts
+ * like a wrong password (countFailedSignIn: the fifth in a row locks the account and mails the
+ * owner), audited as `failure.type`, and is refused after the commit; null then.
+ */
+export async function signInCode(
+  t: RecordsTransaction,
+  deps: AppDeps,
+  user: User,
+  code: string,
+  failure: { readonly nowMs: number; readonly unlockToken: string; readonly type: string },
+): Promise<Extract<SecondFactorOutcome, { ok: true }> | null> {
+  const outcome = secondFactor(deps, user, code, failure.nowMs);
+  if (outcome.ok) return outcome;
+  await countFailedSignIn(t, failure.nowMs, user, failure.unlockToken, { type: failure.type, reason: `otp-${outcome.reason}` });
+  t.failAfterCommit(
+    new AppError(
+      'BAD_OTP',
+      secondFactorMessage(outcome.reason),
+      outcome.reason === 'wrong' ? { hint: 'use the current code of your authenticator app, or a recovery code' } : {},
+    ),
+  );
+  return null;
 }
 
 /**

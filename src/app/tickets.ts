@@ -29,7 +29,6 @@ import {
   type FollowUpWay,
 } from '../domain/tickets.js';
 import { followUpsOf, type TxView } from '../domain/tx-view.js';
-import { secondFactorMessage, verifySecondFactor } from '../domain/twofactor.js';
 import { viewOf } from './tx-views.js';
 import type { Records } from '../store/records.js';
 import type { RecordsTransaction } from '../store/store.js';
@@ -52,8 +51,9 @@ import {
   type TicketSelection,
 } from './desk.js';
 import type { AppDeps } from './ports.js';
-import type { PasswordCheck } from './passwords.js';
-import { BAD_CREDENTIALS, countFailedSignIn } from './sessions.js';
+import { currentChecked, type PasswordCheck } from './passwords.js';
+import { NEED_OTP } from './second-factor.js';
+import { BAD_CREDENTIALS, passwordRefusal, signInCode } from './sessions.js';
 
 export type Audience = 'customer' | 'agent';
 
@@ -296,32 +296,29 @@ export interface PasswordOpening {
 
 /**
  * `ticket new --email`: a customer who cannot sign in (a locked account) opens a ticket with the
- * password, checked before the transaction; here the check must still be current (the same
- * hash), and the one-time code is asked for (`'otp-needed'`) when two-step verification is on.
- * A wrong password or code is recorded and then refused (`failAfterCommit`).
+ * password, checked outside the transaction (withPasswordChecked; currentChecked makes sure it is
+ * still current), and the one-time code, asked for (NEED_OTP) when two-step verification is on.
+ * It answers as `login` does, by the same code: a wrong password or code is counted and refused
+ * after the commit (passwordRefusal, signInCode), and on a locked account the right password opens
+ * a ticket only until the lock has been guessed at too often; then it gets the wrong one's answer.
  */
-export async function openTicketWithPassword(t: RecordsTransaction, deps: AppDeps, input: PasswordOpening): Promise<OpenedTicket | 'otp-needed'> {
-  const now = deps.now();
-  const user = await t.users.byEmail(input.email);
-  if (!user || !input.check.ok || user.passwordHash !== input.check.user?.passwordHash) {
-    // A wrong password here counts like a failed sign-in, so this door is no way around the lockout.
-    if (user && !input.check.ok) await countFailedSignIn(t, now.getTime(), user, input.unlockToken, null);
-    t.audit({ at: now.toISOString(), type: 'ticket.sign-in-failure', actor: null, subject: user?.id ?? null, details: { reason: 'bad-credentials' } });
-    t.failAfterCommit(BAD_CREDENTIALS());
-    return 'otp-needed';
+export async function openTicketWithPassword(t: RecordsTransaction, deps: AppDeps, input: PasswordOpening): Promise<OpenedTicket | typeof NEED_OTP> {
+  const nowMs = deps.now().getTime();
+  const failure = { type: 'ticket.sign-in-failure', wrong: BAD_CREDENTIALS, opensLocked: true };
+  const user = currentChecked(input.check, await t.users.byEmail(input.email));
+  const refusal = await passwordRefusal(t, nowMs, user, input.check.ok, input.unlockToken, failure);
+  if (!user || refusal) {
+    t.failAfterCommit(refusal ?? BAD_CREDENTIALS());
+    return NEED_OTP;
   }
   if (user.status !== 'active')
     throw new AppError('NOT_ACTIVATED', `the account ${user.email} is not activated yet`, {
       hint: 'use the token from the activation mail: `okpay activate TOKEN`',
     });
   if (!user.twoFactor.enabled) return openTicketFor(t, deps, user, input.request);
-  if (input.otp === undefined) return 'otp-needed';
-  const outcome = verifySecondFactor(user, input.otp, (secret, code, after) => deps.totp.verify(secret, code, now.getTime(), after), now.toISOString());
-  if (!outcome.ok) {
-    t.audit({ at: now.toISOString(), type: 'ticket.sign-in-failure', actor: null, subject: user.id, details: { reason: `otp-${outcome.reason}` } });
-    t.failAfterCommit(new AppError('BAD_OTP', secondFactorMessage(outcome.reason)));
-    return 'otp-needed';
-  }
+  if (input.otp === undefined) return NEED_OTP;
+  const outcome = await signInCode(t, deps, user, input.otp, { nowMs, unlockToken: input.unlockToken, type: failure.type });
+  if (!outcome) return NEED_OTP;
   t.users.put(outcome.user);
   return openTicketFor(t, deps, outcome.user, input.request);
 }

@@ -186,6 +186,11 @@ export const ERRORS = {
     meaning: 'fixtures loaded but their expect section did not hold; nothing was written',
     hint: 'fix the fixtures or their expectations',
   },
+  ACCOUNT_CHANGED: {
+    exitCode: 6,
+    meaning: 'the account’s password was changed (or reset) while the password given was being checked, each time it was checked again; nothing was changed',
+    hint: 'try again; if the password was just changed, with the new one',
+  },
   STORE_NOT_EMPTY: {
     exitCode: 6,
     meaning: 'store copy was given a target that already holds a store (records, journal, audit log or mails); nothing was written',

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { activate, register } from '../../src/app/accounts.js';
 import { changePassword } from '../../src/app/credentials.js';
 import type { PasswordHasher } from '../../src/app/ports.js';
-import { login } from '../../src/app/sessions.js';
+import { countFailedSignIn, login } from '../../src/app/sessions.js';
 import { NEED_OTP } from '../../src/app/second-factor.js';
 import { bcryptHasher } from '../../src/cli/auth-adapters.js';
 import { AppError } from '../../src/domain/errors.js';
@@ -133,5 +133,54 @@ describe('password checks and the store lock', () => {
     // The sign-in's own check, the change's check inside it, and the sign-in's check again.
     expect(hasher.verifications - before).toBe(3);
     expect((await store.read((t) => t.users.byEmail(ADA)))?.failedLogins).toBe(1);
+  });
+
+  it('a failed sign-in counted during the check does not make it stale: no second check, the right password signs in', { timeout: 10_000 }, async () => {
+    const store = testStore();
+    let hook = async (): Promise<void> => undefined;
+    const hasher = hasherWithHook(() => hook());
+    const deps = testDeps(hasher);
+    await registered(store, deps, ADA);
+    hook = async () => {
+      // Three other sign-ins with a wrong code (or password) are counted while this one compares.
+      for (let i = 0; i < 3; i += 1) {
+        await store.transaction(async (t) => {
+          const ada = await t.users.byEmail(ADA);
+          if (!ada) throw new Error('no ada');
+          await countFailedSignIn(t, deps.now().getTime(), ada, `unl_other_${i}`, null);
+        });
+      }
+    };
+    const before = hasher.verifications;
+    const signed = await login(store, deps, { email: ADA, password: PASSWORD, otp: undefined });
+    expect(signed).not.toBe(NEED_OTP);
+    expect(hasher.verifications - before).toBe(1);
+    expect((await store.read((t) => t.users.byEmail(ADA)))?.failedLogins).toBe(0);
+  });
+
+  it('a password changed during every check is answered ACCOUNT_CHANGED (exit 6, try again), not a store error', { timeout: 10_000 }, async () => {
+    const store = testStore();
+    let hook = async (): Promise<void> => undefined;
+    const deps = testDeps(hasherWithHook(() => hook()));
+    await registered(store, deps, ADA);
+    let changes = 0;
+    hook = async () => {
+      changes += 1;
+      const passwordHash = await bcryptHasher(4).hash(`Changed-password-${changes}!`);
+      await store.transaction(async (t) => {
+        const ada = await t.users.byEmail(ADA);
+        if (!ada) throw new Error('no ada');
+        t.users.put({ ...ada, passwordHash });
+      });
+    };
+    const refused = await login(store, deps, { email: ADA, password: PASSWORD, otp: undefined }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).code).toBe('ACCOUNT_CHANGED');
+    expect((refused as AppError).exitCode).toBe(6);
+    expect(changes).toBe(3);
+    expect((await store.read((t) => t.users.byEmail(ADA)))?.failedLogins).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
 
 import { generateSync } from 'otplib';
 import { describe, expect, it } from 'vitest';
-import { Account, activate, expectError, expectOk, MINUTE_MS, PASSWORD, register, signUp } from '../support/accounts.js';
+import { Account, activate, expectError, expectOk, mails, MINUTE_MS, PASSWORD, register, signUp } from '../support/accounts.js';
 import { Okpay, type Run } from '../support/okpay.js';
 
 const NOW = '2026-11-23T10:00:00.000Z';
@@ -116,6 +116,21 @@ describe('step-up authentication (item 5)', () => {
     expect((await auditEvents(o)).filter((a) => a.type === 'unlock.failure').map((a) => a.details['reason'])).toEqual(Array(5).fill('otp-wrong'));
   });
 
+  scenario('eight sign-ins at once with the same code: one signs in, the others hear why not, none gets a store error', async (o) => {
+    const ada = await signUp(o, 'ada@example.com');
+    const { secret } = await withTwoFactor(ada);
+    const code = codeAt(o, secret);
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () => o.run(['login', '--email', ada.email, '--password-stdin', '--otp', code, '--raw', '--json'], { stdin: `${PASSWORD}\n` })),
+    );
+    const outcomes = runs.map((run) => (run.code === 0 ? 'signed-in' : `${run.code} ${run.error().code}`));
+    expect(
+      outcomes.filter((outcome) => outcome === 'signed-in'),
+      outcomes.join(', '),
+    ).toHaveLength(1);
+    for (const outcome of outcomes) expect(['signed-in', '3 BAD_OTP', '6 ACCOUNT_LOCKED']).toContain(outcome);
+  });
+
   scenario('2fa recovery-codes makes a new set (password and code), and the old codes stop working', async (o) => {
     const ada = await signUp(o, 'ada@example.com');
     const { secret, recoveryCodes: old } = await withTwoFactor(ada);
@@ -152,6 +167,73 @@ describe('no account enumeration (item 8)', () => {
     }
     // The owner, with the right password, still hears why and how to unlock.
     expectError(await o.run(['login', '--email', 'cy@example.com', '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` }), 6, 'ACCOUNT_LOCKED');
+  });
+
+  scenario('ticket new --email answers a password as login does: past ten guesses at a locked account the right one hears what a wrong one does', async (o) => {
+    const ada = await signUp(o, 'ada@example.com');
+    const bea = await signUp(o, 'bea@example.com');
+    await withTwoFactor(bea);
+    const ticket = (email: string, password: string, json: string[]) =>
+      o.run(
+        ['ticket', 'new', '--category', 'account', '--subject', `Locked ${email}`, '--body', 'Please help.', '--email', email, '--password-stdin', ...json],
+        {
+          stdin: `${password}\n`,
+        },
+      );
+    const login = (email: string, password: string) => o.run(['login', '--email', email, '--password-stdin', '--json'], { stdin: `${password}\n` });
+    for (let i = 0; i < 5; i += 1) for (const who of [ada, bea]) expectError(await login(who.email, WRONG), 3, 'BAD_CREDENTIALS');
+    // Locked, and guessed at less than ten times: the right password still reaches support (with 2FA, it is asked for a code).
+    expectOk(await ticket(ada.email, PASSWORD, ['--json']));
+    expectError(await ticket(bea.email, PASSWORD, ['--json']), 2, 'USAGE');
+    for (let i = 0; i < 5; i += 1) for (const who of [ada, bea]) expectError(await ticket(who.email, WRONG, ['--json']), 3, 'BAD_CREDENTIALS');
+    expectError(await login(ada.email, PASSWORD), 3, 'BAD_CREDENTIALS');
+    const ticketsBefore = (await mails(o, ada.email, 'ticket-received')).length;
+    for (const json of [[], ['--json']]) {
+      const unknown = seen(await ticket('nobody@example.com', PASSWORD, json));
+      expect(unknown.code).toBe(3);
+      for (const who of [ada, bea]) {
+        expect(seen(await ticket(who.email, PASSWORD, json)), who.email).toEqual(unknown);
+        expect(seen(await ticket(who.email, WRONG, json)), who.email).toEqual(unknown);
+      }
+    }
+    expect(await mails(o, ada.email, 'ticket-received')).toHaveLength(ticketsBefore);
+    const failures = (await auditEvents(o)).filter((a) => a.type === 'ticket.sign-in-failure').map((a) => a.details['reason']);
+    expect(failures.filter((reason) => reason === 'locked-guessed-at')).toHaveLength(4);
+  });
+
+  scenario('wrong one-time codes at ticket new --email count like wrong codes at login: the fifth locks the account and mails the owner', async (o) => {
+    const ada = await signUp(o, 'ada@example.com');
+    const { secret } = await withTwoFactor(ada);
+    const ticket = (code: string) =>
+      o.run(
+        [
+          'ticket',
+          'new',
+          '--category',
+          'account',
+          '--subject',
+          'Help',
+          '--body',
+          'Please help.',
+          '--email',
+          ada.email,
+          '--password-stdin',
+          '--otp',
+          code,
+          '--json',
+        ],
+        { stdin: `${PASSWORD}\n` },
+      );
+    for (let i = 0; i < 4; i += 1) expectError(await ticket('000001'), 3, 'BAD_OTP');
+    await expect(mails(o, ada.email, 'account-locked')).resolves.toHaveLength(0);
+    expectError(await ticket('000001'), 3, 'BAD_OTP');
+    expect(await mailText(o, ada.email, 'account-locked')).toContain('okpay unlock');
+    expectError(await ada.run(['whoami', '--json']), 6, 'ACCOUNT_LOCKED');
+    o.advance(MINUTE_MS);
+    const login = await o.run(['login', '--email', ada.email, '--password-stdin', '--otp', codeAt(o, secret), '--json'], { stdin: `${PASSWORD}\n` });
+    expectError(login, 6, 'ACCOUNT_LOCKED');
+    const failures = (await auditEvents(o)).filter((a) => a.type === 'ticket.sign-in-failure').map((a) => a.details['reason']);
+    expect(failures).toEqual(Array(5).fill('otp-wrong'));
   });
 
   scenario('register answers a taken email or phone as a new one, and mails the owner instead', async (o) => {

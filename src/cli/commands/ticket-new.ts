@@ -3,14 +3,14 @@
 // on), like `okpay unlock`.
 
 import type { Command } from '@commander-js/extra-typings';
-import { checkPasswordOf } from '../../app/passwords.js';
+import { withPasswordChecked } from '../../app/passwords.js';
 import { newTicket, openTicketWithPassword, type OpenedTicket, type TicketRequest } from '../../app/tickets.js';
 import { AppError } from '../../domain/errors.js';
 import { parseLanguage } from '../../domain/language.js';
 import { TICKET_CATEGORIES } from '../../domain/ticket-kinds.js';
 import { parseCategory, parseChannel, validateBody, validateSubject } from '../../domain/ticket-input.js';
 import { normalizeEmail } from '../../domain/validate.js';
-import { NEED_OTP, sessionToken, withOtp } from '../auth.js';
+import { sessionToken, withOtp } from '../auth.js';
 import type { Context } from '../context.js';
 import { action, examples, subcommand, type App, type OptionsOf } from '../command-builder.js';
 import { askForMissing, readPassword } from '../prompts.js';
@@ -83,12 +83,16 @@ async function openSignedIn(ctx: Context, request: TicketRequest): Promise<Opene
 async function openWithPassword(ctx: Context, o: NewOptions, request: TicketRequest): Promise<OpenedTicket> {
   const email = normalizeEmail(o.email ?? '');
   const password = await readPassword(ctx, { passwordStdin: o.passwordStdin });
-  // The slow password check runs once, before any transaction and without the store lock.
-  const check = await checkPasswordOf(ctx, await ctx.store.read((t) => t.users.byEmail(email)), password);
-  return withOtp(ctx, o.otp, async (otp) => {
+  return withOtp(ctx, o.otp, (otp) => {
     const unlockToken = newToken(ctx.random, 'unl');
-    const opened = await ctx.store.transaction((t) => openTicketWithPassword(t, ctx, { email, check, otp, unlockToken, request }));
-    return opened === 'otp-needed' ? NEED_OTP : opened;
+    // The slow password check runs before the transaction, without the store lock, as login's does.
+    return withPasswordChecked(
+      ctx.store,
+      ctx,
+      password,
+      (t) => t.users.byEmail(email),
+      (t, check) => openTicketWithPassword(t, ctx, { email, check, otp, unlockToken, request }),
+    );
   });
 }
 
