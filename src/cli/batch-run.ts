@@ -14,6 +14,7 @@ import { confirmOrRequireYes } from './prompts.js';
 import { counted } from './output.js';
 import { startProgress } from './progress.js';
 import { asSignedIn, lookSignedIn, rehearseSignedIn } from './signed-in.js';
+import { fileText } from './utf8.js';
 
 const MAX_BATCH_ROWS = 10_000;
 const MAX_BATCH_BYTES = 10 * 1024 * 1024;
@@ -25,7 +26,7 @@ async function readBatchFile(ctx: Context, file: string): Promise<string> {
     if (!stat.isFile()) throw new AppError('INVALID_FILE', `${file} is not a file`);
     if (stat.size > MAX_BATCH_BYTES)
       throw new AppError('INVALID_FILE', `${file} is larger than 10 MiB`, { hint: `split it: at most ${MAX_BATCH_ROWS} rows per batch` });
-    return await fs.readFile(file, 'utf8');
+    return fileText(await fs.readFile(file), file);
   } catch (error) {
     if (isAppError(error)) throw error;
     throw new AppError(

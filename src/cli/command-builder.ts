@@ -1,7 +1,7 @@
 // Helpers every command file uses: define a subcommand that inherits the program's settings,
 // attach examples to its help, and run its action with a context.
 
-import { Command, type OptionValues } from '@commander-js/extra-typings';
+import { Command, type Option, type OptionValues } from '@commander-js/extra-typings';
 import type { Context } from './context.js';
 
 /** Any command, whatever its arguments and options. */
@@ -64,6 +64,29 @@ export function action<Args extends unknown[], Options extends OptionValues, Glo
     // optsWithGlobals: an option given after a subcommand may belong to its parent (e.g. --yes).
     await run(app.context(self), self.optsWithGlobals() as Options & Globals, args);
   });
+}
+
+/**
+ * Every okpay option takes one value, so one given twice with different values
+ * (`transfer --amount 5 --amount 50`) is a mistake: refused (USAGE, exit 2) rather than the last
+ * one silently winning. The same value twice is harmless. Watches commander's own events for each
+ * option, so `--to=x`, `-y` and options of a parent command given after a subcommand count alike.
+ * Called once the tree is built, for one command line.
+ */
+export function refuseRepeatedOptions(root: AnyCommand): void {
+  const given = new Map<Option, unknown>();
+  const watch = (command: AnyCommand): void => {
+    for (const option of command.options as readonly Option[]) {
+      command.on(`option:${option.name()}`, (value: unknown) => {
+        if (given.has(option) && given.get(option) !== value) {
+          command.error(`error: ${option.long ?? option.flags} is given twice with different values; give it once`, { code: 'okpay.repeatedOption' });
+        }
+        given.set(option, value);
+      });
+    }
+    for (const child of command.commands) watch(child);
+  };
+  watch(root);
 }
 
 /**

@@ -4,6 +4,7 @@
 import { fstatSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { AppError } from '../domain/errors.js';
+import { utf8Text } from './utf8.js';
 
 export interface IO {
   readonly stdoutIsTTY: boolean;
@@ -168,7 +169,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
     if (size > MAX_STDIN_BYTES) throw new AppError('INPUT_TOO_LARGE', 'standard input is larger than 8 MiB');
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return utf8Text(Buffer.concat(chunks), { code: 'INVALID_TEXT', name: 'standard input' });
 }
 
 export interface BufferIO extends IO {

@@ -11,7 +11,7 @@ import { escapeControls, loadColor, loadFormatting, loadTerminalKit, wrapForTerm
 import { PACKAGE_VERSION } from './paths.js';
 import { helpTopics, registerHelp, registerVersion } from './help.js';
 import { missingFlags } from './prompts.js';
-import { groupExamples, type App } from './command-builder.js';
+import { groupExamples, refuseRepeatedOptions, type App } from './command-builder.js';
 import { invokedCommand, registerCommands } from './commands/index.js';
 import { loadBundlesWith } from '../store/pg/pg-driver.js';
 
@@ -60,6 +60,7 @@ export async function buildProgram(
   registerHelp(program, app, helpTopics());
   registerVersion(program, app);
   groupExamples(program);
+  refuseRepeatedOptions(program);
   return program;
 }
 

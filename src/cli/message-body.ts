@@ -7,6 +7,7 @@ import { validateBody } from '../domain/ticket-input.js';
 import { errnoOf } from '../store/durable-file.js';
 import type { Context } from './context.js';
 import { promptText } from './prompts.js';
+import { fileText } from './utf8.js';
 
 const MAX_BODY_FILE_BYTES = 256 * 1024;
 
@@ -33,7 +34,7 @@ async function readBodyFile(file: string): Promise<string> {
     if (!stats.isFile()) throw new AppError('INVALID_FILE', `${file} is not a file`);
     if (stats.size > MAX_BODY_FILE_BYTES)
       throw new AppError('INVALID_FILE', `${file} is larger than ${MAX_BODY_FILE_BYTES / 1024} KiB`, { hint: 'a message holds at most 5000 characters' });
-    return await fs.readFile(file, 'utf8');
+    return fileText(await fs.readFile(file), file);
   } catch (error) {
     if (error instanceof AppError) throw error;
     const why =

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../domain/errors.js';
 import { CREATE_NEW_FILE } from '../store/durable-file.js';
+import { utf8Text } from './utf8.js';
 
 const FILE_MODE = 0o600;
 const COMMENT = '#';
@@ -41,7 +42,7 @@ export async function editInEditor(editor: string, draft: string): Promise<strin
         hint: 'set $VISUAL or $EDITOR to an editor on your PATH',
       });
     if (run.status !== 0) throw new AppError('CANCELLED', `the editor "${editor}" ended with status ${run.status ?? run.signal}; nothing was sent`);
-    return writtenText(await fs.readFile(file, 'utf8'));
+    return writtenText(utf8Text(await fs.readFile(file), { code: 'INVALID_TEXT', name: 'the text the editor saved' }));
   } finally {
     await handle.close().catch(() => undefined);
     await fs.rm(file, { force: true });

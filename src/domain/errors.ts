@@ -53,7 +53,7 @@ export const ERRORS = {
   INVALID_DOCUMENT: { exitCode: 2, meaning: 'an identity document number does not follow its document type’s rules', hint: 'see `okpay kyc submit --help`' },
   INVALID_TEXT: {
     exitCode: 2,
-    meaning: 'a text value is empty, too short, too long, or holds control or invisible characters',
+    meaning: 'a text value is empty, too short, too long, holds control or invisible characters, or (on standard input) is not valid UTF-8',
     hint: 'remove invisible and control characters and keep within the stated length',
   },
   INVALID_NAME: {

@@ -22,7 +22,8 @@ export interface Run {
 
 export interface RunOptions {
   readonly now?: string;
-  readonly stdin?: string;
+  /** Text, or bytes as they are (e.g. ones that are not UTF-8). */
+  readonly stdin?: string | Uint8Array;
   readonly env?: Record<string, string | undefined>;
 }
 
@@ -87,7 +88,11 @@ async function devInit(home: string, databaseUrl: string | undefined): Promise<v
 }
 
 /** `bin`: another copy of okpay's executable, e.g. a package copy with edited data files. */
-export function runBin(args: readonly string[], options: { stdin?: string; env?: Record<string, string | undefined> } = {}, bin = BIN): Promise<Run> {
+export function runBin(
+  args: readonly string[],
+  options: { stdin?: string | Uint8Array; env?: Record<string, string | undefined> } = {},
+  bin = BIN,
+): Promise<Run> {
   const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: process.env['HOME'], NODE_ENV: 'test' };
   for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value;
   return new Promise((resolve) => {

@@ -20,6 +20,7 @@ import { applyFixtures, hashFixturePasswords } from '../fixture-loader.js';
 import { assertTestable, initTestStore } from '../../app/test-store.js';
 import { action, examples, group, subcommand, type App } from '../command-builder.js';
 import { openRequestedFile } from '../requested-file.js';
+import { fileText } from '../utf8.js';
 
 const MAX_FIXTURE_BYTES = 20 * 1024 * 1024;
 
@@ -89,7 +90,7 @@ async function readFixtureFile(file: string): Promise<{ file: string; data: unkn
     const stat = await fs.stat(file);
     if (!stat.isFile()) throw new AppError('INVALID_FILE', `${file} is not a file`);
     if (stat.size > MAX_FIXTURE_BYTES) throw new AppError('INVALID_FILE', `${file} is larger than 20 MiB`);
-    text = await fs.readFile(file, 'utf8');
+    text = fileText(await fs.readFile(file), file);
   } catch (error) {
     if (error instanceof AppError) throw error;
     throw new AppError('INVALID_FILE', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'it is not readable'}`);
