@@ -215,6 +215,27 @@ describe('okpay store copy', () => {
     }
   });
 
+  it('fixtures export is the same from a file store and from its copy in PostgreSQL: no layout detail of either store in it', async () => {
+    const files = new Okpay();
+    const db = await testDatabase();
+    try {
+      ok(await files.run(['fixtures', 'load', DEMO_FILE]));
+      const lena = ok(await files.run(['login', '--email', DEMO_PEOPLE.customer, '--password-stdin', '--raw'], { stdin: `${DEMO_PASSWORD}\n` })).stdout.trim();
+      ok(await files.run(['transfer', '--to', 'chen.li@example.cn', '--amount', '3', '--currency', 'EUR', '--yes'], { env: { OKPAY_SESSION: lena } }));
+      ok(await files.run(['store', 'copy', '--from', files.home, '--to', db.url]));
+      const fromFiles = ok(await files.run(['fixtures', 'export'])).stdout;
+      const fromDb = ok(await files.run(['fixtures', 'export'], { env: { OKPAY_DATABASE_URL: db.url } })).stdout;
+      expect(fromDb).toBe(fromFiles);
+      const dump = JSON.parse(fromFiles) as { journal: object[]; audit: object[]; state: { meta: { journal: object; audit: object } } };
+      expect(dump.journal.length).toBeGreaterThan(10);
+      expect(dump.journal.concat(dump.audit).filter((entry) => 'len' in entry)).toEqual([]);
+      expect(Object.keys(dump.state.meta.journal).sort()).toEqual(['hash', 'seq']);
+      expect(Object.keys(dump.state.meta.audit).sort()).toEqual(['hash', 'seq']);
+    } finally {
+      files.cleanup();
+    }
+  });
+
   it('a copy killed (kill -9) mid-way or at its commit point leaves the target as it was, and a copy into it then succeeds', async () => {
     const files = new Okpay();
     const db = await testDatabase();

@@ -9,7 +9,7 @@ import { currentOtp } from '../../app/accounts.js';
 import { AppError, isAppError } from '../../domain/errors.js';
 import { planFixtures, type FixturePlan } from '../../domain/fixture-plan.js';
 import { canonicalJson } from '../../domain/hashing.js';
-import type { LimitWindow, User, WithdrawalMethod } from '../../domain/state.js';
+import type { LimitWindow, StoreMeta, User, WithdrawalMethod } from '../../domain/state.js';
 import { normalizeEmail } from '../../domain/validate.js';
 import type { Records } from '../../store/records.js';
 import type { RecordsTransaction } from '../../store/store.js';
@@ -158,7 +158,7 @@ async function redactedRecords(t: Records): Promise<Record<string, unknown>> {
     return out;
   };
   return {
-    meta: t.meta.get(),
+    meta: withoutSegmentBytes(t.meta.get()),
     users,
     balances,
     limitWindows,
@@ -182,13 +182,29 @@ async function exportStore(ctx: Context, t: RecordsTransaction, output: string |
   await sink.close();
 }
 
-async function writeChain(sink: { write(text: string): Promise<void> }, segments: AsyncIterable<readonly unknown[]>): Promise<void> {
+/**
+ * The export is the data, not how a store lays it out: the file store keeps each chain entry's byte
+ * length (`len`) and the size of the segment that holds a chain's head (`bytes`) for its own
+ * checks; PostgreSQL has neither. Without them, a store and its copy export the same.
+ */
+function withoutSegmentBytes(meta: StoreMeta): Omit<StoreMeta, 'journal' | 'audit'> & Record<'journal' | 'audit', Omit<StoreMeta['journal'], 'bytes'>> {
+  const { bytes: _journalBytes, ...journal } = meta.journal;
+  const { bytes: _auditBytes, ...audit } = meta.audit;
+  return { ...meta, journal, audit };
+}
+
+async function writeChain(sink: { write(text: string): Promise<void> }, segments: AsyncIterable<readonly object[]>): Promise<void> {
   let first = true;
   for await (const entries of segments) {
     if (entries.length === 0) continue;
-    await sink.write(`${first ? '' : ','}${entries.map((e) => canonicalJson(e)).join(',')}`);
+    await sink.write(`${first ? '' : ','}${entries.map((e) => canonicalJson(withoutLength(e))).join(',')}`);
     first = false;
   }
+}
+
+function withoutLength(entry: object): object {
+  const { len: _len, ...rest } = entry as { len?: unknown };
+  return rest;
 }
 
 function registerDevCommands(program: Command, app: App): void {
