@@ -72,7 +72,13 @@ const TEMPLATES: readonly Template[] = [
       const lockedUser = locked(user, reason, reason === 'failed-logins' ? null : 'passport check', false);
       return lockNoticeMail(lockedUser, explainLock(lockedUser));
     },
-    keeps: ['2026-11-20 08:15', reason === 'agent' ? 'okpay support' : 'okpay unlock --email', ...(reason === 'failed-logins' ? [] : ['passport check'])],
+    keeps: [
+      '2026-11-20 08:15',
+      reason === 'agent' ? 'okpay support' : 'okpay unlock --email',
+      ...(reason === 'failed-logins' ? [] : ['passport check']),
+      // A self-lock without 2FA: the password alone lifts it, so the owner is told to turn 2FA on.
+      ...(reason === 'self' ? ['okpay 2fa enable', 'okpay password change'] : []),
+    ],
   })),
   { name: 'unlocked', covers: 'unlocked', render: ({ user }) => unlockedMail(user), keeps: [] },
   {
@@ -207,5 +213,19 @@ describe('Chinese mails', () => {
   it.each(TEMPLATES.map((template) => [template.name, template] as const))('the %s mail uses full-width punctuation', (_name, template) => {
     const mail = rendered(template, 'zh');
     expect(asciiPunctuationInChinese(`${mail.subject}\n${mail.text}`)).toEqual([]);
+  });
+});
+
+describe('the self-lock notice', () => {
+  it('warns that the password alone lifts the lock only when two-step verification is off', () => {
+    for (const language of LANGUAGES) {
+      const user: User = customer(newState(), `lock-${language}`, { language });
+      const text = (twoFactor: boolean) => {
+        const lockedUser = locked(user, 'self', null, twoFactor);
+        return lockNoticeMail(lockedUser, explainLock(lockedUser)).text;
+      };
+      expect(text(false), language).toContain('okpay 2fa enable');
+      expect(text(true), language).not.toContain('okpay 2fa enable');
+    }
   });
 });

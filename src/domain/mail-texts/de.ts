@@ -1,6 +1,6 @@
 // The service's mails in German (addressing the customer as "Sie").
 
-import type { LockFacts, MailTexts, SecurityChange } from './types.js';
+import { passwordAloneUnlocks, type LockFacts, type MailTexts, type SecurityChange } from './types.js';
 
 const SECURITY_CHANGE: Readonly<Record<SecurityChange, { subject: string; sentence: (email: string) => string }>> = {
   password: { subject: 'Ihr OKPay-Passwort wurde geändert', sentence: (email) => `Das Passwort von ${email} wurde geändert` },
@@ -37,6 +37,10 @@ function describeLock(lock: LockFacts): { why: string; how: string } {
   }
 }
 
+/** The self-lock notice's warning when the password alone lifts the lock (passwordAloneUnlocks). */
+const PASSWORD_ALONE_UNLOCKS =
+  'Ohne Zwei-Faktor-Bestätigung hebt Ihr Passwort allein diese Sperre auf, für jeden, der es kennt: Falls es jemand anderes kennen könnte, bitten Sie den Support, das Konto zu sperren (okpay support), und ändern Sie nach dem Entsperren Ihr Passwort (okpay password change) und schalten Sie die Zwei-Faktor-Bestätigung ein (okpay 2fa enable).';
+
 export const de: MailTexts = {
   signature: '— OKPay\nWir fragen Sie nie per E-Mail nach Ihrem Passwort oder Ihren Codes. Eine Nachricht, die danach fragt, stammt nicht von uns.',
 
@@ -60,7 +64,7 @@ export const de: MailTexts = {
     const { why, how } = describeLock(lock);
     return {
       subject: 'Ihr OKPay-Konto ist gesperrt',
-      text: `${why}.\n\nSolange es gesperrt ist, kann kein Geld das Konto verlassen und niemand kann sich anmelden.\n\nSo heben Sie die Sperre auf: ${how}.`,
+      text: `${why}.\n\nSolange es gesperrt ist, kann kein Geld das Konto verlassen und niemand kann sich anmelden.\n\nSo heben Sie die Sperre auf: ${how}.${passwordAloneUnlocks(lock) ? `\n\n${PASSWORD_ALONE_UNLOCKS}` : ''}`,
     };
   },
   unlocked: {

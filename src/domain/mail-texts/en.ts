@@ -1,6 +1,6 @@
 // The service's mails in English.
 
-import type { MailTexts, SecurityChange } from './types.js';
+import { passwordAloneUnlocks, type MailTexts, type SecurityChange } from './types.js';
 
 const SECURITY_CHANGE: Readonly<Record<SecurityChange, string>> = {
   password: 'Your OKPay password was changed',
@@ -8,6 +8,10 @@ const SECURITY_CHANGE: Readonly<Record<SecurityChange, string>> = {
   '2fa-off': 'Two-step verification was turned off',
   'recovery-codes': 'New two-step recovery codes were made (the old ones no longer work)',
 };
+
+/** The self-lock notice's warning when the password alone lifts the lock (passwordAloneUnlocks). */
+const PASSWORD_ALONE_UNLOCKS =
+  'Without two-step verification your password alone lifts this lock, for anyone who knows it: if someone else may, ask support to lock the account instead (okpay support), and once you are back in, change your password (okpay password change) and turn on two-step verification (okpay 2fa enable).';
 
 export const en: MailTexts = {
   signature: '— OKPay\nWe never ask for your password or codes by mail. If a message asks for them, it is not from us.',
@@ -28,9 +32,9 @@ export const en: MailTexts = {
     subject: 'Your OKPay account was locked',
     text: `We locked your account because of too many failed sign-ins: ${explanation.message}.\n\nIf it was you, unlock it with this token and your password${lock.twoFactor ? ', plus a code from your authenticator app' : ''}:\n\n  okpay unlock --email ${lock.email} --token ${token}\n\nThe token expires in 24 hours. If it was not you, someone may know your email address: after unlocking, change your password (okpay password change) and turn on two-step verification (okpay 2fa enable).`,
   }),
-  lockNotice: (_lock, explanation) => ({
+  lockNotice: (lock, explanation) => ({
     subject: 'Your OKPay account is locked',
-    text: `${explanation.message.charAt(0).toUpperCase()}${explanation.message.slice(1)}.\n\nWhile it is locked, no money can leave the account and nobody can sign in.\n\nHow to unlock it: ${explanation.hint}.`,
+    text: `${explanation.message.charAt(0).toUpperCase()}${explanation.message.slice(1)}.\n\nWhile it is locked, no money can leave the account and nobody can sign in.\n\nHow to unlock it: ${explanation.hint}.${passwordAloneUnlocks(lock) ? `\n\n${PASSWORD_ALONE_UNLOCKS}` : ''}`,
   }),
   unlocked: {
     subject: 'Your OKPay account is unlocked',

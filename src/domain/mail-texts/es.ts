@@ -1,6 +1,6 @@
 // The service's mails in Spanish (addressing the customer as "usted").
 
-import type { LockFacts, MailTexts, SecurityChange } from './types.js';
+import { passwordAloneUnlocks, type LockFacts, type MailTexts, type SecurityChange } from './types.js';
 
 const SECURITY_CHANGE: Readonly<Record<SecurityChange, { subject: string; sentence: (email: string) => string }>> = {
   password: { subject: 'Se ha cambiado su contraseña de OKPay', sentence: (email) => `Se ha cambiado la contraseña de ${email}` },
@@ -34,6 +34,10 @@ function describeLock(lock: LockFacts): { why: string; how: string } {
   }
 }
 
+/** The self-lock notice's warning when the password alone lifts the lock (passwordAloneUnlocks). */
+const PASSWORD_ALONE_UNLOCKS =
+  'Sin verificación en dos pasos, su contraseña basta para levantar este bloqueo a cualquiera que la conozca: si otra persona pudiera conocerla, pida al soporte que bloquee la cuenta (okpay support) y, cuando vuelva a entrar, cambie su contraseña (okpay password change) y active la verificación en dos pasos (okpay 2fa enable).';
+
 export const es: MailTexts = {
   signature: '— OKPay\nNunca le pedimos por correo su contraseña ni sus códigos. Si un mensaje se los pide, no es nuestro.',
 
@@ -57,7 +61,7 @@ export const es: MailTexts = {
     const { why, how } = describeLock(lock);
     return {
       subject: 'Su cuenta de OKPay está bloqueada',
-      text: `Su cuenta está bloqueada: ${why}.\n\nMientras siga bloqueada, no puede salir dinero de la cuenta y nadie puede iniciar sesión.\n\nCómo desbloquearla: ${how}.`,
+      text: `Su cuenta está bloqueada: ${why}.\n\nMientras siga bloqueada, no puede salir dinero de la cuenta y nadie puede iniciar sesión.\n\nCómo desbloquearla: ${how}.${passwordAloneUnlocks(lock) ? `\n\n${PASSWORD_ALONE_UNLOCKS}` : ''}`,
     };
   },
   unlocked: {

@@ -1,6 +1,6 @@
 // The service’s mails in French (addressing the customer as "vous").
 
-import type { LockFacts, MailTexts, SecurityChange } from './types.js';
+import { passwordAloneUnlocks, type LockFacts, type MailTexts, type SecurityChange } from './types.js';
 
 const SECURITY_CHANGE: Readonly<Record<SecurityChange, { subject: string; sentence: (email: string) => string }>> = {
   password: { subject: 'Votre mot de passe OKPay a été modifié', sentence: (email) => `Le mot de passe de ${email} a été modifié` },
@@ -34,6 +34,10 @@ function describeLock(lock: LockFacts): { why: string; how: string } {
   }
 }
 
+/** The self-lock notice's warning when the password alone lifts the lock (passwordAloneUnlocks). */
+const PASSWORD_ALONE_UNLOCKS =
+  'Sans validation en deux étapes, votre mot de passe suffit à lever ce blocage, pour quiconque le connaît : si quelqu’un d’autre peut le connaître, demandez au support de bloquer le compte (okpay support), puis, une fois de retour, changez votre mot de passe (okpay password change) et activez la validation en deux étapes (okpay 2fa enable).';
+
 export const fr: MailTexts = {
   signature: '— OKPay\nNous ne vous demandons jamais votre mot de passe ni vos codes par e-mail. Un message qui les demande ne vient pas de nous.',
 
@@ -57,7 +61,7 @@ export const fr: MailTexts = {
     const { why, how } = describeLock(lock);
     return {
       subject: 'Votre compte OKPay est bloqué',
-      text: `Votre compte est bloqué : ${why}.\n\nTant qu’il est bloqué, aucun argent ne peut sortir du compte et personne ne peut s’y connecter.\n\nPour le débloquer : ${how}.`,
+      text: `Votre compte est bloqué : ${why}.\n\nTant qu’il est bloqué, aucun argent ne peut sortir du compte et personne ne peut s’y connecter.\n\nPour le débloquer : ${how}.${passwordAloneUnlocks(lock) ? `\n\n${PASSWORD_ALONE_UNLOCKS}` : ''}`,
     };
   },
   unlocked: {

@@ -24,6 +24,14 @@ export interface LockFacts {
   readonly failedSignIns: number;
 }
 
+/**
+ * A lock the owner set on an account without two-step verification: the password alone lifts it
+ * (`okpay unlock`), so a thief who has the password can too; the notice says so (docs/SECURITY.md).
+ */
+export function passwordAloneUnlocks(lock: LockFacts): boolean {
+  return lock.reason === 'self' && !lock.twoFactor;
+}
+
 export interface Payment {
   readonly from: string;
   readonly amount: string;

@@ -1,6 +1,6 @@
 // The service's mails in Chinese (full-width punctuation throughout).
 
-import type { LockFacts, MailTexts, SecurityChange } from './types.js';
+import { passwordAloneUnlocks, type LockFacts, type MailTexts, type SecurityChange } from './types.js';
 
 const SECURITY_CHANGE: Readonly<Record<SecurityChange, { subject: string; what: string }>> = {
   password: { subject: '您的 OKPay 密码已修改', what: '密码已修改' },
@@ -31,6 +31,10 @@ function describeLock(lock: LockFacts): { why: string; how: string } {
   }
 }
 
+/** The self-lock notice's warning when the password alone lifts the lock (passwordAloneUnlocks). */
+const PASSWORD_ALONE_UNLOCKS =
+  '未开启两步验证时，任何知道您密码的人仅凭密码即可解除此锁定：如果他人可能知道您的密码，请联系客服锁定账户（okpay support），重新登录后修改密码（okpay password change）并开启两步验证（okpay 2fa enable）。';
+
 export const zh: MailTexts = {
   signature: '—— OKPay\n我们绝不会通过邮件索要您的密码或验证码。如有邮件索要，那不是我们发的。',
 
@@ -52,7 +56,10 @@ export const zh: MailTexts = {
   }),
   lockNotice: (lock) => {
     const { why, how } = describeLock(lock);
-    return { subject: '您的 OKPay 账户已锁定', text: `您的账户已锁定。原因：${why}。\n\n锁定期间，资金无法转出，任何人都无法登录。\n\n解锁方法：${how}。` };
+    return {
+      subject: '您的 OKPay 账户已锁定',
+      text: `您的账户已锁定。原因：${why}。\n\n锁定期间，资金无法转出，任何人都无法登录。\n\n解锁方法：${how}。${passwordAloneUnlocks(lock) ? `\n\n${PASSWORD_ALONE_UNLOCKS}` : ''}`,
+    };
   },
   unlocked: {
     subject: '您的 OKPay 账户已解锁',
