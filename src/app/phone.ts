@@ -3,7 +3,16 @@
 // which money that waited for it lands. Wrong codes are counted and committed before the refusal.
 
 import { AppError } from '../domain/errors.js';
-import { assertPhoneCodeAllowed, assertPhoneFree, checkPhoneCode, logPhoneEvent, newPhoneChallenge, phoneCodeText } from '../domain/phone-verification.js';
+import {
+  assertNumberCodeAllowed,
+  assertPhoneCodeAllowed,
+  assertPhoneFree,
+  checkPhoneCode,
+  logNumberCode,
+  logPhoneEvent,
+  newPhoneChallenge,
+  phoneCodeText,
+} from '../domain/phone-verification.js';
 import type { User } from '../domain/state.js';
 import type { RecordsTransaction } from '../store/store.js';
 import { audit } from './audit.js';
@@ -28,8 +37,12 @@ export async function sendPhoneCode(t: RecordsTransaction, deps: AppDeps, user: 
   if (user.phone === phone) return user;
   const now = deps.now();
   assertPhoneCodeAllowed(user, phone, now.getTime());
+  // The number's own bound, whichever accounts ask (the account's above holds for every number).
+  const numberLog = await t.phoneCodes.get(phone);
+  assertNumberCodeAllowed(numberLog, phone, now.getTime());
   const { updated, code } = challenged(deps, logPhoneEvent(user, phone, 'sent', now.getTime()), phone);
   t.users.put(updated);
+  t.phoneCodes.put(phone, logNumberCode(numberLog, user.id, now.getTime()));
   t.mail(phoneCodeText(updated, phone, code), now.toISOString());
   audit(t, now.toISOString(), 'phone.code-sent', user.id, user.id, { phone });
   return updated;

@@ -8,7 +8,7 @@ import { AppError } from './errors.js';
 import { sha256Hex } from './hashing.js';
 import type { OutgoingMail } from './mail.js';
 import { MAIL_TEXTS } from './mail-texts/index.js';
-import type { PhoneChallenge, PhoneCodeEvent, User } from './user.js';
+import type { NumberCodeLog, PhoneChallenge, PhoneCodeEvent, User } from './user.js';
 
 export const PHONE_CODE_TTL_MS = 10 * 60 * 1000;
 /** Wrong codes a challenge takes before it is void: 10^6 codes, so a guess wins 1 time in 200 000. */
@@ -26,6 +26,38 @@ export function phoneCodeHash(userId: string, code: string): string {
  */
 export const PHONE_CODE_WINDOW_MS = 24 * 60 * 60 * 1000;
 export const PHONE_CODES_PER_WINDOW = 5;
+
+/**
+ * Codes texted to one number in the window, whichever accounts asked. Without it, accounts opened
+ * one after another could each have five codes a day texted to the same number (texts the service
+ * pays for: SMS pumping; and one number's owner spammed). It also bounds the guesses at a number:
+ * each code takes PHONE_CODE_MAX_ATTEMPTS, so at most 25 a day whatever the number of accounts.
+ */
+export const PHONE_CODES_PER_NUMBER_WINDOW = 5;
+
+/** The key of a number's log: a hash of the number in E.164, so the store's keys do not list numbers. */
+export function numberCodeLogKey(phone: string): string {
+  return sha256Hex(`phone-codes:${phone}`);
+}
+
+/** The codes of a number's log still inside the window at `nowMs`, oldest first. */
+function sentInWindow(log: NumberCodeLog | null, nowMs: number): NumberCodeLog['sent'] {
+  return (log?.sent ?? []).filter((e) => Date.parse(e.at) > nowMs - PHONE_CODE_WINDOW_MS);
+}
+
+/** The number's log with one more code sent (and those past the window dropped, so it stays small). */
+export function logNumberCode(log: NumberCodeLog | null, userId: string, nowMs: number): NumberCodeLog {
+  return { sent: [...sentInWindow(log, nowMs), { at: new Date(nowMs).toISOString(), userId }] };
+}
+
+/** Whether another code may be texted to `phone`, whichever account asks (LIMIT_EXCEEDED, with when, otherwise). */
+export function assertNumberCodeAllowed(log: NumberCodeLog | null, phone: string, nowMs: number): void {
+  const sent = sentInWindow(log, nowMs);
+  if (sent.length < PHONE_CODES_PER_NUMBER_WINDOW) return;
+  throw new AppError('LIMIT_EXCEEDED', `${PHONE_CODES_PER_NUMBER_WINDOW} codes were texted to ${phone} in the last 24 hours, the most one number is sent`, {
+    hint: `a new code can be asked for from ${new Date(Date.parse(sent[0]?.at ?? '') + PHONE_CODE_WINDOW_MS).toISOString()}`,
+  });
+}
 
 /** The events of the log still inside the window at `nowMs`, oldest first. */
 function inWindow(user: User, nowMs: number): PhoneCodeEvent[] {

@@ -93,6 +93,13 @@ export type PhoneChallenge = z.infer<typeof phoneChallengeSchema>;
 const phoneCodeEventSchema = z.readonly(z.object({ phone: text, at: text, event: z.enum(['sent', 'wrong']) }));
 export type PhoneCodeEvent = z.infer<typeof phoneCodeEventSchema>;
 
+/**
+ * The codes texted to one number in the last PHONE_CODE_WINDOW_MS, whichever accounts asked (a
+ * record of its own, keyed by a hash of the number), each with the account it was for.
+ */
+export const numberCodeLogSchema = z.readonly(z.object({ sent: z.readonly(z.array(z.readonly(z.object({ at: text, userId: text })))) }));
+export type NumberCodeLog = z.infer<typeof numberCodeLogSchema>;
+
 export const userSchema = z.readonly(
   z.object({
     id: text,

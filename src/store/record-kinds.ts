@@ -37,6 +37,7 @@ export const RECORD_KINDS = [
   'summaries',
   'deliveries',
   'mail-imports',
+  'phone-codes',
 ] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
@@ -149,6 +150,7 @@ export const KINDS_ADDED: ReadonlyMap<Kind, number> = new Map<Kind, number>([
   ['journal-links', 8],
   ['queue-days', 10],
   ['email-of-user', 12],
+  ['phone-codes', 13],
 ]);
 
 /**

@@ -17,7 +17,7 @@ import {
   withdrawalSchema,
 } from '../domain/state.js';
 import { ticketSchema } from '../domain/ticket-record.js';
-import { userSchema } from '../domain/user.js';
+import { numberCodeLogSchema, userSchema } from '../domain/user.js';
 import { mailImportSchema } from '../domain/inbound-mail.js';
 import { deliverySchema } from '../domain/mail-delivery.js';
 import { ticketSummarySchema } from '../domain/ticket-summary-record.js';
@@ -68,6 +68,7 @@ const RECORD_SCHEMAS: Partial<Record<Kind, () => Schema>> = {
   withdrawals: withdrawalSchema,
   tickets: ticketSchema,
   'mail-imports': mailImportSchema,
+  'phone-codes': () => numberCodeLogSchema,
 };
 
 const built = new Map<Kind, Schema | undefined>();

@@ -19,6 +19,8 @@ import type { Delivery } from '../domain/mail-delivery.js';
 import { mailImportKey, type MailImport } from '../domain/inbound-mail.js';
 import type { MailRecord, OutgoingMail } from '../domain/mail.js';
 import type { MinorUnits } from '../domain/money.js';
+import { numberCodeLogKey } from '../domain/phone-verification.js';
+import type { NumberCodeLog } from '../domain/user.js';
 import type {
   IdempotencyRecord,
   LimitWindow,
@@ -46,6 +48,7 @@ import type {
   MethodRecords,
   Page,
   PageOf,
+  PhoneCodeRecords,
   QuoteRecords,
   RefundRecords,
   SessionRecords,
@@ -293,6 +296,11 @@ export abstract class RecordTransaction implements RecordsTransaction {
         .filter((record): record is MailImport => record !== null)
         .sort((a, b) => byCode(a.importedAt, b.importedAt) || byCode(a.messageId, b.messageId));
     },
+  };
+
+  readonly phoneCodes: PhoneCodeRecords = {
+    get: (phone) => this.view.get<NumberCodeLog>('phone-codes', numberCodeLogKey(phone)),
+    put: (phone, log) => this.view.put('phone-codes', numberCodeLogKey(phone), log),
   };
 
   async post(newTx: NewTransaction): Promise<Transaction> {

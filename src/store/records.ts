@@ -10,6 +10,7 @@
 import type { Delivery } from '../domain/mail-delivery.js';
 import type { MailImport } from '../domain/inbound-mail.js';
 import type { MinorUnits } from '../domain/money.js';
+import type { NumberCodeLog } from '../domain/user.js';
 import type { Recipient } from '../domain/validate.js';
 import type {
   IdempotencyRecord,
@@ -216,6 +217,12 @@ export interface MailImportRecords {
   ofTicket(ticket: number): Promise<MailImport[]>;
 }
 
+export interface PhoneCodeRecords {
+  /** One number's codes across every account in the last day (domain/phone-verification.ts), or null; `phone` in E.164. */
+  get(phone: string): Promise<NumberCodeLog | null>;
+  put(phone: string, log: NumberCodeLog): void;
+}
+
 export interface MetaRecords {
   /** The store's own facts: creation time, test-store mark, counters and chain heads. */
   get(): StoreMeta;
@@ -238,4 +245,5 @@ export interface Records {
   readonly tickets: TicketRecords;
   readonly deliveries: DeliveryRecords;
   readonly mailImports: MailImportRecords;
+  readonly phoneCodes: PhoneCodeRecords;
 }

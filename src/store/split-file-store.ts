@@ -312,19 +312,22 @@ export class SplitFileStore implements LoadableStore {
    *   looks for through them;
    * - a store of the layout before schema 11 (a file per mail, idempotency keys over every bucket)
    *   gets its mails packed into segments and its idempotency records moved to the buckets near
-   *   their users'; the old files stay until that commit has been made, then go.
+   *   their users'; the old files stay until that commit has been made, then go;
+   * - a store before schema 13 has no phone-codes records (schema 13 added the kind): for them the
+   *   commit only names the new schema.
    * Only a writer upgrades (issue 14): reads and verify read an older store as it is, so they
    * change nothing and work on a read-only disk.
    */
   private async upgraded(snapshot: Snapshot, compromised: () => Error | null): Promise<Snapshot> {
     const added = INDEX_KINDS.filter((kind) => currentSince(kind) > snapshot.root.schemaVersion);
     const relayout = snapshot.root.layout === undefined;
-    if (snapshot.root.commit === 0 || (added.length === 0 && !relayout)) return snapshot;
+    // A store behind this schema is stamped with it even when it has nothing to rebuild (schema 13
+    // only added a kind of record, which such a store holds none of).
+    if (snapshot.root.commit === 0 || snapshot.root.schemaVersion >= SPLIT_SCHEMA_VERSION) return snapshot;
     const t = new SplitTransaction(this, snapshot, false);
     await t.view.rebuild(added);
     if (added.includes('journal-links')) for (const [txId, seqs] of await journalLinks(t.journal.scan())) t.view.put('journal-links', txId, seqs);
     if (relayout) for (const [key, value] of await t.view.all('idempotency')) t.view.put('idempotency', key, value);
-    if (!t.view.changed && !relayout) return snapshot;
     await this.commit(t, snapshot, compromised);
     await this.removeOldLayout();
     return new Snapshot(this, this.readRoot() ?? snapshot.root, null, true);

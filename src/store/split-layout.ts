@@ -15,7 +15,7 @@ import { mailIdForSeq } from './record-transaction.js';
 import type { Changes } from './record-view.js';
 import { sealedBytes, sealedJson, unseal } from './sealed-file.js';
 
-export const SPLIT_SCHEMA_VERSION = 12;
+export const SPLIT_SCHEMA_VERSION = 13;
 export const ROOT = 'store.json';
 export const REDO = 'commit.redo';
 export const RECORDS = 'records';

@@ -123,4 +123,24 @@ describe('phone numbers are verified by a one-time code before money follows the
     expect(taken.message).toContain(BOB_PHONE);
     expectOk(await desk.o.run(['verify']));
   });
+
+  it('a number is texted at most five codes a day, whichever accounts ask (LIMIT_EXCEEDED, exit 8, saying when)', async () => {
+    const pumped = '+14155550177';
+    const asks = (email: string) => desk.as(email, ['profile', 'set', '--phone', pumped, '--password-stdin', '--json'], { stdin: `${PASSWORD}\n` });
+    const others = ['p1@example.com', 'p2@example.com', 'p3@example.com'];
+    for (const email of others) await desk.customer(email, ['--country', 'US']);
+    // Two accounts, each within its own five, send the number five codes between them.
+    for (let i = 0; i < 3; i += 1) expectOk(await asks(others[0]!));
+    for (let i = 0; i < 2; i += 1) expectOk(await asks(others[1]!));
+    const sixth = expectError(await asks(others[2]!), 8, 'LIMIT_EXCEEDED').error();
+    expect(sixth.message).toBe('5 codes were texted to +14155550177 in the last 24 hours, the most one number is sent');
+    expect(sixth.hint).toMatch(/^a new code can be asked for from 20\d\d-/);
+    expect(await texts(pumped)).toHaveLength(5);
+    expect(await profile(others[2]!)).toMatchObject({ phoneToVerify: null });
+    // A day after the first, the number takes codes again.
+    desk.advance(24 * 60 * MINUTE_MS);
+    await desk.signIn(others[2]!);
+    expectOk(await asks(others[2]!));
+    expect(await texts(pumped)).toHaveLength(6);
+  });
 });

@@ -32,6 +32,8 @@ function noSecret(...runs: Run[]): void {
   for (const run of runs) expect(run.stdout + run.stderr).not.toContain(SECRET);
 }
 
+/** A number texted a code before the copies. */
+const PUMPED = '+14155550166';
 const PEOPLE = [DEMO_PEOPLE.customer, 'chen.li@example.cn', DEMO_PEOPLE.agent1, DEMO_PEOPLE.admin];
 
 /** What each person sees, through the CLI: the same on every copy. */
@@ -81,6 +83,8 @@ describe('okpay store copy', () => {
           env: lena,
         }),
       );
+      // A code texted to a number: the number's log of codes (phone-codes) is copied both ways.
+      ok(await files.run(['profile', 'set', '--phone', PUMPED, '--password-stdin'], { env: lena, stdin: `${DEMO_PASSWORD}\n` }));
       const onFiles = await views((args, env) => files.run(args, { env }), tokens);
       const outbox = onFiles['outbox'] as { mails: { delivery: { status: string } | null }[] };
       expect(outbox.mails.filter((mail) => mail.delivery?.status === 'sent').length).toBeGreaterThan(0);
@@ -111,6 +115,14 @@ describe('okpay store copy', () => {
       expect(await views((args, env) => back.run(args, { env }), tokens)).toEqual(onFiles);
       const exported = ok(await files.run(['fixtures', 'export'])).stdout;
       expect(ok(await back.run(['fixtures', 'export'])).stdout).toBe(exported);
+      // The number's first code came through both copies: four more reach the day's five, and a sixth is refused.
+      for (let i = 0; i < 4; i += 1) ok(await back.run(['profile', 'set', '--phone', PUMPED, '--password-stdin'], { env: lena, stdin: `${DEMO_PASSWORD}\n` }));
+      const sixth = await back.run(['profile', 'set', '--phone', PUMPED, '--password-stdin', '--json'], {
+        env: { OKPAY_SESSION: tokens['chen.li@example.cn'] },
+        stdin: `${DEMO_PASSWORD}\n`,
+      });
+      expect(sixth.code).toBe(8);
+      expect(sixth.error().message).toContain(`texted to ${PUMPED}`);
 
       // Into a target that holds a store, either way: refused (exit 6), nothing written.
       const dbBefore = ok(await onDb(['fixtures', 'export'])).stdout;

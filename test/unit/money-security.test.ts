@@ -5,14 +5,18 @@ import { describe, expect, it } from 'vitest';
 import { fourEyesStep } from '../../src/domain/duties.js';
 import { addToBalance, CUSTOMER_BALANCE_MAX_MINOR, SYSTEM_BALANCE_MAX_MINOR, type Transaction } from '../../src/domain/ledger.js';
 import {
+  assertNumberCodeAllowed,
   assertPhoneCodeAllowed,
   checkPhoneCode,
+  logNumberCode,
+  numberCodeLogKey,
   logPhoneEvent,
   newPhoneChallenge,
   parsePhoneCode,
   PHONE_CODE_MAX_ATTEMPTS,
   PHONE_CODE_TTL_MS,
   PHONE_CODE_WINDOW_MS,
+  PHONE_CODES_PER_NUMBER_WINDOW,
   PHONE_CODES_PER_WINDOW,
 } from '../../src/domain/phone-verification.js';
 import type { User } from '../../src/domain/state.js';
@@ -96,6 +100,25 @@ describe('phone codes', () => {
     for (let i = 2; i < PHONE_CODE_MAX_ATTEMPTS; i += 1) guesser = logPhoneEvent(guesser, phone, 'wrong', NOW_MS + i);
     expect(appErrorOf(() => assertPhoneCodeAllowed(guesser, phone, NOW_MS + 10)).code).toBe('LIMIT_EXCEEDED');
     assertPhoneCodeAllowed(guesser, '+14155550123', NOW_MS + 10);
+  });
+
+  it('texts one number at most five codes in 24 hours, whichever accounts ask; its log is keyed by a hash and keeps only the window', () => {
+    const phone = '+447700900777';
+    let log = null as ReturnType<typeof logNumberCode> | null;
+    for (let i = 0; i < PHONE_CODES_PER_NUMBER_WINDOW; i += 1) {
+      assertNumberCodeAllowed(log, phone, NOW_MS + i);
+      log = logNumberCode(log, `usr_${i}`, NOW_MS + i);
+    }
+    const capped = appErrorOf(() => assertNumberCodeAllowed(log, phone, NOW_MS + 10));
+    expect(capped).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      message: '5 codes were texted to +447700900777 in the last 24 hours, the most one number is sent',
+      hint: 'a new code can be asked for from 2026-11-24T10:00:00.000Z',
+    });
+    assertNumberCodeAllowed(log, phone, NOW_MS + PHONE_CODE_WINDOW_MS);
+    expect(logNumberCode(log, 'usr_9', NOW_MS + PHONE_CODE_WINDOW_MS).sent).toHaveLength(PHONE_CODES_PER_NUMBER_WINDOW);
+    expect(numberCodeLogKey(phone)).toMatch(/^[0-9a-f]{64}$/);
+    expect(numberCodeLogKey(phone)).not.toContain('447700900777');
   });
 
   it('reads only six ASCII digits', () => {

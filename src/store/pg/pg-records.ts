@@ -41,6 +41,7 @@ const DOC_TABLES = {
   summaries: { table: 'ticket_summaries', key: 'number', numeric: true },
   deliveries: { table: 'mail_deliveries', key: 'mail_id', numeric: false },
   'mail-imports': { table: 'mail_imports', key: 'key', numeric: false },
+  'phone-codes': { table: 'phone_codes', key: 'key', numeric: false },
 } as const;
 type DocKind = keyof typeof DOC_TABLES;
 
