@@ -29,7 +29,7 @@ import { agentQueue } from '../../src/app/agent.js';
 import { NO_FILTER } from '../../src/domain/ticket-filter.js';
 import { RecordView } from '../../src/store/record-view.js';
 import { PgRecordSource, type Query } from '../../src/store/pg/pg-records.js';
-import { PgRecordTransaction } from '../../src/store/pg/pg-transaction.js';
+import { APPEND_TURN, PgRecordTransaction } from '../../src/store/pg/pg-transaction.js';
 import { agent, customer, europe, newState, open, support } from '../support/desk.js';
 import { withClient } from '../support/pg-e2e.js';
 import { MIGRATIONS, pgStores } from '../support/pg-store.js';
@@ -360,6 +360,30 @@ describe('the PostgreSQL store', () => {
         await client.query('ROLLBACK');
       });
       expect((await backend(closedPid)).locks).toBe(0);
+    } finally {
+      sent.mockRestore();
+    }
+  });
+
+  it('a fresh connection whose first message failed (its lock wait timed out) loads its tables again before its next wait', async () => {
+    const store = postgres.make(NOW);
+    await seeded(store);
+    const schema = (store.location.match(/schema (\w+)/) ?? [])[1];
+    const opened = new PgStore(postgres.db.url, { migrationsDirectory: MIGRATIONS, now: () => new Date(NOW), schema, attempts: 1 });
+    postgres.db.onDrop(() => opened.close());
+    await opened.query("SET lock_timeout = '50ms'");
+    const [ada] = people;
+    const pay = () => opened.transaction((t) => deposit(t, depsAt(1), actor(ada!), { amountMinor: 100, currency: USD, source: 'card' }));
+    await withClient(postgres.db.url, async (holder) => {
+      await holder.query(`SELECT pg_advisory_lock(${APPEND_TURN})`);
+      await expect(pay()).rejects.toBeInstanceOf(AppError);
+      await holder.query(`SELECT pg_advisory_unlock(${APPEND_TURN})`);
+    });
+    const sent = vi.spyOn(loadPg().Client.prototype, 'query');
+    try {
+      await pay();
+      const first = sent.mock.calls.map(([text]) => (typeof text === 'string' ? text : String((text as { text?: string }).text ?? '')))[0];
+      expect(first).toMatch(/^BEGIN; COPY /);
     } finally {
       sent.mockRestore();
     }

@@ -279,7 +279,11 @@ export class PgStore implements LoadableStore {
         // connection's backend loads the tables it will append to (see warmThen): once the turn is
         // its, the unit's first statements run without waiting for its client.
         const rows = wait
-          ? await warmThen<MetaRow>(client, this.coldTables(client), `BEGIN; ${locks}; COMMIT; ${begin}`)
+          ? await warmThen<MetaRow>(client, this.coldTables(client), `BEGIN; ${locks}; COMMIT; ${begin}`).catch((error: unknown) => {
+              // Not known to be warm after a failed first message: the next unit loads the tables before its wait.
+              this.warm.delete(client);
+              throw error;
+            })
           : ((await client.query(begin)) as unknown as pg.QueryResult<MetaRow>[]).at(-1)?.rows;
         begun = true;
         t = await this.begin(client, false, storeMeta(rows?.[0]), turn);
