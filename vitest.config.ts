@@ -21,6 +21,7 @@ const FILE_STORE_ONLY = [
   'test/e2e/split-store.test.ts',
   'test/e2e/store-lock.test.ts',
   'test/e2e/schema2-store.test.ts',
+  'test/e2e/schema11-store.test.ts',
   'test/e2e/store-copy.test.ts',
   'test/e2e/postgres.test.ts',
   'test/e2e/postgres-refusals.test.ts',
