@@ -22,6 +22,8 @@ describe('agent triage', () => {
   // The fake editor keeps what okpay prefilled (and the file's mode) for the test, then writes the reply.
   const editor = path.join(tools, 'editor.sh');
   const emptyEditor = path.join(tools, 'empty-editor.sh');
+  // Saves a reply in Latin-1 ("Café fermé" with bytes E9, which are not UTF-8).
+  const latin1Editor = path.join(tools, 'latin1-editor.sh');
   let terminal: Terminal;
   let session = '';
 
@@ -56,8 +58,8 @@ describe('agent triage', () => {
   beforeAll(async () => {
     writeFileSync(editor, `#!/bin/sh\ncp "$1" '${tools}/draft'\nstat -c %a "$1" > '${tools}/mode'\nprintf '%s\\n' '${REPLY}' > "$1"\n`);
     writeFileSync(emptyEditor, `#!/bin/sh\n: > "$1"\n`);
-    chmodSync(editor, 0o755);
-    chmodSync(emptyEditor, 0o755);
+    writeFileSync(latin1Editor, `#!/bin/sh\nprintf 'Caf\\351 ferm\\351\\n' > "$1"\n`);
+    for (const tool of [editor, emptyEditor, latin1Editor]) chmodSync(tool, 0o755);
     await desk.admin();
     await desk.customer(ADA, ['--country', 'DE']);
     await desk.customer(CHEN, ['--country', 'CN', '--language', 'zh']);
@@ -160,6 +162,23 @@ describe('agent triage', () => {
     expect(one.priority).toBe('urgent');
     expect(one.status).toBe('on-hold');
     expect(one.messages.filter((m) => m.visibility === 'internal')).toEqual([]);
+  });
+
+  it('refuses a reply the editor saved in another encoding than UTF-8, on one line, and sends nothing', async () => {
+    const before = await ticket(1);
+    const sent = (await mails(desk.o, ADA)).length;
+    terminal.start(['agent', 'triage'], env(latin1Editor));
+    await terminal.waitFor(/Ticket #1: Withdrawal not received/);
+    terminal.type('r');
+    const screen = await terminal.waitFor(/#1: the text the editor saved is not valid UTF-8 text/);
+    expect(screen.split('\n').filter((line) => line.includes('UTF-8'))).toHaveLength(1);
+    expect(screen).not.toMatch(/Caf|answer sent/);
+    terminal.type('q');
+    const end = await terminal.finish();
+    expect(end.code, end.text).toBe(0);
+    expect(end.text).toContain('Triage ended after 0 action(s).');
+    expect(await ticket(1)).toEqual(before);
+    expect(await mails(desk.o, ADA)).toHaveLength(sent);
   });
 
   it('assigns to a named agent, merges a duplicate and sets the category by key; ? lists every key', async () => {
