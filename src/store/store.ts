@@ -76,6 +76,8 @@ export interface RecordsTransaction extends Records {
   readonly mails: readonly MailRecord[];
   /** Commit what was done, then fail the command (a counted failed sign-in, say). */
   failAfterCommit(error: AppError): void;
+  /** The error given to failAfterCommit, which the store raises once it has committed; null when none. */
+  readonly deferredError: AppError | null;
   /** Lets a very large commit write what is already final (full journal segments) as it goes. */
   flush(): Promise<void>;
   /**
