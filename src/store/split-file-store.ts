@@ -272,6 +272,9 @@ export class SplitFileStore implements LoadableStore {
       this.configure(root);
       const texts = new Map<string, string>();
       for (const [target, make] of await this.schema2Files(state)) texts.set(target, (await make()).toString('utf8'));
+      // An upgrade that committed meanwhile may have removed index/ before it was read (read as
+      // none, as in a store without one) while every other file was still there: read it again.
+      if (existsSync(this.file(ROOT))) throw new StaleRead(changedUnderRead(this.directory));
       return new Snapshot(this, root, null, false, texts);
     } catch (error) {
       // Upgraded meanwhile, its old files gone: the read starts again, on the upgraded store.

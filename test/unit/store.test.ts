@@ -4,7 +4,7 @@
 // The tampering matrix and kill -9 at any point of a commit are in test/e2e/split-store.test.ts;
 // the records contract shared with the other stores in test/unit/record-stores.test.ts.
 
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { chainHash, entryContentText } from '../../src/domain/hashing.js';
 import { setFaultHook } from '../../src/store/durable-file.js';
 import { acquireStoreLock } from '../../src/store/lock.js';
 import { MemoryRecordStore } from '../../src/store/memory-record-store.js';
+import { Schema2Reader } from '../../src/store/schema2-reader.js';
 import { SCHEMA2_VERSION } from '../../src/store/schema2-state.js';
 import { SplitFileStore } from '../../src/store/split-file-store.js';
 import type { RecordStore } from '../../src/store/store.js';
@@ -348,6 +349,45 @@ describe('a schema-2 state.json met by the upgrade', () => {
       expect(Object.keys(window)).toEqual(['2026-11-03', '2026-11-20']);
       expect(await t.limits.get('usr_b')).toEqual({});
     });
+  });
+});
+
+describe('a schema-2 store read in memory while its first writer upgrades it', () => {
+  it('is read again on the upgraded store when the journal index went between the read of state.json and its own', async () => {
+    const home = path.join(root, 'old');
+    cpSync(SCHEMA2_FIXTURE, home, { recursive: true });
+    const bob = 'usr_4vk2d7kbsgkg';
+    const historyOf = (store: SplitFileStore) => store.read((t) => t.journal.seqsOfUser(bob));
+    cpSync(home, path.join(root, 'copy'), { recursive: true });
+    const expected = await historyOf(open(path.join(root, 'copy')));
+    expect(expected.length).toBeGreaterThan(3);
+    // Right after the read has taken state.json, a writer upgrades the store and has removed
+    // state.json and index/ when it stops (its removal of outbox/ fails): the read meets no index,
+    // while every mail it reads is still there.
+    const committedState = Schema2Reader.prototype.committedState;
+    const spy = vi.spyOn(Schema2Reader.prototype, 'committedState').mockImplementationOnce(async function (this: Schema2Reader) {
+      const state = await committedState.call(this);
+      setFaultHook((step, file) => {
+        if (step === 'remove' && path.basename(file) === 'outbox') throw new Error('stopped before removing outbox/');
+      });
+      try {
+        await expect(open(home).transaction((t) => t.users.count())).rejects.toThrow('outbox');
+      } finally {
+        setFaultHook(null);
+      }
+      expect([existsSync(path.join(home, 'store.json')), existsSync(path.join(home, 'index')), existsSync(path.join(home, 'outbox'))]).toEqual([
+        true,
+        false,
+        true,
+      ]);
+      return state;
+    });
+    try {
+      expect(await historyOf(open(home))).toEqual(expected);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
