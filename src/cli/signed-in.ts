@@ -7,10 +7,18 @@ import { isReadOnlyError, type RecordsTransaction } from '../store/store.js';
 import { readSignedIn, sessionToken } from './auth.js';
 import type { Context } from './context.js';
 
-/** One atomic change made by the signed-in person. */
-export async function asSignedIn<T>(ctx: Context, work: (t: RecordsTransaction, actor: Actor) => Promise<T>, access: Access = {}): Promise<T> {
+/**
+ * One atomic change made by the signed-in person. `prepare`: what the change needs from outside the
+ * store (its data files), made ready while the store waits for its locks (TransactionOptions.prepare).
+ */
+export async function asSignedIn<T>(
+  ctx: Context,
+  work: (t: RecordsTransaction, actor: Actor) => Promise<T>,
+  access: Access = {},
+  prepare?: () => void,
+): Promise<T> {
   const token = await sessionToken(ctx);
-  return ctx.store.transaction(async (t) => work(t, await authenticate(t, ctx.now().getTime(), token, access)));
+  return ctx.store.transaction(async (t) => work(t, await authenticate(t, ctx.now().getTime(), token, access)), prepare ? { prepare } : {});
 }
 
 /** A look by the signed-in person, without the store lock (see readSignedIn). */

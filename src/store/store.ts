@@ -153,6 +153,15 @@ export interface TransactionOptions {
    * may be skipped and made by a later command (a session's last use), so that a read answers at once.
    */
   readonly wait?: boolean;
+  /**
+   * Work the unit of work will need that does not touch the store (loading the data files it prices
+   * with), done while the store waits for its locks: on PostgreSQL after the request for them is
+   * sent, so that it runs beside the server's start of the unit and, under contention, outside the
+   * appenders' turn, where every other appender would wait for it. A store may also not call it:
+   * the unit of work does the same work when it needs it. Its failure is left to the unit of work,
+   * which meets the same failure itself.
+   */
+  readonly prepare?: () => void;
 }
 
 /**

@@ -389,6 +389,45 @@ describe('the PostgreSQL store', () => {
     }
   });
 
+  it("runs a unit of work's prepare while it waits for the appenders' turn, before its work and once; a prepare that fails is left to the work", async () => {
+    const store = postgres.make(NOW);
+    await seeded(store);
+    const [ada] = people;
+    const order: string[] = [];
+    const pay = (step: number, prepare: () => void) =>
+      store.transaction(
+        (t) => {
+          order.push('work');
+          return deposit(t, depsAt(step), actor(ada!), { amountMinor: 100, currency: USD, source: 'card' });
+        },
+        { prepare },
+      );
+    await withClient(postgres.db.url, async (holder) => {
+      await holder.query(`SELECT pg_advisory_lock(${APPEND_TURN})`);
+      const paying = pay(1, () => order.push('prepare'));
+      // Found waiting for the turn in pg_stat_activity (not after a sleep): by then its prepare has run, its work not.
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const { rows } = await holder.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'okpay' AND wait_event_type = 'Lock' AND wait_event = 'advisory' AND datname = current_database() AND pid <> pg_backend_pid()",
+        );
+        if (rows[0]?.n === 1) break;
+        if (Date.now() > deadline) throw new Error('the unit of work never waited for the turn');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(order).toEqual(['prepare']);
+      await holder.query(`SELECT pg_advisory_unlock(${APPEND_TURN})`);
+      await paying;
+    });
+    expect(order).toEqual(['prepare', 'work']);
+    // A prepare that throws changes nothing: the unit of work runs and meets what it needs itself.
+    await pay(2, () => {
+      throw new Error('the data files could not be read');
+    });
+    expect(order).toEqual(['prepare', 'work', 'work']);
+    expect(((await dump(store)) as { journal: unknown[] }).journal).toHaveLength(2);
+  });
+
   it('a look reads a session with its user and the user’s wallet and held balances in one query, as they are', async () => {
     const store = postgres.make(NOW);
     await seeded(store);

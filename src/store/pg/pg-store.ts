@@ -113,7 +113,7 @@ export class PgStore implements LoadableStore {
 
   /** Transactions of one store run one at a time, as a file lock makes them; other machines' run beside them. */
   transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
-    const next = this.queue.then(() => this.withClient('make', (client) => this.runWriting(client, work, options.wait !== false)));
+    const next = this.queue.then(() => this.withClient('make', (client) => this.runWriting(client, work, options.wait !== false, options.prepare)));
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -251,7 +251,7 @@ export class PgStore implements LoadableStore {
     });
   }
 
-  private async runWriting<T>(client: pg.Client, work: (t: RecordsTransaction) => Promise<T> | T, wait: boolean): Promise<T> {
+  private async runWriting<T>(client: pg.Client, work: (t: RecordsTransaction) => Promise<T> | T, wait: boolean, prepare?: () => void): Promise<T> {
     const attempts = this.options.attempts ?? DEFAULT_ATTEMPTS;
     for (let attempt = 1; ; attempt += 1) {
       // Writers share one advisory lock; one that keeps losing takes it alone, so it cannot starve.
@@ -278,13 +278,17 @@ export class PgStore implements LoadableStore {
         // transaction of their own: its snapshot is taken after the wait), and before them a fresh
         // connection's backend loads the tables it will append to (see warmThen): once the turn is
         // its, the unit's first statements run without waiting for its client.
-        const rows = wait
-          ? await warmThen<MetaRow>(client, this.coldTables(client), `BEGIN; ${locks}; COMMIT; ${begin}`).catch((error: unknown) => {
+        const first = wait
+          ? warmThen<MetaRow>(client, this.coldTables(client), `BEGIN; ${locks}; COMMIT; ${begin}`).catch((error: unknown) => {
               // Not known to be warm after a failed first message: the next unit loads the tables before its wait.
               this.warm.delete(client);
               throw error;
             })
-          : ((await client.query(begin)) as unknown as pg.QueryResult<MetaRow>[]).at(-1)?.rows;
+          : client.query(begin).then((results) => (results as unknown as pg.QueryResult<MetaRow>[]).at(-1)?.rows);
+        // Sent: what the unit will need from outside the store is made ready while the server takes
+        // the locks (and under contention waits for the turn), not inside the turn (TransactionOptions.prepare).
+        if (attempt === 1) prepareQuietly(prepare);
+        const rows = await first;
         begun = true;
         t = await this.begin(client, false, storeMeta(rows?.[0]), turn);
         const result = await work(t);
@@ -547,6 +551,15 @@ async function tryWritersLock(client: pg.Client, alone: boolean): Promise<boolea
     `SELECT ${alone ? 'pg_try_advisory_lock' : 'pg_try_advisory_lock_shared'}(${WRITERS_LOCK}) AS locked`,
   );
   return rows[0]?.locked === true;
+}
+
+/** Runs `prepare`, if any; a failure is left to the unit of work, which meets it itself when it needs what failed. */
+function prepareQuietly(prepare: (() => void) | undefined): void {
+  try {
+    prepare?.();
+  } catch {
+    // The unit of work does the same work, and reports its failure, when it needs it.
+  }
 }
 
 /** A short randomized wait before running again, growing with the attempt, so deadlocked commands spread out. */
