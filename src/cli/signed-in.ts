@@ -3,22 +3,25 @@
 
 import { authenticate, type Access, type Actor } from '../app/authenticate.js';
 import { AppError } from '../domain/errors.js';
-import { isReadOnlyError, type RecordsTransaction } from '../store/store.js';
+import { sha256Hex } from '../domain/hashing.js';
+import { isReadOnlyError, type RecordsTransaction, type TransactionOptions } from '../store/store.js';
 import { readSignedIn, sessionToken } from './auth.js';
 import type { Context } from './context.js';
 
 /**
- * One atomic change made by the signed-in person. `prepare`: what the change needs from outside the
- * store (its data files), made ready while the store waits for its locks (TransactionOptions.prepare).
+ * One atomic change made by the signed-in person. `ahead`: what the change needs from outside the
+ * store (its data files), made ready while the store waits for its locks, and what it reads after
+ * the session, when known (TransactionOptions.prepare and readAhead).
  */
 export async function asSignedIn<T>(
   ctx: Context,
   work: (t: RecordsTransaction, actor: Actor) => Promise<T>,
   access: Access = {},
-  prepare?: () => void,
+  ahead: Pick<TransactionOptions, 'prepare' | 'readAhead'> = {},
 ): Promise<T> {
   const token = await sessionToken(ctx);
-  return ctx.store.transaction(async (t) => work(t, await authenticate(t, ctx.now().getTime(), token, access)), prepare ? { prepare } : {});
+  const readAhead = token === null ? ahead.readAhead : { ...ahead.readAhead, sessionHash: sha256Hex(token) };
+  return ctx.store.transaction(async (t) => work(t, await authenticate(t, ctx.now().getTime(), token, access)), { ...ahead, readAhead });
 }
 
 /** A look by the signed-in person, without the store lock (see readSignedIn). */

@@ -162,6 +162,25 @@ export interface TransactionOptions {
    * which meets the same failure itself.
    */
   readonly prepare?: () => void;
+  /**
+   * What a signed-in unit of work reads first, when known before it starts: its session, its user's
+   * idempotency key, and the user it pays by email or phone. A store that reads ahead (PostgreSQL,
+   * a unit holding the appenders' turn) reads them in one query with the unit's facts, as soon as
+   * the turn is its; the answers are those of the reads they stand for, and a read not named, or
+   * named otherwise than the unit asks for it, is made as usual.
+   */
+  readonly readAhead?: ReadAhead;
+}
+
+/**
+ * See TransactionOptions.readAhead: the session (the SHA-256 of its token, as authenticate looks it
+ * up), an idempotency key of the session's user, an address (normalized, as the use-case looks it up).
+ */
+export interface ReadAhead {
+  readonly sessionHash?: string;
+  readonly idempotencyKey?: string;
+  readonly email?: string;
+  readonly phone?: string;
 }
 
 /**

@@ -507,6 +507,63 @@ describe('the PostgreSQL store', () => {
     }
   });
 
+  it("a writer holding the appenders' turn reads the idempotency key and the payee it was told of (TransactionOptions.readAhead) with the session, in one query, and the session too with its facts, as they are read one by one", async () => {
+    const store = postgres.make(NOW);
+    await seeded(store);
+    const [ada, bob, cyd] = people;
+    await store.transaction(async (t) => {
+      t.sessions.put('hash-of-ada', { userId: ada!.id, createdAt: NOW, lastSeenAt: NOW });
+      await deposit(t, depsAt(1), actor(ada!), { amountMinor: 50_000, currency: USD, source: 'card' });
+    });
+    const request = { to: bob!.email, amountMinor: 1_250, currency: 'USD', toCurrency: 'USD' };
+    await store.transaction((t) => transfer(t, depsAt(2), actor(ada!), { request, memo: null, idempotencyKey: 'inv-1', quoteId: null }));
+    const reads = async (t: RecordsTransaction, key: string, email: string) => {
+      const session = await t.sessions.get('hash-of-ada');
+      const record = await t.idempotency.get(ada!.id, key);
+      const payee = await t.users.byEmail(email);
+      const theirs = payee ? await Promise.all([t.users.get(payee.id), t.balances.ofAccount(userAccount(payee.id))]) : [];
+      return [session, record, payee?.id, ...theirs];
+    };
+    const sent = vi.spyOn(loadPg().Client.prototype, 'query');
+    const counted = (key: string, email: string) => async (t: RecordsTransaction) => {
+      const before = sent.mock.calls.length;
+      return { values: await reads(t, key, email), queries: sent.mock.calls.length - before };
+    };
+    try {
+      // A key used (with bob, who has a wallet), a key not used (with cyd, who has none), and an address nobody has.
+      for (const [key, email] of [
+        ['inv-1', bob!.email],
+        ['inv-2', cyd!.email],
+        ['inv-2', 'nobody@example.com'],
+      ] as const) {
+        const ahead = await store.transaction(counted(key, email), { readAhead: { idempotencyKey: key, email } });
+        expect(ahead.queries).toBe(1);
+        // Named with its session, all of it comes with the unit's facts, as soon as the turn is its: no query of its own.
+        const withFacts = await store.transaction(counted(key, email), { readAhead: { sessionHash: 'hash-of-ada', idempotencyKey: key, email } });
+        expect(withFacts.queries).toBe(0);
+        const one = await store.transaction(counted(key, email), { wait: false });
+        expect(one.queries).toBeGreaterThan(2);
+        expect(ahead.values).toEqual(one.values);
+        expect(withFacts.values).toEqual(one.values);
+        if (key === 'inv-1') expect(ahead.values[1]).toMatchObject({ txId: expect.stringMatching(/^txn_/) });
+        else expect(ahead.values[1] ?? null).toBeNull();
+      }
+    } finally {
+      sent.mockRestore();
+    }
+    // A payment whose key and payee were read ahead: paid once, replayed after, the new key stored with it.
+    const pay = () =>
+      store.transaction((t) => transfer(t, depsAt(3), actor(ada!), { request, memo: null, idempotencyKey: 'inv-3', quoteId: null }), {
+        readAhead: { sessionHash: 'hash-of-ada', idempotencyKey: 'inv-3', email: bob!.email },
+      });
+    const paid = await pay();
+    const again = await pay();
+    expect(again).toMatchObject({ replayed: true, tx: { id: paid.tx.id } });
+    const state = (await dump(store)) as { journal: unknown[] };
+    expect(state.journal).toHaveLength(3);
+    expect((await verifyStore(store)).problems).toEqual([]);
+  });
+
   it('fills the open queue’s group columns of a database migrated from before them (migrations 8 and 9), so its groups hold every open ticket and count those waiting for a first answer', async () => {
     const store = await withThreeTickets();
     const groups = async () => {

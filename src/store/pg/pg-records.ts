@@ -14,6 +14,7 @@ import type { TicketSummary } from '../../domain/ticket-summary.js';
 import {
   DATA_KINDS,
   DIRECTORY_KEY,
+  idempotencyKey,
   INDEX_KINDS,
   OPEN_STATUSES,
   openQueueKey,
@@ -25,6 +26,7 @@ import {
 import type { RecordSource } from '../record-view.js';
 import { loadPg } from './pg-driver.js';
 import type { OrderedAfter } from '../records.js';
+import type { ReadAhead } from '../store.js';
 import { META_KEY } from '../record-transaction.js';
 
 export type Query = <R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: readonly unknown[]) => Promise<pg.QueryResult<R>>;
@@ -72,7 +74,37 @@ const BALANCES_OF = (prefix: 'user' | 'hold', userId = 's.user_id'): string =>
   `(SELECT json_object_agg(b.currency, b.amount_minor::text ORDER BY b.currency) FROM balances b WHERE b.account = '${prefix}:' || ${userId})::text`;
 
 /** A subquery: the spending window of the session's user (limit_days) as one JSON object by day, or null. */
-const DAYS_OF = '(SELECT json_object_agg(l.day, l.usd_minor::text ORDER BY l.day) FROM limit_days l WHERE l.user_id = s.user_id)::text AS days';
+const DAYS_OF = '(SELECT json_object_agg(l.day, l.usd_minor::text ORDER BY l.day) FROM limit_days l WHERE l.user_id = s.user_id)::text';
+
+/** The payee named in TransactionOptions.readAhead: the lookup kind, its column, the address. */
+function addressOf(after: ReadAhead): { kind: 'user-by-email' | 'user-by-phone'; column: string; value: string } | undefined {
+  if (after.email !== undefined) return { kind: 'user-by-email', column: 'email', value: after.email };
+  if (after.phone !== undefined) return { kind: 'user-by-phone', column: 'phone', value: after.phone };
+  return undefined;
+}
+
+/** See PgRecordSource.sessionAheadSql; `after`: what a unit holding the turn reads next (null: not a writer in the turn). */
+export function sessionAheadSql(after: ReadAhead | null, tokenHash: string, value: (text: string) => string): string {
+  const writer = after !== null;
+  const key = after?.idempotencyKey;
+  const address = after === null ? undefined : addressOf(after);
+
+  const columns = [
+    's.doc::text',
+    's.user_id',
+    'u.doc::text',
+    BALANCES_OF('user'),
+    BALANCES_OF('hold'),
+    writer ? DAYS_OF : 'NULL',
+    key === undefined
+      ? 'NULL'
+      : `(SELECT json_build_array(i.fingerprint, i.tx_id, i.expires_at) FROM idempotency i WHERE i.user_id = s.user_id AND i.key = ${value(key)})`,
+    address === undefined
+      ? 'NULL'
+      : `(SELECT json_build_array(p.id, p.doc, ${BALANCES_OF('user', 'p.id')}) FROM users p WHERE p.${address.column} = ${value(address.value)})`,
+  ];
+  return `(SELECT json_build_array(${columns.join(', ')})::text FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = ${value(tokenHash)})`;
+}
 
 /** An account's balances from BALANCES_OF (or a window's days from DAYS_OF), as a read of the account (the window) answers them (no row: undefined). */
 function balancesOf(json: string | null): Record<string, MinorUnits> | undefined {
@@ -133,6 +165,8 @@ export interface MetaRow {
   audit_hash: string;
   mail: string;
   ticket: string;
+  /** A writer's session read with its facts (sessionAheadSql), when asked for. */
+  ahead?: string | null;
 }
 
 /** The query of the store's facts and the server's clock, with `extra` columns (a look reads the schema version with them). */
@@ -177,6 +211,8 @@ export class PgRecordSource implements RecordSource {
     private readonly query: Query,
     private readonly pageRows = SCAN_BATCH,
     private readonly readAhead: 'none' | 'look' | 'turn' = 'none',
+    /** In 'turn': what the unit reads after its session, read with it (TransactionOptions.readAhead). */
+    private readonly after: ReadAhead = {},
   ) {}
 
   /** The store's facts, and the server's clock (the transaction's start) read with them. */
@@ -426,29 +462,53 @@ export class PgRecordSource implements RecordSource {
    * session) can still meet it, and that writes no row read ahead here but the session itself.
    */
   private async sessionAhead(tokenHash: string): Promise<unknown> {
-    const writer = this.readAhead === 'turn';
-    const { rows } = await this.query<{
-      doc: string;
-      user_id: string;
-      user_doc: string | null;
-      wallet: string | null;
-      held: string | null;
-      days?: string | null;
-    }>(
-      `SELECT s.doc::text AS doc, s.user_id, u.doc::text AS user_doc, ${BALANCES_OF('user')} AS wallet, ${BALANCES_OF('hold')} AS held${writer ? `, ${DAYS_OF}` : ''}
-         FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`,
-      [tokenHash],
+    const values: string[] = [];
+    const { rows } = await this.query<{ ahead: string | null }>(
+      `SELECT ${this.sessionAheadSql(tokenHash, (value) => `$${values.push(value)}`)} AS ahead`,
+      values,
     );
-    const row = rows[0];
-    if (!row) return undefined;
-    const ahead: [string, unknown][] = [
-      [`users\u0000${row.user_id}`, row.user_doc === null ? undefined : JSON.parse(row.user_doc)],
-      [`balances\u0000${userAccount(row.user_id)}`, balancesOf(row.wallet)],
-      [`balances\u0000${holdAccount(row.user_id)}`, balancesOf(row.held)],
-    ];
-    if (writer) ahead.push([`limits\u0000${row.user_id}`, balancesOf(row.days ?? null)]);
-    for (const [id, value] of ahead) if (!this.cache.has(id)) this.cache.set(id, value);
-    return JSON.parse(row.doc);
+    return this.tookSession(tokenHash, rows[0]?.ahead ?? null);
+  }
+
+  /**
+   * A subquery: the session of `tokenHash` with what is read after it (its user, the user's wallet
+   * and held balances; in 'turn' the spending window, and the idempotency key and payee named in
+   * TransactionOptions.readAhead), as one JSON array, or null. `value` writes a value into the
+   * text: a parameter, or a quoted literal where the subquery goes with the unit's facts (PgStore).
+   */
+  sessionAheadSql(tokenHash: string, value: (text: string) => string): string {
+    return sessionAheadSql(this.readAhead === 'turn' ? this.after : null, tokenHash, value);
+  }
+
+  /** The session of `tokenHash` from sessionAheadSql's answer, the records read with it kept as read; returns it (none: undefined). */
+  tookSession(tokenHash: string, ahead: string | null): unknown {
+    const row = ahead === null ? null : (JSON.parse(ahead) as [string, string, string | null, string | null, string | null, string | null, unknown, unknown]);
+    const session = row === null ? undefined : JSON.parse(row[0]);
+    const kept: [string, unknown][] = [[`sessions\u0000${tokenHash}`, session]];
+    if (row !== null) {
+      const [, userId, userDoc, wallet, held, days, idem, payee] = row;
+      kept.push(
+        [`users\u0000${userId}`, userDoc === null ? undefined : JSON.parse(userDoc)],
+        [`balances\u0000${userAccount(userId)}`, balancesOf(wallet)],
+        [`balances\u0000${holdAccount(userId)}`, balancesOf(held)],
+      );
+      const writer = this.readAhead === 'turn';
+      if (writer) kept.push([`limits\u0000${userId}`, balancesOf(days)]);
+      const key = writer ? this.after.idempotencyKey : undefined;
+      if (key !== undefined) {
+        const found = idem as [string, string, string] | null;
+        kept.push([`idempotency\u0000${idempotencyKey(userId, key)}`, found ? { fingerprint: found[0], txId: found[1], expiresAt: found[2] } : undefined]);
+      }
+      const address = writer ? addressOf(this.after) : undefined;
+      if (address !== undefined) {
+        // As prefetchByAddress answers an address: the lookup's one member, the record and the wallet.
+        const found = payee as [string, unknown, string | null] | null;
+        kept.push([`${address.kind}\u0000${address.value}`, found ? members([found[0]]) : undefined]);
+        if (found) kept.push([`users\u0000${found[0]}`, found[1]], [`balances\u0000${userAccount(found[0])}`, balancesOf(found[2])]);
+      }
+    }
+    for (const [id, value] of kept) if (!this.cache.has(id)) this.cache.set(id, value);
+    return session;
   }
 
   private async balances(account: string): Promise<Record<string, MinorUnits> | undefined> {

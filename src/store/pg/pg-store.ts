@@ -25,13 +25,23 @@ import { AppError } from '../../domain/errors.js';
 import { GENESIS_HASH } from '../../domain/state.js';
 import { MemoryRecordStore } from '../memory-record-store.js';
 import { RecordView } from '../record-view.js';
-import type { LoadableStore, RecordsTransaction, StoreLoader, TransactionOptions } from '../store.js';
+import type { LoadableStore, ReadAhead, RecordsTransaction, StoreLoader, TransactionOptions } from '../store.js';
 import { loadMigrations, migrate, refuseNewer, schemaVersion, type Migration } from './migrate.js';
 import { copyBatch, copyInto, warmThen, type CopyTable } from './pg-copy.js';
 import { PgLoader } from './pg-load.js';
 import { loadPg } from './pg-driver.js';
 import { brokenConnection, DatabaseErrors, sqlState } from './pg-errors.js';
-import { fillQueueColumns, metaQuery, PgRecordSource, recordStatements, sqlLiteral, storeMeta, type MetaRow, type Query } from './pg-records.js';
+import {
+  fillQueueColumns,
+  metaQuery,
+  PgRecordSource,
+  recordStatements,
+  sessionAheadSql,
+  sqlLiteral,
+  storeMeta,
+  type MetaRow,
+  type Query,
+} from './pg-records.js';
 import { APPEND_TABLES, APPEND_TURN, PgRecordTransaction, SEND_AHEAD_ENTRIES } from './pg-transaction.js';
 import { maskDatabaseUrl } from './url.js';
 
@@ -113,7 +123,7 @@ export class PgStore implements LoadableStore {
 
   /** Transactions of one store run one at a time, as a file lock makes them; other machines' run beside them. */
   transaction<T>(work: (t: RecordsTransaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
-    const next = this.queue.then(() => this.withClient('make', (client) => this.runWriting(client, work, options.wait !== false, options.prepare)));
+    const next = this.queue.then(() => this.withClient('make', (client) => this.runWriting(client, work, options)));
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -251,7 +261,8 @@ export class PgStore implements LoadableStore {
     });
   }
 
-  private async runWriting<T>(client: pg.Client, work: (t: RecordsTransaction) => Promise<T> | T, wait: boolean, prepare?: () => void): Promise<T> {
+  private async runWriting<T>(client: pg.Client, work: (t: RecordsTransaction) => Promise<T> | T, options: TransactionOptions): Promise<T> {
+    const wait = options.wait !== false;
     const attempts = this.options.attempts ?? DEFAULT_ATTEMPTS;
     for (let attempt = 1; ; attempt += 1) {
       // Writers share one advisory lock; one that keeps losing takes it alone, so it cannot starve.
@@ -273,7 +284,10 @@ export class PgStore implements LoadableStore {
       try {
         // BEGIN and the store's facts in one round trip. Without waiting, a row another transaction
         // is changing is not waited for either (55P03: STORE_LOCKED).
-        const begin = `BEGIN ISOLATION LEVEL SERIALIZABLE; ${wait ? '' : "SET LOCAL lock_timeout = '1ms'; "}${metaQuery()}`;
+        // A unit that waits reads its session, and what it reads after it, with the facts (TransactionOptions.readAhead).
+        const session = wait ? options.readAhead?.sessionHash : undefined;
+        const ahead = session === undefined ? '' : `${sessionAheadSql(options.readAhead ?? {}, session, (value) => client.escapeLiteral(value))} AS ahead`;
+        const begin = `BEGIN ISOLATION LEVEL SERIALIZABLE; ${wait ? '' : "SET LOCAL lock_timeout = '1ms'; "}${metaQuery(ahead)}`;
         // A unit that waits sends its locks in the same round trip, ahead of its BEGIN (in a
         // transaction of their own: its snapshot is taken after the wait), and before them a fresh
         // connection's backend loads the tables it will append to (see warmThen): once the turn is
@@ -287,10 +301,16 @@ export class PgStore implements LoadableStore {
           : client.query(begin).then((results) => (results as unknown as pg.QueryResult<MetaRow>[]).at(-1)?.rows);
         // Sent: what the unit will need from outside the store is made ready while the server takes
         // the locks (and under contention waits for the turn), not inside the turn (TransactionOptions.prepare).
-        if (attempt === 1) prepareQuietly(prepare);
+        if (attempt === 1) prepareQuietly(options.prepare);
         const rows = await first;
         begun = true;
-        t = await this.begin(client, false, storeMeta(rows?.[0]), turn);
+        t = await this.begin(
+          client,
+          false,
+          storeMeta(rows?.[0]),
+          turn ? (options.readAhead ?? {}) : null,
+          session === undefined ? undefined : [session, rows?.[0]?.ahead ?? null],
+        );
         const result = await work(t);
         let heads = '';
         if (!t.unchanged) {
@@ -387,10 +407,17 @@ export class PgStore implements LoadableStore {
     } else await this.rollbacks.get(client);
   }
 
-  /** `turn`: a writer that holds the appenders' turn from before its snapshot, which reads ahead (see PgRecordSource). */
-  private async begin(client: pg.Client, readOnly: boolean, facts: StoreFacts | null = null, turn = false): Promise<PgRecordTransaction> {
+  /** `turn`: a writer that holds the appenders' turn from before its snapshot, which reads ahead (see PgRecordSource), with what its caller named. */
+  private async begin(
+    client: pg.Client,
+    readOnly: boolean,
+    facts: StoreFacts | null = null,
+    turn: ReadAhead | null = null,
+    session?: [hash: string, ahead: string | null],
+  ): Promise<PgRecordTransaction> {
     const query = serialQuery(client);
-    const source = new PgRecordSource(query, this.options.scanPageRows, readOnly ? 'look' : turn ? 'turn' : 'none');
+    const source = new PgRecordSource(query, this.options.scanPageRows, readOnly ? 'look' : turn ? 'turn' : 'none', turn ?? {});
+    if (session) source.tookSession(...session);
     const { meta, serverTime } = facts ?? (await source.meta());
     this.workTime = serverTime;
     this.serverOffsetMs = serverTime.getTime() - Date.now();
