@@ -535,6 +535,7 @@ describe('the PostgreSQL store', () => {
         ['inv-1', bob!.email],
         ['inv-2', cyd!.email],
         ['inv-2', 'nobody@example.com'],
+        ["it's \\ 1", bob!.email],
       ] as const) {
         const ahead = await store.transaction(counted(key, email), { readAhead: { idempotencyKey: key, email } });
         expect(ahead.queries).toBe(1);

@@ -204,8 +204,9 @@ export class PgRecordSource implements RecordSource {
    * `pageRows`: rows per keyset page of a scan (`store copy` tests make it small). `readAhead`: a look
    * (REPEATABLE READ, READ ONLY) reads a session with what a signed-in look reads next (sessionAhead);
    * a writer that holds the appenders' turn from before its snapshot ('turn') reads a session with
-   * what a signed-in payment reads next (its user's spending window too), and a user by address with
-   * their record and balances (prefetchByAddress).
+   * what a signed-in payment reads next (its user's spending window too, and the idempotency key and
+   * payee named in `after`: TransactionOptions.readAhead), and a user by address with their record
+   * and balances (prefetchByAddress).
    */
   constructor(
     private readonly query: Query,

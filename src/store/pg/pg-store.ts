@@ -11,8 +11,9 @@
 // for another store's unit of work (that one would wait for the turn it holds). Since the turn makes
 // such units run one after another, what happens while it is held decides the rate under contention:
 // a fresh backend loads its tables before it waits, the locks, BEGIN and the store's facts go in one
-// round trip, the session and a payee are read with what a payment reads next, and the commit's
-// records go with its rows (a transfer makes 5 round trips holding the turn, where it made 14).
+// round trip, a signed-in change's session (with its key and payee, when named) is read with the
+// facts, what the change needs from outside the store is made ready while it waits, and the commit's
+// records go with its rows (a transfer makes 2 round trips holding the turn, where it made 14).
 // Reads run REPEATABLE READ, READ ONLY: one committed version, no locks.
 //
 // One connection per store, opened on first use (a one-shot command pays for one connect, no pool).
