@@ -203,18 +203,29 @@ export class SegmentLog<E extends ChainEntry> {
 /**
  * Entries appended by one commit. Each is serialized once, as canonical text that is both what
  * its hash covers and what the file holds; the open segment grows by splicing that text in, so
- * its earlier entries are never parsed or re-serialized. Segments that fill up are written early
- * (streaming), keeping a huge commit bounded in memory. `rollback` puts the files back as they
- * were when the commit began.
+ * its earlier entries are never parsed or re-serialized. `flushFull` lays the entries added so far
+ * into their segment's bytes (the newest aside) and writes each segment as it fills, without
+ * waiting for it (streaming): a huge commit holds one segment's bytes, not its entries' objects,
+ * and goes on while the disk writes. `finish` waits for every write. `rollback` puts the files
+ * back as they were when the commit began.
  */
 export class ChainAppender<E extends ChainEntry, C> {
+  /** Entries added and not laid into their segment's bytes yet. */
   private pending: { seq: number; content: C; end?: boolean }[] = [];
+  /** The committed head when the appender began, then that of the last segment `finish` wrote. */
   private head: ChainHead;
   private readonly startHead: ChainHead;
+  /** The last entry laid out (its seq and hash): where the chain goes on. */
+  private laid: { seq: number; hash: string };
+  /** The segment being laid out and not written yet. */
+  private open: { segment: number; bytes: SegmentBytes } | null = null;
   private readonly originals = new Map<number, string | null>();
   /** The bytes of the segment this appender wrote last, which its next write may add to. */
   private openBytes: Buffer | null = null;
   private openSegment: number | null = null;
+  /** Segment writes started and not waited for yet; the first that failed. */
+  private writing: Promise<void>[] = [];
+  private failure: { error: unknown } | null = null;
 
   constructor(
     private readonly log: SegmentLog<E>,
@@ -223,14 +234,15 @@ export class ChainAppender<E extends ChainEntry, C> {
   ) {
     this.head = head;
     this.startHead = head;
+    this.laid = { seq: head.seq, hash: head.hash };
   }
 
   get nextSeq(): number {
-    return this.head.seq + this.pending.length + 1;
+    return this.laid.seq + this.pending.length + 1;
   }
 
   get count(): number {
-    return this.head.seq - this.startHead.seq + this.pending.length;
+    return this.laid.seq - this.startHead.seq + this.pending.length;
   }
 
   add(content: C): number {
@@ -247,62 +259,76 @@ export class ChainAppender<E extends ChainEntry, C> {
   }
 
   /**
-   * Writes every segment that is already full, except one holding the newest entry: that entry
-   * stays pending, so that `finish` always has it to mark as the end of the commit (a commit whose
-   * last entry fills a segment stores the same bytes, flushed or not). Keeps the rest pending.
+   * Lays every pending entry but the newest into its segment's bytes and starts writing each
+   * segment that fills: the newest entry stays pending, so that `finish` always has it to mark as
+   * the end of the commit (a commit whose last entry fills a segment stores the same bytes,
+   * flushed or not). Waits for the writes that earlier calls started, not for its own.
    */
   async flushFull(): Promise<void> {
-    const first = this.pending[0];
-    if (!first) return;
-    const lastFullSeq = this.log.segmentOf(this.nextSeq - 1) * this.log.segmentSize;
-    if (lastFullSeq < first.seq) return;
-    await this.write(
-      this.pending.filter((p) => p.seq <= lastFullSeq),
-      false,
-    );
-    this.pending = this.pending.filter((p) => p.seq > lastFullSeq);
+    const earlier = this.writing;
+    this.writing = [];
+    if (this.pending.length > 1) await this.layOut(this.pending.splice(0, this.pending.length - 1), false);
+    await this.settle(earlier);
   }
 
   /** Writes everything left, marking the last entry as the end of the commit. Returns the new head. */
   async finish(): Promise<ChainHead> {
-    if (this.pending.length > 0) await this.write(this.pending, true);
+    const items = this.pending;
     this.pending = [];
+    if (items.length > 0) await this.layOut(items, true);
+    if (this.open !== null) this.startWrite(this.open.segment, this.open.bytes.finish());
+    this.open = null;
+    const writing = this.writing;
+    this.writing = [];
+    await this.settle(writing);
+    if (this.openBytes !== null && this.laid.seq !== this.head.seq) this.head = { seq: this.laid.seq, hash: this.laid.hash, bytes: this.openBytes.length };
     return this.head;
   }
 
   /**
-   * Writes the items' entries a segment at a time, each entry's bytes laid into the segment's as
-   * it is made: no entry's text outlives its own step (a 10,000-row batch once held all of them,
-   * 10 MB of strings that outlived several scavenges), and its content is encoded once, for its
-   * hash, then copied.
+   * Lays the items' entries into their segments' bytes, each entry's bytes laid in as it is made:
+   * no entry's text outlives its own step, and its content is encoded once, for its hash, then
+   * copied. A segment that fills is written (without waiting).
    */
-  private async write(items: { seq: number; content: C; end?: boolean }[], endsCommit: boolean): Promise<void> {
-    let prevHash = this.head.hash;
-    let size = this.head.bytes;
-    let out: SegmentBytes | null = null;
+  private async layOut(items: { seq: number; content: C; end?: boolean }[], endsCommit: boolean): Promise<void> {
+    let prevHash = this.laid.hash;
     for (const [index, item] of items.entries()) {
       const end = item.end ?? (endsCommit && index === items.length - 1);
       const segment = this.log.segmentOf(item.seq);
-      out ??= new SegmentBytes(segment, await this.existingBytes(segment));
+      if (this.open !== null && this.open.segment !== segment) {
+        this.startWrite(this.open.segment, this.open.bytes.finish());
+        this.open = null;
+      }
+      this.open ??= { segment, bytes: new SegmentBytes(segment, await this.existingBytes(segment)) };
       const { hash, content } = chainHashLaidOut(prevHash, item.seq, end, this.codec.canonical(item.content));
-      out.add(entryPrefix(end, hash, content.length, prevHash, item.seq, this.codec.field), content);
+      this.open.bytes.add(entryPrefix(end, hash, content.length, prevHash, item.seq, this.codec.field), content);
       prevHash = hash;
-      const next = items[index + 1];
-      if (next === undefined || this.log.segmentOf(next.seq) !== segment) {
-        size = await this.writeBytes(segment, out.finish());
-        out = null;
+      this.laid = { seq: item.seq, hash };
+      if (item.seq % this.log.segmentSize === 0) {
+        this.startWrite(segment, this.open.bytes.finish());
+        this.open = null;
       }
     }
-    const last = items[items.length - 1];
-    if (last) this.head = { seq: last.seq, hash: prevHash, bytes: size };
   }
 
-  /** Writes a segment's new bytes; returns its size in bytes. */
-  private async writeBytes(segment: number, bytes: Buffer): Promise<number> {
-    const size = await this.log.writeSegmentText(segment, bytes);
+  /** Starts writing a segment's new bytes; `settle` waits for it. */
+  private startWrite(segment: number, bytes: Buffer): void {
     this.openSegment = segment;
     this.openBytes = bytes;
-    return size;
+    this.writing.push(
+      this.log.writeSegmentText(segment, bytes).then(
+        () => undefined,
+        (error: unknown) => {
+          this.failure ??= { error };
+        },
+      ),
+    );
+  }
+
+  /** Waits for these writes; throws the first failure of any write so far. */
+  private async settle(writes: Promise<void>[]): Promise<void> {
+    await Promise.all(writes);
+    if (this.failure) throw this.failure.error;
   }
 
   private async existingBytes(segment: number): Promise<Buffer | null> {
@@ -314,8 +340,11 @@ export class ChainAppender<E extends ChainEntry, C> {
     return Buffer.from(text, 'utf8');
   }
 
-  /** Puts every segment this commit wrote back as it was (new segments are removed). */
+  /** Puts every segment this commit wrote back as it was (new segments are removed), once the writes started have stopped. */
   async rollback(): Promise<void> {
+    const writing = this.writing;
+    this.writing = [];
+    await Promise.all(writing);
     for (const [segment, text] of this.originals) {
       if (text === null) await removeFile(this.log.fileOf(segment));
       else await this.log.writeSegmentText(segment, text);

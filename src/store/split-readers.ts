@@ -63,14 +63,16 @@ export class SplitTransaction extends RecordTransaction {
   }
 
   /**
-   * Writes the segments the entries posted so far fill, and lets go of those entries: a huge
-   * transaction (a generated store) then holds at most one segment of them. Written past the
-   * committed head, they count only once the commit reaches its commit point; until then readers
-   * stop at the head, and a writer after a crash drops them. Nothing is written once the lock is
-   * lost: another writer may have committed past our head since, into the very segments we would write.
+   * Lays the entries posted so far into their segments' bytes and lets go of them, and starts
+   * writing the segments they fill: a huge transaction (a generated store) then holds at most one
+   * segment's bytes, and goes on while the disk writes. The next flush (or the commit) waits for
+   * those writes. Written past the committed head, they count only once the commit reaches its
+   * commit point; until then readers stop at the head, and a writer after a crash drops them.
+   * Nothing is written once the lock is lost: another writer may have committed past our head
+   * since, into the very segments we would write.
    */
   override async flush(): Promise<void> {
-    if (this.posted.length === 0) return;
+    if (this.posted.length === 0 && this.appender === null) return;
     const lost = this.lockLost();
     if (lost) throw lost;
     const appender = this.journalAppender();

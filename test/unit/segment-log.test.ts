@@ -92,6 +92,36 @@ describe('a segment log', () => {
     expect((await log.readSegment(2))?.map((e) => [e.seq, e.end, e.note.text])).toEqual([[5, true, 'e']]);
   });
 
+  it(
+    'lays entries out at a flush without waiting for the segment it starts writing, and reports that write failing at the finish',
+    { timeout: 20_000 },
+    async () => {
+      // The write of segment 0 fails only once the test lets it go on: a flush that waited for it would never return.
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      class FailingLog extends SegmentLog<Note> {
+        override async writeSegmentText(segment: number, text: string | Buffer): Promise<number> {
+          if (segment !== 0) return super.writeSegmentText(segment, text);
+          await gate;
+          throw new Error('disk full');
+        }
+      }
+      const seen: string[] = [];
+      const log = new FailingLog(path.join(directory, 'failing'), 2);
+      const appender = new ChainAppender(
+        log,
+        { ...codec, canonical: (c) => (seen.push(c.text), entryContentText(c)) },
+        { seq: 0, hash: '0'.repeat(64), bytes: 0 },
+      );
+      for (const text of ['a', 'b', 'c']) appender.add({ text });
+      await appender.flushFull();
+      // Laid out but the newest, which the finish marks as the end.
+      expect(seen).toEqual(['a', 'b']);
+      release();
+      await expect(appender.finish()).rejects.toThrow('disk full');
+    },
+  );
+
   it('leaves to a full read what it cannot take apart', async () => {
     const log = new SegmentLog<Note>(path.join(directory, 'odd'), 4);
     mkdirSync(log.directory, { recursive: true });

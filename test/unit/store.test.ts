@@ -245,13 +245,14 @@ describe('journal segments', () => {
     });
   });
 
-  it('a flush writes the segments the posted entries fill: readers stop at the head until the commit, a failed transaction puts them back', async () => {
+  it('a flush writes the segments the posted entries fill (the next flush waits for them): readers stop at the head until the commit, a failed transaction puts them back', async () => {
     const store = open(root, { segmentSize: 3 });
     await store.transaction(async (t) => void (await t.post(deposit('usr_a', 1))));
     const before = snapshot(store.directory);
     const error = await errorOf(
       store.transaction(async (t) => {
         for (let i = 2; i <= 7; i += 1) await t.post(deposit('usr_a', i));
+        await t.flush();
         await t.flush();
         expect(segment(root, 1).entries.map((e) => e.seq)).toEqual([4, 5, 6]);
         await store.read(async (r) => expect((await collect(r.journal.scan())).map((e) => e.seq)).toEqual([1]));
