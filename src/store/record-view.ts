@@ -313,6 +313,11 @@ export class RecordView {
         const read = this.remembered(kind, key);
         const before = indexEntries(kind as RecordKind, key, read === UNREAD ? await this.source.get(kind, key) : read);
         const after = indexEntries(kind as RecordKind, key, value);
+        // A new record (every record of a generated store) only joins its indexes.
+        if (before.length === 0) {
+          for (const e of after) update(e.kind, e.key).set.set(e.member, e.value);
+          continue;
+        }
         // Only entries that changed touch an index: most writes (a balance, a session's use) leave them all alone.
         const kept = new Set(after.map(entryId));
         const had = new Set(before.map(entryId));
@@ -322,7 +327,9 @@ export class RecordView {
     }
     const slotChanges: { kind: OrderedKind; key: string; filled: boolean }[] = [];
     for (const { kind, key, set, drop } of indexUpdates.values()) {
-      const before = await this.get<IndexMembers>(kind, key);
+      // Without a pause when this transaction knows the record: a generated store's commit updates a million index records.
+      const known = this.known<IndexMembers>(kind, key);
+      const before = known !== undefined ? known : await this.get<IndexMembers>(kind, key);
       const members: IndexMembers = { ...(before ?? {}) };
       for (const member of drop) delete members[member];
       for (const [member, value] of set) members[member] = value;

@@ -168,12 +168,17 @@ export async function recordFiles(
       sealedBytes(body);
   for (const [kind, written] of changes) {
     if (kind === 'meta' || kind === 'counts') continue;
-    const byBucket = new Map<string, [string, unknown][]>();
-    for (const entry of written) {
-      const bucket = bucketOf(kind, entry[0]);
+    // Each bucket's keys and values in two lists, not a [key, value] pair per record: a generated
+    // store's commit holds millions of them until their files are made, and each pair outlived
+    // the young generation.
+    const byBucket = new Map<string, { keys: string[]; values: unknown[] }>();
+    for (const [key, value] of written) {
+      const bucket = bucketOf(kind, key);
       const entries = byBucket.get(bucket);
-      if (entries) entries.push(entry);
-      else byBucket.set(bucket, [entry]);
+      if (entries) {
+        entries.keys.push(key);
+        entries.values.push(value);
+      } else byBucket.set(bucket, { keys: [key], values: [value] });
     }
     const from = whole.has(kind) ? null : current;
     const manifest = (await from?.manifest(kind)) ?? [];
@@ -181,7 +186,10 @@ export async function recordFiles(
     for (const [bucket, entries] of byBucket) {
       files.set(bucketPath(kind, bucket), async () => {
         const records = new Map(Object.entries((await from?.bucketRecords(kind, bucket)) ?? {}));
-        for (const [key, value] of entries) {
+        const { keys, values } = entries;
+        for (let i = 0; i < keys.length; i += 1) {
+          const key = keys[i] as string;
+          const value = values[i];
           if (value === null) records.delete(key);
           else records.set(key, value);
         }
