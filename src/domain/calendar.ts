@@ -1,9 +1,9 @@
 import { IANAZone } from 'luxon';
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { dayFromIso, dayFromParts, easterSunday, nthWeekday, weekdayOfDay, yearOfDay } from './calendar-days.js';
 import { AppError } from './errors.js';
 import { printable } from './money.js';
-import { checkWithSchema, noDuplicates, parseShippedData } from './schema.js';
+import { hasItsShape, int, noDuplicates, parseShippedData, record, strictObject, type Schema } from './schema.js';
 
 // Support regions and their business calendars (data/calendars.json): which days a desk works,
 // from its weekdays, its holiday rules and its announced extra working days. Calendar days are
@@ -126,67 +126,80 @@ const MAX_EASTER_OFFSET_DAYS = 70;
 
 function text(maxLength = NAME_MAX_LENGTH) {
   const error = `must be a non-empty text of at most ${maxLength} characters`;
-  return z.string({ error }).check(z.refine((value) => value.trim() !== '' && value.length <= maxLength, { error }));
+  return v.pipe(
+    v.string(error),
+    v.check((value) => value.trim() !== '' && value.length <= maxLength, error),
+  );
 }
 
 function integerIn(min: number, max: number) {
   const error = `must be an integer from ${min} to ${max}`;
-  return z.int({ error }).check(z.minimum(min, { error }), z.maximum(max, { error }));
+  return v.pipe(int(error), v.minValue(min, error), v.maxValue(max, error));
 }
 
-function listOf<T extends z.ZodMiniType>(item: T, maxItems: number, error = `must be a list of at most ${maxItems} items`) {
-  return z.array(item, { error }).check(z.maxLength(maxItems, { error }));
+function listOf<T extends Schema>(item: T, maxItems: number, error = `must be a list of at most ${maxItems} items`) {
+  return v.pipe(v.array(item, error), v.maxLength(maxItems, error));
 }
 
 const isoDate = () =>
-  text().check(z.refine((value) => dayFromIso(value) !== null, { error: (issue) => `must be a date written YYYY-MM-DD, not "${String(issue.input)}"` }));
-const clock = () => text().check(z.regex(CLOCK_PATTERN, { error: 'must be a local time written HH:MM' }));
+  v.pipe(
+    text(),
+    v.check(
+      (value) => dayFromIso(value) !== null,
+      (issue) => `must be a date written YYYY-MM-DD, not "${String(issue.input)}"`,
+    ),
+  );
+const clock = () => v.pipe(text(), v.regex(CLOCK_PATTERN, 'must be a local time written HH:MM'));
 const minuteOfClock = (value: string): number => Number(value.slice(0, 2)) * 60 + Number(value.slice(3, 5));
-const info = { name: text(), notice: z.optional(text(NOTICE_MAX_LENGTH)) };
+const info = { name: text(), notice: v.optional(text(NOTICE_MAX_LENGTH)) };
 
-const fixedHolidaySchema = z.pipe(
-  z
-    .strictObject({
+// 2000 was a leap year, so 29 February passes here and is skipped in the other years.
+const fixedHolidaySchema = v.pipe(
+  v.pipe(
+    strictObject({
       ...info,
       month: integerIn(1, 12),
       day: integerIn(1, 31),
-      observed: z.optional(z.literal('nearest-weekday', { error: 'must be "nearest-weekday" when given' })),
-    })
-    // 2000 was a leap year, so 29 February passes here and is skipped in the other years.
-    .check(
-      z.refine((rule) => dayFromParts(2000, rule.month, rule.day) !== null, {
-        error: (issue) => `has no day ${dayOf(issue.input)} in month ${monthOf(issue.input)}`,
-      }),
+      observed: v.optional(v.literal('nearest-weekday', 'must be "nearest-weekday" when given')),
+    }),
+    v.check(
+      (rule) => dayFromParts(2000, rule.month, rule.day) !== null,
+      (issue) => `has no day ${dayOf(issue.input)} in month ${monthOf(issue.input)}`,
     ),
-  z.transform(({ observed, ...rule }) => ({ kind: 'fixed' as const, ...rule, observedOnWeekday: observed === 'nearest-weekday' })),
+  ),
+  v.transform(({ observed, ...rule }) => ({ kind: 'fixed' as const, ...rule, observedOnWeekday: observed === 'nearest-weekday' })),
 );
 
-const nthWeekdayHolidaySchema = z.pipe(
-  z.strictObject({
+const nthWeekdayHolidaySchema = v.pipe(
+  strictObject({
     ...info,
     month: integerIn(1, 12),
     weekday: integerIn(1, 7),
-    nth: integerIn(-1, 5).check(z.refine((nth) => nth !== 0, { error: 'must be 1 to 5, or -1 for the last' })),
+    nth: v.pipe(
+      integerIn(-1, 5),
+      v.check((nth) => nth !== 0, 'must be 1 to 5, or -1 for the last'),
+    ),
   }),
-  z.transform((rule) => ({ kind: 'nth-weekday' as const, ...rule })),
+  v.transform((rule) => ({ kind: 'nth-weekday' as const, ...rule })),
 );
 
-const easterHolidaySchema = z.pipe(
-  z.strictObject({ ...info, easterOffsetDays: integerIn(-MAX_EASTER_OFFSET_DAYS, MAX_EASTER_OFFSET_DAYS) }),
-  z.transform(({ easterOffsetDays, ...rule }) => ({ kind: 'easter' as const, ...rule, offsetDays: easterOffsetDays })),
+const easterHolidaySchema = v.pipe(
+  strictObject({ ...info, easterOffsetDays: integerIn(-MAX_EASTER_OFFSET_DAYS, MAX_EASTER_OFFSET_DAYS) }),
+  v.transform(({ easterOffsetDays, ...rule }) => ({ kind: 'easter' as const, ...rule, offsetDays: easterOffsetDays })),
 );
 
-const datesHolidaySchema = z.pipe(
-  z.strictObject({ ...info, date: isoDate(), through: z.optional(isoDate()) }).check(
-    z.refine(
-      (rule) => {
+const datesHolidaySchema = v.pipe(
+  v.pipe(
+    strictObject({ ...info, date: isoDate(), through: v.optional(isoDate()) }),
+    v.forward(
+      v.check((rule) => {
         const spanDays = (dayFromIso(rule.through ?? rule.date) ?? 0) - (dayFromIso(rule.date) ?? 0);
         return spanDays >= 0 && spanDays < MAX_PERIOD_DAYS;
-      },
-      { path: ['through'], error: `must be on or after "date" and within ${MAX_PERIOD_DAYS} days of it` },
+      }, `must be on or after "date" and within ${MAX_PERIOD_DAYS} days of it`),
+      ['through'],
     ),
   ),
-  z.transform(({ date, through, ...rule }) => ({ kind: 'dates' as const, ...rule, firstDate: date, lastDate: through ?? date })),
+  v.transform(({ date, through, ...rule }) => ({ kind: 'dates' as const, ...rule, firstDate: date, lastDate: through ?? date })),
 );
 
 function dayOf(input: unknown): unknown {
@@ -203,67 +216,81 @@ function holidaySchemaOf(entry: Readonly<Record<string, unknown>>) {
   if (entry['easterOffsetDays'] !== undefined) return easterHolidaySchema;
   if (entry['weekday'] !== undefined) return nthWeekdayHolidaySchema;
   if (entry['day'] !== undefined) return fixedHolidaySchema;
-  return null;
+  return noRuleSchema;
 }
 
-const holidaySchema = z.pipe(
-  z.record(z.string(), z.unknown(), { error: 'must be an object' }),
-  z.transform((entry, context) => {
-    const schema = holidaySchemaOf(entry);
-    if (schema === null) {
-      context.issues.push({ code: 'custom', message: 'needs one of: month+day, month+weekday+nth, easterOffsetDays, or date', input: entry });
-      return z.NEVER;
-    }
-    const result = checkWithSchema<HolidayRule>(schema, entry);
-    if (result.ok) return result.value;
-    for (const problem of result.problems) context.issues.push({ code: 'custom', message: problem.message, path: [...problem.path], input: entry });
-    return z.NEVER;
-  }),
+const noRuleSchema = v.custom<never>(() => false, 'needs one of: month+day, month+weekday+nth, easterOffsetDays, or date');
+
+const holidaySchema = v.pipe(
+  record(v.string(), v.unknown(), 'must be an object'),
+  v.lazy((entry) => holidaySchemaOf(entry as Readonly<Record<string, unknown>>)),
 );
 
 export type HolidayRule =
-  z.output<typeof fixedHolidaySchema> | z.output<typeof nthWeekdayHolidaySchema> | z.output<typeof easterHolidaySchema> | z.output<typeof datesHolidaySchema>;
+  | v.InferOutput<typeof fixedHolidaySchema>
+  | v.InferOutput<typeof nthWeekdayHolidaySchema>
+  | v.InferOutput<typeof easterHolidaySchema>
+  | v.InferOutput<typeof datesHolidaySchema>;
 export type HolidayInfo = Pick<HolidayRule, 'name' | 'notice'>;
 
-const workingDaySchema = z.strictObject({ name: text(), date: isoDate() });
-export type WorkingDay = z.output<typeof workingDaySchema>;
+const workingDaySchema = strictObject({ name: text(), date: isoDate() });
+export type WorkingDay = v.InferOutput<typeof workingDaySchema>;
 
 const WEEKDAYS_PROBLEM = 'must list at least one ISO weekday (1-7), each once';
 
-const regionSchema = z.pipe(
-  z
-    .strictObject({
-      id: text().check(z.regex(REGION_ID_PATTERN, { error: 'must be lower-case letters, digits and dashes' })),
+const regionSchema = v.pipe(
+  v.pipe(
+    strictObject({
+      id: v.pipe(text(), v.regex(REGION_ID_PATTERN, 'must be lower-case letters, digits and dashes')),
       name: text(),
       /** IANA zone that opening hours and calendar dates are read in. */
-      timeZone: text().check(z.refine((zone) => IANAZone.isValidZone(zone), { error: (issue) => `"${String(issue.input)}" is not an IANA time zone` })),
+      timeZone: v.pipe(
+        text(),
+        v.check(
+          (zone) => IANAZone.isValidZone(zone),
+          (issue) => `"${String(issue.input)}" is not an IANA time zone`,
+        ),
+      ),
       /** Local opening and closing time, "HH:MM"; the desk is open from `open` up to (not including) `close`. */
       open: clock(),
       close: clock(),
       /** ISO weekdays the desk works: 1 = Monday … 7 = Sunday. */
-      weekdays: listOf(integerIn(1, 7), 7).check(z.refine((days) => days.length > 0 && new Set(days).size === days.length, { error: WEEKDAYS_PROBLEM })),
+      weekdays: v.pipe(
+        listOf(integerIn(1, 7), 7),
+        v.check((days) => days.length > 0 && new Set(days).size === days.length, WEEKDAYS_PROBLEM),
+      ),
       /** ISO 3166-1 alpha-2 codes served by this region. */
       countries: listOf(
-        z
-          .string({ error: 'must be an upper-case ISO 3166 alpha-2 code' })
-          .check(z.regex(COUNTRY_PATTERN, { error: 'must be an upper-case ISO 3166 alpha-2 code' })),
+        v.pipe(v.string('must be an upper-case ISO 3166 alpha-2 code'), v.regex(COUNTRY_PATTERN, 'must be an upper-case ISO 3166 alpha-2 code')),
         300,
       ),
       holidays: listOf(holidaySchema, MAX_HOLIDAYS),
       /** Announced days the desk opens although they are not regular weekdays (make-up working days). */
-      extraWorkingDays: z.optional(listOf(workingDaySchema, MAX_HOLIDAYS)),
-    })
-    .check(z.refine((region) => minuteOfClock(region.open) < minuteOfClock(region.close), { path: ['close'], error: 'must be later than open' })),
-  z.transform(({ extraWorkingDays, ...region }, context) => {
-    const parsed = { ...region, openMinute: minuteOfClock(region.open), closeMinute: minuteOfClock(region.close), extraWorkingDays: extraWorkingDays ?? [] };
+      extraWorkingDays: v.optional(listOf(workingDaySchema, MAX_HOLIDAYS)),
+    }),
+    v.forward(
+      v.check((region) => minuteOfClock(region.open) < minuteOfClock(region.close), 'must be later than open'),
+      ['close'],
+    ),
+  ),
+  v.rawTransform(({ dataset: { value: read }, addIssue }) => {
+    const { extraWorkingDays, ...region } = read;
+    const working = extraWorkingDays ?? [];
+    const parsed = { ...region, openMinute: minuteOfClock(region.open), closeMinute: minuteOfClock(region.close), extraWorkingDays: working };
     extraWorkingDayProblems(parsed).forEach(([index, message]) =>
-      context.issues.push({ code: 'custom', message, path: ['extraWorkingDays', index], input: parsed }),
+      addIssue({
+        message,
+        path: [
+          { type: 'object', origin: 'value', input: parsed, key: 'extraWorkingDays', value: working },
+          { type: 'array', origin: 'value', input: working, key: index, value: working[index] },
+        ],
+      }),
     );
     return parsed;
   }),
 );
 
-export type Region = Readonly<z.output<typeof regionSchema>>;
+export type Region = Readonly<v.InferOutput<typeof regionSchema>>;
 
 /** An extra working day must be a day the desk would otherwise be closed, and no holiday. */
 function extraWorkingDayProblems(region: Region): [number, string][] {
@@ -276,40 +303,47 @@ function extraWorkingDayProblems(region: Region): [number, string][] {
 }
 
 /** Descriptions document the file for people; they only need to be text. */
-const description = () => z.optional(text(DESCRIPTION_MAX_LENGTH));
+const description = () => v.optional(text(DESCRIPTION_MAX_LENGTH));
 
-const calendarsSchema = z
-  .strictObject({
+const calendarsSchema = v.pipe(
+  strictObject({
     description: description(),
     /** Region for customers whose country is unknown or listed nowhere. */
     defaultRegion: text(),
     /** Calendar for payout arrival dates when the payout method's country is unknown or listed nowhere. */
-    payouts: z.optional(z.strictObject({ region: text(), description: description() })),
-    regions: listOf(regionSchema, MAX_REGIONS, `must list at least one region and at most ${MAX_REGIONS}`).check(
-      z.minLength(1, { error: `must list at least one region and at most ${MAX_REGIONS}` }),
+    payouts: v.optional(strictObject({ region: text(), description: description() })),
+    regions: v.pipe(
+      listOf(regionSchema, MAX_REGIONS, `must list at least one region and at most ${MAX_REGIONS}`),
+      v.minLength(1, `must list at least one region and at most ${MAX_REGIONS}`),
       noDuplicates(
         (region: Region) => region.id,
         (id) => `uses the id "${id}" twice`,
       ),
-      z.superRefine((regions, context) => {
+      v.rawCheck(({ dataset, addIssue }) => {
+        if (!hasItsShape(dataset)) return;
         const seen = new Set<string>();
-        for (const country of regions.flatMap((region) => region.countries)) {
-          if (seen.has(country)) context.addIssue({ code: 'custom', message: `list the country ${country} twice`, input: regions });
+        for (const country of (dataset.value as Region[]).flatMap((region) => region.countries)) {
+          if (seen.has(country)) addIssue({ message: `list the country ${country} twice` });
           seen.add(country);
         }
       }),
     ),
-  })
-  .check(
-    z.refine((file) => file.regions.some((region) => region.id === file.defaultRegion), {
-      path: ['defaultRegion'],
-      error: (issue) => `names no region: "${String((issue.input as { defaultRegion?: unknown }).defaultRegion)}"`,
-    }),
-    z.refine((file) => file.payouts === undefined || file.regions.some((region) => region.id === file.payouts?.region), {
-      path: ['payouts', 'region'],
-      error: (issue) => `names no region: "${String((issue.input as { payouts?: { region?: unknown } }).payouts?.region)}"`,
-    }),
-  );
+  }),
+  v.forward(
+    v.check(
+      (file) => file.regions.some((region) => region.id === file.defaultRegion),
+      (issue) => `names no region: "${String((issue.input as { defaultRegion?: unknown }).defaultRegion)}"`,
+    ),
+    ['defaultRegion'],
+  ),
+  v.forward(
+    v.check(
+      (file) => file.payouts === undefined || file.regions.some((region) => region.id === file.payouts?.region),
+      (issue) => `names no region: "${String((issue.input as { payouts?: { region?: unknown } }).payouts?.region)}"`,
+    ),
+    ['payouts', 'region'],
+  ),
+);
 
 export interface CalendarData {
   readonly regions: readonly Region[];

@@ -2,23 +2,27 @@
 // read through a schema. Its own module so that phone numbers (phone.ts) and the other validators
 // (validate.ts) can both use it.
 
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { AppError } from './errors.js';
-import { noDuplicates, onFirstUse, parseShippedData } from './schema.js';
+import { noDuplicates, object, onFirstUse, parseShippedData } from './schema.js';
 
 const countrySchema = onFirstUse(() =>
-  z.object({
-    code: z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be an upper-case ISO 3166 alpha-2 code' })),
-    name: z.string().check(z.refine((name) => name.trim() !== '', { error: 'must be a non-empty text' })),
+  object({
+    code: v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166 alpha-2 code')),
+    name: v.pipe(
+      v.string(),
+      v.check((name) => name.trim() !== '', 'must be a non-empty text'),
+    ),
     /** ITU-T E.164 country calling code without the plus: "1", "44", "86". */
-    callingCode: z.string().check(z.regex(/^[1-9][0-9]{0,3}$/, { error: 'must be 1 to 4 digits without the +' })),
+    callingCode: v.pipe(v.string(), v.regex(/^[1-9][0-9]{0,3}$/, 'must be 1 to 4 digits without the +')),
   }),
 );
 
 const countryFileSchema = onFirstUse(() =>
-  z.object({
-    countries: z.array(countrySchema()).check(
-      z.minLength(1),
+  object({
+    countries: v.pipe(
+      v.array(countrySchema()),
+      v.minLength(1),
       noDuplicates(
         (country: Country) => country.code,
         (code) => `names ${code} twice`,
@@ -27,7 +31,7 @@ const countryFileSchema = onFirstUse(() =>
   }),
 );
 
-export type Country = z.infer<ReturnType<typeof countrySchema>>;
+export type Country = v.InferOutput<ReturnType<typeof countrySchema>>;
 
 /** Reads the parsed contents of data/countries.json, refusing a malformed list. */
 export function parseCountries(json: unknown): Country[] {

@@ -4,11 +4,11 @@
 // Hand-written: a few dozen short articles need no search engine, and none of the small search
 // libraries splits Chinese into terms (see search-terms.ts).
 
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { AppError } from './errors.js';
 import { LANGUAGES, type Language } from './language.js';
 import { printable } from './money.js';
-import { noDuplicates, parseShippedData } from './schema.js';
+import { noDuplicates, parseShippedData, strictObject, type Issue } from './schema.js';
 import { searchTerms } from './search-terms.js';
 
 export interface LocalizedArticle {
@@ -38,36 +38,37 @@ const MAX_ID_CHARS = 64;
 /** Lengths count characters as a reader does (a Chinese character or an emoji is one). */
 function text(maxChars: number) {
   const error = `must be a non-empty text of at most ${maxChars} characters`;
-  return z.string({ error }).check(z.refine((value) => value.trim() !== '' && [...value].length <= maxChars, { error }));
+  return v.pipe(
+    v.string(error),
+    v.check((value) => value.trim() !== '' && [...value].length <= maxChars, error),
+  );
 }
 
 function slug() {
   const error = 'must be a short kebab-case word like "reset-password"';
-  return z.string({ error }).check(z.maxLength(MAX_ID_CHARS, { error }), z.regex(ID_PATTERN, { error }));
+  return v.pipe(v.string(error), v.maxLength(MAX_ID_CHARS, error), v.regex(ID_PATTERN, error));
 }
 
-const fullTextSchema = z.strictObject({ title: text(MAX_TITLE_CHARS), body: text(MAX_BODY_CHARS) });
+const fullTextSchema = strictObject({ title: text(MAX_TITLE_CHARS), body: text(MAX_BODY_CHARS) });
 /** Spanish, French and German may have only a title; the body is then shown in English. */
-const titleTextSchema = z.strictObject({ title: text(MAX_TITLE_CHARS), body: z.optional(text(MAX_BODY_CHARS)) });
+const titleTextSchema = strictObject({ title: text(MAX_TITLE_CHARS), body: v.optional(text(MAX_BODY_CHARS)) });
 
-const articleSchema = z.strictObject({
+const articleSchema = strictObject({
   id: slug(),
   topic: slug(),
-  tags: z
-    .array(text(MAX_TAG_CHARS), { error: `must be a list of at most ${MAX_TAGS} tags` })
-    .check(z.maxLength(MAX_TAGS, { error: `must be a list of at most ${MAX_TAGS} tags` })),
-  translations: z.strictObject(
-    { en: fullTextSchema, zh: fullTextSchema, es: titleTextSchema, fr: titleTextSchema, de: titleTextSchema },
-    { error: (issue) => (issue.code === 'unrecognized_keys' ? `is not a supported language (${LANGUAGES.join(', ')})` : undefined) },
+  tags: v.pipe(v.array(text(MAX_TAG_CHARS), `must be a list of at most ${MAX_TAGS} tags`), v.maxLength(MAX_TAGS, `must be a list of at most ${MAX_TAGS} tags`)),
+  translations: strictObject({ en: fullTextSchema, zh: fullTextSchema, es: titleTextSchema, fr: titleTextSchema, de: titleTextSchema }, (issue: Issue) =>
+    issue.expected === 'never' ? `is not a supported language (${LANGUAGES.join(', ')})` : issue.input === undefined ? 'is required' : 'must be an object',
   ),
 });
 
 const ARTICLES_PROBLEM = `must be a list of 1 to ${MAX_ARTICLES} articles`;
 
-const faqFileSchema = z.strictObject({
-  articles: z.array(articleSchema, { error: ARTICLES_PROBLEM }).check(
-    z.minLength(1, { error: ARTICLES_PROBLEM }),
-    z.maxLength(MAX_ARTICLES, { error: ARTICLES_PROBLEM }),
+const faqFileSchema = strictObject({
+  articles: v.pipe(
+    v.array(articleSchema, ARTICLES_PROBLEM),
+    v.minLength(1, ARTICLES_PROBLEM),
+    v.maxLength(MAX_ARTICLES, ARTICLES_PROBLEM),
     noDuplicates(
       (article: FaqArticle) => article.id,
       (id) => `uses the id "${id}" twice`,
@@ -75,7 +76,7 @@ const faqFileSchema = z.strictObject({
   ),
 });
 
-export type FaqArticle = z.output<typeof articleSchema>;
+export type FaqArticle = v.InferOutput<typeof articleSchema>;
 
 /** Reads data/faq.json. A mistake there is a bug in what we ship: a plain Error naming every bad field. */
 export function parseFaq(json: unknown): FaqArticle[] {

@@ -1,41 +1,48 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { AppError } from './errors.js';
 import { convertMinor, quoteRate, type RateTable } from './fx.js';
 import { assertMinor, formatAmount, type Currency, type MinorUnits } from './money.js';
-import { onFirstUse, parseShippedData } from './schema.js';
+import { int, object, onFirstUse, parseShippedData, record } from './schema.js';
 
 const MAX_BASIS_POINTS = 10_000;
-const currencyKey = () => z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'is not keyed by a currency code' }));
-const nonNegativeInteger = () => z.int({ error: 'must be a non-negative integer' }).check(z.minimum(0, { error: 'must be a non-negative integer' }));
+const currencyKey = () => v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'is not keyed by a currency code'));
+const nonNegativeInteger = () => v.pipe(int('must be a non-negative integer'), v.minValue(0, 'must be a non-negative integer'));
 
 /** One fee tier for one currency, as in data/fees.json. All amounts in that currency's minor units. */
 const feeRuleSchema = onFirstUse(() =>
-  z
-    .object({
-      percentBasisPoints: nonNegativeInteger().check(z.maximum(MAX_BASIS_POINTS, { error: 'is above 100%' })),
+  v.pipe(
+    object({
+      percentBasisPoints: v.pipe(nonNegativeInteger(), v.maxValue(MAX_BASIS_POINTS, 'is above 100%')),
       fixedMinor: nonNegativeInteger(),
       minMinor: nonNegativeInteger(),
       maxMinor: nonNegativeInteger(),
-    })
-    .check(z.refine((rule) => rule.minMinor <= rule.maxMinor, { error: 'has minMinor above maxMinor' })),
+    }),
+    v.check((rule) => rule.minMinor <= rule.maxMinor, 'has minMinor above maxMinor'),
+  ),
 );
 
 const feeRulesSchema = onFirstUse(() =>
-  z.record(currencyKey(), feeRuleSchema()).check(z.refine((rules) => Object.keys(rules).length > 0, { error: 'lists no currency' })),
+  v.pipe(
+    record(currencyKey(), feeRuleSchema()),
+    v.check((rules) => Object.keys(rules).length > 0, 'lists no currency'),
+  ),
 );
 
 const feeScheduleSchema = onFirstUse(() =>
-  z.object({
+  object({
     /** The rounding rule in words, shipped with the numbers so the two are read together. */
-    rounding: z.string().check(z.refine((text) => text.trim() !== '', { error: 'must describe the rounding rule' })),
-    transfer: z.object({ domestic: feeRulesSchema(), crossBorder: feeRulesSchema() }),
-    withdrawal: z.object({ bank: feeRulesSchema(), ewallet: feeRulesSchema() }),
+    rounding: v.pipe(
+      v.string(),
+      v.check((text) => text.trim() !== '', 'must describe the rounding rule'),
+    ),
+    transfer: object({ domestic: feeRulesSchema(), crossBorder: feeRulesSchema() }),
+    withdrawal: object({ bank: feeRulesSchema(), ewallet: feeRulesSchema() }),
   }),
 );
 
-export type FeeRule = z.infer<ReturnType<typeof feeRuleSchema>>;
-type FeeRulesByCurrency = z.infer<ReturnType<typeof feeRulesSchema>>;
-export type FeeSchedule = z.infer<ReturnType<typeof feeScheduleSchema>>;
+export type FeeRule = v.InferOutput<ReturnType<typeof feeRuleSchema>>;
+type FeeRulesByCurrency = v.InferOutput<ReturnType<typeof feeRulesSchema>>;
+export type FeeSchedule = v.InferOutput<ReturnType<typeof feeScheduleSchema>>;
 
 export type TransferScope = 'domestic' | 'cross-border';
 export type WithdrawalMethodType = 'bank' | 'ewallet';

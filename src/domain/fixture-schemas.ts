@@ -1,9 +1,9 @@
-// The shape of a fixture file, as zod schemas (docs/SCHEMAS.md): each field's rule is written once
+// The shape of a fixture file, as valibot schemas (docs/SCHEMAS.md): each field's rule is written once
 // here and the entry types are inferred from it. Rules that span entries (names, references, what
 // `expect` may name) need the entries before them and stay in fixture-plan.ts.
 
-import * as z from 'zod/mini';
-import type { core } from 'zod/mini';
+import * as v from 'valibot';
+import { int, looseObject, number, record, strictObject, variant, type Issue, type Schema } from './schema.js';
 import { LANGUAGES } from './language.js';
 import { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS } from './ticket-kinds.js';
 import { TICKET_STATUSES } from './ticket-record.js';
@@ -21,8 +21,6 @@ const BASE32_SECRET = /^(?:[A-Z2-7]{8}){4,8}$/;
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const MAX_TEXT = 5000;
 
-type Issue = core.$ZodRawIssue;
-
 function kindOf(input: unknown): string {
   return Array.isArray(input) ? 'a list' : typeof input;
 }
@@ -31,24 +29,31 @@ const absent = (issue: Issue) => issue.input === undefined || issue.input === nu
 
 /** Text, or a number as YAML writes amounts and tiers, read as text. */
 function text(max: number, missing = 'is required') {
-  return z.pipe(
-    z
-      .union([z.string(), z.number()], { error: (issue) => (absent(issue) ? missing : `must be text, not ${kindOf(issue.input)}`) })
-      .check(z.refine((value) => String(value).length <= max, { error: `is longer than ${max} characters` })),
-    z.transform((value) => String(value)),
+  return v.pipe(
+    v.pipe(
+      v.union([v.string(), number()], (issue) => (absent(issue) ? missing : `must be text, not ${kindOf(issue.input)}`)),
+      v.check((value) => String(value).length <= max, `is longer than ${max} characters`),
+    ),
+    v.transform((value) => String(value)),
   );
 }
 
 /** Text that must be there and hold more than spaces. */
 function required(max = MAX_TEXT, missing?: string) {
-  return z.pipe(text(max, missing), z.string().check(z.refine((value) => value.trim() !== '', { error: 'is empty' })));
+  return v.pipe(
+    text(max, missing),
+    v.pipe(
+      v.string(),
+      v.check((value) => value.trim() !== '', 'is empty'),
+    ),
+  );
 }
 
 /** An optional field: absent or null reads as `fallback`. */
-function orElse<T extends z.ZodMiniType, const F>(schema: T, fallback: F) {
-  return z.pipe(
-    z.optional(z.nullable(schema)),
-    z.transform((value): z.output<T> | F => value ?? fallback),
+function orElse<T extends Schema, const F>(schema: T, fallback: F) {
+  return v.pipe(
+    v.nullish(schema, null),
+    v.transform((value): v.InferOutput<T> | F => value ?? fallback),
   );
 }
 
@@ -56,8 +61,8 @@ const optionalText = (max = MAX_TEXT) => orElse(text(max), null);
 
 /** One of a list of words (a number is read as text: YAML's `score: 4`). */
 function choice<const T extends string>(values: readonly T[], missing = 'is required') {
-  const allowed = z.enum(values, { error: (issue) => `must be one of ${values.join(', ')} (got "${String(issue.input).slice(0, 30)}")` });
-  return z.pipe(text(MAX_TEXT, missing), allowed);
+  const allowed = v.picklist(values, (issue) => `must be one of ${values.join(', ')} (got "${String(issue.input).slice(0, 30)}")`);
+  return v.pipe(text(MAX_TEXT, missing), allowed);
 }
 
 const optionalChoice = <const T extends string, const F>(values: readonly T[], fallback: F) => orElse(choice(values), fallback);
@@ -71,42 +76,43 @@ function isCalendarTime(value: string): boolean {
 
 /** An ISO 8601 time with a zone (kept in UTC), or a time relative to the load, such as -2d, -3h, -45m. */
 const time = orElse(
-  z.pipe(
+  v.pipe(
     text(MAX_TEXT),
-    z.pipe(
+    v.pipe(
       // No reference stands for a time, and Date.parse rolls 2026-02-30 over into March: both refused.
-      z.string().check(
-        z.refine((value) => RELATIVE_TIME.test(value) || isCalendarTime(value), {
-          error: (issue) =>
-            `"${String(issue.input).slice(0, 40)}" is not an ISO 8601 time with a zone (2026-11-20T10:00:00Z) or a time before now (-2d, -3h, -45m)`,
-        }),
+      v.pipe(
+        v.string(),
+        v.check(
+          (value) => RELATIVE_TIME.test(value) || isCalendarTime(value),
+          (issue) => `"${String(issue.input).slice(0, 40)}" is not an ISO 8601 time with a zone (2026-11-20T10:00:00Z) or a time before now (-2d, -3h, -45m)`,
+        ),
       ),
-      z.transform((value) => (RELATIVE_TIME.test(value) ? value : new Date(Date.parse(value)).toISOString())),
+      v.transform((value) => (RELATIVE_TIME.test(value) ? value : new Date(Date.parse(value)).toISOString())),
     ),
   ),
   null,
 );
 
 /** An object whose unknown fields are refused by name: a misspelt field would otherwise be lost. */
-function entryObject<S extends z.core.$ZodLooseShape>(shape: S, notAnObject = 'must be an object') {
+function entryObject<const S extends v.ObjectEntries>(shape: S, notAnObject = 'must be an object') {
   const fields = Object.keys(shape).join(', ');
-  return z.strictObject(shape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? `is not a field here (use ${fields})` : absent(issue) ? 'is required' : notAnObject),
-  });
+  return strictObject(shape, (issue: Issue) =>
+    issue.expected === 'never' ? `is not a field here (use ${fields})` : absent(issue) ? 'is required' : notAnObject,
+  );
 }
 
-const amounts = z.pipe(
-  z.record(
-    z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be a currency code such as USD' })),
-    z.union([z.string(), z.number()], { error: 'must be an amount such as "100.00"' }),
+const amounts = v.pipe(
+  record(
+    v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'must be a currency code such as USD')),
+    v.union([v.string(), number()], 'must be an amount such as "100.00"'),
   ),
-  z.transform((map): Record<string, string> => Object.fromEntries(Object.entries(map).map(([code, amount]) => [code, String(amount)]))),
+  v.transform((map): Record<string, string> => Object.fromEntries(Object.entries(map).map(([code, amount]) => [code, String(amount)]))),
 );
 const moneyMap = orElse(amounts, {});
 
-const nameField = z.pipe(
+const nameField = v.pipe(
   required(40),
-  z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { error: 'must start with a letter and use letters, digits, - or _ (at most 40)' })),
+  v.pipe(v.string(), v.regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must start with a letter and use letters, digits, - or _ (at most 40)')),
 );
 
 const lockSchema = orElse(
@@ -126,13 +132,9 @@ const personShape = {
   status: optionalChoice(['active', 'pending'] as const, 'active'),
   balances: moneyMap,
   twoFactorSecret: orElse(
-    z.pipe(
+    v.pipe(
       text(MAX_TEXT),
-      z.string().check(
-        z.regex(BASE32_SECRET, {
-          error: 'must be 32, 40, 48, 56 or 64 base32 characters (A–Z, 2–7), such as the secret `okpay 2fa enable` prints',
-        }),
-      ),
+      v.pipe(v.string(), v.regex(BASE32_SECRET, 'must be 32, 40, 48, 56 or 64 base32 characters (A–Z, 2–7), such as the secret `okpay 2fa enable` prints')),
     ),
     null,
   ),
@@ -141,24 +143,25 @@ const personShape = {
   antiPhishingPhrase: optionalText(40),
 };
 
-const fixtureUserSchema = z.pipe(
+const fixtureUserSchema = v.pipe(
   entryObject({ ...personShape, role: optionalChoice(['user', 'admin'] as const, 'user'), at: time }),
-  z.transform((user) => ({ ...user, kind: 'user' as 'user' | 'agent', tier: null as 1 | 2 | 3 | null, languages: [] as (typeof LANGUAGES)[number][] })),
+  v.transform((user) => ({ ...user, kind: 'user' as 'user' | 'agent', tier: null as 1 | 2 | 3 | null, languages: [] as (typeof LANGUAGES)[number][] })),
 );
 
-const fixtureAgentSchema = z.pipe(
+const fixtureAgentSchema = v.pipe(
   entryObject({
     ...personShape,
-    tier: z.pipe(
-      z.pipe(text(MAX_TEXT, 'is required for an agent (1, 2 or 3)'), z.enum(['1', '2', '3'], { error: 'must be 1, 2 or 3' })),
-      z.transform((tier) => Number(tier) as 1 | 2 | 3),
+    tier: v.pipe(
+      v.pipe(text(MAX_TEXT, 'is required for an agent (1, 2 or 3)'), v.picklist(['1', '2', '3'], 'must be 1, 2 or 3')),
+      v.transform((tier) => Number(tier) as 1 | 2 | 3),
     ),
-    languages: z
-      .array(choice(LANGUAGES), { error: (issue) => (absent(issue) ? 'an agent needs at least one language' : 'must be a list') })
-      .check(z.minLength(1, { error: 'an agent needs at least one language' })),
+    languages: v.pipe(
+      v.array(choice(LANGUAGES), (issue) => (absent(issue) ? 'an agent needs at least one language' : 'must be a list')),
+      v.minLength(1, 'an agent needs at least one language'),
+    ),
     at: time,
   }),
-  z.transform((agent) => ({ ...agent, kind: 'agent' as 'user' | 'agent', role: 'agent' as 'user' | 'agent' | 'admin' })),
+  v.transform((agent) => ({ ...agent, kind: 'agent' as 'user' | 'agent', role: 'agent' as 'user' | 'agent' | 'admin' })),
 );
 
 const fixtureTransferSchema = entryObject({
@@ -172,29 +175,31 @@ const fixtureTransferSchema = entryObject({
   at: time,
 });
 
-const bankSchema = entryObject({
-  type: z.literal('bank'),
-  holder: required(100),
-  iban: optionalText(50),
-  accountNumber: optionalText(20),
-  routingNumber: optionalText(12),
-  country: optionalText(2),
-}).check(
-  z.refine((bank) => bank.iban !== null || (bank.accountNumber !== null && bank.routingNumber !== null), {
-    error: 'a bank method needs iban, or accountNumber and routingNumber',
-    path: ['iban'],
+const bankSchema = v.pipe(
+  entryObject({
+    type: v.literal('bank'),
+    holder: required(100),
+    iban: optionalText(50),
+    accountNumber: optionalText(20),
+    routingNumber: optionalText(12),
+    country: optionalText(2),
   }),
+  v.forward(
+    v.check(
+      (bank) => bank.iban !== null || (bank.accountNumber !== null && bank.routingNumber !== null),
+      'a bank method needs iban, or accountNumber and routingNumber',
+    ),
+    ['iban'],
+  ),
 );
 
-const ewalletSchema = entryObject({ type: z.literal('ewallet'), provider: required(40), account: required(100) });
+const ewalletSchema = entryObject({ type: v.literal('ewallet'), provider: required(40), account: required(100) });
 
-const methodSchema = z.discriminatedUnion('type', [bankSchema, ewalletSchema], {
-  error: (issue) => {
-    if (issue.code !== 'invalid_union')
-      return absent(issue) ? 'is required: { type: bank, holder, iban } or { type: ewallet, provider, account }' : 'must be an object';
-    const type = (issue.input as { type?: unknown } | undefined)?.type;
-    return type === undefined || type === null ? 'is required (bank or ewallet)' : `must be one of bank, ewallet (got "${String(type).slice(0, 30)}")`;
-  },
+// An entry that is no object has no path of its own; an unknown `type` is named at `type`, its value the issue's input.
+const methodSchema = variant('type', [bankSchema, ewalletSchema], (issue: Issue) => {
+  if (issue.path === undefined)
+    return absent(issue) ? 'is required: { type: bank, holder, iban } or { type: ewallet, provider, account }' : 'must be an object';
+  return absent(issue) ? 'is required (bank or ewallet)' : `must be one of bank, ewallet (got "${String(issue.input).slice(0, 30)}")`;
 });
 
 const fixtureWithdrawalSchema = entryObject({
@@ -208,12 +213,12 @@ const fixtureWithdrawalSchema = entryObject({
 });
 
 const messageSchema = entryObject(
-  { from: required(254), body: required(), internal: orElse(z.boolean(), false), at: time },
+  { from: required(254), body: required(), internal: orElse(v.boolean(), false), at: time },
   'must be an object { from, body }',
 );
 
 const ratingSchema = entryObject({
-  score: z.pipe(choice(['1', '2', '3', '4', '5'] as const, 'is required (1 to 5)'), z.transform(Number)),
+  score: v.pipe(choice(['1', '2', '3', '4', '5'] as const, 'is required (1 to 5)'), v.transform(Number)),
   comment: optionalText(500),
 });
 
@@ -229,24 +234,27 @@ const fixtureTicketSchema = entryObject({
   priority: optionalChoice(PRIORITIES, null),
   status: optionalChoice(TICKET_STATUSES, null),
   assignee: optionalText(254),
-  messages: orElse(z.array(messageSchema), []),
+  messages: orElse(v.array(messageSchema), []),
   rating: orElse(ratingSchema, null),
   escalation: optionalText(500),
   refund: orElse(entryObject({ agent: required(254) }), null),
   at: time,
 });
 
-const perUser = orElse(z.record(z.string(), amounts), {});
+const perUser = orElse(record(v.string(), amounts), {});
 
 export const fixtureExpectSchema = entryObject(
   {
     balances: perUser,
     held: perUser,
-    statuses: orElse(z.record(z.string(), z.string({ error: 'must be a status name' })), {}),
+    statuses: orElse(record(v.string(), v.string('must be a status name')), {}),
     counts: orElse(
-      z.record(
-        z.string().check(z.refine((key) => (COUNTABLE as readonly string[]).includes(key), { error: `can count ${COUNTABLE.join(', ')}` })),
-        z.int({ error: 'must be a whole number' }).check(z.minimum(0, { error: 'must be a whole number' })),
+      record(
+        v.pipe(
+          v.string(),
+          v.check((key) => (COUNTABLE as readonly string[]).includes(key), `can count ${COUNTABLE.join(', ')}`),
+        ),
+        v.pipe(int('must be a whole number'), v.minValue(0, 'must be a whole number')),
       ),
       {},
     ),
@@ -255,21 +263,17 @@ export const fixtureExpectSchema = entryObject(
 );
 
 const section = orElse(
-  z
-    .array(z.looseObject({}, { error: 'must be an object' }), { error: 'must be a list' })
-    .check(z.maxLength(MAX_FIXTURE_ENTRIES, { error: `has more than ${MAX_FIXTURE_ENTRIES} entries` })),
+  v.pipe(v.array(looseObject({}, 'must be an object'), 'must be a list'), v.maxLength(MAX_FIXTURE_ENTRIES, `has more than ${MAX_FIXTURE_ENTRIES} entries`)),
   [],
 );
 
 /** A whole file, sections only: each entry is checked on its own, so a problem names its entry. */
-export const fixtureFileSchema = z.strictObject(
-  { users: section, agents: section, transfers: section, withdrawals: section, tickets: section, expect: z.optional(z.unknown()) },
-  {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `is not a section (use ${SECTIONS.join(', ')})`
-        : 'the file must hold an object with users, agents, transfers, withdrawals, tickets and expect',
-  },
+export const fixtureFileSchema = strictObject(
+  { users: section, agents: section, transfers: section, withdrawals: section, tickets: section, expect: v.optional(v.unknown()) },
+  (issue: Issue) =>
+    issue.expected === 'never'
+      ? `is not a section (use ${SECTIONS.join(', ')})`
+      : 'the file must hold an object with users, agents, transfers, withdrawals, tickets and expect',
 );
 
 /** The schema of each list section's entries, with the entry kind it makes. */
@@ -287,8 +291,8 @@ export interface Where {
 }
 
 type Located<T> = Readonly<T> & { readonly where: Where };
-export type FixtureUser = Located<z.output<typeof fixtureUserSchema> | z.output<typeof fixtureAgentSchema>>;
-export type FixtureTransfer = Located<z.output<typeof fixtureTransferSchema>>;
-export type FixtureWithdrawal = Located<z.output<typeof fixtureWithdrawalSchema>>;
-export type FixtureMethod = z.output<typeof methodSchema>;
-export type FixtureTicket = Located<z.output<typeof fixtureTicketSchema>>;
+export type FixtureUser = Located<v.InferOutput<typeof fixtureUserSchema> | v.InferOutput<typeof fixtureAgentSchema>>;
+export type FixtureTransfer = Located<v.InferOutput<typeof fixtureTransferSchema>>;
+export type FixtureWithdrawal = Located<v.InferOutput<typeof fixtureWithdrawalSchema>>;
+export type FixtureMethod = v.InferOutput<typeof methodSchema>;
+export type FixtureTicket = Located<v.InferOutput<typeof fixtureTicketSchema>>;

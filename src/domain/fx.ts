@@ -1,7 +1,7 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { AppError } from './errors.js';
 import { assertMinor, type Currency, type MinorUnits } from './money.js';
-import { onFirstUse, parseShippedData } from './schema.js';
+import { int, object, onFirstUse, parseShippedData, record } from './schema.js';
 
 export interface RateQuote {
   /** Units of `to` per one unit of `from` at the mid-market rate, rounded half up. */
@@ -22,9 +22,13 @@ const RATE_SCALE = 10n ** BigInt(RATE_DECIMALS);
 const BASIS_POINTS = 10_000n;
 const LIMITS_CURRENCY = 'USD';
 const RATE_PATTERN = new RegExp(`^(0|[1-9][0-9]{0,11})(?:\\.([0-9]{1,${RATE_DECIMALS}}))?$`);
-const currencyCode = () => z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be a currency code' }));
+const currencyCode = () => v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'must be a currency code'));
 const MID_RATE_PROBLEM = `must be a positive decimal string with at most ${RATE_DECIMALS} decimals`;
-const midRate = () => z.string({ error: MID_RATE_PROBLEM }).check(z.refine((rate) => parseRateOrNull(rate) !== null, { error: MID_RATE_PROBLEM }));
+const midRate = () =>
+  v.pipe(
+    v.string(MID_RATE_PROBLEM),
+    v.check((rate) => parseRateOrNull(rate) !== null, MID_RATE_PROBLEM),
+  );
 
 /**
  * Mid-market rates as shipped in data/rates.json: `mid[C]` is how many units of C one unit
@@ -32,23 +36,25 @@ const midRate = () => z.string({ error: MID_RATE_PROBLEM }).check(z.refine((rate
  * rate whenever money changes currency.
  */
 const rateTableSchema = onFirstUse(() =>
-  z
-    .object({
+  v.pipe(
+    object({
       base: currencyCode(),
-      asOf: z.string().check(z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, { error: 'must be a date like 2026-11-01' })),
-      spreadBasisPoints: z
-        .int({ error: 'must be an integer from 0 to 9999' })
-        .check(z.minimum(0, { error: 'must be an integer from 0 to 9999' }), z.maximum(9_999, { error: 'must be an integer from 0 to 9999' })),
-      mid: z.record(z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'is not a currency code' })), midRate()),
-    })
-    .check(
-      z.refine((table) => parseRateOrNull(table.mid[table.base] ?? '') === RATE_SCALE, {
-        error: (issue) => `the mid rate of the base ${String((issue.input as { base?: unknown }).base)} must be 1`,
-      }),
+      asOf: v.pipe(v.string(), v.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, 'must be a date like 2026-11-01')),
+      spreadBasisPoints: v.pipe(
+        int('must be an integer from 0 to 9999'),
+        v.minValue(0, 'must be an integer from 0 to 9999'),
+        v.maxValue(9_999, 'must be an integer from 0 to 9999'),
+      ),
+      mid: record(v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'is not a currency code')), midRate()),
+    }),
+    v.check(
+      (table) => parseRateOrNull(table.mid[table.base] ?? '') === RATE_SCALE,
+      (issue) => `the mid rate of the base ${String((issue.input as { base?: unknown }).base)} must be 1`,
     ),
+  ),
 );
 
-export type RateTable = z.infer<ReturnType<typeof rateTableSchema>>;
+export type RateTable = v.InferOutput<ReturnType<typeof rateTableSchema>>;
 
 /** Validates the shipped rate file; bad data is our bug, so this throws a plain Error. */
 export function parseRateTable(json: unknown): RateTable {

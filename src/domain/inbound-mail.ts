@@ -3,8 +3,8 @@
 // kept: its sender, a clean subject and text, its attachments as a list (never opened), and the
 // Message-IDs that thread it. Pure: the parsed mail comes in, plain data goes out.
 
-import * as z from 'zod/mini';
-import { onFirstUse } from './schema.js';
+import * as v from 'valibot';
+import { int, object, onFirstUse, readonly } from './schema.js';
 import { detectLanguage, type Language } from './language.js';
 import { sha256Hex } from './hashing.js';
 import type { TicketCategory } from './ticket-kinds.js';
@@ -12,9 +12,9 @@ import { normalizeEmail, withoutHiddenCharacters } from './validate.js';
 
 /** A customer mail already imported: its Message-ID is imported once, and later mails naming it thread into `ticket`. */
 export const mailImportSchema = onFirstUse(() =>
-  z.readonly(z.object({ messageId: z.string().check(z.minLength(1), z.maxLength(250)), ticket: z.int().check(z.positive()), importedAt: z.string() })),
+  readonly(object({ messageId: v.pipe(v.string(), v.minLength(1), v.maxLength(250)), ticket: v.pipe(int(), v.gtValue(0)), importedAt: v.string() })),
 );
-export type MailImport = z.infer<ReturnType<typeof mailImportSchema>>;
+export type MailImport = v.InferOutput<ReturnType<typeof mailImportSchema>>;
 
 /** The store key of a Message-ID: a fixed-size hash, whatever characters the sender put in it. */
 export function mailImportKey(messageId: string): string {

@@ -1,38 +1,36 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { AppError } from './errors.js';
 import { assertMinor, formatAmount, type Currency, type MinorUnits } from './money.js';
-import { onFirstUse, parseShippedData } from './schema.js';
+import { int, object, onFirstUse, parseShippedData } from './schema.js';
 import type { LimitWindow } from './state.js';
 
 const LIMIT_CURRENCY = 'USD';
 const LIMIT_PROBLEM = 'must be a positive integer of minor units';
-const limitMinor = () => z.int({ error: LIMIT_PROBLEM }).check(z.positive({ error: LIMIT_PROBLEM }));
+const limitMinor = () => v.pipe(int(LIMIT_PROBLEM), v.gtValue(0, LIMIT_PROBLEM));
 
 const limitTierSchema = onFirstUse(() =>
-  z
-    .object({ perTransactionMinor: limitMinor(), rolling30DaysMinor: limitMinor() })
-    .check(z.refine((tier) => tier.perTransactionMinor <= tier.rolling30DaysMinor, { error: 'allows more in one payment than in 30 days' })),
+  v.pipe(
+    object({ perTransactionMinor: limitMinor(), rolling30DaysMinor: limitMinor() }),
+    v.check((tier) => tier.perTransactionMinor <= tier.rolling30DaysMinor, 'allows more in one payment than in 30 days'),
+  ),
 );
 
 const limitFileSchema = onFirstUse(() =>
-  z
-    .object({
-      currency: z.literal(LIMIT_CURRENCY, { error: `must be ${LIMIT_CURRENCY}, the currency limits are counted in` }),
+  v.pipe(
+    object({
+      currency: v.literal(LIMIT_CURRENCY, `must be ${LIMIT_CURRENCY}, the currency limits are counted in`),
       unverified: limitTierSchema(),
       verified: limitTierSchema(),
-    })
-    .check(
-      z.refine(
-        (file) =>
-          file.verified.perTransactionMinor >= file.unverified.perTransactionMinor && file.verified.rolling30DaysMinor >= file.unverified.rolling30DaysMinor,
-        {
-          error: 'verified limits must not be lower than unverified ones',
-        },
-      ),
+    }),
+    v.check(
+      (file) =>
+        file.verified.perTransactionMinor >= file.unverified.perTransactionMinor && file.verified.rolling30DaysMinor >= file.unverified.rolling30DaysMinor,
+      'verified limits must not be lower than unverified ones',
     ),
+  ),
 );
 
-export type LimitTier = z.infer<ReturnType<typeof limitTierSchema>>;
+export type LimitTier = v.InferOutput<ReturnType<typeof limitTierSchema>>;
 
 /**
  * Outgoing limits from data/limits.json, in USD-equivalent minor units. Parsing resolves the

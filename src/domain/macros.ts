@@ -3,10 +3,10 @@
 // the ticket takes when it is sent. Placeholders are a fixed set, checked when the file is read,
 // so a typo in a saved reply is found before any customer could receive "{{custmer.name}}".
 
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { AppError } from './errors.js';
 import { LANGUAGES, type Language } from './language.js';
-import { noDuplicates, parseShippedData } from './schema.js';
+import { noDuplicates, parseShippedData, strictObject } from './schema.js';
 import type { Ticket } from './ticket-record.js';
 import type { User } from './user.js';
 
@@ -40,26 +40,32 @@ function unknownPlaceholders(body: string): string[] {
 }
 
 const text = (max: number) =>
-  z.string().check(z.refine((value) => value.trim() !== '' && value.length <= max, { error: `must be a text of 1 to ${max} characters` }));
+  v.pipe(
+    v.string(),
+    v.check((value) => value.trim() !== '' && value.length <= max, `must be a text of 1 to ${max} characters`),
+  );
 
-const macroSchema = z.strictObject({
-  name: z.string().check(z.regex(NAME, { error: 'must be lower-case letters, digits and single hyphens, e.g. ask-for-details' }), z.maxLength(40)),
+const macroSchema = strictObject({
+  name: v.pipe(v.string(), v.regex(NAME, 'must be lower-case letters, digits and single hyphens, e.g. ask-for-details'), v.maxLength(40)),
   title: text(80),
-  body: text(MAX_BODY_CHARS).check(
-    z.refine((body) => unknownPlaceholders(body).length === 0, {
-      error: (issue) =>
+  body: v.pipe(
+    text(MAX_BODY_CHARS),
+    v.check(
+      (body) => unknownPlaceholders(body).length === 0,
+      (issue) =>
         `uses unknown placeholders ${unknownPlaceholders(String(issue.input))
           .map((name) => `{{${name}}}`)
           .join(', ')}; known: ${MACRO_PLACEHOLDERS.join(', ')}`,
-    }),
+    ),
   ),
-  status: z.enum(MACRO_STATUSES, { error: `must be one of ${MACRO_STATUSES.join(', ')}` }),
+  status: v.picklist(MACRO_STATUSES, `must be one of ${MACRO_STATUSES.join(', ')}`),
 });
 
-const macroFileSchema = z.strictObject({
-  language: z.enum(LANGUAGES, { error: `must be one of ${LANGUAGES.join(', ')}` }),
-  macros: z.array(macroSchema).check(
-    z.maxLength(MAX_MACROS),
+const macroFileSchema = strictObject({
+  language: v.picklist(LANGUAGES, `must be one of ${LANGUAGES.join(', ')}`),
+  macros: v.pipe(
+    v.array(macroSchema),
+    v.maxLength(MAX_MACROS),
     noDuplicates(
       (macro: Macro) => macro.name,
       (name) => `"${name}" is defined twice`,
@@ -67,8 +73,8 @@ const macroFileSchema = z.strictObject({
   ),
 });
 
-export type Macro = z.infer<typeof macroSchema>;
-export type MacroFile = z.infer<typeof macroFileSchema>;
+export type Macro = v.InferOutput<typeof macroSchema>;
+export type MacroFile = v.InferOutput<typeof macroFileSchema>;
 
 /** The macros of every language, by language and name. */
 export type MacroBook = Readonly<Record<Language, ReadonlyMap<string, Macro>>>;

@@ -3,8 +3,8 @@
 // by the process that tries it, so two processes never send one mail at the same moment; a failure
 // waits longer before each retry (1 minute, doubling, at most 6 hours).
 
-import * as z from 'zod/mini';
-import { onFirstUse } from './schema.js';
+import * as v from 'valibot';
+import { int, object, onFirstUse, readonly } from './schema.js';
 import type { MailRecord } from './mail.js';
 
 const DELIVERY_STATUSES = ['queued', 'sent', 'failed'] as const;
@@ -12,26 +12,26 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** A delivery record; the store checks each one it reads back against this schema. */
 export const deliverySchema = onFirstUse(() =>
-  z.readonly(
-    z.object({
-      mailId: z.string(),
-      status: z.enum(DELIVERY_STATUSES),
+  readonly(
+    object({
+      mailId: v.string(),
+      status: v.picklist(DELIVERY_STATUSES),
       /** Tries so far, successful or not. */
-      attempts: z.int().check(z.nonnegative()),
-      queuedAt: z.string(),
-      lastAttemptAt: z.nullable(z.string()),
+      attempts: v.pipe(int(), v.minValue(0)),
+      queuedAt: v.string(),
+      lastAttemptAt: v.nullable(v.string()),
       /** Not tried again before this time (unless asked by name). */
-      nextAttemptAt: z.string(),
+      nextAttemptAt: v.string(),
       /** A process is trying it until this time; null when nobody is. */
-      claimedUntil: z.nullable(z.string()),
+      claimedUntil: v.nullable(v.string()),
       /** The server's answer to the accepted message, e.g. "250 2.0.0 Ok: queued as 4F2A". */
-      response: z.nullable(z.string()),
-      lastError: z.nullable(z.string()),
-      sentAt: z.nullable(z.string()),
+      response: v.nullable(v.string()),
+      lastError: v.nullable(v.string()),
+      sentAt: v.nullable(v.string()),
     }),
   ),
 );
-export type Delivery = z.infer<ReturnType<typeof deliverySchema>>;
+export type Delivery = v.InferOutput<ReturnType<typeof deliverySchema>>;
 
 export type DeliveryOutcome = { readonly ok: true; readonly response: string } | { readonly ok: false; readonly error: string };
 

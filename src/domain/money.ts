@@ -1,22 +1,22 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { AppError } from './errors.js';
-import { parseShippedData } from './schema.js';
+import { int, object, parseShippedData } from './schema.js';
 
 /** An amount in the smallest unit of its currency (cents, yen). Always a safe integer. */
 export type MinorUnits = number;
 
-const currencySchema = z.object({
-  code: z.string().check(z.regex(/^[A-Z]{3}$/, { error: 'must be an upper-case ISO 4217 code' })),
-  name: z.string().check(z.minLength(1)),
+const currencySchema = object({
+  code: v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code')),
+  name: v.pipe(v.string(), v.minLength(1)),
   /** Digits after the decimal point: 2 for USD, 0 for JPY. */
-  exponent: z.int().check(z.minimum(0), z.maximum(8)),
+  exponent: v.pipe(int(), v.minValue(0), v.maxValue(8)),
   /** The largest amount one transaction may carry, in minor units. */
-  maxTransactionMinor: z.int().check(z.positive()),
+  maxTransactionMinor: v.pipe(int(), v.gtValue(0)),
 });
 
-const currencyFileSchema = z.object({ currencies: z.array(currencySchema).check(z.minLength(1)) });
+const currencyFileSchema = object({ currencies: v.pipe(v.array(currencySchema), v.minLength(1)) });
 
-export type Currency = z.infer<typeof currencySchema>;
+export type Currency = v.InferOutput<typeof currencySchema>;
 
 /** Validates the parsed contents of data/currencies.json; bad data is our bug, so this throws a plain Error. */
 export function parseCurrencies(json: unknown): Currency[] {

@@ -3,38 +3,38 @@
 // and min only. Apart from the groups' ceilings, which count business time in calendars, so that
 // reading and writing records loads neither.
 
-import * as z from 'zod/mini';
-import { onFirstUse } from './schema.js';
+import * as v from 'valibot';
+import { int, number, object, onFirstUse, readonly } from './schema.js';
 import type { TicketSummary } from './ticket-summary-record.js';
 import { hasBadRating, isWaiting } from './tickets.js';
 
 /** What bounds the urgency of a group's tickets at any instant (for one ticket, or folded over many). */
 export const queueGroupFactsSchema = onFirstUse(() =>
-  z.readonly(
-    z.object({
-      count: z.int().check(z.positive()),
+  readonly(
+    object({
+      count: v.pipe(int(), v.gtValue(0)),
       /** The most business minutes a member's running clock counted before it ran on (0 when no clock runs). */
-      elapsedMinutes: z.number(),
+      elapsedMinutes: number(),
       /** The earliest instant since which a member's clock runs; null when none runs. */
-      runningSinceMs: z.nullable(z.number()),
+      runningSinceMs: v.nullable(number()),
       /** Whether a running clock has not reached its target yet (its due time moves with the clock). */
-      unreached: z.boolean(),
+      unreached: v.boolean(),
       /** The earliest instant a member's clock reached its target, if any did. */
-      dueAtMs: z.nullable(z.number()),
+      dueAtMs: v.nullable(number()),
       /** The earliest opening of a member. */
-      createdMs: z.number(),
+      createdMs: number(),
       /** How many members wait for their first answer (the ones `ticket show` gives a place among). */
-      firstReplyCount: z.int().check(z.nonnegative()),
+      firstReplyCount: v.pipe(int(), v.minValue(0)),
       /** The fewest business minutes a member's clock counted before it ran on (0 for a member whose clock does not run). */
-      leastElapsedMinutes: z.number(),
+      leastElapsedMinutes: number(),
       /** The latest instant since which a member's clock runs; null when none runs. */
-      latestRunningSinceMs: z.nullable(z.number()),
+      latestRunningSinceMs: v.nullable(number()),
       /** The latest opening of a member. */
-      latestCreatedMs: z.number(),
+      latestCreatedMs: number(),
     }),
   ),
 );
-export type QueueGroupFacts = z.infer<ReturnType<typeof queueGroupFactsSchema>>;
+export type QueueGroupFacts = v.InferOutput<ReturnType<typeof queueGroupFactsSchema>>;
 
 const DAY_CHARS = 10;
 const flag = (value: boolean): string => (value ? '1' : '0');

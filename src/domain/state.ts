@@ -2,9 +2,9 @@
 // reads them and returns changes. Everything that grows with history (journal, audit log) lives
 // outside them.
 
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import type { MinorUnits } from './money.js';
-import { onFirstUse } from './schema.js';
+import { int, object, onFirstUse, readonly, record } from './schema.js';
 
 export type { Language } from './language.js';
 
@@ -15,54 +15,54 @@ export type { AccountLock, AgentProfile, Kyc, KycStatus, LockReason, RecoveryCod
 // cannot drift apart. The schemas of records that not every command reads are built on first use
 // (onFirstUse in schema.ts).
 
-const minor = z.int();
-const text = z.string();
-const optionalText = z.nullable(z.string());
+const minor = int();
+const text = v.string();
+const optionalText = v.nullable(v.string());
 
-export const sessionSchema = z.readonly(
-  z.object({
+export const sessionSchema = readonly(
+  object({
     userId: text,
     createdAt: text,
     lastSeenAt: text,
     /** Set when a lock ended the session: it then answers with the lock's explanation, not "expired". */
-    endedByLockAt: z.optional(text),
+    endedByLockAt: v.optional(text),
   }),
 );
-export type Session = z.infer<typeof sessionSchema>;
+export type Session = v.InferOutput<typeof sessionSchema>;
 
 /** A chain head: the last sequence number committed, its hash, and the byte size of the
  * segment file that holds it (a cheap check on open that nothing was written after it). */
-const chainHeadSchema = z.readonly(z.object({ seq: z.int().check(z.nonnegative()), hash: text, bytes: z.int().check(z.nonnegative()) }));
-export type ChainHead = z.infer<typeof chainHeadSchema>;
+const chainHeadSchema = readonly(object({ seq: v.pipe(int(), v.minValue(0)), hash: text, bytes: v.pipe(int(), v.minValue(0)) }));
+export type ChainHead = v.InferOutput<typeof chainHeadSchema>;
 
 /** The store's own record: checked when a store's root is read back (store/split-layout.ts). */
-export const storeMetaSchema = z.readonly(
-  z.object({
+export const storeMetaSchema = readonly(
+  object({
     createdAt: text,
     /** Entries per journal and audit segment file; fixed for the life of a store. */
-    segmentSize: z.int().check(z.positive()),
+    segmentSize: v.pipe(int(), v.gtValue(0)),
     /** Set when fixtures were loaded: enables tester-only commands such as `dev otp`. */
-    testStore: z.boolean(),
+    testStore: v.boolean(),
     journal: chainHeadSchema,
     audit: chainHeadSchema,
-    mailSeq: z.int().check(z.nonnegative()),
-    ticketSeq: z.int().check(z.nonnegative()),
+    mailSeq: v.pipe(int(), v.minValue(0)),
+    ticketSeq: v.pipe(int(), v.minValue(0)),
   }),
 );
-export type StoreMeta = z.infer<typeof storeMetaSchema>;
+export type StoreMeta = v.InferOutput<typeof storeMetaSchema>;
 
 /** One account's balances: currency → signed minor units; see ledger.ts for the account names. */
-export const balanceRowSchema = z.record(text, minor);
+export const balanceRowSchema = record(text, minor);
 /** balances[account][currency] = signed minor units. */
 export type Balances = Record<string, Record<string, MinorUnits>>;
 
 const WITHDRAWAL_STATUSES = ['requested', 'processing', 'completed', 'failed', 'cancelled', 'returned'] as const;
 export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
-const methodType = () => z.enum(['bank', 'ewallet']);
+const methodType = () => v.picklist(['bank', 'ewallet']);
 
 export const withdrawalMethodSchema = onFirstUse(() =>
-  z.readonly(
-    z.object({
+  readonly(
+    object({
       id: text,
       userId: text,
       type: methodType(),
@@ -80,15 +80,15 @@ export const withdrawalMethodSchema = onFirstUse(() =>
     }),
   ),
 );
-export type WithdrawalMethod = z.infer<ReturnType<typeof withdrawalMethodSchema>>;
+export type WithdrawalMethod = v.InferOutput<ReturnType<typeof withdrawalMethodSchema>>;
 
-const feeLineSchema = onFirstUse(() => z.readonly(z.object({ code: text, label: text, amountMinor: minor })));
-export type FeeLineRecord = z.infer<ReturnType<typeof feeLineSchema>>;
-const feeLines = onFirstUse(() => z.readonly(z.array(feeLineSchema())));
+const feeLineSchema = onFirstUse(() => readonly(object({ code: text, label: text, amountMinor: minor })));
+export type FeeLineRecord = v.InferOutput<ReturnType<typeof feeLineSchema>>;
+const feeLines = onFirstUse(() => readonly(v.array(feeLineSchema())));
 
 export const withdrawalSchema = onFirstUse(() =>
-  z.readonly(
-    z.object({
+  readonly(
+    object({
       id: text,
       userId: text,
       methodId: text,
@@ -98,13 +98,13 @@ export const withdrawalSchema = onFirstUse(() =>
       currency: text,
       feeMinor: minor,
       feeLines: feeLines(),
-      status: z.enum(WITHDRAWAL_STATUSES),
+      status: v.picklist(WITHDRAWAL_STATUSES),
       requestedAt: text,
       /**
        * When processing may start: the next opening of the payout region after the request, fixed
        * when it is requested (absent on withdrawals requested before this field existed).
        */
-      processingFrom: z.optional(text),
+      processingFrom: v.optional(text),
       processingAt: optionalText,
       expectedBy: text,
       finishedAt: optionalText,
@@ -116,7 +116,7 @@ export const withdrawalSchema = onFirstUse(() =>
     }),
   ),
 );
-export type Withdrawal = z.infer<ReturnType<typeof withdrawalSchema>>;
+export type Withdrawal = v.InferOutput<ReturnType<typeof withdrawalSchema>>;
 
 /**
  * The earliest moment settlement may move a withdrawal in flight on: a requested one from the
@@ -129,13 +129,13 @@ export function settleDueAt(withdrawal: Withdrawal): string {
 }
 
 export const storedQuoteSchema = onFirstUse(() =>
-  z.readonly(
-    z.object({
+  readonly(
+    object({
       id: text,
       userId: text,
-      kind: z.enum(['transfer', 'withdrawal']),
+      kind: v.picklist(['transfer', 'withdrawal']),
       /** Canonical description of the request the quote prices; a transfer must match it. */
-      request: z.readonly(z.record(text, optionalText)),
+      request: readonly(record(text, optionalText)),
       amountMinor: minor,
       currency: text,
       feeMinor: minor,
@@ -151,14 +151,14 @@ export const storedQuoteSchema = onFirstUse(() =>
     }),
   ),
 );
-export type StoredQuote = z.infer<ReturnType<typeof storedQuoteSchema>>;
+export type StoredQuote = v.InferOutput<ReturnType<typeof storedQuoteSchema>>;
 
-export const idempotencyRecordSchema = onFirstUse(() => z.readonly(z.object({ fingerprint: text, txId: text, expiresAt: text })));
-export type IdempotencyRecord = z.infer<ReturnType<typeof idempotencyRecordSchema>>;
+export const idempotencyRecordSchema = onFirstUse(() => readonly(object({ fingerprint: text, txId: text, expiresAt: text })));
+export type IdempotencyRecord = v.InferOutput<ReturnType<typeof idempotencyRecordSchema>>;
 
 export const unclaimedTransferSchema = onFirstUse(() =>
-  z.readonly(
-    z.object({
+  readonly(
+    object({
       txId: text,
       senderId: text,
       toEmail: optionalText,
@@ -175,14 +175,14 @@ export const unclaimedTransferSchema = onFirstUse(() =>
     }),
   ),
 );
-export type UnclaimedTransfer = z.infer<ReturnType<typeof unclaimedTransferSchema>>;
+export type UnclaimedTransfer = v.InferOutput<ReturnType<typeof unclaimedTransferSchema>>;
 
 /**
  * What a user sent per UTC day, { "2026-11-22": usdMinor, … } with days in ascending order: day
  * buckets keep the state small however busy the user is. (Schema 1 held a list of { day, usdMinor }.)
  */
-export const limitWindowSchema = onFirstUse(() => z.readonly(z.record(text, minor)));
-export type LimitWindow = z.infer<ReturnType<typeof limitWindowSchema>>;
+export const limitWindowSchema = onFirstUse(() => readonly(record(text, minor)));
+export type LimitWindow = v.InferOutput<ReturnType<typeof limitWindowSchema>>;
 
 export const GENESIS_HASH = '0'.repeat(64);
 

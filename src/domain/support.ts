@@ -3,10 +3,10 @@
 // refund rule. Also what a customer sees in `okpay support`: which desks are open now and when
 // an answer can be expected. Pure: the clock comes in as `nowMs`.
 
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { addBusinessMinutes, isOpenAt, nextOpeningMs, upcomingHolidays, type UpcomingHoliday } from './business-time.js';
 import type { Region } from './calendar.js';
-import { parseShippedData } from './schema.js';
+import { hasItsShape, int, number, object, parseShippedData, recordOf } from './schema.js';
 import { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS, type TicketChannel } from './ticket-kinds.js';
 
 export const URGENCY_TERMS = ['sla', 'priority', 'tier', 'age', 'escalationRequest', 'badRating', 'waiting'] as const;
@@ -16,28 +16,33 @@ const MAX_MINUTES = 100_000;
 const MAX_TEXT_CHARS = 600;
 const TEXT_PROBLEM = `must be a text of 1 to ${MAX_TEXT_CHARS} characters`;
 
-const text = () => z.string({ error: TEXT_PROBLEM }).check(z.refine((value) => value.trim() !== '' && value.length <= MAX_TEXT_CHARS, { error: TEXT_PROBLEM }));
-const boolean = () => z.boolean({ error: 'must be true or false' });
+const text = () =>
+  v.pipe(
+    v.string(TEXT_PROBLEM),
+    v.check((value) => value.trim() !== '' && value.length <= MAX_TEXT_CHARS, TEXT_PROBLEM),
+  );
+const boolean = () => v.boolean('must be true or false');
 
 function numberIn(min: number, max: number, integer = true) {
   const error = `must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`;
-  return (integer ? z.int({ error }) : z.number({ error })).check(z.minimum(min, { error }), z.maximum(max, { error }));
+  return v.pipe(integer ? int(error) : number(error), v.minValue(min, error), v.maxValue(max, error));
 }
 
-/** Absent is null: the channel does not promise that kind of figure. */
+/** Absent is null: the channel does not promise that kind of figure (with a default, the field is never typed as absent). */
 const optionalMinutes = () =>
-  z.pipe(
-    z.optional(numberIn(1, MAX_MINUTES)),
-    z.transform((value) => value ?? null),
+  v.pipe(
+    v.optional(numberIn(1, MAX_MINUTES), () => undefined),
+    v.transform((value) => value ?? null),
   );
-const priority = z.enum(PRIORITIES, { error: `must be one of ${PRIORITIES.join(', ')}` });
+const priority = v.picklist(PRIORITIES, `must be one of ${PRIORITIES.join(', ')}`);
 
-const firstReplySchema = z
-  .object({ fromHours: optionalMinutes(), withinHours: optionalMinutes(), withinMinutes: optionalMinutes() })
-  .check(z.refine((reply) => reply.withinHours !== null || reply.withinMinutes !== null, { error: 'needs withinHours or withinMinutes' }));
+const firstReplySchema = v.pipe(
+  object({ fromHours: optionalMinutes(), withinHours: optionalMinutes(), withinMinutes: optionalMinutes() }),
+  v.check((reply) => reply.withinHours !== null || reply.withinMinutes !== null, 'needs withinHours or withinMinutes'),
+);
 
-const channelSchema = z
-  .object({
+const channelSchema = v.pipe(
+  object({
     id: text(),
     name: text(),
     contact: text(),
@@ -49,64 +54,68 @@ const channelSchema = z
     /** The most business minutes a first reply may take on this channel, whatever the priority. */
     slaFirstReplyMaxBusinessMinutes: optionalMinutes(),
     use: text(),
-  })
-  .check(
-    z.refine((channel) => !channel.tickets || (TICKET_CHANNELS as readonly string[]).includes(channel.id), {
-      path: ['id'],
-      error: (issue) => `"${String((issue.input as { id?: unknown }).id)}" takes tickets but is not one of ${TICKET_CHANNELS.join(', ')}`,
-    }),
-    z.refine((channel) => !channel.tickets || channel.slaFirstReplyMaxBusinessMinutes !== null, {
-      error: 'takes tickets, so it needs slaFirstReplyMaxBusinessMinutes',
-    }),
-  );
+  }),
+  v.forward(
+    v.check(
+      (channel) => !channel.tickets || (TICKET_CHANNELS as readonly string[]).includes(channel.id),
+      (issue) => `"${String((issue.input as { id?: unknown }).id)}" takes tickets but is not one of ${TICKET_CHANNELS.join(', ')}`,
+    ),
+    ['id'],
+  ),
+  v.check((channel) => !channel.tickets || channel.slaFirstReplyMaxBusinessMinutes !== null, 'takes tickets, so it needs slaFirstReplyMaxBusinessMinutes'),
+);
 
-const slaTargetSchema = z.object({ firstReplyBusinessMinutes: numberIn(1, MAX_MINUTES), nextReplyBusinessMinutes: numberIn(1, MAX_MINUTES) });
+const slaTargetSchema = object({ firstReplyBusinessMinutes: numberIn(1, MAX_MINUTES), nextReplyBusinessMinutes: numberIn(1, MAX_MINUTES) });
 
-const urgencySchema = z.object({
-  weights: z.record(z.enum(URGENCY_TERMS), numberIn(-1000, 1000, false)),
-  priorityValues: z.record(z.enum(PRIORITIES), numberIn(0, 1, false)),
+const urgencySchema = object({
+  weights: recordOf(URGENCY_TERMS, numberIn(-1000, 1000, false)),
+  priorityValues: recordOf(PRIORITIES, numberIn(0, 1, false)),
   slaCap: numberIn(1, 10, false),
   ageFullDays: numberIn(1, 365),
 });
 
-const refundRuleSchema = z.object({
+const refundRuleSchema = object({
   /** Decimal amount a tier-1 agent may refund, in `currency` (other currencies at the mid rate). */
-  tier1MaxAmount: text().check(z.regex(/^[0-9]{1,12}(\.[0-9]{1,3})?$/, { error: 'must be a decimal amount such as "100.00"' })),
+  tier1MaxAmount: v.pipe(text(), v.regex(/^[0-9]{1,12}(\.[0-9]{1,3})?$/, 'must be a decimal amount such as "100.00"')),
   /** Above this amount (in `currency`, others at the mid rate) a refund needs a second agent's approval, whatever the tiers. */
-  fourEyesAboveAmount: text().check(z.regex(/^[0-9]{1,12}(\.[0-9]{1,3})?$/, { error: 'must be a decimal amount such as "500.00"' })),
-  currency: text().check(z.regex(/^[A-Z]{3}$/, { error: 'must be a three-letter currency code' })),
+  fourEyesAboveAmount: v.pipe(text(), v.regex(/^[0-9]{1,12}(\.[0-9]{1,3})?$/, 'must be a decimal amount such as "500.00"')),
+  currency: v.pipe(text(), v.regex(/^[A-Z]{3}$/, 'must be a three-letter currency code')),
   description: text(),
 });
 
 const CHANNELS_PROBLEM = 'must be a list of 1 to 20 channels';
 
-const supportSchema = z.object({
-  channels: z.array(channelSchema, { error: CHANNELS_PROBLEM }).check(
-    z.minLength(1, { error: CHANNELS_PROBLEM }),
-    z.maxLength(20, { error: CHANNELS_PROBLEM }),
-    z.superRefine((channels, context) => {
+const supportSchema = object({
+  channels: v.pipe(
+    v.array(channelSchema, CHANNELS_PROBLEM),
+    v.minLength(1, CHANNELS_PROBLEM),
+    v.maxLength(20, CHANNELS_PROBLEM),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!hasItsShape(dataset)) return;
       for (const id of TICKET_CHANNELS) {
-        if (!channels.some((channel) => channel.id === id && channel.tickets))
-          context.addIssue({ code: 'custom', message: `has no ticket channel "${id}"`, input: channels });
+        if (!(dataset.value as SupportChannel[]).some((channel) => channel.id === id && channel.tickets))
+          addIssue({ message: `has no ticket channel "${id}"` });
       }
     }),
   ),
-  sla: z.record(z.enum(PRIORITIES), slaTargetSchema),
-  priorities: z.object({ byCategory: z.record(z.enum(TICKET_CATEGORIES), priority), lockedAccount: priority }),
+  sla: recordOf(PRIORITIES, slaTargetSchema),
+  priorities: object({ byCategory: recordOf(TICKET_CATEGORIES, priority), lockedAccount: priority }),
   urgency: urgencySchema,
   refunds: refundRuleSchema,
   /** Solved tickets close by themselves after this many days without a reply. */
-  closeSolvedAfterDays: z
-    .int({ error: 'must be a whole number of days from 1 to 90' })
-    .check(z.minimum(1, { error: 'must be a whole number of days from 1 to 90' }), z.maximum(90, { error: 'must be a whole number of days from 1 to 90' })),
+  closeSolvedAfterDays: v.pipe(
+    int('must be a whole number of days from 1 to 90'),
+    v.minValue(1, 'must be a whole number of days from 1 to 90'),
+    v.maxValue(90, 'must be a whole number of days from 1 to 90'),
+  ),
 });
 
-export type FirstReply = z.infer<typeof firstReplySchema>;
-export type SupportChannel = z.infer<typeof channelSchema>;
-export type SlaTarget = z.infer<typeof slaTargetSchema>;
-export type UrgencyWeights = z.infer<typeof urgencySchema>;
-export type RefundRule = z.infer<typeof refundRuleSchema>;
-export type SupportData = z.infer<typeof supportSchema>;
+export type FirstReply = v.InferOutput<typeof firstReplySchema>;
+export type SupportChannel = v.InferOutput<typeof channelSchema>;
+export type SlaTarget = v.InferOutput<typeof slaTargetSchema>;
+export type UrgencyWeights = v.InferOutput<typeof urgencySchema>;
+export type RefundRule = v.InferOutput<typeof refundRuleSchema>;
+export type SupportData = v.InferOutput<typeof supportSchema>;
 
 /** Reads data/support.json. A mistake there is a bug in what we ship: a plain Error naming every bad field. */
 export function parseSupport(json: unknown): SupportData {

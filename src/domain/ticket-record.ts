@@ -1,8 +1,8 @@
 // The ticket record: its statuses, events and messages as schemas, with the types inferred from
 // them. The store checks every ticket it reads back against `ticketSchema()` (store/record-schemas.ts).
 
-import * as z from 'zod/mini';
-import { onFirstUse } from './schema.js';
+import * as v from 'valibot';
+import { int, object, onFirstUse, readonly, variant } from './schema.js';
 import { LANGUAGES } from './language.js';
 import { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS } from './ticket-kinds.js';
 
@@ -18,32 +18,32 @@ export type Author = (typeof AUTHORS)[number];
 const VISIBILITIES = ['public', 'internal'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
-const text = () => z.string();
-const optionalText = () => z.nullable(z.string());
-const ticketNumber = () => z.int();
-const tierSchema = () => z.literal([1, 2, 3]);
-const statusSchema = () => z.enum(TICKET_STATUSES);
-const prioritySchema = () => z.enum(PRIORITIES);
-const categorySchema = () => z.enum(TICKET_CATEGORIES);
+const text = () => v.string();
+const optionalText = () => v.nullable(v.string());
+const ticketNumber = () => int();
+const tierSchema = () => v.picklist([1, 2, 3]);
+const statusSchema = () => v.picklist(TICKET_STATUSES);
+const prioritySchema = () => v.picklist(PRIORITIES);
+const categorySchema = () => v.picklist(TICKET_CATEGORIES);
 
 const ticketMessageSchema = onFirstUse(() =>
-  z.readonly(
-    z.object({
+  readonly(
+    object({
       /** 1, 2, 3 … within the ticket. */
-      id: z.int(),
+      id: int(),
       at: text(),
       authorId: optionalText(),
-      author: z.enum(AUTHORS),
-      visibility: z.enum(VISIBILITIES),
+      author: v.picklist(AUTHORS),
+      visibility: v.picklist(VISIBILITIES),
       body: text(),
       /** The FAQ article an agent answered with. */
       faqId: optionalText(),
       /** Set on messages copied in when another ticket was merged into this one. */
-      fromTicket: z.nullable(ticketNumber()),
+      fromTicket: v.nullable(ticketNumber()),
     }),
   ),
 );
-export type TicketMessage = z.infer<ReturnType<typeof ticketMessageSchema>>;
+export type TicketMessage = v.InferOutput<ReturnType<typeof ticketMessageSchema>>;
 
 /**
  * The reply clock of a ticket merged into this one, as it stood at the merge (its customer was
@@ -51,74 +51,74 @@ export type TicketMessage = z.infer<ReturnType<typeof ticketMessageSchema>>;
  * was reached). The merged ticket's clock carries on from it (sla.ts), so a breach stays visible.
  */
 const carriedClockSchema = () =>
-  z.readonly(z.object({ kind: z.enum(['first-reply', 'next-reply']), since: text(), elapsedMinutes: z.int(), dueAt: optionalText() }));
-export type CarriedClock = z.infer<ReturnType<typeof carriedClockSchema>>;
+  readonly(object({ kind: v.picklist(['first-reply', 'next-reply']), since: text(), elapsedMinutes: int(), dueAt: optionalText() }));
+export type CarriedClock = v.InferOutput<ReturnType<typeof carriedClockSchema>>;
 
 /** An event: when, who did it (null for the system, e.g. auto-close), and what. */
-const event = <Shape extends Record<string, z.core.SomeType>>(shape: Shape) => z.readonly(z.object({ at: text(), by: optionalText(), ...shape }));
+const event = <const Shape extends v.ObjectEntries>(shape: Shape) => readonly(object({ at: text(), by: optionalText(), ...shape }));
 
 const ticketEventSchema = onFirstUse(() =>
-  z.discriminatedUnion('type', [
-    event({ type: z.literal('created') }),
-    event({ type: z.literal('status'), from: statusSchema(), to: statusSchema() }),
-    event({ type: z.literal('message'), author: z.enum(['customer', 'agent']), visibility: z.enum(VISIBILITIES), messageId: z.int() }),
-    event({ type: z.literal('assigned'), to: optionalText() }),
-    event({ type: z.literal('priority'), from: prioritySchema(), to: prioritySchema() }),
-    event({ type: z.literal('category'), from: categorySchema(), to: categorySchema() }),
-    event({ type: z.literal('tags'), tags: z.readonly(z.array(text())) }),
-    event({ type: z.literal('escalated'), from: tierSchema(), to: tierSchema(), reason: optionalText() }),
-    event({ type: z.literal('escalation-requested'), tier: tierSchema(), reason: text() }),
-    event({ type: z.literal('rated'), score: z.int(), comment: optionalText() }),
-    event({ type: z.literal('duplicate') }),
-    event({ type: z.literal('merged-into'), ticket: ticketNumber() }),
-    event({ type: z.literal('merged-from'), ticket: ticketNumber(), waiting: z.optional(z.nullable(carriedClockSchema())) }),
-    event({ type: z.literal('follow-up'), ticket: ticketNumber() }),
+  variant('type', [
+    event({ type: v.literal('created') }),
+    event({ type: v.literal('status'), from: statusSchema(), to: statusSchema() }),
+    event({ type: v.literal('message'), author: v.picklist(['customer', 'agent']), visibility: v.picklist(VISIBILITIES), messageId: int() }),
+    event({ type: v.literal('assigned'), to: optionalText() }),
+    event({ type: v.literal('priority'), from: prioritySchema(), to: prioritySchema() }),
+    event({ type: v.literal('category'), from: categorySchema(), to: categorySchema() }),
+    event({ type: v.literal('tags'), tags: readonly(v.array(text())) }),
+    event({ type: v.literal('escalated'), from: tierSchema(), to: tierSchema(), reason: optionalText() }),
+    event({ type: v.literal('escalation-requested'), tier: tierSchema(), reason: text() }),
+    event({ type: v.literal('rated'), score: int(), comment: optionalText() }),
+    event({ type: v.literal('duplicate') }),
+    event({ type: v.literal('merged-into'), ticket: ticketNumber() }),
+    event({ type: v.literal('merged-from'), ticket: ticketNumber(), waiting: v.optional(v.nullable(carriedClockSchema())) }),
+    event({ type: v.literal('follow-up'), ticket: ticketNumber() }),
   ]),
 );
-export type TicketEvent = z.infer<ReturnType<typeof ticketEventSchema>>;
+export type TicketEvent = v.InferOutput<ReturnType<typeof ticketEventSchema>>;
 
-export const escalationRequestSchema = onFirstUse(() => z.readonly(z.object({ at: text(), tier: tierSchema(), reason: text() })));
-export type EscalationRequest = z.infer<ReturnType<typeof escalationRequestSchema>>;
+export const escalationRequestSchema = onFirstUse(() => readonly(object({ at: text(), tier: tierSchema(), reason: text() })));
+export type EscalationRequest = v.InferOutput<ReturnType<typeof escalationRequestSchema>>;
 
-export const ratingSchema = onFirstUse(() => z.readonly(z.object({ at: text(), score: z.int(), comment: optionalText() })));
-export type Rating = z.infer<ReturnType<typeof ratingSchema>>;
+export const ratingSchema = onFirstUse(() => readonly(object({ at: text(), score: int(), comment: optionalText() })));
+export type Rating = v.InferOutput<ReturnType<typeof ratingSchema>>;
 
 /** A refund above the four-eyes amount that one agent requested and a second must approve (duties.ts). */
-const refundApprovalRequestSchema = onFirstUse(() => z.readonly(z.object({ txId: text(), requestedBy: text(), requestedAt: text() })));
-export type RefundApprovalRequest = z.infer<ReturnType<typeof refundApprovalRequestSchema>>;
+const refundApprovalRequestSchema = onFirstUse(() => readonly(object({ txId: text(), requestedBy: text(), requestedAt: text() })));
+export type RefundApprovalRequest = v.InferOutput<ReturnType<typeof refundApprovalRequestSchema>>;
 
 export const ticketSchema = onFirstUse(() =>
-  z.readonly(
-    z.object({
+  readonly(
+    object({
       number: ticketNumber(),
       customerId: text(),
       category: categorySchema(),
       subject: text(),
-      channel: z.enum(TICKET_CHANNELS),
-      language: z.enum(LANGUAGES),
+      channel: v.picklist(TICKET_CHANNELS),
+      language: v.picklist(LANGUAGES),
       /** Support region (calendars.json) whose business hours the SLA counts in. */
       regionId: text(),
       status: statusSchema(),
       priority: prioritySchema(),
       tier: tierSchema(),
       assigneeId: optionalText(),
-      tags: z.readonly(z.array(text())),
+      tags: readonly(v.array(text())),
       txId: optionalText(),
       /** The customer's account was locked when the ticket came in. */
-      lockedAccount: z.boolean(),
+      lockedAccount: v.boolean(),
       /** Why the ticket exists: the customer wrote, or it follows up a closed ticket or a bad rating. */
-      origin: z.enum(['customer', 'follow-up', 'rating']),
-      relatedTo: z.nullable(ticketNumber()),
-      mergedInto: z.nullable(ticketNumber()),
+      origin: v.picklist(['customer', 'follow-up', 'rating']),
+      relatedTo: v.nullable(ticketNumber()),
+      mergedInto: v.nullable(ticketNumber()),
       /** The customer's open request for a higher tier; cleared when an agent escalates. */
-      escalationRequest: z.nullable(escalationRequestSchema()),
-      rating: z.nullable(ratingSchema()),
-      refundRequest: z.optional(z.nullable(refundApprovalRequestSchema())),
+      escalationRequest: v.nullable(escalationRequestSchema()),
+      rating: v.nullable(ratingSchema()),
+      refundRequest: v.optional(v.nullable(refundApprovalRequestSchema())),
       createdAt: text(),
       updatedAt: text(),
-      messages: z.readonly(z.array(ticketMessageSchema())),
-      events: z.readonly(z.array(ticketEventSchema())),
+      messages: readonly(v.array(ticketMessageSchema())),
+      events: readonly(v.array(ticketEventSchema())),
     }),
   ),
 );
-export type Ticket = z.infer<ReturnType<typeof ticketSchema>>;
+export type Ticket = v.InferOutput<ReturnType<typeof ticketSchema>>;

@@ -2,8 +2,8 @@
 // and how its reply clock runs (sla.ts) are apart, so that checking the records read back loads
 // neither the SLA rules nor the calendars.
 
-import * as z from 'zod/mini';
-import { onFirstUse } from './schema.js';
+import * as v from 'valibot';
+import { int, number, object, onFirstUse, readonly } from './schema.js';
 import { LANGUAGES } from './language.js';
 import { PRIORITIES, TICKET_CATEGORIES, TICKET_CHANNELS } from './ticket-kinds.js';
 import { escalationRequestSchema, ratingSchema, TICKET_STATUSES } from './ticket-record.js';
@@ -18,49 +18,49 @@ export type ReplyKind = (typeof REPLY_KINDS)[number];
  * conversation.
  */
 export const clockSnapshotSchema = onFirstUse(() =>
-  z.readonly(
-    z.object({
-      kind: z.enum(REPLY_KINDS),
-      startedAtMs: z.number(),
-      targetMinutes: z.number(),
+  readonly(
+    object({
+      kind: v.picklist(REPLY_KINDS),
+      startedAtMs: number(),
+      targetMinutes: number(),
       /** Business minutes counted before `runningSinceMs` (all of them while paused). */
-      elapsedMinutes: z.number(),
+      elapsedMinutes: number(),
       /** Since when the clock runs on; null while paused (pending or on hold). */
-      runningSinceMs: z.nullable(z.number()),
+      runningSinceMs: v.nullable(number()),
       /** When the target was reached before `runningSinceMs`, if it was. */
-      dueAtMs: z.nullable(z.number()),
+      dueAtMs: v.nullable(number()),
     }),
   ),
 );
-export type ClockSnapshot = z.infer<ReturnType<typeof clockSnapshotSchema>>;
+export type ClockSnapshot = v.InferOutput<ReturnType<typeof clockSnapshotSchema>>;
 
 export const ticketSummarySchema = onFirstUse(() =>
-  z.readonly(
-    z.object({
-      number: z.int(),
-      customerId: z.string(),
-      status: z.enum(TICKET_STATUSES),
-      assigneeId: z.nullable(z.string()),
-      createdAt: z.string(),
-      updatedAt: z.string(),
-      priority: z.enum(PRIORITIES),
-      tier: z.literal([1, 2, 3]),
-      category: z.enum(TICKET_CATEGORIES),
-      language: z.enum(LANGUAGES),
-      channel: z.enum(TICKET_CHANNELS),
-      subject: z.string(),
+  readonly(
+    object({
+      number: int(),
+      customerId: v.string(),
+      status: v.picklist(TICKET_STATUSES),
+      assigneeId: v.nullable(v.string()),
+      createdAt: v.string(),
+      updatedAt: v.string(),
+      priority: v.picklist(PRIORITIES),
+      tier: v.picklist([1, 2, 3]),
+      category: v.picklist(TICKET_CATEGORIES),
+      language: v.picklist(LANGUAGES),
+      channel: v.picklist(TICKET_CHANNELS),
+      subject: v.string(),
       /** The support region whose business hours the SLA counts in. */
-      regionId: z.string(),
-      origin: z.enum(['customer', 'follow-up', 'rating']),
-      escalationRequest: z.nullable(escalationRequestSchema()),
-      rating: z.nullable(ratingSchema()),
+      regionId: v.string(),
+      origin: v.picklist(['customer', 'follow-up', 'rating']),
+      escalationRequest: v.nullable(escalationRequestSchema()),
+      rating: v.nullable(ratingSchema()),
       /** New or open and nobody from support has answered yet (the customer's place in line). */
-      waitingForFirstReply: z.boolean(),
+      waitingForFirstReply: v.boolean(),
       /** When it became solved, while it is; solved tickets close a number of days after this. */
-      solvedAt: z.nullable(z.string()),
+      solvedAt: v.nullable(v.string()),
       /** The reply clock waiting for an answer, as of the ticket's last event; null when none is. */
-      sla: z.nullable(clockSnapshotSchema()),
+      sla: v.nullable(clockSnapshotSchema()),
     }),
   ),
 );
-export type TicketSummary = z.infer<ReturnType<typeof ticketSummarySchema>>;
+export type TicketSummary = v.InferOutput<ReturnType<typeof ticketSummarySchema>>;

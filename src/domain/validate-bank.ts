@@ -4,10 +4,10 @@
 // format and national check digits, and okpay accepts any IBAN whose ISO 13616 check digits hold.
 
 import { electronicFormatIBAN, friendlyFormatIBAN } from 'ibantools';
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { AppError } from './errors.js';
 import { printable } from './money.js';
-import { parseShippedData } from './schema.js';
+import { int, object, parseShippedData, record } from './schema.js';
 
 export interface Iban {
   readonly iban: string;
@@ -29,18 +29,17 @@ const ROUTING_HINT = 'a US routing number is the 9 digits at the bottom left of 
 const IBAN_LENGTH_PROBLEM = `needs a length from ${IBAN_MIN_LENGTH} to ${IBAN_MAX_LENGTH}`;
 
 /** Total IBAN length per country, as in data/iban.json. */
-const ibanFileSchema = z.object({
-  lengths: z
-    .record(
-      z.string().check(z.regex(/^[A-Z]{2}$/, { error: 'must be a two-letter country code' })),
-      z
-        .int({ error: IBAN_LENGTH_PROBLEM })
-        .check(z.minimum(IBAN_MIN_LENGTH, { error: IBAN_LENGTH_PROBLEM }), z.maximum(IBAN_MAX_LENGTH, { error: IBAN_LENGTH_PROBLEM })),
-    )
-    .check(z.refine((lengths) => Object.keys(lengths).length > 0, { error: 'has no entries' })),
+const ibanFileSchema = object({
+  lengths: v.pipe(
+    record(
+      v.pipe(v.string(), v.regex(/^[A-Z]{2}$/, 'must be a two-letter country code')),
+      v.pipe(int(IBAN_LENGTH_PROBLEM), v.minValue(IBAN_MIN_LENGTH, IBAN_LENGTH_PROBLEM), v.maxValue(IBAN_MAX_LENGTH, IBAN_LENGTH_PROBLEM)),
+    ),
+    v.check((lengths) => Object.keys(lengths).length > 0, 'has no entries'),
+  ),
 });
 
-export type IbanLengths = Readonly<z.infer<typeof ibanFileSchema>['lengths']>;
+export type IbanLengths = Readonly<v.InferOutput<typeof ibanFileSchema>['lengths']>;
 
 /** Reads the parsed contents of data/iban.json, refusing a malformed table. */
 export function parseIbanLengths(json: unknown): IbanLengths {

@@ -3,7 +3,7 @@
 // or back to the user (failed, cancelled). A withdrawal leaves the state when it ends, so a hold
 // is released exactly once.
 
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { addBusinessDays, nextOpeningMs } from './business-time.js';
 import { type CalendarData } from './calendar.js';
 import { payoutRegion } from './support-regions.js';
@@ -14,17 +14,17 @@ import { formatAmount, type Currency, type MinorUnits } from './money.js';
 import type { TxId, User, UserId, Withdrawal, WithdrawalMethod } from './state.js';
 import { assertFunds, assertWithinLimits, type WalletRef } from './wallet.js';
 import { compareCodeUnits } from './code-unit-order.js';
-import { parseShippedData } from './schema.js';
+import { int, object, parseShippedData } from './schema.js';
 
-const accountList = z.array(z.string().check(z.minLength(1)));
+const accountList = v.array(v.pipe(v.string(), v.minLength(1)));
 
-const payoutRulesSchema = z.object({
-  etaBusinessDays: z.object({ bank: z.int().check(z.minimum(0)), ewallet: z.int().check(z.minimum(0)) }),
+const payoutRulesSchema = object({
+  etaBusinessDays: object({ bank: v.pipe(int(), v.minValue(0)), ewallet: v.pipe(int(), v.minValue(0)) }),
   /** Accounts whose payouts fail at settlement, so testers can exercise the failure path. */
-  testFailures: z.object({ ibans: accountList, usAccountNumbers: accountList, ewalletAccounts: accountList }),
+  testFailures: object({ ibans: accountList, usAccountNumbers: accountList, ewalletAccounts: accountList }),
 });
 
-export type PayoutRules = z.infer<typeof payoutRulesSchema>;
+export type PayoutRules = v.InferOutput<typeof payoutRulesSchema>;
 
 export function parsePayoutRules(json: unknown): PayoutRules {
   return parseShippedData(payoutRulesSchema, json, 'payouts');

@@ -34,8 +34,8 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync, readlinkSync, renameSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as z from 'zod/mini';
-import { onFirstUse } from '../domain/schema.js';
+import * as v from 'valibot';
+import { int, object, onFirstUse, readonly } from '../domain/schema.js';
 import { AppError } from '../domain/errors.js';
 import { assertPrivateTree, CREATE_NEW_FILE, errnoOf, unavailable } from './durable-file.js';
 
@@ -60,18 +60,18 @@ export const LOCK_WAIT_MS = LOCK_STALE_MS + 15_000;
 const GRAVE_KEEP_MS = 10 * 60_000;
 
 const ownerSchema = onFirstUse(() =>
-  z.readonly(
-    z.object({
-      host: z.string(),
-      bootId: z.nullable(z.string()),
-      pidNamespace: z.nullable(z.string()),
-      pid: z.int().check(z.positive()),
-      startTime: z.nullable(z.string()),
-      token: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
+  readonly(
+    object({
+      host: v.string(),
+      bootId: v.nullable(v.string()),
+      pidNamespace: v.nullable(v.string()),
+      pid: v.pipe(int(), v.gtValue(0)),
+      startTime: v.nullable(v.string()),
+      token: v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/)),
     }),
   ),
 );
-export type LockOwner = z.infer<ReturnType<typeof ownerSchema>>;
+export type LockOwner = v.InferOutput<ReturnType<typeof ownerSchema>>;
 
 /** What a waiter found at okpay.lock. */
 export type LockView =
@@ -264,8 +264,8 @@ function readOwner(lock: string): LockOwner | null | 'unreadable' {
     throw unavailable(lock, error);
   }
   try {
-    const parsed = ownerSchema().safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : 'unreadable';
+    const parsed = v.safeParse(ownerSchema(), JSON.parse(text));
+    return parsed.success ? parsed.output : 'unreadable';
   } catch {
     return 'unreadable';
   }

@@ -2,10 +2,10 @@
 // believes them: a record edited outside okpay, or left by a bug, is refused as damage naming the
 // kind, the key and every bad field, instead of surfacing later as a wrong balance or a crash.
 
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { AppError } from '../domain/errors.js';
 import { printable } from '../domain/money.js';
-import { checkWithSchema, problemsText } from '../domain/schema.js';
+import { checkWithSchema, int, object, problemsText, readonly, record } from '../domain/schema.js';
 import {
   balanceRowSchema,
   idempotencyRecordSchema,
@@ -25,17 +25,17 @@ import { queueGroupFactsSchema } from '../domain/queue-group-facts.js';
 import { INDEX_KINDS, ORDERED_KINDS, type Kind } from './record-kinds.js';
 
 /** The store's count of users, kept beside the records so that counting never scans them. */
-export const countsSchema = z.readonly(z.object({ users: z.int().check(z.nonnegative()) }));
-export type Counts = z.infer<typeof countsSchema>;
+export const countsSchema = readonly(object({ users: v.pipe(int(), v.minValue(0)) }));
+export type Counts = v.InferOutput<typeof countsSchema>;
 
 type Schema = Parameters<typeof checkWithSchema>[0];
 const INDEX_KIND_SET: ReadonlySet<Kind> = new Set(INDEX_KINDS);
 
 /** An index record: the keys of the records filed under one index key. */
-const membersSchema = () => z.record(z.string(), z.literal(true));
+const membersSchema = () => record(v.string(), v.literal(true));
 
 /** A time-ordered index record: each member with its time; the index's list of days (SLOTS_KEY) marks each day true. */
-const timedMembersSchema = () => z.record(z.string(), z.union([z.string(), z.literal(true)]));
+const timedMembersSchema = () => record(v.string(), v.union([v.string(), v.literal(true)]));
 
 /**
  * Each kind's schema, built the first time a record of that kind is read: a command reads records
@@ -44,17 +44,17 @@ const timedMembersSchema = () => z.record(z.string(), z.union([z.string(), z.lit
  */
 const RECORD_SCHEMAS: Partial<Record<Kind, () => Schema>> = {
   // The open queue keeps a copy of each open ticket's summary, so listing it reads no ticket.
-  'open-queue': () => z.record(z.string(), ticketSummarySchema()),
-  'queue-groups': () => z.record(z.string(), ticketSummarySchema()),
-  'queue-directory': () => z.record(z.string(), queueGroupFactsSchema()),
-  'queue-days': () => z.record(z.string(), queueGroupFactsSchema()),
+  'open-queue': () => record(v.string(), ticketSummarySchema()),
+  'queue-groups': () => record(v.string(), ticketSummarySchema()),
+  'queue-directory': () => record(v.string(), queueGroupFactsSchema()),
+  'queue-days': () => record(v.string(), queueGroupFactsSchema()),
   // A user's email under their id (the user's id its one member).
-  'email-of-user': () => z.record(z.string(), z.string()),
-  'journal-of-user': () => z.array(z.int().check(z.positive())),
-  'journal-links': () => z.array(z.int().check(z.positive())),
+  'email-of-user': () => record(v.string(), v.string()),
+  'journal-of-user': () => v.array(v.pipe(int(), v.gtValue(0))),
+  'journal-links': () => v.array(v.pipe(int(), v.gtValue(0))),
   ...Object.fromEntries(Object.keys(ORDERED_KINDS).map((kind) => [kind, timedMembersSchema])),
   counts: () => countsSchema,
-  refunds: () => z.string(),
+  refunds: () => v.string(),
   summaries: ticketSummarySchema,
   deliveries: deliverySchema,
   users: () => userSchema,

@@ -3,10 +3,10 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { AppError } from '../domain/errors.js';
 import { isIndex, sha256Hex } from '../domain/hashing.js';
-import { checkWithSchema, problemsText } from '../domain/schema.js';
+import { checkWithSchema, int, object, problemsText, readonly } from '../domain/schema.js';
 import { storeMetaSchema } from '../domain/state.js';
 import { corrupt, errnoOf, unavailable } from './durable-file.js';
 import { bucketCount, KINDS, KINDS_ADDED, type Kind } from './record-kinds.js';
@@ -35,8 +35,8 @@ export const MAILS = 'mails';
  *   (from one given by the user id), so that a batch of 10,000 rows by one payer rewrites at most
  *   that many bucket files, not thousands; the 4096 buckets stay shared by all users.
  */
-const layoutSchema = z.readonly(z.object({ mailsPerSegment: z.int().check(z.positive()), keyBucketsPerUser: z.int().check(z.positive()) }));
-export type FileLayout = z.infer<typeof layoutSchema>;
+const layoutSchema = readonly(object({ mailsPerSegment: v.pipe(int(), v.gtValue(0)), keyBucketsPerUser: v.pipe(int(), v.gtValue(0)) }));
+export type FileLayout = v.InferOutput<typeof layoutSchema>;
 export const LAYOUT: FileLayout = { mailsPerSegment: 250, keyBucketsPerUser: 64 };
 /** Idempotency records of this layout live in a directory of their own, so an upgrade never mixes the two hashings. */
 const KIND_DIRECTORY: Partial<Record<Kind, string>> = { idempotency: 'idempotency-by-user' };
@@ -45,16 +45,16 @@ export const OLD_OUTBOX = 'outbox';
 export const OLD_LAYOUT_DIRECTORIES = [OLD_OUTBOX, path.join(RECORDS, 'idempotency')];
 
 /** store.json: checked against this schema once its schema version is one this okpay reads. */
-const rootSchema = z.readonly(
-  z.object({
-    schemaVersion: z.int(),
-    commit: z.int().check(z.positive()),
+const rootSchema = readonly(
+  object({
+    schemaVersion: int(),
+    commit: v.pipe(int(), v.gtValue(0)),
     meta: storeMetaSchema,
     counts: countsSchema,
-    layout: z.optional(layoutSchema),
+    layout: v.optional(layoutSchema),
   }),
 );
-export type RootBody = z.infer<typeof rootSchema>;
+export type RootBody = v.InferOutput<typeof rootSchema>;
 
 export interface BucketBody {
   readonly kind: Kind;

@@ -1,16 +1,16 @@
 // Schemas that not every command uses are built the first time they are asked for, and once
 // (onFirstUse): a command's start does not pay for the schemas of records it never reads.
 
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { checkWithSchema, onFirstUse } from '../../src/domain/schema.js';
+import { checkWithSchema, object, onFirstUse } from '../../src/domain/schema.js';
 
 describe('a schema built on first use', () => {
   it('is not built until asked for, then built once and the same schema handed back', () => {
     let builds = 0;
     const schema = onFirstUse(() => {
       builds += 1;
-      return z.object({ name: z.string() });
+      return object({ name: v.string() });
     });
     expect(builds).toBe(0);
     const first = schema();
